@@ -1,0 +1,66 @@
+"""The portal: public consultations on draft policies, from the published draft to the closing report."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from portal.config import Config, from_environment
+from portal.extensions import babel, csrf, db, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.from_object(Config)
+    app.config.update(from_environment())
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'portal.db'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = _with_driver(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+
+    from portal.core import i18n, sqlite, web
+
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    sqlite.register(app)
+    web.register(app)
+
+    from portal.comments import models as _comment_models  # noqa: F401  (register tables)
+    from portal.comments.cli import comments_cli
+    from portal.comments.views import bp as comments_bp
+    from portal.consultations.cli import consultations_cli
+    from portal.consultations.views import bp as consultations_bp
+    from portal.drafts.cli import drafts_cli
+    from portal.drafts import models as _draft_models  # noqa: F401
+
+    from portal.core.settings_views import bp as settings_bp
+
+    app.register_blueprint(settings_bp)
+    app.register_blueprint(consultations_bp)
+    app.register_blueprint(comments_bp)
+    app.cli.add_command(drafts_cli)
+    app.cli.add_command(consultations_cli)
+    app.cli.add_command(comments_cli)
+    return app
+
+
+def _with_driver(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs that name no driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,42 @@
+"""A comment: what a citizen submits on a section or on the whole draft; replies form threads."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core.time import UTCDateTime, now
+from portal.extensions import db
+
+STANCES = ("support", "oppose", "suggest")
+STATUSES = ("pending", "approved", "hidden", "spam")
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_consultation_status", "consultation_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id", ondelete="SET NULL"))
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="SET NULL"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    receipt_number: Mapped[str] = mapped_column(String(32), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+    stance: Mapped[str] = mapped_column(String(10), default="suggest")
+    author_name: Mapped[str | None] = mapped_column(String(100))
+    author_contact: Mapped[str | None] = mapped_column(String(200))  # never shown publicly
+    language: Mapped[str] = mapped_column(String(10), default="zh_CN")
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    consultation: Mapped["Consultation"] = relationship()  # noqa: F821
+    section: Mapped["Section | None"] = relationship()  # noqa: F821
+    parent: Mapped["Comment | None"] = relationship(remote_side=[id], back_populates="replies")
+    replies: Mapped[list["Comment"]] = relationship(back_populates="parent", order_by="Comment.created_at")
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == "approved"

@@ -1,0 +1,109 @@
+"""Submit and approve comments. Flushes, never commits."""
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import func, select
+
+from portal.comments.models import STANCES, Comment
+from portal.consultations.models import Consultation
+from portal.core.time import SHANGHAI, now
+from portal.drafts.models import Section
+from portal.extensions import db
+
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read out on the phone
+
+
+class CommentRefused(ValueError):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def new_receipt_number() -> str:
+    """A receipt number such as ``20230512-K7M2QX``: the day in Shanghai and six random characters."""
+    day = now().astimezone(SHANGHAI).strftime("%Y%m%d")
+    return f"{day}-" + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(6))
+
+
+def submit_comment(
+    consultation: Consultation,
+    body: str,
+    stance: str = "suggest",
+    section: Section | None = None,
+    parent: Comment | None = None,
+    author_name: str | None = None,
+    author_contact: str | None = None,
+    language: str = "zh_CN",
+) -> Comment:
+    """Store a citizen's comment, pending moderation; refuse it when the consultation is not open."""
+    state = consultation.state()
+    if state == "closed":
+        raise CommentRefused("closed", "征求意见已经截止，不再接收意见。")
+    if state != "open":
+        raise CommentRefused("not_open", "征求意见尚未开始，暂不接收意见。")
+    if stance not in STANCES:
+        raise CommentRefused("stance", "请选择您的态度：赞成、反对或建议。")
+    if section is not None and section.draft.consultation_id != consultation.id:
+        raise CommentRefused("section", "所选章节不属于本次征求意见。")
+    if parent is not None:
+        if parent.consultation_id != consultation.id or not parent.is_public:
+            raise CommentRefused("parent", "您要回复的意见不存在或未公开。")
+        section = parent.section
+    comment = Comment(
+        consultation=consultation,
+        draft_id=consultation.current_draft.id if consultation.current_draft else None,
+        section=section,
+        parent=parent,
+        body=body.strip(),
+        stance=stance,
+        author_name=(author_name or "").strip() or None,
+        author_contact=(author_contact or "").strip() or None,
+        language=language,
+        status="pending",
+        receipt_number=_unused_receipt_number(),
+    )
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def _unused_receipt_number() -> str:
+    for _ in range(10):
+        number = new_receipt_number()
+        if db.session.scalar(select(Comment.id).where(Comment.receipt_number == number)) is None:
+            return number
+    raise RuntimeError("could not find an unused receipt number")
+
+
+def approve_comment(comment: Comment) -> Comment:
+    comment.status = "approved"
+    comment.moderated_at = now()
+    db.session.flush()
+    return comment
+
+
+def public_comment_counts(consultation: Consultation) -> dict[int | None, int]:
+    """Approved comments per section id (``None``: on the whole draft)."""
+    rows = db.session.execute(
+        select(Comment.section_id, func.count())
+        .where(Comment.consultation_id == consultation.id, Comment.status == "approved")
+        .group_by(Comment.section_id)
+    )
+    return {section_id: count for section_id, count in rows}
+
+
+def public_threads(consultation: Consultation, section: Section | None) -> list[Comment]:
+    """Top-level approved comments on ``section`` (or the whole draft), replies loaded with them."""
+    query = select(Comment).where(
+        Comment.consultation_id == consultation.id,
+        Comment.status == "approved",
+        Comment.parent_id.is_(None),
+    )
+    query = query.where(Comment.section_id == section.id) if section else query.where(Comment.section_id.is_(None))
+    return list(db.session.scalars(query.order_by(Comment.created_at)))
+
+
+def find_by_receipt(number: str) -> Comment | None:
+    return db.session.scalar(select(Comment).where(Comment.receipt_number == number.strip().upper()))

@@ -1,0 +1,102 @@
+"""Submitting a comment or a reply, and the receipt."""
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import get_locale
+
+from portal.comments.forms import CommentForm
+from portal.comments.models import Comment
+from portal.comments.services import CommentRefused, find_by_receipt, submit_comment
+from portal.consultations.services import closing_summary
+from portal.consultations.views import get_public_consultation, render_overview, render_section
+from portal.drafts.models import Section
+from portal.extensions import db
+
+bp = Blueprint("comments", __name__)
+
+
+def _load_target(consultation, form):
+    """The section and parent comment named by the form's hidden fields, checked to belong here."""
+    section = parent = None
+    if form.section_id.data:
+        section = db.session.get(Section, _int(form.section_id.data))
+        if section is None or section.draft.consultation_id != consultation.id:
+            abort(404)
+    if form.parent_id.data:
+        parent = db.session.get(Comment, _int(form.parent_id.data))
+        if parent is None or parent.consultation_id != consultation.id or not parent.is_public:
+            abort(404)
+    return section, parent
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        abort(404)
+
+
+@bp.post("/consultations/<int:consultation_id>/comments")
+def create(consultation_id: int):
+    consultation = get_public_consultation(consultation_id)
+    form = CommentForm()
+    section, parent = _load_target(consultation, form)
+    if not consultation.is_open:
+        return render_template(
+            "comments/refused.html", consultation=consultation, summary=closing_summary(consultation)
+        ), 403
+    if not form.validate():
+        return _form_again(consultation, section, parent, form)
+    try:
+        comment = submit_comment(
+            consultation,
+            body=form.body.data,
+            stance=form.stance.data,
+            section=section,
+            parent=parent,
+            author_name=form.author_name.data,
+            author_contact=form.author_contact.data,
+            language=str(get_locale()),
+        )
+    except CommentRefused as refusal:
+        db.session.rollback()
+        return render_template(
+            "comments/refused.html", consultation=consultation, message=refusal.message,
+            summary=closing_summary(consultation),
+        ), 403
+    db.session.commit()
+    return redirect(url_for("comments.receipt", number=comment.receipt_number), code=303)
+
+
+def _form_again(consultation, section, parent, form):
+    if parent is not None:
+        return render_template("comments/reply.html", consultation=consultation, parent=parent, form=form), 422
+    if section is not None:
+        return render_section(consultation, section, form, status=422)
+    return render_overview(consultation, form, status=422)
+
+
+@bp.get("/consultations/<int:consultation_id>/comments/<int:comment_id>/reply")
+def reply(consultation_id: int, comment_id: int):
+    consultation = get_public_consultation(consultation_id)
+    parent = db.session.get(Comment, comment_id)
+    if parent is None or parent.consultation_id != consultation.id or not parent.is_public:
+        abort(404)
+    if not consultation.comments_public:
+        abort(404)
+    form = CommentForm(parent_id=str(parent.id), section_id=str(parent.section_id or ""))
+    return render_template("comments/reply.html", consultation=consultation, parent=parent, form=form)
+
+
+@bp.get("/receipts/<number>")
+def receipt(number: str):
+    comment = find_by_receipt(number)
+    if comment is None:
+        abort(404)
+    return render_template("comments/receipt.html", comment=comment, consultation=comment.consultation)
+
+
+@bp.get("/receipts/")
+def lookup():
+    number = request.args.get("number", "").strip()
+    if number:
+        return redirect(url_for("comments.receipt", number=number.upper()))
+    return render_template("comments/lookup.html")

@@ -1,0 +1,31 @@
+"""Configuration. Every setting can be overridden by an environment variable ``PORTAL_<NAME>``."""
+import os
+
+TIMEZONE = "Asia/Shanghai"
+
+
+class Config:
+    SECRET_KEY = "dev-only-change-me"
+    SQLALCHEMY_DATABASE_URI = None  # default: SQLite file in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    WTF_CSRF_TIME_LIMIT = None  # a citizen may take an hour to write a comment
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = TIMEZONE
+    PORTAL_LANGUAGES = ["zh_CN", "en"]
+    COMMENT_MAX_LENGTH = 5000
+    NAME_MAX_LENGTH = 50
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # Comments are shown publicly after approval unless a consultation keeps them private.
+    DEFAULT_COMMENT_VISIBILITY = "public"
+
+
+def from_environment() -> dict:
+    """Read ``PORTAL_*`` environment variables (``PORTAL_SECRET_KEY``, ``PORTAL_DATABASE_URL`` …)."""
+    values: dict = {}
+    if url := os.environ.get("PORTAL_DATABASE_URL") or os.environ.get("DATABASE_URL"):
+        values["SQLALCHEMY_DATABASE_URI"] = url
+    if key := os.environ.get("PORTAL_SECRET_KEY"):
+        values["SECRET_KEY"] = key
+    return values

@@ -1,0 +1,75 @@
+"""``flask consultations publish|close-due|load-samples``."""
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from portal import ROOT
+from portal.consultations.models import Consultation
+from portal.consultations.services import ConsultationError, close_due_consultations, publish_consultation
+from portal.core.time import end_of_day, local_midnight, now, parse_iso, SHANGHAI
+from portal.drafts.models import Draft
+from portal.drafts.services import DraftImportError, import_draft, parse_file
+from portal.extensions import db
+
+consultations_cli = AppGroup("consultations", help="Publish and close consultations.")
+
+
+@consultations_cli.command("publish")
+@click.argument("consultation_id", type=int)
+@click.option("--opens", help="Opening time, ISO 8601 (default: now). Without offset: Asia/Shanghai.")
+@click.option("--deadline", help="Deadline, ISO 8601 (default: the one read from the notice).")
+def publish_command(consultation_id: int, opens: str | None, deadline: str | None):
+    """Publish an imported consultation."""
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None:
+        raise click.ClickException(f"没有第 {consultation_id} 号征求意见。")
+    try:
+        publish_consultation(
+            consultation, parse_iso(opens) if opens else None, parse_iso(deadline) if deadline else None
+        )
+    except (ConsultationError, ValueError) as error:
+        raise click.ClickException(getattr(error, "message", str(error)))
+    db.session.commit()
+    click.echo(f"已发布：「{consultation.title}」，截止时间 {consultation.deadline.astimezone(SHANGHAI):%Y-%m-%d %H:%M}。")
+
+
+@consultations_cli.command("close-due")
+def close_due_command():
+    """Finalise every consultation whose deadline has passed: write its closing summary."""
+    closed = close_due_consultations()
+    db.session.commit()
+    for consultation in closed:
+        click.echo(f"已结束：第 {consultation.id} 号「{consultation.title}」：{consultation.closing_summary}")
+    click.echo(f"共结束 {len(closed)} 项征求意见。")
+
+
+@consultations_cli.command("load-samples")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=ROOT / "samples")
+@click.option("--days", default=30, show_default=True, help="Comment period of the samples without real dates.")
+def load_samples_command(directory: Path, days: int):
+    """Import and publish the sample drafts (skipping those already loaded).
+
+    A sample whose notice gives a deadline keeps its real dates; the others open today for DAYS days.
+    """
+    for path in sorted(directory.glob("*.txt")):
+        if db.session.scalar(select(Draft.id).where(Draft.source_filename == path.name)):
+            click.echo(f"已存在，跳过：{path.name}")
+            continue
+        try:
+            text, parsed = parse_file(path.read_bytes(), path.name)
+        except DraftImportError as error:
+            raise click.ClickException(f"{path.name}：{error.message}")
+        consultation = import_draft(parsed.to_dict(), text, path.name)
+        if consultation.deadline is not None and consultation.notice_date is not None:
+            opens = local_midnight(consultation.notice_date)
+            publish_consultation(consultation, opens, consultation.deadline)
+        else:
+            today = now().astimezone(SHANGHAI).date()
+            publish_consultation(consultation, now(), end_of_day(today + timedelta(days=days - 1)))
+        db.session.commit()
+        click.echo(f"已加载：{path.name} →「{consultation.title}」（{consultation.state()}）")
+    close_due_consultations()
+    db.session.commit()

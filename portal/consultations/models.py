@@ -1,0 +1,80 @@
+"""A consultation: one call for comments on one draft, with its period and contact."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core.time import UTCDateTime, now
+from portal.extensions import db
+
+VISIBILITIES = ("public", "private")
+
+
+class Consultation(db.Model):
+    __tablename__ = "consultations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    is_draft_for_comment: Mapped[bool] = mapped_column(default=False)
+    issuer: Mapped[str | None] = mapped_column(String(200))
+    notice_date: Mapped[date | None]
+    addressee: Mapped[str | None] = mapped_column(String(500))
+    notice_text: Mapped[str] = mapped_column(Text, default="")
+
+    contact_office: Mapped[str | None] = mapped_column(String(200))
+    contact_person: Mapped[str | None] = mapped_column(String(100))
+    contact_phones: Mapped[list] = mapped_column(JSON, default=list)
+    contact_emails: Mapped[list] = mapped_column(JSON, default=list)
+    contact_address: Mapped[str | None] = mapped_column(String(500))
+
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closing_summary: Mapped[str | None] = mapped_column(Text)
+    comment_visibility: Mapped[str] = mapped_column(String(20), default="public")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    drafts: Mapped[list["Draft"]] = relationship(  # noqa: F821
+        back_populates="consultation", order_by="Draft.version", cascade="all, delete-orphan"
+    )
+
+    @property
+    def current_draft(self) -> "Draft | None":  # noqa: F821
+        return self.drafts[-1] if self.drafts else None
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    def state(self, at: datetime | None = None) -> str:
+        """unpublished, upcoming, open or closed: follows the clock, no cron needed."""
+        at = at or now()
+        if self.published_at is None:
+            return "unpublished"
+        if self.opens_at is not None and at < self.opens_at:
+            return "upcoming"
+        if self.deadline is not None and at > self.deadline:
+            return "closed"
+        return "open"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state() == "open"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state() == "closed"
+
+    @property
+    def comments_public(self) -> bool:
+        return self.comment_visibility == "public"
+
+    def __repr__(self) -> str:
+        return f"<Consultation {self.id} {self.title[:20]!r}>"
+
+
+def published_consultations():
+    return select(Consultation).where(Consultation.published_at.is_not(None))

@@ -1,0 +1,69 @@
+"""Time: stored in UTC, shown in Asia/Shanghai, read from one clock that tests can move."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+from sqlalchemy.types import DateTime, TypeDecorator
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware datetime, stored as UTC on every engine.
+
+    SQLite keeps no offset, so values are stored as naive UTC and given back aware.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware one is required")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def now() -> datetime:
+    """The current time, aware, in UTC. Tests set ``app.config["CLOCK"]`` to move it."""
+    if has_app_context():
+        clock = current_app.config.get("CLOCK")
+        if clock is not None:
+            return clock()
+    return datetime.now(UTC)
+
+
+def local(value: datetime) -> datetime:
+    return value.astimezone(SHANGHAI)
+
+
+def end_of_day(day: date) -> datetime:
+    """The last second of ``day`` in Asia/Shanghai (how "请于5月12日前" is read)."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=SHANGHAI)
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=SHANGHAI)
+
+
+def days_from(start: datetime, days: int) -> datetime:
+    return start + timedelta(days=days)
+
+
+def parse_iso(value: str) -> datetime:
+    """Parse an ISO 8601 time; a value without offset is taken as Asia/Shanghai."""
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=SHANGHAI)
+    return parsed

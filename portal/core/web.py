@@ -1,0 +1,81 @@
+"""What every page shares: filters for local time, error pages, security headers, page settings."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, render_template, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from portal.core.time import SHANGHAI
+
+ELDERLY_COOKIE = "elderly"
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
+
+
+def localdate(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(SHANGHAI).date()
+    if str(get_locale()).startswith("zh"):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return format_date(value, "d MMMM y")
+
+
+def localdatetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(SHANGHAI)
+    if str(get_locale()).startswith("zh"):
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return format_datetime(value, "d MMMM y, HH:mm")
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(localdate)
+    app.add_template_filter(localdatetime)
+
+    @app.context_processor
+    def page_settings():
+        locale = str(get_locale())
+        return {
+            "page_lang": "zh-CN" if locale.startswith("zh") else "en",
+            "current_locale": locale,
+            "elderly_mode": request.cookies.get(ELDERLY_COOKIE) == "1",
+        }
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    def error_page(status: int, title: str, message: str):
+        return render_template("errors/error.html", title=title, message=message), status
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return error_page(404, _("页面不存在"), _("您要找的页面不存在，或尚未公开。"))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return error_page(
+            400, _("页面已过期"), _("表单已失效，您的意见没有保存。请返回上一页，刷新后重新提交。")
+        )
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        return error_page(413, _("文件太大"), _("上传的文件超过了大小限制。"))
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        return error_page(500, _("系统出现问题"), _("很抱歉，系统出现问题，请稍后再试。您的数据没有丢失。"))

@@ -1,0 +1,105 @@
+"""The draft text of a consultation, split into its section tree, with its tables."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core.time import UTCDateTime, now
+from portal.extensions import db
+
+
+class Draft(db.Model):
+    """One revision of the text put out for comment."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("consultation_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    source_filename: Mapped[str | None] = mapped_column(String(300))
+    source_text: Mapped[str] = mapped_column(Text, default="")
+    preamble: Mapped[str] = mapped_column(Text, default="")
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    consultation: Mapped["Consultation"] = relationship(back_populates="drafts")  # noqa: F821
+    sections: Mapped[list["Section"]] = relationship(
+        back_populates="draft", order_by="Section.position", cascade="all, delete-orphan"
+    )
+    tables: Mapped[list["DraftTable"]] = relationship(
+        back_populates="draft", order_by="DraftTable.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def top_sections(self) -> list["Section"]:
+        return [s for s in self.sections if s.parent_id is None]
+
+
+class Section(db.Model):
+    """One numbered part of the draft (一、 （一） 1. 一是 第X条 …, or an appendix); sections nest."""
+
+    __tablename__ = "sections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]  # order in the document, 0-based, unique within a draft
+    level: Mapped[int]
+    anchor: Mapped[str] = mapped_column(String(50))
+    label: Mapped[str] = mapped_column(String(50))
+    number: Mapped[int | None]
+    heading: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    run_in: Mapped[bool] = mapped_column(default=False)
+    kind: Mapped[str] = mapped_column(String(20), default="section")
+    unit_names: Mapped[list] = mapped_column(JSON, default=list)
+
+    draft: Mapped[Draft] = relationship(back_populates="sections")
+    parent: Mapped["Section | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Section"]] = relationship(back_populates="parent", order_by="Section.position")
+    tables: Mapped[list["DraftTable"]] = relationship(back_populates="section", order_by="DraftTable.position")
+
+    @property
+    def title(self) -> str:
+        """The heading as shown in a table of contents: label and heading, without closing punctuation."""
+        heading = self.heading.rstrip("。；;：:，, ")
+        if not heading:
+            heading = self.text[:30].rstrip("。；;：:，, ") + ("…" if len(self.text) > 30 else "")
+        return f"{self.label}{heading}" if self.kind == "section" else f"{self.label} {heading}"
+
+    @property
+    def responsible_units(self) -> list[str]:
+        """The units answering for this section: its own, else inherited from the nearest parent."""
+        section: Section | None = self
+        while section is not None:
+            if section.unit_names:
+                return list(section.unit_names)
+            section = section.parent
+        return []
+
+    def ancestors(self) -> list["Section"]:
+        chain, section = [], self.parent
+        while section is not None:
+            chain.append(section)
+            section = section.parent
+        return list(reversed(chain))
+
+
+class DraftTable(db.Model):
+    """A table of the draft (often in an appendix), kept as rows, not prose."""
+
+    __tablename__ = "draft_tables"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str | None] = mapped_column(String(500))
+    header: Mapped[list] = mapped_column(JSON, default=list)
+    rows: Mapped[list] = mapped_column(JSON, default=list)
+
+    draft: Mapped[Draft] = relationship(back_populates="tables")
+    section: Mapped[Section | None] = relationship(back_populates="tables")

@@ -1,0 +1,96 @@
+"""Turn an uploaded file (plain text in any common Chinese encoding, or .docx) into text lines.
+
+Pure: no app context. Errors carry a plain-language Chinese message for the office.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+
+DOCX_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc / .xls
+PDF_MAGIC = b"%PDF"
+
+
+class DraftReadError(ValueError):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def read_draft(data: bytes, filename: str | None = None) -> str:
+    """Decode ``data`` by its content (not its name) into text; .docx tables become ``a | b | c`` lines."""
+    if not data or not data.strip():
+        raise DraftReadError("empty", "文件是空的，没有可以导入的内容。")
+    if data.startswith(DOCX_MAGIC):
+        return _read_docx(data)
+    if data.startswith(OLE_MAGIC):
+        raise DraftReadError("legacy_doc", "这是旧版 Word（.doc）文件，无法直接导入。请在 Word 中“另存为”.docx 格式后再上传。")
+    if data.startswith(PDF_MAGIC):
+        raise DraftReadError("pdf", "暂不支持 PDF 文件。请上传 .docx 或纯文本（.txt）文件。")
+    return _decode_text(data)
+
+
+def _decode_text(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _checked(data[3:].decode("utf-8", errors="strict"))
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return _checked(data.decode("utf-16"))
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data:
+        raise DraftReadError("binary", "这不是文本文件或 .docx 文件，无法读取。请上传 .docx 或纯文本（.txt）文件。")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return _checked(data.decode(encoding, errors="strict"))
+        except UnicodeDecodeError:
+            continue
+    raise DraftReadError("encoding", "无法识别文件的文字编码。请将文件另存为 UTF-8 编码的文本或 .docx 格式后再上传。")
+
+
+def _checked(text: str) -> str:
+    """Refuse text that decoded but is mostly control characters (a binary file by another name)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    sample = text[:5000]
+    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\t\f\v") + sample.count("\ufffd")
+    if sample and bad / len(sample) > 0.02:
+        raise DraftReadError("binary", "这不是文本文件或 .docx 文件，无法读取。请上传 .docx 或纯文本（.txt）文件。")
+    if not text.strip():
+        raise DraftReadError("empty", "文件是空的，没有可以导入的内容。")
+    return text
+
+
+def _read_docx(data: bytes) -> str:
+    from docx import Document
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise DraftReadError("bad_docx", "无法打开这个 .docx 文件，文件可能已损坏或不是 Word 文档。") from error
+    except Exception as error:  # python-docx raises several types for foreign zip files
+        raise DraftReadError("bad_docx", "无法打开这个 .docx 文件，文件可能已损坏或不是 Word 文档。") from error
+
+    lines: list[str] = []
+    for block in document.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(block, document).text)
+        elif tag == "tbl":
+            for row in Table(block, document).rows:
+                cells: list[str] = []
+                seen: set[int] = set()
+                for cell in row.cells:
+                    if id(cell._tc) in seen:  # a horizontally merged cell is returned once per grid column
+                        continue
+                    seen.add(id(cell._tc))
+                    cells.append(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
+                lines.append(" | ".join(cells))
+            lines.append("")
+    text = "\n".join(lines)
+    if not text.strip():
+        raise DraftReadError("empty", "文件是空的，没有可以导入的内容。")
+    return text

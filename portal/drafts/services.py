@@ -1,0 +1,112 @@
+"""Import a draft: read the file, parse it, store it as an unpublished consultation. Flushes, never commits."""
+from __future__ import annotations
+
+from datetime import date
+
+from portal.consultations.models import Consultation
+from portal.core.time import parse_iso
+from portal.drafts.models import Draft, DraftTable, Section
+from portal.drafts.parser import DraftParseError, ParsedDraft, parse_draft
+from portal.drafts.readers import DraftReadError, read_draft
+from portal.extensions import db
+
+__all__ = ["DraftImportError", "parse_file", "import_draft"]
+
+
+class DraftImportError(ValueError):
+    """A file that cannot become a draft; ``message`` is for the office, in plain Chinese."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def parse_file(data: bytes, filename: str | None = None) -> tuple[str, ParsedDraft]:
+    """Read and parse an uploaded file; raise :class:`DraftImportError` with a clear message."""
+    try:
+        text = read_draft(data, filename)
+        return text, parse_draft(text)
+    except (DraftReadError, DraftParseError) as error:
+        raise DraftImportError(error.code, error.message) from error
+
+
+def import_draft(parsed: dict, source_text: str, filename: str | None = None) -> Consultation:
+    """Store a parsed draft (``ParsedDraft.to_dict()``) as a new, unpublished consultation."""
+    contact = parsed.get("contact") or {}
+    consultation = Consultation(
+        title=parsed["title"] or (filename or "未命名征求意见稿"),
+        is_draft_for_comment=bool(parsed.get("is_draft_for_comment")),
+        issuer=parsed.get("issuer"),
+        notice_date=date.fromisoformat(parsed["notice_date"]) if parsed.get("notice_date") else None,
+        addressee=parsed.get("addressee"),
+        notice_text=parsed.get("notice") or "",
+        contact_office=contact.get("office"),
+        contact_person=contact.get("person"),
+        contact_phones=list(contact.get("phones") or []),
+        contact_emails=list(contact.get("emails") or []),
+        contact_address=contact.get("address"),
+        deadline=parse_iso(parsed["deadline"]) if parsed.get("deadline") else None,
+        comment_visibility="public",
+    )
+    db.session.add(consultation)
+    add_draft(consultation, parsed, source_text, filename)
+    db.session.flush()
+    return consultation
+
+
+def add_draft(consultation: Consultation, parsed: dict, source_text: str, filename: str | None) -> Draft:
+    version = (consultation.current_draft.version + 1) if consultation.drafts else 1
+    draft = Draft(
+        consultation=consultation,
+        version=version,
+        source_filename=filename,
+        source_text=source_text,
+        preamble=parsed.get("preamble") or "",
+        warnings=list(parsed.get("warnings") or []),
+    )
+    db.session.add(draft)
+    by_path: dict[tuple[int, ...], Section] = {}
+    counter = iter(range(1_000_000))
+
+    def add(items: list[dict], parent: Section | None, path: tuple[int, ...]) -> None:
+        for index, item in enumerate(items):
+            item_path = path + (index,)
+            section = Section(
+                draft=draft,
+                parent=parent,
+                position=next(counter),
+                level=item.get("level") or len(item_path),
+                anchor=_anchor(item, item_path),
+                label=item.get("label") or "",
+                number=item.get("number"),
+                heading=item.get("heading") or "",
+                text=item.get("text") or "",
+                run_in=bool(item.get("run_in")),
+                kind=item.get("kind") or "section",
+                unit_names=list(item.get("units") or []),
+            )
+            db.session.add(section)
+            by_path[item_path] = section
+            add(item.get("children") or [], section, item_path)
+
+    add(parsed.get("sections") or [], None, ())
+    for position, table in enumerate(parsed.get("tables") or []):
+        path = tuple(table.get("section_path") or ())
+        db.session.add(
+            DraftTable(
+                draft=draft,
+                section=by_path.get(path),
+                position=position,
+                title=table.get("title"),
+                header=list(table.get("header") or []),
+                rows=[list(row) for row in table.get("rows") or []],
+            )
+        )
+    db.session.flush()
+    return draft
+
+
+def _anchor(item: dict, path: tuple[int, ...]) -> str:
+    prefix = "appendix" if item.get("kind") == "appendix" else "s"
+    return prefix + "-" + "-".join(str(i + 1) for i in path)

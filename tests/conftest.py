@@ -1,0 +1,158 @@
+"""Fixtures: the app on each database (SQLite always, PostgreSQL when reachable), a movable clock, real objects.
+
+Every test that uses ``app`` runs once per database backend. PostgreSQL is looked for at
+``PORTAL_TEST_POSTGRES_URL`` (default: 127.0.0.1:5432, database ``test``, trust auth), in a schema of its
+own; where none answers, those runs skip with the reason.
+"""
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from portal import create_app
+from portal.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = Path(os.environ.get("PORTAL_SEEDS_DIR") or ROOT.parent / "shared" / "seeds")
+if not SEEDS.is_dir():
+    SEEDS = ROOT / "samples"
+
+POSTGRES_URL = os.environ.get(
+    "PORTAL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+PG_SCHEMA = os.environ.get("PORTAL_TEST_POSTGRES_SCHEMA", f"portal_test_{os.getpid()}")
+
+
+def _postgres_unavailable() -> str | None:
+    try:
+        engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(sa.text("select 1"))
+        engine.dispose()
+    except Exception as error:  # any failure to connect means: skip, with the reason
+        return f"PostgreSQL not reachable at {POSTGRES_URL}: {error.__class__.__name__}: {str(error).strip()[:200]}"
+    return None
+
+
+class Clock:
+    """The portal's clock in tests: starts at real time, can be set or moved."""
+
+    def __init__(self):
+        self.current: datetime | None = None
+
+    def now(self) -> datetime:
+        return self.current or datetime.now(UTC)
+
+    def set(self, value: datetime) -> None:
+        self.current = value.astimezone(UTC)
+
+    def advance(self, **kwargs) -> None:
+        self.current = self.now() + timedelta(**kwargs)
+
+
+def _migrate(app) -> None:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    """A migrated, empty database for the session: the URL to reach it."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.db'}"
+        _migrate(create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url}))
+        yield url
+        return
+    reason = _postgres_unavailable()
+    if reason:
+        pytest.skip(reason)
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE'))
+        connection.execute(sa.text(f'CREATE SCHEMA "{PG_SCHEMA}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{PG_SCHEMA}"
+    _migrate(create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url}))
+    yield url
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def app(database_url, clock, tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test",
+            "CLOCK": clock.now,
+        }
+    )
+    app.instance_path = str(tmp_path)
+    with app.app_context():
+        _empty_tables()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def seed_path():
+    def path(prefix: str) -> Path:
+        (match,) = SEEDS.glob(f"{prefix}_*.txt")
+        return match
+
+    return path
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token of the form on ``url``, read from the page as a browser would."""
+    import re
+
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True))
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def import_seed(app, seed_path):
+    """Import (and by default publish) a seed through the same service the CLI uses."""
+    from portal.consultations.services import publish_consultation
+    from portal.drafts.services import import_draft, parse_file
+
+    def load(prefix: str, publish: bool = True, opens=None, deadline=None):
+        path = seed_path(prefix)
+        text, parsed = parse_file(path.read_bytes(), path.name)
+        consultation = import_draft(parsed.to_dict(), text, path.name)
+        if publish:
+            publish_consultation(consultation, opens, deadline)
+        db.session.commit()
+        return consultation
+
+    return load
