@@ -129,16 +129,6 @@ def seed_path():
     return path
 
 
-def csrf_token(client, url: str) -> str:
-    """The CSRF token of the form on ``url``, read from the page as a browser would."""
-    import re
-
-    page = client.get(url)
-    assert page.status_code == 200, page.status_code
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True))
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
 
 @pytest.fixture
 def import_seed(app, seed_path):

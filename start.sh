@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install the portal into .venv, build the database, load the sample drafts and start the portal.
+#   ./start.sh                 → http://127.0.0.1:5000 on SQLite (instance/portal.db)
+#   PORT=8000 HOST=0.0.0.0 ./start.sh
+#   PORTAL_DATABASE_URL=postgresql://user@host/db ./start.sh
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON=${PYTHON:-python3}
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "需要 Python 3.11 或更新版本 / Python 3.11 or newer is required" >&2
+  exit 1
+fi
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/pip install --quiet --disable-pip-version-check -e .
+
+export FLASK_APP=wsgi
+.venv/bin/flask db upgrade
+.venv/bin/flask consultations load-samples
+.venv/bin/flask consultations close-due
+echo "公开征求意见平台: http://${HOST:-127.0.0.1}:${PORT:-5000}/"
+exec .venv/bin/flask run --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}"

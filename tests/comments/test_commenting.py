@@ -1,0 +1,159 @@
+"""A citizen comments on a section or on the whole draft, gets a receipt, and replies in a thread."""
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.comments.models import Comment
+from portal.extensions import db
+from tests.helpers import post_comment, receipt_from, shanghai
+
+
+@pytest.fixture
+def open_003(app, clock, import_seed):
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    return import_seed("003")
+
+
+def section_url(consultation, section):
+    return f"/consultations/{consultation.id}/sections/{section.anchor}"
+
+
+def stored_comments() -> int:
+    return db.session.scalar(select(func.count()).select_from(Comment))
+
+
+def approve(app, *receipts):
+    result = app.test_cli_runner().invoke(args=["comments", "approve", *receipts])
+    assert result.exit_code == 0, result.output
+
+
+def test_comment_on_a_section_gives_a_receipt_and_waits_for_approval(app, client, open_003):
+    section = open_003.current_draft.sections[3]
+    url = section_url(open_003, section)
+    response = post_comment(
+        client, open_003, url, section_id=section.id, body="建议增加社区食堂的数量。", stance="suggest",
+        author_name="王大爷", author_contact="13800138000",
+    )
+    number = receipt_from(response)
+    receipt = client.get(f"/receipts/{number}").get_data(as_text=True)
+    assert number in receipt and "等待审核" in receipt and "建议增加社区食堂的数量。" in receipt
+    assert "13800138000" not in receipt
+    # pending: not public yet
+    assert "建议增加社区食堂的数量。" not in client.get(url).get_data(as_text=True)
+    comment = db.session.scalars(select(Comment)).one()
+    assert (comment.section_id, comment.stance, comment.author_contact) == (section.id, "suggest", "13800138000")
+    assert comment.status == "pending"
+
+    approve(app, number)
+    page = client.get(url).get_data(as_text=True)
+    assert "建议增加社区食堂的数量。" in page and "王大爷" in page
+    assert "13800138000" not in page
+    overview = client.get(f"/consultations/{open_003.id}").get_data(as_text=True)
+    assert "(1 条意见)" in overview
+    assert "13800138000" not in overview
+
+
+def test_comment_on_the_whole_draft(app, client, open_003):
+    url = f"/consultations/{open_003.id}"
+    number = receipt_from(post_comment(client, open_003, url, body="整体赞成。", stance="support"))
+    approve(app, number)
+    page = client.get(url).get_data(as_text=True)
+    comments = page[page.index('id="comments"'):]
+    assert "整体赞成。" in comments and "匿名" in comments and "赞成" in comments
+    assert db.session.scalars(select(Comment)).one().section_id is None
+
+
+def test_replies_form_a_thread(app, client, open_003):
+    section = open_003.current_draft.sections[5]
+    url = section_url(open_003, section)
+    first = receipt_from(post_comment(client, open_003, url, section_id=section.id, body="第一条意见。"))
+    approve(app, first)
+    parent = db.session.scalars(select(Comment)).one()
+    reply_url = f"/consultations/{open_003.id}/comments/{parent.id}/reply"
+    assert "第一条意见。" in client.get(reply_url).get_data(as_text=True)
+    second = receipt_from(post_comment(client, open_003, reply_url, parent_id=parent.id, body="同意楼上。"))
+    approve(app, second)
+    reply = db.session.scalar(select(Comment).where(Comment.receipt_number == second))
+    assert reply.parent_id == parent.id and reply.section_id == section.id
+    page = client.get(url).get_data(as_text=True)
+    thread = page[page.index(f'id="comment-{parent.id}"'):]
+    assert thread.index("第一条意见。") < thread.index('class="replies"') < thread.index("同意楼上。")
+
+
+def test_cannot_reply_to_a_pending_comment(app, client, open_003):
+    section = open_003.current_draft.sections[0]
+    receipt_from(post_comment(client, open_003, section_url(open_003, section), section_id=section.id, body="待审核"))
+    pending = db.session.scalars(select(Comment)).one()
+    assert client.get(f"/consultations/{open_003.id}/comments/{pending.id}/reply").status_code == 404
+    response = post_comment(client, open_003, section_url(open_003, section), parent_id=pending.id, body="回复")
+    assert response.status_code == 404
+    assert stored_comments() == 1
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"body": ""}, "请填写您的意见"),
+        ({"body": "   "}, "请填写您的意见"),
+        ({"body": "长" * 5001}, "不能超过 5000 个字"),
+        ({"body": "好", "author_contact": "not-a-contact"}, "请填写正确的手机号码"),
+        ({"body": "好", "stance": "maybe"}, "Not a valid choice"),
+        ({"body": "好", "author_name": "名" * 51}, "姓名不能超过"),
+    ],
+)
+def test_invalid_comment_shows_errors_and_stores_nothing(app, client, open_003, fields, message):
+    section = open_003.current_draft.sections[2]
+    response = post_comment(client, open_003, section_url(open_003, section), section_id=section.id, **fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'class="error-summary"' in page and message in page
+    assert re.search(r'<a href="#(body|stance-0|author_contact|author_name)">', page)
+    assert stored_comments() == 0
+
+
+def test_contacts_accept_phones_and_emails(app, client, open_003):
+    for contact in ("13800138000", "0557-3255022", "someone@example.com", "+86 13800138000"):
+        receipt_from(post_comment(client, open_003, f"/consultations/{open_003.id}", body="好", author_contact=contact))
+    assert stored_comments() == 4
+
+
+def test_post_without_csrf_token_is_refused(app, client, open_003):
+    response = client.post(f"/consultations/{open_003.id}/comments", data={"body": "没有令牌", "stance": "suggest"})
+    assert response.status_code == 400
+    assert "表单已失效" in response.get_data(as_text=True)
+    assert stored_comments() == 0
+
+
+def test_section_of_another_consultation_is_refused(app, client, open_003, import_seed):
+    other = import_seed("001")
+    foreign = other.current_draft.sections[0]
+    response = post_comment(client, open_003, f"/consultations/{open_003.id}", section_id=foreign.id, body="串门")
+    assert response.status_code == 404
+    assert stored_comments() == 0
+
+
+def test_hostile_text_is_shown_inert(app, client, open_003):
+    url = f"/consultations/{open_003.id}"
+    number = receipt_from(post_comment(client, open_003, url, body="<script>alert(1)</script>", author_name="<b>x</b>"))
+    approve(app, number)
+    page = client.get(url).get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<b>x</b>" not in page
+
+
+def test_private_consultation_keeps_comments_to_the_office(app, client, open_003):
+    open_003.comment_visibility = "private"
+    db.session.commit()
+    url = f"/consultations/{open_003.id}"
+    number = receipt_from(post_comment(client, open_003, url, body="只给起草单位看"))
+    approve(app, number)
+    page = client.get(url).get_data(as_text=True)
+    assert "只给起草单位看" not in page and "不在网上公开" in page
+    assert "只给起草单位看" in client.get(f"/receipts/{number}").get_data(as_text=True)
+
+
+def test_unknown_receipt_is_404_and_lookup_redirects(app, client):
+    assert client.get("/receipts/20230101-AAAAAA").status_code == 404
+    response = client.get("/receipts/?number=20230101-aaaaaa")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/receipts/20230101-AAAAAA")

@@ -1,0 +1,126 @@
+"""Deadlines: open and close on the clock (Asia/Shanghai), refuse late comments, write the closing summary."""
+import unicodedata
+
+from sqlalchemy import func, select
+
+from portal.comments.models import Comment
+from portal.consultations.models import Consultation
+from portal.extensions import db
+from tests.helpers import post_comment, receipt_from, shanghai
+
+
+def comment_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Comment))
+
+
+def test_last_second_accepted_first_second_after_refused(app, client, clock, import_seed):
+    clock.set(shanghai(2023, 4, 20))
+    consultation = import_seed("003")
+    url = f"/consultations/{consultation.id}"
+    clock.set(shanghai(2023, 5, 12, 23, 59, 58))
+    token_page = url
+    receipt_from(post_comment(client, consultation, token_page, body="最后一刻的意见"))
+    clock.set(shanghai(2023, 5, 12, 23, 59, 59))
+    receipt_from(post_comment(client, consultation, token_page, body="截止那一秒"))
+    # the form is gone once closed; a POST prepared earlier is refused with a clear message
+    clock.set(shanghai(2023, 5, 12, 12, 0))
+    from tests.helpers import csrf_token
+
+    token = csrf_token(client, url)
+    clock.set(shanghai(2023, 5, 13, 0, 0, 0))
+    response = client.post(f"{url}/comments", data={"csrf_token": token, "body": "迟到的意见", "stance": "oppose"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "已于 2023年5月12日 23:59 截止" in page and "没有保存" in page
+    assert comment_count() == 2
+    assert 'name="body"' not in client.get(url).get_data(as_text=True)
+
+
+def test_upcoming_consultation_refuses_comments(app, client, clock, import_seed):
+    clock.set(shanghai(2023, 4, 20))
+    consultation = import_seed("000", opens=shanghai(2023, 5, 1), deadline=shanghai(2023, 5, 31, 23, 59, 59))
+    token_url = f"/consultations/{consultation.id}"
+    page = client.get(token_url).get_data(as_text=True)
+    assert "即将开始" in page and 'name="body"' not in page
+    clock.set(shanghai(2023, 5, 1, 0, 0, 1))
+    from tests.helpers import csrf_token
+
+    token = csrf_token(client, token_url)
+    clock.set(shanghai(2023, 4, 30))
+    response = client.post(f"{token_url}/comments", data={"csrf_token": token, "body": "太早了", "stance": "oppose"})
+    assert response.status_code == 403 and "尚未开始" in response.get_data(as_text=True)
+    assert comment_count() == 0
+
+
+def test_closed_page_shows_the_summary_without_any_command(app, client, clock, import_seed, seed_path):
+    clock.set(shanghai(2023, 4, 20))
+    consultation = import_seed("003")
+    clock.set(shanghai(2023, 5, 13, 8, 0))
+    page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    last_line = seed_path("003").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert "截止到5月12日，未收到社会各界、广大居民群众反馈意见。" in page
+    assert unicodedata.normalize("NFKC", "截止到5月12日，未收到社会各界、广大居民群众反馈意见。") == unicodedata.normalize(
+        "NFKC", last_line
+    )
+    assert "已截止" in page
+
+
+def test_close_due_finalises_and_counts_received_comments(app, client, clock, import_seed):
+    clock.set(shanghai(2023, 4, 20))
+    consultation = import_seed("003")
+    still_open = import_seed("000", opens=shanghai(2023, 4, 1), deadline=shanghai(2023, 6, 30, 23, 59, 59))
+    sections = consultation.current_draft.sections
+    url = f"/consultations/{consultation.id}"
+    for section, body in [(sections[1], "甲"), (sections[1], "乙"), (sections[4], "丙"), (None, "丁")]:
+        receipt_from(post_comment(client, consultation, url, section_id=section.id if section else "", body=body))
+    spam = db.session.scalar(select(Comment).where(Comment.body == "丁"))
+    spam.status = "spam"
+    db.session.commit()
+
+    clock.set(shanghai(2023, 5, 13, 0, 0, 1))
+    result = app.test_cli_runner().invoke(args=["consultations", "close-due"])
+    assert result.exit_code == 0, result.output
+    expected = "截止到5月12日，共收到社会各界、广大居民群众反馈意见3条，涉及2个部分。"
+    assert expected in result.output and "共结束 1 项" in result.output
+    db.session.expire_all()
+    stored = db.session.get(Consultation, consultation.id)
+    assert stored.closing_summary == expected and stored.finalised_at is not None
+    assert db.session.get(Consultation, still_open.id).finalised_at is None
+    assert expected in client.get(url).get_data(as_text=True)
+    # running it again changes nothing
+    again = app.test_cli_runner().invoke(args=["consultations", "close-due"])
+    assert "共结束 0 项" in again.output
+
+
+def test_publish_command_checks_the_period(app, clock, import_seed):
+    clock.set(shanghai(2023, 4, 20))
+    consultation = import_seed("000", publish=False)
+    runner = app.test_cli_runner()
+    missing = runner.invoke(args=["consultations", "publish", str(consultation.id)])
+    assert missing.exit_code != 0 and "没有截止时间" in missing.output
+    backwards = runner.invoke(
+        args=["consultations", "publish", str(consultation.id), "--opens", "2023-05-01T00:00", "--deadline", "2023-04-01"]
+    )
+    assert backwards.exit_code != 0 and "截止时间必须晚于开始时间" in backwards.output
+    ok = runner.invoke(args=["consultations", "publish", str(consultation.id), "--deadline", "2023-05-31T23:59:59"])
+    assert ok.exit_code == 0, ok.output
+    db.session.expire_all()
+    assert db.session.get(Consultation, consultation.id).state() == "open"
+
+
+def test_load_samples_gives_003_closed_and_the_others_open(app, client, clock):
+    clock.set(shanghai(2026, 11, 23, 10, 0))
+    result = app.test_cli_runner().invoke(args=["consultations", "load-samples"])
+    assert result.exit_code == 0, result.output
+    consultations = db.session.scalars(select(Consultation).order_by(Consultation.id)).all()
+    assert len(consultations) == 5
+    states = {c.current_draft.source_filename[:3]: c.state() for c in consultations}
+    assert states == {"000": "open", "001": "open", "002": "open", "003": "closed", "004": "open"}
+    seed_003 = next(c for c in consultations if c.current_draft.source_filename.startswith("003"))
+    assert seed_003.closing_summary == "截止到5月12日，未收到社会各界、广大居民群众反馈意见。"
+    others = [c for c in consultations if c is not seed_003]
+    assert all(c.deadline.astimezone(shanghai(2026, 1, 1).tzinfo).date().isoformat() == "2026-12-22" for c in others)
+    # loading again skips what is there
+    again = app.test_cli_runner().invoke(args=["consultations", "load-samples"])
+    assert again.exit_code == 0 and "跳过" in again.output
+    assert db.session.scalar(select(func.count()).select_from(Consultation)) == 5

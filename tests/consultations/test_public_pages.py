@@ -1,0 +1,103 @@
+"""A citizen reads a published consultation: the list, the notice, the table of contents, each section."""
+import re
+
+from tests.helpers import shanghai
+
+
+def test_unpublished_consultation_is_invisible(app, client, import_seed):
+    consultation = import_seed("003", publish=False)
+    assert client.get(f"/consultations/{consultation.id}").status_code == 404
+    assert client.get(f"/consultations/{consultation.id}/sections/s-1").status_code == 404
+    assert consultation.title not in client.get("/consultations/").get_data(as_text=True)
+
+
+def test_list_shows_open_and_closed(app, client, clock, import_seed):
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    open_one = import_seed("003")
+    closed_one = import_seed("001", opens=shanghai(2023, 3, 1), deadline=shanghai(2023, 3, 31, 23, 59, 59))
+    page = client.get("/consultations/").get_data(as_text=True)
+    open_part, closed_part = page.split("已经截止")
+    assert open_one.title in open_part
+    assert closed_one.title in closed_part
+    assert "征求意见中" in open_part
+
+
+def test_consultation_page_shows_notice_facts_before_the_text(app, client, clock, import_seed):
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    facts = page.index('class="notice-facts"')
+    assert facts < page.index('class="draft"')
+    for fact in ("市养老服务体系建设工作领导小组办公室", "李麒麟", "3255022", "18005572983", "2019787574@qq.com",
+                 "2023年5月12日 23:59", "2023年4月12日"):
+        assert fact in page[facts:page.index('class="draft"')], fact
+
+
+def test_every_section_has_an_anchor_listed_in_the_table_of_contents(app, client, clock, import_seed):
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    toc = page[page.index('class="toc"'):page.index('class="draft"')]
+    toc_targets = re.findall(r'href="#([^"]+)"', toc)
+    ids = set(re.findall(r'<section class="draft-section[^"]*" id="([^"]+)"', page))
+    assert len(ids) == len(consultation.current_draft.sections)
+    assert all(target in ids or target == "comments" for target in toc_targets)
+    assert len([s for s in consultation.current_draft.sections if s.level <= 2]) + 1 == len(toc_targets)
+    # each section offers its comment page with its count
+    assert page.count("(0 条意见)") == len(consultation.current_draft.sections)
+
+
+def test_section_page_has_text_units_table_and_form(app, client, clock, import_seed):
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    sections = consultation.current_draft.sections
+    with_units = next(s for s in sections if s.unit_names)
+    page = client.get(f"/consultations/{consultation.id}/sections/{with_units.anchor}").get_data(as_text=True)
+    assert with_units.unit_names[0] in page
+    assert 'name="body"' in page and 'name="csrf_token"' in page
+    appendix = next(s for s in sections if s.tables)
+    page = client.get(f"/consultations/{consultation.id}/sections/{appendix.anchor}").get_data(as_text=True)
+    assert "<table>" in page and "护理型床位占比" in page
+
+
+def test_pages_load_nothing_from_the_internet(app, client, clock, import_seed):
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    for url in ("/consultations/", f"/consultations/{consultation.id}", f"/consultations/{consultation.id}/sections/s-1"):
+        page = client.get(url).get_data(as_text=True)
+        assert not re.search(r'(src|href)="(https?:)?//', page), url
+        assert '<meta name="viewport"' in page
+    assert client.get("/static/portal.css").status_code == 200
+
+
+def test_times_are_shown_in_shanghai_whatever_the_storage(app, client, clock, import_seed):
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    from portal.extensions import db
+
+    db.session.expire_all()
+    stored = db.session.get(type(consultation), consultation.id).deadline
+    assert stored.utcoffset().total_seconds() == 0 and stored.hour == 15  # 23:59:59 +08:00
+    assert "23:59" in client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+
+
+def test_english_switch_is_remembered(app, client, clock, import_seed):
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    response = client.get(f"/settings/language/en?next=/consultations/{consultation.id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/consultations/{consultation.id}")
+    page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert '<html lang="en">' in page
+
+
+def test_settings_never_redirect_off_site(app, client):
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = client.get("/settings/elderly/on", query_string={"next": target})
+        assert response.headers["Location"] in ("/", "http://localhost/")
+
+
+def test_elderly_mode_is_remembered(app, client):
+    client.get("/settings/elderly/on?next=/consultations/")
+    assert 'class="elderly"' in client.get("/consultations/").get_data(as_text=True)
+    client.get("/settings/elderly/off?next=/consultations/")
+    assert 'class="elderly"' not in client.get("/consultations/").get_data(as_text=True)

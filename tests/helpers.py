@@ -1,0 +1,32 @@
+"""Helpers shared by the HTTP tests: act as a citizen would, through pages and forms."""
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def shanghai(*args) -> datetime:
+    return datetime(*args, tzinfo=SHANGHAI)
+
+
+def csrf_token(client, url: str) -> str:
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True))
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def post_comment(client, consultation, page_url: str, **fields):
+    """Fill in the comment form found on ``page_url`` and submit it."""
+    data = {"csrf_token": csrf_token(client, page_url), "stance": "suggest", "body": "", "section_id": "", "parent_id": ""}
+    data.update({k: ("" if v is None else str(v)) for k, v in fields.items()})
+    return client.post(f"/consultations/{consultation.id}/comments", data=data)
+
+
+def receipt_from(response) -> str:
+    assert response.status_code == 303, (response.status_code, response.get_data(as_text=True)[:500])
+    match = re.search(r"/receipts/([0-9]{8}-[A-Z0-9]{6})$", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return match.group(1)
