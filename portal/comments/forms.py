@@ -5,6 +5,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 PHONE = re.compile(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8}|\d{7,8})$")
@@ -31,8 +32,9 @@ class CommentForm(FlaskForm):
     )
     stance = RadioField(
         _l("您的态度"),
-        choices=[("support", _l("赞成")), ("oppose", _l("反对")), ("suggest", _l("建议"))],
+        choices=[SelectChoice("support", _l("赞成")), SelectChoice("oppose", _l("反对")), SelectChoice("suggest", _l("建议"))],
         default="suggest",
+        invalid_choice_message=_l("请选择您的态度：赞成、反对或建议。"),
         validators=[DataRequired(message=_l("请选择您的态度。"))],
     )
     author_name = StringField(

@@ -98,7 +98,7 @@ def test_cannot_reply_to_a_pending_comment(app, client, open_003):
         ({"body": "   "}, "请填写您的意见"),
         ({"body": "长" * 5001}, "不能超过 5000 个字"),
         ({"body": "好", "author_contact": "not-a-contact"}, "请填写正确的手机号码"),
-        ({"body": "好", "stance": "maybe"}, "Not a valid choice"),
+        ({"body": "好", "stance": "maybe"}, "请选择您的态度"),
         ({"body": "好", "author_name": "名" * 51}, "姓名不能超过"),
     ],
 )
@@ -126,7 +126,7 @@ def test_post_without_csrf_token_is_refused(app, client, open_003):
 
 
 def test_section_of_another_consultation_is_refused(app, client, open_003, import_seed):
-    other = import_seed("001")
+    other = import_seed("001", deadline=shanghai(2023, 5, 31, 23, 59, 59))
     foreign = other.current_draft.sections[0]
     response = post_comment(client, open_003, f"/consultations/{open_003.id}", section_id=foreign.id, body="串门")
     assert response.status_code == 404
