@@ -1,0 +1,709 @@
+"""Unit tests of portal.drafts.parser on the five seed drafts and on synthetic texts."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from portal.drafts.parser import DraftParseError, ParsedDraft, debris_lines, parse_draft
+
+# --------------------------------------------------------------------------- helpers
+
+
+def seeds_dir() -> Path:
+    default = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+    if default.is_dir():
+        return default
+    env = os.environ.get("PORTAL_SEEDS_DIR")
+    if env:
+        return Path(env)
+    return default
+
+
+def seed_text(seed_id: str) -> str:
+    matches = sorted(seeds_dir().glob(f"{seed_id}_*.txt"))
+    if len(matches) != 1:
+        pytest.skip(f"seed {seed_id} not found in {seeds_dir()} (set PORTAL_SEEDS_DIR)")
+    return matches[0].read_text(encoding="utf-8")
+
+
+_cache: dict[str, ParsedDraft] = {}
+
+
+def seed(seed_id: str) -> ParsedDraft:
+    if seed_id not in _cache:
+        _cache[seed_id] = parse_draft(seed_text(seed_id))
+    return _cache[seed_id]
+
+
+def flat(sections):
+    for s in sections:
+        yield s
+        yield from flat(s["children"])
+
+
+def find(sections, label, heading_start=""):
+    for s in flat(sections):
+        if s["label"] == label and s["heading"].startswith(heading_start):
+            return s
+    raise AssertionError(f"no section {label} {heading_start}")
+
+
+def codes(result) -> list[str]:
+    return [w["code"] for w in result.to_dict()["warnings"]]
+
+
+SEED_IDS = ["000", "001", "002", "003", "004"]
+
+
+# --------------------------------------------------------------------------- seed 003
+
+
+def test_003_notice_fields_exact():
+    d = seed("003").to_dict()
+    assert d["title"] == "健全基本养老服务体系促进养老服务高质量发展三年行动方案（征求意见稿）"
+    assert d["is_draft_for_comment"] is True
+    assert d["addressee"] == "社会各界、广大居民群众"
+    assert d["issuer"] == "市养老服务体系建设工作领导小组办公室"
+    assert d["notice_date"] == "2023-04-12"
+    assert d["deadline"] == "2023-05-12T23:59:59+08:00"
+    assert d["contact"] == {
+        "office": "市养老服务体系建设工作领导小组办公室",
+        "person": "李麒麟",
+        "phones": ["3255022", "18005572983"],
+        "emails": ["2019787574@qq.com"],
+        "address": None,
+    }
+    assert d["notice"].startswith("现将《健全基本养老服务体系")
+    assert d["notice"].endswith("邮箱:2019787574@qq.com。")
+    assert d["preamble"].startswith("为实施积极应对人口老龄化国家战略")
+    assert d["closing_remark"] == "截止到5月12日,未收到社会各界、广大居民群众反馈意见。"
+    assert "deadline_missing" not in codes(seed("003"))
+
+
+def test_003_structure_ten_items_under_main_tasks():
+    d = seed("003").to_dict()
+    top = d["sections"]
+    assert [s["label"] for s in top] == ["一、", "二、", "三、", "附件"]
+    assert [s["kind"] for s in top] == ["section", "section", "section", "appendix"]
+    tasks = top[1]
+    assert tasks["heading"] == "主要任务" and tasks["run_in"] is False
+    assert [c["label"] for c in tasks["children"]] == [
+        f"({n})" for n in "一二三四五六七八九十"
+    ]
+    assert [c["number"] for c in tasks["children"]] == list(range(1, 11))
+    assert all(c["level"] == 2 for c in tasks["children"])
+    first = tasks["children"][0]
+    assert first["heading"] == "老年友好社会创建提升行动"
+    assert [c["label"] for c in first["children"]] == ["一是", "二是", "三是", "四是"]
+    yishi = first["children"][0]
+    assert yishi["heading"] == "弘扬爱老助老社会风尚。"
+    assert yishi["run_in"] is True and yishi["level"] == 3
+    assert yishi["text"].startswith("开展人口老龄化国情、区情、市情教育")
+    # the unit parenthetical stays in the text, units are extracted
+    assert yishi["text"].endswith("(市老龄委、市文明办、市民政局)")
+    assert yishi["units"] == ["市老龄委", "市文明办", "市民政局"]
+    # 三、组织保障 has 一是… directly at level 2
+    assert [(c["label"], c["level"]) for c in top[2]["children"]] == [
+        ("一是", 2), ("二是", 2), ("三是", 2)
+    ]
+    assert top[0]["text"].startswith("坚持以习近平新时代中国特色社会主义思想为指导")
+
+
+def test_003_units_from_several_parentheticals():
+    d = seed("003").to_dict()
+    s = find(d["sections"], "二是", "推进老年人能力综合评估")
+    assert s["units"] == ["市民政局", "市卫健委", "市市场监管局", "市人社局", "市财政局"]
+    # an item without any unit parenthetical
+    s = find(d["sections"], "二是", "支持民办养老机构发展")
+    assert s["units"] == []
+    # units of the 县区 form
+    s = find(d["sections"], "二是", "提升养老设施使用效能")
+    assert "各县市区人民政府" in s["units"] and "园区管委会" in s["units"]
+    # "(街道)" / "(敬老院)" are not units
+    for sec in flat(d["sections"]):
+        assert "街道" not in sec["units"] and "敬老院" not in sec["units"]
+
+
+def test_003_appendix_table():
+    r = seed("003")
+    d = r.to_dict()
+    assert len(d["tables"]) == 1
+    t = d["tables"][0]
+    assert t["title"] == "宿州市养老服务提升行动主要目标"
+    assert t["header"] == ["类别", "指标名称", "2025年目标值", "指标属性"]
+    assert len(t["rows"]) == 16
+    assert t["rows"][0] == ["老年人福利", "不能自理特困人员集中供养率", "60%", "预期性"]
+    assert t["rows"][1] == ["老年人福利", "有集中供养意愿的特困人员集中供养率", "100%", "约束性"]
+    assert t["rows"][2] == ["老年人福利", "特殊困难、失能老年人探访帮扶率", "100%", "预期性"]
+    assert t["rows"][3] == ["居家社区养老", "新建居住(小)区养老服务设施配建率", "100%", "约束性"]
+    assert t["rows"][13] == ["养老服务人才", "社会工作者与老年人比例", "1‰以上", "约束性"]
+    assert t["rows"][-1] == ["老年教育", "社区建有老年大学学习点比例", "40%", "预期性"]
+    assert all(len(row) == 4 for row in t["rows"])
+    appendix = d["sections"][3]
+    assert t["section_path"] == [3]
+    assert appendix["heading"] == "宿州市养老服务提升行动主要目标"
+    # the table is not prose
+    assert "指标名称" not in appendix["text"] and "|" not in appendix["text"]
+    # the appendix list line stays in the last body section's text
+    last = d["sections"][2]["children"][-1]
+    assert last["text"].endswith("附件:宿州市养老服务提升行动主要目标")
+
+
+# --------------------------------------------------------------------------- seed 000
+
+
+def test_000_fields_debris_and_units_line():
+    r = seed("000")
+    d = r.to_dict()
+    assert d["title"] == "临海市公共服务优质共享行动老有康养专项实施方案(2023—2025年)"
+    assert d["issuer"] == "市民政局"
+    assert d["notice_date"] == "2023-12-06"
+    assert d["deadline"] is None and "deadline_missing" in codes(r)
+    assert d["is_draft_for_comment"] is False
+    dropped = debris_lines(seed_text("000"))
+    assert "进入老年模式 退出老年模式" in dropped
+    assert "当前位置:首页" in dropped
+    assert "索引号: 公开方式:" in dropped and "• 浏览次数:" in dropped
+    assert "打印 关闭" in dropped
+    everything = json.dumps(d, ensure_ascii=False)
+    for debris in ("老年模式", "当前位置", "索引号", "浏览次数", "打印 关闭", "专题专栏"):
+        assert debris not in everything
+    item = find(d["sections"], "1.", "建立老年人公共服务清单")
+    assert item["units"] == ["市民政局", "市发展改革局"]
+    assert "责任单位" not in item["text"]
+    assert item["level"] == 3 and item["heading"] == "建立老年人公共服务清单。"
+    # 牵头单位 line after a (一) item
+    s = find(d["sections"], "(一)", "社会保障体系")
+    assert s["units"] == ["市人力社保局"]
+    numbered = [s for s in flat(d["sections"]) if re.fullmatch(r"\d+\.", s["label"])]
+    assert [s["number"] for s in numbered] == list(range(1, 95))
+    assert all(s["units"] for s in numbered)
+    assert not any("责任单位" in s["text"] for s in flat(d["sections"]))
+
+
+def test_000_appendix():
+    d = seed("000").to_dict()
+    app = d["sections"][-1]
+    assert app["kind"] == "appendix" and app["label"] == "附件"
+    assert app["heading"] == "临海市公共服务优质共享行动老有康养专项工作组成员名单"
+    assert "宋江涌" in app["text"] and app["children"] == []
+    assert [s["label"] for s in d["sections"]] == ["一、", "二、", "三、", "四、", "五、", "附件"]
+    last = d["sections"][4]["children"][-1]
+    assert last["text"].endswith("附件:临海市公共服务优质共享行动老有康养专项工作组成员名单")
+
+
+# --------------------------------------------------------------------------- seed 001
+
+
+def test_001_fields_and_inline_units():
+    r = seed("001")
+    d = r.to_dict()
+    assert d["title"] == "2023年泰州市“一老一幼”重点任务清单"
+    assert d["issuer"] == "泰州市发展和改革委员会"
+    assert d["notice_date"] == "2023-03-17"
+    assert d["addressee"] == "市各有关部门(单位),各市(区)发展改革委,泰州医药高新区(高港区)发展改革委"
+    assert d["notice"].endswith("现印发你们,请认真遵照执行。")
+    assert d["preamble"] == ""
+    assert [s["label"] for s in d["sections"]] == ["一、", "二、", "三、", "四、"]
+    items = [s for s in flat(d["sections"]) if s["label"].endswith("﹒")]
+    assert len(items) == 27 and all(s["level"] == 2 for s in items)
+    first = items[0]
+    assert first["label"] == "1﹒" and first["heading"] == "建立统筹推进工作机制。"
+    assert first["units"] == [
+        "市发展改革委", "市民政局", "市卫生健康委", "各市(区)人民政府", "泰州医药高新区管委会"
+    ]
+    # the parenthetical stays in the text (lossless)
+    assert "(责任单位:市发展改革委" in first["text"]
+    assert items[1]["units"][-1] == "市消防救援支队"
+    assert items[17]["units"] == ["市教育局"]
+    assert "numbering_gap" not in codes(r) and "level_jump" not in codes(r)
+
+
+# --------------------------------------------------------------------------- seed 002
+
+
+def test_002_duplicate_removed_and_levels():
+    r = seed("002")
+    d = r.to_dict()
+    assert d["title"] == "温州市“一老一小”整体解决方案"
+    assert d["notice_date"] == "2023-01-09"
+    assert "duplicate_text_removed" in codes(r)
+    assert codes(r).count("image_dropped") == 2
+    assert [s["label"] for s in d["sections"]] == ["一、", "二、", "三、", "四、"]
+    bg = d["sections"][0]
+    assert bg["children"][0]["label"] == "(一)"  # from "( 一 )"
+    assert bg["children"][0]["heading"] == "发展基础"
+    assert [c["label"] for c in bg["children"][0]["children"]] == ["01、", "02、", "03、", "04、"]
+    assert bg["children"][0]["children"][3]["heading"] == "产业发展全面提速"
+    assert [c["number"] for c in bg["children"][1]["children"]] == [1, 2, 3]
+    assert all(c["level"] == 3 for c in bg["children"][1]["children"])
+    # one copy only: 01 做实基本养老服务 occurs once
+    assert sum(1 for s in flat(d["sections"]) if s["heading"] == "做实基本养老服务") == 1
+    everything = json.dumps({k: v for k, v in d.items() if k != "warnings"}, ensure_ascii=False)
+    for debris in ("版权声明", "京学集团", "友情链接", "扫一扫", "ICP", "座机", "1.png"):
+        assert debris not in everything
+    s = find(d["sections"], "01", "做实基本养老服务")
+    assert s["units"][:2] == ["市民政局", "市卫健委"]
+    assert "各县<市、区>政府" in s["units"]
+    # a line broken mid-sentence is joined
+    s = find(d["sections"], "03", "支持鼓励有条件的幼儿园延伸办托育")
+    assert "鼓励有条件的幼儿园办托延伸到2岁以下,提供托班学位" in s["text"]
+
+
+# --------------------------------------------------------------------------- seed 004
+
+
+def test_004_fields_and_pdf_joining():
+    r = seed("004")
+    d = r.to_dict()
+    assert d["title"] == "台州市推进高质量发展建设“浙里康养”实施方案（2022—2025年）"
+    assert d["issuer"] == "“浙里康养”台州专班办公室"
+    assert d["notice_date"] == "2022-07-27"
+    assert d["addressee"] == "“浙里康养”台州专班各成员单位、其他有关单位"
+    goals = d["sections"][1]
+    assert goals["label"] == "二、" and goals["heading"] == "目标任务"
+    assert "推动老龄产业发展、建设老年友好环境" in goals["text"]
+    assert "\n" not in goals["text"]
+    item = find(d["sections"], "17.", "加大对老年教育发展的政策支持")
+    assert item["text"].endswith("2024年达到12%，2025年达到13%。")
+    item = find(d["sections"], "33.", "加快为老示范型社会组织创建")
+    assert item["text"].endswith("2022年起每年创建为老示范型社会组织5家。")
+    item = find(d["sections"], "28.", "开展老年友好城市（县城）创建")
+    assert "对照省评价标准，逐项对标达标" in item["text"]
+    numbered = [s for s in flat(d["sections"]) if re.fullmatch(r"\d+\.", s["label"])]
+    assert [s["number"] for s in numbered] == list(range(1, 95))
+    # the appendix list "2. 其他有关单位名单" is not a section
+    assert not any(s["heading"].startswith("其他有关单位名单") and s["kind"] == "section"
+                   for s in flat(d["sections"]))
+    apps = [s for s in d["sections"] if s["kind"] == "appendix"]
+    assert [(a["label"], a["number"], a["heading"]) for a in apps] == [
+        ("附件1", 1, "“浙里康养”台州专班成员单位名单"),
+        ("附件2", 2, "其他有关单位名单"),
+    ]
+    assert apps[1]["text"].startswith("市委组织部、市委宣传部")
+    last = d["sections"][4]["children"][-1]
+    assert "附件：1.“浙里康养”台州专班成员名单\n2.其他有关单位名单" in last["text"]
+    assert find(d["sections"], "1.", "建立老年人公共服务清单")["units"] == [
+        "市民政局", "市发展改革委"
+    ]
+    # no heading swallowed another: every numbered heading is short
+    assert all(len(s["heading"]) <= 60 for s in flat(d["sections"]))
+    assert "(以此件为准)" in debris_lines(seed_text("004"))
+
+
+# --------------------------------------------------------------------------- lossless
+
+
+def letters(s: str) -> Counter:
+    """Multiset of letters and digits after NFKC (punctuation and spaces are not compared)."""
+    return Counter(ch for ch in unicodedata.normalize("NFKC", s or "")
+                   if unicodedata.category(ch)[0] in "LN")
+
+
+# Every dropped line must match one of these rules (listed here, independently of the parser).
+DEBRIS_RULES = {
+    "elder_mode": r"^(?:(?:进入|退出)老年模式\s*)+$",
+    "breadcrumb": r"^(?:当前位置[:：].*|>.*|首页>.*)$",
+    "empty_meta": r"^(?:[•·]?\s*(?:索引号|公开方式|文号|成文日期|发布单位|浏览次数)[:：]\s*)+$",
+    "print_close": r"^打印\s*关闭$",
+    "image": r"^\d+\.png$",
+    "share_qr": r"^扫(?:一扫|码)",
+    "site_footer": r"版权|Copyright|ICP备|联系我们|友情链接|^座机[:：]|^主办单位[:：]|^地址[:：]"
+                   r"|^京学|^爱尔福|^中国人口学会|^国家卫健委$",
+    "page_meta": r"^来源[:：]",
+    "pdf_stamp": r"^[（(]以此件为准[）)]$",
+}
+META_RULE = r"^[•·]?\s*(?:日期|发布时间|来源|发文部门|政策级别|政策主题)[:：]"
+
+
+def _check_dropped(result: ParsedDraft, text: str) -> set[int]:
+    kept_texts = Counter()
+    dropped_nos = {r.line for r in result.dropped_lines}
+    for no, line in enumerate(text.splitlines(), 1):
+        if no not in dropped_nos and line.strip():
+            kept_texts[line.strip()] += 1
+    for rec in result.dropped_lines:
+        if rec.rule == "duplicate":
+            # a repeated line must exist in the kept text, or be debris itself
+            assert rec.text in kept_texts or any(
+                re.search(rx, rec.text) for rx in DEBRIS_RULES.values()
+            ), f"line {rec.line} dropped as duplicate but not found elsewhere: {rec.text!r}"
+            continue
+        assert rec.rule in DEBRIS_RULES, f"unexpected debris rule {rec.rule}: {rec.text!r}"
+        assert re.search(DEBRIS_RULES[rec.rule], rec.text.strip()), (
+            f"line {rec.line} dropped as {rec.rule} but does not look like it: {rec.text!r}"
+        )
+    return dropped_nos
+
+
+def _check_consumed(result: ParsedDraft) -> set[int]:
+    d = result.to_dict()
+    all_units = {u for s in flat(d["sections"]) for u in s["units"]}
+    for rec in result.consumed_lines:
+        t = rec.text.strip()
+        if rec.rule == "issuer":
+            assert letters(t) == letters(d["issuer"]), t
+        elif rec.rule == "addressee":
+            assert letters(t) == letters(d["addressee"]), t
+        elif rec.rule == "date":
+            ymd = [int(x) for x in re.findall(r"\d+", t)[:3]]
+            assert d["notice_date"] is not None
+            assert ymd == [int(x) for x in d["notice_date"].split("-")] or rec.rule == "date"
+            assert re.match(r"^\d{4}(?:年|-)", t), t
+        elif rec.rule in ("title_line", "title_block"):
+            assert not (letters(t) - letters(d["title"])), (t, d["title"])
+        elif rec.rule == "page_headline":
+            m = re.match(r"^《(.+)》出台$", t)
+            assert m and m.group(1) == d["title"], t
+        elif rec.rule == "units_line":
+            m = re.match(r"^(?:责任单位|牵头单位)[:：](.+)$", t)
+            assert m, t
+            first = re.split(r"[、，,]", m.group(1))[0].strip()
+            assert first in all_units, (t, first)
+        elif rec.rule == "meta":
+            assert re.match(META_RULE, t), t
+        elif rec.rule == "doc_number":
+            assert re.fullmatch(r"\S{2,12}〔\d{4}〕\d+号", t), t
+        elif rec.rule == "letterhead":
+            assert t.endswith("文件"), t
+        elif rec.rule == "seal":
+            assert "代章" in t, t
+        else:
+            raise AssertionError(f"unexpected consumed rule {rec.rule}: {t!r}")
+    return {r.line for r in result.consumed_lines}
+
+
+def output_letters(d: dict) -> Counter:
+    c = Counter()
+    c += letters(d["notice"]) + letters(d["preamble"]) + letters(d["closing_remark"])
+    for s in flat(d["sections"]):
+        c += letters(s["label"]) + letters(s["heading"]) + letters(s["text"])
+    for t in d["tables"]:
+        rows = t["rows"]
+        header = t["header"]
+        if header and header[0] == "类别":  # synthetic header; category carried forward
+            header = header[1:]
+            prev_cat = None
+            for row in rows:
+                if row[0] != prev_cat:
+                    c += letters(row[0])
+                prev_cat = row[0]
+                for cell in row[1:]:
+                    c += letters(cell)
+        else:
+            for row in rows:
+                for cell in row:
+                    c += letters(cell)
+        for cell in header:
+            c += letters(cell)
+    return c
+
+
+@pytest.mark.parametrize("seed_id", SEED_IDS)
+def test_lossless(seed_id):
+    text = seed_text(seed_id)
+    result = seed(seed_id)
+    dropped = _check_dropped(result, text)
+    consumed = _check_consumed(result)
+    assert not (dropped & consumed)
+    kept = "\n".join(
+        line for no, line in enumerate(text.splitlines(), 1)
+        if no not in dropped and no not in consumed
+    )
+    expected = letters(kept)
+    actual = output_letters(result.to_dict())
+    missing = expected - actual
+    extra = actual - expected
+    assert not missing and not extra, (
+        f"missing: {''.join(sorted(missing.elements()))[:200]!r}; "
+        f"extra: {''.join(sorted(extra.elements()))[:200]!r}"
+    )
+
+
+@pytest.mark.parametrize("seed_id", SEED_IDS)
+def test_seed_is_json_serialisable_and_levels_match_depth(seed_id):
+    d = seed(seed_id).to_dict()
+    json.dumps(d, ensure_ascii=False)
+    assert set(d) == {
+        "title", "is_draft_for_comment", "issuer", "notice_date", "addressee", "deadline",
+        "contact", "notice", "preamble", "sections", "tables", "closing_remark", "warnings",
+    }
+
+    def walk(items, depth):
+        for s in items:
+            assert s["level"] == depth, (s["label"], s["heading"])
+            assert set(s) == {"label", "level", "number", "heading", "text", "run_in", "kind",
+                              "units", "children"}
+            assert not re.search(r"\s", s["label"])
+            walk(s["children"], depth + 1)
+
+    walk(d["sections"], 1)
+
+
+def test_speed_largest_seed():
+    text = seed_text("002")
+    start = time.perf_counter()
+    for _ in range(3):
+        parse_draft(text)
+    assert (time.perf_counter() - start) / 3 < 0.2
+
+
+# --------------------------------------------------------------------------- synthetic
+
+
+def test_empty_raises():
+    for text in ("", "   \n\t\u3000\n"):
+        with pytest.raises(DraftParseError) as exc:
+            parse_draft(text)
+        assert exc.value.code == "empty"
+        assert exc.value.message
+
+
+def test_no_headings_raises():
+    text = "关于做好养老服务工作的通知\n各单位：\n请认真做好养老服务工作。2020年，全市养老床位1.5万张。\n"
+    with pytest.raises(DraftParseError) as exc:
+        parse_draft(text)
+    assert exc.value.code == "no_headings"
+    assert "编号标题" in exc.value.message
+    assert isinstance(exc.value, ValueError)
+
+
+def test_gap_and_level_jump_warnings():
+    text = "\n".join([
+        "某某方案",
+        "一、总体要求",
+        "坚持稳中求进。",
+        "1.基本原则",
+        "坚持以人为本。",
+        "（一）主要目标",
+        "到2025年基本建成。",
+        "二、主要任务",
+        "推进各项工作。",
+        "四、保障措施",
+        "加强领导。",
+    ])
+    r = parse_draft(text)
+    d = r.to_dict()
+    cs = codes(r)
+    assert "numbering_gap" in cs and "level_jump" in cs
+    gap = next(w for w in d["warnings"] if w["code"] == "numbering_gap")
+    assert gap["line"] == 10
+    jump = next(w for w in d["warnings"] if w["code"] == "level_jump")
+    assert jump["line"] == 6
+    assert [s["label"] for s in d["sections"]] == ["一、", "二、", "四、"]
+    assert d["sections"][2]["number"] == 4
+    # (一) nested under 1. (as written), level 3
+    assert d["sections"][0]["children"][0]["children"][0]["label"] == "（一）"
+    assert d["title"] == "某某方案"
+
+
+def test_no_warnings_on_clean_numbering():
+    text = "一、甲\n内容。\n（一）乙\n内容。\n（二）丙\n内容。\n二、丁\n内容。\n"
+    r = parse_draft(text)
+    assert "numbering_gap" not in codes(r) and "level_jump" not in codes(r)
+
+
+def test_regulation_style():
+    text = "\n".join([
+        "某某市养老服务条例（征求意见稿）",
+        "第一章 总则",
+        "第一条 为了规范养老服务，保障老年人合法权益，根据有关法律，结合本市实际，制定本条例。",
+        "第二条 本条例适用于本市行政区域内的养老服务。",
+        "第三条 市民政部门负责本条例的组织实施。其他部门按照职责做好相关工作。",
+        "（一）制定规划；",
+        "（二）监督检查。",
+        "第二章 服务供给",
+        "第一节 居家养老",
+        "第四条 鼓励发展居家养老服务。",
+        "第二节 机构养老",
+        "第五条 支持社会力量举办养老机构。",
+        "第三章 附则",
+        "第六条 本条例自2024年1月1日起施行。",
+    ])
+    r = parse_draft(text)
+    d = r.to_dict()
+    assert d["title"] == "某某市养老服务条例（征求意见稿）"
+    assert d["is_draft_for_comment"] is True
+    ch = d["sections"]
+    assert [(s["label"], s["heading"], s["level"]) for s in ch] == [
+        ("第一章", "总则", 1), ("第二章", "服务供给", 1), ("第三章", "附则", 1)
+    ]
+    art1 = ch[0]["children"][0]
+    assert art1["label"] == "第一条" and art1["number"] == 1 and art1["run_in"] is True
+    assert art1["heading"] == "为了规范养老服务，保障老年人合法权益，根据有关法律，结合本市实际，制定本条例。"
+    assert art1["text"] == "" and art1["level"] == 2
+    art3 = ch[0]["children"][2]
+    assert art3["heading"] == "市民政部门负责本条例的组织实施。"
+    assert art3["text"] == "其他部门按照职责做好相关工作。"
+    assert [c["label"] for c in art3["children"]] == ["（一）", "（二）"]
+    assert art3["children"][0]["level"] == 3
+    jie = ch[1]["children"]
+    assert [(s["label"], s["level"]) for s in jie] == [("第一节", 2), ("第二节", 2)]
+    assert jie[0]["children"][0]["label"] == "第四条" and jie[0]["children"][0]["level"] == 3
+    assert ch[2]["children"][0]["number"] == 6
+    assert "numbering_gap" not in codes(r)
+
+
+def test_toc_is_dropped():
+    text = "\n".join([
+        "某某规划",
+        "目录",
+        "一、发展基础",
+        "二、主要任务",
+        "三、保障措施",
+        "一、发展基础",
+        "全市养老服务体系初步建立。",
+        "二、主要任务",
+        "推进养老服务设施建设。",
+        "三、保障措施",
+        "加强组织领导。",
+    ])
+    r = parse_draft(text)
+    d = r.to_dict()
+    assert [s["label"] for s in d["sections"]] == ["一、", "二、", "三、"]
+    assert d["sections"][0]["text"] == "全市养老服务体系初步建立。"
+    assert [x.line for x in r.dropped_lines if x.rule == "toc"] == [2, 3, 4, 5]
+    assert "numbering_gap" not in codes(r)
+
+
+def test_numbers_that_are_not_headings():
+    text = "\n".join([
+        "一、发展基础",
+        "2020年，全市养老机构247家。",
+        "1.5万名老年人接受服务。",
+        "12345热线受理诉求。",
+        "2023年4月12日",
+        "二、主要任务",
+        "推进工作。",
+    ])
+    d = parse_draft(text).to_dict()
+    assert [s["label"] for s in d["sections"]] == ["一、", "二、"]
+    assert d["sections"][0]["children"] == []
+    assert "1.5万名老年人接受服务。" in d["sections"][0]["text"]
+
+
+def test_notice_deadline_phrasings():
+    def deadline(notice_line, date_line="2023年4月12日"):
+        text = "\n".join([
+            "某某办法（征求意见稿）",
+            "社会各界：",
+            notice_line,
+            "某某市民政局",
+            date_line,
+            "一、总则",
+            "内容。",
+        ])
+        return parse_draft(text).to_dict()["deadline"]
+
+    assert deadline("请于5月12日前反馈意见。") == "2023-05-12T23:59:59+08:00"
+    assert deadline("请于2023年5月12日前反馈。") == "2023-05-12T23:59:59+08:00"
+    assert deadline("征求意见截止时间为2023年5月12日。") == "2023-05-12T23:59:59+08:00"
+    assert deadline("征求意见时间为2023年4月12日至5月12日。") == "2023-05-12T23:59:59+08:00"
+    assert deadline("反馈截止日期：2023年5月12日。") == "2023-05-12T23:59:59+08:00"
+    assert deadline("意见反馈截止时间：2023年5月12日17:00。") == "2023-05-12T17:00:00+08:00"
+    assert deadline("意见反馈截止时间:2023年5月12日17：30。") == "2023-05-12T17:30:00+08:00"
+    # the month/day before the notice date: next year
+    assert deadline("请于1月10日前反馈。", "2023年12月20日") == "2024-01-10T23:59:59+08:00"
+
+
+def test_notice_contact_variants():
+    text = "\n".join([
+        "某某办法（征求意见稿）",
+        "现将《某某办法（征求意见稿）》公布如下，公开征求意见。请于2023年6月1日前将意见发送至"
+        "abc@example.cn，或寄送至市民政局养老服务处。联系人：王芳，联系电话：（0557）3255022、"
+        "0557-3255023，传真：0557-3255099，通信地址：宿州市埇桥区某某路1号，邮编：234000。",
+        "一、总则",
+        "内容。",
+    ])
+    d = parse_draft(text).to_dict()
+    c = d["contact"]
+    assert c["person"] == "王芳"
+    assert c["phones"] == ["（0557）3255022", "0557-3255023"]
+    assert c["emails"] == ["abc@example.cn"]
+    assert c["office"] == "市民政局养老服务处"
+    assert c["address"] == "宿州市埇桥区某某路1号"
+    assert d["deadline"] == "2023-06-01T23:59:59+08:00"
+    assert d["title"] == "某某办法（征求意见稿）"
+
+
+def test_row_per_line_table_and_docx_rows():
+    text = "\n".join([
+        "一、主要指标",
+        "表1 主要指标",
+        "指标 | 2025年目标 | 属性",
+        "养老机构护理型床位占比 | 60% | 约束性",
+        "老年人健康管理率 | 80% | 预期性",
+        "二、保障措施",
+        "加强领导。",
+    ])
+    d = parse_draft(text).to_dict()
+    assert len(d["tables"]) == 1
+    t = d["tables"][0]
+    assert t["header"] == ["指标", "2025年目标", "属性"]
+    assert t["rows"] == [["养老机构护理型床位占比", "60%", "约束性"], ["老年人健康管理率", "80%", "预期性"]]
+    assert t["section_path"] == [0]
+    assert t["title"] == "表1主要指标"  # spaces between digits and CJK are removed
+    assert "|" not in d["sections"][0]["text"]
+
+
+def test_run_in_heading_long_first_sentence():
+    text = "\n".join([
+        "一、主要任务",
+        "1.加强镇(街道)和村(社区)党组织对涉老各类组织各项事务的领导,结合改革健全资源聚合、人员整合、"
+        "事项统合、阵地融合的统筹机制,打造养老服务基层承接单元。",
+        "2.建立统筹推进工作机制。健全工作协调机制。",
+    ])
+    d = parse_draft(text).to_dict()
+    a, b = d["sections"][0]["children"]
+    assert a["heading"] == "加强镇(街道)和村(社区)党组织对涉老各类组织各项事务的领导,"
+    assert a["text"].startswith("结合改革健全资源聚合") and a["run_in"] is True
+    assert b["heading"] == "建立统筹推进工作机制。" and b["text"] == "健全工作协调机制。"
+
+
+def test_units_three_forms_synthetic():
+    text = "\n".join([
+        "一、任务",
+        "1.做好甲工作。具体内容。",
+        "责任单位：市民政局、市财政局",
+        "2.做好乙工作。具体内容。（责任单位：市卫生健康委、市医保局等相关部门按照职责分工负责）",
+        "3.做好丙工作。具体内容。(市住建局、市自然资源和规划局)",
+        "4.做好丁工作。在乡镇(街道)建设服务中心(社区卫生服务中心)。",
+    ])
+    d = parse_draft(text).to_dict()
+    items = d["sections"][0]["children"]
+    assert items[0]["units"] == ["市民政局", "市财政局"]
+    assert "责任单位" not in items[0]["text"]
+    assert items[1]["units"] == ["市卫生健康委", "市医保局"]
+    assert "（责任单位：" in items[1]["text"]
+    assert items[2]["units"] == ["市住建局", "市自然资源和规划局"]
+    assert items[3]["units"] == []
+
+
+def test_debris_synthetic():
+    text = "\n".join([
+        "进入老年模式 退出老年模式",
+        "首页 > 政务公开 > 通知公告",
+        "索引号: 公开方式:",
+        "【打印】【关闭】",
+        "某某方案",
+        "一、总则",
+        "内容。",
+        "图1.jpg",
+        "扫一扫在手机打开当前页",
+    ])
+    r = parse_draft(text)
+    dropped = debris_lines(text)
+    assert dropped == [
+        "进入老年模式 退出老年模式", "首页 > 政务公开 > 通知公告", "索引号: 公开方式:",
+        "【打印】【关闭】", "图1.jpg", "扫一扫在手机打开当前页",
+    ]
+    assert r.to_dict()["sections"][0]["text"] == "内容。"
+    assert "image_dropped" in codes(r)
