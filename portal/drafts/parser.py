@@ -404,7 +404,7 @@ _DEBRIS_RULES: list[tuple[str, re.Pattern]] = [
         r"发文机关|发文字号|生成日期|公开时限|责任部门)\s*[:：]\s*)+")),
     ("print_close", re.compile(
         r"(?:[【\[]?\s*(?:打印(?:本页|此页)?|关闭(?:窗口|本页)?|返回顶部|返回|收藏|分享|保存|"
-        r"字号\s*[:：]?\s*(?:[大中小]\s*)+|[大中小]\s*)\s*[】\]]?\s*[|｜]?\s*)+")),
+        r"字号\s*[:：]?\s*(?:[大中小]\s*)+)\s*[】\]]?\s*[|｜]?\s*)+")),
     ("image", re.compile(r"[^\s。，,；;：:]{0,40}\.(?:png|jpe?g|gif|bmp|webp|svg|tiff?)", re.I)),
     ("share_qr", re.compile(r"(?:扫一扫|微信扫一扫|手机扫一扫|扫码|分享到|用手机扫描).{0,30}")),
     ("site_footer", re.compile(r".{0,80}(?:ICP备|ICP证|公网安备|版权所有|版权声明|Copyright|©).{0,80}",
@@ -1159,11 +1159,8 @@ def _front_matter(paras: list[_Para], st: _State) -> _Front:
     for d, kd in enumerate(kinds):
         if kd != "date":
             continue
-        j = d - 1
-        if j >= 0 and kinds[j] == "seal":
-            j -= 1
-        if j >= 0 and kinds[j] == "other" and len(squeeze(paras[j].text)) <= 40 \
-                and not re.search(r"[。，,；;：:]", paras[j].text) and j > 0:
+        j = _signature_issuer(paras, d)
+        if j is not None and j > 0 and kinds[j] in ("other", "notice"):
             sig = (j, d)
             break
 
@@ -1364,6 +1361,43 @@ def debris_lines(text: str) -> list[str]:
     return [r.text for r in st.dropped]
 
 
+def _signature_issuer(paras: list[_Para], d: int) -> int | None:
+    """If paragraph ``d`` is the date of a signature, the index of the issuer line."""
+    if not _date_from_line(paras[d].text):
+        return None
+    j = d - 1
+    if j >= 0 and _SEAL_RE.match(paras[j].text):
+        j -= 1
+    if j < 0:
+        return None
+    t = paras[j].text
+    if paras[j].kind != "text" or len(squeeze(t)) > 40 or re.search(r"[。，,；;：:]", t):
+        return None
+    if match_label(t) or _date_from_line(t) or _META_RE.match(t) or _DOC_NO_RE.match(t):
+        return None
+    return j
+
+
+def _skip_numbered_notice(paras: list[_Para], start: int) -> int:
+    """A notice may number its own items ("1.登录网站…", "2.通过信函…") before the signature:
+    when a signature (issuer + date) follows within a few paragraphs, the notice is preceded by
+    notice wording, and numbered headings follow the signature, the body starts after it."""
+    for d in range(start + 1, min(len(paras), start + 16)):
+        j = _signature_issuer(paras, d)
+        if j is None or j < start:
+            continue
+        before = "\n".join(p.text for p in paras[:j])
+        if not _NOTICE_KW_RE.search(before):
+            return start
+        if any(p.kind == "text" and is_heading_line(p.text) for p in paras[start:j]):
+            return start
+        for k in range(d + 1, len(paras)):
+            if paras[k].kind == "text" and match_label(paras[k].text):
+                return k
+        return start
+    return start
+
+
 def parse_draft(text: str) -> ParsedDraft:
     if text is None or not _strip(text.replace("\n", " ")):
         raise DraftParseError("empty")
@@ -1380,6 +1414,7 @@ def parse_draft(text: str) -> ParsedDraft:
             break
     if start is None:
         raise DraftParseError("no_headings")
+    start = _skip_numbered_notice(paras, start)
 
     fr = _front_matter(paras[:start], st)
     result = ParsedDraft()
@@ -1479,7 +1514,7 @@ def parse_draft(text: str) -> ParsedDraft:
                 "没有找到征求意见的截止日期，请在发布前手工填写。")
     if not result.title:
         st.warn("title_missing", None, "没有找到文件标题，请手工填写。")
-    result.warnings = st.warnings
+    result.warnings = sorted(st.warnings, key=lambda w: (w.line is None, w.line or 0))
     result.dropped_lines = st.dropped
     result.consumed_lines = st.consumed
     return result

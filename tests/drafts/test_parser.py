@@ -707,3 +707,54 @@ def test_debris_synthetic():
     ]
     assert r.to_dict()["sections"][0]["text"] == "内容。"
     assert "image_dropped" in codes(r)
+
+
+def test_notice_with_numbered_ways_and_signature():
+    text = "\n".join([
+        "关于公开征求《某某市养老服务办法（征求意见稿）》意见的公告",
+        "为广泛听取社会各界意见，现将《某某市养老服务办法（征求意见稿）》全文公布，征求社会各界意见。"
+        "公众可以通过以下方式提出意见：",
+        "1.通过电子邮件将意见发送至yl@example.gov.cn。",
+        "2.通过信函将意见寄至某某市民政局养老服务科，通信地址：某某市人民路1号。",
+        "意见反馈截止时间为2024年3月1日。",
+        "附件：某某市养老服务办法（征求意见稿）",
+        "某某市民政局",
+        "2024年1月30日",
+        "某某市养老服务办法",
+        "（征求意见稿）",
+        "第一章 总则",
+        "第一条 为了发展养老服务，制定本办法。",
+        "第二条 本办法自发布之日起施行。",
+    ])
+    r = parse_draft(text)
+    d = r.to_dict()
+    assert d["title"] == "某某市养老服务办法（征求意见稿）"
+    assert d["issuer"] == "某某市民政局"
+    assert d["notice_date"] == "2024-01-30"
+    assert d["deadline"] == "2024-03-01T23:59:59+08:00"
+    assert d["contact"]["emails"] == ["yl@example.gov.cn"]
+    assert d["contact"]["office"] == "某某市民政局养老服务科"
+    assert d["contact"]["address"] == "某某市人民路1号"
+    assert "1.通过电子邮件" in d["notice"] and "2.通过信函" in d["notice"]
+    assert [s["label"] for s in d["sections"]] == ["第一章"]
+    assert [c["label"] for c in d["sections"][0]["children"]] == ["第一条", "第二条"]
+
+
+def test_inline_appendix_heading_and_warning_order():
+    text = "\n".join([
+        "一、总则",
+        "内容。",
+        "三、附则",
+        "内容。",
+        "附件1：养老服务机构名单",
+        "甲养老院",
+        "乙养老院",
+    ])
+    r = parse_draft(text)
+    d = r.to_dict()
+    app = d["sections"][-1]
+    assert (app["label"], app["number"], app["kind"], app["heading"]) == (
+        "附件1", 1, "appendix", "养老服务机构名单")
+    assert app["text"] == "甲养老院\n乙养老院"
+    lines = [w["line"] for w in d["warnings"]]
+    assert lines[0] == 3 and lines[-1] is None  # numbering gap first, deadline_missing last
