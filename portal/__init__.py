@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from portal.config import Config, from_environment
-from portal.extensions import babel, csrf, db, migrate
+from portal.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    login_manager.init_app(app)
 
     from portal.core import i18n, sqlite, web
 
@@ -39,7 +40,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     sqlite.register(app)
     web.register(app)
 
-    from portal.comments import models as _comment_models  # noqa: F401  (register tables)
+    from portal.accounts import models as _account_models  # noqa: F401  (register tables)
+    from portal.audit import models as _audit_models  # noqa: F401
+    from portal.comments import models as _comment_models  # noqa: F401
+    from portal.units import models as _unit_models  # noqa: F401
+    from portal.accounts.cli import users_cli
+    from portal.accounts.views import bp as accounts_bp
     from portal.comments.cli import comments_cli
     from portal.comments.views import bp as comments_bp
     from portal.consultations.cli import consultations_cli
@@ -50,11 +56,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.core.settings_views import bp as settings_bp
 
     app.register_blueprint(settings_bp)
+    app.register_blueprint(accounts_bp)
     app.register_blueprint(consultations_bp)
     app.register_blueprint(comments_bp)
     app.cli.add_command(drafts_cli)
     app.cli.add_command(consultations_cli)
     app.cli.add_command(comments_cli)
+    app.cli.add_command(users_cli)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from portal.accounts.models import User
+
+        return db.session.get(User, int(user_id))
+
     return app
 
 

@@ -17,6 +17,8 @@ class Config:
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600  # staff sessions expire after a working day
+    REMEMBER_COOKIE_HTTPONLY = True
     # Comments are shown publicly after approval unless a consultation keeps them private.
     DEFAULT_COMMENT_VISIBILITY = "public"
 

@@ -146,3 +146,34 @@ def import_seed(app, seed_path):
         return consultation
 
     return load
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a staff account (and its unit when named)."""
+    from portal.accounts.services import create_user
+    from portal.units.models import Unit
+    from sqlalchemy import select
+
+    def make(role: str = "admin", email: str | None = None, unit_name: str | None = None, password: str = "correct horse 1"):
+        unit = None
+        if unit_name:
+            unit = db.session.scalar(select(Unit).where(Unit.name == unit_name)) or Unit(name=unit_name, emails=[])
+            db.session.add(unit)
+        user = create_user(email or f"{role}@example.gov.cn", f"{role} user", password, role, unit)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Log in through the login form, as a person would."""
+    from tests.helpers import csrf_token
+
+    def do(email: str, password: str = "correct horse 1"):
+        token = csrf_token(client, "/login")
+        return client.post("/login", data={"csrf_token": token, "email": email, "password": password})
+
+    return do

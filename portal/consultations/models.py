@@ -35,6 +35,7 @@ class Consultation(db.Model):
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closing_summary: Mapped[str | None] = mapped_column(Text)
     comment_visibility: Mapped[str] = mapped_column(String(20), default="public")
+    owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     drafts: Mapped[list["Draft"]] = relationship(  # noqa: F821

@@ -1,0 +1,43 @@
+"""Staff accounts: administrators, office staff (of one unit) and moderators. Citizens need none."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.core.time import UTCDateTime, now
+from portal.extensions import db
+
+ROLES = ("admin", "office", "moderator")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    unit: Mapped["Unit | None"] = relationship()  # noqa: F821
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)  # scrypt, werkzeug's current default
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot log in
+        return self.active
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles

@@ -1,0 +1,50 @@
+"""Find units by the names drafts use: exact name, then an explicit alias, then a normalised form."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.units.models import Unit, UnitAlias
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_unit_name(name: str) -> str:
+    """NFKC, no spaces, no surrounding punctuation: "（市民政局）" and "市民政局 " are the same name."""
+    text = unicodedata.normalize("NFKC", name)
+    text = _SPACES.sub("", text)
+    return text.strip("()（）[]【】,，、;；:：.。")
+
+
+def find_unit(name: str) -> Unit | None:
+    """The unit a name refers to, or None: exact name, explicit alias, then the normalised forms of both."""
+    unit = db.session.scalar(select(Unit).where(Unit.name == name))
+    if unit is not None:
+        return unit
+    alias = db.session.scalar(select(UnitAlias).where(UnitAlias.alias == name))
+    if alias is not None:
+        return alias.unit
+    wanted = normalise_unit_name(name)
+    for unit in db.session.scalars(select(Unit)):
+        if normalise_unit_name(unit.name) == wanted:
+            return unit
+    for alias in db.session.scalars(select(UnitAlias)):
+        if normalise_unit_name(alias.alias) == wanted:
+            return alias.unit
+    return None
+
+
+def match_unit_names(names: list[str]) -> tuple[list[Unit], list[str]]:
+    """Split names into the units found and the names left for an administrator to resolve."""
+    found: list[Unit] = []
+    unmatched: list[str] = []
+    for name in names:
+        unit = find_unit(name)
+        if unit is None:
+            unmatched.append(name)
+        elif unit not in found:
+            found.append(unit)
+    return found, unmatched

@@ -1,0 +1,47 @@
+"""Staff log in with a hashed password; citizens need no account; ``flask users create`` makes the first admin."""
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.extensions import db
+
+
+def test_users_create_command_and_login(app, client, login):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "--email", "Admin@Example.gov.cn", "--name", "管理员", "--role", "admin",
+              "--password", "a long enough pw"]
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalars(select(User)).one()
+    assert user.email == "admin@example.gov.cn" and user.password_hash.startswith("scrypt:")
+    assert "a long enough pw" not in user.password_hash
+    response = login("admin@example.gov.cn", "a long enough pw")
+    assert response.status_code == 302
+    assert client.get("/consultations/").status_code == 200
+
+
+def test_wrong_password_is_refused_plainly(app, client, make_user, login):
+    make_user("moderator")
+    response = login("moderator@example.gov.cn", "wrong password")
+    assert response.status_code == 422
+    assert "电子邮箱或密码不正确" in response.get_data(as_text=True)
+
+
+def test_office_staff_need_a_unit_and_short_passwords_are_refused(app):
+    runner = app.test_cli_runner()
+    no_unit = runner.invoke(args=["users", "create", "--email", "o@x.cn", "--name", "o", "--role", "office",
+                                  "--password", "a long enough pw"])
+    assert no_unit.exit_code != 0 and "必须属于一个单位" in no_unit.output
+    short = runner.invoke(args=["users", "create", "--email", "a@x.cn", "--name", "a", "--role", "admin",
+                                "--password", "short"])
+    assert short.exit_code != 0 and "至少需要 10 个字符" in short.output
+    assert db.session.scalars(select(User)).all() == []
+
+
+def test_login_never_redirects_off_site(app, client, make_user):
+    make_user("admin")
+    from tests.helpers import csrf_token
+
+    token = csrf_token(client, "/login")
+    response = client.post("/login?next=//evil.example/x", data={"csrf_token": token, "email": "admin@example.gov.cn",
+                                                                 "password": "correct horse 1"})
+    assert response.status_code == 302 and "evil.example" not in response.headers["Location"]
