@@ -353,8 +353,8 @@ def match_label(text: str) -> _Label | None:
             # '1.png', '1.5万', 'a.b' are not labels
             if rest_s[:1].isdigit() or _is_ascii_letter(rest_s[:1]):
                 continue
-        if style == "cn" and rest_s[:1] in ("是",):
-            continue
+        if style == "cn" and re.match(r"[一二三四五六七八九十]+\s*[级类等档期批线产]", rest_s):
+            continue  # "一、二级医院", "一、二类"
         return _Label(style, label, number, rest_s, has_sep)
     return None
 
@@ -436,8 +436,8 @@ _UNITS_LINE_RE = re.compile(
 )
 _CLOSING_RE = re.compile(r"(?:截止|截至)(?:到|至)?.{0,20}(?:未收到|收到|共收到).{0,40}意见")
 _NOTICE_KW_RE = re.compile(
-    r"现将|公布如下|征求意见|修改意见|意见和建议|意见建议|反馈意见|联系人|联系电话|印发给你们|现印发|"
-    r"现予印发|请于.{0,20}前|遵照执行|请结合.{0,20}贯彻"
+    r"现将|公布如下|予以公布|全文公布|公开征求|征求社会各界|提出修改意见|提出意见|反馈意见|意见反馈|联系人|"
+    r"联系电话|印发给你们|现印发|现予印发|请于.{0,20}前|遵照执行|请结合.{0,20}贯彻"
 )
 _NOTICE_TITLE_RE = re.compile(r"关于.{2,200}(?:通知|公告|通告|函)$")
 _TOC_RE = re.compile(r"^目\s*录$")
@@ -581,18 +581,23 @@ def _remove_toc(lines: list[_Line], st: _State) -> list[_Line]:
             continue
         entries = []
         m = k + 1
+        confirmed = False
         while m < len(lines):
             t = lines[m].text
             key = _toc_key(t)
             is_entry = bool(match_label(key) or _APPENDIX_RE.match(key) or re.search(r"\d+\s*$", t))
             if entries and key == _toc_key(lines[entries[0]].text):
-                break  # body starts: the first entry again
+                confirmed = True  # body starts: the first entry again
+                break
             if not is_entry or len(key) > 60:
-                entries = []  # not a TOC after all
                 break
             entries.append(m)
             m += 1
-        else:
+        if entries and not confirmed:
+            # the body may start with a preamble: the first entry must still come back later
+            first_key = _toc_key(lines[entries[0]].text)
+            confirmed = any(squeeze(x.text) == first_key for x in lines[m:])
+        if not confirmed:
             entries = []
         if entries:
             st.drop(lines[k], "toc")
@@ -1312,6 +1317,8 @@ _DEADLINE_RES = [
     # 请于5月12日前 / 请在2023年5月12日前 / 于…前
     re.compile(r"(?:请于|请在|于|在)\s*" + _DL_MD + r"(?:\s*(?:下午|上午)?\s*(\d{1,2})\s*[:：时点]"
                r"\s*(\d{2})?\s*分?)?\s*(?:前|之前|以前)"),
+    # 自即日起至2023年5月12日止
+    re.compile(r"至\s*" + _DL_MD + r"(?:\s*(\d{1,2})\s*[:：时点]\s*(\d{2})?\s*分?)?\s*(?:止|前|为止)"),
     # ISO: 截止 2023-05-12
     re.compile(r"截[止至](?:时间|日期)?\s*(?:为|是|:|：)?\s*(\d{4})-(\d{1,2})-(\d{1,2})"
                r"(?:\s+(\d{1,2}):(\d{2}))?"),

@@ -758,3 +758,48 @@ def test_inline_appendix_heading_and_warning_order():
     assert app["text"] == "甲养老院\n乙养老院"
     lines = [w["line"] for w in d["warnings"]]
     assert lines[0] == 3 and lines[-1] is None  # numbering gap first, deadline_missing last
+
+
+def test_toc_followed_by_preamble_and_cn_false_label():
+    text = "\n".join([
+        "目 录",
+        "第一章 总则……………1",
+        "第二章 附则……………3",
+        "为了规范管理，制定本办法。",
+        "第一章 总则",
+        "第一条 一、二级医院应当设置老年医学科。",
+        "第二章 附则",
+        "第二条 本办法自发布之日起施行。",
+    ])
+    r = parse_draft(text)
+    d = r.to_dict()
+    assert [s["label"] for s in d["sections"]] == ["第一章", "第二章"]
+    assert [x.line for x in r.dropped_lines if x.rule == "toc"] == [1, 2, 3]
+    assert d["preamble"] == "为了规范管理，制定本办法。"
+    art = d["sections"][0]["children"][0]
+    assert art["heading"] == "一、二级医院应当设置老年医学科。" and art["children"] == []
+
+
+def test_preamble_mentioning_comments_is_not_notice():
+    text = "\n".join([
+        "某某市养老服务办法",
+        "为了发展养老服务，在广泛征求意见的基础上，制定本办法。",
+        "一、总则",
+        "内容。",
+    ])
+    d = parse_draft(text).to_dict()
+    assert d["notice"] == ""
+    assert d["preamble"] == "为了发展养老服务，在广泛征求意见的基础上，制定本办法。"
+    assert d["is_draft_for_comment"] is False
+
+
+def test_deadline_until_phrase():
+    text = "\n".join([
+        "某某办法（征求意见稿）",
+        "现将《某某办法（征求意见稿）》公布，征求意见时间自即日起至2023年5月12日止。",
+        "某某市民政局",
+        "2023年4月12日",
+        "一、总则",
+        "内容。",
+    ])
+    assert parse_draft(text).to_dict()["deadline"] == "2023-05-12T23:59:59+08:00"
