@@ -699,7 +699,7 @@ def _should_join(prev: _Para | None, t: str, in_appendix: bool) -> bool:
         return False
     if _NOTICE_TITLE_RE.search(squeeze(prev.text)) or _HEADLINE_RE.match(prev.text):
         return False
-    if t[-1] in ":：" and len(t) <= 120 and "。" not in t:
+    if _addressee_like(t):
         return False  # an addressee line
     if len(prev.lines) == 1 and (
             is_heading_line(prev.text)
@@ -711,7 +711,10 @@ def _should_join(prev: _Para | None, t: str, in_appendix: bool) -> bool:
         # a numbered paragraph without any sentence end: only continue an obviously cut clause
         return last[-1] in "，,、（(“《"
     if in_appendix:
-        return last[-1] in "，,、（(“《" or t[:1] in "，,。、）)”》"
+        # list lines stay apart; only an obviously cut word or clause is joined
+        # ("…公共服务和艺" + "术科")
+        short_tail = _nonspace_len(t) <= 3 and not re.search(r"[:：\s]", t)
+        return last[-1] in "，,、（(“《" or t[:1] in "，,。、）)”》" or short_tail
     if _nonspace_len(last) < 20:
         return last[-1] in "，,、（(“《"
     return True
@@ -1124,6 +1127,14 @@ class _Front:
     preamble: list[str] = field(default_factory=list)
 
 
+def _addressee_like(t: str) -> bool:
+    """'社会各界、广大居民群众：' — but not '…，现提出如下实施意见：'."""
+    s = squeeze(t)
+    if s[-1:] not in (":", "：") or len(s) > 120 or re.search(r"[。；;！？]", s):
+        return False
+    return not re.search(r"如下|根据|为了|^为|结合|现就|现将|按照|提出|制定|以下|通知|方式|途径|联系", s)
+
+
 def _front_matter(paras: list[_Para], st: _State) -> _Front:
     fr = _Front()
     meta_issuer = None
@@ -1150,7 +1161,7 @@ def _front_matter(paras: list[_Para], st: _State) -> _Front:
             kinds.append("letterhead")
         elif _NOTICE_TITLE_RE.search(squeeze(t)):
             kinds.append("notice_title")
-        elif squeeze(t)[-1:] in ":：" and len(t) <= 120 and "。" not in t:
+        elif _addressee_like(t):
             kinds.append("addressee")
         elif _title_like(t):
             kinds.append("other")

@@ -803,3 +803,16 @@ def test_deadline_until_phrase():
         "内容。",
     ])
     assert parse_draft(text).to_dict()["deadline"] == "2023-05-12T23:59:59+08:00"
+
+
+def test_preamble_ending_with_colon_is_not_addressee():
+    text = "\n".join([
+        "某某市养老服务实施意见",
+        "为推动养老服务发展，根据有关规定，结合我市实际，现提出如下实施意见：",
+        "一、总体要求",
+        "内容。",
+    ])
+    d = parse_draft(text).to_dict()
+    assert d["addressee"] is None
+    assert d["preamble"] == "为推动养老服务发展，根据有关规定，结合我市实际，现提出如下实施意见："
+    assert d["title"] == "某某市养老服务实施意见"
