@@ -19,6 +19,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600  # staff sessions expire after a working day
     REMEMBER_COOKIE_HTTPONLY = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
     # Comments are shown publicly after approval unless a consultation keeps them private.
     DEFAULT_COMMENT_VISIBILITY = "public"
 
@@ -28,6 +30,8 @@ def from_environment() -> dict:
     values: dict = {}
     if url := os.environ.get("PORTAL_DATABASE_URL") or os.environ.get("DATABASE_URL"):
         values["SQLALCHEMY_DATABASE_URI"] = url
+    if storage := os.environ.get("PORTAL_RATELIMIT_STORAGE_URI"):
+        values["RATELIMIT_STORAGE_URI"] = storage
     if key := os.environ.get("PORTAL_SECRET_KEY"):
         values["SECRET_KEY"] = key
     return values

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and initialised in :func:`portal.create_app`."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -28,3 +30,6 @@ csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
+# Rate limits: memory storage by default (one process); set PORTAL_RATELIMIT_STORAGE_URI=redis://…
+# when several workers or hosts serve the portal, so that they share one count.
+limiter = Limiter(key_func=get_remote_address)
