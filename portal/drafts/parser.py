@@ -1434,8 +1434,19 @@ def parse_draft(text: str) -> ParsedDraft:
         raise DraftParseError("no_headings")
     start = _skip_numbered_notice(paras, start)
 
-    fr = _front_matter(paras[:start], st)
     result = ParsedDraft()
+    front = []
+    for p in paras[:start]:
+        if p.kind == "table":
+            if p.table_cells and any(any(c for c in g) for g in p.table_cells):
+                header, rows = _build_table(p, st)
+                result.tables.append(Table(None, [], header, rows, p.no))
+            else:
+                for ln in p.lines:
+                    st.drop(ln, "empty_table")
+        else:
+            front.append(p)
+    fr = _front_matter(front, st)
     result.title = fr.title or ""
     result.issuer = fr.issuer
     result.notice_date = fr.notice_date
@@ -1457,6 +1468,10 @@ def parse_draft(text: str) -> ParsedDraft:
     for idx, p in enumerate(body):
         t = p.text
         if p.kind == "table":
+            if not p.table_cells or not any(any(c for c in g) for g in p.table_cells):
+                for ln in p.lines:
+                    st.drop(ln, "empty_table")
+                continue
             header, rows = _build_table(p, st)
             sec = b.current
             title = None
@@ -1499,10 +1514,8 @@ def parse_draft(text: str) -> ParsedDraft:
                                           cn_to_int(mi.group(1)), p.no)
                     sec.heading = mi.group(2)
                     continue
-            in_app = bool(b.stack) and b.stack[0].kind == "appendix"
             lab = match_label(t)
-            if lab is not None and not (in_app and lab.style == "arabic" and _ATTACH_ITEM_RE.match(t)
-                                        and False):
+            if lab is not None:
                 heading, rest, run_in = split_heading(lab.style, lab.rest)
                 b.open(lab, heading, rest, run_in, p.no)
                 continue
@@ -1521,8 +1534,6 @@ def parse_draft(text: str) -> ParsedDraft:
 
     # notice fields
     result.contact = _contact(result.notice)
-    if result.contact.office is None and result.notice and result.issuer:
-        pass
     result.deadline = _deadline(result.notice, result.notice_date)
     result.is_draft_for_comment = "征求意见稿" in result.title or bool(
         re.search(r"征求意见|修改意见|意见建议|意见和建议|反馈意见|提出意见", result.notice)

@@ -816,3 +816,22 @@ def test_preamble_ending_with_colon_is_not_addressee():
     assert d["addressee"] is None
     assert d["preamble"] == "为推动养老服务发展，根据有关规定，结合我市实际，现提出如下实施意见："
     assert d["title"] == "某某市养老服务实施意见"
+
+
+def test_table_before_first_heading_and_bare_bars():
+    text = "\n".join([
+        "某某方案",
+        "指标 | 目标",
+        "床位数 | 100张",
+        "|",
+        "|",
+        "|",
+        "一、总则",
+        "内容。",
+    ])
+    r = parse_draft(text)
+    d = r.to_dict()
+    assert d["tables"] == [{"title": None, "section_path": [], "header": ["指标", "目标"],
+                            "rows": [["床位数", "100张"]]}]
+    assert [x.rule for x in r.dropped_lines] == ["empty_table"] * 3
+    assert d["title"] == "某某方案"
