@@ -29,7 +29,6 @@ with the rule that matched) or ``ParsedDraft.consumed_lines`` (turned into a fie
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -1346,8 +1345,11 @@ def _deadline(notice: str, notice_date: date | None) -> datetime | None:
         y, mo, d, hh, mm = (m.groups() + (None, None))[:5]
         try:
             mo_i, d_i = int(mo), int(d)
+            y_in_match = re.search(r"(\d{4})\s*年", m.group(0))
             if y:
                 y_i = int(y)
+            elif y_in_match:  # "2023年4月12日至5月12日": the year of the start date
+                y_i = int(y_in_match.group(1))
             else:
                 base = notice_date or datetime.now(TZ).date()
                 y_i = base.year

@@ -835,3 +835,15 @@ def test_table_before_first_heading_and_bare_bars():
                             "rows": [["床位数", "100张"]]}]
     assert [x.rule for x in r.dropped_lines] == ["empty_table"] * 3
     assert d["title"] == "某某方案"
+
+
+def test_deadline_year_from_period_start_without_notice_date():
+    text = "\n".join([
+        "某某办法（征求意见稿）",
+        "现将《某某办法（征求意见稿）》公布，征求意见时间为2021年12月1日至12月31日。",
+        "一、总则",
+        "内容。",
+    ])
+    d = parse_draft(text).to_dict()
+    assert d["notice_date"] is None
+    assert d["deadline"] == "2021-12-31T23:59:59+08:00"
