@@ -21,3 +21,35 @@ def test_db_upgrade_command_on_a_fresh_sqlite_file(tmp_path):
     with app.app_context():
         names = set(db.inspect(db.engine).get_table_names())
     assert {"consultations", "drafts", "sections", "comments", "draft_tables", "alembic_version"} <= names
+
+
+def test_upgrade_keeps_existing_data(tmp_path, seed_path):
+    """Every migration after the first must keep what is stored (SQLite rebuilds tables in batch mode)."""
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select, text
+
+    from portal import create_app
+    from portal.drafts.services import import_draft, parse_file
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade(revision="0001")
+        # write rows as the first schema had them, with plain SQL (the models describe the newest schema)
+        db.session.execute(text(
+            "INSERT INTO consultations (id, title, is_draft_for_comment, notice_text, contact_phones, contact_emails,"
+            " comment_visibility, created_at) VALUES (1, '旧的征求意见', 0, '', '[]', '[]', 'public', '2023-04-12 00:00:00')"))
+        db.session.execute(text(
+            "INSERT INTO drafts (id, consultation_id, version, source_text, preamble, warnings, created_at)"
+            " VALUES (1, 1, 1, '一、总则', '', '[]', '2023-04-12 00:00:00')"))
+        db.session.execute(text(
+            "INSERT INTO sections (id, draft_id, position, level, anchor, label, heading, text, run_in, kind, unit_names)"
+            " VALUES (1, 1, 0, 1, 's-1', '一、', '总则', '', 0, 'section', '[]')"))
+        db.session.execute(text(
+            "INSERT INTO comments (id, consultation_id, draft_id, section_id, receipt_number, body, stance, language,"
+            " status, created_at) VALUES (1, 1, 1, 1, '20230412-AAAAAA', '意见', 'suggest', 'zh_CN', 'approved',"
+            " '2023-04-13 00:00:00')"))
+        db.session.commit()
+        upgrade(revision="heads")
+        for table in ("consultations", "drafts", "sections", "comments"):
+            assert db.session.scalar(text(f"SELECT count(*) FROM {table}")) == 1, table
