@@ -712,7 +712,8 @@ def _should_join(prev: _Para | None, t: str, in_appendix: bool) -> bool:
     if in_appendix:
         # list lines stay apart; only an obviously cut word or clause is joined
         # ("…公共服务和艺" + "术科")
-        short_tail = _nonspace_len(t) <= 3 and not re.search(r"[:：\s]", t)
+        short_tail = (_nonspace_len(t) <= 3 and _nonspace_len(last) >= 12
+                      and not re.search(r"[:：\s]", t))
         return last[-1] in "，,、（(“《" or t[:1] in "，,。、）)”》" or short_tail
     if _nonspace_len(last) < 20:
         return last[-1] in "，,、（(“《"
@@ -1085,6 +1086,12 @@ class _Builder:
 # --------------------------------------------------------------------------- front matter
 
 
+_TITLE_END_RE = re.compile(
+    r"(?:名单|方案|目标|表|办法|清单|细则|标准|规划|指标|计划|说明|意见|制度|流程|规定|要求|目录|"
+    r"条例|通知|决定|纲要|措施|指南|分工|任务|项目|汇总|情况)[）)]?$"
+)
+
+
 def _title_like(t: str) -> bool:
     s = squeeze(t)
     if not s or len(s) > 60:
@@ -1124,6 +1131,7 @@ class _Front:
     addressee: str | None = None
     notice: list[str] = field(default_factory=list)
     preamble: list[str] = field(default_factory=list)
+    signed: bool = False
 
 
 def _addressee_like(t: str) -> bool:
@@ -1180,6 +1188,7 @@ def _front_matter(paras: list[_Para], st: _State) -> _Front:
             break
 
     if sig:
+        fr.signed = True
         fr.issuer = paras[sig[0]].text
         st.consume(paras[sig[0]].lines, "issuer")
         fr.notice_date = _date_from_line(paras[sig[1]].text)
@@ -1463,6 +1472,19 @@ def parse_draft(text: str) -> ParsedDraft:
         result.closing_remark = body[-1].text
         body = body[:-1]
 
+    # a signature at the end of the body (before the appendices): issuer and date
+    end = next((k for k, p in enumerate(body) if p.kind == "appendix_head"), len(body))
+    if end >= 3 and not fr.signed:
+        j = _signature_issuer(body, end - 1)
+        if j is not None and j >= 1 and not match_label(body[j].text):
+            result.issuer = body[j].text
+            result.notice_date = _date_from_line(body[end - 1].text)
+            st.consume(body[j].lines, "issuer")
+            for k in range(j + 1, end - 1):
+                st.consume(body[k].lines, "seal")
+            st.consume(body[end - 1].lines, "date")
+            body = body[:j] + body[end:]
+
     b = _Builder(st)
     standalone_appendix = any(p.kind == "appendix_head" for p in body)
     await_title: Section | None = None
@@ -1488,7 +1510,8 @@ def parse_draft(text: str) -> ParsedDraft:
             continue
         if await_title is not None:
             if p.kind == "text" and _title_like(t) and title_parts < 3 \
-                    and len(await_title.heading) + len(t) <= 80 and not match_label(t):
+                    and len(await_title.heading) + len(t) <= 80 and not match_label(t) \
+                    and not _TITLE_END_RE.search(await_title.heading):
                 await_title.heading += t
                 title_parts += 1
                 continue

@@ -847,3 +847,30 @@ def test_deadline_year_from_period_start_without_notice_date():
     d = parse_draft(text).to_dict()
     assert d["notice_date"] is None
     assert d["deadline"] == "2021-12-31T23:59:59+08:00"
+
+
+def test_signature_at_end_of_body():
+    text = "\n".join([
+        "发布时间:2023-03-23",
+        "发文部门:某某市发展和改革委员会",
+        "关于印发《某某清单》的通知",
+        "各有关单位:",
+        "现将《某某清单》印发给你们,请认真遵照执行。",
+        "一、任务",
+        "内容。",
+        "二、保障",
+        "内容。",
+        "某某市发展和改革委员会",
+        "2023年3月17日",
+        "附件",
+        "名单",
+        "甲单位",
+    ])
+    r = parse_draft(text)
+    d = r.to_dict()
+    assert d["issuer"] == "某某市发展和改革委员会"
+    assert d["notice_date"] == "2023-03-17"
+    assert d["sections"][1]["text"] == "内容。"
+    assert d["sections"][2]["kind"] == "appendix" and d["sections"][2]["heading"] == "名单"
+    assert d["addressee"] == "各有关单位"
+    assert d["title"] == "某某清单"
