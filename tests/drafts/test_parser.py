@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -446,14 +445,6 @@ def test_seed_is_json_serialisable_and_levels_match_depth(seed_id):
             walk(s["children"], depth + 1)
 
     walk(d["sections"], 1)
-
-
-def test_speed_largest_seed():
-    text = seed_text("002")
-    start = time.perf_counter()
-    for _ in range(3):
-        parse_draft(text)
-    assert (time.perf_counter() - start) / 3 < 0.2
 
 
 # --------------------------------------------------------------------------- synthetic
