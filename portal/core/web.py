@@ -1,16 +1,18 @@
 """What every page shares: filters for local time, error pages, security headers, page settings."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from flask import Flask, render_template, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from portal.core.time import SHANGHAI
 
 ELDERLY_COOKIE = "elderly"
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -37,15 +39,31 @@ def localdatetime(value: datetime | None) -> str:
     return format_datetime(value, "d MMMM y, HH:mm")
 
 
+def text_lang(text: str | None) -> str:
+    """The language of a citizen's text, for its ``lang`` attribute: Chinese if it has any Han character."""
+    return "zh-CN" if text and HAN.search(text) else "en"
+
+
+def number(value: int | float | None) -> str:
+    """A number as the reader's language writes it (5,000)."""
+    if value is None:
+        return ""
+    return format_decimal(value)
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(localdate)
     app.add_template_filter(localdatetime)
+    app.add_template_filter(number)
+    app.add_template_global(text_lang)
 
     @app.context_processor
     def page_settings():
         locale = str(get_locale())
         return {
             "page_lang": "zh-CN" if locale.startswith("zh") else "en",
+            # the drafts, titles and summaries are Chinese whatever the page language: mark them so
+            "content_lang": "zh-CN",
             "current_locale": locale,
             "elderly_mode": request.cookies.get(ELDERLY_COOKIE) == "1",
         }
