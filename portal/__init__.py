@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.core import i18n, sqlite, web
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.compile_translations(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     sqlite.register(app)
     web.register(app)
 

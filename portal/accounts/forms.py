@@ -5,5 +5,5 @@ from wtforms.validators import DataRequired, Length
 
 
 class LoginForm(FlaskForm):
-    email = StringField(_l("电子邮箱"), validators=[DataRequired(message=_l("请填写电子邮箱。")), Length(max=200)])
+    email = StringField(_l("电子邮箱"), validators=[DataRequired(message=_l("请填写电子邮箱。")), Length(max=200, message=_l("电子邮箱不能超过 200 个字。"))])
     password = PasswordField(_l("密码"), validators=[DataRequired(message=_l("请填写密码。"))])

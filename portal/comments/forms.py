@@ -44,7 +44,7 @@ class CommentForm(FlaskForm):
     )
     author_contact = StringField(
         _l("联系电话或电子邮箱（可不填）"),
-        validators=[Optional(), Length(max=100), _phone_or_email],
+        validators=[Optional(), Length(max=100, message=_l("联系方式不能超过 100 个字。")), _phone_or_email],
         description=_l("仅供起草单位与您联系，不会公开。"),
     )
     section_id = HiddenField()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.comments.models import STANCES, Comment
@@ -40,16 +41,16 @@ def submit_comment(
     """Store a citizen's comment, pending moderation; refuse it when the consultation is not open."""
     state = consultation.state()
     if state == "closed":
-        raise CommentRefused("closed", "征求意见已经截止，不再接收意见。")
+        raise CommentRefused("closed", _l("征求意见已经截止，不再接收意见。"))
     if state != "open":
-        raise CommentRefused("not_open", "征求意见尚未开始，暂不接收意见。")
+        raise CommentRefused("not_open", _l("征求意见尚未开始，暂不接收意见。"))
     if stance not in STANCES:
-        raise CommentRefused("stance", "请选择您的态度：赞成、反对或建议。")
+        raise CommentRefused("stance", _l("请选择您的态度：赞成、反对或建议。"))
     if section is not None and section.draft.consultation_id != consultation.id:
-        raise CommentRefused("section", "所选章节不属于本次征求意见。")
+        raise CommentRefused("section", _l("所选章节不属于本次征求意见。"))
     if parent is not None:
         if parent.consultation_id != consultation.id or not parent.is_public:
-            raise CommentRefused("parent", "您要回复的意见不存在或未公开。")
+            raise CommentRefused("parent", _l("您要回复的意见不存在或未公开。"))
         section = parent.section
     comment = Comment(
         consultation=consultation,

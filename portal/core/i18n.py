@@ -1,12 +1,28 @@
-"""Language and time zone of the request: the page's switch (remembered in a cookie), then the browser."""
-from flask import current_app, request
+"""Language and time zone of the request: the page's switch (remembered in a cookie), then the browser.
+
+Also compiles the message catalogues: the .mo files are not kept in git, so the portal builds each one
+from its .po at start-up when it is missing or older than the .po.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import current_app, has_request_context, request
 
 from portal.config import TIMEZONE
 
 LANGUAGE_COOKIE = "lang"
+log = logging.getLogger(__name__)
 
 
 def select_locale() -> str:
+    if not has_request_context():  # command line, workers: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["PORTAL_LANGUAGES"]
     chosen = request.args.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
     if chosen in languages:
@@ -19,3 +35,30 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return TIMEZONE
+
+
+def compile_translations(directories: str | Path) -> list[Path]:
+    """Compile every ``<lang>/LC_MESSAGES/*.po`` under ``directories`` (";"-separated, as
+    BABEL_TRANSLATION_DIRECTORIES) whose .mo is missing or older than the .po.
+
+    Each .mo is written to a temporary file and renamed into place, so several workers starting at once
+    never read half a file. A read-only directory is logged, not fatal (the strings stay Chinese).
+    """
+    written = []
+    po_paths = [po for d in str(directories).split(";") for po in sorted(Path(d).glob("*/LC_MESSAGES/*.po"))]
+    for po_path in po_paths:
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        try:
+            with po_path.open("rb") as po_file:
+                catalog = read_po(po_file, locale=po_path.parent.parent.name)
+            handle, tmp_name = tempfile.mkstemp(dir=mo_path.parent, suffix=".mo.tmp")
+            with os.fdopen(handle, "wb") as tmp_file:
+                write_mo(tmp_file, catalog, use_fuzzy=False)
+            os.replace(tmp_name, mo_path)
+        except OSError as error:
+            log.warning("cannot compile %s: %s", po_path, error)
+            continue
+        written.append(mo_path)
+    return written

@@ -1,16 +1,18 @@
 """What every page shares: filters for local time, error pages, security headers, page settings."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from flask import Flask, render_template, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, refresh
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from portal.core.time import SHANGHAI
 
 ELDERLY_COOKIE = "elderly"
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -18,34 +20,59 @@ CSP = (
 )
 
 
+# English dates as "12 May 2023, 23:59"; other languages use their own long date from the CLDR
+# (Chinese: "2023年5月12日 23:59").
+DATE_PATTERNS = {"en": "d MMMM y"}
+
+
+def _date_pattern() -> str:
+    locale = get_locale()
+    return DATE_PATTERNS.get(locale.language) or locale.date_formats["long"].pattern
+
+
 def localdate(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(SHANGHAI).date()
-    if str(get_locale()).startswith("zh"):
-        return f"{value.year}年{value.month}月{value.day}日"
-    return format_date(value, "d MMMM y")
+    return format_date(value, _date_pattern())
 
 
 def localdatetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    local = value.astimezone(SHANGHAI)
-    if str(get_locale()).startswith("zh"):
-        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
-    return format_datetime(value, "d MMMM y, HH:mm")
+    separator = ", " if get_locale().language == "en" else " "
+    return format_datetime(value.astimezone(SHANGHAI), f"{_date_pattern()}'{separator}'HH:mm")
+
+
+def text_lang(text: str | None) -> str:
+    """The language of a citizen's text, for its ``lang`` attribute: Chinese if it has any Han character."""
+    return "zh-CN" if text and HAN.search(text) else "en"
+
+
+def number(value: int | float | None) -> str:
+    """A number as the reader's language writes it (5,000)."""
+    if value is None:
+        return ""
+    return format_decimal(value)
 
 
 def register(app: Flask) -> None:
     app.add_template_filter(localdate)
     app.add_template_filter(localdatetime)
+    app.add_template_filter(number)
+    app.add_template_global(text_lang)
+    # Flask-Babel caches the locale on the app context, which a test client (or a CLI command issuing
+    # requests) may keep across requests: choose it afresh for every request.
+    app.before_request(refresh)
 
     @app.context_processor
     def page_settings():
         locale = str(get_locale())
         return {
             "page_lang": "zh-CN" if locale.startswith("zh") else "en",
+            # the drafts, titles and summaries are Chinese whatever the page language: mark them so
+            "content_lang": "zh-CN",
             "current_locale": locale,
             "elderly_mode": request.cookies.get(ELDERLY_COOKIE) == "1",
         }

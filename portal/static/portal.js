@@ -17,3 +17,10 @@ document.querySelectorAll("textarea[data-maxlength]").forEach(function (area) {
   area.addEventListener("input", update);
   update();
 });
+
+// After a refused submission, move focus to the error summary so that a screen reader reads it first;
+// its links then lead to each field (GOV.UK pattern). Without JavaScript the summary is simply first.
+(function () {
+  var summary = document.querySelector(".error-summary");
+  if (summary) { summary.focus(); }
+})();

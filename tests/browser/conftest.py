@@ -1,0 +1,134 @@
+"""Real-browser tests: Debian's headless Chromium driven by Playwright against the portal on 127.0.0.1.
+
+The portal runs in a werkzeug server thread on a free port, with its own SQLite file, the seeds loaded
+and the clock fixed on 20 April 2023 (seed 003 open). Without /usr/bin/chromium or the playwright
+package these tests skip with the reason (``./test.sh`` installs both through ``.ci/run`` and the test
+extras). Playwright's own browser download is never used.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.extensions import db
+from tests.conftest import SEEDS
+
+CHROMIUM = Path(os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+FIXED_NOW = datetime(2023, 4, 20, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai: seed 003 is open
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1024, "height": 900}
+
+
+@dataclass
+class Portal:
+    url: str
+    app: Flask
+    consultation_id: int
+    consultation_title: str
+
+    def cli(self, *args: str) -> str:
+        result = self.app.test_cli_runner().invoke(args=list(args))
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    def approve(self, *receipts: str) -> None:
+        self.cli("comments", "approve", *receipts)
+
+
+@pytest.fixture(scope="session")
+def live_portal(tmp_path_factory):
+    database = tmp_path_factory.mktemp("browser") / "portal.db"
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "SECRET_KEY": "browser-tests",
+        "CLOCK": lambda: FIXED_NOW,
+        "RATELIMIT_ENABLED": False,
+    })
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+    runner = app.test_cli_runner()
+    loaded = runner.invoke(args=["consultations", "load-samples", "--dir", str(SEEDS)])
+    assert loaded.exit_code == 0, loaded.output
+    with app.app_context():
+        from portal.comments.services import approve_comment, submit_comment
+        from portal.consultations.models import Consultation
+        from portal.drafts.models import Draft
+
+        consultation = db.session.scalar(
+            select(Consultation).join(Draft, Draft.consultation_id == Consultation.id)
+            .where(Draft.source_filename.like("003_%"))
+        )
+        assert consultation.state() == "open"
+        # one approved comment on the whole draft, so that threads and the reply page exist from the start
+        approve_comment(submit_comment(consultation, "整体赞成，希望尽快实施。", "support", author_name="李阿姨"))
+        db.session.commit()
+        consultation_id, title = consultation.id, consultation.title
+        db.session.remove()
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="portal-server", daemon=True)
+    thread.start()
+    yield Portal(f"http://127.0.0.1:{server.server_port}", app, consultation_id, title)
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium (`.ci/run` does)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, live_portal):
+    """A new page in a fresh context (own cookies): ``open_page(viewport=PHONE, javascript=False)``.
+
+    Violations of the Content-Security-Policy reported by the browser fail the test.
+    """
+    contexts, csp_errors = [], []
+
+    def open_(viewport=DESKTOP, javascript=True, bypass_csp=False, locale="zh-CN"):
+        context = browser.new_context(
+            base_url=live_portal.url, viewport=viewport, java_script_enabled=javascript, bypass_csp=bypass_csp,
+            locale=locale, is_mobile=viewport["width"] < 600, has_touch=viewport["width"] < 600,
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert not csp_errors, csp_errors
+
+
+def run_axe(page) -> list[dict]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    results = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                       nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+    }""")
+    return [v for v in results if v["impact"] in ("serious", "critical")]
