@@ -23,6 +23,7 @@ from portal.core.time import now
 from portal.extensions import db
 from portal.mail.models import COMMENTER_KINDS, OutboxMessage
 from portal.mail.retry import describe, is_permanent, retry_delay
+from portal.mail.services import is_unsubscribed
 
 
 @dataclass
@@ -99,8 +100,6 @@ def deliver_due(batch: int = 100, worker_id: str | None = None) -> DeliveryRepor
 
 
 def _send(message: OutboxMessage) -> None:
-    from portal.mail.services import is_unsubscribed
-
     if message.kind in COMMENTER_KINDS and is_unsubscribed(message.recipient):
         raise Unsubscribed("收件人已退订")
     outgoing = Message(
