@@ -42,10 +42,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     sqlite.register(app)
     web.register(app)
 
+    from portal.mail import config as mail_config
+
+    mail_config.init_app(app)
+
     from portal.accounts import models as _account_models  # noqa: F401  (register tables)
     from portal.audit import models as _audit_models  # noqa: F401
     from portal.comments import models as _comment_models  # noqa: F401
     from portal.units import models as _unit_models  # noqa: F401
+    from portal.mail import models as _mail_models  # noqa: F401
+    from portal.routing import models as _routing_models  # noqa: F401
+    from portal.mail.cli import mail_cli
+    from portal.mail.views import bp as mail_bp
+    from portal.routing.views import bp as routing_bp
     from portal.accounts.cli import users_cli
     from portal.accounts.views import bp as accounts_bp
     from portal.comments.cli import comments_cli
@@ -61,10 +70,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(consultations_bp)
     app.register_blueprint(comments_bp)
+    app.register_blueprint(mail_bp)
+    app.register_blueprint(routing_bp)
     app.cli.add_command(drafts_cli)
     app.cli.add_command(consultations_cli)
     app.cli.add_command(comments_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(mail_cli)
 
     @login_manager.user_loader
     def load_user(user_id: str):

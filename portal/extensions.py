@@ -3,6 +3,7 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -30,6 +31,7 @@ csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
+mail = Mail()  # configured from PORTAL_MAIL_* in portal.mail.config; used only by the outbox worker
 # Rate limits: memory storage by default (one process); set PORTAL_RATELIMIT_STORAGE_URI=redis://…
 # when several workers or hosts serve the portal, so that they share one count.
 limiter = Limiter(key_func=get_remote_address)

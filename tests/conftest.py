@@ -177,3 +177,55 @@ def login(client):
         return client.post("/login", data={"csrf_token": token, "email": email, "password": password})
 
     return do
+
+
+# --- mail (issue 4): a real SMTP server on loopback that keeps what it receives ---------------------
+
+class SMTPSink:
+    """An aiosmtpd server on 127.0.0.1 (free port) collecting every message; can be stopped and restarted."""
+
+    def __init__(self):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.received: list[tuple[list[str], object]] = []  # (envelope recipients, parsed message)
+        self.controller = None
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.received.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 Message accepted for delivery"
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def to(self, address: str) -> list:
+        return [message for recipients, message in self.received if address in recipients]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """Point the portal's mail at a live SMTP server on loopback; links in mails use an https base URL."""
+    from portal.extensions import mail
+
+    sink = SMTPSink()
+    sink.start()
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, MAIL_SUPPRESS_SEND=False, MAIL_TIMEOUT=5,
+        MAIL_DEFAULT_SENDER="公开征求意见平台 <noreply@portal.example.gov.cn>",
+        PORTAL_BASE_URL="https://portal.example.gov.cn",
+    )
+    mail.init_app(app)
+    yield sink
+    sink.stop()

@@ -9,6 +9,7 @@ from portal.consultations.services import closing_summary
 from portal.consultations.views import get_public_consultation, render_overview, render_section
 from portal.drafts.models import Section
 from portal.extensions import db
+from portal.routing.services import route_comment
 
 bp = Blueprint("comments", __name__)
 
@@ -62,6 +63,7 @@ def create(consultation_id: int):
             "comments/refused.html", consultation=consultation, message=refusal.message,
             summary=closing_summary(consultation),
         ), 403
+    route_comment(comment)  # outbox rows in the comment's own transaction; a worker sends them
     db.session.commit()
     return redirect(url_for("comments.receipt", number=comment.receipt_number), code=303)
 

@@ -86,11 +86,24 @@ def test_catalogue_is_clean():
 
 
 def _template_names() -> list[str]:
+    """Templates translated through the catalogue (all but the per-language ones, named NAME.zh_CN.EXT)."""
     names = []
     for path in sorted((ROOT / "templates").rglob("*")):
-        if path.suffix in (".html", ".txt"):
+        if path.suffix in (".html", ".txt") and ".zh_CN." not in path.name:
             names.append(path.relative_to(ROOT / "templates").as_posix())
     return names
+
+
+def _per_language_templates() -> list[str]:
+    return sorted(p.relative_to(ROOT / "templates").as_posix() for p in (ROOT / "templates").rglob("*.zh_CN.*"))
+
+
+@pytest.mark.parametrize("name", _per_language_templates())
+def test_per_language_template_has_an_english_twin(jinja_environment, name):
+    """Long texts such as mails may be written once per language: then the English one must exist and be English."""
+    english = ROOT / "templates" / name.replace(".zh_CN.", ".en.")
+    assert english.is_file(), f"{name} has no English version {english.name}"
+    assert _untranslated_in_template(jinja_environment, english.read_text(encoding="utf-8")) == []
 
 
 def _untranslated_in_template(environment, source: str) -> list[str]:

@@ -1,0 +1,49 @@
+"""``flask mail deliver`` (the outbox worker) and ``flask mail digests`` (queue due digests)."""
+from __future__ import annotations
+
+import time
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy.exc import IntegrityError
+
+from portal.extensions import db
+from portal.mail.worker import deliver_due, new_worker_id
+from portal.routing.digests import due_digests, queue_digest
+
+mail_cli = AppGroup("mail", help="Send the outbox; queue digests.")
+
+
+@mail_cli.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep running; wait --interval seconds when nothing is due.")
+@click.option("--batch", default=100, show_default=True, help="At most this many messages per pass.")
+@click.option("--interval", default=10.0, show_default=True, help="Seconds to wait between passes (--loop).")
+def deliver_command(loop: bool, batch: int, interval: float):
+    """Send due messages from the outbox, with retries and back-off. Safe to run on several hosts at once."""
+    worker_id = new_worker_id()
+    while True:
+        report = deliver_due(batch=batch, worker_id=worker_id)
+        if report.handled or report.released or not loop:
+            click.echo(
+                f"已发送 {len(report.sent)} 封，稍后重试 {len(report.retrying)} 封，"
+                f"放弃 {len(report.failed)} 封，重新排队 {report.released} 封。"
+            )
+        if not loop:
+            return
+        if report.handled < batch:
+            time.sleep(interval)
+
+
+@mail_cli.command("digests")
+def digests_command():
+    """Queue the digests whose period has ended (run from cron, e.g. every 15 minutes; running twice is safe)."""
+    queued = skipped = 0
+    for item in due_digests():
+        try:
+            queue_digest(item)
+            db.session.commit()
+            queued += 1
+        except IntegrityError:  # another run queued this period at the same moment
+            db.session.rollback()
+            skipped += 1
+    click.echo(f"已排队 {queued} 份意见汇总邮件。" + (f"（{skipped} 份已由另一进程排队）" if skipped else ""))

@@ -1,0 +1,38 @@
+"""Render a mail from its templates in one language: templates/mail/<name>.<language>.txt and .html.
+
+The .txt template sets ``subject`` (``{% set subject %}…{% endset %}``); its output is the plain-text body.
+Rendering runs inside ``force_locale`` so that dates and numbers follow the reader's language.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import force_locale
+
+LANGUAGES = ("zh_CN", "en")
+DEFAULT_LANGUAGE = "zh_CN"
+
+
+@dataclass
+class RenderedMail:
+    subject: str
+    text: str
+    html: str
+
+
+def mail_language(language: str | None) -> str:
+    """The mail language for a page language: English for any ``en…``, Chinese otherwise."""
+    return "en" if (language or "").lower().startswith("en") else DEFAULT_LANGUAGE
+
+
+def render_mail(name: str, language: str, **context) -> RenderedMail:
+    language = mail_language(language)
+    env = current_app.jinja_env
+    with force_locale(language):
+        text_module = env.get_template(f"mail/{name}.{language}.txt").make_module(context)
+        html = env.get_template(f"mail/{name}.{language}.html").render(context)
+    subject = " ".join(str(getattr(text_module, "subject", "")).split())
+    if not subject:
+        raise ValueError(f"mail/{name}.{language}.txt sets no subject")
+    return RenderedMail(subject=subject, text=str(text_module).strip() + "\n", html=html)

@@ -1,0 +1,44 @@
+"""Mail settings from ``PORTAL_MAIL_*`` environment variables (or the app config), with sane defaults."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from portal.extensions import mail
+
+# app config key: (environment variable, default, type)
+SETTINGS = {
+    "MAIL_SERVER": ("PORTAL_MAIL_SERVER", "127.0.0.1", str),
+    "MAIL_PORT": ("PORTAL_MAIL_PORT", 25, int),
+    "MAIL_USE_TLS": ("PORTAL_MAIL_USE_TLS", False, bool),
+    "MAIL_USE_SSL": ("PORTAL_MAIL_USE_SSL", False, bool),
+    "MAIL_USERNAME": ("PORTAL_MAIL_USERNAME", None, str),
+    "MAIL_PASSWORD": ("PORTAL_MAIL_PASSWORD", None, str),
+    "MAIL_DEFAULT_SENDER": ("PORTAL_MAIL_DEFAULT_SENDER", "noreply@localhost", str),
+    "MAIL_SUPPRESS_SEND": ("PORTAL_MAIL_SUPPRESS_SEND", None, bool),  # None: suppressed only when TESTING
+    "MAIL_TIMEOUT": ("PORTAL_MAIL_TIMEOUT", 30, int),  # seconds to wait for the SMTP server
+    "MAIL_MAX_ATTEMPTS": ("PORTAL_MAIL_MAX_ATTEMPTS", 8, int),
+    "MAIL_RETRY_SECONDS": ("PORTAL_MAIL_RETRY_SECONDS", 60, int),  # first retry; doubles each time
+    "MAIL_RETRY_MAX_SECONDS": ("PORTAL_MAIL_RETRY_MAX_SECONDS", 6 * 3600, int),
+    "MAIL_CLAIM_TIMEOUT": ("PORTAL_MAIL_CLAIM_TIMEOUT", 600, int),  # a 'sending' claim older than this is stale
+    "PORTAL_BASE_URL": ("PORTAL_BASE_URL", None, str),  # https://… used in links inside mails
+}
+
+
+def _parse(value: str, kind: type):
+    if kind is bool:
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return kind(value)
+
+
+def init_app(app: Flask) -> None:
+    """Fill the Flask-Mail settings (environment over defaults; explicit app config wins), then set it up."""
+    for key, (variable, default, kind) in SETTINGS.items():
+        if key in app.config and app.config[key] is not None:
+            continue
+        raw = os.environ.get(variable)
+        app.config[key] = _parse(raw, kind) if raw not in (None, "") else default
+    if app.config["MAIL_SUPPRESS_SEND"] is None:
+        app.config["MAIL_SUPPRESS_SEND"] = app.testing
+    mail.init_app(app)

@@ -1,0 +1,44 @@
+"""Signed links in mails (confirm an address, unsubscribe) and absolute URLs that work from the worker too."""
+from __future__ import annotations
+
+from flask import current_app, has_request_context, request
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+
+CONFIRM_SALT = "mail-confirm-address"
+UNSUBSCRIBE_SALT = "mail-unsubscribe"
+CONFIRM_MAX_AGE = 14 * 24 * 3600  # a confirmation link works for two weeks
+
+
+def external_url(endpoint: str, **values) -> str:
+    """``PORTAL_BASE_URL`` + the path; without that setting, the request's own host (or localhost)."""
+    base = current_app.config.get("PORTAL_BASE_URL")
+    if not base:
+        base = request.host_url if has_request_context() else "http://127.0.0.1:5000/"
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return base.rstrip("/") + path
+
+
+def confirm_token(email: str) -> str:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=CONFIRM_SALT).dumps(email)
+
+
+def email_from_confirm_token(token: str) -> str | None:
+    """The address a confirmation link was made for; None when forged, garbled or expired."""
+    try:
+        return URLSafeTimedSerializer(current_app.secret_key, salt=CONFIRM_SALT).loads(
+            token, max_age=CONFIRM_MAX_AGE
+        )
+    except (BadSignature, SignatureExpired):
+        return None
+
+
+def unsubscribe_token(email: str) -> str:
+    """Never expires: an unsubscribe link in an old mail must still work."""
+    return URLSafeSerializer(current_app.secret_key, salt=UNSUBSCRIBE_SALT).dumps(email)
+
+
+def email_from_unsubscribe_token(token: str) -> str | None:
+    try:
+        return URLSafeSerializer(current_app.secret_key, salt=UNSUBSCRIBE_SALT).loads(token)
+    except BadSignature:
+        return None

@@ -1,0 +1,68 @@
+"""The outbox (one row per message to one recipient) and commenters' addresses (double opt-in, unsubscribe)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core.time import UTCDateTime, now
+from portal.extensions import db
+
+STATUSES = ("pending", "sending", "sent", "failed")
+# Mail to a commenter (carries an unsubscribe link) and mail to staff (contact, responsible units).
+COMMENTER_KINDS = ("confirm", "receipt")
+STAFF_KINDS = ("comment", "digest")
+
+
+class OutboxMessage(db.Model):
+    """One message to one recipient. Written by the request; sent later by ``flask mail deliver``."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    recipient: Mapped[str] = mapped_column(String(200), index=True)
+    subject: Mapped[str] = mapped_column(String(500))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[dict] = mapped_column(JSON, default=dict)
+    language: Mapped[str] = mapped_column(String(10), default="zh_CN")
+    # Set where a message must never be queued twice (a receipt per comment, a digest per period).
+    dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    consultation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultations.id", ondelete="SET NULL"), index=True
+    )
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"), index=True)
+
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    comment: Mapped["Comment | None"] = relationship()  # noqa: F821
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.kind} {self.recipient} {self.status}>"
+
+
+class CommenterAddress(db.Model):
+    """An e-mail address a commenter left: confirmed (double opt-in) before anything but the request is sent.
+
+    Not unique on purpose: two comments with a new address at the same moment may each add a row; every
+    change applies to all rows of the address, and any confirmed row counts.
+    """
+
+    __tablename__ = "commenter_addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), index=True)  # lower case
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -1,0 +1,170 @@
+"""The outbox worker: claim one due row at a time, send it through Flask-Mail, record the outcome.
+
+A claim is one atomic statement, so two workers never hold the same row: on PostgreSQL the row is picked
+with ``SELECT … FOR UPDATE SKIP LOCKED``; on SQLite (one writer at a time) with a conditional
+``UPDATE … WHERE status = 'pending'``. Each outcome is committed at once, so a crash loses at most the
+record of one send. A claim left in 'sending' longer than MAIL_CLAIM_TIMEOUT (a worker died) goes back
+to pending.
+"""
+from __future__ import annotations
+
+import os
+import smtplib
+import socket
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from flask_mail import Connection, Message
+from sqlalchemy import select, update
+
+from portal.core.time import now
+from portal.extensions import db
+from portal.mail.models import COMMENTER_KINDS, OutboxMessage
+from portal.mail.retry import describe, is_permanent, retry_delay
+from portal.mail.services import is_unsubscribed
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    released: int = 0
+
+    @property
+    def handled(self) -> int:
+        return len(self.sent) + len(self.retrying) + len(self.failed)
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def release_stale_claims() -> int:
+    """Rows left in 'sending' by a worker that died go back to the queue."""
+    cutoff = now() - timedelta(seconds=current_app.config["MAIL_CLAIM_TIMEOUT"])
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < cutoff)
+        .values(status="pending", claimed_by=None, claimed_at=None, last_error="发送中断，重新排队")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def claim_next(worker_id: str) -> OutboxMessage | None:
+    """Atomically take the next due pending row for this worker (and count the attempt); None if none."""
+    at = now()
+    due = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= at)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+    )
+    if db.engine.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    claimed_id = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == due.scalar_subquery(), OutboxMessage.status == "pending")
+        .values(
+            status="sending", claimed_by=worker_id, claimed_at=at, attempts=OutboxMessage.attempts + 1
+        )
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    db.session.commit()
+    if claimed_id is None:
+        return None
+    return db.session.get(OutboxMessage, claimed_id, populate_existing=True)
+
+
+def deliver_due(batch: int = 100, worker_id: str | None = None) -> DeliveryReport:
+    """One pass: release stale claims, then send up to ``batch`` due messages, one claim at a time."""
+    worker_id = worker_id or new_worker_id()
+    report = DeliveryReport(released=release_stale_claims())
+    while report.handled < batch:
+        message = claim_next(worker_id)
+        if message is None:
+            break
+        try:
+            _send(message)
+        except Exception as error:  # every failure is recorded on the row; the loop goes on
+            db.session.rollback()
+            _record_failure(message.id, worker_id, error, report)
+        else:
+            _record_sent(message.id, worker_id, report)
+    return report
+
+
+def _send(message: OutboxMessage) -> None:
+    if message.kind in COMMENTER_KINDS and is_unsubscribed(message.recipient):
+        raise Unsubscribed("收件人已退订")
+    outgoing = Message(
+        subject=message.subject,
+        recipients=[message.recipient],
+        body=message.body_text,
+        html=message.body_html,
+        extra_headers=dict(message.headers or {}),
+    )
+    outgoing.msgId = message.message_id
+    with TimeoutConnection() as connection:
+        connection.send(outgoing)
+
+
+class Unsubscribed(Exception):
+    """The commenter unsubscribed after this message was queued."""
+
+
+def _record_sent(message_id: int, worker_id: str, report: DeliveryReport) -> None:
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker_id)
+        .values(status="sent", sent_at=now(), last_error=None, claimed_by=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    report.sent.append(message_id)
+
+
+def _record_failure(message_id: int, worker_id: str, error: Exception, report: DeliveryReport) -> None:
+    message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+    if message is None or message.claimed_by != worker_id:
+        return
+    config = current_app.config
+    give_up = (
+        isinstance(error, Unsubscribed) or is_permanent(error) or message.attempts >= config["MAIL_MAX_ATTEMPTS"]
+    )
+    message.last_error = describe(error)
+    message.claimed_by = message.claimed_at = None
+    if give_up:
+        message.status = "failed"
+        report.failed.append(message_id)
+    else:
+        message.status = "pending"
+        message.next_attempt_at = now() + retry_delay(
+            message.attempts, config["MAIL_RETRY_SECONDS"], config["MAIL_RETRY_MAX_SECONDS"]
+        )
+        report.retrying.append(message_id)
+    db.session.commit()
+
+
+class TimeoutConnection(Connection):
+    """Flask-Mail's connection with a timeout, so that a hung SMTP server cannot hold a claim forever."""
+
+    def __init__(self):
+        super().__init__(current_app.extensions["mail"])
+
+    def configure_host(self):
+        state, timeout = self.mail, current_app.config["MAIL_TIMEOUT"]
+        if state.use_ssl:
+            host = smtplib.SMTP_SSL(state.server, state.port, timeout=timeout)
+        else:
+            host = smtplib.SMTP(state.server, state.port, timeout=timeout)
+        if state.use_tls:
+            host.starttls()
+        if state.username and state.password:
+            host.login(state.username, state.password)
+        return host

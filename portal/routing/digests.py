@@ -1,0 +1,111 @@
+"""Digests: for each consultation that wants them, one mail per recipient per period, never twice.
+
+A period ends on a boundary of the consultation's schedule (see schedule.py) and starts where the
+recipient's previous digest ended, so a missed run loses nothing: the next digest covers the gap.
+The unique (consultation, recipient, period end) row makes a second run, even a concurrent one, a no-op.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from portal.comments.models import Comment
+from portal.consultations.models import Consultation
+from portal.core.time import now
+from portal.extensions import db
+from portal.mail.links import external_url
+from portal.mail.models import OutboxMessage
+from portal.mail.services import queue_message
+from portal.routing.models import DigestMailing, RoutingSettings
+from portal.routing.schedule import latest_boundary
+from portal.routing.services import STAFF_LANGUAGE, Recipient, route_section
+
+# A comment stamped just before a boundary may commit a moment after it: wait this long past a boundary.
+GRACE = timedelta(minutes=2)
+
+
+@dataclass
+class DueDigest:
+    consultation: Consultation
+    recipient: Recipient
+    period_start: datetime | None
+    period_end: datetime
+    comments: list[Comment]
+
+
+def due_digests(at: datetime | None = None) -> list[DueDigest]:
+    """Every digest whose period has ended and that holds at least one comment and was not queued yet."""
+    at = at or now()
+    due: list[DueDigest] = []
+    settings_rows = db.session.scalars(
+        select(RoutingSettings).where(RoutingSettings.mode.in_(("digest", "both")))
+    )
+    for settings in settings_rows:
+        consultation = settings.consultation
+        if not consultation.is_published:
+            continue
+        end = latest_boundary(at - GRACE, settings.digest_every_hours, settings.digest_hour)
+        for recipient, comments in _comments_by_recipient(consultation, end):
+            start = _last_period_end(consultation, recipient.key)
+            if start is not None and start >= end:
+                continue  # this period (or a later one) is already queued
+            in_period = [c for c in comments if start is None or c.created_at >= start]
+            if in_period:
+                due.append(DueDigest(consultation, recipient, start, end, in_period))
+    return due
+
+
+def _comments_by_recipient(consultation: Consultation, end: datetime) -> list[tuple[Recipient, list[Comment]]]:
+    comments = db.session.scalars(
+        select(Comment)
+        .where(Comment.consultation_id == consultation.id, Comment.created_at < end, Comment.status != "spam")
+        .order_by(Comment.created_at, Comment.id)
+    )
+    by_key: dict[str, tuple[Recipient, list[Comment]]] = {}
+    routes: dict[int | None, list[Recipient]] = {}
+    for comment in comments:
+        if comment.section_id not in routes:
+            routes[comment.section_id] = route_section(consultation, comment.section).recipients
+        for recipient in routes[comment.section_id]:
+            by_key.setdefault(recipient.key, (recipient, []))[1].append(comment)
+    return list(by_key.values())
+
+
+def _last_period_end(consultation: Consultation, recipient_key: str) -> datetime | None:
+    return db.session.scalar(
+        select(func.max(DigestMailing.period_end)).where(
+            DigestMailing.consultation_id == consultation.id, DigestMailing.recipient_key == recipient_key
+        )
+    )
+
+
+def queue_digest(item: DueDigest) -> list[OutboxMessage]:
+    """Record the period and queue one mail per address of the recipient. The caller commits; a unique
+    violation at commit means another run queued this period first."""
+    digest = DigestMailing(
+        consultation_id=item.consultation.id,
+        recipient_key=item.recipient.key,
+        period_start=item.period_start,
+        period_end=item.period_end,
+        comment_count=len(item.comments),
+    )
+    db.session.add(digest)
+    db.session.flush()
+    context = {
+        "consultation": item.consultation,
+        "recipient": item.recipient,
+        "comments": item.comments,
+        "period_start": item.period_start,
+        "period_end": item.period_end,
+        "comment_urls": {c.id: external_url("comments.receipt", number=c.receipt_number) for c in item.comments},
+        "routing_url": external_url("routing.show", consultation_id=item.consultation.id),
+    }
+    return [
+        queue_message(
+            "digest", email, "digest", STAFF_LANGUAGE, context,
+            dedup_key=f"digest:{digest.id}:{email}", consultation_id=item.consultation.id,
+        )
+        for email in item.recipient.emails
+    ]

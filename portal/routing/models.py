@@ -1,0 +1,54 @@
+"""Per-consultation routing settings, and the digest periods already queued (so none is queued twice)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core.time import UTCDateTime, now
+from portal.extensions import db
+
+MODES = ("per_comment", "digest", "both")
+DIGEST_EVERY_HOURS = (1, 2, 3, 4, 6, 8, 12, 24)
+DEFAULT_DIGEST_HOUR = 8  # 08:00 Asia/Shanghai
+DEFAULT_DIGEST_EVERY = 24
+
+
+class RoutingSettings(db.Model):
+    """How a consultation's comments reach their recipients. No row means: a message per comment."""
+
+    __tablename__ = "routing_settings"
+
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True
+    )
+    mode: Mapped[str] = mapped_column(String(20), default="per_comment")
+    digest_every_hours: Mapped[int] = mapped_column(default=DEFAULT_DIGEST_EVERY)
+    digest_hour: Mapped[int] = mapped_column(default=DEFAULT_DIGEST_HOUR)  # hour of day, Asia/Shanghai
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    consultation: Mapped["Consultation"] = relationship()  # noqa: F821
+
+    @property
+    def per_comment(self) -> bool:
+        return self.mode in ("per_comment", "both")
+
+    @property
+    def digest(self) -> bool:
+        return self.mode in ("digest", "both")
+
+
+class DigestMailing(db.Model):
+    """One digest period mailed to one recipient of a consultation (the contact or a unit)."""
+
+    __tablename__ = "digest_mailings"
+    __table_args__ = (UniqueConstraint("consultation_id", "recipient_key", "period_end"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    recipient_key: Mapped[str] = mapped_column(String(50))  # "contact" or "unit:<id>"
+    period_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    period_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    comment_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

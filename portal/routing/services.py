@@ -1,0 +1,146 @@
+"""Who receives a section's comments, and routing a new comment to them. Flushes, never commits."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from portal.audit.services import record_action
+from portal.comments.models import Comment
+from portal.consultations.models import Consultation
+from portal.core.time import now
+from portal.drafts.models import Section
+from portal.extensions import db
+from portal.mail.links import external_url
+from portal.mail.services import queue_commenter_mail, queue_message
+from portal.mail.models import OutboxMessage
+from portal.routing.models import MODES, RoutingSettings
+from portal.units.models import Unit
+from portal.units.services import match_unit_names
+
+STAFF_LANGUAGE = "zh_CN"
+
+
+@dataclass
+class Recipient:
+    """The consultation's contact, or one responsible unit, with its e-mail addresses."""
+
+    key: str  # "contact" or "unit:<id>"
+    name: str
+    emails: list[str]
+
+
+@dataclass
+class SectionRouting:
+    """For one section (None: the whole draft): the units the draft names and who receives its comments."""
+
+    section: Section | None
+    unit_names: list[str] = field(default_factory=list)
+    inherited: bool = False
+    units: list[Unit] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    recipients: list[Recipient] = field(default_factory=list)
+
+    @property
+    def missing_emails(self) -> list[Recipient]:
+        return [r for r in self.recipients if not r.emails]
+
+
+def contact_recipient(consultation: Consultation) -> Recipient:
+    name = consultation.contact_office or consultation.issuer or "联系人"
+    return Recipient("contact", name, _clean(consultation.contact_emails or []))
+
+
+def unit_recipient(unit: Unit) -> Recipient:
+    return Recipient(f"unit:{unit.id}", unit.name, _clean(unit.emails or []))
+
+
+def _clean(emails: list[str]) -> list[str]:
+    seen: list[str] = []
+    for email in emails:
+        email = (email or "").strip().lower()
+        if email and email not in seen:
+            seen.append(email)
+    return seen
+
+
+def route_section(consultation: Consultation, section: Section | None) -> SectionRouting:
+    """The contact always; the responsible units of the section (its own, else its nearest parent's)."""
+    routing = SectionRouting(section=section)
+    if section is not None:
+        routing.unit_names = section.responsible_units
+        routing.inherited = bool(routing.unit_names) and not section.unit_names
+        routing.units, routing.unmatched = match_unit_names(routing.unit_names)
+    routing.recipients = [contact_recipient(consultation)] + [unit_recipient(u) for u in routing.units]
+    return routing
+
+
+def routing_table(consultation: Consultation) -> list[SectionRouting]:
+    """The whole draft first, then every section of the current draft in document order."""
+    draft = consultation.current_draft
+    sections = list(draft.sections) if draft else []
+    return [route_section(consultation, None)] + [route_section(consultation, s) for s in sections]
+
+
+def addresses_for(routing: SectionRouting) -> dict[str, list[str]]:
+    """Each address once, with the names of the recipients it stands for."""
+    addresses: dict[str, list[str]] = {}
+    for recipient in routing.recipients:
+        for email in recipient.emails:
+            addresses.setdefault(email, []).append(recipient.name)
+    return addresses
+
+
+def settings_for(consultation: Consultation) -> RoutingSettings:
+    """The consultation's settings; the defaults (a message per comment) when none were saved."""
+    settings = db.session.get(RoutingSettings, consultation.id)
+    return settings or RoutingSettings(consultation_id=consultation.id, mode="per_comment",
+                                       digest_every_hours=24, digest_hour=8)
+
+
+def route_comment(comment: Comment) -> list[OutboxMessage]:
+    """Queue, in the comment's own transaction, the mails a new comment causes: a message to each
+    recipient (unless the consultation wants digests only) and the commenter's receipt or opt-in request."""
+    consultation = comment.consultation
+    queued: list[OutboxMessage] = []
+    if settings_for(consultation).per_comment:
+        routing = route_section(consultation, comment.section)
+        context = {
+            "comment": comment,
+            "consultation": consultation,
+            "contact": comment.author_contact,  # for the office only, never shown publicly
+            "comment_url": external_url("comments.receipt", number=comment.receipt_number),
+            "routing_url": external_url("routing.show", consultation_id=consultation.id),
+        }
+        for email, names in addresses_for(routing).items():
+            queued.append(queue_message(
+                "comment", email, "comment", STAFF_LANGUAGE, {**context, "recipient_names": names},
+                dedup_key=f"comment:{comment.id}:{email}",
+                consultation_id=consultation.id, comment_id=comment.id,
+            ))
+    if (receipt := queue_commenter_mail(comment)) is not None:
+        queued.append(receipt)
+    return queued
+
+
+def save_routing_settings(
+    consultation: Consultation, actor, mode: str, digest_every_hours: int, digest_hour: int
+) -> RoutingSettings:
+    if mode not in MODES:
+        raise ValueError(f"unknown routing mode {mode!r}")
+    settings = db.session.get(RoutingSettings, consultation.id)
+    before = None
+    if settings is None:
+        settings = RoutingSettings(consultation_id=consultation.id)
+        db.session.add(settings)
+    else:
+        before = {"mode": settings.mode, "digest_every_hours": settings.digest_every_hours,
+                  "digest_hour": settings.digest_hour}
+    settings.mode = mode
+    settings.digest_every_hours = digest_every_hours
+    settings.digest_hour = digest_hour
+    settings.updated_at = now()
+    db.session.flush()
+    record_action(
+        actor, "routing_settings", consultation, consultation_id=consultation.id, before=before,
+        after={"mode": mode, "digest_every_hours": digest_every_hours, "digest_hour": digest_hour},
+    )
+    return settings

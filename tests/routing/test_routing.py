@@ -1,0 +1,133 @@
+"""Comments reach the contact and the responsible units; the office sees who receives what, and chooses how."""
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.mail.models import OutboxMessage
+from portal.mail.worker import deliver_due
+from portal.units.models import Unit
+from tests.helpers import csrf_token, post_comment, receipt_from, shanghai
+
+CONTACT = "yjzj@mzj.example.gov.cn"
+UNITS = {"市民政局": ["mzj@example.gov.cn", "laoling@example.gov.cn"], "市发展改革局": ["fgj@example.gov.cn"]}
+
+
+@pytest.fixture
+def seed_000(app, clock, import_seed):
+    clock.set(shanghai(2024, 5, 10, 9, 0))
+    consultation = import_seed("000", deadline=shanghai(2024, 6, 10, 23, 59))
+    consultation.contact_office = "市民政局养老服务处"
+    consultation.contact_emails = [CONTACT]
+    for name, emails in UNITS.items():
+        db.session.add(Unit(name=name, emails=emails))
+    db.session.commit()
+    consultation.owner_unit_id = db.session.scalar(select(Unit.id).where(Unit.name == "市民政局"))
+    db.session.commit()
+    return consultation
+
+
+def item_one(consultation):
+    return next(s for s in consultation.current_draft.sections if s.unit_names == ["市民政局", "市发展改革局"])
+
+
+def comment_on(client, consultation, section, body="建议公共服务清单写明服务标准。"):
+    url = f"/consultations/{consultation.id}/sections/{section.anchor}"
+    return receipt_from(post_comment(client, consultation, url, section_id=section.id, body=body,
+                                     author_name="李阿姨", author_contact="13900001111"))
+
+
+def test_a_comment_on_item_one_reaches_both_units_and_the_contact(app, client, seed_000, smtp_server):
+    section = item_one(seed_000)
+    number = comment_on(client, seed_000, section)
+    # Written in the same transaction as the comment, sent by the worker, not by the request.
+    assert smtp_server.received == []
+    assert {r for r in db.session.scalars(select(OutboxMessage.recipient))} == {
+        CONTACT, "mzj@example.gov.cn", "laoling@example.gov.cn", "fgj@example.gov.cn"}
+    deliver_due()
+    assert sorted(r for recipients, _ in smtp_server.received for r in recipients) == sorted(
+        [CONTACT, "fgj@example.gov.cn", "laoling@example.gov.cn", "mzj@example.gov.cn"])
+    (to_fgj,) = smtp_server.to("fgj@example.gov.cn")
+    assert to_fgj["Subject"] == f"新意见 {number}：{section.title}（{seed_000.title}）"
+    assert to_fgj["From"] == "公开征求意见平台 <noreply@portal.example.gov.cn>"
+    assert to_fgj["Message-ID"].endswith("@portal.example.gov.cn>")
+    text = to_fgj.get_body(("plain",)).get_content()
+    assert "建议公共服务清单写明服务标准。" in text and "13900001111" in text and "李阿姨" in text
+    assert f"https://portal.example.gov.cn/receipts/{number}" in text
+    assert "List-Unsubscribe" not in to_fgj  # staff mail: no commenter unsubscribe
+    (to_contact,) = smtp_server.to(CONTACT)
+    assert "市民政局养老服务处" in to_contact.get_body(("plain",)).get_content()
+
+
+def test_a_section_without_units_inherits_and_whole_draft_comments_go_to_the_contact(app, client, seed_000):
+    from portal.routing.services import route_section
+
+    parent = next(s for s in seed_000.current_draft.sections if s.children and not s.unit_names)
+    assert [r.name for r in route_section(seed_000, parent).recipients] == ["市民政局养老服务处"]
+    routing = route_section(seed_000, None)
+    assert [(r.key, r.emails) for r in routing.recipients] == [("contact", [CONTACT])]
+    receipt_from(post_comment(client, seed_000, f"/consultations/{seed_000.id}", body="整体赞成。"))
+    assert list(db.session.scalars(select(OutboxMessage.recipient))) == [CONTACT]
+
+
+def test_the_office_sees_who_receives_each_section(app, client, login, make_user, seed_000):
+    make_user("office", email="office@example.gov.cn", unit_name="市民政局")
+    make_user("office", email="other@example.gov.cn", unit_name="市财政局")
+    make_user("moderator", email="mod@example.gov.cn")
+    url = f"/office/consultations/{seed_000.id}/routing"
+    assert client.get(url).status_code == 302  # log in first
+    login("other@example.gov.cn")
+    assert client.get(url).status_code == 403  # another unit's consultation
+    client.post("/logout")
+    login("mod@example.gov.cn")
+    assert client.get(url).status_code == 403
+    client.post("/logout")
+    login("office@example.gov.cn")
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    section = item_one(seed_000)
+    row = html[html.index(f'id="routing-{section.anchor}"'):]
+    row = row[:row.index("</tr>")]
+    assert "市民政局、市发展改革局" in row
+    assert "mzj@example.gov.cn，laoling@example.gov.cn" in row and "fgj@example.gov.cn" in row and CONTACT in row
+    assert "单位目录中没有“市人力社保局”" in html  # named in the draft, missing from the directory
+
+
+def test_digest_mode_queues_one_digest_per_unit_and_period_once(app, client, clock, login, make_user, seed_000,
+                                                               smtp_server):
+    make_user("office", email="office@example.gov.cn", unit_name="市民政局")
+    login("office@example.gov.cn")
+    url = f"/office/consultations/{seed_000.id}/routing"
+    token = csrf_token(client, url)
+    saved = client.post(url, data={"csrf_token": token, "mode": "digest", "digest_every_hours": "24",
+                                   "digest_hour": "8"})
+    assert saved.status_code == 303
+    assert client.post(url, data={"csrf_token": token, "mode": "weekly", "digest_every_hours": "24",
+                                  "digest_hour": "8"}).status_code == 422
+    client.post("/logout")
+
+    section = item_one(seed_000)
+    first = comment_on(client, seed_000, section, body="第一条。")
+    second = comment_on(client, seed_000, section, body="第二条。")
+    assert db.session.scalar(select(OutboxMessage.id)) is None  # digests only: nothing per comment
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["mail", "digests"])
+    assert "已排队 0 份" in result.output  # the day's period has not ended yet
+    clock.set(shanghai(2024, 5, 11, 8, 5))
+    assert "已排队 3 份" in runner.invoke(args=["mail", "digests"]).output  # contact and both units
+    assert "已排队 0 份" in runner.invoke(args=["mail", "digests"]).output  # run twice: no duplicate
+    deliver_due()
+    assert len(smtp_server.received) == 4  # 市民政局 has two addresses
+    (digest,) = smtp_server.to("fgj@example.gov.cn")
+    assert digest["Subject"] == f"意见汇总（2 条）：{seed_000.title}"
+    text = digest.get_body(("plain",)).get_content()
+    assert first in text and second in text and "第一条。" in text and "2024年5月11日 08:00" in text
+
+    third = comment_on(client, seed_000, section, body="第三条。")
+    clock.set(shanghai(2024, 5, 12, 8, 5))
+    runner.invoke(args=["mail", "digests"])
+    deliver_due()
+    (_, later) = smtp_server.to("fgj@example.gov.cn")
+    text = later.get_body(("plain",)).get_content()
+    assert third in text and first not in text
