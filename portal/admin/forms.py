@@ -3,9 +3,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-ROLE_CHOICES = [("office", _l("起草单位工作人员")), ("moderator", _l("审核人员")), ("admin", _l("管理员"))]
+ROLE_CHOICES = [SelectChoice("office", _l("起草单位工作人员")), SelectChoice("moderator", _l("审核人员")),
+                SelectChoice("admin", _l("管理员"))]
 
 
 class UserForm(FlaskForm):

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.models import User
 from portal.accounts.access import role_required
@@ -20,7 +21,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def _unit_choices(none_label: str, exclude: Unit | None = None) -> list[tuple[int, str]]:
     units = db.session.scalars(select(Unit).order_by(Unit.name))
-    return [(0, none_label)] + [(u.id, u.name) for u in units if u is not exclude]
+    return [SelectChoice(0, none_label)] + [SelectChoice(u.id, u.name) for u in units if u is not exclude]
 
 
 def _add_error(form, field: str, message: str) -> None:

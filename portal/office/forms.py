@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.core.time import SHANGHAI
@@ -57,7 +58,7 @@ class SectionForm(FlaskForm):
 
 
 class PublishForm(FlaskForm):
-    opens = RadioField(_l("什么时候开始征求意见？"), choices=[("now", _l("立即开始")), ("later", _l("在指定时间开始"))],
+    opens = RadioField(_l("什么时候开始征求意见？"), choices=[SelectChoice("now", _l("立即开始")), SelectChoice("later", _l("在指定时间开始"))],
                        default="now", validators=[InputRequired(message=_l("请选择开始时间。"))])
     opens_date = DateField(_l("开始日期"), validators=[Optional()])
     opens_time = TimeField(_l("开始时刻"), validators=[Optional()], default=time(9, 0))

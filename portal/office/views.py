@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.access import can_manage_consultation, role_required
 from portal.audit.models import AuditEntry
@@ -50,8 +51,8 @@ def index():
 def upload():
     form = UploadForm()
     if current_user.role == "admin":
-        form.unit.choices = [(0, _("（不指定，只有管理员可以管理）"))] + [
-            (u.id, u.name) for u in db.session.scalars(select(Unit).order_by(Unit.name))
+        form.unit.choices = [SelectChoice(0, _("（不指定，只有管理员可以管理）"))] + [
+            SelectChoice(u.id, u.name) for u in db.session.scalars(select(Unit).order_by(Unit.name))
         ]
     else:
         del form.unit
