@@ -47,7 +47,9 @@ def review_of(consultation: Consultation) -> Review:
         warnings.insert(0, {"code": "no_deadline", "line": None,
                             "message": "没有从公告中读到截止时间。请在“公告信息”中填写，或在发布时设定。"})
     unmatched = sorted({u.name for row in outline for u in row.units if not u.matched})
-    for name in unmatched:
+    if unmatched:
+        names = "、".join(f"「{name}」" for name in unmatched)
         warnings.append({"code": "unknown_unit", "line": None,
-                         "message": f"单位「{name}」不在单位目录中。请管理员在单位目录中添加它或它的别名。"})
+                         "message": f"{len(unmatched)} 个责任单位不在单位目录中：{names}。"
+                                    "意见无法转给这些单位，请管理员在单位目录中添加它们或它们的别名。"})
     return Review(outline=outline, warnings=warnings, unmatched_units=unmatched)

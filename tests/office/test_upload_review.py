@@ -35,7 +35,7 @@ def test_upload_stores_an_unpublished_draft_of_the_office_and_shows_the_review(a
     assert '<span class="unit-tag unit-matched">市民政局 ✓</span>' in page
     assert '<span class="unit-tag unit-matched">市卫生健康委（市卫生健康委员会） ✓</span>' in page
     assert '<span class="unit-tag unit-unmatched">市发展改革委 （目录中没有）</span>' in page
-    assert "单位「市发展改革委」不在单位目录中" in page
+    assert "个责任单位不在单位目录中：" in page and "「市发展改革委」" in page
     (entry,) = db.session.scalars(select(AuditEntry)).all()
     assert (entry.action, entry.consultation_id, entry.actor_id) == ("upload", consultation_id, office.id)
 
