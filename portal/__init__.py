@@ -63,6 +63,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.consultations.views import bp as consultations_bp
     from portal.drafts.cli import drafts_cli
     from portal.drafts import models as _draft_models  # noqa: F401
+    from portal.drafts.views import bp as drafts_bp
+    from portal.office.views import bp as office_bp
+    from portal.admin.views import bp as admin_bp
 
     from portal.core.settings_views import bp as settings_bp
 
@@ -72,6 +75,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(comments_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(routing_bp)
+    app.register_blueprint(drafts_bp)
+    app.register_blueprint(office_bp)
+    app.register_blueprint(admin_bp)
     app.cli.add_command(drafts_cli)
     app.cli.add_command(consultations_cli)
     app.cli.add_command(comments_cli)

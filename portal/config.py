@@ -15,6 +15,8 @@ class Config:
     COMMENT_MAX_LENGTH = 5000
     NAME_MAX_LENGTH = 50
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    OFFICE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024  # a draft file; larger ones are refused with a clear message
+    LOGIN_RATE_LIMIT = "5/minute;20/hour"  # per address and e-mail, failed and successful attempts alike
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600  # staff sessions expire after a working day

@@ -1,13 +1,14 @@
 """Log in and out (staff only)."""
 from datetime import timedelta
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import login_required, login_user, logout_user
 
 from portal.accounts.forms import LoginForm
 from portal.accounts.services import authenticate
-from portal.extensions import db
+from portal.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
 
@@ -18,7 +19,19 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def _login_key() -> str:
+    """Attempts are counted per address and e-mail, so one office's typo does not lock out its neighbours."""
+    return f"{get_remote_address()}|{(request.form.get('email') or '').strip().lower()}"
+
+
+def _too_many_attempts(_limit):
+    message = _("登录尝试次数太多。为了保护账号，请过一段时间（最多一小时）再试。")
+    return make_response(render_template("accounts/login.html", form=LoginForm(), error=message), 429)
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_login_key, methods=["POST"],
+               on_breach=_too_many_attempts)
 def login():
     form = LoginForm()
     error = None

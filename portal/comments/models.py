@@ -22,6 +22,8 @@ class Comment(db.Model):
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id", ondelete="SET NULL"))
     section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="SET NULL"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    # The section the comment was written on, kept when a revision moves section_id to the matched section.
+    original_section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="SET NULL"))
     receipt_number: Mapped[str] = mapped_column(String(32), unique=True)
     body: Mapped[str] = mapped_column(Text)
     stance: Mapped[str] = mapped_column(String(10), default="suggest")
@@ -33,7 +35,8 @@ class Comment(db.Model):
     moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     consultation: Mapped["Consultation"] = relationship()  # noqa: F821
-    section: Mapped["Section | None"] = relationship()  # noqa: F821
+    section: Mapped["Section | None"] = relationship(foreign_keys=[section_id])  # noqa: F821
+    original_section: Mapped["Section | None"] = relationship(foreign_keys=[original_section_id])  # noqa: F821
     parent: Mapped["Comment | None"] = relationship(remote_side=[id], back_populates="replies")
     replies: Mapped[list["Comment"]] = relationship(back_populates="parent", order_by="Comment.created_at")
 

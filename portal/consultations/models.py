@@ -41,6 +41,9 @@ class Consultation(db.Model):
     drafts: Mapped[list["Draft"]] = relationship(  # noqa: F821
         back_populates="consultation", order_by="Draft.version", cascade="all, delete-orphan"
     )
+    extensions: Mapped[list["DeadlineExtension"]] = relationship(
+        back_populates="consultation", order_by="DeadlineExtension.at", cascade="all, delete-orphan"
+    )
 
     @property
     def current_draft(self) -> "Draft | None":  # noqa: F821
@@ -73,9 +76,30 @@ class Consultation(db.Model):
     def comments_public(self) -> bool:
         return self.comment_visibility == "public"
 
+    @property
+    def latest_extension(self) -> "DeadlineExtension | None":
+        return self.extensions[-1] if self.extensions else None
+
     def __repr__(self) -> str:
         return f"<Consultation {self.id} {self.title[:20]!r}>"
 
 
 def published_consultations():
     return select(Consultation).where(Consultation.published_at.is_not(None))
+
+
+class DeadlineExtension(db.Model):
+    """A recorded move of the deadline (延长): who, when, from what to what, and why."""
+
+    __tablename__ = "deadline_extensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_label: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    old_deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    new_deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="extensions")

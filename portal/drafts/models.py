@@ -23,6 +23,7 @@ class Draft(db.Model):
     source_text: Mapped[str] = mapped_column(Text, default="")
     preamble: Mapped[str] = mapped_column(Text, default="")
     warnings: Mapped[list] = mapped_column(JSON, default=list)
+    change_note: Mapped[str | None] = mapped_column(Text)  # the office's note on what a revision changed
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     consultation: Mapped["Consultation"] = relationship(back_populates="drafts")  # noqa: F821
@@ -56,11 +57,18 @@ class Section(db.Model):
     run_in: Mapped[bool] = mapped_column(default=False)
     kind: Mapped[str] = mapped_column(String(20), default="section")
     unit_names: Mapped[list] = mapped_column(JSON, default=list)
+    # In a revision: the section of the previous version this one was matched to (None: a new section).
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="SET NULL"))
 
     draft: Mapped[Draft] = relationship(back_populates="sections")
-    parent: Mapped["Section | None"] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list["Section"]] = relationship(back_populates="parent", order_by="Section.position")
+    parent: Mapped["Section | None"] = relationship(
+        remote_side=[id], back_populates="children", foreign_keys=[parent_id]
+    )
+    children: Mapped[list["Section"]] = relationship(
+        back_populates="parent", order_by="Section.position", foreign_keys=[parent_id]
+    )
     tables: Mapped[list["DraftTable"]] = relationship(back_populates="section", order_by="DraftTable.position")
+    previous: Mapped["Section | None"] = relationship(remote_side=[id], foreign_keys=[previous_id])
 
     @property
     def title(self) -> str:

@@ -1,0 +1,112 @@
+"""Read the directory of units from a CSV or XLSX file. Pure: bytes in, rows or plain-language errors out.
+
+The first row names the columns: 单位名称 (or 名称, name), 电子邮箱 (邮箱, emails), 上级单位 (parent),
+别名 (aliases). Several e-mail addresses or aliases in one cell are separated by 、 ， ; or new lines.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+COLUMNS = {
+    "name": ("单位名称", "名称", "单位", "name"),
+    "emails": ("电子邮箱", "邮箱", "email", "emails"),
+    "parent": ("上级单位", "上级", "parent"),
+    "aliases": ("别名", "其他名称", "aliases", "alias"),
+}
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LIST = re.compile(r"[、，,；;\n\r]+|\s+")
+_NAMES = re.compile(r"[、，,；;\n\r|]+")
+
+
+class DirectoryFileError(ValueError):
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+@dataclass
+class DirectoryRow:
+    line: int
+    name: str
+    emails: list[str] = field(default_factory=list)
+    parent: str | None = None
+    aliases: list[str] = field(default_factory=list)
+
+
+def read_directory(data: bytes) -> list[DirectoryRow]:
+    if not data.strip():
+        raise DirectoryFileError(["文件是空的。"])
+    table = _xlsx_rows(data) if data.startswith(b"PK\x03\x04") else _csv_rows(data)
+    table = [[_cell(c) for c in row] for row in table]
+    table = [row for row in table if any(row)]
+    if not table:
+        raise DirectoryFileError(["文件是空的。"])
+    header = [h.strip().lower() for h in table[0]]
+    index: dict[str, int] = {}
+    for key, names in COLUMNS.items():
+        for position, title in enumerate(header):
+            if title in names:
+                index[key] = position
+                break
+    if "name" not in index:
+        raise DirectoryFileError(["第一行必须是列名，并且有“单位名称”一列（另可有“电子邮箱”“上级单位”“别名”）。"])
+    rows: list[DirectoryRow] = []
+    errors: list[str] = []
+    seen: set[str] = set()
+
+    def get(row: list[str], key: str) -> str:
+        position = index.get(key)
+        return row[position].strip() if position is not None and position < len(row) else ""
+
+    for line, row in enumerate(table[1:], start=2):
+        name = get(row, "name")
+        if not name:
+            errors.append(f"第{line}行：没有单位名称。")
+            continue
+        if name in seen:
+            errors.append(f"第{line}行：单位「{name}」在文件中出现了两次。")
+            continue
+        seen.add(name)
+        emails = [e for e in _LIST.split(get(row, "emails")) if e]
+        bad = [e for e in emails if not EMAIL.match(e)]
+        if bad:
+            errors.append(f"第{line}行：电子邮箱「{bad[0]}」的格式不对。")
+        aliases = [a.strip() for a in _NAMES.split(get(row, "aliases")) if a.strip()]
+        rows.append(DirectoryRow(line, name, emails, get(row, "parent") or None, aliases))
+    if errors:
+        raise DirectoryFileError(errors)
+    return rows
+
+
+def _cell(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    if b"\x00" in data:
+        raise DirectoryFileError(["无法读取这个文件。请上传 CSV（逗号分隔）或 Excel（.xlsx）文件。"])
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise DirectoryFileError(["无法识别文件的文字编码。请另存为 UTF-8 编码的 CSV 文件。"])
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _xlsx_rows(data: bytes) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises several types for a zip that is not a workbook
+        raise DirectoryFileError(["无法打开这个 Excel 文件。请上传 .xlsx 格式的文件（旧版 .xls 请先另存为 .xlsx）。"]) from error
+    sheet = workbook.worksheets[0]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    workbook.close()
+    return rows

@@ -1,0 +1,168 @@
+"""Manage staff accounts and the directory of units. Recorded in the audit log; flushes, never commits."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.accounts.models import ROLES, User
+from portal.accounts.services import AccountError, create_user
+from portal.admin.directory_file import EMAIL, DirectoryRow
+from portal.audit.services import record_action
+from portal.consultations.models import Consultation
+from portal.drafts.models import Draft, Section
+from portal.extensions import db
+from portal.units.models import Unit, UnitAlias
+from portal.units.services import find_unit
+
+
+class AdminError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def add_staff(actor: User, email: str, name: str, password: str, role: str, unit: Unit | None) -> User:
+    try:
+        user = create_user(email, name, password, role, unit)
+    except AccountError as error:
+        raise AdminError(error.code, error.message) from error
+    record_action(actor, "create_user", user, after={"email": user.email, "role": role,
+                                                     "unit": unit.name if unit else None})
+    return user
+
+
+def update_staff(actor: User, user: User, name: str, role: str, unit: Unit | None, active: bool,
+                 password: str = "") -> User:
+    if role not in ROLES:
+        raise AdminError("role", "请选择角色。")
+    if role == "office" and unit is None:
+        raise AdminError("unit", "起草单位工作人员必须属于一个单位。")
+    if user.id == actor.id and (role != "admin" or not active):
+        raise AdminError("role", "不能取消自己的管理员权限或停用自己的账号。")
+    if password and len(password) < 10:
+        raise AdminError("password", "密码至少需要 10 个字符。")
+    before = {"name": user.name, "role": user.role, "unit_id": user.unit_id, "active": user.active}
+    user.name, user.role, user.unit, user.active = name.strip() or user.name, role, unit, active
+    if password:
+        user.set_password(password)
+    db.session.flush()
+    after = {"name": user.name, "role": user.role, "unit_id": user.unit_id, "active": user.active}
+    if password:
+        after["password"] = "changed"
+    record_action(actor, "update_user", user, before=before, after=after)
+    return user
+
+
+def _check_names(unit: Unit | None, name: str, aliases: list[str]) -> None:
+    for candidate in [name, *aliases]:
+        other = find_unit(candidate)
+        if other is not None and other is not unit:
+            field = "name" if candidate == name else "aliases"
+            raise AdminError(field, f"「{candidate}」已经是单位「{other.name}」的名称或别名。")
+
+
+def save_unit(actor: User, unit: Unit | None, name: str, emails: list[str], parent: Unit | None,
+              aliases: list[str]) -> Unit:
+    """Create (``unit`` None) or change a unit of the directory."""
+    name = name.strip()
+    if not name:
+        raise AdminError("name", "请填写单位名称。")
+    bad = [e for e in emails if not EMAIL.match(e)]
+    if bad:
+        raise AdminError("emails", f"电子邮箱「{bad[0]}」的格式不对。")
+    aliases = [a for a in dict.fromkeys(a.strip() for a in aliases) if a and a != name]
+    _check_names(unit, name, aliases)
+    ancestor = parent
+    while ancestor is not None:
+        if unit is not None and ancestor.id == unit.id:
+            raise AdminError("parent", "上级单位不能是它自己或它的下级单位。")
+        ancestor = ancestor.parent
+    before = None
+    if unit is None:
+        unit = Unit(name=name, emails=[])
+        db.session.add(unit)
+    else:
+        before = {"name": unit.name, "emails": list(unit.emails), "parent_id": unit.parent_id,
+                  "aliases": [a.alias for a in unit.aliases]}
+    unit.name, unit.emails, unit.parent = name, list(emails), parent
+    unit.aliases = [next((a for a in unit.aliases if a.alias == alias), None) or UnitAlias(alias=alias)
+                    for alias in aliases]
+    db.session.flush()
+    record_action(actor, "save_unit", unit, before=before,
+                  after={"name": unit.name, "emails": unit.emails, "parent_id": unit.parent_id, "aliases": aliases})
+    return unit
+
+
+def add_alias(actor: User, unit: Unit, alias: str) -> UnitAlias:
+    """Resolve a name a draft used: it is another name of ``unit``."""
+    alias = alias.strip()
+    if not alias:
+        raise AdminError("alias", "没有要添加的名称。")
+    _check_names(unit, unit.name, [alias])
+    entry = UnitAlias(unit=unit, alias=alias)
+    db.session.add(entry)
+    db.session.flush()
+    record_action(actor, "add_alias", unit, after={"alias": alias})
+    return entry
+
+
+def import_directory(actor: User, rows: list[DirectoryRow]) -> tuple[int, int]:
+    """Create or update units by name; parents may name units in the file or in the directory.
+
+    Everything is checked before anything changes: a file with one bad row changes nothing.
+    Returns (created, updated).
+    """
+    names = {row.name for row in rows}
+    for row in rows:
+        if row.parent and row.parent not in names and find_unit(row.parent) is None:
+            raise AdminError("file", f"第{row.line}行：上级单位「{row.parent}」既不在文件中，也不在单位目录中。")
+        if row.parent == row.name:
+            raise AdminError("file", f"第{row.line}行：上级单位不能是它自己。")
+        for alias in row.aliases:
+            other = find_unit(alias)
+            if other is not None and other.name != row.name:
+                raise AdminError("file", f"第{row.line}行：别名「{alias}」已经是单位「{other.name}」的名称或别名。")
+    created = updated = 0
+    units: dict[str, Unit] = {}
+    for row in rows:
+        unit = db.session.scalar(select(Unit).where(Unit.name == row.name))
+        if unit is None:
+            unit = Unit(name=row.name, emails=[])
+            db.session.add(unit)
+            created += 1
+        else:
+            updated += 1
+        if row.emails:
+            unit.emails = list(row.emails)
+        known = {a.alias for a in unit.aliases}
+        unit.aliases.extend(UnitAlias(alias=a) for a in row.aliases if a not in known and a != row.name)
+        units[row.name] = unit
+    db.session.flush()
+    for row in rows:
+        if row.parent:
+            units[row.name].parent = units.get(row.parent) or find_unit(row.parent)
+    db.session.flush()
+    record_action(actor, "import_units", actor, after={"created": created, "updated": updated})
+    return created, updated
+
+
+def unmatched_unit_names() -> dict[str, list[Consultation]]:
+    """Names of responsible units in the current drafts that the directory does not know, with where they occur."""
+    latest = select(Draft.consultation_id, func.max(Draft.version).label("version")).group_by(Draft.consultation_id)
+    latest = latest.subquery()
+    sections = db.session.scalars(
+        select(Section)
+        .join(Draft, Section.draft_id == Draft.id)
+        .join(latest, (Draft.consultation_id == latest.c.consultation_id) & (Draft.version == latest.c.version))
+    )
+    found: dict[str, list[Consultation]] = {}
+    known: dict[str, bool] = {}
+    for section in sections:
+        for name in section.unit_names or []:
+            if name not in known:
+                known[name] = find_unit(name) is not None
+            if not known[name]:
+                consultations = found.setdefault(name, [])
+                if section.draft.consultation not in consultations:
+                    consultations.append(section.draft.consultation)
+    return dict(sorted(found.items()))

@@ -1,0 +1,155 @@
+"""Administration under /admin: staff accounts, the directory of units, its import, unmatched names."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from portal.accounts.models import User
+from portal.accounts.access import role_required
+from portal.admin import services
+from portal.admin.directory_file import DirectoryFileError, read_directory
+from portal.admin.forms import AliasForm, DirectoryImportForm, UnitForm, UserForm
+from portal.extensions import db
+from portal.office.forms import split_list
+from portal.units.models import Unit
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _unit_choices(none_label: str, exclude: Unit | None = None) -> list[tuple[int, str]]:
+    units = db.session.scalars(select(Unit).order_by(Unit.name))
+    return [SelectChoice(0, none_label)] + [SelectChoice(u.id, u.name) for u in units if u is not exclude]
+
+
+def _add_error(form, field: str, message: str) -> None:
+    target = getattr(form, field, None) or next(iter(form))
+    target.errors = list(target.errors) + [message]
+
+
+@bp.get("/")
+@role_required("admin")
+def home():
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/users")
+@role_required("admin")
+def users():
+    accounts = db.session.scalars(select(User).order_by(User.role, User.email)).all()
+    return render_template("admin/users.html", users=accounts)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required("admin")
+def user(user_id: int | None = None):
+    account = db.session.get(User, user_id) if user_id else None
+    if user_id and account is None:
+        abort(404)
+    if request.method == "GET" and account is not None:
+        form = UserForm(email=account.email, name=account.name, role=account.role, unit=account.unit_id or 0,
+                        active=account.active)
+    else:
+        form = UserForm()
+    form.unit.choices = _unit_choices(_("（无）"))
+    if account is not None:
+        del form.email
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit.data) if form.unit.data else None
+        try:
+            if account is None:
+                if not form.password.data:
+                    raise services.AdminError("password", _("请为新账号设一个密码。"))
+                services.add_staff(current_user, form.email.data, form.name.data, form.password.data,
+                                   form.role.data, unit)
+            else:
+                services.update_staff(current_user, account, form.name.data, form.role.data, unit,
+                                      form.active.data, form.password.data or "")
+        except services.AdminError as error:
+            db.session.rollback()
+            _add_error(form, error.field, error.message)
+        else:
+            db.session.commit()
+            return redirect(url_for("admin.users"))
+    status = 422 if form.errors else 200
+    return render_template("admin/user.html", form=form, account=account), status
+
+
+@bp.get("/units")
+@role_required("admin")
+def units():
+    directory = db.session.scalars(select(Unit).order_by(Unit.name)).all()
+    return render_template("admin/units.html", units=directory, unmatched=services.unmatched_unit_names())
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+@role_required("admin")
+def unit(unit_id: int | None = None):
+    record = db.session.get(Unit, unit_id) if unit_id else None
+    if unit_id and record is None:
+        abort(404)
+    if request.method == "GET" and record is not None:
+        form = UnitForm(name=record.name, emails="\n".join(record.emails or []), parent=record.parent_id or 0,
+                        aliases="\n".join(a.alias for a in record.aliases))
+    else:
+        form = UnitForm()
+    form.parent.choices = _unit_choices(_("（没有上级单位）"), exclude=record)
+    if form.validate_on_submit():
+        parent = db.session.get(Unit, form.parent.data) if form.parent.data else None
+        try:
+            services.save_unit(current_user, record, form.name.data, split_list(form.emails.data), parent,
+                               [a for a in (form.aliases.data or "").replace("、", "\n").splitlines()])
+        except services.AdminError as error:
+            db.session.rollback()
+            _add_error(form, error.field, error.message)
+        else:
+            db.session.commit()
+            return redirect(url_for("admin.units"))
+    status = 422 if form.errors else 200
+    return render_template("admin/unit.html", form=form, unit=record), status
+
+
+@bp.route("/units/import", methods=["GET", "POST"])
+@role_required("admin")
+def import_units():
+    form = DirectoryImportForm()
+    result = None
+    if form.validate_on_submit():
+        try:
+            rows = read_directory(form.file.data.read())
+            result = services.import_directory(current_user, rows)
+        except DirectoryFileError as error:
+            db.session.rollback()
+            form.file.errors = list(form.file.errors) + error.messages
+        except services.AdminError as error:
+            db.session.rollback()
+            form.file.errors = list(form.file.errors) + [error.message]
+        else:
+            db.session.commit()
+            flash(_("导入完成：新增 %(created)d 个单位，更新 %(updated)d 个单位。", created=result[0], updated=result[1]))
+            return redirect(url_for("admin.units"))
+    status = 422 if form.errors else 200
+    return render_template("admin/import.html", form=form), status
+
+
+@bp.post("/units/aliases")
+@role_required("admin")
+def add_alias():
+    form = AliasForm()
+    form.unit.choices = _unit_choices("")
+    if form.validate_on_submit() and form.unit.data:
+        try:
+            services.add_alias(current_user, db.session.get(Unit, form.unit.data), form.alias.data)
+        except services.AdminError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("已把「%(name)s」记为单位的别名。", name=form.alias.data))
+    else:
+        flash(_("请选择这个名称对应的单位。"), "error")
+    return redirect(url_for("admin.units") + "#unmatched")

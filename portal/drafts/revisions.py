@@ -1,0 +1,99 @@
+"""Store a revised text of a consultation's draft: match its sections and keep the comments attached.
+
+Flushes, never commits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from portal.comments.models import Comment
+from portal.consultations.models import Consultation
+from portal.drafts.matching import SectionKey, match_sections, text_changes
+from portal.drafts.models import Draft, Section
+from portal.drafts.services import add_draft
+from portal.extensions import db
+
+
+def section_key(section: Section) -> SectionKey:
+    path = tuple(s.label for s in section.ancestors()) + (section.label,)
+    return SectionKey(path=path, content=f"{section.heading}\n{section.text}")
+
+
+def add_revision(
+    consultation: Consultation, parsed: dict, source_text: str, filename: str | None, change_note: str | None = None
+) -> Draft:
+    """Add a new version; link each section to its match in the previous one; move comments to it.
+
+    A comment keeps the section it was written on in ``original_section_id``. A comment on a section
+    that was taken out moves to the nearest matched parent, else to the draft as a whole.
+    """
+    previous = consultation.current_draft
+    draft = add_draft(consultation, parsed, source_text, filename)
+    draft.change_note = (change_note or "").strip() or None
+    if previous is None:
+        return draft
+    old_sections, new_sections = list(previous.sections), list(draft.sections)
+    matches = match_sections([section_key(s) for s in old_sections], [section_key(s) for s in new_sections])
+    successor: dict[int, Section] = {}
+    for new_index, old_index in matches.items():
+        new_sections[new_index].previous_id = old_sections[old_index].id
+        successor[old_sections[old_index].id] = new_sections[new_index]
+
+    def target(section: Section | None) -> Section | None:
+        while section is not None:
+            if section.id in successor:
+                return successor[section.id]
+            section = section.parent
+        return None
+
+    old_ids = [s.id for s in old_sections]
+    comments = db.session.scalars(
+        select(Comment).where(Comment.consultation_id == consultation.id, Comment.section_id.in_(old_ids))
+    ).all()
+    for comment in comments:
+        new_section = target(comment.section)
+        comment.original_section_id = comment.original_section_id or comment.section_id
+        comment.section_id = new_section.id if new_section is not None else None
+    db.session.flush()
+    return draft
+
+
+@dataclass
+class SectionChange:
+    section: Section | None  # in the newer version (None: taken out)
+    previous: Section | None  # in the older version (None: new)
+    status: str  # "new", "changed", "unchanged", "removed"
+    heading_parts: list[tuple[str, str]]
+    text_parts: list[tuple[str, str]]
+
+
+def draft_changes(draft: Draft) -> list[SectionChange]:
+    """Per section of ``draft``: what changed from the version before it; sections taken out come last."""
+    previous_draft = db.session.scalar(
+        select(Draft).where(Draft.consultation_id == draft.consultation_id, Draft.version == draft.version - 1)
+    )
+    changes: list[SectionChange] = []
+    kept: set[int] = set()
+    for section in draft.sections:
+        old = section.previous
+        if old is None:
+            changes.append(SectionChange(section, None, "new", [("insert", section.heading)], [("insert", section.text)]))
+            continue
+        kept.add(old.id)
+        same = (old.label, old.heading, old.text) == (section.label, section.heading, section.text)
+        changes.append(
+            SectionChange(
+                section,
+                old,
+                "unchanged" if same else "changed",
+                text_changes(f"{old.label}{old.heading}", f"{section.label}{section.heading}"),
+                text_changes(old.text, section.text),
+            )
+        )
+    if previous_draft is not None:
+        for old in previous_draft.sections:
+            if old.id not in kept:
+                changes.append(SectionChange(None, old, "removed", [("delete", old.heading)], [("delete", old.text)]))
+    return changes

@@ -1,0 +1,86 @@
+"""Forms of the office workspace. They validate input only; the services decide."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from portal.core.time import SHANGHAI
+
+END_OF_DAY = time(23, 59)
+
+
+def local_datetime(day, at) -> datetime | None:
+    """A date and a time typed in Asia/Shanghai, as an aware datetime; 23:59 means the end of that minute."""
+    if day is None:
+        return None
+    at = at or END_OF_DAY
+    seconds = 59 if (at.hour, at.minute) == (23, 59) else 0
+    return datetime.combine(day, at.replace(second=seconds), tzinfo=SHANGHAI)
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("草案文件"), validators=[FileRequired(message=_l("请选择要上传的文件。"))])
+    unit = SelectField(_l("起草单位"), coerce=int, validate_choice=True)
+
+
+class ReviseForm(FlaskForm):
+    file = FileField(_l("修订稿文件"), validators=[FileRequired(message=_l("请选择要上传的文件。"))])
+    change_note = TextAreaField(
+        _l("修改说明"), validators=[DataRequired(message=_l("请简要说明这次修改了什么。")), Length(max=2000)]
+    )
+
+
+class NoticeForm(FlaskForm):
+    title = StringField(_l("标题"), validators=[DataRequired(message=_l("请填写标题。")), Length(max=500)])
+    issuer = StringField(_l("发布单位"), validators=[Optional(), Length(max=200)])
+    notice_date = DateField(_l("发布日期"), validators=[Optional()])
+    addressee = StringField(_l("主送（征求谁的意见）"), validators=[Optional(), Length(max=500)])
+    deadline_date = DateField(_l("截止日期"), validators=[Optional()])
+    deadline_time = TimeField(_l("截止时刻"), validators=[Optional()], default=END_OF_DAY)
+    contact_office = StringField(_l("意见报送单位"), validators=[Optional(), Length(max=200)])
+    contact_person = StringField(_l("联系人"), validators=[Optional(), Length(max=100)])
+    contact_phones = StringField(_l("联系电话"), validators=[Optional(), Length(max=300)])
+    contact_emails = StringField(_l("电子邮箱"), validators=[Optional(), Length(max=300)])
+    contact_address = StringField(_l("通信地址"), validators=[Optional(), Length(max=500)])
+
+
+class SectionForm(FlaskForm):
+    level = IntegerField(_l("层级"), validators=[InputRequired(message=_l("请填写层级。")),
+                                               NumberRange(1, 6, message=_l("层级必须是 1 到 6 之间的数字。"))])
+    heading = StringField(_l("标题文字"), validators=[Optional(), Length(max=500)])
+
+
+class PublishForm(FlaskForm):
+    opens = RadioField(_l("什么时候开始征求意见？"), choices=[SelectChoice("now", _l("立即开始")), SelectChoice("later", _l("在指定时间开始"))],
+                       default="now", validators=[InputRequired(message=_l("请选择开始时间。"))])
+    opens_date = DateField(_l("开始日期"), validators=[Optional()])
+    opens_time = TimeField(_l("开始时刻"), validators=[Optional()], default=time(9, 0))
+    deadline_date = DateField(_l("截止日期"), validators=[InputRequired(message=_l("请填写截止日期。"))])
+    deadline_time = TimeField(_l("截止时刻"), validators=[Optional()], default=END_OF_DAY)
+    confirm_short = BooleanField(_l("我确认本次征求意见时间少于30天"))
+    short_reason = TextAreaField(_l("少于30天的理由"), validators=[Optional(), Length(max=2000)])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.opens.data == "later" and self.opens_date.data is None:
+            self.opens_date.errors = list(self.opens_date.errors) + [_l("请填写开始日期。")]
+            ok = False
+        return ok
+
+
+class ExtendForm(FlaskForm):
+    deadline_date = DateField(_l("新的截止日期"), validators=[InputRequired(message=_l("请填写新的截止日期。"))])
+    deadline_time = TimeField(_l("截止时刻"), validators=[Optional()], default=END_OF_DAY)
+    reason = TextAreaField(_l("延长的理由"), validators=[DataRequired(message=_l("请说明延长的理由。")), Length(max=2000)])
+
+
+def split_list(value: str | None) -> list[str]:
+    """"0557-3255022、18005572983" → two items (separated by 、，,; or spaces)."""
+    return [item for item in re.split(r"[、，,；;\s]+", value or "") if item]

@@ -1,0 +1,212 @@
+"""What an office does with its consultations: upload, correct, publish, extend, revise.
+
+Every change is written to the audit log in the same transaction. Flushes, never commits.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from portal.audit.services import record_action
+from portal.consultations.models import Consultation, DeadlineExtension
+from portal.consultations.services import ConsultationError, publish_consultation
+from portal.core.time import now
+from portal.drafts.models import Section
+from portal.drafts.revisions import add_revision
+from portal.drafts.services import DraftImportError, import_draft, parse_file
+from portal.extensions import db
+from portal.office.period import is_short, period_problems
+from portal.units.models import Unit
+
+NOTICE_FIELDS = (
+    "title", "issuer", "notice_date", "addressee", "contact_office", "contact_person",
+    "contact_phones", "contact_emails", "contact_address", "deadline",
+)
+MAX_LEVEL = 6
+
+
+class OfficeError(ValueError):
+    """A refused action; ``field`` names the form field the message belongs to."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class PeriodError(ValueError):
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(message for _field, message in problems))
+        self.problems = problems
+
+
+def managed_consultations(user) -> list[Consultation]:
+    """Administrators see every consultation; office staff their own unit's."""
+    query = select(Consultation).order_by(Consultation.created_at.desc(), Consultation.id.desc())
+    if user.role != "admin":
+        query = query.where(Consultation.owner_unit_id == user.unit_id, Consultation.owner_unit_id.is_not(None))
+    return list(db.session.scalars(query))
+
+
+def _read_upload(data: bytes, filename: str | None, max_bytes: int):
+    if len(data) > max_bytes:
+        raise OfficeError("file", f"文件太大（{len(data) / 1024 / 1024:.1f} MB）。请上传不超过 {max_bytes // 1024 // 1024} MB 的文件。")
+    try:
+        return parse_file(data, filename)
+    except DraftImportError as error:
+        raise OfficeError("file", error.message) from error
+
+
+def upload_draft(actor, data: bytes, filename: str | None, unit: Unit | None, max_bytes: int) -> Consultation:
+    """Store an uploaded draft as a new, unpublished consultation of ``unit``. A bad file stores nothing."""
+    text, parsed = _read_upload(data, filename, max_bytes)
+    consultation = import_draft(parsed.to_dict(), text, filename)
+    consultation.owner_unit_id = unit.id if unit is not None else None
+    db.session.flush()
+    record_action(actor, "upload", consultation, consultation_id=consultation.id,
+                  after={"filename": filename, "title": consultation.title})
+    return consultation
+
+
+def _notice_values(consultation: Consultation) -> dict:
+    values = {}
+    for name in NOTICE_FIELDS:
+        value = getattr(consultation, name)
+        values[name] = value.isoformat() if isinstance(value, (date, datetime)) else value
+    return values
+
+
+def update_notice(consultation: Consultation, actor, values: dict) -> Consultation:
+    """Correct the notice fields the parser read (title, issuer, deadline, contact …)."""
+    if not (values.get("title") or "").strip():
+        raise OfficeError("title", "请填写标题。")
+    before = _notice_values(consultation)
+    for name in NOTICE_FIELDS:
+        if name not in values:
+            continue
+        value = values[name]
+        if isinstance(value, str):
+            value = value.strip() or None
+        if name == "title":
+            value = value or consultation.title
+        if name in ("contact_phones", "contact_emails"):
+            value = list(value or [])
+        setattr(consultation, name, value)
+    if consultation.is_published and consultation.deadline is None:
+        raise OfficeError("deadline_date", "已发布的征求意见必须有截止时间。")
+    if consultation.is_published and consultation.opens_at and consultation.deadline <= consultation.opens_at:
+        raise OfficeError("deadline_date", "截止时间必须晚于开始时间。")
+    after = _notice_values(consultation)
+    changed = {k for k in NOTICE_FIELDS if before[k] != after[k]}
+    db.session.flush()
+    if changed:
+        record_action(actor, "edit", consultation, consultation_id=consultation.id,
+                      before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+    return consultation
+
+
+def update_section(section: Section, actor, level: int, heading: str) -> Section:
+    """Correct a heading's level or text; the section tree follows the levels."""
+    sections = list(section.draft.sections)
+    index = sections.index(section)
+    if not 1 <= level <= MAX_LEVEL:
+        raise OfficeError("level", f"层级必须是 1 到 {MAX_LEVEL} 之间的数字。")
+    top = 1 if index == 0 else sections[index - 1].level + 1
+    if level > top:
+        raise OfficeError("level", f"层级不能跳级：这一节前面是第 {top - 1} 级，这一节最多是第 {top} 级。")
+    before = {"level": section.level, "heading": section.heading}
+    section.level = level
+    section.heading = heading.strip()
+    _rebuild_tree(sections, renumber_anchors=not section.draft.consultation.is_published)
+    db.session.flush()
+    after = {"level": section.level, "heading": section.heading}
+    if before != after:
+        record_action(actor, "edit", section, consultation_id=section.draft.consultation_id, before=before, after=after)
+    return section
+
+
+def _rebuild_tree(sections: list[Section], renumber_anchors: bool) -> None:
+    """Each section's parent is the nearest section before it with a smaller level."""
+    stack: list[Section] = []
+    counters: dict[int | None, int] = {}
+    for section in sections:
+        top = stack[-1].level + 1 if stack else 1
+        if section.level > top:  # a child left two levels below its new parent moves up with it
+            section.level = top
+        while stack and stack[-1].level >= section.level:
+            stack.pop()
+        parent = stack[-1] if stack else None
+        section.parent = parent
+        key = parent.id if parent is not None else None
+        counters[key] = counters.get(key, 0) + 1
+        if renumber_anchors:
+            prefix = "appendix" if section.kind == "appendix" else "s"
+            path = (parent.anchor.split("-", 1)[1] + "-") if parent is not None else ""
+            section.anchor = f"{prefix}-{path}{counters[key]}"
+        stack.append(section)
+
+
+def publish(consultation: Consultation, actor, opens_at: datetime | None, deadline: datetime | None,
+            confirmed_short: bool = False, reason: str = "") -> Consultation:
+    """Publish with a checked period; a short period's confirmation and reason go to the audit log."""
+    at = now()
+    if deadline is None:
+        raise PeriodError([("deadline_date", "请填写截止日期。")])
+    opening = opens_at or at
+    problems = period_problems(opening, deadline, at, confirmed_short, reason)
+    if problems:
+        raise PeriodError(problems)
+    try:
+        publish_consultation(consultation, opening, deadline)
+    except ConsultationError as error:
+        raise PeriodError([("deadline_date", error.message)]) from error
+    record_action(
+        actor, "publish", consultation, consultation_id=consultation.id,
+        after={"opens_at": opening.isoformat(), "deadline": deadline.isoformat(),
+               "short_period": is_short(opening, deadline)},
+        reason=reason.strip() or None,
+    )
+    return consultation
+
+
+def extend_deadline(consultation: Consultation, actor, new_deadline: datetime, reason: str) -> DeadlineExtension:
+    """Move the deadline later, recording who, when and why. Only while the period has not ended."""
+    if consultation.state() not in ("open", "upcoming"):
+        raise OfficeError("deadline_date", "只有正在征求意见或即将开始的征求意见才能延长截止时间。")
+    if not reason.strip():
+        raise OfficeError("reason", "请说明延长的理由。")
+    if new_deadline <= consultation.deadline:
+        raise OfficeError("deadline_date", "新的截止时间必须晚于现在的截止时间。")
+    extension = DeadlineExtension(
+        consultation=consultation,
+        actor_id=actor.id,
+        actor_label=f"{actor.name} <{actor.email}>",
+        at=now(),
+        old_deadline=consultation.deadline,
+        new_deadline=new_deadline,
+        reason=reason.strip(),
+    )
+    db.session.add(extension)
+    consultation.deadline = new_deadline
+    db.session.flush()
+    record_action(actor, "extend", consultation, consultation_id=consultation.id,
+                  before={"deadline": extension.old_deadline.isoformat()},
+                  after={"deadline": new_deadline.isoformat()}, reason=extension.reason)
+    return extension
+
+
+def revise_draft(consultation: Consultation, actor, data: bytes, filename: str | None, change_note: str,
+                 max_bytes: int):
+    """Put out a revised text while the consultation has not closed; comments stay with their sections."""
+    if consultation.state() == "closed":
+        raise OfficeError("file", "征求意见已经截止，不能再上传修订稿。")
+    if not change_note.strip():
+        raise OfficeError("change_note", "请简要说明这次修改了什么。")
+    text, parsed = _read_upload(data, filename, max_bytes)
+    old_version = consultation.current_draft.version if consultation.current_draft else 0
+    draft = add_revision(consultation, parsed.to_dict(), text, filename, change_note)
+    record_action(actor, "revise", draft, consultation_id=consultation.id,
+                  before={"version": old_version}, after={"version": draft.version, "filename": filename},
+                  reason=draft.change_note)
+    return draft

@@ -1,0 +1,204 @@
+"""The office workspace under /office: upload, review and correct, publish, extend, revise."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from portal.accounts.access import can_manage_consultation, role_required
+from portal.audit.models import AuditEntry
+from portal.consultations.models import Consultation
+from portal.core.time import SHANGHAI, now
+from portal.drafts.models import Section
+from portal.extensions import db
+from portal.office import services
+from portal.office.forms import (
+    END_OF_DAY, ExtendForm, NoticeForm, PublishForm, ReviseForm, SectionForm, UploadForm, local_datetime, split_list,
+)
+from portal.office.review import review_of
+from portal.units.models import Unit
+
+bp = Blueprint("office", __name__, url_prefix="/office")
+
+
+def get_managed_consultation(consultation_id: int) -> Consultation:
+    """404 for a consultation that does not exist or that is not the user's to manage."""
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None or not can_manage_consultation(current_user, consultation):
+        abort(404)
+    return consultation
+
+
+def _max_bytes() -> int:
+    return current_app.config["OFFICE_UPLOAD_MAX_BYTES"]
+
+
+def _add_error(form, field: str, message: str) -> None:
+    target = getattr(form, field, None) or form.file
+    target.errors = list(target.errors) + [message]
+
+
+@bp.get("/")
+@role_required("office")
+def index():
+    return render_template("office/index.html", consultations=services.managed_consultations(current_user))
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@role_required("office")
+def upload():
+    form = UploadForm()
+    if current_user.role == "admin":
+        form.unit.choices = [SelectChoice(0, _("（不指定，只有管理员可以管理）"))] + [
+            SelectChoice(u.id, u.name) for u in db.session.scalars(select(Unit).order_by(Unit.name))
+        ]
+    else:
+        del form.unit
+    if form.validate_on_submit():
+        unit = current_user.unit if current_user.role != "admin" else db.session.get(Unit, form.unit.data or 0)
+        upload = form.file.data
+        try:
+            consultation = services.upload_draft(current_user, upload.read(), upload.filename, unit, _max_bytes())
+        except services.OfficeError as error:
+            db.session.rollback()
+            _add_error(form, error.field, error.message)
+        else:
+            db.session.commit()
+            return redirect(url_for("office.review", consultation_id=consultation.id))
+    status = 422 if form.errors else 200
+    return render_template("office/upload.html", form=form, max_mb=_max_bytes() // 1024 // 1024), status
+
+
+@bp.get("/consultations/<int:consultation_id>")
+@role_required("office")
+def review(consultation_id: int):
+    consultation = get_managed_consultation(consultation_id)
+    audit = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.consultation_id == consultation.id).order_by(AuditEntry.at.desc())
+    ).all()
+    return render_template("office/review.html", consultation=consultation, review=review_of(consultation),
+                           audit=audit)
+
+
+@bp.route("/consultations/<int:consultation_id>/notice", methods=["GET", "POST"])
+@role_required("office")
+def edit_notice(consultation_id: int):
+    consultation = get_managed_consultation(consultation_id)
+    form = NoticeForm()
+    if request.method == "GET":
+        form = NoticeForm(
+            title=consultation.title, issuer=consultation.issuer, notice_date=consultation.notice_date,
+            addressee=consultation.addressee, contact_office=consultation.contact_office,
+            contact_person=consultation.contact_person, contact_phones="、".join(consultation.contact_phones or []),
+            contact_emails="、".join(consultation.contact_emails or []), contact_address=consultation.contact_address,
+            deadline_date=consultation.deadline.astimezone(SHANGHAI).date() if consultation.deadline else None,
+            deadline_time=consultation.deadline.astimezone(SHANGHAI).time() if consultation.deadline else END_OF_DAY,
+        )
+    elif form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in (
+            "title", "issuer", "notice_date", "addressee", "contact_office", "contact_person", "contact_address")}
+        values["contact_phones"] = split_list(form.contact_phones.data)
+        values["contact_emails"] = split_list(form.contact_emails.data)
+        values["deadline"] = local_datetime(form.deadline_date.data, form.deadline_time.data)
+        try:
+            services.update_notice(consultation, current_user, values)
+        except services.OfficeError as error:
+            db.session.rollback()
+            _add_error(form, error.field, error.message)
+        else:
+            db.session.commit()
+            return redirect(url_for("office.review", consultation_id=consultation.id) + "#notice")
+    status = 422 if form.errors else 200
+    return render_template("office/notice.html", consultation=consultation, form=form), status
+
+
+@bp.route("/consultations/<int:consultation_id>/sections/<int:section_id>", methods=["GET", "POST"])
+@role_required("office")
+def edit_section(consultation_id: int, section_id: int):
+    consultation = get_managed_consultation(consultation_id)
+    section = db.session.get(Section, section_id)
+    if section is None or section.draft_id != consultation.current_draft.id:
+        abort(404)
+    form = SectionForm() if request.method == "POST" else SectionForm(level=section.level, heading=section.heading)
+    if form.validate_on_submit():
+        try:
+            services.update_section(section, current_user, form.level.data, form.heading.data or "")
+        except services.OfficeError as error:
+            db.session.rollback()
+            _add_error(form, error.field, error.message)
+        else:
+            db.session.commit()
+            return redirect(url_for("office.review", consultation_id=consultation.id) + f"#outline-{section.id}")
+    status = 422 if form.errors else 200
+    return render_template("office/section.html", consultation=consultation, section=section, form=form), status
+
+
+@bp.route("/consultations/<int:consultation_id>/publish", methods=["GET", "POST"])
+@role_required("office")
+def publish(consultation_id: int):
+    consultation = get_managed_consultation(consultation_id)
+    if consultation.is_published:
+        return redirect(url_for("office.review", consultation_id=consultation.id))
+    form = PublishForm()
+    if request.method == "GET" and consultation.deadline and consultation.deadline > now():
+        local = consultation.deadline.astimezone(SHANGHAI)
+        form.deadline_date.data, form.deadline_time.data = local.date(), local.time()
+    short = False
+    if form.validate_on_submit():
+        opens_at = local_datetime(form.opens_date.data, form.opens_time.data) if form.opens.data == "later" else None
+        deadline = local_datetime(form.deadline_date.data, form.deadline_time.data)
+        try:
+            services.publish(consultation, current_user, opens_at, deadline, form.confirm_short.data,
+                             form.short_reason.data or "")
+        except services.PeriodError as error:
+            db.session.rollback()
+            for field, message in error.problems:
+                _add_error(form, field, message)
+                short = short or field in ("confirm_short", "short_reason")
+        else:
+            db.session.commit()
+            return redirect(url_for("office.review", consultation_id=consultation.id))
+    status = 422 if form.errors else 200
+    return render_template("office/publish.html", consultation=consultation, form=form, short=short), status
+
+
+@bp.route("/consultations/<int:consultation_id>/extend", methods=["GET", "POST"])
+@role_required("office")
+def extend(consultation_id: int):
+    consultation = get_managed_consultation(consultation_id)
+    form = ExtendForm()
+    if form.validate_on_submit():
+        deadline = local_datetime(form.deadline_date.data, form.deadline_time.data)
+        try:
+            services.extend_deadline(consultation, current_user, deadline, form.reason.data)
+        except services.OfficeError as error:
+            db.session.rollback()
+            _add_error(form, error.field, error.message)
+        else:
+            db.session.commit()
+            return redirect(url_for("office.review", consultation_id=consultation.id))
+    status = 422 if form.errors else 200
+    return render_template("office/extend.html", consultation=consultation, form=form), status
+
+
+@bp.route("/consultations/<int:consultation_id>/revise", methods=["GET", "POST"])
+@role_required("office")
+def revise(consultation_id: int):
+    consultation = get_managed_consultation(consultation_id)
+    form = ReviseForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            draft = services.revise_draft(consultation, current_user, upload.read(), upload.filename,
+                                          form.change_note.data, _max_bytes())
+        except services.OfficeError as error:
+            db.session.rollback()
+            _add_error(form, error.field, error.message)
+        else:
+            db.session.commit()
+            return redirect(url_for("office.review", consultation_id=consultation.id, revised=draft.version))
+    status = 422 if form.errors else 200
+    return render_template("office/revise.html", consultation=consultation, form=form,
+                           max_mb=_max_bytes() // 1024 // 1024), status

@@ -1,0 +1,42 @@
+"""Logins are rate-limited per address and e-mail; staff sessions expire."""
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+from flask import g
+from itsdangerous.timed import TimestampSigner
+
+from tests.helpers import csrf_token
+
+
+def attempt(client, email, password):
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"csrf_token": token, "email": email, "password": password})
+
+
+def test_too_many_attempts_are_refused_with_a_clear_message(app, client, make_user):
+    make_user("office", email="office@mz.gov.cn", unit_name="市民政局")
+    for _ in range(5):
+        assert attempt(client, "office@mz.gov.cn", "wrong password").status_code == 422
+    response = attempt(client, "office@mz.gov.cn", "correct horse 1")  # even the right password now waits
+    assert response.status_code == 429
+    assert "登录尝试次数太多" in response.get_data(as_text=True)
+    assert client.get("/office/").status_code == 302  # not logged in
+    # another account from the same address is not locked out by this one's typos
+    make_user("admin")
+    assert attempt(client, "admin@example.gov.cn", "correct horse 1").status_code == 302
+
+
+def test_session_cookie_lasts_the_configured_lifetime_and_then_expires(app, client, make_user, login, monkeypatch):
+    make_user("admin")
+    response = login("admin@example.gov.cn")
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
+    expires = parsedate_to_datetime(cookie.split("Expires=")[1].split(";")[0])
+    assert abs(expires - (datetime.now(UTC) + timedelta(hours=8))) < timedelta(minutes=2)
+    assert client.get("/admin/users").status_code == 200
+    # nine hours later the signed session is no longer accepted, whatever the browser still sends
+    later = int(time.time()) + 9 * 3600
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: later)
+    g.pop("_login_user", None)  # pytest-flask keeps one app context (and g) across the test's requests
+    response = client.get("/admin/users")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

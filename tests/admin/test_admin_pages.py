@@ -1,0 +1,125 @@
+"""An administrator manages staff accounts and the directory of units (by hand, by CSV/XLSX, and by resolving
+the unit names drafts use that the directory does not know)."""
+import io
+import re
+
+import pytest
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.audit.models import AuditEntry
+from portal.extensions import db
+from portal.units.models import Unit
+from portal.units.services import find_unit
+from tests.helpers import csrf_token
+
+
+@pytest.fixture
+def admin(make_user, login):
+    user = make_user("admin")
+    login("admin@example.gov.cn")
+    return user
+
+
+def post(client, url, **data):
+    data["csrf_token"] = csrf_token(client, url)
+    files = {k: (io.BytesIO(v[0]), v[1]) if isinstance(v, tuple) else v for k, v in data.items()}
+    return client.post(url, data=files, content_type="multipart/form-data")
+
+
+def test_admin_creates_an_office_account_and_cannot_lock_themself_out(app, client, admin):
+    unit = Unit(name="市民政局", emails=["mz@example.gov.cn"])
+    db.session.add(unit)
+    db.session.commit()
+    response = post(client, "/admin/users/new", email="Wang@MZ.gov.cn", name="王芳", role="office", unit="0",
+                    password="a long password")
+    assert response.status_code == 422 and "必须属于一个单位" in response.get_data(as_text=True)
+    response = post(client, "/admin/users/new", email="Wang@MZ.gov.cn", name="王芳", role="office",
+                    unit=str(unit.id), password="a long password")
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "wang@mz.gov.cn"))
+    assert user.unit_id == unit.id and user.role == "office" and user.check_password("a long password")
+    assert "王芳" in client.get("/admin/users").get_data(as_text=True)
+    assert db.session.scalars(select(AuditEntry.action)).all() == ["create_user"]
+
+    response = post(client, f"/admin/users/{admin.id}", name="admin", role="moderator", unit="0", active="y")
+    assert response.status_code == 422 and "不能取消自己的管理员权限" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, admin.id).role == "admin"
+    response = post(client, f"/admin/users/{user.id}", name="王芳", role="office", unit=str(unit.id), password="")
+    assert response.status_code == 302  # active unticked: the account is switched off
+    db.session.expire_all()
+    assert db.session.get(User, user.id).active is False
+
+
+def test_unit_by_hand_and_an_unmatched_name_resolved_as_alias(app, client, admin, seed_path):
+    response = post(client, "/admin/units/new", name="市卫生健康委员会", emails="wjw@example.gov.cn\nbad-address",
+                    parent="0", aliases="")
+    assert response.status_code == 422 and "格式不对" in response.get_data(as_text=True)
+    response = post(client, "/admin/units/new", name="市卫生健康委员会", emails="wjw@example.gov.cn",
+                    parent="0", aliases="市卫健委")
+    assert response.status_code == 302
+    health = db.session.scalar(select(Unit).where(Unit.name == "市卫生健康委员会"))
+    assert health.emails == ["wjw@example.gov.cn"] and find_unit("市卫健委") is health
+
+    from portal.drafts.services import import_draft, parse_file
+
+    text, parsed = parse_file(seed_path("001").read_bytes(), "001.txt")
+    import_draft(parsed.to_dict(), text, "001.txt")
+    db.session.commit()
+    page = client.get("/admin/units").get_data(as_text=True)
+    unmatched = page.split('id="unmatched-h"')[1].split("全部单位")[0]
+    assert "<strong>市卫生健康委</strong>" in unmatched and "<strong>市民政局</strong>" in unmatched
+    assert "<strong>市卫健委</strong>" not in unmatched
+    data = {"csrf_token": csrf_token(client, "/admin/units"), "alias": "市卫生健康委", "unit": str(health.id)}
+    assert client.post("/admin/units/aliases", data=data).status_code == 302
+    assert find_unit("市卫生健康委") is health
+    page = client.get("/admin/units").get_data(as_text=True)
+    assert "<strong>市卫生健康委</strong>" not in page.split('id="unmatched-h"')[1].split("全部单位")[0]
+
+
+CSV = """单位名称,电子邮箱,上级单位,别名
+市人民政府办公室,zfb@example.gov.cn,,市政府办公室
+市民政局,mz@example.gov.cn、mz2@example.gov.cn,市人民政府办公室,
+市养老服务体系建设工作领导小组办公室,yl@example.gov.cn,市民政局,市养老办
+"""
+
+
+def test_directory_import_from_csv_and_xlsx(app, client, admin):
+    response = post(client, "/admin/units/import", file=(CSV.encode("utf-8-sig"), "units.csv"))
+    assert response.status_code == 302
+    office = db.session.scalar(select(Unit).where(Unit.name == "市养老服务体系建设工作领导小组办公室"))
+    assert office.parent.name == "市民政局" and office.parent.parent.name == "市人民政府办公室"
+    assert find_unit("市养老办") is office and find_unit("市政府办公室").name == "市人民政府办公室"
+    assert db.session.scalar(select(Unit).where(Unit.name == "市民政局")).emails == ["mz@example.gov.cn",
+                                                                                     "mz2@example.gov.cn"]
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["单位名称", "电子邮箱", "上级单位"])
+    sheet.append(["市民政局", "new@example.gov.cn", "市人民政府办公室"])
+    sheet.append(["市医保局", "yb@example.gov.cn", None])
+    out = io.BytesIO()
+    workbook.save(out)
+    response = post(client, "/admin/units/import", file=(out.getvalue(), "units.xlsx"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    names = sorted(db.session.scalars(select(Unit.name)))
+    assert names == sorted(["市人民政府办公室", "市民政局", "市养老服务体系建设工作领导小组办公室", "市医保局"])
+    assert db.session.scalar(select(Unit).where(Unit.name == "市民政局")).emails == ["new@example.gov.cn"]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("单位名称,电子邮箱\n市财政局,cz@example.gov.cn\n市教育局,not-an-address\n", "第3行：电子邮箱「not-an-address」的格式不对"),
+    ("单位名称,上级单位\n市财政局,市不存在局\n", "上级单位「市不存在局」既不在文件中"),
+    ("名字\n市财政局\n", "单位名称"),
+    ("", "文件是空的"),
+])
+def test_a_bad_directory_file_changes_nothing(app, client, admin, content, message):
+    response = post(client, "/admin/units/import", file=(content.encode("utf-8"), "units.csv"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "没有导入" in page
+    assert message in re.sub(r"<[^>]+>", "", page)
+    assert db.session.scalars(select(Unit)).all() == []

@@ -1,0 +1,90 @@
+"""Publishing is an explicit step with a checked period; extending the deadline is recorded and shown."""
+from sqlalchemy import select
+
+from portal.audit.models import AuditEntry
+from portal.consultations.models import Consultation, DeadlineExtension
+from portal.extensions import db
+from tests.helpers import shanghai
+
+
+def test_publish_now_with_a_30_day_period(app, client, clock, office, upload_seed, submit):
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation_id = upload_seed("003")
+    page = client.get(f"/office/consultations/{consultation_id}/publish").get_data(as_text=True)
+    assert 'value="2023-05-12"' in page  # the deadline read from the notice is proposed
+    response = submit(f"/office/consultations/{consultation_id}/publish", opens="now",
+                      deadline_date="2023-05-12", deadline_time="23:59")
+    assert response.status_code == 302
+    consultation = db.session.get(Consultation, consultation_id)
+    assert consultation.opens_at == shanghai(2023, 4, 12, 10, 0)
+    assert consultation.deadline == shanghai(2023, 5, 12, 23, 59, 59)
+    assert client.get(f"/consultations/{consultation_id}").status_code == 200
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "publish")).one()
+    assert entry.after["short_period"] is False and entry.reason is None and entry.actor_id == office.id
+
+
+def test_a_short_period_needs_confirmation_and_a_reason_which_is_recorded(app, client, clock, office, upload_seed, submit):
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation_id = upload_seed("003")
+    url = f"/office/consultations/{consultation_id}/publish"
+    response = submit(url, opens="later", opens_date="2023-04-20", opens_time="09:00", deadline_date="2023-05-05")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "少于30天。如确需缩短，请勾选确认" in page and "请说明理由" in page
+    assert db.session.get(Consultation, consultation_id).published_at is None
+    assert client.get(f"/consultations/{consultation_id}").status_code == 404
+
+    response = submit(url, opens="later", opens_date="2023-04-20", opens_time="09:00", deadline_date="2023-05-05",
+                      confirm_short="y", short_reason="上级要求在5月上旬前报送")
+    assert response.status_code == 302
+    consultation = db.session.get(Consultation, consultation_id)
+    assert consultation.state() == "upcoming" and consultation.opens_at == shanghai(2023, 4, 20, 9, 0)
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "publish")).one()
+    assert entry.after["short_period"] is True and entry.reason == "上级要求在5月上旬前报送"
+
+
+def test_the_deadline_must_come_after_the_opening(app, client, clock, office, upload_seed, submit):
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation_id = upload_seed("003")
+    url = f"/office/consultations/{consultation_id}/publish"
+    response = submit(url, opens="later", opens_date="2023-06-01", deadline_date="2023-05-12")
+    assert response.status_code == 422 and "截止时间必须晚于开始时间" in response.get_data(as_text=True)
+    response = submit(url, opens="later", opens_date="2023-04-01", deadline_date="2023-06-12")
+    assert response.status_code == 422 and "开始时间已经过去" in response.get_data(as_text=True)
+    response = submit(url, opens="later", deadline_date="2023-06-12")
+    assert response.status_code == 422 and "请填写开始日期" in response.get_data(as_text=True)
+    assert db.session.get(Consultation, consultation_id).published_at is None
+
+
+def test_extension_is_recorded_shown_publicly_and_used_by_the_closing_summary(app, client, clock, office, import_seed,
+                                                                             submit):
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation = import_seed("003")
+    consultation.owner_unit_id = office.unit_id
+    db.session.commit()
+    url = f"/office/consultations/{consultation.id}/extend"
+    response = submit(url, deadline_date="2023-05-31", deadline_time="23:59", reason="")
+    assert response.status_code == 422 and "请说明延长的理由" in response.get_data(as_text=True)
+    response = submit(url, deadline_date="2023-05-01", reason="提前")
+    assert response.status_code == 422 and "必须晚于现在的截止时间" in response.get_data(as_text=True)
+
+    clock.set(shanghai(2023, 5, 10, 15, 30))
+    response = submit(url, deadline_date="2023-05-31", deadline_time="23:59", reason="应社会各界要求，延长征求意见时间")
+    assert response.status_code == 302
+    extension = db.session.scalars(select(DeadlineExtension)).one()
+    assert (extension.old_deadline, extension.new_deadline) == (shanghai(2023, 5, 12, 23, 59, 59),
+                                                                shanghai(2023, 5, 31, 23, 59, 59))
+    assert extension.actor_id == office.id and extension.at == shanghai(2023, 5, 10, 15, 30)
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "extend")).one()
+    assert entry.reason == "应社会各界要求，延长征求意见时间" and entry.after["deadline"] == "2023-05-31T23:59:59+08:00"
+
+    page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert "征求意见截止时间延长至2023年5月31日 23:59" in page
+    clock.set(shanghai(2023, 5, 20))
+    assert 'name="body"' in client.get(f"/consultations/{consultation.id}").get_data(as_text=True)  # still open
+    clock.set(shanghai(2023, 6, 1, 9, 0))
+    page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert "截止到5月31日，未收到社会各界、广大居民群众反馈意见。" in page
+    # once closed, it cannot be extended
+    response = submit(url, deadline_date="2023-06-30", reason="再延长")
+    assert response.status_code == 422 and db.session.scalars(select(DeadlineExtension)).all() == [extension]

@@ -1,0 +1,85 @@
+"""A revised text while open: sections matched, comments stay attached, the public sees what changed."""
+from sqlalchemy import select
+
+from portal.audit.models import AuditEntry
+from portal.comments.models import Comment
+from portal.comments.services import approve_comment
+from portal.drafts.models import Draft, Section
+from portal.extensions import db
+from tests.helpers import post_comment, receipt_from, shanghai
+
+
+def revised_text(original: str) -> str:
+    lines = original.splitlines()
+    out = []
+    for line in lines:
+        if line.startswith("二是加强养老产业分析研判"):
+            continue  # taken out
+        if line.startswith("三是落实监督考核"):
+            line = "二是" + line[2:]  # renumbered
+        if line == "三、组织保障":
+            line = "三、保障措施"
+        out.append(line.replace("到2025年底,基础养老服务设施", "到2026年底,基础养老服务设施"))
+    return "\n".join(out)
+
+
+def section_by_text(draft: Draft, start: str) -> Section:
+    return next(s for s in draft.sections if (s.heading + s.text).startswith(start))
+
+
+def comment_on(client, consultation, section: Section, body: str) -> Comment:
+    receipt = receipt_from(post_comment(client, consultation, f"/consultations/{consultation.id}/sections/{section.anchor}",
+                                        body=body, section_id=section.id))
+    comment = db.session.scalar(select(Comment).where(Comment.receipt_number == receipt))
+    approve_comment(comment)
+    db.session.commit()
+    return comment
+
+
+def test_revision_keeps_comments_with_their_sections_and_shows_the_changes(app, client, clock, office, import_seed,
+                                                                           submit, seed_path):
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation = import_seed("003")
+    consultation.owner_unit_id = office.unit_id
+    db.session.commit()
+    first = consultation.current_draft
+    on_goals = comment_on(client, consultation, section_by_text(first, "目标要求"), "目标再具体些")
+    on_removed = comment_on(client, consultation, section_by_text(first, "加强养老产业分析研判"), "研判要公开")
+    on_renumbered = comment_on(client, consultation, section_by_text(first, "落实监督考核"), "考核结果要公布")
+    old_ids = {c.id: c.section_id for c in (on_goals, on_removed, on_renumbered)}
+
+    url = f"/office/consultations/{consultation.id}/revise"
+    response = submit(url, file=(b"", "empty.txt"), change_note="空文件")
+    assert response.status_code == 422 and "文件是空的" in response.get_data(as_text=True)
+    assert len(db.session.scalars(select(Draft)).all()) == 1
+
+    text = revised_text(seed_path("003").read_text(encoding="utf-8"))
+    response = submit(url, file=(text.encode("utf-8"), "修订稿.txt"), change_note="删去产业研判一条，目标年份改为2026年")
+    assert response.status_code == 302, response.get_data(as_text=True)[:1000]
+    db.session.expire_all()
+    second = db.session.scalars(select(Draft).where(Draft.version == 2)).one()
+    new_goals = section_by_text(second, "目标要求")
+    new_guarantee = next(s for s in second.sections if s.heading == "保障措施")
+    new_renumbered = section_by_text(second, "落实监督考核")
+    assert new_renumbered.label == "二是" and new_renumbered.previous.label == "三是"  # matched by text, not label
+    assert new_guarantee.previous.heading == "组织保障"  # matched by label path, heading changed
+    comments = {c.id: c for c in db.session.scalars(select(Comment))}
+    assert comments[on_goals.id].section_id == new_goals.id
+    assert comments[on_renumbered.id].section_id == new_renumbered.id
+    assert comments[on_removed.id].section_id == new_guarantee.id  # its section was taken out: to the parent
+    assert {i: c.original_section_id for i, c in comments.items()} == old_ids
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "revise")).one()
+    assert entry.after["version"] == 2 and entry.reason == "删去产业研判一条，目标年份改为2026年"
+
+    base = f"/consultations/{consultation.id}"
+    assert "草案已修订，现在是第2版" in client.get(base).get_data(as_text=True)
+    section_page = client.get(f"{base}/sections/{new_renumbered.anchor}").get_data(as_text=True)
+    assert "考核结果要公布" in section_page
+    changes = client.get(f"{base}/versions/2/changes").get_data(as_text=True)
+    assert "删去产业研判一条" in changes
+    assert "到202<del>5</del><ins>6</ins>年底" in changes
+    assert "加强养老产业分析研判" in changes and "删去</span>" in changes
+    assert "<del>三</del><ins>二</ins>是" in changes
+    old = client.get(f"{base}/versions/1").get_data(as_text=True)
+    assert "这是以前的版本" in old and "二是加强养老产业分析研判" in old and "到2025年底" in old
+    assert client.get(f"{base}/versions/3").status_code == 404

@@ -1,0 +1,125 @@
+"""An office uploads a draft, reviews what was read beside the source, and corrects it before publishing."""
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.audit.models import AuditEntry
+from portal.consultations.models import Consultation
+from portal.drafts.models import Draft, Section
+from portal.extensions import db
+from portal.units.models import Unit, UnitAlias
+from tests.helpers import shanghai
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_upload_stores_an_unpublished_draft_of_the_office_and_shows_the_review(app, client, clock, office, upload_seed):
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    health = Unit(name="市卫生健康委员会", emails=["wjw@example.gov.cn"])
+    db.session.add_all([health, UnitAlias(unit=health, alias="市卫生健康委")])
+    db.session.commit()
+    consultation_id = upload_seed("001")
+    consultation = db.session.get(Consultation, consultation_id)
+    assert consultation.owner_unit_id == office.unit_id and consultation.published_at is None
+    assert client.get(f"/consultations/{consultation_id}").status_code == 404
+
+    page = client.get(f"/office/consultations/{consultation_id}").get_data(as_text=True)
+    assert "2023年泰州市“一老一幼”重点任务清单" in page
+    assert 'class="source-text"' in page and "建立统筹推进工作机制" in page  # the source beside the result
+    assert "第1级" in page and "第2级" in page and "加强“一老一幼”工作统筹" in page
+    assert "没有从公告中读到截止时间" in page  # seed 001 names no deadline
+    # units: the office's own unit and an alias match; an unknown one is listed for the administrator
+    assert '<span class="unit-tag unit-matched">市民政局 ✓</span>' in page
+    assert '<span class="unit-tag unit-matched">市卫生健康委（市卫生健康委员会） ✓</span>' in page
+    assert '<span class="unit-tag unit-unmatched">市发展改革委 （目录中没有）</span>' in page
+    assert "个责任单位不在单位目录中：" in page and "「市发展改革委」" in page
+    (entry,) = db.session.scalars(select(AuditEntry)).all()
+    assert (entry.action, entry.consultation_id, entry.actor_id) == ("upload", consultation_id, office.id)
+
+
+def _docx(paragraphs: list[str]) -> bytes:
+    from docx import Document
+
+    document = Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_docx_is_read_by_its_content_whatever_its_name(app, client, office, submit):
+    data = _docx(["关于养老服务的实施意见（征求意见稿）", "一、总体要求", "坚持以人为本。", "二、主要措施", "完善服务网络。"])
+    response = submit("/office/upload", file=(data, "draft.txt"))
+    assert response.status_code == 302
+    draft = db.session.scalars(select(Draft)).one()
+    assert [s.label + s.heading for s in draft.sections] == ["一、总体要求", "二、主要措施"]
+
+
+BAD_UPLOADS = [
+    pytest.param(b"", "empty.txt", "文件是空的", id="empty"),
+    pytest.param(b"%PDF-1.7\n%binary", "draft.docx", "暂不支持 PDF", id="pdf-named-docx"),
+    pytest.param(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "draft.doc", "旧版 Word", id="legacy-doc"),
+    pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "draft.txt", "不是文本文件", id="binary"),
+    pytest.param("关于养老服务的意见\n这是一段没有任何编号标题的文字。\n又一段。\n".encode(), "plain.txt", "标题", id="no-headings"),
+]
+
+
+@pytest.mark.parametrize("data, filename, message", BAD_UPLOADS)
+def test_bad_uploads_are_refused_plainly_and_store_nothing(app, client, office, submit, data, filename, message):
+    response = submit("/office/upload", file=(data, filename))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "文件没有上传成功" in page
+    assert message in page
+    assert (count(Consultation), count(Draft), count(Section), count(AuditEntry)) == (0, 0, 0, 0)
+
+
+def test_a_file_over_the_size_limit_is_refused_and_stores_nothing(app, client, office, submit, seed_path):
+    app.config["OFFICE_UPLOAD_MAX_BYTES"] = 1024 * 1024
+    data = seed_path("003").read_bytes() * 40  # about 1.3 MB
+    response = submit("/office/upload", file=(data, "big.txt"))
+    assert response.status_code == 422 and "文件太大" in response.get_data(as_text=True)
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024  # beyond what the server accepts at all
+    response = submit("/office/upload", file=(data, "big.txt"))
+    assert response.status_code == 413 and "文件太大" in response.get_data(as_text=True)
+    assert (count(Consultation), count(Draft), count(AuditEntry)) == (0, 0, 0)
+
+
+def test_office_corrects_notice_fields_and_heading_levels(app, client, clock, office, upload_seed, submit):
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation_id = upload_seed("003")
+    base = f"/office/consultations/{consultation_id}"
+    response = submit(f"{base}/notice", title="关于养老服务的行动方案（征求意见稿）", issuer="市民政局",
+                      notice_date="2023-04-12", addressee="社会各界", deadline_date="2023-05-20", deadline_time="18:00",
+                      contact_office="市民政局养老服务科", contact_person="李麒麟", contact_phones="3255022、18005572983",
+                      contact_emails="a@example.cn", contact_address="")
+    assert response.status_code == 302
+    consultation = db.session.get(Consultation, consultation_id)
+    assert consultation.issuer == "市民政局" and consultation.contact_office == "市民政局养老服务科"
+    assert consultation.deadline == shanghai(2023, 5, 20, 18, 0)
+    assert consultation.contact_phones == ["3255022", "18005572983"]
+    edit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "edit")).one()
+    assert edit.before["issuer"] == "市养老服务体系建设工作领导小组办公室" and edit.after["issuer"] == "市民政局"
+
+    # （一） under 二、 is raised to level 1: the level-2 sections after it now hang under it
+    sections = consultation.current_draft.sections
+    first_sub = next(s for s in sections if s.heading == "老年友好社会创建提升行动")
+    assert first_sub.level == 2 and first_sub.parent.label == "二、"
+    response = submit(f"{base}/sections/{first_sub.id}", level="1", heading="老年友好社会创建提升行动")
+    assert response.status_code == 302
+    db.session.expire_all()
+    first_sub = db.session.get(Section, first_sub.id)
+    following = next(s for s in first_sub.draft.sections if s.heading == "基本养老服务体系提升行动")
+    assert first_sub.level == 1 and first_sub.parent is None
+    assert following.parent_id == first_sub.id  # the tree follows the levels
+    # a level may not jump: the first section cannot be at level 2
+    first = first_sub.draft.sections[0]
+    response = submit(f"{base}/sections/{first.id}", level="2", heading=first.heading)
+    assert response.status_code == 422 and "层级不能跳级" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Section, first.id).level == 1
+    assert [e.target_type for e in db.session.scalars(select(AuditEntry).where(AuditEntry.action == "edit"))] == [
+        "consultation", "section"]
