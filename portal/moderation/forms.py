@@ -14,7 +14,9 @@ ACTIONS = ("approve", "hide", "spam", "restore")
 class ModerationForm(FlaskForm):
     """The queue's form: one action on the ticked rows, or one row's own button (``row``: "hide:c-12-3")."""
 
-    action = SelectField(choices=[("", "")] + [(a, ACTION_LABELS[a]) for a in ACTIONS], default="", validate_choice=False
+    action = SelectField(
+        choices=[SelectChoice("", "")] + [SelectChoice(a, ACTION_LABELS[a]) for a in ACTIONS],
+        default="", validate_choice=False,
     )
     row = StringField()
     reason = SelectField(
@@ -37,10 +39,8 @@ class ModerationForm(FlaskForm):
     def validate_reason(self, field):
         if self.chosen_action() == "hide" and not field.data:
             raise ValidationError(_l("隐藏意见前，请选择隐藏理由。"))
-
-    def validate_note(self, field):
-        if self.chosen_action() == "hide" and self.reason.data == "other" and not (field.data or "").strip():
-            raise ValidationError(_l("选择“其他原因”时，请写明说明。"))
+        if self.chosen_action() == "hide" and field.data == "other" and not (self.note.data or "").strip():
+            raise ValidationError(_l("选择“其他原因”时，请在“说明”里写明理由。"))
 
     def validate_action(self, field):
         if self.chosen_action() not in ACTIONS:
