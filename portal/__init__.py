@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.accounts import models as _account_models  # noqa: F401  (register tables)
     from portal.audit import models as _audit_models  # noqa: F401
     from portal.comments import models as _comment_models  # noqa: F401
+    from portal.moderation import models as _moderation_models  # noqa: F401
     from portal.units import models as _unit_models  # noqa: F401
     from portal.mail import models as _mail_models  # noqa: F401
     from portal.routing import models as _routing_models  # noqa: F401
@@ -68,6 +69,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.admin.views import bp as admin_bp
 
     from portal.core.settings_views import bp as settings_bp
+    from portal.audit.views import bp as audit_bp
+    from portal.moderation.cli import moderation_cli
+    from portal.moderation.report_views import bp as reports_bp
+    from portal.moderation.views import bp as moderation_bp
+    from portal.moderation.word_views import bp as sensitive_words_bp
 
     app.register_blueprint(settings_bp)
     app.register_blueprint(accounts_bp)
@@ -78,11 +84,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(drafts_bp)
     app.register_blueprint(office_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(moderation_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(sensitive_words_bp)
+    app.register_blueprint(audit_bp)
     app.cli.add_command(drafts_cli)
     app.cli.add_command(consultations_cli)
     app.cli.add_command(comments_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(moderation_cli)
 
     @login_manager.user_loader
     def load_user(user_id: str):

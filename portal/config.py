@@ -23,6 +23,12 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Moderation: submissions per client address (Flask-Limiter syntax), spam signs, queue page size
+    COMMENT_RATE_LIMIT = "10/minute;100/day"
+    REPORT_RATE_LIMIT = "5/minute;50/day"
+    MODERATION_BURST_COUNT = 5  # this many comments from one address …
+    MODERATION_BURST_SECONDS = 600  # … within this many seconds are flagged "burst"
+    MODERATION_PAGE_SIZE = 50
     # Comments are shown publicly after approval unless a consultation keeps them private.
     DEFAULT_COMMENT_VISIBILITY = "public"
 
@@ -34,6 +40,9 @@ def from_environment() -> dict:
         values["SQLALCHEMY_DATABASE_URI"] = url
     if storage := os.environ.get("PORTAL_RATELIMIT_STORAGE_URI"):
         values["RATELIMIT_STORAGE_URI"] = storage
+    for name in ("COMMENT_RATE_LIMIT", "REPORT_RATE_LIMIT"):
+        if value := os.environ.get(f"PORTAL_{name}"):
+            values[name] = value
     if key := os.environ.get("PORTAL_SECRET_KEY"):
         values["SECRET_KEY"] = key
     return values

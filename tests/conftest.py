@@ -98,6 +98,7 @@ def app(database_url, clock, tmp_path):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test",
             "CLOCK": clock.now,
+            "COMMENT_RATE_LIMIT": "1000/minute",  # tests post many comments; tests/moderation sets a low one
         }
     )
     app.instance_path = str(tmp_path)

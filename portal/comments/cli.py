@@ -3,6 +3,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from portal.audit.services import record_action
 from portal.comments.models import Comment
 from portal.comments.services import approve_comment, find_by_receipt
 from portal.extensions import db
@@ -26,6 +27,9 @@ def approve_command(receipts: tuple[str, ...], all_pending: bool):
     if all_pending:
         comments += db.session.scalars(select(Comment).where(Comment.status == "pending")).all()
     for comment in comments:
+        before = {"status": comment.status, "version": comment.moderation_version}
         approve_comment(comment)
+        record_action("cli", "approve", comment, consultation_id=comment.consultation_id, before=before,
+                      after={"status": comment.status, "version": comment.moderation_version})
     db.session.commit()
     click.echo(f"已审核通过 {len(comments)} 条意见。")

@@ -49,3 +49,5 @@ class CommentForm(FlaskForm):
     )
     section_id = HiddenField()
     parent_id = HiddenField()
+    # Honeypot: hidden from people (CSS), filled in by bots; a filled one is refused, nothing stored.
+    website = StringField(_l("网址（请不要填写这一项）"))

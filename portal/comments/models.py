@@ -33,6 +33,17 @@ class Comment(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="pending")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Moderation (portal/moderation): a version for optimistic concurrency, the reason a comment is
+    # hidden, automatic flags (",link,sensitive,"), a keyed hash of the sender's address (never the
+    # address itself), the form letter it belongs to (id of the group's first comment), and when it was
+    # (re)queued for review (post-moderation, citizen reports).
+    moderation_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    hidden_reason: Mapped[str | None] = mapped_column(String(30))
+    hidden_note: Mapped[str | None] = mapped_column(Text)
+    flags: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    form_letter_id: Mapped[int | None] = mapped_column(index=True)
+    review_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     consultation: Mapped["Consultation"] = relationship()  # noqa: F821
     section: Mapped["Section | None"] = relationship(foreign_keys=[section_id])  # noqa: F821
@@ -43,3 +54,12 @@ class Comment(db.Model):
     @property
     def is_public(self) -> bool:
         return self.status == "approved"
+
+    @property
+    def shown_in_thread(self) -> bool:
+        """Public, or withheld but with public replies: then a notice keeps its place in the thread."""
+        return self.is_public or (self.status in ("hidden", "spam") and any(r.shown_in_thread for r in self.replies))
+
+    @property
+    def flag_list(self) -> list[str]:
+        return [flag for flag in (self.flags or "").split(",") if flag]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from portal.comments.models import STANCES, Comment
 from portal.consultations.models import Consultation
@@ -37,6 +37,7 @@ def submit_comment(
     author_name: str | None = None,
     author_contact: str | None = None,
     language: str = "zh_CN",
+    client_hash: str | None = None,
 ) -> Comment:
     """Store a citizen's comment, pending moderation; refuse it when the consultation is not open."""
     state = consultation.state()
@@ -67,6 +68,9 @@ def submit_comment(
     )
     db.session.add(comment)
     db.session.flush()
+    from portal.moderation.services import screen_comment
+
+    screen_comment(comment, client_hash)  # flags, form letters, moderation mode
     return comment
 
 
@@ -81,6 +85,8 @@ def _unused_receipt_number() -> str:
 def approve_comment(comment: Comment) -> Comment:
     comment.status = "approved"
     comment.moderated_at = now()
+    comment.moderation_version = (comment.moderation_version or 0) + 1
+    comment.review_requested_at = None
     db.session.flush()
     return comment
 
@@ -96,14 +102,17 @@ def public_comment_counts(consultation: Consultation) -> dict[int | None, int]:
 
 
 def public_threads(consultation: Consultation, section: Section | None) -> list[Comment]:
-    """Top-level approved comments on ``section`` (or the whole draft), replies loaded with them."""
+    """Top-level approved comments on ``section`` (or the whole draft), replies loaded with them.
+
+    A withheld comment with public replies stays, shown as a notice, so that its thread stays whole.
+    """
     query = select(Comment).where(
         Comment.consultation_id == consultation.id,
-        Comment.status == "approved",
+        or_(Comment.status == "approved", and_(Comment.status.in_(("hidden", "spam")), Comment.replies.any())),
         Comment.parent_id.is_(None),
     )
     query = query.where(Comment.section_id == section.id) if section else query.where(Comment.section_id.is_(None))
-    return list(db.session.scalars(query.order_by(Comment.created_at)))
+    return [c for c in db.session.scalars(query.order_by(Comment.created_at)) if c.shown_in_thread]
 
 
 def find_by_receipt(number: str) -> Comment | None:

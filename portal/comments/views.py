@@ -1,6 +1,7 @@
 """Submitting a comment or a reply, and the receipt."""
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from portal.comments.forms import CommentForm
 from portal.comments.models import Comment
@@ -8,7 +9,8 @@ from portal.comments.services import CommentRefused, find_by_receipt, submit_com
 from portal.consultations.services import closing_summary
 from portal.consultations.views import get_public_consultation, render_overview, render_section
 from portal.drafts.models import Section
-from portal.extensions import db
+from portal.extensions import db, limiter
+from portal.moderation.signs import address_hash
 from portal.routing.services import route_comment
 
 bp = Blueprint("comments", __name__)
@@ -35,10 +37,21 @@ def _int(value: str) -> int:
         abort(404)
 
 
+def comment_rate_limit() -> str:
+    return current_app.config["COMMENT_RATE_LIMIT"]
+
+
 @bp.post("/consultations/<int:consultation_id>/comments")
+@limiter.limit(comment_rate_limit)
 def create(consultation_id: int):
     consultation = get_public_consultation(consultation_id)
     form = CommentForm()
+    if form.website.data:  # the honeypot was filled in: a bot, or (rarely) a browser's autofill
+        return render_template(
+            "comments/refused.html", consultation=consultation, summary=None,
+            message=_("提交没有成功：表单里一个应当留空的栏目被填写了，您的意见没有保存。"
+                      "请返回草案页面，刷新后重新填写并提交。"),
+        ), 400
     section, parent = _load_target(consultation, form)
     if not consultation.is_open:
         return render_template(
@@ -56,6 +69,7 @@ def create(consultation_id: int):
             author_name=form.author_name.data,
             author_contact=form.author_contact.data,
             language=str(get_locale()),
+            client_hash=address_hash(request.remote_addr, current_app.config["SECRET_KEY"]),
         )
     except CommentRefused as refusal:
         db.session.rollback()

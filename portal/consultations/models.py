@@ -35,6 +35,8 @@ class Consultation(db.Model):
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closing_summary: Mapped[str | None] = mapped_column(Text)
     comment_visibility: Mapped[str] = mapped_column(String(20), default="public")
+    # pre: comments wait for a moderator (default); post: published at once, reviewed after
+    moderation_mode: Mapped[str] = mapped_column(String(10), default="pre", server_default="pre")
     owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 

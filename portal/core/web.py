@@ -103,6 +103,18 @@ def register(app: Flask) -> None:
     def too_large(_error):
         return error_page(413, _("文件太大"), _("上传的文件超过了大小限制。"))
 
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        # a limit with its own page (the login form, say) attaches that response: keep it
+        if getattr(error, "response", None) is not None:
+            return error.response
+        return error_page(
+            429,
+            _("提交太频繁"),
+            _("您在短时间内提交的次数太多，系统暂时不能接收，这次的内容没有保存。"
+              "请过几分钟再试：返回上一页，您填写的内容一般还在。"),
+        )
+
     @app.errorhandler(500)
     def server_error(_error):
         return error_page(500, _("系统出现问题"), _("很抱歉，系统出现问题，请稍后再试。您的数据没有丢失。"))

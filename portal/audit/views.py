@@ -1,0 +1,49 @@
+"""The audit log page (/admin/audit): administrators read and filter it. Nothing here edits or deletes."""
+import math
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from flask import Blueprint, render_template, request
+
+from portal.accounts.access import role_required
+from portal.audit.services import find_entries, known_actions
+from portal.core.time import local_midnight
+
+bp = Blueprint("audit", __name__)
+PER_PAGE = 50
+
+
+def _day(value: str):
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def _number(value: str):
+    value = value.strip()
+    return int(value) if value.isdigit() else None
+
+
+@bp.get("/admin/audit")
+@role_required("admin")
+def index():
+    args = request.args
+    since, until = _day(args.get("from", "")), _day(args.get("to", ""))
+    page = _number(args.get("page", "")) or 1
+    entries, total = find_entries(
+        action=args.get("action", "").strip(),
+        actor=args.get("actor", "").strip()[:100],
+        consultation_id=_number(args.get("consultation", "")),
+        target_type=args.get("target_type", "").strip(),
+        target_id=_number(args.get("target_id", "")),
+        since=local_midnight(since) if since else None,
+        until=local_midnight(until + timedelta(days=1)) if until else None,
+        page=page,
+        per_page=PER_PAGE,
+    )
+    filters = {k: v for k, v in args.items() if k != "page" and v}
+    return render_template(
+        "audit/index.html", entries=entries, total=total, page=page, pages=max(1, math.ceil(total / PER_PAGE)),
+        actions=known_actions(), args=args, page_query=lambda n: urlencode({**filters, "page": n}),
+    )

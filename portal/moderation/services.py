@@ -1,0 +1,372 @@
+"""Moderation: screen new comments, list the queue, act on comments, reports, word list, mode.
+
+Flushes, never commits. Actions use optimistic concurrency: each form carries the comment's
+``moderation_version``; an atomic conditional UPDATE changes the comment only if that version (and an
+allowed status) is still there, so when two moderators act on one comment the second changes nothing
+and is told so.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select, update
+
+from portal.audit.services import record_action
+from portal.comments.models import Comment
+from portal.consultations.models import Consultation
+from portal.core.time import now
+from portal.extensions import db
+from portal.moderation import form_letters
+from portal.moderation.labels import HIDE_REASON_LABELS
+from portal.moderation.models import (
+    MODES, CommentFingerprint, CommentReport, FormLetterBand, SensitiveWord,
+)
+from portal.moderation.signs import has_link, has_repetition, matched_words
+
+# action: (statuses it applies to, status it sets)
+TRANSITIONS = {
+    "approve": (("pending", "approved"), "approved"),
+    "hide": (("pending", "approved"), "hidden"),
+    "spam": (("pending", "approved", "hidden"), "spam"),
+    "restore": (("hidden", "spam"), "approved"),
+}
+VIEWS = ("queue", "approved", "hidden", "spam")
+CANDIDATES = 20  # earlier comments compared with a new one: those sharing the most band keys
+
+
+# --- screening a new comment -------------------------------------------------------------------
+
+def screen_comment(comment: Comment, client_hash: str | None) -> Comment:
+    """Flag spam signs and sensitive words, group form letters, apply the consultation's moderation mode."""
+    comment.client_hash = client_hash
+    flags = []
+    if matched_words(comment.body, sensitive_words()):
+        flags.append("sensitive")
+    if has_link(comment.body):
+        flags.append("link")
+    if has_repetition(comment.body):
+        flags.append("repeated")
+    if client_hash and _recent_from(client_hash, comment.id) + 1 >= current_app.config["MODERATION_BURST_COUNT"]:
+        flags.append("burst")
+    comment.flags = _join(flags)
+    group_form_letter(comment)
+    if comment.consultation.moderation_mode == "post" and not flags:
+        comment.status = "approved"  # published at once, and still in the queue for review
+        comment.review_requested_at = now()
+    db.session.flush()
+    return comment
+
+
+def _recent_from(client_hash: str, exclude_id: int) -> int:
+    since = now() - timedelta(seconds=current_app.config["MODERATION_BURST_SECONDS"])
+    return db.session.scalar(
+        select(func.count()).select_from(Comment).where(
+            Comment.client_hash == client_hash, Comment.created_at >= since, Comment.id != exclude_id
+        )
+    )
+
+
+def group_form_letter(comment: Comment) -> int | None:
+    """Put ``comment`` in the form-letter group of its most similar earlier comment (if any is close enough)."""
+    sig = form_letters.signature(comment.body)
+    if sig is None:
+        return None
+    keys = form_letters.band_keys(sig)
+    shared = func.count().label("shared")
+    candidates = db.session.execute(
+        select(FormLetterBand.comment_id, shared)
+        .where(FormLetterBand.consultation_id == comment.consultation_id, FormLetterBand.band_key.in_(keys))
+        .group_by(FormLetterBand.comment_id)
+        .order_by(shared.desc(), FormLetterBand.comment_id)
+        .limit(CANDIDATES)
+    ).all()
+    if candidates:
+        rows = db.session.execute(
+            select(CommentFingerprint.comment_id, CommentFingerprint.signature, Comment.form_letter_id)
+            .join(Comment, Comment.id == CommentFingerprint.comment_id)
+            .where(CommentFingerprint.comment_id.in_([c.comment_id for c in candidates]))
+        ).all()
+        match = form_letters.best_match(sig, ((row.comment_id, row.signature) for row in rows))
+        if match is not None:
+            group = next(row.form_letter_id for row in rows if row.comment_id == match)
+            comment.form_letter_id = group or match
+    db.session.add(CommentFingerprint(comment_id=comment.id, consultation_id=comment.consultation_id, signature=sig))
+    db.session.add_all(
+        FormLetterBand(comment_id=comment.id, consultation_id=comment.consultation_id, band_key=key) for key in keys
+    )
+    return comment.form_letter_id
+
+
+def _join(flags) -> str:
+    return "," + ",".join(flags) + "," if flags else ""
+
+
+def _add_flag(comment: Comment, flag: str) -> None:
+    if flag not in comment.flag_list:
+        comment.flags = _join(comment.flag_list + [flag])
+
+
+# --- the queue ---------------------------------------------------------------------------------
+
+@dataclass
+class QueueFilters:
+    view: str = "queue"
+    consultation_id: int | None = None
+    section: str = ""  # "" any, "whole" the whole draft, or a section id
+    stance: str = ""
+    flag: str = ""
+    text: str = ""
+    order: str = "newest"
+    page: int = 1
+
+
+@dataclass
+class QueueRow:
+    comment: Comment  # the first matching comment of its group
+    count: int  # comments of its group in this view
+    item: str  # what the form sends back: "c-<id>-<version>" or "g-<group>-<max id>-<count>"
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    groups: int
+    comments: int
+    page: int
+    pages: int
+    filters: QueueFilters = field(default_factory=QueueFilters)
+
+
+def _in_view(view: str):
+    if view == "queue":
+        return or_(Comment.status == "pending", and_(Comment.status == "approved", Comment.review_requested_at.is_not(None)))
+    return Comment.status == view
+
+
+def _group_key(table=Comment):
+    return func.coalesce(table.form_letter_id, table.id)
+
+
+def queue_page(filters: QueueFilters, per_page: int = 50) -> QueuePage:
+    """One row per form-letter group (or single comment) in the view, filtered, paginated."""
+    conditions = [_in_view(filters.view)]
+    if filters.consultation_id:
+        conditions.append(Comment.consultation_id == filters.consultation_id)
+    if filters.section == "whole":
+        conditions.append(Comment.section_id.is_(None))
+    elif filters.section.isdigit():
+        conditions.append(Comment.section_id == int(filters.section))
+    if filters.stance:
+        conditions.append(Comment.stance == filters.stance)
+    if filters.flag:
+        conditions.append(Comment.flags.contains(f",{filters.flag},", autoescape=True))
+    if filters.text:
+        conditions.append(Comment.body.contains(filters.text, autoescape=True))
+    key = _group_key().label("group_key")
+    latest = func.max(Comment.created_at).label("latest")
+    earliest = func.min(Comment.created_at).label("earliest")
+    grouped = select(key, func.min(Comment.id).label("first_id"), latest, earliest).where(*conditions).group_by(key)
+    groups = db.session.scalar(select(func.count()).select_from(grouped.subquery()))
+    comments = db.session.scalar(select(func.count()).select_from(Comment).where(*conditions))
+    pages = max(1, math.ceil(groups / per_page))
+    page = min(max(1, filters.page), pages)
+    ordering = (latest.desc(), key.desc()) if filters.order != "oldest" else (earliest.asc(), key.asc())
+    found = db.session.execute(grouped.order_by(*ordering).limit(per_page).offset((page - 1) * per_page)).all()
+    keys = [row.group_key for row in found]
+    sizes = {
+        row.group_key: (row.n, row.max_id)
+        for row in db.session.execute(
+            select(key, func.count().label("n"), func.max(Comment.id).label("max_id"))
+            .where(_in_view(filters.view), key.in_(keys))
+            .group_by(key)
+        )
+    }
+    loaded = {c.id: c for c in db.session.scalars(select(Comment).where(Comment.id.in_([r.first_id for r in found])))}
+    rows = []
+    for row in found:
+        comment = loaded[row.first_id]
+        count, max_id = sizes.get(row.group_key, (1, comment.id))
+        item = f"g-{row.group_key}-{max_id}-{count}" if count > 1 else f"c-{comment.id}-{comment.moderation_version}"
+        rows.append(QueueRow(comment, count, item))
+    return QueuePage(rows, groups, comments, page, pages, filters)
+
+
+def reports_for(comments: list[Comment]) -> dict[int, list[CommentReport]]:
+    if not comments:
+        return {}
+    found: dict[int, list[CommentReport]] = {}
+    ids = [c.id for c in comments]
+    for report in db.session.scalars(
+        select(CommentReport).where(CommentReport.comment_id.in_(ids)).order_by(CommentReport.created_at)
+    ):
+        found.setdefault(report.comment_id, []).append(report)
+    return found
+
+
+# --- acting on comments ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CommentSelection:
+    comment_id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class GroupSelection:
+    group_key: int
+    max_id: int
+    count: int
+
+
+def parse_item(value: str) -> CommentSelection | GroupSelection | None:
+    """``c-12-3`` (comment 12 seen at version 3) or ``g-40-97-15`` (group 40, up to comment 97, 15 seen)."""
+    parts = value.strip().split("-")
+    try:
+        numbers = [int(p) for p in parts[1:]]
+    except ValueError:
+        return None
+    if parts[0] == "c" and len(numbers) == 2:
+        return CommentSelection(*numbers)
+    if parts[0] == "g" and len(numbers) == 3:
+        return GroupSelection(*numbers)
+    return None
+
+
+@dataclass
+class Outcome:
+    done: int = 0
+    stale: int = 0  # already handled by someone else since the page was shown
+    not_applicable: int = 0  # in a status this action does not apply to
+
+
+def moderate(actor, action: str, selections, view: str, reason: str | None = None, note: str | None = None) -> Outcome:
+    """Apply ``action`` (approve, hide, spam, restore) to the selected comments and groups; audit each change."""
+    if action not in TRANSITIONS:
+        raise ValueError(action)
+    if action == "hide" and reason not in HIDE_REASON_LABELS:
+        raise ValueError("a hidden comment needs a reason")
+    outcome = Outcome()
+    for selection in selections:
+        if isinstance(selection, CommentSelection):
+            comment = db.session.get(Comment, selection.comment_id)
+            _apply(outcome, actor, action, comment, selection.version, reason, note, group=None)
+        else:
+            members = db.session.scalars(
+                select(Comment)
+                .where(_group_key() == selection.group_key, Comment.id <= selection.max_id, _in_view(view))
+                .order_by(Comment.id)
+            ).all()
+            for comment in members:
+                _apply(outcome, actor, action, comment, comment.moderation_version, reason, note, group=selection.group_key)
+            outcome.stale += max(0, selection.count - len(members))
+    return outcome
+
+
+def _apply(outcome: Outcome, actor, action, comment, version, reason, note, group) -> None:
+    allowed, target = TRANSITIONS[action]
+    if comment is None or comment.moderation_version != version:
+        outcome.stale += 1
+        return
+    if comment.status not in allowed:
+        outcome.not_applicable += 1
+        return
+    before = _state(comment)
+    note = (note or "").strip() or None
+    result = db.session.execute(
+        update(Comment)
+        .where(Comment.id == comment.id, Comment.moderation_version == version, Comment.status.in_(allowed))
+        .values(
+            status=target,
+            moderation_version=Comment.moderation_version + 1,
+            moderated_at=now(),
+            review_requested_at=None,
+            hidden_reason=reason if target == "hidden" else None,
+            hidden_note=note if target in ("hidden", "spam") else None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        outcome.stale += 1
+        return
+    db.session.refresh(comment)
+    after = _state(comment)
+    if group is not None:
+        after["form_letter"] = group
+    label = str(HIDE_REASON_LABELS[reason]) if action == "hide" else None
+    record_action(
+        actor, action, comment, consultation_id=comment.consultation_id, before=before, after=after,
+        reason="；".join(part for part in (label, note) if part) or None,
+    )
+    outcome.done += 1
+
+
+def _state(comment: Comment) -> dict:
+    state = {"status": comment.status, "version": comment.moderation_version, "receipt": comment.receipt_number}
+    if comment.hidden_reason:
+        state["hidden_reason"] = comment.hidden_reason
+    if comment.review_requested_at is not None:
+        state["review_requested"] = True
+    return state
+
+
+# --- citizen reports -----------------------------------------------------------------------------
+
+def report_comment(comment: Comment, reason: str, note: str | None, client_hash: str | None) -> CommentReport:
+    """Record a citizen's report and put the comment back in the queue (it stays published meanwhile)."""
+    report = CommentReport(comment=comment, reason=reason, note=(note or "").strip() or None, client_hash=client_hash)
+    db.session.add(report)
+    _add_flag(comment, "reported")
+    comment.review_requested_at = now()
+    db.session.flush()
+    return report
+
+
+# --- sensitive words -----------------------------------------------------------------------------
+
+def sensitive_words() -> list[str]:
+    return list(db.session.scalars(select(SensitiveWord.word).order_by(SensitiveWord.word)))
+
+
+class SensitiveWordList:
+    """The audit log's target for changes to the list as a whole."""
+
+    id = None
+
+
+def add_sensitive_words(actor, words: list[str]) -> list[str]:
+    """Add the words not yet on the list (compared without case); return those added."""
+    known = {w.lower() for w in sensitive_words()}
+    added = []
+    for word in words:
+        if word.lower() not in known:
+            db.session.add(SensitiveWord(word=word))
+            known.add(word.lower())
+            added.append(word)
+    if added:
+        record_action(actor, "add_sensitive_words", SensitiveWordList(), after={"words": added})
+    db.session.flush()
+    return added
+
+
+def remove_sensitive_word(actor, entry: SensitiveWord) -> None:
+    record_action(actor, "remove_sensitive_word", entry, before={"word": entry.word})
+    db.session.delete(entry)
+    db.session.flush()
+
+
+# --- moderation mode -------------------------------------------------------------------------------
+
+def set_moderation_mode(actor, consultation: Consultation, mode: str) -> bool:
+    if mode not in MODES:
+        raise ValueError(mode)
+    if consultation.moderation_mode == mode:
+        return False
+    before = {"moderation_mode": consultation.moderation_mode}
+    consultation.moderation_mode = mode
+    record_action(actor, "set_moderation_mode", consultation, consultation_id=consultation.id,
+                  before=before, after={"moderation_mode": mode})
+    db.session.flush()
+    return True

@@ -1,0 +1,141 @@
+"""The moderation queue (/moderation) and the actions on it; the moderation mode of each consultation."""
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.accounts.access import role_required
+from portal.comments.models import STANCES
+from portal.consultations.models import Consultation
+from portal.extensions import db
+from portal.moderation.forms import ModerationForm, ModerationModeForm
+from portal.moderation.labels import (
+    ACTION_LABELS, FLAG_LABELS, HIDE_REASON_LABELS, MODE_LABELS, REPORT_REASON_LABELS, STANCE_LABELS,
+    STATUS_LABELS, withheld_notice,
+)
+from portal.moderation.models import FLAGS
+from portal.moderation.services import (
+    VIEWS, QueueFilters, moderate, parse_item, queue_page, reports_for, sensitive_words, set_moderation_mode,
+)
+from portal.moderation.signs import highlight
+
+bp = Blueprint("moderation", __name__)
+
+
+@bp.app_template_global()
+def withheld(comment) -> str:
+    return withheld_notice(comment)
+
+
+def _filters(args) -> QueueFilters:
+    def number(name):
+        value = args.get(name, "").strip()
+        return int(value) if value.isdigit() else None
+
+    return QueueFilters(
+        view=args.get("view") if args.get("view") in VIEWS else "queue",
+        consultation_id=number("consultation"),
+        section=args.get("section", "").strip(),
+        stance=args.get("stance") if args.get("stance") in STANCES else "",
+        flag=args.get("flag") if args.get("flag") in FLAGS else "",
+        text=args.get("q", "").strip()[:100],
+        order="oldest" if args.get("order") == "oldest" else "newest",
+        page=number("page") or 1,
+    )
+
+
+def _query(filters: QueueFilters, **changes) -> str:
+    values = {
+        "view": filters.view, "consultation": filters.consultation_id or "", "section": filters.section,
+        "stance": filters.stance, "flag": filters.flag, "q": filters.text, "order": filters.order,
+        "page": filters.page,
+    }
+    values.update(changes)
+    return urlencode({k: v for k, v in values.items() if v not in ("", None, 1, "queue", "newest")})
+
+
+@bp.get("/moderation")
+@role_required("moderator")
+def queue():
+    filters = _filters(request.args)
+    form = ModerationForm(view=filters.view, back=_query(filters))
+    return _render_queue(filters, form)
+
+
+def _render_queue(filters: QueueFilters, form: ModerationForm, status: int = 200):
+    page = queue_page(filters, current_app.config["MODERATION_PAGE_SIZE"])
+    consultations = db.session.scalars(select(Consultation).order_by(Consultation.id.desc())).all()
+    chosen = next((c for c in consultations if c.id == filters.consultation_id), None)
+    words = sensitive_words()
+    return render_template(
+        "moderation/queue.html",
+        page=page, filters=filters, form=form, consultations=consultations, chosen=chosen,
+        sections=chosen.current_draft.sections if chosen and chosen.current_draft else [],
+        reports=reports_for([row.comment for row in page.rows]),
+        highlight=lambda text: highlight(text, words),
+        query=lambda **changes: _query(filters, **changes),
+        labels={"flag": FLAG_LABELS, "status": STATUS_LABELS, "stance": STANCE_LABELS, "action": ACTION_LABELS,
+                "hide": HIDE_REASON_LABELS, "report": REPORT_REASON_LABELS},
+        views=VIEWS,
+    ), status
+
+
+@bp.post("/moderation/actions")
+@role_required("moderator")
+def act():
+    form = ModerationForm()
+    back = form.back.data or ""
+    filters = _filters(_parse_query(back))
+    if not form.validate():
+        return _render_queue(filters, form, status=422)
+    if form.row.data:
+        action, _sep, item = form.row.data.partition(":")
+        values = [item]
+    else:
+        action, values = form.action.data, request.form.getlist("items")
+    selections = [s for s in (parse_item(v) for v in values) if s is not None]
+    if not selections:
+        flash(_("请先勾选要处理的意见。"), "error")
+        return redirect(url_for("moderation.queue") + ("?" + back if back else ""), code=303)
+    outcome = moderate(current_user, action, selections, filters.view, form.reason.data or None, form.note.data)
+    db.session.commit()
+    if outcome.done:
+        flash(_("已%(action)s %(n)s 条意见。", action=ACTION_LABELS[action], n=outcome.done), "success")
+    if outcome.stale:
+        flash(_("%(n)s 条意见已由其他审核员处理，这次没有更改。请看它们现在的状态。", n=outcome.stale), "error")
+    if outcome.not_applicable:
+        flash(_("%(n)s 条意见的当前状态不能“%(action)s”，没有更改。", n=outcome.not_applicable,
+                action=ACTION_LABELS[action]), "error")
+    return redirect(url_for("moderation.queue") + ("?" + back if back else ""), code=303)
+
+
+def _parse_query(query: str):
+    from werkzeug.datastructures import MultiDict
+    from urllib.parse import parse_qsl
+
+    return MultiDict(parse_qsl(query))
+
+
+@bp.get("/admin/moderation-modes")
+@role_required("admin")
+def modes():
+    consultations = db.session.scalars(select(Consultation).order_by(Consultation.id.desc())).all()
+    return render_template("moderation/modes.html", consultations=consultations, form=ModerationModeForm(),
+                           mode_labels=MODE_LABELS)
+
+
+@bp.post("/admin/moderation-modes/<int:consultation_id>")
+@role_required("admin")
+def set_mode(consultation_id: int):
+    consultation = db.session.get(Consultation, consultation_id) or abort(404)
+    form = ModerationModeForm()
+    if not form.validate():
+        flash(_("请选择审核方式。"), "error")
+        return redirect(url_for("moderation.modes"), code=303)
+    if set_moderation_mode(current_user, consultation, form.mode.data):
+        db.session.commit()
+        flash(_("“%(title)s”的审核方式已改为：%(mode)s。", title=consultation.title, mode=MODE_LABELS[form.mode.data]),
+              "success")
+    return redirect(url_for("moderation.modes"), code=303)
