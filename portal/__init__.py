@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.audit import models as _audit_models  # noqa: F401
     from portal.comments import models as _comment_models  # noqa: F401
     from portal.units import models as _unit_models  # noqa: F401
+    from portal.responses import models as _response_models  # noqa: F401
     from portal.accounts.cli import users_cli
     from portal.accounts.views import bp as accounts_bp
     from portal.comments.cli import comments_cli
@@ -55,15 +56,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.drafts import models as _draft_models  # noqa: F401
 
     from portal.core.settings_views import bp as settings_bp
+    from portal.digests.cli import digests_cli
+    from portal.digests.views import bp as digests_bp
+    from portal.reports.views import bp as reports_bp
+    from portal.responses.views import bp as responses_bp
 
     app.register_blueprint(settings_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(consultations_bp)
     app.register_blueprint(comments_bp)
+    app.register_blueprint(responses_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(digests_bp)
     app.cli.add_command(drafts_cli)
     app.cli.add_command(consultations_cli)
     app.cli.add_command(comments_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(digests_cli)
 
     @login_manager.user_loader
     def load_user(user_id: str):
