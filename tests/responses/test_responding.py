@@ -1,7 +1,4 @@
 """The office answers comments (one, or many at once), drafts while open, publishes after closing."""
-import re
-
-import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
@@ -108,23 +105,27 @@ def test_paraphrase_is_offered_only_when_comments_are_private(app, client, login
     assert db.session.scalar(select(Response.paraphrase)) == "建议明确建设标准。"
 
 
-@pytest.mark.parametrize("path", ["/responses", "/responses/{comment}", "/digest.csv", "/digest.xlsx", "/digest.docx"])
-def test_only_the_owning_office_may_enter(app, client, login, make_user, office_consultation, path):
+OFFICE_PATHS = ["/responses", "/responses/{comment}", "/digest.csv", "/digest.xlsx", "/digest.docx",
+                "/digest.csv?contacts=1"]
+
+
+def test_only_the_owning_office_may_enter(app, client, login, make_user, office_consultation):
     consultation, comments = office_consultation
-    url = f"/office/consultations/{consultation.id}" + path.format(comment=comments["goals"].id)
-    anonymous = client.get(url)
-    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    urls = [f"/office/consultations/{consultation.id}" + p.format(comment=comments["goals"].id) for p in OFFICE_PATHS]
+    for url in urls:
+        anonymous = client.get(url)
+        assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"], url
 
     make_user("office", email="other@example.gov.cn", unit_name="市卫健委")
     login("other@example.gov.cn")
-    assert client.get(url).status_code == 403
+    assert [client.get(url).status_code for url in urls] == [403] * len(urls)
 
     make_user("moderator")
     login("moderator@example.gov.cn")
-    assert client.get(url).status_code == 403
+    assert [client.get(url).status_code for url in urls] == [403] * len(urls)
 
     make_user("admin")
     login("admin@example.gov.cn")
-    assert client.get(url).status_code == 200
-
+    assert [client.get(url).status_code for url in urls] == [200] * len(urls)
     assert client.get(f"/office/consultations/{consultation.id + 999}/responses").status_code == 404
+    assert client.get(f"/office/consultations/{consultation.id}/digest.pdf").status_code == 404
