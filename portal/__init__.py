@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.mail.cli import mail_cli
     from portal.mail.views import bp as mail_bp
     from portal.routing.views import bp as routing_bp
+    from portal.responses import models as _response_models  # noqa: F401
     from portal.accounts.cli import users_cli
     from portal.accounts.views import bp as accounts_bp
     from portal.comments.cli import comments_cli
@@ -71,9 +72,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.core.settings_views import bp as settings_bp
     from portal.audit.views import bp as audit_bp
     from portal.moderation.cli import moderation_cli
-    from portal.moderation.report_views import bp as reports_bp
+    from portal.moderation.report_views import bp as comment_reports_bp
     from portal.moderation.views import bp as moderation_bp
     from portal.moderation.word_views import bp as sensitive_words_bp
+    from portal.digests.cli import digests_cli
+    from portal.digests.views import bp as digests_bp
+    from portal.reports.views import bp as reports_bp
+    from portal.responses.views import bp as responses_bp
 
     app.register_blueprint(settings_bp)
     app.register_blueprint(accounts_bp)
@@ -85,15 +90,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(office_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(moderation_bp)
-    app.register_blueprint(reports_bp)
+    app.register_blueprint(comment_reports_bp)
     app.register_blueprint(sensitive_words_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(responses_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(digests_bp)
     app.cli.add_command(drafts_cli)
     app.cli.add_command(consultations_cli)
     app.cli.add_command(comments_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(moderation_cli)
+    app.cli.add_command(digests_cli)
 
     @login_manager.user_loader
     def load_user(user_id: str):

@@ -230,3 +230,35 @@ def smtp_server(app):
     mail.init_app(app)
     yield sink
     sink.stop()
+@pytest.fixture
+def office_consultation(app, clock, import_seed, make_user):
+    """Seed 003 owned by 市民政局, open on 2023-04-20, with comments of every kind (issue 6: responses,
+    reports, digests). Office staff: office@example.gov.cn. Returns (consultation, comments by name)."""
+    from sqlalchemy import select
+
+    from portal.comments.services import submit_comment
+    from portal.units.models import Unit
+    from tests.helpers import shanghai
+
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    make_user("office", unit_name="市民政局")
+    consultation.owner_unit_id = db.session.scalar(select(Unit.id).where(Unit.name == "市民政局"))
+    sections = consultation.current_draft.sections
+    goals, friendly = sections[0], sections[2]  # 一、目标要求; (一) under 二、主要任务
+    specs = {
+        "goals": (goals, "建议明确养老服务中心的建设标准。", "suggest", "王大爷", "138 0013 8000", "approved"),
+        "formula": (friendly, '=HYPERLINK("http://evil.example","点我")', "oppose", "李四", "+86 13800138000", "approved"),
+        "whole": (None, "整体赞成。\n希望尽快实施。", "support", None, None, "approved"),
+        "pending": (goals, "社区食堂要多开几家。", "suggest", "王大爷", None, "pending"),
+        "spam": (goals, "广告广告", "suggest", "推销", "spam@example.com", "spam"),
+    }
+    comments = {}
+    for day, (key, (section, body, stance, name, contact, status)) in enumerate(specs.items()):
+        clock.set(shanghai(2023, 4, 20 + day, 10, 0))
+        comment = submit_comment(consultation, body, stance, section, author_name=name, author_contact=contact)
+        comment.status = status
+        comments[key] = comment
+    db.session.commit()
+    clock.set(shanghai(2023, 5, 1, 9, 0))
+    return consultation, comments

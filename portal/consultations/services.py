@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation
-from portal.consultations.summary import CommentTally, write_closing_summary
+from portal.consultations.summary import CommentTally, count_people, write_closing_summary
 from portal.core.time import SHANGHAI, now
 from portal.extensions import db
 
@@ -50,7 +50,22 @@ def tally_comments(consultation: Consultation) -> CommentTally:
     whole = db.session.scalar(
         select(func.count()).select_from(Comment).where(*received, Comment.section_id.is_(None))
     ) or 0
-    return CommentTally(comments=total, sections=sections, whole_draft=whole)
+    commenters = db.session.execute(
+        select(Comment.author_name, Comment.author_contact).where(*received).execution_options(yield_per=1000)
+    )
+    from portal.responses.services import published_outcome_counts  # the responses build on this module
+
+    outcomes = published_outcome_counts(consultation)
+    return CommentTally(
+        comments=total,
+        sections=sections,
+        whole_draft=whole,
+        people=count_people(commenters),
+        adopted=outcomes.get("adopted", 0),
+        partly_adopted=outcomes.get("partly_adopted", 0),
+        not_adopted=outcomes.get("not_adopted", 0),
+        explained=outcomes.get("explained", 0),
+    )
 
 
 def closing_summary(consultation: Consultation) -> str | None:
@@ -60,6 +75,13 @@ def closing_summary(consultation: Consultation) -> str | None:
     if consultation.deadline is None or consultation.state() != "closed":
         return None
     return _write(consultation)
+
+
+def rewrite_closing_summary(consultation: Consultation) -> None:
+    """Bring a finalised consultation's stored summary up to date (e.g. once responses are published)."""
+    if consultation.finalised_at is not None:
+        consultation.closing_summary = _write(consultation)
+        db.session.flush()
 
 
 def _write(consultation: Consultation) -> str:

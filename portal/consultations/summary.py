@@ -4,10 +4,14 @@ Pure: takes plain values, no app context.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 DEFAULT_ADDRESSEE = "社会各界"
+ANONYMOUS_NAMES = {"匿名", "无", "无名", "anonymous"}
 
 
 @dataclass(frozen=True)
@@ -15,6 +19,47 @@ class CommentTally:
     comments: int = 0  # opinions received (spam excluded)
     sections: int = 0  # distinct sections they concern
     whole_draft: int = 0  # of the comments, how many on the draft as a whole
+    people: int = 0  # distinct commenters (see commenter_key); 0: not counted
+    # published responses, by outcome (all 0 until the office publishes its responses)
+    adopted: int = 0
+    partly_adopted: int = 0
+    not_adopted: int = 0
+    explained: int = 0
+
+    @property
+    def responded(self) -> int:
+        return self.adopted + self.partly_adopted + self.not_adopted + self.explained
+
+
+def commenter_key(name: str | None, contact: str | None) -> str | None:
+    """Who made a comment, for counting people: the normalised contact, else the name, else nobody known.
+
+    Contacts are compared after NFKC (full-width digits and letters become half-width), lower case, without
+    spaces, hyphens and brackets, and without a leading +86/86 on a mobile number; names after NFKC and
+    without spaces. ``None`` means anonymous: such a comment counts as one person of its own.
+    """
+    contact = unicodedata.normalize("NFKC", contact or "").lower()
+    contact = re.sub(r"[\s\-()]", "", contact)
+    contact = re.sub(r"^\+?86(1\d{10})$", r"\1", contact)
+    if contact:
+        return "contact:" + contact
+    name = re.sub(r"\s", "", unicodedata.normalize("NFKC", name or ""))
+    if name and name.lower() not in ANONYMOUS_NAMES:
+        return "name:" + name
+    return None
+
+
+def count_people(commenters: Iterable[tuple[str | None, str | None]]) -> int:
+    """Distinct commenters among (name, contact) pairs; each anonymous comment counts as one person."""
+    known: set[str] = set()
+    anonymous = 0
+    for name, contact in commenters:
+        key = commenter_key(name, contact)
+        if key is None:
+            anonymous += 1
+        else:
+            known.add(key)
+    return len(known) + anonymous
 
 
 def deadline_words(deadline: date, notice_date: date | None = None) -> str:
@@ -37,10 +82,26 @@ def write_closing_summary(
     if tally.comments == 0:
         return f"截止到{when}，未收到{who}反馈意见。"
     sentence = f"截止到{when}，共收到{who}反馈意见{tally.comments}条"
+    if tally.people:
+        sentence += f"（{tally.people}人提出）"
     if tally.sections and tally.whole_draft:
         sentence += f"，涉及{tally.sections}个部分，另有{tally.whole_draft}条针对全文"
     elif tally.sections:
         sentence += f"，涉及{tally.sections}个部分"
     else:
         sentence += "，均针对全文"
-    return sentence + "。"
+    return sentence + "。" + response_sentence(tally)
+
+
+def response_sentence(tally: CommentTally) -> str:
+    """"经认真研究，采纳3条，部分采纳2条，不采纳1条，另有1条作情况说明。" — only the outcomes that occur."""
+    if not tally.responded:
+        return ""
+    parts = [
+        f"{words}{count}条"
+        for words, count in (("采纳", tally.adopted), ("部分采纳", tally.partly_adopted), ("不采纳", tally.not_adopted))
+        if count
+    ]
+    if tally.explained:
+        parts.append(f"另有{tally.explained}条作情况说明" if parts else f"对{tally.explained}条作情况说明")
+    return "经认真研究，" + "，".join(parts) + "。"

@@ -9,7 +9,7 @@ from portal.moderation.forms import ReportForm
 from portal.moderation.services import report_comment
 from portal.moderation.signs import address_hash
 
-bp = Blueprint("reports", __name__)
+bp = Blueprint("comment_reports", __name__)
 
 
 def report_rate_limit() -> str:
@@ -37,7 +37,7 @@ def report(consultation_id: int, comment_id: int):
             address_hash(request.remote_addr, current_app.config["SECRET_KEY"]),
         )
         db.session.commit()
-        return redirect(url_for("reports.reported", consultation_id=consultation.id, comment_id=comment.id), code=303)
+        return redirect(url_for("comment_reports.reported", consultation_id=consultation.id, comment_id=comment.id), code=303)
     status = 422 if form.errors else 200
     return render_template("moderation/report.html", consultation=consultation, comment=comment, form=form), status
 

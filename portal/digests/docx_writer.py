@@ -1,0 +1,164 @@
+"""Write a digest as a Word document in the layout of a Chinese government notice, streaming.
+
+python-docx lays out the document (page, fonts, title, summary paragraph, one heading and one table
+header per section, signature); the table rows are then streamed into word/document.xml as the rows
+come, so that 100,000 comments never sit in memory as a document tree. Pure: no app context.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable
+from typing import BinaryIO
+from xml.sax.saxutils import escape
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from portal.digests.rows import DigestMeta, DigestRow, clean
+
+BODY_FONT = "仿宋_GB2312"
+TITLE_FONT = "方正小标宋简体"
+HEADING_FONT = "黑体"
+TEXT_WIDTH_DXA = 8844  # A4 less 28 mm and 26 mm margins (GB/T 9704), in twentieths of a point
+TABLE_FIELDS = [("number", "序号", 700), ("opinion", "意见", 3300), ("author_name", "提出人", 1100),
+                ("outcome", "答复", 1000), ("reason", "理由", 2744)]
+CONTACT_FIELD = ("contact", "联系方式", 1400)
+
+
+def table_fields(with_contacts: bool) -> list[tuple[str, str, int]]:
+    if not with_contacts:
+        return TABLE_FIELDS
+    fields = list(TABLE_FIELDS)
+    fields.insert(3, CONTACT_FIELD)
+    return [(name, header, width if name not in ("opinion", "reason") else width - 700)
+            for name, header, width in fields]
+
+
+def write_docx(meta: DigestMeta, rows: Iterable[DigestRow], out: BinaryIO) -> int:
+    skeleton = io.BytesIO()
+    _layout(meta).save(skeleton)
+    skeleton.seek(0)
+    fields = table_fields(meta.with_contacts)
+    count = 0
+    with zipfile.ZipFile(skeleton) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            if item.filename != "word/document.xml":
+                target.writestr(item, source.read(item.filename))
+                continue
+            # Each section's table ends with "</w:tbl>"; rows arrive in section order.
+            chunks = source.read(item.filename).decode("utf-8").split("</w:tbl>")
+            keys = [section.key for section in meta.sections]
+            rows_iter = iter(rows)
+            pending = next(rows_iter, None)
+            with target.open(item.filename, "w", force_zip64=True) as stream:
+                for index, chunk in enumerate(chunks):
+                    stream.write(chunk.encode("utf-8"))
+                    if index == len(chunks) - 1:
+                        break
+                    key, written = keys[index], 0
+                    last = index == len(keys) - 1
+                    while pending is not None and (pending.top_key == key or (last and pending.top_key not in keys)):
+                        stream.write(_row_xml(pending, fields).encode("utf-8"))
+                        written += 1
+                        count += 1
+                        pending = next(rows_iter, None)
+                    if not written:
+                        stream.write(_empty_row_xml(len(fields)).encode("utf-8"))
+                    stream.write(b"</w:tbl>")
+    return count
+
+
+def _layout(meta: DigestMeta) -> Document:
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    normal = document.styles["Normal"]
+    _font(normal.font, BODY_FONT, 16)
+    normal.paragraph_format.line_spacing = Pt(28)
+
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(title.add_run(clean(meta.document_title)).font, TITLE_FONT, 22)
+    if meta.interim:
+        note = document.add_paragraph()
+        note.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        note.add_run(f"（征求意见尚未截止，本汇总截至{meta.generated}）")
+    facts = document.add_paragraph()
+    facts.paragraph_format.first_line_indent = Pt(32)
+    facts.add_run(f"征求意见时间：{meta.period}。")
+    summary = document.add_paragraph()
+    summary.paragraph_format.first_line_indent = Pt(32)
+    summary.add_run(clean(meta.summary))
+
+    fields = table_fields(meta.with_contacts)
+    for digest_section in meta.sections:
+        heading = document.add_paragraph()
+        heading.paragraph_format.keep_with_next = True
+        _font(heading.add_run(f"{clean(digest_section.heading)}（{digest_section.count}条）").font, HEADING_FONT, 16)
+        table = document.add_table(rows=1, cols=len(fields))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        header = table.rows[0]
+        _repeat_as_header(header)
+        for cell, (_, text, width) in zip(header.cells, fields):
+            cell.width = Pt(width / 20)
+            paragraph = cell.paragraphs[0]
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = paragraph.add_run(text)
+            run.bold = True
+            _font(run.font, HEADING_FONT, 12)
+
+    signature = document.add_paragraph()
+    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if meta.issuer:
+        signature.add_run(clean(meta.issuer))
+        signature.add_run().add_break()
+    signature.add_run(meta.generated.split(" ")[0])
+    return document
+
+
+def _font(font, east_asian: str, size: float) -> None:
+    font.size = Pt(size)
+    r_pr = font._element.get_or_add_rPr()
+    fonts = r_pr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        r_pr.insert(0, fonts)
+    fonts.set(qn("w:eastAsia"), east_asian)
+
+
+def _repeat_as_header(row) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    flag = OxmlElement("w:tblHeader")
+    tr_pr.append(flag)
+
+
+def _paragraphs_xml(text: str) -> str:
+    lines = clean(text).replace("\r\n", "\n").replace("\r", "\n").split("\n") or [""]
+    return "".join(
+        '<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="300" w:lineRule="auto"/></w:pPr>'
+        f'<w:r><w:rPr><w:sz w:val="24"/><w:szCs w:val="24"/></w:rPr><w:t xml:space="preserve">{escape(line)}</w:t></w:r></w:p>'
+        for line in lines
+    )
+
+
+def _row_xml(row: DigestRow, fields) -> str:
+    cells = "".join(
+        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{_paragraphs_xml(str(getattr(row, name)))}</w:tc>'
+        for name, _, width in fields
+    )
+    return f"<w:tr>{cells}</w:tr>"
+
+
+def _empty_row_xml(columns: int) -> str:
+    return (
+        f'<w:tr><w:tc><w:tcPr><w:tcW w:w="{TEXT_WIDTH_DXA}" w:type="dxa"/><w:gridSpan w:val="{columns}"/></w:tcPr>'
+        f"{_paragraphs_xml('本部分未收到意见。')}</w:tc></w:tr>"
+    )

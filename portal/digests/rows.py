@@ -1,0 +1,110 @@
+"""What a digest holds: its metadata and its rows, and the cell-level safety rules. Pure, no app context."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Characters XML 1.0 (hence XLSX and DOCX) cannot hold; tab, line feed and carriage return are allowed.
+ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    key: int | None  # top-level section id; None: the whole draft (and sections of earlier revisions)
+    heading: str
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class DigestMeta:
+    title: str  # the consultation's title
+    issuer: str | None
+    period: str  # "2023年4月12日至2023年5月12日"
+    summary: str  # the closing summary, or the interim count
+    interim: bool  # still open: a 中期汇总
+    generated: str  # "2023年5月13日 09:00"
+    with_contacts: bool
+    sections: list[DigestSection] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(section.count for section in self.sections)
+
+    @property
+    def document_title(self) -> str:
+        suffix = "意见汇总（中期汇总）" if self.interim else "意见汇总"
+        return f"《{self.title}》公开征求意见{suffix}"
+
+
+@dataclass(frozen=True)
+class DigestRow:
+    number: int
+    top_key: int | None
+    section: str  # the section commented on (a subsection of the top-level one), or 草案整体
+    opinion: str
+    stance: str
+    author_name: str
+    contact: str  # "" unless the export is "with contacts"
+    receipt_number: str
+    submitted: str
+    status: str
+    outcome: str
+    reason: str
+    published: str
+
+
+COLUMNS = [  # (field, header, width in Excel character units: a Chinese character takes two)
+    ("number", "序号", 7),
+    ("section", "章节", 30),
+    ("opinion", "意见", 60),
+    ("stance", "态度", 8),
+    ("author_name", "提出人", 14),
+    ("contact", "联系方式", 24),
+    ("receipt_number", "回执号", 19),
+    ("submitted", "提交时间", 18),
+    ("status", "审核状态", 10),
+    ("outcome", "答复", 10),
+    ("reason", "理由", 50),
+    ("published", "答复是否公布", 14),
+]
+WRAPPED = {"section", "opinion", "reason"}
+
+
+def columns(with_contacts: bool) -> list[tuple[str, str, int]]:
+    return [c for c in COLUMNS if with_contacts or c[0] != "contact"]
+
+
+def display_width(text: str) -> int:
+    """Width in Excel character units: wide (CJK) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def column_width(header: str, preset: int) -> int:
+    return max(preset, display_width(header) + 4)
+
+
+def clean(value: str | None) -> str:
+    """Text fit for XML: without the control characters XLSX and DOCX cannot hold."""
+    return ILLEGAL_XML.sub("", value or "")
+
+
+def neutralise_formula(value):
+    """A text starting with = + - @ (or a tab or carriage return) gets a leading apostrophe, so that a
+    spreadsheet shows it as text instead of running it as a formula (CSV/formula injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_sheet_title(heading: str, taken: set[str]) -> str:
+    """An Excel sheet name: no []:*?/\\, at most 31 characters, unique in the workbook."""
+    title = re.sub(r"[\[\]:*?/\\]", "", clean(heading)).strip().strip("'") or "章节"
+    title = title[:31]
+    candidate, n = title, 2
+    while candidate.lower() in taken:
+        tail = f"({n})"
+        candidate, n = title[: 31 - len(tail)] + tail, n + 1
+    taken.add(candidate.lower())
+    return candidate

@@ -1,0 +1,163 @@
+"""Build the office's digest (意见汇总) of a consultation: rows streamed from the database with yield_per."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+from sqlalchemy import case, func, null, select
+
+from portal.audit.services import record_action
+from portal.comments.models import Comment
+from portal.consultations.models import Consultation
+from portal.consultations.services import closing_summary
+from portal.core.time import SHANGHAI, now
+from portal.digests.docx_writer import write_docx
+from portal.digests.rows import DigestMeta, DigestRow, DigestSection
+from portal.digests.writers import write_csv, write_xlsx
+from portal.drafts.models import Section
+from portal.extensions import db
+from portal.responses.models import Response
+
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", write_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_xlsx),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", write_docx),
+}
+WHOLE_DRAFT = "对草案整体的意见"
+STANCES = {"support": "赞成", "oppose": "反对", "suggest": "建议"}
+STATUSES = {"pending": "待审核", "approved": "已公开", "hidden": "已隐藏", "spam": "垃圾信息"}
+OUTCOMES = {"adopted": "采纳", "partly_adopted": "部分采纳", "not_adopted": "不采纳", "explained": "情况说明"}
+BATCH = 1000
+
+
+def _chinese_date(moment) -> str:
+    local = moment.astimezone(SHANGHAI)
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+def _chinese_datetime(moment) -> str:
+    local = moment.astimezone(SHANGHAI)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def _received(consultation: Consultation):
+    return (Comment.consultation_id == consultation.id, Comment.status != "spam")
+
+
+def _section_maps(consultation: Consultation) -> tuple[list[Section], dict[int, Section], dict[int, str]]:
+    draft = consultation.current_draft
+    sections = list(draft.sections) if draft else []
+    top_of: dict[int, Section] = {}
+    for section in sections:  # document order: a parent comes before its children
+        top_of[section.id] = top_of[section.parent_id] if section.parent_id in top_of else section
+    return sections, top_of, {s.id: s.title for s in sections}
+
+
+def digest_meta(consultation: Consultation, with_contacts: bool = False) -> DigestMeta:
+    sections, top_of, _ = _section_maps(consultation)
+    counts: dict[int | None, int] = {}
+    rows = db.session.execute(
+        select(Comment.section_id, func.count()).where(*_received(consultation)).group_by(Comment.section_id)
+    )
+    for section_id, count in rows:
+        key = top_of[section_id].id if section_id in top_of else None
+        counts[key] = counts.get(key, 0) + count
+    digest_sections = [
+        DigestSection(s.id, s.title, counts.get(s.id, 0)) for s in sections if s.parent_id is None
+    ] + [DigestSection(None, WHOLE_DRAFT, counts.get(None, 0))]
+    interim = not consultation.is_closed
+    total = sum(counts.values())
+    summary = closing_summary(consultation) if not interim else (
+        f"征求意见尚未截止。截至{_chinese_datetime(now())}，已收到反馈意见{total}条，本汇总为中期汇总。"
+    )
+    opens = _chinese_date(consultation.opens_at) if consultation.opens_at else ""
+    deadline = _chinese_date(consultation.deadline) if consultation.deadline else ""
+    return DigestMeta(
+        title=consultation.title,
+        issuer=consultation.issuer,
+        period=f"{opens}至{deadline}" if opens else deadline,
+        summary=summary or "",
+        interim=interim,
+        generated=_chinese_datetime(now()),
+        with_contacts=with_contacts,
+        sections=digest_sections,
+    )
+
+
+def digest_rows(
+    consultation: Consultation, with_contacts: bool = False, progress: Callable[[int], None] | None = None
+) -> Iterator[DigestRow]:
+    """Every comment received (spam excluded), in the order of the draft, streamed in batches.
+
+    Only plain columns are selected (no ORM objects), and the contact column only when asked for.
+    """
+    _, top_of, titles = _section_maps(consultation)
+    draft = consultation.current_draft
+    in_current = case((Section.draft_id == (draft.id if draft else -1), Section.position), else_=None)
+    contact = Comment.author_contact if with_contacts else null()
+    query = (
+        select(
+            Comment.section_id, Comment.body, Comment.stance, Comment.author_name, contact,
+            Comment.receipt_number, Comment.created_at, Comment.status,
+            Response.outcome, Response.reason, Response.published_at,
+        )
+        .outerjoin(Section, Section.id == Comment.section_id)
+        .outerjoin(Response, Response.comment_id == Comment.id)
+        .where(*_received(consultation))
+        .order_by(in_current.is_(None), in_current, Comment.created_at, Comment.id)
+        .execution_options(yield_per=BATCH)
+    )
+    number = 0
+    for (section_id, body, stance, name, contact_value, receipt, created, status,
+         outcome, reason, published) in db.session.execute(query):
+        number += 1
+        top = top_of.get(section_id)
+        yield DigestRow(
+            number=number,
+            top_key=top.id if top else None,
+            section=titles.get(section_id, "草案整体"),
+            opinion=body,
+            stance=STANCES.get(stance, stance),
+            author_name=name or "匿名",
+            contact=(contact_value or "") if with_contacts else "",
+            receipt_number=receipt,
+            submitted=_chinese_datetime(created),
+            status=STATUSES.get(status, status),
+            outcome=OUTCOMES.get(outcome, ""),
+            reason=reason or "",
+            published="已公布" if published else ("未公布" if outcome else ""),
+        )
+        if progress is not None and number % BATCH == 0:
+            progress(BATCH)
+    if progress is not None and number % BATCH:
+        progress(number % BATCH)
+
+
+def digest_filename(consultation: Consultation, fmt: str, with_contacts: bool = False) -> str:
+    kind = "中期汇总" if not consultation.is_closed else "意见汇总"
+    contacts = "-含联系方式" if with_contacts else ""
+    return f"consultation-{consultation.id}-{kind}{contacts}.{fmt}"
+
+
+def build_digest(
+    consultation: Consultation,
+    fmt: str,
+    out: BinaryIO,
+    actor,
+    with_contacts: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the digest in ``fmt`` to ``out``; an export with contacts is recorded in the audit log.
+
+    Returns the number of comments written.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown digest format {fmt!r}")
+    meta = digest_meta(consultation, with_contacts)
+    if with_contacts:
+        record_action(
+            actor, "export_contacts", consultation, consultation_id=consultation.id,
+            after={"format": fmt, "comments": meta.total},
+            reason="导出含联系方式的意见汇总",
+        )
+    return FORMATS[fmt][1](meta, digest_rows(consultation, with_contacts, progress), out)

@@ -1,0 +1,46 @@
+"""Digest downloads for the drafting office: CSV, XLSX, DOCX; with contacts only after confirmation."""
+import tempfile
+
+from flask import Blueprint, abort, render_template, request, send_file
+from flask_login import current_user
+
+from portal.accounts.access import role_required
+from portal.digests.forms import ContactsConfirmForm
+from portal.digests.services import FORMATS, build_digest, digest_filename
+from portal.extensions import db
+from portal.responses.views import get_managed_consultation
+
+bp = Blueprint("digests", __name__, url_prefix="/office/consultations/<int:consultation_id>")
+
+
+@bp.route("/digest.<fmt>", methods=["GET", "POST"])
+@role_required("office")
+def download(consultation_id: int, fmt: str):
+    consultation = get_managed_consultation(consultation_id)
+    if fmt not in FORMATS:
+        abort(404)
+    with_contacts = request.args.get("contacts") == "1"
+    if with_contacts:
+        form = ContactsConfirmForm()
+        if not form.validate_on_submit():
+            status = 422 if form.errors else 200
+            return render_template(
+                "digests/confirm_contacts.html", consultation=consultation, form=form, fmt=fmt
+            ), status
+    elif request.method == "POST":
+        abort(405)
+    # Written to a temporary file (rows streamed from the database), then sent from disk.
+    out = tempfile.TemporaryFile()
+    try:
+        build_digest(consultation, fmt, out, current_user, with_contacts=with_contacts)
+    except Exception:
+        out.close()
+        raise
+    db.session.commit()  # the audit entry of an export with contacts
+    out.seek(0)
+    response = send_file(
+        out, mimetype=FORMATS[fmt][0], as_attachment=True,
+        download_name=digest_filename(consultation, fmt, with_contacts),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

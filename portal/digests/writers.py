@@ -1,0 +1,101 @@
+"""Write a digest as CSV or XLSX, streaming: rows are written as they come, never held all at once.
+
+Pure: takes a DigestMeta and an iterable of DigestRow, writes to a binary file. (DOCX: docx_writer.py.)
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import BinaryIO
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from portal.digests.rows import (
+    WRAPPED, DigestMeta, DigestRow, clean, column_width, columns, neutralise_formula, safe_sheet_title,
+)
+
+
+def write_csv(meta: DigestMeta, rows: Iterable[DigestRow], out: BinaryIO) -> int:
+    """UTF-8 with BOM (so that Excel reads the Chinese text), one header row, one row per comment."""
+    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
+    try:
+        writer = csv.writer(text)
+        fields = columns(meta.with_contacts)
+        writer.writerow([header for _, header, _ in fields])
+        count = 0
+        for row in rows:
+            writer.writerow([neutralise_formula(getattr(row, name)) for name, _, _ in fields])
+            count += 1
+        text.flush()
+    finally:
+        text.detach()  # leave ``out`` open for the caller
+    return count
+
+
+def write_xlsx(meta: DigestMeta, rows: Iterable[DigestRow], out: BinaryIO) -> int:
+    """A summary sheet, then one sheet per top-level section (and one for the whole draft), each with a
+    frozen header row, an auto-filter and column widths that fit Chinese text. openpyxl write-only mode."""
+    workbook = Workbook(write_only=True)
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    _summary_sheet(workbook, meta, bold, wrap)
+
+    fields = columns(meta.with_contacts)
+    taken = {"汇总"}
+    sheets = {}
+    for section in meta.sections:
+        sheet = workbook.create_sheet(safe_sheet_title(section.heading, taken))
+        sheet.freeze_panes = "A2"
+        for index, (_, header, preset) in enumerate(fields, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column_width(header, preset)
+        sheet.append([_cell(sheet, header, bold) for _, header, _ in fields])
+        sheets[section.key] = [sheet, 1]
+
+    count = 0
+    for row in rows:
+        entry = sheets.get(row.top_key) or sheets[None]
+        sheet = entry[0]
+        sheet.append([
+            _cell(sheet, neutralise_formula(clean(value) if isinstance(value, str) else value),
+                  alignment=wrap if name in WRAPPED else None)
+            for name, value in ((name, getattr(row, name)) for name, _, _ in fields)
+        ])
+        entry[1] += 1
+        count += 1
+    last_column = get_column_letter(len(fields))
+    for sheet, used in sheets.values():
+        sheet.auto_filter.ref = f"A1:{last_column}{used}"
+    workbook.save(out)
+    return count
+
+
+def _cell(sheet, value, font=None, alignment=None):
+    if font is None and alignment is None:
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    if font is not None:
+        cell.font = font
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
+
+
+def _summary_sheet(workbook: Workbook, meta: DigestMeta, bold: Font, wrap: Alignment) -> None:
+    sheet = workbook.create_sheet("汇总")
+    sheet.column_dimensions["A"].width = 60
+    sheet.column_dimensions["B"].width = 12
+    sheet.append([_cell(sheet, clean(meta.document_title), Font(bold=True, size=14))])
+    if meta.issuer:
+        sheet.append(["发布单位", clean(meta.issuer)])
+    sheet.append(["征求意见时间", meta.period])
+    sheet.append(["汇总类型", "中期汇总（征求意见尚未截止）" if meta.interim else "最终汇总"])
+    sheet.append(["生成时间", meta.generated])
+    sheet.append([_cell(sheet, neutralise_formula(clean(meta.summary)), alignment=wrap)])
+    sheet.append([])
+    sheet.append([_cell(sheet, "部分", bold), _cell(sheet, "意见数", bold)])
+    for section in meta.sections:
+        sheet.append([neutralise_formula(clean(section.heading)), section.count])
+    sheet.append([_cell(sheet, "合计", bold), meta.total])

@@ -1,0 +1,45 @@
+"""Server-rendered SVG bar charts, accessible (title, desc, role="img"), no script and no inline style.
+
+Pure: takes labels and numbers, returns markup (escaped), no app context.
+"""
+from __future__ import annotations
+
+from html import escape
+
+BAR_HEIGHT = 28
+GAP = 10
+LABEL_WIDTH = 260
+CHART_WIDTH = 720
+VALUE_WIDTH = 60
+
+
+def _shorten(label: str, limit: int = 16) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def horizontal_bar_chart(chart_id: str, title: str, description: str, items: list[tuple[str, int]]) -> str:
+    """One bar per (label, value); the figures are written beside the bars, the full labels in <title>s."""
+    largest = max((value for _, value in items), default=0) or 1
+    bar_space = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    height = max(len(items), 1) * (BAR_HEIGHT + GAP) + GAP
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart_id)}" role="img" '
+        f'viewBox="0 0 {CHART_WIDTH} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
+        f'aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc">',
+        f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
+        f'<desc id="{escape(chart_id)}-desc">{escape(description)}</desc>',
+    ]
+    for index, (label, value) in enumerate(items):
+        y = GAP + index * (BAR_HEIGHT + GAP)
+        width = round(bar_space * value / largest, 1)
+        middle = y + BAR_HEIGHT / 2
+        parts.append(
+            f'<g class="chart-row"><title>{escape(label)}：{value}</title>'
+            f'<text class="chart-label" x="{LABEL_WIDTH - 8}" y="{middle}" text-anchor="end" '
+            f'dominant-baseline="middle">{escape(_shorten(label))}</text>'
+            f'<rect class="chart-bar" x="{LABEL_WIDTH}" y="{y}" width="{width}" height="{BAR_HEIGHT}"/>'
+            f'<text class="chart-value" x="{LABEL_WIDTH + width + 6}" y="{middle}" '
+            f'dominant-baseline="middle">{value}</text></g>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,110 @@
+"""What the feedback report and the statistics page show. Reads only."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from portal.comments.models import STANCES, Comment
+from portal.consultations.models import Consultation
+from portal.core.time import SHANGHAI, now
+from portal.drafts.models import Section
+from portal.extensions import db
+from portal.responses.models import Response
+from portal.responses.services import respondable_comments
+
+
+@dataclass
+class FeedbackEntry:
+    number: int
+    text: str | None  # the opinion, or the office's paraphrase; None: not public
+    author_name: str | None
+    stance: str
+    response: Response | None  # published responses only
+
+
+@dataclass
+class FeedbackGroup:
+    heading: str
+    entries: list[FeedbackEntry] = field(default_factory=list)
+
+
+def feedback_groups(consultation: Consultation, whole_draft_heading: str) -> list[FeedbackGroup]:
+    """Section by section, the opinions the public may read and the office's published responses.
+
+    Public comments: the approved ones, with their text. Private comments: those the office has answered
+    publicly, shown by the paraphrase the office entered (or as not public when it entered none).
+    """
+    query = respondable_comments(consultation).add_columns(Response).outerjoin(
+        Response, (Response.comment_id == Comment.id) & Response.published_at.is_not(None)
+    )
+    if consultation.comments_public:
+        query = query.where(Comment.status == "approved")
+    else:
+        query = query.where(Response.id.is_not(None))
+    groups: list[FeedbackGroup] = []
+    current_key = object()
+    for number, (comment, response) in enumerate(db.session.execute(query), start=1):
+        if comment.section_id != current_key:
+            current_key = comment.section_id
+            groups.append(FeedbackGroup(comment.section.title if comment.section else whole_draft_heading))
+        if consultation.comments_public:
+            text, author = comment.body, comment.author_name
+        else:
+            text, author = (response.paraphrase if response else None), None
+        groups[-1].entries.append(FeedbackEntry(number, text, author, comment.stance, response))
+    return groups
+
+
+def _received(consultation: Consultation):
+    return (Comment.consultation_id == consultation.id, Comment.status != "spam")
+
+
+def comments_per_top_section(consultation: Consultation) -> list[tuple[Section | None, int]]:
+    """Comments received on each top-level section (its subsections included), then on the whole draft."""
+    draft = consultation.current_draft
+    sections = draft.sections if draft else []
+    top_of: dict[int, Section] = {}
+    for section in sections:  # in document order: a parent comes before its children
+        top_of[section.id] = top_of[section.parent_id] if section.parent_id in top_of else section
+    counts: Counter = Counter()
+    whole = 0
+    rows = db.session.execute(
+        select(Comment.section_id, func.count()).where(*_received(consultation)).group_by(Comment.section_id)
+    )
+    for section_id, count in rows:
+        if section_id in top_of:
+            counts[top_of[section_id].id] += count
+        else:  # the whole draft, or a section of an earlier revision
+            whole += count
+    result: list[tuple[Section | None, int]] = [(s, counts[s.id]) for s in sections if s.parent_id is None]
+    result.append((None, whole))
+    return result
+
+
+def stance_counts(consultation: Consultation) -> dict[str, int]:
+    rows = dict(
+        db.session.execute(
+            select(Comment.stance, func.count()).where(*_received(consultation)).group_by(Comment.stance)
+        ).all()
+    )
+    return {stance: rows.get(stance, 0) for stance in STANCES}
+
+
+def comments_per_day(consultation: Consultation) -> list[tuple[date, int]]:
+    """Comments received on each day (Asia/Shanghai) of the period, days without any included."""
+    days: Counter = Counter()
+    created = db.session.scalars(
+        select(Comment.created_at).where(*_received(consultation)).execution_options(yield_per=2000)
+    )
+    for moment in created:
+        days[moment.astimezone(SHANGHAI).date()] += 1
+    if consultation.opens_at is None:
+        return sorted(days.items())
+    first = consultation.opens_at.astimezone(SHANGHAI).date()
+    end = min(consultation.deadline or now(), now()).astimezone(SHANGHAI).date()
+    if days:
+        first, end = min(first, min(days)), max(end, max(days))
+    return [(first + timedelta(n), days.get(first + timedelta(n), 0)) for n in range((end - first).days + 1)]

@@ -1,0 +1,64 @@
+"""Public pages after (and during) a consultation: the feedback report and the statistics."""
+from flask import Blueprint, render_template
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from portal.consultations.services import closing_summary
+from portal.consultations.views import get_public_consultation
+from portal.reports.charts import horizontal_bar_chart
+from portal.reports.services import comments_per_day, comments_per_top_section, feedback_groups, stance_counts
+
+bp = Blueprint("reports", __name__)
+
+
+@bp.get("/consultations/<int:consultation_id>/feedback")
+def feedback(consultation_id: int):
+    consultation = get_public_consultation(consultation_id)
+    if not consultation.is_closed:
+        return render_template("reports/not_yet.html", consultation=consultation)
+    return render_template(
+        "reports/feedback.html",
+        consultation=consultation,
+        summary=closing_summary(consultation),
+        groups=feedback_groups(consultation, _("对草案整体的意见")),
+    )
+
+
+@bp.get("/consultations/<int:consultation_id>/statistics")
+def statistics(consultation_id: int):
+    consultation = get_public_consultation(consultation_id)
+    per_section = [
+        (section.title if section else _("对草案整体的意见"), count)
+        for section, count in comments_per_top_section(consultation)
+    ]
+    per_day = comments_per_day(consultation)
+    stances = stance_counts(consultation)
+    stance_names = {"support": _("赞成"), "oppose": _("反对"), "suggest": _("建议")}
+    total = sum(count for _label, count in per_section)
+    charts = {
+        "sections": horizontal_bar_chart(
+            "chart-sections", _("各部分收到的意见数"),
+            _("共 %(total)d 条意见。", total=total)
+            + "；".join(f"{label}：{count}" for label, count in per_section),
+            per_section,
+        ),
+        "stances": horizontal_bar_chart(
+            "chart-stances", _("意见态度分布"),
+            "；".join(f"{stance_names[s]}：{n}" for s, n in stances.items()),
+            [(stance_names[s], n) for s, n in stances.items()],
+        ),
+        "days": horizontal_bar_chart(
+            "chart-days", _("每天收到的意见数"),
+            "；".join(f"{day.month}月{day.day}日：{n}" for day, n in per_day),
+            [(f"{day.month}月{day.day}日", n) for day, n in per_day],
+        ),
+    }
+    return render_template(
+        "reports/statistics.html",
+        consultation=consultation,
+        total=total,
+        per_section=per_section,
+        per_day=per_day,
+        stances=[(stance_names[s], n) for s, n in stances.items()],
+        charts={name: Markup(svg) for name, svg in charts.items()},  # escaped in horizontal_bar_chart
+    )

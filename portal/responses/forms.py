@@ -1,0 +1,49 @@
+"""The response forms: validation only."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectMultipleField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+OUTCOME_CHOICES = [
+    SelectChoice("adopted", _l("采纳")),
+    SelectChoice("partly_adopted", _l("部分采纳")),
+    SelectChoice("not_adopted", _l("不采纳")),
+    SelectChoice("explained", _l("情况说明")),
+]
+
+
+def _outcome():
+    return RadioField(
+        _l("答复"),
+        choices=OUTCOME_CHOICES,
+        invalid_choice_message=_l("请选择答复类型：采纳、部分采纳、不采纳或情况说明。"),
+        validators=[DataRequired(message=_l("请选择答复类型：采纳、部分采纳、不采纳或情况说明。"))],
+    )
+
+
+def _reason():
+    return TextAreaField(
+        _l("理由"),
+        validators=[DataRequired(message=_l("请填写理由。")), Length(max=5000, message=_l("理由不能超过 5000 个字。"))],
+        description=_l("说明采纳或不采纳的理由，将随答复一起公布。"),
+    )
+
+
+class ResponseForm(FlaskForm):
+    outcome = _outcome()
+    reason = _reason()
+    paraphrase = TextAreaField(
+        _l("公开的意见概述（可不填）"),
+        validators=[Optional(), Length(max=2000, message=_l("概述不能超过 2000 个字。"))],
+        description=_l("本次征求意见不公开意见原文。反馈报告中显示这段概述，请勿写入姓名和联系方式。"),
+    )
+
+
+class BulkResponseForm(FlaskForm):
+    comment_ids = SelectMultipleField(
+        _l("意见"), coerce=int, validate_choice=False,
+        validators=[DataRequired(message=_l("请至少选择一条意见。"))],
+    )
+    outcome = _outcome()
+    reason = _reason()

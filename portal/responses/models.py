@@ -1,0 +1,42 @@
+"""The office's response to one comment: 采纳, 部分采纳, 不采纳 or 情况说明, with a reason.
+
+Drafted while the consultation is open, published after it closes (``published_at``). One response per
+comment; a bulk action writes the same response to many comments (and a form-letter group can reuse it).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core.time import UTCDateTime, now
+from portal.extensions import db
+
+OUTCOMES = ("adopted", "partly_adopted", "not_adopted", "explained")
+
+
+class Response(db.Model):
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), unique=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # The office's public wording of the opinion, shown instead of its text when comments are private.
+    paraphrase: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    comment: Mapped["Comment"] = relationship()  # noqa: F821
+    author: Mapped["User | None"] = relationship()  # noqa: F821
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    def as_audit(self) -> dict:
+        return {"outcome": self.outcome, "reason": self.reason, "paraphrase": self.paraphrase}

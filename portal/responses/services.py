@@ -1,0 +1,134 @@
+"""Record and publish the office's responses to comments. Flushes, never commits."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select, update
+
+from portal.audit.services import record_action
+from portal.comments.models import Comment
+from portal.consultations.models import Consultation
+from portal.core.time import now
+from portal.extensions import db
+from portal.responses.models import OUTCOMES, Response
+
+
+class ResponseRefused(ValueError):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def respondable_comments(consultation: Consultation):
+    """The query of comments the office answers: every comment received (spam excluded), in the order of
+    the draft's sections, comments on the whole draft last."""
+    from portal.drafts.models import Section
+
+    return (
+        select(Comment)
+        .outerjoin(Section, Comment.section_id == Section.id)
+        .where(Comment.consultation_id == consultation.id, Comment.status != "spam")
+        .order_by(Section.position.is_(None), Section.position, Comment.created_at, Comment.id)
+    )
+
+
+def respond_to_comments(
+    consultation: Consultation,
+    comments: Iterable[Comment],
+    outcome: str,
+    reason: str,
+    actor,
+    paraphrase: str | None = None,
+) -> list[Response]:
+    """Write one response (outcome and reason) to each comment, creating or replacing the earlier one.
+
+    Works for one comment, many ticked at once, or (later) every member of a form-letter group. A response
+    already published stays published with its new wording; the audit log keeps the old one.
+    ``paraphrase`` (the public wording of a private comment) is kept as it was when not given.
+    """
+    if outcome not in OUTCOMES:
+        raise ResponseRefused("outcome", "请选择答复类型：采纳、部分采纳、不采纳或情况说明。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ResponseRefused("reason", "请填写理由。")
+    comments = list(comments)
+    if not comments:
+        raise ResponseRefused("no_comments", "请至少选择一条意见。")
+    existing = {
+        r.comment_id: r
+        for r in db.session.scalars(select(Response).where(Response.comment_id.in_([c.id for c in comments])))
+    }
+    written = []
+    for comment in comments:
+        if comment.consultation_id != consultation.id or comment.status == "spam":
+            raise ResponseRefused("comment", "所选意见不属于本次征求意见。")
+        response = existing.get(comment.id)
+        before = response.as_audit() if response else None
+        if response is None:
+            response = Response(comment_id=comment.id, consultation_id=consultation.id)
+            db.session.add(response)
+        response.outcome = outcome
+        response.reason = reason
+        if paraphrase is not None:
+            response.paraphrase = paraphrase.strip() or None
+        response.author_id = getattr(actor, "id", None)
+        response.updated_at = now()
+        written.append(response)
+        db.session.flush()
+        record_action(
+            actor, "respond", response, consultation_id=consultation.id,
+            before=before, after=response.as_audit() | {"comment_id": comment.id},
+        )
+    return written
+
+
+def publish_responses(consultation: Consultation, actor) -> int:
+    """Publish every unpublished response of a closed consultation; the closing summary then counts them."""
+    from portal.consultations.services import rewrite_closing_summary
+
+    if not consultation.is_closed:
+        raise ResponseRefused("not_closed", "征求意见截止后才能公布答复。")
+    published = db.session.execute(
+        update(Response)
+        .where(Response.consultation_id == consultation.id, Response.published_at.is_(None))
+        .values(published_at=now())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire_all()
+    if not published:
+        raise ResponseRefused("nothing", "没有待公布的答复。")
+    rewrite_closing_summary(consultation)
+    record_action(
+        actor, "publish_responses", consultation, consultation_id=consultation.id,
+        after={"published": published, "closing_summary": consultation.closing_summary},
+    )
+    return published
+
+
+def published_outcome_counts(consultation: Consultation) -> dict[str, int]:
+    """Published responses per outcome."""
+    rows = db.session.execute(
+        select(Response.outcome, func.count())
+        .join(Comment, Comment.id == Response.comment_id)
+        .where(
+            Response.consultation_id == consultation.id,
+            Response.published_at.is_not(None),
+            Comment.status != "spam",
+        )
+        .group_by(Response.outcome)
+    )
+    return {outcome: count for outcome, count in rows}
+
+
+def response_counts(consultation: Consultation) -> dict[str, int]:
+    """Drafted and published responses, for the office page."""
+    drafted = db.session.scalar(
+        select(func.count()).select_from(Response).where(Response.consultation_id == consultation.id)
+    ) or 0
+    published = db.session.scalar(
+        select(func.count()).select_from(Response).where(
+            Response.consultation_id == consultation.id, Response.published_at.is_not(None)
+        )
+    ) or 0
+    return {"drafted": drafted, "published": published, "unpublished": drafted - published}

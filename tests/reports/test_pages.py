@@ -1,0 +1,89 @@
+"""The public feedback report (意见采纳情况反馈) and the statistics page, through HTTP."""
+import re
+
+from sqlalchemy import select
+
+from portal.comments.models import Comment
+from portal.consultations.models import Consultation
+from portal.extensions import db
+from portal.reports.charts import horizontal_bar_chart
+from portal.responses.services import publish_responses, respond_to_comments
+from tests.helpers import shanghai
+
+
+def close_and_answer(clock, consultation, comments, private=False):
+    consultation = db.session.get(Consultation, consultation.id)
+    if private:
+        consultation.comment_visibility = "private"
+    respond_to_comments(consultation, [comments["goals"]], "adopted", "已在目标中补充建设标准。", "test",
+                        paraphrase="建议明确养老服务中心的建设标准（概述）。")
+    respond_to_comments(consultation, [comments["pending"]], "not_adopted", "已有相关规定。", "test")
+    clock.set(shanghai(2023, 5, 13, 8, 0))
+    publish_responses(consultation, "test")
+    db.session.commit()
+    return consultation
+
+
+def test_feedback_report_before_closing_says_when(app, client, office_consultation):
+    consultation, _ = office_consultation
+    page = client.get(f"/consultations/{consultation.id}/feedback")
+    assert page.status_code == 200
+    assert "征求意见截止（2023年5月12日 23:59）后" in page.get_data(as_text=True)
+
+
+def test_feedback_report_shows_public_opinions_and_published_responses(app, client, clock, office_consultation):
+    consultation, comments = office_consultation
+    close_and_answer(clock, consultation, comments)
+    page = client.get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
+    assert "意见采纳情况的反馈" in page
+    assert "截止到5月12日，共收到社会各界、广大居民群众反馈意见4条（3人提出），涉及2个部分，另有1条针对全文。" \
+           "经认真研究，采纳1条，不采纳1条。" in page
+    goals = page.index("一、目标要求</h2>")
+    assert goals < page.index("建议明确养老服务中心的建设标准。") < page.index("已在目标中补充建设标准。")
+    assert page.index("(一)老年友好社会创建提升行动") < page.index("对草案整体的意见</h2>") < page.index("整体赞成。")
+    assert "王大爷" in page and "采纳" in page
+    # pending and spam comments are not public; contacts never are
+    assert "社区食堂要多开几家。" not in page and "广告广告" not in page
+    assert "13800138000" not in page and "138 0013 8000" not in page
+    assert "（概述）" not in page  # the paraphrase is for private consultations
+
+
+def test_private_consultation_shows_the_paraphrase_instead_of_the_text(app, client, clock, office_consultation):
+    consultation, comments = office_consultation
+    close_and_answer(clock, consultation, comments, private=True)
+    page = client.get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
+    assert "建议明确养老服务中心的建设标准（概述）。" in page and "已在目标中补充建设标准。" in page
+    assert "（意见内容不公开）" in page and "已有相关规定。" in page  # answered without a paraphrase
+    for private in ("建议明确养老服务中心的建设标准。", "社区食堂要多开几家。", "整体赞成。", "王大爷", "李四"):
+        assert private not in page
+
+
+def test_statistics_page_draws_and_tabulates_the_same_numbers(app, client, office_consultation):
+    consultation, _ = office_consultation
+    response = client.get(f"/consultations/{consultation.id}/statistics")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "截至目前共收到 4 条意见" in page
+    assert page.count("<svg") == 3 and 'role="img"' in page and "<title id=\"chart-sections-title\">" in page
+    rows = dict(re.findall(r'<tr><th scope="row">([^<]+)</th><td class="number">(\d+)</td></tr>', page))
+    assert rows["一、目标要求"] == "2" and rows["二、主要任务"] == "1" and rows["对草案整体的意见"] == "1"
+    assert rows["三、组织保障"] == "0"
+    assert (rows["赞成"], rows["反对"], rows["建议"]) == ("1", "1", "2")
+    # each day of the period so far (opened 2023-04-20, today 2023-05-01), spam (4月24日) excluded
+    assert "2023年4月19日" not in rows and rows["2023年4月20日"] == "1" and rows["2023年4月23日"] == "1"
+    assert rows["2023年4月24日"] == "0" and rows["2023年5月1日"] == "0" and "2023年5月2日" not in rows
+    assert "style=" not in page and "<script>" not in page
+
+
+def test_statistics_of_an_unpublished_consultation_are_not_found(app, client, import_seed):
+    consultation = import_seed("000", publish=False)
+    assert client.get(f"/consultations/{consultation.id}/statistics").status_code == 404
+    assert client.get(f"/consultations/{consultation.id}/feedback").status_code == 404
+
+
+def test_chart_escapes_labels_and_names_itself():
+    svg = horizontal_bar_chart("c", "标题", "说明", [("<b>甲</b>", 3), ("乙", 0)])
+    assert "<b>" not in svg and "&lt;b&gt;甲&lt;/b&gt;" in svg
+    assert '<title id="c-title">标题</title><desc id="c-desc">说明</desc>' in svg
+    widths = [float(w) for w in re.findall(r'class="chart-bar" x="\d+" y="[\d.]+" width="([\d.]+)"', svg)]
+    assert widths[0] > 0 and widths[1] == 0

@@ -1,0 +1,131 @@
+"""The office answers comments (one, or many at once), drafts while open, publishes after closing."""
+from sqlalchemy import select
+
+from portal.audit.models import AuditEntry
+from portal.consultations.models import Consultation
+from portal.extensions import db
+from portal.responses.models import Response
+from tests.helpers import csrf_token, shanghai
+
+
+def responses_url(consultation):
+    return f"/office/consultations/{consultation.id}/responses"
+
+
+def bulk(client, consultation, ids, outcome, reason):
+    token = csrf_token(client, responses_url(consultation))
+    return client.post(responses_url(consultation), data={
+        "csrf_token": token, "comment_ids": [str(i) for i in ids], "outcome": outcome, "reason": reason,
+    })
+
+
+def test_office_answers_many_at_once_and_one_alone(app, client, login, office_consultation):
+    consultation, comments = office_consultation
+    login("office@example.gov.cn")
+    page = client.get(responses_url(consultation)).get_data(as_text=True)
+    assert "建议明确养老服务中心的建设标准。" in page and "社区食堂要多开几家。" in page
+    assert "广告广告" not in page  # spam is not answered
+    assert page.index("一、目标要求") < page.index("(一)老年友好社会创建提升行动") < page.index("对草案整体的意见")
+
+    response = bulk(client, consultation, [comments["goals"].id, comments["whole"].id], "adopted", "已在第一部分补充。")
+    assert response.status_code == 302
+    stored = db.session.scalars(select(Response).order_by(Response.comment_id)).all()
+    assert [(r.comment_id, r.outcome, r.reason, r.published_at) for r in stored] == [
+        (comments["goals"].id, "adopted", "已在第一部分补充。", None),
+        (comments["whole"].id, "adopted", "已在第一部分补充。", None),
+    ]
+
+    one = f"{responses_url(consultation)}/{comments['goals'].id}"
+    token = csrf_token(client, one)
+    response = client.post(one, data={"csrf_token": token, "outcome": "partly_adopted", "reason": "部分内容已有规定。"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    changed = db.session.scalar(select(Response).where(Response.comment_id == comments["goals"].id))
+    assert (changed.outcome, changed.reason) == ("partly_adopted", "部分内容已有规定。")
+
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "respond").order_by(AuditEntry.id)).all()
+    assert len(entries) == 3
+    assert entries[-1].before["outcome"] == "adopted" and entries[-1].after["outcome"] == "partly_adopted"
+    assert entries[-1].actor_label.endswith("<office@example.gov.cn>")
+
+
+def test_bulk_form_errors_are_explained_and_nothing_is_saved(app, client, login, office_consultation):
+    consultation, comments = office_consultation
+    login("office@example.gov.cn")
+    response = bulk(client, consultation, [], "", "")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "请至少选择一条意见。" in page and "请填写理由。" in page and "请选择答复类型" in page
+    assert db.session.scalars(select(Response)).all() == []
+    spam = bulk(client, consultation, [comments["spam"].id], "adopted", "理由")
+    assert spam.status_code == 422 and db.session.scalars(select(Response)).all() == []
+
+
+def test_publish_only_after_closing_and_the_summary_counts_the_outcomes(app, client, clock, login, office_consultation):
+    consultation, comments = office_consultation
+    login("office@example.gov.cn")
+    bulk(client, consultation, [comments["goals"].id], "adopted", "采纳。")
+    bulk(client, consultation, [comments["formula"].id], "not_adopted", "与上位法不符。")
+    bulk(client, consultation, [comments["whole"].id], "explained", "将在实施中考虑。")
+
+    publish_url = f"{responses_url(consultation)}/publish"
+    token = csrf_token(client, responses_url(consultation))
+    refused = client.post(publish_url, data={"csrf_token": token}, follow_redirects=True)
+    assert "征求意见截止后才能公布答复" in refused.get_data(as_text=True)
+    assert db.session.scalars(select(Response).where(Response.published_at.is_not(None))).all() == []
+
+    clock.set(shanghai(2023, 5, 13, 8, 0))
+    assert app.test_cli_runner().invoke(args=["consultations", "close-due"]).exit_code == 0
+    before = "截止到5月12日，共收到社会各界、广大居民群众反馈意见4条（3人提出），涉及2个部分，另有1条针对全文。"
+    assert db.session.get(Consultation, consultation.id).closing_summary == before
+
+    token = csrf_token(client, responses_url(consultation))
+    response = client.post(publish_url, data={"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/consultations/{consultation.id}/feedback")
+    db.session.expire_all()
+    after = before + "经认真研究，采纳1条，不采纳1条，另有1条作情况说明。"
+    assert db.session.get(Consultation, consultation.id).closing_summary == after
+    assert after in client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "publish_responses"))
+    assert entry.after["published"] == 3 and entry.consultation_id == consultation.id
+
+
+def test_paraphrase_is_offered_only_when_comments_are_private(app, client, login, office_consultation):
+    consultation, comments = office_consultation
+    login("office@example.gov.cn")
+    one = f"{responses_url(consultation)}/{comments['goals'].id}"
+    assert "公开的意见概述" not in client.get(one).get_data(as_text=True)
+    consultation = db.session.get(Consultation, consultation.id)
+    consultation.comment_visibility = "private"
+    db.session.commit()
+    assert "公开的意见概述" in client.get(one).get_data(as_text=True)
+    token = csrf_token(client, one)
+    client.post(one, data={"csrf_token": token, "outcome": "adopted", "reason": "已补充。",
+                           "paraphrase": "建议明确建设标准。"})
+    assert db.session.scalar(select(Response.paraphrase)) == "建议明确建设标准。"
+
+
+OFFICE_PATHS = ["/responses", "/responses/{comment}", "/digest.csv", "/digest.xlsx", "/digest.docx",
+                "/digest.csv?contacts=1"]
+
+
+def test_only_the_owning_office_may_enter(app, client, login, make_user, office_consultation):
+    consultation, comments = office_consultation
+    urls = [f"/office/consultations/{consultation.id}" + p.format(comment=comments["goals"].id) for p in OFFICE_PATHS]
+    for url in urls:
+        anonymous = client.get(url)
+        assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"], url
+
+    make_user("office", email="other@example.gov.cn", unit_name="市卫健委")
+    login("other@example.gov.cn")
+    assert [client.get(url).status_code for url in urls] == [403] * len(urls)
+
+    make_user("moderator")
+    login("moderator@example.gov.cn")
+    assert [client.get(url).status_code for url in urls] == [403] * len(urls)
+
+    make_user("admin")
+    login("admin@example.gov.cn")
+    assert [client.get(url).status_code for url in urls] == [200] * len(urls)
+    assert client.get(f"/office/consultations/{consultation.id + 999}/responses").status_code == 404
+    assert client.get(f"/office/consultations/{consultation.id}/digest.pdf").status_code == 404
