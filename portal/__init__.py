@@ -53,6 +53,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.consultations.views import bp as consultations_bp
     from portal.drafts.cli import drafts_cli
     from portal.drafts import models as _draft_models  # noqa: F401
+    from portal.search import events as search_events
+    from portal.search.cli import search_cli
+    from portal.search.views import bp as search_bp
 
     from portal.core.settings_views import bp as settings_bp
 
@@ -60,10 +63,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(consultations_bp)
     app.register_blueprint(comments_bp)
+    app.register_blueprint(search_bp)
+    search_events.register(db.session)
     app.cli.add_command(drafts_cli)
     app.cli.add_command(consultations_cli)
     app.cli.add_command(comments_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(search_cli)
 
     @login_manager.user_loader
     def load_user(user_id: str):
