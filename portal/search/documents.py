@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation
-from portal.drafts.models import Draft, Section
+from portal.drafts.models import Draft, DraftTable, Section
 from portal.extensions import db
 
 
@@ -24,8 +25,15 @@ class Document:
     text: str
 
 
+def table_text(table: DraftTable) -> str:
+    rows = [table.header or []] + list(table.rows or [])
+    return "\n".join(filter(None, [table.title or ""] + [" | ".join(str(c) for c in row) for row in rows]))
+
+
 def section_text(section: Section) -> str:
-    return f"{section.label}{section.heading}\n{section.text}"
+    """What is searched in a section: label, heading, text and its tables (appendix tables included)."""
+    parts = [f"{section.label}{section.heading}", section.text] + [table_text(t) for t in section.tables]
+    return "\n".join(p for p in parts if p)
 
 
 def public_consultation(consultation_id: int) -> Consultation | None:
@@ -37,10 +45,10 @@ def section_documents(consultation: Consultation) -> list[Document]:
     draft = consultation.current_draft
     if not consultation.is_published or draft is None:
         return []
-    rows = db.session.execute(
-        select(Section.id, Section.label, Section.heading, Section.text).where(Section.draft_id == draft.id)
+    sections = db.session.scalars(
+        select(Section).where(Section.draft_id == draft.id).options(selectinload(Section.tables))
     )
-    return [Document("section", id_, consultation.id, f"{label}{heading}\n{text}") for id_, label, heading, text in rows]
+    return [Document("section", section.id, consultation.id, section_text(section)) for section in sections]
 
 
 def public_comment_query(consultation_ids=None):

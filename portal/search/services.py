@@ -21,6 +21,7 @@ from portal.search.documents import (
     public_comment_query,
     public_consultation,
     section_documents,
+    section_text,
 )
 from portal.search.models import COMMENT, CONSULTATION, SECTIONS, SearchQueueItem
 
@@ -142,9 +143,9 @@ def _load(hits: list[Hit], consultations: dict[int, Consultation], clauses) -> l
 
 
 def _section_snippet(section: Section, clauses) -> Markup:
-    return analysis.snippet(section.text, clauses) if analysis.match_spans(section.text, clauses) else (
-        analysis.snippet(section.title, clauses)
-    )
+    """From the text (and tables) where the words are, else from the heading."""
+    body = section_text(section).split("\n", 1)[-1] if (section.heading or section.label) else section_text(section)
+    return analysis.snippet(body, clauses) if analysis.match_spans(body, clauses) else analysis.snippet(section.title, clauses)
 
 
 def _fallback(query, clauses, consultations, kinds, comment_consultation_ids, limit, offset) -> HitPage:
