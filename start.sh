@@ -18,5 +18,9 @@ export FLASK_APP=wsgi
 .venv/bin/flask db upgrade
 .venv/bin/flask consultations load-samples
 .venv/bin/flask consultations close-due
+.venv/bin/flask search work                 # index the samples for search
+.venv/bin/flask search work --loop &        # keep the search index up to date while the portal runs
+SEARCH_WORKER=$!
+trap 'kill "$SEARCH_WORKER" 2>/dev/null' EXIT
 echo "公开征求意见平台: http://${HOST:-127.0.0.1}:${PORT:-5000}/"
-exec .venv/bin/flask run --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}"
+.venv/bin/flask run --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}"

@@ -68,6 +68,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.drafts.views import bp as drafts_bp
     from portal.office.views import bp as office_bp
     from portal.admin.views import bp as admin_bp
+    from portal.search import events as search_events
+    from portal.search.cli import search_cli
+    from portal.search.views import bp as search_bp
 
     from portal.core.settings_views import bp as settings_bp
     from portal.audit.views import bp as audit_bp
@@ -96,6 +99,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(responses_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(digests_bp)
+    app.register_blueprint(search_bp)
+    search_events.register(db.session)
     app.cli.add_command(drafts_cli)
     app.cli.add_command(consultations_cli)
     app.cli.add_command(comments_cli)
@@ -103,6 +108,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(mail_cli)
     app.cli.add_command(moderation_cli)
     app.cli.add_command(digests_cli)
+    app.cli.add_command(search_cli)
 
     @login_manager.user_loader
     def load_user(user_id: str):

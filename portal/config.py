@@ -31,6 +31,11 @@ class Config:
     MODERATION_PAGE_SIZE = 50
     # Comments are shown publicly after approval unless a consultation keeps them private.
     DEFAULT_COMMENT_VISIBILITY = "public"
+    # Search: "auto" (PostgreSQL when the portal runs on it, else Whoosh), "whoosh" or "postgresql";
+    # the Whoosh index directory defaults to <instance>/search.
+    SEARCH_BACKEND = "auto"
+    SEARCH_INDEX_DIR = None
+    SEARCH_MAX_CANDIDATES = 1000
 
 
 def from_environment() -> dict:
@@ -45,4 +50,8 @@ def from_environment() -> dict:
             values[name] = value
     if key := os.environ.get("PORTAL_SECRET_KEY"):
         values["SECRET_KEY"] = key
+    if backend := os.environ.get("PORTAL_SEARCH_BACKEND"):
+        values["SEARCH_BACKEND"] = backend
+    if index_dir := os.environ.get("PORTAL_SEARCH_INDEX_DIR"):
+        values["SEARCH_INDEX_DIR"] = index_dir
     return values

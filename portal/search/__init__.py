@@ -1,0 +1,1 @@
+"""Search across consultations, sections and published comments (Whoosh embedded, or PostgreSQL)."""

@@ -1,0 +1,41 @@
+"""The search form's arguments (a plain GET form: nothing to protect, everything optional)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_QUERY_LENGTH = 100
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True)
+class SearchArgs:
+    q: str = ""
+    consultation_id: int | None = None
+    state: str | None = None
+    kind: str | None = None
+    page: int = 1
+
+    def link_args(self, **changes) -> dict:
+        values = {"q": self.q, "consultation": self.consultation_id, "state": self.state, "kind": self.kind,
+                  "page": self.page}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "", 1) or (k == "q")}
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def parse_search_args(args) -> SearchArgs:
+    """Read ``q``, ``consultation``, ``state``, ``kind``, ``page``; ignore what makes no sense."""
+    page = _int(args.get("page")) or 1
+    return SearchArgs(
+        q=(args.get("q") or "").strip()[:MAX_QUERY_LENGTH],
+        consultation_id=_int(args.get("consultation")),
+        state=args.get("state") if args.get("state") in ("open", "closed") else None,
+        kind=args.get("kind") if args.get("kind") in ("section", "comment") else None,
+        page=min(max(page, 1), MAX_PAGE),
+    )

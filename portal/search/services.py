@@ -1,0 +1,258 @@
+"""Search: answer a query, index what queue rows name, rebuild indexes. Flushes, never commits."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+from sqlalchemy import exists, or_, select, text
+
+from portal.comments.models import Comment
+from portal.consultations.models import Consultation
+from portal.core.time import now
+from portal.drafts.models import Section
+from portal.extensions import db
+from portal.search import analysis
+from portal.search.backend import Hit, HitPage, get_backend
+from portal.search.documents import (
+    comment_document,
+    comment_documents,
+    count_comment_documents,
+    public_comment_query,
+    public_consultation,
+    section_documents,
+    section_text,
+)
+from portal.search.models import COMMENT, CONSULTATION, SECTIONS, SearchQueueItem
+
+KINDS = ("section", "comment")
+STATES = ("open", "closed")
+PER_PAGE = 20
+
+
+@dataclass
+class Result:
+    kind: str
+    consultation: Consultation
+    section: Section | None
+    comment: Comment | None
+    snippet: Markup
+
+
+@dataclass
+class SearchResults:
+    query: str
+    results: list[Result] = field(default_factory=list)
+    total: int = 0
+    total_is_capped: bool = False
+    page: int = 1
+    per_page: int = PER_PAGE
+    rebuilding: bool = False  # an index is being rebuilt: results come from a plain text search
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+# --- answering a query -------------------------------------------------------------------------
+def searchable_consultations(consultation_id: int | None = None, state: str | None = None) -> list[Consultation]:
+    query = select(Consultation).where(Consultation.published_at.is_not(None)).order_by(Consultation.id)
+    if consultation_id is not None:
+        query = query.where(Consultation.id == consultation_id)
+    consultations = list(db.session.scalars(query))
+    if state in STATES:
+        consultations = [c for c in consultations if c.state() == state]
+    return consultations
+
+
+def search(
+    query: str,
+    consultation_id: int | None = None,
+    state: str | None = None,
+    kind: str | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> SearchResults:
+    """Sections and public comments matching ``query``, best first, one page of them."""
+    results = SearchResults(query=query, page=page, per_page=per_page)
+    clauses = analysis.parse_query(query)
+    if not clauses:
+        return results
+    consultations = searchable_consultations(consultation_id, state)
+    if not consultations:
+        return results
+    kinds = (kind,) if kind in KINDS else KINDS
+    by_id = {c.id: c for c in consultations}
+    comment_ids = [c.id for c in consultations if c.comments_public]
+    offset = (page - 1) * per_page
+    backend = get_backend()
+    hit_page = backend.search(clauses, list(by_id), kinds, per_page, offset)
+    if "comment" not in kinds or not comment_ids:
+        hit_page.hits = [h for h in hit_page.hits if h.kind == "section"]
+    unavailable = _really_unavailable(hit_page.unavailable, comment_ids)
+    if unavailable:
+        hit_page = _fallback(query, clauses, by_id, kinds, comment_ids, per_page, offset)
+        request_rebuild(unavailable)
+        results.rebuilding = True
+    results.total, results.total_is_capped = hit_page.total, hit_page.total_is_capped
+    results.results = _load(hit_page.hits, by_id, clauses)
+    return results
+
+
+def _really_unavailable(scopes: set, comment_consultation_ids: list[int]) -> set:
+    """Missing comment indexes of consultations without public comments are merely empty."""
+    out = set()
+    for scope in scopes:
+        if scope == "sections":
+            out.add(scope)
+        elif scope in comment_consultation_ids and db.session.scalar(
+            select(exists(public_comment_query([scope]).subquery().select()))
+        ):
+            out.add(scope)
+    return out
+
+
+def _load(hits: list[Hit], consultations: dict[int, Consultation], clauses) -> list[Result]:
+    """Read the hits from the database and keep only what the public may see now (the index may lag)."""
+    section_ids = [h.target_id for h in hits if h.kind == "section"]
+    comment_ids = [h.target_id for h in hits if h.kind == "comment"]
+    sections = {s.id: s for s in db.session.scalars(select(Section).where(Section.id.in_(section_ids)))} if section_ids else {}
+    comments = {c.id: c for c in db.session.scalars(select(Comment).where(Comment.id.in_(comment_ids)))} if comment_ids else {}
+    out = []
+    for hit in hits:
+        consultation = consultations.get(hit.consultation_id)
+        if consultation is None:
+            continue
+        if hit.kind == "section":
+            section = sections.get(hit.target_id)
+            draft = consultation.current_draft
+            if section is None or draft is None or section.draft_id != draft.id:
+                continue
+            out.append(Result("section", consultation, section, None, _section_snippet(section, clauses)))
+        else:
+            comment = comments.get(hit.target_id)
+            if (
+                comment is None
+                or comment.status != "approved"
+                or comment.consultation_id != consultation.id
+                or not consultation.comments_public
+            ):
+                continue
+            out.append(Result("comment", consultation, comment.section, comment, analysis.snippet(comment.body, clauses)))
+    return out
+
+
+def _section_snippet(section: Section, clauses) -> Markup:
+    """From the text (and tables) where the words are, else from the heading."""
+    body = section_text(section).split("\n", 1)[-1] if (section.heading or section.label) else section_text(section)
+    return analysis.snippet(body, clauses) if analysis.match_spans(body, clauses) else analysis.snippet(section.title, clauses)
+
+
+def _fallback(query, clauses, consultations, kinds, comment_consultation_ids, limit, offset) -> HitPage:
+    """A plain text search in the database, used while an index is rebuilt."""
+    words = [w for w in query.split() if w]
+    hits: list[Hit] = []
+    if "section" in kinds:
+        rows = db.session.execute(
+            select(Section.id, Consultation.id)
+            .join(Section.draft)
+            .join(Consultation)
+            .where(Consultation.id.in_(list(consultations)), *[
+                or_(Section.text.contains(w, autoescape=True), Section.heading.contains(w, autoescape=True))
+                for w in words
+            ])
+            .order_by(Consultation.id, Section.position)
+        ).all()
+        hits += [Hit("section", sid, cid, 0.0) for sid, cid in rows]
+    if "comment" in kinds and comment_consultation_ids:
+        rows = db.session.execute(
+            public_comment_query(comment_consultation_ids)
+            .where(*[Comment.body.contains(w, autoescape=True) for w in words])
+            .order_by(Comment.id)
+        ).all()
+        hits += [Hit("comment", r.id, r.consultation_id, 0.0) for r in rows]
+    return HitPage(hits[offset : offset + limit], len(hits))
+
+
+def request_rebuild(scopes: set) -> None:
+    """Ask the worker to rebuild: it finds the index broken when it opens it, and rebuilds it."""
+    for scope in scopes:
+        if scope == "sections":
+            consultation_id = db.session.scalar(
+                select(Consultation.id).where(Consultation.published_at.is_not(None)).limit(1)
+            )
+            if consultation_id is not None:
+                _enqueue_once(SECTIONS, consultation_id)
+        else:
+            _enqueue_once(CONSULTATION, scope)
+
+
+def _enqueue_once(kind: str, target_id: int) -> None:
+    pending = db.session.scalar(
+        select(SearchQueueItem.id).where(
+            SearchQueueItem.kind == kind, SearchQueueItem.target_id == target_id, SearchQueueItem.claimed_by.is_(None)
+        )
+    )
+    if pending is None:
+        db.session.add(SearchQueueItem(kind=kind, target_id=target_id, consultation_id=target_id, enqueued_at=now()))
+        db.session.flush()
+
+
+def index_items(items: list[SearchQueueItem]) -> None:
+    """Bring the index in line with the database for what the rows name (duplicates done once)."""
+    backend = get_backend()
+    whole = {i.target_id for i in items if i.kind == CONSULTATION}
+    sections = {i.target_id for i in items if i.kind == SECTIONS} - whole
+    comments: dict[int, set[int]] = defaultdict(set)
+    for item in items:
+        if item.kind == COMMENT and item.consultation_id not in whole:
+            comments[item.consultation_id].add(item.target_id)
+    for consultation_id in sorted(whole):
+        consultation = public_consultation(consultation_id)
+        if consultation is None:
+            backend.drop_consultation(consultation_id)
+            continue
+        backend.replace_sections(consultation_id, section_documents(consultation))
+        backend.replace_comments(consultation_id, comment_documents(consultation))
+    for consultation_id in sorted(sections):
+        consultation = public_consultation(consultation_id)
+        backend.replace_sections(consultation_id, section_documents(consultation) if consultation else [])
+    for consultation_id, ids in sorted(comments.items()):
+        docs = {i: comment_document(i) for i in sorted(ids)}
+        backend.update_comments(
+            consultation_id, [d for d in docs.values() if d is not None], [i for i, d in docs.items() if d is None]
+        )
+    db.session.flush()
+
+
+# --- rebuilding ----------------------------------------------------------------------------------
+def all_section_documents():
+    for consultation in searchable_consultations():
+        yield from section_documents(consultation)
+
+
+def reindex_size(consultation: Consultation | None = None) -> int:
+    consultations = [consultation] if consultation else searchable_consultations()
+    return sum(len(section_documents(c)) + count_comment_documents(c) for c in consultations)
+
+
+def reindex(consultation: Consultation | None = None, progress=None) -> None:
+    """Rebuild the index of one consultation (sections and comments), or of all of them; flushes."""
+    backend = get_backend()
+    if consultation is not None:
+        docs = section_documents(consultation)
+        backend.replace_sections(consultation.id, docs)
+        if progress:
+            progress(len(docs))
+        backend.replace_comments(consultation.id, comment_documents(consultation), progress)
+        db.session.flush()
+        return
+    backend.rebuild_sections(all_section_documents(), progress)
+    for each in searchable_consultations():
+        backend.replace_comments(each.id, comment_documents(each), progress)
+    if backend.name == "postgresql":
+        live = [c.id for c in searchable_consultations()]
+        db.session.execute(
+            text("DELETE FROM search_documents WHERE NOT (consultation_id = ANY(:ids))"), {"ids": live}
+        )
+    db.session.flush()

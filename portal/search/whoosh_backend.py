@@ -1,0 +1,225 @@
+"""The embedded backend: Whoosh (whoosh-reloaded), one index for sections, one per consultation for comments.
+
+Index directory: ``SEARCH_INDEX_DIR`` (default ``<instance>/search``). An index that is missing or does
+not open cleanly is reported as unavailable to searches (which fall back to the database) and rebuilt
+from the database by the worker the next time it opens it for writing.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import shutil
+from pathlib import Path
+from typing import Iterable
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import Token, Tokenizer
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.query import And, Or, Phrase, Prefix, Term
+
+from portal.search import analysis
+from portal.search.analysis import Clause
+from portal.search.backend import Hit, HitPage, Progress
+from portal.search.documents import Document
+
+log = logging.getLogger(__name__)
+
+SECTIONS_INDEX = "sections"
+WRITER_OPTIONS = {"limitmb": 256, "timeout": 60.0, "delay": 0.05}
+
+
+class BigramTokenizer(Tokenizer):
+    """Whoosh's view of :func:`portal.search.analysis.tokens` (positions and offsets included)."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for item in analysis.tokens(value):
+            token.text = item.text
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + item.pos
+            if chars:
+                token.startchar = start_char + item.start
+                token.endchar = start_char + item.end
+            yield token
+
+
+def make_schema() -> Schema:
+    return Schema(
+        id=ID(stored=True, unique=True),
+        consultation=ID(stored=True),
+        content=TEXT(analyzer=BigramTokenizer(), phrase=True),
+    )
+
+
+class IndexUnavailable(Exception):
+    """The index is missing or corrupt."""
+
+
+def clause_query(clause: Clause, reader):
+    terms = clause.terms
+    if clause.prefix:
+        if len(terms) == 1:
+            return Prefix("content", terms[0])
+        # a phrase ending in a character that may begin a longer token: one phrase per such token
+        endings = [term for term in reader.expand_prefix("content", terms[-1])]
+        return Or([Phrase("content", list(terms[:-1]) + [_text(e)]) for e in endings])
+    if len(terms) == 1:
+        return Term("content", terms[0])
+    return Phrase("content", list(terms))
+
+
+def _text(value) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def make_query(clauses: list[Clause], reader):
+    queries = [clause_query(c, reader) for c in clauses]
+    return And(queries) if len(queries) > 1 else queries[0]
+
+
+class WhooshBackend:
+    name = "whoosh"
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    @classmethod
+    def for_app(cls, app) -> "WhooshBackend":
+        return cls(Path(app.config.get("SEARCH_INDEX_DIR") or Path(app.instance_path) / "search"))
+
+    # --- opening -----------------------------------------------------------------------------
+    @staticmethod
+    def comments_index(consultation_id: int) -> str:
+        return f"comments-{consultation_id}"
+
+    def open(self, name: str):
+        """Open an index; raise :class:`IndexUnavailable` when it is missing or does not open cleanly."""
+        path = self.root / name
+        try:
+            if not path.is_dir() or not whoosh_index.exists_in(str(path)):
+                raise IndexUnavailable(f"{name}: missing")
+            ix = whoosh_index.open_dir(str(path))
+            ix.doc_count()  # reads the table of contents and every segment's header
+            return ix
+        except IndexUnavailable:
+            raise
+        except Exception as error:  # whoosh raises many kinds on a damaged index
+            log.warning("search index %s is corrupt: %r", name, error)
+            raise IndexUnavailable(f"{name}: corrupt") from error
+
+    def exists(self, name: str) -> bool:
+        return (self.root / name).is_dir()
+
+    def _build(self, name: str, docs: Iterable[Document], progress: Progress | None = None) -> None:
+        """Write a fresh index beside the old one, then swap it in."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        token = secrets.token_hex(4)
+        building = self.root / f".{name}.building-{token}"
+        building.mkdir()
+        ix = whoosh_index.create_in(str(building), make_schema())
+        writer = ix.writer(**WRITER_OPTIONS)
+        try:
+            count = 0
+            for doc in docs:
+                writer.add_document(id=str(doc.target_id), consultation=str(doc.consultation_id), content=doc.text)
+                count += 1
+                if progress and count % 500 == 0:
+                    progress(500)
+            writer.commit()
+            if progress and count % 500:
+                progress(count % 500)
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        target = self.root / name
+        old = self.root / f".{name}.old-{token}"
+        if target.exists():
+            target.rename(old)
+        building.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def _writer_or_rebuild(self, name: str, rebuild):
+        """A writer on the index; a missing or corrupt index is rebuilt from the database first."""
+        try:
+            return self.open(name).writer(**WRITER_OPTIONS)
+        except IndexUnavailable:
+            rebuild()
+            return None
+
+    # --- writing -------------------------------------------------------------------------------
+    def replace_sections(self, consultation_id: int, docs: list[Document]) -> None:
+        writer = self._writer_or_rebuild(SECTIONS_INDEX, self._rebuild_sections_from_database)
+        if writer is None:
+            return
+        writer.delete_by_term("consultation", str(consultation_id))
+        for doc in docs:
+            writer.add_document(id=str(doc.target_id), consultation=str(doc.consultation_id), content=doc.text)
+        writer.commit()
+
+    def rebuild_sections(self, docs: Iterable[Document], progress: Progress | None = None) -> None:
+        self._build(SECTIONS_INDEX, docs, progress)
+
+    def _rebuild_sections_from_database(self) -> None:
+        from portal.search.services import all_section_documents
+
+        self.rebuild_sections(all_section_documents())
+
+    def replace_comments(self, consultation_id: int, docs: Iterable[Document], progress: Progress | None = None) -> None:
+        self._build(self.comments_index(consultation_id), docs, progress)
+
+    def update_comments(self, consultation_id: int, upserts: list[Document], deletes: list[int]) -> None:
+        name = self.comments_index(consultation_id)
+        if not self.exists(name) and not upserts:
+            return  # nothing was ever indexed there, and nothing is to be
+        writer = self._writer_or_rebuild(name, lambda: self._rebuild_comments_from_database(consultation_id))
+        if writer is None:
+            return
+        for comment_id in deletes:
+            writer.delete_by_term("id", str(comment_id))
+        for doc in upserts:
+            writer.update_document(id=str(doc.target_id), consultation=str(doc.consultation_id), content=doc.text)
+        writer.commit()
+
+    def _rebuild_comments_from_database(self, consultation_id: int) -> None:
+        from portal.search.documents import comment_documents, public_consultation
+
+        consultation = public_consultation(consultation_id)
+        self.replace_comments(consultation_id, comment_documents(consultation) if consultation else [])
+
+    def drop_consultation(self, consultation_id: int) -> None:
+        if self.exists(SECTIONS_INDEX):
+            self.replace_sections(consultation_id, [])
+        shutil.rmtree(self.root / self.comments_index(consultation_id), ignore_errors=True)
+
+    # --- searching -----------------------------------------------------------------------------
+    def search(self, clauses, consultation_ids, kinds, limit, offset) -> HitPage:
+        wanted = offset + limit
+        hits: list[Hit] = []
+        total = 0
+        unavailable: set = set()
+        scopes: list[tuple[str, str, object]] = []
+        if "section" in kinds:
+            scopes.append(("section", SECTIONS_INDEX, SECTIONS_INDEX))
+        if "comment" in kinds:
+            scopes += [("comment", self.comments_index(cid), cid) for cid in consultation_ids]
+        allowed = Or([Term("consultation", str(cid)) for cid in consultation_ids]) if consultation_ids else None
+        for kind, name, scope in scopes:
+            try:
+                ix = self.open(name)
+                with ix.searcher() as searcher:
+                    query = make_query(clauses, searcher.reader())
+                    results = searcher.search(query, limit=wanted, filter=allowed if kind == "section" else None)
+                    total += len(results)
+                    for hit in results:
+                        hits.append(Hit(kind, int(hit["id"]), int(hit["consultation"]), float(hit.score)))
+            except IndexUnavailable:
+                unavailable.add(scope)
+            except Exception as error:  # a damaged segment found while reading
+                log.warning("search index %s failed: %r", name, error)
+                unavailable.add(scope)
+        hits.sort(key=lambda h: (-h.score, h.kind != "section", h.target_id))
+        return HitPage(hits[offset:wanted], total, False, unavailable)
