@@ -23,4 +23,5 @@ export FLASK_APP=wsgi
 SEARCH_WORKER=$!
 trap 'kill "$SEARCH_WORKER" 2>/dev/null' EXIT
 echo "公开征求意见平台: http://${HOST:-127.0.0.1}:${PORT:-5000}/"
+echo "工作人员账号 / staff account: .venv/bin/flask --app wsgi users create --role admin --email … --name …"
 .venv/bin/flask run --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}"
