@@ -45,6 +45,20 @@ class Portal:
     def approve(self, *receipts: str) -> None:
         self.cli("comments", "approve", *receipts)
 
+    MODERATOR = ("moderator@example.gov.cn", "moderator pass 1")
+
+    def ensure_moderator(self) -> tuple[str, str]:
+        """A moderator account (made once) to log in with through the login page."""
+        from portal.accounts.models import User
+        from portal.accounts.services import create_user
+
+        with self.app.app_context():
+            if db.session.scalar(select(User).where(User.email == self.MODERATOR[0])) is None:
+                create_user(self.MODERATOR[0], "审核员", self.MODERATOR[1], "moderator")
+                db.session.commit()
+            db.session.remove()
+        return self.MODERATOR
+
 
 @pytest.fixture(scope="session")
 def live_portal(tmp_path_factory):
