@@ -33,3 +33,20 @@ def can_manage_consultation(user, consultation) -> bool:
     if user.role == "admin":
         return True
     return user.role == "office" and user.unit_id is not None and user.unit_id == consultation.owner_unit_id
+
+
+def get_managed_consultation(consultation_id: int):
+    """The consultation the signed-in user may manage; 404 when it does not exist or is another unit's.
+
+    Another unit's consultations answer 404, not 403, so that their existence (unpublished drafts
+    included) is not revealed. Use under ``role_required("office")``, which turns other roles away.
+    """
+    from flask_login import current_user
+
+    from portal.consultations.models import Consultation
+    from portal.extensions import db
+
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None or not can_manage_consultation(current_user, consultation):
+        abort(404)
+    return consultation

@@ -1,6 +1,4 @@
 """Log in and out (staff only)."""
-from datetime import timedelta
-
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address

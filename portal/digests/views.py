@@ -4,11 +4,10 @@ import tempfile
 from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user
 
-from portal.accounts.access import role_required
+from portal.accounts.access import get_managed_consultation, role_required
 from portal.digests.forms import ContactsConfirmForm
 from portal.digests.services import FORMATS, build_digest, digest_filename
 from portal.extensions import db
-from portal.responses.views import get_managed_consultation
 
 bp = Blueprint("digests", __name__, url_prefix="/office/consultations/<int:consultation_id>")
 

@@ -1,6 +1,5 @@
 """Citizens report (举报) a published comment."""
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from portal.comments.models import Comment
 from portal.consultations.views import get_public_consultation

@@ -7,9 +7,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from portal.accounts.access import can_manage_consultation, role_required
+from portal.accounts.access import get_managed_consultation, role_required
 from portal.audit.models import AuditEntry
-from portal.consultations.models import Consultation
 from portal.core.time import SHANGHAI, now
 from portal.drafts.models import Section
 from portal.extensions import db
@@ -23,12 +22,6 @@ from portal.units.models import Unit
 bp = Blueprint("office", __name__, url_prefix="/office")
 
 
-def get_managed_consultation(consultation_id: int) -> Consultation:
-    """404 for a consultation that does not exist or that is not the user's to manage."""
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or not can_manage_consultation(current_user, consultation):
-        abort(404)
-    return consultation
 
 
 def _max_bytes() -> int:

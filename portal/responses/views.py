@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from portal.accounts.access import can_manage_consultation, role_required
+from portal.accounts.access import can_manage_consultation, get_managed_consultation, role_required
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation
 from portal.extensions import db
@@ -20,14 +20,6 @@ bp = Blueprint("responses", __name__, url_prefix="/office/consultations/<int:con
 PAGE_SIZE = 100
 
 
-def get_managed_consultation(consultation_id: int) -> Consultation:
-    """The consultation, if the signed-in user may manage it: 404 when it does not exist, else 403."""
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None:
-        abort(404)
-    if not can_manage_consultation(current_user, consultation):
-        abort(403)
-    return consultation
 
 
 def get_comment(consultation: Consultation, comment_id: int) -> Comment:

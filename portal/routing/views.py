@@ -1,11 +1,10 @@
 """The office's page: for each section, who receives its comments; how (per comment, digest, both)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal.accounts.access import can_manage_consultation, role_required
-from portal.consultations.models import Consultation
+from portal.accounts.access import get_managed_consultation, role_required
 from portal.extensions import db
 from portal.routing.forms import RoutingSettingsForm
 from portal.routing.services import contact_recipient, routing_table, save_routing_settings, settings_for
@@ -13,19 +12,12 @@ from portal.routing.services import contact_recipient, routing_table, save_routi
 bp = Blueprint("routing", __name__, url_prefix="/office/consultations/<int:consultation_id>/routing")
 
 
-def _managed_consultation(consultation_id: int) -> Consultation:
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None:
-        abort(404)
-    if not can_manage_consultation(current_user, consultation):
-        abort(403)
-    return consultation
 
 
 @bp.route("", methods=["GET", "POST"])
 @role_required("office")
 def show(consultation_id: int):
-    consultation = _managed_consultation(consultation_id)
+    consultation = get_managed_consultation(consultation_id)
     settings = settings_for(consultation)
     form = RoutingSettingsForm(data={
         "mode": settings.mode, "digest_every_hours": settings.digest_every_hours,

@@ -118,7 +118,7 @@ def test_only_the_owning_office_may_enter(app, client, login, make_user, office_
 
     make_user("office", email="other@example.gov.cn", unit_name="市卫健委")
     login("other@example.gov.cn")
-    assert [client.get(url).status_code for url in urls] == [403] * len(urls)
+    assert [client.get(url).status_code for url in urls] == [404] * len(urls)  # another unit's: not revealed
 
     make_user("moderator")
     login("moderator@example.gov.cn")

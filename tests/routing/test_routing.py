@@ -76,7 +76,7 @@ def test_the_office_sees_who_receives_each_section(app, client, login, make_user
     url = f"/office/consultations/{seed_000.id}/routing"
     assert client.get(url).status_code == 302  # log in first
     login("other@example.gov.cn")
-    assert client.get(url).status_code == 403  # another unit's consultation
+    assert client.get(url).status_code == 404  # another unit's consultation is not revealed
     client.post("/logout")
     login("mod@example.gov.cn")
     assert client.get(url).status_code == 403
