@@ -21,11 +21,14 @@ consultations_cli = AppGroup("consultations", help="Publish and close consultati
 @click.argument("consultation_id", type=int)
 @click.option("--opens", help="Opening time, ISO 8601 (default: now). Without offset: Asia/Shanghai.")
 @click.option("--deadline", help="Deadline, ISO 8601 (default: the one read from the notice).")
-def publish_command(consultation_id: int, opens: str | None, deadline: str | None):
+@click.option("--comments", "visibility", type=click.Choice(["public", "private"]), default="public", show_default=True,
+              help="public: approved comments are shown; private: only the office sees them.")
+def publish_command(consultation_id: int, opens: str | None, deadline: str | None, visibility: str):
     """Publish an imported consultation."""
     consultation = db.session.get(Consultation, consultation_id)
     if consultation is None:
         raise click.ClickException(f"没有第 {consultation_id} 号征求意见。")
+    consultation.comment_visibility = visibility
     try:
         publish_consultation(
             consultation, parse_iso(opens) if opens else None, parse_iso(deadline) if deadline else None

@@ -66,6 +66,12 @@ class PublishForm(FlaskForm):
     deadline_time = TimeField(_l("截止时刻"), validators=[Optional()], default=END_OF_DAY)
     confirm_short = BooleanField(_l("我确认本次征求意见时间少于30天"))
     short_reason = TextAreaField(_l("少于30天的理由"), validators=[Optional(), Length(max=2000)])
+    comment_visibility = RadioField(
+        _l("收到的意见是否在网上公开？"),
+        choices=[SelectChoice("public", _l("公开：经审核后显示在网上（不显示联系方式）")),
+                 SelectChoice("private", _l("不公开：只提供给起草单位"))],
+        default="public", validators=[DataRequired(message=_l("请选择意见是否公开。"))],
+    )
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

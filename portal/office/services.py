@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from portal.audit.services import record_action
-from portal.consultations.models import Consultation, DeadlineExtension
+from portal.consultations.models import VISIBILITIES, Consultation, DeadlineExtension
 from portal.consultations.services import ConsultationError, publish_consultation
 from portal.core.time import now
 from portal.drafts.models import Section
@@ -148,7 +148,7 @@ def _rebuild_tree(sections: list[Section], renumber_anchors: bool) -> None:
 
 
 def publish(consultation: Consultation, actor, opens_at: datetime | None, deadline: datetime | None,
-            confirmed_short: bool = False, reason: str = "") -> Consultation:
+            confirmed_short: bool = False, reason: str = "", comment_visibility: str = "public") -> Consultation:
     """Publish with a checked period; a short period's confirmation and reason go to the audit log."""
     at = now()
     if deadline is None:
@@ -157,6 +157,9 @@ def publish(consultation: Consultation, actor, opens_at: datetime | None, deadli
     problems = period_problems(opening, deadline, at, confirmed_short, reason)
     if problems:
         raise PeriodError(problems)
+    if comment_visibility not in VISIBILITIES:
+        raise PeriodError([("comment_visibility", "请选择意见是否公开。")])
+    consultation.comment_visibility = comment_visibility
     try:
         publish_consultation(consultation, opening, deadline)
     except ConsultationError as error:
@@ -164,7 +167,7 @@ def publish(consultation: Consultation, actor, opens_at: datetime | None, deadli
     record_action(
         actor, "publish", consultation, consultation_id=consultation.id,
         after={"opens_at": opening.isoformat(), "deadline": deadline.isoformat(),
-               "short_period": is_short(opening, deadline)},
+               "short_period": is_short(opening, deadline), "comment_visibility": comment_visibility},
         reason=reason.strip() or None,
     )
     return consultation

@@ -144,7 +144,7 @@ def publish(consultation_id: int):
         deadline = local_datetime(form.deadline_date.data, form.deadline_time.data)
         try:
             services.publish(consultation, current_user, opens_at, deadline, form.confirm_short.data,
-                             form.short_reason.data or "")
+                             form.short_reason.data or "", form.comment_visibility.data)
         except services.PeriodError as error:
             db.session.rollback()
             for field, message in error.problems:

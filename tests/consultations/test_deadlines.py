@@ -102,10 +102,12 @@ def test_publish_command_checks_the_period(app, clock, import_seed):
         args=["consultations", "publish", str(consultation.id), "--opens", "2023-05-01T00:00", "--deadline", "2023-04-01"]
     )
     assert backwards.exit_code != 0 and "截止时间必须晚于开始时间" in backwards.output
-    ok = runner.invoke(args=["consultations", "publish", str(consultation.id), "--deadline", "2023-05-31T23:59:59"])
+    ok = runner.invoke(args=["consultations", "publish", str(consultation.id), "--deadline", "2023-05-31T23:59:59",
+                             "--comments", "private"])
     assert ok.exit_code == 0, ok.output
     db.session.expire_all()
     assert db.session.get(Consultation, consultation.id).state() == "open"
+    assert db.session.get(Consultation, consultation.id).comment_visibility == "private"
 
 
 def test_load_samples_gives_003_closed_and_the_others_open(app, client, clock):

@@ -88,3 +88,26 @@ def test_extension_is_recorded_shown_publicly_and_used_by_the_closing_summary(ap
     # once closed, it cannot be extended
     response = submit(url, deadline_date="2023-06-30", reason="再延长")
     assert response.status_code == 422 and db.session.scalars(select(DeadlineExtension)).all() == [extension]
+
+
+def test_the_office_may_keep_comments_private_when_publishing(app, client, clock, office, upload_seed, submit):
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation_id = upload_seed("003")
+    url = f"/office/consultations/{consultation_id}/publish"
+    assert 'name="comment_visibility"' in client.get(url).get_data(as_text=True)
+    response = submit(url, opens="now", deadline_date="2023-05-12", deadline_time="23:59",
+                      comment_visibility="private")
+    assert response.status_code == 302
+    assert db.session.get(Consultation, consultation_id).comment_visibility == "private"
+    assert "不在网上公开" in client.get(f"/consultations/{consultation_id}").get_data(as_text=True)
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "publish")).one()
+    assert entry.after["comment_visibility"] == "private"
+
+
+def test_an_unknown_visibility_is_refused(app, client, clock, office, upload_seed, submit):
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation_id = upload_seed("003")
+    response = submit(f"/office/consultations/{consultation_id}/publish", opens="now", deadline_date="2023-05-12",
+                      comment_visibility="everyone")
+    assert response.status_code == 422
+    assert db.session.get(Consultation, consultation_id).published_at is None
