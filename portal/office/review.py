@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from portal.consultations.models import Consultation
 from portal.drafts.models import Section
 from portal.units.services import find_unit
@@ -45,11 +48,15 @@ def review_of(consultation: Consultation) -> Review:
     warnings = list(draft.warnings or []) if draft else []
     if consultation.deadline is None:
         warnings.insert(0, {"code": "no_deadline", "line": None,
-                            "message": "没有从公告中读到截止时间。请在“公告信息”中填写，或在发布时设定。"})
+                            "message": _("没有从公告中读到截止时间。请在“公告信息”中填写，或在发布时设定。")})
     unmatched = sorted({u.name for row in outline for u in row.units if not u.matched})
     if unmatched:
         names = "、".join(f"「{name}」" for name in unmatched)
         warnings.append({"code": "unknown_unit", "line": None,
-                         "message": f"{len(unmatched)} 个责任单位不在单位目录中：{names}。"
-                                    "意见无法转给这些单位，请管理员在单位目录中添加它们或它们的别名。"})
+                         "message": ngettext(
+                             "%(num)d 个责任单位不在单位目录中：%(names)s。"
+                             "意见无法转给这些单位，请管理员在单位目录中添加它们或它们的别名。",
+                             "%(num)d 个责任单位不在单位目录中：%(names)s。"
+                             "意见无法转给这些单位，请管理员在单位目录中添加它们或它们的别名。",
+                             len(unmatched), names=names)})
     return Review(outline=outline, warnings=warnings, unmatched_units=unmatched)
