@@ -1,6 +1,7 @@
 """Create users and check credentials. Flushes, never commits."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.accounts.models import ROLES, User
@@ -19,13 +20,13 @@ class AccountError(ValueError):
 def create_user(email: str, name: str, password: str, role: str, unit: Unit | None = None) -> User:
     email = email.strip().lower()
     if role not in ROLES:
-        raise AccountError("role", f"角色必须是 {', '.join(ROLES)} 之一。")
+        raise AccountError("role", _("角色必须是 %(roles)s 之一。", roles=", ".join(ROLES)))
     if role == "office" and unit is None:
-        raise AccountError("unit", "起草单位工作人员必须属于一个单位。")
+        raise AccountError("unit", _("起草单位工作人员必须属于一个单位。"))
     if len(password) < 10:
-        raise AccountError("password", "密码至少需要 10 个字符。")
+        raise AccountError("password", _("密码至少需要 10 个字符。"))
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        raise AccountError("email", "这个电子邮箱已经有账号了。")
+        raise AccountError("email", _("这个电子邮箱已经有账号了。"))
     user = User(email=email, name=name.strip(), role=role, unit=unit)
     user.set_password(password)
     db.session.add(user)

@@ -10,12 +10,10 @@ import io
 import re
 from dataclasses import dataclass, field
 
-COLUMNS = {
-    "name": ("单位名称", "名称", "单位", "name"),
-    "emails": ("电子邮箱", "邮箱", "email", "emails"),
-    "parent": ("上级单位", "上级", "parent"),
-    "aliases": ("别名", "其他名称", "aliases", "alias"),
-}
+from flask_babel import gettext as _
+
+from portal.admin.directory_columns import COLUMNS
+
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LIST = re.compile(r"[、，,；;\n\r]+|\s+")
 _NAMES = re.compile(r"[、，,；;\n\r|]+")
@@ -38,12 +36,12 @@ class DirectoryRow:
 
 def read_directory(data: bytes) -> list[DirectoryRow]:
     if not data.strip():
-        raise DirectoryFileError(["文件是空的。"])
+        raise DirectoryFileError([_("文件是空的。")])
     table = _xlsx_rows(data) if data.startswith(b"PK\x03\x04") else _csv_rows(data)
     table = [[_cell(c) for c in row] for row in table]
     table = [row for row in table if any(row)]
     if not table:
-        raise DirectoryFileError(["文件是空的。"])
+        raise DirectoryFileError([_("文件是空的。")])
     header = [h.strip().lower() for h in table[0]]
     index: dict[str, int] = {}
     for key, names in COLUMNS.items():
@@ -52,7 +50,7 @@ def read_directory(data: bytes) -> list[DirectoryRow]:
                 index[key] = position
                 break
     if "name" not in index:
-        raise DirectoryFileError(["第一行必须是列名，并且有“单位名称”一列（另可有“电子邮箱”“上级单位”“别名”）。"])
+        raise DirectoryFileError([_("第一行必须是列名，并且有“单位名称”一列（另可有“电子邮箱”“上级单位”“别名”）。")])
     rows: list[DirectoryRow] = []
     errors: list[str] = []
     seen: set[str] = set()
@@ -64,16 +62,16 @@ def read_directory(data: bytes) -> list[DirectoryRow]:
     for line, row in enumerate(table[1:], start=2):
         name = get(row, "name")
         if not name:
-            errors.append(f"第{line}行：没有单位名称。")
+            errors.append(_("第%(line)d行：没有单位名称。", line=line))
             continue
         if name in seen:
-            errors.append(f"第{line}行：单位「{name}」在文件中出现了两次。")
+            errors.append(_("第%(line)d行：单位「%(name)s」在文件中出现了两次。", line=line, name=name))
             continue
         seen.add(name)
         emails = [e for e in _LIST.split(get(row, "emails")) if e]
         bad = [e for e in emails if not EMAIL.match(e)]
         if bad:
-            errors.append(f"第{line}行：电子邮箱「{bad[0]}」的格式不对。")
+            errors.append(_("第%(line)d行：电子邮箱「%(email)s」的格式不对。", line=line, email=bad[0]))
         aliases = [a.strip() for a in _NAMES.split(get(row, "aliases")) if a.strip()]
         rows.append(DirectoryRow(line, name, emails, get(row, "parent") or None, aliases))
     if errors:
@@ -87,7 +85,7 @@ def _cell(value) -> str:
 
 def _csv_rows(data: bytes) -> list[list[str]]:
     if b"\x00" in data:
-        raise DirectoryFileError(["无法读取这个文件。请上传 CSV（逗号分隔）或 Excel（.xlsx）文件。"])
+        raise DirectoryFileError([_("无法读取这个文件。请上传 CSV（逗号分隔）或 Excel（.xlsx）文件。")])
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -95,7 +93,7 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise DirectoryFileError(["无法识别文件的文字编码。请另存为 UTF-8 编码的 CSV 文件。"])
+        raise DirectoryFileError([_("无法识别文件的文字编码。请另存为 UTF-8 编码的 CSV 文件。")])
     return list(csv.reader(io.StringIO(text)))
 
 
@@ -105,7 +103,7 @@ def _xlsx_rows(data: bytes) -> list[list]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises several types for a zip that is not a workbook
-        raise DirectoryFileError(["无法打开这个 Excel 文件。请上传 .xlsx 格式的文件（旧版 .xls 请先另存为 .xlsx）。"]) from error
+        raise DirectoryFileError([_("无法打开这个 Excel 文件。请上传 .xlsx 格式的文件（旧版 .xls 请先另存为 .xlsx）。")]) from error
     sheet = workbook.worksheets[0]
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     workbook.close()

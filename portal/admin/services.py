@@ -1,6 +1,7 @@
 """Manage staff accounts and the directory of units. Recorded in the audit log; flushes, never commits."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.accounts.models import ROLES, User
@@ -34,13 +35,13 @@ def add_staff(actor: User, email: str, name: str, password: str, role: str, unit
 def update_staff(actor: User, user: User, name: str, role: str, unit: Unit | None, active: bool,
                  password: str = "") -> User:
     if role not in ROLES:
-        raise AdminError("role", "请选择角色。")
+        raise AdminError("role", _("请选择角色。"))
     if role == "office" and unit is None:
-        raise AdminError("unit", "起草单位工作人员必须属于一个单位。")
+        raise AdminError("unit", _("起草单位工作人员必须属于一个单位。"))
     if user.id == actor.id and (role != "admin" or not active):
-        raise AdminError("role", "不能取消自己的管理员权限或停用自己的账号。")
+        raise AdminError("role", _("不能取消自己的管理员权限或停用自己的账号。"))
     if password and len(password) < 10:
-        raise AdminError("password", "密码至少需要 10 个字符。")
+        raise AdminError("password", _("密码至少需要 10 个字符。"))
     before = {"name": user.name, "role": user.role, "unit_id": user.unit_id, "active": user.active}
     user.name, user.role, user.unit, user.active = name.strip() or user.name, role, unit, active
     if password:
@@ -58,7 +59,7 @@ def _check_names(unit: Unit | None, name: str, aliases: list[str]) -> None:
         other = find_unit(candidate)
         if other is not None and other is not unit:
             field = "name" if candidate == name else "aliases"
-            raise AdminError(field, f"「{candidate}」已经是单位「{other.name}」的名称或别名。")
+            raise AdminError(field, _("「%(name)s」已经是单位「%(unit)s」的名称或别名。", name=candidate, unit=other.name))
 
 
 def save_unit(actor: User, unit: Unit | None, name: str, emails: list[str], parent: Unit | None,
@@ -66,16 +67,16 @@ def save_unit(actor: User, unit: Unit | None, name: str, emails: list[str], pare
     """Create (``unit`` None) or change a unit of the directory."""
     name = name.strip()
     if not name:
-        raise AdminError("name", "请填写单位名称。")
+        raise AdminError("name", _("请填写单位名称。"))
     bad = [e for e in emails if not EMAIL.match(e)]
     if bad:
-        raise AdminError("emails", f"电子邮箱「{bad[0]}」的格式不对。")
+        raise AdminError("emails", _("电子邮箱「%(email)s」的格式不对。", email=bad[0]))
     aliases = [a for a in dict.fromkeys(a.strip() for a in aliases) if a and a != name]
     _check_names(unit, name, aliases)
     ancestor = parent
     while ancestor is not None:
         if unit is not None and ancestor.id == unit.id:
-            raise AdminError("parent", "上级单位不能是它自己或它的下级单位。")
+            raise AdminError("parent", _("上级单位不能是它自己或它的下级单位。"))
         ancestor = ancestor.parent
     before = None
     if unit is None:
@@ -97,7 +98,7 @@ def add_alias(actor: User, unit: Unit, alias: str) -> UnitAlias:
     """Resolve a name a draft used: it is another name of ``unit``."""
     alias = alias.strip()
     if not alias:
-        raise AdminError("alias", "没有要添加的名称。")
+        raise AdminError("alias", _("没有要添加的名称。"))
     _check_names(unit, unit.name, [alias])
     entry = UnitAlias(unit=unit, alias=alias)
     db.session.add(entry)
@@ -115,13 +116,13 @@ def import_directory(actor: User, rows: list[DirectoryRow]) -> tuple[int, int]:
     names = {row.name for row in rows}
     for row in rows:
         if row.parent and row.parent not in names and find_unit(row.parent) is None:
-            raise AdminError("file", f"第{row.line}行：上级单位「{row.parent}」既不在文件中，也不在单位目录中。")
+            raise AdminError("file", _("第%(line)d行：上级单位「%(parent)s」既不在文件中，也不在单位目录中。", line=row.line, parent=row.parent))
         if row.parent == row.name:
-            raise AdminError("file", f"第{row.line}行：上级单位不能是它自己。")
+            raise AdminError("file", _("第%(line)d行：上级单位不能是它自己。", line=row.line))
         for alias in row.aliases:
             other = find_unit(alias)
             if other is not None and other.name != row.name:
-                raise AdminError("file", f"第{row.line}行：别名「{alias}」已经是单位「{other.name}」的名称或别名。")
+                raise AdminError("file", _("第%(line)d行：别名「%(alias)s」已经是单位「%(unit)s」的名称或别名。", line=row.line, alias=alias, unit=other.name))
     created = updated = 0
     units: dict[str, Unit] = {}
     for row in rows:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.comments.models import Comment
@@ -26,11 +27,11 @@ def publish_consultation(
     opens_at = opens_at or consultation.opens_at or now()
     deadline = deadline or consultation.deadline
     if deadline is None:
-        raise ConsultationError("no_deadline", "没有截止时间，不能发布。请先设定征求意见截止时间。")
+        raise ConsultationError("no_deadline", _("没有截止时间，不能发布。请先设定征求意见截止时间。"))
     if deadline <= opens_at:
-        raise ConsultationError("deadline_before_opening", "截止时间必须晚于开始时间。")
+        raise ConsultationError("deadline_before_opening", _("截止时间必须晚于开始时间。"))
     if consultation.current_draft is None or not consultation.current_draft.sections:
-        raise ConsultationError("no_sections", "草案没有任何章节，不能发布。")
+        raise ConsultationError("no_sections", _("草案没有任何章节，不能发布。"))
     consultation.opens_at = opens_at
     consultation.deadline = deadline
     consultation.published_at = consultation.published_at or now()
@@ -96,7 +97,7 @@ def _write(consultation: Consultation) -> str:
 def finalise_consultation(consultation: Consultation) -> Consultation:
     """Write and keep the closing summary of a closed consultation."""
     if consultation.state() != "closed":
-        raise ConsultationError("not_closed", "征求意见尚未截止，不能结束。")
+        raise ConsultationError("not_closed", _("征求意见尚未截止，不能结束。"))
     consultation.closing_summary = _write(consultation)
     consultation.finalised_at = now()
     db.session.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from babel.dates import format_skeleton
 from flask import Flask, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, refresh
 from flask_babel import gettext as _
@@ -36,6 +37,16 @@ def localdate(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(SHANGHAI).date()
     return format_date(value, _date_pattern())
+
+
+# A day without its year, for charts: "12 May"; Chinese (and other languages) from the CLDR ("5月12日").
+DAY_PATTERNS = {"en": "d MMMM"}
+
+
+def localday(value: date) -> str:
+    locale = get_locale()
+    pattern = DAY_PATTERNS.get(locale.language)
+    return format_date(value, pattern) if pattern else format_skeleton("MMMd", value, locale=locale)
 
 
 def localdatetime(value: datetime | None) -> str:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from flask_babel import gettext as _
+
 DOCX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc / .xls
 PDF_MAGIC = b"%PDF"
@@ -22,13 +24,13 @@ class DraftReadError(ValueError):
 def read_draft(data: bytes, filename: str | None = None) -> str:
     """Decode ``data`` by its content (not its name) into text; .docx tables become ``a | b | c`` lines."""
     if not data or not data.strip():
-        raise DraftReadError("empty", "文件是空的，没有可以导入的内容。")
+        raise DraftReadError("empty", _("文件是空的，没有可以导入的内容。"))
     if data.startswith(DOCX_MAGIC):
         return _read_docx(data)
     if data.startswith(OLE_MAGIC):
-        raise DraftReadError("legacy_doc", "这是旧版 Word（.doc）文件，无法直接导入。请在 Word 中“另存为”.docx 格式后再上传。")
+        raise DraftReadError("legacy_doc", _("这是旧版 Word（.doc）文件，无法直接导入。请在 Word 中“另存为”.docx 格式后再上传。"))
     if data.startswith(PDF_MAGIC):
-        raise DraftReadError("pdf", "暂不支持 PDF 文件。请上传 .docx 或纯文本（.txt）文件。")
+        raise DraftReadError("pdf", _("暂不支持 PDF 文件。请上传 .docx 或纯文本（.txt）文件。"))
     return _decode_text(data)
 
 
@@ -41,13 +43,13 @@ def _decode_text(data: bytes) -> str:
         except UnicodeDecodeError:
             pass
     if b"\x00" in data:
-        raise DraftReadError("binary", "这不是文本文件或 .docx 文件，无法读取。请上传 .docx 或纯文本（.txt）文件。")
+        raise DraftReadError("binary", _("这不是文本文件或 .docx 文件，无法读取。请上传 .docx 或纯文本（.txt）文件。"))
     for encoding in ("utf-8", "gb18030"):
         try:
             return _checked(data.decode(encoding, errors="strict"))
         except UnicodeDecodeError:
             continue
-    raise DraftReadError("encoding", "无法识别文件的文字编码。请将文件另存为 UTF-8 编码的文本或 .docx 格式后再上传。")
+    raise DraftReadError("encoding", _("无法识别文件的文字编码。请将文件另存为 UTF-8 编码的文本或 .docx 格式后再上传。"))
 
 
 def _checked(text: str) -> str:
@@ -56,9 +58,9 @@ def _checked(text: str) -> str:
     sample = text[:5000]
     bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\t\f\v") + sample.count("\ufffd")
     if sample and bad / len(sample) > 0.02:
-        raise DraftReadError("binary", "这不是文本文件或 .docx 文件，无法读取。请上传 .docx 或纯文本（.txt）文件。")
+        raise DraftReadError("binary", _("这不是文本文件或 .docx 文件，无法读取。请上传 .docx 或纯文本（.txt）文件。"))
     if not text.strip():
-        raise DraftReadError("empty", "文件是空的，没有可以导入的内容。")
+        raise DraftReadError("empty", _("文件是空的，没有可以导入的内容。"))
     return text
 
 
@@ -70,9 +72,9 @@ def _read_docx(data: bytes) -> str:
     try:
         document = Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise DraftReadError("bad_docx", "无法打开这个 .docx 文件，文件可能已损坏或不是 Word 文档。") from error
+        raise DraftReadError("bad_docx", _("无法打开这个 .docx 文件，文件可能已损坏或不是 Word 文档。")) from error
     except Exception as error:  # python-docx raises several types for foreign zip files
-        raise DraftReadError("bad_docx", "无法打开这个 .docx 文件，文件可能已损坏或不是 Word 文档。") from error
+        raise DraftReadError("bad_docx", _("无法打开这个 .docx 文件，文件可能已损坏或不是 Word 文档。")) from error
 
     lines: list[str] = []
     for block in document.element.body.iterchildren():
@@ -92,5 +94,5 @@ def _read_docx(data: bytes) -> str:
             lines.append("")
     text = "\n".join(lines)
     if not text.strip():
-        raise DraftReadError("empty", "文件是空的，没有可以导入的内容。")
+        raise DraftReadError("empty", _("文件是空的，没有可以导入的内容。"))
     return text

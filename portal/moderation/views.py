@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -102,12 +103,16 @@ def act():
     outcome = moderate(current_user, action, selections, filters.view, form.reason.data or None, form.note.data)
     db.session.commit()
     if outcome.done:
-        flash(_("已%(action)s %(n)s 条意见。", action=ACTION_LABELS[action], n=outcome.done), "success")
+        flash(ngettext("已%(action)s %(n)s 条意见。", "已%(action)s %(n)s 条意见。", outcome.done,
+                       action=ACTION_LABELS[action], n=outcome.done), "success")
     if outcome.stale:
-        flash(_("%(n)s 条意见已由其他审核员处理，这次没有更改。请看它们现在的状态。", n=outcome.stale), "error")
+        flash(ngettext("%(n)s 条意见已由其他审核员处理，这次没有更改。请看它们现在的状态。",
+                       "%(n)s 条意见已由其他审核员处理，这次没有更改。请看它们现在的状态。", outcome.stale,
+                       n=outcome.stale), "error")
     if outcome.not_applicable:
-        flash(_("%(n)s 条意见的当前状态不能“%(action)s”，没有更改。", n=outcome.not_applicable,
-                action=ACTION_LABELS[action]), "error")
+        flash(ngettext("%(n)s 条意见的当前状态不能“%(action)s”，没有更改。",
+                       "%(n)s 条意见的当前状态不能“%(action)s”，没有更改。", outcome.not_applicable,
+                       n=outcome.not_applicable, action=ACTION_LABELS[action]), "error")
     return redirect(url_for("moderation.queue") + ("?" + back if back else ""), code=303)
 
 

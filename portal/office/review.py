@@ -3,9 +3,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
 from portal.consultations.models import Consultation
 from portal.drafts.models import Section
 from portal.units.services import find_unit
+
+
+# The parser (not ours to change) stores its warnings in Chinese, with details such as the numbering it
+# found. Chinese readers see that text; readers of another language the warning's meaning, from its code
+# (the line number is shown beside it).
+PARSER_WARNINGS = {
+    "deadline_missing": _l("没有找到征求意见的截止日期，请在发布前手工填写。"),
+    "title_missing": _l("没有找到文件标题，请手工填写。"),
+    "image_dropped": _l("这一行是网页中的图片，无法导入；如果它是表格，请手工补充。"),
+    "duplicate_text_removed": _l("从这一行开始的一段是前文的重复，已删除。"),
+    "table_irregular": _l("从这一行开始的表格有一组单元格数量不整齐，请核对。"),
+    "level_jump": _l("这一行的编号层级顺序不寻常，请核对。"),
+    "numbering_gap": _l("这一行的编号不连续或重复，请核对。"),
+}
+
+
+def _parser_warning(warning: dict) -> dict:
+    locale = get_locale()
+    if locale is None or locale.language == "zh" or warning.get("code") not in PARSER_WARNINGS:
+        return warning
+    return {**warning, "message": str(PARSER_WARNINGS[warning["code"]])}
 
 
 @dataclass
@@ -42,14 +68,18 @@ def review_of(consultation: Consultation) -> Review:
         return UnitMatch(name, cache[name])
 
     outline = [OutlineRow(s, [match(n) for n in s.unit_names]) for s in draft.sections] if draft else []
-    warnings = list(draft.warnings or []) if draft else []
+    warnings = [_parser_warning(w) for w in draft.warnings or []] if draft else []
     if consultation.deadline is None:
         warnings.insert(0, {"code": "no_deadline", "line": None,
-                            "message": "没有从公告中读到截止时间。请在“公告信息”中填写，或在发布时设定。"})
+                            "message": _("没有从公告中读到截止时间。请在“公告信息”中填写，或在发布时设定。")})
     unmatched = sorted({u.name for row in outline for u in row.units if not u.matched})
     if unmatched:
-        names = "、".join(f"「{name}」" for name in unmatched)
+        names = _("、").join(_("「%(name)s」", name=name) for name in unmatched)
         warnings.append({"code": "unknown_unit", "line": None,
-                         "message": f"{len(unmatched)} 个责任单位不在单位目录中：{names}。"
-                                    "意见无法转给这些单位，请管理员在单位目录中添加它们或它们的别名。"})
+                         "message": ngettext(
+                             "%(num)d 个责任单位不在单位目录中：%(names)s。"
+                             "意见无法转给这些单位，请管理员在单位目录中添加它们或它们的别名。",
+                             "%(num)d 个责任单位不在单位目录中：%(names)s。"
+                             "意见无法转给这些单位，请管理员在单位目录中添加它们或它们的别名。",
+                             len(unmatched), names=names)})
     return Review(outline=outline, warnings=warnings, unmatched_units=unmatched)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.audit.services import record_action
@@ -51,7 +53,10 @@ def managed_consultations(user) -> list[Consultation]:
 
 def _read_upload(data: bytes, filename: str | None, max_bytes: int):
     if len(data) > max_bytes:
-        raise OfficeError("file", f"文件太大（{len(data) / 1024 / 1024:.1f} MB）。请上传不超过 {max_bytes // 1024 // 1024} MB 的文件。")
+        raise OfficeError("file", _(
+            "文件太大（%(size)s MB）。请上传不超过 %(limit)d MB 的文件。",
+            size=format_decimal(round(len(data) / 1024 / 1024, 1)), limit=max_bytes // 1024 // 1024,
+        ))
     try:
         return parse_file(data, filename)
     except DraftImportError as error:
@@ -80,7 +85,7 @@ def _notice_values(consultation: Consultation) -> dict:
 def update_notice(consultation: Consultation, actor, values: dict) -> Consultation:
     """Correct the notice fields the parser read (title, issuer, deadline, contact …)."""
     if not (values.get("title") or "").strip():
-        raise OfficeError("title", "请填写标题。")
+        raise OfficeError("title", _("请填写标题。"))
     before = _notice_values(consultation)
     for name in NOTICE_FIELDS:
         if name not in values:
@@ -94,9 +99,9 @@ def update_notice(consultation: Consultation, actor, values: dict) -> Consultati
             value = list(value or [])
         setattr(consultation, name, value)
     if consultation.is_published and consultation.deadline is None:
-        raise OfficeError("deadline_date", "已发布的征求意见必须有截止时间。")
+        raise OfficeError("deadline_date", _("已发布的征求意见必须有截止时间。"))
     if consultation.is_published and consultation.opens_at and consultation.deadline <= consultation.opens_at:
-        raise OfficeError("deadline_date", "截止时间必须晚于开始时间。")
+        raise OfficeError("deadline_date", _("截止时间必须晚于开始时间。"))
     after = _notice_values(consultation)
     changed = {k for k in NOTICE_FIELDS if before[k] != after[k]}
     db.session.flush()
@@ -111,10 +116,10 @@ def update_section(section: Section, actor, level: int, heading: str) -> Section
     sections = list(section.draft.sections)
     index = sections.index(section)
     if not 1 <= level <= MAX_LEVEL:
-        raise OfficeError("level", f"层级必须是 1 到 {MAX_LEVEL} 之间的数字。")
+        raise OfficeError("level", _("层级必须是 1 到 %(max)d 之间的数字。", max=MAX_LEVEL))
     top = 1 if index == 0 else sections[index - 1].level + 1
     if level > top:
-        raise OfficeError("level", f"层级不能跳级：这一节前面是第 {top - 1} 级，这一节最多是第 {top} 级。")
+        raise OfficeError("level", _("层级不能跳级：这一节前面是第 %(before)d 级，这一节最多是第 %(top)d 级。", before=top - 1, top=top))
     before = {"level": section.level, "heading": section.heading}
     section.level = level
     section.heading = heading.strip()
@@ -152,7 +157,7 @@ def publish(consultation: Consultation, actor, opens_at: datetime | None, deadli
     """Publish with a checked period; a short period's confirmation and reason go to the audit log."""
     at = now()
     if deadline is None:
-        raise PeriodError([("deadline_date", "请填写截止日期。")])
+        raise PeriodError([("deadline_date", _("请填写截止日期。"))])
     opening = opens_at or at
     problems = period_problems(opening, deadline, at, confirmed_short, reason)
     if problems:
@@ -176,11 +181,11 @@ def publish(consultation: Consultation, actor, opens_at: datetime | None, deadli
 def extend_deadline(consultation: Consultation, actor, new_deadline: datetime, reason: str) -> DeadlineExtension:
     """Move the deadline later, recording who, when and why. Only while the period has not ended."""
     if consultation.state() not in ("open", "upcoming"):
-        raise OfficeError("deadline_date", "只有正在征求意见或即将开始的征求意见才能延长截止时间。")
+        raise OfficeError("deadline_date", _("只有正在征求意见或即将开始的征求意见才能延长截止时间。"))
     if not reason.strip():
-        raise OfficeError("reason", "请说明延长的理由。")
+        raise OfficeError("reason", _("请说明延长的理由。"))
     if new_deadline <= consultation.deadline:
-        raise OfficeError("deadline_date", "新的截止时间必须晚于现在的截止时间。")
+        raise OfficeError("deadline_date", _("新的截止时间必须晚于现在的截止时间。"))
     extension = DeadlineExtension(
         consultation=consultation,
         actor_id=actor.id,
@@ -203,9 +208,9 @@ def revise_draft(consultation: Consultation, actor, data: bytes, filename: str |
                  max_bytes: int):
     """Put out a revised text while the consultation has not closed; comments stay with their sections."""
     if consultation.state() == "closed":
-        raise OfficeError("file", "征求意见已经截止，不能再上传修订稿。")
+        raise OfficeError("file", _("征求意见已经截止，不能再上传修订稿。"))
     if not change_note.strip():
-        raise OfficeError("change_note", "请简要说明这次修改了什么。")
+        raise OfficeError("change_note", _("请简要说明这次修改了什么。"))
     text, parsed = _read_upload(data, filename, max_bytes)
     old_version = consultation.current_draft.version if consultation.current_draft else 0
     draft = add_revision(consultation, parsed.to_dict(), text, filename, change_note)

@@ -17,8 +17,11 @@ def _shorten(label: str, limit: int = 16) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def horizontal_bar_chart(chart_id: str, title: str, description: str, items: list[tuple[str, int]]) -> str:
-    """One bar per (label, value); the figures are written beside the bars, the full labels in <title>s."""
+def horizontal_bar_chart(
+    chart_id: str, title: str, description: str, items: list[tuple[str, int]], separator: str = "："
+) -> str:
+    """One bar per (label, value); the figures are written beside the bars, the full labels in <title>s
+    ("label：value", or with the reader's ``separator``)."""
     largest = max((value for _, value in items), default=0) or 1
     bar_space = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH
     height = max(len(items), 1) * (BAR_HEIGHT + GAP) + GAP
@@ -34,7 +37,7 @@ def horizontal_bar_chart(chart_id: str, title: str, description: str, items: lis
         width = round(bar_space * value / largest, 1)
         middle = y + BAR_HEIGHT / 2
         parts.append(
-            f'<g class="chart-row"><title>{escape(label)}：{value}</title>'
+            f'<g class="chart-row"><title>{escape(label)}{escape(separator)}{value}</title>'
             f'<text class="chart-label" x="{LABEL_WIDTH - 8}" y="{middle}" text-anchor="end" '
             f'dominant-baseline="middle">{escape(_shorten(label))}</text>'
             f'<rect class="chart-bar" x="{LABEL_WIDTH}" y="{y}" width="{width}" height="{BAR_HEIGHT}"/>'

@@ -1,14 +1,21 @@
 """Public pages after (and during) a consultation: the feedback report and the statistics."""
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup
 
 from portal.consultations.services import closing_summary
 from portal.consultations.views import get_public_consultation
+from portal.core.web import localday, number
 from portal.reports.charts import horizontal_bar_chart
 from portal.reports.services import comments_per_day, comments_per_top_section, feedback_groups, stance_counts
 
 bp = Blueprint("reports", __name__)
+
+
+def _listing(pairs) -> str:
+    """(label, count) pairs as "label: count; label: count" in the reader's language, for the charts' descriptions."""
+    return _("；").join(_("%(label)s：%(count)s", label=label, count=number(count)) for label, count in pairs)
 
 
 @bp.get("/consultations/<int:consultation_id>/feedback")
@@ -38,19 +45,18 @@ def statistics(consultation_id: int):
     charts = {
         "sections": horizontal_bar_chart(
             "chart-sections", _("各部分收到的意见数"),
-            _("共 %(total)d 条意见。", total=total)
-            + "；".join(f"{label}：{count}" for label, count in per_section),
-            per_section,
+            ngettext("共 %(num)d 条意见。%(parts)s", "共 %(num)d 条意见。%(parts)s", total, parts=_listing(per_section)),
+            per_section, _("："),
         ),
         "stances": horizontal_bar_chart(
             "chart-stances", _("意见态度分布"),
-            "；".join(f"{stance_names[s]}：{n}" for s, n in stances.items()),
-            [(stance_names[s], n) for s, n in stances.items()],
+            _listing((stance_names[s], n) for s, n in stances.items()),
+            [(stance_names[s], n) for s, n in stances.items()], _("："),
         ),
         "days": horizontal_bar_chart(
             "chart-days", _("每天收到的意见数"),
-            "；".join(f"{day.month}月{day.day}日：{n}" for day, n in per_day),
-            [(f"{day.month}月{day.day}日", n) for day, n in per_day],
+            _listing((localday(day), n) for day, n in per_day),
+            [(localday(day), n) for day, n in per_day], _("："),
         ),
     }
     return render_template(

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from portal.audit.services import record_action
@@ -48,13 +49,13 @@ def respond_to_comments(
     ``paraphrase`` (the public wording of a private comment) is kept as it was when not given.
     """
     if outcome not in OUTCOMES:
-        raise ResponseRefused("outcome", "请选择答复类型：采纳、部分采纳、不采纳或情况说明。")
+        raise ResponseRefused("outcome", _("请选择答复类型：采纳、部分采纳、不采纳或情况说明。"))
     reason = (reason or "").strip()
     if not reason:
-        raise ResponseRefused("reason", "请填写理由。")
+        raise ResponseRefused("reason", _("请填写理由。"))
     comments = list(comments)
     if not comments:
-        raise ResponseRefused("no_comments", "请至少选择一条意见。")
+        raise ResponseRefused("no_comments", _("请至少选择一条意见。"))
     existing = {
         r.comment_id: r
         for r in db.session.scalars(select(Response).where(Response.comment_id.in_([c.id for c in comments])))
@@ -62,7 +63,7 @@ def respond_to_comments(
     written = []
     for comment in comments:
         if comment.consultation_id != consultation.id or comment.status == "spam":
-            raise ResponseRefused("comment", "所选意见不属于本次征求意见。")
+            raise ResponseRefused("comment", _("所选意见不属于本次征求意见。"))
         response = existing.get(comment.id)
         before = response.as_audit() if response else None
         if response is None:
@@ -88,7 +89,7 @@ def publish_responses(consultation: Consultation, actor) -> int:
     from portal.consultations.services import rewrite_closing_summary
 
     if not consultation.is_closed:
-        raise ResponseRefused("not_closed", "征求意见截止后才能公布答复。")
+        raise ResponseRefused("not_closed", _("征求意见截止后才能公布答复。"))
     published = db.session.execute(
         update(Response)
         .where(Response.consultation_id == consultation.id, Response.published_at.is_(None))
@@ -97,7 +98,7 @@ def publish_responses(consultation: Consultation, actor) -> int:
     ).rowcount
     db.session.expire_all()
     if not published:
-        raise ResponseRefused("nothing", "没有待公布的答复。")
+        raise ResponseRefused("nothing", _("没有待公布的答复。"))
     rewrite_closing_summary(consultation)
     record_action(
         actor, "publish_responses", consultation, consultation_id=consultation.id,

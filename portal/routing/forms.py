@@ -1,5 +1,6 @@
 """The routing settings form: validation only."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -22,7 +23,7 @@ class RoutingSettingsForm(FlaskForm):
     )
     digest_every_hours = SelectField(
         _l("汇总间隔"),
-        choices=[SelectChoice(str(h), _l("每 %(hours)s 小时", hours=h)) for h in DIGEST_EVERY_HOURS],
+        choices=[SelectChoice(str(h), lazy_ngettext("每 %(hours)s 小时", "每 %(hours)s 小时", h, hours=h)) for h in DIGEST_EVERY_HOURS],
         default="24",
         coerce=int,
         invalid_choice_message=_l("请选择汇总间隔。"),

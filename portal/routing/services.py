@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from portal.audit.services import record_action
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation
@@ -45,7 +47,7 @@ class SectionRouting:
 
 
 def contact_recipient(consultation: Consultation) -> Recipient:
-    name = consultation.contact_office or consultation.issuer or "联系人"
+    name = consultation.contact_office or consultation.issuer or _("联系人")
     return Recipient("contact", name, _clean(consultation.contact_emails or []))
 
 
