@@ -163,7 +163,7 @@ def publish(consultation: Consultation, actor, opens_at: datetime | None, deadli
     if problems:
         raise PeriodError(problems)
     if comment_visibility not in VISIBILITIES:
-        raise PeriodError([("comment_visibility", "请选择意见是否公开。")])
+        raise PeriodError([("comment_visibility", _("请选择意见是否公开。"))])
     consultation.comment_visibility = comment_visibility
     try:
         publish_consultation(consultation, opening, deadline)
