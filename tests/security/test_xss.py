@@ -101,8 +101,8 @@ def test_staff_pages_show_hostile_text_inert(hostile, client_as):
         (office, f"/office/consultations/{cid}/responses/{comment.id}"),
         (office, f"/office/consultations/{cid}/routing"),
         (office, f"/office/consultations/{cid}/digest.csv?contacts=1"),
-        (admin, "/moderation?view=all"),
-        (admin, "/moderation?view=all&q=alert"),
+        (admin, "/moderation?view=approved"),
+        (admin, "/moderation?view=approved&q=alert"),
         (admin, "/admin/audit"),
         (admin, "/admin/outbox"),
         (admin, "/admin/moderation-modes"),
@@ -111,7 +111,7 @@ def test_staff_pages_show_hostile_text_inert(hostile, client_as):
         assert_inert(page, url)
         if "digest" not in url:  # the confirmation page names no text of the draft
             assert shown_escaped(page) or "&lt;img src=x" in page, url
-    queue = _page(admin, "/moderation?view=all")
+    queue = _page(admin, "/moderation?view=approved")
     assert "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;" in queue
 
 
