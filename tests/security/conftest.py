@@ -169,3 +169,49 @@ def build_url(rule, values: dict) -> str:
         url = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(value), url)
     return url
 
+
+
+@pytest.fixture
+def world(app, clock, staff, import_seed):
+    """Seed 003 owned by 市民政局 and open, two comments (one with a phone, one with an e-mail address, both
+    approved), a mail in the outbox, a sensitive word; ``values`` fills every URL variable of the url map."""
+    from portal.comments.services import approve_comment, submit_comment
+    from portal.mail.links import confirm_token, unsubscribe_token
+    from portal.mail.models import OutboxMessage
+    from portal.moderation.models import SensitiveWord
+    from portal.routing.services import route_comment
+
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    consultation.owner_unit_id = staff["office"].unit_id
+    section = consultation.current_draft.sections[0]
+    comments = [
+        submit_comment(consultation, "建议增加社区食堂。", "suggest", section, author_name="张三", author_contact=PHONE),
+        submit_comment(consultation, "赞成。", "support", None, author_name="李四", author_contact=EMAIL),
+    ]
+    for comment in comments:
+        route_comment(comment)
+        approve_comment(comment)
+    word = SensitiveWord(word="广告")
+    db.session.add(word)
+    db.session.commit()
+    message = db.session.scalars(select(OutboxMessage)).first()
+    assert message is not None
+    values = {
+        "consultation_id": consultation.id, "comment_id": comments[0].id, "section_id": section.id,
+        "anchor": section.anchor, "message_id": message.id, "user_id": staff["office"].id,
+        "unit_id": staff["office"].unit_id, "word_id": word.id, "fmt": "csv", "version": 1,
+        "number": comments[0].receipt_number, "code": "en", "mode": "on", "token": confirm_token(EMAIL),
+        "filename": "portal.css",
+    }
+    return {"consultation": consultation, "comments": comments, "section": section, "values": values,
+            "unsubscribe_token": unsubscribe_token(EMAIL)}
+
+
+def snapshot() -> dict:
+    """Every row of every table, to show that a refused request changed nothing."""
+    db.session.rollback()
+    return {
+        table.name: sorted(repr(tuple(row)) for row in db.session.execute(table.select()))
+        for table in db.metadata.sorted_tables
+    }
