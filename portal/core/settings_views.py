@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, current_app, redirect, request
 
 from portal.core.i18n import LANGUAGE_COOKIE
-from portal.core.web import ELDERLY_COOKIE
+from portal.core.web import ELDERLY_COOKIE, local_path
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 ONE_YEAR = 365 * 24 * 3600
@@ -11,7 +11,7 @@ ONE_YEAR = 365 * 24 * 3600
 def _back() -> str:
     """Only a path on this site: never an open redirect."""
     target = request.args.get("next") or "/"
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if not local_path(target):
         return "/"
     return target.rstrip("?") or "/"
 

@@ -8,6 +8,7 @@ from flask import Flask, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, refresh
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from portal.core.time import SHANGHAI
 
@@ -57,7 +58,41 @@ def number(value: int | float | None) -> str:
     return format_decimal(value)
 
 
+def local_path(target: str | None) -> bool:
+    """A path on this site, and nothing a browser could read as another site: never an open redirect.
+
+    Browsers drop tabs and newlines from a URL and read ``\\`` as ``/``, so ``/\t/evil.example`` is
+    ``//evil.example``: any control character or space is refused too (and a newline could not go in a header).
+    """
+    return bool(
+        target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+        and not re.search(r"[\x00-\x20\x7f]", target)
+    )
+
+
+MAX_ID = 2**31 - 1  # the largest id or page number a database integer holds
+
+
+def query_int(value: str | None) -> int | None:
+    """A positive whole number from a query parameter (an id, a page), else None: "²", "1e9", a number too
+    large for the database or anything else a hand-edited URL may carry is ignored, never an error."""
+    value = (value or "").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every URL: 1 to MAX_ID, so that /consultations/99999999999999999999 is a 404, not an
+    integer the database cannot hold (a 500)."""
+
+    def __init__(self, map, fixed_digits=0, min=1, max=MAX_ID, signed=False):  # noqa: A002 (werkzeug's names)
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def register(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter  # before any blueprint adds its rules
     app.add_template_filter(localdate)
     app.add_template_filter(localdatetime)
     app.add_template_filter(number)
