@@ -112,6 +112,18 @@ def register(app: Flask) -> None:
             "elderly_mode": request.cookies.get(ELDERLY_COOKIE) == "1",
         }
 
+    @app.before_request
+    def refuse_nul_characters():
+        """A NUL character in a URL or a form is never meant (no browser sends one from a page); PostgreSQL
+        cannot store or compare it: refuse the request instead of failing with a 500."""
+        values = [request.path, *request.args.keys(), *request.args.values()]
+        if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"
+        ):
+            values += [*request.form.keys(), *request.form.values()]
+        if any("\x00" in value for value in values):
+            return error_page(400, _("请求无效"), _("链接或表单中有无法识别的字符。请返回上一页重试。"))
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)
