@@ -4,10 +4,12 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, has_request_context, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, refresh
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from portal.core.time import SHANGHAI
@@ -91,8 +93,30 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def cookies_secure(app: Flask | None = None) -> bool:
+    """Whether cookies get the Secure flag: PORTAL_SECURE_COOKIES "auto" (when this request came over TLS,
+    as seen through PORTAL_TRUST_PROXY), "1" (always: behind a TLS proxy that says nothing) or "0" (never)."""
+    setting = str((app or current_app).config.get("SECURE_COOKIES", "auto")).lower()
+    if setting == "auto":
+        return has_request_context() and request.is_secure
+    return setting in ("1", "true", "yes", "on")
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with its Secure flag per request (see :func:`cookies_secure`)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return cookies_secure(app)
+
+
 def register(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its rules
+    app.session_interface = SessionInterface()
+    if app.config.get("SECURE_COOKIES") not in (None, "auto"):
+        app.config["REMEMBER_COOKIE_SECURE"] = cookies_secure(app)
+    proxies = int(app.config.get("TRUST_PROXY") or 0)
+    if proxies:  # believe X-Forwarded-For/-Proto/-Host/-Port from this many proxies in front, no more
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
     app.add_template_filter(localdate)
     app.add_template_filter(localdatetime)
     app.add_template_filter(number)
