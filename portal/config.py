@@ -21,6 +21,11 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600  # staff sessions expire after a working day
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Cookies are Secure when the request came over TLS ("auto"), always ("1") or never ("0"); the portal
+    # believes X-Forwarded-* headers only from TRUST_PROXY proxies in front of it (0: none, the default).
+    SECURE_COOKIES = "auto"
+    TRUST_PROXY = 0
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # Moderation: submissions per client address (Flask-Limiter syntax), spam signs, queue page size
@@ -50,6 +55,10 @@ def from_environment() -> dict:
             values[name] = value
     if key := os.environ.get("PORTAL_SECRET_KEY"):
         values["SECRET_KEY"] = key
+    if secure := os.environ.get("PORTAL_SECURE_COOKIES"):
+        values["SECURE_COOKIES"] = secure
+    if proxies := os.environ.get("PORTAL_TRUST_PROXY"):
+        values["TRUST_PROXY"] = int(proxies)
     if backend := os.environ.get("PORTAL_SEARCH_BACKEND"):
         values["SEARCH_BACKEND"] = backend
     if index_dir := os.environ.get("PORTAL_SEARCH_INDEX_DIR"):

@@ -6,13 +6,14 @@ from flask_login import login_required, login_user, logout_user
 
 from portal.accounts.forms import LoginForm
 from portal.accounts.services import authenticate
+from portal.core.web import local_path
 from portal.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if not local_path(target):
         return url_for("consultations.index")
     return target
 

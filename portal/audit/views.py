@@ -8,21 +8,23 @@ from flask import Blueprint, render_template, request
 from portal.accounts.access import role_required
 from portal.audit.services import find_entries, known_actions
 from portal.core.time import local_midnight
+from portal.core.web import query_int
 
 bp = Blueprint("audit", __name__)
 PER_PAGE = 50
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def _day(value: str):
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None  # 0001-01-01 or 9999-12-31 would overflow
 
 
 def _number(value: str):
-    value = value.strip()
-    return int(value) if value.isdigit() else None
+    return query_int(value)
 
 
 @bp.get("/admin/audit")

@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, current_app, redirect, request
 
 from portal.core.i18n import LANGUAGE_COOKIE
-from portal.core.web import ELDERLY_COOKIE
+from portal.core.web import ELDERLY_COOKIE, cookies_secure, local_path
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 ONE_YEAR = 365 * 24 * 3600
@@ -11,7 +11,7 @@ ONE_YEAR = 365 * 24 * 3600
 def _back() -> str:
     """Only a path on this site: never an open redirect."""
     target = request.args.get("next") or "/"
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if not local_path(target):
         return "/"
     return target.rstrip("?") or "/"
 
@@ -21,7 +21,8 @@ def language(code: str):
     if code not in current_app.config["PORTAL_LANGUAGES"]:
         abort(404)
     response = redirect(_back())
-    response.set_cookie(LANGUAGE_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    response.set_cookie(LANGUAGE_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True,
+                        secure=cookies_secure())
     return response
 
 
@@ -30,5 +31,6 @@ def elderly(mode: str):
     if mode not in ("on", "off"):
         abort(404)
     response = redirect(_back())
-    response.set_cookie(ELDERLY_COOKIE, "1" if mode == "on" else "0", max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    response.set_cookie(ELDERLY_COOKIE, "1" if mode == "on" else "0", max_age=ONE_YEAR, samesite="Lax", httponly=True,
+                        secure=cookies_secure())
     return response

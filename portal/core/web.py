@@ -5,10 +5,13 @@ import re
 from datetime import date, datetime
 
 from babel.dates import format_skeleton
-from flask import Flask, render_template, request
+from flask import Flask, current_app, has_request_context, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, refresh
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from portal.core.time import SHANGHAI
 
@@ -68,7 +71,63 @@ def number(value: int | float | None) -> str:
     return format_decimal(value)
 
 
+def local_path(target: str | None) -> bool:
+    """A path on this site, and nothing a browser could read as another site: never an open redirect.
+
+    Browsers drop tabs and newlines from a URL and read ``\\`` as ``/``, so ``/\t/evil.example`` is
+    ``//evil.example``: any control character or space is refused too (and a newline could not go in a header).
+    """
+    return bool(
+        target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+        and not re.search(r"[\x00-\x20\x7f]", target)
+    )
+
+
+MAX_ID = 2**31 - 1  # the largest id or page number a database integer holds
+
+
+def query_int(value: str | None) -> int | None:
+    """A positive whole number from a query parameter (an id, a page), else None: "²", "1e9", a number too
+    large for the database or anything else a hand-edited URL may carry is ignored, never an error."""
+    value = (value or "").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every URL: 1 to MAX_ID, so that /consultations/99999999999999999999 is a 404, not an
+    integer the database cannot hold (a 500)."""
+
+    def __init__(self, map, fixed_digits=0, min=1, max=MAX_ID, signed=False):  # noqa: A002 (werkzeug's names)
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def cookies_secure(app: Flask | None = None) -> bool:
+    """Whether cookies get the Secure flag: PORTAL_SECURE_COOKIES "auto" (when this request came over TLS,
+    as seen through PORTAL_TRUST_PROXY), "1" (always: behind a TLS proxy that says nothing) or "0" (never)."""
+    setting = str((app or current_app).config.get("SECURE_COOKIES", "auto")).lower()
+    if setting == "auto":
+        return has_request_context() and request.is_secure
+    return setting in ("1", "true", "yes", "on")
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with its Secure flag per request (see :func:`cookies_secure`)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return cookies_secure(app)
+
+
 def register(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter  # before any blueprint adds its rules
+    app.session_interface = SessionInterface()
+    if app.config.get("SECURE_COOKIES") not in (None, "auto"):
+        app.config["REMEMBER_COOKIE_SECURE"] = cookies_secure(app)
+    proxies = int(app.config.get("TRUST_PROXY") or 0)
+    if proxies:  # believe X-Forwarded-For/-Proto/-Host/-Port from this many proxies in front, no more
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
     app.add_template_filter(localdate)
     app.add_template_filter(localdatetime)
     app.add_template_filter(number)
@@ -87,6 +146,18 @@ def register(app: Flask) -> None:
             "current_locale": locale,
             "elderly_mode": request.cookies.get(ELDERLY_COOKIE) == "1",
         }
+
+    @app.before_request
+    def refuse_nul_characters():
+        """A NUL character in a URL or a form is never meant (no browser sends one from a page); PostgreSQL
+        cannot store or compare it: refuse the request instead of failing with a 500."""
+        values = [request.path, *request.args.keys(), *request.args.values()]
+        if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"
+        ):
+            values += [*request.form.keys(), *request.form.values()]
+        if any("\x00" in value for value in values):
+            return error_page(400, _("请求无效"), _("链接或表单中有无法识别的字符。请返回上一页重试。"))
 
     @app.after_request
     def security_headers(response):

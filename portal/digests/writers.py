@@ -89,7 +89,7 @@ def _summary_sheet(workbook: Workbook, meta: DigestMeta, bold: Font, wrap: Align
     sheet.column_dimensions["B"].width = 12
     sheet.append([_cell(sheet, clean(meta.document_title), Font(bold=True, size=14))])
     if meta.issuer:
-        sheet.append(["发布单位", clean(meta.issuer)])
+        sheet.append(["发布单位", neutralise_formula(clean(meta.issuer))])
     sheet.append(["征求意见时间", meta.period])
     sheet.append(["汇总类型", "中期汇总（征求意见尚未截止）" if meta.interim else "最终汇总"])
     sheet.append(["生成时间", meta.generated])

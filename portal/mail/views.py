@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.access import role_required
 from portal.audit.services import record_action
+from portal.core.web import query_int
 from portal.extensions import csrf, db, limiter
 from portal.mail.forms import ConfirmForm
 from portal.mail.links import email_from_confirm_token, email_from_unsubscribe_token
@@ -67,7 +68,7 @@ def outbox():
     status = request.args.get("status", "")
     if status and status not in STATUSES:
         abort(404)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_int(request.args.get("page")) or 1
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status:
         query = query.where(OutboxMessage.status == status)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal.accounts.access import role_required
 from portal.comments.models import STANCES
 from portal.consultations.models import Consultation
+from portal.core.web import query_int
 from portal.extensions import db
 from portal.moderation.forms import ModerationForm, ModerationModeForm
 from portal.moderation.labels import (
@@ -32,13 +33,14 @@ def withheld(comment) -> str:
 
 def _filters(args) -> QueueFilters:
     def number(name):
-        value = args.get(name, "").strip()
-        return int(value) if value.isdigit() else None
+        return query_int(args.get(name))
+
+    section = args.get("section", "").strip()
 
     return QueueFilters(
         view=args.get("view") if args.get("view") in VIEWS else "queue",
         consultation_id=number("consultation"),
-        section=args.get("section", "").strip(),
+        section=section if section == "whole" or query_int(section) else "",
         stance=args.get("stance") if args.get("stance") in STANCES else "",
         flag=args.get("flag") if args.get("flag") in FLAGS else "",
         text=args.get("q", "").strip()[:100],

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from portal.accounts.access import can_manage_consultation, get_managed_consultation, role_required
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation
+from portal.core.web import query_int
 from portal.extensions import db
 from portal.responses.forms import BulkResponseForm, ResponseForm
 from portal.responses.models import Response
@@ -37,7 +38,7 @@ def index(consultation_id: int):
 
 
 def render_index(consultation: Consultation, form: BulkResponseForm, status: int = 200):
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_int(request.args.get("page")) or 1
     total = db.session.scalar(select(func.count()).select_from(respondable_comments(consultation).subquery()))
     rows = db.session.execute(
         respondable_comments(consultation)

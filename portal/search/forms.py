@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 MAX_QUERY_LENGTH = 100
 MAX_PAGE = 500
+MAX_ID = 2**31 - 1  # an id the database can hold; larger numbers are nonsense, not an error
 
 
 @dataclass(frozen=True)
@@ -24,9 +25,10 @@ class SearchArgs:
 
 def _int(value: str | None) -> int | None:
     try:
-        return int(value) if value else None
+        number = int(value) if value else None
     except ValueError:
         return None
+    return number if number is None or abs(number) <= MAX_ID else None
 
 
 def parse_search_args(args) -> SearchArgs:
