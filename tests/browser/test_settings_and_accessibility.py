@@ -29,6 +29,7 @@ def test_elderly_mode_and_english_switch(open_page, live_portal, viewport, javas
     normal_button = page.locator("button.button").bounding_box()["height"]
 
     page.get_by_role("link", name="长辈模式").click()
+    page.wait_for_load_state("load")  # the new page's stylesheet applied before measuring
     assert page.url.split("#")[0].endswith(url)
     assert "elderly" in page.locator("body").get_attribute("class")
     assert font_px(page, "body") >= 20 and font_px(page, ".draft p") >= 20 > normal_size
@@ -40,17 +41,20 @@ def test_elderly_mode_and_english_switch(open_page, live_portal, viewport, javas
     assert not page.locator("nav.toc .toc-level-2").first.is_visible()  # simpler table of contents
 
     page.get_by_role("link", name="English").click()
+    page.wait_for_load_state("load")  # the new page's stylesheet applied before measuring
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("link", name="Skip to main content").count() == 1
     assert page.get_by_role("heading", name="Contents").is_visible()
     assert page.locator("h1").get_attribute("lang") == "zh-CN"
     assert "elderly" in page.locator("body").get_attribute("class")
     page.get_by_role("link", name="Leave elderly mode").click()
+    page.wait_for_load_state("load")  # the new page's stylesheet applied before measuring
     assert "elderly" not in (page.locator("body").get_attribute("class") or "")
     page.goto(url)
     assert page.locator("html").get_attribute("lang") == "en"  # remembered
     assert page.get_by_role("button", name="Send comment").is_visible()
     page.get_by_role("link", name="中文").click()
+    page.wait_for_load_state("load")  # the new page's stylesheet applied before measuring
     assert page.locator("html").get_attribute("lang") == "zh-CN"
 
 
