@@ -1,10 +1,14 @@
 """Submit and approve comments. Flushes, never commits."""
 from __future__ import annotations
 
+import math
 import secrets
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.comments.models import STANCES, Comment
 from portal.consultations.models import Consultation
@@ -12,6 +16,8 @@ from portal.core.time import SHANGHAI, now
 from portal.drafts.models import Section
 from portal.extensions import db
 
+THREADS_PER_PAGE = 20  # threads on a page of a section's comments (each with all its replies)
+THREAD_ORDERS = ("oldest", "newest")
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read out on the phone
 
 
@@ -112,18 +118,61 @@ def public_comment_counts(consultation: Consultation) -> dict[int | None, int]:
     return {section_id: count for section_id, count in rows}
 
 
-def public_threads(consultation: Consultation, section: Section | None) -> list[Comment]:
-    """Top-level approved comments on ``section`` (or the whole draft), replies loaded with them.
+@dataclass
+class ThreadPage:
+    """One page of a section's (or the whole draft's) public threads, replies loaded."""
 
-    A withheld comment with public replies stays, shown as a notice, so that its thread stays whole.
+    threads: list[Comment]
+    page: int
+    pages: int
+    total: int  # threads on all pages
+    order: str  # "oldest" or "newest" first
+
+
+def public_thread_page(
+    consultation: Consultation, section: Section | None, page: int = 1, order: str = "oldest",
+    per_page: int = THREADS_PER_PAGE,
+) -> ThreadPage:
+    """Top-level approved comments on ``section`` (or the whole draft), one page of them, oldest or newest
+    first, with every reply under them loaded in one query.
+
+    A withheld comment with replies keeps its place, shown as a notice, so that its thread stays whole
+    (it is left off the page if none of its replies is shown either).
     """
-    query = select(Comment).where(
+    order = order if order in THREAD_ORDERS else "oldest"
+    conditions = [
         Comment.consultation_id == consultation.id,
-        or_(Comment.status == "approved", and_(Comment.status.in_(("hidden", "spam")), Comment.replies.any())),
+        Comment.section_id == section.id if section else Comment.section_id.is_(None),
         Comment.parent_id.is_(None),
-    )
-    query = query.where(Comment.section_id == section.id) if section else query.where(Comment.section_id.is_(None))
-    return [c for c in db.session.scalars(query.order_by(Comment.created_at)) if c.shown_in_thread]
+        or_(Comment.status == "approved", and_(Comment.status.in_(("hidden", "spam")), Comment.replies.any())),
+    ]
+    total = db.session.scalar(select(func.count()).select_from(Comment).where(*conditions)) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    ordering = (Comment.created_at.desc(), Comment.id.desc()) if order == "newest" else (Comment.created_at, Comment.id)
+    threads = list(db.session.scalars(
+        select(Comment).where(*conditions).order_by(*ordering).limit(per_page).offset((page - 1) * per_page)
+    ))
+    load_replies(threads)
+    return ThreadPage([c for c in threads if c.shown_in_thread], page, pages, total, order)
+
+
+def load_replies(comments: list[Comment]) -> None:
+    """Load every reply under ``comments``, at any depth, in one query (a recursive CTE), and set them as
+    each comment's ``replies``: showing a page of threads then issues no query per comment."""
+    if not comments:
+        return
+    child = aliased(Comment)
+    tree = select(Comment.id).where(Comment.parent_id.in_([c.id for c in comments])).cte("thread_tree", recursive=True)
+    tree = tree.union_all(select(child.id).where(child.parent_id == tree.c.id))
+    replies = db.session.scalars(
+        select(Comment).where(Comment.id.in_(select(tree.c.id))).order_by(Comment.created_at, Comment.id)
+    ).all()
+    children: dict[int, list[Comment]] = {}
+    for reply in replies:
+        children.setdefault(reply.parent_id, []).append(reply)
+    for comment in [*comments, *replies]:
+        set_committed_value(comment, "replies", children.get(comment.id, []))
 
 
 def find_by_receipt(number: str) -> Comment | None:
