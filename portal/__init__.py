@@ -71,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.search import events as search_events
     from portal.search.cli import search_cli
     from portal.search.views import bp as search_bp
+    from portal.backup.cli import backup_cli
 
     from portal.core.settings_views import bp as settings_bp
     from portal.audit.views import bp as audit_bp
@@ -109,6 +110,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(moderation_cli)
     app.cli.add_command(digests_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(backup_cli)
 
     @login_manager.user_loader
     def load_user(user_id: str):

@@ -15,7 +15,15 @@ STATUSES = ("pending", "approved", "hidden", "spam")
 
 class Comment(db.Model):
     __tablename__ = "comments"
-    __table_args__ = (Index("ix_comments_consultation_status", "consultation_id", "status"),)
+    __table_args__ = (
+        Index("ix_comments_consultation_status", "consultation_id", "status"),
+        # a page of a section's threads, in order, and their count; the public counts per section
+        # (issue 9: a consultation with 10,000 comments)
+        Index("ix_comments_threads", "consultation_id", "section_id", "parent_id", "created_at", "status"),
+        Index("ix_comments_section_counts", "consultation_id", "status", "section_id"),
+        # the burst sign: recent comments from one sender
+        Index("ix_comments_client_hash_created_at", "client_hash", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))

@@ -78,8 +78,9 @@ def create(consultation_id: int):
             summary=closing_summary(consultation),
         ), 403
     route_comment(comment)  # outbox rows in the comment's own transaction; a worker sends them
+    number = comment.receipt_number  # read before the commit expires the comment (no query to reload it)
     db.session.commit()
-    return redirect(url_for("comments.receipt", number=comment.receipt_number), code=303)
+    return redirect(url_for("comments.receipt", number=number), code=303)
 
 
 def _form_again(consultation, section, parent, form):

@@ -1,9 +1,9 @@
 """Public pages: the list of consultations, a consultation with its draft, one section with its comments."""
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from portal.comments.forms import CommentForm
-from portal.comments.services import public_comment_counts, public_threads
+from portal.comments.services import public_comment_counts, public_thread_page
 from portal.consultations.models import Consultation, published_consultations
 from portal.consultations.services import closing_summary
 from portal.drafts.models import Section
@@ -57,7 +57,7 @@ def render_overview(consultation: Consultation, form: CommentForm, status: int =
             draft=consultation.current_draft,
             counts=public_comment_counts(consultation) if consultation.comments_public else {},
             summary=closing_summary(consultation),
-            threads=public_threads(consultation, None) if consultation.comments_public else [],
+            thread_page=_thread_page(consultation, None),
             form=form,
         ),
         status,
@@ -83,9 +83,18 @@ def render_section(consultation: Consultation, section: Section, form: CommentFo
             previous=sections[index - 1] if index > 0 else None,
             following=sections[index + 1] if index + 1 < len(sections) else None,
             counts=public_comment_counts(consultation) if consultation.comments_public else {},
-            threads=public_threads(consultation, section) if consultation.comments_public else [],
+            thread_page=_thread_page(consultation, section),
             summary=closing_summary(consultation),
             form=form,
         ),
         status,
     )
+
+
+def _thread_page(consultation: Consultation, section: Section | None):
+    """The page of public threads the reader asked for (``?page=N&order=newest``); None when private."""
+    if not consultation.comments_public:
+        return None
+    page = request.args.get("page", 1, type=int)
+    order = "newest" if request.args.get("order") == "newest" else "oldest"
+    return public_thread_page(consultation, section, page, order)

@@ -8,8 +8,10 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from functools import cache
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request
@@ -20,7 +22,17 @@ LANGUAGE_COOKIE = "lang"
 log = logging.getLogger(__name__)
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
+    return _parsed(_chosen_language())
+
+
+@cache
+def _parsed(language: str) -> Locale:
+    """Parsed once per process: Babel's parsing scans its list of locales every time (~0.3 ms a request)."""
+    return Locale.parse(language)
+
+
+def _chosen_language() -> str:
     if not has_request_context():  # command line, workers: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["PORTAL_LANGUAGES"]

@@ -6,7 +6,9 @@ Rendering runs inside ``force_locale`` so that dates and numbers follow the read
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
+from babel import Locale
 from flask import current_app
 from flask_babel import force_locale
 
@@ -26,10 +28,16 @@ def mail_language(language: str | None) -> str:
     return "en" if (language or "").lower().startswith("en") else DEFAULT_LANGUAGE
 
 
+@cache
+def _locale(language: str) -> Locale:
+    """Parsed once per process: Babel's parsing scans its list of locales every time (~0.3 ms)."""
+    return Locale.parse(language)
+
+
 def render_mail(name: str, language: str, **context) -> RenderedMail:
     language = mail_language(language)
     env = current_app.jinja_env
-    with force_locale(language):
+    with force_locale(_locale(language)):
         text_module = env.get_template(f"mail/{name}.{language}.txt").make_module(context)
         html = env.get_template(f"mail/{name}.{language}.html").render(context)
     subject = " ".join(str(getattr(text_module, "subject", "")).split())

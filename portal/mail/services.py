@@ -37,7 +37,8 @@ def queue_message(
     consultation_id: int | None = None,
     comment_id: int | None = None,
 ) -> OutboxMessage:
-    """Render a mail and add it to the outbox (the caller's transaction commits it; a worker sends it)."""
+    """Render a mail and add it to the outbox (the caller's transaction flushes and commits it; a worker
+    sends it)."""
     language = mail_language(language)
     rendered = render_mail(template, language, **context)
     message = OutboxMessage(
@@ -57,7 +58,6 @@ def queue_message(
         message_id=new_message_id(),
     )
     db.session.add(message)
-    db.session.flush()
     return message
 
 

@@ -157,6 +157,17 @@ class TimeoutConnection(Connection):
     def __init__(self):
         super().__init__(current_app.extensions["mail"])
 
+    def __exit__(self, exc_type, exc_value, traceback):
+        """Say goodbye (QUIT). Once the server has accepted the message (250 after DATA), a server gone by the
+        time of QUIT must not make the message count as unsent: it would be sent again (found by the
+        reliability test, issue 9). An error while sending still propagates."""
+        if self.host is None:
+            return
+        try:
+            self.host.quit()
+        except (smtplib.SMTPException, OSError):
+            self.host.close()
+
     def configure_host(self):
         state, timeout = self.mail, current_app.config["MAIL_TIMEOUT"]
         if state.use_ssl:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 
 from portal.audit.services import record_action
 from portal.comments.models import Comment
@@ -39,8 +39,13 @@ CANDIDATES = 20  # earlier comments compared with a new one: those sharing the m
 
 # --- screening a new comment -------------------------------------------------------------------
 
-def screen_comment(comment: Comment, client_hash: str | None) -> Comment:
-    """Flag spam signs and sensitive words, group form letters, apply the consultation's moderation mode."""
+def screen_comment(comment: Comment, client_hash: str | None) -> list[int] | None:
+    """Flag spam signs and sensitive words, group form letters, apply the consultation's moderation mode.
+
+    Runs before the comment is first stored, so that it is inserted once, complete (a SQLite writer then
+    holds the database lock only briefly). Returns the comment's form-letter signature, which
+    ``keep_fingerprint`` stores once the comment has its id.
+    """
     comment.client_hash = client_hash
     flags = []
     if matched_words(comment.body, sensitive_words()):
@@ -49,28 +54,35 @@ def screen_comment(comment: Comment, client_hash: str | None) -> Comment:
         flags.append("link")
     if has_repetition(comment.body):
         flags.append("repeated")
-    if client_hash and _recent_from(client_hash, comment.id) + 1 >= current_app.config["MODERATION_BURST_COUNT"]:
+    burst = current_app.config["MODERATION_BURST_COUNT"]
+    if client_hash and _recent_from(client_hash, burst - 1) + 1 >= burst:
         flags.append("burst")
     comment.flags = _join(flags)
-    group_form_letter(comment)
+    signature = group_form_letter(comment)
     if comment.consultation.moderation_mode == "post" and not flags:
         comment.status = "approved"  # published at once, and still in the queue for review
         comment.review_requested_at = now()
-    db.session.flush()
-    return comment
+    return signature
 
 
-def _recent_from(client_hash: str, exclude_id: int) -> int:
+def _recent_from(client_hash: str, enough: int) -> int:
+    """Stored comments from this sender within the burst window, counted up to ``enough`` (no further:
+    the answer only decides a flag, and a busy address must not make every submission slower)."""
     since = now() - timedelta(seconds=current_app.config["MODERATION_BURST_SECONDS"])
-    return db.session.scalar(
-        select(func.count()).select_from(Comment).where(
-            Comment.client_hash == client_hash, Comment.created_at >= since, Comment.id != exclude_id
-        )
+    recent = (
+        select(Comment.id)
+        .where(Comment.client_hash == client_hash, Comment.created_at >= since)
+        .limit(enough)
+        .subquery()
     )
+    return db.session.scalar(select(func.count()).select_from(recent))
 
 
-def group_form_letter(comment: Comment) -> int | None:
-    """Put ``comment`` in the form-letter group of its most similar earlier comment (if any is close enough)."""
+def group_form_letter(comment: Comment) -> list[int] | None:
+    """Put ``comment`` in the form-letter group of its most similar earlier comment (if any is close enough).
+
+    Sets ``comment.form_letter_id``; returns the comment's signature (None: too short to group).
+    """
     sig = form_letters.signature(comment.body)
     if sig is None:
         return None
@@ -93,11 +105,22 @@ def group_form_letter(comment: Comment) -> int | None:
         if match is not None:
             group = next(row.form_letter_id for row in rows if row.comment_id == match)
             comment.form_letter_id = group or match
-    db.session.add(CommentFingerprint(comment_id=comment.id, consultation_id=comment.consultation_id, signature=sig))
-    db.session.add_all(
-        FormLetterBand(comment_id=comment.id, consultation_id=comment.consultation_id, band_key=key) for key in keys
+    return sig
+
+
+def keep_fingerprint(comment: Comment, sig: list[int] | None) -> None:
+    """Store a stored comment's signature and band keys (two multi-row inserts), for later comments."""
+    if sig is None:
+        return
+    db.session.execute(
+        insert(CommentFingerprint),
+        [{"comment_id": comment.id, "consultation_id": comment.consultation_id, "signature": sig}],
     )
-    return comment.form_letter_id
+    db.session.execute(
+        insert(FormLetterBand),
+        [{"comment_id": comment.id, "consultation_id": comment.consultation_id, "band_key": key}
+         for key in form_letters.band_keys(sig)],
+    )
 
 
 def _join(flags) -> str:

@@ -38,11 +38,33 @@ def find_unit(name: str) -> Unit | None:
 
 
 def match_unit_names(names: list[str]) -> tuple[list[Unit], list[str]]:
-    """Split names into the units found and the names left for an administrator to resolve."""
+    """Split names into the units found and the names left for an administrator to resolve.
+
+    The same order of rules as ``find_unit``, in at most four queries whatever the number of names
+    (routing calls this for every new comment).
+    """
+    if not names:
+        return [], []
+    by_name = {u.name: u for u in db.session.scalars(select(Unit).where(Unit.name.in_(names)))}
+    by_alias: dict[str, Unit] = {}
+    if missing := [n for n in names if n not in by_name]:
+        aliases = db.session.execute(
+            select(UnitAlias.alias, Unit).join(Unit, Unit.id == UnitAlias.unit_id).where(UnitAlias.alias.in_(missing))
+        )
+        by_alias = {alias: unit for alias, unit in aliases}
+    by_normalised: dict[str, Unit] = {}
+    if any(n not in by_name and n not in by_alias for n in names):
+        for unit in db.session.scalars(select(Unit)):
+            by_normalised.setdefault(normalise_unit_name(unit.name), unit)
+        normalised_aliases: dict[str, Unit] = {}
+        for alias, unit in db.session.execute(select(UnitAlias.alias, Unit).join(Unit, Unit.id == UnitAlias.unit_id)):
+            normalised_aliases.setdefault(normalise_unit_name(alias), unit)
+        for key, unit in normalised_aliases.items():
+            by_normalised.setdefault(key, unit)
     found: list[Unit] = []
     unmatched: list[str] = []
     for name in names:
-        unit = find_unit(name)
+        unit = by_name.get(name) or by_alias.get(name) or by_normalised.get(normalise_unit_name(name))
         if unit is None:
             unmatched.append(name)
         elif unit not in found:

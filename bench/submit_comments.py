@@ -1,0 +1,165 @@
+"""Comment submission over HTTP: gunicorn on 127.0.0.1, wrk (16 connections) in a second process.
+
+Every request is what a browser sends: the session cookie and CSRF token (fetched first by the wrk
+script from the section page), a varied comment on a random section; the portal validates it, stores
+the comment with its moderation screening (flags, form-letter fingerprint and band keys), its outbox
+rows (the consultation's contact and each responsible unit; a confirmation request to commenters who
+left an e-mail) and its search queue row, in one transaction, and answers 303 to the receipt.
+
+In the same run, after checking the machine is idle, it measures the limit: a minimal Flask endpoint
+that parses a 3-field form and returns 201, served the same way. The comment rate limit is raised for
+the benchmark (PORTAL_COMMENT_RATE_LIMIT=1000000/minute), otherwise every client on 127.0.0.1 would be
+refused after 10 comments.
+
+Targets (issue 9): SQLite >= 700 accepted comments/s, p99 < 50 ms, >= 0.5 x the limit;
+PostgreSQL >= 450/s, p99 < 100 ms, >= 0.3 x the limit.
+
+Run: .venv/bin/python bench/submit_comments.py [--database sqlite|postgresql|both] [--seconds 20]
+     [--workers 3] [--profile]   (--profile: cProfile of 300 submissions in-process instead)
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import ROOT, gunicorn, open_consultation, portal_database, wait_until_idle, wrk  # noqa: E402
+
+TARGETS = {"sqlite": (700, 50, 0.5), "postgresql": (450, 100, 0.3)}
+RATE_LIMIT = "1000000/minute"
+
+
+def prepare(url: str) -> tuple[int, str, list[int]]:
+    """An open consultation (seed 003): its id, a section page, and the sections comments go to."""
+    from portal import create_app
+    from portal.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        consultation = open_consultation(app)
+        sections = consultation.current_draft.sections
+        targets = [s.id for s in sections if not s.children]
+        page = f"/consultations/{consultation.id}/sections/{sections[3].anchor}"
+        consultation_id = consultation.id
+        db.session.remove()
+        db.engine.dispose()
+    return consultation_id, page, targets
+
+
+def counts(url: str) -> dict[str, int]:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url.replace("sqlite:///", "sqlite:///", 1))
+    with engine.connect() as connection:
+        found = {
+            table: connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in ("comments", "outbox", "search_queue", "form_letter_bands")
+        }
+    engine.dispose()
+    return found
+
+
+def run_portal(kind: str, seconds: int, workers: int, limit: float) -> None:
+    with portal_database(kind) as url, tempfile.TemporaryDirectory() as instance:
+        consultation_id, page, targets = prepare(url)
+        env = {
+            "PORTAL_DATABASE_URL": url,
+            "PORTAL_SECRET_KEY": "bench-secret",
+            "PORTAL_COMMENT_RATE_LIMIT": RATE_LIMIT,
+            "PORTAL_INSTANCE_PATH": instance,
+        }
+        script_env = {
+            "BENCH_PAGE": page,
+            "BENCH_POST": f"/consultations/{consultation_id}/comments",
+            "BENCH_SECTIONS": ",".join(map(str, targets)),
+        }
+        with gunicorn("wsgi:app", env, workers=workers) as (base, _process):
+            wrk(base + page, ROOT / "bench/submit_comments.lua", seconds=3, env=script_env)  # warm up
+            before = counts(url)
+            result = wrk(base + page, ROOT / "bench/submit_comments.lua", seconds=seconds, env=script_env)
+            after = counts(url)
+        accepted = after["comments"] - before["comments"]
+        rate = accepted / result.seconds
+        goal_rate, goal_p99, goal_ratio = TARGETS[kind]
+        print(f"\n{kind}: {accepted:,} comments accepted in {result.seconds:.1f} s "
+              f"({result.requests:,} requests, errors: {result.errors})")
+        per = {k: (after[k] - before[k]) / max(accepted, 1) for k in ("outbox", "search_queue", "form_letter_bands")}
+        print(f"  per comment: {per['outbox']:.2f} outbox rows, {per['search_queue']:.2f} search queue rows, "
+              f"{per['form_letter_bands']:.1f} form-letter band keys")
+        print(f"  {rate:,.0f} accepted comments/s (target >= {goal_rate}), p50 {result.p50_ms:.1f} ms, "
+              f"p99 {result.p99_ms:.1f} ms (target < {goal_p99}), "
+              f"{rate / limit:.2f} x the limit (target >= {goal_ratio})")
+        verdict = rate >= goal_rate and result.p99_ms < goal_p99 and rate / limit >= goal_ratio
+        print(f"  {'met' if verdict else 'MISSED'}; load average now {os.getloadavg()[0]:.2f}")
+
+
+def measure_limit(seconds: int, workers: int) -> float:
+    with gunicorn("bench.minimal_app:app", {}, workers=workers) as (base, _process):
+        wrk(base + "/form", ROOT / "bench/minimal_form.lua", seconds=2)
+        result = wrk(base + "/form", ROOT / "bench/minimal_form.lua", seconds=seconds)
+    print(f"limit (minimal Flask, 3-field form, 201): {result.line()}; errors: {result.errors}")
+    return result.rate
+
+
+def profile(kind: str, count: int = 300) -> None:
+    """cProfile of ``count`` submissions through the Flask test client (the same view, no server)."""
+    import cProfile
+    import pstats
+    import re
+
+    from portal import create_app
+
+    with portal_database(kind) as url:
+        consultation_id, page, targets = prepare(url)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "COMMENT_RATE_LIMIT": RATE_LIMIT})
+        client = app.test_client()
+        html = client.get(page).get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+        def submit(i: int):
+            response = client.post(f"/consultations/{consultation_id}/comments", data={
+                "csrf_token": token, "section_id": str(targets[i % len(targets)]), "parent_id": "",
+                "stance": "suggest", "body": f"建议在每个社区建设老年食堂，方便老人就近吃饭。第{i}条意见，希望尽快落实。",
+                "author_name": "王大爷", "author_contact": f"c{i}@example.com" if i % 4 == 0 else "", "website": "",
+            })
+            assert response.status_code == 303, response.status_code
+
+        for i in range(50):
+            submit(i)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for i in range(50, 50 + count):
+            submit(i)
+        profiler.disable()
+        stats = pstats.Stats(profiler).sort_stats("cumulative")
+        print(f"{stats.total_tt / count * 1000:.2f} ms per submission (in-process, under the profiler)")
+        stats.print_stats(45)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (the limit uses the same)")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
+    if args.profile:
+        for kind in kinds:
+            profile(kind)
+        return
+    wait_until_idle()
+    print(f"gunicorn: {args.workers} sync workers; wrk: 2 threads, 16 connections; "
+          f"comment rate limit raised to {RATE_LIMIT} for the benchmark")
+    limit = measure_limit(args.seconds, args.workers)
+    for kind in kinds:
+        run_portal(kind, args.seconds, args.workers, limit)
+    measure_limit(args.seconds, args.workers)  # again: did the machine stay as it was?
+
+
+if __name__ == "__main__":
+    main()
