@@ -91,14 +91,20 @@ def _form_again(consultation, section, parent, form):
     return render_overview(consultation, form, status=422)
 
 
-@bp.get("/consultations/<int:consultation_id>/comments/<int:comment_id>/reply")
-def reply(consultation_id: int, comment_id: int):
+def get_public_comment(consultation_id: int, comment_id: int):
+    """A published comment of a published consultation that shows its comments, with it; else 404."""
     consultation = get_public_consultation(consultation_id)
-    parent = db.session.get(Comment, comment_id)
-    if parent is None or parent.consultation_id != consultation.id or not parent.is_public:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.consultation_id != consultation.id or not comment.is_public:
         abort(404)
     if not consultation.comments_public:
         abort(404)
+    return consultation, comment
+
+
+@bp.get("/consultations/<int:consultation_id>/comments/<int:comment_id>/reply")
+def reply(consultation_id: int, comment_id: int):
+    consultation, parent = get_public_comment(consultation_id, comment_id)
     form = CommentForm(parent_id=str(parent.id), section_id=str(parent.section_id or ""))
     return render_template("comments/reply.html", consultation=consultation, parent=parent, form=form)
 

@@ -1,8 +1,7 @@
 """Citizens report (举报) a published comment."""
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from portal.comments.models import Comment
-from portal.consultations.views import get_public_consultation
+from portal.comments.views import get_public_comment
 from portal.extensions import db, limiter
 from portal.moderation.forms import ReportForm
 from portal.moderation.services import report_comment
@@ -15,20 +14,10 @@ def report_rate_limit() -> str:
     return current_app.config["REPORT_RATE_LIMIT"]
 
 
-def _public_comment(consultation_id: int, comment_id: int):
-    consultation = get_public_consultation(consultation_id)
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.consultation_id != consultation.id or not comment.is_public:
-        abort(404)
-    if not consultation.comments_public:
-        abort(404)
-    return consultation, comment
-
-
 @bp.route("/consultations/<int:consultation_id>/comments/<int:comment_id>/report", methods=["GET", "POST"])
 @limiter.limit(report_rate_limit, methods=["POST"])
 def report(consultation_id: int, comment_id: int):
-    consultation, comment = _public_comment(consultation_id, comment_id)
+    consultation, comment = get_public_comment(consultation_id, comment_id)
     form = ReportForm()
     if form.validate_on_submit():
         report_comment(
@@ -43,5 +32,5 @@ def report(consultation_id: int, comment_id: int):
 
 @bp.get("/consultations/<int:consultation_id>/comments/<int:comment_id>/reported")
 def reported(consultation_id: int, comment_id: int):
-    consultation, comment = _public_comment(consultation_id, comment_id)
+    consultation, comment = get_public_comment(consultation_id, comment_id)
     return render_template("moderation/reported.html", consultation=consultation, comment=comment)
