@@ -1,6 +1,8 @@
 """Whoosh: index 100,000 generated comments of one consultation, then time queries. Prints figures.
 
-    .venv/bin/python bench/search_whoosh.py [COUNT]
+    .venv/bin/python bench/search_whoosh.py [COUNT] [--count COUNT]
+
+``--count 20000`` (or a bare number) for a quick check; 100,000 by default.
 """
 from __future__ import annotations
 
@@ -55,4 +57,10 @@ def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("count_arg", nargs="?", type=int)
+    parser.add_argument("--count", type=int)
+    args = parser.parse_args()
+    main(args.count or args.count_arg or 100_000)
