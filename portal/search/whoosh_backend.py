@@ -6,6 +6,7 @@ from the database by the worker the next time it opens it for writing.
 """
 from __future__ import annotations
 
+import heapq
 import logging
 import secrets
 import shutil
@@ -17,7 +18,7 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.query import And, Or, Phrase, Prefix, Term
 
-from portal.search import analysis
+from portal.search import analysis, whoosh_match
 from portal.search.analysis import Clause
 from portal.search.backend import Hit, HitPage, Progress
 from portal.search.documents import Document
@@ -109,6 +110,14 @@ class WhooshBackend:
         except Exception as error:  # whoosh raises many kinds on a damaged index
             log.warning("search index %s is corrupt: %r", name, error)
             raise IndexUnavailable(f"{name}: corrupt") from error
+
+    def _searcher(self, name: str):
+        """A searcher on the index (opening it reads the table of contents and every segment: a damaged
+        index raises here or while searching, and the caller reports it unavailable)."""
+        path = self.root / name
+        if not path.is_dir() or not whoosh_index.exists_in(str(path)):
+            raise IndexUnavailable(f"{name}: missing")
+        return whoosh_index.open_dir(str(path)).searcher()
 
     def exists(self, name: str) -> bool:
         return (self.root / name).is_dir()
@@ -206,16 +215,22 @@ class WhooshBackend:
             scopes.append(("section", SECTIONS_INDEX, SECTIONS_INDEX))
         if "comment" in kinds:
             scopes += [("comment", self.comments_index(cid), cid) for cid in consultation_ids]
-        allowed = Or([Term("consultation", str(cid)) for cid in consultation_ids]) if consultation_ids else None
         for kind, name, scope in scopes:
             try:
-                ix = self.open(name)
-                with ix.searcher() as searcher:
-                    query = make_query(clauses, searcher.reader())
-                    results = searcher.search(query, limit=wanted, filter=allowed if kind == "section" else None)
-                    total += len(results)
-                    for hit in results:
-                        hits.append(Hit(kind, int(hit["id"]), int(hit["consultation"]), float(hit.score)))
+                with self._searcher(name) as searcher:
+                    reader = searcher.reader()
+                    allowed = None
+                    if kind == "section":
+                        allowed = {
+                            docnum
+                            for cid in consultation_ids
+                            for docnum in searcher.docs_for_query(Term("consultation", str(cid)))
+                        }
+                    scores = whoosh_match.match(reader, clauses, allowed)
+                    total += len(scores)
+                    for docnum, score in heapq.nlargest(wanted, scores.items(), key=lambda item: (item[1], -item[0])):
+                        fields = reader.stored_fields(docnum)
+                        hits.append(Hit(kind, int(fields["id"]), int(fields.get("consultation", scope)), score))
             except IndexUnavailable:
                 unavailable.add(scope)
             except Exception as error:  # a damaged segment found while reading
