@@ -15,6 +15,7 @@ from typing import Iterable
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.query import And, Or, Phrase, Prefix, Term
 
@@ -27,6 +28,10 @@ log = logging.getLogger(__name__)
 
 SECTIONS_INDEX = "sections"
 WRITER_OPTIONS = {"limitmb": 256, "timeout": 60.0, "delay": 0.05}
+
+
+def writer_options() -> dict:
+    return {**WRITER_OPTIONS, "codec": make_codec()}
 
 
 class BigramTokenizer(Tokenizer):
@@ -47,12 +52,32 @@ class BigramTokenizer(Tokenizer):
             yield token
 
 
+class BigramText(TEXT):
+    """The searched text: indexed straight from :func:`portal.search.analysis.term_positions` (no Token
+    object per token); queries are answered by :mod:`portal.search.whoosh_match`. Positions only: no
+    character offsets, no stored text (snippets are made from the database text)."""
+
+    def index(self, value, **kwargs):
+        encode = self.format.encode
+        for word, positions in analysis.term_positions(value).items():
+            yield word.encode("utf-8"), len(positions), float(len(positions)), encode(positions)
+
+
 def make_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         consultation=ID(stored=True),
-        content=TEXT(analyzer=BigramTokenizer(), phrase=True),
+        content=BigramText(analyzer=BigramTokenizer(), phrase=True),
     )
+
+
+def make_codec() -> W3Codec:
+    """Whoosh's codec without the per-block length statistics (used only by Whoosh's own BM25 block
+    skipping, which the search here does not use): writing them reads each posting's document length back
+    from disk, a third of the indexing time. Kept as a plain W3Codec instance (the segments pickle it)."""
+    codec = W3Codec()
+    codec.length_stats = False
+    return codec
 
 
 class IndexUnavailable(Exception):
@@ -129,7 +154,7 @@ class WhooshBackend:
         building = self.root / f".{name}.building-{token}"
         building.mkdir()
         ix = whoosh_index.create_in(str(building), make_schema())
-        writer = ix.writer(**WRITER_OPTIONS)
+        writer = ix.writer(**writer_options())
         try:
             count = 0
             for doc in docs:
@@ -154,7 +179,7 @@ class WhooshBackend:
     def _writer_or_rebuild(self, name: str, rebuild):
         """A writer on the index; a missing or corrupt index is rebuilt from the database first."""
         try:
-            return self.open(name).writer(**WRITER_OPTIONS)
+            return self.open(name).writer(**writer_options())
         except IndexUnavailable:
             rebuild()
             return None
