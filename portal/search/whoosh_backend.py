@@ -90,7 +90,7 @@ def _fields(doc: Document) -> dict:
 
 def _hit_ids(reader):
     """``docnum -> (target id, consultation id)``; indexes written before the columns have stored fields."""
-    if reader.has_column("target_id"):
+    if "target_id" in reader.schema and reader.has_column("target_id"):
         targets, owners = reader.column_reader("target_id"), reader.column_reader("consultation_id")
         return lambda docnum: (targets[docnum], owners[docnum])
 
