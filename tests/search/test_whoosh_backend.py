@@ -1,10 +1,12 @@
 """The Whoosh backend's own matching (portal.search.whoosh_match) against the analyser, without the app."""
+import pytest
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 
 from bench.search_corpus import QUERIES, comments
 from portal.search.analysis import matches, parse_query
 from portal.search.documents import Document
+from portal.search import whoosh_backend
 from portal.search.whoosh_backend import BigramTokenizer, WhooshBackend
 
 TEXTS = list(comments(400, seed=3)) + ["２０２５年养老床位，年度计划", "养老 床位", "老年大学。大学"]
@@ -20,7 +22,10 @@ def expected(texts, query):
     return {i + 1 for i, text in enumerate(texts) if matches(text, parse_query(query))}
 
 
-def test_every_query_finds_exactly_what_the_analyser_matches(tmp_path):
+@pytest.mark.parametrize("parallel", [False, True])
+def test_every_query_finds_exactly_what_the_analyser_matches(tmp_path, monkeypatch, parallel):
+    if parallel:  # a large rebuild: two writer processes, two segments
+        monkeypatch.setattr(whoosh_backend, "PARALLEL_BUILD_FROM", 100)
     backend = WhooshBackend(tmp_path)
     backend.replace_comments(1, [Document("comment", i + 1, 1, t) for i, t in enumerate(TEXTS)])
     for query in QUERIES + ["2025年", "年", "养老床位", "大学"]:
@@ -29,6 +34,7 @@ def test_every_query_finds_exactly_what_the_analyser_matches(tmp_path):
         assert ids == expected(TEXTS, query), query
         assert page.total == len(ids)
         assert all(hit.consultation_id == 1 and hit.kind == "comment" for hit in page.hits)
+    assert len(whoosh_index.open_dir(str(tmp_path / "comments-1"))._segments()) == (2 if parallel else 1)
     assert {h.target_id for h in found(backend, "2025年").hits} >= {401}
     assert 402 not in {h.target_id for h in found(backend, "养老床位").hits}  # a space is not a phrase gap
 
