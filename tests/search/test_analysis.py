@@ -1,5 +1,5 @@
 """The analyser, as plain functions: tokens, queries, highlighting."""
-from portal.search.analysis import Clause, match_spans, matches, parse_query, snippet, token_string, tokens
+from portal.search.analysis import Clause, match_spans, matches, parse_query, snippet, term_positions, token_string, tokens
 
 
 def texts(text):
@@ -54,3 +54,19 @@ def test_long_texts_are_cut_around_the_first_match():
 
 def test_the_token_string_for_postgresql_has_one_based_positions():
     assert token_string("养老 15") == "养老:1 老:2 15:3"
+
+
+def test_term_positions_are_the_positions_of_the_tokens():
+    texts = [
+        "养老床位，普惠型 15分钟 养老服务圈。",
+        "ＡＢＣ１２３ 适老化改造；老",
+        "ﬁ ligature and e\u0301 combining: 养老",
+        "",
+        "。。养老  老年人",
+    ]
+    for text in texts:
+        expected: dict[str, list[int]] = {}
+        for token in tokens(text):
+            expected.setdefault(token.text, []).append(token.pos)
+        assert term_positions(text) == expected
+    assert term_positions("养老，养老")["养老"] == [0, 3]
