@@ -76,11 +76,15 @@ def _read_docx(data: bytes) -> str:
     except Exception as error:  # python-docx raises several types for foreign zip files
         raise DraftReadError("bad_docx", _("无法打开这个 .docx 文件，文件可能已损坏或不是 Word 文档。")) from error
 
+    from portal.drafts.docx_numbering import Numbering
+
+    numbering = Numbering(document)
     lines: list[str] = []
     for block in document.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            lines.append(Paragraph(block, document).text)
+            paragraph = Paragraph(block, document)
+            lines.append(numbering.label(paragraph) + paragraph.text)
         elif tag == "tbl":
             for row in Table(block, document).rows:
                 cells: list[str] = []
