@@ -102,6 +102,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(digests_bp)
     app.register_blueprint(search_bp)
     search_events.register(db.session)
+    from portal.comments import page_cache
+
+    page_cache.register(db.session)
     app.cli.add_command(drafts_cli)
     app.cli.add_command(consultations_cli)
     app.cli.add_command(comments_cli)

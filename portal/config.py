@@ -34,6 +34,8 @@ class Config:
     MODERATION_BURST_COUNT = 5  # this many comments from one address …
     MODERATION_BURST_SECONDS = 600  # … within this many seconds are flagged "burst"
     MODERATION_PAGE_SIZE = 50
+    # New comments grouped into form letters when the queue is shown, at most (the worker does the rest)
+    MODERATION_GROUP_ON_VIEW = 500
     # Comments are shown publicly after approval unless a consultation keeps them private.
     DEFAULT_COMMENT_VISIBILITY = "public"
     # Search: "auto" (PostgreSQL when the portal runs on it, else Whoosh), "whoosh" or "postgresql";

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from portal.core.forms import Form
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = StringField(_l("电子邮箱"), validators=[DataRequired(message=_l("请填写电子邮箱。")), Length(max=200, message=_l("电子邮箱不能超过 200 个字。"))])
     password = PasswordField(_l("密码"), validators=[DataRequired(message=_l("请填写密码。"))])

@@ -1,6 +1,6 @@
 """Forms of the administration pages. They validate input only."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from portal.core.forms import Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -10,7 +10,7 @@ ROLE_CHOICES = [SelectChoice("office", _l("起草单位工作人员")), SelectCh
                 SelectChoice("admin", _l("管理员"))]
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     email = StringField(_l("电子邮箱"), validators=[DataRequired(message=_l("请填写电子邮箱。")),
                                                  Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("电子邮箱的格式不对。")), Length(max=200)])
     name = StringField(_l("姓名"), validators=[DataRequired(message=_l("请填写姓名。")), Length(max=100)])
@@ -20,17 +20,17 @@ class UserForm(FlaskForm):
     active = BooleanField(_l("账号可以使用"), default=True)
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     name = StringField(_l("单位名称"), validators=[DataRequired(message=_l("请填写单位名称。")), Length(max=200)])
     emails = TextAreaField(_l("电子邮箱"), validators=[Optional(), Length(max=2000)])
     parent = SelectField(_l("上级单位"), coerce=int)
     aliases = TextAreaField(_l("别名"), validators=[Optional(), Length(max=2000)])
 
 
-class DirectoryImportForm(FlaskForm):
+class DirectoryImportForm(Form):
     file = FileField(_l("单位目录文件"), validators=[FileRequired(message=_l("请选择要导入的文件。"))])
 
 
-class AliasForm(FlaskForm):
+class AliasForm(Form):
     alias = StringField(_l("草案中的名称"), validators=[DataRequired()])
     unit = SelectField(_l("是哪个单位"), coerce=int)

@@ -3,7 +3,7 @@ import re
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from portal.core.forms import Form
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -24,7 +24,7 @@ def _phone_or_email(form, field):
         raise ValidationError(_l("请填写正确的手机号码、固定电话或电子邮箱，也可以不填。"))
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(
         _l("您的意见"),
         validators=[DataRequired(message=_l("请填写您的意见。")), _max_length],

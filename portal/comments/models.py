@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.time import UTCDateTime, now
@@ -23,6 +23,9 @@ class Comment(db.Model):
         Index("ix_comments_section_counts", "consultation_id", "status", "section_id"),
         # the burst sign: recent comments from one sender
         Index("ix_comments_client_hash_created_at", "client_hash", "created_at"),
+        # comments not yet compared with earlier ones for form letters (the grouping worker's queue)
+        Index("ix_comments_ungrouped", "id", sqlite_where=text("grouped_at IS NULL"),
+              postgresql_where=text("grouped_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +55,8 @@ class Comment(db.Model):
     client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     form_letter_id: Mapped[int | None] = mapped_column(index=True)
     review_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the form-letter grouping (portal/moderation/grouping.py, after the commit) looked at it.
+    grouped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     consultation: Mapped["Consultation"] = relationship()  # noqa: F821
     section: Mapped["Section | None"] = relationship(foreign_keys=[section_id])  # noqa: F821

@@ -3,18 +3,22 @@ from __future__ import annotations
 
 import math
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.comments.models import STANCES, Comment
 from portal.consultations.models import Consultation
+from portal.core.statements import prepared, run
 from portal.core.time import SHANGHAI, now
-from portal.drafts.models import Section
+from portal.drafts.models import Draft, Section
 from portal.extensions import db
+from portal.search.models import COMMENT as COMMENT_KIND
 
 THREADS_PER_PAGE = 20  # threads on a page of a section's comments (each with all its replies)
 THREAD_ORDERS = ("oldest", "newest")
@@ -34,6 +38,145 @@ def new_receipt_number() -> str:
     return f"{day}-" + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(6))
 
 
+@dataclass
+class Target:
+    """Where a comment goes: a section (with the responsible units it names or inherits) and/or a parent."""
+
+    section_id: int | None = None
+    unit_names: list[str] = field(default_factory=list)
+    parent_id: int | None = None
+
+
+@dataclass
+class StoredComment:
+    """A comment just stored, as the request needs it (no ORM object: issue 9, submissions must be cheap)."""
+
+    id: int
+    consultation_id: int
+    section_id: int | None
+    receipt_number: str
+    status: str
+    author_contact: str | None
+    language: str
+
+
+@prepared
+def _parent_statement(_dialect):
+    comments = Comment.__table__
+    return select(comments.c.consultation_id, comments.c.status, comments.c.section_id).where(
+        comments.c.id == bindparam("id"))
+
+
+@prepared
+def _section_chain_statement(_dialect):
+    """A section and its ancestors, nearest first, with the units each names and the consultation."""
+    sections, drafts = Section.__table__, Draft.__table__
+    chain = select(sections.c.id, sections.c.parent_id, sections.c.unit_names, sections.c.draft_id,
+                   literal(0).label("depth")).where(sections.c.id == bindparam("section_id")).cte("chain", recursive=True)
+    up = sections.alias("up")
+    chain = chain.union_all(
+        select(up.c.id, up.c.parent_id, up.c.unit_names, up.c.draft_id, chain.c.depth + 1).where(up.c.id == chain.c.parent_id)
+    )
+    return (select(chain.c.unit_names, chain.c.depth, drafts.c.consultation_id)
+            .join(drafts, drafts.c.id == chain.c.draft_id).order_by(chain.c.depth))
+
+
+@prepared
+def _insert_statement(dialect):
+    """INSERT … ON CONFLICT (receipt_number) DO NOTHING RETURNING id: a receipt number already taken (about one
+    chance in a billion a day) inserts nothing, and the caller draws another."""
+    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    comments, drafts = Comment.__table__, Draft.__table__
+    current_draft = (select(drafts.c.id).where(drafts.c.consultation_id == bindparam("draft_of"))
+                     .order_by(drafts.c.version.desc()).limit(1).scalar_subquery())
+    return (make(comments).values(draft_id=current_draft)
+            .on_conflict_do_nothing(index_elements=["receipt_number"]).returning(comments.c.id))
+
+
+def find_target(consultation: Consultation, section_id: int | None, parent_id: int | None) -> Target | None:
+    """The section and parent comment a form names, checked to belong to ``consultation`` (None: they do not).
+
+    A reply goes to its parent's section. Two queries at most: the parent, then the section with its
+    ancestors (one recursive query: the units a section names, else its nearest parent's).
+    """
+    target = Target(section_id=section_id)
+    if parent_id is not None:
+        parent = run(_parent_statement(), {"id": parent_id}).first()
+        if parent is None or parent.consultation_id != consultation.id or parent.status != "approved":
+            return None
+        target.parent_id, target.section_id = parent_id, parent.section_id
+    if target.section_id is None:
+        return target
+    rows = run(_section_chain_statement(), {"section_id": target.section_id}).all()
+    if not rows or rows[0].consultation_id != consultation.id:
+        return None
+    target.unit_names = next((list(row.unit_names) for row in rows if row.unit_names), [])
+    return target
+
+
+def store_comment(
+    consultation: Consultation,
+    target: Target,
+    body: str,
+    stance: str = "suggest",
+    author_name: str | None = None,
+    author_contact: str | None = None,
+    language: str = "zh_CN",
+    client_hash: str | None = None,
+) -> StoredComment:
+    """Store a citizen's comment (pending moderation unless post-moderated and unflagged) with its search
+    queue row; refuse it when the consultation is not open. One INSERT for the comment, no ORM flush.
+
+    The form-letter grouping happens after the commit (portal/moderation/grouping.py).
+    """
+    state = consultation.state()
+    if state == "closed":
+        raise CommentRefused("closed", _l("征求意见已经截止，不再接收意见。"))
+    if state != "open":
+        raise CommentRefused("not_open", _l("征求意见尚未开始，暂不接收意见。"))
+    if stance not in STANCES:
+        raise CommentRefused("stance", _l("请选择您的态度：赞成、反对或建议。"))
+    from portal.moderation.services import screen_new_comment
+    from portal.search.events import enqueue
+
+    body = body.strip()
+    flags, status = screen_new_comment(consultation, body, client_hash)
+    created_at = now()
+    values = dict(
+        consultation_id=consultation.id,
+        draft_of=consultation.id,  # draft_id: the consultation's current draft (a subquery of the INSERT)
+        section_id=target.section_id,
+        parent_id=target.parent_id,
+        original_section_id=None,
+        body=body,
+        stance=stance,
+        author_name=(author_name or "").strip() or None,
+        author_contact=(author_contact or "").strip() or None,
+        language=language,
+        status=status,
+        created_at=created_at,
+        moderated_at=None,
+        review_requested_at=created_at if status == "approved" else None,  # post-moderation: still reviewed
+        flags=flags,
+        client_hash=client_hash,
+        moderation_version=0,
+        hidden_reason=None,
+        hidden_note=None,
+        form_letter_id=None,
+        grouped_at=None,
+    )
+    for _attempt in range(5):
+        values["receipt_number"] = new_receipt_number()
+        comment_id = run(_insert_statement(), values).scalar()
+        if comment_id is not None:
+            break
+    else:
+        raise RuntimeError("could not find an unused receipt number")
+    enqueue([(COMMENT_KIND, comment_id, consultation.id)])
+    return StoredComment(comment_id, consultation.id, target.section_id, values["receipt_number"], status,
+                         values["author_contact"], language)
+
+
 def submit_comment(
     consultation: Consultation,
     body: str,
@@ -45,58 +188,16 @@ def submit_comment(
     language: str = "zh_CN",
     client_hash: str | None = None,
 ) -> Comment:
-    """Store a citizen's comment, pending moderation; refuse it when the consultation is not open.
-
-    The comment is screened first and inserted once, complete: no query on the way flushes it half-made
-    (fewer statements, and on SQLite the write lock is taken later).
-    """
-    with db.session.no_autoflush:
-        state = consultation.state()
-        if state == "closed":
-            raise CommentRefused("closed", _l("征求意见已经截止，不再接收意见。"))
-        if state != "open":
-            raise CommentRefused("not_open", _l("征求意见尚未开始，暂不接收意见。"))
-        if stance not in STANCES:
-            raise CommentRefused("stance", _l("请选择您的态度：赞成、反对或建议。"))
-        if section is not None and section.draft.consultation_id != consultation.id:
-            raise CommentRefused("section", _l("所选章节不属于本次征求意见。"))
-        if parent is not None:
-            if parent.consultation_id != consultation.id or not parent.is_public:
-                raise CommentRefused("parent", _l("您要回复的意见不存在或未公开。"))
-            section = parent.section
-        draft = consultation.current_draft
-        comment = Comment(
-            consultation=consultation,
-            consultation_id=consultation.id,
-            draft_id=draft.id if draft else None,
-            section=section,
-            section_id=section.id if section else None,
-            parent=parent,
-            parent_id=parent.id if parent else None,
-            body=body.strip(),
-            stance=stance,
-            author_name=(author_name or "").strip() or None,
-            author_contact=(author_contact or "").strip() or None,
-            language=language,
-            status="pending",
-            receipt_number=_unused_receipt_number(),
-            created_at=now(),
-        )
-        from portal.moderation.services import keep_fingerprint, screen_comment
-
-        signature = screen_comment(comment, client_hash)  # flags, form letters, moderation mode
-    db.session.add(comment)
-    db.session.flush()
-    keep_fingerprint(comment, signature)
-    return comment
-
-
-def _unused_receipt_number() -> str:
-    for _ in range(10):
-        number = new_receipt_number()
-        if db.session.scalar(select(Comment.id).where(Comment.receipt_number == number)) is None:
-            return number
-    raise RuntimeError("could not find an unused receipt number")
+    """``store_comment`` for callers holding ORM objects (the CLI, tests): returns the stored Comment."""
+    if section is not None and section.draft.consultation_id != consultation.id:
+        raise CommentRefused("section", _l("所选章节不属于本次征求意见。"))
+    if parent is not None and (parent.consultation_id != consultation.id or not parent.is_public):
+        raise CommentRefused("parent", _l("您要回复的意见不存在或未公开。"))
+    target = find_target(consultation, section.id if section else None, parent.id if parent else None)
+    if target is None:
+        raise CommentRefused("section", _l("所选章节不属于本次征求意见。"))
+    stored = store_comment(consultation, target, body, stance, author_name, author_contact, language, client_hash)
+    return db.session.get(Comment, stored.id)
 
 
 def approve_comment(comment: Comment) -> Comment:
@@ -118,6 +219,21 @@ def public_comment_counts(consultation: Consultation) -> dict[int | None, int]:
     return {section_id: count for section_id, count in rows}
 
 
+def _thread_conditions(consultation: Consultation, section: Section | None) -> list:
+    return [
+        Comment.consultation_id == consultation.id,
+        Comment.section_id == section.id if section else Comment.section_id.is_(None),
+        Comment.parent_id.is_(None),
+        or_(Comment.status == "approved", and_(Comment.status.in_(("hidden", "spam")), Comment.replies.any())),
+    ]
+
+
+def public_thread_total(consultation: Consultation, section: Section | None) -> int:
+    """The number of threads on ``section`` (or the whole draft) that public_thread_page pages through."""
+    conditions = _thread_conditions(consultation, section)
+    return db.session.scalar(select(func.count()).select_from(Comment).where(*conditions)) or 0
+
+
 @dataclass
 class ThreadPage:
     """One page of a section's (or the whole draft's) public threads, replies loaded."""
@@ -131,22 +247,19 @@ class ThreadPage:
 
 def public_thread_page(
     consultation: Consultation, section: Section | None, page: int = 1, order: str = "oldest",
-    per_page: int = THREADS_PER_PAGE,
+    per_page: int = THREADS_PER_PAGE, total: int | None = None,
 ) -> ThreadPage:
     """Top-level approved comments on ``section`` (or the whole draft), one page of them, oldest or newest
     first, with every reply under them loaded in one query.
 
     A withheld comment with replies keeps its place, shown as a notice, so that its thread stays whole
-    (it is left off the page if none of its replies is shown either).
+    (it is left off the page if none of its replies is shown either). ``total``: the number of threads, when
+    the caller knows it already (public_thread_total).
     """
     order = order if order in THREAD_ORDERS else "oldest"
-    conditions = [
-        Comment.consultation_id == consultation.id,
-        Comment.section_id == section.id if section else Comment.section_id.is_(None),
-        Comment.parent_id.is_(None),
-        or_(Comment.status == "approved", and_(Comment.status.in_(("hidden", "spam")), Comment.replies.any())),
-    ]
-    total = db.session.scalar(select(func.count()).select_from(Comment).where(*conditions)) or 0
+    conditions = _thread_conditions(consultation, section)
+    if total is None:
+        total = public_thread_total(consultation, section)
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     ordering = (Comment.created_at.desc(), Comment.id.desc()) if order == "newest" else (Comment.created_at, Comment.id)

@@ -5,32 +5,20 @@ from flask_babel import gettext as _
 
 from portal.comments.forms import CommentForm
 from portal.comments.models import Comment
-from portal.comments.services import CommentRefused, find_by_receipt, submit_comment
-from portal.consultations.services import closing_summary
+from portal.comments.services import CommentRefused, find_by_receipt, find_target, store_comment
+from portal.consultations.services import closing_summary, consultation_facts
 from portal.consultations.views import get_public_consultation, render_overview, render_section
 from portal.drafts.models import Section
 from portal.extensions import db, limiter
 from portal.moderation.signs import address_hash
-from portal.routing.services import route_comment
+from portal.routing.services import plan_comment_mail
 
 bp = Blueprint("comments", __name__)
 
 
-def _load_target(consultation, form):
-    """The section and parent comment named by the form's hidden fields, checked to belong here."""
-    section = parent = None
-    if form.section_id.data:
-        section = db.session.get(Section, _int(form.section_id.data))
-        if section is None or section.draft.consultation_id != consultation.id:
-            abort(404)
-    if form.parent_id.data:
-        parent = db.session.get(Comment, _int(form.parent_id.data))
-        if parent is None or parent.consultation_id != consultation.id or not parent.is_public:
-            abort(404)
-    return section, parent
-
-
-def _int(value: str) -> int:
+def _int(value: str | None) -> int | None:
+    if not value:
+        return None
     try:
         return int(value)
     except ValueError:
@@ -44,46 +32,58 @@ def comment_rate_limit() -> str:
 @bp.post("/consultations/<int:consultation_id>/comments")
 @limiter.limit(comment_rate_limit)
 def create(consultation_id: int):
-    consultation = get_public_consultation(consultation_id)
+    """A citizen's comment: validated, stored with its outbox rows and search queue row in one transaction,
+    answered with the receipt. Kept lean (issue 9): a few statements, no ORM flush, nothing rendered
+    for mail; form letters are grouped and mail is rendered after the commit, by workers."""
+    facts = consultation_facts(consultation_id)  # the few columns needed; the page loads the rest if needed
+    if facts is None or not facts.is_published:
+        abort(404)
     form = CommentForm()
     if form.website.data:  # the honeypot was filled in: a bot, or (rarely) a browser's autofill
         return render_template(
-            "comments/refused.html", consultation=consultation, summary=None,
+            "comments/refused.html", consultation=get_public_consultation(consultation_id), summary=None,
             message=_("提交没有成功：表单里一个应当留空的栏目被填写了，您的意见没有保存。"
                       "请返回草案页面，刷新后重新填写并提交。"),
         ), 400
-    section, parent = _load_target(consultation, form)
-    if not consultation.is_open:
+    target = find_target(facts, _int(form.section_id.data), _int(form.parent_id.data))
+    if target is None:
+        abort(404)
+    if not facts.is_open:
+        consultation = get_public_consultation(consultation_id)
         return render_template(
             "comments/refused.html", consultation=consultation, summary=closing_summary(consultation)
         ), 403
     if not form.validate():
-        return _form_again(consultation, section, parent, form)
+        return _form_again(get_public_consultation(consultation_id), target, form)
+    language = str(get_locale())
+    # Every read first, then the writes back to back: a SQLite writer holds the write lock only for them.
+    mail = plan_comment_mail(facts, target.unit_names, form.author_contact.data, language)
     try:
-        comment = submit_comment(
-            consultation,
+        comment = store_comment(
+            facts,
+            target,
             body=form.body.data,
             stance=form.stance.data,
-            section=section,
-            parent=parent,
             author_name=form.author_name.data,
             author_contact=form.author_contact.data,
-            language=str(get_locale()),
+            language=language,
             client_hash=address_hash(request.remote_addr, current_app.config["SECRET_KEY"]),
         )
     except CommentRefused as refusal:
         db.session.rollback()
+        consultation = get_public_consultation(consultation_id)
         return render_template(
             "comments/refused.html", consultation=consultation, message=refusal.message,
             summary=closing_summary(consultation),
         ), 403
-    route_comment(comment)  # outbox rows in the comment's own transaction; a worker sends them
-    number = comment.receipt_number  # read before the commit expires the comment (no query to reload it)
+    mail.queue(comment.id)  # outbox rows; a worker renders and sends them
     db.session.commit()
-    return redirect(url_for("comments.receipt", number=number), code=303)
+    return redirect(url_for("comments.receipt", number=comment.receipt_number), code=303)
 
 
-def _form_again(consultation, section, parent, form):
+def _form_again(consultation, target, form):
+    section = db.session.get(Section, target.section_id) if target.section_id else None
+    parent = db.session.get(Comment, target.parent_id) if target.parent_id else None
     if parent is not None:
         return render_template("comments/reply.html", consultation=consultation, parent=parent, form=form), 422
     if section is not None:

@@ -1,6 +1,8 @@
 """A consultation: one call for comments on one draft, with its period and contact."""
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, select
@@ -12,44 +14,10 @@ from portal.extensions import db
 VISIBILITIES = ("public", "private")
 
 
-class Consultation(db.Model):
-    __tablename__ = "consultations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(500))
-    is_draft_for_comment: Mapped[bool] = mapped_column(default=False)
-    issuer: Mapped[str | None] = mapped_column(String(200))
-    notice_date: Mapped[date | None]
-    addressee: Mapped[str | None] = mapped_column(String(500))
-    notice_text: Mapped[str] = mapped_column(Text, default="")
-
-    contact_office: Mapped[str | None] = mapped_column(String(200))
-    contact_person: Mapped[str | None] = mapped_column(String(100))
-    contact_phones: Mapped[list] = mapped_column(JSON, default=list)
-    contact_emails: Mapped[list] = mapped_column(JSON, default=list)
-    contact_address: Mapped[str | None] = mapped_column(String(500))
-
-    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    closing_summary: Mapped[str | None] = mapped_column(Text)
-    comment_visibility: Mapped[str] = mapped_column(String(20), default="public")
-    # pre: comments wait for a moderator (default); post: published at once, reviewed after
-    moderation_mode: Mapped[str] = mapped_column(String(10), default="pre", server_default="pre")
-    owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-
-    drafts: Mapped[list["Draft"]] = relationship(  # noqa: F821
-        back_populates="consultation", order_by="Draft.version", cascade="all, delete-orphan"
-    )
-    extensions: Mapped[list["DeadlineExtension"]] = relationship(
-        back_populates="consultation", order_by="DeadlineExtension.at", cascade="all, delete-orphan"
-    )
-
-    @property
-    def current_draft(self) -> "Draft | None":  # noqa: F821
-        return self.drafts[-1] if self.drafts else None
+class ConsultationState:
+    """State that follows the clock, from ``published_at``, ``opens_at`` and ``deadline``: for the model
+    and for ``ConsultationFacts`` (the few columns a comment submission reads). Uses ``published_at``,
+    ``opens_at``, ``deadline`` and ``comment_visibility``."""
 
     @property
     def is_published(self) -> bool:
@@ -77,6 +45,65 @@ class Consultation(db.Model):
     @property
     def comments_public(self) -> bool:
         return self.comment_visibility == "public"
+
+
+@dataclass
+class ConsultationFacts(ConsultationState):
+    """What a comment submission needs of its consultation, read with one Core statement (issue 9)."""
+
+    id: int
+    published_at: datetime | None
+    opens_at: datetime | None
+    deadline: datetime | None
+    comment_visibility: str
+    moderation_mode: str
+    contact_office: str | None
+    issuer: str | None
+    contact_emails: list
+
+
+class Consultation(ConsultationState, db.Model):
+    __tablename__ = "consultations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    is_draft_for_comment: Mapped[bool] = mapped_column(default=False)
+    issuer: Mapped[str | None] = mapped_column(String(200))
+    notice_date: Mapped[date | None]
+    addressee: Mapped[str | None] = mapped_column(String(500))
+    notice_text: Mapped[str] = mapped_column(Text, default="")
+
+    contact_office: Mapped[str | None] = mapped_column(String(200))
+    contact_person: Mapped[str | None] = mapped_column(String(100))
+    contact_phones: Mapped[list] = mapped_column(JSON, default=list)
+    contact_emails: Mapped[list] = mapped_column(JSON, default=list)
+    contact_address: Mapped[str | None] = mapped_column(String(500))
+
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closing_summary: Mapped[str | None] = mapped_column(Text)
+    comment_visibility: Mapped[str] = mapped_column(String(20), default="public")
+    # pre: comments wait for a moderator (default); post: published at once, reviewed after
+    moderation_mode: Mapped[str] = mapped_column(String(10), default="pre", server_default="pre")
+    owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # A new random value whenever what the public sees of this consultation's comments may have changed:
+    # set by database triggers on the comments table (migration 0009), so that
+    # no write path can forget it. Pages cache what they render from comments under this value.
+    comments_token: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex, server_default="")
+
+    drafts: Mapped[list["Draft"]] = relationship(  # noqa: F821
+        back_populates="consultation", order_by="Draft.version", cascade="all, delete-orphan"
+    )
+    extensions: Mapped[list["DeadlineExtension"]] = relationship(
+        back_populates="consultation", order_by="DeadlineExtension.at", cascade="all, delete-orphan"
+    )
+
+    @property
+    def current_draft(self) -> "Draft | None":  # noqa: F821
+        return self.drafts[-1] if self.drafts else None
 
     @property
     def latest_extension(self) -> "DeadlineExtension | None":

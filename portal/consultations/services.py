@@ -1,16 +1,33 @@
 """Publish, close and summarise consultations. Flushes, never commits."""
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from portal.comments.models import Comment
-from portal.consultations.models import Consultation
+from portal.consultations.models import Consultation, ConsultationFacts
 from portal.consultations.summary import CommentTally, count_people, write_closing_summary
+from portal.core.statements import prepared, run
 from portal.core.time import SHANGHAI, now
 from portal.extensions import db
+
+
+@prepared
+def _facts_statement(_dialect):
+    table = Consultation.__table__
+    return select(*(table.c[name] for name in FACT_COLUMNS)).where(table.c.id == bindparam("id"))
+
+
+FACT_COLUMNS = [f.name for f in fields(ConsultationFacts)]
+
+
+def consultation_facts(consultation_id: int) -> ConsultationFacts | None:
+    """The columns a comment submission needs, without loading the consultation (one Core statement)."""
+    row = run(_facts_statement(), {"id": consultation_id}).first()
+    return ConsultationFacts(**row._mapping) if row is not None else None
 
 
 class ConsultationError(ValueError):

@@ -1,12 +1,12 @@
 """Public pages: the list of consultations, a consultation with its draft, one section with its comments."""
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from sqlalchemy import select
 
+from portal.comments import page_cache
 from portal.comments.forms import CommentForm
-from portal.comments.services import public_comment_counts, public_thread_page
 from portal.consultations.models import Consultation, published_consultations
 from portal.consultations.services import closing_summary
 from portal.drafts.models import Section
+from portal.drafts.services import load_tree
 from portal.extensions import db
 
 bp = Blueprint("consultations", __name__)
@@ -20,8 +20,10 @@ def get_public_consultation(consultation_id: int) -> Consultation:
 
 
 def get_section(consultation: Consultation, anchor: str) -> Section:
+    """The current draft's section with this anchor, found among its sections (loaded at once: the section
+    page shows the neighbours, and render_section gives each its subsections and tables)."""
     draft = consultation.current_draft
-    section = db.session.scalar(select(Section).where(Section.draft_id == draft.id, Section.anchor == anchor))
+    section = next((s for s in draft.sections if s.anchor == anchor), None) if draft is not None else None
     if section is None:
         abort(404)
     return section
@@ -50,14 +52,16 @@ def show(consultation_id: int):
 
 
 def render_overview(consultation: Consultation, form: CommentForm, status: int = 200):
+    if consultation.current_draft is not None:
+        load_tree(consultation.current_draft)
     return (
         render_template(
             "consultations/show.html",
             consultation=consultation,
             draft=consultation.current_draft,
-            counts=public_comment_counts(consultation) if consultation.comments_public else {},
+            counts=page_cache.public_counts(consultation) if consultation.comments_public else {},
             summary=closing_summary(consultation),
-            thread_page=_thread_page(consultation, None),
+            threads_html=_threads_html(consultation, None, "consultations.show", {"consultation_id": consultation.id}),
             form=form,
         ),
         status,
@@ -73,7 +77,7 @@ def section(consultation_id: int, anchor: str):
 
 
 def render_section(consultation: Consultation, section: Section, form: CommentForm, status: int = 200):
-    sections = consultation.current_draft.sections
+    sections = load_tree(consultation.current_draft, under=section)
     index = sections.index(section)
     return (
         render_template(
@@ -82,8 +86,9 @@ def render_section(consultation: Consultation, section: Section, form: CommentFo
             section=section,
             previous=sections[index - 1] if index > 0 else None,
             following=sections[index + 1] if index + 1 < len(sections) else None,
-            counts=public_comment_counts(consultation) if consultation.comments_public else {},
-            thread_page=_thread_page(consultation, section),
+            counts=page_cache.public_counts(consultation) if consultation.comments_public else {},
+            threads_html=_threads_html(consultation, section, "consultations.section",
+                                       {"consultation_id": consultation.id, "anchor": section.anchor}),
             summary=closing_summary(consultation),
             form=form,
         ),
@@ -91,10 +96,11 @@ def render_section(consultation: Consultation, section: Section, form: CommentFo
     )
 
 
-def _thread_page(consultation: Consultation, section: Section | None):
-    """The page of public threads the reader asked for (``?page=N&order=newest``); None when private."""
+def _threads_html(consultation: Consultation, section: Section | None, endpoint: str, pager_args: dict):
+    """The page of public threads the reader asked for (``?page=N&order=newest``), rendered with its pagers
+    (cached under the comments token); None when the comments are not public."""
     if not consultation.comments_public:
         return None
     page = request.args.get("page", 1, type=int)
     order = "newest" if request.args.get("order") == "newest" else "oldest"
-    return public_thread_page(consultation, section, page, order)
+    return page_cache.thread_list(consultation, section, page, order, endpoint, pager_args)

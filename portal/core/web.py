@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
+from babel import Locale
+from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton
 from flask import Flask, current_app, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, refresh
+from flask_babel import format_date, format_decimal, get_locale, refresh
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -53,10 +56,19 @@ def localday(value: date) -> str:
 
 
 def localdatetime(value: datetime | None) -> str:
+    """The day as localdate writes it, then the time (HH:mm, 24 hours): a page of comments formats many
+    times on few days, so each day is formatted once per language (the time needs no locale)."""
     if value is None:
         return ""
-    separator = ", " if get_locale().language == "en" else " "
-    return format_datetime(value.astimezone(SHANGHAI), f"{_date_pattern()}'{separator}'HH:mm")
+    local = value.astimezone(SHANGHAI)
+    locale = get_locale()
+    separator = ", " if locale.language == "en" else " "
+    return f"{_formatted_day(local.date(), locale)}{separator}{local.hour:02d}:{local.minute:02d}"
+
+
+@lru_cache(maxsize=4096)
+def _formatted_day(day: date, locale: Locale) -> str:
+    return babel_format_date(day, DATE_PATTERNS.get(locale.language) or locale.date_formats["long"].pattern, locale=locale)
 
 
 def text_lang(text: str | None) -> str:

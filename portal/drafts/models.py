@@ -88,6 +88,11 @@ class Section(db.Model):
             section = section.parent
         return []
 
+    @property
+    def lines(self) -> list[str]:
+        """The paragraphs of the section's text (its non-empty lines)."""
+        return [line for line in self.text.split("\n") if line]
+
     def ancestors(self) -> list["Section"]:
         chain, section = [], self.parent
         while section is not None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy.orm.attributes import set_committed_value
+
 from portal.consultations.models import Consultation
 from portal.core.time import parse_iso
 from portal.drafts.models import Draft, DraftTable, Section
@@ -110,3 +112,28 @@ def add_draft(consultation: Consultation, parsed: dict, source_text: str, filena
 def _anchor(item: dict, path: tuple[int, ...]) -> str:
     prefix = "appendix" if item.get("kind") == "appendix" else "s"
     return prefix + "-" + "-".join(str(i + 1) for i in path)
+
+
+def load_tree(draft: Draft, under: Section | None = None) -> list[Section]:
+    """Load the draft's sections and tables in two queries and give each section its ``children`` and
+    ``tables`` (``parent`` comes from the session's identity map): rendering the draft, or a section with
+    its subsections, then issues no query per section. ``under``: only that section and its subsections
+    need them (the section page). Returns all the sections, in document order."""
+    sections = draft.sections
+    children: dict[int, list[Section]] = {}
+    for section in sections:  # in document order, as the ``children`` relationship orders them
+        if section.parent_id is not None:
+            children.setdefault(section.parent_id, []).append(section)
+    tables: dict[int, list[DraftTable]] = {}
+    for table in draft.tables:  # by position, as the ``tables`` relationship orders them
+        if table.section_id is not None:
+            tables.setdefault(table.section_id, []).append(table)
+    todo = [under] if under is not None else list(sections)
+    while todo:
+        section = todo.pop()
+        kids = children.get(section.id, [])
+        set_committed_value(section, "children", kids)
+        set_committed_value(section, "tables", tables.get(section.id, []))
+        if under is not None:
+            todo.extend(kids)
+    return sections

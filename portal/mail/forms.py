@@ -1,6 +1,6 @@
 """Forms of the mail pages: validation only."""
-from flask_wtf import FlaskForm
+from portal.core.forms import Form
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """Confirm an address or unsubscribe: one button, the signed token is in the URL."""

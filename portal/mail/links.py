@@ -9,13 +9,19 @@ UNSUBSCRIBE_SALT = "mail-unsubscribe"
 CONFIRM_MAX_AGE = 14 * 24 * 3600  # a confirmation link works for two weeks
 
 
-def external_url(endpoint: str, **values) -> str:
-    """``PORTAL_BASE_URL`` + the path; without that setting, the request's own host (or localhost)."""
-    base = current_app.config.get("PORTAL_BASE_URL")
+def external_url(endpoint: str, base: str | None = None, **values) -> str:
+    """``PORTAL_BASE_URL`` + the path; without that setting, ``base`` (the site address a request came in
+    by, kept for the worker), else the request's own host (or localhost)."""
+    base = current_app.config.get("PORTAL_BASE_URL") or base
     if not base:
-        base = request.host_url if has_request_context() else "http://127.0.0.1:5000/"
+        base = site_address()
     path = current_app.url_map.bind("localhost").build(endpoint, values)
     return base.rstrip("/") + path
+
+
+def site_address() -> str:
+    """The address the current request came in by (the worker has none: localhost)."""
+    return request.host_url if has_request_context() else "http://127.0.0.1:5000/"
 
 
 def confirm_token(email: str) -> str:

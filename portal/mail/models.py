@@ -24,9 +24,13 @@ class OutboxMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     recipient: Mapped[str] = mapped_column(String(200), index=True)
-    subject: Mapped[str] = mapped_column(String(500))
-    body_text: Mapped[str] = mapped_column(Text)
+    # Written by the worker when it renders the message (portal/mail/rendering.py) from ``template`` and
+    # ``context`` (ids and names, JSON); empty until then. Digests are written rendered.
+    subject: Mapped[str | None] = mapped_column(String(500))
+    body_text: Mapped[str | None] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    template: Mapped[str | None] = mapped_column(String(30))
+    context: Mapped[dict | None] = mapped_column(JSON)
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
     language: Mapped[str] = mapped_column(String(10), default="zh_CN")
     # Set where a message must never be queued twice (a receipt per comment, a digest per period).

@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 from email.utils import make_msgid, parseaddr
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from portal.comments.models import Comment
+from portal.core.statements import prepared, run
 from portal.core.time import now
 from portal.extensions import db
 from portal.mail.compose import mail_language, render_mail
-from portal.mail.links import confirm_token, external_url, unsubscribe_token
+from portal.mail.links import external_url, site_address, unsubscribe_token
 from portal.mail.models import COMMENTER_KINDS, CommenterAddress, OutboxMessage
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -61,13 +64,47 @@ def queue_message(
     return message
 
 
+def outbox_row(
+    kind: str,
+    recipient: str,
+    language: str,
+    context: dict,
+    *,
+    headers: dict | None = None,
+    dedup_key: str | None = None,
+    consultation_id: int | None = None,
+    comment_id: int | None = None,
+) -> dict:
+    """An outbox row the worker renders when it sends it (``portal/mail/rendering.py``; the template is named
+    after the kind): ``context`` holds ids and names (JSON), plus the site address the request came in by."""
+    at = now()
+    return {
+        "kind": kind, "recipient": recipient, "template": kind, "language": mail_language(language),
+        "context": {**context, "base_url": site_address()},
+        "headers": {"Auto-Submitted": "auto-generated", **(headers or {})},
+        "dedup_key": dedup_key, "consultation_id": consultation_id, "comment_id": comment_id,
+        "status": "pending", "attempts": 0, "next_attempt_at": at, "created_at": at,
+        "message_id": new_message_id(),
+    }
+
+
+def add_to_outbox(rows: list[dict]) -> None:
+    """Insert outbox rows in the caller's transaction: one statement, no ORM objects."""
+    if rows:
+        run(_outbox_insert_statement(), rows)
+
+
 def new_message_id() -> str:
     """A Message-ID in the sender's domain, fixed when queued so that a retried message keeps it."""
     sender = current_app.config.get("MAIL_DEFAULT_SENDER") or "noreply@localhost"
     if isinstance(sender, (tuple, list)):
         sender = sender[-1]
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
-    return make_msgid(domain=domain)
+    return make_msgid(domain=_domain_of(sender))
+
+
+@cache
+def _domain_of(sender: str) -> str:
+    return parseaddr(sender)[1].rpartition("@")[2] or "localhost"
 
 
 # --- commenters -------------------------------------------------------------------------------------
@@ -76,57 +113,91 @@ def addresses_of(email: str) -> list[CommenterAddress]:
     return list(db.session.scalars(select(CommenterAddress).where(CommenterAddress.email == email)))
 
 
-def queue_commenter_mail(comment: Comment) -> OutboxMessage | None:
-    """What a commenter who left an e-mail gets: the receipt once the address is confirmed, else a request
-    to confirm it (at most one a day); nothing after they unsubscribed."""
-    email = email_from_contact(comment.author_contact)
+@dataclass
+class MailPlan:
+    """The mails a new comment causes, decided before the comment is stored (reads only), written by
+    ``queue`` right after it: a SQLite writer then holds the write lock for a few inserts, not for the reads
+    and the Python in between (issue 9: with three web workers, waiting for the lock cost more than working)."""
+
+    rows: list[dict] = field(default_factory=list)  # outbox rows; the comment's id is filled in by ``queue``
+    new_address: str | None = None  # a commenter's address seen for the first time
+
+    def queue(self, comment_id: int) -> list[dict]:
+        if self.new_address is not None:
+            run(_new_address_statement(), {"email": self.new_address, "created_at": now(), "confirmed_at": None,
+                                           "unsubscribed_at": None})
+        for row in self.rows:
+            row["comment_id"] = comment_id
+            row["context"] = {**row["context"], "comment_id": comment_id}
+            if row["dedup_key"]:
+                row["dedup_key"] = row["dedup_key"].format(comment=comment_id)
+        add_to_outbox(self.rows)
+        return self.rows
+
+
+def plan_commenter_mail(plan: MailPlan, author_contact: str | None, language: str, consultation_id: int) -> None:
+    """What a commenter who left an e-mail gets for a new comment: the receipt once the address is confirmed,
+    else a request to confirm it (at most one a day); nothing after they unsubscribed."""
+    email = email_from_contact(author_contact)
     if email is None:
-        return None
-    rows = addresses_of(email)
+        return
+    rows = run(_address_statement(), {"email": email}).all()
     if not rows:
-        rows = [CommenterAddress(email=email)]
-        db.session.add(rows[0])
-        db.session.flush()
+        plan.new_address = email
     if any(row.unsubscribed_at for row in rows):
-        return None
+        return
     if any(row.confirmed_at for row in rows):
-        return queue_receipt(comment, email)
-    if _recent_confirm_request(email):
-        return None  # the request already on its way covers this comment too
-    return queue_message(
-        "confirm", email, "confirm", comment.language,
-        {
-            "comment": comment,
-            "consultation": comment.consultation,
-            "confirm_url": external_url("mail.confirm", token=confirm_token(email)),
-            "unsubscribe_url": external_url("mail.unsubscribe", token=unsubscribe_token(email)),
-        },
-        headers=unsubscribe_headers(email), consultation_id=comment.consultation_id, comment_id=comment.id,
-    )
+        kind, key = "receipt", "receipt:{comment}"  # the comment is new: no receipt for it can exist yet
+    elif _recent_confirm_request(email):
+        return  # the request already on its way covers this comment too
+    else:
+        kind, key = "confirm", None
+    plan.rows.append(outbox_row(kind, email, language, {}, headers=unsubscribe_headers(email), dedup_key=key,
+                                consultation_id=consultation_id))
+
+
+@prepared
+def _address_statement(_dialect):
+    addresses = CommenterAddress.__table__
+    return select(addresses.c.confirmed_at, addresses.c.unsubscribed_at).where(addresses.c.email == bindparam("email"))
+
+
+@prepared
+def _new_address_statement(_dialect):
+    return insert(CommenterAddress.__table__)
+
+
+@prepared
+def _recent_confirm_statement(_dialect):
+    outbox = OutboxMessage.__table__
+    return select(outbox.c.id).where(
+        outbox.c.kind == "confirm", outbox.c.recipient == bindparam("email"), outbox.c.created_at >= bindparam("since")
+    ).limit(1)
+
+
+@prepared
+def _dedup_statement(_dialect):
+    outbox = OutboxMessage.__table__
+    return select(outbox.c.id).where(outbox.c.dedup_key == bindparam("key"))
+
+
+@prepared
+def _outbox_insert_statement(_dialect):
+    return insert(OutboxMessage.__table__)
 
 
 def _recent_confirm_request(email: str) -> bool:
     since = now() - timedelta(hours=CONFIRM_RESEND_AFTER_HOURS)
-    return db.session.scalar(
-        select(OutboxMessage.id).where(
-            OutboxMessage.kind == "confirm", OutboxMessage.recipient == email, OutboxMessage.created_at >= since
-        ).limit(1)
-    ) is not None
+    return run(_recent_confirm_statement(), {"email": email, "since": since}).first() is not None
 
 
-def queue_receipt(comment: Comment, email: str) -> OutboxMessage | None:
-    """The receipt: receipt number and a link to the comment. Once per comment."""
+def receipt_row(comment, email: str) -> dict | None:
+    """The receipt (receipt number and a link to the comment) as an outbox row; once per comment."""
     key = f"receipt:{comment.id}"
-    if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == key)) is not None:
+    if run(_dedup_statement(), {"key": key}).first() is not None:
         return None
-    return queue_message(
-        "receipt", email, "receipt", comment.language,
-        {
-            "comment": comment,
-            "consultation": comment.consultation,
-            "comment_url": external_url("comments.receipt", number=comment.receipt_number),
-            "unsubscribe_url": external_url("mail.unsubscribe", token=unsubscribe_token(email)),
-        },
+    return outbox_row(
+        "receipt", email, comment.language, {"comment_id": comment.id},
         headers=unsubscribe_headers(email), dedup_key=key,
         consultation_id=comment.consultation_id, comment_id=comment.id,
     )
@@ -151,7 +222,10 @@ def confirm_address(email: str) -> list[OutboxMessage]:
     comments = db.session.scalars(
         select(Comment).where(func.lower(Comment.author_contact) == email).order_by(Comment.created_at)
     )
-    return [m for comment in comments if (m := queue_receipt(comment, email)) is not None]
+    receipts = [OutboxMessage(**row) for comment in comments if (row := receipt_row(comment, email)) is not None]
+    db.session.add_all(receipts)
+    db.session.flush()
+    return receipts
 
 
 def unsubscribe_address(email: str) -> int:
@@ -199,6 +273,7 @@ def resend_message(message: OutboxMessage) -> OutboxMessage:
     copy = OutboxMessage(
         kind=message.kind, recipient=message.recipient, subject=message.subject,
         body_text=message.body_text, body_html=message.body_html, headers=dict(message.headers or {}),
+        template=message.template, context=message.context,
         language=message.language, consultation_id=message.consultation_id, comment_id=message.comment_id,
         status="pending", attempts=0, next_attempt_at=now(), message_id=new_message_id(),
     )

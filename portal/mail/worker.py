@@ -23,6 +23,7 @@ from portal.core.time import now
 from portal.extensions import db
 from portal.mail.models import COMMENTER_KINDS, OutboxMessage
 from portal.mail.retry import describe, is_permanent, retry_delay
+from portal.mail.rendering import CannotRender, render_queued
 from portal.mail.services import is_unsubscribed
 
 
@@ -90,6 +91,9 @@ def deliver_due(batch: int = 100, worker_id: str | None = None) -> DeliveryRepor
         if message is None:
             break
         try:
+            if message.body_text is None:  # queued as a template and ids: render it now, keep what is sent
+                render_queued(message)
+                db.session.commit()
             _send(message)
         except Exception as error:  # every failure is recorded on the row; the loop goes on
             db.session.rollback()
@@ -135,7 +139,7 @@ def _record_failure(message_id: int, worker_id: str, error: Exception, report: D
         return
     config = current_app.config
     give_up = (
-        isinstance(error, Unsubscribed) or is_permanent(error) or message.attempts >= config["MAIL_MAX_ATTEMPTS"]
+        isinstance(error, (Unsubscribed, CannotRender)) or is_permanent(error) or message.attempts >= config["MAIL_MAX_ATTEMPTS"]
     )
     message.last_error = describe(error)
     message.claimed_by = message.claimed_at = None

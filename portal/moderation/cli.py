@@ -1,13 +1,17 @@
-"""``flask moderation mode ID pre|post``: set a consultation's moderation mode from the command line."""
+"""``flask moderation mode ID pre|post``: a consultation's moderation mode; ``flask moderation group``: the
+form-letter grouping worker."""
+import time
+
 import click
 from flask.cli import AppGroup
 
 from portal.consultations.models import Consultation
 from portal.extensions import db
+from portal.moderation.grouping import group_new_comments
 from portal.moderation.models import MODES
 from portal.moderation.services import set_moderation_mode
 
-moderation_cli = AppGroup("moderation", help="Moderation settings.")
+moderation_cli = AppGroup("moderation", help="Moderation settings and the form-letter grouping worker.")
 
 
 @moderation_cli.command("mode")
@@ -21,3 +25,17 @@ def mode_command(consultation_id: int, mode: str):
     changed = set_moderation_mode("cli", consultation, mode)
     db.session.commit()
     click.echo(f"审核方式{'已改为' if changed else '本来就是'}：{mode}")
+
+
+@moderation_cli.command("group")
+@click.option("--loop", is_flag=True, help="Keep running; wait --interval seconds when nothing is new.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds to wait between passes (--loop).")
+def group_command(loop: bool, interval: float):
+    """Group new comments into form letters (同文意见). Safe to run on several hosts at once."""
+    while True:
+        grouped = group_new_comments()
+        if grouped or not loop:
+            click.echo(f"已比对 {grouped} 条新意见。")
+        if not loop:
+            return
+        time.sleep(interval)

@@ -1,6 +1,6 @@
 """Moderation forms: validation only."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from portal.core.forms import Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -11,7 +11,7 @@ from portal.moderation.labels import ACTION_LABELS, HIDE_REASON_LABELS, MODE_LAB
 ACTIONS = ("approve", "hide", "spam", "restore")
 
 
-class ModerationForm(FlaskForm):
+class ModerationForm(Form):
     """The queue's form: one action on the ticked rows, or one row's own button (``row``: "hide:c-12-3")."""
 
     action = SelectField(
@@ -47,7 +47,7 @@ class ModerationForm(FlaskForm):
             raise ValidationError(_l("请选择要执行的操作。"))
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     reason = RadioField(
         _l("举报理由"),
         choices=[SelectChoice(k, v) for k, v in REPORT_REASON_LABELS.items()],
@@ -61,7 +61,7 @@ class ReportForm(FlaskForm):
     )
 
 
-class SensitiveWordsForm(FlaskForm):
+class SensitiveWordsForm(Form):
     words = TextAreaField(
         _l("添加敏感词"),
         validators=[DataRequired(message=_l("请填写要添加的敏感词。"))],
@@ -69,7 +69,7 @@ class SensitiveWordsForm(FlaskForm):
     )
 
 
-class SensitiveWordFileForm(FlaskForm):
+class SensitiveWordFileForm(Form):
     file = FileField(
         _l("从文本文件导入"),
         validators=[FileRequired(message=_l("请选择一个文本文件。"))],
@@ -77,7 +77,7 @@ class SensitiveWordFileForm(FlaskForm):
     )
 
 
-class ModerationModeForm(FlaskForm):
+class ModerationModeForm(Form):
     mode = RadioField(
         _l("审核方式"),
         choices=[SelectChoice(k, v) for k, v in MODE_LABELS.items()],

@@ -12,17 +12,17 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 
 from portal.audit.services import record_action
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation
+from portal.core.statements import prepared, run
 from portal.core.time import now
 from portal.extensions import db
-from portal.moderation import form_letters
 from portal.moderation.labels import HIDE_REASON_LABELS
 from portal.moderation.models import (
-    MODES, CommentFingerprint, CommentReport, FormLetterBand, SensitiveWord,
+    MODES, CommentReport, SensitiveWord,
 )
 from portal.moderation.signs import has_link, has_repetition, matched_words
 
@@ -34,93 +34,54 @@ TRANSITIONS = {
     "restore": (("hidden", "spam"), "approved"),
 }
 VIEWS = ("queue", "approved", "hidden", "spam")
-CANDIDATES = 20  # earlier comments compared with a new one: those sharing the most band keys
 
 
 # --- screening a new comment -------------------------------------------------------------------
 
-def screen_comment(comment: Comment, client_hash: str | None) -> list[int] | None:
-    """Flag spam signs and sensitive words, group form letters, apply the consultation's moderation mode.
+def screen_new_comment(consultation: Consultation, body: str, client_hash: str | None) -> tuple[str, str]:
+    """Spam signs and sensitive words, and the consultation's moderation mode: the new comment's flags
+    (",link,burst,") and status. Runs before the comment is stored, so that it is inserted once, complete.
 
-    Runs before the comment is first stored, so that it is inserted once, complete (a SQLite writer then
-    holds the database lock only briefly). Returns the comment's form-letter signature, which
-    ``keep_fingerprint`` stores once the comment has its id.
+    Form letters are grouped after the commit (portal/moderation/grouping.py): comparing a comment with
+    the earlier ones cost more than everything else a submission does (issue 9).
     """
-    comment.client_hash = client_hash
     flags = []
-    if matched_words(comment.body, sensitive_words()):
+    if matched_words(body, run(_words_statement()).scalars().all()):
         flags.append("sensitive")
-    if has_link(comment.body):
+    if has_link(body):
         flags.append("link")
-    if has_repetition(comment.body):
+    if has_repetition(body):
         flags.append("repeated")
     burst = current_app.config["MODERATION_BURST_COUNT"]
     if client_hash and _recent_from(client_hash, burst - 1) + 1 >= burst:
         flags.append("burst")
-    comment.flags = _join(flags)
-    signature = group_form_letter(comment)
-    if comment.consultation.moderation_mode == "post" and not flags:
-        comment.status = "approved"  # published at once, and still in the queue for review
-        comment.review_requested_at = now()
-    return signature
+    status = "approved" if consultation.moderation_mode == "post" and not flags else "pending"
+    return _join(flags), status
+
+
+@prepared
+def _words_statement(_dialect):
+    return select(SensitiveWord.__table__.c.word)
+
+
+@prepared
+def _recent_statement(_dialect):
+    """Stored comments from one sender since a moment, counted up to a limit."""
+    comments = Comment.__table__
+    recent = (
+        select(comments.c.id)
+        .where(comments.c.client_hash == bindparam("client_hash"), comments.c.created_at >= bindparam("since"))
+        .limit(bindparam("enough"))
+        .subquery()
+    )
+    return select(func.count()).select_from(recent)
 
 
 def _recent_from(client_hash: str, enough: int) -> int:
     """Stored comments from this sender within the burst window, counted up to ``enough`` (no further:
     the answer only decides a flag, and a busy address must not make every submission slower)."""
     since = now() - timedelta(seconds=current_app.config["MODERATION_BURST_SECONDS"])
-    recent = (
-        select(Comment.id)
-        .where(Comment.client_hash == client_hash, Comment.created_at >= since)
-        .limit(enough)
-        .subquery()
-    )
-    return db.session.scalar(select(func.count()).select_from(recent))
-
-
-def group_form_letter(comment: Comment) -> list[int] | None:
-    """Put ``comment`` in the form-letter group of its most similar earlier comment (if any is close enough).
-
-    Sets ``comment.form_letter_id``; returns the comment's signature (None: too short to group).
-    """
-    sig = form_letters.signature(comment.body)
-    if sig is None:
-        return None
-    keys = form_letters.band_keys(sig)
-    shared = func.count().label("shared")
-    candidates = db.session.execute(
-        select(FormLetterBand.comment_id, shared)
-        .where(FormLetterBand.consultation_id == comment.consultation_id, FormLetterBand.band_key.in_(keys))
-        .group_by(FormLetterBand.comment_id)
-        .order_by(shared.desc(), FormLetterBand.comment_id)
-        .limit(CANDIDATES)
-    ).all()
-    if candidates:
-        rows = db.session.execute(
-            select(CommentFingerprint.comment_id, CommentFingerprint.signature, Comment.form_letter_id)
-            .join(Comment, Comment.id == CommentFingerprint.comment_id)
-            .where(CommentFingerprint.comment_id.in_([c.comment_id for c in candidates]))
-        ).all()
-        match = form_letters.best_match(sig, ((row.comment_id, row.signature) for row in rows))
-        if match is not None:
-            group = next(row.form_letter_id for row in rows if row.comment_id == match)
-            comment.form_letter_id = group or match
-    return sig
-
-
-def keep_fingerprint(comment: Comment, sig: list[int] | None) -> None:
-    """Store a stored comment's signature and band keys (two multi-row inserts), for later comments."""
-    if sig is None:
-        return
-    db.session.execute(
-        insert(CommentFingerprint),
-        [{"comment_id": comment.id, "consultation_id": comment.consultation_id, "signature": sig}],
-    )
-    db.session.execute(
-        insert(FormLetterBand),
-        [{"comment_id": comment.id, "consultation_id": comment.consultation_id, "band_key": key}
-         for key in form_letters.band_keys(sig)],
-    )
+    return run(_recent_statement(), {"client_hash": client_hash, "since": since, "enough": enough}).scalar()
 
 
 def _join(flags) -> str:

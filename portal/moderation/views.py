@@ -18,6 +18,7 @@ from portal.moderation.labels import (
     STATUS_LABELS, withheld_notice,
 )
 from portal.moderation.models import FLAGS
+from portal.moderation.grouping import group_new_comments, ungrouped_count
 from portal.moderation.services import (
     VIEWS, QueueFilters, moderate, parse_item, queue_page, reports_for, sensitive_words, set_moderation_mode,
 )
@@ -62,6 +63,9 @@ def _query(filters: QueueFilters, **changes) -> str:
 @bp.get("/moderation")
 @role_required("moderator")
 def queue():
+    # Form letters are grouped after each comment's commit, by `flask moderation group --loop`; comments it
+    # has not reached yet are grouped here first (a bounded number), so that the queue shows their groups.
+    group_new_comments(limit=current_app.config["MODERATION_GROUP_ON_VIEW"])
     filters = _filters(request.args)
     form = ModerationForm(view=filters.view, back=_query(filters))
     return _render_queue(filters, form)
@@ -81,7 +85,7 @@ def _render_queue(filters: QueueFilters, form: ModerationForm, status: int = 200
         query=lambda **changes: _query(filters, **changes),
         labels={"flag": FLAG_LABELS, "status": STATUS_LABELS, "stance": STANCE_LABELS, "action": ACTION_LABELS,
                 "hide": HIDE_REASON_LABELS, "report": REPORT_REASON_LABELS},
-        views=VIEWS,
+        views=VIEWS, ungrouped=ungrouped_count(),
     ), status
 
 

@@ -5,7 +5,7 @@ import re
 from datetime import datetime, time
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from portal.core.forms import Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
@@ -25,19 +25,19 @@ def local_datetime(day, at) -> datetime | None:
     return datetime.combine(day, at.replace(second=seconds), tzinfo=SHANGHAI)
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("草案文件"), validators=[FileRequired(message=_l("请选择要上传的文件。"))])
     unit = SelectField(_l("起草单位"), coerce=int, validate_choice=True)
 
 
-class ReviseForm(FlaskForm):
+class ReviseForm(Form):
     file = FileField(_l("修订稿文件"), validators=[FileRequired(message=_l("请选择要上传的文件。"))])
     change_note = TextAreaField(
         _l("修改说明"), validators=[DataRequired(message=_l("请简要说明这次修改了什么。")), Length(max=2000)]
     )
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(Form):
     title = StringField(_l("标题"), validators=[DataRequired(message=_l("请填写标题。")), Length(max=500)])
     issuer = StringField(_l("发布单位"), validators=[Optional(), Length(max=200)])
     notice_date = DateField(_l("发布日期"), validators=[Optional()])
@@ -51,13 +51,13 @@ class NoticeForm(FlaskForm):
     contact_address = StringField(_l("通信地址"), validators=[Optional(), Length(max=500)])
 
 
-class SectionForm(FlaskForm):
+class SectionForm(Form):
     level = IntegerField(_l("层级"), validators=[InputRequired(message=_l("请填写层级。")),
                                                NumberRange(1, 6, message=_l("层级必须是 1 到 6 之间的数字。"))])
     heading = StringField(_l("标题文字"), validators=[Optional(), Length(max=500)])
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     opens = RadioField(_l("什么时候开始征求意见？"), choices=[SelectChoice("now", _l("立即开始")), SelectChoice("later", _l("在指定时间开始"))],
                        default="now", validators=[InputRequired(message=_l("请选择开始时间。"))])
     opens_date = DateField(_l("开始日期"), validators=[Optional()])
@@ -81,7 +81,7 @@ class PublishForm(FlaskForm):
         return ok
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(Form):
     deadline_date = DateField(_l("新的截止日期"), validators=[InputRequired(message=_l("请填写新的截止日期。"))])
     deadline_time = TimeField(_l("截止时刻"), validators=[Optional()], default=END_OF_DAY)
     reason = TextAreaField(_l("延长的理由"), validators=[DataRequired(message=_l("请说明延长的理由。")), Length(max=2000)])

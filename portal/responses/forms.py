@@ -1,6 +1,6 @@
 """The response forms: validation only."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from portal.core.forms import Form
 from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -30,7 +30,7 @@ def _reason():
     )
 
 
-class ResponseForm(FlaskForm):
+class ResponseForm(Form):
     outcome = _outcome()
     reason = _reason()
     paraphrase = TextAreaField(
@@ -40,7 +40,7 @@ class ResponseForm(FlaskForm):
     )
 
 
-class BulkResponseForm(FlaskForm):
+class BulkResponseForm(Form):
     comment_ids = SelectMultipleField(
         _l("意见"), coerce=int, validate_choice=False,
         validators=[DataRequired(message=_l("请至少选择一条意见。"))],

@@ -1,7 +1,7 @@
 """The routing settings form: validation only."""
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from flask_wtf import FlaskForm
+from portal.core.forms import Form
 from wtforms import RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired
 from portal.routing.models import DIGEST_EVERY_HOURS
 
 
-class RoutingSettingsForm(FlaskForm):
+class RoutingSettingsForm(Form):
     mode = RadioField(
         _l("怎样把意见发给联系人和责任单位"),
         choices=[

@@ -4,16 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from sqlalchemy import bindparam, select
 
 from portal.audit.services import record_action
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation
+from portal.core.statements import prepared, run
 from portal.core.time import now
 from portal.drafts.models import Section
 from portal.extensions import db
-from portal.mail.links import external_url
-from portal.mail.services import queue_commenter_mail, queue_message
-from portal.mail.models import OutboxMessage
+from portal.mail.services import MailPlan, outbox_row, plan_commenter_mail
 from portal.routing.models import MODES, RoutingSettings
 from portal.units.models import Unit
 from portal.units.services import match_unit_names
@@ -98,29 +98,58 @@ def settings_for(consultation: Consultation) -> RoutingSettings:
                                        digest_every_hours=24, digest_hour=8)
 
 
-def route_comment(comment: Comment) -> list[OutboxMessage]:
-    """Queue, in the comment's own transaction, the mails a new comment causes: a message to each
-    recipient (unless the consultation wants digests only) and the commenter's receipt or opt-in request."""
-    consultation = comment.consultation
-    queued: list[OutboxMessage] = []
-    if settings_for(consultation).per_comment:
-        routing = route_section(consultation, comment.section)
-        context = {
-            "comment": comment,
-            "consultation": consultation,
-            "contact": comment.author_contact,  # for the office only, never shown publicly
-            "comment_url": external_url("comments.receipt", number=comment.receipt_number),
-            "routing_url": external_url("routing.show", consultation_id=consultation.id),
-        }
+@prepared
+def _mode_statement(_dialect):
+    settings = RoutingSettings.__table__
+    return select(settings.c.mode).where(settings.c.consultation_id == bindparam("consultation_id"))
+
+
+@prepared
+def _units_by_name_statement(_dialect):
+    units = Unit.__table__
+    return select(units.c.id, units.c.name, units.c.emails).where(units.c.name.in_(bindparam("names", expanding=True)))
+
+
+def _unit_recipients(names: list[str]) -> list[Recipient]:
+    """The recipients for the units ``names`` refers to: one query when every name is a unit's own name (the
+    usual case); else the full matching rules (aliases, normalised names)."""
+    if not names:
+        return []
+    found = {row.name: row for row in run(_units_by_name_statement(), {"names": list(names)})}
+    if any(name not in found for name in names):
+        return [unit_recipient(u) for u in match_unit_names(names)[0]]
+    recipients: list[Recipient] = []
+    for name in names:
+        row = found[name]
+        if all(r.key != f"unit:{row.id}" for r in recipients):
+            recipients.append(Recipient(f"unit:{row.id}", row.name, _clean(row.emails or [])))
+    return recipients
+
+
+def plan_comment_mail(consultation, unit_names: list[str], author_contact: str | None, language: str) -> MailPlan:
+    """The mails a new comment causes (reads only; ``MailPlan.queue`` writes them once the comment is stored):
+    a message to each address of the contact and of the responsible units ``unit_names`` (unless the
+    consultation wants digests only), and the commenter's receipt or opt-in request. The worker renders them.
+    """
+    plan = MailPlan()
+    mode = run(_mode_statement(), {"consultation_id": consultation.id}).scalar()
+    if mode in (None, "per_comment", "both"):
+        routing = SectionRouting(section=None, unit_names=unit_names)
+        routing.recipients = [contact_recipient(consultation)] + _unit_recipients(unit_names)
         for email, names in addresses_for(routing).items():
-            queued.append(queue_message(
-                "comment", email, "comment", STAFF_LANGUAGE, {**context, "recipient_names": names},
-                dedup_key=f"comment:{comment.id}:{email}",
-                consultation_id=consultation.id, comment_id=comment.id,
+            plan.rows.append(outbox_row(
+                "comment", email, STAFF_LANGUAGE, {"recipient_names": names},
+                dedup_key=f"comment:{{comment}}:{email.replace('{', '{{').replace('}', '}}')}",
+                consultation_id=consultation.id,
             ))
-    if (receipt := queue_commenter_mail(comment)) is not None:
-        queued.append(receipt)
-    return queued
+    plan_commenter_mail(plan, author_contact, language, consultation.id)
+    return plan
+
+
+def route_comment(comment: Comment) -> list[dict]:
+    """Queue the mails of a comment stored by other means than a submission (the CLI, tests)."""
+    unit_names = comment.section.responsible_units if comment.section is not None else []
+    return plan_comment_mail(comment.consultation, unit_names, comment.author_contact, comment.language).queue(comment.id)
 
 
 def save_routing_settings(

@@ -11,6 +11,7 @@ from sqlalchemy import event, inspect
 
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation
+from portal.core.statements import prepared
 from portal.core.time import now
 from portal.drafts.models import Draft, Section
 from portal.search.models import COMMENT, CONSULTATION, SECTIONS, SearchQueueItem
@@ -65,12 +66,26 @@ def _unpublished_new(session, row) -> bool:
 
 
 def _after_flush(session, _flush_context) -> None:
-    rows = rows_for_flush(session)
+    enqueue(rows_for_flush(session), session)
+
+
+@prepared
+def _insert_statement(_dialect):
+    return SearchQueueItem.__table__.insert()
+
+
+def enqueue(rows, session=None) -> None:
+    """Insert queue rows ``(kind, target id, consultation id)`` in the session's transaction: for the
+    changes made without the ORM (a submission inserts its comment with one Core statement)."""
     if not rows:
         return
+    if session is None:
+        from portal.extensions import db
+
+        session = db.session
     enqueued_at = now()
     session.connection().execute(
-        SearchQueueItem.__table__.insert(),
+        _insert_statement(),
         [
             {"kind": kind, "target_id": target_id, "consultation_id": consultation_id, "enqueued_at": enqueued_at}
             for kind, target_id, consultation_id in sorted(rows, key=lambda r: (r[0], r[1]))

@@ -1,0 +1,76 @@
+"""Render a queued message: the request stores a template name and ids; the worker renders it when it sends.
+
+A new comment queues 4–6 messages (the contact, each responsible unit, the commenter); rendering them in
+the request cost more than storing the comment (issue 9). The row keeps ``template`` and ``context`` (ids,
+names, the site address the commenter used) and the worker writes subject and bodies before sending, so the
+administrator's outbox shows what was sent. Digests are queued already rendered.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from portal.comments.models import Comment
+from portal.extensions import db
+from portal.mail.compose import RenderedMail, render_mail
+from portal.mail.links import confirm_token, external_url, unsubscribe_token
+from portal.mail.models import OutboxMessage
+
+
+class CannotRender(Exception):
+    """The message's comment is gone (deleted with its consultation): there is nothing to send."""
+
+
+def _comment(message: OutboxMessage) -> Comment:
+    comment_id = (message.context or {}).get("comment_id") or message.comment_id
+    comment = db.session.get(Comment, comment_id) if comment_id else None
+    if comment is None:
+        raise CannotRender(str(_l("这封邮件所说的意见已不存在。")))
+    return comment
+
+
+def _comment_context(message: OutboxMessage) -> dict:
+    comment, base = _comment(message), (message.context or {}).get("base_url")
+    return {
+        "comment": comment,
+        "consultation": comment.consultation,
+        "contact": comment.author_contact,  # for the office only, never shown publicly
+        "recipient_names": (message.context or {}).get("recipient_names") or [],
+        "comment_url": external_url("comments.receipt", base=base, number=comment.receipt_number),
+        "routing_url": external_url("routing.show", base=base, consultation_id=comment.consultation_id),
+    }
+
+
+def _receipt_context(message: OutboxMessage) -> dict:
+    comment, base = _comment(message), (message.context or {}).get("base_url")
+    return {
+        "comment": comment,
+        "consultation": comment.consultation,
+        "comment_url": external_url("comments.receipt", base=base, number=comment.receipt_number),
+        "unsubscribe_url": external_url("mail.unsubscribe", base=base, token=unsubscribe_token(message.recipient)),
+    }
+
+
+def _confirm_context(message: OutboxMessage) -> dict:
+    comment, base = _comment(message), (message.context or {}).get("base_url")
+    return {
+        "comment": comment,
+        "consultation": comment.consultation,
+        "confirm_url": external_url("mail.confirm", base=base, token=confirm_token(message.recipient)),
+        "unsubscribe_url": external_url("mail.unsubscribe", base=base, token=unsubscribe_token(message.recipient)),
+    }
+
+
+CONTEXTS = {"comment": _comment_context, "receipt": _receipt_context, "confirm": _confirm_context}
+
+
+def render_queued(message: OutboxMessage) -> OutboxMessage:
+    """Fill in subject and bodies of a message queued unrendered (no-op when already rendered); flushes."""
+    if message.body_text is not None:
+        return message
+    build = CONTEXTS.get(message.template or "")
+    if build is None:
+        raise CannotRender(f"unknown mail template {message.template!r}")
+    rendered: RenderedMail = render_mail(message.template, message.language, **build(message))
+    message.subject, message.body_text, message.body_html = rendered.subject, rendered.text, rendered.html
+    db.session.flush()
+    return message
