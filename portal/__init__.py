@@ -29,6 +29,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = _with_driver(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
 
+    from portal.core import sqlite as sqlite_settings
+
+    sqlite_settings.configure(app)  # before the engine is made
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
@@ -53,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.units import models as _unit_models  # noqa: F401
     from portal.mail import models as _mail_models  # noqa: F401
     from portal.routing import models as _routing_models  # noqa: F401
+    from portal.core import tokens as _token_models  # noqa: F401
     from portal.mail.cli import mail_cli
     from portal.mail.views import bp as mail_bp
     from portal.routing.views import bp as routing_bp

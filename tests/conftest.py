@@ -118,6 +118,9 @@ def _empty_tables() -> None:
     else:
         for table in tables:
             db.session.execute(table.delete())
+    from portal.core.tokens import renew_cache_tokens
+
+    renew_cache_tokens()  # emptied with the rest: one row per token, as the migration leaves them
     db.session.commit()
 
 

@@ -18,8 +18,6 @@ part of a cached fragment.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any, Callable
 
 from flask import current_app, request
@@ -28,61 +26,15 @@ from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from portal.core.tokens import LRU  # noqa: F401  (also used by the tests from here)
+
 MAX_ENTRIES = 1000
 MAX_BYTES = 16 * 1024 * 1024  # rendered thread lists are 20-60 kB each
 SMALL = 200  # what a counts dict or a number is charged (bytes, roughly)
 WRITTEN = "portal_comments_written"  # session.info: this transaction has written comments
 
 
-class LRU:
-    """A bounded mapping, least recently used out first, bounded by entries and by (estimated) bytes."""
-
-    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES):
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def get(self, key: tuple, default=None):
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                self.misses += 1
-                return default
-            self._items.move_to_end(key)
-            self.hits += 1
-            return item[0]
-
-    def put(self, key: tuple, value, size: int = SMALL) -> None:
-        if size > self.max_bytes:
-            return
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._bytes -= old[1]
-            self._items[key] = (value, size)
-            self._bytes += size
-            while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
-                _key, (_value, dropped) = self._items.popitem(last=False)
-                self._bytes -= dropped
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._bytes = 0
-            self.hits = self.misses = 0
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    @property
-    def size(self) -> int:
-        return self._bytes
-
-
-cache = LRU()
+cache = LRU(MAX_ENTRIES, MAX_BYTES)
 
 
 def clear() -> None:

@@ -13,9 +13,10 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.comments.models import STANCES, Comment
-from portal.consultations.models import Consultation
+from portal.consultations.models import Consultation, ConsultationFacts
 from portal.core.statements import prepared, run
 from portal.core.time import SHANGHAI, now
+from portal.core.tokens import remember
 from portal.drafts.models import Draft, Section
 from portal.extensions import db
 from portal.search.models import COMMENT as COMMENT_KIND
@@ -107,11 +108,23 @@ def find_target(consultation: Consultation, section_id: int | None, parent_id: i
         target.parent_id, target.section_id = parent_id, parent.section_id
     if target.section_id is None:
         return target
-    rows = run(_section_chain_statement(), {"section_id": target.section_id}).all()
-    if not rows or rows[0].consultation_id != consultation.id:
+    # kept under the content token only when it was just read (ConsultationFacts); a loaded Consultation's
+    # token may predate this transaction's own writes
+    token = consultation.content_token if isinstance(consultation, ConsultationFacts) else None
+    unit_names = remember(("section_units", consultation.id, token, target.section_id),
+                          lambda: _section_units(consultation.id, target.section_id))
+    if unit_names is None:
         return None
-    target.unit_names = next((list(row.unit_names) for row in rows if row.unit_names), [])
+    target.unit_names = list(unit_names)
     return target
+
+
+def _section_units(consultation_id: int, section_id: int) -> tuple[str, ...] | None:
+    """The units a section names, else its nearest parent's; None when it is not one of the consultation's."""
+    rows = run(_section_chain_statement(), {"section_id": section_id}).all()
+    if not rows or rows[0].consultation_id != consultation_id:
+        return None
+    return tuple(next((row.unit_names for row in rows if row.unit_names), []))
 
 
 def store_comment(

@@ -35,7 +35,8 @@ def create(consultation_id: int):
     """A citizen's comment: validated, stored with its outbox rows and search queue row in one transaction,
     answered with the receipt. Kept lean (issue 9): a few statements, no ORM flush, nothing rendered
     for mail; form letters are grouped and mail is rendered after the commit, by workers."""
-    facts = consultation_facts(consultation_id)  # the few columns needed; the page loads the rest if needed
+    client_hash = address_hash(request.remote_addr, current_app.config["SECRET_KEY"])
+    facts = consultation_facts(consultation_id, client_hash)  # few columns; the page loads the rest if needed
     if facts is None or not facts.is_published:
         abort(404)
     form = CommentForm()
@@ -67,7 +68,7 @@ def create(consultation_id: int):
             author_name=form.author_name.data,
             author_contact=form.author_contact.data,
             language=language,
-            client_hash=address_hash(request.remote_addr, current_app.config["SECRET_KEY"]),
+            client_hash=client_hash,
         )
     except CommentRefused as refusal:
         db.session.rollback()

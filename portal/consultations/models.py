@@ -60,6 +60,12 @@ class ConsultationFacts(ConsultationState):
     contact_office: str | None
     issuer: str | None
     contact_emails: list
+    content_token: str | None = None
+    # read with the consultation in the same statement (portal/consultations/services.py: consultation_facts)
+    routing_mode: str | None = None  # None: no routing settings saved (a message per comment)
+    units_token: str | None = None  # portal/core/tokens.py
+    words_token: str | None = None
+    recent_from_sender: int | None = None  # the sender's comments in the burst window, counted up to a limit
 
 
 class Consultation(ConsultationState, db.Model):
@@ -93,6 +99,9 @@ class Consultation(ConsultationState, db.Model):
     # set by database triggers on the comments table (migration 0009), so that
     # no write path can forget it. Pages cache what they render from comments under this value.
     comments_token: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex, server_default="")
+    # Likewise for everything else its public pages show: the consultation's own columns, its drafts,
+    # sections, tables, deadline extensions and routing settings (triggers of migration 0010).
+    content_token: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex, server_default="")
 
     drafts: Mapped[list["Draft"]] = relationship(  # noqa: F821
         back_populates="consultation", order_by="Draft.version", cascade="all, delete-orphan"

@@ -1,7 +1,6 @@
 """Publish, close and summarise consultations. Flushes, never commits."""
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -15,18 +14,48 @@ from portal.core.time import SHANGHAI, now
 from portal.extensions import db
 
 
+CONSULTATION_COLUMNS = ["id", "published_at", "opens_at", "deadline", "comment_visibility", "moderation_mode",
+                        "contact_office", "issuer", "contact_emails", "content_token"]
+
+
 @prepared
 def _facts_statement(_dialect):
-    table = Consultation.__table__
-    return select(*(table.c[name] for name in FACT_COLUMNS)).where(table.c.id == bindparam("id"))
+    """The consultation's few columns, and in the same statement what a submission would otherwise ask in
+    four more: its routing mode, the directory's and the word list's tokens, and the sender's recent
+    comments (the burst sign), counted up to a limit."""
+    from portal.core.tokens import SENSITIVE_WORDS, UNITS, CacheToken
+    from portal.routing.models import RoutingSettings
+
+    table, settings, tokens, comments = (Consultation.__table__, RoutingSettings.__table__, CacheToken.__table__,
+                                         Comment.__table__)
+
+    def token(name):
+        return select(tokens.c.token).where(tokens.c.name == name).scalar_subquery()
+
+    recent = (select(comments.c.id)
+              .where(comments.c.client_hash == bindparam("client_hash"), comments.c.created_at >= bindparam("since"))
+              .limit(bindparam("enough")).subquery())
+    return select(
+        *(table.c[name] for name in CONSULTATION_COLUMNS),
+        select(settings.c.mode).where(settings.c.consultation_id == table.c.id).scalar_subquery().label("routing_mode"),
+        token(UNITS).label("units_token"),
+        token(SENSITIVE_WORDS).label("words_token"),
+        select(func.count()).select_from(recent).scalar_subquery().label("recent_from_sender"),
+    ).where(table.c.id == bindparam("id"))
 
 
-FACT_COLUMNS = [f.name for f in fields(ConsultationFacts)]
+def consultation_facts(consultation_id: int, client_hash: str | None = None) -> ConsultationFacts | None:
+    """What a comment submission needs, without loading the consultation: one Core statement."""
+    from datetime import timedelta
 
+    from flask import current_app
 
-def consultation_facts(consultation_id: int) -> ConsultationFacts | None:
-    """The columns a comment submission needs, without loading the consultation (one Core statement)."""
-    row = run(_facts_statement(), {"id": consultation_id}).first()
+    config = current_app.config
+    row = run(_facts_statement(), {
+        "id": consultation_id, "client_hash": client_hash,
+        "since": now() - timedelta(seconds=config["MODERATION_BURST_SECONDS"]),
+        "enough": config["MODERATION_BURST_COUNT"] - 1,
+    }).first()
     return ConsultationFacts(**row._mapping) if row is not None else None
 
 

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from portal.comments import page_cache
 from portal.comments.forms import CommentForm
+from portal.consultations import pages
 from portal.consultations.models import Consultation, published_consultations
 from portal.consultations.services import closing_summary
 from portal.drafts.models import Section
@@ -48,7 +49,7 @@ def index():
 @bp.get("/consultations/<int:consultation_id>")
 def show(consultation_id: int):
     consultation = get_public_consultation(consultation_id)
-    return render_overview(consultation, CommentForm())
+    return pages.whole_page(consultation, lambda: render_overview(consultation, CommentForm()))
 
 
 def render_overview(consultation: Consultation, form: CommentForm, status: int = 200):
@@ -71,9 +72,12 @@ def render_overview(consultation: Consultation, form: CommentForm, status: int =
 @bp.get("/consultations/<int:consultation_id>/sections/<anchor>")
 def section(consultation_id: int, anchor: str):
     consultation = get_public_consultation(consultation_id)
-    section = get_section(consultation, anchor)
-    form = CommentForm(section_id=str(section.id))
-    return render_section(consultation, section, form)
+
+    def render():
+        section = get_section(consultation, anchor)
+        return render_section(consultation, section, CommentForm(section_id=str(section.id)))
+
+    return pages.whole_page(consultation, render)
 
 
 def render_section(consultation: Consultation, section: Section, form: CommentForm, status: int = 200):

@@ -19,6 +19,7 @@ from portal.comments.models import Comment
 from portal.consultations.models import Consultation
 from portal.core.statements import prepared, run
 from portal.core.time import now
+from portal.core.tokens import remember
 from portal.extensions import db
 from portal.moderation.labels import HIDE_REASON_LABELS
 from portal.moderation.models import (
@@ -46,15 +47,21 @@ def screen_new_comment(consultation: Consultation, body: str, client_hash: str |
     the earlier ones cost more than everything else a submission does (issue 9).
     """
     flags = []
-    if matched_words(body, run(_words_statement()).scalars().all()):
+    words = remember(("sensitive_words", getattr(consultation, "words_token", None)),
+                     lambda: tuple(run(_words_statement()).scalars().all()))
+    if matched_words(body, words):
         flags.append("sensitive")
     if has_link(body):
         flags.append("link")
     if has_repetition(body):
         flags.append("repeated")
     burst = current_app.config["MODERATION_BURST_COUNT"]
-    if client_hash and _recent_from(client_hash, burst - 1) + 1 >= burst:
-        flags.append("burst")
+    if client_hash:
+        recent = getattr(consultation, "recent_from_sender", None)  # read with the consultation's facts
+        if recent is None:
+            recent = _recent_from(client_hash, burst - 1)
+        if recent + 1 >= burst:
+            flags.append("burst")
     status = "approved" if consultation.moderation_mode == "post" and not flags else "pending"
     return _join(flags), status
 

@@ -11,6 +11,7 @@ from portal.comments.models import Comment
 from portal.consultations.models import Consultation
 from portal.core.statements import prepared, run
 from portal.core.time import now
+from portal.core.tokens import remember
 from portal.drafts.models import Section
 from portal.extensions import db
 from portal.mail.services import MailPlan, outbox_row, plan_commenter_mail
@@ -132,10 +133,15 @@ def plan_comment_mail(consultation, unit_names: list[str], author_contact: str |
     consultation wants digests only), and the commenter's receipt or opt-in request. The worker renders them.
     """
     plan = MailPlan()
-    mode = run(_mode_statement(), {"consultation_id": consultation.id}).scalar()
+    if hasattr(consultation, "routing_mode"):  # ConsultationFacts: read with the consultation
+        mode = consultation.routing_mode
+    else:
+        mode = run(_mode_statement(), {"consultation_id": consultation.id}).scalar()
     if mode in (None, "per_comment", "both"):
         routing = SectionRouting(section=None, unit_names=unit_names)
-        routing.recipients = [contact_recipient(consultation)] + _unit_recipients(unit_names)
+        units = remember(("unit_recipients", getattr(consultation, "units_token", None), tuple(unit_names)),
+                         lambda: tuple(_unit_recipients(unit_names)))
+        routing.recipients = [contact_recipient(consultation)] + [Recipient(r.key, r.name, list(r.emails)) for r in units]
         for email, names in addresses_for(routing).items():
             plan.rows.append(outbox_row(
                 "comment", email, STAFF_LANGUAGE, {"recipient_names": names},
