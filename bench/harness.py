@@ -110,6 +110,24 @@ def open_consultation(app, seed: str = "003"):
 
 # --- gunicorn -----------------------------------------------------------------------------------------
 
+REDIS_URL = os.environ.get("PORTAL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def rate_limit_storage() -> dict:
+    """Several workers must share their rate-limit counts (README, Deployment): Redis when it answers, as in
+    a real deployment; else each worker's memory (said in the output)."""
+    host, port = REDIS_URL.split("//", 1)[1].split("/", 1)[0].split(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=1) as probe:
+            probe.sendall(b"PING\r\n")
+            if probe.recv(16).startswith(b"+PONG"):
+                print(f"rate limits: Redis at {REDIS_URL}", flush=True)
+                return {"PORTAL_RATELIMIT_STORAGE_URI": REDIS_URL}
+    except OSError:
+        pass
+    print("rate limits: in each worker's memory (no Redis answered)", flush=True)
+    return {}
+
 @contextmanager
 def gunicorn(app_spec: str, env: dict, workers: int = 3, worker_class: str = "sync", threads: int = 1,
              port: int | None = None):
@@ -120,6 +138,8 @@ def gunicorn(app_spec: str, env: dict, workers: int = 3, worker_class: str = "sy
         "--worker-class", worker_class, "--threads", str(threads), "--backlog", "2048",
         "--keep-alive", "5", "--log-level", "warning", "--chdir", str(ROOT), app_spec,
     ]
+    if app_spec.startswith("wsgi:"):
+        env = {**rate_limit_storage(), **env}
     process = subprocess.Popen(command, env={**os.environ, **env, "PYTHONPATH": str(ROOT)})
     base = f"http://127.0.0.1:{port}"
     try:

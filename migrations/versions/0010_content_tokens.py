@@ -122,6 +122,10 @@ def downgrade():
         for table in GLOBAL:
             for operation in OPERATIONS:
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_cache_token_{operation.lower()}")
-    with op.batch_alter_table('consultations', schema=None) as batch_op:
-        batch_op.drop_column('content_token')
+    if pg:
+        op.drop_column('consultations', 'content_token')
+    else:
+        # SQLite's own DROP COLUMN (3.35+): a batch rebuild of consultations would fail on the comments
+        # table's triggers of revision 0009, which name it
+        op.execute("ALTER TABLE consultations DROP COLUMN content_token")
     op.drop_table('cache_tokens')

@@ -1,0 +1,67 @@
+"""Form letters are grouped after the commit (portal/moderation/grouping.py): by `flask moderation group`, by
+two groupers at once without doing anything twice, and before the queue is shown where no worker runs."""
+import threading
+
+import sqlalchemy as sa
+
+from portal.comments.models import Comment
+from portal.extensions import db
+from portal.moderation.grouping import group_new_comments, ungrouped_count
+from portal.moderation.models import CommentFingerprint, FormLetterBand
+
+LETTER = ("我们坚决支持在每个社区建设老年食堂，方便行动不便的老人就近吃上热饭热菜，"
+          "希望政府把食堂建设纳入民生实事项目，并给予运营补贴，保证价格实惠、卫生安全。")
+OTHER = "第十二条的护理补贴标准偏低，建议按失能等级分档，并每年根据物价调整一次，让家庭照护者得到实际帮助。"
+
+
+def copies(n):
+    return [f"{['张', '王', '李', '赵', '刘', '陈'][i % 6]}先生：{LETTER}" for i in range(n)]
+
+
+def test_the_cli_groups_new_comments_once(app, add_comment):
+    ids = [add_comment(text).id for text in copies(4) + [OTHER]]
+    assert ungrouped_count() == 5
+    result = app.test_cli_runner().invoke(args=["moderation", "group"])
+    assert result.exit_code == 0 and "已比对 5 条新意见" in result.output
+    db.session.expire_all()
+    groups = dict(db.session.execute(sa.select(Comment.id, Comment.form_letter_id)).all())
+    assert {groups[i] for i in ids[1:4]} == {ids[0]} and groups[ids[4]] is None
+    assert ungrouped_count() == 0
+    again = app.test_cli_runner().invoke(args=["moderation", "group"])
+    assert "已比对 0 条新意见" in again.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CommentFingerprint)) == 5
+
+
+def test_two_groupers_at_once_group_each_comment_once(app, add_comment):
+    ids = [add_comment(text).id for text in copies(30)]
+    errors, done = [], []
+
+    def grouper():
+        try:
+            with app.app_context():
+                done.append(group_new_comments(batch=7))
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=grouper) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == [] and sum(done) == 30
+    db.session.expire_all()
+    fingerprints = db.session.scalars(sa.select(CommentFingerprint.comment_id)).all()
+    assert sorted(fingerprints) == sorted(ids)  # each comment's signature stored once
+    keys = db.session.execute(sa.select(FormLetterBand.comment_id, sa.func.count()).group_by(FormLetterBand.comment_id)).all()
+    assert {count for _id, count in keys} == {32}  # 32 band keys each, none twice
+    groups = set(db.session.scalars(sa.select(Comment.form_letter_id).where(Comment.id != ids[0])))
+    assert groups == {ids[0]}
+
+
+def test_the_queue_groups_what_no_worker_has_reached(client, moderator, add_comment):
+    for text in copies(3):
+        add_comment(text)
+    assert ungrouped_count() == 3
+    page = client.get("/moderation").get_data(as_text=True)
+    assert "同文意见 3 条" in page and ungrouped_count() == 0
