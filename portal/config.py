@@ -27,7 +27,9 @@ class Config:
     SECURE_COOKIES = "auto"
     TRUST_PROXY = 0
     RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
+    # No X-RateLimit-* headers: the portal serves browsers, which ignore them, and each would cost another
+    # round trip to the rate-limit storage per request (issue 9). A refused request gets a page saying why.
+    RATELIMIT_HEADERS_ENABLED = False
     # Moderation: submissions per client address (Flask-Limiter syntax), spam signs, queue page size
     COMMENT_RATE_LIMIT = "10/minute;100/day"
     REPORT_RATE_LIMIT = "5/minute;50/day"

@@ -66,6 +66,9 @@ class ConsultationFacts(ConsultationState):
     units_token: str | None = None  # portal/core/tokens.py
     words_token: str | None = None
     recent_from_sender: int | None = None  # the sender's comments in the burst window, counted up to a limit
+    sent_in_windows: tuple = ()  # the sender's comments in each rate-limit window (portal/comments/views.py)
+    current_draft_id: int | None = None
+    next_comment_id: int | None = None  # PostgreSQL: drawn from the sequence for the comment about to be stored
 
 
 class Consultation(ConsultationState, db.Model):

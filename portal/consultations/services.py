@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
@@ -9,7 +10,7 @@ from sqlalchemy import bindparam, func, select
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation, ConsultationFacts
 from portal.consultations.summary import CommentTally, count_people, write_closing_summary
-from portal.core.statements import prepared, run
+from portal.core.statements import run
 from portal.core.time import SHANGHAI, now
 from portal.extensions import db
 
@@ -18,45 +19,68 @@ CONSULTATION_COLUMNS = ["id", "published_at", "opens_at", "deadline", "comment_v
                         "contact_office", "issuer", "contact_emails", "content_token"]
 
 
-@prepared
-def _facts_statement(_dialect):
+@cache
+def _facts_statement(dialect: str, windows: int):
     """The consultation's few columns, and in the same statement what a submission would otherwise ask in
-    four more: its routing mode, the directory's and the word list's tokens, and the sender's recent
-    comments (the burst sign), counted up to a limit."""
+    more: its routing mode, the directory's and the word list's tokens, and the sender's comments in the
+    burst window and in each of ``windows`` rate-limit windows, each counted up to a limit (an index on
+    (client_hash, created_at) answers them)."""
     from portal.core.tokens import SENSITIVE_WORDS, UNITS, CacheToken
     from portal.routing.models import RoutingSettings
 
-    table, settings, tokens, comments = (Consultation.__table__, RoutingSettings.__table__, CacheToken.__table__,
-                                         Comment.__table__)
+    from portal.drafts.models import Draft
+
+    table, settings, tokens, comments, drafts = (Consultation.__table__, RoutingSettings.__table__,
+                                                 CacheToken.__table__, Comment.__table__, Draft.__table__)
 
     def token(name):
         return select(tokens.c.token).where(tokens.c.name == name).scalar_subquery()
 
-    recent = (select(comments.c.id)
-              .where(comments.c.client_hash == bindparam("client_hash"), comments.c.created_at >= bindparam("since"))
-              .limit(bindparam("enough")).subquery())
+    def sent(since: str, enough: str, label: str):
+        recent = (select(comments.c.id)
+                  .where(comments.c.client_hash == bindparam("client_hash"), comments.c.created_at >= bindparam(since))
+                  .limit(bindparam(enough)).subquery())
+        return select(func.count()).select_from(recent).scalar_subquery().label(label)
+
     return select(
         *(table.c[name] for name in CONSULTATION_COLUMNS),
         select(settings.c.mode).where(settings.c.consultation_id == table.c.id).scalar_subquery().label("routing_mode"),
         token(UNITS).label("units_token"),
         token(SENSITIVE_WORDS).label("words_token"),
-        select(func.count()).select_from(recent).scalar_subquery().label("recent_from_sender"),
+        sent("since", "enough", "recent_from_sender"),
+        *(sent(f"since_{n}", f"enough_{n}", f"sent_{n}") for n in range(windows)),
+        select(drafts.c.id).where(drafts.c.consultation_id == table.c.id).order_by(drafts.c.version.desc())
+        .limit(1).scalar_subquery().label("current_draft_id"),
+        # PostgreSQL: the new comment's id, drawn now, so that all its rows go in one statement
+        *([func.nextval(func.pg_get_serial_sequence("comments", "id")).label("next_comment_id")]
+          if dialect == "postgresql" else []),
     ).where(table.c.id == bindparam("id"))
 
 
-def consultation_facts(consultation_id: int, client_hash: str | None = None) -> ConsultationFacts | None:
-    """What a comment submission needs, without loading the consultation: one Core statement."""
+def consultation_facts(consultation_id: int, client_hash: str | None = None,
+                       windows: list[tuple[int, int]] = ()) -> ConsultationFacts | None:
+    """What a comment submission needs, without loading the consultation: one Core statement.
+
+    ``windows``: (seconds, limit) pairs; ``sent_in_windows`` then holds the sender's comments in each (counted
+    up to its limit)."""
     from datetime import timedelta
 
     from flask import current_app
 
-    config = current_app.config
-    row = run(_facts_statement(), {
+    config, at = current_app.config, now()
+    params = {
         "id": consultation_id, "client_hash": client_hash,
-        "since": now() - timedelta(seconds=config["MODERATION_BURST_SECONDS"]),
+        "since": at - timedelta(seconds=config["MODERATION_BURST_SECONDS"]),
         "enough": config["MODERATION_BURST_COUNT"] - 1,
-    }).first()
-    return ConsultationFacts(**row._mapping) if row is not None else None
+    }
+    for n, (seconds, limit) in enumerate(windows):
+        params[f"since_{n}"], params[f"enough_{n}"] = at - timedelta(seconds=seconds), limit
+    row = run(_facts_statement(db.engine.dialect.name, len(windows)), params).first()
+    if row is None:
+        return None
+    values = dict(row._mapping)
+    sent = tuple(values.pop(f"sent_{n}") for n in range(len(windows)))
+    return ConsultationFacts(**values, sent_in_windows=sent)
 
 
 class ConsultationError(ValueError):

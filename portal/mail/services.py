@@ -122,17 +122,30 @@ class MailPlan:
     rows: list[dict] = field(default_factory=list)  # outbox rows; the comment's id is filled in by ``queue``
     new_address: str | None = None  # a commenter's address seen for the first time
 
-    def queue(self, comment_id: int) -> list[dict]:
-        if self.new_address is not None:
-            run(_new_address_statement(), {"email": self.new_address, "created_at": now(), "confirmed_at": None,
-                                           "unsubscribed_at": None})
+    def address_row(self) -> dict | None:
+        """The commenter_addresses row of a commenter's address seen for the first time (None: none)."""
+        if self.new_address is None:
+            return None
+        return {"email": self.new_address, "created_at": now(), "confirmed_at": None, "unsubscribed_at": None}
+
+    def rows_for(self, comment_id: int) -> list[dict]:
+        """The outbox rows, completed with the comment's id."""
         for row in self.rows:
             row["comment_id"] = comment_id
             row["context"] = {**row["context"], "comment_id": comment_id}
             if row["dedup_key"]:
                 row["dedup_key"] = row["dedup_key"].format(comment=comment_id)
-        add_to_outbox(self.rows)
         return self.rows
+
+    def queue(self, comment_id: int) -> list[dict]:
+        """Write the rows in the caller's transaction (PostgreSQL submissions write them with the comment,
+        in one statement: portal/comments/services.py, store_comment)."""
+        address = self.address_row()
+        if address is not None:
+            run(_new_address_statement(), address)
+        rows = self.rows_for(comment_id)
+        add_to_outbox(rows)
+        return rows
 
 
 def plan_commenter_mail(plan: MailPlan, author_contact: str | None, language: str, consultation_id: int) -> None:
