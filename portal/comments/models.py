@@ -16,12 +16,13 @@ STATUSES = ("pending", "approved", "hidden", "spam")
 class Comment(db.Model):
     __tablename__ = "comments"
     __table_args__ = (
-        Index("ix_comments_consultation_status", "consultation_id", "status"),
+        # (consultation_id, status) queries use ix_comments_section_counts, whose first columns they are
         # a page of a section's threads, in order, and their count; the public counts per section
         # (issue 9: a consultation with 10,000 comments)
         Index("ix_comments_threads", "consultation_id", "section_id", "parent_id", "created_at", "status"),
         Index("ix_comments_section_counts", "consultation_id", "status", "section_id"),
-        # the burst sign: recent comments from one sender
+        # the burst sign and the comment rate limit: recent comments from one sender (and any query on
+        # client_hash alone)
         Index("ix_comments_client_hash_created_at", "client_hash", "created_at"),
         # comments not yet compared with earlier ones for form letters (the grouping worker's queue)
         Index("ix_comments_ungrouped", "id", sqlite_where=text("grouped_at IS NULL"),
@@ -52,7 +53,7 @@ class Comment(db.Model):
     hidden_reason: Mapped[str | None] = mapped_column(String(30))
     hidden_note: Mapped[str | None] = mapped_column(Text)
     flags: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    client_hash: Mapped[str | None] = mapped_column(String(64))
     form_letter_id: Mapped[int | None] = mapped_column(index=True)
     review_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the form-letter grouping (portal/moderation/grouping.py, after the commit) looked at it.
