@@ -25,6 +25,12 @@ def _phone_or_email(form, field):
 
 
 class CommentForm(Form):
+    class Meta:
+        # CSRFProtect checks the token of every POST before the view runs (portal/__init__.py); the form
+        # neither makes nor checks one of its own (issue 9: each cost a signature per submission). The
+        # template writes the hidden field with csrf_token().
+        csrf = False
+
     body = TextAreaField(
         _l("您的意见"),
         validators=[DataRequired(message=_l("请填写您的意见。")), _max_length],

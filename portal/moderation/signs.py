@@ -59,9 +59,14 @@ def decode_word_file(data: bytes) -> str:
 
 def find_words(text: str, words: Iterable[str]) -> list[tuple[int, int]]:
     """Spans ``(start, end)`` of every word in ``text`` (case-insensitive), overlaps merged, in order."""
-    lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    words = {w.lower() for w in words if w}
+    if not words:
+        return []
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a character whose lower case is longer (İ): keep the offsets right
+        lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
     spans = []
-    for word in {w.lower() for w in words if w}:
+    for word in words:
         start = lowered.find(word)
         while start != -1:
             spans.append((start, start + len(word)))
