@@ -157,3 +157,28 @@ def test_unknown_receipt_is_404_and_lookup_redirects(app, client):
     assert client.get("/receipts/20230101-AAAAAA").status_code == 404
     response = client.get("/receipts/?number=20230101-aaaaaa")
     assert response.status_code == 302 and response.headers["Location"].endswith("/receipts/20230101-AAAAAA")
+
+
+def test_a_receipt_number_already_taken_is_drawn_again_and_nothing_is_written_twice(app, client, open_003,
+                                                                                      monkeypatch):
+    """The insert refuses a taken receipt number (ON CONFLICT … DO NOTHING); on PostgreSQL its queue and outbox
+    rows, in the same statement, must then not be written either."""
+    from portal.comments import services
+    from portal.mail.models import OutboxMessage
+    from portal.search.models import COMMENT, SearchQueueItem
+
+    open_003.contact_emails = ["contact@example.gov.cn"]
+    db.session.commit()
+    url = f"/consultations/{open_003.id}"
+    first = receipt_from(post_comment(client, open_003, url, body="第一条意见。"))
+    numbers = iter([first, first, "20230420-ZZZZZZ"])
+    monkeypatch.setattr(services, "new_receipt_number", lambda: next(numbers))
+    second = receipt_from(post_comment(client, open_003, url, body="第二条意见。"))
+    assert second == "20230420-ZZZZZZ"
+    comments = dict(db.session.execute(select(Comment.receipt_number, Comment.id)).all())
+    assert set(comments) == {first, second}
+    for comment_id in comments.values():
+        queued = db.session.scalar(select(func.count()).select_from(SearchQueueItem)
+                                   .where(SearchQueueItem.kind == COMMENT, SearchQueueItem.target_id == comment_id))
+        mails = db.session.scalars(select(OutboxMessage.recipient).where(OutboxMessage.comment_id == comment_id)).all()
+        assert queued == 1 and mails == ["contact@example.gov.cn"]

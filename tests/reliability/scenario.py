@@ -300,13 +300,15 @@ def _wait_for_a_failed_send(app, timeout: float) -> None:
 
 
 def _drain_outbox(app, timeout: float) -> None:
-    """Wait until the mail worker has sent everything (it keeps running through the outage's retries)."""
+    """Wait until the mail worker has sent everything (it keeps running through the outage's retries): as long
+    as the outbox keeps shrinking, and at most ``timeout`` seconds without progress (a faster portal queues
+    more mail in the same time than one worker sends in a fixed delay)."""
     from sqlalchemy import func, select
 
     from portal.extensions import db
     from portal.mail.models import OutboxMessage
 
-    deadline = time.monotonic() + timeout
+    deadline, last = time.monotonic() + timeout, None
     with app.app_context():
         while time.monotonic() < deadline:
             waiting = db.session.scalar(
@@ -315,8 +317,11 @@ def _drain_outbox(app, timeout: float) -> None:
             db.session.remove()
             if waiting == 0:
                 return
+            if last is not None and waiting < last:
+                deadline = time.monotonic() + timeout
+            last = waiting
             time.sleep(0.3)
-    raise AssertionError("the outbox was not emptied in time")
+    raise AssertionError(f"the outbox stopped emptying: {last} messages still waiting after {timeout:.0f} s")
 
 
 def _count(outcome: Outcome, smtp) -> None:
