@@ -19,6 +19,7 @@ from portal.core.time import SHANGHAI, now
 from portal.core.tokens import remember
 from portal.drafts.models import Draft, Section
 from portal.extensions import db
+from portal.search.events import enqueue, queue_rows
 from portal.search.models import COMMENT as COMMENT_KIND
 
 THREADS_PER_PAGE = 20  # threads on a page of a section's comments (each with all its replies)
@@ -53,12 +54,7 @@ class StoredComment:
     """A comment just stored, as the request needs it (no ORM object: issue 9, submissions must be cheap)."""
 
     id: int
-    consultation_id: int
-    section_id: int | None
     receipt_number: str
-    status: str
-    author_contact: str | None
-    language: str
 
 
 @prepared
@@ -92,6 +88,17 @@ def _insert_statement(dialect):
                      .order_by(drafts.c.version.desc()).limit(1).scalar_subquery())
     return (make(comments).values(draft_id=current_draft)
             .on_conflict_do_nothing(index_elements=["receipt_number"]).returning(comments.c.id))
+
+
+def sent_by_sender(since: str, enough: str):
+    """The comments stored from one sender (bound parameter ``client_hash``) since the moment bound as
+    ``since``, counted up to the number bound as ``enough`` (no further: the index on (client_hash,
+    created_at) answers it, and a busy address must not make every submission slower). A scalar select."""
+    comments = Comment.__table__
+    recent = (select(comments.c.id)
+              .where(comments.c.client_hash == bindparam("client_hash"), comments.c.created_at >= bindparam(since))
+              .limit(bindparam(enough)).subquery())
+    return select(func.count()).select_from(recent)
 
 
 def find_target(consultation: Consultation, section_id: int | None, parent_id: int | None) -> Target | None:
@@ -153,7 +160,6 @@ def store_comment(
     if stance not in STANCES:
         raise CommentRefused("stance", _l("请选择您的态度：赞成、反对或建议。"))
     from portal.moderation.services import screen_new_comment
-    from portal.search.events import enqueue
 
     body = body.strip()
     flags, status = screen_new_comment(consultation, body, client_hash)
@@ -183,41 +189,46 @@ def store_comment(
     )
     comment_id = getattr(consultation, "next_comment_id", None)
     if comment_id is not None and getattr(consultation, "current_draft_id", None) is not None:
-        _store_in_one_statement(comment_id, consultation, values, mail)
+        insert = _one_statement_insert(comment_id, consultation, values, mail)
+        _with_unused_receipt_number(values, insert)
     else:
-        for _attempt in range(5):
-            values["receipt_number"] = new_receipt_number()
-            comment_id = run(_insert_statement(), values).scalar()
-            if comment_id is not None:
-                break
-        else:
-            raise RuntimeError("could not find an unused receipt number")
+        comment_id = _with_unused_receipt_number(values, lambda: run(_insert_statement(), values).scalar())
         enqueue([(COMMENT_KIND, comment_id, consultation.id)])
         if mail is not None:
             mail.queue(comment_id)
-    return StoredComment(comment_id, consultation.id, target.section_id, values["receipt_number"], status,
-                         values["author_contact"], language)
+    return StoredComment(comment_id, values["receipt_number"])
 
 
-def _store_in_one_statement(comment_id: int, consultation, values: dict, mail) -> None:
-    """PostgreSQL: the comment, its search queue row, its outbox rows and a new commenter address in one
-    statement (portal/core/statements.py: insert_together)."""
+def _with_unused_receipt_number(values: dict, insert) -> int:
+    """Draw a receipt number into ``values`` and ``insert()`` until it stores the comment (a number already
+    taken inserts nothing: ON CONFLICT … DO NOTHING); the comment's id."""
+    for _attempt in range(5):
+        values["receipt_number"] = new_receipt_number()
+        comment_id = insert()
+        if comment_id is not None:
+            return comment_id
+    raise RuntimeError("could not find an unused receipt number")
+
+
+def _one_statement_insert(comment_id: int, consultation, values: dict, mail):
+    """PostgreSQL: a function storing the comment (with the receipt number ``values`` holds when it runs), its
+    search queue row, its outbox rows and a new commenter address in one statement
+    (portal/core/statements.py: insert_together)."""
     from portal.mail.models import CommenterAddress, OutboxMessage
     from portal.search.models import SearchQueueItem
 
-    row = {key: value for key, value in values.items() if key != "draft_of"}
-    row.update(id=comment_id, draft_id=consultation.current_draft_id)
-    dependents = [(SearchQueueItem.__table__, [{"kind": COMMENT_KIND, "target_id": comment_id,
-                                                "consultation_id": consultation.id, "enqueued_at": now()}])]
+    dependents = [(SearchQueueItem.__table__, queue_rows([(COMMENT_KIND, comment_id, consultation.id)]))]
     if mail is not None:
         dependents.append((OutboxMessage.__table__, mail.rows_for(comment_id)))
         address = mail.address_row()
         dependents.append((CommenterAddress.__table__, [address] if address else []))
-    for _attempt in range(5):
-        row["receipt_number"] = values["receipt_number"] = new_receipt_number()
-        if insert_together(Comment.__table__, row, "receipt_number", dependents) is not None:
-            return
-    raise RuntimeError("could not find an unused receipt number")
+
+    def insert():
+        row = {key: value for key, value in values.items() if key != "draft_of"}
+        row.update(id=comment_id, draft_id=consultation.current_draft_id)
+        return insert_together(Comment.__table__, row, "receipt_number", dependents)
+
+    return insert
 
 
 def submit_comment(

@@ -25,22 +25,19 @@ def _facts_statement(dialect: str, windows: int):
     more: its routing mode, the directory's and the word list's tokens, and the sender's comments in the
     burst window and in each of ``windows`` rate-limit windows, each counted up to a limit (an index on
     (client_hash, created_at) answers them)."""
+    from portal.comments.services import sent_by_sender
     from portal.core.tokens import SENSITIVE_WORDS, UNITS, CacheToken
+    from portal.drafts.models import Draft
     from portal.routing.models import RoutingSettings
 
-    from portal.drafts.models import Draft
-
-    table, settings, tokens, comments, drafts = (Consultation.__table__, RoutingSettings.__table__,
-                                                 CacheToken.__table__, Comment.__table__, Draft.__table__)
+    table, settings, tokens, drafts = (Consultation.__table__, RoutingSettings.__table__, CacheToken.__table__,
+                                       Draft.__table__)
 
     def token(name):
         return select(tokens.c.token).where(tokens.c.name == name).scalar_subquery()
 
     def sent(since: str, enough: str, label: str):
-        recent = (select(comments.c.id)
-                  .where(comments.c.client_hash == bindparam("client_hash"), comments.c.created_at >= bindparam(since))
-                  .limit(bindparam(enough)).subquery())
-        return select(func.count()).select_from(recent).scalar_subquery().label(label)
+        return sent_by_sender(since, enough).scalar_subquery().label(label)
 
     return select(
         *(table.c[name] for name in CONSULTATION_COLUMNS),

@@ -7,7 +7,9 @@ reuses the compiled form), and run as Core statements: no ORM objects are made.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Executable
@@ -58,15 +60,13 @@ def insert_together(table, row: dict, conflict: str, dependents: list[tuple]) ->
 
 
 def _json(value) -> str:
-    import json
-    from datetime import datetime
+    return json.dumps(value, default=_json_default, ensure_ascii=False)
 
-    def default(item):
-        if isinstance(item, datetime):
-            return item.isoformat()
-        raise TypeError(f"{type(item).__name__} is not JSON")
 
-    return json.dumps(value, default=default, ensure_ascii=False)
+def _json_default(item):
+    if isinstance(item, datetime):
+        return item.isoformat()
+    raise TypeError(f"{type(item).__name__} is not JSON")
 
 
 @cache

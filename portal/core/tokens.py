@@ -97,11 +97,6 @@ def remember(key: tuple, make: Callable[[], Any]):
     return value
 
 
-def forget_all() -> None:
-    """Empty what ``remember`` holds (tests)."""
-    _remembered.clear()
-
-
 def renew_cache_tokens() -> None:
     """Give every row of ``cache_tokens`` a new value (creating missing rows); flushes. For tests and restores:
     the triggers renew them in everyday use."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from portal.audit.services import record_action
 from portal.comments.models import Comment
@@ -73,15 +73,9 @@ def _words_statement(_dialect):
 
 @prepared
 def _recent_statement(_dialect):
-    """Stored comments from one sender since a moment, counted up to a limit."""
-    comments = Comment.__table__
-    recent = (
-        select(comments.c.id)
-        .where(comments.c.client_hash == bindparam("client_hash"), comments.c.created_at >= bindparam("since"))
-        .limit(bindparam("enough"))
-        .subquery()
-    )
-    return select(func.count()).select_from(recent)
+    from portal.comments.services import sent_by_sender
+
+    return sent_by_sender("since", "enough")
 
 
 def _recent_from(client_hash: str, enough: int) -> int:

@@ -100,12 +100,6 @@ def settings_for(consultation: Consultation) -> RoutingSettings:
 
 
 @prepared
-def _mode_statement(_dialect):
-    settings = RoutingSettings.__table__
-    return select(settings.c.mode).where(settings.c.consultation_id == bindparam("consultation_id"))
-
-
-@prepared
 def _units_by_name_statement(_dialect):
     units = Unit.__table__
     return select(units.c.id, units.c.name, units.c.emails).where(units.c.name.in_(bindparam("names", expanding=True)))
@@ -121,9 +115,9 @@ def _unit_recipients(names: list[str]) -> list[Recipient]:
         return [unit_recipient(u) for u in match_unit_names(names)[0]]
     recipients: list[Recipient] = []
     for name in names:
-        row = found[name]
-        if all(r.key != f"unit:{row.id}" for r in recipients):
-            recipients.append(Recipient(f"unit:{row.id}", row.name, _clean(row.emails or [])))
+        recipient = unit_recipient(found[name])  # a row has the unit's id, name and emails
+        if all(r.key != recipient.key for r in recipients):
+            recipients.append(recipient)
     return recipients
 
 
@@ -136,7 +130,7 @@ def plan_comment_mail(consultation, unit_names: list[str], author_contact: str |
     if hasattr(consultation, "routing_mode"):  # ConsultationFacts: read with the consultation
         mode = consultation.routing_mode
     else:
-        mode = run(_mode_statement(), {"consultation_id": consultation.id}).scalar()
+        mode = settings_for(consultation).mode
     if mode in (None, "per_comment", "both"):
         routing = SectionRouting(section=None, unit_names=unit_names)
         units = remember(("unit_recipients", getattr(consultation, "units_token", None), tuple(unit_names)),

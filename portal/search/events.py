@@ -74,6 +74,15 @@ def _insert_statement(_dialect):
     return SearchQueueItem.__table__.insert()
 
 
+def queue_rows(rows) -> list[dict]:
+    """The search_queue rows for ``(kind, target id, consultation id)`` triples, in a stable order."""
+    enqueued_at = now()
+    return [
+        {"kind": kind, "target_id": target_id, "consultation_id": consultation_id, "enqueued_at": enqueued_at}
+        for kind, target_id, consultation_id in sorted(rows, key=lambda r: (r[0], r[1]))
+    ]
+
+
 def enqueue(rows, session=None) -> None:
     """Insert queue rows ``(kind, target id, consultation id)`` in the session's transaction: for the
     changes made without the ORM (a submission inserts its comment with one Core statement)."""
@@ -83,14 +92,7 @@ def enqueue(rows, session=None) -> None:
         from portal.extensions import db
 
         session = db.session
-    enqueued_at = now()
-    session.connection().execute(
-        _insert_statement(),
-        [
-            {"kind": kind, "target_id": target_id, "consultation_id": consultation_id, "enqueued_at": enqueued_at}
-            for kind, target_id, consultation_id in sorted(rows, key=lambda r: (r[0], r[1]))
-        ],
-    )
+    session.connection().execute(_insert_statement(), queue_rows(rows))
 
 
 def register(session) -> None:
