@@ -16,10 +16,7 @@ import sqlalchemy as sa
 from portal import create_app
 from portal.extensions import db
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = Path(os.environ.get("PORTAL_SEEDS_DIR") or ROOT.parent / "shared" / "seeds")
-if not SEEDS.is_dir():
-    SEEDS = ROOT / "samples"
+from tests.helpers import SEEDS  # noqa: E402
 
 POSTGRES_URL = os.environ.get(
     "PORTAL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

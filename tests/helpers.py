@@ -1,9 +1,17 @@
 """Helpers shared by the HTTP tests: act as a citizen would, through pages and forms."""
+import os
 import re
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+ROOT = Path(__file__).resolve().parent.parent
+# The sample drafts: PORTAL_SEEDS_DIR, else the workplace's shared seeds beside the clone, else the copy in
+# samples/ (the same files), so that a clone anywhere runs the whole suite.
+SEEDS = Path(os.environ.get("PORTAL_SEEDS_DIR") or ROOT.parent / "shared" / "seeds")
+if not SEEDS.is_dir():
+    SEEDS = ROOT / "samples"
 
 
 def shanghai(*args) -> datetime:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import SEEDS
 
 OUTLINES_DIR = Path(__file__).resolve().parent / "outlines"
 SEED_IDS = ["000", "001", "002", "003", "004"]
@@ -35,10 +36,7 @@ class OutlineLine:
 
 
 def seeds_dir() -> Path:
-    env = os.environ.get("PORTAL_SEEDS_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[3] / "shared" / "seeds"
+    return SEEDS
 
 
 def seed_path(seed_id: str) -> Path:

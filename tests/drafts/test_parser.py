@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import unicodedata
 from collections import Counter
@@ -12,18 +11,13 @@ from pathlib import Path
 import pytest
 
 from portal.drafts.parser import DraftParseError, ParsedDraft, debris_lines, parse_draft
+from tests.helpers import SEEDS
 
 # --------------------------------------------------------------------------- helpers
 
 
 def seeds_dir() -> Path:
-    default = Path(__file__).resolve().parents[3] / "shared" / "seeds"
-    if default.is_dir():
-        return default
-    env = os.environ.get("PORTAL_SEEDS_DIR")
-    if env:
-        return Path(env)
-    return default
+    return SEEDS
 
 
 def seed_text(seed_id: str) -> str:
