@@ -1,7 +1,9 @@
 -- wrk: submit comments as a browser would. Each wrk thread first GETs the section page (BENCH_PAGE) to
 -- obtain its session cookie and CSRF token, then POSTs comments (BENCH_POST) with that token: varied
 -- text (2-3 of the sentences below and a number), a stance, sometimes a name and an e-mail, on a random
--- section among BENCH_SECTIONS (comma-separated ids).
+-- section among BENCH_SECTIONS (comma-separated ids). Each comment comes from one of 50,000 citizens: a random
+-- address in X-Forwarded-For, which the portal believes from the one proxy it is told it sits behind
+-- (PORTAL_TRUST_PROXY=1, as behind nginx), so that its comment rate limit counts each citizen's comments.
 local page = os.getenv("BENCH_PAGE")
 local post = os.getenv("BENCH_POST")
 local sections = {}
@@ -48,8 +50,10 @@ function request()
   local form = "csrf_token=" .. token .. "&section_id=" .. sections[math.random(#sections)] ..
     "&parent_id=&stance=" .. stances[math.random(#stances)] .. "&body=" .. body ..
     "&author_name=" .. names[math.random(#names)] .. "&author_contact=" .. contact .. "&website="
+  local citizen = math.random(50000)
+  local address = "10." .. math.floor(citizen / 65536) .. "." .. (math.floor(citizen / 256) % 256) .. "." .. (citizen % 256)
   return wrk.format("POST", post, {
-    ["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie,
+    ["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie, ["X-Forwarded-For"] = address,
   }, form)
 end
 

@@ -1,5 +1,11 @@
-"""The comment form: validation only."""
+"""The comment form: validation only.
+
+``posted_comment`` reads a posted form by the same rules without building the form (issue 9: building and
+validating the WTForms form cost ~0.5 ms of a submission's ~4 ms); the view builds ``CommentForm`` only to
+show what was wrong. tests/comments/test_comment_form.py checks that the two agree on every kind of input.
+"""
 import re
+from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -12,16 +18,63 @@ PHONE = re.compile(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8}|\d{7,8}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+NAME_MAX = 50
+CONTACT_MAX = 100
+STANCE_CHOICES = ("support", "oppose", "suggest")
+DEFAULT_STANCE = "suggest"
+
+
+def _too_long(body: str | None) -> bool:
+    return bool(body) and len(body.strip()) > current_app.config["COMMENT_MAX_LENGTH"]
+
+
+def _contact_invalid(contact: str | None) -> bool:
+    value = (contact or "").strip().replace("（", "(").replace("）", ")")
+    return bool(value) and not (PHONE.match(value.replace("(", "").replace(")", "")) or EMAIL.match(value))
+
+
 def _max_length(form, field):
-    limit = current_app.config["COMMENT_MAX_LENGTH"]
-    if field.data and len(field.data.strip()) > limit:
-        raise ValidationError(_l("意见内容不能超过 %(limit)s 个字。", limit=limit))
+    if _too_long(field.data):
+        raise ValidationError(_l("意见内容不能超过 %(limit)s 个字。", limit=current_app.config["COMMENT_MAX_LENGTH"]))
 
 
 def _phone_or_email(form, field):
-    value = (field.data or "").strip().replace("（", "(").replace("）", ")")
-    if value and not (PHONE.match(value.replace("(", "").replace(")", "")) or EMAIL.match(value)):
+    if _contact_invalid(field.data):
         raise ValidationError(_l("请填写正确的手机号码、固定电话或电子邮箱，也可以不填。"))
+
+
+@dataclass
+class PostedComment:
+    """A posted comment whose fields are all valid."""
+
+    body: str
+    stance: str
+    author_name: str | None
+    author_contact: str | None
+
+    @classmethod
+    def of_form(cls, form: "CommentForm") -> "PostedComment":
+        return cls(form.body.data, form.stance.data, form.author_name.data, form.author_contact.data)
+
+
+def _blank(value: str | None) -> bool:  # what WTForms' Optional() lets through without checking further
+    return value is None or not value.strip()
+
+
+def posted_comment(formdata) -> PostedComment | None:
+    """The comment in ``formdata`` (the posted form) when CommentForm would accept every field; None when it
+    would not (the caller then builds the form, which says what is wrong)."""
+    body = formdata.get("body")
+    stance = formdata.get("stance", DEFAULT_STANCE)
+    name = formdata.get("author_name")
+    contact = formdata.get("author_contact")
+    if _blank(body) or _too_long(body) or stance not in STANCE_CHOICES:
+        return None
+    if not _blank(name) and len(name) > NAME_MAX:
+        return None
+    if not _blank(contact) and (len(contact) > CONTACT_MAX or _contact_invalid(contact)):
+        return None
+    return PostedComment(body, stance, name, contact)
 
 
 class CommentForm(Form):
@@ -39,18 +92,18 @@ class CommentForm(Form):
     stance = RadioField(
         _l("您的态度"),
         choices=[SelectChoice("support", _l("赞成")), SelectChoice("oppose", _l("反对")), SelectChoice("suggest", _l("建议"))],
-        default="suggest",
+        default=DEFAULT_STANCE,
         invalid_choice_message=_l("请选择您的态度：赞成、反对或建议。"),
         validators=[DataRequired(message=_l("请选择您的态度。"))],
     )
     author_name = StringField(
         _l("姓名（可不填）"),
-        validators=[Optional(), Length(max=50, message=_l("姓名不能超过 50 个字。"))],
+        validators=[Optional(), Length(max=NAME_MAX, message=_l("姓名不能超过 50 个字。"))],
         description=_l("公开显示的署名。不填则显示为“匿名”。"),
     )
     author_contact = StringField(
         _l("联系电话或电子邮箱（可不填）"),
-        validators=[Optional(), Length(max=100, message=_l("联系方式不能超过 100 个字。")), _phone_or_email],
+        validators=[Optional(), Length(max=CONTACT_MAX, message=_l("联系方式不能超过 100 个字。")), _phone_or_email],
         description=_l("仅供起草单位与您联系，不会公开。"),
     )
     section_id = HiddenField()

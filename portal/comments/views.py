@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from limits import parse_many
 
-from portal.comments.forms import CommentForm
+from portal.comments.forms import CommentForm, PostedComment, posted_comment
 from portal.comments.models import Comment
 from portal.comments.services import CommentRefused, find_by_receipt, find_target, store_comment
 from portal.consultations.services import closing_summary, consultation_facts
@@ -52,14 +52,14 @@ def create(consultation_id: int):
         abort(404)
     if client_hash and any(sent >= limit for sent, (_seconds, limit) in zip(facts.sent_in_windows, windows)):
         abort(429)
-    form = CommentForm()
-    if form.website.data:  # the honeypot was filled in: a bot, or (rarely) a browser's autofill
+    posted = request.form
+    if posted.get("website"):  # the honeypot was filled in: a bot, or (rarely) a browser's autofill
         return render_template(
             "comments/refused.html", consultation=get_public_consultation(consultation_id), summary=None,
             message=_("提交没有成功：表单里一个应当留空的栏目被填写了，您的意见没有保存。"
                       "请返回草案页面，刷新后重新填写并提交。"),
         ), 400
-    target = find_target(facts, _int(form.section_id.data), _int(form.parent_id.data))
+    target = find_target(facts, _int(posted.get("section_id")), _int(posted.get("parent_id")))
     if target is None:
         abort(404)
     if not facts.is_open:
@@ -67,19 +67,23 @@ def create(consultation_id: int):
         return render_template(
             "comments/refused.html", consultation=consultation, summary=closing_summary(consultation)
         ), 403
-    if not form.validate():
-        return _form_again(get_public_consultation(consultation_id), target, form)
+    comment = posted_comment(posted)  # the form is built only to say what is wrong (issue 9)
+    if comment is None:
+        form = CommentForm()
+        if not form.validate():
+            return _form_again(get_public_consultation(consultation_id), target, form)
+        comment = PostedComment.of_form(form)
     language = str(get_locale())
     # Every read first, then the writes back to back: a SQLite writer holds the write lock only for them.
-    mail = plan_comment_mail(facts, target.unit_names, form.author_contact.data, language)
+    mail = plan_comment_mail(facts, target.unit_names, comment.author_contact, language)
     try:
-        comment = store_comment(
+        stored = store_comment(
             facts,
             target,
-            body=form.body.data,
-            stance=form.stance.data,
-            author_name=form.author_name.data,
-            author_contact=form.author_contact.data,
+            body=comment.body,
+            stance=comment.stance,
+            author_name=comment.author_name,
+            author_contact=comment.author_contact,
             language=language,
             client_hash=client_hash,
             mail=mail,  # its outbox rows; a worker renders and sends them
@@ -92,7 +96,7 @@ def create(consultation_id: int):
             summary=closing_summary(consultation),
         ), 403
     db.session.commit()
-    return redirect(url_for("comments.receipt", number=comment.receipt_number), code=303)
+    return redirect(url_for("comments.receipt", number=stored.receipt_number), code=303)
 
 
 def _form_again(consultation, target, form):

@@ -4,15 +4,23 @@ Building a SQLAlchemy statement (columns, a recursive CTE, an INSERT … ON CONF
 it through the ORM layer costs more than SQLite needs to run it; a submission runs about ten. Statements
 built here take their values as bound parameters, so one object serves every request (SQLAlchemy then also
 reuses the compiled form), and run as Core statements: no ORM objects are made.
+
+``run`` goes one step further: it runs a statement's SQL straight on the DBAPI cursor of the session's
+connection, in the session's transaction, with the SQL, parameter order and type conversions that SQLAlchemy
+compiled for it once (``_Plan``). SQLAlchemy's execution layer around a statement cost ten times what SQLite
+needs to run it (issue 9: 0.2 ms against 0.015 ms for the submission's read). Errors are turned into
+SQLAlchemy's exceptions and a lost connection is invalidated, as SQLAlchemy itself does.
 """
 from __future__ import annotations
 
 import json
+from collections import namedtuple
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Executable
+from sqlalchemy import exc as sa_exc
 
 from portal.extensions import db
 
@@ -29,8 +37,151 @@ def prepared(build: Callable[[str], Executable]) -> Callable[[], Executable]:
 
 
 def run(statement: Executable, params=None):
-    """Run a prepared statement on the session's connection (in the session's transaction)."""
-    return db.session.connection().execute(statement, params)
+    """Run a prepared statement on the session's connection (in the session's transaction): a dict of
+    parameters, or a list of dicts with the same keys (one executemany). Returns a ``Rows`` (first, all,
+    scalar, scalars; rows with attributes and ``_mapping``), like SQLAlchemy's result for these uses."""
+    connection = db.session.connection()
+    many = isinstance(params, list)
+    keys = tuple(params[0]) if many else tuple(params or ())
+    plan = _plan(statement, keys, connection.dialect)
+    if plan is None:  # a statement this runner does not handle: SQLAlchemy runs it
+        return Rows.of(connection.execute(statement, params))
+    fairy = connection.connection
+    cursor = fairy.cursor()
+    try:
+        if many:
+            cursor.executemany(plan.sql, [plan.arguments(row) for row in params])
+        else:
+            cursor.execute(plan.sql, plan.arguments(params or {}))
+        return Rows(plan.rows(cursor))
+    except connection.dialect.loaded_dbapi.Error as error:
+        _raise_as_sqlalchemy(connection, fairy, cursor, plan.sql, params, error)
+    finally:
+        cursor.close()
+
+
+class Rows:
+    """The rows a statement returned, fetched: what the portal uses of SQLAlchemy's Result."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, rows: list):
+        self._rows = rows
+
+    @classmethod
+    def of(cls, result) -> Rows:
+        return cls(list(result) if result.returns_rows else [])
+
+    def __iter__(self):
+        return iter(self._rows)
+
+    def all(self) -> list:
+        return list(self._rows)
+
+    def first(self):
+        return self._rows[0] if self._rows else None
+
+    def scalar(self):
+        return self._rows[0][0] if self._rows else None
+
+    def scalars(self) -> Rows:
+        return Rows([row[0] for row in self._rows])
+
+
+class _Plan:
+    """A statement compiled once for a dialect and a set of parameter names: its SQL, the order (or names)
+    its driver takes the parameters in with their type conversions, Python-side column defaults for the
+    columns an INSERT was not given, and the conversions of the columns it returns."""
+
+    def __init__(self, compiled, dialect):
+        self.compiled = compiled
+        self.sql = compiled.string
+        self.dialect = dialect
+        processors = compiled._bind_processors  # by the names the SQL uses
+        self.positional = compiled.positional
+        if self.positional:
+            self.order = [(name, processors.get(name)) for name in compiled.positiontup]
+        else:  # construct_params gives the names as the SQL writes them (escaped where they had to be)
+            escaped = compiled.escaped_bind_names or {}
+            self.processors = {escaped.get(name, name): processor for name, processor in processors.items()}
+        self.defaults = {}
+        for column in compiled.insert_prefetch:
+            default = column.default
+            if default is None or not (default.is_scalar or default.is_callable):
+                raise _Unplannable
+            self.defaults[column.key] = default
+        labels = [entry[0] for entry in compiled._result_columns]
+        self.result_types = [entry[3] for entry in compiled._result_columns]
+        self.row_type = _row_type(tuple(labels)) if labels else None
+        self.result_processors = None  # made at the first result (they may depend on the driver's types)
+
+    def arguments(self, params: dict):
+        if self.defaults:
+            params = {**{key: (default.arg if default.is_scalar else default.arg(None))
+                         for key, default in self.defaults.items()}, **params}
+        values = self.compiled.construct_params(params, _check=False)
+        if self.positional:
+            return [processor(values[name]) if processor else values[name] for name, processor in self.order]
+        processors = self.processors
+        return {name: processors[name](value) if name in processors else value for name, value in values.items()}
+
+    def rows(self, cursor) -> list:
+        if cursor.description is None:
+            return []
+        fetched = cursor.fetchall()
+        if self.row_type is None:  # text(): no column types known, values as the driver gives them
+            return [tuple(row) for row in fetched]
+        if self.result_processors is None:
+            self.result_processors = [
+                type_._cached_result_processor(self.dialect, description[1])
+                for type_, description in zip(self.result_types, cursor.description)
+            ]
+        processors = self.result_processors
+        make = self.row_type._make
+        if not any(processors):
+            return [make(row) for row in fetched]
+        return [make([p(v) if p else v for p, v in zip(processors, row)]) for row in fetched]
+
+
+class _Unplannable(Exception):
+    """A statement ``_Plan`` cannot run (expanding IN parameters, server-side defaults to fetch …)."""
+
+
+@cache
+def _row_type(labels: tuple[str, ...]):
+    base = namedtuple("Row", labels, rename=True)
+    return type("Row", (base,), {"__slots__": (), "_mapping": property(lambda row: dict(zip(row._fields, row)))})
+
+
+_plans: dict = {}  # (id of statement, parameter names, dialect name) -> (statement, plan or None)
+
+
+def _plan(statement, keys: tuple, dialect) -> _Plan | None:
+    key = (id(statement), keys, dialect.name)
+    entry = _plans.get(key)
+    if entry is not None and entry[0] is statement:  # the statement is kept in the entry: its id stays its own
+        return entry[1]
+    try:
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+        if compiled.post_compile_params or compiled.literal_execute_params or getattr(compiled, "postfetch", None) \
+                or compiled.update_prefetch or getattr(compiled, "_numeric_binds", False):
+            raise _Unplannable
+        plan = _Plan(compiled, dialect)
+    except _Unplannable:
+        plan = None
+    _plans[key] = (statement, plan)
+    return plan
+
+
+def _raise_as_sqlalchemy(connection, fairy, cursor, sql, params, error):
+    """Raise ``error`` as SQLAlchemy would (IntegrityError, OperationalError …); a connection the driver lost
+    is invalidated, so that the pool does not hand it out again."""
+    dialect = connection.dialect
+    lost = dialect.is_disconnect(error, fairy, cursor)
+    if lost:
+        connection.invalidate(error)
+    raise sa_exc.DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error,
+                                     connection_invalidated=lost, dialect=dialect) from error
 
 
 # --- PostgreSQL: a submission's writes in one statement -------------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy import event, inspect
 
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation
-from portal.core.statements import prepared
+from portal.core.statements import prepared, run
 from portal.core.time import now
 from portal.drafts.models import Draft, Section
 from portal.search.models import COMMENT, CONSULTATION, SECTIONS, SearchQueueItem
@@ -88,10 +88,9 @@ def enqueue(rows, session=None) -> None:
     changes made without the ORM (a submission inserts its comment with one Core statement)."""
     if not rows:
         return
-    if session is None:
-        from portal.extensions import db
-
-        session = db.session
+    if session is None:  # a submission: on the request's session, through the fast runner
+        run(_insert_statement(), queue_rows(rows))
+        return
     session.connection().execute(_insert_statement(), queue_rows(rows))
 
 

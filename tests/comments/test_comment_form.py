@@ -1,0 +1,75 @@
+"""posted_comment (the submission's check without building the form) must agree with CommentForm on every
+kind of input: a comment the form would refuse must never be stored, and one it accepts must never be
+refused."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from portal import create_app
+from portal.comments.forms import CommentForm, PostedComment, posted_comment
+
+LIMIT = 20  # COMMENT_MAX_LENGTH in this test
+
+BODIES = [None, "", "   ", "\n\t", "好", " 有空格的意见 ", "长" * LIMIT, " " + "长" * LIMIT + " ", "长" * (LIMIT + 1),
+          "建议\r\n分两行"]
+STANCES = [None, "", "support", "oppose", "suggest", "SUPPORT", "neutral", " suggest"]
+NAMES = [None, "", "  ", "王大爷", "名" * 50, "名" * 51, " " * 60]
+CONTACTS = [None, "", "  ", "13812345678", "+86 13812345678", "010-12345678", "（010）12345678", "12345",
+            "citizen@example.com", " citizen@example.com ", "not an address", "a@b", "x" * 95 + "@a.cn",
+            "x" * 96 + "@ab.cn", " " * 120]
+
+
+def _cases():
+    # every body and stance with a plain name and contact, then every name and contact with a valid comment:
+    # the fields are checked independently, so this covers each rule and the combinations that matter
+    for body, stance in itertools.product(BODIES, STANCES):
+        yield body, stance, "王大爷", ""
+    for name, contact in itertools.product(NAMES, CONTACTS):
+        yield "好", "support", name, contact
+    for body, contact in itertools.product(BODIES, CONTACTS):
+        yield body, None, None, contact
+
+
+@pytest.fixture(scope="module")
+def form_app():
+    return create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "COMMENT_MAX_LENGTH": LIMIT, "TESTING": True})
+
+
+def _formdata(body, stance, name, contact) -> MultiDict:
+    fields = {"body": body, "stance": stance, "author_name": name, "author_contact": contact,
+              "section_id": "3", "parent_id": "", "website": ""}
+    return MultiDict({key: value for key, value in fields.items() if value is not None})
+
+
+def test_posted_comment_agrees_with_the_form_on_every_input(form_app):
+    disagreements = []
+    accepted = refused = 0
+    for case in _cases():
+        data = _formdata(*case)
+        with form_app.test_request_context("/", method="POST", data=data):
+            form = CommentForm()
+            form_accepts = form.validate()
+            quick = posted_comment(data)
+        if form_accepts != (quick is not None):
+            disagreements.append((case, form_accepts, dict(form.errors)))
+        elif quick is not None:
+            accepted += 1
+            if quick != PostedComment.of_form(form):
+                disagreements.append((case, "data differs", quick, PostedComment.of_form(form)))
+        else:
+            refused += 1
+    assert disagreements == []
+    assert accepted > 20 and refused > 20  # both outcomes were exercised
+
+
+def test_posted_comment_reads_the_fields_as_posted(form_app):
+    with form_app.app_context():
+        comment = posted_comment(MultiDict({"body": " 意见 ", "stance": "oppose", "author_name": "李阿姨",
+                                            "author_contact": "13812345678"}))
+        assert comment == PostedComment(" 意见 ", "oppose", "李阿姨", "13812345678")
+        # no stance posted: the form's default
+        assert posted_comment(MultiDict({"body": "意见"})).stance == "suggest"
+        assert posted_comment(MultiDict({"body": "意见", "author_contact": "不是电话"})) is None
