@@ -163,8 +163,10 @@ def _plan(statement, keys: tuple, dialect) -> _Plan | None:
         return entry[1]
     try:
         compiled = statement.compile(dialect=dialect, column_keys=list(keys))
-        if compiled.post_compile_params or compiled.literal_execute_params or getattr(compiled, "postfetch", None) \
-                or compiled.update_prefetch or getattr(compiled, "_numeric_binds", False):
+        # expanding IN lists and literal parameters change the SQL per call: SQLAlchemy runs those. (Columns
+        # SQLAlchemy would fetch after an INSERT, "postfetch", are not wanted here: no ORM object is kept.)
+        if compiled.post_compile_params or compiled.literal_execute_params or compiled.update_prefetch \
+                or getattr(compiled, "_numeric_binds", False):
             raise _Unplannable
         plan = _Plan(compiled, dialect)
     except _Unplannable:
