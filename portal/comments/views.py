@@ -13,7 +13,7 @@ from portal.consultations.services import closing_summary, consultation_facts
 from portal.core.statements import autocommit_if_postgresql
 from portal.consultations.views import get_public_consultation, render_overview, render_section
 from portal.drafts.models import Section
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.moderation.signs import address_hash
 from portal.routing.services import plan_comment_mail
 
@@ -33,6 +33,13 @@ def _int(value: str | None) -> int | None:
 def _rate_windows(setting: str) -> list[tuple[int, int]]:
     """COMMENT_RATE_LIMIT ("10/minute;100/day", the notation of ``limits``) as (seconds, comments) pairs."""
     return [(item.get_expiry(), item.amount) for item in parse_many(setting)]
+
+
+@limiter.request_filter
+def _counts_its_own_limit() -> bool:
+    """Flask-Limiter sets no limit on a comment submission (COMMENT_RATE_LIMIT is counted by ``create``
+    itself): it skips the request instead of resolving its limits (issue 9)."""
+    return request.endpoint == "comments.create"
 
 
 @bp.post("/consultations/<int:consultation_id>/comments")

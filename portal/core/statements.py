@@ -93,7 +93,7 @@ class _Plan:
     its driver takes the parameters in with their type conversions, Python-side column defaults for the
     columns an INSERT was not given, and the conversions of the columns it returns."""
 
-    def __init__(self, compiled, dialect):
+    def __init__(self, compiled, dialect, keys: tuple = ()):
         self.compiled = compiled
         self.sql = compiled.string
         self.dialect = dialect
@@ -114,12 +114,18 @@ class _Plan:
         self.result_types = [entry[3] for entry in compiled._result_columns]
         self.row_type = _row_type(tuple(labels)) if labels else None
         self.result_processors = None  # made at the first result (they may depend on the driver's types)
+        # The values of the parameters the caller does not give (literals such as kind = 'confirm'), found once:
+        # construct_params per call is then only needed when a parameter's value is computed (callable) or a
+        # given name is not one the SQL uses as it is.
+        self.fixed = compiled.construct_params({}, _check=False)
+        self.merge = all(key in self.fixed for key in keys) and not any(
+            bind.callable for bind in compiled.bind_names)
 
     def arguments(self, params: dict):
         if self.defaults:
             params = {**{key: (default.arg if default.is_scalar else default.arg(None))
                          for key, default in self.defaults.items()}, **params}
-        values = self.compiled.construct_params(params, _check=False)
+        values = {**self.fixed, **params} if self.merge else self.compiled.construct_params(params, _check=False)
         if self.positional:
             return [processor(values[name]) if processor else values[name] for name, processor in self.order]
         processors = self.processors
@@ -168,7 +174,7 @@ def _plan(statement, keys: tuple, dialect) -> _Plan | None:
         if compiled.post_compile_params or compiled.literal_execute_params or compiled.update_prefetch \
                 or getattr(compiled, "_numeric_binds", False):
             raise _Unplannable
-        plan = _Plan(compiled, dialect)
+        plan = _Plan(compiled, dialect, keys)
     except _Unplannable:
         plan = None
     _plans[key] = (statement, plan)

@@ -74,13 +74,16 @@ def outbox_row(
     dedup_key: str | None = None,
     consultation_id: int | None = None,
     comment_id: int | None = None,
+    base_url: str | None = None,
+    at=None,
 ) -> dict:
     """An outbox row the worker renders when it sends it (``portal/mail/rendering.py``; the template is named
-    after the kind): ``context`` holds ids and names (JSON), plus the site address the request came in by."""
-    at = now()
+    after the kind): ``context`` holds ids and names (JSON), plus the site address the request came in by
+    (``base_url``, when the caller has it already). ``at``: the moment it is queued (default: now)."""
+    at = at or now()
     return {
         "kind": kind, "recipient": recipient, "template": kind, "language": mail_language(language),
-        "context": {**context, "base_url": site_address()},
+        "context": {**context, "base_url": base_url or site_address()},
         "headers": {"Auto-Submitted": "auto-generated", **(headers or {})},
         "dedup_key": dedup_key, "consultation_id": consultation_id, "comment_id": comment_id,
         "status": "pending", "attempts": 0, "next_attempt_at": at, "created_at": at,

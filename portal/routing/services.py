@@ -14,6 +14,7 @@ from portal.core.time import now
 from portal.core.tokens import remember
 from portal.drafts.models import Section
 from portal.extensions import db
+from portal.mail.links import site_address
 from portal.mail.services import MailPlan, outbox_row, plan_commenter_mail
 from portal.routing.models import MODES, RoutingSettings
 from portal.units.models import Unit
@@ -136,11 +137,12 @@ def plan_comment_mail(consultation, unit_names: list[str], author_contact: str |
         units = remember(("unit_recipients", getattr(consultation, "units_token", None), tuple(unit_names)),
                          lambda: tuple(_unit_recipients(unit_names)))
         routing.recipients = [contact_recipient(consultation)] + [Recipient(r.key, r.name, list(r.emails)) for r in units]
+        base_url, at = site_address(), now()
         for email, names in addresses_for(routing).items():
             plan.rows.append(outbox_row(
                 "comment", email, STAFF_LANGUAGE, {"recipient_names": names},
                 dedup_key=f"comment:{{comment}}:{email.replace('{', '{{').replace('}', '}}')}",
-                consultation_id=consultation.id,
+                consultation_id=consultation.id, base_url=base_url, at=at,
             ))
     plan_commenter_mail(plan, author_contact, language, consultation.id)
     return plan

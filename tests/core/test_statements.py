@@ -1,0 +1,53 @@
+"""portal.core.statements.run: statements run straight on the driver's cursor must behave as SQLAlchemy's
+own execution does for what the portal uses: type conversions both ways, Python-side column defaults,
+literal and bound parameters, executemany, errors, and the statements it leaves to SQLAlchemy."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import bindparam, insert, select
+
+from portal.core.statements import run
+from portal.extensions import db
+from portal.moderation.models import SensitiveWord
+
+WORDS = SensitiveWord.__table__
+INSERT = insert(WORDS)
+BY_WORD = select(WORDS.c.id, WORDS.c.word, WORDS.c.created_at).where(WORDS.c.word == bindparam("word"))
+LITERAL_OR_BOUND = select(WORDS.c.word).where(sa.or_(WORDS.c.word == "甲", WORDS.c.word == bindparam("other"))) \
+    .order_by(WORDS.c.word)
+IN_LIST = select(WORDS.c.word).where(WORDS.c.word.in_(bindparam("words", expanding=True))).order_by(WORDS.c.word)
+
+
+def test_rows_defaults_and_conversions(app, clock):
+    clock.set(datetime(2026, 5, 12, 8, 30, 15, 123456, tzinfo=UTC))
+    with app.app_context():
+        run(INSERT, [{"word": "甲"}, {"word": "乙"}])  # executemany; created_at from the column's default (now)
+        run(INSERT, {"word": "丙", "created_at": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)})
+        db.session.commit()
+
+        row = run(BY_WORD, {"word": "乙"}).first()
+        assert row.word == "乙" and row._mapping["word"] == "乙"
+        assert row.created_at == datetime(2026, 5, 12, 8, 30, 15, 123456, tzinfo=UTC)
+        assert row.created_at.tzinfo is not None  # aware, as the ORM gives it
+        assert run(BY_WORD, {"word": "丙"}).first().created_at == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+        assert run(BY_WORD, {"word": "丁"}).first() is None
+        assert run(BY_WORD, {"word": "丁"}).scalar() is None
+        assert run(select(sa.func.count()).select_from(WORDS)).scalar() == 3
+        assert run(LITERAL_OR_BOUND, {"other": "丙"}).scalars().all() == sorted(["甲", "丙"])
+        assert run(IN_LIST, {"words": ["甲", "乙", "戊"]}).scalars().all() == sorted(["甲", "乙"])  # left to SQLAlchemy
+        assert [r.word for r in run(BY_WORD, {"word": "甲"})] == ["甲"]  # rows iterate
+
+
+def test_errors_are_sqlalchemys_and_leave_the_session_usable(app):
+    with app.app_context():
+        run(INSERT, {"word": "甲"})
+        db.session.commit()
+        with pytest.raises(sa.exc.IntegrityError):
+            run(INSERT, {"word": "甲"})
+        db.session.rollback()
+        run(INSERT, {"word": "乙"})
+        db.session.commit()
+        assert db.session.scalars(select(SensitiveWord.word).order_by(SensitiveWord.word)).all() == sorted(["甲", "乙"])
