@@ -10,7 +10,7 @@ from portal.comments.forms import CommentForm, PostedComment, posted_comment
 from portal.comments.models import Comment
 from portal.comments.services import CommentRefused, find_by_receipt, find_target, store_comment
 from portal.consultations.services import closing_summary, consultation_facts
-from portal.core.statements import autocommit_if_postgresql
+from portal.core.statements import own_transaction
 from portal.consultations.views import get_public_consultation, render_overview, render_section
 from portal.drafts.models import Section
 from portal.extensions import db, limiter
@@ -50,10 +50,25 @@ def create(consultation_id: int):
 
     The rate limit (COMMENT_RATE_LIMIT) counts the comments this address (kept as a keyed hash) has stored,
     read in the same statement as the consultation: one count for every worker and host, and no round trip
-    to a rate-limit store."""
+    to a rate-limit store.
+
+    Its statements run in a transaction of their own, outside the ORM session (core.statements.own_transaction:
+    committed when the view returns, rolled back on an exception); the pages it shows on refusal use the
+    session as any page does."""
+    try:
+        with own_transaction():
+            return _create(consultation_id)
+    except CommentRefused as refusal:  # nothing was written
+        consultation = get_public_consultation(consultation_id)
+        return render_template(
+            "comments/refused.html", consultation=consultation, message=refusal.message,
+            summary=closing_summary(consultation),
+        ), 403
+
+
+def _create(consultation_id: int):
     client_hash = address_hash(request.remote_addr, current_app.config["SECRET_KEY"])
     windows = _rate_windows(current_app.config["COMMENT_RATE_LIMIT"])
-    autocommit_if_postgresql()  # the writes below are one statement there (store_comment)
     facts = consultation_facts(consultation_id, client_hash, windows)  # few columns; the page loads the rest if needed
     if facts is None or not facts.is_published:
         abort(404)
@@ -83,26 +98,17 @@ def create(consultation_id: int):
     language = str(get_locale())
     # Every read first, then the writes back to back: a SQLite writer holds the write lock only for them.
     mail = plan_comment_mail(facts, target.unit_names, comment.author_contact, language)
-    try:
-        stored = store_comment(
-            facts,
-            target,
-            body=comment.body,
-            stance=comment.stance,
-            author_name=comment.author_name,
-            author_contact=comment.author_contact,
-            language=language,
-            client_hash=client_hash,
-            mail=mail,  # its outbox rows; a worker renders and sends them
-        )
-    except CommentRefused as refusal:
-        db.session.rollback()
-        consultation = get_public_consultation(consultation_id)
-        return render_template(
-            "comments/refused.html", consultation=consultation, message=refusal.message,
-            summary=closing_summary(consultation),
-        ), 403
-    db.session.commit()
+    stored = store_comment(
+        facts,
+        target,
+        body=comment.body,
+        stance=comment.stance,
+        author_name=comment.author_name,
+        author_contact=comment.author_contact,
+        language=language,
+        client_hash=client_hash,
+        mail=mail,  # its outbox rows; a worker renders and sends them
+    )
     return redirect(url_for("comments.receipt", number=stored.receipt_number), code=303)
 
 

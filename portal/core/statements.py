@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 from collections import namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from functools import cache
 
@@ -40,24 +42,82 @@ def run(statement: Executable, params=None):
     """Run a prepared statement on the session's connection (in the session's transaction): a dict of
     parameters, or a list of dicts with the same keys (one executemany). Returns a ``Rows`` (first, all,
     scalar, scalars; rows with attributes and ``_mapping``), like SQLAlchemy's result for these uses."""
-    connection = db.session.connection()
+    own = _own.get()
+    if own is not None:  # inside own_transaction: its connection, no ORM session
+        fairy, dialect, invalidate, connection = own.fairy, own.dialect, own.fairy.invalidate, None
+    else:
+        connection = db.session.connection()
+        fairy, dialect, invalidate = connection.connection, connection.dialect, connection.invalidate
     many = isinstance(params, list)
     keys = tuple(params[0]) if many else tuple(params or ())
-    plan = _plan(statement, keys, connection.dialect)
+    plan = _plan(statement, keys, dialect)
     if plan is None:  # a statement this runner does not handle: SQLAlchemy runs it
+        if connection is None:
+            raise RuntimeError(f"own_transaction cannot run this statement: {statement}")
         return Rows.of(connection.execute(statement, params))
-    fairy = connection.connection
     cursor = fairy.cursor()
     try:
         if many:
             cursor.executemany(plan.sql, [plan.arguments(row) for row in params])
+        elif plan.expanding:
+            cursor.execute(*plan.expanded(params or {}))
         else:
             cursor.execute(plan.sql, plan.arguments(params or {}))
         return Rows(plan.rows(cursor))
-    except connection.dialect.loaded_dbapi.Error as error:
-        _raise_as_sqlalchemy(connection, fairy, cursor, plan.sql, params, error)
+    except dialect.loaded_dbapi.Error as error:
+        _raise_as_sqlalchemy(dialect, invalidate, fairy, cursor, plan.sql, params, error)
     finally:
         cursor.close()
+
+
+class _Own:
+    """The connection of an ``own_transaction``."""
+
+    def __init__(self, fairy, dialect):
+        self.fairy, self.dialect = fairy, dialect
+
+
+_own: ContextVar[_Own | None] = ContextVar("portal_own_transaction", default=None)
+
+
+@contextmanager
+def own_transaction() -> Iterator[None]:
+    """Run the ``run`` calls inside on a connection of the engine's pool, outside the ORM session, in one
+    transaction committed at the end (rolled back on an exception); on PostgreSQL in autocommit mode, for a
+    request whose writes are one statement (``insert_together``), which PostgreSQL makes atomic.
+
+    For a comment submission (issue 9): the session's transaction, its connection lookups and its commit
+    cost more than SQLite's work. ORM queries made inside (an error page) use the session's own connection.
+    """
+    engine = db.engine
+    fairy = engine.raw_connection()
+    postgresql = engine.dialect.name == "postgresql"
+    token = None
+    try:
+        if postgresql:
+            fairy.driver_connection.autocommit = True
+        token = _own.set(_Own(fairy, engine.dialect))
+        yield
+        if not postgresql:
+            fairy.commit()
+        if db.session.registry.has():  # objects a session of this context holds may predate these writes
+            db.session.expire_all()
+    except BaseException:
+        if fairy.is_valid:
+            try:
+                fairy.rollback()
+            except engine.dialect.loaded_dbapi.Error:
+                fairy.invalidate()
+        raise
+    finally:
+        if token is not None:
+            _own.reset(token)
+        if postgresql and fairy.is_valid:
+            try:
+                fairy.driver_connection.autocommit = False
+            except engine.dialect.loaded_dbapi.Error:
+                fairy.invalidate()
+        fairy.close()  # back to the pool
 
 
 class Rows:
@@ -117,9 +177,21 @@ class _Plan:
         # The values of the parameters the caller does not give (literals such as kind = 'confirm'), found once:
         # construct_params per call is then only needed when a parameter's value is computed (callable) or a
         # given name is not one the SQL uses as it is.
+        self.expanding = bool(compiled.post_compile_params)
         self.fixed = compiled.construct_params({}, _check=False)
         self.merge = all(key in self.fixed for key in keys) and not any(
             bind.callable for bind in compiled.bind_names)
+
+    def expanded(self, params: dict) -> tuple:
+        """The SQL and parameters of a statement with an expanding IN list, for ``params``."""
+        state = self.compiled.construct_expanded_state(params)
+        processors = state.processors
+        if self.positional:
+            values = state.parameters
+            return state.statement, [processors[name](values[name]) if name in processors else values[name]
+                                     for name in state.positiontup]
+        return state.statement, {name: processors[name](value) if name in processors else value
+                                 for name, value in state.parameters.items()}
 
     def arguments(self, params: dict):
         if self.defaults:
@@ -169,10 +241,10 @@ def _plan(statement, keys: tuple, dialect) -> _Plan | None:
         return entry[1]
     try:
         compiled = statement.compile(dialect=dialect, column_keys=list(keys))
-        # expanding IN lists and literal parameters change the SQL per call: SQLAlchemy runs those. (Columns
-        # SQLAlchemy would fetch after an INSERT, "postfetch", are not wanted here: no ORM object is kept.)
-        if compiled.post_compile_params or compiled.literal_execute_params or compiled.update_prefetch \
-                or getattr(compiled, "_numeric_binds", False):
+        # literal parameters rendered into the SQL: SQLAlchemy runs those (expanding IN lists are expanded per
+        # call by the plan). Columns SQLAlchemy would fetch after an INSERT, "postfetch", are not wanted here:
+        # no ORM object is kept.
+        if compiled.literal_execute_params or compiled.update_prefetch or getattr(compiled, "_numeric_binds", False):
             raise _Unplannable
         plan = _Plan(compiled, dialect, keys)
     except _Unplannable:
@@ -181,28 +253,17 @@ def _plan(statement, keys: tuple, dialect) -> _Plan | None:
     return plan
 
 
-def _raise_as_sqlalchemy(connection, fairy, cursor, sql, params, error):
+def _raise_as_sqlalchemy(dialect, invalidate, fairy, cursor, sql, params, error):
     """Raise ``error`` as SQLAlchemy would (IntegrityError, OperationalError …); a connection the driver lost
     is invalidated, so that the pool does not hand it out again."""
-    dialect = connection.dialect
     lost = dialect.is_disconnect(error, fairy, cursor)
     if lost:
-        connection.invalidate(error)
+        invalidate(error)
     raise sa_exc.DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error,
                                      connection_invalidated=lost, dialect=dialect) from error
 
 
 # --- PostgreSQL: a submission's writes in one statement -------------------------------------------------
-
-def autocommit_if_postgresql() -> bool:
-    """On PostgreSQL, run the rest of this session's transaction in autocommit mode, when nothing has run in it
-    yet: no BEGIN and COMMIT round trips, each statement its own transaction. For a request whose writes are
-    one statement (``insert_together``), which PostgreSQL makes atomic. True when it did."""
-    if db.engine.dialect.name != "postgresql" or db.session().in_transaction():
-        return False
-    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    return True
-
 
 def insert_together(table, row: dict, conflict: str, dependents: list[tuple]) -> int | None:
     """PostgreSQL: insert ``row`` into ``table`` (ON CONFLICT (``conflict``) DO NOTHING) and, only when it was
