@@ -21,7 +21,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Executable
+from sqlalchemy import Executable, TextClause
 from sqlalchemy import exc as sa_exc
 
 from portal.extensions import db
@@ -57,9 +57,10 @@ def run(statement: Executable, params=None):
         return Rows.of(connection.execute(statement, params))
     cursor = fairy.cursor()
     try:
-        if many:
+        if many:  # no rows back (PostgreSQL's implicit RETURNING of the ids is not fetched)
             cursor.executemany(plan.sql, [plan.arguments(row) for row in params])
-        elif plan.expanding:
+            return Rows([])
+        if plan.expanding:
             cursor.execute(*plan.expanded(params or {}))
         else:
             cursor.execute(plan.sql, plan.arguments(params or {}))
@@ -173,6 +174,9 @@ class _Plan:
         labels = [entry[0] for entry in compiled._result_columns]
         self.result_types = [entry[3] for entry in compiled._result_columns]
         self.row_type = _row_type(tuple(labels)) if labels else None
+        # whether it returns rows: known from the compiled columns, except for text() (asked of the cursor;
+        # psycopg builds its description anew at each look: ~5 % of a PostgreSQL submission)
+        self.returns_rows = None if isinstance(compiled.statement, TextClause) else bool(labels)
         self.result_processors = None  # made at the first result (they may depend on the driver's types)
         # The values of the parameters the caller does not give (literals such as kind = 'confirm'), found once:
         # construct_params per call is then only needed when a parameter's value is computed (callable) or a
@@ -204,7 +208,7 @@ class _Plan:
         return {name: processors[name](value) if name in processors else value for name, value in values.items()}
 
     def rows(self, cursor) -> list:
-        if cursor.description is None:
+        if not self.returns_rows and (self.returns_rows is False or cursor.description is None):
             return []
         fetched = cursor.fetchall()
         if self.row_type is None:  # text(): no column types known, values as the driver gives them
