@@ -16,7 +16,8 @@ Targets (issue 9): SQLite >= 700 accepted comments/s, p99 < 50 ms, >= 0.5 x the 
 PostgreSQL >= 450/s, p99 < 100 ms, >= 0.3 x the limit.
 
 Run: .venv/bin/python bench/submit_comments.py [--database sqlite|postgresql|both] [--seconds 20]
-     [--workers N] [--profile]   (--profile: cProfile of 300 submissions in-process instead)
+     [--workers N] [--profile] [--in-process]   (--profile: cProfile of 300 submissions in-process instead;
+     --in-process: the CPU time of a submission through direct WSGI calls, best and median of 5 rounds)
 
 gunicorn sync workers: by default 2 on SQLite (one per core: a SQLite worker never waits on a network, and a
 third only adds switching) and 3 on PostgreSQL (a worker waits for the server's answers); the limit is
@@ -147,6 +148,60 @@ def profile(kind: str, count: int = 300) -> None:
         stats.print_stats(45)
 
 
+def in_process(kind: str, count: int = 3000, rounds: int = 5) -> None:
+    """CPU time of a submission in-process: direct WSGI calls (no server, no test client), the same requests
+    as the wrk script's; best and median of ``rounds`` rounds. Steadier than the HTTP figures on a machine
+    whose speed varies, for comparing two versions of the code run in turn."""
+    import io
+    import re
+    import time
+    from urllib.parse import urlencode
+
+    from portal import create_app
+
+    with portal_database(kind) as url:
+        consultation_id, page, targets = prepare(url)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TRUST_PROXY": 0})
+        response = app.test_client().get(page)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.get_data(as_text=True)).group(1)
+        cookie = response.headers["Set-Cookie"].split(";")[0]
+        statuses = []
+
+        def submit(i: int) -> None:
+            body = urlencode({
+                "csrf_token": token, "section_id": str(targets[i % len(targets)]), "parent_id": "",
+                "stance": "suggest", "body": f"建议在每个社区建设老年食堂，方便老人就近吃饭。第{i}条意见，希望尽快落实。",
+                "author_name": "王大爷", "author_contact": f"c{i}@example.com" if i % 4 == 0 else "", "website": "",
+            }).encode()
+            environ = {
+                "REQUEST_METHOD": "POST", "PATH_INFO": f"/consultations/{consultation_id}/comments",
+                "SCRIPT_NAME": "", "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000",
+                "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "127.0.0.1:8000", "HTTP_COOKIE": cookie,
+                "REMOTE_ADDR": CITIZEN_ADDRESS.format(i // 65536 % 256, i // 256 % 256, i % 256),
+                "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(body)),
+                "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
+                "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False, "wsgi.version": (1, 0),
+            }
+            result = app.wsgi_app(environ, lambda status, headers, exc_info=None: statuses.append(status))
+            b"".join(result)
+            getattr(result, "close", lambda: None)()
+            if not statuses[-1].startswith("303"):
+                raise RuntimeError(f"submission answered {statuses[-1]}")
+
+        for i in range(200):  # warm up
+            submit(i)
+        figures, i = [], 200
+        for _round in range(rounds):
+            started = time.process_time()
+            for _ in range(count // rounds):
+                submit(i)
+                i += 1
+            figures.append((time.process_time() - started) / (count // rounds) * 1000)
+        figures.sort()
+        print(f"{kind}: {figures[0]:.2f} ms of CPU a submission at best, {figures[len(figures) // 2]:.2f} ms median "
+              f"({rounds} rounds of {count // rounds}, in-process)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
@@ -154,11 +209,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None,
                         help="gunicorn sync workers (default: 2 on SQLite, 3 on PostgreSQL; the limit: 3)")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--in-process", action="store_true",
+                        help="CPU time of a submission through direct WSGI calls instead of the HTTP run")
     args = parser.parse_args()
     kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
     if args.profile:
         for kind in kinds:
             profile(kind)
+        return
+    if args.in_process:
+        for kind in kinds:
+            in_process(kind)
         return
     wait_until_idle()
     workers = {kind: args.workers or DEFAULT_WORKERS[kind] for kind in kinds}
