@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import bindparam, insert, select
 
-from portal.core.statements import run
+from portal.core.statements import own_transaction, run
 from portal.extensions import db
 from portal.moderation.models import SensitiveWord
 
@@ -51,3 +51,27 @@ def test_errors_are_sqlalchemys_and_leave_the_session_usable(app):
         run(INSERT, {"word": "乙"})
         db.session.commit()
         assert db.session.scalars(select(SensitiveWord.word).order_by(SensitiveWord.word)).all() == sorted(["甲", "乙"])
+
+
+def test_own_transaction_commits_at_the_end_and_sqlite_rolls_back_on_an_exception(app):
+    with app.app_context():
+        with own_transaction():
+            run(INSERT, {"word": "甲"})
+            assert run(BY_WORD, {"word": "甲"}).first() is not None  # its own writes are seen inside
+        assert db.session.scalars(select(SensitiveWord.word)).all() == ["甲"]  # committed: seen by the session
+        with pytest.raises(ZeroDivisionError), own_transaction():
+            run(INSERT, {"word": "乙"})
+            1 / 0
+        stored = db.session.scalars(select(SensitiveWord.word).order_by(SensitiveWord.word)).all()
+        if db.engine.dialect.name == "sqlite":
+            assert stored == ["甲"]  # rolled back
+        else:
+            assert stored == sorted(["甲", "乙"])  # autocommit: each statement committed itself (documented)
+        # every connection back in the pool is in its usual mode (PostgreSQL: autocommit off again)
+        db.session.remove()
+        idle = [db.engine.raw_connection() for _ in range(db.engine.pool.checkedin())]
+        assert idle
+        if db.engine.dialect.name == "postgresql":
+            assert [c.driver_connection.autocommit for c in idle] == [False] * len(idle)
+        for connection in idle:
+            connection.close()
