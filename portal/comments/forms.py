@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from portal.comments.models import STANCES
 from portal.core.forms import Form
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -20,7 +21,6 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 NAME_MAX = 50
 CONTACT_MAX = 100
-STANCE_CHOICES = ("support", "oppose", "suggest")
 DEFAULT_STANCE = "suggest"
 
 
@@ -68,7 +68,7 @@ def posted_comment(formdata) -> PostedComment | None:
     stance = formdata.get("stance", DEFAULT_STANCE)
     name = formdata.get("author_name")
     contact = formdata.get("author_contact")
-    if _blank(body) or _too_long(body) or stance not in STANCE_CHOICES:
+    if _blank(body) or _too_long(body) or stance not in STANCES:
         return None
     if not _blank(name) and len(name) > NAME_MAX:
         return None

@@ -7,9 +7,10 @@ reuses the compiled form), and run as Core statements: no ORM objects are made.
 
 ``run`` goes one step further: it runs a statement's SQL straight on the DBAPI cursor of the session's
 connection, in the session's transaction (or, inside ``own_transaction``, on a pooled connection of its own),
-with the SQL, parameter order and type conversions that SQLAlchemy compiled for it once (``_Plan``). SQLAlchemy's execution layer around a statement cost ten times what SQLite
-needs to run it (issue 9: 0.2 ms against 0.015 ms for the submission's read). Errors are turned into
-SQLAlchemy's exceptions and a lost connection is invalidated, as SQLAlchemy itself does.
+with the SQL, parameter order and type conversions that SQLAlchemy compiled for it once (``_Plan``).
+SQLAlchemy's execution layer around a statement cost ten times what SQLite needs to run it (issue 9: 0.2 ms
+against 0.015 ms for the submission's read). Errors are turned into SQLAlchemy's exceptions and a lost
+connection is invalidated, as SQLAlchemy itself does.
 """
 from __future__ import annotations
 
