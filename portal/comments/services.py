@@ -146,7 +146,7 @@ def store_comment(
     mail=None,
 ) -> StoredComment:
     """Store a citizen's comment (pending moderation unless post-moderated and unflagged) with its search
-    queue row and the outbox rows of ``mail`` (a MailPlan); refuse it when the consultation is not open.
+    queue row when it is public at once, and the outbox rows of ``mail`` (a MailPlan); refuse it when the consultation is not open.
     One INSERT for the comment, no ORM flush. On PostgreSQL, with the comment's id drawn beforehand
     (ConsultationFacts.next_comment_id), every row goes in one statement: one round trip.
 
@@ -187,13 +187,17 @@ def store_comment(
         form_letter_id=None,
         grouped_at=None,
     )
+    # Search indexes public comments only: a pending comment has no search work until a moderator approves
+    # it (the approval writes its queue row); a post-moderated one is public at once.
+    searchable = status == "approved"
     comment_id = getattr(consultation, "next_comment_id", None)
     if comment_id is not None and getattr(consultation, "current_draft_id", None) is not None:
-        insert = _one_statement_insert(comment_id, consultation, values, mail)
+        insert = _one_statement_insert(comment_id, consultation, values, mail, searchable)
         _with_unused_receipt_number(values, insert)
     else:
         comment_id = _with_unused_receipt_number(values, lambda: run(_insert_statement(), values).scalar())
-        enqueue([(COMMENT_KIND, comment_id, consultation.id)])
+        if searchable:
+            enqueue([(COMMENT_KIND, comment_id, consultation.id)])
         if mail is not None:
             mail.queue(comment_id)
     return StoredComment(comment_id, values["receipt_number"])
@@ -210,14 +214,16 @@ def _with_unused_receipt_number(values: dict, insert) -> int:
     raise RuntimeError("could not find an unused receipt number")
 
 
-def _one_statement_insert(comment_id: int, consultation, values: dict, mail):
+def _one_statement_insert(comment_id: int, consultation, values: dict, mail, searchable: bool):
     """PostgreSQL: a function storing the comment (with the receipt number ``values`` holds when it runs), its
-    search queue row, its outbox rows and a new commenter address in one statement
-    (portal/core/statements.py: insert_together)."""
+    search queue row (``searchable``: public at once), its outbox rows and a new commenter address in one
+    statement (portal/core/statements.py: insert_together)."""
     from portal.mail.models import CommenterAddress, OutboxMessage
     from portal.search.models import SearchQueueItem
 
-    dependents = [(SearchQueueItem.__table__, queue_rows([(COMMENT_KIND, comment_id, consultation.id)]))]
+    dependents = []
+    if searchable:
+        dependents.append((SearchQueueItem.__table__, queue_rows([(COMMENT_KIND, comment_id, consultation.id)])))
     if mail is not None:
         dependents.append((OutboxMessage.__table__, mail.rows_for(comment_id)))
         address = mail.address_row()

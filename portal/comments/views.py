@@ -44,7 +44,7 @@ def _counts_its_own_limit() -> bool:
 
 @bp.post("/consultations/<int:consultation_id>/comments")
 def create(consultation_id: int):
-    """A citizen's comment: validated, stored with its outbox rows and search queue row in one transaction,
+    """A citizen's comment: validated, stored with its outbox rows (and a search queue row when public at once) in one transaction,
     answered with the receipt. Kept lean (issue 9): a few statements, no ORM flush, nothing rendered
     for mail; form letters are grouped and mail is rendered after the commit, by workers.
 

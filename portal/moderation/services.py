@@ -26,6 +26,8 @@ from portal.moderation.models import (
     MODES, CommentReport, SensitiveWord,
 )
 from portal.moderation.signs import has_link, has_repetition, matched_words
+from portal.search.events import enqueue
+from portal.search.models import COMMENT
 
 # action: (statuses it applies to, status it sets)
 TRANSITIONS = {
@@ -276,6 +278,9 @@ def _apply(outcome: Outcome, actor, action, comment, version, reason, note, grou
     if result.rowcount != 1:
         outcome.stale += 1
         return
+    # the status decides what search may find: the index worker takes the comment in or out (a Core UPDATE
+    # is no flush, so the session's listener does not see it)
+    enqueue([(COMMENT, comment.id, comment.consultation_id)], db.session)
     db.session.refresh(comment)
     after = _state(comment)
     if group is not None:

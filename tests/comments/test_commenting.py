@@ -168,6 +168,7 @@ def test_a_receipt_number_already_taken_is_drawn_again_and_nothing_is_written_tw
     from portal.search.models import COMMENT, SearchQueueItem
 
     open_003.contact_emails = ["contact@example.gov.cn"]
+    open_003.moderation_mode = "post"  # published at once, so each comment has its search queue row too
     db.session.commit()
     url = f"/consultations/{open_003.id}"
     first = receipt_from(post_comment(client, open_003, url, body="第一条意见。"))

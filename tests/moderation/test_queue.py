@@ -3,7 +3,7 @@ two moderators on one comment, the audit entries, and what the public then sees.
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.audit.models import AuditEntry
 from portal.comments.models import Comment
@@ -248,3 +248,31 @@ def test_contact_details_never_reach_the_public_thread(client, open_003, moderat
                 client.get("/consultations/").get_data(as_text=True)).group(1)})
     page = client.get(f"/consultations/{open_003.id}").get_data(as_text=True)
     assert "公开的意见。" in page and "someone@example.com" not in page
+
+
+def test_search_follows_the_moderators_decisions(app, client, open_003, moderator, add_comment):
+    """A pending comment is not searchable and has no search work; the moderator's approval queues it and the
+    worker then indexes it; hiding it takes it out of the index again."""
+    from portal.search.backend import get_backend
+    from portal.search.analysis import parse_query
+    from portal.search.models import SearchQueueItem
+
+    def queued(comment) -> int:
+        return db.session.scalar(select(func.count()).select_from(SearchQueueItem)
+                                 .where(SearchQueueItem.kind == "comment", SearchQueueItem.target_id == comment.id))
+
+    def indexed() -> list[int]:
+        assert app.test_cli_runner().invoke(args=["search", "work"]).exit_code == 0
+        hits = get_backend().search(parse_query("夜间托管"), [open_003.id], ("comment",), 20, 0).hits
+        return [hit.target_id for hit in hits]
+
+    comment = add_comment("建议增设夜间托管服务。")
+    assert queued(comment) == 0 and indexed() == []
+    (item,) = queue_items(client.get("/moderation").get_data(as_text=True))
+    assert act(client, [], row=f"approve:{item}").status_code == 303
+    assert queued(comment) == 1
+    assert indexed() == [comment.id]
+    (item,) = queue_items(client.get("/moderation?view=approved").get_data(as_text=True)) or (item,)
+    assert act(client, [], row=f"hide:{item}", reason="off_topic").status_code == 303
+    assert status_of(comment) == "hidden"
+    assert indexed() == []
