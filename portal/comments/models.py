@@ -27,13 +27,19 @@ class Comment(db.Model):
         # comments not yet compared with earlier ones for form letters (the grouping worker's queue)
         Index("ix_comments_ungrouped", "id", sqlite_where=text("grouped_at IS NULL"),
               postgresql_where=text("grouped_at IS NULL")),
+        # replies and form-letter members only: a new top-level comment, not yet grouped, adds no entry to
+        # them (issue 9). A query naming parent_id = … or IN (…) implies IS NOT NULL, on both engines.
+        Index("ix_comments_parent_id", "parent_id", sqlite_where=text("parent_id IS NOT NULL"),
+              postgresql_where=text("parent_id IS NOT NULL")),
+        Index("ix_comments_form_letter_id", "form_letter_id", sqlite_where=text("form_letter_id IS NOT NULL"),
+              postgresql_where=text("form_letter_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id", ondelete="SET NULL"))
     section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="SET NULL"), index=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     # The section the comment was written on, kept when a revision moves section_id to the matched section.
     original_section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="SET NULL"))
     receipt_number: Mapped[str] = mapped_column(String(32), unique=True)
@@ -54,7 +60,7 @@ class Comment(db.Model):
     hidden_note: Mapped[str | None] = mapped_column(Text)
     flags: Mapped[str] = mapped_column(String(200), default="", server_default="")
     client_hash: Mapped[str | None] = mapped_column(String(64))
-    form_letter_id: Mapped[int | None] = mapped_column(index=True)
+    form_letter_id: Mapped[int | None] = mapped_column()
     review_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the form-letter grouping (portal/moderation/grouping.py, after the commit) looked at it.
     grouped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,7 +8,7 @@ from functools import cache
 from email.utils import make_msgid, parseaddr
 
 from flask import current_app
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 
 from portal.comments.models import Comment
 from portal.core.statements import prepared, run
@@ -16,7 +16,7 @@ from portal.core.time import now
 from portal.extensions import db
 from portal.mail.compose import mail_language, render_mail
 from portal.mail.links import external_url, site_address, unsubscribe_token
-from portal.mail.models import COMMENTER_KINDS, CommenterAddress, OutboxMessage
+from portal.mail.models import COMMENTER_MESSAGES, CommenterAddress, OutboxMessage
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CONFIRM_RESEND_AFTER_HOURS = 24  # at most one confirmation request a day to an unconfirmed address
@@ -187,6 +187,7 @@ def _new_address_statement(_dialect):
 def _recent_confirm_statement(_dialect):
     outbox = OutboxMessage.__table__
     return select(outbox.c.id).where(
+        text(COMMENTER_MESSAGES),  # the condition of ix_outbox_recipient, so that SQLite uses it
         outbox.c.kind == "confirm", outbox.c.recipient == bindparam("email"), outbox.c.created_at >= bindparam("since")
     ).limit(1)
 
@@ -253,8 +254,8 @@ def unsubscribe_address(email: str) -> int:
     result = db.session.execute(
         update(OutboxMessage)
         .where(
+            text(COMMENTER_MESSAGES),  # the kinds of COMMENTER_KINDS, as ix_outbox_recipient names them
             OutboxMessage.recipient == email,
-            OutboxMessage.kind.in_(COMMENTER_KINDS),
             OutboxMessage.status == "pending",
         )
         .values(status="failed", last_error="收件人已退订")
