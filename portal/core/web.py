@@ -1,9 +1,11 @@
 """What every page shares: filters for local time, error pages, security headers, page settings."""
 from __future__ import annotations
 
+import copy
 import re
 from datetime import date, datetime
 from functools import lru_cache
+from types import SimpleNamespace
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
@@ -13,6 +15,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_decimal, get_locale, refresh
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from itsdangerous import BadSignature
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -126,10 +129,47 @@ def cookies_secure(app: Flask | None = None) -> bool:
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, with its Secure flag per request (see :func:`cookies_secure`)."""
+    """Flask's signed-cookie session, with its Secure flag per request (see :func:`cookies_secure`).
+
+    A cookie's signature is checked once per worker: the same cookie string always verifies to the same data
+    and signing time under the same keys, so what it says is kept (an LRU of 4,096 cookies) and each request
+    gets its own copy; its age is checked against the session lifetime at every request, as Flask does. This
+    saves building the serializer and an HMAC, base64 and JSON for each request (~70 µs of a comment
+    submission's ~1.7 ms: issue 9). A cookie that does not verify is never kept."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return cookies_secure(app)
+
+    def open_session(self, app: Flask, request):
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value or not app.secret_key:
+            return super().open_session(app, request)
+        keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        serializer, signer = _session_serializer(self, keys)
+        try:
+            data, signed_at = _verified_cookie(serializer, value)
+        except BadSignature:
+            return self.session_class()
+        age = signer.get_timestamp() - signed_at  # itsdangerous's clock and rule (max_age)
+        if age < 0 or age > app.permanent_session_lifetime.total_seconds():
+            return self.session_class()
+        return self.session_class(copy.deepcopy(data))
+
+
+@lru_cache(maxsize=4096)
+def _verified_cookie(serializer, value: str) -> tuple[dict, int]:
+    """The data a session cookie holds and when it was signed; BadSignature if it does not verify (never
+    cached: lru_cache keeps no exceptions)."""
+    data, signed_at = serializer.loads(value, return_timestamp=True)
+    return data, int(signed_at.timestamp())
+
+
+@lru_cache(maxsize=16)
+def _session_serializer(interface: SessionInterface, keys: tuple):
+    """Flask's serializer for these keys (built once, not per request), and a signer of it for its clock."""
+    keys_only = SimpleNamespace(secret_key=keys[0], config={"SECRET_KEY_FALLBACKS": list(keys[1:])})
+    serializer = interface.get_signing_serializer(keys_only)  # all it reads of the app are these keys
+    return serializer, serializer.make_signer()
 
 
 def register(app: Flask) -> None:
