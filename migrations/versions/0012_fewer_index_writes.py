@@ -1,5 +1,5 @@
-"""fewer index entries per submission: partial indexes for replies, form letters and commenters' messages; no
-index on outbox.consultation_id (issue 9)
+"""fewer index entries per submission: partial indexes for replies, form letters and commenters' messages, the
+outbox's dedup keys unique where set, no index on outbox.consultation_id (issue 9)
 
 Revision ID: 0012
 Revises: 0011
@@ -34,9 +34,16 @@ def upgrade():
     _partial('ix_comments_form_letter_id', 'comments', 'form_letter_id', 'form_letter_id IS NOT NULL')
     _partial('ix_outbox_recipient', 'outbox', 'recipient', COMMENTER_MESSAGES)
     op.drop_index('ix_outbox_consultation_id', table_name='outbox')
+    with op.batch_alter_table('outbox', schema=None) as batch_op:  # SQLite rebuilds the table
+        batch_op.drop_constraint('uq_outbox_dedup_key', type_='unique')
+    op.create_index('uq_outbox_dedup_key', 'outbox', ['dedup_key'], unique=True,
+                    sqlite_where=sa.text('dedup_key IS NOT NULL'), postgresql_where=sa.text('dedup_key IS NOT NULL'))
 
 
 def downgrade():
+    op.drop_index('uq_outbox_dedup_key', table_name='outbox')
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_unique_constraint('uq_outbox_dedup_key', ['dedup_key'])
     op.create_index('ix_outbox_consultation_id', 'outbox', ['consultation_id'], unique=False)
     _whole('ix_outbox_recipient', 'outbox', 'recipient')
     _whole('ix_comments_form_letter_id', 'comments', 'form_letter_id')

@@ -35,11 +35,8 @@ def _rate_windows(setting: str) -> list[tuple[int, int]]:
     return [(item.get_expiry(), item.amount) for item in parse_many(setting)]
 
 
-@limiter.request_filter
-def _counts_its_own_limit() -> bool:
-    """Flask-Limiter sets no limit on a comment submission (COMMENT_RATE_LIMIT is counted by ``create``
-    itself): it skips the request instead of resolving its limits (issue 9)."""
-    return request.endpoint == "comments.create"
+# Flask-Limiter sets no limit on a comment submission: COMMENT_RATE_LIMIT is counted by ``create`` itself
+limiter.counts_own_limit("comments.create")
 
 
 @bp.post("/consultations/<int:consultation_id>/comments")

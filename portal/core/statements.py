@@ -59,7 +59,7 @@ def run(statement: Executable, params=None):
     cursor = fairy.cursor()
     try:
         if many:  # no rows back (PostgreSQL's implicit RETURNING of the ids is not fetched)
-            cursor.executemany(plan.sql, [plan.arguments(row) for row in params])
+            cursor.executemany(plan.sql, plan.arguments_many(params))
             return Rows([])
         if plan.expanding:
             cursor.execute(*plan.expanded(params or {}))
@@ -208,6 +208,31 @@ class _Plan:
             return [processor(values[name]) if processor else values[name] for name, processor in self.order]
         processors = self.processors
         return {name: processors[name](value) if name in processors else value for name, value in values.items()}
+
+    def arguments_many(self, rows: list[dict]) -> list:
+        """``arguments`` for each of ``rows``, a value the rows share (the same object: one moment, the same
+        headers) converted once: a comment's outbox rows share most of theirs (issue 9)."""
+        if len(rows) < 2 or not self.positional:
+            return [self.arguments(row) for row in rows]
+        converted: dict = {}
+
+        def convert(name, processor, value):
+            if processor is None or value is None:
+                return value
+            key = (name, id(value))
+            found = converted.get(key)
+            if found is None:
+                found = converted[key] = (value, processor(value))  # the value kept: its id stays its own
+            return found[1]
+
+        result = []
+        for row in rows:
+            if self.defaults:
+                row = {**{key: (default.arg if default.is_scalar else default.arg(None))
+                          for key, default in self.defaults.items()}, **row}
+            values = {**self.fixed, **row} if self.merge else self.compiled.construct_params(row, _check=False)
+            result.append([convert(name, processor, values[name]) for name, processor in self.order])
+        return result
 
     def rows(self, cursor) -> list:
         if not self.returns_rows and (self.returns_rows is False or cursor.description is None):

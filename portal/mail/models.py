@@ -28,6 +28,8 @@ class OutboxMessage(db.Model):
         # must name COMMENTER_MESSAGES itself for SQLite to use it
         Index("ix_outbox_recipient", "recipient", sqlite_where=text(COMMENTER_MESSAGES),
               postgresql_where=text(COMMENTER_MESSAGES)),
+        Index("uq_outbox_dedup_key", "dedup_key", unique=True, sqlite_where=text("dedup_key IS NOT NULL"),
+              postgresql_where=text("dedup_key IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,8 +44,9 @@ class OutboxMessage(db.Model):
     context: Mapped[dict | None] = mapped_column(JSON)
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
     language: Mapped[str] = mapped_column(String(10), default="zh_CN")
-    # Set where a message must never be queued twice (a receipt per comment, a digest per period).
-    dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # Set where a message must never be queued twice (a receipt per comment, a digest per period); unique
+    # among the rows that have one (uq_outbox_dedup_key: the others, most of the outbox, have no entry)
+    dedup_key: Mapped[str | None] = mapped_column(String(200))
     # no index: nothing looks messages up by consultation (issue 9: one index write fewer per message)
     consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultations.id", ondelete="SET NULL"))
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"), index=True)

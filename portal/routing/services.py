@@ -139,9 +139,10 @@ def plan_comment_mail(consultation, unit_names: list[str], author_contact: str |
         routing.recipients = [contact_recipient(consultation)] + [Recipient(r.key, r.name, list(r.emails)) for r in units]
         base_url, at = site_address(), now()
         for email, names in addresses_for(routing).items():
+            # no dedup key: the rows are written once, with the comment, in its own transaction (a key would
+            # cost an index entry per message: issue 9)
             plan.rows.append(outbox_row(
                 "comment", email, STAFF_LANGUAGE, {"recipient_names": names},
-                dedup_key=f"comment:{{comment}}:{email.replace('{', '{{').replace('}', '}}')}",
                 consultation_id=consultation.id, base_url=base_url, at=at,
             ))
     plan_commenter_mail(plan, author_contact, language, consultation.id)

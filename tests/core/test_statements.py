@@ -75,3 +75,29 @@ def test_own_transaction_commits_at_the_end_and_sqlite_rolls_back_on_an_exceptio
             assert [c.driver_connection.autocommit for c in idle] == [False] * len(idle)
         for connection in idle:
             connection.close()
+
+
+def test_executemany_converts_shared_and_distinct_values_alike(app):
+    """Rows of one executemany that share a value (the same object) get it converted once; every row must still
+    store exactly its own values, whether shared, equal or distinct (outbox rows of a comment: issue 9)."""
+    from portal.mail.models import OutboxMessage
+    from portal.mail.services import outbox_row
+
+    moment = datetime(2026, 5, 12, 8, 30, 15, 123456, tzinfo=UTC)
+    shared_headers = {"Auto-Submitted": "auto-generated"}
+    rows = []
+    for n in range(4):
+        row = outbox_row("comment", f"unit{n}@example.gov.cn", "zh_CN", {"recipient_names": [f"单位{n}"]},
+                         base_url="https://consult.example.gov.cn/", at=moment if n < 3 else datetime(2027, 1, 1, tzinfo=UTC))
+        row["headers"] = shared_headers if n % 2 == 0 else {"Auto-Submitted": "auto-generated", "X-N": str(n)}
+        rows.append(row)
+    with app.app_context():
+        run(insert(OutboxMessage.__table__), rows)
+        db.session.commit()
+        stored = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        assert [m.recipient for m in stored] == [f"unit{n}@example.gov.cn" for n in range(4)]
+        assert [m.context["recipient_names"] for m in stored] == [[f"单位{n}"] for n in range(4)]
+        assert [m.headers.get("X-N") for m in stored] == [None, "1", None, "3"]
+        assert [m.created_at for m in stored] == [moment] * 3 + [datetime(2027, 1, 1, tzinfo=UTC)]
+        assert [m.next_attempt_at for m in stored] == [m.created_at for m in stored]
+        assert len({m.message_id for m in stored}) == 4
