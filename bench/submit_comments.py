@@ -26,6 +26,7 @@ measured with 3 (2 or 3 workers give it within 2 %).
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import tempfile
@@ -136,6 +137,7 @@ def profile(kind: str, count: int = 300) -> None:
     with portal_database(kind) as url:
         consultation_id, page, targets = prepare(url)
         app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+        gc.freeze()  # as wsgi.py does after start-up
         client = app.test_client()
         html = client.get(page).get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
@@ -173,6 +175,7 @@ def in_process(kind: str, count: int = 3000, rounds: int = 5) -> None:
     with portal_database(kind) as url:
         consultation_id, page, targets = prepare(url)
         app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+        gc.freeze()  # as wsgi.py does after start-up
         response = app.test_client().get(page)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.get_data(as_text=True)).group(1)
         cookie = response.headers["Set-Cookie"].split(";")[0]
