@@ -16,8 +16,10 @@ Targets (issue 9): SQLite >= 700 accepted comments/s, p99 < 50 ms, >= 0.5 x the 
 PostgreSQL >= 450/s, p99 < 100 ms, >= 0.3 x the limit.
 
 Run: .venv/bin/python bench/submit_comments.py [--database sqlite|postgresql|both] [--seconds 20]
-     [--workers N] [--profile] [--in-process]   (--profile: cProfile of 300 submissions in-process instead;
-     --in-process: the CPU time of a submission through direct WSGI calls, best and median of 5 rounds)
+     [--workers N] [--profile] [--in-process] [--instructions [COUNT]]
+     (--profile: cProfile of 300 submissions in-process instead;
+     --in-process: the CPU time of a submission through direct WSGI calls, best and median of 5 rounds;
+     --instructions: the instructions a submission executes, counted by valgrind's callgrind: repeatable)
 
 gunicorn sync workers: by default 2 on SQLite (one per core: a SQLite worker never waits on a network, and a
 third only adds switching) and 3 on PostgreSQL (a worker waits for the server's answers); the limit is
@@ -207,6 +209,73 @@ def in_process(kind: str, count: int = 3000, rounds: int = 5) -> None:
               f"({rounds} rounds of {per_round}, in-process)")
 
 
+def instructions(kind: str, count: int = 200) -> None:
+    """Instructions a submission executes, counted by valgrind's callgrind: the same in-process requests as
+    ``in_process``, only the ``count`` timed ones counted (collection switched on around them with
+    callgrind_control), PYTHONHASHSEED fixed. Repeatable to ~0.1 % whatever the machine is doing, so two
+    versions of the code can be compared on this noisy machine (apt-get install -y valgrind)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is missing: apt-get install -y valgrind")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "callgrind.out"
+        result = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
+             sys.executable, __file__, "--database", kind, "--counted-child", str(count)],
+            env={**os.environ, "PYTHONHASHSEED": "0"}, capture_output=True, text=True)
+        if result.returncode != 0:
+            sys.exit(result.stdout + result.stderr)
+        collected = int(next(line for line in result.stderr.splitlines() if "Collected" in line).split()[-1])
+    print(f"{kind}: {collected / count / 1e6:.2f} million instructions a submission "
+          f"({count} submissions under callgrind, in-process)")
+
+
+def _counted_child(kind: str, count: int) -> None:
+    """Under callgrind (``instructions``): warm up, then count ``count`` submissions."""
+    import subprocess
+
+    from werkzeug.test import EnvironBuilder
+
+    from portal import create_app
+
+    with portal_database(kind) as url:
+        consultation_id, page, targets = prepare(url)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+        gc.freeze()  # as wsgi.py does after start-up
+        token, cookie = _token_and_cookie(app, page)
+        statuses = []
+
+        def environ(i: int) -> dict:
+            return EnvironBuilder(f"/consultations/{consultation_id}/comments", method="POST",
+                                  headers={"Cookie": cookie}, environ_base={"REMOTE_ADDR": citizen_address(i)},
+                                  data=comment_form(i, token, targets)).get_environ()
+
+        def submit(environ: dict) -> None:
+            result = app.wsgi_app(environ, lambda status, headers, exc_info=None: statuses.append(status))
+            b"".join(result)
+            getattr(result, "close", lambda: None)()
+            if not statuses[-1].startswith("303"):
+                raise RuntimeError(f"submission answered {statuses[-1]}")
+
+        for i in range(100):
+            submit(environ(i))
+        counted = [environ(i) for i in range(100, 100 + count)]  # built before counting
+        subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], capture_output=True, check=True)
+        for one in counted:
+            submit(one)
+        subprocess.run(["callgrind_control", "-i", "off", str(os.getpid())], capture_output=True, check=True)
+
+
+def _token_and_cookie(app, page: str) -> tuple[str, str]:
+    import re
+
+    response = app.test_client().get(page)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.get_data(as_text=True)).group(1)
+    return token, response.headers["Set-Cookie"].split(";")[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
@@ -216,8 +285,18 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--in-process", action="store_true",
                         help="CPU time of a submission through direct WSGI calls instead of the HTTP run")
+    parser.add_argument("--instructions", type=int, nargs="?", const=200, default=None, metavar="COUNT",
+                        help="instructions a submission executes, counted by callgrind (default 200 submissions)")
+    parser.add_argument("--counted-child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
+    if args.counted_child:
+        _counted_child(kinds[0], args.counted_child)
+        return
+    if args.instructions:
+        for kind in kinds:
+            instructions(kind, args.instructions)
+        return
     if args.profile:
         for kind in kinds:
             profile(kind)
