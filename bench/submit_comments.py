@@ -4,7 +4,7 @@ Every request is what a browser sends: the session cookie and CSRF token (fetche
 script from the section page), a varied comment on a random section; the portal validates it, stores
 the comment with its moderation screening (flags, form-letter fingerprint and band keys), its outbox
 rows (the consultation's contact and each responsible unit; a confirmation request to commenters who
-left an e-mail) and its search queue row, in one transaction, and answers 303 to the receipt.
+left an e-mail) and, when it is public at once, its search queue row, in one transaction, and answers 303 to the receipt.
 
 In the same run, after checking the machine is idle, it measures the limit: a minimal Flask endpoint
 that parses a 3-field form and returns 201, served the same way. The comments come from 50,000 citizens:
