@@ -199,11 +199,15 @@ class _Plan:
         return state.statement, {name: processors[name](value) if name in processors else value
                                  for name, value in state.parameters.items()}
 
-    def arguments(self, params: dict):
+    def _values(self, params: dict) -> dict:
+        """Every parameter's value by the name the SQL uses: the given ones, column defaults, literals."""
         if self.defaults:
             params = {**{key: (default.arg if default.is_scalar else default.arg(None))
                          for key, default in self.defaults.items()}, **params}
-        values = {**self.fixed, **params} if self.merge else self.compiled.construct_params(params, _check=False)
+        return {**self.fixed, **params} if self.merge else self.compiled.construct_params(params, _check=False)
+
+    def arguments(self, params: dict):
+        values = self._values(params)
         if self.positional:
             return [processor(values[name]) if processor else values[name] for name, processor in self.order]
         processors = self.processors
@@ -227,10 +231,7 @@ class _Plan:
 
         result = []
         for row in rows:
-            if self.defaults:
-                row = {**{key: (default.arg if default.is_scalar else default.arg(None))
-                          for key, default in self.defaults.items()}, **row}
-            values = {**self.fixed, **row} if self.merge else self.compiled.construct_params(row, _check=False)
+            values = self._values(row)
             result.append([convert(name, processor, values[name]) for name, processor in self.order])
         return result
 
