@@ -32,6 +32,7 @@ import gc
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -167,34 +168,9 @@ def in_process(kind: str, count: int = 3000, rounds: int = 5) -> None:
     as the wrk script's; best and median of ``rounds`` rounds. Steadier than the HTTP figures on a machine
     whose speed varies, for comparing two versions of the code run in turn. Each round's requests are built
     (werkzeug's EnvironBuilder) before it is timed."""
-    import re
     import time
 
-    from werkzeug.test import EnvironBuilder
-
-    from portal import create_app
-
-    with portal_database(kind) as url:
-        consultation_id, page, targets = prepare(url)
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url})
-        gc.freeze()  # as wsgi.py does after start-up
-        response = app.test_client().get(page)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.get_data(as_text=True)).group(1)
-        cookie = response.headers["Set-Cookie"].split(";")[0]
-        statuses = []
-
-        def environs(numbers) -> list[dict]:
-            return [EnvironBuilder(f"/consultations/{consultation_id}/comments", method="POST",
-                                   headers={"Cookie": cookie}, environ_base={"REMOTE_ADDR": citizen_address(i)},
-                                   data=comment_form(i, token, targets)).get_environ() for i in numbers]
-
-        def submit(environ: dict) -> None:
-            result = app.wsgi_app(environ, lambda status, headers, exc_info=None: statuses.append(status))
-            b"".join(result)
-            getattr(result, "close", lambda: None)()
-            if not statuses[-1].startswith("303"):
-                raise RuntimeError(f"submission answered {statuses[-1]}")
-
+    with direct_submissions(kind) as (environs, submit):
         for environ in environs(range(200)):  # warm up
             submit(environ)
         figures, per_round = [], count // rounds
@@ -236,6 +212,23 @@ def _counted_child(kind: str, count: int) -> None:
     """Under callgrind (``instructions``): warm up, then count ``count`` submissions."""
     import subprocess
 
+    with direct_submissions(kind) as (environs, submit):
+        for environ in environs(range(100)):  # warm up
+            submit(environ)
+        counted = environs(range(100, 100 + count))  # built before counting
+        subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], capture_output=True, check=True)
+        for one in counted:
+            submit(one)
+        subprocess.run(["callgrind_control", "-i", "off", str(os.getpid())], capture_output=True, check=True)
+
+
+@contextmanager
+def direct_submissions(kind: str):
+    """A fresh database with an open consultation and the portal's app, for the in-process modes: yields
+    ``environs(numbers)`` (the WSGI environs of those comments, as the wrk script sends them, with a reader's
+    cookie and CSRF token) and ``submit(environ)`` (one direct WSGI call, which must answer 303)."""
+    import re
+
     from werkzeug.test import EnvironBuilder
 
     from portal import create_app
@@ -244,13 +237,15 @@ def _counted_child(kind: str, count: int) -> None:
         consultation_id, page, targets = prepare(url)
         app = create_app({"SQLALCHEMY_DATABASE_URI": url})
         gc.freeze()  # as wsgi.py does after start-up
-        token, cookie = _token_and_cookie(app, page)
+        response = app.test_client().get(page)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.get_data(as_text=True)).group(1)
+        cookie = response.headers["Set-Cookie"].split(";")[0]
         statuses = []
 
-        def environ(i: int) -> dict:
-            return EnvironBuilder(f"/consultations/{consultation_id}/comments", method="POST",
-                                  headers={"Cookie": cookie}, environ_base={"REMOTE_ADDR": citizen_address(i)},
-                                  data=comment_form(i, token, targets)).get_environ()
+        def environs(numbers) -> list[dict]:
+            return [EnvironBuilder(f"/consultations/{consultation_id}/comments", method="POST",
+                                   headers={"Cookie": cookie}, environ_base={"REMOTE_ADDR": citizen_address(i)},
+                                   data=comment_form(i, token, targets)).get_environ() for i in numbers]
 
         def submit(environ: dict) -> None:
             result = app.wsgi_app(environ, lambda status, headers, exc_info=None: statuses.append(status))
@@ -259,21 +254,7 @@ def _counted_child(kind: str, count: int) -> None:
             if not statuses[-1].startswith("303"):
                 raise RuntimeError(f"submission answered {statuses[-1]}")
 
-        for i in range(100):
-            submit(environ(i))
-        counted = [environ(i) for i in range(100, 100 + count)]  # built before counting
-        subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], capture_output=True, check=True)
-        for one in counted:
-            submit(one)
-        subprocess.run(["callgrind_control", "-i", "off", str(os.getpid())], capture_output=True, check=True)
-
-
-def _token_and_cookie(app, page: str) -> tuple[str, str]:
-    import re
-
-    response = app.test_client().get(page)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.get_data(as_text=True)).group(1)
-    return token, response.headers["Set-Cookie"].split(";")[0]
+        yield environs, submit
 
 
 def main() -> None:
