@@ -33,8 +33,8 @@ babel = Babel()
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
 mail = Mail()  # configured from PORTAL_MAIL_* in portal.mail.config; used only by the outbox worker
-# Rate limits: memory storage by default (one process); set PORTAL_RATELIMIT_STORAGE_URI=redis://…
-# when several workers or hosts serve the portal, so that they share one count.
+
+
 class PortalLimiter(Limiter):
     """Flask-Limiter, which leaves alone the endpoints that count their own limit (``counts_own_limit``):
     the comment submission counts COMMENT_RATE_LIMIT from the comments table in its one read (issue 9), and
@@ -53,4 +53,6 @@ class PortalLimiter(Limiter):
         return super()._check_request_limit(callable_name, in_middleware)
 
 
+# Rate limits: memory storage by default (one process); set PORTAL_RATELIMIT_STORAGE_URI=redis://…
+# when several workers or hosts serve the portal, so that they share one count.
 limiter = PortalLimiter(key_func=get_remote_address)

@@ -146,7 +146,8 @@ def store_comment(
     mail=None,
 ) -> StoredComment:
     """Store a citizen's comment (pending moderation unless post-moderated and unflagged) with its search
-    queue row when it is public at once, and the outbox rows of ``mail`` (a MailPlan); refuse it when the consultation is not open.
+    queue row when it is public at once, and the outbox rows of ``mail`` (a MailPlan); refuse it when the
+    consultation is not open.
     One INSERT for the comment, no ORM flush. On PostgreSQL, with the comment's id drawn beforehand
     (ConsultationFacts.next_comment_id), every row goes in one statement: one round trip.
 

@@ -41,8 +41,8 @@ limiter.counts_own_limit("comments.create")
 
 @bp.post("/consultations/<int:consultation_id>/comments")
 def create(consultation_id: int):
-    """A citizen's comment: validated, stored with its outbox rows (and a search queue row when public at once) in one transaction,
-    answered with the receipt. Kept lean (issue 9): a few statements, no ORM flush, nothing rendered
+    """A citizen's comment: validated, stored with its outbox rows (and a search queue row when public at
+    once) in one transaction, answered with the receipt. Kept lean (issue 9): a few statements, no ORM flush, nothing rendered
     for mail; form letters are grouped and mail is rendered after the commit, by workers.
 
     The rate limit (COMMENT_RATE_LIMIT) counts the comments this address (kept as a keyed hash) has stored,

@@ -22,16 +22,11 @@ def client(app, make_user):
     return browser
 
 
-@pytest.fixture
-def staff(client):
-    return client
-
-
 def session_cookie(client) -> str:
     return client.get_cookie("session").value
 
 
-def test_a_staff_session_ends_after_eight_hours_without_use(app, client, staff, monkeypatch):
+def test_a_staff_session_ends_after_eight_hours_without_use(app, client, monkeypatch):
     assert client.get("/admin/users").status_code == 200
     assert client.get("/admin/users").status_code == 200  # the cookie as checked before
     started = int(time.time())
@@ -42,14 +37,14 @@ def test_a_staff_session_ends_after_eight_hours_without_use(app, client, staff, 
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_a_cookie_signed_in_the_future_is_no_session(app, client, staff, monkeypatch):
+def test_a_cookie_signed_in_the_future_is_no_session(app, client, monkeypatch):
     assert client.get("/admin/users").status_code == 200
     started = int(time.time())
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: started - 3600)
     assert client.get("/admin/users").status_code == 302
 
 
-def test_a_forged_or_foreign_cookie_is_no_session(app, client, staff):
+def test_a_forged_or_foreign_cookie_is_no_session(app, client):
     cookie = session_cookie(client)
     assert client.get("/admin/users").status_code == 200
     payload, _, signature = cookie.rpartition(".")
