@@ -38,3 +38,14 @@ def receipt_from(response) -> str:
     match = re.search(r"/receipts/([0-9]{8}-[A-Z0-9]{6})$", response.headers["Location"])
     assert match, response.headers["Location"]
     return match.group(1)
+
+
+def route_new_comments() -> int:
+    """What the mail worker does first in each pass: plan the mails of the comments stored since (the routing
+    queue) and write their outbox rows. Returns the number of comments routed."""
+    from portal.routing.queue import route_queued
+
+    routed = 0
+    while taken := route_queued():
+        routed += taken
+    return routed

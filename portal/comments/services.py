@@ -19,6 +19,8 @@ from portal.core.time import SHANGHAI, now
 from portal.core.tokens import remember
 from portal.drafts.models import Draft, Section
 from portal.extensions import db
+from portal.routing.models import RoutingQueueItem
+from portal.routing.queue import queue_routing, queue_row
 from portal.search.events import enqueue, queue_rows
 from portal.search.models import COMMENT as COMMENT_KIND
 
@@ -143,15 +145,14 @@ def store_comment(
     author_contact: str | None = None,
     language: str = "zh_CN",
     client_hash: str | None = None,
-    mail=None,
 ) -> StoredComment:
-    """Store a citizen's comment (pending moderation unless post-moderated and unflagged) with its search
-    queue row when it is public at once, and the outbox rows of ``mail`` (a MailPlan); refuse it when the
-    consultation is not open.
+    """Store a citizen's comment (pending moderation unless post-moderated and unflagged) with its routing
+    queue row and, when it is public at once, its search queue row; refuse it when the consultation is not open.
     One INSERT for the comment, no ORM flush. On PostgreSQL, with the comment's id drawn beforehand
     (ConsultationFacts.next_comment_id), every row goes in one statement: one round trip.
 
-    The form-letter grouping happens after the commit (portal/moderation/grouping.py).
+    After the commit, workers do the rest: the mail worker plans the comment's mails and writes its outbox
+    rows (portal/routing/queue.py), form letters are grouped (portal/moderation/grouping.py).
     """
     state = consultation.state()
     if state == "closed":
@@ -193,14 +194,13 @@ def store_comment(
     searchable = status == "approved"
     comment_id = getattr(consultation, "next_comment_id", None)
     if comment_id is not None and getattr(consultation, "current_draft_id", None) is not None:
-        insert = _one_statement_insert(comment_id, consultation, values, mail, searchable)
+        insert = _one_statement_insert(comment_id, consultation, values, searchable)
         _with_unused_receipt_number(values, insert)
     else:
         comment_id = _with_unused_receipt_number(values, lambda: run(_insert_statement(), values).scalar())
+        queue_routing(comment_id)
         if searchable:
             enqueue([(COMMENT_KIND, comment_id, consultation.id)])
-        if mail is not None:
-            mail.queue(comment_id)
     return StoredComment(comment_id, values["receipt_number"])
 
 
@@ -215,20 +215,15 @@ def _with_unused_receipt_number(values: dict, insert) -> int:
     raise RuntimeError("could not find an unused receipt number")
 
 
-def _one_statement_insert(comment_id: int, consultation, values: dict, mail, searchable: bool):
+def _one_statement_insert(comment_id: int, consultation, values: dict, searchable: bool):
     """PostgreSQL: a function storing the comment (with the receipt number ``values`` holds when it runs), its
-    search queue row (``searchable``: public at once), its outbox rows and a new commenter address in one
-    statement (portal/core/statements.py: insert_together)."""
-    from portal.mail.models import CommenterAddress, OutboxMessage
+    routing queue row and its search queue row (``searchable``: public at once) in one statement
+    (portal/core/statements.py: insert_together)."""
     from portal.search.models import SearchQueueItem
 
-    dependents = []
+    dependents = [(RoutingQueueItem.__table__, [queue_row(comment_id)])]
     if searchable:
         dependents.append((SearchQueueItem.__table__, queue_rows([(COMMENT_KIND, comment_id, consultation.id)])))
-    if mail is not None:
-        dependents.append((OutboxMessage.__table__, mail.rows_for(comment_id)))
-        address = mail.address_row()
-        dependents.append((CommenterAddress.__table__, [address] if address else []))
 
     def insert():
         row = {key: value for key, value in values.items() if key != "draft_of"}

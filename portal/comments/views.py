@@ -15,7 +15,6 @@ from portal.consultations.views import get_public_consultation, render_overview,
 from portal.drafts.models import Section
 from portal.extensions import db, limiter
 from portal.moderation.signs import address_hash
-from portal.routing.services import plan_comment_mail
 
 bp = Blueprint("comments", __name__)
 
@@ -41,9 +40,10 @@ limiter.counts_own_limit("comments.create")
 
 @bp.post("/consultations/<int:consultation_id>/comments")
 def create(consultation_id: int):
-    """A citizen's comment: validated, stored with its outbox rows (and a search queue row when public at
-    once) in one transaction, answered with the receipt. Kept lean (issue 9): a few statements, no ORM flush, nothing rendered
-    for mail; form letters are grouped and mail is rendered after the commit, by workers.
+    """A citizen's comment: validated, stored with its routing queue row (and a search queue row when public at
+    once) in one transaction, answered with the receipt. Kept lean (issue 9): a few statements, no ORM flush,
+    no mail planned; the mails are planned, rendered and sent and form letters grouped after the commit, by
+    workers.
 
     The rate limit (COMMENT_RATE_LIMIT) counts the comments this address (kept as a keyed hash) has stored,
     read in the same statement as the consultation: one count for every worker and host, and no round trip
@@ -93,8 +93,6 @@ def _create(consultation_id: int):
             return _form_again(get_public_consultation(consultation_id), target, form)
         comment = PostedComment.of_form(form)
     language = str(get_locale())
-    # Every read first, then the writes back to back: a SQLite writer holds the write lock only for them.
-    mail = plan_comment_mail(facts, target.unit_names, comment.author_contact, language)
     stored = store_comment(
         facts,
         target,
@@ -104,8 +102,7 @@ def _create(consultation_id: int):
         author_contact=comment.author_contact,
         language=language,
         client_hash=client_hash,
-        mail=mail,  # its outbox rows; a worker renders and sends them
-    )
+    )  # with its routing queue row: the mail worker plans its mails, renders and sends them
     return redirect(url_for("comments.receipt", number=stored.receipt_number), code=303)
 
 

@@ -19,18 +19,20 @@ mail_cli = AppGroup("mail", help="Send the outbox; queue digests.")
 @click.option("--batch", default=100, show_default=True, help="At most this many messages per pass.")
 @click.option("--interval", default=10.0, show_default=True, help="Seconds to wait between passes (--loop).")
 def deliver_command(loop: bool, batch: int, interval: float):
-    """Send due messages from the outbox, with retries and back-off. Safe to run on several hosts at once."""
+    """Plan the mails of new comments, then send due messages from the outbox, with retries and back-off. Safe
+    to run on several hosts at once."""
     worker_id = new_worker_id()
     while True:
         report = deliver_due(batch=batch, worker_id=worker_id)
-        if report.handled or report.released or not loop:
+        if report.handled or report.released or report.routed or not loop:
             click.echo(
+                f"新意见 {report.routed} 条已安排邮件；"
                 f"已发送 {len(report.sent)} 封，稍后重试 {len(report.retrying)} 封，"
                 f"放弃 {len(report.failed)} 封，重新排队 {report.released} 封。"
             )
         if not loop:
             return
-        if report.handled < batch:
+        if report.handled < batch and report.routed < batch:
             time.sleep(interval)
 
 

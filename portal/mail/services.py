@@ -91,12 +91,6 @@ def outbox_row(
     }
 
 
-def add_to_outbox(rows: list[dict]) -> None:
-    """Insert outbox rows in the caller's transaction: one statement, no ORM objects."""
-    if rows:
-        run(_outbox_insert_statement(), rows)
-
-
 def new_message_id() -> str:
     """A Message-ID in the sender's domain, fixed when queued so that a retried message keeps it."""
     sender = current_app.config.get("MAIL_DEFAULT_SENDER") or "noreply@localhost"
@@ -118,9 +112,8 @@ def addresses_of(email: str) -> list[CommenterAddress]:
 
 @dataclass
 class MailPlan:
-    """The mails a new comment causes, decided before the comment is stored (reads only), written by
-    ``queue`` right after it: a SQLite writer then holds the write lock for a few inserts, not for the reads
-    and the Python in between (issue 9: with three web workers, waiting for the lock cost more than working)."""
+    """The mails a stored comment causes (portal/routing/services.py: plan_comment_mail), written by ``queue``.
+    The mail worker plans and queues them for each comment of the routing queue (portal/routing/queue.py)."""
 
     rows: list[dict] = field(default_factory=list)  # outbox rows; the comment's id is filled in by ``queue``
     new_address: str | None = None  # a commenter's address seen for the first time
@@ -137,21 +130,23 @@ class MailPlan:
             row["comment_id"] = comment_id
             row["context"] = {**row["context"], "comment_id": comment_id}
             if row["dedup_key"]:
-                row["dedup_key"] = row["dedup_key"].format(comment=comment_id)
+                row["dedup_key"] = row["dedup_key"].replace("{comment}", str(comment_id))[:200]
         return self.rows
 
     def queue(self, comment_id: int) -> list[dict]:
-        """Write the rows in the caller's transaction (PostgreSQL submissions write them with the comment,
-        in one statement: portal/comments/services.py, store_comment)."""
+        """Write the rows in the caller's transaction; a row whose dedup key is taken (this comment's mail to
+        that address is queued already) is left out."""
         address = self.address_row()
         if address is not None:
             run(_new_address_statement(), address)
         rows = self.rows_for(comment_id)
-        add_to_outbox(rows)
+        if rows:
+            run(_outbox_insert_new_statement(), rows)
         return rows
 
 
-def plan_commenter_mail(plan: MailPlan, author_contact: str | None, language: str, consultation_id: int) -> None:
+def plan_commenter_mail(plan: MailPlan, author_contact: str | None, language: str, consultation_id: int,
+                        base_url: str | None = None) -> None:
     """What a commenter who left an e-mail gets for a new comment: the receipt once the address is confirmed,
     else a request to confirm it (at most one a day); nothing after they unsubscribed."""
     email = email_from_contact(author_contact)
@@ -168,8 +163,8 @@ def plan_commenter_mail(plan: MailPlan, author_contact: str | None, language: st
         return  # the request already on its way covers this comment too
     else:
         kind, key = "confirm", None
-    plan.rows.append(outbox_row(kind, email, language, {}, headers=unsubscribe_headers(email), dedup_key=key,
-                                consultation_id=consultation_id))
+    plan.rows.append(outbox_row(kind, email, language, {}, headers=unsubscribe_headers(email, base_url),
+                                dedup_key=key, consultation_id=consultation_id, base_url=base_url))
 
 
 @prepared
@@ -199,8 +194,15 @@ def _dedup_statement(_dialect):
 
 
 @prepared
-def _outbox_insert_statement(_dialect):
-    return insert(OutboxMessage.__table__)
+def _outbox_insert_new_statement(dialect):
+    """INSERT … ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING: a message already queued under
+    its key is not queued twice."""
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return make(OutboxMessage.__table__).on_conflict_do_nothing(
+        index_elements=["dedup_key"], index_where=text("dedup_key IS NOT NULL"))
 
 
 def _recent_confirm_request(email: str) -> bool:
@@ -220,10 +222,11 @@ def receipt_row(comment, email: str) -> dict | None:
     )
 
 
-def unsubscribe_headers(email: str) -> dict:
-    """RFC 8058 one-click unsubscribe: an https link a mail client may POST to without asking."""
+def unsubscribe_headers(email: str, base_url: str | None = None) -> dict:
+    """RFC 8058 one-click unsubscribe: an https link a mail client may POST to without asking. ``base_url``:
+    the site address the commenter used (default: PORTAL_BASE_URL, else the current request's)."""
     return {
-        "List-Unsubscribe": f"<{external_url('mail.unsubscribe', token=unsubscribe_token(email))}>",
+        "List-Unsubscribe": f"<{external_url('mail.unsubscribe', base=base_url, token=unsubscribe_token(email))}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 

@@ -14,6 +14,7 @@ from portal.mail.forms import ConfirmForm
 from portal.mail.links import email_from_confirm_token, email_from_unsubscribe_token
 from portal.mail.models import STATUSES, OutboxMessage
 from portal.mail.services import confirm_address, resend_message, unsubscribe_address
+from portal.routing.queue import waiting as routing_waiting
 
 bp = Blueprint("mail", __name__)
 PAGE_SIZE = 50
@@ -76,7 +77,7 @@ def outbox():
     counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
     return render_template(
         "mail/outbox.html", messages=messages, status=status, counts=counts, statuses=STATUSES,
-        page=page, has_next=len(messages) == PAGE_SIZE, form=ConfirmForm(),
+        page=page, has_next=len(messages) == PAGE_SIZE, form=ConfirmForm(), routing_waiting=routing_waiting(),
     )
 
 

@@ -1,4 +1,5 @@
-"""The outbox worker: claim one due row at a time, send it through Flask-Mail, record the outcome.
+"""The outbox worker: plan the mails of newly stored comments (the routing queue), then claim one due outbox
+row at a time, send it through Flask-Mail, record the outcome.
 
 A claim is one atomic statement, so two workers never hold the same row: on PostgreSQL the row is picked
 with ``SELECT … FOR UPDATE SKIP LOCKED``; on SQLite (one writer at a time) with a conditional
@@ -25,6 +26,7 @@ from portal.mail.models import COMMENTER_KINDS, OutboxMessage
 from portal.mail.retry import describe, is_permanent, retry_delay
 from portal.mail.rendering import CannotRender, render_queued
 from portal.mail.services import is_unsubscribed
+from portal.routing.queue import route_queued
 
 
 @dataclass
@@ -33,6 +35,7 @@ class DeliveryReport:
     retrying: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     released: int = 0
+    routed: int = 0  # comments of the routing queue whose mails this pass planned
 
     @property
     def handled(self) -> int:
@@ -83,9 +86,11 @@ def claim_next(worker_id: str) -> OutboxMessage | None:
 
 
 def deliver_due(batch: int = 100, worker_id: str | None = None) -> DeliveryReport:
-    """One pass: release stale claims, then send up to ``batch`` due messages, one claim at a time."""
+    """One pass: release stale claims, plan the mails of up to ``batch`` queued comments (routing queue), then
+    send up to ``batch`` due messages, one claim at a time."""
     worker_id = worker_id or new_worker_id()
     report = DeliveryReport(released=release_stale_claims())
+    report.routed = route_queued(batch)
     while report.handled < batch:
         message = claim_next(worker_id)
         if message is None:

@@ -52,3 +52,18 @@ class DigestMailing(db.Model):
     period_end: Mapped[datetime] = mapped_column(UTCDateTime)
     comment_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class RoutingQueueItem(db.Model):
+    """A stored comment whose mails are not yet planned: written by the submission, in its transaction; the mail
+    worker (``flask mail deliver``) reads who receives it, writes its outbox rows and deletes this row, in one
+    transaction (portal/routing/queue.py). A submission writes one small row instead of an outbox row for each
+    recipient (issue 9: the mail plan and its ~4.7 rows were a quarter of a submission's work).
+
+    No foreign key: a comment erased before it is routed is skipped (and its row deleted) by the worker."""
+
+    __tablename__ = "routing_queue"
+
+    comment_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # the site address the commenter used (links in the mails, unless PORTAL_BASE_URL is set)
+    base_url: Mapped[str | None] = mapped_column(String(200))

@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.mail.links import site_address
 from portal.mail.services import MailPlan, outbox_row, plan_commenter_mail
 from portal.routing.models import MODES, RoutingSettings
+from portal.routing.queue import unqueue
 from portal.units.models import Unit
 from portal.units.services import match_unit_names
 
@@ -122,12 +123,15 @@ def _unit_recipients(names: list[str]) -> list[Recipient]:
     return recipients
 
 
-def plan_comment_mail(consultation, unit_names: list[str], author_contact: str | None, language: str) -> MailPlan:
-    """The mails a new comment causes (reads only; ``MailPlan.queue`` writes them once the comment is stored):
-    a message to each address of the contact and of the responsible units ``unit_names`` (unless the
-    consultation wants digests only), and the commenter's receipt or opt-in request. The worker renders them.
+def plan_comment_mail(consultation, unit_names: list[str], author_contact: str | None, language: str,
+                      base_url: str | None = None) -> MailPlan:
+    """The mails a new comment causes (reads only; ``MailPlan.queue`` writes them): a message to each address
+    of the contact and of the responsible units ``unit_names`` (unless the consultation wants digests only),
+    and the commenter's receipt or opt-in request. The worker renders them when it sends them. ``base_url``:
+    the site address the commenter used (default: the current request's).
     """
     plan = MailPlan()
+    base_url = base_url or site_address()
     if hasattr(consultation, "routing_mode"):  # ConsultationFacts: read with the consultation
         mode = consultation.routing_mode
     else:
@@ -137,22 +141,26 @@ def plan_comment_mail(consultation, unit_names: list[str], author_contact: str |
         units = remember(("unit_recipients", getattr(consultation, "units_token", None), tuple(unit_names)),
                          lambda: tuple(_unit_recipients(unit_names)))
         routing.recipients = [contact_recipient(consultation)] + [Recipient(r.key, r.name, list(r.emails)) for r in units]
-        base_url, at = site_address(), now()
+        at = now()
         for email, names in addresses_for(routing).items():
-            # no dedup key: the rows are written once, with the comment, in its own transaction (a key would
-            # cost an index entry per message: issue 9)
             plan.rows.append(outbox_row(
                 "comment", email, STAFF_LANGUAGE, {"recipient_names": names},
-                consultation_id=consultation.id, base_url=base_url, at=at,
+                dedup_key=f"comment:{{comment}}:{email}", consultation_id=consultation.id, base_url=base_url, at=at,
             ))
-    plan_commenter_mail(plan, author_contact, language, consultation.id)
+    plan_commenter_mail(plan, author_contact, language, consultation.id, base_url)
     return plan
 
 
-def route_comment(comment: Comment) -> list[dict]:
-    """Queue the mails of a comment stored by other means than a submission (the CLI, tests)."""
+def route_comment(comment: Comment, base_url: str | None = None, queued: bool = True) -> list[dict]:
+    """Write the outbox rows of a stored comment, in the caller's transaction: the mail worker does it for
+    each queued comment (portal/routing/queue.py); the CLI and tests may do it at once (``queued``: the
+    comment is then taken out of the routing queue). Routing a comment twice adds no message twice (dedup
+    keys). Returns the rows planned."""
+    if queued:
+        unqueue(comment.id)
     unit_names = comment.section.responsible_units if comment.section is not None else []
-    return plan_comment_mail(comment.consultation, unit_names, comment.author_contact, comment.language).queue(comment.id)
+    plan = plan_comment_mail(comment.consultation, unit_names, comment.author_contact, comment.language, base_url)
+    return plan.queue(comment.id)
 
 
 def save_routing_settings(

@@ -161,10 +161,12 @@ def test_unknown_receipt_is_404_and_lookup_redirects(app, client):
 
 def test_a_receipt_number_already_taken_is_drawn_again_and_nothing_is_written_twice(app, client, open_003,
                                                                                       monkeypatch):
-    """The insert refuses a taken receipt number (ON CONFLICT … DO NOTHING); on PostgreSQL its queue and outbox
-    rows, in the same statement, must then not be written either."""
+    """The insert refuses a taken receipt number (ON CONFLICT … DO NOTHING); on PostgreSQL its queue rows, in
+    the same statement, must then not be written either."""
     from portal.comments import services
     from portal.mail.models import OutboxMessage
+    from portal.routing.models import RoutingQueueItem
+    from portal.routing.queue import route_queued
     from portal.search.models import COMMENT, SearchQueueItem
 
     open_003.contact_emails = ["contact@example.gov.cn"]
@@ -178,6 +180,8 @@ def test_a_receipt_number_already_taken_is_drawn_again_and_nothing_is_written_tw
     assert second == "20230420-ZZZZZZ"
     comments = dict(db.session.execute(select(Comment.receipt_number, Comment.id)).all())
     assert set(comments) == {first, second}
+    assert sorted(db.session.scalars(select(RoutingQueueItem.comment_id))) == sorted(comments.values())
+    assert route_queued() == 2  # the mail worker plans their mails
     for comment_id in comments.values():
         queued = db.session.scalar(select(func.count()).select_from(SearchQueueItem)
                                    .where(SearchQueueItem.kind == COMMENT, SearchQueueItem.target_id == comment_id))

@@ -15,7 +15,7 @@ from portal.mail.models import OutboxMessage
 from portal.moderation.models import SensitiveWord
 from portal.routing.models import RoutingSettings
 from portal.units.models import Unit, UnitAlias
-from tests.helpers import csrf_token, post_comment, receipt_from, shanghai
+from tests.helpers import csrf_token, post_comment, receipt_from, route_new_comments, shanghai
 
 
 @pytest.fixture
@@ -105,6 +105,7 @@ def test_a_changed_unit_address_is_used_by_the_next_comment(client, seed_000):
     section = item_one(seed_000)
     url = section_url(seed_000, section)
     receipt_from(post_comment(client, seed_000, url, section_id=section.id, body="第一条：建议写明服务标准。"))
+    assert route_new_comments() == 1
     unit = db.session.scalar(sa.select(Unit).where(Unit.name == "市民政局"))
     unit.emails = ["renamed@example.gov.cn"]
     db.session.commit()
@@ -112,6 +113,7 @@ def test_a_changed_unit_address_is_used_by_the_next_comment(client, seed_000):
     from portal.comments.models import Comment
 
     comment_id = db.session.scalar(sa.select(Comment.id).where(Comment.receipt_number == number))
+    assert route_new_comments() == 1  # the mail worker plans its mails
     recipients = set(db.session.scalars(sa.select(OutboxMessage.recipient).where(OutboxMessage.comment_id == comment_id)))
     assert recipients == {"contact@example.gov.cn", "renamed@example.gov.cn", "fgj@example.gov.cn"}
 
@@ -120,12 +122,14 @@ def test_a_correction_of_the_section_units_routes_the_next_comment(client, seed_
     section = item_one(seed_000)
     url = section_url(seed_000, section)
     receipt_from(post_comment(client, seed_000, url, section_id=section.id, body="第一条：建议写明服务标准。"))
+    assert route_new_comments() == 1
     db.session.get(Section, section.id).unit_names = ["市发展改革局"]
     db.session.commit()
     number = receipt_from(post_comment(client, seed_000, url, section_id=section.id, body="第二条：建议公开收费。"))
     from portal.comments.models import Comment
 
     comment_id = db.session.scalar(sa.select(Comment.id).where(Comment.receipt_number == number))
+    assert route_new_comments() == 1  # the mail worker plans its mails
     recipients = set(db.session.scalars(sa.select(OutboxMessage.recipient).where(OutboxMessage.comment_id == comment_id)))
     assert recipients == {"contact@example.gov.cn", "fgj@example.gov.cn"}
 

@@ -8,7 +8,8 @@ outbox is empty. Then the scenario counts:
 
 * every comment whose sender saw a receipt (303 to /receipts/…) is stored exactly once (by receipt number
   and by its text);
-* every stored comment has all its routed mails in the outbox (same transaction), each sent, and each
+* every stored comment has all its routed mails in the outbox (the comment's routing queue row is written
+  in the same transaction as the comment; the mail worker turns it into outbox rows), each sent, and each
   received by the SMTP server exactly once (by Message-ID).
 """
 from __future__ import annotations
@@ -300,20 +301,22 @@ def _wait_for_a_failed_send(app, timeout: float) -> None:
 
 
 def _drain_outbox(app, timeout: float) -> None:
-    """Wait until the mail worker has sent everything (it keeps running through the outage's retries): as long
-    as the outbox keeps shrinking, and at most ``timeout`` seconds without progress (a faster portal queues
-    more mail in the same time than one worker sends in a fixed delay)."""
+    """Wait until the mail worker has routed and sent everything (it keeps running through the outage's
+    retries): as long as the routing queue and the outbox keep shrinking, and at most ``timeout`` seconds
+    without progress (a faster portal queues more mail in the same time than one worker sends in a fixed
+    delay)."""
     from sqlalchemy import func, select
 
     from portal.extensions import db
     from portal.mail.models import OutboxMessage
+    from portal.routing.models import RoutingQueueItem
 
     deadline, last = time.monotonic() + timeout, None
     with app.app_context():
         while time.monotonic() < deadline:
             waiting = db.session.scalar(
                 select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status.in_(("pending", "sending")))
-            )
+            ) + db.session.scalar(select(func.count()).select_from(RoutingQueueItem))
             db.session.remove()
             if waiting == 0:
                 return
@@ -321,7 +324,8 @@ def _drain_outbox(app, timeout: float) -> None:
                 deadline = time.monotonic() + timeout
             last = waiting
             time.sleep(0.3)
-    raise AssertionError(f"the outbox stopped emptying: {last} messages still waiting after {timeout:.0f} s")
+    raise AssertionError(f"the outbox stopped emptying: {last} comments and messages still waiting after "
+                         f"{timeout:.0f} s")
 
 
 def _count(outcome: Outcome, smtp) -> None:

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from portal.extensions import db
-from tests.helpers import csrf_token, post_comment, receipt_from, shanghai
+from tests.helpers import csrf_token, post_comment, receipt_from, route_new_comments, shanghai
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -138,10 +138,11 @@ def hostile(app, clock, staff, client_as, tmp_path):
         "reason": "", "note": "", "back": "", "view": "queue"})
     assert response.status_code == 303
     db.session.expire_all()
-    # the mail worker renders queued messages when it sends them; render them as it would (no SMTP here)
+    # the mail worker plans the comments' mails, and renders them when it sends them: as it would (no SMTP here)
     from portal.mail.models import OutboxMessage
     from portal.mail.rendering import render_queued
 
+    assert route_new_comments() == 3
     for message in db.session.scalars(select(OutboxMessage)):
         render_queued(message)
     db.session.commit()
