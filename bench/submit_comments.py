@@ -186,9 +186,9 @@ def profile(kind: str, count: int = 300) -> None:
         for i in range(50, 50 + count):
             submit(i)
         profiler.disable()
-        stats = pstats.Stats(profiler).sort_stats("cumulative")
+        stats = pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative"))
         print(f"{stats.total_tt / count * 1000:.2f} ms per submission (in-process, under the profiler)")
-        stats.print_stats(45)
+        stats.print_stats(int(os.environ.get("BENCH_LINES", "45")))
 
 
 def in_process(kind: str, count: int = 3000, rounds: int = 5) -> None:

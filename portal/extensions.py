@@ -7,9 +7,10 @@ from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from portal.core.csrf import PortalCSRFProtect
 
 # One naming convention from the first migration on, so that Alembic can name
 # (and later drop) constraints the same way on SQLite and PostgreSQL.
@@ -28,7 +29,7 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
-csrf = CSRFProtect()
+csrf = PortalCSRFProtect()  # Flask-WTF's, each token's signature verified once per worker
 babel = Babel()
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"

@@ -57,13 +57,8 @@ class ConsultationFacts(ConsultationState):
     deadline: datetime | None
     comment_visibility: str
     moderation_mode: str
-    contact_office: str | None
-    issuer: str | None
-    contact_emails: list
     content_token: str | None = None
     # read with the consultation in the same statement (portal/consultations/services.py: consultation_facts)
-    routing_mode: str | None = None  # None: no routing settings saved (a message per comment)
-    units_token: str | None = None  # portal/core/tokens.py
     words_token: str | None = None
     recent_from_sender: int | None = None  # the sender's comments in the burst window, counted up to a limit
     sent_in_windows: tuple = ()  # the sender's comments in each rate-limit window (portal/comments/views.py)

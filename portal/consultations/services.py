@@ -16,22 +16,20 @@ from portal.extensions import db
 
 
 CONSULTATION_COLUMNS = ["id", "published_at", "opens_at", "deadline", "comment_visibility", "moderation_mode",
-                        "contact_office", "issuer", "contact_emails", "content_token"]
+                        "content_token"]
 
 
 @cache
 def _facts_statement(dialect: str, windows: int):
     """The consultation's few columns, and in the same statement what a submission would otherwise ask in
-    more: its routing mode, the directory's and the word list's tokens, and the sender's comments in the
-    burst window and in each of ``windows`` rate-limit windows, each counted up to a limit (an index on
-    (client_hash, created_at) answers them)."""
+    more: the word list's token, its current draft, and the sender's comments in the burst window and in each
+    of ``windows`` rate-limit windows, each counted up to a limit (an index on (client_hash, created_at)
+    answers them). Who receives the comment is the mail worker's business (portal/routing/queue.py)."""
     from portal.comments.services import sent_by_sender
-    from portal.core.tokens import SENSITIVE_WORDS, UNITS, CacheToken
+    from portal.core.tokens import SENSITIVE_WORDS, CacheToken
     from portal.drafts.models import Draft
-    from portal.routing.models import RoutingSettings
 
-    table, settings, tokens, drafts = (Consultation.__table__, RoutingSettings.__table__, CacheToken.__table__,
-                                       Draft.__table__)
+    table, tokens, drafts = Consultation.__table__, CacheToken.__table__, Draft.__table__
 
     def token(name):
         return select(tokens.c.token).where(tokens.c.name == name).scalar_subquery()
@@ -41,8 +39,6 @@ def _facts_statement(dialect: str, windows: int):
 
     return select(
         *(table.c[name] for name in CONSULTATION_COLUMNS),
-        select(settings.c.mode).where(settings.c.consultation_id == table.c.id).scalar_subquery().label("routing_mode"),
-        token(UNITS).label("units_token"),
         token(SENSITIVE_WORDS).label("words_token"),
         sent("since", "enough", "recent_from_sender"),
         *(sent(f"since_{n}", f"enough_{n}", f"sent_{n}") for n in range(windows)),

@@ -20,8 +20,10 @@ def external_url(endpoint: str, base: str | None = None, **values) -> str:
 
 
 def site_address() -> str:
-    """The address the current request came in by (the worker has none: localhost)."""
-    return request.host_url if has_request_context() else "http://127.0.0.1:5000/"
+    """The address the current request came in by, as the browser sent it (the worker has none: localhost)."""
+    if not has_request_context():
+        return "http://127.0.0.1:5000/"
+    return f"{request.scheme}://{request.host}/"  # request.host_url, without its IRI decoding (issue 9)
 
 
 def confirm_token(email: str) -> str:

@@ -11,7 +11,6 @@ from portal.comments.models import Comment
 from portal.consultations.models import Consultation
 from portal.core.statements import prepared, run
 from portal.core.time import now
-from portal.core.tokens import remember
 from portal.drafts.models import Section
 from portal.extensions import db
 from portal.mail.links import site_address
@@ -132,15 +131,9 @@ def plan_comment_mail(consultation, unit_names: list[str], author_contact: str |
     """
     plan = MailPlan()
     base_url = base_url or site_address()
-    if hasattr(consultation, "routing_mode"):  # ConsultationFacts: read with the consultation
-        mode = consultation.routing_mode
-    else:
-        mode = settings_for(consultation).mode
-    if mode in (None, "per_comment", "both"):
+    if settings_for(consultation).per_comment:
         routing = SectionRouting(section=None, unit_names=unit_names)
-        units = remember(("unit_recipients", getattr(consultation, "units_token", None), tuple(unit_names)),
-                         lambda: tuple(_unit_recipients(unit_names)))
-        routing.recipients = [contact_recipient(consultation)] + [Recipient(r.key, r.name, list(r.emails)) for r in units]
+        routing.recipients = [contact_recipient(consultation)] + _unit_recipients(unit_names)
         at = now()
         for email, names in addresses_for(routing).items():
             plan.rows.append(outbox_row(
