@@ -59,8 +59,9 @@ def route_queued(batch: int = 100) -> int:
             db.session.rollback()
             return 0
         comments = db.session.scalars(select(Comment).where(Comment.id.in_(taken)).order_by(Comment.id))
+        memo: dict = {}  # each consultation's settings and each set of units, read once in this transaction
         for comment in comments:
-            route_comment(comment, base_url=taken[comment.id], queued=False)
+            route_comment(comment, base_url=taken[comment.id], queued=False, memo=memo)
         db.session.commit()
     except BaseException:
         db.session.rollback()  # the rows are back in the queue: nothing was written

@@ -123,17 +123,24 @@ def _unit_recipients(names: list[str]) -> list[Recipient]:
 
 
 def plan_comment_mail(consultation, unit_names: list[str], author_contact: str | None, language: str,
-                      base_url: str | None = None) -> MailPlan:
+                      base_url: str | None = None, memo: dict | None = None) -> MailPlan:
     """The mails a new comment causes (reads only; ``MailPlan.queue`` writes them): a message to each address
     of the contact and of the responsible units ``unit_names`` (unless the consultation wants digests only),
     and the commenter's receipt or opt-in request. The worker renders them when it sends them. ``base_url``:
-    the site address the commenter used (default: the current request's).
+    the site address the commenter used (default: the current request's). ``memo``: a dict kept through one
+    transaction of the worker, so that a batch reads each consultation's settings and each set of units once.
     """
     plan = MailPlan()
     base_url = base_url or site_address()
-    if settings_for(consultation).per_comment:
+    memo = {} if memo is None else memo
+    if (mode := ("per_comment", consultation.id)) not in memo:
+        memo[mode] = settings_for(consultation).per_comment
+    if memo[mode]:
         routing = SectionRouting(section=None, unit_names=unit_names)
-        routing.recipients = [contact_recipient(consultation)] + _unit_recipients(unit_names)
+        if (units := ("units", tuple(unit_names))) not in memo:
+            memo[units] = _unit_recipients(unit_names)
+        routing.recipients = [contact_recipient(consultation)] + [Recipient(r.key, r.name, list(r.emails))
+                                                                  for r in memo[units]]
         at = now()
         for email, names in addresses_for(routing).items():
             plan.rows.append(outbox_row(
@@ -144,15 +151,17 @@ def plan_comment_mail(consultation, unit_names: list[str], author_contact: str |
     return plan
 
 
-def route_comment(comment: Comment, base_url: str | None = None, queued: bool = True) -> list[dict]:
+def route_comment(comment: Comment, base_url: str | None = None, queued: bool = True,
+                  memo: dict | None = None) -> list[dict]:
     """Write the outbox rows of a stored comment, in the caller's transaction: the mail worker does it for
     each queued comment (portal/routing/queue.py); the CLI and tests may do it at once (``queued``: the
     comment is then taken out of the routing queue). Routing a comment twice adds no message twice (dedup
-    keys). Returns the rows planned."""
+    keys). ``memo``: see plan_comment_mail. Returns the rows planned."""
     if queued:
         unqueue(comment.id)
     unit_names = comment.section.responsible_units if comment.section is not None else []
-    plan = plan_comment_mail(comment.consultation, unit_names, comment.author_contact, comment.language, base_url)
+    plan = plan_comment_mail(comment.consultation, unit_names, comment.author_contact, comment.language, base_url,
+                             memo)
     return plan.queue(comment.id)
 
 
