@@ -24,8 +24,10 @@ Run: .venv/bin/python bench/submit_comments.py [--database sqlite|postgresql|bot
      --instructions: the instructions a submission executes, counted by valgrind's callgrind: repeatable)
 
 gunicorn sync workers: by default 2 on SQLite (one per core: a SQLite worker never waits on a network, and a
-third only adds switching) and 3 on PostgreSQL (a worker waits for the server's answers); the limit is
-measured with 3 (2 or 3 workers give it within 2 %).
+third only adds switching) and 5 on PostgreSQL (a worker waits for the server's answers, ~40 % of its time:
+2026-12-03, 15 s runs, 3 workers 405/s, 4 507/s, 5 559-705/s, 6 516/s); the limit is measured with 3 (2 or 3
+workers give it within 2 %). ``--threads N``: gthread workers instead, for portal and limit (slower for the
+portal: 476/s on SQLite and 364/s on PostgreSQL with 2 workers of 4 threads, 2026-12-03).
 """
 from __future__ import annotations
 
@@ -42,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.harness import ROOT, gunicorn, open_consultation, portal_database, wait_until_idle, wrk  # noqa: E402
 
 TARGETS = {"sqlite": (700, 50, 0.5), "postgresql": (450, 100, 0.3)}
-DEFAULT_WORKERS = {"sqlite": 2, "postgresql": 3}
+DEFAULT_WORKERS = {"sqlite": 2, "postgresql": 5}
 
 
 def citizen_address(i: int) -> str:
@@ -89,7 +91,7 @@ def counts(url: str) -> dict[str, int]:
     return found
 
 
-def run_portal(kind: str, seconds: int, workers: int, limit: float) -> None:
+def run_portal(kind: str, seconds: int, workers: int, limit: float, threads: int = 1) -> None:
     with portal_database(kind) as url, tempfile.TemporaryDirectory() as instance:
         consultation_id, page, targets = prepare(url)
         env = {
@@ -103,7 +105,7 @@ def run_portal(kind: str, seconds: int, workers: int, limit: float) -> None:
             "BENCH_POST": f"/consultations/{consultation_id}/comments",
             "BENCH_SECTIONS": ",".join(map(str, targets)),
         }
-        with gunicorn("wsgi:app", env, workers=workers) as (base, _process):
+        with gunicorn("wsgi:app", env, workers=workers, **worker_class(threads)) as (base, _process):
             wrk(base + page, ROOT / "bench/submit_comments.lua", seconds=3, env=script_env)  # warm up
             before = counts(url)
             result = wrk(base + page, ROOT / "bench/submit_comments.lua", seconds=seconds, env=script_env)
@@ -149,8 +151,14 @@ def route_all(url: str) -> None:
           f"{cpu / max(routed, 1) * 1000:.2f} ms of CPU each), {rows / max(routed, 1):.2f} outbox rows a comment")
 
 
-def measure_limit(seconds: int, workers: int) -> float:
-    with gunicorn("bench.minimal_app:app", {}, workers=workers) as (base, _process):
+def worker_class(threads: int) -> dict:
+    """gunicorn's sync workers (one request at a time, a new connection for each), or with ``threads`` > 1 its
+    gthread workers (threads, and connections kept alive)."""
+    return {"worker_class": "gthread", "threads": threads} if threads > 1 else {}
+
+
+def measure_limit(seconds: int, workers: int, threads: int = 1) -> float:
+    with gunicorn("bench.minimal_app:app", {}, workers=workers, **worker_class(threads)) as (base, _process):
         wrk(base + "/form", ROOT / "bench/minimal_form.lua", seconds=2)
         result = wrk(base + "/form", ROOT / "bench/minimal_form.lua", seconds=seconds)
     print(f"limit (minimal Flask, 3-field form, 201): {result.line()}; errors: {result.errors}")
@@ -290,7 +298,9 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=None,
-                        help="gunicorn sync workers (default: 2 on SQLite, 3 on PostgreSQL; the limit: 3)")
+                        help="gunicorn sync workers (default: 2 on SQLite, 5 on PostgreSQL; the limit: 3)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="> 1: gunicorn gthread workers with this many threads each (portal and limit)")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--in-process", action="store_true",
                         help="CPU time of a submission through direct WSGI calls instead of the HTTP run")
@@ -316,12 +326,13 @@ def main() -> None:
         return
     wait_until_idle()
     workers = {kind: args.workers or DEFAULT_WORKERS[kind] for kind in kinds}
-    print(f"gunicorn: sync workers {workers}; wrk: 2 threads, 16 connections; "
+    kind_of_worker = f"gthread workers ({args.threads} threads each)" if args.threads > 1 else "sync workers"
+    print(f"gunicorn: {kind_of_worker} {workers}; wrk: 2 threads, 16 connections; "
           "comments from 50,000 citizens' addresses (X-Forwarded-For), the comment rate limit on")
-    limit = measure_limit(args.seconds, args.workers or 3)
+    limit = measure_limit(args.seconds, args.workers or 3, args.threads)
     for kind in kinds:
-        run_portal(kind, args.seconds, workers[kind], limit)
-    measure_limit(args.seconds, args.workers or 3)  # again: did the machine stay as it was?
+        run_portal(kind, args.seconds, workers[kind], limit, args.threads)
+    measure_limit(args.seconds, args.workers or 3, args.threads)  # again: did the machine stay as it was?
 
 
 if __name__ == "__main__":
