@@ -197,6 +197,8 @@ def profile(kind: str, count: int = 300) -> None:
         stats = pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative"))
         print(f"{stats.total_tt / count * 1000:.2f} ms per submission (in-process, under the profiler)")
         stats.print_stats(int(os.environ.get("BENCH_LINES", "45")))
+        if os.environ.get("BENCH_CALLERS"):  # who calls these (a regular expression of function names)
+            stats.print_callers(os.environ["BENCH_CALLERS"])
 
 
 def in_process(kind: str, count: int = 3000, rounds: int = 5) -> None:
