@@ -2,9 +2,9 @@
 
 Citizens' browsers (threads, each with its own session and CSRF token) post comments over HTTP to the portal
 served by gunicorn (2 sync workers) on 127.0.0.1. Meanwhile: a worker is SIGKILLed in the middle of the
-load (gunicorn starts a new one), the SMTP server (aiosmtpd) is taken down and brought back up, and the mail
-worker (``flask mail deliver --loop``) runs in its own process throughout; at the end it runs until the
-outbox is empty. Then the scenario counts:
+load (gunicorn starts a new one), the SMTP server (aiosmtpd) is taken down and brought back up, and two mail
+workers (``flask mail deliver --loop``, as two hosts would run them) run in processes of their own throughout;
+at the end they run until the routing queue and the outbox are empty. Then the scenario counts:
 
 * every comment whose sender saw a receipt (303 to /receipts/…) is stored exactly once (by receipt number
   and by its text);
@@ -110,7 +110,8 @@ def free_port() -> int:
 
 
 class Portal:
-    """gunicorn with 2 sync workers and the mail worker, both as child processes of this one."""
+    """gunicorn with 2 sync workers and two mail workers (as two hosts would run them), child processes of this
+    one."""
 
     def __init__(self, database_url: str, smtp_port: int, instance: Path):
         self.port = free_port()
@@ -128,8 +129,8 @@ class Portal:
              "--log-level", "error", "--chdir", str(ROOT), "wsgi:app"],
             env=self.env, stderr=subprocess.DEVNULL,
         )
-        self.mail_worker: subprocess.Popen | None = None
-        self.start_mail_worker()  # starts while gunicorn's workers load the portal
+        self.mail_workers: list[subprocess.Popen] = []
+        self.start_mail_workers()  # they start while gunicorn's workers load the portal
         self._wait()
 
     def _wait(self, timeout: float = 30.0) -> None:
@@ -154,24 +155,27 @@ class Portal:
         os.kill(victim, signal.SIGKILL)
         return victim
 
-    def start_mail_worker(self) -> None:
-        self.mail_worker = subprocess.Popen(
-            [str(VENV_BIN / "flask"), "mail", "deliver", "--loop", "--interval", "0.2", "--batch", "50"],
-            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
+    def start_mail_workers(self, count: int = 2) -> None:
+        """Two mail workers at once: each routes and sends what the other has not taken."""
+        for _ in range(count):
+            self.mail_workers.append(subprocess.Popen(
+                [str(VENV_BIN / "flask"), "mail", "deliver", "--loop", "--interval", "0.2", "--batch", "50"],
+                env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            ))
 
-    def stop_mail_worker(self) -> None:
-        if self.mail_worker is not None:
-            self.mail_worker.send_signal(signal.SIGINT)  # between two messages: each outcome is committed
+    def stop_mail_workers(self) -> None:
+        for worker in self.mail_workers:
+            worker.send_signal(signal.SIGINT)  # between two messages: each outcome is committed
+        for worker in self.mail_workers:
             try:
-                self.mail_worker.wait(timeout=15)
+                worker.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                self.mail_worker.kill()
-                self.mail_worker.wait()
-            self.mail_worker = None
+                worker.kill()
+                worker.wait()
+        self.mail_workers = []
 
     def stop(self) -> None:
-        self.stop_mail_worker()
+        self.stop_mail_workers()
         self.server.terminate()
         try:
             self.server.wait(timeout=20)
@@ -293,7 +297,7 @@ def _failed_sends(app) -> int:
 
 
 def _wait_for_a_failed_send(app, timeout: float) -> None:
-    """Keep the SMTP server down until the mail worker has met the outage (a send failed), at most ``timeout``."""
+    """Keep the SMTP server down until a mail worker has met the outage (a send failed), at most ``timeout``."""
     before = _failed_sends(app)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and _failed_sends(app) == before:
@@ -301,7 +305,7 @@ def _wait_for_a_failed_send(app, timeout: float) -> None:
 
 
 def _drain_outbox(app, timeout: float) -> None:
-    """Wait until the mail worker has routed and sent everything (it keeps running through the outage's
+    """Wait until the mail workers have routed and sent everything (they keep running through the outage's
     retries): as long as the routing queue and the outbox keep shrinking, and at most ``timeout`` seconds
     without progress (a faster portal queues more mail in the same time than one worker sends in a fixed
     delay)."""
