@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import math
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, func, literal, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
@@ -48,10 +48,9 @@ def new_receipt_number() -> str:
 
 @dataclass
 class Target:
-    """Where a comment goes: a section (with the responsible units it names or inherits) and/or a parent."""
+    """Where a comment goes: a section and/or a parent (who receives it is the mail worker's business)."""
 
     section_id: int | None = None
-    unit_names: list[str] = field(default_factory=list)
     parent_id: int | None = None
 
 
@@ -71,17 +70,11 @@ def _parent_statement(_dialect):
 
 
 @prepared
-def _section_chain_statement(_dialect):
-    """A section and its ancestors, nearest first, with the units each names and the consultation."""
+def _section_consultation_statement(_dialect):
+    """The consultation a section belongs to (through its draft)."""
     sections, drafts = Section.__table__, Draft.__table__
-    chain = select(sections.c.id, sections.c.parent_id, sections.c.unit_names, sections.c.draft_id,
-                   literal(0).label("depth")).where(sections.c.id == bindparam("section_id")).cte("chain", recursive=True)
-    up = sections.alias("up")
-    chain = chain.union_all(
-        select(up.c.id, up.c.parent_id, up.c.unit_names, up.c.draft_id, chain.c.depth + 1).where(up.c.id == chain.c.parent_id)
-    )
-    return (select(chain.c.unit_names, chain.c.depth, drafts.c.consultation_id)
-            .join(drafts, drafts.c.id == chain.c.draft_id).order_by(chain.c.depth))
+    return (select(drafts.c.consultation_id).join(sections, sections.c.draft_id == drafts.c.id)
+            .where(sections.c.id == bindparam("section_id")))
 
 
 @prepared
@@ -110,8 +103,7 @@ def sent_by_sender(since: str, enough: str):
 def find_target(consultation: Consultation, section_id: int | None, parent_id: int | None) -> Target | None:
     """The section and parent comment a form names, checked to belong to ``consultation`` (None: they do not).
 
-    A reply goes to its parent's section. Two queries at most: the parent, then the section with its
-    ancestors (one recursive query: the units a section names, else its nearest parent's).
+    A reply goes to its parent's section. Two queries at most: the parent, then the section's consultation.
     """
     target = Target(section_id=section_id)
     if parent_id is not None:
@@ -124,20 +116,10 @@ def find_target(consultation: Consultation, section_id: int | None, parent_id: i
     # kept under the content token only when it was just read (ConsultationFacts); a loaded Consultation's
     # token may predate this transaction's own writes
     token = consultation.content_token if isinstance(consultation, ConsultationFacts) else None
-    unit_names = remember(("section_units", consultation.id, token, target.section_id),
-                          lambda: _section_units(consultation.id, target.section_id))
-    if unit_names is None:
-        return None
-    target.unit_names = list(unit_names)
-    return target
-
-
-def _section_units(consultation_id: int, section_id: int) -> tuple[str, ...] | None:
-    """The units a section names, else its nearest parent's; None when it is not one of the consultation's."""
-    rows = run(_section_chain_statement(), {"section_id": section_id}).all()
-    if not rows or rows[0].consultation_id != consultation_id:
-        return None
-    return tuple(next((row.unit_names for row in rows if row.unit_names), []))
+    belongs = remember(("section_of", consultation.id, token, target.section_id),
+                       lambda: run(_section_consultation_statement(), {"section_id": target.section_id}).scalar()
+                       == consultation.id)
+    return target if belongs else None
 
 
 def store_comment(
