@@ -18,6 +18,8 @@ transaction has written comments renders as usual (portal/comments/page_cache.py
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Callable
 
 from flask import current_app, g, make_response, request, session
@@ -26,6 +28,8 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from portal.comments import page_cache
+from portal.consultations.models import Consultation, ConsultationState
+from portal.core.statements import own_transaction, prepared, run
 from portal.core.tokens import LRU
 from portal.core.web import ELDERLY_COOKIE
 
@@ -48,16 +52,59 @@ def _usable(consultation) -> bool:
     return consultation.state() != "closed" or bool(consultation.closing_summary)
 
 
+def _key(consultation) -> tuple:
+    return (
+        consultation.id, consultation.comments_token, consultation.content_token, consultation.state(),
+        request.endpoint, request.full_path, request.script_root, str(get_locale()),
+        request.cookies.get(ELDERLY_COOKIE) == "1",
+    )
+
+
+@dataclass
+class PageFacts(ConsultationState):
+    """What the key of a consultation's pages needs (``_key``, ``_usable``), read without the ORM."""
+
+    id: int
+    published_at: datetime | None
+    opens_at: datetime | None
+    deadline: datetime | None
+    comment_visibility: str
+    comments_token: str | None
+    content_token: str | None
+    closing_summary: str | None
+
+
+@prepared
+def _page_facts_statement(_dialect):
+    from sqlalchemy import bindparam, select
+
+    table = Consultation.__table__
+    return select(*(table.c[name] for name in PageFacts.__dataclass_fields__)).where(table.c.id == bindparam("id"))
+
+
+def from_memory(consultation_id: int):
+    """The page the reader asks for from memory, read with one statement outside the ORM session (on
+    PostgreSQL in autocommit: one round trip instead of BEGIN, the query and ROLLBACK; issue 9); None when it
+    is not there, or not for this reader: the view then goes the usual way (and says 404 where it must)."""
+    if request.method != "GET" or current_user.is_authenticated or "_flashes" in session:
+        return None
+    with own_transaction():
+        row = run(_page_facts_statement(), {"id": consultation_id}).first()
+    if row is None:
+        return None
+    facts = PageFacts(**row._mapping)
+    if not facts.is_published or not _usable(facts):
+        return None
+    html = cache.get(_key(facts))
+    return None if html is None else _respond(make_response(html), html)
+
+
 def whole_page(consultation, render: Callable):
     """The response of ``render()`` (a view's return value, building its own form), from memory when the
     same page was rendered before under the same tokens."""
     if not _usable(consultation):
         return render()
-    key = (
-        consultation.id, consultation.comments_token, consultation.content_token, consultation.state(),
-        request.endpoint, request.full_path, request.script_root, str(get_locale()),
-        request.cookies.get(ELDERLY_COOKIE) == "1",
-    )
+    key = _key(consultation)
     html = cache.get(key)
     if html is None:
         field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
@@ -72,6 +119,11 @@ def whole_page(consultation, render: Callable):
         cache.put(key, html, size=len(html) * 2 + 200)
     else:
         response = make_response(html)
+    return _respond(response, html)
+
+
+def _respond(response, html: str):
+    """The page with the reader's own CSRF token put in."""
     if _PLACEHOLDER in html:
         response.set_data(html.replace(_PLACEHOLDER, generate_csrf()))
     return response

@@ -48,6 +48,8 @@ def index():
 
 @bp.get("/consultations/<int:consultation_id>")
 def show(consultation_id: int):
+    if (page := pages.from_memory(consultation_id)) is not None:
+        return page
     consultation = get_public_consultation(consultation_id)
     return pages.whole_page(consultation, lambda: render_overview(consultation, CommentForm()))
 
@@ -71,6 +73,8 @@ def render_overview(consultation: Consultation, form: CommentForm, status: int =
 
 @bp.get("/consultations/<int:consultation_id>/sections/<anchor>")
 def section(consultation_id: int, anchor: str):
+    if (page := pages.from_memory(consultation_id)) is not None:
+        return page
     consultation = get_public_consultation(consultation_id)
 
     def render():

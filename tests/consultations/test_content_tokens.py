@@ -200,3 +200,43 @@ def test_the_page_follows_the_clock(client, clock, seed_000):
     assert "提交意见" not in page and re.search("已截止", page)
     clock.set(shanghai(2024, 6, 11, 9, 0) - timedelta(days=2))
     assert "提交意见" in client.get(url).get_data(as_text=True)
+
+
+def without_token(page: str) -> str:
+    """A page without its CSRF token (signed with the second it was made in)."""
+    return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", page)
+
+
+def test_a_page_in_memory_is_served_with_one_statement_and_no_orm_load(client, seed_000, monkeypatch):
+    """The second reading comes from memory before the view loads the consultation (pages.from_memory: one
+    statement outside the ORM session); a change of the consultation sends the next reading the usual way."""
+    from portal.consultations import views
+
+    section = item_one(seed_000)
+    url = section_url(seed_000, section)
+    first = client.get(url).get_data(as_text=True)
+    loads = []
+    load = views.get_public_consultation
+    monkeypatch.setattr(views, "get_public_consultation", lambda cid: loads.append(cid) or load(cid))
+    for path in (url, f"/consultations/{seed_000.id}"):
+        client.get(path)  # the overview is rendered once, then in memory too
+    assert loads == [seed_000.id]
+    second = client.get(url).get_data(as_text=True)
+    assert loads == [seed_000.id] and without_token(second) == without_token(first)
+    client.get(f"/consultations/{seed_000.id}")
+    assert loads == [seed_000.id]
+    db.session.get(Consultation, seed_000.id).deadline = shanghai(2024, 6, 20, 23, 59)
+    db.session.commit()
+    assert "2024年6月20日" in client.get(url).get_data(as_text=True)
+    assert loads == [seed_000.id, seed_000.id]
+
+
+def test_a_page_in_memory_is_not_shown_once_the_consultation_is_withdrawn(client, seed_000):
+    section = item_one(seed_000)
+    url = section_url(seed_000, section)
+    client.get(url)
+    assert client.get(url).status_code == 200  # in memory now
+    db.session.get(Consultation, seed_000.id).published_at = None
+    db.session.commit()
+    assert client.get(url).status_code == 404
+    assert client.get(f"/consultations/{seed_000.id}/sections/no-such-anchor").status_code == 404
