@@ -44,9 +44,17 @@ def clear() -> None:
     cache.clear()
 
 
+def _anonymous_get() -> bool:
+    """A request that may be answered with a page from memory: an anonymous reader's GET, nothing flashed."""
+    return request.method == "GET" and not current_user.is_authenticated and "_flashes" not in session
+
+
 def _usable(consultation) -> bool:
-    if request.method != "GET" or current_user.is_authenticated or "_flashes" in session:
-        return False
+    return _anonymous_get() and _keeps(consultation)
+
+
+def _keeps(consultation) -> bool:
+    """Whether this consultation's pages may be kept: tokens to key them by, and a state they follow."""
     if not consultation.content_token or not page_cache.usable(consultation):
         return False
     return consultation.state() != "closed" or bool(consultation.closing_summary)
@@ -86,14 +94,14 @@ def from_memory(consultation_id: int):
     """The page the reader asks for from memory, read with one statement outside the ORM session (on
     PostgreSQL in autocommit: one round trip instead of BEGIN, the query and ROLLBACK; issue 9); None when it
     is not there, or not for this reader: the view then goes the usual way (and says 404 where it must)."""
-    if request.method != "GET" or current_user.is_authenticated or "_flashes" in session:
+    if not _anonymous_get():
         return None
     with own_transaction():
         row = run(_page_facts_statement(), {"id": consultation_id}).first()
     if row is None:
         return None
     facts = PageFacts(**row._mapping)
-    if not facts.is_published or not _usable(facts):
+    if not facts.is_published or not _keeps(facts):
         return None
     html = cache.get(_key(facts))
     return None if html is None else _respond(make_response(html), html)

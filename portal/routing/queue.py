@@ -11,7 +11,7 @@ the CLI or a test, a receipt already queued by the commenter confirming their ad
 """
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 
 from portal.comments.models import Comment
 from portal.core.statements import prepared, run
@@ -71,8 +71,6 @@ def route_queued(batch: int = 100) -> int:
 
 def waiting() -> int:
     """Comments waiting to be routed."""
-    from sqlalchemy import func
-
     return db.session.scalar(select(func.count()).select_from(RoutingQueueItem)) or 0
 
 

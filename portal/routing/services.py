@@ -139,8 +139,7 @@ def plan_comment_mail(consultation, unit_names: list[str], author_contact: str |
         routing = SectionRouting(section=None, unit_names=unit_names)
         if (units := ("units", tuple(unit_names))) not in memo:
             memo[units] = _unit_recipients(unit_names)
-        routing.recipients = [contact_recipient(consultation)] + [Recipient(r.key, r.name, list(r.emails))
-                                                                  for r in memo[units]]
+        routing.recipients = [contact_recipient(consultation), *memo[units]]  # read only: shared in the batch
         at = now()
         for email, names in addresses_for(routing).items():
             plan.rows.append(outbox_row(
