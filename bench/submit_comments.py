@@ -208,7 +208,7 @@ def in_process(kind: str, count: int = 3000, rounds: int = 5) -> None:
     (werkzeug's EnvironBuilder) before it is timed."""
     import time
 
-    with direct_submissions(kind) as (environs, submit):
+    with direct_submissions(kind) as (environs, submit, _app):
         for environ in environs(range(200)):  # warm up
             submit(environ)
         figures, per_round = [], count // rounds
@@ -250,7 +250,7 @@ def _counted_child(kind: str, count: int) -> None:
     """Under callgrind (``instructions``): warm up, then count ``count`` submissions."""
     import subprocess
 
-    with direct_submissions(kind) as (environs, submit):
+    with direct_submissions(kind) as (environs, submit, _app):
         for environ in environs(range(100)):  # warm up
             submit(environ)
         counted = environs(range(100, 100 + count))  # built before counting
@@ -264,7 +264,7 @@ def _counted_child(kind: str, count: int) -> None:
 def direct_submissions(kind: str):
     """A fresh database with an open consultation and the portal's app, for the in-process modes: yields
     ``environs(numbers)`` (the WSGI environs of those comments, as the wrk script sends them, with a reader's
-    cookie and CSRF token) and ``submit(environ)`` (one direct WSGI call, which must answer 303)."""
+    cookie and CSRF token), ``submit(environ)`` (one direct WSGI call, which must answer 303) and the app."""
     import re
 
     from werkzeug.test import EnvironBuilder
@@ -292,7 +292,7 @@ def direct_submissions(kind: str):
             if not statuses[-1].startswith("303"):
                 raise RuntimeError(f"submission answered {statuses[-1]}")
 
-        yield environs, submit
+        yield environs, submit, app
 
 
 def main() -> None:

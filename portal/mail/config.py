@@ -22,6 +22,8 @@ SETTINGS = {
     "MAIL_RETRY_SECONDS": ("PORTAL_MAIL_RETRY_SECONDS", 60, int),  # first retry; doubles each time
     "MAIL_RETRY_MAX_SECONDS": ("PORTAL_MAIL_RETRY_MAX_SECONDS", 6 * 3600, int),
     "MAIL_CLAIM_TIMEOUT": ("PORTAL_MAIL_CLAIM_TIMEOUT", 600, int),  # a 'sending' claim older than this is stale
+    # messages sent on one SMTP connection before the worker opens a new one
+    "MAIL_MESSAGES_PER_CONNECTION": ("PORTAL_MAIL_MESSAGES_PER_CONNECTION", 100, int),
     "PORTAL_BASE_URL": ("PORTAL_BASE_URL", None, str),  # https://… used in links inside mails
 }
 

@@ -1,5 +1,6 @@
 """The outbox worker: plan the mails of newly stored comments (the routing queue), then claim one due outbox
-row at a time, send it through Flask-Mail, record the outcome.
+row at a time, send it through Flask-Mail, record the outcome. The messages of a pass share one SMTP
+connection (``Courier``): a relay further away costs a TCP handshake, STARTTLS and a login per connection.
 
 A claim is one atomic statement, so two workers never hold the same row: on PostgreSQL the row is picked
 with ``SELECT … FOR UPDATE SKIP LOCKED``; on SQLite (one writer at a time) with a conditional
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 import smtplib
 import socket
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -91,24 +93,25 @@ def deliver_due(batch: int = 100, worker_id: str | None = None) -> DeliveryRepor
     worker_id = worker_id or new_worker_id()
     report = DeliveryReport(released=release_stale_claims())
     report.routed = route_queued(batch)
-    while report.handled < batch:
-        message = claim_next(worker_id)
-        if message is None:
-            break
-        try:
-            if message.body_text is None:  # queued as a template and ids: render it now, keep what is sent
-                render_queued(message)
-                db.session.commit()
-            _send(message)
-        except Exception as error:  # every failure is recorded on the row; the loop goes on
-            db.session.rollback()
-            _record_failure(message.id, worker_id, error, report)
-        else:
-            _record_sent(message.id, worker_id, report)
+    with Courier() as courier:
+        while report.handled < batch:
+            message = claim_next(worker_id)
+            if message is None:
+                break
+            try:
+                if message.body_text is None:  # queued as a template and ids: render it now, keep what is sent
+                    render_queued(message)
+                    db.session.commit()
+                _send(message, courier)
+            except Exception as error:  # every failure is recorded on the row; the loop goes on
+                db.session.rollback()
+                _record_failure(message.id, worker_id, error, report)
+            else:
+                _record_sent(message.id, worker_id, report)
     return report
 
 
-def _send(message: OutboxMessage) -> None:
+def _send(message: OutboxMessage, courier: Courier) -> None:
     if message.kind in COMMENTER_KINDS and is_unsubscribed(message.recipient):
         raise Unsubscribed("收件人已退订")
     outgoing = Message(
@@ -119,8 +122,7 @@ def _send(message: OutboxMessage) -> None:
         extra_headers=dict(message.headers or {}),
     )
     outgoing.msgId = message.message_id
-    with TimeoutConnection() as connection:
-        connection.send(outgoing)
+    courier.send(outgoing)
 
 
 class Unsubscribed(Exception):
@@ -160,22 +162,90 @@ def _record_failure(message_id: int, worker_id: str, error: Exception, report: D
     db.session.commit()
 
 
+class Courier:
+    """The SMTP connection of one pass of the worker: opened for its first message, used for the next ones,
+    closed (QUIT) at the end of the pass.
+
+    - A message that fails closes the connection without a word (a server that refused it, or went away half
+      way, is not asked again); the next message opens a new one.
+    - After ``MAIL_MESSAGES_PER_CONNECTION`` messages the connection is closed and the next message opens a new
+      one, before it is sent: relays limit the messages of a session.
+    - A connection unused for ``IDLE_SECONDS`` (a slow render or database between two messages) is asked with
+      NOOP whether it is still there before it carries a message; if not, a new one is opened. The message
+      itself is never sent twice by the courier: whatever fails while it is being sent is the message's failure.
+    """
+
+    IDLE_SECONDS = 5.0
+
+    def __init__(self):
+        self.connection: TimeoutConnection | None = None
+        self.carried = 0  # messages sent on this connection
+        self.used_at = 0.0
+        self.opened = 0  # connections opened in this pass
+
+    def __enter__(self) -> Courier:
+        return self
+
+    def __exit__(self, exc_type, exc_value, traceback) -> None:
+        self._close(politely=True)
+
+    def send(self, outgoing: Message) -> None:
+        if current_app.extensions["mail"].suppress:  # MAIL_SUPPRESS_SEND: built, never sent (tests)
+            TimeoutConnection().send(outgoing)
+            return
+        self._ready()
+        try:
+            self.connection.send(outgoing)
+        except BaseException:
+            self._close(politely=False)
+            raise
+        self.carried += 1
+        self.used_at = time.monotonic()
+
+    def _ready(self) -> None:
+        if self.connection is not None:
+            full = self.carried >= current_app.config["MAIL_MESSAGES_PER_CONNECTION"]
+            if full or (time.monotonic() - self.used_at > self.IDLE_SECONDS and not self._answers()):
+                self._close(politely=full)
+        if self.connection is None:
+            connection = TimeoutConnection()
+            connection.host = connection.configure_host()
+            self.connection, self.carried, self.used_at = connection, 0, time.monotonic()
+            self.opened += 1
+
+    def _answers(self) -> bool:
+        try:
+            return self.connection.host.noop()[0] == 250
+        except (smtplib.SMTPException, OSError):
+            return False
+
+    def _close(self, politely: bool) -> None:
+        """QUIT, or just close the socket. Once the server has accepted a message (250 after DATA), a server gone
+        by the time of QUIT must not make the message count as unsent: it would be sent again (found by the
+        reliability test, issue 9); so errors here are ignored."""
+        connection, self.connection = self.connection, None
+        if connection is None or connection.host is None:
+            return
+        try:
+            if politely:
+                connection.host.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+        finally:
+            connection.host.close()
+
+
 class TimeoutConnection(Connection):
-    """Flask-Mail's connection with a timeout, so that a hung SMTP server cannot hold a claim forever."""
+    """Flask-Mail's connection with a timeout, so that a hung SMTP server cannot hold a claim forever. Opened
+    and closed by ``Courier``; Flask-Mail's reconnecting after MAIL_MAX_EMAILS (after a message was accepted,
+    where a failure would make it look unsent) is not used."""
 
     def __init__(self):
         super().__init__(current_app.extensions["mail"])
 
-    def __exit__(self, exc_type, exc_value, traceback):
-        """Say goodbye (QUIT). Once the server has accepted the message (250 after DATA), a server gone by the
-        time of QUIT must not make the message count as unsent: it would be sent again (found by the
-        reliability test, issue 9). An error while sending still propagates."""
-        if self.host is None:
-            return
-        try:
-            self.host.quit()
-        except (smtplib.SMTPException, OSError):
-            self.host.close()
+    def send(self, message: Message, envelope_from=None) -> None:
+        self.num_emails = -1  # Flask-Mail's own count (it reconnects at MAIL_MAX_EMAILS) stays at 0: the Courier counts
+        super().send(message, envelope_from)
 
     def configure_host(self):
         state, timeout = self.mail, current_app.config["MAIL_TIMEOUT"]
@@ -183,8 +253,12 @@ class TimeoutConnection(Connection):
             host = smtplib.SMTP_SSL(state.server, state.port, timeout=timeout)
         else:
             host = smtplib.SMTP(state.server, state.port, timeout=timeout)
-        if state.use_tls:
-            host.starttls()
-        if state.username and state.password:
-            host.login(state.username, state.password)
+        try:
+            if state.use_tls:
+                host.starttls()
+            if state.username and state.password:
+                host.login(state.username, state.password)
+        except BaseException:
+            host.close()
+            raise
         return host
