@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import free_port, portal_database, wait_until_idle  # noqa: E402
+from bench.harness import free_port, wait_until_idle  # noqa: E402
 from bench.submit_comments import direct_submissions  # noqa: E402
 
 

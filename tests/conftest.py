@@ -192,11 +192,13 @@ class SMTPSink:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.received: list[tuple[list[str], object]] = []  # (envelope recipients, parsed message)
+        self.raw: list[bytes] = []  # the same messages as they came over the wire
         self.controller = None
 
     async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes, policy
 
+        self.raw.append(envelope.original_content)
         self.received.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default)))
         return "250 Message accepted for delivery"
 

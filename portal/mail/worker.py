@@ -28,6 +28,7 @@ from portal.mail.models import COMMENTER_KINDS, OutboxMessage
 from portal.mail.retry import describe, is_permanent, retry_delay
 from portal.mail.rendering import CannotRender, render_queued
 from portal.mail.services import is_unsubscribed
+from portal.mail.wire import PortalMessage
 from portal.routing.queue import route_queued
 
 
@@ -114,7 +115,7 @@ def deliver_due(batch: int = 100, worker_id: str | None = None) -> DeliveryRepor
 def _send(message: OutboxMessage, courier: Courier) -> None:
     if message.kind in COMMENTER_KINDS and is_unsubscribed(message.recipient):
         raise Unsubscribed("收件人已退订")
-    outgoing = Message(
+    outgoing = PortalMessage(
         subject=message.subject,
         recipients=[message.recipient],
         body=message.body_text,
