@@ -63,14 +63,19 @@ def _confirm_context(message: OutboxMessage) -> dict:
 CONTEXTS = {"comment": _comment_context, "receipt": _receipt_context, "confirm": _confirm_context}
 
 
+def render(message: OutboxMessage) -> RenderedMail:
+    """Subject and bodies of a message queued as a template and ids (reads its comment; writes nothing)."""
+    build = CONTEXTS.get(message.template or "")
+    if build is None:
+        raise CannotRender(f"unknown mail template {message.template!r}")
+    return render_mail(message.template, message.language, **build(message))
+
+
 def render_queued(message: OutboxMessage) -> OutboxMessage:
     """Fill in subject and bodies of a message queued unrendered (no-op when already rendered); flushes."""
     if message.body_text is not None:
         return message
-    build = CONTEXTS.get(message.template or "")
-    if build is None:
-        raise CannotRender(f"unknown mail template {message.template!r}")
-    rendered: RenderedMail = render_mail(message.template, message.language, **build(message))
+    rendered = render(message)
     message.subject, message.body_text, message.body_html = rendered.subject, rendered.text, rendered.html
     db.session.flush()
     return message

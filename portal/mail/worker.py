@@ -26,7 +26,8 @@ from portal.core.time import now
 from portal.extensions import db
 from portal.mail.models import COMMENTER_KINDS, OutboxMessage
 from portal.mail.retry import describe, is_permanent, retry_delay
-from portal.mail.rendering import CannotRender, render_queued
+from portal.mail.compose import RenderedMail
+from portal.mail.rendering import CannotRender, render
 from portal.mail.services import is_unsubscribed
 from portal.mail.wire import PortalMessage
 from portal.routing.queue import route_queued
@@ -63,7 +64,9 @@ def release_stale_claims() -> int:
 
 
 def claim_next(worker_id: str) -> OutboxMessage | None:
-    """Atomically take the next due pending row for this worker (and count the attempt); None if none."""
+    """Atomically take the next due pending row for this worker (and count the attempt); None if none. The row
+    comes back with the claim (UPDATE … RETURNING) and detached from the session: the worker reads it and
+    keeps what it renders on it until the outcome is recorded."""
     at = now()
     due = (
         select(OutboxMessage.id)
@@ -73,19 +76,19 @@ def claim_next(worker_id: str) -> OutboxMessage | None:
     )
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    claimed_id = db.session.execute(
+    claimed = db.session.scalars(
         update(OutboxMessage)
         .where(OutboxMessage.id == due.scalar_subquery(), OutboxMessage.status == "pending")
         .values(
             status="sending", claimed_by=worker_id, claimed_at=at, attempts=OutboxMessage.attempts + 1
         )
-        .returning(OutboxMessage.id)
-        .execution_options(synchronize_session=False)
-    ).scalar()
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    ).one_or_none()
+    if claimed is not None:
+        db.session.expunge(claimed)  # not expired by the commit: read as claimed, without a second query
     db.session.commit()
-    if claimed_id is None:
-        return None
-    return db.session.get(OutboxMessage, claimed_id, populate_existing=True)
+    return claimed
 
 
 def deliver_due(batch: int = 100, worker_id: str | None = None) -> DeliveryReport:
@@ -99,22 +102,32 @@ def deliver_due(batch: int = 100, worker_id: str | None = None) -> DeliveryRepor
             message = claim_next(worker_id)
             if message is None:
                 break
+            rendered = None
             try:
-                if message.body_text is None:  # queued as a template and ids: render it now, keep what is sent
-                    render_queued(message)
-                    db.session.commit()
-                _send(message, courier)
+                rendered = _prepare(message)
+                db.session.commit()  # only read: ends the transaction before the SMTP server is asked anything
+                courier.send(_outgoing(message))
             except Exception as error:  # every failure is recorded on the row; the loop goes on
                 db.session.rollback()
-                _record_failure(message.id, worker_id, error, report)
+                _record_failure(message.id, worker_id, error, report, rendered)
             else:
-                _record_sent(message.id, worker_id, report)
+                _record_sent(message.id, worker_id, report, rendered)
     return report
 
 
-def _send(message: OutboxMessage, courier: Courier) -> None:
+def _prepare(message: OutboxMessage) -> RenderedMail | None:
+    """Render a message queued as a template and ids (kept on the detached row, stored with its outcome; None
+    when it came rendered); refuse one to a commenter who has unsubscribed since it was queued."""
+    rendered = None
+    if message.body_text is None:
+        rendered = render(message)
+        message.subject, message.body_text, message.body_html = rendered.subject, rendered.text, rendered.html
     if message.kind in COMMENTER_KINDS and is_unsubscribed(message.recipient):
         raise Unsubscribed("收件人已退订")
+    return rendered
+
+
+def _outgoing(message: OutboxMessage) -> PortalMessage:
     outgoing = PortalMessage(
         subject=message.subject,
         recipients=[message.recipient],
@@ -123,25 +136,34 @@ def _send(message: OutboxMessage, courier: Courier) -> None:
         extra_headers=dict(message.headers or {}),
     )
     outgoing.msgId = message.message_id
-    courier.send(outgoing)
+    return outgoing
+
+
+def _rendered_values(rendered: RenderedMail | None) -> dict:
+    """What the worker rendered, stored with the outcome (the administrator's outbox shows what was sent)."""
+    if rendered is None:
+        return {}
+    return {"subject": rendered.subject, "body_text": rendered.text, "body_html": rendered.html}
 
 
 class Unsubscribed(Exception):
     """The commenter unsubscribed after this message was queued."""
 
 
-def _record_sent(message_id: int, worker_id: str, report: DeliveryReport) -> None:
+def _record_sent(message_id: int, worker_id: str, report: DeliveryReport, rendered: RenderedMail | None) -> None:
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker_id)
-        .values(status="sent", sent_at=now(), last_error=None, claimed_by=None, claimed_at=None)
+        .values(status="sent", sent_at=now(), last_error=None, claimed_by=None, claimed_at=None,
+                **_rendered_values(rendered))
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
     report.sent.append(message_id)
 
 
-def _record_failure(message_id: int, worker_id: str, error: Exception, report: DeliveryReport) -> None:
+def _record_failure(message_id: int, worker_id: str, error: Exception, report: DeliveryReport,
+                    rendered: RenderedMail | None) -> None:
     message = db.session.get(OutboxMessage, message_id, populate_existing=True)
     if message is None or message.claimed_by != worker_id:
         return
@@ -149,6 +171,8 @@ def _record_failure(message_id: int, worker_id: str, error: Exception, report: D
     give_up = (
         isinstance(error, (Unsubscribed, CannotRender)) or is_permanent(error) or message.attempts >= config["MAIL_MAX_ATTEMPTS"]
     )
+    for key, value in _rendered_values(rendered).items():
+        setattr(message, key, value)
     message.last_error = describe(error)
     message.claimed_by = message.claimed_at = None
     if give_up:

@@ -168,3 +168,27 @@ def test_a_closed_connection_not_asked_first_costs_a_retry_never_a_lost_or_secon
     assert set(_statuses().values()) == {"sent"}
     assert sorted(r for (r,), _ in _delivered(sink)) == sorted(recipients)
     assert set(_delivered(sink).values()) == {1}
+
+
+def test_a_message_rendered_by_the_worker_keeps_what_it_said_when_it_fails_and_when_it_is_sent(
+        app, client, clock, import_seed, sink):
+    from portal.units.models import Unit
+    from tests.helpers import post_comment, receipt_from, shanghai
+
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    db.session.add(Unit(name="市民政局", emails=["mzj@example.gov.cn"]))
+    db.session.commit()
+    section = next(s for s in consultation.current_draft.sections if "市民政局" in s.unit_names)
+    url = f"/consultations/{consultation.id}/sections/{section.anchor}"
+    number = receipt_from(post_comment(client, consultation, url, section_id=section.id, body="食堂要办在小区里。"))
+    sink.refused = {"mzj@example.gov.cn"}
+    report = deliver_due(batch=100)
+    assert report.routed == 1 and len(report.sent) == 1 and len(report.retrying) == 1
+    db.session.expire_all()
+    rows = {row.recipient: row for row in db.session.scalars(select(OutboxMessage))}
+    for row in rows.values():  # queued as a template and ids; rendered by the worker, kept whatever the outcome
+        assert row.template == "comment" and "食堂要办在小区里。" in row.body_text and row.subject
+        assert number in row.body_text + row.body_html + row.subject
+    assert (rows["mzj@example.gov.cn"].status, rows["2019787574@qq.com"].status) == ("pending", "sent")
+    assert "450" in rows["mzj@example.gov.cn"].last_error
