@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import multiprocessing
 import sys
 import time
@@ -121,7 +122,9 @@ def run(kind: str, comments: int, connect_ms: int, profile: bool = False) -> Non
             seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
             if profiler:
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+                pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(40)
+                if os.environ.get("BENCH_CALLERS"):
+                    pstats.Stats(profiler).print_callers(os.environ["BENCH_CALLERS"])
             statuses = dict(db.session.execute(
                 select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
             db.session.remove()

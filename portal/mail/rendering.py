@@ -8,6 +8,7 @@ administrator's outbox shows what was sent. Digests are queued already rendered.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from portal.comments.models import Comment
 from portal.extensions import db
@@ -22,7 +23,9 @@ class CannotRender(Exception):
 
 def _comment(message: OutboxMessage) -> Comment:
     comment_id = (message.context or {}).get("comment_id") or message.comment_id
-    comment = db.session.get(Comment, comment_id) if comment_id else None
+    # the templates read the comment's consultation and section: one query for the three
+    place = (joinedload(Comment.consultation), joinedload(Comment.section))
+    comment = db.session.get(Comment, comment_id, options=place) if comment_id else None
     if comment is None:
         raise CannotRender(str(_l("这封邮件所说的意见已不存在。")))
     return comment

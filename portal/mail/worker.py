@@ -151,12 +151,12 @@ class Unsubscribed(Exception):
 
 
 def _record_sent(message_id: int, worker_id: str, report: DeliveryReport, rendered: RenderedMail | None) -> None:
+    outbox = OutboxMessage.__table__  # a plain UPDATE: the session holds nothing of this row
     db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker_id)
+        update(outbox)
+        .where(outbox.c.id == message_id, outbox.c.claimed_by == worker_id)
         .values(status="sent", sent_at=now(), last_error=None, claimed_by=None, claimed_at=None,
                 **_rendered_values(rendered))
-        .execution_options(synchronize_session=False)
     )
     db.session.commit()
     report.sent.append(message_id)
