@@ -3,7 +3,8 @@
 Citizens' browsers (threads, each with its own session and CSRF token) post comments over HTTP to the portal
 served by gunicorn (2 sync workers) on 127.0.0.1. Meanwhile: a worker is SIGKILLed in the middle of the
 load (gunicorn starts a new one), the SMTP server (aiosmtpd) is taken down and brought back up, and two mail
-workers (``flask mail deliver --loop``, as two hosts would run them) run in processes of their own throughout;
+workers (``flask mail deliver --loop``, as two hosts would run them) run in processes of their own throughout,
+at a lower CPU priority than the web workers (``--nice``, portal/core/workers.py);
 at the end they run until the routing queue and the outbox are empty. Then the scenario counts:
 
 * every comment whose sender saw a receipt (303 to /receipts/…) is stored exactly once (by receipt number
@@ -54,6 +55,8 @@ class Outcome:
     received_twice: int = 0
     not_received: int = 0
     retried: int = 0  # outbox rows that needed more than one attempt (the SMTP outage)
+    mail_worker_nice: list[int] = field(default_factory=list)  # read during the load
+    web_worker_nice: list[int] = field(default_factory=list)
 
     @property
     def exactly_once(self) -> bool:
@@ -76,6 +79,7 @@ class Outcome:
             f"{self.routed_sent}, received by SMTP {self.routed_received} (twice: {self.received_twice}, never: "
             f"{self.not_received}); retried after the outage: {self.retried}",
             f"exactly once: {'yes' if self.exactly_once else 'NO'}",
+            f"nice values during the load: mail workers {self.mail_worker_nice}, web workers {self.web_worker_nice}",
         ])
 
 
@@ -270,6 +274,8 @@ def run(app, database_url: str, smtp, instance: Path, seconds: float, citizens: 
                 _wait_for_a_failed_send(app, timeout=max(10.0, seconds / (2 * (outages + 1))))
                 smtp.start()
         time.sleep(max(0.0, started + seconds - time.monotonic()))
+        outcome.mail_worker_nice = [os.getpriority(os.PRIO_PROCESS, w.pid) for w in portal.mail_workers]
+        outcome.web_worker_nice = [os.getpriority(os.PRIO_PROCESS, pid) for pid in portal.workers()]
         stop.set()
         for person in people:
             person.join(timeout=60)

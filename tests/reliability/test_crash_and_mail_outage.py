@@ -19,3 +19,5 @@ def test_nothing_lost_nothing_twice(app, database_url, tmp_path):
     assert len(outcome.receipts) >= 10, outcome.report()
     assert outcome.receipts_missing == [] and outcome.receipts_duplicated == [], outcome.report()
     assert outcome.routed_expected > 0 and outcome.exactly_once, outcome.report()
+    # the mail workers (--loop) gave the processors to the web workers during the load
+    assert outcome.mail_worker_nice == [10, 10] and outcome.web_worker_nice == [0, 0], outcome.report()
