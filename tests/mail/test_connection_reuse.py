@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from portal.extensions import db, mail
 from portal.mail.models import OutboxMessage
-from portal.mail.services import queue_message
 from portal.mail.worker import Courier, deliver_due
 from tests.conftest import SMTPSink
+from tests.helpers import post_comment, receipt_from
+from tests.mail.conftest import queue_rendered
 
 
 class CountingSink(SMTPSink):
@@ -71,28 +72,6 @@ def sink(app):
     server.stop()
 
 
-def _queue(recipients: list[str]) -> None:
-    for i, recipient in enumerate(recipients):
-        queue_message("comment", recipient, "receipt", "zh_CN", {
-            "comment": _Comment(i), "consultation": _Consultation(),
-            "comment_url": "https://portal.example.gov.cn/receipts/X", "unsubscribe_url": "https://x/u",
-        })
-    db.session.commit()
-
-
-class _Consultation:
-    title = "测试征求意见"
-
-
-class _Comment:
-    def __init__(self, i):
-        from datetime import UTC, datetime
-
-        self.receipt_number = f"20240101-REUSE{i:02d}"
-        self.section = None
-        self.created_at = datetime(2024, 1, 1, tzinfo=UTC)
-
-
 def _delivered(sink) -> Counter:
     return Counter((tuple(recipients), message["Message-ID"]) for recipients, message in sink.received)
 
@@ -104,7 +83,7 @@ def _statuses() -> dict[str, str]:
 
 def test_the_messages_of_a_pass_share_one_connection(app, sink):
     recipients = [f"unit{i}@example.gov.cn" for i in range(12)]
-    _queue(recipients)
+    queue_rendered(recipients)
     report = deliver_due(batch=100)
     assert len(report.sent) == 12
     assert sink.connections == 1 and sink.quits == 1  # one connection, closed politely at the end of the pass
@@ -115,7 +94,7 @@ def test_the_messages_of_a_pass_share_one_connection(app, sink):
 
 def test_a_full_connection_is_replaced_before_the_next_message(app, sink):
     app.config["MAIL_MESSAGES_PER_CONNECTION"] = 5
-    _queue([f"unit{i}@example.gov.cn" for i in range(12)])
+    queue_rendered([f"unit{i}@example.gov.cn" for i in range(12)])
     report = deliver_due(batch=100)
     assert len(report.sent) == 12
     assert sink.connections == 3 and sink.quits == 3  # 5 + 5 + 2
@@ -125,7 +104,7 @@ def test_a_full_connection_is_replaced_before_the_next_message(app, sink):
 def test_a_refused_message_waits_for_its_retry_and_the_others_go_on_a_new_connection(app, sink, clock):
     recipients = [f"unit{i}@example.gov.cn" for i in range(6)]
     sink.refused = {"unit2@example.gov.cn"}
-    _queue(recipients)
+    queue_rendered(recipients)
     report = deliver_due(batch=100)
     assert len(report.sent) == 5 and len(report.retrying) == 1
     assert sink.connections == 2  # the connection that carried the refused message is not used again
@@ -146,7 +125,7 @@ def test_a_connection_the_server_closed_is_found_out_before_a_message_is_given_t
     monkeypatch.setattr(Courier, "IDLE_SECONDS", -1.0)  # every message after the first: ask with NOOP first
     sink.hang_up = True
     recipients = [f"unit{i}@example.gov.cn" for i in range(4)]
-    _queue(recipients)
+    queue_rendered(recipients)
     report = deliver_due(batch=100)
     assert len(report.sent) == 4 and not report.retrying and not report.failed
     assert sink.connections == 4  # each message found the last connection gone and opened another
@@ -159,7 +138,7 @@ def test_a_closed_connection_not_asked_first_costs_a_retry_never_a_lost_or_secon
     monkeypatch.setattr(Courier, "IDLE_SECONDS", 3600.0)  # never asked: the next message finds it gone
     sink.hang_up = True
     recipients = [f"unit{i}@example.gov.cn" for i in range(3)]
-    _queue(recipients)
+    queue_rendered(recipients)
     for _ in range(6):
         deliver_due(batch=100)
         clock.advance(minutes=1)
@@ -171,14 +150,8 @@ def test_a_closed_connection_not_asked_first_costs_a_retry_never_a_lost_or_secon
 
 
 def test_a_message_rendered_by_the_worker_keeps_what_it_said_when_it_fails_and_when_it_is_sent(
-        app, client, clock, import_seed, sink):
-    from portal.units.models import Unit
-    from tests.helpers import post_comment, receipt_from, shanghai
-
-    clock.set(shanghai(2023, 4, 20, 9, 0))
-    consultation = import_seed("003")
-    db.session.add(Unit(name="市民政局", emails=["mzj@example.gov.cn"]))
-    db.session.commit()
+        app, client, open_003, sink):
+    consultation = open_003
     section = next(s for s in consultation.current_draft.sections if "市民政局" in s.unit_names)
     url = f"/consultations/{consultation.id}/sections/{section.anchor}"
     number = receipt_from(post_comment(client, consultation, url, section_id=section.id, body="食堂要办在小区里。"))

@@ -2,24 +2,13 @@
 import threading
 from collections import Counter
 
-import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
-from portal.mail.services import queue_message
 from portal.mail.worker import claim_next, deliver_due
-from portal.units.models import Unit
 from tests.helpers import csrf_token, post_comment, receipt_from, shanghai
-
-
-@pytest.fixture
-def open_003(app, clock, import_seed):
-    clock.set(shanghai(2023, 4, 20, 9, 0))
-    consultation = import_seed("003")
-    db.session.add(Unit(name="市民政局", emails=["mzj@example.gov.cn"]))
-    db.session.commit()
-    return consultation
+from tests.mail.conftest import queue_rendered
 
 
 def statuses() -> Counter:
@@ -69,25 +58,7 @@ def test_smtp_server_down_then_back_every_message_delivered_once(app, client, cl
 
 
 def _queue(count: int) -> None:
-    for i in range(count):
-        queue_message("comment", f"unit{i % 7}@example.gov.cn", "receipt", "zh_CN", {
-            "comment": _FakeComment(i), "consultation": _FakeConsultation(),
-            "comment_url": "https://portal.example.gov.cn/receipts/X", "unsubscribe_url": "https://x/u",
-        })
-    db.session.commit()
-
-
-class _FakeConsultation:
-    title = "测试征求意见"
-
-
-class _FakeComment:
-    def __init__(self, i):
-        from datetime import UTC, datetime
-
-        self.receipt_number = f"20240101-TEST{i:02d}"
-        self.section = None
-        self.created_at = datetime(2024, 1, 1, tzinfo=UTC)
+    queue_rendered([f"unit{i % 7}@example.gov.cn" for i in range(count)])
 
 
 def test_two_workers_at_once_send_each_message_exactly_once(app, smtp_server):

@@ -10,20 +10,10 @@ from portal.extensions import db
 from portal.mail.models import CommenterAddress, OutboxMessage
 from portal.mail.wire import LINE_LIMIT, has_long_line
 from portal.mail.worker import deliver_due
-from portal.units.models import Unit
-from tests.helpers import post_comment, receipt_from, shanghai
+from tests.helpers import post_comment, receipt_from
 
 # one paragraph, as people write it: 1,380 characters, 4,140 octets on one line
 LONG = "建议在每个社区建设老年食堂，方便老人就近吃饭，" * 60
-
-
-@pytest.fixture
-def open_003(app, clock, import_seed):
-    clock.set(shanghai(2023, 4, 20, 9, 0))
-    consultation = import_seed("003")
-    db.session.add(Unit(name="市民政局", emails=["mzj@example.gov.cn"]))
-    db.session.commit()
-    return consultation
 
 
 def _lines(raw: bytes) -> list[bytes]:
