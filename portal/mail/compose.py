@@ -22,6 +22,10 @@ class RenderedMail:
     text: str
     html: str
 
+    def outbox_columns(self) -> dict:
+        """The outbox row's columns this mail fills (OutboxMessage)."""
+        return {"subject": self.subject, "body_text": self.text, "body_html": self.html}
+
 
 def mail_language(language: str | None) -> str:
     """The mail language for a page language: English for any ``en…``, Chinese otherwise."""

@@ -78,7 +78,7 @@ def render_queued(message: OutboxMessage) -> OutboxMessage:
     """Fill in subject and bodies of a message queued unrendered (no-op when already rendered); flushes."""
     if message.body_text is not None:
         return message
-    rendered = render(message)
-    message.subject, message.body_text, message.body_html = rendered.subject, rendered.text, rendered.html
+    for column, value in render(message).outbox_columns().items():
+        setattr(message, column, value)
     db.session.flush()
     return message

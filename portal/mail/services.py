@@ -47,9 +47,7 @@ def queue_message(
     message = OutboxMessage(
         kind=kind,
         recipient=recipient,
-        subject=rendered.subject,
-        body_text=rendered.text,
-        body_html=rendered.html,
+        **rendered.outbox_columns(),
         headers={"Auto-Submitted": "auto-generated", **(headers or {})},
         language=language,
         dedup_key=dedup_key,

@@ -121,7 +121,8 @@ def _prepare(message: OutboxMessage) -> RenderedMail | None:
     rendered = None
     if message.body_text is None:
         rendered = render(message)
-        message.subject, message.body_text, message.body_html = rendered.subject, rendered.text, rendered.html
+        for column, value in rendered.outbox_columns().items():
+            setattr(message, column, value)
     if message.kind in COMMENTER_KINDS and is_unsubscribed(message.recipient):
         raise Unsubscribed("收件人已退订")
     return rendered
@@ -141,9 +142,7 @@ def _outgoing(message: OutboxMessage) -> PortalMessage:
 
 def _rendered_values(rendered: RenderedMail | None) -> dict:
     """What the worker rendered, stored with the outcome (the administrator's outbox shows what was sent)."""
-    if rendered is None:
-        return {}
-    return {"subject": rendered.subject, "body_text": rendered.text, "body_html": rendered.html}
+    return rendered.outbox_columns() if rendered is not None else {}
 
 
 class Unsubscribed(Exception):
@@ -206,7 +205,6 @@ class Courier:
         self.connection: TimeoutConnection | None = None
         self.carried = 0  # messages sent on this connection
         self.used_at = 0.0
-        self.opened = 0  # connections opened in this pass
 
     def __enter__(self) -> Courier:
         return self
@@ -236,7 +234,6 @@ class Courier:
             connection = TimeoutConnection()
             connection.host = connection.configure_host()
             self.connection, self.carried, self.used_at = connection, 0, time.monotonic()
-            self.opened += 1
 
     def _answers(self) -> bool:
         try:
