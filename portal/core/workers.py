@@ -10,6 +10,7 @@ the priority it was given. Work is not lost or delayed for good: the queues hold
 """
 from __future__ import annotations
 
+import functools
 import os
 
 import click
@@ -17,20 +18,27 @@ import click
 DEFAULT_NICENESS = 10
 
 
-def nice_option(command):
+def gives_way_to_web(command):
+    """For a worker command with ``--loop``: adds ``--nice``; with ``--loop`` the command first lowers its CPU
+    priority to it."""
+    @functools.wraps(command)
+    def run(*args, niceness: int, **kwargs):
+        if kwargs.get("loop"):  # a worker that keeps running (a service beside the web workers)
+            yield_to_web(niceness)
+        return command(*args, **kwargs)
+
     return click.option(
         "--nice", "niceness", default=DEFAULT_NICENESS, show_default=True, type=click.IntRange(0, 19),
         help="With --loop: run at this nice value at least (a lower CPU priority than the web workers'); 0 leaves "
              "it as it is.",
-    )(command)
+    )(run)
 
 
-def yield_to_web(niceness: int) -> int:
+def yield_to_web(niceness: int) -> None:
     """Raise this process's nice value to ``niceness`` unless it is already that high (never lowered: only a
-    privileged process may); returns the nice value it runs at."""
+    privileged process may)."""
     if not hasattr(os, "nice"):  # not on this platform
-        return 0
+        return
     current = os.nice(0)
     if niceness > current:
-        current = os.nice(niceness - current)
-    return current
+        os.nice(niceness - current)

@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
-from portal.core.workers import nice_option, yield_to_web
+from portal.core.workers import gives_way_to_web
 from portal.extensions import db
 from portal.mail.worker import deliver_due, new_worker_id
 from portal.routing.digests import due_digests, queue_digest
@@ -19,12 +19,10 @@ mail_cli = AppGroup("mail", help="Send the outbox; queue digests.")
 @click.option("--loop", is_flag=True, help="Keep running; wait --interval seconds when nothing is due.")
 @click.option("--batch", default=100, show_default=True, help="At most this many messages per pass.")
 @click.option("--interval", default=10.0, show_default=True, help="Seconds to wait between passes (--loop).")
-@nice_option
-def deliver_command(loop: bool, batch: int, interval: float, niceness: int):
+@gives_way_to_web
+def deliver_command(loop: bool, batch: int, interval: float):
     """Plan the mails of new comments, then send due messages from the outbox, with retries and back-off. Safe
     to run on several hosts at once."""
-    if loop:  # a worker that keeps running (a service beside the web workers) gives way to them
-        yield_to_web(niceness)
     worker_id = new_worker_id()
     while True:
         report = deliver_due(batch=batch, worker_id=worker_id)

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from portal.consultations.models import Consultation
-from portal.core.workers import nice_option, yield_to_web
+from portal.core.workers import gives_way_to_web
 from portal.extensions import db
 from portal.moderation.grouping import group_new_comments
 from portal.moderation.models import MODES
@@ -31,11 +31,9 @@ def mode_command(consultation_id: int, mode: str):
 @moderation_cli.command("group")
 @click.option("--loop", is_flag=True, help="Keep running; wait --interval seconds when nothing is new.")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds to wait between passes (--loop).")
-@nice_option
-def group_command(loop: bool, interval: float, niceness: int):
+@gives_way_to_web
+def group_command(loop: bool, interval: float):
     """Group new comments into form letters (同文意见). Safe to run on several hosts at once."""
-    if loop:  # a worker that keeps running (a service beside the web workers) gives way to them
-        yield_to_web(niceness)
     while True:
         grouped = group_new_comments()
         if grouped or not loop:

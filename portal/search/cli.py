@@ -4,7 +4,7 @@ import time
 import click
 from flask.cli import AppGroup
 
-from portal.core.workers import nice_option, yield_to_web
+from portal.core.workers import gives_way_to_web
 from portal.extensions import db
 from portal.search.documents import public_consultation
 from portal.search.services import reindex, reindex_size
@@ -17,11 +17,9 @@ search_cli = AppGroup("search", help="Search index: work the queue, rebuild.")
 @click.option("--loop", is_flag=True, help="Keep running: wait for new queue rows.")
 @click.option("--batch", default=500, show_default=True, help="Queue rows claimed at a time.")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds to wait when the queue is empty.")
-@nice_option
-def work_command(loop: bool, batch: int, interval: float, niceness: int):
+@gives_way_to_web
+def work_command(loop: bool, batch: int, interval: float):
     """Index what the queue names (changes since the last run), after they were committed."""
-    if loop:  # a worker that keeps running (a service beside the web workers) gives way to them
-        yield_to_web(niceness)
     done = 0
     while True:
         count = work_queue(batch)
