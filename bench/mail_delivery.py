@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import multiprocessing
+import os
 import sys
 import time
 from pathlib import Path

@@ -26,6 +26,7 @@ from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import bindparam, select
 
 from portal.comments import page_cache
 from portal.consultations.models import Consultation, ConsultationState
@@ -84,8 +85,6 @@ class PageFacts(ConsultationState):
 
 @prepared
 def _page_facts_statement(_dialect):
-    from sqlalchemy import bindparam, select
-
     table = Consultation.__table__
     return select(*(table.c[name] for name in PageFacts.__dataclass_fields__)).where(table.c.id == bindparam("id"))
 
