@@ -4,13 +4,15 @@ Every change is written to the audit log in the same transaction. Flushes, never
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.audit.services import record_action
+from portal.comments.models import Comment
 from portal.consultations.models import VISIBILITIES, Consultation, DeadlineExtension
 from portal.consultations.services import ConsultationError, publish_consultation
 from portal.core.time import now
@@ -19,6 +21,7 @@ from portal.drafts.revisions import add_revision
 from portal.drafts.services import DraftImportError, import_draft, parse_file
 from portal.extensions import db
 from portal.office.period import is_short, period_problems
+from portal.responses.models import Response
 from portal.units.models import Unit
 
 NOTICE_FIELDS = (
@@ -41,6 +44,41 @@ class PeriodError(ValueError):
     def __init__(self, problems: list[tuple[str, str]]):
         super().__init__("; ".join(message for _field, message in problems))
         self.problems = problems
+
+
+@dataclass(frozen=True)
+class CommentCounts:
+    """What the office's dashboard says of a consultation's comments: those received (spam not counted), those
+    still waiting for a moderator, and those the office has answered (a response drafted or published)."""
+
+    received: int = 0
+    pending: int = 0
+    answered: int = 0
+
+
+def comment_counts(consultations: list[Consultation]) -> dict[int, CommentCounts]:
+    """The counts of each of ``consultations`` (by id), in two grouped queries whatever their number."""
+    ids = [c.id for c in consultations]
+    if not ids:
+        return {}
+    received: dict[int, int] = {}
+    pending: dict[int, int] = {}
+    rows = db.session.execute(
+        select(Comment.consultation_id, Comment.status, func.count())
+        .where(Comment.consultation_id.in_(ids), Comment.status != "spam")
+        .group_by(Comment.consultation_id, Comment.status)
+    )
+    for consultation_id, status, count in rows:
+        received[consultation_id] = received.get(consultation_id, 0) + count
+        if status == "pending":
+            pending[consultation_id] = count
+    answered = dict(db.session.execute(
+        select(Response.consultation_id, func.count())
+        .join(Comment, Comment.id == Response.comment_id)
+        .where(Response.consultation_id.in_(ids), Comment.status != "spam")
+        .group_by(Response.consultation_id)
+    ).all())
+    return {i: CommentCounts(received.get(i, 0), pending.get(i, 0), answered.get(i, 0)) for i in ids}
 
 
 def managed_consultations(user) -> list[Consultation]:

@@ -36,7 +36,9 @@ def _add_error(form, field: str, message: str) -> None:
 @bp.get("/")
 @role_required("office")
 def index():
-    return render_template("office/index.html", consultations=services.managed_consultations(current_user))
+    consultations = services.managed_consultations(current_user)
+    return render_template("office/index.html", consultations=consultations,
+                           counts=services.comment_counts(consultations))
 
 
 @bp.route("/upload", methods=["GET", "POST"])

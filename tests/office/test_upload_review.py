@@ -123,3 +123,21 @@ def test_office_corrects_notice_fields_and_heading_levels(app, client, clock, of
     assert db.session.get(Section, first.id).level == 1
     assert [e.target_type for e in db.session.scalars(select(AuditEntry).where(AuditEntry.action == "edit"))] == [
         "consultation", "section"]
+
+
+def test_the_missing_deadline_is_asked_for_once_and_no_longer_once_filled_in(app, client, clock, office, upload_seed, submit):
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation_id = upload_seed("001")  # names no deadline: the parser warns, and so does the review page
+    base = f"/office/consultations/{consultation_id}"
+    page = client.get(base).get_data(as_text=True)
+    assert page.count("没有从公告中读到截止时间") == 1
+    assert "没有找到征求意见的截止日期" not in page  # the parser's warning of the same thing is not said twice
+    consultation = db.session.get(Consultation, consultation_id)
+    assert any(w["code"] == "deadline_missing" for w in consultation.current_draft.warnings)
+    response = submit(f"{base}/notice", title=consultation.title, issuer="市民政局", notice_date="2023-04-12",
+                      addressee="", deadline_date="2023-05-20", deadline_time="18:00", contact_office="",
+                      contact_person="", contact_phones="", contact_emails="", contact_address="")
+    assert response.status_code == 302
+    page = client.get(base).get_data(as_text=True)
+    assert "没有从公告中读到截止时间" not in page and "没有找到征求意见的截止日期" not in page
+    assert "个责任单位不在单位目录中" in page  # the other warnings stay
