@@ -1,0 +1,72 @@
+"""The staff's pages in the browser: an administrator (who sees every page of the office, the moderators and the
+administration) logs in through the login page; axe-core finds no serious or critical problem on any of them,
+on a desktop and on a phone, none is wider than the phone's screen, and the office's panels read top to bottom."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import DESKTOP, PHONE, run_axe
+
+ADMIN = ("admin@example.gov.cn", "admin pass 12")
+
+
+@pytest.fixture
+def staff_page(open_page, live_portal):
+    """A page logged in as an administrator (the account is made once)."""
+    from sqlalchemy import select
+
+    from portal.accounts.models import User
+    from portal.accounts.services import create_user
+    from portal.extensions import db
+
+    with live_portal.app.app_context():
+        if db.session.scalar(select(User).where(User.email == ADMIN[0])) is None:
+            create_user(ADMIN[0], "管理员", ADMIN[1], "admin")
+            db.session.commit()
+        db.session.remove()
+
+    def open_(viewport=DESKTOP, bypass_csp=False):
+        page = open_page(viewport=viewport, bypass_csp=bypass_csp)
+        page.goto("/login")
+        page.locator("main input[name=email]").fill(ADMIN[0])
+        page.locator("main input[name=password]").fill(ADMIN[1])
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_url(lambda url: "/login" not in url)
+        return page
+
+    return open_
+
+
+def staff_pages(consultation_id: int) -> list[str]:
+    office = f"/office/consultations/{consultation_id}"
+    return [
+        "/office/", "/office/upload", office, f"{office}/notice", f"{office}/extend", f"{office}/revise",
+        f"{office}/routing", f"{office}/responses", "/moderation", "/moderation?status=approved",
+        "/admin/users", "/admin/users/new", "/admin/units", "/admin/units/import", "/admin/outbox", "/admin/audit",
+        "/admin/sensitive-words", "/admin/moderation-modes",
+    ]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_axe_finds_no_serious_problem_on_the_staff_pages(staff_page, live_portal, viewport):
+    page = staff_page(viewport=viewport, bypass_csp=True)  # only so that axe itself can be injected
+    problems, too_wide = {}, []
+    for path in staff_pages(live_portal.consultation_id):
+        response = page.goto(path)
+        assert response.status == 200, (path, response.status)
+        problems[path] = run_axe(page)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > viewport["width"]:
+            too_wide.append((path, width))
+    failing = {path: found for path, found in problems.items() if found}
+    assert not failing, "\n".join(f"{path}: {found}" for path, found in failing.items())
+    assert too_wide == []
+
+
+def test_the_responses_page_shows_its_panels_one_below_the_other(staff_page, live_portal):
+    page = staff_page()
+    page.goto(f"/office/consultations/{live_portal.consultation_id}/responses")
+    downloads = page.locator("ul.downloads").bounding_box()
+    publish = page.get_by_role("heading", name="公布答复").bounding_box()
+    assert publish["y"] >= downloads["y"] + downloads["height"]  # below the list of downloads, not beside it
+    assert publish["x"] <= downloads["x"]  # at the panel's left edge, not to the right of the list
