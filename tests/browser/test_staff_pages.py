@@ -1,6 +1,6 @@
 """The staff's pages in the browser: an administrator (who sees every page of the office, the moderators and the
 administration) logs in through the login page; axe-core finds no serious or critical problem on any of them,
-on a desktop and on a phone, none is wider than the phone's screen, and the office's panels read top to bottom."""
+on a desktop and on a phone (in English too), none is wider than the phone's screen, and the office's panels read top to bottom."""
 from __future__ import annotations
 
 import pytest
@@ -47,9 +47,11 @@ def staff_pages(consultation_id: int) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_axe_finds_no_serious_problem_on_the_staff_pages(staff_page, live_portal, viewport):
+@pytest.mark.parametrize("viewport, language", [(DESKTOP, "zh_CN"), (PHONE, "zh_CN"), (PHONE, "en")],
+                         ids=["desktop", "phone", "phone-en"])
+def test_axe_finds_no_serious_problem_on_the_staff_pages(staff_page, live_portal, viewport, language):
     page = staff_page(viewport=viewport, bypass_csp=True)  # only so that axe itself can be injected
+    page.goto(f"/settings/language/{language}")
     problems, too_wide = {}, []
     for path in staff_pages(live_portal.consultation_id):
         response = page.goto(path)
