@@ -11,7 +11,9 @@ RECEIPT = re.compile(r"^\d{8}-[A-Z0-9]{6}$")
 
 
 def no_sideways_scrolling(page) -> bool:
-    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    """Nothing wider than the screen. Measured against the viewport's width as set, not window.innerWidth: a
+    mobile browser widens its layout viewport to fit what overflows, and innerWidth grows with the page."""
+    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
 def approve_in_the_queue(open_page, live_portal, text: str, viewport) -> None:
