@@ -78,6 +78,7 @@ def main_pages(page, live_portal) -> list[tuple[str, str]]:
         ("reply", reply),
         ("lookup", "/receipts/"),
         ("search", "/search?q=养老服务"),
+        ("statistics", f"/consultations/{live_portal.consultation_id}/statistics"),
         ("login", "/login"),
         ("not found", "/consultations/999999"),
     ]
