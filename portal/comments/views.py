@@ -14,6 +14,7 @@ from portal.core.statements import own_transaction
 from portal.consultations.views import get_public_consultation, render_overview, render_section
 from portal.drafts.models import Section
 from portal.extensions import db, limiter
+from portal.responses.services import published_response
 from portal.moderation.signs import address_hash
 
 bp = Blueprint("comments", __name__)
@@ -139,7 +140,8 @@ def receipt(number: str):
     comment = find_by_receipt(number)
     if comment is None:
         abort(404)
-    return render_template("comments/receipt.html", comment=comment, consultation=comment.consultation)
+    return render_template("comments/receipt.html", comment=comment, consultation=comment.consultation,
+                           response=published_response(comment))
 
 
 @bp.get("/receipts/")

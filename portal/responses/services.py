@@ -107,6 +107,16 @@ def publish_responses(consultation: Consultation, actor) -> int:
     return published
 
 
+def published_response(comment: Comment) -> Response | None:
+    """The office's published response to ``comment``, for its commenter (the receipt page); None while it is
+    only drafted, and for spam (which the public report leaves out too)."""
+    if comment.status == "spam":
+        return None
+    return db.session.scalar(
+        select(Response).where(Response.comment_id == comment.id, Response.published_at.is_not(None))
+    )
+
+
 def published_outcome_counts(consultation: Consultation) -> dict[str, int]:
     """Published responses per outcome."""
     rows = db.session.execute(

@@ -129,3 +129,37 @@ def test_only_the_owning_office_may_enter(app, client, login, make_user, office_
     assert [client.get(url).status_code for url in urls] == [200] * len(urls)
     assert client.get(f"/office/consultations/{consultation.id + 999}/responses").status_code == 404
     assert client.get(f"/office/consultations/{consultation.id}/digest.pdf").status_code == 404
+
+
+def test_the_commenter_finds_the_published_response_with_the_receipt_number(app, client, clock, login,
+                                                                          office_consultation):
+    consultation, comments = office_consultation
+    login("office@example.gov.cn")
+    bulk(client, consultation, [comments["goals"].id], "partly_adopted", "建设标准将在配套文件中明确。")
+    bulk(client, consultation, [comments["pending"].id], "explained", "已转交街道研究。")
+    citizen = app.test_client()  # the commenter: no account, only the receipt number
+    goals = f"/receipts/{comments['goals'].receipt_number}"
+    assert "起草单位的答复" not in citizen.get(goals).get_data(as_text=True)  # drafted only: not shown
+
+    clock.set(shanghai(2023, 5, 13, 8, 0))
+    token = csrf_token(client, responses_url(consultation))
+    assert client.post(f"{responses_url(consultation)}/publish", data={"csrf_token": token}).status_code == 302
+    page = citizen.get(goals).get_data(as_text=True)
+    assert "起草单位的答复" in page and "<strong>部分采纳</strong>" in page
+    assert "建设标准将在配套文件中明确。" in page and "公布时间：2023年5月13日 08:00" in page
+    assert f'href="/consultations/{consultation.id}/feedback"' in page
+    # a comment that was never made public is answered to its commenter too; another comment's answer is not shown
+    pending = citizen.get(f"/receipts/{comments['pending'].receipt_number}").get_data(as_text=True)
+    assert "已转交街道研究。" in pending and "建设标准将在配套文件中明确。" not in pending
+    assert "起草单位的答复" not in citizen.get(f"/receipts/{comments['whole'].receipt_number}").get_data(as_text=True)
+    # marked spam after it was answered: no longer shown, as in the public report
+    comments["goals"].status = "spam"
+    db.session.commit()
+    assert "建设标准将在配套文件中明确。" not in citizen.get(goals).get_data(as_text=True)
+
+    citizen.get("/settings/language/en")
+    comments["goals"].status = "approved"
+    db.session.commit()
+    page = citizen.get(goals).get_data(as_text=True)
+    assert "The drafting office's response" in page and "<strong>Partly adopted</strong>" in page
+    assert "Published: 13 May 2023, 08:00" in page
