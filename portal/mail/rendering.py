@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.mail.compose import RenderedMail, render_mail
 from portal.mail.links import confirm_token, external_url, unsubscribe_token
 from portal.mail.models import OutboxMessage
+from portal.responses.services import published_response
 
 
 class CannotRender(Exception):
@@ -63,7 +64,18 @@ def _confirm_context(message: OutboxMessage) -> dict:
     }
 
 
-CONTEXTS = {"comment": _comment_context, "receipt": _receipt_context, "confirm": _confirm_context}
+def _response_context(message: OutboxMessage) -> dict:
+    context = _receipt_context(message)
+    response = published_response(context["comment"])
+    if response is None:  # withdrawn since, or the comment marked spam: nothing to tell
+        raise CannotRender(str(_l("这封邮件所说的答复已不存在。")))
+    base = (message.context or {}).get("base_url")
+    return {**context, "response": response,
+            "feedback_url": external_url("reports.feedback", base=base, consultation_id=context["consultation"].id)}
+
+
+CONTEXTS = {"comment": _comment_context, "receipt": _receipt_context, "confirm": _confirm_context,
+            "response": _response_context}
 
 
 def render(message: OutboxMessage) -> RenderedMail:

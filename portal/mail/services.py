@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.mail.compose import mail_language, render_mail
 from portal.mail.links import external_url, site_address, unsubscribe_token
 from portal.mail.models import COMMENTER_MESSAGES, CommenterAddress, OutboxMessage
+from portal.responses.models import Response
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CONFIRM_RESEND_AFTER_HOURS = 24  # at most one confirmation request a day to an unconfirmed address
@@ -220,6 +221,34 @@ def receipt_row(comment, email: str) -> dict | None:
     )
 
 
+def queue_response_mail(comment_ids: list[int]) -> None:
+    """The office's response has just been published for these comments: tell each commenter who left a
+    confirmed e-mail address (not unsubscribed), once per comment (dedup key ``response:<comment>``, so that
+    publishing again or confirming later queues nothing twice). Spam gets none. Flushes."""
+    if not comment_ids:
+        return
+    comments = db.session.scalars(
+        select(Comment).join(Response, Response.comment_id == Comment.id)
+        .where(Comment.id.in_(comment_ids), Comment.status != "spam", Response.published_at.is_not(None))
+        .order_by(Comment.id)
+    ).all()
+    by_email: dict[str, list[Comment]] = {}
+    for comment in comments:
+        if (email := email_from_contact(comment.author_contact)) is not None:
+            by_email.setdefault(email, []).append(comment)
+    rows = []
+    for email, theirs in by_email.items():
+        addresses = addresses_of(email)
+        if not any(a.confirmed_at for a in addresses) or any(a.unsubscribed_at for a in addresses):
+            continue
+        rows += [outbox_row("response", email, comment.language, {"comment_id": comment.id},
+                            headers=unsubscribe_headers(email), dedup_key=f"response:{comment.id}",
+                            consultation_id=comment.consultation_id, comment_id=comment.id) for comment in theirs]
+    if rows:
+        db.session.execute(_outbox_insert_new_statement(), rows)
+        db.session.flush()
+
+
 def unsubscribe_headers(email: str, base_url: str | None = None) -> dict:
     """RFC 8058 one-click unsubscribe: an https link a mail client may POST to without asking. ``base_url``:
     the site address the commenter used (default: PORTAL_BASE_URL, else the current request's)."""
@@ -240,9 +269,11 @@ def confirm_address(email: str) -> list[OutboxMessage]:
     comments = db.session.scalars(
         select(Comment).where(func.lower(Comment.author_contact) == email).order_by(Comment.created_at)
     )
+    comments = list(comments)
     receipts = [OutboxMessage(**row) for comment in comments if (row := receipt_row(comment, email)) is not None]
     db.session.add_all(receipts)
     db.session.flush()
+    queue_response_mail([comment.id for comment in comments])  # answers published before the address was confirmed
     return receipts
 
 

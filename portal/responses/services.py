@@ -11,6 +11,7 @@ from portal.comments.models import Comment
 from portal.consultations.models import Consultation
 from portal.core.time import now
 from portal.extensions import db
+from portal.mail.services import queue_response_mail
 from portal.responses.models import OUTCOMES, Response
 
 
@@ -85,20 +86,21 @@ def respond_to_comments(
 
 
 def publish_responses(consultation: Consultation, actor) -> int:
-    """Publish every unpublished response of a closed consultation; the closing summary then counts them."""
+    """Publish every unpublished response of a closed consultation; the closing summary then counts them, and the
+    commenters who left a confirmed e-mail address are sent their answer."""
     from portal.consultations.services import rewrite_closing_summary
 
     if not consultation.is_closed:
         raise ResponseRefused("not_closed", _("征求意见截止后才能公布答复。"))
+    unpublished = Response.consultation_id == consultation.id, Response.published_at.is_(None)
+    comment_ids = list(db.session.scalars(select(Response.comment_id).where(*unpublished)))
     published = db.session.execute(
-        update(Response)
-        .where(Response.consultation_id == consultation.id, Response.published_at.is_(None))
-        .values(published_at=now())
-        .execution_options(synchronize_session=False)
+        update(Response).where(*unpublished).values(published_at=now()).execution_options(synchronize_session=False)
     ).rowcount
     db.session.expire_all()
     if not published:
         raise ResponseRefused("nothing", _("没有待公布的答复。"))
+    queue_response_mail(comment_ids)  # each commenter with a confirmed address hears of the answer, in this transaction
     rewrite_closing_summary(consultation)
     record_action(
         actor, "publish_responses", consultation, consultation_id=consultation.id,
