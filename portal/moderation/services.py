@@ -133,6 +133,14 @@ def _in_view(view: str):
     return Comment.status == view
 
 
+def waiting_by_consultation() -> dict[int, int]:
+    """How many comments wait in the moderation queue, by consultation: the queue's consultation filter shows it,
+    so that a moderator sees where the work is."""
+    return dict(db.session.execute(
+        select(Comment.consultation_id, func.count()).where(_in_view("queue")).group_by(Comment.consultation_id)
+    ).all())
+
+
 def _group_key(table=Comment):
     return func.coalesce(table.form_letter_id, table.id)
 

@@ -21,6 +21,7 @@ from portal.moderation.models import FLAGS
 from portal.moderation.grouping import group_new_comments, ungrouped_count
 from portal.moderation.services import (
     VIEWS, QueueFilters, moderate, parse_item, queue_page, reports_for, sensitive_words, set_moderation_mode,
+    waiting_by_consultation,
 )
 from portal.moderation.signs import highlight
 
@@ -85,7 +86,7 @@ def _render_queue(filters: QueueFilters, form: ModerationForm, status: int = 200
         query=lambda **changes: _query(filters, **changes),
         labels={"flag": FLAG_LABELS, "status": STATUS_LABELS, "stance": STANCE_LABELS, "action": ACTION_LABELS,
                 "hide": HIDE_REASON_LABELS, "report": REPORT_REASON_LABELS},
-        views=VIEWS, ungrouped=ungrouped_count(),
+        views=VIEWS, ungrouped=ungrouped_count(), waiting=waiting_by_consultation(),
     ), status
 
 

@@ -58,6 +58,25 @@ def test_filters_by_consultation_section_stance_flag_and_text(client, open_003, 
     assert shown("q=食堂") == {"关于食堂的意见。"}
 
 
+def test_the_consultation_filter_says_how_many_comments_wait_in_each(client, open_003, moderator, add_comment,
+                                                                     import_seed):
+    other = import_seed("001", deadline=open_003.deadline)
+    quiet = import_seed("002", deadline=open_003.deadline)
+    first, _second, _third = (add_comment(f"意见{n}。") for n in range(3))
+    add_comment("另一个征求意见的意见。", consultation=other)
+
+    def options():
+        page = client.get("/moderation").get_data(as_text=True)
+        found = dict(re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', page))
+        return {int(k): v for k, v in found.items() if int(k) in (open_003.id, other.id, quiet.id)}
+
+    shown = options()
+    assert shown[open_003.id].endswith("（3 条待审核）") and shown[other.id].endswith("（1 条待审核）")
+    assert "待审核" not in shown[quiet.id]
+    act(client, [f"c-{first.id}-{first.moderation_version}"], action="approve")
+    assert options()[open_003.id].endswith("（2 条待审核）")  # what was handled no longer counts
+
+
 def test_queue_is_paginated(app, client, open_003, moderator, add_comment):
     app.config["MODERATION_PAGE_SIZE"] = 2
     for n in range(5):
