@@ -14,7 +14,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from tests.helpers import csrf_token, shanghai
 from tests.security.conftest import (
-    ADMIN, FORMULAS, HOSTILE_DRAFT, IMG, OFFICE, SCRIPT, assert_inert, shown_escaped,
+    ADMIN, EMAIL, FORMULAS, HOSTILE, HOSTILE_DRAFT, IMG, OFFICE, SCRIPT, assert_inert, shown_escaped,
 )
 
 
@@ -177,3 +177,30 @@ def test_hostile_draft_imported_with_the_cli_is_inert(app, staff, client_as, tmp
         page = _page(admin, url)
         assert_inert(page, url)
         assert shown_escaped(page)
+
+
+def test_a_hostile_answer_is_inert_on_the_receipt_page_and_in_its_mail(hostile, client_as, app, clock):
+    """The office's published answer reaches the commenter on the receipt page and by mail: markup in the
+    answer's reason (and in the comment it answers) stays text in both."""
+    from portal.mail.models import OutboxMessage
+    from portal.mail.rendering import render_queued
+    from portal.mail.services import confirm_address
+
+    consultation, comments = hostile["consultation"], hostile["comments"]
+    confirm_address(EMAIL)  # the commenter of comments[1] confirmed the address
+    db.session.commit()
+    office = hostile["office"]
+    url = f"/office/consultations/{consultation.id}/responses"
+    response = office.post(url, data={"csrf_token": csrf_token(office, url), "comment_ids": [str(comments[1].id)],
+                                      "outcome": "not_adopted", "reason": HOSTILE})
+    assert response.status_code == 302, response.get_data(as_text=True)[:1000]
+    clock.set(shanghai(2023, 5, 13, 9, 0))
+    assert office.post(f"{url}/publish", data={"csrf_token": csrf_token(office, url)}).status_code == 302
+
+    page = _page(client_as(), f"/receipts/{hostile['receipts'][1]}")
+    assert_inert(page, "receipt")
+    assert shown_escaped(page)  # the reason is on the page, as text
+    (answer,) = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "response")).all()
+    render_queued(answer)
+    assert_inert(answer.body_html, "response mail")
+    assert shown_escaped(answer.body_html) and "<script>alert(1)</script>" in answer.body_text
