@@ -142,6 +142,8 @@ def test_the_commenter_finds_the_published_response_with_the_receipt_number(app,
     assert "起草单位的答复" not in citizen.get(goals).get_data(as_text=True)  # drafted only: not shown
 
     clock.set(shanghai(2023, 5, 13, 8, 0))
+    office_page = client.get(responses_url(consultation)).get_data(as_text=True)
+    assert "可以用回执号查到给自己的答复" in office_page  # the office is told where its answers reach the commenters
     token = csrf_token(client, responses_url(consultation))
     assert client.post(f"{responses_url(consultation)}/publish", data={"csrf_token": token}).status_code == 302
     page = citizen.get(goals).get_data(as_text=True)
