@@ -14,8 +14,8 @@ from portal.core.statements import own_transaction
 from portal.consultations.views import get_public_consultation, render_overview, render_section
 from portal.drafts.models import Section
 from portal.extensions import db, limiter
-from portal.responses.services import published_response
 from portal.moderation.signs import address_hash
+from portal.responses.services import published_response
 
 bp = Blueprint("comments", __name__)
 
