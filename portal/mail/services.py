@@ -268,8 +268,7 @@ def confirm_address(email: str) -> list[OutboxMessage]:
     db.session.flush()
     comments = db.session.scalars(
         select(Comment).where(func.lower(Comment.author_contact) == email).order_by(Comment.created_at)
-    )
-    comments = list(comments)
+    ).all()
     receipts = [OutboxMessage(**row) for comment in comments if (row := receipt_row(comment, email)) is not None]
     db.session.add_all(receipts)
     db.session.flush()

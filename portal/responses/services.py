@@ -92,11 +92,14 @@ def publish_responses(consultation: Consultation, actor) -> int:
 
     if not consultation.is_closed:
         raise ResponseRefused("not_closed", _("征求意见截止后才能公布答复。"))
-    unpublished = Response.consultation_id == consultation.id, Response.published_at.is_(None)
-    comment_ids = list(db.session.scalars(select(Response.comment_id).where(*unpublished)))
-    published = db.session.execute(
-        update(Response).where(*unpublished).values(published_at=now()).execution_options(synchronize_session=False)
-    ).rowcount
+    comment_ids = list(db.session.scalars(
+        update(Response)
+        .where(Response.consultation_id == consultation.id, Response.published_at.is_(None))
+        .values(published_at=now())
+        .returning(Response.comment_id)
+        .execution_options(synchronize_session=False)
+    ))
+    published = len(comment_ids)
     db.session.expire_all()
     if not published:
         raise ResponseRefused("nothing", _("没有待公布的答复。"))
