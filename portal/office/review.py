@@ -70,7 +70,8 @@ def review_of(consultation: Consultation) -> Review:
     outline = [OutlineRow(s, [match(n) for n in s.unit_names]) for s in draft.sections] if draft else []
     # The parser's "deadline_missing" is said by the page's own warning below, and only while the deadline is
     # still missing: once filled in (or set when publishing) it is no longer something to do.
-    warnings = [_parser_warning(w) for w in draft.warnings or [] if w.get("code") != "deadline_missing"] if draft else []
+    parsed = [w for w in draft.warnings or [] if w.get("code") != "deadline_missing"] if draft else []
+    warnings = [_parser_warning(w) for w in parsed]
     if consultation.deadline is None:
         warnings.insert(0, {"code": "no_deadline", "line": None,
                             "message": _("没有从公告中读到截止时间。请在“公告信息”中填写，或在发布时设定。")})
