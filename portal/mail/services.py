@@ -236,13 +236,19 @@ def queue_response_mail(comment_ids: list[int]) -> None:
     for comment in comments:
         if (email := email_from_contact(comment.author_contact)) is not None:
             by_email.setdefault(email, []).append(comment)
+    confirmed, unsubscribed = set(), set()
+    for address in db.session.scalars(select(CommenterAddress).where(CommenterAddress.email.in_(list(by_email)))):
+        if address.confirmed_at:
+            confirmed.add(address.email)
+        if address.unsubscribed_at:
+            unsubscribed.add(address.email)
     rows = []
     for email, theirs in by_email.items():
-        addresses = addresses_of(email)
-        if not any(a.confirmed_at for a in addresses) or any(a.unsubscribed_at for a in addresses):
+        if email not in confirmed or email in unsubscribed:
             continue
+        headers = unsubscribe_headers(email)
         rows += [outbox_row("response", email, comment.language, {"comment_id": comment.id},
-                            headers=unsubscribe_headers(email), dedup_key=f"response:{comment.id}",
+                            headers=headers, dedup_key=f"response:{comment.id}",
                             consultation_id=comment.consultation_id, comment_id=comment.id) for comment in theirs]
     if rows:
         db.session.execute(_outbox_insert_new_statement(), rows)
