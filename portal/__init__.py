@@ -47,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     mail_config.init_app(app)
 
     from portal.accounts import models as _account_models  # noqa: F401  (register tables)
+    from portal.citizens import models as _citizen_models  # noqa: F401
     from portal.audit import models as _audit_models  # noqa: F401
     from portal.comments import models as _comment_models  # noqa: F401
     from portal.moderation import models as _moderation_models  # noqa: F401
@@ -60,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.responses import models as _response_models  # noqa: F401
     from portal.accounts.cli import users_cli
     from portal.accounts.views import bp as accounts_bp
+    from portal.citizens.views import bp as citizens_bp
     from portal.comments.cli import comments_cli
     from portal.comments.views import bp as comments_bp
     from portal.consultations.cli import consultations_cli
@@ -87,6 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(settings_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(citizens_bp)
     app.register_blueprint(consultations_bp)
     app.register_blueprint(comments_bp)
     app.register_blueprint(mail_bp)
@@ -115,6 +118,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(digests_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(backup_cli)
+
+    from portal.citizens.services import current_citizen
+
+    app.jinja_env.globals["current_citizen"] = current_citizen
 
     @login_manager.user_loader
     def load_user(user_id: str):

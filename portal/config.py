@@ -17,6 +17,8 @@ class Config:
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     OFFICE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024  # a draft file; larger ones are refused with a clear message
     LOGIN_RATE_LIMIT = "5/minute;20/hour"  # per address and e-mail, failed and successful attempts alike
+    # citizens' sign-in links asked for per client address (each address is also sent at most 5 an hour)
+    CITIZEN_SIGN_IN_RATE_LIMIT = "10/hour;30/day"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600  # staff sessions expire after a working day
@@ -54,7 +56,7 @@ def from_environment() -> dict:
         values["SQLALCHEMY_DATABASE_URI"] = url
     if storage := os.environ.get("PORTAL_RATELIMIT_STORAGE_URI"):
         values["RATELIMIT_STORAGE_URI"] = storage
-    for name in ("COMMENT_RATE_LIMIT", "REPORT_RATE_LIMIT"):
+    for name in ("COMMENT_RATE_LIMIT", "REPORT_RATE_LIMIT", "CITIZEN_SIGN_IN_RATE_LIMIT"):
         if value := os.environ.get(f"PORTAL_{name}"):
             values[name] = value
     if key := os.environ.get("PORTAL_SECRET_KEY"):

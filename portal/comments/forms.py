@@ -110,3 +110,14 @@ class CommentForm(Form):
     parent_id = HiddenField()
     # Honeypot: hidden from people (CSS), filled in by bots; a filled one is refused, nothing stored.
     website = StringField(_l("网址（请不要填写这一项）"))
+
+    def __init__(self, *args, **kwargs):
+        """A signed-in citizen's form starts with their signature and address (a posted form keeps what was
+        posted)."""
+        from portal.citizens.services import current_citizen
+
+        citizen = current_citizen()
+        if citizen is not None:
+            kwargs.setdefault("author_name", citizen.name or "")
+            kwargs.setdefault("author_contact", citizen.email)
+        super().__init__(*args, **kwargs)

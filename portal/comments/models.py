@@ -33,6 +33,9 @@ class Comment(db.Model):
               postgresql_where=text("parent_id IS NOT NULL")),
         Index("ix_comments_form_letter_id", "form_letter_id", sqlite_where=text("form_letter_id IS NOT NULL"),
               postgresql_where=text("form_letter_id IS NOT NULL")),
+        # a signed-in citizen's comments ("my comments"); most comments have no account: no entry for them
+        Index("ix_comments_citizen_id", "citizen_id", sqlite_where=text("citizen_id IS NOT NULL"),
+              postgresql_where=text("citizen_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,6 +67,10 @@ class Comment(db.Model):
     review_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the form-letter grouping (portal/moderation/grouping.py, after the commit) looked at it.
     grouped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The citizen's account (portal/citizens) when they were signed in, or signed in later with the e-mail
+    # address left in author_contact; never shown publicly. No foreign key (migration 0015): deleting an
+    # account clears it on the account's comments, which stay.
+    citizen_id: Mapped[int | None] = mapped_column()
 
     consultation: Mapped["Consultation"] = relationship()  # noqa: F821
     section: Mapped["Section | None"] = relationship(foreign_keys=[section_id])  # noqa: F821

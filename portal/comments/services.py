@@ -131,6 +131,7 @@ def store_comment(
     author_contact: str | None = None,
     language: str = "zh_CN",
     client_hash: str | None = None,
+    citizen_id: int | None = None,
 ) -> StoredComment:
     """Store a citizen's comment (pending moderation unless post-moderated and unflagged) with its routing
     queue row and, when it is public at once, its search queue row; refuse it when the consultation is not open.
@@ -174,6 +175,7 @@ def store_comment(
         hidden_note=None,
         form_letter_id=None,
         grouped_at=None,
+        citizen_id=citizen_id,  # the signed-in citizen's account (portal/citizens), else None
     )
     # Search indexes public comments only: a pending comment has no search work until a moderator approves
     # it (the approval writes its queue row); a post-moderated one is public at once.

@@ -28,6 +28,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import bindparam, select
 
+from portal.citizens.services import SESSION_KEY as CITIZEN_SESSION_KEY
 from portal.comments import page_cache
 from portal.consultations.models import Consultation, ConsultationState
 from portal.core.statements import own_transaction, prepared, run
@@ -46,8 +47,10 @@ def clear() -> None:
 
 
 def _anonymous_get() -> bool:
-    """A request that may be answered with a page from memory: an anonymous reader's GET, nothing flashed."""
-    return request.method == "GET" and not current_user.is_authenticated and "_flashes" not in session
+    """A request that may be answered with a page from memory: an anonymous reader's GET (no staff member, no
+    citizen signed in), nothing flashed."""
+    return (request.method == "GET" and not current_user.is_authenticated and "_flashes" not in session
+            and CITIZEN_SESSION_KEY not in session)  # a signed-in citizen's form is filled in with their name
 
 
 def _usable(consultation) -> bool:

@@ -11,6 +11,7 @@ from functools import cache
 from babel import Locale
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 LANGUAGES = ("zh_CN", "en")
 DEFAULT_LANGUAGE = "zh_CN"
@@ -21,9 +22,20 @@ class RenderedMail:
     subject: str
     text: str
     html: str
+    # a link that must never be stored (a sign-in link): the outbox keeps the mail with it left out
+    secret: str | None = None
 
     def outbox_columns(self) -> dict:
-        """The outbox row's columns this mail fills (OutboxMessage)."""
+        """The outbox row's columns this mail fills (OutboxMessage): what is stored, a secret left out."""
+        columns = self.sending_columns()
+        if self.secret:
+            hidden = str(_l("（链接已隐去）"))
+            columns["body_text"] = columns["body_text"].replace(self.secret, hidden)
+            columns["body_html"] = columns["body_html"].replace(self.secret, hidden)
+        return columns
+
+    def sending_columns(self) -> dict:
+        """The mail as it is sent, secret included."""
         return {"subject": self.subject, "body_text": self.text, "body_html": self.html}
 
 

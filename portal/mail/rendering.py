@@ -74,8 +74,27 @@ def _response_context(message: OutboxMessage) -> dict:
             "feedback_url": external_url("reports.feedback", base=base, consultation_id=context["consultation"].id)}
 
 
+def _sign_in_context(message: OutboxMessage) -> dict:
+    """The sign-in link, made now (it is never stored: the outbox keeps the mail with the link left out); none
+    for a link used or expired already (no point sending it)."""
+    from datetime import timedelta
+
+    from portal.citizens.models import SignInLink
+    from portal.citizens.services import LINK_MAX_AGE, link_token
+    from portal.core.time import now
+
+    link = db.session.get(SignInLink, (message.context or {}).get("link_id"))
+    if link is None or link.used_at is not None:
+        raise CannotRender(str(_l("这个登录链接已经用过，不再发送。")))
+    if now() - link.created_at > timedelta(seconds=LINK_MAX_AGE):
+        raise CannotRender(str(_l("这个登录链接已经过期，不再发送。")))
+    url = external_url("citizens.finish_sign_in", base=(message.context or {}).get("base_url"), token=link_token(link))
+    return {"sign_in_url": url, "email": link.email, "minutes": LINK_MAX_AGE // 60, SECRET: url}
+
+
+SECRET = "_secret"  # a context entry naming what the stored copy of the mail must leave out
 CONTEXTS = {"comment": _comment_context, "receipt": _receipt_context, "confirm": _confirm_context,
-            "response": _response_context}
+            "response": _response_context, "sign_in": _sign_in_context}
 
 
 def render(message: OutboxMessage) -> RenderedMail:
@@ -83,7 +102,10 @@ def render(message: OutboxMessage) -> RenderedMail:
     build = CONTEXTS.get(message.template or "")
     if build is None:
         raise CannotRender(f"unknown mail template {message.template!r}")
-    return render_mail(message.template, message.language, **build(message))
+    context = build(message)
+    rendered = render_mail(message.template, message.language, **context)
+    rendered.secret = context.get(SECRET)
+    return rendered
 
 
 def render_queued(message: OutboxMessage) -> OutboxMessage:

@@ -264,14 +264,21 @@ def unsubscribe_headers(email: str, base_url: str | None = None) -> dict:
     }
 
 
-def confirm_address(email: str) -> list[OutboxMessage]:
-    """The commenter confirmed: mark the address, then queue the receipts of all their comments."""
+def confirm_address(email: str, resubscribe: bool = True) -> list[OutboxMessage]:
+    """The commenter confirmed: mark the address, then queue the receipts of all their comments.
+
+    ``resubscribe``: confirming from the link in a mail is a fresh, explicit choice to get mail, and undoes an
+    earlier unsubscription; signing in (portal/citizens) proves the address too, but leaves that choice as it
+    was: then an unsubscribed address is marked confirmed and gets nothing."""
     rows = addresses_of(email) or [CommenterAddress(email=email)]
     for row in rows:
         row.confirmed_at = row.confirmed_at or now()
-        row.unsubscribed_at = None  # confirming again is a fresh, explicit choice
+        if resubscribe:
+            row.unsubscribed_at = None
         db.session.add(row)
     db.session.flush()
+    if any(row.unsubscribed_at for row in rows):
+        return []
     comments = db.session.scalars(
         select(Comment).where(func.lower(Comment.author_contact) == email).order_by(Comment.created_at)
     ).all()
@@ -324,9 +331,12 @@ def resend_message(message: OutboxMessage) -> OutboxMessage:
         return message
     if message.status != "sent":
         raise ValueError("only a sent or failed message can be sent again")
+    # a sign-in mail is stored without its link: sent again, it is rendered again (if the link still works)
+    rendered = message.kind != "sign_in"
     copy = OutboxMessage(
-        kind=message.kind, recipient=message.recipient, subject=message.subject,
-        body_text=message.body_text, body_html=message.body_html, headers=dict(message.headers or {}),
+        kind=message.kind, recipient=message.recipient, subject=message.subject if rendered else None,
+        body_text=message.body_text if rendered else None, body_html=message.body_html if rendered else None,
+        headers=dict(message.headers or {}),
         template=message.template, context=message.context,
         language=message.language, consultation_id=message.consultation_id, comment_id=message.comment_id,
         status="pending", attempts=0, next_attempt_at=now(), message_id=new_message_id(),

@@ -121,7 +121,7 @@ def _prepare(message: OutboxMessage) -> RenderedMail | None:
     rendered = None
     if message.body_text is None:
         rendered = render(message)
-        for column, value in rendered.outbox_columns().items():
+        for column, value in rendered.sending_columns().items():
             setattr(message, column, value)
     if message.kind in COMMENTER_KINDS and is_unsubscribed(message.recipient):
         raise Unsubscribed("收件人已退订")
@@ -170,8 +170,11 @@ def _record_failure(message_id: int, worker_id: str, error: Exception, report: D
     give_up = (
         isinstance(error, (Unsubscribed, CannotRender)) or is_permanent(error) or message.attempts >= config["MAIL_MAX_ATTEMPTS"]
     )
-    for key, value in _rendered_values(rendered).items():
-        setattr(message, key, value)
+    # a mail with a secret (a sign-in link) is kept unrendered until it is sent: a retry renders it again,
+    # and its stored copy leaves the link out
+    if rendered is None or rendered.secret is None:
+        for key, value in _rendered_values(rendered).items():
+            setattr(message, key, value)
     message.last_error = describe(error)
     message.claimed_by = message.claimed_at = None
     if give_up:

@@ -1,0 +1,35 @@
+"""Forms of the citizen's account pages: validation only."""
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, HiddenField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from portal.comments.forms import EMAIL, NAME_MAX
+from portal.core.forms import Form
+
+
+def _email(form, field):
+    if not EMAIL.match((field.data or "").strip()):
+        raise ValidationError(_l("请填写正确的电子邮箱，例如 wang@example.cn。"))
+
+
+class SignInForm(Form):
+    email = StringField(
+        _l("您的电子邮箱"),
+        validators=[DataRequired(message=_l("请填写您的电子邮箱。")),
+                    Length(max=200, message=_l("电子邮箱不能超过 200 个字。")), _email],
+        description=_l("我们会给这个邮箱发一封邮件，点击邮件里的链接就能登录，不需要密码。"),
+    )
+    next = HiddenField()
+
+
+class SettingsForm(Form):
+    name = StringField(
+        _l("署名（可不填）"),
+        validators=[Optional(), Length(max=NAME_MAX, message=_l("姓名不能超过 50 个字。"))],
+        description=_l("发表意见时默认填写的姓名，会随意见公开。不填则显示为“匿名”。"),
+    )
+    mail = BooleanField(_l("通过电子邮件接收意见回执和起草单位的答复"))
+
+
+class ButtonForm(Form):
+    """One button (sign in with a link, sign out everywhere, delete the account): only the form token."""

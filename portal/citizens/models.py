@@ -1,0 +1,41 @@
+"""Citizens' accounts: optional, without a password. A citizen signs in with a one-use link sent to their
+e-mail address; comments made while signed in (and earlier ones left with the same address) are theirs to
+follow on "my comments". Kept apart from the staff accounts (portal/accounts), which Flask-Login serves."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.core.time import UTCDateTime, now
+from portal.extensions import db
+
+
+class Citizen(db.Model):
+    __tablename__ = "citizens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)  # lower case
+    # the signature the comment form starts with (may be left empty: comments then show "匿名")
+    name: Mapped[str | None] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session cookie of this account: raised by "sign out everywhere", which ends them all
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class SignInLink(db.Model):
+    """A sign-in link requested for an address: used once, within LINK_MAX_AGE of the request.
+
+    The link itself (a signature over this row's id and the address) is made by the mail worker when it
+    sends the mail and is never stored: the outbox keeps the mail with the link left out."""
+
+    __tablename__ = "sign_in_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), index=True)  # lower case
+    # where to go once signed in: a path on this site (checked when requested)
+    next_path: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

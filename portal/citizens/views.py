@@ -1,0 +1,178 @@
+"""Citizens' accounts: sign in with a link sent by e-mail, "my comments", settings, sign out, delete."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from portal.citizens.forms import ButtonForm, SettingsForm, SignInForm
+from portal.citizens.services import (
+    COMMENTS_PER_PAGE, LINK_MAX_AGE, LinkProblem, TooManyLinks, current_citizen, delete_account, link_from_token,
+    my_comments, request_sign_in_link, sign_in, sign_out, sign_out_everywhere, use_link,
+)
+from portal.core.web import local_path, query_int
+from portal.extensions import db, limiter
+from portal.mail.links import site_address
+from portal.mail.services import confirm_address, is_unsubscribed, unsubscribe_address
+
+bp = Blueprint("citizens", __name__, url_prefix="/account")
+SENT_KEY = "citizen_sign_in_sent"  # the address a link was just sent to, for the next page
+
+
+@bp.after_request
+def private(response):
+    """An account page is one person's: no shared cache may keep it."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _next_path(value: str | None) -> str | None:
+    return value if local_path(value) and len(value) <= 500 else None
+
+
+def _too_many(_limit):
+    form = SignInForm()
+    return render_template("citizens/sign_in.html", form=form, error=_(
+        "这个网络地址申请登录链接的次数太多。请过一小时再试，或者使用已经收到的登录邮件。")), 429
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["CITIZEN_SIGN_IN_RATE_LIMIT"], methods=["POST"], on_breach=_too_many)
+def sign_in_page():
+    if current_citizen() is not None and request.method == "GET":
+        return redirect(_next_path(request.args.get("next")) or url_for("citizens.comments"))
+    form = SignInForm(next=request.args.get("next", ""))
+    error = None
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        try:
+            request_sign_in_link(email, _next_path(form.next.data), str(get_locale()), site_address())
+        except TooManyLinks:
+            db.session.rollback()
+            error = _("这个邮箱在一小时内已经收到好几封登录邮件了。请使用最近收到的那一封，或者过一小时再试。")
+        else:
+            db.session.commit()
+            session[SENT_KEY] = email
+            return redirect(url_for("citizens.link_sent"), code=303)
+    status = 200 if error is None and not form.errors else (429 if error else 422)
+    return render_template("citizens/sign_in.html", form=form, error=error), status
+
+
+@bp.get("/sign-in/sent")
+def link_sent():
+    email = session.get(SENT_KEY)
+    if not email:
+        return redirect(url_for("citizens.sign_in_page"))
+    return render_template("citizens/link_sent.html", email=email, minutes=LINK_MAX_AGE // 60)
+
+
+def _link_problem(problem: LinkProblem):
+    messages = {
+        "expired": _("这个登录链接已经过期（链接在 %(minutes)s 分钟内有效）。请重新申请一封登录邮件。",
+                     minutes=LINK_MAX_AGE // 60),
+        "used": _("这个登录链接已经用过了（每个链接只能用一次）。如果您已经登录，请直接打开“我的意见”；"
+                  "否则请重新申请一封登录邮件。"),
+        "invalid": _("这个登录链接无效。请使用邮件中的完整链接，或者重新申请一封登录邮件。"),
+    }
+    return render_template("citizens/link_problem.html", message=messages[problem.reason]), (
+        410 if problem.reason in ("expired", "used") else 404)
+
+
+@bp.get("/sign-in/<token>")
+def finish_sign_in(token: str):
+    """Opening the link only asks: a mail scanner that fetches it signs nobody in."""
+    link = link_from_token(token)
+    if isinstance(link, LinkProblem):
+        return _link_problem(link)
+    return render_template("citizens/confirm_sign_in.html", email=link.email, form=ButtonForm())
+
+
+@bp.post("/sign-in/<token>")
+@limiter.limit("30/minute")
+def finish_sign_in_post(token: str):
+    link = link_from_token(token)
+    if isinstance(link, LinkProblem):
+        return _link_problem(link)
+    if not ButtonForm().validate():
+        return _link_problem(LinkProblem("invalid"))
+    citizen = use_link(link)
+    if citizen is None:  # another request used it a moment ago
+        db.session.rollback()
+        return _link_problem(LinkProblem("used"))
+    next_path = _next_path(link.next_path)
+    db.session.commit()
+    sign_in(citizen)
+    session.pop(SENT_KEY, None)
+    return redirect(next_path or url_for("citizens.comments"), code=303)
+
+
+def _signed_in():
+    citizen = current_citizen()
+    if citizen is None:
+        return None, redirect(url_for("citizens.sign_in_page", next=request.full_path.rstrip("?")))
+    return citizen, None
+
+
+@bp.get("/")
+def comments():
+    citizen, elsewhere = _signed_in()
+    if elsewhere:
+        return elsewhere
+    page = max(1, query_int(request.args.get("page")) or 1)
+    items, total = my_comments(citizen, page)
+    pages = max(1, -(-total // COMMENTS_PER_PAGE))
+    return render_template(
+        "citizens/comments.html", citizen=citizen, items=items,
+        total=total, page=page, pages=pages,
+    )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    citizen, elsewhere = _signed_in()
+    if elsewhere:
+        return elsewhere
+    form = SettingsForm(data={"name": citizen.name or "", "mail": not is_unsubscribed(citizen.email)})
+    saved = False
+    if request.method == "POST" and form.validate():
+        citizen.name = (form.name.data or "").strip() or None
+        if form.mail.data and is_unsubscribed(citizen.email):
+            confirm_address(citizen.email, resubscribe=True)
+        elif not form.mail.data and not is_unsubscribed(citizen.email):
+            unsubscribe_address(citizen.email)
+        db.session.commit()
+        saved = True
+    status = 422 if form.errors else 200
+    return render_template("citizens/settings.html", citizen=citizen, form=form, saved=saved,
+                           button=ButtonForm()), status
+
+
+@bp.post("/sign-out")
+def sign_out_post():
+    if ButtonForm().validate():
+        sign_out()
+    return redirect(url_for("consultations.index"), code=303)
+
+
+@bp.post("/sign-out-everywhere")
+def sign_out_everywhere_post():
+    citizen, elsewhere = _signed_in()
+    if elsewhere:
+        return elsewhere
+    if ButtonForm().validate():
+        sign_out_everywhere(citizen)
+        db.session.commit()
+    return render_template("citizens/signed_out_everywhere.html")
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+def delete():
+    citizen, elsewhere = _signed_in()
+    if elsewhere:
+        return elsewhere
+    form = ButtonForm()
+    if request.method == "POST" and form.validate():
+        delete_account(citizen)
+        db.session.commit()
+        return render_template("citizens/deleted.html")
+    return render_template("citizens/delete.html", citizen=citizen, form=form)
