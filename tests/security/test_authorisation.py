@@ -1,5 +1,5 @@
 """Every office, moderator and admin URL (read from the url map by prefix), for GET and POST, tried as an
-anonymous visitor, a citizen who has commented, a moderator, office staff of another unit and office staff of
+anonymous visitor, a citizen who has commented and is signed in to a citizen's account, a moderator, office staff of another unit and office staff of
 the owning unit: only the right people get in, and a refused POST changes nothing."""
 from __future__ import annotations
 
@@ -61,6 +61,15 @@ def test_staff_urls_refuse_the_wrong_people(world, client_as, app):
     from portal.moderation.grouping import group_new_comments
 
     group_new_comments()  # as the worker would after the commit: the moderation queue page then writes nothing
+    # … and signed in to a citizen's account (portal/citizens): an account of its own, which opens no staff page
+    from portal.citizens.services import SESSION_KEY, account_for
+    from portal.extensions import db
+
+    account = account_for("shimin@example.cn")
+    db.session.commit()
+    with citizen.session_transaction() as session:
+        session[SESSION_KEY] = [account.id, account.session_epoch]
+    assert citizen.get("/account/").status_code == 200
     clients = {
         "anonymous": client_as(),
         "citizen": citizen,
