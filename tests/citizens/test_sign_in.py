@@ -86,6 +86,7 @@ def test_sign_in_by_mail_shows_my_comments_made_before_with_that_address(app, cl
     page = mine.get_data(as_text=True)
     assert mine.status_code == 200 and mine.headers["Cache-Control"] == "no-store"
     assert earlier in page and "以前提的意见：增加助餐点。" in page and "等待审核" in page
+    assert f'lang="zh-CN">{open_003.title}</a>' in page  # the draft's title is marked Chinese on every page
     assert other not in page and "别人的意见" not in page
     # Signing in proved the address: it counts as confirmed.
     assert db.session.scalar(select(CommenterAddress.confirmed_at).where(CommenterAddress.email == ADDRESS))

@@ -39,6 +39,7 @@ def test_comment_on_a_section_gives_a_receipt_and_waits_for_approval(app, client
     receipt = client.get(f"/receipts/{number}").get_data(as_text=True)
     assert number in receipt and "等待审核" in receipt and "建议增加社区食堂的数量。" in receipt
     assert "13800138000" not in receipt
+    assert f'lang="zh-CN">{open_003.title}</a>' in receipt  # the draft's title marked Chinese on English pages too
     # pending: not public yet
     assert "建议增加社区食堂的数量。" not in client.get(url).get_data(as_text=True)
     comment = db.session.scalars(select(Comment)).one()
