@@ -29,6 +29,7 @@ LINK_SALT = "citizen-sign-in"
 SESSION_KEY = "citizen"
 LINKS_PER_ADDRESS = 5  # sign-in links one address may be sent …
 LINKS_WINDOW = timedelta(hours=1)  # … within this time (counted in the database: every worker and host agree)
+LINKS_KEPT = timedelta(days=1)  # sign-in links (and so the addresses they were asked for) are deleted after this
 
 
 class TooManyLinks(Exception):
@@ -42,6 +43,9 @@ def request_sign_in_link(email: str, next_path: str | None, language: str, base_
     its share. The caller commits; the mail worker makes the link and sends it."""
     from portal.mail.services import outbox_row, _outbox_insert_new_statement
 
+    # links older than a day serve nothing (expired, rate limit counted): addresses are not kept longer
+    db.session.execute(delete(SignInLink).where(SignInLink.created_at < now() - LINKS_KEPT)
+                       .execution_options(synchronize_session=False))
     recent = db.session.scalar(
         select(func.count()).select_from(SignInLink)
         .where(SignInLink.email == email, SignInLink.created_at >= now() - LINKS_WINDOW)

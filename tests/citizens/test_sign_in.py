@@ -318,3 +318,10 @@ def test_a_link_resent_by_the_administrator_is_rendered_again(app, client, open_
     assert client.post(second, data={"csrf_token": csrf_token(client, second)}).status_code == 303
     assert client.get(first).status_code == 410
 
+
+
+def test_old_links_are_deleted_with_their_addresses(app, client, open_003, clock):
+    ask_for_link(client, "once@example.cn")
+    clock.advance(hours=25)
+    ask_for_link(client, "later@example.cn")
+    assert db.session.scalars(select(SignInLink.email)).all() == ["later@example.cn"]
