@@ -1,5 +1,6 @@
 """citizen accounts: optional accounts for citizens, signed in by a one-use link sent by e-mail; comments keep
-the account they were made with
+the account they were made with. And reply mail: a commenter's messages now include "reply" (a public reply to
+their comment), so the partial index of commenters' messages by address names that kind too
 
 Revision ID: 0015
 Revises: 0014
@@ -18,7 +19,18 @@ branch_labels = None
 depends_on = None
 
 
+COMMENTER_MESSAGES = "kind IN ('confirm', 'receipt', 'response', 'reply')"  # portal/mail/models.py
+BEFORE = "kind IN ('confirm', 'receipt', 'response')"  # migration 0014
+
+
+def _recipient_index(where):
+    op.drop_index('ix_outbox_recipient', table_name='outbox')
+    op.create_index('ix_outbox_recipient', 'outbox', ['recipient'], unique=False,
+                    sqlite_where=sa.text(where), postgresql_where=sa.text(where))
+
+
 def upgrade():
+    _recipient_index(COMMENTER_MESSAGES)
     op.create_table(
         'citizens',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -49,6 +61,7 @@ def upgrade():
 
 
 def downgrade():
+    _recipient_index(BEFORE)
     op.drop_index('ix_comments_citizen_id', table_name='comments')
     if op.get_bind().dialect.name == 'sqlite':
         op.execute('ALTER TABLE comments DROP COLUMN citizen_id')  # SQLite 3.35+, without a rebuild (triggers)

@@ -245,11 +245,14 @@ def submit_comment(
 
 
 def approve_comment(comment: Comment) -> Comment:
+    from portal.mail.services import queue_reply_mail
+
     comment.status = "approved"
     comment.moderated_at = now()
     comment.moderation_version = (comment.moderation_version or 0) + 1
     comment.review_requested_at = None
     db.session.flush()
+    queue_reply_mail(comment)  # a reply made public: its parent's author may be told by mail
     return comment
 
 

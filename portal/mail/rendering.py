@@ -74,6 +74,22 @@ def _response_context(message: OutboxMessage) -> dict:
             "feedback_url": external_url("reports.feedback", base=base, consultation_id=context["consultation"].id)}
 
 
+def _reply_context(message: OutboxMessage) -> dict:
+    """A public reply, for the author of the comment it answers."""
+    reply, base = _comment(message), (message.context or {}).get("base_url")
+    if reply.status != "approved" or reply.parent is None:  # withdrawn since it was queued
+        raise CannotRender(str(_l("这封邮件所说的回复已不再公开。")))
+    return {
+        "reply": reply,
+        "comment": reply.parent,
+        "consultation": reply.consultation,
+        "answer_url": external_url("comments.reply", base=base, consultation_id=reply.consultation_id,
+                                   comment_id=reply.id),
+        "comment_url": external_url("comments.receipt", base=base, number=reply.parent.receipt_number),
+        "unsubscribe_url": external_url("mail.unsubscribe", base=base, token=unsubscribe_token(message.recipient)),
+    }
+
+
 def _sign_in_context(message: OutboxMessage) -> dict:
     """The sign-in link, made now (it is never stored: the outbox keeps the mail with the link left out); none
     for a link used or expired already (no point sending it)."""
@@ -94,7 +110,7 @@ def _sign_in_context(message: OutboxMessage) -> dict:
 
 SECRET = "_secret"  # a context entry naming what the stored copy of the mail must leave out
 CONTEXTS = {"comment": _comment_context, "receipt": _receipt_context, "confirm": _confirm_context,
-            "response": _response_context, "sign_in": _sign_in_context}
+            "response": _response_context, "reply": _reply_context, "sign_in": _sign_in_context}
 
 
 def render(message: OutboxMessage) -> RenderedMail:

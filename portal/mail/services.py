@@ -255,6 +255,29 @@ def queue_response_mail(comment_ids: list[int]) -> None:
         db.session.flush()
 
 
+def queue_reply_mail(reply: Comment, base_url: str | None = None) -> None:
+    """A reply has just become public: tell the author of the comment it answers, when they left a confirmed
+    e-mail address (not unsubscribed), once per reply (dedup key ``reply:<reply>``, so that approving again,
+    restoring or routing twice queues nothing twice). Nobody is told of their own reply, nor of a reply in a
+    consultation whose comments are not public. Flushes."""
+    parent = reply.parent if reply.parent_id else None
+    if parent is None or reply.status != "approved" or not reply.consultation.comments_public:
+        return
+    email = email_from_contact(parent.author_contact)
+    if email is None or email == email_from_contact(reply.author_contact):
+        return
+    if parent.citizen_id is not None and parent.citizen_id == reply.citizen_id:
+        return
+    rows = run(_address_statement(), {"email": email}).all()
+    if not any(row.confirmed_at for row in rows) or any(row.unsubscribed_at for row in rows):
+        return
+    db.session.execute(_outbox_insert_new_statement(), [outbox_row(
+        "reply", email, parent.language, {"comment_id": reply.id}, headers=unsubscribe_headers(email, base_url),
+        dedup_key=f"reply:{reply.id}", consultation_id=reply.consultation_id, comment_id=reply.id,
+        base_url=base_url)])
+    db.session.flush()
+
+
 def unsubscribe_headers(email: str, base_url: str | None = None) -> dict:
     """RFC 8058 one-click unsubscribe: an https link a mail client may POST to without asking. ``base_url``:
     the site address the commenter used (default: PORTAL_BASE_URL, else the current request's)."""

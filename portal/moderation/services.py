@@ -21,6 +21,7 @@ from portal.core.statements import prepared, run
 from portal.core.time import now
 from portal.core.tokens import remember
 from portal.extensions import db
+from portal.mail.services import queue_reply_mail
 from portal.moderation.labels import HIDE_REASON_LABELS
 from portal.moderation.models import (
     MODES, CommentReport, SensitiveWord,
@@ -290,6 +291,8 @@ def _apply(outcome: Outcome, actor, action, comment, version, reason, note, grou
     # is no flush, so the session's listener does not see it)
     enqueue([(COMMENT, comment.id, comment.consultation_id)], db.session)
     db.session.refresh(comment)
+    if target == "approved":  # a reply made public: its parent's author may be told by mail
+        queue_reply_mail(comment)
     after = _state(comment)
     if group is not None:
         after["form_letter"] = group

@@ -161,7 +161,12 @@ def route_comment(comment: Comment, base_url: str | None = None, queued: bool = 
     unit_names = comment.section.responsible_units if comment.section is not None else []
     plan = plan_comment_mail(comment.consultation, unit_names, comment.author_contact, comment.language, base_url,
                              memo)
-    return plan.queue(comment.id)
+    rows = plan.queue(comment.id)
+    if comment.parent_id is not None and comment.status == "approved":  # a reply public at once (post-moderation)
+        from portal.mail.services import queue_reply_mail
+
+        queue_reply_mail(comment, base_url)
+    return rows
 
 
 def save_routing_settings(
