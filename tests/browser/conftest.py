@@ -68,6 +68,9 @@ def live_portal(tmp_path_factory):
         "SECRET_KEY": "browser-tests",
         "CLOCK": lambda: FIXED_NOW,
         "RATELIMIT_ENABLED": False,
+        # the comments' own limit (counted from the comments table, per client address: every test's browser is
+        # 127.0.0.1): the tests together post more than ten comments a minute (tests/moderation tests the limit)
+        "COMMENT_RATE_LIMIT": "1000/minute",
     })
     from flask_migrate import upgrade
 
