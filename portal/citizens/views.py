@@ -13,7 +13,7 @@ from portal.citizens.services import (
 from portal.core.web import local_path, query_int
 from portal.extensions import db, limiter
 from portal.mail.links import site_address
-from portal.mail.services import confirm_address, is_unsubscribed, unsubscribe_address
+from portal.mail.services import confirm_address, email_from_contact, is_unsubscribed, unsubscribe_address
 
 bp = Blueprint("citizens", __name__, url_prefix="/account")
 SENT_KEY = "citizen_sign_in_sent"  # the address a link was just sent to, for the next page
@@ -44,7 +44,7 @@ def sign_in_page():
     form = SignInForm(next=request.args.get("next", ""))
     error = None
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
+        email = email_from_contact(form.email.data)  # as a comment's contact is read: the two must match
         try:
             request_sign_in_link(email, _next_path(form.next.data), str(get_locale()), site_address())
         except TooManyLinks:
@@ -132,13 +132,14 @@ def settings():
     citizen, elsewhere = _signed_in()
     if elsewhere:
         return elsewhere
-    form = SettingsForm(data={"name": citizen.name or "", "mail": not is_unsubscribed(citizen.email)})
+    subscribed = not is_unsubscribed(citizen.email)
+    form = SettingsForm(data={"name": citizen.name or "", "mail": subscribed})
     saved = False
     if request.method == "POST" and form.validate():
         citizen.name = (form.name.data or "").strip() or None
-        if form.mail.data and is_unsubscribed(citizen.email):
+        if form.mail.data and not subscribed:
             confirm_address(citizen.email, resubscribe=True)
-        elif not form.mail.data and not is_unsubscribed(citizen.email):
+        elif not form.mail.data and subscribed:
             unsubscribe_address(citizen.email)
         db.session.commit()
         saved = True

@@ -1,12 +1,12 @@
 """Submitting a comment or a reply, and the receipt."""
 from functools import cache
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from limits import parse_many
 
-from portal.citizens.services import SESSION_KEY as CITIZEN_SESSION_KEY, current_citizen
+from portal.citizens.services import current_citizen
 from portal.comments.forms import CommentForm, PostedComment, posted_comment
 from portal.comments.models import Comment
 from portal.comments.services import CommentRefused, find_by_receipt, find_target, store_comment
@@ -95,7 +95,7 @@ def _create(consultation_id: int):
             return _form_again(get_public_consultation(consultation_id), target, form)
         comment = PostedComment.of_form(form)
     language = str(get_locale())
-    citizen = current_citizen() if CITIZEN_SESSION_KEY in session else None  # no query for anonymous citizens
+    citizen = current_citizen()  # no query unless the session names a citizen
     stored = store_comment(
         facts,
         target,

@@ -151,12 +151,12 @@ def plan_commenter_mail(plan: MailPlan, author_contact: str | None, language: st
     email = email_from_contact(author_contact)
     if email is None:
         return
-    rows = run(_address_statement(), {"email": email}).all()
-    if not rows:
+    address = address_state(email)
+    if not address.known:
         plan.new_address = email
-    if any(row.unsubscribed_at for row in rows):
+    if address.unsubscribed:
         return
-    if any(row.confirmed_at for row in rows):
+    if address.confirmed:
         kind, key = "receipt", "receipt:{comment}"  # the comment is new: no receipt for it can exist yet
     elif _recent_confirm_request(email):
         return  # the request already on its way covers this comment too
@@ -164,6 +164,25 @@ def plan_commenter_mail(plan: MailPlan, author_contact: str | None, language: st
         kind, key = "confirm", None
     plan.rows.append(outbox_row(kind, email, language, {}, headers=unsubscribe_headers(email, base_url),
                                 dedup_key=key, consultation_id=consultation_id, base_url=base_url))
+
+
+@dataclass
+class AddressState:
+    """What the commenter_addresses rows of one address say (any row counts: the table is not unique on purpose)."""
+
+    known: bool
+    confirmed: bool
+    unsubscribed: bool
+
+    @property
+    def mailable(self) -> bool:
+        """Confirmed and not unsubscribed: mail about the commenter's comments may go to it."""
+        return self.confirmed and not self.unsubscribed
+
+
+def address_state(email: str) -> AddressState:
+    rows = run(_address_statement(), {"email": email}).all()
+    return AddressState(bool(rows), any(row.confirmed_at for row in rows), any(row.unsubscribed_at for row in rows))
 
 
 @prepared
@@ -268,8 +287,7 @@ def queue_reply_mail(reply: Comment, base_url: str | None = None) -> None:
         return
     if parent.citizen_id is not None and parent.citizen_id == reply.citizen_id:
         return
-    rows = run(_address_statement(), {"email": email}).all()
-    if not any(row.confirmed_at for row in rows) or any(row.unsubscribed_at for row in rows):
+    if not address_state(email).mailable:
         return
     db.session.execute(_outbox_insert_new_statement(), [outbox_row(
         "reply", email, parent.language, {"comment_id": reply.id}, headers=unsubscribe_headers(email, base_url),
