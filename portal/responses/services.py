@@ -94,7 +94,15 @@ def publish_responses(consultation: Consultation, actor) -> int:
         raise ResponseRefused("not_closed", _("征求意见截止后才能公布答复。"))
     comment_ids = list(db.session.scalars(
         update(Response)
-        .where(Response.consultation_id == consultation.id, Response.published_at.is_(None))
+        .where(
+            Response.consultation_id == consultation.id,
+            Response.published_at.is_(None),
+            # an answer to a comment marked spam stays unpublished: it is shown nowhere, and restoring the
+            # comment lets the office publish it then
+            Response.comment_id.in_(
+                select(Comment.id).where(Comment.consultation_id == consultation.id, Comment.status != "spam")
+            ),
+        )
         .values(published_at=now())
         .returning(Response.comment_id)
         .execution_options(synchronize_session=False)
@@ -138,13 +146,12 @@ def published_outcome_counts(consultation: Consultation) -> dict[str, int]:
 
 
 def response_counts(consultation: Consultation) -> dict[str, int]:
-    """Drafted and published responses, for the office page."""
-    drafted = db.session.scalar(
-        select(func.count()).select_from(Response).where(Response.consultation_id == consultation.id)
-    ) or 0
-    published = db.session.scalar(
-        select(func.count()).select_from(Response).where(
-            Response.consultation_id == consultation.id, Response.published_at.is_not(None)
-        )
-    ) or 0
+    """Drafted and published responses, for the office page: answers to comments marked spam are not counted
+    (the page's total leaves spam out, and neither the public report nor the mail shows them)."""
+    drafted, published = db.session.execute(
+        select(func.count(), func.count(Response.published_at))
+        .select_from(Response)
+        .join(Comment, Comment.id == Response.comment_id)
+        .where(Response.consultation_id == consultation.id, Comment.status != "spam")
+    ).one()
     return {"drafted": drafted, "published": published, "unpublished": drafted - published}

@@ -165,3 +165,34 @@ def test_the_commenter_finds_the_published_response_with_the_receipt_number(app,
     page = citizen.get(goals).get_data(as_text=True)
     assert "The drafting office's response" in page and "<strong>Partly adopted</strong>" in page
     assert "Published: 13 May 2023, 08:00" in page
+
+
+def test_an_answer_to_a_comment_later_marked_spam_is_neither_counted_nor_published(app, client, clock, login,
+                                                                                     office_consultation):
+    consultation, comments = office_consultation
+    login("office@example.gov.cn")
+    bulk(client, consultation, [comments["goals"].id, comments["pending"].id], "adopted", "采纳。")
+    page = client.get(responses_url(consultation)).get_data(as_text=True)
+    assert "共 4 条意见，已答复 2 条，其中已公布 0 条" in page  # the pending comment counts until it is spam
+
+    comments["pending"].status = "spam"  # a moderator finds the comment to be spam after it was answered
+    db.session.commit()
+    page = client.get(responses_url(consultation)).get_data(as_text=True)
+    assert "共 3 条意见，已答复 1 条，其中已公布 0 条" in page
+
+    clock.set(shanghai(2023, 5, 13, 8, 0))
+    assert app.test_cli_runner().invoke(args=["consultations", "close-due"]).exit_code == 0
+    assert "有 1 条答复尚未公布" in client.get(responses_url(consultation)).get_data(as_text=True)
+    token = csrf_token(client, responses_url(consultation))
+    assert client.post(f"{responses_url(consultation)}/publish", data={"csrf_token": token}).status_code == 302
+    db.session.expire_all()
+    published = db.session.scalars(select(Response.comment_id).where(Response.published_at.is_not(None))).all()
+    assert published == [comments["goals"].id]
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "publish_responses"))
+    assert entry.after["published"] == 1
+    assert "经认真研究，采纳1条。" in db.session.get(Consultation, consultation.id).closing_summary
+
+    comments["pending"].status = "approved"  # restored: its answer can be published now
+    db.session.commit()
+    page = client.get(responses_url(consultation)).get_data(as_text=True)
+    assert "已答复 2 条，其中已公布 1 条" in page and "有 1 条答复尚未公布" in page
