@@ -75,6 +75,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.search.cli import search_cli
     from portal.search.views import bp as search_bp
     from portal.backup.cli import backup_cli
+    from portal.api import views as api_views
+    from portal.api.views import bp as api_bp
 
     from portal.core.settings_views import bp as settings_bp
     from portal.audit.views import bp as audit_bp
@@ -105,6 +107,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(reports_bp)
     app.register_blueprint(digests_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(api_bp)
+    api_views.register(app)
     search_events.register(db.session)
     from portal.comments import page_cache
 

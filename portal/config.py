@@ -35,6 +35,7 @@ class Config:
     # Moderation: submissions per client address (Flask-Limiter syntax), spam signs, queue page size
     COMMENT_RATE_LIMIT = "10/minute;100/day"
     REPORT_RATE_LIMIT = "5/minute;50/day"
+    API_RATE_LIMIT = "120/minute"  # the public API (/api/v1), per client address
     MODERATION_BURST_COUNT = 5  # this many comments from one address …
     MODERATION_BURST_SECONDS = 600  # … within this many seconds are flagged "burst"
     MODERATION_PAGE_SIZE = 50
@@ -56,7 +57,7 @@ def from_environment() -> dict:
         values["SQLALCHEMY_DATABASE_URI"] = url
     if storage := os.environ.get("PORTAL_RATELIMIT_STORAGE_URI"):
         values["RATELIMIT_STORAGE_URI"] = storage
-    for name in ("COMMENT_RATE_LIMIT", "REPORT_RATE_LIMIT", "CITIZEN_SIGN_IN_RATE_LIMIT"):
+    for name in ("COMMENT_RATE_LIMIT", "REPORT_RATE_LIMIT", "CITIZEN_SIGN_IN_RATE_LIMIT", "API_RATE_LIMIT"):
         if value := os.environ.get(f"PORTAL_{name}"):
             values[name] = value
     if key := os.environ.get("PORTAL_SECRET_KEY"):

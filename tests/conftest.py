@@ -96,6 +96,7 @@ def app(database_url, clock, tmp_path):
             "SECRET_KEY": "test",
             "CLOCK": clock.now,
             "COMMENT_RATE_LIMIT": "1000/minute",  # tests post many comments; tests/moderation sets a low one
+            "API_RATE_LIMIT": "1000/minute",  # likewise for the public API (tests/api sets a low one)
         }
     )
     app.instance_path = str(tmp_path)

@@ -225,6 +225,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(_error):
+        if request.path.startswith("/api/"):  # an unknown address under the public API: JSON, as the API
+            from portal.api.views import not_found as api_not_found
+
+            return api_not_found()
         return error_page(404, _("页面不存在"), _("您要找的页面不存在，或尚未公开。"))
 
     @app.errorhandler(CSRFError)

@@ -79,6 +79,7 @@ def main_pages(page, live_portal) -> list[tuple[str, str]]:
         ("lookup", "/receipts/"),
         ("search", "/search?q=养老服务"),
         ("statistics", f"/consultations/{live_portal.consultation_id}/statistics"),
+        ("open data API", "/api/"),
         ("login", "/login"),
         ("not found", "/consultations/999999"),
     ]

@@ -1,0 +1,253 @@
+"""The public API's description (OpenAPI 3.1), served at /api/v1/openapi.json and shown as the page /api/.
+
+Its schemas name every field the API gives and forbid any other (``additionalProperties: false``): the tests
+validate every answer against them, so a field added without being described here, say a commenter's contact,
+fails them. Texts are lazy: the document is served in the reader's language.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+VERSION = "1.0.0"
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema: dict) -> dict:
+    if "$ref" in schema:
+        return {"oneOf": [schema, {"type": "null"}]}
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def _object(properties: dict, description=None) -> dict:
+    schema = {"type": "object", "required": list(properties), "properties": properties, "additionalProperties": False}
+    if description is not None:
+        schema["description"] = description
+    return schema
+
+
+def _text(description=None, **more) -> dict:
+    return {"type": "string", **({"description": description} if description is not None else {}), **more}
+
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+MOMENT = _text(_l("ISO 8601 时间，北京时间（+08:00）"), format="date-time")
+URL = _text(format="uri")
+STANCE = {"type": "string", "enum": ["support", "oppose", "suggest"],
+          "description": _l("态度：support 赞成，oppose 反对，suggest 建议")}
+OUTCOME = {"type": "string", "enum": ["adopted", "partly_adopted", "not_adopted", "explained"],
+           "description": _l("答复：adopted 采纳，partly_adopted 部分采纳，not_adopted 不采纳，explained 情况说明")}
+
+CONSULTATION_SUMMARY = {
+    "id": INTEGER,
+    "title": STRING,
+    "issuer": _nullable(_text(_l("发布单位"))),
+    "state": {"type": "string", "enum": ["upcoming", "open", "closed"],
+              "description": _l("upcoming 尚未开始，open 正在征求意见，closed 已截止")},
+    "notice_date": _nullable(_text(_l("发布日期"), format="date")),
+    "opens_at": _nullable(MOMENT),
+    "deadline": _nullable(MOMENT),
+    "published_at": _nullable(MOMENT),
+    "comments": {"type": "string", "enum": ["public", "private"],
+                 "description": _l("public：意见公开显示；private：意见只提供给起草单位")},
+    "public_comment_count": _nullable({"type": "integer", "description": _l("公开显示的意见数（意见不公开时为 null）")}),
+    "url": URL,
+    "api_url": URL,
+}
+SECTION_REFERENCE = {
+    "anchor": _text(_l("章节在网址中的名称，如 s-1-2、appendix-1")),
+    "label": _text(_l("编号，如“一、”“（二）”“第三条”")),
+    "heading": STRING,
+    "title": _text(_l("目录中显示的标题")),
+}
+
+SCHEMAS = {
+    "Error": _object({
+        "error": _object({
+            "status": INTEGER,
+            "code": _text(_l("出错原因的代码，如 not_found、bad_parameter、comments_not_public、too_many_requests")),
+            "message": _text(_l("给人看的说明，用读者的语言")),
+            "parameter": _nullable(_text(_l("出错的查询参数")))
+        }),
+    }),
+    "Links": _object({"self": URL, "next": _nullable(URL), "prev": _nullable(URL)}),
+    "ConsultationSummary": _object(CONSULTATION_SUMMARY),
+    "ConsultationPage": _object({
+        "items": {"type": "array", "items": _ref("ConsultationSummary")},
+        "page": INTEGER, "per_page": INTEGER, "total": INTEGER, "pages": INTEGER, "links": _ref("Links"),
+    }),
+    "Table": _object({
+        "title": _nullable(STRING),
+        "header": {"type": "array", "items": STRING},
+        "rows": {"type": "array", "items": {"type": "array", "items": STRING}},
+    }),
+    "SectionReference": _object(SECTION_REFERENCE),
+    "Section": _object({
+        **SECTION_REFERENCE,
+        "level": INTEGER,
+        "kind": {"type": "string", "enum": ["section", "appendix"]},
+        "text": STRING,
+        "responsible_units": {"type": "array", "items": STRING, "description": _l("责任单位")},
+        "public_comment_count": _nullable(INTEGER),
+        "url": URL,
+        "tables": {"type": "array", "items": _ref("Table")},
+        "children": {"type": "array", "items": _ref("Section")},
+    }),
+    "Consultation": _object({
+        **CONSULTATION_SUMMARY,
+        "addressee": _nullable(STRING),
+        "notice_text": _text(_l("通知正文")),
+        "contact": _object({
+            "office": _nullable(STRING), "person": _nullable(STRING),
+            "phones": {"type": "array", "items": STRING}, "emails": {"type": "array", "items": STRING},
+            "address": _nullable(STRING),
+        }, _l("起草单位接收意见的联系方式（通知中公布的）")),
+        "extensions": {"type": "array", "description": _l("延长截止时间的记录"), "items": _object({
+            "at": MOMENT, "old_deadline": MOMENT, "new_deadline": MOMENT, "reason": STRING,
+        })},
+        "closing_summary": _nullable(_text(_l("截止后的意见情况说明"))),
+        "whole_draft_comment_count": _nullable(INTEGER),
+        "draft": _nullable(_object({
+            "version": INTEGER,
+            "versions": {"type": "array", "items": _object({
+                "version": INTEGER, "created_at": MOMENT, "change_note": _nullable(STRING),
+            })},
+            "preamble": STRING,
+            "sections": {"type": "array", "items": _ref("Section")},
+            "tables": {"type": "array", "items": _ref("Table")},
+        })),
+        "links": _object({"comments": _nullable(URL), "feedback": URL}),
+    }),
+    "Response": _object({
+        "outcome": OUTCOME,
+        "reason": STRING,
+        "published_at": MOMENT,
+    }, _l("起草单位公布的答复")),
+    "Comment": _object({
+        "id": INTEGER,
+        "parent_id": _nullable({"type": "integer", "description": _l("所回复的意见")}),
+        "section": _nullable(_ref("SectionReference")),
+        "body": STRING,
+        "stance": STANCE,
+        "author_name": _nullable(_text(_l("署名（未署名为 null）"))),
+        "language": STRING,
+        "created_at": MOMENT,
+        "url": URL,
+        "response": _nullable(_ref("Response")),
+    }),
+    "CommentPage": _object({
+        "consultation": _object({"id": INTEGER, "title": STRING, "url": URL}),
+        "section": _nullable(_ref("SectionReference")),
+        "items": {"type": "array", "items": _ref("Comment")},
+        "page": INTEGER, "per_page": INTEGER, "total": INTEGER, "pages": INTEGER, "links": _ref("Links"),
+    }),
+    "Feedback": _object({
+        "consultation": _object({"id": INTEGER, "title": STRING, "url": URL}),
+        "closing_summary": _nullable(STRING),
+        "groups": {"type": "array", "items": _object({
+            "heading": STRING,
+            "entries": {"type": "array", "items": _object({
+                "number": INTEGER,
+                "text": _nullable(_text(_l("意见原文；意见不公开时为起草单位的概括，或 null"))),
+                "author_name": _nullable(STRING),
+                "stance": STANCE,
+                "response": _nullable(_ref("Response")),
+            })},
+        })},
+    }),
+    "Index": _object({
+        "name": STRING, "version": STRING, "documentation": URL, "openapi": URL, "consultations": URL,
+    }),
+}
+
+
+def _parameter(name: str, description, schema: dict, where: str = "query", required: bool = False) -> dict:
+    return {"name": name, "in": where, "required": required, "description": description, "schema": schema}
+
+
+PAGE = _parameter("page", _l("第几页，从 1 开始"), {"type": "integer", "minimum": 1, "default": 1})
+PER_PAGE = _parameter("per_page", _l("每页条数，1 到 100"), {"type": "integer", "minimum": 1, "maximum": 100, "default": 20})
+CONSULTATION_ID = _parameter("consultation_id", _l("征求意见的编号"), {"type": "integer", "minimum": 1}, "path", True)
+
+
+def _answers(schema: str, description, *errors: int) -> dict:
+    answers = {"200": {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}}
+    error_descriptions = {
+        400: _l("查询参数有误"), 403: _l("这次征求意见的意见不公开"), 404: _l("不存在，或尚未发布"),
+        429: _l("请求太频繁，请稍后再试"),
+    }
+    for status in (*errors, 429):
+        answers[str(status)] = {"description": error_descriptions[status],
+                                "content": {"application/json": {"schema": _ref("Error")}}}
+    return answers
+
+
+PATHS = {
+    "/": {"get": {
+        "operationId": "index", "summary": _l("接口入口"),
+        "responses": _answers("Index", _l("各接口的地址")),
+    }},
+    "/consultations": {"get": {
+        "operationId": "listConsultations", "summary": _l("已发布的征求意见"),
+        "description": _l("按截止时间从晚到早排列；可按状态筛选。"),
+        "parameters": [
+            _parameter("state", _l("只列出某一状态的：upcoming、open 或 closed"),
+                       {"type": "string", "enum": ["upcoming", "open", "closed"]}),
+            PAGE, PER_PAGE,
+        ],
+        "responses": _answers("ConsultationPage", _l("一页征求意见"), 400),
+    }},
+    "/consultations/{consultation_id}": {"get": {
+        "operationId": "getConsultation", "summary": _l("一次征求意见：通知、草案各章节、截止后的情况说明"),
+        "parameters": [CONSULTATION_ID],
+        "responses": _answers("Consultation", _l("征求意见的全部公开内容"), 404),
+    }},
+    "/consultations/{consultation_id}/comments": {"get": {
+        "operationId": "listComments", "summary": _l("公开显示的意见（含回复）"),
+        "description": _l("只有审核通过、公开显示的意见，附起草单位已公布的答复；不含任何联系方式。"
+                          "意见不公开的征求意见答 403。"),
+        "parameters": [
+            CONSULTATION_ID,
+            _parameter("section", _l("只列出对某一章节的意见（章节的 anchor），或 whole：对草案整体的意见"), STRING),
+            _parameter("order", _l("oldest：从早到晚（默认）；newest：从晚到早"),
+                       {"type": "string", "enum": ["oldest", "newest"], "default": "oldest"}),
+            PAGE, PER_PAGE,
+        ],
+        "responses": _answers("CommentPage", _l("一页意见"), 400, 403, 404),
+    }},
+    "/consultations/{consultation_id}/feedback": {"get": {
+        "operationId": "getFeedback", "summary": _l("意见采纳情况反馈"),
+        "description": _l("截止后公开的意见和起草单位的答复，按章节分组；截止前答 404。"),
+        "parameters": [CONSULTATION_ID],
+        "responses": _answers("Feedback", _l("意见采纳情况反馈"), 404),
+    }},
+}
+
+
+def document(server_url: str) -> dict:
+    """The OpenAPI document, its texts in the current language (lazy strings become plain ones)."""
+    return _plain({
+        "openapi": "3.1.0",
+        "info": {
+            "title": _l("公开征求意见平台开放接口"),
+            "version": VERSION,
+            "description": _l("只读，无需登录，无需密钥。数据与网站上公开的内容一致：已发布的征求意见、草案、"
+                              "公开显示的意见和已公布的答复，不含意见人的联系方式。每个地址每分钟可请求的次数有限。"),
+        },
+        "servers": [{"url": server_url}],
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS},
+    })
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)  # a lazy string

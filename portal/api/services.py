@@ -1,0 +1,282 @@
+"""The public API's data: what the public pages show, as plain dictionaries ready for JSON. Reads only.
+
+Nothing here reads what the public pages never show: no commenter's contact, account, address hash, receipt
+number, moderation flags or reasons, no unpublished consultation, no comment that is not approved, no
+response before the office publishes it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import url_for
+from sqlalchemy import func, select
+
+from portal.comments.models import Comment
+from portal.comments.services import public_comment_counts
+from portal.consultations.models import Consultation, published_consultations
+from portal.consultations.services import closing_summary
+from portal.core.time import local
+from portal.drafts.models import DraftTable, Section
+from portal.drafts.services import load_tree
+from portal.extensions import db
+from portal.reports.services import feedback_groups
+from portal.responses.models import Response
+
+STATES = ("upcoming", "open", "closed")
+COMMENT_ORDERS = ("oldest", "newest")
+WHOLE_DRAFT = "whole"  # ?section=whole: the comments on the whole draft (anchors are s-1, appendix-1 …)
+
+
+def moment(value: datetime | None) -> str | None:
+    """ISO 8601 in Asia/Shanghai (+08:00), as the notices give their dates."""
+    return local(value).isoformat() if value is not None else None
+
+
+def day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@dataclass
+class Page:
+    """One page of a list: its items, where it stands, and how many there are in all."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    def as_dict(self, endpoint: str, **values) -> dict:
+        def link(page: int) -> str:
+            return url_for(endpoint, page=page, per_page=self.per_page, _external=True, **values)
+
+        return {
+            "items": self.items,
+            "page": self.page,
+            "per_page": self.per_page,
+            "total": self.total,
+            "pages": self.pages,
+            "links": {
+                "self": link(self.page),
+                "next": link(self.page + 1) if self.page < self.pages else None,
+                "prev": link(self.page - 1) if self.page > 1 else None,
+            },
+        }
+
+
+# consultations
+
+
+def consultation_summary(consultation: Consultation, comment_count: int | None) -> dict:
+    """What the list of consultations shows of one."""
+    return {
+        "id": consultation.id,
+        "title": consultation.title,
+        "issuer": consultation.issuer,
+        "state": consultation.state(),
+        "notice_date": day(consultation.notice_date),
+        "opens_at": moment(consultation.opens_at),
+        "deadline": moment(consultation.deadline),
+        "published_at": moment(consultation.published_at),
+        "comments": consultation.comment_visibility,
+        # approved comments, shown only where comments are public (the pages show none otherwise)
+        "public_comment_count": comment_count if consultation.comments_public else None,
+        "url": url_for("consultations.show", consultation_id=consultation.id, _external=True),
+        "api_url": url_for("api.consultation", consultation_id=consultation.id, _external=True),
+    }
+
+
+def consultation_page(state: str | None, page: int, per_page: int) -> Page:
+    """Published consultations, latest deadline first (as the public list), optionally of one state."""
+    consultations = db.session.scalars(
+        published_consultations().order_by(Consultation.deadline.desc(), Consultation.id.desc())
+    ).all()
+    # the state follows the clock (ConsultationState), not a column: filter here; there are tens of
+    # consultations a year, not thousands
+    if state is not None:
+        consultations = [c for c in consultations if c.state() == state]
+    chosen = consultations[(page - 1) * per_page: page * per_page]
+    counts = _approved_counts([c.id for c in chosen])
+    items = [consultation_summary(c, counts.get(c.id, 0)) for c in chosen]
+    return Page(items, page, per_page, len(consultations))
+
+
+def _approved_counts(consultation_ids: list[int]) -> dict[int, int]:
+    if not consultation_ids:
+        return {}
+    rows = db.session.execute(
+        select(Comment.consultation_id, func.count())
+        .where(Comment.consultation_id.in_(consultation_ids), Comment.status == "approved")
+        .group_by(Comment.consultation_id)
+    )
+    return dict(rows.all())
+
+
+def public_consultation(consultation_id: int) -> Consultation | None:
+    consultation = db.session.get(Consultation, consultation_id)
+    return consultation if consultation is not None and consultation.is_published else None
+
+
+def consultation_detail(consultation: Consultation) -> dict:
+    """The notice, the current draft's sections (nested, with their tables) and the closing summary."""
+    draft = consultation.current_draft
+    counts = public_comment_counts(consultation) if consultation.comments_public else {}
+    detail = consultation_summary(consultation, sum(counts.values()))
+    detail.update({
+        "addressee": consultation.addressee,
+        "notice_text": consultation.notice_text,
+        # the drafting office's own contact for opinions, as printed in the notice (never a commenter's)
+        "contact": {
+            "office": consultation.contact_office,
+            "person": consultation.contact_person,
+            "phones": list(consultation.contact_phones or []),
+            "emails": list(consultation.contact_emails or []),
+            "address": consultation.contact_address,
+        },
+        "extensions": [
+            {"at": moment(e.at), "old_deadline": moment(e.old_deadline), "new_deadline": moment(e.new_deadline),
+             "reason": e.reason}
+            for e in consultation.extensions
+        ],
+        "closing_summary": closing_summary(consultation),
+        "whole_draft_comment_count": counts.get(None, 0) if consultation.comments_public else None,
+        "draft": None,
+        "links": {
+            "comments": url_for("api.comments", consultation_id=consultation.id, _external=True)
+            if consultation.comments_public else None,
+            "feedback": url_for("api.feedback", consultation_id=consultation.id, _external=True),
+        },
+    })
+    if draft is not None:
+        sections = load_tree(draft)
+        detail["draft"] = {
+            "version": draft.version,
+            "versions": [{"version": d.version, "created_at": moment(d.created_at), "change_note": d.change_note}
+                         for d in consultation.drafts],
+            "preamble": draft.preamble,
+            "sections": [_section(s, consultation, counts) for s in sections if s.parent_id is None],
+            # tables that belong to no section
+            "tables": [_table(t) for t in draft.tables if t.section_id is None],
+        }
+    return detail
+
+
+def _section(section: Section, consultation: Consultation, counts: dict) -> dict:
+    return {
+        **section_reference(section),
+        "level": section.level,
+        "kind": section.kind,
+        "text": section.text,
+        "responsible_units": section.responsible_units,
+        "public_comment_count": counts.get(section.id, 0) if consultation.comments_public else None,
+        "url": url_for("consultations.section", consultation_id=consultation.id, anchor=section.anchor,
+                       _external=True),
+        "tables": [_table(t) for t in section.tables],
+        "children": [_section(child, consultation, counts) for child in section.children],
+    }
+
+
+def section_reference(section: Section | None) -> dict | None:
+    if section is None:
+        return None
+    return {"anchor": section.anchor, "label": section.label, "heading": section.heading, "title": section.title}
+
+
+def _table(table: DraftTable) -> dict:
+    return {"title": table.title, "header": list(table.header or []), "rows": [list(r) for r in table.rows or []]}
+
+
+def current_section(consultation: Consultation, anchor: str) -> Section | None:
+    draft = consultation.current_draft
+    return next((s for s in draft.sections if s.anchor == anchor), None) if draft is not None else None
+
+
+# comments
+
+
+def comment_page(consultation: Consultation, section: Section | None, whole_draft: bool, order: str, page: int,
+                 per_page: int) -> Page:
+    """Approved comments of a consultation whose comments are public (replies too, with ``parent_id``), on
+    one section, on the whole draft or all of them, with the office's published response to each."""
+    conditions = [Comment.consultation_id == consultation.id, Comment.status == "approved"]
+    if section is not None:
+        conditions.append(Comment.section_id == section.id)
+    elif whole_draft:
+        conditions.append(Comment.section_id.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(Comment).where(*conditions)) or 0
+    ordering = (Comment.created_at.desc(), Comment.id.desc()) if order == "newest" else (Comment.created_at, Comment.id)
+    comments = db.session.scalars(
+        select(Comment).where(*conditions).order_by(*ordering).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    responses = _published_responses([c.id for c in comments])
+    sections = _sections_of(comments)
+    items = [_comment(c, consultation, sections.get(c.section_id), responses.get(c.id)) for c in comments]
+    return Page(items, page, per_page, total)
+
+
+def _published_responses(comment_ids: list[int]) -> dict[int, Response]:
+    if not comment_ids:
+        return {}
+    responses = db.session.scalars(
+        select(Response).where(Response.comment_id.in_(comment_ids), Response.published_at.is_not(None))
+    )
+    return {r.comment_id: r for r in responses}
+
+
+def _sections_of(comments: list[Comment]) -> dict[int, Section]:
+    ids = {c.section_id for c in comments if c.section_id is not None}
+    if not ids:
+        return {}
+    return {s.id: s for s in db.session.scalars(select(Section).where(Section.id.in_(ids)))}
+
+
+def _comment(comment: Comment, consultation: Consultation, section: Section | None, response: Response | None) -> dict:
+    return {
+        "id": comment.id,
+        "parent_id": comment.parent_id,
+        "section": section_reference(section),
+        "body": comment.body,
+        "stance": comment.stance,
+        "author_name": comment.author_name,
+        "language": comment.language,
+        "created_at": moment(comment.created_at),
+        # the comment's own page: it alone, with the form to answer it
+        "url": url_for("comments.reply", consultation_id=consultation.id, comment_id=comment.id, _external=True),
+        "response": response_dict(response),
+    }
+
+
+def response_dict(response: Response | None) -> dict | None:
+    if response is None or response.published_at is None:
+        return None
+    return {"outcome": response.outcome, "reason": response.reason, "published_at": moment(response.published_at)}
+
+
+# the feedback report (意见采纳情况反馈)
+
+
+def feedback(consultation: Consultation, whole_draft_heading: str) -> dict:
+    """The public feedback report of a closed consultation: section by section, the opinions the public may
+    read (the approved ones; where comments are private, the office's paraphrase of those it answered
+    publicly, or nothing) and the office's published responses."""
+    return {
+        "consultation": {"id": consultation.id, "title": consultation.title,
+                         "url": url_for("reports.feedback", consultation_id=consultation.id, _external=True)},
+        "closing_summary": closing_summary(consultation),
+        "groups": [
+            {
+                "heading": group.heading,
+                "entries": [
+                    {"number": e.number, "text": e.text, "author_name": e.author_name, "stance": e.stance,
+                     "response": response_dict(e.response)}
+                    for e in group.entries
+                ],
+            }
+            for group in feedback_groups(consultation, whole_draft_heading)
+        ],
+    }

@@ -1,0 +1,178 @@
+"""The public API (开放数据接口): read-only JSON of what the public pages show, under /api/v1/, and its
+documentation at /api/. No account, no key, no cookie; limited per client address."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from portal.api import openapi, services
+from portal.core.web import query_int
+from portal.extensions import limiter
+
+bp = Blueprint("api", __name__)
+PREFIX = "/api/v1"
+MAX_PER_PAGE = 100
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, parameter: str | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.parameter = status, code, message, parameter
+
+
+def json_response(data, status: int = 200) -> Response:
+    response = Response(json.dumps(data, ensure_ascii=False, separators=(",", ":")), status=status,
+                        mimetype="application/json")
+    # open data: any site may read it from a browser (no cookie is read or set, so nothing private leaks)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.vary.update(("Accept-Language", "Cookie"))  # messages and headings follow the reader's language
+    if status == 200:
+        response.headers["Cache-Control"] = "public, max-age=60"
+        response.add_etag()
+        response.make_conditional(request)
+    else:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def error_response(status: int, code: str, message: str, parameter: str | None = None) -> Response:
+    return json_response({"error": {"status": status, "code": code, "message": message, "parameter": parameter}},
+                         status)
+
+
+@bp.errorhandler(ApiError)
+def api_error(error: ApiError):
+    return error_response(error.status, error.code, error.message, error.parameter)
+
+
+@bp.errorhandler(429)
+def too_many_requests(_error):
+    return error_response(429, "too_many_requests", _("请求太频繁，请稍后再试。"))
+
+
+def register(app) -> None:
+    """Refusals made before a view is chosen, under /api/ (a method other than GET, say): JSON as well. An
+    unknown address (404) is sent here by the app's own 404 handler."""
+
+    @app.errorhandler(405)
+    def method_not_allowed(error: HTTPException):
+        if not request.path.startswith("/api/"):
+            return error
+        return error_response(405, "method_not_allowed", _("开放数据接口只能读取（GET）。"))
+
+
+def not_found() -> Response:
+    """A 404 under /api/ (the app's handler sends unknown paths here too)."""
+    return error_response(404, "not_found", _("没有这个地址，或要找的内容尚未发布。"))
+
+
+def _rate_limit() -> str:
+    return current_app.config["API_RATE_LIMIT"]
+
+
+limiter.limit(_rate_limit)(bp)
+
+
+def _paging() -> tuple[int, int]:
+    return _whole_number("page", 1, None), _whole_number("per_page", 20, MAX_PER_PAGE)
+
+
+def _whole_number(name: str, default: int, most: int | None) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    value = query_int(raw)
+    if value is None or (most is not None and value > most):
+        if most is None:
+            message = _("参数 %(name)s 应是正整数。", name=name)
+        else:
+            message = _("参数 %(name)s 应是 1 到 %(most)d 之间的整数。", name=name, most=most)
+        raise ApiError(400, "bad_parameter", message, name)
+    return value
+
+
+def _choice(name: str, choices: tuple[str, ...], default: str | None) -> str | None:
+    value = request.args.get(name) or default
+    if value is not None and value not in choices:
+        raise ApiError(400, "bad_parameter", _("参数 %(name)s 只能是 %(choices)s。", name=name, choices=_("、").join(choices)),
+                       name)
+    return value
+
+
+def _consultation(consultation_id: int):
+    consultation = services.public_consultation(consultation_id)
+    if consultation is None:
+        raise ApiError(404, "not_found", _("没有这次征求意见，或尚未发布。"))
+    return consultation
+
+
+@bp.get(f"{PREFIX}/")
+def index():
+    return json_response({
+        "name": _("公开征求意见平台开放接口"),
+        "version": openapi.VERSION,
+        "documentation": url_for("api.documentation", _external=True),
+        "openapi": url_for("api.openapi_document", _external=True),
+        "consultations": url_for("api.consultations", _external=True),
+    })
+
+
+@bp.get(f"{PREFIX}/openapi.json")
+def openapi_document():
+    return json_response(openapi.document(url_for("api.index", _external=True).rstrip("/")))
+
+
+@bp.get(f"{PREFIX}/consultations")
+def consultations():
+    state = _choice("state", services.STATES, None)
+    page, per_page = _paging()
+    found = services.consultation_page(state, page, per_page)
+    return json_response(found.as_dict("api.consultations", **({"state": state} if state else {})))
+
+
+@bp.get(f"{PREFIX}/consultations/<int:consultation_id>")
+def consultation(consultation_id: int):
+    return json_response(services.consultation_detail(_consultation(consultation_id)))
+
+
+@bp.get(f"{PREFIX}/consultations/<int:consultation_id>/comments")
+def comments(consultation_id: int):
+    consultation = _consultation(consultation_id)
+    if not consultation.comments_public:
+        raise ApiError(403, "comments_not_public",
+                       _("这次征求意见的意见不公开显示，只提供给起草单位。截止后可查看意见采纳情况反馈。"))
+    anchor = request.args.get("section") or None
+    section = None
+    if anchor is not None and anchor != services.WHOLE_DRAFT:
+        section = services.current_section(consultation, anchor)
+        if section is None:
+            raise ApiError(404, "section_not_found", _("草案中没有这个章节。"), "section")
+    order = _choice("order", services.COMMENT_ORDERS, "oldest")
+    page, per_page = _paging()
+    found = services.comment_page(consultation, section, anchor == services.WHOLE_DRAFT, order, page, per_page)
+    arguments = {"consultation_id": consultation.id, **({"section": anchor} if anchor else {}),
+                 **({"order": order} if order != "oldest" else {})}
+    return json_response({
+        "consultation": {"id": consultation.id, "title": consultation.title,
+                         "url": url_for("consultations.show", consultation_id=consultation.id, _external=True)},
+        "section": services.section_reference(section),
+        **found.as_dict("api.comments", **arguments),
+    })
+
+
+@bp.get(f"{PREFIX}/consultations/<int:consultation_id>/feedback")
+def feedback(consultation_id: int):
+    consultation = _consultation(consultation_id)
+    if not consultation.is_closed:
+        raise ApiError(404, "not_closed", _("征求意见截止后才有意见采纳情况反馈。"))
+    return json_response(services.feedback(consultation, _("对草案整体的意见")))
+
+
+@bp.get("/api/")
+def documentation():
+    """The API described for people, from the same document as /api/v1/openapi.json."""
+    base = url_for("api.index", _external=True).rstrip("/")
+    return render_template("api/documentation.html", spec=openapi.document(base), base=base)

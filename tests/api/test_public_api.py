@@ -1,0 +1,232 @@
+"""The public API (/api/v1): read-only JSON of what the public pages show, described by its OpenAPI document.
+
+Every answer is validated against the document's schemas, which forbid any field they do not name: a field
+added to the API without being described, a commenter's contact say, fails here."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from portal.comments.services import submit_comment
+from portal.consultations.models import Consultation
+from portal.extensions import db
+from tests.helpers import csrf_token, shanghai
+
+API = "/api/v1"
+SPEC_URI = "urn:portal:openapi"
+
+
+def get_json(client, url: str, status: int = 200, schema: str | None = None):
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code, response.get_data(as_text=True)[:300])
+    assert response.mimetype == "application/json"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Set-Cookie" not in response.headers  # no session, no language cookie: nothing to tie requests together
+    data = response.get_json()
+    if schema is not None:
+        validate(client, data, schema)
+    return data
+
+
+def validate(client, data, schema: str) -> None:
+    spec = client.get(f"{API}/openapi.json").get_json()
+    registry = Registry().with_resource(SPEC_URI, Resource.from_contents(spec, default_specification=DRAFT202012))
+    validator = Draft202012Validator({"$ref": f"{SPEC_URI}#/components/schemas/{schema}"}, registry=registry)
+    errors = sorted(validator.iter_errors(data), key=str)
+    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
+
+
+def all_pages(client, url: str, schema: str) -> list[dict]:
+    """Follow the ``next`` links from ``url``; every page validated."""
+    items, seen = [], set()
+    while url:
+        assert url not in seen
+        seen.add(url)
+        page = get_json(client, url.removeprefix("http://localhost"), schema=schema)
+        items += page["items"]
+        url = page["links"]["next"]
+    return items
+
+
+@pytest.fixture
+def consultation_with_reply(office_consultation, clock):
+    consultation, comments = office_consultation
+    clock.set(shanghai(2023, 5, 2, 10, 0))
+    reply = submit_comment(consultation, "同意楼上，标准要具体。", "support", comments["goals"].section,
+                           parent=comments["goals"], author_name="赵六", author_contact="zhao@example.com")
+    reply.status = "approved"
+    db.session.commit()
+    comments["reply"] = reply
+    return consultation, comments
+
+
+def test_a_reader_finds_the_consultations_their_drafts_and_public_comments(client, consultation_with_reply, import_seed):
+    consultation, comments = consultation_with_reply
+    unpublished = import_seed("001", publish=False)
+
+    index = get_json(client, f"{API}/", schema="Index")
+    assert index["consultations"] == f"http://localhost{API}/consultations"
+    listing = get_json(client, f"{API}/consultations", schema="ConsultationPage")
+    assert [c["id"] for c in listing["items"]] == [consultation.id]  # the unpublished draft is not listed
+    assert get_json(client, f"{API}/consultations/{unpublished.id}", 404, "Error")["error"]["code"] == "not_found"
+    summary = listing["items"][0]
+    assert summary["state"] == "open" and summary["deadline"] == "2023-05-12T23:59:59+08:00"
+    assert summary["public_comment_count"] == 4  # goals, formula, whole, the reply: not pending, not spam
+    assert get_json(client, f"{API}/consultations?state=closed", schema="ConsultationPage")["items"] == []
+
+    detail = get_json(client, f"{API}/consultations/{consultation.id}", schema="Consultation")
+    assert detail["title"] == consultation.title and detail["issuer"] == consultation.issuer
+    assert detail["contact"]["phones"] == consultation.contact_phones  # the office's own, as the notice prints it
+    sections = detail["draft"]["sections"]
+    assert [s["title"] for s in sections] == [s.title for s in consultation.current_draft.top_sections]
+    first = sections[0]
+    assert first["anchor"] == comments["goals"].section.anchor and first["public_comment_count"] == 2
+    assert first["url"].endswith(f"/consultations/{consultation.id}/sections/{first['anchor']}")
+    assert detail["whole_draft_comment_count"] == 1
+    nested = sections[1]["children"][0]
+    assert nested["title"] == "(一)老年友好社会创建提升行动" and nested["public_comment_count"] == 1
+
+    every = all_pages(client, f"{API}/consultations/{consultation.id}/comments?per_page=2", "CommentPage")
+    assert [c["id"] for c in every] == [comments[k].id for k in ("goals", "formula", "whole", "reply")]
+    by_id = {c["id"]: c for c in every}
+    assert by_id[comments["formula"].id]["body"] == '=HYPERLINK("http://evil.example","点我")'  # as written: JSON is data
+    reply = by_id[comments["reply"].id]
+    assert reply["parent_id"] == comments["goals"].id and reply["author_name"] == "赵六"
+    assert reply["section"]["anchor"] == first["anchor"] and reply["created_at"] == "2023-05-02T10:00:00+08:00"
+    assert by_id[comments["whole"].id]["section"] is None and by_id[comments["whole"].id]["author_name"] is None
+    page = client.get(reply["url"].removeprefix("http://localhost"))  # the comment's own page shows it
+    assert page.status_code == 200 and "同意楼上，标准要具体。" in page.get_data(as_text=True)
+
+    on_section = get_json(client, f"{API}/consultations/{consultation.id}/comments?section={first['anchor']}&order=newest",
+                          schema="CommentPage")
+    assert [c["id"] for c in on_section["items"]] == [comments["reply"].id, comments["goals"].id]
+    assert on_section["section"]["title"] == first["title"]
+    whole = get_json(client, f"{API}/consultations/{consultation.id}/comments?section=whole", schema="CommentPage")
+    assert [c["id"] for c in whole["items"]] == [comments["whole"].id]
+
+
+def test_nothing_private_is_given(client, consultation_with_reply):
+    consultation, comments = consultation_with_reply
+    comments["goals"].status = "hidden"  # withheld after it was answered: its reply stays, it goes
+    db.session.commit()
+    answers = "".join(
+        client.get(url).get_data(as_text=True) for url in (
+            f"{API}/consultations", f"{API}/consultations/{consultation.id}",
+            f"{API}/consultations/{consultation.id}/comments?per_page=100",
+        )
+    )
+    assert "同意楼上" in answers and "整体赞成" in answers  # the public comments are there
+    for secret in ("138 0013 8000", "13800138000", "spam@example.com", "zhao@example.com", "社区食堂要多开几家",
+                   "广告广告", "建议明确养老服务中心的建设标准", *(c.receipt_number for c in comments.values())):
+        assert secret not in answers, secret
+
+
+def test_private_comments_stay_with_the_office_and_the_feedback_shows_the_published_answers(
+        app, client, clock, login, consultation_with_reply):
+    consultation, comments = consultation_with_reply
+    url = f"/office/consultations/{consultation.id}/responses/{comments['goals'].id}"
+    office, client = client, app.test_client()  # the office's staff in one browser, a reader in another
+    login("office@example.gov.cn")
+    assert office.post(url, data={"csrf_token": csrf_token(office, url), "outcome": "adopted",
+                                  "reason": "已补充建设标准。"}).status_code == 302
+    assert get_json(client, f"{API}/consultations/{consultation.id}/feedback", 404, "Error")["error"]["code"] == "not_closed"
+    goals = get_json(client, f"{API}/consultations/{consultation.id}/comments?per_page=1")["items"][0]
+    assert goals["id"] == comments["goals"].id and goals["response"] is None  # drafted, not published
+
+    clock.set(shanghai(2023, 5, 13, 9, 0))
+    assert app.test_cli_runner().invoke(args=["consultations", "close-due"]).exit_code == 0
+    publish = f"/office/consultations/{consultation.id}/responses/publish"
+    assert office.post(publish, data={"csrf_token": csrf_token(office, url)}).status_code == 302
+    goals = get_json(client, f"{API}/consultations/{consultation.id}/comments?per_page=1", schema="CommentPage")["items"][0]
+    assert goals["response"] == {"outcome": "adopted", "reason": "已补充建设标准。",
+                                 "published_at": "2023-05-13T09:00:00+08:00"}
+    feedback = get_json(client, f"{API}/consultations/{consultation.id}/feedback", schema="Feedback")
+    assert feedback["closing_summary"].startswith("截止到5月12日，共收到社会各界、广大居民群众反馈意见")
+    entries = [e for g in feedback["groups"] for e in g["entries"]]
+    assert entries[0]["text"] == "建议明确养老服务中心的建设标准。" and entries[0]["response"]["outcome"] == "adopted"
+    detail = get_json(client, f"{API}/consultations/{consultation.id}", schema="Consultation")
+    assert detail["state"] == "closed" and detail["closing_summary"] == feedback["closing_summary"]
+
+    db.session.get(Consultation, consultation.id).comment_visibility = "private"
+    db.session.commit()
+    refused = get_json(client, f"{API}/consultations/{consultation.id}/comments", 403, "Error")
+    assert refused["error"]["code"] == "comments_not_public"
+    detail = get_json(client, f"{API}/consultations/{consultation.id}", schema="Consultation")
+    assert detail["public_comment_count"] is None and detail["links"]["comments"] is None
+    assert all(s["public_comment_count"] is None for s in detail["draft"]["sections"])
+    feedback = json.dumps(get_json(client, f"{API}/consultations/{consultation.id}/feedback", schema="Feedback"),
+                          ensure_ascii=False)
+    assert "已补充建设标准。" in feedback and "建议明确养老服务中心" not in feedback  # no paraphrase given: no text
+
+
+@pytest.mark.parametrize("query, parameter", [
+    ("page=0", "page"), ("page=x", "page"), ("per_page=101", "per_page"), ("per_page=-1", "per_page"),
+    ("order=random", "order"), ("page=99999999999", "page"),
+])
+def test_bad_parameters_are_explained(client, office_consultation, query, parameter):
+    consultation, _comments = office_consultation
+    error = get_json(client, f"{API}/consultations/{consultation.id}/comments?{query}", 400, "Error")["error"]
+    assert error["code"] == "bad_parameter" and error["parameter"] == parameter and parameter in error["message"]
+
+
+def test_errors_are_json_in_the_readers_language(app, client, office_consultation):
+    consultation, _comments = office_consultation
+    assert get_json(client, f"{API}/consultations?state=soon", 400, "Error")["error"]["parameter"] == "state"
+    missing = get_json(client, f"{API}/consultations/{consultation.id}/comments?section=s-99", 404, "Error")["error"]
+    assert missing == {"status": 404, "code": "section_not_found", "message": "草案中没有这个章节。", "parameter": "section"}
+    english = get_json(client, f"{API}/consultations/{consultation.id}/comments?section=s-99&lang=en", 404, "Error")
+    assert english["error"]["message"] == "The draft has no such section."
+    assert get_json(client, f"{API}/no/such/thing", 404, "Error")["error"]["code"] == "not_found"
+    assert get_json(client, f"{API}/consultations/2147483648", 404, "Error")["error"]["code"] == "not_found"
+    posted = client.post(f"{API}/consultations")
+    assert posted.status_code == 405 and posted.get_json()["error"]["status"] == 405
+    app.config["API_RATE_LIMIT"] = "3/minute"
+    statuses = [client.get(f"{API}/consultations?n={n}").status_code for n in range(5)]
+    assert statuses[-1] == 429
+    refused = client.get(f"{API}/consultations")
+    assert refused.get_json()["error"]["code"] == "too_many_requests" and refused.headers["Cache-Control"] == "no-store"
+
+
+def test_answers_can_be_cached_and_revalidated(client, office_consultation):
+    consultation, _comments = office_consultation
+    first = client.get(f"{API}/consultations/{consultation.id}")
+    assert first.headers["Cache-Control"] == "public, max-age=60" and first.headers["ETag"]
+    again = client.get(f"{API}/consultations/{consultation.id}", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    consultation.title = "改过的标题"
+    db.session.commit()
+    changed = client.get(f"{API}/consultations/{consultation.id}", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.get_json()["title"] == "改过的标题"
+
+
+def test_the_documentation_page_describes_every_operation(client, office_consultation):
+    home = client.get("/consultations/").get_data(as_text=True)
+    assert 'href="/api/"' in home  # the footer links to it
+    page = client.get("/api/").get_data(as_text=True)
+    spec = client.get(f"{API}/openapi.json").get_json()
+    for path, operations in spec["paths"].items():
+        assert f"GET {path}" in page and operations["get"]["summary"] in page
+    assert "per_page" in page and "openapi.json" in page
+    english = client.get("/api/?lang=en").get_data(as_text=True)
+    assert "Open data API" in english and "Published consultations" in english
+    assert client.get(f"{API}/openapi.json?lang=en").get_json()["paths"]["/consultations"]["get"]["summary"] == \
+        "Published consultations"
+
+
+def test_consultations_are_paged_and_filtered_by_state(client, clock, import_seed):
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    opened = [import_seed(prefix, deadline=shanghai(2023, 5, day, 17, 0)) for prefix, day in (("001", 10), ("002", 20))]
+    upcoming = import_seed("004", opens=shanghai(2023, 6, 1, 9, 0), deadline=shanghai(2023, 7, 1, 17, 0))
+    db.session.commit()
+    every = all_pages(client, f"{API}/consultations?per_page=1", "ConsultationPage")
+    assert sorted(c["id"] for c in every) == sorted(c.id for c in [*opened, upcoming])
+    assert [c["id"] for c in every][0] == upcoming.id  # the latest deadline first, as the public list
+    only = get_json(client, f"{API}/consultations?state=upcoming", schema="ConsultationPage")
+    assert [c["id"] for c in only["items"]] == [upcoming.id] and only["total"] == 1
+    assert only["items"][0]["opens_at"] == "2023-06-01T09:00:00+08:00"
+    beyond = get_json(client, f"{API}/consultations?page=9", schema="ConsultationPage")
+    assert beyond["items"] == [] and beyond["total"] == 3 and beyond["links"]["prev"].endswith("page=8&per_page=20")
