@@ -4,15 +4,17 @@ from __future__ import annotations
 import time
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
 from portal.core.workers import gives_way_to_web
 from portal.extensions import db
+from portal.mail.retention import erase_old_mail
 from portal.mail.worker import deliver_due, new_worker_id
 from portal.routing.digests import due_digests, queue_digest
 
-mail_cli = AppGroup("mail", help="Send the outbox; queue digests.")
+mail_cli = AppGroup("mail", help="Send the outbox; queue digests; erase old mail.")
 
 
 @mail_cli.command("deliver")
@@ -51,3 +53,18 @@ def digests_command():
             db.session.rollback()
             skipped += 1
     click.echo(f"已排队 {queued} 份意见汇总邮件。" + (f"（{skipped} 份已由另一进程排队）" if skipped else ""))
+
+
+@mail_cli.command("erase-old")
+@click.option("--days", type=int, default=None,
+              help="Erase what is older than this many days (default: PORTAL_MAIL_RETENTION_DAYS; 0 keeps all).")
+def erase_old_command(days: int | None):
+    """Erase the recipient and content of the messages sent or given up longer ago than the retention period;
+    their rows stay as the record that they were sent (run from cron, e.g. daily; running twice is safe)."""
+    days = current_app.config["MAIL_RETENTION_DAYS"] if days is None else days
+    if days <= 0:
+        click.echo("保留期限为 0：不清除任何邮件。")
+        return
+    erased = erase_old_mail(days)
+    db.session.commit()
+    click.echo(f"已清除 {erased} 封超过 {days} 天的邮件的收件人和内容。")

@@ -24,6 +24,8 @@ SETTINGS = {
     "MAIL_CLAIM_TIMEOUT": ("PORTAL_MAIL_CLAIM_TIMEOUT", 600, int),  # a 'sending' claim older than this is stale
     # messages sent on one SMTP connection before the worker opens a new one
     "MAIL_MESSAGES_PER_CONNECTION": ("PORTAL_MAIL_MESSAGES_PER_CONNECTION", 100, int),
+    # days the outbox keeps a finished message's recipient and content (0: for ever): `flask mail erase-old`
+    "MAIL_RETENTION_DAYS": ("PORTAL_MAIL_RETENTION_DAYS", 180, int),
     "PORTAL_BASE_URL": ("PORTAL_BASE_URL", None, str),  # https://… used in links inside mails
 }
 

@@ -63,6 +63,11 @@ class OutboxMessage(db.Model):
 
     comment: Mapped["Comment | None"] = relationship()  # noqa: F821
 
+    @property
+    def is_erased(self) -> bool:
+        """Its recipient and content were erased after the retention period (portal/mail/retention.py)."""
+        return self.recipient == ""
+
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} {self.recipient} {self.status}>"
 

@@ -363,6 +363,8 @@ def is_unsubscribed(email: str) -> bool:
 def resend_message(message: OutboxMessage) -> OutboxMessage:
     """Try again: a failed row goes back to the queue; a sent one is copied into a new row (each row is
     sent at most once)."""
+    if message.is_erased:
+        raise ValueError("an erased message cannot be sent again")
     if message.status == "failed":
         message.status = "pending"
         message.attempts = 0
