@@ -29,6 +29,11 @@ class SettingsForm(Form):
         description=_l("发表意见时默认填写的姓名，会随意见公开。不填则显示为“匿名”。"),
     )
     mail = BooleanField(_l("通过电子邮件接收意见回执和起草单位的答复"))
+    alerts = BooleanField(_l("有新的征求意见发布时，发邮件通知我"))
+
+    def validate_alerts(self, field):
+        if field.data and not self.mail.data:
+            raise ValidationError(_l("不接收邮件，就收不到新征求意见的提醒。请同时勾选上面一项，或者不要勾选提醒。"))
 
 
 class ButtonForm(Form):

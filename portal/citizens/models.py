@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.time import UTCDateTime, now
@@ -23,6 +23,10 @@ class Citizen(db.Model):
     signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of every session cookie of this account: raised by "sign out everywhere", which ends them all
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # 新征求意见提醒: one mail for each consultation published (portal/mail/services.py: queue_new_consultation_mail),
+    # in the language the citizen read the site in when they turned the alerts on
+    consultation_alerts: Mapped[bool] = mapped_column(default=False, server_default=false())
+    alerts_language: Mapped[str | None] = mapped_column(String(10))
 
 
 class SignInLink(db.Model):

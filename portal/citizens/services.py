@@ -201,6 +201,19 @@ def delete_account(citizen: Citizen) -> None:
     sign_out()
 
 
+# --- settings ---------------------------------------------------------------------------------------------
+
+def set_consultation_alerts(citizen: Citizen, wanted: bool, language: str) -> None:
+    """新征求意见提醒 on or off. Turned on, the mails come in ``language`` (the page's at that moment); turned
+    off, alerts already queued are not sent (the mail worker asks again: portal/mail/rendering.py)."""
+    from portal.mail.compose import mail_language
+
+    if wanted and not citizen.consultation_alerts:
+        citizen.alerts_language = mail_language(language)
+    citizen.consultation_alerts = wanted
+    db.session.flush()
+
+
 # --- "my comments" ----------------------------------------------------------------------------------------
 
 COMMENTS_PER_PAGE = 20

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from portal.citizens.forms import ButtonForm, SettingsForm, SignInForm
 from portal.citizens.services import (
     COMMENTS_PER_PAGE, LINK_MAX_AGE, LinkProblem, TooManyLinks, current_citizen, delete_account, link_from_token,
-    my_comments, request_sign_in_link, sign_in, sign_out, sign_out_everywhere, use_link,
+    my_comments, request_sign_in_link, set_consultation_alerts, sign_in, sign_out, sign_out_everywhere, use_link,
 )
 from portal.core.web import local_path, query_int
 from portal.extensions import db, limiter
@@ -133,7 +133,9 @@ def settings():
     if elsewhere:
         return elsewhere
     subscribed = not is_unsubscribed(citizen.email)
-    form = SettingsForm(data={"name": citizen.name or "", "mail": subscribed})
+    # an unsubscribed address gets no alerts: the box shows what the citizen actually receives
+    form = SettingsForm(data={"name": citizen.name or "", "mail": subscribed,
+                              "alerts": subscribed and citizen.consultation_alerts})
     saved = False
     if request.method == "POST" and form.validate():
         citizen.name = (form.name.data or "").strip() or None
@@ -141,6 +143,7 @@ def settings():
             confirm_address(citizen.email, resubscribe=True)
         elif not form.mail.data and subscribed:
             unsubscribe_address(citizen.email)
+        set_consultation_alerts(citizen, form.alerts.data, str(get_locale()))
         db.session.commit()
         saved = True
     status = 422 if form.errors else 200

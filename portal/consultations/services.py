@@ -86,7 +86,8 @@ class ConsultationError(ValueError):
 def publish_consultation(
     consultation: Consultation, opens_at: datetime | None = None, deadline: datetime | None = None
 ) -> Consultation:
-    """Make a consultation public. It needs a deadline after its opening."""
+    """Make a consultation public. It needs a deadline after its opening. Made public now (not before), it is
+    announced to the citizens who asked for new consultation alerts (mail, queued in this transaction)."""
     opens_at = opens_at or consultation.opens_at or now()
     deadline = deadline or consultation.deadline
     if deadline is None:
@@ -95,13 +96,30 @@ def publish_consultation(
         raise ConsultationError("deadline_before_opening", _("截止时间必须晚于开始时间。"))
     if consultation.current_draft is None or not consultation.current_draft.sections:
         raise ConsultationError("no_sections", _("草案没有任何章节，不能发布。"))
+    announce = consultation.published_at is None
     consultation.opens_at = opens_at
     consultation.deadline = deadline
     consultation.published_at = consultation.published_at or now()
     consultation.finalised_at = None
     consultation.closing_summary = None
     db.session.flush()
+    if announce:
+        from portal.mail.services import queue_new_consultation_mail  # the mail builds on the consultations
+
+        queue_new_consultation_mail(consultation)
     return consultation
+
+
+def latest_published(limit: int) -> list[Consultation]:
+    """The consultations published last, newest first, with their deadline extensions (the feed)."""
+    from sqlalchemy.orm import selectinload
+
+    from portal.consultations.models import published_consultations
+
+    return list(db.session.scalars(
+        published_consultations().options(selectinload(Consultation.extensions))
+        .order_by(Consultation.published_at.desc(), Consultation.id.desc()).limit(limit)
+    ))
 
 
 def tally_comments(consultation: Consultation) -> CommentTally:

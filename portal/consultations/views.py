@@ -1,14 +1,18 @@
-"""Public pages: the list of consultations, a consultation with its draft, one section with its comments."""
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+"""Public pages: the list of consultations (and its Atom feed), a consultation with its draft, one section with its
+comments."""
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from portal.comments import page_cache
 from portal.comments.forms import CommentForm
 from portal.consultations import pages
+from portal.consultations.feed import FEED_SIZE, entry_updated, rfc3339, xml_text
 from portal.consultations.models import Consultation, published_consultations
-from portal.consultations.services import closing_summary
+from portal.consultations.services import closing_summary, latest_published
+from portal.core.time import now
 from portal.drafts.models import Section
 from portal.drafts.services import load_tree
 from portal.extensions import db
+from portal.mail.links import external_url
 
 bp = Blueprint("consultations", __name__)
 
@@ -44,6 +48,19 @@ def index():
     for consultation in consultations:
         groups[consultation.state()].append(consultation)
     return render_template("consultations/index.html", groups=groups)
+
+
+@bp.get("/consultations/feed.atom")
+def feed():
+    """The Atom feed of the consultations published last (absolute links: a feed reader has no page to start
+    from)."""
+    consultations = latest_published(FEED_SIZE)
+    body = render_template(
+        "consultations/feed.atom.xml", consultations=consultations, external_url=external_url,
+        rfc3339=rfc3339, xml_text=xml_text, entry_updated=entry_updated,
+        updated=max((entry_updated(c) for c in consultations), default=now()),
+    )
+    return Response(body, content_type="application/atom+xml; charset=utf-8")
 
 
 @bp.get("/consultations/<int:consultation_id>")

@@ -108,9 +108,34 @@ def _sign_in_context(message: OutboxMessage) -> dict:
     return {"sign_in_url": url, "email": link.email, "minutes": LINK_MAX_AGE // 60, SECRET: url}
 
 
+def _new_consultation_context(message: OutboxMessage) -> dict:
+    """A consultation just published, for a citizen who asked to hear of new ones: none once the account is
+    deleted or its alerts turned off, nor for a consultation no longer public or closed by now."""
+    from sqlalchemy import select
+
+    from portal.citizens.models import Citizen
+    from portal.consultations.models import Consultation
+
+    context = message.context or {}
+    consultation = db.session.get(Consultation, context.get("consultation_id"))
+    if consultation is None or consultation.state() in ("unpublished", "closed"):
+        raise CannotRender(str(_l("这封邮件所说的征求意见已不再公开或已经截止。")))
+    if not db.session.scalar(select(Citizen.consultation_alerts).where(Citizen.email == message.recipient)):
+        raise CannotRender(str(_l("收件人已删除账户或关闭了新征求意见提醒。")))
+    base = context.get("base_url")
+    return {
+        "consultation": consultation,
+        "upcoming": consultation.state() == "upcoming",
+        "consultation_url": external_url("consultations.show", base=base, consultation_id=consultation.id),
+        "settings_url": external_url("citizens.settings", base=base),
+        "unsubscribe_url": external_url("mail.unsubscribe", base=base, token=unsubscribe_token(message.recipient)),
+    }
+
+
 SECRET = "_secret"  # a context entry naming what the stored copy of the mail must leave out
 CONTEXTS = {"comment": _comment_context, "receipt": _receipt_context, "confirm": _confirm_context,
-            "response": _response_context, "reply": _reply_context, "sign_in": _sign_in_context}
+            "response": _response_context, "reply": _reply_context, "sign_in": _sign_in_context,
+            "new_consultation": _new_consultation_context}
 
 
 def render(message: OutboxMessage) -> RenderedMail:

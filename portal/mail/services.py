@@ -296,6 +296,40 @@ def queue_reply_mail(reply: Comment, base_url: str | None = None) -> None:
     db.session.flush()
 
 
+ALERTS_PER_INSERT = 1000  # outbox rows of new consultation alerts written by one INSERT
+
+
+def queue_new_consultation_mail(consultation, base_url: str | None = None) -> int:
+    """A consultation has just been published: tell every citizen who asked for new consultation alerts
+    (portal/citizens, settings), in the language they turned them on in, once per consultation and citizen
+    (dedup key ``new_consultation:<consultation>:<citizen>``, so that publishing again queues nothing twice).
+    Their addresses were proved by signing in; an unsubscribed one gets nothing. A consultation closed already
+    is not announced. The subscribers are read in one query and their rows written ALERTS_PER_INSERT at a time
+    (one INSERT each, no ORM object): thousands keep publishing one short request. Flushes; returns the number
+    of rows offered (those queued before are left out by their key)."""
+    from portal.citizens.models import Citizen
+
+    if consultation.state() == "closed":
+        return 0
+    citizens, addresses = Citizen.__table__, CommenterAddress.__table__
+    unsubscribed = select(addresses.c.id).where(
+        addresses.c.email == citizens.c.email, addresses.c.unsubscribed_at.is_not(None)).exists()
+    subscribers = db.session.execute(
+        select(citizens.c.id, citizens.c.email, citizens.c.alerts_language)
+        .where(citizens.c.consultation_alerts.is_(True), ~unsubscribed).order_by(citizens.c.id)
+    ).all()
+    at, base_url = now(), base_url or site_address()
+    rows = [outbox_row("new_consultation", email, language, {"consultation_id": consultation.id},
+                       headers=unsubscribe_headers(email, base_url),
+                       dedup_key=f"new_consultation:{consultation.id}:{citizen_id}",
+                       consultation_id=consultation.id, base_url=base_url, at=at)
+            for citizen_id, email, language in subscribers]
+    for start in range(0, len(rows), ALERTS_PER_INSERT):
+        db.session.execute(_outbox_insert_new_statement(), rows[start:start + ALERTS_PER_INSERT])
+    db.session.flush()
+    return len(rows)
+
+
 def unsubscribe_headers(email: str, base_url: str | None = None) -> dict:
     """RFC 8058 one-click unsubscribe: an https link a mail client may POST to without asking. ``base_url``:
     the site address the commenter used (default: PORTAL_BASE_URL, else the current request's)."""

@@ -89,7 +89,7 @@ def _template_names() -> list[str]:
     """Templates translated through the catalogue (all but the per-language ones, named NAME.zh_CN.EXT)."""
     names = []
     for path in sorted((ROOT / "templates").rglob("*")):
-        if path.suffix in (".html", ".txt") and ".zh_CN." not in path.name:
+        if path.suffix in (".html", ".txt", ".xml") and ".zh_CN." not in path.name:
             names.append(path.relative_to(ROOT / "templates").as_posix())
     return names
 
