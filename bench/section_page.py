@@ -6,7 +6,9 @@ reads the section page: 60 % the first page, 20 % newest first, 20 % a random pa
 the same run is a minimal Flask endpoint served the same way.
 
 Target (issue 9): >= 300 pages/s, p50 < 30 ms.
-Run: .venv/bin/python bench/section_page.py [--database sqlite|postgresql|both] [--seconds 20] [--workers 3]
+With --api, the same reads through the open data API as well (/api/v1/consultations/ID/comments?section=…: the
+section's approved comments, 20 a page, with their published responses), against the same target.
+Run: .venv/bin/python bench/section_page.py [--database sqlite|postgresql|both] [--seconds 20] [--workers 3] [--api]
 """
 from __future__ import annotations
 
@@ -69,14 +71,15 @@ def fill(url: str) -> tuple[str, int]:
             row(ON_SECTION + n, random.choice(others)) for n in range(COMMENTS - ON_SECTION)])
         db.session.commit()
         path = f"/consultations/{consultation.id}/sections/{target.anchor}"
+        api_path = f"/api/v1/consultations/{consultation.id}/comments?section={target.anchor}"
         db.session.remove()
         db.engine.dispose()
-    return path, -(-threads // 20)
+    return path, -(-threads // 20), api_path, -(-ON_SECTION // 20)
 
 
-def run(kind: str, seconds: int, workers: int, limit: float) -> None:
+def run(kind: str, seconds: int, workers: int, limit: float, api: bool) -> None:
     with portal_database(kind) as url, tempfile.TemporaryDirectory() as instance:
-        path, pages = fill(url)
+        path, pages, api_path, api_pages = fill(url)
         if kind == "postgresql":
             import sqlalchemy as sa
 
@@ -84,16 +87,21 @@ def run(kind: str, seconds: int, workers: int, limit: float) -> None:
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(sa.text("ANALYZE"))
             engine.dispose()
-        env = {"PORTAL_DATABASE_URL": url, "PORTAL_SECRET_KEY": "bench-secret", "PORTAL_INSTANCE_PATH": instance}
-        script_env = {"BENCH_PAGE": path, "BENCH_PAGES": str(pages)}
-        with gunicorn("wsgi:app", env, workers=workers) as (base, _process):
-            wrk(base + path, ROOT / "bench/section_page.lua", seconds=3, env=script_env)
-            result = wrk(base + path, ROOT / "bench/section_page.lua", seconds=seconds, env=script_env)
-        met = result.rate >= 300 and result.p50_ms < 30
+        env = {"PORTAL_DATABASE_URL": url, "PORTAL_SECRET_KEY": "bench-secret", "PORTAL_INSTANCE_PATH": instance,
+               "PORTAL_API_RATE_LIMIT": "1000000/minute"}
         print(f"\n{kind}: {COMMENTS:,} approved comments, {ON_SECTION:,} on the section ({pages} pages of 20 threads)")
-        print(f"  {result.line('pages/s')} (targets >= 300 pages/s, p50 < 30 ms); "
-              f"{result.rate / limit:.2f} x the limit; errors: {result.errors}")
-        print(f"  {'met' if met else 'MISSED'}; load average now {os.getloadavg()[0]:.2f}")
+        measured = [("section page", path, pages, "pages/s")]
+        if api:
+            measured.append(("API comments", api_path, api_pages, "answers/s"))
+        with gunicorn("wsgi:app", env, workers=workers) as (base, _process):
+            for name, target, count, unit in measured:
+                script_env = {"BENCH_PAGE": target, "BENCH_PAGES": str(count)}
+                wrk(base + target, ROOT / "bench/section_page.lua", seconds=3, env=script_env)
+                result = wrk(base + target, ROOT / "bench/section_page.lua", seconds=seconds, env=script_env)
+                met = result.rate >= 300 and result.p50_ms < 30
+                print(f"  {name}: {result.line(unit)} (targets >= 300/s, p50 < 30 ms); "
+                      f"{result.rate / limit:.2f} x the limit; errors: {result.errors}; {'met' if met else 'MISSED'}")
+        print(f"  load average now {os.getloadavg()[0]:.2f}")
 
 
 def measure_limit(seconds: int, workers: int) -> float:
@@ -109,12 +117,13 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--api", action="store_true", help="also read the section's comments through the open data API")
     args = parser.parse_args()
     wait_until_idle()
     print(f"gunicorn: {args.workers} sync workers; wrk: 2 threads, 16 connections")
     limit = measure_limit(args.seconds, args.workers)
     for kind in ("sqlite", "postgresql") if args.database == "both" else (args.database,):
-        run(kind, args.seconds, args.workers, limit)
+        run(kind, args.seconds, args.workers, limit, args.api)
 
 
 if __name__ == "__main__":

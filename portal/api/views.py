@@ -2,13 +2,11 @@
 documentation at /api/. No account, no key, no cookie; limited per client address."""
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from portal.api import openapi, services
+from portal.api import cache, openapi, services
 from portal.core.web import query_int
 from portal.extensions import limiter
 
@@ -24,8 +22,9 @@ class ApiError(Exception):
 
 
 def json_response(data, status: int = 200) -> Response:
-    response = Response(json.dumps(data, ensure_ascii=False, separators=(",", ":")), status=status,
-                        mimetype="application/json")
+    """``data`` (or its JSON text, from the cache) as the API answers."""
+    text = data if isinstance(data, str) else cache.serialise(data)
+    response = Response(text, status=status, mimetype="application/json")
     # open data: any site may read it from a browser (no cookie is read or set, so nothing private leaks)
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.vary.update(("Accept-Language", "Cookie"))  # messages and headings follow the reader's language
@@ -135,11 +134,16 @@ def consultations():
 
 @bp.get(f"{PREFIX}/consultations/<int:consultation_id>")
 def consultation(consultation_id: int):
-    return json_response(services.consultation_detail(_consultation(consultation_id)))
+    return json_response(cache.answer(
+        consultation_id, lambda: services.consultation_detail(_consultation(consultation_id))))
 
 
 @bp.get(f"{PREFIX}/consultations/<int:consultation_id>/comments")
 def comments(consultation_id: int):
+    return json_response(cache.answer(consultation_id, lambda: _comments(consultation_id)))
+
+
+def _comments(consultation_id: int) -> dict:
     consultation = _consultation(consultation_id)
     if not consultation.comments_public:
         raise ApiError(403, "comments_not_public",
@@ -155,12 +159,12 @@ def comments(consultation_id: int):
     found = services.comment_page(consultation, section, anchor == services.WHOLE_DRAFT, order, page, per_page)
     arguments = {"consultation_id": consultation.id, **({"section": anchor} if anchor else {}),
                  **({"order": order} if order != "oldest" else {})}
-    return json_response({
+    return {
         "consultation": {"id": consultation.id, "title": consultation.title,
                          "url": url_for("consultations.show", consultation_id=consultation.id, _external=True)},
         "section": services.section_reference(section),
         **found.as_dict("api.comments", **arguments),
-    })
+    }
 
 
 @bp.get(f"{PREFIX}/consultations/<int:consultation_id>/feedback")

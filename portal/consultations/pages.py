@@ -92,18 +92,22 @@ def _page_facts_statement(_dialect):
     return select(*(table.c[name] for name in PageFacts.__dataclass_fields__)).where(table.c.id == bindparam("id"))
 
 
-def from_memory(consultation_id: int):
-    """The page the reader asks for from memory, read with one statement outside the ORM session (on
-    PostgreSQL in autocommit: one round trip instead of BEGIN, the query and ROLLBACK; issue 9); None when it
-    is not there, or not for this reader: the view then goes the usual way (and says 404 where it must)."""
-    if not _anonymous_get():
-        return None
+def read_facts(consultation_id: int) -> PageFacts | None:
+    """The consultation's tokens and state, read with one statement outside the ORM session (on PostgreSQL in
+    autocommit: one round trip instead of BEGIN, the query and ROLLBACK; issue 9); None if there is none. Read
+    before anything cached under them is made, so that what is kept under a token is never older than it."""
     with own_transaction():
         row = run(_page_facts_statement(), {"id": consultation_id}).first()
-    if row is None:
+    return None if row is None else PageFacts(**row._mapping)
+
+
+def from_memory(consultation_id: int):
+    """The page the reader asks for from memory, found with read_facts; None when it is not there, or not for
+    this reader: the view then goes the usual way (and says 404 where it must)."""
+    if not _anonymous_get():
         return None
-    facts = PageFacts(**row._mapping)
-    if not facts.is_published or not _keeps(facts):
+    facts = read_facts(consultation_id)
+    if facts is None or not facts.is_published or not _keeps(facts):
         return None
     html = cache.get(_key(facts))
     return None if html is None else _respond(make_response(html), html)

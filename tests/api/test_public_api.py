@@ -230,3 +230,28 @@ def test_consultations_are_paged_and_filtered_by_state(client, clock, import_see
     assert only["items"][0]["opens_at"] == "2023-06-01T09:00:00+08:00"
     beyond = get_json(client, f"{API}/consultations?page=9", schema="ConsultationPage")
     assert beyond["items"] == [] and beyond["total"] == 3 and beyond["links"]["prev"].endswith("page=8&per_page=20")
+
+
+def test_answers_are_kept_in_memory_until_what_they_show_changes(app, client, clock, office_consultation, monkeypatch):
+    from portal.api import services
+
+    consultation, comments = office_consultation
+    made = []
+    real = services.comment_page
+    monkeypatch.setattr(services, "comment_page", lambda *args: made.append(args) or real(*args))
+    url = f"{API}/consultations/{consultation.id}/comments"
+    first = client.get(url).get_json()
+    assert client.get(url).get_json() == first and len(made) == 1  # the second answer came from memory
+    client.get(f"{url}?order=newest")
+    assert len(made) == 2  # another query string, another answer
+
+    comments["pending"].status = "approved"  # a moderator approves a comment: the comments token changes
+    db.session.commit()
+    after = client.get(url).get_json()
+    assert len(made) == 3 and after["total"] == first["total"] + 1
+    assert "社区食堂要多开几家。" in {c["body"] for c in after["items"]}
+
+    clock.set(shanghai(2023, 5, 13, 9, 0))  # closed: responses may be published and edited, no token follows them
+    client.get(url)
+    client.get(url)
+    assert len(made) == 5
