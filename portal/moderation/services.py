@@ -245,10 +245,11 @@ def moderate(actor, action: str, selections, view: str, reason: str | None = Non
     if action == "hide" and reason not in HIDE_REASON_LABELS:
         raise ValueError("a hidden comment needs a reason")
     outcome = Outcome()
+    touched: set[int] = set()  # consultations whose count of opinions received may have changed (spam or not)
     for selection in selections:
         if isinstance(selection, CommentSelection):
             comment = db.session.get(Comment, selection.comment_id)
-            _apply(outcome, actor, action, comment, selection.version, reason, note, group=None)
+            _apply(outcome, actor, action, comment, selection.version, reason, note, group=None, touched=touched)
         else:
             members = db.session.scalars(
                 select(Comment)
@@ -256,12 +257,25 @@ def moderate(actor, action: str, selections, view: str, reason: str | None = Non
                 .order_by(Comment.id)
             ).all()
             for comment in members:
-                _apply(outcome, actor, action, comment, comment.moderation_version, reason, note, group=selection.group_key)
+                _apply(outcome, actor, action, comment, comment.moderation_version, reason, note,
+                       group=selection.group_key, touched=touched)
             outcome.stale += max(0, selection.count - len(members))
+    _rewrite_summaries(touched)
     return outcome
 
 
-def _apply(outcome: Outcome, actor, action, comment, version, reason, note, group) -> None:
+def _rewrite_summaries(consultation_ids: set[int]) -> None:
+    """A comment marked spam (or no longer) after a consultation was finalised changes the count its stored
+    closing summary gives (spam is not counted): write the summary again."""
+    from portal.consultations.services import rewrite_closing_summary
+
+    for consultation_id in sorted(consultation_ids):
+        consultation = db.session.get(Consultation, consultation_id)
+        if consultation is not None:
+            rewrite_closing_summary(consultation)
+
+
+def _apply(outcome: Outcome, actor, action, comment, version, reason, note, group, touched: set[int]) -> None:
     allowed, target = TRANSITIONS[action]
     if comment is None or comment.moderation_version != version:
         outcome.stale += 1
@@ -291,6 +305,8 @@ def _apply(outcome: Outcome, actor, action, comment, version, reason, note, grou
     # is no flush, so the session's listener does not see it)
     enqueue([(COMMENT, comment.id, comment.consultation_id)], db.session)
     db.session.refresh(comment)
+    if "spam" in (before["status"], target):
+        touched.add(comment.consultation_id)
     if target == "approved":  # a reply made public: its parent's author may be told by mail
         queue_reply_mail(comment)
     after = _state(comment)

@@ -82,6 +82,10 @@ def respond_to_comments(
             actor, "respond", response, consultation_id=consultation.id,
             before=before, after=response.as_audit() | {"comment_id": comment.id},
         )
+    if any(r.published_at is not None for r in written):  # a published answer changed: so may the summary's counts
+        from portal.consultations.services import rewrite_closing_summary
+
+        rewrite_closing_summary(consultation)
     return written
 
 

@@ -196,3 +196,36 @@ def test_an_answer_to_a_comment_later_marked_spam_is_neither_counted_nor_publish
     db.session.commit()
     page = client.get(responses_url(consultation)).get_data(as_text=True)
     assert "已答复 2 条，其中已公布 1 条" in page and "有 1 条答复尚未公布" in page
+
+
+def test_the_stored_summary_follows_answers_changed_and_spam_found_after_publication(app, client, clock, login,
+                                                                                      make_user, office_consultation):
+    from tests.moderation.conftest import act
+
+    consultation, comments = office_consultation
+    login("office@example.gov.cn")
+    bulk(client, consultation, [comments["goals"].id, comments["formula"].id], "adopted", "采纳。")
+    clock.set(shanghai(2023, 5, 13, 8, 0))
+    assert app.test_cli_runner().invoke(args=["consultations", "close-due"]).exit_code == 0
+    token = csrf_token(client, responses_url(consultation))
+    assert client.post(f"{responses_url(consultation)}/publish", data={"csrf_token": token}).status_code == 302
+
+    def summary():
+        db.session.expire_all()
+        return db.session.get(Consultation, consultation.id).closing_summary
+
+    assert summary().endswith("经认真研究，采纳2条。")
+    one = f"{responses_url(consultation)}/{comments['formula'].id}"
+    client.post(one, data={"csrf_token": csrf_token(client, one), "outcome": "not_adopted", "reason": "与上位法不符。"})
+    assert summary().endswith("经认真研究，采纳1条，不采纳1条。")  # the published answer changed: so did the count
+
+    client.post("/logout")
+    make_user("moderator", email="mod@example.gov.cn")
+    login("mod@example.gov.cn")
+    formula = comments["formula"]
+    db.session.refresh(formula)
+    response = act(client, [f"c-{formula.id}-{formula.moderation_version}"], "spam", query="view=approved")
+    assert response.status_code == 303
+    assert summary() == ("截止到5月12日，共收到社会各界、广大居民群众反馈意见3条（3人提出），涉及1个部分，"
+                         "另有1条针对全文。经认真研究，采纳1条。")
+    assert "采纳1条。" in client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
