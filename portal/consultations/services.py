@@ -182,6 +182,9 @@ def finalise_consultation(consultation: Consultation) -> Consultation:
     consultation.closing_summary = _write(consultation)
     consultation.finalised_at = now()
     db.session.flush()
+    from portal.mail.services import queue_closing_mail  # the mail builds on the consultations
+
+    queue_closing_mail(consultation)  # the office hears of it, in this transaction
     return consultation
 
 

@@ -132,10 +132,34 @@ def _new_consultation_context(message: OutboxMessage) -> dict:
     }
 
 
+def _closed_context(message: OutboxMessage) -> dict:
+    """A consultation finalised at its deadline, for its drafting office: the summary as stored, the comments
+    still waiting for a moderator, and where to answer them and download the digest."""
+    from sqlalchemy import func, select
+
+    from portal.consultations.models import Consultation
+
+    context = message.context or {}
+    consultation = db.session.get(Consultation, context.get("consultation_id"))
+    if consultation is None or consultation.finalised_at is None:
+        raise CannotRender(str(_l("这封邮件所说的征求意见已不存在或尚未结束。")))
+    waiting = db.session.scalar(select(func.count()).select_from(Comment).where(
+        Comment.consultation_id == consultation.id, Comment.status == "pending")) or 0
+    base, cid = context.get("base_url"), consultation.id
+    return {
+        "consultation": consultation,
+        "waiting": waiting,
+        "responses_url": external_url("responses.index", base=base, consultation_id=cid),
+        "digest_url": external_url("digests.download", base=base, consultation_id=cid, fmt="xlsx"),
+        "moderation_url": external_url("moderation.queue", base=base),
+        "feedback_url": external_url("reports.feedback", base=base, consultation_id=cid),
+    }
+
+
 SECRET = "_secret"  # a context entry naming what the stored copy of the mail must leave out
 CONTEXTS = {"comment": _comment_context, "receipt": _receipt_context, "confirm": _confirm_context,
             "response": _response_context, "reply": _reply_context, "sign_in": _sign_in_context,
-            "new_consultation": _new_consultation_context}
+            "new_consultation": _new_consultation_context, "closed": _closed_context}
 
 
 def render(message: OutboxMessage) -> RenderedMail:

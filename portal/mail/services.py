@@ -330,6 +330,30 @@ def queue_new_consultation_mail(consultation, base_url: str | None = None) -> in
     return len(rows)
 
 
+def queue_closing_mail(consultation) -> int:
+    """A consultation has just been finalised (its deadline passed, its closing summary written): tell the
+    drafting office, at the contact addresses of its notice and at those of its active staff accounts, once each
+    (dedup key ``closed:<consultation>:<address>``), with the summary, what still waits for moderation and the
+    links to answer the comments and download the digest. Staff mail, rendered when sent. Flushes; returns the
+    number of rows offered."""
+    from portal.accounts.models import User
+    from portal.routing.services import contact_recipient
+
+    addresses = list(contact_recipient(consultation).emails)
+    if consultation.owner_unit_id is not None:
+        staff = db.session.scalars(select(User.email).where(
+            User.unit_id == consultation.owner_unit_id, User.role == "office", User.active.is_(True)))
+        addresses += [email.strip().lower() for email in staff if email.strip().lower() not in addresses]
+    at = now()
+    rows = [outbox_row("closed", email, "zh_CN", {"consultation_id": consultation.id},
+                       dedup_key=f"closed:{consultation.id}:{email}", consultation_id=consultation.id, at=at)
+            for email in addresses]
+    if rows:
+        db.session.execute(_outbox_insert_new_statement(), rows)
+        db.session.flush()
+    return len(rows)
+
+
 def unsubscribe_headers(email: str, base_url: str | None = None) -> dict:
     """RFC 8058 one-click unsubscribe: an https link a mail client may POST to without asking. ``base_url``:
     the site address the commenter used (default: PORTAL_BASE_URL, else the current request's)."""
