@@ -175,8 +175,8 @@ def _write(consultation: Consultation) -> str:
     )
 
 
-def finalise_consultation(consultation: Consultation) -> Consultation:
-    """Write and keep the closing summary of a closed consultation."""
+def finalise_consultation(consultation: Consultation, notify: bool = True) -> Consultation:
+    """Write and keep the closing summary of a closed consultation; ``notify``: and mail the drafting office."""
     if consultation.state() != "closed":
         raise ConsultationError("not_closed", _("征求意见尚未截止，不能结束。"))
     consultation.closing_summary = _write(consultation)
@@ -184,12 +184,14 @@ def finalise_consultation(consultation: Consultation) -> Consultation:
     db.session.flush()
     from portal.mail.services import queue_closing_mail  # the mail builds on the consultations
 
-    queue_closing_mail(consultation)  # the office hears of it, in this transaction
+    if notify:
+        queue_closing_mail(consultation)  # the office hears of it, in this transaction
     return consultation
 
 
-def close_due_consultations() -> list[Consultation]:
-    """Finalise every published consultation whose deadline has passed and which has no summary yet."""
+def close_due_consultations(notify: bool = True) -> list[Consultation]:
+    """Finalise every published consultation whose deadline has passed and which has no summary yet (and, with
+    ``notify``, mail each drafting office)."""
     due = db.session.scalars(
         select(Consultation)
         .where(
@@ -200,4 +202,4 @@ def close_due_consultations() -> list[Consultation]:
         .order_by(Consultation.id)
         .with_for_update(skip_locked=True)
     ).all()
-    return [finalise_consultation(c) for c in due]
+    return [finalise_consultation(c, notify) for c in due]

@@ -120,6 +120,9 @@ def test_load_samples_gives_003_closed_and_the_others_open(app, client, clock):
     assert states == {"000": "open", "001": "open", "002": "open", "003": "closed", "004": "open"}
     seed_003 = next(c for c in consultations if c.current_draft.source_filename.startswith("003"))
     assert seed_003.closing_summary == "截止到5月12日，未收到社会各界、广大居民群众反馈意见。"
+    from portal.mail.models import OutboxMessage  # the samples' real offices are mailed nothing (no closing mail)
+
+    assert db.session.scalars(select(OutboxMessage)).all() == []
     others = [c for c in consultations if c is not seed_003]
     assert all(c.deadline.astimezone(shanghai(2026, 1, 1).tzinfo).date().isoformat() == "2026-12-22" for c in others)
     # loading again skips what is there
