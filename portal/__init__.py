@@ -77,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.backup.cli import backup_cli
     from portal.api import views as api_views
     from portal.api.views import bp as api_bp
+    from portal.consultations.sitemap import bp as sitemap_bp
 
     from portal.core.settings_views import bp as settings_bp
     from portal.audit.views import bp as audit_bp
@@ -108,6 +109,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(digests_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(sitemap_bp)
     api_views.register(app)
     search_events.register(db.session)
     from portal.comments import page_cache

@@ -22,6 +22,11 @@ from werkzeug.routing import IntegerConverter
 from portal.core.time import SHANGHAI
 
 ELDERLY_COOKIE = "elderly"
+# Pages for one person or for staff: no search engine may keep them (robots.txt names them; each answers with
+# X-Robots-Tag: noindex too, for a link that reached a crawler anyway: a receipt shared on a forum, say). The
+# search pages are left out as well: endless combinations of queries, nothing that is not on the pages.
+PRIVATE_PATHS = ("/receipts/", "/account/", "/mail/", "/office/", "/admin/", "/moderation", "/login", "/logout",
+                 "/settings/", "/search")
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 CSP = (
@@ -218,6 +223,8 @@ def register(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.path.startswith(PRIVATE_PATHS):
+            response.headers.setdefault("X-Robots-Tag", "noindex, nofollow")
         return response
 
     def error_page(status: int, title: str, message: str):

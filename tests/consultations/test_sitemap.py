@@ -1,0 +1,51 @@
+"""What search engines may read: robots.txt, the sitemap, and noindex on pages for one person or for staff."""
+import xml.etree.ElementTree as ET
+
+from tests.helpers import post_comment, receipt_from, shanghai
+
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def test_robots_txt_keeps_crawlers_out_of_private_pages_and_names_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0] == "User-agent: *"
+    for path in ("/receipts/", "/account/", "/office/", "/admin/", "/moderation", "/mail/", "/search"):
+        assert f"Disallow: {path}" in lines
+    assert "Sitemap: http://localhost/sitemap.xml" in lines
+    assert not any(line == "Disallow: /" or line.startswith("Disallow: /consultations") for line in lines)
+
+
+def test_the_sitemap_lists_every_public_page_of_each_published_consultation(client, clock, import_seed):
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    closed = import_seed("003")
+    hidden = import_seed("001", publish=False)
+    open_now = import_seed("002", opens=shanghai(2023, 5, 1, 9, 0), deadline=shanghai(2023, 6, 30, 17, 0))
+    clock.set(shanghai(2023, 5, 20, 9, 0))
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200 and response.mimetype == "application/xml"
+    root = ET.fromstring(response.get_data())
+    urls = {u.find("s:loc", NS).text: u.find("s:lastmod", NS) for u in root.findall("s:url", NS)}
+    base = "http://localhost"
+    expected = {f"{base}/consultations/"}
+    for consultation in (closed, open_now):
+        expected.add(f"{base}/consultations/{consultation.id}")
+        expected |= {f"{base}/consultations/{consultation.id}/sections/{s.anchor}"
+                     for s in consultation.current_draft.sections}
+    expected.add(f"{base}/consultations/{closed.id}/feedback")  # closed: its feedback report too
+    assert set(urls) == expected
+    assert not any(f"/consultations/{hidden.id}" in url for url in urls)  # never an unpublished draft
+    assert urls[f"{base}/consultations/{open_now.id}"].text == "2023-04-20T09:00:00+08:00"  # when it was published
+
+
+def test_pages_for_one_person_or_for_staff_say_noindex(client, clock, import_seed):
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    number = receipt_from(post_comment(client, consultation, f"/consultations/{consultation.id}", body="建议增加社区食堂。"))
+    for path in (f"/receipts/{number}", "/receipts/", "/account/sign-in", "/login", "/search?q=养老"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers.get("X-Robots-Tag") == "noindex, nofollow", path
+    for path in ("/consultations/", f"/consultations/{consultation.id}", "/api/"):
+        assert "X-Robots-Tag" not in client.get(path).headers, path
