@@ -119,7 +119,7 @@ SCHEMAS = {
             "sections": {"type": "array", "items": _ref("Section")},
             "tables": {"type": "array", "items": _ref("Table")},
         })),
-        "links": _object({"comments": _nullable(URL), "feedback": URL}),
+        "links": _object({"comments": _nullable(URL), "feedback": URL, "statistics": URL}),
     }),
     "Response": _object({
         "outcome": OUTCOME,
@@ -157,6 +157,15 @@ SCHEMAS = {
                 "response": _nullable(_ref("Response")),
             })},
         })},
+    }),
+    "Statistics": _object({
+        "consultation": _object({"id": INTEGER, "title": STRING, "url": URL}),
+        "total": {"type": "integer", "description": _l("收到的意见数（不含垃圾信息，含待审核的）")},
+        "sections": {"type": "array", "description": _l("各部分收到的意见数（含其下各级章节）；section 为 null：对草案整体的意见"),
+                     "items": _object({"section": _nullable(_ref("SectionReference")), "count": INTEGER})},
+        "stances": _object({"support": INTEGER, "oppose": INTEGER, "suggest": INTEGER}),
+        "days": {"type": "array", "description": _l("每天收到的意见数（北京时间）"),
+                 "items": _object({"date": {"type": "string", "format": "date"}, "count": INTEGER})},
     }),
     "Index": _object({
         "name": STRING, "version": STRING, "documentation": URL, "openapi": URL, "consultations": URL,
@@ -217,6 +226,12 @@ PATHS = {
             PAGE, PER_PAGE,
         ],
         "responses": _answers("CommentPage", _l("一页意见"), 400, 403, 404),
+    }},
+    "/consultations/{consultation_id}/statistics": {"get": {
+        "operationId": "getStatistics", "summary": _l("意见统计"),
+        "description": _l("收到的意见数：按部分、按态度、按天，与网站上的统计页相同。"),
+        "parameters": [CONSULTATION_ID],
+        "responses": _answers("Statistics", _l("意见统计"), 404),
     }},
     "/consultations/{consultation_id}/feedback": {"get": {
         "operationId": "getFeedback", "summary": _l("意见采纳情况反馈"),

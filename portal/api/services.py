@@ -21,7 +21,7 @@ from portal.core.time import local
 from portal.drafts.models import DraftTable, Section
 from portal.drafts.services import load_tree
 from portal.extensions import db
-from portal.reports.services import feedback_groups
+from portal.reports.services import comments_per_day, comments_per_top_section, feedback_groups, stance_counts
 from portal.responses.models import Response
 
 STATES = ("upcoming", "open", "closed")
@@ -150,6 +150,7 @@ def consultation_detail(consultation: Consultation) -> dict:
             "comments": url_for("api.comments", consultation_id=consultation.id, _external=True)
             if consultation.comments_public else None,
             "feedback": url_for("api.feedback", consultation_id=consultation.id, _external=True),
+            "statistics": url_for("api.statistics", consultation_id=consultation.id, _external=True),
         },
     })
     if draft is not None:
@@ -279,4 +280,21 @@ def feedback(consultation: Consultation, whole_draft_heading: str) -> dict:
             }
             for group in feedback_groups(consultation, whole_draft_heading)
         ],
+    }
+
+
+# the statistics page (意见统计)
+
+
+def statistics(consultation: Consultation) -> dict:
+    """What the statistics page charts: the opinions received (all but spam, moderated or not, as the closing
+    summary counts them) per top-level section, per stance and per day (Asia/Shanghai)."""
+    per_section = comments_per_top_section(consultation)
+    return {
+        "consultation": {"id": consultation.id, "title": consultation.title,
+                         "url": url_for("reports.statistics", consultation_id=consultation.id, _external=True)},
+        "total": sum(count for _section, count in per_section),
+        "sections": [{"section": section_reference(section), "count": count} for section, count in per_section],
+        "stances": stance_counts(consultation),
+        "days": [{"date": day.isoformat(), "count": count} for day, count in comments_per_day(consultation)],
     }

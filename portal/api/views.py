@@ -167,6 +167,12 @@ def _comments(consultation_id: int) -> dict:
     }
 
 
+@bp.get(f"{PREFIX}/consultations/<int:consultation_id>/statistics")
+def statistics(consultation_id: int):
+    # not kept in memory: it counts comments still waiting for a moderator, whose arrival renews no token
+    return json_response(services.statistics(_consultation(consultation_id)))
+
+
 @bp.get(f"{PREFIX}/consultations/<int:consultation_id>/feedback")
 def feedback(consultation_id: int):
     consultation = _consultation(consultation_id)

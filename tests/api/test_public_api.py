@@ -255,3 +255,24 @@ def test_answers_are_kept_in_memory_until_what_they_show_changes(app, client, cl
     client.get(url)
     client.get(url)
     assert len(made) == 5
+
+
+def test_the_statistics_count_what_the_statistics_page_counts(client, clock, consultation_with_reply):
+    consultation, comments = consultation_with_reply
+    url = f"{API}/consultations/{consultation.id}/statistics"
+    stats = get_json(client, url, schema="Statistics")
+    # received: every comment but spam, the pending one too (as the closing summary counts them)
+    assert stats["total"] == 5 and stats["stances"] == {"support": 2, "oppose": 1, "suggest": 2}
+    by_section = {(s["section"] or {}).get("anchor"): s["count"] for s in stats["sections"]}
+    assert by_section[comments["goals"].section.anchor] == 3 and by_section[None] == 1
+    assert sum(by_section.values()) == 5
+    days = {d["date"]: d["count"] for d in stats["days"]}
+    assert days["2023-04-20"] == 1 and days["2023-05-02"] == 1 and days["2023-04-24"] == 0  # the spam's day
+    page = client.get(f"/consultations/{consultation.id}/statistics").get_data(as_text=True)
+    assert "共 5 条意见" in page  # the page says the same
+
+    from portal.comments.services import submit_comment
+
+    submit_comment(consultation, "又一条待审核的意见。", "oppose", None)  # waits for a moderator: counted at once
+    db.session.commit()
+    assert get_json(client, url)["total"] == 6
