@@ -36,6 +36,9 @@ class Config:
     COMMENT_RATE_LIMIT = "10/minute;100/day"
     REPORT_RATE_LIMIT = "5/minute;50/day"
     API_RATE_LIMIT = "120/minute"  # the public API (/api/v1), per client address
+    # days after a consultation ends that its commenters' contact details are kept (0: for ever): `flask comments
+    # erase-contacts`, from cron
+    CONTACT_RETENTION_DAYS = 0
     MODERATION_BURST_COUNT = 5  # this many comments from one address …
     MODERATION_BURST_SECONDS = 600  # … within this many seconds are flagged "burst"
     MODERATION_PAGE_SIZE = 50
@@ -60,6 +63,8 @@ def from_environment() -> dict:
     for name in ("COMMENT_RATE_LIMIT", "REPORT_RATE_LIMIT", "CITIZEN_SIGN_IN_RATE_LIMIT", "API_RATE_LIMIT"):
         if value := os.environ.get(f"PORTAL_{name}"):
             values[name] = value
+    if days := os.environ.get("PORTAL_CONTACT_RETENTION_DAYS"):
+        values["CONTACT_RETENTION_DAYS"] = int(days)
     if key := os.environ.get("PORTAL_SECRET_KEY"):
         values["SECRET_KEY"] = key
     if secure := os.environ.get("PORTAL_SECURE_COOKIES"):

@@ -1,10 +1,13 @@
-"""``flask comments approve`` until the moderation queue exists."""
+"""``flask comments approve`` (without the moderation queue) and ``flask comments erase-contacts``."""
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from portal.audit.services import record_action
 from portal.comments.models import Comment
+from portal.comments.retention import erase_old_contacts
+from portal.consultations.models import Consultation
 from portal.comments.services import approve_comment, find_by_receipt
 from portal.extensions import db
 
@@ -33,3 +36,22 @@ def approve_command(receipts: tuple[str, ...], all_pending: bool):
                       after={"status": comment.status, "version": comment.moderation_version})
     db.session.commit()
     click.echo(f"已审核通过 {len(comments)} 条意见。")
+
+
+@comments_cli.command("erase-contacts")
+@click.option("--days", type=int, default=None,
+              help="After this many days since a consultation ended (default: PORTAL_CONTACT_RETENTION_DAYS; 0 keeps all).")
+def erase_contacts_command(days: int | None):
+    """Erase commenters' contact details (and the hash of their network address) from the consultations
+    finalised longer ago than the retention period; the opinions stay. Recorded in the audit log; run from cron,
+    e.g. daily (running twice is safe)."""
+    days = current_app.config["CONTACT_RETENTION_DAYS"] if days is None else days
+    if days <= 0:
+        click.echo("保留期限为 0：不清除任何联系方式。")
+        return
+    erased = erase_old_contacts(days)
+    for consultation_id, count in sorted(erased.items()):
+        record_action("cli", "erase_contacts", db.session.get(Consultation, consultation_id),
+                      consultation_id=consultation_id, after={"comments": count, "days": days})
+    db.session.commit()
+    click.echo(f"已清除 {len(erased)} 项征求意见中 {sum(erased.values())} 条意见的联系方式（结束超过 {days} 天）。")

@@ -1,0 +1,52 @@
+"""Commenters' contact details are kept for PORTAL_CONTACT_RETENTION_DAYS after a consultation ends, then erased;
+the opinions, their signatures and the office's responses stay."""
+from sqlalchemy import select
+
+from portal.audit.models import AuditEntry
+from portal.comments.models import Comment
+from portal.extensions import db
+from tests.helpers import shanghai
+
+
+def cli(app, *args):
+    result = app.test_cli_runner().invoke(args=["comments", "erase-contacts", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def contacts(consultation_id):
+    db.session.expire_all()
+    return {c.body: (c.author_contact, c.client_hash, c.author_name) for c in db.session.scalars(
+        select(Comment).where(Comment.consultation_id == consultation_id))}
+
+
+def test_contacts_are_erased_a_period_after_the_end_and_nothing_else(app, clock, office_consultation, import_seed):
+    consultation, comments = office_consultation
+    comments["goals"].client_hash = "a" * 64
+    clock.set(shanghai(2023, 5, 13, 9, 0))
+    assert app.test_cli_runner().invoke(args=["consultations", "close-due"]).exit_code == 0  # ended 2023-05-13
+    later = import_seed("002", opens=shanghai(2023, 5, 13, 9, 0), deadline=shanghai(2024, 6, 30, 17, 0))
+    from portal.comments.services import submit_comment
+
+    submit_comment(later, "仍在征求意见。", "suggest", None, author_contact="13900001111")  # still open: kept
+    db.session.commit()
+    before = contacts(consultation.id)
+    assert before["建议明确养老服务中心的建设标准。"] == ("138 0013 8000", "a" * 64, "王大爷")
+
+    clock.set(shanghai(2024, 5, 1, 9, 0))  # 354 days after the end
+    assert cli(app) == "保留期限为 0：不清除任何联系方式。\n"  # the default keeps everything
+    app.config["CONTACT_RETENTION_DAYS"] = 365
+    assert "已清除 0 项征求意见中 0 条意见" in cli(app)
+    assert contacts(consultation.id) == before
+
+    clock.set(shanghai(2024, 5, 14, 9, 0))  # 367 days
+    assert cli(app) == "已清除 1 项征求意见中 3 条意见的联系方式（结束超过 365 天）。\n"
+    after = contacts(consultation.id)
+    assert set(after) == set(before)  # every opinion is still there
+    assert all(contact is None and client_hash is None for contact, client_hash, _name in after.values())
+    assert after["建议明确养老服务中心的建设标准。"][2] == "王大爷"  # the signature is public: it stays
+    assert contacts(later.id)["仍在征求意见。"][0] == "13900001111"
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "erase_contacts"))
+    assert (entry.actor_label, entry.consultation_id, entry.after) == ("cli", consultation.id, {"comments": 3, "days": 365})
+    assert "已清除 0 项" in cli(app, "--days", "365")  # twice is safe
+    assert cli(app, "--days", "0").startswith("保留期限为 0")
