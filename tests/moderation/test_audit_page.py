@@ -17,6 +17,9 @@ def test_admin_reads_and_filters_the_audit_log(app, client, open_003, make_user,
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "共 2 条记录" in page and "admin user &lt;admin@example.gov.cn&gt;" in page
     assert "与本次征求意见无关；与草案无关" in page and "status: hidden" in page
+    assert "<td>隐藏<br>" in page and "<td>审核通过<br>" in page  # each action by its name, its code under it
+    assert '<option value="hide">隐藏</option>' in page
+    assert "<td>Hide<br>" in client.get("/admin/audit?lang=en").get_data(as_text=True)
     hidden_only = client.get("/admin/audit?action=hide").get_data(as_text=True)
     assert "共 1 条记录" in hidden_only
     hidden = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "hide")).one()
@@ -35,3 +38,18 @@ def test_the_audit_log_cannot_be_changed_through_the_portal(client, make_user, l
     assert not [rule for rule in client.application.url_map.iter_rules()
                 if rule.rule.startswith("/admin/audit") and rule.methods & {"POST", "PUT", "PATCH", "DELETE"}]
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+
+
+def test_every_action_the_portal_records_has_a_name():
+    """A new record_action("…") call without a name in portal/audit/labels.py fails here."""
+    import re
+    from pathlib import Path
+
+    from portal.audit.labels import ACTION_LABELS
+    from portal.moderation.services import TRANSITIONS
+
+    root = Path(__file__).resolve().parents[2] / "portal"
+    source = "\n".join(path.read_text(encoding="utf-8") for path in root.rglob("*.py"))
+    recorded = set(re.findall(r'record_action\(\s*[^,()]+(?:\([^()]*\))?,\s*"([a-z_]+)"', source))
+    assert {"approve", "publish", "erase_contacts", "export_contacts", "routing_settings"} <= recorded
+    assert recorded - {"cli"} | set(TRANSITIONS) <= set(ACTION_LABELS)

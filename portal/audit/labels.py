@@ -1,0 +1,38 @@
+"""What each action of the audit log is called on its page (the log itself keeps the codes)."""
+from flask_babel import lazy_gettext as _l
+
+ACTION_LABELS = {
+    # moderation
+    "approve": _l("审核通过"),
+    "hide": _l("隐藏"),
+    "spam": _l("标为垃圾信息"),
+    "restore": _l("恢复显示"),
+    "set_moderation_mode": _l("设置审核方式"),
+    "add_sensitive_words": _l("添加敏感词"),
+    "remove_sensitive_word": _l("删除敏感词"),
+    # the drafting office
+    "upload": _l("上传草案"),
+    "edit": _l("修改草案或通知"),
+    "publish": _l("发布征求意见"),
+    "extend": _l("延长截止时间"),
+    "revise": _l("发布修改稿"),
+    "routing_settings": _l("设置意见发送方式"),
+    "respond": _l("答复意见"),
+    "publish_responses": _l("公布答复"),
+    "export_contacts": _l("下载含联系方式的意见汇总"),
+    # administration
+    "create_user": _l("新建账户"),
+    "update_user": _l("修改账户"),
+    "save_unit": _l("保存单位"),
+    "import_units": _l("导入单位名录"),
+    "add_alias": _l("添加单位别名"),
+    "resend_mail": _l("重新发送邮件"),
+    # retention
+    "erase_contacts": _l("清除联系方式"),
+}
+
+
+def action_label(code: str) -> str:
+    """The action's name in the reader's language; an unknown code as it is."""
+    label = ACTION_LABELS.get(code)
+    return str(label) if label is not None else code
