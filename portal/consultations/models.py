@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.time import UTCDateTime, now
+from portal.core.time import UTCDateTime, local, now
 from portal.extensions import db
 
 VISIBILITIES = ("public", "private")
@@ -33,6 +33,14 @@ class ConsultationState:
         if self.deadline is not None and at > self.deadline:
             return "closed"
         return "open"
+
+    def days_left(self, at: datetime | None = None) -> int | None:
+        """While open: the calendar days (Asia/Shanghai) from today to the deadline's day, 0 on the last day;
+        else None."""
+        at = at or now()
+        if self.deadline is None or self.state(at) != "open":
+            return None
+        return (local(self.deadline).date() - local(at).date()).days
 
     @property
     def is_open(self) -> bool:

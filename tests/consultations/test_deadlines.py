@@ -1,4 +1,5 @@
 """Deadlines: open and close on the clock (Asia/Shanghai), refuse late comments, write the closing summary."""
+import re
 import unicodedata
 
 from sqlalchemy import func, select
@@ -129,3 +130,24 @@ def test_load_samples_gives_003_closed_and_the_others_open(app, client, clock):
     again = app.test_cli_runner().invoke(args=["consultations", "load-samples"])
     assert again.exit_code == 0 and "跳过" in again.output
     assert db.session.scalar(select(func.count()).select_from(Consultation)) == 5
+
+
+def test_the_list_says_how_long_is_left_in_plain_words(client, clock, import_seed):
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    import_seed("003")  # deadline 2023-05-12 23:59:59
+
+    def said():
+        page = client.get("/consultations/").get_data(as_text=True)
+        found = re.findall(r'<span class="time-left( closing-soon)?">([^<]+)</span>', page)
+        return [(text, bool(soon)) for soon, text in found]
+
+    assert said() == [("还剩 22 天", False)]
+    clock.set(shanghai(2023, 5, 9, 23, 0))
+    assert said() == [("还剩 3 天", True)]
+    clock.set(shanghai(2023, 5, 11, 0, 5))
+    assert said() == [("明天截止", True)]
+    clock.set(shanghai(2023, 5, 12, 23, 0))
+    assert said() == [("今天截止", True)]
+    assert "Closes today" in client.get("/consultations/?lang=en").get_data(as_text=True)
+    clock.set(shanghai(2023, 5, 13, 0, 0))
+    assert said() == []  # closed: nothing is left
