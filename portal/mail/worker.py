@@ -28,7 +28,7 @@ from portal.mail.models import COMMENTER_KINDS, OutboxMessage
 from portal.mail.retry import describe, is_permanent, retry_delay
 from portal.mail.compose import RenderedMail
 from portal.mail.rendering import CannotRender, render
-from portal.mail.services import is_unsubscribed
+from portal.mail.services import is_unsubscribed, unsubscribe_headers
 from portal.mail.wire import PortalMessage
 from portal.routing.queue import route_queued
 
@@ -123,8 +123,12 @@ def _prepare(message: OutboxMessage) -> RenderedMail | None:
         rendered = render(message)
         for column, value in rendered.sending_columns().items():
             setattr(message, column, value)
-    if message.kind in COMMENTER_KINDS and is_unsubscribed(message.recipient):
-        raise Unsubscribed("收件人已退订")
+    if message.kind in COMMENTER_KINDS:
+        if is_unsubscribed(message.recipient):
+            raise Unsubscribed("收件人已退订")
+        if "List-Unsubscribe" not in (message.headers or {}):  # queued in bulk (alerts): the link is made now
+            base_url = (message.context or {}).get("base_url")
+            message.headers = {**(message.headers or {}), **unsubscribe_headers(message.recipient, base_url)}
     return rendered
 
 
