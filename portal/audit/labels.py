@@ -15,6 +15,7 @@ ACTION_LABELS = {
     "edit": _l("修改草案或通知"),
     "publish": _l("发布征求意见"),
     "extend": _l("延长截止时间"),
+    "withdraw": _l("撤回发布"),
     "revise": _l("发布修改稿"),
     "routing_settings": _l("设置意见发送方式"),
     "respond": _l("答复意见"),

@@ -87,6 +87,10 @@ class ExtendForm(Form):
     reason = TextAreaField(_l("延长的理由"), validators=[DataRequired(message=_l("请说明延长的理由。")), Length(max=2000)])
 
 
+class WithdrawForm(Form):
+    reason = TextAreaField(_l("撤回的理由"), validators=[DataRequired(message=_l("请说明撤回的理由。")), Length(max=2000)])
+
+
 def split_list(value: str | None) -> list[str]:
     """"0557-3255022、18005572983" → two items (separated by 、，,; or spaces)."""
     return [item for item in re.split(r"[、，,；;\s]+", value or "") if item]

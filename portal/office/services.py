@@ -216,6 +216,21 @@ def publish(consultation: Consultation, actor, opens_at: datetime | None, deadli
     return consultation
 
 
+def withdraw_publication(consultation: Consultation, actor, reason: str) -> None:
+    """Take back a publication made by mistake, before the consultation opens (nobody can have commented yet):
+    it is unpublished again, its pages and entries gone, ready to be published with the right period. An alert
+    not sent yet is not sent (the worker finds it unpublished); publishing again alerts nobody twice."""
+    if consultation.state() != "upcoming":
+        raise OfficeError("reason", _("只有尚未开始的征求意见才能撤回发布。已经开始的，可以延长截止时间或上传修订稿。"))
+    if not reason.strip():
+        raise OfficeError("reason", _("请说明撤回的理由。"))
+    before = {"opens_at": consultation.opens_at.isoformat(), "deadline": consultation.deadline.isoformat()}
+    consultation.published_at = None
+    db.session.flush()
+    record_action(actor, "withdraw", consultation, consultation_id=consultation.id, before=before,
+                  after={"published": False}, reason=reason.strip())
+
+
 def extend_deadline(consultation: Consultation, actor, new_deadline: datetime, reason: str) -> DeadlineExtension:
     """Move the deadline later, recording who, when and why. Only while the period has not ended."""
     if consultation.state() not in ("open", "upcoming"):

@@ -14,7 +14,8 @@ from portal.drafts.models import Section
 from portal.extensions import db
 from portal.office import services
 from portal.office.forms import (
-    END_OF_DAY, ExtendForm, NoticeForm, PublishForm, ReviseForm, SectionForm, UploadForm, local_datetime, split_list,
+    END_OF_DAY, ExtendForm, NoticeForm, PublishForm, ReviseForm, SectionForm, UploadForm, WithdrawForm, local_datetime,
+    split_list,
 )
 from portal.office.review import review_of
 from portal.units.models import Unit
@@ -176,6 +177,24 @@ def extend(consultation_id: int):
             return redirect(url_for("office.review", consultation_id=consultation.id))
     status = 422 if form.errors else 200
     return render_template("office/extend.html", consultation=consultation, form=form), status
+
+
+@bp.route("/consultations/<int:consultation_id>/withdraw", methods=["GET", "POST"])
+@role_required("office")
+def withdraw(consultation_id: int):
+    consultation = get_managed_consultation(consultation_id)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw_publication(consultation, current_user, form.reason.data)
+        except services.OfficeError as error:
+            db.session.rollback()
+            _add_error(form, error.field, error.message)
+        else:
+            db.session.commit()
+            return redirect(url_for("office.review", consultation_id=consultation.id))
+    status = 422 if form.errors else 200
+    return render_template("office/withdraw.html", consultation=consultation, form=form), status
 
 
 @bp.route("/consultations/<int:consultation_id>/revise", methods=["GET", "POST"])

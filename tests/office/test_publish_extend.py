@@ -111,3 +111,36 @@ def test_an_unknown_visibility_is_refused(app, client, clock, office, upload_see
                       comment_visibility="everyone")
     assert response.status_code == 422
     assert db.session.get(Consultation, consultation_id).published_at is None
+
+
+def test_a_publication_made_by_mistake_is_withdrawn_before_the_opening(app, client, clock, office, upload_seed, submit):
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation_id = upload_seed("003")
+    url = f"/office/consultations/{consultation_id}/publish"
+    assert submit(url, opens="later", opens_date="2023-05-20", opens_time="09:00", deadline_date="2023-06-30",
+                  ).status_code == 302  # the wrong month
+    review = client.get(f"/office/consultations/{consultation_id}").get_data(as_text=True)
+    assert "撤回发布" in review
+    assert client.get(f"/consultations/{consultation_id}").status_code == 200
+    assert consultation_id in [c["id"] for c in client.get("/api/v1/consultations").get_json()["items"]]
+
+    withdraw = f"/office/consultations/{consultation_id}/withdraw"
+    response = submit(withdraw, reason="")
+    assert response.status_code == 422 and "请说明撤回的理由" in response.get_data(as_text=True)
+    assert submit(withdraw, reason="开始时间填错了。").status_code == 302
+    consultation = db.session.get(Consultation, consultation_id)
+    assert consultation.published_at is None and consultation.state() == "unpublished"
+    assert client.get(f"/consultations/{consultation_id}").status_code == 404  # gone from the public
+    assert client.get("/api/v1/consultations").get_json()["items"] == []
+    assert f"/consultations/{consultation_id}<" not in client.get("/consultations/feed.atom").get_data(as_text=True)
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "withdraw")).one()
+    assert entry.reason == "开始时间填错了。" and entry.before["opens_at"].startswith("2023-05-20T01:00")
+    review = client.get(f"/office/consultations/{consultation_id}").get_data(as_text=True)
+    assert "设定时间并发布" in review and "撤回发布" in review  # the button, and the history line
+
+    assert submit(url, opens="later", opens_date="2023-04-20", opens_time="09:00", deadline_date="2023-05-31",
+                  ).status_code == 302  # published again, with the right period
+    clock.set(shanghai(2023, 4, 21, 9, 0))  # open now: too late to withdraw
+    response = submit(withdraw, reason="又错了。")
+    assert response.status_code == 422 and "只有尚未开始的征求意见才能撤回发布" in response.get_data(as_text=True)
+    assert db.session.get(Consultation, consultation_id).published_at is not None
