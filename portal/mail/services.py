@@ -343,6 +343,18 @@ def queue_new_consultation_mail(consultation, base_url: str | None = None) -> in
     return max(result.rowcount or 0, 0)
 
 
+def withdraw_new_consultation_mail(consultation_id: int) -> int:
+    """The consultation was unpublished before opening: its alerts not sent yet are taken out of the outbox, so
+    that publishing it again queues them afresh (their dedup keys free). Flushes; returns how many."""
+    result = db.session.execute(
+        OutboxMessage.__table__.delete().where(
+            OutboxMessage.kind == "new_consultation", OutboxMessage.consultation_id == consultation_id,
+            OutboxMessage.status == "pending")
+    )
+    db.session.flush()
+    return result.rowcount or 0
+
+
 def queue_closing_mail(consultation) -> int:
     """A consultation has just been finalised (its deadline passed, its closing summary written): tell the
     drafting office, at the contact addresses of its notice and at those of its active staff accounts, once each

@@ -114,11 +114,23 @@ def test_an_unknown_visibility_is_refused(app, client, clock, office, upload_see
 
 
 def test_a_publication_made_by_mistake_is_withdrawn_before_the_opening(app, client, clock, office, upload_seed, submit):
+    from portal.citizens.models import Citizen
+    from portal.mail.models import OutboxMessage
+
     clock.set(shanghai(2023, 4, 12, 10, 0))
+    db.session.add(Citizen(email="reader@example.cn", consultation_alerts=True, alerts_language="zh_CN"))
+    db.session.commit()
     consultation_id = upload_seed("003")
     url = f"/office/consultations/{consultation_id}/publish"
     assert submit(url, opens="later", opens_date="2023-05-20", opens_time="09:00", deadline_date="2023-06-30",
                   ).status_code == 302  # the wrong month
+
+    def alerts():
+        db.session.expire_all()
+        return db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "new_consultation")).all()
+
+    (first_alert,) = alerts()  # queued, not sent yet
+    first_message_id = first_alert.message_id
     review = client.get(f"/office/consultations/{consultation_id}").get_data(as_text=True)
     assert "撤回发布" in review
     assert client.get(f"/consultations/{consultation_id}").status_code == 200
@@ -135,11 +147,14 @@ def test_a_publication_made_by_mistake_is_withdrawn_before_the_opening(app, clie
     assert f"/consultations/{consultation_id}<" not in client.get("/consultations/feed.atom").get_data(as_text=True)
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "withdraw")).one()
     assert entry.reason == "开始时间填错了。" and entry.before["opens_at"].startswith("2023-05-20T01:00")
+    assert alerts() == [] and entry.after["alerts_withdrawn"] == 1  # the unsent alert is taken back
     review = client.get(f"/office/consultations/{consultation_id}").get_data(as_text=True)
     assert "设定时间并发布" in review and "撤回发布" in review  # the button, and the history line
 
     assert submit(url, opens="later", opens_date="2023-04-20", opens_time="09:00", deadline_date="2023-05-31",
                   ).status_code == 302  # published again, with the right period
+    (again,) = alerts()  # announced afresh: the reader hears of it once, with the right dates
+    assert again.message_id != first_message_id and again.recipient == "reader@example.cn" and again.status == "pending"
     clock.set(shanghai(2023, 4, 21, 9, 0))  # open now: too late to withdraw
     response = submit(withdraw, reason="又错了。")
     assert response.status_code == 422 and "只有尚未开始的征求意见才能撤回发布" in response.get_data(as_text=True)
