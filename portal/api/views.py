@@ -1,5 +1,5 @@
 """The public API (开放数据接口): read-only JSON of what the public pages show, under /api/v1/, and its
-documentation at /api/. No account, no key, no cookie; limited per client address."""
+documentation at /api/. No account, no key, no session; limited per client address."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
@@ -25,7 +25,7 @@ def json_response(data, status: int = 200) -> Response:
     """``data`` (or its JSON text, from the cache) as the API answers."""
     text = data if isinstance(data, str) else cache.serialise(data)
     response = Response(text, status=status, mimetype="application/json")
-    # open data: any site may read it from a browser (no cookie is read or set, so nothing private leaks)
+    # open data: any site may read it from a browser (no session is read or set, so nothing private leaks)
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.vary.update(("Accept-Language", "Cookie"))  # messages and headings follow the reader's language
     if status == 200:
