@@ -1,5 +1,7 @@
-"""The office workspace under /office: upload, review and correct, publish, extend, revise."""
+"""The office workspace under /office: upload, review and correct, publish, extend, withdraw, revise."""
 from __future__ import annotations
+
+from typing import Any, Callable
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -34,6 +36,24 @@ def _add_error(form, field: str, message: str) -> None:
     target.errors = list(target.errors) + [message]
 
 
+NOT_DONE = object()
+
+
+def _carry_out(form, action: Callable[[], Any]):
+    """A form's action: when the form was sent and is valid, ``action()``, committed, and its result; else (not
+    sent, not valid, or refused by the service: rolled back, its message shown at its field) NOT_DONE."""
+    if not form.validate_on_submit():
+        return NOT_DONE
+    try:
+        result = action()
+    except services.OfficeError as error:
+        db.session.rollback()
+        _add_error(form, error.field, error.message)
+        return NOT_DONE
+    db.session.commit()
+    return result
+
+
 @bp.get("/")
 @role_required("office")
 def index():
@@ -52,17 +72,14 @@ def upload():
         ]
     else:
         del form.unit
-    if form.validate_on_submit():
+
+    def store():
         unit = current_user.unit if current_user.role != "admin" else db.session.get(Unit, form.unit.data or 0)
         upload = form.file.data
-        try:
-            consultation = services.upload_draft(current_user, upload.read(), upload.filename, unit, _max_bytes())
-        except services.OfficeError as error:
-            db.session.rollback()
-            _add_error(form, error.field, error.message)
-        else:
-            db.session.commit()
-            return redirect(url_for("office.review", consultation_id=consultation.id))
+        return services.upload_draft(current_user, upload.read(), upload.filename, unit, _max_bytes())
+
+    if (consultation := _carry_out(form, store)) is not NOT_DONE:
+        return redirect(url_for("office.review", consultation_id=consultation.id))
     status = 422 if form.errors else 200
     return render_template("office/upload.html", form=form, max_mb=_max_bytes() // 1024 // 1024), status
 
@@ -118,15 +135,9 @@ def edit_section(consultation_id: int, section_id: int):
     if section is None or section.draft_id != consultation.current_draft.id:
         abort(404)
     form = SectionForm() if request.method == "POST" else SectionForm(level=section.level, heading=section.heading)
-    if form.validate_on_submit():
-        try:
-            services.update_section(section, current_user, form.level.data, form.heading.data or "")
-        except services.OfficeError as error:
-            db.session.rollback()
-            _add_error(form, error.field, error.message)
-        else:
-            db.session.commit()
-            return redirect(url_for("office.review", consultation_id=consultation.id) + f"#outline-{section.id}")
+    if _carry_out(form, lambda: services.update_section(section, current_user, form.level.data,
+                                                        form.heading.data or "")) is not NOT_DONE:
+        return redirect(url_for("office.review", consultation_id=consultation.id) + f"#outline-{section.id}")
     status = 422 if form.errors else 200
     return render_template("office/section.html", consultation=consultation, section=section, form=form), status
 
@@ -165,16 +176,10 @@ def publish(consultation_id: int):
 def extend(consultation_id: int):
     consultation = get_managed_consultation(consultation_id)
     form = ExtendForm()
-    if form.validate_on_submit():
-        deadline = local_datetime(form.deadline_date.data, form.deadline_time.data)
-        try:
-            services.extend_deadline(consultation, current_user, deadline, form.reason.data)
-        except services.OfficeError as error:
-            db.session.rollback()
-            _add_error(form, error.field, error.message)
-        else:
-            db.session.commit()
-            return redirect(url_for("office.review", consultation_id=consultation.id))
+    if _carry_out(form, lambda: services.extend_deadline(
+            consultation, current_user, local_datetime(form.deadline_date.data, form.deadline_time.data),
+            form.reason.data)) is not NOT_DONE:
+        return redirect(url_for("office.review", consultation_id=consultation.id))
     status = 422 if form.errors else 200
     return render_template("office/extend.html", consultation=consultation, form=form), status
 
@@ -184,15 +189,9 @@ def extend(consultation_id: int):
 def withdraw(consultation_id: int):
     consultation = get_managed_consultation(consultation_id)
     form = WithdrawForm()
-    if form.validate_on_submit():
-        try:
-            services.withdraw_publication(consultation, current_user, form.reason.data)
-        except services.OfficeError as error:
-            db.session.rollback()
-            _add_error(form, error.field, error.message)
-        else:
-            db.session.commit()
-            return redirect(url_for("office.review", consultation_id=consultation.id))
+    if _carry_out(form, lambda: services.withdraw_publication(consultation, current_user,
+                                                               form.reason.data)) is not NOT_DONE:
+        return redirect(url_for("office.review", consultation_id=consultation.id))
     status = 422 if form.errors else 200
     return render_template("office/withdraw.html", consultation=consultation, form=form), status
 
@@ -202,17 +201,10 @@ def withdraw(consultation_id: int):
 def revise(consultation_id: int):
     consultation = get_managed_consultation(consultation_id)
     form = ReviseForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            draft = services.revise_draft(consultation, current_user, upload.read(), upload.filename,
-                                          form.change_note.data, _max_bytes())
-        except services.OfficeError as error:
-            db.session.rollback()
-            _add_error(form, error.field, error.message)
-        else:
-            db.session.commit()
-            return redirect(url_for("office.review", consultation_id=consultation.id, revised=draft.version))
+    if (draft := _carry_out(form, lambda: services.revise_draft(
+            consultation, current_user, form.file.data.read(), form.file.data.filename, form.change_note.data,
+            _max_bytes()))) is not NOT_DONE:
+        return redirect(url_for("office.review", consultation_id=consultation.id, revised=draft.version))
     status = 422 if form.errors else 200
     return render_template("office/revise.html", consultation=consultation, form=form,
                            max_mb=_max_bytes() // 1024 // 1024), status
