@@ -15,8 +15,7 @@ from typing import Callable
 from flask import request
 from flask_babel import get_locale
 
-from portal.comments import page_cache
-from portal.consultations.pages import read_facts
+from portal.consultations.pages import keeps, read_facts
 from portal.core.tokens import LRU
 
 MAX_ENTRIES = 2000
@@ -37,8 +36,7 @@ def answer(consultation_id: int, make: Callable[[], dict]) -> str:
     """The JSON text of ``make()`` (which raises for an error, never kept), from memory when the same answer was
     made before under the same tokens."""
     facts = read_facts(consultation_id)
-    if (facts is None or not facts.is_published or facts.state() == "closed" or not facts.content_token
-            or not page_cache.usable(facts)):
+    if facts is None or not facts.is_published or facts.state() == "closed" or not keeps(facts):
         return serialise(make())
     key = (facts.id, facts.comments_token, facts.content_token, facts.state(), request.endpoint,
            request.full_path, request.host_url, str(get_locale()))

@@ -117,11 +117,6 @@ def _approved_counts(consultation_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
-def public_consultation(consultation_id: int) -> Consultation | None:
-    consultation = db.session.get(Consultation, consultation_id)
-    return consultation if consultation is not None and consultation.is_published else None
-
-
 def consultation_detail(consultation: Consultation) -> dict:
     """The notice, the current draft's sections (nested, with their tables) and the closing summary."""
     draft = consultation.current_draft
@@ -190,11 +185,6 @@ def section_reference(section: Section | None) -> dict | None:
 
 def _table(table: DraftTable) -> dict:
     return {"title": table.title, "header": list(table.header or []), "rows": [list(r) for r in table.rows or []]}
-
-
-def current_section(consultation: Consultation, anchor: str) -> Section | None:
-    draft = consultation.current_draft
-    return next((s for s in draft.sections if s.anchor == anchor), None) if draft is not None else None
 
 
 # comments

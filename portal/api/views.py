@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from portal.api import cache, openapi, services
+from portal.consultations.models import public_consultation
 from portal.core.web import query_int
 from portal.extensions import limiter
 
@@ -102,7 +103,7 @@ def _choice(name: str, choices: tuple[str, ...], default: str | None) -> str | N
 
 
 def _consultation(consultation_id: int):
-    consultation = services.public_consultation(consultation_id)
+    consultation = public_consultation(consultation_id)
     if consultation is None:
         raise ApiError(404, "not_found", _("没有这次征求意见，或尚未发布。"))
     return consultation
@@ -151,7 +152,7 @@ def _comments(consultation_id: int) -> dict:
     anchor = request.args.get("section") or None
     section = None
     if anchor is not None and anchor != services.WHOLE_DRAFT:
-        section = services.current_section(consultation, anchor)
+        section = consultation.current_section(anchor)
         if section is None:
             raise ApiError(404, "section_not_found", _("草案中没有这个章节。"), "section")
     order = _choice("order", services.COMMENT_ORDERS, "oldest")

@@ -120,6 +120,11 @@ class Consultation(ConsultationState, db.Model):
     def current_draft(self) -> "Draft | None":  # noqa: F821
         return self.drafts[-1] if self.drafts else None
 
+    def current_section(self, anchor: str) -> "Section | None":  # noqa: F821
+        """The current draft's section with this anchor (found among its sections, loaded at once), or None."""
+        draft = self.current_draft
+        return next((s for s in draft.sections if s.anchor == anchor), None) if draft is not None else None
+
     @property
     def latest_extension(self) -> "DeadlineExtension | None":
         return self.extensions[-1] if self.extensions else None
@@ -130,6 +135,12 @@ class Consultation(ConsultationState, db.Model):
 
 def published_consultations():
     return select(Consultation).where(Consultation.published_at.is_not(None))
+
+
+def public_consultation(consultation_id: int) -> Consultation | None:
+    """The consultation, if it is published (what the public pages, the search and the API may show); else None."""
+    consultation = db.session.get(Consultation, consultation_id)
+    return consultation if consultation is not None and consultation.is_published else None
 
 
 class DeadlineExtension(db.Model):

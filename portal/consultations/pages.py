@@ -54,10 +54,10 @@ def _anonymous_get() -> bool:
 
 
 def _usable(consultation) -> bool:
-    return _anonymous_get() and _keeps(consultation)
+    return _anonymous_get() and keeps(consultation)
 
 
-def _keeps(consultation) -> bool:
+def keeps(consultation) -> bool:
     """Whether this consultation's pages may be kept: tokens to key them by, and a state they follow."""
     if not consultation.content_token or not page_cache.usable(consultation):
         return False
@@ -107,7 +107,7 @@ def from_memory(consultation_id: int):
     if not _anonymous_get():
         return None
     facts = read_facts(consultation_id)
-    if facts is None or not facts.is_published or not _keeps(facts):
+    if facts is None or not facts.is_published or not keeps(facts):
         return None
     html = cache.get(_key(facts))
     return None if html is None else _respond(make_response(html), html)

@@ -6,7 +6,7 @@ from portal.comments import page_cache
 from portal.comments.forms import CommentForm
 from portal.consultations import pages
 from portal.consultations.feed import FEED_SIZE, entry_updated, rfc3339, xml_text
-from portal.consultations.models import Consultation, published_consultations
+from portal.consultations.models import Consultation, public_consultation, published_consultations
 from portal.consultations.services import closing_summary, latest_published
 from portal.core.time import now
 from portal.drafts.models import Section
@@ -18,8 +18,8 @@ bp = Blueprint("consultations", __name__)
 
 
 def get_public_consultation(consultation_id: int) -> Consultation:
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or not consultation.is_published:
+    consultation = public_consultation(consultation_id)
+    if consultation is None:
         abort(404)
     return consultation
 
@@ -27,8 +27,7 @@ def get_public_consultation(consultation_id: int) -> Consultation:
 def get_section(consultation: Consultation, anchor: str) -> Section:
     """The current draft's section with this anchor, found among its sections (loaded at once: the section
     page shows the neighbours, and render_section gives each its subsections and tables)."""
-    draft = consultation.current_draft
-    section = next((s for s in draft.sections if s.anchor == anchor), None) if draft is not None else None
+    section = consultation.current_section(anchor)
     if section is None:
         abort(404)
     return section

@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 
 from portal.core.workers import gives_way_to_web
 from portal.extensions import db
-from portal.search.documents import public_consultation
+from portal.consultations.models import public_consultation
 from portal.search.services import reindex, reindex_size
 from portal.search.worker import work_queue
 

@@ -36,11 +36,6 @@ def section_text(section: Section) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def public_consultation(consultation_id: int) -> Consultation | None:
-    consultation = db.session.get(Consultation, consultation_id)
-    return consultation if consultation is not None and consultation.is_published else None
-
-
 def section_documents(consultation: Consultation) -> list[Document]:
     draft = consultation.current_draft
     if not consultation.is_published or draft is None:

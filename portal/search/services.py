@@ -8,7 +8,7 @@ from markupsafe import Markup
 from sqlalchemy import exists, or_, select, text
 
 from portal.comments.models import Comment
-from portal.consultations.models import Consultation
+from portal.consultations.models import Consultation, public_consultation
 from portal.core.time import now
 from portal.drafts.models import Section
 from portal.extensions import db
@@ -19,7 +19,6 @@ from portal.search.documents import (
     comment_documents,
     count_comment_documents,
     public_comment_query,
-    public_consultation,
     section_documents,
     section_text,
 )

@@ -260,7 +260,8 @@ class WhooshBackend:
         writer.commit()
 
     def _rebuild_comments_from_database(self, consultation_id: int) -> None:
-        from portal.search.documents import comment_documents, public_consultation
+        from portal.consultations.models import public_consultation
+        from portal.search.documents import comment_documents
 
         consultation = public_consultation(consultation_id)
         self.replace_comments(consultation_id, comment_documents(consultation) if consultation else [])
