@@ -362,13 +362,12 @@ def queue_closing_mail(consultation) -> int:
     links to answer the comments and download the digest. Staff mail, rendered when sent. Flushes; returns the
     number of rows offered."""
     from portal.accounts.models import User
-    from portal.routing.services import contact_recipient
+    from portal.routing.services import clean_emails
 
-    addresses = list(contact_recipient(consultation).emails)
-    if consultation.owner_unit_id is not None:
-        staff = db.session.scalars(select(User.email).where(
-            User.unit_id == consultation.owner_unit_id, User.role == "office", User.active.is_(True)))
-        addresses += [email.strip().lower() for email in staff if email.strip().lower() not in addresses]
+    staff = db.session.scalars(select(User.email).where(
+        User.unit_id == consultation.owner_unit_id, User.role == "office", User.active.is_(True))
+    ).all() if consultation.owner_unit_id is not None else []
+    addresses = clean_emails([*(consultation.contact_emails or []), *staff])
     at = now()
     rows = [outbox_row("closed", email, "zh_CN", {"consultation_id": consultation.id},
                        dedup_key=f"closed:{consultation.id}:{email}", consultation_id=consultation.id, at=at)

@@ -50,14 +50,15 @@ class SectionRouting:
 
 def contact_recipient(consultation: Consultation) -> Recipient:
     name = consultation.contact_office or consultation.issuer or _("联系人")
-    return Recipient("contact", name, _clean(consultation.contact_emails or []))
+    return Recipient("contact", name, clean_emails(consultation.contact_emails or []))
 
 
 def unit_recipient(unit: Unit) -> Recipient:
-    return Recipient(f"unit:{unit.id}", unit.name, _clean(unit.emails or []))
+    return Recipient(f"unit:{unit.id}", unit.name, clean_emails(unit.emails or []))
 
 
-def _clean(emails: list[str]) -> list[str]:
+def clean_emails(emails: list[str]) -> list[str]:
+    """Addresses trimmed, in lower case, each once, in their order; empty ones left out."""
     seen: list[str] = []
     for email in emails:
         email = (email or "").strip().lower()
