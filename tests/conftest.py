@@ -233,6 +233,18 @@ def smtp_server(app):
     mail.init_app(app)
     yield sink
     sink.stop()
+
+
+@pytest.fixture
+def open_003(app, clock, import_seed):
+    """Seed 003, published and open on 2023-04-20 09:00 (its deadline: 2023-05-12). Test folders that need more
+    (a unit with an address, say) define their own."""
+    from tests.helpers import shanghai
+
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    return import_seed("003")
+
+
 @pytest.fixture
 def office_consultation(app, clock, import_seed, make_user):
     """Seed 003 owned by 市民政局, open on 2023-04-20, with comments of every kind (issue 6: responses,

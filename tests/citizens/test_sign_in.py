@@ -10,16 +10,10 @@ from portal.comments.models import Comment
 from portal.extensions import db
 from portal.mail.models import CommenterAddress, OutboxMessage
 from portal.mail.worker import deliver_due
-from tests.helpers import csrf_token, post_comment, receipt_from, shanghai
+from tests.helpers import csrf_token, post_comment, receipt_from
 
 BASE = "https://portal.example.gov.cn"
 ADDRESS = "li.ayi@example.cn"
-
-
-@pytest.fixture
-def open_003(app, clock, import_seed):
-    clock.set(shanghai(2023, 4, 20, 9, 0))
-    return import_seed("003")
 
 
 def ask_for_link(client, email=ADDRESS, next_path=None):

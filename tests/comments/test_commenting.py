@@ -9,12 +9,6 @@ from portal.extensions import db
 from tests.helpers import post_comment, receipt_from, shanghai
 
 
-@pytest.fixture
-def open_003(app, clock, import_seed):
-    clock.set(shanghai(2023, 4, 20, 9, 0))
-    return import_seed("003")
-
-
 def section_url(consultation, section):
     return f"/consultations/{consultation.id}/sections/{section.anchor}"
 

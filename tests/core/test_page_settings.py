@@ -1,15 +1,7 @@
 """Language and elderly mode as a reader uses them: the switch in the page, remembered; the browser's language."""
 import re
 
-import pytest
-
 from tests.helpers import post_comment, shanghai
-
-
-@pytest.fixture
-def open_003(app, clock, import_seed):
-    clock.set(shanghai(2023, 4, 20, 9, 0))
-    return import_seed("003")
 
 
 def html_lang(page: str) -> str:

@@ -5,13 +5,7 @@ import pytest
 
 from portal.comments.services import submit_comment
 from portal.extensions import db
-from tests.helpers import csrf_token, shanghai
-
-
-@pytest.fixture
-def open_003(app, clock, import_seed):
-    clock.set(shanghai(2023, 4, 20, 9, 0))
-    return import_seed("003")
+from tests.helpers import csrf_token
 
 
 @pytest.fixture
