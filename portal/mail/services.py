@@ -165,8 +165,8 @@ def plan_commenter_mail(plan: MailPlan, author_contact: str | None, language: st
         return  # the request already on its way covers this comment too
     else:
         kind, key = "confirm", None
-    plan.rows.append(outbox_row(kind, email, language, {}, headers=unsubscribe_headers(email, base_url),
-                                dedup_key=key, consultation_id=consultation_id, base_url=base_url))
+    plan.rows.append(outbox_row(kind, email, language, {}, dedup_key=key, consultation_id=consultation_id,
+                                base_url=base_url))
 
 
 @dataclass
@@ -239,8 +239,7 @@ def receipt_row(comment, email: str) -> dict | None:
     if run(_dedup_statement(), {"key": key}).first() is not None:
         return None
     return outbox_row(
-        "receipt", email, comment.language, {"comment_id": comment.id},
-        headers=unsubscribe_headers(email), dedup_key=key,
+        "receipt", email, comment.language, {"comment_id": comment.id}, dedup_key=key,
         consultation_id=comment.consultation_id, comment_id=comment.id,
     )
 
@@ -270,9 +269,8 @@ def queue_response_mail(comment_ids: list[int]) -> None:
     for email, theirs in by_email.items():
         if email not in confirmed or email in unsubscribed:
             continue
-        headers = unsubscribe_headers(email)
         rows += [outbox_row("response", email, comment.language, {"comment_id": comment.id},
-                            headers=headers, dedup_key=f"response:{comment.id}",
+                            dedup_key=f"response:{comment.id}",
                             consultation_id=comment.consultation_id, comment_id=comment.id) for comment in theirs]
     if rows:
         db.session.execute(_outbox_insert_new_statement(), rows)
@@ -295,8 +293,7 @@ def queue_reply_mail(reply: Comment, base_url: str | None = None) -> None:
     if not address_state(email).mailable:
         return
     db.session.execute(_outbox_insert_new_statement(), [outbox_row(
-        "reply", email, parent.language, {"comment_id": reply.id}, headers=unsubscribe_headers(email, base_url),
-        dedup_key=f"reply:{reply.id}", consultation_id=reply.consultation_id, comment_id=reply.id,
+        "reply", email, parent.language, {"comment_id": reply.id}, dedup_key=f"reply:{reply.id}", consultation_id=reply.consultation_id, comment_id=reply.id,
         base_url=base_url)])
     db.session.flush()
 

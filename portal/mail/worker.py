@@ -126,9 +126,11 @@ def _prepare(message: OutboxMessage) -> RenderedMail | None:
     if message.kind in COMMENTER_KINDS:
         if is_unsubscribed(message.recipient):
             raise Unsubscribed("收件人已退订")
-        if "List-Unsubscribe" not in (message.headers or {}):  # queued in bulk (alerts): the link is made now
-            base_url = (message.context or {}).get("base_url")
-            message.headers = {**(message.headers or {}), **unsubscribe_headers(message.recipient, base_url)}
+        # RFC 8058's one-click link is made here for every commenter mail, not when it is queued: alerts are
+        # queued in bulk by one INSERT … SELECT, and the link (a token that unsubscribes the address) is then
+        # never stored on the row that the administrator's outbox page shows
+        base_url = (message.context or {}).get("base_url")
+        message.headers = {**(message.headers or {}), **unsubscribe_headers(message.recipient, base_url)}
     return rendered
 
 

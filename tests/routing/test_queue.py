@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from portal.comments.models import Comment
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
-from portal.mail.rendering import render_queued
+from portal.mail.worker import deliver_due
 from portal.routing.models import RoutingQueueItem
 from portal.routing.queue import route_queued
 from portal.units.models import Unit
@@ -151,9 +151,10 @@ def test_a_receipt_queued_by_confirming_the_address_is_not_queued_again(client, 
     assert mails_by_comment()[(comment_id, CONTACT)] == 1
 
 
-def test_mails_link_to_the_address_the_commenter_used(app, client, open_003):
+def test_mails_link_to_the_address_the_commenter_used(app, client, open_003, smtp_server):
     """Without PORTAL_BASE_URL, the links in a comment's mails use the site address of the submission, kept in
-    its queue row for the worker (which has no request)."""
+    its queue row for the worker (which has no request): in the bodies and in the one-click unsubscribe header,
+    which the worker adds when it sends."""
     app.config["PORTAL_BASE_URL"] = None
     site = "http://zhengqiu.example.cn"
     page = f"/consultations/{open_003.id}"
@@ -163,13 +164,15 @@ def test_mails_link_to_the_address_the_commenter_used(app, client, open_003):
         "author_contact": "li@example.cn"})
     number = receipt_from(response)
     assert as_the_worker(app, route_queued) == 1  # no request there
-    messages = {m.kind: m for m in db.session.scalars(select(OutboxMessage))}
-    assert set(messages) == {"comment", "confirm"}
-    for message in messages.values():
-        render_queued(message)
-    assert f"{site}/receipts/{number}" in messages["comment"].body_text
-    assert f"{site}/mail/confirm/" in messages["confirm"].body_text
-    assert messages["confirm"].headers["List-Unsubscribe"].startswith(f"<{site}/mail/unsubscribe/")
+    assert {m.kind for m in db.session.scalars(select(OutboxMessage))} == {"comment", "confirm"}
+    assert all("List-Unsubscribe" not in m.headers for m in db.session.scalars(select(OutboxMessage)))
+    assert len(as_the_worker(app, lambda: deliver_due().sent)) == 2
+    (to_contact,), (to_commenter,) = smtp_server.to(CONTACT), smtp_server.to("li@example.cn")
+    assert f"{site}/receipts/{number}" in to_contact.get_body(("plain",)).get_content()
+    assert "List-Unsubscribe" not in to_contact  # staff mail: no commenter unsubscribe
+    assert f"{site}/mail/confirm/" in to_commenter.get_body(("plain",)).get_content()
+    assert to_commenter["List-Unsubscribe"].startswith(f"<{site}/mail/unsubscribe/")
+    assert to_commenter["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_a_comment_erased_before_it_is_routed_is_skipped(client, open_003):
