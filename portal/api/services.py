@@ -17,7 +17,7 @@ from portal.comments.models import Comment
 from portal.comments.services import public_comment_counts
 from portal.consultations.models import Consultation, published_consultations
 from portal.consultations.services import closing_summary
-from portal.core.time import local
+from portal.core.time import rfc3339
 from portal.drafts.models import DraftTable, Section
 from portal.drafts.services import load_tree
 from portal.extensions import db
@@ -30,8 +30,8 @@ WHOLE_DRAFT = "whole"  # ?section=whole: the comments on the whole draft (anchor
 
 
 def moment(value: datetime | None) -> str | None:
-    """ISO 8601 in Asia/Shanghai (+08:00), as the notices give their dates."""
-    return local(value).isoformat() if value is not None else None
+    """RFC 3339 in Asia/Shanghai (+08:00), to the second, as the notices give their dates."""
+    return rfc3339(value) if value is not None else None
 
 
 def day(value: date | None) -> str | None:

@@ -1,25 +1,19 @@
 """The Atom feed of published consultations (/consultations/feed.atom): the pure parts, no app context.
 
 The feed itself is a Jinja template (templates/consultations/feed.atom.xml), autoescaped as every .xml
-template is; these helpers give it times in RFC 3339 and text that XML 1.0 can carry.
+template is; these helpers give it text that XML 1.0 can carry and the time each entry last changed; its times are
+written by portal.core.time.rfc3339.
 """
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
-from portal.core.time import SHANGHAI
-
 FEED_SIZE = 50  # entries: the consultations published last
 
 # Characters XML 1.0 forbids even escaped (C0 controls but tab, CR, LF; lone surrogates; U+FFFE, U+FFFF): a
 # title pasted from a word processor may hold one, and a feed with it would not parse
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def rfc3339(value: datetime) -> str:
-    """An aware time as RFC 3339 (Atom's dates), in Asia/Shanghai: 2023-04-20T09:00:00+08:00."""
-    return value.astimezone(SHANGHAI).isoformat(timespec="seconds")
 
 
 def xml_text(value: str | None) -> str:

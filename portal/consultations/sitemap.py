@@ -8,8 +8,8 @@ from datetime import datetime
 from flask import Blueprint, Response, render_template
 from sqlalchemy.orm import selectinload
 
-from portal.consultations.feed import rfc3339
 from portal.consultations.models import Consultation, published_consultations
+from portal.core.time import rfc3339
 from portal.core.web import PRIVATE_PATHS
 from portal.drafts.models import Draft
 from portal.extensions import db

@@ -48,6 +48,12 @@ def local(value: datetime) -> datetime:
     return value.astimezone(SHANGHAI)
 
 
+def rfc3339(value: datetime) -> str:
+    """An aware time as RFC 3339 in Asia/Shanghai, to the second, as notices give times: 2023-04-20T09:00:00+08:00
+    (the API, the Atom feed and the sitemap write their times with it)."""
+    return value.astimezone(SHANGHAI).isoformat(timespec="seconds")
+
+
 def end_of_day(day: date) -> datetime:
     """The last second of ``day`` in Asia/Shanghai (how "请于5月12日前" is read)."""
     return datetime.combine(day, time(23, 59, 59), tzinfo=SHANGHAI)
