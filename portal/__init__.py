@@ -128,6 +128,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.citizens.services import current_citizen
 
     app.jinja_env.globals["current_citizen"] = current_citizen
+    from portal.moderation.labels import CHANNEL_LABELS
+
+    app.jinja_env.globals["channel_labels"] = CHANNEL_LABELS  # how a comment reached the office, in the reader's language
 
     @login_manager.user_loader
     def load_user(user_id: str):

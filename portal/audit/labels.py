@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "extend": _l("延长截止时间"),
     "withdraw": _l("撤回发布"),
     "revise": _l("发布修改稿"),
+    "record_comment": _l("录入其他方式收到的意见"),
     "routing_settings": _l("设置意见发送方式"),
     "respond": _l("答复意见"),
     "publish_responses": _l("公布答复"),

@@ -33,7 +33,7 @@ def _contact_invalid(contact: str | None) -> bool:
     return bool(value) and not (PHONE.match(value.replace("(", "").replace(")", "")) or EMAIL.match(value))
 
 
-def _max_length(form, field):
+def comment_max_length(form, field):
     if _too_long(field.data):
         raise ValidationError(_l("意见内容不能超过 %(limit)s 个字。", limit=current_app.config["COMMENT_MAX_LENGTH"]))
 
@@ -86,7 +86,7 @@ class CommentForm(Form):
 
     body = TextAreaField(
         _l("您的意见"),
-        validators=[DataRequired(message=_l("请填写您的意见。")), _max_length],
+        validators=[DataRequired(message=_l("请填写您的意见。")), comment_max_length],
         description=_l("请写明您的意见和理由。"),
     )
     stance = RadioField(

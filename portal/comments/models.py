@@ -11,6 +11,11 @@ from portal.extensions import db
 
 STANCES = ("support", "oppose", "suggest")
 STATUSES = ("pending", "approved", "hidden", "spam")
+# How an opinion reached the office: through the portal, or by one of the ways a notice also offers ("通过电子邮件、
+# 信函、传真……"), recorded by the office (portal/office: record_comment) so that the count, the digest and the
+# responses cover every opinion received
+CHANNELS = ("web", "email", "letter", "fax", "phone", "in_person")
+OFFLINE_CHANNELS = CHANNELS[1:]
 
 
 class Comment(db.Model):
@@ -71,6 +76,7 @@ class Comment(db.Model):
     # address left in author_contact; never shown publicly. No foreign key (migration 0015): deleting an
     # account clears it on the account's comments, which stay.
     citizen_id: Mapped[int | None] = mapped_column()
+    channel: Mapped[str] = mapped_column(String(10), default="web", server_default="web")
 
     consultation: Mapped["Consultation"] = relationship()  # noqa: F821
     section: Mapped["Section | None"] = relationship(foreign_keys=[section_id])  # noqa: F821

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, or_, select
@@ -132,27 +133,34 @@ def store_comment(
     language: str = "zh_CN",
     client_hash: str | None = None,
     citizen_id: int | None = None,
+    channel: str = "web",
+    received_at: datetime | None = None,
 ) -> StoredComment:
     """Store a citizen's comment (pending moderation unless post-moderated and unflagged) with its routing
     queue row and, when it is public at once, its search queue row; refuse it when the consultation is not open.
     One INSERT for the comment, no ORM flush. On PostgreSQL, with the comment's id drawn beforehand
     (ConsultationFacts.next_comment_id), every row goes in one statement: one round trip.
 
+    ``channel`` and ``received_at``: an opinion that reached the office another way (portal/office:
+    record_comment, which has checked that it came within the period), stored as received then, even after
+    the deadline.
+
     After the commit, workers do the rest: the mail worker plans the comment's mails and writes its outbox
     rows (portal/routing/queue.py), form letters are grouped (portal/moderation/grouping.py).
     """
-    state = consultation.state()
-    if state == "closed":
-        raise CommentRefused("closed", _l("征求意见已经截止，不再接收意见。"))
-    if state != "open":
-        raise CommentRefused("not_open", _l("征求意见尚未开始，暂不接收意见。"))
+    if received_at is None:
+        state = consultation.state()
+        if state == "closed":
+            raise CommentRefused("closed", _l("征求意见已经截止，不再接收意见。"))
+        if state != "open":
+            raise CommentRefused("not_open", _l("征求意见尚未开始，暂不接收意见。"))
     if stance not in STANCES:
         raise CommentRefused("stance", _l("请选择您的态度：赞成、反对或建议。"))
     from portal.moderation.services import screen_new_comment
 
     body = body.strip()
     flags, status = screen_new_comment(consultation, body, client_hash)
-    created_at = now()
+    created_at = received_at or now()
     values = dict(
         consultation_id=consultation.id,
         draft_of=consultation.id,  # draft_id: the consultation's current draft (a subquery of the INSERT)
@@ -176,6 +184,7 @@ def store_comment(
         form_letter_id=None,
         grouped_at=None,
         citizen_id=citizen_id,  # the signed-in citizen's account (portal/citizens), else None
+        channel=channel,
     )
     # Search indexes public comments only: a pending comment has no search work until a moderator approves
     # it (the approval writes its queue row); a post-moderated one is public at once.

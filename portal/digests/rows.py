@@ -49,6 +49,7 @@ class DigestRow:
     contact: str  # "" unless the export is "with contacts"
     receipt_number: str
     submitted: str
+    channel: str  # how it reached the office: 网上提交, or typed in by the office (电子邮件, 信函 …)
     status: str
     outcome: str
     reason: str
@@ -64,6 +65,7 @@ COLUMNS = [  # (field, header, width in Excel character units: a Chinese charact
     ("contact", "联系方式", 24),
     ("receipt_number", "回执号", 19),
     ("submitted", "提交时间", 18),
+    ("channel", "收到方式", 10),
     ("status", "审核状态", 10),
     ("outcome", "答复", 10),
     ("reason", "理由", 50),

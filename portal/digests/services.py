@@ -26,6 +26,7 @@ FORMATS = {
 WHOLE_DRAFT = "对草案整体的意见"
 STANCES = {"support": "赞成", "oppose": "反对", "suggest": "建议"}
 STATUSES = {"pending": "待审核", "approved": "已公开", "hidden": "已隐藏", "spam": "垃圾信息"}
+CHANNELS = {"web": "网上提交", "email": "电子邮件", "letter": "信函", "fax": "传真", "phone": "电话", "in_person": "当面提交"}
 OUTCOMES = {"adopted": "采纳", "partly_adopted": "部分采纳", "not_adopted": "不采纳", "explained": "情况说明"}
 BATCH = 1000
 
@@ -98,7 +99,7 @@ def digest_rows(
     query = (
         select(
             Comment.section_id, Comment.body, Comment.stance, Comment.author_name, contact,
-            Comment.receipt_number, Comment.created_at, Comment.status,
+            Comment.receipt_number, Comment.created_at, Comment.channel, Comment.status,
             Response.outcome, Response.reason, Response.published_at,
         )
         .outerjoin(Section, Section.id == Comment.section_id)
@@ -108,7 +109,7 @@ def digest_rows(
         .execution_options(yield_per=BATCH)
     )
     number = 0
-    for (section_id, body, stance, name, contact_value, receipt, created, status,
+    for (section_id, body, stance, name, contact_value, receipt, created, channel, status,
          outcome, reason, published) in db.session.execute(query):
         number += 1
         top = top_of.get(section_id)
@@ -122,6 +123,7 @@ def digest_rows(
             contact=(contact_value or "") if with_contacts else "",
             receipt_number=receipt,
             submitted=_chinese_datetime(created),
+            channel=CHANNELS.get(channel, channel),
             status=STATUSES.get(status, status),
             outcome=OUTCOMES.get(outcome, ""),
             reason=reason or "",

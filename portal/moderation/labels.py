@@ -45,6 +45,14 @@ MODE_LABELS = {
     "post": _l("先发后审"),
 }
 STANCE_LABELS = {"support": _l("赞成"), "oppose": _l("反对"), "suggest": _l("建议")}
+CHANNEL_LABELS = {  # portal/comments/models.py: CHANNELS
+    "web": _l("网上提交"),
+    "email": _l("电子邮件"),
+    "letter": _l("信函"),
+    "fax": _l("传真"),
+    "phone": _l("电话"),
+    "in_person": _l("当面提交"),
+}
 
 
 def withheld_notice(comment) -> str:

@@ -11,7 +11,10 @@ from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.comments.forms import comment_max_length
+from portal.comments.models import OFFLINE_CHANNELS
 from portal.core.time import SHANGHAI
+from portal.moderation.labels import CHANNEL_LABELS, STANCE_LABELS
 
 END_OF_DAY = time(23, 59)
 
@@ -89,6 +92,37 @@ class ExtendForm(Form):
 
 class WithdrawForm(Form):
     reason = TextAreaField(_l("撤回的理由"), validators=[DataRequired(message=_l("请说明撤回的理由。")), Length(max=2000)])
+
+
+class RecordCommentForm(Form):
+    """An opinion that reached the office by e-mail, letter, fax, telephone or in person, typed in by the office."""
+
+    channel = SelectField(
+        _l("收到的方式"),
+        choices=[SelectChoice(code, CHANNEL_LABELS[code]) for code in OFFLINE_CHANNELS],
+        default="email", validators=[DataRequired(message=_l("请选择收到的方式。"))],
+        invalid_choice_message=_l("请选择收到的方式。"),
+    )
+    received_on = DateField(
+        _l("收到日期"), validators=[InputRequired(message=_l("请填写收到日期。"))],
+        description=_l("信函以寄出的邮戳日期为准。"),
+    )
+    section_id = SelectField(_l("针对的章节"), coerce=int, validate_choice=True,
+                             invalid_choice_message=_l("请从列表中选择章节。"))
+    stance = RadioField(
+        _l("态度"),
+        choices=[SelectChoice(code, STANCE_LABELS[code]) for code in ("support", "oppose", "suggest")],
+        default="suggest", validators=[DataRequired(message=_l("请选择态度。"))],
+        invalid_choice_message=_l("请选择态度：赞成、反对或建议。"),
+    )
+    body = TextAreaField(_l("意见内容"), validators=[DataRequired(message=_l("请填写意见内容。")), comment_max_length])
+    author_name = StringField(_l("提出人（个人姓名或单位名称，可不填）"),
+                              validators=[Optional(), Length(max=100, message=_l("提出人不能超过 100 个字。"))])
+    author_contact = StringField(
+        _l("联系方式（电话、电子邮箱或通信地址，可不填）"),
+        validators=[Optional(), Length(max=200, message=_l("联系方式不能超过 200 个字。"))],
+        description=_l("不会公开。留有电子邮箱的，会收到确认邮件和回执号。"),
+    )
 
 
 def split_list(value: str | None) -> list[str]:

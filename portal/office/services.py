@@ -5,17 +5,18 @@ Every change is written to the audit log in the same transaction. Flushes, never
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from flask_babel import format_decimal
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.audit.services import record_action
-from portal.comments.models import Comment
+from portal.comments.models import OFFLINE_CHANNELS, Comment
+from portal.comments.services import StoredComment, Target, store_comment
 from portal.consultations.models import VISIBILITIES, Consultation, DeadlineExtension
-from portal.consultations.services import ConsultationError, publish_consultation
-from portal.core.time import now
+from portal.consultations.services import ConsultationError, publish_consultation, rewrite_closing_summary
+from portal.core.time import SHANGHAI, local, now
 from portal.drafts.models import Section
 from portal.drafts.revisions import add_revision
 from portal.drafts.services import DraftImportError, import_draft, parse_file
@@ -274,3 +275,43 @@ def revise_draft(consultation: Consultation, actor, data: bytes, filename: str |
                   before={"version": old_version}, after={"version": draft.version, "filename": filename},
                   reason=draft.change_note)
     return draft
+
+
+def record_comment(consultation: Consultation, actor, *, channel: str, received_on: date, section_id: int | None,
+                   body: str, stance: str, author_name: str | None, author_contact: str | None) -> StoredComment:
+    """Store an opinion that reached the office another way (by e-mail, letter, fax, telephone or in person)
+    beside those sent through the portal, so that it is moderated, routed, counted in the closing summary,
+    digested and answered like them. It must have come within the period (a letter: its postmark), and may be
+    typed in after the deadline; a finalised consultation's stored summary is then written again."""
+    if channel not in OFFLINE_CHANNELS:
+        raise OfficeError("channel", _("请选择收到的方式。"))
+    if consultation.opens_at is None or consultation.published_at is None:
+        raise OfficeError("received_on", _("这项征求意见还没有发布，不能录入意见。"))
+    opened, deadline = local(consultation.opens_at), local(consultation.deadline)
+    today = local(now()).date()
+    if received_on > today:
+        raise OfficeError("received_on", _("收到日期不能晚于今天。"))
+    if received_on < opened.date():
+        raise OfficeError("received_on", _("收到日期早于征求意见开始的日期（%(day)s）。", day=format_date(opened.date())))
+    if received_on > deadline.date():
+        raise OfficeError("received_on", _("收到日期晚于截止日期（%(day)s）：截止以后收到的意见不能计入。",
+                                           day=format_date(deadline.date())))
+    section = None
+    if section_id:
+        section = db.session.get(Section, section_id)
+        draft = consultation.current_draft
+        if section is None or draft is None or section.draft_id != draft.id:
+            raise OfficeError("section_id", _("请从列表中选择章节。"))
+    if not (body or "").strip():
+        raise OfficeError("body", _("请填写意见内容。"))
+    # the moment it is stored under: now if it came today, else noon of that day; within the period either way
+    received_at = now() if received_on == today else datetime.combine(received_on, time(12, 0), tzinfo=SHANGHAI)
+    received_at = min(max(received_at, opened), deadline)
+    stored = store_comment(consultation, Target(section_id=section.id if section else None), body, stance,
+                           author_name, author_contact, channel=channel, received_at=received_at)
+    comment = db.session.get(Comment, stored.id)
+    record_action(actor, "record_comment", comment, consultation_id=consultation.id,
+                  after={"receipt_number": stored.receipt_number, "channel": channel,
+                         "received_on": received_on.isoformat(), "section_id": comment.section_id})
+    rewrite_closing_summary(consultation)  # finalised already: the count it states has changed
+    return stored

@@ -11,13 +11,14 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.access import get_managed_consultation, role_required
 from portal.audit.models import AuditEntry
-from portal.core.time import SHANGHAI, now
+from portal.core.time import SHANGHAI, local, now
 from portal.drafts.models import Section
 from portal.extensions import db
 from portal.office import services
+from portal.comments.models import OFFLINE_CHANNELS, Comment
 from portal.office.forms import (
-    END_OF_DAY, ExtendForm, NoticeForm, PublishForm, ReviseForm, SectionForm, UploadForm, WithdrawForm, local_datetime,
-    split_list,
+    END_OF_DAY, ExtendForm, NoticeForm, PublishForm, RecordCommentForm, ReviseForm, SectionForm, UploadForm,
+    WithdrawForm, local_datetime, split_list,
 )
 from portal.office.review import review_of
 from portal.units.models import Unit
@@ -208,3 +209,33 @@ def revise(consultation_id: int):
     status = 422 if form.errors else 200
     return render_template("office/revise.html", consultation=consultation, form=form,
                            max_mb=_max_bytes() // 1024 // 1024), status
+
+
+RECENTLY_RECORDED = 20  # the opinions typed in last, listed under the form (a letter typed in twice shows)
+
+
+@bp.route("/consultations/<int:consultation_id>/comments/new", methods=["GET", "POST"])
+@role_required("office")
+def record_comment(consultation_id: int):
+    """Type in an opinion received by e-mail, letter, fax, telephone or in person; the next one after it."""
+    consultation = get_managed_consultation(consultation_id)
+    form = RecordCommentForm()
+    draft = consultation.current_draft
+    form.section_id.choices = [SelectChoice(0, _("草案整体"))] + [
+        SelectChoice(s.id, "\u3000" * (s.level - 1) + s.title) for s in (draft.sections if draft else [])]
+    if not form.is_submitted():
+        form.received_on.data = local(now()).date()
+    if (stored := _carry_out(form, lambda: services.record_comment(
+            consultation, current_user, channel=form.channel.data, received_on=form.received_on.data,
+            section_id=form.section_id.data or None, body=form.body.data, stance=form.stance.data,
+            author_name=form.author_name.data, author_contact=form.author_contact.data))) is not NOT_DONE:
+        return redirect(url_for("office.record_comment", consultation_id=consultation.id,
+                                recorded=stored.receipt_number))
+    recent = db.session.scalars(
+        select(Comment).where(Comment.consultation_id == consultation.id, Comment.channel.in_(OFFLINE_CHANNELS))
+        .order_by(Comment.id.desc()).limit(RECENTLY_RECORDED)
+    ).all()
+    recorded = next((c for c in recent if c.receipt_number == request.args.get("recorded")), None)
+    status = 422 if form.errors else 200
+    return render_template("office/record_comment.html", consultation=consultation, form=form, recent=recent,
+                           recorded=recorded), status

@@ -1,0 +1,155 @@
+"""Opinions that reach the office by e-mail, letter, fax, telephone or in person are typed in by the office and
+then count, are moderated, routed, digested and shown like those sent through the portal."""
+import csv
+import io
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.audit.models import AuditEntry
+from portal.comments.models import Comment
+from portal.comments.services import approve_comment
+from portal.consultations.services import close_due_consultations
+from portal.extensions import db
+from portal.mail.models import OutboxMessage
+from tests.helpers import post_comment, route_new_comments, shanghai
+
+
+@pytest.fixture
+def consultation(app, clock, import_seed, office):
+    """Seed 003 of the office's unit, open from 2023-04-20 09:00 to 2023-05-12 23:59:59."""
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    consultation.owner_unit_id = office.unit_id
+    consultation.contact_emails = ["contact@example.gov.cn"]
+    db.session.commit()
+    return consultation
+
+
+def form_url(consultation) -> str:
+    return f"/office/consultations/{consultation.id}/comments/new"
+
+
+def a_section(consultation):
+    return consultation.current_draft.sections[1]
+
+
+def comments() -> list[Comment]:
+    return list(db.session.scalars(select(Comment).order_by(Comment.id)))
+
+
+def test_a_letter_sent_before_the_deadline_and_typed_in_after_it_is_counted(client, clock, consultation, office,
+                                                                            submit):
+    post_comment(client, consultation, f"/consultations/{consultation.id}", body="网上提交的意见。")
+    clock.set(shanghai(2023, 5, 15, 10, 0))
+    (finalised,) = close_due_consultations(notify=False)
+    db.session.commit()
+    assert "反馈意见1条" in finalised.closing_summary
+
+    section = a_section(consultation)
+    response = submit(form_url(consultation), channel="letter", received_on="2023-05-11", section_id=str(section.id),
+                      stance="oppose", body="建议删去这一条。\n理由如下：……", author_name="某某社区居民委员会",
+                      author_contact="某市某区某路1号")
+    assert response.status_code == 302
+    number = re.search(r"recorded=([A-Z0-9-]+)", response.headers["Location"]).group(1)
+
+    letter = comments()[-1]
+    assert (letter.receipt_number, letter.channel, letter.section_id, letter.stance) == (number, "letter", section.id,
+                                                                                         "oppose")
+    assert letter.created_at == shanghai(2023, 5, 11, 12, 0)  # the postmark's day, within the period
+    assert letter.status == "pending" and letter.author_contact == "某市某区某路1号"
+    db.session.refresh(consultation)
+    assert "反馈意见2条" in consultation.closing_summary  # the stored summary was written again
+
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"已录入，回执号 {number}。" in page
+    assert "信函" in page and "某某社区居民委员会" in page  # listed under the form: a letter typed twice shows
+
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "record_comment")).one()
+    assert entry.actor_id == office.id and entry.target_id == letter.id
+    assert entry.after == {"receipt_number": number, "channel": "letter", "received_on": "2023-05-11",
+                           "section_id": section.id}
+
+    download = client.get(f"/office/consultations/{consultation.id}/digest.csv").get_data().decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(download)))
+    channel_of = {row[header.index("回执号")]: row[header.index("收到方式")] for row in rows}
+    assert channel_of[number] == "信函"
+    assert channel_of[comments()[0].receipt_number] == "网上提交"
+
+def test_dates_outside_the_period_and_bad_fields_are_refused_and_nothing_is_stored(client, clock, consultation,
+                                                                                    import_seed, submit):
+    clock.set(shanghai(2023, 5, 20, 10, 0))
+    url = form_url(consultation)
+    good = dict(channel="email", received_on="2023-05-02", section_id="0", stance="suggest", body="意见。")
+    refusals = [
+        (dict(received_on="2023-05-13"), "收到日期晚于截止日期（2023年5月12日）：截止以后收到的意见不能计入。"),
+        (dict(received_on="2023-04-19"), "收到日期早于征求意见开始的日期（2023年4月20日）。"),
+        (dict(received_on="2023-05-21"), "收到日期不能晚于今天。"),
+        (dict(received_on="五月二日"), "不是有效的日期值。"),  # WTForms' own message, in Chinese
+        (dict(body="  "), "请填写意见内容。"),
+        (dict(channel="web"), "请选择收到的方式。"),
+        (dict(stance="maybe"), "请选择态度：赞成、反对或建议。"),
+        (dict(author_contact="x" * 201), "联系方式不能超过 200 个字。"),
+    ]
+    other = import_seed("002", publish=False)
+    refusals.append((dict(section_id=str(other.current_draft.sections[0].id)), "请从列表中选择章节。"))
+    for change, message in refusals:
+        response = submit(url, **{**good, **change})
+        assert response.status_code == 422, change
+        assert message in response.get_data(as_text=True), change
+    assert comments() == []
+    assert submit(url, **good).status_code == 302
+    assert len(comments()) == 1
+
+
+def test_a_consultation_not_yet_published_takes_no_opinions(client, office, small_consultation, submit):
+    consultation = small_consultation(office.unit)
+    response = submit(form_url(consultation), channel="email", received_on="2023-05-02", section_id="0",
+                      stance="suggest", body="意见。")
+    assert response.status_code == 422
+    assert "这项征求意见还没有发布，不能录入意见。" in response.get_data(as_text=True)
+    assert comments() == []
+
+
+def test_refusals_are_in_english_for_an_english_reader(client, clock, consultation, submit):
+    client.get("/settings/language/en")
+    clock.set(shanghai(2023, 5, 20, 10, 0))
+    response = submit(form_url(consultation), channel="letter", received_on="2023-05-13", section_id="0",
+                      stance="suggest", body="Opinion.")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "after the deadline" in page and "截止" not in page.split("<main", 1)[1].split("</form>", 1)[0]
+
+
+def test_an_approved_letter_shows_how_it_came_but_never_the_address(client, clock, consultation, submit):
+    clock.set(shanghai(2023, 5, 2, 10, 0))
+    section = a_section(consultation)
+    submit(form_url(consultation), channel="email", received_on="2023-05-02", section_id=str(section.id),
+           stance="support", body="赞成这一条。", author_name="张大爷", author_contact="zhang@example.cn")
+    approve_comment(comments()[-1])
+    db.session.commit()
+    page = client.get(f"/consultations/{consultation.id}/sections/{section.anchor}").get_data(as_text=True)
+    assert "赞成这一条。" in page and "张大爷" in page and "收到方式：电子邮件" in page
+    assert "zhang@example.cn" not in page
+    assert "收到方式：网上提交" not in page  # the usual way is not labelled
+
+
+def test_a_typed_in_opinion_is_routed_and_its_writer_gets_a_receipt_request(client, clock, consultation, submit):
+    clock.set(shanghai(2023, 5, 2, 10, 0))
+    submit(form_url(consultation), channel="email", received_on="2023-05-02", section_id="0",
+           stance="suggest", body="建议增加社区食堂。", author_contact="li@example.cn")
+    assert route_new_comments() == 1
+    kinds = dict(db.session.execute(select(OutboxMessage.recipient, OutboxMessage.kind)).all())
+    assert kinds == {"contact@example.gov.cn": "comment", "li@example.cn": "confirm"}
+
+
+def test_the_moderation_queue_says_how_it_came(client, clock, consultation, submit, make_staff, login):
+    clock.set(shanghai(2023, 5, 2, 10, 0))
+    submit(form_url(consultation), channel="phone", received_on="2023-05-02", section_id="0",
+           stance="suggest", body="电话里提出的意见。")
+    make_staff("moderator", "moderator@example.gov.cn")
+    login("moderator@example.gov.cn")
+    page = client.get("/moderation").get_data(as_text=True)
+    assert "电话里提出的意见。" in page and "收到方式：电话" in page
+    assert db.session.scalar(select(func.count()).select_from(Comment).where(Comment.channel == "web")) == 0
