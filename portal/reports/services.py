@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from portal.comments.models import STANCES, Comment
+from portal.comments.models import CHANNELS, STANCES, Comment
 from portal.consultations.models import Consultation
 from portal.core.time import SHANGHAI, now
 from portal.drafts.models import Section
@@ -91,6 +91,14 @@ def stance_counts(consultation: Consultation) -> dict[str, int]:
         ).all()
     )
     return {stance: rows.get(stance, 0) for stance in STANCES}
+
+
+def channel_counts(consultation: Consultation) -> dict[str, int]:
+    """Comments received each way (portal/comments/models.py: CHANNELS), in that order, the ways used only."""
+    rows = dict(db.session.execute(
+        select(Comment.channel, func.count()).where(*_received(consultation)).group_by(Comment.channel)
+    ).all())
+    return {channel: rows[channel] for channel in CHANNELS if rows.get(channel)}
 
 
 def comments_per_day(consultation: Consultation) -> list[tuple[date, int]]:

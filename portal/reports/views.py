@@ -8,7 +8,9 @@ from portal.consultations.services import closing_summary
 from portal.consultations.views import get_public_consultation
 from portal.core.web import localday, number
 from portal.reports.charts import horizontal_bar_chart
-from portal.reports.services import comments_per_day, comments_per_top_section, feedback_groups, stance_counts
+from portal.reports.services import (
+    channel_counts, comments_per_day, comments_per_top_section, feedback_groups, stance_counts,
+)
 
 bp = Blueprint("reports", __name__)
 
@@ -66,5 +68,6 @@ def statistics(consultation_id: int):
         per_section=per_section,
         per_day=per_day,
         stances=[(stance_names[s], n) for s, n in stances.items()],
+        channels=channel_counts(consultation),
         charts={name: Markup(svg) for name, svg in charts.items()},  # escaped in horizontal_bar_chart
     )

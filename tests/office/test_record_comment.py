@@ -153,3 +153,18 @@ def test_the_moderation_queue_says_how_it_came(client, clock, consultation, subm
     page = client.get("/moderation").get_data(as_text=True)
     assert "电话里提出的意见。" in page and "收到方式：电话" in page
     assert db.session.scalar(select(func.count()).select_from(Comment).where(Comment.channel == "web")) == 0
+
+
+def test_the_statistics_say_how_comments_came_once_any_came_another_way(client, clock, consultation, submit):
+    clock.set(shanghai(2023, 5, 2, 10, 0))
+    post_comment(client, consultation, f"/consultations/{consultation.id}", body="网上提交的意见。")
+    page = client.get(f"/consultations/{consultation.id}/statistics").get_data(as_text=True)
+    assert "收到意见的方式" not in page  # all online: nothing to tell
+    for channel in ("letter", "letter", "fax"):
+        submit(form_url(consultation), channel=channel, received_on="2023-05-02", section_id="0", stance="suggest",
+               body=f"{channel}意见。")
+    page = client.get(f"/consultations/{consultation.id}/statistics").get_data(as_text=True)
+    table = page.split('id="stat-channels-h"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<th scope="row">([^<]+)</th><td class="number">(\d+)</td>', table)
+    assert rows == [("网上提交", "1"), ("信函", "2"), ("传真", "1")]
+    assert "截至目前共收到 4 条意见" in page
