@@ -223,8 +223,6 @@ def record_comment(consultation_id: int):
     draft = consultation.current_draft
     form.section_id.choices = [SelectChoice(0, _("草案整体"))] + [
         SelectChoice(s.id, "\u3000" * (s.level - 1) + s.title) for s in (draft.sections if draft else [])]
-    if not form.is_submitted():
-        form.received_on.data = local(now()).date()
     if (stored := _carry_out(form, lambda: services.record_comment(
             consultation, current_user, channel=form.channel.data, received_on=form.received_on.data,
             section_id=form.section_id.data or None, body=form.body.data, stance=form.stance.data,
@@ -236,6 +234,9 @@ def record_comment(consultation_id: int):
         .order_by(Comment.id.desc()).limit(RECENTLY_RECORDED)
     ).all()
     recorded = next((c for c in recent if c.receipt_number == request.args.get("recorded")), None)
+    if not form.is_submitted():  # the next of a pile of letters came the same way, most likely the same day
+        form.channel.data = recorded.channel if recorded else form.channel.default
+        form.received_on.data = local(recorded.created_at if recorded else now()).date()
     status = 422 if form.errors else 200
     return render_template("office/record_comment.html", consultation=consultation, form=form, recent=recent,
                            recorded=recorded), status

@@ -65,6 +65,8 @@ def test_a_letter_sent_before_the_deadline_and_typed_in_after_it_is_counted(clie
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"已录入，回执号 {number}。" in page
     assert "信函" in page and "某某社区居民委员会" in page  # listed under the form: a letter typed twice shows
+    # the next of a pile of letters: the form keeps the way and the day
+    assert '<option selected value="letter">' in page and 'value="2023-05-11"' in page
 
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "record_comment")).one()
     assert entry.actor_id == office.id and entry.target_id == letter.id
