@@ -5,10 +5,11 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from portal.comments import page_cache
 from portal.comments.forms import CommentForm
 from portal.consultations import pages
-from portal.consultations.feed import FEED_SIZE, entry_updated, xml_text
+from portal.consultations.feed import FEED_SIZE, entry_updated
 from portal.consultations.models import Consultation, public_consultation, published_consultations
 from portal.consultations.services import closing_summary, latest_published
 from portal.core.time import now, rfc3339
+from portal.core.xmltext import xml_text
 from portal.drafts.models import Section
 from portal.drafts.services import load_tree
 from portal.extensions import db

@@ -15,16 +15,14 @@ from xml.sax.saxutils import escape
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Pt
 
-from portal.digests.rows import DigestMeta, DigestRow, clean
+from portal.core.official_docx import (
+    HEADING_FONT, TEXT_WIDTH_DXA, TITLE_FONT, official_document, repeat_as_header, set_font,
+)
+from portal.core.xmltext import xml_text
+from portal.digests.rows import DigestMeta, DigestRow
 
-BODY_FONT = "仿宋_GB2312"
-TITLE_FONT = "方正小标宋简体"
-HEADING_FONT = "黑体"
-TEXT_WIDTH_DXA = 8844  # A4 less 28 mm and 26 mm margins (GB/T 9704), in twentieths of a point
 TABLE_FIELDS = [("number", "序号", 700), ("opinion", "意见", 3300), ("author_name", "提出人", 1100),
                 ("outcome", "答复", 1000), ("reason", "理由", 2744)]
 CONTACT_FIELD = ("contact", "联系方式", 1400)
@@ -74,18 +72,11 @@ def write_docx(meta: DigestMeta, rows: Iterable[DigestRow], out: BinaryIO) -> in
 
 
 def _layout(meta: DigestMeta) -> Document:
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    normal = document.styles["Normal"]
-    _font(normal.font, BODY_FONT, 16)
-    normal.paragraph_format.line_spacing = Pt(28)
+    document = official_document()
 
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(clean(meta.document_title)).font, TITLE_FONT, 22)
+    set_font(title.add_run(xml_text(meta.document_title)).font, TITLE_FONT, 22)
     if meta.interim:
         note = document.add_paragraph()
         note.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -95,53 +86,37 @@ def _layout(meta: DigestMeta) -> Document:
     facts.add_run(f"征求意见时间：{meta.period}。")
     summary = document.add_paragraph()
     summary.paragraph_format.first_line_indent = Pt(32)
-    summary.add_run(clean(meta.summary))
+    summary.add_run(xml_text(meta.summary))
 
     fields = table_fields(meta.with_contacts)
     for digest_section in meta.sections:
         heading = document.add_paragraph()
         heading.paragraph_format.keep_with_next = True
-        _font(heading.add_run(f"{clean(digest_section.heading)}（{digest_section.count}条）").font, HEADING_FONT, 16)
+        set_font(heading.add_run(f"{xml_text(digest_section.heading)}（{digest_section.count}条）").font, HEADING_FONT, 16)
         table = document.add_table(rows=1, cols=len(fields))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         header = table.rows[0]
-        _repeat_as_header(header)
+        repeat_as_header(header)
         for cell, (_, text, width) in zip(header.cells, fields):
             cell.width = Pt(width / 20)
             paragraph = cell.paragraphs[0]
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             run = paragraph.add_run(text)
             run.bold = True
-            _font(run.font, HEADING_FONT, 12)
+            set_font(run.font, HEADING_FONT, 12)
 
     signature = document.add_paragraph()
     signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if meta.issuer:
-        signature.add_run(clean(meta.issuer))
+        signature.add_run(xml_text(meta.issuer))
         signature.add_run().add_break()
     signature.add_run(meta.generated.split(" ")[0])
     return document
 
 
-def _font(font, east_asian: str, size: float) -> None:
-    font.size = Pt(size)
-    r_pr = font._element.get_or_add_rPr()
-    fonts = r_pr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        r_pr.insert(0, fonts)
-    fonts.set(qn("w:eastAsia"), east_asian)
-
-
-def _repeat_as_header(row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    flag = OxmlElement("w:tblHeader")
-    tr_pr.append(flag)
-
-
 def _paragraphs_xml(text: str) -> str:
-    lines = clean(text).replace("\r\n", "\n").replace("\r", "\n").split("\n") or [""]
+    lines = xml_text(text).replace("\r\n", "\n").replace("\r", "\n").split("\n") or [""]
     return "".join(
         '<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="300" w:lineRule="auto"/></w:pPr>'
         f'<w:r><w:rPr><w:sz w:val="24"/><w:szCs w:val="24"/></w:rPr><w:t xml:space="preserve">{escape(line)}</w:t></w:r></w:p>'

@@ -5,8 +5,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-# Characters XML 1.0 (hence XLSX and DOCX) cannot hold; tab, line feed and carriage return are allowed.
-ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+from portal.core.xmltext import xml_text
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -87,11 +87,6 @@ def column_width(header: str, preset: int) -> int:
     return max(preset, display_width(header) + 4)
 
 
-def clean(value: str | None) -> str:
-    """Text fit for XML: without the control characters XLSX and DOCX cannot hold."""
-    return ILLEGAL_XML.sub("", value or "")
-
-
 def neutralise_formula(value):
     """A text starting with = + - @ (or a tab or carriage return) gets a leading apostrophe, so that a
     spreadsheet shows it as text instead of running it as a formula (CSV/formula injection)."""
@@ -102,7 +97,7 @@ def neutralise_formula(value):
 
 def safe_sheet_title(heading: str, taken: set[str]) -> str:
     """An Excel sheet name: no []:*?/\\, at most 31 characters, unique in the workbook."""
-    title = re.sub(r"[\[\]:*?/\\]", "", clean(heading)).strip().strip("'") or "章节"
+    title = re.sub(r"[\[\]:*?/\\]", "", xml_text(heading)).strip().strip("'") or "章节"
     title = title[:31]
     candidate, n = title, 2
     while candidate.lower() in taken:

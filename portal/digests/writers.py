@@ -14,8 +14,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from portal.core.xmltext import xml_text
 from portal.digests.rows import (
-    WRAPPED, DigestMeta, DigestRow, clean, column_width, columns, neutralise_formula, safe_sheet_title,
+    WRAPPED, DigestMeta, DigestRow, column_width, columns, neutralise_formula, safe_sheet_title,
 )
 
 
@@ -59,7 +60,7 @@ def write_xlsx(meta: DigestMeta, rows: Iterable[DigestRow], out: BinaryIO) -> in
         entry = sheets.get(row.top_key) or sheets[None]
         sheet = entry[0]
         sheet.append([
-            _cell(sheet, neutralise_formula(clean(value) if isinstance(value, str) else value),
+            _cell(sheet, neutralise_formula(xml_text(value) if isinstance(value, str) else value),
                   alignment=wrap if name in WRAPPED else None)
             for name, value in ((name, getattr(row, name)) for name, _, _ in fields)
         ])
@@ -87,15 +88,15 @@ def _summary_sheet(workbook: Workbook, meta: DigestMeta, bold: Font, wrap: Align
     sheet = workbook.create_sheet("汇总")
     sheet.column_dimensions["A"].width = 60
     sheet.column_dimensions["B"].width = 12
-    sheet.append([_cell(sheet, clean(meta.document_title), Font(bold=True, size=14))])
+    sheet.append([_cell(sheet, xml_text(meta.document_title), Font(bold=True, size=14))])
     if meta.issuer:
-        sheet.append(["发布单位", neutralise_formula(clean(meta.issuer))])
+        sheet.append(["发布单位", neutralise_formula(xml_text(meta.issuer))])
     sheet.append(["征求意见时间", meta.period])
     sheet.append(["汇总类型", "中期汇总（征求意见尚未截止）" if meta.interim else "最终汇总"])
     sheet.append(["生成时间", meta.generated])
-    sheet.append([_cell(sheet, neutralise_formula(clean(meta.summary)), alignment=wrap)])
+    sheet.append([_cell(sheet, neutralise_formula(xml_text(meta.summary)), alignment=wrap)])
     sheet.append([])
     sheet.append([_cell(sheet, "部分", bold), _cell(sheet, "意见数", bold)])
     for section in meta.sections:
-        sheet.append([neutralise_formula(clean(section.heading)), section.count])
+        sheet.append([neutralise_formula(xml_text(section.heading)), section.count])
     sheet.append([_cell(sheet, "合计", bold), meta.total])
