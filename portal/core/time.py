@@ -54,6 +54,12 @@ def rfc3339(value: datetime) -> str:
     return value.astimezone(SHANGHAI).isoformat(timespec="seconds")
 
 
+def chinese_date(moment: datetime) -> str:
+    """The day of an aware time in Asia/Shanghai as Chinese documents write it: 2023年5月12日."""
+    day = moment.astimezone(SHANGHAI)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def end_of_day(day: date) -> datetime:
     """The last second of ``day`` in Asia/Shanghai (how "请于5月12日前" is read)."""
     return datetime.combine(day, time(23, 59, 59), tzinfo=SHANGHAI)

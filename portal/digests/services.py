@@ -10,7 +10,7 @@ from portal.audit.services import record_action
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation
 from portal.consultations.services import closing_summary
-from portal.core.time import SHANGHAI, now
+from portal.core.time import SHANGHAI, chinese_date, now
 from portal.digests.docx_writer import write_docx
 from portal.digests.rows import DigestMeta, DigestRow, DigestSection
 from portal.digests.writers import write_csv, write_xlsx
@@ -31,14 +31,8 @@ OUTCOMES = {"adopted": "采纳", "partly_adopted": "部分采纳", "not_adopted"
 BATCH = 1000
 
 
-def _chinese_date(moment) -> str:
-    local = moment.astimezone(SHANGHAI)
-    return f"{local.year}年{local.month}月{local.day}日"
-
-
 def _chinese_datetime(moment) -> str:
-    local = moment.astimezone(SHANGHAI)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return f"{chinese_date(moment)} {moment.astimezone(SHANGHAI):%H:%M}"
 
 
 def _received(consultation: Consultation):
@@ -71,8 +65,8 @@ def digest_meta(consultation: Consultation, with_contacts: bool = False) -> Dige
     summary = closing_summary(consultation) if not interim else (
         f"征求意见尚未截止。截至{_chinese_datetime(now())}，已收到反馈意见{total}条，本汇总为中期汇总。"
     )
-    opens = _chinese_date(consultation.opens_at) if consultation.opens_at else ""
-    deadline = _chinese_date(consultation.deadline) if consultation.deadline else ""
+    opens = chinese_date(consultation.opens_at) if consultation.opens_at else ""
+    deadline = chinese_date(consultation.deadline) if consultation.deadline else ""
     return DigestMeta(
         title=consultation.title,
         issuer=consultation.issuer,

@@ -42,6 +42,20 @@ MODERATOR = "mod@example.gov.cn"
 ADMIN = "admin@example.gov.cn"
 
 
+def readable(response) -> str:
+    """What a response says, as text: a page or JSON as it is; a Word or Excel file (a zip) as the text of its XML
+    parts, so that a check for leaked contacts or hostile text sees into downloads too."""
+    import io
+    import zipfile
+
+    data = response.get_data()
+    if data.startswith(b"PK\x03\x04"):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "\n".join(archive.read(name).decode("utf-8") for name in archive.namelist()
+                             if name.endswith(".xml"))
+    return response.get_data(as_text=True)
+
+
 def assert_inert(html: str, where: str = "") -> None:
     """No hostile markup survives as markup: no script element, no <img onerror>, no javascript: link."""
     lowered = html.lower()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from tests.helpers import csrf_token, post_comment, receipt_from, shanghai
-from tests.security.conftest import ADMIN, EMAIL, MODERATOR, OFFICE, PHONE, build_url, rules
+from tests.security.conftest import ADMIN, EMAIL, MODERATOR, OFFICE, PHONE, build_url, readable, rules
 
 BASE = "https://portal.example.gov.cn"
 # the contacts as typed, and their parts a page might show on their own
@@ -89,7 +89,7 @@ def test_contacts_stay_private_through_a_whole_consultation(app, clock, staff, i
     for page_url in pages:
         response = anyone.get(page_url, follow_redirects=True)
         assert response.status_code in (200, 404), (page_url, response.status_code)
-        page = response.get_data(as_text=True)
+        page = readable(response)
         shown += page
         for secret in SECRETS:
             assert secret not in page, (page_url, secret)

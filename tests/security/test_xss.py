@@ -43,6 +43,11 @@ def test_public_pages_show_hostile_text_inert(hostile, client_as, app):
         page = _page(citizen, url)
         assert_inert(page, url)
         assert shown_escaped(page) or IMG.replace('"', "&#34;").replace(">", "&gt;").replace("<", "&lt;") in page, url
+    # the draft as a Word file: the hostile headings and text are text there, no markup and no field codes
+    draft = zipfile.ZipFile(io.BytesIO(citizen.get(f"/consultations/{cid}/versions/1/draft.docx").get_data()))
+    document = draft.read("word/document.xml").decode("utf-8")
+    assert "<script>" not in document and "<img" not in document and "&lt;script&gt;alert(1)&lt;/script&gt;" in document
+    assert not re.search(r"<w:(fldSimple|instrText|hyperlink)", document)
     statistics = _page(citizen, f"/consultations/{cid}/statistics")
     assert "<svg" in statistics and "&lt;script&gt;" in statistics  # section titles in the SVG labels, escaped
     # the comment form sent back with errors repeats the hostile text in the fields: escaped there too

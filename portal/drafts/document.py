@@ -1,0 +1,124 @@
+"""A version of a draft as a Word document to download (征求意见稿.docx): what the public page shows, laid out
+as a government document, for readers who annotate it, print it or send their opinion by e-mail or letter.
+
+Built from the parsed sections (not the uploaded file, which the portal does not keep, nor its source text,
+which may hold page numbers and other debris the import left out). Pure: no app context.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.shared import Pt
+
+from portal.core.official_docx import (
+    BODY_INDENT, HEADING_FONT, SUBHEADING_FONT, TITLE_FONT, official_document, repeat_as_header, set_font,
+)
+from portal.core.xmltext import xml_text
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What the document says of itself under its title, in Chinese (the draft is Chinese)."""
+
+    title: str
+    version: int
+    period: str  # "征求意见时间：2023年4月20日至2023年5月12日"
+    link: str  # the consultation's page, where to read it and comment
+
+
+def draft_document(facts: DocumentFacts, draft) -> bytes:
+    """``draft``: a Draft with its sections and tables loaded (portal/drafts/models.py)."""
+    document = official_document()
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    set_font(title.add_run(xml_text(facts.title)).font, TITLE_FONT, 22)
+    for line in (f"（第{facts.version}版）" if facts.version > 1 else "", facts.period,
+                 f"在线阅读和发表意见：{facts.link}"):
+        if line:
+            note = document.add_paragraph()
+            note.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            set_font(note.add_run(xml_text(line)).font, SUBHEADING_FONT, 14)
+    for line in _lines(draft.preamble):
+        _body(document, line)
+    in_appendix = False
+    for section in draft.sections:  # in document order, subsections after their parent
+        if section.kind == "appendix" and not in_appendix:
+            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            in_appendix = True
+        _section(document, section)
+        for table in section.tables:
+            _table(document, table)
+    for table in draft.tables:
+        if table.section_id is None:
+            _table(document, table)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line for line in xml_text(text).split("\n") if line.strip()]
+
+
+def _body(document, text: str, label: str = ""):
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.first_line_indent = BODY_INDENT
+    if label:
+        paragraph.add_run(label).bold = True
+    paragraph.add_run(text)
+    return paragraph
+
+
+def _section(document, section) -> None:
+    lines = _lines(section.text)
+    label, heading = xml_text(section.label), xml_text(section.heading)
+    if section.run_in:  # "一是加强……。" / "第三条 ……": the heading runs into the first paragraph
+        _body(document, lines[0] if lines else "", label + heading)
+        lines = lines[1:]
+    elif section.kind == "appendix":
+        paragraph = document.add_paragraph()
+        set_font(paragraph.add_run(label).font, HEADING_FONT, 16)
+        if heading:
+            title = document.add_paragraph()
+            title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            set_font(title.add_run(heading).font, TITLE_FONT, 18)
+    else:
+        paragraph = document.add_paragraph()
+        paragraph.paragraph_format.first_line_indent = BODY_INDENT
+        paragraph.paragraph_format.keep_with_next = True
+        run = paragraph.add_run(label + heading)
+        if section.level == 1:
+            set_font(run.font, HEADING_FONT, 16)
+        elif section.level == 2:
+            set_font(run.font, SUBHEADING_FONT, 16)
+        else:
+            run.bold = True
+    for line in lines:
+        _body(document, line)
+    if section.unit_names:
+        _body(document, "（责任单位：" + "、".join(xml_text(name) for name in section.unit_names) + "）")
+
+
+def _table(document, table) -> None:
+    if table.title:
+        caption = document.add_paragraph()
+        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        set_font(caption.add_run(xml_text(table.title)).font, HEADING_FONT, 14)
+    rows = ([table.header] if table.header else []) + list(table.rows)
+    width = max((len(row) for row in rows), default=0)
+    if not width:
+        return
+    grid = document.add_table(rows=0, cols=width)
+    grid.style = "Table Grid"
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for number, row in enumerate(rows):
+        cells = grid.add_row().cells
+        if number == 0 and table.header:
+            repeat_as_header(grid.rows[0])
+        for cell, value in zip(cells, row):
+            run = cell.paragraphs[0].add_run(xml_text(str(value) if value is not None else ""))
+            run.font.size = Pt(12)
+            run.bold = number == 0 and bool(table.header)

@@ -1,0 +1,129 @@
+"""The draft as a Word document to download: every section, paragraph, responsible unit and table of the public
+page, in order, in a file Word opens and the portal itself reads back into the same outline."""
+import io
+import re
+from urllib.parse import unquote
+
+import pytest
+from docx import Document
+
+from portal.drafts.parser import parse_draft
+from portal.drafts.readers import read_draft
+from portal.extensions import db
+from tests.helpers import shanghai
+
+SEEDS = ["000", "001", "002", "003", "004"]
+
+
+@pytest.fixture
+def published(app, clock, import_seed):
+    def publish(prefix: str):
+        clock.set(shanghai(2023, 4, 20, 9, 0))
+        return import_seed(prefix, opens=shanghai(2023, 4, 20, 9, 0), deadline=shanghai(2023, 5, 20, 23, 59, 59))
+
+    return publish
+
+
+def download(client, consultation):
+    page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+/draft\.docx)" download>下载征求意见稿（Word 文档）</a>', page).group(1)
+    return client.get(link)
+
+
+def document_text(data: bytes) -> str:
+    """Every paragraph and every table cell, in the order of the document."""
+    document = Document(io.BytesIO(data))
+    parts = []
+    for block in document.element.body.iterchildren():
+        if block.tag.endswith("}p"):
+            parts.append("".join(node.text or "" for node in block.iter() if node.tag.endswith("}t")))
+        elif block.tag.endswith("}tbl"):
+            for cell in block.iter():
+                if cell.tag.endswith("}tc"):
+                    parts.append("".join(node.text or "" for node in cell.iter() if node.tag.endswith("}t")))
+    return "\n".join(parts)
+
+
+def in_order(haystack: str, needles: list[str]) -> bool:
+    at = 0
+    for needle in needles:
+        found = haystack.find(needle, at)
+        if found < 0:
+            return False
+        at = found + len(needle)
+    return True
+
+
+@pytest.mark.parametrize("prefix", SEEDS)
+def test_the_document_holds_the_whole_draft_in_order(client, published, prefix):
+    consultation = published(prefix)
+    response = download(client, consultation)
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    text = document_text(response.data)
+    draft = consultation.current_draft
+    assert text.startswith(consultation.title)
+    assert "征求意见时间：2023年4月20日至2023年5月20日" in text
+    assert f"/consultations/{consultation.id}" in text
+    expected = []
+    for section in draft.sections:
+        if section.run_in:
+            expected.append(section.label)
+        elif section.kind == "appendix":  # "附件1" above the appendix's own title
+            expected += [section.label, section.heading]
+        else:
+            expected.append(section.label + section.heading)
+        expected += [line for line in section.text.split("\n") if line.strip()]
+        if section.unit_names:
+            expected.append("（责任单位：" + "、".join(section.unit_names) + "）")
+        for table in section.tables:
+            expected += [cell for row in [table.header, *table.rows] for cell in row if cell]
+    assert in_order(text, [e.strip() for e in expected if e.strip()])
+    for table in draft.tables:
+        assert all(cell in text for row in table.rows for cell in row if cell)
+
+
+@pytest.mark.parametrize("prefix", SEEDS)
+def test_the_portal_reads_its_own_document_back_into_the_same_outline(client, published, prefix):
+    consultation = published(prefix)
+    parsed = parse_draft(read_draft(download(client, consultation).data, "draft.docx"))
+    outline = [(s.level, s.label) for s in parsed.all_sections()] if hasattr(parsed, "all_sections") else None
+    if outline is None:
+        outline = []
+
+        def walk(sections):
+            for section in sections:
+                outline.append((section.level, section.label))
+                walk(section.children)
+
+        walk(parsed.sections)
+    assert outline == [(s.level, s.label) for s in consultation.current_draft.sections]
+
+
+def test_the_file_is_named_after_the_title_and_every_version_has_one(client, published, app):
+    consultation = published("003")
+    response = download(client, consultation)
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment")
+    name = unquote(re.search(r"filename\*=UTF-8''([^;]+)", disposition).group(1))
+    assert name == f"{consultation.title}.docx"
+    assert client.get(f"/consultations/{consultation.id}/versions/2/draft.docx").status_code == 404
+
+
+def test_hostile_and_invisible_characters_do_not_break_the_document(client, published):
+    consultation = published("003")
+    section = consultation.current_draft.sections[0]
+    section.heading = '<script>alert(1)</script>\x0b目标"/\\要求'
+    consultation.title = 'a/b:c*?"<>|\x01标题'
+    db.session.commit()
+    response = download(client, consultation)
+    assert response.status_code == 200
+    text = document_text(response.data)
+    assert '<script>alert(1)</script>目标"/\\要求' in text
+    name = unquote(re.search(r"filename\*=UTF-8''([^;]+)", response.headers["Content-Disposition"]).group(1))
+    assert name == "abc标题.docx"
+
+
+def test_an_unpublished_draft_cannot_be_downloaded(client, import_seed):
+    consultation = import_seed("003", publish=False)
+    assert client.get(f"/consultations/{consultation.id}/versions/1/draft.docx").status_code == 404
