@@ -7,6 +7,7 @@ which may hold page numbers and other debris the import left out). Pure: no app 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -16,7 +17,10 @@ from docx.shared import Pt
 from portal.core.official_docx import (
     BODY_INDENT, HEADING_FONT, SUBHEADING_FONT, TITLE_FONT, official_document, repeat_as_header, set_font,
 )
+from portal.core.time import chinese_date
 from portal.core.xmltext import xml_text
+
+NOT_IN_FILENAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,19 @@ class DocumentFacts:
     version: int
     period: str  # "征求意见时间：2023年4月20日至2023年5月12日"
     link: str  # the consultation's page, where to read it and comment
+
+
+def document_facts(consultation, draft, link: str) -> DocumentFacts:
+    return DocumentFacts(
+        title=consultation.title, version=draft.version, link=link,
+        period=f"征求意见时间：{chinese_date(consultation.opens_at)}至{chinese_date(consultation.deadline)}",
+    )
+
+
+def document_filename(consultation, draft) -> str:
+    """The consultation's title, without what file systems refuse; the version when it is a revision."""
+    name = NOT_IN_FILENAMES.sub("", consultation.title).strip()[:80] or f"consultation-{consultation.id}"
+    return name + (f"（第{draft.version}版）" if draft.version > 1 else "") + ".docx"
 
 
 def draft_document(facts: DocumentFacts, draft) -> bytes:

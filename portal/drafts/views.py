@@ -1,14 +1,12 @@
 """Public pages of a draft's versions: an earlier version as it was, what a revision changed, and a version as a
 Word document to download."""
 import io
-import re
 
 from flask import Blueprint, abort, render_template, send_file
 from sqlalchemy import select
 
 from portal.consultations.views import get_public_consultation
-from portal.core.time import chinese_date
-from portal.drafts.document import DocumentFacts, draft_document
+from portal.drafts.document import document_facts, document_filename, draft_document
 from portal.drafts.models import Draft
 from portal.drafts.revisions import draft_changes
 from portal.extensions import db
@@ -43,7 +41,6 @@ def changes(consultation_id: int, version: int):
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-NOT_IN_FILENAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 @bp.get("/consultations/<int:consultation_id>/versions/<int:version>/draft.docx")
@@ -51,16 +48,10 @@ def document(consultation_id: int, version: int):
     """The version as a Word document (征求意见稿), named after the consultation's title."""
     draft = get_version(consultation_id, version)
     consultation = draft.consultation
-    facts = DocumentFacts(
-        title=consultation.title, version=draft.version,
-        period=f"征求意见时间：{chinese_date(consultation.opens_at)}至{chinese_date(consultation.deadline)}",
-        link=external_url("consultations.show", consultation_id=consultation.id),
-    )
-    name = NOT_IN_FILENAMES.sub("", consultation.title).strip()[:80] or f"consultation-{consultation.id}"
-    if draft.version > 1:
-        name += f"（第{draft.version}版）"
+    link = external_url("consultations.show", consultation_id=consultation.id)
     # send_file writes the name as RFC 6266 filename* (UTF-8) with an ASCII fallback
-    response = send_file(io.BytesIO(draft_document(facts, draft)), mimetype=DOCX, as_attachment=True,
-                         download_name=f"{name}.docx", etag=False)
+    response = send_file(io.BytesIO(draft_document(document_facts(consultation, draft, link), draft)),
+                         mimetype=DOCX, as_attachment=True, download_name=document_filename(consultation, draft),
+                         etag=False)
     response.headers["Cache-Control"] = "public, max-age=300"  # a version never changes; its period may
     return response
