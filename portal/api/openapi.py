@@ -185,10 +185,11 @@ CONSULTATION_ID = _parameter("consultation_id", _l("征求意见的编号"), {"t
 def _answers(schema: str, description, *errors: int) -> dict:
     answers = {"200": {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}}
     error_descriptions = {
-        400: _l("查询参数有误"), 403: _l("这次征求意见的意见不公开"), 404: _l("不存在，或尚未发布"),
+        400: _l("查询参数有误，或网址中有无法识别的字符"), 403: _l("这次征求意见的意见不公开"), 404: _l("不存在，或尚未发布"),
         429: _l("请求太频繁，请稍后再试"),
     }
-    for status in (*errors, 429):
+    # any address may be refused for a NUL character (400) or too many requests (429)
+    for status in sorted({400, *errors, 429}):
         answers[str(status)] = {"description": error_descriptions[status],
                                 "content": {"application/json": {"schema": _ref("Error")}}}
     return answers
@@ -207,7 +208,7 @@ PATHS = {
                        {"type": "string", "enum": ["upcoming", "open", "closed"]}),
             PAGE, PER_PAGE,
         ],
-        "responses": _answers("ConsultationPage", _l("一页征求意见"), 400),
+        "responses": _answers("ConsultationPage", _l("一页征求意见")),
     }},
     "/consultations/{consultation_id}": {"get": {
         "operationId": "getConsultation", "summary": _l("一次征求意见：通知、草案各章节、截止后的情况说明"),
@@ -225,7 +226,7 @@ PATHS = {
                        {"type": "string", "enum": ["oldest", "newest"], "default": "oldest"}),
             PAGE, PER_PAGE,
         ],
-        "responses": _answers("CommentPage", _l("一页意见"), 400, 403, 404),
+        "responses": _answers("CommentPage", _l("一页意见"), 403, 404),
     }},
     "/consultations/{consultation_id}/statistics": {"get": {
         "operationId": "getStatistics", "summary": _l("意见统计"),

@@ -64,6 +64,11 @@ def register(app) -> None:
         return error_response(405, "method_not_allowed", _("开放数据接口只能读取（GET）。"))
 
 
+def bad_request() -> Response:
+    """A request the portal refuses before choosing a view (a NUL character in its address: portal/core/web.py)."""
+    return error_response(400, "bad_request", _("请求中有无法识别的字符。"))
+
+
 def not_found() -> Response:
     """A 404 under /api/ (the app's handler sends unknown paths here too)."""
     return error_response(404, "not_found", _("没有这个地址，或要找的内容尚未发布。"))

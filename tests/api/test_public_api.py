@@ -191,6 +191,21 @@ def test_errors_are_json_in_the_readers_language(app, client, office_consultatio
     assert refused.get_json()["error"]["code"] == "too_many_requests" and refused.headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.parametrize("url", [
+    "/consultations/{id}?x=%00", "/consultations/{id}/comments?section=s-1%00", "/consultations/{id}/feedback?%00=1",
+    "/consultations/{id}%00",
+])
+def test_a_nul_character_is_refused_in_json(client, office_consultation, url):
+    consultation, _comments = office_consultation
+    url = API + url.format(id=consultation.id)
+    error = get_json(client, url, 400, "Error")["error"]
+    assert error == {"status": 400, "code": "bad_request", "message": "请求中有无法识别的字符。", "parameter": None}
+    english = get_json(client, f"{url}&lang=en" if "?" in url else f"{url}?lang=en", 400, "Error")["error"]
+    assert english["message"] == "The request contains characters that cannot be read."
+    spec = client.get(f"{API}/openapi.json").get_json()
+    assert all("400" in operation["get"]["responses"] for operation in spec["paths"].values())
+
+
 def test_answers_can_be_cached_and_revalidated(client, office_consultation):
     consultation, _comments = office_consultation
     first = client.get(f"{API}/consultations/{consultation.id}")
