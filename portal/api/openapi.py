@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from portal.core.web import MAX_ID
+
 VERSION = "1.0.0"
 
 
@@ -174,12 +176,16 @@ SCHEMAS = {
 
 
 def _parameter(name: str, description, schema: dict, where: str = "query", required: bool = False) -> dict:
-    return {"name": name, "in": where, "required": required, "description": description, "schema": schema}
+    parameter = {"name": name, "in": where, "required": required, "description": description, "schema": schema}
+    if where == "query":
+        parameter["allowEmptyValue"] = True  # "?state=" is taken as no state given, as an HTML form sends it
+    return parameter
 
 
-PAGE = _parameter("page", _l("第几页，从 1 开始"), {"type": "integer", "minimum": 1, "default": 1})
+PAGE = _parameter("page", _l("第几页，从 1 开始"), {"type": "integer", "minimum": 1, "maximum": MAX_ID, "default": 1})
 PER_PAGE = _parameter("per_page", _l("每页条数，1 到 100"), {"type": "integer", "minimum": 1, "maximum": 100, "default": 20})
-CONSULTATION_ID = _parameter("consultation_id", _l("征求意见的编号"), {"type": "integer", "minimum": 1}, "path", True)
+CONSULTATION_ID = _parameter("consultation_id", _l("征求意见的编号"), {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                             "path", True)
 
 
 def _answers(schema: str, description, *errors: int) -> dict:

@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.api import cache, openapi, services
 from portal.consultations.models import public_consultation
-from portal.core.web import query_int
+from portal.core.web import MAX_ID, query_int
 from portal.extensions import limiter
 
 bp = Blueprint("api", __name__)
@@ -82,20 +82,17 @@ limiter.limit(_rate_limit)(bp)
 
 
 def _paging() -> tuple[int, int]:
-    return _whole_number("page", 1, None), _whole_number("per_page", 20, MAX_PER_PAGE)
+    return _whole_number("page", 1, MAX_ID), _whole_number("per_page", 20, MAX_PER_PAGE)
 
 
-def _whole_number(name: str, default: int, most: int | None) -> int:
+def _whole_number(name: str, default: int, most: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    value = query_int(raw)
-    if value is None or (most is not None and value > most):
-        if most is None:
-            message = _("参数 %(name)s 应是正整数。", name=name)
-        else:
-            message = _("参数 %(name)s 应是 1 到 %(most)d 之间的整数。", name=name, most=most)
-        raise ApiError(400, "bad_parameter", message, name)
+    value = query_int(raw)  # None beyond MAX_ID
+    if value is None or value > most:
+        raise ApiError(400, "bad_parameter", _("参数 %(name)s 应是 1 到 %(most)d 之间的整数。", name=name, most=most),
+                       name)
     return value
 
 

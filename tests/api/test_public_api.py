@@ -206,6 +206,25 @@ def test_a_nul_character_is_refused_in_json(client, office_consultation, url):
     assert all("400" in operation["get"]["responses"] for operation in spec["paths"].values())
 
 
+def test_the_documented_bounds_are_the_accepted_ones(client, office_consultation):
+    consultation, _comments = office_consultation
+    spec = client.get(f"{API}/openapi.json").get_json()
+    parameters = {p["name"]: p for p in spec["paths"]["/consultations/{consultation_id}/comments"]["get"]["parameters"]}
+    most = parameters["page"]["schema"]["maximum"]
+    url = f"{API}/consultations/{consultation.id}/comments"
+    assert get_json(client, f"{url}?page={most}", schema="CommentPage")["items"] == []
+    assert get_json(client, f"{url}?page={most + 1}", 400, "Error")["error"]["parameter"] == "page"
+    assert parameters["consultation_id"]["schema"]["maximum"] == most
+    assert get_json(client, f"{API}/consultations/{most + 1}", 404, "Error")["error"]["code"] == "not_found"
+    # an empty value is no value (as an HTML form sends it), and the document says so
+    empty = "&".join(f"{name}=" for name, parameter in parameters.items() if parameter["in"] == "query")
+    assert get_json(client, f"{url}?{empty}", schema="CommentPage")["per_page"] == 20
+    assert get_json(client, f"{API}/consultations?state=&page=", schema="ConsultationPage")["page"] == 1
+    queries = [p for operation in spec["paths"].values() for p in operation["get"].get("parameters", [])
+               if p["in"] == "query"]
+    assert queries and all(p["allowEmptyValue"] for p in queries)
+
+
 def test_answers_can_be_cached_and_revalidated(client, office_consultation):
     consultation, _comments = office_consultation
     first = client.get(f"{API}/consultations/{consultation.id}")
