@@ -61,7 +61,10 @@ def register(app) -> None:
     def method_not_allowed(error: HTTPException):
         if not request.path.startswith("/api/"):
             return error
-        return error_response(405, "method_not_allowed", _("开放数据接口只能读取（GET）。"))
+        response = error_response(405, "method_not_allowed", _("开放数据接口只能读取（GET）。"))
+        if error.valid_methods:  # a 405 must say which methods the address takes (RFC 9110)
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
 
 
 def bad_request() -> Response:

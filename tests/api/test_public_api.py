@@ -184,6 +184,7 @@ def test_errors_are_json_in_the_readers_language(app, client, office_consultatio
     assert get_json(client, f"{API}/consultations/2147483648", 404, "Error")["error"]["code"] == "not_found"
     posted = client.post(f"{API}/consultations")
     assert posted.status_code == 405 and posted.get_json()["error"]["status"] == 405
+    assert set(posted.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}  # RFC 9110: a 405 names them
     app.config["API_RATE_LIMIT"] = "3/minute"
     statuses = [client.get(f"{API}/consultations?n={n}").status_code for n in range(5)]
     assert statuses[-1] == 429
