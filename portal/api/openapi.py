@@ -186,16 +186,25 @@ PAGE = _parameter("page", _l("第几页，从 1 开始"), {"type": "integer", "m
 PER_PAGE = _parameter("per_page", _l("每页条数，1 到 100"), {"type": "integer", "minimum": 1, "maximum": 100, "default": 20})
 CONSULTATION_ID = _parameter("consultation_id", _l("征求意见的编号"), {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                              "path", True)
+CACHING = {
+    "ETag": {"required": True, "description": _l("回答的版本；再次请求时放在 If-None-Match 中，未改变则答 304"),
+             "schema": STRING},
+    "Cache-Control": {"required": True, "schema": {"type": "string", "const": "public, max-age=60"}},
+}
 
 
 def _answers(schema: str, description, *errors: int) -> dict:
-    answers = {"200": {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}}
+    answers = {
+        "200": {"description": description, "headers": CACHING,
+                "content": {"application/json": {"schema": _ref(schema)}}},
+        "304": {"description": _l("未改变（请求的 If-None-Match 中有这个回答的 ETag），没有正文"), "headers": CACHING},
+    }
     error_descriptions = {
         400: _l("查询参数有误，或网址中有无法识别的字符"), 403: _l("这次征求意见的意见不公开"), 404: _l("不存在，或尚未发布"),
-        429: _l("请求太频繁，请稍后再试"),
+        412: _l("请求的 If-Match 中没有这个回答现在的 ETag"), 429: _l("请求太频繁，请稍后再试"),
     }
-    # any address may be refused for a NUL character (400) or too many requests (429)
-    for status in sorted({400, *errors, 429}):
+    # any address may be refused for a NUL character (400), a stale If-Match (412) or too many requests (429)
+    for status in sorted({400, *errors, 412, 429}):
         answers[str(status)] = {"description": error_descriptions[status],
                                 "content": {"application/json": {"schema": _ref("Error")}}}
     return answers

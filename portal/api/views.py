@@ -32,7 +32,13 @@ def json_response(data, status: int = 200) -> Response:
     if status == 200:
         response.headers["Cache-Control"] = "public, max-age=60"
         response.add_etag()
-        response.make_conditional(request)
+        etag, _weak = response.get_etag()
+        # The conditions of RFC 9110 (13.2.2), evaluated here rather than by werkzeug's make_conditional, which
+        # answers 412 to "If-Match: *" and sends the whole answer with its 412, cacheable for 60 s.
+        if request.if_match and not request.if_match.contains(etag):
+            return error_response(412, "precondition_failed", _("If-Match 中没有这个回答现在的 ETag。"))
+        if request.if_none_match.contains_weak(etag):
+            response.status_code = 304  # werkzeug then sends no body and no content headers
     else:
         response.headers["Cache-Control"] = "no-store"
     return response

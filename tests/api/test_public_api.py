@@ -232,6 +232,19 @@ def test_answers_can_be_cached_and_revalidated(client, office_consultation):
     assert first.headers["Cache-Control"] == "public, max-age=60" and first.headers["ETag"]
     again = client.get(f"{API}/consultations/{consultation.id}", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.get_data() == b""
+    assert again.headers["ETag"] == first.headers["ETag"] and again.headers["Cache-Control"] == "public, max-age=60"
+    url = f"{API}/consultations/{consultation.id}"
+    for matching in ("*", f"W/{first.headers['ETag']}", f'"other", {first.headers["ETag"]}'):
+        assert client.get(url, headers={"If-None-Match": matching}).status_code == 304
+    # If-Match: "*" or the current tag lets the answer through; werkzeug's own check refused "*" with a 412
+    for current in ("*", first.headers["ETag"]):
+        assert client.get(url, headers={"If-Match": current}).status_code == 200
+    stale = client.get(f"{API}/consultations/{consultation.id}?lang=en", headers={"If-Match": '"stale"'})
+    assert stale.status_code == 412 and stale.headers["Cache-Control"] == "no-store"  # never the answer, never kept
+    assert stale.get_json()["error"] == {"status": 412, "code": "precondition_failed", "parameter": None,
+                                         "message": "If-Match does not name this answer's current ETag."}
+    spec = client.get(f"{API}/openapi.json").get_json()
+    assert all({"304", "412"} <= set(operation["get"]["responses"]) for operation in spec["paths"].values())
     consultation.title = "改过的标题"
     db.session.commit()
     changed = client.get(f"{API}/consultations/{consultation.id}", headers={"If-None-Match": first.headers["ETag"]})
