@@ -186,6 +186,8 @@ PAGE = _parameter("page", _l("第几页，从 1 开始"), {"type": "integer", "m
 PER_PAGE = _parameter("per_page", _l("每页条数，1 到 100"), {"type": "integer", "minimum": 1, "maximum": 100, "default": 20})
 CONSULTATION_ID = _parameter("consultation_id", _l("征求意见的编号"), {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                              "path", True)
+# the portal refuses a NUL character anywhere in the address (400): a free text parameter can hold none
+NO_NUL = {"type": "string", "pattern": "^[^\x00]*$"}
 CACHING = {
     "ETag": {"required": True, "description": _l("回答的版本；再次请求时放在 If-None-Match 中，未改变则答 304"),
              "schema": STRING},
@@ -236,7 +238,8 @@ PATHS = {
                           "意见不公开的征求意见答 403。"),
         "parameters": [
             CONSULTATION_ID,
-            _parameter("section", _l("只列出对某一章节的意见（章节的 anchor），或 whole：对草案整体的意见"), STRING),
+            _parameter("section", _l("只列出对某一章节的意见（章节的 anchor），或 whole：对草案整体的意见"),
+                       NO_NUL),
             _parameter("order", _l("oldest：从早到晚（默认）；newest：从晚到早"),
                        {"type": "string", "enum": ["oldest", "newest"], "default": "oldest"}),
             PAGE, PER_PAGE,

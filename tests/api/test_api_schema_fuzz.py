@@ -81,10 +81,10 @@ def test_the_api_answers_as_its_document_says(app, clock, import_seed):
         if isinstance(event, events.ScenarioFinished):
             passed.setdefault(event.phase.value, []).extend([event.label] if event.status == Status.SUCCESS else [])
             if event.status in (Status.FAILURE, Status.ERROR):
-                problems += [f"{event.label}: {check.name}: {check.failure_info.failure.title}\n"
+                problems += [f"{event.label or event.phase.value}: {check.name}: {check.failure_info.failure.title}\n"
                              f"    {check.failure_info.code_sample}"
                              for checks in event.recorder.checks.values() for check in checks
-                             if check.failure_info is not None] or [f"{event.label}: {event.status}"]
+                             if check.failure_info is not None] or [f"{event.label or event.phase.value}: {event.status}"]
         elif isinstance(event, (events.NonFatalError, events.FatalError)):
             problems.append(f"{type(event).__name__}: {getattr(event, 'info', None) or event.exception}")
     assert not problems, "\n".join(problems)

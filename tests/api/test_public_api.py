@@ -5,6 +5,7 @@ added to the API without being described, a commenter's contact say, fails here.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -205,6 +206,10 @@ def test_a_nul_character_is_refused_in_json(client, office_consultation, url):
     assert english["message"] == "The request contains characters that cannot be read."
     spec = client.get(f"{API}/openapi.json").get_json()
     assert all("400" in operation["get"]["responses"] for operation in spec["paths"].values())
+    # and the document says so of its free text parameter
+    section = {p["name"]: p for p in spec["paths"]["/consultations/{consultation_id}/comments"]["get"]["parameters"]}
+    pattern = re.compile(section["section"]["schema"]["pattern"])
+    assert pattern.search("s-1") and not pattern.search("s-1\x00")
 
 
 def test_the_documented_bounds_are_the_accepted_ones(client, office_consultation):
