@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from portal.core.web import MAX_ID
+
 VERSION = "1.0.0"
 
 
@@ -174,21 +176,37 @@ SCHEMAS = {
 
 
 def _parameter(name: str, description, schema: dict, where: str = "query", required: bool = False) -> dict:
-    return {"name": name, "in": where, "required": required, "description": description, "schema": schema}
+    parameter = {"name": name, "in": where, "required": required, "description": description, "schema": schema}
+    if where == "query":
+        parameter["allowEmptyValue"] = True  # "?state=" is taken as no state given, as an HTML form sends it
+    return parameter
 
 
-PAGE = _parameter("page", _l("第几页，从 1 开始"), {"type": "integer", "minimum": 1, "default": 1})
+PAGE = _parameter("page", _l("第几页，从 1 开始"), {"type": "integer", "minimum": 1, "maximum": MAX_ID, "default": 1})
 PER_PAGE = _parameter("per_page", _l("每页条数，1 到 100"), {"type": "integer", "minimum": 1, "maximum": 100, "default": 20})
-CONSULTATION_ID = _parameter("consultation_id", _l("征求意见的编号"), {"type": "integer", "minimum": 1}, "path", True)
+CONSULTATION_ID = _parameter("consultation_id", _l("征求意见的编号"), {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                             "path", True)
+# the portal refuses a NUL character anywhere in the address (400): a free text parameter can hold none
+NO_NUL = {"type": "string", "pattern": "^[^\x00]*$"}
+CACHING = {
+    "ETag": {"required": True, "description": _l("回答的版本；再次请求时放在 If-None-Match 中，未改变则答 304"),
+             "schema": STRING},
+    "Cache-Control": {"required": True, "schema": {"type": "string", "const": "public, max-age=60"}},
+}
 
 
 def _answers(schema: str, description, *errors: int) -> dict:
-    answers = {"200": {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}}
-    error_descriptions = {
-        400: _l("查询参数有误"), 403: _l("这次征求意见的意见不公开"), 404: _l("不存在，或尚未发布"),
-        429: _l("请求太频繁，请稍后再试"),
+    answers = {
+        "200": {"description": description, "headers": CACHING,
+                "content": {"application/json": {"schema": _ref(schema)}}},
+        "304": {"description": _l("未改变（请求的 If-None-Match 中有这个回答的 ETag），没有正文"), "headers": CACHING},
     }
-    for status in (*errors, 429):
+    error_descriptions = {
+        400: _l("查询参数有误，或网址中有无法识别的字符"), 403: _l("这次征求意见的意见不公开"), 404: _l("不存在，或尚未发布"),
+        412: _l("请求的 If-Match 中没有这个回答现在的 ETag"), 429: _l("请求太频繁，请稍后再试"),
+    }
+    # any address may be refused for a NUL character (400), a stale If-Match (412) or too many requests (429)
+    for status in sorted({400, *errors, 412, 429}):
         answers[str(status)] = {"description": error_descriptions[status],
                                 "content": {"application/json": {"schema": _ref("Error")}}}
     return answers
@@ -207,7 +225,7 @@ PATHS = {
                        {"type": "string", "enum": ["upcoming", "open", "closed"]}),
             PAGE, PER_PAGE,
         ],
-        "responses": _answers("ConsultationPage", _l("一页征求意见"), 400),
+        "responses": _answers("ConsultationPage", _l("一页征求意见")),
     }},
     "/consultations/{consultation_id}": {"get": {
         "operationId": "getConsultation", "summary": _l("一次征求意见：通知、草案各章节、截止后的情况说明"),
@@ -220,12 +238,13 @@ PATHS = {
                           "意见不公开的征求意见答 403。"),
         "parameters": [
             CONSULTATION_ID,
-            _parameter("section", _l("只列出对某一章节的意见（章节的 anchor），或 whole：对草案整体的意见"), STRING),
+            _parameter("section", _l("只列出对某一章节的意见（章节的 anchor），或 whole：对草案整体的意见"),
+                       NO_NUL),
             _parameter("order", _l("oldest：从早到晚（默认）；newest：从晚到早"),
                        {"type": "string", "enum": ["oldest", "newest"], "default": "oldest"}),
             PAGE, PER_PAGE,
         ],
-        "responses": _answers("CommentPage", _l("一页意见"), 400, 403, 404),
+        "responses": _answers("CommentPage", _l("一页意见"), 403, 404),
     }},
     "/consultations/{consultation_id}/statistics": {"get": {
         "operationId": "getStatistics", "summary": _l("意见统计"),

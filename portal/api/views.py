@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.api import cache, openapi, services
 from portal.consultations.models import public_consultation
-from portal.core.web import query_int
+from portal.core.web import MAX_ID, query_int
 from portal.extensions import limiter
 
 bp = Blueprint("api", __name__)
@@ -32,7 +32,13 @@ def json_response(data, status: int = 200) -> Response:
     if status == 200:
         response.headers["Cache-Control"] = "public, max-age=60"
         response.add_etag()
-        response.make_conditional(request)
+        etag, _weak = response.get_etag()
+        # The conditions of RFC 9110 (13.2.2), evaluated here rather than by werkzeug's make_conditional, which
+        # answers 412 to "If-Match: *" and sends the whole answer with its 412, cacheable for 60 s.
+        if request.if_match and not request.if_match.contains(etag):
+            return error_response(412, "precondition_failed", _("If-Match 中没有这个回答现在的 ETag。"))
+        if request.if_none_match.contains_weak(etag):
+            response.status_code = 304  # werkzeug then sends no body and no content headers
     else:
         response.headers["Cache-Control"] = "no-store"
     return response
@@ -61,7 +67,15 @@ def register(app) -> None:
     def method_not_allowed(error: HTTPException):
         if not request.path.startswith("/api/"):
             return error
-        return error_response(405, "method_not_allowed", _("开放数据接口只能读取（GET）。"))
+        response = error_response(405, "method_not_allowed", _("开放数据接口只能读取（GET）。"))
+        if error.valid_methods:  # a 405 must say which methods the address takes (RFC 9110)
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+
+def bad_request() -> Response:
+    """A request the portal refuses before choosing a view (a NUL character in its address: portal/core/web.py)."""
+    return error_response(400, "bad_request", _("请求中有无法识别的字符。"))
 
 
 def not_found() -> Response:
@@ -77,20 +91,17 @@ limiter.limit(_rate_limit)(bp)
 
 
 def _paging() -> tuple[int, int]:
-    return _whole_number("page", 1, None), _whole_number("per_page", 20, MAX_PER_PAGE)
+    return _whole_number("page", 1, MAX_ID), _whole_number("per_page", 20, MAX_PER_PAGE)
 
 
-def _whole_number(name: str, default: int, most: int | None) -> int:
+def _whole_number(name: str, default: int, most: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    value = query_int(raw)
-    if value is None or (most is not None and value > most):
-        if most is None:
-            message = _("参数 %(name)s 应是正整数。", name=name)
-        else:
-            message = _("参数 %(name)s 应是 1 到 %(most)d 之间的整数。", name=name, most=most)
-        raise ApiError(400, "bad_parameter", message, name)
+    value = query_int(raw)  # None beyond MAX_ID
+    if value is None or value > most:
+        raise ApiError(400, "bad_parameter", _("参数 %(name)s 应是 1 到 %(most)d 之间的整数。", name=name, most=most),
+                       name)
     return value
 
 

@@ -214,6 +214,10 @@ def register(app: Flask) -> None:
         ):
             values += [*request.form.keys(), *request.form.values()]
         if any("\x00" in value for value in values):
+            if request.path.startswith("/api/"):  # the public API answers in JSON, as for its other errors
+                from portal.api.views import bad_request as api_bad_request
+
+                return api_bad_request()
             return error_page(400, _("请求无效"), _("链接或表单中有无法识别的字符。请返回上一页重试。"))
 
     @app.after_request

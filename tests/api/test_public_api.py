@@ -5,6 +5,7 @@ added to the API without being described, a commenter's contact say, fails here.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -184,11 +185,50 @@ def test_errors_are_json_in_the_readers_language(app, client, office_consultatio
     assert get_json(client, f"{API}/consultations/2147483648", 404, "Error")["error"]["code"] == "not_found"
     posted = client.post(f"{API}/consultations")
     assert posted.status_code == 405 and posted.get_json()["error"]["status"] == 405
+    assert set(posted.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}  # RFC 9110: a 405 names them
     app.config["API_RATE_LIMIT"] = "3/minute"
     statuses = [client.get(f"{API}/consultations?n={n}").status_code for n in range(5)]
     assert statuses[-1] == 429
     refused = client.get(f"{API}/consultations")
     assert refused.get_json()["error"]["code"] == "too_many_requests" and refused.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("url", [
+    "/consultations/{id}?x=%00", "/consultations/{id}/comments?section=s-1%00", "/consultations/{id}/feedback?%00=1",
+    "/consultations/{id}%00",
+])
+def test_a_nul_character_is_refused_in_json(client, office_consultation, url):
+    consultation, _comments = office_consultation
+    url = API + url.format(id=consultation.id)
+    error = get_json(client, url, 400, "Error")["error"]
+    assert error == {"status": 400, "code": "bad_request", "message": "请求中有无法识别的字符。", "parameter": None}
+    english = get_json(client, f"{url}&lang=en" if "?" in url else f"{url}?lang=en", 400, "Error")["error"]
+    assert english["message"] == "The request contains characters that cannot be read."
+    spec = client.get(f"{API}/openapi.json").get_json()
+    assert all("400" in operation["get"]["responses"] for operation in spec["paths"].values())
+    # and the document says so of its free text parameter
+    section = {p["name"]: p for p in spec["paths"]["/consultations/{consultation_id}/comments"]["get"]["parameters"]}
+    pattern = re.compile(section["section"]["schema"]["pattern"])
+    assert pattern.search("s-1") and not pattern.search("s-1\x00")
+
+
+def test_the_documented_bounds_are_the_accepted_ones(client, office_consultation):
+    consultation, _comments = office_consultation
+    spec = client.get(f"{API}/openapi.json").get_json()
+    parameters = {p["name"]: p for p in spec["paths"]["/consultations/{consultation_id}/comments"]["get"]["parameters"]}
+    most = parameters["page"]["schema"]["maximum"]
+    url = f"{API}/consultations/{consultation.id}/comments"
+    assert get_json(client, f"{url}?page={most}", schema="CommentPage")["items"] == []
+    assert get_json(client, f"{url}?page={most + 1}", 400, "Error")["error"]["parameter"] == "page"
+    assert parameters["consultation_id"]["schema"]["maximum"] == most
+    assert get_json(client, f"{API}/consultations/{most + 1}", 404, "Error")["error"]["code"] == "not_found"
+    # an empty value is no value (as an HTML form sends it), and the document says so
+    empty = "&".join(f"{name}=" for name, parameter in parameters.items() if parameter["in"] == "query")
+    assert get_json(client, f"{url}?{empty}", schema="CommentPage")["per_page"] == 20
+    assert get_json(client, f"{API}/consultations?state=&page=", schema="ConsultationPage")["page"] == 1
+    queries = [p for operation in spec["paths"].values() for p in operation["get"].get("parameters", [])
+               if p["in"] == "query"]
+    assert queries and all(p["allowEmptyValue"] for p in queries)
 
 
 def test_answers_can_be_cached_and_revalidated(client, office_consultation):
@@ -197,6 +237,19 @@ def test_answers_can_be_cached_and_revalidated(client, office_consultation):
     assert first.headers["Cache-Control"] == "public, max-age=60" and first.headers["ETag"]
     again = client.get(f"{API}/consultations/{consultation.id}", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.get_data() == b""
+    assert again.headers["ETag"] == first.headers["ETag"] and again.headers["Cache-Control"] == "public, max-age=60"
+    url = f"{API}/consultations/{consultation.id}"
+    for matching in ("*", f"W/{first.headers['ETag']}", f'"other", {first.headers["ETag"]}'):
+        assert client.get(url, headers={"If-None-Match": matching}).status_code == 304
+    # If-Match: "*" or the current tag lets the answer through; werkzeug's own check refused "*" with a 412
+    for current in ("*", first.headers["ETag"]):
+        assert client.get(url, headers={"If-Match": current}).status_code == 200
+    stale = client.get(f"{API}/consultations/{consultation.id}?lang=en", headers={"If-Match": '"stale"'})
+    assert stale.status_code == 412 and stale.headers["Cache-Control"] == "no-store"  # never the answer, never kept
+    assert stale.get_json()["error"] == {"status": 412, "code": "precondition_failed", "parameter": None,
+                                         "message": "If-Match does not name this answer's current ETag."}
+    spec = client.get(f"{API}/openapi.json").get_json()
+    assert all({"304", "412"} <= set(operation["get"]["responses"]) for operation in spec["paths"].values())
     consultation.title = "改过的标题"
     db.session.commit()
     changed = client.get(f"{API}/consultations/{consultation.id}", headers={"If-None-Match": first.headers["ETag"]})
