@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from portal.comments.models import CHANNELS
 from portal.core.web import MAX_ID
 
 VERSION = "1.0.0"
@@ -40,6 +41,9 @@ MOMENT = _text(_l("ISO 8601 时间，北京时间（+08:00）"), format="date-ti
 URL = _text(format="uri")
 STANCE = {"type": "string", "enum": ["support", "oppose", "suggest"],
           "description": _l("态度：support 赞成，oppose 反对，suggest 建议")}
+CHANNEL = {"type": "string", "enum": list(CHANNELS),
+           "description": _l("收到方式：web 网上提交；email 电子邮件，letter 信函，fax 传真，phone 电话，in_person 当面提交"
+                             "（由起草单位录入）")}
 OUTCOME = {"type": "string", "enum": ["adopted", "partly_adopted", "not_adopted", "explained"],
            "description": _l("答复：adopted 采纳，partly_adopted 部分采纳，not_adopted 不采纳，explained 情况说明")}
 
@@ -134,6 +138,7 @@ SCHEMAS = {
         "section": _nullable(_ref("SectionReference")),
         "body": STRING,
         "stance": STANCE,
+        "channel": CHANNEL,
         "author_name": _nullable(_text(_l("署名（未署名为 null）"))),
         "language": STRING,
         "created_at": MOMENT,
@@ -166,6 +171,7 @@ SCHEMAS = {
         "sections": {"type": "array", "description": _l("各部分收到的意见数（含其下各级章节）；section 为 null：对草案整体的意见"),
                      "items": _object({"section": _nullable(_ref("SectionReference")), "count": INTEGER})},
         "stances": _object({"support": INTEGER, "oppose": INTEGER, "suggest": INTEGER}),
+        "channels": _object({channel: INTEGER for channel in CHANNELS}, _l("各种方式收到的意见数")),
         "days": {"type": "array", "description": _l("每天收到的意见数（北京时间）"),
                  "items": _object({"date": {"type": "string", "format": "date"}, "count": INTEGER})},
     }),

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from flask import url_for
 from sqlalchemy import func, select
 
-from portal.comments.models import Comment
+from portal.comments.models import CHANNELS, Comment
 from portal.comments.services import public_comment_counts
 from portal.consultations.models import Consultation, published_consultations
 from portal.consultations.services import closing_summary
@@ -21,7 +21,9 @@ from portal.core.time import rfc3339
 from portal.drafts.models import DraftTable, Section
 from portal.drafts.services import load_tree
 from portal.extensions import db
-from portal.reports.services import comments_per_day, comments_per_top_section, feedback_groups, stance_counts
+from portal.reports.services import (
+    channel_counts, comments_per_day, comments_per_top_section, feedback_groups, stance_counts,
+)
 from portal.responses.models import Response
 
 STATES = ("upcoming", "open", "closed")
@@ -233,6 +235,7 @@ def _comment(comment: Comment, consultation: Consultation, section: Section | No
         "section": section_reference(section),
         "body": comment.body,
         "stance": comment.stance,
+        "channel": comment.channel,
         "author_name": comment.author_name,
         "language": comment.language,
         "created_at": moment(comment.created_at),
@@ -278,7 +281,7 @@ def feedback(consultation: Consultation, whole_draft_heading: str) -> dict:
 
 def statistics(consultation: Consultation) -> dict:
     """What the statistics page charts: the opinions received (all but spam, moderated or not, as the closing
-    summary counts them) per top-level section, per stance and per day (Asia/Shanghai)."""
+    summary counts them) per top-level section, per stance, per way received and per day (Asia/Shanghai)."""
     per_section = comments_per_top_section(consultation)
     return {
         "consultation": {"id": consultation.id, "title": consultation.title,
@@ -286,5 +289,12 @@ def statistics(consultation: Consultation) -> dict:
         "total": sum(count for _section, count in per_section),
         "sections": [{"section": section_reference(section), "count": count} for section, count in per_section],
         "stances": stance_counts(consultation),
+        "channels": {channel: count for channel, count in zip(CHANNELS, _channel_counts(consultation))},
         "days": [{"date": day.isoformat(), "count": count} for day, count in comments_per_day(consultation)],
     }
+
+
+def _channel_counts(consultation: Consultation) -> list[int]:
+    """Opinions received each way, in the order of CHANNELS, none left out (a way not used: 0)."""
+    counts = channel_counts(consultation)
+    return [counts.get(channel, 0) for channel in CHANNELS]

@@ -5,6 +5,7 @@ added to the API without being described, a commenter's contact say, fails here.
 from __future__ import annotations
 
 import json
+from datetime import date
 import re
 
 import pytest
@@ -12,6 +13,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from portal.comments.models import Comment
 from portal.comments.services import submit_comment
 from portal.consultations.models import Consultation
 from portal.extensions import db
@@ -321,6 +323,7 @@ def test_the_statistics_count_what_the_statistics_page_counts(client, clock, con
     assert sum(by_section.values()) == 5
     days = {d["date"]: d["count"] for d in stats["days"]}
     assert days["2023-04-20"] == 1 and days["2023-05-02"] == 1 and days["2023-04-24"] == 0  # the spam's day
+    assert stats["channels"] == {"web": 5, "email": 0, "letter": 0, "fax": 0, "phone": 0, "in_person": 0}
     page = client.get(f"/consultations/{consultation.id}/statistics").get_data(as_text=True)
     assert "共 5 条意见" in page  # the page says the same
 
@@ -329,3 +332,23 @@ def test_the_statistics_count_what_the_statistics_page_counts(client, clock, con
     submit_comment(consultation, "又一条待审核的意见。", "oppose", None)  # waits for a moderator: counted at once
     db.session.commit()
     assert get_json(client, url)["total"] == 6
+
+
+def test_an_opinion_the_office_typed_in_says_how_it_came(client, clock, consultation_with_reply):
+    from portal.comments.services import approve_comment
+    from portal.office.services import record_comment
+
+    consultation, _comments = consultation_with_reply
+    clock.set(shanghai(2023, 5, 10, 9, 0))
+    stored = record_comment(consultation, "cli", channel="letter", received_on=date(2023, 5, 3), section_id=None,
+                            body="来信提出的意见。", stance="oppose", author_name="某某协会", author_contact="某市某路1号")
+    approve_comment(db.session.get(Comment, stored.id))
+    db.session.commit()
+    page = get_json(client, f"{API}/consultations/{consultation.id}/comments?section=whole", schema="CommentPage")
+    letter = next(c for c in page["items"] if c["body"] == "来信提出的意见。")
+    assert letter["channel"] == "letter" and letter["created_at"] == "2023-05-03T12:00:00+08:00"
+    assert "某市某路1号" not in json.dumps(page, ensure_ascii=False)
+    assert {c["channel"] for c in page["items"] if c is not letter} == {"web"}
+    stats = get_json(client, f"{API}/consultations/{consultation.id}/statistics", schema="Statistics")
+    assert stats["channels"]["letter"] == 1 and stats["channels"]["web"] == 5
+
