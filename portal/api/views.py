@@ -2,6 +2,9 @@
 documentation at /api/. No account, no key, no session; limited per client address."""
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -28,6 +31,7 @@ def json_response(data, status: int = 200) -> Response:
     response = Response(text, status=status, mimetype="application/json")
     # open data: any site may read it from a browser (no session is read or set, so nothing private leaks)
     response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After"  # readable by those sites' scripts
     response.vary.update(("Accept-Language", "Cookie"))  # messages and headings follow the reader's language
     if status == 200:
         response.headers["Cache-Control"] = "public, max-age=60"
@@ -56,7 +60,12 @@ def api_error(error: ApiError):
 
 @bp.errorhandler(429)
 def too_many_requests(_error):
-    return error_response(429, "too_many_requests", _("请求太频繁，请稍后再试。"))
+    response = error_response(429, "too_many_requests", _("请求太频繁，请稍后再试。"))
+    # when to try again (RFC 9110: Retry-After, in seconds): when the window that was used up ends
+    current = limiter.current_limit
+    if current is not None:
+        response.headers["Retry-After"] = str(max(1, math.ceil(current.reset_at - time.time())))
+    return response
 
 
 def register(app) -> None:

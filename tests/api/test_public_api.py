@@ -189,8 +189,11 @@ def test_errors_are_json_in_the_readers_language(app, client, office_consultatio
     assert posted.status_code == 405 and posted.get_json()["error"]["status"] == 405
     assert set(posted.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}  # RFC 9110: a 405 names them
     app.config["API_RATE_LIMIT"] = "3/minute"
-    statuses = [client.get(f"{API}/consultations?n={n}").status_code for n in range(5)]
-    assert statuses[-1] == 429
+    answers = [client.get(f"{API}/consultations?n={n}") for n in range(5)]
+    assert answers[-1].status_code == 429
+    assert 1 <= int(answers[-1].headers["Retry-After"]) <= 61  # the window ends within the minute (whole seconds, rounded up)
+    assert "Retry-After" in answers[-1].headers["Access-Control-Expose-Headers"]
+    assert "ETag" in answers[0].headers["Access-Control-Expose-Headers"]
     refused = client.get(f"{API}/consultations")
     assert refused.get_json()["error"]["code"] == "too_many_requests" and refused.headers["Cache-Control"] == "no-store"
 
