@@ -53,6 +53,22 @@ def error_response(status: int, code: str, message: str, parameter: str | None =
                          status)
 
 
+@bp.after_request
+def answer_preflight(response: Response) -> Response:
+    """A browser asks (OPTIONS) before a script on another site sends a header of its own (If-None-Match, say):
+    the answer lets any site read the API with the headers the API understands (Flask answers OPTIONS itself)."""
+    if request.method == "OPTIONS":
+        response.status_code = 204
+        response.set_data(b"")
+        response.headers.update({
+            "Access-Control-Allow-Origin": "*",
+            "Access-Control-Allow-Methods": "GET, HEAD",
+            "Access-Control-Allow-Headers": "If-None-Match, If-Match, Accept-Language",
+            "Access-Control-Max-Age": "86400",
+        })
+    return response
+
+
 @bp.errorhandler(ApiError)
 def api_error(error: ApiError):
     return error_response(error.status, error.code, error.message, error.parameter)

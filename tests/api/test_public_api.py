@@ -188,6 +188,11 @@ def test_errors_are_json_in_the_readers_language(app, client, office_consultatio
     posted = client.post(f"{API}/consultations")
     assert posted.status_code == 405 and posted.get_json()["error"]["status"] == 405
     assert set(posted.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}  # RFC 9110: a 405 names them
+    preflight = client.options(f"{API}/consultations", headers={
+        "Origin": "https://data.example.org", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "if-none-match"})
+    assert preflight.status_code == 204 and preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
     app.config["API_RATE_LIMIT"] = "3/minute"
     answers = [client.get(f"{API}/consultations?n={n}") for n in range(5)]
     assert answers[-1].status_code == 429
