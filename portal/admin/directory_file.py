@@ -5,14 +5,13 @@ The first row names the columns: 单位名称 (or 名称, name), 电子邮箱 (�
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
 from portal.admin.directory_columns import COLUMNS
+from portal.core.spreadsheets import UnreadableTable, read_table
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LIST = re.compile(r"[、，,；;\n\r]+|\s+")
@@ -35,13 +34,10 @@ class DirectoryRow:
 
 
 def read_directory(data: bytes) -> list[DirectoryRow]:
-    if not data.strip():
-        raise DirectoryFileError([_("文件是空的。")])
-    table = _xlsx_rows(data) if data.startswith(b"PK\x03\x04") else _csv_rows(data)
-    table = [[_cell(c) for c in row] for row in table]
-    table = [row for row in table if any(row)]
-    if not table:
-        raise DirectoryFileError([_("文件是空的。")])
+    try:
+        table = read_table(data)
+    except UnreadableTable as error:
+        raise DirectoryFileError([error.message]) from error
     header = [h.strip().lower() for h in table[0]]
     index: dict[str, int] = {}
     for key, names in COLUMNS.items():
@@ -76,35 +72,4 @@ def read_directory(data: bytes) -> list[DirectoryRow]:
         rows.append(DirectoryRow(line, name, emails, get(row, "parent") or None, aliases))
     if errors:
         raise DirectoryFileError(errors)
-    return rows
-
-
-def _cell(value) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _csv_rows(data: bytes) -> list[list[str]]:
-    if b"\x00" in data:
-        raise DirectoryFileError([_("无法读取这个文件。请上传 CSV（逗号分隔）或 Excel（.xlsx）文件。")])
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise DirectoryFileError([_("无法识别文件的文字编码。请另存为 UTF-8 编码的 CSV 文件。")])
-    return list(csv.reader(io.StringIO(text)))
-
-
-def _xlsx_rows(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises several types for a zip that is not a workbook
-        raise DirectoryFileError([_("无法打开这个 Excel 文件。请上传 .xlsx 格式的文件（旧版 .xls 请先另存为 .xlsx）。")]) from error
-    sheet = workbook.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
     return rows
