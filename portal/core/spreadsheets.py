@@ -18,11 +18,17 @@ class UnreadableTable(ValueError):
 
 def read_table(data: bytes) -> list[list[str]]:
     """The rows of the file's first sheet, each cell as stripped text ("" when empty), blank rows left out."""
+    return [cells for _line, cells in read_numbered_table(data)]
+
+
+def read_numbered_table(data: bytes) -> list[tuple[int, list[str]]]:
+    """``read_table``'s rows with the number each has in the file (counted from 1, blank rows included), so that a
+    message can name the row the reader sees in Excel."""
     if not data.strip():
         raise UnreadableTable(_("文件是空的。"))
     table = _xlsx_rows(data) if data.startswith(b"PK\x03\x04") else _csv_rows(data)
-    rows = [[_cell(value) for value in row] for row in table]
-    rows = [row for row in rows if any(row)]
+    rows = [(line, [_cell(value) for value in row]) for line, row in enumerate(table, start=1)]
+    rows = [(line, cells) for line, cells in rows if any(cells)]
     if not rows:
         raise UnreadableTable(_("文件是空的。"))
     return rows

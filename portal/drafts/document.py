@@ -40,10 +40,14 @@ def document_facts(consultation, draft, link: str) -> DocumentFacts:
     )
 
 
+def file_stem(consultation) -> str:
+    """A file name for what the portal gives of a consultation: its title without what file systems refuse."""
+    return NOT_IN_FILENAMES.sub("", consultation.title).strip()[:80] or f"consultation-{consultation.id}"
+
+
 def document_filename(consultation, draft) -> str:
-    """The consultation's title, without what file systems refuse; the version when it is a revision."""
-    name = NOT_IN_FILENAMES.sub("", consultation.title).strip()[:80] or f"consultation-{consultation.id}"
-    return name + (f"（第{draft.version}版）" if draft.version > 1 else "") + ".docx"
+    """The consultation's title; the version when it is a revision."""
+    return file_stem(consultation) + (f"（第{draft.version}版）" if draft.version > 1 else "") + ".docx"
 
 
 def draft_document(facts: DocumentFacts, draft) -> bytes:

@@ -6,7 +6,9 @@ from flask import Blueprint, abort, render_template, send_file
 from sqlalchemy import select
 
 from portal.consultations.views import get_public_consultation
-from portal.drafts.document import document_facts, document_filename, draft_document
+from portal.comments.feedback_form import FILE_SUFFIX, feedback_form as blank_feedback_form, form_notice
+from portal.core.time import chinese_date
+from portal.drafts.document import document_facts, document_filename, draft_document, file_stem
 from portal.drafts.models import Draft
 from portal.drafts.revisions import draft_changes
 from portal.extensions import db
@@ -54,4 +56,22 @@ def document(consultation_id: int, version: int):
                          mimetype=DOCX, as_attachment=True, download_name=document_filename(consultation, draft),
                          etag=False)
     response.headers["Cache-Control"] = "public, max-age=300"  # a version never changes; its period may
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/consultations/<int:consultation_id>/feedback-form.xlsx")
+def feedback_form(consultation_id: int):
+    """The blank feedback form (意见反馈表) of the current draft, for those who send their opinions by mail."""
+    consultation = get_public_consultation(consultation_id)
+    draft = consultation.current_draft
+    notice = form_notice(chinese_date(consultation.deadline), list(consultation.contact_emails or []),
+                         consultation.contact_address,
+                         external_url("consultations.show", consultation_id=consultation.id))
+    data = blank_feedback_form(consultation.title, draft.sections if draft else [], notice)
+    response = send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
+                         download_name=file_stem(consultation) + FILE_SUFFIX, etag=False)
+    response.headers["Cache-Control"] = "public, max-age=300"
     return response

@@ -125,6 +125,21 @@ class RecordCommentForm(Form):
     )
 
 
+class ImportCommentsForm(Form):
+    """A filled feedback form, or the office's own list of opinions received (CSV or Excel)."""
+
+    file = FileField(_l("意见反馈表或意见汇总表（Excel 或 CSV）"),
+                     validators=[FileRequired(message=_l("请选择要上传的文件。"))])
+    channel = SelectField(
+        _l("收到的方式（表中没有写明的）"),
+        choices=[SelectChoice(code, CHANNEL_LABELS[code]) for code in OFFLINE_CHANNELS],
+        default="email", validators=[DataRequired(message=_l("请选择收到的方式。"))],
+        invalid_choice_message=_l("请选择收到的方式。"),
+    )
+    received_on = DateField(_l("收到日期（表中没有写明的）"),
+                            validators=[InputRequired(message=_l("请填写收到日期。"))])
+
+
 def split_list(value: str | None) -> list[str]:
     """"0557-3255022、18005572983" → two items (separated by 、，,; or spaces)."""
     return [item for item in re.split(r"[、，,；;\s]+", value or "") if item]

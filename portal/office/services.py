@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.audit.services import record_action
+from portal.comments.feedback_form import FeedbackFileError, read_feedback
 from portal.comments.models import OFFLINE_CHANNELS, Comment
 from portal.comments.services import StoredComment, Target, store_comment
 from portal.consultations.models import VISIBILITIES, Consultation, DeadlineExtension
@@ -278,7 +279,8 @@ def revise_draft(consultation: Consultation, actor, data: bytes, filename: str |
 
 
 def record_comment(consultation: Consultation, actor, *, channel: str, received_on: date, section_id: int | None,
-                   body: str, stance: str, author_name: str | None, author_contact: str | None) -> StoredComment:
+                   body: str, stance: str, author_name: str | None, author_contact: str | None,
+                   rewrite_summary: bool = True) -> StoredComment:
     """Store an opinion that reached the office another way (by e-mail, letter, fax, telephone or in person)
     beside those sent through the portal, so that it is moderated, routed, counted in the closing summary,
     digested and answered like them. It must have come within the period (a letter: its postmark), and may be
@@ -313,5 +315,41 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
     record_action(actor, "record_comment", comment, consultation_id=consultation.id,
                   after={"receipt_number": stored.receipt_number, "channel": channel,
                          "received_on": received_on.isoformat(), "section_id": comment.section_id})
-    rewrite_closing_summary(consultation)  # finalised already: the count it states has changed
+    if rewrite_summary:
+        rewrite_closing_summary(consultation)  # finalised already: the count it states has changed
+    return stored
+
+
+class ImportRefused(ValueError):
+    """A file of opinions not imported; ``messages``: every problem, each naming its row."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+def import_recorded_comments(consultation: Consultation, actor, data: bytes, *, channel: str, received_on: date,
+                             max_length: int) -> list[StoredComment]:
+    """Record every opinion of a filled feedback form (portal/comments/feedback_form.py) or of an office's own list
+    of opinions received, as record_comment records one; ``channel`` and ``received_on`` serve the rows that do not
+    say. All or nothing: one wrong row and none is stored (the caller rolls back), every problem reported."""
+    if consultation.opens_at is None or consultation.published_at is None:
+        raise ImportRefused([_("这项征求意见还没有发布，不能录入意见。")])
+    draft = consultation.current_draft
+    try:
+        rows, problems = read_feedback(data, draft.sections if draft else [], max_length)
+    except FeedbackFileError as error:
+        raise ImportRefused(error.messages) from error
+    stored = []
+    for row in rows:
+        try:
+            stored.append(record_comment(
+                consultation, actor, channel=row.channel or channel, received_on=row.received_on or received_on,
+                section_id=row.section.id if row.section is not None else None, body=row.body, stance=row.stance,
+                author_name=row.author_name, author_contact=row.author_contact, rewrite_summary=False))
+        except OfficeError as error:
+            problems.append((row.line, _("第%(line)d行：%(problem)s", line=row.line, problem=error.message)))
+    if problems:
+        raise ImportRefused([message for _line, message in sorted(problems)])
+    rewrite_closing_summary(consultation)
     return stored

@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.office import services
 from portal.comments.models import OFFLINE_CHANNELS, Comment
 from portal.office.forms import (
-    END_OF_DAY, ExtendForm, NoticeForm, PublishForm, RecordCommentForm, ReviseForm, SectionForm, UploadForm,
+    END_OF_DAY, ExtendForm, ImportCommentsForm, NoticeForm, PublishForm, RecordCommentForm, ReviseForm, SectionForm, UploadForm,
     WithdrawForm, local_datetime, split_list,
 )
 from portal.office.review import review_of
@@ -239,4 +239,29 @@ def record_comment(consultation_id: int):
         form.received_on.data = local(recorded.created_at if recorded else now()).date()
     status = 422 if form.errors else 200
     return render_template("office/record_comment.html", consultation=consultation, form=form, recent=recent,
-                           recorded=recorded), status
+                           recorded=recorded, imported=request.args.get("imported", type=int)), status
+
+
+@bp.route("/consultations/<int:consultation_id>/comments/import", methods=["GET", "POST"])
+@role_required("office")
+def import_comments(consultation_id: int):
+    """Type in many opinions at once: a filled feedback form, or the office's own list of those received."""
+    consultation = get_managed_consultation(consultation_id)
+    form = ImportCommentsForm()
+    if not form.is_submitted():
+        form.received_on.data = local(now()).date()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            stored = services.import_recorded_comments(
+                consultation, current_user, form.file.data.read(), channel=form.channel.data,
+                received_on=form.received_on.data, max_length=current_app.config["COMMENT_MAX_LENGTH"])
+        except services.ImportRefused as error:
+            db.session.rollback()  # all or nothing
+            problems = error.messages
+        else:
+            db.session.commit()
+            return redirect(url_for("office.record_comment", consultation_id=consultation.id, imported=len(stored)))
+    status = 422 if form.errors or problems else 200
+    return render_template("office/import_comments.html", consultation=consultation, form=form,
+                           problems=problems), status

@@ -30,8 +30,9 @@ CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 AUTONYMS = {"中文"}
 
 # Python modules whose Chinese is not page text: the draft's own language (parser, readers, the closing
-# summary written in the register of a government notice) and operator messages on the command line.
-NOT_PAGE_TEXT = {"cli.py", "parser.py", "readers.py", "summary.py"}
+# summary written in the register of a government notice, the feedback form's columns and the words readers
+# write in it) and operator messages on the command line.
+NOT_PAGE_TEXT = {"cli.py", "parser.py", "readers.py", "summary.py", "feedback_form.py"}
 
 
 def extracted_messages() -> dict[str | tuple, list[str]]:

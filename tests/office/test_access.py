@@ -9,7 +9,8 @@ from portal.units.models import Unit
 from tests.helpers import shanghai
 
 OFFICE_PAGES = ["/office/", "/office/upload"]
-CONSULTATION_PAGES = ["", "/notice", "/publish", "/extend", "/revise", "/sections/{section}", "/comments/new"]
+CONSULTATION_PAGES = ["", "/notice", "/publish", "/extend", "/revise", "/sections/{section}", "/comments/new",
+                      "/comments/import"]
 ADMIN_PAGES = ["/admin/", "/admin/users", "/admin/users/new", "/admin/users/{user}", "/admin/units",
                "/admin/units/new", "/admin/units/{unit}", "/admin/units/import"]
 ADMIN_POSTS = ["/admin/users/new", "/admin/users/{user}", "/admin/units/new", "/admin/units/{unit}",

@@ -1,0 +1,229 @@
+"""The feedback form (意见反馈表): a spreadsheet a reader fills in, one opinion a row, and sends by e-mail or letter;
+the drafting office then imports the filled form (or its own list of opinions received) in one go.
+
+Notices often ask for opinions "填写意见反馈表后发送至……". The portal offers the form for each consultation, with the
+draft's sections in a drop-down list, and reads it back: the columns found by their names (the form's own, or the
+usual names of an office's list), the section by its name or its numbering, the position by its word. Pure: no
+app context but the messages' language.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from portal.core.spreadsheets import UnreadableTable, read_numbered_table
+from portal.core.xmltext import xml_text
+
+WHOLE_DRAFT = "草案整体"
+FORM_ROWS = 200  # rows offered with drop-down lists
+# The form's columns, and the other names an office's own list may give them (compared without spaces)
+COLUMNS = {
+    "section": ("针对的章节", "章节", "条款", "条目", "部分", "涉及章节", "涉及条款", "意见针对的章节"),
+    "stance": ("态度",),
+    "body": ("意见内容", "意见", "意见建议", "修改意见", "修改建议", "具体意见", "意见和建议"),
+    "reason": ("理由", "修改理由", "理由说明", "依据"),
+    "author": ("提出人（个人姓名或单位名称）", "提出人", "姓名", "单位", "提出单位", "姓名或单位名称", "意见提出人"),
+    "contact": ("联系方式", "联系电话", "电话", "电子邮箱", "邮箱"),
+    "received_on": ("收到日期", "日期", "来信日期"),
+    "channel": ("收到方式", "方式", "渠道"),
+}
+OTHER_COLUMNS = "“针对的章节”“态度”“理由”“提出人”“联系方式”“收到日期”“收到方式”"  # for messages
+FORM_HEADERS = ["针对的章节", "态度", "意见内容", "理由", "提出人（个人姓名或单位名称）", "联系方式"]
+STANCE_WORDS = {"赞成": "support", "支持": "support", "同意": "support", "反对": "oppose", "不赞成": "oppose",
+                "不同意": "oppose", "建议": "suggest", "修改建议": "suggest", "": "suggest"}
+CHANNEL_WORDS = {"电子邮件": "email", "邮件": "email", "电子邮箱": "email", "信函": "letter", "来信": "letter",
+                 "信件": "letter", "传真": "fax", "电话": "phone", "当面提交": "in_person", "当面": "in_person",
+                 "来访": "in_person"}
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?$")
+_SPACES = re.compile(r"\s+")
+
+
+def section_choices(sections) -> list[tuple[str, object]]:
+    """(name in the drop-down list, section) for every section of a draft, in order: each named by its title, after
+    its parents' numbering ("二、（一）完善服务网络"), so that no two share a name."""
+    return [("".join(a.label for a in section.ancestors()) + section.title, section) for section in sections]
+
+
+FILE_SUFFIX = "-意见反馈表.xlsx"
+
+
+def form_notice(deadline: str, emails: list[str], address: str | None, link: str) -> str:
+    """What to do with the form, written on it: how to fill it in, where to send it and by when."""
+    where = "、".join([f"电子邮箱 {email}" for email in emails] + ([f"通信地址 {address}"] if address else []))
+    return ("请在下表中填写意见，每行一条。“针对的章节”可从下拉列表中选择，不选表示对草案整体的意见。"
+            + (f"填好后请于{deadline}前发送至{where}。" if where else f"请于{deadline}前报送。")
+            + f"也可以直接在网上发表意见：{link}")
+
+
+def feedback_form(title: str, sections, notice: str) -> bytes:
+    """The blank form for a consultation (XLSX): a title, what to do with it (``notice``), the columns, and
+    FORM_ROWS rows whose section and position cells offer the draft's sections and the three positions."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "意见反馈表"
+    choices = workbook.create_sheet("章节")
+    choices.sheet_state = "hidden"
+    names = [WHOLE_DRAFT] + [name for name, _section in section_choices(sections)]
+    for number, name in enumerate(names, start=1):
+        choices.cell(row=number, column=1, value=xml_text(name))
+    width = len(FORM_HEADERS)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    sheet["A1"] = xml_text(f"《{title}》意见反馈表")
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet["A2"] = xml_text(notice)
+    sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.row_dimensions[2].height = 60
+    for column, header in enumerate(FORM_HEADERS, start=1):
+        cell = sheet.cell(row=3, column=column, value=header)
+        cell.font = Font(bold=True)
+    for letter, size in zip("ABCDEF", (34, 8, 60, 40, 24, 24)):
+        sheet.column_dimensions[letter].width = size
+    last = 3 + FORM_ROWS
+    for row in sheet.iter_rows(min_row=4, max_row=last, min_col=1, max_col=width):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    section_list = DataValidation(type="list", formula1=f"=章节!$A$1:$A${len(names)}", allow_blank=True)
+    stance_list = DataValidation(type="list", formula1='"赞成,反对,建议"', allow_blank=True)
+    section_list.add(f"A4:A{last}")
+    stance_list.add(f"B4:B{last}")
+    sheet.add_data_validation(section_list)
+    sheet.add_data_validation(stance_list)
+    sheet.freeze_panes = "A4"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+class FeedbackFileError(ValueError):
+    """The file cannot be imported; ``messages``: what is wrong, each naming its row."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    line: int  # the row's number in the file
+    section: object | None  # a Section of the draft, None: the whole draft
+    stance: str
+    body: str
+    author_name: str | None
+    author_contact: str | None
+    received_on: date | None  # None: the date the office gives for the whole file
+    channel: str | None  # None: the way the office gives for the whole file
+
+
+def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[FeedbackRow], list[tuple[int, str]]]:
+    """The opinions of a filled form or of an office's list, every row checked: the good rows, and the problems of
+    the others (row number, message). A file that is no such list is refused (FeedbackFileError)."""
+    try:
+        table = read_numbered_table(data)
+    except UnreadableTable as error:
+        raise FeedbackFileError([error.message]) from error
+    found = _header(table)
+    if found is None:
+        raise FeedbackFileError([_("找不到“%(column)s”一列。请使用本平台的意见反馈表，或在表头写明“%(column)s”（另可有%(others)s）。",
+                                   column="意见内容", others=OTHER_COLUMNS)])
+    header_at, columns = found
+    lookup = _section_lookup(sections)
+    rows, errors = [], []
+    for line, cells in table[header_at + 1:]:
+        def get(key: str) -> str:
+            position = columns.get(key)
+            return cells[position] if position is not None and position < len(cells) else ""
+
+        body, reason = get("body"), get("reason")
+        if not body and not reason and not any(get(key) for key in ("author", "contact")):
+            continue  # a row with only a section or a position chosen from the lists: left blank by the reader
+        problems = []
+        if not body:
+            problems.append(_("没有意见内容"))
+        text = body + (f"\n理由：{reason}" if reason else "")
+        if len(text) > max_length:
+            problems.append(_("意见内容超过 %(limit)s 个字", limit=max_length))
+        section_name = get("section")
+        section = lookup.get(_key(section_name), False) if section_name else None
+        if section is False:
+            problems.append(_("草案中找不到章节“%(name)s”", name=section_name))
+        stance = STANCE_WORDS.get(_key(get("stance")))
+        if stance is None:
+            problems.append(_("态度应为%(words)s之一", words="赞成、反对、建议"))
+        author, contact = get("author"), get("contact")
+        if len(author) > 100:
+            problems.append(_("提出人超过 100 个字"))
+        if len(contact) > 200:
+            problems.append(_("联系方式超过 200 个字"))
+        received_on = _date(get("received_on")) if get("received_on") else None
+        if get("received_on") and received_on is None:
+            problems.append(_("收到日期“%(value)s”无法识别（请写成 2023-05-11）", value=get("received_on")))
+        channel = CHANNEL_WORDS.get(_key(get("channel"))) if get("channel") else None
+        if get("channel") and channel is None:
+            problems.append(_("收到方式应为%(words)s之一", words="电子邮件、信函、传真、电话、当面提交"))
+        if problems:
+            errors.append((line, _("第%(line)d行：%(problems)s。", line=line, problems=_("；").join(problems))))
+            continue
+        rows.append(FeedbackRow(line, section, stance, text, author or None, contact or None, received_on, channel))
+    if not rows and not errors:
+        raise FeedbackFileError([_("表中没有填写意见。")])
+    return rows, errors
+
+
+def _key(text: str) -> str:
+    """Compared without spaces, with ASCII parentheses and stops read as the full-width ones drafts use."""
+    return _SPACES.sub("", text).replace("(", "（").replace(")", "）").replace(",", "，").replace(".", "．")
+
+
+def _header(table) -> tuple[int, dict[str, int]] | None:
+    """The first row naming the opinion's column (the form has a title and a notice above it), and the columns."""
+    names = {_key(name): key for key, words in COLUMNS.items() for name in words}
+    for at, (_line, cells) in enumerate(table[:20]):
+        columns: dict[str, int] = {}
+        for position, cell in enumerate(cells):
+            key = names.get(_key(cell))
+            if key is not None and key not in columns:
+                columns[key] = position
+        if "body" in columns:
+            return at, columns
+    return None
+
+
+def _section_lookup(sections) -> dict[str, object]:
+    """Names a reader may give a section → the section: the form's names, the titles and the numbering paths that
+    only one section has, and the words for the whole draft."""
+    lookup: dict[str, object] = {}
+    ambiguous: set[str] = set()
+    for name, section in section_choices(sections):
+        lookup[_key(name)] = section
+        path = "".join(a.label for a in section.ancestors()) + section.label
+        for alias in {_key(section.title), _key(path), _key(section.label + section.heading)}:
+            if alias in lookup and lookup[alias] is not section:
+                ambiguous.add(alias)
+            lookup.setdefault(alias, section)
+    for alias in ambiguous:
+        lookup.pop(alias, None)
+    for name, section in section_choices(sections):  # a full name always wins
+        lookup[_key(name)] = section
+    for word in (WHOLE_DRAFT, "全文", "整体", "总体", "草案全文", "总体意见"):
+        lookup[_key(word)] = None
+    return lookup
+
+
+def _date(text: str) -> date | None:
+    match = _DATE.match(text.strip())
+    if match is None:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+

@@ -1,0 +1,162 @@
+"""The feedback form (意见反馈表): a reader downloads it, fills it in and sends it; the office imports it, or its own
+list of opinions received, in one go, all rows or none."""
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from portal.audit.models import AuditEntry
+from portal.comments.models import Comment
+from portal.consultations.services import close_due_consultations
+from portal.extensions import db
+from tests.helpers import shanghai
+
+
+@pytest.fixture
+def consultation(app, clock, import_seed, office):
+    """Seed 003 of the office's unit, open from 2023-04-20 09:00 to 2023-05-12 23:59:59."""
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    consultation.owner_unit_id = office.unit_id
+    consultation.contact_emails = ["zxb@example.gov.cn"]
+    db.session.commit()
+    return consultation
+
+
+def import_url(consultation) -> str:
+    return f"/office/consultations/{consultation.id}/comments/import"
+
+
+def blank_form(client, consultation):
+    page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)" download>下载意见反馈表', page).group(1)
+    response = client.get(link)
+    assert response.status_code == 200
+    return response
+
+
+def stored() -> list[Comment]:
+    return list(db.session.scalars(select(Comment).order_by(Comment.id)))
+
+
+def xlsx(workbook) -> bytes:
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_the_blank_form_lists_the_sections_and_says_where_to_send_it(client, consultation):
+    response = blank_form(client, consultation)
+    disposition = response.headers["Content-Disposition"]
+    assert "filename*=UTF-8''" in disposition and response.mimetype.endswith("spreadsheetml.sheet")
+    workbook = load_workbook(io.BytesIO(response.data))
+    sheet, choices = workbook["意见反馈表"], workbook["章节"]
+    assert choices.sheet_state == "hidden"
+    assert [cell.value for cell in sheet[3]] == ["针对的章节", "态度", "意见内容", "理由", "提出人（个人姓名或单位名称）",
+                                                 "联系方式"]
+    assert "zxb@example.gov.cn" in sheet["A2"].value and "2023年5月12日" in sheet["A2"].value
+    names = [row[0].value for row in choices.iter_rows()]
+    sections = consultation.current_draft.sections
+    assert names[0] == "草案整体" and len(names) == 1 + len(sections)
+    assert len(set(names)) == len(names)  # each section its own name
+    assert names[1] == sections[0].title
+    lists = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
+    assert lists["A4:A203"] == f"=章节!$A$1:$A${len(names)}" and lists["B4:B203"] == '"赞成,反对,建议"'
+
+
+def test_a_filled_form_is_imported_all_at_once(client, clock, consultation, office, submit):
+    workbook = load_workbook(io.BytesIO(blank_form(client, consultation).data))
+    sheet, names = workbook["意见反馈表"], [row[0].value for row in workbook["章节"].iter_rows()]
+    sheet.append([names[2], "反对", "建议删去这一条。", "与上位法不一致。", "某某律师事务所", "lawyer@example.cn"])
+    sheet.append([None, None, "整体赞成。", None, None, None])  # the whole draft; no position: a suggestion
+    sheet.append([names[1], "赞成", "赞成。", None, "王大爷", None])
+    sheet.cell(row=30, column=1, value=names[3])  # a section chosen in a row left otherwise empty: not an opinion
+    clock.set(shanghai(2023, 5, 15, 10, 0))
+    close_due_consultations(notify=False)
+    db.session.commit()
+
+    response = submit(import_url(consultation), file=(xlsx(workbook), "反馈表.xlsx"), channel="letter",
+                      received_on="2023-05-11")
+    assert response.status_code == 302 and "imported=3" in response.headers["Location"]
+    assert "已从表中录入 3 条意见。" in client.get(response.headers["Location"]).get_data(as_text=True)
+    comments = stored()
+    sections = consultation.current_draft.sections
+    assert [(c.section_id, c.stance, c.body, c.author_name, c.author_contact) for c in comments] == [
+        (sections[1].id, "oppose", "建议删去这一条。\n理由：与上位法不一致。", "某某律师事务所", "lawyer@example.cn"),
+        (None, "suggest", "整体赞成。", None, None),
+        (sections[0].id, "support", "赞成。", "王大爷", None),
+    ]
+    assert {(c.channel, c.created_at) for c in comments} == {("letter", shanghai(2023, 5, 11, 12, 0))}
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "record_comment")) == 3
+    db.session.refresh(consultation)
+    assert "反馈意见3条" in consultation.closing_summary
+
+
+def test_an_offices_own_list_in_gb18030_with_its_own_column_names(client, clock, consultation, submit):
+    clock.set(shanghai(2023, 5, 20, 10, 0))
+    sections = consultation.current_draft.sections
+    child = next(s for s in sections if s.parent_id is not None)
+    path = "".join(a.label for a in child.ancestors()) + child.label  # e.g. 二、（一）: a numbering, not a name
+    text = ("序号,条款,修改意见,姓名,联系电话,收到日期,收到方式\r\n"
+            f"1,{sections[0].label}{sections[0].heading},建议一。,张三,13800000000,2023年5月2日,电话\r\n"
+            f"2,{path},建议二。,,,2023/5/3,来信\r\n"
+            "3,全文,建议三。,李四,,,\r\n")
+    response = submit(import_url(consultation), file=(text.encode("gb18030"), "汇总.csv"), channel="email",
+                      received_on="2023-05-12")
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert [(c.section_id, c.channel, c.created_at, c.author_contact) for c in stored()] == [
+        (sections[0].id, "phone", shanghai(2023, 5, 2, 12, 0), "13800000000"),
+        (child.id, "letter", shanghai(2023, 5, 3, 12, 0), None),
+        (None, "email", shanghai(2023, 5, 12, 12, 0), None),
+    ]
+
+
+def test_one_wrong_row_and_nothing_is_imported_every_problem_named(client, clock, consultation, submit):
+    clock.set(shanghai(2023, 5, 20, 10, 0))
+    text = ("意见内容,针对的章节,态度,收到日期,提出人\n"
+            "好的意见。,,,\n"
+            "意见。,第九十九章,,\n"
+            ",,赞成,,张三\n"  # a name but no opinion (a row with only a section or a position is a blank row)
+            "意见。,,也许,\n"
+            "意见。,,,五月\n"
+            "意见。,,,2023-05-13\n")
+    response = submit(import_url(consultation), file=(text.encode(), "list.csv"), channel="email",
+                      received_on="2023-05-02")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for problem in ("第3行：草案中找不到章节“第九十九章”。", "第4行：没有意见内容。", "第5行：态度应为赞成、反对、建议之一。",
+                    "第6行：收到日期“五月”无法识别（请写成 2023-05-11）。",
+                    "第7行：收到日期晚于截止日期（2023年5月12日）：截止以后收到的意见不能计入。"):
+        assert problem in page, problem
+    assert stored() == []
+    assert db.session.scalars(select(AuditEntry)).all() == []
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "文件是空的。"),
+    (b"PK\x03\x04 not really a workbook", "无法打开这个 Excel 文件"),
+    ("姓名,电话\n张三,138\n".encode(), "找不到“意见内容”一列"),
+    ("意见内容\n\n".encode(), "表中没有填写意见。"),
+])
+def test_files_that_are_not_lists_of_opinions_are_refused_plainly(client, consultation, submit, data, message):
+    response = submit(import_url(consultation), file=(data, "x.csv"), channel="email", received_on="2023-04-20")
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert stored() == []
+
+
+def test_problems_are_named_in_english_for_an_english_reader(client, clock, consultation, submit):
+    client.get("/settings/language/en")
+    text = "意见内容,态度\n意见。,也许\n"
+    response = submit(import_url(consultation), file=(text.encode(), "list.csv"), channel="email",
+                      received_on="2023-04-20")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Row 2: the position must be one of 赞成、反对、建议." in page
+
+
+def test_the_form_is_offered_only_while_the_consultation_is_open(client, clock, consultation):
+    clock.set(shanghai(2023, 5, 20, 10, 0))
+    page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert "下载意见反馈表" not in page and "下载征求意见稿" in page
