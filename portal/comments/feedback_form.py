@@ -72,14 +72,14 @@ def feedback_form(title: str, sections, notice: str) -> bytes:
     choices.sheet_state = "hidden"
     names = [WHOLE_DRAFT] + [name for name, _section in section_choices(sections)]
     for number, name in enumerate(names, start=1):
-        choices.cell(row=number, column=1, value=xml_text(name))
+        _text_cell(choices.cell(row=number, column=1), name)
     width = len(FORM_HEADERS)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    sheet["A1"] = xml_text(f"《{title}》意见反馈表")
+    _text_cell(sheet["A1"], f"《{title}》意见反馈表")
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet["A2"] = xml_text(notice)
+    _text_cell(sheet["A2"], notice)
     sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.row_dimensions[2].height = 60
     for column, header in enumerate(FORM_HEADERS, start=1):
@@ -101,6 +101,12 @@ def feedback_form(title: str, sections, notice: str) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _text_cell(cell, value: str) -> None:
+    """Text that stays text: openpyxl would store a value starting with "=" as a formula."""
+    cell.value = xml_text(value)
+    cell.data_type = "s"
 
 
 class FeedbackFileError(ValueError):

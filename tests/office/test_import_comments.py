@@ -160,3 +160,20 @@ def test_the_form_is_offered_only_while_the_consultation_is_open(client, clock, 
     clock.set(shanghai(2023, 5, 20, 10, 0))
     page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
     assert "下载意见反馈表" not in page and "下载征求意见稿" in page
+
+
+def test_a_heading_that_looks_like_a_formula_stays_text_in_the_form_and_is_found_again(client, clock, consultation,
+                                                                                      submit):
+    section = consultation.current_draft.sections[0]
+    section.label, section.heading = "=", "HYPERLINK(\"http://evil.example\")"
+    db.session.commit()
+    workbook = load_workbook(io.BytesIO(blank_form(client, consultation).data))
+    cell = workbook["章节"]["A2"]
+    assert cell.data_type == "s" and cell.value == section.title
+    sheet = workbook["意见反馈表"]
+    sheet.append([None, "建议", "意见。"])
+    sheet["A4"].value, sheet["A4"].data_type = section.title, "s"  # as Excel sets a value chosen from the list
+    clock.set(shanghai(2023, 5, 2, 10, 0))
+    response = submit(import_url(consultation), file=(xlsx(workbook), "f.xlsx"), channel="email",
+                      received_on="2023-05-02")
+    assert response.status_code == 302 and stored()[0].section_id == section.id
