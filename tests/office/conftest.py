@@ -16,6 +16,21 @@ def office(make_staff, login):
 
 
 @pytest.fixture
+def consultation(app, clock, import_seed, office):
+    """Seed 003 of the office's unit (市民政局), open from 2023-04-20 09:00 to 2023-05-12 23:59:59; its notice's
+    contact address contact@example.gov.cn."""
+    from portal.extensions import db
+    from tests.helpers import shanghai
+
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    consultation.owner_unit_id = office.unit_id
+    consultation.contact_emails = ["contact@example.gov.cn"]
+    db.session.commit()
+    return consultation
+
+
+@pytest.fixture
 def submit(client):
     """Fill in the form on ``url`` (GET for the CSRF token) and POST it; a (bytes, name) value is a file."""
 

@@ -4,7 +4,6 @@ import csv
 import io
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEntry
@@ -14,17 +13,6 @@ from portal.consultations.services import close_due_consultations
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
 from tests.helpers import post_comment, route_new_comments, shanghai
-
-
-@pytest.fixture
-def consultation(app, clock, import_seed, office):
-    """Seed 003 of the office's unit, open from 2023-04-20 09:00 to 2023-05-12 23:59:59."""
-    clock.set(shanghai(2023, 4, 20, 9, 0))
-    consultation = import_seed("003")
-    consultation.owner_unit_id = office.unit_id
-    consultation.contact_emails = ["contact@example.gov.cn"]
-    db.session.commit()
-    return consultation
 
 
 def form_url(consultation) -> str:
@@ -170,3 +158,4 @@ def test_the_statistics_say_how_comments_came_once_any_came_another_way(client, 
     rows = re.findall(r'<th scope="row">([^<]+)</th><td class="number">(\d+)</td>', table)
     assert rows == [("网上提交", "1"), ("信函", "2"), ("传真", "1")]
     assert "截至目前共收到 4 条意见" in page
+    assert re.search(r"<title>意见统计 · [^<]+</title>", page)  # the table is in the page, not in its title
