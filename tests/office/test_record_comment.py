@@ -12,6 +12,7 @@ from portal.comments.services import approve_comment
 from portal.consultations.services import close_due_consultations
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
+from portal.mail.rendering import render_queued
 from tests.helpers import post_comment, route_new_comments, shanghai
 
 
@@ -132,6 +133,10 @@ def test_a_typed_in_opinion_is_routed_and_its_writer_gets_a_receipt_request(clie
     assert route_new_comments() == 1
     kinds = dict(db.session.execute(select(OutboxMessage.recipient, OutboxMessage.kind)).all())
     assert kinds == {"contact@example.gov.cn": "comment", "li@example.cn": "confirm"}
+    to_contact = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "comment")).one()
+    render_queued(to_contact)
+    assert "收到方式：电子邮件（起草单位录入）" in to_contact.body_text
+    assert "<th align=\"left\">收到方式</th><td>电子邮件（起草单位录入）</td>" in to_contact.body_html
 
 
 def test_the_moderation_queue_says_how_it_came(client, clock, consultation, submit, make_staff, login):
