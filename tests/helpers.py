@@ -49,3 +49,17 @@ def route_new_comments() -> int:
     while taken := route_queued():
         routed += taken
     return routed
+
+
+def render_queued(message):
+    """Fill in subject and bodies of an outbox message queued unrendered, as the mail worker does when it sends it
+    (no-op when already rendered), so that a test can read what would be sent; flushes."""
+    from portal.extensions import db
+    from portal.mail.rendering import render
+
+    if message.body_text is not None:
+        return message
+    for column, value in render(message).outbox_columns().items():
+        setattr(message, column, value)
+    db.session.flush()
+    return message

@@ -172,12 +172,3 @@ def render(message: OutboxMessage) -> RenderedMail:
     rendered.secret = context.get(SECRET)
     return rendered
 
-
-def render_queued(message: OutboxMessage) -> OutboxMessage:
-    """Fill in subject and bodies of a message queued unrendered (no-op when already rendered); flushes."""
-    if message.body_text is not None:
-        return message
-    for column, value in render(message).outbox_columns().items():
-        setattr(message, column, value)
-    db.session.flush()
-    return message

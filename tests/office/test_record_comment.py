@@ -12,7 +12,7 @@ from portal.comments.services import approve_comment
 from portal.consultations.services import close_due_consultations
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
-from portal.mail.rendering import render_queued
+from tests.helpers import render_queued
 from tests.helpers import post_comment, route_new_comments, shanghai
 
 

@@ -154,7 +154,7 @@ def hostile(app, clock, staff, client_as, tmp_path):
     db.session.expire_all()
     # the mail worker plans the comments' mails, and renders them when it sends them: as it would (no SMTP here)
     from portal.mail.models import OutboxMessage
-    from portal.mail.rendering import render_queued
+    from tests.helpers import render_queued
 
     assert route_new_comments() == 3
     for message in db.session.scalars(select(OutboxMessage)):

@@ -164,7 +164,7 @@ def test_path_traversal_in_static_files_and_downloads(world, client_as, app):
 def test_no_open_redirect_on_login_or_settings(app, make_user, client_as, target):
     make_user("admin", email=ADMIN)
     client = client_as()
-    for url in (f"/settings/language/en?next=", f"/settings/elderly/on?next=", "/receipts/?number="):
+    for url in ("/settings/language/en?next=", "/settings/elderly/on?next=", "/receipts/?number="):
         response = client.get(url + _quote(target))
         assert response.status_code in (302, 303, 404), (url, response.status_code)
         if response.status_code != 404:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from tests.helpers import csrf_token, post_comment, receipt_from, shanghai
-from tests.security.conftest import ADMIN, EMAIL, MODERATOR, OFFICE, PHONE, build_url, readable, rules
+from tests.security.conftest import EMAIL, MODERATOR, OFFICE, PHONE, build_url, readable, rules
 
 BASE = "https://portal.example.gov.cn"
 # the contacts as typed, and their parts a page might show on their own

@@ -188,7 +188,7 @@ def test_a_hostile_answer_is_inert_on_the_receipt_page_and_in_its_mail(hostile, 
     """The office's published answer reaches the commenter on the receipt page and by mail: markup in the
     answer's reason (and in the comment it answers) stays text in both."""
     from portal.mail.models import OutboxMessage
-    from portal.mail.rendering import render_queued
+    from tests.helpers import render_queued
     from portal.mail.services import confirm_address
 
     consultation, comments = hostile["consultation"], hostile["comments"]
