@@ -26,10 +26,9 @@ def test_db_upgrade_command_on_a_fresh_sqlite_file(tmp_path):
 def test_upgrade_keeps_existing_data(tmp_path, seed_path):
     """Every migration after the first must keep what is stored (SQLite rebuilds tables in batch mode)."""
     from flask_migrate import upgrade
-    from sqlalchemy import func, select, text
+    from sqlalchemy import text
 
     from portal import create_app
-    from portal.drafts.services import import_draft, parse_file
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
@@ -53,3 +52,5 @@ def test_upgrade_keeps_existing_data(tmp_path, seed_path):
         upgrade(revision="heads")
         for table in ("consultations", "drafts", "sections", "comments"):
             assert db.session.scalar(text(f"SELECT count(*) FROM {table}")) == 1, table
+        # a comment stored before there were other ways in came through the portal (migration 0017)
+        assert db.session.scalar(text("SELECT channel FROM comments")) == "web"

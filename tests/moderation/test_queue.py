@@ -2,7 +2,6 @@
 two moderators on one comment, the audit entries, and what the public then sees."""
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEntry

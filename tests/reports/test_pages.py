@@ -1,9 +1,6 @@
 """The public feedback report (意见采纳情况反馈) and the statistics page, through HTTP."""
 import re
 
-from sqlalchemy import select
-
-from portal.comments.models import Comment
 from portal.consultations.models import Consultation
 from portal.extensions import db
 from portal.reports.charts import horizontal_bar_chart
