@@ -79,6 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.api.views import bp as api_bp
     from portal.consultations.sitemap import bp as sitemap_bp
 
+    from portal.core.about_views import bp as about_bp
     from portal.core.settings_views import bp as settings_bp
     from portal.audit.views import bp as audit_bp
     from portal.moderation.cli import moderation_cli
@@ -91,6 +92,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.responses.views import bp as responses_bp
 
     app.register_blueprint(settings_bp)
+    app.register_blueprint(about_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(citizens_bp)
     app.register_blueprint(consultations_bp)

@@ -1,0 +1,41 @@
+"""What a reader should know before commenting: the rules, and how personal information is handled, with the
+deployment's own retention periods; linked from every footer and from the comment form."""
+import re
+
+from portal.moderation.labels import HIDE_REASON_LABELS
+
+
+def test_the_privacy_page_states_this_deployments_retention_periods(app, client):
+    app.config.update(CONTACT_RETENTION_DAYS=365, MAIL_RETENTION_DAYS=180)
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "联系方式在征求意见结束 365 天后清除" in page and "发出的邮件在 180 天后清除收件人和内容" in page
+    app.config.update(CONTACT_RETENTION_DAYS=0, MAIL_RETENTION_DAYS=0)
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "联系方式按起草单位的档案管理规定保存" in page and "发出邮件的记录按档案管理规定保存" in page
+    assert "365 天" not in page
+
+
+def test_the_pages_are_in_english_for_an_english_reader(app, client):
+    app.config.update(CONTACT_RETENTION_DAYS=1)
+    client.get("/settings/language/en")
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "Contacts are erased 1 day after the consultation ends" in page
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert not re.search(r"[\u4e00-\u9fff]", main)
+    rules = client.get("/rules").get_data(as_text=True).split("<main", 1)[1].split("</main>", 1)[0]
+    assert "These comments are not published" in rules and not re.search(r"[\u4e00-\u9fff]", rules)
+
+
+def test_the_rules_name_every_reason_a_comment_is_withheld(client):
+    page = client.get("/rules").get_data(as_text=True)
+    for code, label in HIDE_REASON_LABELS.items():
+        if code != "other":
+            assert str(label) in page, code
+
+
+def test_the_footer_and_the_comment_form_link_to_both(client, open_003):
+    page = client.get(f"/consultations/{open_003.id}").get_data(as_text=True)
+    form = page.split('class="comment-form', 1)[1].split("</form>", 1)[0]
+    footer = page.split('<footer', 1)[1]
+    for part in (form, footer):
+        assert 'href="/rules"' in part and 'href="/privacy"' in part
