@@ -1,0 +1,78 @@
+"""Regressions found by the property-based tests (test_parser_properties.py), pinned as plain examples."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.drafts.parser import parse_draft
+
+
+def dropped(text: str) -> list[tuple[int, str]]:
+    return [(r.line, r.rule) for r in parse_draft(text).dropped_lines]
+
+
+def section_texts(text: str) -> list[str]:
+    return [s.label + s.heading + "\n" + s.text for s in parse_draft(text).iter_sections()]
+
+
+# --------------------------------------------------------------------------- body text taken for page furniture
+
+@pytest.mark.parametrize("line", [
+    "加强知识产权保护，依法维护版权所有人的合法权益。",  # not a "版权所有" footer
+    "扫码就医、扫码支付覆盖全市二级以上医疗机构。",  # a sentence, not a share prompt
+    "技术支持：市大数据局负责平台的建设和运行维护。",
+])
+def test_a_body_sentence_with_a_footer_word_is_kept(line):
+    text = f"某某办法\n一、总则\n{line}\n二、附则\n本办法自发布之日起施行。"
+    assert dropped(text) == []
+    assert line in parse_draft(text).sections[0].text
+
+
+def test_metadata_like_lines_inside_the_body_are_kept():
+    text = "\n".join([
+        "某某办法",
+        "一、资金保障",
+        "来源：市级财政预算和福彩公益金",
+        "二、办理程序",
+        "审核：由区民政局在5个工作日内完成",
+        "公示：在社区公示7天。",
+    ])
+    assert dropped(text) == []
+    first, second = parse_draft(text).sections
+    assert first.text == "来源：市级财政预算和福彩公益金"
+    assert second.text.startswith("审核：由区民政局在5个工作日内完成")
+
+
+def test_page_metadata_at_the_end_of_the_article_is_still_dropped():
+    text = "某某办法\n一、总则\n内容。\n来源：某某市民政局\n编辑：张三\n"
+    assert dropped(text) == [(4, "page_meta"), (5, "page_meta")]
+    assert parse_draft(text).sections[0].text == "内容。"
+
+
+def test_an_appendix_of_contacts_is_not_a_site_footer():
+    text = "\n".join([
+        "某某活动方案",
+        "一、总则",
+        "内容。",
+        "附件",
+        "报名方式",
+        "座机：0557-1234567",
+        "手机：13800000000",
+    ])
+    assert dropped(text) == []
+    appendix = parse_draft(text).sections[-1]
+    assert appendix.kind == "appendix" and appendix.heading == "报名方式"
+    assert appendix.text == "座机：0557-1234567\n手机：13800000000"
+
+
+def test_a_site_footer_block_with_its_markers_is_still_dropped():
+    text = "\n".join([
+        "某某办法",
+        "一、总则",
+        "内容。",
+        "主办单位：某某市人民政府",
+        "网站标识码：3400000001",
+        "皖ICP备12345678号",
+    ])
+    assert dropped(text) == [(6, "site_footer"), (4, "site_footer"), (5, "site_footer")]
+    assert parse_draft(text).sections[0].text == "内容。"
