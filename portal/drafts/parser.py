@@ -693,8 +693,16 @@ def _starts_block(t: str) -> bool:
     )
 
 
+# A paragraph is not joined beyond this length: real ones are far shorter (the seeds' longest has ~600
+# characters), and the checks below look at the whole paragraph, so a text of thousands of lines that each
+# end mid-sentence would otherwise take time quadratic in its length (1.3 MB: 50 s).
+_MAX_JOINED = 4000
+
+
 def _should_join(prev: _Para | None, t: str, in_appendix: bool) -> bool:
     if prev is None or prev.kind not in ("text", "attach_list"):
+        return False
+    if len(prev.text) >= _MAX_JOINED:
         return False
     last = prev.lines[-1].text
     if _ends_line(last):

@@ -76,3 +76,17 @@ def test_a_site_footer_block_with_its_markers_is_still_dropped():
     ])
     assert dropped(text) == [(6, "site_footer"), (4, "site_footer"), (5, "site_footer")]
     assert parse_draft(text).sections[0].text == "内容。"
+
+
+# --------------------------------------------------------------------------- size
+
+def test_a_run_of_lines_cut_mid_sentence_is_joined_into_paragraphs_of_bounded_length():
+    # Each join looked at the whole paragraph so far: thousands of such lines took quadratic time
+    # (1.3 MB: 50 s). A paragraph now stops growing at a length no real paragraph reaches.
+    line = "推进养老服务体系建设，完善居家社区机构相协调的服务网络，"
+    text = "一、总则\n" + "\n".join([line] * 500)
+    (section,) = parse_draft(text).sections
+    paragraphs = section.text.split("\n")
+    assert len(paragraphs) > 1
+    assert all(len(p) <= 4000 + len(line) for p in paragraphs)
+    assert "".join(paragraphs) == line * 500  # nothing lost, nothing added
