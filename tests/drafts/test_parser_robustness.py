@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 
 from portal.drafts.parser import parse_draft
+from portal.drafts.readers import DraftReadError, read_draft
 
 
 def dropped(text: str) -> list[tuple[int, str]]:
@@ -90,3 +94,35 @@ def test_a_run_of_lines_cut_mid_sentence_is_joined_into_paragraphs_of_bounded_le
     assert len(paragraphs) > 1
     assert all(len(p) <= 4000 + len(line) for p in paragraphs)
     assert "".join(paragraphs) == line * 500  # nothing lost, nothing added
+
+
+# --------------------------------------------------------------------------- reader
+
+def _docx_with(part: str, content: bytes) -> bytes:
+    """A real .docx whose ``part`` is replaced by ``content``."""
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("一、总则")
+    out = io.BytesIO()
+    document.save(out)
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    assert part in parts
+    parts[part] = content
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("data, code", [
+    pytest.param(b"\xef\xbb\xbf\x80abc", "encoding", id="utf8-bom-then-not-utf8"),  # was UnicodeDecodeError
+    pytest.param(_docx_with("word/document.xml", b"<x/>"), "bad_docx", id="document-without-body"),  # AttributeError
+    pytest.param(_docx_with("word/styles.xml", b"<x/>"), "bad_docx", id="styles-of-junk"),  # AttributeError
+])
+def test_broken_files_are_refused_with_a_code(data, code):
+    with pytest.raises(DraftReadError) as refused:
+        read_draft(data, "draft.docx")
+    assert refused.value.code == code and refused.value.message
