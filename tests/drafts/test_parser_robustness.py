@@ -126,3 +126,41 @@ def test_broken_files_are_refused_with_a_code(data, code):
     with pytest.raises(DraftReadError) as refused:
         read_draft(data, "draft.docx")
     assert refused.value.code == code and refused.value.message
+
+
+def _styled_numbering_docx(paragraphs: int) -> bytes:
+    """Headings numbered 一、二、… through their paragraph style (Heading 1 carries the numbering), with
+    ``paragraphs`` plain paragraphs of the default style under each."""
+    from docx import Document
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = Document()
+    numbering = document.part.numbering_part.element
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {w} w:abstractNumId="90"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+        f'<w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl></w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {w} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    document.styles["Heading 1"].element.get_or_add_pPr().append(
+        parse_xml(f'<w:numPr {w}><w:ilvl w:val="0"/><w:numId w:val="90"/></w:numPr>'))
+    for heading in ("总体要求", "主要任务"):
+        document.add_paragraph(heading, style="Heading 1")
+        for n in range(paragraphs):
+            document.add_paragraph(f"第{n}段内容。")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_numbering_given_by_a_paragraph_style_is_read_and_each_style_is_looked_up_once(monkeypatch):
+    # python-docx finds a paragraph's style by scanning every style: looked up for each paragraph, a
+    # .docx of 20,000 paragraphs took 21 s to read. The numbering of a style is now read once.
+    from docx.styles.styles import Styles
+
+    lookups = []
+    get_by_id = Styles.get_by_id
+    monkeypatch.setattr(Styles, "get_by_id", lambda self, *args: lookups.append(args) or get_by_id(self, *args))
+    text = read_draft(_styled_numbering_docx(100), "draft.docx")
+    lines = text.split("\n")
+    assert lines[0] == "一、总体要求" and lines[101] == "二、主要任务" and lines[102] == "第0段内容。"
+    assert len(lookups) <= 4  # Heading 1 and the default style, not 202 paragraphs
