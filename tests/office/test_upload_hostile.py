@@ -91,3 +91,28 @@ def test_a_hostile_file_is_refused_in_english_when_the_office_reads_english(app,
     text = refusal(submit("/office/upload", file=(data, filename)))
     assert english in text.lower() and not re.search(r"[\u3400-\u9fff]", text), text
     assert stored() == (0, 0, 0, 0, 0)
+
+
+OVERSIZED = "\n".join([
+    "来源：" + "某某市民政局" * 100,  # a page's source line: the issuer, 600 characters
+    "《" + "某某市养老服务方案" * 60 + "》出台",  # a page headline: the title, 540 characters
+    "第" + "一二三四五六七八九十" * 8 + "章 总则",  # a label of 82 characters
+    "第一条 内容。",
+    "第二章 " + "保障" * 300,  # a heading of 600 characters, the title of the table below it
+    "指标 | 目标",
+    "床位 | 100张",
+]).encode("utf-8")
+
+
+def test_fields_longer_than_their_columns_are_stored_shortened_not_refused_with_a_server_error(
+        app, client, office, submit):
+    # SQLite does not enforce lengths, PostgreSQL does: there the upload failed with a server error
+    response = submit("/office/upload", file=(OVERSIZED, "x" * 400 + ".txt"))
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    consultation = db.session.scalars(select(Consultation)).one()
+    assert len(consultation.title) <= 500 and consultation.title.startswith("某某市养老服务方案")
+    assert len(consultation.issuer) <= 200 and consultation.issuer.startswith("某某市民政局")
+    draft = consultation.current_draft
+    assert len(draft.source_filename) <= 300
+    assert all(len(s.label) <= 50 and len(s.anchor) <= 50 for s in draft.sections)
+    assert len(draft.tables[0].title) <= 500
