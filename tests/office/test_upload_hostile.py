@@ -51,7 +51,8 @@ NOT_DOCX_ZIP = _replace_part(DOCX, "word/document.xml", None)
 HOSTILE = [
     pytest.param(b"\x00" * 4096, "zeros.txt", "不是文本文件", "not a text or .docx file", id="nul-bytes"),
     pytest.param(b"\xef\xbb\xbf\x80\x81\x82", "bom.txt", "文字编码", "encoding", id="utf8-bom-not-utf8"),
-    pytest.param(bytes(range(1, 32)) * 50, "control.txt", "不是文本文件", "not a text or .docx file", id="control-characters"),
+    pytest.param(bytes(range(1, 32)) * 50, "control.txt", "不是文本文件", "not a text or .docx file",
+                 id="control-characters"),
     pytest.param(DOCX[:len(DOCX) // 2], "cut.docx", "已损坏", "damaged", id="truncated-docx"),
     pytest.param(NOT_DOCX_ZIP, "other.docx", "已损坏", "damaged", id="zip-without-document"),
     pytest.param(_replace_part(DOCX, "word/document.xml", b"<x/>"), "nobody.docx", "已损坏", "damaged",
@@ -85,8 +86,8 @@ def test_a_hostile_file_is_refused_in_chinese_and_nothing_is_stored(app, client,
 
 
 @pytest.mark.parametrize("data, filename, chinese, english", HOSTILE)
-def test_a_hostile_file_is_refused_in_english_when_the_office_reads_english(app, client, office, submit, data,
-                                                                           filename, chinese, english):
+def test_a_hostile_file_is_refused_in_english_when_the_office_reads_english(
+        app, client, office, submit, data, filename, chinese, english):
     client.get("/settings/language/en")
     text = refusal(submit("/office/upload", file=(data, filename)))
     assert english in text.lower() and not re.search(r"[\u3400-\u9fff]", text), text
