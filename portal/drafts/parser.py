@@ -405,11 +405,13 @@ _DEBRIS_RULES: list[tuple[str, re.Pattern]] = [
         r"(?:[【\[]?\s*(?:打印(?:本页|此页)?|关闭(?:窗口|本页)?|返回顶部|返回|收藏|分享|保存|"
         r"字号\s*[:：]?\s*(?:[大中小]\s*)+)\s*[】\]]?\s*[|｜]?\s*)+")),
     ("image", re.compile(r"[^\s。，,；;：:]{0,40}\.(?:png|jpe?g|gif|bmp|webp|svg|tiff?)", re.I)),
-    ("share_qr", re.compile(r"(?:扫一扫|微信扫一扫|手机扫一扫|扫码|分享到|用手机扫描).{0,30}")),
-    ("site_footer", re.compile(r".{0,80}(?:ICP备|ICP证|公网安备|版权所有|版权声明|Copyright|©).{0,80}",
+    # a share prompt is a bare phrase: a line with a sentence end is prose ("扫码就医…全覆盖。")
+    ("share_qr", re.compile(r"(?:扫一扫|微信扫一扫|手机扫一扫|扫码|分享到|用手机扫描)[^。；;！？!?]{0,30}")),
+    # "版权所有人/者/权" is the copyright holder of a policy on copyright, not a page's footer
+    ("site_footer", re.compile(r".{0,80}(?:ICP备|ICP证|公网安备|版权所有(?![人者权])|版权声明|Copyright|©).{0,80}",
                                re.I)),
     ("site_footer", re.compile(r"(?:联系我们|友情链接|网站地图|网站声明|营业执照信息查询|"
-                               r"扫码添加客服老师.{0,20}|技术支持[:：].{0,40})")),
+                               r"扫码添加客服老师.{0,20}|技术支持[:：][^。；;]{0,40})")),
     ("pdf_stamp", re.compile(r"[（(]\s*以此件为准\s*[）)]")),
 ]
 
@@ -608,7 +610,12 @@ def _remove_toc(lines: list[_Line], st: _State) -> list[_Line]:
 
 
 def _remove_footer_zone(lines: list[_Line], st: _State) -> list[_Line]:
-    """After the body has started: drop '来源:' lines and a trailing site footer block."""
+    """After the body has started: drop the page's '来源:' lines and a trailing site footer block.
+
+    Both are page furniture only at the end of the article: "来源：市级财政…" or "审核：由区民政局…" followed
+    by more body text is body text, and so is an appendix listing "主办单位：…/承办单位：…" that no site
+    footer (ICP备, 版权所有, 友情链接 …, dropped by the line pass) follows.
+    """
     first_heading = None
     for k, ln in enumerate(lines):
         if match_label(ln.text) and not _DATE_LINE_RES[1].match(ln.text):
@@ -616,25 +623,23 @@ def _remove_footer_zone(lines: list[_Line], st: _State) -> list[_Line]:
             break
     if first_heading is None:
         return lines
-    out: list[_Line] = []
-    k = 0
+    footer_marks = [r.line for r in st.dropped if r.rule in ("site_footer", "share_qr")]
     n = len(lines)
-    while k < n:
-        ln = lines[k]
-        if k > first_heading and _BODY_META_RE.match(ln.text):
-            st.drop(ln, "page_meta")
-            k += 1
-            continue
-        if k > first_heading and re.match(r"^(?:座机|主办单位|承办单位|协办单位|网站标识码|主管单位)\s*[:：]",
-                                          ln.text):
-            rest = lines[k:]
-            if all(len(r.text) <= 80 and "。" not in r.text for r in rest):
-                for r in rest:
-                    st.drop(r, "site_footer")
-                break
-        out.append(ln)
-        k += 1
-    return out
+    zone = n  # start of the trailing site footer block
+    for k in range(first_heading + 1, n):
+        if re.match(r"^(?:座机|主办单位|承办单位|协办单位|网站标识码|主管单位)\s*[:：]", lines[k].text) \
+                and all(len(r.text) <= 80 and "。" not in r.text for r in lines[k:]) \
+                and any(no > lines[k].no for no in footer_marks):
+            zone = k
+            break
+    tail = zone  # the page's metadata lines just before the footer (or the end) are furniture too
+    while tail - 1 > first_heading and _BODY_META_RE.match(lines[tail - 1].text):
+        tail -= 1
+    for ln in lines[tail:zone]:
+        st.drop(ln, "page_meta")
+    for ln in lines[zone:]:
+        st.drop(ln, "site_footer")
+    return lines[:tail]
 
 
 # --------------------------------------------------------------------------- paragraph pass
@@ -688,8 +693,16 @@ def _starts_block(t: str) -> bool:
     )
 
 
+# A paragraph is not joined beyond this length: real ones are far shorter (the seeds' longest has ~600
+# characters), and the checks below look at the whole paragraph, so a text of thousands of lines that each
+# end mid-sentence would otherwise take time quadratic in its length (1.3 MB: 50 s).
+_MAX_JOINED = 4000
+
+
 def _should_join(prev: _Para | None, t: str, in_appendix: bool) -> bool:
     if prev is None or prev.kind not in ("text", "attach_list"):
+        return False
+    if len(prev.text) >= _MAX_JOINED:
         return False
     last = prev.lines[-1].text
     if _ends_line(last):

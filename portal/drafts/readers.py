@@ -5,7 +5,6 @@ Pure: no app context. Errors carry a plain-language Chinese message for the offi
 from __future__ import annotations
 
 import io
-import zipfile
 
 from flask_babel import gettext as _
 
@@ -36,7 +35,10 @@ def read_draft(data: bytes, filename: str | None = None) -> str:
 
 def _decode_text(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
-        return _checked(data[3:].decode("utf-8", errors="strict"))
+        try:
+            return _checked(data[3:].decode("utf-8", errors="strict"))
+        except UnicodeDecodeError as error:  # marked UTF-8 but is not: no other encoding is more likely
+            raise _unknown_encoding() from error
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return _checked(data.decode("utf-16"))
@@ -49,7 +51,11 @@ def _decode_text(data: bytes) -> str:
             return _checked(data.decode(encoding, errors="strict"))
         except UnicodeDecodeError:
             continue
-    raise DraftReadError("encoding", _("无法识别文件的文字编码。请将文件另存为 UTF-8 编码的文本或 .docx 格式后再上传。"))
+    raise _unknown_encoding()
+
+
+def _unknown_encoding() -> DraftReadError:
+    return DraftReadError("encoding", _("无法识别文件的文字编码。请将文件另存为 UTF-8 编码的文本或 .docx 格式后再上传。"))
 
 
 def _checked(text: str) -> str:
@@ -65,19 +71,26 @@ def _checked(text: str) -> str:
 
 
 def _read_docx(data: bytes) -> str:
+    try:
+        text = _docx_text(data)
+    except Exception as error:
+        # python-docx raises many types for broken or foreign zip files, and reads the parts of the
+        # document (body, styles, numbering) only when they are used: a document.xml without a body or a
+        # styles.xml of junk fails while the text is taken out (AttributeError …), not when it is opened
+        raise DraftReadError("bad_docx", _("无法打开这个 .docx 文件，文件可能已损坏或不是 Word 文档。")) from error
+    if not text.strip():
+        raise DraftReadError("empty", _("文件是空的，没有可以导入的内容。"))
+    return text
+
+
+def _docx_text(data: bytes) -> str:
     from docx import Document
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    try:
-        document = Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise DraftReadError("bad_docx", _("无法打开这个 .docx 文件，文件可能已损坏或不是 Word 文档。")) from error
-    except Exception as error:  # python-docx raises several types for foreign zip files
-        raise DraftReadError("bad_docx", _("无法打开这个 .docx 文件，文件可能已损坏或不是 Word 文档。")) from error
-
     from portal.drafts.docx_numbering import Numbering
 
+    document = Document(io.BytesIO(data))
     numbering = Numbering(document)
     lines: list[str] = []
     for block in document.element.body.iterchildren():
@@ -96,7 +109,4 @@ def _read_docx(data: bytes) -> str:
                     cells.append(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
                 lines.append(" | ".join(cells))
             lines.append("")
-    text = "\n".join(lines)
-    if not text.strip():
-        raise DraftReadError("empty", _("文件是空的，没有可以导入的内容。"))
-    return text
+    return "\n".join(lines)

@@ -37,17 +37,17 @@ def import_draft(parsed: dict, source_text: str, filename: str | None = None) ->
     """Store a parsed draft (``ParsedDraft.to_dict()``) as a new, unpublished consultation."""
     contact = parsed.get("contact") or {}
     consultation = Consultation(
-        title=parsed["title"] or (filename or "未命名征求意见稿"),
+        title=_fit(parsed["title"] or (filename or "未命名征求意见稿"), Consultation.title),
         is_draft_for_comment=bool(parsed.get("is_draft_for_comment")),
-        issuer=parsed.get("issuer"),
+        issuer=_fit(parsed.get("issuer"), Consultation.issuer),
         notice_date=date.fromisoformat(parsed["notice_date"]) if parsed.get("notice_date") else None,
-        addressee=parsed.get("addressee"),
+        addressee=_fit(parsed.get("addressee"), Consultation.addressee),
         notice_text=parsed.get("notice") or "",
-        contact_office=contact.get("office"),
-        contact_person=contact.get("person"),
+        contact_office=_fit(contact.get("office"), Consultation.contact_office),
+        contact_person=_fit(contact.get("person"), Consultation.contact_person),
         contact_phones=list(contact.get("phones") or []),
         contact_emails=list(contact.get("emails") or []),
-        contact_address=contact.get("address"),
+        contact_address=_fit(contact.get("address"), Consultation.contact_address),
         deadline=parse_iso(parsed["deadline"]) if parsed.get("deadline") else None,
         comment_visibility="public",
     )
@@ -62,7 +62,7 @@ def add_draft(consultation: Consultation, parsed: dict, source_text: str, filena
     draft = Draft(
         consultation=consultation,
         version=version,
-        source_filename=filename,
+        source_filename=_fit(filename, Draft.source_filename),
         source_text=source_text,
         preamble=parsed.get("preamble") or "",
         warnings=list(parsed.get("warnings") or []),
@@ -80,7 +80,7 @@ def add_draft(consultation: Consultation, parsed: dict, source_text: str, filena
                 position=next(counter),
                 level=item.get("level") or len(item_path),
                 anchor=_anchor(item, item_path),
-                label=item.get("label") or "",
+                label=_fit(item.get("label") or "", Section.label),
                 number=item.get("number"),
                 heading=item.get("heading") or "",
                 text=item.get("text") or "",
@@ -100,13 +100,21 @@ def add_draft(consultation: Consultation, parsed: dict, source_text: str, filena
                 draft=draft,
                 section=by_path.get(path),
                 position=position,
-                title=table.get("title"),
+                title=_fit(table.get("title"), DraftTable.title),
                 header=list(table.get("header") or []),
                 rows=[list(row) for row in table.get("rows") or []],
             )
         )
     db.session.flush()
     return draft
+
+
+def _fit(value: str | None, column) -> str | None:
+    """``value`` cut to the length of its ``column``. The parser does not bound what it reads (a page's
+    headline as the title, its '来源：' line as the issuer, a label of many numerals), and PostgreSQL refuses
+    a longer value (the upload failed with a server error) where SQLite stores it."""
+    length = column.type.length
+    return value[:length] if value is not None and length else value
 
 
 def _anchor(item: dict, path: tuple[int, ...]) -> str:

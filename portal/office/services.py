@@ -19,6 +19,7 @@ from portal.consultations.models import VISIBILITIES, Consultation, DeadlineExte
 from portal.consultations.services import ConsultationError, publish_consultation, rewrite_closing_summary
 from portal.core.time import SHANGHAI, local, now
 from portal.drafts.models import Section
+from portal.drafts.parser import DraftParseError
 from portal.drafts.revisions import add_revision
 from portal.drafts.services import DraftImportError, import_draft, parse_file
 from portal.extensions import db
@@ -100,7 +101,18 @@ def _read_upload(data: bytes, filename: str | None, max_bytes: int):
     try:
         return parse_file(data, filename)
     except DraftImportError as error:
-        raise OfficeError("file", error.message) from error
+        raise OfficeError("file", _refusal(error)) from error
+
+
+def _refusal(error: DraftImportError) -> str:
+    """The refusal in the office's language: the reader's messages are translated where they are raised, but
+    the parser is pure (no Flask) and refuses in Chinese only."""
+    if isinstance(error.__cause__, DraftParseError):
+        if error.code == "empty":
+            return _("文件是空的，没有可以导入的文字。")
+        if error.code == "no_headings":
+            return _("文件中没有找到任何编号标题（如“一、”“（一）”“第一条”），无法拆分为章节。")
+    return error.message
 
 
 def upload_draft(actor, data: bytes, filename: str | None, unit: Unit | None, max_bytes: int) -> Consultation:
