@@ -63,3 +63,36 @@ def render_queued(message):
         setattr(message, column, value)
     db.session.flush()
     return message
+
+
+def docx_of(paragraphs: list[str]) -> bytes:
+    """A real .docx (python-docx) holding these paragraphs."""
+    import io
+
+    from docx import Document
+
+    document = Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def with_part(data: bytes, part: str, content: bytes | None) -> bytes:
+    """The zip ``data`` (a .docx, say) with ``part`` replaced by ``content``, or left out when it is None."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    if content is None:
+        del parts[part]
+    else:
+        assert part in parts, part
+        parts[part] = content
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, value in parts.items():
+            archive.writestr(name, value)
+    return out.getvalue()

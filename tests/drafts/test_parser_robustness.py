@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
-import zipfile
 
 import pytest
 
 from portal.drafts.parser import parse_draft
 from portal.drafts.readers import DraftReadError, read_draft
+from tests.helpers import docx_of, with_part
 
 
 def dropped(text: str) -> list[tuple[int, str]]:
@@ -100,21 +100,7 @@ def test_a_run_of_lines_cut_mid_sentence_is_joined_into_paragraphs_of_bounded_le
 
 def _docx_with(part: str, content: bytes) -> bytes:
     """A real .docx whose ``part`` is replaced by ``content``."""
-    from docx import Document
-
-    document = Document()
-    document.add_paragraph("一、总则")
-    out = io.BytesIO()
-    document.save(out)
-    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as source:
-        parts = {name: source.read(name) for name in source.namelist()}
-    assert part in parts
-    parts[part] = content
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    return out.getvalue()
+    return with_part(docx_of(["一、总则"]), part, content)
 
 
 @pytest.mark.parametrize("data, code", [

@@ -1,9 +1,7 @@
 """Hostile and broken files through the office's upload form: whatever the file, the office gets a plain refusal
 in its language (Chinese, or English when it chose English) and nothing is stored, not even in part."""
 import html
-import io
 import re
-import zipfile
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +10,7 @@ from portal.audit.models import AuditEntry
 from portal.consultations.models import Consultation
 from portal.drafts.models import Draft, DraftTable, Section
 from portal.extensions import db
+from tests.helpers import docx_of, with_part
 
 
 def stored() -> tuple[int, ...]:
@@ -19,33 +18,8 @@ def stored() -> tuple[int, ...]:
                  for model in (Consultation, Draft, Section, DraftTable, AuditEntry))
 
 
-def _docx(paragraphs: list[str]) -> bytes:
-    from docx import Document
-
-    document = Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def _replace_part(data: bytes, part: str, content: bytes | None) -> bytes:
-    with zipfile.ZipFile(io.BytesIO(data)) as source:
-        parts = {name: source.read(name) for name in source.namelist()}
-    if content is None:
-        del parts[part]
-    else:
-        parts[part] = content
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for name, value in parts.items():
-            archive.writestr(name, value)
-    return out.getvalue()
-
-
-DOCX = _docx(["关于养老服务的实施意见（征求意见稿）", "一、总体要求", "坚持以人为本。"])
-NOT_DOCX_ZIP = _replace_part(DOCX, "word/document.xml", None)
+DOCX = docx_of(["关于养老服务的实施意见（征求意见稿）", "一、总体要求", "坚持以人为本。"])
+NOT_DOCX_ZIP = with_part(DOCX, "word/document.xml", None)
 
 # (file bytes, name, the message's words in Chinese, in English)
 HOSTILE = [
@@ -55,11 +29,11 @@ HOSTILE = [
                  id="control-characters"),
     pytest.param(DOCX[:len(DOCX) // 2], "cut.docx", "已损坏", "damaged", id="truncated-docx"),
     pytest.param(NOT_DOCX_ZIP, "other.docx", "已损坏", "damaged", id="zip-without-document"),
-    pytest.param(_replace_part(DOCX, "word/document.xml", b"<x/>"), "nobody.docx", "已损坏", "damaged",
+    pytest.param(with_part(DOCX, "word/document.xml", b"<x/>"), "nobody.docx", "已损坏", "damaged",
                  id="docx-without-body"),
-    pytest.param(_replace_part(DOCX, "word/styles.xml", b"<x/>"), "styles.docx", "已损坏", "damaged",
+    pytest.param(with_part(DOCX, "word/styles.xml", b"<x/>"), "styles.docx", "已损坏", "damaged",
                  id="docx-with-junk-styles"),
-    pytest.param(_docx(["", "  "]), "blank.docx", "文件是空的", "empty", id="blank-docx"),
+    pytest.param(docx_of(["", "  "]), "blank.docx", "文件是空的", "empty", id="blank-docx"),
     pytest.param("\u3000\r\n\t\u200b\r\n".encode("utf-8"), "spaces.txt", "文件是空的", "empty", id="only-spaces"),
     pytest.param("没有编号标题的文字。\r\n又一段。".encode("gb18030"), "plain.txt", "编号标题", "numbered heading",
                  id="gb18030-without-headings"),

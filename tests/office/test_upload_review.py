@@ -1,5 +1,4 @@
 """An office uploads a draft, reviews what was read beside the source, and corrects it before publishing."""
-import io
 
 import pytest
 from sqlalchemy import func, select
@@ -9,7 +8,7 @@ from portal.consultations.models import Consultation
 from portal.drafts.models import Draft, Section
 from portal.extensions import db
 from portal.units.models import Unit, UnitAlias
-from tests.helpers import shanghai
+from tests.helpers import docx_of, shanghai
 
 
 def count(model) -> int:
@@ -40,19 +39,8 @@ def test_upload_stores_an_unpublished_draft_of_the_office_and_shows_the_review(a
     assert (entry.action, entry.consultation_id, entry.actor_id) == ("upload", consultation_id, office.id)
 
 
-def _docx(paragraphs: list[str]) -> bytes:
-    from docx import Document
-
-    document = Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
 def test_a_docx_is_read_by_its_content_whatever_its_name(app, client, office, submit):
-    data = _docx(["关于养老服务的实施意见（征求意见稿）", "一、总体要求", "坚持以人为本。", "二、主要措施", "完善服务网络。"])
+    data = docx_of(["关于养老服务的实施意见（征求意见稿）", "一、总体要求", "坚持以人为本。", "二、主要措施", "完善服务网络。"])
     response = submit("/office/upload", file=(data, "draft.txt"))
     assert response.status_code == 302
     draft = db.session.scalars(select(Draft)).one()
