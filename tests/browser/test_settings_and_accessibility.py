@@ -80,6 +80,8 @@ def main_pages(page, live_portal) -> list[tuple[str, str]]:
         ("search", "/search?q=养老服务"),
         ("statistics", f"/consultations/{live_portal.consultation_id}/statistics"),
         ("open data API", "/api/"),
+        ("rules for comments", "/rules"),
+        ("personal information", "/privacy"),
         ("login", "/login"),
         ("not found", "/consultations/999999"),
     ]

@@ -41,7 +41,8 @@ def staff_pages(consultation_id: int) -> list[str]:
     office = f"/office/consultations/{consultation_id}"
     return [
         "/office/", "/office/upload", office, f"{office}/notice", f"{office}/extend", f"{office}/revise",
-        f"{office}/routing", f"{office}/responses", "/moderation", "/moderation?status=approved",
+        f"{office}/routing", f"{office}/responses", f"{office}/comments/new", f"{office}/comments/import",
+        "/moderation", "/moderation?status=approved",
         "/admin/users", "/admin/users/new", "/admin/units", "/admin/units/import", "/admin/outbox", "/admin/audit",
         "/admin/sensitive-words", "/admin/moderation-modes",
     ]
