@@ -21,7 +21,7 @@ from portal.core.official_docx import (
     HEADING_FONT, TEXT_WIDTH_DXA, TITLE_FONT, official_document, repeat_as_header, set_font,
 )
 from portal.core.xmltext import xml_text
-from portal.digests.rows import DigestMeta, DigestRow
+from portal.digests.rows import WEB_CHANNEL, DigestMeta, DigestRow
 
 TABLE_FIELDS = [("number", "序号", 700), ("opinion", "意见", 3300), ("author_name", "提出人", 1100),
                 ("outcome", "答复", 1000), ("reason", "理由", 2744)]
@@ -126,10 +126,19 @@ def _paragraphs_xml(text: str) -> str:
 
 def _row_xml(row: DigestRow, fields) -> str:
     cells = "".join(
-        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{_paragraphs_xml(str(getattr(row, name)))}</w:tc>'
+        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{_paragraphs_xml(_cell_text(row, name))}</w:tc>'
         for name, _, width in fields
     )
     return f"<w:tr>{cells}</w:tr>"
+
+
+def _cell_text(row: DigestRow, name: str) -> str:
+    """A column's text; the sender's carries how an opinion came when not through the portal (no column of its
+    own in the document's narrower table): 某某协会（信函）."""
+    text = str(getattr(row, name))
+    if name == "author_name" and row.channel and row.channel != WEB_CHANNEL:
+        text += f"（{row.channel}）"
+    return text
 
 
 def _empty_row_xml(columns: int) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from portal.core.xmltext import xml_text
 
+WEB_CHANNEL = "网上提交"  # DigestRow.channel of an opinion sent through the portal
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

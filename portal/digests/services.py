@@ -12,7 +12,7 @@ from portal.consultations.models import Consultation
 from portal.consultations.services import closing_summary
 from portal.core.time import SHANGHAI, chinese_date, now
 from portal.digests.docx_writer import write_docx
-from portal.digests.rows import DigestMeta, DigestRow, DigestSection
+from portal.digests.rows import WEB_CHANNEL, DigestMeta, DigestRow, DigestSection
 from portal.digests.writers import write_csv, write_xlsx
 from portal.drafts.models import Section
 from portal.extensions import db
@@ -26,7 +26,7 @@ FORMATS = {
 WHOLE_DRAFT = "对草案整体的意见"
 STANCES = {"support": "赞成", "oppose": "反对", "suggest": "建议"}
 STATUSES = {"pending": "待审核", "approved": "已公开", "hidden": "已隐藏", "spam": "垃圾信息"}
-CHANNELS = {"web": "网上提交", "email": "电子邮件", "letter": "信函", "fax": "传真", "phone": "电话", "in_person": "当面提交"}
+CHANNELS = {"web": WEB_CHANNEL, "email": "电子邮件", "letter": "信函", "fax": "传真", "phone": "电话", "in_person": "当面提交"}
 OUTCOMES = {"adopted": "采纳", "partly_adopted": "部分采纳", "not_adopted": "不采纳", "explained": "情况说明"}
 BATCH = 1000
 

@@ -3,6 +3,7 @@ then count, are moderated, routed, digested and shown like those sent through th
 import csv
 import io
 import re
+import zipfile
 
 from sqlalchemy import func, select
 
@@ -67,6 +68,10 @@ def test_a_letter_sent_before_the_deadline_and_typed_in_after_it_is_counted(clie
     channel_of = {row[header.index("回执号")]: row[header.index("收到方式")] for row in rows}
     assert channel_of[number] == "信函"
     assert channel_of[comments()[0].receipt_number] == "网上提交"
+    # the Word digest has no column for it: the sender's cell says how a letter came, an online one says nothing
+    docx = client.get(f"/office/consultations/{consultation.id}/digest.docx").get_data()
+    document = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml").decode("utf-8")
+    assert "某某社区居民委员会（信函）" in document and "（网上提交）" not in document
 
 def test_dates_outside_the_period_and_bad_fields_are_refused_and_nothing_is_stored(client, clock, consultation,
                                                                                     import_seed, submit):
