@@ -127,9 +127,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(search_cli)
     app.cli.add_command(backup_cli)
 
-    from portal.citizens.services import current_citizen
+    from portal.citizens.services import current_citizen, is_following
 
     app.jinja_env.globals["current_citizen"] = current_citizen
+    app.jinja_env.globals["is_following"] = is_following
     from portal.moderation.labels import CHANNEL_LABELS
 
     app.jinja_env.globals["channel_labels"] = CHANNEL_LABELS  # how a comment reached the office, in the reader's language

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, false
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.time import UTCDateTime, now
@@ -43,3 +43,18 @@ class SignInLink(db.Model):
     next_path: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ConsultationFollow(db.Model):
+    """关注: a signed-in citizen follows a consultation and hears by mail, in the language they followed it in,
+    when its deadline is extended, a revised draft is put out, or the office publishes its responses
+    (portal/mail/services.py: queue_follower_mail). Goes with the account or the consultation."""
+
+    __tablename__ = "consultation_follows"
+    __table_args__ = (UniqueConstraint("citizen_id", "consultation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(10), default="zh_CN")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

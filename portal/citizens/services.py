@@ -19,7 +19,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from portal.citizens.models import Citizen, SignInLink
+from portal.citizens.models import Citizen, ConsultationFollow, SignInLink
 from portal.comments.models import Comment
 from portal.core.time import now
 from portal.extensions import db
@@ -196,6 +196,7 @@ def delete_account(citizen: Citizen) -> None:
     db.session.execute(update(Comment).where(Comment.citizen_id == citizen.id).values(citizen_id=None)
                        .execution_options(synchronize_session=False))
     db.session.execute(delete(SignInLink).where(SignInLink.email == citizen.email))
+    db.session.execute(delete(ConsultationFollow).where(ConsultationFollow.citizen_id == citizen.id))
     db.session.delete(citizen)
     db.session.flush()
     sign_out()
@@ -212,6 +213,38 @@ def set_consultation_alerts(citizen: Citizen, wanted: bool, language: str) -> No
         citizen.alerts_language = mail_language(language)
     citizen.consultation_alerts = wanted
     db.session.flush()
+
+
+# --- following a consultation (关注) -----------------------------------------------------------------------
+
+def follow(citizen: Citizen, consultation, language: str) -> None:
+    """Follow ``consultation`` (once: following again changes nothing), with mail in ``language``."""
+    from portal.mail.compose import mail_language
+
+    if not is_following(citizen, consultation):
+        db.session.add(ConsultationFollow(citizen_id=citizen.id, consultation_id=consultation.id,
+                                          language=mail_language(language)))
+        db.session.flush()
+
+
+def unfollow(citizen: Citizen, consultation_id: int) -> None:
+    db.session.execute(delete(ConsultationFollow).where(ConsultationFollow.citizen_id == citizen.id,
+                                                        ConsultationFollow.consultation_id == consultation_id))
+    db.session.flush()
+
+
+def is_following(citizen: Citizen | None, consultation) -> bool:
+    return citizen is not None and db.session.scalar(select(ConsultationFollow.id).where(
+        ConsultationFollow.citizen_id == citizen.id, ConsultationFollow.consultation_id == consultation.id)) is not None
+
+
+def followed_consultations(citizen: Citizen) -> list:
+    from portal.consultations.models import Consultation
+
+    return list(db.session.scalars(
+        select(Consultation).join(ConsultationFollow, ConsultationFollow.consultation_id == Consultation.id)
+        .where(ConsultationFollow.citizen_id == citizen.id, Consultation.published_at.is_not(None))
+        .order_by(ConsultationFollow.created_at.desc())))
 
 
 # --- "my comments" ----------------------------------------------------------------------------------------

@@ -1,15 +1,17 @@
 """Citizens' accounts: sign in with a link sent by e-mail, "my comments", settings, sign out, delete."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from portal.citizens.forms import ButtonForm, SettingsForm, SignInForm
 from portal.citizens.services import (
-    COMMENTS_PER_PAGE, LINK_MAX_AGE, LinkProblem, TooManyLinks, current_citizen, delete_account, link_from_token,
-    my_comments, request_sign_in_link, set_consultation_alerts, sign_in, sign_out, sign_out_everywhere, use_link,
+    COMMENTS_PER_PAGE, LINK_MAX_AGE, LinkProblem, TooManyLinks, current_citizen, delete_account, follow,
+    followed_consultations, link_from_token, my_comments, request_sign_in_link, set_consultation_alerts, sign_in,
+    sign_out, sign_out_everywhere, unfollow, use_link,
 )
+from portal.consultations.models import public_consultation
 from portal.core.web import local_path, query_int
 from portal.extensions import db, limiter
 from portal.mail.links import site_address
@@ -148,7 +150,36 @@ def settings():
         saved = True
     status = 422 if form.errors else 200
     return render_template("citizens/settings.html", citizen=citizen, form=form, saved=saved,
-                           button=ButtonForm()), status
+                           button=ButtonForm(), followed=followed_consultations(citizen)), status
+
+
+@bp.post("/follow/<int:consultation_id>")
+def follow_post(consultation_id: int):
+    """关注: the citizen hears by mail when the consultation is extended, revised or answered."""
+    consultation = public_consultation(consultation_id)
+    if consultation is None:
+        abort(404)
+    page = url_for("consultations.show", consultation_id=consultation.id)
+    citizen = current_citizen()
+    if citizen is None:
+        return redirect(url_for("citizens.sign_in_page", next=page), code=303)
+    if ButtonForm().validate():
+        follow(citizen, consultation, str(get_locale()))
+        db.session.commit()
+    return redirect(page + "#follow", code=303)
+
+
+@bp.post("/unfollow/<int:consultation_id>")
+def unfollow_post(consultation_id: int):
+    citizen, elsewhere = _signed_in()
+    if elsewhere:
+        return elsewhere
+    if ButtonForm().validate():
+        unfollow(citizen, consultation_id)
+        db.session.commit()
+    back = request.form.get("back")
+    return redirect(url_for("citizens.settings") if back == "settings"
+                    else url_for("consultations.show", consultation_id=consultation_id) + "#follow", code=303)
 
 
 @bp.post("/sign-out")

@@ -156,10 +156,44 @@ def _closed_context(message: OutboxMessage) -> dict:
     }
 
 
+def _followed_context(message: OutboxMessage) -> dict:
+    """News of a consultation the citizen follows: none once they stopped following it or deleted the account,
+    nor when the consultation is no longer public."""
+    from sqlalchemy import select
+
+    from portal.citizens.models import Citizen, ConsultationFollow
+    from portal.consultations.models import Consultation
+
+    context = message.context or {}
+    consultation = db.session.get(Consultation, context.get("consultation_id"))
+    if consultation is None or not consultation.is_published:
+        raise CannotRender(str(_l("这封邮件所说的征求意见已不再公开。")))
+    following = db.session.scalar(
+        select(ConsultationFollow.id).join(Citizen, Citizen.id == ConsultationFollow.citizen_id)
+        .where(Citizen.email == message.recipient, ConsultationFollow.consultation_id == consultation.id))
+    if following is None:
+        raise CannotRender(str(_l("收件人已不再关注这项征求意见。")))
+    base, cid = context.get("base_url"), consultation.id
+    draft = consultation.current_draft
+    return {
+        "consultation": consultation,
+        "event": context.get("event"),
+        "extension": consultation.latest_extension,
+        "draft": draft,
+        "consultation_url": external_url("consultations.show", base=base, consultation_id=cid),
+        "changes_url": external_url("drafts.changes", base=base, consultation_id=cid, version=draft.version)
+        if draft is not None and draft.version > 1 else None,
+        "feedback_url": external_url("reports.feedback", base=base, consultation_id=cid),
+        "settings_url": external_url("citizens.settings", base=base),
+        "unsubscribe_url": external_url("mail.unsubscribe", base=base, token=unsubscribe_token(message.recipient)),
+    }
+
+
 SECRET = "_secret"  # a context entry naming what the stored copy of the mail must leave out
 CONTEXTS = {"comment": _comment_context, "receipt": _receipt_context, "confirm": _confirm_context,
             "response": _response_context, "reply": _reply_context, "sign_in": _sign_in_context,
-            "new_consultation": _new_consultation_context, "closed": _closed_context}
+            "new_consultation": _new_consultation_context, "closed": _closed_context,
+            "followed": _followed_context}
 
 
 def render(message: OutboxMessage) -> RenderedMail:

@@ -340,6 +340,50 @@ def queue_new_consultation_mail(consultation, base_url: str | None = None) -> in
     return max(result.rowcount or 0, 0)
 
 
+FOLLOW_EVENTS = ("extended", "revised", "responses")
+
+
+def queue_follower_mail(consultation, event: str, occasion: str, base_url: str | None = None) -> int:
+    """Something the followers of ``consultation`` (关注, portal/citizens) want to hear of happened: its deadline
+    was ``extended``, a draft ``revised``, or the office published ``responses``. One mail to each follower, in
+    the language they followed it in, once per ``occasion`` (the extension, the version, the day: dedup key
+    ``followed:<event>:<consultation>:<occasion>:<citizen>``); none to an unsubscribed address. One INSERT …
+    SELECT, whatever the number of followers. Flushes; returns the number of rows queued now."""
+    from portal.citizens.models import Citizen, ConsultationFollow
+
+    if event not in FOLLOW_EVENTS:
+        raise ValueError(event)
+    follows, citizens = ConsultationFollow.__table__, Citizen.__table__
+    addresses, outbox = CommenterAddress.__table__, OutboxMessage.__table__
+    unsubscribed = select(addresses.c.id).where(
+        addresses.c.email == citizens.c.email, addresses.c.unsubscribed_at.is_not(None)).exists()
+    at, citizen_id = now(), cast(citizens.c.id, String)
+    message_id = f"<followed.{consultation.id}.{secrets.token_hex(6)}."
+    values = {
+        "kind": literal("followed"),
+        "recipient": citizens.c.email,
+        "template": literal("followed"),
+        "language": follows.c.language,
+        "context": literal({"consultation_id": consultation.id, "event": event,
+                            "base_url": base_url or site_address()}, outbox.c.context.type),
+        "headers": literal({"Auto-Submitted": "auto-generated"}, outbox.c.headers.type),
+        "dedup_key": literal(f"followed:{event}:{consultation.id}:{occasion}:") + citizen_id,
+        "consultation_id": literal(consultation.id),
+        "status": literal("pending"),
+        "attempts": literal(0),
+        "next_attempt_at": literal(at, outbox.c.next_attempt_at.type),
+        "created_at": literal(at, outbox.c.created_at.type),
+        "message_id": literal(message_id) + citizen_id + literal(f"@{_domain_of(_sender())}>"),
+    }
+    rows = (select(*(value.label(name) for name, value in values.items()))
+            .select_from(follows.join(citizens, citizens.c.id == follows.c.citizen_id))
+            .where(follows.c.consultation_id == consultation.id, ~unsubscribed))
+    dialect = db.session.get_bind().dialect.name
+    result = db.session.execute(_outbox_insert(dialect).from_select(list(values), rows))
+    db.session.flush()
+    return max(result.rowcount or 0, 0)
+
+
 def withdraw_new_consultation_mail(consultation_id: int) -> int:
     """The consultation was unpublished before opening: its alerts not sent yet are taken out of the outbox, so
     that publishing it again queues them afresh (their dedup keys free). Flushes; returns how many."""

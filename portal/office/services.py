@@ -23,6 +23,7 @@ from portal.drafts.parser import DraftParseError
 from portal.drafts.revisions import add_revision
 from portal.drafts.services import DraftImportError, import_draft, parse_file
 from portal.extensions import db
+from portal.mail.services import queue_follower_mail
 from portal.office.period import is_short, period_problems
 from portal.responses.models import Response
 from portal.units.models import Unit
@@ -271,6 +272,8 @@ def extend_deadline(consultation: Consultation, actor, new_deadline: datetime, r
     record_action(actor, "extend", consultation, consultation_id=consultation.id,
                   before={"deadline": extension.old_deadline.isoformat()},
                   after={"deadline": new_deadline.isoformat()}, reason=extension.reason)
+    if consultation.published_at is not None:
+        queue_follower_mail(consultation, "extended", str(extension.id))  # its followers hear of it
     return extension
 
 
@@ -287,6 +290,8 @@ def revise_draft(consultation: Consultation, actor, data: bytes, filename: str |
     record_action(actor, "revise", draft, consultation_id=consultation.id,
                   before={"version": old_version}, after={"version": draft.version, "filename": filename},
                   reason=draft.change_note)
+    if consultation.published_at is not None:
+        queue_follower_mail(consultation, "revised", str(draft.version))  # its followers hear of it
     return draft
 
 

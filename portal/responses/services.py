@@ -9,9 +9,9 @@ from sqlalchemy import func, select, update
 from portal.audit.services import record_action
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation
-from portal.core.time import now
+from portal.core.time import local, now
 from portal.extensions import db
-from portal.mail.services import queue_response_mail
+from portal.mail.services import queue_follower_mail, queue_response_mail
 from portal.responses.models import OUTCOMES, Response
 
 
@@ -116,6 +116,8 @@ def publish_responses(consultation: Consultation, actor) -> int:
     if not published:
         raise ResponseRefused("nothing", _("没有待公布的答复。"))
     queue_response_mail(comment_ids)  # each commenter with a confirmed address hears of the answer, in this transaction
+    # and those who follow the consultation, once a day at most (the office may publish in several rounds)
+    queue_follower_mail(consultation, "responses", local(now()).date().isoformat())
     rewrite_closing_summary(consultation)
     record_action(
         actor, "publish_responses", consultation, consultation_id=consultation.id,

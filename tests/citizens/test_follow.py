@@ -1,0 +1,141 @@
+"""关注: a signed-in citizen follows a consultation from its page and hears by mail (real SMTP server on loopback),
+in the language they followed it in, when its deadline is extended, a revised draft is put out or the office
+publishes its responses; once each; not after unfollowing or deleting the account."""
+import re
+from email.header import decode_header, make_header
+
+from sqlalchemy import func, select, update
+
+from portal.citizens.models import ConsultationFollow
+from portal.comments.services import submit_comment
+from portal.extensions import db
+from portal.mail.worker import deliver_due
+from portal.office.services import extend_deadline, revise_draft
+from portal.responses.models import Response
+from portal.responses.services import publish_responses, respond_to_comments
+from tests.citizens.test_sign_in import ADDRESS, BASE, sign_in
+from tests.helpers import csrf_token, shanghai
+
+
+def subject_of(message) -> str:
+    return str(make_header(decode_header(message["Subject"])))
+
+
+def news(smtp_server, email=ADDRESS) -> list:
+    return [m for m in smtp_server.to(email) if subject_of(m).startswith((
+        "截止时间延长", "草案已修订", "起草单位公布了答复", "Deadline extended", "Draft revised", "Responses published"))]
+
+
+def press(client, page_url: str, button_action: str):
+    """Press the follow or unfollow button found on ``page_url``."""
+    page = client.get(page_url).get_data(as_text=True)
+    assert f'action="{button_action}"' in page, button_action
+    return client.post(button_action, data={"csrf_token": csrf_token(client, page_url)})
+
+
+def follow_it(client, smtp_server, consultation, email=ADDRESS):
+    sign_in(client, smtp_server, email)
+    page = f"/consultations/{consultation.id}"
+    response = press(client, page, f"/account/follow/{consultation.id}")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"{page}#follow")
+    assert "您已关注这项征求意见" in client.get(page).get_data(as_text=True)
+
+
+def test_a_follower_hears_of_the_extension_the_revision_and_the_responses(app, client, clock, open_003, smtp_server,
+                                                                          seed_path, make_user):
+    office = make_user("office", "office@mz.gov.cn", "市民政局")
+    follow_it(client, smtp_server, open_003)
+    assert open_003.title in client.get("/account/settings").get_data(as_text=True)
+
+    clock.set(shanghai(2023, 5, 10, 15, 0))
+    extend_deadline(open_003, office, shanghai(2023, 5, 31, 23, 59, 59), "应社会各界要求，延长征求意见时间")
+    db.session.commit()
+    deliver_due()
+    (extended,) = news(smtp_server)
+    text = extended.get_body(("plain",)).get_content()
+    assert subject_of(extended) == f"截止时间延长：{open_003.title}"
+    assert "征求意见截止时间延长至 2023年5月31日 23:59" in text and "应社会各界要求" in text
+    assert f"{BASE}/consultations/{open_003.id}" in text
+    assert extended["List-Unsubscribe"].startswith(f"<{BASE}/mail/unsubscribe/")
+
+    path = seed_path("003")
+    revise_draft(open_003, office, path.read_bytes().replace("养老".encode(), "助老".encode(), 1), path.name,
+                 "改了第一处用词。", 5 * 1024 * 1024)
+    db.session.commit()
+    deliver_due()
+    revised = news(smtp_server)[-1]
+    text = revised.get_body(("plain",)).get_content()
+    assert subject_of(revised) == f"草案已修订：{open_003.title}"
+    assert "第2版" in text and "改了第一处用词。" in text and f"/consultations/{open_003.id}/versions/2/changes" in text
+
+    comment = submit_comment(open_003, "建议增加社区食堂。")
+    clock.set(shanghai(2023, 6, 2, 9, 0))
+    respond_to_comments(open_003, [comment], "adopted", "已采纳。", office)
+    publish_responses(open_003, office)
+    db.session.commit()
+    deliver_due()
+    answered = news(smtp_server)[-1]
+    assert subject_of(answered) == f"起草单位公布了答复：{open_003.title}"
+    assert f"{BASE}/consultations/{open_003.id}/feedback" in answered.get_body(("plain",)).get_content()
+    assert len(news(smtp_server)) == 3
+
+    # the same day, a second round of responses: no second mail
+    clock.set(shanghai(2023, 6, 2, 16, 0))
+    db.session.execute(update(Response).values(published_at=None))  # taken back, corrected, published again
+    publish_responses(open_003, office)
+    db.session.commit()
+    deliver_due()
+    assert len(news(smtp_server)) == 3
+
+
+def test_english_for_one_who_followed_in_english(app, client, clock, open_003, smtp_server, make_user):
+    office = make_user("office", "office@mz.gov.cn", "市民政局")
+    client.get("/settings/language/en")
+    follow_it_en = sign_in(client, smtp_server)
+    assert follow_it_en.status_code == 303
+    press(client, f"/consultations/{open_003.id}", f"/account/follow/{open_003.id}")
+    extend_deadline(open_003, office, shanghai(2023, 5, 31, 23, 59, 59), "More time was asked for.")
+    db.session.commit()
+    deliver_due()
+    (mail,) = news(smtp_server)
+    assert subject_of(mail) == f"Deadline extended: {open_003.title}"
+    assert "Its deadline has been extended to" in mail.get_body(("plain",)).get_content()
+
+
+def test_no_mail_after_unfollowing_or_deleting_the_account(app, client, clock, open_003, smtp_server, make_user):
+    office = make_user("office", "office@mz.gov.cn", "市民政局")
+    follow_it(client, smtp_server, open_003)
+    page = f"/consultations/{open_003.id}"
+    assert press(client, page, f"/account/unfollow/{open_003.id}").status_code == 303
+    assert "关注这项征求意见" in client.get(page).get_data(as_text=True)
+    extend_deadline(open_003, office, shanghai(2023, 5, 20, 23, 59, 59), "延长一周。")
+    db.session.commit()
+    deliver_due()
+    assert news(smtp_server) == []
+
+    # following again, then the follow is taken back before the worker sends: nothing is sent
+    press(client, page, f"/account/follow/{open_003.id}")
+    extend_deadline(open_003, office, shanghai(2023, 5, 25, 23, 59, 59), "再延长。")
+    db.session.commit()
+    settings = client.get("/account/settings").get_data(as_text=True)
+    assert open_003.title in settings
+    response = client.post(f"/account/unfollow/{open_003.id}",
+                           data={"csrf_token": csrf_token(client, "/account/settings"), "back": "settings"})
+    assert response.headers["Location"].endswith("/account/settings")
+    deliver_due()
+    assert news(smtp_server) == []
+
+    press(client, page, f"/account/follow/{open_003.id}")
+    client.post("/account/delete", data={"csrf_token": csrf_token(client, "/account/delete")})
+    assert db.session.scalar(select(func.count()).select_from(ConsultationFollow)) == 0
+
+
+def test_following_needs_an_account_and_a_form_token(app, client, open_003):
+    page = client.get(f"/consultations/{open_003.id}").get_data(as_text=True)
+    assert re.search(r'<a href="/account/sign-in\?next=[^"]+">用电子邮箱登录后，可以关注这项征求意见</a>', page)
+    refused = client.post(f"/account/follow/{open_003.id}", data={"csrf_token": csrf_token(client, "/account/sign-in")})
+    assert refused.status_code == 303 and "/account/sign-in" in refused.headers["Location"]
+    assert client.post(f"/account/follow/{open_003.id}").status_code == 400  # no CSRF token
+    assert client.post("/account/follow/999999", data={"csrf_token": csrf_token(client, "/account/sign-in")}
+                       ).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(ConsultationFollow)) == 0
