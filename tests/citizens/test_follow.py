@@ -139,3 +139,18 @@ def test_following_needs_an_account_and_a_form_token(app, client, open_003):
     assert client.post("/account/follow/999999", data={"csrf_token": csrf_token(client, "/account/sign-in")}
                        ).status_code == 404
     assert db.session.scalar(select(func.count()).select_from(ConsultationFollow)) == 0
+
+
+def test_an_unsubscribed_address_is_not_mailed_though_it_still_follows(app, client, clock, open_003, smtp_server,
+                                                                       make_user):
+    from portal.mail.models import OutboxMessage
+    from portal.mail.services import unsubscribe_address
+
+    office = make_user("office", "office@mz.gov.cn", "市民政局")
+    follow_it(client, smtp_server, open_003)
+    unsubscribe_address(ADDRESS)
+    extend_deadline(open_003, office, shanghai(2023, 5, 31, 23, 59, 59), "延长。")
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.kind == "followed")) == 0
+    assert db.session.scalar(select(func.count()).select_from(ConsultationFollow)) == 1
