@@ -133,7 +133,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals["is_following"] = is_following
     from portal.moderation.labels import CHANNEL_LABELS
 
-    app.jinja_env.globals["channel_labels"] = CHANNEL_LABELS  # how a comment reached the office, in the reader's language
+    # how a comment reached the office, in the reader's language
+    app.jinja_env.globals["channel_labels"] = CHANNEL_LABELS
 
     @login_manager.user_loader
     def load_user(user_id: str):

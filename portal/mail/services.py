@@ -293,8 +293,8 @@ def queue_reply_mail(reply: Comment, base_url: str | None = None) -> None:
     if not address_state(email).mailable:
         return
     db.session.execute(_outbox_insert_new_statement(), [outbox_row(
-        "reply", email, parent.language, {"comment_id": reply.id}, dedup_key=f"reply:{reply.id}", consultation_id=reply.consultation_id, comment_id=reply.id,
-        base_url=base_url)])
+        "reply", email, parent.language, {"comment_id": reply.id}, dedup_key=f"reply:{reply.id}",
+        consultation_id=reply.consultation_id, comment_id=reply.id, base_url=base_url)])
     db.session.flush()
 
 

@@ -11,14 +11,14 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.access import get_managed_consultation, role_required
 from portal.audit.models import AuditEntry
+from portal.comments.models import OFFLINE_CHANNELS, Comment
 from portal.core.time import SHANGHAI, local, now
 from portal.drafts.models import Section
 from portal.extensions import db
 from portal.office import services
-from portal.comments.models import OFFLINE_CHANNELS, Comment
 from portal.office.forms import (
-    END_OF_DAY, ExtendForm, ImportCommentsForm, NoticeForm, PublishForm, RecordCommentForm, ReviseForm, SectionForm, UploadForm,
-    WithdrawForm, local_datetime, split_list,
+    END_OF_DAY, ExtendForm, ImportCommentsForm, NoticeForm, PublishForm, RecordCommentForm, ReviseForm, SectionForm,
+    UploadForm, WithdrawForm, local_datetime, split_list,
 )
 from portal.office.review import review_of
 from portal.units.models import Unit
