@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from portal import ROOT
 from portal.consultations.models import Consultation
-from portal.consultations.services import ConsultationError, close_due_consultations, publish_consultation
+from portal.consultations.services import (
+    ConsultationError, close_due_consultations, publish_consultation, remind_followers,
+)
 from portal.core.time import end_of_day, local_midnight, now, parse_iso, SHANGHAI
 from portal.drafts.models import Draft
 from portal.drafts.services import DraftImportError, import_draft, parse_file
@@ -41,12 +43,17 @@ def publish_command(consultation_id: int, opens: str | None, deadline: str | Non
 
 @consultations_cli.command("close-due")
 def close_due_command():
-    """Finalise every consultation whose deadline has passed: write its closing summary."""
+    """Finalise every consultation whose deadline has passed: write its closing summary (and mail the office);
+    and remind the followers of those closing within three days."""
     closed = close_due_consultations()
     db.session.commit()
     for consultation in closed:
         click.echo(f"已结束：第 {consultation.id} 号「{consultation.title}」：{consultation.closing_summary}")
     click.echo(f"共结束 {len(closed)} 项征求意见。")
+    reminded = remind_followers()
+    db.session.commit()
+    for consultation in reminded:
+        click.echo(f"已提醒关注者：第 {consultation.id} 号「{consultation.title}」即将截止。")
 
 
 @consultations_cli.command("load-samples")

@@ -1,7 +1,7 @@
 """Publish, close and summarise consultations. Flushes, never commits."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 
 from flask_babel import gettext as _
@@ -203,3 +203,21 @@ def close_due_consultations(notify: bool = True) -> list[Consultation]:
         .with_for_update(skip_locked=True)
     ).all()
     return [finalise_consultation(c, notify) for c in due]
+
+
+REMIND_DAYS = 3  # followers are reminded this many days before a deadline
+
+
+def remind_followers(days: int = REMIND_DAYS) -> list[Consultation]:
+    """Queue a reminder to the followers (关注) of every open consultation whose deadline comes within ``days``:
+    once per deadline (an extended one is reminded of again). The consultations reminded of."""
+    from portal.mail.services import queue_follower_mail  # the mail builds on the consultations
+
+    at = now()
+    soon = db.session.scalars(
+        select(Consultation).where(
+            Consultation.published_at.is_not(None), Consultation.opens_at <= at, Consultation.deadline > at,
+            Consultation.deadline <= at + timedelta(days=days))
+        .order_by(Consultation.id)
+    ).all()
+    return [c for c in soon if queue_follower_mail(c, "closing_soon", c.deadline.isoformat())]

@@ -7,10 +7,13 @@ administrator's outbox shows what was sent. Digests are queued already rendered.
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from portal.comments.models import Comment
+from portal.core.time import now
 from portal.extensions import db
 from portal.mail.compose import RenderedMail, render_mail
 from portal.mail.links import confirm_token, external_url, unsubscribe_token
@@ -93,11 +96,8 @@ def _reply_context(message: OutboxMessage) -> dict:
 def _sign_in_context(message: OutboxMessage) -> dict:
     """The sign-in link, made now (it is never stored: the outbox keeps the mail with the link left out); none
     for a link used or expired already (no point sending it)."""
-    from datetime import timedelta
-
     from portal.citizens.models import SignInLink
     from portal.citizens.services import LINK_MAX_AGE, link_token
-    from portal.core.time import now
 
     link = db.session.get(SignInLink, (message.context or {}).get("link_id"))
     if link is None or link.used_at is not None:
@@ -163,6 +163,7 @@ def _followed_context(message: OutboxMessage) -> dict:
 
     from portal.citizens.models import Citizen, ConsultationFollow
     from portal.consultations.models import Consultation
+    from portal.consultations.services import REMIND_DAYS
 
     context = message.context or {}
     consultation = db.session.get(Consultation, context.get("consultation_id"))
@@ -173,11 +174,15 @@ def _followed_context(message: OutboxMessage) -> dict:
         .where(Citizen.email == message.recipient, ConsultationFollow.consultation_id == consultation.id))
     if following is None:
         raise CannotRender(str(_l("收件人已不再关注这项征求意见。")))
+    if context.get("event") == "closing_soon" and (
+            consultation.state() != "open" or consultation.deadline - now() > timedelta(days=REMIND_DAYS + 1)):
+        raise CannotRender(str(_l("征求意见已经截止，或截止时间已经延长，不再提醒。")))
     base, cid = context.get("base_url"), consultation.id
     draft = consultation.current_draft
     return {
         "consultation": consultation,
         "event": context.get("event"),
+        "days_left": consultation.days_left(),
         "extension": consultation.latest_extension,
         "draft": draft,
         "consultation_url": external_url("consultations.show", base=base, consultation_id=cid),

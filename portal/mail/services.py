@@ -335,17 +335,20 @@ def queue_new_consultation_mail(consultation, base_url: str | None = None) -> in
     rows = select(*(value.label(name) for name, value in values.items())).where(
         citizens.c.consultation_alerts.is_(True), ~unsubscribed)
     dialect = db.session.get_bind().dialect.name
-    result = db.session.execute(_outbox_insert(dialect).from_select(list(values), rows))
+    # the ids of the rows written (RETURNING): the driver's rowcount of an INSERT … SELECT … ON CONFLICT is not
+    # the same on both databases
+    queued = db.session.execute(_outbox_insert(dialect).from_select(list(values), rows).returning(outbox.c.id)).all()
     db.session.flush()
-    return max(result.rowcount or 0, 0)
+    return len(queued)
 
 
-FOLLOW_EVENTS = ("extended", "revised", "responses")
+FOLLOW_EVENTS = ("extended", "revised", "responses", "closing_soon")
 
 
 def queue_follower_mail(consultation, event: str, occasion: str, base_url: str | None = None) -> int:
     """Something the followers of ``consultation`` (关注, portal/citizens) want to hear of happened: its deadline
-    was ``extended``, a draft ``revised``, or the office published ``responses``. One mail to each follower, in
+    was ``extended``, a draft ``revised``, the office published ``responses``, or its deadline is near
+    (``closing_soon``, from close-due: portal/consultations/services.py). One mail to each follower, in
     the language they followed it in, once per ``occasion`` (the extension, the version, the day: dedup key
     ``followed:<event>:<consultation>:<occasion>:<citizen>``); none to an unsubscribed address. One INSERT …
     SELECT, whatever the number of followers. Flushes; returns the number of rows queued now."""
@@ -379,9 +382,11 @@ def queue_follower_mail(consultation, event: str, occasion: str, base_url: str |
             .select_from(follows.join(citizens, citizens.c.id == follows.c.citizen_id))
             .where(follows.c.consultation_id == consultation.id, ~unsubscribed))
     dialect = db.session.get_bind().dialect.name
-    result = db.session.execute(_outbox_insert(dialect).from_select(list(values), rows))
+    # the ids of the rows written (RETURNING): the driver's rowcount of an INSERT … SELECT … ON CONFLICT is not
+    # the same on both databases
+    queued = db.session.execute(_outbox_insert(dialect).from_select(list(values), rows).returning(outbox.c.id)).all()
     db.session.flush()
-    return max(result.rowcount or 0, 0)
+    return len(queued)
 
 
 def withdraw_new_consultation_mail(consultation_id: int) -> int:

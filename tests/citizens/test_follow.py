@@ -23,7 +23,8 @@ def subject_of(message) -> str:
 
 def news(smtp_server, email=ADDRESS) -> list:
     return [m for m in smtp_server.to(email) if subject_of(m).startswith((
-        "截止时间延长", "草案已修订", "起草单位公布了答复", "Deadline extended", "Draft revised", "Responses published"))]
+        "截止时间延长", "草案已修订", "起草单位公布了答复", "即将截止", "Deadline extended", "Draft revised",
+        "Responses published", "Closing soon"))]
 
 
 def press(client, page_url: str, button_action: str):
@@ -154,3 +155,45 @@ def test_an_unsubscribed_address_is_not_mailed_though_it_still_follows(app, clie
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
                              .where(OutboxMessage.kind == "followed")) == 0
     assert db.session.scalar(select(func.count()).select_from(ConsultationFollow)) == 1
+
+
+def test_followers_are_reminded_once_three_days_before_the_deadline_and_again_after_an_extension(
+        app, client, clock, open_003, smtp_server, make_user):
+    office = make_user("office", "office@mz.gov.cn", "市民政局")
+    follow_it(client, smtp_server, open_003)
+    close_due = app.test_cli_runner()
+
+    clock.set(shanghai(2023, 5, 8, 9, 0))  # the deadline (5月12日 23:59) is 4 days away: not yet
+    assert "已提醒关注者" not in close_due.invoke(args=["consultations", "close-due"]).output
+    clock.set(shanghai(2023, 5, 10, 9, 0))
+    result = close_due.invoke(args=["consultations", "close-due"])
+    assert result.exception is None, repr(result.exception)
+    output = result.output
+    assert f"已提醒关注者：第 {open_003.id} 号" in output
+    assert "已提醒关注者" not in close_due.invoke(args=["consultations", "close-due"]).output  # once
+    deliver_due()
+    (reminder,) = news(smtp_server)
+    assert subject_of(reminder) == f"即将截止：{open_003.title}"
+    assert "征求意见将于 2023年5月12日 23:59 截止（还有 2 天）" in reminder.get_body(("plain",)).get_content()
+
+    extend_deadline(open_003, office, shanghai(2023, 5, 31, 23, 59, 59), "延长。")
+    db.session.commit()
+    clock.set(shanghai(2023, 5, 30, 9, 0))
+    assert f"已提醒关注者：第 {open_003.id} 号" in close_due.invoke(args=["consultations", "close-due"]).output
+    deliver_due()
+    assert [subject_of(m).split("：")[0] for m in news(smtp_server)] == ["即将截止", "截止时间延长", "即将截止"]
+
+
+def test_a_reminder_is_not_sent_once_the_deadline_moved_away(app, client, clock, open_003, smtp_server, make_user):
+    from portal.mail.models import OutboxMessage
+
+    office = make_user("office", "office@mz.gov.cn", "市民政局")
+    follow_it(client, smtp_server, open_003)
+    clock.set(shanghai(2023, 5, 10, 9, 0))
+    app.test_cli_runner().invoke(args=["consultations", "close-due"])
+    extend_deadline(open_003, office, shanghai(2023, 6, 30, 23, 59, 59), "延长。")  # before the worker sends
+    db.session.commit()
+    deliver_due()
+    assert [subject_of(m).split("：")[0] for m in news(smtp_server)] == ["截止时间延长"]
+    reminder = db.session.scalars(select(OutboxMessage).where(OutboxMessage.dedup_key.like("followed:closing_soon:%"))).one()
+    assert reminder.status == "failed" and "不再提醒" in reminder.last_error
