@@ -194,6 +194,9 @@ CONSULTATION_ID = _parameter("consultation_id", _l("征求意见的编号"), {"t
                              "path", True)
 # the portal refuses a NUL character anywhere in the address (400): a free text parameter can hold none
 NO_NUL = {"type": "string", "pattern": "^[^\x00]*$"}
+# any operation: messages and headings in English with ?lang=en (else the language cookie, else Accept-Language);
+# a language the portal does not have falls back to Chinese, so any value is taken
+LANG = _parameter("lang", _l("出错信息和说明的语言：zh_CN（默认）或 en；不填时按 Accept-Language"), NO_NUL)
 CACHING = {
     "ETag": {"required": True, "description": _l("回答的版本；再次请求时放在 If-None-Match 中，未改变则答 304"),
              "schema": STRING},
@@ -221,6 +224,7 @@ def _answers(schema: str, description, *errors: int) -> dict:
 PATHS = {
     "/": {"get": {
         "operationId": "index", "summary": _l("接口入口"),
+        "parameters": [LANG],
         "responses": _answers("Index", _l("各接口的地址")),
     }},
     "/consultations": {"get": {
@@ -229,13 +233,13 @@ PATHS = {
         "parameters": [
             _parameter("state", _l("只列出某一状态的：upcoming、open 或 closed"),
                        {"type": "string", "enum": ["upcoming", "open", "closed"]}),
-            PAGE, PER_PAGE,
+            PAGE, PER_PAGE, LANG,
         ],
         "responses": _answers("ConsultationPage", _l("一页征求意见")),
     }},
     "/consultations/{consultation_id}": {"get": {
         "operationId": "getConsultation", "summary": _l("一次征求意见：通知、草案各章节、截止后的情况说明"),
-        "parameters": [CONSULTATION_ID],
+        "parameters": [CONSULTATION_ID, LANG],
         "responses": _answers("Consultation", _l("征求意见的全部公开内容"), 404),
     }},
     "/consultations/{consultation_id}/comments": {"get": {
@@ -248,20 +252,20 @@ PATHS = {
                        NO_NUL),
             _parameter("order", _l("oldest：从早到晚（默认）；newest：从晚到早"),
                        {"type": "string", "enum": ["oldest", "newest"], "default": "oldest"}),
-            PAGE, PER_PAGE,
+            PAGE, PER_PAGE, LANG,
         ],
         "responses": _answers("CommentPage", _l("一页意见"), 403, 404),
     }},
     "/consultations/{consultation_id}/statistics": {"get": {
         "operationId": "getStatistics", "summary": _l("意见统计"),
         "description": _l("收到的意见数：按部分、按态度、按天，与网站上的统计页相同。"),
-        "parameters": [CONSULTATION_ID],
+        "parameters": [CONSULTATION_ID, LANG],
         "responses": _answers("Statistics", _l("意见统计"), 404),
     }},
     "/consultations/{consultation_id}/feedback": {"get": {
         "operationId": "getFeedback", "summary": _l("意见采纳情况反馈"),
         "description": _l("截止后公开的意见和起草单位的答复，按章节分组；截止前答 404。"),
-        "parameters": [CONSULTATION_ID],
+        "parameters": [CONSULTATION_ID, LANG],
         "responses": _answers("Feedback", _l("意见采纳情况反馈"), 404),
     }},
 }

@@ -273,6 +273,8 @@ def test_the_documentation_page_describes_every_operation(client, office_consult
     spec = client.get(f"{API}/openapi.json").get_json()
     for path, operations in spec["paths"].items():
         assert f"GET {path}" in page and operations["get"]["summary"] in page
+        # every operation answers in the reader's language, and says how to choose it
+        assert "lang" in {parameter["name"] for parameter in operations["get"]["parameters"]}, path
     assert "per_page" in page and "openapi.json" in page
     english = client.get("/api/?lang=en").get_data(as_text=True)
     assert "Open data API" in english and "Published consultations" in english
