@@ -310,36 +310,12 @@ def queue_new_consultation_mail(consultation, base_url: str | None = None) -> in
 
     if consultation.state() == "closed":
         return 0
-    citizens, addresses, outbox = Citizen.__table__, CommenterAddress.__table__, OutboxMessage.__table__
-    unsubscribed = select(addresses.c.id).where(
-        addresses.c.email == citizens.c.email, addresses.c.unsubscribed_at.is_not(None)).exists()
-    at, citizen_id = now(), cast(citizens.c.id, String)
-    # a Message-ID per row, unique across publications: <alert.consultation.batch.citizen@sender's domain>
-    message_id = f"<alert.{consultation.id}.{secrets.token_hex(6)}."
-    values = {
-        "kind": literal("new_consultation"),
-        "recipient": citizens.c.email,
-        "template": literal("new_consultation"),
-        "language": case((citizens.c.alerts_language.like("en%"), "en"), else_="zh_CN"),
-        "context": literal({"consultation_id": consultation.id, "base_url": base_url or site_address()},
-                           outbox.c.context.type),
-        "headers": literal({"Auto-Submitted": "auto-generated"}, outbox.c.headers.type),
-        "dedup_key": literal(f"new_consultation:{consultation.id}:") + citizen_id,
-        "consultation_id": literal(consultation.id),
-        "status": literal("pending"),
-        "attempts": literal(0),
-        "next_attempt_at": literal(at, outbox.c.next_attempt_at.type),
-        "created_at": literal(at, outbox.c.created_at.type),
-        "message_id": literal(message_id) + citizen_id + literal(f"@{_domain_of(_sender())}>"),
-    }
-    rows = select(*(value.label(name) for name, value in values.items())).where(
-        citizens.c.consultation_alerts.is_(True), ~unsubscribed)
-    dialect = db.session.get_bind().dialect.name
-    # the ids of the rows written (RETURNING): the driver's rowcount of an INSERT … SELECT … ON CONFLICT is not
-    # the same on both databases
-    queued = db.session.execute(_outbox_insert(dialect).from_select(list(values), rows).returning(outbox.c.id)).all()
-    db.session.flush()
-    return len(queued)
+    citizens = Citizen.__table__
+    return _queue_to_citizens(
+        "new_consultation", consultation.id, {"consultation_id": consultation.id},
+        dedup_prefix=f"new_consultation:{consultation.id}:", message_id_prefix=f"alert.{consultation.id}",
+        language=case((citizens.c.alerts_language.like("en%"), "en"), else_="zh_CN"),
+        source=citizens, where=citizens.c.consultation_alerts.is_(True), base_url=base_url)
 
 
 FOLLOW_EVENTS = ("extended", "revised", "responses", "closing_soon")
@@ -357,30 +333,44 @@ def queue_follower_mail(consultation, event: str, occasion: str, base_url: str |
     if event not in FOLLOW_EVENTS:
         raise ValueError(event)
     follows, citizens = ConsultationFollow.__table__, Citizen.__table__
-    addresses, outbox = CommenterAddress.__table__, OutboxMessage.__table__
+    return _queue_to_citizens(
+        "followed", consultation.id, {"consultation_id": consultation.id, "event": event},
+        dedup_prefix=f"followed:{event}:{consultation.id}:{occasion}:", message_id_prefix=f"followed.{consultation.id}",
+        language=follows.c.language, source=follows.join(citizens, citizens.c.id == follows.c.citizen_id),
+        where=follows.c.consultation_id == consultation.id, base_url=base_url)
+
+
+def _queue_to_citizens(kind: str, consultation_id: int, context: dict, *, dedup_prefix: str, message_id_prefix: str,
+                       language, source, where, base_url: str | None) -> int:
+    """One mail of ``kind`` (its template too) to each citizen account ``source`` … ``where`` selects, but those
+    whose address is unsubscribed: one INSERT … SELECT, its dedup key ``dedup_prefix`` + the citizen's id (ON
+    CONFLICT DO NOTHING: queued once), its Message-ID made in SQL, rendered by the worker when it sends. Flushes;
+    the number of rows queued now."""
+    from portal.citizens.models import Citizen
+
+    citizens, addresses, outbox = Citizen.__table__, CommenterAddress.__table__, OutboxMessage.__table__
     unsubscribed = select(addresses.c.id).where(
         addresses.c.email == citizens.c.email, addresses.c.unsubscribed_at.is_not(None)).exists()
     at, citizen_id = now(), cast(citizens.c.id, String)
-    message_id = f"<followed.{consultation.id}.{secrets.token_hex(6)}."
+    # unique across calls: <prefix.batch.citizen@sender's domain>
+    message_id = f"<{message_id_prefix}.{secrets.token_hex(6)}."
     values = {
-        "kind": literal("followed"),
+        "kind": literal(kind),
         "recipient": citizens.c.email,
-        "template": literal("followed"),
-        "language": follows.c.language,
-        "context": literal({"consultation_id": consultation.id, "event": event,
-                            "base_url": base_url or site_address()}, outbox.c.context.type),
+        "template": literal(kind),
+        "language": language,
+        "context": literal({**context, "base_url": base_url or site_address()}, outbox.c.context.type),
         "headers": literal({"Auto-Submitted": "auto-generated"}, outbox.c.headers.type),
-        "dedup_key": literal(f"followed:{event}:{consultation.id}:{occasion}:") + citizen_id,
-        "consultation_id": literal(consultation.id),
+        "dedup_key": literal(dedup_prefix) + citizen_id,
+        "consultation_id": literal(consultation_id),
         "status": literal("pending"),
         "attempts": literal(0),
         "next_attempt_at": literal(at, outbox.c.next_attempt_at.type),
         "created_at": literal(at, outbox.c.created_at.type),
         "message_id": literal(message_id) + citizen_id + literal(f"@{_domain_of(_sender())}>"),
     }
-    rows = (select(*(value.label(name) for name, value in values.items()))
-            .select_from(follows.join(citizens, citizens.c.id == follows.c.citizen_id))
-            .where(follows.c.consultation_id == consultation.id, ~unsubscribed))
+    rows = select(*(value.label(name) for name, value in values.items())).select_from(source).where(
+        where, ~unsubscribed)
     dialect = db.session.get_bind().dialect.name
     # the ids of the rows written (RETURNING): the driver's rowcount of an INSERT … SELECT … ON CONFLICT is not
     # the same on both databases
