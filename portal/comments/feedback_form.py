@@ -208,7 +208,8 @@ def _section_lookup(sections) -> dict[str, object]:
     only one section has, and the words for the whole draft."""
     lookup: dict[str, object] = {}
     ambiguous: set[str] = set()
-    for name, section in section_choices(sections):
+    choices = section_choices(sections)
+    for name, section in choices:
         lookup[_key(name)] = section
         path = "".join(a.label for a in section.ancestors()) + section.label
         for alias in {_key(section.title), _key(path), _key(section.label + section.heading)}:
@@ -217,7 +218,7 @@ def _section_lookup(sections) -> dict[str, object]:
             lookup.setdefault(alias, section)
     for alias in ambiguous:
         lookup.pop(alias, None)
-    for name, section in section_choices(sections):  # a full name always wins
+    for name, section in choices:  # a full name always wins
         lookup[_key(name)] = section
     for word in (WHOLE_DRAFT, "全文", "整体", "总体", "草案全文", "总体意见"):
         lookup[_key(word)] = None

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.access import get_managed_consultation, role_required
@@ -231,6 +232,7 @@ def record_comment(consultation_id: int):
                                 recorded=stored.receipt_number))
     recent = db.session.scalars(
         select(Comment).where(Comment.consultation_id == consultation.id, Comment.channel.in_(OFFLINE_CHANNELS))
+        .options(selectinload(Comment.section))  # the table names each one's section
         .order_by(Comment.id.desc()).limit(RECENTLY_RECORDED)
     ).all()
     recorded = next((c for c in recent if c.receipt_number == request.args.get("recorded")), None)
