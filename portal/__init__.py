@@ -135,6 +135,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     # how a comment reached the office, in the reader's language
     app.jinja_env.globals["channel_labels"] = CHANNEL_LABELS
+    from portal.comments.attachments import size_label
+
+    app.add_template_filter(size_label, "filesize")
 
     @login_manager.user_loader
     def load_user(user_id: str):

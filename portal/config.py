@@ -14,7 +14,14 @@ class Config:
     PORTAL_LANGUAGES = ["zh_CN", "en"]
     COMMENT_MAX_LENGTH = 5000
     NAME_MAX_LENGTH = 50
-    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    # a request's whole body: a comment with its attachments fits (3 × 5 MB); larger requests are refused
+    # outright (413), so the comment form checks the sizes in the browser before sending
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    COMMENT_ATTACHMENTS_MAX = 3  # files sent with one comment (portal/comments/attachments.py)
+    COMMENT_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024  # each
+    # a comment's files travel with its mail to the contact and responsible units up to this size in all; larger
+    # ones are named in the mail, to be fetched from the portal by the office
+    MAIL_ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024
     OFFICE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024  # a draft file; larger ones are refused with a clear message
     LOGIN_RATE_LIMIT = "5/minute;20/hour"  # per address and e-mail, failed and successful attempts alike
     # citizens' sign-in links asked for per client address (each address is also sent at most 5 an hour)

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from portal.comments.models import STANCES
 from portal.core.forms import Form
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms import HiddenField, MultipleFileField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -106,6 +106,9 @@ class CommentForm(Form):
         validators=[Optional(), Length(max=CONTACT_MAX, message=_l("联系方式不能超过 100 个字。")), _phone_or_email],
         description=_l("仅供起草单位与您联系，不会公开。"),
     )
+    # checked by portal/comments/attachments.py (check_uploads), which the view calls; its refusal is shown here
+    # (the hint, with the configured numbers, is written by the template)
+    attachments = MultipleFileField(_l("附件（可不填）"))
     section_id = HiddenField()
     parent_id = HiddenField()
     # Honeypot: hidden from people (CSS), filled in by bots; a filled one is refused, nothing stored.

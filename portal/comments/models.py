@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.time import UTCDateTime, now
@@ -96,3 +96,22 @@ class Comment(db.Model):
     @property
     def flag_list(self) -> list[str]:
         return [flag for flag in (self.flags or "").split(",") if flag]
+
+
+class CommentAttachment(db.Model):
+    """A file sent with a comment (a letter as PDF, a photo of a handwritten page, a table): kept in the database,
+    so that every host of a deployment serves it and a backup holds it. Never public: the drafting office,
+    moderators and the responsible units (by mail) see it (portal/comments/attachments.py)."""
+
+    __tablename__ = "comment_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)  # order in which the commenter chose them
+    filename: Mapped[str] = mapped_column(String(200))  # as the commenter named it, cleaned
+    content_type: Mapped[str] = mapped_column(String(100))  # found from the content, not from the name
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    # loaded only when the file itself is wanted (a download, a mail, the ZIP)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -1,14 +1,20 @@
-"""Submitting a comment or a reply, and the receipt."""
+"""Submitting a comment or a reply, the receipt, and the files sent with comments (for staff)."""
+import io
 from functools import cache
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
+from flask_login import current_user
 from flask_babel import gettext as _
 from limits import parse_many
+from sqlalchemy.orm import undefer
 
+from portal.accounts.access import can_manage_consultation, role_required
 from portal.citizens.services import current_citizen
+from portal.comments.attachments import FIELD as ATTACHMENTS
+from portal.comments.attachments import AttachmentRefused, attachments_of, check_uploads, store_uploads
 from portal.comments.forms import CommentForm, PostedComment, posted_comment
-from portal.comments.models import Comment
+from portal.comments.models import Comment, CommentAttachment
 from portal.comments.services import CommentRefused, find_by_receipt, find_target, store_comment
 from portal.consultations.services import closing_summary, consultation_facts
 from portal.core.statements import own_transaction
@@ -89,9 +95,20 @@ def _create(consultation_id: int):
             "comments/refused.html", consultation=consultation, summary=closing_summary(consultation)
         ), 403
     comment = posted_comment(posted)  # the form is built only to say what is wrong (issue 9)
-    if comment is None:
+    uploads, refused = [], None
+    if request.files:  # a browser sends the form as multipart; its file field may be empty
+        try:
+            uploads = check_uploads(request.files.getlist(ATTACHMENTS))
+        except AttachmentRefused as refusal:
+            refused = refusal.message
+        if uploads and target.parent_id is not None:
+            refused = _("回复不能附带附件。")
+    if comment is None or refused:
         form = CommentForm()
-        if not form.validate():
+        valid = form.validate()
+        if refused:
+            form.attachments.errors = [refused]
+        if not valid or refused:
             return _form_again(get_public_consultation(consultation_id), target, form)
         comment = PostedComment.of_form(form)
     language = str(get_locale())
@@ -107,6 +124,7 @@ def _create(consultation_id: int):
         client_hash=client_hash,
         citizen_id=citizen.id if citizen is not None else None,
     )  # with its routing queue row: the mail worker plans its mails, renders and sends them
+    store_uploads(stored.id, uploads)  # in the same transaction: the comment is stored with its files or not at all
     return redirect(url_for("comments.receipt", number=stored.receipt_number), code=303)
 
 
@@ -144,7 +162,8 @@ def receipt(number: str):
     if comment is None:
         abort(404)
     return render_template("comments/receipt.html", comment=comment, consultation=comment.consultation,
-                           response=published_response(comment))
+                           response=published_response(comment),
+                           attachments=attachments_of([comment.id]).get(comment.id, []))
 
 
 @bp.get("/receipts/")
@@ -153,3 +172,21 @@ def lookup():
     if number:
         return redirect(url_for("comments.receipt", number=number.upper()))
     return render_template("comments/lookup.html")
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@role_required("office", "moderator")
+def attachment(attachment_id: int):
+    """A file sent with a comment, for staff: moderators, administrators, and the office that owns the
+    consultation (another office gets 404, as for its consultations). Always a download, never shown in the
+    page's origin: a file is the commenter's, whatever it holds."""
+    found = db.session.get(CommentAttachment, attachment_id, options=[undefer(CommentAttachment.data)])
+    comment = db.session.get(Comment, found.comment_id) if found is not None else None
+    if comment is None or (current_user.role == "office"
+                           and not can_manage_consultation(current_user, comment.consultation)):
+        abort(404)
+    response = send_file(io.BytesIO(found.data), mimetype=found.content_type, as_attachment=True,
+                         download_name=found.filename, etag=False, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

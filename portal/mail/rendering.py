@@ -8,6 +8,7 @@ administrator's outbox shows what was sent. Digests are queued already rendered.
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
@@ -36,8 +37,17 @@ def _comment(message: OutboxMessage) -> Comment:
 
 
 def _comment_context(message: OutboxMessage) -> dict:
+    from portal.comments.attachments import attachments_of, mail_carries
+
     comment, base = _comment(message), (message.context or {}).get("base_url")
+    attachments = [
+        SimpleNamespace(filename=file.filename, size=file.size,
+                        url=external_url("comments.attachment", base=base, attachment_id=file.id))
+        for file in attachments_of([comment.id]).get(comment.id, [])
+    ]
     return {
+        "attachments": attachments,  # sent with the mail when they fit (portal/mail/worker.py: _files)
+        "attached": mail_carries(attachments),
         "comment": comment,
         "consultation": comment.consultation,
         "contact": comment.author_contact,  # for the office only, never shown publicly

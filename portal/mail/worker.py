@@ -105,8 +105,9 @@ def deliver_due(batch: int = 100, worker_id: str | None = None) -> DeliveryRepor
             rendered = None
             try:
                 rendered = _prepare(message)
+                files = _files(message)
                 db.session.commit()  # only read: ends the transaction before the SMTP server is asked anything
-                courier.send(_outgoing(message))
+                courier.send(_outgoing(message, files))
             except Exception as error:  # every failure is recorded on the row; the loop goes on
                 db.session.rollback()
                 _record_failure(message.id, worker_id, error, report, rendered)
@@ -134,7 +135,18 @@ def _prepare(message: OutboxMessage) -> RenderedMail | None:
     return rendered
 
 
-def _outgoing(message: OutboxMessage) -> PortalMessage:
+def _files(message: OutboxMessage) -> list:
+    """The files sent with the comment of a mail to staff (its contact, a responsible unit), when they fit
+    MAIL_ATTACHMENTS_MAX_BYTES together; none otherwise (the mail then says so: templates/mail/comment.*)."""
+    if message.kind != "comment" or message.comment_id is None:
+        return []
+    from portal.comments.attachments import files_with_data, mail_carries
+
+    files = files_with_data(message.comment_id)
+    return files if mail_carries(files) else []
+
+
+def _outgoing(message: OutboxMessage, files=()) -> PortalMessage:
     outgoing = PortalMessage(
         subject=message.subject,
         recipients=[message.recipient],
@@ -142,6 +154,8 @@ def _outgoing(message: OutboxMessage) -> PortalMessage:
         html=message.body_html,
         extra_headers=dict(message.headers or {}),
     )
+    for file in files:  # Flask-Mail writes a Chinese name as RFC 2231 filename*
+        outgoing.attach(file.filename, file.content_type.split(";")[0], file.data)
     outgoing.msgId = message.message_id
     return outgoing
 
