@@ -49,7 +49,6 @@ KINDS = {
     ".png": "image/png",
     ".txt": "text/plain",
 }
-EXTENSIONS_SHOWN = "PDF、Word、Excel、WPS、OFD、JPG、PNG、TXT"
 
 
 class AttachmentRefused(ValueError):
@@ -155,8 +154,8 @@ def check_uploads(files) -> list[Upload]:
             raise AttachmentRefused(_l("附件“%(name)s”是空文件。", name=filename))
         content_type = kind_of(filename, data)
         if content_type is None:
-            raise AttachmentRefused(_l("附件“%(name)s”不是可以接收的文件。只能上传 %(kinds)s 文件，且文件内容要与扩展名相符。",
-                                       name=filename, kinds=EXTENSIONS_SHOWN))
+            raise AttachmentRefused(_l("附件“%(name)s”不是可以接收的文件。只能上传 PDF、Word、Excel、WPS、OFD、JPG、PNG 或 "
+                                       "TXT 文件，且文件内容要与扩展名相符。", name=filename))
         uploads.append(Upload(filename, content_type, data))
     return uploads
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.accounts.access import role_required
+from portal.comments.attachments import attachments_of
 from portal.comments.models import STANCES
 from portal.consultations.models import Consultation
 from portal.core.web import query_int
@@ -82,6 +83,7 @@ def _render_queue(filters: QueueFilters, form: ModerationForm, status: int = 200
         page=page, filters=filters, form=form, consultations=consultations, chosen=chosen,
         sections=chosen.current_draft.sections if chosen and chosen.current_draft else [],
         reports=reports_for([row.comment for row in page.rows]),
+        attachments=attachments_of(row.comment.id for row in page.rows),
         highlight=lambda text: highlight(text, words),
         query=lambda **changes: _query(filters, **changes),
         labels={"flag": FLAG_LABELS, "status": STATUS_LABELS, "stance": STANCE_LABELS, "action": ACTION_LABELS,

@@ -7,7 +7,8 @@ from datetime import datetime, time
 from flask_babel import lazy_gettext as _l
 from portal.core.forms import Form
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (BooleanField, DateField, IntegerField, MultipleFileField, RadioField, SelectField, StringField,
+                     TextAreaField, TimeField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -123,6 +124,7 @@ class RecordCommentForm(Form):
         validators=[Optional(), Length(max=200, message=_l("联系方式不能超过 200 个字。"))],
         description=_l("不会公开。留有电子邮箱的，会收到确认邮件和回执号。"),
     )
+    attachments = MultipleFileField(_l("附件（可不填）"))  # checked by portal/comments/attachments.py
 
 
 class ImportCommentsForm(Form):

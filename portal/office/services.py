@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.audit.services import record_action
+from portal.comments.attachments import AttachmentRefused, check_uploads, store_uploads
 from portal.comments.feedback_form import FeedbackFileError, read_feedback
 from portal.comments.models import OFFLINE_CHANNELS, Comment
 from portal.comments.services import StoredComment, Target, store_comment
@@ -297,7 +298,7 @@ def revise_draft(consultation: Consultation, actor, data: bytes, filename: str |
 
 def record_comment(consultation: Consultation, actor, *, channel: str, received_on: date, section_id: int | None,
                    body: str, stance: str, author_name: str | None, author_contact: str | None,
-                   rewrite_summary: bool = True) -> StoredComment:
+                   rewrite_summary: bool = True, files=()) -> StoredComment:
     """Store an opinion that reached the office another way (by e-mail, letter, fax, telephone or in person)
     beside those sent through the portal, so that it is moderated, routed, counted in the closing summary,
     digested and answered like them. It must have come within the period (a letter: its postmark), and may be
@@ -323,15 +324,21 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
             raise OfficeError("section_id", _("请从列表中选择章节。"))
     if not (body or "").strip():
         raise OfficeError("body", _("请填写意见内容。"))
+    try:
+        uploads = check_uploads(files)  # a letter's scan or photo; checked as a citizen's files are
+    except AttachmentRefused as refusal:
+        raise OfficeError("attachments", str(refusal.message)) from refusal
     # the moment it is stored under: now if it came today, else noon of that day; within the period either way
     received_at = now() if received_on == today else datetime.combine(received_on, time(12, 0), tzinfo=SHANGHAI)
     received_at = min(max(received_at, opened), deadline)
     stored = store_comment(consultation, Target(section_id=section.id if section else None), body, stance,
                            author_name, author_contact, channel=channel, received_at=received_at)
+    store_uploads(stored.id, uploads)
     comment = db.session.get(Comment, stored.id)
     record_action(actor, "record_comment", comment, consultation_id=consultation.id,
                   after={"receipt_number": stored.receipt_number, "channel": channel,
-                         "received_on": received_on.isoformat(), "section_id": comment.section_id})
+                         "received_on": received_on.isoformat(), "section_id": comment.section_id,
+                         "attachments": [upload.filename for upload in uploads]})
     if rewrite_summary:
         rewrite_closing_summary(consultation)  # finalised already: the count it states has changed
     return stored

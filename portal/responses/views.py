@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from portal.accounts.access import can_manage_consultation, get_managed_consultation, role_required
+from portal.comments.attachments import attachments_of
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation
 from portal.core.web import query_int
@@ -52,6 +53,7 @@ def render_index(consultation: Consultation, form: BulkResponseForm, status: int
     return render_template(
         "responses/index.html", consultation=consultation, form=form, groups=groups, page=page, pages=pages,
         total=total, counts=response_counts(consultation),
+        attachments=attachments_of(row.Comment.id for row in rows),
     ), status
 
 
@@ -91,7 +93,8 @@ def respond_one(consultation_id: int, comment_id: int):
         return redirect(url_for("responses.index", consultation_id=consultation.id) + f"#comment-{comment.id}")
     status = 422 if form.errors else 200
     return render_template(
-        "responses/respond.html", consultation=consultation, comment=comment, response=response, form=form
+        "responses/respond.html", consultation=consultation, comment=comment, response=response, form=form,
+        attachments=attachments_of([comment.id]),
     ), status
 
 

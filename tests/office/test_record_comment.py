@@ -61,7 +61,7 @@ def test_a_letter_sent_before_the_deadline_and_typed_in_after_it_is_counted(clie
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "record_comment")).one()
     assert entry.actor_id == office.id and entry.target_id == letter.id
     assert entry.after == {"receipt_number": number, "channel": "letter", "received_on": "2023-05-11",
-                           "section_id": section.id}
+                           "section_id": section.id, "attachments": []}
 
     download = client.get(f"/office/consultations/{consultation.id}/digest.csv").get_data().decode("utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(download)))
@@ -169,3 +169,28 @@ def test_the_statistics_say_how_comments_came_once_any_came_another_way(client, 
     assert rows == [("网上提交", "1"), ("信函", "2"), ("传真", "1")]
     assert "截至目前共收到 4 条意见" in page
     assert re.search(r"<title>意见统计 · [^<]+</title>", page)  # the table is in the page, not in its title
+
+
+SCAN = b"%PDF-1.7\n% a scanned letter\n%%EOF\n"
+
+
+def test_a_letter_typed_in_keeps_its_scan_which_only_staff_download(client, consultation, office, submit):
+    from portal.comments.models import CommentAttachment
+
+    response = submit(form_url(consultation), channel="letter", received_on="2023-04-20", section_id="0",
+                      stance="suggest", body="意见见来信。", author_name="某某协会", attachments=(SCAN, "来信扫描件.pdf"))
+    assert response.status_code == 302, re.findall(r'field-error[^>]*>([^<]*)', response.get_data(as_text=True))
+    (scan,) = db.session.scalars(select(CommentAttachment)).all()
+    letter = comments()[-1]
+    assert (scan.comment_id, scan.filename, scan.content_type) == (letter.id, "来信扫描件.pdf", "application/pdf")
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "record_comment")).one()
+    assert entry.after["attachments"] == ["来信扫描件.pdf"]
+
+    answers = client.get(f"/office/consultations/{consultation.id}/responses").get_data(as_text=True)
+    assert f'href="/attachments/{scan.id}"' in answers and "来信扫描件.pdf" in answers
+    assert client.get(f"/attachments/{scan.id}").data == SCAN
+
+    refused = submit(form_url(consultation), channel="fax", received_on="2023-04-20", section_id="0",
+                     stance="suggest", body="第二封。", attachments=(b"MZ\x90\x00", "传真.pdf"))
+    assert refused.status_code == 422 and "附件“传真.pdf”不是可以接收的文件" in refused.get_data(as_text=True)
+    assert len(comments()) == 1 and db.session.scalar(select(func.count()).select_from(CommentAttachment)) == 1
