@@ -96,3 +96,21 @@ def with_part(data: bytes, part: str, content: bytes | None) -> bytes:
         for name, value in parts.items():
             archive.writestr(name, value)
     return out.getvalue()
+
+
+def with_formula_results(data: bytes, results: dict[str, str]) -> bytes:
+    """The .xlsx ``data`` (written by openpyxl, which saves formulas without their results) with the text result of
+    the formula in each cell named (e.g. "B3") saved beside it, as Excel and WPS save it."""
+    import io
+    import re
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    part = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        xml = source.read(part).decode("utf-8")
+    for cell, result in results.items():
+        xml, found = re.subn(rf'<c r="{cell}"([^>]*)><f>(.*?)</f><v\s*(?:/>|></v>)</c>',
+                             lambda m: f'<c r="{cell}"{m[1]} t="str"><f>{m[2]}</f><v>{escape(result)}</v></c>', xml)
+        assert found == 1, (cell, xml)
+    return with_part(data, part, xml.encode("utf-8"))

@@ -37,7 +37,7 @@ def read_directory(data: bytes) -> list[DirectoryRow]:
     try:
         table = read_table(data)
     except UnreadableTable as error:
-        raise DirectoryFileError([error.message]) from error
+        raise DirectoryFileError(error.messages) from error
     header = [h.strip().lower() for h in table[0]]
     index: dict[str, int] = {}
     for key, names in COLUMNS.items():

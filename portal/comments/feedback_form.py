@@ -135,7 +135,7 @@ def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[Feedback
     try:
         table = read_numbered_table(data)
     except UnreadableTable as error:
-        raise FeedbackFileError([error.message]) from error
+        raise FeedbackFileError(error.messages) from error
     found = _header(table)
     if found is None:
         raise FeedbackFileError([_("找不到“%(column)s”一列。请使用本平台的意见反馈表，或在表头写明“%(column)s”（另可有%(others)s）。",

@@ -9,11 +9,13 @@ from flask_babel import gettext as _
 
 
 class UnreadableTable(ValueError):
-    """The file is not a table the portal can read; ``message`` says so in the reader's language."""
+    """The file is not a table the portal can read; ``message`` says so in the reader's language, ``messages`` in
+    full when there is more to say (each cell that cannot be read, by its row)."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
+    def __init__(self, message: str, *more: str):
+        super().__init__("\n".join((message, *more)))
         self.message = message
+        self.messages = [message, *more]
 
 
 def read_table(data: bytes) -> list[list[str]]:
@@ -53,13 +55,51 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 
 
 def _xlsx_rows(data: bytes) -> list[list]:
+    """The cells' values; a formula's is the result saved with it (what Excel shows). A formula saved without its
+    result (by a program that cannot compute formulas) would read as empty: refused, naming each such cell."""
     from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        with sheet._get_source() as xml:  # the sheet's XML, read once more: openpyxl tells no such cell from a blank
+            missing = _formulas_without_results(xml)
         workbook.close()
     except Exception as error:  # openpyxl raises several types for a zip that is not a workbook
         raise UnreadableTable(_("无法打开这个 Excel 文件。请上传 .xlsx 格式的文件（旧版 .xls 请先另存为 .xlsx）。")) from error
+    if missing:
+        raise UnreadableTable(*[_("第%(line)d行：%(column)s列是公式，但文件里没有保存公式算出的结果。", line=line,
+                                  column=get_column_letter(column)) for line, column in missing],
+                              _("请用 Excel 或 WPS 打开这个文件，保存后重新上传。"))
     return rows
+
+
+def _formulas_without_results(xml) -> list[tuple[int, int]]:
+    """(row, column) of each cell of a sheet's XML that holds a formula (<f>) but no result (<v>): Excel and WPS
+    save the result beside the formula; openpyxl and some other programs leave it empty. An empty result is saved
+    only as text (t="str")."""
+    from openpyxl.utils.cell import coordinate_to_tuple
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    row_tag, cell_tag, formula_tag, value_tag = (f"{{{SHEET_MAIN_NS}}}{name}" for name in ("row", "c", "f", "v"))
+    missing = []
+    line = column = 0
+    for event, element in iterparse(xml, events=("start", "end")):
+        if event == "start":
+            if element.tag == row_tag:  # numbered, else the one after the last (as openpyxl counts them)
+                line, column = int(float(element.get("r") or line + 1)), 0
+        elif element.tag == cell_tag:  # at its coordinate, else the one after the last in the row
+            coordinate = element.get("r")
+            at = coordinate_to_tuple(coordinate) if coordinate else (line, column + 1)
+            column = at[1]
+            value = element.find(value_tag)
+            saved = value is not None and bool(value.text or element.get("t") == "str")
+            if element.find(formula_tag) is not None and not saved:
+                missing.append(at)
+            element.clear()
+        elif element.tag == row_tag:
+            element.clear()
+    return missing

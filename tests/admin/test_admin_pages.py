@@ -11,7 +11,7 @@ from portal.audit.models import AuditEntry
 from portal.extensions import db
 from portal.units.models import Unit
 from portal.units.services import find_unit
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, with_formula_results
 
 
 @pytest.fixture
@@ -123,3 +123,25 @@ def test_a_bad_directory_file_changes_nothing(app, client, admin, content, messa
     assert response.status_code == 422 and "没有导入" in page
     assert message in re.sub(r"<[^>]+>", "", page)
     assert db.session.scalars(select(Unit)).all() == []
+
+
+def test_a_directory_formula_is_read_as_its_saved_result_and_refused_without_it(app, client, admin):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["单位名称", "电子邮箱"])
+    sheet.append(["市财政局", "cz@example.gov.cn"])
+    sheet.append(['="市"&"教育局"', "jy@example.gov.cn"])  # openpyxl saves a formula without its result
+    out = io.BytesIO()
+    workbook.save(out)
+    response = post(client, "/admin/units/import", file=(out.getvalue(), "units.xlsx"))
+    page = re.sub(r"<[^>]+>", "", response.get_data(as_text=True))
+    assert response.status_code == 422 and "没有导入" in page
+    assert "第3行：A列是公式，但文件里没有保存公式算出的结果。" in page
+    assert db.session.scalars(select(Unit)).all() == []
+
+    saved = with_formula_results(out.getvalue(), {"A3": "市教育局"})  # as Excel saves it
+    response = post(client, "/admin/units/import", file=(saved, "units.xlsx"))
+    assert response.status_code == 302
+    assert sorted(db.session.scalars(select(Unit.name))) == ["市教育局", "市财政局"]

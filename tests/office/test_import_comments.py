@@ -4,14 +4,14 @@ import io
 import re
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEntry
 from portal.comments.models import Comment
 from portal.consultations.services import close_due_consultations
 from portal.extensions import db
-from tests.helpers import shanghai
+from tests.helpers import shanghai, with_formula_results
 
 
 def import_url(consultation) -> str:
@@ -166,3 +166,56 @@ def test_a_heading_that_looks_like_a_formula_stays_text_in_the_form_and_is_found
     response = submit(import_url(consultation), file=(xlsx(workbook), "f.xlsx"), channel="email",
                       received_on="2023-05-02")
     assert response.status_code == 302 and stored()[0].section_id == section.id
+
+
+def count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Comment))
+
+
+def test_a_formula_saved_without_its_result_is_refused_naming_its_row_and_column(client, clock, consultation, submit):
+    clock.set(shanghai(2023, 5, 2, 10, 0))
+    sections = consultation.current_draft.sections
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["意见内容", "针对的章节", "提出人"])
+    sheet.append(["建议一。", sections[0].title, "张三"])
+    sheet.append(["建议二。", f'="{sections[1].title}"', "李四"])  # openpyxl saves a formula without its result
+    before = count()
+    response = submit(import_url(consultation), file=(xlsx(workbook), "list.xlsx"), channel="email",
+                      received_on="2023-05-02")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "第3行：B列是公式，但文件里没有保存公式算出的结果。" in page
+    assert "请用 Excel 或 WPS 打开这个文件，保存后重新上传。" in page
+    assert count() == before == 0
+
+    client.get("/settings/language/en")
+    response = submit(import_url(consultation), file=(xlsx(workbook), "list.xlsx"), channel="email",
+                      received_on="2023-05-02")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Row 3: column B holds a formula, but the file does not contain its result." in page
+    assert "Open the file in Excel or WPS, save it and upload it again." in page
+    assert count() == 0
+
+
+def test_a_formula_saved_with_its_result_is_read_as_that_result(client, clock, consultation, submit):
+    clock.set(shanghai(2023, 5, 2, 10, 0))
+    sections = consultation.current_draft.sections
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["意见内容", "针对的章节", "理由", "提出人"])
+    sheet.append(['="建议"&"一。"', f'="{sections[1].title}"', '=IF(TRUE,"","理由")', "张三"])
+    data = with_formula_results(xlsx(workbook), {"A2": "建议一。", "B2": sections[1].title, "C2": ""})
+    response = submit(import_url(consultation), file=(data, "list.xlsx"), channel="email", received_on="2023-05-02")
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert [(c.section_id, c.body, c.author_name) for c in stored()] == [(sections[1].id, "建议一。", "张三")]
+
+
+def test_a_csv_cell_starting_with_an_equals_sign_is_text(client, clock, consultation, submit):
+    clock.set(shanghai(2023, 5, 2, 10, 0))
+    text = "意见内容,提出人\n=1+1 应当写清楚,张三\n"
+    response = submit(import_url(consultation), file=(text.encode(), "list.csv"), channel="email",
+                      received_on="2023-05-02")
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert [(c.body, c.author_name) for c in stored()] == [("=1+1 应当写清楚", "张三")]
