@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "respond": _l("答复意见"),
     "publish_responses": _l("公布答复"),
     "export_contacts": _l("下载含联系方式的意见汇总"),
+    "export_attachments": _l("下载意见附件"),
     # administration
     "create_user": _l("新建账户"),
     "update_user": _l("修改账户"),

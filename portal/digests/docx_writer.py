@@ -134,10 +134,12 @@ def _row_xml(row: DigestRow, fields) -> str:
 
 def _cell_text(row: DigestRow, name: str) -> str:
     """A column's text; the sender's carries how an opinion came when not through the portal (no column of its
-    own in the document's narrower table): 某某协会（信函）."""
+    own in the document's narrower table): 某某协会（信函）; the opinion, the names of its files (附件：…)."""
     text = str(getattr(row, name))
     if name == "author_name" and row.channel and row.channel != WEB_CHANNEL:
         text += f"（{row.channel}）"
+    if name == "opinion" and row.attachments:
+        text += f"\n附件：{row.attachments}"
     return text
 
 

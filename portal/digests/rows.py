@@ -55,6 +55,7 @@ class DigestRow:
     outcome: str
     reason: str
     published: str
+    attachments: str = ""  # the names of the files sent with it, 、-separated (the files: the office's ZIP)
 
 
 COLUMNS = [  # (field, header, width in Excel character units: a Chinese character takes two)
@@ -71,6 +72,7 @@ COLUMNS = [  # (field, header, width in Excel character units: a Chinese charact
     ("outcome", "答复", 10),
     ("reason", "理由", 50),
     ("published", "答复是否公布", 14),
+    ("attachments", "附件", 24),
 ]
 WRAPPED = {"section", "opinion", "reason"}
 

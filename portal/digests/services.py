@@ -1,13 +1,14 @@
 """Build the office's digest (意见汇总) of a consultation: rows streamed from the database with yield_per."""
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from sqlalchemy import case, func, null, select
 
 from portal.audit.services import record_action
-from portal.comments.models import Comment
+from portal.comments.models import Comment, CommentAttachment
 from portal.consultations.models import Consultation
 from portal.consultations.services import closing_summary
 from portal.core.time import SHANGHAI, chinese_date, now
@@ -87,12 +88,13 @@ def digest_rows(
     Only plain columns are selected (no ORM objects), and the contact column only when asked for.
     """
     _, top_of, titles = _section_maps(consultation)
+    files = _file_names(consultation)
     draft = consultation.current_draft
     in_current = case((Section.draft_id == (draft.id if draft else -1), Section.position), else_=None)
     contact = Comment.author_contact if with_contacts else null()
     query = (
         select(
-            Comment.section_id, Comment.body, Comment.stance, Comment.author_name, contact,
+            Comment.id, Comment.section_id, Comment.body, Comment.stance, Comment.author_name, contact,
             Comment.receipt_number, Comment.created_at, Comment.channel, Comment.status,
             Response.outcome, Response.reason, Response.published_at,
         )
@@ -103,7 +105,7 @@ def digest_rows(
         .execution_options(yield_per=BATCH)
     )
     number = 0
-    for (section_id, body, stance, name, contact_value, receipt, created, channel, status,
+    for (comment_id, section_id, body, stance, name, contact_value, receipt, created, channel, status,
          outcome, reason, published) in db.session.execute(query):
         number += 1
         top = top_of.get(section_id)
@@ -122,11 +124,24 @@ def digest_rows(
             outcome=OUTCOMES.get(outcome, ""),
             reason=reason or "",
             published="已公布" if published else ("未公布" if outcome else ""),
+            attachments="、".join(files.get(comment_id, ())),
         )
         if progress is not None and number % BATCH == 0:
             progress(BATCH)
     if progress is not None and number % BATCH:
         progress(number % BATCH)
+
+
+def _file_names(consultation: Consultation) -> dict[int, list[str]]:
+    """The names of the files sent with the consultation's comments, by comment (few comments have any: held in
+    memory while the rows stream)."""
+    names: dict[int, list[str]] = {}
+    for comment_id, filename in db.session.execute(
+            select(CommentAttachment.comment_id, CommentAttachment.filename)
+            .join(Comment, Comment.id == CommentAttachment.comment_id).where(*_received(consultation))
+            .order_by(CommentAttachment.comment_id, CommentAttachment.position)):
+        names.setdefault(comment_id, []).append(filename)
+    return names
 
 
 def digest_filename(consultation: Consultation, fmt: str, with_contacts: bool = False) -> str:
@@ -157,3 +172,47 @@ def build_digest(
             reason="导出含联系方式的意见汇总",
         )
     return FORMATS[fmt][1](meta, digest_rows(consultation, with_contacts, progress), out)
+
+
+def attachments_filename(consultation: Consultation) -> str:
+    return f"consultation-{consultation.id}-附件.zip"
+
+
+def write_attachments_zip(consultation: Consultation, out: BinaryIO, actor) -> int:
+    """Write every file sent with the consultation's comments (spam excluded) into a ZIP on ``out``, each in a
+    folder named after its comment's receipt number (the digest's 回执号 and 附件 columns lead to it), read from
+    the database a few at a time. The download is audited: files may hold what their senders did not publish.
+    Returns the number of files written."""
+    from sqlalchemy.orm import undefer
+
+    written = 0
+    query = (select(Comment.receipt_number, CommentAttachment)
+             .join(Comment, Comment.id == CommentAttachment.comment_id).where(*_received(consultation))
+             .options(undefer(CommentAttachment.data))
+             .order_by(Comment.created_at, Comment.id, CommentAttachment.position)
+             .execution_options(yield_per=20))
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        taken: set[str] = set()
+        for receipt_number, attachment in db.session.execute(query):
+            name = _unused(f"{receipt_number}/{attachment.filename}", taken)
+            info = zipfile.ZipInfo(name, date_time=attachment.created_at.astimezone(SHANGHAI).timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, attachment.data)
+            db.session.expunge(attachment)  # its data is written: not kept by the session
+            written += 1
+    record_action(actor, "export_attachments", consultation, consultation_id=consultation.id,
+                  after={"files": written}, reason="下载意见附件")
+    return written
+
+
+def _unused(name: str, taken: set[str]) -> str:
+    """``name``, or ``name`` with " (2)", " (3)" … before its extension when a file of that name is in already."""
+    stem, dot, extension = name.rpartition(".")
+    if not dot or "/" in extension:
+        stem, dot, extension = name, "", ""
+    candidate, number = name, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{stem} ({number}){dot}{extension}"
+    taken.add(candidate)
+    return candidate

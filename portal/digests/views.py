@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from portal.accounts.access import get_managed_consultation, role_required
 from portal.digests.forms import ContactsConfirmForm
-from portal.digests.services import FORMATS, build_digest, digest_filename
+from portal.digests.services import (FORMATS, attachments_filename, build_digest, digest_filename,
+                                     write_attachments_zip)
 from portal.extensions import db
 
 bp = Blueprint("digests", __name__, url_prefix="/office/consultations/<int:consultation_id>")
@@ -41,5 +42,25 @@ def download(consultation_id: int, fmt: str):
         out, mimetype=FORMATS[fmt][0], as_attachment=True,
         download_name=digest_filename(consultation, fmt, with_contacts),
     )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/attachments.zip")
+@role_required("office")
+def attachments(consultation_id: int):
+    """Every file sent with the consultation's comments, in one ZIP (written to a temporary file, then sent). A
+    POST (a button of the responses page, with its CSRF token): the download is recorded in the audit log."""
+    consultation = get_managed_consultation(consultation_id)
+    out = tempfile.TemporaryFile()
+    try:
+        write_attachments_zip(consultation, out, current_user)
+    except Exception:
+        out.close()
+        raise
+    db.session.commit()  # the audit entry
+    out.seek(0)
+    response = send_file(out, mimetype="application/zip", as_attachment=True,
+                         download_name=attachments_filename(consultation))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from portal.accounts.access import can_manage_consultation, get_managed_consultation, role_required
-from portal.comments.attachments import attachments_of
+from portal.comments.attachments import attachments_of, file_count
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation
 from portal.core.web import query_int
@@ -53,7 +53,7 @@ def render_index(consultation: Consultation, form: BulkResponseForm, status: int
     return render_template(
         "responses/index.html", consultation=consultation, form=form, groups=groups, page=page, pages=pages,
         total=total, counts=response_counts(consultation),
-        attachments=attachments_of(row.Comment.id for row in rows),
+        attachments=attachments_of(row.Comment.id for row in rows), file_count=file_count(consultation),
     ), status
 
 

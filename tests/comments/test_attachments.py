@@ -216,3 +216,42 @@ def test_kind_of_needs_the_parts_of_an_office_file():
 ])
 def test_clean_filename(name, cleaned):
     assert clean_filename(name) == cleaned
+
+
+def test_the_office_downloads_the_files_in_one_zip_and_the_digest_names_them(app, client, open_003, make_user):
+    import csv
+    import zipfile
+
+    from portal.audit.models import AuditEntry
+    from portal.consultations.models import Consultation
+    from portal.units.models import Unit
+
+    letter = docx_of(["书面意见"])
+    first = receipt_from(_post(client, open_003, [("意见.docx", letter), ("照片.png", PNG)]))
+    # two files of one name (from two folders of the sender's computer)
+    second = receipt_from(_post(client, open_003, [("照片.png", PNG), ("照片.png", PNG)], body="另一条。"))
+    spam = receipt_from(_post(client, open_003, [("广告.pdf", PDF)], body="广告。"))
+    db.session.scalar(select(Comment).where(Comment.receipt_number == spam)).status = "spam"
+    owner = make_user("office", "mzj-staff@example.gov.cn", unit_name="市民政局")
+    db.session.get(Consultation, open_003.id).owner_unit_id = db.session.scalar(
+        select(Unit.id).where(Unit.name == "市民政局"))
+    db.session.commit()
+    office = _signed_in(app, owner.email)
+
+    page = office.get(f"/office/consultations/{open_003.id}/responses").get_data(as_text=True)
+    assert "全部意见附件（4 个文件" in page  # the spam's file left out
+    assert office.get(f"/office/consultations/{open_003.id}/attachments.zip").status_code == 405
+    download = office.post(f"/office/consultations/{open_003.id}/attachments.zip", data={
+        "csrf_token": csrf_token(office, f"/office/consultations/{open_003.id}/responses")})
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    assert contents == {f"{first}/意见.docx": letter, f"{first}/照片.png": PNG,
+                        f"{second}/照片.png": PNG, f"{second}/照片 (2).png": PNG}
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export_attachments")).one()
+    assert entry.actor_id == owner.id and entry.after == {"files": 4}
+
+    text = office.get(f"/office/consultations/{open_003.id}/digest.csv").get_data().decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text)))
+    files_of = {row[header.index("回执号")]: row[header.index("附件")] for row in rows}
+    assert files_of == {first: "意见.docx、照片.png", second: "照片.png、照片.png"}
