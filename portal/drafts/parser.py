@@ -435,6 +435,8 @@ _SEAL_RE = re.compile(r"^[（(][^（()）]{2,30}(?:代章|印章|盖章|代印)[
 _UNITS_LINE_RE = re.compile(
     r"^(责任单位|牵头单位|责任部门|牵头部门|配合单位|参与单位|协办单位|主办单位|实施单位)\s*[:：]\s*(.*)$"
 )
+# in an appendix (a list of events, projects or contacts) these name an entry's organisers: its text
+_ORGANISER_LABELS = ("主办单位", "协办单位", "实施单位")
 _CLOSING_RE = re.compile(r"(?:截止|截至)(?:到|至)?.{0,20}(?:未收到|收到|共收到).{0,40}意见")
 _NOTICE_KW_RE = re.compile(
     r"现将|公布如下|予以公布|全文公布|公开征求|征求社会各界|提出修改意见|提出意见|反馈意见|意见反馈|联系人|"
@@ -998,6 +1000,11 @@ class _Builder:
     def current(self) -> Section | None:
         return self.stack[-1] if self.stack else None
 
+    @property
+    def in_appendix(self) -> bool:
+        """The open section is an appendix or inside one."""
+        return bool(self.stack) and self.stack[0].kind == "appendix"
+
     def path(self) -> list[int]:
         out = []
         siblings = self.top
@@ -1538,7 +1545,8 @@ def parse_draft(text: str) -> ParsedDraft:
             continue
         if p.kind == "text":
             mu = _UNITS_LINE_RE.match(t)
-            if mu and b.current is not None:
+            if mu and b.current is not None \
+                    and not (mu.group(1) in _ORGANISER_LABELS and b.in_appendix):
                 for u in parse_units(mu.group(2)):
                     if u not in b.current.units:
                         b.current.units.append(u)
