@@ -915,6 +915,24 @@ def test_organisers_listed_in_an_appendix_are_its_text_not_responsible_units():
         (12, "units_line"), (13, "units_line"), (16, "units_line")]
 
 
+def test_organisers_listed_at_the_end_of_an_appendix_are_not_taken_for_the_site_footer():
+    footer = ["主办单位：某某市人民政府办公室", "网站标识码：3413000001", "皖ICP备12345678号"]
+    r = parse_draft(EVENTS_DRAFT + "\n" + "\n".join(footer))
+    assert [(d.line, d.text) for d in r.dropped_lines] == [
+        (30, footer[2]), (28, footer[0]), (29, footer[1])]
+    appendix = r.sections[-1]
+    assert [s.text for s in appendix.children] == EVENT_TEXTS
+    assert [s.units for s in appendix.children] == [[], []]
+
+
+def test_a_site_footer_repeated_after_the_article_is_dropped_whole():
+    footer = ["主办单位：某某市人民政府办公室", "网站标识码：3413000001"]
+    text = "\n".join(["某某办法", "一、总则", "内容。", *footer, *footer, "皖ICP备12345678号"])
+    assert [(d.line, d.rule) for d in parse_draft(text).dropped_lines] == [
+        (8, "site_footer"),
+        (4, "site_footer"), (5, "site_footer"), (6, "site_footer"), (7, "site_footer")]
+
+
 def test_responsible_units_of_a_task_list_in_an_appendix_are_still_units():
     text = "\n".join([
         "某某方案",
