@@ -435,6 +435,8 @@ _SEAL_RE = re.compile(r"^[（(][^（()）]{2,30}(?:代章|印章|盖章|代印)[
 _UNITS_LINE_RE = re.compile(
     r"^(责任单位|牵头单位|责任部门|牵头部门|配合单位|参与单位|协办单位|主办单位|实施单位)\s*[:：]\s*(.*)$"
 )
+# in an appendix (a list of events, projects or contacts) these name an entry's organisers: its text
+_ORGANISER_LABELS = ("主办单位", "协办单位", "实施单位")
 _CLOSING_RE = re.compile(r"(?:截止|截至)(?:到|至)?.{0,20}(?:未收到|收到|共收到).{0,40}意见")
 _NOTICE_KW_RE = re.compile(
     r"现将|公布如下|予以公布|全文公布|公开征求|征求社会各界|提出修改意见|提出意见|反馈意见|意见反馈|联系人|"
@@ -614,7 +616,8 @@ def _remove_footer_zone(lines: list[_Line], st: _State) -> list[_Line]:
 
     Both are page furniture only at the end of the article: "来源：市级财政…" or "审核：由区民政局…" followed
     by more body text is body text, and so is an appendix listing "主办单位：…/承办单位：…" that no site
-    footer (ICP备, 版权所有, 友情链接 …, dropped by the line pass) follows.
+    footer (ICP备, 版权所有, 友情链接 …, dropped by the line pass) follows, or whose entries (numbered, or
+    each with its own 主办单位) go on up to the footer (see ``_footer_block_at``).
     """
     first_heading = None
     for k, ln in enumerate(lines):
@@ -623,13 +626,15 @@ def _remove_footer_zone(lines: list[_Line], st: _State) -> list[_Line]:
             break
     if first_heading is None:
         return lines
-    footer_marks = [r.line for r in st.dropped if r.rule in ("site_footer", "share_qr")]
+    footer_marks = sorted(r.line for r in st.dropped if r.rule in ("site_footer", "share_qr"))
     n = len(lines)
+    short_from = n  # lines[short_from:] are all short lines without a full stop
+    while short_from > first_heading + 1 and len(lines[short_from - 1].text) <= 80 \
+            and "。" not in lines[short_from - 1].text:
+        short_from -= 1
     zone = n  # start of the trailing site footer block
-    for k in range(first_heading + 1, n):
-        if re.match(r"^(?:座机|主办单位|承办单位|协办单位|网站标识码|主管单位)\s*[:：]", lines[k].text) \
-                and all(len(r.text) <= 80 and "。" not in r.text for r in lines[k:]) \
-                and any(no > lines[k].no for no in footer_marks):
+    for k in range(short_from, n):
+        if _FOOTER_LABEL_RE.match(lines[k].text) and _footer_block_at(lines, k, footer_marks):
             zone = k
             break
     tail = zone  # the page's metadata lines just before the footer (or the end) are furniture too
@@ -640,6 +645,36 @@ def _remove_footer_zone(lines: list[_Line], st: _State) -> list[_Line]:
     for ln in lines[zone:]:
         st.drop(ln, "site_footer")
     return lines[:tail]
+
+
+_FOOTER_LABEL_RE = re.compile(r"^(座机|主办单位|承办单位|协办单位|网站标识码|主管单位)\s*[:：]")
+
+
+def _footer_block_at(lines: list[_Line], k: int, footer_marks: list[int]) -> bool:
+    """Whether the site footer starts at ``lines[k]``, a '主办单位：…' line: a footer mark follows it,
+    no numbered heading comes before that mark, and no label after ``lines[k]`` gets another value
+    than it had before, since the heading above. An appendix listing events or organisers numbers
+    its entries and names one 主办单位 per entry: the footer starts at the site's own."""
+    after = [no for no in footer_marks if no > lines[k].no]
+    if not after:
+        return False
+    start = k
+    while start > 0 and not (match_label(lines[start - 1].text)
+                             or _APPENDIX_RE.match(lines[start - 1].text)):
+        start -= 1
+    seen: dict[str, str] = {}
+    for j in range(start, len(lines)):
+        text = lines[j].text
+        if lines[j].no > after[0]:
+            break
+        if j > k and (match_label(text) or _APPENDIX_RE.match(text)):
+            return False
+        m = _FOOTER_LABEL_RE.match(text)
+        if m:
+            if j > k and seen.get(m.group(1), text) != text:
+                return False
+            seen[m.group(1)] = text
+    return True
 
 
 # --------------------------------------------------------------------------- paragraph pass
@@ -997,6 +1032,11 @@ class _Builder:
     @property
     def current(self) -> Section | None:
         return self.stack[-1] if self.stack else None
+
+    @property
+    def in_appendix(self) -> bool:
+        """The open section is an appendix or inside one."""
+        return bool(self.stack) and self.stack[0].kind == "appendix"
 
     def path(self) -> list[int]:
         out = []
@@ -1538,7 +1578,8 @@ def parse_draft(text: str) -> ParsedDraft:
             continue
         if p.kind == "text":
             mu = _UNITS_LINE_RE.match(t)
-            if mu and b.current is not None:
+            if mu and b.current is not None \
+                    and not (mu.group(1) in _ORGANISER_LABELS and b.in_appendix):
                 for u in parse_units(mu.group(2)):
                     if u not in b.current.units:
                         b.current.units.append(u)

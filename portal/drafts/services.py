@@ -7,6 +7,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.consultations.models import Consultation
 from portal.core.time import parse_iso
+from portal.drafts.anchors import section_anchor
 from portal.drafts.models import Draft, DraftTable, Section
 from portal.drafts.parser import DraftParseError, ParsedDraft, parse_draft
 from portal.drafts.readers import DraftReadError, read_draft
@@ -118,8 +119,8 @@ def _fit(value: str | None, column) -> str | None:
 
 
 def _anchor(item: dict, path: tuple[int, ...]) -> str:
-    prefix = "appendix" if item.get("kind") == "appendix" else "s"
-    return prefix + "-" + "-".join(str(i + 1) for i in path)
+    """The anchor of a parsed section at ``path`` (0-based indexes from the top)."""
+    return section_anchor(item.get("kind") or "section", [i + 1 for i in path])
 
 
 def load_tree(draft: Draft, under: Section | None = None) -> list[Section]:

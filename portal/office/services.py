@@ -19,6 +19,7 @@ from portal.comments.services import StoredComment, Target, store_comment
 from portal.consultations.models import VISIBILITIES, Consultation, DeadlineExtension
 from portal.consultations.services import ConsultationError, publish_consultation, rewrite_closing_summary
 from portal.core.time import SHANGHAI, local, now
+from portal.drafts.anchors import section_anchor
 from portal.drafts.models import Section
 from portal.drafts.parser import DraftParseError
 from portal.drafts.revisions import add_revision
@@ -189,6 +190,7 @@ def _rebuild_tree(sections: list[Section], renumber_anchors: bool) -> None:
     """Each section's parent is the nearest section before it with a smaller level."""
     stack: list[Section] = []
     counters: dict[int | None, int] = {}
+    numbers: dict[int, tuple[int, ...]] = {}  # id(section) -> its position at each level, 1-based
     for section in sections:
         top = stack[-1].level + 1 if stack else 1
         if section.level > top:  # a child left two levels below its new parent moves up with it
@@ -199,10 +201,9 @@ def _rebuild_tree(sections: list[Section], renumber_anchors: bool) -> None:
         section.parent = parent
         key = parent.id if parent is not None else None
         counters[key] = counters.get(key, 0) + 1
+        numbers[id(section)] = (numbers[id(parent)] if parent is not None else ()) + (counters[key],)
         if renumber_anchors:
-            prefix = "appendix" if section.kind == "appendix" else "s"
-            path = (parent.anchor.split("-", 1)[1] + "-") if parent is not None else ""
-            section.anchor = f"{prefix}-{path}{counters[key]}"
+            section.anchor = section_anchor(section.kind, numbers[id(section)])
         stack.append(section)
 
 

@@ -859,3 +859,90 @@ def test_signature_at_end_of_body():
     assert d["sections"][2]["kind"] == "appendix" and d["sections"][2]["heading"] == "名单"
     assert d["addressee"] == "各有关单位"
     assert d["title"] == "某某清单"
+
+
+# ------------------------------------------------------------------------ organisers in an appendix
+
+EVENTS_DRAFT = "\n".join([
+    "关于公开征求《某某市2024年敬老月活动实施方案（征求意见稿）》意见的公告",
+    "为做好敬老月活动，现将《某某市2024年敬老月活动实施方案（征求意见稿）》全文公布，"
+    "请于2024年9月30日前将意见反馈至市民政局。",
+    "联系人：王敏，联系电话：0557-3021234。",
+    "某某市民政局",
+    "2024年9月1日",
+    "某某市2024年敬老月活动实施方案（征求意见稿）",
+    "一、工作目标",
+    "营造敬老爱老助老的社会氛围。",
+    "二、重点任务",
+    "（一）开展走访慰问活动。",
+    "走访慰问困难老年人。",
+    "牵头单位：市民政局",  # line 12
+    "配合单位：市财政局、市卫生健康委",
+    "（二）组织文体活动。",
+    "组织老年人参加文体活动。",
+    "责任单位：市文化广电旅游局",  # line 16
+    "附件",
+    "2024年敬老月主要活动安排",
+    "1.重阳节文艺汇演",
+    "主办单位：某某市老年人体育协会",  # line 20
+    "承办单位：某某市文化馆",
+    "时间：10月11日",
+    "2.老年人健康讲座",
+    "主办单位：某某市老年大学",
+    "实施单位：某某社区卫生服务中心",
+    "协办单位：某某药房",
+    "时间：10月15日",
+])
+EVENT_TEXTS = [
+    "主办单位：某某市老年人体育协会\n承办单位：某某市文化馆\n时间：10月11日",
+    "主办单位：某某市老年大学\n实施单位：某某社区卫生服务中心\n协办单位：某某药房\n时间：10月15日",
+]
+
+
+def test_organisers_listed_in_an_appendix_are_its_text_not_responsible_units():
+    r = parse_draft(EVENTS_DRAFT)
+    tasks = r.sections[1]
+    assert [s.units for s in tasks.children] == [
+        ["市民政局", "市财政局", "市卫生健康委"], ["市文化广电旅游局"]]
+    assert [s.text for s in tasks.children] == ["走访慰问困难老年人。", "组织老年人参加文体活动。"]
+    appendix = r.sections[-1]
+    assert appendix.kind == "appendix" and appendix.heading == "2024年敬老月主要活动安排"
+    assert [(s.label, s.heading) for s in appendix.children] == [
+        ("1.", "重阳节文艺汇演"), ("2.", "老年人健康讲座")]
+    assert [s.units for s in [appendix, *appendix.children]] == [[], [], []]
+    assert [s.text for s in appendix.children] == EVENT_TEXTS
+    assert [(c.line, c.rule) for c in r.consumed_lines if c.rule == "units_line"] == [
+        (12, "units_line"), (13, "units_line"), (16, "units_line")]
+
+
+def test_organisers_listed_at_the_end_of_an_appendix_are_not_taken_for_the_site_footer():
+    footer = ["主办单位：某某市人民政府办公室", "网站标识码：3413000001", "皖ICP备12345678号"]
+    r = parse_draft(EVENTS_DRAFT + "\n" + "\n".join(footer))
+    assert [(d.line, d.text) for d in r.dropped_lines] == [
+        (30, footer[2]), (28, footer[0]), (29, footer[1])]
+    appendix = r.sections[-1]
+    assert [s.text for s in appendix.children] == EVENT_TEXTS
+    assert [s.units for s in appendix.children] == [[], []]
+
+
+def test_a_site_footer_repeated_after_the_article_is_dropped_whole():
+    footer = ["主办单位：某某市人民政府办公室", "网站标识码：3413000001"]
+    text = "\n".join(["某某办法", "一、总则", "内容。", *footer, *footer, "皖ICP备12345678号"])
+    assert [(d.line, d.rule) for d in parse_draft(text).dropped_lines] == [
+        (8, "site_footer"),
+        (4, "site_footer"), (5, "site_footer"), (6, "site_footer"), (7, "site_footer")]
+
+
+def test_responsible_units_of_a_task_list_in_an_appendix_are_still_units():
+    text = "\n".join([
+        "某某方案",
+        "一、总则",
+        "内容。",
+        "附件",
+        "重点任务分工",
+        "1.建设社区食堂。",
+        "牵头单位：市民政局",
+        "配合单位：市财政局",
+    ])
+    (item,) = parse_draft(text).sections[-1].children
+    assert item.units == ["市民政局", "市财政局"] and item.text == ""
