@@ -24,3 +24,43 @@ document.querySelectorAll("textarea[data-maxlength]").forEach(function (area) {
   var summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); }
 })();
+
+// Attachments: say at once, beside the field, when too many files or too large a file was chosen, and keep the
+// form from being sent with them: a request over the server's limit is refused whole (413), and what the
+// citizen wrote would be lost. The server checks again (type, size, number) and says the same.
+document.querySelectorAll("input[type=file][data-max-files]").forEach(function (input) {
+  var maxFiles = parseInt(input.getAttribute("data-max-files"), 10);
+  var maxBytes = parseInt(input.getAttribute("data-max-bytes"), 10);
+  var out = document.createElement("p");
+  out.className = "field-error";
+  out.id = input.id + "-check";
+  out.setAttribute("aria-live", "assertive");
+  out.hidden = true;
+  input.insertAdjacentElement("beforebegin", out);
+  function problem() {
+    var files = input.files || [];
+    if (files.length > maxFiles) {
+      return input.getAttribute("data-too-many").replace("{n}", maxFiles).replace("{chosen}", files.length);
+    }
+    for (var i = 0; i < files.length; i++) {
+      if (files[i].size > maxBytes) {
+        var mb = String(Math.round(maxBytes / 1048576 * 10) / 10);
+        return input.getAttribute("data-too-large").replace("{name}", files[i].name).replace("{mb}", mb);
+      }
+    }
+    return "";
+  }
+  function check() {
+    var message = problem();
+    out.textContent = message;
+    out.hidden = !message;
+    input.setAttribute("aria-invalid", message ? "true" : "false");
+    return !message;
+  }
+  input.addEventListener("change", check);
+  if (input.form) {
+    input.form.addEventListener("submit", function (event) {
+      if (!check()) { event.preventDefault(); input.focus(); }
+    });
+  }
+});

@@ -210,6 +210,7 @@ def test_kind_of_needs_the_parts_of_an_office_file():
     ("C:\\Users\\张三\\Desktop\\意见.pdf", "意见.pdf"),
     ("../../etc/passwd", "passwd"),
     ("a\x00b\u202e.pdf", "ab.pdf"),
+    ("意见\r\nX-Header: y.pdf", "意见X-Header_ y.pdf"),
     ('x<>:"|?*.pdf', "x_______.pdf"),
     ("...", "attachment"),
     ("很" * 200 + ".docx", "很" * 115 + ".docx"),  # 120 characters in all
@@ -255,3 +256,28 @@ def test_the_office_downloads_the_files_in_one_zip_and_the_digest_names_them(app
     header, *rows = list(csv.reader(io.StringIO(text)))
     files_of = {row[header.index("回执号")]: row[header.index("附件")] for row in rows}
     assert files_of == {first: "意见.docx、照片.png", second: "照片.png、照片.png"}
+
+
+def test_a_hostile_file_name_is_cleaned_shown_inert_and_neutralised_in_the_digest(app, client, open_003, make_user):
+    import csv
+
+    from portal.consultations.models import Consultation
+    from portal.units.models import Unit
+
+    # (line breaks and quotes in a name: test_clean_filename; a browser sends them %-encoded)
+    number = receipt_from(_post(client, open_003, [("=HYPERLINK(1)<img src=x onerror=alert(1)>.pdf", PDF)]))
+    (stored,) = db.session.scalars(select(CommentAttachment.filename)).all()
+    assert stored == "=HYPERLINK(1)_img src=x onerror=alert(1)_.pdf"  # no markup
+    receipt = client.get(f"/receipts/{number}").get_data(as_text=True)
+    assert "<img" not in receipt.split("<main")[1] and stored in receipt
+
+    owner = make_user("office", "mzj-staff@example.gov.cn", unit_name="市民政局")
+    db.session.get(Consultation, open_003.id).owner_unit_id = db.session.scalar(
+        select(Unit.id).where(Unit.name == "市民政局"))
+    db.session.commit()
+    office = _signed_in(app, owner.email)
+    text = office.get(f"/office/consultations/{open_003.id}/digest.csv").get_data().decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(text)))
+    assert row[header.index("附件")] == "'" + stored  # shown as text by a spreadsheet, never run as a formula
+    download = office.get(f"/attachments/{db.session.scalar(select(CommentAttachment.id))}")
+    assert "\n" not in download.headers["Content-Disposition"] and download.data == PDF
