@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import os
 import sys
 import tempfile
@@ -53,12 +54,16 @@ def citizen_address(i: int) -> str:
 
 
 def comment_form(i: int, token: str, targets: list[int]) -> dict:
-    """The in-process runs' ``i``-th comment as its form fields."""
-    return {
+    """The in-process runs' ``i``-th comment as its form fields; with BENCH_MULTIPART=1 sent as a browser sends the
+    form since it takes attachments (multipart/form-data, the file field empty)."""
+    form = {
         "csrf_token": token, "section_id": str(targets[i % len(targets)]), "parent_id": "",
         "stance": "suggest", "body": f"建议在每个社区建设老年食堂，方便老人就近吃饭。第{i}条意见，希望尽快落实。",
         "author_name": "王大爷", "author_contact": f"c{i}@example.com" if i % 4 == 0 else "", "website": "",
     }
+    if os.environ.get("BENCH_MULTIPART") == "1":
+        form["attachments"] = (io.BytesIO(b""), "", "application/octet-stream")
+    return form
 
 
 def prepare(url: str) -> tuple[int, str, list[int]]:

@@ -60,7 +60,14 @@ document.querySelectorAll("input[type=file][data-max-files]").forEach(function (
   input.addEventListener("change", check);
   if (input.form) {
     input.form.addEventListener("submit", function (event) {
-      if (!check()) { event.preventDefault(); input.focus(); }
+      if (!check()) { event.preventDefault(); input.focus(); return; }
+      // No file chosen: sent as a plain form. A multipart body costs the server about as much again as the
+      // whole comment (werkzeug compiles its parser for each request's boundary; bench/README.md); without
+      // this script the form is sent as multipart, and works the same.
+      var chosen = input.files && input.files.length > 0;
+      input.form.enctype = chosen ? "multipart/form-data" : "application/x-www-form-urlencoded";
+      input.disabled = !chosen;
     });
+    window.addEventListener("pageshow", function () { input.disabled = false; });  // back from the receipt
   }
 });

@@ -31,7 +31,9 @@ def test_attach_files_check_them_in_the_browser_and_a_moderator_downloads_them(o
 
     files.set_input_files([pdf("选址意见.pdf")])
     assert check.is_hidden()
-    page.get_by_role("button", name="提交意见").click()
+    with page.expect_request(lambda request: request.method == "POST") as sent:
+        page.get_by_role("button", name="提交意见").click()
+    assert sent.value.headers["content-type"].startswith("multipart/form-data")
     assert page.get_by_role("heading", level=1).inner_text() == "您的意见已收到"
     assert "选址意见.pdf" in page.locator(".attachment-list").inner_text()
 
@@ -48,3 +50,23 @@ def test_attach_files_check_them_in_the_browser_and_a_moderator_downloads_them(o
     assert download.value.suggested_filename == "选址意见.pdf"
     with open(download.value.path(), "rb") as saved:
         assert saved.read() == PDF
+
+
+def test_without_files_the_form_is_sent_plain_and_without_javascript_files_still_go(open_page, live_portal):
+    page = open_page()
+    page.goto(f"/consultations/{live_portal.consultation_id}")
+    page.get_by_label("您的意见").fill("没有附件的意见。")
+    with page.expect_request(lambda request: request.method == "POST") as sent:
+        page.get_by_role("button", name="提交意见").click()
+    assert sent.value.headers["content-type"] == "application/x-www-form-urlencoded"  # the cheaper form to read
+    assert page.get_by_role("heading", level=1).inner_text() == "您的意见已收到"
+    page.go_back()
+    assert page.get_by_label("附件（可不填）").is_enabled()
+
+    plain = open_page(javascript=False)
+    plain.goto(f"/consultations/{live_portal.consultation_id}")
+    plain.get_by_label("您的意见").fill("不用脚本也能附上文件。")
+    plain.get_by_label("附件（可不填）").set_input_files([pdf("书面意见.pdf")])
+    plain.get_by_role("button", name="提交意见").click()
+    assert plain.get_by_role("heading", level=1).inner_text() == "您的意见已收到"
+    assert "书面意见.pdf" in plain.locator(".attachment-list").inner_text()
