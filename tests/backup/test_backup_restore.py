@@ -1,4 +1,6 @@
-"""flask backup create / restore: comments taken before a backup are all there again after a wipe and a restore."""
+"""flask backup create / restore: comments (and their files) taken before a backup are all there again after a wipe and a
+restore."""
+import io
 import shutil
 from types import SimpleNamespace
 
@@ -6,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
-from portal.comments.models import Comment
+from portal.comments.models import Comment, CommentAttachment
 from portal.extensions import db
-from tests.helpers import post_comment, receipt_from, shanghai
+from tests.helpers import csrf_token, post_comment, receipt_from, shanghai
 
 
 def wipe() -> None:
@@ -34,6 +36,11 @@ def test_backup_wipe_restore_finds_every_comment(app, client, clock, import_seed
         receipt_from(post_comment(client, consultation, url, section_id=section.id, body=body, author_contact=contact))
         for body, contact in zip(bodies, ["", "13800138000", "a@example.com"])
     ]
+    letter = b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"  # every byte value: stored and restored as is
+    receipts.append(receipt_from(client.post(f"/consultations/{consultation.id}/comments", data={
+        "csrf_token": csrf_token(client, url), "stance": "suggest", "body": "意见见附件。", "section_id": section.id,
+        "parent_id": "", "attachments": (io.BytesIO(letter), "书面意见.pdf")}, content_type="multipart/form-data")))
+    bodies.append("意见见附件。")
     runner = app.test_cli_runner()
     backup = tmp_path / ("portal.db" if db.engine.dialect.name == "sqlite" else "portal.dump")
     created = runner.invoke(args=["backup", "create", str(backup)])
@@ -55,10 +62,12 @@ def test_backup_wipe_restore_finds_every_comment(app, client, clock, import_seed
         page = client.get(f"/receipts/{number}")
         assert page.status_code == 200 and body in page.get_data(as_text=True)
     stored = db.session.execute(select(Comment.body, Comment.author_contact).order_by(Comment.id)).all()
-    assert [tuple(row) for row in stored] == list(zip(bodies, [None, "13800138000", "a@example.com"]))
+    assert [tuple(row) for row in stored] == list(zip(bodies, [None, "13800138000", "a@example.com", None]))
+    assert db.session.execute(select(CommentAttachment.filename, CommentAttachment.data)).all() == [
+        ("书面意见.pdf", letter)]
     # the portal still works on the restored database: a new comment is stored
     receipt_from(post_comment(client, consultation, url, section_id=section.id, body="恢复后又提交的意见。"))
-    assert db.session.scalar(select(func.count()).select_from(Comment)) == 4
+    assert db.session.scalar(select(func.count()).select_from(Comment)) == 5
 
 
 def test_restore_refuses_a_file_that_is_not_a_backup(app, tmp_path):
