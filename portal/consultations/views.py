@@ -1,12 +1,14 @@
 """Public pages: the list of consultations (and its Atom feed), a consultation with its draft, one section with its
-comments."""
+comments, the notice to print with its QR code."""
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from portal.comments import page_cache
 from portal.comments.forms import CommentForm
 from portal.consultations import pages
 from portal.consultations.feed import FEED_SIZE, entry_updated
 from portal.consultations.models import Consultation, public_consultation, published_consultations
+from portal.consultations.poster import qr_svg_file, qr_svg_inline
 from portal.consultations.services import closing_summary, latest_published
 from portal.core.time import now, rfc3339
 from portal.core.xmltext import xml_text
@@ -129,3 +131,23 @@ def _threads_html(consultation: Consultation, section: Section | None, endpoint:
     page = request.args.get("page", 1, type=int)
     order = "newest" if request.args.get("order") == "newest" else "oldest"
     return page_cache.thread_list(consultation, section, page, order, endpoint, pager_args)
+
+
+@bp.get("/consultations/<int:consultation_id>/poster")
+def poster(consultation_id: int):
+    """The notice to print and put up, with a QR code to the consultation (portal/consultations/poster.py)."""
+    consultation = get_public_consultation(consultation_id)
+    url = external_url("consultations.show", consultation_id=consultation.id)
+    return render_template("consultations/poster.html", consultation=consultation, url=url,
+                           qr=qr_svg_inline(url, _("用手机扫描这个二维码，打开征求意见的网页")))
+
+
+@bp.get("/consultations/<int:consultation_id>/qr.svg")
+def qr(consultation_id: int):
+    """The QR code alone, as an SVG file for the office's own notice."""
+    consultation = get_public_consultation(consultation_id)
+    url = external_url("consultations.show", consultation_id=consultation.id)
+    response = Response(qr_svg_file(url, xml_text(consultation.title)), content_type="image/svg+xml")
+    response.headers["Content-Disposition"] = "attachment; filename=consultation-%d-qr.svg" % consultation.id
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response

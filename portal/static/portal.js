@@ -71,3 +71,8 @@ document.querySelectorAll("input[type=file][data-max-files]").forEach(function (
     window.addEventListener("pageshow", function () { input.disabled = false; });  // back from the receipt
   }
 });
+
+// A button that prints the page (the notice to put up); without this script the browser's own Print does it.
+document.querySelectorAll("button[data-print]").forEach(function (button) {
+  button.addEventListener("click", function () { window.print(); });
+});

@@ -82,6 +82,7 @@ def main_pages(page, live_portal) -> list[tuple[str, str]]:
         ("open data API", "/api/"),
         ("rules for comments", "/rules"),
         ("personal information", "/privacy"),
+        ("notice to put up", f"/consultations/{live_portal.consultation_id}/poster"),
         ("login", "/login"),
         ("not found", "/consultations/999999"),
     ]
