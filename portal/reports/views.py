@@ -1,12 +1,19 @@
-"""Public pages after (and during) a consultation: the feedback report and the statistics."""
-from flask import Blueprint, render_template
+"""Public pages after (and during) a consultation: the feedback report (also as a Word document) and the
+statistics."""
+import io
+
+from flask import Blueprint, abort, render_template, send_file
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup
 
 from portal.consultations.services import closing_summary
 from portal.consultations.views import get_public_consultation
+from portal.core.time import now
 from portal.core.web import localday, number
+from portal.drafts.views import DOCX
+from portal.reports.document import WHOLE_DRAFT, report_facts, report_filename
+from portal.reports.document import feedback_document as write_feedback_document
 from portal.reports.charts import horizontal_bar_chart
 from portal.reports.services import (
     channel_counts, comments_per_day, comments_per_top_section, feedback_groups, stance_counts,
@@ -71,3 +78,17 @@ def statistics(consultation_id: int):
         channels=channel_counts(consultation),
         charts={name: Markup(svg) for name, svg in charts.items()},  # escaped in horizontal_bar_chart
     )
+
+
+@bp.get("/consultations/<int:consultation_id>/feedback.docx")
+def feedback_document(consultation_id: int):
+    """The feedback report as a Word document (GB/T 9704), to publish and file: once the consultation has closed."""
+    consultation = get_public_consultation(consultation_id)
+    if not consultation.is_closed:
+        abort(404)
+    facts = report_facts(consultation, closing_summary(consultation) or "", now())
+    data = write_feedback_document(facts, feedback_groups(consultation, WHOLE_DRAFT))
+    response = send_file(io.BytesIO(data), mimetype=DOCX, as_attachment=True, etag=False,
+                         download_name=report_filename(consultation))
+    response.headers["Cache-Control"] = "no-cache"  # answers may still be published or changed
+    return response

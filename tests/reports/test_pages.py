@@ -84,3 +84,47 @@ def test_chart_escapes_labels_and_names_itself():
     assert '<title id="c-title">标题</title><desc id="c-desc">说明</desc>' in svg
     widths = [float(w) for w in re.findall(r'class="chart-bar" x="\d+" y="[\d.]+" width="([\d.]+)"', svg)]
     assert widths[0] > 0 and widths[1] == 0
+
+
+def test_the_feedback_report_as_a_word_document_holds_what_the_page_shows(app, client, clock, office_consultation):
+    import io
+
+    from docx import Document
+
+    consultation, comments = office_consultation
+    url = f"/consultations/{consultation.id}/feedback.docx"
+    assert client.get(url).status_code == 404  # not before the deadline
+    close_and_answer(clock, consultation, comments)
+    page = client.get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
+    assert f'href="{url}"' in page
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype.endswith("wordprocessingml.document")
+    assert "attachment" in response.headers["Content-Disposition"]
+    paragraphs = [p.text for p in Document(io.BytesIO(response.data)).paragraphs]
+    text = "\n".join(paragraphs)
+    assert paragraphs[0] == f"关于《{consultation.title}》公开征求意见采纳情况的反馈"
+    assert paragraphs[1] == "征求意见时间：2023年4月20日至2023年5月12日"
+    assert "经认真研究，采纳1条，不采纳1条。" in paragraphs[2]
+    goals = paragraphs.index("一、关于“一、目标要求”")
+    opinion = next(i for i, p in enumerate(paragraphs) if "建议明确养老服务中心的建设标准。" in p)
+    assert goals < opinion and paragraphs[opinion].startswith("1. 意见：（王大爷，建议）")
+    assert paragraphs[opinion + 1] == "答复：采纳。已在目标中补充建设标准。"
+    assert "（匿名，赞成）整体赞成。" in text and "答复：起草单位尚未公布答复。" in text
+    # what the page leaves out, the document leaves out
+    for hidden in ("社区食堂要多开几家。", "广告广告", "13800138000", "138 0013 8000", "（概述）"):
+        assert hidden not in text
+    assert paragraphs[-1].startswith(consultation.issuer)
+
+
+def test_a_private_consultations_word_report_names_no_one(app, client, clock, office_consultation):
+    import io
+
+    from docx import Document
+
+    consultation, comments = office_consultation
+    close_and_answer(clock, consultation, comments, private=True)
+    text = "\n".join(p.text for p in Document(io.BytesIO(
+        client.get(f"/consultations/{consultation.id}/feedback.docx").data)).paragraphs)
+    assert "（建议）建议明确养老服务中心的建设标准（概述）。" in text and "（意见内容不公开）" in text
+    for private in ("建议明确养老服务中心的建设标准。", "整体赞成。", "王大爷", "李四"):
+        assert private not in text

@@ -1,0 +1,96 @@
+"""The feedback report (意见采纳情况反馈) as a Word document in the layout of government documents (GB/T 9704): what
+the office publishes on its own website and files with the policy, the same content as the public page. Pure:
+no app context; the document's language is Chinese whatever the reader's."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+from portal.core.official_docx import BODY_INDENT, HEADING_FONT, SUBHEADING_FONT, TITLE_FONT, official_document, set_font
+from portal.core.time import chinese_date
+from portal.core.xmltext import xml_text
+from portal.drafts.document import file_stem
+from portal.drafts.docx_numbering import chinese_number
+from portal.reports.services import FeedbackGroup
+
+WHOLE_DRAFT = "对草案整体的意见"  # the heading of the opinions on the whole draft
+OUTCOME_NAMES = {"adopted": "采纳", "partly_adopted": "部分采纳", "not_adopted": "不采纳", "explained": "情况说明"}
+STANCE_NAMES = {"support": "赞成", "oppose": "反对", "suggest": "建议"}
+
+
+@dataclass
+class ReportFacts:
+    title: str
+    issuer: str | None
+    period: str  # 2023年4月20日至2023年5月12日
+    summary: str  # the closing summary
+    comments_public: bool
+    dated: str  # the day the document is made, as documents write it
+
+
+def report_facts(consultation, summary: str, today) -> ReportFacts:
+    opens = chinese_date(consultation.opens_at) if consultation.opens_at else ""
+    deadline = chinese_date(consultation.deadline)
+    return ReportFacts(title=consultation.title, issuer=consultation.issuer,
+                       period=f"{opens}至{deadline}" if opens else deadline, summary=summary,
+                       comments_public=consultation.comments_public, dated=chinese_date(today))
+
+
+def report_filename(consultation) -> str:
+    return f"{file_stem(consultation)}（意见采纳情况反馈）.docx"
+
+
+def report_title(title: str) -> str:
+    return f"关于《{title}》公开征求意见采纳情况的反馈"
+
+
+def feedback_document(facts: ReportFacts, groups: list[FeedbackGroup]) -> bytes:
+    document = official_document()
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    set_font(title.add_run(xml_text(report_title(facts.title))).font, TITLE_FONT, 22)
+    period = document.add_paragraph()
+    period.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    set_font(period.add_run(xml_text(f"征求意见时间：{facts.period}")).font, SUBHEADING_FONT, 14)
+    if facts.summary:  # the closing summary, with how the opinions were answered once answers are published
+        _body(document, facts.summary)
+    if not groups:
+        _body(document, "本次征求意见没有可公开的意见。")
+    for number, group in enumerate(groups, start=1):
+        heading = document.add_paragraph()
+        heading.paragraph_format.first_line_indent = BODY_INDENT
+        heading.paragraph_format.keep_with_next = True
+        set_font(heading.add_run(xml_text(f"{chinese_number(number)}、关于“{group.heading}”")).font, HEADING_FONT, 16)
+        for entry in group.entries:
+            who = []
+            if facts.comments_public:
+                who.append(entry.author_name or "匿名")
+            who.append(STANCE_NAMES.get(entry.stance, entry.stance))
+            opinion = _body(document, f"（{'，'.join(who)}）{entry.text or '（意见内容不公开）'}", f"{entry.number}. 意见：")
+            opinion.paragraph_format.keep_with_next = True
+            if entry.response is not None:
+                outcome = OUTCOME_NAMES.get(entry.response.outcome, "")
+                _body(document, f"{outcome}。{entry.response.reason}", "答复：")
+            else:
+                _body(document, "起草单位尚未公布答复。", "答复：")
+    signature = document.add_paragraph()
+    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if facts.issuer:
+        signature.add_run(xml_text(facts.issuer))
+        signature.add_run().add_break()
+    signature.add_run(facts.dated)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _body(document, text: str, label: str = ""):
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.first_line_indent = BODY_INDENT
+    if label:
+        paragraph.add_run(xml_text(label)).bold = True
+    paragraph.add_run(xml_text(text))
+    return paragraph
+
