@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from portal.admin.directory_columns import COLUMNS
-from portal.core.spreadsheets import UnreadableTable, read_table
+from portal.core.spreadsheets import UnreadableTable, read_numbered_table
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LIST = re.compile(r"[、，,；;\n\r]+|\s+")
@@ -35,10 +35,10 @@ class DirectoryRow:
 
 def read_directory(data: bytes) -> list[DirectoryRow]:
     try:
-        table = read_table(data)
+        table = read_numbered_table(data)  # each row with its number in the file (blank rows counted)
     except UnreadableTable as error:
         raise DirectoryFileError(error.messages) from error
-    header = [h.strip().lower() for h in table[0]]
+    header = [h.strip().lower() for h in table[0][1]]
     index: dict[str, int] = {}
     for key, names in COLUMNS.items():
         for position, title in enumerate(header):
@@ -55,7 +55,7 @@ def read_directory(data: bytes) -> list[DirectoryRow]:
         position = index.get(key)
         return row[position].strip() if position is not None and position < len(row) else ""
 
-    for line, row in enumerate(table[1:], start=2):
+    for line, row in table[1:]:
         name = get(row, "name")
         if not name:
             errors.append(_("第%(line)d行：没有单位名称。", line=line))

@@ -113,6 +113,8 @@ def test_directory_import_from_csv_and_xlsx(app, client, admin):
 
 @pytest.mark.parametrize("content, message", [
     ("单位名称,电子邮箱\n市财政局,cz@example.gov.cn\n市教育局,not-an-address\n", "第3行：电子邮箱「not-an-address」的格式不对"),
+    # a blank row counts: the number is the row's number in Excel
+    ("单位名称,电子邮箱\n市财政局,cz@example.gov.cn\n,\n市教育局,not-an-address\n", "第4行：电子邮箱「not-an-address」的格式不对"),
     ("单位名称,上级单位\n市财政局,市不存在局\n", "上级单位「市不存在局」既不在文件中"),
     ("名字\n市财政局\n", "单位名称"),
     ("", "文件是空的"),
