@@ -141,9 +141,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        """The staff member a session names (``id.epoch``), unless their password changed since: then nobody."""
         from portal.accounts.models import User
 
-        return db.session.get(User, int(user_id))
+        number, _dot, epoch = user_id.partition(".")
+        if not number.isdigit() or not (epoch or "0").isdigit():
+            return None
+        user = db.session.get(User, int(number))
+        return user if user is not None and (user.session_epoch or 0) == int(epoch or 0) else None
 
     return app
 

@@ -26,11 +26,19 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # part of the id a session carries (get_id): raised when the password changes, which ends every session
+    # made before, on every worker and host
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     unit: Mapped["Unit | None"] = relationship()  # noqa: F821
 
     def set_password(self, password: str) -> None:
+        """A new password: its hash, and every session made with the old one ended."""
         self.password_hash = generate_password_hash(password)  # scrypt, werkzeug's current default
+        self.session_epoch = (self.session_epoch or 0) + 1
+
+    def get_id(self) -> str:  # Flask-Login: what the session keeps
+        return f"{self.id}.{self.session_epoch or 0}"
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

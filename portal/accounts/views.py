@@ -1,11 +1,12 @@
-"""Log in and out (staff only)."""
-from flask import Blueprint, current_app, make_response, redirect, render_template, request, session, url_for
+"""Log in and out, and change one's password (staff only)."""
+from flask import (Blueprint, current_app, flash, make_response, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.accounts.forms import LoginForm
-from portal.accounts.services import authenticate
+from portal.accounts.forms import LoginForm, PasswordForm
+from portal.accounts.services import AccountError, authenticate, change_password
 from portal.core.web import local_path
 from portal.extensions import db, limiter
 
@@ -51,3 +52,24 @@ def login():
 def logout():
     logout_user()
     return redirect(url_for("consultations.index"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's own password: the other sessions end (other browsers must log in again); this one goes on."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.new_password.data,
+                            form.repeated_password.data)
+        except AccountError as error:
+            db.session.rollback()
+            field = getattr(form, error.code)
+            field.errors = list(field.errors) + [error.message]
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # this session with the new epoch
+            flash(_("密码已修改。其他浏览器和设备上的登录已经退出。"), "success")
+            return redirect(url_for("accounts.password"))
+    return render_template("accounts/password.html", form=form), 422 if form.errors else 200

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -73,6 +73,8 @@ def user(user_id: int | None = None):
             _add_error(form, error.field, error.message)
         else:
             db.session.commit()
+            if account is not None and account.id == current_user.id and form.password.data:
+                login_user(account)  # their own new password: the other sessions end, this one goes on
             return redirect(url_for("admin.users"))
     status = 422 if form.errors else 200
     return render_template("admin/user.html", form=form, account=account), status

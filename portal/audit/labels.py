@@ -26,6 +26,7 @@ ACTION_LABELS = {
     # administration
     "create_user": _l("新建账户"),
     "update_user": _l("修改账户"),
+    "change_password": _l("修改自己的密码"),
     "save_unit": _l("保存单位"),
     "import_units": _l("导入单位名录"),
     "add_alias": _l("添加单位别名"),
