@@ -120,8 +120,11 @@ def thread_list(consultation, section, page: int, order: str, endpoint: str, pag
     )
 
     def render() -> Markup:
+        from portal.comments.attachments import attachment_counts
+
         thread_page = public_thread_page(consultation, section, page, order, total=total)
+        files = attachment_counts(c.id for c in thread_page.threads)  # replies carry none
         macro = current_app.jinja_env.get_template("comments/_macros.html").module.thread_list
-        return Markup(macro(consultation, thread_page, endpoint, pager_args))
+        return Markup(macro(consultation, thread_page, endpoint, pager_args, files))
 
     return cached(consultation, parts, render, size=lambda html: len(html) * 2 + SMALL)

@@ -121,7 +121,8 @@ def test_files_are_never_public_and_only_staff_download_them(app, client, open_0
     url = f"/attachments/{file_id}"
     section = _section(open_003)
     public = client.get(f"/consultations/{open_003.id}/sections/{section.anchor}").get_data(as_text=True)
-    assert "请看附件。" in public and url not in public
+    assert "请看附件。" in public and url not in public and "书面意见.pdf" not in public
+    assert "另附 1 个附件，不公开，已转给起草单位。" in public  # said, not shown
     assert client.get(url).status_code == 302  # to the login page
 
     make_user("office", "other@example.gov.cn", unit_name="其他局")
