@@ -246,6 +246,20 @@ def open_003(app, clock, import_seed):
 
 
 @pytest.fixture
+def routed_003(app, clock, import_seed):
+    """Seed 003 open on 2023-04-20; 市民政局 (responsible for some of its sections) at mzj@example.gov.cn: its
+    comments are mailed to the notice's contact and to that unit."""
+    from portal.units.models import Unit
+    from tests.helpers import shanghai
+
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    db.session.add(Unit(name="市民政局", emails=["mzj@example.gov.cn"]))
+    db.session.commit()
+    return consultation
+
+
+@pytest.fixture
 def office_consultation(app, clock, import_seed, make_user):
     """Seed 003 owned by 市民政局, open on 2023-04-20, with comments of every kind (issue 6: responses,
     reports, digests). Office staff: office@example.gov.cn. Returns (consultation, comments by name)."""

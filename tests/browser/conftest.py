@@ -139,6 +139,24 @@ def open_page(browser, live_portal):
     assert not csp_errors, csp_errors
 
 
+@pytest.fixture
+def moderator_page(open_page, live_portal):
+    """``moderator_page(viewport=…)``: a new page where a moderator has logged in through the login page and opened
+    the moderation queue."""
+
+    def open_(viewport=DESKTOP):
+        email, password = live_portal.ensure_moderator()
+        page = open_page(viewport=viewport)
+        page.goto("/login")
+        page.get_by_label("电子邮箱").fill(email)
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+        page.goto("/moderation")
+        return page
+
+    return open_
+
+
 def run_axe(page) -> list[dict]:
     """axe-core's serious and critical violations on the page as it is now."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):

@@ -12,7 +12,7 @@ def pdf(name: str, size: int = len(PDF)) -> dict:
     return {"name": name, "mimeType": "application/pdf", "buffer": PDF + b"0" * (size - len(PDF))}
 
 
-def test_attach_files_check_them_in_the_browser_and_a_moderator_downloads_them(open_page, live_portal):
+def test_attach_files_check_them_in_the_browser_and_a_moderator_downloads_them(open_page, moderator_page, live_portal):
     page = open_page(viewport=PHONE)
     page.goto(f"/consultations/{live_portal.consultation_id}")
     body = "建议见附件：社区养老服务站的选址意见。"
@@ -37,13 +37,7 @@ def test_attach_files_check_them_in_the_browser_and_a_moderator_downloads_them(o
     assert page.get_by_role("heading", level=1).inner_text() == "您的意见已收到"
     assert "选址意见.pdf" in page.locator(".attachment-list").inner_text()
 
-    email, password = live_portal.ensure_moderator()
-    moderator = open_page()
-    moderator.goto("/login")
-    moderator.get_by_label("电子邮箱").fill(email)
-    moderator.get_by_label("密码").fill(password)
-    moderator.get_by_role("button", name="登录").click()
-    moderator.goto("/moderation")
+    moderator = moderator_page()
     row = moderator.locator("li.queue-row", has_text=body)
     with moderator.expect_download() as download:
         row.get_by_role("link", name="选址意见.pdf").click()

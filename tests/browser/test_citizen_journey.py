@@ -16,15 +16,9 @@ def no_sideways_scrolling(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
-def approve_in_the_queue(open_page, live_portal, text: str, viewport) -> None:
+def approve_in_the_queue(moderator_page, text: str, viewport) -> None:
     """A moderator logs in, finds the comment in the moderation queue and approves it."""
-    email, password = live_portal.ensure_moderator()
-    moderator = open_page(viewport=viewport)
-    moderator.goto("/login")
-    moderator.get_by_label("电子邮箱").fill(email)
-    moderator.get_by_label("密码").fill(password)
-    moderator.get_by_role("button", name="登录").click()
-    moderator.goto("/moderation")
+    moderator = moderator_page(viewport=viewport)
     row = moderator.locator("li.queue-row", has_text=text)
     assert row.count() == 1
     assert "13800138000" in row.inner_text()  # the moderator sees the contact the public never sees
@@ -33,7 +27,7 @@ def approve_in_the_queue(open_page, live_portal, text: str, viewport) -> None:
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_citizen_comments_replies_and_sees_the_approved_comment(open_page, live_portal, viewport):
+def test_citizen_comments_replies_and_sees_the_approved_comment(open_page, moderator_page, live_portal, viewport):
     page = open_page(viewport=viewport)
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
@@ -72,7 +66,7 @@ def test_citizen_comments_replies_and_sees_the_approved_comment(open_page, live_
     # not public before a moderator approves it
     page.goto(section_url)
     assert body not in page.locator("#comments").inner_text()
-    approve_in_the_queue(open_page, live_portal, body, viewport)
+    approve_in_the_queue(moderator_page, body, viewport)
     page.reload()
     comment = page.locator("#comments article.comment", has_text=body)
     assert comment.count() == 1

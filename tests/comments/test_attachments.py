@@ -12,22 +12,15 @@ from portal.comments.attachments import clean_filename, kind_of
 from portal.comments.models import Comment, CommentAttachment
 from portal.extensions import db
 from portal.mail.worker import deliver_due
-from tests.helpers import csrf_token, docx_of, receipt_from, shanghai
+from tests.helpers import csrf_token, docx_of, receipt_from
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 
 
 @pytest.fixture
-def open_003(app, clock, import_seed):
-    """Seed 003 open on 2023-04-20; 市民政局 (responsible for some sections) at mzj@example.gov.cn."""
-    from portal.units.models import Unit
-
-    clock.set(shanghai(2023, 4, 20, 9, 0))
-    consultation = import_seed("003")
-    db.session.add(Unit(name="市民政局", emails=["mzj@example.gov.cn"]))
-    db.session.commit()
-    return consultation
+def open_003(routed_003):
+    return routed_003
 
 
 def _section(consultation):

@@ -2,19 +2,11 @@
 import pytest
 
 from portal.extensions import db
-from tests.helpers import shanghai
 
 
 @pytest.fixture
-def open_003(app, clock, import_seed):
-    """Seed 003 open on 2023-04-20; 市民政局 (responsible for some of its sections) at mzj@example.gov.cn."""
-    from portal.units.models import Unit
-
-    clock.set(shanghai(2023, 4, 20, 9, 0))
-    consultation = import_seed("003")
-    db.session.add(Unit(name="市民政局", emails=["mzj@example.gov.cn"]))
-    db.session.commit()
-    return consultation
+def open_003(routed_003):
+    return routed_003
 
 
 def queue_rendered(recipients: list[str]) -> None:
