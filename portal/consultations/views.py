@@ -7,14 +7,15 @@ from portal.comments import page_cache
 from portal.comments.forms import CommentForm
 from portal.consultations import pages
 from portal.consultations.feed import FEED_SIZE, entry_updated
-from portal.consultations.models import Consultation, public_consultation, published_consultations
+from portal.consultations.listing import ListFilters, consultation_list
+from portal.consultations.models import Consultation, public_consultation
 from portal.consultations.poster import qr_svg_file, qr_svg_inline
 from portal.consultations.services import closing_summary, latest_published
 from portal.core.time import now, rfc3339
+from portal.core.web import query_int
 from portal.core.xmltext import xml_text
 from portal.drafts.models import Section
 from portal.drafts.services import load_tree
-from portal.extensions import db
 from portal.mail.links import external_url
 
 bp = Blueprint("consultations", __name__)
@@ -43,13 +44,12 @@ def home():
 
 @bp.get("/consultations/")
 def index():
-    consultations = db.session.scalars(
-        published_consultations().order_by(Consultation.deadline.desc(), Consultation.id.desc())
-    ).all()
-    groups = {"open": [], "upcoming": [], "closed": []}
-    for consultation in consultations:
-        groups[consultation.state()].append(consultation)
-    return render_template("consultations/index.html", groups=groups)
+    """Open, upcoming and (a page at a time) closed consultations, narrowed by ``issuer`` and ``year``."""
+    filters = ListFilters(issuer=request.args.get("issuer", "").strip()[:200],
+                          year=query_int(request.args.get("year")), page=query_int(request.args.get("page")) or 1)
+    if filters.year is not None and not 1900 <= filters.year <= 2999:
+        filters.year = None
+    return render_template("consultations/index.html", listing=consultation_list(filters))
 
 
 @bp.get("/consultations/feed.atom")
