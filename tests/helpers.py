@@ -114,3 +114,29 @@ def with_formula_results(data: bytes, results: dict[str, str]) -> bytes:
                              lambda m: f'<c r="{cell}"{m[1]} t="str"><f>{m[2]}</f><v>{escape(result)}</v></c>', xml)
         assert found == 1, (cell, xml)
     return with_part(data, part, xml.encode("utf-8"))
+
+
+class Browser:
+    """A test browser whose every request runs in an application context of its own, as on a server. (The test's
+    own context outlives requests, and Flask-Login and Flask-WTF keep the signed-in user and the CSRF token in its
+    ``g``: several browsers of one test would share them.)"""
+
+    def __init__(self, app):
+        self.app, self.client = app, app.test_client()
+
+    def get(self, *args, **kwargs):
+        with self.app.app_context():
+            return self.client.get(*args, **kwargs)
+
+    def post(self, *args, **kwargs):
+        with self.app.app_context():
+            return self.client.post(*args, **kwargs)
+
+
+def staff_browser(app, email: str, password: str = "correct horse 1") -> Browser:
+    """A browser of its own where the staff member ``email`` logged in through the login form."""
+    browser = Browser(app)
+    response = browser.post("/login", data={"csrf_token": csrf_token(browser, "/login"), "email": email,
+                                            "password": password})
+    assert response.status_code in (302, 422), response.status_code
+    return browser

@@ -9,7 +9,8 @@ else (a program, a web page, a file whose name says .pdf but whose content does 
 naming the file, and nothing of the comment is stored.
 
 The files are not published: they may hold what a commenter would not put on a public page, and no moderator
-reads every page of a PDF. The drafting office and moderators download them (``attachment_for_staff``), the
+reads every page of a PDF. The drafting office and moderators download them (``download``: the office at
+/office/consultations/ID/attachments/N, moderators at /moderation/attachments/N), the
 contact and responsible units receive them with the comment's mail (portal/mail/worker.py), and the office's
 ZIP of a consultation's files names each by its comment's receipt number (portal/digests).
 """
@@ -226,6 +227,27 @@ def files_with_data(comment_id: int) -> list[CommentAttachment]:
 def mail_carries(files) -> bool:
     """Whether a comment's files fit in its mail to staff (MAIL_ATTACHMENTS_MAX_BYTES together)."""
     return sum(file.size for file in files) <= current_app.config["MAIL_ATTACHMENTS_MAX_BYTES"]
+
+
+def download(attachment_id: int, consultation_id: int | None = None):
+    """The response that hands a file to staff (the caller has checked who asks): always a download, never shown
+    in the page's origin, never cached; 404 when there is no such file (of that consultation, when named)."""
+    from flask import abort, send_file
+    from sqlalchemy.orm import undefer
+
+    from portal.core.web import CSP
+
+    from portal.comments.models import Comment
+
+    found = db.session.get(CommentAttachment, attachment_id, options=[undefer(CommentAttachment.data)])
+    comment = db.session.get(Comment, found.comment_id) if found is not None else None
+    if comment is None or (consultation_id is not None and comment.consultation_id != consultation_id):
+        abort(404)
+    response = send_file(io.BytesIO(found.data), mimetype=found.content_type, as_attachment=True,
+                         download_name=found.filename, etag=False, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = CSP + "; sandbox"  # opened in a tab: no script, no origin
+    return response
 
 
 def size_label(size: int) -> str:

@@ -1,20 +1,16 @@
-"""Submitting a comment or a reply, the receipt, and the files sent with comments (for staff)."""
-import io
+"""Submitting a comment or a reply, and the receipt."""
 from functools import cache
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_login import current_user
 from flask_babel import gettext as _
 from limits import parse_many
-from sqlalchemy.orm import undefer
 
-from portal.accounts.access import can_manage_consultation, role_required
 from portal.citizens.services import current_citizen
 from portal.comments.attachments import FIELD as ATTACHMENTS
 from portal.comments.attachments import AttachmentRefused, attachments_of, check_uploads, store_uploads
 from portal.comments.forms import CommentForm, PostedComment, posted_comment
-from portal.comments.models import Comment, CommentAttachment
+from portal.comments.models import Comment
 from portal.comments.services import CommentRefused, find_by_receipt, find_target, store_comment
 from portal.consultations.services import closing_summary, consultation_facts
 from portal.core.statements import own_transaction
@@ -173,20 +169,3 @@ def lookup():
         return redirect(url_for("comments.receipt", number=number.upper()))
     return render_template("comments/lookup.html")
 
-
-@bp.get("/attachments/<int:attachment_id>")
-@role_required("office", "moderator")
-def attachment(attachment_id: int):
-    """A file sent with a comment, for staff: moderators, administrators, and the office that owns the
-    consultation (another office gets 404, as for its consultations). Always a download, never shown in the
-    page's origin: a file is the commenter's, whatever it holds."""
-    found = db.session.get(CommentAttachment, attachment_id, options=[undefer(CommentAttachment.data)])
-    comment = db.session.get(Comment, found.comment_id) if found is not None else None
-    if comment is None or (current_user.role == "office"
-                           and not can_manage_consultation(current_user, comment.consultation)):
-        abort(404)
-    response = send_file(io.BytesIO(found.data), mimetype=found.content_type, as_attachment=True,
-                         download_name=found.filename, etag=False, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

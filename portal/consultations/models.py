@@ -84,6 +84,9 @@ class Consultation(ConsultationState, db.Model):
     notice_date: Mapped[date | None]
     addressee: Mapped[str | None] = mapped_column(String(500))
     notice_text: Mapped[str] = mapped_column(Text, default="")
+    # 起草说明: the office's explanation published beside the draft (portal/office: set_explanatory_note)
+    explanatory_note: Mapped[str | None] = mapped_column(Text)
+    explanatory_note_filename: Mapped[str | None] = mapped_column(String(200))  # the file it came from, if any
 
     contact_office: Mapped[str | None] = mapped_column(String(200))
     contact_person: Mapped[str | None] = mapped_column(String(100))

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from portal.comments import page_cache
 from portal.comments.forms import CommentForm
 from portal.consultations import pages
+from portal.consultations.explanatory_note import note_blocks
 from portal.consultations.feed import FEED_SIZE, entry_updated
 from portal.consultations.listing import ListFilters, consultation_list
 from portal.consultations.models import Consultation, public_consultation
@@ -131,6 +132,16 @@ def _threads_html(consultation: Consultation, section: Section | None, endpoint:
     page = request.args.get("page", 1, type=int)
     order = "newest" if request.args.get("order") == "newest" else "oldest"
     return page_cache.thread_list(consultation, section, page, order, endpoint, pager_args)
+
+
+@bp.get("/consultations/<int:consultation_id>/explanatory-note")
+def explanatory_note(consultation_id: int):
+    """The office's explanatory note (起草说明), published beside the draft."""
+    consultation = get_public_consultation(consultation_id)
+    if not consultation.explanatory_note:
+        abort(404)
+    return render_template("consultations/explanatory_note.html", consultation=consultation,
+                           blocks=note_blocks(consultation.explanatory_note))
 
 
 @bp.get("/consultations/<int:consultation_id>/poster")

@@ -1,10 +1,12 @@
-"""Digest downloads for the drafting office: CSV, XLSX, DOCX; with contacts only after confirmation."""
+"""Digest downloads for the drafting office: CSV, XLSX, DOCX; with contacts only after confirmation; the files sent
+with comments, one by one or all in a ZIP."""
 import tempfile
 
 from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user
 
 from portal.accounts.access import get_managed_consultation, role_required
+from portal.comments.attachments import download as file_download
 from portal.digests.forms import ContactsConfirmForm
 from portal.digests.services import (FORMATS, attachments_filename, build_digest, digest_filename,
                                      write_attachments_zip)
@@ -64,3 +66,11 @@ def attachments(consultation_id: int):
                          download_name=attachments_filename(consultation))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@role_required("office")
+def attachment(consultation_id: int, attachment_id: int):
+    """A file sent with one of the consultation's comments, for its office."""
+    consultation = get_managed_consultation(consultation_id)
+    return file_download(attachment_id, consultation.id)

@@ -42,7 +42,8 @@ def _comment_context(message: OutboxMessage) -> dict:
     comment, base = _comment(message), (message.context or {}).get("base_url")
     attachments = [
         SimpleNamespace(filename=file.filename, size=file.size,
-                        url=external_url("comments.attachment", base=base, attachment_id=file.id))
+                        url=external_url("digests.attachment", base=base, consultation_id=comment.consultation_id,
+                                         attachment_id=file.id))
         for file in attachments_of([comment.id]).get(comment.id, [])
     ]
     return {

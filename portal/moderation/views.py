@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.accounts.access import role_required
 from portal.comments.attachments import attachments_of
+from portal.comments.attachments import download as file_download
 from portal.comments.models import STANCES
 from portal.consultations.models import Consultation
 from portal.core.web import query_int
@@ -153,3 +154,10 @@ def set_mode(consultation_id: int):
         flash(_("“%(title)s”的审核方式已改为：%(mode)s。", title=consultation.title, mode=MODE_LABELS[form.mode.data]),
               "success")
     return redirect(url_for("moderation.modes"), code=303)
+
+
+@bp.get("/moderation/attachments/<int:attachment_id>")
+@role_required("moderator")
+def attachment(attachment_id: int):
+    """A file sent with a comment, for the moderator deciding on it."""
+    return file_download(attachment_id)

@@ -145,3 +145,10 @@ class ImportCommentsForm(Form):
 def split_list(value: str | None) -> list[str]:
     """"0557-3255022、18005572983" → two items (separated by 、，,; or spaces)."""
     return [item for item in re.split(r"[、，,；;\s]+", value or "") if item]
+
+
+class ExplanatoryNoteForm(Form):
+    """The explanatory note (起草说明): a .txt or .docx file, or the text typed in (a file wins)."""
+
+    file = FileField(_l("起草说明文件（.docx 或 .txt，可不传）"))
+    text = TextAreaField(_l("或者直接填写起草说明"))

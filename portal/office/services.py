@@ -12,16 +12,18 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.audit.services import record_action
-from portal.comments.attachments import AttachmentRefused, check_uploads, store_uploads
+from portal.comments.attachments import AttachmentRefused, check_uploads, clean_filename, store_uploads
 from portal.comments.feedback_form import FeedbackFileError, read_feedback
 from portal.comments.models import OFFLINE_CHANNELS, Comment
 from portal.comments.services import StoredComment, Target, store_comment
 from portal.consultations.models import VISIBILITIES, Consultation, DeadlineExtension
+from portal.consultations.explanatory_note import tidy
 from portal.consultations.services import ConsultationError, publish_consultation, rewrite_closing_summary
 from portal.core.time import SHANGHAI, local, now
 from portal.drafts.anchors import section_anchor
 from portal.drafts.models import Section
 from portal.drafts.parser import DraftParseError
+from portal.drafts.readers import DraftReadError, read_draft
 from portal.drafts.revisions import add_revision
 from portal.drafts.services import DraftImportError, import_draft, parse_file
 from portal.extensions import db
@@ -95,12 +97,16 @@ def managed_consultations(user) -> list[Consultation]:
     return list(db.session.scalars(query))
 
 
-def _read_upload(data: bytes, filename: str | None, max_bytes: int):
+def _refuse_too_large(data: bytes, max_bytes: int) -> None:
     if len(data) > max_bytes:
         raise OfficeError("file", _(
             "文件太大（%(size)s MB）。请上传不超过 %(limit)d MB 的文件。",
             size=format_decimal(round(len(data) / 1024 / 1024, 1)), limit=max_bytes // 1024 // 1024,
         ))
+
+
+def _read_upload(data: bytes, filename: str | None, max_bytes: int):
+    _refuse_too_large(data, max_bytes)
     try:
         return parse_file(data, filename)
     except DraftImportError as error:
@@ -378,3 +384,44 @@ def import_recorded_comments(consultation: Consultation, actor, data: bytes, *, 
         raise ImportRefused([message for _line, message in sorted(problems)])
     rewrite_closing_summary(consultation)
     return stored
+
+
+EXPLANATORY_NOTE_MAX = 100_000  # characters: the longest 起草说明 seen run to a few thousand
+
+
+def set_explanatory_note(consultation: Consultation, actor, *, text: str | None = None, data: bytes | None = None,
+                         filename: str | None = None, max_bytes: int = 5 * 1024 * 1024) -> None:
+    """Publish (or replace) the explanatory note beside the draft: from a .txt or .docx file when one is given,
+    else the text typed in. Not once the consultation has closed: it is part of what was consulted on."""
+    if consultation.is_closed:
+        raise OfficeError("text", _("征求意见已经截止，起草说明不能再修改。"))
+    source = None
+    if data:
+        _refuse_too_large(data, max_bytes)
+        try:
+            text = read_draft(data, filename)
+        except DraftReadError as error:
+            raise OfficeError("file", error.message) from error
+        source = clean_filename(filename)
+    text = tidy(text or "")
+    if not text:
+        raise OfficeError("text", _("请上传起草说明的文件，或者在下面填写。"))
+    if len(text) > EXPLANATORY_NOTE_MAX:
+        raise OfficeError("text", _("起草说明不能超过 %(limit)s 个字。", limit=format_decimal(EXPLANATORY_NOTE_MAX)))
+    before = consultation.explanatory_note
+    consultation.explanatory_note, consultation.explanatory_note_filename = text, source
+    db.session.flush()
+    record_action(actor, "explanatory_note", consultation, consultation_id=consultation.id,
+                  before={"characters": len(before or "")}, after={"characters": len(text), "file": source})
+
+
+def remove_explanatory_note(consultation: Consultation, actor) -> None:
+    if consultation.is_closed:
+        raise OfficeError("text", _("征求意见已经截止，起草说明不能再修改。"))
+    if consultation.explanatory_note is None:
+        return
+    before = len(consultation.explanatory_note)
+    consultation.explanatory_note = consultation.explanatory_note_filename = None
+    db.session.flush()
+    record_action(actor, "explanatory_note", consultation, consultation_id=consultation.id,
+                  before={"characters": before}, after={"characters": 0, "file": None})

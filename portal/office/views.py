@@ -18,7 +18,7 @@ from portal.drafts.models import Section
 from portal.extensions import db
 from portal.office import services
 from portal.office.forms import (
-    END_OF_DAY, ExtendForm, ImportCommentsForm, NoticeForm, PublishForm, RecordCommentForm, ReviseForm, SectionForm,
+    END_OF_DAY, ExplanatoryNoteForm, ExtendForm, ImportCommentsForm, NoticeForm, PublishForm, RecordCommentForm, ReviseForm, SectionForm,
     UploadForm, WithdrawForm, local_datetime, split_list,
 )
 from portal.office.review import review_of
@@ -268,3 +268,24 @@ def import_comments(consultation_id: int):
     status = 422 if form.errors or problems else 200
     return render_template("office/import_comments.html", consultation=consultation, form=form,
                            problems=problems), status
+
+
+@bp.route("/consultations/<int:consultation_id>/explanatory-note", methods=["GET", "POST"])
+@role_required("office")
+def explanatory_note(consultation_id: int):
+    """Publish, replace or take away the explanatory note (起草说明) shown beside the draft."""
+    consultation = get_managed_consultation(consultation_id)
+    form = ExplanatoryNoteForm()
+    if request.method == "GET":
+        form.text.data = consultation.explanatory_note or ""
+    elif request.form.get("action") == "remove":
+        if _carry_out(form, lambda: services.remove_explanatory_note(consultation, current_user)) is not NOT_DONE:
+            return redirect(url_for("office.review", consultation_id=consultation.id) + "#explanatory-note")
+    else:
+        upload = form.file.data
+        if _carry_out(form, lambda: services.set_explanatory_note(
+                consultation, current_user, text=form.text.data, data=upload.read() if upload else None,
+                filename=upload.filename if upload else None, max_bytes=_max_bytes())) is not NOT_DONE:
+            return redirect(url_for("office.review", consultation_id=consultation.id) + "#explanatory-note")
+    status = 422 if form.errors else 200
+    return render_template("office/explanatory_note.html", consultation=consultation, form=form), status

@@ -8,61 +8,38 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.audit.models import AuditEntry
 from portal.extensions import db
-from tests.helpers import csrf_token
+from tests.helpers import Browser, csrf_token, staff_browser
 
 OLD = "correct horse 1"
 NEW = "battery staple 22"
 
 
-# Each request below runs in an application context of its own, as on a server: the test's own context outlives
-# requests, and Flask-Login and Flask-WTF keep the signed-in user and the CSRF token in its ``g``, which several
-# browsers would then share.
-
-def browser(app, email: str, password: str = OLD):
-    """A browser of its own, logged in through the login form."""
-    client = app.test_client()
-    with app.app_context():
-        token = csrf_token(client, "/login")
-    with app.app_context():
-        response = client.post("/login", data={"csrf_token": token, "email": email, "password": password})
-    assert response.status_code in (302, 422), response.status_code
-    return client
+def signed_in(browser) -> bool:
+    return browser.get("/office/").status_code == 200
 
 
-def get(app, client, url: str):
-    with app.app_context():
-        return client.get(url)
+def post_form(browser, url: str, **fields):
+    return browser.post(url, data={"csrf_token": csrf_token(browser, url), **fields})
 
 
-def signed_in(app, client) -> bool:
-    return get(app, client, "/office/").status_code == 200
-
-
-def post_form(app, client, url: str, **fields):
-    with app.app_context():
-        fields["csrf_token"] = csrf_token(client, url)
-    with app.app_context():
-        return client.post(url, data=fields)
-
-
-def change(app, client, current: str, new: str, repeated: str | None = None):
-    return post_form(app, client, "/password", current_password=current, new_password=new,
+def change(client, current: str, new: str, repeated: str | None = None):
+    return post_form(client, "/password", current_password=current, new_password=new,
                      repeated_password=new if repeated is None else repeated)
 
 
 def test_changing_ones_password_ends_the_other_sessions_and_keeps_this_one(app, make_user):
     user = make_user("office", "office@mz.gov.cn", unit_name="市民政局")
-    desk, phone = browser(app, user.email), browser(app, user.email)
-    assert signed_in(app, desk) and signed_in(app, phone)
-    assert 'href="/password"' in get(app, desk, "/office/").get_data(as_text=True)
+    desk, phone = staff_browser(app, user.email, OLD), staff_browser(app, user.email, OLD)
+    assert signed_in(desk) and signed_in(phone)
+    assert 'href="/password"' in desk.get("/office/").get_data(as_text=True)
 
-    response = change(app, desk, OLD, NEW)
+    response = change(desk, OLD, NEW)
     assert response.status_code == 302
-    assert "其他浏览器和设备上的登录已经退出" in get(app, desk, response.headers["Location"]).get_data(as_text=True)
-    assert signed_in(app, desk)  # this browser goes on
-    assert not signed_in(app, phone)  # the other one must log in again
-    assert not signed_in(app, browser(app, user.email, OLD))
-    assert signed_in(app, browser(app, user.email, NEW))
+    assert "其他浏览器和设备上的登录已经退出" in desk.get(response.headers["Location"]).get_data(as_text=True)
+    assert signed_in(desk)  # this browser goes on
+    assert not signed_in(phone)  # the other one must log in again
+    assert not signed_in(staff_browser(app, user.email, OLD))
+    assert signed_in(staff_browser(app, user.email, NEW))
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "change_password")).one()
     assert entry.actor_id == user.id and entry.after == {"password": "changed"}
     assert NEW not in str(entry.after)
@@ -77,13 +54,13 @@ def test_changing_ones_password_ends_the_other_sessions_and_keeps_this_one(app, 
 ])
 def test_a_refused_change_says_why_and_changes_nothing(app, make_user, current, new, repeated, message):
     user = make_user("office", "office@mz.gov.cn", unit_name="市民政局")
-    desk = browser(app, user.email)
-    response = change(app, desk, current, new, repeated)
+    desk = staff_browser(app, user.email, OLD)
+    response = change(desk, current, new, repeated)
     assert response.status_code == 422
     assert message in re.sub(r"<[^>]+>", "", response.get_data(as_text=True))
     db.session.expire_all()
     assert db.session.get(User, user.id).check_password(OLD)
-    assert signed_in(app, desk) and signed_in(app, browser(app, user.email, OLD))
+    assert signed_in(desk) and signed_in(staff_browser(app, user.email, OLD))
 
 
 def test_an_administrator_setting_a_new_password_ends_the_staff_members_sessions(app, make_user):
@@ -91,31 +68,31 @@ def test_an_administrator_setting_a_new_password_ends_the_staff_members_sessions
 
     make_user("admin", "admin@example.gov.cn")
     user = make_user("office", "office@mz.gov.cn", unit_name="市民政局")
-    office = browser(app, user.email)
-    assert signed_in(app, office)
-    admin = browser(app, "admin@example.gov.cn")
+    office = staff_browser(app, user.email, OLD)
+    assert signed_in(office)
+    admin = staff_browser(app, "admin@example.gov.cn", OLD)
     unit_id = db.session.scalar(select(Unit.id).where(Unit.name == "市民政局"))
     url = f"/admin/users/{user.id}"
-    response = post_form(app, admin, url, name=user.name, role="office", unit=str(unit_id), active="y", password=NEW)
+    response = post_form(admin, url, name=user.name, role="office", unit=str(unit_id), active="y", password=NEW)
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    assert not signed_in(app, office)
-    assert signed_in(app, browser(app, user.email, NEW))
+    assert not signed_in(office)
+    assert signed_in(staff_browser(app, user.email, NEW))
     # an edit that sets no password leaves the sessions alone
-    again = browser(app, user.email, NEW)
-    post_form(app, admin, url, name="新名字", role="office", unit=str(unit_id), active="y", password="")
-    assert signed_in(app, again)
+    again = staff_browser(app, user.email, NEW)
+    post_form(admin, url, name="新名字", role="office", unit=str(unit_id), active="y", password="")
+    assert signed_in(again)
 
 
 def test_a_session_made_before_the_epoch_existed_still_works_until_the_password_changes(app, make_user):
     """Sessions from before migration 0020 name the account by its number alone."""
     user = make_user("moderator", "moderator@example.gov.cn")
-    client = app.test_client()
-    with client.session_transaction() as session:
+    client = Browser(app)
+    with client.client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
     db.session.get(User, user.id).session_epoch = 0
     db.session.commit()
-    assert get(app, client, "/moderation").status_code == 200
+    assert client.get("/moderation").status_code == 200
     db.session.get(User, user.id).set_password(NEW)
     db.session.commit()
-    assert get(app, client, "/moderation").status_code == 302
+    assert client.get("/moderation").status_code == 302

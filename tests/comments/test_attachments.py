@@ -5,14 +5,13 @@ from email import policy
 from email.parser import BytesParser
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from portal.comments.attachments import clean_filename, kind_of
 from portal.comments.models import Comment, CommentAttachment
 from portal.extensions import db
 from portal.mail.worker import deliver_due
-from tests.helpers import csrf_token, docx_of, receipt_from
+from tests.helpers import csrf_token, docx_of, receipt_from, staff_browser
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
@@ -34,15 +33,6 @@ def _post(client, consultation, files, body="建议增加社区助餐点。", se
             "section_id": str(section.id), "parent_id": "", **fields,
             "attachments": [(io.BytesIO(content), name) for name, content in files]}
     return client.post(f"/consultations/{consultation.id}/comments", data=data, content_type="multipart/form-data")
-
-
-def _signed_in(app, email: str):
-    """A browser of its own, signed in as the staff member ``email``."""
-    browser = app.test_client()
-    g.pop("csrf_token", None)  # the test's app context outlives requests: Flask-WTF keeps the last token in g
-    token = csrf_token(browser, "/login")
-    browser.post("/login", data={"csrf_token": token, "email": email, "password": "correct horse 1"})
-    return browser
 
 
 def _count(model) -> int:
@@ -111,12 +101,13 @@ def test_files_are_never_public_and_only_staff_download_them(app, client, open_0
     comment.status = "approved"
     db.session.commit()
     file_id = db.session.scalar(select(CommentAttachment.id))
-    url = f"/attachments/{file_id}"
+    url = f"/office/consultations/{open_003.id}/attachments/{file_id}"
+    for_moderators = f"/moderation/attachments/{file_id}"
     section = _section(open_003)
     public = client.get(f"/consultations/{open_003.id}/sections/{section.anchor}").get_data(as_text=True)
     assert "请看附件。" in public and url not in public and "书面意见.pdf" not in public
     assert "另附 1 个附件，不公开，已转给起草单位。" in public  # said, not shown
-    assert client.get(url).status_code == 302  # to the login page
+    assert client.get(url).status_code == 302 and client.get(for_moderators).status_code == 302  # to the login page
 
     make_user("office", "other@example.gov.cn", unit_name="其他局")
     owner = make_user("office", "mzj-staff@example.gov.cn", unit_name="市民政局")
@@ -124,9 +115,14 @@ def test_files_are_never_public_and_only_staff_download_them(app, client, open_0
     consultation = db.session.get(Consultation, open_003.id)
     consultation.owner_unit_id = db.session.scalar(select(Unit.id).where(Unit.name == "市民政局"))
     db.session.commit()
-    assert _signed_in(app, "other@example.gov.cn").get(url).status_code == 404  # another office's consultation
-    assert _signed_in(app, "moderator@example.gov.cn").get(url).data == PDF
-    download = _signed_in(app, owner.email).get(url)
+    other = staff_browser(app, "other@example.gov.cn")
+    assert other.get(url).status_code == 404  # another office's consultation
+    assert other.get(for_moderators).status_code == 403
+    moderator = staff_browser(app, "moderator@example.gov.cn")
+    assert moderator.get(for_moderators).data == PDF and moderator.get(url).status_code == 403
+    owner_browser = staff_browser(app, owner.email)
+    assert owner_browser.get(f"/office/consultations/{open_003.id + 1}/attachments/{file_id}").status_code == 404
+    download = owner_browser.get(url)
     assert download.status_code == 200 and download.data == PDF
     assert download.mimetype == "application/pdf"
     assert "attachment" in download.headers["Content-Disposition"]
@@ -158,7 +154,8 @@ def test_files_too_large_for_mail_are_linked_instead(app, client, open_003, smtp
     assert not list(message.iter_attachments())
     file_id = db.session.scalar(select(CommentAttachment.id))
     text = message.get_body(("plain",)).get_content()
-    assert f"https://portal.example.gov.cn/attachments/{file_id}" in text and "没有随本邮件发送" in text
+    assert f"https://portal.example.gov.cn/office/consultations/{open_003.id}/attachments/{file_id}" in text
+    assert "没有随本邮件发送" in text
     raw = BytesParser(policy=policy.default).parsebytes(smtp_server.raw[0])
     assert raw["Subject"]
 
@@ -231,7 +228,7 @@ def test_the_office_downloads_the_files_in_one_zip_and_the_digest_names_them(app
     db.session.get(Consultation, open_003.id).owner_unit_id = db.session.scalar(
         select(Unit.id).where(Unit.name == "市民政局"))
     db.session.commit()
-    office = _signed_in(app, owner.email)
+    office = staff_browser(app, owner.email)
 
     page = office.get(f"/office/consultations/{open_003.id}/responses").get_data(as_text=True)
     assert "全部意见附件（4 个文件" in page  # the spam's file left out
@@ -269,9 +266,10 @@ def test_a_hostile_file_name_is_cleaned_shown_inert_and_neutralised_in_the_diges
     db.session.get(Consultation, open_003.id).owner_unit_id = db.session.scalar(
         select(Unit.id).where(Unit.name == "市民政局"))
     db.session.commit()
-    office = _signed_in(app, owner.email)
+    office = staff_browser(app, owner.email)
     text = office.get(f"/office/consultations/{open_003.id}/digest.csv").get_data().decode("utf-8-sig")
     header, row = list(csv.reader(io.StringIO(text)))
     assert row[header.index("附件")] == "'" + stored  # shown as text by a spreadsheet, never run as a formula
-    download = office.get(f"/attachments/{db.session.scalar(select(CommentAttachment.id))}")
+    download = office.get(f"/office/consultations/{open_003.id}/attachments/"
+                          f"{db.session.scalar(select(CommentAttachment.id))}")
     assert "\n" not in download.headers["Content-Disposition"] and download.data == PDF

@@ -187,8 +187,9 @@ def test_a_letter_typed_in_keeps_its_scan_which_only_staff_download(client, cons
     assert entry.after["attachments"] == ["来信扫描件.pdf"]
 
     answers = client.get(f"/office/consultations/{consultation.id}/responses").get_data(as_text=True)
-    assert f'href="/attachments/{scan.id}"' in answers and "来信扫描件.pdf" in answers
-    assert client.get(f"/attachments/{scan.id}").data == SCAN
+    url = f"/office/consultations/{consultation.id}/attachments/{scan.id}"
+    assert f'href="{url}"' in answers and "来信扫描件.pdf" in answers
+    assert client.get(url).data == SCAN
 
     refused = submit(form_url(consultation), channel="fax", received_on="2023-04-20", section_id="0",
                      stance="suggest", body="第二封。", attachments=(b"MZ\x90\x00", "传真.pdf"))

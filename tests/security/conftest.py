@@ -217,6 +217,10 @@ def world(app, clock, staff, import_seed):
         approve_comment(comment)
     word = SensitiveWord(word="广告")
     db.session.add(word)
+    from portal.comments.attachments import Upload, store_uploads
+    from portal.comments.models import CommentAttachment
+
+    store_uploads(comments[0].id, [Upload("书面意见.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n")])
     db.session.commit()
     group_new_comments()  # what the grouping worker does after a commit: the queue page then changes nothing
     message = db.session.scalars(select(OutboxMessage)).first()
@@ -226,7 +230,7 @@ def world(app, clock, staff, import_seed):
         "anchor": section.anchor, "message_id": message.id, "user_id": staff["office"].id,
         "unit_id": staff["office"].unit_id, "word_id": word.id, "fmt": "csv", "version": 1,
         "number": comments[0].receipt_number, "code": "en", "mode": "on", "token": confirm_token(EMAIL),
-        "filename": "portal.css",
+        "filename": "portal.css", "attachment_id": db.session.scalar(select(CommentAttachment.id)),
     }
     return {"consultation": consultation, "comments": comments, "section": section, "values": values,
             "unsubscribe_token": unsubscribe_token(EMAIL)}
