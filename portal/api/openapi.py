@@ -106,6 +106,7 @@ SCHEMAS = {
         **CONSULTATION_SUMMARY,
         "addressee": _nullable(STRING),
         "notice_text": _text(_l("通知正文")),
+        "explanatory_note": _nullable(_text(_l("起草说明（没有时为 null）"))),
         "contact": _object({
             "office": _nullable(STRING), "person": _nullable(STRING),
             "phones": {"type": "array", "items": STRING}, "emails": {"type": "array", "items": STRING},

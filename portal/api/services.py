@@ -127,6 +127,7 @@ def consultation_detail(consultation: Consultation) -> dict:
     detail.update({
         "addressee": consultation.addressee,
         "notice_text": consultation.notice_text,
+        "explanatory_note": consultation.explanatory_note,
         # the drafting office's own contact for opinions, as printed in the notice (never a commenter's)
         "contact": {
             "office": consultation.contact_office,

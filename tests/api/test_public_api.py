@@ -84,6 +84,11 @@ def test_a_reader_finds_the_consultations_their_drafts_and_public_comments(clien
     detail = get_json(client, f"{API}/consultations/{consultation.id}", schema="Consultation")
     assert detail["title"] == consultation.title and detail["issuer"] == consultation.issuer
     assert detail["contact"]["phones"] == consultation.contact_phones  # the office's own, as the notice prints it
+    assert detail["explanatory_note"] is None
+    consultation.explanatory_note = "一、起草背景\n说明。"
+    db.session.commit()
+    note = get_json(client, f"{API}/consultations/{consultation.id}", schema="Consultation")["explanatory_note"]
+    assert note == "一、起草背景\n说明。"
     sections = detail["draft"]["sections"]
     assert [s["title"] for s in sections] == [s.title for s in consultation.current_draft.top_sections]
     first = sections[0]

@@ -1,6 +1,7 @@
 """What search engines may read: robots.txt, the sitemap, and noindex on pages for one person or for staff."""
 import xml.etree.ElementTree as ET
 
+from portal.extensions import db
 from tests.helpers import post_comment, receipt_from, shanghai
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -22,6 +23,8 @@ def test_the_sitemap_lists_every_public_page_of_each_published_consultation(clie
     closed = import_seed("003")
     hidden = import_seed("001", publish=False)
     open_now = import_seed("002", opens=shanghai(2023, 5, 1, 9, 0), deadline=shanghai(2023, 6, 30, 17, 0))
+    open_now.explanatory_note = "一、起草背景"
+    db.session.commit()
     clock.set(shanghai(2023, 5, 20, 9, 0))
     response = client.get("/sitemap.xml")
     assert response.status_code == 200 and response.mimetype == "application/xml"
@@ -34,6 +37,7 @@ def test_the_sitemap_lists_every_public_page_of_each_published_consultation(clie
         expected |= {f"{base}/consultations/{consultation.id}/sections/{s.anchor}"
                      for s in consultation.current_draft.sections}
     expected.add(f"{base}/consultations/{closed.id}/feedback")  # closed: its feedback report too
+    expected.add(f"{base}/consultations/{open_now.id}/explanatory-note")  # it has one
     assert set(urls) == expected
     assert not any(f"/consultations/{hidden.id}" in url for url in urls)  # never an unpublished draft
     assert urls[f"{base}/consultations/{open_now.id}"].text == "2023-04-20T09:00:00+08:00"  # when it was published
