@@ -37,6 +37,25 @@ document.querySelectorAll("input[type=file][data-max-files]").forEach(function (
   out.setAttribute("aria-live", "assertive");
   out.hidden = true;
   input.insertAdjacentElement("beforebegin", out);
+  // the files chosen, by name and size, in the page's own words (a browser's file field may speak another
+  // language, and cuts long names)
+  var chosenList = document.createElement("ul");
+  chosenList.className = "chosen-files";
+  chosenList.setAttribute("aria-live", "polite");
+  input.insertAdjacentElement("afterend", chosenList);
+  function sizeLabel(size) {
+    return size < 1048576 ? Math.max(1, Math.round(size / 1024)) + " KB" : (size / 1048576).toFixed(1) + " MB";
+  }
+  function listChosen() {
+    chosenList.textContent = "";
+    var files = input.files || [];
+    for (var i = 0; i < files.length; i++) {
+      var item = document.createElement("li");
+      item.textContent = (input.getAttribute("data-chosen") || "{name}").replace("{name}", files[i].name)
+        .replace("{size}", sizeLabel(files[i].size));
+      chosenList.appendChild(item);
+    }
+  }
   function problem() {
     var files = input.files || [];
     if (files.length > maxFiles) {
@@ -57,7 +76,7 @@ document.querySelectorAll("input[type=file][data-max-files]").forEach(function (
     input.setAttribute("aria-invalid", message ? "true" : "false");
     return !message;
   }
-  input.addEventListener("change", check);
+  input.addEventListener("change", function () { listChosen(); check(); });
   if (input.form) {
     input.form.addEventListener("submit", function (event) {
       if (!check()) { event.preventDefault(); input.focus(); return; }

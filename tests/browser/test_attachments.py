@@ -31,6 +31,7 @@ def test_attach_files_check_them_in_the_browser_and_a_moderator_downloads_them(o
 
     files.set_input_files([pdf("选址意见.pdf")])
     assert check.is_hidden()
+    assert page.locator(".chosen-files li").all_inner_texts() == ["已选择：选址意见.pdf（1 KB）"]
     with page.expect_request(lambda request: request.method == "POST") as sent:
         page.get_by_role("button", name="提交意见").click()
     assert sent.value.headers["content-type"].startswith("multipart/form-data")
