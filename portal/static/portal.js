@@ -95,3 +95,64 @@ document.querySelectorAll("input[type=file][data-max-files]").forEach(function (
 document.querySelectorAll("button[data-print]").forEach(function (button) {
   button.addEventListener("click", function () { window.print(); });
 });
+
+// Read aloud (朗读), for readers who find long text hard to read: a button on each part of the draft (and on the
+// explanatory note) has the browser's speech engine read it, slower in elderly mode. Shown only where the browser
+// can speak; the text is what the page shows, without its buttons and links to comment.
+(function () {
+  if (!("speechSynthesis" in window) || typeof SpeechSynthesisUtterance === "undefined") { return; }
+  var body = document.body;
+  var readLabel = body.getAttribute("data-read-aloud") || "Read aloud";
+  var stopLabel = body.getAttribute("data-stop-reading") || "Stop";
+  var current = null;  // the button whose text is being read
+  function reset() {
+    if (current) { current.textContent = readLabel; current.setAttribute("aria-pressed", "false"); }
+    current = null;
+  }
+  function textOf(container) {
+    var parts = [];
+    container.querySelectorAll("h1, h2, h3, h4, h5, h6, p, li").forEach(function (element) {
+      if (element.closest(".section-actions, .read-aloud-bar")) { return; }
+      if (element.tagName === "LI" && element.querySelector("p")) { return; }
+      var text = element.textContent.replace(/\s+/g, " ").trim();
+      if (text) { parts.push(text); }
+    });
+    return parts.join("\n");
+  }
+  function speak(button, container) {
+    var wasThis = current === button;
+    window.speechSynthesis.cancel();
+    reset();
+    if (wasThis) { return; }  // the same button again: stop
+    var utterance = new SpeechSynthesisUtterance(textOf(container));
+    utterance.lang = (container.closest("[lang]") || document.documentElement).getAttribute("lang") || "zh-CN";
+    utterance.rate = body.classList.contains("elderly") ? 0.85 : 1;
+    utterance.onend = utterance.onerror = function () { if (current === button) { reset(); } };
+    current = button;
+    button.textContent = stopLabel;
+    button.setAttribute("aria-pressed", "true");
+    window.speechSynthesis.speak(utterance);
+  }
+  function addButton(container, where) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "read-aloud";
+    button.textContent = readLabel;
+    button.setAttribute("aria-pressed", "false");
+    var heading = container.querySelector("h1, h2, h3, h4, h5, h6, .run-in");
+    if (heading && heading.id) { button.setAttribute("aria-describedby", heading.id); }
+    button.addEventListener("click", function () { speak(button, container); });
+    where.appendChild(button);
+  }
+  document.querySelectorAll("section.draft-section").forEach(function (section) {
+    var actions = section.querySelector(":scope > .section-actions");
+    if (actions) { addButton(section, actions); }
+  });
+  document.querySelectorAll("[data-readable]").forEach(function (article) {
+    var bar = document.createElement("p");
+    bar.className = "read-aloud-bar";
+    article.insertBefore(bar, article.firstElementChild ? article.firstElementChild.nextSibling : null);
+    addButton(article, bar);
+  });
+  window.addEventListener("pagehide", function () { window.speechSynthesis.cancel(); });
+})();
