@@ -31,3 +31,10 @@ def qr_svg_file(url: str, title: str) -> bytes:
     out = io.BytesIO()
     qr_code(url).save(out, kind="svg", scale=10, border=4, dark="#000", light="#fff", title=title)
     return out.getvalue()
+
+
+def qr_png(url: str) -> bytes:
+    """The code as a PNG picture (for the Word documents: python-docx places pictures, not SVG)."""
+    out = io.BytesIO()
+    qr_code(url).save(out, kind="png", scale=8, border=2)
+    return out.getvalue()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 
 from portal.core.official_docx import (
     BODY_INDENT, HEADING_FONT, SUBHEADING_FONT, TITLE_FONT, official_document, repeat_as_header, set_font,
@@ -31,11 +31,14 @@ class DocumentFacts:
     version: int
     period: str  # "征求意见时间：2023年4月20日至2023年5月12日"
     link: str  # the consultation's page, where to read it and comment
+    qr: bytes | None = None  # a PNG of the QR code of ``link``, printed under it
 
 
 def document_facts(consultation, draft, link: str) -> DocumentFacts:
+    from portal.consultations.poster import qr_png
+
     return DocumentFacts(
-        title=consultation.title, version=draft.version, link=link,
+        title=consultation.title, version=draft.version, link=link, qr=qr_png(link),
         period=f"征求意见时间：{chinese_date(consultation.opens_at)}至{chinese_date(consultation.deadline)}",
     )
 
@@ -62,6 +65,10 @@ def draft_document(facts: DocumentFacts, draft) -> bytes:
             note = document.add_paragraph()
             note.alignment = WD_ALIGN_PARAGRAPH.CENTER
             set_font(note.add_run(xml_text(line)).font, SUBHEADING_FONT, 14)
+    if facts.qr:  # a printed copy leads back to the page by phone
+        code = document.add_paragraph()
+        code.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        code.add_run().add_picture(io.BytesIO(facts.qr), width=Mm(25))
     for line in _lines(draft.preamble):
         _body(document, line)
     in_appendix = False

@@ -127,3 +127,18 @@ def test_hostile_and_invisible_characters_do_not_break_the_document(client, publ
 def test_an_unpublished_draft_cannot_be_downloaded(client, import_seed):
     consultation = import_seed("003", publish=False)
     assert client.get(f"/consultations/{consultation.id}/versions/1/draft.docx").status_code == 404
+
+
+def test_under_its_title_the_document_prints_the_qr_code_of_the_consultations_page(app, client, published):
+    import zipfile
+
+    from portal.consultations.poster import qr_png
+
+    consultation = published("003")
+    app.config["PORTAL_BASE_URL"] = "https://yjzj.example.gov.cn"
+    data = download(client, consultation).data
+    link = f"https://yjzj.example.gov.cn/consultations/{consultation.id}"
+    assert f"在线阅读和发表意见：{link}" in document_text(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        pictures = [archive.read(name) for name in archive.namelist() if name.startswith("word/media/")]
+    assert pictures == [qr_png(link)]  # the code of exactly that address
