@@ -29,6 +29,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600  # staff sessions expire after a working day
+    TWO_FACTOR_REQUIRED = False  # every staff account must use two-step login (portal/accounts/two_factor.py)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     # Cookies are Secure when the request came over TLS ("auto"), always ("1") or never ("0"); the portal
@@ -76,6 +77,8 @@ def from_environment() -> dict:
         values["SECRET_KEY"] = key
     if secure := os.environ.get("PORTAL_SECURE_COOKIES"):
         values["SECURE_COOKIES"] = secure
+    if os.environ.get("PORTAL_TWO_FACTOR_REQUIRED"):
+        values["TWO_FACTOR_REQUIRED"] = os.environ["PORTAL_TWO_FACTOR_REQUIRED"].lower() in ("1", "true", "yes")
     if proxies := os.environ.get("PORTAL_TRUST_PROXY"):
         values["TRUST_PROXY"] = int(proxies)
     if backend := os.environ.get("PORTAL_SEARCH_BACKEND"):

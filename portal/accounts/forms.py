@@ -15,3 +15,16 @@ class PasswordForm(Form):
     current_password = PasswordField(_l("当前密码"), validators=[DataRequired(message=_l("请填写当前密码。"))])
     new_password = PasswordField(_l("新密码（至少 10 个字符）"), validators=[DataRequired(message=_l("请填写新密码。"))])
     repeated_password = PasswordField(_l("再输入一次新密码"), validators=[DataRequired(message=_l("请再输入一次新密码。"))])
+
+
+class CodeForm(Form):
+    """The second step of a login, or the code that shows an authenticator app has the secret."""
+
+    code = StringField(_l("验证码"), validators=[DataRequired(message=_l("请填写验证码。")),
+                                                Length(max=20, message=_l("验证码不对。"))])
+
+
+class TurnOffForm(Form):
+    password = PasswordField(_l("密码"), validators=[DataRequired(message=_l("请填写密码。"))])
+    code = StringField(_l("验证码"), validators=[DataRequired(message=_l("请填写验证码。")),
+                                                Length(max=20, message=_l("验证码不对。"))])

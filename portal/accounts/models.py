@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -29,6 +29,12 @@ class User(UserMixin, db.Model):
     # part of the id a session carries (get_id): raised when the password changes, which ends every session
     # made before, on every worker and host
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # two-step login (portal/accounts/two_factor.py): the authenticator's shared secret, when it was turned on, the
+    # last time step accepted (a code is taken once), and the hashes of the unused recovery codes
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    recovery_codes: Mapped[list | None] = mapped_column(JSON)
 
     unit: Mapped["Unit | None"] = relationship()  # noqa: F821
 
@@ -49,3 +55,7 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
+
+    @property
+    def two_factor_on(self) -> bool:
+        return self.totp_enabled_at is not None and bool(self.totp_secret)

@@ -5,8 +5,12 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.accounts.forms import LoginForm, PasswordForm
+from portal.accounts.forms import CodeForm, LoginForm, PasswordForm, TurnOffForm
 from portal.accounts.services import AccountError, authenticate, change_password
+from portal.accounts.two_factor import (check_second_step, grouped, new_secret, provisioning_uri, required, turn_off,
+                                        turn_on)
+from portal.core.qr import qr_svg_inline
+from portal.core.time import now
 from portal.core.web import local_path
 from portal.extensions import db, limiter
 
@@ -40,6 +44,10 @@ def login():
         if user is not None:
             db.session.commit()
             session.permanent = True
+            if user.two_factor_on:  # the password was right: the code comes next, then the login
+                session[PENDING] = {"user": user.get_id(), "at": int(now().timestamp()),
+                                    "next": _safe_next(request.args.get("next"))}
+                return redirect(url_for("accounts.second_step"))
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         error = _("电子邮箱或密码不正确。")
@@ -73,3 +81,112 @@ def password():
             flash(_("密码已修改。其他浏览器和设备上的登录已经退出。"), "success")
             return redirect(url_for("accounts.password"))
     return render_template("accounts/password.html", form=form), 422 if form.errors else 200
+
+
+PENDING = "two_factor_pending"  # the session's note of a right password awaiting its code
+PENDING_SECONDS = 300
+
+
+def _pending_user():
+    """The staff member whose password was right in this browser in the last five minutes; None otherwise."""
+    from portal.accounts.models import User
+
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or now().timestamp() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    number, _dot, epoch = str(pending.get("user", "")).partition(".")
+    user = db.session.get(User, int(number)) if number.isdigit() else None
+    if user is None or not user.active or str(user.session_epoch or 0) != epoch or not user.two_factor_on:
+        return None
+    return user
+
+
+def _code_key() -> str:
+    pending = session.get(PENDING)
+    return f"{get_remote_address()}|code|{pending.get('user') if isinstance(pending, dict) else ''}"
+
+
+def _too_many_codes(_limit):
+    return make_response(render_template("accounts/second_step.html", form=CodeForm(), error=_(
+        "验证码尝试次数太多。为了保护账号，请过一段时间（最多一小时）再试。")), 429)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_code_key, methods=["POST"],
+               on_breach=_too_many_codes)
+def second_step():
+    """The login's second step: the code of the authenticator app, or a recovery code."""
+    user = _pending_user()
+    if user is None:
+        session.pop(PENDING, None)
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    error = None
+    if form.validate_on_submit():
+        if check_second_step(user, form.code.data):
+            db.session.commit()
+            target = session.pop(PENDING)["next"]
+            login_user(user)
+            return redirect(_safe_next(target))
+        db.session.rollback()
+        error = _("验证码不对，或者已经用过。请输入验证器应用里现在显示的 6 位数字，或者一个没用过的恢复码。")
+    status = 422 if error or form.errors else 200
+    return render_template("accounts/second_step.html", form=form, error=error), status
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor():
+    """Turn two-step login on (scan, type a code, keep the recovery codes) or off (password and a code)."""
+    user = current_user._get_current_object()
+    if user.two_factor_on:
+        form = TurnOffForm()
+        if required():
+            form = None
+        elif form.validate_on_submit():
+            if not user.check_password(form.password.data):
+                form.password.errors = [_("密码不正确。")]
+            elif not check_second_step(user, form.code.data):
+                form.code.errors = [_("验证码不对，或者已经用过。")]
+            else:
+                turn_off(user, user)
+                db.session.commit()
+                login_user(user)  # this session with the new epoch
+                flash(_("两步验证已关闭。"), "success")
+                return redirect(url_for("accounts.two_factor"))
+            db.session.rollback()
+        return render_template("accounts/two_factor_on.html", form=form,
+                               left=len(user.recovery_codes or [])), 422 if form and form.errors else 200
+    secret = session.get("totp_pending")
+    if not isinstance(secret, str) or request.method == "GET":
+        secret = session["totp_pending"] = new_secret()  # shown to this browser only, until a code confirms it
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = turn_on(user, secret, form.code.data)
+        except AccountError as error:
+            db.session.rollback()
+            form.code.errors = [error.message]
+        else:
+            db.session.commit()
+            session.pop("totp_pending", None)
+            login_user(user)  # this session with the new epoch
+            return render_template("accounts/recovery_codes.html", codes=codes)
+    uri = provisioning_uri(user.email, secret)
+    return render_template("accounts/two_factor_off.html", form=form, secret=grouped(secret), uri=uri,
+                           qr=qr_svg_inline(uri, _("用验证器应用扫描这个二维码"))), 422 if form.errors else 200
+
+
+OPEN_WITHOUT_TWO_FACTOR = {"accounts.two_factor", "accounts.logout", "accounts.login", "accounts.second_step",
+                           "static"}
+
+
+@bp.before_app_request
+def _two_factor_first():
+    """With PORTAL_TWO_FACTOR_REQUIRED, a staff member without two-step login is taken to turn it on before
+    anything else (nothing is checked, and nothing loaded, when the deployment does not require it)."""
+    if not required() or request.endpoint in OPEN_WITHOUT_TWO_FACTOR or request.endpoint is None:
+        return None
+    if current_user.is_authenticated and not current_user.two_factor_on:
+        return redirect(url_for("accounts.two_factor"))
+    return None

@@ -155,3 +155,20 @@ def add_alias():
     else:
         flash(_("请选择这个名称对应的单位。"), "error")
     return redirect(url_for("admin.units") + "#unmatched")
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@role_required("admin")
+def reset_two_factor(user_id: int):
+    """For a staff member who lost their phone and their recovery codes: two-step login off (they turn it on again),
+    their sessions ended; audited."""
+    from portal.accounts.two_factor import turn_off
+
+    account = db.session.get(User, user_id)
+    if account is None:
+        abort(404)
+    if account.two_factor_on:  # (the POST's CSRF token is checked before every view: portal/core/csrf.py)
+        turn_off(account, current_user)
+        db.session.commit()
+        flash(_("已重置 %(name)s 的两步验证。对方下次登录时只需要密码，然后可以重新开启。", name=account.name), "success")
+    return redirect(url_for("admin.user", user_id=account.id))

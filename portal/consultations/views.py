@@ -10,8 +10,8 @@ from portal.consultations.explanatory_note import note_blocks
 from portal.consultations.feed import FEED_SIZE, entry_updated
 from portal.consultations.listing import ListFilters, consultation_list
 from portal.consultations.models import Consultation, public_consultation
-from portal.consultations.poster import qr_svg_file, qr_svg_inline
 from portal.consultations.services import closing_summary, latest_published
+from portal.core.qr import qr_svg_file, qr_svg_inline
 from portal.core.time import now, rfc3339
 from portal.core.web import query_int
 from portal.core.xmltext import xml_text
@@ -146,7 +146,8 @@ def explanatory_note(consultation_id: int):
 
 @bp.get("/consultations/<int:consultation_id>/poster")
 def poster(consultation_id: int):
-    """The notice to print and put up, with a QR code to the consultation (portal/consultations/poster.py)."""
+    """The notice to print and put up (张贴版公告): one A4 sheet for community notice boards, with the period, every way
+    to take part and a QR code that opens the consultation on a phone (portal/core/qr.py)."""
     consultation = get_public_consultation(consultation_id)
     url = external_url("consultations.show", consultation_id=consultation.id)
     return render_template("consultations/poster.html", consultation=consultation, url=url,

@@ -35,7 +35,7 @@ class DocumentFacts:
 
 
 def document_facts(consultation, draft, link: str) -> DocumentFacts:
-    from portal.consultations.poster import qr_png
+    from portal.core.qr import qr_png
 
     return DocumentFacts(
         title=consultation.title, version=draft.version, link=link, qr=qr_png(link),

@@ -44,7 +44,7 @@ def staff_pages(consultation_id: int) -> list[str]:
         f"{office}/routing", f"{office}/responses", f"{office}/comments/new", f"{office}/comments/import",
         "/moderation", "/moderation?status=approved",
         "/admin/users", "/admin/users/new", "/admin/units", "/admin/units/import", "/admin/outbox", "/admin/audit",
-        "/admin/sensitive-words", "/admin/moderation-modes", "/password",
+        "/admin/sensitive-words", "/admin/moderation-modes", "/password", "/two-factor",
     ]
 
 

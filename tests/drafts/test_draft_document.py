@@ -132,7 +132,7 @@ def test_an_unpublished_draft_cannot_be_downloaded(client, import_seed):
 def test_under_its_title_the_document_prints_the_qr_code_of_the_consultations_page(app, client, published):
     import zipfile
 
-    from portal.consultations.poster import qr_png
+    from portal.core.qr import qr_png
 
     consultation = published("003")
     app.config["PORTAL_BASE_URL"] = "https://yjzj.example.gov.cn"

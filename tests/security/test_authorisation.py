@@ -42,8 +42,9 @@ def test_staff_areas_are_found_in_the_url_map(app):
 
 
 def test_every_page_that_needs_a_login_is_in_a_staff_area(world, client_as, app):
-    """So that the test below sees it: outside /office, /moderation and /admin only /logout (a POST) and /password
-    (every staff member's own, tested in tests/accounts/test_password.py) need a login."""
+    """So that the test below sees it: outside /office, /moderation and /admin only /logout (a POST), each staff
+    member's own /password and /two-factor (tests/accounts) need a login, and /login/code, the login's second step,
+    sends back to the password without one."""
     anonymous = client_as()
     needing_login = []
     for rule in rules(app):
@@ -52,7 +53,7 @@ def test_every_page_that_needs_a_login_is_in_a_staff_area(world, client_as, app)
         response = anonymous.get(url_of(rule, world))
         if response.status_code in (302, 303, 401, 403) and "/login" in response.headers.get("Location", "/login"):
             needing_login.append(rule.rule)
-    assert needing_login == ["/password"]
+    assert needing_login == ["/login/code", "/password", "/two-factor"]
 
 
 def test_staff_urls_refuse_the_wrong_people(world, client_as, app):

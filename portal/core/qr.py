@@ -1,11 +1,6 @@
-"""The notice to print and put up (张贴版公告): a page of one A4 sheet with the consultation's period and every way
-to take part, and a QR code that opens the consultation on a phone. Community workers put such notices on
-residents' notice boards; many older residents take part by scanning the code with their phone's camera.
-
-The QR code is made by segno (pure Python, ISO/IEC 18004) from the consultation's address as mail links make
-it (PORTAL_BASE_URL, else the address the request came in by), with error correction level M so that a
-printed code stays readable when creased or partly covered.
-"""
+"""QR codes (segno, pure Python, ISO/IEC 18004) of the portal's addresses: on the notice to put up, in the Word
+draft, and the otpauth:// address an authenticator app reads for two-step login. Error correction level M, so
+that a printed code stays readable when creased or partly covered."""
 from __future__ import annotations
 
 import io

@@ -1,0 +1,160 @@
+"""Two-step login for staff: turned on by scanning a QR code and typing a code, then asked after the password; a
+code is taken once; ten one-use recovery codes; turned off with password and code, or reset by an administrator;
+required of everyone when the deployment says so. Codes are computed as an authenticator app does (pyotp, RFC
+6238) at the portal's clock."""
+import re
+
+import pyotp
+import pytest
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.audit.models import AuditEntry
+from portal.extensions import db
+from tests.helpers import Browser, csrf_token, staff_browser
+
+PASSWORD = "correct horse 1"
+
+
+def code_at(secret: str, clock, offset: int = 0) -> str:
+    return pyotp.TOTP(secret).at(clock.now(), counter_offset=offset)
+
+
+def post_form(browser, url: str, **fields):
+    return browser.post(url, data={"csrf_token": csrf_token(browser, url), **fields})
+
+
+def turn_on(app, browser, clock) -> tuple[str, list[str]]:
+    """Through the page: read the secret it shows (as the app would from the QR code), send its current code."""
+    page = browser.get("/two-factor").get_data(as_text=True)
+    secret = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+    uri = pyotp.TOTP(secret).provisioning_uri(name="office@mz.gov.cn", issuer_name="公开征求意见平台")
+    assert "<svg" in page and 'class="qr-code"' in page and uri.startswith("otpauth://totp/")
+    done = browser.post("/two-factor", data={"csrf_token": csrf_token_of(page), "code": code_at(secret, clock)})
+    assert done.status_code == 200, done.get_data(as_text=True)[:300]
+    codes = re.findall(r"<code>([A-Z0-9]{4}-[A-Z0-9]{4})</code>", done.get_data(as_text=True))
+    return secret, codes
+
+
+def csrf_token_of(page: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def log_in(app, email: str = "office@mz.gov.cn", password: str = PASSWORD):
+    """Password first: the browser and where the login sent it."""
+    browser = Browser(app)
+    response = browser.post("/login", data={"csrf_token": csrf_token(browser, "/login"), "email": email,
+                                            "password": password})
+    return browser, response
+
+
+def signed_in(browser) -> bool:
+    return browser.get("/office/").status_code == 200
+
+
+@pytest.fixture
+def office(app, make_user, clock):
+    clock.set(clock.now())  # the portal's clock, fixed here and moved by the tests
+    return make_user("office", "office@mz.gov.cn", unit_name="市民政局")
+
+
+def test_turned_on_the_login_asks_for_the_apps_code_after_the_password(app, clock, office):
+    desk = staff_browser(app, office.email)
+    secret, codes = turn_on(app, desk, clock)
+    assert len(codes) == 10 and len(set(codes)) == 10
+    assert signed_in(desk)  # this browser goes on
+    db.session.expire_all()
+    assert db.session.get(User, office.id).two_factor_on
+    assert [e.action for e in db.session.scalars(select(AuditEntry))] == ["two_factor_on"]
+
+    browser, response = log_in(app)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login/code")
+    assert not signed_in(browser)  # a right password alone is not a login
+    wrong = post_form(browser, "/login/code", code="000000" if code_at(secret, clock) != "000000" else "111111")
+    assert wrong.status_code == 422 and "验证码不对" in wrong.get_data(as_text=True)
+    assert not signed_in(browser)
+    clock.advance(seconds=31)  # a new step: the code turned on with is spent
+    right = post_form(browser, "/login/code", code=code_at(secret, clock))
+    assert right.status_code == 302 and signed_in(browser)
+
+    # the same code again, in another browser: refused (a code is taken once)
+    other, _ = log_in(app)
+    again = post_form(other, "/login/code", code=code_at(secret, clock))
+    assert again.status_code == 422 and not signed_in(other)
+    # the app's next code, a step later, is fine; one step of drift is allowed
+    assert post_form(other, "/login/code", code=code_at(secret, clock, +1)).status_code == 302 and signed_in(other)
+
+
+def test_a_recovery_code_stands_in_once(app, clock, office):
+    desk = staff_browser(app, office.email)
+    _secret, codes = turn_on(app, desk, clock)
+    browser, _ = log_in(app)
+    assert post_form(browser, "/login/code", code=codes[3].lower()).status_code == 302 and signed_in(browser)
+    again, _ = log_in(app)
+    assert post_form(again, "/login/code", code=codes[3]).status_code == 422
+    assert "还有 9 个没用过的恢复码" in browser.get("/two-factor").get_data(as_text=True)
+
+
+def test_the_second_step_waits_five_minutes_and_needs_the_password_first(app, clock, office):
+    desk = staff_browser(app, office.email)
+    turn_on(app, desk, clock)
+    fresh = Browser(app)
+    assert fresh.get("/login/code").headers["Location"].endswith("/login")  # no password given: back to it
+    browser, _ = log_in(app)
+    clock.advance(minutes=6)
+    late = browser.get("/login/code")
+    assert late.status_code == 302 and late.headers["Location"].endswith("/login")
+
+
+def test_turning_it_off_needs_the_password_and_a_code_and_an_administrator_can_reset_it(app, clock, office,
+                                                                                       make_user):
+    desk = staff_browser(app, office.email)
+    secret, _codes = turn_on(app, desk, clock)
+    clock.advance(seconds=31)
+    refused = post_form(desk, "/two-factor", password="wrong password", code=code_at(secret, clock))
+    assert refused.status_code == 422 and "密码不正确" in refused.get_data(as_text=True)
+    off = post_form(desk, "/two-factor", password=PASSWORD, code=code_at(secret, clock))
+    assert off.status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(User, office.id).two_factor_on
+    assert signed_in(desk)
+    assert log_in(app)[1].headers["Location"].endswith("/consultations/")  # the password alone again
+
+    clock.advance(seconds=31)
+    _secret, _codes = turn_on(app, desk, clock)
+    make_user("admin", "admin@example.gov.cn")
+    admin = staff_browser(app, "admin@example.gov.cn")
+    page = admin.get(f"/admin/users/{office.id}").get_data(as_text=True)
+    assert "重置两步验证" in page
+    reset = admin.post(f"/admin/users/{office.id}/two-factor/reset", data={"csrf_token": csrf_token_of(page)})
+    assert reset.status_code == 302
+    assert not signed_in(desk)  # the reset ends the account's sessions
+    db.session.expire_all()
+    assert not db.session.get(User, office.id).two_factor_on
+    entries = [(e.action, e.actor_label) for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert entries[-1] == ("two_factor_off", "admin user <admin@example.gov.cn>")
+
+
+def test_required_by_the_deployment_staff_turn_it_on_before_anything_else(app, clock, office):
+    app.config["TWO_FACTOR_REQUIRED"] = True
+    desk = staff_browser(app, office.email)
+    first = desk.get("/office/")
+    assert first.status_code == 302 and first.headers["Location"].endswith("/two-factor")
+    assert "本平台要求工作人员开启两步验证" in desk.get("/two-factor").get_data(as_text=True)
+    assert desk.get("/consultations/").status_code == 302  # every page waits
+    _secret, _codes = turn_on(app, desk, clock)
+    assert signed_in(desk)
+    page = desk.get("/two-factor").get_data(as_text=True)
+    assert "不能关闭" in page and "关闭两步验证</button>" not in page
+    assert Browser(app).get("/consultations/").status_code == 200  # the public is never asked anything
+
+
+def test_the_secret_shown_is_this_browsers_until_confirmed(app, clock, office):
+    desk = staff_browser(app, office.email)
+    page = desk.get("/two-factor").get_data(as_text=True)
+    secret = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+    wrong = desk.post("/two-factor", data={"csrf_token": csrf_token_of(page), "code": "12345"})
+    assert wrong.status_code == 422 and "验证码不对" in wrong.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, office.id).totp_secret is None  # nothing stored before a right code
+    assert secret not in str(db.session.get(User, office.id).recovery_codes)
