@@ -19,6 +19,8 @@ ACTION_LABELS = {
     "revise": _l("发布修改稿"),
     "record_comment": _l("录入其他方式收到的意见"),
     "explanatory_note": _l("修改起草说明"),
+    "add_file": _l("公布相关文件"),
+    "remove_file": _l("删除相关文件"),
     "routing_settings": _l("设置意见发送方式"),
     "respond": _l("答复意见"),
     "publish_responses": _l("公布答复"),

@@ -232,10 +232,10 @@ def mail_carries(files) -> bool:
 def download(attachment_id: int, consultation_id: int | None = None):
     """The response that hands a file to staff (the caller has checked who asks): always a download, never shown
     in the page's origin, never cached; 404 when there is no such file (of that consultation, when named)."""
-    from flask import abort, send_file
+    from flask import abort
     from sqlalchemy.orm import undefer
 
-    from portal.core.web import CSP
+    from portal.core.web import file_download
 
     from portal.comments.models import Comment
 
@@ -243,11 +243,7 @@ def download(attachment_id: int, consultation_id: int | None = None):
     comment = db.session.get(Comment, found.comment_id) if found is not None else None
     if comment is None or (consultation_id is not None and comment.consultation_id != consultation_id):
         abort(404)
-    response = send_file(io.BytesIO(found.data), mimetype=found.content_type, as_attachment=True,
-                         download_name=found.filename, etag=False, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = CSP + "; sandbox"  # opened in a tab: no script, no origin
-    return response
+    return file_download(found.data, found.content_type, found.filename, private=True)
 
 
 def size_label(size: int) -> str:

@@ -5,7 +5,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, select
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.time import UTCDateTime, local, now
@@ -118,6 +118,10 @@ class Consultation(ConsultationState, db.Model):
     extensions: Mapped[list["DeadlineExtension"]] = relationship(
         back_populates="consultation", order_by="DeadlineExtension.at", cascade="all, delete-orphan"
     )
+    # the files published beside the draft, without their content (deferred)
+    files: Mapped[list["ConsultationFile"]] = relationship(
+        order_by="ConsultationFile.position", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def current_draft(self) -> "Draft | None":  # noqa: F821
@@ -161,3 +165,21 @@ class DeadlineExtension(db.Model):
     reason: Mapped[str] = mapped_column(Text)
 
     consultation: Mapped[Consultation] = relationship(back_populates="extensions")
+
+
+class ConsultationFile(db.Model):
+    """A file the drafting office publishes beside the draft (相关文件: a table of changes, a map, a form to fill in),
+    kept in the database so that every host serves it. Public once the consultation is; a change renews the
+    consultation's content token (trigger, migration 0023)."""
+
+    __tablename__ = "consultation_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(200))  # what the page calls it: 附件2：修订对照表
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))  # found from the content (portal/comments/attachments.py)
+    size: Mapped[int] = mapped_column()
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

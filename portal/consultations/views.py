@@ -2,6 +2,7 @@
 comments, the notice to print with its QR code."""
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm import undefer
 
 from portal.comments import page_cache
 from portal.comments.forms import CommentForm
@@ -9,14 +10,15 @@ from portal.consultations import pages
 from portal.consultations.explanatory_note import note_blocks
 from portal.consultations.feed import FEED_SIZE, entry_updated
 from portal.consultations.listing import ListFilters, consultation_list
-from portal.consultations.models import Consultation, public_consultation
+from portal.consultations.models import Consultation, ConsultationFile, public_consultation
 from portal.consultations.services import closing_summary, latest_published
 from portal.core.qr import qr_svg_file, qr_svg_inline
 from portal.core.time import now, rfc3339
-from portal.core.web import query_int
+from portal.core.web import file_download, query_int
 from portal.core.xmltext import xml_text
 from portal.drafts.models import Section
 from portal.drafts.services import load_tree
+from portal.extensions import db
 from portal.mail.links import external_url
 
 bp = Blueprint("consultations", __name__)
@@ -142,6 +144,16 @@ def explanatory_note(consultation_id: int):
         abort(404)
     return render_template("consultations/explanatory_note.html", consultation=consultation,
                            blocks=note_blocks(consultation.explanatory_note))
+
+
+@bp.get("/consultations/<int:consultation_id>/files/<int:file_id>")
+def published_file(consultation_id: int, file_id: int):
+    """A file the office published beside the draft."""
+    consultation = get_public_consultation(consultation_id)
+    found = db.session.get(ConsultationFile, file_id, options=[undefer(ConsultationFile.data)])
+    if found is None or found.consultation_id != consultation.id:
+        abort(404)
+    return file_download(found.data, found.content_type, found.filename, private=False)
 
 
 @bp.get("/consultations/<int:consultation_id>/poster")

@@ -152,3 +152,11 @@ class ExplanatoryNoteForm(Form):
 
     file = FileField(_l("起草说明文件（.docx 或 .txt，可不传）"))
     text = TextAreaField(_l("或者直接填写起草说明"))
+
+
+class PublishedFileForm(Form):
+    """A file published beside the draft, with the title the page gives it."""
+
+    title = StringField(_l("标题（可不填，不填就用文件名）"),
+                        validators=[Optional(), Length(max=200, message=_l("标题不能超过 200 个字。"))])
+    file = FileField(_l("文件"), validators=[FileRequired(message=_l("请选择要上传的文件。"))])

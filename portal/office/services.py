@@ -12,11 +12,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.audit.services import record_action
-from portal.comments.attachments import AttachmentRefused, check_uploads, clean_filename, store_uploads
+from portal.comments.attachments import AttachmentRefused, check_uploads, clean_filename, kind_of, store_uploads
 from portal.comments.feedback_form import FeedbackFileError, read_feedback
 from portal.comments.models import OFFLINE_CHANNELS, Comment
 from portal.comments.services import StoredComment, Target, store_comment
-from portal.consultations.models import VISIBILITIES, Consultation, DeadlineExtension
+from portal.consultations.models import VISIBILITIES, Consultation, ConsultationFile, DeadlineExtension
 from portal.consultations.explanatory_note import tidy
 from portal.consultations.services import ConsultationError, publish_consultation, rewrite_closing_summary
 from portal.core.time import SHANGHAI, local, now
@@ -425,3 +425,36 @@ def remove_explanatory_note(consultation: Consultation, actor) -> None:
     db.session.flush()
     record_action(actor, "explanatory_note", consultation, consultation_id=consultation.id,
                   before={"characters": before}, after={"characters": 0, "file": None})
+
+
+def add_published_file(consultation: Consultation, actor, *, title: str | None, data: bytes, filename: str | None,
+                       max_bytes: int) -> ConsultationFile:
+    """Publish a file beside the draft (a table of changes, a map): its kind found from its content, as a
+    commenter's files are; titled as the office writes it, else by its name."""
+    if not data:
+        raise OfficeError("file", _("请选择要上传的文件。"))
+    _refuse_too_large(data, max_bytes)
+    name = clean_filename(filename)
+    content_type = kind_of(name, data)
+    if content_type is None:
+        raise OfficeError("file", _("“%(name)s”不是可以公布的文件。可以上传 PDF、Word、Excel、WPS、OFD、JPG、PNG 或 TXT "
+                                    "文件，且文件内容要与扩展名相符。", name=name))
+    title = (title or "").strip()[:200] or name.rsplit(".", 1)[0]
+    position = 1 + max((f.position for f in consultation.files), default=0)
+    published = ConsultationFile(consultation_id=consultation.id, position=position, title=title, filename=name,
+                                 content_type=content_type, size=len(data), data=data)
+    consultation.files.append(published)
+    db.session.flush()
+    record_action(actor, "add_file", consultation, consultation_id=consultation.id,
+                  after={"title": title, "file": name, "size": len(data)})
+    return published
+
+
+def remove_published_file(consultation: Consultation, actor, file_id: int) -> None:
+    published = next((f for f in consultation.files if f.id == file_id), None)
+    if published is None:
+        raise OfficeError("file", _("这个文件已经删除了。"))
+    consultation.files.remove(published)
+    db.session.flush()
+    record_action(actor, "remove_file", consultation, consultation_id=consultation.id,
+                  before={"title": published.title, "file": published.filename})

@@ -18,7 +18,7 @@ from portal.drafts.models import Section
 from portal.extensions import db
 from portal.office import services
 from portal.office.forms import (
-    END_OF_DAY, ExplanatoryNoteForm, ExtendForm, ImportCommentsForm, NoticeForm, PublishForm, RecordCommentForm, ReviseForm, SectionForm,
+    END_OF_DAY, ExplanatoryNoteForm, ExtendForm, ImportCommentsForm, PublishedFileForm, NoticeForm, PublishForm, RecordCommentForm, ReviseForm, SectionForm,
     UploadForm, WithdrawForm, local_datetime, split_list,
 )
 from portal.office.review import review_of
@@ -289,3 +289,31 @@ def explanatory_note(consultation_id: int):
             return redirect(url_for("office.review", consultation_id=consultation.id) + "#explanatory-note")
     status = 422 if form.errors else 200
     return render_template("office/explanatory_note.html", consultation=consultation, form=form), status
+
+
+@bp.route("/consultations/<int:consultation_id>/files", methods=["GET", "POST"])
+@role_required("office")
+def files(consultation_id: int):
+    """Files published beside the draft (相关文件): add one, see and take away those published."""
+    consultation = get_managed_consultation(consultation_id)
+    form = PublishedFileForm()
+    if _carry_out(form, lambda: services.add_published_file(
+            consultation, current_user, title=form.title.data, data=form.file.data.read(),
+            filename=form.file.data.filename, max_bytes=_max_bytes())) is not NOT_DONE:
+        return redirect(url_for("office.files", consultation_id=consultation.id))
+    status = 422 if form.errors else 200
+    return render_template("office/files.html", consultation=consultation, form=form,
+                           max_mb=_max_bytes() // 1024 // 1024), status
+
+
+@bp.post("/consultations/<int:consultation_id>/files/<int:file_id>/delete")
+@role_required("office")
+def delete_file(consultation_id: int, file_id: int):
+    consultation = get_managed_consultation(consultation_id)
+    try:
+        services.remove_published_file(consultation, current_user, file_id)
+    except services.OfficeError:
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("office.files", consultation_id=consultation.id))

@@ -42,6 +42,7 @@ def staff_pages(consultation_id: int) -> list[str]:
     return [
         "/office/", "/office/upload", office, f"{office}/notice", f"{office}/extend", f"{office}/revise",
         f"{office}/routing", f"{office}/responses", f"{office}/comments/new", f"{office}/comments/import",
+        f"{office}/files", f"{office}/explanatory-note",
         "/moderation", "/moderation?status=approved",
         "/admin/users", "/admin/users/new", "/admin/units", "/admin/units/import", "/admin/outbox", "/admin/audit",
         "/admin/sensitive-words", "/admin/moderation-modes", "/password", "/two-factor",

@@ -219,8 +219,12 @@ def world(app, clock, staff, import_seed):
     db.session.add(word)
     from portal.comments.attachments import Upload, store_uploads
     from portal.comments.models import CommentAttachment
+    from portal.consultations.models import ConsultationFile
 
     store_uploads(comments[0].id, [Upload("书面意见.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n")])
+    published_file = ConsultationFile(consultation_id=consultation.id, title="对照表", filename="对照表.pdf",
+                                      content_type="application/pdf", size=15, data=b"%PDF-1.4\n%%EOF\n")
+    db.session.add(published_file)
     db.session.commit()
     group_new_comments()  # what the grouping worker does after a commit: the queue page then changes nothing
     message = db.session.scalars(select(OutboxMessage)).first()
@@ -231,6 +235,7 @@ def world(app, clock, staff, import_seed):
         "unit_id": staff["office"].unit_id, "word_id": word.id, "fmt": "csv", "version": 1,
         "number": comments[0].receipt_number, "code": "en", "mode": "on", "token": confirm_token(EMAIL),
         "filename": "portal.css", "attachment_id": db.session.scalar(select(CommentAttachment.id)),
+        "file_id": published_file.id,
     }
     return {"consultation": consultation, "comments": comments, "section": section, "values": values,
             "unsubscribe_token": unsubscribe_token(EMAIL)}
