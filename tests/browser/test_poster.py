@@ -12,6 +12,7 @@ def test_the_notice_prints_on_one_a4_sheet_with_its_code(open_page, live_portal,
     page = open_page()
     page.goto(f"/consultations/{live_portal.consultation_id}")
     page.get_by_role("link", name="打印张贴版公告（带二维码）").click()
+    page.wait_for_load_state("load")  # its stylesheet too: the sizes and the print rules below come from it
     assert live_portal.consultation_title in page.locator("article.poster h1").inner_text()
     code = page.get_by_role("img", name="用手机扫描这个二维码，打开征求意见的网页")
     box = code.bounding_box()

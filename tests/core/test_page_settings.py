@@ -78,13 +78,13 @@ def test_refusal_from_the_service_is_translated(app, client, open_003, clock):
 
 def test_elderly_mode_is_remembered_without_javascript(client, open_003):
     url = f"/consultations/{open_003.id}"
-    assert '<body class="">' in client.get(url).get_data(as_text=True)
+    assert '<body class=""' in client.get(url).get_data(as_text=True)
     switched = client.get(f"/settings/elderly/on?next={url}")
     assert switched.status_code == 302 and "elderly=1" in switched.headers["Set-Cookie"]
     page = client.get(url).get_data(as_text=True)
-    assert '<body class="elderly">' in page and "退出长辈模式" in page
+    assert '<body class="elderly"' in page and "退出长辈模式" in page
     client.get(f"/settings/elderly/off?next={url}")
-    assert '<body class="">' in client.get(url).get_data(as_text=True)
+    assert '<body class=""' in client.get(url).get_data(as_text=True)
 
 
 def test_settings_never_redirect_off_the_site(client):
