@@ -90,6 +90,20 @@ def turn_on(user: User, secret: str, code: str) -> list[str]:
     return codes
 
 
+def new_recovery_codes(user: User, code: str) -> list[str]:
+    """Ten new recovery codes in place of the old ones (used up, lost, or voided by a new secret key), once a code
+    of the app shows it is the account's owner asking."""
+    from portal.audit.services import record_action
+
+    if not check_second_step(user, code):
+        raise AccountError("code", _("验证码不对，或者已经用过。"))
+    codes = _new_recovery_codes()
+    user.recovery_codes = [_hash(c) for c in codes]
+    db.session.flush()
+    record_action(user, "recovery_codes", user, after={"recovery_codes": len(codes)})
+    return codes
+
+
 def check_second_step(user: User, code: str) -> bool:
     """Whether ``code`` (an app's code, or an unused recovery code) completes ``user``'s login; a code is used up."""
     if not user.two_factor_on:

@@ -7,8 +7,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts.forms import CodeForm, LoginForm, PasswordForm, TurnOffForm
 from portal.accounts.services import AccountError, authenticate, change_password
-from portal.accounts.two_factor import (check_second_step, grouped, new_secret, provisioning_uri, required, turn_off,
-                                        turn_on)
+from portal.accounts.two_factor import (check_second_step, grouped, new_recovery_codes, new_secret, provisioning_uri,
+                                        required, turn_off, turn_on)
 from portal.core.qr import qr_svg_inline
 from portal.core.time import now
 from portal.core.web import local_path
@@ -140,6 +140,18 @@ def two_factor():
     """Turn two-step login on (scan, type a code, keep the recovery codes) or off (password and a code)."""
     user = current_user._get_current_object()
     if user.two_factor_on:
+        if request.form.get("action") == "recovery_codes":  # new recovery codes, for a code of the app
+            renew = CodeForm()
+            if renew.validate_on_submit():
+                try:
+                    codes = new_recovery_codes(user, renew.code.data)
+                except AccountError as error:
+                    db.session.rollback()
+                    flash(error.message, "error")
+                else:
+                    db.session.commit()
+                    return render_template("accounts/recovery_codes.html", codes=codes)
+            return redirect(url_for("accounts.two_factor"))
         form = TurnOffForm()
         if required():
             form = None

@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "change_password": _l("修改自己的密码"),
     "two_factor_on": _l("开启两步验证"),
     "two_factor_off": _l("关闭两步验证"),
+    "recovery_codes": _l("重新生成恢复码"),
     "save_unit": _l("保存单位"),
     "import_units": _l("导入单位名录"),
     "add_alias": _l("添加单位别名"),

@@ -158,3 +158,21 @@ def test_the_secret_shown_is_this_browsers_until_confirmed(app, clock, office):
     db.session.expire_all()
     assert db.session.get(User, office.id).totp_secret is None  # nothing stored before a right code
     assert secret not in str(db.session.get(User, office.id).recovery_codes)
+
+
+def test_new_recovery_codes_replace_the_old_ones_for_a_code_of_the_app(app, clock, office):
+    desk = staff_browser(app, office.email)
+    secret, old = turn_on(app, desk, clock)
+    page = desk.get("/two-factor").get_data(as_text=True)
+    refused = desk.post("/two-factor", data={"csrf_token": csrf_token_of(page), "action": "recovery_codes",
+                                             "code": "999999" if code_at(secret, clock) != "999999" else "888888"})
+    assert refused.status_code == 302
+    assert "验证码不对，或者已经用过。" in desk.get("/two-factor").get_data(as_text=True)
+    clock.advance(seconds=31)
+    made = desk.post("/two-factor", data={"csrf_token": csrf_token_of(page), "action": "recovery_codes",
+                                          "code": code_at(secret, clock)})
+    new = re.findall(r"<code>([A-Z0-9]{4}-[A-Z0-9]{4})</code>", made.get_data(as_text=True))
+    assert len(new) == 10 and not set(new) & set(old)
+    browser, _ = log_in(app)
+    assert post_form(browser, "/login/code", code=old[0]).status_code == 422  # the old ones are void
+    assert post_form(browser, "/login/code", code=new[0]).status_code == 302 and signed_in(browser)
