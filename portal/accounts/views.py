@@ -102,8 +102,10 @@ def _pending_user():
 
 
 def _code_key() -> str:
+    """Codes tried are counted per account, whatever the address: only someone with the password gets this far,
+    and a million codes must not be tried from many addresses."""
     pending = session.get(PENDING)
-    return f"{get_remote_address()}|code|{pending.get('user') if isinstance(pending, dict) else ''}"
+    return f"code|{pending.get('user') if isinstance(pending, dict) else get_remote_address()}"
 
 
 def _too_many_codes(_limit):
