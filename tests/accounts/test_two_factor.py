@@ -40,11 +40,11 @@ def csrf_token_of(page: str) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
 
-def log_in(app, email: str = "office@mz.gov.cn", password: str = PASSWORD):
+def log_in(app, email: str = "office@mz.gov.cn", password: str = PASSWORD, address: str = "127.0.0.1"):
     """Password first: the browser and where the login sent it."""
     browser = Browser(app)
     response = browser.post("/login", data={"csrf_token": csrf_token(browser, "/login"), "email": email,
-                                            "password": password})
+                                            "password": password}, environ_base={"REMOTE_ADDR": address})
     return browser, response
 
 
@@ -176,3 +176,20 @@ def test_new_recovery_codes_replace_the_old_ones_for_a_code_of_the_app(app, cloc
     browser, _ = log_in(app)
     assert post_form(browser, "/login/code", code=old[0]).status_code == 422  # the old ones are void
     assert post_form(browser, "/login/code", code=new[0]).status_code == 302 and signed_in(browser)
+
+
+def test_codes_tried_are_limited_per_account_whatever_the_address(app, clock, office):
+    desk = staff_browser(app, office.email)
+    secret, _codes = turn_on(app, desk, clock)
+    wrong = "000000" if code_at(secret, clock) != "000000" else "111111"
+    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"):
+        browser, _ = log_in(app, address=address)  # (passwords too are counted per address and e-mail)
+        response = browser.post("/login/code", data={"csrf_token": csrf_token(browser, "/login/code"), "code": wrong},
+                                environ_base={"REMOTE_ADDR": address})
+        assert response.status_code == 422
+    browser, _ = log_in(app, address="10.0.0.6")
+    clock.advance(seconds=31)
+    blocked = browser.post("/login/code", data={"csrf_token": csrf_token(browser, "/login/code"),
+                                                "code": code_at(secret, clock)}, environ_base={"REMOTE_ADDR": "10.0.0.6"})
+    assert blocked.status_code == 429 and "验证码尝试次数太多" in blocked.get_data(as_text=True)
+    assert not signed_in(browser)
