@@ -107,6 +107,9 @@ SCHEMAS = {
         "addressee": _nullable(STRING),
         "notice_text": _text(_l("通知正文")),
         "explanatory_note": _nullable(_text(_l("起草说明（没有时为 null）"))),
+        "files": {"type": "array", "description": _l("和草案一起公布的相关文件"), "items": _object({
+            "title": STRING, "filename": STRING, "content_type": STRING, "size": INTEGER, "url": URL,
+        })},
         "contact": _object({
             "office": _nullable(STRING), "person": _nullable(STRING),
             "phones": {"type": "array", "items": STRING}, "emails": {"type": "array", "items": STRING},

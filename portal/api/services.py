@@ -128,6 +128,12 @@ def consultation_detail(consultation: Consultation) -> dict:
         "addressee": consultation.addressee,
         "notice_text": consultation.notice_text,
         "explanatory_note": consultation.explanatory_note,
+        "files": [
+            {"title": f.title, "filename": f.filename, "content_type": f.content_type, "size": f.size,
+             "url": url_for("consultations.published_file", consultation_id=consultation.id, file_id=f.id,
+                            _external=True)}
+            for f in consultation.files
+        ],
         # the drafting office's own contact for opinions, as printed in the notice (never a commenter's)
         "contact": {
             "office": consultation.contact_office,

@@ -89,6 +89,17 @@ def test_a_reader_finds_the_consultations_their_drafts_and_public_comments(clien
     db.session.commit()
     note = get_json(client, f"{API}/consultations/{consultation.id}", schema="Consultation")["explanatory_note"]
     assert note == "一、起草背景\n说明。"
+    assert detail["files"] == []
+    from portal.consultations.models import ConsultationFile
+
+    published = ConsultationFile(consultation_id=consultation.id, title="修订对照表", filename="对照表.pdf",
+                                 content_type="application/pdf", size=15, data=b"%PDF-1.4\n%%EOF\n")
+    db.session.add(published)
+    db.session.commit()
+    (listed,) = get_json(client, f"{API}/consultations/{consultation.id}", schema="Consultation")["files"]
+    assert listed == {"title": "修订对照表", "filename": "对照表.pdf", "content_type": "application/pdf", "size": 15,
+                      "url": f"http://localhost/consultations/{consultation.id}/files/{published.id}"}
+    assert client.get(listed["url"]).data == b"%PDF-1.4\n%%EOF\n"
     sections = detail["draft"]["sections"]
     assert [s["title"] for s in sections] == [s.title for s in consultation.current_draft.top_sections]
     first = sections[0]

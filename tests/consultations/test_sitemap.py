@@ -1,6 +1,7 @@
 """What search engines may read: robots.txt, the sitemap, and noindex on pages for one person or for staff."""
 import xml.etree.ElementTree as ET
 
+from portal.consultations.models import ConsultationFile
 from portal.extensions import db
 from tests.helpers import post_comment, receipt_from, shanghai
 
@@ -24,6 +25,9 @@ def test_the_sitemap_lists_every_public_page_of_each_published_consultation(clie
     hidden = import_seed("001", publish=False)
     open_now = import_seed("002", opens=shanghai(2023, 5, 1, 9, 0), deadline=shanghai(2023, 6, 30, 17, 0))
     open_now.explanatory_note = "一、起草背景"
+    table = ConsultationFile(consultation_id=open_now.id, title="对照表", filename="对照表.pdf",
+                             content_type="application/pdf", size=15, data=b"%PDF-1.4\n%%EOF\n")
+    db.session.add(table)
     db.session.commit()
     clock.set(shanghai(2023, 5, 20, 9, 0))
     response = client.get("/sitemap.xml")
@@ -38,6 +42,7 @@ def test_the_sitemap_lists_every_public_page_of_each_published_consultation(clie
                      for s in consultation.current_draft.sections}
     expected.add(f"{base}/consultations/{closed.id}/feedback")  # closed: its feedback report too
     expected.add(f"{base}/consultations/{open_now.id}/explanatory-note")  # it has one
+    expected.add(f"{base}/consultations/{open_now.id}/files/{table.id}")  # and a related file
     assert set(urls) == expected
     assert not any(f"/consultations/{hidden.id}" in url for url in urls)  # never an unpublished draft
     assert urls[f"{base}/consultations/{open_now.id}"].text == "2023-04-20T09:00:00+08:00"  # when it was published
