@@ -144,11 +144,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         """The staff member a session names (``id.epoch``), unless their password changed since: then nobody."""
         from portal.accounts.models import User
 
-        number, _dot, epoch = user_id.partition(".")
-        if not number.isdigit() or not (epoch or "0").isdigit():
-            return None
-        user = db.session.get(User, int(number))
-        return user if user is not None and (user.session_epoch or 0) == int(epoch or 0) else None
+        return User.of_session(user_id)
 
     return app
 

@@ -24,7 +24,7 @@ class CodeForm(Form):
                                                 Length(max=20, message=_l("验证码不对。"))])
 
 
-class TurnOffForm(Form):
+class TurnOffForm(CodeForm):
+    """Two-step login turned off: the password and a code."""
+
     password = PasswordField(_l("密码"), validators=[DataRequired(message=_l("请填写密码。"))])
-    code = StringField(_l("验证码"), validators=[DataRequired(message=_l("请填写验证码。")),
-                                                Length(max=20, message=_l("验证码不对。"))])

@@ -41,10 +41,26 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         """A new password: its hash, and every session made with the old one ended."""
         self.password_hash = generate_password_hash(password)  # scrypt, werkzeug's current default
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Every session made so far names an id this account no longer has (get_id): all of them end."""
         self.session_epoch = (self.session_epoch or 0) + 1
 
     def get_id(self) -> str:  # Flask-Login: what the session keeps
         return f"{self.id}.{self.session_epoch or 0}"
+
+    @classmethod
+    def of_session(cls, session_id: str) -> User | None:
+        """The account a session's id (get_id: ``id.epoch``) names, unless its sessions have ended since; ids of
+        sessions older than the epoch (the number alone) count as epoch 0."""
+        from portal.extensions import db
+
+        number, _dot, epoch = str(session_id or "").partition(".")
+        if not number.isdigit() or not (epoch or "0").isdigit():
+            return None
+        user = db.session.get(cls, int(number))
+        return user if user is not None and (user.session_epoch or 0) == int(epoch or 0) else None
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -84,7 +84,7 @@ def turn_on(user: User, secret: str, code: str) -> list[str]:
     codes = _new_recovery_codes()
     user.totp_secret, user.totp_enabled_at, user.totp_last_step = secret, now(), step
     user.recovery_codes = [_hash(c) for c in codes]
-    user.session_epoch = (user.session_epoch or 0) + 1
+    user.end_sessions()
     db.session.flush()
     record_action(user, "two_factor_on", user, after={"two_factor": True})
     return codes
@@ -131,7 +131,7 @@ def turn_off(user: User, actor: User) -> None:
     from portal.audit.services import record_action
 
     user.totp_secret = user.totp_enabled_at = user.totp_last_step = user.recovery_codes = None
-    user.session_epoch = (user.session_epoch or 0) + 1
+    user.end_sessions()
     db.session.flush()
     reason = _("本人关闭") if actor.id == user.id else _("管理员重置")
     record_action(actor, "two_factor_off", user, after={"two_factor": False}, reason=reason)

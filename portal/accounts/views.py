@@ -94,11 +94,8 @@ def _pending_user():
     pending = session.get(PENDING)
     if not isinstance(pending, dict) or now().timestamp() - pending.get("at", 0) > PENDING_SECONDS:
         return None
-    number, _dot, epoch = str(pending.get("user", "")).partition(".")
-    user = db.session.get(User, int(number)) if number.isdigit() else None
-    if user is None or not user.active or str(user.session_epoch or 0) != epoch or not user.two_factor_on:
-        return None
-    return user
+    user = User.of_session(pending.get("user"))
+    return user if user is not None and user.active and user.two_factor_on else None
 
 
 def _code_key() -> str:
