@@ -9,7 +9,7 @@ else (a program, a web page, a file whose name says .pdf but whose content does 
 naming the file, and nothing of the comment is stored.
 
 The files are not published: they may hold what a commenter would not put on a public page, and no moderator
-reads every page of a PDF. The drafting office and moderators download them (``download``: the office at
+reads every page of a PDF. The drafting office and moderators download them (``staff_download``: the office at
 /office/consultations/ID/attachments/N, moderators at /moderation/attachments/N), the
 contact and responsible units receive them with the comment's mail (portal/mail/worker.py), and the office's
 ZIP of a consultation's files names each by its comment's receipt number (portal/digests).
@@ -229,7 +229,7 @@ def mail_carries(files) -> bool:
     return sum(file.size for file in files) <= current_app.config["MAIL_ATTACHMENTS_MAX_BYTES"]
 
 
-def download(attachment_id: int, consultation_id: int | None = None):
+def staff_download(attachment_id: int, consultation_id: int | None = None):
     """The response that hands a file to staff (the caller has checked who asks): always a download, never shown
     in the page's origin, never cached; 404 when there is no such file (of that consultation, when named)."""
     from flask import abort
@@ -239,10 +239,12 @@ def download(attachment_id: int, consultation_id: int | None = None):
 
     from portal.comments.models import Comment
 
-    found = db.session.get(CommentAttachment, attachment_id, options=[undefer(CommentAttachment.data)])
-    comment = db.session.get(Comment, found.comment_id) if found is not None else None
-    if comment is None or (consultation_id is not None and comment.consultation_id != consultation_id):
+    row = db.session.execute(
+        select(CommentAttachment, Comment.consultation_id).join(Comment, Comment.id == CommentAttachment.comment_id)
+        .options(undefer(CommentAttachment.data)).where(CommentAttachment.id == attachment_id)).first()
+    if row is None or (consultation_id is not None and row.consultation_id != consultation_id):
         abort(404)
+    found = row.CommentAttachment
     return file_download(found.data, found.content_type, found.filename, private=True)
 
 

@@ -168,4 +168,3 @@ def lookup():
     if number:
         return redirect(url_for("comments.receipt", number=number.upper()))
     return render_template("comments/lookup.html")
-

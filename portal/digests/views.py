@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user
 
 from portal.accounts.access import get_managed_consultation, role_required
-from portal.comments.attachments import download as file_download
+from portal.comments.attachments import staff_download
 from portal.digests.forms import ContactsConfirmForm
 from portal.digests.services import (FORMATS, attachments_filename, build_digest, digest_filename,
                                      write_attachments_zip)
@@ -73,4 +73,4 @@ def attachments(consultation_id: int):
 def attachment(consultation_id: int, attachment_id: int):
     """A file sent with one of the consultation's comments, for its office."""
     consultation = get_managed_consultation(consultation_id)
-    return file_download(attachment_id, consultation.id)
+    return staff_download(attachment_id, consultation.id)

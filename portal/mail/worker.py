@@ -140,10 +140,12 @@ def _files(message: OutboxMessage) -> list:
     MAIL_ATTACHMENTS_MAX_BYTES together; none otherwise (the mail then says so: templates/mail/comment.*)."""
     if message.kind != "comment" or message.comment_id is None:
         return []
-    from portal.comments.attachments import files_with_data, mail_carries
+    from portal.comments.attachments import attachments_of, files_with_data, mail_carries
 
-    files = files_with_data(message.comment_id)
-    return files if mail_carries(files) else []
+    # the sizes first: files too large to travel are not read at all
+    if not mail_carries(attachments_of([message.comment_id]).get(message.comment_id, [])):
+        return []
+    return files_with_data(message.comment_id)
 
 
 def _outgoing(message: OutboxMessage, files=()) -> PortalMessage:
@@ -155,7 +157,7 @@ def _outgoing(message: OutboxMessage, files=()) -> PortalMessage:
         extra_headers=dict(message.headers or {}),
     )
     for file in files:  # Flask-Mail writes a Chinese name as RFC 2231 filename*
-        outgoing.attach(file.filename, file.content_type.split(";")[0], file.data)
+        outgoing.attach(file.filename, file.content_type, file.data)
     outgoing.msgId = message.message_id
     return outgoing
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.accounts.access import role_required
 from portal.comments.attachments import attachments_of
-from portal.comments.attachments import download as file_download
+from portal.comments.attachments import staff_download
 from portal.comments.models import STANCES
 from portal.consultations.models import Consultation
 from portal.core.web import query_int
@@ -160,4 +160,4 @@ def set_mode(consultation_id: int):
 @role_required("moderator")
 def attachment(attachment_id: int):
     """A file sent with a comment, for the moderator deciding on it."""
-    return file_download(attachment_id)
+    return staff_download(attachment_id)
