@@ -206,15 +206,6 @@ def attachment_counts(comment_ids) -> dict[int, int]:
         .group_by(CommentAttachment.comment_id)).all())
 
 
-def file_count(consultation) -> int:
-    """The files sent with a consultation's comments, spam left out (what the office's ZIP holds)."""
-    from portal.comments.models import Comment
-
-    return db.session.scalar(
-        select(func.count()).select_from(CommentAttachment).join(Comment, Comment.id == CommentAttachment.comment_id)
-        .where(Comment.consultation_id == consultation.id, Comment.status != "spam")) or 0
-
-
 def files_with_data(comment_id: int) -> list[CommentAttachment]:
     """The files of one comment with their content (a mail to staff)."""
     from sqlalchemy.orm import undefer

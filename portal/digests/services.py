@@ -174,6 +174,13 @@ def build_digest(
     return FORMATS[fmt][1](meta, digest_rows(consultation, with_contacts, progress), out)
 
 
+def attachment_count(consultation: Consultation) -> int:
+    """The files of the comments received (spam left out): what the office's ZIP holds."""
+    return db.session.scalar(
+        select(func.count()).select_from(CommentAttachment).join(Comment, Comment.id == CommentAttachment.comment_id)
+        .where(*_received(consultation))) or 0
+
+
 def attachments_filename(consultation: Consultation) -> str:
     return f"consultation-{consultation.id}-附件.zip"
 

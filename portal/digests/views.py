@@ -31,19 +31,22 @@ def download(consultation_id: int, fmt: str):
             ), status
     elif request.method == "POST":
         abort(405)
-    # Written to a temporary file (rows streamed from the database), then sent from disk.
+    return _written(lambda out: build_digest(consultation, fmt, out, current_user, with_contacts=with_contacts),
+                    FORMATS[fmt][0], digest_filename(consultation, fmt, with_contacts))
+
+
+def _written(write, mimetype: str, download_name: str):
+    """``write(out)`` into a temporary file (rows streamed from the database), its audit entry committed, then the
+    file sent from disk, never cached."""
     out = tempfile.TemporaryFile()
     try:
-        build_digest(consultation, fmt, out, current_user, with_contacts=with_contacts)
+        write(out)
     except Exception:
         out.close()
         raise
-    db.session.commit()  # the audit entry of an export with contacts
+    db.session.commit()  # the audit entry (an export with contacts, every file)
     out.seek(0)
-    response = send_file(
-        out, mimetype=FORMATS[fmt][0], as_attachment=True,
-        download_name=digest_filename(consultation, fmt, with_contacts),
-    )
+    response = send_file(out, mimetype=mimetype, as_attachment=True, download_name=download_name)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -54,18 +57,8 @@ def attachments(consultation_id: int):
     """Every file sent with the consultation's comments, in one ZIP (written to a temporary file, then sent). A
     POST (a button of the responses page, with its CSRF token): the download is recorded in the audit log."""
     consultation = get_managed_consultation(consultation_id)
-    out = tempfile.TemporaryFile()
-    try:
-        write_attachments_zip(consultation, out, current_user)
-    except Exception:
-        out.close()
-        raise
-    db.session.commit()  # the audit entry
-    out.seek(0)
-    response = send_file(out, mimetype="application/zip", as_attachment=True,
-                         download_name=attachments_filename(consultation))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _written(lambda out: write_attachments_zip(consultation, out, current_user), "application/zip",
+                    attachments_filename(consultation))
 
 
 @bp.get("/attachments/<int:attachment_id>")

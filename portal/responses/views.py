@@ -7,10 +7,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from portal.accounts.access import can_manage_consultation, get_managed_consultation, role_required
-from portal.comments.attachments import attachments_of, file_count
+from portal.comments.attachments import attachments_of
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation
 from portal.core.web import query_int
+from portal.digests.services import attachment_count
 from portal.extensions import db
 from portal.responses.forms import BulkResponseForm, ResponseForm
 from portal.responses.models import Response
@@ -53,7 +54,7 @@ def render_index(consultation: Consultation, form: BulkResponseForm, status: int
     return render_template(
         "responses/index.html", consultation=consultation, form=form, groups=groups, page=page, pages=pages,
         total=total, counts=response_counts(consultation),
-        attachments=attachments_of(row.Comment.id for row in rows), file_count=file_count(consultation),
+        attachments=attachments_of(row.Comment.id for row in rows), file_count=attachment_count(consultation),
     ), status
 
 
