@@ -135,9 +135,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     # how a comment reached the office, in the reader's language
     app.jinja_env.globals["channel_labels"] = CHANNEL_LABELS
-    from portal.comments.attachments import size_label
+    from portal.comments.attachments import ACCEPT, megabytes, size_label
 
     app.add_template_filter(size_label, "filesize")
+    app.add_template_filter(megabytes)  # a limit in bytes as the MB its hint states: 5
+    app.jinja_env.globals["attachment_kinds"] = ACCEPT
 
     @login_manager.user_loader
     def load_user(user_id: str):

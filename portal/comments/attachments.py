@@ -50,6 +50,7 @@ KINDS = {
     ".png": "image/png",
     ".txt": "text/plain",
 }
+ACCEPT = ",".join(KINDS)  # the file fields' accept attribute: the names the portal takes
 
 
 class AttachmentRefused(ValueError):
@@ -150,7 +151,7 @@ def check_uploads(files) -> list[Upload]:
         data = file.read(max_bytes() + 1)
         if len(data) > max_bytes():
             raise AttachmentRefused(_l("附件“%(name)s”超过了 %(mb)s MB，请压缩或分成几个文件后再上传。",
-                                       name=filename, mb=_megabytes(max_bytes())))
+                                       name=filename, mb=megabytes(max_bytes())))
         if not data:
             raise AttachmentRefused(_l("附件“%(name)s”是空文件。", name=filename))
         content_type = kind_of(filename, data)
@@ -161,7 +162,7 @@ def check_uploads(files) -> list[Upload]:
     return uploads
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:g}"
 
 

@@ -18,8 +18,8 @@ from portal.drafts.models import Section
 from portal.extensions import db
 from portal.office import services
 from portal.office.forms import (
-    END_OF_DAY, ExplanatoryNoteForm, ExtendForm, ImportCommentsForm, PublishedFileForm, NoticeForm, PublishForm, RecordCommentForm, ReviseForm, SectionForm,
-    UploadForm, WithdrawForm, local_datetime, split_list,
+    END_OF_DAY, ExplanatoryNoteForm, ExtendForm, ImportCommentsForm, NoticeForm, PublishedFileForm, PublishForm,
+    RecordCommentForm, ReviseForm, SectionForm, UploadForm, WithdrawForm, local_datetime, split_list,
 )
 from portal.office.review import review_of
 from portal.units.models import Unit
