@@ -1,11 +1,15 @@
 """The layout Chinese government documents use (GB/T 9704), for the Word files the portal writes: the digest
-(portal/digests/docx_writer.py) and the draft for download (portal/drafts/document.py). Pure: no app context."""
+(portal/digests/docx_writer.py), the draft for download (portal/drafts/document.py) and the feedback report
+(portal/reports/document.py). Pure: no app context. Text is made fit for XML here (core.xmltext)."""
 from __future__ import annotations
 
 from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
+
+from portal.core.xmltext import xml_text
 
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
@@ -41,3 +45,37 @@ def set_font(font, east_asian: str, size: float) -> None:
 def repeat_as_header(row) -> None:
     """A table row repeated at the top of every page the table runs over."""
     row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+
+
+def title_paragraph(document, text: str) -> None:
+    """The document's title: centred, 22 pt 小标宋."""
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    set_font(title.add_run(xml_text(text)).font, TITLE_FONT, 22)
+
+
+def centred_note(document, text: str) -> None:
+    """A line under the title (the period, a version, an address): centred, 14 pt 楷体."""
+    note = document.add_paragraph()
+    note.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    set_font(note.add_run(xml_text(text)).font, SUBHEADING_FONT, 14)
+
+
+def body_paragraph(document, text: str, label: str = ""):
+    """A paragraph of body text, its first line indented two characters; ``label`` runs into it in bold."""
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.first_line_indent = BODY_INDENT
+    if label:
+        paragraph.add_run(xml_text(label)).bold = True
+    paragraph.add_run(xml_text(text))
+    return paragraph
+
+
+def signature(document, issuer: str | None, dated: str) -> None:
+    """The issuer and the date, right-aligned under the text."""
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if issuer:
+        paragraph.add_run(xml_text(issuer))
+        paragraph.add_run().add_break()
+    paragraph.add_run(dated)

@@ -18,7 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from portal.core.official_docx import (
-    HEADING_FONT, TEXT_WIDTH_DXA, TITLE_FONT, official_document, repeat_as_header, set_font,
+    HEADING_FONT, TEXT_WIDTH_DXA, official_document, repeat_as_header, set_font, signature, title_paragraph,
 )
 from portal.core.xmltext import xml_text
 from portal.digests.rows import WEB_CHANNEL, DigestMeta, DigestRow
@@ -74,9 +74,7 @@ def write_docx(meta: DigestMeta, rows: Iterable[DigestRow], out: BinaryIO) -> in
 def _layout(meta: DigestMeta) -> Document:
     document = official_document()
 
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_font(title.add_run(xml_text(meta.document_title)).font, TITLE_FONT, 22)
+    title_paragraph(document, meta.document_title)
     if meta.interim:
         note = document.add_paragraph()
         note.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -106,12 +104,7 @@ def _layout(meta: DigestMeta) -> Document:
             run.bold = True
             set_font(run.font, HEADING_FONT, 12)
 
-    signature = document.add_paragraph()
-    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    if meta.issuer:
-        signature.add_run(xml_text(meta.issuer))
-        signature.add_run().add_break()
-    signature.add_run(meta.generated.split(" ")[0])
+    signature(document, meta.issuer, meta.generated.split(" ")[0])
     return document
 
 

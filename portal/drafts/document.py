@@ -15,7 +15,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Mm, Pt
 
 from portal.core.official_docx import (
-    BODY_INDENT, HEADING_FONT, SUBHEADING_FONT, TITLE_FONT, official_document, repeat_as_header, set_font,
+    BODY_INDENT, HEADING_FONT, SUBHEADING_FONT, TITLE_FONT, body_paragraph, centred_note, official_document,
+    repeat_as_header, set_font, title_paragraph,
 )
 from portal.core.time import chinese_date
 from portal.core.xmltext import xml_text
@@ -56,21 +57,17 @@ def document_filename(consultation, draft) -> str:
 def draft_document(facts: DocumentFacts, draft) -> bytes:
     """``draft``: a Draft with its sections and tables loaded (portal/drafts/models.py)."""
     document = official_document()
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_font(title.add_run(xml_text(facts.title)).font, TITLE_FONT, 22)
+    title_paragraph(document, facts.title)
     for line in (f"（第{facts.version}版）" if facts.version > 1 else "", facts.period,
                  f"在线阅读和发表意见：{facts.link}"):
         if line:
-            note = document.add_paragraph()
-            note.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            set_font(note.add_run(xml_text(line)).font, SUBHEADING_FONT, 14)
+            centred_note(document, line)
     if facts.qr:  # a printed copy leads back to the page by phone
         code = document.add_paragraph()
         code.alignment = WD_ALIGN_PARAGRAPH.CENTER
         code.add_run().add_picture(io.BytesIO(facts.qr), width=Mm(25))
     for line in _lines(draft.preamble):
-        _body(document, line)
+        body_paragraph(document, line)
     in_appendix = False
     for section in draft.sections:  # in document order, subsections after their parent
         if section.kind == "appendix" and not in_appendix:
@@ -91,20 +88,11 @@ def _lines(text: str | None) -> list[str]:
     return [line for line in xml_text(text).split("\n") if line.strip()]
 
 
-def _body(document, text: str, label: str = ""):
-    paragraph = document.add_paragraph()
-    paragraph.paragraph_format.first_line_indent = BODY_INDENT
-    if label:
-        paragraph.add_run(label).bold = True
-    paragraph.add_run(text)
-    return paragraph
-
-
 def _section(document, section) -> None:
     lines = _lines(section.text)
     label, heading = xml_text(section.label), xml_text(section.heading)
     if section.run_in:  # "一是加强……。" / "第三条 ……": the heading runs into the first paragraph
-        _body(document, lines[0] if lines else "", label + heading)
+        body_paragraph(document, lines[0] if lines else "", label + heading)
         lines = lines[1:]
     elif section.kind == "appendix":
         paragraph = document.add_paragraph()
@@ -125,9 +113,9 @@ def _section(document, section) -> None:
         else:
             run.bold = True
     for line in lines:
-        _body(document, line)
+        body_paragraph(document, line)
     if section.unit_names:
-        _body(document, "（责任单位：" + "、".join(xml_text(name) for name in section.unit_names) + "）")
+        body_paragraph(document, "（责任单位：" + "、".join(xml_text(name) for name in section.unit_names) + "）")
 
 
 def _table(document, table) -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from portal.core.official_docx import BODY_INDENT, HEADING_FONT, SUBHEADING_FONT, TITLE_FONT, official_document, set_font
+from portal.core.official_docx import (
+    BODY_INDENT, HEADING_FONT, body_paragraph, centred_note, official_document, set_font, signature, title_paragraph,
+)
 from portal.core.time import chinese_date
 from portal.core.xmltext import xml_text
 from portal.drafts.document import file_stem
@@ -48,16 +49,12 @@ def report_title(title: str) -> str:
 
 def feedback_document(facts: ReportFacts, groups: list[FeedbackGroup]) -> bytes:
     document = official_document()
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_font(title.add_run(xml_text(report_title(facts.title))).font, TITLE_FONT, 22)
-    period = document.add_paragraph()
-    period.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_font(period.add_run(xml_text(f"征求意见时间：{facts.period}")).font, SUBHEADING_FONT, 14)
+    title_paragraph(document, report_title(facts.title))
+    centred_note(document, f"征求意见时间：{facts.period}")
     if facts.summary:  # the closing summary, with how the opinions were answered once answers are published
-        _body(document, facts.summary)
+        body_paragraph(document, facts.summary)
     if not groups:
-        _body(document, "本次征求意见没有可公开的意见。")
+        body_paragraph(document, "本次征求意见没有可公开的意见。")
     for number, group in enumerate(groups, start=1):
         heading = document.add_paragraph()
         heading.paragraph_format.first_line_indent = BODY_INDENT
@@ -68,29 +65,15 @@ def feedback_document(facts: ReportFacts, groups: list[FeedbackGroup]) -> bytes:
             if facts.comments_public:
                 who.append(entry.author_name or "匿名")
             who.append(STANCE_NAMES.get(entry.stance, entry.stance))
-            opinion = _body(document, f"（{'，'.join(who)}）{entry.text or '（意见内容不公开）'}", f"{entry.number}. 意见：")
+            opinion = body_paragraph(document, f"（{'，'.join(who)}）{entry.text or '（意见内容不公开）'}", f"{entry.number}. 意见：")
             opinion.paragraph_format.keep_with_next = True
             if entry.response is not None:
                 outcome = OUTCOME_NAMES.get(entry.response.outcome, "")
-                _body(document, f"{outcome}。{entry.response.reason}", "答复：")
+                body_paragraph(document, f"{outcome}。{entry.response.reason}", "答复：")
             else:
-                _body(document, "起草单位尚未公布答复。", "答复：")
-    signature = document.add_paragraph()
-    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    if facts.issuer:
-        signature.add_run(xml_text(facts.issuer))
-        signature.add_run().add_break()
-    signature.add_run(facts.dated)
+                body_paragraph(document, "起草单位尚未公布答复。", "答复：")
+    signature(document, facts.issuer, facts.dated)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
-
-
-def _body(document, text: str, label: str = ""):
-    paragraph = document.add_paragraph()
-    paragraph.paragraph_format.first_line_indent = BODY_INDENT
-    if label:
-        paragraph.add_run(xml_text(label)).bold = True
-    paragraph.add_run(xml_text(text))
-    return paragraph
 
