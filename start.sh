@@ -17,13 +17,14 @@ fi
 export FLASK_APP=wsgi
 .venv/bin/flask db upgrade
 .venv/bin/flask consultations load-samples
-.venv/bin/flask consultations close-due
 .venv/bin/flask search work                 # index the samples for search
 .venv/bin/flask search work --loop &        # keep the search index up to date while the portal runs
 SEARCH_WORKER=$!
 .venv/bin/flask moderation group --loop &   # group form letters (同文意见) as comments arrive
 GROUP_WORKER=$!
-trap 'kill "$SEARCH_WORKER" "$GROUP_WORKER" 2>/dev/null' EXIT
+.venv/bin/flask jobs run --loop &           # scheduled jobs: close at the deadline, digests, erase old data
+SCHEDULER=$!
+trap 'kill "$SEARCH_WORKER" "$GROUP_WORKER" "$SCHEDULER" 2>/dev/null' EXIT
 echo "公开征求意见平台: http://${HOST:-127.0.0.1}:${PORT:-5000}/"
 echo "工作人员账号 / staff account: .venv/bin/flask --app wsgi users create --role admin --email … --name …"
 .venv/bin/flask run --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}"

@@ -55,6 +55,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.mail import models as _mail_models  # noqa: F401
     from portal.routing import models as _routing_models  # noqa: F401
     from portal.core import tokens as _token_models  # noqa: F401
+    from portal.operations import models as _operation_models  # noqa: F401
+    from portal.operations.cli import jobs_cli
+    from portal.operations.views import bp as operations_bp
     from portal.mail.cli import mail_cli
     from portal.mail.views import bp as mail_bp
     from portal.routing.views import bp as routing_bp
@@ -112,6 +115,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(search_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(sitemap_bp)
+    app.register_blueprint(operations_bp)
     api_views.register(app)
     search_events.register(db.session)
     from portal.comments import page_cache
@@ -126,6 +130,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(digests_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(jobs_cli)
 
     from portal.citizens.services import current_citizen, is_following
 

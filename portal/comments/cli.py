@@ -6,8 +6,7 @@ from sqlalchemy import select
 
 from portal.audit.services import record_action
 from portal.comments.models import Comment
-from portal.comments.retention import erase_old_contacts
-from portal.consultations.models import Consultation
+from portal.comments.retention import erase_old_contacts_recorded
 from portal.comments.services import approve_comment, find_by_receipt
 from portal.extensions import db
 
@@ -49,9 +48,6 @@ def erase_contacts_command(days: int | None):
     if days <= 0:
         click.echo("保留期限为 0：不清除任何联系方式。")
         return
-    erased = erase_old_contacts(days)
-    for consultation_id, count in sorted(erased.items()):
-        record_action("cli", "erase_contacts", db.session.get(Consultation, consultation_id),
-                      consultation_id=consultation_id, after={"comments": count, "days": days})
+    erased = erase_old_contacts_recorded(days, "cli")
     db.session.commit()
     click.echo(f"已清除 {len(erased)} 项征求意见中 {sum(erased.values())} 条意见的联系方式（结束超过 {days} 天）。")

@@ -38,3 +38,14 @@ def erase_old_contacts(days: int) -> dict[int, int]:
         )
         db.session.flush()
     return counts
+
+
+def erase_old_contacts_recorded(days: int, actor: str) -> dict[int, int]:
+    """``erase_old_contacts`` with one audit entry per consultation changed, by ``actor`` ("cli", "scheduler")."""
+    from portal.audit.services import record_action  # the audit log builds on the comments
+
+    erased = erase_old_contacts(days)
+    for consultation_id, count in sorted(erased.items()):
+        record_action(actor, "erase_contacts", db.session.get(Consultation, consultation_id),
+                      consultation_id=consultation_id, after={"comments": count, "days": days})
+    return erased

@@ -6,13 +6,13 @@ import time
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy.exc import IntegrityError
 
 from portal.core.workers import gives_way_to_web
 from portal.extensions import db
 from portal.mail.retention import erase_old_mail
 from portal.mail.worker import deliver_due, new_worker_id
-from portal.routing.digests import due_digests, queue_digest
+from portal.operations.jobs import Heartbeat
+from portal.routing.digests import queue_due_digests
 
 mail_cli = AppGroup("mail", help="Send the outbox; queue digests; erase old mail.")
 
@@ -26,7 +26,10 @@ def deliver_command(loop: bool, batch: int, interval: float):
     """Plan the mails of new comments, then send due messages from the outbox, with retries and back-off. Safe
     to run on several hosts at once."""
     worker_id = new_worker_id()
+    heartbeat = Heartbeat("mail")
     while True:
+        if loop:
+            heartbeat.beat()
         report = deliver_due(batch=batch, worker_id=worker_id)
         if report.handled or report.released or report.routed or not loop:
             click.echo(
@@ -43,15 +46,7 @@ def deliver_command(loop: bool, batch: int, interval: float):
 @mail_cli.command("digests")
 def digests_command():
     """Queue the digests whose period has ended (run from cron, e.g. every 15 minutes; running twice is safe)."""
-    queued = skipped = 0
-    for item in due_digests():
-        try:
-            queue_digest(item)
-            db.session.commit()
-            queued += 1
-        except IntegrityError:  # another run queued this period at the same moment
-            db.session.rollback()
-            skipped += 1
+    queued, skipped = queue_due_digests()
     click.echo(f"已排队 {queued} 份意见汇总邮件。" + (f"（{skipped} 份已由另一进程排队）" if skipped else ""))
 
 

@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.moderation.grouping import group_new_comments
 from portal.moderation.models import MODES
 from portal.moderation.services import set_moderation_mode
+from portal.operations.jobs import Heartbeat
 
 moderation_cli = AppGroup("moderation", help="Moderation settings and the form-letter grouping worker.")
 
@@ -34,7 +35,10 @@ def mode_command(consultation_id: int, mode: str):
 @gives_way_to_web
 def group_command(loop: bool, interval: float):
     """Group new comments into form letters (同文意见). Safe to run on several hosts at once."""
+    heartbeat = Heartbeat("grouping")
     while True:
+        if loop:
+            heartbeat.beat()
         grouped = group_new_comments()
         if grouped or not loop:
             click.echo(f"已比对 {grouped} 条新意见。")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation
@@ -109,3 +110,18 @@ def queue_digest(item: DueDigest) -> list[OutboxMessage]:
         )
         for email in item.recipient.emails
     ]
+
+
+def queue_due_digests() -> tuple[int, int]:
+    """Queue every digest whose period has ended, each in its own transaction (commits). Returns how many were
+    queued and how many another run queued at the same moment (running twice queues nothing twice)."""
+    queued = skipped = 0
+    for item in due_digests():
+        try:
+            queue_digest(item)
+            db.session.commit()
+            queued += 1
+        except IntegrityError:  # another run queued this period at the same moment
+            db.session.rollback()
+            skipped += 1
+    return queued, skipped

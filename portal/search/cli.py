@@ -8,6 +8,7 @@ from portal.core.workers import gives_way_to_web
 from portal.extensions import db
 from portal.consultations.models import public_consultation
 from portal.search.services import reindex, reindex_size
+from portal.operations.jobs import Heartbeat
 from portal.search.worker import work_queue
 
 search_cli = AppGroup("search", help="Search index: work the queue, rebuild.")
@@ -21,7 +22,10 @@ search_cli = AppGroup("search", help="Search index: work the queue, rebuild.")
 def work_command(loop: bool, batch: int, interval: float):
     """Index what the queue names (changes since the last run), after they were committed."""
     done = 0
+    heartbeat = Heartbeat("search")
     while True:
+        if loop:
+            heartbeat.beat()
         count = work_queue(batch)
         done += count
         if count:

@@ -1,0 +1,48 @@
+"""``flask jobs run [--loop]`` (the scheduler) and ``flask jobs status``."""
+from __future__ import annotations
+
+import time
+
+import click
+from flask.cli import AppGroup
+
+from portal.core.time import SHANGHAI
+from portal.core.workers import gives_way_to_web
+from portal.operations import status
+from portal.operations.jobs import Heartbeat, run_due_jobs
+
+jobs_cli = AppGroup("jobs", help="Scheduled jobs: closing at the deadline, digests, erasing old personal data.")
+
+
+@jobs_cli.command("run")
+@click.option("--loop", is_flag=True, help="Keep running: look for due jobs every --interval seconds.")
+@click.option("--interval", default=30.0, show_default=True, help="Seconds between looks (--loop).")
+@gives_way_to_web
+def run_command(loop: bool, interval: float):
+    """Run the scheduled jobs that are due (each once per its interval, however many schedulers run)."""
+    heartbeat = Heartbeat("scheduler")
+    while True:
+        if loop:
+            heartbeat.beat()
+        for ran in run_due_jobs():
+            if ran.error:
+                click.echo(f"{ran.job.name}：失败（{ran.error.strip().splitlines()[-1]}）", err=True)
+            else:
+                click.echo(f"{ran.job.name}：{ran.job.describe(ran.counts)}")
+        if not loop:
+            return
+        time.sleep(interval)
+
+
+@jobs_cli.command("status")
+def status_command():
+    """Print each job's last run, the queues and the workers seen (what /admin/status shows)."""
+    for state in status.jobs():
+        run = state.run
+        when = f"{run.started_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M:%S}" if run and run.started_at else "从未运行"
+        flag = "  ← 逾期未运行" if state.overdue else ""
+        click.echo(f"{state.job.name:<16} {when}  {run.outcome if run and run.outcome else '-'}{flag}")
+    for backlog in status.backlogs():
+        click.echo(f"{backlog.key:<16} {backlog.count}" + ("  ← 积压" if backlog.late else ""))
+    for worker in status.workers():
+        click.echo(f"{worker.kind:<16} {len(worker.seen)} 个进程在运行")

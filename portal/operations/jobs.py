@@ -1,0 +1,200 @@
+"""Scheduled jobs (定时任务): what must happen on the clock without anyone asking.
+
+A consultation closes at its deadline by itself (its pages show the closing summary from that moment), but the
+drafting office hears of it, the followers are reminded, digests go out and old personal data is erased only
+when something runs. ``flask jobs run --loop`` is that something: one service instead of a crontab, run beside
+the web workers (``./start.sh`` starts it). Each job can still be run alone from cron by its own command.
+
+Several schedulers may run at once, on several hosts: a scheduler runs a job only after claiming it with a
+conditional UPDATE of the job's row (``started_at`` at least one interval old), so each job runs once per
+interval wherever it runs; the jobs themselves are safe to run twice anyway. A job that fails is rolled back,
+recorded with its error (shown on the status page, ``/admin/status``) and tried again at its next interval; the
+other jobs still run.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import traceback
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, or_, select, update
+
+from portal.core.time import now
+from portal.extensions import db
+from portal.operations.models import JobRun, WorkerBeat
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: timedelta
+    title: object  # lazy text: what the job does, for the status page
+    command: str  # the command that does the same once (from cron or by hand)
+    work: Callable[[], dict]  # does the job, commits; returns what it did (counts) for the status page
+    describe: Callable[[dict], str]  # those counts as a sentence, in the reader's language
+
+
+def _close_due() -> dict:
+    from portal.consultations.services import close_due_consultations, remind_followers
+
+    closed = close_due_consultations()
+    db.session.commit()
+    reminded = remind_followers()
+    db.session.commit()
+    return {"closed": len(closed), "reminded": len(reminded)}
+
+
+def _digests() -> dict:
+    from portal.routing.digests import queue_due_digests
+
+    queued, _skipped = queue_due_digests()
+    return {"queued": queued}
+
+
+def _erase_old_mail() -> dict:
+    from portal.mail.retention import erase_old_mail
+
+    days = current_app.config["MAIL_RETENTION_DAYS"]
+    erased = erase_old_mail(days)
+    db.session.commit()
+    return {"erased": erased, "days": days}
+
+
+def _erase_contacts() -> dict:
+    from portal.comments.retention import erase_old_contacts_recorded
+
+    days = current_app.config["CONTACT_RETENTION_DAYS"]
+    erased = erase_old_contacts_recorded(days, "scheduler")
+    db.session.commit()
+    return {"erased": sum(erased.values()), "consultations": len(erased), "days": days}
+
+
+def _kept_for_ever(counts: dict) -> str | None:
+    return _("保留期限为 0：不清除。") if counts.get("days", 0) <= 0 else None
+
+
+JOBS: tuple[Job, ...] = (
+    Job("close-due", timedelta(minutes=1), _l("结束到期的征求意见，通知起草单位；提醒关注者"),
+        "flask --app wsgi consultations close-due", _close_due,
+        lambda c: _("结束 %(closed)s 项，提醒 %(reminded)s 项。", closed=c.get("closed", 0),
+                    reminded=c.get("reminded", 0))),
+    Job("digests", timedelta(minutes=5), _l("发送到期的意见汇总邮件"),
+        "flask --app wsgi mail digests", _digests,
+        lambda c: _("排队 %(n)s 份意见汇总邮件。", n=c.get("queued", 0))),
+    Job("erase-old-mail", timedelta(days=1), _l("清除超过保留期限的邮件内容"),
+        "flask --app wsgi mail erase-old", _erase_old_mail,
+        lambda c: _kept_for_ever(c) or _("清除 %(n)s 封邮件的收件人和内容。", n=c.get("erased", 0))),
+    Job("erase-contacts", timedelta(days=1), _l("清除超过保留期限的意见联系方式"),
+        "flask --app wsgi comments erase-contacts", _erase_contacts,
+        lambda c: _kept_for_ever(c) or _("清除 %(n)s 条意见的联系方式。", n=c.get("erased", 0))),
+)
+JOBS_BY_NAME = {job.name: job for job in JOBS}
+
+
+def runner_id() -> str:
+    """host:pid of this process, as recorded with the runs it claims and its signs of life."""
+    return f"{socket.gethostname()[:80]}:{os.getpid()}"
+
+
+def _ensure_rows() -> None:
+    """A row for each job (the first scheduler writes them; two at once: one insert wins, the other is ignored)."""
+    known = set(db.session.scalars(select(JobRun.name)))
+    missing = [job.name for job in JOBS if job.name not in known]
+    if missing:
+        table = JobRun.__table__
+        insert = _insert_for(db.engine.dialect.name)
+        db.session.execute(insert(table).on_conflict_do_nothing(index_elements=["name"]),
+                           [{"name": name} for name in missing])
+    db.session.commit()
+
+
+def _insert_for(dialect: str):
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return postgresql_insert if dialect == "postgresql" else sqlite_insert
+
+
+def _claim(job: Job, at: datetime, runner: str) -> bool:
+    """Take this interval's run of ``job``: true for exactly one of the schedulers asking."""
+    claimed = db.session.execute(
+        update(JobRun)
+        .where(JobRun.name == job.name, or_(JobRun.started_at.is_(None), JobRun.started_at <= at - job.every))
+        .values(started_at=at, outcome="running", claimed_by=runner)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    db.session.commit()
+    return claimed
+
+
+def _finish(job: Job, runner: str, counts: dict | None, error: str | None) -> None:
+    values = {"finished_at": now(), "outcome": "failed" if error else "ok"}
+    if error:
+        values.update(failed_at=values["finished_at"], error=error[-4000:])
+    else:
+        values["counts"] = counts
+    db.session.execute(update(JobRun).where(JobRun.name == job.name, JobRun.claimed_by == runner).values(**values)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+@dataclass
+class Ran:
+    job: Job
+    counts: dict | None
+    error: str | None
+
+
+def run_due_jobs(runner: str | None = None) -> list[Ran]:
+    """Run every job whose interval has passed since its last run (by any scheduler). Returns what ran."""
+    runner = runner or runner_id()
+    _ensure_rows()
+    ran = []
+    for job in JOBS:
+        if not _claim(job, now(), runner):
+            continue
+        try:
+            counts, error = job.work(), None
+        except Exception:  # noqa: BLE001 - one failing job must not stop the others; it is recorded and retried
+            db.session.rollback()
+            current_app.logger.exception("scheduled job %s failed", job.name)
+            counts, error = None, traceback.format_exc()
+        _finish(job, runner, counts, error)
+        ran.append(Ran(job, counts, error))
+    return ran
+
+
+# -- workers' signs of life ----------------------------------------------------------------------------------
+
+BEAT_EVERY = timedelta(seconds=30)  # at most one write a worker per this long
+FORGET_AFTER = timedelta(days=7)  # a worker not seen this long is forgotten (its row deleted)
+
+
+class Heartbeat:
+    """A background worker's sign of life: ``beat()`` at each pass of its loop writes ``seen_at`` at most once a
+    ``BEAT_EVERY`` (the throttle is this object's: one per process, nothing shared between workers)."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.id = f"{kind}:{runner_id()}"
+        self.last: datetime | None = None
+
+    def beat(self) -> None:
+        at = now()
+        if self.last is not None and at - self.last < BEAT_EVERY:
+            return
+        table = WorkerBeat.__table__
+        host, pid = self.id.split(":")[1:]
+        statement = _insert_for(db.engine.dialect.name)(table).values(
+            id=self.id, kind=self.kind, host=host, pid=int(pid), started_at=at, seen_at=at)
+        db.session.execute(statement.on_conflict_do_update(index_elements=["id"], set_={"seen_at": at}))
+        if self.last is None:  # once per process: forget the workers gone for a week
+            db.session.execute(delete(WorkerBeat).where(WorkerBeat.seen_at < at - FORGET_AFTER))
+        db.session.commit()
+        self.last = at

@@ -1,0 +1,111 @@
+"""What the status page (/admin/status) shows: is each queue being worked off, is each background worker alive,
+did each scheduled job run. Everything is read from the database, so every web worker shows the same page.
+
+A queue is late when its oldest item has waited longer than ``LATE``: the worker that empties it is stopped or
+cannot keep up; the page then names the command to start. Nothing here changes anything.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from portal.comments.models import Comment
+from portal.consultations.models import Consultation
+from portal.core.time import now
+from portal.extensions import db
+from portal.mail.models import OutboxMessage
+from portal.operations.jobs import JOBS, Job
+from portal.operations.models import JobRun, WorkerBeat
+from portal.routing.models import RoutingQueueItem
+from portal.search.models import SearchQueueItem
+
+LATE = timedelta(minutes=5)  # a queue whose oldest item waited longer is shown as late
+ALIVE = timedelta(minutes=2)  # a worker seen within this is running (it beats every 30 s, portal/operations/jobs.py)
+
+WORKERS = {  # kind → what it is and how it is started
+    "mail": (_l("发信程序"), "flask --app wsgi mail deliver --loop"),
+    "search": (_l("搜索索引程序"), "flask --app wsgi search work --loop"),
+    "grouping": (_l("同文意见比对程序"), "flask --app wsgi moderation group --loop"),
+    "scheduler": (_l("定时任务程序"), "flask --app wsgi jobs run --loop"),
+}
+
+
+@dataclass
+class Backlog:
+    key: str
+    title: object
+    count: int
+    oldest: datetime | None  # when the oldest item began to wait
+    worker: str  # the WORKERS kind that works it off
+    late: bool
+
+
+@dataclass
+class WorkerState:
+    kind: str
+    title: object
+    command: str
+    seen: list[WorkerBeat]  # the processes seen within ALIVE
+    last_seen: datetime | None  # the last sign of any process of this kind
+
+
+@dataclass
+class JobState:
+    job: Job
+    run: JobRun | None
+    overdue: bool  # not started for three intervals (at least 10 minutes): no scheduler runs
+
+
+def _backlog(key, title, worker, query, at) -> Backlog:
+    count, oldest = db.session.execute(query).one()
+    return Backlog(key, title, count or 0, oldest, worker, oldest is not None and at - oldest > LATE)
+
+
+def backlogs(at: datetime | None = None) -> list[Backlog]:
+    at = at or now()
+    return [
+        _backlog("routing", _l("等待生成邮件的新意见"), "mail",
+                 select(func.count(), func.min(Comment.created_at)).select_from(RoutingQueueItem)
+                 .join(Comment, Comment.id == RoutingQueueItem.comment_id), at),
+        _backlog("outbox", _l("到时待发的邮件"), "mail",
+                 select(func.count(), func.min(OutboxMessage.next_attempt_at))
+                 .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= at), at),
+        _backlog("search", _l("等待更新搜索索引的内容"), "search",
+                 select(func.count(), func.min(SearchQueueItem.enqueued_at)), at),
+        _backlog("grouping", _l("等待比对同文意见的新意见"), "grouping",
+                 select(func.count(), func.min(Comment.created_at)).where(Comment.grouped_at.is_(None)), at),
+        _backlog("closing", _l("已过截止时间、尚未结束的征求意见"), "scheduler",
+                 select(func.count(), func.min(Consultation.deadline)).where(
+                     Consultation.published_at.is_not(None), Consultation.finalised_at.is_(None),
+                     Consultation.deadline < at), at),
+    ]
+
+
+def failed_mail_count() -> int:
+    return db.session.scalar(select(func.count()).where(OutboxMessage.status == "failed")) or 0
+
+
+def workers(at: datetime | None = None) -> list[WorkerState]:
+    at = at or now()
+    beats = db.session.scalars(select(WorkerBeat).order_by(WorkerBeat.host, WorkerBeat.pid)).all()
+    states = []
+    for kind, (title, command) in WORKERS.items():
+        mine = [b for b in beats if b.kind == kind]
+        states.append(WorkerState(kind, title, command, [b for b in mine if at - b.seen_at <= ALIVE],
+                                  max((b.seen_at for b in mine), default=None)))
+    return states
+
+
+def jobs(at: datetime | None = None) -> list[JobState]:
+    at = at or now()
+    runs = {run.name: run for run in db.session.scalars(select(JobRun))}
+    states = []
+    for job in JOBS:
+        run = runs.get(job.name)
+        allowed = max(3 * job.every, timedelta(minutes=10))
+        overdue = run is None or run.started_at is None or at - run.started_at > allowed
+        states.append(JobState(job, run, overdue))
+    return states

@@ -1,0 +1,121 @@
+"""The scheduler (`flask jobs run`): each job runs once per interval however many schedulers run, a failing job
+is rolled back and recorded while the others run, and the jobs do what their own commands do."""
+import threading
+
+from sqlalchemy import select
+
+from portal.audit.models import AuditEntry
+from portal.comments.models import Comment
+from portal.consultations.models import Consultation
+from portal.extensions import db
+from portal.mail.worker import deliver_due
+from portal.operations.jobs import JOBS, run_due_jobs
+from portal.operations.models import JobRun
+from tests.helpers import shanghai
+
+CONTACT = "2019787574@qq.com"  # the address seed 003's notice gives for opinions
+
+
+def run_jobs(app) -> str:
+    result = app.test_cli_runner().invoke(args=["jobs", "run"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_at_the_deadline_the_scheduler_closes_and_the_office_hears_of_it(app, clock, office_consultation, smtp_server):
+    consultation, _comments = office_consultation
+    deliver_due()  # the comments' own mails, out of the way
+    before = len(smtp_server.received)
+    clock.set(shanghai(2023, 5, 12, 23, 59))
+    assert "close-due：结束 0 项" in run_jobs(app)
+    assert db.session.get(Consultation, consultation.id).finalised_at is None
+
+    clock.set(shanghai(2023, 5, 13, 0, 0, 30))  # a minute later: past the deadline (5月12日 24:00)
+    output = run_jobs(app)
+    assert "close-due：结束 1 项，提醒 0 项。" in output
+    assert "digests" not in output  # every 5 minutes: not due again yet
+    db.session.expire_all()
+    closed = db.session.get(Consultation, consultation.id)
+    assert closed.finalised_at is not None and closed.closing_summary.startswith("截止到5月12日")
+    deliver_due()
+    assert CONTACT in [address for to, _m in smtp_server.received[before:] for address in to]
+
+    assert run_jobs(app) == ""  # nothing is due again within its interval
+    clock.advance(minutes=5)
+    assert run_jobs(app).splitlines() == ["close-due：结束 0 项，提醒 0 项。", "digests：排队 0 份意见汇总邮件。"]
+    clock.advance(days=1)
+    assert len(run_jobs(app).splitlines()) == len(JOBS)
+
+
+def test_schedulers_on_two_hosts_run_each_job_once(app, clock):
+    clock.set(shanghai(2026, 3, 1, 9, 0))
+    ran: dict[str, list[str]] = {}
+    barrier = threading.Barrier(3)
+
+    def scheduler(name):
+        with app.app_context():
+            barrier.wait()
+            ran[name] = [r.job.name for r in run_due_jobs(runner=name) if not r.error]
+            db.session.remove()
+
+    threads = [threading.Thread(target=scheduler, args=(f"host-{n}:1",)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    every_run = sorted(name for names in ran.values() for name in names)
+    assert every_run == sorted(job.name for job in JOBS)  # each job once, whichever scheduler took it
+    rows = db.session.scalars(select(JobRun)).all()
+    assert {row.name: row.outcome for row in rows} == {job.name: "ok" for job in JOBS}
+    assert all(row.claimed_by in ran for row in rows)
+
+
+def test_a_failing_job_is_rolled_back_recorded_and_tried_again(app, clock, office_consultation, monkeypatch, client,
+                                                              make_user, login):
+    consultation, _comments = office_consultation
+    clock.set(shanghai(2023, 5, 13, 9, 0))
+
+    def half_done_then_broken(notify=True):
+        db.session.get(Consultation, consultation.id).closing_summary = "写了一半"
+        db.session.flush()
+        raise RuntimeError("数据库连接中断")
+
+    monkeypatch.setattr("portal.consultations.services.close_due_consultations", half_done_then_broken)
+    result = app.test_cli_runner().invoke(args=["jobs", "run"])
+    assert result.exit_code == 0
+    assert "close-due：失败（RuntimeError: 数据库连接中断）" in result.output
+    assert "digests：排队 0 份" in result.output  # the other jobs still ran
+    db.session.expire_all()
+    assert db.session.get(Consultation, consultation.id).closing_summary is None  # nothing half-written stays
+    row = db.session.get(JobRun, "close-due")
+    assert row.outcome == "failed" and "RuntimeError: 数据库连接中断" in row.error
+
+    make_user("admin")
+    login("admin@example.gov.cn")
+    page = client.get("/admin/status").get_data(as_text=True)
+    assert "失败</strong> <code>RuntimeError: 数据库连接中断</code>" in page
+
+    monkeypatch.undo()
+    clock.advance(minutes=1)
+    assert "close-due：结束 1 项" in run_jobs(app)
+    page = client.get("/admin/status").get_data(as_text=True)
+    assert "完成：结束 1 项，提醒 0 项。" in page and "上次失败：" in page
+
+
+def test_the_erasing_jobs_keep_to_the_retention_periods(app, clock, office_consultation):
+    consultation, _comments = office_consultation
+    clock.set(shanghai(2023, 5, 13, 9, 0))
+    assert "结束 1 项" in run_jobs(app)
+    clock.set(shanghai(2024, 5, 14, 9, 0))  # 367 days after the end
+    output = run_jobs(app)
+    assert "erase-contacts：保留期限为 0：不清除。" in output  # the default keeps everything
+    assert db.session.scalar(select(Comment.author_contact).where(Comment.author_name == "王大爷")) is not None
+
+    app.config["CONTACT_RETENTION_DAYS"] = 365
+    clock.advance(days=1)
+    assert "erase-contacts：清除 3 条意见的联系方式。" in run_jobs(app)
+    db.session.expire_all()
+    assert db.session.scalars(select(Comment.author_contact).where(
+        Comment.consultation_id == consultation.id, Comment.author_contact.is_not(None))).all() == []
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "erase_contacts"))
+    assert (entry.actor_label, entry.after) == ("scheduler", {"comments": 3, "days": 365})
