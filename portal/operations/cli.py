@@ -25,6 +25,8 @@ def run_command(loop: bool, interval: float):
         if loop:
             heartbeat.beat()
         for ran in run_due_jobs():
+            if loop and not ran.error and not ran.did_something:
+                continue  # a service's log shows what changed, not a line a minute that nothing did
             if ran.error:
                 click.echo(f"{ran.job.name}：失败（{ran.error.strip().splitlines()[-1]}）", err=True)
             else:

@@ -150,6 +150,10 @@ class Ran:
     counts: dict | None
     error: str | None
 
+    @property
+    def did_something(self) -> bool:
+        return any(value for key, value in (self.counts or {}).items() if key != "days")
+
 
 def run_due_jobs(runner: str | None = None) -> list[Ran]:
     """Run every job whose interval has passed since its last run (by any scheduler). Returns what ran."""
