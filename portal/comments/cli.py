@@ -9,6 +9,7 @@ from portal.comments.models import Comment
 from portal.comments.retention import erase_old_contacts_recorded
 from portal.comments.services import approve_comment, find_by_receipt
 from portal.extensions import db
+from portal.operations.jobs import recorded
 
 comments_cli = AppGroup("comments", help="Manage comments.")
 
@@ -38,6 +39,7 @@ def approve_command(receipts: tuple[str, ...], all_pending: bool):
 
 
 @comments_cli.command("erase-contacts")
+@recorded("erase-contacts")
 @click.option("--days", type=int, default=None,
               help="After this many days since a consultation ended (default: PORTAL_CONTACT_RETENTION_DAYS; 0 keeps all).")
 def erase_contacts_command(days: int | None):

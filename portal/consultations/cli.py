@@ -15,6 +15,7 @@ from portal.core.time import end_of_day, local_midnight, now, parse_iso, SHANGHA
 from portal.drafts.models import Draft
 from portal.drafts.services import DraftImportError, import_draft, parse_file
 from portal.extensions import db
+from portal.operations.jobs import recorded
 
 consultations_cli = AppGroup("consultations", help="Publish and close consultations.")
 
@@ -42,6 +43,7 @@ def publish_command(consultation_id: int, opens: str | None, deadline: str | Non
 
 
 @consultations_cli.command("close-due")
+@recorded("close-due")
 def close_due_command():
     """Finalise every consultation whose deadline has passed: write its closing summary (and mail the office);
     and remind the followers of those closing within three days."""

@@ -11,7 +11,7 @@ from portal.core.workers import gives_way_to_web
 from portal.extensions import db
 from portal.mail.retention import erase_old_mail
 from portal.mail.worker import deliver_due, new_worker_id
-from portal.operations.jobs import Heartbeat
+from portal.operations.jobs import Heartbeat, recorded
 from portal.routing.digests import queue_due_digests
 
 mail_cli = AppGroup("mail", help="Send the outbox; queue digests; erase old mail.")
@@ -44,6 +44,7 @@ def deliver_command(loop: bool, batch: int, interval: float):
 
 
 @mail_cli.command("digests")
+@recorded("digests")
 def digests_command():
     """Queue the digests whose period has ended (run from cron, e.g. every 15 minutes; running twice is safe)."""
     queued, skipped = queue_due_digests()
@@ -51,6 +52,7 @@ def digests_command():
 
 
 @mail_cli.command("erase-old")
+@recorded("erase-old-mail")
 @click.option("--days", type=int, default=None,
               help="Erase what is older than this many days (default: PORTAL_MAIL_RETENTION_DAYS; 0 keeps all).")
 def erase_old_command(days: int | None):

@@ -13,6 +13,7 @@ other jobs still run.
 """
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import traceback
@@ -172,6 +173,38 @@ def run_due_jobs(runner: str | None = None) -> list[Ran]:
         _finish(job, runner, counts, error)
         ran.append(Ran(job, counts, error))
     return ran
+
+
+def recorded(name: str):
+    """For the command that does job ``name`` once (from cron or by hand): its run is recorded as the
+    scheduler's are, so that the status page knows the job runs whichever way it is run."""
+    def wrap(command):
+        @functools.wraps(command)
+        def run(*args, **kwargs):
+            started = now()
+            try:
+                result = command(*args, **kwargs)
+            except Exception:
+                _record_run(name, started, traceback.format_exc())
+                raise
+            _record_run(name, started, None)
+            return result
+
+        return run
+
+    return wrap
+
+
+def _record_run(name: str, started: datetime, error: str | None) -> None:
+    db.session.rollback()
+    _ensure_rows()
+    values = {"started_at": started, "finished_at": now(), "outcome": "failed" if error else "ok",
+              "claimed_by": runner_id(), "counts": None}
+    if error:
+        values.update(failed_at=values["finished_at"], error=error[-4000:])
+    db.session.execute(update(JobRun).where(JobRun.name == name).values(**values)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 # -- workers' signs of life ----------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ class WorkerState:
 class JobState:
     job: Job
     run: JobRun | None
-    overdue: bool  # not started for three intervals (at least 10 minutes): no scheduler runs
+    overdue: bool  # not started for three intervals and 10 minutes: neither a scheduler nor cron runs it
 
 
 def _backlog(key, title, worker, query, at) -> Backlog:
@@ -105,7 +105,7 @@ def jobs(at: datetime | None = None) -> list[JobState]:
     states = []
     for job in JOBS:
         run = runs.get(job.name)
-        allowed = max(3 * job.every, timedelta(minutes=10))
+        allowed = 3 * job.every + timedelta(minutes=10)  # room for cron running a job less often
         overdue = run is None or run.started_at is None or at - run.started_at > allowed
         states.append(JobState(job, run, overdue))
     return states

@@ -119,3 +119,26 @@ def test_the_erasing_jobs_keep_to_the_retention_periods(app, clock, office_consu
         Comment.consultation_id == consultation.id, Comment.author_contact.is_not(None))).all() == []
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "erase_contacts"))
     assert (entry.actor_label, entry.after) == ("scheduler", {"comments": 3, "days": 365})
+
+
+def test_a_job_run_from_cron_by_its_own_command_counts_as_run(app, clock, client, make_user, login, monkeypatch):
+    clock.set(shanghai(2026, 3, 1, 9, 0))
+    result = app.test_cli_runner().invoke(args=["consultations", "close-due"])
+    assert result.exit_code == 0, result.output
+    row = db.session.get(JobRun, "close-due")
+    assert row.outcome == "ok" and row.started_at == shanghai(2026, 3, 1, 9, 0)
+    make_user("admin")
+    login("admin@example.gov.cn")
+    page = client.get("/admin/status").get_data(as_text=True)
+    assert "完成（由命令单独运行）" in page
+
+    def broken(days):
+        raise RuntimeError("磁盘已满")
+
+    monkeypatch.setattr("portal.mail.cli.erase_old_mail", broken)
+    app.config["MAIL_RETENTION_DAYS"] = 30
+    failed = app.test_cli_runner().invoke(args=["mail", "erase-old"])
+    assert failed.exit_code != 0
+    db.session.expire_all()
+    row = db.session.get(JobRun, "erase-old-mail")
+    assert row.outcome == "failed" and "RuntimeError: 磁盘已满" in row.error
