@@ -45,6 +45,7 @@ def staff_pages(consultation_id: int) -> list[str]:
         f"{office}/files", f"{office}/explanatory-note",
         "/moderation", "/moderation?status=approved",
         "/admin/users", "/admin/users/new", "/admin/units", "/admin/units/import", "/admin/outbox", "/admin/audit",
+        "/admin/status",
         "/admin/sensitive-words", "/admin/moderation-modes", "/password", "/two-factor",
     ]
 
