@@ -1,7 +1,9 @@
 """The explanatory note (起草说明) as readers see it: its lines as paragraphs, its numbered headings (一、 （一）) as
-headings. Pure: no app context."""
+headings; on its page and as a Word document of its own (a separate file, as offices issue it: appended to the
+draft's document it would read back as more sections of the draft). Pure: no app context."""
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 
@@ -33,3 +35,36 @@ def tidy(text: str) -> str:
     """The note as stored: lines without trailing spaces, at most one blank line between paragraphs."""
     lines = [line.rstrip() for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def note_title(consultation_title: str) -> str:
+    return f"关于《{consultation_title}》的起草说明"
+
+
+def note_filename(consultation) -> str:
+    """The download's name: the consultation's title, then 起草说明 (the document is Chinese, as the note)."""
+    from portal.drafts.document import file_stem
+
+    return f"{file_stem(consultation)}（起草说明）.docx"
+
+
+def note_document(consultation_title: str, text: str, link: str) -> bytes:
+    """The note as a Word document (GB/T 9704 page): its title, where to read the draft and comment, its text."""
+    from portal.core.official_docx import (
+        body_paragraph, centred_note, heading_paragraph, official_document, title_paragraph,
+    )
+
+    document = official_document()
+    title_paragraph(document, note_title(consultation_title))
+    centred_note(document, f"在线阅读草案和发表意见：{link}")
+    blocks = note_blocks(text)
+    if blocks and "起草说明" in blocks[0].text and blocks[0].level == 0:
+        blocks = blocks[1:]  # the note's own title line, already the document's title
+    for block in blocks:
+        if block.level:
+            heading_paragraph(document, block.text, block.level)
+        else:
+            body_paragraph(document, block.text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -7,7 +7,7 @@ from sqlalchemy.orm import undefer
 from portal.comments import page_cache
 from portal.comments.forms import CommentForm
 from portal.consultations import pages
-from portal.consultations.explanatory_note import note_blocks
+from portal.consultations.explanatory_note import note_blocks, note_document, note_filename
 from portal.consultations.feed import FEED_SIZE, entry_updated
 from portal.consultations.listing import ListFilters, consultation_list
 from portal.consultations.models import Consultation, ConsultationFile, public_consultation
@@ -16,6 +16,7 @@ from portal.core.qr import qr_svg_file, qr_svg_inline
 from portal.core.time import now, rfc3339
 from portal.core.web import file_download, query_int
 from portal.core.xmltext import xml_text
+from portal.core.official_docx import DOCX
 from portal.drafts.models import Section
 from portal.drafts.services import load_tree
 from portal.extensions import db
@@ -144,6 +145,17 @@ def explanatory_note(consultation_id: int):
         abort(404)
     return render_template("consultations/explanatory_note.html", consultation=consultation,
                            blocks=note_blocks(consultation.explanatory_note))
+
+
+@bp.get("/consultations/<int:consultation_id>/explanatory-note.docx")
+def explanatory_note_document(consultation_id: int):
+    """The explanatory note as a Word document of its own, to print or keep beside the draft's."""
+    consultation = get_public_consultation(consultation_id)
+    if not consultation.explanatory_note:
+        abort(404)
+    link = external_url("consultations.show", consultation_id=consultation.id)
+    return file_download(note_document(consultation.title, consultation.explanatory_note, link), DOCX,
+                         note_filename(consultation), private=False)
 
 
 @bp.get("/consultations/<int:consultation_id>/files/<int:file_id>")

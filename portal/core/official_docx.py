@@ -11,6 +11,8 @@ from docx.shared import Mm, Pt
 
 from portal.core.xmltext import xml_text
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"  # the files' media type
+
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
@@ -59,6 +61,22 @@ def centred_note(document, text: str) -> None:
     note = document.add_paragraph()
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
     set_font(note.add_run(xml_text(text)).font, SUBHEADING_FONT, 14)
+
+
+def heading_paragraph(document, text: str, level: int):
+    """A numbered heading of the body (一、 in 黑体, （一） in 楷体, deeper ones bold), indented as the body and
+    kept with the paragraph after it."""
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.first_line_indent = BODY_INDENT
+    paragraph.paragraph_format.keep_with_next = True
+    run = paragraph.add_run(xml_text(text))
+    if level == 1:
+        set_font(run.font, HEADING_FONT, 16)
+    elif level == 2:
+        set_font(run.font, SUBHEADING_FONT, 16)
+    else:
+        run.bold = True
+    return paragraph
 
 
 def body_paragraph(document, text: str, label: str = ""):

@@ -11,6 +11,7 @@ from portal.audit.services import record_action
 from portal.comments.models import Comment, CommentAttachment
 from portal.consultations.models import Consultation
 from portal.consultations.services import closing_summary
+from portal.core.official_docx import DOCX
 from portal.core.time import SHANGHAI, chinese_date, now
 from portal.digests.docx_writer import write_docx
 from portal.digests.rows import WEB_CHANNEL, DigestMeta, DigestRow, DigestSection
@@ -22,7 +23,7 @@ from portal.responses.models import Response
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", write_csv),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_xlsx),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", write_docx),
+    "docx": (DOCX, write_docx),
 }
 WHOLE_DRAFT = "对草案整体的意见"
 STANCES = {"support": "赞成", "oppose": "反对", "suggest": "建议"}

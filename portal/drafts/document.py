@@ -15,8 +15,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Mm, Pt
 
 from portal.core.official_docx import (
-    BODY_INDENT, HEADING_FONT, SUBHEADING_FONT, TITLE_FONT, body_paragraph, centred_note, official_document,
-    repeat_as_header, set_font, title_paragraph,
+    HEADING_FONT, TITLE_FONT, body_paragraph, centred_note, heading_paragraph, official_document, repeat_as_header,
+    set_font, title_paragraph,
 )
 from portal.core.time import chinese_date
 from portal.core.xmltext import xml_text
@@ -102,16 +102,7 @@ def _section(document, section) -> None:
             title.alignment = WD_ALIGN_PARAGRAPH.CENTER
             set_font(title.add_run(heading).font, TITLE_FONT, 18)
     else:
-        paragraph = document.add_paragraph()
-        paragraph.paragraph_format.first_line_indent = BODY_INDENT
-        paragraph.paragraph_format.keep_with_next = True
-        run = paragraph.add_run(label + heading)
-        if section.level == 1:
-            set_font(run.font, HEADING_FONT, 16)
-        elif section.level == 2:
-            set_font(run.font, SUBHEADING_FONT, 16)
-        else:
-            run.bold = True
+        heading_paragraph(document, label + heading, section.level)
     for line in lines:
         body_paragraph(document, line)
     if section.unit_names:

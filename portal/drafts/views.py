@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from portal.consultations.views import get_public_consultation
 from portal.comments.feedback_form import FILE_SUFFIX, feedback_form as blank_feedback_form, form_notice
+from portal.core.official_docx import DOCX
 from portal.core.time import chinese_date
 from portal.drafts.document import document_facts, document_filename, draft_document, file_stem
 from portal.drafts.models import Draft
@@ -42,7 +43,6 @@ def changes(consultation_id: int, version: int):
                            changes=draft_changes(draft))
 
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @bp.get("/consultations/<int:consultation_id>/versions/<int:version>/draft.docx")

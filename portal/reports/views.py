@@ -11,7 +11,7 @@ from portal.consultations.services import closing_summary
 from portal.consultations.views import get_public_consultation
 from portal.core.time import now
 from portal.core.web import localday, number
-from portal.drafts.views import DOCX
+from portal.core.official_docx import DOCX
 from portal.reports.document import WHOLE_DRAFT, report_facts, report_filename
 from portal.reports.document import feedback_document as write_feedback_document
 from portal.reports.charts import horizontal_bar_chart

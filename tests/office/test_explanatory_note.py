@@ -81,3 +81,31 @@ def test_no_change_once_closed(client, clock, consultation, office, submit):
     db.session.refresh(consultation)
     assert consultation.explanatory_note == "说明。"
     assert "修改起草说明" not in client.get(f"/office/consultations/{consultation.id}").get_data(as_text=True)
+
+
+def test_the_note_downloads_as_a_word_document_of_its_own(client, consultation, office, submit):
+    import io
+
+    from docx import Document
+
+    from portal.core.official_docx import DOCX
+
+    assert client.get(f"/consultations/{consultation.id}/explanatory-note.docx").status_code == 404  # none yet
+    submit(note_url(consultation), text="\n".join(["关于本方案的起草说明", *NOTE, "<script>alert(1)</script>\x07"]))
+    for page in (f"/consultations/{consultation.id}", f"/consultations/{consultation.id}/explanatory-note"):
+        html = client.get(page).get_data(as_text=True)
+        link = re.search(r'<a href="([^"]+)" download>下载起草说明（Word 文档）</a>', html)
+        assert link and link.group(1) == f"/consultations/{consultation.id}/explanatory-note.docx", page
+    response = client.get(link.group(1))
+    assert response.status_code == 200 and response.mimetype == DOCX
+    assert "%EF%BC%88%E8%B5%B7%E8%8D%89%E8%AF%B4%E6%98%8E%EF%BC%89.docx" in response.headers["Content-Disposition"]
+    assert "sandbox" in response.headers["Content-Security-Policy"]
+    paragraphs = [p for p in Document(io.BytesIO(response.data)).paragraphs if p.text]
+    assert paragraphs[0].text == f"关于《{consultation.title}》的起草说明"
+    assert paragraphs[1].text == f"在线阅读草案和发表意见：http://localhost/consultations/{consultation.id}"
+    # the note's own title line is not repeated; its text follows in order, headings as headings
+    assert [p.text for p in paragraphs[2:]] == NOTE + ["<script>alert(1)</script>"]
+    heading = paragraphs[2 + NOTE.index("一、起草背景")]
+    assert heading.paragraph_format.keep_with_next and heading.runs[0].font.size.pt == 16
+    body = paragraphs[2 + NOTE.index("为贯彻落实国家关于养老服务的部署，制定本方案。")]
+    assert not body.paragraph_format.keep_with_next
