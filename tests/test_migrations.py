@@ -54,3 +54,26 @@ def test_upgrade_keeps_existing_data(tmp_path, seed_path):
             assert db.session.scalar(text(f"SELECT count(*) FROM {table}")) == 1, table
         # a comment stored before there were other ways in came through the portal (migration 0017)
         assert db.session.scalar(text("SELECT channel FROM comments")) == "web"
+
+
+def test_upgrade_queues_the_notes_published_before_they_were_searchable(tmp_path):
+    """Migration 0025: the search worker indexes the explanatory notes that were published before notes were
+    searchable (only the published consultations': an unpublished note stays out of the index)."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from portal import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'notes.db'}"})
+    with app.app_context():
+        upgrade(revision="0024")
+        for cid, published in ((1, "'2026-01-05 00:00:00'"), (2, "NULL")):
+            db.session.execute(text(
+                "INSERT INTO consultations (id, title, is_draft_for_comment, notice_text, contact_phones,"
+                " contact_emails, comment_visibility, created_at, published_at, explanatory_note, content_token)"
+                f" VALUES ({cid}, '征求意见', 0, '', '[]', '[]', 'public', '2026-01-01 00:00:00', {published},"
+                " '一、起草背景', 'x')"))
+        db.session.commit()
+        upgrade(revision="heads")
+        rows = db.session.execute(text("SELECT kind, target_id, consultation_id FROM search_queue")).all()
+        assert [tuple(row) for row in rows] == [("sections", 1, 1)]

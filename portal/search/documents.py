@@ -1,6 +1,7 @@
-"""What is searchable, read from the database: the text of a section or a public comment.
+"""What is searchable, read from the database: the text of a section, of an explanatory note (起草说明) or of a
+public comment.
 
-Public means: a published consultation; for sections, those of its current draft; for comments,
+Public means: a published consultation; for sections, those of its current draft; its explanatory note; for comments,
 approved ones, and only where the consultation shows comments publicly. Hidden, pending and spam
 comments are never indexed, and are checked again when results are shown.
 """
@@ -19,7 +20,7 @@ from portal.extensions import db
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    kind: str  # section or comment
+    kind: str  # section, note (the consultation's explanatory note: target_id is the consultation's id) or comment
     target_id: int
     consultation_id: int
     text: str
@@ -37,13 +38,24 @@ def section_text(section: Section) -> str:
 
 
 def section_documents(consultation: Consultation) -> list[Document]:
+    """The published draft's documents: its current sections, and its explanatory note when it has one."""
     draft = consultation.current_draft
     if not consultation.is_published or draft is None:
         return []
     sections = db.session.scalars(
         select(Section).where(Section.draft_id == draft.id).options(selectinload(Section.tables))
     )
-    return [Document("section", section.id, consultation.id, section_text(section)) for section in sections]
+    docs = [Document("section", section.id, consultation.id, section_text(section)) for section in sections]
+    if consultation.explanatory_note:  # indexed with the draft: it is part of what the office published
+        docs.append(Document("note", consultation.id, consultation.id, consultation.explanatory_note))
+    return docs
+
+
+def all_note_documents() -> list[Document]:
+    """The explanatory note of every published consultation that has one."""
+    rows = db.session.execute(select(Consultation.id, Consultation.explanatory_note).where(
+        Consultation.published_at.is_not(None), Consultation.explanatory_note.is_not(None)).order_by(Consultation.id))
+    return [Document("note", cid, cid, note) for cid, note in rows if note]
 
 
 def public_comment_query(consultation_ids=None):

@@ -18,7 +18,7 @@ from portal.search.models import COMMENT, CONSULTATION, SECTIONS, SearchQueueIte
 
 COMMENT_FIELDS = ("status", "body", "section_id", "consultation_id", "author_name", "parent_id")
 CONSULTATION_FIELDS = ("published_at", "comment_visibility")  # who may see what: everything again
-TITLE_FIELDS = ("title",)
+TITLE_FIELDS = ("title", "explanatory_note")  # indexed with the sections (section_documents)
 
 
 def _changed(obj, fields) -> bool:

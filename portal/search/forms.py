@@ -38,6 +38,6 @@ def parse_search_args(args) -> SearchArgs:
         q=(args.get("q") or "").strip()[:MAX_QUERY_LENGTH],
         consultation_id=_int(args.get("consultation")),
         state=args.get("state") if args.get("state") in ("open", "closed") else None,
-        kind=args.get("kind") if args.get("kind") in ("section", "comment") else None,
+        kind=args.get("kind") if args.get("kind") in ("section", "note", "comment") else None,
         page=min(max(page, 1), MAX_PAGE),
     )

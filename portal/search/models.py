@@ -12,7 +12,7 @@ from portal.extensions import db
 
 # kinds of queue rows: what the worker re-reads from the database and writes to the index
 COMMENT = "comment"  # target: a comment id (indexed if public, else removed)
-SECTIONS = "sections"  # target: a consultation id (its current draft's sections)
+SECTIONS = "sections"  # target: a consultation id (its current draft's sections and its explanatory note)
 CONSULTATION = "consultation"  # target: a consultation id (its sections and all its comments)
 KINDS = (COMMENT, SECTIONS, CONSULTATION)
 
@@ -44,7 +44,7 @@ class SearchDocument(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10))  # section or comment
+    kind: Mapped[str] = mapped_column(String(10))  # section, note (an explanatory note) or comment
     target_id: Mapped[int] = mapped_column(Integer)
     consultation_id: Mapped[int] = mapped_column(Integer, index=True)
     tokens: Mapped[str] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))

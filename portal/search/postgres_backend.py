@@ -77,13 +77,13 @@ class PostgresBackend:
 
     def replace_sections(self, consultation_id: int, docs: list[Document]) -> None:
         self.connection.execute(
-            text("DELETE FROM search_documents WHERE kind = 'section' AND consultation_id = :cid"),
+            text("DELETE FROM search_documents WHERE kind IN ('section', 'note') AND consultation_id = :cid"),
             {"cid": consultation_id},
         )
         insert_documents(self.connection, docs, upsert=True)
 
     def rebuild_sections(self, docs: Iterable[Document], progress: Progress | None = None) -> None:
-        self.connection.execute(text("DELETE FROM search_documents WHERE kind = 'section'"))
+        self.connection.execute(text("DELETE FROM search_documents WHERE kind IN ('section', 'note')"))
         insert_documents(self.connection, docs, progress, upsert=True)
 
     def replace_comments(self, consultation_id: int, docs: Iterable[Document], progress: Progress | None = None) -> None:

@@ -24,7 +24,7 @@ from portal.search.documents import (
 )
 from portal.search.models import COMMENT, CONSULTATION, SECTIONS, SearchQueueItem
 
-KINDS = ("section", "comment")
+KINDS = ("section", "note", "comment")
 STATES = ("open", "closed")
 PER_PAGE = 20
 
@@ -72,7 +72,7 @@ def search(
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> SearchResults:
-    """Sections and public comments matching ``query``, best first, one page of them."""
+    """Sections, explanatory notes and public comments matching ``query``, best first, one page of them."""
     results = SearchResults(query=query, page=page, per_page=per_page)
     clauses = analysis.parse_query(query)
     if not clauses:
@@ -87,7 +87,7 @@ def search(
     backend = get_backend()
     hit_page = backend.search(clauses, list(by_id), kinds, per_page, offset)
     if "comment" not in kinds or not comment_ids:
-        hit_page.hits = [h for h in hit_page.hits if h.kind == "section"]
+        hit_page.hits = [h for h in hit_page.hits if h.kind != "comment"]
     unavailable = _really_unavailable(hit_page.unavailable, comment_ids)
     if unavailable:
         hit_page = _fallback(query, clauses, by_id, kinds, comment_ids, per_page, offset)
@@ -102,7 +102,7 @@ def _really_unavailable(scopes: set, comment_consultation_ids: list[int]) -> set
     """Missing comment indexes of consultations without public comments are merely empty."""
     out = set()
     for scope in scopes:
-        if scope == "sections":
+        if scope in ("sections", "notes"):
             out.add(scope)
         elif scope in comment_consultation_ids and db.session.scalar(
             select(exists(public_comment_query([scope]).subquery().select()))
@@ -128,6 +128,10 @@ def _load(hits: list[Hit], consultations: dict[int, Consultation], clauses) -> l
             if section is None or draft is None or section.draft_id != draft.id:
                 continue
             out.append(Result("section", consultation, section, None, _section_snippet(section, clauses)))
+        elif hit.kind == "note":
+            if consultation.explanatory_note:  # taken away since it was indexed: not shown
+                out.append(Result("note", consultation, None, None,
+                                  analysis.snippet(consultation.explanatory_note, clauses)))
         else:
             comment = comments.get(hit.target_id)
             if (
@@ -163,6 +167,13 @@ def _fallback(query, clauses, consultations, kinds, comment_consultation_ids, li
             .order_by(Consultation.id, Section.position)
         ).all()
         hits += [Hit("section", sid, cid, 0.0) for sid, cid in rows]
+    if "note" in kinds:
+        rows = db.session.execute(
+            select(Consultation.id).where(Consultation.id.in_(list(consultations)), *[
+                Consultation.explanatory_note.contains(w, autoescape=True) for w in words
+            ]).order_by(Consultation.id)
+        ).scalars().all()
+        hits += [Hit("note", cid, cid, 0.0) for cid in rows]
     if "comment" in kinds and comment_consultation_ids:
         rows = db.session.execute(
             public_comment_query(comment_consultation_ids)
@@ -176,7 +187,7 @@ def _fallback(query, clauses, consultations, kinds, comment_consultation_ids, li
 def request_rebuild(scopes: set) -> None:
     """Ask the worker to rebuild: it finds the index broken when it opens it, and rebuilds it."""
     for scope in scopes:
-        if scope == "sections":
+        if scope in ("sections", "notes"):  # the worker rebuilds both from any consultation's sections row
             consultation_id = db.session.scalar(
                 select(Consultation.id).where(Consultation.published_at.is_not(None)).limit(1)
             )
