@@ -44,6 +44,9 @@ class Config:
     COMMENT_RATE_LIMIT = "10/minute;100/day"
     REPORT_RATE_LIMIT = "5/minute;50/day"
     API_RATE_LIMIT = "120/minute"  # the public API (/api/v1), per client address
+    # receipt numbers looked up that do not exist, per client address: a person mistypes a few; guessing others'
+    # receipts (a receipt page shows the comment, private or not) takes millions
+    RECEIPT_MISS_LIMIT = "20/hour"
     # days after a consultation ends that its commenters' contact details are kept (0: for ever): `flask comments
     # erase-contacts`, from cron
     CONTACT_RETENTION_DAYS = 0
@@ -68,7 +71,8 @@ def from_environment() -> dict:
         values["SQLALCHEMY_DATABASE_URI"] = url
     if storage := os.environ.get("PORTAL_RATELIMIT_STORAGE_URI"):
         values["RATELIMIT_STORAGE_URI"] = storage
-    for name in ("COMMENT_RATE_LIMIT", "REPORT_RATE_LIMIT", "CITIZEN_SIGN_IN_RATE_LIMIT", "API_RATE_LIMIT"):
+    for name in ("COMMENT_RATE_LIMIT", "REPORT_RATE_LIMIT", "CITIZEN_SIGN_IN_RATE_LIMIT", "API_RATE_LIMIT",
+                 "RECEIPT_MISS_LIMIT"):
         if value := os.environ.get(f"PORTAL_{name}"):
             values[name] = value
     if days := os.environ.get("PORTAL_CONTACT_RETENTION_DAYS"):

@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "resend_mail": _l("重新发送邮件"),
     # retention
     "erase_contacts": _l("清除联系方式"),
+    "withdraw_comment": _l("提出人撤回意见"),
 }
 
 

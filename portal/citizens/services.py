@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.citizens.models import Citizen, ConsultationFollow, SignInLink
-from portal.comments.models import Comment
+from portal.comments.models import Comment, NOT_RECEIVED
 from portal.core.time import now
 from portal.extensions import db
 
@@ -268,4 +268,4 @@ def my_comments(citizen: Citizen, page: int) -> tuple[list[tuple[Comment, "Respo
     ).all()
     responses = {response.comment_id: response for response in db.session.scalars(
         select(Response).where(Response.comment_id.in_([c.id for c in comments]), Response.published_at.is_not(None)))}
-    return [(c, responses.get(c.id) if c.status != "spam" else None) for c in comments], total
+    return [(c, responses.get(c.id) if c.status not in NOT_RECEIVED else None) for c in comments], total

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from portal.comments.models import STANCES
 from portal.core.forms import Form
-from wtforms import HiddenField, MultipleFileField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -124,3 +124,12 @@ class CommentForm(Form):
             kwargs.setdefault("author_name", citizen.name or "")
             kwargs.setdefault("author_contact", citizen.email)
         super().__init__(*args, **kwargs)
+
+
+class WithdrawForm(Form):
+    """Withdrawing one's comment (撤回): the key from the receipt mail's link, if that is how the page was opened,
+    and a tick that says the commenter means it."""
+
+    key = HiddenField()
+    confirm = BooleanField(_l("我确认撤回这条意见，撤回后不能恢复"),
+                           validators=[DataRequired(message=_l("请勾选确认后再撤回。"))])

@@ -18,6 +18,18 @@ CHANNELS = ("web", "email", "letter", "fax", "phone", "in_person")
 OFFLINE_CHANNELS = CHANNELS[1:]
 
 
+# Statuses of comments that do not count as received: spam, and what its author withdrew. Every count, digest,
+# summary and response list of the comments received uses ``comment_received()``.
+NOT_RECEIVED = ("spam", "withdrawn")
+# Not shown, but keeping their place in a thread under a notice when they have public replies.
+WITHHELD = ("hidden", "spam", "withdrawn")
+
+
+def comment_received():
+    """The condition of a comment counted as received (on the Comment entity)."""
+    return Comment.status.not_in(NOT_RECEIVED)
+
+
 class Comment(db.Model):
     __tablename__ = "comments"
     __table_args__ = (
@@ -77,6 +89,9 @@ class Comment(db.Model):
     # account clears it on the account's comments, which stay.
     citizen_id: Mapped[int | None] = mapped_column()
     channel: Mapped[str] = mapped_column(String(10), default="web", server_default="web")
+    # Withdrawn (撤回) by its author before the deadline (portal/comments/withdrawal.py): status "withdrawn", its
+    # text, name, contact and files erased; the row stays for its receipt number and its replies.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     consultation: Mapped["Consultation"] = relationship()  # noqa: F821
     section: Mapped["Section | None"] = relationship(foreign_keys=[section_id])  # noqa: F821
@@ -91,7 +106,7 @@ class Comment(db.Model):
     @property
     def shown_in_thread(self) -> bool:
         """Public, or withheld but with public replies: then a notice keeps its place in the thread."""
-        return self.is_public or (self.status in ("hidden", "spam") and any(r.shown_in_thread for r in self.replies))
+        return self.is_public or (self.status in WITHHELD and any(r.shown_in_thread for r in self.replies))
 
     @property
     def flag_list(self) -> list[str]:

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
-from portal.comments.models import STANCES, Comment
+from portal.comments.models import Comment, STANCES, WITHHELD
 from portal.consultations.models import Consultation, ConsultationFacts
 from portal.core.statements import insert_together, prepared, run
 from portal.core.time import SHANGHAI, now
@@ -280,7 +280,7 @@ def _thread_conditions(consultation: Consultation, section: Section | None) -> l
         Comment.consultation_id == consultation.id,
         Comment.section_id == section.id if section else Comment.section_id.is_(None),
         Comment.parent_id.is_(None),
-        or_(Comment.status == "approved", and_(Comment.status.in_(("hidden", "spam")), Comment.replies.any())),
+        or_(Comment.status == "approved", and_(Comment.status.in_(WITHHELD), Comment.replies.any())),
     ]
 
 

@@ -9,11 +9,13 @@ from limits import parse_many
 from portal.citizens.services import current_citizen
 from portal.comments.attachments import FIELD as ATTACHMENTS
 from portal.comments.attachments import AttachmentRefused, attachments_of, check_uploads, store_uploads
-from portal.comments.forms import CommentForm, PostedComment, posted_comment
+from portal.comments.forms import CommentForm, PostedComment, WithdrawForm, posted_comment
 from portal.comments.models import Comment
 from portal.comments.services import CommentRefused, find_by_receipt, find_target, store_comment
+from portal.comments.withdrawal import COOKIE, WithdrawalRefused, may_withdraw, withdraw_comment, withdrawal_key
 from portal.consultations.services import closing_summary, consultation_facts
 from portal.core.statements import own_transaction
+from portal.core.web import cookies_secure
 from portal.consultations.views import get_public_consultation, render_overview, render_section
 from portal.drafts.models import Section
 from portal.extensions import db, limiter
@@ -121,7 +123,15 @@ def _create(consultation_id: int):
         citizen_id=citizen.id if citizen is not None else None,
     )  # with its routing queue row: the mail worker plans its mails, renders and sends them
     store_uploads(stored.id, uploads)  # in the same transaction: the comment is stored with its files or not at all
-    return redirect(url_for("comments.receipt", number=stored.receipt_number), code=303)
+    response = redirect(url_for("comments.receipt", number=stored.receipt_number), code=303)
+    # this browser may withdraw the comment (撤回) until the deadline: its key, sent to its receipt page only
+    response.set_cookie(COOKIE, withdrawal_key(stored.receipt_number), max_age=WITHDRAW_COOKIE_SECONDS,
+                        path=f"/receipts/{stored.receipt_number}", httponly=True, samesite="Lax",
+                        secure=cookies_secure())
+    return response
+
+
+WITHDRAW_COOKIE_SECONDS = 366 * 24 * 3600  # beyond any comment period; withdrawing is refused once it has closed
 
 
 def _form_again(consultation, target, form):
@@ -153,13 +163,45 @@ def reply(consultation_id: int, comment_id: int):
 
 
 @bp.get("/receipts/<number>")
+@limiter.limit(lambda: current_app.config["RECEIPT_MISS_LIMIT"], deduct_when=lambda response: response.status_code == 404)
 def receipt(number: str):
     comment = find_by_receipt(number)
     if comment is None:
         abort(404)
+    return _receipt_page(comment, WithdrawForm(key=request.args.get("key", "")))
+
+
+def _receipt_page(comment: Comment, form: WithdrawForm, status: int = 200, refused: str | None = None):
+    key = form.key.data or request.cookies.get(COOKIE)
+    citizen = current_citizen()
+    can_withdraw = may_withdraw(comment, key, citizen.id if citizen is not None else None)
     return render_template("comments/receipt.html", comment=comment, consultation=comment.consultation,
-                           response=published_response(comment),
-                           attachments=attachments_of([comment.id]).get(comment.id, []))
+                           response=published_response(comment), withdraw_form=form if can_withdraw else None,
+                           refused=refused, attachments=attachments_of([comment.id]).get(comment.id, [])), status
+
+
+@bp.post("/receipts/<number>/withdraw")
+@limiter.limit("30/minute")
+def withdraw(number: str):
+    """The commenter withdraws the comment (撤回): its text, name, contact details and files are erased."""
+    comment = find_by_receipt(number)
+    if comment is None:
+        abort(404)
+    form = WithdrawForm()
+    if not form.validate():
+        return _receipt_page(comment, form, 422)
+    citizen = current_citizen()
+    try:
+        withdraw_comment(comment, form.key.data or request.cookies.get(COOKIE),
+                         citizen.id if citizen is not None else None)
+    except WithdrawalRefused as refusal:
+        db.session.rollback()
+        return _receipt_page(comment, form, 403, refused=str(refusal.message))
+    db.session.commit()
+    response = redirect(url_for("comments.receipt", number=comment.receipt_number), code=303)
+    response.delete_cookie(COOKIE, path=f"/receipts/{comment.receipt_number}", httponly=True, samesite="Lax",
+                           secure=cookies_secure())
+    return response
 
 
 @bp.get("/receipts/")

@@ -7,7 +7,7 @@ from functools import cache
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
 
-from portal.comments.models import Comment
+from portal.comments.models import Comment, comment_received
 from portal.consultations.models import Consultation, ConsultationFacts
 from portal.consultations.summary import CommentTally, count_people, write_closing_summary
 from portal.core.statements import run
@@ -124,7 +124,7 @@ def latest_published(limit: int) -> list[Consultation]:
 
 def tally_comments(consultation: Consultation) -> CommentTally:
     """Opinions received (all but spam), the sections they concern, and those on the whole draft."""
-    received = (Comment.consultation_id == consultation.id, Comment.status != "spam")
+    received = (Comment.consultation_id == consultation.id, comment_received())
     total = db.session.scalar(select(func.count()).select_from(Comment).where(*received)) or 0
     sections = db.session.scalar(
         select(func.count(func.distinct(Comment.section_id))).where(*received, Comment.section_id.is_not(None))

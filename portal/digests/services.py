@@ -8,7 +8,7 @@ from typing import BinaryIO
 from sqlalchemy import case, func, null, select
 
 from portal.audit.services import record_action
-from portal.comments.models import Comment, CommentAttachment
+from portal.comments.models import Comment, CommentAttachment, comment_received
 from portal.consultations.models import Consultation
 from portal.consultations.services import closing_summary
 from portal.core.official_docx import DOCX
@@ -38,7 +38,7 @@ def _chinese_datetime(moment) -> str:
 
 
 def _received(consultation: Consultation):
-    return (Comment.consultation_id == consultation.id, Comment.status != "spam")
+    return (Comment.consultation_id == consultation.id, comment_received())
 
 
 def _section_maps(consultation: Consultation) -> tuple[list[Section], dict[int, Section], dict[int, str]]:

@@ -33,6 +33,8 @@ def _comment(message: OutboxMessage) -> Comment:
     comment = db.session.get(Comment, comment_id, options=place) if comment_id else None
     if comment is None:
         raise CannotRender(str(_l("这封邮件所说的意见已不存在。")))
+    if comment.status == "withdrawn":  # taken by a worker just before its author withdrew it
+        raise CannotRender(str(_l("这封邮件所说的意见已由提出人撤回。")))
     return comment
 
 
@@ -59,11 +61,16 @@ def _comment_context(message: OutboxMessage) -> dict:
 
 
 def _receipt_context(message: OutboxMessage) -> dict:
+    from portal.comments.withdrawal import withdrawal_key
+
     comment, base = _comment(message), (message.context or {}).get("base_url")
+    # while it is open, the receipt's link lets its reader withdraw the comment (the key of portal/comments/withdrawal.py)
+    key = withdrawal_key(comment.receipt_number) if comment.consultation.is_open else None
     return {
         "comment": comment,
         "consultation": comment.consultation,
-        "comment_url": external_url("comments.receipt", base=base, number=comment.receipt_number),
+        "comment_url": external_url("comments.receipt", base=base, number=comment.receipt_number, key=key),
+        "can_withdraw": key is not None,
         "unsubscribe_url": external_url("mail.unsubscribe", base=base, token=unsubscribe_token(message.recipient)),
     }
 

@@ -11,7 +11,7 @@ from email.utils import make_msgid, parseaddr
 from flask import current_app
 from sqlalchemy import String, bindparam, case, cast, func, insert, literal, select, text, update
 
-from portal.comments.models import Comment
+from portal.comments.models import Comment, comment_received
 from portal.core.statements import prepared, run
 from portal.core.time import now
 from portal.extensions import db
@@ -252,7 +252,7 @@ def queue_response_mail(comment_ids: list[int]) -> None:
         return
     comments = db.session.scalars(
         select(Comment).join(Response, Response.comment_id == Comment.id)
-        .where(Comment.id.in_(comment_ids), Comment.status != "spam", Response.published_at.is_not(None))
+        .where(Comment.id.in_(comment_ids), comment_received(), Response.published_at.is_not(None))
         .order_by(Comment.id)
     ).all()
     by_email: dict[str, list[Comment]] = {}

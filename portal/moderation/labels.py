@@ -30,6 +30,7 @@ STATUS_LABELS = {
     "approved": _l("已公开"),
     "hidden": _l("已隐藏"),
     "spam": _l("垃圾信息"),
+    "withdrawn": _l("已撤回"),
 }
 ACTION_LABELS = {
     "approve": _l("通过"),
@@ -62,4 +63,6 @@ def withheld_notice(comment) -> str:
         return _("该意见因%(reason)s未予公开。", reason=reason)
     if comment.status == "spam":
         return _("该意见因被认定为广告或垃圾信息未予公开。")
+    if comment.status == "withdrawn":
+        return _("该意见已由提出人撤回。")
     return _("该意见暂未公开。")

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from portal.audit.services import record_action
 from portal.comments.attachments import AttachmentRefused, check_uploads, clean_filename, kind_of, store_uploads
 from portal.comments.feedback_form import FeedbackFileError, read_feedback
-from portal.comments.models import OFFLINE_CHANNELS, Comment
+from portal.comments.models import Comment, OFFLINE_CHANNELS, comment_received
 from portal.comments.services import StoredComment, Target, store_comment
 from portal.consultations.models import VISIBILITIES, Consultation, ConsultationFile, DeadlineExtension
 from portal.consultations.explanatory_note import tidy
@@ -73,7 +73,7 @@ def comment_counts(consultations: list[Consultation]) -> dict[int, CommentCounts
     pending: dict[int, int] = {}
     rows = db.session.execute(
         select(Comment.consultation_id, Comment.status, func.count())
-        .where(Comment.consultation_id.in_(ids), Comment.status != "spam")
+        .where(Comment.consultation_id.in_(ids), comment_received())
         .group_by(Comment.consultation_id, Comment.status)
     )
     for consultation_id, status, count in rows:
@@ -83,7 +83,7 @@ def comment_counts(consultations: list[Consultation]) -> dict[int, CommentCounts
     answered = dict(db.session.execute(
         select(Response.consultation_id, func.count())
         .join(Comment, Comment.id == Response.comment_id)
-        .where(Response.consultation_id.in_(ids), Comment.status != "spam")
+        .where(Response.consultation_id.in_(ids), comment_received())
         .group_by(Response.consultation_id)
     ).all())
     return {i: CommentCounts(received.get(i, 0), pending.get(i, 0), answered.get(i, 0)) for i in ids}

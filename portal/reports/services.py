@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from portal.comments.models import CHANNELS, STANCES, Comment
+from portal.comments.models import CHANNELS, Comment, STANCES, comment_received
 from portal.consultations.models import Consultation
 from portal.core.time import SHANGHAI, now
 from portal.drafts.models import Section
@@ -59,7 +59,7 @@ def feedback_groups(consultation: Consultation, whole_draft_heading: str) -> lis
 
 
 def _received(consultation: Consultation):
-    return (Comment.consultation_id == consultation.id, Comment.status != "spam")
+    return (Comment.consultation_id == consultation.id, comment_received())
 
 
 def comments_per_top_section(consultation: Consultation) -> list[tuple[Section | None, int]]:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from portal.audit.services import record_action
-from portal.comments.models import Comment
+from portal.comments.models import Comment, NOT_RECEIVED, comment_received
 from portal.consultations.models import Consultation
 from portal.core.time import local, now
 from portal.extensions import db
@@ -30,7 +30,7 @@ def respondable_comments(consultation: Consultation):
     return (
         select(Comment)
         .outerjoin(Section, Comment.section_id == Section.id)
-        .where(Comment.consultation_id == consultation.id, Comment.status != "spam")
+        .where(Comment.consultation_id == consultation.id, comment_received())
         .order_by(Section.position.is_(None), Section.position, Comment.created_at, Comment.id)
     )
 
@@ -63,7 +63,7 @@ def respond_to_comments(
     }
     written = []
     for comment in comments:
-        if comment.consultation_id != consultation.id or comment.status == "spam":
+        if comment.consultation_id != consultation.id or comment.status in NOT_RECEIVED:
             raise ResponseRefused("comment", _("所选意见不属于本次征求意见。"))
         response = existing.get(comment.id)
         before = response.as_audit() if response else None
@@ -104,7 +104,7 @@ def publish_responses(consultation: Consultation, actor) -> int:
             # an answer to a comment marked spam stays unpublished: it is shown nowhere, and restoring the
             # comment lets the office publish it then
             Response.comment_id.in_(
-                select(Comment.id).where(Comment.consultation_id == consultation.id, Comment.status != "spam")
+                select(Comment.id).where(Comment.consultation_id == consultation.id, comment_received())
             ),
         )
         .values(published_at=now())
@@ -128,8 +128,8 @@ def publish_responses(consultation: Consultation, actor) -> int:
 
 def published_response(comment: Comment) -> Response | None:
     """The office's published response to ``comment``, for its commenter (the receipt page); None while it is
-    only drafted, and for spam (which the public report leaves out too)."""
-    if comment.status == "spam":
+    only drafted, and for spam and withdrawn comments (which the public report leaves out too)."""
+    if comment.status in NOT_RECEIVED:
         return None
     return db.session.scalar(
         select(Response).where(Response.comment_id == comment.id, Response.published_at.is_not(None))
@@ -144,7 +144,7 @@ def published_outcome_counts(consultation: Consultation) -> dict[str, int]:
         .where(
             Response.consultation_id == consultation.id,
             Response.published_at.is_not(None),
-            Comment.status != "spam",
+            comment_received(),
         )
         .group_by(Response.outcome)
     )
@@ -158,6 +158,6 @@ def response_counts(consultation: Consultation) -> dict[str, int]:
         select(func.count(), func.count(Response.published_at))
         .select_from(Response)
         .join(Comment, Comment.id == Response.comment_id)
-        .where(Response.consultation_id == consultation.id, Comment.status != "spam")
+        .where(Response.consultation_id == consultation.id, comment_received())
     ).one()
     return {"drafted": drafted, "published": published, "unpublished": drafted - published}

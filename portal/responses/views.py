@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.access import can_manage_consultation, get_managed_consultation, role_required
 from portal.comments.attachments import attachments_of
-from portal.comments.models import Comment
+from portal.comments.models import Comment, NOT_RECEIVED
 from portal.consultations.models import Consultation
 from portal.core.web import query_int
 from portal.digests.services import attachment_count
@@ -27,7 +27,7 @@ PAGE_SIZE = 100
 
 def get_comment(consultation: Consultation, comment_id: int) -> Comment:
     comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.consultation_id != consultation.id or comment.status == "spam":
+    if comment is None or comment.consultation_id != consultation.id or comment.status in NOT_RECEIVED:
         abort(404)
     return comment
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.comments.models import Comment
+from portal.comments.models import Comment, comment_received
 from portal.consultations.models import Consultation
 from portal.core.time import now
 from portal.extensions import db
@@ -61,7 +61,7 @@ def due_digests(at: datetime | None = None) -> list[DueDigest]:
 def _comments_by_recipient(consultation: Consultation, end: datetime) -> list[tuple[Recipient, list[Comment]]]:
     comments = db.session.scalars(
         select(Comment)
-        .where(Comment.consultation_id == consultation.id, Comment.created_at < end, Comment.status != "spam")
+        .where(Comment.consultation_id == consultation.id, Comment.created_at < end, comment_received())
         .order_by(Comment.created_at, Comment.id)
     )
     by_key: dict[str, tuple[Recipient, list[Comment]]] = {}

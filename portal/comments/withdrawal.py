@@ -1,0 +1,85 @@
+"""A commenter withdraws their comment (撤回) before the deadline.
+
+Who may: the browser that sent it (the submission's answer sets a cookie holding the comment's withdrawal key,
+scoped to its receipt page), whoever opens the receipt mail's link (the same key in the address), and the
+citizen's account it was sent from. The key is a keyed hash of the receipt number (HMAC with the site's secret
+key): the receipt number alone, which a commenter reads out on the phone, is not enough.
+
+What happens: the comment's status becomes "withdrawn"; its text, name, contact details and files are erased;
+its mails not yet sent are dropped and it leaves the routing queue, the moderation queue, the search index, the
+counts, the closing summary, the digest and the office's responses. The row stays, so that its receipt number
+still answers ("withdrawn on …") and public replies keep their place under a notice. Spam cannot be withdrawn
+(it stays as the moderators marked it); nothing can once the consultation has closed. Recorded in the audit
+log. Flushes, never commits.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete
+
+from portal.comments.models import Comment, CommentAttachment
+from portal.core.time import now
+from portal.extensions import db
+
+WITHDRAWABLE = ("pending", "approved", "hidden")
+COOKIE = "withdraw"  # one per receipt page (its path), set with the submission's answer
+
+
+class WithdrawalRefused(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def withdrawal_key(receipt_number: str) -> str:
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(secret, b"withdraw:" + receipt_number.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def key_matches(receipt_number: str, key: str | None) -> bool:
+    return bool(key) and hmac.compare_digest(withdrawal_key(receipt_number), key)
+
+
+def may_withdraw(comment: Comment, key: str | None, citizen_id: int | None) -> bool:
+    """Whether this visitor (holding ``key``, signed in as ``citizen_id``) may withdraw ``comment`` now."""
+    if comment.status not in WITHDRAWABLE or not comment.consultation.is_open:
+        return False
+    return key_matches(comment.receipt_number, key) or (citizen_id is not None and comment.citizen_id == citizen_id)
+
+
+def withdraw_comment(comment: Comment, key: str | None, citizen_id: int | None) -> Comment:
+    """Withdraw ``comment`` for its author; raises WithdrawalRefused with the reason, changing nothing."""
+    from portal.audit.services import record_action  # the audit log builds on the comments
+    from portal.mail.models import OutboxMessage
+    from portal.routing.queue import unqueue
+
+    if comment.status == "withdrawn":
+        raise WithdrawalRefused(_l("这条意见已经撤回了。"))
+    if not comment.consultation.is_open:
+        raise WithdrawalRefused(_l("征求意见已经截止，意见不能再撤回。"))
+    if comment.status not in WITHDRAWABLE:
+        raise WithdrawalRefused(_l("这条意见不能撤回。"))
+    if not (key_matches(comment.receipt_number, key) or (citizen_id is not None and comment.citizen_id == citizen_id)):
+        raise WithdrawalRefused(_l("撤回链接无效。请使用提交意见的浏览器，或回执邮件中的链接。"))
+    before = {"status": comment.status, "version": comment.moderation_version}
+    comment.status = "withdrawn"
+    comment.withdrawn_at = now()
+    comment.body = ""
+    comment.author_name = comment.author_contact = None
+    comment.hidden_reason = comment.hidden_note = None
+    comment.review_requested_at = None
+    comment.moderation_version = (comment.moderation_version or 0) + 1
+    db.session.execute(delete(CommentAttachment).where(CommentAttachment.comment_id == comment.id))
+    unqueue(comment.id)  # not routed yet: no mail will be planned
+    db.session.execute(  # planned but not yet taken by a mail worker: dropped (one being sent goes out)
+        delete(OutboxMessage).where(OutboxMessage.comment_id == comment.id, OutboxMessage.status == "pending",
+                                    OutboxMessage.claimed_by.is_(None)))
+    db.session.flush()  # the search queue row and the comments' cache token follow the status (listeners, triggers)
+    record_action("citizen", "withdraw_comment", comment, consultation_id=comment.consultation_id, before=before,
+                  after={"status": "withdrawn", "version": comment.moderation_version})
+    return comment

@@ -1,0 +1,167 @@
+"""A commenter withdraws their comment (撤回) before the deadline: from the browser that sent it, from the receipt
+mail's link or from their account, never with the receipt number alone; its text, name, contact and files are
+erased, its unsent mails dropped, and it no longer counts anywhere."""
+import io
+
+from sqlalchemy import func, select
+
+from portal.audit.models import AuditEntry
+from portal.comments.models import Comment, CommentAttachment
+from portal.comments.withdrawal import withdrawal_key
+from portal.extensions import db
+from portal.mail.models import OutboxMessage
+from portal.routing.models import RoutingQueueItem
+from tests.helpers import Browser, csrf_token, receipt_from, render_queued, route_new_comments, shanghai
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+BODY = "建议增加社区助餐点，我的电话是13800001111。"
+
+
+def _section(consultation):
+    return next(s for s in consultation.current_draft.sections if "市民政局" in s.unit_names)
+
+
+def send(client, consultation, body=BODY, parent=None, **fields):
+    section = _section(consultation)
+    page = f"/consultations/{consultation.id}/sections/{section.anchor}"
+    data = {"csrf_token": csrf_token(client, page), "stance": "suggest", "body": body, "section_id": str(section.id),
+            "parent_id": str(parent.id) if parent else "", "author_name": "王大爷", "author_contact": "13800001111",
+            **fields}
+    return receipt_from(client.post(f"/consultations/{consultation.id}/comments", data=data,
+                                    content_type="multipart/form-data"))
+
+
+def withdraw(client, number, confirm=True, key=""):
+    page = client.get(f"/receipts/{number}").get_data(as_text=True)
+    token = csrf_token(client, f"/receipts/{number}") if 'name="csrf_token"' in page else csrf_token(client, "/account/sign-in")
+    data = {"csrf_token": token, "key": key} | ({"confirm": "y"} if confirm else {})
+    return client.post(f"/receipts/{number}/withdraw", data=data)
+
+
+def stored(number) -> Comment:
+    db.session.expire_all()
+    return db.session.scalar(select(Comment).where(Comment.receipt_number == number))
+
+
+def test_the_browser_that_sent_it_withdraws_it_and_it_counts_nowhere(app, client, routed_003):
+    number = send(client, routed_003, attachments=[(io.BytesIO(PDF), "信.pdf")])
+    page = client.get(f"/receipts/{number}").get_data(as_text=True)
+    assert "撤回这条意见" in page and "我确认撤回这条意见" in page
+
+    unticked = withdraw(client, number, confirm=False)
+    assert unticked.status_code == 422 and "请勾选确认后再撤回。" in unticked.get_data(as_text=True)
+    assert stored(number).status == "pending"
+
+    response = withdraw(client, number)
+    assert response.status_code == 303 and response.headers["Location"] == f"/receipts/{number}"
+    comment = stored(number)
+    assert (comment.status, comment.body, comment.author_name, comment.author_contact) == ("withdrawn", "", None, None)
+    assert comment.withdrawn_at is not None
+    assert db.session.scalar(select(func.count()).select_from(CommentAttachment)) == 0
+    assert db.session.scalar(select(func.count()).select_from(RoutingQueueItem)) == 0  # no mail will be planned
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "withdraw_comment"))
+    assert (entry.actor_label, entry.before["status"], entry.after["status"]) == ("citizen", "pending", "withdrawn")
+
+    page = client.get(f"/receipts/{number}").get_data(as_text=True)
+    assert "这条意见已撤回" in page and "13800001111" not in page and "撤回意见</button>" not in page
+    assert withdraw(client, number).status_code == 403  # once is enough
+
+    # at the deadline nothing was received
+    app.config["CLOCK"].__self__.set(shanghai(2023, 5, 13, 9, 0))
+    assert app.test_cli_runner().invoke(args=["consultations", "close-due"]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.get(type(routed_003), routed_003.id).closing_summary.startswith("截止到5月12日，未收到")
+
+
+def test_the_receipt_number_alone_does_not_withdraw(app, client, routed_003):
+    number = send(client, routed_003)
+    stranger = Browser(app)
+    page = stranger.get(f"/receipts/{number}").get_data(as_text=True)
+    assert "撤回这条意见" not in page
+    refused = withdraw(stranger, number)
+    assert refused.status_code == 403 and "撤回链接无效" in refused.get_data(as_text=True)
+    forged = withdraw(stranger, number, key="0" * 32)
+    assert forged.status_code == 403
+    assert stored(number).status == "pending" and stored(number).body == BODY
+
+
+def test_the_receipt_mails_link_withdraws_until_the_deadline(app, client, clock, routed_003):
+    number = send(client, routed_003)
+    comment = stored(number)
+    receipt = render_queued(OutboxMessage(kind="receipt", recipient="a@example.cn", template="receipt",
+                                          context={"comment_id": comment.id}, comment_id=comment.id,
+                                          message_id="<test@example>"))
+    key = withdrawal_key(number)
+    assert f"/receipts/{number}?key={key}" in receipt.body_text and "如需撤回" in receipt.body_text
+    db.session.rollback()
+
+    reader = Browser(app)  # another device: the mail's link
+    page = reader.get(f"/receipts/{number}?key={key}").get_data(as_text=True)
+    assert "撤回这条意见" in page and f'value="{key}"' in page
+    clock.set(shanghai(2023, 5, 13, 0, 0, 1))
+    assert "撤回这条意见" not in reader.get(f"/receipts/{number}?key={key}").get_data(as_text=True)
+    late = withdraw(reader, number, key=key)
+    assert late.status_code == 403 and "征求意见已经截止，意见不能再撤回。" in late.get_data(as_text=True)
+    clock.set(shanghai(2023, 5, 12, 20, 0))
+    assert withdraw(reader, number, key=key).status_code == 303
+    assert stored(number).status == "withdrawn"
+
+
+def test_unsent_mails_are_dropped_and_a_public_thread_keeps_its_replies(app, client, routed_003):
+    number = send(client, routed_003)
+    route_new_comments()
+    comment = stored(number)
+    planned = db.session.scalars(select(OutboxMessage).where(OutboxMessage.comment_id == comment.id)).all()
+    assert planned and all(m.status == "pending" for m in planned)
+    sent = planned[0]
+    sent.status = "sent"  # one went out already: it stays, as the record that it was sent
+    comment.status = "approved"
+    db.session.commit()
+    replier = Browser(app)
+    reply_number = send(replier, routed_003, body="同意楼上的意见。", parent=comment)
+    reply = stored(reply_number)
+    reply.status = "approved"
+    db.session.commit()
+
+    assert withdraw(client, number).status_code == 303
+    left = db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.comment_id == comment.id)).all()
+    assert left == [sent.id]
+    section = _section(routed_003)
+    page = client.get(f"/consultations/{routed_003.id}/sections/{section.anchor}").get_data(as_text=True)
+    assert "该意见已由提出人撤回。" in page and "同意楼上的意见。" in page and BODY not in page
+    english = Browser(app)
+    english.get("/settings/language/en")
+    page = english.get(f"/consultations/{routed_003.id}/sections/{section.anchor}").get_data(as_text=True)
+    assert "This comment was withdrawn by its author." in page
+
+
+def test_a_signed_in_citizen_withdraws_from_their_account(app, client, routed_003):
+    from portal.citizens.services import SESSION_KEY, account_for
+
+    account = account_for("shimin@example.cn")
+    db.session.commit()
+    with client.session_transaction() as session:
+        session[SESSION_KEY] = [account.id, account.session_epoch]
+    number = send(client, routed_003)
+    assert stored(number).citizen_id == account.id
+
+    phone = Browser(app)  # the same account on another device
+    with phone.client.session_transaction() as session:
+        session[SESSION_KEY] = [account.id, account.session_epoch]
+    assert "撤回这条意见" in phone.get(f"/receipts/{number}").get_data(as_text=True)
+    assert withdraw(phone, number).status_code == 303
+    assert stored(number).status == "withdrawn"
+    assert "已由提出人撤回" in phone.get("/account/").get_data(as_text=True)  # "my comments" says so
+
+
+def test_guessing_receipt_numbers_is_stopped_and_reading_ones_own_is_not(app, client, routed_003):
+    """A receipt page shows the comment (private or not), and its link can withdraw it: looking up numbers that do
+    not exist is limited per address (RECEIPT_MISS_LIMIT), looking up real ones is not."""
+    app.config["RECEIPT_MISS_LIMIT"] = "3/hour"
+    number = send(client, routed_003)
+    for _ in range(5):
+        assert client.get(f"/receipts/{number}").status_code == 200  # one's own, again and again: not counted
+    misses = [client.get(f"/receipts/20230420-{guess}").status_code for guess in ("AAAAAA", "BBBBBB", "CCCCCC",
+                                                                                 "DDDDDD")]
+    assert misses == [404, 404, 404, 429]
+    assert client.get(f"/receipts/{number}").status_code == 429  # until the hour is over
