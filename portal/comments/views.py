@@ -12,7 +12,7 @@ from portal.comments.attachments import AttachmentRefused, attachments_of, check
 from portal.comments.forms import CommentForm, PostedComment, WithdrawForm, posted_comment
 from portal.comments.models import Comment
 from portal.comments.services import CommentRefused, find_by_receipt, find_target, store_comment
-from portal.comments.withdrawal import COOKIE, WithdrawalRefused, may_withdraw, withdraw_comment, withdrawal_key
+from portal.comments.withdrawal import COOKIE, WithdrawalRefused, key_cookie, may_withdraw, withdraw_comment
 from portal.consultations.services import closing_summary, consultation_facts
 from portal.core.statements import own_transaction
 from portal.core.web import cookies_secure
@@ -125,13 +125,8 @@ def _create(consultation_id: int):
     store_uploads(stored.id, uploads)  # in the same transaction: the comment is stored with its files or not at all
     response = redirect(url_for("comments.receipt", number=stored.receipt_number), code=303)
     # this browser may withdraw the comment (撤回) until the deadline: its key, sent to its receipt page only
-    response.set_cookie(COOKIE, withdrawal_key(stored.receipt_number), max_age=WITHDRAW_COOKIE_SECONDS,
-                        path=f"/receipts/{stored.receipt_number}", httponly=True, samesite="Lax",
-                        secure=cookies_secure())
+    response.headers.add("Set-Cookie", key_cookie(stored.receipt_number, cookies_secure()))
     return response
-
-
-WITHDRAW_COOKIE_SECONDS = 366 * 24 * 3600  # beyond any comment period; withdrawing is refused once it has closed
 
 
 def _form_again(consultation, target, form):

@@ -165,3 +165,20 @@ def test_guessing_receipt_numbers_is_stopped_and_reading_ones_own_is_not(app, cl
                                                                                  "DDDDDD")]
     assert misses == [404, 404, 404, 429]
     assert client.get(f"/receipts/{number}").status_code == 429  # until the hour is over
+
+
+def test_the_key_cookie_goes_to_its_receipt_page_only(app, client, routed_003):
+    section = _section(routed_003)
+    page = f"/consultations/{routed_003.id}/sections/{section.anchor}"
+    response = client.post(f"/consultations/{routed_003.id}/comments", data={
+        "csrf_token": csrf_token(client, page), "stance": "suggest", "body": "意见。", "section_id": str(section.id),
+        "parent_id": ""})
+    number = receipt_from(response)
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("withdraw="))
+    assert cookie == (f"withdraw={withdrawal_key(number)}; Max-Age=31622400; Path=/receipts/{number}; HttpOnly; "
+                      "SameSite=Lax")
+    app.config["SECURE_COOKIES"] = "1"  # served over TLS (behind a proxy that says nothing)
+    over_tls = client.post(f"/consultations/{routed_003.id}/comments", data={
+        "csrf_token": csrf_token(client, page), "stance": "suggest", "body": "意见二。", "section_id": str(section.id),
+        "parent_id": ""})
+    assert any(c.startswith("withdraw=") and c.endswith("; Secure") for c in over_tls.headers.getlist("Set-Cookie"))
