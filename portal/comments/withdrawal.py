@@ -6,7 +6,8 @@ citizen's account it was sent from. The key is a keyed hash of the receipt numbe
 secret key): the receipt number alone, which a commenter reads out on the phone, is not enough.
 
 What happens: the comment's status becomes "withdrawn"; its text, name, contact details and files are erased;
-its mails not yet sent are dropped and it leaves the routing queue, the moderation queue, the search index, the
+its mails not yet sent are dropped, the addresses it was already mailed to (the contact, responsible
+units) are told to delete it, and it leaves the routing queue, the moderation queue, the search index, the
 counts, the closing summary, the digest and the office's responses. The row stays, so that its receipt number
 still answers ("withdrawn on …") and public replies keep their place under a notice. Spam cannot be withdrawn
 (it stays as the moderators marked it); nothing can once the consultation has closed. Recorded in the audit
@@ -99,6 +100,32 @@ def withdraw_comment(comment: Comment, key: str | None, citizen_id: int | None) 
         delete(OutboxMessage).where(OutboxMessage.comment_id == comment.id, OutboxMessage.status == "pending",
                                     OutboxMessage.claimed_by.is_(None)))
     db.session.flush()  # the search queue row and the comments' cache token follow the status (listeners, triggers)
+    _tell_who_received_it(comment)
     record_action("citizen", "withdraw_comment", comment, consultation_id=comment.consultation_id, before=before,
                   after={"status": "withdrawn", "version": comment.moderation_version})
     return comment
+
+
+def _tell_who_received_it(comment: Comment) -> None:
+    """Each address the comment was already mailed to (the contact, a responsible unit) is told it was withdrawn
+    and asked to delete what it received: once per address (dedup key)."""
+    from sqlalchemy import select
+
+    from portal.mail.models import OutboxMessage
+    from portal.mail.services import queue_message
+
+    sent = db.session.execute(
+        select(OutboxMessage.recipient, OutboxMessage.language).where(
+            OutboxMessage.comment_id == comment.id, OutboxMessage.kind == "comment",
+            OutboxMessage.status.in_(("sent", "sending")), OutboxMessage.recipient != "")
+        .order_by(OutboxMessage.id)
+    ).all()
+    told = set()
+    for recipient, language in sent:
+        if recipient.lower() in told:
+            continue
+        told.add(recipient.lower())
+        queue_message("withdrawn", recipient, "withdrawn", language,
+                      {"comment": comment, "consultation": comment.consultation},
+                      dedup_key=f"withdrawn:{comment.id}:{recipient.lower()}"[:200],
+                      consultation_id=comment.consultation_id, comment_id=comment.id)

@@ -124,8 +124,11 @@ def test_unsent_mails_are_dropped_and_a_public_thread_keeps_its_replies(app, cli
     db.session.commit()
 
     assert withdraw(client, number).status_code == 303
-    left = db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.comment_id == comment.id)).all()
-    assert left == [sent.id]
+    left = db.session.execute(select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.recipient, OutboxMessage.status)
+                              .where(OutboxMessage.comment_id == comment.id).order_by(OutboxMessage.id)).all()
+    # the one sent stays, as the record that it was; its recipient is told of the withdrawal; the rest are dropped
+    assert [tuple(row) for row in left] == [(sent.id, "comment", sent.recipient, "sent"),
+                                            (left[1].id, "withdrawn", sent.recipient, "pending")]
     section = _section(routed_003)
     page = client.get(f"/consultations/{routed_003.id}/sections/{section.anchor}").get_data(as_text=True)
     assert "该意见已由提出人撤回。" in page and "同意楼上的意见。" in page and BODY not in page
@@ -182,3 +185,23 @@ def test_the_key_cookie_goes_to_its_receipt_page_only(app, client, routed_003):
         "csrf_token": csrf_token(client, page), "stance": "suggest", "body": "意见二。", "section_id": str(section.id),
         "parent_id": ""})
     assert any(c.startswith("withdraw=") and c.endswith("; Secure") for c in over_tls.headers.getlist("Set-Cookie"))
+
+
+def test_who_received_it_by_mail_is_told_to_delete_it(app, client, routed_003, smtp_server):
+    from portal.mail.worker import deliver_due
+
+    number = send(client, routed_003, author_contact="13800001111")
+    route_new_comments()
+    deliver_due()
+    first = {address for to, _message in smtp_server.received for address in to}
+    assert {"mzj@example.gov.cn", "2019787574@qq.com"} <= first  # the unit and the notice's contact
+    before = len(smtp_server.received)
+
+    assert withdraw(client, number).status_code == 303
+    assert len(deliver_due().sent) == len(first)
+    told = smtp_server.received[before:]
+    assert sorted(a for to, _m in told for a in to) == sorted(first)
+    text = told[0][1].get_body(preferencelist=("plain",)).get_content()
+    assert told[0][1]["Subject"].startswith(f"意见已撤回 {number}：")
+    assert "请删除此前邮件中的意见内容" in text and BODY not in text and "13800001111" not in text
+    assert deliver_due().sent == []  # once each
