@@ -62,6 +62,7 @@ class CommentCounts:
     received: int = 0
     pending: int = 0
     answered: int = 0
+    withdrawn: int = 0  # by their authors (not received any more): said, so that a count that fell is explained
 
 
 def comment_counts(consultations: list[Consultation]) -> dict[int, CommentCounts]:
@@ -71,12 +72,16 @@ def comment_counts(consultations: list[Consultation]) -> dict[int, CommentCounts
         return {}
     received: dict[int, int] = {}
     pending: dict[int, int] = {}
+    withdrawn: dict[int, int] = {}
     rows = db.session.execute(
         select(Comment.consultation_id, Comment.status, func.count())
-        .where(Comment.consultation_id.in_(ids), comment_received())
+        .where(Comment.consultation_id.in_(ids), Comment.status != "spam")
         .group_by(Comment.consultation_id, Comment.status)
     )
     for consultation_id, status, count in rows:
+        if status == "withdrawn":
+            withdrawn[consultation_id] = count
+            continue
         received[consultation_id] = received.get(consultation_id, 0) + count
         if status == "pending":
             pending[consultation_id] = count
@@ -86,7 +91,8 @@ def comment_counts(consultations: list[Consultation]) -> dict[int, CommentCounts
         .where(Response.consultation_id.in_(ids), comment_received())
         .group_by(Response.consultation_id)
     ).all())
-    return {i: CommentCounts(received.get(i, 0), pending.get(i, 0), answered.get(i, 0)) for i in ids}
+    return {i: CommentCounts(received.get(i, 0), pending.get(i, 0), answered.get(i, 0), withdrawn.get(i, 0))
+            for i in ids}
 
 
 def managed_consultations(user) -> list[Consultation]:

@@ -205,3 +205,19 @@ def test_who_received_it_by_mail_is_told_to_delete_it(app, client, routed_003, s
     assert told[0][1]["Subject"].startswith(f"意见已撤回 {number}：")
     assert "请删除此前邮件中的意见内容" in text and BODY not in text and "13800001111" not in text
     assert deliver_due().sent == []  # once each
+
+
+def test_the_office_sees_how_many_were_withdrawn(app, client, routed_003, make_user, login):
+    from portal.units.models import Unit
+
+    kept, gone = send(client, routed_003, body="保留的意见。"), send(client, routed_003, body="撤回的意见。")
+    assert withdraw(client, gone).status_code == 303
+    routed_003.owner_unit_id = db.session.scalar(select(Unit.id).where(Unit.name == "市民政局"))
+    db.session.commit()
+    office = make_user("office", unit_name="市民政局")
+    staff = Browser(app)
+    staff.post("/login", data={"csrf_token": csrf_token(staff, "/login"), "email": office.email,
+                               "password": "correct horse 1"})
+    page = staff.get("/office/").get_data(as_text=True)
+    assert "收到意见 1 条" in page and "待审核 1 条" in page and "另有 1 条已由提出人撤回" in page
+    assert stored(kept).status == "pending"
