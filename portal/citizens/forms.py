@@ -20,6 +20,7 @@ class SignInForm(Form):
         description=_l("我们会给这个邮箱发一封邮件，点击邮件里的链接就能登录，不需要密码。"),
     )
     next = HiddenField()
+    follow = HiddenField()  # a consultation to follow (关注) once signed in
 
 
 class SettingsForm(Form):

@@ -41,6 +41,9 @@ class SignInLink(db.Model):
     email: Mapped[str] = mapped_column(String(200), index=True)  # lower case
     # where to go once signed in: a path on this site (checked when requested)
     next_path: Mapped[str | None] = mapped_column(String(500))
+    # asked for from a consultation's "follow" box (关注) without an account: using the link also follows it (no
+    # foreign key: a consultation gone by then is simply not followed)
+    follow_consultation_id: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -38,7 +38,8 @@ class TooManyLinks(Exception):
 
 # --- asking for a link ------------------------------------------------------------------------------------
 
-def request_sign_in_link(email: str, next_path: str | None, language: str, base_url: str | None = None) -> SignInLink:
+def request_sign_in_link(email: str, next_path: str | None, language: str, base_url: str | None = None,
+                         follow_consultation_id: int | None = None) -> SignInLink:
     """Store a sign-in link for ``email`` (lower case) and queue its mail; TooManyLinks when the address has had
     its share. The caller commits; the mail worker makes the link and sends it."""
     from portal.mail.services import outbox_row, _outbox_insert_new_statement
@@ -52,7 +53,7 @@ def request_sign_in_link(email: str, next_path: str | None, language: str, base_
     )
     if recent >= LINKS_PER_ADDRESS:
         raise TooManyLinks(email)
-    link = SignInLink(email=email, next_path=next_path, created_at=now())
+    link = SignInLink(email=email, next_path=next_path, created_at=now(), follow_consultation_id=follow_consultation_id)
     db.session.add(link)
     db.session.flush()
     row = outbox_row("sign_in", email, language, {"link_id": link.id}, dedup_key=f"sign_in:{link.id}",

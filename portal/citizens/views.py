@@ -43,12 +43,14 @@ def _too_many(_limit):
 def sign_in_page():
     if current_citizen() is not None and request.method == "GET":
         return redirect(_next_path(request.args.get("next")) or url_for("citizens.comments"))
-    form = SignInForm(next=request.args.get("next", ""))
+    form = SignInForm(next=request.args.get("next", ""), follow=request.args.get("follow", ""))
     error = None
+    following = _followable(form.follow.data)
     if form.validate_on_submit():
         email = email_from_contact(form.email.data)  # as a comment's contact is read: the two must match
         try:
-            request_sign_in_link(email, _next_path(form.next.data), str(get_locale()), site_address())
+            request_sign_in_link(email, _next_path(form.next.data), str(get_locale()), site_address(),
+                                 following.id if following is not None else None)
         except TooManyLinks:
             db.session.rollback()
             error = _("这个邮箱在一小时内已经收到好几封登录邮件了。请使用最近收到的那一封，或者过一小时再试。")
@@ -57,7 +59,13 @@ def sign_in_page():
             session[SENT_KEY] = email
             return redirect(url_for("citizens.link_sent"), code=303)
     status = 200 if error is None and not form.errors else (429 if error else 422)
-    return render_template("citizens/sign_in.html", form=form, error=error), status
+    return render_template("citizens/sign_in.html", form=form, error=error, following=following), status
+
+
+def _followable(value: str | None):
+    """The published consultation a sign-in asks to follow (关注), or None."""
+    number = query_int(value)
+    return public_consultation(number) if number is not None else None
 
 
 @bp.get("/sign-in/sent")
@@ -86,7 +94,8 @@ def finish_sign_in(token: str):
     link = link_from_token(token)
     if isinstance(link, LinkProblem):
         return _link_problem(link)
-    return render_template("citizens/confirm_sign_in.html", email=link.email, form=ButtonForm())
+    return render_template("citizens/confirm_sign_in.html", email=link.email, form=ButtonForm(),
+                           following=_followable(str(link.follow_consultation_id or "")))
 
 
 @bp.post("/sign-in/<token>")
@@ -102,6 +111,9 @@ def finish_sign_in_post(token: str):
         db.session.rollback()
         return _link_problem(LinkProblem("used"))
     next_path = _next_path(link.next_path)
+    following = _followable(str(link.follow_consultation_id or ""))
+    if following is not None:  # asked for from the consultation's follow box: done with the same click
+        follow(citizen, following, str(get_locale()))
     db.session.commit()
     sign_in(citizen)
     session.pop(SENT_KEY, None)

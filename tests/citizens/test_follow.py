@@ -13,7 +13,7 @@ from portal.mail.worker import deliver_due
 from portal.office.services import extend_deadline, revise_draft
 from portal.responses.models import Response
 from portal.responses.services import publish_responses, respond_to_comments
-from tests.citizens.test_sign_in import ADDRESS, BASE, sign_in
+from tests.citizens.test_sign_in import ADDRESS, BASE, link_in_mail, sign_in
 from tests.helpers import csrf_token, shanghai
 
 
@@ -133,7 +133,8 @@ def test_no_mail_after_unfollowing_or_deleting_the_account(app, client, clock, o
 
 def test_following_needs_an_account_and_a_form_token(app, client, open_003):
     page = client.get(f"/consultations/{open_003.id}").get_data(as_text=True)
-    assert re.search(r'<a href="/account/sign-in\?next=[^"]+">用电子邮箱登录后，可以关注这项征求意见</a>', page)
+    assert re.search(r'<form method="post" action="/account/sign-in\?next=[^"]+&amp;follow=\d+" class="follow-by-email"',
+                     page)
     refused = client.post(f"/account/follow/{open_003.id}", data={"csrf_token": csrf_token(client, "/account/sign-in")})
     assert refused.status_code == 303 and "/account/sign-in" in refused.headers["Location"]
     assert client.post(f"/account/follow/{open_003.id}").status_code == 400  # no CSRF token
@@ -197,3 +198,35 @@ def test_a_reminder_is_not_sent_once_the_deadline_moved_away(app, client, clock,
     assert [subject_of(m).split("：")[0] for m in news(smtp_server)] == ["截止时间延长"]
     reminder = db.session.scalars(select(OutboxMessage).where(OutboxMessage.dedup_key.like("followed:closing_soon:%"))).one()
     assert reminder.status == "failed" and "不再提醒" in reminder.last_error
+
+
+def test_one_without_an_account_follows_with_the_mails_link(app, client, open_003, smtp_server):
+    """The follow box takes an e-mail address: the sign-in mail's link signs in and follows in one click."""
+    page_url = f"/consultations/{open_003.id}"
+    page = client.get(page_url).get_data(as_text=True)
+    action = re.search(r'<form method="post" action="([^"]+)" class="follow-by-email"', page).group(1)
+    action = action.replace("&amp;", "&")
+    asked = client.post(action, data={"csrf_token": csrf_token(client, page_url), "email": ADDRESS,
+                                      "next": page_url, "follow": str(open_003.id)})
+    assert asked.status_code == 303 and asked.headers["Location"].endswith("/account/sign-in/sent")
+    assert db.session.scalar(select(func.count()).select_from(ConsultationFollow)) == 0  # not before the link
+    deliver_due()
+    link = link_in_mail(smtp_server)
+    confirm = client.get(link).get_data(as_text=True)
+    assert f"登录的同时，关注“{open_003.title}”。" in confirm
+    done = client.post(link, data={"csrf_token": csrf_token(client, link)})
+    assert done.status_code == 303 and done.headers["Location"].endswith(page_url)
+    assert "您已关注这项征求意见" in client.get(page_url).get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ConsultationFollow)) == 1
+
+
+def test_a_follow_request_for_no_public_consultation_follows_nothing(app, client, open_003, smtp_server):
+    url = "/account/sign-in?follow=999999"
+    page = client.get(url).get_data(as_text=True)
+    assert 'id="following"' not in page
+    client.post(url, data={"csrf_token": csrf_token(client, url), "email": ADDRESS, "follow": "999999"})
+    deliver_due()
+    link = link_in_mail(smtp_server)
+    assert 'id="following"' not in client.get(link).get_data(as_text=True)
+    assert client.post(link, data={"csrf_token": csrf_token(client, link)}).status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(ConsultationFollow)) == 0
