@@ -167,6 +167,9 @@ def reset_two_factor(user_id: int):
     account = db.session.get(User, user_id)
     if account is None:
         abort(404)
+    if account.id == current_user.id:  # a stolen session must not remove its own second factor without a code
+        flash(_("自己的两步验证请在“两步验证”页面用密码和验证码关闭；手机丢失时，请另一位管理员重置。"), "error")
+        return redirect(url_for("admin.user", user_id=account.id))
     if account.two_factor_on:  # (the POST's CSRF token is checked before every view: portal/core/csrf.py)
         turn_off(account, current_user)
         db.session.commit()

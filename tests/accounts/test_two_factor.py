@@ -193,3 +193,19 @@ def test_codes_tried_are_limited_per_account_whatever_the_address(app, clock, of
                                                 "code": code_at(secret, clock)}, environ_base={"REMOTE_ADDR": "10.0.0.6"})
     assert blocked.status_code == 429 and "验证码尝试次数太多" in blocked.get_data(as_text=True)
     assert not signed_in(browser)
+
+
+def test_an_administrator_cannot_reset_their_own_without_a_code(app, clock, make_user):
+    """A stolen administrator's session must not take away that account's own second factor: that needs the
+    password and a code at /two-factor, or another administrator."""
+    admin_user = make_user("admin", "boss@example.gov.cn")
+    admin = staff_browser(app, admin_user.email)
+    turn_on(app, admin, clock)
+    page = admin.get(f"/admin/users/{admin_user.id}").get_data(as_text=True)
+    assert "重置两步验证" not in page and 'href="/two-factor"' in page
+    token = csrf_token_of(page)  # the account form's
+    refused = admin.post(f"/admin/users/{admin_user.id}/two-factor/reset", data={"csrf_token": token})
+    assert refused.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, admin_user.id).two_factor_on and signed_in(admin)
+    assert "请另一位管理员重置" in admin.get(refused.headers["Location"]).get_data(as_text=True)
