@@ -29,15 +29,13 @@ from portal.extensions import db
 
 WITHDRAWABLE = ("pending", "approved", "hidden")
 COOKIE = "withdraw"  # one per receipt page (its path), set with the submission's answer
+COOKIE_SECONDS = 366 * 24 * 3600  # beyond any comment period; withdrawing is refused once it has closed
 
 
 class WithdrawalRefused(Exception):
     def __init__(self, message):
         super().__init__(str(message))
         self.message = message
-
-
-COOKIE_SECONDS = 366 * 24 * 3600  # beyond any comment period; withdrawing is refused once it has closed
 
 
 @lru_cache(maxsize=4)
@@ -65,11 +63,14 @@ def key_matches(receipt_number: str, key: str | None) -> bool:
     return bool(key) and hmac.compare_digest(withdrawal_key(receipt_number), key)
 
 
+def _is_its_author(comment: Comment, key: str | None, citizen_id: int | None) -> bool:
+    """The visitor holds the comment's key (its browser, its receipt mail), or is signed in to its account."""
+    return key_matches(comment.receipt_number, key) or (citizen_id is not None and comment.citizen_id == citizen_id)
+
+
 def may_withdraw(comment: Comment, key: str | None, citizen_id: int | None) -> bool:
     """Whether this visitor (holding ``key``, signed in as ``citizen_id``) may withdraw ``comment`` now."""
-    if comment.status not in WITHDRAWABLE or not comment.consultation.is_open:
-        return False
-    return key_matches(comment.receipt_number, key) or (citizen_id is not None and comment.citizen_id == citizen_id)
+    return comment.status in WITHDRAWABLE and comment.consultation.is_open and _is_its_author(comment, key, citizen_id)
 
 
 def withdraw_comment(comment: Comment, key: str | None, citizen_id: int | None) -> Comment:
@@ -84,7 +85,7 @@ def withdraw_comment(comment: Comment, key: str | None, citizen_id: int | None) 
         raise WithdrawalRefused(_l("征求意见已经截止，意见不能再撤回。"))
     if comment.status not in WITHDRAWABLE:
         raise WithdrawalRefused(_l("这条意见不能撤回。"))
-    if not (key_matches(comment.receipt_number, key) or (citizen_id is not None and comment.citizen_id == citizen_id)):
+    if not _is_its_author(comment, key, citizen_id):
         raise WithdrawalRefused(_l("撤回链接无效。请使用提交意见的浏览器，或回执邮件中的链接。"))
     before = {"status": comment.status, "version": comment.moderation_version}
     comment.status = "withdrawn"
