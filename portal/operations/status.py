@@ -88,6 +88,21 @@ def failed_mail_count() -> int:
     return db.session.scalar(select(func.count()).where(OutboxMessage.status == "failed")) or 0
 
 
+@dataclass
+class Retrying:
+    count: int
+    last_error: str | None  # the error of the message that failed last: usually the mail server's answer
+
+
+def retrying_mail() -> Retrying:
+    """Mail waiting to be tried again after a failed attempt (the server down, say), and the last error."""
+    waiting = (OutboxMessage.status == "pending", OutboxMessage.attempts > 0)
+    count = db.session.scalar(select(func.count()).where(*waiting)) or 0
+    error = db.session.scalar(select(OutboxMessage.last_error).where(*waiting, OutboxMessage.last_error.is_not(None))
+                              .order_by(OutboxMessage.next_attempt_at.desc()).limit(1)) if count else None
+    return Retrying(count, error)
+
+
 def workers(at: datetime | None = None) -> list[WorkerState]:
     at = at or now()
     beats = db.session.scalars(select(WorkerBeat).order_by(WorkerBeat.host, WorkerBeat.pid)).all()

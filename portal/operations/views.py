@@ -19,6 +19,7 @@ def status_page():
     return render_template(
         "operations/status.html", at=at, backlogs=status.backlogs(at), workers=status.workers(at),
         jobs=status.jobs(at), failed_mail=status.failed_mail_count(), late=status.LATE,
+        retrying=status.retrying_mail(),
     )
 
 

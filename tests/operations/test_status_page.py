@@ -99,3 +99,25 @@ def test_health_says_unavailable_when_the_database_is_not_reachable(tmp_path):
     broken = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'missing' / 'x.db'}"})
     response = broken.test_client().get("/health")
     assert response.status_code == 503 and response.get_json() == {"status": "unavailable"}
+
+
+def test_mail_waiting_for_a_retry_is_shown_with_the_servers_error(app, clock, routed_003, client, make_user, login,
+                                                                 smtp_server):
+    from portal.mail.worker import deliver_due
+
+    section = next(s for s in routed_003.current_draft.sections if "市民政局" in s.unit_names)
+    receipt_from(post_comment(client, routed_003, f"/consultations/{routed_003.id}/sections/{section.anchor}",
+                              section_id=section.id, body="建议增加社区食堂。"))
+    make_user("admin")
+    login("admin@example.gov.cn")
+    smtp_server.stop()  # the mail server is down
+    report = deliver_due()
+    assert report.retrying and not report.sent
+    page = client.get("/admin/status").get_data(as_text=True)
+    notice = re.search(r'<p class="notice-box" id="retrying-mail">(.*?)</p>', page, re.S).group(1)
+    assert f"有 {len(report.retrying)} 封邮件发送失败，正在等待重试。" in notice and "<code>" in notice
+
+    smtp_server.start()
+    clock.advance(hours=1)
+    assert len(deliver_due().sent) == len(report.retrying)  # nothing lost
+    assert 'id="retrying-mail"' not in client.get("/admin/status").get_data(as_text=True)
