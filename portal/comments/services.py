@@ -8,14 +8,12 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, or_, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.comments.models import Comment, STANCES, WITHHELD
 from portal.consultations.models import Consultation, ConsultationFacts
-from portal.core.statements import insert_together, prepared, run
+from portal.core.statements import insert_for, insert_together, prepared, run
 from portal.core.time import SHANGHAI, now
 from portal.core.tokens import remember
 from portal.drafts.models import Draft, Section
@@ -82,7 +80,7 @@ def _section_consultation_statement(_dialect):
 def _insert_statement(dialect):
     """INSERT … ON CONFLICT (receipt_number) DO NOTHING RETURNING id: a receipt number already taken (about one
     chance in a billion a day) inserts nothing, and the caller draws another."""
-    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    make = insert_for(dialect)
     comments, drafts = Comment.__table__, Draft.__table__
     current_draft = (select(drafts.c.id).where(drafts.c.consultation_id == bindparam("draft_of"))
                      .order_by(drafts.c.version.desc()).limit(1).scalar_subquery())

@@ -28,6 +28,15 @@ from sqlalchemy import exc as sa_exc
 from portal.extensions import db
 
 
+def insert_for(dialect: str):
+    """The ``insert`` of the engine's dialect, which has ``on_conflict_do_nothing`` / ``on_conflict_do_update``
+    (PostgreSQL's and SQLite's, the two engines the portal runs on)."""
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return postgresql_insert if dialect == "postgresql" else sqlite_insert
+
+
 def prepared(build: Callable[[str], Executable]) -> Callable[[], Executable]:
     """Decorate ``build(dialect_name) -> statement``: the statement for the current engine, built once."""
     cached = cache(build)

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import String, bindparam, case, cast, func, insert, literal, select, text, update
 
 from portal.comments.models import Comment, comment_received
-from portal.core.statements import prepared, run
+from portal.core.statements import insert_for, prepared, run
 from portal.core.time import now
 from portal.extensions import db
 from portal.mail.compose import mail_language, render_mail
@@ -217,11 +217,7 @@ def _dedup_statement(_dialect):
 def _outbox_insert(dialect: str):
     """INSERT … ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING: a message already queued under
     its key is not queued twice."""
-    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    return make(OutboxMessage.__table__).on_conflict_do_nothing(
+    return insert_for(dialect)(OutboxMessage.__table__).on_conflict_do_nothing(
         index_elements=["dedup_key"], index_where=text("dedup_key IS NOT NULL"))
 
 
