@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
 
+from portal.core.statements import insert_for
 from portal.core.time import now
 from portal.extensions import db
 from portal.operations.models import JobRun, WorkerBeat
@@ -95,12 +96,15 @@ JOBS: tuple[Job, ...] = (
         "flask --app wsgi comments erase-contacts", _erase_contacts,
         lambda c: _kept_for_ever(c) or _("清除 %(n)s 条意见的联系方式。", n=c.get("erased", 0))),
 )
-JOBS_BY_NAME = {job.name: job for job in JOBS}
+
+
+def _host_and_pid() -> tuple[str, int]:
+    return socket.gethostname()[:80], os.getpid()
 
 
 def runner_id() -> str:
     """host:pid of this process, as recorded with the runs it claims and its signs of life."""
-    return f"{socket.gethostname()[:80]}:{os.getpid()}"
+    return "{}:{}".format(*_host_and_pid())
 
 
 def _ensure_rows() -> None:
@@ -109,17 +113,10 @@ def _ensure_rows() -> None:
     missing = [job.name for job in JOBS if job.name not in known]
     if missing:
         table = JobRun.__table__
-        insert = _insert_for(db.engine.dialect.name)
+        insert = insert_for(db.engine.dialect.name)
         db.session.execute(insert(table).on_conflict_do_nothing(index_elements=["name"]),
                            [{"name": name} for name in missing])
     db.session.commit()
-
-
-def _insert_for(dialect: str):
-    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return postgresql_insert if dialect == "postgresql" else sqlite_insert
 
 
 def _claim(job: Job, at: datetime, runner: str) -> bool:
@@ -134,14 +131,20 @@ def _claim(job: Job, at: datetime, runner: str) -> bool:
     return claimed
 
 
-def _finish(job: Job, runner: str, counts: dict | None, error: str | None) -> None:
+def _outcome(counts: dict | None, error: str | None) -> dict:
+    """The columns that record how a run ended: its counts, or its error (the last failure is kept after a
+    later success)."""
     values = {"finished_at": now(), "outcome": "failed" if error else "ok"}
     if error:
         values.update(failed_at=values["finished_at"], error=error[-4000:])
     else:
         values["counts"] = counts
-    db.session.execute(update(JobRun).where(JobRun.name == job.name, JobRun.claimed_by == runner).values(**values)
-                       .execution_options(synchronize_session=False))
+    return values
+
+
+def _finish(job: Job, runner: str, counts: dict | None, error: str | None) -> None:
+    db.session.execute(update(JobRun).where(JobRun.name == job.name, JobRun.claimed_by == runner)
+                       .values(**_outcome(counts, error)).execution_options(synchronize_session=False))
     db.session.commit()
 
 
@@ -198,11 +201,8 @@ def recorded(name: str):
 def _record_run(name: str, started: datetime, error: str | None) -> None:
     db.session.rollback()
     _ensure_rows()
-    values = {"started_at": started, "finished_at": now(), "outcome": "failed" if error else "ok",
-              "claimed_by": runner_id(), "counts": None}
-    if error:
-        values.update(failed_at=values["finished_at"], error=error[-4000:])
-    db.session.execute(update(JobRun).where(JobRun.name == name).values(**values)
+    db.session.execute(update(JobRun).where(JobRun.name == name)
+                       .values(**{"started_at": started, "claimed_by": runner_id(), "counts": None, **_outcome(None, error)})
                        .execution_options(synchronize_session=False))
     db.session.commit()
 
@@ -219,6 +219,7 @@ class Heartbeat:
 
     def __init__(self, kind: str):
         self.kind = kind
+        self.host, self.pid = _host_and_pid()
         self.id = f"{kind}:{runner_id()}"
         self.last: datetime | None = None
 
@@ -226,10 +227,8 @@ class Heartbeat:
         at = now()
         if self.last is not None and at - self.last < BEAT_EVERY:
             return
-        table = WorkerBeat.__table__
-        host, pid = self.id.split(":")[1:]
-        statement = _insert_for(db.engine.dialect.name)(table).values(
-            id=self.id, kind=self.kind, host=host, pid=int(pid), started_at=at, seen_at=at)
+        statement = insert_for(db.engine.dialect.name)(WorkerBeat.__table__).values(
+            id=self.id, kind=self.kind, host=self.host, pid=self.pid, started_at=at, seen_at=at)
         db.session.execute(statement.on_conflict_do_update(index_elements=["id"], set_={"seen_at": at}))
         if self.last is None:  # once per process: forget the workers gone for a week
             db.session.execute(delete(WorkerBeat).where(WorkerBeat.seen_at < at - FORGET_AFTER))
