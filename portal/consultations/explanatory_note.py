@@ -3,7 +3,6 @@ headings; on its page and as a Word document of its own (a separate file, as off
 draft's document it would read back as more sections of the draft). Pure: no app context."""
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 
@@ -51,7 +50,7 @@ def note_filename(consultation) -> str:
 def note_document(consultation_title: str, text: str, link: str) -> bytes:
     """The note as a Word document (GB/T 9704 page): its title, where to read the draft and comment, its text."""
     from portal.core.official_docx import (
-        body_paragraph, centred_note, heading_paragraph, official_document, title_paragraph,
+        body_paragraph, centred_note, document_bytes, heading_paragraph, official_document, title_paragraph,
     )
 
     document = official_document()
@@ -65,6 +64,4 @@ def note_document(consultation_title: str, text: str, link: str) -> bytes:
             heading_paragraph(document, block.text, block.level)
         else:
             body_paragraph(document, block.text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return document_bytes(document)

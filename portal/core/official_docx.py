@@ -3,6 +3,8 @@
 (portal/reports/document.py). Pure: no app context. Text is made fit for XML here (core.xmltext)."""
 from __future__ import annotations
 
+import io
+
 from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -31,6 +33,13 @@ def official_document() -> Document:
     set_font(normal.font, BODY_FONT, 16)
     normal.paragraph_format.line_spacing = Pt(28)
     return document
+
+
+def document_bytes(document) -> bytes:
+    """The finished document as the bytes of a .docx file, for a download."""
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
 
 
 def set_font(font, east_asian: str, size: float) -> None:

@@ -15,8 +15,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Mm, Pt
 
 from portal.core.official_docx import (
-    HEADING_FONT, TITLE_FONT, body_paragraph, centred_note, heading_paragraph, official_document, repeat_as_header,
-    set_font, title_paragraph,
+    HEADING_FONT, TITLE_FONT, body_paragraph, centred_note, document_bytes, heading_paragraph, official_document,
+    repeat_as_header, set_font, title_paragraph,
 )
 from portal.core.time import chinese_date
 from portal.core.xmltext import xml_text
@@ -79,9 +79,7 @@ def draft_document(facts: DocumentFacts, draft) -> bytes:
     for table in draft.tables:
         if table.section_id is None:
             _table(document, table)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return document_bytes(document)
 
 
 def _lines(text: str | None) -> list[str]:

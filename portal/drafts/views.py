@@ -43,8 +43,6 @@ def changes(consultation_id: int, version: int):
                            changes=draft_changes(draft))
 
 
-
-
 @bp.get("/consultations/<int:consultation_id>/versions/<int:version>/draft.docx")
 def document(consultation_id: int, version: int):
     """The version as a Word document (征求意见稿), named after the consultation's title."""

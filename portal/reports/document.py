@@ -3,12 +3,11 @@ the office publishes on its own website and files with the policy, the same cont
 no app context; the document's language is Chinese whatever the reader's."""
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
-
 from portal.core.official_docx import (
-    BODY_INDENT, HEADING_FONT, body_paragraph, centred_note, official_document, set_font, signature, title_paragraph,
+    BODY_INDENT, HEADING_FONT, body_paragraph, centred_note, document_bytes, official_document, set_font, signature,
+    title_paragraph,
 )
 from portal.core.time import chinese_date
 from portal.core.xmltext import xml_text
@@ -73,7 +72,5 @@ def feedback_document(facts: ReportFacts, groups: list[FeedbackGroup]) -> bytes:
             else:
                 body_paragraph(document, "起草单位尚未公布答复。", "答复：")
     signature(document, facts.issuer, facts.dated)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return document_bytes(document)
 
