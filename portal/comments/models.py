@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, and_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.time import UTCDateTime, now
@@ -25,9 +25,10 @@ NOT_RECEIVED = ("spam", "withdrawn")
 WITHHELD = ("hidden", "spam", "withdrawn")
 
 
-def comment_received():
-    """The condition of a comment counted as received (on the Comment entity)."""
-    return Comment.status.not_in(NOT_RECEIVED)
+def comment_received(consultation_id: int | None = None):
+    """The condition of a comment counted as received (on the Comment entity); of that consultation's, if named."""
+    received = Comment.status.not_in(NOT_RECEIVED)
+    return received if consultation_id is None else and_(Comment.consultation_id == consultation_id, received)
 
 
 class Comment(db.Model):

@@ -123,17 +123,18 @@ def latest_published(limit: int) -> list[Consultation]:
 
 
 def tally_comments(consultation: Consultation) -> CommentTally:
-    """Opinions received (all but spam), the sections they concern, and those on the whole draft."""
-    received = (Comment.consultation_id == consultation.id, comment_received())
-    total = db.session.scalar(select(func.count()).select_from(Comment).where(*received)) or 0
+    """Opinions received (all but spam and withdrawn ones), the sections they concern, and those on the whole
+    draft."""
+    received = comment_received(consultation.id)
+    total = db.session.scalar(select(func.count()).select_from(Comment).where(received)) or 0
     sections = db.session.scalar(
-        select(func.count(func.distinct(Comment.section_id))).where(*received, Comment.section_id.is_not(None))
+        select(func.count(func.distinct(Comment.section_id))).where(received, Comment.section_id.is_not(None))
     ) or 0
     whole = db.session.scalar(
-        select(func.count()).select_from(Comment).where(*received, Comment.section_id.is_(None))
+        select(func.count()).select_from(Comment).where(received, Comment.section_id.is_(None))
     ) or 0
     commenters = db.session.execute(
-        select(Comment.author_name, Comment.author_contact).where(*received).execution_options(yield_per=1000)
+        select(Comment.author_name, Comment.author_contact).where(received).execution_options(yield_per=1000)
     )
     from portal.responses.services import published_outcome_counts  # the responses build on this module
 

@@ -37,10 +37,6 @@ def _chinese_datetime(moment) -> str:
     return f"{chinese_date(moment)} {moment.astimezone(SHANGHAI):%H:%M}"
 
 
-def _received(consultation: Consultation):
-    return (Comment.consultation_id == consultation.id, comment_received())
-
-
 def _section_maps(consultation: Consultation) -> tuple[list[Section], dict[int, Section], dict[int, str]]:
     draft = consultation.current_draft
     sections = list(draft.sections) if draft else []
@@ -54,7 +50,7 @@ def digest_meta(consultation: Consultation, with_contacts: bool = False) -> Dige
     sections, top_of, _ = _section_maps(consultation)
     counts: dict[int | None, int] = {}
     rows = db.session.execute(
-        select(Comment.section_id, func.count()).where(*_received(consultation)).group_by(Comment.section_id)
+        select(Comment.section_id, func.count()).where(comment_received(consultation.id)).group_by(Comment.section_id)
     )
     for section_id, count in rows:
         key = top_of[section_id].id if section_id in top_of else None
@@ -101,7 +97,7 @@ def digest_rows(
         )
         .outerjoin(Section, Section.id == Comment.section_id)
         .outerjoin(Response, Response.comment_id == Comment.id)
-        .where(*_received(consultation))
+        .where(comment_received(consultation.id))
         .order_by(in_current.is_(None), in_current, Comment.created_at, Comment.id)
         .execution_options(yield_per=BATCH)
     )
@@ -139,7 +135,7 @@ def _file_names(consultation: Consultation) -> dict[int, list[str]]:
     names: dict[int, list[str]] = {}
     for comment_id, filename in db.session.execute(
             select(CommentAttachment.comment_id, CommentAttachment.filename)
-            .join(Comment, Comment.id == CommentAttachment.comment_id).where(*_received(consultation))
+            .join(Comment, Comment.id == CommentAttachment.comment_id).where(comment_received(consultation.id))
             .order_by(CommentAttachment.comment_id, CommentAttachment.position)):
         names.setdefault(comment_id, []).append(filename)
     return names
@@ -179,7 +175,7 @@ def attachment_count(consultation: Consultation) -> int:
     """The files of the comments received (spam left out): what the office's ZIP holds."""
     return db.session.scalar(
         select(func.count()).select_from(CommentAttachment).join(Comment, Comment.id == CommentAttachment.comment_id)
-        .where(*_received(consultation))) or 0
+        .where(comment_received(consultation.id))) or 0
 
 
 def attachments_filename(consultation: Consultation) -> str:
@@ -195,7 +191,7 @@ def write_attachments_zip(consultation: Consultation, out: BinaryIO, actor) -> i
 
     written = 0
     query = (select(Comment.receipt_number, CommentAttachment)
-             .join(Comment, Comment.id == CommentAttachment.comment_id).where(*_received(consultation))
+             .join(Comment, Comment.id == CommentAttachment.comment_id).where(comment_received(consultation.id))
              .options(undefer(CommentAttachment.data))
              .order_by(Comment.created_at, Comment.id, CommentAttachment.position)
              .execution_options(yield_per=20))

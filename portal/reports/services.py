@@ -58,10 +58,6 @@ def feedback_groups(consultation: Consultation, whole_draft_heading: str) -> lis
     return groups
 
 
-def _received(consultation: Consultation):
-    return (Comment.consultation_id == consultation.id, comment_received())
-
-
 def comments_per_top_section(consultation: Consultation) -> list[tuple[Section | None, int]]:
     """Comments received on each top-level section (its subsections included), then on the whole draft."""
     draft = consultation.current_draft
@@ -72,7 +68,7 @@ def comments_per_top_section(consultation: Consultation) -> list[tuple[Section |
     counts: Counter = Counter()
     whole = 0
     rows = db.session.execute(
-        select(Comment.section_id, func.count()).where(*_received(consultation)).group_by(Comment.section_id)
+        select(Comment.section_id, func.count()).where(comment_received(consultation.id)).group_by(Comment.section_id)
     )
     for section_id, count in rows:
         if section_id in top_of:
@@ -87,7 +83,7 @@ def comments_per_top_section(consultation: Consultation) -> list[tuple[Section |
 def stance_counts(consultation: Consultation) -> dict[str, int]:
     rows = dict(
         db.session.execute(
-            select(Comment.stance, func.count()).where(*_received(consultation)).group_by(Comment.stance)
+            select(Comment.stance, func.count()).where(comment_received(consultation.id)).group_by(Comment.stance)
         ).all()
     )
     return {stance: rows.get(stance, 0) for stance in STANCES}
@@ -96,7 +92,7 @@ def stance_counts(consultation: Consultation) -> dict[str, int]:
 def channel_counts(consultation: Consultation) -> dict[str, int]:
     """Comments received each way (portal/comments/models.py: CHANNELS), in that order, the ways used only."""
     rows = dict(db.session.execute(
-        select(Comment.channel, func.count()).where(*_received(consultation)).group_by(Comment.channel)
+        select(Comment.channel, func.count()).where(comment_received(consultation.id)).group_by(Comment.channel)
     ).all())
     return {channel: rows[channel] for channel in CHANNELS if rows.get(channel)}
 
@@ -105,7 +101,7 @@ def comments_per_day(consultation: Consultation) -> list[tuple[date, int]]:
     """Comments received on each day (Asia/Shanghai) of the period, days without any included."""
     days: Counter = Counter()
     created = db.session.scalars(
-        select(Comment.created_at).where(*_received(consultation)).execution_options(yield_per=2000)
+        select(Comment.created_at).where(comment_received(consultation.id)).execution_options(yield_per=2000)
     )
     for moment in created:
         days[moment.astimezone(SHANGHAI).date()] += 1

@@ -30,7 +30,7 @@ def respondable_comments(consultation: Consultation):
     return (
         select(Comment)
         .outerjoin(Section, Comment.section_id == Section.id)
-        .where(Comment.consultation_id == consultation.id, comment_received())
+        .where(comment_received(consultation.id))
         .order_by(Section.position.is_(None), Section.position, Comment.created_at, Comment.id)
     )
 
@@ -104,7 +104,7 @@ def publish_responses(consultation: Consultation, actor) -> int:
             # an answer to a comment marked spam stays unpublished: it is shown nowhere, and restoring the
             # comment lets the office publish it then
             Response.comment_id.in_(
-                select(Comment.id).where(Comment.consultation_id == consultation.id, comment_received())
+                select(Comment.id).where(comment_received(consultation.id))
             ),
         )
         .values(published_at=now())

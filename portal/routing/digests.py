@@ -61,7 +61,7 @@ def due_digests(at: datetime | None = None) -> list[DueDigest]:
 def _comments_by_recipient(consultation: Consultation, end: datetime) -> list[tuple[Recipient, list[Comment]]]:
     comments = db.session.scalars(
         select(Comment)
-        .where(Comment.consultation_id == consultation.id, Comment.created_at < end, comment_received())
+        .where(comment_received(consultation.id), Comment.created_at < end)
         .order_by(Comment.created_at, Comment.id)
     )
     by_key: dict[str, tuple[Recipient, list[Comment]]] = {}
