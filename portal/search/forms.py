@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+KINDS = ("section", "note", "comment")  # what a search may be narrowed to (kind=…)
+STATES = ("open", "closed")  # the consultations' states it may be narrowed to (state=…)
 MAX_QUERY_LENGTH = 100
 MAX_PAGE = 500
 MAX_ID = 2**31 - 1  # an id the database can hold; larger numbers are nonsense, not an error
@@ -37,7 +39,7 @@ def parse_search_args(args) -> SearchArgs:
     return SearchArgs(
         q=(args.get("q") or "").strip()[:MAX_QUERY_LENGTH],
         consultation_id=_int(args.get("consultation")),
-        state=args.get("state") if args.get("state") in ("open", "closed") else None,
-        kind=args.get("kind") if args.get("kind") in ("section", "note", "comment") else None,
+        state=args.get("state") if args.get("state") in STATES else None,
+        kind=args.get("kind") if args.get("kind") in KINDS else None,
         page=min(max(page, 1), MAX_PAGE),
     )

@@ -22,11 +22,12 @@ from portal.search.documents import (
     section_documents,
     section_text,
 )
+from portal.search.forms import KINDS, STATES
 from portal.search.models import COMMENT, CONSULTATION, SECTIONS, SearchQueueItem
 
-KINDS = ("section", "note", "comment")
-STATES = ("open", "closed")
 PER_PAGE = 20
+# index scopes of the drafts' text (Whoosh: the sections index and the notes index), rebuilt from any sections row
+DRAFT_SCOPES = ("sections", "notes")
 
 
 @dataclass
@@ -102,7 +103,7 @@ def _really_unavailable(scopes: set, comment_consultation_ids: list[int]) -> set
     """Missing comment indexes of consultations without public comments are merely empty."""
     out = set()
     for scope in scopes:
-        if scope in ("sections", "notes"):
+        if scope in DRAFT_SCOPES:
             out.add(scope)
         elif scope in comment_consultation_ids and db.session.scalar(
             select(exists(public_comment_query([scope]).subquery().select()))
@@ -187,7 +188,7 @@ def _fallback(query, clauses, consultations, kinds, comment_consultation_ids, li
 def request_rebuild(scopes: set) -> None:
     """Ask the worker to rebuild: it finds the index broken when it opens it, and rebuilds it."""
     for scope in scopes:
-        if scope in ("sections", "notes"):  # the worker rebuilds both from any consultation's sections row
+        if scope in DRAFT_SCOPES:
             consultation_id = db.session.scalar(
                 select(Consultation.id).where(Consultation.published_at.is_not(None)).limit(1)
             )
