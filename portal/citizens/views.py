@@ -45,7 +45,7 @@ def sign_in_page():
         return redirect(_next_path(request.args.get("next")) or url_for("citizens.comments"))
     form = SignInForm(next=request.args.get("next", ""), follow=request.args.get("follow", ""))
     error = None
-    following = _followable(form.follow.data)
+    following = _followable(query_int(form.follow.data))
     if form.validate_on_submit():
         email = email_from_contact(form.email.data)  # as a comment's contact is read: the two must match
         try:
@@ -62,10 +62,9 @@ def sign_in_page():
     return render_template("citizens/sign_in.html", form=form, error=error, following=following), status
 
 
-def _followable(value: str | None):
+def _followable(consultation_id: int | None):
     """The published consultation a sign-in asks to follow (关注), or None."""
-    number = query_int(value)
-    return public_consultation(number) if number is not None else None
+    return public_consultation(consultation_id) if consultation_id is not None else None
 
 
 @bp.get("/sign-in/sent")
@@ -95,7 +94,7 @@ def finish_sign_in(token: str):
     if isinstance(link, LinkProblem):
         return _link_problem(link)
     return render_template("citizens/confirm_sign_in.html", email=link.email, form=ButtonForm(),
-                           following=_followable(str(link.follow_consultation_id or "")))
+                           following=_followable(link.follow_consultation_id))
 
 
 @bp.post("/sign-in/<token>")
@@ -111,7 +110,7 @@ def finish_sign_in_post(token: str):
         db.session.rollback()
         return _link_problem(LinkProblem("used"))
     next_path = _next_path(link.next_path)
-    following = _followable(str(link.follow_consultation_id or ""))
+    following = _followable(link.follow_consultation_id)
     if following is not None:  # asked for from the consultation's follow box: done with the same click
         follow(citizen, following, str(get_locale()))
     db.session.commit()

@@ -166,10 +166,15 @@ def receipt(number: str):
     return _receipt_page(comment, WithdrawForm(key=request.args.get("key", "")))
 
 
-def _receipt_page(comment: Comment, form: WithdrawForm, status: int = 200, refused: str | None = None):
-    key = form.key.data or request.cookies.get(COOKIE)
+def _withdrawer(form: WithdrawForm) -> tuple[str | None, int | None]:
+    """What may show this visitor is the comment's author: the key (the mail's link, else this browser's cookie)
+    and the signed-in citizen's id."""
     citizen = current_citizen()
-    can_withdraw = may_withdraw(comment, key, citizen.id if citizen is not None else None)
+    return form.key.data or request.cookies.get(COOKIE), citizen.id if citizen is not None else None
+
+
+def _receipt_page(comment: Comment, form: WithdrawForm, status: int = 200, refused: str | None = None):
+    can_withdraw = may_withdraw(comment, *_withdrawer(form))
     return render_template("comments/receipt.html", comment=comment, consultation=comment.consultation,
                            response=published_response(comment), withdraw_form=form if can_withdraw else None,
                            refused=refused, attachments=attachments_of([comment.id]).get(comment.id, [])), status
@@ -185,10 +190,8 @@ def withdraw(number: str):
     form = WithdrawForm()
     if not form.validate():
         return _receipt_page(comment, form, 422)
-    citizen = current_citizen()
     try:
-        withdraw_comment(comment, form.key.data or request.cookies.get(COOKIE),
-                         citizen.id if citizen is not None else None)
+        withdraw_comment(comment, *_withdrawer(form))
     except WithdrawalRefused as refusal:
         db.session.rollback()
         return _receipt_page(comment, form, 403, refused=str(refusal.message))
