@@ -115,6 +115,7 @@ def test_keyboard_only_skip_link_error_summary_and_submission(open_page, live_po
     tab_to(page, "button.button")
     page.keyboard.press("Enter")
     page.wait_for_selector(".error-summary")
+    page.wait_for_load_state("domcontentloaded")  # the deferred portal.js (which moves the focus) has run by then
     assert page.evaluate("() => document.activeElement.classList.contains('error-summary')")
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.getAttribute('href')") == "#body"
