@@ -14,8 +14,10 @@ def record_action(
     before: dict | None = None,
     after: dict | None = None,
     reason: str | None = None,
+    flush: bool = True,
 ) -> AuditEntry:
-    """``actor`` is a User, or a string such as "cli" or "system"."""
+    """``actor`` is a User, or a string such as "cli" or "system". ``flush=False`` leaves the entry to the
+    next flush (many entries written at once)."""
     label = actor if isinstance(actor, str) else f"{actor.name} <{actor.email}>"
     entry = AuditEntry(
         actor_id=None if isinstance(actor, str) else actor.id,
@@ -29,7 +31,8 @@ def record_action(
         reason=reason,
     )
     db.session.add(entry)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return entry
 
 

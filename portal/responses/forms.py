@@ -1,9 +1,9 @@
 """The response forms: validation only."""
 from flask_babel import lazy_gettext as _l
 from portal.core.forms import Form
-from wtforms import RadioField, SelectMultipleField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 OUTCOME_CHOICES = [
     SelectChoice("adopted", _l("采纳")),
@@ -41,9 +41,15 @@ class ResponseForm(Form):
 
 
 class BulkResponseForm(Form):
-    comment_ids = SelectMultipleField(
-        _l("意见"), coerce=int, validate_choice=False,
-        validators=[DataRequired(message=_l("请至少选择一条意见。"))],
-    )
+    """Ticked comments, or (``every``) every comment of the filtered list, which ``expected`` counted when the
+    page was shown: the view refuses when the list has changed since."""
+
+    comment_ids = SelectMultipleField(_l("意见"), coerce=int, validate_choice=False)
+    every = BooleanField(_l("答复筛选出的全部意见（包括其他页上的）"))
+    expected = HiddenField()
     outcome = _outcome()
     reason = _reason()
+
+    def validate_comment_ids(self, field):
+        if not field.data and not self.every.data:
+            raise ValidationError(_l("请至少选择一条意见。"))

@@ -12,6 +12,7 @@ from portal.consultations.models import Consultation
 from portal.core.time import local, now
 from portal.extensions import db
 from portal.mail.services import queue_follower_mail, queue_response_mail
+from portal.responses.filters import ResponseFilters, conditions
 from portal.responses.models import OUTCOMES, Response
 
 
@@ -22,15 +23,15 @@ class ResponseRefused(ValueError):
         self.message = message
 
 
-def respondable_comments(consultation: Consultation):
-    """The query of comments the office answers: every comment received (spam excluded), in the order of
-    the draft's sections, comments on the whole draft last."""
+def respondable_comments(consultation: Consultation, filters: ResponseFilters | None = None):
+    """The query of comments the office answers: every comment received (spam and withdrawn ones excluded), or
+    those ``filters`` narrow it to, in the order of the draft's sections, comments on the whole draft last."""
     from portal.drafts.models import Section
 
     return (
         select(Comment)
         .outerjoin(Section, Comment.section_id == Section.id)
-        .where(comment_received(consultation.id))
+        .where(*conditions(consultation.id, filters or ResponseFilters()))
         .order_by(Section.position.is_(None), Section.position, Comment.created_at, Comment.id)
     )
 
@@ -45,7 +46,7 @@ def respond_to_comments(
 ) -> list[Response]:
     """Write one response (outcome and reason) to each comment, creating or replacing the earlier one.
 
-    Works for one comment, many ticked at once, or (later) every member of a form-letter group. A response
+    Works for one comment, many ticked at once, or every comment of a filtered list (a form letter's copies). A response
     already published stays published with its new wording; the audit log keeps the old one.
     ``paraphrase`` (the public wording of a private comment) is kept as it was when not given.
     """
@@ -61,7 +62,7 @@ def respond_to_comments(
         r.comment_id: r
         for r in db.session.scalars(select(Response).where(Response.comment_id.in_([c.id for c in comments])))
     }
-    written = []
+    answered = []  # (comment id, response, its audit form before)
     for comment in comments:
         if comment.consultation_id != consultation.id or comment.status in NOT_RECEIVED:
             raise ResponseRefused("comment", _("所选意见不属于本次征求意见。"))
@@ -76,12 +77,14 @@ def respond_to_comments(
             response.paraphrase = paraphrase.strip() or None
         response.author_id = getattr(actor, "id", None)
         response.updated_at = now()
-        written.append(response)
-        db.session.flush()
+        answered.append((comment.id, response, before))
+    db.session.flush()  # once: a form letter's 500 copies are answered in one go
+    for comment_id, response, before in answered:
         record_action(
             actor, "respond", response, consultation_id=consultation.id,
-            before=before, after=response.as_audit() | {"comment_id": comment.id},
+            before=before, after=response.as_audit() | {"comment_id": comment_id}, flush=False,
         )
+    written = [response for _comment_id, response, _before in answered]
     if any(r.published_at is not None for r in written):  # a published answer changed: so may the summary's counts
         from portal.consultations.services import rewrite_closing_summary
 

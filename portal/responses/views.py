@@ -1,8 +1,9 @@
 """The office answers comments: one at a time or many at once, then publishes its answers after closing."""
 from itertools import groupby
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -10,9 +11,11 @@ from portal.accounts.access import can_manage_consultation, get_managed_consulta
 from portal.comments.attachments import attachments_of
 from portal.comments.models import Comment, NOT_RECEIVED
 from portal.consultations.models import Consultation
-from portal.core.web import query_int
 from portal.digests.services import attachment_count
 from portal.extensions import db
+from portal.moderation.grouping import group_new_comments
+from portal.moderation.labels import STANCE_LABELS
+from portal.responses.filters import ANSWERS, ResponseFilters, letter_sizes, parse_filters, section_choices
 from portal.responses.forms import BulkResponseForm, ResponseForm
 from portal.responses.models import Response
 from portal.responses.services import (
@@ -21,8 +24,6 @@ from portal.responses.services import (
 
 bp = Blueprint("responses", __name__, url_prefix="/office/consultations/<int:consultation_id>")
 PAGE_SIZE = 100
-
-
 
 
 def get_comment(consultation: Consultation, comment_id: int) -> Comment:
@@ -39,22 +40,34 @@ def index(consultation_id: int):
     return render_index(consultation, BulkResponseForm())
 
 
+def _filtered_count(consultation: Consultation, filters: ResponseFilters) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(respondable_comments(consultation, filters).subquery())
+    )
+
+
 def render_index(consultation: Consultation, form: BulkResponseForm, status: int = 200):
-    page = query_int(request.args.get("page")) or 1
-    total = db.session.scalar(select(func.count()).select_from(respondable_comments(consultation).subquery()))
+    # copies of a form letter are shown as such; group what the grouping worker has not reached yet
+    group_new_comments(limit=current_app.config["MODERATION_GROUP_ON_VIEW"])
+    filters = parse_filters(request.args)
+    total = _filtered_count(consultation, filters)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(filters.page, pages)
     rows = db.session.execute(
-        respondable_comments(consultation)
+        respondable_comments(consultation, filters)
         .add_columns(Response)
         .outerjoin(Response, Response.comment_id == Comment.id)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     groups = [(section_id, list(group)) for section_id, group in groupby(rows, key=lambda row: row.Comment.section_id)]
+    shown = [row.Comment for row in rows]
     return render_template(
         "responses/index.html", consultation=consultation, form=form, groups=groups, page=page, pages=pages,
-        total=total, counts=response_counts(consultation),
-        attachments=attachments_of(row.Comment.id for row in rows), file_count=attachment_count(consultation),
+        total=total, all_count=_filtered_count(consultation, ResponseFilters()) if filters.active else total,
+        counts=response_counts(consultation), filters=filters, answers=ANSWERS, stances=STANCE_LABELS,
+        sections=section_choices(consultation), letters=letter_sizes(consultation.id, shown),
+        attachments=attachments_of(c.id for c in shown), file_count=attachment_count(consultation),
     ), status
 
 
@@ -62,12 +75,22 @@ def render_index(consultation: Consultation, form: BulkResponseForm, status: int
 @role_required("office")
 def respond_many(consultation_id: int):
     consultation = get_managed_consultation(consultation_id)
+    filters = parse_filters(request.args)
     form = BulkResponseForm()
     if not form.validate():
         return render_index(consultation, form, 422)
-    comments = db.session.scalars(
-        select(Comment).where(Comment.id.in_(form.comment_ids.data), Comment.consultation_id == consultation.id)
-    ).all()
+    if form.every.data:
+        # every comment of the list the office saw: refused if it changed since (a comment arrived, another
+        # member of the office answered some), so that nobody answers comments they have not seen counted
+        comments = db.session.scalars(respondable_comments(consultation, filters)).all()
+        if str(len(comments)) != (form.expected.data or "").strip():
+            form.every.data = False  # to be ticked again once the office has looked at the list
+            form.every.errors = [_("筛选出的意见已有变化，现在是 %(n)d 条，没有保存。请核对列表后再保存。", n=len(comments))]
+            return render_index(consultation, form, 409)
+    else:
+        comments = db.session.scalars(
+            select(Comment).where(Comment.id.in_(form.comment_ids.data), Comment.consultation_id == consultation.id)
+        ).all()
     try:
         written = respond_to_comments(consultation, comments, form.outcome.data, form.reason.data, current_user)
     except ResponseRefused as refusal:
@@ -75,8 +98,8 @@ def respond_many(consultation_id: int):
         form.comment_ids.errors = [refusal.message]
         return render_index(consultation, form, 422)
     db.session.commit()
-    flash(_("已保存 %(n)d 条答复。", n=len(written)))
-    return redirect(url_for("responses.index", consultation_id=consultation.id, page=request.args.get("page", 1)))
+    flash(ngettext("已保存 %(num)d 条答复。", "已保存 %(num)d 条答复。", len(written)))
+    return redirect(url_for("responses.index", consultation_id=consultation.id, **filters.args()))
 
 
 @bp.route("/responses/<int:comment_id>", methods=["GET", "POST"])
@@ -84,6 +107,7 @@ def respond_many(consultation_id: int):
 def respond_one(consultation_id: int, comment_id: int):
     consultation = get_managed_consultation(consultation_id)
     comment = get_comment(consultation, comment_id)
+    filters = parse_filters(request.args)  # the list to go back to
     response = db.session.scalar(select(Response).where(Response.comment_id == comment.id))
     form = ResponseForm(obj=response)
     if form.validate_on_submit():
@@ -91,11 +115,12 @@ def respond_one(consultation_id: int, comment_id: int):
         respond_to_comments(consultation, [comment], form.outcome.data, form.reason.data, current_user, paraphrase)
         db.session.commit()
         flash(_("答复已保存。"))
-        return redirect(url_for("responses.index", consultation_id=consultation.id) + f"#comment-{comment.id}")
+        return redirect(url_for("responses.index", consultation_id=consultation.id, **filters.args())
+                        + f"#comment-{comment.id}")
     status = 422 if form.errors else 200
     return render_template(
         "responses/respond.html", consultation=consultation, comment=comment, response=response, form=form,
-        attachments=attachments_of([comment.id]),
+        attachments=attachments_of([comment.id]), filters=filters,
     ), status
 
 

@@ -41,7 +41,9 @@ def staff_pages(consultation_id: int) -> list[str]:
     office = f"/office/consultations/{consultation_id}"
     return [
         "/office/", "/office/upload", office, f"{office}/notice", f"{office}/extend", f"{office}/revise",
-        f"{office}/routing", f"{office}/responses", f"{office}/comments/new", f"{office}/comments/import",
+        f"{office}/routing", f"{office}/responses",
+        f"{office}/responses?answer=unanswered&stance=suggest&q=%E5%85%BB%E8%80%81",  # filtered
+        f"{office}/comments/new", f"{office}/comments/import",
         f"{office}/files", f"{office}/explanatory-note",
         "/moderation", "/moderation?status=approved",
         "/admin/users", "/admin/users/new", "/admin/units", "/admin/units/import", "/admin/outbox", "/admin/audit",

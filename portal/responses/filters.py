@@ -1,0 +1,148 @@
+"""Narrowing the office's list of comments to answer: by section, by answer, by stance, by form letter, by text.
+
+An office that received 2,000 comments answers them in rounds: the comments on one article, the ones not yet
+answered, the 300 copies of one form letter (同文意见) at once. The filters are plain GET arguments, kept in
+every link, form and redirect of the page, so that saving an answer returns to the same list.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from portal.comments.models import STANCES, Comment, comment_received
+from portal.core.web import query_int
+from portal.extensions import db
+from portal.responses.models import Response
+
+ANSWERS = {
+    "unanswered": _l("未答复"),
+    "drafted": _l("已起草、未公布"),
+    "published": _l("已公布"),
+}
+MAX_TEXT = 100
+
+
+@dataclass(frozen=True)
+class ResponseFilters:
+    section: str = ""  # "" any, "whole" the whole draft, or a section's id
+    answer: str = ""  # "" any, or one of ANSWERS
+    stance: str = ""
+    letter: int | None = None  # a form-letter group: the id of its first comment
+    text: str = ""
+    page: int = 1
+
+    @property
+    def active(self) -> bool:
+        """Whether the list is narrowed at all (the page is not)."""
+        return replace(self, page=1) != ResponseFilters()
+
+    def args(self, **changes) -> dict:
+        """The query arguments that give this list (for url_for), without the empty ones."""
+        values = {"section": self.section, "answer": self.answer, "stance": self.stance, "letter": self.letter,
+                  "q": self.text, "page": self.page}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in ("", None, 1)}
+
+
+def parse_filters(args) -> ResponseFilters:
+    """Read the filters from query arguments; anything that makes no sense is ignored, never an error."""
+    section = (args.get("section") or "").strip()
+    return ResponseFilters(
+        section=section if section == "whole" or query_int(section) else "",
+        answer=args.get("answer") if args.get("answer") in ANSWERS else "",
+        stance=args.get("stance") if args.get("stance") in STANCES else "",
+        letter=query_int(args.get("letter")),
+        text=(args.get("q") or "").strip()[:MAX_TEXT],
+        page=query_int(args.get("page")) or 1,
+    )
+
+
+def _answered(published: bool | None = None):
+    """The comment has a response (a published one, or one only drafted, if ``published`` says). An alias of
+    the table, so that the condition holds in the listing, which joins the responses itself."""
+    answer = aliased(Response)
+    found = select(answer.id).where(answer.comment_id == Comment.id)
+    if published is not None:
+        found = found.where(answer.published_at.is_not(None) if published else answer.published_at.is_(None))
+    return exists(found)
+
+
+def conditions(consultation_id: int, filters: ResponseFilters) -> list:
+    """The conditions on Comment that give the filtered list: always the consultation's comments received."""
+    found = [comment_received(consultation_id)]
+    if filters.section == "whole":
+        found.append(Comment.section_id.is_(None))
+    elif filters.section:
+        found.append(Comment.section_id == int(filters.section))
+    if filters.answer == "unanswered":
+        found.append(~_answered())
+    elif filters.answer == "drafted":
+        found.append(_answered(published=False))
+    elif filters.answer == "published":
+        found.append(_answered(published=True))
+    if filters.stance:
+        found.append(Comment.stance == filters.stance)
+    if filters.letter:
+        found.append(or_(Comment.id == filters.letter, Comment.form_letter_id == filters.letter))
+    if filters.text:
+        found.append(or_(
+            Comment.body.contains(filters.text, autoescape=True),
+            Comment.author_name.contains(filters.text, autoescape=True),
+            Comment.receipt_number == filters.text.upper(),
+        ))
+    return found
+
+
+@dataclass(frozen=True)
+class SectionChoice:
+    value: str  # what the filter's select sends
+    title: str
+    count: int  # comments received on it
+
+
+def section_choices(consultation) -> list[SectionChoice]:
+    """The sections that received comments, in the draft's order (a section of an earlier version of the draft
+    too), each with its count, then the whole draft: what the section filter offers."""
+    from portal.drafts.models import Section
+
+    rows = db.session.execute(
+        select(Comment.section_id, func.count())
+        .where(comment_received(consultation.id))
+        .group_by(Comment.section_id)
+    ).all()
+    counts = dict(rows)
+    sections = db.session.scalars(
+        select(Section).where(Section.id.in_([k for k in counts if k is not None]))
+    ).all()
+    sections.sort(key=lambda s: (s.position, s.draft.version))  # the list's own order
+    current = consultation.current_draft.id if consultation.current_draft else None
+    choices = [
+        SectionChoice(str(s.id), s.title if s.draft_id == current else _("%(title)s（第 %(version)d 稿）",
+                                                                          title=s.title, version=s.draft.version),
+                      counts[s.id])
+        for s in sections
+    ]
+    if None in counts:
+        choices.append(SectionChoice("whole", _("对草案整体的意见"), counts[None]))
+    return choices
+
+
+def letter_sizes(consultation_id: int, comments) -> dict[int, int]:
+    """For the comments shown that belong to a form-letter group (同文意见) of more than one comment received:
+    the group's key (its first comment's id) -> how many comments it holds."""
+    keys = {c.form_letter_id or c.id for c in comments}
+    if not keys:
+        return {}
+    key = func.coalesce(Comment.form_letter_id, Comment.id)
+    rows = db.session.execute(
+        select(key, func.count())
+        .where(comment_received(consultation_id), or_(Comment.id.in_(keys), Comment.form_letter_id.in_(keys)))
+        .group_by(key)
+        .having(func.count() > 1)
+    ).all()
+    return dict(rows)
+
