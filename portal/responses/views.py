@@ -1,4 +1,5 @@
 """The office answers comments: one at a time or many at once, then publishes its answers after closing."""
+from dataclasses import dataclass
 from itertools import groupby
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -102,12 +103,31 @@ def respond_many(consultation_id: int):
     return redirect(url_for("responses.index", consultation_id=consultation.id, **filters.args()))
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a comment stands in the filtered list the office came from: to step through it one by one."""
+
+    position: int | None  # 1-based; None when the comment is not (or no longer) in the list
+    total: int
+    previous_id: int | None
+    next_id: int | None
+
+
+def _place(consultation: Consultation, filters: ResponseFilters, comment_id: int) -> Place:
+    ids = list(db.session.scalars(respondable_comments(consultation, filters).with_only_columns(Comment.id)))
+    if comment_id not in ids:
+        return Place(None, len(ids), None, ids[0] if ids else None)
+    at = ids.index(comment_id)
+    return Place(at + 1, len(ids), ids[at - 1] if at else None, ids[at + 1] if at + 1 < len(ids) else None)
+
+
 @bp.route("/responses/<int:comment_id>", methods=["GET", "POST"])
 @role_required("office")
 def respond_one(consultation_id: int, comment_id: int):
     consultation = get_managed_consultation(consultation_id)
     comment = get_comment(consultation, comment_id)
-    filters = parse_filters(request.args)  # the list to go back to
+    filters = parse_filters(request.args)  # the list to go back to, or step through
+    place = _place(consultation, filters, comment.id)  # before saving: an answer may take it out of the list
     response = db.session.scalar(select(Response).where(Response.comment_id == comment.id))
     form = ResponseForm(obj=response)
     if form.validate_on_submit():
@@ -115,12 +135,15 @@ def respond_one(consultation_id: int, comment_id: int):
         respond_to_comments(consultation, [comment], form.outcome.data, form.reason.data, current_user, paraphrase)
         db.session.commit()
         flash(_("答复已保存。"))
+        if request.form.get("then") == "next" and place.next_id:
+            return redirect(url_for("responses.respond_one", consultation_id=consultation.id,
+                                    comment_id=place.next_id, **filters.args(page=1)))
         return redirect(url_for("responses.index", consultation_id=consultation.id, **filters.args())
                         + f"#comment-{comment.id}")
     status = 422 if form.errors else 200
     return render_template(
         "responses/respond.html", consultation=consultation, comment=comment, response=response, form=form,
-        attachments=attachments_of([comment.id]), filters=filters,
+        attachments=attachments_of([comment.id]), filters=filters, place=place,
     ), status
 
 

@@ -154,3 +154,29 @@ def test_the_filters_speak_english(app, client, login, office_consultation, lang
     assert "Filter the comments" in page and "Not answered yet" in page
     assert "4 comments match (of 4)." in page
     assert "Answer all 4 comments that match (on other pages too), without ticking each" in page
+
+
+def test_the_office_steps_through_the_filtered_list_one_comment_at_a_time(app, client, login, office_consultation):
+    consultation, c = office_consultation
+    login("office@example.gov.cn")
+    url = responses_url(consultation)
+    first = f"{url}/{c['goals'].id}?answer=unanswered"
+    page = client.get(first).get_data(as_text=True)
+    assert "第 1 条，共 4 条（筛选后）" in page and "上一条" not in page
+    assert f'href="{url}/{c["pending"].id}?answer=unanswered"' in page  # the next one, in the list's order
+    response = client.post(first, data={"csrf_token": csrf_token(client, first), "outcome": "adopted",
+                                        "reason": "采纳。", "then": "next"})
+    # saved; on to the next one of the list, which still holds the comments not answered
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"{url}/{c['pending'].id}?answer=unanswered"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "答复已保存。" in page and "第 1 条，共 3 条（筛选后）" in page
+    assert db.session.scalar(select(Response.outcome).where(Response.comment_id == c["goals"].id)) == "adopted"
+
+    last = f"{url}/{c['whole'].id}"
+    page = client.get(last).get_data(as_text=True)
+    assert "第 4 条，共 4 条" in page and "（筛选后）" not in page and "保存并答复下一条" not in page
+    assert f'href="{url}/{c["formula"].id}"' in page  # the previous one
+    response = client.post(last, data={"csrf_token": csrf_token(client, last), "outcome": "explained",
+                                       "reason": "将在实施中考虑。", "then": "next"})
+    assert response.headers["Location"] == f"{url}#comment-{c['whole'].id}"  # no next one: back to the list
