@@ -19,6 +19,7 @@ class Config:
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     COMMENT_ATTACHMENTS_MAX = 3  # files sent with one comment (portal/comments/attachments.py)
     COMMENT_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024  # each
+    ATTACHMENT_TEXT_BATCH = 500  # files whose text one run of the scheduled job reads at most
     # a comment's files travel with its mail to the contact and responsible units up to this size in all; larger
     # ones are named in the mail, to be fetched from the portal by the office
     MAIL_ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024

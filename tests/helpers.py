@@ -79,6 +79,90 @@ def docx_of(paragraphs: list[str]) -> bytes:
     return out.getvalue()
 
 
+def pdf_of(lines: list[str]) -> bytes:
+    """A real PDF whose text (Chinese too) a reader extracts: one page, a Type0 font with Identity-H encoding and a
+    ToUnicode map from each glyph id to its character, as PDF writers make them; the font is not embedded."""
+    chars = sorted({ch for line in lines for ch in line})
+    gid = {ch: index + 1 for index, ch in enumerate(chars)}
+
+    def hex_of(text: str) -> str:
+        return "".join(f"{gid[ch]:04X}" for ch in text)
+
+    content = "BT /F1 12 Tf 72 770 Td " + " 0 -20 Td ".join(f"<{hex_of(line)}> Tj" for line in lines) + " ET"
+    entries = [f"<{gid[ch]:04X}> <{ch.encode('utf-16-be').hex().upper()}>" for ch in chars]
+    blocks = "".join(f"{len(entries[i:i + 100])} beginbfchar\n" + "\n".join(entries[i:i + 100]) + "\nendbfchar\n"
+                     for i in range(0, len(entries), 100))
+    cmap = ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+            "/CMapName /Adobe-Identity-UCS def /CMapType 2 def\n"
+            "1 begincodespacerange <0000> <FFFF> endcodespacerange\n" + blocks +
+            "endcmap CMapName currentdict /CIDInit /ProcSet findresource pop end end")
+
+    def stream(text: str) -> str:
+        return f"<< /Length {len(text.encode('latin-1'))} >>\nstream\n{text}\nendstream"
+
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        "/Contents 5 0 R >>",
+        "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /Identity-H /DescendantFonts [6 0 R] "
+        "/ToUnicode 7 0 R >>",
+        stream(content),
+        "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 >>",
+        stream(cmap),
+    ]
+    out = "%PDF-1.7\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out.encode("latin-1")))
+        out += f"{number} 0 obj\n{body}\nendobj\n"
+    xref = len(out.encode("latin-1"))
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n" + "".join(f"{o:010d} 00000 n \n" for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    return out.encode("latin-1")
+
+
+def xlsx_of(sheets: dict[str, list[list]]) -> bytes:
+    """A real .xlsx (openpyxl) with these sheets and rows."""
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def ofd_of(pages: list[list[str]]) -> bytes:
+    """An OFD (GB/T 33190) package: each page's lines as TextObjects of its Content.xml."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("OFD.xml", f'<ofd:OFD {ns} Version="1.1"><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml'
+                                    '</ofd:DocRoot></ofd:DocBody></ofd:OFD>')
+        archive.writestr("Doc_0/Document.xml", f"<ofd:Document {ns}><ofd:Pages>" + "".join(
+            f'<ofd:Page ID="{n + 1}" BaseLoc="Pages/Page_{n}/Content.xml"/>' for n in range(len(pages)))
+            + "</ofd:Pages></ofd:Document>")
+        for n, lines in enumerate(pages):
+            objects = "".join(f'<ofd:TextObject ID="{n}{i}"><ofd:TextCode X="0" Y="{i * 5}">{escape(line)}'
+                              "</ofd:TextCode></ofd:TextObject>" for i, line in enumerate(lines))
+            archive.writestr(f"Doc_0/Pages/Page_{n}/Content.xml",
+                             f"<ofd:Page {ns}><ofd:Content><ofd:Layer>{objects}</ofd:Layer></ofd:Content></ofd:Page>")
+    return out.getvalue()
+
+
 def with_part(data: bytes, part: str, content: bytes | None) -> bytes:
     """The zip ``data`` (a .docx, say) with ``part`` replaced by ``content``, or left out when it is None."""
     import io

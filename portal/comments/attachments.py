@@ -197,6 +197,17 @@ def attachments_of(comment_ids) -> dict[int, list[CommentAttachment]]:
     return found
 
 
+def text_of_files_contains(text: str):
+    """The condition (on Comment) that one of the comment's files holds ``text`` in the words read from it
+    (portal/comments/attachment_text.py): staff's filters find a letter sent as a file by its words."""
+    from sqlalchemy import exists
+
+    from portal.comments.models import Comment
+
+    return exists(select(CommentAttachment.id).where(
+        CommentAttachment.comment_id == Comment.id, CommentAttachment.text.contains(text, autoescape=True)))
+
+
 def attachment_counts(comment_ids) -> dict[int, int]:
     """The number of files of each of ``comment_ids`` that has any; one query."""
     ids = list(comment_ids)

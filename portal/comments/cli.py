@@ -53,3 +53,15 @@ def erase_contacts_command(days: int | None):
     erased = erase_old_contacts_recorded(days, "cli")
     db.session.commit()
     click.echo(f"已清除 {len(erased)} 项征求意见中 {sum(erased.values())} 条意见的联系方式（结束超过 {days} 天）。")
+
+
+@comments_cli.command("read-attachments")
+@recorded("read-attachments")
+@click.option("--limit", type=int, default=None, help="Read at most this many files (default: all not read yet).")
+def read_attachments_command(limit: int | None):
+    """Read the text of the comments' files not read yet (PDF, Word, Excel, OFD, text), for staff to read, filter
+    and find in the digest; the scheduler does it every minute (running twice at once is safe)."""
+    from portal.comments.attachment_text import read_new_attachments
+
+    counts = read_new_attachments(limit)
+    click.echo(f"读出 {counts['read']} 个附件的文字；{counts['unreadable']} 个附件没有可读的文字。")

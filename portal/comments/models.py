@@ -120,6 +120,11 @@ class CommentAttachment(db.Model):
     moderators and the responsible units (by mail) see it (portal/comments/attachments.py)."""
 
     __tablename__ = "comment_attachments"
+    __table_args__ = (
+        # the files whose text the job has not read yet
+        Index("ix_comment_attachments_unread", "id", sqlite_where=text("text_read_at IS NULL"),
+              postgresql_where=text("text_read_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
@@ -131,3 +136,7 @@ class CommentAttachment(db.Model):
     # loaded only when the file itself is wanted (a download, a mail, the ZIP)
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # the words read from the file by the scheduled job (portal/comments/attachment_text.py): None until it is
+    # read (text_read_at None) or when nothing could be read (a photo, an old .doc, a damaged file)
+    text: Mapped[str | None] = mapped_column(Text)
+    text_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -127,12 +127,15 @@ def _row_xml(row: DigestRow, fields) -> str:
 
 def _cell_text(row: DigestRow, name: str) -> str:
     """A column's text; the sender's carries how an opinion came when not through the portal (no column of its
-    own in the document's narrower table): 某某协会（信函）; the opinion, the names of its files (附件：…)."""
+    own in the document's narrower table): 某某协会（信函）; the opinion, the names of its files (附件：…) and the words
+    read from them."""
     text = str(getattr(row, name))
     if name == "author_name" and row.channel and row.channel != WEB_CHANNEL:
         text += f"（{row.channel}）"
     if name == "opinion" and row.attachments:
         text += f"\n附件：{row.attachments}"
+        if row.attachment_text:
+            text += f"\n附件文字（系统读出）：\n{row.attachment_text}"
     return text
 
 

@@ -56,6 +56,7 @@ class DigestRow:
     reason: str
     published: str
     attachments: str = ""  # the names of the files sent with it, 、-separated (the files: the office's ZIP)
+    attachment_text: str = ""  # the words read from those files, each under its name (comments/attachment_text.py)
 
 
 COLUMNS = [  # (field, header, width in Excel character units: a Chinese character takes two)
@@ -73,8 +74,9 @@ COLUMNS = [  # (field, header, width in Excel character units: a Chinese charact
     ("reason", "理由", 50),
     ("published", "答复是否公布", 14),
     ("attachments", "附件", 24),
+    ("attachment_text", "附件文字（系统读出）", 60),
 ]
-WRAPPED = {"section", "opinion", "reason"}
+WRAPPED = {"section", "opinion", "reason", "attachment_text"}
 
 
 def columns(with_contacts: bool) -> list[tuple[str, str, int]]:

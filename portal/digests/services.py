@@ -85,7 +85,7 @@ def digest_rows(
     Only plain columns are selected (no ORM objects), and the contact column only when asked for.
     """
     _, top_of, titles = _section_maps(consultation)
-    files = _file_names(consultation)
+    files = _files(consultation)
     draft = consultation.current_draft
     in_current = case((Section.draft_id == (draft.id if draft else -1), Section.position), else_=None)
     contact = Comment.author_contact if with_contacts else null()
@@ -121,7 +121,8 @@ def digest_rows(
             outcome=OUTCOMES.get(outcome, ""),
             reason=reason or "",
             published="已公布" if published else ("未公布" if outcome else ""),
-            attachments="、".join(files.get(comment_id, ())),
+            attachments="、".join(name for name, _text in files.get(comment_id, ())),
+            attachment_text=_file_texts(files.get(comment_id, ())),
         )
         if progress is not None and number % BATCH == 0:
             progress(BATCH)
@@ -129,16 +130,21 @@ def digest_rows(
         progress(number % BATCH)
 
 
-def _file_names(consultation: Consultation) -> dict[int, list[str]]:
-    """The names of the files sent with the consultation's comments, by comment (few comments have any: held in
-    memory while the rows stream)."""
-    names: dict[int, list[str]] = {}
-    for comment_id, filename in db.session.execute(
-            select(CommentAttachment.comment_id, CommentAttachment.filename)
+def _files(consultation: Consultation) -> dict[int, list[tuple[str, str | None]]]:
+    """The names of the files sent with the consultation's comments and the words read from them, by comment (few
+    comments have any: held in memory while the rows stream)."""
+    found: dict[int, list[tuple[str, str | None]]] = {}
+    for comment_id, filename, text in db.session.execute(
+            select(CommentAttachment.comment_id, CommentAttachment.filename, CommentAttachment.text)
             .join(Comment, Comment.id == CommentAttachment.comment_id).where(comment_received(consultation.id))
             .order_by(CommentAttachment.comment_id, CommentAttachment.position)):
-        names.setdefault(comment_id, []).append(filename)
-    return names
+        found.setdefault(comment_id, []).append((filename, text))
+    return found
+
+
+def _file_texts(files: list[tuple[str, str | None]]) -> str:
+    """Each file's words under its name; files without words (a photo) are left out."""
+    return "\n\n".join(f"【{name}】\n{text}" for name, text in files if text)
 
 
 def digest_filename(consultation: Consultation, fmt: str, with_contacts: bool = False) -> str:

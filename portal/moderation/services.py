@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 
 from portal.audit.services import record_action
+from portal.comments.attachments import text_of_files_contains
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation
 from portal.core.statements import prepared, run
@@ -160,7 +161,8 @@ def queue_page(filters: QueueFilters, per_page: int = 50) -> QueuePage:
     if filters.flag:
         conditions.append(Comment.flags.contains(f",{filters.flag},", autoescape=True))
     if filters.text:
-        conditions.append(Comment.body.contains(filters.text, autoescape=True))
+        conditions.append(or_(Comment.body.contains(filters.text, autoescape=True),
+                              text_of_files_contains(filters.text)))
     key = _group_key().label("group_key")
     latest = func.max(Comment.created_at).label("latest")
     earliest = func.min(Comment.created_at).label("earliest")

@@ -77,6 +77,12 @@ def _erase_contacts() -> dict:
     return {"erased": sum(erased.values()), "consultations": len(erased), "days": days}
 
 
+def _read_attachments() -> dict:
+    from portal.comments.attachment_text import read_new_attachments
+
+    return read_new_attachments(limit=current_app.config["ATTACHMENT_TEXT_BATCH"])
+
+
 def _kept_for_ever(counts: dict) -> str | None:
     return _("保留期限为 0：不清除。") if counts.get("days", 0) <= 0 else None
 
@@ -86,6 +92,10 @@ JOBS: tuple[Job, ...] = (
         "flask --app wsgi consultations close-due", _close_due,
         lambda c: _("结束 %(closed)s 项，提醒 %(reminded)s 项。", closed=c.get("closed", 0),
                     reminded=c.get("reminded", 0))),
+    Job("read-attachments", timedelta(minutes=1), _l("读出意见附件中的文字"),
+        "flask --app wsgi comments read-attachments", _read_attachments,
+        lambda c: _("读出 %(read)s 个附件的文字，%(unreadable)s 个没有可读的文字。", read=c.get("read", 0),
+                    unreadable=c.get("unreadable", 0))),
     Job("digests", timedelta(minutes=5), _l("发送到期的意见汇总邮件"),
         "flask --app wsgi mail digests", _digests,
         lambda c: _("排队 %(n)s 份意见汇总邮件。", n=c.get("queued", 0))),

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from portal.comments.models import Comment
+from portal.comments.models import Comment, CommentAttachment
 from portal.consultations.models import Consultation
 from portal.core.time import now
 from portal.extensions import db
@@ -77,6 +77,9 @@ def backlogs(at: datetime | None = None) -> list[Backlog]:
                  select(func.count(), func.min(SearchQueueItem.enqueued_at)), at),
         _backlog("grouping", _l("等待比对同文意见的新意见"), "grouping",
                  select(func.count(), func.min(Comment.created_at)).where(Comment.grouped_at.is_(None)), at),
+        _backlog("attachments", _l("等待读出文字的意见附件"), "scheduler",
+                 select(func.count(), func.min(CommentAttachment.created_at))
+                 .where(CommentAttachment.text_read_at.is_(None)), at),
         _backlog("closing", _l("已过截止时间、尚未结束的征求意见"), "scheduler",
                  select(func.count(), func.min(Consultation.deadline)).where(
                      Consultation.published_at.is_not(None), Consultation.finalised_at.is_(None),

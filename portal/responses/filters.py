@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from portal.comments.attachments import text_of_files_contains
 from portal.comments.models import STANCES, Comment, comment_received
 from portal.core.web import query_int
 from portal.extensions import db
@@ -93,6 +94,7 @@ def conditions(consultation_id: int, filters: ResponseFilters) -> list:
             Comment.body.contains(filters.text, autoescape=True),
             Comment.author_name.contains(filters.text, autoescape=True),
             Comment.receipt_number == filters.text.upper(),
+            text_of_files_contains(filters.text),
         ))
     return found
 
