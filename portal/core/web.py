@@ -79,6 +79,13 @@ def _formatted_day(day: date, locale: Locale) -> str:
     return babel_format_date(day, DATE_PATTERNS.get(locale.language) or locale.date_formats["long"].pattern, locale=locale)
 
 
+def draft_key(consultation_id: int, section_id: int | None, parent_id: int | None) -> str:
+    """The name under which the page's script keeps what a citizen types in a comment form until it is sent (in the
+    tab's sessionStorage: a reload, an expired form or a refusal does not lose it); the receipt names it too, so
+    that the script forgets it once the comment is received."""
+    return f"c{consultation_id}-s{section_id or 'w'}-p{parent_id or 0}"
+
+
 def text_lang(text: str | None) -> str:
     """The language of a citizen's text, for its ``lang`` attribute: Chinese if it has any Han character."""
     return "zh-CN" if text and HAN.search(text) else "en"
@@ -189,6 +196,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(localdatetime)
     app.add_template_filter(number)
     app.add_template_global(text_lang)
+    app.add_template_global(draft_key)
     # Flask-Babel caches the locale on the app context, which a test client (or a CLI command issuing
     # requests) may keep across requests: choose it afresh for every request.
     app.before_request(refresh)

@@ -156,3 +156,36 @@ document.querySelectorAll("button[data-print]").forEach(function (button) {
   });
   window.addEventListener("pagehide", function () { window.speechSynthesis.cancel(); });
 })();
+
+// What a citizen types in a comment form is kept in this tab (sessionStorage) until the comment is received: a
+// reload, a form that expired ("页面已过期": back, refresh) or a refused submission does not lose a long comment.
+// The receipt page names the form's key and the text is forgotten; closing the tab forgets it too (a shared
+// computer keeps nothing). Contact details are never kept.
+(function () {
+  var store;
+  try { store = window.sessionStorage; store.setItem("portal-test", "1"); store.removeItem("portal-test"); }
+  catch (error) { return; }  // storage refused (a private window in some browsers): the form works as before
+  document.querySelectorAll("[data-clear-draft]").forEach(function (element) {
+    store.removeItem("portal-draft:" + element.getAttribute("data-clear-draft"));
+  });
+  document.querySelectorAll("form[data-draft-key]").forEach(function (form) {
+    var area = form.querySelector("textarea[name=body]");
+    if (!area) { return; }
+    var key = "portal-draft:" + form.getAttribute("data-draft-key");
+    var kept = store.getItem(key);
+    if (kept && !area.value) {
+      area.value = kept;
+      area.dispatchEvent(new Event("input"));  // the character count
+      var notice = document.createElement("p");
+      notice.className = "draft-restored";
+      notice.setAttribute("role", "status");
+      notice.textContent = form.getAttribute("data-draft-restored");
+      area.insertAdjacentElement("beforebegin", notice);
+    }
+    area.addEventListener("input", function () {
+      try {
+        if (area.value.trim()) { store.setItem(key, area.value); } else { store.removeItem(key); }
+      } catch (error) { /* storage full: nothing kept */ }
+    });
+  });
+})();

@@ -1,0 +1,54 @@
+"""A long comment is not lost before it is sent: in Chromium, what a citizen types is kept in the tab through a
+reload and an expired form, and forgotten once the comment is received or the tab is closed."""
+import pytest
+
+from tests.browser.conftest import PHONE
+
+pytestmark = pytest.mark.browser
+
+RESTORED = "已恢复您在这个页面上输入、还没有提交的意见。"
+
+
+def test_a_comment_being_written_survives_a_reload_and_an_expired_form(open_page, live_portal):
+    page = open_page(viewport=PHONE)
+    url = f"/consultations/{live_portal.consultation_id}"
+    page.goto(url)
+    body = "建议在每个社区设立老年食堂，价格公开，接受居民监督。这条意见写了很久。"
+    field = page.get_by_label("您的意见").first
+    field.fill(body)
+    page.get_by_label("联系电话或电子邮箱（可不填）").first.fill("13900001234")
+
+    page.reload()
+    field = page.get_by_label("您的意见").first
+    assert field.input_value() == body
+    assert page.get_by_role("status").filter(has_text=RESTORED).first.is_visible()
+    assert page.get_by_label("联系电话或电子邮箱（可不填）").first.input_value() == ""  # never kept
+    assert page.locator(".char-count").first.inner_text() != ""  # the count follows the restored text
+
+    # the form expired (its session is gone): the page says so; back and refresh, the comment is still there
+    page.context.clear_cookies()
+    page.get_by_role("button", name="提交意见").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "页面已过期"
+    page.goto(url)
+    assert page.get_by_label("您的意见").first.input_value() == body
+
+    page.get_by_role("button", name="提交意见").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "您的意见已收到"
+    page.goto(url)  # received: forgotten
+    assert page.get_by_label("您的意见").first.input_value() == ""
+    assert page.get_by_role("status").filter(has_text=RESTORED).count() == 0
+
+
+def test_another_tab_and_another_form_start_empty(open_page, live_portal):
+    page = open_page()
+    url = f"/consultations/{live_portal.consultation_id}"
+    page.goto(url)
+    page.get_by_label("您的意见").first.fill("只在这个标签页里。")
+    other = page.context.new_page()  # a new tab of the same browser: its own storage
+    other.goto(url)
+    assert other.get_by_label("您的意见").first.input_value() == ""
+    page.goto(url)
+    forms = page.locator("form.comment-form textarea[name=body]")
+    assert forms.first.input_value() == "只在这个标签页里。"
+    keys = page.locator("form.comment-form").evaluate_all("forms => forms.map(f => f.dataset.draftKey)")
+    assert len(keys) == len(set(keys))  # each form keeps its own text
