@@ -80,6 +80,8 @@ def from_environment() -> dict:
         values["CONTACT_RETENTION_DAYS"] = int(days)
     if key := os.environ.get("PORTAL_SECRET_KEY"):
         values["SECRET_KEY"] = key
+    if old_keys := os.environ.get("PORTAL_SECRET_KEY_FALLBACKS"):  # earlier keys, still accepted (comma-separated)
+        values["SECRET_KEY_FALLBACKS"] = [k.strip() for k in old_keys.split(",") if k.strip()]
     if secure := os.environ.get("PORTAL_SECURE_COOKIES"):
         values["SECURE_COOKIES"] = secure
     if os.environ.get("PORTAL_TWO_FACTOR_REQUIRED"):

@@ -77,3 +77,35 @@ def test_upgrade_queues_the_notes_published_before_they_were_searchable(tmp_path
         upgrade(revision="heads")
         rows = db.session.execute(text("SELECT kind, target_id, consultation_id FROM search_queue")).all()
         assert [tuple(row) for row in rows] == [("sections", 1, 1)]
+
+
+def test_upgrade_seals_the_two_step_secrets_and_downgrade_opens_them(tmp_path):
+    """Migration 0029: a secret stored plain is sealed under the portal's secret key, the plain column is gone; a
+    downgrade puts it back plain."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from portal import create_app
+    from portal.core.sealing import unseal
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'users.db'}",
+                      "SECRET_KEY": "the deployment's own key"})
+    with app.app_context():
+        upgrade(revision="0028")
+        db.session.execute(text(
+            "INSERT INTO users (id, email, name, password_hash, role, active, created_at, session_epoch, totp_secret,"
+            " totp_enabled_at) VALUES (1, 'a@mz.gov.cn', '甲', 'x', 'office', 1, '2026-01-01 00:00:00', 0,"
+            " 'JBSWY3DPEHPK3PXP', '2026-01-02 00:00:00'), (2, 'b@mz.gov.cn', '乙', 'x', 'office', 1,"
+            " '2026-01-01 00:00:00', 0, NULL, NULL)"))
+        db.session.commit()
+        upgrade(revision="heads")
+        rows = db.session.execute(text("SELECT id, sealed_totp_secret FROM users ORDER BY id")).all()
+        assert rows[1] == (2, None)
+        assert "JBSWY3DPEHPK3PXP" not in rows[0][1] and unseal(rows[0][1]) == "JBSWY3DPEHPK3PXP"
+        columns = [row[1] for row in db.session.execute(text("PRAGMA table_info(users)"))]
+        assert "totp_secret" not in columns
+        db.session.commit()
+
+        downgrade(revision="0028")
+        rows = db.session.execute(text("SELECT id, totp_secret FROM users ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [(1, "JBSWY3DPEHPK3PXP"), (2, None)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, BigInteger, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -29,9 +29,10 @@ class User(UserMixin, db.Model):
     # part of the id a session carries (get_id): raised when the password changes, which ends every session
     # made before, on every worker and host
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
-    # two-step login (portal/accounts/two_factor.py): the authenticator's shared secret, when it was turned on, the
-    # last time step accepted (a code is taken once), and the hashes of the unused recovery codes
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # two-step login (portal/accounts/two_factor.py): the authenticator's shared secret, sealed (core/sealing.py;
+    # read and written through totp_secret), when it was turned on, the last time step accepted (a code is taken
+    # once), and the hashes of the unused recovery codes
+    sealed_totp_secret: Mapped[str | None] = mapped_column(Text)
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     recovery_codes: Mapped[list | None] = mapped_column(JSON)
@@ -74,4 +75,19 @@ class User(UserMixin, db.Model):
 
     @property
     def two_factor_on(self) -> bool:
-        return self.totp_enabled_at is not None and bool(self.totp_secret)
+        # on while a sealed secret is stored, even one the keys no longer open: a changed secret key must never
+        # turn a second factor off (the account then needs an administrator's reset)
+        return self.totp_enabled_at is not None and bool(self.sealed_totp_secret)
+
+    @property
+    def totp_secret(self) -> str | None:
+        """The authenticator's shared secret, unsealed; None when there is none or the keys do not open it."""
+        from portal.core.sealing import unseal
+
+        return unseal(self.sealed_totp_secret) if self.sealed_totp_secret else None
+
+    @totp_secret.setter
+    def totp_secret(self, secret: str | None) -> None:
+        from portal.core.sealing import seal
+
+        self.sealed_totp_secret = seal(secret) if secret else None

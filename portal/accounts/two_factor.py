@@ -57,12 +57,12 @@ def _step_of(secret: str, code: str) -> int | None:
         return None
 
 
-def _hash(code: str) -> str:
+def _hash(code: str, key: str | bytes | None = None) -> str:
     """Recovery codes carry 40 random bits: a keyed fast hash is enough (no one can try them offline without the
-    key, and the login's rate limit stands before any guess)."""
+    key, and the login's rate limit stands before any guess). Under the current secret key, or ``key``."""
     normal = re.sub(r"[^A-Z0-9]", "", code.upper())
-    return hmac.new(current_app.secret_key.encode() if isinstance(current_app.secret_key, str)
-                    else current_app.secret_key, normal.encode(), hashlib.sha256).hexdigest()
+    key = current_app.secret_key if key is None else key
+    return hmac.new(key.encode() if isinstance(key, str) else key, normal.encode(), hashlib.sha256).hexdigest()
 
 
 def _new_recovery_codes() -> list[str]:
@@ -108,17 +108,22 @@ def check_second_step(user: User, code: str) -> bool:
     """Whether ``code`` (an app's code, or an unused recovery code) completes ``user``'s login; a code is used up."""
     if not user.two_factor_on:
         return False
-    step = _step_of(user.totp_secret, code)
+    secret = user.totp_secret  # None if the keys no longer open it: then only a recovery code, or a reset
+    step = _step_of(secret, code) if secret else None
     if step is not None:
         if user.totp_last_step is not None and step <= user.totp_last_step:
             return False  # taken already
         user.totp_last_step = step
+        if current_app.config.get("SECRET_KEY_FALLBACKS"):  # the secret key changed: sealed anew with the new one
+            user.totp_secret = secret
         db.session.flush()
         return True
-    hashed = _hash(code or "")
+    from portal.core.sealing import app_keys
+
+    hashes = [_hash(code or "", key) for key in app_keys()]  # made under the current key or an earlier one
     remaining = list(user.recovery_codes or [])
     for stored in remaining:
-        if hmac.compare_digest(stored, hashed):
+        if any(hmac.compare_digest(stored, hashed) for hashed in hashes):
             remaining.remove(stored)
             user.recovery_codes = remaining
             db.session.flush()
