@@ -7,7 +7,7 @@ from sqlalchemy import text
 from portal.accounts.models import User
 from portal.core.sealing import seal, unseal
 from portal.extensions import db
-from tests.accounts.test_two_factor import code_at, log_in, office, post_form, signed_in, turn_on  # noqa: F401
+from tests.accounts.test_two_factor import code_at, log_in, post_form, signed_in, turn_on
 from tests.helpers import csrf_token, staff_browser
 
 OLD_KEY = "the portal's first secret key, 2026"

@@ -5,7 +5,6 @@ required of everyone when the deployment says so. Codes are computed as an authe
 import re
 
 import pyotp
-import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import User
@@ -50,12 +49,6 @@ def log_in(app, email: str = "office@mz.gov.cn", password: str = PASSWORD, addre
 
 def signed_in(browser) -> bool:
     return browser.get("/office/").status_code == 200
-
-
-@pytest.fixture
-def office(app, make_user, clock):
-    clock.set(clock.now())  # the portal's clock, fixed here and moved by the tests
-    return make_user("office", "office@mz.gov.cn", unit_name="市民政局")
 
 
 def test_turned_on_the_login_asks_for_the_apps_code_after_the_password(app, clock, office):
