@@ -7,9 +7,9 @@ each reader gets it with their own token put in:
 - the consultation's ``comments_token`` and ``content_token``, renewed by database triggers whenever its
   public comments, or its own columns, drafts, sections, tables, extensions or routing change (migrations
   0009 and 0010, portal/core/tokens.py): a key can never mean two versions of the page;
-- what the page shows that follows the clock or the reader: the consultation's state (open, closed …), the
-  path with its query (page, order; the language and elderly-mode links carry it), the script root, the
-  language and elderly mode.
+- what the page shows that follows the clock or the reader: the consultation's state (open, closed …) and the
+  days left to comment, the path with its query (page, order; the language and elderly-mode links carry it),
+  the script root, the language and elderly mode.
 
 Only anonymous readers' GETs are served from here, for consultations that are not closed or whose closing
 summary is stored (an unstored summary counts published responses, which no token follows). A request whose
@@ -67,7 +67,7 @@ def keeps(consultation) -> bool:
 def _key(consultation) -> tuple:
     return (
         consultation.id, consultation.comments_token, consultation.content_token, consultation.state(),
-        request.endpoint, request.full_path, request.script_root, str(get_locale()),
+        consultation.days_left(), request.endpoint, request.full_path, request.script_root, str(get_locale()),
         request.cookies.get(ELDERLY_COOKIE) == "1",
     )
 

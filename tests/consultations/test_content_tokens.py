@@ -202,6 +202,20 @@ def test_the_page_follows_the_clock(client, clock, seed_000):
     assert "提交意见" in client.get(url).get_data(as_text=True)
 
 
+def test_the_days_left_are_counted_anew_each_day_on_the_pages_kept_in_memory(client, clock, seed_000):
+    overview, section = f"/consultations/{seed_000.id}", section_url(seed_000, item_one(seed_000))
+    for url in (overview, section):  # the deadline is 2024-06-10 23:59; today 2024-05-10
+        assert '<span class="time-left">还剩 31 天</span>' in client.get(url).get_data(as_text=True)
+    clock.set(shanghai(2024, 6, 8, 23, 59))
+    assert '<span class="time-left closing-soon">还剩 2 天</span>' in client.get(overview).get_data(as_text=True)
+    clock.set(shanghai(2024, 6, 9, 0, 1))  # past midnight: the same page, a day less
+    assert '<span class="time-left closing-soon">明天截止</span>' in client.get(overview).get_data(as_text=True)
+    clock.set(shanghai(2024, 6, 10, 8, 0))
+    assert '<span class="time-left closing-soon">今天截止</span>' in client.get(section).get_data(as_text=True)
+    clock.set(shanghai(2024, 6, 11, 8, 0))
+    assert 'class="time-left' not in client.get(overview).get_data(as_text=True)
+
+
 def without_token(page: str) -> str:
     """A page without its CSRF token (signed with the second it was made in)."""
     return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", page)
