@@ -20,7 +20,7 @@ from portal.responses.filters import ANSWERS, ResponseFilters, letter_sizes, par
 from portal.responses.forms import BulkResponseForm, ResponseForm
 from portal.responses.models import Response
 from portal.responses.services import (
-    ResponseRefused, publish_responses, respond_to_comments, respondable_comments, response_counts,
+    ResponseRefused, common_reasons, publish_responses, respond_to_comments, respondable_comments, response_counts,
 )
 
 bp = Blueprint("responses", __name__, url_prefix="/office/consultations/<int:consultation_id>")
@@ -69,6 +69,7 @@ def render_index(consultation: Consultation, form: BulkResponseForm, status: int
         counts=response_counts(consultation), filters=filters, answers=ANSWERS, stances=STANCE_LABELS,
         sections=section_choices(consultation), letters=letter_sizes(consultation.id, shown),
         attachments=attachments_of(c.id for c in shown), file_count=attachment_count(consultation),
+        reasons=common_reasons(consultation),
     ), status
 
 
@@ -143,7 +144,7 @@ def respond_one(consultation_id: int, comment_id: int):
     status = 422 if form.errors else 200
     return render_template(
         "responses/respond.html", consultation=consultation, comment=comment, response=response, form=form,
-        attachments=attachments_of([comment.id]), filters=filters, place=place,
+        attachments=attachments_of([comment.id]), filters=filters, place=place, reasons=common_reasons(consultation),
     ), status
 
 

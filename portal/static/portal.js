@@ -189,3 +189,20 @@ document.querySelectorAll("button[data-print]").forEach(function (button) {
     });
   });
 })();
+
+// The office's common reasons (答复意见): a button beside each fills the reason field with it and picks its outcome.
+// Without this script the reasons are listed to read and copy.
+document.querySelectorAll("button[data-fill-reason]").forEach(function (button) {
+  var area = document.getElementById(button.getAttribute("data-fill-reason"));
+  if (!area) { return; }
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    area.value = button.closest("li").querySelector(".reason-text").textContent;
+    var outcome = button.getAttribute("data-outcome");
+    (area.form ? area.form.querySelectorAll("input[name=outcome]") : []).forEach(function (radio) {
+      radio.checked = radio.value === outcome;
+    });
+    area.dispatchEvent(new Event("input"));
+    area.focus();
+  });
+});

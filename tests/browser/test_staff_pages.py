@@ -92,3 +92,20 @@ def test_the_responses_page_shows_its_panels_one_below_the_other(staff_page, liv
     publish = page.get_by_role("heading", name="公布答复").bounding_box()
     assert publish["y"] >= downloads["y"] + downloads["height"]  # below the list of downloads, not beside it
     assert publish["x"] <= downloads["x"]  # at the panel's left edge, not to the right of the list
+
+
+def test_a_common_reason_fills_the_reason_and_its_outcome(staff_page, live_portal):
+    page = staff_page()
+    comment_id = first_comment_id(live_portal)
+    page.goto(f"/office/consultations/{live_portal.consultation_id}/responses/{comment_id}")
+    page.get_by_label("部分采纳").check()
+    page.get_by_label("理由").fill("已在修改稿第三条中部分采纳。")
+    page.get_by_role("button", name="保存答复").click()
+    page.goto(f"/office/consultations/{live_portal.consultation_id}/responses/{comment_id}")
+    page.get_by_label("不采纳").check()
+    page.get_by_label("理由").fill("")
+    page.locator("details.reason-picks summary").click()
+    page.get_by_role("button", name="用这条理由").first.click()
+    assert page.get_by_label("理由").input_value() == "已在修改稿第三条中部分采纳。"
+    assert page.get_by_label("部分采纳").is_checked() and not page.get_by_label("不采纳").is_checked()
+    assert page.evaluate("document.activeElement.id") == "reason"

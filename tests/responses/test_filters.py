@@ -180,3 +180,19 @@ def test_the_office_steps_through_the_filtered_list_one_comment_at_a_time(app, c
     response = client.post(last, data={"csrf_token": csrf_token(client, last), "outcome": "explained",
                                        "reason": "将在实施中考虑。", "then": "next"})
     assert response.headers["Location"] == f"{url}#comment-{c['whole'].id}"  # no next one: back to the list
+
+
+def test_the_reasons_used_most_are_offered_again(app, client, login, office_consultation):
+    consultation, c = office_consultation
+    login("office@example.gov.cn")
+    url = responses_url(consultation)
+    assert "常用理由" not in client.get(url).get_data(as_text=True)  # nothing answered yet
+    bulk(client, consultation, [c["goals"].id, c["pending"].id], "adopted", "已在修改稿中采纳。")
+    bulk(client, consultation, [c["formula"].id], "not_adopted", "与上位法不符。")
+    for page in (client.get(url), client.get(f"{url}/{c['whole'].id}")):
+        html = page.get_data(as_text=True)
+        assert "常用理由（本次征求意见中用过的）" in html
+        first, second = html.index("已在修改稿中采纳。</span>"), html.index("与上位法不符。</span>")
+        assert first < second  # the most used first
+        assert "（用过 2 次）" in html and "（用过 1 次）" in html
+        assert 'data-fill-reason="reason" data-outcome="adopted"' in html
