@@ -107,6 +107,23 @@ def withdraw_comment(comment: Comment, key: str | None, citizen_id: int | None) 
     return comment
 
 
+def _digests_without_it(comment: Comment) -> list[tuple[str, str]]:
+    """Digests (意见汇总 mails, a consultation routed by digest) that took the comment in: those not sent yet are
+    written again without it; the addresses of those sent (or being sent) are returned, with their language, to
+    be told as the per-comment mails' are."""
+    from portal.routing.digests import digest_messages, digests_holding, write_again
+
+    sent = []
+    for mailing, recipient in digests_holding(comment):
+        messages = digest_messages(mailing)
+        waiting = [m for m in messages if m.status == "pending" and m.claimed_by is None]
+        if waiting:
+            write_again(mailing, recipient, waiting)
+        sent += [(m.recipient, m.language) for m in messages
+                 if m.status in ("sent", "sending") and m.recipient]
+    return sent
+
+
 def _tell_who_received_it(comment: Comment) -> None:
     """Each address the comment was already mailed to (the contact, a responsible unit) is told it was withdrawn
     and asked to delete what it received: once per address (dedup key)."""
@@ -121,6 +138,7 @@ def _tell_who_received_it(comment: Comment) -> None:
             OutboxMessage.status.in_(("sent", "sending")), OutboxMessage.recipient != "")
         .order_by(OutboxMessage.id)
     ).all()
+    sent += _digests_without_it(comment)
     told = set()
     for recipient, language in sent:
         if recipient.lower() in told:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.comments.models import Comment, comment_received
@@ -18,6 +18,7 @@ from portal.core.time import now
 from portal.extensions import db
 from portal.mail.links import external_url
 from portal.mail.models import OutboxMessage
+from portal.mail.compose import render_mail
 from portal.mail.services import queue_message
 from portal.routing.models import DigestMailing, RoutingSettings
 from portal.routing.schedule import latest_boundary
@@ -94,15 +95,7 @@ def queue_digest(item: DueDigest) -> list[OutboxMessage]:
     )
     db.session.add(digest)
     db.session.flush()
-    context = {
-        "consultation": item.consultation,
-        "recipient": item.recipient,
-        "comments": item.comments,
-        "period_start": item.period_start,
-        "period_end": item.period_end,
-        "comment_urls": {c.id: external_url("comments.receipt", number=c.receipt_number) for c in item.comments},
-        "routing_url": external_url("routing.show", consultation_id=item.consultation.id),
-    }
+    context = _context(item.consultation, item.recipient, item.comments, item.period_start, item.period_end)
     return [
         queue_message(
             "digest", email, "digest", STAFF_LANGUAGE, context,
@@ -110,6 +103,58 @@ def queue_digest(item: DueDigest) -> list[OutboxMessage]:
         )
         for email in item.recipient.emails
     ]
+
+
+def _context(consultation, recipient, comments, period_start, period_end) -> dict:
+    return {
+        "consultation": consultation,
+        "recipient": recipient,
+        "comments": comments,
+        "period_start": period_start,
+        "period_end": period_end,
+        "comment_urls": {c.id: external_url("comments.receipt", number=c.receipt_number) for c in comments},
+        "routing_url": external_url("routing.show", consultation_id=consultation.id),
+    }
+
+
+# -- a comment withdrawn after its digest was queued (portal/comments/withdrawal.py) ---------------------------
+
+def digests_holding(comment: Comment) -> list[tuple[DigestMailing, Recipient]]:
+    """The digests queued whose period and recipient took in ``comment`` (a recipient routed its section)."""
+    recipients = {r.key: r for r in route_section(comment.consultation, comment.section).recipients}
+    mailings = db.session.scalars(select(DigestMailing).where(
+        DigestMailing.consultation_id == comment.consultation_id,
+        DigestMailing.recipient_key.in_(list(recipients)),
+        DigestMailing.period_end > comment.created_at,
+        or_(DigestMailing.period_start.is_(None), DigestMailing.period_start <= comment.created_at),
+    ).order_by(DigestMailing.id))
+    return [(mailing, recipients[mailing.recipient_key]) for mailing in mailings]
+
+
+def digest_messages(mailing: DigestMailing) -> list[OutboxMessage]:
+    return list(db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.kind == "digest",
+        OutboxMessage.dedup_key.startswith(f"digest:{mailing.id}:", autoescape=True),
+    ).order_by(OutboxMessage.id)))
+
+
+def write_again(mailing: DigestMailing, recipient: Recipient, messages: list[OutboxMessage]) -> None:
+    """Write the digest's ``messages`` (not sent yet) again from the comments it now holds: a comment withdrawn
+    since it was queued is left out; a digest left with none is not sent at all."""
+    consultation = db.session.get(Consultation, mailing.consultation_id)
+    held = dict((r.key, comments) for r, comments in _comments_by_recipient(consultation, mailing.period_end))
+    comments = [c for c in held.get(recipient.key, [])
+                if mailing.period_start is None or c.created_at >= mailing.period_start]
+    mailing.comment_count = len(comments)
+    if not comments:
+        for message in messages:
+            db.session.delete(message)
+        return
+    context = _context(consultation, recipient, comments, mailing.period_start, mailing.period_end)
+    for message in messages:
+        rendered = render_mail("digest", message.language, **context)
+        for column, value in rendered.outbox_columns().items():
+            setattr(message, column, value)
 
 
 def queue_due_digests() -> tuple[int, int]:

@@ -133,3 +133,55 @@ def test_digest_mode_queues_one_digest_per_unit_and_period_once(app, client, clo
     (_, later) = smtp_server.to("fgj@example.gov.cn")
     text = later.get_body(("plain",)).get_content()
     assert third in text and first not in text
+
+
+def test_a_comment_withdrawn_after_its_digest_was_queued_is_left_out_or_its_recipients_told(
+        app, client, clock, login, make_user, seed_000, smtp_server):
+    from portal.routing.models import DigestMailing
+    from tests.comments.test_withdrawal import withdraw
+
+    make_user("office", email="office@example.gov.cn", unit_name="市民政局")
+    login("office@example.gov.cn")
+    url = f"/office/consultations/{seed_000.id}/routing"
+    client.post(url, data={"csrf_token": csrf_token(client, url), "mode": "digest", "digest_every_hours": "24",
+                           "digest_hour": "8"})
+    client.post("/logout")
+    section = item_one(seed_000)
+    runner = app.test_cli_runner()
+
+    # a digest queued, not sent yet: written again without the comment withdrawn meanwhile
+    kept = comment_on(client, seed_000, section, body="这条意见留下。")
+    gone = comment_on(client, seed_000, section, body="这条意见撤回了，不要发出去。")
+    clock.set(shanghai(2024, 5, 11, 8, 5))
+    assert "已排队 3 份" in runner.invoke(args=["mail", "digests"]).output
+    assert withdraw(client, gone).status_code in (302, 303)
+    deliver_due()
+    (digest,) = smtp_server.to("fgj@example.gov.cn")
+    text = digest.get_body(("plain",)).get_content()
+    assert digest["Subject"] == f"意见汇总（1 条）：{seed_000.title}"
+    assert kept in text and "这条意见留下。" in text
+    assert gone not in text and "不要发出去" not in text
+    assert "不要发出去" not in digest.get_body(("html",)).get_content()
+    assert len(smtp_server.received) == 4  # and no notice: nobody had received it
+
+    # a digest sent: each of its addresses is told, once
+    later = comment_on(client, seed_000, section, body="第二天的意见，发出后才撤回。")
+    clock.set(shanghai(2024, 5, 12, 8, 5))
+    runner.invoke(args=["mail", "digests"])
+    deliver_due()
+    assert len(smtp_server.received) == 8
+    assert withdraw(client, later).status_code in (302, 303)
+    deliver_due()
+    notices = smtp_server.received[8:]
+    assert sorted(a for to, _m in notices for a in to) == sorted([CONTACT, *UNITS["市民政局"], *UNITS["市发展改革局"]])
+    assert all(later in m.get_body(("plain",)).get_content() for _to, m in notices)
+    assert "第二天的意见" not in "".join(m.as_string() for _to, m in notices)
+
+    # the only comment of a digest not sent yet: the digest is not sent at all
+    alone = comment_on(client, seed_000, section, body="唯一的一条，随后撤回。")
+    clock.set(shanghai(2024, 5, 13, 8, 5))
+    runner.invoke(args=["mail", "digests"])
+    withdraw(client, alone)
+    deliver_due()
+    assert len(smtp_server.received) == 12
+    assert db.session.scalar(select(DigestMailing.comment_count).order_by(DigestMailing.id.desc()).limit(1)) == 0
