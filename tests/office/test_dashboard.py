@@ -25,7 +25,8 @@ def test_the_dashboard_counts_received_pending_and_answered_comments(app, client
     login("office@example.gov.cn")
 
     page = client.get("/office/").get_data(as_text=True)
-    assert _counts_line(page, consultation.title) == "收到意见 4 条 待审核 1 条 已答复 0 条，共 4 条"  # spam not counted
+    assert _counts_line(page, consultation.title) == ("收到意见 4 条 待审核 1 条 已答复 0 条，共 4 条 "
+                                                      "答复未答复的 4 条")  # spam not counted
     assert _counts_line(page, unpublished.title) == ""  # not published, nothing received: no line
     assert f'href="/office/consultations/{consultation.id}/responses"' in page
 
@@ -35,8 +36,9 @@ def test_the_dashboard_counts_received_pending_and_answered_comments(app, client
     comments["pending"].status = "approved"
     db.session.commit()
     page = client.get("/office/").get_data(as_text=True)
-    assert _counts_line(page, consultation.title) == "收到意见 3 条 已答复 1 条，共 3 条"
+    assert _counts_line(page, consultation.title) == "收到意见 3 条 已答复 1 条，共 3 条 答复未答复的 2 条"
+    assert f'href="/office/consultations/{consultation.id}/responses?answer=unanswered"' in page
 
     client.get("/settings/language/en")
     page = client.get("/office/").get_data(as_text=True)
-    assert _counts_line(page, consultation.title) == "3 comments received 1 of 3 answered"
+    assert _counts_line(page, consultation.title) == "3 comments received 1 of 3 answered Answer the 2 not answered"
