@@ -18,6 +18,7 @@ from portal.digests.rows import WEB_CHANNEL, DigestMeta, DigestRow, DigestSectio
 from portal.digests.writers import write_csv, write_xlsx
 from portal.drafts.models import Section
 from portal.extensions import db
+from portal.responses.filters import ResponseFilters, conditions
 from portal.responses.models import Response
 
 FORMATS = {
@@ -30,6 +31,7 @@ STANCES = {"support": "赞成", "oppose": "反对", "suggest": "建议"}
 STATUSES = {"pending": "待审核", "approved": "已公开", "hidden": "已隐藏", "spam": "垃圾信息"}
 CHANNELS = {"web": WEB_CHANNEL, "email": "电子邮件", "letter": "信函", "fax": "传真", "phone": "电话", "in_person": "当面提交"}
 OUTCOMES = {"adopted": "采纳", "partly_adopted": "部分采纳", "not_adopted": "不采纳", "explained": "情况说明"}
+ANSWER_STATES = {"unanswered": "未答复", "drafted": "已起草、未公布", "published": "已公布"}  # responses/filters.py
 BATCH = 1000
 
 
@@ -46,23 +48,57 @@ def _section_maps(consultation: Consultation) -> tuple[list[Section], dict[int, 
     return sections, top_of, {s.id: s.title for s in sections}
 
 
-def digest_meta(consultation: Consultation, with_contacts: bool = False) -> DigestMeta:
+def _received(consultation: Consultation, filters: ResponseFilters | None):
+    """The conditions of the comments a digest holds: every comment received, or those the office's filters
+    (the responses page's) narrow it to."""
+    return conditions(consultation.id, filters) if filters is not None else [comment_received(consultation.id)]
+
+
+def describe_filters(consultation: Consultation, filters: ResponseFilters) -> str:
+    """The filters in words, for a digest of the comments they give (the digest is in Chinese, as the office's
+    documents are)."""
+    parts = []
+    if filters.section == "whole":
+        parts.append(f"章节：{WHOLE_DRAFT}")
+    elif filters.section:
+        section = db.session.get(Section, int(filters.section))
+        if section is not None and section.draft.consultation_id == consultation.id:
+            parts.append(f"章节：{section.title}")
+    if filters.answer:
+        parts.append(f"答复情况：{ANSWER_STATES[filters.answer]}")
+    if filters.stance:
+        parts.append(f"态度：{STANCES[filters.stance]}")
+    if filters.letter:
+        parts.append("同一份同文意见的各份")
+    if filters.text:
+        parts.append(f"包含“{filters.text}”")
+    return "；".join(parts)
+
+
+def digest_meta(consultation: Consultation, with_contacts: bool = False,
+                filters: ResponseFilters | None = None) -> DigestMeta:
     sections, top_of, _ = _section_maps(consultation)
     counts: dict[int | None, int] = {}
     rows = db.session.execute(
-        select(Comment.section_id, func.count()).where(comment_received(consultation.id)).group_by(Comment.section_id)
+        select(Comment.section_id, func.count()).where(*_received(consultation, filters)).group_by(Comment.section_id)
     )
     for section_id, count in rows:
         key = top_of[section_id].id if section_id in top_of else None
         counts[key] = counts.get(key, 0) + count
     digest_sections = [
-        DigestSection(s.id, s.title, counts.get(s.id, 0)) for s in sections if s.parent_id is None
+        DigestSection(s.id, s.title, counts.get(s.id, 0)) for s in sections
+        if s.parent_id is None and (filters is None or counts.get(s.id))  # a filtered digest: its parts only
     ] + [DigestSection(None, WHOLE_DRAFT, counts.get(None, 0))]
     interim = not consultation.is_closed
     total = sum(counts.values())
-    summary = closing_summary(consultation) if not interim else (
-        f"征求意见尚未截止。截至{_chinese_datetime(now())}，已收到反馈意见{total}条，本汇总为中期汇总。"
-    )
+    if filters is not None:
+        received = db.session.scalar(select(func.count()).where(comment_received(consultation.id)))
+        summary = (f"本文件只含筛选出的意见（{describe_filters(consultation, filters) or '全部'}），"
+                   f"共{total}条；截至{_chinese_datetime(now())}，共收到反馈意见{received}条。")
+    else:
+        summary = closing_summary(consultation) if not interim else (
+            f"征求意见尚未截止。截至{_chinese_datetime(now())}，已收到反馈意见{total}条，本汇总为中期汇总。"
+        )
     opens = chinese_date(consultation.opens_at) if consultation.opens_at else ""
     deadline = chinese_date(consultation.deadline) if consultation.deadline else ""
     return DigestMeta(
@@ -78,7 +114,8 @@ def digest_meta(consultation: Consultation, with_contacts: bool = False) -> Dige
 
 
 def digest_rows(
-    consultation: Consultation, with_contacts: bool = False, progress: Callable[[int], None] | None = None
+    consultation: Consultation, with_contacts: bool = False, progress: Callable[[int], None] | None = None,
+    filters: ResponseFilters | None = None,
 ) -> Iterator[DigestRow]:
     """Every comment received (spam excluded), in the order of the draft, streamed in batches.
 
@@ -97,7 +134,7 @@ def digest_rows(
         )
         .outerjoin(Section, Section.id == Comment.section_id)
         .outerjoin(Response, Response.comment_id == Comment.id)
-        .where(comment_received(consultation.id))
+        .where(*_received(consultation, filters))
         .order_by(in_current.is_(None), in_current, Comment.created_at, Comment.id)
         .execution_options(yield_per=BATCH)
     )
@@ -147,10 +184,11 @@ def _file_texts(files: list[tuple[str, str | None]]) -> str:
     return "\n\n".join(f"【{name}】\n{text}" for name, text in files if text)
 
 
-def digest_filename(consultation: Consultation, fmt: str, with_contacts: bool = False) -> str:
+def digest_filename(consultation: Consultation, fmt: str, with_contacts: bool = False, filtered: bool = False) -> str:
     kind = "中期汇总" if not consultation.is_closed else "意见汇总"
     contacts = "-含联系方式" if with_contacts else ""
-    return f"consultation-{consultation.id}-{kind}{contacts}.{fmt}"
+    part = "-筛选" if filtered else ""
+    return f"consultation-{consultation.id}-{kind}{part}{contacts}.{fmt}"
 
 
 def build_digest(
@@ -160,21 +198,23 @@ def build_digest(
     actor,
     with_contacts: bool = False,
     progress: Callable[[int], None] | None = None,
+    filters: ResponseFilters | None = None,
 ) -> int:
-    """Write the digest in ``fmt`` to ``out``; an export with contacts is recorded in the audit log.
+    """Write the digest in ``fmt`` to ``out``: of every comment received, or of those ``filters`` give (the
+    responses page's); an export with contacts is recorded in the audit log.
 
     Returns the number of comments written.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown digest format {fmt!r}")
-    meta = digest_meta(consultation, with_contacts)
+    meta = digest_meta(consultation, with_contacts, filters)
     if with_contacts:
         record_action(
             actor, "export_contacts", consultation, consultation_id=consultation.id,
-            after={"format": fmt, "comments": meta.total},
+            after={"format": fmt, "comments": meta.total} | ({"filters": filters.args(page=1)} if filters else {}),
             reason="导出含联系方式的意见汇总",
         )
-    return FORMATS[fmt][1](meta, digest_rows(consultation, with_contacts, progress), out)
+    return FORMATS[fmt][1](meta, digest_rows(consultation, with_contacts, progress, filters), out)
 
 
 def attachment_count(consultation: Consultation) -> int:

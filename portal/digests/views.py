@@ -11,6 +11,7 @@ from portal.digests.forms import ContactsConfirmForm
 from portal.digests.services import (FORMATS, attachments_filename, build_digest, digest_filename,
                                      write_attachments_zip)
 from portal.extensions import db
+from portal.responses.filters import parse_filters
 
 bp = Blueprint("digests", __name__, url_prefix="/office/consultations/<int:consultation_id>")
 
@@ -31,8 +32,11 @@ def download(consultation_id: int, fmt: str):
             ), status
     elif request.method == "POST":
         abort(405)
-    return _written(lambda out: build_digest(consultation, fmt, out, current_user, with_contacts=with_contacts),
-                    FORMATS[fmt][0], digest_filename(consultation, fmt, with_contacts))
+    filters = parse_filters(request.args)  # the responses page's filters: a digest of those comments only
+    filters = filters if filters.active else None
+    return _written(lambda out: build_digest(consultation, fmt, out, current_user, with_contacts=with_contacts,
+                                             filters=filters),
+                    FORMATS[fmt][0], digest_filename(consultation, fmt, with_contacts, filtered=filters is not None))
 
 
 def _written(write, mimetype: str, download_name: str):

@@ -196,3 +196,44 @@ def test_the_reasons_used_most_are_offered_again(app, client, login, office_cons
         assert first < second  # the most used first
         assert "（用过 2 次）" in html and "（用过 1 次）" in html
         assert 'data-fill-reason="reason" data-outcome="adopted"' in html
+
+
+def test_the_filtered_comments_download_as_a_digest_of_their_own(app, client, login, office_consultation):
+    import csv
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    consultation, c = office_consultation
+    login("office@example.gov.cn")
+    url = responses_url(consultation)
+    goals_section = c["goals"].section_id
+    page = client.get(f"{url}?section={goals_section}&page=1").get_data(as_text=True)
+    link = f"/office/consultations/{consultation.id}/digest.xlsx?section={goals_section}"
+    assert f'href="{link}"' in page and "只含筛选出的 2 条意见的 Excel 表格" in page
+
+    response = client.get(link)
+    assert response.status_code == 200
+    assert "%E7%AD%9B%E9%80%89" in response.headers["Content-Disposition"]  # 筛选 in the file's name
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == ["汇总", "一、目标要求", "对草案整体的意见"]  # the parts holding them, and the rest
+    summary = [v for row in workbook["汇总"].iter_rows(values_only=True) for v in row if v]
+    assert any(str(v).startswith("本文件只含筛选出的意见（章节：一、目标要求），共2条；") and "共收到反馈意见4条" in str(v)
+               for v in summary)
+    bodies = [row[2] for row in workbook["一、目标要求"].iter_rows(min_row=2, values_only=True)]
+    assert bodies == ["建议明确养老服务中心的建设标准。", "社区食堂要多开几家。"]
+    assert list(workbook["对草案整体的意见"].iter_rows(min_row=2, values_only=True)) == []
+
+    bulk(client, consultation, [c["goals"].id], "adopted", "采纳。")
+    text = client.get(f"/office/consultations/{consultation.id}/digest.csv?answer=unanswered&stance=suggest")
+    rows = list(csv.reader(io.StringIO(text.data.decode("utf-8-sig"))))
+    assert [r[2] for r in rows[1:]] == ["社区食堂要多开几家。"]
+    word = Document(io.BytesIO(client.get(f"/office/consultations/{consultation.id}/digest.docx?q=%E6%95%B4%E4%BD%93")
+                               .data))
+    paragraphs = "\n".join(p.text for p in word.paragraphs)
+    assert "本文件只含筛选出的意见（包含“整体”），共1条" in paragraphs
+    assert "一、目标要求" not in paragraphs and "对草案整体的意见（1条）" in paragraphs
+
+    full = load_workbook(io.BytesIO(client.get(f"/office/consultations/{consultation.id}/digest.xlsx").data))
+    assert len(full.sheetnames) == 6  # unfiltered: every part, as before
