@@ -37,6 +37,28 @@ def respondable_comments(consultation: Consultation, filters: ResponseFilters | 
     )
 
 
+def filtered_count(consultation: Consultation, filters: ResponseFilters) -> int:
+    return db.session.scalar(select(func.count()).select_from(respondable_comments(consultation, filters).subquery()))
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a comment stands in the filtered list the office came from: to step through it one by one."""
+
+    position: int | None  # 1-based; None when the comment is not (or no longer) in the list
+    total: int
+    previous_id: int | None
+    next_id: int | None
+
+
+def place_in_list(consultation: Consultation, filters: ResponseFilters, comment_id: int) -> Place:
+    ids = list(db.session.scalars(respondable_comments(consultation, filters).with_only_columns(Comment.id)))
+    if comment_id not in ids:
+        return Place(None, len(ids), None, ids[0] if ids else None)
+    at = ids.index(comment_id)
+    return Place(at + 1, len(ids), ids[at - 1] if at else None, ids[at + 1] if at + 1 < len(ids) else None)
+
+
 def respond_to_comments(
     consultation: Consultation,
     comments: Iterable[Comment],

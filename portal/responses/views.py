@@ -1,12 +1,11 @@
 """The office answers comments: one at a time or many at once, then publishes its answers after closing."""
-from dataclasses import dataclass
 from itertools import groupby
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.accounts.access import can_manage_consultation, get_managed_consultation, role_required
 from portal.comments.attachments import attachments_of
@@ -20,7 +19,8 @@ from portal.responses.filters import ANSWERS, ResponseFilters, letter_sizes, par
 from portal.responses.forms import BulkResponseForm, ResponseForm
 from portal.responses.models import Response
 from portal.responses.services import (
-    ResponseRefused, common_reasons, publish_responses, respond_to_comments, respondable_comments, response_counts,
+    ResponseRefused, common_reasons, filtered_count, place_in_list, publish_responses, respond_to_comments,
+    respondable_comments, response_counts,
 )
 
 bp = Blueprint("responses", __name__, url_prefix="/office/consultations/<int:consultation_id>")
@@ -41,17 +41,11 @@ def index(consultation_id: int):
     return render_index(consultation, BulkResponseForm())
 
 
-def _filtered_count(consultation: Consultation, filters: ResponseFilters) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(respondable_comments(consultation, filters).subquery())
-    )
-
-
 def render_index(consultation: Consultation, form: BulkResponseForm, status: int = 200):
     # copies of a form letter are shown as such; group what the grouping worker has not reached yet
     group_new_comments(limit=current_app.config["MODERATION_GROUP_ON_VIEW"])
     filters = parse_filters(request.args)
-    total = _filtered_count(consultation, filters)
+    total = filtered_count(consultation, filters)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(filters.page, pages)
     rows = db.session.execute(
@@ -65,7 +59,7 @@ def render_index(consultation: Consultation, form: BulkResponseForm, status: int
     shown = [row.Comment for row in rows]
     return render_template(
         "responses/index.html", consultation=consultation, form=form, groups=groups, page=page, pages=pages,
-        total=total, all_count=_filtered_count(consultation, ResponseFilters()) if filters.active else total,
+        total=total, all_count=filtered_count(consultation, ResponseFilters()) if filters.active else total,
         counts=response_counts(consultation), filters=filters, answers=ANSWERS, stances=STANCE_LABELS,
         sections=section_choices(consultation), letters=letter_sizes(consultation.id, shown),
         attachments=attachments_of(c.id for c in shown), file_count=attachment_count(consultation),
@@ -104,31 +98,13 @@ def respond_many(consultation_id: int):
     return redirect(url_for("responses.index", consultation_id=consultation.id, **filters.args()))
 
 
-@dataclass(frozen=True)
-class Place:
-    """Where a comment stands in the filtered list the office came from: to step through it one by one."""
-
-    position: int | None  # 1-based; None when the comment is not (or no longer) in the list
-    total: int
-    previous_id: int | None
-    next_id: int | None
-
-
-def _place(consultation: Consultation, filters: ResponseFilters, comment_id: int) -> Place:
-    ids = list(db.session.scalars(respondable_comments(consultation, filters).with_only_columns(Comment.id)))
-    if comment_id not in ids:
-        return Place(None, len(ids), None, ids[0] if ids else None)
-    at = ids.index(comment_id)
-    return Place(at + 1, len(ids), ids[at - 1] if at else None, ids[at + 1] if at + 1 < len(ids) else None)
-
-
 @bp.route("/responses/<int:comment_id>", methods=["GET", "POST"])
 @role_required("office")
 def respond_one(consultation_id: int, comment_id: int):
     consultation = get_managed_consultation(consultation_id)
     comment = get_comment(consultation, comment_id)
     filters = parse_filters(request.args)  # the list to go back to, or step through
-    place = _place(consultation, filters, comment.id)  # before saving: an answer may take it out of the list
+    place = place_in_list(consultation, filters, comment.id)  # before saving: an answer may take it out of the list
     response = db.session.scalar(select(Response).where(Response.comment_id == comment.id))
     form = ResponseForm(obj=response)
     if form.validate_on_submit():
