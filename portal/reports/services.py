@@ -31,14 +31,16 @@ class FeedbackGroup:
     entries: list[FeedbackEntry] = field(default_factory=list)
 
 
-def feedback_groups(consultation: Consultation, whole_draft_heading: str) -> list[FeedbackGroup]:
-    """Section by section, the opinions the public may read and the office's published responses.
+def feedback_groups(consultation: Consultation, whole_draft_heading: str, drafts: bool = False) -> list[FeedbackGroup]:
+    """Section by section, the opinions the public may read and the office's published responses (``drafts``:
+    its drafted ones too, for the office's preview of the report).
 
     Public comments: the approved ones, with their text. Private comments: those the office has answered
     publicly, shown by the paraphrase the office entered (or as not public when it entered none).
     """
+    answered = Response.comment_id == Comment.id
     query = respondable_comments(consultation).add_columns(Response).outerjoin(
-        Response, (Response.comment_id == Comment.id) & Response.published_at.is_not(None)
+        Response, answered if drafts else answered & Response.published_at.is_not(None)
     )
     if consultation.comments_public:
         query = query.where(Comment.status == "approved")

@@ -124,6 +124,21 @@ def respond_one(consultation_id: int, comment_id: int):
     ), status
 
 
+@bp.get("/responses/preview")
+@role_required("office")
+def preview(consultation_id: int):
+    """The public feedback report as it will read once the office's answers are published, drafted ones included;
+    for the office only, before the deadline too."""
+    from portal.consultations.services import closing_summary
+    from portal.reports.services import feedback_groups
+
+    consultation = get_managed_consultation(consultation_id)
+    return render_template(
+        "reports/feedback.html", consultation=consultation, preview=True, summary=closing_summary(consultation),
+        groups=feedback_groups(consultation, _("对草案整体的意见"), drafts=True), counts=response_counts(consultation),
+    )
+
+
 @bp.post("/responses/publish")
 @role_required("office")
 def publish(consultation_id: int):

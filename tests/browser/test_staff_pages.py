@@ -58,6 +58,7 @@ def staff_pages(consultation_id: int, comment_id: int) -> list[str]:
         f"{office}/routing", f"{office}/responses",
         f"{office}/responses?answer=unanswered&stance=suggest&q=%E5%85%BB%E8%80%81",  # filtered
         f"{office}/responses/{comment_id}?answer=unanswered",  # one comment, in the filtered list
+        f"{office}/responses/preview",
         f"{office}/comments/new", f"{office}/comments/import",
         f"{office}/files", f"{office}/explanatory-note",
         "/moderation", "/moderation?status=approved",

@@ -229,3 +229,29 @@ def test_the_stored_summary_follows_answers_changed_and_spam_found_after_publica
     assert summary() == ("截止到5月12日，共收到社会各界、广大居民群众反馈意见3条（3人提出），涉及1个部分，"
                          "另有1条针对全文。经认真研究，采纳1条。")
     assert "采纳1条。" in client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+
+
+def test_the_office_previews_the_feedback_report_with_its_drafted_answers(app, client, clock, login, make_user,
+                                                                            office_consultation):
+    consultation, comments = office_consultation
+    preview = f"{responses_url(consultation)}/preview"
+    assert client.get(preview).status_code == 302  # nobody signed in: to the login
+    login("office@example.gov.cn")
+    assert "预览公布后的" not in client.get(responses_url(consultation)).get_data(as_text=True)  # nothing drafted
+    bulk(client, consultation, [comments["goals"].id], "partly_adopted", "建设标准将在配套文件中明确。")
+    assert f'href="{preview}"' in client.get(responses_url(consultation)).get_data(as_text=True)
+
+    page = client.get(preview).get_data(as_text=True)  # before the deadline too
+    assert "只有起草单位能看到这个预览" in page and "已起草 1 条答复，其中 0 条已公布。" in page
+    assert "建设标准将在配套文件中明确。" in page and '<span class="tag">未公布</span>' in page
+    assert "建议明确养老服务中心的建设标准。" in page and "起草单位尚未公布答复。" in page  # the others, unanswered
+    assert "下载 Word 文档" not in page
+
+    clock.set(shanghai(2023, 5, 13, 8, 0))  # closed: the public report shows no drafted answer
+    public = app.test_client().get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
+    assert "建设标准将在配套文件中明确。" not in public and "预览" not in public
+
+    client.post("/logout")
+    make_user("office", email="other@example.gov.cn", unit_name="市卫健委")
+    login("other@example.gov.cn")
+    assert client.get(preview).status_code == 404  # another unit's
