@@ -92,6 +92,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.digests.cli import digests_cli
     from portal.digests.views import bp as digests_bp
     from portal.reports.views import bp as reports_bp
+    from portal.responses.views import advice_bp
     from portal.responses.views import bp as responses_bp
 
     app.register_blueprint(settings_bp)
@@ -110,6 +111,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(sensitive_words_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(responses_bp)
+    app.register_blueprint(advice_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(digests_bp)
     app.register_blueprint(search_bp)

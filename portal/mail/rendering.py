@@ -13,12 +13,13 @@ from types import SimpleNamespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from portal.comments.models import Comment
+from portal.comments.models import NOT_RECEIVED, Comment
 from portal.core.time import now
 from portal.extensions import db
 from portal.mail.compose import RenderedMail, render_mail
 from portal.mail.links import confirm_token, external_url, unsubscribe_token
 from portal.mail.models import OutboxMessage
+from portal.responses.advice import advice_link
 from portal.responses.services import published_response
 
 
@@ -57,6 +58,8 @@ def _comment_context(message: OutboxMessage) -> dict:
         "recipient_names": (message.context or {}).get("recipient_names") or [],
         "comment_url": external_url("comments.receipt", base=base, number=comment.receipt_number),
         "routing_url": external_url("routing.show", base=base, consultation_id=comment.consultation_id),
+        # a responsible unit proposes how to answer it (portal/responses/advice.py); not the contact
+        "advice_url": advice_link(comment, message.recipient, base) if comment.status not in NOT_RECEIVED else None,
     }
 
 

@@ -1,7 +1,7 @@
 """The response forms: validation only."""
 from flask_babel import lazy_gettext as _l
 from portal.core.forms import Form
-from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -53,3 +53,18 @@ class BulkResponseForm(Form):
     def validate_comment_ids(self, field):
         if not field.data and not self.every.data:
             raise ValidationError(_l("请至少选择一条意见。"))
+
+
+class AdviceForm(Form):
+    """A responsible unit's advice on answering one comment (portal/responses/advice.py)."""
+
+    outcome = _outcome()
+    reason = TextAreaField(
+        _l("理由"),
+        validators=[DataRequired(message=_l("请填写理由。")), Length(max=5000, message=_l("理由不能超过 5000 个字。"))],
+        description=_l("供起草单位答复时参考，不会直接公布。"),
+    )
+    author_name = StringField(
+        _l("经办人（可不填）"),
+        validators=[Optional(), Length(max=100, message=_l("经办人不能超过 100 个字。"))],
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.time import UTCDateTime, now
@@ -40,3 +40,24 @@ class Response(db.Model):
 
     def as_audit(self) -> dict:
         return {"outcome": self.outcome, "reason": self.reason, "paraphrase": self.paraphrase}
+
+
+class UnitAdvice(db.Model):
+    """A responsible unit's advice (处理建议) on how the office should answer one comment: sent from the link in
+    the comment's mail to that unit (portal/responses/advice.py), shown to the office beside the comment. One
+    per comment and address: sent again, it replaces the earlier one."""
+
+    __tablename__ = "unit_advice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    recipient: Mapped[str] = mapped_column(String(200))  # the address the comment's mail was sent to
+    unit_names: Mapped[list] = mapped_column(JSON, default=list)  # the units that address stands for
+    outcome: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    author_name: Mapped[str] = mapped_column(String(100), default="")  # who at the unit (经办人)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    __table_args__ = (UniqueConstraint("comment_id", "recipient", name="uq_unit_advice_comment_id"),)

@@ -1,7 +1,7 @@
 """The office answers comments: one at a time or many at once, then publishes its answers after closing."""
 from itertools import groupby
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -16,7 +16,8 @@ from portal.extensions import db
 from portal.moderation.grouping import group_new_comments
 from portal.moderation.labels import STANCE_LABELS
 from portal.responses.filters import ANSWERS, ResponseFilters, letter_sizes, parse_filters, section_choices
-from portal.responses.forms import BulkResponseForm, ResponseForm
+from portal.responses.advice import advice_for, advice_request, give_advice
+from portal.responses.forms import AdviceForm, BulkResponseForm, ResponseForm
 from portal.responses.models import Response
 from portal.responses.services import (
     ResponseRefused, common_reasons, filtered_count, place_in_list, publish_responses, respond_to_comments,
@@ -63,7 +64,7 @@ def render_index(consultation: Consultation, form: BulkResponseForm, status: int
         counts=response_counts(consultation), filters=filters, answers=ANSWERS, stances=STANCE_LABELS,
         sections=section_choices(consultation), letters=letter_sizes(consultation.id, shown),
         attachments=attachments_of(c.id for c in shown), file_count=attachment_count(consultation),
-        reasons=common_reasons(consultation),
+        reasons=common_reasons(consultation), advice=advice_for(c.id for c in shown),
     ), status
 
 
@@ -121,6 +122,7 @@ def respond_one(consultation_id: int, comment_id: int):
     return render_template(
         "responses/respond.html", consultation=consultation, comment=comment, response=response, form=form,
         attachments=attachments_of([comment.id]), filters=filters, place=place, reasons=common_reasons(consultation),
+        advice=advice_for([comment.id]).get(comment.id, []),
     ), status
 
 
@@ -155,3 +157,29 @@ def publish(consultation_id: int):
 
 
 bp.add_app_template_global(can_manage_consultation, "can_manage_consultation")
+
+
+advice_bp = Blueprint("advice", __name__)
+
+
+@advice_bp.route("/advice/<token>", methods=["GET", "POST"])
+def advice(token: str):
+    """A responsible unit's advice on answering one comment, from the link in the comment's mail to the unit:
+    no account, the signed link is the key (portal/responses/advice.py)."""
+    request_ = advice_request(token)
+    if request_ is None:
+        abort(404)
+    form = AdviceForm(obj=request_.advice)
+    saved = False
+    if request_.response is None and form.validate_on_submit():
+        give_advice(request_, form.outcome.data, form.reason.data, form.author_name.data or "")
+        db.session.commit()
+        saved = True
+    status = 422 if form.errors else 200
+    response = make_response(render_template(
+        "responses/advice.html", request_=request_, comment=request_.comment,
+        consultation=request_.comment.consultation, form=form, saved=saved,
+    ), status)
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the link is the key: never sent on to another site
+    return response

@@ -1,0 +1,115 @@
+"""Responsible units' advice (处理建议) on answering a comment.
+
+A comment reaches the units the draft makes responsible for its section by mail (portal/routing). The drafting
+office answers it, but often only after asking those units what they think, by phone or by mail. So each comment
+mail to a unit carries a link of its own (signed: the comment, the address; valid ADVICE_MAX_AGE): there the unit
+proposes an outcome and a reason, without an account, and may change it later from the same link. The office
+sees each unit's advice beside the comment and takes it over with one press. Once the office has published its
+answer, the link only shows it. Services flush, never commit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from portal.comments.models import NOT_RECEIVED, Comment
+from portal.core.time import now
+from portal.extensions import db
+from portal.responses.models import OUTCOMES, Response, UnitAdvice
+
+SALT = "unit-advice"
+ADVICE_MAX_AGE = 180 * 24 * 3600  # a consultation and the office's answers take months
+
+
+def advice_token(comment_id: int, recipient: str) -> str:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=SALT).dumps([comment_id, recipient.lower()])
+
+
+@dataclass
+class AdviceRequest:
+    """What a valid link is for: the comment, the address it was mailed to and the units that address stands for."""
+
+    comment: Comment
+    recipient: str
+    unit_names: list[str]
+    advice: UnitAdvice | None  # given earlier from this link
+    response: Response | None  # the office's answer, once published
+
+
+def advice_request(token: str) -> AdviceRequest | None:
+    """The request a link ``token`` makes; None when forged, expired, or the comment is gone or withdrawn, or the
+    address is no longer one of the units responsible for its section."""
+    from portal.routing.services import route_section
+
+    keys = [current_app.secret_key, *(current_app.config.get("SECRET_KEY_FALLBACKS") or ())]
+    try:
+        comment_id, recipient = URLSafeTimedSerializer(keys, salt=SALT).loads(token, max_age=ADVICE_MAX_AGE)
+    except (BadSignature, SignatureExpired, ValueError, TypeError):
+        return None
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.status in NOT_RECEIVED:
+        return None
+    routing = route_section(comment.consultation, comment.section)
+    names = [r.name for r in routing.recipients
+             if r.key != "contact" and recipient in (email.lower() for email in r.emails)]
+    if not names:
+        return None
+    advice = db.session.scalar(select(UnitAdvice).where(UnitAdvice.comment_id == comment.id,
+                                                        UnitAdvice.recipient == recipient))
+    response = db.session.scalar(select(Response).where(Response.comment_id == comment.id,
+                                                        Response.published_at.is_not(None)))
+    return AdviceRequest(comment, recipient, names, advice, response)
+
+
+def give_advice(request: AdviceRequest, outcome: str, reason: str, author_name: str) -> UnitAdvice:
+    """Store the unit's advice (replacing its earlier one) and record it in the audit log."""
+    from portal.audit.services import record_action
+
+    if outcome not in OUTCOMES:
+        raise ValueError(outcome)
+    advice = request.advice
+    before = _audit(advice) if advice else None
+    if advice is None:
+        advice = UnitAdvice(comment_id=request.comment.id, consultation_id=request.comment.consultation_id,
+                            recipient=request.recipient, created_at=now())
+        db.session.add(advice)
+    advice.unit_names = request.unit_names
+    advice.outcome, advice.reason, advice.author_name = outcome, reason.strip(), author_name.strip()
+    advice.updated_at = now()
+    db.session.flush()
+    record_action(f"{'、'.join(request.unit_names)} <{request.recipient}>", "unit_advice", advice,
+                  consultation_id=request.comment.consultation_id, before=before,
+                  after=_audit(advice) | {"comment_id": request.comment.id})
+    return advice
+
+
+def _audit(advice: UnitAdvice) -> dict:
+    return {"outcome": advice.outcome, "reason": advice.reason, "author_name": advice.author_name}
+
+
+def advice_for(comment_ids) -> dict[int, list[UnitAdvice]]:
+    """The units' advice on each of ``comment_ids``, oldest first; one query."""
+    ids = list(comment_ids)
+    found: dict[int, list[UnitAdvice]] = {}
+    if ids:
+        for advice in db.session.scalars(select(UnitAdvice).where(UnitAdvice.comment_id.in_(ids))
+                                         .order_by(UnitAdvice.comment_id, UnitAdvice.created_at, UnitAdvice.id)):
+            found.setdefault(advice.comment_id, []).append(advice)
+    return found
+
+
+def advice_link(comment: Comment, recipient: str, base: str | None = None) -> str | None:
+    """The link for the comment's mail to ``recipient``, when that address is one of a responsible unit's (the
+    consultation's contact answers in the portal itself); None otherwise."""
+    from portal.mail.links import external_url
+    from portal.routing.services import route_section
+
+    address = recipient.lower()
+    units = [r for r in route_section(comment.consultation, comment.section).recipients
+             if r.key != "contact" and address in (email.lower() for email in r.emails)]
+    if not units:
+        return None
+    return external_url("advice.advice", base=base, token=advice_token(comment.id, address))
