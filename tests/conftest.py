@@ -235,6 +235,31 @@ def smtp_server(app):
     sink.stop()
 
 
+CONTACT_000 = "yjzj@mzj.example.gov.cn"
+UNITS_000 = {"市民政局": ["mzj@example.gov.cn", "laoling@example.gov.cn"], "市发展改革局": ["fgj@example.gov.cn"]}
+
+
+@pytest.fixture
+def routed_000(app, clock, import_seed):
+    """Seed 000 open on 2024-05-10 (deadline 2024-06-10), owned by 市民政局, its contact CONTACT_000 and the units
+    of UNITS_000 in the directory with their addresses: comments reach the contact and the responsible units."""
+    from sqlalchemy import select
+
+    from portal.units.models import Unit
+    from tests.helpers import shanghai
+
+    clock.set(shanghai(2024, 5, 10, 9, 0))
+    consultation = import_seed("000", deadline=shanghai(2024, 6, 10, 23, 59))
+    consultation.contact_office = "市民政局养老服务处"
+    consultation.contact_emails = [CONTACT_000]
+    for name, emails in UNITS_000.items():
+        db.session.add(Unit(name=name, emails=emails))
+    db.session.commit()
+    consultation.owner_unit_id = db.session.scalar(select(Unit.id).where(Unit.name == "市民政局"))
+    db.session.commit()
+    return consultation
+
+
 @pytest.fixture
 def open_003(app, clock, import_seed):
     """Seed 003, published and open on 2023-04-20 09:00 (its deadline: 2023-05-12). Test folders that need more

@@ -10,7 +10,8 @@ from portal.extensions import db
 from portal.mail.worker import deliver_due
 from portal.responses.models import Response, UnitAdvice
 from tests.helpers import Browser, csrf_token, route_new_comments, shanghai
-from tests.routing.test_routing import CONTACT, UNITS, comment_on, item_one, seed_000  # noqa: F401
+from tests.conftest import CONTACT_000 as CONTACT, UNITS_000 as UNITS
+from tests.routing.test_routing import comment_on, item_one
 
 FGJ = UNITS["市发展改革局"][0]
 
@@ -28,9 +29,9 @@ def mailed_comment(client, seed, smtp_server):
     return number
 
 
-def test_a_unit_advises_from_its_mail_and_the_office_takes_the_advice(app, client, seed_000, smtp_server,
+def test_a_unit_advises_from_its_mail_and_the_office_takes_the_advice(app, client, routed_000, smtp_server,
                                                                         make_user, login):
-    number = mailed_comment(client, seed_000, smtp_server)
+    number = mailed_comment(client, routed_000, smtp_server)
     (unit_mail,) = smtp_server.to(FGJ)
     (contact_mail,) = smtp_server.to(CONTACT)
     link = advice_link(unit_mail)
@@ -61,14 +62,14 @@ def test_a_unit_advises_from_its_mail_and_the_office_takes_the_advice(app, clien
     make_user("office", email="office@example.gov.cn", unit_name="市民政局")
     login("office@example.gov.cn")
     comment = db.session.scalar(select(Comment).where(Comment.receipt_number == number))
-    listing = client.get(f"/office/consultations/{seed_000.id}/responses").get_data(as_text=True)
+    listing = client.get(f"/office/consultations/{routed_000.id}/responses").get_data(as_text=True)
     assert "责任单位的处理建议：" in listing and "服务标准写明；时限另行公布。" in listing
-    one = client.get(f"/office/consultations/{seed_000.id}/responses/{comment.id}").get_data(as_text=True)
+    one = client.get(f"/office/consultations/{routed_000.id}/responses/{comment.id}").get_data(as_text=True)
     assert "（张科长）" in one and 'data-fill-reason="reason" data-outcome="partly_adopted">用这条建议' in one
 
 
-def test_a_forged_link_or_a_comment_no_longer_there_shows_nothing(app, client, seed_000, smtp_server):
-    mailed_comment(client, seed_000, smtp_server)
+def test_a_forged_link_or_a_comment_no_longer_there_shows_nothing(app, client, routed_000, smtp_server):
+    mailed_comment(client, routed_000, smtp_server)
     link = advice_link(smtp_server.to(FGJ)[0])
     assert Browser(app).get(link[:-3] + "abc").status_code == 404
     assert Browser(app).get("/advice/not-a-token").status_code == 404
@@ -78,11 +79,11 @@ def test_a_forged_link_or_a_comment_no_longer_there_shows_nothing(app, client, s
     assert Browser(app).get(link).status_code == 404
 
 
-def test_once_the_answer_is_published_the_link_only_shows_it(app, client, clock, seed_000, smtp_server):
-    mailed_comment(client, seed_000, smtp_server)
+def test_once_the_answer_is_published_the_link_only_shows_it(app, client, clock, routed_000, smtp_server):
+    mailed_comment(client, routed_000, smtp_server)
     link = advice_link(smtp_server.to(FGJ)[0])
     comment = db.session.scalar(select(Comment))
-    db.session.add(Response(comment_id=comment.id, consultation_id=seed_000.id, outcome="adopted",
+    db.session.add(Response(comment_id=comment.id, consultation_id=routed_000.id, outcome="adopted",
                             reason="已采纳。", published_at=shanghai(2024, 6, 12, 9, 0)))
     db.session.commit()
     unit = Browser(app)

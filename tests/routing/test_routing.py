@@ -5,25 +5,14 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
 from portal.mail.worker import deliver_due
-from portal.units.models import Unit
 from tests.helpers import csrf_token, post_comment, receipt_from, route_new_comments, shanghai
 
-CONTACT = "yjzj@mzj.example.gov.cn"
-UNITS = {"市民政局": ["mzj@example.gov.cn", "laoling@example.gov.cn"], "市发展改革局": ["fgj@example.gov.cn"]}
+from tests.conftest import CONTACT_000 as CONTACT, UNITS_000 as UNITS
 
 
 @pytest.fixture
-def seed_000(app, clock, import_seed):
-    clock.set(shanghai(2024, 5, 10, 9, 0))
-    consultation = import_seed("000", deadline=shanghai(2024, 6, 10, 23, 59))
-    consultation.contact_office = "市民政局养老服务处"
-    consultation.contact_emails = [CONTACT]
-    for name, emails in UNITS.items():
-        db.session.add(Unit(name=name, emails=emails))
-    db.session.commit()
-    consultation.owner_unit_id = db.session.scalar(select(Unit.id).where(Unit.name == "市民政局"))
-    db.session.commit()
-    return consultation
+def seed_000(routed_000):
+    return routed_000
 
 
 def item_one(consultation):
