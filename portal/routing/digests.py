@@ -98,11 +98,20 @@ def queue_digest(item: DueDigest) -> list[OutboxMessage]:
     context = _context(item.consultation, item.recipient, item.comments, item.period_start, item.period_end)
     return [
         queue_message(
-            "digest", email, "digest", STAFF_LANGUAGE, context,
+            "digest", email, "digest", STAFF_LANGUAGE, context | _advice_urls(item.recipient, item.comments, email),
             dedup_key=f"digest:{digest.id}:{email}", consultation_id=item.consultation.id,
         )
         for email in item.recipient.emails
     ]
+
+
+def _advice_urls(recipient: Recipient, comments: list[Comment], email: str) -> dict:
+    """A responsible unit's digest links each comment to the unit's advice on it (portal/responses/advice.py)."""
+    from portal.responses.advice import advice_token
+
+    if recipient.key == "contact":
+        return {"advice_urls": None}
+    return {"advice_urls": {c.id: external_url("advice.advice", token=advice_token(c.id, email)) for c in comments}}
 
 
 def _context(consultation, recipient, comments, period_start, period_end) -> dict:
@@ -152,7 +161,8 @@ def write_again(mailing: DigestMailing, recipient: Recipient, messages: list[Out
         return
     context = _context(consultation, recipient, comments, mailing.period_start, mailing.period_end)
     for message in messages:
-        rendered = render_mail("digest", message.language, **context)
+        rendered = render_mail("digest", message.language,
+                               **context, **_advice_urls(recipient, comments, message.recipient))
         for column, value in rendered.outbox_columns().items():
             setattr(message, column, value)
 

@@ -93,3 +93,26 @@ def test_once_the_answer_is_published_the_link_only_shows_it(app, client, clock,
                                    "reason": "晚到的建议。"})
     assert posted.status_code == 200 and "不再接收处理建议" in posted.get_data(as_text=True)
     assert db.session.scalars(select(UnitAdvice)).all() == []
+
+
+def test_a_units_digest_links_each_comment_to_its_advice(app, client, clock, routed_000, smtp_server, make_user,
+                                                         login):
+    make_user("office", email="office@example.gov.cn", unit_name="市民政局")
+    login("office@example.gov.cn")
+    url = f"/office/consultations/{routed_000.id}/routing"
+    client.post(url, data={"csrf_token": csrf_token(client, url), "mode": "digest", "digest_every_hours": "24",
+                           "digest_hour": "8"})
+    client.post("/logout")
+    first = comment_on(client, routed_000, item_one(routed_000), body="第一条。")
+    second = comment_on(client, routed_000, item_one(routed_000), body="第二条。")
+    clock.set(shanghai(2024, 5, 11, 8, 5))
+    app.test_cli_runner().invoke(args=["mail", "digests"])
+    deliver_due()
+    (digest,) = smtp_server.to(FGJ)
+    text = digest.get_body(("plain",)).get_content()
+    links = re.findall(r"处理建议（起草单位答复时参考）：https://portal\.example\.gov\.cn(\S+)", text)
+    assert len(links) == 2 and "提出处理建议" in digest.get_body(("html",)).get_content()
+    assert "处理建议" not in smtp_server.to(CONTACT)[0].get_body(("plain",)).get_content()
+    for link, number in zip(links, (first, second)):
+        page = Browser(app).get(link)
+        assert page.status_code == 200 and number in page.get_data(as_text=True)
