@@ -77,6 +77,7 @@ def withdraw_comment(comment: Comment, key: str | None, citizen_id: int | None) 
     """Withdraw ``comment`` for its author; raises WithdrawalRefused with the reason, changing nothing."""
     from portal.audit.services import record_action  # the audit log builds on the comments
     from portal.mail.models import OutboxMessage
+    from portal.responses.models import Response, UnitAdvice
     from portal.routing.queue import unqueue
 
     if comment.status == "withdrawn":
@@ -96,6 +97,10 @@ def withdraw_comment(comment: Comment, key: str | None, citizen_id: int | None) 
     comment.review_requested_at = None
     comment.moderation_version = (comment.moderation_version or 0) + 1
     db.session.execute(delete(CommentAttachment).where(CommentAttachment.comment_id == comment.id))
+    # an answer the office drafted (answers are published only after the deadline) and units' advice: nothing
+    # left to answer
+    db.session.execute(delete(Response).where(Response.comment_id == comment.id, Response.published_at.is_(None)))
+    db.session.execute(delete(UnitAdvice).where(UnitAdvice.comment_id == comment.id))
     unqueue(comment.id)  # not routed yet: no mail will be planned
     db.session.execute(  # planned but not yet taken by a mail worker: dropped (one being sent goes out)
         delete(OutboxMessage).where(OutboxMessage.comment_id == comment.id, OutboxMessage.status == "pending",

@@ -221,3 +221,20 @@ def test_the_office_sees_how_many_were_withdrawn(app, client, routed_003, make_u
     page = staff.get("/office/").get_data(as_text=True)
     assert "收到意见 1 条" in page and "待审核 1 条" in page and "另有 1 条已由提出人撤回" in page
     assert stored(kept).status == "pending"
+
+
+def test_a_drafted_answer_and_units_advice_go_with_the_comment(app, client, routed_003):
+    from portal.responses.models import Response, UnitAdvice
+
+    kept, gone = send(client, routed_003, body="保留的意见。"), send(client, routed_003, body="撤回的意见。")
+    for number in (kept, gone):
+        comment = stored(number)
+        db.session.add(Response(comment_id=comment.id, consultation_id=routed_003.id, outcome="adopted",
+                                reason=f"答复{number}"))
+        db.session.add(UnitAdvice(comment_id=comment.id, consultation_id=routed_003.id, recipient="mzj@example.gov.cn",
+                                  unit_names=["市民政局"], outcome="adopted", reason="建议采纳。"))
+    db.session.commit()
+    assert withdraw(client, gone).status_code == 303
+    db.session.expire_all()
+    assert db.session.scalars(select(Response.reason)).all() == [f"答复{kept}"]
+    assert db.session.scalars(select(UnitAdvice.comment_id)).all() == [stored(kept).id]
