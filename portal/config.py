@@ -19,7 +19,7 @@ class Config:
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     COMMENT_ATTACHMENTS_MAX = 3  # files sent with one comment (portal/comments/attachments.py)
     COMMENT_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024  # each
-    ATTACHMENT_TEXT_BATCH = 500  # files whose text one run of the scheduled job reads at most
+    ATTACHMENT_TEXT_BATCH = 100  # files whose text one run of the scheduled job reads at most (the other jobs wait)
     # a comment's files travel with its mail to the contact and responsible units up to this size in all; larger
     # ones are named in the mail, to be fetched from the portal by the office
     MAIL_ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024
@@ -78,6 +78,8 @@ def from_environment() -> dict:
             values[name] = value
     if days := os.environ.get("PORTAL_CONTACT_RETENTION_DAYS"):
         values["CONTACT_RETENTION_DAYS"] = int(days)
+    if batch := os.environ.get("PORTAL_ATTACHMENT_TEXT_BATCH"):
+        values["ATTACHMENT_TEXT_BATCH"] = int(batch)
     if key := os.environ.get("PORTAL_SECRET_KEY"):
         values["SECRET_KEY"] = key
     if old_keys := os.environ.get("PORTAL_SECRET_KEY_FALLBACKS"):  # earlier keys, still accepted (comma-separated)
