@@ -104,6 +104,7 @@ class SectionChoice:
     value: str  # what the filter's select sends
     title: str
     count: int  # comments received on it
+    unanswered: int = 0  # of those, the ones without a response yet
 
 
 def section_choices(consultation) -> list[SectionChoice]:
@@ -112,11 +113,12 @@ def section_choices(consultation) -> list[SectionChoice]:
     from portal.drafts.models import Section
 
     rows = db.session.execute(
-        select(Comment.section_id, func.count())
+        select(Comment.section_id, func.count(), func.count().filter(~_answered()))
         .where(comment_received(consultation.id))
         .group_by(Comment.section_id)
     ).all()
-    counts = dict(rows)
+    counts = {section_id: count for section_id, count, _left in rows}
+    left = {section_id: unanswered for section_id, _count, unanswered in rows}
     sections = db.session.scalars(
         select(Section).where(Section.id.in_([k for k in counts if k is not None]))
     ).all()
@@ -125,11 +127,11 @@ def section_choices(consultation) -> list[SectionChoice]:
     choices = [
         SectionChoice(str(s.id), s.title if s.draft_id == current else _("%(title)s（第 %(version)d 稿）",
                                                                           title=s.title, version=s.draft.version),
-                      counts[s.id])
+                      counts[s.id], left[s.id])
         for s in sections
     ]
     if None in counts:
-        choices.append(SectionChoice("whole", _("对草案整体的意见"), counts[None]))
+        choices.append(SectionChoice("whole", _("对草案整体的意见"), counts[None], left[None]))
     return choices
 
 
