@@ -122,7 +122,7 @@ def respond_one(consultation_id: int, comment_id: int):
     return render_template(
         "responses/respond.html", consultation=consultation, comment=comment, response=response, form=form,
         attachments=attachments_of([comment.id]), filters=filters, place=place, reasons=common_reasons(consultation),
-        advice=advice_for([comment.id]).get(comment.id, []),
+        advice=advice_for([comment.id]).get(comment.id, []), letters=letter_sizes(consultation.id, [comment]),
     ), status
 
 

@@ -134,6 +134,10 @@ def test_copies_of_a_form_letter_are_shown_and_answered_together(app, client, cl
     assert page.count("同文意见，共 3 份") == 3
     assert 'href="{}?letter={}"'.format(url, copies[0].id) in page
 
+    one = client.get(f"{url}/{copies[1].id}").get_data(as_text=True)  # one copy's page points to all of them
+    assert "这是一份同文意见，共 3 份。" in one and f'href="{url}?letter={copies[0].id}">一起答复这些同文意见' in one
+    assert "同文意见" not in client.get(f"{url}/{c['whole'].id}").get_data(as_text=True)
+
     page = client.get(f"{url}?letter={copies[0].id}").get_data(as_text=True)
     assert listed(page) == receipts(*copies)
     assert "只显示同一份同文意见的 3 份，筛选出 3 条意见（共 7 条）。" in page
