@@ -57,6 +57,7 @@ class DigestRow:
     published: str
     attachments: str = ""  # the names of the files sent with it, 、-separated (the files: the office's ZIP)
     attachment_text: str = ""  # the words read from those files, each under its name (comments/attachment_text.py)
+    unit_advice: str = ""  # the responsible units' advice on answering it (responses/advice.py), one a line
 
 
 COLUMNS = [  # (field, header, width in Excel character units: a Chinese character takes two)
@@ -75,8 +76,9 @@ COLUMNS = [  # (field, header, width in Excel character units: a Chinese charact
     ("published", "答复是否公布", 14),
     ("attachments", "附件", 24),
     ("attachment_text", "附件文字（系统读出）", 60),
+    ("unit_advice", "责任单位建议", 40),
 ]
-WRAPPED = {"section", "opinion", "reason", "attachment_text"}
+WRAPPED = {"section", "opinion", "reason", "attachment_text", "unit_advice"}
 
 
 def columns(with_contacts: bool) -> list[tuple[str, str, int]]:

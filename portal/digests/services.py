@@ -19,7 +19,7 @@ from portal.digests.writers import write_csv, write_xlsx
 from portal.drafts.models import Section
 from portal.extensions import db
 from portal.responses.filters import ResponseFilters, conditions
-from portal.responses.models import Response
+from portal.responses.models import Response, UnitAdvice
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", write_csv),
@@ -123,6 +123,7 @@ def digest_rows(
     """
     _, top_of, titles = _section_maps(consultation)
     files = _files(consultation)
+    advice = _advice(consultation)
     draft = consultation.current_draft
     in_current = case((Section.draft_id == (draft.id if draft else -1), Section.position), else_=None)
     contact = Comment.author_contact if with_contacts else null()
@@ -160,6 +161,7 @@ def digest_rows(
             published="已公布" if published else ("未公布" if outcome else ""),
             attachments="、".join(name for name, _text in files.get(comment_id, ())),
             attachment_text=_file_texts(files.get(comment_id, ())),
+            unit_advice="\n".join(advice.get(comment_id, ())),
         )
         if progress is not None and number % BATCH == 0:
             progress(BATCH)
@@ -176,6 +178,20 @@ def _files(consultation: Consultation) -> dict[int, list[tuple[str, str | None]]
             .join(Comment, Comment.id == CommentAttachment.comment_id).where(comment_received(consultation.id))
             .order_by(CommentAttachment.comment_id, CommentAttachment.position)):
         found.setdefault(comment_id, []).append((filename, text))
+    return found
+
+
+def _advice(consultation: Consultation) -> dict[int, list[str]]:
+    """The responsible units' advice on the consultation's comments, by comment, each as one line: 市民政局（张科长）：
+    部分采纳。理由 (few comments have any: held in memory while the rows stream)."""
+    found: dict[int, list[str]] = {}
+    for comment_id, names, author, outcome, reason in db.session.execute(
+            select(UnitAdvice.comment_id, UnitAdvice.unit_names, UnitAdvice.author_name, UnitAdvice.outcome,
+                   UnitAdvice.reason)
+            .where(UnitAdvice.consultation_id == consultation.id)
+            .order_by(UnitAdvice.comment_id, UnitAdvice.created_at, UnitAdvice.id)):
+        who = "、".join(names or []) + (f"（{author}）" if author else "")
+        found.setdefault(comment_id, []).append(f"{who}：{OUTCOMES.get(outcome, outcome)}。{reason}")
     return found
 
 

@@ -37,14 +37,15 @@ def test_csv_is_utf8_with_bom_and_neutralises_formulas(app, client, login, offic
     assert response.data.startswith(b"\xef\xbb\xbf")
     text = response.data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["序号", "章节", "意见", "态度", "提出人", "回执号", "提交时间", "收到方式", "审核状态", "答复", "理由", "答复是否公布", "附件", "附件文字（系统读出）"]
+    assert rows[0] == ["序号", "章节", "意见", "态度", "提出人", "回执号", "提交时间", "收到方式", "审核状态", "答复", "理由", "答复是否公布", "附件", "附件文字（系统读出）",
+                       "责任单位建议"]
     assert len(rows) == 1 + 4  # spam excluded
     assert [r[2] for r in rows[1:]] == [
         "建议明确养老服务中心的建设标准。", "社区食堂要多开几家。", "'=HYPERLINK(\"http://evil.example\",\"点我\")",
         "整体赞成。\n希望尽快实施。",
     ]
     assert rows[1][:5] == ["1", "一、目标要求", "建议明确养老服务中心的建设标准。", "建议", "王大爷"]
-    assert rows[1][9:] == ["采纳", "已补充。", "未公布", "", ""]
+    assert rows[1][9:] == ["采纳", "已补充。", "未公布", "", "", ""]
     assert rows[4][1] == "草案整体" and rows[4][4] == "匿名"
     no_contacts(text)
 
@@ -63,7 +64,7 @@ def test_xlsx_has_a_summary_sheet_and_one_sheet_per_top_level_section(app, clien
     values = list(goals.iter_rows(values_only=True))
     assert values[0][:3] == ("序号", "章节", "意见") and len(values) == 3
     assert values[1][2] == "建议明确养老服务中心的建设标准。" and values[2][2] == "社区食堂要多开几家。"
-    assert goals.freeze_panes == "A2" and goals.auto_filter.ref == "A1:N3"
+    assert goals.freeze_panes == "A2" and goals.auto_filter.ref == "A1:O3"
     assert goals.column_dimensions["C"].width >= 40 and goals.column_dimensions["A"].width >= 6
     tasks = list(book["二、主要任务"].iter_rows(values_only=True))
     assert tasks[1][1] == "(一)老年友好社会创建提升行动"

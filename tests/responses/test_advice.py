@@ -1,7 +1,9 @@
 """A responsible unit advises the office how to answer a comment, from the link in the comment's mail (no
 account); the office sees the advice beside the comment and takes it over."""
+import io
 import re
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
@@ -66,6 +68,13 @@ def test_a_unit_advises_from_its_mail_and_the_office_takes_the_advice(app, clien
     assert "责任单位的处理建议：" in listing and "服务标准写明；时限另行公布。" in listing
     one = client.get(f"/office/consultations/{routed_000.id}/responses/{comment.id}").get_data(as_text=True)
     assert "（张科长）" in one and 'data-fill-reason="reason" data-outcome="partly_adopted">用这条建议' in one
+
+    # the digest has it too, a column of its own
+    workbook = load_workbook(io.BytesIO(client.get(f"/office/consultations/{routed_000.id}/digest.xlsx").data))
+    rows = [row for sheet in workbook.worksheets[1:] for row in sheet.iter_rows(values_only=True)]
+    header = next(row for row in rows if row[0] == "序号")
+    ours = next(row for row in rows if number in row)
+    assert ours[header.index("责任单位建议")] == "市发展改革局（张科长）：部分采纳。服务标准写明；时限另行公布。"
 
 
 def test_a_forged_link_or_a_comment_no_longer_there_shows_nothing(app, client, routed_000, smtp_server):
