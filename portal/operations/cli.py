@@ -42,7 +42,7 @@ def status_command():
     for state in status.jobs():
         run = state.run
         when = f"{run.started_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M:%S}" if run and run.started_at else "从未运行"
-        flag = "  ← 逾期未运行" if state.overdue else ""
+        flag = "  ← 逾期未运行" if state.overdue else ("  ← 可能已中断" if state.stalled else "")
         click.echo(f"{state.job.name:<16} {when}  {run.outcome if run and run.outcome else '-'}{flag}")
     for backlog in status.backlogs():
         click.echo(f"{backlog.key:<16} {backlog.count}" + ("  ← 积压" if backlog.late else ""))

@@ -23,6 +23,7 @@ from portal.routing.models import RoutingQueueItem
 from portal.search.models import SearchQueueItem
 
 LATE = timedelta(minutes=5)  # a queue whose oldest item waited longer is shown as late
+STALLED = timedelta(minutes=30)  # a job marked running this long was interrupted (its process killed, say)
 ALIVE = timedelta(minutes=2)  # a worker seen within this is running (it beats every 30 s, portal/operations/jobs.py)
 
 WORKERS = {  # kind → what it is and how it is started
@@ -57,6 +58,8 @@ class JobState:
     job: Job
     run: JobRun | None
     overdue: bool  # not started for three intervals and 10 minutes: neither a scheduler nor cron runs it
+    running_for: timedelta | None = None  # since its run started, while it is marked running
+    stalled: bool = False  # marked running for longer than any run takes: its process was likely stopped
 
 
 def _backlog(key, title, worker, query, at) -> Backlog:
@@ -125,5 +128,6 @@ def jobs(at: datetime | None = None) -> list[JobState]:
         run = runs.get(job.name)
         allowed = 3 * job.every + timedelta(minutes=10)  # room for cron running a job less often
         overdue = run is None or run.started_at is None or at - run.started_at > allowed
-        states.append(JobState(job, run, overdue))
+        running_for = at - run.started_at if run is not None and run.outcome == "running" and run.started_at else None
+        states.append(JobState(job, run, overdue, running_for, running_for is not None and running_for > STALLED))
     return states

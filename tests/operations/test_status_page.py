@@ -121,3 +121,28 @@ def test_mail_waiting_for_a_retry_is_shown_with_the_servers_error(app, clock, ro
     clock.advance(hours=1)
     assert len(deliver_due().sent) == len(report.retrying)  # nothing lost
     assert 'id="retrying-mail"' not in client.get("/admin/status").get_data(as_text=True)
+
+
+def test_a_job_left_running_says_for_how_long_and_that_it_was_likely_interrupted(app, clock, client, make_user,
+                                                                                  login):
+    from sqlalchemy import update
+
+    from portal.core.time import now
+    from portal.operations.models import JobRun
+
+    make_user("admin")
+    login("admin@example.gov.cn")
+    assert app.test_cli_runner().invoke(args=["jobs", "run"]).exit_code == 0
+    # a scheduler claimed the daily erase-old-mail run and was killed in the middle of it
+    db.session.execute(update(JobRun).where(JobRun.name == "erase-old-mail").values(outcome="running",
+                                                                                    started_at=now()))
+    db.session.commit()
+    clock.advance(minutes=5)
+    job = row(client.get("/admin/status").get_data(as_text=True), "job-erase-old-mail")
+    assert "运行中（已 5 分钟）" in job and "可能已中断" not in job
+    clock.advance(minutes=26)
+    job = row(client.get("/admin/status").get_data(as_text=True), "job-erase-old-mail")
+    assert "运行中（已 31 分钟）" in job and "可能已中断" in job and "flask --app wsgi mail erase-old" in job
+    assert "可能已中断" not in row(client.get("/admin/status").get_data(as_text=True), "job-close-due")
+    printed = app.test_cli_runner().invoke(args=["jobs", "status"]).output
+    assert re.search(r"erase-old-mail .* running  ← 可能已中断", printed)
