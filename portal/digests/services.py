@@ -72,6 +72,8 @@ def describe_filters(consultation: Consultation, filters: ResponseFilters) -> st
         parts.append("同一份同文意见的各份")
     if filters.text:
         parts.append(f"包含“{filters.text}”")
+    if filters.advised:
+        parts.append("责任单位提出了处理建议")
     return "；".join(parts)
 
 

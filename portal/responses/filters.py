@@ -17,7 +17,7 @@ from portal.comments.attachments import text_of_files_contains
 from portal.comments.models import STANCES, Comment, comment_received
 from portal.core.web import query_int
 from portal.extensions import db
-from portal.responses.models import Response
+from portal.responses.models import Response, UnitAdvice
 
 ANSWERS = {
     "unanswered": _l("未答复"),
@@ -34,6 +34,7 @@ class ResponseFilters:
     stance: str = ""
     letter: int | None = None  # a form-letter group: the id of its first comment
     text: str = ""
+    advised: bool = False  # only comments a responsible unit has given its advice on (responses/advice.py)
     page: int = 1
 
     @property
@@ -44,9 +45,9 @@ class ResponseFilters:
     def args(self, **changes) -> dict:
         """The query arguments that give this list (for url_for), without the empty ones."""
         values = {"section": self.section, "answer": self.answer, "stance": self.stance, "letter": self.letter,
-                  "q": self.text, "page": self.page}
+                  "q": self.text, "advised": 1 if self.advised else None, "page": self.page}
         values.update(changes)
-        return {k: v for k, v in values.items() if v not in ("", None, 1)}
+        return {k: v for k, v in values.items() if v not in ("", None) and not (k == "page" and v == 1)}
 
 
 def parse_filters(args) -> ResponseFilters:
@@ -58,6 +59,7 @@ def parse_filters(args) -> ResponseFilters:
         stance=args.get("stance") if args.get("stance") in STANCES else "",
         letter=query_int(args.get("letter")),
         text=(args.get("q") or "").strip()[:MAX_TEXT],
+        advised=args.get("advised") == "1",
         page=query_int(args.get("page")) or 1,
     )
 
@@ -89,6 +91,8 @@ def conditions(consultation_id: int, filters: ResponseFilters) -> list:
         found.append(Comment.stance == filters.stance)
     if filters.letter:
         found.append(or_(Comment.id == filters.letter, Comment.form_letter_id == filters.letter))
+    if filters.advised:
+        found.append(exists(select(UnitAdvice.id).where(UnitAdvice.comment_id == Comment.id)))
     if filters.text:
         found.append(or_(
             Comment.body.contains(filters.text, autoescape=True),

@@ -69,6 +69,11 @@ def test_a_unit_advises_from_its_mail_and_the_office_takes_the_advice(app, clien
     one = client.get(f"/office/consultations/{routed_000.id}/responses/{comment.id}").get_data(as_text=True)
     assert "（张科长）" in one and 'data-fill-reason="reason" data-outcome="partly_adopted">用这条建议' in one
 
+    other = comment_on(client, routed_000, item_one(routed_000), body="另一条意见，没有建议。")
+    advised = client.get(f"/office/consultations/{routed_000.id}/responses?advised=1").get_data(as_text=True)
+    assert number in advised and other not in advised and 'name="advised" value="1" checked' in advised
+    assert other in client.get(f"/office/consultations/{routed_000.id}/responses").get_data(as_text=True)
+
     # the digest has it too, a column of its own
     workbook = load_workbook(io.BytesIO(client.get(f"/office/consultations/{routed_000.id}/digest.xlsx").data))
     rows = [row for sheet in workbook.worksheets[1:] for row in sheet.iter_rows(values_only=True)]

@@ -9,6 +9,7 @@ from portal.audit.models import AuditEntry
 from portal.comments.models import Comment
 from portal.comments.services import submit_comment
 from portal.extensions import db
+from portal.responses.filters import ResponseFilters
 from portal.responses.models import Response
 from tests.helpers import csrf_token, shanghai
 from tests.responses.test_responding import bulk, responses_url
@@ -57,6 +58,10 @@ def test_each_filter_narrows_the_list_and_the_links_keep_it(app, client, login, 
     assert shown("answer=drafted") == receipts(c["goals"])
     assert shown("answer=published") == []
     assert shown(f"answer=unanswered&section={goals_section}") == receipts(c["pending"])
+
+    # the first comment's form letter (id 1) is kept in the links like any other
+    assert ResponseFilters(letter=1, page=1).args() == {"letter": 1}
+    assert ResponseFilters(advised=True, page=2).args() == {"advised": 1, "page": 2}
 
     # what a hand-edited address carries is ignored, never an error
     assert shown("section=abc&answer=all&stance=maybe&letter=-1&page=x") == shown("")
