@@ -20,9 +20,9 @@ depends_on = None
 def _keys():
     from flask import current_app
 
-    from portal.core.sealing import app_keys
+    from portal.core.web import secret_keys
 
-    return app_keys(current_app)
+    return secret_keys(current_app)
 
 
 def upgrade():

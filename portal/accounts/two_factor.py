@@ -118,9 +118,9 @@ def check_second_step(user: User, code: str) -> bool:
             user.totp_secret = secret
         db.session.flush()
         return True
-    from portal.core.sealing import app_keys
+    from portal.core.web import secret_keys
 
-    hashes = [_hash(code or "", key) for key in app_keys()]  # made under the current key or an earlier one
+    hashes = [_hash(code or "", key) for key in secret_keys()]  # made under the current key or an earlier one
     remaining = list(user.recovery_codes or [])
     for stored in remaining:
         if any(hmac.compare_digest(stored, hashed) for hashed in hashes):

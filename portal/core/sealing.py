@@ -15,7 +15,7 @@ from functools import lru_cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import current_app
+from portal.core.web import secret_keys
 
 PURPOSE = b"portal: sealed secrets v1"  # a key of its own, not the session's nor the receipts'
 
@@ -34,20 +34,15 @@ def sealer_for(keys: tuple) -> MultiFernet:
     return MultiFernet(fernets)
 
 
-def app_keys(app=None) -> tuple:
-    app = app or current_app
-    return (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
-
-
 def seal(text: str, keys: tuple | None = None) -> str:
-    return sealer_for(keys or app_keys()).encrypt(text.encode()).decode("ascii")
+    return sealer_for(keys or secret_keys()).encrypt(text.encode()).decode("ascii")
 
 
 def unseal(token: str, keys: tuple | None = None) -> str | None:
     """The text sealed in ``token``; None when none of the keys opens it (the secret key changed without keeping
     the old one as a fallback) or it was altered."""
     try:
-        return sealer_for(keys or app_keys()).decrypt(token.encode("ascii")).decode()
+        return sealer_for(keys or secret_keys()).decrypt(token.encode("ascii")).decode()
     except (InvalidToken, UnicodeError, ValueError):
         return None
 
@@ -55,6 +50,6 @@ def unseal(token: str, keys: tuple | None = None) -> str | None:
 def reseal(token: str, keys: tuple | None = None) -> str | None:
     """``token`` sealed anew with the current key (after a change of key); None when it cannot be opened."""
     try:
-        return sealer_for(keys or app_keys()).rotate(token.encode("ascii")).decode("ascii")
+        return sealer_for(keys or secret_keys()).rotate(token.encode("ascii")).decode("ascii")
     except (InvalidToken, UnicodeError, ValueError):
         return None

@@ -79,6 +79,13 @@ def _formatted_day(day: date, locale: Locale) -> str:
     return babel_format_date(day, DATE_PATTERNS.get(locale.language) or locale.date_formats["long"].pattern, locale=locale)
 
 
+def secret_keys(app: Flask | None = None) -> tuple:
+    """The portal's secret key, then the earlier ones still accepted (SECRET_KEY_FALLBACKS): what signed cookies,
+    signed links, sealed secrets and keyed hashes are checked against; the first signs anew."""
+    app = app or current_app
+    return (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+
+
 def draft_key(consultation_id: int, section_id: int | None, parent_id: int | None) -> str:
     """The name under which the page's script keeps what a citizen types in a comment form until it is sent (in the
     tab's sessionStorage: a reload, an expired form or a refusal does not lose it); the receipt names it too, so
@@ -156,7 +163,7 @@ class SessionInterface(SecureCookieSessionInterface):
         value = request.cookies.get(self.get_cookie_name(app))
         if not value or not app.secret_key:
             return super().open_session(app, request)
-        keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        keys = secret_keys(app)
         serializer, signer = _session_serializer(self, keys)
         try:
             data, signed_at = _verified_cookie(serializer, value)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from portal.comments.models import NOT_RECEIVED, Comment
 from portal.core.time import now
+from portal.core.web import secret_keys
 from portal.extensions import db
 from portal.responses.models import OUTCOMES, Response, UnitAdvice
 
@@ -44,9 +45,8 @@ def advice_request(token: str) -> AdviceRequest | None:
     address is no longer one of the units responsible for its section."""
     from portal.routing.services import route_section
 
-    keys = [current_app.secret_key, *(current_app.config.get("SECRET_KEY_FALLBACKS") or ())]
     try:
-        comment_id, recipient = URLSafeTimedSerializer(keys, salt=SALT).loads(token, max_age=ADVICE_MAX_AGE)
+        comment_id, recipient = URLSafeTimedSerializer(list(secret_keys()), salt=SALT).loads(token, max_age=ADVICE_MAX_AGE)
     except (BadSignature, SignatureExpired, ValueError, TypeError):
         return None
     comment = db.session.get(Comment, comment_id)
