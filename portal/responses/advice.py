@@ -29,6 +29,22 @@ def advice_token(comment_id: int, recipient: str) -> str:
     return URLSafeTimedSerializer(current_app.secret_key, salt=SALT).dumps([comment_id, recipient.lower()])
 
 
+def advice_url(comment_id: int, recipient: str, base: str | None = None) -> str:
+    """The advice link of comment ``comment_id`` for the unit at ``recipient`` (its mail, its digest)."""
+    from portal.mail.links import external_url
+
+    return external_url("advice.advice", base=base, token=advice_token(comment_id, recipient))
+
+
+def units_reached(comment: Comment, address: str) -> list[str]:
+    """The names of the units responsible for the comment's section that ``address`` (lower case) stands for; the
+    consultation's contact is none of them (it answers in the portal itself)."""
+    from portal.routing.services import route_section
+
+    return [r.name for r in route_section(comment.consultation, comment.section).recipients
+            if r.key != "contact" and address in (email.lower() for email in r.emails)]
+
+
 @dataclass
 class AdviceRequest:
     """What a valid link is for: the comment, the address it was mailed to and the units that address stands for."""
@@ -43,8 +59,6 @@ class AdviceRequest:
 def advice_request(token: str) -> AdviceRequest | None:
     """The request a link ``token`` makes; None when forged, expired, or the comment is gone or withdrawn, or the
     address is no longer one of the units responsible for its section."""
-    from portal.routing.services import route_section
-
     try:
         comment_id, recipient = URLSafeTimedSerializer(list(secret_keys()), salt=SALT).loads(token, max_age=ADVICE_MAX_AGE)
     except (BadSignature, SignatureExpired, ValueError, TypeError):
@@ -52,9 +66,7 @@ def advice_request(token: str) -> AdviceRequest | None:
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.status in NOT_RECEIVED:
         return None
-    routing = route_section(comment.consultation, comment.section)
-    names = [r.name for r in routing.recipients
-             if r.key != "contact" and recipient in (email.lower() for email in r.emails)]
+    names = units_reached(comment, recipient)
     if not names:
         return None
     advice = db.session.scalar(select(UnitAdvice).where(UnitAdvice.comment_id == comment.id,
@@ -104,12 +116,5 @@ def advice_for(comment_ids) -> dict[int, list[UnitAdvice]]:
 def advice_link(comment: Comment, recipient: str, base: str | None = None) -> str | None:
     """The link for the comment's mail to ``recipient``, when that address is one of a responsible unit's (the
     consultation's contact answers in the portal itself); None otherwise."""
-    from portal.mail.links import external_url
-    from portal.routing.services import route_section
-
     address = recipient.lower()
-    units = [r for r in route_section(comment.consultation, comment.section).recipients
-             if r.key != "contact" and address in (email.lower() for email in r.emails)]
-    if not units:
-        return None
-    return external_url("advice.advice", base=base, token=advice_token(comment.id, address))
+    return advice_url(comment.id, address, base) if units_reached(comment, address) else None

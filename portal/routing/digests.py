@@ -107,11 +107,11 @@ def queue_digest(item: DueDigest) -> list[OutboxMessage]:
 
 def _advice_urls(recipient: Recipient, comments: list[Comment], email: str) -> dict:
     """A responsible unit's digest links each comment to the unit's advice on it (portal/responses/advice.py)."""
-    from portal.responses.advice import advice_token
+    from portal.responses.advice import advice_url
 
     if recipient.key == "contact":
         return {"advice_urls": None}
-    return {"advice_urls": {c.id: external_url("advice.advice", token=advice_token(c.id, email)) for c in comments}}
+    return {"advice_urls": {c.id: advice_url(c.id, email) for c in comments}}
 
 
 def _context(consultation, recipient, comments, period_start, period_end) -> dict:
