@@ -49,9 +49,9 @@ def _section_maps(consultation: Consultation) -> tuple[list[Section], dict[int, 
 
 
 def _received(consultation: Consultation, filters: ResponseFilters | None):
-    """The conditions of the comments a digest holds: every comment received, or those the office's filters
-    (the responses page's) narrow it to."""
-    return conditions(consultation.id, filters) if filters is not None else [comment_received(consultation.id)]
+    """The conditions of the comments a digest holds: every comment received (no filters), or those the office's
+    filters (the responses page's) narrow it to."""
+    return conditions(consultation.id, filters or ResponseFilters())
 
 
 def describe_filters(consultation: Consultation, filters: ResponseFilters) -> str:

@@ -22,11 +22,11 @@ def _outcome():
     )
 
 
-def _reason():
+def _reason(description=_l("说明采纳或不采纳的理由，将随答复一起公布。")):
     return TextAreaField(
         _l("理由"),
         validators=[DataRequired(message=_l("请填写理由。")), Length(max=5000, message=_l("理由不能超过 5000 个字。"))],
-        description=_l("说明采纳或不采纳的理由，将随答复一起公布。"),
+        description=description,
     )
 
 
@@ -59,11 +59,7 @@ class AdviceForm(Form):
     """A responsible unit's advice on answering one comment (portal/responses/advice.py)."""
 
     outcome = _outcome()
-    reason = TextAreaField(
-        _l("理由"),
-        validators=[DataRequired(message=_l("请填写理由。")), Length(max=5000, message=_l("理由不能超过 5000 个字。"))],
-        description=_l("供起草单位答复时参考，不会直接公布。"),
-    )
+    reason = _reason(description=_l("供起草单位答复时参考，不会直接公布。"))
     author_name = StringField(
         _l("经办人（可不填）"),
         validators=[Optional(), Length(max=100, message=_l("经办人不能超过 100 个字。"))],
