@@ -13,7 +13,7 @@ from portal.mail.worker import deliver_due
 from portal.responses.models import Response, UnitAdvice
 from tests.helpers import Browser, csrf_token, route_new_comments, shanghai
 from tests.conftest import CONTACT_000 as CONTACT, UNITS_000 as UNITS
-from tests.routing.test_routing import comment_on, item_one
+from tests.routing.test_routing import comment_on, daily_digests, item_one
 
 FGJ = UNITS["市发展改革局"][0]
 
@@ -111,12 +111,7 @@ def test_once_the_answer_is_published_the_link_only_shows_it(app, client, clock,
 
 def test_a_units_digest_links_each_comment_to_its_advice(app, client, clock, routed_000, smtp_server, make_user,
                                                          login):
-    make_user("office", email="office@example.gov.cn", unit_name="市民政局")
-    login("office@example.gov.cn")
-    url = f"/office/consultations/{routed_000.id}/routing"
-    client.post(url, data={"csrf_token": csrf_token(client, url), "mode": "digest", "digest_every_hours": "24",
-                           "digest_hour": "8"})
-    client.post("/logout")
+    daily_digests(client, make_user, login, routed_000)
     first = comment_on(client, routed_000, item_one(routed_000), body="第一条。")
     second = comment_on(client, routed_000, item_one(routed_000), body="第二条。")
     clock.set(shanghai(2024, 5, 11, 8, 5))

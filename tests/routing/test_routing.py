@@ -19,6 +19,17 @@ def item_one(consultation):
     return next(s for s in consultation.current_draft.sections if s.unit_names == ["市民政局", "市发展改革局"])
 
 
+def daily_digests(client, make_user, login, consultation):
+    """The office chooses digests, one a day at 08:00, on the routing page, and logs out."""
+    make_user("office", email="office@example.gov.cn", unit_name="市民政局")
+    login("office@example.gov.cn")
+    url = f"/office/consultations/{consultation.id}/routing"
+    saved = client.post(url, data={"csrf_token": csrf_token(client, url), "mode": "digest", "digest_every_hours": "24",
+                                   "digest_hour": "8"})
+    assert saved.status_code == 303
+    client.post("/logout")
+
+
 def comment_on(client, consultation, section, body="建议公共服务清单写明服务标准。"):
     url = f"/consultations/{consultation.id}/sections/{section.anchor}"
     return receipt_from(post_comment(client, consultation, url, section_id=section.id, body=body,
@@ -129,12 +140,7 @@ def test_a_comment_withdrawn_after_its_digest_was_queued_is_left_out_or_its_reci
     from portal.routing.models import DigestMailing
     from tests.comments.test_withdrawal import withdraw
 
-    make_user("office", email="office@example.gov.cn", unit_name="市民政局")
-    login("office@example.gov.cn")
-    url = f"/office/consultations/{seed_000.id}/routing"
-    client.post(url, data={"csrf_token": csrf_token(client, url), "mode": "digest", "digest_every_hours": "24",
-                           "digest_hour": "8"})
-    client.post("/logout")
+    daily_digests(client, make_user, login, seed_000)
     section = item_one(seed_000)
     runner = app.test_cli_runner()
 
