@@ -147,6 +147,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_template_filter(size_label, "filesize")
     app.add_template_filter(megabytes)  # a limit in bytes as the MB its hint states: 5
     app.jinja_env.globals["attachment_kinds"] = ACCEPT
+    from portal.comments.quotes import QUOTE_MAX
+
+    app.jinja_env.globals["quote_max"] = QUOTE_MAX  # the longest quotation of the draft a comment may carry
 
     @login_manager.user_loader
     def load_user(user_id: str):

@@ -140,6 +140,7 @@ SCHEMAS = {
         "id": INTEGER,
         "parent_id": _nullable({"type": "integer", "description": _l("所回复的意见")}),
         "section": _nullable(_ref("SectionReference")),
+        "quote": _nullable(_text(_l("意见针对的草案原文（引用原文；没有引用为 null）"))),
         "body": STRING,
         "stance": STANCE,
         "channel": CHANNEL,
@@ -162,6 +163,7 @@ SCHEMAS = {
             "heading": STRING,
             "entries": {"type": "array", "items": _object({
                 "number": INTEGER,
+                "quote": _nullable(_text(_l("意见针对的草案原文（引用原文；没有引用或意见不公开时为 null）"))),
                 "text": _nullable(_text(_l("意见原文；意见不公开时为起草单位的概括，或 null"))),
                 "author_name": _nullable(STRING),
                 "stance": STANCE,

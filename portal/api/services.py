@@ -240,6 +240,7 @@ def _comment(comment: Comment, consultation: Consultation, section: Section | No
         "id": comment.id,
         "parent_id": comment.parent_id,
         "section": section_reference(section),
+        "quote": comment.quote,  # the words of the draft it is about (引用原文), or None
         "body": comment.body,
         "stance": comment.stance,
         "channel": comment.channel,
@@ -273,8 +274,8 @@ def feedback(consultation: Consultation, whole_draft_heading: str) -> dict:
             {
                 "heading": group.heading,
                 "entries": [
-                    {"number": e.number, "text": e.text, "author_name": e.author_name, "stance": e.stance,
-                     "response": response_dict(e.response)}
+                    {"number": e.number, "quote": e.quote, "text": e.text, "author_name": e.author_name,
+                     "stance": e.stance, "response": response_dict(e.response)}
                     for e in group.entries
                 ],
             }

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from portal.comments.models import STANCES
+from portal.comments.quotes import QUOTE_MAX, clean_quote
 from portal.core.forms import Form
 from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -51,10 +52,12 @@ class PostedComment:
     stance: str
     author_name: str | None
     author_contact: str | None
+    quote: str | None = None  # tidied (clean_quote); whether the draft holds it is the view's check
 
     @classmethod
     def of_form(cls, form: "CommentForm") -> "PostedComment":
-        return cls(form.body.data, form.stance.data, form.author_name.data, form.author_contact.data)
+        return cls(form.body.data, form.stance.data, form.author_name.data, form.author_contact.data,
+                   clean_quote(form.quote.data))
 
 
 def _blank(value: str | None) -> bool:  # what WTForms' Optional() lets through without checking further
@@ -74,7 +77,10 @@ def posted_comment(formdata) -> PostedComment | None:
         return None
     if not _blank(contact) and (len(contact) > CONTACT_MAX or _contact_invalid(contact)):
         return None
-    return PostedComment(body, stance, name, contact)
+    quote = formdata.get("quote")
+    if not _blank(quote) and len(quote) > QUOTE_MAX:
+        return None
+    return PostedComment(body, stance, name, contact, clean_quote(quote))
 
 
 class CommentForm(Form):
@@ -84,6 +90,12 @@ class CommentForm(Form):
         # template writes the hidden field with csrf_token().
         csrf = False
 
+    quote = TextAreaField(
+        _l("您针对的原文（可不填）"),
+        validators=[Optional(), Length(max=QUOTE_MAX, message=_l("引用的原文不能超过 %(max)s 个字，请只引用您要提意见的那一句或一段。",
+                                                                  max=QUOTE_MAX))],
+        description=_l("您的意见针对草案中的哪句话？可以从原文中复制过来，也可以不填。"),
+    )
     body = TextAreaField(
         _l("您的意见"),
         validators=[DataRequired(message=_l("请填写您的意见。")), comment_max_length],

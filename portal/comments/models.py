@@ -93,6 +93,10 @@ class Comment(db.Model):
     # Withdrawn (撤回) by its author before the deadline (portal/comments/withdrawal.py): status "withdrawn", its
     # text, name, contact and files erased; the row stays for its receipt number and its replies.
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The words of the draft the comment is about (引用原文), as the commenter selected or pasted them: checked to be
+    # in the section commented on (or the draft, for a comment on the whole draft) when it was written, kept as
+    # they were then (portal/comments/quotes.py). None: the comment quotes nothing.
+    quote: Mapped[str | None] = mapped_column(Text)
 
     consultation: Mapped["Consultation"] = relationship()  # noqa: F821
     section: Mapped["Section | None"] = relationship(foreign_keys=[section_id])  # noqa: F821

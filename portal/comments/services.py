@@ -133,11 +133,15 @@ def store_comment(
     citizen_id: int | None = None,
     channel: str = "web",
     received_at: datetime | None = None,
+    quote: str | None = None,
 ) -> StoredComment:
     """Store a citizen's comment (pending moderation unless post-moderated and unflagged) with its routing
     queue row and, when it is public at once, its search queue row; refuse it when the consultation is not open.
     One INSERT for the comment, no ORM flush. On PostgreSQL, with the comment's id drawn beforehand
     (ConsultationFacts.next_comment_id), every row goes in one statement: one round trip.
+
+    ``quote``: the words of the draft the comment is about (引用原文), tidied and checked by the caller
+    (portal/comments/quotes.py).
 
     ``channel`` and ``received_at``: an opinion that reached the office another way (portal/office:
     record_comment, which has checked that it came within the period), stored as received then, even after
@@ -183,6 +187,7 @@ def store_comment(
         grouped_at=None,
         citizen_id=citizen_id,  # the signed-in citizen's account (portal/citizens), else None
         channel=channel,
+        quote=quote,
     )
     # Search indexes public comments only: a pending comment has no search work until a moderator approves
     # it (the approval writes its queue row); a post-moderated one is public at once.
@@ -238,6 +243,7 @@ def submit_comment(
     author_contact: str | None = None,
     language: str = "zh_CN",
     client_hash: str | None = None,
+    quote: str | None = None,
 ) -> Comment:
     """``store_comment`` for callers holding ORM objects (the CLI, tests): returns the stored Comment."""
     if section is not None and section.draft.consultation_id != consultation.id:
@@ -247,7 +253,8 @@ def submit_comment(
     target = find_target(consultation, section.id if section else None, parent.id if parent else None)
     if target is None:
         raise CommentRefused("section", _l("所选章节不属于本次征求意见。"))
-    stored = store_comment(consultation, target, body, stance, author_name, author_contact, language, client_hash)
+    stored = store_comment(consultation, target, body, stance, author_name, author_contact, language, client_hash,
+                           quote=quote)
     return db.session.get(Comment, stored.id)
 
 

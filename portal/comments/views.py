@@ -11,6 +11,7 @@ from portal.comments.attachments import FIELD as ATTACHMENTS
 from portal.comments.attachments import AttachmentRefused, attachments_of, check_uploads, store_uploads
 from portal.comments.forms import CommentForm, PostedComment, WithdrawForm, posted_comment
 from portal.comments.models import Comment
+from portal.comments.quotes import quote_found
 from portal.comments.services import CommentRefused, find_by_receipt, find_target, store_comment
 from portal.comments.withdrawal import COOKIE, WithdrawalRefused, key_cookie, may_withdraw, withdraw_comment
 from portal.consultations.services import closing_summary, consultation_facts
@@ -101,14 +102,19 @@ def _create(consultation_id: int):
             refused = refusal.message
         if uploads and target.parent_id is not None:
             refused = _("回复不能附带附件。")
-    if comment is None or refused:
+    misquoted = _quote_problem(facts, target, comment.quote) if comment is not None and comment.quote else None
+    if comment is None or refused or misquoted:
         form = CommentForm()
         valid = form.validate()
         if refused:
             form.attachments.errors = [refused]
-        if not valid or refused:
+        if valid and comment is None:
+            comment = PostedComment.of_form(form)
+            misquoted = _quote_problem(facts, target, comment.quote) if comment.quote else None
+        if misquoted:
+            form.quote.errors = [misquoted]
+        if not valid or refused or misquoted:
             return _form_again(get_public_consultation(consultation_id), target, form)
-        comment = PostedComment.of_form(form)
     language = str(get_locale())
     citizen = current_citizen()  # no query unless the session names a citizen
     stored = store_comment(
@@ -121,12 +127,23 @@ def _create(consultation_id: int):
         language=language,
         client_hash=client_hash,
         citizen_id=citizen.id if citizen is not None else None,
+        quote=comment.quote,
     )  # with its routing queue row: the mail worker plans its mails, renders and sends them
     store_uploads(stored.id, uploads)  # in the same transaction: the comment is stored with its files or not at all
     response = redirect(url_for("comments.receipt", number=stored.receipt_number), code=303)
     # this browser may withdraw the comment (撤回) until the deadline: its key, sent to its receipt page only
     response.headers.add("Set-Cookie", key_cookie(stored.receipt_number, cookies_secure()))
     return response
+
+
+def _quote_problem(facts, target, quote: str) -> str | None:
+    """What is wrong with a comment's quotation of the draft (引用原文), or None: a reply quotes nothing, and the
+    words must be in the section commented on (or in the draft, for a comment on the whole draft)."""
+    if target.parent_id is not None:
+        return _("回复不能引用原文。")
+    if not quote_found(facts.current_draft_id, target.section_id, quote):
+        return _("在原文中找不到您引用的文字。请从这一部分的原文中复制您要提意见的那句话，或者清空这一栏。")
+    return None
 
 
 def _form_again(consultation, target, form):

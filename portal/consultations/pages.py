@@ -30,6 +30,7 @@ from sqlalchemy import bindparam, select
 
 from portal.citizens.services import SESSION_KEY as CITIZEN_SESSION_KEY
 from portal.comments import page_cache
+from portal.comments.quotes import QUERY_ARG as QUOTE_ARG
 from portal.consultations.models import Consultation, ConsultationState
 from portal.core.statements import own_transaction, prepared, run
 from portal.core.tokens import LRU
@@ -48,8 +49,10 @@ def clear() -> None:
 
 def _anonymous_get() -> bool:
     """A request that may be answered with a page from memory: an anonymous reader's GET (no staff member, no
-    citizen signed in), nothing flashed."""
-    return (request.method == "GET" and not current_user.is_authenticated and "_flashes" not in session
+    citizen signed in), nothing flashed, its form not asked to quote the draft (``?quote=``: words chosen by one
+    reader, never kept)."""
+    return (request.method == "GET" and QUOTE_ARG not in request.args and not current_user.is_authenticated
+            and "_flashes" not in session
             and CITIZEN_SESSION_KEY not in session)  # a signed-in citizen's form is filled in with their name
 
 

@@ -6,6 +6,7 @@ from sqlalchemy.orm import undefer
 
 from portal.comments import page_cache
 from portal.comments.forms import CommentForm
+from portal.comments.quotes import asked_quote
 from portal.consultations import pages
 from portal.consultations.explanatory_note import note_blocks, note_document, note_filename
 from portal.consultations.feed import FEED_SIZE, entry_updated
@@ -102,7 +103,8 @@ def section(consultation_id: int, anchor: str):
 
     def render():
         section = get_section(consultation, anchor)
-        return render_section(consultation, section, CommentForm(section_id=str(section.id)))
+        return render_section(consultation, section,
+                              CommentForm(section_id=str(section.id), quote=asked_quote(section.id)))
 
     return pages.whole_page(consultation, render)
 

@@ -128,8 +128,10 @@ def _row_xml(row: DigestRow, fields) -> str:
 def _cell_text(row: DigestRow, name: str) -> str:
     """A column's text; the sender's carries how an opinion came when not through the portal (no column of its
     own in the document's narrower table): 某某协会（信函）; the opinion, the names of its files (附件：…) and the words
-    read from them."""
+    read from them; the words of the draft it quotes go before the opinion (针对原文：「…」)."""
     text = str(getattr(row, name))
+    if name == "opinion" and row.quote:
+        text = f"针对原文：「{row.quote}」\n{text}"
     if name == "author_name" and row.channel and row.channel != WEB_CHANNEL:
         text += f"（{row.channel}）"
     if name == "opinion" and row.attachments:

@@ -44,6 +44,7 @@ class DigestRow:
     number: int
     top_key: int | None
     section: str  # the section commented on (a subsection of the top-level one), or 草案整体
+    quote: str  # the words of the draft it is about (引用原文), or ""
     opinion: str
     stance: str
     author_name: str
@@ -63,6 +64,7 @@ class DigestRow:
 COLUMNS = [  # (field, header, width in Excel character units: a Chinese character takes two)
     ("number", "序号", 7),
     ("section", "章节", 30),
+    ("quote", "针对原文", 30),
     ("opinion", "意见", 60),
     ("stance", "态度", 8),
     ("author_name", "提出人", 14),
@@ -78,7 +80,7 @@ COLUMNS = [  # (field, header, width in Excel character units: a Chinese charact
     ("attachment_text", "附件文字（系统读出）", 60),
     ("unit_advice", "责任单位建议", 40),
 ]
-WRAPPED = {"section", "opinion", "reason", "attachment_text", "unit_advice"}
+WRAPPED = {"section", "quote", "opinion", "reason", "attachment_text", "unit_advice"}
 
 
 def columns(with_contacts: bool) -> list[tuple[str, str, int]]:

@@ -64,7 +64,9 @@ def feedback_document(facts: ReportFacts, groups: list[FeedbackGroup]) -> bytes:
             if facts.comments_public:
                 who.append(entry.author_name or "匿名")
             who.append(STANCE_NAMES.get(entry.stance, entry.stance))
-            opinion = body_paragraph(document, f"（{'，'.join(who)}）{entry.text or '（意见内容不公开）'}", f"{entry.number}. 意见：")
+            quoted = f"针对“{entry.quote}”，" if entry.quote else ""
+            opinion = body_paragraph(document, f"（{'，'.join(who)}）{quoted}{entry.text or '（意见内容不公开）'}",
+                                     f"{entry.number}. 意见：")
             opinion.paragraph_format.keep_with_next = True
             if entry.response is not None:
                 outcome = OUTCOME_NAMES.get(entry.response.outcome, "")

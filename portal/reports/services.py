@@ -23,6 +23,7 @@ class FeedbackEntry:
     author_name: str | None
     stance: str
     response: Response | None  # published responses only
+    quote: str | None = None  # the words of the draft it is about (引用原文), when the comments are public
 
 
 @dataclass
@@ -53,10 +54,10 @@ def feedback_groups(consultation: Consultation, whole_draft_heading: str, drafts
             current_key = comment.section_id
             groups.append(FeedbackGroup(comment.section.title if comment.section else whole_draft_heading))
         if consultation.comments_public:
-            text, author = comment.body, comment.author_name
+            text, author, quote = comment.body, comment.author_name, comment.quote
         else:
-            text, author = (response.paraphrase if response else None), None
-        groups[-1].entries.append(FeedbackEntry(number, text, author, comment.stance, response))
+            text, author, quote = (response.paraphrase if response else None), None, None
+        groups[-1].entries.append(FeedbackEntry(number, text, author, comment.stance, response, quote))
     return groups
 
 

@@ -167,6 +167,7 @@ document.querySelectorAll("button[data-print]").forEach(function (button) {
   catch (error) { return; }  // storage refused (a private window in some browsers): the form works as before
   document.querySelectorAll("[data-clear-draft]").forEach(function (element) {
     store.removeItem("portal-draft:" + element.getAttribute("data-clear-draft"));
+    store.removeItem("portal-draft:" + element.getAttribute("data-clear-draft") + ":quote");
   });
   document.querySelectorAll("form[data-draft-key]").forEach(function (form) {
     var area = form.querySelector("textarea[name=body]");
@@ -182,11 +183,104 @@ document.querySelectorAll("button[data-print]").forEach(function (button) {
       notice.textContent = form.getAttribute("data-draft-restored");
       area.insertAdjacentElement("beforebegin", notice);
     }
+    keep(area, key);
+    var quote = form.querySelector("textarea[name=quote]");  // the words of the draft quoted, kept with the text
+    if (quote) {
+      var keptQuote = store.getItem(key + ":quote");
+      if (keptQuote && !quote.value) { quote.value = keptQuote; quote.dispatchEvent(new Event("change")); }
+      keep(quote, key + ":quote");
+    }
+  });
+  function keep(area, key) {
     area.addEventListener("input", function () {
       try {
         if (area.value.trim()) { store.setItem(key, area.value); } else { store.removeItem(key); }
       } catch (error) { /* storage full: nothing kept */ }
     });
+  }
+})();
+
+// Quoting the draft (引用原文). The comment form's quote field is folded away until wanted (a button opens it). A
+// reader who selects words of the draft gets a button at the foot of the screen: it puts them in the form of
+// the section they belong to, on this page, or opens that section's page with them in its form (?quote=).
+// Without this script the field is simply shown, to paste words into; the server checks them either way.
+(function () {
+  var form = document.querySelector("form.comment-form[data-quote-url]");
+  if (!form) { return; }
+  var field = form.querySelector("[data-quote-field]");
+  var area = form.querySelector("textarea[name=quote]");
+  var body = form.querySelector("textarea[name=body]");
+  if (!field || !area) { return; }
+  var reveal = document.createElement("button");
+  reveal.type = "button";
+  reveal.className = "link-button quote-reveal";
+  reveal.textContent = field.getAttribute("data-quote-reveal");
+  reveal.setAttribute("aria-expanded", "false");
+  field.insertAdjacentElement("beforebegin", reveal);
+  function show(open) {
+    field.hidden = !open;
+    reveal.hidden = open;
+    reveal.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  show(Boolean(area.value.trim()) || field.classList.contains("has-error"));
+  reveal.addEventListener("click", function () { show(true); area.focus(); });
+  area.addEventListener("change", function () { if (area.value.trim()) { show(true); } });
+
+  var draft = document.querySelector("article.draft");
+  if (!draft || !window.getSelection) { return; }
+  var max = parseInt(form.getAttribute("data-quote-max"), 10) || 300;
+  var bar = document.createElement("div");
+  bar.className = "quote-bar";
+  bar.hidden = true;
+  var button = document.createElement("button");
+  button.type = "button";
+  button.className = "button";
+  button.textContent = form.getAttribute("data-quote-button");
+  var tooLong = document.createElement("p");
+  tooLong.textContent = form.getAttribute("data-quote-too-long");
+  bar.appendChild(button);
+  bar.appendChild(tooLong);
+  document.body.appendChild(bar);
+  var chosen = null;  // {text, anchor}: the words selected and the innermost section holding them all
+
+  function selected() {
+    var selection = window.getSelection();
+    if (!selection || selection.isCollapsed || !selection.rangeCount) { return null; }
+    var node = selection.getRangeAt(0).commonAncestorContainer;
+    var element = node.nodeType === 1 ? node : node.parentElement;
+    if (!element || !draft.contains(element)) { return null; }
+    var section = element.closest("section.draft-section");
+    var text = selection.toString().replace(/[ \t\u00a0\u3000]+/g, " ").replace(/ *\n[\s]*/g, "\n").trim();
+    if (!section || !text) { return null; }
+    return {text: text, anchor: section.id};
+  }
+  var waiting = null;
+  document.addEventListener("selectionchange", function () {
+    window.clearTimeout(waiting);
+    waiting = window.setTimeout(function () {  // once the reader's hand has stopped
+      chosen = selected();
+      bar.hidden = !chosen;
+      if (chosen) {
+        var fits = chosen.text.length <= max;
+        button.hidden = !fits;
+        tooLong.hidden = fits;
+      }
+    }, 150);
+  });
+  button.addEventListener("click", function () {
+    if (!chosen) { return; }
+    if (chosen.anchor === form.getAttribute("data-quote-section")) {
+      area.value = chosen.text;
+      area.dispatchEvent(new Event("input"));  // kept in this tab with the comment's text
+      show(true);
+      bar.hidden = true;
+      window.getSelection().removeAllRanges();
+      form.scrollIntoView({block: "start"});
+      (body || area).focus();
+    } else {
+      window.location.href = form.getAttribute("data-quote-url").replace("ANCHOR", encodeURIComponent(chosen.anchor))
+        + "?quote=" + encodeURIComponent(chosen.text) + "#comment-form";
+    }
   });
 })();
 

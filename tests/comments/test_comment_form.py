@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal import create_app
 from portal.comments.forms import CommentForm, PostedComment, posted_comment
+from portal.comments.quotes import QUOTE_MAX
 
 LIMIT = 20  # COMMENT_MAX_LENGTH in this test
 
@@ -20,6 +21,7 @@ NAMES = [None, "", "  ", "王大爷", "名" * 50, "名" * 51, " " * 60]
 CONTACTS = [None, "", "  ", "13812345678", "+86 13812345678", "010-12345678", "（010）12345678", "12345",
             "citizen@example.com", " citizen@example.com ", "not an address", "a@b", "x" * 95 + "@a.cn",
             "x" * 96 + "@ab.cn", " " * 120]
+QUOTES = [None, "", "  ", "原文的一句话", " 原文\r\n\r\n 第二行 ", "引" * QUOTE_MAX, "引" * (QUOTE_MAX + 1), " " * (QUOTE_MAX + 10)]
 
 
 def _cases():
@@ -31,6 +33,8 @@ def _cases():
         yield "好", "support", name, contact
     for body, contact in itertools.product(BODIES, CONTACTS):
         yield body, None, None, contact
+    for body, quote in itertools.product(BODIES, QUOTES):  # the quotation's own check (its place in the draft:
+        yield body, "oppose", None, None, quote          # the view's, tests/comments/test_quotes.py)
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +42,8 @@ def form_app():
     return create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "COMMENT_MAX_LENGTH": LIMIT, "TESTING": True})
 
 
-def _formdata(body, stance, name, contact) -> MultiDict:
-    fields = {"body": body, "stance": stance, "author_name": name, "author_contact": contact,
+def _formdata(body, stance, name, contact, quote=None) -> MultiDict:
+    fields = {"body": body, "stance": stance, "author_name": name, "author_contact": contact, "quote": quote,
               "section_id": "3", "parent_id": "", "website": ""}
     return MultiDict({key: value for key, value in fields.items() if value is not None})
 
@@ -73,3 +77,6 @@ def test_posted_comment_reads_the_fields_as_posted(form_app):
         # no stance posted: the form's default
         assert posted_comment(MultiDict({"body": "意见"})).stance == "suggest"
         assert posted_comment(MultiDict({"body": "意见", "author_contact": "不是电话"})) is None
+        # the quotation tidied: white space of each line, empty lines; a blank one is no quotation
+        assert posted_comment(MultiDict({"body": "意见", "quote": " 第一句 \r\n\r\n 第二句"})).quote == "第一句\n第二句"
+        assert posted_comment(MultiDict({"body": "意见", "quote": " \n "})).quote is None

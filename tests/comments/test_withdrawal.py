@@ -44,7 +44,9 @@ def stored(number) -> Comment:
 
 
 def test_the_browser_that_sent_it_withdraws_it_and_it_counts_nowhere(app, client, routed_003):
-    number = send(client, routed_003, attachments=[(io.BytesIO(PDF), "信.pdf")])
+    quote = next(line for line in _section(routed_003).lines if len(line) > 10)[:10]
+    number = send(client, routed_003, attachments=[(io.BytesIO(PDF), "信.pdf")], quote=quote)
+    assert stored(number).quote == quote
     page = client.get(f"/receipts/{number}").get_data(as_text=True)
     assert "撤回这条意见" in page and "我确认撤回这条意见" in page
 
@@ -56,7 +58,7 @@ def test_the_browser_that_sent_it_withdraws_it_and_it_counts_nowhere(app, client
     assert response.status_code == 303 and response.headers["Location"] == f"/receipts/{number}"
     comment = stored(number)
     assert (comment.status, comment.body, comment.author_name, comment.author_contact) == ("withdrawn", "", None, None)
-    assert comment.withdrawn_at is not None
+    assert comment.withdrawn_at is not None and comment.quote is None  # the draft's words it quoted go too
     assert db.session.scalar(select(func.count()).select_from(CommentAttachment)) == 0
     assert db.session.scalar(select(func.count()).select_from(RoutingQueueItem)) == 0  # no mail will be planned
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "withdraw_comment"))

@@ -231,14 +231,14 @@ def test_the_filtered_comments_download_as_a_digest_of_their_own(app, client, lo
     summary = [v for row in workbook["汇总"].iter_rows(values_only=True) for v in row if v]
     assert any(str(v).startswith("本文件只含筛选出的意见（章节：一、目标要求），共2条；") and "共收到反馈意见4条" in str(v)
                for v in summary)
-    bodies = [row[2] for row in workbook["一、目标要求"].iter_rows(min_row=2, values_only=True)]
+    bodies = [row[3] for row in workbook["一、目标要求"].iter_rows(min_row=2, values_only=True)]
     assert bodies == ["建议明确养老服务中心的建设标准。", "社区食堂要多开几家。"]
     assert list(workbook["对草案整体的意见"].iter_rows(min_row=2, values_only=True)) == []
 
     bulk(client, consultation, [c["goals"].id], "adopted", "采纳。")
     text = client.get(f"/office/consultations/{consultation.id}/digest.csv?answer=unanswered&stance=suggest")
     rows = list(csv.reader(io.StringIO(text.data.decode("utf-8-sig"))))
-    assert [r[2] for r in rows[1:]] == ["社区食堂要多开几家。"]
+    assert [r[3] for r in rows[1:]] == ["社区食堂要多开几家。"]
     word = Document(io.BytesIO(client.get(f"/office/consultations/{consultation.id}/digest.docx?q=%E6%95%B4%E4%BD%93")
                                .data))
     paragraphs = "\n".join(p.text for p in word.paragraphs)

@@ -1,0 +1,29 @@
+"""comments quote the draft (引用原文): the words of the section a comment is about, selected or pasted by the
+commenter and checked to be in that section
+
+Revision ID: 0031
+Revises: 0030
+Create Date: 2026-12-04 17:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0031'
+down_revision = '0030'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # a plain ADD COLUMN (no batch rebuild on SQLite, which would drop the comments' triggers: migration 0009)
+    op.add_column('comments', sa.Column('quote', sa.Text(), nullable=True))
+
+
+def downgrade():
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute('ALTER TABLE comments DROP COLUMN quote')
+    else:
+        op.drop_column('comments', 'quote')
