@@ -180,6 +180,9 @@ SCHEMAS = {
         "channels": _object({channel: INTEGER for channel in CHANNELS}, _l("各种方式收到的意见数")),
         "days": {"type": "array", "description": _l("每天收到的意见数（北京时间）"),
                  "items": _object({"date": {"type": "string", "format": "date"}, "count": INTEGER})},
+        "quoted": {"type": "array",
+                   "description": _l("意见引用最多的草案原文（按句统计，最多 10 句）：所在章节、原文、引用它的意见数"),
+                   "items": _object({"section": _ref("SectionReference"), "text": STRING, "comments": INTEGER})},
     }),
     "Index": _object({
         "name": STRING, "version": STRING, "documentation": URL, "openapi": URL, "consultations": URL,

@@ -14,6 +14,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from portal.comments.models import CHANNELS, Comment
+from portal.comments.quotes import most_quoted
 from portal.comments.services import public_comment_counts
 from portal.consultations.models import Consultation, published_consultations
 from portal.consultations.services import closing_summary
@@ -299,7 +300,17 @@ def statistics(consultation: Consultation) -> dict:
         "stances": stance_counts(consultation),
         "channels": {channel: count for channel, count in zip(CHANNELS, _channel_counts(consultation))},
         "days": [{"date": day.isoformat(), "count": count} for day, count in comments_per_day(consultation)],
+        "quoted": _quoted(consultation),
     }
+
+
+def _quoted(consultation: Consultation) -> list[dict]:
+    quoted = most_quoted(consultation)
+    if not quoted:
+        return []
+    sections = {section.id: section for section in consultation.current_draft.sections}
+    return [{"section": section_reference(sections[item.passage.section_id]), "text": item.passage.text,
+             "comments": item.comments} for item in quoted]
 
 
 def _channel_counts(consultation: Consultation) -> list[int]:

@@ -11,8 +11,10 @@ written, also after a revision changes the section.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -36,8 +38,56 @@ def squeezed(text: str) -> str:
     return _WHITE.sub("", unicodedata.normalize("NFKC", text))
 
 
+# a passage (a sentence, or a heading, or a table cell) ends after one of these; lines end one too
+_SENTENCE_END = re.compile(r"(?<=[。；！？!?;\n])")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One sentence of the draft (or a heading, a table cell), as the draft writes it, and where its squeezed
+    words lie in the draft's (``DraftWords.words``)."""
+
+    section_id: int
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class DraftWords:
+    """A draft's words, squeezed, in document order (each section's label, heading, text and tables), cut into
+    passages; ``spans``: where each section, its subsections included, lies in them (subsections follow their
+    section in document order: a section and its subsections are one stretch)."""
+
+    words: str
+    passages: list[Passage]
+    spans: dict[int, tuple[int, int]]
+    _ends: list[int] = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self._ends = [passage.end for passage in self.passages]
+
+    def find(self, quote: str, section_id: int | None = None) -> tuple[int, int] | None:
+        """Where the squeezed ``quote`` first lies in the section ``section_id`` (with its subsections; None: the
+        whole draft), or None when it does not."""
+        words = squeezed(quote)
+        start, end = self.spans.get(section_id, (0, 0)) if section_id is not None else (0, len(self.words))
+        at = self.words.find(words, start, end) if words else -1
+        return None if at < 0 else (at, at + len(words))
+
+    def passages_in(self, start: int, end: int) -> list[Passage]:
+        """The passages the stretch [start, end) of the words touches."""
+        first = bisect.bisect_right(self._ends, start)
+        found = []
+        for passage in self.passages[first:]:
+            if passage.start >= end:
+                break
+            found.append(passage)
+        return found
+
+
 def _pieces(section, tables: dict[int, list]) -> list[str]:
-    parts = [section.label, section.heading, section.text]
+    parts = [section.label + section.heading, section.text]
     for table in tables.get(section.id, []):
         parts.append(table.title or "")
         parts.extend(str(cell) for cell in table.header or [])
@@ -45,9 +95,8 @@ def _pieces(section, tables: dict[int, list]) -> list[str]:
     return parts
 
 
-def draft_words(draft_id: int, section_id: int | None = None) -> str:
-    """The words a reader of the section ``section_id`` (with its subsections, in document order) or, when None,
-    of the whole draft sees, squeezed (``squeezed``); two queries."""
+def draft_words(draft_id: int) -> DraftWords:
+    """The draft's words and passages (two queries)."""
     sections = Section.__table__
     rows = db.session.execute(
         select(sections.c.id, sections.c.parent_id, sections.c.label, sections.c.heading, sections.c.text)
@@ -58,16 +107,44 @@ def draft_words(draft_id: int, section_id: int | None = None) -> str:
             select(table_rows.c.section_id, table_rows.c.title, table_rows.c.header, table_rows.c.rows)
             .where(table_rows.c.draft_id == draft_id).order_by(table_rows.c.position)):
         tables.setdefault(table.section_id, []).append(table)
-    if section_id is None:
-        chosen = rows
-    else:
-        inside: set[int] = {section_id}
-        chosen = []
-        for row in rows:  # document order: a subsection comes after its parent
-            if row.id in inside or row.parent_id in inside:
-                inside.add(row.id)
-                chosen.append(row)
-    return squeezed("".join(part for row in chosen for part in _pieces(row, tables)))
+    words: list[str] = []
+    passages: list[Passage] = []
+    starts: dict[int, int] = {}
+    at = 0
+    for row in rows:
+        starts[row.id] = at
+        for piece in _pieces(row, tables):
+            for sentence in _SENTENCE_END.split(piece):
+                squeezed_sentence = squeezed(sentence)
+                if squeezed_sentence:
+                    words.append(squeezed_sentence)
+                    passages.append(Passage(row.id, sentence.strip(), at, at + len(squeezed_sentence)))
+                    at += len(squeezed_sentence)
+    return DraftWords("".join(words), passages, _spans(rows, starts, at))
+
+
+def _spans(rows, starts: dict[int, int], total: int) -> dict[int, tuple[int, int]]:
+    """Each section's stretch: from its start to the start of the next section in document order that is not
+    one of its subsections (the end of the draft when none is)."""
+    spans: dict[int, tuple[int, int]] = {}
+    open_: list[int] = []  # the sections whose stretch has not ended yet, outermost first
+    parent_of = {row.id: row.parent_id for row in rows}
+    for row in rows:
+        while open_ and not _within(row.id, open_[-1], parent_of):
+            ended = open_.pop()
+            spans[ended] = (starts[ended], starts[row.id])
+        open_.append(row.id)
+    for section_id in open_:
+        spans[section_id] = (starts[section_id], total)
+    return spans
+
+
+def _within(section_id: int, ancestor: int, parent_of: dict[int, int | None]) -> bool:
+    while section_id is not None:
+        if section_id == ancestor:
+            return True
+        section_id = parent_of.get(section_id)
+    return False
 
 
 def quote_found(draft_id: int | None, section_id: int | None, quote: str) -> bool:
@@ -77,8 +154,7 @@ def quote_found(draft_id: int | None, section_id: int | None, quote: str) -> boo
         draft_id = db.session.scalar(select(Section.__table__.c.draft_id).where(Section.__table__.c.id == section_id))
     if draft_id is None:
         return False
-    words = squeezed(quote)
-    return bool(words) and words in draft_words(draft_id, section_id)
+    return draft_words(draft_id).find(quote, section_id) is not None
 
 
 QUERY_ARG = "quote"  # /consultations/ID/sections/ANCHOR?quote=…: the section's page with its form quoting these words
@@ -94,3 +170,39 @@ def asked_quote(section_id: int) -> str | None:
     if quote is None or len(quote) > QUOTE_MAX or not quote_found(None, section_id, quote):
         return None
     return quote
+
+
+@dataclass(frozen=True)
+class QuotedPassage:
+    """A passage of the current draft and the number of comments received that quote it (in part or whole)."""
+
+    passage: Passage
+    comments: int
+
+
+def most_quoted(consultation, limit: int = 10) -> list[QuotedPassage]:
+    """The passages of the consultation's current draft that the most comments received quote, most first (the
+    earlier in the draft first among equals); a passage is counted once per comment quoting any of it. Comments
+    written on an earlier version of the draft, whose words it may no longer hold, are left out."""
+    from portal.comments.models import Comment, comment_received
+
+    draft = consultation.current_draft
+    if draft is None:
+        return []
+    comments = Comment.__table__
+    rows = db.session.execute(
+        select(comments.c.section_id, comments.c.quote)
+        .where(comment_received(consultation.id), comments.c.quote.is_not(None), comments.c.draft_id == draft.id)
+    ).all()
+    if not rows:
+        return []
+    words = draft_words(draft.id)
+    counts: dict[Passage, int] = {}
+    for section_id, quote in rows:
+        found = words.find(quote, section_id)
+        if found is None:
+            continue
+        for passage in words.passages_in(*found):
+            counts[passage] = counts.get(passage, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].start))
+    return [QuotedPassage(passage, count) for passage, count in ranked[:limit]]

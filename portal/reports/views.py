@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup
 
+from portal.comments.quotes import most_quoted
 from portal.consultations.services import closing_summary
 from portal.consultations.views import get_public_consultation
 from portal.core.time import now
@@ -76,6 +77,8 @@ def statistics(consultation_id: int):
         per_day=per_day,
         stances=[(stance_names[s], n) for s, n in stances.items()],
         channels=channel_counts(consultation),
+        quoted=most_quoted(consultation),
+        sections={s.id: s for s in consultation.current_draft.sections} if consultation.current_draft else {},
         charts={name: Markup(svg) for name, svg in charts.items()},  # escaped in horizontal_bar_chart
     )
 

@@ -96,6 +96,7 @@ def conditions(consultation_id: int, filters: ResponseFilters) -> list:
     if filters.text:
         found.append(or_(
             Comment.body.contains(filters.text, autoescape=True),
+            Comment.quote.contains(filters.text, autoescape=True),  # the words of the draft it quotes
             Comment.author_name.contains(filters.text, autoescape=True),
             Comment.receipt_number == filters.text.upper(),
             text_of_files_contains(filters.text),

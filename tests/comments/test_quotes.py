@@ -213,6 +213,9 @@ def test_the_office_digest_its_answering_page_and_the_api(app, client, login, of
     assert f"针对原文：「{words}」\n{goals.body}" in cells
     page = client.get(f"/office/consultations/{consultation.id}/responses").get_data(as_text=True)
     assert page.index(words) < page.index(goals.body)
+    found = client.get(f"/office/consultations/{consultation.id}/responses", query_string={"q": words[2:9]})
+    found = found.get_data(as_text=True)  # the office's words filter finds the words a comment quotes
+    assert goals.body in found and comments["whole"].body.split("\n")[0] not in found
     preview = client.get(f"/office/consultations/{consultation.id}/responses/preview").get_data(as_text=True)
     assert preview.count(words) == 1 and preview.index(words) < preview.index(goals.body)  # the feedback report
     client.post("/logout")
@@ -222,3 +225,62 @@ def test_the_office_digest_its_answering_page_and_the_api(app, client, login, of
     by_body = {item["body"]: item for item in items}
     assert by_body[goals.body]["quote"] == words
     assert by_body["整体赞成。\n希望尽快实施。"]["quote"] is None
+
+
+def two_sentences(consultation):
+    """A section with a paragraph of two sentences or more, and its first two sentences (each with its
+    punctuation)."""
+    for section in consultation.current_draft.sections:
+        for line in section.lines:
+            parts = re.findall(r"[^。；]+[。；]", line)
+            if len(parts) >= 2 and all(len(p) > 8 for p in parts[:2]):
+                return section, parts[0], parts[1]
+    raise AssertionError("no paragraph of two sentences")
+
+
+def test_the_sentences_quoted_most_are_counted_on_the_statistics_page_and_in_the_api(app, client, open_003):
+    section, first, second = two_sentences(open_003)
+    url = section_url(open_003, section)
+    for quote in (first[2:8], first, first[-6:] + second[:6]):  # a part, the whole, across both
+        receipt_from(post_comment(client, open_003, url, section_id=section.id, body="意见。", quote=quote))
+    receipt_from(post_comment(client, open_003, f"/consultations/{open_003.id}", body="整体。", quote=second))
+    spam = receipt_from(post_comment(client, open_003, url, section_id=section.id, body="广告", quote=first))
+    db.session.scalar(select(Comment).where(Comment.receipt_number == spam)).status = "spam"  # not received
+    db.session.commit()
+
+    page = client.get(f"/consultations/{open_003.id}/statistics").get_data(as_text=True)
+    table = page[page.index("意见引用最多的原文"):]
+    rows = re.findall(r"<tr><td[^>]*>(.*?)</td><td><a href=\"([^\"]+)\"[^>]*>.*?</a></td><td class=\"number\">(\d+)</td></tr>",
+                      table, re.S)
+    assert [(text, int(count)) for text, _href, count in rows] == [(first, 3), (second, 2)]
+    assert rows[0][1] == url
+
+    data = client.get(f"/api/v1/consultations/{open_003.id}/statistics").get_json()
+    assert [(q["text"], q["comments"], q["section"]["anchor"]) for q in data["quoted"]] == [
+        (first, 3, section.anchor), (second, 2, section.anchor)]
+
+
+def test_no_quotation_no_table(app, client, open_003):
+    receipt_from(post_comment(client, open_003, f"/consultations/{open_003.id}", body="整体赞成。"))
+    assert "意见引用最多的原文" not in client.get(f"/consultations/{open_003.id}/statistics").get_data(as_text=True)
+    assert client.get(f"/api/v1/consultations/{open_003.id}/statistics").get_json()["quoted"] == []
+
+
+def test_a_sections_stretch_holds_its_subsections_and_nothing_after(app, open_003):
+    from portal.comments.quotes import draft_words
+
+    draft = open_003.current_draft
+    words = draft_words(draft.id)
+    sections = draft.sections
+    parent = next(s for s in sections if s.children)
+    after = next((s for s in sections if s.position > parent.position and s.level <= parent.level), None)
+    start, end = words.spans[parent.id]
+    for child in parent.children:
+        child_start, child_end = words.spans[child.id]
+        assert start <= child_start < child_end <= end
+    if after is not None:
+        assert words.spans[after.id][0] == end
+    # every passage lies in its own section's stretch, in document order
+    assert all(words.spans[p.section_id][0] <= p.start < p.end <= words.spans[p.section_id][1] for p in words.passages)
+    assert [p.start for p in words.passages] == sorted(p.start for p in words.passages)
+    assert words.words == "".join(squeezed(p.text) for p in words.passages)
