@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from portal.comments.quotes import QUOTE_MAX, clean_quote
 from portal.core.spreadsheets import UnreadableTable, read_numbered_table
 from portal.core.xmltext import xml_text
 
@@ -26,6 +27,7 @@ FORM_ROWS = 200  # rows offered with drop-down lists
 # The form's columns, and the other names an office's own list may give them (compared without spaces)
 COLUMNS = {
     "section": ("针对的章节", "章节", "条款", "条目", "部分", "涉及章节", "涉及条款", "意见针对的章节"),
+    "quote": ("针对的原文", "针对原文", "引用原文", "原文", "原文内容", "原条款", "原条文", "条款内容", "原条款内容", "涉及原文"),
     "stance": ("态度",),
     "body": ("意见内容", "意见", "意见建议", "修改意见", "修改建议", "具体意见", "意见和建议"),
     "reason": ("理由", "修改理由", "理由说明", "依据"),
@@ -34,8 +36,8 @@ COLUMNS = {
     "received_on": ("收到日期", "日期", "来信日期"),
     "channel": ("收到方式", "方式", "渠道"),
 }
-OTHER_COLUMNS = "“针对的章节”“态度”“理由”“提出人”“联系方式”“收到日期”“收到方式”"  # for messages
-FORM_HEADERS = ["针对的章节", "态度", "意见内容", "理由", "提出人（个人姓名或单位名称）", "联系方式"]
+OTHER_COLUMNS = "“针对的章节”“针对的原文”“态度”“理由”“提出人”“联系方式”“收到日期”“收到方式”"  # for messages
+FORM_HEADERS = ["针对的章节", "针对的原文", "态度", "意见内容", "理由", "提出人（个人姓名或单位名称）", "联系方式"]
 STANCE_WORDS = {"赞成": "support", "支持": "support", "同意": "support", "反对": "oppose", "不赞成": "oppose",
                 "不同意": "oppose", "建议": "suggest", "修改建议": "suggest", "": "suggest"}
 CHANNEL_WORDS = {"电子邮件": "email", "邮件": "email", "电子邮箱": "email", "信函": "letter", "来信": "letter",
@@ -57,7 +59,8 @@ FILE_SUFFIX = "-意见反馈表.xlsx"
 def form_notice(deadline: str, emails: list[str], address: str | None, link: str) -> str:
     """What to do with the form, written on it: how to fill it in, where to send it and by when."""
     where = "、".join([f"电子邮箱 {email}" for email in emails] + ([f"通信地址 {address}"] if address else []))
-    return ("请在下表中填写意见，每行一条。“针对的章节”可从下拉列表中选择，不选表示对草案整体的意见。"
+    return ("请在下表中填写意见，每行一条。“针对的章节”可从下拉列表中选择，不选表示对草案整体的意见；"
+            "“针对的原文”可以从草案中复制您要提意见的那句话，也可以不填。"
             + (f"填好后请于{deadline}前发送至{where}。" if where else f"请于{deadline}前报送。")
             + f"也可以直接在网上发表意见：{link}")
 
@@ -85,7 +88,7 @@ def feedback_form(title: str, sections, notice: str) -> bytes:
     for column, header in enumerate(FORM_HEADERS, start=1):
         cell = sheet.cell(row=3, column=column, value=header)
         cell.font = Font(bold=True)
-    for letter, size in zip("ABCDEF", (34, 8, 60, 40, 24, 24)):
+    for letter, size in zip("ABCDEFG", (34, 34, 8, 60, 40, 24, 24)):
         sheet.column_dimensions[letter].width = size
     last = 3 + FORM_ROWS
     for row in sheet.iter_rows(min_row=4, max_row=last, min_col=1, max_col=width):
@@ -94,7 +97,7 @@ def feedback_form(title: str, sections, notice: str) -> bytes:
     section_list = DataValidation(type="list", formula1=f"=章节!$A$1:$A${len(names)}", allow_blank=True)
     stance_list = DataValidation(type="list", formula1='"赞成,反对,建议"', allow_blank=True)
     section_list.add(f"A4:A{last}")
-    stance_list.add(f"B4:B{last}")
+    stance_list.add(f"C4:C{last}")
     sheet.add_data_validation(section_list)
     sheet.add_data_validation(stance_list)
     sheet.freeze_panes = "A4"
@@ -127,6 +130,7 @@ class FeedbackRow:
     author_contact: str | None
     received_on: date | None  # None: the date the office gives for the whole file
     channel: str | None  # None: the way the office gives for the whole file
+    quote: str | None = None  # the words of the draft it is about (checked against the draft by record_comment)
 
 
 def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[FeedbackRow], list[tuple[int, str]]]:
@@ -149,7 +153,7 @@ def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[Feedback
             return cells[position] if position is not None and position < len(cells) else ""
 
         body, reason = get("body"), get("reason")
-        if not body and not reason and not any(get(key) for key in ("author", "contact")):
+        if not body and not reason and not any(get(key) for key in ("quote", "author", "contact")):
             continue  # a row with only a section or a position chosen from the lists: left blank by the reader
         problems = []
         if not body:
@@ -164,6 +168,9 @@ def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[Feedback
         stance = STANCE_WORDS.get(_key(get("stance")))
         if stance is None:
             problems.append(_("态度应为%(words)s之一", words="赞成、反对、建议"))
+        quote = clean_quote(get("quote"))
+        if quote is not None and len(quote) > QUOTE_MAX:
+            problems.append(_("针对的原文超过 %(limit)s 个字", limit=QUOTE_MAX))
         author, contact = get("author"), get("contact")
         if len(author) > 100:
             problems.append(_("提出人超过 100 个字"))
@@ -178,7 +185,8 @@ def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[Feedback
         if problems:
             errors.append((line, _("第%(line)d行：%(problems)s。", line=line, problems=_("；").join(problems))))
             continue
-        rows.append(FeedbackRow(line, section, stance, text, author or None, contact or None, received_on, channel))
+        rows.append(FeedbackRow(line, section, stance, text, author or None, contact or None, received_on, channel,
+                                quote))
     if not rows and not errors:
         raise FeedbackFileError([_("表中没有填写意见。")])
     return rows, errors

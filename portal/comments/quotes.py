@@ -21,7 +21,7 @@ from sqlalchemy import select
 from portal.drafts.models import DraftTable, Section
 from portal.extensions import db
 
-QUOTE_MAX = 300  # characters: a sentence or a short paragraph, not a copy of the section
+QUOTE_MAX = 500  # characters: a sentence, a paragraph or a short article (条), not a copy of the section
 _SPACES = re.compile(r"[^\S\n]+")
 _WHITE = re.compile(r"\s+")
 

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.comments.forms import comment_max_length
+from portal.comments.quotes import QUOTE_MAX
 from portal.comments.models import OFFLINE_CHANNELS
 from portal.core.time import SHANGHAI
 from portal.moderation.labels import CHANNEL_LABELS, STANCE_LABELS
@@ -115,6 +116,11 @@ class RecordCommentForm(Form):
         choices=[SelectChoice(code, STANCE_LABELS[code]) for code in ("support", "oppose", "suggest")],
         default="suggest", validators=[DataRequired(message=_l("请选择态度。"))],
         invalid_choice_message=_l("请选择态度：赞成、反对或建议。"),
+    )
+    quote = TextAreaField(
+        _l("针对的原文（可不填）"),
+        validators=[Optional(), Length(max=QUOTE_MAX, message=_l("针对的原文不能超过 %(max)s 个字。", max=QUOTE_MAX))],
+        description=_l("来信引用了草案中的句子的，可以从草案中复制过来。"),
     )
     body = TextAreaField(_l("意见内容"), validators=[DataRequired(message=_l("请填写意见内容。")), comment_max_length])
     author_name = StringField(_l("提出人（个人姓名或单位名称，可不填）"),

@@ -30,6 +30,13 @@ def stored() -> list[Comment]:
     return list(db.session.scalars(select(Comment).order_by(Comment.id)))
 
 
+def words_under(section, length: int = 12) -> str:
+    """Words of ``section`` or of its first subsection with a text: a quotation its comments may carry."""
+    while not section.lines:
+        section = section.children[0]
+    return section.lines[0][:length]
+
+
 def xlsx(workbook) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
@@ -43,8 +50,8 @@ def test_the_blank_form_lists_the_sections_and_says_where_to_send_it(client, con
     workbook = load_workbook(io.BytesIO(response.data))
     sheet, choices = workbook["意见反馈表"], workbook["章节"]
     assert choices.sheet_state == "hidden"
-    assert [cell.value for cell in sheet[3]] == ["针对的章节", "态度", "意见内容", "理由", "提出人（个人姓名或单位名称）",
-                                                 "联系方式"]
+    assert [cell.value for cell in sheet[3]] == ["针对的章节", "针对的原文", "态度", "意见内容", "理由",
+                                                 "提出人（个人姓名或单位名称）", "联系方式"]
     assert "contact@example.gov.cn" in sheet["A2"].value and "2023年5月12日" in sheet["A2"].value
     names = [row[0].value for row in choices.iter_rows()]
     sections = consultation.current_draft.sections
@@ -52,15 +59,16 @@ def test_the_blank_form_lists_the_sections_and_says_where_to_send_it(client, con
     assert len(set(names)) == len(names)  # each section its own name
     assert names[1] == sections[0].title
     lists = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
-    assert lists["A4:A203"] == f"=章节!$A$1:$A${len(names)}" and lists["B4:B203"] == '"赞成,反对,建议"'
+    assert lists["A4:A203"] == f"=章节!$A$1:$A${len(names)}" and lists["C4:C203"] == '"赞成,反对,建议"'
 
 
 def test_a_filled_form_is_imported_all_at_once(client, clock, consultation, office, submit):
     workbook = load_workbook(io.BytesIO(blank_form(client, consultation).data))
     sheet, names = workbook["意见反馈表"], [row[0].value for row in workbook["章节"].iter_rows()]
-    sheet.append([names[2], "反对", "建议删去这一条。", "与上位法不一致。", "某某律师事务所", "lawyer@example.cn"])
-    sheet.append([None, None, "整体赞成。", None, None, None])  # the whole draft; no position: a suggestion
-    sheet.append([names[1], "赞成", "赞成。", None, "王大爷", None])
+    quoted = words_under(consultation.current_draft.sections[1])
+    sheet.append([names[2], quoted, "反对", "建议删去这一条。", "与上位法不一致。", "某某律师事务所", "lawyer@example.cn"])
+    sheet.append([None, None, None, "整体赞成。", None, None, None])  # the whole draft; no position: a suggestion
+    sheet.append([names[1], None, "赞成", "赞成。", None, "王大爷", None])
     sheet.cell(row=30, column=1, value=names[3])  # a section chosen in a row left otherwise empty: not an opinion
     clock.set(shanghai(2023, 5, 15, 10, 0))
     close_due_consultations(notify=False)
@@ -72,10 +80,10 @@ def test_a_filled_form_is_imported_all_at_once(client, clock, consultation, offi
     assert "已从表中录入 3 条意见。" in client.get(response.headers["Location"]).get_data(as_text=True)
     comments = stored()
     sections = consultation.current_draft.sections
-    assert [(c.section_id, c.stance, c.body, c.author_name, c.author_contact) for c in comments] == [
-        (sections[1].id, "oppose", "建议删去这一条。\n理由：与上位法不一致。", "某某律师事务所", "lawyer@example.cn"),
-        (None, "suggest", "整体赞成。", None, None),
-        (sections[0].id, "support", "赞成。", "王大爷", None),
+    assert [(c.section_id, c.stance, c.body, c.author_name, c.author_contact, c.quote) for c in comments] == [
+        (sections[1].id, "oppose", "建议删去这一条。\n理由：与上位法不一致。", "某某律师事务所", "lawyer@example.cn", quoted),
+        (None, "suggest", "整体赞成。", None, None, None),
+        (sections[0].id, "support", "赞成。", "王大爷", None, None),
     ]
     assert {(c.channel, c.created_at) for c in comments} == {("letter", shanghai(2023, 5, 11, 12, 0))}
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)
@@ -161,7 +169,7 @@ def test_a_heading_that_looks_like_a_formula_stays_text_in_the_form_and_is_found
     assert cell.data_type == "s" and cell.value == section.title
     sheet = workbook["意见反馈表"]
     sheet["A4"].value, sheet["A4"].data_type = section.title, "s"  # as Excel sets a value chosen from the list
-    sheet["B4"], sheet["C4"] = "建议", "意见。"
+    sheet["C4"], sheet["D4"] = "建议", "意见。"
     clock.set(shanghai(2023, 5, 2, 10, 0))
     response = submit(import_url(consultation), file=(xlsx(workbook), "f.xlsx"), channel="email",
                       received_on="2023-05-02")
@@ -219,3 +227,19 @@ def test_a_csv_cell_starting_with_an_equals_sign_is_text(client, clock, consulta
                       received_on="2023-05-02")
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     assert [(c.body, c.author_name) for c in stored()] == [("=1+1 应当写清楚", "张三")]
+
+
+def test_words_the_draft_does_not_hold_in_the_quotation_column_are_refused_naming_the_row(client, clock, consultation,
+                                                                                        submit):
+    clock.set(shanghai(2023, 5, 20, 10, 0))
+    section = consultation.current_draft.sections[0]
+    text = ("条款,原条款内容,修改意见,提出单位\n"
+            f"{section.label}{section.heading},{words_under(section)},建议一。,甲协会\n"
+            f"{section.label}{section.heading},本条由火星政府负责解释,建议二。,乙协会\n"
+            f",{'长' * 501},建议三。,丙协会\n")
+    response = submit(import_url(consultation), file=(text.encode("utf-8"), "汇总.csv"), channel="letter",
+                      received_on="2023-05-12")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422, page[:2000]
+    assert "第3行：在草案原文中找不到“针对的原文”" in page and "第4行：针对的原文超过 500 个字" in page
+    assert "第2行" not in page and count() == 0  # one wrong row and nothing is imported

@@ -195,3 +195,20 @@ def test_a_letter_typed_in_keeps_its_scan_which_only_staff_download(client, cons
                      stance="suggest", body="第二封。", attachments=(b"MZ\x90\x00", "传真.pdf"))
     assert refused.status_code == 422 and "附件“传真.pdf”不是可以接收的文件" in refused.get_data(as_text=True)
     assert len(comments()) == 1 and db.session.scalar(select(func.count()).select_from(CommentAttachment)) == 1
+
+
+def test_a_letter_quoting_the_draft_keeps_its_quotation_and_a_wrong_one_is_refused(client, clock, consultation, office,
+                                                                                  submit):
+    clock.set(shanghai(2023, 5, 1, 10, 0))
+    section = consultation.current_draft.sections[0]
+    words = section.lines[0][:15]
+    fields = dict(channel="letter", received_on="2023-04-25", section_id=str(section.id), stance="oppose",
+                  body="来信认为这句话不妥。")
+    refused = submit(form_url(consultation), quote="本条由火星政府负责解释", **fields)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "在草案原文中找不到“针对的原文”" in page and comments() == []
+    assert "本条由火星政府负责解释" in page and "来信认为这句话不妥。" in page  # nothing typed is lost
+
+    assert submit(form_url(consultation), quote=f" {words} ", **fields).status_code == 302
+    (letter,) = comments()
+    assert (letter.quote, letter.channel) == (words, "letter")
