@@ -147,9 +147,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_template_filter(size_label, "filesize")
     app.add_template_filter(megabytes)  # a limit in bytes as the MB its hint states: 5
     app.jinja_env.globals["attachment_kinds"] = ACCEPT
-    from portal.comments.quotes import QUOTE_MAX
+    from flask_babel import ngettext
+
+    from portal.comments.quotes import QUOTE_MAX, marked_line
 
     app.jinja_env.globals["quote_max"] = QUOTE_MAX  # the longest quotation of the draft a comment may carry
+
+    def quoted_line(line, quoted):
+        """A paragraph of the draft, the sentences public comments quote marked with their number."""
+        return marked_line(line, quoted, lambda n: ngettext("%(num)d 条意见引用", "%(num)d 条意见引用", n))
+
+    app.jinja_env.globals["marked_line"] = quoted_line
 
     @login_manager.user_loader
     def load_user(user_id: str):

@@ -54,6 +54,9 @@ class Comment(db.Model):
         # a signed-in citizen's comments ("my comments"); most comments have no account: no entry for them
         Index("ix_comments_citizen_id", "citizen_id", sqlite_where=text("citizen_id IS NOT NULL"),
               postgresql_where=text("citizen_id IS NOT NULL")),
+        # the comments that quote the draft (portal/comments/quotes.py): few, whatever the consultation's size
+        Index("ix_comments_quoted", "consultation_id", "status", sqlite_where=text("quote IS NOT NULL"),
+              postgresql_where=text("quote IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -99,6 +99,14 @@ def public_counts(consultation) -> dict[int | None, int]:
     return cached(consultation, ("counts",), lambda: public_comment_counts(consultation))
 
 
+def public_quotes(consultation) -> dict[int, dict[str, int]]:
+    """The sentences of the draft public comments quote, per section (portal/comments/quotes.py): under the
+    content token too, as they are the draft's words."""
+    from portal.comments.quotes import public_quotes as count
+
+    return cached(consultation, ("quoted", consultation.content_token), lambda: count(consultation))
+
+
 def thread_total(consultation, section) -> int:
     from portal.comments.services import public_thread_total
 

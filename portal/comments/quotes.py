@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
 from sqlalchemy import select
 
 from portal.drafts.models import DraftTable, Section
@@ -180,22 +181,24 @@ class QuotedPassage:
     comments: int
 
 
-def most_quoted(consultation, limit: int = 10) -> list[QuotedPassage]:
-    """The passages of the consultation's current draft that the most comments received quote, most first (the
-    earlier in the draft first among equals); a passage is counted once per comment quoting any of it. Comments
-    written on an earlier version of the draft, whose words it may no longer hold, are left out."""
+def _passage_counts(consultation, public: bool) -> dict[Passage, int]:
+    """How many comments quote each passage of the consultation's current draft (in part or whole; once per
+    comment): of the comments received, or (``public``) of those shown publicly. Comments written on an earlier
+    version of the draft, whose words it may no longer hold, are left out."""
     from portal.comments.models import Comment, comment_received
 
     draft = consultation.current_draft
     if draft is None:
-        return []
+        return {}
     comments = Comment.__table__
+    shown = comments.c.status == "approved" if public else comment_received(consultation.id)
     rows = db.session.execute(
         select(comments.c.section_id, comments.c.quote)
-        .where(comment_received(consultation.id), comments.c.quote.is_not(None), comments.c.draft_id == draft.id)
+        .where(comments.c.consultation_id == consultation.id, shown, comments.c.quote.is_not(None),
+               comments.c.draft_id == draft.id)
     ).all()
     if not rows:
-        return []
+        return {}
     words = draft_words(draft.id)
     counts: dict[Passage, int] = {}
     for section_id, quote in rows:
@@ -204,5 +207,37 @@ def most_quoted(consultation, limit: int = 10) -> list[QuotedPassage]:
             continue
         for passage in words.passages_in(*found):
             counts[passage] = counts.get(passage, 0) + 1
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].start))
+    return counts
+
+
+def most_quoted(consultation, limit: int = 10) -> list[QuotedPassage]:
+    """The passages of the consultation's current draft that the most comments received quote, most first (the
+    earlier in the draft first among equals)."""
+    ranked = sorted(_passage_counts(consultation, public=False).items(), key=lambda item: (-item[1], item[0].start))
     return [QuotedPassage(passage, count) for passage, count in ranked[:limit]]
+
+
+def public_quotes(consultation) -> dict[int, dict[str, int]]:
+    """For the draft's pages: section id → {a sentence of its text, as the draft writes it: the number of public
+    comments quoting it}."""
+    found: dict[int, dict[str, int]] = {}
+    for passage, count in _passage_counts(consultation, public=True).items():
+        found.setdefault(passage.section_id, {})[passage.text] = count
+    return found
+
+
+def marked_line(line: str, quoted: dict[str, int] | None, label) -> Markup:
+    """One paragraph of a section's text, its sentences that public comments quote marked (``quoted``: the
+    section's, from public_quotes; ``label(count)``: what the mark says, in the reader's language). The label is
+    an attribute, shown by the style sheet after the sentence: not part of the text a reader selects, copies or
+    has read aloud."""
+    if not quoted:
+        return Markup.escape(line)
+    parts = []
+    for sentence in _SENTENCE_END.split(line):
+        count = quoted.get(sentence.strip()) if sentence.strip() else None
+        if count:
+            parts.append(Markup('<mark class="quoted-passage" data-label="{}">{}</mark>').format(label(count), sentence))
+        else:
+            parts.append(Markup.escape(sentence))
+    return Markup("").join(parts)

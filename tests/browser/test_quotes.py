@@ -131,3 +131,33 @@ def test_without_script_the_field_is_there_to_paste_into(open_page, live_portal)
     page.get_by_role("button", name="提交意见").click()
     assert "在原文中找不到您引用的文字" in page.locator(".error-summary").inner_text()
     assert page.get_by_label("您的意见").input_value() == "意见。"
+
+
+def test_a_sentence_quoted_by_public_comments_is_marked_and_its_count_is_not_part_of_the_text(open_page, live_portal):
+    page = open_page()
+    page.goto(f"/consultations/{live_portal.consultation_id}")
+    anchor = a_section_with_text(page)
+    page.goto(f"/consultations/{live_portal.consultation_id}/sections/{anchor}")
+    paragraph = f"#{anchor} > p:not(.units):not(.section-actions)"
+    words = select_text(page, paragraph, 0, 6)
+    page.get_by_role("button", name="引用选中的文字提意见").click()
+    page.get_by_label("您的意见").fill("这一句要改。")
+    page.get_by_role("button", name="提交意见").click()
+    live_portal.approve(receipt_of(page))
+
+    page.goto(f"/consultations/{live_portal.consultation_id}/sections/{anchor}")
+    mark = page.locator(f"{paragraph} mark.quoted-passage").first
+    assert mark.inner_text().startswith(words.strip())
+    label = mark.evaluate("m => getComputedStyle(m, '::after').content")
+    assert "条意见引用" in label
+    text = page.locator(paragraph).first.evaluate("p => p.textContent")
+    assert "条意见引用" not in text  # never selected, copied or read aloud with the draft's words
+    # selecting the marked sentence quotes the draft's words alone
+    selected = page.evaluate("""(selector) => {
+        const range = document.createRange();
+        range.selectNodeContents(document.querySelector(selector + ' mark.quoted-passage'));
+        window.getSelection().removeAllRanges();
+        window.getSelection().addRange(range);
+        return window.getSelection().toString();
+    }""", paragraph)
+    assert "条意见引用" not in selected and selected.strip() == mark.inner_text().strip()

@@ -284,3 +284,30 @@ def test_a_sections_stretch_holds_its_subsections_and_nothing_after(app, open_00
     assert all(words.spans[p.section_id][0] <= p.start < p.end <= words.spans[p.section_id][1] for p in words.passages)
     assert [p.start for p in words.passages] == sorted(p.start for p in words.passages)
     assert words.words == "".join(squeezed(p.text) for p in words.passages)
+
+
+def test_sentences_public_comments_quote_are_marked_on_the_draft_pages(app, client, open_003):
+    section, first, second = two_sentences(open_003)
+    url = section_url(open_003, section)
+    shown = receipt_from(post_comment(client, open_003, url, section_id=section.id, body="甲。", quote=first[1:6]))
+    receipt_from(post_comment(client, open_003, url, section_id=section.id, body="乙。", quote=second))  # pending
+    assert "quoted-passage" not in client.get(url).get_data(as_text=True)  # nothing public quotes yet
+
+    approve(app, shown)
+    for page_url in (url, f"/consultations/{open_003.id}"):
+        page = client.get(page_url).get_data(as_text=True)
+        marks = re.findall(r'<mark class="quoted-passage" data-label="([^"]+)">([^<]*)</mark>', page)
+        assert marks == [("1 条意见引用", first)], page_url  # the whole sentence, not the second (pending)
+
+
+def test_a_hostile_sentence_of_the_draft_is_marked_inert(app, client, open_003):
+    section, line = with_text(open_003)
+    section.text = section.text.replace(line, '<img src=x onerror="alert(1)">是一句话。' + line, 1)
+    db.session.commit()
+    url = section_url(open_003, section)
+    number = receipt_from(post_comment(client, open_003, url, section_id=section.id, body="意见。",
+                                       quote='<img src=x onerror="alert(1)">是一句话。'))
+    approve(app, number)
+    page = client.get(url).get_data(as_text=True)
+    assert '<img src=x' not in page
+    assert '<mark class="quoted-passage" data-label="1 条意见引用">&lt;img src=x onerror=&#34;alert(1)&#34;&gt;是一句话。</mark>' in page

@@ -92,9 +92,11 @@ def test_a_page_of_threads_costs_the_same_few_queries_however_many_replies(app, 
         last = list(statements)
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    # counts per section (one grouped query), threads on all pages, the page's threads, all their replies
-    assert len(first) == len(last) == 4, first
-    assert "GROUP BY comments.section_id" in first[0] and "WITH RECURSIVE" in first[3]
+    # counts per section (one grouped query), the comments quoting the draft (its sentences are marked), threads
+    # on all pages, the page's threads, all their replies
+    assert len(first) == len(last) == 5, first
+    assert "GROUP BY comments.section_id" in first[0] and "comments.quote IS NOT NULL" in first[1]
+    assert "WITH RECURSIVE" in first[4]
 
 
 def test_whole_draft_comments_are_paged_too(client, clock, import_seed):
