@@ -3,7 +3,9 @@
 Prints, per format, the time taken, the peak of Python memory (tracemalloc, in a second run) and the
 process's maximum resident size so far. No asserts: figures go to bench/README.md.
 
-    .venv/bin/python bench/digests.py [--comments 100000] [--formats csv,xlsx,docx]
+    .venv/bin/python bench/digests.py [--comments 100000] [--formats csv,xlsx,docx,annotated]
+
+``annotated``: the office's annotated copy of the draft (批注版), every comment a Word comment on the draft.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from sqlalchemy import insert  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.comments.models import Comment  # noqa: E402
 from portal.consultations.services import publish_consultation  # noqa: E402
+from portal.digests.annotated import annotated_document  # noqa: E402
 from portal.digests.services import build_digest  # noqa: E402
 from portal.drafts.services import import_draft, parse_file  # noqa: E402
 from portal.extensions import db  # noqa: E402
@@ -39,6 +42,7 @@ OPINIONS = [
     "赞成。\n建议尽快出台实施细则。",
 ]
 NAMES = ["王大爷", "李阿姨", "张先生", None, "刘女士"]
+QUOTES = [None, None, None, "基本养老服务", "老年人"]  # one comment in about three quotes words the draft holds
 
 
 def generate(consultation, count: int) -> None:
@@ -50,7 +54,7 @@ def generate(consultation, count: int) -> None:
         batch.append({
             "consultation_id": consultation.id, "draft_id": consultation.current_draft.id,
             "section_id": rng.choice(sections), "receipt_number": f"20230420-B{n:07d}",
-            "body": rng.choice(OPINIONS) * rng.randint(1, 4), "stance": rng.choice(["support", "oppose", "suggest"]),
+            "body": rng.choice(OPINIONS) * rng.randint(1, 4), "quote": rng.choice(QUOTES), "stance": rng.choice(["support", "oppose", "suggest"]),
             "author_name": rng.choice(NAMES), "author_contact": f"138{n:08d}", "language": "zh_CN",
             "status": "approved", "created_at": start + timedelta(seconds=n * 20),
         })
@@ -68,14 +72,24 @@ def generate(consultation, count: int) -> None:
     db.session.commit()
 
 
+def write(consultation, fmt: str, out) -> None:
+    if fmt == "annotated":
+        from portal.drafts.services import load_tree
+
+        load_tree(consultation.current_draft)
+        out.write(annotated_document(consultation))
+    else:
+        build_digest(consultation, fmt, out, "bench")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--comments", type=int, default=100_000)
-    parser.add_argument("--formats", default="csv,xlsx,docx")
+    parser.add_argument("--formats", default="csv,xlsx,docx,annotated")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-digests-"))
     app = create_app({"SQLALCHEMY_DATABASE_URI": os.environ.get("PORTAL_DATABASE_URL") or f"sqlite:///{workdir / 'bench.db'}"})
-    with app.app_context():
+    with app.app_context(), app.test_request_context():
         upgrade()
         seed = next((ROOT / "samples").glob("003_*.txt"), None) or next((ROOT.parent / "shared" / "seeds").glob("003_*.txt"))
         text, parsed = parse_file(seed.read_bytes(), seed.name)
@@ -87,15 +101,15 @@ def main() -> None:
         print(f"generated {args.comments} comments in {time.perf_counter() - started:.1f} s")
         print(f"{'format':6} {'seconds':>8} {'peak MiB (tracemalloc)':>23} {'max RSS MiB':>12} {'file MiB':>9}")
         for fmt in args.formats.split(","):
-            path = workdir / f"digest.{fmt}"
+            path = workdir / (f"digest.{fmt}" if fmt != "annotated" else "annotated.docx")
             started = time.perf_counter()
             with path.open("wb") as out:
-                build_digest(consultation, fmt, out, "bench")
+                write(consultation, fmt, out)
             seconds = time.perf_counter() - started
             db.session.rollback()
             tracemalloc.start()
             with path.open("wb") as out:
-                build_digest(consultation, fmt, out, "bench")
+                write(consultation, fmt, out)
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
             db.session.rollback()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from portal.core.xmltext import xml_text
 
@@ -59,6 +60,8 @@ class DigestRow:
     attachments: str = ""  # the names of the files sent with it, 、-separated (the files: the office's ZIP)
     attachment_text: str = ""  # the words read from those files, each under its name (comments/attachment_text.py)
     unit_advice: str = ""  # the responsible units' advice on answering it (responses/advice.py), one a line
+    section_id: int | None = None  # the section commented on (no column: the annotated copy anchors on it)
+    created_at: datetime | None = None  # when it was made (no column: ``submitted`` says it in Chinese)
 
 
 COLUMNS = [  # (field, header, width in Excel character units: a Chinese character takes two)

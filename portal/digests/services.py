@@ -165,6 +165,8 @@ def digest_rows(
             attachments="、".join(name for name, _text in files.get(comment_id, ())),
             attachment_text=_file_texts(files.get(comment_id, ())),
             unit_advice="\n".join(advice.get(comment_id, ())),
+            section_id=section_id,
+            created_at=created,
         )
         if progress is not None and number % BATCH == 0:
             progress(BATCH)

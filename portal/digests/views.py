@@ -2,11 +2,14 @@
 with comments, one by one or all in a ZIP."""
 import tempfile
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.access import get_managed_consultation, role_required
 from portal.comments.attachments import staff_download
+from portal.core.official_docx import DOCX
 from portal.digests.forms import ContactsConfirmForm
 from portal.digests.services import (FORMATS, attachments_filename, build_digest, digest_filename,
                                      write_attachments_zip)
@@ -37,6 +40,29 @@ def download(consultation_id: int, fmt: str):
     return _written(lambda out: build_digest(consultation, fmt, out, current_user, with_contacts=with_contacts,
                                              filters=filters),
                     FORMATS[fmt][0], digest_filename(consultation, fmt, with_contacts, filtered=filters is not None))
+
+
+@bp.get("/annotated.docx")
+@role_required("office")
+def annotated(consultation_id: int):
+    """The draft with every comment received (or those the responses page's filters give) as a Word comment (批注)
+    on the words it is about; at most ANNOTATED_MAX of them."""
+    from portal.digests.annotated import ANNOTATED_MAX, annotated_document, annotated_filename
+    from portal.drafts.services import load_tree
+    from portal.responses.services import filtered_count
+
+    consultation = get_managed_consultation(consultation_id)
+    if consultation.current_draft is None:
+        abort(404)
+    filters = parse_filters(request.args)
+    count = filtered_count(consultation, filters)
+    if count > ANNOTATED_MAX:
+        flash(_("筛选出的意见有 %(count)s 条，批注版草案一次最多放 %(max)s 条。请先按章节等条件筛选，再下载筛选出的意见的批注版。",
+                count=format_decimal(count), max=format_decimal(ANNOTATED_MAX)), "error")
+        return redirect(url_for("responses.index", consultation_id=consultation.id, **filters.args(page=1)))
+    load_tree(consultation.current_draft)
+    return _written(lambda out: out.write(annotated_document(consultation, filters if filters.active else None)),
+                    DOCX, annotated_filename(consultation, filtered=filters.active))
 
 
 def _written(write, mimetype: str, download_name: str):

@@ -9,14 +9,19 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from xml.sax.saxutils import escape, quoteattr
+
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Mm, Pt
 
 from portal.core.official_docx import (
-    HEADING_FONT, TITLE_FONT, body_paragraph, centred_note, document_bytes, heading_paragraph, official_document,
-    repeat_as_header, set_font, title_paragraph,
+    BODY_INDENT, HEADING_FONT, TITLE_FONT, body_paragraph, centred_note, document_bytes, heading_paragraph,
+    official_document, repeat_as_header, set_font, title_paragraph,
 )
 from portal.core.time import chinese_date
 from portal.core.xmltext import xml_text
@@ -54,10 +59,42 @@ def document_filename(consultation, draft) -> str:
     return file_stem(consultation) + (f"（第{draft.version}版）" if draft.version > 1 else "") + ".docx"
 
 
-def draft_document(facts: DocumentFacts, draft) -> bytes:
-    """``draft``: a Draft with its sections and tables loaded (portal/drafts/models.py)."""
+@dataclass(frozen=True)
+class Note:
+    """A Word comment (批注) to put on the draft: the office's annotated copy holds one for each comment received
+    (portal/digests/annotated.py). Anchored on the sentences ``passages`` names ((section id, sentence) pairs, as
+    portal/comments/quotes.py cuts the draft), else on the heading of the section ``section_id``, else (None: a
+    comment on the whole draft) on the title."""
+
+    text: str
+    author: str
+    section_id: int | None = None
+    passages: tuple[tuple[int, str], ...] = ()
+    when: datetime | None = None  # when the comment was made: the Word comment's date
+
+
+class _Anchors:
+    """The runs written for each heading and each sentence, to anchor notes on."""
+
+    def __init__(self):
+        self.title = None
+        self.headings: dict[int, object] = {}
+        self.sentences: dict[tuple[int, str], object] = {}
+
+    def runs_for(self, note: Note) -> list:
+        runs = [self.sentences[key] for key in note.passages if key in self.sentences]
+        if not runs and note.section_id is not None:
+            runs = [self.headings[note.section_id]] if note.section_id in self.headings else []
+        return runs or [self.title]
+
+
+def draft_document(facts: DocumentFacts, draft, notes: list[Note] = ()) -> bytes:
+    """``draft``: a Draft with its sections and tables loaded (portal/drafts/models.py). ``notes``: Word comments
+    to put on it (the office's annotated copy)."""
     document = official_document()
+    anchors = _Anchors()
     title_paragraph(document, facts.title)
+    anchors.title = document.paragraphs[-1].runs[0]
     for line in (f"（第{facts.version}版）" if facts.version > 1 else "", facts.period,
                  f"在线阅读和发表意见：{facts.link}"):
         if line:
@@ -73,41 +110,89 @@ def draft_document(facts: DocumentFacts, draft) -> bytes:
         if section.kind == "appendix" and not in_appendix:
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
             in_appendix = True
-        _section(document, section)
+        _section(document, section, anchors)
         for table in section.tables:
-            _table(document, table)
+            _table(document, table, anchors)
     for table in draft.tables:
         if table.section_id is None:
-            _table(document, table)
+            _table(document, table, anchors)
+    _add_notes(document, notes, anchors)
     return document_bytes(document)
+
+
+def _add_notes(document, notes, anchors: _Anchors) -> None:
+    """Each note as a Word comment on its anchor. python-docx's ``add_comment`` looks through every comment already
+    there for an unused id (10,000 notes took three minutes): the comments are written here with ids in sequence,
+    as python-docx writes them, and their ranges marked with its own run method."""
+    if not notes:
+        return
+    holder = getattr(document.comments, "_comments_elm", None)  # the comments part's <w:comments>, made if missing
+    for number, note in enumerate(notes):
+        runs = anchors.runs_for(note)
+        author = xml_text(note.author)[:50]
+        if holder is None:  # a python-docx whose insides differ: its own (slower) way
+            document.add_comment([runs[0], runs[-1]], text=xml_text(note.text), author=author, initials=author[:1])
+            continue
+        holder.append(parse_xml(_comment_xml(number, note, author)))
+        runs[0].mark_comment_range(runs[-1], number)
+
+
+def _comment_xml(number: int, note: Note, author: str) -> str:
+    when = f' w:date="{note.when.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"' if note.when else ""
+    paragraphs = []
+    for index, line in enumerate(xml_text(note.text).split("\n")):
+        reference = ('<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:annotationRef/></w:r>'
+                     if index == 0 else "")
+        paragraphs.append(f'<w:p><w:pPr><w:pStyle w:val="CommentText"/></w:pPr>{reference}'
+                          f'<w:r><w:t xml:space="preserve">{escape(line)}</w:t></w:r></w:p>')
+    return (f'<w:comment {nsdecls("w")} w:id="{number}" w:author={quoteattr(author)} '
+            f'w:initials={quoteattr(author[:1])}{when}>{"".join(paragraphs)}</w:comment>')
 
 
 def _lines(text: str | None) -> list[str]:
     return [line for line in xml_text(text).split("\n") if line.strip()]
 
 
-def _section(document, section) -> None:
+def _section(document, section, anchors: _Anchors) -> None:
     lines = _lines(section.text)
     label, heading = xml_text(section.label), xml_text(section.heading)
     if section.run_in:  # "一是加强……。" / "第三条 ……": the heading runs into the first paragraph
-        body_paragraph(document, lines[0] if lines else "", label + heading)
+        paragraph = _sentences(document, lines[0] if lines else "", section.id, anchors, label + heading)
+        anchors.headings[section.id] = paragraph.runs[0]
         lines = lines[1:]
     elif section.kind == "appendix":
         paragraph = document.add_paragraph()
-        set_font(paragraph.add_run(label).font, HEADING_FONT, 16)
+        anchors.headings[section.id] = paragraph.add_run(label)
+        set_font(anchors.headings[section.id].font, HEADING_FONT, 16)
         if heading:
             title = document.add_paragraph()
             title.alignment = WD_ALIGN_PARAGRAPH.CENTER
             set_font(title.add_run(heading).font, TITLE_FONT, 18)
     else:
-        heading_paragraph(document, label + heading, section.level)
+        anchors.headings[section.id] = heading_paragraph(document, label + heading, section.level).runs[0]
+    anchors.sentences.setdefault((section.id, (section.label + section.heading).strip()), anchors.headings[section.id])
     for line in lines:
-        body_paragraph(document, line)
+        _sentences(document, line, section.id, anchors)
     if section.unit_names:
         body_paragraph(document, "（责任单位：" + "、".join(xml_text(name) for name in section.unit_names) + "）")
 
 
-def _table(document, table) -> None:
+def _sentences(document, text: str, section_id: int, anchors: _Anchors, label: str = ""):
+    """A paragraph of body text as body_paragraph writes it, each sentence a run of its own (to anchor notes on:
+    it looks the same)."""
+    from portal.comments.quotes import sentences
+
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.first_line_indent = BODY_INDENT
+    if label:
+        paragraph.add_run(xml_text(label)).bold = True
+    for sentence in sentences(text) or [""]:
+        run = paragraph.add_run(sentence)
+        anchors.sentences.setdefault((section_id, sentence.strip()), run)
+    return paragraph
+
+
+def _table(document, table, anchors: _Anchors | None = None) -> None:
     if table.title:
         caption = document.add_paragraph()
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -125,5 +210,7 @@ def _table(document, table) -> None:
             repeat_as_header(grid.rows[0])
         for cell, value in zip(cells, row):
             run = cell.paragraphs[0].add_run(xml_text(str(value) if value is not None else ""))
+            if anchors is not None and table.section_id is not None and run.text.strip():
+                anchors.sentences.setdefault((table.section_id, run.text.strip()), run)
             run.font.size = Pt(12)
             run.bold = number == 0 and bool(table.header)

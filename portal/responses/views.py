@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal.accounts.access import can_manage_consultation, get_managed_consultation, role_required
 from portal.comments.attachments import attachments_of
 from portal.comments.models import Comment, NOT_RECEIVED
+from portal.digests.annotated import ANNOTATED_MAX
 from portal.consultations.models import Consultation
 from portal.digests.services import attachment_count
 from portal.extensions import db
@@ -64,7 +65,7 @@ def render_index(consultation: Consultation, form: BulkResponseForm, status: int
         counts=response_counts(consultation), filters=filters, answers=ANSWERS, stances=STANCE_LABELS,
         sections=section_choices(consultation), letters=letter_sizes(consultation.id, shown),
         attachments=attachments_of(c.id for c in shown), file_count=attachment_count(consultation),
-        reasons=common_reasons(consultation), advice=advice_for(c.id for c in shown),
+        reasons=common_reasons(consultation), advice=advice_for(c.id for c in shown), annotated_max=ANNOTATED_MAX,
     ), status
 
 

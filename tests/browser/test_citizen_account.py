@@ -52,7 +52,7 @@ def test_sign_in_from_the_comment_form_comment_and_find_it_in_my_comments(open_p
     assert form.get_by_label("联系电话或电子邮箱（可不填）").input_value() == email
     assert "您已登录" in form.inner_text()
     body = f"登录以后提的意见（{viewport['width']}）。"
-    form.locator("textarea").fill(body)
+    form.locator("textarea[name=body]").fill(body)
     form.get_by_role("button", name="提交意见").click()
     receipt = page.locator(".receipt-number").inner_text()
 

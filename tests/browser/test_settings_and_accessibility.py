@@ -26,14 +26,14 @@ def test_elderly_mode_and_english_switch(open_page, live_portal, viewport, javas
     url = first_section_url(page, live_portal.consultation_id)
     page.goto(url)
     normal_size = font_px(page, ".draft p")
-    normal_button = page.locator("button.button").bounding_box()["height"]
+    normal_button = page.get_by_role("button", name="提交意见").bounding_box()["height"]
 
     page.get_by_role("link", name="长辈模式").click()
     page.wait_for_load_state("load")  # the new page's stylesheet applied before measuring
     assert page.url.split("#")[0].endswith(url)
     assert "elderly" in page.locator("body").get_attribute("class")
     assert font_px(page, "body") >= 20 and font_px(page, ".draft p") >= 20 > normal_size
-    assert page.locator("button.button").bounding_box()["height"] > normal_button >= 44
+    assert page.get_by_role("button", name="提交意见").bounding_box()["height"] > normal_button >= 44
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
     page.goto(f"/consultations/{live_portal.consultation_id}")  # remembered on another page
@@ -111,7 +111,7 @@ def test_axe_finds_no_serious_problem_on_any_main_page(open_page, live_portal, l
     problems["login with errors"] = run_axe(page)
     # a receipt
     page.goto(pages[2][1])
-    page.locator("form.comment-form textarea").fill("axe 检查用的意见。")
+    page.locator("form.comment-form textarea[name=body]").fill("axe 检查用的意见。")
     page.locator("form.comment-form button[type=submit]").click()
     page.wait_for_selector(".receipt-number")
     problems["receipt"] = run_axe(page)  # with its form to withdraw the comment (this browser sent it)
