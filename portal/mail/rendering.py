@@ -172,6 +172,7 @@ def _closed_context(message: OutboxMessage) -> dict:
         "waiting": waiting,
         "responses_url": external_url("responses.index", base=base, consultation_id=cid),
         "digest_url": external_url("digests.download", base=base, consultation_id=cid, fmt="xlsx"),
+        "annotated_url": external_url("digests.annotated", base=base, consultation_id=cid),
         "moderation_url": external_url("moderation.queue", base=base),
         "feedback_url": external_url("reports.feedback", base=base, consultation_id=cid),
     }

@@ -48,6 +48,7 @@ def test_the_office_hears_of_the_close_once_at_each_address(app, clock, office_c
     assert "还有 1 条意见等待审核" in text  # the pending comment
     assert f"{BASE}/office/consultations/{consultation.id}/responses" in text
     assert f"{BASE}/office/consultations/{consultation.id}/digest.xlsx" in text
+    assert f"{BASE}/office/consultations/{consultation.id}/annotated.docx" in text  # the annotated draft
     html = message.get_body(("html",)).get_content()
     assert summary in html and f'href="{BASE}/consultations/{consultation.id}/feedback"' in html
     assert "138 0013 8000" not in text + html  # no commenter's contact in it
