@@ -96,6 +96,7 @@ SCHEMAS = {
         "level": INTEGER,
         "kind": {"type": "string", "enum": ["section", "appendix"]},
         "text": STRING,
+        "key_points": _nullable(_text(_l("要点：起草单位对这一部分的通俗说明，不属于草案正文（没有时为 null）"))),
         "responsible_units": {"type": "array", "items": STRING, "description": _l("责任单位")},
         "public_comment_count": _nullable(INTEGER),
         "url": URL,

@@ -57,6 +57,10 @@ class Section(db.Model):
     run_in: Mapped[bool] = mapped_column(default=False)
     kind: Mapped[str] = mapped_column(String(20), default="section")
     unit_names: Mapped[list] = mapped_column(JSON, default=list)
+    # 要点: a few plain words from the drafting office on what the section says and whom it touches, shown before
+    # its text (portal/office/services.py: update_section); not part of the draft (not in its Word copy, nor
+    # quotable). None: none written.
+    key_points: Mapped[str | None] = mapped_column(Text)
     # In a revision: the section of the previous version this one was matched to (None: a new section).
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="SET NULL"))
 

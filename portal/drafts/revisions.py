@@ -27,7 +27,9 @@ def add_revision(
     """Add a new version; link each section to its match in the previous one; move comments to it.
 
     A comment keeps the section it was written on in ``original_section_id``. A comment on a section
-    that was taken out moves to the nearest matched parent, else to the draft as a whole.
+    that was taken out moves to the nearest matched parent, else to the draft as a whole. A section's key points
+    (要点) go to its match when its heading and text are unchanged (else they would say what the text no longer
+    does: the office writes them again).
     """
     previous = consultation.current_draft
     draft = add_draft(consultation, parsed, source_text, filename)
@@ -38,8 +40,11 @@ def add_revision(
     matches = match_sections([section_key(s) for s in old_sections], [section_key(s) for s in new_sections])
     successor: dict[int, Section] = {}
     for new_index, old_index in matches.items():
-        new_sections[new_index].previous_id = old_sections[old_index].id
-        successor[old_sections[old_index].id] = new_sections[new_index]
+        new, old = new_sections[new_index], old_sections[old_index]
+        new.previous_id = old.id
+        successor[old.id] = new
+        if old.key_points and section_key(new).content == section_key(old).content:
+            new.key_points = old.key_points  # the office's plain words still say what the unchanged text says
 
     def target(section: Section | None) -> Section | None:
         while section is not None:

@@ -60,6 +60,11 @@ class SectionForm(Form):
     level = IntegerField(_l("层级"), validators=[InputRequired(message=_l("请填写层级。")),
                                                NumberRange(1, 6, message=_l("层级必须是 1 到 6 之间的数字。"))])
     heading = StringField(_l("标题文字"), validators=[Optional(), Length(max=500)])
+    key_points = TextAreaField(
+        _l("要点（可不填）"), validators=[Optional(), Length(max=1000, message=_l("要点不能超过 1000 个字。"))],
+        description=_l("用几句大白话说明这一部分讲什么、和群众有什么关系。公开显示在这一部分的正文前，标明是起草单位的说明，"
+                       "不属于草案正文。"),
+    )
 
 
 class PublishForm(Form):

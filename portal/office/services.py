@@ -38,6 +38,7 @@ NOTICE_FIELDS = (
     "contact_phones", "contact_emails", "contact_address", "deadline",
 )
 MAX_LEVEL = 6
+KEY_POINTS_MAX = 1000  # characters: a few plain sentences, not a second text
 
 
 class OfficeError(ValueError):
@@ -179,8 +180,14 @@ def update_notice(consultation: Consultation, actor, values: dict) -> Consultati
     return consultation
 
 
-def update_section(section: Section, actor, level: int, heading: str) -> Section:
-    """Correct a heading's level or text; the section tree follows the levels."""
+def update_section(section: Section, actor, level: int, heading: str, key_points: str | None = None) -> Section:
+    """Correct a heading's level or text (the section tree follows the levels); write the section's key points
+    (要点: plain words shown before its text; until the consultation closes)."""
+    key_points = tidy(key_points or "") or None
+    if key_points is not None and len(key_points) > KEY_POINTS_MAX:
+        raise OfficeError("key_points", _("要点不能超过 %(limit)s 个字。", limit=format_decimal(KEY_POINTS_MAX)))
+    if key_points != section.key_points and section.draft.consultation.is_closed:
+        raise OfficeError("key_points", _("征求意见已经截止，要点不能再修改。"))
     sections = list(section.draft.sections)
     index = sections.index(section)
     if not 1 <= level <= MAX_LEVEL:
@@ -188,12 +195,13 @@ def update_section(section: Section, actor, level: int, heading: str) -> Section
     top = 1 if index == 0 else sections[index - 1].level + 1
     if level > top:
         raise OfficeError("level", _("层级不能跳级：这一节前面是第 %(before)d 级，这一节最多是第 %(top)d 级。", before=top - 1, top=top))
-    before = {"level": section.level, "heading": section.heading}
+    before = {"level": section.level, "heading": section.heading, "key_points": section.key_points}
     section.level = level
     section.heading = heading.strip()
+    section.key_points = key_points
     _rebuild_tree(sections, renumber_anchors=not section.draft.consultation.is_published)
     db.session.flush()
-    after = {"level": section.level, "heading": section.heading}
+    after = {"level": section.level, "heading": section.heading, "key_points": section.key_points}
     if before != after:
         record_action(actor, "edit", section, consultation_id=section.draft.consultation_id, before=before, after=after)
     return section

@@ -136,9 +136,10 @@ def edit_section(consultation_id: int, section_id: int):
     section = db.session.get(Section, section_id)
     if section is None or section.draft_id != consultation.current_draft.id:
         abort(404)
-    form = SectionForm() if request.method == "POST" else SectionForm(level=section.level, heading=section.heading)
+    form = SectionForm() if request.method == "POST" else SectionForm(level=section.level, heading=section.heading,
+                                                                      key_points=section.key_points)
     if _carry_out(form, lambda: services.update_section(section, current_user, form.level.data,
-                                                        form.heading.data or "")) is not NOT_DONE:
+                                                        form.heading.data or "", form.key_points.data)) is not NOT_DONE:
         return redirect(url_for("office.review", consultation_id=consultation.id) + f"#outline-{section.id}")
     status = 422 if form.errors else 200
     return render_template("office/section.html", consultation=consultation, section=section, form=form), status

@@ -249,6 +249,7 @@ document.querySelectorAll("button[data-print]").forEach(function (button) {
     var node = selection.getRangeAt(0).commonAncestorContainer;
     var element = node.nodeType === 1 ? node : node.parentElement;
     if (!element || !draft.contains(element)) { return null; }
+    if (element.closest(".key-points")) { return null; }  // the office's plain words: not the draft's
     var section = element.closest("section.draft-section");
     var text = selection.toString().replace(/[ \t\u00a0\u3000]+/g, " ").replace(/ *\n[\s]*/g, "\n").trim();
     if (!section || !text) { return null; }

@@ -166,6 +166,7 @@ def test_the_quotation_reaches_the_units_by_mail_and_in_their_digest(app, client
     route_new_comments()
     deliver_due()
     (mail,) = smtp_server.to("fgj@example.gov.cn")
+    assert number in mail["Subject"]
     text = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert f"针对原文：\n「{words}」" in text and text.index(words) < text.index("建议写明标准。")
     html = mail.get_body(("html",)).get_content()
