@@ -136,8 +136,19 @@ def comments():
     pages = max(1, -(-total // COMMENTS_PER_PAGE))
     return render_template(
         "citizens/comments.html", citizen=citizen, items=items,
-        total=total, page=page, pages=pages,
+        total=total, page=page, pages=pages, quotes_changed=_quotes_changed([comment for comment, _ in items]),
     )
+
+
+def _quotes_changed(comments) -> set[int]:
+    """Of the citizen's comments shown, those whose quotation a revision of the draft has changed since."""
+    from portal.comments.quotes import changed_quotes
+
+    changed: set[int] = set()
+    for consultation_id in {c.consultation_id for c in comments if c.quote}:
+        mine = [c for c in comments if c.consultation_id == consultation_id]
+        changed |= changed_quotes(mine[0].consultation, mine)
+    return changed
 
 
 @bp.route("/settings", methods=["GET", "POST"])

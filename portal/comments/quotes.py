@@ -247,3 +247,16 @@ def marked_line(line: str, quoted: dict[str, int] | None, label) -> Markup:
         else:
             parts.append(Markup.escape(sentence))
     return Markup("").join(parts)
+
+
+def changed_quotes(consultation, comments) -> set[int]:
+    """The ids of those ``comments`` whose quotation the consultation's current draft no longer holds (in the
+    section they now belong to, with its subsections): the office revised the words they were about since
+    (portal/drafts/revisions.py). A comment written on the current draft quotes what it holds."""
+    draft = consultation.current_draft
+    earlier = [c for c in comments if c.quote and draft is not None and c.draft_id not in (None, draft.id)]
+    if not earlier:
+        return set()
+    words = draft_words(draft.id)
+    return {c.id for c in earlier
+            if words.find(c.quote, c.section_id if c.section_id in words.spans else None) is None}

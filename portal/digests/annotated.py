@@ -18,14 +18,14 @@ from portal.mail.links import external_url
 ANNOTATED_MAX = 5000
 
 
-def note_of(row: DigestRow, passages: tuple = ()) -> Note:
+def note_of(row: DigestRow, passages: tuple = (), quote_changed: bool = False) -> Note:
     facts = [f"回执号 {row.receipt_number}", row.stance, row.submitted]
     if row.channel and row.channel != WEB_CHANNEL:
         facts.append(f"收到方式：{row.channel}")
     facts.append(f"审核状态：{row.status}")
     lines = ["　".join(facts)]
     if row.quote:
-        lines.append(f"针对原文：「{row.quote}」")
+        lines.append(f"针对原文：「{row.quote}」" + ("（这段原文在修订稿中已经修改）" if quote_changed else ""))
     lines.append(row.opinion)
     if row.attachments:
         lines.append(f"附件：{row.attachments}")
@@ -46,7 +46,8 @@ def annotated_document(consultation: Consultation, filters=None) -> bytes:
         section_id = row.section_id if row.section_id in in_draft else None
         found = words.find(row.quote, section_id) if row.quote else None
         passages = tuple((p.section_id, p.text) for p in words.passages_in(*found)) if found else ()
-        notes.append(note_of(DigestRow(**{**row.__dict__, "section_id": section_id}), passages))
+        notes.append(note_of(DigestRow(**{**row.__dict__, "section_id": section_id}), passages,
+                             quote_changed=bool(row.quote) and found is None))
     link = external_url("consultations.show", consultation_id=consultation.id)
     return draft_document(document_facts(consultation, draft, link), draft, notes)
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal.accounts.access import can_manage_consultation, get_managed_consultation, role_required
 from portal.comments.attachments import attachments_of
 from portal.comments.models import Comment, NOT_RECEIVED
+from portal.comments.quotes import changed_quotes
 from portal.digests.annotated import ANNOTATED_MAX
 from portal.consultations.models import Consultation
 from portal.digests.services import attachment_count
@@ -66,6 +67,7 @@ def render_index(consultation: Consultation, form: BulkResponseForm, status: int
         sections=section_choices(consultation), letters=letter_sizes(consultation.id, shown),
         attachments=attachments_of(c.id for c in shown), file_count=attachment_count(consultation),
         reasons=common_reasons(consultation), advice=advice_for(c.id for c in shown), annotated_max=ANNOTATED_MAX,
+        quotes_changed=changed_quotes(consultation, shown),
     ), status
 
 
@@ -124,6 +126,7 @@ def respond_one(consultation_id: int, comment_id: int):
         "responses/respond.html", consultation=consultation, comment=comment, response=response, form=form,
         attachments=attachments_of([comment.id]), filters=filters, place=place, reasons=common_reasons(consultation),
         advice=advice_for([comment.id]).get(comment.id, []), letters=letter_sizes(consultation.id, [comment]),
+        quotes_changed=changed_quotes(consultation, [comment]),
     ), status
 
 

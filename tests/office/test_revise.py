@@ -83,3 +83,40 @@ def test_revision_keeps_comments_with_their_sections_and_shows_the_changes(app, 
     old = client.get(f"{base}/versions/1").get_data(as_text=True)
     assert "这是以前的版本" in old and "二是加强养老产业分析研判" in old and "到2025年底" in old
     assert client.get(f"{base}/versions/3").status_code == 404
+
+
+def test_a_quotation_the_revision_changed_is_told_to_its_author_and_the_office(app, client, clock, office,
+                                                                             import_seed, submit, seed_path):
+    import io
+
+    import docx
+
+    from tests.helpers import Browser
+
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation = import_seed("003")
+    consultation.owner_unit_id = office.unit_id
+    db.session.commit()
+    goals = section_by_text(consultation.current_draft, "目标要求")
+    citizen = Browser(app)  # the commenter's own browser (the office is logged in on ``client``)
+    url = f"/consultations/{consultation.id}/sections/{goals.anchor}"
+    changed = receipt_from(post_comment(citizen, consultation, url, section_id=goals.id, body="年份太晚。",
+                                        quote="到2025年底,基础养老服务设施"))
+    kept = receipt_from(post_comment(citizen, consultation, url, section_id=goals.id, body="赞成以人为本。",
+                                     quote="坚持以人为本"))
+    assert "在修订稿中已经修改" not in citizen.get(f"/receipts/{changed}").get_data(as_text=True)
+
+    text = revised_text(seed_path("003").read_text(encoding="utf-8"))
+    response = submit(f"/office/consultations/{consultation.id}/revise", file=(text.encode("utf-8"), "修订稿.txt"),
+                      change_note="目标年份改为2026年")
+    assert response.status_code == 302
+    receipt = citizen.get(f"/receipts/{changed}").get_data(as_text=True)
+    assert "这段原文在修订稿中已经修改。" in receipt
+    assert f'href="/consultations/{consultation.id}/versions/2/changes">看看改了什么</a>' in receipt
+    assert "在修订稿中已经修改" not in citizen.get(f"/receipts/{kept}").get_data(as_text=True)
+
+    page = client.get(f"/office/consultations/{consultation.id}/responses").get_data(as_text=True)
+    assert page.count("这段原文在修订稿中已经修改。") == 1
+    notes = [c.text for c in docx.Document(io.BytesIO(
+        client.get(f"/office/consultations/{consultation.id}/annotated.docx").data)).comments]
+    assert [n for n in notes if "（这段原文在修订稿中已经修改）" in n] == [n for n in notes if "年份太晚。" in n]
