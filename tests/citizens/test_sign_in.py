@@ -319,3 +319,29 @@ def test_old_links_are_deleted_with_their_addresses(app, client, open_003, clock
     clock.advance(hours=25)
     ask_for_link(client, "later@example.cn")
     assert db.session.scalars(select(SignInLink.email)).all() == ["later@example.cn"]
+
+
+def test_my_comments_say_when_a_revision_changed_the_words_i_quoted(app, client, open_003, smtp_server):
+    from portal.drafts.revisions import add_revision
+    from portal.drafts.services import parse_file
+    from tests.conftest import SEEDS
+
+    goals = next(s for s in open_003.current_draft.sections if s.heading == "目标要求")
+    url = f"/consultations/{open_003.id}/sections/{goals.anchor}"
+    changed = receipt_from(post_comment(client, open_003, url, section_id=goals.id, body="年份太晚。",
+                                        quote="到2025年底,基础养老服务设施", author_contact=ADDRESS))
+    receipt_from(post_comment(client, open_003, url, section_id=goals.id, body="赞成。", quote="坚持以人为本",
+                              author_contact=ADDRESS))
+    sign_in(client, smtp_server)
+    assert "在修订稿中已经修改" not in client.get("/account/").get_data(as_text=True)
+
+    seed = next(SEEDS.glob("003_*.txt"))
+    text = seed.read_text(encoding="utf-8").replace("到2025年底,基础养老服务设施", "到2026年底,基础养老服务设施")
+    _, parsed = parse_file(text.encode("utf-8"), "修订稿.txt")
+    add_revision(open_003, parsed.to_dict(), text, "修订稿.txt", "目标年份改为2026年")
+    db.session.commit()
+    page = client.get("/account/").get_data(as_text=True)
+    assert page.count("这段原文在修订稿中已经修改。") == 1
+    mine = page[page.index(changed):]
+    assert mine.index("这段原文在修订稿中已经修改。") < mine.index("年份太晚。")
+    assert db.session.scalar(select(Comment.quote).where(Comment.receipt_number == changed)) == "到2025年底,基础养老服务设施"
