@@ -9,6 +9,11 @@ import io
 from flask_babel import gettext as _
 
 DOCX_MAGIC = b"PK\x03\x04"
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# what a paragraph's text leaves out: words deleted (or moved away) in tracked changes, and paragraphs of their own
+# inside it (a text box's)
+_LEFT_OUT = {_W + "del", _W + "moveFrom", _W + "p"}
+_REVISIONS = ("ins", "del", "moveFrom", "moveTo")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc / .xls
 PDF_MAGIC = b"%PDF"
 
@@ -97,7 +102,7 @@ def _docx_text(data: bytes) -> str:
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
             paragraph = Paragraph(block, document)
-            lines.append(numbering.label(paragraph) + paragraph.text)
+            lines.append(numbering.label(paragraph) + paragraph_text(block))
         elif tag == "tbl":
             for row in Table(block, document).rows:
                 cells: list[str] = []
@@ -106,7 +111,37 @@ def _docx_text(data: bytes) -> str:
                     if id(cell._tc) in seen:  # a horizontally merged cell is returned once per grid column
                         continue
                     seen.add(id(cell._tc))
-                    cells.append(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
+                    texts = [paragraph_text(p._p).strip() for p in cell.paragraphs]
+                    cells.append(" ".join(text for text in texts if text))
                 lines.append(" | ".join(cells))
             lines.append("")
     return "\n".join(lines)
+
+
+def paragraph_text(paragraph) -> str:
+    """A paragraph's text as Word shows it with every tracked change accepted: its runs wherever they sit (in a
+    hyperlink, a content control, a smart tag, an insertion, a move), but not deleted or moved-away words, nor a
+    text box's paragraphs. python-docx's ``Paragraph.text`` reads only the runs directly in the paragraph and its
+    hyperlinks: the words of a tracked insertion (修订模式) were silently lost."""
+    parts = []
+    for run in paragraph.iter(_W + "r"):
+        ancestor = run.getparent()
+        while ancestor is not None and ancestor is not paragraph and ancestor.tag not in _LEFT_OUT:
+            ancestor = ancestor.getparent()
+        if ancestor is paragraph:
+            parts.append(run.text)
+    return "".join(parts)
+
+
+def docx_revisions(data: bytes) -> int:
+    """How many tracked changes (insertions, deletions, moves holding words) a .docx's body still holds: 0 for
+    another kind of file, or one that cannot be read (read_draft says what is wrong with it)."""
+    if not data.startswith(DOCX_MAGIC):
+        return 0
+    try:
+        from docx import Document
+
+        body = Document(io.BytesIO(data)).element.body
+    except Exception:
+        return 0
+    return sum(1 for name in _REVISIONS for change in body.iter(_W + name) if change.find(_W + "r") is not None)

@@ -9,8 +9,8 @@ from portal.consultations.models import Consultation
 from portal.core.time import parse_iso
 from portal.drafts.anchors import section_anchor
 from portal.drafts.models import Draft, DraftTable, Section
-from portal.drafts.parser import DraftParseError, ParsedDraft, parse_draft
-from portal.drafts.readers import DraftReadError, read_draft
+from portal.drafts.parser import DraftParseError, ParsedDraft, Warning_, parse_draft
+from portal.drafts.readers import DraftReadError, docx_revisions, read_draft
 from portal.extensions import db
 
 __all__ = ["DraftImportError", "parse_file", "import_draft"]
@@ -26,12 +26,20 @@ class DraftImportError(ValueError):
 
 
 def parse_file(data: bytes, filename: str | None = None) -> tuple[str, ParsedDraft]:
-    """Read and parse an uploaded file; raise :class:`DraftImportError` with a clear message."""
+    """Read and parse an uploaded file; raise :class:`DraftImportError` with a clear message. A Word file still
+    holding tracked changes (修订) is read as if they were all accepted, and a warning says so."""
     try:
         text = read_draft(data, filename)
-        return text, parse_draft(text)
+        parsed = parse_draft(text)
     except (DraftReadError, DraftParseError) as error:
         raise DraftImportError(error.code, error.message) from error
+    revisions = docx_revisions(data)
+    if revisions:
+        parsed.warnings.insert(0, Warning_(
+            "tracked_changes", None,
+            f"这份 Word 文件里还有 {revisions} 处没有处理的修订（修订模式下的插入或删除），已按“接受所有修订”后的文字导入。"
+            "请对照原文件核对；如果有的修订不应采纳，请在 Word 中处理好修订后重新上传。"))
+    return text, parsed
 
 
 def import_draft(parsed: dict, source_text: str, filename: str | None = None) -> Consultation:

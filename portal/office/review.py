@@ -24,6 +24,7 @@ PARSER_WARNINGS = {
     "table_irregular": _l("从这一行开始的表格有一组单元格数量不整齐，请核对。"),
     "level_jump": _l("这一行的编号层级顺序不寻常，请核对。"),
     "numbering_gap": _l("这一行的编号不连续或重复，请核对。"),
+    "tracked_changes": _l("这份 Word 文件里还有没有处理的修订，已按“接受所有修订”后的文字导入。请对照原文件核对。"),
 }
 
 

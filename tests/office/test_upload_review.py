@@ -129,3 +129,44 @@ def test_the_missing_deadline_is_asked_for_once_and_no_longer_once_filled_in(app
     page = client.get(base).get_data(as_text=True)
     assert "没有从公告中读到截止时间" not in page and "没有找到征求意见的截止日期" not in page
     assert "个责任单位不在单位目录中" in page  # the other warnings stay
+
+
+def tracked_docx() -> bytes:
+    """A Word draft still in 修订模式: a year deleted and another inserted, a sentence inserted inside a content
+    control, a moved phrase, and a text box whose words are not the draft's."""
+    import io
+
+    from docx import Document
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    def xml(fragment: str):
+        return parse_xml(fragment.replace(">", f" {nsdecls('w')}>", 1))  # the namespace on the outer element
+
+    document = Document()
+    for line in ("关于养老服务的实施意见（征求意见稿）", "一、总体要求"):
+        document.add_paragraph(line)
+    body = document.add_paragraph("到")._p
+    body.append(xml('<w:del w:id="1" w:author="起草人"><w:r><w:delText>2025</w:delText></w:r></w:del>'))
+    body.append(xml('<w:ins w:id="2" w:author="起草人"><w:r><w:t>2026</w:t></w:r></w:ins>'))
+    body.append(xml('<w:r><w:t>年底建成养老服务中心。</w:t></w:r>'))
+    body.append(xml('<w:sdt><w:sdtContent><w:ins w:id="3" w:author="起草人"><w:r><w:t>价格公开。</w:t></w:r></w:ins>'
+                    '</w:sdtContent></w:sdt>'))
+    document.add_paragraph("二、主要措施")
+    moved = document.add_paragraph("完善服务网络")._p
+    moved.append(xml('<w:moveFrom w:id="4" w:author="起草人"><w:r><w:t>（旧位置）</w:t></w:r></w:moveFrom>'))
+    moved.append(xml('<w:r><w:t>。</w:t><w:pict><w:p><w:r><w:t>文本框里的批示</w:t></w:r></w:p></w:pict></w:r>'))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_word_draft_with_tracked_changes_is_read_as_accepted_and_the_office_is_warned(app, client, office, submit):
+    response = submit("/office/upload", file=(tracked_docx(), "修订稿.docx"))
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    draft = db.session.scalars(select(Draft)).one()
+    texts = "\n".join(f"{s.label}{s.heading}\n{s.text}" for s in draft.sections)
+    assert "到2026年底建成养老服务中心。价格公开。" in texts  # inserted words kept, in a content control too
+    assert "2025" not in texts and "（旧位置）" not in texts and "文本框里的批示" not in texts
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "这份 Word 文件里还有 4 处没有处理的修订" in page  # a deletion, two insertions, a move
