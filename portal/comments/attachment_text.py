@@ -82,18 +82,21 @@ def _docx(data: bytes) -> str:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    from portal.drafts.readers import paragraph_text
+
     _checked_zip(data, lambda name: name.startswith("word/")).close()
     document = Document(io.BytesIO(data))
     lines = []
     for block in document.iter_inner_content():  # paragraphs and tables in the document's order
         if isinstance(block, Paragraph):
-            lines.append(block.text)
+            lines.append(paragraph_text(block._p))  # tracked insertions too, as drafts are read
         elif isinstance(block, Table):
             for row in block.rows:
                 cells = []
                 for cell in row.cells:  # a merged cell is repeated by python-docx: once is enough
-                    if not cells or cell.text != cells[-1]:
-                        cells.append(cell.text)
+                    text = "\n".join(paragraph_text(p._p) for p in cell.paragraphs)
+                    if not cells or text != cells[-1]:
+                        cells.append(text)
                 lines.append("\t".join(cells))
     return "\n".join(lines)
 

@@ -43,6 +43,9 @@ def test_each_kind_of_file_gives_its_words():
 
     workbook = xlsx_of({"意见表": [["序号", "意见", None], [1, "增加助餐点", None]], "空表": []})
     assert read_text(XLSX_TYPE, workbook) == "【意见表】\n序号\t意见\n1\t增加助餐点\n【空表】"
+    from tests.office.test_upload_review import tracked_docx  # a letter still in 修订模式: read as accepted
+
+    assert "到2026年底建成养老服务中心。价格公开。" in read_text(DOCX_TYPE, tracked_docx())
     assert read_text("application/ofd", ofd_of([["第一页", "第二行"], ["第二页"]])) == "第一页\n第二行\n\n第二页"
     assert read_text("text/plain", "意见：增加班次。\r\n谢谢".encode("gb18030")) == "意见：增加班次。\n谢谢"
 
