@@ -60,6 +60,7 @@ class SectionForm(Form):
     level = IntegerField(_l("层级"), validators=[InputRequired(message=_l("请填写层级。")),
                                                NumberRange(1, 6, message=_l("层级必须是 1 到 6 之间的数字。"))])
     heading = StringField(_l("标题文字"), validators=[Optional(), Length(max=500)])
+    text = TextAreaField(_l("正文"), description=_l("导入时读出的这一部分的正文，一段一行。发布前可以改正读错的地方；发布后请上传修订稿。"))
     key_points = TextAreaField(
         _l("要点（可不填）"), validators=[Optional(), Length(max=1000, message=_l("要点不能超过 1000 个字。"))],
         description=_l("用几句大白话说明这一部分讲什么、和群众有什么关系。公开显示在这一部分的正文前，标明是起草单位的说明，"

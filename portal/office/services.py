@@ -180,14 +180,22 @@ def update_notice(consultation: Consultation, actor, values: dict) -> Consultati
     return consultation
 
 
-def update_section(section: Section, actor, level: int, heading: str, key_points: str | None = None) -> Section:
+def update_section(section: Section, actor, level: int, heading: str, key_points: str | None = None,
+                   text: str | None = None) -> Section:
     """Correct a heading's level or text (the section tree follows the levels); write the section's key points
-    (要点: plain words shown before its text; until the consultation closes)."""
-    key_points = tidy(key_points or "") or None
+    (要点: plain words shown before its text; until the consultation closes); correct the section's own text as the
+    import read it (before publishing only: then it is what the public comments on, changed by a revision).
+    ``key_points``, ``text``: None leaves them as they are."""
+    if key_points is None:
+        key_points = section.key_points
+    key_points = tidy(key_points) or None
     if key_points is not None and len(key_points) > KEY_POINTS_MAX:
         raise OfficeError("key_points", _("要点不能超过 %(limit)s 个字。", limit=format_decimal(KEY_POINTS_MAX)))
     if key_points != section.key_points and section.draft.consultation.is_closed:
         raise OfficeError("key_points", _("征求意见已经截止，要点不能再修改。"))
+    text = section.text if text is None else _section_text(text)
+    if text != section.text and section.draft.consultation.is_published:
+        raise OfficeError("text", _("草案已经发布，正文不能在这里修改。如需修改，请上传修订稿。"))
     sections = list(section.draft.sections)
     index = sections.index(section)
     if not 1 <= level <= MAX_LEVEL:
@@ -195,16 +203,64 @@ def update_section(section: Section, actor, level: int, heading: str, key_points
     top = 1 if index == 0 else sections[index - 1].level + 1
     if level > top:
         raise OfficeError("level", _("层级不能跳级：这一节前面是第 %(before)d 级，这一节最多是第 %(top)d 级。", before=top - 1, top=top))
-    before = {"level": section.level, "heading": section.heading, "key_points": section.key_points}
+    before = {"level": section.level, "heading": section.heading, "key_points": section.key_points,
+              "text": section.text}
     section.level = level
     section.heading = heading.strip()
     section.key_points = key_points
+    section.text = text
     _rebuild_tree(sections, renumber_anchors=not section.draft.consultation.is_published)
     db.session.flush()
-    after = {"level": section.level, "heading": section.heading, "key_points": section.key_points}
+    after = {"level": section.level, "heading": section.heading, "key_points": section.key_points,
+             "text": section.text}
     if before != after:
         record_action(actor, "edit", section, consultation_id=section.draft.consultation_id, before=before, after=after)
     return section
+
+
+SECTION_TEXT_MAX = 100_000  # characters of one section's text (the longest seen run to a few thousand)
+
+
+def _section_text(text: str) -> str:
+    """A section's text as the import stores it: one paragraph a line, no empty lines, no trailing spaces."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    cleaned = "\n".join(line for line in lines if line)
+    if len(cleaned) > SECTION_TEXT_MAX:
+        raise OfficeError("text", _("正文不能超过 %(limit)s 个字。", limit=format_decimal(SECTION_TEXT_MAX)))
+    return cleaned
+
+
+def merge_section(section: Section, actor) -> Section:
+    """Before publishing: a heading the import read where the draft has none (a numbered line inside a paragraph,
+    a list item) becomes text again. The section's label, heading and text go to the end of the section before it
+    in the document; its tables and responsible units go with them; its subsections hang under the sections
+    before them by their levels. Returns the section that took it in."""
+    draft = section.draft
+    if draft.consultation.is_published:
+        raise OfficeError("merge", _("草案已经发布，章节不能再合并。如需修改结构，请上传修订稿。"))
+    sections = list(draft.sections)
+    index = sections.index(section)
+    if index == 0:
+        raise OfficeError("merge", _("第一部分前面没有可以并入的部分。"))
+    into = sections[index - 1]
+    line = f"{section.label}{section.heading}".strip()
+    into.text = "\n".join(part for part in (into.text, line, section.text) if part)
+    into.unit_names = list(dict.fromkeys([*(into.unit_names or []), *(section.unit_names or [])]))
+    for table in list(section.tables):
+        table.section = into
+    before = {"label": section.label, "heading": section.heading, "into": f"{into.label}{into.heading}"}
+    remaining = sections[:index] + sections[index + 1:]
+    for child in list(section.children):
+        child.parent = None  # _rebuild_tree gives it its new parent
+    for position, kept in enumerate(remaining):
+        kept.position = position
+    db.session.delete(section)
+    db.session.flush()  # the deleted section's position is free before the others move up
+    _rebuild_tree(remaining, renumber_anchors=True)
+    db.session.flush()
+    record_action(actor, "merge_section", into, consultation_id=draft.consultation_id, before=before,
+                  after={"text_length": len(into.text)})
+    return into
 
 
 def _rebuild_tree(sections: list[Section], renumber_anchors: bool) -> None:

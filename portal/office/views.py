@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -137,12 +137,34 @@ def edit_section(consultation_id: int, section_id: int):
     if section is None or section.draft_id != consultation.current_draft.id:
         abort(404)
     form = SectionForm() if request.method == "POST" else SectionForm(level=section.level, heading=section.heading,
-                                                                      key_points=section.key_points)
-    if _carry_out(form, lambda: services.update_section(section, current_user, form.level.data,
-                                                        form.heading.data or "", form.key_points.data)) is not NOT_DONE:
+                                                                      key_points=section.key_points, text=section.text)
+    sent = request.form  # a field the form did not send is left as it is (the text: after publishing)
+    if _carry_out(form, lambda: services.update_section(
+            section, current_user, form.level.data, form.heading.data or "",
+            form.key_points.data if "key_points" in sent else None,
+            form.text.data if "text" in sent else None)) is not NOT_DONE:
         return redirect(url_for("office.review", consultation_id=consultation.id) + f"#outline-{section.id}")
     status = 422 if form.errors else 200
     return render_template("office/section.html", consultation=consultation, section=section, form=form), status
+
+
+@bp.post("/consultations/<int:consultation_id>/sections/<int:section_id>/merge")
+@role_required("office")
+def merge_section(consultation_id: int, section_id: int):
+    """Before publishing: a heading read where the draft has none becomes text of the section before it."""
+    consultation = get_managed_consultation(consultation_id)
+    section = db.session.get(Section, section_id)
+    if section is None or section.draft_id != consultation.current_draft.id:
+        abort(404)
+    try:
+        into = services.merge_section(section, current_user)
+    except services.OfficeError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("office.edit_section", consultation_id=consultation.id, section_id=section_id))
+    db.session.commit()
+    flash(_("已并入上一部分“%(title)s”。", title=into.title))
+    return redirect(url_for("office.review", consultation_id=consultation.id) + f"#outline-{into.id}")
 
 
 @bp.route("/consultations/<int:consultation_id>/publish", methods=["GET", "POST"])

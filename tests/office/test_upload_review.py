@@ -8,7 +8,7 @@ from portal.consultations.models import Consultation
 from portal.drafts.models import Draft, Section
 from portal.extensions import db
 from portal.units.models import Unit, UnitAlias
-from tests.helpers import docx_of, shanghai
+from tests.helpers import csrf_token, docx_of, shanghai
 
 
 def count(model) -> int:
@@ -170,3 +170,65 @@ def test_a_word_draft_with_tracked_changes_is_read_as_accepted_and_the_office_is
     assert "2025" not in texts and "（旧位置）" not in texts and "文本框里的批示" not in texts
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "这份 Word 文件里还有 4 处没有处理的修订" in page  # a deletion, two insertions, a move
+
+
+def test_before_publishing_the_office_corrects_a_sections_text_and_merges_a_false_heading(app, client, office, submit):
+    from tests.office.conftest import SMALL_DRAFT
+
+    text = SMALL_DRAFT.replace("坚持以人为本。", "坚持以人为本，主要有：\n1.保基本\n2.广覆盖")
+    response = submit("/office/upload", file=(text.encode("utf-8"), "draft.txt"))
+    assert response.status_code == 302
+    base = response.headers["Location"]
+    draft = db.session.scalars(select(Draft)).one()
+    assert [s.label for s in draft.sections] == ["一、", "1.", "2.", "二、", "（一）"]  # two list items read as headings
+    listed = draft.sections[1]
+
+    merged = client.post(f"{base}/sections/{listed.id}/merge",
+                         data={"csrf_token": csrf_token(client, f"{base}/sections/{listed.id}")})
+    assert merged.status_code == 302
+    page = client.get(merged.headers["Location"]).get_data(as_text=True)
+    assert "已并入上一部分“一、总体要求”。" in page
+    db.session.expire_all()
+    draft = db.session.get(Draft, draft.id)
+    assert [s.label for s in draft.sections] == ["一、", "2.", "二、", "（一）"]
+    assert draft.sections[0].text == "坚持以人为本，主要有：\n1.保基本"
+    assert [s.position for s in draft.sections] == [0, 1, 2, 3]
+    assert [s.anchor for s in draft.sections][:2] == ["s-1", "s-1-1"]  # renumbered: not published yet
+
+    second = draft.sections[1]
+    url = f"{base}/sections/{second.id}"
+    assert "正文" in client.get(url).get_data(as_text=True)
+    fixed = submit(url, level=str(second.level), heading=second.heading, text=" 2.广覆盖\r\n\r\n多层次 ", key_points="")
+    assert fixed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Section, second.id).text == "2.广覆盖\n多层次"
+    actions = [e.action for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert actions[-2:] == ["merge_section", "edit"]
+
+    first = draft.sections[0]
+    refused = client.post(f"{base}/sections/{first.id}/merge",
+                          data={"csrf_token": csrf_token(client, f"{base}/sections/{first.id}")})
+    assert "第一部分前面没有可以并入的部分" in client.get(refused.headers["Location"]).get_data(as_text=True)
+
+
+def test_after_publishing_the_text_and_the_structure_stay_as_published(app, client, clock, office, submit,
+                                                                      upload_seed):
+    from portal.consultations.services import publish_consultation
+
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation = db.session.get(Consultation, upload_seed("003"))
+    publish_consultation(consultation, shanghai(2023, 4, 12, 10, 0), shanghai(2023, 5, 20, 18, 0))
+    db.session.commit()
+    section = consultation.current_draft.sections[1]
+    base = f"/office/consultations/{consultation.id}"
+    page = client.get(f"{base}/sections/{section.id}").get_data(as_text=True)
+    assert 'name="text"' not in page and "并入上一部分" not in page
+    before = section.text
+    refused = submit(f"{base}/sections/{section.id}", level=str(section.level), heading=section.heading,
+                     text="改过的正文")
+    assert refused.status_code == 422 and "草案已经发布，正文不能在这里修改" in refused.get_data(as_text=True)
+    merged = client.post(f"{base}/sections/{section.id}/merge",
+                         data={"csrf_token": csrf_token(client, f"{base}/sections/{section.id}")})
+    assert merged.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Section, section.id).text == before  # nothing merged, nothing changed
