@@ -14,6 +14,7 @@ ACTION_LABELS = {
     "upload": _l("上传草案"),
     "edit": _l("修改草案或通知"),
     "merge_section": _l("把误读的标题并入上一部分"),
+    "split_section": _l("从正文中的一行另起一部分"),
     "publish": _l("发布征求意见"),
     "extend": _l("延长截止时间"),
     "withdraw": _l("撤回发布"),

@@ -68,6 +68,19 @@ class SectionForm(Form):
     )
 
 
+class SplitSectionForm(Form):
+    """Beside the section form on its page: its fields are prefixed ("split-line"); its CSRF token is the page's,
+    checked by CSRFProtect for every POST (portal/__init__.py)."""
+
+    class Meta:
+        csrf = False
+
+    line = SelectField(_l("从正文的哪一行起另起一部分"), coerce=int, validate_choice=True,
+                       invalid_choice_message=_l("请选择正文中的一行。"))
+    level = IntegerField(_l("新的一部分的层级"), validators=[InputRequired(message=_l("请填写层级。")),
+                                                       NumberRange(1, 6, message=_l("层级必须是 1 到 6 之间的数字。"))])
+
+
 class PublishForm(Form):
     opens = RadioField(_l("什么时候开始征求意见？"), choices=[SelectChoice("now", _l("立即开始")), SelectChoice("later", _l("在指定时间开始"))],
                        default="now", validators=[InputRequired(message=_l("请选择开始时间。"))])

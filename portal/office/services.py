@@ -243,8 +243,10 @@ def merge_section(section: Section, actor) -> Section:
     if index == 0:
         raise OfficeError("merge", _("第一部分前面没有可以并入的部分。"))
     into = sections[index - 1]
-    line = f"{section.label}{section.heading}".strip()
-    into.text = "\n".join(part for part in (into.text, line, section.text) if part)
+    line, lines = f"{section.label}{section.heading}".strip(), section.lines
+    if section.run_in and lines:  # the heading ran into its first paragraph: one line again
+        line, lines = line + lines[0], lines[1:]
+    into.text = "\n".join(part for part in (into.text, line, *lines) if part)
     into.unit_names = list(dict.fromkeys([*(into.unit_names or []), *(section.unit_names or [])]))
     for table in list(section.tables):
         table.section = into
@@ -261,6 +263,48 @@ def merge_section(section: Section, actor) -> Section:
     record_action(actor, "merge_section", into, consultation_id=draft.consultation_id, before=before,
                   after={"text_length": len(into.text)})
     return into
+
+
+def split_section(section: Section, actor, line: int, level: int) -> Section:
+    """Before publishing: a numbered line of a section's text that the import did not read as a heading starts a
+    section of its own at ``level``, holding that line's heading and the text after it (as the import splits a
+    numbered line: "（三）加强宣传" a heading, "1.加强宣传。各地要……" a heading run into its text). Returns the new
+    section."""
+    from portal.drafts.parser import match_label, split_heading, units_in_text
+
+    draft = section.draft
+    if draft.consultation.is_published:
+        raise OfficeError("split", _("草案已经发布，章节不能再拆分。如需修改结构，请上传修订稿。"))
+    lines = section.lines
+    if not 0 <= line < len(lines):
+        raise OfficeError("split", _("请选择正文中的一行。"))
+    label = match_label(lines[line])
+    if label is None:
+        raise OfficeError("split", _("这一行开头没有编号（如“一、”“（一）”“1.”“第一条”），不能作为标题。"))
+    sections = list(draft.sections)
+    index = sections.index(section)
+    top = section.level + 1
+    if not 1 <= level <= min(top, MAX_LEVEL):
+        raise OfficeError("split", _("层级不能跳级：前面一节是第 %(before)d 级，新的一节最多是第 %(top)d 级。",
+                                     before=section.level, top=min(top, MAX_LEVEL)))
+    heading, first_text, run_in = split_heading(label.style, label.rest)
+    text = "\n".join(part for part in [first_text, *lines[line + 1:]] if part)
+    new = Section(draft=draft, position=0, level=level, anchor="", label=label.label[:50], number=label.number,
+                  heading=heading, text=text, run_in=run_in, kind="section",
+                  unit_names=units_in_text(heading + text))
+    section.text = "\n".join(lines[:line])
+    still_named = set(units_in_text(section.heading + section.text))  # units named in the words that moved go
+    section.unit_names = [u for u in section.unit_names or [] if u not in new.unit_names or u in still_named]
+    ordered = sections[:index + 1] + [new] + sections[index + 1:]
+    for position, kept in enumerate(ordered):
+        kept.position = position
+    db.session.add(new)
+    _rebuild_tree(ordered, renumber_anchors=True)
+    db.session.flush()
+    record_action(actor, "split_section", new, consultation_id=draft.consultation_id,
+                  before={"from": f"{section.label}{section.heading}", "line": lines[line]},
+                  after={"label": new.label, "heading": new.heading, "level": new.level})
+    return new
 
 
 def _rebuild_tree(sections: list[Section], renumber_anchors: bool) -> None:

@@ -19,7 +19,8 @@ from portal.extensions import db
 from portal.office import services
 from portal.office.forms import (
     END_OF_DAY, ExplanatoryNoteForm, ExtendForm, ImportCommentsForm, NoticeForm, PublishedFileForm, PublishForm,
-    RecordCommentForm, ReviseForm, SectionForm, UploadForm, WithdrawForm, local_datetime, split_list,
+    RecordCommentForm, ReviseForm, SectionForm, SplitSectionForm, UploadForm, WithdrawForm, local_datetime,
+    split_list,
 )
 from portal.office.review import review_of
 from portal.units.models import Unit
@@ -145,7 +146,42 @@ def edit_section(consultation_id: int, section_id: int):
             form.text.data if "text" in sent else None)) is not NOT_DONE:
         return redirect(url_for("office.review", consultation_id=consultation.id) + f"#outline-{section.id}")
     status = 422 if form.errors else 200
-    return render_template("office/section.html", consultation=consultation, section=section, form=form), status
+    return render_template("office/section.html", consultation=consultation, section=section, form=form,
+                           split=split_form(section) if not consultation.is_published and section.lines else None), status
+
+
+@bp.post("/consultations/<int:consultation_id>/sections/<int:section_id>/split")
+@role_required("office")
+def split_section(consultation_id: int, section_id: int):
+    """Before publishing: a numbered line of the text the import did not read as a heading starts a section."""
+    consultation = get_managed_consultation(consultation_id)
+    section = db.session.get(Section, section_id)
+    if section is None or section.draft_id != consultation.current_draft.id:
+        abort(404)
+    form = split_form(section)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return redirect(url_for("office.edit_section", consultation_id=consultation.id, section_id=section_id))
+    try:
+        new = services.split_section(section, current_user, form.line.data, form.level.data)
+    except services.OfficeError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("office.edit_section", consultation_id=consultation.id, section_id=section_id))
+    db.session.commit()
+    flash(_("已另起一部分“%(title)s”。", title=new.title))
+    return redirect(url_for("office.review", consultation_id=consultation.id) + f"#outline-{new.id}")
+
+
+def split_form(section: Section) -> SplitSectionForm:
+    form = SplitSectionForm(prefix="split")
+    form.line.choices = [SelectChoice(number, line if len(line) <= 40 else line[:40] + "…")
+                         for number, line in enumerate(section.lines)]
+    if not form.is_submitted():
+        form.level.data = section.level + 1 if section.level < 6 else 6
+    return form
 
 
 @bp.post("/consultations/<int:consultation_id>/sections/<int:section_id>/merge")

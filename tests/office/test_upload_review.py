@@ -232,3 +232,45 @@ def test_after_publishing_the_text_and_the_structure_stay_as_published(app, clie
     assert merged.status_code == 302
     db.session.expire_all()
     assert db.session.get(Section, section.id).text == before  # nothing merged, nothing changed
+
+
+def test_before_publishing_a_numbered_line_of_the_text_starts_a_section_of_its_own(app, client, office, submit):
+    from tests.office.conftest import SMALL_DRAFT
+
+    text = SMALL_DRAFT.replace("各区建设养老服务中心。（责任单位：市民政局）",
+                               "各区建设养老服务中心。\n（二）加强队伍建设，培训护理员。（责任单位：市人社局）")
+    response = submit("/office/upload", file=(text.encode("utf-8"), "draft.txt"))
+    base = response.headers["Location"]
+    draft = db.session.scalars(select(Draft)).one()
+    listed = draft.sections[-1]
+    assert listed.label == "（二）" and listed.run_in  # read as a heading: made text again (merged), then split
+    merged = client.post(f"{base}/sections/{listed.id}/merge",
+                         data={"csrf_token": csrf_token(client, f"{base}/sections/{listed.id}")})
+    assert merged.status_code == 302
+    db.session.expire_all()
+    draft = db.session.get(Draft, draft.id)
+    network = draft.sections[-1]
+    assert network.label == "（一）" and network.lines[-1] == "（二）加强队伍建设，培训护理员。（责任单位：市人社局）"
+    assert "市人社局" in network.unit_names  # the units went with the words
+    page = client.get(f"{base}/sections/{network.id}").get_data(as_text=True)
+    assert "另起一部分" in page and 'name="split-line"' in page
+
+    url = f"{base}/sections/{network.id}/split"
+    token = csrf_token(client, f"{base}/sections/{network.id}")
+    plain = client.post(url, data={"csrf_token": token, "split-line": "0", "split-level": "2"})
+    assert "这一行开头没有编号" in client.get(plain.headers["Location"]).get_data(as_text=True)
+    jump = client.post(url, data={"csrf_token": token, "split-line": str(len(network.lines) - 1), "split-level": "4"})
+    assert "层级不能跳级" in client.get(jump.headers["Location"]).get_data(as_text=True)
+
+    split = client.post(url, data={"csrf_token": token, "split-line": str(len(network.lines) - 1), "split-level": "2"})
+    assert split.status_code == 302
+    assert "已另起一部分“（二）加强队伍建设" in client.get(split.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    draft = db.session.get(Draft, draft.id)
+    first, second = draft.sections[-2], draft.sections[-1]
+    assert (second.label, second.level, second.parent_id) == ("（二）", 2, first.parent_id)
+    assert second.heading + second.text == "加强队伍建设，培训护理员。（责任单位：市人社局）"
+    assert "市人社局" in second.unit_names and "市人社局" not in first.unit_names
+    assert "（二）" not in first.text and [s.position for s in draft.sections] == list(range(len(draft.sections)))
+    assert [s.anchor for s in draft.sections][-2:] == ["s-2-1", "s-2-2"]
+    assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "split_section")).one()
