@@ -51,10 +51,24 @@ def first_comment_id(live_portal) -> int:
     return found
 
 
-def staff_pages(consultation_id: int, comment_id: int) -> list[str]:
+def first_section_id(live_portal) -> int:
+    from sqlalchemy import func, select
+
+    from portal.drafts.models import Draft, Section
+    from portal.extensions import db
+
+    with live_portal.app.app_context():
+        found = db.session.scalar(select(func.min(Section.id)).join(Draft, Draft.id == Section.draft_id)
+                                  .where(Draft.consultation_id == live_portal.consultation_id))
+        db.session.remove()
+    return found
+
+
+def staff_pages(consultation_id: int, comment_id: int, section_id: int) -> list[str]:
     office = f"/office/consultations/{consultation_id}"
     return [
         "/office/", "/office/upload", office, f"{office}/notice", f"{office}/extend", f"{office}/revise",
+        f"{office}/sections/{section_id}",
         f"{office}/routing", f"{office}/responses",
         f"{office}/responses?answer=unanswered&stance=suggest&q=%E5%85%BB%E8%80%81",  # filtered
         f"{office}/responses/{comment_id}?answer=unanswered",  # one comment, in the filtered list
@@ -74,7 +88,7 @@ def test_axe_finds_no_serious_problem_on_the_staff_pages(staff_page, live_portal
     page = staff_page(viewport=viewport, bypass_csp=True)  # only so that axe itself can be injected
     page.goto(f"/settings/language/{language}")
     problems, too_wide = {}, []
-    for path in staff_pages(live_portal.consultation_id, first_comment_id(live_portal)):
+    for path in staff_pages(live_portal.consultation_id, first_comment_id(live_portal), first_section_id(live_portal)):
         response = page.goto(path)
         assert response.status == 200, (path, response.status)
         problems[path] = run_axe(page)
@@ -110,3 +124,37 @@ def test_a_common_reason_fills_the_reason_and_its_outcome(staff_page, live_porta
     assert page.get_by_label("理由").input_value() == "已在修改稿第三条中部分采纳。"
     assert page.get_by_label("部分采纳").is_checked() and not page.get_by_label("不采纳").is_checked()
     assert page.evaluate("document.activeElement.id") == "reason"
+
+
+def test_the_office_merges_a_heading_into_text_and_splits_it_out_again_before_publishing(staff_page, live_portal,
+                                                                                       tmp_path):
+    """Upload a draft, make a list item's heading text of the part before (并入上一部分), then start a part from
+    that line again (另起一部分), all through the pages."""
+    draft = tmp_path / "draft.txt"
+    draft.write_text("关于社区食堂的实施意见（征求意见稿）\n一、总体要求\n坚持以人为本。\n二、主要措施\n"
+                     "（一）完善服务网络。各区建设社区食堂。\n（二）加强队伍建设，培训厨师。\n", encoding="utf-8")
+    page = staff_page(bypass_csp=True)  # only so that axe itself can be injected
+    page.goto("/office/upload")
+    page.locator("input[type=file]").set_input_files(str(draft))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda url: url.rstrip("/").split("/")[-1].isdigit())
+    review = page.url
+    count = page.locator("#outline li").count()
+
+    page.locator("#outline li", has_text="加强队伍建设").get_by_role("link", name="修改").click()
+    assert run_axe(page) == []
+    page.get_by_role("button", name="并入上一部分").click()
+    page.wait_for_url(lambda url: url.startswith(review))
+    assert "已并入上一部分" in page.locator("main").inner_text()
+    assert page.locator("#outline li").count() == count - 1
+
+    page.locator("#outline li", has_text="完善服务网络").get_by_role("link", name="修改").click()
+    assert run_axe(page) == []
+    lines = page.locator("select[name=split-line] option").all_inner_texts()
+    target = next(i for i, line in enumerate(lines) if line.startswith("（二）"))
+    page.locator("select[name=split-line]").select_option(str(target))
+    page.locator("input[name=split-level]").fill("2")
+    page.get_by_role("button", name="另起一部分").click()
+    page.wait_for_url(lambda url: url.startswith(review))
+    assert "已另起一部分“（二）加强队伍建设" in page.locator("main").inner_text()
+    assert page.locator("#outline li").count() == count
