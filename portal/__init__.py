@@ -149,7 +149,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals["attachment_kinds"] = ACCEPT
     from flask_babel import ngettext
 
-    from portal.comments.quotes import QUOTE_MAX, marked_line
+    from portal.comments.quotes import QUOTE_MAX, marked_line, text_fragment
 
     app.jinja_env.globals["quote_max"] = QUOTE_MAX  # the longest quotation of the draft a comment may carry
 
@@ -158,6 +158,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         return marked_line(line, quoted, lambda n: ngettext("%(num)d 条意见引用", "%(num)d 条意见引用", n))
 
     app.jinja_env.globals["marked_line"] = quoted_line
+    app.jinja_env.globals["text_fragment"] = text_fragment  # a link that scrolls to a sentence and marks it
 
     @login_manager.user_loader
     def load_user(user_id: str):

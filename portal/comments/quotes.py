@@ -232,6 +232,17 @@ def public_quotes(consultation) -> dict[int, dict[str, int]]:
     return found
 
 
+def text_fragment(text: str) -> str:
+    """A URL fragment that has the browser scroll to ``text`` on the page and highlight it (a text fragment,
+    ``#:~:text=start,end``; a browser that does not know them opens the page at its top)."""
+    from urllib.parse import quote
+
+    words = text.strip()
+    if len(words) <= 24:
+        return "#:~:text=" + quote(words, safe="")
+    return "#:~:text=" + quote(words[:12], safe="") + "," + quote(words[-12:], safe="")
+
+
 def marked_line(line: str, quoted: dict[str, int] | None, label) -> Markup:
     """One paragraph of a section's text, its sentences that public comments quote marked (``quoted``: the
     section's, from public_quotes; ``label(count)``: what the mark says, in the reader's language). The label is
