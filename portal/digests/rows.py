@@ -29,6 +29,9 @@ class DigestMeta:
     generated: str  # "2023年5月13日 09:00"
     with_contacts: bool
     sections: list[DigestSection] = field(default_factory=list)
+    # the sentences of the draft quoted by the most comments received: (sentence, its section's title, comments);
+    # in a digest of every comment only
+    quoted: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def total(self) -> int:

@@ -112,7 +112,19 @@ def digest_meta(consultation: Consultation, with_contacts: bool = False,
         generated=_chinese_datetime(now()),
         with_contacts=with_contacts,
         sections=digest_sections,
+        quoted=_quoted(consultation) if filters is None else [],
     )
+
+
+QUOTED_IN_DIGEST = 50  # sentences listed on the summary sheet
+
+
+def _quoted(consultation: Consultation) -> list[tuple[str, str, int]]:
+    from portal.comments.quotes import most_quoted
+
+    quoted = most_quoted(consultation, QUOTED_IN_DIGEST)
+    titles = {s.id: s.title for s in consultation.current_draft.sections} if quoted else {}
+    return [(item.passage.text, titles.get(item.passage.section_id, ""), item.comments) for item in quoted]
 
 
 def digest_rows(

@@ -100,3 +100,11 @@ def _summary_sheet(workbook: Workbook, meta: DigestMeta, bold: Font, wrap: Align
     for section in meta.sections:
         sheet.append([neutralise_formula(xml_text(section.heading)), section.count])
     sheet.append([_cell(sheet, "合计", bold), meta.total])
+    if meta.quoted:  # where the draft is contested, sentence by sentence
+        sheet.column_dimensions["C"].width = 30
+        sheet.append([])
+        sheet.append([_cell(sheet, "意见引用最多的原文", bold), _cell(sheet, "引用的意见数", bold),
+                      _cell(sheet, "所在部分", bold)])
+        for sentence, section, count in meta.quoted:
+            sheet.append([_cell(sheet, neutralise_formula(xml_text(sentence)), alignment=wrap), count,
+                          neutralise_formula(xml_text(section))])

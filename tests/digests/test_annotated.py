@@ -96,3 +96,21 @@ def test_a_filtered_list_gives_a_copy_of_its_own_and_too_many_comments_are_refus
     assert refused.status_code == 302 and refused.headers["Location"].endswith(f"/consultations/{consultation.id}/responses")
     assert "批注版草案一次最多放 3 条" in client.get(refused.headers["Location"]).get_data(as_text=True)
     assert client.get(link).status_code == 200  # the section's two fit
+
+
+def test_the_digests_summary_sheet_lists_the_sentences_quoted_most(app, client, login, office_consultation):
+    import openpyxl
+
+    consultation, comments = office_consultation
+    sentence = re.match(r"[^。；;]+[。；;]", comments["goals"].section.lines[0]).group(0)
+    for key in ("goals", "pending", "spam"):  # spam is not received: not counted
+        comments[key].quote = sentence[2:10]
+    db.session.commit()
+    login("office@example.gov.cn")
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/office/consultations/{consultation.id}/digest.xlsx").data))
+    rows = [tuple(r[:3]) for r in book["汇总"].iter_rows(values_only=True)]
+    header = rows.index(("意见引用最多的原文", "引用的意见数", "所在部分"))
+    assert rows[header + 1:] == [(sentence, 2, comments["goals"].section.title)]
+    filtered = client.get(f"/office/consultations/{consultation.id}/digest.xlsx?stance=suggest")
+    rows = [tuple(r[:3]) for r in openpyxl.load_workbook(io.BytesIO(filtered.data))["汇总"].iter_rows(values_only=True)]
+    assert ("意见引用最多的原文", "引用的意见数", "所在部分") not in rows  # a filtered digest: its comments only
