@@ -98,6 +98,18 @@ def _response_context(message: OutboxMessage) -> dict:
             "feedback_url": external_url("reports.feedback", base=base, consultation_id=context["consultation"].id)}
 
 
+def _quote_changed_context(message: OutboxMessage) -> dict:
+    """A revision changed the words a comment quoted: for its author."""
+    context = _receipt_context(message)
+    comment, base = context["comment"], (message.context or {}).get("base_url")
+    if comment.status in NOT_RECEIVED or not comment.quote:  # withdrawn or marked spam since it was queued
+        raise CannotRender(str(_l("这封邮件所说的意见已撤回或不再计入。")))
+    version = (message.context or {}).get("version")
+    return {**context, "version": version,
+            "changes_url": external_url("drafts.changes", base=base, consultation_id=comment.consultation_id,
+                                        version=version)}
+
+
 def _reply_context(message: OutboxMessage) -> dict:
     """A public reply, for the author of the comment it answers."""
     reply, base = _comment(message), (message.context or {}).get("base_url")
@@ -220,7 +232,7 @@ SECRET = "_secret"  # a context entry naming what the stored copy of the mail mu
 CONTEXTS = {"comment": _comment_context, "receipt": _receipt_context, "confirm": _confirm_context,
             "response": _response_context, "reply": _reply_context, "sign_in": _sign_in_context,
             "new_consultation": _new_consultation_context, "closed": _closed_context,
-            "followed": _followed_context}
+            "followed": _followed_context, "quote_changed": _quote_changed_context}
 
 
 def render(message: OutboxMessage) -> RenderedMail:

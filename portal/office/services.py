@@ -28,7 +28,7 @@ from portal.drafts.readers import DraftReadError, read_draft
 from portal.drafts.revisions import add_revision
 from portal.drafts.services import DraftImportError, import_draft, parse_file
 from portal.extensions import db
-from portal.mail.services import queue_follower_mail
+from portal.mail.services import queue_follower_mail, queue_quote_changed_mail
 from portal.office.period import is_short, period_problems
 from portal.responses.models import Response
 from portal.units.models import Unit
@@ -415,6 +415,7 @@ def revise_draft(consultation: Consultation, actor, data: bytes, filename: str |
                   reason=draft.change_note)
     if consultation.published_at is not None:
         queue_follower_mail(consultation, "revised", str(draft.version))  # its followers hear of it
+        queue_quote_changed_mail(consultation)  # and those whose quoted words it changed
     return draft
 
 
