@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.accounts.access import get_managed_consultation, role_required
 from portal.audit.models import AuditEntry
 from portal.comments.models import OFFLINE_CHANNELS, Comment
+from portal.consultations.models import Consultation
 from portal.core.time import SHANGHAI, local, now
 from portal.drafts.models import Section
 from portal.extensions import db
@@ -130,13 +131,19 @@ def edit_notice(consultation_id: int):
     return render_template("office/notice.html", consultation=consultation, form=form), status
 
 
-@bp.route("/consultations/<int:consultation_id>/sections/<int:section_id>", methods=["GET", "POST"])
-@role_required("office")
-def edit_section(consultation_id: int, section_id: int):
+def _current_section(consultation_id: int, section_id: int) -> tuple[Consultation, Section]:
+    """The managed consultation and a section of its current draft (404 for any other)."""
     consultation = get_managed_consultation(consultation_id)
     section = db.session.get(Section, section_id)
     if section is None or section.draft_id != consultation.current_draft.id:
         abort(404)
+    return consultation, section
+
+
+@bp.route("/consultations/<int:consultation_id>/sections/<int:section_id>", methods=["GET", "POST"])
+@role_required("office")
+def edit_section(consultation_id: int, section_id: int):
+    consultation, section = _current_section(consultation_id, section_id)
     form = SectionForm() if request.method == "POST" else SectionForm(level=section.level, heading=section.heading,
                                                                       key_points=section.key_points, text=section.text)
     sent = request.form  # a field the form did not send is left as it is (the text: after publishing)
@@ -150,31 +157,6 @@ def edit_section(consultation_id: int, section_id: int):
                            split=split_form(section) if not consultation.is_published and section.lines else None), status
 
 
-@bp.post("/consultations/<int:consultation_id>/sections/<int:section_id>/split")
-@role_required("office")
-def split_section(consultation_id: int, section_id: int):
-    """Before publishing: a numbered line of the text the import did not read as a heading starts a section."""
-    consultation = get_managed_consultation(consultation_id)
-    section = db.session.get(Section, section_id)
-    if section is None or section.draft_id != consultation.current_draft.id:
-        abort(404)
-    form = split_form(section)
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
-        return redirect(url_for("office.edit_section", consultation_id=consultation.id, section_id=section_id))
-    try:
-        new = services.split_section(section, current_user, form.line.data, form.level.data)
-    except services.OfficeError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("office.edit_section", consultation_id=consultation.id, section_id=section_id))
-    db.session.commit()
-    flash(_("已另起一部分“%(title)s”。", title=new.title))
-    return redirect(url_for("office.review", consultation_id=consultation.id) + f"#outline-{new.id}")
-
-
 def split_form(section: Section) -> SplitSectionForm:
     form = SplitSectionForm(prefix="split")
     form.line.choices = [SelectChoice(number, line if len(line) <= 40 else line[:40] + "…")
@@ -184,23 +166,44 @@ def split_form(section: Section) -> SplitSectionForm:
     return form
 
 
+def _restructured(consultation: Consultation, section: Section, change: Callable[[], Section],
+                  done: Callable[[Section], str]):
+    """A change of the draft's structure before publishing: carried out, committed, said, and the review page
+    shown at the section it gave; refused: rolled back and said on the section's page."""
+    try:
+        result = change()
+    except services.OfficeError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("office.edit_section", consultation_id=consultation.id, section_id=section.id))
+    db.session.commit()
+    flash(done(result))
+    return redirect(url_for("office.review", consultation_id=consultation.id) + f"#outline-{result.id}")
+
+
+@bp.post("/consultations/<int:consultation_id>/sections/<int:section_id>/split")
+@role_required("office")
+def split_section(consultation_id: int, section_id: int):
+    """Before publishing: a numbered line of the text the import did not read as a heading starts a section."""
+    consultation, section = _current_section(consultation_id, section_id)
+    form = split_form(section)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return redirect(url_for("office.edit_section", consultation_id=consultation.id, section_id=section.id))
+    return _restructured(consultation, section,
+                         lambda: services.split_section(section, current_user, form.line.data, form.level.data),
+                         lambda new: _("已另起一部分“%(title)s”。", title=new.title))
+
+
 @bp.post("/consultations/<int:consultation_id>/sections/<int:section_id>/merge")
 @role_required("office")
 def merge_section(consultation_id: int, section_id: int):
     """Before publishing: a heading read where the draft has none becomes text of the section before it."""
-    consultation = get_managed_consultation(consultation_id)
-    section = db.session.get(Section, section_id)
-    if section is None or section.draft_id != consultation.current_draft.id:
-        abort(404)
-    try:
-        into = services.merge_section(section, current_user)
-    except services.OfficeError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("office.edit_section", consultation_id=consultation.id, section_id=section_id))
-    db.session.commit()
-    flash(_("已并入上一部分“%(title)s”。", title=into.title))
-    return redirect(url_for("office.review", consultation_id=consultation.id) + f"#outline-{into.id}")
+    consultation, section = _current_section(consultation_id, section_id)
+    return _restructured(consultation, section, lambda: services.merge_section(section, current_user),
+                         lambda into: _("已并入上一部分“%(title)s”。", title=into.title))
 
 
 @bp.route("/consultations/<int:consultation_id>/publish", methods=["GET", "POST"])
