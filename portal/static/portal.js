@@ -216,10 +216,15 @@ document.querySelectorAll("button[data-print]").forEach(function (button) {
   reveal.className = "link-button quote-reveal";
   reveal.textContent = field.getAttribute("data-quote-reveal");
   reveal.setAttribute("aria-expanded", "false");
+  var tip = document.createElement("p");  // the other way in: selecting words of the draft
+  tip.className = "hint quote-tip";
+  tip.textContent = field.getAttribute("data-quote-tip");
   field.insertAdjacentElement("beforebegin", reveal);
+  reveal.insertAdjacentElement("afterend", tip);
   function show(open) {
     field.hidden = !open;
     reveal.hidden = open;
+    tip.hidden = open || !document.querySelector("article.draft");
     reveal.setAttribute("aria-expanded", open ? "true" : "false");
   }
   show(Boolean(area.value.trim()) || field.classList.contains("has-error"));

@@ -61,6 +61,7 @@ def test_selecting_a_sentence_on_a_section_page_quotes_it_in_the_form(open_page,
     assert not field.is_visible()  # folded away until wanted
     reveal = page.get_by_role("button", name="引用原文（可不填）")
     assert reveal.is_visible() and reveal.get_attribute("aria-expanded") == "false"
+    assert page.get_by_text("也可以在上面的原文中选中一句话").is_visible()  # the other way in
 
     words = select_text(page, f"#{anchor} > p:not(.units):not(.section-actions)", 2, 24)
     button = page.get_by_role("button", name="引用选中的文字提意见")
