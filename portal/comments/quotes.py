@@ -189,8 +189,9 @@ class QuotedPassage:
 
 def _passage_counts(consultation, public: bool) -> dict[Passage, int]:
     """How many comments quote each passage of the consultation's current draft (in part or whole; once per
-    comment): of the comments received, or (``public``) of those shown publicly. Comments written on an earlier
-    version of the draft, whose words it may no longer hold, are left out."""
+    comment): of the comments received, or (``public``) of those shown publicly. A comment written on an earlier
+    version counts where the current one still holds its words (in the section it moved to); one whose words a
+    revision changed counts nowhere."""
     from portal.comments.models import Comment, comment_received
 
     draft = consultation.current_draft
@@ -200,15 +201,14 @@ def _passage_counts(consultation, public: bool) -> dict[Passage, int]:
     shown = comments.c.status == "approved" if public else comment_received(consultation.id)
     rows = db.session.execute(
         select(comments.c.section_id, comments.c.quote)
-        .where(comments.c.consultation_id == consultation.id, shown, comments.c.quote.is_not(None),
-               comments.c.draft_id == draft.id)
+        .where(comments.c.consultation_id == consultation.id, shown, comments.c.quote.is_not(None))
     ).all()
     if not rows:
         return {}
     words = draft_words(draft.id)
     counts: dict[Passage, int] = {}
     for section_id, quote in rows:
-        found = words.find(quote, section_id)
+        found = words.find(quote, section_id if section_id in words.spans else None)
         if found is None:
             continue
         for passage in words.passages_in(*found):

@@ -1,4 +1,6 @@
 """A revised text while open: sections matched, comments stay attached, the public sees what changed."""
+import re
+
 from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
@@ -120,3 +122,33 @@ def test_a_quotation_the_revision_changed_is_told_to_its_author_and_the_office(a
     notes = [c.text for c in docx.Document(io.BytesIO(
         client.get(f"/office/consultations/{consultation.id}/annotated.docx").data)).comments]
     assert [n for n in notes if "（这段原文在修订稿中已经修改）" in n] == [n for n in notes if "年份太晚。" in n]
+
+
+def test_after_a_revision_the_sentences_still_quoted_stay_marked_and_counted(app, client, clock, office, import_seed,
+                                                                           submit, seed_path):
+    from tests.helpers import Browser
+
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation = import_seed("003")
+    consultation.owner_unit_id = office.unit_id
+    db.session.commit()
+    goals = section_by_text(consultation.current_draft, "目标要求")
+    citizen = Browser(app)
+    url = f"/consultations/{consultation.id}/sections/{goals.anchor}"
+    for quote in ("坚持以人为本", "到2025年底,基础养老服务设施"):
+        number = receipt_from(post_comment(citizen, consultation, url, section_id=goals.id, body="意见。", quote=quote))
+        approve_comment(db.session.scalar(select(Comment).where(Comment.receipt_number == number)))
+        db.session.commit()
+    text = revised_text(seed_path("003").read_text(encoding="utf-8"))
+    assert submit(f"/office/consultations/{consultation.id}/revise", file=(text.encode("utf-8"), "修订稿.txt"),
+                  change_note="目标年份改为2026年").status_code == 302
+    db.session.expire_all()
+    second = db.session.scalars(select(Draft).where(Draft.version == 2)).one()
+    new_goals = section_by_text(second, "目标要求")
+    page = citizen.get(f"/consultations/{consultation.id}/sections/{new_goals.anchor}").get_data(as_text=True)
+    marked = re.findall(r'<mark class="quoted-passage" data-label="([^"]+)">([^<]*)</mark>', page)
+    # one sentence holds both quotations: the comment whose words (2025) the revision changed no longer counts
+    assert marked == [("1 条意见引用", marked[0][1])] and "坚持以人为本" in marked[0][1]
+    statistics = citizen.get(f"/consultations/{consultation.id}/statistics").get_data(as_text=True)
+    table = statistics[statistics.index("意见引用最多的原文"):]
+    assert re.findall(r'<td class="number">(\d+)</td>', table)[:1] == ["1"]
