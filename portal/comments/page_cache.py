@@ -99,40 +99,51 @@ def public_counts(consultation) -> dict[int | None, int]:
     return cached(consultation, ("counts",), lambda: public_comment_counts(consultation))
 
 
-def public_quotes(consultation) -> dict[int, dict[str, int]]:
-    """The sentences of the draft public comments quote, per section (portal/comments/quotes.py): under the
+def public_quotes(consultation):
+    """What the pages show of public comments' quotations (portal/comments/quotes.py: PublicQuotes): under the
     content token too, as they are the draft's words."""
-    from portal.comments.quotes import public_quotes as count
+    from portal.comments.quotes import PublicQuotes
+    from portal.comments.quotes import public_quotes as find
 
-    return cached(consultation, ("quoted", consultation.content_token), lambda: count(consultation))
+    if not consultation.comments_public:
+        return PublicQuotes()
+    return cached(consultation, ("quoted", consultation.content_token), lambda: find(consultation))
 
 
-def thread_total(consultation, section) -> int:
+def thread_total(consultation, section, only: list[int] | None = None, passage: int | None = None) -> int:
     from portal.comments.services import public_thread_total
 
-    return cached(consultation, ("threads", section.id if section else None),
-                  lambda: public_thread_total(consultation, section))
+    return cached(consultation, ("threads", section.id if section else None, passage, consultation.content_token),
+                  lambda: public_thread_total(consultation, section, only))
 
 
-def thread_list(consultation, section, page: int, order: str, endpoint: str, pager_args: dict) -> Markup:
-    """The rendered page of public threads with its pagers (``comments/_macros.html`` thread_list)."""
+def thread_list(consultation, section, page: int, order: str, endpoint: str, pager_args: dict,
+                passage: int | None = None) -> Markup:
+    """The rendered page of public threads with its pagers (``comments/_macros.html`` thread_list); ``passage``:
+    only the comments quoting the sentence of the draft that starts there (portal/comments/quotes.py)."""
     from portal.comments.services import THREAD_ORDERS, THREADS_PER_PAGE, public_thread_page
 
+    quotes = public_quotes(consultation)
+    only = quotes.members.get((section.id if section else None, passage), []) if passage is not None else None
+    if only is not None and not only:
+        passage = only = None  # no such sentence among this list's (an old link): the whole list
     order = order if order in THREAD_ORDERS else "oldest"
-    total = thread_total(consultation, section)
+    total = thread_total(consultation, section, only, passage)
     pages = max(1, -(-total // THREADS_PER_PAGE))
     page = min(max(1, page), pages)
     parts = (
         "thread_list", section.id if section else None, page, order, str(get_locale()), consultation.is_open,
-        endpoint, tuple(sorted(pager_args.items())), request.script_root,
+        endpoint, tuple(sorted(pager_args.items())), request.script_root, passage, consultation.content_token,
     )
 
     def render() -> Markup:
         from portal.comments.attachments import attachment_counts
 
-        thread_page = public_thread_page(consultation, section, page, order, total=total)
+        thread_page = public_thread_page(consultation, section, page, order, total=total, only=only)
         files = attachment_counts(c.id for c in thread_page.threads)  # replies carry none
         macro = current_app.jinja_env.get_template("comments/_macros.html").module.thread_list
-        return Markup(macro(consultation, thread_page, endpoint, pager_args, files))
+        whole = {key: value for key, value in pager_args.items() if key != "passage"}  # the list, unnarrowed
+        return Markup(macro(consultation, thread_page, endpoint, pager_args, files, quotes.links,
+                            quotes.texts.get(passage) if passage is not None else None, whole))
 
     return cached(consultation, parts, render, size=lambda html: len(html) * 2 + SMALL)

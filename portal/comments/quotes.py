@@ -187,31 +187,38 @@ class QuotedPassage:
     comments: int
 
 
-def _passage_counts(consultation, public: bool) -> dict[Passage, int]:
-    """How many comments quote each passage of the consultation's current draft (in part or whole; once per
-    comment): of the comments received, or (``public``) of those shown publicly. A comment written on an earlier
-    version counts where the current one still holds its words (in the section it moved to); one whose words a
-    revision changed counts nowhere."""
+def _quotations(consultation, public: bool) -> list[tuple[int, int | None, list[Passage]]]:
+    """Each comment quoting the consultation's current draft, as (id, section id, the passages its words touch):
+    of the comments received, or (``public``) of those shown publicly. A comment written on an earlier version
+    counts where the current one still holds its words (in the section it moved to); one whose words a revision
+    changed counts nowhere."""
     from portal.comments.models import Comment, comment_received
 
     draft = consultation.current_draft
     if draft is None:
-        return {}
+        return []
     comments = Comment.__table__
     shown = comments.c.status == "approved" if public else comment_received(consultation.id)
     rows = db.session.execute(
-        select(comments.c.section_id, comments.c.quote)
+        select(comments.c.id, comments.c.section_id, comments.c.quote)
         .where(comments.c.consultation_id == consultation.id, shown, comments.c.quote.is_not(None))
     ).all()
     if not rows:
-        return {}
+        return []
     words = draft_words(draft.id)
+    found = []
+    for comment_id, section_id, quote in rows:
+        span = words.find(quote, section_id if section_id in words.spans else None)
+        if span is not None:
+            found.append((comment_id, section_id, words.passages_in(*span)))
+    return found
+
+
+def _passage_counts(consultation, public: bool) -> dict[Passage, int]:
+    """How many comments quote each passage of the current draft (in part or whole; once per comment)."""
     counts: dict[Passage, int] = {}
-    for section_id, quote in rows:
-        found = words.find(quote, section_id if section_id in words.spans else None)
-        if found is None:
-            continue
-        for passage in words.passages_in(*found):
+    for _comment_id, _section_id, passages in _quotations(consultation, public):
+        for passage in passages:
             counts[passage] = counts.get(passage, 0) + 1
     return counts
 
@@ -223,12 +230,33 @@ def most_quoted(consultation, limit: int = 10) -> list[QuotedPassage]:
     return [QuotedPassage(passage, count) for passage, count in ranked[:limit]]
 
 
-def public_quotes(consultation) -> dict[int, dict[str, int]]:
-    """For the draft's pages: section id → {a sentence of its text, as the draft writes it: the number of public
-    comments quoting it}."""
-    found: dict[int, dict[str, int]] = {}
-    for passage, count in _passage_counts(consultation, public=True).items():
-        found.setdefault(passage.section_id, {})[passage.text] = count
+@dataclass
+class PublicQuotes:
+    """What the draft's pages show of public comments' quotations (kept under the comments and content tokens:
+    portal/comments/page_cache.py)."""
+
+    # section id → {a sentence of its text, as the draft writes it: public comments quoting it}: the marks
+    marks: dict[int, dict[str, int]] = field(default_factory=dict)
+    # a thread list's (section id, or None for the whole draft) comments quoting each passage, by the passage's
+    # start: the list narrowed to one sentence (?passage=START)
+    members: dict[tuple[int | None, int], list[int]] = field(default_factory=dict)
+    # each such comment: the first passage it quotes (its start) and how many comments of its list quote it
+    links: dict[int, tuple[int, int]] = field(default_factory=dict)
+    texts: dict[int, str] = field(default_factory=dict)  # a passage's words, by its start
+
+
+def public_quotes(consultation) -> PublicQuotes:
+    found = PublicQuotes()
+    quotations = _quotations(consultation, public=True)
+    for comment_id, section_id, passages in quotations:
+        for passage in passages:
+            by_text = found.marks.setdefault(passage.section_id, {})
+            by_text[passage.text] = by_text.get(passage.text, 0) + 1
+            found.members.setdefault((section_id, passage.start), []).append(comment_id)
+            found.texts[passage.start] = passage.text
+    for comment_id, section_id, passages in quotations:
+        first = passages[0].start
+        found.links[comment_id] = (first, len(found.members[(section_id, first)]))
     return found
 
 

@@ -280,18 +280,22 @@ def public_comment_counts(consultation: Consultation) -> dict[int | None, int]:
     return {section_id: count for section_id, count in rows}
 
 
-def _thread_conditions(consultation: Consultation, section: Section | None) -> list:
-    return [
+def _thread_conditions(consultation: Consultation, section: Section | None, only=None) -> list:
+    conditions = [
         Comment.consultation_id == consultation.id,
         Comment.section_id == section.id if section else Comment.section_id.is_(None),
         Comment.parent_id.is_(None),
         or_(Comment.status == "approved", and_(Comment.status.in_(WITHHELD), Comment.replies.any())),
     ]
+    if only is not None:  # the threads of these comments alone (those quoting one sentence)
+        conditions.append(Comment.id.in_(list(only)))
+    return conditions
 
 
-def public_thread_total(consultation: Consultation, section: Section | None) -> int:
-    """The number of threads on ``section`` (or the whole draft) that public_thread_page pages through."""
-    conditions = _thread_conditions(consultation, section)
+def public_thread_total(consultation: Consultation, section: Section | None, only=None) -> int:
+    """The number of threads on ``section`` (or the whole draft) that public_thread_page pages through (``only``:
+    of these comments)."""
+    conditions = _thread_conditions(consultation, section, only)
     return db.session.scalar(select(func.count()).select_from(Comment).where(*conditions)) or 0
 
 
@@ -308,19 +312,19 @@ class ThreadPage:
 
 def public_thread_page(
     consultation: Consultation, section: Section | None, page: int = 1, order: str = "oldest",
-    per_page: int = THREADS_PER_PAGE, total: int | None = None,
+    per_page: int = THREADS_PER_PAGE, total: int | None = None, only=None,
 ) -> ThreadPage:
     """Top-level approved comments on ``section`` (or the whole draft), one page of them, oldest or newest
     first, with every reply under them loaded in one query.
 
     A withheld comment with replies keeps its place, shown as a notice, so that its thread stays whole
     (it is left off the page if none of its replies is shown either). ``total``: the number of threads, when
-    the caller knows it already (public_thread_total).
+    the caller knows it already (public_thread_total). ``only``: the threads of these comments alone.
     """
     order = order if order in THREAD_ORDERS else "oldest"
-    conditions = _thread_conditions(consultation, section)
+    conditions = _thread_conditions(consultation, section, only)
     if total is None:
-        total = public_thread_total(consultation, section)
+        total = public_thread_total(consultation, section, only)
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     ordering = (Comment.created_at.desc(), Comment.id.desc()) if order == "newest" else (Comment.created_at, Comment.id)

@@ -87,7 +87,7 @@ def render_overview(consultation: Consultation, form: CommentForm, status: int =
             consultation=consultation,
             draft=consultation.current_draft,
             counts=page_cache.public_counts(consultation) if consultation.comments_public else {},
-            quoted=page_cache.public_quotes(consultation) if consultation.comments_public else {},
+            quoted=page_cache.public_quotes(consultation).marks,
             summary=closing_summary(consultation),
             threads_html=_threads_html(consultation, None, "consultations.show", {"consultation_id": consultation.id}),
             form=form,
@@ -121,7 +121,7 @@ def render_section(consultation: Consultation, section: Section, form: CommentFo
             previous=sections[index - 1] if index > 0 else None,
             following=sections[index + 1] if index + 1 < len(sections) else None,
             counts=page_cache.public_counts(consultation) if consultation.comments_public else {},
-            quoted=page_cache.public_quotes(consultation) if consultation.comments_public else {},
+            quoted=page_cache.public_quotes(consultation).marks,
             threads_html=_threads_html(consultation, section, "consultations.section",
                                        {"consultation_id": consultation.id, "anchor": section.anchor}),
             summary=closing_summary(consultation),
@@ -138,7 +138,10 @@ def _threads_html(consultation: Consultation, section: Section | None, endpoint:
         return None
     page = request.args.get("page", 1, type=int)
     order = "newest" if request.args.get("order") == "newest" else "oldest"
-    return page_cache.thread_list(consultation, section, page, order, endpoint, pager_args)
+    passage = request.args.get("passage", type=int)  # the comments quoting one sentence of the draft
+    if passage is not None:
+        pager_args = {**pager_args, "passage": passage}
+    return page_cache.thread_list(consultation, section, page, order, endpoint, pager_args, passage)
 
 
 @bp.get("/consultations/<int:consultation_id>/explanatory-note")

@@ -316,3 +316,26 @@ def test_a_hostile_sentence_of_the_draft_is_marked_inert(app, client, open_003):
     page = client.get(url).get_data(as_text=True)
     assert '<img src=x' not in page
     assert '<mark class="quoted-passage" data-label="1 条意见引用">&lt;img src=x onerror=&#34;alert(1)&#34;&gt;是一句话。</mark>' in page
+
+
+def test_a_thread_list_narrows_to_the_comments_quoting_one_sentence(app, client, open_003):
+    section, first, second = two_sentences(open_003)
+    url = section_url(open_003, section)
+    numbers = [receipt_from(post_comment(client, open_003, url, section_id=section.id, body=body, quote=quote))
+               for body, quote in (("甲意见。", first[1:7]), ("乙意见。", first), ("丙意见。", second),
+                                   ("丁意见。", None))]
+    approve(app, *numbers)
+    page = client.get(url).get_data(as_text=True)
+    links = re.findall(r'<p class="quote-others"><a href="([^"]+)">引用这句话的意见共 (\d+) 条，只看这些</a></p>', page)
+    assert [count for _href, count in links] == ["2", "2"]  # on 甲 and 乙; 丙 alone quotes its sentence
+    href = links[0][0].replace("&amp;", "&")
+    assert href.startswith(url + "?passage=") and href.endswith("#comments")
+
+    narrowed = client.get(href).get_data(as_text=True)
+    threads = narrowed[narrowed.index('id="comments"'):]
+    assert "甲意见。" in threads and "乙意见。" in threads and "丙意见。" not in threads and "丁意见。" not in threads
+    assert "只显示引用了这句话的意见" in threads and "共 2 条意见" in threads
+    assert f'<a href="{url}#comments">显示全部意见</a>' in threads
+    # an unknown sentence: the whole list
+    everything = client.get(url + "?passage=999999").get_data(as_text=True)
+    assert "丁意见。" in everything and "只显示引用了这句话的意见" not in everything
