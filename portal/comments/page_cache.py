@@ -107,7 +107,8 @@ def public_quotes(consultation):
 
     if not consultation.comments_public:
         return PublicQuotes()
-    return cached(consultation, ("quoted", consultation.content_token), lambda: find(consultation))
+    return cached(consultation, ("quoted", consultation.content_token), lambda: find(consultation),
+                  size=lambda found: SMALL + 150 * len(found.links) + sum(len(t) * 4 + 100 for t in found.texts.values()))
 
 
 def thread_total(consultation, section, only: list[int] | None = None, passage: int | None = None) -> int:
