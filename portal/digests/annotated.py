@@ -6,6 +6,8 @@ so the two always agree.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from portal.comments.quotes import draft_words
 from portal.consultations.models import Consultation
 from portal.digests.rows import WEB_CHANNEL, DigestRow
@@ -46,7 +48,7 @@ def annotated_document(consultation: Consultation, filters=None) -> bytes:
         section_id = row.section_id if row.section_id in in_draft else None
         found = words.find(row.quote, section_id) if row.quote else None
         passages = tuple((p.section_id, p.text) for p in words.passages_in(*found)) if found else ()
-        notes.append(note_of(DigestRow(**{**row.__dict__, "section_id": section_id}), passages,
+        notes.append(note_of(replace(row, section_id=section_id), passages,
                              quote_changed=bool(row.quote) and found is None))
     link = external_url("consultations.show", consultation_id=consultation.id)
     return draft_document(document_facts(consultation, draft, link), draft, notes)
