@@ -243,6 +243,8 @@ class PublicQuotes:
     # each such comment: the first passage it quotes (its start) and how many comments of its list quote it
     links: dict[int, tuple[int, int]] = field(default_factory=dict)
     texts: dict[int, str] = field(default_factory=dict)  # a passage's words, by its start
+    # the passages public comments quote, most quoted first (then in document order): (passage, comments)
+    ranked: list[tuple[Passage, int]] = field(default_factory=list)
 
 
 def public_quotes(consultation) -> PublicQuotes:
@@ -254,9 +256,13 @@ def public_quotes(consultation) -> PublicQuotes:
             by_text[passage.text] = by_text.get(passage.text, 0) + 1
             found.members.setdefault((section_id, passage.start), []).append(comment_id)
             found.texts[passage.start] = passage.text
+    counts: dict[Passage, int] = {}
     for comment_id, section_id, passages in quotations:
         first = passages[0].start
         found.links[comment_id] = (first, len(found.members[(section_id, first)]))
+        for passage in passages:
+            counts[passage] = counts.get(passage, 0) + 1
+    found.ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].start))
     return found
 
 

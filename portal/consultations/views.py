@@ -88,6 +88,8 @@ def render_overview(consultation: Consultation, form: CommentForm, status: int =
             draft=consultation.current_draft,
             counts=page_cache.public_counts(consultation) if consultation.comments_public else {},
             quoted=page_cache.public_quotes(consultation).marks,
+            # the sentences most discussed in public (quoted by two comments or more), at the top of the draft
+            discussed=[(p, n) for p, n in page_cache.public_quotes(consultation).ranked[:3] if n >= 2],
             summary=closing_summary(consultation),
             threads_html=_threads_html(consultation, None, "consultations.show", {"consultation_id": consultation.id}),
             form=form,

@@ -339,3 +339,19 @@ def test_a_thread_list_narrows_to_the_comments_quoting_one_sentence(app, client,
     # an unknown sentence: the whole list
     everything = client.get(url + "?passage=999999").get_data(as_text=True)
     assert "丁意见。" in everything and "只显示引用了这句话的意见" not in everything
+
+
+def test_the_overview_lists_the_sentences_most_discussed_in_public(app, client, open_003):
+    section, first, second = two_sentences(open_003)
+    url = section_url(open_003, section)
+    overview = f"/consultations/{open_003.id}"
+    numbers = [receipt_from(post_comment(client, open_003, url, section_id=section.id, body="意见。", quote=quote))
+               for quote in (first, first[2:8], second)]
+    approve(app, numbers[0])
+    assert "讨论最多的句子" not in client.get(overview).get_data(as_text=True)  # one comment is no discussion
+    approve(app, *numbers[1:])
+    page = client.get(overview).get_data(as_text=True)
+    box = page[page.index("讨论最多的句子"):page.index('class="draft"')]
+    items = re.findall(r'<li><a href="#([^"]+)"[^>]*>([^<]+)</a>', box)
+    assert len(items) == 1 and items[0][0].startswith(f"{section.anchor}:~:text=")  # scrolls to the sentence
+    assert first.startswith(items[0][1].rstrip("…")) and "2 条意见引用" in box  # the second sentence: one only
