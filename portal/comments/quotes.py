@@ -223,6 +223,18 @@ def _passage_counts(consultation, public: bool) -> dict[Passage, int]:
     return counts
 
 
+def received_quoting(consultation, start: int) -> tuple[str | None, list[int]]:
+    """The words of the current draft's passage that starts at ``start`` and the ids of the comments received
+    that quote it (the office's list narrowed to one sentence); (None, []) when no comment quotes it."""
+    text, ids = None, []
+    for comment_id, _section_id, passages in _quotations(consultation, public=False):
+        for passage in passages:
+            if passage.start == start:
+                text = passage.text
+                ids.append(comment_id)
+    return text, ids
+
+
 def most_quoted(consultation, limit: int = 10) -> list[QuotedPassage]:
     """The passages of the consultation's current draft that the most comments received quote, most first (the
     earlier in the draft first among equals)."""

@@ -74,6 +74,11 @@ def describe_filters(consultation: Consultation, filters: ResponseFilters) -> st
         parts.append(f"包含“{filters.text}”")
     if filters.advised:
         parts.append("责任单位提出了处理建议")
+    if filters.passage is not None:
+        from portal.comments.quotes import received_quoting
+
+        words = received_quoting(consultation, filters.passage)[0]
+        parts.append(f"引用了“{words}”" if words else "引用了草案中的一句话")
     return "；".join(parts)
 
 

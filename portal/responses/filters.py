@@ -35,6 +35,7 @@ class ResponseFilters:
     letter: int | None = None  # a form-letter group: the id of its first comment
     text: str = ""
     advised: bool = False  # only comments a responsible unit has given its advice on (responses/advice.py)
+    passage: int | None = None  # only comments quoting the current draft's sentence that starts there (quotes.py)
     page: int = 1
 
     @property
@@ -45,7 +46,8 @@ class ResponseFilters:
     def args(self, **changes) -> dict:
         """The query arguments that give this list (for url_for), without the empty ones."""
         values = {"section": self.section, "answer": self.answer, "stance": self.stance, "letter": self.letter,
-                  "q": self.text, "advised": 1 if self.advised else None, "page": self.page}
+                  "q": self.text, "advised": 1 if self.advised else None, "passage": self.passage,
+                  "page": self.page}
         values.update(changes)
         return {k: v for k, v in values.items() if v not in ("", None) and not (k == "page" and v == 1)}
 
@@ -60,8 +62,15 @@ def parse_filters(args) -> ResponseFilters:
         letter=query_int(args.get("letter")),
         text=(args.get("q") or "").strip()[:MAX_TEXT],
         advised=args.get("advised") == "1",
+        passage=_start(args.get("passage")),
         page=query_int(args.get("page")) or 1,
     )
+
+
+def _start(value: str | None) -> int | None:
+    """Where a sentence starts in the draft's words (0 is the first): a whole number, else None."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 def _answered(published: bool | None = None):
@@ -101,6 +110,12 @@ def conditions(consultation_id: int, filters: ResponseFilters) -> list:
             Comment.receipt_number == filters.text.upper(),
             text_of_files_contains(filters.text),
         ))
+    if filters.passage is not None:  # the comments quoting one sentence of the draft
+        from portal.comments.quotes import received_quoting
+        from portal.consultations.models import Consultation
+
+        _text, ids = received_quoting(db.session.get(Consultation, consultation_id), filters.passage)
+        found.append(Comment.id.in_(ids) if ids else Comment.id.is_(None))
     return found
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.accounts.access import can_manage_consultation, get_managed_consultation, role_required
 from portal.comments.attachments import attachments_of
 from portal.comments.models import Comment, NOT_RECEIVED
-from portal.comments.quotes import changed_quotes
+from portal.comments.quotes import changed_quotes, most_quoted, received_quoting
 from portal.digests.annotated import ANNOTATED_MAX
 from portal.consultations.models import Consultation
 from portal.digests.services import attachment_count
@@ -67,7 +67,8 @@ def render_index(consultation: Consultation, form: BulkResponseForm, status: int
         sections=section_choices(consultation), letters=letter_sizes(consultation.id, shown),
         attachments=attachments_of(c.id for c in shown), file_count=attachment_count(consultation),
         reasons=common_reasons(consultation), advice=advice_for(c.id for c in shown), annotated_max=ANNOTATED_MAX,
-        quotes_changed=changed_quotes(consultation, shown),
+        quotes_changed=changed_quotes(consultation, shown), sentences=most_quoted(consultation),
+        passage_text=received_quoting(consultation, filters.passage)[0] if filters.passage is not None else None,
     ), status
 
 

@@ -355,3 +355,31 @@ def test_the_overview_lists_the_sentences_most_discussed_in_public(app, client, 
     items = re.findall(r'<li><a href="#([^"]+)"[^>]*>([^<]+)</a>', box)
     assert len(items) == 1 and items[0][0].startswith(f"{section.anchor}:~:text=")  # scrolls to the sentence
     assert first.startswith(items[0][1].rstrip("…")) and "2 条意见引用" in box  # the second sentence: one only
+
+
+def test_the_office_answers_sentence_by_sentence(app, client, login, office_consultation):
+    import csv
+    import io
+
+    consultation, comments = office_consultation
+    goals = comments["goals"]
+    sentence = re.match(r"[^。；;]+[。；;]", goals.section.lines[0]).group(0)
+    goals.quote, comments["pending"].quote = sentence[2:9], sentence  # two comments on the first sentence
+    db.session.commit()
+    login("office@example.gov.cn")
+    url = f"/office/consultations/{consultation.id}/responses"
+    page = client.get(url).get_data(as_text=True)
+    panel = page[page.index("意见引用最多的原文（按句答复）"):]
+    href, count = re.search(r'<li><a href="([^"]+)"[^>]*>[^<]+</a> <span class="hint">（(\d+) 条）</span>', panel).groups()
+    assert count == "2" and href.startswith(url + "?passage=")
+
+    narrowed = client.get(href.replace("&amp;", "&")).get_data(as_text=True)
+    assert "只显示引用了“" in narrowed and "筛选出 2 条意见（共 4 条）" in narrowed
+    assert goals.body in narrowed and comments["pending"].body in narrowed and "整体赞成" not in narrowed
+    start = href.split("passage=")[1]
+    assert f'<input type="hidden" name="passage" value="{start}">' in narrowed  # kept when other filters change
+    digest = client.get(f"/office/consultations/{consultation.id}/digest.csv?passage={start}")
+    rows = list(csv.reader(io.StringIO(digest.data.decode("utf-8-sig"))))
+    assert sorted(row[3] for row in rows[1:]) == sorted([goals.body, comments["pending"].body])
+    assert client.get(f"{url}?passage=99999999").status_code == 200  # a sentence nobody quotes: an empty list
+    assert "筛选出 0 条意见" in client.get(f"{url}?passage=99999999").get_data(as_text=True)
