@@ -235,6 +235,16 @@ def received_quoting(consultation, start: int) -> tuple[str | None, list[int]]:
     return text, ids
 
 
+def sentence_of(consultation, comment_id: int) -> tuple[int, int] | None:
+    """The first sentence a received comment quotes (its start) and how many comments received quote it; None
+    when it quotes nothing the current draft holds."""
+    quotations = _quotations(consultation, public=False)
+    first = next((passages[0] for found, _section, passages in quotations if found == comment_id), None)
+    if first is None:
+        return None
+    return first.start, sum(1 for _id, _section, passages in quotations if first in passages)
+
+
 def most_quoted(consultation, limit: int = 10) -> list[QuotedPassage]:
     """The passages of the consultation's current draft that the most comments received quote, most first (the
     earlier in the draft first among equals)."""

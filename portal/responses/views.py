@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.accounts.access import can_manage_consultation, get_managed_consultation, role_required
 from portal.comments.attachments import attachments_of
 from portal.comments.models import Comment, NOT_RECEIVED
-from portal.comments.quotes import changed_quotes, most_quoted, received_quoting
+from portal.comments.quotes import changed_quotes, most_quoted, received_quoting, sentence_of
 from portal.digests.annotated import ANNOTATED_MAX
 from portal.consultations.models import Consultation
 from portal.digests.services import attachment_count
@@ -128,6 +128,7 @@ def respond_one(consultation_id: int, comment_id: int):
         attachments=attachments_of([comment.id]), filters=filters, place=place, reasons=common_reasons(consultation),
         advice=advice_for([comment.id]).get(comment.id, []), letters=letter_sizes(consultation.id, [comment]),
         quotes_changed=changed_quotes(consultation, [comment]),
+        sentence=sentence_of(consultation, comment.id) if comment.quote else None,
     ), status
 
 

@@ -377,6 +377,8 @@ def test_the_office_answers_sentence_by_sentence(app, client, login, office_cons
     assert "只显示引用了“" in narrowed and "筛选出 2 条意见（共 4 条）" in narrowed
     assert goals.body in narrowed and comments["pending"].body in narrowed and "整体赞成" not in narrowed
     start = href.split("passage=")[1]
+    one = client.get(f"{url}/{goals.id}").get_data(as_text=True)  # one comment's page leads to the others
+    assert f'href="{url}?passage={start}">引用这句话的意见共 2 条，一起答复</a>' in one
     assert f'<input type="hidden" name="passage" value="{start}">' in narrowed  # kept when other filters change
     digest = client.get(f"/office/consultations/{consultation.id}/digest.csv?passage={start}")
     rows = list(csv.reader(io.StringIO(digest.data.decode("utf-8-sig"))))
