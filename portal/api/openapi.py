@@ -106,6 +106,8 @@ SCHEMAS = {
     "Consultation": _object({
         **CONSULTATION_SUMMARY,
         "addressee": _nullable(STRING),
+        "terms": {"type": "array", "description": _l("术语解释：起草单位对草案中专业词语的通俗解释"),
+                  "items": _object({"term": STRING, "explanation": STRING})},
         "notice_text": _text(_l("通知正文")),
         "explanatory_note": _nullable(_text(_l("起草说明（没有时为 null）"))),
         "files": {"type": "array", "description": _l("和草案一起公布的相关文件"), "items": _object({

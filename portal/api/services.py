@@ -127,6 +127,7 @@ def consultation_detail(consultation: Consultation) -> dict:
     detail = consultation_summary(consultation, sum(counts.values()))
     detail.update({
         "addressee": consultation.addressee,
+        "terms": [{"term": t["term"], "explanation": t["explanation"]} for t in consultation.terms or []],
         "notice_text": consultation.notice_text,
         "explanatory_note": consultation.explanatory_note,
         "files": [

@@ -15,6 +15,7 @@ ACTION_LABELS = {
     "edit": _l("修改草案或通知"),
     "merge_section": _l("把误读的标题并入上一部分"),
     "split_section": _l("从正文中的一行另起一部分"),
+    "terms": _l("修改术语解释"),
     "publish": _l("发布征求意见"),
     "extend": _l("延长截止时间"),
     "withdraw": _l("撤回发布"),

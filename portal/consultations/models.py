@@ -87,6 +87,9 @@ class Consultation(ConsultationState, db.Model):
     # 起草说明: the office's explanation published beside the draft (portal/office: set_explanatory_note)
     explanatory_note: Mapped[str | None] = mapped_column(Text)
     explanatory_note_filename: Mapped[str | None] = mapped_column(String(200))  # the file it came from, if any
+    # 术语解释: the terms the draft uses, each explained in plain words by the office, as [{"term", "explanation"}]
+    # in the office's order (portal/consultations/terms.py); None or []: none
+    terms: Mapped[list | None] = mapped_column(JSON)
 
     contact_office: Mapped[str | None] = mapped_column(String(200))
     contact_person: Mapped[str | None] = mapped_column(String(100))

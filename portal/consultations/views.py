@@ -13,6 +13,7 @@ from portal.consultations.feed import FEED_SIZE, entry_updated
 from portal.consultations.listing import ListFilters, consultation_list
 from portal.consultations.models import Consultation, ConsultationFile, public_consultation
 from portal.consultations.services import closing_summary, latest_published
+from portal.consultations.terms import terms_by_section
 from portal.core.qr import qr_svg_file, qr_svg_inline
 from portal.core.time import now, rfc3339
 from portal.core.web import file_download, query_int
@@ -88,6 +89,8 @@ def render_overview(consultation: Consultation, form: CommentForm, status: int =
             draft=consultation.current_draft,
             counts=page_cache.public_counts(consultation) if consultation.comments_public else {},
             quoted=page_cache.public_quotes(consultation).marks,
+            terms=terms_by_section(consultation.terms, consultation.current_draft.sections)
+            if consultation.current_draft is not None else {},
             # the sentences most discussed in public (quoted by two comments or more), at the top of the draft
             discussed=[(p, n) for p, n in page_cache.public_quotes(consultation).ranked[:3] if n >= 2],
             summary=closing_summary(consultation),
@@ -124,6 +127,7 @@ def render_section(consultation: Consultation, section: Section, form: CommentFo
             following=sections[index + 1] if index + 1 < len(sections) else None,
             counts=page_cache.public_counts(consultation) if consultation.comments_public else {},
             quoted=page_cache.public_quotes(consultation).marks,
+            terms=terms_by_section(consultation.terms, _shown_with(section)),
             threads_html=_threads_html(consultation, section, "consultations.section",
                                        {"consultation_id": consultation.id, "anchor": section.anchor}),
             summary=closing_summary(consultation),
@@ -131,6 +135,14 @@ def render_section(consultation: Consultation, section: Section, form: CommentFo
         ),
         status,
     )
+
+
+def _shown_with(section: Section) -> list[Section]:
+    """The section and its subsections, in document order: what its page shows."""
+    shown = [section]
+    for child in section.children:
+        shown.extend(_shown_with(child))
+    return shown
 
 
 def _threads_html(consultation: Consultation, section: Section | None, endpoint: str, pager_args: dict):

@@ -179,6 +179,13 @@ class ExplanatoryNoteForm(Form):
     text = TextAreaField(_l("或者直接填写起草说明"))
 
 
+class TermsForm(Form):
+    """The terms the draft uses, explained in plain words (术语解释): one a line."""
+
+    text = TextAreaField(_l("术语解释（每行一个，写成“术语：解释”）"),
+                         description=_l("例如：失能老人：生活不能自理、需要别人照顾的老年人。每个术语最多 30 个字，每条解释最多 300 个字。"))
+
+
 class PublishedFileForm(Form):
     """A file published beside the draft, with the title the page gives it."""
 

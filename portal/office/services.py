@@ -513,6 +513,25 @@ def import_recorded_comments(consultation: Consultation, actor, data: bytes, *, 
 EXPLANATORY_NOTE_MAX = 100_000  # characters: the longest 起草说明 seen run to a few thousand
 
 
+def set_terms(consultation: Consultation, actor, text: str) -> int:
+    """The terms the draft uses, explained in plain words (术语解释), as the office typed them one a line; until the
+    consultation closes (they are read with the draft). Audited. Returns how many."""
+    from portal.consultations.terms import TermsRefused, read_terms, stored
+
+    if consultation.is_closed:
+        raise OfficeError("text", _("征求意见已经截止，术语解释不能再修改。"))
+    try:
+        terms = stored(read_terms(text))
+    except TermsRefused as refusal:
+        raise OfficeError("text", " ".join(refusal.problems)) from refusal
+    before = len(consultation.terms or [])
+    consultation.terms = terms or None
+    db.session.flush()
+    record_action(actor, "terms", consultation, consultation_id=consultation.id, before={"terms": before},
+                  after={"terms": len(terms)})
+    return len(terms)
+
+
 def set_explanatory_note(consultation: Consultation, actor, *, text: str | None = None, data: bytes | None = None,
                          filename: str | None = None, max_bytes: int = 5 * 1024 * 1024) -> None:
     """Publish (or replace) the explanatory note beside the draft: from a .txt or .docx file when one is given,

@@ -20,7 +20,8 @@ from portal.extensions import db
 from portal.office import services
 from portal.office.forms import (
     END_OF_DAY, ExplanatoryNoteForm, ExtendForm, ImportCommentsForm, NoticeForm, PublishedFileForm, PublishForm,
-    RecordCommentForm, ReviseForm, SectionForm, SplitSectionForm, UploadForm, WithdrawForm, local_datetime,
+    RecordCommentForm, ReviseForm, SectionForm, SplitSectionForm, TermsForm, UploadForm, WithdrawForm,
+    local_datetime,
     split_list,
 )
 from portal.office.review import review_of
@@ -351,6 +352,22 @@ def explanatory_note(consultation_id: int):
             return redirect(url_for("office.review", consultation_id=consultation.id) + "#explanatory-note")
     status = 422 if form.errors else 200
     return render_template("office/explanatory_note.html", consultation=consultation, form=form), status
+
+
+@bp.route("/consultations/<int:consultation_id>/terms", methods=["GET", "POST"])
+@role_required("office")
+def terms(consultation_id: int):
+    """The terms the draft uses, explained in plain words (术语解释), shown with the sections that use them."""
+    from portal.consultations.terms import terms_text
+
+    consultation = get_managed_consultation(consultation_id)
+    form = TermsForm()
+    if request.method == "GET":
+        form.text.data = terms_text(consultation.terms)
+    if _carry_out(form, lambda: services.set_terms(consultation, current_user, form.text.data or "")) is not NOT_DONE:
+        return redirect(url_for("office.review", consultation_id=consultation.id) + "#terms")
+    status = 422 if form.errors else 200
+    return render_template("office/terms.html", consultation=consultation, form=form), status
 
 
 @bp.route("/consultations/<int:consultation_id>/files", methods=["GET", "POST"])

@@ -91,6 +91,9 @@ def live_portal(tmp_path_factory):
         assert consultation.state() == "open"
         # one approved comment on the whole draft, so that threads and the reply page exist from the start
         approve_comment(submit_comment(consultation, "整体赞成，希望尽快实施。", "support", author_name="李阿姨"))
+        # terms explained (术语解释), so that the pages' checks (axe, widths) see their boxes too
+        consultation.terms = [{"term": "失能失智", "explanation": "生活不能自理，或者记忆和判断出了问题。"},
+                              {"term": "普惠型养老服务", "explanation": "价格不高、大多数老人都用得起的养老服务。"}]
         db.session.commit()
         consultation_id, title = consultation.id, consultation.title
         db.session.remove()

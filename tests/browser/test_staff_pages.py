@@ -74,7 +74,7 @@ def staff_pages(consultation_id: int, comment_id: int, section_id: int) -> list[
         f"{office}/responses/{comment_id}?answer=unanswered",  # one comment, in the filtered list
         f"{office}/responses/preview",
         f"{office}/comments/new", f"{office}/comments/import",
-        f"{office}/files", f"{office}/explanatory-note",
+        f"{office}/files", f"{office}/explanatory-note", f"{office}/terms",
         "/moderation", "/moderation?status=approved",
         "/admin/users", "/admin/users/new", "/admin/units", "/admin/units/import", "/admin/outbox", "/admin/audit",
         "/admin/status",
