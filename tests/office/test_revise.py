@@ -1,6 +1,7 @@
 """A revised text while open: sections matched, comments stay attached, the public sees what changed."""
 import re
 
+import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
@@ -25,6 +26,16 @@ def revised_text(original: str) -> str:
     return "\n".join(out)
 
 
+@pytest.fixture
+def owned_003(clock, office, import_seed):
+    """Seed 003 of the office's unit, published and open on 2023-04-12."""
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation = import_seed("003")
+    consultation.owner_unit_id = office.unit_id
+    db.session.commit()
+    return consultation
+
+
 def section_by_text(draft: Draft, start: str) -> Section:
     return next(s for s in draft.sections if (s.heading + s.text).startswith(start))
 
@@ -38,12 +49,9 @@ def comment_on(client, consultation, section: Section, body: str) -> Comment:
     return comment
 
 
-def test_revision_keeps_comments_with_their_sections_and_shows_the_changes(app, client, clock, office, import_seed,
-                                                                           submit, seed_path):
-    clock.set(shanghai(2023, 4, 12, 10, 0))
-    consultation = import_seed("003")
-    consultation.owner_unit_id = office.unit_id
-    db.session.commit()
+def test_revision_keeps_comments_with_their_sections_and_shows_the_changes(app, client, clock, owned_003, submit,
+                                                                           seed_path):
+    consultation = owned_003
     first = consultation.current_draft
     on_goals = comment_on(client, consultation, section_by_text(first, "目标要求"), "目标再具体些")
     on_removed = comment_on(client, consultation, section_by_text(first, "加强养老产业分析研判"), "研判要公开")
@@ -87,18 +95,15 @@ def test_revision_keeps_comments_with_their_sections_and_shows_the_changes(app, 
     assert client.get(f"{base}/versions/3").status_code == 404
 
 
-def test_a_quotation_the_revision_changed_is_told_to_its_author_and_the_office(app, client, clock, office,
-                                                                             import_seed, submit, seed_path):
+def test_a_quotation_the_revision_changed_is_told_to_its_author_and_the_office(app, client, clock, owned_003, submit,
+                                                                               seed_path):
     import io
 
     import docx
 
     from tests.helpers import Browser
 
-    clock.set(shanghai(2023, 4, 12, 10, 0))
-    consultation = import_seed("003")
-    consultation.owner_unit_id = office.unit_id
-    db.session.commit()
+    consultation = owned_003
     goals = section_by_text(consultation.current_draft, "目标要求")
     citizen = Browser(app)  # the commenter's own browser (the office is logged in on ``client``)
     url = f"/consultations/{consultation.id}/sections/{goals.anchor}"
@@ -124,14 +129,11 @@ def test_a_quotation_the_revision_changed_is_told_to_its_author_and_the_office(a
     assert [n for n in notes if "（这段原文在修订稿中已经修改）" in n] == [n for n in notes if "年份太晚。" in n]
 
 
-def test_after_a_revision_the_sentences_still_quoted_stay_marked_and_counted(app, client, clock, office, import_seed,
-                                                                           submit, seed_path):
+def test_after_a_revision_the_sentences_still_quoted_stay_marked_and_counted(app, client, clock, owned_003, submit,
+                                                                             seed_path):
     from tests.helpers import Browser
 
-    clock.set(shanghai(2023, 4, 12, 10, 0))
-    consultation = import_seed("003")
-    consultation.owner_unit_id = office.unit_id
-    db.session.commit()
+    consultation = owned_003
     goals = section_by_text(consultation.current_draft, "目标要求")
     citizen = Browser(app)
     url = f"/consultations/{consultation.id}/sections/{goals.anchor}"
