@@ -128,3 +128,24 @@ def test_a_private_consultations_word_report_names_no_one(app, client, clock, of
     assert "（建议）建议明确养老服务中心的建设标准（概述）。" in text and "（意见内容不公开）" in text
     for private in ("建议明确养老服务中心的建设标准。", "整体赞成。", "王大爷", "李四"):
         assert private not in text
+
+
+def test_the_feedback_report_says_which_words_each_opinion_is_about(app, client, clock, office_consultation):
+    import io
+
+    from docx import Document
+
+    consultation, comments = office_consultation
+    words = comments["goals"].section.lines[0][:12]
+    comments["goals"].quote = words
+    db.session.commit()
+    close_and_answer(clock, consultation, comments)
+    page = client.get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
+    entry = page[page.index(words) - 400:]
+    assert entry.index(words) < entry.index("建议明确养老服务中心的建设标准。")  # above the opinion it belongs to
+    text = "\n".join(p.text for p in Document(io.BytesIO(
+        client.get(f"/consultations/{consultation.id}/feedback.docx").data)).paragraphs)
+    assert f"1. 意见：（王大爷，建议）针对“{words}”，建议明确养老服务中心的建设标准。" in text
+    data = client.get(f"/api/v1/consultations/{consultation.id}/feedback").get_json()
+    quotes = [e["quote"] for g in data["groups"] for e in g["entries"]]
+    assert words in quotes and quotes.count(None) == len(quotes) - 1
