@@ -327,3 +327,29 @@ def changed_quotes(consultation, comments) -> set[int]:
     words = draft_words(draft.id)
     return {c.id for c in earlier
             if words.find(c.quote, c.section_id if c.section_id in words.spans else None) is None}
+
+
+def changed_by_revision(consultation) -> list:
+    """The comments received whose quoted words the version before the current one held and the current one no
+    longer does: the latest revision changed them (an earlier revision's changes are not counted again)."""
+    from portal.comments.models import Comment, comment_received
+
+    draft = consultation.current_draft
+    previous = next((d for d in consultation.drafts if draft is not None and d.version == draft.version - 1), None)
+    if previous is None:
+        return []
+    quoting = db.session.scalars(
+        select(Comment).where(comment_received(consultation.id), Comment.quote.is_not(None),
+                              Comment.draft_id != draft.id).order_by(Comment.id)
+    ).all()
+    changed = changed_quotes(consultation, quoting)
+    if not changed:
+        return []
+    before = draft_words(previous.id)
+    found = []
+    for comment in quoting:
+        was_in = comment.section.previous_id if comment.section is not None else None  # its section, then
+        if comment.id in changed and before.find(comment.quote,
+                                                 was_in if was_in in before.spans else None) is not None:
+            found.append(comment)
+    return found

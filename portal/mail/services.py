@@ -275,32 +275,20 @@ def queue_response_mail(comment_ids: list[int]) -> None:
 
 def queue_quote_changed_mail(consultation, base_url: str | None = None) -> int:
     """A revised draft has just been put out: tell each commenter who left a confirmed e-mail address (not
-    unsubscribed) and quoted words of the draft that the version before held and this one no longer does (the
-    words changed with this revision: nobody is told again by a later one), once per comment and version (dedup
-    key ``quote_changed:<comment>:<version>``). Returns the number queued; flushes."""
-    from portal.comments.quotes import changed_quotes, draft_words
+    unsubscribed) and quoted words of the draft that this revision changed (portal/comments/quotes.py:
+    changed_by_revision; nobody is told again by a later one), once per comment and version (dedup key
+    ``quote_changed:<comment>:<version>``). Returns the number queued; flushes."""
+    from portal.comments.quotes import changed_by_revision
 
-    draft = consultation.current_draft
-    previous = next((d for d in consultation.drafts if draft is not None and d.version == draft.version - 1), None)
-    if previous is None:
-        return 0
-    quoting = db.session.scalars(
-        select(Comment).where(comment_received(consultation.id), Comment.quote.is_not(None),
-                              Comment.author_contact.is_not(None), Comment.draft_id != draft.id)
-    ).all()
-    changed = changed_quotes(consultation, quoting)
-    before = draft_words(previous.id) if changed else None
+    version = consultation.current_draft.version if consultation.current_draft is not None else None
     rows = []
-    for comment in quoting:
+    for comment in changed_by_revision(consultation):
         email = email_from_contact(comment.author_contact)
-        if comment.id not in changed or email is None or not address_state(email).mailable:
+        if email is None or not address_state(email).mailable:
             continue
-        was_in = comment.section.previous_id if comment.section is not None else None  # its section, then
-        if before.find(comment.quote, was_in if was_in in before.spans else None) is None:
-            continue  # an earlier revision changed these words: its author was told then
         rows.append(outbox_row("quote_changed", email, comment.language, {"comment_id": comment.id,
-                                                                         "version": draft.version},
-                               dedup_key=f"quote_changed:{comment.id}:{draft.version}",
+                                                                         "version": version},
+                               dedup_key=f"quote_changed:{comment.id}:{version}",
                                consultation_id=consultation.id, comment_id=comment.id, base_url=base_url))
     if rows:
         db.session.execute(_outbox_insert_new_statement(), rows)

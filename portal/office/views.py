@@ -5,6 +5,7 @@ from typing import Any, Callable
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -269,6 +270,12 @@ def revise(consultation_id: int):
     if (draft := _carry_out(form, lambda: services.revise_draft(
             consultation, current_user, form.file.data.read(), form.file.data.filename, form.change_note.data,
             _max_bytes()))) is not NOT_DONE:
+        from portal.comments.quotes import changed_by_revision
+
+        if changed := len(changed_by_revision(consultation)):  # the office hears what its changes touched
+            flash(ngettext("这次修订改动了 %(num)d 条意见所引用的原文。意见人在回执页面上会看到；留下并确认了电子邮箱的，会收到邮件。",
+                           "这次修订改动了 %(num)d 条意见所引用的原文。意见人在回执页面上会看到；留下并确认了电子邮箱的，会收到邮件。",
+                           changed))
         return redirect(url_for("office.review", consultation_id=consultation.id, revised=draft.version))
     status = 422 if form.errors else 200
     return render_template("office/revise.html", consultation=consultation, form=form,

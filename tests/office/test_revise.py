@@ -117,6 +117,8 @@ def test_a_quotation_the_revision_changed_is_told_to_its_author_and_the_office(a
     response = submit(f"/office/consultations/{consultation.id}/revise", file=(text.encode("utf-8"), "修订稿.txt"),
                       change_note="目标年份改为2026年")
     assert response.status_code == 302
+    told = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "这次修订改动了 1 条意见所引用的原文" in told  # the office hears what its changes touched
     receipt = citizen.get(f"/receipts/{changed}").get_data(as_text=True)
     assert "这段原文在修订稿中已经修改。" in receipt
     assert f'href="/consultations/{consultation.id}/versions/2/changes">看看改了什么</a>' in receipt
