@@ -118,13 +118,13 @@ def thread_total(consultation, section, only: list[int] | None = None, passage: 
                   lambda: public_thread_total(consultation, section, only))
 
 
-def thread_list(consultation, section, page: int, order: str, endpoint: str, pager_args: dict,
+def thread_list(consultation, section, page: int, order: str, endpoint: str, pager_args: dict, quotes,
                 passage: int | None = None) -> Markup:
-    """The rendered page of public threads with its pagers (``comments/_macros.html`` thread_list); ``passage``:
-    only the comments quoting the sentence of the draft that starts there (portal/comments/quotes.py)."""
+    """The rendered page of public threads with its pagers (``comments/_macros.html`` thread_list); ``quotes``: the
+    consultation's public_quotes, which the page read already; ``passage``: only the comments quoting the sentence
+    of the draft that starts there (portal/comments/quotes.py)."""
     from portal.comments.services import THREAD_ORDERS, THREADS_PER_PAGE, public_thread_page
 
-    quotes = public_quotes(consultation)
     only = quotes.members.get((section.id if section else None, passage), []) if passage is not None else None
     if only is not None and not only:
         passage = only = None  # no such sentence among this list's (an old link): the whole list

@@ -82,19 +82,22 @@ def show(consultation_id: int):
 def render_overview(consultation: Consultation, form: CommentForm, status: int = 200):
     if consultation.current_draft is not None:
         load_tree(consultation.current_draft)
+    counts = page_cache.public_counts(consultation) if consultation.comments_public else {}
+    quotes = page_cache.public_quotes(consultation)  # read once: the marks, the sentences discussed, the threads
     return (
         render_template(
             "consultations/show.html",
             consultation=consultation,
             draft=consultation.current_draft,
-            counts=page_cache.public_counts(consultation) if consultation.comments_public else {},
-            quoted=page_cache.public_quotes(consultation).marks,
+            counts=counts,
+            quoted=quotes.marks,
             terms=terms_by_section(consultation.terms, consultation.current_draft.sections)
             if consultation.current_draft is not None else {},
             # the sentences most discussed in public (quoted by two comments or more), at the top of the draft
-            discussed=[(p, n) for p, n in page_cache.public_quotes(consultation).ranked[:3] if n >= 2],
+            discussed=[(p, n) for p, n in quotes.ranked[:3] if n >= 2],
             summary=closing_summary(consultation),
-            threads_html=_threads_html(consultation, None, "consultations.show", {"consultation_id": consultation.id}),
+            threads_html=_threads_html(consultation, None, "consultations.show", {"consultation_id": consultation.id},
+                                       quotes),
             form=form,
         ),
         status,
@@ -118,6 +121,8 @@ def section(consultation_id: int, anchor: str):
 def render_section(consultation: Consultation, section: Section, form: CommentForm, status: int = 200):
     sections = load_tree(consultation.current_draft, under=section)
     index = sections.index(section)
+    counts = page_cache.public_counts(consultation) if consultation.comments_public else {}
+    quotes = page_cache.public_quotes(consultation)  # read once: the marks and the threads
     return (
         render_template(
             "consultations/section.html",
@@ -125,11 +130,11 @@ def render_section(consultation: Consultation, section: Section, form: CommentFo
             section=section,
             previous=sections[index - 1] if index > 0 else None,
             following=sections[index + 1] if index + 1 < len(sections) else None,
-            counts=page_cache.public_counts(consultation) if consultation.comments_public else {},
-            quoted=page_cache.public_quotes(consultation).marks,
+            counts=counts,
+            quoted=quotes.marks,
             terms=terms_by_section(consultation.terms, _shown_with(section)),
             threads_html=_threads_html(consultation, section, "consultations.section",
-                                       {"consultation_id": consultation.id, "anchor": section.anchor}),
+                                       {"consultation_id": consultation.id, "anchor": section.anchor}, quotes),
             summary=closing_summary(consultation),
             form=form,
         ),
@@ -145,9 +150,10 @@ def _shown_with(section: Section) -> list[Section]:
     return shown
 
 
-def _threads_html(consultation: Consultation, section: Section | None, endpoint: str, pager_args: dict):
+def _threads_html(consultation: Consultation, section: Section | None, endpoint: str, pager_args: dict, quotes):
     """The page of public threads the reader asked for (``?page=N&order=newest``), rendered with its pagers
-    (cached under the comments token); None when the comments are not public."""
+    (cached under the comments token); None when the comments are not public. ``quotes``: the page's
+    page_cache.public_quotes."""
     if not consultation.comments_public:
         return None
     page = request.args.get("page", 1, type=int)
@@ -155,7 +161,7 @@ def _threads_html(consultation: Consultation, section: Section | None, endpoint:
     passage = request.args.get("passage", type=int)  # the comments quoting one sentence of the draft
     if passage is not None:
         pager_args = {**pager_args, "passage": passage}
-    return page_cache.thread_list(consultation, section, page, order, endpoint, pager_args, passage)
+    return page_cache.thread_list(consultation, section, page, order, endpoint, pager_args, quotes, passage)
 
 
 @bp.get("/consultations/<int:consultation_id>/explanatory-note")
