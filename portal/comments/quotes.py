@@ -82,6 +82,11 @@ class DraftWords:
         at = self.words.find(words, start, end) if words else -1
         return None if at < 0 else (at, at + len(words))
 
+    def locate(self, quote: str, section_id: int | None) -> tuple[int, int] | None:
+        """``find`` in the section ``section_id`` when this draft holds it, else in the whole draft (a comment's
+        section of another version, or none)."""
+        return self.find(quote, section_id if section_id in self.spans else None)
+
     def passages_in(self, start: int, end: int) -> list[Passage]:
         """The passages the stretch [start, end) of the words touches."""
         first = bisect.bisect_right(self._ends, start)
@@ -208,24 +213,36 @@ def _quotations(consultation, public: bool) -> list[tuple[int, int | None, list[
     words = draft_words(draft.id)
     found = []
     for comment_id, section_id, quote in rows:
-        span = words.find(quote, section_id if section_id in words.spans else None)
+        span = words.locate(quote, section_id)
         if span is not None:
             found.append((comment_id, section_id, words.passages_in(*span)))
     return found
 
 
-def _passage_counts(consultation, public: bool) -> dict[Passage, int]:
-    """How many comments quote each passage of the current draft (in part or whole; once per comment)."""
+def _ranked(quotations) -> list[tuple[Passage, int]]:
+    """How many of the ``quotations`` (_quotations) quote each passage (in part or whole; once per comment), most
+    quoted first, then in document order."""
     counts: dict[Passage, int] = {}
-    for _comment_id, _section_id, passages in _quotations(consultation, public):
+    for _comment_id, _section_id, passages in quotations:
         for passage in passages:
             counts[passage] = counts.get(passage, 0) + 1
-    return counts
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0].start))
 
 
 def received_quoting(consultation, start: int) -> tuple[str | None, list[int]]:
     """The words of the current draft's passage that starts at ``start`` and the ids of the comments received
-    that quote it (the office's list narrowed to one sentence); (None, []) when no comment quotes it."""
+    that quote it (the office's list narrowed to one sentence); (None, []) when no comment quotes it. Found once
+    a request: the filtered list's count, its page and its heading all ask."""
+    from flask import g, has_request_context
+
+    memo = g.setdefault("received_quoting", {}) if has_request_context() else {}
+    key = (consultation.id, start)
+    if key not in memo:
+        memo[key] = _received_quoting(consultation, start)
+    return memo[key]
+
+
+def _received_quoting(consultation, start: int) -> tuple[str | None, list[int]]:
     text, ids = None, []
     for comment_id, _section_id, passages in _quotations(consultation, public=False):
         for passage in passages:
@@ -248,8 +265,7 @@ def sentence_of(consultation, comment_id: int) -> tuple[int, int] | None:
 def most_quoted(consultation, limit: int = 10) -> list[QuotedPassage]:
     """The passages of the consultation's current draft that the most comments received quote, most first (the
     earlier in the draft first among equals)."""
-    ranked = sorted(_passage_counts(consultation, public=False).items(), key=lambda item: (-item[1], item[0].start))
-    return [QuotedPassage(passage, count) for passage, count in ranked[:limit]]
+    return [QuotedPassage(passage, count) for passage, count in _ranked(_quotations(consultation, public=False))[:limit]]
 
 
 @dataclass
@@ -270,21 +286,18 @@ class PublicQuotes:
 
 
 def public_quotes(consultation) -> PublicQuotes:
-    found = PublicQuotes()
     quotations = _quotations(consultation, public=True)
+    found = PublicQuotes(ranked=_ranked(quotations))
+    for passage, count in found.ranked:
+        by_text = found.marks.setdefault(passage.section_id, {})
+        by_text[passage.text] = by_text.get(passage.text, 0) + count
+        found.texts[passage.start] = passage.text
     for comment_id, section_id, passages in quotations:
         for passage in passages:
-            by_text = found.marks.setdefault(passage.section_id, {})
-            by_text[passage.text] = by_text.get(passage.text, 0) + 1
             found.members.setdefault((section_id, passage.start), []).append(comment_id)
-            found.texts[passage.start] = passage.text
-    counts: dict[Passage, int] = {}
     for comment_id, section_id, passages in quotations:
         first = passages[0].start
         found.links[comment_id] = (first, len(found.members[(section_id, first)]))
-        for passage in passages:
-            counts[passage] = counts.get(passage, 0) + 1
-    found.ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].start))
     return found
 
 
@@ -325,8 +338,7 @@ def changed_quotes(consultation, comments) -> set[int]:
     if not earlier:
         return set()
     words = draft_words(draft.id)
-    return {c.id for c in earlier
-            if words.find(c.quote, c.section_id if c.section_id in words.spans else None) is None}
+    return {c.id for c in earlier if words.locate(c.quote, c.section_id) is None}
 
 
 def changed_by_revision(consultation) -> list:
@@ -349,7 +361,6 @@ def changed_by_revision(consultation) -> list:
     found = []
     for comment in quoting:
         was_in = comment.section.previous_id if comment.section is not None else None  # its section, then
-        if comment.id in changed and before.find(comment.quote,
-                                                 was_in if was_in in before.spans else None) is not None:
+        if comment.id in changed and before.locate(comment.quote, was_in) is not None:
             found.append(comment)
     return found

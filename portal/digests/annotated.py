@@ -42,11 +42,10 @@ def annotated_document(consultation: Consultation, filters=None) -> bytes:
     """``filters``: the responses page's (portal/responses/filters.py), for a copy holding those comments only."""
     draft = consultation.current_draft
     words = draft_words(draft.id)
-    in_draft = {section.id for section in draft.sections}
     notes = []
     for row in digest_rows(consultation, filters=filters):
-        section_id = row.section_id if row.section_id in in_draft else None
-        found = words.find(row.quote, section_id) if row.quote else None
+        section_id = row.section_id if row.section_id in words.spans else None  # a section of the current draft
+        found = words.locate(row.quote, section_id) if row.quote else None
         passages = tuple((p.section_id, p.text) for p in words.passages_in(*found)) if found else ()
         notes.append(note_of(replace(row, section_id=section_id), passages,
                              quote_changed=bool(row.quote) and found is None))
