@@ -88,13 +88,16 @@ def heading_paragraph(document, text: str, level: int):
     return paragraph
 
 
-def body_paragraph(document, text: str, label: str = ""):
-    """A paragraph of body text, its first line indented two characters; ``label`` runs into it in bold."""
+def body_paragraph(document, text: str, label: str = "", pieces=None):
+    """A paragraph of body text, its first line indented two characters; ``label`` runs into it in bold.
+    ``pieces``: cuts the text into runs of their own, which look the same (one a sentence, to anchor Word
+    comments on)."""
     paragraph = document.add_paragraph()
     paragraph.paragraph_format.first_line_indent = BODY_INDENT
     if label:
         paragraph.add_run(xml_text(label)).bold = True
-    paragraph.add_run(xml_text(text))
+    for piece in (pieces(text) if pieces else None) or [text]:
+        paragraph.add_run(xml_text(piece))
     return paragraph
 
 

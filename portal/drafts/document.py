@@ -20,7 +20,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Mm, Pt
 
 from portal.core.official_docx import (
-    BODY_INDENT, HEADING_FONT, TITLE_FONT, body_paragraph, centred_note, document_bytes, heading_paragraph,
+    HEADING_FONT, TITLE_FONT, body_paragraph, centred_note, document_bytes, heading_paragraph,
     official_document, repeat_as_header, set_font, title_paragraph,
 )
 from portal.core.time import chinese_date
@@ -178,17 +178,12 @@ def _section(document, section, anchors: _Anchors) -> None:
 
 
 def _sentences(document, text: str, section_id: int, anchors: _Anchors, label: str = ""):
-    """A paragraph of body text as body_paragraph writes it, each sentence a run of its own (to anchor notes on:
-    it looks the same)."""
+    """A body paragraph, each sentence a run of its own, each run kept to anchor notes on."""
     from portal.comments.quotes import sentences
 
-    paragraph = document.add_paragraph()
-    paragraph.paragraph_format.first_line_indent = BODY_INDENT
-    if label:
-        paragraph.add_run(xml_text(label)).bold = True
-    for sentence in sentences(text) or [""]:
-        run = paragraph.add_run(sentence)
-        anchors.sentences.setdefault((section_id, sentence.strip()), run)
+    paragraph = body_paragraph(document, text, label, pieces=sentences)
+    for run in paragraph.runs[1 if label else 0:]:
+        anchors.sentences.setdefault((section_id, run.text.strip()), run)
     return paragraph
 
 
