@@ -203,16 +203,15 @@ def update_section(section: Section, actor, level: int, heading: str, key_points
     top = 1 if index == 0 else sections[index - 1].level + 1
     if level > top:
         raise OfficeError("level", _("层级不能跳级：这一节前面是第 %(before)d 级，这一节最多是第 %(top)d 级。", before=top - 1, top=top))
-    before = {"level": section.level, "heading": section.heading, "key_points": section.key_points,
-              "text": section.text}
+    audited = ("level", "heading", "key_points", "text")
+    before = {name: getattr(section, name) for name in audited}
     section.level = level
     section.heading = heading.strip()
     section.key_points = key_points
     section.text = text
     _rebuild_tree(sections, renumber_anchors=not section.draft.consultation.is_published)
     db.session.flush()
-    after = {"level": section.level, "heading": section.heading, "key_points": section.key_points,
-             "text": section.text}
+    after = {name: getattr(section, name) for name in audited}
     if before != after:
         record_action(actor, "edit", section, consultation_id=section.draft.consultation_id, before=before, after=after)
     return section
