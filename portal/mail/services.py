@@ -273,16 +273,14 @@ def queue_response_mail(comment_ids: list[int]) -> None:
         db.session.flush()
 
 
-def queue_quote_changed_mail(consultation, base_url: str | None = None) -> int:
+def queue_quote_changed_mail(consultation, changed: list, base_url: str | None = None) -> int:
     """A revised draft has just been put out: tell each commenter who left a confirmed e-mail address (not
-    unsubscribed) and quoted words of the draft that this revision changed (portal/comments/quotes.py:
+    unsubscribed) and quoted words of the draft that this revision changed (``changed``: portal/comments/quotes.py,
     changed_by_revision; nobody is told again by a later one), once per comment and version (dedup key
     ``quote_changed:<comment>:<version>``). Returns the number queued; flushes."""
-    from portal.comments.quotes import changed_by_revision
-
     version = consultation.current_draft.version if consultation.current_draft is not None else None
     rows = []
-    for comment in changed_by_revision(consultation):
+    for comment in changed:
         email = email_from_contact(comment.author_contact)
         if email is None or not address_state(email).mailable:
             continue

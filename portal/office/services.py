@@ -15,14 +15,14 @@ from portal.audit.services import record_action
 from portal.comments.attachments import AttachmentRefused, check_uploads, clean_filename, kind_of, store_uploads
 from portal.comments.feedback_form import FeedbackFileError, read_feedback
 from portal.comments.models import Comment, OFFLINE_CHANNELS, comment_received
-from portal.comments.quotes import QUOTE_MAX, clean_quote, quote_found
+from portal.comments.quotes import QUOTE_MAX, changed_by_revision, clean_quote, quote_found
 from portal.comments.services import StoredComment, Target, store_comment
 from portal.consultations.models import VISIBILITIES, Consultation, ConsultationFile, DeadlineExtension
 from portal.consultations.explanatory_note import tidy
 from portal.consultations.services import ConsultationError, publish_consultation, rewrite_closing_summary
 from portal.core.time import SHANGHAI, local, now
 from portal.drafts.anchors import section_anchor
-from portal.drafts.models import Section
+from portal.drafts.models import Draft, Section
 from portal.drafts.parser import DraftParseError
 from portal.drafts.readers import DraftReadError, read_draft
 from portal.drafts.revisions import add_revision
@@ -399,8 +399,14 @@ def extend_deadline(consultation: Consultation, actor, new_deadline: datetime, r
     return extension
 
 
+@dataclass(frozen=True)
+class Revised:
+    draft: Draft
+    quotes_changed: int  # comments received whose quoted words this revision changed
+
+
 def revise_draft(consultation: Consultation, actor, data: bytes, filename: str | None, change_note: str,
-                 max_bytes: int):
+                 max_bytes: int) -> Revised:
     """Put out a revised text while the consultation has not closed; comments stay with their sections."""
     if consultation.state() == "closed":
         raise OfficeError("file", _("征求意见已经截止，不能再上传修订稿。"))
@@ -412,10 +418,11 @@ def revise_draft(consultation: Consultation, actor, data: bytes, filename: str |
     record_action(actor, "revise", draft, consultation_id=consultation.id,
                   before={"version": old_version}, after={"version": draft.version, "filename": filename},
                   reason=draft.change_note)
+    changed = changed_by_revision(consultation)
     if consultation.published_at is not None:
         queue_follower_mail(consultation, "revised", str(draft.version))  # its followers hear of it
-        queue_quote_changed_mail(consultation)  # and those whose quoted words it changed
-    return draft
+        queue_quote_changed_mail(consultation, changed)  # and those whose quoted words it changed
+    return Revised(draft, len(changed))
 
 
 def record_comment(consultation: Consultation, actor, *, channel: str, received_on: date, section_id: int | None,

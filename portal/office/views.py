@@ -267,16 +267,14 @@ def withdraw(consultation_id: int):
 def revise(consultation_id: int):
     consultation = get_managed_consultation(consultation_id)
     form = ReviseForm()
-    if (draft := _carry_out(form, lambda: services.revise_draft(
+    if (revised := _carry_out(form, lambda: services.revise_draft(
             consultation, current_user, form.file.data.read(), form.file.data.filename, form.change_note.data,
             _max_bytes()))) is not NOT_DONE:
-        from portal.comments.quotes import changed_by_revision
-
-        if changed := len(changed_by_revision(consultation)):  # the office hears what its changes touched
+        if changed := revised.quotes_changed:  # the office hears what its changes touched
             flash(ngettext("这次修订改动了 %(num)d 条意见所引用的原文。意见人在回执页面上会看到；留下并确认了电子邮箱的，会收到邮件。",
                            "这次修订改动了 %(num)d 条意见所引用的原文。意见人在回执页面上会看到；留下并确认了电子邮箱的，会收到邮件。",
                            changed))
-        return redirect(url_for("office.review", consultation_id=consultation.id, revised=draft.version))
+        return redirect(url_for("office.review", consultation_id=consultation.id, revised=revised.draft.version))
     status = 422 if form.errors else 200
     return render_template("office/revise.html", consultation=consultation, form=form,
                            max_mb=_max_bytes() // 1024 // 1024), status
