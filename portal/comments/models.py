@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, and_, text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, and_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.time import UTCDateTime, now
@@ -147,3 +147,18 @@ class CommentAttachment(db.Model):
     # read (text_read_at None) or when nothing could be read (a photo, an old .doc, a damaged file)
     text: Mapped[str | None] = mapped_column(Text)
     text_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EmailedMessage(db.Model):
+    """An e-mail the office imported as an opinion (portal/office/emailed.py), so that the same message uploaded again,
+    or read again from the mailbox, is not recorded twice (two imports at once included: the key is unique)."""
+
+    __tablename__ = "emailed_messages"
+    __table_args__ = (UniqueConstraint("consultation_id", "message_key", name="uq_emailed_messages_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    # sha256 of the Message-ID, else of the whole message: nothing of the sender's is kept here
+    message_key: Mapped[str] = mapped_column(String(64))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

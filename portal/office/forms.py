@@ -10,7 +10,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DateField, IntegerField, MultipleFileField, RadioField, SelectField, StringField,
                      TextAreaField, TimeField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.comments.forms import comment_max_length
 from portal.comments.quotes import QUOTE_MAX
@@ -165,6 +165,18 @@ class ImportCommentsForm(Form):
     )
     received_on = DateField(_l("收到日期（表中没有写明的）"),
                             validators=[InputRequired(message=_l("请填写收到日期。"))])
+
+
+class ImportEmailsForm(Form):
+    """Messages of the office's mailbox, as its mail program saved them."""
+
+    files = MultipleFileField(
+        _l("邮件文件（.eml、.mbox，或打包成 .zip）"),
+        description=_l("在邮件程序中选中收到的意见邮件，“另存为”或拖到桌面即得 .eml 文件；一次可以选多个文件。"))
+
+    def validate_files(self, field) -> None:
+        if not [file for file in field.data or [] if getattr(file, "filename", None)]:
+            raise ValidationError(_l("请选择要上传的邮件文件。"))
 
 
 def split_list(value: str | None) -> list[str]:

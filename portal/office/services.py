@@ -425,20 +425,30 @@ def revise_draft(consultation: Consultation, actor, data: bytes, filename: str |
     return Revised(draft, len(changed))
 
 
-def record_comment(consultation: Consultation, actor, *, channel: str, received_on: date, section_id: int | None,
+def record_comment(consultation: Consultation, actor, *, channel: str, received_on: date | None, section_id: int | None,
                    body: str, stance: str, author_name: str | None, author_contact: str | None,
-                   rewrite_summary: bool = True, files=(), quote: str | None = None) -> StoredComment:
+                   rewrite_summary: bool = True, files=(), quote: str | None = None,
+                   received_at: datetime | None = None) -> StoredComment:
     """Store an opinion that reached the office another way (by e-mail, letter, fax, telephone or in person)
     beside those sent through the portal, so that it is moderated, routed, counted in the closing summary,
     digested and answered like them. It must have come within the period (a letter: its postmark), and may be
     typed in after the deadline; a finalised consultation's stored summary is then written again. ``quote``: the
-    words of the draft it is about (a letter's "关于第三条'……'"), checked as a citizen's quotation is."""
+    words of the draft it is about (a letter's "关于第三条'……'"), checked as a citizen's quotation is.
+    ``received_at``: the moment it came, when known (an e-mail's), instead of ``received_on``; checked to the minute."""
     if channel not in OFFLINE_CHANNELS:
         raise OfficeError("channel", _("请选择收到的方式。"))
     if consultation.opens_at is None or consultation.published_at is None:
         raise OfficeError("received_on", _("这项征求意见还没有发布，不能录入意见。"))
     opened, deadline = local(consultation.opens_at), local(consultation.deadline)
     today = local(now()).date()
+    if received_at is not None:
+        received_on = local(received_at).date()
+        if received_at < opened:
+            raise OfficeError("received_on", _("收到的时间早于征求意见开始的时间（%(moment)s）。",
+                                               moment=f"{format_date(opened.date())} {opened:%H:%M}"))
+        if received_at > deadline:
+            raise OfficeError("received_on", _("收到的时间晚于截止时间（%(moment)s）：截止以后收到的意见不能计入。",
+                                               moment=f"{format_date(deadline.date())} {deadline:%H:%M}"))
     if received_on > today:
         raise OfficeError("received_on", _("收到日期不能晚于今天。"))
     if received_on < opened.date():
@@ -465,8 +475,9 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
     except AttachmentRefused as refusal:
         raise OfficeError("attachments", str(refusal.message)) from refusal
     # the moment it is stored under: now if it came today, else noon of that day; within the period either way
-    received_at = now() if received_on == today else datetime.combine(received_on, time(12, 0), tzinfo=SHANGHAI)
-    received_at = min(max(received_at, opened), deadline)
+    if received_at is None:
+        received_at = now() if received_on == today else datetime.combine(received_on, time(12, 0), tzinfo=SHANGHAI)
+    received_at = min(max(received_at, opened), deadline, now())
     stored = store_comment(consultation, Target(section_id=section.id if section else None), body, stance,
                            author_name, author_contact, channel=channel, received_at=received_at, quote=quote)
     store_uploads(stored.id, uploads)

@@ -20,11 +20,12 @@ from portal.drafts.models import Section
 from portal.extensions import db
 from portal.office import services
 from portal.office.forms import (
-    END_OF_DAY, ExplanatoryNoteForm, ExtendForm, ImportCommentsForm, NoticeForm, PublishedFileForm, PublishForm,
+    END_OF_DAY, ExplanatoryNoteForm, ExtendForm, ImportCommentsForm, ImportEmailsForm, NoticeForm, PublishedFileForm, PublishForm,
     RecordCommentForm, ReviseForm, SectionForm, SplitSectionForm, TermsForm, UploadForm, WithdrawForm,
     local_datetime,
     split_list,
 )
+from portal.office.inbox import import_emailed_comments
 from portal.office.review import review_of
 from portal.units.models import Unit
 
@@ -336,6 +337,28 @@ def import_comments(consultation_id: int):
     status = 422 if form.errors or problems else 200
     return render_template("office/import_comments.html", consultation=consultation, form=form,
                            problems=problems), status
+
+
+@bp.route("/consultations/<int:consultation_id>/comments/emails", methods=["GET", "POST"])
+@role_required("office")
+def import_emails(consultation_id: int):
+    """Record the opinions received by e-mail: the messages as the office's mail program saved them."""
+    consultation = get_managed_consultation(consultation_id)
+    form = ImportEmailsForm()
+    problems: list[str] = []
+    result = None
+    if form.validate_on_submit():
+        try:
+            result = import_emailed_comments(consultation, current_user, [
+                (file.filename, file.read()) for file in request.files.getlist("files") if file.filename])
+        except services.ImportRefused as error:
+            db.session.rollback()
+            problems = error.messages
+        else:
+            db.session.commit()
+    status = 422 if form.errors or problems else 200
+    return render_template("office/import_emails.html", consultation=consultation, form=form, problems=problems,
+                           result=result), status
 
 
 @bp.route("/consultations/<int:consultation_id>/explanatory-note", methods=["GET", "POST"])

@@ -1,0 +1,395 @@
+"""Opinions received by e-mail (电子邮件), read from the office's mailbox as its mail program saves it.
+
+Notices ask for opinions "发送至电子邮箱……": until every citizen uses the portal, part of them arrive in the
+office's mailbox. The office saves those messages (one .eml file each: Foxmail, Outlook, Thunderbird and web mail
+all save them so; a .mbox file of a whole folder; or a .zip of .eml files) and uploads them, or a deployment points
+``flask comments import-mail`` at the Maildir its mail server delivers to. Each message becomes an opinion received
+by e-mail, as if the office had typed it in (portal/office/services.py: import_emailed_comments): the sender's name
+and address, the time the office's server received it, the text, the files attached.
+
+Pure: reads bytes, knows no database. Chinese mail as it really comes: GB2312 declared for GBK text, encoded words in
+file names, HTML-only bodies, signature images inline, replies quoting the earlier message.
+"""
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import io
+import mailbox
+import os
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.header import Header, decode_header
+from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
+from html.parser import HTMLParser
+
+from flask_babel import lazy_gettext as _l
+
+MESSAGES_MAX = 2000  # messages in one upload (a folder of a busy consultation)
+ZIP_MEMBER_MAX = 30 * 1024 * 1024  # bytes of one message inside a .zip (a zip bomb stops here)
+ZIP_TOTAL_MAX = 200 * 1024 * 1024  # bytes of all the messages inside a .zip
+
+# Charsets mail programs declare for text written in a larger one: GB2312 mail holds GBK characters (镕, 堃 …).
+_WIDER = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "euc-cn": "gb18030",
+          "ascii": "utf-8", "us-ascii": "utf-8"}
+# Where a reply's quotation of the earlier message begins (Foxmail, Outlook, web mail, Apple Mail, Gmail)
+_QUOTED = re.compile(
+    r"^\s*(?:-{2,}\s*(?:原始邮件|Original Message|Original|转发邮件|Forwarded message)\s*-{2,}"
+    r"|_{8,}\s*$"
+    r"|(?:发件人|From)\s*[:：].*\n\s*(?:发送时间|日期|Sent|Date)\s*[:：]"
+    r"|在\s*\d{4}.{0,40}写道\s*[:：]\s*$"
+    r"|On .{0,200}wrote:\s*$)",
+    re.MULTILINE | re.IGNORECASE)
+_SIGNATURE = re.compile(r"^-- ?$", re.MULTILINE)  # the usenet signature mark
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+class MailFileError(ValueError):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass
+class EmailedOpinion:
+    """One message, read."""
+
+    key: str  # sha256 of its Message-ID (or of the whole message when it has none): the same mail is recorded once
+    sender_name: str | None
+    sender_address: str | None
+    received_at: datetime | None  # when the office's server received it (its first Received line), else its Date
+    subject: str
+    body: str  # the text the sender wrote, without the earlier messages a reply quotes
+    files: list[tuple[str, bytes]] = field(default_factory=list)  # (file name, content) of the files attached
+    automatic: bool = False  # an auto-reply, a delivery report, a mailing list's post: no opinion
+
+
+def messages_in(data: bytes, filename: str | None) -> list[bytes]:
+    """The messages of an uploaded file: one .eml, an mbox folder, or a .zip of .eml (and .mbox) files."""
+    name = (filename or "").lower()
+    if name.endswith(".zip") or (data[:4] == b"PK\x03\x04" and not name.endswith((".docx", ".xlsx", ".pptx", ".ofd"))):
+        return _zip_messages(data)
+    if name.endswith((".mbox", ".mbx")) or data.startswith(b"From "):
+        return _mbox_messages(data)
+    if name.endswith(".msg") or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise MailFileError(_l("“%(name)s”是 Outlook 的 .msg 文件，读不了。请在 Outlook 中把邮件“另存为”.eml 格式"
+                               "（或直接把邮件拖到桌面），再上传。", name=filename or ""))
+    if not _looks_like_mail(data):
+        raise MailFileError(_l("“%(name)s”不是电子邮件文件。请上传邮件程序保存的 .eml 文件、.mbox 文件，"
+                               "或者把多个 .eml 文件打包成的 .zip 文件。", name=filename or ""))
+    return [data]
+
+
+def _looks_like_mail(data: bytes) -> bool:
+    head = data[:8192].lstrip()
+    return bool(re.match(rb"[A-Za-z0-9-]+:", head)) and re.search(rb"^(from|date|subject|received|message-id):",
+                                                                   head, re.IGNORECASE | re.MULTILINE) is not None
+
+
+def _zip_messages(data: bytes) -> list[bytes]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.infolist() if not m.is_dir()
+                   and not os.path.basename(m.filename).startswith(("._", "~$"))  # macOS and Office leftovers
+                   and m.filename.lower().endswith((".eml", ".mbox", ".mbx"))]
+    except zipfile.BadZipFile as error:
+        raise MailFileError(_l("压缩文件打不开，可能已经损坏。")) from error
+    if not members:
+        raise MailFileError(_l("压缩文件中没有 .eml 或 .mbox 邮件文件。"))
+    total, messages = 0, []
+    for member in sorted(members, key=lambda m: m.filename):
+        total += member.file_size
+        if member.file_size > ZIP_MEMBER_MAX or total > ZIP_TOTAL_MAX:
+            raise MailFileError(_l("压缩文件中的邮件太大了，请分成几次上传。"))
+        with archive.open(member) as opened:
+            content = opened.read(ZIP_MEMBER_MAX + 1)
+        if len(content) > ZIP_MEMBER_MAX:
+            raise MailFileError(_l("压缩文件中的邮件太大了，请分成几次上传。"))
+        messages.extend(_mbox_messages(content) if member.filename.lower().endswith((".mbox", ".mbx"))
+                        else [content])
+    return messages
+
+
+def _mbox_messages(data: bytes) -> list[bytes]:
+    # mailbox.mbox reads a file by its path (it locks and seeks); a private temporary file, removed at once
+    descriptor, path = tempfile.mkstemp(suffix=".mbox")
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+        box = mailbox.mbox(path, create=False)
+        try:
+            return [box.get_bytes(key) for key in box.iterkeys()]
+        finally:
+            box.close()
+    finally:
+        os.unlink(path)
+
+
+def maildir_messages(path: str) -> list[bytes]:
+    """The messages of a Maildir folder (its new/ and cur/), as a mail server delivers them."""
+    box = mailbox.Maildir(path, create=False)
+    return [box.get_bytes(key) for key in sorted(box.iterkeys())]
+
+
+def read_message(raw: bytes) -> EmailedOpinion:
+    """One message, read: who sent it, when it arrived, what it says, what it carries."""
+    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    message_id = (message.get("Message-ID") or "").strip()
+    key = hashlib.sha256(message_id.encode("utf-8", "replace") if message_id else raw).hexdigest()
+    sender_name, sender_address = _sender(message)
+    subject = header_text(message.get("Subject"))
+    plain, html, files = _parts(message)
+    body = plain if plain.strip() else html_text(html)
+    return EmailedOpinion(
+        key=key, sender_name=sender_name, sender_address=sender_address, received_at=_received_at(message),
+        subject=" ".join(subject.split()), body=own_words(body), files=files, automatic=_automatic(message))
+
+
+def header_text(value) -> str:
+    """A header's text: encoded words decoded (GB2312 read as GB18030), raw 8-bit headers read as UTF-8 or GB18030."""
+    if value is None:
+        return ""
+    pieces = []
+    # compat32 gives raw 8-bit header bytes as a Header of charset unknown-8bit, the rest as a string
+    for chunk, charset in decode_header(value if isinstance(value, Header) else str(value)):
+        if isinstance(chunk, str):  # no encoded word: raw 8-bit bytes come as surrogate escapes
+            chunk = chunk.encode("utf-8", "surrogateescape")
+        pieces.append(decode_bytes(chunk, charset))
+    return "".join(pieces).strip()
+
+
+def decode_bytes(data: bytes, charset: str | None) -> str:
+    charset = (charset or "").lower().strip() or None
+    charset = _WIDER.get(charset, charset)
+    if charset:
+        try:
+            return data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    for guess in ("utf-8", "gb18030"):
+        try:
+            return data.decode(guess)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("gb18030", "replace")
+
+
+def _sender(message: Message) -> tuple[str | None, str | None]:
+    raw = message.get("From")
+    if raw is None:
+        return None, None
+    addresses = getaddresses([header_text(raw)])
+    if not addresses:
+        return None, None
+    name, address = addresses[0]
+    name = name.strip().strip('"').strip() or None
+    address = address.strip() or None
+    if address and "@" not in address:
+        address = None
+    if name and address and name.lower() == address.lower():
+        name = None  # some programs repeat the address as the name
+    return name, address
+
+
+def _received_at(message: Message) -> datetime | None:
+    """When the office's own server took the message in: the time of its first (topmost) Received line, which the
+    sender does not write; else the Date the sender's program wrote."""
+    for value in message.get_all("Received") or []:
+        _, _, when = str(value).rpartition(";")
+        moment = _moment(when)
+        if moment is not None:
+            return moment
+    return _moment(message.get("Date"))
+
+
+def _moment(text) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = parsedate_to_datetime(" ".join(str(text).split()))
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # "-0000": the zone is not known; read as UTC, as RFC 5322 says
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def _automatic(message: Message) -> bool:
+    """Not written by a person: an auto-reply (Auto-Submitted, X-Autoreply, Precedence), a delivery report, a post of
+    a mailing list."""
+    if (message.get("Auto-Submitted") or "no").strip().lower() != "no":
+        return True
+    if message.get("X-Autoreply") or message.get("X-Autorespond") or message.get("List-Id"):
+        return True
+    if (message.get("Precedence") or "").strip().lower() in ("bulk", "junk", "list", "auto_reply"):
+        return True
+    if message.get_content_type() == "multipart/report":
+        return True
+    address = (_sender(message)[1] or "").lower()
+    return address.startswith(("mailer-daemon@", "postmaster@"))
+
+
+def _parts(message: Message) -> tuple[str, str, list[tuple[str, bytes]]]:
+    """(the plain text, the HTML, the files attached) of a message. Inline images an HTML body shows (a signature's
+    logo) are part of the text, not files sent; a message forwarded as an attachment is a file."""
+    plain: list[str] = []
+    html: list[str] = []
+    files: list[tuple[str, bytes]] = []
+    for part in _leaves(message):
+        disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+        filename = header_text(_filename(part))
+        content_type = part.get_content_type()
+        if filename or disposition == "attachment" or content_type == "message/rfc822":
+            if disposition == "inline" and part.get("Content-ID") and content_type.startswith("image/"):
+                continue  # shown by the HTML body (cid:), not sent as a file
+            data = part.get_payload(decode=True)
+            if data is None and content_type == "message/rfc822":
+                payload = part.get_payload()
+                data = payload[0].as_bytes() if isinstance(payload, list) and payload else b""
+            if not filename and content_type == "message/rfc822":
+                filename = (header_text(data and email.message_from_bytes(data).get("Subject")) or "邮件") + ".eml"
+            files.append((filename or "附件", data or b""))
+            continue
+        if content_type == "text/plain":
+            plain.append(decode_bytes(part.get_payload(decode=True) or b"", part.get_content_charset()))
+        elif content_type == "text/html":
+            html.append(decode_bytes(part.get_payload(decode=True) or b"", part.get_content_charset()))
+    return "\n\n".join(plain), "\n\n".join(html), files
+
+
+def _leaves(part: Message):
+    """The parts holding content; a message forwarded as an attachment is one (its own parts are not the text)."""
+    if part.get_content_type() == "message/rfc822" or not part.is_multipart():
+        yield part
+    else:
+        for sub in part.get_payload():
+            yield from _leaves(sub)
+
+
+def _filename(part: Message) -> str | None:
+    try:
+        name = part.get_filename()
+    except (LookupError, UnicodeError):
+        name = None
+    if name is None:
+        # RFC 2231 in a charset Python does not know, or a name only in Content-Type's "name"
+        name = part.get_param("name", header="content-type")
+        if isinstance(name, tuple):
+            name = decode_bytes(bytes(name[2], "latin-1", "replace"), name[0])
+    return str(name) if name else None
+
+
+class _TextOfHtml(HTMLParser):
+    BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "section"}
+    SKIPPED = {"style", "script", "head", "title"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.pieces: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIPPED:
+            self.skipping += 1
+        elif tag == "br":
+            self.pieces.append("\n")  # a line break; <div><br></div> is an empty line
+        elif tag in self.BLOCKS:
+            self._line()
+        elif tag in ("td", "th"):
+            self.pieces.append("\t")
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIPPED:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in self.BLOCKS and tag != "br":
+            self._line()
+
+    def _line(self):
+        """A block starts or ends a line (mail programs put each line in a <div>), never an empty one."""
+        if self.pieces and not self.pieces[-1].endswith("\n"):
+            self.pieces.append("\n")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.pieces.append(re.sub(r"[ \t\r\n]+", " ", data))
+
+
+def html_text(html: str) -> str:
+    """The text of an HTML body, a paragraph a line (web mail and Outlook send only HTML)."""
+    if not html.strip():
+        return ""
+    parser = _TextOfHtml()
+    parser.feed(html)
+    parser.close()
+    lines = [line.strip() for line in "".join(parser.pieces).replace("\xa0", " ").split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def own_words(text: str) -> str:
+    """The text without what a reply quotes of earlier messages, nor the signature after "-- "."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    quoted = _QUOTED.search(text)
+    if quoted is not None:
+        text = text[:quoted.start()]
+    signature = _SIGNATURE.search(text)
+    if signature is not None:
+        text = text[:signature.start()]
+    lines = [line.rstrip() for line in text.split("\n") if not line.lstrip().startswith(">")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+_MENTION = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*(条|章|节)")
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(number: int) -> str:
+    """12 → 十二, 105 → 一百零五 (as drafts number their articles)."""
+    if number < 10:
+        return _DIGITS[number]
+    if number < 20:
+        return "十" + (_DIGITS[number % 10] if number % 10 else "")
+    if number < 100:
+        return _DIGITS[number // 10] + "十" + (_DIGITS[number % 10] if number % 10 else "")
+    hundreds, rest = divmod(number, 100)
+    if rest == 0:
+        return _DIGITS[hundreds] + "百"
+    return _DIGITS[hundreds] + "百" + ("零" + _DIGITS[rest] if rest < 10 else
+                                       ("一" if rest < 20 else "") + chinese_number(rest))
+
+
+def guess_section(subject: str, body: str, sections) -> tuple[object | None, str | None]:
+    """The section a message is about, when its subject (else its first lines) names exactly one: by the section's
+    heading (关于“居家养老服务提升行动”的建议), or by its article's number (对第十二条的意见). Returns (section, the words
+    that named it), or (None, None): the whole draft."""
+    for text in (subject, body[:300]):
+        if not text:
+            continue
+        squeezed = re.sub(r"\s+", "", text)
+        by_heading = [s for s in sections if len(_heading(s)) >= 4 and _heading(s) in squeezed]
+        if by_heading:
+            longest = max(len(_heading(s)) for s in by_heading)
+            named = [s for s in by_heading if len(_heading(s)) == longest]
+            if len(named) == 1:
+                return named[0], _heading(named[0])
+        mentioned = {f"第{_as_chinese(number)}{kind}" for number, kind in _MENTION.findall(squeezed)}
+        if len(mentioned) == 1:
+            (label,) = mentioned
+            named = [s for s in sections if s.label == label]
+            if len(named) == 1:
+                return named[0], label
+    return None, None
+
+
+def _heading(section) -> str:
+    return re.sub(r"\s+", "", section.heading or "").rstrip("。.；;：:")
+
+
+def _as_chinese(number: str) -> str:
+    return chinese_number(int(number)) if number.isdigit() and int(number) < 1000 else number.replace("两", "二")

@@ -1,0 +1,164 @@
+"""The office imports the opinions its mailbox received (.eml, .mbox, .zip): each message becomes an opinion received by
+e-mail, once, with its sender, the time it came, its text and its files; what is not recorded is named with the reason."""
+import io
+import re
+import zipfile
+from email.message import EmailMessage
+
+from sqlalchemy import func, select
+
+from portal.audit.models import AuditEntry
+from portal.comments.models import Comment, CommentAttachment, EmailedMessage
+from portal.consultations.services import close_due_consultations
+from portal.extensions import db
+from portal.mail.models import OutboxMessage
+from tests.helpers import route_new_comments, shanghai
+
+DOCX_LIKE = b"%PDF-1.7\n% the letter\n%%EOF\n"
+
+
+def url(consultation) -> str:
+    return f"/office/consultations/{consultation.id}/comments/emails"
+
+
+def mail(subject: str, body: str, *, sender="张大爷 <zhang@example.cn>", date="Tue, 2 May 2023 10:15:00 +0800",
+         message_id: str | None = None, files=(), headers=()) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "contact@example.gov.cn"
+    message["Subject"] = subject
+    if date:
+        message["Date"] = date
+    if message_id:
+        message["Message-ID"] = message_id
+    for name, value in headers:
+        message[name] = value
+    message.set_content(body)
+    for name, data in files:
+        message.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    return message.as_bytes()
+
+
+def upload(client, submit, consultation, *files):
+    """POST the files (name, bytes) to the import page, as a browser sends several chosen files."""
+    from tests.helpers import csrf_token
+
+    data = {"csrf_token": csrf_token(client, url(consultation)),
+            "files": [(io.BytesIO(content), name) for name, content in files]}
+    return client.post(url(consultation), data=data, content_type="multipart/form-data")
+
+
+def rows(page: str) -> list[str]:
+    table = page.split("<caption>", 1)[1].split("</table>", 1)[0]
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("</thead>", 1)[1], re.S)]
+
+
+def emailed() -> list[Comment]:
+    return list(db.session.scalars(select(Comment).where(Comment.channel == "email").order_by(Comment.id)))
+
+
+def test_messages_become_opinions_received_by_email_once_each(client, clock, consultation, office, submit):
+    clock.set(shanghai(2023, 5, 15, 9, 0))  # after the deadline (2023-05-12 23:59:59): typed in afterwards
+    (finalised,) = close_due_consultations(notify=False)
+    db.session.commit()
+    assert "未收到" in finalised.closing_summary
+    section = next(s for s in consultation.current_draft.sections if s.heading == "居家养老服务提升行动")
+    about_section = mail("关于居家养老服务提升行动的建议", "建议增加上门助浴服务。\n\n谢谢！", message_id="<1@example.cn>",
+                         files=[("建议书.pdf", DOCX_LIKE), ("照片.exe", b"MZ\x90\x00")])
+    whole = mail("意见", "总体赞成。", sender="li@example.cn", message_id="<2@example.cn>",
+                 date="Fri, 12 May 2023 15:59:00 +0000")  # 23:59 in Beijing on the last day: in time
+    late = mail("迟到的意见", "还有一点。", message_id="<3@example.cn>", date="Sat, 13 May 2023 00:01:00 +0800")
+    away = mail("自动回复: 征求意见", "我正在休假。", message_id="<4@example.cn>",
+                headers=[("Auto-Submitted", "auto-replied")])
+    response = upload(client, submit, consultation, ("1.eml", about_section), ("2.eml", whole), ("3.eml", late),
+                      ("4.eml", away), ("说明.docx", b"PK\x03\x04junk"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page[:3000]
+    assert "已录入 2 封邮件中的意见。" in page
+    assert "1 封是自动回复或退信" in page and "2 封没有录入" in page
+
+    first, second = emailed()
+    assert (first.author_name, first.author_contact, first.section_id, first.stance, first.status) == (
+        "张大爷", "zhang@example.cn", section.id, "suggest", "pending")
+    assert first.created_at == shanghai(2023, 5, 2, 10, 15)  # when it came, to the minute
+    assert first.body.startswith("建议增加上门助浴服务。\n\n谢谢！")
+    assert "〔邮件另有附件没有保存，请查阅原邮件：“照片.exe”：不是可以保存的文件类型。〕" in first.body
+    assert [(f.filename, f.content_type) for f in db.session.scalars(select(CommentAttachment))] == [
+        ("建议书.pdf", "application/pdf")]
+    assert (second.author_name, second.author_contact, second.section_id) == (None, "li@example.cn", None)
+    assert second.created_at == shanghai(2023, 5, 12, 23, 59)
+
+    table = rows(page)
+    assert table[0].startswith(f"已录入 {first.receipt_number}") and "邮件中提到“居家养老服务提升行动”" in table[0]
+    assert "草案整体" in table[1]
+    assert "没有录入" in table[2] and "收到的时间晚于截止时间" in table[2] and "迟到的意见" in table[2]
+    assert "自动回复，未录入" in table[3]
+    assert "说明.docx" in table[4] and "“说明.docx”不是电子邮件文件" in table[4]
+    assert f'/office/consultations/{consultation.id}/responses/{first.id}"' in page
+    db.session.refresh(consultation)
+    assert "反馈意见2条" in consultation.closing_summary  # the stored summary counts them
+
+    # the senders who left an address get the receipt request; the contact gets the opinions
+    assert route_new_comments() == 2
+    kinds = sorted(db.session.execute(select(OutboxMessage.recipient, OutboxMessage.kind)).all())
+    assert ("zhang@example.cn", "confirm") in kinds and ("li@example.cn", "confirm") in kinds
+
+    again = upload(client, submit, consultation, ("all.zip", _zip(about_section, whole, late)))
+    assert again.status_code == 200
+    text = again.get_data(as_text=True)
+    assert "已录入 0 封邮件中的意见。" in text and "2 封以前已经录入，没有重复录入。" in text
+    assert rows(text)[0].startswith(f"以前已录入 {first.receipt_number}")
+    assert len(emailed()) == 2 and db.session.scalar(select(func.count()).select_from(EmailedMessage)) == 2
+
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "import_emails")
+                                 .order_by(AuditEntry.id)).all()
+    assert [e.after for e in entries] == [
+        {"recorded": 2, "duplicate": 0, "automatic": 1, "refused": 1, "unreadable": 1},
+        {"recorded": 0, "duplicate": 2, "automatic": 0, "refused": 1, "unreadable": 0}]
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "record_comment")) == 2
+
+
+def _zip(*messages: bytes) -> bytes:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        for number, message in enumerate(messages):
+            z.writestr(f"收件箱/{number}.eml", message)
+    return archive.getvalue()
+
+
+def test_a_long_message_is_kept_whole_in_a_file_and_a_message_with_only_files_says_so(client, clock, consultation,
+                                                                                         office, submit):
+    clock.set(shanghai(2023, 5, 2, 12, 0))
+    long_text = "\n".join(f"第{n}点意见：" + "内容" * 60 for n in range(1, 60))  # ~7,300 characters
+    response = upload(client, submit, consultation,
+                      ("long.eml", mail("长信", long_text, message_id="<long@x>")),
+                      ("files.eml", mail("附件", "", message_id="<files@x>", files=[("意见.pdf", DOCX_LIKE)])),
+                      ("empty.eml", mail("空", "", message_id="<empty@x>")))
+    assert response.status_code == 200
+    long, only_files = emailed()
+    assert len(long.body) <= 5000 and long.body.endswith("〔邮件正文较长，全文见附件“邮件正文.txt”。〕")
+    kept = db.session.scalars(select(CommentAttachment).where(CommentAttachment.comment_id == long.id)).one()
+    assert kept.filename == "邮件正文.txt" and db.session.get(CommentAttachment, kept.id).data.decode() == long_text
+    assert only_files.body == "（意见见附件：“意见.pdf”）"
+    assert "邮件没有正文，也没有附件。" in rows(response.get_data(as_text=True))[2]
+
+
+def test_nothing_is_imported_before_publishing_and_an_empty_form_is_refused(client, office, small_consultation,
+                                                                          consultation, submit):
+    refused = upload(client, submit, small_consultation(office.unit), ("1.eml", mail("意见", "意见。")))
+    assert refused.status_code == 422 and "这项征求意见还没有发布" in refused.get_data(as_text=True)
+    empty = submit(url(consultation))
+    assert empty.status_code == 422 and "请选择要上传的邮件文件。" in empty.get_data(as_text=True)
+    assert emailed() == []
+
+
+def test_the_record_page_links_to_the_import_and_another_office_may_not_use_it(client, consultation, office,
+                                                                              make_staff, login):
+    page = client.get(f"/office/consultations/{consultation.id}/comments/new").get_data(as_text=True)
+    assert f'href="{url(consultation)}"' in page
+    assert client.get(url(consultation)).status_code == 200
+    make_staff("office", "other@example.gov.cn", "市卫健委")
+    login("other@example.gov.cn")
+    assert client.get(url(consultation)).status_code in (403, 404)
