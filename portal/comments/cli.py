@@ -65,3 +65,51 @@ def read_attachments_command(limit: int | None):
 
     counts = read_new_attachments(limit)
     click.echo(f"读出 {counts['read']} 个附件的文字；{counts['unreadable']} 个附件没有可读的文字。")
+
+
+FILES_A_COMMIT = 200  # the messages of a Maildir are recorded (and committed) this many at a time
+
+
+@comments_cli.command("import-mail")
+@click.argument("consultation_id", type=int)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+def import_mail_command(consultation_id: int, paths: tuple[str, ...]):
+    """Record the opinions e-mailed to a consultation: .eml, .mbox or .zip files, or a Maildir folder (as a mail server
+    delivers the consultation's mailbox: run it from cron). Each message is recorded once, however often it is read;
+    auto-replies and messages that came after the deadline are not recorded (each one named)."""
+    import os
+
+    from portal.consultations.models import Consultation
+    from portal.office.emailed import maildir_messages
+    from portal.office.inbox import import_emailed_comments
+    from portal.office.services import ImportRefused
+
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None:
+        raise click.ClickException(f"没有编号为 {consultation_id} 的征求意见。")
+    uploads: list[tuple[str, bytes]] = []
+    for path in paths:
+        if os.path.isdir(path):
+            uploads += [(f"{os.path.basename(path.rstrip('/'))}-{number}.eml", raw)
+                        for number, raw in enumerate(maildir_messages(path), 1)]
+        else:
+            with open(path, "rb") as file:
+                uploads.append((os.path.basename(path), file.read()))
+    totals: dict[str, int] = {}
+    for start in range(0, max(len(uploads), 1), FILES_A_COMMIT):
+        try:
+            result = import_emailed_comments(consultation, "cli", uploads[start:start + FILES_A_COMMIT],
+                                             messages_max=None)
+        except ImportRefused as error:
+            db.session.rollback()
+            raise click.ClickException("\n".join(error.messages)) from error
+        db.session.commit()
+        for outcome in result.outcomes:
+            totals[outcome.kind] = totals.get(outcome.kind, 0) + 1
+            if outcome.kind in ("refused", "unreadable"):
+                click.echo(f"没有录入：{outcome.subject}（{outcome.sender or '发件人不详'}）：{outcome.problem}", err=True)
+            for left in outcome.files_left:
+                click.echo(f"{outcome.receipt_number}：没有保存附件 {left}", err=True)
+    click.echo(f"录入 {totals.get('recorded', 0)} 封，以前已录入 {totals.get('duplicate', 0)} 封，"
+               f"自动回复或退信 {totals.get('automatic', 0)} 封，没有录入 "
+               f"{totals.get('refused', 0) + totals.get('unreadable', 0)} 封。")

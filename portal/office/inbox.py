@@ -28,8 +28,6 @@ from portal.office.emailed import (MESSAGES_MAX, EmailedOpinion, MailFileError, 
                                    read_message)
 from portal.office.services import ImportRefused, OfficeError, record_comment
 
-BODY_FILE = "邮件正文.txt"  # a body longer than a comment may be is kept whole in this file
-
 
 @dataclass
 class Outcome:
@@ -56,9 +54,9 @@ class ImportResult:
 
 
 def import_emailed_comments(consultation: Consultation, actor, uploads: list[tuple[str | None, bytes]],
-                            actor_note: str | None = None) -> ImportResult:
+                            messages_max: int | None = MESSAGES_MAX) -> ImportResult:
     """Record the opinions of the messages in ``uploads`` ((file name, content): .eml, .mbox or .zip files), each
-    message once. Flushes, never commits; every message is recorded or not on its own (a savepoint each)."""
+    message once; at most ``messages_max`` messages (None: any number, the command line's). Flushes, never commits; every message is recorded or not on its own (a savepoint each)."""
     if consultation.opens_at is None or consultation.published_at is None:
         raise ImportRefused([_("这项征求意见还没有发布，不能录入意见。")])
     files: list[tuple[str | None, list[bytes] | MailFileError]] = []
@@ -68,8 +66,8 @@ def import_emailed_comments(consultation: Consultation, actor, uploads: list[tup
         except MailFileError as error:
             files.append((filename, error))
     total = sum(len(messages) for _name, messages in files if isinstance(messages, list))
-    if total > MESSAGES_MAX:
-        raise ImportRefused([_("一次最多导入 %(max)s 封邮件，这次有 %(n)s 封。请分成几次上传。", max=MESSAGES_MAX,
+    if messages_max is not None and total > messages_max:
+        raise ImportRefused([_("一次最多导入 %(max)s 封邮件，这次有 %(n)s 封。请分成几次上传。", max=messages_max,
                                n=total)])
     draft = consultation.current_draft
     sections = list(draft.sections) if draft else []
@@ -85,8 +83,7 @@ def import_emailed_comments(consultation: Consultation, actor, uploads: list[tup
         rewrite_closing_summary(consultation)  # finalised already: the count it states has changed
     record_action(actor, "import_emails", consultation, consultation_id=consultation.id,
                   after={kind: sum(1 for o in outcomes if o.kind == kind)
-                         for kind in ("recorded", "duplicate", "automatic", "refused", "unreadable")},
-                  reason=actor_note)
+                         for kind in ("recorded", "duplicate", "automatic", "refused", "unreadable")})
     return ImportResult(outcomes)
 
 
@@ -171,9 +168,10 @@ def _body(opinion: EmailedOpinion, files: list[tuple[str, bytes]], files_left: l
     carries files says so; files not kept are named, so that whoever reads the opinion looks in the mailbox."""
     text = opinion.body
     notes = []
-    if len(text) > _max_length():
-        files.insert(0, (BODY_FILE, text.encode("utf-8")))
-        notes.append(_("〔邮件正文较长，全文见附件“%(name)s”。〕", name=BODY_FILE))
+    if len(text) > _max_length():  # kept whole in a file beside it
+        body_file = _("邮件正文.txt")
+        files.insert(0, (body_file, text.encode("utf-8")))
+        notes.append(_("〔邮件正文较长，全文见附件“%(name)s”。〕", name=body_file))
     if files_left:
         notes.append(_("〔邮件另有附件没有保存，请查阅原邮件：%(files)s。〕", files="；".join(files_left)))
     if not text and not files:

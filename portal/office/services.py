@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -445,10 +445,10 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
         received_on = local(received_at).date()
         if received_at < opened:
             raise OfficeError("received_on", _("收到的时间早于征求意见开始的时间（%(moment)s）。",
-                                               moment=f"{format_date(opened.date())} {opened:%H:%M}"))
+                                               moment=format_datetime(opened, "short")))
         if received_at > deadline:
             raise OfficeError("received_on", _("收到的时间晚于截止时间（%(moment)s）：截止以后收到的意见不能计入。",
-                                               moment=f"{format_date(deadline.date())} {deadline:%H:%M}"))
+                                               moment=format_datetime(deadline, "short")))
     if received_on > today:
         raise OfficeError("received_on", _("收到日期不能晚于今天。"))
     if received_on < opened.date():

@@ -32,7 +32,7 @@ AUTONYMS = {"中文"}
 # Python modules whose Chinese is not page text: the draft's own language (parser, readers, the closing
 # summary written in the register of a government notice, the feedback form's columns and the words readers
 # write in it) and operator messages on the command line.
-NOT_PAGE_TEXT = {"cli.py", "parser.py", "readers.py", "summary.py", "feedback_form.py"}
+NOT_PAGE_TEXT = {"cli.py", "parser.py", "readers.py", "summary.py", "feedback_form.py", "emailed.py"}
 
 
 def extracted_messages() -> dict[str | tuple, list[str]]:

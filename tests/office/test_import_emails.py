@@ -162,3 +162,29 @@ def test_the_record_page_links_to_the_import_and_another_office_may_not_use_it(c
     make_staff("office", "other@example.gov.cn", "市卫健委")
     login("other@example.gov.cn")
     assert client.get(url(consultation)).status_code in (403, 404)
+
+
+def test_a_maildir_is_read_from_cron_each_message_recorded_once(app, clock, consultation, tmp_path):
+    import mailbox
+
+    clock.set(shanghai(2023, 5, 3, 9, 0))
+    maildir = mailbox.Maildir(str(tmp_path / "Maildir"))
+    maildir.add(mail("关于第12条", "同意。", message_id="<a@x>"))
+    maildir.add(mail("退信", "Undelivered", sender="MAILER-DAEMON@example.gov.cn", message_id="<b@x>"))
+    maildir.add(mail("无日期", "没有日期的邮件。", date=None, message_id="<c@x>"))
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["comments", "import-mail", str(consultation.id), str(tmp_path / "Maildir")])
+    assert first.exit_code == 0, first.output
+    assert "录入 1 封，以前已录入 0 封，自动回复或退信 1 封，没有录入 1 封。" in first.stdout
+    assert "没有录入：无日期（张大爷）：邮件上没有日期" in first.stderr
+    (recorded,) = emailed()
+    assert (recorded.body, recorded.author_contact, recorded.section_id) == ("同意。", "zhang@example.cn", None)
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "record_comment")).one()
+    assert entry.actor_label == "cli"
+
+    maildir.add(mail("又一封", "再补充一点。", message_id="<d@x>", date="Wed, 3 May 2023 08:30:00 +0800"))
+    second = runner.invoke(args=["comments", "import-mail", str(consultation.id), str(tmp_path / "Maildir")])
+    assert "录入 1 封，以前已录入 1 封" in second.stdout
+    assert [c.body for c in emailed()] == ["同意。", "再补充一点。"]
+    missing = runner.invoke(args=["comments", "import-mail", "999", str(tmp_path / "Maildir")])
+    assert missing.exit_code == 1 and "没有编号为 999 的征求意见" in missing.output
