@@ -17,6 +17,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from portal.audit.services import record_action
+from portal.comments.feedback_form import FeedbackFileError, FeedbackRow, read_feedback
 from portal.comments.attachments import clean_filename, kind_of, max_bytes, max_files, megabytes
 from portal.comments.models import Comment, EmailedMessage
 from portal.consultations.models import Consultation
@@ -43,6 +44,9 @@ class Outcome:
     named_by: str | None = None  # the words of the subject or text that named the section
     problem: str | None = None
     files_left: list[str] = field(default_factory=list)  # attached files not kept, each with the reason
+    notes: list[str] = field(default_factory=list)  # what else the office should know of it
+    form_rows: int = 0  # the opinions of the feedback form it carried, recorded one each
+    more_receipts: list[str] = field(default_factory=list)  # their receipt numbers after the first
 
 
 @dataclass
@@ -109,11 +113,21 @@ def _record(consultation: Consultation, actor, raw: bytes, sections) -> Outcome:
         outcome.problem = _("邮件上没有日期，不知道是否在截止前收到。请逐条录入，填写收到日期。")
         return outcome
     files, outcome.files_left = _kept_files(opinion)
-    body = _body(opinion, files, outcome.files_left)
-    if not body:
-        outcome.problem = _("邮件没有正文，也没有附件。")
-        return outcome
-    section, outcome.named_by = guess_section(opinion.subject, opinion.body, sections)
+    rows, form_problems = _form_rows(files, sections)
+    if rows:
+        if opinion.body:  # "请查收附件": the opinions are the form's; the office reads the rest here
+            outcome.notes.append(_("邮件正文没有单独录入：“%(text)s”", text=_shortened(opinion.body)))
+        opinions = [_FromForm(row, opinion) for row in rows]
+    else:
+        if form_problems:
+            outcome.notes.append(_("附件中的意见反馈表有问题，整封邮件作为一条意见录入：%(problems)s",
+                                   problems=" ".join(form_problems)))
+        body = _body(opinion, files, outcome.files_left)
+        if not body:
+            outcome.problem = _("邮件没有正文，也没有附件。")
+            return outcome
+        section, outcome.named_by = guess_section(opinion.subject, opinion.body, sections)
+        opinions = [_FromMessage(body, section, opinion)]
     try:
         with db.session.begin_nested():
             claimed = db.session.execute(
@@ -125,19 +139,87 @@ def _record(consultation: Consultation, actor, raw: bytes, sections) -> Outcome:
             if claimed is None:  # another import recorded it a moment ago
                 outcome.kind = "duplicate"
                 return outcome
-            stored = record_comment(
-                consultation, actor, channel="email", received_on=None, received_at=opinion.received_at,
-                section_id=section.id if section is not None else None, body=body, stance="suggest",
-                author_name=opinion.sender_name, author_contact=opinion.sender_address, rewrite_summary=False,
-                files=[FileStorage(io.BytesIO(data), filename=name) for name, data in files])
+            stored = []
+            for number, one in enumerate(opinions):
+                try:
+                    stored.append(record_comment(
+                        consultation, actor, channel="email", received_on=None, received_at=opinion.received_at,
+                        section_id=one.section.id if one.section is not None else None, body=one.body,
+                        stance=one.stance, author_name=one.author_name, author_contact=one.author_contact,
+                        rewrite_summary=False, quote=one.quote,
+                        # the files go with the message's first opinion (a form: the form itself among them)
+                        files=[FileStorage(io.BytesIO(data), filename=name) for name, data in files] if number == 0
+                        else []))
+                except OfficeError as error:
+                    if len(opinions) > 1:
+                        raise OfficeError(error.field, _("意见反馈表第%(line)d行：%(problem)s", line=one.line,
+                                                         problem=error.message)) from error
+                    raise
             db.session.execute(EmailedMessage.__table__.update().where(EmailedMessage.__table__.c.id == claimed)
-                               .values(comment_id=stored.id))
+                               .values(comment_id=stored[0].id))
     except OfficeError as error:
         outcome.problem = error.message
         return outcome
-    outcome.kind, outcome.receipt_number, outcome.comment_id = "recorded", stored.receipt_number, stored.id
-    outcome.section_title = section.title if section is not None else None
+    outcome.kind, outcome.receipt_number, outcome.comment_id = "recorded", stored[0].receipt_number, stored[0].id
+    outcome.more_receipts = [one.receipt_number for one in stored[1:]]
+    first = opinions[0]
+    if rows:
+        outcome.form_rows = len(rows)
+    else:
+        outcome.section_title = first.section.title if first.section is not None else None
     return outcome
+
+
+@dataclass
+class _FromMessage:
+    """The message's own text as one opinion."""
+
+    body: str
+    section: object | None
+    opinion: EmailedOpinion
+    stance: str = "suggest"
+    quote: str | None = None
+    line: int = 0
+
+    @property
+    def author_name(self):
+        return self.opinion.sender_name
+
+    @property
+    def author_contact(self):
+        return self.opinion.sender_address
+
+
+class _FromForm:
+    """One row of a filled feedback form the message carries: its own author and contact, else the sender's."""
+
+    def __init__(self, row: FeedbackRow, opinion: EmailedOpinion):
+        self.body, self.section, self.stance, self.quote, self.line = (row.body, row.section, row.stance, row.quote,
+                                                                       row.line)
+        self.author_name = row.author_name or opinion.sender_name
+        self.author_contact = row.author_contact or opinion.sender_address
+
+
+def _form_rows(files: list[tuple[str, bytes]], sections) -> tuple[list[FeedbackRow], list[str]]:
+    """The opinions of the filled feedback form (意见反馈表, portal/comments/feedback_form.py) a message carries, when
+    one of its Excel files is such a form and every row of it can be read; else no rows, and what is wrong with a
+    form that has problems."""
+    for name, data in files:
+        if not name.lower().endswith(".xlsx"):
+            continue
+        try:
+            rows, problems = read_feedback(data, sections, _max_length())
+        except FeedbackFileError:
+            continue  # a spreadsheet, but not a form of opinions: a file like any other
+        if problems:
+            return [], [message for _line, message in problems]
+        return rows, []
+    return [], []
+
+
+def _shortened(text: str, length: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[:length] + "……"
 
 
 def _kept_files(opinion: EmailedOpinion) -> tuple[list[tuple[str, bytes]], list[str]]:

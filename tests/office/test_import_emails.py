@@ -188,3 +188,39 @@ def test_a_maildir_is_read_from_cron_each_message_recorded_once(app, clock, cons
     assert [c.body for c in emailed()] == ["同意。", "再补充一点。"]
     missing = runner.invoke(args=["comments", "import-mail", "999", str(tmp_path / "Maildir")])
     assert missing.exit_code == 1 and "没有编号为 999 的征求意见" in missing.output
+
+
+def test_a_filled_feedback_form_sent_by_mail_gives_one_opinion_a_row(client, clock, consultation, office, submit):
+    from openpyxl import load_workbook
+
+    from tests.office.test_import_comments import blank_form, xlsx
+
+    workbook = load_workbook(io.BytesIO(blank_form(client, consultation).data))
+    sheet, names = workbook["意见反馈表"], [row[0].value for row in workbook["章节"].iter_rows()]
+    sheet.append([names[2], None, "反对", "建议删去这一条。", "与上位法不一致。", "某某律师事务所", None])
+    sheet.append([None, None, "赞成", "整体赞成。", None, None, "other@example.cn"])
+    form = xlsx(workbook)
+    clock.set(shanghai(2023, 5, 4, 9, 0))
+    response = upload(client, submit, consultation, ("form.eml", mail(
+        "意见反馈表", "您好，意见见附件中的反馈表，请查收。", sender="王律师 <wang@example.cn>", message_id="<form@x>",
+        files=[("意见反馈表.xlsx", form)])))
+    assert response.status_code == 200
+    sections = consultation.current_draft.sections
+    first, second = emailed()
+    assert [(c.section_id, c.stance, c.body, c.author_name, c.author_contact) for c in (first, second)] == [
+        (sections[1].id, "oppose", "建议删去这一条。\n理由：与上位法不一致。", "某某律师事务所", "wang@example.cn"),
+        (None, "support", "整体赞成。", "王律师", "other@example.cn")]  # a row's own author and contact win
+    assert {c.created_at for c in (first, second)} == {shanghai(2023, 5, 2, 10, 15)}
+    (kept,) = db.session.scalars(select(CommentAttachment)).all()
+    assert (kept.comment_id, kept.filename) == (first.id, "意见反馈表.xlsx")  # the form itself, with the first
+    (row,) = rows(response.get_data(as_text=True))
+    assert "附件中的意见反馈表：2 条意见" in row and f"其余回执号：{second.receipt_number}" in row
+    assert "邮件正文没有单独录入：“您好，意见见附件中的反馈表，请查收。”" in row
+
+    # a form with a wrong row: the message is one opinion carrying the form, and the office is told why
+    sheet.append(["第九十九章", None, "建议", "找不到的章节。", None, None, None])
+    response = upload(client, submit, consultation, ("bad.eml", mail(
+        "反馈表", "", message_id="<bad@x>", files=[("反馈表.xlsx", xlsx(workbook))])))
+    (row,) = rows(response.get_data(as_text=True))
+    assert "附件中的意见反馈表有问题，整封邮件作为一条意见录入" in row and "草案中找不到章节“第九十九章”" in row
+    assert emailed()[-1].body == "（意见见附件：“反馈表.xlsx”）"
