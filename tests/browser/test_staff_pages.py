@@ -73,7 +73,7 @@ def staff_pages(consultation_id: int, comment_id: int, section_id: int) -> list[
         f"{office}/responses?answer=unanswered&stance=suggest&q=%E5%85%BB%E8%80%81",  # filtered
         f"{office}/responses/{comment_id}?answer=unanswered",  # one comment, in the filtered list
         f"{office}/responses/preview",
-        f"{office}/comments/new", f"{office}/comments/import",
+        f"{office}/comments/new", f"{office}/comments/import", f"{office}/comments/emails",
         f"{office}/files", f"{office}/explanatory-note", f"{office}/terms",
         "/moderation", "/moderation?status=approved",
         "/admin/users", "/admin/users/new", "/admin/units", "/admin/units/import", "/admin/outbox", "/admin/audit",
@@ -158,3 +158,50 @@ def test_the_office_merges_a_heading_into_text_and_splits_it_out_again_before_pu
     page.wait_for_url(lambda url: url.startswith(review))
     assert "已另起一部分“（二）加强队伍建设" in page.locator("main").inner_text()
     assert page.locator("#outline li").count() == count
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_office_imports_its_mailbox_and_reads_what_became_of_each_message(staff_page, live_portal, tmp_path,
+                                                                              viewport):
+    """Choose two saved messages in the file field at once; the page lists each one's outcome, readable on a phone."""
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+    from datetime import timedelta
+
+    from portal.consultations.models import Consultation
+    from portal.core.time import now as portal_now  # the portal's clock, set by the tests
+    from portal.extensions import db
+
+    with live_portal.app.app_context():  # a moment within its period
+        consultation = db.session.get(Consultation, live_portal.consultation_id)
+        sent = min(consultation.deadline, portal_now()) - timedelta(minutes=5)
+        db.session.remove()
+    paths = []
+    for number, (subject, extra) in enumerate([("关于社区食堂的建议", None), ("自动回复：休假中", "auto-replied")]):
+        message = EmailMessage()
+        message["From"] = "赵阿姨 <zhao@example.cn>"
+        message["Subject"] = subject
+        message["Date"] = format_datetime(sent)
+        message["Message-ID"] = make_msgid()
+        if extra:
+            message["Auto-Submitted"] = extra
+        message.set_content(f"浏览器测试的邮件意见{number}。")
+        path = tmp_path / f"{number}.eml"
+        path.write_bytes(message.as_bytes())
+        paths.append(str(path))
+    page = staff_page(viewport=viewport, bypass_csp=True)  # only so that axe itself can be injected
+    page.goto(f"/office/consultations/{live_portal.consultation_id}/comments/new")
+    page.get_by_role("link", name="导入电子邮箱收到的意见邮件").click()
+    page.get_by_label("邮件文件").set_input_files(paths)
+    page.get_by_role("button", name="上传并录入").click()
+    status = page.get_by_role("status")
+    assert "已录入 1 封邮件中的意见。" in status.inner_text(), page.locator("table").inner_text()
+    assert "1 封是自动回复或退信" in status.inner_text()
+    rows = page.locator("table tbody tr")
+    assert rows.count() == 2
+    assert "赵阿姨" in rows.nth(0).inner_text() and "草案整体" in rows.nth(0).inner_text()
+    assert "自动回复，未录入" in rows.nth(1).inner_text()
+    assert run_axe(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    rows.nth(0).get_by_role("link").click()  # its receipt number: the office's page of that comment
+    assert "浏览器测试的邮件意见0。" in page.locator("main").inner_text()

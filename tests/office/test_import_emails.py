@@ -224,3 +224,27 @@ def test_a_filled_feedback_form_sent_by_mail_gives_one_opinion_a_row(client, clo
     (row,) = rows(response.get_data(as_text=True))
     assert "附件中的意见反馈表有问题，整封邮件作为一条意见录入" in row and "草案中找不到章节“第九十九章”" in row
     assert emailed()[-1].body == "（意见见附件：“反馈表.xlsx”）"
+
+
+def test_hostile_messages_are_shown_inert_and_their_files_named_safely(client, clock, consultation, office, submit):
+    clock.set(shanghai(2023, 5, 4, 9, 0))
+    message = EmailMessage()
+    message["From"] = '"<img src=x onerror=alert(1)>" <evil@example.cn>'
+    message["Subject"] = "<script>alert('subject')</script>"
+    message["Date"] = "Tue, 2 May 2023 10:15:00 +0800"
+    message["Message-ID"] = "<evil@x>"
+    message.set_content("<p>意见<script>alert('body')</script></p><iframe src=javascript:alert(1)></iframe>",
+                        subtype="html")
+    message.add_attachment(DOCX_LIKE, maintype="application", subtype="pdf", filename="../../etc/passwd.pdf")
+    response = upload(client, submit, consultation, ("evil.eml", message.as_bytes()))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#39;subject&#39;)&lt;/script&gt;" in page
+    (comment,) = emailed()
+    assert comment.body == "意见"  # the text of the HTML, without its script
+    assert comment.author_name == "<img src=x onerror=alert(1)>"  # kept as written, escaped wherever shown
+    (kept,) = db.session.scalars(select(CommentAttachment)).all()
+    assert "/" not in kept.filename and ".." not in kept.filename
+    answer = client.get(f"/office/consultations/{consultation.id}/responses/{comment.id}").get_data(as_text=True)
+    assert "<img src=x" not in answer and "&lt;img src=x onerror=alert(1)&gt;" in answer
