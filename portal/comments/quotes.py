@@ -159,6 +159,17 @@ def _within(section_id: int, ancestor: int, parent_of: dict[int, int | None]) ->
     return False
 
 
+def holding_section(draft_id: int, quote: str) -> int | None:
+    """The innermost section of the draft ``draft_id`` whose words hold ``quote`` (None: no section does)."""
+    words = draft_words(draft_id)
+    where = words.find(quote)
+    if where is None:
+        return None
+    holding = [(end - start, section_id) for section_id, (start, end) in words.spans.items()
+               if start <= where[0] and where[1] <= end]
+    return min(holding)[1] if holding else None
+
+
 def quote_found(draft_id: int | None, section_id: int | None, quote: str) -> bool:
     """Whether ``quote`` is in the section ``section_id`` (with its subsections, in its own draft) or, when None,
     in the draft ``draft_id`` (the consultation's current one)."""

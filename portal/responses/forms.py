@@ -1,7 +1,7 @@
 """The response forms: validation only."""
 from flask_babel import lazy_gettext as _l
 from portal.core.forms import Form
-from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -64,3 +64,12 @@ class AdviceForm(Form):
         _l("经办人（可不填）"),
         validators=[Optional(), Length(max=100, message=_l("经办人不能超过 100 个字。"))],
     )
+
+
+class MoveCommentForm(Form):
+    """Put a comment under another section (改归章节)."""
+
+    section_id = SelectField(_l("改归的章节"), coerce=int, validate_choice=True,
+                             invalid_choice_message=_l("请从列表中选择章节。"))
+    move_reason = TextAreaField(_l("原因（可不填，记入操作记录）"),
+                                validators=[Optional(), Length(max=500, message=_l("原因不能超过 500 个字。"))])

@@ -115,6 +115,43 @@ def respond_to_comments(
     return written
 
 
+def move_comment(consultation: Consultation, comment: Comment, section_id: int | None, actor,
+                 reason: str | None = None) -> bool:
+    """Put a comment under another section of the current draft (None: the whole draft), its replies with it: the
+    commenter chose the wrong one, or the office recorded a letter under the wrong one. The units responsible for the
+    new section are sent it as they are sent a new comment (mails already sent are not sent again; the commenter is
+    not mailed). Audited (where it was, where it went). Returns False when it is there already."""
+    from portal.drafts.models import Section
+    from portal.routing.services import plan_comment_mail
+
+    if comment.parent_id is not None:
+        raise ResponseRefused("section_id", _("回复跟随它所回复的意见，不能单独改归章节。"))
+    section = None
+    if section_id:
+        section = db.session.get(Section, section_id)
+        draft = consultation.current_draft
+        if section is None or draft is None or section.draft_id != draft.id:
+            raise ResponseRefused("section_id", _("请从列表中选择章节。"))
+    new_id = section.id if section is not None else None
+    if comment.section_id == new_id:
+        return False
+    before = comment.section_id
+    thread, index = [comment], 0
+    while index < len(thread):  # the replies, and theirs
+        thread.extend(thread[index].replies)
+        index += 1
+    for one in thread:
+        one.section_id = new_id
+    db.session.flush()
+    if consultation.published_at is not None:
+        plan_comment_mail(consultation, section.responsible_units if section is not None else [], None,
+                          comment.language).queue(comment.id)
+    record_action(actor, "move_comment", comment, consultation_id=consultation.id,
+                  before={"section_id": before}, after={"section_id": new_id, "replies": len(thread) - 1},
+                  reason=(reason or "").strip() or None)
+    return True
+
+
 def publish_responses(consultation: Consultation, actor) -> int:
     """Publish every unpublished response of a closed consultation; the closing summary then counts them, and the
     commenters who left a confirmed e-mail address are sent their answer."""

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.access import can_manage_consultation, get_managed_consultation, role_required
 from portal.comments.attachments import attachments_of
@@ -19,11 +20,11 @@ from portal.moderation.grouping import group_new_comments
 from portal.moderation.labels import STANCE_LABELS
 from portal.responses.filters import ANSWERS, ResponseFilters, letter_sizes, parse_filters, section_choices
 from portal.responses.advice import advice_for, advice_request, give_advice
-from portal.responses.forms import AdviceForm, BulkResponseForm, ResponseForm
+from portal.responses.forms import AdviceForm, BulkResponseForm, MoveCommentForm, ResponseForm
 from portal.responses.models import Response
 from portal.responses.services import (
-    ResponseRefused, common_reasons, filtered_count, place_in_list, publish_responses, respond_to_comments,
-    respondable_comments, response_counts,
+    ResponseRefused, common_reasons, filtered_count, move_comment, place_in_list, publish_responses,
+    respond_to_comments, respondable_comments, response_counts,
 )
 
 bp = Blueprint("responses", __name__, url_prefix="/office/consultations/<int:consultation_id>")
@@ -123,8 +124,68 @@ def respond_one(consultation_id: int, comment_id: int):
         return redirect(url_for("responses.index", consultation_id=consultation.id, **filters.args())
                         + f"#comment-{comment.id}")
     status = 422 if form.errors else 200
+    return _respond_page(consultation, comment, response, form, filters, place, move_form(consultation, comment),
+                         status)
+
+
+def move_form(consultation: Consultation, comment: Comment, formdata=None) -> MoveCommentForm | None:
+    """The form putting a comment under another section, with the sections of the current draft; a comment whose
+    quotation lies in another section than its own is offered that one (None: a reply, which follows its parent)."""
+    if comment.parent_id is not None or consultation.current_draft is None:
+        return None
+    from portal.comments.quotes import holding_section
+    from portal.drafts.models import Section
+
+    draft = consultation.current_draft
+    form = MoveCommentForm(formdata=formdata)
+    form.section_id.choices = [SelectChoice(0, _("草案整体"))] + [
+        SelectChoice(s.id, "\u3000" * (s.level - 1) + s.title) for s in draft.sections]
+    form.suggested = None
+    if comment.quote and (holding := holding_section(draft.id, comment.quote)) is not None:
+        current = comment.section_id
+        within = current is not None and current in {s.id for s in draft.sections} and (
+            holding == current or any(a.id == current for a in db.session.get(Section, holding).ancestors()))
+        if not within:
+            form.suggested = db.session.get(Section, holding)
+    if formdata is None:
+        form.section_id.data = form.suggested.id if form.suggested is not None else (comment.section_id or 0)
+    return form
+
+
+@bp.post("/responses/<int:comment_id>/section")
+@role_required("office")
+def move(consultation_id: int, comment_id: int):
+    """Put a comment under another section of the draft (改归章节)."""
+    consultation = get_managed_consultation(consultation_id)
+    comment = get_comment(consultation, comment_id)
+    filters = parse_filters(request.args)
+    form = move_form(consultation, comment, formdata=request.form)
+    if form is None:
+        abort(404)
+    if form.validate():
+        try:
+            moved = move_comment(consultation, comment, form.section_id.data or None, current_user,
+                                 form.move_reason.data)
+        except ResponseRefused as refusal:
+            db.session.rollback()
+            form.section_id.errors = [refusal.message]
+        else:
+            db.session.commit()
+            if moved:
+                title = comment.section.title if comment.section is not None else _("草案整体")
+                flash(_("已改归“%(section)s”。负责这一部分的责任单位会收到这条意见。", section=title))
+            return redirect(url_for("responses.respond_one", consultation_id=consultation.id, comment_id=comment.id,
+                                    **filters.args()))
+    response = db.session.scalar(select(Response).where(Response.comment_id == comment.id))
+    place = place_in_list(consultation, filters, comment.id)
+    return _respond_page(consultation, comment, response, ResponseForm(obj=response, formdata=None), filters, place,
+                         form, 422)
+
+
+def _respond_page(consultation, comment, response, form, filters, place, move, status):
     return render_template(
         "responses/respond.html", consultation=consultation, comment=comment, response=response, form=form,
+        move_form=move,
         attachments=attachments_of([comment.id]), filters=filters, place=place, reasons=common_reasons(consultation),
         advice=advice_for([comment.id]).get(comment.id, []), letters=letter_sizes(consultation.id, [comment]),
         quotes_changed=changed_quotes(consultation, [comment]),
