@@ -145,6 +145,7 @@ def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[Feedback
         raise FeedbackFileError([_("找不到“%(column)s”一列。请使用本平台的意见反馈表，或在表头写明“%(column)s”（另可有%(others)s）。",
                                    column="意见内容", others=OTHER_COLUMNS)])
     header_at, columns = found
+    default_author, default_contact = _form_header(table[:header_at])
     lookup = _section_lookup(sections)
     rows, errors = [], []
     for line, cells in table[header_at + 1:]:
@@ -162,7 +163,7 @@ def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[Feedback
         if len(text) > max_length:
             problems.append(_("意见内容超过 %(limit)s 个字", limit=max_length))
         section_name = get("section")
-        section = lookup.get(_key(section_name), False) if section_name else None
+        section = lookup.get(_key(_articles(section_name)), False) if section_name else None
         if section is False:
             problems.append(_("草案中找不到章节“%(name)s”", name=section_name))
         stance = STANCE_WORDS.get(_key(get("stance")))
@@ -171,7 +172,7 @@ def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[Feedback
         quote = clean_quote(get("quote"))
         if quote is not None and len(quote) > QUOTE_MAX:
             problems.append(_("针对的原文超过 %(limit)s 个字", limit=QUOTE_MAX))
-        author, contact = get("author"), get("contact")
+        author, contact = get("author") or default_author, get("contact") or default_contact
         if len(author) > 100:
             problems.append(_("提出人超过 100 个字"))
         if len(contact) > 200:
@@ -211,6 +212,37 @@ def _header(table) -> tuple[int, dict[str, int]] | None:
     return None
 
 
+_ARTICLE = re.compile(r"第\s*(\d{1,3})\s*(条|章|节|部分)")
+AUTHOR_WORDS = ("姓名", "单位", "提出人", "提出单位", "单位名称", "姓名或单位名称", "单位或姓名", "意见提出人", "提出意见单位",
+                "反馈单位", "反馈人")
+CONTACT_WORDS = ("联系方式", "联系电话", "电话", "手机", "电子邮箱", "邮箱", "联系人电话")
+
+
+def _articles(text: str) -> str:
+    """"第3条" → "第三条": as the draft numbers its articles."""
+    from portal.drafts.docx_numbering import chinese_number
+
+    return _ARTICLE.sub(lambda m: f"第{chinese_number(int(m[1]))}{m[2]}", text)
+
+
+def _form_header(rows) -> tuple[str, str]:
+    """Who sent the form and how to reach them, when it says so above its table of opinions (a Word form's first row:
+    "姓名 | 张三 | 联系电话 | 138…", or "单位：某某协会"): every row's author and contact unless the row has its own."""
+    found = {"author": "", "contact": ""}
+    words = {**{_key(w): "author" for w in AUTHOR_WORDS}, **{_key(w): "contact" for w in CONTACT_WORDS}}
+    for _line, cells in rows:
+        for position, cell in enumerate(cells):
+            name, colon, value = cell.replace(":", "：").partition("：")
+            key = words.get(_key(name.removesuffix("（盖章）").removesuffix("(盖章)")))
+            if key is None or found[key]:
+                continue
+            if colon and value.strip():
+                found[key] = value.strip()
+            elif position + 1 < len(cells) and cells[position + 1] and _key(cells[position + 1]) not in words:
+                found[key] = cells[position + 1]
+    return found["author"][:100], found["contact"][:200]
+
+
 def _section_lookup(sections) -> dict[str, object]:
     """Names a reader may give a section → the section: the form's names, the titles and the numbering paths that
     only one section has, and the words for the whole draft."""
@@ -220,7 +252,7 @@ def _section_lookup(sections) -> dict[str, object]:
     for name, section in choices:
         lookup[_key(name)] = section
         path = "".join(a.label for a in section.ancestors()) + section.label
-        for alias in {_key(section.title), _key(path), _key(section.label + section.heading)}:
+        for alias in {_key(section.title), _key(path), _key(section.label + section.heading), _key(section.label)}:
             if alias in lookup and lookup[alias] is not section:
                 ambiguous.add(alias)
             lookup.setdefault(alias, section)

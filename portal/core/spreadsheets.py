@@ -1,5 +1,6 @@
-"""Read the first sheet of a file an office uploads, CSV or Excel (.xlsx), as rows of text. Pure: bytes in, rows or
-a plain-language refusal out (the directory of units, opinions received in other ways)."""
+"""Read the first sheet of a file an office uploads, CSV or Excel (.xlsx), or the tables of a Word document (.docx: the
+意见反馈表 many notices attach is a Word table), as rows of text. Pure: bytes in, rows or a plain-language refusal out
+(the directory of units, opinions received in other ways)."""
 from __future__ import annotations
 
 import csv
@@ -28,7 +29,10 @@ def read_numbered_table(data: bytes) -> list[tuple[int, list[str]]]:
     message can name the row the reader sees in Excel."""
     if not data.strip():
         raise UnreadableTable(_("文件是空的。"))
-    table = _xlsx_rows(data) if data.startswith(b"PK\x03\x04") else _csv_rows(data)
+    if data.startswith(b"PK\x03\x04"):
+        table = _docx_rows(data) if _is_word(data) else _xlsx_rows(data)
+    else:
+        table = _csv_rows(data)
     rows = [(line, [_cell(value) for value in row]) for line, row in enumerate(table, start=1)]
     rows = [(line, cells) for line, cells in rows if any(cells)]
     if not rows:
@@ -52,6 +56,46 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     else:
         raise UnreadableTable(_("无法识别文件的文字编码。请另存为 UTF-8 编码的 CSV 文件。"))
     return list(csv.reader(io.StringIO(text)))
+
+
+def _is_word(data: bytes) -> bool:
+    import zipfile
+
+    try:
+        return "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _docx_rows(data: bytes) -> list[list[str]]:
+    """The rows of the document's tables, in order, a blank row between two tables; a cell merged across columns
+    counts once; a cell's text as Word shows it with tracked changes accepted (portal/drafts/readers.py)."""
+    from docx import Document
+
+    from portal.drafts.readers import paragraph_text
+
+    try:
+        document = Document(io.BytesIO(data))
+    except Exception as error:  # python-docx raises several types for a damaged file
+        raise UnreadableTable(_("无法打开这个 Word 文件。请上传 .docx 格式的文件（旧版 .doc 请先另存为 .docx）。")) from error
+    if not document.tables:
+        raise UnreadableTable(_("这个 Word 文件中没有表格。请使用意见反馈表，或者上传 Excel（.xlsx）或 CSV 文件。"))
+    rows: list[list[str]] = []
+    for table in document.tables:
+        if rows:
+            rows.append([])
+        for row in table.rows:
+            cells, seen = [], set()
+            for cell in row.cells:
+                if id(cell._tc) in seen:  # one cell spanning several columns comes once for each
+                    continue
+                seen.add(id(cell._tc))
+                cells.append("\n".join(paragraph_text(p) for p in cell._tc.iter(_WORD_P)).strip())
+            rows.append(cells)
+    return rows
+
+
+_WORD_P = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
 
 
 def _xlsx_rows(data: bytes) -> list[list]:

@@ -30,6 +30,8 @@ from html.parser import HTMLParser
 
 from flask_babel import lazy_gettext as _l
 
+from portal.drafts.docx_numbering import chinese_number
+
 MESSAGES_MAX = 2000  # messages in one upload (a folder of a busy consultation)
 ZIP_MEMBER_MAX = 30 * 1024 * 1024  # bytes of one message inside a .zip (a zip bomb stops here)
 ZIP_TOTAL_MAX = 200 * 1024 * 1024  # bytes of all the messages inside a .zip
@@ -346,22 +348,6 @@ def own_words(text: str) -> str:
 
 
 _MENTION = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*(条|章|节)")
-_DIGITS = "零一二三四五六七八九"
-
-
-def chinese_number(number: int) -> str:
-    """12 → 十二, 105 → 一百零五 (as drafts number their articles)."""
-    if number < 10:
-        return _DIGITS[number]
-    if number < 20:
-        return "十" + (_DIGITS[number % 10] if number % 10 else "")
-    if number < 100:
-        return _DIGITS[number // 10] + "十" + (_DIGITS[number % 10] if number % 10 else "")
-    hundreds, rest = divmod(number, 100)
-    if rest == 0:
-        return _DIGITS[hundreds] + "百"
-    return _DIGITS[hundreds] + "百" + ("零" + _DIGITS[rest] if rest < 10 else
-                                       ("一" if rest < 20 else "") + chinese_number(rest))
 
 
 def guess_section(subject: str, body: str, sections) -> tuple[object | None, str | None]:

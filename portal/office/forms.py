@@ -155,7 +155,7 @@ class RecordCommentForm(Form):
 class ImportCommentsForm(Form):
     """A filled feedback form, or the office's own list of opinions received (CSV or Excel)."""
 
-    file = FileField(_l("意见反馈表或意见汇总表（Excel 或 CSV）"),
+    file = FileField(_l("意见反馈表或意见汇总表（Excel、Word 或 CSV）"),
                      validators=[FileRequired(message=_l("请选择要上传的文件。"))])
     channel = SelectField(
         _l("收到的方式（表中没有写明的）"),

@@ -202,10 +202,10 @@ class _FromForm:
 
 def _form_rows(files: list[tuple[str, bytes]], sections) -> tuple[list[FeedbackRow], list[str]]:
     """The opinions of the filled feedback form (意见反馈表, portal/comments/feedback_form.py) a message carries, when
-    one of its Excel files is such a form and every row of it can be read; else no rows, and what is wrong with a
-    form that has problems."""
+    one of its Excel or Word files is such a form and every row of it can be read; else no rows, and what is wrong
+    with a form that has problems."""
     for name, data in files:
-        if not name.lower().endswith(".xlsx"):
+        if not name.lower().endswith((".xlsx", ".docx")):
             continue
         try:
             rows, problems = read_feedback(data, sections, _max_length())

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from portal.office.emailed import (MailFileError, chinese_number, guess_section, html_text, maildir_messages,
-                                   messages_in, own_words, read_message)
+from portal.office.emailed import (MailFileError, guess_section, html_text, maildir_messages, messages_in, own_words,
+                                   read_message)
 
 CST = timezone(timedelta(hours=8))
 
@@ -142,11 +142,6 @@ def sections():
 def test_the_section_a_message_names(subject, body, label, named_by):
     section, words = guess_section(subject, body, sections())
     assert (section.label if section else None, words) == (label, named_by)
-
-
-def test_chinese_numbers_as_drafts_write_them():
-    assert [chinese_number(n) for n in (3, 10, 12, 20, 45, 100, 105, 110, 119, 230)] == [
-        "三", "十", "十二", "二十", "四十五", "一百", "一百零五", "一百一十", "一百一十九", "二百三十"]
 
 
 def test_files_of_messages_an_mbox_a_zip_a_maildir(tmp_path):

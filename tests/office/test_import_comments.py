@@ -111,6 +111,66 @@ def test_an_offices_own_list_in_gb18030_with_its_own_column_names(client, clock,
     ]
 
 
+def word_form(rows_above, header, rows) -> bytes:
+    """A Word 意见反馈表 as offices attach them: who sends it above, then the opinions, one a row."""
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("附件：意见反馈表")
+    table = document.add_table(rows=0, cols=len(header))
+    for values in [*rows_above, header, *rows]:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values):
+            cell.text = value
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_word_feedback_form_with_its_sender_above_the_opinions(client, clock, consultation, submit):
+    clock.set(shanghai(2023, 5, 20, 10, 0))
+    sections = consultation.current_draft.sections
+    data = word_form([["单位（盖章）", "某某养老服务协会", "联系电话", "0523-86880000"]],
+                     ["序号", "条款", "修改意见", "理由"],
+                     [["1", sections[0].label, "建议补充建设标准。", "标准不明。"],  # the numbering alone: 一、
+                      ["2", "", "整体赞成。", ""],
+                      ["3", "二、", "建议分年度列出。", ""]])
+    response = submit(import_url(consultation), file=(data, "意见反馈表.docx"), channel="email",
+                      received_on="2023-05-02")
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    second = next(s for s in sections if s.label == "二、")
+    assert [(c.section_id, c.body, c.author_name, c.author_contact) for c in stored()] == [
+        (sections[0].id, "建议补充建设标准。\n理由：标准不明。", "某某养老服务协会", "0523-86880000"),
+        (None, "整体赞成。", "某某养老服务协会", "0523-86880000"),
+        (second.id, "建议分年度列出。", "某某养老服务协会", "0523-86880000"),
+    ]
+    from docx import Document
+
+    document, out = Document(), io.BytesIO()
+    document.add_paragraph("我的意见写在这里，没有用表格。")
+    document.save(out)
+    no_table = out.getvalue()
+    response = submit(import_url(consultation), file=(no_table, "说明.docx"), channel="email",
+                      received_on="2023-05-02")
+    assert response.status_code == 422 and "这个 Word 文件中没有表格" in response.get_data(as_text=True)
+
+
+def test_articles_are_found_by_their_number_in_arabic_or_chinese(app):
+    from types import SimpleNamespace
+
+    from portal.comments.feedback_form import _articles, _section_lookup, _key
+
+    def article(label, heading):
+        section = SimpleNamespace(label=label, heading=heading, title=f"{label} {heading}", parent_id=None)
+        section.ancestors = lambda: []
+        return section
+
+    sections = [article("第一条", "目的"), article("第十二条", "补贴"), article("第一百零五条", "附则")]
+    lookup = _section_lookup(sections)
+    assert [lookup[_key(_articles(name))].label for name in ("第12条", "第十二条", "第 105 条", "第一条目的")] == [
+        "第十二条", "第十二条", "第一百零五条", "第一条"]
+
+
 def test_one_wrong_row_and_nothing_is_imported_every_problem_named(client, clock, consultation, submit):
     clock.set(shanghai(2023, 5, 20, 10, 0))
     text = ("意见内容,针对的章节,态度,收到日期,提出人\n"
