@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.moderation.labels import ACTION_LABELS, HIDE_REASON_LABELS, MODE_LABELS, REPORT_REASON_LABELS
 
-ACTIONS = ("approve", "hide", "spam", "restore")
+ACTIONS = ("approve", "hide", "spam", "restore", "mask")
 
 
 class ModerationForm(Form):

@@ -24,6 +24,7 @@ FLAG_LABELS = {
     "repeated": _l("大量重复字符"),
     "burst": _l("同一地址短时间内多次提交"),
     "reported": _l("被举报"),
+    "personal": _l("含个人信息（电话、身份证号、邮箱）"),
 }
 STATUS_LABELS = {
     "pending": _l("待审核"),
@@ -37,6 +38,7 @@ ACTION_LABELS = {
     "hide": _l("隐藏"),
     "spam": _l("标为垃圾信息"),
     "restore": _l("恢复公开"),
+    "mask": _l("遮盖个人信息并通过"),
     "set_moderation_mode": _l("更改审核方式"),
     "add_sensitive_words": _l("添加敏感词"),
     "remove_sensitive_word": _l("删除敏感词"),

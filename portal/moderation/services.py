@@ -27,6 +27,7 @@ from portal.moderation.labels import HIDE_REASON_LABELS
 from portal.moderation.models import (
     MODES, CommentReport, SensitiveWord,
 )
+from portal.moderation.personal import has_personal, mask_personal
 from portal.moderation.signs import has_link, has_repetition, matched_words
 from portal.search.events import enqueue
 from portal.search.models import COMMENT
@@ -37,6 +38,7 @@ TRANSITIONS = {
     "hide": (("pending", "approved"), "hidden"),
     "spam": (("pending", "approved", "hidden"), "spam"),
     "restore": (("hidden", "spam"), "approved"),
+    "mask": (("pending", "approved"), "approved"),  # personal information in the text masked, then shown
 }
 VIEWS = ("queue", "approved", "hidden", "spam")
 
@@ -59,6 +61,8 @@ def screen_new_comment(consultation: Consultation, body: str, client_hash: str |
         flags.append("link")
     if has_repetition(body):
         flags.append("repeated")
+    if has_personal(body):  # a telephone or identity card number in the text: a moderator masks it first
+        flags.append("personal")
     burst = current_app.config["MODERATION_BURST_COUNT"]
     if client_hash:
         recent = getattr(consultation, "recent_from_sender", None)  # read with the consultation's facts
@@ -287,10 +291,13 @@ def _apply(outcome: Outcome, actor, action, comment, version, reason, note, grou
         return
     before = _state(comment)
     note = (note or "").strip() or None
+    masking = _masking(comment) if action == "mask" else {}
+    masked_kinds = masking.pop("_kinds", None)
     result = db.session.execute(
         update(Comment)
         .where(Comment.id == comment.id, Comment.moderation_version == version, Comment.status.in_(allowed))
         .values(
+            **masking,
             status=target,
             moderation_version=Comment.moderation_version + 1,
             moderated_at=now(),
@@ -312,6 +319,8 @@ def _apply(outcome: Outcome, actor, action, comment, version, reason, note, grou
     if target == "approved":  # a reply made public: its parent's author may be told by mail
         queue_reply_mail(comment)
     after = _state(comment)
+    if masked_kinds is not None:
+        after["masked"] = masked_kinds
     if group is not None:
         after["form_letter"] = group
     label = str(HIDE_REASON_LABELS[reason]) if action == "hide" else None
@@ -320,6 +329,19 @@ def _apply(outcome: Outcome, actor, action, comment, version, reason, note, grou
         reason="；".join(part for part in (label, note) if part) or None,
     )
     outcome.done += 1
+
+
+def _masking(comment: Comment) -> dict:
+    """The columns "mask" changes: the text with its personal information masked (138****8000), the flag gone, and,
+    when the commenter left no contact, the first telephone number or address of the text as the contact (for the
+    office only, as a contact always is). ``_kinds``: what was masked, for the audit log (never the numbers)."""
+    masked, pieces = mask_personal(comment.body)
+    values = {"body": masked, "flags": _join([f for f in comment.flag_list if f != "personal"])}
+    if not comment.author_contact:
+        contact = next((piece for kind, piece in pieces if kind in ("mobile", "landline", "email")), None)
+        if contact is not None:
+            values["author_contact"] = contact[:200]
+    return {**values, "_kinds": [kind for kind, _piece in pieces]}
 
 
 def _state(comment: Comment) -> dict:

@@ -84,12 +84,17 @@ def matched_words(text: str, words: Iterable[str]) -> list[str]:
     return sorted({text[start:end] for start, end in find_words(text, words)})
 
 
-def highlight(text: str, words: Iterable[str]) -> Markup:
-    """``text`` escaped for HTML, every sensitive word wrapped in ``<mark>``."""
+def highlight(text: str, words: Iterable[str], personal: Iterable[tuple[int, int]] = ()) -> Markup:
+    """``text`` escaped for HTML, every sensitive word wrapped in ``<mark>``, every piece of personal information
+    (``personal``: its spans) in ``<mark class="personal">``."""
+    spans = [(start, end, "") for start, end in find_words(text, words)]
+    spans += [(start, end, "personal") for start, end in personal
+              if not any(s < end and start < e for s, e, _kind in spans)]
     out, at = [], 0
-    for start, end in find_words(text, words):
+    for start, end, kind in sorted(spans):
         out.append(escape(text[at:start]))
-        out.append(Markup("<mark>") + escape(text[start:end]) + Markup("</mark>"))
+        opening = Markup('<mark class="personal">') if kind else Markup("<mark>")
+        out.append(opening + escape(text[start:end]) + Markup("</mark>"))
         at = end
     out.append(escape(text[at:]))
     return Markup("").join(out)

@@ -25,6 +25,7 @@ from portal.moderation.services import (
     VIEWS, QueueFilters, moderate, parse_item, queue_page, reports_for, sensitive_words, set_moderation_mode,
     waiting_by_consultation,
 )
+from portal.moderation.personal import has_personal, personal_spans
 from portal.moderation.signs import highlight
 
 bp = Blueprint("moderation", __name__)
@@ -85,7 +86,8 @@ def _render_queue(filters: QueueFilters, form: ModerationForm, status: int = 200
         sections=chosen.current_draft.sections if chosen and chosen.current_draft else [],
         reports=reports_for([row.comment for row in page.rows]),
         attachments=attachments_of(row.comment.id for row in page.rows),
-        highlight=lambda text: highlight(text, words),
+        highlight=lambda text: highlight(text, words, [(start, end) for start, end, _kind in personal_spans(text)]),
+        has_personal=has_personal,
         query=lambda **changes: _query(filters, **changes),
         labels={"flag": FLAG_LABELS, "status": STATUS_LABELS, "stance": STANCE_LABELS, "action": ACTION_LABELS,
                 "hide": HIDE_REASON_LABELS, "report": REPORT_REASON_LABELS},

@@ -18,6 +18,30 @@ document.querySelectorAll("textarea[data-maxlength]").forEach(function (area) {
   update();
 });
 
+// Personal information in the text: a telephone or identity card number written into a comment is masked by a
+// moderator before the comment is shown (portal/moderation/personal.py). Say so while the citizen writes, and where
+// a number meant for the office belongs. The server finds them again, strictly; this only advises.
+document.querySelectorAll("textarea[data-personal-note]").forEach(function (area) {
+  var note = document.createElement("p");
+  note.className = "hint personal-note";
+  note.setAttribute("role", "status");
+  note.hidden = true;
+  area.insertAdjacentElement("afterend", note);
+  var numbers = [
+    /(^|[^\d])(\+?86[ \-]?)?1[3-9]\d[ \-]?\d{4}[ \-]?\d{4}(?!\d)/,  // a mobile number
+    /(^|[^\d])(?:[(（]0\d{2,3}[)）][ \-]?|0\d{2,3}[ \-])\d{7,8}(?!\d)/,  // a landline with its area code
+    /(^|[^\dA-Za-z])[1-9]\d{5}(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dA-Za-z])/  // an ID card
+  ];
+  function update() {
+    var found = numbers.some(function (pattern) { return pattern.test(area.value); });
+    if (found === !note.hidden) { return; }  // said once, not again at every key
+    note.hidden = !found;
+    note.textContent = found ? area.getAttribute("data-personal-note") : "";
+  }
+  area.addEventListener("input", update);
+  update();
+});
+
 // After a refused submission, move focus to the error summary so that a screen reader reads it first;
 // its links then lead to each field (GOV.UK pattern). Without JavaScript the summary is simply first.
 (function () {

@@ -52,3 +52,16 @@ def test_another_tab_and_another_form_start_empty(open_page, live_portal):
     assert forms.first.input_value() == "只在这个标签页里。"
     keys = page.locator("form.comment-form").evaluate_all("forms => forms.map(f => f.dataset.draftKey)")
     assert len(keys) == len(set(keys))  # each form keeps its own text
+
+
+def test_a_number_written_into_the_comment_is_met_with_advice_on_where_it_belongs(open_page, live_portal):
+    page = open_page(viewport=PHONE)
+    page.goto(f"/consultations/{live_portal.consultation_id}")
+    field = page.get_by_label("您的意见").first
+    note = page.locator(".personal-note").first
+    field.fill("建议增加助餐点，价格要公开。")
+    assert note.is_hidden()  # prices and plain words: nothing to say
+    field.press_sequentially("有事请打13800138000。")
+    assert note.is_visible() and "这些号码会被遮盖" in note.inner_text() and "联系方式" in note.inner_text()
+    field.fill("建议增加助餐点，2025年建成6家。")
+    assert note.is_hidden()
