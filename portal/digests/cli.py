@@ -33,3 +33,22 @@ def build_command(consultation_id: int, fmt: str, output: Path | None, with_cont
     db.session.commit()
     kind = "中期汇总" if not consultation.is_closed else "意见汇总"
     click.echo(f"已写入{kind}：{output}（{count} 条意见）")
+
+
+@digests_cli.command("archive")
+@click.argument("consultation_id", type=int)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: a name in the current directory).")
+def archive_command(consultation_id: int, output: Path | None):
+    """Write the archive of a consultation (归档材料): drafts, digests, files, result and records in one ZIP."""
+    from portal.digests.archive import archive_filename, write_archive
+
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None:
+        raise click.ClickException(f"没有第 {consultation_id} 号征求意见。")
+    output = output or Path(archive_filename(consultation))
+    with output.open("wb") as out:
+        done = write_archive(consultation, out, "cli")
+    db.session.commit()
+    click.echo(f"已写入归档材料：{output}（{len(done.files)} 个文件）")
+    for item in done.left_out:
+        click.echo(f"未包含：{item}", err=True)

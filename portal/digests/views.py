@@ -91,6 +91,18 @@ def attachments(consultation_id: int):
                     attachments_filename(consultation))
 
 
+@bp.post("/archive.zip")
+@role_required("office")
+def archive(consultation_id: int):
+    """The consultation's archive (归档材料): its drafts, digests, files, result and records in one ZIP. A POST (a
+    button of the responses page, with its CSRF token): it holds the commenters' files, so it is audited."""
+    from portal.digests.archive import archive_filename, write_archive
+
+    consultation = get_managed_consultation(consultation_id)
+    return _written(lambda out: write_archive(consultation, out, current_user), "application/zip",
+                    archive_filename(consultation))
+
+
 @bp.get("/attachments/<int:attachment_id>")
 @role_required("office")
 def attachment(consultation_id: int, attachment_id: int):

@@ -1,0 +1,210 @@
+"""The archive of a consultation (归档材料): everything the drafting office files once a consultation is over, in one
+ZIP: each version of the draft as a Word document with its change note, the explanatory note, the files published
+beside it, the digest of the comments (Excel, Word, CSV, without contacts), the annotated draft, the files commenters
+sent, the closing summary and the feedback report, the extensions of the deadline and the audit log of everything
+done to it; and a manifest (说明.txt) naming each file with its SHA-256, so that the archive can be checked later.
+
+Written to a file the caller gives (a temporary file for a download, a path for ``flask digests archive``); the files
+are read from the database a few at a time. The download is audited.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import BinaryIO
+
+from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from portal.audit.labels import ACTION_LABELS
+from portal.audit.models import AuditEntry
+from portal.audit.services import record_action
+from portal.comments.attachments import clean_filename
+from portal.comments.models import Comment, CommentAttachment, comment_received
+from portal.consultations.models import Consultation, ConsultationFile, DeadlineExtension
+from portal.core.time import SHANGHAI, chinese_date, now
+from portal.digests.rows import neutralise_formula
+from portal.extensions import db
+
+DRAFTS, COMMENTS, RESULT, RECORDS = "1-草案", "2-意见", "3-结果", "4-记录"
+
+
+def archive_filename(consultation: Consultation) -> str:
+    return f"consultation-{consultation.id}-归档材料.zip"
+
+
+@dataclass
+class Archived:
+    """What the archive holds: each file's name, size and SHA-256, and what could not be put in."""
+
+    files: list[tuple[str, int, str]] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+
+
+class _Writer:
+    def __init__(self, archive: zipfile.ZipFile):
+        self.archive = archive
+        self.done = Archived()
+        self.taken: set[str] = set()
+
+    def add(self, name: str, data: bytes, moment: datetime | None = None) -> None:
+        name = self._unused(name)
+        info = zipfile.ZipInfo(name, date_time=(moment or now()).astimezone(SHANGHAI).timetuple()[:6])
+        info.compress_type = zipfile.ZIP_DEFLATED
+        self.archive.writestr(info, data)
+        self.done.files.append((name, len(data), hashlib.sha256(data).hexdigest()))
+
+    def _unused(self, name: str) -> str:
+        stem, dot, extension = name.rpartition(".")
+        if not dot or "/" in extension:
+            stem, dot, extension = name, "", ""
+        candidate, number = name, 2
+        while candidate in self.taken:
+            candidate = f"{stem} ({number}){dot}{extension}"
+            number += 1
+        self.taken.add(candidate)
+        return candidate
+
+
+def write_archive(consultation: Consultation, out: BinaryIO, actor) -> Archived:
+    """Write the consultation's archive as a ZIP on ``out``; audited. Returns what it holds."""
+    with force_locale("zh_CN"), zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        writer = _Writer(archive)
+        _drafts(consultation, writer)
+        _comments(consultation, writer)
+        _result(consultation, writer)
+        _records(consultation, writer)
+        writer.add("说明.txt", _manifest(consultation, writer.done).encode("utf-8-sig"))
+    record_action(actor, "export_archive", consultation, consultation_id=consultation.id,
+                  after={"files": len(writer.done.files)}, reason="下载归档材料")
+    return writer.done
+
+
+def _drafts(consultation: Consultation, writer: _Writer) -> None:
+    from portal.drafts.document import document_facts, document_filename, draft_document
+    from portal.drafts.services import load_tree
+    from portal.mail.links import external_url
+
+    link = external_url("consultations.show", consultation_id=consultation.id)
+    for draft in sorted(consultation.drafts, key=lambda d: d.version):
+        load_tree(draft)
+        name = document_filename(consultation, draft)
+        writer.add(f"{DRAFTS}/第{draft.version}版-{name}",
+                   draft_document(document_facts(consultation, draft, link), draft), draft.created_at)
+        source = draft.source_filename or "原文.txt"
+        writer.add(f"{DRAFTS}/第{draft.version}版-导入的原文（{clean_filename(source)}）.txt",
+                   draft.source_text.encode("utf-8"), draft.created_at)
+    if consultation.explanatory_note:
+        writer.add(f"{DRAFTS}/起草说明.txt", consultation.explanatory_note.encode("utf-8"))
+    files = db.session.scalars(select(ConsultationFile).where(ConsultationFile.consultation_id == consultation.id)
+                               .options(undefer(ConsultationFile.data)).order_by(ConsultationFile.position))
+    for published in files:
+        extension = published.filename.rpartition(".")[2] if "." in published.filename else ""
+        title = clean_filename(published.title)
+        name = title if not extension or title.lower().endswith("." + extension.lower()) else f"{title}.{extension}"
+        writer.add(f"{DRAFTS}/相关文件/{name}", published.data, published.created_at)
+
+
+def _comments(consultation: Consultation, writer: _Writer) -> None:
+    from portal.digests.annotated import ANNOTATED_MAX, annotated_document
+    from portal.digests.services import FORMATS, build_digest, digest_meta
+    from portal.drafts.services import load_tree
+
+    for fmt in ("xlsx", "docx", "csv"):
+        buffer = io.BytesIO()
+        build_digest(consultation, fmt, buffer, "system")
+        writer.add(f"{COMMENTS}/意见汇总.{fmt}", buffer.getvalue())
+    assert set(FORMATS) == {"xlsx", "docx", "csv"}, "a new digest format belongs in the archive too"
+    total = digest_meta(consultation).total
+    if consultation.current_draft is not None and 0 < total <= ANNOTATED_MAX:
+        load_tree(consultation.current_draft)
+        writer.add(f"{COMMENTS}/批注版草案.docx", annotated_document(consultation))
+    elif total > ANNOTATED_MAX:
+        writer.done.left_out.append(f"批注版草案：意见超过 {ANNOTATED_MAX} 条，请在答复页面按章节筛选后分别下载。")
+    query = (select(Comment.receipt_number, CommentAttachment)
+             .join(Comment, Comment.id == CommentAttachment.comment_id).where(comment_received(consultation.id))
+             .options(undefer(CommentAttachment.data))
+             .order_by(Comment.created_at, Comment.id, CommentAttachment.position)
+             .execution_options(yield_per=20))
+    for receipt_number, attachment in db.session.execute(query):
+        writer.add(f"{COMMENTS}/附件/{receipt_number}/{attachment.filename}", attachment.data, attachment.created_at)
+        db.session.expunge(attachment)  # its data is written: not kept by the session
+
+
+def _result(consultation: Consultation, writer: _Writer) -> None:
+    from portal.consultations.services import closing_summary
+    from portal.reports.document import WHOLE_DRAFT, feedback_document, report_facts
+    from portal.reports.services import feedback_groups
+
+    if not consultation.is_closed:
+        writer.done.left_out.append("结果说明和意见采纳情况反馈：征求意见还没有截止。")
+        return
+    summary = closing_summary(consultation) or ""
+    writer.add(f"{RESULT}/结果说明.txt", summary.encode("utf-8"))
+    writer.add(f"{RESULT}/意见采纳情况反馈.docx",
+               feedback_document(report_facts(consultation, summary, now()), feedback_groups(consultation, WHOLE_DRAFT)))
+
+
+def _records(consultation: Consultation, writer: _Writer) -> None:
+    extensions = db.session.scalars(select(DeadlineExtension).where(DeadlineExtension.consultation_id == consultation.id)
+                                    .order_by(DeadlineExtension.at)).all()
+    if extensions:
+        writer.add(f"{RECORDS}/延期记录.csv", _csv(
+            ["延期时间", "操作人", "原截止时间", "新截止时间", "理由"],
+            [[_moment(e.at), e.actor_label, _moment(e.old_deadline), _moment(e.new_deadline), e.reason]
+             for e in extensions]))
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.consultation_id == consultation.id)
+                                 .order_by(AuditEntry.at, AuditEntry.id).execution_options(yield_per=500))
+    writer.add(f"{RECORDS}/操作记录.csv", _csv(
+        ["时间", "操作人", "操作", "对象", "对象编号", "之前", "之后", "理由"],
+        ([_moment(e.at), e.actor_label, str(ACTION_LABELS.get(e.action, e.action)), e.target_type, e.target_id,
+          _json(e.before), _json(e.after), e.reason] for e in entries)))
+
+
+def _moment(value: datetime | None) -> str:
+    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+
+
+def _csv(header: list[str], rows) -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise_formula("" if value is None else str(value)) for value in row])
+    return text.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with its byte order mark
+
+
+def _manifest(consultation: Consultation, done: Archived) -> str:
+    from portal.consultations.services import closing_summary
+
+    lines = [
+        f"《{consultation.title}》公开征求意见 归档材料",
+        "",
+        f"发布单位：{consultation.issuer or ''}",
+        f"征求意见时间：{_moment(consultation.opens_at)} 至 {_moment(consultation.deadline)}（北京时间）",
+        f"状态：{'已截止' if consultation.is_closed else '尚未截止（本材料为中期材料）'}",
+    ]
+    if consultation.is_closed:
+        lines.append(f"结果说明：{closing_summary(consultation) or ''}")
+    lines += [
+        f"生成时间：{_moment(now())}（{chinese_date(now())}）",
+        "",
+        "意见汇总不含提出人的联系方式；需要时请在答复页面确认后另行下载（记入操作记录）。",
+        "意见附件按回执号分文件夹存放，与意见汇总的“回执号”“附件”两列对应。",
+        "",
+        "文件清单（大小，SHA-256 校验值）：",
+    ]
+    lines += [f"{name}\t{size} 字节\t{digest}" for name, size, digest in done.files]
+    if done.left_out:
+        lines += ["", "未包含："] + done.left_out
+    return "\r\n".join(lines) + "\r\n"

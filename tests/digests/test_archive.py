@@ -1,0 +1,83 @@
+"""The archive of a consultation (归档材料): one ZIP the office files, holding its drafts, digests, files, result and
+records, with a manifest whose checksums match; audited; without the commenters' contacts."""
+import csv
+import hashlib
+import io
+import zipfile
+
+from sqlalchemy import select
+
+from portal.audit.models import AuditEntry
+from portal.comments.attachments import Upload, store_uploads
+from portal.consultations.services import close_due_consultations
+from portal.extensions import db
+from tests.helpers import csrf_token, shanghai
+
+
+def download(client, consultation):
+    token = csrf_token(client, "/login")  # the session's token, whoever asks
+    return client.post(f"/office/consultations/{consultation.id}/archive.zip", data={"csrf_token": token})
+
+
+def test_the_archive_holds_everything_with_a_manifest_and_no_contacts(app, client, clock, login, office_consultation):
+    consultation, comments = office_consultation
+    store_uploads(comments["goals"].id, [Upload("来信.pdf", "application/pdf", b"%PDF-1.4 letter")])
+    db.session.commit()
+    login("office@example.gov.cn")
+    one = f"/office/consultations/{consultation.id}/responses/{comments['goals'].id}"
+    assert client.post(one, data={"csrf_token": csrf_token(client, one), "outcome": "adopted",
+                                  "reason": "已补充建设标准。"}).status_code == 302
+    clock.set(shanghai(2023, 5, 15, 9, 0))
+    close_due_consultations(notify=False)
+    db.session.commit()
+    page = client.get(f"/office/consultations/{consultation.id}/responses").get_data(as_text=True)
+    assert "归档材料包（.zip，会记录在案）" in page
+
+    response = download(client, consultation)
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert "no-store" in response.headers["Cache-Control"]
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    names = archive.namelist()
+    for expected in ("1-草案/第1版-", "2-意见/意见汇总.xlsx", "2-意见/意见汇总.docx", "2-意见/意见汇总.csv",
+                     "2-意见/批注版草案.docx", f"2-意见/附件/{comments['goals'].receipt_number}/来信.pdf",
+                     "3-结果/结果说明.txt", "3-结果/意见采纳情况反馈.docx", "4-记录/操作记录.csv", "说明.txt"):
+        assert any(name.startswith(expected) for name in names), expected
+    assert archive.read(f"2-意见/附件/{comments['goals'].receipt_number}/来信.pdf") == b"%PDF-1.4 letter"
+    assert "截止到5月12日" in archive.read("3-结果/结果说明.txt").decode()
+
+    manifest = archive.read("说明.txt").decode("utf-8-sig")
+    assert consultation.title in manifest and "状态：已截止" in manifest
+    listed = {line.split("\t")[0]: line.split("\t")[2] for line in manifest.splitlines() if "\t" in line}
+    assert set(listed) == set(names) - {"说明.txt"}
+    assert all(hashlib.sha256(archive.read(name)).hexdigest() == digest for name, digest in listed.items())
+
+    everything = b"".join(archive.read(name) for name in names if name.endswith((".csv", ".txt")))
+    assert "138 0013 8000".encode() not in everything and b"13800138000" not in everything  # no contacts
+    records = list(csv.reader(io.StringIO(archive.read("4-记录/操作记录.csv").decode("utf-8-sig"))))
+    assert records[0][:3] == ["时间", "操作人", "操作"]
+    assert records[1][1:3] == ["office user <office@example.gov.cn>", "答复意见"] and "已补充建设标准。" in records[1][6]
+    digest_csv = archive.read("2-意见/意见汇总.csv").decode("utf-8-sig")
+    assert "'=HYPERLINK" in digest_csv  # a formula stays text
+
+    (entry,) = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export_archive")).all()
+    assert entry.after == {"files": len(names)} and entry.actor_label.endswith("<office@example.gov.cn>")
+
+
+def test_an_open_consultation_gives_an_interim_archive_and_others_may_not_have_it(app, client, login, make_user,
+                                                                                  office_consultation):
+    consultation, _comments = office_consultation
+    login("office@example.gov.cn")
+    archive = zipfile.ZipFile(io.BytesIO(download(client, consultation).data))
+    manifest = archive.read("说明.txt").decode("utf-8-sig")
+    assert "尚未截止" in manifest and "未包含：" in manifest and "3-结果/结果说明.txt" not in archive.namelist()
+    make_user("office", email="other@example.gov.cn", unit_name="市卫健委")
+    login("other@example.gov.cn")
+    assert download(client, consultation).status_code in (403, 404)
+
+
+def test_the_command_line_writes_the_same_archive(app, office_consultation, tmp_path):
+    consultation, _comments = office_consultation
+    out = tmp_path / "archive.zip"
+    result = app.test_cli_runner().invoke(args=["digests", "archive", str(consultation.id), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "已写入归档材料" in result.stdout and "说明.txt" in zipfile.ZipFile(out).namelist()
