@@ -3,9 +3,11 @@
 Prints, per format, the time taken, the peak of Python memory (tracemalloc, in a second run) and the
 process's maximum resident size so far. No asserts: figures go to bench/README.md.
 
-    .venv/bin/python bench/digests.py [--comments 100000] [--formats csv,xlsx,docx,annotated]
+    .venv/bin/python bench/digests.py [--comments 100000] [--formats csv,xlsx,docx,annotated,archive]
 
 ``annotated``: the office's annotated copy of the draft (批注版), every comment a Word comment on the draft.
+``archive``: the consultation's archive (归档材料: every digest, the annotated draft when the comments are few enough,
+the drafts, the result and the records in one ZIP).
 """
 from __future__ import annotations
 
@@ -73,7 +75,11 @@ def generate(consultation, count: int) -> None:
 
 
 def write(consultation, fmt: str, out) -> None:
-    if fmt == "annotated":
+    if fmt == "archive":
+        from portal.digests.archive import write_archive
+
+        write_archive(consultation, out, "bench")
+    elif fmt == "annotated":
         from portal.drafts.services import load_tree
 
         load_tree(consultation.current_draft)
@@ -101,7 +107,7 @@ def main() -> None:
         print(f"generated {args.comments} comments in {time.perf_counter() - started:.1f} s")
         print(f"{'format':6} {'seconds':>8} {'peak MiB (tracemalloc)':>23} {'max RSS MiB':>12} {'file MiB':>9}")
         for fmt in args.formats.split(","):
-            path = workdir / (f"digest.{fmt}" if fmt != "annotated" else "annotated.docx")
+            path = workdir / {"annotated": "annotated.docx", "archive": "archive.zip"}.get(fmt, f"digest.{fmt}")
             started = time.perf_counter()
             with path.open("wb") as out:
                 write(consultation, fmt, out)

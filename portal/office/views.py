@@ -357,8 +357,10 @@ def import_emails(consultation_id: int):
         else:
             db.session.commit()
     status = 422 if form.errors or problems else 200
+    upload_bytes = current_app.config["MAX_CONTENT_LENGTH"] - 64 * 1024  # the form's other fields and framing
     return render_template("office/import_emails.html", consultation=consultation, form=form, problems=problems,
-                           result=result), status
+                           result=result, upload_bytes=upload_bytes,
+                           upload_mb=current_app.config["MAX_CONTENT_LENGTH"] // 1024 // 1024), status
 
 
 @bp.route("/consultations/<int:consultation_id>/explanatory-note", methods=["GET", "POST"])

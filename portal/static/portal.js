@@ -85,11 +85,17 @@ document.querySelectorAll("input[type=file][data-max-files]").forEach(function (
     if (files.length > maxFiles) {
       return input.getAttribute("data-too-many").replace("{n}", maxFiles).replace("{chosen}", files.length);
     }
+    var total = 0;
     for (var i = 0; i < files.length; i++) {
       if (files[i].size > maxBytes) {
         var mb = String(Math.round(maxBytes / 1048576 * 10) / 10);
         return input.getAttribute("data-too-large").replace("{name}", files[i].name).replace("{mb}", mb);
       }
+      total += files[i].size;
+    }
+    var maxTotal = parseInt(input.getAttribute("data-max-total") || "0", 10);  // all of them in one request
+    if (maxTotal && total > maxTotal) {
+      return input.getAttribute("data-too-large-total").replace("{mb}", String(Math.round(maxTotal / 1048576)));
     }
     return "";
   }

@@ -205,3 +205,17 @@ def test_the_office_imports_its_mailbox_and_reads_what_became_of_each_message(st
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     rows.nth(0).get_by_role("link").click()  # its receipt number: the office's page of that comment
     assert "浏览器测试的邮件意见0。" in page.locator("main").inner_text()
+
+
+def test_too_much_mail_for_one_upload_is_said_before_it_is_sent(staff_page, live_portal, tmp_path):
+    big = tmp_path / "收件箱.mbox"
+    with big.open("wb") as out:  # a folder larger than one request may be
+        out.truncate(21 * 1024 * 1024)
+    page = staff_page()
+    url = f"/office/consultations/{live_portal.consultation_id}/comments/emails"
+    page.goto(url)
+    page.get_by_label("邮件文件").set_input_files(str(big))
+    error = page.locator(".field-error[aria-live]")
+    assert "超过了" in error.inner_text() and "MB" in error.inner_text()
+    page.get_by_role("button", name="上传并录入").click()
+    assert page.url.endswith(url) and page.get_by_role("status").count() == 0  # not sent: no result
