@@ -131,6 +131,18 @@ def _anchor(item: dict, path: tuple[int, ...]) -> str:
     return section_anchor(item.get("kind") or "section", [i + 1 for i in path])
 
 
+def current_section(consultation: Consultation, section_id: int | None) -> Section | None:
+    """The section ``section_id`` of the consultation's current draft; None for no id (the whole draft). LookupError
+    when it is no section of that draft (another consultation's, an earlier version's, none at all)."""
+    if not section_id:
+        return None
+    section = db.session.get(Section, section_id)
+    draft = consultation.current_draft
+    if section is None or draft is None or section.draft_id != draft.id:
+        raise LookupError(section_id)
+    return section
+
+
 def load_tree(draft: Draft, under: Section | None = None) -> list[Section]:
     """Load the draft's sections and tables in two queries and give each section its ``children`` and
     ``tables`` (``parent`` comes from the session's identity map): rendering the draft, or a section with

@@ -26,7 +26,7 @@ from portal.drafts.models import Draft, Section
 from portal.drafts.parser import DraftParseError
 from portal.drafts.readers import DraftReadError, read_draft
 from portal.drafts.revisions import add_revision
-from portal.drafts.services import DraftImportError, import_draft, parse_file
+from portal.drafts.services import DraftImportError, current_section, import_draft, parse_file
 from portal.extensions import db
 from portal.mail.services import queue_follower_mail, queue_quote_changed_mail
 from portal.office.period import is_short, period_problems
@@ -456,12 +456,10 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
     if received_on > deadline.date():
         raise OfficeError("received_on", _("收到日期晚于截止日期（%(day)s）：截止以后收到的意见不能计入。",
                                            day=format_date(deadline.date())))
-    section = None
-    if section_id:
-        section = db.session.get(Section, section_id)
-        draft = consultation.current_draft
-        if section is None or draft is None or section.draft_id != draft.id:
-            raise OfficeError("section_id", _("请从列表中选择章节。"))
+    try:
+        section = current_section(consultation, section_id)
+    except LookupError:
+        raise OfficeError("section_id", _("请从列表中选择章节。")) from None
     if not (body or "").strip():
         raise OfficeError("body", _("请填写意见内容。"))
     quote = clean_quote(quote)

@@ -121,17 +121,15 @@ def move_comment(consultation: Consultation, comment: Comment, section_id: int |
     commenter chose the wrong one, or the office recorded a letter under the wrong one. The units responsible for the
     new section are sent it as they are sent a new comment (mails already sent are not sent again; the commenter is
     not mailed). Audited (where it was, where it went). Returns False when it is there already."""
-    from portal.drafts.models import Section
+    from portal.drafts.services import current_section
     from portal.routing.services import plan_comment_mail
 
     if comment.parent_id is not None:
         raise ResponseRefused("section_id", _("回复跟随它所回复的意见，不能单独改归章节。"))
-    section = None
-    if section_id:
-        section = db.session.get(Section, section_id)
-        draft = consultation.current_draft
-        if section is None or draft is None or section.draft_id != draft.id:
-            raise ResponseRefused("section_id", _("请从列表中选择章节。"))
+    try:
+        section = current_section(consultation, section_id)
+    except LookupError:
+        raise ResponseRefused("section_id", _("请从列表中选择章节。")) from None
     new_id = section.id if section is not None else None
     if comment.section_id == new_id:
         return False
