@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.mail.compose import RenderedMail, render_mail
 from portal.mail.links import confirm_token, external_url, unsubscribe_token
 from portal.mail.models import OutboxMessage
-from portal.responses.advice import advice_link
+from portal.responses.advice import advice_link, unit_list_url
 from portal.responses.services import published_response
 
 
@@ -59,7 +59,10 @@ def _comment_context(message: OutboxMessage) -> dict:
         "comment_url": external_url("comments.receipt", base=base, number=comment.receipt_number),
         "routing_url": external_url("routing.show", base=base, consultation_id=comment.consultation_id),
         # a responsible unit proposes how to answer it (portal/responses/advice.py); not the contact
-        "advice_url": advice_link(comment, message.recipient, base) if comment.status not in NOT_RECEIVED else None,
+        "advice_url": (advice := advice_link(comment, message.recipient, base)
+                       if comment.status not in NOT_RECEIVED else None),
+        # and every comment it was sent in this consultation, in one list
+        "unit_list_url": unit_list_url(comment.consultation_id, message.recipient, base) if advice else None,
     }
 
 

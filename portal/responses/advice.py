@@ -1,11 +1,13 @@
-"""Responsible units' advice (处理建议) on answering a comment.
+"""Responsible units' advice (处理建议) on answering a comment, and a unit's list of every comment it was sent.
 
 A comment reaches the units the draft makes responsible for its section by mail (portal/routing). The drafting
 office answers it, but often only after asking those units what they think, by phone or by mail. So each comment
 mail to a unit carries a link of its own (signed: the comment, the address; valid ADVICE_MAX_AGE): there the unit
 proposes an outcome and a reason, without an account, and may change it later from the same link. The office
 sees each unit's advice beside the comment and takes it over with one press. Once the office has published its
-answer, the link only shows it. Services flush, never commit.
+answer, the link only shows it. A unit sent many comments also gets, in each mail, a link to the list of all of
+them (本单位收到的意见: signed, the consultation and the address), each with its advice given or not and its own
+advice link, so that it works through them in one place. Services flush, never commit.
 """
 from __future__ import annotations
 
@@ -118,3 +120,104 @@ def advice_link(comment: Comment, recipient: str, base: str | None = None) -> st
     consultation's contact answers in the portal itself); None otherwise."""
     address = recipient.lower()
     return advice_url(comment.id, address, base) if units_reached(comment, address) else None
+
+
+LIST_SALT = "unit-comments"
+LIST_PAGE = 100
+
+
+def unit_list_url(consultation_id: int, recipient: str, base: str | None = None) -> str:
+    """The link to every comment of consultation ``consultation_id`` sent to the unit at ``recipient``."""
+    from portal.mail.links import external_url
+
+    token = URLSafeTimedSerializer(current_app.secret_key, salt=LIST_SALT).dumps([consultation_id, recipient.lower()])
+    return external_url("advice.unit_comments", base=base, token=token)
+
+
+@dataclass
+class UnitList:
+    """What a valid list link is for: the consultation, the address, the units it stands for and their sections."""
+
+    consultation: object
+    recipient: str
+    unit_names: list[str]
+    section_ids: set[int]
+
+
+def unit_list_request(token: str) -> UnitList | None:
+    """The list a link ``token`` opens; None when forged or expired, or when the address stands for no unit responsible
+    for a section of the consultation's current draft any more."""
+    from portal.consultations.models import Consultation
+    from portal.routing.services import route_section
+
+    try:
+        consultation_id, recipient = URLSafeTimedSerializer(list(secret_keys()), salt=LIST_SALT).loads(
+            token, max_age=ADVICE_MAX_AGE)
+    except (BadSignature, SignatureExpired, ValueError, TypeError):
+        return None
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None or consultation.published_at is None or consultation.current_draft is None:
+        return None
+    names: dict[str, None] = {}
+    sections: set[int] = set()
+    routes: dict[tuple, list[str]] = {}  # sections naming the same units are routed once
+    for section in consultation.current_draft.sections:
+        key = tuple(section.responsible_units)
+        if key not in routes:
+            routes[key] = [r.name for r in route_section(consultation, section).recipients
+                           if r.key != "contact" and recipient in (email.lower() for email in r.emails)] if key else []
+        if routes[key]:
+            sections.add(section.id)
+            names.update(dict.fromkeys(routes[key]))
+    if not sections:
+        return None
+    return UnitList(consultation, recipient, list(names), sections)
+
+
+@dataclass
+class UnitListRow:
+    comment: Comment
+    advice: UnitAdvice | None  # this address's
+    answered: Response | None  # the office's published answer
+
+
+@dataclass
+class UnitListPage:
+    rows: list[UnitListRow]
+    total: int  # the comments sent to the unit
+    advised: int  # those it gave advice on
+    shown: int  # those the filter leaves
+    page: int
+    pages: int
+
+
+def unit_list_page(request: UnitList, pending: bool = False, page: int = 1) -> UnitListPage:
+    """The comments received on the unit's sections, in the draft's order then oldest first, with the advice this
+    address gave; ``pending``: only those still without its advice and without a published answer."""
+    from sqlalchemy import and_, func
+
+    from portal.comments.models import comment_received
+    from portal.drafts.models import Section
+
+    advised = select(UnitAdvice.comment_id).where(UnitAdvice.recipient == request.recipient)
+    published = select(Response.comment_id).where(Response.published_at.is_not(None))
+    where = and_(comment_received(request.consultation.id), Comment.section_id.in_(request.section_ids))
+    total = db.session.scalar(select(func.count()).select_from(Comment).where(where)) or 0
+    given = db.session.scalar(select(func.count()).select_from(Comment)
+                              .where(where, Comment.id.in_(advised))) or 0
+    if pending:
+        where = and_(where, Comment.id.not_in(advised), Comment.id.not_in(published))
+    shown = db.session.scalar(select(func.count()).select_from(Comment).where(where)) or 0
+    pages = max(1, -(-shown // LIST_PAGE))
+    page = min(max(page, 1), pages)
+    comments = db.session.scalars(
+        select(Comment).join(Section, Section.id == Comment.section_id).where(where)
+        .order_by(Section.position, Comment.created_at, Comment.id).offset((page - 1) * LIST_PAGE).limit(LIST_PAGE)
+    ).all()
+    ids = [c.id for c in comments]
+    advice = {a.comment_id: a for a in db.session.scalars(
+        select(UnitAdvice).where(UnitAdvice.comment_id.in_(ids), UnitAdvice.recipient == request.recipient))}
+    answers = {r.comment_id: r for r in db.session.scalars(
+        select(Response).where(Response.comment_id.in_(ids), Response.published_at.is_not(None)))}
+    return UnitListPage([UnitListRow(c, advice.get(c.id), answers.get(c.id)) for c in comments], total, given, shown,
+                        page, pages)

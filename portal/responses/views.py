@@ -250,3 +250,24 @@ def advice(token: str):
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Referrer-Policy"] = "no-referrer"  # the link is the key: never sent on to another site
     return response
+
+
+@advice_bp.get("/advice/units/<token>")
+def unit_comments(token: str):
+    """Every comment a responsible unit was sent in a consultation, with the advice it gave on each, from the link in
+    its mails: no account, the signed link is the key (portal/responses/advice.py)."""
+    from portal.responses.advice import advice_token, unit_list_page, unit_list_request
+
+    list_ = unit_list_request(token)
+    if list_ is None:
+        abort(404)
+    pending = request.args.get("pending") == "1"
+    page = unit_list_page(list_, pending, request.args.get("page", 1, type=int))
+    response = make_response(render_template(
+        "responses/unit_comments.html", list_=list_, consultation=list_.consultation, page=page, pending=pending,
+        token=token, advice_urls={row.comment.id: url_for("advice.advice", token=advice_token(row.comment.id, list_.recipient))
+                                  for row in page.rows},
+    ))
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the link is the key: never sent on to another site
+    return response

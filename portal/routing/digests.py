@@ -107,11 +107,12 @@ def queue_digest(item: DueDigest) -> list[OutboxMessage]:
 
 def _advice_urls(recipient: Recipient, comments: list[Comment], email: str) -> dict:
     """A responsible unit's digest links each comment to the unit's advice on it (portal/responses/advice.py)."""
-    from portal.responses.advice import advice_url
+    from portal.responses.advice import advice_url, unit_list_url
 
-    if recipient.key == "contact":
-        return {"advice_urls": None}
-    return {"advice_urls": {c.id: advice_url(c.id, email) for c in comments}}
+    if recipient.key == "contact" or not comments:
+        return {"advice_urls": None, "unit_list_url": None}
+    return {"advice_urls": {c.id: advice_url(c.id, email) for c in comments},
+            "unit_list_url": unit_list_url(comments[0].consultation_id, email)}
 
 
 def _context(consultation, recipient, comments, period_start, period_end) -> dict:

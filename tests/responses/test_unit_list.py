@@ -1,0 +1,73 @@
+"""A responsible unit sent many comments works through them in one place: each of its mails links to the list of
+every comment it was sent in the consultation (本单位收到的意见), each with its advice given or not."""
+import re
+
+from portal.extensions import db
+from portal.mail.worker import deliver_due
+from tests.conftest import UNITS_000 as UNITS
+from tests.helpers import Browser, csrf_token, route_new_comments
+from tests.routing.test_routing import comment_on, item_one
+
+FGJ = UNITS["市发展改革局"][0]
+
+
+def list_link(message) -> str:
+    found = re.search(r"本单位在这次征求意见中收到的全部意见，逐条提出建议：(\S+)", message.get_body(("plain",)).get_content())
+    return found.group(1).replace("https://portal.example.gov.cn", "")
+
+
+def only_mzj_section(consultation):
+    return next(s for s in consultation.current_draft.sections if s.unit_names == ["市民政局"])
+
+
+def test_a_unit_lists_every_comment_it_was_sent_and_advises_on_each(app, client, routed_000, smtp_server):
+    first = comment_on(client, routed_000, item_one(routed_000), body="第一条意见：写明服务标准。")
+    second = comment_on(client, routed_000, item_one(routed_000), body="第二条意见：公布办理时限。")
+    other = comment_on(client, routed_000, only_mzj_section(routed_000), body="只发给民政局的意见。")
+    route_new_comments()
+    deliver_due()
+    mails = smtp_server.to(FGJ)
+    assert len(mails) == 2
+    link = list_link(mails[0])
+    assert link.startswith("/advice/units/") and list_link(mails[1]) == link  # one list for all its mails
+    assert "本单位在这次征求意见中收到的全部意见" in mails[0].get_body(("html",)).get_content()
+
+    unit = Browser(app)  # no account
+    page = unit.get(link)
+    assert page.status_code == 200 and page.headers["X-Robots-Tag"] == "noindex"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    html = page.get_data(as_text=True)
+    assert "市发展改革局：按照征求意见稿的分工" in html and "共 2 条，已提建议 0 条。" in html
+    assert first in html and second in html and other not in html  # the other unit's comment is not listed
+    assert "李阿姨" not in html and "13900001111" not in html  # nor name nor contact
+
+    advice = re.findall(r'<a href="(/advice/[^"/]+)">提出处理建议', html)
+    assert len(advice) == 2
+    unit.post(advice[0], data={"csrf_token": csrf_token(unit, advice[0]), "outcome": "adopted",
+                               "reason": "可以写明。", "author_name": "张科长"})
+    html = unit.get(link).get_data(as_text=True)
+    assert "共 2 条，已提建议 1 条。" in html and "已提建议：采纳" in html
+    pending = unit.get(link + "?pending=1").get_data(as_text=True)
+    assert "还没有提建议的意见（1 条）" in pending and second in pending and first not in pending
+
+    mzj = list_link(smtp_server.to(UNITS["市民政局"][0])[0])
+    assert other in unit.get(mzj).get_data(as_text=True)  # each unit its own list
+    assert unit.get(link[:-3] + "xyz").status_code == 404  # a forged link
+
+
+def test_the_contact_gets_no_list_and_an_address_no_longer_a_units_none(app, client, routed_000, smtp_server):
+    from sqlalchemy import select
+
+    from portal.units.models import Unit
+    from tests.conftest import CONTACT_000
+
+    comment_on(client, routed_000, item_one(routed_000))
+    route_new_comments()
+    deliver_due()
+    (contact_mail,) = smtp_server.to(CONTACT_000)
+    assert "本单位在这次征求意见中收到的全部意见" not in contact_mail.get_body(("plain",)).get_content()
+    link = list_link(smtp_server.to(FGJ)[0])
+    unit = db.session.scalar(select(Unit).where(Unit.name == "市发展改革局"))
+    unit.emails = ["new@example.gov.cn"]  # the unit's address changed: the old one opens nothing
+    db.session.commit()
+    assert Browser(app).get(link).status_code == 404
