@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, text
 from werkzeug.datastructures import FileStorage
 
 from portal.audit.services import record_action
@@ -28,6 +28,9 @@ from portal.extensions import db
 from portal.office.emailed import (MESSAGES_MAX, EmailedOpinion, MailFileError, guess_section, messages_in,
                                    read_message)
 from portal.office.services import ImportRefused, OfficeError, record_comment
+
+
+LOCK_KIND = 0x6D61696C  # "mail": the advisory locks of e-mail imports on PostgreSQL, one a consultation
 
 
 @dataclass
@@ -63,6 +66,12 @@ def import_emailed_comments(consultation: Consultation, actor, uploads: list[tup
     message once; at most ``messages_max`` messages (None: any number, the command line's). Flushes, never commits; every message is recorded or not on its own (a savepoint each)."""
     if consultation.opens_at is None or consultation.published_at is None:
         raise ImportRefused([_("这项征求意见还没有发布，不能录入意见。")])
+    if db.engine.dialect.name == "postgresql":
+        # one import of a consultation's mail at a time (a cron job and the office's upload, two hosts): each
+        # claims its messages' keys in the order it reads them, and two such orders would deadlock. Held until the
+        # commit; SQLite's write lock does the same there.
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:kind, :consultation)"),
+                           {"kind": LOCK_KIND, "consultation": consultation.id})
     files: list[tuple[str | None, list[bytes] | MailFileError]] = []
     for filename, data in uploads:
         try:

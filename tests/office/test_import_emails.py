@@ -248,3 +248,44 @@ def test_hostile_messages_are_shown_inert_and_their_files_named_safely(client, c
     assert "/" not in kept.filename and ".." not in kept.filename
     answer = client.get(f"/office/consultations/{consultation.id}/responses/{comment.id}").get_data(as_text=True)
     assert "<img src=x" not in answer and "&lt;img src=x onerror=alert(1)&gt;" in answer
+
+
+def test_two_imports_of_the_same_mailbox_at_once_record_each_message_once(app, clock, consultation, tmp_path):
+    """Two cron jobs (or two hosts) reading the consultation's Maildir at the same moment, each in its own
+    transaction: every message is recorded by one of them, never by both."""
+    import mailbox
+    import threading
+
+    from portal.comments.models import Comment as Stored
+    from portal.consultations.models import Consultation
+    from portal.office.emailed import maildir_messages
+    from portal.office.inbox import import_emailed_comments
+
+    clock.set(shanghai(2023, 5, 3, 9, 0))
+    maildir = mailbox.Maildir(str(tmp_path / "Maildir"))
+    for n in range(30):
+        maildir.add(mail(f"意见{n}", f"第{n}条意见。", message_id=f"<{n}@x>", date="Tue, 2 May 2023 10:15:00 +0800"))
+    uploads = [(f"{n}.eml", raw) for n, raw in enumerate(maildir_messages(str(tmp_path / "Maildir")))]
+    start, errors, kinds = threading.Barrier(2), [], []
+
+    def work(order):
+        try:
+            with app.app_context(), app.test_request_context():  # a worker of its own: its own session
+                start.wait()
+                result = import_emailed_comments(db.session.get(Consultation, consultation.id), "cli", order)
+                db.session.commit()
+                kinds.extend(outcome.kind for outcome in result.outcomes)
+                db.session.remove()
+        except Exception as error:  # surfaced below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(order,)) for order in (uploads, uploads[::-1])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert (kinds.count("recorded"), kinds.count("duplicate")) == (30, 30)
+    db.session.expire_all()
+    bodies = sorted(db.session.scalars(select(Stored.body).where(Stored.channel == "email")))
+    assert bodies == sorted(f"第{n}条意见。" for n in range(30))  # each once
