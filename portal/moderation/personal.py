@@ -40,12 +40,21 @@ def personal_spans(text: str) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
-_MAYBE = re.compile(r"\d{3}|@")  # every such piece holds three digits in a row, or an @
+_CANDIDATE = re.compile(r"[\d(（+][\d \-‐－—()（）转Xx+]{6,}")  # seven characters of a number or more
 
 
 def has_personal(text: str) -> bool:
-    """Whether ``text`` holds personal information (run on every new comment: most hold no three digits in a row)."""
-    return _MAYBE.search(text) is not None and bool(personal_spans(text))
+    """Whether ``text`` holds personal information (as ``personal_spans`` finds it). Run on every new comment, so the
+    patterns are tried only where a number of seven characters or more stands (most comments hold none)."""
+    if "@" in text and EMAIL.search(text):
+        return True
+    for candidate in _CANDIDATE.finditer(text):
+        window = (max(0, candidate.start() - 1), min(len(text), candidate.end() + 1))
+        if MOBILE.search(text, *window) or LANDLINE.search(text, *window):
+            return True
+        if any(_valid_id_card(match.group()) for match in ID_CARD.finditer(text, *window)):
+            return True
+    return False
 
 
 def _masked(piece: str, kind: str) -> str:

@@ -37,3 +37,12 @@ def test_every_piece_is_named_by_its_kind_in_order():
     assert pieces == [("mobile", "13800138000"), ("id_card", "11010519491231002X"), ("email", "zs@example.cn"),
                       ("landline", "010-12345678")]
     assert "13800138000" not in masked and "zs@" not in masked and "1234" not in masked.split("，")[-1][-4:]
+
+
+@pytest.mark.parametrize("text", [
+    "我的电话13800138000", "手机 138 0013 8000。", "（0571）87654321", "座机0523-86880000转12", "a@b.cn",
+    "身份证11010519491231002X", "编号110105194912310021。", "2025年建成6家", "第138001380001号", "", "电话：",
+    "共12345678人", "+86 139 1234 5678",
+])
+def test_the_quick_check_of_each_new_comment_agrees_with_the_full_search(text):
+    assert has_personal(text) == bool(personal_spans(text))
