@@ -6,6 +6,7 @@ process's maximum resident size so far. No asserts: figures go to bench/README.m
     .venv/bin/python bench/digests.py [--comments 100000] [--formats csv,xlsx,docx,annotated,archive]
 
 ``annotated``: the office's annotated copy of the draft (批注版), every comment a Word comment on the draft.
+``feedback``: the public feedback report as a Word document (意见采纳情况反馈, /consultations/ID/feedback.docx).
 ``archive``: the consultation's archive (归档材料: every digest, the annotated draft when the comments are few enough,
 the drafts, the result and the records in one ZIP).
 """
@@ -75,7 +76,15 @@ def generate(consultation, count: int) -> None:
 
 
 def write(consultation, fmt: str, out) -> None:
-    if fmt == "archive":
+    if fmt == "feedback":
+        from portal.consultations.services import closing_summary
+        from portal.core.time import now
+        from portal.reports.document import WHOLE_DRAFT, feedback_document, report_facts
+        from portal.reports.services import feedback_groups
+
+        facts = report_facts(consultation, closing_summary(consultation) or "", now())
+        out.write(feedback_document(facts, feedback_groups(consultation, WHOLE_DRAFT)))
+    elif fmt == "archive":
         from portal.digests.archive import write_archive
 
         write_archive(consultation, out, "bench")
@@ -107,7 +116,7 @@ def main() -> None:
         print(f"generated {args.comments} comments in {time.perf_counter() - started:.1f} s")
         print(f"{'format':6} {'seconds':>8} {'peak MiB (tracemalloc)':>23} {'max RSS MiB':>12} {'file MiB':>9}")
         for fmt in args.formats.split(","):
-            path = workdir / {"annotated": "annotated.docx", "archive": "archive.zip"}.get(fmt, f"digest.{fmt}")
+            path = workdir / {"annotated": "annotated.docx", "archive": "archive.zip", "feedback": "feedback.docx"}.get(fmt, f"digest.{fmt}")
             started = time.perf_counter()
             with path.open("wb") as out:
                 write(consultation, fmt, out)

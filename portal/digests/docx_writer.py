@@ -18,7 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from portal.core.official_docx import (
-    HEADING_FONT, TEXT_WIDTH_DXA, official_document, repeat_as_header, set_font, signature, title_paragraph,
+    HEADING_FONT, TEXT_WIDTH_DXA, new_paragraph, official_document, repeat_as_header, set_font, signature, title_paragraph,
 )
 from portal.core.xmltext import xml_text
 from portal.digests.rows import WEB_CHANNEL, DigestMeta, DigestRow
@@ -76,19 +76,19 @@ def _layout(meta: DigestMeta) -> Document:
 
     title_paragraph(document, meta.document_title)
     if meta.interim:
-        note = document.add_paragraph()
+        note = new_paragraph(document)
         note.alignment = WD_ALIGN_PARAGRAPH.CENTER
         note.add_run(f"（征求意见尚未截止，本汇总截至{meta.generated}）")
-    facts = document.add_paragraph()
+    facts = new_paragraph(document)
     facts.paragraph_format.first_line_indent = Pt(32)
     facts.add_run(f"征求意见时间：{meta.period}。")
-    summary = document.add_paragraph()
+    summary = new_paragraph(document)
     summary.paragraph_format.first_line_indent = Pt(32)
     summary.add_run(xml_text(meta.summary))
 
     fields = table_fields(meta.with_contacts)
     for digest_section in meta.sections:
-        heading = document.add_paragraph()
+        heading = new_paragraph(document)
         heading.paragraph_format.keep_with_next = True
         set_font(heading.add_run(f"{xml_text(digest_section.heading)}（{digest_section.count}条）").font, HEADING_FONT, 16)
         table = document.add_table(rows=1, cols=len(fields))

@@ -21,7 +21,7 @@ from docx.shared import Mm, Pt
 
 from portal.core.official_docx import (
     HEADING_FONT, TITLE_FONT, body_paragraph, centred_note, document_bytes, heading_paragraph,
-    official_document, repeat_as_header, set_font, title_paragraph,
+    new_paragraph, official_document, repeat_as_header, set_font, title_paragraph,
 )
 from portal.core.time import chinese_date
 from portal.core.xmltext import xml_text
@@ -100,7 +100,7 @@ def draft_document(facts: DocumentFacts, draft, notes: list[Note] = ()) -> bytes
         if line:
             centred_note(document, line)
     if facts.qr:  # a printed copy leads back to the page by phone
-        code = document.add_paragraph()
+        code = new_paragraph(document)
         code.alignment = WD_ALIGN_PARAGRAPH.CENTER
         code.add_run().add_picture(io.BytesIO(facts.qr), width=Mm(25))
     for line in _lines(draft.preamble):
@@ -108,7 +108,7 @@ def draft_document(facts: DocumentFacts, draft, notes: list[Note] = ()) -> bytes
     in_appendix = False
     for section in draft.sections:  # in document order, subsections after their parent
         if section.kind == "appendix" and not in_appendix:
-            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            new_paragraph(document).add_run().add_break(WD_BREAK.PAGE)
             in_appendix = True
         _section(document, section, anchors)
         for table in section.tables:
@@ -161,11 +161,11 @@ def _section(document, section, anchors: _Anchors) -> None:
         anchors.headings[section.id] = paragraph.runs[0]
         lines = lines[1:]
     elif section.kind == "appendix":
-        paragraph = document.add_paragraph()
+        paragraph = new_paragraph(document)
         anchors.headings[section.id] = paragraph.add_run(label)
         set_font(anchors.headings[section.id].font, HEADING_FONT, 16)
         if heading:
-            title = document.add_paragraph()
+            title = new_paragraph(document)
             title.alignment = WD_ALIGN_PARAGRAPH.CENTER
             set_font(title.add_run(heading).font, TITLE_FONT, 18)
     else:
@@ -189,7 +189,7 @@ def _sentences(document, text: str, section_id: int, anchors: _Anchors, label: s
 
 def _table(document, table, anchors: _Anchors | None = None) -> None:
     if table.title:
-        caption = document.add_paragraph()
+        caption = new_paragraph(document)
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
         set_font(caption.add_run(xml_text(table.title)).font, HEADING_FONT, 14)
     rows = ([table.header] if table.header else []) + list(table.rows)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from portal.core.official_docx import (
     BODY_INDENT, HEADING_FONT, body_paragraph, centred_note, document_bytes, official_document, set_font, signature,
-    title_paragraph,
+    new_paragraph, title_paragraph,
 )
 from portal.core.time import chinese_date
 from portal.core.xmltext import xml_text
@@ -55,7 +55,7 @@ def feedback_document(facts: ReportFacts, groups: list[FeedbackGroup]) -> bytes:
     if not groups:
         body_paragraph(document, "本次征求意见没有可公开的意见。")
     for number, group in enumerate(groups, start=1):
-        heading = document.add_paragraph()
+        heading = new_paragraph(document)
         heading.paragraph_format.first_line_indent = BODY_INDENT
         heading.paragraph_format.keep_with_next = True
         set_font(heading.add_run(xml_text(f"{chinese_number(number)}、关于“{group.heading}”")).font, HEADING_FONT, 16)
