@@ -54,6 +54,7 @@ class Config:
     MODERATION_BURST_COUNT = 5  # this many comments from one address …
     MODERATION_BURST_SECONDS = 600  # … within this many seconds are flagged "burst"
     MODERATION_PAGE_SIZE = 50
+    FEEDBACK_PAGE_SIZE = 300  # opinions a page of the feedback report shows (its Word document holds them all)
     # New comments grouped into form letters when the queue is shown, at most (the worker does the rest)
     MODERATION_GROUP_ON_VIEW = 500
     # Comments are shown publicly after approval unless a consultation keeps them private.

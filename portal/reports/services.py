@@ -32,24 +32,37 @@ class FeedbackGroup:
     entries: list[FeedbackEntry] = field(default_factory=list)
 
 
-def feedback_groups(consultation: Consultation, whole_draft_heading: str, drafts: bool = False) -> list[FeedbackGroup]:
-    """Section by section, the opinions the public may read and the office's published responses (``drafts``:
-    its drafted ones too, for the office's preview of the report).
-
-    Public comments: the approved ones, with their text. Private comments: those the office has answered
-    publicly, shown by the paraphrase the office entered (or as not public when it entered none).
-    """
+def _feedback_query(consultation: Consultation, drafts: bool):
     answered = Response.comment_id == Comment.id
     query = respondable_comments(consultation).add_columns(Response).outerjoin(
         Response, answered if drafts else answered & Response.published_at.is_not(None)
     )
     if consultation.comments_public:
-        query = query.where(Comment.status == "approved")
-    else:
-        query = query.where(Response.id.is_not(None))
+        return query.where(Comment.status == "approved")
+    return query.where(Response.id.is_not(None))
+
+
+def feedback_count(consultation: Consultation, drafts: bool = False) -> int:
+    """How many opinions the feedback report lists (``feedback_groups`` without a limit)."""
+    return db.session.scalar(select(func.count()).select_from(
+        _feedback_query(consultation, drafts).with_only_columns(Comment.id).order_by(None).subquery())) or 0
+
+
+def feedback_groups(consultation: Consultation, whole_draft_heading: str, drafts: bool = False, offset: int = 0,
+                    limit: int | None = None) -> list[FeedbackGroup]:
+    """Section by section, the opinions the public may read and the office's published responses (``drafts``:
+    its drafted ones too, for the office's preview of the report); ``offset`` and ``limit``: one page of them (the
+    entries keep their numbers in the whole report).
+
+    Public comments: the approved ones, with their text. Private comments: those the office has answered
+    publicly, shown by the paraphrase the office entered (or as not public when it entered none).
+    """
+    query = _feedback_query(consultation, drafts)
+    if offset or limit is not None:
+        query = query.offset(offset).limit(limit)
     groups: list[FeedbackGroup] = []
     current_key = object()
-    for number, (comment, response) in enumerate(db.session.execute(query), start=1):
+    for number, (comment, response) in enumerate(db.session.execute(query), start=offset + 1):
         if comment.section_id != current_key:
             current_key = comment.section_id
             groups.append(FeedbackGroup(comment.section.title if comment.section else whole_draft_heading))

@@ -2,7 +2,7 @@
 statistics."""
 import io
 
-from flask import Blueprint, abort, render_template, send_file
+from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup
@@ -17,7 +17,7 @@ from portal.reports.document import WHOLE_DRAFT, report_facts, report_filename
 from portal.reports.document import feedback_document as write_feedback_document
 from portal.reports.charts import horizontal_bar_chart
 from portal.reports.services import (
-    channel_counts, comments_per_day, comments_per_top_section, feedback_groups, stance_counts,
+    channel_counts, comments_per_day, comments_per_top_section, feedback_count, feedback_groups, stance_counts,
 )
 
 bp = Blueprint("reports", __name__)
@@ -33,12 +33,19 @@ def feedback(consultation_id: int):
     consultation = get_public_consultation(consultation_id)
     if not consultation.is_closed:
         return render_template("reports/not_yet.html", consultation=consultation)
-    return render_template(
-        "reports/feedback.html",
-        consultation=consultation,
-        summary=closing_summary(consultation),
-        groups=feedback_groups(consultation, _("对草案整体的意见")),
-    )
+    return render_template("reports/feedback.html", consultation=consultation, summary=closing_summary(consultation),
+                           **feedback_page(consultation))
+
+
+def feedback_page(consultation, drafts: bool = False) -> dict:
+    """One page of the feedback report (a consultation with thousands of opinions is not one page on a phone): its
+    groups, the page, the pages and the number of opinions."""
+    per_page = current_app.config["FEEDBACK_PAGE_SIZE"]
+    total = feedback_count(consultation, drafts)
+    pages = max(1, -(-total // per_page))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    groups = feedback_groups(consultation, _("对草案整体的意见"), drafts, offset=(page - 1) * per_page, limit=per_page)
+    return {"groups": groups, "page": page, "pages": pages, "total": total}
 
 
 @bp.get("/consultations/<int:consultation_id>/statistics")

@@ -199,12 +199,12 @@ def preview(consultation_id: int):
     """The public feedback report as it will read once the office's answers are published, drafted ones included;
     for the office only, before the deadline too."""
     from portal.consultations.services import closing_summary
-    from portal.reports.services import feedback_groups
+    from portal.reports.views import feedback_page
 
     consultation = get_managed_consultation(consultation_id)
     return render_template(
         "reports/feedback.html", consultation=consultation, preview=True, summary=closing_summary(consultation),
-        groups=feedback_groups(consultation, _("对草案整体的意见"), drafts=True), counts=response_counts(consultation),
+        counts=response_counts(consultation), **feedback_page(consultation, drafts=True),
     )
 
 

@@ -149,3 +149,32 @@ def test_the_feedback_report_says_which_words_each_opinion_is_about(app, client,
     data = client.get(f"/api/v1/consultations/{consultation.id}/feedback").get_json()
     quotes = [e["quote"] for g in data["groups"] for e in g["entries"]]
     assert words in quotes and quotes.count(None) == len(quotes) - 1
+
+
+def test_a_long_feedback_report_is_shown_a_page_at_a_time_its_word_document_whole(app, client, clock,
+                                                                                   office_consultation):
+    from portal.comments.services import submit_comment
+
+    consultation, comments = office_consultation
+    section = consultation.current_draft.sections[1]
+    for n in range(5):
+        extra = submit_comment(consultation, f"补充意见第{n}条。", "suggest", section)
+        extra.status = "approved"
+    db.session.commit()
+    close_and_answer(clock, consultation, comments)
+    app.config["FEEDBACK_PAGE_SIZE"] = 3  # the report lists 3 + 5 = 8 opinions
+    first = client.get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
+    assert "本报告共列出 8 条意见，分 3 页显示，这是第 1 页。Word 文档包含全部意见。" in first
+    assert "建议明确养老服务中心的建设标准。" in first and "补充意见第4条。" not in first
+    assert 'rel="next"' in first and "report-signature" not in first  # the issuer signs the last page
+    last = client.get(f"/consultations/{consultation.id}/feedback?page=3").get_data(as_text=True)
+    assert "这是第 3 页" in last and 'start="7"' in last and "整体赞成。" in last and 'rel="prev"' in last
+    assert "建议明确养老服务中心的建设标准。" not in last and "report-signature" in last
+    beyond = client.get(f"/consultations/{consultation.id}/feedback?page=99").get_data(as_text=True)
+    assert "这是第 3 页" in beyond  # the last page, not an empty one
+    document = client.get(f"/consultations/{consultation.id}/feedback.docx").data
+    import io
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(document)).paragraphs)
+    assert "建议明确养老服务中心的建设标准。" in text and "补充意见第4条。" in text and "整体赞成。" in text
