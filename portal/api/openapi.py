@@ -173,6 +173,7 @@ SCHEMAS = {
                 "response": _nullable(_ref("Response")),
             })},
         })},
+        "page": INTEGER, "per_page": INTEGER, "total": INTEGER, "pages": INTEGER, "links": _ref("Links"),
     }),
     "Statistics": _object({
         "consultation": _object({"id": INTEGER, "title": STRING, "url": URL}),
@@ -276,8 +277,8 @@ PATHS = {
     }},
     "/consultations/{consultation_id}/feedback": {"get": {
         "operationId": "getFeedback", "summary": _l("意见采纳情况反馈"),
-        "description": _l("截止后公开的意见和起草单位的答复，按章节分组；截止前答 404。"),
-        "parameters": [CONSULTATION_ID, LANG],
+        "description": _l("截止后公开的意见和起草单位的答复，按章节分组，分页（意见在整个报告中的序号不变）；截止前答 404。"),
+        "parameters": [CONSULTATION_ID, PAGE, PER_PAGE, LANG],
         "responses": _answers("Feedback", _l("意见采纳情况反馈"), 404),
     }},
 }

@@ -265,25 +265,31 @@ def response_dict(response: Response | None) -> dict | None:
 # the feedback report (意见采纳情况反馈)
 
 
-def feedback(consultation: Consultation, whole_draft_heading: str) -> dict:
-    """The public feedback report of a closed consultation: section by section, the opinions the public may
-    read (the approved ones; where comments are private, the office's paraphrase of those it answered
-    publicly, or nothing) and the office's published responses."""
+def feedback(consultation: Consultation, whole_draft_heading: str, page: int = 1, per_page: int = 20) -> dict:
+    """One page of the public feedback report of a closed consultation: section by section, the opinions the public
+    may read (the approved ones; where comments are private, the office's paraphrase of those it answered
+    publicly, or nothing) and the office's published responses; entries numbered through the whole report."""
+    from portal.reports.services import feedback_count
+
+    total = feedback_count(consultation)
+    groups = [
+        {
+            "heading": group.heading,
+            "entries": [
+                {"number": e.number, "quote": e.quote, "text": e.text, "author_name": e.author_name,
+                 "stance": e.stance, "response": response_dict(e.response)}
+                for e in group.entries
+            ],
+        }
+        for group in feedback_groups(consultation, whole_draft_heading, offset=(page - 1) * per_page, limit=per_page)
+    ]
+    found = Page(groups, page, per_page, total).as_dict("api.feedback", consultation_id=consultation.id)
+    found["groups"] = found.pop("items")
     return {
         "consultation": {"id": consultation.id, "title": consultation.title,
                          "url": url_for("reports.feedback", consultation_id=consultation.id, _external=True)},
         "closing_summary": closing_summary(consultation),
-        "groups": [
-            {
-                "heading": group.heading,
-                "entries": [
-                    {"number": e.number, "quote": e.quote, "text": e.text, "author_name": e.author_name,
-                     "stance": e.stance, "response": response_dict(e.response)}
-                    for e in group.entries
-                ],
-            }
-            for group in feedback_groups(consultation, whole_draft_heading)
-        ],
+        **found,
     }
 
 

@@ -215,7 +215,8 @@ def feedback(consultation_id: int):
     consultation = _consultation(consultation_id)
     if not consultation.is_closed:
         raise ApiError(404, "not_closed", _("征求意见截止后才有意见采纳情况反馈。"))
-    return json_response(services.feedback(consultation, _("对草案整体的意见")))
+    page, per_page = _paging()
+    return json_response(services.feedback(consultation, _("对草案整体的意见"), page, per_page))
 
 
 @bp.get("/api/")

@@ -172,6 +172,10 @@ def test_a_long_feedback_report_is_shown_a_page_at_a_time_its_word_document_whol
     assert "建议明确养老服务中心的建设标准。" not in last and "report-signature" in last
     beyond = client.get(f"/consultations/{consultation.id}/feedback?page=99").get_data(as_text=True)
     assert "这是第 3 页" in beyond  # the last page, not an empty one
+    api = client.get(f"/api/v1/consultations/{consultation.id}/feedback?per_page=3&page=3").get_json()
+    assert (api["total"], api["pages"], api["page"]) == (8, 3, 3) and api["links"]["next"] is None
+    assert [e["number"] for g in api["groups"] for e in g["entries"]] == [7, 8]
+    assert client.get(f"/api/v1/consultations/{consultation.id}/feedback?per_page=1000").status_code == 400
     document = client.get(f"/consultations/{consultation.id}/feedback.docx").data
     import io
     import docx
