@@ -6,11 +6,15 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup
+from sqlalchemy import func, select
 
 from portal.comments.quotes import most_quoted
 from portal.consultations.services import closing_summary
 from portal.consultations.views import get_public_consultation
-from portal.core.time import now
+from portal.core.time import local, now
+from portal.core.tokens import LRU
+from portal.extensions import db
+from portal.responses.models import Response
 from portal.core.web import localday, number
 from portal.core.official_docx import DOCX
 from portal.reports.document import WHOLE_DRAFT, report_facts, report_filename
@@ -90,14 +94,33 @@ def statistics(consultation_id: int):
     )
 
 
+# The Word reports written, kept in each worker's memory under what they are made of: the consultation's tokens
+# (its comments, its notice and summary: renewed by database triggers), the state of its answers and the day (the
+# report is dated). Two workers may hold different entries, never different meanings for one key.
+WORD_REPORTS = LRU(8, 32 * 1024 * 1024)
+
+
+def responses_state(consultation_id: int) -> tuple:
+    """How many answers the consultation has, and when one was last changed or published: any change to them
+    changes this."""
+    return tuple(db.session.execute(
+        select(func.count(Response.id), func.max(Response.updated_at), func.max(Response.published_at))
+        .where(Response.consultation_id == consultation_id)).one())
+
+
 @bp.get("/consultations/<int:consultation_id>/feedback.docx")
 def feedback_document(consultation_id: int):
     """The feedback report as a Word document (GB/T 9704), to publish and file: once the consultation has closed."""
     consultation = get_public_consultation(consultation_id)
     if not consultation.is_closed:
         abort(404)
-    facts = report_facts(consultation, closing_summary(consultation) or "", now())
-    data = write_feedback_document(facts, feedback_groups(consultation, WHOLE_DRAFT))
+    key = ("feedback.docx", consultation.id, consultation.comments_token, consultation.content_token,
+           *responses_state(consultation.id), local(now()).date())
+    data = WORD_REPORTS.get(key)
+    if data is None:  # a consultation of 100,000 opinions takes half a minute to write (bench/README.md)
+        facts = report_facts(consultation, closing_summary(consultation) or "", now())
+        data = write_feedback_document(facts, feedback_groups(consultation, WHOLE_DRAFT))
+        WORD_REPORTS.put(key, data, len(data))
     response = send_file(io.BytesIO(data), mimetype=DOCX, as_attachment=True, etag=False,
                          download_name=report_filename(consultation))
     response.headers["Cache-Control"] = "no-cache"  # answers may still be published or changed

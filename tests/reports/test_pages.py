@@ -182,3 +182,25 @@ def test_a_long_feedback_report_is_shown_a_page_at_a_time_its_word_document_whol
 
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(document)).paragraphs)
     assert "建议明确养老服务中心的建设标准。" in text and "补充意见第4条。" in text and "整体赞成。" in text
+
+
+def test_the_word_report_is_written_once_until_what_it_holds_changes(app, client, clock, office_consultation):
+    from portal.reports.views import WORD_REPORTS
+
+    consultation, comments = office_consultation
+    close_and_answer(clock, consultation, comments)
+    url = f"/consultations/{consultation.id}/feedback.docx"
+    first = client.get(url).data
+    hits = WORD_REPORTS.hits
+    assert client.get(url).data == first and WORD_REPORTS.hits == hits + 1  # kept, not written again
+
+    consultation = db.session.get(Consultation, consultation.id)
+    respond_to_comments(consultation, [comments["whole"]], "explained", "将在实施细则中考虑。", "test")
+    publish_responses(consultation, "test")
+    db.session.commit()
+    import io
+    import docx
+
+    changed = client.get(url).data
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(changed)).paragraphs)
+    assert "将在实施细则中考虑。" in text  # a new published answer: written again
