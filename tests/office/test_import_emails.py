@@ -289,3 +289,16 @@ def test_two_imports_of_the_same_mailbox_at_once_record_each_message_once(app, c
     db.session.expire_all()
     bodies = sorted(db.session.scalars(select(Stored.body).where(Stored.channel == "email")))
     assert bodies == sorted(f"第{n}条意见。" for n in range(30))  # each once
+
+
+def test_the_sender_of_an_emailed_opinion_is_told_it_was_recorded(client, clock, consultation, office, submit):
+    from tests.helpers import render_queued
+
+    clock.set(shanghai(2023, 5, 3, 9, 0))
+    upload(client, submit, consultation, ("1.eml", mail("意见", "建议增加助餐点。", message_id="<told@x>")))
+    route_new_comments()
+    (confirm,) = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "confirm")).all()
+    render_queued(confirm)
+    assert confirm.recipient == "zhang@example.cn"
+    assert "您通过电子邮件向起草单位提出的对" in confirm.body_text and "已把它录入公开征求意见平台" in confirm.body_text
+    assert "您在“" not in confirm.body_text  # not told they left the address on the portal
