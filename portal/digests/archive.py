@@ -147,13 +147,14 @@ def _result(consultation: Consultation, writer: _Writer) -> None:
         return
     summary = closing_summary(consultation) or ""
     writer.add(f"{RESULT}/结果说明.txt", summary.encode("utf-8"))
-    writer.add(f"{RESULT}/意见采纳情况反馈.docx",
-               feedback_document(report_facts(consultation, summary, now()), feedback_groups(consultation, WHOLE_DRAFT)))
+    facts = report_facts(consultation, summary, now())
+    writer.add(f"{RESULT}/意见采纳情况反馈.docx", feedback_document(facts, feedback_groups(consultation, WHOLE_DRAFT)))
 
 
 def _records(consultation: Consultation, writer: _Writer) -> None:
-    extensions = db.session.scalars(select(DeadlineExtension).where(DeadlineExtension.consultation_id == consultation.id)
-                                    .order_by(DeadlineExtension.at)).all()
+    extensions = db.session.scalars(
+        select(DeadlineExtension).where(DeadlineExtension.consultation_id == consultation.id)
+        .order_by(DeadlineExtension.at)).all()
     if extensions:
         writer.add(f"{RECORDS}/延期记录.csv", _csv(
             ["延期时间", "操作人", "原截止时间", "新截止时间", "理由"],

@@ -63,7 +63,8 @@ class ImportResult:
 def import_emailed_comments(consultation: Consultation, actor, uploads: list[tuple[str | None, bytes]],
                             messages_max: int | None = MESSAGES_MAX) -> ImportResult:
     """Record the opinions of the messages in ``uploads`` ((file name, content): .eml, .mbox or .zip files), each
-    message once; at most ``messages_max`` messages (None: any number, the command line's). Flushes, never commits; every message is recorded or not on its own (a savepoint each)."""
+    message once; at most ``messages_max`` messages (None: any number, the command line's). Flushes, never commits;
+    every message is recorded or not on its own (a savepoint each)."""
     if consultation.opens_at is None or consultation.published_at is None:
         raise ImportRefused([_("这项征求意见还没有发布，不能录入意见。")])
     if db.engine.dialect.name == "postgresql":

@@ -265,8 +265,9 @@ def unit_comments(token: str):
     page = unit_list_page(list_, pending, request.args.get("page", 1, type=int))
     response = make_response(render_template(
         "responses/unit_comments.html", list_=list_, consultation=list_.consultation, page=page, pending=pending,
-        token=token, advice_urls={row.comment.id: url_for("advice.advice", token=advice_token(row.comment.id, list_.recipient))
-                                  for row in page.rows},
+        token=token, advice_urls={
+            row.comment.id: url_for("advice.advice", token=advice_token(row.comment.id, list_.recipient))
+            for row in page.rows},
     ))
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Referrer-Policy"] = "no-referrer"  # the link is the key: never sent on to another site
