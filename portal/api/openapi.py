@@ -171,6 +171,8 @@ SCHEMAS = {
                 "author_name": _nullable(STRING),
                 "stance": STANCE,
                 "response": _nullable(_ref("Response")),
+                "copies": {"type": "integer", "minimum": 0, "description": _l(
+                    "同一份同文意见在同一部分、答复相同的其他份数（不再逐一列出）")},
             })},
         })},
         "page": INTEGER, "per_page": INTEGER, "total": INTEGER, "pages": INTEGER, "links": _ref("Links"),

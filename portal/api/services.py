@@ -277,7 +277,7 @@ def feedback(consultation: Consultation, whole_draft_heading: str, page: int = 1
             "heading": group.heading,
             "entries": [
                 {"number": e.number, "quote": e.quote, "text": e.text, "author_name": e.author_name,
-                 "stance": e.stance, "response": response_dict(e.response)}
+                 "stance": e.stance, "response": response_dict(e.response), "copies": e.copies}
                 for e in group.entries
             ],
         }

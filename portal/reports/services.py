@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from portal.comments.models import CHANNELS, Comment, STANCES, comment_received
 from portal.consultations.models import Consultation
 from portal.core.time import SHANGHAI, now
+from portal.core.tokens import LRU
 from portal.drafts.models import Section
 from portal.extensions import db
 from portal.responses.models import Response
@@ -24,6 +25,7 @@ class FeedbackEntry:
     stance: str
     response: Response | None  # published responses only
     quote: str | None = None  # the words of the draft it is about (引用原文), when the comments are public
+    copies: int = 0  # further copies of the same form letter on the same section with the same answer, folded in
 
 
 @dataclass
@@ -42,27 +44,69 @@ def _feedback_query(consultation: Consultation, drafts: bool):
     return query.where(Response.id.is_not(None))
 
 
+# The report's plan (which comment each entry shows, and how many copies it folds), kept in each worker's memory under
+# what it is made of: the consultation's comments token and the state of its answers.
+PLANS = LRU(32, 16 * 1024 * 1024)
+
+
+def feedback_plan(consultation: Consultation, drafts: bool = False) -> list[tuple[int, int]]:
+    """The entries of the feedback report in order: (the comment shown, how many copies are folded into it). Copies of
+    one form letter (同文意见) on the same section given the same answer are one entry, shown by the first of them,
+    with their number: a contested draft's report is not thousands of times the same letter and the same answer."""
+    from portal.reports.views import responses_state
+
+    key = (consultation.id, consultation.comments_token, drafts, consultation.comments_public,
+           *responses_state(consultation.id))
+    plan = PLANS.get(key)
+    if plan is not None:
+        return plan
+    rows = db.session.execute(_feedback_query(consultation, drafts).with_only_columns(
+        Comment.id, Comment.section_id, Comment.form_letter_id, Response.outcome, Response.reason, Response.paraphrase))
+    entries: list[list[int]] = []
+    shown: dict[tuple, tuple[int, tuple]] = {}  # (letter, section) → (its entry, its answer)
+    for comment_id, section_id, letter, outcome, reason, paraphrase in rows:
+        answer = (outcome, reason, paraphrase)
+        key = (letter or comment_id, section_id)  # a letter's first comment is its group's key
+        first = shown.get(key)
+        if first is not None and first[1] == answer:
+            entries[first[0]][1] += 1
+            continue
+        if first is None:
+            shown[key] = (len(entries), answer)
+        entries.append([comment_id, 0])
+    plan = [(comment_id, copies) for comment_id, copies in entries]
+    PLANS.put(key, plan, 64 * len(plan) + 200)
+    return plan
+
+
 def feedback_count(consultation: Consultation, drafts: bool = False) -> int:
-    """How many opinions the feedback report lists (``feedback_groups`` without a limit)."""
-    return db.session.scalar(select(func.count()).select_from(
-        _feedback_query(consultation, drafts).with_only_columns(Comment.id).order_by(None).subquery())) or 0
+    """How many entries the feedback report lists (``feedback_groups`` without a limit)."""
+    return len(feedback_plan(consultation, drafts))
 
 
 def feedback_groups(consultation: Consultation, whole_draft_heading: str, drafts: bool = False, offset: int = 0,
                     limit: int | None = None) -> list[FeedbackGroup]:
     """Section by section, the opinions the public may read and the office's published responses (``drafts``:
-    its drafted ones too, for the office's preview of the report); ``offset`` and ``limit``: one page of them (the
-    entries keep their numbers in the whole report).
+    its drafted ones too, for the office's preview of the report), a form letter's copies folded (feedback_plan);
+    ``offset`` and ``limit``: one page of the entries (each keeps its number in the whole report).
 
     Public comments: the approved ones, with their text. Private comments: those the office has answered
     publicly, shown by the paraphrase the office entered (or as not public when it entered none).
     """
-    query = _feedback_query(consultation, drafts)
-    if offset or limit is not None:
-        query = query.offset(offset).limit(limit)
+    plan = feedback_plan(consultation, drafts)
+    chosen = plan[offset:offset + limit if limit is not None else None]
+    copies = dict(chosen)
+    answered = Response.comment_id == Comment.id
+    loaded: dict[int, tuple] = {}
+    for start in range(0, len(chosen), 1000):  # bound the statement's parameters
+        ids = [comment_id for comment_id, _copies in chosen[start:start + 1000]]
+        query = select(Comment, Response).outerjoin(
+            Response, answered if drafts else answered & Response.published_at.is_not(None)).where(Comment.id.in_(ids))
+        loaded.update({comment.id: (comment, response) for comment, response in db.session.execute(query)})
     groups: list[FeedbackGroup] = []
     current_key = object()
-    for number, (comment, response) in enumerate(db.session.execute(query), start=offset + 1):
+    for number, (comment_id, _copies) in enumerate(chosen, start=offset + 1):
+        comment, response = loaded[comment_id]
         if comment.section_id != current_key:
             current_key = comment.section_id
             groups.append(FeedbackGroup(comment.section.title if comment.section else whole_draft_heading))
@@ -70,7 +114,8 @@ def feedback_groups(consultation: Consultation, whole_draft_heading: str, drafts
             text, author, quote = comment.body, comment.author_name, comment.quote
         else:
             text, author, quote = (response.paraphrase if response else None), None, None
-        groups[-1].entries.append(FeedbackEntry(number, text, author, comment.stance, response, quote))
+        groups[-1].entries.append(FeedbackEntry(number, text, author, comment.stance, response, quote,
+                                                copies[comment_id]))
     return groups
 
 

@@ -204,3 +204,37 @@ def test_the_word_report_is_written_once_until_what_it_holds_changes(app, client
     changed = client.get(url).data
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(changed)).paragraphs)
     assert "将在实施细则中考虑。" in text  # a new published answer: written again
+
+
+def test_copies_of_a_form_letter_with_the_same_answer_are_one_entry(app, client, clock, office_consultation):
+    from portal.comments.services import submit_comment
+
+    consultation, comments = office_consultation
+    section = consultation.current_draft.sections[1]
+    letter = "我们强烈要求在本小区周边增设社区老年食堂。"
+    copies = []
+    for n in range(6):
+        copy = submit_comment(consultation, f"{letter}（{n}号楼）", "suggest", section)
+        copy.status = "approved"
+        copies.append(copy)
+    db.session.flush()
+    for copy in copies[1:]:
+        copy.form_letter_id = copies[0].id
+    db.session.commit()
+    consultation = db.session.get(Consultation, consultation.id)
+    respond_to_comments(consultation, copies[:5], "adopted", "已增设社区老年食堂。", "test")
+    respond_to_comments(consultation, copies[5:], "explained", "该小区已有食堂。", "test")  # answered otherwise
+    close_and_answer(clock, consultation, comments)
+    page = client.get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
+    assert page.count(letter) == 2  # the first copy for five, and the one answered otherwise
+    assert "同文意见：另有 4 份内容相同或相近的意见，答复相同，不再逐一列出。" in page
+    api = client.get(f"/api/v1/consultations/{consultation.id}/feedback?per_page=100").get_json()
+    entries = [e for g in api["groups"] for e in g["entries"]]
+    assert [e["copies"] for e in entries if e["text"] and letter in e["text"]] == [4, 0]
+    assert api["total"] == len(entries) == 3 + 2  # goals, formula, whole, and the letter twice
+    import io
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(
+        client.get(f"/consultations/{consultation.id}/feedback.docx").data)).paragraphs)
+    assert "（同文意见，另有4份，答复相同）" in text
