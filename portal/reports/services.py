@@ -44,6 +44,14 @@ def _feedback_query(consultation: Consultation, drafts: bool):
     return query.where(Response.id.is_not(None))
 
 
+def responses_state(consultation_id: int) -> tuple:
+    """How many answers the consultation has, and when one was last changed or published: any change to them
+    changes this."""
+    return tuple(db.session.execute(
+        select(func.count(Response.id), func.max(Response.updated_at), func.max(Response.published_at))
+        .where(Response.consultation_id == consultation_id)).one())
+
+
 # The report's plan (which comment each entry shows, and how many copies it folds), kept in each worker's memory under
 # what it is made of: the consultation's comments token and the state of its answers.
 PLANS = LRU(32, 16 * 1024 * 1024)
@@ -53,8 +61,6 @@ def feedback_plan(consultation: Consultation, drafts: bool = False) -> list[tupl
     """The entries of the feedback report in order: (the comment shown, how many copies are folded into it). Copies of
     one form letter (同文意见) on the same section given the same answer are one entry, shown by the first of them,
     with their number: a contested draft's report is not thousands of times the same letter and the same answer."""
-    from portal.reports.views import responses_state
-
     key = (consultation.id, consultation.comments_token, drafts, consultation.comments_public,
            *responses_state(consultation.id))
     plan = PLANS.get(key)

@@ -6,22 +6,20 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup
-from sqlalchemy import func, select
 
 from portal.comments.quotes import most_quoted
 from portal.consultations.services import closing_summary
 from portal.consultations.views import get_public_consultation
 from portal.core.time import local, now
 from portal.core.tokens import LRU
-from portal.extensions import db
-from portal.responses.models import Response
 from portal.core.web import localday, number
 from portal.core.official_docx import DOCX
 from portal.reports.document import WHOLE_DRAFT, report_facts, report_filename
 from portal.reports.document import feedback_document as write_feedback_document
 from portal.reports.charts import horizontal_bar_chart
 from portal.reports.services import (
-    channel_counts, comments_per_day, comments_per_top_section, feedback_count, feedback_groups, stance_counts,
+    channel_counts, comments_per_day, comments_per_top_section, feedback_count, feedback_groups, responses_state,
+    stance_counts,
 )
 
 bp = Blueprint("reports", __name__)
@@ -98,14 +96,6 @@ def statistics(consultation_id: int):
 # (its comments, its notice and summary: renewed by database triggers), the state of its answers and the day (the
 # report is dated). Two workers may hold different entries, never different meanings for one key.
 WORD_REPORTS = LRU(8, 32 * 1024 * 1024)
-
-
-def responses_state(consultation_id: int) -> tuple:
-    """How many answers the consultation has, and when one was last changed or published: any change to them
-    changes this."""
-    return tuple(db.session.execute(
-        select(func.count(Response.id), func.max(Response.updated_at), func.max(Response.published_at))
-        .where(Response.consultation_id == consultation_id)).one())
 
 
 @bp.get("/consultations/<int:consultation_id>/feedback.docx")
