@@ -221,3 +221,54 @@ def unit_list_page(request: UnitList, pending: bool = False, page: int = 1) -> U
         select(Response).where(Response.comment_id.in_(ids), Response.published_at.is_not(None)))}
     return UnitListPage([UnitListRow(c, advice.get(c.id), answers.get(c.id)) for c in comments], total, given, shown,
                         page, pages)
+
+
+@dataclass
+class UnitAdviceSummary:
+    """For the office: one responsible unit, how many comments it was sent, how many it advised on, and when last."""
+
+    name: str
+    emails: list[str]
+    comments: int
+    advised: int
+    last: object | None  # datetime of its latest advice
+
+
+def advice_by_unit(consultation) -> list[UnitAdviceSummary]:
+    """Each responsible unit of the current draft (as the routing sends comments to it) with its advice so far, so
+    that the office sees whom to ask again; units without comments left out."""
+    from sqlalchemy import func
+
+    from portal.comments.models import comment_received
+    from portal.routing.services import route_section
+
+    draft = consultation.current_draft
+    if draft is None:
+        return []
+    units: dict[str, tuple[object, set[int]]] = {}
+    routes: dict[tuple, list] = {}
+    for section in draft.sections:
+        key = tuple(section.responsible_units)
+        if key and key not in routes:
+            routes[key] = [r for r in route_section(consultation, section).recipients if r.key != "contact"]
+        for recipient in routes.get(key, []):
+            units.setdefault(recipient.key, (recipient, set()))[1].add(section.id)
+    if not units:
+        return []
+    received = dict(db.session.execute(
+        select(Comment.section_id, func.count()).where(comment_received(consultation.id))
+        .group_by(Comment.section_id)).all())
+    advice = db.session.execute(
+        select(UnitAdvice.recipient, UnitAdvice.comment_id, UnitAdvice.updated_at, Comment.section_id)
+        .join(Comment, Comment.id == UnitAdvice.comment_id)
+        .where(UnitAdvice.consultation_id == consultation.id, comment_received(consultation.id))).all()
+    summaries = []
+    for recipient, sections in units.values():
+        emails = {email.lower() for email in recipient.emails}
+        mine = [row for row in advice if row.recipient in emails and row.section_id in sections]
+        comments = sum(received.get(section_id, 0) for section_id in sections)
+        if comments:
+            summaries.append(UnitAdviceSummary(recipient.name, recipient.emails, comments,
+                                               len({row.comment_id for row in mine}),
+                                               max((row.updated_at for row in mine), default=None)))
+    return sorted(summaries, key=lambda s: (s.advised / s.comments, -s.comments, s.name))

@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.moderation.grouping import group_new_comments
 from portal.moderation.labels import STANCE_LABELS
 from portal.responses.filters import ANSWERS, ResponseFilters, letter_sizes, parse_filters, section_choices
-from portal.responses.advice import advice_for, advice_request, give_advice
+from portal.responses.advice import advice_by_unit, advice_for, advice_request, give_advice
 from portal.responses.forms import AdviceForm, BulkResponseForm, MoveCommentForm, ResponseForm
 from portal.responses.models import Response
 from portal.responses.services import (
@@ -70,6 +70,7 @@ def render_index(consultation: Consultation, form: BulkResponseForm, status: int
         reasons=common_reasons(consultation), advice=advice_for(c.id for c in shown), annotated_max=ANNOTATED_MAX,
         quotes_changed=changed_quotes(consultation, shown), sentences=most_quoted(consultation),
         passage_text=received_quoting(consultation, filters.passage)[0] if filters.passage is not None else None,
+        units=advice_by_unit(consultation),
     ), status
 
 

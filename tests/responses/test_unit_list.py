@@ -72,3 +72,22 @@ def test_the_contact_gets_no_list_and_an_address_no_longer_a_units_none(app, cli
     unit.emails = ["new@example.gov.cn"]  # the unit's address changed: the old one opens nothing
     db.session.commit()
     assert Browser(app).get(link).status_code == 404
+
+
+def test_the_office_sees_which_units_have_advised(app, client, routed_000, smtp_server, make_user, login):
+    comment_on(client, routed_000, item_one(routed_000), body="第一条意见。")
+    comment_on(client, routed_000, only_mzj_section(routed_000), body="第二条意见。")
+    route_new_comments()
+    deliver_due()
+    unit = Browser(app)
+    page = unit.get(list_link(smtp_server.to(FGJ)[0])).get_data(as_text=True)
+    (link,) = re.findall(r'<a href="(/advice/[^"/]+)">提出处理建议', page)
+    unit.post(link, data={"csrf_token": csrf_token(unit, link), "outcome": "adopted", "reason": "同意。"})
+    make_user("office", email="office@example.gov.cn", unit_name="市民政局")
+    login("office@example.gov.cn")
+    html = client.get(f"/office/consultations/{routed_000.id}/responses").get_data(as_text=True)
+    panel = html.split("各责任单位提出处理建议的情况", 1)[1].split("</table>", 1)[0]
+    rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+            for row in re.findall(r"<tr>(.*?)</tr>", panel.split("<tbody>", 1)[1], re.S)]
+    assert rows[0].startswith("市民政局") and " 2 0 还没有" in rows[0]  # the fewest advised first
+    assert rows[1].startswith("市发展改革局 fgj@example.gov.cn 1 1 ")
