@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "record_comment": _l("录入其他方式收到的意见"),
     "import_emails": _l("导入电子邮件收到的意见"),
     "export_archive": _l("下载归档材料"),
+    "remind_units": _l("提醒责任单位提出建议"),
     "move_comment": _l("改归其他章节"),
     "mask": _l("遮盖个人信息并通过"),
     "explanatory_note": _l("修改起草说明"),

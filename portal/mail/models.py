@@ -14,7 +14,7 @@ STATUSES = ("pending", "sending", "sent", "failed")
 COMMENTER_KINDS = ("confirm", "receipt", "response", "reply", "new_consultation", "followed", "quote_changed")
 # the same as SQL, word for word in ix_outbox_recipient (migration 0018) and the queries that use it
 COMMENTER_MESSAGES = "kind IN ({})".format(", ".join(f"'{kind}'" for kind in COMMENTER_KINDS))
-STAFF_KINDS = ("comment", "digest", "closed", "withdrawn")
+STAFF_KINDS = ("comment", "digest", "closed", "withdrawn", "advice_reminder")
 
 
 class OutboxMessage(db.Model):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal.comments.models import NOT_RECEIVED, Comment
 from portal.core.time import now
@@ -233,6 +234,10 @@ class UnitAdviceSummary:
     advised: int
     last: object | None  # datetime of its latest advice
 
+    @property
+    def pending(self) -> int:
+        return self.comments - self.advised
+
 
 def advice_by_unit(consultation) -> list[UnitAdviceSummary]:
     """Each responsible unit of the current draft (as the routing sends comments to it) with its advice so far, so
@@ -272,3 +277,43 @@ def advice_by_unit(consultation) -> list[UnitAdviceSummary]:
                                                len({row.comment_id for row in mine}),
                                                max((row.updated_at for row in mine), default=None)))
     return sorted(summaries, key=lambda s: (s.advised / s.comments, -s.comments, s.name))
+
+
+def remind_units(consultation, actor) -> tuple[int, int]:
+    """Mail each responsible unit that has comments without its advice the link to its list of them (催办), at most
+    once a day an address; audited. Returns (units reminded, units already reminded today)."""
+    from portal.core.time import local
+    from portal.mail.services import queue_message
+    from portal.mail.models import OutboxMessage
+    from portal.audit.services import record_action
+
+    today = local(now()).date().isoformat()
+    reminded = already = 0
+    names = []
+    for unit in advice_by_unit(consultation):
+        waiting = unit.pending
+        if waiting <= 0 or not unit.emails:
+            continue
+        sent_any = False
+        for email in unit.emails:
+            key = f"advice_reminder:{consultation.id}:{email.lower()}:{today}"[:200]
+            if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == key)) is not None:
+                continue
+            try:
+                with db.session.begin_nested():  # another office's press at the same moment: one mail
+                    queue_message("advice_reminder", email, "advice_reminder", "zh_CN",
+                                  {"consultation": consultation, "unit_name": unit.name, "waiting": waiting,
+                                   "total": unit.comments,
+                                   "list_url": unit_list_url(consultation.id, email) + "?pending=1"},
+                                  dedup_key=key, consultation_id=consultation.id)
+            except IntegrityError:
+                continue
+            sent_any = True
+        if sent_any:
+            reminded += 1
+            names.append(unit.name)
+        else:
+            already += 1
+    if reminded:
+        record_action(actor, "remind_units", consultation, consultation_id=consultation.id, after={"units": names})
+    return reminded, already

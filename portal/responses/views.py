@@ -194,6 +194,25 @@ def _respond_page(consultation, comment, response, form, filters, place, move, s
     ), status
 
 
+@bp.post("/responses/remind-units")
+@role_required("office")
+def remind(consultation_id: int):
+    """Mail the responsible units that have comments without their advice the link to them (催办)."""
+    from portal.responses.advice import remind_units
+
+    consultation = get_managed_consultation(consultation_id)
+    reminded, already = remind_units(consultation, current_user)
+    db.session.commit()
+    if reminded:
+        flash(ngettext("已给 %(num)d 个责任单位发邮件，提醒他们对还没有提建议的意见提出建议。",
+                       "已给 %(num)d 个责任单位发邮件，提醒他们对还没有提建议的意见提出建议。", reminded))
+    if already:
+        flash(ngettext("%(num)d 个单位今天已经提醒过，没有再发。", "%(num)d 个单位今天已经提醒过，没有再发。", already))
+    if not reminded and not already:
+        flash(_("每个责任单位都已对发给它的意见提出了建议，不需要提醒。"))
+    return redirect(url_for("responses.index", consultation_id=consultation.id))
+
+
 @bp.get("/responses/preview")
 @role_required("office")
 def preview(consultation_id: int):

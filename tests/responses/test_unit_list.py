@@ -91,3 +91,17 @@ def test_the_office_sees_which_units_have_advised(app, client, routed_000, smtp_
             for row in re.findall(r"<tr>(.*?)</tr>", panel.split("<tbody>", 1)[1], re.S)]
     assert rows[0].startswith("市民政局") and " 2 0 还没有" in rows[0]  # the fewest advised first
     assert rows[1].startswith("市发展改革局 fgj@example.gov.cn 1 1 ")
+    # the office reminds the units still owing advice, once a day
+    remind = f"/office/consultations/{routed_000.id}/responses/remind-units"
+    response = client.post(remind, data={"csrf_token": csrf_token(client, "/login")})
+    assert response.status_code == 302
+    assert "已给 1 个责任单位发邮件" in client.get(response.headers["Location"]).get_data(as_text=True)
+    deliver_due()
+    reminders = [m for _to, m in smtp_server.received if "请对 2 条意见提出处理建议" in m["Subject"]]
+    assert sorted(m["To"] for m in reminders) == sorted(UNITS["市民政局"])  # both its addresses; 市发展改革局 owes none
+    body = reminders[0].get_body(("plain",)).get_content()
+    assert "其中 2 条还没有收到贵单位的处理建议" in body and "?pending=1" in body
+    pending = Browser(app).get(re.search(r"(/advice/units/\S+)", body).group(1)).get_data(as_text=True)
+    assert "还没有提建议的意见（2 条）" in pending
+    again = client.post(remind, data={"csrf_token": csrf_token(client, "/login")})
+    assert "1 个单位今天已经提醒过，没有再发。" in client.get(again.headers["Location"]).get_data(as_text=True)
