@@ -219,3 +219,19 @@ def test_too_much_mail_for_one_upload_is_said_before_it_is_sent(staff_page, live
     assert "超过了" in error.inner_text() and "MB" in error.inner_text()
     page.get_by_role("button", name="上传并录入").click()
     assert page.url.endswith(url) and page.get_by_role("status").count() == 0  # not sent: no result
+
+
+def test_the_office_moves_a_comment_to_another_section(staff_page, live_portal):
+    page = staff_page(bypass_csp=True)  # only so that axe itself can be injected
+    comment_id = first_comment_id(live_portal)
+    page.goto(f"/office/consultations/{live_portal.consultation_id}/responses/{comment_id}")
+    page.get_by_text("改归其他章节").click()
+    assert run_axe(page) == []
+    select = page.get_by_label("改归的章节")
+    options = select.locator("option").all_inner_texts()
+    target = options[2].strip()
+    select.select_option(label=options[2])
+    page.get_by_label("原因（可不填，记入操作记录）").fill("浏览器测试")
+    page.get_by_role("button", name="改归", exact=True).click()
+    assert f"已改归“{target}”" in page.locator("main").inner_text()
+    assert target in page.locator(".summary-list").first.inner_text()

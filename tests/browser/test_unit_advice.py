@@ -54,3 +54,23 @@ def test_a_unit_gives_its_advice_on_a_phone(open_page, advice_path, language):
     page.get_by_role("button", name="提交建议").click()
     assert "已收到您的建议" in page.get_by_role("status").first.inner_text()
     assert page.get_by_label("理由").input_value() == "服务标准可以写明；办理时限由各部门另行公布。"
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_a_unit_works_through_its_list_on_a_phone(open_page, live_portal, advice_path, language):
+    from portal.extensions import db
+    from portal.responses.advice import unit_list_url
+
+    with live_portal.app.test_request_context():
+        path = unit_list_url(live_portal.consultation_id, UNIT_ADDRESS).split("://", 1)[1].split("/", 1)[1]
+        db.session.remove()
+    page = open_page(viewport=PHONE, bypass_csp=True)  # only so that axe itself can be injected
+    page.goto(f"/settings/language/{language}")
+    page.goto("/" + path)
+    assert run_axe(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    if language == "en":
+        return
+    assert "建议写明服务标准和办理时限" in page.locator("table").inner_text()
+    page.get_by_role("link", name="提出处理建议").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "责任单位处理建议"
