@@ -41,10 +41,10 @@ _WIDER = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "g
           "ascii": "utf-8", "us-ascii": "utf-8"}
 # Where a reply's quotation of the earlier message begins (Foxmail, Outlook, web mail, Apple Mail, Gmail)
 _QUOTED = re.compile(
-    r"^\s*(?:-{2,}\s*(?:原始邮件|Original Message|Original|转发邮件|Forwarded message)\s*-{2,}"
+    r"^\s*(?:-{2,}\s*(?:原始邮件|邮件原件|Original Message|Original|转发邮件|Forwarded message)\s*-{2,}"
     r"|_{8,}\s*$"
     r"|(?:发件人|From)\s*[:：].*\n\s*(?:发送时间|日期|Sent|Date)\s*[:：]"
-    r"|在\s*\d{4}.{0,40}写道\s*[:：]\s*$"
+    r"|在\s*\d{4}.{0,160}写道\s*[:：]\s*$"
     r"|On .{0,200}wrote:\s*$)",
     re.MULTILINE | re.IGNORECASE)
 _SIGNATURE = re.compile(r"^-- ?$", re.MULTILINE)  # the usenet signature mark

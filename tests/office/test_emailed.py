@@ -110,6 +110,8 @@ def test_auto_replies_and_bounces_are_not_opinions(header):
 @pytest.mark.parametrize("text, own", [
     ("好的。\n\n-----Original Message-----\nFrom: x\n旧", "好的。"),
     ("好的。\n在 2023年5月1日 10:00，市民政局 写道：\n> 旧", "好的。"),
+    ("好的。\n在 2023-05-01 10:00:00，\"市民政局养老服务处\" <yanglao@mzj.example.gov.cn> 写道：\n旧", "好的。"),
+    ("好的。\n\n-----邮件原件-----\n发件人: x\n旧", "好的。"),
     ("好的。\nOn Mon, May 1, 2023 at 10:00 AM office <a@b> wrote:\n> old", "好的。"),
     ("好的。\n发件人: 市民政局\n发送时间: 2023年5月1日\n旧", "好的。"),
     ("一、建议\n\n\n\n二、理由", "一、建议\n\n二、理由"),
