@@ -161,7 +161,7 @@ def store_comment(
     from portal.moderation.services import screen_new_comment
 
     body = body.strip()
-    flags, status = screen_new_comment(consultation, body, client_hash)
+    flags, status = screen_new_comment(consultation, body, client_hash, author_name)
     created_at = received_at or now()
     values = dict(
         consultation_id=consultation.id,

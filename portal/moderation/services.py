@@ -45,7 +45,8 @@ VIEWS = ("queue", "approved", "hidden", "spam")
 
 # --- screening a new comment -------------------------------------------------------------------
 
-def screen_new_comment(consultation: Consultation, body: str, client_hash: str | None) -> tuple[str, str]:
+def screen_new_comment(consultation: Consultation, body: str, client_hash: str | None,
+                       author_name: str | None = None) -> tuple[str, str]:
     """Spam signs and sensitive words, and the consultation's moderation mode: the new comment's flags
     (",link,burst,") and status. Runs before the comment is stored, so that it is inserted once, complete.
 
@@ -61,7 +62,7 @@ def screen_new_comment(consultation: Consultation, body: str, client_hash: str |
         flags.append("link")
     if has_repetition(body):
         flags.append("repeated")
-    if has_personal(body):  # a telephone or identity card number in the text: a moderator masks it first
+    if has_personal(body) or (author_name and has_personal(author_name)):  # a moderator masks it first
         flags.append("personal")
     burst = current_app.config["MODERATION_BURST_COUNT"]
     if client_hash:
@@ -337,6 +338,10 @@ def _masking(comment: Comment) -> dict:
     office only, as a contact always is). ``_kinds``: what was masked, for the audit log (never the numbers)."""
     masked, pieces = mask_personal(comment.body)
     values = {"body": masked, "flags": _join([f for f in comment.flag_list if f != "personal"])}
+    if comment.author_name:  # a number typed into the name shown with the comment
+        name, named = mask_personal(comment.author_name)
+        if named:
+            values["author_name"], pieces = name, pieces + named
     if not comment.author_contact:
         contact = next((piece for kind, piece in pieces if kind in ("mobile", "landline", "email")), None)
         if contact is not None:

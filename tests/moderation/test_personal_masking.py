@@ -57,3 +57,14 @@ def test_the_flag_is_set_on_comments_sent_through_the_form(client, open_003):
     post_comment(client, open_003, f"/consultations/{open_003.id}", body="有事请打0523-86880000。")
     (comment,) = db.session.scalars(select(Comment)).all()
     assert "personal" in comment.flag_list
+
+
+def test_a_number_typed_into_the_name_is_masked_too(client, open_003, moderator, add_comment):
+    comment = add_comment("建议增加助餐点。", author_name="李阿姨13900001111")
+    assert comment.flag_list == ["personal"]
+    (item,) = queue_items(client.get("/moderation").get_data(as_text=True))
+    act(client, [], row=f"mask:{item}")
+    db.session.expire_all()
+    masked = db.session.get(Comment, comment.id)
+    assert (masked.author_name, masked.body, masked.status) == ("李阿姨139****1111", "建议增加助餐点。", "approved")
+    assert masked.author_contact == "13900001111"
