@@ -256,7 +256,8 @@ def _parts(message: Message) -> tuple[str, str, list[tuple[str, bytes]]]:
                 payload = part.get_payload()
                 data = payload[0].as_bytes() if isinstance(payload, list) and payload else b""
             if not filename and content_type == "message/rfc822":
-                filename = (header_text(data and email.message_from_bytes(data).get("Subject")) or "邮件") + ".eml"
+                subject = header_text(email.message_from_bytes(data).get("Subject")) if data else ""
+                filename = (subject or "邮件") + ".eml"
             files.append((filename or "附件", data or b""))
             continue
         if content_type == "text/plain":
