@@ -317,3 +317,33 @@ def remind_units(consultation, actor) -> tuple[int, int]:
     if reminded:
         record_action(actor, "remind_units", consultation, consultation_id=consultation.id, after={"units": names})
     return reminded, already
+
+
+def advise_many(request: UnitList, comment_ids, outcome: str, reason: str, author_name: str) -> int:
+    """The same advice on several comments of a unit's list at once (the copies of a form letter, say): each one
+    it was sent and not yet answered publicly, replacing its earlier advice; each audited as one advice is. Returns
+    how many were advised."""
+    from portal.comments.models import comment_received
+
+    ids = list(dict.fromkeys(comment_ids))[:LIST_PAGE]
+    if not ids:
+        return 0
+    comments = db.session.scalars(
+        select(Comment).where(Comment.id.in_(ids), comment_received(request.consultation.id),
+                              Comment.section_id.in_(request.section_ids)).order_by(Comment.id)).all()
+    published = set(db.session.scalars(select(Response.comment_id).where(
+        Response.comment_id.in_(ids), Response.published_at.is_not(None))))
+    earlier = {a.comment_id: a for a in db.session.scalars(select(UnitAdvice).where(
+        UnitAdvice.comment_id.in_(ids), UnitAdvice.recipient == request.recipient))}
+    names_of: dict[int, list[str]] = {}  # a section's units that the address stands for, found once
+    done = 0
+    for comment in comments:
+        if comment.id in published:
+            continue
+        if comment.section_id not in names_of:
+            names_of[comment.section_id] = units_reached(comment, request.recipient)
+        if names_of[comment.section_id]:
+            give_advice(AdviceRequest(comment, request.recipient, names_of[comment.section_id],
+                                      earlier.get(comment.id), None), outcome, reason, author_name)
+            done += 1
+    return done

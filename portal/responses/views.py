@@ -272,23 +272,38 @@ def advice(token: str):
     return response
 
 
-@advice_bp.get("/advice/units/<token>")
+@advice_bp.route("/advice/units/<token>", methods=["GET", "POST"])
 def unit_comments(token: str):
     """Every comment a responsible unit was sent in a consultation, with the advice it gave on each, from the link in
-    its mails: no account, the signed link is the key (portal/responses/advice.py)."""
-    from portal.responses.advice import advice_token, unit_list_page, unit_list_request
+    its mails: no account, the signed link is the key (portal/responses/advice.py). The same advice may be given on
+    several at once (the ticked ones, or every one of the page)."""
+    from portal.responses.advice import advice_token, advise_many, unit_list_page, unit_list_request
 
     list_ = unit_list_request(token)
     if list_ is None:
         abort(404)
     pending = request.args.get("pending") == "1"
     page = unit_list_page(list_, pending, request.args.get("page", 1, type=int))
+    form = AdviceForm()
+    chosen_error = None
+    if form.validate_on_submit():
+        open_rows = [row.comment.id for row in page.rows if row.answered is None]
+        chosen = open_rows if request.form.get("every") else request.form.getlist("comment_ids", type=int)
+        if not chosen:
+            chosen_error = _("请先勾选要提出建议的意见。")
+        else:
+            done = advise_many(list_, chosen, form.outcome.data, form.reason.data, form.author_name.data or "")
+            db.session.commit()
+            flash(ngettext("已对 %(num)d 条意见提出建议，谢谢。", "已对 %(num)d 条意见提出建议，谢谢。", done))
+            return redirect(url_for("advice.unit_comments", token=token, pending=1 if pending else None,
+                                    page=page.page if page.page > 1 else None))
+    status = 422 if form.errors or chosen_error else 200
     response = make_response(render_template(
         "responses/unit_comments.html", list_=list_, consultation=list_.consultation, page=page, pending=pending,
         token=token, advice_urls={
             row.comment.id: url_for("advice.advice", token=advice_token(row.comment.id, list_.recipient))
-            for row in page.rows},
-    ))
+            for row in page.rows}, form=form, chosen_error=chosen_error,
+    ), status)
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Referrer-Policy"] = "no-referrer"  # the link is the key: never sent on to another site
     return response

@@ -105,3 +105,40 @@ def test_the_office_sees_which_units_have_advised(app, client, routed_000, smtp_
     assert "还没有提建议的意见（2 条）" in pending
     again = client.post(remind, data={"csrf_token": csrf_token(client, "/login")})
     assert "1 个单位今天已经提醒过，没有再发。" in client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_unit_gives_the_same_advice_on_many_comments_at_once(app, client, routed_000, smtp_server):
+    from sqlalchemy import select
+
+    from portal.audit.models import AuditEntry
+    from portal.responses.models import UnitAdvice
+
+    numbers = [comment_on(client, routed_000, item_one(routed_000), body=f"同文意见：建议写明服务标准（{n}号楼）。")
+               for n in range(4)]
+    route_new_comments()
+    deliver_due()
+    link = list_link(smtp_server.to(FGJ)[0])
+    unit = Browser(app)
+    html = unit.get(link).get_data(as_text=True)
+    ids = re.findall(r'name="comment_ids" value="(\d+)"', html)
+    assert len(ids) == 4
+    token = csrf_token(unit, link)
+    refused = unit.post(link, data={"csrf_token": token, "outcome": "adopted", "reason": "同意。"})
+    assert refused.status_code == 422 and "请先勾选要提出建议的意见。" in refused.get_data(as_text=True)
+    missing = unit.post(link, data={"csrf_token": token, "comment_ids": ids[:2], "outcome": "adopted", "reason": ""})
+    assert missing.status_code == 422 and "请填写理由。" in missing.get_data(as_text=True)
+    assert db.session.scalars(select(UnitAdvice)).all() == []
+
+    done = unit.post(link, data={"csrf_token": token, "comment_ids": ids[:2], "outcome": "partly_adopted",
+                                 "reason": "服务标准可以写明。", "author_name": "张科长"})
+    assert done.status_code == 302
+    page = unit.get(done.headers["Location"]).get_data(as_text=True)
+    assert "已对 2 条意见提出建议，谢谢。" in page and "共 4 条，已提建议 2 条。" in page
+    every = unit.post(link + "?pending=1", data={"csrf_token": token, "every": "1", "outcome": "adopted",
+                                                 "reason": "同意写明。"})
+    assert "已对 2 条意见提出建议" in unit.get(every.headers["Location"]).get_data(as_text=True)
+    advice = db.session.scalars(select(UnitAdvice).order_by(UnitAdvice.comment_id)).all()
+    assert [(a.outcome, a.recipient, a.unit_names) for a in advice] == [
+        ("partly_adopted", FGJ, ["市发展改革局"])] * 2 + [("adopted", FGJ, ["市发展改革局"])] * 2
+    assert len(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "unit_advice")).all()) == 4
+    assert len(numbers) == 4
