@@ -192,9 +192,10 @@ class UnitListPage:
     pages: int
 
 
-def unit_list_page(request: UnitList, pending: bool = False, page: int = 1) -> UnitListPage:
+def unit_list_page(request: UnitList, pending: bool = False, page: int = 1, letter: int | None = None) -> UnitListPage:
     """The comments received on the unit's sections, in the draft's order then oldest first, with the advice this
-    address gave; ``pending``: only those still without its advice and without a published answer."""
+    address gave; ``pending``: only those still without its advice and without a published answer; ``letter``: only
+    the copies of one form letter (同文意见, its key: its first comment's id)."""
     from sqlalchemy import and_, func
 
     from portal.comments.models import comment_received
@@ -208,6 +209,8 @@ def unit_list_page(request: UnitList, pending: bool = False, page: int = 1) -> U
                               .where(where, Comment.id.in_(advised))) or 0
     if pending:
         where = and_(where, Comment.id.not_in(advised), Comment.id.not_in(published))
+    if letter is not None:
+        where = and_(where, func.coalesce(Comment.form_letter_id, Comment.id) == letter)
     shown = db.session.scalar(select(func.count()).select_from(Comment).where(where)) or 0
     pages = max(1, -(-shown // LIST_PAGE))
     page = min(max(page, 1), pages)

@@ -283,7 +283,8 @@ def unit_comments(token: str):
     if list_ is None:
         abort(404)
     pending = request.args.get("pending") == "1"
-    page = unit_list_page(list_, pending, request.args.get("page", 1, type=int))
+    letter = request.args.get("letter", type=int)
+    page = unit_list_page(list_, pending, request.args.get("page", 1, type=int), letter)
     form = AdviceForm()
     chosen_error = None
     if form.validate_on_submit():
@@ -296,13 +297,14 @@ def unit_comments(token: str):
             db.session.commit()
             flash(ngettext("已对 %(num)d 条意见提出建议，谢谢。", "已对 %(num)d 条意见提出建议，谢谢。", done))
             return redirect(url_for("advice.unit_comments", token=token, pending=1 if pending else None,
-                                    page=page.page if page.page > 1 else None))
+                                    letter=letter, page=page.page if page.page > 1 else None))
     status = 422 if form.errors or chosen_error else 200
     response = make_response(render_template(
         "responses/unit_comments.html", list_=list_, consultation=list_.consultation, page=page, pending=pending,
         token=token, advice_urls={
             row.comment.id: url_for("advice.advice", token=advice_token(row.comment.id, list_.recipient))
-            for row in page.rows}, form=form, chosen_error=chosen_error,
+            for row in page.rows}, form=form, chosen_error=chosen_error, letter=letter,
+        letters=letter_sizes(list_.consultation.id, [row.comment for row in page.rows]),
     ), status)
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Referrer-Policy"] = "no-referrer"  # the link is the key: never sent on to another site

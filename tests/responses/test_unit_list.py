@@ -142,3 +142,32 @@ def test_a_unit_gives_the_same_advice_on_many_comments_at_once(app, client, rout
         ("partly_adopted", FGJ, ["市发展改革局"])] * 2 + [("adopted", FGJ, ["市发展改革局"])] * 2
     assert len(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "unit_advice")).all()) == 4
     assert len(numbers) == 4
+
+
+def test_a_unit_narrows_its_list_to_one_form_letter(app, client, routed_000, smtp_server):
+    from sqlalchemy import select
+
+    from portal.comments.models import Comment
+    from portal.responses.models import UnitAdvice
+
+    for n in range(3):
+        comment_on(client, routed_000, item_one(routed_000), body=f"同文意见：建议写明服务标准（{n}号楼）。")
+    comment_on(client, routed_000, item_one(routed_000), body="另一条不同的意见。")
+    copies = db.session.scalars(select(Comment).where(Comment.body.startswith("同文意见")).order_by(Comment.id)).all()
+    for copy in copies[1:]:
+        copy.form_letter_id = copies[0].id
+    db.session.commit()
+    route_new_comments()
+    deliver_due()
+    link = list_link(smtp_server.to(FGJ)[0])
+    unit = Browser(app)
+    html = unit.get(link).get_data(as_text=True)
+    assert html.count("同文意见（共 3 份），只看这些") == 3
+    narrowed = unit.get(f"{link}?letter={copies[0].id}").get_data(as_text=True)
+    assert "只显示同一份同文意见的各份。" in narrowed and "另一条不同的意见。" not in narrowed
+    assert "全部意见（3 条）" in narrowed
+    done = unit.post(f"{link}?letter={copies[0].id}", data={
+        "csrf_token": csrf_token(unit, link), "every": "1", "outcome": "adopted", "reason": "同意写明。"})
+    assert done.status_code == 302 and f"letter={copies[0].id}" in done.headers["Location"]
+    advised = sorted(a.comment_id for a in db.session.scalars(select(UnitAdvice)))
+    assert advised == [c.id for c in copies]  # the three copies, not the other comment
