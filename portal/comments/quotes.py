@@ -159,9 +159,10 @@ def _within(section_id: int, ancestor: int, parent_of: dict[int, int | None]) ->
     return False
 
 
-def holding_section(draft_id: int, quote: str) -> int | None:
-    """The innermost section of the draft ``draft_id`` whose words hold ``quote`` (None: no section does)."""
-    words = draft_words(draft_id)
+def holding_section(draft_id: int, quote: str, words: DraftWords | None = None) -> int | None:
+    """The innermost section of the draft ``draft_id`` (whose words, when read already: ``words``) that holds
+    ``quote`` (None: no section does)."""
+    words = words or draft_words(draft_id)
     where = words.find(quote)
     if where is None:
         return None

@@ -8,6 +8,7 @@ recorded and why (it came after the deadline, it is empty …), and which attach
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,6 +22,7 @@ from portal.comments.feedback_form import FeedbackFileError, FeedbackRow, read_f
 from portal.comments.attachments import clean_filename, kind_of, max_bytes, max_files, megabytes
 from portal.comments.models import Comment, EmailedMessage
 from portal.consultations.models import Consultation
+from portal.drafts.models import Section
 from portal.consultations.services import rewrite_closing_summary
 from portal.core.statements import insert_for
 from portal.core.time import now
@@ -86,12 +88,13 @@ def import_emailed_comments(consultation: Consultation, actor, uploads: list[tup
     draft = consultation.current_draft
     sections = list(draft.sections) if draft else []
     outcomes: list[Outcome] = []
+    memo: dict = {}  # what every message needs and is read once (the draft's words)
     for filename, messages in files:  # in the order uploaded
         if isinstance(messages, MailFileError):
             outcomes.append(Outcome("unreadable", subject=clean_filename(filename), problem=str(messages.message)))
             continue
         for raw in messages:
-            outcomes.append(_record(consultation, actor, raw, sections))
+            outcomes.append(_record(consultation, actor, raw, sections, memo))
     recorded = sum(1 for outcome in outcomes if outcome.kind == "recorded")
     if recorded:
         rewrite_closing_summary(consultation)  # finalised already: the count it states has changed
@@ -101,7 +104,7 @@ def import_emailed_comments(consultation: Consultation, actor, uploads: list[tup
     return ImportResult(outcomes)
 
 
-def _record(consultation: Consultation, actor, raw: bytes, sections) -> Outcome:
+def _record(consultation: Consultation, actor, raw: bytes, sections, memo: dict) -> Outcome:
     try:
         opinion = read_message(raw)
     except Exception:  # noqa: BLE001 - a message the mail library cannot take apart is named, not fatal
@@ -137,7 +140,10 @@ def _record(consultation: Consultation, actor, raw: bytes, sections) -> Outcome:
             outcome.problem = _("邮件没有正文，也没有附件。")
             return outcome
         section, outcome.named_by = guess_section(opinion.subject, opinion.body, sections)
-        opinions = [_FromMessage(body, section, opinion)]
+        quote, quoted_section = _quoted(consultation, opinion.body, section, memo)
+        if quoted_section is not None and section is None:
+            section, outcome.named_by = quoted_section, _shortened(quote, 20)
+        opinions = [_FromMessage(body, section, opinion, quote=quote)]
     try:
         with db.session.begin_nested():
             claimed = db.session.execute(
@@ -188,8 +194,8 @@ class _FromMessage:
     section: object | None
     opinion: EmailedOpinion
     stance: str = "suggest"
-    quote: str | None = None
     line: int = 0
+    quote: str | None = None
 
     @property
     def author_name(self):
@@ -230,6 +236,32 @@ def _form_rows(files: list[tuple[str, bytes]], sections) -> tuple[list[FeedbackR
 def _shortened(text: str, length: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= length else text[:length] + "……"
+
+
+_QUOTED = re.compile(r"[“「『\"]([^”」』\"\n]{8,500})[”」』\"]")  # words a letter quotes: “……”, 「……」
+
+
+def _quoted(consultation: Consultation, text: str, section, memo: dict) -> tuple[str | None, object | None]:
+    """The first words the message quotes (between quotation marks) that the draft holds, within ``section`` when
+    one was named, and the innermost section holding them: the opinion then quotes the draft as a citizen's comment
+    selecting those words does (portal/comments/quotes.py). (None, None) when it quotes none. ``memo``: the draft's
+    words, read once an import."""
+    from portal.comments.quotes import clean_quote, draft_words, holding_section
+
+    draft = consultation.current_draft
+    if draft is None:
+        return None, None
+    for match in _QUOTED.finditer(text[:5000]):
+        quote = clean_quote(match.group(1))
+        if quote is None:
+            continue
+        if "words" not in memo:
+            memo["words"] = draft_words(draft.id)
+        words = memo["words"]
+        if words.find(quote, section.id if section is not None else None) is not None:
+            holding = holding_section(draft.id, quote, words)
+            return quote, db.session.get(Section, holding) if holding is not None else None
+    return None, None
 
 
 def _kept_files(opinion: EmailedOpinion) -> tuple[list[tuple[str, bytes]], list[str]]:

@@ -302,3 +302,18 @@ def test_the_sender_of_an_emailed_opinion_is_told_it_was_recorded(client, clock,
     assert confirm.recipient == "zhang@example.cn"
     assert "您通过电子邮件向起草单位提出的对" in confirm.body_text and "已把它录入公开征求意见平台" in confirm.body_text
     assert "您在“" not in confirm.body_text  # not told they left the address on the portal
+
+
+def test_words_of_the_draft_a_message_quotes_are_its_quotation_and_name_its_section(client, clock, consultation,
+                                                                                     office, submit):
+    clock.set(shanghai(2023, 5, 3, 9, 0))
+    target = next(s for s in consultation.current_draft.sections if s.heading.startswith("推进老年教育高质量发展"))
+    words = target.text.replace("\n", "")[:16]
+    response = upload(client, submit, consultation, ("q.eml", mail(
+        "意见", f"关于“{words}”这句话，建议写明具体的办学经费。\n另外“这句话草案里没有”。", message_id="<q@x>")))
+    (row,) = rows(response.get_data(as_text=True))
+    (comment,) = emailed()
+    assert (comment.section_id, comment.quote) == (target.id, words)
+    assert target.title in row and "邮件中提到“" in row
+    page = client.get(f"/office/consultations/{consultation.id}/responses/{comment.id}").get_data(as_text=True)
+    assert words in page  # shown as its quotation
