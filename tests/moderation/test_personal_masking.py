@@ -62,7 +62,9 @@ def test_the_flag_is_set_on_comments_sent_through_the_form(client, open_003):
 def test_a_number_typed_into_the_name_is_masked_too(client, open_003, moderator, add_comment):
     comment = add_comment("建议增加助餐点。", author_name="李阿姨13900001111")
     assert comment.flag_list == ["personal"]
-    (item,) = queue_items(client.get("/moderation").get_data(as_text=True))
+    page = client.get("/moderation").get_data(as_text=True)
+    assert '李阿姨<mark class="personal">13900001111</mark>' in page
+    (item,) = queue_items(page)
     act(client, [], row=f"mask:{item}")
     db.session.expire_all()
     masked = db.session.get(Comment, comment.id)
