@@ -150,6 +150,25 @@ def move_comment(consultation: Consultation, comment: Comment, section_id: int |
     return True
 
 
+def section_quoted(consultation: Consultation, comment: Comment):
+    """The innermost section of the current draft holding the words the comment quotes, when the comment is not
+    under that section or one of its parents already (None otherwise): where the office may want to move it."""
+    from portal.comments.quotes import holding_section
+    from portal.drafts.models import Section
+
+    draft = consultation.current_draft
+    if not comment.quote or draft is None:
+        return None
+    holding = holding_section(draft.id, comment.quote)
+    if holding is None:
+        return None
+    section = db.session.get(Section, holding)
+    current = comment.section_id
+    if current == holding or any(parent.id == current for parent in section.ancestors()):
+        return None
+    return section
+
+
 def publish_responses(consultation: Consultation, actor) -> int:
     """Publish every unpublished response of a closed consultation; the closing summary then counts them, and the
     commenters who left a confirmed e-mail address are sent their answer."""

@@ -24,7 +24,7 @@ from portal.responses.forms import AdviceForm, BulkResponseForm, MoveCommentForm
 from portal.responses.models import Response
 from portal.responses.services import (
     ResponseRefused, common_reasons, filtered_count, move_comment, place_in_list, publish_responses,
-    respond_to_comments, respondable_comments, response_counts,
+    respond_to_comments, respondable_comments, response_counts, section_quoted,
 )
 
 bp = Blueprint("responses", __name__, url_prefix="/office/consultations/<int:consultation_id>")
@@ -134,20 +134,10 @@ def move_form(consultation: Consultation, comment: Comment, formdata=None) -> Mo
     quotation lies in another section than its own is offered that one (None: a reply, which follows its parent)."""
     if comment.parent_id is not None or consultation.current_draft is None:
         return None
-    from portal.comments.quotes import holding_section
-    from portal.drafts.models import Section
-
-    draft = consultation.current_draft
     form = MoveCommentForm(formdata=formdata)
     form.section_id.choices = [SelectChoice(0, _("草案整体"))] + [
-        SelectChoice(s.id, "\u3000" * (s.level - 1) + s.title) for s in draft.sections]
-    form.suggested = None
-    if comment.quote and (holding := holding_section(draft.id, comment.quote)) is not None:
-        current = comment.section_id
-        within = current is not None and current in {s.id for s in draft.sections} and (
-            holding == current or any(a.id == current for a in db.session.get(Section, holding).ancestors()))
-        if not within:
-            form.suggested = db.session.get(Section, holding)
+        SelectChoice(s.id, "\u3000" * (s.level - 1) + s.title) for s in consultation.current_draft.sections]
+    form.suggested = section_quoted(consultation, comment)
     if formdata is None:
         form.section_id.data = form.suggested.id if form.suggested is not None else (comment.section_id or 0)
     return form
