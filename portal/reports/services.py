@@ -61,8 +61,9 @@ def feedback_plan(consultation: Consultation, drafts: bool = False) -> list[tupl
     """The entries of the feedback report in order: (the comment shown, how many copies are folded into it). Copies of
     one form letter (同文意见) on the same section given the same answer are one entry, shown by the first of them,
     with their number: a contested draft's report is not thousands of times the same letter and the same answer."""
-    key = (consultation.id, consultation.comments_token, drafts, consultation.comments_public,
-           *responses_state(consultation.id))
+    grouped = db.session.scalar(select(func.max(Comment.grouped_at)).where(Comment.consultation_id == consultation.id))
+    key = (consultation.id, consultation.comments_token, drafts, consultation.comments_public, grouped,
+           *responses_state(consultation.id))  # grouped: the grouping worker's last look, which renews no token
     plan = PLANS.get(key)
     if plan is not None:
         return plan

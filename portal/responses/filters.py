@@ -155,18 +155,19 @@ def section_choices(consultation) -> list[SectionChoice]:
     return choices
 
 
-def letter_sizes(consultation_id: int, comments) -> dict[int, int]:
+def letter_sizes(consultation_id: int, comments, section_ids=None) -> dict[int, int]:
     """For the comments shown that belong to a form-letter group (同文意见) of more than one comment received:
-    the group's key (its first comment's id) -> how many comments it holds."""
+    the group's key (its first comment's id) -> how many comments it holds (on ``section_ids`` only, when given: a
+    responsible unit's sections)."""
     keys = {c.form_letter_id or c.id for c in comments}
     if not keys:
         return {}
     key = func.coalesce(Comment.form_letter_id, Comment.id)
+    where = [comment_received(consultation_id), or_(Comment.id.in_(keys), Comment.form_letter_id.in_(keys))]
+    if section_ids is not None:
+        where.append(Comment.section_id.in_(section_ids))
     rows = db.session.execute(
-        select(key, func.count())
-        .where(comment_received(consultation_id), or_(Comment.id.in_(keys), Comment.form_letter_id.in_(keys)))
-        .group_by(key)
-        .having(func.count() > 1)
+        select(key, func.count()).where(*where).group_by(key).having(func.count() > 1)
     ).all()
     return dict(rows)
 

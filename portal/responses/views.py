@@ -294,7 +294,7 @@ def unit_comments(token: str):
         token=token, advice_urls={
             row.comment.id: url_for("advice.advice", token=advice_token(row.comment.id, list_.recipient))
             for row in page.rows}, form=form, chosen_error=chosen_error, letter=letter,
-        letters=letter_sizes(list_.consultation.id, [row.comment for row in page.rows]),
+        letters=letter_sizes(list_.consultation.id, [row.comment for row in page.rows], list_.section_ids),
     ), status)
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Referrer-Policy"] = "no-referrer"  # the link is the key: never sent on to another site

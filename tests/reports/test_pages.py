@@ -238,3 +238,24 @@ def test_copies_of_a_form_letter_with_the_same_answer_are_one_entry(app, client,
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(
         client.get(f"/consultations/{consultation.id}/feedback.docx").data)).paragraphs)
     assert "（同文意见，另有4份，答复相同）" in text
+
+
+def test_copies_grouped_after_the_report_was_read_are_folded_at_once(app, client, clock, office_consultation):
+    from portal.comments.services import submit_comment
+    from portal.core.time import now
+
+    consultation, comments = office_consultation
+    section = consultation.current_draft.sections[1]
+    copies = []
+    for n in range(2):
+        copy = submit_comment(consultation, f"同一封信（{n}）。", "suggest", section)
+        copy.status = "approved"
+        copies.append(copy)
+    db.session.commit()
+    close_and_answer(clock, consultation, comments)
+    url = f"/consultations/{consultation.id}/feedback"
+    assert client.get(url).get_data(as_text=True).count("同一封信") == 2
+    copies[1].form_letter_id, copies[1].grouped_at = copies[0].id, now()  # the grouping worker, afterwards
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert page.count("同一封信") == 1 and "另有 1 份内容相同或相近的意见" in page

@@ -153,6 +153,7 @@ def test_a_unit_narrows_its_list_to_one_form_letter(app, client, routed_000, smt
     for n in range(3):
         comment_on(client, routed_000, item_one(routed_000), body=f"同文意见：建议写明服务标准（{n}号楼）。")
     comment_on(client, routed_000, item_one(routed_000), body="另一条不同的意见。")
+    comment_on(client, routed_000, only_mzj_section(routed_000), body="同文意见：建议写明服务标准（9号楼）。")
     copies = db.session.scalars(select(Comment).where(Comment.body.startswith("同文意见")).order_by(Comment.id)).all()
     for copy in copies[1:]:
         copy.form_letter_id = copies[0].id
@@ -170,4 +171,4 @@ def test_a_unit_narrows_its_list_to_one_form_letter(app, client, routed_000, smt
         "csrf_token": csrf_token(unit, link), "every": "1", "outcome": "adopted", "reason": "同意写明。"})
     assert done.status_code == 302 and f"letter={copies[0].id}" in done.headers["Location"]
     advised = sorted(a.comment_id for a in db.session.scalars(select(UnitAdvice)))
-    assert advised == [c.id for c in copies]  # the three copies, not the other comment
+    assert advised == [c.id for c in copies[:3]]  # its three copies: not the other comment, nor the copy not sent to it
