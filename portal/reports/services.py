@@ -52,6 +52,13 @@ def responses_state(consultation_id: int) -> tuple:
         .where(Response.consultation_id == consultation_id)).one())
 
 
+def report_state(consultation_id: int) -> tuple:
+    """What the feedback report depends on beside the consultation's tokens: its answers' state, and the grouping
+    worker's last look at its comments (which renews no token)."""
+    grouped = db.session.scalar(select(func.max(Comment.grouped_at)).where(Comment.consultation_id == consultation_id))
+    return (grouped, *responses_state(consultation_id))
+
+
 # The report's plan (which comment each entry shows, and how many copies it folds), kept in each worker's memory under
 # what it is made of: the consultation's comments token and the state of its answers.
 PLANS = LRU(32, 16 * 1024 * 1024)
@@ -61,9 +68,8 @@ def feedback_plan(consultation: Consultation, drafts: bool = False) -> list[tupl
     """The entries of the feedback report in order: (the comment shown, how many copies are folded into it). Copies of
     one form letter (同文意见) on the same section given the same answer are one entry, shown by the first of them,
     with their number: a contested draft's report is not thousands of times the same letter and the same answer."""
-    grouped = db.session.scalar(select(func.max(Comment.grouped_at)).where(Comment.consultation_id == consultation.id))
-    key = (consultation.id, consultation.comments_token, drafts, consultation.comments_public, grouped,
-           *responses_state(consultation.id))  # grouped: the grouping worker's last look, which renews no token
+    key = (consultation.id, consultation.comments_token, drafts, consultation.comments_public,
+           *report_state(consultation.id))
     plan = PLANS.get(key)
     if plan is not None:
         return plan

@@ -18,7 +18,7 @@ from portal.reports.document import WHOLE_DRAFT, report_facts, report_filename
 from portal.reports.document import feedback_document as write_feedback_document
 from portal.reports.charts import horizontal_bar_chart
 from portal.reports.services import (
-    channel_counts, comments_per_day, comments_per_top_section, feedback_count, feedback_groups, responses_state,
+    channel_counts, comments_per_day, comments_per_top_section, feedback_count, feedback_groups, report_state,
     stance_counts,
 )
 
@@ -105,7 +105,7 @@ def feedback_document(consultation_id: int):
     if not consultation.is_closed:
         abort(404)
     key = ("feedback.docx", consultation.id, consultation.comments_token, consultation.content_token,
-           *responses_state(consultation.id), local(now()).date())
+           *report_state(consultation.id), local(now()).date())
     data = WORD_REPORTS.get(key)
     if data is None:  # a consultation of 100,000 opinions takes half a minute to write (bench/README.md)
         facts = report_facts(consultation, closing_summary(consultation) or "", now())
