@@ -26,10 +26,10 @@ from portal.audit.labels import ACTION_LABELS
 from portal.audit.models import AuditEntry
 from portal.audit.services import record_action
 from portal.comments.attachments import clean_filename
-from portal.comments.models import Comment, CommentAttachment, comment_received
 from portal.consultations.models import Consultation, ConsultationFile, DeadlineExtension
 from portal.core.time import SHANGHAI, chinese_date, now
 from portal.digests.rows import neutralise_formula
+from portal.digests.services import FORMATS, build_digest, digest_meta, received_files, unused_name
 from portal.extensions import db
 
 DRAFTS, COMMENTS, RESULT, RECORDS = "1-草案", "2-意见", "3-结果", "4-记录"
@@ -54,22 +54,11 @@ class _Writer:
         self.taken: set[str] = set()
 
     def add(self, name: str, data: bytes, moment: datetime | None = None) -> None:
-        name = self._unused(name)
+        name = unused_name(name, self.taken)
         info = zipfile.ZipInfo(name, date_time=(moment or now()).astimezone(SHANGHAI).timetuple()[:6])
         info.compress_type = zipfile.ZIP_DEFLATED
         self.archive.writestr(info, data)
         self.done.files.append((name, len(data), hashlib.sha256(data).hexdigest()))
-
-    def _unused(self, name: str) -> str:
-        stem, dot, extension = name.rpartition(".")
-        if not dot or "/" in extension:
-            stem, dot, extension = name, "", ""
-        candidate, number = name, 2
-        while candidate in self.taken:
-            candidate = f"{stem} ({number}){dot}{extension}"
-            number += 1
-        self.taken.add(candidate)
-        return candidate
 
 
 def write_archive(consultation: Consultation, out: BinaryIO, actor) -> Archived:
@@ -113,28 +102,20 @@ def _drafts(consultation: Consultation, writer: _Writer) -> None:
 
 def _comments(consultation: Consultation, writer: _Writer) -> None:
     from portal.digests.annotated import ANNOTATED_MAX, annotated_document
-    from portal.digests.services import FORMATS, build_digest, digest_meta
     from portal.drafts.services import load_tree
 
-    for fmt in ("xlsx", "docx", "csv"):
+    for fmt in FORMATS:  # every format of the digest
         buffer = io.BytesIO()
         build_digest(consultation, fmt, buffer, "system")
         writer.add(f"{COMMENTS}/意见汇总.{fmt}", buffer.getvalue())
-    assert set(FORMATS) == {"xlsx", "docx", "csv"}, "a new digest format belongs in the archive too"
     total = digest_meta(consultation).total
     if consultation.current_draft is not None and 0 < total <= ANNOTATED_MAX:
         load_tree(consultation.current_draft)
         writer.add(f"{COMMENTS}/批注版草案.docx", annotated_document(consultation))
     elif total > ANNOTATED_MAX:
         writer.done.left_out.append(f"批注版草案：意见超过 {ANNOTATED_MAX} 条，请在答复页面按章节筛选后分别下载。")
-    query = (select(Comment.receipt_number, CommentAttachment)
-             .join(Comment, Comment.id == CommentAttachment.comment_id).where(comment_received(consultation.id))
-             .options(undefer(CommentAttachment.data))
-             .order_by(Comment.created_at, Comment.id, CommentAttachment.position)
-             .execution_options(yield_per=20))
-    for receipt_number, attachment in db.session.execute(query):
+    for receipt_number, attachment in received_files(consultation):
         writer.add(f"{COMMENTS}/附件/{receipt_number}/{attachment.filename}", attachment.data, attachment.created_at)
-        db.session.expunge(attachment)  # its data is written: not kept by the session
 
 
 def _result(consultation: Consultation, writer: _Writer) -> None:

@@ -271,29 +271,36 @@ def write_attachments_zip(consultation: Consultation, out: BinaryIO, actor) -> i
     folder named after its comment's receipt number (the digest's 回执号 and 附件 columns lead to it), read from
     the database a few at a time. The download is audited: files may hold what their senders did not publish.
     Returns the number of files written."""
-    from sqlalchemy.orm import undefer
-
     written = 0
-    query = (select(Comment.receipt_number, CommentAttachment)
-             .join(Comment, Comment.id == CommentAttachment.comment_id).where(comment_received(consultation.id))
-             .options(undefer(CommentAttachment.data))
-             .order_by(Comment.created_at, Comment.id, CommentAttachment.position)
-             .execution_options(yield_per=20))
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         taken: set[str] = set()
-        for receipt_number, attachment in db.session.execute(query):
-            name = _unused(f"{receipt_number}/{attachment.filename}", taken)
+        for receipt_number, attachment in received_files(consultation):
+            name = unused_name(f"{receipt_number}/{attachment.filename}", taken)
             info = zipfile.ZipInfo(name, date_time=attachment.created_at.astimezone(SHANGHAI).timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, attachment.data)
-            db.session.expunge(attachment)  # its data is written: not kept by the session
             written += 1
     record_action(actor, "export_attachments", consultation, consultation_id=consultation.id,
                   after={"files": written}, reason="下载意见附件")
     return written
 
 
-def _unused(name: str, taken: set[str]) -> str:
+def received_files(consultation: Consultation):
+    """(receipt number, file) of every file sent with the consultation's comments received, in the order they came,
+    read from the database a few at a time; each file is let go by the session once the caller is done with it."""
+    from sqlalchemy.orm import undefer
+
+    query = (select(Comment.receipt_number, CommentAttachment)
+             .join(Comment, Comment.id == CommentAttachment.comment_id).where(comment_received(consultation.id))
+             .options(undefer(CommentAttachment.data))
+             .order_by(Comment.created_at, Comment.id, CommentAttachment.position)
+             .execution_options(yield_per=20))
+    for receipt_number, attachment in db.session.execute(query):
+        yield receipt_number, attachment
+        db.session.expunge(attachment)  # its data is written: not kept by the session
+
+
+def unused_name(name: str, taken: set[str]) -> str:
     """``name``, or ``name`` with " (2)", " (3)" … before its extension when a file of that name is in already."""
     stem, dot, extension = name.rpartition(".")
     if not dot or "/" in extension:
