@@ -179,6 +179,13 @@ class ImportEmailsForm(Form):
             raise ValidationError(_l("请选择要上传的邮件文件。"))
 
 
+def draft_section_choices(draft) -> list[SelectChoice]:
+    """The whole draft, then each section of ``draft`` (None: none) indented by its level: the choices of a field
+    that says which part an opinion is about (recording one, moving one)."""
+    return [SelectChoice(0, _l("草案整体"))] + [
+        SelectChoice(s.id, "\u3000" * (s.level - 1) + s.title) for s in (draft.sections if draft else [])]
+
+
 def split_list(value: str | None) -> list[str]:
     """"0557-3255022、18005572983" → two items (separated by 、，,; or spaces)."""
     return [item for item in re.split(r"[、，,；;\s]+", value or "") if item]

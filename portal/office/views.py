@@ -20,10 +20,9 @@ from portal.drafts.models import Section
 from portal.extensions import db
 from portal.office import services
 from portal.office.forms import (
-    END_OF_DAY, ExplanatoryNoteForm, ExtendForm, ImportCommentsForm, ImportEmailsForm, NoticeForm, PublishedFileForm, PublishForm,
-    RecordCommentForm, ReviseForm, SectionForm, SplitSectionForm, TermsForm, UploadForm, WithdrawForm,
-    local_datetime,
-    split_list,
+    END_OF_DAY, ExplanatoryNoteForm, ExtendForm, ImportCommentsForm, ImportEmailsForm, NoticeForm, PublishedFileForm,
+    PublishForm, RecordCommentForm, ReviseForm, SectionForm, SplitSectionForm, TermsForm, UploadForm, WithdrawForm,
+    draft_section_choices, local_datetime, split_list,
 )
 from portal.office.inbox import import_emailed_comments
 from portal.office.review import review_of
@@ -290,9 +289,7 @@ def record_comment(consultation_id: int):
     """Type in an opinion received by e-mail, letter, fax, telephone or in person; the next one after it."""
     consultation = get_managed_consultation(consultation_id)
     form = RecordCommentForm()
-    draft = consultation.current_draft
-    form.section_id.choices = [SelectChoice(0, _("草案整体"))] + [
-        SelectChoice(s.id, "\u3000" * (s.level - 1) + s.title) for s in (draft.sections if draft else [])]
+    form.section_id.choices = draft_section_choices(consultation.current_draft)
     if (stored := _carry_out(form, lambda: services.record_comment(
             consultation, current_user, channel=form.channel.data, received_on=form.received_on.data,
             section_id=form.section_id.data or None, body=form.body.data, stance=form.stance.data,

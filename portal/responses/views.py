@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.access import can_manage_consultation, get_managed_consultation, role_required
 from portal.comments.attachments import attachments_of
@@ -18,6 +17,7 @@ from portal.digests.services import attachment_count
 from portal.extensions import db
 from portal.moderation.grouping import group_new_comments
 from portal.moderation.labels import STANCE_LABELS
+from portal.office.forms import draft_section_choices
 from portal.responses.filters import ANSWERS, ResponseFilters, letter_sizes, parse_filters, section_choices
 from portal.responses.advice import advice_by_unit, advice_for, advice_request, give_advice
 from portal.responses.forms import AdviceForm, BulkResponseForm, MoveCommentForm, ResponseForm
@@ -135,8 +135,7 @@ def move_form(consultation: Consultation, comment: Comment, formdata=None) -> Mo
     if comment.parent_id is not None or consultation.current_draft is None:
         return None
     form = MoveCommentForm(formdata=formdata)
-    form.section_id.choices = [SelectChoice(0, _("草案整体"))] + [
-        SelectChoice(s.id, "\u3000" * (s.level - 1) + s.title) for s in consultation.current_draft.sections]
+    form.section_id.choices = draft_section_choices(consultation.current_draft)
     form.suggested = section_quoted(consultation, comment)
     if formdata is None:
         form.section_id.data = form.suggested.id if form.suggested is not None else (comment.section_id or 0)
