@@ -149,7 +149,6 @@ def unit_list_request(token: str) -> UnitList | None:
     """The list a link ``token`` opens; None when forged or expired, or when the address stands for no unit responsible
     for a section of the consultation's current draft any more."""
     from portal.consultations.models import Consultation
-    from portal.routing.services import route_section
 
     try:
         consultation_id, recipient = URLSafeTimedSerializer(list(secret_keys()), salt=LIST_SALT).loads(
@@ -157,22 +156,34 @@ def unit_list_request(token: str) -> UnitList | None:
     except (BadSignature, SignatureExpired, ValueError, TypeError):
         return None
     consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or consultation.published_at is None or consultation.current_draft is None:
+    if consultation is None or consultation.published_at is None:
         return None
-    names: dict[str, None] = {}
+    names: list[str] = []
     sections: set[int] = set()
-    routes: dict[tuple, list[str]] = {}  # sections naming the same units are routed once
-    for section in consultation.current_draft.sections:
-        key = tuple(section.responsible_units)
-        if key not in routes:
-            routes[key] = [r.name for r in route_section(consultation, section).recipients
-                           if r.key != "contact" and recipient in (email.lower() for email in r.emails)] if key else []
-        if routes[key]:
-            sections.add(section.id)
-            names.update(dict.fromkeys(routes[key]))
+    for unit, its_sections in units_of_sections(consultation):
+        if recipient in (email.lower() for email in unit.emails):
+            names.append(unit.name)
+            sections |= its_sections
     if not sections:
         return None
-    return UnitList(consultation, recipient, list(names), sections)
+    return UnitList(consultation, recipient, names, sections)
+
+
+def units_of_sections(consultation) -> list[tuple[object, set[int]]]:
+    """Each responsible unit the routing sends the current draft's comments to (its Recipient), with the ids of the
+    sections it is sent, in the draft's order; sections naming the same units are routed once."""
+    from portal.routing.services import route_section
+
+    draft = consultation.current_draft
+    units: dict[str, tuple[object, set[int]]] = {}
+    routes: dict[tuple, list] = {}
+    for section in draft.sections if draft is not None else []:
+        key = tuple(section.responsible_units)
+        if key and key not in routes:
+            routes[key] = [r for r in route_section(consultation, section).recipients if r.key != "contact"]
+        for unit in routes.get(key, []):
+            units.setdefault(unit.key, (unit, set()))[1].add(section.id)
+    return list(units.values())
 
 
 @dataclass
@@ -248,19 +259,8 @@ def advice_by_unit(consultation) -> list[UnitAdviceSummary]:
     from sqlalchemy import func
 
     from portal.comments.models import comment_received
-    from portal.routing.services import route_section
 
-    draft = consultation.current_draft
-    if draft is None:
-        return []
-    units: dict[str, tuple[object, set[int]]] = {}
-    routes: dict[tuple, list] = {}
-    for section in draft.sections:
-        key = tuple(section.responsible_units)
-        if key and key not in routes:
-            routes[key] = [r for r in route_section(consultation, section).recipients if r.key != "contact"]
-        for recipient in routes.get(key, []):
-            units.setdefault(recipient.key, (recipient, set()))[1].add(section.id)
+    units = units_of_sections(consultation)
     if not units:
         return []
     received = dict(db.session.execute(
@@ -271,7 +271,7 @@ def advice_by_unit(consultation) -> list[UnitAdviceSummary]:
         .join(Comment, Comment.id == UnitAdvice.comment_id)
         .where(UnitAdvice.consultation_id == consultation.id, comment_received(consultation.id))).all()
     summaries = []
-    for recipient, sections in units.values():
+    for recipient, sections in units:
         emails = {email.lower() for email in recipient.emails}
         mine = [row for row in advice if row.recipient in emails and row.section_id in sections]
         comments = sum(received.get(section_id, 0) for section_id in sections)
