@@ -286,9 +286,8 @@ def remind_units(consultation, actor) -> tuple[int, int]:
     """Mail each responsible unit that has comments without its advice the link to its list of them (催办), at most
     once a day an address; audited. Returns (units reminded, units already reminded today)."""
     from portal.core.time import local
-    from portal.mail.services import queue_message
-    from portal.mail.models import OutboxMessage
     from portal.audit.services import record_action
+    from portal.mail.services import queue_message
 
     today = local(now()).date().isoformat()
     reminded = already = 0
@@ -300,10 +299,9 @@ def remind_units(consultation, actor) -> tuple[int, int]:
         sent_any = False
         for email in unit.emails:
             key = f"advice_reminder:{consultation.id}:{email.lower()}:{today}"[:200]
-            if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == key)) is not None:
-                continue
             try:
-                with db.session.begin_nested():  # another office's press at the same moment: one mail
+                # the outbox's unique key: reminded today already, or by another press at this moment
+                with db.session.begin_nested():
                     queue_message("advice_reminder", email, "advice_reminder", "zh_CN",
                                   {"consultation": consultation, "unit_name": unit.name, "waiting": waiting,
                                    "total": unit.comments,
