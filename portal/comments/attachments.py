@@ -149,17 +149,31 @@ def check_uploads(files) -> list[Upload]:
     for file in chosen:
         filename = clean_filename(file.filename)
         data = file.read(max_bytes() + 1)
-        if len(data) > max_bytes():
+        content_type, refused = checked_kind(filename, data)
+        if refused == TOO_LARGE:
             raise AttachmentRefused(_l("附件“%(name)s”超过了 %(mb)s MB，请压缩或分成几个文件后再上传。",
                                        name=filename, mb=megabytes(max_bytes())))
-        if not data:
+        if refused == EMPTY:
             raise AttachmentRefused(_l("附件“%(name)s”是空文件。", name=filename))
-        content_type = kind_of(filename, data)
-        if content_type is None:
+        if refused == NOT_ACCEPTED:
             raise AttachmentRefused(_l("附件“%(name)s”不是可以接收的文件。只能上传 PDF、Word、Excel、WPS、OFD、JPG、PNG 或 "
                                        "TXT 文件，且文件内容要与扩展名相符。", name=filename))
         uploads.append(Upload(filename, content_type, data))
     return uploads
+
+
+EMPTY, TOO_LARGE, NOT_ACCEPTED = "empty", "too_large", "not_accepted"
+
+
+def checked_kind(filename: str, data: bytes) -> tuple[str | None, str | None]:
+    """(its content type, None) for a file a comment may carry; (None, why not) for another: EMPTY, TOO_LARGE (beyond
+    COMMENT_ATTACHMENT_MAX_BYTES) or NOT_ACCEPTED (a kind not taken, or content not matching its name)."""
+    if not data:
+        return None, EMPTY
+    if len(data) > max_bytes():
+        return None, TOO_LARGE
+    content_type = kind_of(filename, data)
+    return (content_type, None) if content_type is not None else (None, NOT_ACCEPTED)
 
 
 def megabytes(size: int) -> str:

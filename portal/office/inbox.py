@@ -19,7 +19,8 @@ from werkzeug.datastructures import FileStorage
 
 from portal.audit.services import record_action
 from portal.comments.feedback_form import FeedbackFileError, FeedbackRow, read_feedback
-from portal.comments.attachments import clean_filename, kind_of, max_bytes, max_files, megabytes
+from portal.comments.attachments import (EMPTY, NOT_ACCEPTED, TOO_LARGE, checked_kind, clean_filename, max_bytes,
+                                         max_files, megabytes)
 from portal.comments.models import Comment, EmailedMessage
 from portal.consultations.models import Consultation
 from portal.drafts.models import Section
@@ -270,11 +271,12 @@ def _kept_files(opinion: EmailedOpinion) -> tuple[list[tuple[str, bytes]], list[
     kept, left = [], []
     for name, data in opinion.files:
         name = clean_filename(name)
-        if not data:
+        _kind, refused = checked_kind(name, data)
+        if refused == EMPTY:
             left.append(_("“%(name)s”：空文件", name=name))
-        elif len(data) > max_bytes():
+        elif refused == TOO_LARGE:
             left.append(_("“%(name)s”：超过 %(mb)s MB", name=name, mb=megabytes(max_bytes())))
-        elif kind_of(name, data) is None:
+        elif refused == NOT_ACCEPTED:
             left.append(_("“%(name)s”：不是可以保存的文件类型", name=name))
         elif len(kept) >= max_files() - (1 if len(opinion.body) > _max_length() else 0):
             left.append(_("“%(name)s”：一条意见最多保存 %(n)s 个附件", name=name, n=max_files()))
