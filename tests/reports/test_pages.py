@@ -21,6 +21,29 @@ def close_and_answer(clock, consultation, comments, private=False):
     return consultation
 
 
+def word_text(client, consultation) -> str:
+    """The paragraphs of the feedback report's Word document, a line each."""
+    import io
+
+    from docx import Document
+
+    data = client.get(f"/consultations/{consultation.id}/feedback.docx").data
+    return "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+
+
+def approved(consultation, section, bodies) -> list:
+    """Comments with these texts on ``section``, public (approved), in order."""
+    from portal.comments.services import submit_comment
+
+    comments = []
+    for body in bodies:
+        comment = submit_comment(consultation, body, "suggest", section)
+        comment.status = "approved"
+        comments.append(comment)
+    db.session.commit()
+    return comments
+
+
 def test_feedback_report_before_closing_says_when(app, client, office_consultation):
     consultation, _ = office_consultation
     page = client.get(f"/consultations/{consultation.id}/feedback")
@@ -117,24 +140,15 @@ def test_the_feedback_report_as_a_word_document_holds_what_the_page_shows(app, c
 
 
 def test_a_private_consultations_word_report_names_no_one(app, client, clock, office_consultation):
-    import io
-
-    from docx import Document
-
     consultation, comments = office_consultation
     close_and_answer(clock, consultation, comments, private=True)
-    text = "\n".join(p.text for p in Document(io.BytesIO(
-        client.get(f"/consultations/{consultation.id}/feedback.docx").data)).paragraphs)
+    text = word_text(client, consultation)
     assert "（建议）建议明确养老服务中心的建设标准（概述）。" in text and "（意见内容不公开）" in text
     for private in ("建议明确养老服务中心的建设标准。", "整体赞成。", "王大爷", "李四"):
         assert private not in text
 
 
 def test_the_feedback_report_says_which_words_each_opinion_is_about(app, client, clock, office_consultation):
-    import io
-
-    from docx import Document
-
     consultation, comments = office_consultation
     words = comments["goals"].section.lines[0][:12]
     comments["goals"].quote = words
@@ -143,8 +157,7 @@ def test_the_feedback_report_says_which_words_each_opinion_is_about(app, client,
     page = client.get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
     entry = page[page.index(words) - 400:]
     assert entry.index(words) < entry.index("建议明确养老服务中心的建设标准。")  # above the opinion it belongs to
-    text = "\n".join(p.text for p in Document(io.BytesIO(
-        client.get(f"/consultations/{consultation.id}/feedback.docx").data)).paragraphs)
+    text = word_text(client, consultation)
     assert f"1. 意见：（王大爷，建议）针对“{words}”，建议明确养老服务中心的建设标准。" in text
     data = client.get(f"/api/v1/consultations/{consultation.id}/feedback").get_json()
     quotes = [e["quote"] for g in data["groups"] for e in g["entries"]]
@@ -153,14 +166,8 @@ def test_the_feedback_report_says_which_words_each_opinion_is_about(app, client,
 
 def test_a_long_feedback_report_is_shown_a_page_at_a_time_its_word_document_whole(app, client, clock,
                                                                                    office_consultation):
-    from portal.comments.services import submit_comment
-
     consultation, comments = office_consultation
-    section = consultation.current_draft.sections[1]
-    for n in range(5):
-        extra = submit_comment(consultation, f"补充意见第{n}条。", "suggest", section)
-        extra.status = "approved"
-    db.session.commit()
+    approved(consultation, consultation.current_draft.sections[1], [f"补充意见第{n}条。" for n in range(5)])
     close_and_answer(clock, consultation, comments)
     app.config["FEEDBACK_PAGE_SIZE"] = 3  # the report lists 3 + 5 = 8 opinions
     first = client.get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
@@ -176,11 +183,7 @@ def test_a_long_feedback_report_is_shown_a_page_at_a_time_its_word_document_whol
     assert (api["total"], api["pages"], api["page"]) == (8, 3, 3) and api["links"]["next"] is None
     assert [e["number"] for g in api["groups"] for e in g["entries"]] == [7, 8]
     assert client.get(f"/api/v1/consultations/{consultation.id}/feedback?per_page=1000").status_code == 400
-    document = client.get(f"/consultations/{consultation.id}/feedback.docx").data
-    import io
-    import docx
-
-    text = "\n".join(p.text for p in docx.Document(io.BytesIO(document)).paragraphs)
+    text = word_text(client, consultation)
     assert "建议明确养老服务中心的建设标准。" in text and "补充意见第4条。" in text and "整体赞成。" in text
 
 
@@ -198,26 +201,13 @@ def test_the_word_report_is_written_once_until_what_it_holds_changes(app, client
     respond_to_comments(consultation, [comments["whole"]], "explained", "将在实施细则中考虑。", "test")
     publish_responses(consultation, "test")
     db.session.commit()
-    import io
-    import docx
-
-    changed = client.get(url).data
-    text = "\n".join(p.text for p in docx.Document(io.BytesIO(changed)).paragraphs)
-    assert "将在实施细则中考虑。" in text  # a new published answer: written again
+    assert "将在实施细则中考虑。" in word_text(client, consultation)  # a new published answer: written again
 
 
 def test_copies_of_a_form_letter_with_the_same_answer_are_one_entry(app, client, clock, office_consultation):
-    from portal.comments.services import submit_comment
-
     consultation, comments = office_consultation
-    section = consultation.current_draft.sections[1]
     letter = "我们强烈要求在本小区周边增设社区老年食堂。"
-    copies = []
-    for n in range(6):
-        copy = submit_comment(consultation, f"{letter}（{n}号楼）", "suggest", section)
-        copy.status = "approved"
-        copies.append(copy)
-    db.session.flush()
+    copies = approved(consultation, consultation.current_draft.sections[1], [f"{letter}（{n}号楼）" for n in range(6)])
     for copy in copies[1:]:
         copy.form_letter_id = copies[0].id
     db.session.commit()
@@ -232,26 +222,14 @@ def test_copies_of_a_form_letter_with_the_same_answer_are_one_entry(app, client,
     entries = [e for g in api["groups"] for e in g["entries"]]
     assert [e["copies"] for e in entries if e["text"] and letter in e["text"]] == [4, 0]
     assert api["total"] == len(entries) == 3 + 2  # goals, formula, whole, and the letter twice
-    import io
-    import docx
-
-    text = "\n".join(p.text for p in docx.Document(io.BytesIO(
-        client.get(f"/consultations/{consultation.id}/feedback.docx").data)).paragraphs)
-    assert "（同文意见，另有4份，答复相同）" in text
+    assert "（同文意见，另有4份，答复相同）" in word_text(client, consultation)
 
 
 def test_copies_grouped_after_the_report_was_read_are_folded_at_once(app, client, clock, office_consultation):
-    from portal.comments.services import submit_comment
     from portal.core.time import now
 
     consultation, comments = office_consultation
-    section = consultation.current_draft.sections[1]
-    copies = []
-    for n in range(2):
-        copy = submit_comment(consultation, f"同一封信（{n}）。", "suggest", section)
-        copy.status = "approved"
-        copies.append(copy)
-    db.session.commit()
+    copies = approved(consultation, consultation.current_draft.sections[1], [f"同一封信（{n}）。" for n in range(2)])
     close_and_answer(clock, consultation, comments)
     url = f"/consultations/{consultation.id}/feedback"
     assert client.get(url).get_data(as_text=True).count("同一封信") == 2
