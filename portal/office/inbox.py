@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from flask import current_app
@@ -131,7 +131,9 @@ def _record(consultation: Consultation, actor, raw: bytes, sections, memo: dict)
     if rows:
         if opinion.body:  # "请查收附件": the opinions are the form's; the office reads the rest here
             outcome.notes.append(_("邮件正文没有单独录入：“%(text)s”", text=_shortened(opinion.body)))
-        opinions = [_FromForm(row, opinion) for row in rows]
+        # each row its own author and contact, else the sender's
+        opinions = [replace(row, author_name=row.author_name or opinion.sender_name,
+                            author_contact=row.author_contact or opinion.sender_address) for row in rows]
     else:
         if form_problems:
             outcome.notes.append(_("附件中的意见反馈表有问题，整封邮件作为一条意见录入：%(problems)s",
@@ -144,7 +146,8 @@ def _record(consultation: Consultation, actor, raw: bytes, sections, memo: dict)
         quote, quoted_section = _quoted(consultation, opinion.body, section, memo)
         if quoted_section is not None and section is None:
             section, outcome.named_by = quoted_section, _shortened(quote, 20)
-        opinions = [_FromMessage(body, section, opinion, quote=quote)]
+        opinions = [FeedbackRow(0, section, "suggest", body, opinion.sender_name, opinion.sender_address, None, None,
+                                quote)]  # the message's own text as one opinion
     try:
         with db.session.begin_nested():
             claimed = db.session.execute(
@@ -185,36 +188,6 @@ def _record(consultation: Consultation, actor, raw: bytes, sections, memo: dict)
     else:
         outcome.section_title = first.section.title if first.section is not None else None
     return outcome
-
-
-@dataclass
-class _FromMessage:
-    """The message's own text as one opinion."""
-
-    body: str
-    section: object | None
-    opinion: EmailedOpinion
-    stance: str = "suggest"
-    line: int = 0
-    quote: str | None = None
-
-    @property
-    def author_name(self):
-        return self.opinion.sender_name
-
-    @property
-    def author_contact(self):
-        return self.opinion.sender_address
-
-
-class _FromForm:
-    """One row of a filled feedback form the message carries: its own author and contact, else the sender's."""
-
-    def __init__(self, row: FeedbackRow, opinion: EmailedOpinion):
-        self.body, self.section, self.stance, self.quote, self.line = (row.body, row.section, row.stance, row.quote,
-                                                                       row.line)
-        self.author_name = row.author_name or opinion.sender_name
-        self.author_contact = row.author_contact or opinion.sender_address
 
 
 def _form_rows(files: list[tuple[str, bytes]], sections) -> tuple[list[FeedbackRow], list[str]]:
