@@ -152,6 +152,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.comments.quotes import QUOTE_MAX, marked_line, text_fragment
 
     app.jinja_env.globals["quote_max"] = QUOTE_MAX  # the longest quotation of the draft a comment may carry
+    from portal.comments.proposals import PROPOSAL_MAX, wording_change
+
+    app.jinja_env.globals["proposal_max"] = PROPOSAL_MAX  # the longest wording a comment may propose
+    app.add_template_global(wording_change)  # the quoted words and the proposal with their changes marked
 
     def quoted_line(line, quoted):
         """A paragraph of the draft, the sentences public comments quote marked with their number."""

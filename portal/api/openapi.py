@@ -144,6 +144,7 @@ SCHEMAS = {
         "parent_id": _nullable({"type": "integer", "description": _l("所回复的意见")}),
         "section": _nullable(_ref("SectionReference")),
         "quote": _nullable(_text(_l("意见针对的草案原文（引用原文；没有引用为 null）"))),
+        "proposal": _nullable(_text(_l("意见建议的修改文字：替换所引用的原文，没有引用原文的为建议增加的文字（没有为 null）"))),
         "body": STRING,
         "stance": STANCE,
         "channel": CHANNEL,
@@ -167,6 +168,7 @@ SCHEMAS = {
             "entries": {"type": "array", "items": _object({
                 "number": INTEGER,
                 "quote": _nullable(_text(_l("意见针对的草案原文（引用原文；没有引用或意见不公开时为 null）"))),
+                "proposal": _nullable(_text(_l("意见建议的修改文字（没有或意见不公开时为 null）"))),
                 "text": _nullable(_text(_l("意见原文；意见不公开时为起草单位的概括，或 null"))),
                 "author_name": _nullable(STRING),
                 "stance": STANCE,

@@ -244,6 +244,7 @@ def _comment(comment: Comment, consultation: Consultation, section: Section | No
         "parent_id": comment.parent_id,
         "section": section_reference(section),
         "quote": comment.quote,  # the words of the draft it is about (引用原文), or None
+        "proposal": comment.proposal,  # the wording it proposes instead, or to add (建议修改为), or None
         "body": comment.body,
         "stance": comment.stance,
         "channel": comment.channel,
@@ -276,7 +277,7 @@ def feedback(consultation: Consultation, whole_draft_heading: str, page: int = 1
         {
             "heading": group.heading,
             "entries": [
-                {"number": e.number, "quote": e.quote, "text": e.text, "author_name": e.author_name,
+                {"number": e.number, "quote": e.quote, "proposal": e.proposal, "text": e.text, "author_name": e.author_name,
                  "stance": e.stance, "response": response_dict(e.response), "copies": e.copies}
                 for e in group.entries
             ],

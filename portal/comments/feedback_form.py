@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from portal.comments.proposals import PROPOSAL_MAX, clean_proposal
 from portal.comments.quotes import QUOTE_MAX, clean_quote
 from portal.core.spreadsheets import UnreadableTable, read_numbered_table
 from portal.core.xmltext import xml_text
@@ -30,14 +31,16 @@ COLUMNS = {
     "quote": ("针对的原文", "针对原文", "引用原文", "原文", "原文内容", "原条款", "原条文", "条款内容", "原条款内容", "涉及原文"),
     "stance": ("态度",),
     "body": ("意见内容", "意见", "意见建议", "修改意见", "修改建议", "具体意见", "意见和建议"),
+    "proposal": ("建议修改为", "修改为", "建议改为", "修改后条文", "修改后的条文", "修改后内容", "修改后的内容", "建议条文",
+                 "建议修改后的内容", "建议修改后的条文"),
     "reason": ("理由", "修改理由", "理由说明", "依据"),
     "author": ("提出人（个人姓名或单位名称）", "提出人", "姓名", "单位", "提出单位", "姓名或单位名称", "意见提出人"),
     "contact": ("联系方式", "联系电话", "电话", "电子邮箱", "邮箱"),
     "received_on": ("收到日期", "日期", "来信日期"),
     "channel": ("收到方式", "方式", "渠道"),
 }
-OTHER_COLUMNS = "“针对的章节”“针对的原文”“态度”“理由”“提出人”“联系方式”“收到日期”“收到方式”"  # for messages
-FORM_HEADERS = ["针对的章节", "针对的原文", "态度", "意见内容", "理由", "提出人（个人姓名或单位名称）", "联系方式"]
+OTHER_COLUMNS = "“针对的章节”“针对的原文”“态度”“建议修改为”“理由”“提出人”“联系方式”“收到日期”“收到方式”"  # for messages
+FORM_HEADERS = ["针对的章节", "针对的原文", "态度", "意见内容", "建议修改为", "理由", "提出人（个人姓名或单位名称）", "联系方式"]
 STANCE_WORDS = {"赞成": "support", "支持": "support", "同意": "support", "反对": "oppose", "不赞成": "oppose",
                 "不同意": "oppose", "建议": "suggest", "修改建议": "suggest", "": "suggest"}
 CHANNEL_WORDS = {"电子邮件": "email", "邮件": "email", "电子邮箱": "email", "信函": "letter", "来信": "letter",
@@ -60,7 +63,7 @@ def form_notice(deadline: str, emails: list[str], address: str | None, link: str
     """What to do with the form, written on it: how to fill it in, where to send it and by when."""
     where = "、".join([f"电子邮箱 {email}" for email in emails] + ([f"通信地址 {address}"] if address else []))
     return ("请在下表中填写意见，每行一条。“针对的章节”可从下拉列表中选择，不选表示对草案整体的意见；"
-            "“针对的原文”可以从草案中复制您要提意见的那句话，也可以不填。"
+            "“针对的原文”可以从草案中复制您要提意见的那句话，“建议修改为”可以写出您建议的文字，都可以不填。"
             + (f"填好后请于{deadline}前发送至{where}。" if where else f"请于{deadline}前报送。")
             + f"也可以直接在网上发表意见：{link}")
 
@@ -88,7 +91,7 @@ def feedback_form(title: str, sections, notice: str) -> bytes:
     for column, header in enumerate(FORM_HEADERS, start=1):
         cell = sheet.cell(row=3, column=column, value=header)
         cell.font = Font(bold=True)
-    for letter, size in zip("ABCDEFG", (34, 34, 8, 60, 40, 24, 24)):
+    for letter, size in zip("ABCDEFGH", (34, 34, 8, 60, 34, 40, 24, 24)):
         sheet.column_dimensions[letter].width = size
     last = 3 + FORM_ROWS
     for row in sheet.iter_rows(min_row=4, max_row=last, min_col=1, max_col=width):
@@ -131,6 +134,7 @@ class FeedbackRow:
     received_on: date | None  # None: the date the office gives for the whole file
     channel: str | None  # None: the way the office gives for the whole file
     quote: str | None = None  # the words of the draft it is about (checked against the draft by record_comment)
+    proposal: str | None = None  # the wording it proposes instead (建议修改为)
 
 
 def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[FeedbackRow], list[tuple[int, str]]]:
@@ -154,7 +158,7 @@ def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[Feedback
             return cells[position] if position is not None and position < len(cells) else ""
 
         body, reason = get("body"), get("reason")
-        if not body and not reason and not any(get(key) for key in ("quote", "author", "contact")):
+        if not body and not reason and not any(get(key) for key in ("quote", "proposal", "author", "contact")):
             continue  # a row with only a section or a position chosen from the lists: left blank by the reader
         problems = []
         if not body:
@@ -172,6 +176,9 @@ def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[Feedback
         quote = clean_quote(get("quote"))
         if quote is not None and len(quote) > QUOTE_MAX:
             problems.append(_("针对的原文超过 %(limit)s 个字", limit=QUOTE_MAX))
+        proposal = clean_proposal(get("proposal"), quote)
+        if proposal is not None and len(proposal) > PROPOSAL_MAX:
+            problems.append(_("建议修改的文字超过 %(limit)s 个字", limit=PROPOSAL_MAX))
         author, contact = get("author") or default_author, get("contact") or default_contact
         if len(author) > 100:
             problems.append(_("提出人超过 100 个字"))
@@ -187,7 +194,7 @@ def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[Feedback
             errors.append((line, _("第%(line)d行：%(problems)s。", line=line, problems=_("；").join(problems))))
             continue
         rows.append(FeedbackRow(line, section, stance, text, author or None, contact or None, received_on, channel,
-                                quote))
+                                quote, proposal))
     if not rows and not errors:
         raise FeedbackFileError([_("表中没有填写意见。")])
     return rows, errors

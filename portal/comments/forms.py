@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from portal.comments.models import STANCES
+from portal.comments.proposals import PROPOSAL_MAX, clean_proposal
 from portal.comments.quotes import QUOTE_MAX, clean_quote
 from portal.core.forms import Form
 from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, StringField, TextAreaField
@@ -53,11 +54,13 @@ class PostedComment:
     author_name: str | None
     author_contact: str | None
     quote: str | None = None  # tidied (clean_quote); whether the draft holds it is the view's check
+    proposal: str | None = None  # the wording proposed, tidied (clean_proposal)
 
     @classmethod
     def of_form(cls, form: "CommentForm") -> "PostedComment":
+        quote = clean_quote(form.quote.data)
         return cls(form.body.data, form.stance.data, form.author_name.data, form.author_contact.data,
-                   clean_quote(form.quote.data))
+                   quote, clean_proposal(form.proposal.data, quote))
 
 
 def _blank(value: str | None) -> bool:  # what WTForms' Optional() lets through without checking further
@@ -80,7 +83,11 @@ def posted_comment(formdata) -> PostedComment | None:
     quote = formdata.get("quote")
     if not _blank(quote) and len(quote) > QUOTE_MAX:
         return None
-    return PostedComment(body, stance, name, contact, clean_quote(quote))
+    proposal = formdata.get("proposal")
+    if not _blank(proposal) and len(proposal) > PROPOSAL_MAX:
+        return None
+    quote = clean_quote(quote)
+    return PostedComment(body, stance, name, contact, quote, clean_proposal(proposal, quote) if proposal else None)
 
 
 class CommentForm(Form):
@@ -95,6 +102,12 @@ class CommentForm(Form):
         validators=[Optional(), Length(max=QUOTE_MAX, message=_l("引用的原文不能超过 %(max)s 个字，请只引用您要提意见的那一句或一段。",
                                                                   max=QUOTE_MAX))],
         description=_l("您的意见针对草案中的哪句话？可以从原文中复制过来，也可以不填。"),
+    )
+    proposal = TextAreaField(
+        _l("建议修改为（可不填）"),
+        validators=[Optional(), Length(max=PROPOSAL_MAX, message=_l(
+            "建议修改的文字不能超过 %(max)s 个字。更长的修改稿请作为附件上传。", max=PROPOSAL_MAX))],
+        description=_l("您希望草案怎么写？写出修改后的文字；没有引用原文的，写出建议增加的文字。也可以不填。"),
     )
     body = TextAreaField(
         _l("您的意见"),

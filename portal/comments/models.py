@@ -100,6 +100,9 @@ class Comment(db.Model):
     # in the section commented on (or the draft, for a comment on the whole draft) when it was written, kept as
     # they were then (portal/comments/quotes.py). None: the comment quotes nothing.
     quote: Mapped[str | None] = mapped_column(Text)
+    # The wording the commenter proposes (建议修改为) instead of the quoted words, or to add when nothing is quoted
+    # (portal/comments/proposals.py). None: no wording proposed.
+    proposal: Mapped[str | None] = mapped_column(Text)
 
     consultation: Mapped["Consultation"] = relationship()  # noqa: F821
     section: Mapped["Section | None"] = relationship(foreign_keys=[section_id])  # noqa: F821

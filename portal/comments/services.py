@@ -134,6 +134,7 @@ def store_comment(
     channel: str = "web",
     received_at: datetime | None = None,
     quote: str | None = None,
+    proposal: str | None = None,
 ) -> StoredComment:
     """Store a citizen's comment (pending moderation unless post-moderated and unflagged) with its routing
     queue row and, when it is public at once, its search queue row; refuse it when the consultation is not open.
@@ -141,7 +142,8 @@ def store_comment(
     (ConsultationFacts.next_comment_id), every row goes in one statement: one round trip.
 
     ``quote``: the words of the draft the comment is about (引用原文), tidied and checked by the caller
-    (portal/comments/quotes.py).
+    (portal/comments/quotes.py); ``proposal``: the wording it proposes (建议修改为), tidied by the caller
+    (portal/comments/proposals.py), screened with the text.
 
     ``channel`` and ``received_at``: an opinion that reached the office another way (portal/office:
     record_comment, which has checked that it came within the period), stored as received then, even after
@@ -161,7 +163,9 @@ def store_comment(
     from portal.moderation.services import screen_new_comment
 
     body = body.strip()
-    flags, status = screen_new_comment(consultation, body, client_hash, author_name)
+    # the proposed wording is shown with the text: screened with it
+    flags, status = screen_new_comment(consultation, f"{body}\n{proposal}" if proposal else body, client_hash,
+                                       author_name)
     created_at = received_at or now()
     values = dict(
         consultation_id=consultation.id,
@@ -188,6 +192,7 @@ def store_comment(
         citizen_id=citizen_id,  # the signed-in citizen's account (portal/citizens), else None
         channel=channel,
         quote=quote,
+        proposal=proposal,
     )
     # Search indexes public comments only: a pending comment has no search work until a moderator approves
     # it (the approval writes its queue row); a post-moderated one is public at once.
@@ -244,6 +249,7 @@ def submit_comment(
     language: str = "zh_CN",
     client_hash: str | None = None,
     quote: str | None = None,
+    proposal: str | None = None,
 ) -> Comment:
     """``store_comment`` for callers holding ORM objects (the CLI, tests): returns the stored Comment."""
     if section is not None and section.draft.consultation_id != consultation.id:
@@ -254,7 +260,7 @@ def submit_comment(
     if target is None:
         raise CommentRefused("section", _l("所选章节不属于本次征求意见。"))
     stored = store_comment(consultation, target, body, stance, author_name, author_contact, language, client_hash,
-                           quote=quote)
+                           quote=quote, proposal=proposal)
     return db.session.get(Comment, stored.id)
 
 

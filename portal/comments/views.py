@@ -103,7 +103,8 @@ def _create(consultation_id: int):
         if uploads and target.parent_id is not None:
             refused = _("回复不能附带附件。")
     misquoted = _quote_problem(facts, target, comment.quote) if comment is not None and comment.quote else None
-    if comment is None or refused or misquoted:
+    misproposed = _proposal_problem(target, comment.proposal) if comment is not None else None
+    if comment is None or refused or misquoted or misproposed:
         form = CommentForm()
         valid = form.validate()
         if refused:
@@ -111,9 +112,12 @@ def _create(consultation_id: int):
         if valid and comment is None:
             comment = PostedComment.of_form(form)
             misquoted = _quote_problem(facts, target, comment.quote) if comment.quote else None
+            misproposed = _proposal_problem(target, comment.proposal)
         if misquoted:
             form.quote.errors = [misquoted]
-        if not valid or refused or misquoted:
+        if misproposed:
+            form.proposal.errors = [misproposed]
+        if not valid or refused or misquoted or misproposed:
             return _form_again(get_public_consultation(consultation_id), target, form)
     language = str(get_locale())
     citizen = current_citizen()  # no query unless the session names a citizen
@@ -128,6 +132,7 @@ def _create(consultation_id: int):
         client_hash=client_hash,
         citizen_id=citizen.id if citizen is not None else None,
         quote=comment.quote,
+        proposal=comment.proposal,
     )  # with its routing queue row: the mail worker plans its mails, renders and sends them
     store_uploads(stored.id, uploads)  # in the same transaction: the comment is stored with its files or not at all
     response = redirect(url_for("comments.receipt", number=stored.receipt_number), code=303)
@@ -143,6 +148,13 @@ def _quote_problem(facts, target, quote: str) -> str | None:
         return _("回复不能引用原文。")
     if not quote_found(facts.current_draft_id, target.section_id, quote):
         return _("在原文中找不到您引用的文字。请从这一部分的原文中复制您要提意见的那句话，或者清空这一栏。")
+    return None
+
+
+def _proposal_problem(target, proposal: str | None) -> str | None:
+    """What is wrong with a comment's proposed wording (建议修改为), or None: a reply proposes none."""
+    if proposal and target.parent_id is not None:
+        return _("回复不能提出修改文字。")
     return None
 
 

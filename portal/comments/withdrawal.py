@@ -92,7 +92,7 @@ def withdraw_comment(comment: Comment, key: str | None, citizen_id: int | None) 
     comment.status = "withdrawn"
     comment.withdrawn_at = now()
     comment.body = ""
-    comment.quote = None
+    comment.quote = comment.proposal = None
     comment.author_name = comment.author_contact = None
     comment.hidden_reason = comment.hidden_note = None
     comment.review_requested_at = None

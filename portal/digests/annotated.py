@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from portal.comments.quotes import draft_words
 from portal.consultations.models import Consultation
-from portal.digests.rows import WEB_CHANNEL, DigestRow
+from portal.digests.rows import WEB_CHANNEL, DigestRow, wording_lines
 from portal.digests.services import digest_rows
 from portal.drafts.document import Note, document_facts, draft_document, file_stem
 from portal.mail.links import external_url
@@ -26,8 +26,8 @@ def note_of(row: DigestRow, passages: tuple = (), quote_changed: bool = False) -
         facts.append(f"收到方式：{row.channel}")
     facts.append(f"审核状态：{row.status}")
     lines = ["　".join(facts)]
-    if row.quote:
-        lines.append(f"针对原文：「{row.quote}」" + ("（这段原文在修订稿中已经修改）" if quote_changed else ""))
+    if row.quote or row.proposal:
+        lines.append(wording_lines(row, "（这段原文在修订稿中已经修改）" if quote_changed else ""))
     lines.append(row.opinion)
     if row.attachments:
         lines.append(f"附件：{row.attachments}")

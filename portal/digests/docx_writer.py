@@ -21,7 +21,7 @@ from portal.core.official_docx import (
     HEADING_FONT, TEXT_WIDTH_DXA, new_paragraph, official_document, repeat_as_header, set_font, signature, title_paragraph,
 )
 from portal.core.xmltext import xml_text
-from portal.digests.rows import WEB_CHANNEL, DigestMeta, DigestRow
+from portal.digests.rows import WEB_CHANNEL, DigestMeta, DigestRow, wording_lines
 
 TABLE_FIELDS = [("number", "序号", 700), ("opinion", "意见", 3300), ("author_name", "提出人", 1100),
                 ("outcome", "答复", 1000), ("reason", "理由", 2744)]
@@ -128,10 +128,11 @@ def _row_xml(row: DigestRow, fields) -> str:
 def _cell_text(row: DigestRow, name: str) -> str:
     """A column's text; the sender's carries how an opinion came when not through the portal (no column of its
     own in the document's narrower table): 某某协会（信函）; the opinion, the names of its files (附件：…) and the words
-    read from them; the words of the draft it quotes go before the opinion (针对原文：「…」)."""
+    read from them; the words of the draft it quotes and the wording it proposes go before the opinion (针对原文：「…」
+    建议修改为：「…」)."""
     text = str(getattr(row, name))
-    if name == "opinion" and row.quote:
-        text = f"针对原文：「{row.quote}」\n{text}"
+    if name == "opinion" and (row.quote or row.proposal):
+        text = f"{wording_lines(row)}\n{text}"
     if name == "author_name" and row.channel and row.channel != WEB_CHANNEL:
         text += f"（{row.channel}）"
     if name == "opinion" and row.attachments:

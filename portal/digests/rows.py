@@ -64,6 +64,7 @@ class DigestRow:
     attachment_text: str = ""  # the words read from those files, each under its name (comments/attachment_text.py)
     unit_advice: str = ""  # the responsible units' advice on answering it (responses/advice.py), one a line
     section_id: int | None = None  # the section commented on (no column: the annotated copy anchors on it)
+    proposal: str = ""  # the wording it proposes instead of the quoted words, or to add (建议修改为), or ""
     created_at: datetime | None = None  # when it was made (no column: ``submitted`` says it in Chinese)
 
 
@@ -72,6 +73,7 @@ COLUMNS = [  # (field, header, width in Excel character units: a Chinese charact
     ("section", "章节", 30),
     ("quote", "针对原文", 30),
     ("opinion", "意见", 60),
+    ("proposal", "建议修改为", 30),
     ("stance", "态度", 8),
     ("author_name", "提出人", 14),
     ("contact", "联系方式", 24),
@@ -86,7 +88,7 @@ COLUMNS = [  # (field, header, width in Excel character units: a Chinese charact
     ("attachment_text", "附件文字（系统读出）", 60),
     ("unit_advice", "责任单位建议", 40),
 ]
-WRAPPED = {"section", "quote", "opinion", "reason", "attachment_text", "unit_advice"}
+WRAPPED = {"section", "quote", "proposal", "opinion", "reason", "attachment_text", "unit_advice"}
 
 
 def columns(with_contacts: bool) -> list[tuple[str, str, int]]:
@@ -120,3 +122,12 @@ def safe_sheet_title(heading: str, taken: set[str]) -> str:
         candidate, n = title[: 31 - len(tail)] + tail, n + 1
     taken.add(candidate.lower())
     return candidate
+
+
+def wording_lines(row: DigestRow, quote_note: str = "") -> str:
+    """The words of the draft a comment quotes and the wording it proposes, as the Word documents write them above its
+    text: 针对原文：「…」 and 建议修改为：「…」 (建议增加或修改为 when it quotes nothing); ``quote_note`` follows the quotation."""
+    lines = [f"针对原文：「{row.quote}」{quote_note}"] if row.quote else []
+    if row.proposal:
+        lines.append(f"{'建议修改为' if row.quote else '建议增加或修改为'}：「{row.proposal}」")
+    return "\n".join(lines)

@@ -148,7 +148,7 @@ def digest_rows(
     contact = Comment.author_contact if with_contacts else null()
     query = (
         select(
-            Comment.id, Comment.section_id, Comment.quote, Comment.body, Comment.stance, Comment.author_name, contact,
+            Comment.id, Comment.section_id, Comment.quote, Comment.proposal, Comment.body, Comment.stance, Comment.author_name, contact,
             Comment.receipt_number, Comment.created_at, Comment.channel, Comment.status,
             Response.outcome, Response.reason, Response.published_at,
         )
@@ -159,7 +159,7 @@ def digest_rows(
         .execution_options(yield_per=BATCH)
     )
     number = 0
-    for (comment_id, section_id, quote, body, stance, name, contact_value, receipt, created, channel, status,
+    for (comment_id, section_id, quote, proposal, body, stance, name, contact_value, receipt, created, channel, status,
          outcome, reason, published) in db.session.execute(query):
         number += 1
         top = top_of.get(section_id)
@@ -168,6 +168,7 @@ def digest_rows(
             top_key=top.id if top else None,
             section=titles.get(section_id, "草案整体"),
             quote=quote or "",
+            proposal=proposal or "",
             opinion=body,
             stance=STANCES.get(stance, stance),
             author_name=name or "匿名",

@@ -338,6 +338,10 @@ def _masking(comment: Comment) -> dict:
     office only, as a contact always is). ``_kinds``: what was masked, for the audit log (never the numbers)."""
     masked, pieces = mask_personal(comment.body)
     values = {"body": masked, "flags": _join([f for f in comment.flag_list if f != "personal"])}
+    if comment.proposal:  # the wording proposed is shown with the text
+        proposal, proposed = mask_personal(comment.proposal)
+        if proposed:
+            values["proposal"], pieces = proposal, pieces + proposed
     if comment.author_name:  # a number typed into the name shown with the comment
         name, named = mask_personal(comment.author_name)
         if named:

@@ -348,6 +348,17 @@ def own_words(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
+# what follows quoted words to propose others: 建议将“……”修改为“……”, “……”改成“……”, “……”调整为：“……”
+_PROPOSED = re.compile(r"[^“「『\"\n。；]{0,8}?(?:修改|更改|改|调整|表述|明确)(?:为|成)[：:]?\s*[“「『\"]([^”」』\"]{1,1000})[”」』\"]")
+
+
+def proposed_after(text: str, position: int) -> str | None:
+    """The wording a letter proposes right after the quoted words ending at ``position`` ("建议将“……”修改为“……”"), or
+    None when it goes on otherwise."""
+    found = _PROPOSED.match(text, position)
+    return found.group(1) if found else None
+
+
 _MENTION = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*(条|章|节)")
 
 

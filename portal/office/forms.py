@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.comments.forms import comment_max_length
+from portal.comments.proposals import PROPOSAL_MAX
 from portal.comments.quotes import QUOTE_MAX
 from portal.comments.models import OFFLINE_CHANNELS
 from portal.core.time import SHANGHAI
@@ -140,6 +141,12 @@ class RecordCommentForm(Form):
         _l("针对的原文（可不填）"),
         validators=[Optional(), Length(max=QUOTE_MAX, message=_l("针对的原文不能超过 %(max)s 个字。", max=QUOTE_MAX))],
         description=_l("来信引用了草案中的句子的，可以从草案中复制过来。"),
+    )
+    proposal = TextAreaField(
+        _l("建议修改为（可不填）"),
+        validators=[Optional(), Length(max=PROPOSAL_MAX, message=_l("建议修改的文字不能超过 %(max)s 个字。",
+                                                                     max=PROPOSAL_MAX))],
+        description=_l("来信写明了建议修改后的文字（“建议修改为……”）的，填在这里。"),
     )
     body = TextAreaField(_l("意见内容"), validators=[DataRequired(message=_l("请填写意见内容。")), comment_max_length])
     author_name = StringField(_l("提出人（个人姓名或单位名称，可不填）"),

@@ -143,11 +143,11 @@ def _record(consultation: Consultation, actor, raw: bytes, sections, memo: dict)
             outcome.problem = _("邮件没有正文，也没有附件。")
             return outcome
         section, outcome.named_by = guess_section(opinion.subject, opinion.body, sections)
-        quote, quoted_section = _quoted(consultation, opinion.body, section, memo)
+        quote, quoted_section, proposal = _quoted(consultation, opinion.body, section, memo)
         if quoted_section is not None and section is None:
             section, outcome.named_by = quoted_section, _shortened(quote, 20)
         opinions = [FeedbackRow(0, section, "suggest", body, opinion.sender_name, opinion.sender_address, None, None,
-                                quote)]  # the message's own text as one opinion
+                                quote, proposal)]  # the message's own text as one opinion
     try:
         with db.session.begin_nested():
             claimed = db.session.execute(
@@ -166,7 +166,7 @@ def _record(consultation: Consultation, actor, raw: bytes, sections, memo: dict)
                         consultation, actor, channel="email", received_on=None, received_at=opinion.received_at,
                         section_id=one.section.id if one.section is not None else None, body=one.body,
                         stance=one.stance, author_name=one.author_name, author_contact=one.author_contact,
-                        rewrite_summary=False, quote=one.quote,
+                        rewrite_summary=False, quote=one.quote, proposal=one.proposal,
                         # the files go with the message's first opinion (a form: the form itself among them)
                         files=[FileStorage(io.BytesIO(data), filename=name) for name, data in files] if number == 0
                         else []))
@@ -215,16 +215,19 @@ def _shortened(text: str, length: int = 60) -> str:
 _QUOTED = re.compile(r"[“「『\"]([^”」』\"\n]{8,500})[”」』\"]")  # words a letter quotes: “……”, 「……」
 
 
-def _quoted(consultation: Consultation, text: str, section, memo: dict) -> tuple[str | None, object | None]:
+def _quoted(consultation: Consultation, text: str, section, memo: dict) -> tuple[str | None, object | None, str | None]:
     """The first words the message quotes (between quotation marks) that the draft holds, within ``section`` when
-    one was named, and the innermost section holding them: the opinion then quotes the draft as a citizen's comment
-    selecting those words does (portal/comments/quotes.py). (None, None) when it quotes none. ``memo``: the draft's
-    words, read once an import."""
+    one was named, the innermost section holding them, and the wording proposed instead when the message goes on
+    "修改为“……”": the opinion then quotes the draft as a citizen's comment selecting those words does
+    (portal/comments/quotes.py) and proposes that wording (portal/comments/proposals.py). (None, None, None) when it
+    quotes none. ``memo``: the draft's words, read once an import."""
+    from portal.comments.proposals import clean_proposal
     from portal.comments.quotes import clean_quote, draft_words, holding_section
+    from portal.office.emailed import proposed_after
 
     draft = consultation.current_draft
     if draft is None:
-        return None, None
+        return None, None, None
     for match in _QUOTED.finditer(text[:5000]):
         quote = clean_quote(match.group(1))
         if quote is None:
@@ -234,8 +237,9 @@ def _quoted(consultation: Consultation, text: str, section, memo: dict) -> tuple
         words = memo["words"]
         if words.find(quote, section.id if section is not None else None) is not None:
             holding = holding_section(draft.id, quote, words)
-            return quote, db.session.get(Section, holding) if holding is not None else None
-    return None, None
+            return (quote, db.session.get(Section, holding) if holding is not None else None,
+                    clean_proposal(proposed_after(text, match.end()), quote))
+    return None, None, None
 
 
 def _kept_files(opinion: EmailedOpinion) -> tuple[list[tuple[str, bytes]], list[str]]:

@@ -15,6 +15,7 @@ from portal.audit.services import record_action
 from portal.comments.attachments import AttachmentRefused, check_uploads, clean_filename, kind_of, store_uploads
 from portal.comments.feedback_form import FeedbackFileError, read_feedback
 from portal.comments.models import Comment, OFFLINE_CHANNELS, comment_received
+from portal.comments.proposals import PROPOSAL_MAX, clean_proposal
 from portal.comments.quotes import QUOTE_MAX, changed_by_revision, clean_quote, quote_found
 from portal.comments.services import StoredComment, Target, store_comment
 from portal.consultations.models import VISIBILITIES, Consultation, ConsultationFile, DeadlineExtension
@@ -428,12 +429,13 @@ def revise_draft(consultation: Consultation, actor, data: bytes, filename: str |
 def record_comment(consultation: Consultation, actor, *, channel: str, received_on: date | None, section_id: int | None,
                    body: str, stance: str, author_name: str | None, author_contact: str | None,
                    rewrite_summary: bool = True, files=(), quote: str | None = None,
-                   received_at: datetime | None = None) -> StoredComment:
+                   received_at: datetime | None = None, proposal: str | None = None) -> StoredComment:
     """Store an opinion that reached the office another way (by e-mail, letter, fax, telephone or in person)
     beside those sent through the portal, so that it is moderated, routed, counted in the closing summary,
     digested and answered like them. It must have come within the period (a letter: its postmark), and may be
     typed in after the deadline; a finalised consultation's stored summary is then written again. ``quote``: the
-    words of the draft it is about (a letter's "关于第三条'……'"), checked as a citizen's quotation is.
+    words of the draft it is about (a letter's "关于第三条'……'"), checked as a citizen's quotation is; ``proposal``: the
+    wording it proposes instead (建议修改为).
     ``received_at``: the moment it came, when known (an e-mail's), instead of ``received_on``; checked to the minute."""
     if channel not in OFFLINE_CHANNELS:
         raise OfficeError("channel", _("请选择收到的方式。"))
@@ -468,6 +470,9 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
     draft = consultation.current_draft
     if quote is not None and not quote_found(draft.id if draft else None, section.id if section else None, quote):
         raise OfficeError("quote", _("在草案原文中找不到“针对的原文”（所选章节内）。请从草案中复制原文，或者不填。"))
+    proposal = clean_proposal(proposal, quote)
+    if proposal is not None and len(proposal) > PROPOSAL_MAX:
+        raise OfficeError("proposal", _("建议修改的文字不能超过 %(max)s 个字。", max=PROPOSAL_MAX))
     try:
         uploads = check_uploads(files)  # a letter's scan or photo; checked as a citizen's files are
     except AttachmentRefused as refusal:
@@ -477,7 +482,8 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
         received_at = now() if received_on == today else datetime.combine(received_on, time(12, 0), tzinfo=SHANGHAI)
     received_at = min(max(received_at, opened), deadline, now())
     stored = store_comment(consultation, Target(section_id=section.id if section else None), body, stance,
-                           author_name, author_contact, channel=channel, received_at=received_at, quote=quote)
+                           author_name, author_contact, channel=channel, received_at=received_at, quote=quote,
+                           proposal=proposal)
     store_uploads(stored.id, uploads)
     comment = db.session.get(Comment, stored.id)
     record_action(actor, "record_comment", comment, consultation_id=consultation.id,
@@ -516,7 +522,7 @@ def import_recorded_comments(consultation: Consultation, actor, data: bytes, *, 
                 consultation, actor, channel=row.channel or channel, received_on=row.received_on or received_on,
                 section_id=row.section.id if row.section is not None else None, body=row.body, stance=row.stance,
                 author_name=row.author_name, author_contact=row.author_contact, rewrite_summary=False,
-                quote=row.quote))
+                quote=row.quote, proposal=row.proposal))
         except OfficeError as error:
             problems.append((row.line, _("第%(line)d行：%(problem)s", line=row.line, problem=error.message)))
     if problems:

@@ -294,7 +294,8 @@ def record_comment(consultation_id: int):
             consultation, current_user, channel=form.channel.data, received_on=form.received_on.data,
             section_id=form.section_id.data or None, body=form.body.data, stance=form.stance.data,
             author_name=form.author_name.data, author_contact=form.author_contact.data,
-            files=request.files.getlist("attachments"), quote=form.quote.data))) is not NOT_DONE:
+            files=request.files.getlist("attachments"), quote=form.quote.data,
+            proposal=form.proposal.data))) is not NOT_DONE:
         return redirect(url_for("office.record_comment", consultation_id=consultation.id,
                                 recorded=stored.receipt_number))
     recent = db.session.scalars(

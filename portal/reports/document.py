@@ -65,6 +65,8 @@ def feedback_document(facts: ReportFacts, groups: list[FeedbackGroup]) -> bytes:
                 who.append(entry.author_name or "匿名")
             who.append(STANCE_NAMES.get(entry.stance, entry.stance))
             quoted = f"针对“{entry.quote}”，" if entry.quote else ""
+            if entry.proposal:
+                quoted += f"{'建议修改为' if entry.quote else '建议增加或修改为'}“{entry.proposal}”，"
             copies = f"（同文意见，另有{entry.copies}份，答复相同）" if entry.copies else ""
             opinion = body_paragraph(
                 document, f"（{'，'.join(who)}）{quoted}{entry.text or '（意见内容不公开）'}{copies}", f"{entry.number}. 意见：")

@@ -26,6 +26,7 @@ class FeedbackEntry:
     response: Response | None  # published responses only
     quote: str | None = None  # the words of the draft it is about (引用原文), when the comments are public
     copies: int = 0  # further copies of the same form letter on the same section with the same answer, folded in
+    proposal: str | None = None  # the wording it proposes (建议修改为), when the comments are public
 
 
 @dataclass
@@ -124,11 +125,11 @@ def feedback_groups(consultation: Consultation, whole_draft_heading: str, drafts
             current_key = comment.section_id
             groups.append(FeedbackGroup(comment.section.title if comment.section else whole_draft_heading))
         if consultation.comments_public:
-            text, author, quote = comment.body, comment.author_name, comment.quote
+            text, author, quote, proposal = comment.body, comment.author_name, comment.quote, comment.proposal
         else:
-            text, author, quote = (response.paraphrase if response else None), None, None
+            text, author, quote, proposal = (response.paraphrase if response else None), None, None, None
         groups[-1].entries.append(FeedbackEntry(number, text, author, comment.stance, response, quote,
-                                                copies[comment_id]))
+                                                copies[comment_id], proposal))
     return groups
 
 

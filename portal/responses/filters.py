@@ -106,6 +106,7 @@ def conditions(consultation_id: int, filters: ResponseFilters) -> list:
         found.append(or_(
             Comment.body.contains(filters.text, autoescape=True),
             Comment.quote.contains(filters.text, autoescape=True),  # the words of the draft it quotes
+            Comment.proposal.contains(filters.text, autoescape=True),  # and the wording it proposes
             Comment.author_name.contains(filters.text, autoescape=True),
             Comment.receipt_number == filters.text.upper(),
             text_of_files_contains(filters.text),

@@ -60,7 +60,7 @@ def all_note_documents() -> list[Document]:
 
 def public_comment_query(consultation_ids=None):
     query = (
-        select(Comment.id, Comment.consultation_id, Comment.body)
+        select(Comment.id, Comment.consultation_id, Comment.body, Comment.proposal)
         .join(Consultation, Consultation.id == Comment.consultation_id)
         .where(
             Comment.status == "approved",
@@ -76,7 +76,7 @@ def public_comment_query(consultation_ids=None):
 def comment_document(comment_id: int) -> Document | None:
     """The comment as a document when the public may find it, else None."""
     row = db.session.execute(public_comment_query().where(Comment.id == comment_id)).first()
-    return Document("comment", row.id, row.consultation_id, row.body) if row else None
+    return Document("comment", row.id, row.consultation_id, searchable_text(row)) if row else None
 
 
 def comment_documents(consultation: Consultation, batch: int = 2000):
@@ -89,7 +89,7 @@ def comment_documents(consultation: Consultation, batch: int = 2000):
         if not rows:
             return
         for row in rows:
-            yield Document("comment", row.id, row.consultation_id, row.body)
+            yield Document("comment", row.id, row.consultation_id, searchable_text(row))
         last_id = rows[-1].id
 
 
@@ -107,3 +107,8 @@ def current_draft_ids() -> dict[int, int]:
     """consultation id → id of its current (highest version) draft."""
     rows = db.session.execute(select(Draft.consultation_id, Draft.id).order_by(Draft.version))
     return {consultation_id: draft_id for consultation_id, draft_id in rows}
+
+
+def searchable_text(comment) -> str:
+    """What search finds a public comment by: its text and the wording it proposes (建议修改为)."""
+    return f"{comment.body}\n{comment.proposal}" if comment.proposal else comment.body

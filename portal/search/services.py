@@ -19,6 +19,7 @@ from portal.search.documents import (
     comment_documents,
     count_comment_documents,
     public_comment_query,
+    searchable_text,
     section_documents,
     section_text,
 )
@@ -142,7 +143,8 @@ def _load(hits: list[Hit], consultations: dict[int, Consultation], clauses) -> l
                 or not consultation.comments_public
             ):
                 continue
-            out.append(Result("comment", consultation, comment.section, comment, analysis.snippet(comment.body, clauses)))
+            out.append(Result("comment", consultation, comment.section, comment,
+                              analysis.snippet(searchable_text(comment), clauses)))
     return out
 
 
@@ -178,7 +180,8 @@ def _fallback(query, clauses, consultations, kinds, comment_consultation_ids, li
     if "comment" in kinds and comment_consultation_ids:
         rows = db.session.execute(
             public_comment_query(comment_consultation_ids)
-            .where(*[Comment.body.contains(w, autoescape=True) for w in words])
+            .where(*[or_(Comment.body.contains(w, autoescape=True), Comment.proposal.contains(w, autoescape=True))
+                     for w in words])
             .order_by(Comment.id)
         ).all()
         hits += [Hit("comment", r.id, r.consultation_id, 0.0) for r in rows]

@@ -198,6 +198,7 @@ document.querySelectorAll("button[data-print]").forEach(function (button) {
   document.querySelectorAll("[data-clear-draft]").forEach(function (element) {
     store.removeItem("portal-draft:" + element.getAttribute("data-clear-draft"));
     store.removeItem("portal-draft:" + element.getAttribute("data-clear-draft") + ":quote");
+    store.removeItem("portal-draft:" + element.getAttribute("data-clear-draft") + ":proposal");
   });
   document.querySelectorAll("form[data-draft-key]").forEach(function (form) {
     var area = form.querySelector("textarea[name=body]");
@@ -214,12 +215,14 @@ document.querySelectorAll("button[data-print]").forEach(function (button) {
       area.insertAdjacentElement("beforebegin", notice);
     }
     keep(area, key);
-    var quote = form.querySelector("textarea[name=quote]");  // the words of the draft quoted, kept with the text
-    if (quote) {
-      var keptQuote = store.getItem(key + ":quote");
-      if (keptQuote && !quote.value) { quote.value = keptQuote; quote.dispatchEvent(new Event("change")); }
-      keep(quote, key + ":quote");
-    }
+    // the words of the draft quoted and the wording proposed instead, kept with the text
+    ["quote", "proposal"].forEach(function (name) {
+      var field = form.querySelector("textarea[name=" + name + "]");
+      if (!field) { return; }
+      var keptField = store.getItem(key + ":" + name);
+      if (keptField && !field.value) { field.value = keptField; field.dispatchEvent(new Event("change")); }
+      keep(field, key + ":" + name);
+    });
   });
   function keep(area, key) {
     area.addEventListener("input", function () {
@@ -251,13 +254,34 @@ document.querySelectorAll("button[data-print]").forEach(function (button) {
   tip.textContent = field.getAttribute("data-quote-tip");
   field.insertAdjacentElement("beforebegin", reveal);
   reveal.insertAdjacentElement("afterend", tip);
+  var proposalField = form.querySelector("[data-proposal-field]");  // the wording proposed, folded with the quotation
+  var proposal = proposalField && proposalField.querySelector("textarea[name=proposal]");
   function show(open) {
     field.hidden = !open;
+    if (proposalField) { proposalField.hidden = !open; }
     reveal.hidden = open;
     tip.hidden = open || !document.querySelector("article.draft");
     reveal.setAttribute("aria-expanded", open ? "true" : "false");
   }
-  show(Boolean(area.value.trim()) || field.classList.contains("has-error"));
+  show(Boolean(area.value.trim()) || field.classList.contains("has-error")
+       || Boolean(proposal && (proposal.value.trim() || proposalField.classList.contains("has-error"))));
+  if (proposal) {  // a button copies the quoted words into the proposal, to be edited there
+    var copy = document.createElement("button");
+    copy.type = "button";
+    copy.className = "link-button copy-quote";
+    copy.textContent = proposalField.getAttribute("data-copy-quote");
+    proposal.insertAdjacentElement("beforebegin", copy);
+    var offerCopy = function () { copy.hidden = !area.value.trim() || Boolean(proposal.value.trim()); };
+    offerCopy();
+    area.addEventListener("input", offerCopy);
+    area.addEventListener("change", offerCopy);
+    proposal.addEventListener("input", offerCopy);
+    copy.addEventListener("click", function () {
+      proposal.value = area.value.trim();
+      proposal.dispatchEvent(new Event("input"));
+      proposal.focus();
+    });
+  }
   reveal.addEventListener("click", function () { show(true); area.focus(); });
   area.addEventListener("change", function () { if (area.value.trim()) { show(true); } });
 

@@ -59,7 +59,7 @@ def test_selecting_a_sentence_on_a_section_page_quotes_it_in_the_form(open_page,
     page.goto(f"/consultations/{live_portal.consultation_id}/sections/{anchor}")
     field = page.locator("textarea[name=quote]")
     assert not field.is_visible()  # folded away until wanted
-    reveal = page.get_by_role("button", name="引用原文（可不填）")
+    reveal = page.get_by_role("button", name="引用原文、提出修改文字（可不填）")
     assert reveal.is_visible() and reveal.get_attribute("aria-expanded") == "false"
     assert page.get_by_text("也可以在上面的原文中选中一句话").is_visible()  # the other way in
 
@@ -88,6 +88,34 @@ def test_selecting_a_sentence_on_a_section_page_quotes_it_in_the_form(open_page,
     assert words.strip()[:10] in shown.inner_text().replace("\n", "")
 
 
+def test_a_citizen_edits_the_quoted_sentence_into_the_wording_they_propose(open_page, live_portal):
+    page = open_page(viewport=PHONE, bypass_csp=True)  # only so that axe itself can be injected
+    page.goto(f"/consultations/{live_portal.consultation_id}")
+    anchor = a_section_with_text(page)
+    page.goto(f"/consultations/{live_portal.consultation_id}/sections/{anchor}")
+    proposal = page.get_by_label("建议修改为（可不填）")
+    assert not proposal.is_visible()  # folded away with the quotation
+    words = select_text(page, f"#{anchor} > p:not(.units):not(.section-actions)", 2, 20).strip()
+    page.get_by_role("button", name="引用选中的文字提意见").click()
+    assert proposal.is_visible() and proposal.input_value() == ""
+    copy = page.get_by_role("button", name="把引用的原文复制到这里再修改")
+    copy.click()
+    assert proposal.input_value() == words and not copy.is_visible()  # offered while the proposal is empty
+    assert page.evaluate("() => document.activeElement.name") == "proposal"
+    proposal.fill(words[:6] + "（新增文字）" + words[6:])
+    assert run_axe(page) == []
+    page.get_by_label("您的意见").fill("这句话应当补充。")
+    page.reload()  # a reload loses nothing typed (kept in this tab until the comment is received)
+    assert proposal.is_visible() and proposal.input_value() == words[:6] + "（新增文字）" + words[6:]
+    page.get_by_role("button", name="提交意见").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "您的意见已收到"
+    assert page.locator(".comment-proposal ins").inner_text() == "（新增文字）"
+    comment = stored(live_portal, receipt_of(page))
+    assert (comment.quote, comment.proposal) == (words, words[:6] + "（新增文字）" + words[6:])
+    style = page.evaluate("""() => getComputedStyle(document.querySelector('.comment-proposal ins')).textDecorationLine""")
+    assert style == "underline"  # marked by more than colour
+
+
 def test_a_sentence_selected_on_the_overview_opens_its_section_with_the_quotation(open_page, live_portal):
     page = open_page()
     page.goto(f"/consultations/{live_portal.consultation_id}")
@@ -97,7 +125,7 @@ def test_a_sentence_selected_on_the_overview_opens_its_section_with_the_quotatio
     page.wait_for_url(re.compile(rf"/sections/{re.escape(anchor)}\?quote="))
     field = page.locator("textarea[name=quote]")
     assert field.is_visible() and field.input_value() == words.strip()
-    assert page.get_by_role("button", name="引用原文（可不填）").is_hidden()
+    assert page.get_by_role("button", name="引用原文、提出修改文字（可不填）").is_hidden()
 
 
 def test_too_long_a_selection_is_explained_and_a_reveal_opens_the_field(open_page, live_portal):
@@ -117,7 +145,7 @@ def test_too_long_a_selection_is_explained_and_a_reveal_opens_the_field(open_pag
 
     page.evaluate("() => window.getSelection().removeAllRanges()")
     page.locator(".quote-bar").wait_for(state="hidden")
-    page.get_by_role("button", name="引用原文（可不填）").click()
+    page.get_by_role("button", name="引用原文、提出修改文字（可不填）").click()
     assert page.locator("textarea[name=quote]").is_visible()
     assert page.evaluate("() => document.activeElement.name") == "quote"
 

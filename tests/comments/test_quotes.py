@@ -207,7 +207,7 @@ def test_the_office_digest_its_answering_page_and_the_api(app, client, login, of
     rows = list(csv.reader(io.StringIO(client.get(f"/office/consultations/{consultation.id}/digest.csv")
                                        .data.decode("utf-8-sig"))))
     quoted = rows[0].index("针对原文")
-    assert rows[0][quoted + 1] == "意见"
+    assert rows[0][quoted + 1:quoted + 3] == ["意见", "建议修改为"]
     assert [row[quoted] for row in rows[1:] if row[quoted + 1] == goals.body] == [words]
     document = docx.Document(io.BytesIO(client.get(f"/office/consultations/{consultation.id}/digest.docx").data))
     cells = [c.text for t in document.tables for r in t.rows for c in r.cells]

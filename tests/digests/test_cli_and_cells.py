@@ -24,7 +24,7 @@ def test_build_command_writes_each_format(app, tmp_path, office_consultation):
                                  str(csv_out), "--with-contacts"])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(csv_out.open(encoding="utf-8-sig", newline="")))
-    assert rows[0][6] == "联系方式" and rows[1][6] == "138 0013 8000" and len(rows) == 5
+    assert rows[0][7] == "联系方式" and rows[1][7] == "138 0013 8000" and len(rows) == 5
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export_contacts")).one()
     assert entry.actor_label == "cli" and entry.after["format"] == "csv"
 

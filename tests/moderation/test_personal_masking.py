@@ -70,3 +70,19 @@ def test_a_number_typed_into_the_name_is_masked_too(client, open_003, moderator,
     masked = db.session.get(Comment, comment.id)
     assert (masked.author_name, masked.body, masked.status) == ("李阿姨139****1111", "建议增加助餐点。", "approved")
     assert masked.author_contact == "13900001111"
+
+
+def test_a_number_in_the_proposed_wording_holds_the_comment_and_is_masked_there_too(client, open_003, moderator,
+                                                                                    add_comment):
+    set_moderation_mode("cli", open_003, "post")
+    db.session.commit()
+    comment = add_comment("建议增加热线。", proposal="设立养老服务热线13800138000。")
+    assert comment.status == "pending" and comment.flag_list == ["personal"]
+    (item,) = queue_items(client.get("/moderation").get_data(as_text=True))
+    act(client, [], row=f"mask:{item}")
+    db.session.expire_all()
+    masked = db.session.get(Comment, comment.id)
+    assert (masked.status, masked.proposal, masked.body) == ("approved", "设立养老服务热线138****8000。", "建议增加热线。")
+    assert masked.author_contact == "13800138000"
+    public = client.get(f"/consultations/{open_003.id}").get_data(as_text=True)
+    assert "138****8000" in public and "13800138000" not in public

@@ -50,7 +50,7 @@ def test_the_blank_form_lists_the_sections_and_says_where_to_send_it(client, con
     workbook = load_workbook(io.BytesIO(response.data))
     sheet, choices = workbook["意见反馈表"], workbook["章节"]
     assert choices.sheet_state == "hidden"
-    assert [cell.value for cell in sheet[3]] == ["针对的章节", "针对的原文", "态度", "意见内容", "理由",
+    assert [cell.value for cell in sheet[3]] == ["针对的章节", "针对的原文", "态度", "意见内容", "建议修改为", "理由",
                                                  "提出人（个人姓名或单位名称）", "联系方式"]
     assert "contact@example.gov.cn" in sheet["A2"].value and "2023年5月12日" in sheet["A2"].value
     names = [row[0].value for row in choices.iter_rows()]
@@ -66,9 +66,10 @@ def test_a_filled_form_is_imported_all_at_once(client, clock, consultation, offi
     workbook = load_workbook(io.BytesIO(blank_form(client, consultation).data))
     sheet, names = workbook["意见反馈表"], [row[0].value for row in workbook["章节"].iter_rows()]
     quoted = words_under(consultation.current_draft.sections[1])
-    sheet.append([names[2], quoted, "反对", "建议删去这一条。", "与上位法不一致。", "某某律师事务所", "lawyer@example.cn"])
-    sheet.append([None, None, None, "整体赞成。", None, None, None])  # the whole draft; no position: a suggestion
-    sheet.append([names[1], None, "赞成", "赞成。", None, "王大爷", None])
+    sheet.append([names[2], quoted, "反对", "建议删去这一条。", f"{quoted}（删去）", "与上位法不一致。", "某某律师事务所",
+                  "lawyer@example.cn"])
+    sheet.append([None, None, None, "整体赞成。", None, None, None, None])  # the whole draft; no position: a suggestion
+    sheet.append([names[1], None, "赞成", "赞成。", "增加一句。", None, "王大爷", None])
     sheet.cell(row=30, column=1, value=names[3])  # a section chosen in a row left otherwise empty: not an opinion
     clock.set(shanghai(2023, 5, 15, 10, 0))
     close_due_consultations(notify=False)
@@ -80,10 +81,12 @@ def test_a_filled_form_is_imported_all_at_once(client, clock, consultation, offi
     assert "已从表中录入 3 条意见。" in client.get(response.headers["Location"]).get_data(as_text=True)
     comments = stored()
     sections = consultation.current_draft.sections
-    assert [(c.section_id, c.stance, c.body, c.author_name, c.author_contact, c.quote) for c in comments] == [
-        (sections[1].id, "oppose", "建议删去这一条。\n理由：与上位法不一致。", "某某律师事务所", "lawyer@example.cn", quoted),
-        (None, "suggest", "整体赞成。", None, None, None),
-        (sections[0].id, "support", "赞成。", "王大爷", None, None),
+    assert [(c.section_id, c.stance, c.body, c.author_name, c.author_contact, c.quote, c.proposal)
+            for c in comments] == [
+        (sections[1].id, "oppose", "建议删去这一条。\n理由：与上位法不一致。", "某某律师事务所", "lawyer@example.cn", quoted,
+         f"{quoted}（删去）"),
+        (None, "suggest", "整体赞成。", None, None, None, None),
+        (sections[0].id, "support", "赞成。", "王大爷", None, None, "增加一句。"),
     ]
     assert {(c.channel, c.created_at) for c in comments} == {("letter", shanghai(2023, 5, 11, 12, 0))}
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)

@@ -197,8 +197,8 @@ def test_a_filled_feedback_form_sent_by_mail_gives_one_opinion_a_row(client, clo
 
     workbook = load_workbook(io.BytesIO(blank_form(client, consultation).data))
     sheet, names = workbook["意见反馈表"], [row[0].value for row in workbook["章节"].iter_rows()]
-    sheet.append([names[2], None, "反对", "建议删去这一条。", "与上位法不一致。", "某某律师事务所", None])
-    sheet.append([None, None, "赞成", "整体赞成。", None, None, "other@example.cn"])
+    sheet.append([names[2], None, "反对", "建议删去这一条。", None, "与上位法不一致。", "某某律师事务所", None])
+    sheet.append([None, None, "赞成", "整体赞成。", None, None, None, "other@example.cn"])
     form = xlsx(workbook)
     clock.set(shanghai(2023, 5, 4, 9, 0))
     response = upload(client, submit, consultation, ("form.eml", mail(
@@ -302,6 +302,19 @@ def test_the_sender_of_an_emailed_opinion_is_told_it_was_recorded(client, clock,
     assert confirm.recipient == "zhang@example.cn"
     assert "您通过电子邮件向起草单位提出的对" in confirm.body_text and "已把它录入公开征求意见平台" in confirm.body_text
     assert "您在“" not in confirm.body_text  # not told they left the address on the portal
+
+
+def test_a_message_proposing_other_words_for_the_quoted_ones_records_the_proposal(client, clock, consultation, office,
+                                                                                  submit):
+    clock.set(shanghai(2023, 5, 3, 9, 0))
+    target = next(s for s in consultation.current_draft.sections if s.heading.startswith("推进老年教育高质量发展"))
+    words = target.text.replace("\n", "")[:16]
+    upload(client, submit, consultation, ("p.eml", mail(
+        "意见", f"建议将“{words}”修改为：“{words[:8]}并保障经费”，理由是经费不明。", message_id="<p@x>")))
+    (comment,) = emailed()
+    assert (comment.section_id, comment.quote, comment.proposal) == (target.id, words, f"{words[:8]}并保障经费")
+    page = client.get(f"/office/consultations/{consultation.id}/responses/{comment.id}").get_data(as_text=True)
+    assert "建议修改为：" in page and "<ins>并保障经费</ins>" in page
 
 
 def test_words_of_the_draft_a_message_quotes_are_its_quotation_and_name_its_section(client, clock, consultation,
