@@ -268,7 +268,7 @@ document.querySelectorAll("button[data-print]").forEach(function (button) {
   if (proposal) {  // a button copies the quoted words into the proposal, to be edited there
     var copy = document.createElement("button");
     copy.type = "button";
-    copy.className = "link-button copy-quote";
+    copy.className = "link-button-dark copy-quote";
     copy.textContent = proposalField.getAttribute("data-copy-quote");
     proposal.insertAdjacentElement("beforebegin", copy);
     var offerCopy = function () { copy.hidden = !area.value.trim() || Boolean(proposal.value.trim()); };
