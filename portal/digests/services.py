@@ -74,6 +74,8 @@ def describe_filters(consultation: Consultation, filters: ResponseFilters) -> st
         parts.append(f"包含“{filters.text}”")
     if filters.advised:
         parts.append("责任单位提出了处理建议")
+    if filters.proposed:
+        parts.append("提出了修改文字")
     if filters.passage is not None:
         from portal.comments.quotes import received_quoting
 

@@ -1,4 +1,5 @@
-"""Narrowing the office's list of comments to answer: by section, by answer, by stance, by form letter, by text.
+"""Narrowing the office's list of comments to answer: by section, by answer, by stance, by form letter, by text, to
+the comments units advised on or proposing wording.
 
 An office that received 2,000 comments answers them in rounds: the comments on one article, the ones not yet
 answered, the 300 copies of one form letter (同文意见) at once. The filters are plain GET arguments, kept in
@@ -36,6 +37,7 @@ class ResponseFilters:
     text: str = ""
     advised: bool = False  # only comments a responsible unit has given its advice on (responses/advice.py)
     passage: int | None = None  # only comments quoting the current draft's sentence that starts there (quotes.py)
+    proposed: bool = False  # only comments proposing wording (建议修改为, comments/proposals.py)
     page: int = 1
 
     @property
@@ -47,7 +49,7 @@ class ResponseFilters:
         """The query arguments that give this list (for url_for), without the empty ones."""
         values = {"section": self.section, "answer": self.answer, "stance": self.stance, "letter": self.letter,
                   "q": self.text, "advised": 1 if self.advised else None, "passage": self.passage,
-                  "page": self.page}
+                  "proposed": 1 if self.proposed else None, "page": self.page}
         values.update(changes)
         return {k: v for k, v in values.items() if v not in ("", None) and not (k == "page" and v == 1)}
 
@@ -63,6 +65,7 @@ def parse_filters(args) -> ResponseFilters:
         text=(args.get("q") or "").strip()[:MAX_TEXT],
         advised=args.get("advised") == "1",
         passage=_start(args.get("passage")),
+        proposed=args.get("proposed") == "1",
         page=query_int(args.get("page")) or 1,
     )
 
@@ -102,6 +105,8 @@ def conditions(consultation_id: int, filters: ResponseFilters) -> list:
         found.append(or_(Comment.id == filters.letter, Comment.form_letter_id == filters.letter))
     if filters.advised:
         found.append(exists(select(UnitAdvice.id).where(UnitAdvice.comment_id == Comment.id)))
+    if filters.proposed:
+        found.append(Comment.proposal.is_not(None))
     if filters.text:
         found.append(or_(
             Comment.body.contains(filters.text, autoescape=True),

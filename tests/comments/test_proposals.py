@@ -155,6 +155,12 @@ def test_the_digests_the_units_mail_the_report_the_api_and_search_carry_it(app, 
     assert "<ins>某某某</ins>" in page
     found = client.get(f"/office/consultations/{consultation.id}/responses", query_string={"q": "某某某"})
     assert goals.body in found.get_data(as_text=True)  # the office's words filter reads the proposal too
+    narrowed = client.get(f"/office/consultations/{consultation.id}/responses", query_string={"proposed": "1"})
+    narrowed = narrowed.get_data(as_text=True)  # only the comments proposing wording
+    assert goals.body in narrowed and comments["whole"].body.split("\n")[0] in narrowed
+    assert comments["pending"].body not in narrowed and 'name="proposed" value="1" checked' in narrowed
+    word = docx.Document(io.BytesIO(client.get(f"/office/consultations/{consultation.id}/digest.docx?proposed=1").data))
+    assert "本文件只含筛选出的意见（提出了修改文字），共2条" in "\n".join(p.text for p in word.paragraphs)
     preview = client.get(f"/office/consultations/{consultation.id}/responses/preview").get_data(as_text=True)
     assert "建议修改为：" in preview and "<ins>某某某</ins>" in preview  # the feedback report
     client.post("/logout")
