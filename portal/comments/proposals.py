@@ -45,23 +45,34 @@ class WordingChange:
     marked: bool
 
 
+def wording_edits(old: str, new: str) -> tuple[list[tuple[str, str, str]], float]:
+    """How ``new`` changes ``old``, character by character (Chinese has no spaces between words) but a number or a
+    Latin word as one: (the words both keep, the words dropped, the words added) in order, one of them non-empty each;
+    and the share of the two texts in common (0 to 1)."""
+    old_tokens, new_tokens = _TOKENS.findall(old), _TOKENS.findall(new)
+    matcher = SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
+    edits = []
+    for operation, a1, a2, b1, b2 in matcher.get_opcodes():
+        dropped, added = "".join(old_tokens[a1:a2]), "".join(new_tokens[b1:b2])
+        edits.append((dropped, "", "") if operation == "equal" else ("", dropped, added))
+    return edits, matcher.ratio()
+
+
 def wording_change(quote: str, proposal: str) -> WordingChange:
-    """How ``proposal`` changes ``quote``, character by character (Chinese has no spaces between words)."""
-    old, new = _TOKENS.findall(quote), _TOKENS.findall(proposal)
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
-    if matcher.ratio() < _MARKED_MIN_RATIO:
+    """How ``proposal`` changes ``quote``, marked."""
+    edits, ratio = wording_edits(quote, proposal)
+    if ratio < _MARKED_MIN_RATIO:
         return WordingChange(_paragraphs([(quote, None)]), _paragraphs([(proposal, None)]), False)
     before: list[tuple[str, str | None]] = []
     after: list[tuple[str, str | None]] = []
-    for operation, a1, a2, b1, b2 in matcher.get_opcodes():
-        if operation == "equal":
-            before.append(("".join(old[a1:a2]), None))
-            after.append(("".join(new[b1:b2]), None))
-            continue
-        if a2 > a1:
-            before.append(("".join(old[a1:a2]), "del"))
-        if b2 > b1:
-            after.append(("".join(new[b1:b2]), "ins"))
+    for kept, dropped, added in edits:
+        if kept:
+            before.append((kept, None))
+            after.append((kept, None))
+        if dropped:
+            before.append((dropped, "del"))
+        if added:
+            after.append((added, "ins"))
     return WordingChange(_paragraphs(before), _paragraphs(after), True)
 
 

@@ -3,6 +3,11 @@ it, with each comment received as a Word comment (批注) on the sentences it qu
 section, else (a comment on the whole draft) on the title. Drafting offices review opinions in Word, next to the
 text they are about; the comments are the digest's (portal/digests/services.py: digest_rows, without contacts),
 so the two always agree.
+
+And the draft revised by the wording the office adopted (采纳建议修订稿): each comment it answered 采纳 or 部分采纳
+that proposes wording (建议修改为, portal/comments/proposals.py) written into the draft as Word's tracked changes
+(修订), with its comment beside it. The office accepts or rejects each in Word, edits on, and uploads the result as
+the revised draft (portal/drafts/readers.py reads a tracked change as accepted).
 """
 from __future__ import annotations
 
@@ -11,8 +16,8 @@ from dataclasses import replace
 from portal.comments.quotes import draft_words
 from portal.consultations.models import Consultation
 from portal.digests.rows import WEB_CHANNEL, DigestRow, wording_lines
-from portal.digests.services import digest_rows
-from portal.drafts.document import Note, document_facts, draft_document, file_stem
+from portal.digests.services import OUTCOMES, digest_rows
+from portal.drafts.document import Change, Note, document_facts, draft_document, file_stem
 from portal.mail.links import external_url
 
 # The most comments one annotated copy holds: Word slows to a crawl long before (and writing 100,000 takes 17 s and
@@ -55,3 +60,33 @@ def annotated_document(consultation: Consultation, filters=None) -> bytes:
 
 def annotated_filename(consultation: Consultation, filtered: bool = False) -> str:
     return f"{file_stem(consultation)}-批注版{'-筛选' if filtered else ''}.docx"
+
+
+ADOPTED = (OUTCOMES["adopted"], OUTCOMES["partly_adopted"])
+
+
+def adopted_wording_document(consultation: Consultation) -> bytes:
+    """The current draft with the wording proposed by the comments answered 采纳 or 部分采纳 as tracked changes, each
+    with its comment (its Word comment alone when its words cannot be placed: a proposal quoting nothing, or words
+    the current draft no longer holds)."""
+    draft = consultation.current_draft
+    words = draft_words(draft.id)
+    notes, changes = [], []
+    for row in digest_rows(consultation):
+        if not row.proposal or row.outcome not in ADOPTED:
+            continue
+        section_id = row.section_id if row.section_id in words.spans else None
+        found = words.locate(row.quote, section_id) if row.quote else None
+        passages = tuple((p.section_id, p.text) for p in words.passages_in(*found)) if found else ()
+        note = note_of(replace(row, section_id=section_id), passages, quote_changed=bool(row.quote) and found is None)
+        if found:
+            changes.append(Change(row.quote, row.proposal, passages, f"{row.author_name}（{row.receipt_number}）",
+                                  row.created_at, note))
+        else:
+            notes.append(note)
+    link = external_url("consultations.show", consultation_id=consultation.id)
+    return draft_document(document_facts(consultation, draft, link), draft, notes, changes)
+
+
+def adopted_wording_filename(consultation: Consultation) -> str:
+    return f"{file_stem(consultation)}-采纳建议修订稿.docx"

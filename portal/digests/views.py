@@ -65,6 +65,21 @@ def annotated(consultation_id: int):
                     DOCX, annotated_filename(consultation, filtered=filters.active))
 
 
+@bp.get("/adopted-wording.docx")
+@role_required("office")
+def adopted_wording(consultation_id: int):
+    """The draft with the wording the office adopted written in as tracked changes (采纳建议修订稿)."""
+    from portal.digests.annotated import adopted_wording_document, adopted_wording_filename
+    from portal.drafts.services import load_tree
+
+    consultation = get_managed_consultation(consultation_id)
+    if consultation.current_draft is None:
+        abort(404)
+    load_tree(consultation.current_draft)
+    return _written(lambda out: out.write(adopted_wording_document(consultation)), DOCX,
+                    adopted_wording_filename(consultation))
+
+
 def _written(write, mimetype: str, download_name: str):
     """``write(out)`` into a temporary file (rows streamed from the database), its audit entry committed, then the
     file sent from disk, never cached."""

@@ -6,9 +6,10 @@ which may hold page numbers and other debris the import left out). Pure: no app 
 """
 from __future__ import annotations
 
+import copy
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape, quoteattr
 
@@ -73,6 +74,23 @@ class Note:
     when: datetime | None = None  # when the comment was made: the Word comment's date
 
 
+@dataclass(frozen=True)
+class Change:
+    """A wording to write into the draft as a tracked change (修订): ``proposal`` instead of ``quote``, which lies in
+    the sentences ``passages`` names (as Note's), by ``author`` at ``when``; ``note``: the Word comment put on it (who
+    proposed it, their opinion, the office's answer)."""
+
+    quote: str
+    proposal: str
+    passages: tuple[tuple[int, str], ...]
+    author: str
+    when: datetime | None
+    note: Note
+
+
+NOT_PLACED = "（未能在原文中自动标出这处修改，请对照修改。）"
+
+
 class _Anchors:
     """The runs written for each heading and each sentence, to anchor notes on."""
 
@@ -88,9 +106,11 @@ class _Anchors:
         return runs or [self.title]
 
 
-def draft_document(facts: DocumentFacts, draft, notes: list[Note] = ()) -> bytes:
+def draft_document(facts: DocumentFacts, draft, notes: list[Note] = (), changes: list[Change] = ()) -> bytes:
     """``draft``: a Draft with its sections and tables loaded (portal/drafts/models.py). ``notes``: Word comments
-    to put on it (the office's annotated copy)."""
+    to put on it (the office's annotated copy). ``changes``: wordings to write in as tracked changes, each with its
+    note; one that cannot be placed (its words across paragraphs, not found as written, or overlapping an earlier
+    change) is its note alone, saying so."""
     document = official_document()
     anchors = _Anchors()
     title_paragraph(document, facts.title)
@@ -116,8 +136,69 @@ def draft_document(facts: DocumentFacts, draft, notes: list[Note] = ()) -> bytes
     for table in draft.tables:
         if table.section_id is None:
             _table(document, table, anchors)
-    _add_notes(document, notes, anchors)
+    placed, left = _place(changes, anchors)
+    _add_notes(document, [*notes, *(change.note for change, *_where in placed),
+                          *(replace(change.note, text=f"{change.note.text}\n{NOT_PLACED}") for change in left)], anchors)
+    number = len(notes) + len(changes)  # a revision's id: after the comments' (0, 1, …)
+    for change, runs, start, end in placed:
+        number = _track(change, runs, start, end, number)
     return document_bytes(document)
+
+
+def _place(changes, anchors: _Anchors) -> tuple[list[tuple[Change, list, int, int]], list[Change]]:
+    """Where each change goes: the runs of its sentences (next to each other in one paragraph, none taken by an
+    earlier change) and where its quotation lies in their text (white space aside); and the changes that go nowhere."""
+    placed, left, taken = [], [], set()
+    for change in changes:
+        runs = [anchors.sentences.get(key) for key in change.passages]
+        found = None
+        if runs and None not in runs and not taken & {id(run._r) for run in runs}:
+            parent = runs[0]._r.getparent()
+            at = [parent.index(run._r) if run._r.getparent() is parent else -1 for run in runs]
+            if at == list(range(at[0], at[0] + len(runs))) and at[0] >= 0:
+                words = [re.escape(character) for character in change.quote if not character.isspace()]
+                found = re.search(r"\s*".join(words), "".join(run.text for run in runs)) if words else None
+        if found is None:
+            left.append(change)
+            continue
+        taken |= {id(run._r) for run in runs}
+        placed.append((change, runs, found.start(), found.end()))
+    return placed, left
+
+
+def _track(change: Change, runs: list, start: int, end: int, number: int) -> int:
+    """Write ``change`` over ``runs`` as Word's tracked changes: the words it keeps as they were, the words it drops
+    deleted (w:del), the words it adds inserted (w:ins), each in the runs' own font; ``number``: the first revision id
+    to use. Returns the next one."""
+    from portal.comments.proposals import wording_edits
+
+    old = "".join(run.text for run in runs)
+    edits, _ratio = wording_edits(old, old[:start] + xml_text(change.proposal).replace("\n", "") + old[end:])
+    properties = runs[0]._r.rPr
+    when = f' w:date="{change.when.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"' if change.when else ""
+    author = quoteattr(xml_text(change.author)[:50])
+    first = runs[0]._r
+    for kept, dropped, added in edits:
+        pieces = []
+        if kept:
+            pieces.append(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">{escape(kept)}</w:t></w:r>')
+        if dropped:
+            pieces.append(f'<w:del {nsdecls("w")} w:id="{number}" w:author={author}{when}><w:r>'
+                          f'<w:delText xml:space="preserve">{escape(dropped)}</w:delText></w:r></w:del>')
+            number += 1
+        if added:
+            pieces.append(f'<w:ins {nsdecls("w")} w:id="{number}" w:author={author}{when}><w:r>'
+                          f'<w:t xml:space="preserve">{escape(added)}</w:t></w:r></w:ins>')
+            number += 1
+        for piece in pieces:
+            element = parse_xml(piece)
+            run = element if element.tag.endswith("}r") else element[0]
+            if properties is not None:
+                run.insert(0, copy.deepcopy(properties))
+            first.addprevious(element)
+    for run in runs:
+        run._r.getparent().remove(run._r)
+    return number
 
 
 def _add_notes(document, notes, anchors: _Anchors) -> None:

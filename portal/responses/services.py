@@ -255,11 +255,14 @@ def common_reasons(consultation: Consultation, limit: int = 8) -> list[CommonRea
 
 def response_counts(consultation: Consultation) -> dict[str, int]:
     """Drafted and published responses, for the office page: answers to comments marked spam are not counted
-    (the page's total leaves spam out, and neither the public report nor the mail shows them)."""
-    drafted, published = db.session.execute(
-        select(func.count(), func.count(Response.published_at))
+    (the page's total leaves spam out, and neither the public report nor the mail shows them); and how many of the
+    answered comments propose wording the answer adopts (采纳, 部分采纳: the draft revised by them, digests/annotated.py)."""
+    adopts = Response.outcome.in_(("adopted", "partly_adopted")) & Comment.proposal.is_not(None)
+    drafted, published, adopted_wording = db.session.execute(
+        select(func.count(), func.count(Response.published_at), func.count().filter(adopts))
         .select_from(Response)
         .join(Comment, Comment.id == Response.comment_id)
         .where(Response.consultation_id == consultation.id, comment_received())
     ).one()
-    return {"drafted": drafted, "published": published, "unpublished": drafted - published}
+    return {"drafted": drafted, "published": published, "unpublished": drafted - published,
+            "adopted_wording": adopted_wording}

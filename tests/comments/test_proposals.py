@@ -200,3 +200,53 @@ def test_the_units_mail_says_the_wording_proposed(app, client, unit_open_003):
         text, html = message.body_text, message.body_html
         assert f"建议修改为：\n「{proposal}」" in text
         assert "<ins>某某某</ins>" in html
+
+
+# --- the draft revised by the wording adopted -----------------------------------------------------------------------
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def test_the_wording_adopted_is_written_into_the_draft_as_tracked_changes_to_accept_in_word(app, client, login,
+                                                                                           office_consultation):
+    import docx
+
+    from portal.drafts.readers import docx_revisions, read_draft
+    from tests.responses.test_responding import bulk
+
+    consultation, comments = office_consultation
+    goals, pending, whole = comments["goals"], comments["pending"], comments["whole"]
+    line = goals.section.lines[0]
+    words, proposal = changed(line)
+    goals.quote, goals.proposal = words, proposal
+    pending.quote, pending.proposal = words, words + "（不采纳的写法）"  # answered 不采纳: not written in
+    whole.proposal = "增加一条：建立养老服务评价制度。"  # quotes nothing: a Word comment only
+    db.session.commit()
+    login("office@example.gov.cn")
+    page = client.get(f"/office/consultations/{consultation.id}/responses").get_data(as_text=True)
+    assert "采纳建议修订稿" not in page  # nothing adopted yet
+    assert bulk(client, consultation, [goals.id, whole.id], "adopted", "采纳。").status_code == 302
+    assert bulk(client, consultation, [pending.id], "not_adopted", "不采纳。").status_code == 302
+    page = client.get(f"/office/consultations/{consultation.id}/responses").get_data(as_text=True)
+    assert "采纳建议修订稿（2 处修改建议）" in page
+
+    response = client.get(f"/office/consultations/{consultation.id}/adopted-wording.docx")
+    assert response.status_code == 200 and "%E9%87%87%E7%BA%B3" in response.headers["Content-Disposition"]
+    document = docx.Document(io.BytesIO(response.data))
+    body = document.element.body
+    deleted = ["".join(t.text for t in change.iter(W + "delText")) for change in body.iter(W + "del")]
+    inserted = ["".join(t.text for t in change.iter(W + "t")) for change in body.iter(W + "ins")]
+    assert deleted == [words[4:6]] and inserted == ["某某某", "一律"]
+    authors = {change.get(W + "author") for change in [*body.iter(W + "del"), *body.iter(W + "ins")]}
+    assert authors == {f"王大爷（{goals.receipt_number}）"}
+    notes = {c.text for c in document.comments}
+    assert any(goals.body in note and "答复（未公布）：采纳。采纳。" in note for note in notes)
+    assert any("建议增加或修改为：「增加一条：建立养老服务评价制度。」" in note for note in notes)
+    assert not any("不采纳的写法" in note for note in notes) and "不采纳的写法" not in "".join(inserted)
+    paragraph = next(p for p in document.paragraphs if p._p in {c.getparent() for c in body.iter(W + "ins")})
+    assert paragraph.paragraph_format is not None  # the change sits in the draft's own paragraph
+
+    # uploaded back as the revised draft, the changes read as accepted
+    assert docx_revisions(response.data) == 3
+    text = read_draft(response.data, "修订稿.docx")
+    assert line.replace(words, proposal) in text and line not in text
