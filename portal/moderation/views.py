@@ -61,7 +61,8 @@ def _query(filters: QueueFilters, **changes) -> str:
         "page": filters.page,
     }
     values.update(changes)
-    return urlencode({k: v for k, v in values.items() if v not in ("", None, 1, "queue", "newest")})
+    defaults = {"view": "queue", "order": "newest", "page": 1}  # left out, as empty values are (consultation 1 is not)
+    return urlencode({k: v for k, v in values.items() if v not in ("", None) and defaults.get(k) != v})
 
 
 @bp.get("/moderation")
@@ -126,6 +127,41 @@ def act():
                        "%(n)s 条意见的当前状态不能“%(action)s”，没有更改。", outcome.not_applicable,
                        n=outcome.not_applicable, action=ACTION_LABELS[action]), "error")
     return redirect(url_for("moderation.queue") + ("?" + back if back else ""), code=303)
+
+
+@bp.route("/moderation/comments/<int:comment_id>/section", methods=["GET", "POST"])
+@role_required("moderator")
+def move(comment_id: int):
+    """Put a comment under another section of its draft (改归其他章节): a citizen who commented on the wrong part, seen
+    while triaging. The same form and service as the office's page of a comment; back to the queue as it was."""
+    from portal.comments.models import NOT_RECEIVED, Comment
+    from portal.responses.forms import move_comment_form
+    from portal.responses.services import ResponseRefused, move_comment
+
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.status in NOT_RECEIVED:
+        abort(404)
+    consultation = comment.consultation
+    form = move_comment_form(consultation, comment, formdata=request.form if request.method == "POST" else None)
+    if form is None:
+        abort(404)
+    back = _query(_filters(_parse_query(request.args.get("back", ""))))
+    if request.method == "POST" and form.validate():
+        try:
+            moved = move_comment(consultation, comment, form.section_id.data or None, current_user,
+                                 form.move_reason.data)
+        except ResponseRefused as refusal:
+            db.session.rollback()
+            form.section_id.errors = [refusal.message]
+        else:
+            db.session.commit()
+            if moved:
+                title = comment.section.title if comment.section is not None else _("草案整体")
+                flash(_("已改归“%(section)s”。负责这一部分的责任单位会收到这条意见。", section=title), "success")
+            return redirect(url_for("moderation.queue") + ("?" + back if back else "") + f"#comment-{comment.id}",
+                            code=303)
+    return render_template("moderation/move.html", comment=comment, consultation=consultation, form=form,
+                           back=back), 422 if form.errors else 200
 
 
 def _parse_query(query: str):

@@ -73,3 +73,19 @@ class MoveCommentForm(Form):
                              invalid_choice_message=_l("请从列表中选择章节。"))
     move_reason = TextAreaField(_l("原因（可不填，记入操作记录）"),
                                 validators=[Optional(), Length(max=500, message=_l("原因不能超过 500 个字。"))])
+
+
+def move_comment_form(consultation, comment, formdata=None) -> MoveCommentForm | None:
+    """The form putting a comment under another section, with the sections of the current draft; a comment whose
+    quotation lies in another section than its own is offered that one (None: a reply, which follows its parent)."""
+    from portal.office.forms import draft_section_choices
+    from portal.responses.services import section_quoted
+
+    if comment.parent_id is not None or consultation.current_draft is None:
+        return None
+    form = MoveCommentForm(formdata=formdata)
+    form.section_id.choices = draft_section_choices(consultation.current_draft)
+    form.suggested = section_quoted(consultation, comment)
+    if formdata is None:
+        form.section_id.data = form.suggested.id if form.suggested is not None else (comment.section_id or 0)
+    return form

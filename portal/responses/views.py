@@ -17,14 +17,13 @@ from portal.digests.services import attachment_count
 from portal.extensions import db
 from portal.moderation.grouping import group_new_comments
 from portal.moderation.labels import STANCE_LABELS
-from portal.office.forms import draft_section_choices
 from portal.responses.filters import ANSWERS, ResponseFilters, letter_sizes, parse_filters, section_choices
 from portal.responses.advice import advice_by_unit, advice_for, advice_request, give_advice
-from portal.responses.forms import AdviceForm, BulkResponseForm, MoveCommentForm, ResponseForm
+from portal.responses.forms import AdviceForm, BulkResponseForm, ResponseForm, move_comment_form
 from portal.responses.models import Response
 from portal.responses.services import (
     ResponseRefused, common_reasons, filtered_count, move_comment, place_in_list, publish_responses,
-    respond_to_comments, respondable_comments, response_counts, section_quoted,
+    respond_to_comments, respondable_comments, response_counts,
 )
 
 bp = Blueprint("responses", __name__, url_prefix="/office/consultations/<int:consultation_id>")
@@ -125,21 +124,8 @@ def respond_one(consultation_id: int, comment_id: int):
         return redirect(url_for("responses.index", consultation_id=consultation.id, **filters.args())
                         + f"#comment-{comment.id}")
     status = 422 if form.errors else 200
-    return _respond_page(consultation, comment, response, form, filters, place, move_form(consultation, comment),
+    return _respond_page(consultation, comment, response, form, filters, place, move_comment_form(consultation, comment),
                          status)
-
-
-def move_form(consultation: Consultation, comment: Comment, formdata=None) -> MoveCommentForm | None:
-    """The form putting a comment under another section, with the sections of the current draft; a comment whose
-    quotation lies in another section than its own is offered that one (None: a reply, which follows its parent)."""
-    if comment.parent_id is not None or consultation.current_draft is None:
-        return None
-    form = MoveCommentForm(formdata=formdata)
-    form.section_id.choices = draft_section_choices(consultation.current_draft)
-    form.suggested = section_quoted(consultation, comment)
-    if formdata is None:
-        form.section_id.data = form.suggested.id if form.suggested is not None else (comment.section_id or 0)
-    return form
 
 
 @bp.post("/responses/<int:comment_id>/section")
@@ -149,7 +135,7 @@ def move(consultation_id: int, comment_id: int):
     consultation = get_managed_consultation(consultation_id)
     comment = get_comment(consultation, comment_id)
     filters = parse_filters(request.args)
-    form = move_form(consultation, comment, formdata=request.form)
+    form = move_comment_form(consultation, comment, formdata=request.form)
     if form is None:
         abort(404)
     if form.validate():

@@ -78,7 +78,9 @@ def test_a_number_in_the_proposed_wording_holds_the_comment_and_is_masked_there_
     db.session.commit()
     comment = add_comment("建议增加热线。", proposal="设立养老服务热线13800138000。")
     assert comment.status == "pending" and comment.flag_list == ["personal"]
-    (item,) = queue_items(client.get("/moderation").get_data(as_text=True))
+    page = client.get("/moderation").get_data(as_text=True)
+    (item,) = queue_items(page)
+    assert f'value="mask:{item}"' in page  # offered for a number in the proposal alone
     act(client, [], row=f"mask:{item}")
     db.session.expire_all()
     masked = db.session.get(Comment, comment.id)
