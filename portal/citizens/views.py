@@ -136,19 +136,22 @@ def comments():
     pages = max(1, -(-total // COMMENTS_PER_PAGE))
     return render_template(
         "citizens/comments.html", citizen=citizen, items=items,
-        total=total, page=page, pages=pages, quotes_changed=_quotes_changed([comment for comment, _ in items]),
+        total=total, page=page, pages=pages, **_revised([comment for comment, _ in items]),
     )
 
 
-def _quotes_changed(comments) -> set[int]:
-    """Of the citizen's comments shown, those whose quotation a revision of the draft has changed since."""
-    from portal.comments.quotes import changed_quotes
+def _revised(comments) -> dict[str, set[int]]:
+    """Of the citizen's comments shown, those whose quotation a revision of the draft has changed since
+    (``quotes_changed``), and those whose proposed wording a revision took in (``proposals_taken``)."""
+    from portal.comments.quotes import changed_quotes, proposals_taken
 
     changed: set[int] = set()
-    for consultation_id in {c.consultation_id for c in comments if c.quote}:
+    taken: set[int] = set()
+    for consultation_id in {c.consultation_id for c in comments if c.quote or c.proposal}:
         mine = [c for c in comments if c.consultation_id == consultation_id]
         changed |= changed_quotes(mine[0].consultation, mine)
-    return changed
+        taken |= proposals_taken(mine[0].consultation, mine)
+    return {"quotes_changed": changed, "proposals_taken": taken}
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -353,6 +353,26 @@ def changed_quotes(consultation, comments) -> set[int]:
     return {c.id for c in earlier if words.locate(c.quote, c.section_id) is None}
 
 
+def proposals_taken(consultation, comments) -> set[int]:
+    """The ids of those ``comments`` whose proposed wording (建议修改为, portal/comments/proposals.py) the consultation's
+    current draft holds and the draft they were written on did not: a revision took it in (anywhere in the draft,
+    white space and full-width forms aside)."""
+    draft = consultation.current_draft
+    earlier = [c for c in comments if c.proposal and draft is not None and c.draft_id not in (None, draft.id)]
+    if not earlier:
+        return set()
+    words = {draft.id: draft_words(draft.id)}
+    taken = set()
+    for comment in earlier:
+        if words[draft.id].find(comment.proposal) is None:
+            continue
+        if comment.draft_id not in words:
+            words[comment.draft_id] = draft_words(comment.draft_id)
+        if words[comment.draft_id].find(comment.proposal) is None:
+            taken.add(comment.id)
+    return taken
+
+
 def changed_by_revision(consultation) -> list:
     """The comments received whose quoted words the version before the current one held and the current one no
     longer does: the latest revision changed them (an earlier revision's changes are not counted again)."""

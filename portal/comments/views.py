@@ -11,7 +11,7 @@ from portal.comments.attachments import FIELD as ATTACHMENTS
 from portal.comments.attachments import AttachmentRefused, attachments_of, check_uploads, store_uploads
 from portal.comments.forms import CommentForm, PostedComment, WithdrawForm, posted_comment
 from portal.comments.models import Comment
-from portal.comments.quotes import changed_quotes, quote_found
+from portal.comments.quotes import changed_quotes, proposals_taken, quote_found
 from portal.comments.services import CommentRefused, find_by_receipt, find_target, store_comment
 from portal.comments.withdrawal import COOKIE, WithdrawalRefused, key_cookie, may_withdraw, withdraw_comment
 from portal.consultations.services import closing_summary, consultation_facts
@@ -207,6 +207,7 @@ def _receipt_page(comment: Comment, form: WithdrawForm, status: int = 200, refus
     return render_template("comments/receipt.html", comment=comment, consultation=comment.consultation,
                            response=published_response(comment), withdraw_form=form if can_withdraw else None,
                            quote_changed=comment.id in changed_quotes(comment.consultation, [comment]),
+                           proposal_taken=comment.id in proposals_taken(comment.consultation, [comment]),
                            refused=refused, attachments=attachments_of([comment.id]).get(comment.id, [])), status
 
 

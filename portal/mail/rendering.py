@@ -108,7 +108,9 @@ def _quote_changed_context(message: OutboxMessage) -> dict:
     if comment.status in NOT_RECEIVED or not comment.quote:  # withdrawn or marked spam since it was queued
         raise CannotRender(str(_l("这封邮件所说的意见已撤回或不再计入。")))
     version = (message.context or {}).get("version")
-    return {**context, "version": version,
+    from portal.comments.quotes import proposals_taken
+
+    return {**context, "version": version, "proposal_taken": comment.id in proposals_taken(comment.consultation, [comment]),
             "changes_url": external_url("drafts.changes", base=base, consultation_id=comment.consultation_id,
                                         version=version)}
 

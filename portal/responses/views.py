@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.accounts.access import can_manage_consultation, get_managed_consultation, role_required
 from portal.comments.attachments import attachments_of
 from portal.comments.models import Comment, NOT_RECEIVED
-from portal.comments.quotes import changed_quotes, most_quoted, received_quoting, sentence_of
+from portal.comments.quotes import changed_quotes, most_quoted, proposals_taken, received_quoting, sentence_of
 from portal.digests.annotated import ANNOTATED_MAX
 from portal.consultations.models import Consultation
 from portal.digests.services import attachment_count
@@ -67,7 +67,8 @@ def render_index(consultation: Consultation, form: BulkResponseForm, status: int
         sections=section_choices(consultation), letters=letter_sizes(consultation.id, shown),
         attachments=attachments_of(c.id for c in shown), file_count=attachment_count(consultation),
         reasons=common_reasons(consultation), advice=advice_for(c.id for c in shown), annotated_max=ANNOTATED_MAX,
-        quotes_changed=changed_quotes(consultation, shown), sentences=most_quoted(consultation),
+        quotes_changed=changed_quotes(consultation, shown), proposals_taken=proposals_taken(consultation, shown),
+        sentences=most_quoted(consultation),
         passage_text=received_quoting(consultation, filters.passage)[0] if filters.passage is not None else None,
         units=advice_by_unit(consultation),
     ), status
@@ -164,7 +165,7 @@ def _respond_page(consultation, comment, response, form, filters, place, move, s
         move_form=move,
         attachments=attachments_of([comment.id]), filters=filters, place=place, reasons=common_reasons(consultation),
         advice=advice_for([comment.id]).get(comment.id, []), letters=letter_sizes(consultation.id, [comment]),
-        quotes_changed=changed_quotes(consultation, [comment]),
+        quotes_changed=changed_quotes(consultation, [comment]), proposals_taken=proposals_taken(consultation, [comment]),
         sentence=sentence_of(consultation, comment.id) if comment.quote else None,
     ), status
 

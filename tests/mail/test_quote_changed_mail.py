@@ -34,11 +34,11 @@ def test_the_author_of_a_quotation_the_revision_changed_is_told_once(app, client
     url = f"/consultations/{consultation.id}/sections/{goals.anchor}"
     citizen = Browser(app)
 
-    def comment(contact, quote, body="意见。"):
+    def comment(contact, quote, body="意见。", proposal=None):
         return receipt_from(post_comment(citizen, consultation, url, section_id=goals.id, body=body, quote=quote,
-                                         author_contact=contact))
+                                         author_contact=contact, proposal=proposal))
 
-    told = comment("wang@example.cn", CHANGED, "年份太晚。")
+    told = comment("wang@example.cn", CHANGED, "年份太晚。", proposal="到2026年底,基础养老服务设施")
     english = comment("li@example.cn", CHANGED, "Too late.")
     comment("zhao@example.cn", KEPT)  # its words are still there
     comment("qian@example.cn", CHANGED)  # never confirmed
@@ -72,6 +72,9 @@ def test_the_author_of_a_quotation_the_revision_changed_is_told_once(app, client
     assert subject_of(chinese) == f"您引用的原文已修改 {told}：{consultation.title}"
     text = chinese.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert f"「{CHANGED}」" in text and "修订稿（第2版）" in text
+    assert "修订稿采用了您建议修改的文字：\n「到2026年底,基础养老服务设施」" in text  # the revision took it in
+    english_text = mails["li@example.cn"].get_body(("plain",)).get_content()
+    assert "wording you proposed" not in english_text  # Li proposed nothing
     assert f"/consultations/{consultation.id}/versions/2/changes" in text
     assert chinese["List-Unsubscribe"]  # a commenter's mail: one-click unsubscribe
     assert subject_of(mails["li@example.cn"]).startswith(f"The words you quoted have been changed {english}")

@@ -111,6 +111,10 @@ def test_a_quotation_the_revision_changed_is_told_to_its_author_and_the_office(a
                                         quote="到2025年底,基础养老服务设施"))
     kept = receipt_from(post_comment(citizen, consultation, url, section_id=goals.id, body="赞成以人为本。",
                                      quote="坚持以人为本"))
+    taken = receipt_from(post_comment(citizen, consultation, url, section_id=goals.id, body="应为2026年。",
+                                      quote="到2025年底,基础养老服务设施", proposal="到2026年底,基础养老服务设施"))
+    other = receipt_from(post_comment(citizen, consultation, url, section_id=goals.id, body="应为2024年。",
+                                      quote="到2025年底,基础养老服务设施", proposal="到2024年底,基础养老服务设施"))
     assert "在修订稿中已经修改" not in citizen.get(f"/receipts/{changed}").get_data(as_text=True)
 
     text = revised_text(seed_path("003").read_text(encoding="utf-8"))
@@ -118,17 +122,22 @@ def test_a_quotation_the_revision_changed_is_told_to_its_author_and_the_office(a
                       change_note="目标年份改为2026年")
     assert response.status_code == 302
     told = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "这次修订改动了 1 条意见所引用的原文" in told  # the office hears what its changes touched
+    assert "这次修订改动了 3 条意见所引用的原文" in told  # the office hears what its changes touched
     receipt = citizen.get(f"/receipts/{changed}").get_data(as_text=True)
     assert "这段原文在修订稿中已经修改。" in receipt
     assert f'href="/consultations/{consultation.id}/versions/2/changes">看看改了什么</a>' in receipt
     assert "在修订稿中已经修改" not in citizen.get(f"/receipts/{kept}").get_data(as_text=True)
+    receipt = citizen.get(f"/receipts/{taken}").get_data(as_text=True)  # the wording proposed was taken in
+    assert "修订稿采用了这条意见建议的文字。" in receipt and "这段原文在修订稿中已经修改。" not in receipt
+    receipt = citizen.get(f"/receipts/{other}").get_data(as_text=True)  # another wording: the words changed
+    assert "修订稿采用了这条意见建议的文字。" not in receipt and "这段原文在修订稿中已经修改。" in receipt
 
     page = client.get(f"/office/consultations/{consultation.id}/responses").get_data(as_text=True)
-    assert page.count("这段原文在修订稿中已经修改。") == 1
+    assert page.count("这段原文在修订稿中已经修改。") == 2 and page.count("修订稿采用了这条意见建议的文字。") == 1
     notes = [c.text for c in docx.Document(io.BytesIO(
         client.get(f"/office/consultations/{consultation.id}/annotated.docx").data)).comments]
-    assert [n for n in notes if "（这段原文在修订稿中已经修改）" in n] == [n for n in notes if "年份太晚。" in n]
+    assert [n for n in notes if "（这段原文在修订稿中已经修改）" in n] == [
+        n for n in notes if "年份太晚。" in n or "应为2026年。" in n or "应为2024年。" in n]
 
 
 def test_after_a_revision_the_sentences_still_quoted_stay_marked_and_counted(app, client, clock, owned_003, submit,
