@@ -155,7 +155,7 @@ def _place(changes, anchors: _Anchors) -> tuple[list[tuple[Change, list, int, in
         if runs and None not in runs and not taken & {id(run._r) for run in runs}:
             parent = runs[0]._r.getparent()
             at = [parent.index(run._r) if run._r.getparent() is parent else -1 for run in runs]
-            if at == list(range(at[0], at[0] + len(runs))) and at[0] >= 0:
+            if at == list(range(at[0], at[0] + len(runs))):
                 words = [re.escape(character) for character in change.quote if not character.isspace()]
                 found = re.search(r"\s*".join(words), "".join(run.text for run in runs)) if words else None
         if found is None:

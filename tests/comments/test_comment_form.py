@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal import create_app
 from portal.comments.forms import CommentForm, PostedComment, posted_comment
+from portal.comments.proposals import PROPOSAL_MAX
 from portal.comments.quotes import QUOTE_MAX
 
 LIMIT = 20  # COMMENT_MAX_LENGTH in this test
@@ -22,6 +23,8 @@ CONTACTS = [None, "", "  ", "13812345678", "+86 13812345678", "010-12345678", "�
             "citizen@example.com", " citizen@example.com ", "not an address", "a@b", "x" * 95 + "@a.cn",
             "x" * 96 + "@ab.cn", " " * 120]
 QUOTES = [None, "", "  ", "原文的一句话", " 原文\r\n\r\n 第二行 ", "引" * QUOTE_MAX, "引" * (QUOTE_MAX + 1), " " * (QUOTE_MAX + 10)]
+PROPOSALS = [None, "", "  ", "原文的一句话", " 原文 的一句话 ", "改成这样\r\n\r\n 两行", "改" * PROPOSAL_MAX,
+             "改" * (PROPOSAL_MAX + 1), " " * (PROPOSAL_MAX + 10)]
 
 
 def _cases():
@@ -35,6 +38,8 @@ def _cases():
         yield body, None, None, contact
     for body, quote in itertools.product(BODIES, QUOTES):  # the quotation's own check (its place in the draft:
         yield body, "oppose", None, None, quote          # the view's, tests/comments/test_quotes.py)
+    for quote, proposal in itertools.product(QUOTES, PROPOSALS):  # a proposal repeating the quotation is none
+        yield "好", "suggest", None, None, quote, proposal
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +47,9 @@ def form_app():
     return create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "COMMENT_MAX_LENGTH": LIMIT, "TESTING": True})
 
 
-def _formdata(body, stance, name, contact, quote=None) -> MultiDict:
+def _formdata(body, stance, name, contact, quote=None, proposal=None) -> MultiDict:
     fields = {"body": body, "stance": stance, "author_name": name, "author_contact": contact, "quote": quote,
-              "section_id": "3", "parent_id": "", "website": ""}
+              "proposal": proposal, "section_id": "3", "parent_id": "", "website": ""}
     return MultiDict({key: value for key, value in fields.items() if value is not None})
 
 
@@ -80,3 +85,6 @@ def test_posted_comment_reads_the_fields_as_posted(form_app):
         # the quotation tidied: white space of each line, empty lines; a blank one is no quotation
         assert posted_comment(MultiDict({"body": "意见", "quote": " 第一句 \r\n\r\n 第二句"})).quote == "第一句\n第二句"
         assert posted_comment(MultiDict({"body": "意见", "quote": " \n "})).quote is None
+        # the proposal tidied as a quotation is; one repeating the quotation is none
+        assert posted_comment(MultiDict({"body": "意见", "proposal": " 改为 \r\n 两行"})).proposal == "改为\n两行"
+        assert posted_comment(MultiDict({"body": "意见", "quote": "原文，一句", "proposal": "原文, 一句"})).proposal is None
