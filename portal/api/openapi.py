@@ -185,6 +185,7 @@ SCHEMAS = {
         "sections": {"type": "array", "description": _l("各部分收到的意见数（含其下各级章节）；section 为 null：对草案整体的意见"),
                      "items": _object({"section": _nullable(_ref("SectionReference")), "count": INTEGER})},
         "stances": _object({"support": INTEGER, "oppose": INTEGER, "suggest": INTEGER}),
+        "proposals": {"type": "integer", "minimum": 0, "description": _l("写出了建议修改的文字（建议修改为）的意见数")},
         "channels": _object({channel: INTEGER for channel in CHANNELS}, _l("各种方式收到的意见数")),
         "days": {"type": "array", "description": _l("每天收到的意见数（北京时间）"),
                  "items": _object({"date": {"type": "string", "format": "date"}, "count": INTEGER})},

@@ -23,7 +23,7 @@ from portal.drafts.models import DraftTable, Section
 from portal.drafts.services import load_tree
 from portal.extensions import db
 from portal.reports.services import (
-    channel_counts, comments_per_day, comments_per_top_section, feedback_groups, stance_counts,
+    channel_counts, comments_per_day, comments_per_top_section, feedback_groups, proposal_count, stance_counts,
 )
 from portal.responses.models import Response
 
@@ -307,6 +307,7 @@ def statistics(consultation: Consultation) -> dict:
         "total": sum(count for _section, count in per_section),
         "sections": [{"section": section_reference(section), "count": count} for section, count in per_section],
         "stances": stance_counts(consultation),
+        "proposals": proposal_count(consultation),
         "channels": {channel: count for channel, count in zip(CHANNELS, _channel_counts(consultation))},
         "days": [{"date": day.isoformat(), "count": count} for day, count in comments_per_day(consultation)],
         "quoted": _quoted(consultation),

@@ -164,6 +164,12 @@ def stance_counts(consultation: Consultation) -> dict[str, int]:
     return {stance: rows.get(stance, 0) for stance in STANCES}
 
 
+def proposal_count(consultation: Consultation) -> int:
+    """Comments received that propose wording (建议修改为, portal/comments/proposals.py)."""
+    return db.session.scalar(select(func.count()).where(comment_received(consultation.id),
+                                                        Comment.proposal.is_not(None)))
+
+
 def channel_counts(consultation: Consultation) -> dict[str, int]:
     """Comments received each way (portal/comments/models.py: CHANNELS), in that order, the ways used only."""
     rows = dict(db.session.execute(

@@ -19,7 +19,7 @@ from portal.reports.document import feedback_document as write_feedback_document
 from portal.reports.charts import horizontal_bar_chart
 from portal.reports.services import (
     channel_counts, comments_per_day, comments_per_top_section, feedback_count, feedback_groups, report_state,
-    stance_counts,
+    proposal_count, stance_counts,
 )
 
 bp = Blueprint("reports", __name__)
@@ -85,6 +85,7 @@ def statistics(consultation_id: int):
         per_section=per_section,
         per_day=per_day,
         stances=[(stance_names[s], n) for s, n in stances.items()],
+        proposals=proposal_count(consultation),
         channels=channel_counts(consultation),
         quoted=most_quoted(consultation),
         sections={s.id: s for s in consultation.current_draft.sections} if consultation.current_draft else {},

@@ -250,3 +250,15 @@ def test_the_wording_adopted_is_written_into_the_draft_as_tracked_changes_to_acc
     assert docx_revisions(response.data) == 3
     text = read_draft(response.data, "修订稿.docx")
     assert line.replace(words, proposal) in text and line not in text
+
+
+def test_the_statistics_count_the_comments_proposing_wording(app, client, open_003):
+    url = f"/consultations/{open_003.id}"
+    page = client.get(f"{url}/statistics").get_data(as_text=True)
+    assert "写出了建议修改的文字" not in page  # none yet
+    receipt_from(post_comment(client, open_003, url, body="缺少一条。", proposal="增设家庭养老床位补贴。"))
+    receipt_from(post_comment(client, open_003, url, body="赞成。"))
+    page = client.get(f"{url}/statistics").get_data(as_text=True)
+    assert "其中 1 条意见写出了建议修改的文字。" in page
+    statistics = client.get(f"/api/v1/consultations/{open_003.id}/statistics").get_json()
+    assert (statistics["total"], statistics["proposals"]) == (2, 1)
