@@ -30,6 +30,7 @@ from html.parser import HTMLParser
 
 from flask_babel import lazy_gettext as _l
 
+from portal.core.time import SHANGHAI
 from portal.drafts.docx_numbering import chinese_number
 
 MESSAGES_MAX = 2000  # messages in one upload (a folder of a busy consultation)
@@ -69,6 +70,8 @@ class EmailedOpinion:
     body: str  # the text the sender wrote, without the earlier messages a reply quotes
     files: list[tuple[str, bytes]] = field(default_factory=list)  # (file name, content) of the files attached
     automatic: bool = False  # an auto-reply, a delivery report, a mailing list's post: no opinion
+    forwarded_by: str | None = None  # who forwarded the citizen's message to the office (name, else address)
+    forward_note: str = ""  # what they wrote above it ("请处理"): for the office, not the opinion
 
 
 def messages_in(data: bytes, filename: str | None) -> list[bytes]:
@@ -139,17 +142,144 @@ def maildir_messages(path: str) -> list[bytes]:
 
 
 def read_message(raw: bytes) -> EmailedOpinion:
-    """One message, read: who sent it, when it arrived, what it says, what it carries."""
+    """One message, read: who sent it, when it arrived, what it says, what it carries. A message forwarding a
+    citizen's in its text (转发, Fw:, Fwd:: a colleague or the 12345 hotline passing an opinion on) is read as the
+    citizen's: its sender, the time it was sent (when earlier than the forward's arrival), its subject and text."""
     message = email.message_from_bytes(raw, policy=email.policy.compat32)
     message_id = (message.get("Message-ID") or "").strip()
     key = hashlib.sha256(message_id.encode("utf-8", "replace") if message_id else raw).hexdigest()
     sender_name, sender_address = _sender(message)
-    subject = header_text(message.get("Subject"))
+    subject = " ".join(header_text(message.get("Subject")).split())
     plain, html, files = _parts(message)
     body = plain if plain.strip() else html_text(html)
-    return EmailedOpinion(
+    opinion = EmailedOpinion(
         key=key, sender_name=sender_name, sender_address=sender_address, received_at=_received_at(message),
-        subject=" ".join(subject.split()), body=own_words(body), files=files, automatic=_automatic(message))
+        subject=subject, body=own_words(body), files=files, automatic=_automatic(message))
+    forward = None if opinion.automatic else inline_forward(subject, body)
+    if forward is not None:
+        opinion.forwarded_by, opinion.forward_note = sender_name or sender_address, opinion.body
+        opinion.sender_name, opinion.sender_address = forward.sender_name, forward.sender_address
+        opinion.subject, opinion.body = forward.subject or subject, forward.body
+        if forward.sent_at is not None and (opinion.received_at is None or forward.sent_at <= opinion.received_at):
+            opinion.received_at = forward.sent_at
+    return opinion
+
+
+# A forward, by its subject: 转发: / 转发： (Foxmail, Outlook, Netease), Fw: / FW: (Outlook), Fwd: (Gmail, Apple Mail)
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:转发|fwd?)\s*[:：]", re.IGNORECASE)
+# The header lines a mail program writes above the message it forwards, in Chinese or English
+_FORWARD_FIELDS = {"发件人": "from", "from": "from", "发送时间": "date", "发送日期": "date", "发信时间": "date",
+                   "时间": "date", "日期": "date", "date": "date", "sent": "date", "收件人": "to", "to": "to",
+                   "抄送": "to", "cc": "to", "主题": "subject", "subject": "subject"}
+_FORWARD_LINE = re.compile(r"^[ \t>*]*(" + "|".join(_FORWARD_FIELDS) + r")[ \t*]*[:：][ \t*]*(.*?)[ \t]*$",
+                           re.IGNORECASE)
+_FORWARD_FROM = re.compile(r"^[ \t>*]*(?:发件人|from)[ \t*]*[:：]", re.IGNORECASE | re.MULTILINE)
+_CHINESE_MOMENT = re.compile(r"(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?\s*(?:[（(]?(?:星期|周).[)）]?)?\s*"
+                             r"(上午|下午|晚上|中午|凌晨)?\s*(\d{1,2})\s*[:：]\s*(\d{2})")
+_ENGLISH_MOMENT = re.compile(r"([A-Z][a-z]{2})[a-z]*\.? (\d{1,2}), (\d{4}),? (?:at )?(\d{1,2}):(\d{2})\s*([AP]M)?",
+                             re.IGNORECASE)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+@dataclass
+class ForwardedMessage:
+    """The message a forward carries in its text."""
+
+    sender_name: str | None
+    sender_address: str
+    sent_at: datetime | None
+    subject: str
+    body: str
+
+
+def inline_forward(subject: str, text: str) -> ForwardedMessage | None:
+    """The message ``text`` forwards below its header lines (发件人/From, 发送时间/Date, 主题/Subject …), when
+    ``subject`` says it is a forward and those lines name a sender's address; else None."""
+    if not _FORWARD_SUBJECT.match(subject):
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for start in _FORWARD_FROM.finditer(text):
+        fields: dict[str, str] = {}
+        position = start.start()
+        for line in text[position:].split("\n"):
+            found = _FORWARD_LINE.match(line)
+            if found is None:
+                if line.strip() or not fields:
+                    break
+                position += len(line) + 1  # the blank line after the header lines
+                break
+            fields.setdefault(_FORWARD_FIELDS[found.group(1).lower()], found.group(2))
+            position += len(line) + 1
+        if "from" not in fields or not ({"date", "subject"} & fields.keys()):
+            continue
+        name, address = _forwarded_sender(fields["from"])
+        if address is None:
+            continue
+        return ForwardedMessage(name, address, _forwarded_moment(fields.get("date", "")),
+                                " ".join(fields.get("subject", "").split()), own_words(text[position:]))
+    return None
+
+
+def _forwarded_sender(value: str) -> tuple[str | None, str | None]:
+    """张三 <zhang@example.cn>, "张三"<zhang@example.cn>;, 张三 [mailto:zhang@example.cn], zhang@example.cn."""
+    value = re.sub(r"\[mailto:([^\]]+)\]", r"<\1>", value).strip().rstrip(";；,")
+    addresses = getaddresses([value])
+    if not addresses or "@" not in addresses[0][1]:
+        return None, None
+    name, address = addresses[0]
+    name = name.strip().strip('"').strip() or None
+    return (None if name and name.lower() == address.lower() else name), address.strip()
+
+
+def _forwarded_moment(value: str) -> datetime | None:
+    """When the forwarded message was sent, as its header line writes it: RFC 5322 (Thunderbird), 2023年5月2日(星期二)
+    上午10:15 (Foxmail, Outlook, Netease), Tue, May 2, 2023 at 10:15 AM (Gmail; its zone not written: read as
+    Beijing time, as the Chinese forms are)."""
+    moment = _moment(value) if re.search(r"[+-]\d{4}|GMT|UT", value) else None
+    if moment is not None:
+        return moment
+    try:
+        if found := _CHINESE_MOMENT.search(value):
+            year, month, day, part, hour, minute = found.groups()
+            hour = int(hour) + (12 if part in ("下午", "晚上") and int(hour) < 12 else 0)
+            return datetime(int(year), int(month), int(day), hour, int(minute), tzinfo=SHANGHAI)
+        if found := _ENGLISH_MOMENT.search(value):
+            month, day, year, hour, minute, half = found.groups()
+            hour = int(hour) % 12 + (12 if (half or "").upper() == "PM" else 0) if half else int(hour)
+            return datetime(int(year), _MONTHS.index(month[:3].lower()) + 1, int(day), hour, int(minute),
+                            tzinfo=SHANGHAI)
+    except ValueError:  # a day or an hour that is none (2月30日, 25:00)
+        return None
+    return None
+
+
+def forwarded_attachments(raw: bytes) -> tuple[str | None, list[bytes]]:
+    """Who forwarded (name, else address) and the messages ``raw`` forwards as attachments (Outlook's 以附件形式转发,
+    several at once), to be read each as the message it was, when its own text is no more than a covering note
+    ("请查收"); else (None, [])."""
+    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    if _automatic(message):
+        return None, []
+    inner = [part for part in _leaves(message) if part.get_content_type() == "message/rfc822"]
+    if not inner:
+        return None, []
+    plain, html, _files = _parts(message)
+    if len(own_words(plain if plain.strip() else html_text(html))) > COVER_NOTE_MAX:
+        return None, []
+    name, address = _sender(message)
+    return name or address, [data for data in (_attached_bytes(part) for part in inner) if data]
+
+
+COVER_NOTE_MAX = 200  # characters: a forward's own text longer than this is an opinion of its own
+
+
+def _attached_bytes(part: Message) -> bytes:
+    """The message a message/rfc822 part holds, as bytes."""
+    data = part.get_payload(decode=True)
+    if data is None:
+        payload = part.get_payload()
+        data = payload[0].as_bytes() if isinstance(payload, list) and payload else b""
+    return data
 
 
 def header_text(value) -> str:
@@ -251,10 +381,7 @@ def _parts(message: Message) -> tuple[str, str, list[tuple[str, bytes]]]:
         if filename or disposition == "attachment" or content_type == "message/rfc822":
             if disposition == "inline" and part.get("Content-ID") and content_type.startswith("image/"):
                 continue  # shown by the HTML body (cid:), not sent as a file
-            data = part.get_payload(decode=True)
-            if data is None and content_type == "message/rfc822":
-                payload = part.get_payload()
-                data = payload[0].as_bytes() if isinstance(payload, list) and payload else b""
+            data = _attached_bytes(part) if content_type == "message/rfc822" else part.get_payload(decode=True)
             if not filename and content_type == "message/rfc822":
                 subject = header_text(email.message_from_bytes(data).get("Subject")) if data else ""
                 filename = (subject or "邮件") + ".eml"

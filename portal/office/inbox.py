@@ -28,8 +28,8 @@ from portal.consultations.services import rewrite_closing_summary
 from portal.core.statements import insert_for
 from portal.core.time import now
 from portal.extensions import db
-from portal.office.emailed import (MESSAGES_MAX, EmailedOpinion, MailFileError, guess_section, messages_in,
-                                   read_message)
+from portal.office.emailed import (MESSAGES_MAX, EmailedOpinion, MailFileError, forwarded_attachments, guess_section,
+                                   messages_in, read_message)
 from portal.office.services import ImportRefused, OfficeError, record_comment
 
 
@@ -95,7 +95,12 @@ def import_emailed_comments(consultation: Consultation, actor, uploads: list[tup
             outcomes.append(Outcome("unreadable", subject=clean_filename(filename), problem=str(messages.message)))
             continue
         for raw in messages:
-            outcomes.append(_record(consultation, actor, raw, sections, memo))
+            try:  # citizens' messages a colleague forwarded as attachments, each read as it was
+                forwarder, inner = forwarded_attachments(raw)
+            except Exception:  # noqa: BLE001 - read as it is, where a broken message is named
+                forwarder, inner = None, []
+            for one in inner or [raw]:
+                outcomes.append(_record(consultation, actor, one, sections, memo, forwarder))
     recorded = sum(1 for outcome in outcomes if outcome.kind == "recorded")
     if recorded:
         rewrite_closing_summary(consultation)  # finalised already: the count it states has changed
@@ -105,7 +110,9 @@ def import_emailed_comments(consultation: Consultation, actor, uploads: list[tup
     return ImportResult(outcomes)
 
 
-def _record(consultation: Consultation, actor, raw: bytes, sections, memo: dict) -> Outcome:
+def _record(consultation: Consultation, actor, raw: bytes, sections, memo: dict,
+            forwarder: str | None = None) -> Outcome:
+    """``forwarder``: who forwarded ``raw`` as an attachment."""
     try:
         opinion = read_message(raw)
     except Exception:  # noqa: BLE001 - a message the mail library cannot take apart is named, not fatal
@@ -113,6 +120,10 @@ def _record(consultation: Consultation, actor, raw: bytes, sections, memo: dict)
         return Outcome("refused", problem=_("这封邮件读不了（格式损坏）。请在邮箱中打开它，逐条录入。"))
     outcome = Outcome("refused", subject=opinion.subject or _("（无主题）"),
                       sender=opinion.sender_name or opinion.sender_address, received_at=opinion.received_at)
+    if forwarder or opinion.forwarded_by:
+        outcome.notes.append(_("由“%(name)s”转发，按原发件人录入", name=opinion.forwarded_by or forwarder))
+        if opinion.forward_note:
+            outcome.notes.append(_("转发时的附言：“%(text)s”", text=_shortened(opinion.forward_note)))
     if opinion.automatic:
         outcome.kind = "automatic"
         return outcome

@@ -178,3 +178,26 @@ def test_files_of_messages_an_mbox_a_zip_a_maildir(tmp_path):
         with zipfile.ZipFile(empty, "w") as z:
             z.writestr("a.txt", b"x")
         messages_in(empty.getvalue(), "a.zip")
+
+
+def test_the_time_a_forwarded_message_was_sent_is_read_as_mail_programs_write_it():
+    from portal.office.emailed import _forwarded_moment
+    from tests.helpers import shanghai
+
+    assert _forwarded_moment("2023年5月2日(星期二) 下午3:05") == shanghai(2023, 5, 2, 15, 5)  # Foxmail
+    assert _forwarded_moment("2023年5月2日 10:15") == shanghai(2023, 5, 2, 10, 15)  # Outlook
+    assert _forwarded_moment("2023-05-02 08:01") == shanghai(2023, 5, 2, 8, 1)  # Netease
+    assert _forwarded_moment("Tue, May 2, 2023 at 12:30 PM") == shanghai(2023, 5, 2, 12, 30)  # Gmail
+    assert _forwarded_moment("Tue, May 2, 2023 at 12:30 AM") == shanghai(2023, 5, 2, 0, 30)
+    assert _forwarded_moment("Tue, 2 May 2023 10:15:00 +0000") == shanghai(2023, 5, 2, 18, 15)  # RFC 5322
+    assert _forwarded_moment("2023年2月30日 10:00") is None and _forwarded_moment("某天") is None
+
+
+def test_a_forward_names_its_sender_however_the_program_writes_it():
+    from portal.office.emailed import inline_forward
+
+    text = "请阅。\n\n发件人: 李四 [mailto:li@example.cn]\n发送时间: 2023年5月2日 10:15\n主题: 意见\n\n意见正文。"
+    forward = inline_forward("FW: 意见", text)
+    assert (forward.sender_name, forward.sender_address, forward.body) == ("李四", "li@example.cn", "意见正文。")
+    assert inline_forward("意见", text) is None  # not a forward by its subject
+    assert inline_forward("转发：意见", "发件人: 某人\n主题: 意见\n\n正文") is None  # no address: left as it is

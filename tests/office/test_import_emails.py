@@ -330,3 +330,89 @@ def test_words_of_the_draft_a_message_quotes_are_its_quotation_and_name_its_sect
     assert target.title in row and "邮件中提到“" in row
     page = client.get(f"/office/consultations/{consultation.id}/responses/{comment.id}").get_data(as_text=True)
     assert words in page  # shown as its quotation
+
+
+# --- forwarded messages ------------------------------------------------------------------------------------------
+
+FOXMAIL_FORWARD = """请处理。
+
+------------------ 原始邮件 ------------------
+发件人: "李阿姨"<li@example.cn>;
+发送时间: 2023年5月11日(星期四) 下午9:30
+收件人: "市民政局"<mzj@example.gov.cn>;
+主题: 关于养老方案的意见
+
+建议增加社区食堂，方便老人吃饭。
+
+李阿姨
+"""
+
+GMAIL_FORWARD = """---------- Forwarded message ---------
+From: Zhao Min <zhao@example.cn>
+Date: Thu, May 4, 2023 at 10:15 AM
+Subject: 意见
+To: <service@12345.gov.cn>
+
+希望多建老年大学。
+"""
+
+
+def test_a_message_forwarded_in_its_text_is_recorded_as_the_citizens(client, clock, consultation, office, submit):
+    clock.set(shanghai(2023, 5, 15, 9, 0))  # after the deadline; the citizen wrote before it
+    response = upload(client, submit, consultation,
+                      ("fw.eml", mail("转发：关于养老方案的意见", FOXMAIL_FORWARD, sender="办公室 <staff@mz.gov.cn>",
+                                      date="Sat, 13 May 2023 08:00:00 +0800", message_id="<fw1@x>")),
+                      ("fwd.eml", mail("Fwd: 意见", GMAIL_FORWARD, sender="12345热线 <hotline@12345.gov.cn>",
+                                       date="Fri, 5 May 2023 08:00:00 +0800", message_id="<fw2@x>")))
+    foxmail, gmail = emailed()
+    assert (foxmail.author_name, foxmail.author_contact, foxmail.body) == (
+        "李阿姨", "li@example.cn", "建议增加社区食堂，方便老人吃饭。\n\n李阿姨")
+    assert foxmail.created_at == shanghai(2023, 5, 11, 21, 30)  # when she sent it: within the period
+    assert (gmail.author_name, gmail.author_contact, gmail.body) == ("Zhao Min", "zhao@example.cn", "希望多建老年大学。")
+    assert gmail.created_at == shanghai(2023, 5, 4, 10, 15)
+    first, second = rows(response.get_data(as_text=True))
+    assert "由“办公室”转发，按原发件人录入" in first and "转发时的附言：“请处理。”" in first and "李阿姨" in first
+    assert "由“12345热线”转发" in second and "附言" not in second
+
+
+def test_a_reply_quoting_an_earlier_message_is_not_a_forward(client, clock, consultation, office, submit):
+    clock.set(shanghai(2023, 5, 3, 9, 0))
+    upload(client, submit, consultation, ("re.eml", mail("回复：关于养老方案的意见", "我补充一点：要有无障碍设施。\n\n"
+                                                         + FOXMAIL_FORWARD.split("\n", 2)[2], message_id="<re@x>")))
+    (comment,) = emailed()
+    assert (comment.author_contact, comment.body) == ("zhang@example.cn", "我补充一点：要有无障碍设施。")
+
+
+def test_messages_forwarded_as_attachments_are_recorded_each_as_it_was(client, clock, consultation, office, submit):
+    from email import message_from_bytes
+
+    clock.set(shanghai(2023, 5, 3, 9, 0))
+    wrapper = EmailMessage()
+    wrapper["From"], wrapper["To"], wrapper["Subject"] = "办公室 <staff@mz.gov.cn>", "contact@example.gov.cn", "FW: 两封意见"
+    wrapper["Date"], wrapper["Message-ID"] = "Tue, 2 May 2023 12:00:00 +0800", "<wrap@x>"
+    wrapper.set_content("转给你们，请查收。")
+    for number, (sender, text) in enumerate((("王伯 <wang@example.cn>", "建议延长日间照料时间。"),
+                                              ("钱姐 <qian@example.cn>", "建议增加护理员培训。"))):
+        inner = message_from_bytes(mail("意见", text, sender=sender, message_id=f"<inner{number}@x>"))
+        wrapper.add_attachment(inner)
+    response = upload(client, submit, consultation, ("wrap.eml", wrapper.as_bytes()))
+    assert [(c.author_contact, c.body) for c in emailed()] == [
+        ("wang@example.cn", "建议延长日间照料时间。"), ("qian@example.cn", "建议增加护理员培训。")]
+    assert all("由“办公室”转发" in row for row in rows(response.get_data(as_text=True)))
+    # uploaded again: each inner message is recorded once (its own Message-ID)
+    upload(client, submit, consultation, ("wrap.eml", wrapper.as_bytes()))
+    assert len(emailed()) == 2
+
+
+def test_a_long_letter_with_an_earlier_message_attached_is_one_opinion(client, clock, consultation, office, submit):
+    from email import message_from_bytes
+
+    clock.set(shanghai(2023, 5, 3, 9, 0))
+    letter = EmailMessage()
+    letter["From"], letter["To"], letter["Subject"] = "张大爷 <zhang@example.cn>", "contact@example.gov.cn", "意见"
+    letter["Date"], letter["Message-ID"] = "Tue, 2 May 2023 12:00:00 +0800", "<long@x>"
+    letter.set_content("我的意见如下。" + "养老服务要覆盖农村。" * 30)
+    letter.add_attachment(message_from_bytes(mail("旧邮件", "以前的回复。", message_id="<old@x>")))
+    upload(client, submit, consultation, ("long.eml", letter.as_bytes()))
+    (comment,) = emailed()
+    assert comment.author_contact == "zhang@example.cn" and comment.body.startswith("我的意见如下。")
