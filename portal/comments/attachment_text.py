@@ -63,18 +63,12 @@ def _checked_zip(data: bytes, parts) -> zipfile.ZipFile:
 
 
 def _pdf(data: bytes) -> str:
-    from pypdf import PdfReader
+    from portal.core.pdftext import PdfUnreadable, pdf_pages
 
-    reader = PdfReader(io.BytesIO(data))
-    if reader.is_encrypted and not reader.decrypt(""):
-        raise Unreadable("encrypted")
-    pages, length = [], 0
-    for page in reader.pages[:MAX_PDF_PAGES]:
-        pages.append(page.extract_text() or "")
-        length += len(pages[-1])
-        if length > MAX_CHARS:
-            break
-    return "\n\n".join(pages)
+    try:
+        return "\n\n".join(pdf_pages(data, MAX_PDF_PAGES, MAX_CHARS))
+    except PdfUnreadable as error:
+        raise Unreadable(error.reason) from error
 
 
 def _docx(data: bytes) -> str:

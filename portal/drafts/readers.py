@@ -1,10 +1,11 @@
-"""Turn an uploaded file (plain text in any common Chinese encoding, or .docx) into text lines.
+"""Turn an uploaded file (plain text in any common Chinese encoding, .docx, or a PDF with text) into text lines.
 
 Pure: no app context. Errors carry a plain-language Chinese message for the office.
 """
 from __future__ import annotations
 
 import io
+import re
 
 from flask_babel import gettext as _
 
@@ -34,8 +35,52 @@ def read_draft(data: bytes, filename: str | None = None) -> str:
     if data.startswith(OLE_MAGIC):
         raise DraftReadError("legacy_doc", _("这是旧版 Word（.doc）文件，无法直接导入。请在 Word 中“另存为”.docx 格式后再上传。"))
     if data.startswith(PDF_MAGIC):
-        raise DraftReadError("pdf", _("暂不支持 PDF 文件。请上传 .docx 或纯文本（.txt）文件。"))
+        return _read_pdf(data)
     return _decode_text(data)
+
+
+# a page's number, printed in its footer (or header) and read with its text: — 3 — and - 3 - (as government documents
+# print it), or 3, 第3页, 第 3 页 共 20 页, 3/20, which are taken for one only when they give about the page's place in
+# the file (a cover or a table of contents may go unnumbered): a table's last cell may be a number too
+_DASHED_NUMBER = re.compile(r"^\s*[-－—–~·]+\s*\d{1,4}\s*[-－—–~·]+\s*$")
+_PAGE_NUMBER = re.compile(r"^\s*(?:第\s*)?(\d{1,4})\s*(?:页)?(?:\s*[,，/]?\s*(?:共\s*)?\d{1,4}\s*(?:页)?)?\s*$")
+_UNNUMBERED_PAGES = 3
+
+
+def _read_pdf(data: bytes) -> str:
+    """The text of a PDF that holds text (one written by Word or WPS, not a scan), its pages' numbers left out; its lines
+    are broken where the page broke them, as the parser expects of text copied from a PDF."""
+    from portal.core.pdftext import PdfUnreadable, pdf_pages
+
+    try:
+        pages = pdf_pages(data)
+    except PdfUnreadable as error:
+        if error.reason == "encrypted":
+            raise DraftReadError("pdf_encrypted", _("这个 PDF 文件设置了密码，无法读取。请上传没有密码的文件，或 Word（.docx）文件。")) from error
+        raise DraftReadError("bad_pdf", _("无法打开这个 PDF 文件，文件可能已损坏。请上传 Word（.docx）或纯文本（.txt）文件。")) from error
+    text = "\n".join(_without_page_number(page, number) for number, page in enumerate(pages, start=1))
+    if not text.strip():
+        raise DraftReadError("pdf_no_text", _("这个 PDF 文件里读不出文字（可能是扫描件或图片）。请上传 Word（.docx）或纯文本（.txt）文件。"))
+    return _checked(text)
+
+
+def _without_page_number(page: str, number: int) -> str:
+    """The text of the ``number``-th page of the file without the page number in its footer (its last line) or
+    header (its first)."""
+    lines = page.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for end in (-1, 0):  # the footer, then the header: each the first line with words from its end
+        while lines and not lines[end].strip():
+            lines.pop(end)
+        if lines and _is_page_number(lines[end], number):
+            lines.pop(end)
+    return "\n".join(lines).strip("\n")
+
+
+def _is_page_number(line: str, number: int) -> bool:
+    if _DASHED_NUMBER.match(line):
+        return True
+    found = _PAGE_NUMBER.match(line)
+    return found is not None and number - _UNNUMBERED_PAGES <= int(found.group(1)) <= number
 
 
 def _decode_text(data: bytes) -> str:

@@ -201,7 +201,7 @@ def split_list(value: str | None) -> list[str]:
 class ExplanatoryNoteForm(Form):
     """The explanatory note (起草说明): a .txt or .docx file, or the text typed in (a file wins)."""
 
-    file = FileField(_l("起草说明文件（.docx 或 .txt，可不传）"))
+    file = FileField(_l("起草说明文件（.docx、.txt 或 PDF，可不传）"))
     text = TextAreaField(_l("或者直接填写起草说明"))
 
 

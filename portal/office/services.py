@@ -556,7 +556,7 @@ def set_terms(consultation: Consultation, actor, text: str) -> int:
 def set_explanatory_note(consultation: Consultation, actor, *, text: str | None = None, data: bytes | None = None,
                          filename: str | None = None, max_bytes: int = 5 * 1024 * 1024) -> None:
     """Publish (or replace) the explanatory note beside the draft: from a .txt or .docx file when one is given,
-    else the text typed in. Not once the consultation has closed: it is part of what was consulted on."""
+    else the text typed in (a PDF with text too). Not once the consultation has closed: it is part of what was consulted on."""
     if consultation.is_closed:
         raise OfficeError("text", _("征求意见已经截止，起草说明不能再修改。"))
     source = None

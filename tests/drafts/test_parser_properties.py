@@ -352,7 +352,7 @@ def test_parse_is_deterministic(text):
 
 # --------------------------------------------------------------------------- properties of read_draft
 
-READ_CODES = {"empty", "legacy_doc", "pdf", "binary", "encoding", "bad_docx"}
+READ_CODES = {"empty", "legacy_doc", "binary", "encoding", "bad_docx", "bad_pdf", "pdf_encrypted", "pdf_no_text"}
 
 
 def read_or_refuse(data: bytes) -> str | None:

@@ -49,7 +49,7 @@ def test_a_docx_is_read_by_its_content_whatever_its_name(app, client, office, su
 
 BAD_UPLOADS = [
     pytest.param(b"", "empty.txt", "文件是空的", id="empty"),
-    pytest.param(b"%PDF-1.7\n%binary", "draft.docx", "暂不支持 PDF", id="pdf-named-docx"),
+    pytest.param(b"%PDF-1.7\n%binary", "draft.docx", "无法打开这个 PDF 文件", id="broken-pdf-named-docx"),
     pytest.param(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "draft.doc", "旧版 Word", id="legacy-doc"),
     pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "draft.txt", "不是文本文件", id="binary"),
     pytest.param("关于养老服务的意见\n这是一段没有任何编号标题的文字。\n又一段。\n".encode(), "plain.txt", "标题", id="no-headings"),
