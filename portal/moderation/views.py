@@ -136,7 +136,7 @@ def move(comment_id: int):
     while triaging. The same form and service as the office's page of a comment; back to the queue as it was."""
     from portal.comments.models import NOT_RECEIVED, Comment
     from portal.responses.forms import move_comment_form
-    from portal.responses.services import ResponseRefused, move_comment
+    from portal.responses.views import moved_by_form
 
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.status in NOT_RECEIVED:
@@ -146,20 +146,9 @@ def move(comment_id: int):
     if form is None:
         abort(404)
     back = _query(_filters(_parse_query(request.args.get("back", ""))))
-    if request.method == "POST" and form.validate():
-        try:
-            moved = move_comment(consultation, comment, form.section_id.data or None, current_user,
-                                 form.move_reason.data)
-        except ResponseRefused as refusal:
-            db.session.rollback()
-            form.section_id.errors = [refusal.message]
-        else:
-            db.session.commit()
-            if moved:
-                title = comment.section.title if comment.section is not None else _("草案整体")
-                flash(_("已改归“%(section)s”。负责这一部分的责任单位会收到这条意见。", section=title), "success")
-            return redirect(url_for("moderation.queue") + ("?" + back if back else "") + f"#comment-{comment.id}",
-                            code=303)
+    if request.method == "POST" and moved_by_form(consultation, comment, form):
+        return redirect(url_for("moderation.queue") + ("?" + back if back else "") + f"#comment-{comment.id}",
+                        code=303)
     return render_template("moderation/move.html", comment=comment, consultation=consultation, form=form,
                            back=back), 422 if form.errors else 200
 

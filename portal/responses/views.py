@@ -139,24 +139,32 @@ def move(consultation_id: int, comment_id: int):
     form = move_comment_form(consultation, comment, formdata=request.form)
     if form is None:
         abort(404)
-    if form.validate():
-        try:
-            moved = move_comment(consultation, comment, form.section_id.data or None, current_user,
-                                 form.move_reason.data)
-        except ResponseRefused as refusal:
-            db.session.rollback()
-            form.section_id.errors = [refusal.message]
-        else:
-            db.session.commit()
-            if moved:
-                title = comment.section.title if comment.section is not None else _("草案整体")
-                flash(_("已改归“%(section)s”。负责这一部分的责任单位会收到这条意见。", section=title))
-            return redirect(url_for("responses.respond_one", consultation_id=consultation.id, comment_id=comment.id,
-                                    **filters.args()))
+    if moved_by_form(consultation, comment, form):
+        return redirect(url_for("responses.respond_one", consultation_id=consultation.id, comment_id=comment.id,
+                                **filters.args()))
     response = db.session.scalar(select(Response).where(Response.comment_id == comment.id))
     place = place_in_list(consultation, filters, comment.id)
     return _respond_page(consultation, comment, response, ResponseForm(obj=response, formdata=None), filters, place,
                          form, 422)
+
+
+def moved_by_form(consultation: Consultation, comment: Comment, form) -> bool:
+    """Carry out a posted form putting ``comment`` under another section (the office's page of a comment, the
+    moderators' queue): True when done and committed (the next page says where it went; nothing to do when it was
+    there already), False when the form or the service refused it (the form says why; nothing changed)."""
+    if not form.validate():
+        return False
+    try:
+        moved = move_comment(consultation, comment, form.section_id.data or None, current_user, form.move_reason.data)
+    except ResponseRefused as refusal:
+        db.session.rollback()
+        form.section_id.errors = [refusal.message]
+        return False
+    db.session.commit()
+    if moved:
+        title = comment.section.title if comment.section is not None else _("草案整体")
+        flash(_("已改归“%(section)s”。负责这一部分的责任单位会收到这条意见。", section=title), "success")
+    return True
 
 
 def _respond_page(consultation, comment, response, form, filters, place, move, status):
