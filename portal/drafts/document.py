@@ -25,6 +25,7 @@ from portal.core.official_docx import (
     new_paragraph, official_document, repeat_as_header, set_font, title_paragraph,
 )
 from portal.core.time import chinese_date
+from portal.drafts.docx_numbering import chinese_number
 from portal.core.xmltext import xml_text
 
 NOT_IN_FILENAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -39,14 +40,21 @@ class DocumentFacts:
     period: str  # "征求意见时间：2023年4月20日至2023年5月12日"
     link: str  # the consultation's page, where to read it and comment
     qr: bytes | None = None  # a PNG of the QR code of ``link``, printed under it
+    # the reader's aids after the draft (附：阅读说明): the sections' key points (要点解读) and the terms explained
+    # (术语解释, as (term, explanation)); only in the copy readers download, never in one the office edits or files
+    reading_aids: bool = False
+    terms: tuple[tuple[str, str], ...] = ()
 
 
-def document_facts(consultation, draft, link: str) -> DocumentFacts:
+def document_facts(consultation, draft, link: str, reading_aids: bool = False) -> DocumentFacts:
+    """``reading_aids``: the copy readers download, with the office's key points and terms after the draft."""
     from portal.core.qr import qr_png
 
     return DocumentFacts(
         title=consultation.title, version=draft.version, link=link, qr=qr_png(link),
         period=f"征求意见时间：{chinese_date(consultation.opens_at)}至{chinese_date(consultation.deadline)}",
+        reading_aids=reading_aids,
+        terms=tuple((item["term"], item["explanation"]) for item in consultation.terms or ()) if reading_aids else (),
     )
 
 
@@ -136,6 +144,8 @@ def draft_document(facts: DocumentFacts, draft, notes: list[Note] = (), changes:
     for table in draft.tables:
         if table.section_id is None:
             _table(document, table, anchors)
+    if facts.reading_aids:
+        _reading_aids(document, draft, facts.terms)
     placed, left = _place(changes, anchors)
     _add_notes(document, [*notes, *(change.note for change, *_where in placed),
                           *(replace(change.note, text=f"{change.note.text}\n{NOT_PLACED}") for change in left)], anchors)
@@ -143,6 +153,30 @@ def draft_document(facts: DocumentFacts, draft, notes: list[Note] = (), changes:
     for change, runs, start, end in placed:
         number = _track(change, runs, start, end, number)
     return document_bytes(document)
+
+
+def _reading_aids(document, draft, terms) -> None:
+    """After the draft, on a page of its own, what the office wrote to help readers: each section's key points
+    (要点解读) and the terms explained (术语解释), said not to be the draft's text."""
+    points = [(section, _lines(section.key_points)) for section in draft.sections if section.key_points]
+    if not points and not terms:
+        return
+    new_paragraph(document).add_run().add_break(WD_BREAK.PAGE)
+    title = new_paragraph(document)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    set_font(title.add_run("附：阅读说明").font, TITLE_FONT, 18)
+    centred_note(document, "以下是起草单位为方便阅读写的说明，不是征求意见稿的正文。")
+    parts = [("要点解读", points), ("术语解释", terms)]
+    for number, (heading, items) in enumerate([part for part in parts if part[1]], start=1):
+        heading_paragraph(document, f"{chinese_number(number)}、{heading}", 1)
+        for item in items:
+            if heading == "要点解读":
+                section, lines = item
+                for index, line in enumerate(lines):
+                    body_paragraph(document, line, f"{xml_text(section.title)}：" if index == 0 else "")
+            else:
+                term, explanation = item
+                body_paragraph(document, xml_text(explanation), f"{xml_text(term)}：")
 
 
 def _place(changes, anchors: _Anchors) -> tuple[list[tuple[Change, list, int, int]], list[Change]]:

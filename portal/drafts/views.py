@@ -50,7 +50,7 @@ def document(consultation_id: int, version: int):
     consultation = draft.consultation
     link = external_url("consultations.show", consultation_id=consultation.id)
     # send_file writes the name as RFC 6266 filename* (UTF-8) with an ASCII fallback
-    response = send_file(io.BytesIO(draft_document(document_facts(consultation, draft, link), draft)),
+    response = send_file(io.BytesIO(draft_document(document_facts(consultation, draft, link, reading_aids=True), draft)),
                          mimetype=DOCX, as_attachment=True, download_name=document_filename(consultation, draft),
                          etag=False)
     response.headers["Cache-Control"] = "public, max-age=300"  # a version never changes; its period may

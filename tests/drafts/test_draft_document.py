@@ -142,3 +142,33 @@ def test_under_its_title_the_document_prints_the_qr_code_of_the_consultations_pa
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         pictures = [archive.read(name) for name in archive.namelist() if name.startswith("word/media/")]
     assert pictures == [qr_png(link)]  # the code of exactly that address
+
+
+def test_the_readers_copy_ends_with_the_offices_key_points_and_terms_and_the_offices_own_copies_do_not(
+        app, client, published, make_user, login):
+    from portal.units.models import Unit
+    from sqlalchemy import select
+
+    consultation = published("003")
+    section = consultation.current_draft.sections[0]
+    section.key_points = "到2025年底基本建成养老服务网络。\n重点照顾失能老人。"
+    consultation.terms = [{"term": "普惠型养老", "explanation": "面向大多数老年人、价格能承受的养老服务。"}]
+    db.session.commit()
+    text = document_text(download(client, consultation).data)
+    aids = text[text.index("附：阅读说明"):]
+    assert "不是征求意见稿的正文" in aids
+    assert aids.index("一、要点解读") < aids.index(f"{section.title}：到2025年底基本建成养老服务网络。") \
+        < aids.index("重点照顾失能老人。") < aids.index("二、术语解释") \
+        < aids.index("普惠型养老：面向大多数老年人、价格能承受的养老服务。")
+
+    # the copies the office edits or files are the draft alone
+    make_user("office", unit_name="市民政局")
+    consultation.owner_unit_id = db.session.scalar(select(Unit.id).where(Unit.name == "市民政局"))
+    db.session.commit()
+    login("office@example.gov.cn")
+    annotated = client.get(f"/office/consultations/{consultation.id}/annotated.docx")
+    assert annotated.status_code == 200 and "阅读说明" not in document_text(annotated.data)
+
+
+def test_a_draft_without_key_points_or_terms_has_no_reading_aids(client, published):
+    assert "阅读说明" not in document_text(download(client, published("001")).data)
