@@ -75,7 +75,7 @@ def staff_pages(consultation_id: int, comment_id: int, section_id: int) -> list[
         f"{office}/responses/preview",
         f"{office}/comments/new", f"{office}/comments/import", f"{office}/comments/emails",
         f"{office}/files", f"{office}/explanatory-note", f"{office}/terms",
-        "/moderation", "/moderation?status=approved",
+        "/moderation", "/moderation?status=approved", f"/moderation/comments/{comment_id}/section",
         "/admin/users", "/admin/users/new", "/admin/units", "/admin/units/import", "/admin/outbox", "/admin/audit",
         "/admin/status",
         "/admin/sensitive-words", "/admin/moderation-modes", "/password", "/two-factor",
