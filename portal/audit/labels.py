@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "import_emails": _l("导入电子邮件收到的意见"),
     "export_archive": _l("下载归档材料"),
     "remind_units": _l("提醒责任单位提出建议"),
+    "renew_advice_links": _l("更换责任单位的处理建议链接"),
     "move_comment": _l("改归其他章节"),
     "mask": _l("遮盖个人信息并通过"),
     "explanatory_note": _l("修改起草说明"),

@@ -7,7 +7,9 @@ proposes an outcome and a reason, without an account, and may change it later fr
 sees each unit's advice beside the comment and takes it over with one press. Once the office has published its
 answer, the link only shows it. A unit sent many comments also gets, in each mail, a link to the list of all of
 them (本单位收到的意见: signed, the consultation and the address), each with its advice given or not and its own
-advice link, so that it works through them in one place. Services flush, never commit.
+advice link, so that it works through them in one place. A link forwarded to someone who should not have it is
+stopped by renewing the unit's links (更换链接): every link mailed to its addresses before then is refused, and each
+address is mailed a new list link. Services flush, never commit.
 """
 from __future__ import annotations
 
@@ -22,21 +24,45 @@ from portal.comments.models import NOT_RECEIVED, Comment
 from portal.core.time import now
 from portal.core.web import secret_keys
 from portal.extensions import db
-from portal.responses.models import OUTCOMES, Response, UnitAdvice
+from portal.responses.models import OUTCOMES, AdviceLinkRenewal, Response, UnitAdvice
 
 SALT = "unit-advice"
 ADVICE_MAX_AGE = 180 * 24 * 3600  # a consultation and the office's answers take months
 
 
-def advice_token(comment_id: int, recipient: str) -> str:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=SALT).dumps([comment_id, recipient.lower()])
+def link_generation(consultation_id: int, recipient: str) -> int:
+    """How many times the links of ``recipient`` for the consultation were renewed (更换链接): the generation the links
+    made now carry, and the only one that opens."""
+    return db.session.scalar(select(AdviceLinkRenewal.generation).where(
+        AdviceLinkRenewal.consultation_id == consultation_id,
+        AdviceLinkRenewal.recipient == str(recipient).lower())) or 0
 
 
-def advice_url(comment_id: int, recipient: str, base: str | None = None) -> str:
-    """The advice link of comment ``comment_id`` for the unit at ``recipient`` (its mail, its digest)."""
+def _payload(key: int, recipient: str, generation: int) -> list:
+    return [key, recipient.lower()] + ([generation] if generation else [])  # links of generation 0 as before
+
+
+def _loaded(token: str, salt: str) -> tuple[int, str, int]:
+    """(comment or consultation id, address, generation) of a link; raises when forged, expired or malformed."""
+    key, recipient, *rest = URLSafeTimedSerializer(list(secret_keys()), salt=salt).loads(token, max_age=ADVICE_MAX_AGE)
+    generation = rest[0] if rest else 0
+    if not isinstance(key, int) or not isinstance(recipient, str) or not isinstance(generation, int) or len(rest) > 1:
+        raise ValueError(token)
+    return key, recipient, generation
+
+
+def advice_token(comment: Comment, recipient: str, generation: int | None = None) -> str:
+    """``generation``: the address's links' (link_generation), when the caller has it."""
+    if generation is None:
+        generation = link_generation(comment.consultation_id, recipient)
+    return URLSafeTimedSerializer(current_app.secret_key, salt=SALT).dumps(_payload(comment.id, recipient, generation))
+
+
+def advice_url(comment: Comment, recipient: str, base: str | None = None, generation: int | None = None) -> str:
+    """The advice link of ``comment`` for the unit at ``recipient`` (its mail, its digest)."""
     from portal.mail.links import external_url
 
-    return external_url("advice.advice", base=base, token=advice_token(comment_id, recipient))
+    return external_url("advice.advice", base=base, token=advice_token(comment, recipient, generation))
 
 
 def units_reached(comment: Comment, address: str) -> list[str]:
@@ -63,11 +89,13 @@ def advice_request(token: str) -> AdviceRequest | None:
     """The request a link ``token`` makes; None when forged, expired, or the comment is gone or withdrawn, or the
     address is no longer one of the units responsible for its section."""
     try:
-        comment_id, recipient = URLSafeTimedSerializer(list(secret_keys()), salt=SALT).loads(token, max_age=ADVICE_MAX_AGE)
+        comment_id, recipient, generation = _loaded(token, SALT)
     except (BadSignature, SignatureExpired, ValueError, TypeError):
         return None
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.status in NOT_RECEIVED:
+        return None
+    if generation != link_generation(comment.consultation_id, recipient):  # renewed since (更换链接)
         return None
     names = units_reached(comment, recipient)
     if not names:
@@ -120,7 +148,7 @@ def advice_link(comment: Comment, recipient: str, base: str | None = None) -> st
     """The link for the comment's mail to ``recipient``, when that address is one of a responsible unit's (the
     consultation's contact answers in the portal itself); None otherwise."""
     address = recipient.lower()
-    return advice_url(comment.id, address, base) if units_reached(comment, address) else None
+    return advice_url(comment, address, base) if units_reached(comment, address) else None
 
 
 LIST_SALT = "unit-comments"
@@ -131,7 +159,8 @@ def unit_list_url(consultation_id: int, recipient: str, base: str | None = None)
     """The link to every comment of consultation ``consultation_id`` sent to the unit at ``recipient``."""
     from portal.mail.links import external_url
 
-    token = URLSafeTimedSerializer(current_app.secret_key, salt=LIST_SALT).dumps([consultation_id, recipient.lower()])
+    token = URLSafeTimedSerializer(current_app.secret_key, salt=LIST_SALT).dumps(
+        _payload(consultation_id, recipient, link_generation(consultation_id, recipient)))
     return external_url("advice.unit_comments", base=base, token=token)
 
 
@@ -143,6 +172,7 @@ class UnitList:
     recipient: str
     unit_names: list[str]
     section_ids: set[int]
+    generation: int = 0  # of the address's links: the list's advice links are made in it
 
 
 def unit_list_request(token: str) -> UnitList | None:
@@ -151,12 +181,13 @@ def unit_list_request(token: str) -> UnitList | None:
     from portal.consultations.models import Consultation
 
     try:
-        consultation_id, recipient = URLSafeTimedSerializer(list(secret_keys()), salt=LIST_SALT).loads(
-            token, max_age=ADVICE_MAX_AGE)
+        consultation_id, recipient, generation = _loaded(token, LIST_SALT)
     except (BadSignature, SignatureExpired, ValueError, TypeError):
         return None
     consultation = db.session.get(Consultation, consultation_id)
     if consultation is None or consultation.published_at is None:
+        return None
+    if generation != link_generation(consultation_id, recipient):  # renewed since (更换链接)
         return None
     names: list[str] = []
     sections: set[int] = set()
@@ -166,7 +197,7 @@ def unit_list_request(token: str) -> UnitList | None:
             sections |= its_sections
     if not sections:
         return None
-    return UnitList(consultation, recipient, names, sections)
+    return UnitList(consultation, recipient, names, sections, generation)
 
 
 def units_of_sections(consultation) -> list[tuple[object, set[int]]]:
@@ -318,6 +349,37 @@ def remind_units(consultation, actor) -> tuple[int, int]:
     if reminded:
         record_action(actor, "remind_units", consultation, consultation_id=consultation.id, after={"units": names})
     return reminded, already
+
+
+def renew_unit_links(consultation, unit_name: str, actor) -> list[str]:
+    """Refuse every advice and list link mailed to the addresses of the responsible unit ``unit_name`` until now (their
+    generation counted up), and mail each address a new list link (更换链接); audited. Returns the addresses (none: no
+    such unit of the current draft with an address)."""
+    from portal.audit.services import record_action
+    from portal.core.statements import insert_for
+    from portal.mail.services import queue_message
+
+    unit = next((unit for unit, _sections in units_of_sections(consultation) if unit.name == unit_name), None)
+    addresses = sorted({email.lower() for email in unit.emails}) if unit is not None else []
+    if not addresses:
+        return []
+    waiting = next((summary.pending for summary in advice_by_unit(consultation) if summary.name == unit_name), 0)
+    renewed = now()
+    table = AdviceLinkRenewal.__table__
+    for address in addresses:
+        upsert = insert_for(db.engine.dialect.name)(table).values(consultation_id=consultation.id, recipient=address,
+                                                                  generation=1, renewed_at=renewed)
+        db.session.execute(upsert.on_conflict_do_update(  # two presses at once: two generations, both refusing
+            index_elements=["consultation_id", "recipient"],
+            set_={"generation": table.c.generation + 1, "renewed_at": renewed}))
+        queue_message("advice_reminder", address, "advice_reminder", "zh_CN",
+                      {"consultation": consultation, "unit_name": unit.name, "renewed": True, "waiting": waiting,
+                       "total": None, "list_url": unit_list_url(consultation.id, address)},
+                      dedup_key=f"advice_links:{consultation.id}:{address}:{link_generation(consultation.id, address)}"[:200],
+                      consultation_id=consultation.id)
+    record_action(actor, "renew_advice_links", consultation, consultation_id=consultation.id,
+                  after={"unit": unit.name, "addresses": addresses})
+    return addresses
 
 
 def advise_many(request: UnitList, comment_ids, outcome: str, reason: str, author_name: str) -> int:

@@ -61,3 +61,19 @@ class UnitAdvice(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     __table_args__ = (UniqueConstraint("comment_id", "recipient", name="uq_unit_advice_comment_id"),)
+
+
+class AdviceLinkRenewal(db.Model):
+    """A unit's address whose links (advice and list) for a consultation were renewed (更换链接,
+    portal/responses/advice.py): one was forwarded to someone who should not have it. Each link carries the
+    ``generation`` it was made in (none: 0); renewing counts it up, and the links of earlier generations are refused."""
+
+    __tablename__ = "advice_link_renewals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    recipient: Mapped[str] = mapped_column(String(200))  # lower case
+    generation: Mapped[int] = mapped_column(default=1)
+    renewed_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the last renewal
+
+    __table_args__ = (UniqueConstraint("consultation_id", "recipient", name="uq_advice_link_renewals_recipient"),)

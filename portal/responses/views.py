@@ -197,6 +197,22 @@ def remind(consultation_id: int):
     return redirect(url_for("responses.index", consultation_id=consultation.id))
 
 
+@bp.post("/responses/units/links")
+@role_required("office")
+def renew_links(consultation_id: int):
+    """Renew a responsible unit's links (更换链接): the ones mailed to it so far no longer open, a new one is mailed."""
+    from portal.responses.advice import renew_unit_links
+
+    consultation = get_managed_consultation(consultation_id)
+    addresses = renew_unit_links(consultation, (request.form.get("unit") or "").strip(), current_user)
+    if not addresses:
+        abort(404)
+    db.session.commit()
+    flash(_("已更换“%(unit)s”的处理建议链接：以前的链接不能再用，新链接已发到 %(addresses)s。",
+            unit=request.form["unit"].strip(), addresses="、".join(addresses)), "success")
+    return redirect(url_for("responses.index", consultation_id=consultation.id))
+
+
 @bp.get("/responses/preview")
 @role_required("office")
 def preview(consultation_id: int):
@@ -286,7 +302,7 @@ def unit_comments(token: str):
     response = make_response(render_template(
         "responses/unit_comments.html", list_=list_, consultation=list_.consultation, page=page, pending=pending,
         token=token, advice_urls={
-            row.comment.id: url_for("advice.advice", token=advice_token(row.comment.id, list_.recipient))
+            row.comment.id: url_for("advice.advice", token=advice_token(row.comment, list_.recipient, list_.generation))
             for row in page.rows}, form=form, chosen_error=chosen_error, letter=letter,
         letters=letter_sizes(list_.consultation.id, [row.comment for row in page.rows], list_.section_ids),
     ), status)

@@ -107,11 +107,12 @@ def queue_digest(item: DueDigest) -> list[OutboxMessage]:
 
 def _advice_urls(recipient: Recipient, comments: list[Comment], email: str) -> dict:
     """A responsible unit's digest links each comment to the unit's advice on it (portal/responses/advice.py)."""
-    from portal.responses.advice import advice_url, unit_list_url
+    from portal.responses.advice import advice_url, link_generation, unit_list_url
 
     if recipient.key == "contact" or not comments:
         return {"advice_urls": None, "unit_list_url": None}
-    return {"advice_urls": {c.id: advice_url(c.id, email) for c in comments},
+    generation = link_generation(comments[0].consultation_id, email)
+    return {"advice_urls": {c.id: advice_url(c, email, generation=generation) for c in comments},
             "unit_list_url": unit_list_url(comments[0].consultation_id, email)}
 
 

@@ -31,7 +31,7 @@ def advice_path(live_portal):
         comment = submit_comment(consultation, "建议写明服务标准和办理时限，并向社会公开。", "suggest", section)
         approve_comment(comment)
         db.session.commit()
-        path = f"/advice/{advice_token(comment.id, UNIT_ADDRESS)}"
+        path = f"/advice/{advice_token(comment, UNIT_ADDRESS)}"
         db.session.remove()
     return path
 

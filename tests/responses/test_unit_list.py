@@ -90,7 +90,7 @@ def test_the_office_sees_which_units_have_advised(app, client, routed_000, smtp_
     rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
             for row in re.findall(r"<tr>(.*?)</tr>", panel.split("<tbody>", 1)[1], re.S)]
     assert rows[0].startswith("市民政局") and " 2 0 还没有" in rows[0]  # the fewest advised first
-    assert rows[1].startswith("市发展改革局 fgj@example.gov.cn 1 1 ")
+    assert rows[1].startswith("市发展改革局 fgj@example.gov.cn 更换链接") and " 1 1 " in rows[1]
     # the office reminds the units still owing advice, once a day
     remind = f"/office/consultations/{routed_000.id}/responses/remind-units"
     response = client.post(remind, data={"csrf_token": csrf_token(client, "/login")})
@@ -172,3 +172,55 @@ def test_a_unit_narrows_its_list_to_one_form_letter(app, client, routed_000, smt
     assert done.status_code == 302 and f"letter={copies[0].id}" in done.headers["Location"]
     advised = sorted(a.comment_id for a in db.session.scalars(select(UnitAdvice)))
     assert advised == [c.id for c in copies[:3]]  # its three copies: not the other comment, nor the copy not sent to it
+
+
+def test_the_office_renews_a_units_links_and_the_old_ones_stop_opening(app, client, routed_000, smtp_server,
+                                                                       make_user, login):
+    from sqlalchemy import select
+
+    from portal.audit.models import AuditEntry
+
+    comment_on(client, routed_000, item_one(routed_000), body="第一条意见。")
+    route_new_comments()
+    deliver_due()
+    (mail,) = smtp_server.to(FGJ)
+    old_list = list_link(mail)
+    old_advice = re.search(r"对这条意见的处理建议（起草单位答复时参考，不需要账号）：(\S+)",
+                           mail.get_body(("plain",)).get_content()).group(1).replace("https://portal.example.gov.cn", "")
+    mzj_list = list_link(smtp_server.to(UNITS["市民政局"][0])[0])
+    unit = Browser(app)
+    assert unit.get(old_list).status_code == 200 and unit.get(old_advice).status_code == 200
+
+    make_user("office", email="office@example.gov.cn", unit_name="市民政局")
+    login("office@example.gov.cn")
+    page = client.get(f"/office/consultations/{routed_000.id}/responses").get_data(as_text=True)
+    assert '<input type="hidden" name="unit" value="市发展改革局">' in page
+    response = client.post(f"/office/consultations/{routed_000.id}/responses/units/links",
+                           data={"csrf_token": csrf_token(client, "/login"), "unit": "市发展改革局"})
+    assert response.status_code == 302
+    assert f"已更换“市发展改革局”的处理建议链接：以前的链接不能再用，新链接已发到 {FGJ}。" in \
+        client.get(response.headers["Location"]).get_data(as_text=True)
+    deliver_due()
+
+    assert unit.get(old_list).status_code == 404 and unit.get(old_advice).status_code == 404  # stopped
+    assert unit.get(mzj_list).status_code == 200  # another unit's links are untouched
+    (renewed,) = [m for _to, m in smtp_server.received if "处理建议链接已更换" in m["Subject"]]
+    assert renewed["To"] == FGJ
+    body = renewed.get_body(("plain",)).get_content()
+    assert "以前邮件中的链接已经不能再用" in body and "其中 1 条还没有收到贵单位的建议" in body
+    new_list = re.search(r"(/advice/units/\S+)", body).group(1)
+    page = unit.get(new_list)
+    assert page.status_code == 200 and "第一条意见。" in page.get_data(as_text=True)
+    (advice,) = re.findall(r'<a href="(/advice/[^"/]+)">提出处理建议', page.get_data(as_text=True))
+    assert unit.get(advice).status_code == 200  # the advice links of the new list open
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "renew_advice_links")).one()
+    assert entry.after == {"unit": "市发展改革局", "addresses": [FGJ]}
+
+    # renewed again: the link of the first renewal stops opening too
+    client.post(f"/office/consultations/{routed_000.id}/responses/units/links",
+                data={"csrf_token": csrf_token(client, "/login"), "unit": "市发展改革局"})
+    assert unit.get(new_list).status_code == 404 and unit.get(advice).status_code == 404
+
+    unknown = client.post(f"/office/consultations/{routed_000.id}/responses/units/links",
+                          data={"csrf_token": csrf_token(client, "/login"), "unit": "不存在的单位"})
+    assert unknown.status_code == 404
