@@ -5,7 +5,8 @@ Chinese PDFs written by Word, WPS or a browser often map some characters to the 
 Radicals and CJK Radicals Supplement blocks: 养⽼ (U+2F7C) for 养老, 意⻅ (U+2EC5) for 意见, 居⺠ for 居民. They show
 alike and are not the same text: search, quotations and section headings would not find them. Each is read as the
 ideograph it stands for: the Kangxi radicals by their compatibility decomposition (NFKC), the supplement's (which
-have none) by Unicode's equivalents (EquivalentUnifiedIdeograph.txt) for those that stand alone as characters.
+have none) by Unicode's equivalents (EquivalentUnifiedIdeograph.txt) for those that stand alone as characters. The
+dash such fonts write as a horizontal bar (―, U+2015) is read as the dash (—).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ _SUPPLEMENT = str.maketrans({
     "\u2ed7": "雨", "\u2ed8": "青", "\u2ed9": "韦", "\u2eda": "页", "\u2edb": "风", "\u2edc": "飞", "\u2edd": "食",
     "\u2ee2": "马", "\u2ee3": "骨", "\u2ee4": "鬼", "\u2ee5": "鱼", "\u2ee6": "鸟", "\u2ee7": "卤", "\u2ee8": "麦",
     "\u2ee9": "黄", "\u2eec": "齐", "\u2eee": "齿", "\u2ef0": "龙", "\u2ef3": "龟",
+    "\u2015": "\u2014",  # the dash of 2023—2025 and ——, which CJK fonts give as a horizontal bar
 })
 
 
@@ -36,8 +38,9 @@ def unified_ideographs(text: str) -> str:
     return _KANGXI.sub(lambda found: unicodedata.normalize("NFKC", found.group()), text.translate(_SUPPLEMENT))
 
 
-def pdf_pages(data: bytes, max_pages: int | None = None, max_chars: int | None = None) -> list[str]:
-    """The text of each page (the first ``max_pages``; stopping once ``max_chars`` are read)."""
+def pdf_pages(data: bytes, max_pages: int | None = None, max_chars: int | None = None, layout: bool = False) -> list[str]:
+    """The text of each page (the first ``max_pages``; stopping once ``max_chars`` are read). ``layout``: each line
+    as laid out on the page, its indentation and the gaps between a table's cells kept as spaces."""
     from pypdf import PdfReader
 
     try:
@@ -46,7 +49,7 @@ def pdf_pages(data: bytes, max_pages: int | None = None, max_chars: int | None =
             raise PdfUnreadable("encrypted")
         pages, length = [], 0
         for page in reader.pages[:max_pages]:
-            pages.append(unified_ideographs(page.extract_text() or ""))
+            pages.append(unified_ideographs(page.extract_text(extraction_mode="layout" if layout else "plain") or ""))
             length += len(pages[-1])
             if max_chars is not None and length > max_chars:
                 break

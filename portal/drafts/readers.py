@@ -48,20 +48,60 @@ _UNNUMBERED_PAGES = 3
 
 
 def _read_pdf(data: bytes) -> str:
-    """The text of a PDF that holds text (one written by Word or WPS, not a scan), its pages' numbers left out; its lines
-    are broken where the page broke them, as the parser expects of text copied from a PDF."""
+    """The text of a PDF that holds text (one written by Word or WPS, not a scan), its pages' numbers left out, a line
+    the page's width broke joined to the next (``_joined_lines``)."""
     from portal.core.pdftext import PdfUnreadable, pdf_pages
 
     try:
-        pages = pdf_pages(data)
+        pages = pdf_pages(data, layout=True)
     except PdfUnreadable as error:
         if error.reason == "encrypted":
             raise DraftReadError("pdf_encrypted", _("这个 PDF 文件设置了密码，无法读取。请上传没有密码的文件，或 Word（.docx）文件。")) from error
         raise DraftReadError("bad_pdf", _("无法打开这个 PDF 文件，文件可能已损坏。请上传 Word（.docx）或纯文本（.txt）文件。")) from error
-    text = "\n".join(_without_page_number(page, number) for number, page in enumerate(pages, start=1))
+    text = _joined_lines("\n".join(_without_page_number(page, number) for number, page in enumerate(pages, start=1)))
     if not text.strip():
         raise DraftReadError("pdf_no_text", _("这个 PDF 文件里读不出文字（可能是扫描件或图片）。请上传 Word（.docx）或纯文本（.txt）文件。"))
     return _checked(text)
+
+
+_CELL_GAP = re.compile(r"\S[ \t]{2,}\S")  # two words apart on a line as laid out: cells of a table
+
+
+def _joined_lines(text: str) -> str:
+    """Lines as laid out on the pages (``pdf_pages(layout=True)``), each paragraph on one line: a line that fills the
+    page's width, followed by one that is not indented (a paragraph's first line is: 公文 indent each by two
+    characters), is continued by it; headings (一、 （一） 1. …) and table rows (cells set apart by spaces) stay lines of
+    their own. What fills the width is told by the most common width of the lines, indented and not, less a
+    character and a half (a line of ASCII digits and punctuation holds more characters)."""
+    from collections import Counter
+
+    from portal.drafts.parser import match_label
+
+    lines = [line.rstrip() for line in text.split("\n")]
+    widths: dict[bool, Counter] = {True: Counter(), False: Counter()}
+    for line in lines:
+        if len(line.strip()) > 10:
+            widths[line[:1].isspace()][_width(line.strip())] += 1
+    full = {indented: (counted.most_common(1)[0][0] - 3 if counted else None) for indented, counted in widths.items()}
+    joined: list[str] = []
+    filled = False  # the line before fills the width
+    for line in lines:
+        words, indented = line.strip(), line[:1].isspace()
+        if (filled and words and not indented and not _CELL_GAP.search(words) and not _CELL_GAP.search(joined[-1])
+                and match_label(words) is None):
+            joined[-1] += words
+        else:
+            joined.append(words)
+        limit = full[indented]
+        filled = bool(words) and limit is not None and _width(words) >= limit
+    return "\n".join(joined)
+
+
+def _width(text: str) -> int:
+    """Display width: a Chinese character two, a Latin one."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _without_page_number(page: str, number: int) -> str:

@@ -49,3 +49,23 @@ def test_a_pdf_without_text_with_a_password_or_broken_is_refused_plainly(data, c
     with pytest.raises(DraftReadError) as refused:
         read_draft(data, "方案.pdf")
     assert refused.value.code == code and words in refused.value.message
+
+
+def test_lines_the_pages_width_broke_are_joined_and_paragraphs_headings_and_table_rows_stay():
+    from portal.drafts.readers import _joined_lines
+
+    laid_out = "\n".join([
+        "  一、总体要求",
+        "  " + "甲" * 20,  # a paragraph's first line: indented, filling the width
+        "乙" * 22,  # its next line, filling the width
+        "丙丙丙。",  # its last line
+        "  " + "丁" * 20,  # the next paragraph
+        "戊" * 22 + "。",  # ends where the line ends: the next line is indented, a paragraph of its own
+        "  " + "己" * 20,
+        "（一）完善网络",  # a heading, not indented, after a full line: a line of its own
+        "指标        目标值",  # a table's row
+        "养老床位数  100",
+    ])
+    assert _joined_lines(laid_out) == "\n".join([
+        "一、总体要求", "甲" * 20 + "乙" * 22 + "丙丙丙。", "丁" * 20 + "戊" * 22 + "。", "己" * 20, "（一）完善网络",
+        "指标        目标值", "养老床位数  100"])
