@@ -32,28 +32,17 @@ def printed(browser, text: str) -> bytes:
         page.close()
 
 
-def outline(parsed) -> list[tuple[str, str]]:
-    found = []
-
-    def walk(sections):
-        for section in sections:
-            found.append((section.label, section.heading))
-            walk(section.children)
-
-    walk(parsed.sections)
-    return found
-
-
 def sections(parsed) -> list:
-    found = []
+    """Every section of a parsed draft, in document order."""
+    return _walk(parsed.sections)
 
-    def walk(items):
-        for section in items:
-            found.append(section)
-            walk(section.children)
 
-    walk(parsed.sections)
-    return found
+def _walk(items) -> list:
+    return [one for section in items for one in (section, *_walk(section.children))]
+
+
+def outline(parsed) -> list[tuple[str, str]]:
+    return [(section.label, section.heading) for section in sections(parsed)]
 
 
 # What this printing alone changes: the Noto font gives 户 the code of its traditional form 戶, and text keeps no
