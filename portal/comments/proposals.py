@@ -58,11 +58,13 @@ def wording_edits(old: str, new: str) -> tuple[list[tuple[str, str, str]], float
     return edits, matcher.ratio()
 
 
-def wording_change(quote: str, proposal: str) -> WordingChange:
-    """How ``proposal`` changes ``quote``, marked."""
+def wording_change(quote: str, proposal: str, dropped_label: str = "", added_label: str = "") -> WordingChange:
+    """How ``proposal`` changes ``quote``, marked; the labels: what a screen reader says before the words
+    marked (the pages' style sheet speaks each mark's ``data-label`` without showing it; it is not copied with the
+    words)."""
     edits, ratio = wording_edits(quote, proposal)
     if ratio < _MARKED_MIN_RATIO:
-        return WordingChange(_paragraphs([(quote, None)]), _paragraphs([(proposal, None)]), False)
+        return WordingChange(_paragraphs([(quote, None)], ""), _paragraphs([(proposal, None)], ""), False)
     before: list[tuple[str, str | None]] = []
     after: list[tuple[str, str | None]] = []
     for kept, dropped, added in edits:
@@ -73,17 +75,18 @@ def wording_change(quote: str, proposal: str) -> WordingChange:
             before.append((dropped, "del"))
         if added:
             after.append((added, "ins"))
-    return WordingChange(_paragraphs(before), _paragraphs(after), True)
+    return WordingChange(_paragraphs(before, dropped_label), _paragraphs(after, added_label), True)
 
 
-def _paragraphs(pieces: list[tuple[str, str | None]]) -> Markup:
+def _paragraphs(pieces: list[tuple[str, str | None]], label: str) -> Markup:
     """``pieces`` (text, the element marking it or None) as ``<p>`` paragraphs, one a line; a mark crossing a line
-    break is closed at the end of the line and opened again on the next."""
+    break is closed at the end of the line and opened again on the next; each mark's ``data-label`` ``label``."""
+    opening = f' data-label="{escape(label)}"' if label else ""
     lines: list[list[str]] = [[]]
     for text, tag in pieces:
         for number, part in enumerate(text.split("\n")):
             if number:
                 lines.append([])
             if part:
-                lines[-1].append(f"<{tag}>{escape(part)}</{tag}>" if tag else str(escape(part)))
+                lines[-1].append(f"<{tag}{opening}>{escape(part)}</{tag}>" if tag else str(escape(part)))
     return Markup("".join(f"<p>{''.join(line)}</p>" for line in lines if line))

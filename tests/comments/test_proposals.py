@@ -67,10 +67,12 @@ def test_a_proposal_is_kept_and_shown_as_a_revision_of_the_quoted_words(app, cli
     assert (comment.quote, comment.proposal) == (words, proposal)
 
     receipt = client.get(f"/receipts/{number}").get_data(as_text=True)
-    assert "建议修改为：" in receipt and f"<del>{words[4:6]}</del>" in receipt and "<ins>某某某</ins>" in receipt
+    assert "建议修改为：" in receipt and f'<del data-label="删去：">{words[4:6]}</del>' in receipt
+    assert '<ins data-label="增加：">某某某</ins>' in receipt  # what a screen reader says before each mark
     approve(app, number)
     page = shown(client.get(url).get_data(as_text=True), comment.id)
-    assert f"<del>{words[4:6]}</del>" in page and "<ins>某某某</ins>" in page and "<ins>一律</ins>" in page
+    assert f'<del data-label="删去：">{words[4:6]}</del>' in page and '<ins data-label="增加：">某某某</ins>' in page
+    assert '<ins data-label="增加：">一律</ins>' in page
     assert "删去的文字加了删除线，增加的文字加了下划线。" in page
     assert page.index("建议修改为：") < page.index("表述不准确。")
 
@@ -152,7 +154,7 @@ def test_the_digests_the_units_mail_the_report_the_api_and_search_carry_it(app, 
     cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
     assert f"针对原文：「{words}」\n建议修改为：「{proposal}」\n{goals.body}" in cells
     page = client.get(f"/office/consultations/{consultation.id}/responses/{goals.id}").get_data(as_text=True)
-    assert "<ins>某某某</ins>" in page
+    assert '<ins data-label="增加：">某某某</ins>' in page
     found = client.get(f"/office/consultations/{consultation.id}/responses", query_string={"q": "某某某"})
     assert goals.body in found.get_data(as_text=True)  # the office's words filter reads the proposal too
     narrowed = client.get(f"/office/consultations/{consultation.id}/responses", query_string={"proposed": "1"})
@@ -162,7 +164,7 @@ def test_the_digests_the_units_mail_the_report_the_api_and_search_carry_it(app, 
     word = docx.Document(io.BytesIO(client.get(f"/office/consultations/{consultation.id}/digest.docx?proposed=1").data))
     assert "本文件只含筛选出的意见（提出了修改文字），共2条" in "\n".join(p.text for p in word.paragraphs)
     preview = client.get(f"/office/consultations/{consultation.id}/responses/preview").get_data(as_text=True)
-    assert "建议修改为：" in preview and "<ins>某某某</ins>" in preview  # the feedback report
+    assert "建议修改为：" in preview and '<ins data-label="增加：">某某某</ins>' in preview  # the feedback report
     client.post("/logout")
 
     public = Browser(app)
@@ -262,3 +264,9 @@ def test_the_statistics_count_the_comments_proposing_wording(app, client, open_0
     assert "其中 1 条意见写出了建议修改的文字。" in page
     statistics = client.get(f"/api/v1/consultations/{open_003.id}/statistics").get_json()
     assert (statistics["total"], statistics["proposals"]) == (2, 1)
+
+
+def test_each_mark_carries_what_a_screen_reader_says_before_it():
+    change = wording_change("参保率95%", "参保率98%", "删去：", "增加：")
+    assert change.before == '<p>参保率<del data-label="删去：">95</del>%</p>'
+    assert change.after == '<p>参保率<ins data-label="增加：">98</ins>%</p>'

@@ -314,7 +314,7 @@ def test_a_message_proposing_other_words_for_the_quoted_ones_records_the_proposa
     (comment,) = emailed()
     assert (comment.section_id, comment.quote, comment.proposal) == (target.id, words, f"{words[:8]}并保障经费")
     page = client.get(f"/office/consultations/{consultation.id}/responses/{comment.id}").get_data(as_text=True)
-    assert "建议修改为：" in page and "<ins>并保障经费</ins>" in page
+    assert "建议修改为：" in page and '<ins data-label="增加：">并保障经费</ins>' in page
 
 
 def test_words_of_the_draft_a_message_quotes_are_its_quotation_and_name_its_section(client, clock, consultation,
