@@ -49,7 +49,8 @@ def pdf_pages(data: bytes, max_pages: int | None = None, max_chars: int | None =
             raise PdfUnreadable("encrypted")
         pages, length = [], 0
         for page in reader.pages[:max_pages]:
-            pages.append(unified_ideographs(page.extract_text(extraction_mode="layout" if layout else "plain") or ""))
+            pages.append(unified_ideographs((page.extract_text(extraction_mode="layout", layout_mode_scale_weight=1.5)
+                                             if layout else page.extract_text()) or ""))
             length += len(pages[-1])
             if max_chars is not None and length > max_chars:
                 break

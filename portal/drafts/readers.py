@@ -58,13 +58,19 @@ def _read_pdf(data: bytes) -> str:
         if error.reason == "encrypted":
             raise DraftReadError("pdf_encrypted", _("这个 PDF 文件设置了密码，无法读取。请上传没有密码的文件，或 Word（.docx）文件。")) from error
         raise DraftReadError("bad_pdf", _("无法打开这个 PDF 文件，文件可能已损坏。请上传 Word（.docx）或纯文本（.txt）文件。")) from error
-    text = _joined_lines("\n".join(_without_page_number(page, number) for number, page in enumerate(pages, start=1)))
+    text = _joined_lines(_table_rows(
+        "\n".join(_without_page_number(page, number) for number, page in enumerate(pages, start=1))))
     if not text.strip():
         raise DraftReadError("pdf_no_text", _("这个 PDF 文件里读不出文字（可能是扫描件或图片）。请上传 Word（.docx）或纯文本（.txt）文件。"))
     return _checked(text)
 
 
 _CELL_GAP = re.compile(r"\S[ \t]{2,}\S")  # two words apart on a line as laid out: cells of a table
+
+
+def _is_row(line: str) -> bool:
+    """A table's row: as laid out (cells two spaces or more apart), or as ``_table_rows`` wrote it."""
+    return bool(_CELL_GAP.search(line)) or " | " in line
 
 
 def _joined_lines(text: str) -> str:
@@ -87,7 +93,7 @@ def _joined_lines(text: str) -> str:
     filled = False  # the line before fills the width
     for line in lines:
         words, indented = line.strip(), line[:1].isspace()
-        if (filled and words and not indented and not _CELL_GAP.search(words) and not _CELL_GAP.search(joined[-1])
+        if (filled and words and not indented and not _is_row(words) and not _is_row(joined[-1])
                 and match_label(words) is None):
             joined[-1] += words
         else:
@@ -95,6 +101,77 @@ def _joined_lines(text: str) -> str:
         limit = full[indented]
         filled = bool(words) and limit is not None and _width(words) >= limit
     return "\n".join(joined)
+
+
+_FRAGMENT = re.compile(r"\S+(?: \S+)*")  # words on a line as laid out, two spaces or more apart from the next
+
+
+def _fragments(line: str) -> list[tuple[int, str]]:
+    return [(found.start(), found.group()) for found in _FRAGMENT.finditer(line)]
+
+
+def _table_rows(text: str) -> str:
+    """A table as laid out written as the parser reads a table, cells apart by " | " (as a Word table is read).
+
+    A table starts at a line of three cells or more (words set apart by two spaces or more: two alone are often a name
+    set to the width of three characters, 王  宇, in a list of members); their starts are its columns. It goes on over blank lines and over lines whose words each start where a column does (a cell's text
+    wrapped onto the next line, in that column) or, after a blank line, of two cells or more (the next row). Each
+    row's cells are the words of its column, joined. Rows are told apart by the blank lines between them where the
+    table has any, else by a line filling every column. A line of cells alone is no table: left as it is."""
+    lines = text.split("\n")
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        first = _fragments(lines[index])
+        if len(first) < 3:
+            out.append(lines[index])
+            index += 1
+            continue
+        starts = [start for start, _words in first]
+        block: list[list[tuple[int, str]] | None] = [first]
+        end = index + 1
+        while end < len(lines):
+            fragments = _fragments(lines[end])
+            if not fragments:
+                block.append(None)
+            elif (block[-1] is None and len(fragments) < 2) or not all(
+                    _column(starts, start) is not None for start, _words in fragments):
+                break
+            else:
+                block.append(fragments)
+            end += 1
+        while block[-1] is None:  # blank lines after the table are not its own
+            block.pop()
+            end -= 1
+        rows = _rows(block, starts)
+        if len(rows) < 2:
+            out.append(lines[index])
+            index += 1
+            continue
+        out.extend(" | ".join(cells) for cells in rows)
+        index = end
+    return "\n".join(out)
+
+
+def _column(starts: list[int], start: int) -> int | None:
+    """The column whose words start at ``start`` (a character either way), or None."""
+    return next((number for number, column in enumerate(starts) if abs(column - start) <= 1), None)
+
+
+def _rows(block: list, starts: list[int]) -> list[list[str]]:
+    separated = None in block
+    rows: list[list[str]] = []
+    current: list[str] | None = None
+    for fragments in block:
+        if fragments is None:
+            current = None
+            continue
+        if current is None or (not separated and len(fragments) == len(starts)):
+            current = [""] * len(starts)
+            rows.append(current)
+        for start, words in fragments:
+            current[_column(starts, start)] += words
+    return rows
 
 
 def _width(text: str) -> int:

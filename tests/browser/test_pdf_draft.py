@@ -16,9 +16,14 @@ from tests.conftest import SEEDS
 pytestmark = pytest.mark.browser
 
 
-def printed(browser, text: str) -> bytes:
-    """``text`` printed to PDF by Chromium: A4, 16 pt Song type, paragraphs indented, numbered pages."""
+def printed(browser, text: str, table: list[list[str]] = ()) -> bytes:
+    """``text`` printed to PDF by Chromium: A4, 16 pt Song type, paragraphs indented, numbered pages; ``table`` after
+    it, ruled, as Word prints one."""
     body = "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip())
+    if table:
+        body += ('<table style="border-collapse:collapse;width:100%">' + "".join(
+            "<tr>" + "".join(f'<td style="border:1px solid #000;padding:4px">{html.escape(cell)}</td>' for cell in row)
+            + "</tr>" for row in table) + "</table>")
     page = browser.new_page()
     try:
         page.set_content(f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>
@@ -82,3 +87,15 @@ def test_the_office_uploads_a_pdf_and_reviews_its_sections(browser, staff_page, 
         assert heading.replace("（", "(").replace("）", ")")[:4] in outline_text.replace("（", "(").replace("）", ")")
     main = page.locator("main").inner_text()
     assert "关于社区食堂建设的实施意见" in main and "2099年5月12日" in main
+
+
+def test_a_table_in_a_pdf_is_read_as_a_table(browser):
+    rows = [["类别", "指标名称", "2025年目标值", "指标属性"],
+            ["老年人福利", "不能自理特困人员集中供养率", "60%", "预期性"],
+            ["老年人福利", "有集中供养意愿的特困人员集中供养率", "100%", "约束性"],
+            ["养老服务人才", "培养养老服务相关专业的院校数量", "1", "预期性"]]
+    text = ("关于养老服务的实施意见（征求意见稿）\n一、总体要求\n坚持以人为本。\n二、主要目标\n到2025年实现以下目标。\n附件\n"
+            "宿州市养老服务提升行动主要目标")
+    parsed = parse_draft(read_draft(printed(browser, text, rows), "意见.pdf"))
+    (table,) = parsed.tables
+    assert (table.title, table.header, table.rows) == ("宿州市养老服务提升行动主要目标", rows[0], rows[1:])

@@ -69,3 +69,40 @@ def test_lines_the_pages_width_broke_are_joined_and_paragraphs_headings_and_tabl
     assert _joined_lines(laid_out) == "\n".join([
         "一、总体要求", "甲" * 20 + "乙" * 22 + "丙丙丙。", "丁" * 20 + "戊" * 22 + "。", "己" * 20, "（一）完善网络",
         "指标        目标值", "养老床位数  100"])
+
+
+def test_a_table_as_laid_out_is_written_as_the_parser_reads_one():
+    from portal.drafts.readers import _table_rows
+
+    laid_out = "\n".join([  # as pypdf lays out a ruled table whose cells wrap (rows apart by blank lines)
+        "附件",
+        "类别     指标名称                2025年目   指标属",
+        "                            标值       性",
+        "",
+        "老年人福   不能自理特困人员集中供养        60%      预期性",
+        "利      率",
+        "",
+        "养老服务   培养养老服务相关专业的院        1        预期性",
+        "人才     校数量",
+        "",
+        "  正文  只有一行隔开的文字不是表格。",
+        "王  宇 市医保局",  # a name set to the width of three characters: two cells are no table
+        "徐  盼 市自然资源和规划局",
+    ])
+    assert _table_rows(laid_out).split("\n") == [
+        "附件", "类别 | 指标名称 | 2025年目标值 | 指标属性", "老年人福利 | 不能自理特困人员集中供养率 | 60% | 预期性",
+        "养老服务人才 | 培养养老服务相关专业的院校数量 | 1 | 预期性", "", "  正文  只有一行隔开的文字不是表格。",
+        "王  宇 市医保局", "徐  盼 市自然资源和规划局"]
+
+
+def test_a_tight_table_tells_its_rows_by_the_lines_filling_every_column():
+    from portal.drafts.readers import _table_rows
+
+    laid_out = "\n".join([
+        "类别       指标名称          目标值",
+        "福利       供养率            60%",
+        "         （特困人员）",
+        "人才       院校数量          1",
+    ])
+    assert _table_rows(laid_out).split("\n") == [
+        "类别 | 指标名称 | 目标值", "福利 | 供养率（特困人员） | 60%", "人才 | 院校数量 | 1"]
