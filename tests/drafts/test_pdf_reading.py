@@ -1,4 +1,4 @@
-"""Reading a draft from a PDF (portal/drafts/readers.py, portal/core/pdftext.py): the page numbers left out, the
+"""Reading a draft from a PDF (portal/drafts/readers.py, pdf_layout.py; portal/core/pdftext.py): the page numbers left out, the
 radicals some PDFs write for ideographs read as those ideographs, and a PDF without text, with a password or broken
 refused in words the office understands (the whole document: tests/browser/test_pdf_draft.py)."""
 import io
@@ -7,7 +7,8 @@ import pytest
 from pypdf import PdfWriter
 
 from portal.core.pdftext import unified_ideographs
-from portal.drafts.readers import DraftReadError, _without_page_number, read_draft
+from portal.drafts.pdf_layout import _without_page_number
+from portal.drafts.readers import DraftReadError, read_draft
 
 
 def test_radicals_a_pdf_wrote_are_read_as_the_ideographs_they_stand_for():
@@ -52,7 +53,7 @@ def test_a_pdf_without_text_with_a_password_or_broken_is_refused_plainly(data, c
 
 
 def test_lines_the_pages_width_broke_are_joined_and_paragraphs_headings_and_table_rows_stay():
-    from portal.drafts.readers import _joined_lines
+    from portal.drafts.pdf_layout import _joined_lines
 
     laid_out = "\n".join([
         "  一、总体要求",
@@ -72,7 +73,7 @@ def test_lines_the_pages_width_broke_are_joined_and_paragraphs_headings_and_tabl
 
 
 def test_a_table_as_laid_out_is_written_as_the_parser_reads_one():
-    from portal.drafts.readers import _table_rows
+    from portal.drafts.pdf_layout import _table_rows
 
     laid_out = "\n".join([  # as pypdf lays out a ruled table whose cells wrap (rows apart by blank lines)
         "附件",
@@ -96,7 +97,7 @@ def test_a_table_as_laid_out_is_written_as_the_parser_reads_one():
 
 
 def test_a_tight_table_tells_its_rows_by_the_lines_filling_every_column():
-    from portal.drafts.readers import _table_rows
+    from portal.drafts.pdf_layout import _table_rows
 
     laid_out = "\n".join([
         "类别       指标名称          目标值",
