@@ -10,7 +10,7 @@ from portal.core.time import parse_iso
 from portal.drafts.anchors import section_anchor
 from portal.drafts.models import Draft, DraftTable, Section
 from portal.drafts.parser import DraftParseError, ParsedDraft, Warning_, parse_draft
-from portal.drafts.readers import DraftReadError, docx_revisions, read_draft
+from portal.drafts.readers import PDF_MAGIC, DraftReadError, docx_revisions, read_draft
 from portal.extensions import db
 
 __all__ = ["DraftImportError", "parse_file", "import_draft"]
@@ -27,12 +27,18 @@ class DraftImportError(ValueError):
 
 def parse_file(data: bytes, filename: str | None = None) -> tuple[str, ParsedDraft]:
     """Read and parse an uploaded file; raise :class:`DraftImportError` with a clear message. A Word file still
-    holding tracked changes (修订) is read as if they were all accepted, and a warning says so."""
+    holding tracked changes (修订) is read as if they were all accepted, and a warning says so; a PDF's text is
+    worth checking against the file, and a warning says that too."""
     try:
         text = read_draft(data, filename)
         parsed = parse_draft(text)
     except (DraftReadError, DraftParseError) as error:
         raise DraftImportError(error.code, error.message) from error
+    if data.startswith(PDF_MAGIC):
+        parsed.warnings.insert(0, Warning_(
+            "pdf_source", None,
+            "这份草案的文字是从 PDF 文件中读出的：请对照原文件核对分段、表格，以及页眉页脚是否混进了正文。"
+            "有 Word 文件的，上传 Word 文件更准确。"))
     revisions = docx_revisions(data)
     if revisions:
         parsed.warnings.insert(0, Warning_(

@@ -87,6 +87,7 @@ def test_the_office_uploads_a_pdf_and_reviews_its_sections(browser, staff_page, 
         assert heading.replace("（", "(").replace("）", ")")[:4] in outline_text.replace("（", "(").replace("）", ")")
     main = page.locator("main").inner_text()
     assert "关于社区食堂建设的实施意见" in main and "2099年5月12日" in main
+    assert "从 PDF 文件中读出的" in main  # the review page asks the office to check it against the file
 
 
 def test_a_table_in_a_pdf_is_read_as_a_table(browser):
