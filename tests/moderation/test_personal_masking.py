@@ -81,6 +81,7 @@ def test_a_number_in_the_proposed_wording_holds_the_comment_and_is_masked_there_
     page = client.get("/moderation").get_data(as_text=True)
     (item,) = queue_items(page)
     assert f'value="mask:{item}"' in page  # offered for a number in the proposal alone
+    assert '建议修改的文字中的个人信息：设立养老服务热线<mark class="personal">13800138000</mark>' in page  # and marked
     act(client, [], row=f"mask:{item}")
     db.session.expire_all()
     masked = db.session.get(Comment, comment.id)

@@ -2,6 +2,9 @@
 every comment it was sent in the consultation (本单位收到的意见), each with its advice given or not."""
 import re
 
+from sqlalchemy import select
+
+from portal.comments.models import Comment
 from portal.extensions import db
 from portal.mail.worker import deliver_due
 from tests.conftest import UNITS_000 as UNITS
@@ -24,6 +27,8 @@ def test_a_unit_lists_every_comment_it_was_sent_and_advises_on_each(app, client,
     first = comment_on(client, routed_000, item_one(routed_000), body="第一条意见：写明服务标准。")
     second = comment_on(client, routed_000, item_one(routed_000), body="第二条意见：公布办理时限。")
     other = comment_on(client, routed_000, only_mzj_section(routed_000), body="只发给民政局的意见。")
+    db.session.scalar(select(Comment).where(Comment.receipt_number == first)).proposal = "写明服务标准和办理时限。"
+    db.session.commit()
     route_new_comments()
     deliver_due()
     mails = smtp_server.to(FGJ)
@@ -41,6 +46,7 @@ def test_a_unit_lists_every_comment_it_was_sent_and_advises_on_each(app, client,
     assert "市发展改革局：按照征求意见稿的分工" in html and "共 2 条，已提建议 0 条。" in html
     assert first in html and second in html and other not in html  # the other unit's comment is not listed
     assert "李阿姨" not in html and "13900001111" not in html  # nor name nor contact
+    assert html.count("附建议修改的文字") == 1  # the comment proposing wording is marked
 
     advice = re.findall(r'<a href="(/advice/[^"/]+)">提出处理建议', html)
     assert len(advice) == 2
