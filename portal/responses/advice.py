@@ -42,12 +42,16 @@ def _payload(key: int, recipient: str, generation: int) -> list:
     return [key, recipient.lower()] + ([generation] if generation else [])  # links of generation 0 as before
 
 
-def _loaded(token: str, salt: str) -> tuple[int, str, int]:
-    """(comment or consultation id, address, generation) of a link; raises when forged, expired or malformed."""
-    key, recipient, *rest = URLSafeTimedSerializer(list(secret_keys()), salt=salt).loads(token, max_age=ADVICE_MAX_AGE)
+def _loaded(token: str, salt: str) -> tuple[int, str, int] | None:
+    """(comment or consultation id, address, generation) of a link; None when forged, expired or malformed."""
+    try:
+        key, recipient, *rest = URLSafeTimedSerializer(list(secret_keys()), salt=salt).loads(
+            token, max_age=ADVICE_MAX_AGE)
+    except (BadSignature, SignatureExpired, ValueError, TypeError):
+        return None
     generation = rest[0] if rest else 0
     if not isinstance(key, int) or not isinstance(recipient, str) or not isinstance(generation, int) or len(rest) > 1:
-        raise ValueError(token)
+        return None
     return key, recipient, generation
 
 
@@ -88,10 +92,9 @@ class AdviceRequest:
 def advice_request(token: str) -> AdviceRequest | None:
     """The request a link ``token`` makes; None when forged, expired, or the comment is gone or withdrawn, or the
     address is no longer one of the units responsible for its section."""
-    try:
-        comment_id, recipient, generation = _loaded(token, SALT)
-    except (BadSignature, SignatureExpired, ValueError, TypeError):
+    if (loaded := _loaded(token, SALT)) is None:
         return None
+    comment_id, recipient, generation = loaded
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.status in NOT_RECEIVED:
         return None
@@ -180,10 +183,9 @@ def unit_list_request(token: str) -> UnitList | None:
     for a section of the consultation's current draft any more."""
     from portal.consultations.models import Consultation
 
-    try:
-        consultation_id, recipient, generation = _loaded(token, LIST_SALT)
-    except (BadSignature, SignatureExpired, ValueError, TypeError):
+    if (loaded := _loaded(token, LIST_SALT)) is None:
         return None
+    consultation_id, recipient, generation = loaded
     consultation = db.session.get(Consultation, consultation_id)
     if consultation is None or consultation.published_at is None:
         return None
