@@ -221,14 +221,10 @@ def inline_forward(subject: str, text: str) -> ForwardedMessage | None:
 
 
 def _forwarded_sender(value: str) -> tuple[str | None, str | None]:
-    """张三 <zhang@example.cn>, "张三"<zhang@example.cn>;, 张三 [mailto:zhang@example.cn], zhang@example.cn."""
-    value = re.sub(r"\[mailto:([^\]]+)\]", r"<\1>", value).strip().rstrip(";；,")
-    addresses = getaddresses([value])
-    if not addresses or "@" not in addresses[0][1]:
-        return None, None
-    name, address = addresses[0]
-    name = name.strip().strip('"').strip() or None
-    return (None if name and name.lower() == address.lower() else name), address.strip()
+    """张三 <zhang@example.cn>, "张三"<zhang@example.cn>;, 张三 [mailto:zhang@example.cn], zhang@example.cn; (None, None)
+    without an address."""
+    name, address = _name_and_address(re.sub(r"\[mailto:([^\]]+)\]", r"<\1>", value).strip().rstrip(";；,"))
+    return (name, address) if address else (None, None)
 
 
 def _forwarded_moment(value: str) -> datetime | None:
@@ -313,9 +309,13 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
 
 def _sender(message: Message) -> tuple[str | None, str | None]:
     raw = message.get("From")
-    if raw is None:
-        return None, None
-    addresses = getaddresses([header_text(raw)])
+    return _name_and_address(header_text(raw)) if raw is not None else (None, None)
+
+
+def _name_and_address(value: str) -> tuple[str | None, str | None]:
+    """The name and address of a From line (or a forward's 发件人 line): no address without an @, no name repeating the
+    address."""
+    addresses = getaddresses([value])
     if not addresses:
         return None, None
     name, address = addresses[0]
