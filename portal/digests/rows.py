@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from portal.core.textwidth import display_width  # width in Excel character units
 from portal.core.xmltext import xml_text
 
 WEB_CHANNEL = "网上提交"  # DigestRow.channel of an opinion sent through the portal
@@ -93,11 +93,6 @@ WRAPPED = {"section", "quote", "proposal", "opinion", "reason", "attachment_text
 
 def columns(with_contacts: bool) -> list[tuple[str, str, int]]:
     return [c for c in COLUMNS if with_contacts or c[0] != "contact"]
-
-
-def display_width(text: str) -> int:
-    """Width in Excel character units: wide (CJK) characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def column_width(header: str, preset: int) -> int:

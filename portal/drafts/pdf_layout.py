@@ -5,8 +5,9 @@ paragraph on one line, a table's rows as "a | b | c" (as a Word table is read). 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
+
+from portal.core.textwidth import display_width
 
 
 def laid_out_text(pages: list[str]) -> str:
@@ -43,7 +44,7 @@ def _joined_lines(text: str) -> str:
     widths: dict[bool, Counter] = {True: Counter(), False: Counter()}
     for line in lines:
         if len(line.strip()) > 10:
-            widths[line[:1].isspace()][_width(line.strip())] += 1
+            widths[line[:1].isspace()][display_width(line.strip())] += 1
     full = {indented: (counted.most_common(1)[0][0] - 3 if counted else None) for indented, counted in widths.items()}
     joined: list[str] = []
     filled = False  # the line before fills the width
@@ -55,7 +56,7 @@ def _joined_lines(text: str) -> str:
         else:
             joined.append(words)
         limit = full[indented]
-        filled = bool(words) and limit is not None and _width(words) >= limit
+        filled = bool(words) and limit is not None and display_width(words) >= limit
     return "\n".join(joined)
 
 
@@ -70,8 +71,9 @@ def _table_rows(text: str) -> str:
     """A table as laid out written as the parser reads a table, cells apart by " | " (as a Word table is read).
 
     A table starts at a line of three cells or more (words set apart by two spaces or more: two alone are often a name
-    set to the width of three characters, 王  宇, in a list of members); their starts are its columns. It goes on over blank lines and over lines whose words each start where a column does (a cell's text
-    wrapped onto the next line, in that column) or, after a blank line, of two cells or more (the next row). Each
+    set to the width of three characters, 王  宇, in a list of members); their starts are its columns. It goes on over
+    blank lines and over lines whose words each start where a column does (a cell's text wrapped onto the next line,
+    in that column) or, after a blank line, of two cells or more (the next row). Each
     row's cells are the words of its column, joined. Rows are told apart by the blank lines between them where the
     table has any, else by a line filling every column. A line of cells alone is no table: left as it is."""
     lines = text.split("\n")
@@ -128,11 +130,6 @@ def _rows(block: list, starts: list[int]) -> list[list[str]]:
         for start, words in fragments:
             current[_column(starts, start)] += words
     return rows
-
-
-def _width(text: str) -> int:
-    """Display width: a Chinese character two, a Latin one."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _without_page_number(page: str, number: int) -> str:
