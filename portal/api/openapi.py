@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from portal.comments.models import CHANNELS
+from portal.comments.organisations import ORGANISATION_KINDS
 from portal.core.web import MAX_ID
 
 VERSION = "1.0.0"
@@ -139,6 +140,11 @@ SCHEMAS = {
         "reason": STRING,
         "published_at": MOMENT,
     }, _l("起草单位公布的答复")),
+    "Organisation": _object({
+        "name": STRING,
+        "kind": {"type": "string", "enum": list(ORGANISATION_KINDS), "description": _l(
+            "单位类别：企业 enterprise、行业协会商会 association、社会组织 social、机关事业单位 public、其他 other")},
+    }, _l("以单位名义提出的意见：单位名称和类别（个人提出的为 null）")),
     "Comment": _object({
         "id": INTEGER,
         "parent_id": _nullable({"type": "integer", "description": _l("所回复的意见")}),
@@ -149,6 +155,7 @@ SCHEMAS = {
         "stance": STANCE,
         "channel": CHANNEL,
         "author_name": _nullable(_text(_l("署名（未署名为 null）"))),
+        "organisation": _nullable(_ref("Organisation")),
         "language": STRING,
         "created_at": MOMENT,
         "url": URL,
@@ -171,6 +178,7 @@ SCHEMAS = {
                 "proposal": _nullable(_text(_l("意见建议的修改文字（没有或意见不公开时为 null）"))),
                 "text": _nullable(_text(_l("意见原文；意见不公开时为起草单位的概括，或 null"))),
                 "author_name": _nullable(STRING),
+                "organisation": _nullable(_ref("Organisation")),
                 "stance": STANCE,
                 "response": _nullable(_ref("Response")),
                 "copies": {"type": "integer", "minimum": 0, "description": _l(
@@ -186,6 +194,10 @@ SCHEMAS = {
                      "items": _object({"section": _nullable(_ref("SectionReference")), "count": INTEGER})},
         "stances": _object({"support": INTEGER, "oppose": INTEGER, "suggest": INTEGER}),
         "proposals": {"type": "integer", "minimum": 0, "description": _l("写出了建议修改的文字（建议修改为）的意见数")},
+        "commenters": _object({who: INTEGER for who in ("person", *ORGANISATION_KINDS)}, _l(
+            "个人（person）和以各类单位名义（企业 enterprise、行业协会商会 association、社会组织 social、机关事业单位 public、"
+            "其他 other）提出的意见数")),
+        "organisations": {"type": "integer", "minimum": 0, "description": _l("以单位名义提出意见的单位数")},
         "channels": _object({channel: INTEGER for channel in CHANNELS}, _l("各种方式收到的意见数")),
         "days": {"type": "array", "description": _l("每天收到的意见数（北京时间）"),
                  "items": _object({"date": {"type": "string", "format": "date"}, "count": INTEGER})},

@@ -23,7 +23,8 @@ from portal.drafts.models import DraftTable, Section
 from portal.drafts.services import load_tree
 from portal.extensions import db
 from portal.reports.services import (
-    channel_counts, comments_per_day, comments_per_top_section, feedback_groups, proposal_count, stance_counts,
+    channel_counts, commenter_counts, comments_per_day, comments_per_top_section, feedback_groups, organisation_count,
+    proposal_count, stance_counts,
 )
 from portal.responses.models import Response
 
@@ -249,12 +250,18 @@ def _comment(comment: Comment, consultation: Consultation, section: Section | No
         "stance": comment.stance,
         "channel": comment.channel,
         "author_name": comment.author_name,
+        # on whose behalf it is made (以单位名义), or None
+        "organisation": _organisation(comment.organisation, comment.organisation_kind),
         "language": comment.language,
         "created_at": moment(comment.created_at),
         # the comment's own page: it alone, with the form to answer it
         "url": url_for("comments.reply", consultation_id=consultation.id, comment_id=comment.id, _external=True),
         "response": response_dict(response),
     }
+
+
+def _organisation(name: str | None, kind: str | None) -> dict | None:
+    return {"name": name, "kind": kind or "other"} if name else None
 
 
 def response_dict(response: Response | None) -> dict | None:
@@ -278,6 +285,7 @@ def feedback(consultation: Consultation, whole_draft_heading: str, page: int = 1
             "heading": group.heading,
             "entries": [
                 {"number": e.number, "quote": e.quote, "proposal": e.proposal, "text": e.text, "author_name": e.author_name,
+                 "organisation": _organisation(e.organisation, e.organisation_kind),
                  "stance": e.stance, "response": response_dict(e.response), "copies": e.copies}
                 for e in group.entries
             ],
@@ -308,6 +316,8 @@ def statistics(consultation: Consultation) -> dict:
         "sections": [{"section": section_reference(section), "count": count} for section, count in per_section],
         "stances": stance_counts(consultation),
         "proposals": proposal_count(consultation),
+        "commenters": commenter_counts(consultation),
+        "organisations": organisation_count(consultation),
         "channels": {channel: count for channel, count in zip(CHANNELS, _channel_counts(consultation))},
         "days": [{"date": day.isoformat(), "count": count} for day, count in comments_per_day(consultation)],
         "quoted": _quoted(consultation),

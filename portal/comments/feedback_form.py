@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from portal.comments.organisations import ORGANISATION_MAX, named_organisation
 from portal.comments.proposals import PROPOSAL_MAX, clean_proposal
 from portal.comments.quotes import QUOTE_MAX, clean_quote
 from portal.core.spreadsheets import UnreadableTable, read_numbered_table
@@ -34,7 +35,10 @@ COLUMNS = {
     "proposal": ("建议修改为", "修改为", "建议改为", "修改后条文", "修改后的条文", "修改后内容", "修改后的内容", "建议条文",
                  "建议修改后的内容", "建议修改后的条文"),
     "reason": ("理由", "修改理由", "理由说明", "依据"),
-    "author": ("提出人（个人姓名或单位名称）", "提出人", "姓名", "单位", "提出单位", "姓名或单位名称", "意见提出人"),
+    "author": ("提出人（个人姓名或单位名称）", "提出人", "姓名", "姓名或单位名称", "意见提出人", "经办人"),
+    # on whose behalf (以单位名义; portal/comments/organisations.py): a 提出人 naming an organisation counts too
+    "organisation": ("提出单位", "单位", "单位名称", "所在单位", "提出意见单位", "反馈单位"),
+    "organisation_kind": ("单位类别", "单位性质", "单位类型"),
     "contact": ("联系方式", "联系电话", "电话", "电子邮箱", "邮箱"),
     "received_on": ("收到日期", "日期", "来信日期"),
     "channel": ("收到方式", "方式", "渠道"),
@@ -135,6 +139,8 @@ class FeedbackRow:
     channel: str | None  # None: the way the office gives for the whole file
     quote: str | None = None  # the words of the draft it is about (checked against the draft by record_comment)
     proposal: str | None = None  # the wording it proposes instead (建议修改为)
+    organisation: str | None = None  # on whose behalf (以单位名义), as written; record_comment tidies it
+    organisation_kind: str | None = None  # one of ORGANISATION_KINDS, or None: told from the name
 
 
 def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[FeedbackRow], list[tuple[int, str]]]:
@@ -149,7 +155,7 @@ def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[Feedback
         raise FeedbackFileError([_("找不到“%(column)s”一列。请使用本平台的意见反馈表，或在表头写明“%(column)s”（另可有%(others)s）。",
                                    column="意见内容", others=OTHER_COLUMNS)])
     header_at, columns = found
-    default_author, default_contact = _form_header(table[:header_at])
+    default_author, default_contact, default_organisation = _form_header(table[:header_at])
     lookup = _section_lookup(sections)
     rows, errors = [], []
     for line, cells in table[header_at + 1:]:
@@ -158,7 +164,8 @@ def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[Feedback
             return cells[position] if position is not None and position < len(cells) else ""
 
         body, reason = get("body"), get("reason")
-        if not body and not reason and not any(get(key) for key in ("quote", "proposal", "author", "contact")):
+        if not body and not reason and not any(get(key) for key in ("quote", "proposal", "author", "contact",
+                                                                      "organisation")):
             continue  # a row with only a section or a position chosen from the lists: left blank by the reader
         problems = []
         if not body:
@@ -184,6 +191,11 @@ def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[Feedback
             problems.append(_("提出人超过 100 个字"))
         if len(contact) > 200:
             problems.append(_("联系方式超过 200 个字"))
+        organisation = get("organisation") or default_organisation
+        if not organisation and named_organisation(author):  # 提出人: 某某协会, the list's people and organisations alike
+            organisation, author = author, ""
+        if len(organisation) > ORGANISATION_MAX:
+            problems.append(_("提出单位超过 %(limit)s 个字", limit=ORGANISATION_MAX))
         received_on = _date(get("received_on")) if get("received_on") else None
         if get("received_on") and received_on is None:
             problems.append(_("收到日期“%(value)s”无法识别（请写成 2023-05-11）", value=get("received_on")))
@@ -194,7 +206,7 @@ def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[Feedback
             errors.append((line, _("第%(line)d行：%(problems)s。", line=line, problems=_("；").join(problems))))
             continue
         rows.append(FeedbackRow(line, section, stance, text, author or None, contact or None, received_on, channel,
-                                quote, proposal))
+                                quote, proposal, organisation or None, _kind(get("organisation_kind"))))
     if not rows and not errors:
         raise FeedbackFileError([_("表中没有填写意见。")])
     return rows, errors
@@ -220,8 +232,18 @@ def _header(table) -> tuple[int, dict[str, int]] | None:
 
 
 _ARTICLE = re.compile(r"第\s*(\d{1,3})\s*(条|章|节|部分)")
-AUTHOR_WORDS = ("姓名", "单位", "提出人", "提出单位", "单位名称", "姓名或单位名称", "单位或姓名", "意见提出人", "提出意见单位",
-                "反馈单位", "反馈人")
+AUTHOR_WORDS = ("姓名", "提出人", "姓名或单位名称", "单位或姓名", "意见提出人", "反馈人", "联系人", "经办人")
+ORGANISATION_WORDS = ("单位", "提出单位", "单位名称", "提出意见单位", "反馈单位")
+KIND_WORDS = {"企业": "enterprise", "公司": "enterprise", "行业协会": "association", "商会": "association",
+              "行业协会、商会": "association", "行业协会商会": "association", "协会": "association",
+              "社会组织": "social", "社会团体": "social", "基金会": "social", "机关": "public", "事业单位": "public",
+              "机关、事业单位": "public", "机关事业单位": "public", "政府部门": "public", "其他": "other",
+              "其他单位": "other"}
+
+
+def _kind(value: str) -> str | None:
+    """A kind written in a list's 单位类别 column (企业, 行业协会 …), or None (told from the name)."""
+    return KIND_WORDS.get(_key(value)) if value else None
 CONTACT_WORDS = ("联系方式", "联系电话", "电话", "手机", "电子邮箱", "邮箱", "联系人电话")
 
 
@@ -232,11 +254,13 @@ def _articles(text: str) -> str:
     return _ARTICLE.sub(lambda m: f"第{chinese_number(int(m[1]))}{m[2]}", text)
 
 
-def _form_header(rows) -> tuple[str, str]:
+def _form_header(rows) -> tuple[str, str, str]:
     """Who sent the form and how to reach them, when it says so above its table of opinions (a Word form's first row:
-    "姓名 | 张三 | 联系电话 | 138…", or "单位：某某协会"): every row's author and contact unless the row has its own."""
-    found = {"author": "", "contact": ""}
-    words = {**{_key(w): "author" for w in AUTHOR_WORDS}, **{_key(w): "contact" for w in CONTACT_WORDS}}
+    "姓名 | 张三 | 联系电话 | 138…", or "单位（盖章）：某某协会"): every row's author, contact and organisation unless the
+    row has its own."""
+    found = {"author": "", "contact": "", "organisation": ""}
+    words = {**{_key(w): "author" for w in AUTHOR_WORDS}, **{_key(w): "contact" for w in CONTACT_WORDS},
+             **{_key(w): "organisation" for w in ORGANISATION_WORDS}}
     for _line, cells in rows:
         for position, cell in enumerate(cells):
             name, colon, value = cell.replace(":", "：").partition("：")
@@ -247,7 +271,7 @@ def _form_header(rows) -> tuple[str, str]:
                 found[key] = value.strip()
             elif position + 1 < len(cells) and cells[position + 1] and _key(cells[position + 1]) not in words:
                 found[key] = cells[position + 1]
-    return found["author"][:100], found["contact"][:200]
+    return found["author"][:100], found["contact"][:200], found["organisation"][:ORGANISATION_MAX]
 
 
 def _section_lookup(sections) -> dict[str, object]:

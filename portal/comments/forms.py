@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from portal.comments.models import STANCES
+from portal.comments.organisations import KIND_LABELS, ORGANISATION_KINDS, ORGANISATION_MAX, organisation_of
 from portal.comments.proposals import PROPOSAL_MAX, clean_proposal
 from portal.comments.quotes import QUOTE_MAX, clean_quote
 from portal.core.forms import Form
-from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -55,12 +56,15 @@ class PostedComment:
     author_contact: str | None
     quote: str | None = None  # tidied (clean_quote); whether the draft holds it is the view's check
     proposal: str | None = None  # the wording proposed, tidied (clean_proposal)
+    organisation: str | None = None  # on whose behalf (以单位名义), tidied, with its kind (organisation_of)
+    organisation_kind: str | None = None
 
     @classmethod
     def of_form(cls, form: "CommentForm") -> "PostedComment":
         quote = clean_quote(form.quote.data)
         return cls(form.body.data, form.stance.data, form.author_name.data, form.author_contact.data,
-                   quote, clean_proposal(form.proposal.data, quote))
+                   quote, clean_proposal(form.proposal.data, quote),
+                   *organisation_of(form.organisation.data, form.organisation_kind.data))
 
 
 def _blank(value: str | None) -> bool:  # what WTForms' Optional() lets through without checking further
@@ -86,8 +90,12 @@ def posted_comment(formdata) -> PostedComment | None:
     proposal = formdata.get("proposal")
     if not _blank(proposal) and len(proposal) > PROPOSAL_MAX:
         return None
+    organisation, kind = formdata.get("organisation"), formdata.get("organisation_kind")
+    if not _blank(organisation) and len(organisation) > ORGANISATION_MAX or kind and kind not in ORGANISATION_KINDS:
+        return None
     quote = clean_quote(quote)
-    return PostedComment(body, stance, name, contact, quote, clean_proposal(proposal, quote) if proposal else None)
+    return PostedComment(body, stance, name, contact, quote, clean_proposal(proposal, quote) if proposal else None,
+                         *(organisation_of(organisation, kind) if organisation else (None, None)))
 
 
 class CommentForm(Form):
@@ -125,6 +133,20 @@ class CommentForm(Form):
         _l("姓名（可不填）"),
         validators=[Optional(), Length(max=NAME_MAX, message=_l("姓名不能超过 50 个字。"))],
         description=_l("公开显示的署名。不填则显示为“匿名”。"),
+    )
+    # on behalf of an organisation (以单位名义): folded away under the name, the kind told from the name when not chosen
+    organisation = StringField(
+        _l("单位名称"),
+        validators=[Optional(), Length(max=ORGANISATION_MAX, message=_l(
+            "单位名称不能超过 %(max)s 个字。", max=ORGANISATION_MAX))],
+        description=_l("以企业、行业协会、社会组织或机关事业单位的名义提意见的，请填写单位全称，公开显示。个人提意见的不填。"),
+    )
+    organisation_kind = SelectField(
+        _l("单位类别（可不选）"),
+        choices=[SelectChoice("", _l("不选，按单位名称判断"))]
+        + [SelectChoice(kind, KIND_LABELS[kind]) for kind in ORGANISATION_KINDS],
+        default="",
+        invalid_choice_message=_l("请从列表中选择单位类别，也可以不选。"),
     )
     author_contact = StringField(
         _l("联系电话或电子邮箱（可不填）"),

@@ -103,6 +103,10 @@ class Comment(db.Model):
     # The wording the commenter proposes (建议修改为) instead of the quoted words, or to add when nothing is quoted
     # (portal/comments/proposals.py). None: no wording proposed.
     proposal: Mapped[str | None] = mapped_column(Text)
+    # The organisation on whose behalf the comment is made (以单位名义: an enterprise, an association, a public body),
+    # shown publicly with its kind (portal/comments/organisations.py); None: made by a person for themselves.
+    organisation: Mapped[str | None] = mapped_column(String(100))
+    organisation_kind: Mapped[str | None] = mapped_column(String(20))
 
     consultation: Mapped["Consultation"] = relationship()  # noqa: F821
     section: Mapped["Section | None"] = relationship(foreign_keys=[section_id])  # noqa: F821

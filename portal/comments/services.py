@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.comments.models import Comment, STANCES, WITHHELD
+from portal.comments.organisations import organisation_of
 from portal.consultations.models import Consultation, ConsultationFacts
 from portal.core.statements import insert_for, insert_together, prepared, run
 from portal.core.time import SHANGHAI, now
@@ -135,6 +136,8 @@ def store_comment(
     received_at: datetime | None = None,
     quote: str | None = None,
     proposal: str | None = None,
+    organisation: str | None = None,
+    organisation_kind: str | None = None,
 ) -> StoredComment:
     """Store a citizen's comment (pending moderation unless post-moderated and unflagged) with its routing
     queue row and, when it is public at once, its search queue row; refuse it when the consultation is not open.
@@ -143,7 +146,9 @@ def store_comment(
 
     ``quote``: the words of the draft the comment is about (引用原文), tidied and checked by the caller
     (portal/comments/quotes.py); ``proposal``: the wording it proposes (建议修改为), tidied by the caller
-    (portal/comments/proposals.py), screened with the text.
+    (portal/comments/proposals.py), screened with the text; ``organisation`` and ``organisation_kind``: on whose
+    behalf it is made (以单位名义), as ``organisation_of`` gives them (portal/comments/organisations.py), the name
+    screened as the text is (it is shown with it).
 
     ``channel`` and ``received_at``: an opinion that reached the office another way (portal/office:
     record_comment, which has checked that it came within the period), stored as received then, even after
@@ -163,9 +168,9 @@ def store_comment(
     from portal.moderation.services import screen_new_comment
 
     body = body.strip()
-    # the proposed wording is shown with the text: screened with it
-    flags, status = screen_new_comment(consultation, f"{body}\n{proposal}" if proposal else body, client_hash,
-                                       author_name)
+    # the proposed wording and the organisation's name are shown with the text: screened with it
+    screened = "\n".join(part for part in (body, proposal, organisation) if part) if proposal or organisation else body
+    flags, status = screen_new_comment(consultation, screened, client_hash, author_name)
     created_at = received_at or now()
     values = dict(
         consultation_id=consultation.id,
@@ -193,6 +198,8 @@ def store_comment(
         channel=channel,
         quote=quote,
         proposal=proposal,
+        organisation=organisation,
+        organisation_kind=organisation_kind if organisation else None,
     )
     # Search indexes public comments only: a pending comment has no search work until a moderator approves
     # it (the approval writes its queue row); a post-moderated one is public at once.
@@ -250,6 +257,8 @@ def submit_comment(
     client_hash: str | None = None,
     quote: str | None = None,
     proposal: str | None = None,
+    organisation: str | None = None,
+    organisation_kind: str | None = None,
 ) -> Comment:
     """``store_comment`` for callers holding ORM objects (the CLI, tests): returns the stored Comment."""
     if section is not None and section.draft.consultation_id != consultation.id:
@@ -260,7 +269,8 @@ def submit_comment(
     if target is None:
         raise CommentRefused("section", _l("所选章节不属于本次征求意见。"))
     stored = store_comment(consultation, target, body, stance, author_name, author_contact, language, client_hash,
-                           quote=quote, proposal=proposal)
+                           quote=quote, proposal=proposal,
+                           **dict(zip(("organisation", "organisation_kind"), organisation_of(organisation, organisation_kind))))
     return db.session.get(Comment, stored.id)
 
 

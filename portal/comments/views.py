@@ -133,6 +133,8 @@ def _create(consultation_id: int):
         citizen_id=citizen.id if citizen is not None else None,
         quote=comment.quote,
         proposal=comment.proposal,
+        organisation=comment.organisation,
+        organisation_kind=comment.organisation_kind,
     )  # with its routing queue row: the mail worker plans its mails, renders and sends them
     store_uploads(stored.id, uploads)  # in the same transaction: the comment is stored with its files or not at all
     response = redirect(url_for("comments.receipt", number=stored.receipt_number), code=303)

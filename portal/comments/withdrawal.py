@@ -94,6 +94,7 @@ def withdraw_comment(comment: Comment, key: str | None, citizen_id: int | None) 
     comment.body = ""
     comment.quote = comment.proposal = None
     comment.author_name = comment.author_contact = None
+    comment.organisation = comment.organisation_kind = None
     comment.hidden_reason = comment.hidden_note = None
     comment.review_requested_at = None
     comment.moderation_version = (comment.moderation_version or 0) + 1

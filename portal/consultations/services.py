@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, func, select
 
 from portal.comments.models import Comment, comment_received
 from portal.consultations.models import Consultation, ConsultationFacts
-from portal.consultations.summary import CommentTally, count_people, write_closing_summary
+from portal.consultations.summary import CommentTally, count_commenters, write_closing_summary
 from portal.core.statements import run
 from portal.core.time import SHANGHAI, now
 from portal.extensions import db
@@ -134,8 +134,10 @@ def tally_comments(consultation: Consultation) -> CommentTally:
         select(func.count()).select_from(Comment).where(received, Comment.section_id.is_(None))
     ) or 0
     commenters = db.session.execute(
-        select(Comment.author_name, Comment.author_contact).where(received).execution_options(yield_per=1000)
+        select(Comment.author_name, Comment.author_contact, Comment.organisation).where(received)
+        .execution_options(yield_per=1000)
     )
+    people, organisations = count_commenters(commenters)
     from portal.responses.services import published_outcome_counts  # the responses build on this module
 
     outcomes = published_outcome_counts(consultation)
@@ -143,7 +145,8 @@ def tally_comments(consultation: Consultation) -> CommentTally:
         comments=total,
         sections=sections,
         whole_draft=whole,
-        people=count_people(commenters),
+        people=people,
+        organisations=organisations,
         adopted=outcomes.get("adopted", 0),
         partly_adopted=outcomes.get("partly_adopted", 0),
         not_adopted=outcomes.get("not_adopted", 0),

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from portal.comments.organisations import organisation_key
+
 DEFAULT_ADDRESSEE = "社会各界"
 ANONYMOUS_NAMES = {"匿名", "无", "无名", "anonymous"}
 
@@ -19,7 +21,8 @@ class CommentTally:
     comments: int = 0  # opinions received (spam excluded)
     sections: int = 0  # distinct sections they concern
     whole_draft: int = 0  # of the comments, how many on the draft as a whole
-    people: int = 0  # distinct commenters (see commenter_key); 0: not counted
+    people: int = 0  # distinct commenters (see commenter_key) speaking for themselves; 0: not counted
+    organisations: int = 0  # distinct organisations on whose behalf comments were made (以单位名义)
     # published responses, by outcome (all 0 until the office publishes its responses)
     adopted: int = 0
     partly_adopted: int = 0
@@ -51,15 +54,26 @@ def commenter_key(name: str | None, contact: str | None) -> str | None:
 
 def count_people(commenters: Iterable[tuple[str | None, str | None]]) -> int:
     """Distinct commenters among (name, contact) pairs; each anonymous comment counts as one person."""
+    return count_commenters((name, contact, None) for name, contact in commenters)[0]
+
+
+def count_commenters(commenters: Iterable[tuple[str | None, str | None, str | None]]) -> tuple[int, int]:
+    """(people, organisations) among (name, contact, organisation) triples: the distinct people who spoke for
+    themselves (each anonymous comment one person), and the distinct organisations on whose behalf the others were
+    made (names compared without spaces and width forms)."""
     known: set[str] = set()
+    organisations: set[str] = set()
     anonymous = 0
-    for name, contact in commenters:
+    for name, contact, organisation in commenters:
+        if organisation:
+            organisations.add(organisation_key(organisation))
+            continue
         key = commenter_key(name, contact)
         if key is None:
             anonymous += 1
         else:
             known.add(key)
-    return len(known) + anonymous
+    return len(known) + anonymous, len(organisations)
 
 
 def deadline_words(deadline: date, notice_date: date | None = None) -> str:
@@ -82,8 +96,11 @@ def write_closing_summary(
     if tally.comments == 0:
         return f"截止到{when}，未收到{who}反馈意见。"
     sentence = f"截止到{when}，共收到{who}反馈意见{tally.comments}条"
-    if tally.people:
-        sentence += f"（{tally.people}人提出）"
+    by = [f"{tally.people}人"] if tally.people else []
+    if tally.organisations:
+        by.append(f"{tally.organisations}个单位")
+    if by:
+        sentence += f"（{'、'.join(by)}提出）"
     if tally.sections and tally.whole_draft:
         sentence += f"，涉及{tally.sections}个部分，另有{tally.whole_draft}条针对全文"
     elif tally.sections:

@@ -40,7 +40,7 @@ def note_of(row: DigestRow, passages: tuple = (), quote_changed: bool = False) -
         lines.append(f"答复（{row.published}）：{row.outcome}。{row.reason}")
     if row.unit_advice:
         lines.append(f"责任单位建议：{row.unit_advice}")
-    return Note("\n".join(lines), row.author_name, row.section_id, passages, row.created_at)
+    return Note("\n".join(lines), row.signature, row.section_id, passages, row.created_at)
 
 
 def annotated_document(consultation: Consultation, filters=None) -> bytes:
@@ -80,7 +80,7 @@ def adopted_wording_document(consultation: Consultation) -> bytes:
         passages = tuple((p.section_id, p.text) for p in words.passages_in(*found)) if found else ()
         note = note_of(replace(row, section_id=section_id), passages, quote_changed=bool(row.quote) and found is None)
         if found:
-            changes.append(Change(row.quote, row.proposal, passages, f"{row.author_name}（{row.receipt_number}）",
+            changes.append(Change(row.quote, row.proposal, passages, f"{row.signature}（{row.receipt_number}）",
                                   row.created_at, note))
         else:
             notes.append(note)

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from portal.comments.organisations import signed
 from portal.core.textwidth import display_width  # width in Excel character units
 from portal.core.xmltext import xml_text
 
@@ -66,6 +67,13 @@ class DigestRow:
     section_id: int | None = None  # the section commented on (no column: the annotated copy anchors on it)
     proposal: str = ""  # the wording it proposes instead of the quoted words, or to add (建议修改为), or ""
     created_at: datetime | None = None  # when it was made (no column: ``submitted`` says it in Chinese)
+    organisation: str = ""  # on whose behalf it was made (以单位名义), or ""; ``author_name`` then "" when unsigned
+    organisation_kind: str = ""  # that organisation's kind, in words (企业, 行业协会、商会 …), or ""
+
+    @property
+    def signature(self) -> str:
+        """Who made it, in one line: 某某协会（张三）, 张三, 匿名."""
+        return signed(self.author_name or None, self.organisation or None)
 
 
 COLUMNS = [  # (field, header, width in Excel character units: a Chinese character takes two)
@@ -77,6 +85,8 @@ COLUMNS = [  # (field, header, width in Excel character units: a Chinese charact
     ("stance", "态度", 8),
     ("author_name", "提出人", 14),
     ("contact", "联系方式", 24),
+    ("organisation", "提出单位", 24),
+    ("organisation_kind", "单位类别", 12),
     ("receipt_number", "回执号", 19),
     ("submitted", "提交时间", 18),
     ("channel", "收到方式", 10),

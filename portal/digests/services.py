@@ -9,6 +9,7 @@ from sqlalchemy import case, func, null, select
 
 from portal.audit.services import record_action
 from portal.comments.models import Comment, CommentAttachment, comment_received
+from portal.comments.organisations import KIND_NAMES
 from portal.consultations.models import Consultation
 from portal.consultations.services import closing_summary
 from portal.core.official_docx import DOCX
@@ -151,7 +152,7 @@ def digest_rows(
     query = (
         select(
             Comment.id, Comment.section_id, Comment.quote, Comment.proposal, Comment.body, Comment.stance, Comment.author_name, contact,
-            Comment.receipt_number, Comment.created_at, Comment.channel, Comment.status,
+            Comment.organisation, Comment.organisation_kind, Comment.receipt_number, Comment.created_at, Comment.channel, Comment.status,
             Response.outcome, Response.reason, Response.published_at,
         )
         .outerjoin(Section, Section.id == Comment.section_id)
@@ -161,8 +162,8 @@ def digest_rows(
         .execution_options(yield_per=BATCH)
     )
     number = 0
-    for (comment_id, section_id, quote, proposal, body, stance, name, contact_value, receipt, created, channel, status,
-         outcome, reason, published) in db.session.execute(query):
+    for (comment_id, section_id, quote, proposal, body, stance, name, contact_value, organisation, kind, receipt, created,
+         channel, status, outcome, reason, published) in db.session.execute(query):
         number += 1
         top = top_of.get(section_id)
         yield DigestRow(
@@ -173,7 +174,9 @@ def digest_rows(
             proposal=proposal or "",
             opinion=body,
             stance=STANCES.get(stance, stance),
-            author_name=name or "匿名",
+            author_name=name or ("" if organisation else "匿名"),
+            organisation=organisation or "",
+            organisation_kind=KIND_NAMES.get(kind, KIND_NAMES["other"]) if organisation else "",
             contact=(contact_value or "") if with_contacts else "",
             receipt_number=receipt,
             submitted=_chinese_datetime(created),

@@ -346,6 +346,10 @@ def _masking(comment: Comment) -> dict:
         name, named = mask_personal(comment.author_name)
         if named:
             values["author_name"], pieces = name, pieces + named
+    if comment.organisation:  # or into the organisation's name
+        organisation, named = mask_personal(comment.organisation)
+        if named:
+            values["organisation"], pieces = organisation, pieces + named
     if not comment.author_contact:
         contact = next((piece for kind, piece in pieces if kind in ("mobile", "landline", "email")), None)
         if contact is not None:

@@ -178,6 +178,7 @@ def _record(consultation: Consultation, actor, raw: bytes, sections, memo: dict,
                         section_id=one.section.id if one.section is not None else None, body=one.body,
                         stance=one.stance, author_name=one.author_name, author_contact=one.author_contact,
                         rewrite_summary=False, quote=one.quote, proposal=one.proposal,
+                        organisation=one.organisation, organisation_kind=one.organisation_kind,
                         # the files go with the message's first opinion (a form: the form itself among them)
                         files=[FileStorage(io.BytesIO(data), filename=name) for name, data in files] if number == 0
                         else []))

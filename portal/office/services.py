@@ -15,6 +15,7 @@ from portal.audit.services import record_action
 from portal.comments.attachments import AttachmentRefused, check_uploads, clean_filename, kind_of, store_uploads
 from portal.comments.feedback_form import FeedbackFileError, read_feedback
 from portal.comments.models import Comment, OFFLINE_CHANNELS, comment_received
+from portal.comments.organisations import ORGANISATION_MAX, named_organisation, organisation_of
 from portal.comments.proposals import PROPOSAL_MAX, clean_proposal
 from portal.comments.quotes import QUOTE_MAX, changed_by_revision, clean_quote, quote_found
 from portal.comments.services import StoredComment, Target, store_comment
@@ -429,13 +430,16 @@ def revise_draft(consultation: Consultation, actor, data: bytes, filename: str |
 def record_comment(consultation: Consultation, actor, *, channel: str, received_on: date | None, section_id: int | None,
                    body: str, stance: str, author_name: str | None, author_contact: str | None,
                    rewrite_summary: bool = True, files=(), quote: str | None = None,
-                   received_at: datetime | None = None, proposal: str | None = None) -> StoredComment:
+                   received_at: datetime | None = None, proposal: str | None = None,
+                   organisation: str | None = None, organisation_kind: str | None = None) -> StoredComment:
     """Store an opinion that reached the office another way (by e-mail, letter, fax, telephone or in person)
     beside those sent through the portal, so that it is moderated, routed, counted in the closing summary,
     digested and answered like them. It must have come within the period (a letter: its postmark), and may be
     typed in after the deadline; a finalised consultation's stored summary is then written again. ``quote``: the
     words of the draft it is about (a letter's "关于第三条'……'"), checked as a citizen's quotation is; ``proposal``: the
-    wording it proposes instead (建议修改为).
+    wording it proposes instead (建议修改为); ``organisation`` and ``organisation_kind``: on whose behalf it was made
+    (以单位名义; the kind told from the name when not given), and without one, an ``author_name`` that names an
+    organisation (某某协会, a list's 提出人 column holds people and organisations alike) is taken for it.
     ``received_at``: the moment it came, when known (an e-mail's), instead of ``received_on``; checked to the minute."""
     if channel not in OFFLINE_CHANNELS:
         raise OfficeError("channel", _("请选择收到的方式。"))
@@ -473,6 +477,11 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
     proposal = clean_proposal(proposal, quote)
     if proposal is not None and len(proposal) > PROPOSAL_MAX:
         raise OfficeError("proposal", _("建议修改的文字不能超过 %(max)s 个字。", max=PROPOSAL_MAX))
+    if not organisation and author_name and named_organisation(author_name):
+        organisation, author_name = author_name, None
+    organisation, organisation_kind = organisation_of(organisation, organisation_kind)
+    if organisation is not None and len(organisation) > ORGANISATION_MAX:
+        raise OfficeError("organisation", _("单位名称不能超过 %(max)s 个字。", max=ORGANISATION_MAX))
     try:
         uploads = check_uploads(files)  # a letter's scan or photo; checked as a citizen's files are
     except AttachmentRefused as refusal:
@@ -483,7 +492,7 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
     received_at = min(max(received_at, opened), deadline, now())
     stored = store_comment(consultation, Target(section_id=section.id if section else None), body, stance,
                            author_name, author_contact, channel=channel, received_at=received_at, quote=quote,
-                           proposal=proposal)
+                           proposal=proposal, organisation=organisation, organisation_kind=organisation_kind)
     store_uploads(stored.id, uploads)
     comment = db.session.get(Comment, stored.id)
     record_action(actor, "record_comment", comment, consultation_id=consultation.id,
@@ -522,7 +531,8 @@ def import_recorded_comments(consultation: Consultation, actor, data: bytes, *, 
                 consultation, actor, channel=row.channel or channel, received_on=row.received_on or received_on,
                 section_id=row.section.id if row.section is not None else None, body=row.body, stance=row.stance,
                 author_name=row.author_name, author_contact=row.author_contact, rewrite_summary=False,
-                quote=row.quote, proposal=row.proposal))
+                quote=row.quote, proposal=row.proposal, organisation=row.organisation,
+                organisation_kind=row.organisation_kind))
         except OfficeError as error:
             problems.append((row.line, _("第%(line)d行：%(problem)s", line=row.line, problem=error.message)))
     if problems:

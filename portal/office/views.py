@@ -295,7 +295,8 @@ def record_comment(consultation_id: int):
             section_id=form.section_id.data or None, body=form.body.data, stance=form.stance.data,
             author_name=form.author_name.data, author_contact=form.author_contact.data,
             files=request.files.getlist("attachments"), quote=form.quote.data,
-            proposal=form.proposal.data))) is not NOT_DONE:
+            proposal=form.proposal.data, organisation=form.organisation.data,
+            organisation_kind=form.organisation_kind.data))) is not NOT_DONE:
         return redirect(url_for("office.record_comment", consultation_id=consultation.id,
                                 recorded=stored.receipt_number))
     recent = db.session.scalars(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal.comments.organisations import signed
 from portal.core.official_docx import (
     BODY_INDENT, HEADING_FONT, body_paragraph, centred_note, document_bytes, official_document, set_font, signature,
     new_paragraph, title_paragraph,
@@ -62,7 +63,7 @@ def feedback_document(facts: ReportFacts, groups: list[FeedbackGroup]) -> bytes:
         for entry in group.entries:
             who = []
             if facts.comments_public:
-                who.append(entry.author_name or "匿名")
+                who.append(signed(entry.author_name, entry.organisation))
             who.append(STANCE_NAMES.get(entry.stance, entry.stance))
             quoted = f"针对“{entry.quote}”，" if entry.quote else ""
             if entry.proposal:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from portal.comments.models import CHANNELS, Comment, STANCES, comment_received
+from portal.comments.organisations import ORGANISATION_KINDS, organisation_key
 from portal.consultations.models import Consultation
 from portal.core.time import SHANGHAI, now
 from portal.core.tokens import LRU
@@ -27,6 +28,8 @@ class FeedbackEntry:
     quote: str | None = None  # the words of the draft it is about (引用原文), when the comments are public
     copies: int = 0  # further copies of the same form letter on the same section with the same answer, folded in
     proposal: str | None = None  # the wording it proposes (建议修改为), when the comments are public
+    organisation: str | None = None  # on whose behalf (以单位名义), with its kind, when the comments are public
+    organisation_kind: str | None = None
 
 
 @dataclass
@@ -126,10 +129,12 @@ def feedback_groups(consultation: Consultation, whole_draft_heading: str, drafts
             groups.append(FeedbackGroup(comment.section.title if comment.section else whole_draft_heading))
         if consultation.comments_public:
             text, author, quote, proposal = comment.body, comment.author_name, comment.quote, comment.proposal
+            organisation = comment.organisation, comment.organisation_kind
         else:
             text, author, quote, proposal = (response.paraphrase if response else None), None, None, None
+            organisation = None, None
         groups[-1].entries.append(FeedbackEntry(number, text, author, comment.stance, response, quote,
-                                                copies[comment_id], proposal))
+                                                copies[comment_id], proposal, *organisation))
     return groups
 
 
@@ -168,6 +173,23 @@ def proposal_count(consultation: Consultation) -> int:
     """Comments received that propose wording (建议修改为, portal/comments/proposals.py)."""
     return db.session.scalar(select(func.count()).where(comment_received(consultation.id),
                                                         Comment.proposal.is_not(None)))
+
+
+def commenter_counts(consultation: Consultation) -> dict[str, int]:
+    """Comments received from people speaking for themselves (``person``) and on behalf of each kind of organisation
+    (以单位名义, portal/comments/organisations.py: ORGANISATION_KINDS), in that order, none left out."""
+    rows = dict(db.session.execute(
+        select(Comment.organisation_kind, func.count()).where(comment_received(consultation.id))
+        .group_by(Comment.organisation_kind)
+    ).all())
+    return {"person": rows.get(None, 0), **{kind: rows.get(kind, 0) for kind in ORGANISATION_KINDS}}
+
+
+def organisation_count(consultation: Consultation) -> int:
+    """The distinct organisations on whose behalf comments were received, as the closing summary counts them."""
+    names = db.session.scalars(select(Comment.organisation).distinct()
+                               .where(comment_received(consultation.id), Comment.organisation.is_not(None)))
+    return len({organisation_key(name) for name in names})
 
 
 def channel_counts(consultation: Consultation) -> dict[str, int]:

@@ -18,8 +18,8 @@ from portal.reports.document import WHOLE_DRAFT, report_facts, report_filename
 from portal.reports.document import feedback_document as write_feedback_document
 from portal.reports.charts import horizontal_bar_chart
 from portal.reports.services import (
-    channel_counts, comments_per_day, comments_per_top_section, feedback_count, feedback_groups, report_state,
-    proposal_count, stance_counts,
+    channel_counts, commenter_counts, comments_per_day, comments_per_top_section, feedback_count, feedback_groups,
+    organisation_count, report_state, proposal_count, stance_counts,
 )
 
 bp = Blueprint("reports", __name__)
@@ -86,6 +86,8 @@ def statistics(consultation_id: int):
         per_day=per_day,
         stances=[(stance_names[s], n) for s, n in stances.items()],
         proposals=proposal_count(consultation),
+        commenters=commenter_counts(consultation),
+        organisations=organisation_count(consultation),
         channels=channel_counts(consultation),
         quoted=most_quoted(consultation),
         sections={s.id: s for s in consultation.current_draft.sections} if consultation.current_draft else {},

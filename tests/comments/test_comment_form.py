@@ -23,6 +23,8 @@ CONTACTS = [None, "", "  ", "13812345678", "+86 13812345678", "010-12345678", "�
             "citizen@example.com", " citizen@example.com ", "not an address", "a@b", "x" * 95 + "@a.cn",
             "x" * 96 + "@ab.cn", " " * 120]
 QUOTES = [None, "", "  ", "原文的一句话", " 原文\r\n\r\n 第二行 ", "引" * QUOTE_MAX, "引" * (QUOTE_MAX + 1), " " * (QUOTE_MAX + 10)]
+ORGANISATIONS = [None, "", "  ", "某某协会", " 某某有限公司（盖章） ", "无", "单" * 100, "单" * 101, " " * 120]
+KINDS = [None, "", "enterprise", "other", "bank", " enterprise"]
 PROPOSALS = [None, "", "  ", "原文的一句话", " 原文 的一句话 ", "改成这样\r\n\r\n 两行", "改" * PROPOSAL_MAX,
              "改" * (PROPOSAL_MAX + 1), " " * (PROPOSAL_MAX + 10)]
 
@@ -40,6 +42,8 @@ def _cases():
         yield body, "oppose", None, None, quote          # the view's, tests/comments/test_quotes.py)
     for quote, proposal in itertools.product(QUOTES, PROPOSALS):  # a proposal repeating the quotation is none
         yield "好", "suggest", None, None, quote, proposal
+    for organisation, kind in itertools.product(ORGANISATIONS, KINDS):  # the kind told from the name when not chosen
+        yield "好", "support", "王大爷", None, None, None, organisation, kind
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +51,10 @@ def form_app():
     return create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "COMMENT_MAX_LENGTH": LIMIT, "TESTING": True})
 
 
-def _formdata(body, stance, name, contact, quote=None, proposal=None) -> MultiDict:
+def _formdata(body, stance, name, contact, quote=None, proposal=None, organisation=None, kind=None) -> MultiDict:
     fields = {"body": body, "stance": stance, "author_name": name, "author_contact": contact, "quote": quote,
-              "proposal": proposal, "section_id": "3", "parent_id": "", "website": ""}
+              "proposal": proposal, "organisation": organisation, "organisation_kind": kind, "section_id": "3",
+              "parent_id": "", "website": ""}
     return MultiDict({key: value for key, value in fields.items() if value is not None})
 
 

@@ -37,7 +37,7 @@ def test_csv_is_utf8_with_bom_and_neutralises_formulas(app, client, login, offic
     assert response.data.startswith(b"\xef\xbb\xbf")
     text = response.data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["序号", "章节", "针对原文", "意见", "建议修改为", "态度", "提出人", "回执号", "提交时间", "收到方式", "审核状态", "答复", "理由", "答复是否公布", "附件", "附件文字（系统读出）",
+    assert rows[0] == ["序号", "章节", "针对原文", "意见", "建议修改为", "态度", "提出人", "提出单位", "单位类别", "回执号", "提交时间", "收到方式", "审核状态", "答复", "理由", "答复是否公布", "附件", "附件文字（系统读出）",
                        "责任单位建议"]
     assert len(rows) == 1 + 4  # spam excluded
     assert [r[3] for r in rows[1:]] == [

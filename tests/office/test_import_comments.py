@@ -81,10 +81,10 @@ def test_a_filled_form_is_imported_all_at_once(client, clock, consultation, offi
     assert "已从表中录入 3 条意见。" in client.get(response.headers["Location"]).get_data(as_text=True)
     comments = stored()
     sections = consultation.current_draft.sections
-    assert [(c.section_id, c.stance, c.body, c.author_name, c.author_contact, c.quote, c.proposal)
+    assert [(c.section_id, c.stance, c.body, c.organisation or c.author_name, c.author_contact, c.quote, c.proposal)
             for c in comments] == [
         (sections[1].id, "oppose", "建议删去这一条。\n理由：与上位法不一致。", "某某律师事务所", "lawyer@example.cn", quoted,
-         f"{quoted}（删去）"),
+         f"{quoted}（删去）"),  # an organisation's opinion (以单位名义): the 提出人 named a law firm
         (None, "suggest", "整体赞成。", None, None, None, None),
         (sections[0].id, "support", "赞成。", "王大爷", None, None, "增加一句。"),
     ]
@@ -142,10 +142,12 @@ def test_a_word_feedback_form_with_its_sender_above_the_opinions(client, clock, 
                       received_on="2023-05-02")
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     second = next(s for s in sections if s.label == "二、")
-    assert [(c.section_id, c.body, c.author_name, c.author_contact) for c in stored()] == [
-        (sections[0].id, "建议补充建设标准。\n理由：标准不明。", "某某养老服务协会", "0523-86880000"),
-        (None, "整体赞成。", "某某养老服务协会", "0523-86880000"),
-        (second.id, "建议分年度列出。", "某某养老服务协会", "0523-86880000"),
+    # the organisation named above the table made every opinion of it (以单位名义)
+    assert [(c.section_id, c.body, c.author_name, c.organisation, c.organisation_kind, c.author_contact)
+            for c in stored()] == [
+        (sections[0].id, "建议补充建设标准。\n理由：标准不明。", None, "某某养老服务协会", "association", "0523-86880000"),
+        (None, "整体赞成。", None, "某某养老服务协会", "association", "0523-86880000"),
+        (second.id, "建议分年度列出。", None, "某某养老服务协会", "association", "0523-86880000"),
     ]
     from docx import Document
 
@@ -306,3 +308,27 @@ def test_words_the_draft_does_not_hold_in_the_quotation_column_are_refused_namin
     assert response.status_code == 422, page[:2000]
     assert "第3行：在草案原文中找不到“针对的原文”" in page and "第4行：针对的原文超过 500 个字" in page
     assert "第2行" not in page and count() == 0  # one wrong row and nothing is imported
+
+
+def test_organisations_in_an_offices_list_are_read_as_such(client, clock, consultation, submit):
+    """A list's 提出人 holds people and organisations alike: one naming an organisation is its opinion; a column of its
+    own (提出单位, 单位类别) says so outright."""
+    clock.set(shanghai(2023, 5, 20, 10, 0))
+    text = ("序号,修改意见,提出人,提出单位,单位类别\r\n"
+            "1,建议一。,张三,,\r\n"
+            "2,建议二。,某某康养服务有限公司,,\r\n"
+            "3,建议三。,王五,某某老年大学,社会组织\r\n"
+            "4,建议四。,王局长,,\r\n")
+    response = submit(import_url(consultation), file=(text.encode("utf-8"), "汇总.csv"), channel="letter",
+                      received_on="2023-05-12")
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert [(c.author_name, c.organisation, c.organisation_kind) for c in stored()] == [
+        ("张三", None, None),
+        (None, "某某康养服务有限公司", "enterprise"),
+        ("王五", "某某老年大学", "social"),  # the column's kind, though the name says a school
+        ("王局长", None, None),  # a person signed with a title
+    ]
+    from portal.consultations.services import closing_summary
+
+    db.session.refresh(consultation)
+    assert "反馈意见4条（2人、2个单位提出）" in closing_summary(consultation)

@@ -208,8 +208,10 @@ def test_a_filled_feedback_form_sent_by_mail_gives_one_opinion_a_row(client, clo
     sections = consultation.current_draft.sections
     first, second = emailed()
     assert [(c.section_id, c.stance, c.body, c.author_name, c.author_contact) for c in (first, second)] == [
-        (sections[1].id, "oppose", "建议删去这一条。\n理由：与上位法不一致。", "某某律师事务所", "wang@example.cn"),
+        (sections[1].id, "oppose", "建议删去这一条。\n理由：与上位法不一致。", "王律师", "wang@example.cn"),
         (None, "support", "整体赞成。", "王律师", "other@example.cn")]  # a row's own author and contact win
+    # the row naming a law firm is its opinion (以单位名义), sent by 王律师
+    assert (first.organisation, first.organisation_kind) == ("某某律师事务所", "enterprise")
     assert {c.created_at for c in (first, second)} == {shanghai(2023, 5, 2, 10, 15)}
     (kept,) = db.session.scalars(select(CommentAttachment)).all()
     assert (kept.comment_id, kept.filename) == (first.id, "意见反馈表.xlsx")  # the form itself, with the first

@@ -212,3 +212,28 @@ def test_a_letter_quoting_the_draft_keeps_its_quotation_and_a_wrong_one_is_refus
     assert submit(form_url(consultation), quote=f" {words} ", **fields).status_code == 302
     (letter,) = comments()
     assert (letter.quote, letter.channel) == (words, "letter")
+
+
+def test_a_letter_from_an_organisation_is_recorded_as_its_opinion(client, clock, consultation, submit):
+    clock.set(shanghai(2023, 5, 2, 10, 0))
+    page = client.get(form_url(consultation)).get_data(as_text=True)
+    assert 'name="organisation"' in page and 'name="organisation_kind"' in page
+    response = submit(form_url(consultation), channel="letter", received_on="2023-05-02", section_id="0",
+                      stance="suggest", body="建议增加护理补贴。", author_name="赵六",
+                      organisation="某某护理院（盖章）", organisation_kind="social")
+    assert response.status_code == 302, re.findall(r'field-error[^<]*<', response.get_data(as_text=True))
+    # a letter signed by the organisation alone: its name typed as the sender
+    response = submit(form_url(consultation), channel="fax", received_on="2023-05-02", section_id="0",
+                      stance="suggest", body="建议二。", author_name="某某市养老服务行业协会")
+    assert response.status_code == 302
+    first, second = comments()
+    assert (first.author_name, first.organisation, first.organisation_kind) == ("赵六", "某某护理院", "social")
+    assert (second.author_name, second.organisation, second.organisation_kind) == (
+        None, "某某市养老服务行业协会", "association")
+    listed = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<strong lang="zh-CN">某某护理院</strong><span lang="zh-CN">（赵六）</span>' in listed
+
+    refused = submit(form_url(consultation), channel="letter", received_on="2023-05-02", section_id="0",
+                     stance="suggest", body="建议三。", organisation="某" * 101)
+    assert refused.status_code == 422 and "单位名称不能超过 100 个字。" in refused.get_data(as_text=True)
+    assert len(comments()) == 2
