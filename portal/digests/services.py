@@ -22,6 +22,9 @@ from portal.extensions import db
 from portal.responses.filters import ResponseFilters, conditions
 from portal.responses.models import Response, UnitAdvice
 
+# the responses page's commenter filter in the digest's words (the kinds of organisation: KIND_NAMES)
+COMMENTER_NAMES = {"person": "个人", "organisation": "单位（以单位名义）"}
+
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", write_csv),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_xlsx),
@@ -77,6 +80,8 @@ def describe_filters(consultation: Consultation, filters: ResponseFilters) -> st
         parts.append("责任单位提出了处理建议")
     if filters.proposed:
         parts.append("提出了修改文字")
+    if filters.commenter:
+        parts.append(f"提出者：{COMMENTER_NAMES.get(filters.commenter) or KIND_NAMES[filters.commenter]}")
     if filters.passage is not None:
         from portal.comments.quotes import received_quoting
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 
 from portal.comments.attachments import text_of_files_contains
 from portal.comments.models import STANCES, Comment, comment_received
+from portal.comments.organisations import ORGANISATION_KINDS
 from portal.core.web import query_int
 from portal.extensions import db
 from portal.responses.models import Response, UnitAdvice
@@ -26,6 +27,7 @@ ANSWERS = {
     "published": _l("已公布"),
 }
 MAX_TEXT = 100
+COMMENTERS = ("person", "organisation", *ORGANISATION_KINDS)  # the commenter filter's values
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ class ResponseFilters:
     advised: bool = False  # only comments a responsible unit has given its advice on (responses/advice.py)
     passage: int | None = None  # only comments quoting the current draft's sentence that starts there (quotes.py)
     proposed: bool = False  # only comments proposing wording (建议修改为, comments/proposals.py)
+    # "" anyone, "person" people speaking for themselves, "organisation" any organisation (以单位名义), or one kind of
+    # organisation (comments/organisations.py: ORGANISATION_KINDS)
+    commenter: str = ""
     page: int = 1
 
     @property
@@ -49,7 +54,7 @@ class ResponseFilters:
         """The query arguments that give this list (for url_for), without the empty ones."""
         values = {"section": self.section, "answer": self.answer, "stance": self.stance, "letter": self.letter,
                   "q": self.text, "advised": 1 if self.advised else None, "passage": self.passage,
-                  "proposed": 1 if self.proposed else None, "page": self.page}
+                  "proposed": 1 if self.proposed else None, "commenter": self.commenter, "page": self.page}
         values.update(changes)
         return {k: v for k, v in values.items() if v not in ("", None) and not (k == "page" and v == 1)}
 
@@ -66,6 +71,7 @@ def parse_filters(args) -> ResponseFilters:
         advised=args.get("advised") == "1",
         passage=_start(args.get("passage")),
         proposed=args.get("proposed") == "1",
+        commenter=args.get("commenter") if args.get("commenter") in COMMENTERS else "",
         page=query_int(args.get("page")) or 1,
     )
 
@@ -107,12 +113,19 @@ def conditions(consultation_id: int, filters: ResponseFilters) -> list:
         found.append(exists(select(UnitAdvice.id).where(UnitAdvice.comment_id == Comment.id)))
     if filters.proposed:
         found.append(Comment.proposal.is_not(None))
+    if filters.commenter == "person":
+        found.append(Comment.organisation.is_(None))
+    elif filters.commenter == "organisation":
+        found.append(Comment.organisation.is_not(None))
+    elif filters.commenter:
+        found.append(Comment.organisation_kind == filters.commenter)  # set with an organisation only
     if filters.text:
         found.append(or_(
             Comment.body.contains(filters.text, autoescape=True),
             Comment.quote.contains(filters.text, autoescape=True),  # the words of the draft it quotes
             Comment.proposal.contains(filters.text, autoescape=True),  # and the wording it proposes
             Comment.author_name.contains(filters.text, autoescape=True),
+            Comment.organisation.contains(filters.text, autoescape=True),
             Comment.receipt_number == filters.text.upper(),
             text_of_files_contains(filters.text),
         ))

@@ -3,6 +3,7 @@ the text is, and counted apart from people's."""
 import pytest
 
 from portal.comments.organisations import clean_organisation, kind_from_name, organisation_of, signed
+from tests.comments.test_proposals import unit_open_003  # noqa: F401 (a fixture)
 from tests.comments.test_quotes import approve, section_url, stored
 from tests.helpers import post_comment, receipt_from
 
@@ -159,3 +160,60 @@ def test_organisations_are_counted_carried_to_the_digest_the_api_and_the_summary
     assert "反馈意见4条（1人、2个单位提出）" in summary
     report = client.get(f"{url}/feedback").get_data(as_text=True)
     assert '<strong lang="zh-CN">某某康养科技有限公司</strong> <span class="tag organisation">企业</span>' in report
+
+
+def test_the_office_narrows_its_list_to_people_or_organisations_and_the_digest_follows(app, client, login,
+                                                                                      office_consultation):
+    import csv
+    import io
+
+    from portal.extensions import db
+
+    consultation, comments = office_consultation
+    comments["goals"].organisation, comments["goals"].organisation_kind = "某某康养科技有限公司", "enterprise"
+    comments["whole"].organisation, comments["whole"].organisation_kind = "某某市养老服务行业协会", "association"
+    db.session.commit()
+    login("office@example.gov.cn")
+    url = f"/office/consultations/{consultation.id}/responses"
+
+    def listed(**query):
+        page = client.get(url, query_string=query).get_data(as_text=True)
+        return {key for key, c in comments.items() if c.receipt_number in page and key != "spam"}
+
+    assert listed(commenter="organisation") == {"goals", "whole"}
+    assert listed(commenter="enterprise") == {"goals"}
+    assert listed(commenter="person") == {"formula", "pending"}
+    assert listed(commenter="nonsense") == {"goals", "formula", "whole", "pending"}  # ignored, never an error
+    assert listed(q="行业协会") == {"whole"}  # the words filter reads the organisation's name
+    page = client.get(url, query_string={"commenter": "association"}).get_data(as_text=True)
+    assert '<option value="association" selected>单位：行业协会、商会</option>' in page
+    rows = list(csv.reader(io.StringIO(client.get(f"/office/consultations/{consultation.id}/digest.csv",
+                                                  query_string={"commenter": "organisation"}).data.decode("utf-8-sig"))))
+    assert {row[rows[0].index("提出单位")] for row in rows[1:]} == {"某某康养科技有限公司", "某某市养老服务行业协会"}
+    assert len(rows) == 3
+    word = client.get(f"/office/consultations/{consultation.id}/digest.docx", query_string={"commenter": "person"})
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(word.data)).paragraphs)
+    assert "本文件只含筛选出的意见（提出者：个人）" in text
+
+
+def test_the_units_mail_says_on_whose_behalf(app, client, unit_open_003):
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.mail.models import OutboxMessage
+    from tests.helpers import render_queued, route_new_comments
+
+    consultation = unit_open_003
+    section = next(s for s in consultation.current_draft.sections if s.unit_names)
+    receipt_from(post_comment(client, consultation, section_url(consultation, section), section_id=section.id,
+                              body="请修改。", author_name="张三", organisation="某某市养老服务行业协会"))
+    route_new_comments()
+    db.session.commit()
+    messages = [m for m in db.session.scalars(select(OutboxMessage)) if m.kind == "comment"]
+    assert messages
+    for message in messages:
+        render_queued(message)
+        assert "署名：张三\n提出单位：某某市养老服务行业协会（行业协会、商会）\n" in message.body_text
+        assert "<th align=\"left\">提出单位</th><td>某某市养老服务行业协会（行业协会、商会）</td>" in message.body_html

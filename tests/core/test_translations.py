@@ -33,7 +33,8 @@ AUTONYMS = {"中文"}
 # summary written in the register of a government notice, the feedback form's columns and the words readers
 # write in it, the words of Chinese mail), records kept in Chinese whatever the reader's language (the archive's
 # file names and manifest, as the digest's columns), and operator messages on the command line.
-NOT_PAGE_TEXT = {"cli.py", "parser.py", "readers.py", "summary.py", "feedback_form.py", "emailed.py", "archive.py"}
+NOT_PAGE_TEXT = {"cli.py", "parser.py", "readers.py", "summary.py", "feedback_form.py", "emailed.py", "archive.py",
+                 "organisations.py"}
 
 
 def extracted_messages() -> dict[str | tuple, list[str]]:

@@ -45,7 +45,8 @@ def test_csv_is_utf8_with_bom_and_neutralises_formulas(app, client, login, offic
         "整体赞成。\n希望尽快实施。",
     ]
     assert rows[1][:7] == ["1", "一、目标要求", "", "建议明确养老服务中心的建设标准。", "", "建议", "王大爷"]
-    assert rows[1][11:] == ["采纳", "已补充。", "未公布", "", "", ""]
+    assert rows[1][7:9] == ["", ""]  # no organisation: 提出单位, 单位类别 empty
+    assert rows[1][13:] == ["采纳", "已补充。", "未公布", "", "", ""]
     assert rows[4][1] == "草案整体" and rows[4][6] == "匿名"
     no_contacts(text)
 
@@ -64,7 +65,7 @@ def test_xlsx_has_a_summary_sheet_and_one_sheet_per_top_level_section(app, clien
     values = list(goals.iter_rows(values_only=True))
     assert values[0][:4] == ("序号", "章节", "针对原文", "意见") and len(values) == 3
     assert values[1][3] == "建议明确养老服务中心的建设标准。" and values[2][3] == "社区食堂要多开几家。"
-    assert goals.freeze_panes == "A2" and goals.auto_filter.ref == "A1:Q3"
+    assert goals.freeze_panes == "A2" and goals.auto_filter.ref == "A1:S3"
     assert goals.column_dimensions["D"].width >= 40 and goals.column_dimensions["A"].width >= 6
     tasks = list(book["二、主要任务"].iter_rows(values_only=True))
     assert tasks[1][1] == "(一)老年友好社会创建提升行动"

@@ -89,3 +89,17 @@ def test_a_number_in_the_proposed_wording_holds_the_comment_and_is_masked_there_
     assert masked.author_contact == "13800138000"
     public = client.get(f"/consultations/{open_003.id}").get_data(as_text=True)
     assert "138****8000" in public and "13800138000" not in public
+
+
+def test_a_number_typed_into_the_organisations_name_is_masked_too(client, open_003, moderator, add_comment):
+    comment = add_comment("建议增加助餐点。", organisation="某某养老服务中心 电话13900001111")
+    assert comment.flag_list == ["personal"] and comment.organisation_kind == "social"
+    page = client.get("/moderation").get_data(as_text=True)
+    assert '某某养老服务中心 电话<mark class="personal">13900001111</mark>（社会组织）' in page
+    (item,) = queue_items(page)
+    assert f'value="mask:{item}"' in page
+    act(client, [], row=f"mask:{item}")
+    db.session.expire_all()
+    masked = db.session.get(Comment, comment.id)
+    assert (masked.organisation, masked.status) == ("某某养老服务中心 电话139****1111", "approved")
+    assert masked.author_contact == "13900001111"
