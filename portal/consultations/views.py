@@ -205,6 +205,20 @@ def poster(consultation_id: int):
                            qr=qr_svg_inline(url, _("用手机扫描这个二维码，打开征求意见的网页")))
 
 
+@bp.get("/consultations/<int:consultation_id>/paper-form")
+def paper_form(consultation_id: int):
+    """The comment form on paper (纸质意见表): one A4 sheet to print, write on by hand and post or hand in, for readers
+    who do not go online (many of them elderly; a community office prints a pile). It names the draft's parts to tick,
+    the stances, where to write the opinion and the wording proposed, and where and by when to send it; the office
+    then types it in (portal/office: record_comment)."""
+    consultation = get_public_consultation(consultation_id)
+    draft = consultation.current_draft
+    url = external_url("consultations.show", consultation_id=consultation.id)
+    return render_template("consultations/paper_form.html", consultation=consultation, url=url,
+                           parts=[s for s in (draft.sections if draft else []) if s.parent_id is None],
+                           qr=qr_svg_inline(url, _("用手机扫描这个二维码，打开征求意见的网页")))
+
+
 @bp.get("/consultations/<int:consultation_id>/qr.svg")
 def qr(consultation_id: int):
     """The QR code alone, as an SVG file for the office's own notice."""

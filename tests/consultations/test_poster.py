@@ -48,3 +48,32 @@ def test_no_poster_for_an_unpublished_consultation_and_none_offered_once_closed(
     overview = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
     assert "/poster" not in overview
     assert "已经截止，不宜再张贴" in client.get(f"/consultations/{consultation.id}/poster").get_data(as_text=True)
+
+
+def test_the_paper_form_lists_the_parts_the_stances_and_where_to_send_it(app, client, clock, import_seed):
+    """纸质意见表: for readers who do not go online, to print, fill in by hand and post or hand in."""
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    consultation.contact_address = "宿州市民政局养老服务科（某某路1号）"
+    from portal.extensions import db
+
+    db.session.commit()
+    overview = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert f'href="/consultations/{consultation.id}/paper-form">打印纸质意见表（手写后寄回）</a>' in overview
+    poster = client.get(f"/consultations/{consultation.id}/poster").get_data(as_text=True)
+    assert f'href="/consultations/{consultation.id}/paper-form"' in poster  # printed with the notice, put beside it
+    html = client.get(f"/consultations/{consultation.id}/paper-form").get_data(as_text=True)
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "请于 2023年5月12日 23:59 前寄回或送交。" in text
+    for part in (s for s in consultation.current_draft.sections if s.parent_id is None):
+        assert f"{part.label}{part.heading}" in text  # each top-level part, to tick
+    assert "☐ 赞成" in text and "☐ 反对" in text and "☐ 建议" in text
+    assert "寄至宿州市民政局养老服务科（某某路1号），请在信封上注明“征求意见”。" in text
+    assert f"拍照或扫描后发送至 {'、'.join(consultation.contact_emails)}。" in text
+    assert 'class="qr-code"' in html
+
+    draft = import_seed("001", publish=False)
+    assert client.get(f"/consultations/{draft.id}/paper-form").status_code == 404
+    clock.set(shanghai(2023, 6, 1, 9, 0))
+    assert "/paper-form" not in client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert "这项征求意见已经截止，不再接收意见。" in client.get(f"/consultations/{consultation.id}/paper-form").get_data(as_text=True)
