@@ -60,7 +60,7 @@ def all_note_documents() -> list[Document]:
 
 def public_comment_query(consultation_ids=None):
     query = (
-        select(Comment.id, Comment.consultation_id, Comment.body, Comment.proposal)
+        select(Comment.id, Comment.consultation_id, Comment.body, Comment.proposal, Comment.organisation)
         .join(Consultation, Consultation.id == Comment.consultation_id)
         .where(
             Comment.status == "approved",
@@ -110,5 +110,8 @@ def current_draft_ids() -> dict[int, int]:
 
 
 def searchable_text(comment) -> str:
-    """What search finds a public comment by: its text and the wording it proposes (建议修改为)."""
-    return f"{comment.body}\n{comment.proposal}" if comment.proposal else comment.body
+    """What search finds a public comment by: its text, the wording it proposes (建议修改为) and the organisation on
+    whose behalf it was made (以单位名义)."""
+    if not (comment.proposal or comment.organisation):
+        return comment.body
+    return "\n".join(part for part in (comment.body, comment.proposal, comment.organisation) if part)

@@ -16,7 +16,7 @@ from portal.core.time import now
 from portal.drafts.models import Draft, Section
 from portal.search.models import COMMENT, CONSULTATION, SECTIONS, SearchQueueItem
 
-COMMENT_FIELDS = ("status", "body", "section_id", "consultation_id", "author_name", "parent_id")
+COMMENT_FIELDS = ("status", "body", "section_id", "consultation_id", "author_name", "parent_id", "organisation")
 CONSULTATION_FIELDS = ("published_at", "comment_visibility")  # who may see what: everything again
 TITLE_FIELDS = ("title", "explanatory_note")  # indexed with the sections (section_documents)
 

@@ -180,7 +180,8 @@ def _fallback(query, clauses, consultations, kinds, comment_consultation_ids, li
     if "comment" in kinds and comment_consultation_ids:
         rows = db.session.execute(
             public_comment_query(comment_consultation_ids)
-            .where(*[or_(Comment.body.contains(w, autoescape=True), Comment.proposal.contains(w, autoescape=True))
+            .where(*[or_(Comment.body.contains(w, autoescape=True), Comment.proposal.contains(w, autoescape=True),
+                         Comment.organisation.contains(w, autoescape=True))
                      for w in words])
             .order_by(Comment.id)
         ).all()

@@ -217,3 +217,13 @@ def test_the_units_mail_says_on_whose_behalf(app, client, unit_open_003):
         render_queued(message)
         assert "署名：张三\n提出单位：某某市养老服务行业协会（行业协会、商会）\n" in message.body_text
         assert "<th align=\"left\">提出单位</th><td>某某市养老服务行业协会（行业协会、商会）</td>" in message.body_html
+
+
+def test_search_finds_a_comment_by_its_organisation(app, client, open_003):
+    url = f"/consultations/{open_003.id}"
+    approve(app, receipt_from(post_comment(client, open_003, url, body="建议提高运营补贴。",
+                                           organisation="某某康养科技有限公司")))
+    result = app.test_cli_runner().invoke(args=["search", "work"])
+    assert result.exit_code == 0, result.output
+    page = client.get("/search", query_string={"q": "康养科技", "kind": "comment"}).get_data(as_text=True)
+    assert "找到 1 条结果" in page and "<mark>康养科技</mark>" in page
