@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from portal.comments.organisations import ORGANISATION_MAX, named_organisation
+from portal.comments.organisations import KIND_NAMES, ORGANISATION_MAX, named_organisation
 from portal.comments.proposals import PROPOSAL_MAX, clean_proposal
 from portal.comments.quotes import QUOTE_MAX, clean_quote
 from portal.core.spreadsheets import UnreadableTable, read_numbered_table
@@ -35,16 +35,17 @@ COLUMNS = {
     "proposal": ("建议修改为", "修改为", "建议改为", "修改后条文", "修改后的条文", "修改后内容", "修改后的内容", "建议条文",
                  "建议修改后的内容", "建议修改后的条文"),
     "reason": ("理由", "修改理由", "理由说明", "依据"),
-    "author": ("提出人（个人姓名或单位名称）", "提出人", "姓名", "姓名或单位名称", "意见提出人", "经办人"),
+    "author": ("提出人（个人姓名）", "提出人（个人姓名或单位名称）", "提出人", "姓名", "姓名或单位名称", "意见提出人", "经办人"),
     # on whose behalf (以单位名义; portal/comments/organisations.py): a 提出人 naming an organisation counts too
-    "organisation": ("提出单位", "单位", "单位名称", "所在单位", "提出意见单位", "反馈单位"),
+    "organisation": ("提出单位（以单位名义提的填写）", "提出单位", "单位", "单位名称", "所在单位", "提出意见单位", "反馈单位"),
     "organisation_kind": ("单位类别", "单位性质", "单位类型"),
     "contact": ("联系方式", "联系电话", "电话", "电子邮箱", "邮箱"),
     "received_on": ("收到日期", "日期", "来信日期"),
     "channel": ("收到方式", "方式", "渠道"),
 }
 OTHER_COLUMNS = "“针对的章节”“针对的原文”“态度”“建议修改为”“理由”“提出人”“联系方式”“收到日期”“收到方式”"  # for messages
-FORM_HEADERS = ["针对的章节", "针对的原文", "态度", "意见内容", "建议修改为", "理由", "提出人（个人姓名或单位名称）", "联系方式"]
+FORM_HEADERS = ["针对的章节", "针对的原文", "态度", "意见内容", "建议修改为", "理由", "提出人（个人姓名）", "联系方式",
+                "提出单位（以单位名义提的填写）", "单位类别"]
 STANCE_WORDS = {"赞成": "support", "支持": "support", "同意": "support", "反对": "oppose", "不赞成": "oppose",
                 "不同意": "oppose", "建议": "suggest", "修改建议": "suggest", "": "suggest"}
 CHANNEL_WORDS = {"电子邮件": "email", "邮件": "email", "电子邮箱": "email", "信函": "letter", "来信": "letter",
@@ -95,7 +96,7 @@ def feedback_form(title: str, sections, notice: str) -> bytes:
     for column, header in enumerate(FORM_HEADERS, start=1):
         cell = sheet.cell(row=3, column=column, value=header)
         cell.font = Font(bold=True)
-    for letter, size in zip("ABCDEFGH", (34, 34, 8, 60, 34, 40, 24, 24)):
+    for letter, size in zip("ABCDEFGHIJ", (34, 34, 8, 60, 34, 40, 24, 24, 30, 16)):
         sheet.column_dimensions[letter].width = size
     last = 3 + FORM_ROWS
     for row in sheet.iter_rows(min_row=4, max_row=last, min_col=1, max_col=width):
@@ -105,8 +106,11 @@ def feedback_form(title: str, sections, notice: str) -> bytes:
     stance_list = DataValidation(type="list", formula1='"赞成,反对,建议"', allow_blank=True)
     section_list.add(f"A4:A{last}")
     stance_list.add(f"C4:C{last}")
+    kind_list = DataValidation(type="list", formula1=f'"{",".join(KIND_NAMES.values())}"', allow_blank=True)
+    kind_list.add(f"J4:J{last}")
     sheet.add_data_validation(section_list)
     sheet.add_data_validation(stance_list)
+    sheet.add_data_validation(kind_list)
     sheet.freeze_panes = "A4"
     out = io.BytesIO()
     workbook.save(out)
@@ -234,11 +238,11 @@ def _header(table) -> tuple[int, dict[str, int]] | None:
 _ARTICLE = re.compile(r"第\s*(\d{1,3})\s*(条|章|节|部分)")
 AUTHOR_WORDS = ("姓名", "提出人", "姓名或单位名称", "单位或姓名", "意见提出人", "反馈人", "联系人", "经办人")
 ORGANISATION_WORDS = ("单位", "提出单位", "单位名称", "提出意见单位", "反馈单位")
-KIND_WORDS = {"企业": "enterprise", "公司": "enterprise", "行业协会": "association", "商会": "association",
-              "行业协会、商会": "association", "行业协会商会": "association", "协会": "association",
-              "社会组织": "social", "社会团体": "social", "基金会": "social", "机关": "public", "事业单位": "public",
-              "机关、事业单位": "public", "机关事业单位": "public", "政府部门": "public", "其他": "other",
-              "其他单位": "other"}
+# a 单位类别 column's words: the form's list (KIND_NAMES), and what an office's own list may write
+KIND_WORDS = {**{name: kind for kind, name in KIND_NAMES.items()}, "公司": "enterprise", "行业协会": "association",
+              "商会": "association", "行业协会商会": "association", "协会": "association", "社会团体": "social",
+              "基金会": "social", "机关": "public", "事业单位": "public", "机关事业单位": "public", "政府部门": "public",
+              "其他": "other"}
 
 
 def _kind(value: str) -> str | None:

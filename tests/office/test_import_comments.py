@@ -51,7 +51,7 @@ def test_the_blank_form_lists_the_sections_and_says_where_to_send_it(client, con
     sheet, choices = workbook["意见反馈表"], workbook["章节"]
     assert choices.sheet_state == "hidden"
     assert [cell.value for cell in sheet[3]] == ["针对的章节", "针对的原文", "态度", "意见内容", "建议修改为", "理由",
-                                                 "提出人（个人姓名或单位名称）", "联系方式"]
+                                                 "提出人（个人姓名）", "联系方式", "提出单位（以单位名义提的填写）", "单位类别"]
     assert "contact@example.gov.cn" in sheet["A2"].value and "2023年5月12日" in sheet["A2"].value
     names = [row[0].value for row in choices.iter_rows()]
     sections = consultation.current_draft.sections
@@ -60,6 +60,7 @@ def test_the_blank_form_lists_the_sections_and_says_where_to_send_it(client, con
     assert names[1] == sections[0].title
     lists = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
     assert lists["A4:A203"] == f"=章节!$A$1:$A${len(names)}" and lists["C4:C203"] == '"赞成,反对,建议"'
+    assert lists["J4:J203"] == '"企业,行业协会、商会,社会组织,机关、事业单位,其他单位"'
 
 
 def test_a_filled_form_is_imported_all_at_once(client, clock, consultation, office, submit):
@@ -70,6 +71,7 @@ def test_a_filled_form_is_imported_all_at_once(client, clock, consultation, offi
                   "lawyer@example.cn"])
     sheet.append([None, None, None, "整体赞成。", None, None, None, None])  # the whole draft; no position: a suggestion
     sheet.append([names[1], None, "赞成", "赞成。", "增加一句。", None, "王大爷", None])
+    sheet.append([None, None, None, "单位意见。", None, None, "赵六", None, "某某研究院", "社会组织"])  # the kind listed
     sheet.cell(row=30, column=1, value=names[3])  # a section chosen in a row left otherwise empty: not an opinion
     clock.set(shanghai(2023, 5, 15, 10, 0))
     close_due_consultations(notify=False)
@@ -77,8 +79,8 @@ def test_a_filled_form_is_imported_all_at_once(client, clock, consultation, offi
 
     response = submit(import_url(consultation), file=(xlsx(workbook), "反馈表.xlsx"), channel="letter",
                       received_on="2023-05-11")
-    assert response.status_code == 302 and "imported=3" in response.headers["Location"]
-    assert "已从表中录入 3 条意见。" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert response.status_code == 302 and "imported=4" in response.headers["Location"]
+    assert "已从表中录入 4 条意见。" in client.get(response.headers["Location"]).get_data(as_text=True)
     comments = stored()
     sections = consultation.current_draft.sections
     assert [(c.section_id, c.stance, c.body, c.organisation or c.author_name, c.author_contact, c.quote, c.proposal)
@@ -87,12 +89,14 @@ def test_a_filled_form_is_imported_all_at_once(client, clock, consultation, offi
          f"{quoted}（删去）"),  # an organisation's opinion (以单位名义): the 提出人 named a law firm
         (None, "suggest", "整体赞成。", None, None, None, None),
         (sections[0].id, "support", "赞成。", "王大爷", None, None, "增加一句。"),
+        (None, "suggest", "单位意见。", "某某研究院", None, None, None),
     ]
+    assert (comments[3].author_name, comments[3].organisation_kind) == ("赵六", "social")  # not told from the name
     assert {(c.channel, c.created_at) for c in comments} == {("letter", shanghai(2023, 5, 11, 12, 0))}
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)
-                             .where(AuditEntry.action == "record_comment")) == 3
+                             .where(AuditEntry.action == "record_comment")) == 4
     db.session.refresh(consultation)
-    assert "反馈意见3条" in consultation.closing_summary
+    assert "反馈意见4条（2人、2个单位提出）" in consultation.closing_summary
 
 
 def test_an_offices_own_list_in_gb18030_with_its_own_column_names(client, clock, consultation, submit):
