@@ -8,6 +8,7 @@ HIDE_REASON_LABELS = {
     "illegal": _l("含有违法违规内容"),
     "off_topic": _l("与本次征求意见无关"),
     "duplicate": _l("重复提交"),
+    "impersonation": _l("冒用他人或单位名义"),
     "other": _l("其他原因"),
 }
 REPORT_REASON_LABELS = {
@@ -16,6 +17,7 @@ REPORT_REASON_LABELS = {
     "illegal": _l("违法违规内容"),
     "spam": _l("广告或垃圾信息"),
     "off_topic": _l("与本次征求意见无关"),
+    "impersonation": _l("冒用他人或单位名义"),
     "other": _l("其他"),
 }
 FLAG_LABELS = {

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.core.time import UTCDateTime, now
 from portal.extensions import db
 
-HIDE_REASONS = ("abuse", "privacy", "illegal", "off_topic", "duplicate", "other")
-REPORT_REASONS = ("abuse", "privacy", "illegal", "spam", "off_topic", "other")
+HIDE_REASONS = ("abuse", "privacy", "illegal", "off_topic", "duplicate", "impersonation", "other")
+REPORT_REASONS = ("abuse", "privacy", "illegal", "spam", "off_topic", "impersonation", "other")
 FLAGS = ("sensitive", "link", "repeated", "burst", "reported")
 MODES = ("pre", "post")
 
