@@ -123,6 +123,15 @@ SCHEMAS = {
             "at": MOMENT, "old_deadline": MOMENT, "new_deadline": MOMENT, "reason": STRING,
         })},
         "closing_summary": _nullable(_text(_l("截止后的意见情况说明"))),
+        "final_document": _nullable(_object({
+            "title": STRING,
+            "document_number": _nullable(_text(_l("文号（没有时为 null）"))),
+            "issued_on": {"type": "string", "format": "date", "description": _l("印发日期")},
+            "note": _nullable(_text(_l("起草单位对吸收采纳意见情况的说明（没有时为 null）"))),
+            "sections": {"type": "array", "description": _l("正式文件的各部分，按顺序"), "items": _object({
+                "label": STRING, "heading": STRING, "text": STRING, "level": INTEGER})},
+            "url": URL,
+        }, _l("征求意见后正式印发的文件（还没有公布时为 null）"))),
         "whole_draft_comment_count": _nullable(INTEGER),
         "draft": _nullable(_object({
             "version": INTEGER,

@@ -151,6 +151,7 @@ def consultation_detail(consultation: Consultation) -> dict:
             for e in consultation.extensions
         ],
         "closing_summary": closing_summary(consultation),
+        "final_document": _final_document(consultation),
         "whole_draft_comment_count": counts.get(None, 0) if consultation.comments_public else None,
         "draft": None,
         "links": {
@@ -258,6 +259,17 @@ def _comment(comment: Comment, consultation: Consultation, section: Section | No
         "url": url_for("comments.reply", consultation_id=consultation.id, comment_id=comment.id, _external=True),
         "response": response_dict(response),
     }
+
+
+def _final_document(consultation: Consultation) -> dict | None:
+    """The policy as finally issued (正式文件), or None."""
+    final = consultation.final_document if consultation.final_published_at else None
+    if final is None:
+        return None
+    return {"title": final.title, "document_number": final.document_number, "issued_on": final.issued_on.isoformat(),
+            "note": final.note, "sections": [{key: part[key] for key in ("label", "heading", "text", "level")}
+                                             for part in final.sections],
+            "url": url_for("consultations.final_document", consultation_id=consultation.id, _external=True)}
 
 
 def _organisation(name: str | None, kind: str | None) -> dict | None:

@@ -33,6 +33,8 @@ ACTION_LABELS = {
     "routing_settings": _l("设置意见发送方式"),
     "respond": _l("答复意见"),
     "publish_responses": _l("公布答复"),
+    "publish_final": _l("公布正式文件"),
+    "remove_final": _l("撤下正式文件"),
     "export_contacts": _l("下载含联系方式的意见汇总"),
     "export_attachments": _l("下载意见附件"),
     # administration

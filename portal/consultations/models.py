@@ -114,6 +114,9 @@ class Consultation(ConsultationState, db.Model):
     # Likewise for everything else its public pages show: the consultation's own columns, its drafts,
     # sections, tables, deadline extensions and routing settings (triggers of migration 0010).
     content_token: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex, server_default="")
+    # When the office last published, replaced or took away the policy as finally issued (正式文件, FinalDocument):
+    # its pages say so, and the change of this column renews the content token they are kept under.
+    final_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     drafts: Mapped[list["Draft"]] = relationship(  # noqa: F821
         back_populates="consultation", order_by="Draft.version", cascade="all, delete-orphan"
@@ -124,6 +127,10 @@ class Consultation(ConsultationState, db.Model):
     # the files published beside the draft, without their content (deferred)
     files: Mapped[list["ConsultationFile"]] = relationship(
         order_by="ConsultationFile.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+    # the policy as finally issued (正式文件), read only where ``final_published_at`` says there is one
+    final_document: Mapped["FinalDocument | None"] = relationship(
+        uselist=False, cascade="all, delete-orphan", passive_deletes=True
     )
 
     @property
@@ -186,3 +193,25 @@ class ConsultationFile(db.Model):
     size: Mapped[int] = mapped_column()
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class FinalDocument(db.Model):
+    """The policy as finally issued after the consultation (正式印发的文件), published by the drafting office once the
+    consultation has closed: its title, document number (文号) and date of issue, the office's note on what the
+    consultation changed, and its text read as the draft's is, its sections kept to compare with the draft consulted
+    on (portal/consultations/final_document.py). One a consultation."""
+
+    __tablename__ = "final_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    document_number: Mapped[str | None] = mapped_column(String(100))  # 文号: 宿民发〔2023〕12号
+    issued_on: Mapped[date] = mapped_column()
+    note: Mapped[str | None] = mapped_column(Text)  # what the consultation changed, in the office's words
+    filename: Mapped[str | None] = mapped_column(String(200))
+    source_text: Mapped[str] = mapped_column(Text, deferred=True)
+    # the sections in document order: {"path": [labels from the top], "label", "heading", "text", "level"}
+    sections: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -10,6 +10,7 @@ from portal.comments.quotes import asked_quote
 from portal.consultations import pages
 from portal.consultations.explanatory_note import note_blocks, note_document, note_filename
 from portal.consultations.feed import FEED_SIZE, entry_updated
+from portal.consultations.final_document import final_changes
 from portal.consultations.listing import ListFilters, consultation_list
 from portal.consultations.models import Consultation, ConsultationFile, public_consultation
 from portal.consultations.services import closing_summary, latest_published
@@ -203,6 +204,20 @@ def poster(consultation_id: int):
     url = external_url("consultations.show", consultation_id=consultation.id)
     return render_template("consultations/poster.html", consultation=consultation, url=url,
                            qr=qr_svg_inline(url, _("用手机扫描这个二维码，打开征求意见的网页")))
+
+
+@bp.get("/consultations/<int:consultation_id>/final")
+def final_document(consultation_id: int):
+    """The policy as finally issued (正式文件): its title, number, date and the office's note, then part by part what
+    changed from the draft consulted on, then its whole text (portal/consultations/final_document.py)."""
+    consultation = get_public_consultation(consultation_id)
+    final = consultation.final_document if consultation.final_published_at else None
+    draft = consultation.current_draft
+    if final is None or draft is None:
+        abort(404)
+    changes = final_changes(draft.sections, final.sections)
+    return render_template("consultations/final_document.html", consultation=consultation, final=final, draft=draft,
+                           changes=changes, changed=[c for c in changes if c.status != "unchanged"])
 
 
 @bp.get("/consultations/<int:consultation_id>/paper-form")

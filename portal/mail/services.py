@@ -335,12 +335,13 @@ def queue_new_consultation_mail(consultation, base_url: str | None = None) -> in
         source=citizens, where=citizens.c.consultation_alerts.is_(True), base_url=base_url)
 
 
-FOLLOW_EVENTS = ("extended", "revised", "responses", "closing_soon")
+FOLLOW_EVENTS = ("extended", "revised", "responses", "closing_soon", "final")
 
 
 def queue_follower_mail(consultation, event: str, occasion: str, base_url: str | None = None) -> int:
     """Something the followers of ``consultation`` (关注, portal/citizens) want to hear of happened: its deadline
-    was ``extended``, a draft ``revised``, the office published ``responses``, or its deadline is near
+    was ``extended``, a draft ``revised``, the office published ``responses`` or the policy as issued (``final``),
+    or its deadline is near
     (``closing_soon``, from close-due: portal/consultations/services.py). One mail to each follower, in
     the language they followed it in, once per ``occasion`` (the extension, the version, the day: dedup key
     ``followed:<event>:<consultation>:<occasion>:<citizen>``); none to an unsubscribed address. One INSERT …

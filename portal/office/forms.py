@@ -220,6 +220,24 @@ class ExplanatoryNoteForm(Form):
     text = TextAreaField(_l("或者直接填写起草说明"))
 
 
+class FinalDocumentForm(Form):
+    """The policy as finally issued (正式文件): its file (needed the first time), title, number, date and a note."""
+
+    file = FileField(_l("正式文件（.docx、.txt 或 PDF；已经上传过的，不改正文可以不传）"))
+    title = StringField(_l("文件标题（可不填，按文件中的标题）"),
+                        validators=[Optional(), Length(max=300, message=_l("标题不能超过 300 个字。"))])
+    document_number = StringField(_l("文号（可不填）"),
+                                  validators=[Optional(), Length(max=100, message=_l("文号不能超过 100 个字。"))],
+                                  description=_l("例如：宿民发〔2023〕12号"))
+    issued_on = DateField(_l("印发日期"), validators=[InputRequired(message=_l("请填写印发日期。"))],
+                          description=_l("不能早于征求意见截止的日期，不能晚于今天。"))
+    note = TextAreaField(
+        _l("吸收采纳意见的情况说明（可不填）"),
+        validators=[Optional(), Length(max=5000, message=_l("说明不能超过 5000 个字。"))],
+        description=_l("用几句话说明根据征求意见作了哪些修改。公开显示在正式文件前面。"),
+    )
+
+
 class TermsForm(Form):
     """The terms the draft uses, explained in plain words (术语解释): one a line."""
 

@@ -19,7 +19,8 @@ from portal.comments.organisations import ORGANISATION_MAX, named_organisation, 
 from portal.comments.proposals import PROPOSAL_MAX, clean_proposal
 from portal.comments.quotes import QUOTE_MAX, changed_by_revision, clean_quote, quote_found
 from portal.comments.services import StoredComment, Target, store_comment
-from portal.consultations.models import VISIBILITIES, Consultation, ConsultationFile, DeadlineExtension
+from portal.consultations.final_document import flat_sections, issued_title
+from portal.consultations.models import VISIBILITIES, Consultation, ConsultationFile, DeadlineExtension, FinalDocument
 from portal.consultations.explanatory_note import tidy
 from portal.consultations.services import ConsultationError, publish_consultation, rewrite_closing_summary
 from portal.core.time import SHANGHAI, local, now
@@ -599,6 +600,68 @@ def remove_explanatory_note(consultation: Consultation, actor) -> None:
     db.session.flush()
     record_action(actor, "explanatory_note", consultation, consultation_id=consultation.id,
                   before={"characters": before}, after={"characters": 0, "file": None})
+
+
+def final_document_of(consultation: Consultation) -> FinalDocument | None:
+    return db.session.scalar(select(FinalDocument).where(FinalDocument.consultation_id == consultation.id))
+
+
+def publish_final_document(consultation: Consultation, actor, *, data: bytes | None, filename: str | None,
+                           title: str | None, document_number: str | None, issued_on: date | None, note: str | None,
+                           max_bytes: int) -> FinalDocument:
+    """Publish (or correct) the policy as finally issued (正式文件) once the consultation has closed: its text read from
+    the file as a draft's is (needed the first time; a correction may keep the text), its title (else the file's,
+    without （征求意见稿）), number, date of issue (from the deadline's day to today) and the office's note on what the
+    consultation changed. The consultation's followers are told once (kind ``followed``, event ``final``)."""
+    if consultation.state() != "closed":
+        raise OfficeError("file", _("征求意见截止以后，才能公布正式印发的文件。"))
+    existing = final_document_of(consultation)
+    if issued_on is None:
+        raise OfficeError("issued_on", _("请填写印发日期。"))
+    deadline_day = local(consultation.deadline).date()
+    if issued_on < deadline_day:
+        raise OfficeError("issued_on", _("印发日期不能早于征求意见截止的日期（%(day)s）。", day=format_date(deadline_day)))
+    if issued_on > local(now()).date():
+        raise OfficeError("issued_on", _("印发日期不能晚于今天。"))
+    parsed = text = None
+    if data:
+        text, parsed = _read_upload(data, filename, max_bytes)
+    elif existing is None:
+        raise OfficeError("file", _("请上传正式印发的文件。"))
+    document = existing or FinalDocument(consultation_id=consultation.id)
+    before = {"title": existing.title, "issued_on": existing.issued_on.isoformat()} if existing else None
+    if parsed is not None:
+        document.source_text, document.filename = text, clean_filename(filename)
+        document.sections = flat_sections(parsed.to_dict().get("sections") or [])
+    draft_title = consultation.title
+    document.title = issued_title(title or (parsed.title if parsed is not None else None) or
+                                  (existing.title if existing else None), draft_title)[:300]
+    document.document_number = (document_number or "").strip() or None
+    document.issued_on = issued_on
+    document.note = tidy(note or "") or None
+    document.updated_at = now()
+    if existing is None:
+        db.session.add(document)
+    consultation.final_published_at = now()  # its pages change: their content token is renewed (trigger)
+    db.session.flush()
+    record_action(actor, "publish_final", consultation, consultation_id=consultation.id, before=before,
+                  after={"title": document.title, "document_number": document.document_number,
+                         "issued_on": issued_on.isoformat(), "file": document.filename if parsed is not None else None})
+    if existing is None:
+        queue_follower_mail(consultation, "final", str(document.id))  # its followers hear of it, once
+    return document
+
+
+def remove_final_document(consultation: Consultation, actor) -> None:
+    """Take the policy issued away again (published by mistake: another consultation's, say); audited."""
+    document = final_document_of(consultation)
+    if document is None:
+        return
+    before = {"title": document.title, "issued_on": document.issued_on.isoformat()}
+    db.session.delete(document)
+    consultation.final_published_at = None
+    db.session.flush()
+    record_action(actor, "remove_final", consultation, consultation_id=consultation.id, before=before)
 
 
 def add_published_file(consultation: Consultation, actor, *, title: str | None, data: bytes, filename: str | None,

@@ -20,7 +20,7 @@ from portal.drafts.models import Section
 from portal.extensions import db
 from portal.office import services
 from portal.office.forms import (
-    END_OF_DAY, ExplanatoryNoteForm, ExtendForm, ImportCommentsForm, ImportEmailsForm, NoticeForm, PublishedFileForm,
+    END_OF_DAY, ExplanatoryNoteForm, ExtendForm, FinalDocumentForm, ImportCommentsForm, ImportEmailsForm, NoticeForm, PublishedFileForm,
     PublishForm, RecordCommentForm, ReviseForm, SectionForm, SplitSectionForm, TermsForm, UploadForm, WithdrawForm,
     draft_section_choices, local_datetime, split_list,
 )
@@ -360,6 +360,32 @@ def import_emails(consultation_id: int):
     return render_template("office/import_emails.html", consultation=consultation, form=form, problems=problems,
                            result=result, upload_bytes=upload_bytes,
                            upload_mb=current_app.config["MAX_CONTENT_LENGTH"] // 1024 // 1024), status
+
+
+@bp.route("/consultations/<int:consultation_id>/final-document", methods=["GET", "POST"])
+@role_required("office")
+def final_document(consultation_id: int):
+    """Publish, correct or take away the policy as finally issued (正式文件), once the consultation has closed."""
+    consultation = get_managed_consultation(consultation_id)
+    existing = consultation.final_document
+    form = FinalDocumentForm()
+    if request.method == "GET" and existing is not None:
+        form.title.data, form.document_number.data = existing.title, existing.document_number
+        form.issued_on.data, form.note.data = existing.issued_on, existing.note
+    elif request.method == "POST" and request.form.get("action") == "remove":  # its CSRF token checked already
+        services.remove_final_document(consultation, current_user)
+        db.session.commit()
+        return redirect(url_for("office.final_document", consultation_id=consultation.id))
+    elif request.method == "POST":
+        upload = form.file.data
+        if _carry_out(form, lambda: services.publish_final_document(
+                consultation, current_user, data=upload.read() if upload else None,
+                filename=upload.filename if upload else None, title=form.title.data,
+                document_number=form.document_number.data, issued_on=form.issued_on.data, note=form.note.data,
+                max_bytes=_max_bytes())) is not NOT_DONE:
+            return redirect(url_for("consultations.final_document", consultation_id=consultation.id))
+    status = 422 if form.errors else 200
+    return render_template("office/final_document.html", consultation=consultation, form=form, existing=existing), status
 
 
 @bp.route("/consultations/<int:consultation_id>/explanatory-note", methods=["GET", "POST"])

@@ -23,8 +23,8 @@ def subject_of(message) -> str:
 
 def news(smtp_server, email=ADDRESS) -> list:
     return [m for m in smtp_server.to(email) if subject_of(m).startswith((
-        "截止时间延长", "草案已修订", "起草单位公布了答复", "即将截止", "Deadline extended", "Draft revised",
-        "Responses published", "Closing soon"))]
+        "截止时间延长", "草案已修订", "起草单位公布了答复", "即将截止", "已正式印发", "Deadline extended", "Draft revised",
+        "Responses published", "Closing soon", "Issued"))]
 
 
 def press(client, page_url: str, button_action: str):
@@ -230,3 +230,30 @@ def test_a_follow_request_for_no_public_consultation_follows_nothing(app, client
     assert 'id="following"' not in client.get(link).get_data(as_text=True)
     assert client.post(link, data={"csrf_token": csrf_token(client, link)}).status_code == 303
     assert db.session.scalar(select(func.count()).select_from(ConsultationFollow)) == 0
+
+
+def test_a_follower_hears_once_that_the_policy_was_issued(app, client, clock, open_003, smtp_server, make_user):
+    from datetime import date
+
+    from portal.office.services import publish_final_document
+    from tests.helpers import docx_of
+
+    office = make_user("office", "office@mz.gov.cn", "市民政局")
+    follow_it(client, smtp_server, open_003)
+    clock.set(shanghai(2023, 6, 20, 9, 0))
+    lines = ["某某方案", "一、总体要求", "到2025年建成。", "二、附则", "自印发之日起施行。"]
+    publish_final_document(open_003, office, data=docx_of(lines), filename="正式文件.docx", title=None,
+                           document_number="宿民发〔2023〕12号", issued_on=date(2023, 6, 15),
+                           note="采纳了关于助餐点的意见。", max_bytes=5 * 1024 * 1024)
+    db.session.commit()
+    deliver_due()
+    (issued,) = news(smtp_server)
+    text = issued.get_body(("plain",)).get_content()
+    assert subject_of(issued) == f"已正式印发：{open_003.title}"
+    assert "这份草案已于 2023年6月15日 正式印发" in text and "宿民发〔2023〕12号" in text
+    assert "采纳了关于助餐点的意见。" in text and f"{BASE}/consultations/{open_003.id}/final" in text
+    publish_final_document(open_003, office, data=None, filename=None, title="某某方案（修订）", document_number=None,
+                           issued_on=date(2023, 6, 16), note=None, max_bytes=5 * 1024 * 1024)  # a correction
+    db.session.commit()
+    deliver_due()
+    assert len(news(smtp_server)) == 1  # told once

@@ -1,0 +1,77 @@
+"""The policy as finally issued (正式文件) compared with the draft consulted on.
+
+Once a consultation has closed and its answers are out, citizens ask what became of the draft: the drafting office
+publishes the policy as issued (its title, document number and date, a note on what the consultation changed) and
+the portal shows, part by part, what changed from the draft consulted on (portal/drafts/matching.py, as between two
+versions of a draft: the words dropped struck through, the words added underlined). The text is read from the
+office's file as a draft's is (portal/drafts/readers.py, parser.py) and kept as its sections (``flat_sections``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from portal.drafts.matching import SectionKey, match_sections, text_changes
+
+# what a draft's title says of its stage, left out of the title of the policy issued
+_STAGE = re.compile(r"\s*[（(]\s*(?:征求意见稿|公开征求意见稿|草案|草案征求意见稿|送审稿|修订草案|试行草案|讨论稿)\s*[）)]\s*$")
+
+
+def issued_title(title: str | None, draft_title: str) -> str:
+    """The title of the policy issued: as its file gives it, else the draft's, without （征求意见稿） and the like."""
+    chosen = (title or "").strip() or draft_title
+    return _STAGE.sub("", chosen).strip() or chosen
+
+
+def flat_sections(items: list[dict], path: tuple[str, ...] = (), level: int = 1) -> list[dict]:
+    """The parsed sections (nested, portal/drafts/parser.py) in document order, each with the labels of its
+    ancestors and its own (``path``): what comparing needs, and what the page shows."""
+    flat: list[dict] = []
+    for item in items:
+        label = item.get("label") or ""
+        own = path + (label,)
+        flat.append({"path": list(own), "label": label, "heading": item.get("heading") or "",
+                     "text": item.get("text") or "", "level": item.get("level") or level})
+        flat.extend(flat_sections(item.get("children") or [], own, level + 1))
+    return flat
+
+
+@dataclass(frozen=True)
+class FinalChange:
+    """One part of the policy issued compared with the draft: ``new`` (not in the draft), ``removed`` (in the draft
+    only), ``changed`` or ``unchanged``; its title, and its heading's and text's changes (text_changes parts)."""
+
+    status: str
+    title: str
+    heading_parts: list[tuple[str, str]]
+    text_parts: list[tuple[str, str]]
+    anchor: str | None = None  # the draft's section, to read its comments: for parts not new
+
+
+def final_changes(draft_sections, final_sections: list[dict]) -> list[FinalChange]:
+    """Part by part, the policy issued against the draft consulted on (``draft_sections``: its Section rows in
+    order); the parts taken out come last."""
+    from portal.drafts.revisions import section_key  # the key two versions of a draft are matched by
+
+    old = list(draft_sections)
+    old_keys = [section_key(s) for s in old]
+    new_keys = [SectionKey(path=tuple(s["path"]), content=f"{s['heading']}\n{s['text']}") for s in final_sections]
+    matches = match_sections(old_keys, new_keys)
+    changes: list[FinalChange] = []
+    kept: set[int] = set()
+    for index, part in enumerate(final_sections):
+        title = f"{part['label']}{part['heading']}"
+        if index not in matches:
+            changes.append(FinalChange("new", title, [("insert", title)], [("insert", part["text"])]))
+            continue
+        before = old[matches[index]]
+        kept.add(matches[index])
+        same = (before.label, before.heading, before.text) == (part["label"], part["heading"], part["text"])
+        changes.append(FinalChange("unchanged" if same else "changed", title,
+                                   text_changes(f"{before.label}{before.heading}", title),
+                                   text_changes(before.text, part["text"]), before.anchor))
+    for position, before in enumerate(old):
+        if position not in kept:
+            title = f"{before.label}{before.heading}"
+            changes.append(FinalChange("removed", title, [("delete", title)], [("delete", before.text)], before.anchor))
+    return changes
