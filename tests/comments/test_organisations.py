@@ -3,7 +3,6 @@ the text is, and counted apart from people's."""
 import pytest
 
 from portal.comments.organisations import clean_organisation, kind_from_name, organisation_of, signed
-from tests.comments.test_proposals import unit_open_003  # noqa: F401 (a fixture)
 from tests.comments.test_quotes import approve, section_url, stored
 from tests.helpers import post_comment, receipt_from
 

@@ -5,10 +5,8 @@ import csv
 import io
 import re
 
-import pytest
 from sqlalchemy import select
 
-from portal.comments.models import Comment
 from portal.comments.proposals import PROPOSAL_MAX, clean_proposal, wording_change
 from portal.extensions import db
 from tests.comments.test_quotes import approve, section_url, stored, with_text
@@ -170,17 +168,6 @@ def test_the_digests_the_units_mail_the_report_the_api_and_search_carry_it(app, 
     public = Browser(app)
     items = public.get(f"/api/v1/consultations/{consultation.id}/comments?per_page=50").get_json()["items"]
     assert {item["proposal"] for item in items} == {None, proposal, '=HYPERLINK("http://evil.example")'}
-
-
-@pytest.fixture
-def unit_open_003(open_003):
-    """Seed 003 with its responsible unit 市民政局 reachable by mail."""
-    from portal.units.models import Unit
-
-    for unit in db.session.scalars(select(Unit)):
-        unit.emails = [f"unit{unit.id}@example.gov.cn"]
-    db.session.commit()
-    return open_003
 
 
 def test_the_units_mail_says_the_wording_proposed(app, client, unit_open_003):
