@@ -123,6 +123,7 @@ SCHEMAS = {
             "at": MOMENT, "old_deadline": MOMENT, "new_deadline": MOMENT, "reason": STRING,
         })},
         "closing_summary": _nullable(_text(_l("截止后的意见情况说明"))),
+        "questions": {"type": "array", "items": STRING, "description": _l("起草单位希望重点听取意见的问题（重点问题），按编号顺序")},
         "final_document": _nullable(_object({
             "title": STRING,
             "document_number": _nullable(_text(_l("文号（没有时为 null）"))),
@@ -165,6 +166,8 @@ SCHEMAS = {
         "channel": CHANNEL,
         "author_name": _nullable(_text(_l("署名（未署名为 null）"))),
         "organisation": _nullable(_ref("Organisation")),
+        "question": _nullable({"type": "integer", "minimum": 1, "description": _l(
+            "意见针对的重点问题的编号（对应征求意见的 questions，1 为第一个；没有选择为 null）")}),
         "language": STRING,
         "created_at": MOMENT,
         "url": URL,
@@ -207,6 +210,8 @@ SCHEMAS = {
             "个人（person）和以各类单位名义（企业 enterprise、行业协会商会 association、社会组织 social、机关事业单位 public、"
             "其他 other）提出的意见数")),
         "organisations": {"type": "integer", "minimum": 0, "description": _l("以单位名义提出意见的单位数")},
+        "questions": {"type": "array", "description": _l("针对起草单位列出的每个重点问题的意见数"),
+                      "items": _object({"number": INTEGER, "question": STRING, "count": INTEGER})},
         "channels": _object({channel: INTEGER for channel in CHANNELS}, _l("各种方式收到的意见数")),
         "days": {"type": "array", "description": _l("每天收到的意见数（北京时间）"),
                  "items": _object({"date": {"type": "string", "format": "date"}, "count": INTEGER})},

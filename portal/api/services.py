@@ -24,7 +24,7 @@ from portal.drafts.services import load_tree
 from portal.extensions import db
 from portal.reports.services import (
     channel_counts, commenter_counts, comments_per_day, comments_per_top_section, feedback_groups, organisation_count,
-    proposal_count, stance_counts,
+    proposal_count, question_counts, stance_counts,
 )
 from portal.responses.models import Response
 
@@ -152,6 +152,7 @@ def consultation_detail(consultation: Consultation) -> dict:
         ],
         "closing_summary": closing_summary(consultation),
         "final_document": _final_document(consultation),
+        "questions": list(consultation.questions or []),
         "whole_draft_comment_count": counts.get(None, 0) if consultation.comments_public else None,
         "draft": None,
         "links": {
@@ -251,6 +252,7 @@ def _comment(comment: Comment, consultation: Consultation, section: Section | No
         "stance": comment.stance,
         "channel": comment.channel,
         "author_name": comment.author_name,
+        "question": comment.question,  # the number of the key question (重点问题) it answers, or None
         # on whose behalf it is made (以单位名义), or None
         "organisation": _organisation(comment.organisation, comment.organisation_kind),
         "language": comment.language,
@@ -330,6 +332,8 @@ def statistics(consultation: Consultation) -> dict:
         "proposals": proposal_count(consultation),
         "commenters": commenter_counts(consultation),
         "organisations": organisation_count(consultation),
+        "questions": [{"number": number, "question": (consultation.questions or [])[number - 1], "count": count}
+                      for number, count in question_counts(consultation).items()],
         "channels": {channel: count for channel, count in zip(CHANNELS, _channel_counts(consultation))},
         "days": [{"date": day.isoformat(), "count": count} for day, count in comments_per_day(consultation)],
         "quoted": _quoted(consultation),

@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "move_comment": _l("改归其他章节"),
     "mask": _l("遮盖个人信息并通过"),
     "explanatory_note": _l("修改起草说明"),
+    "questions": _l("修改重点问题"),
     "add_file": _l("公布相关文件"),
     "remove_file": _l("删除相关文件"),
     "routing_settings": _l("设置意见发送方式"),

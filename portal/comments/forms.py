@@ -13,6 +13,7 @@ from portal.comments.models import STANCES
 from portal.comments.organisations import KIND_LABELS, ORGANISATION_KINDS, ORGANISATION_MAX, organisation_of
 from portal.comments.proposals import PROPOSAL_MAX, clean_proposal
 from portal.comments.quotes import QUOTE_MAX, clean_quote
+from portal.consultations.questions import question_number
 from portal.core.forms import Form
 from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -34,6 +35,13 @@ def _too_long(body: str | None) -> bool:
 def _contact_invalid(contact: str | None) -> bool:
     value = (contact or "").strip().replace("（", "(").replace("）", ")")
     return bool(value) and not (PHONE.match(value.replace("(", "").replace(")", "")) or EMAIL.match(value))
+
+
+def _a_question(form, field):
+    try:
+        question_number(field.data)
+    except ValueError:
+        raise ValidationError(_l("请从列表中选择您的意见针对的问题，也可以不选。")) from None
 
 
 def comment_max_length(form, field):
@@ -58,13 +66,15 @@ class PostedComment:
     proposal: str | None = None  # the wording proposed, tidied (clean_proposal)
     organisation: str | None = None  # on whose behalf (以单位名义), tidied, with its kind (organisation_of)
     organisation_kind: str | None = None
+    question: int | None = None  # the key question (重点问题) it answers, by number; whether there is one: the view's
 
     @classmethod
     def of_form(cls, form: "CommentForm") -> "PostedComment":
         quote = clean_quote(form.quote.data)
         return cls(form.body.data, form.stance.data, form.author_name.data, form.author_contact.data,
                    quote, clean_proposal(form.proposal.data, quote),
-                   *organisation_of(form.organisation.data, form.organisation_kind.data))
+                   *organisation_of(form.organisation.data, form.organisation_kind.data),
+                   question_number(form.question.data))
 
 
 def _blank(value: str | None) -> bool:  # what WTForms' Optional() lets through without checking further
@@ -93,9 +103,13 @@ def posted_comment(formdata) -> PostedComment | None:
     organisation, kind = formdata.get("organisation"), formdata.get("organisation_kind")
     if not _blank(organisation) and len(organisation) > ORGANISATION_MAX or kind and kind not in ORGANISATION_KINDS:
         return None
+    try:
+        question = question_number(formdata.get("question"))
+    except ValueError:
+        return None
     quote = clean_quote(quote)
     return PostedComment(body, stance, name, contact, quote, clean_proposal(proposal, quote) if proposal else None,
-                         *(organisation_of(organisation, kind) if organisation else (None, None)))
+                         *(organisation_of(organisation, kind) if organisation else (None, None)), question)
 
 
 class CommentForm(Form):
@@ -148,6 +162,8 @@ class CommentForm(Form):
         default="",
         invalid_choice_message=_l("请从列表中选择单位类别，也可以不选。"),
     )
+    # the key question (重点问题) it answers: the template lists the consultation's questions, the view checks the number
+    question = StringField(_l("您的意见针对哪个问题（可不选）"), validators=[_a_question])
     author_contact = StringField(
         _l("联系电话或电子邮箱（可不填）"),
         validators=[Optional(), Length(max=CONTACT_MAX, message=_l("联系方式不能超过 100 个字。")), _phone_or_email],

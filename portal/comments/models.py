@@ -107,6 +107,9 @@ class Comment(db.Model):
     # shown publicly with its kind (portal/comments/organisations.py); None: made by a person for themselves.
     organisation: Mapped[str | None] = mapped_column(String(100))
     organisation_kind: Mapped[str | None] = mapped_column(String(20))
+    # the office's key question (重点问题) it answers: its number in the consultation's ``questions`` (1 for the first);
+    # None: none chosen
+    question: Mapped[int | None] = mapped_column()
 
     consultation: Mapped["Consultation"] = relationship()  # noqa: F821
     section: Mapped["Section | None"] = relationship(foreign_keys=[section_id])  # noqa: F821

@@ -138,6 +138,7 @@ def store_comment(
     proposal: str | None = None,
     organisation: str | None = None,
     organisation_kind: str | None = None,
+    question: int | None = None,
 ) -> StoredComment:
     """Store a citizen's comment (pending moderation unless post-moderated and unflagged) with its routing
     queue row and, when it is public at once, its search queue row; refuse it when the consultation is not open.
@@ -148,7 +149,8 @@ def store_comment(
     (portal/comments/quotes.py); ``proposal``: the wording it proposes (建议修改为), tidied by the caller
     (portal/comments/proposals.py), screened with the text; ``organisation`` and ``organisation_kind``: on whose
     behalf it is made (以单位名义), as ``organisation_of`` gives them (portal/comments/organisations.py), the name
-    screened as the text is (it is shown with it).
+    screened as the text is (it is shown with it); ``question``: the number of the key question (重点问题) it answers,
+    checked by the caller.
 
     ``channel`` and ``received_at``: an opinion that reached the office another way (portal/office:
     record_comment, which has checked that it came within the period), stored as received then, even after
@@ -200,6 +202,7 @@ def store_comment(
         proposal=proposal,
         organisation=organisation,
         organisation_kind=organisation_kind if organisation else None,
+        question=question,
     )
     # Search indexes public comments only: a pending comment has no search work until a moderator approves
     # it (the approval writes its queue row); a post-moderated one is public at once.
@@ -259,6 +262,7 @@ def submit_comment(
     proposal: str | None = None,
     organisation: str | None = None,
     organisation_kind: str | None = None,
+    question: int | None = None,
 ) -> Comment:
     """``store_comment`` for callers holding ORM objects (the CLI, tests): returns the stored Comment."""
     if section is not None and section.draft.consultation_id != consultation.id:
@@ -270,6 +274,7 @@ def submit_comment(
         raise CommentRefused("section", _l("所选章节不属于本次征求意见。"))
     stored = store_comment(consultation, target, body, stance, author_name, author_contact, language, client_hash,
                            quote=quote, proposal=proposal,
+                           question=question,
                            **dict(zip(("organisation", "organisation_kind"), organisation_of(organisation, organisation_kind))))
     return db.session.get(Comment, stored.id)
 

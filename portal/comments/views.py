@@ -4,6 +4,7 @@ from functools import cache
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 from limits import parse_many
 
 from portal.citizens.services import current_citizen
@@ -13,6 +14,7 @@ from portal.comments.forms import CommentForm, PostedComment, WithdrawForm, post
 from portal.comments.models import Comment
 from portal.comments.quotes import changed_quotes, proposals_taken, quote_found
 from portal.comments.services import CommentRefused, find_by_receipt, find_target, store_comment
+from portal.consultations.models import Consultation
 from portal.comments.withdrawal import COOKIE, WithdrawalRefused, key_cookie, may_withdraw, withdraw_comment
 from portal.consultations.services import closing_summary, consultation_facts
 from portal.core.statements import own_transaction
@@ -104,7 +106,8 @@ def _create(consultation_id: int):
             refused = _("回复不能附带附件。")
     misquoted = _quote_problem(facts, target, comment.quote) if comment is not None and comment.quote else None
     misproposed = _proposal_problem(target, comment.proposal) if comment is not None else None
-    if comment is None or refused or misquoted or misproposed:
+    misasked = _question_problem(consultation_id, target, comment.question) if comment is not None else None
+    if comment is None or refused or misquoted or misproposed or misasked:
         form = CommentForm()
         valid = form.validate()
         if refused:
@@ -113,11 +116,14 @@ def _create(consultation_id: int):
             comment = PostedComment.of_form(form)
             misquoted = _quote_problem(facts, target, comment.quote) if comment.quote else None
             misproposed = _proposal_problem(target, comment.proposal)
+            misasked = _question_problem(consultation_id, target, comment.question)
         if misquoted:
             form.quote.errors = [misquoted]
         if misproposed:
             form.proposal.errors = [misproposed]
-        if not valid or refused or misquoted or misproposed:
+        if misasked:
+            form.question.errors = [misasked]
+        if not valid or refused or misquoted or misproposed or misasked:
             return _form_again(get_public_consultation(consultation_id), target, form)
     language = str(get_locale())
     citizen = current_citizen()  # no query unless the session names a citizen
@@ -135,6 +141,7 @@ def _create(consultation_id: int):
         proposal=comment.proposal,
         organisation=comment.organisation,
         organisation_kind=comment.organisation_kind,
+        question=comment.question,
     )  # with its routing queue row: the mail worker plans its mails, renders and sends them
     store_uploads(stored.id, uploads)  # in the same transaction: the comment is stored with its files or not at all
     response = redirect(url_for("comments.receipt", number=stored.receipt_number), code=303)
@@ -150,6 +157,19 @@ def _quote_problem(facts, target, quote: str) -> str | None:
         return _("回复不能引用原文。")
     if not quote_found(facts.current_draft_id, target.section_id, quote):
         return _("在原文中找不到您引用的文字。请从这一部分的原文中复制您要提意见的那句话，或者清空这一栏。")
+    return None
+
+
+def _question_problem(consultation_id: int, target, question: int | None) -> str | None:
+    """What is wrong with the key question (重点问题) a comment names, or None: a reply names none, and the
+    consultation must have asked it (read only when one is named: most comments name none)."""
+    if question is None:
+        return None
+    if target.parent_id is not None:
+        return _("回复不能选择针对的问题。")
+    asked = db.session.scalar(select(Consultation.questions).where(Consultation.id == consultation_id)) or []
+    if question > len(asked):
+        return _("请从列表中选择您的意见针对的问题，也可以不选。")
     return None
 
 

@@ -90,6 +90,9 @@ class Consultation(ConsultationState, db.Model):
     # 术语解释: the terms the draft uses, each explained in plain words by the office, as [{"term", "explanation"}]
     # in the office's order (portal/consultations/terms.py); None or []: none
     terms: Mapped[list | None] = mapped_column(JSON)
+    # 重点问题: what the office most wants to hear about, as a list of strings in its order (comments refer to them by
+    # number: portal/consultations/questions.py); None or []: none
+    questions: Mapped[list | None] = mapped_column(JSON)
 
     contact_office: Mapped[str | None] = mapped_column(String(200))
     contact_person: Mapped[str | None] = mapped_column(String(100))

@@ -133,6 +133,8 @@ def _cell_text(row: DigestRow, name: str) -> str:
     text = str(getattr(row, name))
     if name == "opinion" and (row.quote or row.proposal):
         text = f"{wording_lines(row)}\n{text}"
+    if name == "opinion" and row.question:
+        text = f"针对{row.question}\n{text}"
     if name == "author_name":
         text = row.signature
     if name == "author_name" and row.channel and row.channel != WEB_CHANNEL:

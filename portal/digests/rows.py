@@ -69,6 +69,7 @@ class DigestRow:
     created_at: datetime | None = None  # when it was made (no column: ``submitted`` says it in Chinese)
     organisation: str = ""  # on whose behalf it was made (以单位名义), or ""; ``author_name`` then "" when unsigned
     organisation_kind: str = ""  # that organisation's kind, in words (企业, 行业协会、商会 …), or ""
+    question: str = ""  # the key question (重点问题) it answers: "问题2：……", or ""
 
     @property
     def signature(self) -> str:
@@ -97,8 +98,9 @@ COLUMNS = [  # (field, header, width in Excel character units: a Chinese charact
     ("attachments", "附件", 24),
     ("attachment_text", "附件文字（系统读出）", 60),
     ("unit_advice", "责任单位建议", 40),
+    ("question", "针对的问题", 40),
 ]
-WRAPPED = {"section", "quote", "proposal", "opinion", "reason", "attachment_text", "unit_advice"}
+WRAPPED = {"section", "quote", "proposal", "opinion", "reason", "attachment_text", "unit_advice", "question"}
 
 
 def columns(with_contacts: bool) -> list[tuple[str, str, int]]:

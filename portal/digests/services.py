@@ -80,6 +80,10 @@ def describe_filters(consultation: Consultation, filters: ResponseFilters) -> st
         parts.append("责任单位提出了处理建议")
     if filters.proposed:
         parts.append("提出了修改文字")
+    if filters.question is not None:
+        questions = consultation.questions or []
+        asked = questions[filters.question - 1] if filters.question <= len(questions) else ""
+        parts.append(f"针对问题{filters.question}：{asked}" if asked else f"针对问题{filters.question}")
     if filters.commenter:
         parts.append(f"提出者：{COMMENTER_NAMES.get(filters.commenter) or KIND_NAMES[filters.commenter]}")
     if filters.passage is not None:
@@ -157,7 +161,7 @@ def digest_rows(
     query = (
         select(
             Comment.id, Comment.section_id, Comment.quote, Comment.proposal, Comment.body, Comment.stance, Comment.author_name, contact,
-            Comment.organisation, Comment.organisation_kind, Comment.receipt_number, Comment.created_at, Comment.channel, Comment.status,
+            Comment.organisation, Comment.organisation_kind, Comment.question, Comment.receipt_number, Comment.created_at, Comment.channel, Comment.status,
             Response.outcome, Response.reason, Response.published_at,
         )
         .outerjoin(Section, Section.id == Comment.section_id)
@@ -167,8 +171,9 @@ def digest_rows(
         .execution_options(yield_per=BATCH)
     )
     number = 0
-    for (comment_id, section_id, quote, proposal, body, stance, name, contact_value, organisation, kind, receipt, created,
-         channel, status, outcome, reason, published) in db.session.execute(query):
+    questions = consultation.questions or []
+    for (comment_id, section_id, quote, proposal, body, stance, name, contact_value, organisation, kind, question,
+         receipt, created, channel, status, outcome, reason, published) in db.session.execute(query):
         number += 1
         top = top_of.get(section_id)
         yield DigestRow(
@@ -182,6 +187,7 @@ def digest_rows(
             author_name=name or ("" if organisation else "匿名"),
             organisation=organisation or "",
             organisation_kind=KIND_NAMES.get(kind, KIND_NAMES["other"]) if organisation else "",
+            question=f"问题{question}：{questions[question - 1]}" if question and question <= len(questions) else "",
             contact=(contact_value or "") if with_contacts else "",
             receipt_number=receipt,
             submitted=_chinese_datetime(created),

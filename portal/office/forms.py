@@ -238,6 +238,14 @@ class FinalDocumentForm(Form):
     )
 
 
+class QuestionsForm(Form):
+    """The key questions (重点问题): one a line."""
+
+    text = TextAreaField(_l("重点问题（每行一个）"),
+                         description=_l("例如：补贴标准定为每人每月200元是否合适？每个问题最多 200 个字，最多 10 个。"
+                                        "征求意见开始以后，已经列出的问题不能再修改，只能在后面增加。"))
+
+
 class TermsForm(Form):
     """The terms the draft uses, explained in plain words (术语解释): one a line."""
 

@@ -564,6 +564,29 @@ def set_terms(consultation: Consultation, actor, text: str) -> int:
     return len(terms)
 
 
+def set_questions(consultation: Consultation, actor, text: str) -> int:
+    """The key questions (重点问题) as the office typed them one a line; until the consultation closes. Once it has
+    opened, the questions already asked stay as they are (comments name them by number): more may follow them.
+    Audited. Returns how many."""
+    from portal.consultations.questions import QuestionsRefused, read_questions
+
+    if consultation.is_closed:
+        raise OfficeError("text", _("征求意见已经截止，重点问题不能再修改。"))
+    try:
+        questions = read_questions(text)
+    except QuestionsRefused as refusal:
+        raise OfficeError("text", " ".join(refusal.problems)) from refusal
+    before = list(consultation.questions or [])
+    if consultation.state() == "open" and questions[:len(before)] != before:
+        raise OfficeError("text", _("征求意见已经开始，已经列出的问题不能修改、删除或调整顺序（群众的意见按编号对应这些问题），"
+                                    "只能在后面增加新的问题。"))
+    consultation.questions = questions or None
+    db.session.flush()
+    record_action(actor, "questions", consultation, consultation_id=consultation.id, before={"questions": before},
+                  after={"questions": questions})
+    return len(questions)
+
+
 def set_explanatory_note(consultation: Consultation, actor, *, text: str | None = None, data: bytes | None = None,
                          filename: str | None = None, max_bytes: int = 5 * 1024 * 1024) -> None:
     """Publish (or replace) the explanatory note beside the draft: from a .txt or .docx file when one is given,

@@ -21,7 +21,7 @@ from portal.extensions import db
 from portal.office import services
 from portal.office.forms import (
     END_OF_DAY, ExplanatoryNoteForm, ExtendForm, FinalDocumentForm, ImportCommentsForm, ImportEmailsForm, NoticeForm, PublishedFileForm,
-    PublishForm, RecordCommentForm, ReviseForm, SectionForm, SplitSectionForm, TermsForm, UploadForm, WithdrawForm,
+    PublishForm, QuestionsForm, RecordCommentForm, ReviseForm, SectionForm, SplitSectionForm, TermsForm, UploadForm, WithdrawForm,
     draft_section_choices, local_datetime, split_list,
 )
 from portal.office.inbox import import_emailed_comments
@@ -423,6 +423,20 @@ def terms(consultation_id: int):
         return redirect(url_for("office.review", consultation_id=consultation.id) + "#terms")
     status = 422 if form.errors else 200
     return render_template("office/terms.html", consultation=consultation, form=form), status
+
+
+@bp.route("/consultations/<int:consultation_id>/questions", methods=["GET", "POST"])
+@role_required("office")
+def questions(consultation_id: int):
+    """The key questions (重点问题) the office most wants to hear about, one a line."""
+    consultation = get_managed_consultation(consultation_id)
+    form = QuestionsForm()
+    if request.method == "GET":
+        form.text.data = "\n".join(consultation.questions or [])
+    if _carry_out(form, lambda: services.set_questions(consultation, current_user, form.text.data or "")) is not NOT_DONE:
+        return redirect(url_for("office.review", consultation_id=consultation.id) + "#questions")
+    status = 422 if form.errors else 200
+    return render_template("office/questions.html", consultation=consultation, form=form), status
 
 
 @bp.route("/consultations/<int:consultation_id>/files", methods=["GET", "POST"])

@@ -185,6 +185,16 @@ def commenter_counts(consultation: Consultation) -> dict[str, int]:
     return {"person": rows.get(None, 0), **{kind: rows.get(kind, 0) for kind in ORGANISATION_KINDS}}
 
 
+def question_counts(consultation: Consultation) -> dict[int, int]:
+    """Comments received answering each of the office's key questions (重点问题), by number: those asked only
+    (a question with none: 0)."""
+    rows = dict(db.session.execute(
+        select(Comment.question, func.count()).where(comment_received(consultation.id), Comment.question.is_not(None))
+        .group_by(Comment.question)
+    ).all())
+    return {number: rows.get(number, 0) for number in range(1, len(consultation.questions or []) + 1)}
+
+
 def organisation_count(consultation: Consultation) -> int:
     """The distinct organisations on whose behalf comments were received, as the closing summary counts them."""
     names = db.session.scalars(select(Comment.organisation).distinct()

@@ -19,7 +19,7 @@ from portal.reports.document import feedback_document as write_feedback_document
 from portal.reports.charts import horizontal_bar_chart
 from portal.reports.services import (
     channel_counts, commenter_counts, comments_per_day, comments_per_top_section, feedback_count, feedback_groups,
-    organisation_count, report_state, proposal_count, stance_counts,
+    organisation_count, question_counts, report_state, proposal_count, stance_counts,
 )
 
 bp = Blueprint("reports", __name__)
@@ -88,6 +88,7 @@ def statistics(consultation_id: int):
         proposals=proposal_count(consultation),
         commenters=commenter_counts(consultation),
         organisations=organisation_count(consultation),
+        questions=question_counts(consultation),
         channels=channel_counts(consultation),
         quoted=most_quoted(consultation),
         sections={s.id: s for s in consultation.current_draft.sections} if consultation.current_draft else {},

@@ -43,6 +43,7 @@ class ResponseFilters:
     # "" anyone, "person" people speaking for themselves, "organisation" any organisation (以单位名义), or one kind of
     # organisation (comments/organisations.py: ORGANISATION_KINDS)
     commenter: str = ""
+    question: int | None = None  # only comments answering this key question (重点问题), by number
     page: int = 1
 
     @property
@@ -54,7 +55,8 @@ class ResponseFilters:
         """The query arguments that give this list (for url_for), without the empty ones."""
         values = {"section": self.section, "answer": self.answer, "stance": self.stance, "letter": self.letter,
                   "q": self.text, "advised": 1 if self.advised else None, "passage": self.passage,
-                  "proposed": 1 if self.proposed else None, "commenter": self.commenter, "page": self.page}
+                  "proposed": 1 if self.proposed else None, "commenter": self.commenter,
+                  "question": self.question, "page": self.page}
         values.update(changes)
         return {k: v for k, v in values.items() if v not in ("", None) and not (k == "page" and v == 1)}
 
@@ -72,8 +74,18 @@ def parse_filters(args) -> ResponseFilters:
         passage=_start(args.get("passage")),
         proposed=args.get("proposed") == "1",
         commenter=args.get("commenter") if args.get("commenter") in COMMENTERS else "",
+        question=_question(args.get("question")),
         page=query_int(args.get("page")) or 1,
     )
+
+
+def _question(value: str | None) -> int | None:
+    from portal.consultations.questions import question_number
+
+    try:
+        return question_number(value)
+    except ValueError:
+        return None
 
 
 def _start(value: str | None) -> int | None:
@@ -113,6 +125,8 @@ def conditions(consultation_id: int, filters: ResponseFilters) -> list:
         found.append(exists(select(UnitAdvice.id).where(UnitAdvice.comment_id == Comment.id)))
     if filters.proposed:
         found.append(Comment.proposal.is_not(None))
+    if filters.question is not None:
+        found.append(Comment.question == filters.question)
     if filters.commenter == "person":
         found.append(Comment.organisation.is_(None))
     elif filters.commenter == "organisation":

@@ -17,6 +17,7 @@ from portal.digests.services import attachment_count
 from portal.extensions import db
 from portal.moderation.grouping import group_new_comments
 from portal.moderation.labels import STANCE_LABELS
+from portal.reports.services import question_counts
 from portal.responses.filters import ANSWERS, ResponseFilters, letter_sizes, parse_filters, section_choices
 from portal.responses.advice import advice_by_unit, advice_for, advice_request, give_advice
 from portal.responses.forms import AdviceForm, BulkResponseForm, ResponseForm, move_comment_form
@@ -70,7 +71,7 @@ def render_index(consultation: Consultation, form: BulkResponseForm, status: int
         quotes_changed=changed_quotes(consultation, shown), proposals_taken=proposals_taken(consultation, shown),
         sentences=most_quoted(consultation),
         passage_text=received_quoting(consultation, filters.passage)[0] if filters.passage is not None else None,
-        units=advice_by_unit(consultation),
+        units=advice_by_unit(consultation), question_counts=question_counts(consultation),
     ), status
 
 

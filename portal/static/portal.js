@@ -360,3 +360,12 @@ document.querySelectorAll("button[data-fill-reason]").forEach(function (button) 
     area.focus();
   });
 });
+
+// The office's key questions (重点问题): "comment on this question" scrolls to the form (a plain link without this
+// script) and chooses the question in its list.
+document.querySelectorAll("a[data-question]").forEach(function (link) {
+  link.addEventListener("click", function () {
+    var list = document.querySelector("#comment-form select[name=question]");
+    if (list) { list.value = link.getAttribute("data-question"); }
+  });
+});

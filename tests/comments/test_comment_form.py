@@ -25,6 +25,7 @@ CONTACTS = [None, "", "  ", "13812345678", "+86 13812345678", "010-12345678", "�
 QUOTES = [None, "", "  ", "原文的一句话", " 原文\r\n\r\n 第二行 ", "引" * QUOTE_MAX, "引" * (QUOTE_MAX + 1), " " * (QUOTE_MAX + 10)]
 ORGANISATIONS = [None, "", "  ", "某某协会", " 某某有限公司（盖章） ", "无", "单" * 100, "单" * 101, " " * 120]
 KINDS = [None, "", "enterprise", "other", "bank", " enterprise"]
+QUESTION_NUMBERS = [None, "", " ", "1", " 2 ", "10", "11", "0", "-1", "a", "１"]
 PROPOSALS = [None, "", "  ", "原文的一句话", " 原文 的一句话 ", "改成这样\r\n\r\n 两行", "改" * PROPOSAL_MAX,
              "改" * (PROPOSAL_MAX + 1), " " * (PROPOSAL_MAX + 10)]
 
@@ -44,6 +45,8 @@ def _cases():
         yield "好", "suggest", None, None, quote, proposal
     for organisation, kind in itertools.product(ORGANISATIONS, KINDS):  # the kind told from the name when not chosen
         yield "好", "support", "王大爷", None, None, None, organisation, kind
+    for body, question in itertools.product(BODIES, QUESTION_NUMBERS):  # the number's own check (whether the
+        yield body, "oppose", None, None, None, None, None, None, question  # consultation asked it: the view's)
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +54,11 @@ def form_app():
     return create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "COMMENT_MAX_LENGTH": LIMIT, "TESTING": True})
 
 
-def _formdata(body, stance, name, contact, quote=None, proposal=None, organisation=None, kind=None) -> MultiDict:
+def _formdata(body, stance, name, contact, quote=None, proposal=None, organisation=None, kind=None,
+              question=None) -> MultiDict:
     fields = {"body": body, "stance": stance, "author_name": name, "author_contact": contact, "quote": quote,
-              "proposal": proposal, "organisation": organisation, "organisation_kind": kind, "section_id": "3",
+              "proposal": proposal, "organisation": organisation, "organisation_kind": kind, "question": question,
+              "section_id": "3",
               "parent_id": "", "website": ""}
     return MultiDict({key: value for key, value in fields.items() if value is not None})
 

@@ -34,7 +34,7 @@ AUTONYMS = {"中文"}
 # write in it, the words of Chinese mail), records kept in Chinese whatever the reader's language (the archive's
 # file names and manifest, as the digest's columns), and operator messages on the command line.
 NOT_PAGE_TEXT = {"cli.py", "parser.py", "readers.py", "summary.py", "feedback_form.py", "emailed.py", "archive.py",
-                 "organisations.py"}
+                 "organisations.py", "questions.py"}
 
 
 def extracted_messages() -> dict[str | tuple, list[str]]:

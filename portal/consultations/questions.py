@@ -1,0 +1,65 @@
+"""Key questions (重点问题): what the drafting office most wants to hear about.
+
+Notices often say "重点就以下问题征求意见：一是……；二是……". The office types its questions one a line (the
+questions page); the consultation's page lists them, each with a link to the comment form, whose list lets a commenter
+say which question their comment answers (``Comment.question``: its number, 1 for the first). The office then reads,
+filters, counts and digests the comments question by question.
+
+Once the consultation has opened, the questions already asked stay as they are (comments refer to them by number):
+more may be added after them.
+"""
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+
+QUESTION_MAX = 200  # characters of a question
+QUESTIONS_MAX = 10
+# the numbering an office types before a question: 1. 1、 (1) （一） 一是 问题1：
+_NUMBERING = re.compile(r"^\s*(?:问题\s*)?(?:[（(]?\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[）)]|\d{1,2}\s*[.、．:：]|"
+                        r"[一二三四五六七八九十]{1,3}\s*[、是：:]|[①-⑩])\s*")
+
+
+class QuestionsRefused(ValueError):
+    """What is wrong with the lines typed, each naming its line."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def read_questions(text: str) -> list[str]:
+    """The questions of ``text``, one a line, their numbering left out (the page numbers them); empty lines skipped.
+    All or nothing: every line's problem is reported (QuestionsRefused)."""
+    questions: list[str] = []
+    problems: list[str] = []
+    for number, line in enumerate((text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        question = _NUMBERING.sub("", line.strip(), count=1).strip().rstrip("；;")
+        if not question:
+            continue
+        if len(question) > QUESTION_MAX:
+            problems.append(_("第%(line)d行：一个问题不能超过 %(max)d 个字。", line=number, max=QUESTION_MAX))
+        elif question in questions:
+            problems.append(_("第%(line)d行：这个问题前面已经有了。", line=number))
+        else:
+            questions.append(question)
+    if len(questions) > QUESTIONS_MAX:
+        problems.append(_("最多列出 %(max)d 个问题。", max=QUESTIONS_MAX))
+    if problems:
+        raise QuestionsRefused(problems)
+    return questions
+
+
+def question_number(value) -> int | None:
+    """A posted question's number (1 to QUESTIONS_MAX), or None when none was chosen; ValueError for anything
+    else."""
+    value = (value or "").strip() if isinstance(value, str) else value
+    if value in (None, ""):
+        return None
+    if isinstance(value, str) and not value.isdigit():
+        raise ValueError(value)
+    number = int(value)
+    if not 1 <= number <= QUESTIONS_MAX:
+        raise ValueError(value)
+    return number
