@@ -163,7 +163,7 @@ class CommentForm(Form):
         invalid_choice_message=_l("请从列表中选择单位类别，也可以不选。"),
     )
     # the key question (重点问题) it answers: the template lists the consultation's questions, the view checks the number
-    question = StringField(_l("您的意见针对哪个问题（可不选）"), validators=[_a_question])
+    question = StringField(_l("这条意见针对哪个问题（可不选）"), validators=[_a_question])
     author_contact = StringField(
         _l("联系电话或电子邮箱（可不填）"),
         validators=[Optional(), Length(max=CONTACT_MAX, message=_l("联系方式不能超过 100 个字。")), _phone_or_email],

@@ -94,6 +94,8 @@ def live_portal(tmp_path_factory):
         # terms explained (术语解释), so that the pages' checks (axe, widths) see their boxes too
         consultation.terms = [{"term": "失能失智", "explanation": "生活不能自理，或者记忆和判断出了问题。"},
                               {"term": "普惠型养老服务", "explanation": "价格不高、大多数老人都用得起的养老服务。"}]
+        # key questions (重点问题): their box and the comment form's list, likewise
+        consultation.questions = ["补贴标准定为每人每月200元是否合适？", "社区助餐点应当由谁来办？"]
         db.session.commit()
         consultation_id, title = consultation.id, consultation.title
         db.session.remove()
