@@ -54,6 +54,23 @@ def _phone_or_email(form, field):
         raise ValidationError(_l("请填写正确的手机号码、固定电话或电子邮箱，也可以不填。"))
 
 
+def organisation_field(label, description) -> StringField:
+    """The name of the organisation on whose behalf a comment is made (以单位名义): the comment form's, the office's."""
+    return StringField(label, description=description, validators=[Optional(), Length(
+        max=ORGANISATION_MAX, message=_l("单位名称不能超过 %(max)s 个字。", max=ORGANISATION_MAX))])
+
+
+def organisation_kind_field() -> SelectField:
+    """Its kind, from the list or unchosen (told from the name)."""
+    return SelectField(
+        _l("单位类别（可不选）"),
+        choices=[SelectChoice("", _l("不选，按单位名称判断"))]
+        + [SelectChoice(kind, KIND_LABELS[kind]) for kind in ORGANISATION_KINDS],
+        default="",
+        invalid_choice_message=_l("请从列表中选择单位类别，也可以不选。"),
+    )
+
+
 @dataclass
 class PostedComment:
     """A posted comment whose fields are all valid."""
@@ -149,19 +166,9 @@ class CommentForm(Form):
         description=_l("公开显示的署名。不填则显示为“匿名”。"),
     )
     # on behalf of an organisation (以单位名义): folded away under the name, the kind told from the name when not chosen
-    organisation = StringField(
-        _l("单位名称"),
-        validators=[Optional(), Length(max=ORGANISATION_MAX, message=_l(
-            "单位名称不能超过 %(max)s 个字。", max=ORGANISATION_MAX))],
-        description=_l("以企业、行业协会、社会组织或机关事业单位的名义提意见的，请填写单位全称，公开显示。个人提意见的不填。"),
-    )
-    organisation_kind = SelectField(
-        _l("单位类别（可不选）"),
-        choices=[SelectChoice("", _l("不选，按单位名称判断"))]
-        + [SelectChoice(kind, KIND_LABELS[kind]) for kind in ORGANISATION_KINDS],
-        default="",
-        invalid_choice_message=_l("请从列表中选择单位类别，也可以不选。"),
-    )
+    organisation = organisation_field(_l("单位名称"), _l(
+        "以企业、行业协会、社会组织或机关事业单位的名义提意见的，请填写单位全称，公开显示。个人提意见的不填。"))
+    organisation_kind = organisation_kind_field()
     # the key question (重点问题) it answers: the template lists the consultation's questions, the view checks the number
     question = StringField(_l("这条意见针对哪个问题（可不选）"), validators=[_a_question])
     author_contact = StringField(

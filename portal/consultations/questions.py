@@ -14,6 +14,8 @@ import re
 
 from flask_babel import gettext as _
 
+from portal.consultations.terms import typed_lines
+
 QUESTION_MAX = 200  # characters of a question
 QUESTIONS_MAX = 10
 # the numbering an office types before a question: 1. 1、 (1) （一） 一是 问题1：
@@ -34,8 +36,8 @@ def read_questions(text: str) -> list[str]:
     All or nothing: every line's problem is reported (QuestionsRefused)."""
     questions: list[str] = []
     problems: list[str] = []
-    for number, line in enumerate((text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
-        question = _NUMBERING.sub("", line.strip(), count=1).strip().rstrip("；;")
+    for number, line in typed_lines(text):
+        question = _NUMBERING.sub("", line, count=1).strip().rstrip("；;")
         if not question:
             continue
         if len(question) > QUESTION_MAX:

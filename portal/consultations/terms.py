@@ -32,16 +32,21 @@ class TermsRefused(ValueError):
         self.problems = problems
 
 
+def typed_lines(text: str | None):
+    """(number, line) for each line the office typed that is not blank, white space trimmed; numbered from 1 as
+    the office sees them (blank ones counted), to name them in a refusal."""
+    for number, line in enumerate((text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        if line.strip():
+            yield number, line.strip()
+
+
 def read_terms(text: str) -> list[Term]:
     """The terms of ``text``, one a line: "term：explanation" (or "term——explanation"); empty lines skipped.
     All or nothing: every line's problem is reported (TermsRefused)."""
     terms: list[Term] = []
     problems: list[str] = []
     seen: set[str] = set()
-    for number, line in enumerate((text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
-        line = line.strip()
-        if not line:
-            continue
+    for number, line in typed_lines(text):
         parts = _SEPARATOR.split(line, maxsplit=1)
         if len(parts) != 2 or not parts[0] or not parts[1]:
             problems.append(_("第%(line)d行：请写成“术语：解释”。", line=number))

@@ -12,8 +12,7 @@ from wtforms import (BooleanField, DateField, IntegerField, MultipleFileField, R
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.comments.forms import comment_max_length
-from portal.comments.organisations import KIND_LABELS, ORGANISATION_KINDS, ORGANISATION_MAX
+from portal.comments.forms import comment_max_length, organisation_field, organisation_kind_field
 from portal.comments.proposals import PROPOSAL_MAX
 from portal.comments.quotes import QUOTE_MAX
 from portal.comments.models import OFFLINE_CHANNELS
@@ -153,19 +152,9 @@ class RecordCommentForm(Form):
     author_name = StringField(_l("提出人（个人姓名或单位名称，可不填）"),
                               validators=[Optional(), Length(max=100, message=_l("提出人不能超过 100 个字。"))],
                               description=_l("单位来函只写了单位名称的，可以只填在这里，会按单位意见统计。"))
-    organisation = StringField(
-        _l("以单位名义提出的，单位名称（可不填）"),
-        validators=[Optional(), Length(max=ORGANISATION_MAX, message=_l(
-            "单位名称不能超过 %(max)s 个字。", max=ORGANISATION_MAX))],
-        description=_l("企业、行业协会、社会组织或机关事业单位来函的，填写单位全称；上面填写经办人姓名。"),
-    )
-    organisation_kind = SelectField(
-        _l("单位类别（可不选）"),
-        choices=[SelectChoice("", _l("不选，按单位名称判断"))]
-        + [SelectChoice(kind, KIND_LABELS[kind]) for kind in ORGANISATION_KINDS],
-        default="",
-        invalid_choice_message=_l("请从列表中选择单位类别，也可以不选。"),
-    )
+    organisation = organisation_field(_l("以单位名义提出的，单位名称（可不填）"), _l(
+        "企业、行业协会、社会组织或机关事业单位来函的，填写单位全称；上面填写经办人姓名。"))
+    organisation_kind = organisation_kind_field()
     author_contact = StringField(
         _l("联系方式（电话、电子邮箱或通信地址，可不填）"),
         validators=[Optional(), Length(max=200, message=_l("联系方式不能超过 200 个字。"))],
