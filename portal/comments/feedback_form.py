@@ -39,6 +39,7 @@ COLUMNS = {
     # on whose behalf (以单位名义; portal/comments/organisations.py): a 提出人 naming an organisation counts too
     "organisation": ("提出单位（以单位名义提的填写）", "提出单位", "单位", "单位名称", "所在单位", "提出意见单位", "反馈单位"),
     "organisation_kind": ("单位类别", "单位性质", "单位类型"),
+    "question": ("针对的问题", "针对的重点问题", "重点问题"),
     "contact": ("联系方式", "联系电话", "电话", "电子邮箱", "邮箱"),
     "received_on": ("收到日期", "日期", "来信日期"),
     "channel": ("收到方式", "方式", "渠道"),
@@ -145,11 +146,14 @@ class FeedbackRow:
     proposal: str | None = None  # the wording it proposes instead (建议修改为)
     organisation: str | None = None  # on whose behalf (以单位名义), as written; record_comment tidies it
     organisation_kind: str | None = None  # one of ORGANISATION_KINDS, or None: told from the name
+    question: int | None = None  # the key question (重点问题) it answers, by number
 
 
-def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[FeedbackRow], list[tuple[int, str]]]:
+def read_feedback(data: bytes, sections, max_length: int,
+                  questions=()) -> tuple[list[FeedbackRow], list[tuple[int, str]]]:
     """The opinions of a filled form or of an office's list, every row checked: the good rows, and the problems of
-    the others (row number, message). A file that is no such list is refused (FeedbackFileError)."""
+    the others (row number, message). A file that is no such list is refused (FeedbackFileError). ``questions``:
+    the consultation's key questions (重点问题), which a column 针对的问题 names by number or words."""
     try:
         table = read_numbered_table(data)
     except UnreadableTable as error:
@@ -206,11 +210,14 @@ def read_feedback(data: bytes, sections, max_length: int) -> tuple[list[Feedback
         channel = CHANNEL_WORDS.get(_key(get("channel"))) if get("channel") else None
         if get("channel") and channel is None:
             problems.append(_("收到方式应为%(words)s之一", words="电子邮件、信函、传真、电话、当面提交"))
+        question = _question(get("question"), questions)
+        if question is False:
+            problems.append(_("没有“%(value)s”这个重点问题", value=get("question")))
         if problems:
             errors.append((line, _("第%(line)d行：%(problems)s。", line=line, problems=_("；").join(problems))))
             continue
         rows.append(FeedbackRow(line, section, stance, text, author or None, contact or None, received_on, channel,
-                                quote, proposal, organisation or None, _kind(get("organisation_kind"))))
+                                quote, proposal, organisation or None, _kind(get("organisation_kind")), question))
     if not rows and not errors:
         raise FeedbackFileError([_("表中没有填写意见。")])
     return rows, errors
@@ -243,6 +250,26 @@ KIND_WORDS = {**{name: kind for kind, name in KIND_NAMES.items()}, "公司": "en
               "商会": "association", "行业协会商会": "association", "协会": "association", "社会团体": "social",
               "基金会": "social", "机关": "public", "事业单位": "public", "机关事业单位": "public", "政府部门": "public",
               "其他": "other"}
+
+
+def _question(value: str, questions) -> int | None | bool:
+    """The key question a cell names: its number (2, 问题2, 问题二) or its words; None when empty, False when it names
+    none the consultation asked."""
+    value = _key(value).rstrip("？?")
+    if not value:
+        return None
+    for position, question in enumerate(questions, start=1):
+        if _key(question).rstrip("？?") == value:
+            return position
+    number = re.fullmatch(r"(?:问题|第)?([0-9]{1,2}|[一二三四五六七八九十]{1,3})(?:个问题)?(?:[：:].*)?", value)
+    if number is None:
+        return False
+    from portal.drafts.docx_numbering import chinese_number
+
+    digits = number.group(1)
+    found = int(digits) if digits.isdigit() else next(
+        (n for n in range(1, len(questions) + 1) if chinese_number(n) == digits), 0)
+    return found if 1 <= found <= len(questions) else False
 
 
 def _kind(value: str) -> str | None:

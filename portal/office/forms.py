@@ -137,6 +137,9 @@ class RecordCommentForm(Form):
         default="suggest", validators=[DataRequired(message=_l("请选择态度。"))],
         invalid_choice_message=_l("请选择态度：赞成、反对或建议。"),
     )
+    # the key question (重点问题) it answers: choices from the consultation's questions (question_choices)
+    question = SelectField(_l("针对的重点问题（可不选）"), default="", validate_choice=True,
+                           invalid_choice_message=_l("请从列表中选择重点问题，也可以不选。"))
     quote = TextAreaField(
         _l("针对的原文（可不填）"),
         validators=[Optional(), Length(max=QUOTE_MAX, message=_l("针对的原文不能超过 %(max)s 个字。", max=QUOTE_MAX))],
@@ -188,6 +191,13 @@ class ImportEmailsForm(Form):
     def validate_files(self, field) -> None:
         if not [file for file in field.data or [] if getattr(file, "filename", None)]:
             raise ValidationError(_l("请选择要上传的邮件文件。"))
+
+
+def question_choices(consultation) -> list[SelectChoice]:
+    """None, then each of the consultation's key questions (重点问题) by number."""
+    return [SelectChoice("", _l("不针对具体问题"))] + [
+        SelectChoice(str(number), _l("问题%(n)d：%(question)s", n=number, question=question))
+        for number, question in enumerate(consultation.questions or [], start=1)]
 
 
 def draft_section_choices(draft) -> list[SelectChoice]:

@@ -138,7 +138,7 @@ def _record(consultation: Consultation, actor, raw: bytes, sections, memo: dict,
         outcome.problem = _("邮件上没有日期，不知道是否在截止前收到。请逐条录入，填写收到日期。")
         return outcome
     files, outcome.files_left = _kept_files(opinion)
-    rows, form_problems = _form_rows(files, sections)
+    rows, form_problems = _form_rows(files, sections, consultation.questions or [])
     if rows:
         if opinion.body:  # "请查收附件": the opinions are the form's; the office reads the rest here
             outcome.notes.append(_("邮件正文没有单独录入：“%(text)s”", text=_shortened(opinion.body)))
@@ -178,7 +178,7 @@ def _record(consultation: Consultation, actor, raw: bytes, sections, memo: dict,
                         section_id=one.section.id if one.section is not None else None, body=one.body,
                         stance=one.stance, author_name=one.author_name, author_contact=one.author_contact,
                         rewrite_summary=False, quote=one.quote, proposal=one.proposal,
-                        organisation=one.organisation, organisation_kind=one.organisation_kind,
+                        organisation=one.organisation, organisation_kind=one.organisation_kind, question=one.question,
                         # the files go with the message's first opinion (a form: the form itself among them)
                         files=[FileStorage(io.BytesIO(data), filename=name) for name, data in files] if number == 0
                         else []))
@@ -202,7 +202,7 @@ def _record(consultation: Consultation, actor, raw: bytes, sections, memo: dict,
     return outcome
 
 
-def _form_rows(files: list[tuple[str, bytes]], sections) -> tuple[list[FeedbackRow], list[str]]:
+def _form_rows(files: list[tuple[str, bytes]], sections, questions) -> tuple[list[FeedbackRow], list[str]]:
     """The opinions of the filled feedback form (意见反馈表, portal/comments/feedback_form.py) a message carries, when
     one of its Excel or Word files is such a form and every row of it can be read; else no rows, and what is wrong
     with a form that has problems."""
@@ -210,7 +210,7 @@ def _form_rows(files: list[tuple[str, bytes]], sections) -> tuple[list[FeedbackR
         if not name.lower().endswith((".xlsx", ".docx")):
             continue
         try:
-            rows, problems = read_feedback(data, sections, _max_length())
+            rows, problems = read_feedback(data, sections, _max_length(), questions)
         except FeedbackFileError:
             continue  # a spreadsheet, but not a form of opinions: a file like any other
         if problems:

@@ -432,7 +432,8 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
                    body: str, stance: str, author_name: str | None, author_contact: str | None,
                    rewrite_summary: bool = True, files=(), quote: str | None = None,
                    received_at: datetime | None = None, proposal: str | None = None,
-                   organisation: str | None = None, organisation_kind: str | None = None) -> StoredComment:
+                   organisation: str | None = None, organisation_kind: str | None = None,
+                   question: int | None = None) -> StoredComment:
     """Store an opinion that reached the office another way (by e-mail, letter, fax, telephone or in person)
     beside those sent through the portal, so that it is moderated, routed, counted in the closing summary,
     digested and answered like them. It must have come within the period (a letter: its postmark), and may be
@@ -440,7 +441,8 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
     words of the draft it is about (a letter's "关于第三条'……'"), checked as a citizen's quotation is; ``proposal``: the
     wording it proposes instead (建议修改为); ``organisation`` and ``organisation_kind``: on whose behalf it was made
     (以单位名义; the kind told from the name when not given), and without one, an ``author_name`` that names an
-    organisation (某某协会, a list's 提出人 column holds people and organisations alike) is taken for it.
+    organisation (某某协会, a list's 提出人 column holds people and organisations alike) is taken for it;
+    ``question``: the number of the key question (重点问题) it answers, one the consultation asked.
     ``received_at``: the moment it came, when known (an e-mail's), instead of ``received_on``; checked to the minute."""
     if channel not in OFFLINE_CHANNELS:
         raise OfficeError("channel", _("请选择收到的方式。"))
@@ -478,6 +480,8 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
     proposal = clean_proposal(proposal, quote)
     if proposal is not None and len(proposal) > PROPOSAL_MAX:
         raise OfficeError("proposal", _("建议修改的文字不能超过 %(max)s 个字。", max=PROPOSAL_MAX))
+    if question is not None and not 1 <= question <= len(consultation.questions or []):
+        raise OfficeError("question", _("请从列表中选择重点问题，也可以不选。"))
     if not organisation and author_name and named_organisation(author_name):
         organisation, author_name = author_name, None
     organisation, organisation_kind = organisation_of(organisation, organisation_kind)
@@ -493,7 +497,8 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
     received_at = min(max(received_at, opened), deadline, now())
     stored = store_comment(consultation, Target(section_id=section.id if section else None), body, stance,
                            author_name, author_contact, channel=channel, received_at=received_at, quote=quote,
-                           proposal=proposal, organisation=organisation, organisation_kind=organisation_kind)
+                           proposal=proposal, organisation=organisation, organisation_kind=organisation_kind,
+                           question=question)
     store_uploads(stored.id, uploads)
     comment = db.session.get(Comment, stored.id)
     record_action(actor, "record_comment", comment, consultation_id=consultation.id,
@@ -522,7 +527,7 @@ def import_recorded_comments(consultation: Consultation, actor, data: bytes, *, 
         raise ImportRefused([_("这项征求意见还没有发布，不能录入意见。")])
     draft = consultation.current_draft
     try:
-        rows, problems = read_feedback(data, draft.sections if draft else [], max_length)
+        rows, problems = read_feedback(data, draft.sections if draft else [], max_length, consultation.questions or [])
     except FeedbackFileError as error:
         raise ImportRefused(error.messages) from error
     stored = []
@@ -533,7 +538,7 @@ def import_recorded_comments(consultation: Consultation, actor, data: bytes, *, 
                 section_id=row.section.id if row.section is not None else None, body=row.body, stance=row.stance,
                 author_name=row.author_name, author_contact=row.author_contact, rewrite_summary=False,
                 quote=row.quote, proposal=row.proposal, organisation=row.organisation,
-                organisation_kind=row.organisation_kind))
+                organisation_kind=row.organisation_kind, question=row.question))
         except OfficeError as error:
             problems.append((row.line, _("第%(line)d行：%(problem)s", line=row.line, problem=error.message)))
     if problems:

@@ -22,7 +22,7 @@ from portal.office import services
 from portal.office.forms import (
     END_OF_DAY, ExplanatoryNoteForm, ExtendForm, FinalDocumentForm, ImportCommentsForm, ImportEmailsForm, NoticeForm, PublishedFileForm,
     PublishForm, QuestionsForm, RecordCommentForm, ReviseForm, SectionForm, SplitSectionForm, TermsForm, UploadForm, WithdrawForm,
-    draft_section_choices, local_datetime, split_list,
+    draft_section_choices, local_datetime, question_choices, split_list,
 )
 from portal.office.inbox import import_emailed_comments
 from portal.office.review import review_of
@@ -290,13 +290,14 @@ def record_comment(consultation_id: int):
     consultation = get_managed_consultation(consultation_id)
     form = RecordCommentForm()
     form.section_id.choices = draft_section_choices(consultation.current_draft)
+    form.question.choices = question_choices(consultation)
     if (stored := _carry_out(form, lambda: services.record_comment(
             consultation, current_user, channel=form.channel.data, received_on=form.received_on.data,
             section_id=form.section_id.data or None, body=form.body.data, stance=form.stance.data,
             author_name=form.author_name.data, author_contact=form.author_contact.data,
             files=request.files.getlist("attachments"), quote=form.quote.data,
             proposal=form.proposal.data, organisation=form.organisation.data,
-            organisation_kind=form.organisation_kind.data))) is not NOT_DONE:
+            organisation_kind=form.organisation_kind.data, question=int(form.question.data or 0) or None))) is not NOT_DONE:
         return redirect(url_for("office.record_comment", consultation_id=consultation.id,
                                 recorded=stored.receipt_number))
     recent = db.session.scalars(

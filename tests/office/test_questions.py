@@ -100,3 +100,32 @@ def test_a_reply_names_no_question_and_the_thread_shows_it(app, client, consulta
     assert api["questions"][0] == "补贴标准定为每人每月200元是否合适？"
     items = client.get(f"/api/v1/consultations/{consultation.id}/comments").get_json()["items"]
     assert items[0]["question"] == 2
+
+
+def test_the_office_records_letters_answering_a_question(app, client, clock, consultation, office, submit):
+    from tests.helpers import shanghai
+
+    assert submit(questions_url(consultation), text=QUESTIONS).status_code == 302
+    clock.set(shanghai(2023, 5, 2, 10, 0))
+    form_url = f"/office/consultations/{consultation.id}/comments/new"
+    page = client.get(form_url).get_data(as_text=True)
+    assert '<option value="3">问题3：还有哪些困难需要解决？</option>' in page
+    recorded = submit(form_url, channel="letter", received_on="2023-05-02", section_id="0", stance="suggest",
+                      body="来信：助餐点由街道办。", question="2")
+    assert recorded.status_code == 302
+    wrong = submit(form_url, channel="letter", received_on="2023-05-02", section_id="0", stance="suggest",
+                   body="来信二。", question="7")
+    assert wrong.status_code == 422 and "请从列表中选择重点问题，也可以不选。" in wrong.get_data(as_text=True)
+
+    text = ("序号,意见内容,针对的问题\r\n"
+            "1,补贴太低。,问题1\r\n"
+            "2,困难很多。,还有哪些困难需要解决？\r\n"
+            "3,整体赞成。,\r\n")
+    imported = submit(f"/office/consultations/{consultation.id}/comments/import", file=(text.encode(), "汇总.csv"),
+                      channel="letter", received_on="2023-05-02")
+    assert imported.status_code == 302, imported.get_data(as_text=True)[:2000]
+    assert [c.question for c in db.session.scalars(select(Comment).order_by(Comment.id))] == [2, 1, 3, None]
+    bad = ("序号,意见内容,针对的问题\r\n1,随便说说。,问题9\r\n")
+    refused = submit(f"/office/consultations/{consultation.id}/comments/import", file=(bad.encode(), "汇总.csv"),
+                     channel="letter", received_on="2023-05-02")
+    assert refused.status_code == 422 and "第2行：没有“问题9”这个重点问题。" in refused.get_data(as_text=True)
