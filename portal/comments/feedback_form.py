@@ -74,9 +74,10 @@ def form_notice(deadline: str, emails: list[str], address: str | None, link: str
             + f"也可以直接在网上发表意见：{link}")
 
 
-def feedback_form(title: str, sections, notice: str) -> bytes:
+def feedback_form(title: str, sections, notice: str, questions=()) -> bytes:
     """The blank form for a consultation (XLSX): a title, what to do with it (``notice``), the columns, and
-    FORM_ROWS rows whose section and position cells offer the draft's sections and the three positions."""
+    FORM_ROWS rows whose section and position cells offer the draft's sections and the three positions; with the
+    consultation's key questions (重点问题), a last column offering them."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "意见反馈表"
@@ -85,7 +86,8 @@ def feedback_form(title: str, sections, notice: str) -> bytes:
     names = [WHOLE_DRAFT] + [name for name, _section in section_choices(sections)]
     for number, name in enumerate(names, start=1):
         _text_cell(choices.cell(row=number, column=1), name)
-    width = len(FORM_HEADERS)
+    headers = FORM_HEADERS + (["针对的问题"] if questions else [])
+    width = len(headers)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     _text_cell(sheet["A1"], f"《{title}》意见反馈表")
@@ -94,10 +96,10 @@ def feedback_form(title: str, sections, notice: str) -> bytes:
     _text_cell(sheet["A2"], notice)
     sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.row_dimensions[2].height = 60
-    for column, header in enumerate(FORM_HEADERS, start=1):
+    for column, header in enumerate(headers, start=1):
         cell = sheet.cell(row=3, column=column, value=header)
         cell.font = Font(bold=True)
-    for letter, size in zip("ABCDEFGHIJ", (34, 34, 8, 60, 34, 40, 24, 24, 30, 16)):
+    for letter, size in zip("ABCDEFGHIJK", (34, 34, 8, 60, 34, 40, 24, 24, 30, 16, 40)):
         sheet.column_dimensions[letter].width = size
     last = 3 + FORM_ROWS
     for row in sheet.iter_rows(min_row=4, max_row=last, min_col=1, max_col=width):
@@ -112,6 +114,14 @@ def feedback_form(title: str, sections, notice: str) -> bytes:
     sheet.add_data_validation(section_list)
     sheet.add_data_validation(stance_list)
     sheet.add_data_validation(kind_list)
+    if questions:
+        asked = workbook.create_sheet("问题")
+        asked.sheet_state = "hidden"
+        for number, question in enumerate(questions, start=1):
+            _text_cell(asked.cell(row=number, column=1), f"问题{number}：{question}")
+        question_list = DataValidation(type="list", formula1=f"=问题!$A$1:$A${len(questions)}", allow_blank=True)
+        question_list.add(f"K4:K{last}")
+        sheet.add_data_validation(question_list)
     sheet.freeze_panes = "A4"
     out = io.BytesIO()
     workbook.save(out)

@@ -68,7 +68,7 @@ def feedback_form(consultation_id: int):
     notice = form_notice(chinese_date(consultation.deadline), list(consultation.contact_emails or []),
                          consultation.contact_address,
                          external_url("consultations.show", consultation_id=consultation.id))
-    data = blank_feedback_form(consultation.title, draft.sections if draft else [], notice)
+    data = blank_feedback_form(consultation.title, draft.sections if draft else [], notice, consultation.questions or [])
     response = send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
                          download_name=file_stem(consultation) + FILE_SUFFIX, etag=False)
     response.headers["Cache-Control"] = "public, max-age=300"

@@ -129,3 +129,25 @@ def test_the_office_records_letters_answering_a_question(app, client, clock, con
     refused = submit(f"/office/consultations/{consultation.id}/comments/import", file=(bad.encode(), "汇总.csv"),
                      channel="letter", received_on="2023-05-02")
     assert refused.status_code == 422 and "第2行：没有“问题9”这个重点问题。" in refused.get_data(as_text=True)
+
+
+def test_the_blank_feedback_form_offers_the_questions_and_reads_them_back(app, client, clock, consultation, office,
+                                                                          submit):
+    from openpyxl import load_workbook
+
+    from tests.helpers import shanghai
+    from tests.office.test_import_comments import blank_form, xlsx
+
+    assert submit(questions_url(consultation), text=QUESTIONS).status_code == 302
+    workbook = load_workbook(io.BytesIO(blank_form(client, consultation).data))
+    sheet, asked = workbook["意见反馈表"], workbook["问题"]
+    assert sheet.cell(row=3, column=11).value == "针对的问题" and asked.sheet_state == "hidden"
+    assert [row[0].value for row in asked.iter_rows()][1] == "问题2：社区助餐点应当由谁来办？"
+    lists = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
+    assert lists["K4:K203"] == "=问题!$A$1:$A$3"
+    sheet.append([None, None, None, "由街道办。", None, None, None, None, None, None, "问题2：社区助餐点应当由谁来办？"])
+    clock.set(shanghai(2023, 5, 2, 10, 0))
+    imported = submit(f"/office/consultations/{consultation.id}/comments/import", file=(xlsx(workbook), "表.xlsx"),
+                      channel="letter", received_on="2023-05-02")
+    assert imported.status_code == 302, imported.get_data(as_text=True)[:2000]
+    assert db.session.scalars(select(Comment)).one().question == 2
