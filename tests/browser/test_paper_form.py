@@ -20,7 +20,7 @@ def test_the_paper_form_prints_on_one_sheet_with_the_parts_to_tick(open_page, li
     pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
     text = unified_ideographs(pdf.pages[0].extract_text())  # 意⻅ as Chromium's PDF writes it: 意见
     assert len(pdf.pages) == 1, [p.extract_text()[:80] for p in pdf.pages]
-    for words in ("您的意见针对", "草案整体", "一、", "您的态度", "您的意见和理由", "填好后怎样交", "请于"):
+    for words in ("您的意见针对", "草案整体", "一、", "社区助餐点应当由谁来办？", "您的态度", "您的意见和理由", "填好后怎样交", "请于"):
         assert words in text, words
     assert "打印意见表" not in text  # the screen's own instructions are not printed
 

@@ -55,6 +55,7 @@ def test_the_paper_form_lists_the_parts_the_stances_and_where_to_send_it(app, cl
     clock.set(shanghai(2023, 4, 20, 9, 0))
     consultation = import_seed("003")
     consultation.contact_address = "宿州市民政局养老服务科（某某路1号）"
+    consultation.questions = ["补贴标准是否合适？", "助餐点由谁来办？"]
     from portal.extensions import db
 
     db.session.commit()
@@ -68,6 +69,7 @@ def test_the_paper_form_lists_the_parts_the_stances_and_where_to_send_it(app, cl
     for part in (s for s in consultation.current_draft.sections if s.parent_id is None):
         assert f"{part.label}{part.heading}" in text  # each top-level part, to tick
     assert "☐ 赞成" in text and "☐ 反对" in text and "☐ 建议" in text
+    assert "☐ 问题2：助餐点由谁来办？" in text  # the key questions, to tick
     assert "寄至宿州市民政局养老服务科（某某路1号），请在信封上注明“征求意见”。" in text
     assert f"拍照或扫描后发送至 {'、'.join(consultation.contact_emails)}。" in text
     assert 'class="qr-code"' in html
