@@ -630,10 +630,6 @@ def remove_explanatory_note(consultation: Consultation, actor) -> None:
                   before={"characters": before}, after={"characters": 0, "file": None})
 
 
-def final_document_of(consultation: Consultation) -> FinalDocument | None:
-    return db.session.scalar(select(FinalDocument).where(FinalDocument.consultation_id == consultation.id))
-
-
 def publish_final_document(consultation: Consultation, actor, *, data: bytes | None, filename: str | None,
                            title: str | None, document_number: str | None, issued_on: date | None, note: str | None,
                            max_bytes: int) -> FinalDocument:
@@ -643,7 +639,7 @@ def publish_final_document(consultation: Consultation, actor, *, data: bytes | N
     consultation changed. The consultation's followers are told once (kind ``followed``, event ``final``)."""
     if consultation.state() != "closed":
         raise OfficeError("file", _("征求意见截止以后，才能公布正式印发的文件。"))
-    existing = final_document_of(consultation)
+    existing = consultation.final_document
     if issued_on is None:
         raise OfficeError("issued_on", _("请填写印发日期。"))
     deadline_day = local(consultation.deadline).date()
@@ -656,7 +652,7 @@ def publish_final_document(consultation: Consultation, actor, *, data: bytes | N
         text, parsed = _read_upload(data, filename, max_bytes)
     elif existing is None:
         raise OfficeError("file", _("请上传正式印发的文件。"))
-    document = existing or FinalDocument(consultation_id=consultation.id)
+    document = existing or FinalDocument()
     before = {"title": existing.title, "issued_on": existing.issued_on.isoformat()} if existing else None
     if parsed is not None:
         document.source_text, document.filename = text, clean_filename(filename)
@@ -668,8 +664,7 @@ def publish_final_document(consultation: Consultation, actor, *, data: bytes | N
     document.issued_on = issued_on
     document.note = tidy(note or "") or None
     document.updated_at = now()
-    if existing is None:
-        db.session.add(document)
+    consultation.final_document = document
     consultation.final_published_at = now()  # its pages change: their content token is renewed (trigger)
     db.session.flush()
     record_action(actor, "publish_final", consultation, consultation_id=consultation.id, before=before,
@@ -682,11 +677,11 @@ def publish_final_document(consultation: Consultation, actor, *, data: bytes | N
 
 def remove_final_document(consultation: Consultation, actor) -> None:
     """Take the policy issued away again (published by mistake: another consultation's, say); audited."""
-    document = final_document_of(consultation)
+    document = consultation.final_document
     if document is None:
         return
     before = {"title": document.title, "issued_on": document.issued_on.isoformat()}
-    db.session.delete(document)
+    consultation.final_document = None  # deleted: delete-orphan
     consultation.final_published_at = None
     db.session.flush()
     record_action(actor, "remove_final", consultation, consultation_id=consultation.id, before=before)
