@@ -159,6 +159,13 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return cookies_secure(app)
 
+    def save_session(self, app: Flask, session, response) -> None:
+        """As Flask does, but never for the open data API: its answers set no cookie (a staff member's or citizen's
+        session is not renewed, nor its idle time reset, by a page of theirs reading the API)."""
+        if request.blueprint == "api":
+            return
+        super().save_session(app, session, response)
+
     def open_session(self, app: Flask, request):
         value = request.cookies.get(self.get_cookie_name(app))
         if not value or not app.secret_key:

@@ -378,3 +378,14 @@ def test_an_opinion_the_office_typed_in_says_how_it_came(client, clock, consulta
     stats = get_json(client, f"{API}/consultations/{consultation.id}/statistics", schema="Statistics")
     assert stats["channels"]["letter"] == 1 and stats["channels"]["web"] == 5
 
+
+
+def test_a_signed_in_reader_of_the_api_gets_no_cookie_and_keeps_their_idle_time(client, clock, login, make_user,
+                                                                                 office_consultation):
+    """A staff member's page reading the API: the session is neither renewed nor its idle time reset."""
+    consultation, _comments = office_consultation
+    make_user("moderator", email="mod@example.gov.cn")
+    assert login("mod@example.gov.cn").status_code == 302
+    assert "Set-Cookie" in client.get("/moderation").headers  # a page renews the session, as Flask does
+    response = client.get(f"{API}/consultations/{consultation.id}")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
