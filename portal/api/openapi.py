@@ -191,6 +191,7 @@ SCHEMAS = {
                 "text": _nullable(_text(_l("意见原文；意见不公开时为起草单位的概括，或 null"))),
                 "author_name": _nullable(STRING),
                 "organisation": _nullable(_ref("Organisation")),
+                "question": _nullable({"type": "integer", "minimum": 1, "description": _l("意见针对的重点问题的编号")}),
                 "stance": STANCE,
                 "response": _nullable(_ref("Response")),
                 "copies": {"type": "integer", "minimum": 0, "description": _l(

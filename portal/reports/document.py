@@ -29,6 +29,7 @@ class ReportFacts:
     summary: str  # the closing summary
     comments_public: bool
     dated: str  # the day the document is made, as documents write it
+    questions: tuple[str, ...] = ()  # the key questions (重点问题), which entries name by number
 
 
 def report_facts(consultation, summary: str, today) -> ReportFacts:
@@ -36,7 +37,8 @@ def report_facts(consultation, summary: str, today) -> ReportFacts:
     deadline = chinese_date(consultation.deadline)
     return ReportFacts(title=consultation.title, issuer=consultation.issuer,
                        period=f"{opens}至{deadline}" if opens else deadline, summary=summary,
-                       comments_public=consultation.comments_public, dated=chinese_date(today))
+                       comments_public=consultation.comments_public, dated=chinese_date(today),
+                       questions=tuple(consultation.questions or ()))
 
 
 def report_filename(consultation) -> str:
@@ -65,7 +67,8 @@ def feedback_document(facts: ReportFacts, groups: list[FeedbackGroup]) -> bytes:
             if facts.comments_public:
                 who.append(signed(entry.author_name, entry.organisation))
             who.append(STANCE_NAMES.get(entry.stance, entry.stance))
-            quoted = f"针对“{entry.quote}”，" if entry.quote else ""
+            quoted = f"针对问题{entry.question}“{facts.questions[entry.question - 1]}”，" if entry.question else ""
+            quoted += f"针对“{entry.quote}”，" if entry.quote else ""
             if entry.proposal:
                 quoted += f"{'建议修改为' if entry.quote else '建议增加或修改为'}“{entry.proposal}”，"
             copies = f"（同文意见，另有{entry.copies}份，答复相同）" if entry.copies else ""

@@ -30,6 +30,7 @@ class FeedbackEntry:
     proposal: str | None = None  # the wording it proposes (建议修改为), when the comments are public
     organisation: str | None = None  # on whose behalf (以单位名义), with its kind, when the comments are public
     organisation_kind: str | None = None
+    question: int | None = None  # the key question (重点问题) it answers, by number
 
 
 @dataclass
@@ -133,8 +134,9 @@ def feedback_groups(consultation: Consultation, whole_draft_heading: str, drafts
         else:
             text, author, quote, proposal = (response.paraphrase if response else None), None, None, None
             organisation = None, None
+        asked = comment.question if comment.question and comment.question <= len(consultation.questions or []) else None
         groups[-1].entries.append(FeedbackEntry(number, text, author, comment.stance, response, quote,
-                                                copies[comment_id], proposal, *organisation))
+                                                copies[comment_id], proposal, *organisation, asked))
     return groups
 
 

@@ -151,3 +151,21 @@ def test_the_blank_feedback_form_offers_the_questions_and_reads_them_back(app, c
                       channel="letter", received_on="2023-05-02")
     assert imported.status_code == 302, imported.get_data(as_text=True)[:2000]
     assert db.session.scalars(select(Comment)).one().question == 2
+
+
+def test_the_feedback_report_says_which_question_an_opinion_answers(app, client, clock, consultation, office, submit):
+    import docx
+
+    from tests.helpers import shanghai
+
+    assert submit(questions_url(consultation), text=QUESTIONS).status_code == 302
+    url = f"/consultations/{consultation.id}"
+    number = receipt_from(post_comment(client, consultation, url, body="建议由街道统一办。", question="2"))
+    assert app.test_cli_runner().invoke(args=["comments", "approve", number]).exit_code == 0
+    clock.set(shanghai(2023, 5, 20, 10, 0))
+    report = client.get(f"{url}/feedback").get_data(as_text=True)
+    assert '针对问题2：<span lang="zh-CN">社区助餐点应当由谁来办？</span>' in report
+    entries = app.test_client().get(f"/api/v1/consultations/{consultation.id}/feedback").get_json()["groups"][0]["entries"]
+    assert entries[0]["question"] == 2
+    word = docx.Document(io.BytesIO(client.get(f"{url}/feedback.docx").data))
+    assert "针对问题2“社区助餐点应当由谁来办？”，建议由街道统一办。" in "\n".join(p.text for p in word.paragraphs)
