@@ -81,3 +81,25 @@ def test_the_command_line_writes_the_same_archive(app, office_consultation, tmp_
     result = app.test_cli_runner().invoke(args=["digests", "archive", str(consultation.id), "--output", str(out)])
     assert result.exit_code == 0, result.output
     assert "已写入归档材料" in result.stdout and "说明.txt" in zipfile.ZipFile(out).namelist()
+
+
+def test_the_archive_holds_the_policy_as_issued(app, office_consultation, tmp_path, clock, make_user):
+    from datetime import date
+
+    from portal.office.services import publish_final_document
+    from tests.helpers import docx_of
+
+    consultation, _comments = office_consultation
+    clock.set(shanghai(2023, 6, 20, 9, 0))
+    office = make_user("office", "office2@example.gov.cn", "市民政局")
+    publish_final_document(consultation, office, data=docx_of(["某某方案", "一、总体要求", "到2025年建成。"]),
+                           filename="正式文件.docx", title=None, document_number="宿民发〔2023〕12号",
+                           issued_on=date(2023, 6, 15), note="采纳了关于助餐点的意见。", max_bytes=5 * 1024 * 1024)
+    db.session.commit()
+    out = tmp_path / "archive.zip"
+    result = app.test_cli_runner().invoke(args=["digests", "archive", str(consultation.id), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    archive = zipfile.ZipFile(out)
+    text = archive.read("3-结果/正式文件（正式文件.docx）.txt").decode("utf-8-sig")
+    assert "文号：宿民发〔2023〕12号" in text and "印发日期：2023年6月15日" in text and "到2025年建成。" in text
+    assert "采纳了关于助餐点的意见。" in text
