@@ -33,6 +33,10 @@ class DigestMeta:
     # the sentences of the draft quoted by the most comments received: (sentence, its section's title, comments);
     # in a digest of every comment only
     quoted: list[tuple[str, str, int]] = field(default_factory=list)
+    # in a digest of every comment: who made them (个人, then each kind of organisation), when any organisation did;
+    # and the comments of each key question (重点问题: "问题1：……"), when the consultation asked any
+    commenters: list[tuple[str, int]] = field(default_factory=list)
+    questions: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def total(self) -> int:

@@ -130,7 +130,27 @@ def digest_meta(consultation: Consultation, with_contacts: bool = False,
         with_contacts=with_contacts,
         sections=digest_sections,
         quoted=_quoted(consultation) if filters is None else [],
+        commenters=_commenters(consultation) if filters is None else [],
+        questions=_questions(consultation) if filters is None else [],
     )
+
+
+def _commenters(consultation: Consultation) -> list[tuple[str, int]]:
+    """个人 and each kind of organisation with the comments they made, when any organisation made one."""
+    from portal.reports.services import commenter_counts
+
+    counts = commenter_counts(consultation)
+    if not any(count for who, count in counts.items() if who != "person"):
+        return []
+    return [("个人" if who == "person" else KIND_NAMES[who], count) for who, count in counts.items() if count]
+
+
+def _questions(consultation: Consultation) -> list[tuple[str, int]]:
+    """Each key question (重点问题) with the comments answering it."""
+    from portal.reports.services import question_counts
+
+    asked = consultation.questions or []
+    return [(f"问题{number}：{asked[number - 1]}", count) for number, count in question_counts(consultation).items()]
 
 
 QUOTED_IN_DIGEST = 50  # sentences listed on the summary sheet

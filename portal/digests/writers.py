@@ -108,3 +108,9 @@ def _summary_sheet(workbook: Workbook, meta: DigestMeta, bold: Font, wrap: Align
         for sentence, section, count in meta.quoted:
             sheet.append([_cell(sheet, neutralise_formula(xml_text(sentence)), alignment=wrap), count,
                           neutralise_formula(xml_text(section))])
+    for heading, rows in (("提出者", meta.commenters), ("重点问题", meta.questions)):
+        if rows:  # who commented (个人, 企业 …); the comments of each key question
+            sheet.append([])
+            sheet.append([_cell(sheet, heading, bold), _cell(sheet, "意见数", bold)])
+            for label, count in rows:
+                sheet.append([_cell(sheet, neutralise_formula(xml_text(label)), alignment=wrap), count])

@@ -169,3 +169,20 @@ def test_the_feedback_report_says_which_question_an_opinion_answers(app, client,
     assert entries[0]["question"] == 2
     word = docx.Document(io.BytesIO(client.get(f"{url}/feedback.docx").data))
     assert "针对问题2“社区助餐点应当由谁来办？”，建议由街道统一办。" in "\n".join(p.text for p in word.paragraphs)
+
+
+def test_the_excel_digest_sums_up_the_questions_and_who_commented(app, client, consultation, office, submit):
+    from openpyxl import load_workbook
+
+    assert submit(questions_url(consultation), text=QUESTIONS).status_code == 302
+    url = f"/consultations/{consultation.id}"
+    post_comment(client, consultation, url, body="补贴太低。", question="1", organisation="某某养老服务有限公司")
+    post_comment(client, consultation, url, body="建议由街道办。", question="2")
+    post_comment(client, consultation, url, body="整体赞成。")
+    book = load_workbook(io.BytesIO(client.get(f"/office/consultations/{consultation.id}/digest.xlsx").data))
+    rows = [tuple(c for c in row if c is not None) for row in book["汇总"].iter_rows(values_only=True)]
+    at = rows.index(("提出者", "意见数"))
+    assert rows[at + 1:at + 3] == [("个人", 2), ("企业", 1)]
+    at = rows.index(("重点问题", "意见数"))
+    assert rows[at + 1:at + 4] == [("问题1：补贴标准定为每人每月200元是否合适？", 1), ("问题2：社区助餐点应当由谁来办？", 1),
+                                   ("问题3：还有哪些困难需要解决？", 0)]
