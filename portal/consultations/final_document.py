@@ -75,3 +75,55 @@ def final_changes(draft_sections, final_sections: list[dict]) -> list[FinalChang
             title = f"{before.label}{before.heading}"
             changes.append(FinalChange("removed", title, [("delete", title)], [("delete", before.text)], before.anchor))
     return changes
+
+
+def comparison_document(title: str, issuer: str | None, note: str, changes: list[FinalChange], dated: str) -> bytes:
+    """The comparison table (修改对照表) offices publish with a policy: the parts changed, added and taken out, the
+    draft's words in one column (those dropped struck through), the policy's in the next (those added underlined),
+    and what happened to the part."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    from portal.core.official_docx import (HEADING_FONT, centred_note, document_bytes, official_document,
+                                           repeat_as_header, set_font, signature, title_paragraph)
+    from portal.core.xmltext import xml_text
+
+    document = official_document()
+    title_paragraph(document, f"《{title}》修改对照表")
+    centred_note(document, note)
+    changed = [c for c in changes if c.status != "unchanged"]
+    if not changed:
+        centred_note(document, "正文和征求意见稿相同。")
+    else:
+        table = document.add_table(rows=1, cols=4)
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        repeat_as_header(table.rows[0])
+        for cell, (header, width) in zip(table.rows[0].cells, (("序号", 40), ("征求意见稿", 180), ("正式文件", 180),
+                                                               ("说明", 42))):
+            cell.width = Pt(width)
+            paragraph = cell.paragraphs[0]
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = paragraph.add_run(header)
+            run.bold = True
+            set_font(run.font, HEADING_FONT, 12)
+        for number, change in enumerate(changed, start=1):
+            cells = table.add_row().cells
+            cells[0].paragraphs[0].add_run(str(number)).font.size = Pt(12)
+            for cell, keep, mark in ((cells[1], "delete", "strike"), (cells[2], "insert", "underline")):
+                if change.status == ("new" if keep == "delete" else "removed"):
+                    continue  # a part added has no draft's words; one taken out no policy's
+                for parts in (change.heading_parts, change.text_parts):
+                    paragraph = cell.paragraphs[-1] if not cell.paragraphs[-1].text else cell.add_paragraph()
+                    for op, text in parts:
+                        if op not in ("equal", keep):
+                            continue
+                        run = paragraph.add_run(xml_text(text))
+                        run.font.size = Pt(12)
+                        if op == keep:
+                            setattr(run.font, mark, True)
+                            run.bold = keep == "insert"
+            cells[3].paragraphs[0].add_run({"new": "新增", "removed": "删去", "changed": "修改"}[change.status]).font.size = Pt(12)
+    signature(document, issuer, dated)
+    return document_bytes(document)

@@ -97,6 +97,22 @@ def test_the_office_publishes_the_policy_issued_and_the_public_sees_what_changed
     assert detail["document_number"] == "宿民发〔2023〕12号" and detail["issued_on"] == "2023-06-15"
     assert detail["url"].endswith(public_url) and detail["sections"][-1]["heading"] == "附则"
     assert public_url in client.get("/sitemap.xml").get_data(as_text=True)
+    comparison = client.get(f"{public_url}/comparison.docx")
+    assert comparison.status_code == 200 and "attachment" in comparison.headers["Content-Disposition"]
+    import io
+
+    import docx
+
+    word = docx.Document(io.BytesIO(comparison.data))
+    assert "修改对照表" in word.paragraphs[0].text and "宿民发〔2023〕12号" in "\n".join(p.text for p in word.paragraphs)
+    (table,) = word.tables
+    assert [c.text for c in table.rows[0].cells] == ["序号", "征求意见稿", "正式文件", "说明"]
+    marks = {(run.text, bool(run.font.underline), bool(run.font.strike)) for row in table.rows[1:] for cell in row.cells
+             for paragraph in cell.paragraphs for run in paragraph.runs}
+    assert ("并建立评估制度", True, False) in marks  # the words added, underlined in the policy's column
+    rows = {row.cells[3].text: row for row in table.rows[1:]}
+    assert "本方案自印发之日起施行。" in rows["新增"].cells[2].text and rows["新增"].cells[1].text == ""
+    assert any(removed in row.cells[1].text and row.cells[3].text == "删去" for row in table.rows[1:])
     report = client.get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
     assert f'<a href="{public_url}" lang="zh-CN">《关于健全基本养老服务体系促进养老服务高质量发展的三年行动方案》</a>' in report
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "publish_final")).one()
