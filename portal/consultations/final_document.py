@@ -127,3 +127,16 @@ def comparison_document(title: str, issuer: str | None, note: str, changes: list
             cells[3].paragraphs[0].add_run({"new": "新增", "removed": "删去", "changed": "修改"}[change.status]).font.size = Pt(12)
     signature(document, issuer, dated)
     return document_bytes(document)
+
+
+def comparison_download(consultation, final, draft, changes: list[FinalChange]) -> tuple[bytes, str]:
+    """The comparison table of ``consultation``'s draft (its version ``draft``) and the policy issued (``final``):
+    the document, and its file's name (in Chinese, as the office's documents are)."""
+    from portal.core.time import chinese_date, now
+    from portal.drafts.document import file_stem
+
+    issued = f"{final.issued_on.year}年{final.issued_on.month}月{final.issued_on.day}日"
+    number = f"{final.document_number}，" if final.document_number else ""
+    note = f"征求意见稿（第{draft.version}版）与正式文件（{number}{issued}印发）对照"
+    data = comparison_document(final.title, consultation.issuer, note, changes, chinese_date(now()))
+    return data, f"{file_stem(consultation)}（修改对照表）.docx"

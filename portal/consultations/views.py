@@ -223,20 +223,15 @@ def final_document(consultation_id: int):
 @bp.get("/consultations/<int:consultation_id>/final/comparison.docx")
 def final_comparison(consultation_id: int):
     """The comparison table (修改对照表) of the draft consulted on and the policy as issued, as a Word document."""
-    from portal.consultations.final_document import comparison_document
-    from portal.core.time import chinese_date
-    from portal.drafts.document import file_stem
+    from portal.consultations.final_document import comparison_download
 
     consultation = get_public_consultation(consultation_id)
     final = consultation.final_document if consultation.final_published_at else None
     draft = consultation.current_draft
     if final is None or draft is None:
         abort(404)
-    issued = f"{final.issued_on.year}年{final.issued_on.month}月{final.issued_on.day}日"
-    note = f"征求意见稿（第{draft.version}版）与正式文件（{final.document_number + '，' if final.document_number else ''}{issued}印发）对照"
-    data = comparison_document(final.title, consultation.issuer, note, final_changes(draft.sections, final.sections),
-                               chinese_date(now()))
-    return file_download(data, DOCX, f"{file_stem(consultation)}（修改对照表）.docx", private=False)
+    data, filename = comparison_download(consultation, final, draft, final_changes(draft.sections, final.sections))
+    return file_download(data, DOCX, filename, private=False)
 
 
 @bp.get("/consultations/<int:consultation_id>/paper-form")
