@@ -265,7 +265,7 @@ def _comment(comment: Comment, consultation: Consultation, section: Section | No
 
 def _final_document(consultation: Consultation) -> dict | None:
     """The policy as finally issued (正式文件), or None."""
-    final = consultation.final_document if consultation.final_published_at else None
+    final = consultation.issued_policy
     if final is None:
         return None
     return {"title": final.title, "document_number": final.document_number, "issued_on": final.issued_on.isoformat(),

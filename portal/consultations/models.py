@@ -137,6 +137,12 @@ class Consultation(ConsultationState, db.Model):
     )
 
     @property
+    def issued_policy(self) -> "FinalDocument | None":
+        """The policy as issued (正式文件) when the office has published it, else None; no query for a consultation
+        without one (``final_published_at`` says whether there is one)."""
+        return self.final_document if self.final_published_at else None
+
+    @property
     def current_draft(self) -> "Draft | None":  # noqa: F821
         return self.drafts[-1] if self.drafts else None
 

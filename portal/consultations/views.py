@@ -206,15 +206,20 @@ def poster(consultation_id: int):
                            qr=qr_svg_inline(url, _("用手机扫描这个二维码，打开征求意见的网页")))
 
 
+def _issued(consultation_id: int):
+    """The public consultation, the policy issued after it and the draft it is compared with; 404 without them."""
+    consultation = get_public_consultation(consultation_id)
+    final, draft = consultation.issued_policy, consultation.current_draft
+    if final is None or draft is None:
+        abort(404)
+    return consultation, final, draft
+
+
 @bp.get("/consultations/<int:consultation_id>/final")
 def final_document(consultation_id: int):
     """The policy as finally issued (正式文件): its title, number, date and the office's note, then part by part what
     changed from the draft consulted on, then its whole text (portal/consultations/final_document.py)."""
-    consultation = get_public_consultation(consultation_id)
-    final = consultation.final_document if consultation.final_published_at else None
-    draft = consultation.current_draft
-    if final is None or draft is None:
-        abort(404)
+    consultation, final, draft = _issued(consultation_id)
     changes = final_changes(draft.sections, final.sections)
     return render_template("consultations/final_document.html", consultation=consultation, final=final, draft=draft,
                            changes=changes, changed=[c for c in changes if c.status != "unchanged"])
@@ -225,11 +230,7 @@ def final_comparison(consultation_id: int):
     """The comparison table (修改对照表) of the draft consulted on and the policy as issued, as a Word document."""
     from portal.consultations.final_document import comparison_download
 
-    consultation = get_public_consultation(consultation_id)
-    final = consultation.final_document if consultation.final_published_at else None
-    draft = consultation.current_draft
-    if final is None or draft is None:
-        abort(404)
+    consultation, final, draft = _issued(consultation_id)
     data, filename = comparison_download(consultation, final, draft, final_changes(draft.sections, final.sections))
     return file_download(data, DOCX, filename, private=False)
 

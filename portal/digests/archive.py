@@ -130,7 +130,7 @@ def _result(consultation: Consultation, writer: _Writer) -> None:
     writer.add(f"{RESULT}/结果说明.txt", summary.encode("utf-8"))
     facts = report_facts(consultation, summary, now())
     writer.add(f"{RESULT}/意见采纳情况反馈.docx", feedback_document(facts, feedback_groups(consultation, WHOLE_DRAFT)))
-    final = consultation.final_document if consultation.final_published_at else None
+    final = consultation.issued_policy
     if final is not None:  # the policy as issued (正式文件): its facts, the office's note and the text as imported
         facts_lines = [f"《{final.title}》", f"文号：{final.document_number or '无'}",
                        f"印发日期：{final.issued_on.year}年{final.issued_on.month}月{final.issued_on.day}日",

@@ -213,13 +213,9 @@ def _followed_context(message: OutboxMessage) -> dict:
         .where(Citizen.email == message.recipient, ConsultationFollow.consultation_id == consultation.id))
     if following is None:
         raise CannotRender(str(_l("收件人已不再关注这项征求意见。")))
-    final = None
-    if context.get("event") == "final":
-        from portal.consultations.models import FinalDocument
-
-        final = db.session.scalar(select(FinalDocument).where(FinalDocument.consultation_id == consultation.id))
-        if final is None:
-            raise CannotRender(str(_l("起草单位已撤下这份正式文件。")))
+    final = consultation.issued_policy
+    if context.get("event") == "final" and final is None:
+        raise CannotRender(str(_l("起草单位已撤下这份正式文件。")))
     if context.get("event") == "closing_soon" and (
             consultation.state() != "open" or consultation.deadline - now() > timedelta(days=REMIND_DAYS + 1)):
         raise CannotRender(str(_l("征求意见已经截止，或截止时间已经延长，不再提醒。")))
