@@ -15,6 +15,7 @@ from portal.comments.models import Comment
 from portal.comments.quotes import changed_quotes, proposals_taken, quote_found
 from portal.comments.services import CommentRefused, find_by_receipt, find_target, store_comment
 from portal.consultations.models import Consultation
+from portal.consultations.questions import asked_question
 from portal.comments.withdrawal import COOKIE, WithdrawalRefused, key_cookie, may_withdraw, withdraw_comment
 from portal.consultations.services import closing_summary, consultation_facts
 from portal.core.statements import own_transaction
@@ -167,8 +168,8 @@ def _question_problem(consultation_id: int, target, question: int | None) -> str
         return None
     if target.parent_id is not None:
         return _("回复不能选择针对的问题。")
-    asked = db.session.scalar(select(Consultation.questions).where(Consultation.id == consultation_id)) or []
-    if question > len(asked):
+    asked = db.session.scalar(select(Consultation.questions).where(Consultation.id == consultation_id))
+    if asked_question(asked, question) is None:
         return _("请从列表中选择您的意见针对的问题，也可以不选。")
     return None
 

@@ -53,6 +53,12 @@ def read_questions(text: str) -> list[str]:
     return questions
 
 
+def asked_question(questions: list[str] | None, number: int | None) -> str | None:
+    """The words of key question ``number`` (1 for the first) among a consultation's ``questions``; None when it asked
+    no such question (or ``number`` is None)."""
+    return questions[number - 1] if number is not None and 1 <= number <= len(questions or []) else None
+
+
 def question_number(value) -> int | None:
     """A posted question's number (1 to QUESTIONS_MAX), or None when none was chosen; ValueError for anything
     else."""

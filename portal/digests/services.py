@@ -10,6 +10,7 @@ from sqlalchemy import case, func, null, select
 from portal.audit.services import record_action
 from portal.comments.models import Comment, CommentAttachment, comment_received
 from portal.comments.organisations import KIND_NAMES
+from portal.consultations.questions import asked_question
 from portal.consultations.models import Consultation
 from portal.consultations.services import closing_summary
 from portal.core.official_docx import DOCX
@@ -81,8 +82,7 @@ def describe_filters(consultation: Consultation, filters: ResponseFilters) -> st
     if filters.proposed:
         parts.append("提出了修改文字")
     if filters.question is not None:
-        questions = consultation.questions or []
-        asked = questions[filters.question - 1] if filters.question <= len(questions) else ""
+        asked = asked_question(consultation.questions, filters.question)
         parts.append(f"针对问题{filters.question}：{asked}" if asked else f"针对问题{filters.question}")
     if filters.commenter:
         parts.append(f"提出者：{COMMENTER_NAMES.get(filters.commenter) or KIND_NAMES[filters.commenter]}")
@@ -207,7 +207,7 @@ def digest_rows(
             author_name=name or ("" if organisation else "匿名"),
             organisation=organisation or "",
             organisation_kind=KIND_NAMES.get(kind, KIND_NAMES["other"]) if organisation else "",
-            question=f"问题{question}：{questions[question - 1]}" if question and question <= len(questions) else "",
+            question=f"问题{question}：{asked}" if (asked := asked_question(questions, question)) else "",
             contact=(contact_value or "") if with_contacts else "",
             receipt_number=receipt,
             submitted=_chinese_datetime(created),

@@ -20,6 +20,7 @@ from portal.comments.proposals import PROPOSAL_MAX, clean_proposal
 from portal.comments.quotes import QUOTE_MAX, changed_by_revision, clean_quote, quote_found
 from portal.comments.services import StoredComment, Target, store_comment
 from portal.consultations.final_document import flat_sections, issued_title
+from portal.consultations.questions import asked_question
 from portal.consultations.models import VISIBILITIES, Consultation, ConsultationFile, DeadlineExtension, FinalDocument
 from portal.consultations.explanatory_note import tidy
 from portal.consultations.services import ConsultationError, publish_consultation, rewrite_closing_summary
@@ -480,7 +481,7 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
     proposal = clean_proposal(proposal, quote)
     if proposal is not None and len(proposal) > PROPOSAL_MAX:
         raise OfficeError("proposal", _("建议修改的文字不能超过 %(max)s 个字。", max=PROPOSAL_MAX))
-    if question is not None and not 1 <= question <= len(consultation.questions or []):
+    if question is not None and asked_question(consultation.questions, question) is None:
         raise OfficeError("question", _("请从列表中选择重点问题，也可以不选。"))
     if not organisation and author_name and named_organisation(author_name):
         organisation, author_name = author_name, None

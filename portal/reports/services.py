@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from portal.comments.models import CHANNELS, Comment, STANCES, comment_received
 from portal.comments.organisations import ORGANISATION_KINDS, organisation_key
+from portal.consultations.questions import asked_question
 from portal.consultations.models import Consultation
 from portal.core.time import SHANGHAI, now
 from portal.core.tokens import LRU
@@ -134,7 +135,7 @@ def feedback_groups(consultation: Consultation, whole_draft_heading: str, drafts
         else:
             text, author, quote, proposal = (response.paraphrase if response else None), None, None, None
             organisation = None, None
-        asked = comment.question if comment.question and comment.question <= len(consultation.questions or []) else None
+        asked = comment.question if asked_question(consultation.questions, comment.question) else None
         groups[-1].entries.append(FeedbackEntry(number, text, author, comment.stance, response, quote,
                                                 copies[comment_id], proposal, *organisation, asked))
     return groups
