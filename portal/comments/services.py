@@ -272,10 +272,10 @@ def submit_comment(
     target = find_target(consultation, section.id if section else None, parent.id if parent else None)
     if target is None:
         raise CommentRefused("section", _l("所选章节不属于本次征求意见。"))
+    organisation, organisation_kind = organisation_of(organisation, organisation_kind)
     stored = store_comment(consultation, target, body, stance, author_name, author_contact, language, client_hash,
-                           quote=quote, proposal=proposal,
-                           question=question,
-                           **dict(zip(("organisation", "organisation_kind"), organisation_of(organisation, organisation_kind))))
+                           quote=quote, proposal=proposal, organisation=organisation,
+                           organisation_kind=organisation_kind, question=question)
     return db.session.get(Comment, stored.id)
 
 

@@ -135,8 +135,7 @@ def comparison_download(consultation, final, draft, changes: list[FinalChange]) 
     from portal.core.time import chinese_date, now
     from portal.drafts.document import file_stem
 
-    issued = f"{final.issued_on.year}年{final.issued_on.month}月{final.issued_on.day}日"
     number = f"{final.document_number}，" if final.document_number else ""
-    note = f"征求意见稿（第{draft.version}版）与正式文件（{number}{issued}印发）对照"
+    note = f"征求意见稿（第{draft.version}版）与正式文件（{number}{chinese_date(final.issued_on)}印发）对照"
     data = comparison_document(final.title, consultation.issuer, note, changes, chinese_date(now()))
     return data, f"{file_stem(consultation)}（修改对照表）.docx"

@@ -54,9 +54,9 @@ def rfc3339(value: datetime) -> str:
     return value.astimezone(SHANGHAI).isoformat(timespec="seconds")
 
 
-def chinese_date(moment: datetime) -> str:
-    """The day of an aware time in Asia/Shanghai as Chinese documents write it: 2023年5月12日."""
-    day = moment.astimezone(SHANGHAI)
+def chinese_date(moment: datetime | date) -> str:
+    """The day of an aware time in Asia/Shanghai, or a day, as Chinese documents write it: 2023年5月12日."""
+    day = moment.astimezone(SHANGHAI) if isinstance(moment, datetime) else moment
     return f"{day.year}年{day.month}月{day.day}日"
 
 

@@ -133,7 +133,7 @@ def _result(consultation: Consultation, writer: _Writer) -> None:
     final = consultation.issued_policy
     if final is not None:  # the policy as issued (正式文件): its facts, the office's note and the text as imported
         facts_lines = [f"《{final.title}》", f"文号：{final.document_number or '无'}",
-                       f"印发日期：{final.issued_on.year}年{final.issued_on.month}月{final.issued_on.day}日",
+                       f"印发日期：{chinese_date(final.issued_on)}",
                        f"吸收采纳意见的情况：{final.note or '（未填写）'}", "", final.source_text]
         writer.add(f"{RESULT}/正式文件（{clean_filename(final.filename or '正文.txt')}）.txt",
                    "\r\n".join(facts_lines).encode("utf-8-sig"), final.updated_at)
