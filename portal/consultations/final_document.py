@@ -124,7 +124,8 @@ def comparison_document(title: str, issuer: str | None, note: str, changes: list
                         if op == keep:
                             setattr(run.font, mark, True)
                             run.bold = keep == "insert"
-            cells[3].paragraphs[0].add_run({"new": "新增", "removed": "删去", "changed": "修改"}[change.status]).font.size = Pt(12)
+            what = {"new": "新增", "removed": "删去", "changed": "修改"}[change.status]
+            cells[3].paragraphs[0].add_run(what).font.size = Pt(12)
     signature(document, issuer, dated)
     return document_bytes(document)
 

@@ -181,7 +181,8 @@ def digest_rows(
     query = (
         select(
             Comment.id, Comment.section_id, Comment.quote, Comment.proposal, Comment.body, Comment.stance, Comment.author_name, contact,
-            Comment.organisation, Comment.organisation_kind, Comment.question, Comment.receipt_number, Comment.created_at, Comment.channel, Comment.status,
+            Comment.organisation, Comment.organisation_kind, Comment.question,
+            Comment.receipt_number, Comment.created_at, Comment.channel, Comment.status,
             Response.outcome, Response.reason, Response.published_at,
         )
         .outerjoin(Section, Section.id == Comment.section_id)

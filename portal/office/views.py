@@ -20,8 +20,9 @@ from portal.drafts.models import Section
 from portal.extensions import db
 from portal.office import services
 from portal.office.forms import (
-    END_OF_DAY, ExplanatoryNoteForm, ExtendForm, FinalDocumentForm, ImportCommentsForm, ImportEmailsForm, NoticeForm, PublishedFileForm,
-    PublishForm, QuestionsForm, RecordCommentForm, ReviseForm, SectionForm, SplitSectionForm, TermsForm, UploadForm, WithdrawForm,
+    END_OF_DAY, ExplanatoryNoteForm, ExtendForm, FinalDocumentForm, ImportCommentsForm, ImportEmailsForm, NoticeForm,
+    PublishedFileForm, PublishForm, QuestionsForm, RecordCommentForm, ReviseForm, SectionForm, SplitSectionForm,
+    TermsForm, UploadForm, WithdrawForm,
     draft_section_choices, local_datetime, question_choices, split_list,
 )
 from portal.office.inbox import import_emailed_comments
@@ -297,7 +298,8 @@ def record_comment(consultation_id: int):
             author_name=form.author_name.data, author_contact=form.author_contact.data,
             files=request.files.getlist("attachments"), quote=form.quote.data,
             proposal=form.proposal.data, organisation=form.organisation.data,
-            organisation_kind=form.organisation_kind.data, question=int(form.question.data or 0) or None))) is not NOT_DONE:
+            organisation_kind=form.organisation_kind.data,
+            question=int(form.question.data) if form.question.data else None))) is not NOT_DONE:
         return redirect(url_for("office.record_comment", consultation_id=consultation.id,
                                 recorded=stored.receipt_number))
     recent = db.session.scalars(
@@ -434,7 +436,8 @@ def questions(consultation_id: int):
     form = QuestionsForm()
     if request.method == "GET":
         form.text.data = "\n".join(consultation.questions or [])
-    if _carry_out(form, lambda: services.set_questions(consultation, current_user, form.text.data or "")) is not NOT_DONE:
+    if _carry_out(form, lambda: services.set_questions(
+            consultation, current_user, form.text.data or "")) is not NOT_DONE:
         return redirect(url_for("office.review", consultation_id=consultation.id) + "#questions")
     status = 422 if form.errors else 200
     return render_template("office/questions.html", consultation=consultation, form=form), status
