@@ -156,11 +156,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.jinja_env.globals["proposal_max"] = PROPOSAL_MAX  # the longest wording a comment may propose
     app.add_template_global(wording_change)  # the quoted words and the proposal with their changes marked
-    from portal.comments.organisations import KIND_LABELS, KIND_NAMES, ORGANISATION_MAX
+    from portal.comments.organisations import KIND_LABELS, KIND_NAMES, KIND_NAMES_EN, ORGANISATION_MAX
 
     app.jinja_env.globals["organisation_max"] = ORGANISATION_MAX  # the longest organisation's name (以单位名义)
     app.jinja_env.globals["organisation_kinds"] = KIND_LABELS  # an organisation's kind, by its code
     app.jinja_env.globals["kind_names"] = KIND_NAMES  # the same in Chinese whatever the language (mails in Chinese)
+    app.jinja_env.globals["kind_names_en"] = KIND_NAMES_EN  # and in the English mails
 
     def quoted_line(line, quoted):
         """A paragraph of the draft, the sentences public comments quote marked with their number."""

@@ -31,6 +31,10 @@ KIND_LABELS = {
 # language
 KIND_NAMES = {"enterprise": "企业", "association": "行业协会、商会", "social": "社会组织", "public": "机关、事业单位",
               "other": "其他单位"}
+# and in the English mails, whose templates are written per language rather than translated
+KIND_NAMES_EN = {"enterprise": "enterprise", "association": "trade association or chamber of commerce",
+                 "social": "social organisation", "public": "government body or public institution",
+                 "other": "other organisation"}
 
 # what a name says of its kind, tried in this order (the first kind whose words the name holds); a name ending in
 # 协会 is an association whatever it is of (某某科技企业协会), a 政务服务中心 a public body, not a social organisation.

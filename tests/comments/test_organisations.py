@@ -216,6 +216,10 @@ def test_the_units_mail_says_on_whose_behalf(app, client, unit_open_003):
         render_queued(message)
         assert "署名：张三\n提出单位：某某市养老服务行业协会（行业协会、商会）\n" in message.body_text
         assert "<th align=\"left\">提出单位</th><td>某某市养老服务行业协会（行业协会、商会）</td>" in message.body_html
+    english = messages[0]  # the same mail in English (a recipient who reads English)
+    english.language, english.body_text = "en", None
+    render_queued(english)
+    assert "On behalf of: 某某市养老服务行业协会 (trade association or chamber of commerce)" in english.body_text
 
 
 def test_search_finds_a_comment_by_its_organisation(app, client, open_003):
