@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.moderation import models as _moderation_models  # noqa: F401
     from portal.units import models as _unit_models  # noqa: F401
     from portal.mail import models as _mail_models  # noqa: F401
+    from portal.meetings import models as _meeting_models  # noqa: F401
     from portal.routing import models as _routing_models  # noqa: F401
     from portal.core import tokens as _token_models  # noqa: F401
     from portal.operations import models as _operation_models  # noqa: F401
@@ -118,6 +119,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(sitemap_bp)
     app.register_blueprint(operations_bp)
+    from portal.meetings.views import bp as meetings_bp
+
+    app.register_blueprint(meetings_bp)
     api_views.register(app)
     search_events.register(db.session)
     from portal.comments import page_cache
@@ -142,6 +146,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     # how a comment reached the office, in the reader's language
     app.jinja_env.globals["channel_labels"] = CHANNEL_LABELS
+    from portal.meetings.labels import KIND_LABELS as MEETING_KIND_LABELS, REGISTRATION_LABELS, SIGNUP_LABELS
+
+    # meetings (座谈会、听证会): their kinds, the states of a sign-up and of the sign-up itself
+    app.jinja_env.globals.update(meeting_kinds=MEETING_KIND_LABELS, registration_labels=REGISTRATION_LABELS,
+                                 signup_labels=SIGNUP_LABELS)
+    from portal.meetings.services import masked_phone
+
+    app.add_template_filter(masked_phone, "mask_phone")
     from portal.comments.attachments import ACCEPT, megabytes, size_label
 
     app.add_template_filter(size_label, "filesize")

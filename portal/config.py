@@ -44,6 +44,7 @@ class Config:
     # Moderation: submissions per client address (Flask-Limiter syntax), spam signs, queue page size
     COMMENT_RATE_LIMIT = "10/minute;100/day"
     REPORT_RATE_LIMIT = "5/minute;50/day"
+    MEETING_SIGNUP_RATE_LIMIT = "10/hour;30/day"  # sign-ups for meetings (座谈会、听证会), per client address
     API_RATE_LIMIT = "120/minute"  # the public API (/api/v1), per client address
     # receipt numbers looked up that do not exist, per client address: a person mistypes a few; guessing others'
     # receipts (a receipt page shows the comment, private or not) takes millions
@@ -73,8 +74,8 @@ def from_environment() -> dict:
         values["SQLALCHEMY_DATABASE_URI"] = url
     if storage := os.environ.get("PORTAL_RATELIMIT_STORAGE_URI"):
         values["RATELIMIT_STORAGE_URI"] = storage
-    for name in ("COMMENT_RATE_LIMIT", "REPORT_RATE_LIMIT", "CITIZEN_SIGN_IN_RATE_LIMIT", "API_RATE_LIMIT",
-                 "RECEIPT_MISS_LIMIT"):
+    for name in ("COMMENT_RATE_LIMIT", "REPORT_RATE_LIMIT", "MEETING_SIGNUP_RATE_LIMIT", "CITIZEN_SIGN_IN_RATE_LIMIT",
+                 "API_RATE_LIMIT", "RECEIPT_MISS_LIMIT"):
         if value := os.environ.get(f"PORTAL_{name}"):
             values[name] = value
     if days := os.environ.get("PORTAL_CONTACT_RETENTION_DAYS"):

@@ -43,8 +43,8 @@ URL = _text(format="uri")
 STANCE = {"type": "string", "enum": ["support", "oppose", "suggest"],
           "description": _l("态度：support 赞成，oppose 反对，suggest 建议")}
 CHANNEL = {"type": "string", "enum": list(CHANNELS),
-           "description": _l("收到方式：web 网上提交；email 电子邮件，letter 信函，fax 传真，phone 电话，in_person 当面提交"
-                             "（由起草单位录入）")}
+           "description": _l("收到方式：web 网上提交；email 电子邮件，letter 信函，fax 传真，phone 电话，in_person 当面提交，"
+                             "meeting 座谈会等会议上提出（由起草单位录入）")}
 OUTCOME = {"type": "string", "enum": ["adopted", "partly_adopted", "not_adopted", "explained"],
            "description": _l("答复：adopted 采纳，partly_adopted 部分采纳，not_adopted 不采纳，explained 情况说明")}
 

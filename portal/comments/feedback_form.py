@@ -51,7 +51,7 @@ STANCE_WORDS = {"赞成": "support", "支持": "support", "同意": "support", "
                 "不同意": "oppose", "建议": "suggest", "修改建议": "suggest", "": "suggest"}
 CHANNEL_WORDS = {"电子邮件": "email", "邮件": "email", "电子邮箱": "email", "信函": "letter", "来信": "letter",
                  "信件": "letter", "传真": "fax", "电话": "phone", "当面提交": "in_person", "当面": "in_person",
-                 "来访": "in_person"}
+                 "来访": "in_person", "座谈会": "meeting", "听证会": "meeting", "论证会": "meeting", "会议": "meeting"}
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?$")
 _SPACES = re.compile(r"\s+")
 

@@ -14,7 +14,7 @@ STATUSES = ("pending", "approved", "hidden", "spam")
 # How an opinion reached the office: through the portal, or by one of the ways a notice also offers ("通过电子邮件、
 # 信函、传真……"), recorded by the office (portal/office: record_comment) so that the count, the digest and the
 # responses cover every opinion received
-CHANNELS = ("web", "email", "letter", "fax", "phone", "in_person")
+CHANNELS = ("web", "email", "letter", "fax", "phone", "in_person", "meeting")  # meeting: 座谈会、听证会 (portal/meetings)
 OFFLINE_CHANNELS = CHANNELS[1:]
 
 

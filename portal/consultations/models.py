@@ -136,6 +136,12 @@ class Consultation(ConsultationState, db.Model):
         uselist=False, cascade="all, delete-orphan", passive_deletes=True
     )
 
+    # the meetings held to hear the public (座谈会、听证会: portal/meetings), in the order they are held
+    meetings: Mapped[list["Meeting"]] = relationship(  # noqa: F821
+        back_populates="consultation", order_by="Meeting.starts_at", cascade="all, delete-orphan",
+        passive_deletes=True
+    )
+
     @property
     def issued_policy(self) -> "FinalDocument | None":
         """The policy as issued (正式文件) when the office has published it, else None; no query for a consultation

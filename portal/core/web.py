@@ -74,6 +74,14 @@ def localdatetime(value: datetime | None) -> str:
     return f"{_formatted_day(local.date(), locale)}{separator}{local.hour:02d}:{local.minute:02d}"
 
 
+def localclock(value: datetime | None) -> str:
+    """The time of day in Asia/Shanghai, HH:mm (a meeting's end, after its start's day and time)."""
+    if value is None:
+        return ""
+    local = value.astimezone(SHANGHAI)
+    return f"{local.hour:02d}:{local.minute:02d}"
+
+
 @lru_cache(maxsize=4096)
 def _formatted_day(day: date, locale: Locale) -> str:
     return babel_format_date(day, DATE_PATTERNS.get(locale.language) or locale.date_formats["long"].pattern, locale=locale)
@@ -208,6 +216,7 @@ def register(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
     app.add_template_filter(localdate)
     app.add_template_filter(localdatetime)
+    app.add_template_filter(localclock)
     app.add_template_filter(number)
     app.add_template_global(text_lang)
     app.add_template_global(draft_key)

@@ -34,7 +34,8 @@ FORMATS = {
 WHOLE_DRAFT = "对草案整体的意见"
 STANCES = {"support": "赞成", "oppose": "反对", "suggest": "建议"}
 STATUSES = {"pending": "待审核", "approved": "已公开", "hidden": "已隐藏", "spam": "垃圾信息"}
-CHANNELS = {"web": WEB_CHANNEL, "email": "电子邮件", "letter": "信函", "fax": "传真", "phone": "电话", "in_person": "当面提交"}
+CHANNELS = {"web": WEB_CHANNEL, "email": "电子邮件", "letter": "信函", "fax": "传真", "phone": "电话", "in_person": "当面提交",
+            "meeting": "座谈会等会议"}
 OUTCOMES = {"adopted": "采纳", "partly_adopted": "部分采纳", "not_adopted": "不采纳", "explained": "情况说明"}
 ANSWER_STATES = {"unanswered": "未答复", "drafted": "已起草、未公布", "published": "已公布"}  # responses/filters.py
 BATCH = 1000

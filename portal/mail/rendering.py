@@ -238,11 +238,37 @@ def _followed_context(message: OutboxMessage) -> dict:
     }
 
 
+def _meeting_context(message: OutboxMessage) -> dict:
+    """News of a meeting the recipient signed up for (portal/meetings): none once their sign-up is withdrawn or its
+    contact details erased, nor when what the mail would say is no longer so (the office changed its choice)."""
+    from portal.meetings.models import MeetingRegistration
+
+    context = message.context or {}
+    registration = db.session.get(MeetingRegistration, context.get("registration_id"))
+    event = context.get("event")
+    if registration is None or registration.erased_at is not None or registration.status == "withdrawn":
+        raise CannotRender(str(_l("报名人已取消报名，或报名信息已删除。")))
+    if event in ("accepted", "declined") and registration.status != event:
+        raise CannotRender(str(_l("组织单位已改变了对这条报名的安排，不再发送。")))
+    meeting, base = registration.meeting, context.get("base_url")
+    if event == "changed" and meeting.is_cancelled:
+        raise CannotRender(str(_l("会议已取消，不再发送变更通知。")))
+    consultation = meeting.consultation
+    contact = " ".join(filter(None, [consultation.contact_person, "，".join(consultation.contact_phones or [])]))
+    return {
+        "registration": registration, "meeting": meeting, "consultation": consultation, "event": event,
+        "contact": contact,
+        "meeting_url": external_url("meetings.show", base=base, consultation_id=consultation.id, meeting_id=meeting.id),
+        "consultation_url": external_url("consultations.show", base=base, consultation_id=consultation.id),
+    }
+
+
 SECRET = "_secret"  # a context entry naming what the stored copy of the mail must leave out
 CONTEXTS = {"comment": _comment_context, "receipt": _receipt_context, "confirm": _confirm_context,
             "response": _response_context, "reply": _reply_context, "sign_in": _sign_in_context,
             "new_consultation": _new_consultation_context, "closed": _closed_context,
-            "followed": _followed_context, "quote_changed": _quote_changed_context}
+            "followed": _followed_context, "quote_changed": _quote_changed_context,
+            "meeting": _meeting_context}
 
 
 def render(message: OutboxMessage) -> RenderedMail:

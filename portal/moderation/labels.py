@@ -57,6 +57,7 @@ CHANNEL_LABELS = {  # portal/comments/models.py: CHANNELS
     "fax": _l("传真"),
     "phone": _l("电话"),
     "in_person": _l("当面提交"),
+    "meeting": _l("座谈会等会议上提出"),
 }
 
 

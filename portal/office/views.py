@@ -46,7 +46,7 @@ def _add_error(form, field: str, message: str) -> None:
 NOT_DONE = object()
 
 
-def _carry_out(form, action: Callable[[], Any]):
+def carry_out(form, action: Callable[[], Any]):
     """A form's action: when the form was sent and is valid, ``action()``, committed, and its result; else (not
     sent, not valid, or refused by the service: rolled back, its message shown at its field) NOT_DONE."""
     if not form.validate_on_submit():
@@ -85,7 +85,7 @@ def upload():
         upload = form.file.data
         return services.upload_draft(current_user, upload.read(), upload.filename, unit, _max_bytes())
 
-    if (consultation := _carry_out(form, store)) is not NOT_DONE:
+    if (consultation := carry_out(form, store)) is not NOT_DONE:
         return redirect(url_for("office.review", consultation_id=consultation.id))
     status = 422 if form.errors else 200
     return render_template("office/upload.html", form=form, max_mb=_max_bytes() // 1024 // 1024), status
@@ -150,7 +150,7 @@ def edit_section(consultation_id: int, section_id: int):
     form = SectionForm() if request.method == "POST" else SectionForm(level=section.level, heading=section.heading,
                                                                       key_points=section.key_points, text=section.text)
     sent = request.form  # a field the form did not send is left as it is (the text: after publishing)
-    if _carry_out(form, lambda: services.update_section(
+    if carry_out(form, lambda: services.update_section(
             section, current_user, form.level.data, form.heading.data or "",
             form.key_points.data if "key_points" in sent else None,
             form.text.data if "text" in sent else None)) is not NOT_DONE:
@@ -243,7 +243,7 @@ def publish(consultation_id: int):
 def extend(consultation_id: int):
     consultation = get_managed_consultation(consultation_id)
     form = ExtendForm()
-    if _carry_out(form, lambda: services.extend_deadline(
+    if carry_out(form, lambda: services.extend_deadline(
             consultation, current_user, local_datetime(form.deadline_date.data, form.deadline_time.data),
             form.reason.data)) is not NOT_DONE:
         return redirect(url_for("office.review", consultation_id=consultation.id))
@@ -256,7 +256,7 @@ def extend(consultation_id: int):
 def withdraw(consultation_id: int):
     consultation = get_managed_consultation(consultation_id)
     form = WithdrawForm()
-    if _carry_out(form, lambda: services.withdraw_publication(consultation, current_user,
+    if carry_out(form, lambda: services.withdraw_publication(consultation, current_user,
                                                                form.reason.data)) is not NOT_DONE:
         return redirect(url_for("office.review", consultation_id=consultation.id))
     status = 422 if form.errors else 200
@@ -268,7 +268,7 @@ def withdraw(consultation_id: int):
 def revise(consultation_id: int):
     consultation = get_managed_consultation(consultation_id)
     form = ReviseForm()
-    if (revised := _carry_out(form, lambda: services.revise_draft(
+    if (revised := carry_out(form, lambda: services.revise_draft(
             consultation, current_user, form.file.data.read(), form.file.data.filename, form.change_note.data,
             _max_bytes()))) is not NOT_DONE:
         if changed := revised.quotes_changed:  # the office hears what its changes touched
@@ -292,7 +292,7 @@ def record_comment(consultation_id: int):
     form = RecordCommentForm()
     form.section_id.choices = draft_section_choices(consultation.current_draft)
     form.question.choices = question_choices(consultation)
-    if (stored := _carry_out(form, lambda: services.record_comment(
+    if (stored := carry_out(form, lambda: services.record_comment(
             consultation, current_user, channel=form.channel.data, received_on=form.received_on.data,
             section_id=form.section_id.data or None, body=form.body.data, stance=form.stance.data,
             author_name=form.author_name.data, author_contact=form.author_contact.data,
@@ -381,7 +381,7 @@ def final_document(consultation_id: int):
         return redirect(url_for("office.final_document", consultation_id=consultation.id))
     elif request.method == "POST":
         upload = form.file.data
-        if _carry_out(form, lambda: services.publish_final_document(
+        if carry_out(form, lambda: services.publish_final_document(
                 consultation, current_user, data=upload.read() if upload else None,
                 filename=upload.filename if upload else None, title=form.title.data,
                 document_number=form.document_number.data, issued_on=form.issued_on.data, note=form.note.data,
@@ -400,11 +400,11 @@ def explanatory_note(consultation_id: int):
     if request.method == "GET":
         form.text.data = consultation.explanatory_note or ""
     elif request.form.get("action") == "remove":
-        if _carry_out(form, lambda: services.remove_explanatory_note(consultation, current_user)) is not NOT_DONE:
+        if carry_out(form, lambda: services.remove_explanatory_note(consultation, current_user)) is not NOT_DONE:
             return redirect(url_for("office.review", consultation_id=consultation.id) + "#explanatory-note")
     else:
         upload = form.file.data
-        if _carry_out(form, lambda: services.set_explanatory_note(
+        if carry_out(form, lambda: services.set_explanatory_note(
                 consultation, current_user, text=form.text.data, data=upload.read() if upload else None,
                 filename=upload.filename if upload else None, max_bytes=_max_bytes())) is not NOT_DONE:
             return redirect(url_for("office.review", consultation_id=consultation.id) + "#explanatory-note")
@@ -422,7 +422,7 @@ def terms(consultation_id: int):
     form = TermsForm()
     if request.method == "GET":
         form.text.data = terms_text(consultation.terms)
-    if _carry_out(form, lambda: services.set_terms(consultation, current_user, form.text.data or "")) is not NOT_DONE:
+    if carry_out(form, lambda: services.set_terms(consultation, current_user, form.text.data or "")) is not NOT_DONE:
         return redirect(url_for("office.review", consultation_id=consultation.id) + "#terms")
     status = 422 if form.errors else 200
     return render_template("office/terms.html", consultation=consultation, form=form), status
@@ -436,7 +436,7 @@ def questions(consultation_id: int):
     form = QuestionsForm()
     if request.method == "GET":
         form.text.data = "\n".join(consultation.questions or [])
-    if _carry_out(form, lambda: services.set_questions(
+    if carry_out(form, lambda: services.set_questions(
             consultation, current_user, form.text.data or "")) is not NOT_DONE:
         return redirect(url_for("office.review", consultation_id=consultation.id) + "#questions")
     status = 422 if form.errors else 200
@@ -449,7 +449,7 @@ def files(consultation_id: int):
     """Files published beside the draft (相关文件): add one, see and take away those published."""
     consultation = get_managed_consultation(consultation_id)
     form = PublishedFileForm()
-    if _carry_out(form, lambda: services.add_published_file(
+    if carry_out(form, lambda: services.add_published_file(
             consultation, current_user, title=form.title.data, data=form.file.data.read(),
             filename=form.file.data.filename, max_bytes=_max_bytes())) is not NOT_DONE:
         return redirect(url_for("office.files", consultation_id=consultation.id))

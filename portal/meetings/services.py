@@ -1,0 +1,249 @@
+"""Meetings of a consultation (座谈会、听证会、论证会): the office announces, changes, cancels them and publishes what was
+said; the public signs up; the office chooses who attends. Mails to registrants are queued in the caller's
+transaction (the mail worker renders and sends them: portal/mail/rendering.py). Never commits."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import secrets
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from portal.audit.services import record_action
+from portal.core.time import now
+from portal.extensions import db
+from portal.mail.services import outbox_row
+from portal.mail.models import OutboxMessage
+from portal.meetings.models import MEETING_KINDS, Meeting, MeetingRegistration
+from portal.office.services import OfficeError
+
+SEATS_MAX = 10000
+MAIL_EVENTS = ("accepted", "declined", "changed", "cancelled")
+
+
+class MeetingError(OfficeError):
+    """A refused action; ``field`` names the form field the message belongs to."""
+
+
+# --- the office ---------------------------------------------------------------------------------------
+
+def _check_times(consultation, starts_at: datetime, ends_at: datetime | None, signup_until: datetime | None,
+                 seats: int | None) -> None:
+    if ends_at is not None and ends_at <= starts_at:
+        raise MeetingError("end_time", _("结束时间要晚于开始时间。"))
+    if signup_until is not None and signup_until > starts_at:
+        raise MeetingError("signup_date", _("报名截止时间不能晚于会议开始时间。"))
+    if seats is not None and not 1 <= seats <= SEATS_MAX:
+        raise MeetingError("seats", _("公开报名的名额要在 1 到 %(max)d 之间；不接受报名请不填。", max=SEATS_MAX))
+    if consultation.is_closed:
+        raise MeetingError("title", _("征求意见已经截止，不能再安排会议。"))
+
+
+def _snapshot(meeting: Meeting) -> dict:
+    return {"kind": meeting.kind, "title": meeting.title, "starts_at": meeting.starts_at.isoformat(),
+            "ends_at": meeting.ends_at.isoformat() if meeting.ends_at else None, "place": meeting.place,
+            "seats": meeting.seats, "signup_until": meeting.signup_until.isoformat() if meeting.signup_until else None}
+
+
+def save_meeting(consultation, actor, meeting: Meeting | None, *, kind: str, title: str, starts_at: datetime,
+                 ends_at: datetime | None, place: str, description: str | None, seats: int | None,
+                 signup_until: datetime | None) -> Meeting:
+    """Announce a meeting (``meeting`` None) or change one not yet held nor cancelled. A change of its time or place
+    is mailed to those who signed up and are still expected (with an address). Audited."""
+    if kind not in MEETING_KINDS:
+        raise MeetingError("kind", _("请选择会议的形式。"))
+    if meeting is not None and (meeting.is_cancelled or now() >= meeting.starts_at):
+        raise MeetingError("title", _("会议已经开始、结束或已取消，不能再修改。"))
+    if starts_at <= now():
+        raise MeetingError("start_date", _("会议时间要在现在以后。"))
+    _check_times(consultation, starts_at, ends_at, signup_until, seats)
+    before = _snapshot(meeting) if meeting is not None else None
+    if meeting is None:
+        meeting = Meeting(consultation=consultation, status="scheduled")
+        db.session.add(meeting)
+    meeting.kind, meeting.title, meeting.starts_at, meeting.ends_at = kind, title.strip(), starts_at, ends_at
+    meeting.place, meeting.description = place.strip(), (description or "").strip() or None
+    meeting.seats, meeting.signup_until, meeting.updated_at = seats, signup_until, now()
+    db.session.flush()
+    after = _snapshot(meeting)
+    record_action(actor, "meeting" if before is None else "change_meeting", meeting, consultation_id=consultation.id,
+                  before=before, after=after)
+    if before is not None and (before["starts_at"], before["ends_at"], before["place"]) != (
+            after["starts_at"], after["ends_at"], after["place"]):
+        queue_registrant_mail(meeting, "changed", ("applied", "accepted"))
+    return meeting
+
+
+def cancel_meeting(meeting: Meeting, actor, reason: str) -> int:
+    """Cancel a meeting not yet held, with the reason the public reads; those who signed up (and are not already
+    told they will not attend) hear of it by mail. Audited. Returns the number of mails queued."""
+    if meeting.is_cancelled:
+        raise MeetingError("reason", _("会议已经取消了。"))
+    if now() >= meeting.starts_at:
+        raise MeetingError("reason", _("会议已经开始或结束，不能取消。"))
+    meeting.status, meeting.cancel_reason, meeting.updated_at = "cancelled", reason.strip(), now()
+    db.session.flush()
+    record_action(actor, "cancel_meeting", meeting, consultation_id=meeting.consultation_id, reason=reason.strip())
+    return queue_registrant_mail(meeting, "cancelled", ("applied", "accepted"))
+
+
+def publish_minutes(meeting: Meeting, actor, minutes: str) -> None:
+    """Publish (or correct, or with empty text take away) what was said at the meeting (会议情况), once it has begun.
+    Audited."""
+    if meeting.is_cancelled:
+        raise MeetingError("minutes", _("会议已取消，没有会议情况可以公布。"))
+    if now() < meeting.starts_at:
+        raise MeetingError("minutes", _("会议还没有召开，召开以后才能公布会议情况。"))
+    text = (minutes or "").strip() or None
+    before = meeting.minutes
+    meeting.minutes = text
+    meeting.minutes_published_at = now() if text else None
+    meeting.updated_at = now()
+    db.session.flush()
+    record_action(actor, "meeting_minutes", meeting, consultation_id=meeting.consultation_id,
+                  before={"minutes": before}, after={"minutes": text})
+
+
+def decide(meeting: Meeting, actor, registration_id: int, decision: str) -> MeetingRegistration:
+    """The office's choice for one sign-up: ``accepted`` (will attend) or ``declined``, or back to ``applied``;
+    the registrant is mailed when the choice changes (and they left an address). Audited."""
+    if decision not in ("applied", "accepted", "declined"):
+        raise MeetingError("decision", _("请选择是否安排参加。"))
+    registration = db.session.get(MeetingRegistration, registration_id)
+    if registration is None or registration.meeting_id != meeting.id:
+        raise MeetingError("decision", _("没有这条报名。"))
+    if registration.status == "withdrawn":
+        raise MeetingError("decision", _("报名人已经取消了报名。"))
+    if meeting.is_cancelled:
+        raise MeetingError("decision", _("会议已取消。"))
+    if registration.status == decision:
+        return registration
+    before = registration.status
+    registration.status, registration.decided_at = decision, now()
+    db.session.flush()
+    record_action(actor, "decide_registration", registration, consultation_id=meeting.consultation_id,
+                  before={"status": before}, after={"status": decision, "number": registration.number})
+    if decision in ("accepted", "declined"):
+        _queue(registration, decision)
+    return registration
+
+
+def registrations_csv(meeting: Meeting, actor) -> bytes:
+    """The sign-ups as a CSV file for the office (UTF-8 with BOM, for Excel), contact details included: audited.
+    Cells that a spreadsheet would run as a formula are written as text."""
+    from portal.core.web import localdatetime
+    from portal.digests.rows import neutralise_formula
+    from portal.meetings.labels import REGISTRATION_LABELS
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("报名编号"), _("姓名"), _("联系电话"), _("电子邮箱"), _("工作单位"), _("拟发言要点或报名理由"),
+                     _("报名时间"), _("状态")])
+    for r in meeting.registrations:
+        writer.writerow([neutralise_formula(v) for v in (
+            r.number, r.name, r.phone, r.email or "", r.organisation or "", r.statement or "",
+            localdatetime(r.created_at), str(REGISTRATION_LABELS[r.status]))])
+    record_action(actor, "export_registrations", meeting, consultation_id=meeting.consultation_id,
+                  after={"registrations": len(meeting.registrations)})
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def registration_counts(meetings: list[Meeting]) -> dict[int, dict[str, int]]:
+    """Sign-ups by status of each meeting: {meeting id: {status: count}}, one query."""
+    counts: dict[int, dict[str, int]] = {m.id: {} for m in meetings}
+    if not meetings:
+        return counts
+    rows = db.session.execute(
+        select(MeetingRegistration.meeting_id, MeetingRegistration.status, func.count())
+        .where(MeetingRegistration.meeting_id.in_(list(counts)))
+        .group_by(MeetingRegistration.meeting_id, MeetingRegistration.status))
+    for meeting_id, status, count in rows:
+        counts[meeting_id][status] = count
+    return counts
+
+
+# --- the public -----------------------------------------------------------------------------------------
+
+def phone_key(phone: str) -> str:
+    return re.sub(r"\D", "", phone or "")
+
+
+def masked_phone(phone: str) -> str:
+    """A telephone number with its middle digits hidden (138****8000), for a page anyone with its link may read."""
+    digits = phone_key(phone)
+    return digits[:3] + "*" * max(len(digits) - 7, 1) + digits[-4:] if len(digits) > 7 else "*" * len(digits)
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def register(meeting: Meeting, *, name: str, phone: str, email: str | None, organisation: str | None,
+             statement: str | None, language: str) -> tuple[MeetingRegistration, str]:
+    """Sign up for ``meeting`` while its sign-up is open; one standing sign-up a telephone number. Returns the
+    sign-up and the secret of the registrant's link (only its hash is kept). Flushes."""
+    state = meeting.signup_state()
+    if state != "open":
+        raise MeetingError("name", _("这次会议现在不接受报名。"))
+    if meeting.consultation.state() != "open" and meeting.consultation.state() != "upcoming":
+        raise MeetingError("name", _("这次会议现在不接受报名。"))
+    if meeting.kind == "hearing" and not (statement or "").strip():
+        raise MeetingError("statement", _("报名参加听证会，请写下您的主要观点和理由。"))
+    key = phone_key(phone)
+    exists = db.session.scalar(select(MeetingRegistration.id).where(
+        MeetingRegistration.meeting_id == meeting.id, MeetingRegistration.phone_key == key,
+        MeetingRegistration.status != "withdrawn"))
+    if exists is not None:
+        raise MeetingError("phone", _("这个电话号码已经报名了这次会议，不用重复报名。"))
+    secret = secrets.token_urlsafe(18)
+    registration = MeetingRegistration(
+        meeting=meeting, name=name.strip(), phone=phone.strip(), phone_key=key, email=(email or "").strip().lower() or None,
+        organisation=(organisation or "").strip() or None, statement=(statement or "").strip() or None,
+        language=language, status="applied", key_hash=key_hash(secret))
+    db.session.add(registration)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # the same number signed up at the same moment in another request
+        raise MeetingError("phone", _("这个电话号码已经报名了这次会议，不用重复报名。")) from None
+    return registration, secret
+
+
+def registration_by_key(secret: str) -> MeetingRegistration | None:
+    if not secret or len(secret) > 64:
+        return None
+    return db.session.scalar(select(MeetingRegistration).where(MeetingRegistration.key_hash == key_hash(secret)))
+
+
+def withdraw(registration: MeetingRegistration) -> None:
+    """The registrant takes back their sign-up, until the meeting begins."""
+    if registration.status == "withdrawn":
+        return
+    if now() >= registration.meeting.starts_at:
+        raise MeetingError("withdraw", _("会议已经开始，不能再取消报名。"))
+    registration.status, registration.withdrawn_at = "withdrawn", now()
+    db.session.flush()
+
+
+# --- mail -------------------------------------------------------------------------------------------------
+
+def _queue(registration: MeetingRegistration, event: str) -> bool:
+    if not registration.email or registration.erased_at is not None:
+        return False
+    db.session.add(OutboxMessage(**outbox_row(
+        "meeting", registration.email, registration.language,
+        {"registration_id": registration.id, "event": event},
+        consultation_id=registration.meeting.consultation_id)))
+    return True
+
+
+def queue_registrant_mail(meeting: Meeting, event: str, statuses: tuple[str, ...]) -> int:
+    """Tell those who signed up for ``meeting`` (in ``statuses``, with an address) of ``event``. Flushes."""
+    queued = sum(_queue(r, event) for r in meeting.registrations if r.status in statuses)
+    db.session.flush()
+    return queued

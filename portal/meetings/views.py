@@ -1,0 +1,241 @@
+"""Meetings: the public's page of each (with its sign-up form and its calendar file), the registrant's page, and the
+office's pages to announce them, choose who attends and publish what was said."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts.access import get_managed_consultation, role_required
+from portal.consultations.views import get_public_consultation
+from portal.core.time import local
+from portal.extensions import db, limiter
+from portal.meetings import services
+from portal.meetings.forms import CancelMeetingForm, DecisionForm, MeetingForm, MinutesForm, RegistrationForm
+from portal.meetings.models import Meeting
+from portal.office.forms import local_datetime
+from portal.office.views import NOT_DONE, carry_out
+
+bp = Blueprint("meetings", __name__)
+
+
+def _meeting_of(consultation, meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.consultation_id != consultation.id:
+        abort(404)
+    return meeting
+
+
+# --- the public -----------------------------------------------------------------------------------------
+
+def _too_many(_limit):
+    return render_template("errors/error.html", title=_("报名太频繁"), message=_(
+        "这个网络地址报名的次数太多。请过一小时再试，或者打电话向组织单位报名。")), 429
+
+
+@bp.route("/consultations/<int:consultation_id>/meetings/<int:meeting_id>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["MEETING_SIGNUP_RATE_LIMIT"], methods=["POST"], on_breach=_too_many)
+def show(consultation_id: int, meeting_id: int):
+    """A meeting as the public sees it: when, where, what, whether one may sign up (and the form), what was said."""
+    from portal.citizens.services import current_citizen
+
+    consultation = get_public_consultation(consultation_id)
+    meeting = _meeting_of(consultation, meeting_id)
+    form = RegistrationForm()
+    if request.method == "GET" and (citizen := current_citizen()) is not None:
+        form.email.data = citizen.email
+    if form.validate_on_submit():
+        try:
+            registration, secret = services.register(
+                meeting, name=form.name.data, phone=form.phone.data, email=form.email.data,
+                organisation=form.organisation.data, statement=form.statement.data, language=str(get_locale()))
+        except services.MeetingError as error:
+            db.session.rollback()
+            field = getattr(form, error.field, form.name)
+            field.errors = list(field.errors) + [error.message]
+        else:
+            db.session.commit()
+            flash(_("报名成功。请收藏这个页面或记下报名编号 %(number)s：是否安排您参加，组织单位会通知您。", number=registration.number))
+            return redirect(url_for("meetings.registration", key=secret), 303)
+    status = 422 if form.errors else 200
+    return render_template("meetings/show.html", consultation=consultation, meeting=meeting, form=form,
+                           state=meeting.signup_state()), status
+
+
+@bp.get("/consultations/<int:consultation_id>/meetings/<int:meeting_id>/meeting.ics")
+def calendar(consultation_id: int, meeting_id: int):
+    """The meeting as an iCalendar event, to put in a phone's calendar."""
+    from icalendar import Calendar, Event
+
+    from portal.meetings.labels import KIND_LABELS
+
+    consultation = get_public_consultation(consultation_id)
+    meeting = _meeting_of(consultation, meeting_id)
+    cal = Calendar()
+    cal.add("prodid", "-//consultation-portal//meetings//ZH")
+    cal.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"meeting-{meeting.id}@{request.host}")
+    event.add("dtstamp", meeting.updated_at)
+    event.add("dtstart", local(meeting.starts_at))
+    event.add("dtend", local(meeting.ends_at or meeting.starts_at + timedelta(hours=2)))
+    event.add("summary", meeting.title)
+    event.add("location", meeting.place)
+    event.add("description", f"{KIND_LABELS[meeting.kind]}：{consultation.title}\n"
+                             + url_for("meetings.show", consultation_id=consultation.id, meeting_id=meeting.id,
+                                       _external=True))
+    event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
+    cal.add_component(event)
+    response = Response(cal.to_ical(), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="meeting-{meeting.id}.ics"'
+    return response
+
+
+@bp.route("/meetings/registrations/<key>", methods=["GET", "POST"])
+def registration(key: str):
+    """The registrant's own page (reached by the secret link given at sign-up): the state of their sign-up, and a
+    button to take it back."""
+    registration = services.registration_by_key(key)
+    if registration is None or not registration.meeting.consultation.is_published:
+        abort(404)
+    error = None
+    if request.method == "POST":  # withdraw (its CSRF token checked already, as every form's)
+        try:
+            services.withdraw(registration)
+        except services.MeetingError as refusal:
+            db.session.rollback()
+            error = refusal.message
+        else:
+            db.session.commit()
+            flash(_("您已取消报名。"))
+            return redirect(url_for("meetings.registration", key=key), 303)
+    response = current_app.make_response((render_template(
+        "meetings/registration.html", registration=registration, meeting=registration.meeting,
+        consultation=registration.meeting.consultation, error=error), 422 if error else 200))
+    response.headers["Referrer-Policy"] = "no-referrer"  # the link is the key: never sent on to another site
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the office -----------------------------------------------------------------------------------------
+
+def _times(form: MeetingForm) -> dict:
+    starts_at = local_datetime(form.start_date.data, form.start_time.data)
+    ends_at = local_datetime(form.start_date.data, form.end_time.data) if form.end_time.data else None
+    signup_until = local_datetime(form.signup_date.data, form.signup_time.data) if form.signup_date.data else None
+    return {"starts_at": starts_at, "ends_at": ends_at, "signup_until": signup_until}
+
+
+def _save(consultation, meeting: Meeting | None, form: MeetingForm):
+    return carry_out(form, lambda: services.save_meeting(
+        consultation, current_user, meeting, kind=form.kind.data, title=form.title.data, place=form.place.data,
+        description=form.description.data, seats=form.seats.data, **_times(form)))
+
+
+@bp.route("/office/consultations/<int:consultation_id>/meetings", methods=["GET", "POST"])
+@role_required("office")
+def office_index(consultation_id: int):
+    """The consultation's meetings, with their sign-ups counted, and the form to announce another."""
+    consultation = get_managed_consultation(consultation_id)
+    form = MeetingForm()
+    if request.method == "GET":
+        form.title.data = _("《%(title)s》征求意见座谈会", title=consultation.title.replace("（征求意见稿）", ""))
+    meeting = _save(consultation, None, form)
+    if meeting is not NOT_DONE:
+        return redirect(url_for("meetings.office_meeting", consultation_id=consultation.id, meeting_id=meeting.id))
+    return render_template("meetings/office_index.html", consultation=consultation, form=form,
+                           counts=services.registration_counts(consultation.meetings)), 422 if form.errors else 200
+
+
+def _office_page(consultation, meeting: Meeting, *, form=None, cancel_form=None, minutes_form=None, error=None):
+    if form is None:
+        form = MeetingForm(formdata=None, obj=None)
+        start, signup = local(meeting.starts_at), meeting.signup_until and local(meeting.signup_until)
+        form.kind.data, form.title.data, form.place.data = meeting.kind, meeting.title, meeting.place
+        form.start_date.data, form.start_time.data = start.date(), start.time()
+        form.end_time.data = local(meeting.ends_at).time() if meeting.ends_at else None
+        form.description.data, form.seats.data = meeting.description, meeting.seats
+        form.signup_date.data = signup.date() if signup else None
+        form.signup_time.data = signup.time() if signup else form.signup_time.default
+    if minutes_form is None:
+        minutes_form = MinutesForm(formdata=None)
+        minutes_form.minutes.data = meeting.minutes or ""
+    forms = (form, cancel_form, minutes_form)
+    status = 422 if error or any(f is not None and f.errors for f in forms) else 200
+    return render_template("meetings/office_meeting.html", consultation=consultation, meeting=meeting, form=form,
+                           cancel_form=cancel_form or CancelMeetingForm(formdata=None), minutes_form=minutes_form,
+                           decision_form=DecisionForm(formdata=None), error=error,
+                           state=meeting.signup_state()), status
+
+
+@bp.route("/office/consultations/<int:consultation_id>/meetings/<int:meeting_id>", methods=["GET", "POST"])
+@role_required("office")
+def office_meeting(consultation_id: int, meeting_id: int):
+    """One meeting: change it, see who signed up and choose who attends, cancel it, publish what was said."""
+    consultation = get_managed_consultation(consultation_id)
+    meeting = _meeting_of(consultation, meeting_id)
+    if request.method == "POST":
+        form = MeetingForm()
+        if _save(consultation, meeting, form) is not NOT_DONE:
+            flash(_("会议安排已保存。"))
+            return redirect(url_for("meetings.office_meeting", consultation_id=consultation.id, meeting_id=meeting.id))
+        return _office_page(consultation, meeting, form=form)
+    return _office_page(consultation, meeting)
+
+
+@bp.post("/office/consultations/<int:consultation_id>/meetings/<int:meeting_id>/cancel")
+@role_required("office")
+def office_cancel(consultation_id: int, meeting_id: int):
+    consultation = get_managed_consultation(consultation_id)
+    meeting = _meeting_of(consultation, meeting_id)
+    form = CancelMeetingForm()
+    if carry_out(form, lambda: services.cancel_meeting(meeting, current_user, form.reason.data)) is not NOT_DONE:
+        flash(_("会议已取消，已报名的人会收到通知（留了电子邮箱的）。请同时打电话告诉他们。"))
+        return redirect(url_for("meetings.office_meeting", consultation_id=consultation.id, meeting_id=meeting.id))
+    return _office_page(consultation, meeting, cancel_form=form)
+
+
+@bp.post("/office/consultations/<int:consultation_id>/meetings/<int:meeting_id>/minutes")
+@role_required("office")
+def office_minutes(consultation_id: int, meeting_id: int):
+    consultation = get_managed_consultation(consultation_id)
+    meeting = _meeting_of(consultation, meeting_id)
+    form = MinutesForm()
+    if carry_out(form, lambda: services.publish_minutes(meeting, current_user, form.minutes.data)) is not NOT_DONE:
+        flash(_("会议情况已公布。") if meeting.minutes else _("会议情况已撤下。"))
+        return redirect(url_for("meetings.office_meeting", consultation_id=consultation.id, meeting_id=meeting.id))
+    return _office_page(consultation, meeting, minutes_form=form)
+
+
+@bp.post("/office/consultations/<int:consultation_id>/meetings/<int:meeting_id>/decide")
+@role_required("office")
+def office_decide(consultation_id: int, meeting_id: int):
+    consultation = get_managed_consultation(consultation_id)
+    meeting = _meeting_of(consultation, meeting_id)
+    form = DecisionForm()
+    if not form.validate_on_submit() or not (form.registration_id.data or "").isdigit():
+        abort(400)
+    try:
+        services.decide(meeting, current_user, int(form.registration_id.data), form.decision.data)
+    except services.MeetingError as error:
+        db.session.rollback()
+        return _office_page(consultation, meeting, error=error.message)
+    db.session.commit()
+    return redirect(url_for("meetings.office_meeting", consultation_id=consultation.id, meeting_id=meeting.id)
+                    + "#registrations")
+
+
+@bp.get("/office/consultations/<int:consultation_id>/meetings/<int:meeting_id>/registrations.csv")
+@role_required("office")
+def office_registrations(consultation_id: int, meeting_id: int):
+    """The sign-ups with their contact details, for the office to call them: audited."""
+    from portal.core.web import file_download
+
+    consultation = get_managed_consultation(consultation_id)
+    meeting = _meeting_of(consultation, meeting_id)
+    data = services.registrations_csv(meeting, current_user)
+    db.session.commit()
+    return file_download(data, "text/csv; charset=utf-8", _("报名名单-%(id)d.csv", id=meeting.id), private=True)

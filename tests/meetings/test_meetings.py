@@ -1,0 +1,221 @@
+"""Meetings (座谈会、听证会): the office announces one with its consultation; citizens sign up on its page; the office
+chooses who attends, and they hear of it by mail; a change or a cancellation reaches them too; after the meeting the
+office publishes what was said. Seed 003 is open from 2023-04-20 09:00 to 2023-05-12."""
+import csv
+import io
+import re
+
+from sqlalchemy import select
+
+from portal.audit.models import AuditEntry
+from portal.extensions import db
+from portal.mail.models import OutboxMessage
+from portal.mail.worker import deliver_due
+from portal.meetings.models import Meeting, MeetingRegistration
+from tests.helpers import Browser, csrf_token, render_queued, shanghai
+
+MEETING = {"kind": "symposium", "title": "社区养老服务征求意见座谈会", "start_date": "2023-04-28", "start_time": "09:30",
+           "end_time": "11:30", "place": "市民政局三楼会议室（某某路1号）", "description": "邀请社区居民代表参加。\n讨论助餐服务。",
+           "seats": "20", "signup_date": "2023-04-26", "signup_time": "17:00"}
+
+
+def office_url(consultation, meeting=None, tail="") -> str:
+    base = f"/office/consultations/{consultation.id}/meetings"
+    return base + (f"/{meeting.id}" if meeting is not None else "") + tail
+
+
+def public_url(consultation, meeting) -> str:
+    return f"/consultations/{consultation.id}/meetings/{meeting.id}"
+
+
+def announce(submit, consultation, **changes) -> Meeting:
+    response = submit(office_url(consultation), **{**MEETING, **changes})
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    meeting_id = int(re.search(r"/meetings/(\d+)$", response.headers["Location"]).group(1))
+    return db.session.get(Meeting, meeting_id)
+
+
+def sign_up(client, consultation, meeting, token_from=None, **fields):
+    """Fill in the sign-up form of the meeting's page (a page without one: post with the token of ``token_from``)."""
+    url = public_url(consultation, meeting)
+    data = {"csrf_token": csrf_token(client, token_from or url), "name": "王大爷", "phone": "138 0013 8000", "email": "",
+            "organisation": "", "statement": ""}
+    data.update(fields)
+    return client.post(url, data=data)
+
+
+def meeting_mails() -> list[OutboxMessage]:
+    """The mails to registrants, rendered as the worker will (committed: the next request may write)."""
+    mails = [render_queued(m) for m in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "meeting").order_by(OutboxMessage.id))]
+    db.session.commit()
+    return mails
+
+
+def test_citizens_sign_up_and_the_office_chooses_who_attends(app, client, clock, consultation, office, submit,
+                                                              smtp_server):
+    meeting = announce(submit, consultation)
+    assert (meeting.kind, meeting.seats, meeting.starts_at) == ("symposium", 20, shanghai(2023, 4, 28, 9, 30))
+    assert meeting.ends_at == shanghai(2023, 4, 28, 11, 30) and meeting.signup_until == shanghai(2023, 4, 26, 17, 0)
+    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.target_type == "meeting")) == "meeting"
+
+    citizen = Browser(app)
+    overview = citizen.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert "座谈会、听证会" in overview and "社区养老服务征求意见座谈会" in overview and "公开报名 20 人" in overview
+    page = citizen.get(public_url(consultation, meeting)).get_data(as_text=True)
+    assert "市民政局三楼会议室（某某路1号）" in page and "<p>讨论助餐服务。</p>" in page and "提交报名" in page
+
+    bad = sign_up(citizen, consultation, meeting, phone="12345", email="not-an-address")
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "请填写正确的手机号码或固定电话" in text and "电子邮箱的格式不对" in text
+    response = sign_up(citizen, consultation, meeting, email="Wang@Example.cn", organisation="某某社区",
+                       statement="希望社区食堂延长营业时间。")
+    assert response.status_code == 303
+    mine = citizen.get(response.headers["Location"])
+    text = mine.get_data(as_text=True)
+    registration = db.session.scalars(select(MeetingRegistration)).one()
+    assert registration.email == "wang@example.cn" and registration.phone_key == "13800138000"
+    assert "已报名，等待确定" in text and registration.number in text and "138****8000" in text
+    assert "138 0013 8000" not in text and mine.headers["Referrer-Policy"] == "no-referrer"
+    again = sign_up(citizen, consultation, meeting, phone="13800138000")
+    assert again.status_code == 422 and "这个电话号码已经报名了这次会议" in again.get_data(as_text=True)
+    assert sign_up(citizen, consultation, meeting, name="李四", phone="0527-84350000").status_code == 303
+
+    office_page = client.get(office_url(consultation, meeting)).get_data(as_text=True)
+    assert "138 0013 8000" in office_page and "希望社区食堂延长营业时间。" in office_page and "报名（2 人）" in office_page
+    token = csrf_token(client, office_url(consultation, meeting))
+    decided = client.post(office_url(consultation, meeting, "/decide"), data={
+        "csrf_token": token, "registration_id": str(registration.id), "decision": "accepted"})
+    assert decided.status_code == 302
+    db.session.refresh(registration)
+    assert registration.status == "accepted"
+    (mail,) = meeting_mails()
+    assert mail.recipient == "wang@example.cn" and mail.subject == "请参加会议：社区养老服务征求意见座谈会"
+    assert "市民政局三楼会议室（某某路1号）" in mail.body_text and registration.number in mail.body_text
+    assert len(deliver_due().sent) == 1
+    (delivered,) = smtp_server.to("wang@example.cn")
+    assert "组织单位已确定请您参加" in delivered.get_body(("plain",)).get_content()
+
+    listing = client.get(office_url(consultation, meeting, "/registrations.csv"))
+    rows = list(csv.reader(io.StringIO(listing.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:3] == ["报名编号", "姓名", "联系电话"] and rows[1][1:4] == ["王大爷", "138 0013 8000", "wang@example.cn"]
+    assert rows[2][-1] == "已报名，等待确定" and listing.headers["Cache-Control"] == "private, no-store"
+    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "export_registrations"))
+
+    # a new place: those still expected with an address hear of it
+    moved = submit(office_url(consultation, meeting), **{**MEETING, "place": "市民政局一楼大厅"})
+    assert moved.status_code == 302
+    changed = meeting_mails()[-1]
+    assert changed.subject.startswith("会议时间或地点有变化") and "市民政局一楼大厅" in changed.body_text
+
+    # the registrant withdraws on their own page
+    page = response.headers["Location"]
+    withdrawn = citizen.post(page, data={"csrf_token": csrf_token(citizen, page)})
+    assert withdrawn.status_code == 303
+    db.session.refresh(registration)
+    assert registration.status == "withdrawn" and "已取消报名" in citizen.get(page).get_data(as_text=True)
+
+    # past the sign-up deadline: no more sign-ups
+    clock.set(shanghai(2023, 4, 27, 9, 0))
+    late = sign_up(Browser(app), consultation, meeting, f"/consultations/{consultation.id}", phone="13900139000")
+    assert late.status_code == 422 and "这次会议现在不接受报名" in late.get_data(as_text=True)
+    assert "报名已截止" in Browser(app).get(public_url(consultation, meeting)).get_data(as_text=True)
+
+    # after the meeting: no more changes; what was said is published
+    clock.set(shanghai(2023, 4, 28, 12, 0))
+    too_late = submit(office_url(consultation, meeting), **MEETING)
+    assert too_late.status_code == 422 and "会议已经开始、结束或已取消，不能再修改" in too_late.get_data(as_text=True)
+    minutes = submit(office_url(consultation, meeting), office_url(consultation, meeting, "/minutes"),
+                     minutes="参会居民12人。\n大家希望助餐点覆盖所有社区。")
+    assert minutes.status_code == 302
+    shown = Browser(app).get(public_url(consultation, meeting)).get_data(as_text=True)
+    assert "会议情况" in shown and "<p>大家希望助餐点覆盖所有社区。</p>" in shown
+    assert "已公布会议情况" in Browser(app).get(f"/consultations/{consultation.id}").get_data(as_text=True)
+
+
+def test_a_hearing_asks_each_applicant_for_their_view(app, client, consultation, office, submit):
+    meeting = announce(submit, consultation, kind="hearing", title="听证会", seats="10")
+    citizen = Browser(app)
+    refused = sign_up(citizen, consultation, meeting)
+    assert refused.status_code == 422 and "报名参加听证会，请写下您的主要观点和理由" in refused.get_data(as_text=True)
+    assert sign_up(citizen, consultation, meeting, statement="反对提高收费标准。").status_code == 303
+
+
+def test_a_cancelled_meeting_tells_those_who_signed_up(app, client, consultation, office, submit):
+    meeting = announce(submit, consultation)
+    citizen = Browser(app)
+    assert sign_up(citizen, consultation, meeting, email="wang@example.cn").status_code == 303
+    assert sign_up(citizen, consultation, meeting, phone="13900139000").status_code == 303  # no address: no mail
+    url = office_url(consultation, meeting)
+    empty = submit(url, office_url(consultation, meeting, "/cancel"), reason="")
+    assert empty.status_code == 422 and "请说明取消的原因" in empty.get_data(as_text=True)
+    assert submit(url, office_url(consultation, meeting, "/cancel"), reason="会议室维修，改期另行通知。").status_code == 302
+    (mail,) = meeting_mails()
+    assert mail.subject.startswith("会议已取消") and "会议室维修，改期另行通知。" in mail.body_text
+    page = citizen.get(public_url(consultation, meeting)).get_data(as_text=True)
+    assert "这次会议已取消。" in page and "提交报名" not in page
+    assert "（已取消）" in citizen.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    refused = sign_up(citizen, consultation, meeting, f"/consultations/{consultation.id}", phone="13700137000")
+    assert refused.status_code == 422 and "这次会议现在不接受报名" in refused.get_data(as_text=True)
+    ics = citizen.get(public_url(consultation, meeting) + "/meeting.ics")
+    assert ics.mimetype == "text/calendar" and b"STATUS:CANCELLED" in ics.data
+
+
+def test_the_calendar_file_holds_the_meeting_in_shanghai_time(app, client, consultation, office, submit):
+    meeting = announce(submit, consultation)
+    ics = Browser(app).get(public_url(consultation, meeting) + "/meeting.ics")
+    text = ics.get_data(as_text=True).replace("\r\n ", "")
+    assert "DTSTART;TZID=Asia/Shanghai:20230428T093000" in text and "DTEND;TZID=Asia/Shanghai:20230428T113000" in text
+    assert "SUMMARY:社区养老服务征求意见座谈会" in text and "LOCATION:市民政局三楼会议室（某某路1号）" in text
+
+
+def test_the_office_form_refuses_impossible_times(client, clock, consultation, office, submit):
+    url = office_url(consultation)
+    past = submit(url, **{**MEETING, "start_date": "2023-04-19"})
+    assert past.status_code == 422 and "会议时间要在现在以后" in past.get_data(as_text=True)
+    backwards = submit(url, **{**MEETING, "end_time": "08:00"})
+    assert backwards.status_code == 422 and "结束时间要晚于开始时间" in backwards.get_data(as_text=True)
+    late_signup = submit(url, **{**MEETING, "signup_date": "2023-04-29"})
+    assert late_signup.status_code == 422 and "报名截止时间不能晚于会议开始时间" in late_signup.get_data(as_text=True)
+    assert db.session.scalars(select(Meeting)).all() == []
+    # by invitation only: no form on its page
+    meeting = announce(submit, consultation, seats="")
+    page = client.get(public_url(consultation, meeting)).get_data(as_text=True)
+    assert "由组织单位邀请参加，不接受报名" in page and "提交报名" not in page
+
+
+def test_other_units_and_other_roles_are_kept_out(app, client, consultation, office, submit, make_staff, login):
+    meeting = announce(submit, consultation)
+    paths = [office_url(consultation), office_url(consultation, meeting),
+             office_url(consultation, meeting, "/registrations.csv")]
+    client.post("/logout", data={"csrf_token": csrf_token(client, f"/consultations/{consultation.id}")})
+    assert all(client.get(p).status_code == 302 for p in paths)  # to the login page
+    make_staff("office", "other@jyj.gov.cn", "市教育局")
+    assert login("other@jyj.gov.cn").status_code == 302
+    assert all(client.get(p).status_code == 404 for p in paths)
+    client.post("/logout", data={"csrf_token": csrf_token(client, f"/consultations/{consultation.id}")})
+    make_staff("moderator", "mod@example.gov.cn")
+    assert login("mod@example.gov.cn").status_code == 302
+    assert all(client.get(p).status_code == 403 for p in paths)
+
+
+def test_a_meeting_of_an_unpublished_consultation_is_not_public(app, client, office, small_consultation, submit,
+                                                                 clock):
+    from portal.accounts.models import User
+
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    draft = small_consultation(db.session.get(User, office.id).unit)
+    meeting = announce(submit, draft)
+    assert Browser(app).get(public_url(draft, meeting)).status_code == 404
+    assert client.get(office_url(draft, meeting)).status_code == 200
+
+
+def test_opinions_voiced_at_a_meeting_are_recorded_as_such(client, consultation, office, submit):
+    response = submit(f"/office/consultations/{consultation.id}/comments/new", channel="meeting",
+                      received_on="2023-04-20", section_id="0", stance="suggest", body="座谈会上，居民建议增加助餐点。",
+                      author_name="张三")
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "座谈会等会议上提出" in page
+    digest = client.get(f"/office/consultations/{consultation.id}/digest.csv")
+    assert digest.status_code == 200 and "座谈会等会议" in digest.get_data(as_text=True)
