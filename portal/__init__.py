@@ -154,6 +154,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.meetings.services import masked_phone
 
     app.add_template_filter(masked_phone, "mask_phone")
+    from portal.meetings.summary import held_meetings, meetings_sentence
+
+    app.jinja_env.globals.update(held_meetings=held_meetings, meetings_sentence=meetings_sentence)
     from portal.comments.attachments import ACCEPT, megabytes, size_label
 
     app.add_template_filter(size_label, "filesize")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from portal.comments.models import CHANNELS
+from portal.meetings.models import MEETING_KINDS
 from portal.comments.organisations import ORGANISATION_KINDS
 from portal.core.web import MAX_ID
 
@@ -133,6 +134,17 @@ SCHEMAS = {
                 "label": STRING, "heading": STRING, "text": STRING, "level": INTEGER})},
             "url": URL,
         }, _l("征求意见后正式印发的文件（还没有公布时为 null）"))),
+        "meetings": {"type": "array", "description": _l("听取意见的座谈会、听证会、论证会，按时间顺序"), "items": _object({
+            "kind": {"type": "string", "enum": list(MEETING_KINDS),
+                     "description": _l("会议形式：symposium 座谈会，hearing 听证会，panel 论证会")},
+            "title": STRING, "starts_at": MOMENT, "ends_at": _nullable(MOMENT), "place": STRING,
+            "description": _nullable(STRING),
+            "seats": _nullable({"type": "integer", "description": _l("公开报名的名额（不接受报名时为 null）")}),
+            "signup_until": _nullable(MOMENT), "cancelled": {"type": "boolean"},
+            "cancel_reason": _nullable(STRING),
+            "minutes": _nullable(_text(_l("会后公布的会议情况（还没有公布时为 null）"))),
+            "url": URL,
+        })},
         "whole_draft_comment_count": _nullable(INTEGER),
         "draft": _nullable(_object({
             "version": INTEGER,

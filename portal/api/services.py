@@ -153,6 +153,7 @@ def consultation_detail(consultation: Consultation) -> dict:
         "closing_summary": closing_summary(consultation),
         "final_document": _final_document(consultation),
         "questions": list(consultation.questions or []),
+        "meetings": [_meeting(consultation, m) for m in consultation.meetings],
         "whole_draft_comment_count": counts.get(None, 0) if consultation.comments_public else None,
         "draft": None,
         "links": {
@@ -272,6 +273,16 @@ def _final_document(consultation: Consultation) -> dict | None:
             "note": final.note, "sections": [{key: part[key] for key in ("label", "heading", "text", "level")}
                                              for part in final.sections],
             "url": url_for("consultations.final_document", consultation_id=consultation.id, _external=True)}
+
+
+def _meeting(consultation: Consultation, meeting) -> dict:
+    """A meeting held to hear the public (座谈会、听证会), as its public page shows it: never who signed up."""
+    return {"kind": meeting.kind, "title": meeting.title, "starts_at": moment(meeting.starts_at),
+            "ends_at": moment(meeting.ends_at) if meeting.ends_at else None, "place": meeting.place,
+            "description": meeting.description, "seats": meeting.seats,
+            "signup_until": moment(meeting.signup_until) if meeting.signup_until else None,
+            "cancelled": meeting.is_cancelled, "cancel_reason": meeting.cancel_reason, "minutes": meeting.minutes,
+            "url": url_for("meetings.show", consultation_id=consultation.id, meeting_id=meeting.id, _external=True)}
 
 
 def _organisation(name: str | None, kind: str | None) -> dict | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import String, cast, func, literal, or_, select, update
 
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation
@@ -40,12 +40,43 @@ def erase_old_contacts(days: int) -> dict[int, int]:
     return counts
 
 
+def erase_old_registrations(days: int) -> dict[int, int]:
+    """Erase the telephone numbers and e-mail addresses of those who signed up for the meetings (座谈会、听证会) of
+    every consultation finalised more than ``days`` days ago; their names and what they wished to say stay, as a
+    comment's signature and opinion do. Returns the number of sign-ups changed per consultation."""
+    from portal.meetings.models import Meeting, MeetingRegistration
+
+    if days <= 0:
+        return {}
+    cutoff = now() - timedelta(days=days)
+    ended = select(Consultation.id).where(Consultation.finalised_at.is_not(None), Consultation.finalised_at < cutoff)
+    holding = (MeetingRegistration.erased_at.is_(None),
+               MeetingRegistration.meeting_id.in_(select(Meeting.id).where(Meeting.consultation_id.in_(ended))))
+    counts = dict(db.session.execute(
+        select(Meeting.consultation_id, func.count()).join(MeetingRegistration.meeting).where(*holding)
+        .group_by(Meeting.consultation_id)).all())
+    if counts:
+        db.session.execute(
+            update(MeetingRegistration).where(*holding).values(
+                # the number's key made unique again (one standing sign-up a number and meeting)
+                phone="", email=None, phone_key=literal("erased:") + cast(MeetingRegistration.id, String),
+                erased_at=now())
+            .execution_options(synchronize_session=False))
+        db.session.flush()
+    return counts
+
+
 def erase_old_contacts_recorded(days: int, actor: str) -> dict[int, int]:
-    """``erase_old_contacts`` with one audit entry per consultation changed, by ``actor`` ("cli", "scheduler")."""
+    """``erase_old_contacts`` (and ``erase_old_registrations``) with one audit entry per consultation changed, by
+    ``actor`` ("cli", "scheduler"). Returns the comments changed per consultation."""
     from portal.audit.services import record_action  # the audit log builds on the comments
 
     erased = erase_old_contacts(days)
-    for consultation_id, count in sorted(erased.items()):
+    registrations = erase_old_registrations(days)
+    for consultation_id in sorted(set(erased) | set(registrations)):
+        after = {"comments": erased.get(consultation_id, 0), "days": days}
+        if consultation_id in registrations:
+            after["registrations"] = registrations[consultation_id]
         record_action(actor, "erase_contacts", db.session.get(Consultation, consultation_id),
-                      consultation_id=consultation_id, after={"comments": count, "days": days})
+                      consultation_id=consultation_id, after=after)
     return erased

@@ -11,6 +11,7 @@ from portal.core.official_docx import (
     new_paragraph, title_paragraph,
 )
 from portal.core.time import chinese_date
+from portal.meetings.summary import meetings_sentence
 from portal.core.xmltext import xml_text
 from portal.drafts.document import file_stem
 from portal.drafts.docx_numbering import chinese_number
@@ -30,6 +31,7 @@ class ReportFacts:
     comments_public: bool
     dated: str  # the day the document is made, as documents write it
     questions: tuple[str, ...] = ()  # the key questions (重点问题), which entries name by number
+    meetings: str | None = None  # the meetings held to hear the public (portal/meetings/summary.py)
 
 
 def report_facts(consultation, summary: str, today) -> ReportFacts:
@@ -38,7 +40,8 @@ def report_facts(consultation, summary: str, today) -> ReportFacts:
     return ReportFacts(title=consultation.title, issuer=consultation.issuer,
                        period=f"{opens}至{deadline}" if opens else deadline, summary=summary,
                        comments_public=consultation.comments_public, dated=chinese_date(today),
-                       questions=tuple(consultation.questions or ()))
+                       questions=tuple(consultation.questions or ()),
+                       meetings=meetings_sentence(consultation, today))
 
 
 def report_filename(consultation) -> str:
@@ -55,6 +58,8 @@ def feedback_document(facts: ReportFacts, groups: list[FeedbackGroup]) -> bytes:
     centred_note(document, f"征求意见时间：{facts.period}")
     if facts.summary:  # the closing summary, with how the opinions were answered once answers are published
         body_paragraph(document, facts.summary)
+    if facts.meetings:
+        body_paragraph(document, facts.meetings)
     if not groups:
         body_paragraph(document, "本次征求意见没有可公开的意见。")
     for number, group in enumerate(groups, start=1):

@@ -349,7 +349,8 @@ def test_the_statistics_count_what_the_statistics_page_counts(client, clock, con
     assert sum(by_section.values()) == 5
     days = {d["date"]: d["count"] for d in stats["days"]}
     assert days["2023-04-20"] == 1 and days["2023-05-02"] == 1 and days["2023-04-24"] == 0  # the spam's day
-    assert stats["channels"] == {"web": 5, "email": 0, "letter": 0, "fax": 0, "phone": 0, "in_person": 0}
+    assert stats["channels"] == {"web": 5, "email": 0, "letter": 0, "fax": 0, "phone": 0, "in_person": 0,
+                                  "meeting": 0}
     page = client.get(f"/consultations/{consultation.id}/statistics").get_data(as_text=True)
     assert "共 5 条意见" in page  # the page says the same
 

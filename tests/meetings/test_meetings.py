@@ -219,3 +219,57 @@ def test_opinions_voiced_at_a_meeting_are_recorded_as_such(client, consultation,
     assert "座谈会等会议上提出" in page
     digest = client.get(f"/office/consultations/{consultation.id}/digest.csv")
     assert digest.status_code == 200 and "座谈会等会议" in digest.get_data(as_text=True)
+
+
+def test_the_open_data_api_lists_the_meetings_without_those_who_signed_up(app, client, consultation, office, submit):
+    from tests.api.test_public_api import get_json
+
+    meeting = announce(submit, consultation)
+    citizen = Browser(app)
+    assert sign_up(citizen, consultation, meeting, email="wang@example.cn").status_code == 303
+    detail = get_json(Browser(app), f"/api/v1/consultations/{consultation.id}", schema="Consultation")
+    (listed,) = detail["meetings"]
+    assert listed["kind"] == "symposium" and listed["starts_at"] == "2023-04-28T09:30:00+08:00"
+    assert listed["seats"] == 20 and listed["cancelled"] is False and listed["url"].endswith(public_url(consultation,
+                                                                                                        meeting))
+    text = str(detail)
+    assert "王大爷" not in text and "13800138000" not in text and "wang@example.cn" not in text
+
+
+def test_the_contacts_of_those_who_signed_up_are_erased_with_the_commenters(app, clock, client, consultation, office,
+                                                                            submit):
+    meeting = announce(submit, consultation)
+    citizen = Browser(app)
+    for phone in ("13800138000", "13900139000"):
+        assert sign_up(citizen, consultation, meeting, phone=phone, email="wang@example.cn",
+                       statement="希望多开助餐点。").status_code == 303
+    clock.set(shanghai(2023, 5, 13, 9, 0))
+    assert app.test_cli_runner().invoke(args=["consultations", "close-due"]).exit_code == 0
+    clock.set(shanghai(2024, 5, 14, 9, 0))  # 367 days after the end
+    result = app.test_cli_runner().invoke(args=["comments", "erase-contacts", "--days", "365"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    registrations = db.session.scalars(select(MeetingRegistration)).all()
+    assert [(r.phone, r.email, r.name, r.statement) for r in registrations] == [("", None, "王大爷", "希望多开助餐点。")] * 2
+    assert all(r.erased_at is not None for r in registrations)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "erase_contacts"))
+    assert entry.after == {"comments": 0, "days": 365, "registrations": 2}
+    assert "138" not in client.get(office_url(consultation, meeting)).get_data(as_text=True).split("<tbody>")[1]
+
+
+def test_the_feedback_report_says_which_meetings_were_held(app, clock, client, consultation, office, submit):
+    import docx
+
+    held = announce(submit, consultation)
+    announce(submit, consultation, kind="hearing", title="听证会", start_date="2023-05-06")
+    cancelled = announce(submit, consultation, title="另一次座谈会", start_date="2023-05-08")
+    submit(office_url(consultation, cancelled), office_url(consultation, cancelled, "/cancel"), reason="改期。")
+    clock.set(shanghai(2023, 4, 28, 12, 0))
+    submit(office_url(consultation, held), office_url(consultation, held, "/minutes"), minutes="参会居民12人。")
+    clock.set(shanghai(2023, 5, 13, 9, 0))
+    sentence = "征求意见期间，还召开座谈会1次（4月28日）、听证会1次（5月6日），当面听取意见。"
+    page = Browser(app).get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
+    assert sentence in page and f'href="{public_url(consultation, held)}"' in page
+    document = Browser(app).get(f"/consultations/{consultation.id}/feedback.docx")
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(document.data)).paragraphs]
+    assert sentence in paragraphs
