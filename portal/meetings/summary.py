@@ -1,4 +1,5 @@
-"""The sentence of the feedback report on the meetings held (Chinese: the report's register, as the closing summary)."""
+"""What the meetings add to the drafting office's documents, in their language (Chinese, as the closing summary): the
+sentence of the feedback report on the meetings held, the name proposed for a new meeting."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,6 +8,11 @@ from portal.core.time import local, now
 from portal.meetings.models import MEETING_KINDS
 
 KIND_NAMES = {"symposium": "座谈会", "hearing": "听证会", "panel": "论证会"}
+
+
+def default_title(consultation) -> str:
+    """The name the office's form proposes for a new meeting, in the draft's language: 《…》征求意见座谈会."""
+    return f"《{consultation.title.replace('（征求意见稿）', '').strip()}》征求意见座谈会"
 
 
 def held_meetings(consultation, at: datetime | None = None) -> list:

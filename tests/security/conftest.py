@@ -225,6 +225,14 @@ def world(app, clock, staff, import_seed):
     published_file = ConsultationFile(consultation_id=consultation.id, title="对照表", filename="对照表.pdf",
                                       content_type="application/pdf", size=15, data=b"%PDF-1.4\n%%EOF\n")
     db.session.add(published_file)
+    from portal.meetings.models import Meeting
+    from portal.meetings.services import register
+
+    meeting = Meeting(consultation=consultation, kind="symposium", title="座谈会", starts_at=shanghai(2023, 4, 28, 9, 30),
+                      place="会议室", seats=10, status="scheduled")
+    db.session.add(meeting)
+    _registration, registration_key = register(meeting, name="王五", phone=PHONE, email=EMAIL, organisation=None,
+                                               statement=None, language="zh_CN")
     db.session.commit()
     group_new_comments()  # what the grouping worker does after a commit: the queue page then changes nothing
     message = db.session.scalars(select(OutboxMessage)).first()
@@ -235,7 +243,7 @@ def world(app, clock, staff, import_seed):
         "unit_id": staff["office"].unit_id, "word_id": word.id, "fmt": "csv", "version": 1,
         "number": comments[0].receipt_number, "code": "en", "mode": "on", "token": confirm_token(EMAIL),
         "filename": "portal.css", "attachment_id": db.session.scalar(select(CommentAttachment.id)),
-        "file_id": published_file.id,
+        "file_id": published_file.id, "meeting_id": meeting.id, "key": registration_key,
     }
     return {"consultation": consultation, "comments": comments, "section": section, "values": values,
             "unsubscribe_token": unsubscribe_token(EMAIL)}
