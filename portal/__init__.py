@@ -137,6 +137,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(search_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(jobs_cli)
+    from portal.meetings.cli import meetings_cli
+
+    app.cli.add_command(meetings_cli)
 
     from portal.citizens.services import current_citizen, is_following
 

@@ -248,11 +248,13 @@ def _meeting_context(message: OutboxMessage) -> dict:
     event = context.get("event")
     if registration is None or registration.erased_at is not None or registration.status == "withdrawn":
         raise CannotRender(str(_l("报名人已取消报名，或报名信息已删除。")))
-    if event in ("accepted", "declined") and registration.status != event:
+    if event in ("accepted", "declined", "reminder") and registration.status != event.replace("reminder", "accepted"):
         raise CannotRender(str(_l("组织单位已改变了对这条报名的安排，不再发送。")))
     meeting, base = registration.meeting, context.get("base_url")
-    if event == "changed" and meeting.is_cancelled:
+    if event in ("changed", "reminder") and meeting.is_cancelled:
         raise CannotRender(str(_l("会议已取消，不再发送变更通知。")))
+    if event == "reminder" and now() >= meeting.starts_at:
+        raise CannotRender(str(_l("会议已经开始，不再提醒。")))
     consultation = meeting.consultation
     contact = " ".join(filter(None, [consultation.contact_person, "，".join(consultation.contact_phones or [])]))
     return {

@@ -8,13 +8,14 @@ import hashlib
 import io
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record_action
+from portal.core.statements import insert_for
 from portal.core.time import now
 from portal.extensions import db
 from portal.mail.services import outbox_row
@@ -23,7 +24,8 @@ from portal.meetings.models import MEETING_KINDS, Meeting, MeetingRegistration
 from portal.office.services import OfficeError
 
 SEATS_MAX = 10000
-MAIL_EVENTS = ("accepted", "declined", "changed", "cancelled")
+MAIL_EVENTS = ("accepted", "declined", "changed", "cancelled", "reminder")
+REMIND_BEFORE = timedelta(hours=24)  # those given a place are reminded of a meeting this long before it
 
 
 class MeetingError(OfficeError):
@@ -247,3 +249,26 @@ def queue_registrant_mail(meeting: Meeting, event: str, statuses: tuple[str, ...
     queued = sum(_queue(r, event) for r in meeting.registrations if r.status in statuses)
     db.session.flush()
     return queued
+
+
+def remind_attendees(at: datetime | None = None) -> int:
+    """Remind those given a place (with an address) of a meeting that starts within REMIND_BEFORE: once each, for
+    the meeting's time (moved, it is reminded again; dedup key ``meeting:reminder:<sign-up>:<start>``), however
+    often it runs and however many schedulers run it. Flushes; returns the number of mails queued now."""
+    at = at or now()
+    due = db.session.scalars(
+        select(MeetingRegistration).join(MeetingRegistration.meeting)
+        .where(Meeting.status == "scheduled", Meeting.starts_at > at, Meeting.starts_at <= at + REMIND_BEFORE,
+               MeetingRegistration.status == "accepted", MeetingRegistration.email.is_not(None),
+               MeetingRegistration.erased_at.is_(None))).all()
+    if not due:
+        return 0
+    rows = [outbox_row("meeting", r.email, r.language, {"registration_id": r.id, "event": "reminder"},
+                       dedup_key=f"meeting:reminder:{r.id}:{r.meeting.starts_at.isoformat()}",
+                       consultation_id=r.meeting.consultation_id, at=at) for r in due]
+    outbox = OutboxMessage.__table__
+    insert = insert_for(db.session.get_bind().dialect.name)(outbox).on_conflict_do_nothing(
+        index_elements=["dedup_key"], index_where=text("dedup_key IS NOT NULL"))
+    queued = db.session.execute(insert.returning(outbox.c.id), rows).all()
+    db.session.flush()
+    return len(queued)

@@ -77,6 +77,14 @@ def _erase_contacts() -> dict:
     return {"erased": sum(erased.values()), "consultations": len(erased), "days": days}
 
 
+def _remind_attendees() -> dict:
+    from portal.meetings.services import remind_attendees
+
+    queued = remind_attendees()
+    db.session.commit()
+    return {"queued": queued}
+
+
 def _read_attachments() -> dict:
     from portal.comments.attachment_text import read_new_attachments
 
@@ -99,6 +107,9 @@ JOBS: tuple[Job, ...] = (
     Job("digests", timedelta(minutes=5), _l("发送到期的意见汇总邮件"),
         "flask --app wsgi mail digests", _digests,
         lambda c: _("排队 %(n)s 份意见汇总邮件。", n=c.get("queued", 0))),
+    Job("meeting-reminders", timedelta(minutes=5), _l("提醒已确定参加座谈会、听证会的人"),
+        "flask --app wsgi meetings remind", _remind_attendees,
+        lambda c: _("排队 %(n)s 封会议提醒邮件。", n=c.get("queued", 0))),
     Job("erase-old-mail", timedelta(days=1), _l("清除超过保留期限的邮件内容"),
         "flask --app wsgi mail erase-old", _erase_old_mail,
         lambda c: _kept_for_ever(c) or _("清除 %(n)s 封邮件的收件人和内容。", n=c.get("erased", 0))),

@@ -273,3 +273,27 @@ def test_the_feedback_report_says_which_meetings_were_held(app, clock, client, c
     document = Browser(app).get(f"/consultations/{consultation.id}/feedback.docx")
     paragraphs = [p.text for p in docx.Document(io.BytesIO(document.data)).paragraphs]
     assert sentence in paragraphs
+
+
+def test_those_given_a_place_are_reminded_the_day_before_once(app, clock, client, consultation, office, submit):
+    from portal.meetings.services import remind_attendees
+
+    meeting = announce(submit, consultation)
+    citizen = Browser(app)
+    for phone, email in (("13800138000", "wang@example.cn"), ("13900139000", "li@example.cn"),
+                         ("13700137000", "")):
+        assert sign_up(citizen, consultation, meeting, phone=phone, email=email).status_code == 303
+    url = office_url(consultation, meeting)
+    for registration in db.session.scalars(select(MeetingRegistration)):
+        if registration.email != "li@example.cn":  # li is not given a place
+            client.post(url + "/decide", data={"csrf_token": csrf_token(client, url),
+                                               "registration_id": str(registration.id), "decision": "accepted"})
+    clock.set(shanghai(2023, 4, 27, 9, 0))  # 24.5 hours before
+    assert remind_attendees() == 0
+    clock.set(shanghai(2023, 4, 27, 10, 0))
+    result = app.test_cli_runner().invoke(args=["meetings", "remind"])
+    assert result.exit_code == 0 and result.output == "排队 1 封会议提醒邮件。\n"
+    assert remind_attendees() == 0  # once
+    reminder = meeting_mails()[-1]
+    assert reminder.recipient == "wang@example.cn" and reminder.subject == "会议提醒：社区养老服务征求意见座谈会"
+    assert "时间：2023年4月28日 09:30–11:30" in reminder.body_text and "市民政局三楼会议室" in reminder.body_text
