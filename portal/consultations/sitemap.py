@@ -1,5 +1,5 @@
-"""What search engines may read: /robots.txt and /sitemap.xml (the published consultations, their sections and,
-once closed, their feedback reports). Pages no search engine should keep (receipts, accounts, staff pages, the
+"""What search engines may read: /robots.txt and /sitemap.xml (the published consultations, their sections, files,
+meetings and, once closed, their feedback reports). Pages no search engine should keep (receipts, accounts, staff pages, the
 links in mails) also say so themselves: ``X-Robots-Tag: noindex`` (portal/core/web.py: PRIVATE_PATHS)."""
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def robots():
 def sitemap():
     consultations = db.session.scalars(
         published_consultations()
-        .options(selectinload(Consultation.extensions),
+        .options(selectinload(Consultation.extensions), selectinload(Consultation.meetings),
                  selectinload(Consultation.drafts).selectinload(Draft.sections))
         .order_by(Consultation.id)
     ).all()

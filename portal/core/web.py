@@ -26,7 +26,7 @@ ELDERLY_COOKIE = "elderly"
 # X-Robots-Tag: noindex too, for a link that reached a crawler anyway: a receipt shared on a forum, say). The
 # search pages are left out as well: endless combinations of queries, nothing that is not on the pages.
 PRIVATE_PATHS = ("/receipts/", "/account/", "/mail/", "/office/", "/admin/", "/moderation", "/login", "/logout",
-                 "/settings/", "/search")
+                 "/settings/", "/search", "/meetings/")  # /meetings/: a registrant's own page (its link is its key)
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 CSP = (

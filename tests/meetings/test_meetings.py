@@ -297,3 +297,13 @@ def test_those_given_a_place_are_reminded_the_day_before_once(app, clock, client
     reminder = meeting_mails()[-1]
     assert reminder.recipient == "wang@example.cn" and reminder.subject == "会议提醒：社区养老服务征求意见座谈会"
     assert "时间：2023年4月28日 09:30–11:30" in reminder.body_text and "市民政局三楼会议室" in reminder.body_text
+
+
+def test_meeting_pages_are_in_the_sitemap_and_registrants_pages_are_not_indexed(app, client, consultation, office,
+                                                                              submit):
+    meeting = announce(submit, consultation)
+    reader = Browser(app)
+    assert f"{public_url(consultation, meeting)}</loc>" in reader.get("/sitemap.xml").get_data(as_text=True)
+    assert "Disallow: /meetings/" in reader.get("/robots.txt").get_data(as_text=True)
+    page = sign_up(reader, consultation, meeting).headers["Location"]
+    assert reader.get(page).headers["X-Robots-Tag"] == "noindex, nofollow"
