@@ -1,7 +1,7 @@
 """The archive of a consultation (归档材料): everything the drafting office files once a consultation is over, in one
 ZIP: each version of the draft as a Word document with its change note, the explanatory note, the files published
 beside it, the digest of the comments (Excel, Word, CSV, without contacts), the annotated draft, the files commenters
-sent, the closing summary and the feedback report, the extensions of the deadline and the audit log of everything
+sent, the closing summary and the feedback report, the extensions of the deadline, the meetings held and the audit log of everything
 done to it; and a manifest (说明.txt) naming each file with its SHA-256, so that the archive can be checked later.
 
 Written to a file the caller gives (a temporary file for a download, a path for ``flask digests archive``); the files
@@ -148,6 +148,18 @@ def _records(consultation: Consultation, writer: _Writer) -> None:
             ["延期时间", "操作人", "原截止时间", "新截止时间", "理由"],
             [[_moment(e.at), e.actor_label, _moment(e.old_deadline), _moment(e.new_deadline), e.reason]
              for e in extensions]))
+    if consultation.meetings:  # without who signed up: their names and contacts stay with the office's own list
+        from portal.meetings.services import registration_counts
+        from portal.meetings.summary import KIND_NAMES
+
+        counts = registration_counts(consultation.meetings)
+        writer.add(f"{RECORDS}/座谈会、听证会.csv", _csv(
+            ["会议形式", "会议名称", "开始时间", "结束时间", "地点", "公开报名名额", "报名人数", "确定参加人数", "状态",
+             "会议情况"],
+            [[KIND_NAMES[m.kind], m.title, _moment(m.starts_at), _moment(m.ends_at), m.place, m.seats or "",
+              sum(n for status, n in counts[m.id].items() if status != "withdrawn"), counts[m.id].get("accepted", 0),
+              f"已取消：{m.cancel_reason or ''}" if m.is_cancelled else "", m.minutes or ""]
+             for m in consultation.meetings]))
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.consultation_id == consultation.id)
                                  .order_by(AuditEntry.at, AuditEntry.id).execution_options(yield_per=500))
     writer.add(f"{RECORDS}/操作记录.csv", _csv(

@@ -307,3 +307,21 @@ def test_meeting_pages_are_in_the_sitemap_and_registrants_pages_are_not_indexed(
     assert "Disallow: /meetings/" in reader.get("/robots.txt").get_data(as_text=True)
     page = sign_up(reader, consultation, meeting).headers["Location"]
     assert reader.get(page).headers["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def test_the_archive_records_the_meetings_without_who_signed_up(app, client, clock, consultation, office, submit):
+    import zipfile
+
+    meeting = announce(submit, consultation)
+    assert sign_up(Browser(app), consultation, meeting, email="wang@example.cn").status_code == 303
+    clock.set(shanghai(2023, 4, 28, 12, 0))
+    submit(office_url(consultation, meeting), office_url(consultation, meeting, "/minutes"), minutes="参会居民12人。")
+    clock.set(shanghai(2023, 5, 13, 9, 0))
+    token = csrf_token(client, f"/office/consultations/{consultation.id}/responses")
+    archive = client.post(f"/office/consultations/{consultation.id}/archive.zip", data={"csrf_token": token})
+    with zipfile.ZipFile(io.BytesIO(archive.data)) as zipped:
+        rows = list(csv.reader(io.StringIO(zipped.read("4-记录/座谈会、听证会.csv").decode("utf-8-sig"))))
+        everything = b"".join(zipped.read(name) for name in zipped.namelist() if name.endswith((".csv", ".txt")))
+    assert rows[1] == ["座谈会", "社区养老服务征求意见座谈会", "2023-04-28 09:30:00", "2023-04-28 11:30:00",
+                       "市民政局三楼会议室（某某路1号）", "20", "1", "0", "", "参会居民12人。"]
+    assert all(secret.encode() not in everything for secret in ("138 0013 8000", "13800138000", "wang@example.cn"))
