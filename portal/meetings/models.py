@@ -60,10 +60,13 @@ class Meeting(db.Model):
 
     def signup_state(self, at: datetime | None = None) -> str:
         """Whether the public may sign up now: ``cancelled``, ``started`` (the meeting has begun or is over),
-        ``invitation`` (no public places), ``closed`` (past the sign-up deadline) or ``open``."""
+        ``invitation`` (no public places), ``closed`` (past the sign-up deadline, or the consultation is no longer
+        open) or ``open``."""
         at = at or now()
         if self.is_cancelled:
             return "cancelled"
+        if self.consultation.state(at) not in ("open", "upcoming"):  # closed, or taken back before it opened
+            return "closed" if at < self.starts_at else "started"
         if at >= self.starts_at:
             return "started"
         if self.seats is None:

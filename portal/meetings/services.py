@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.audit.services import record_action
 from portal.core.statements import insert_for
 from portal.core.time import now
+from portal.core.web import localdatetime
 from portal.extensions import db
 from portal.mail.services import outbox_row
 from portal.mail.models import OutboxMessage
@@ -44,6 +45,9 @@ def _check_times(consultation, starts_at: datetime, ends_at: datetime | None, si
         raise MeetingError("seats", _("公开报名的名额要在 1 到 %(max)d 之间；不接受报名请不填。", max=SEATS_MAX))
     if consultation.is_closed:
         raise MeetingError("title", _("征求意见已经截止，不能再安排会议。"))
+    if consultation.deadline is not None and starts_at > consultation.deadline:
+        raise MeetingError("start_date", _("会议要安排在征求意见截止以前（%(deadline)s）。",
+                                           deadline=localdatetime(consultation.deadline)))
 
 
 def _snapshot(meeting: Meeting) -> dict:
@@ -138,7 +142,6 @@ def decide(meeting: Meeting, actor, registration_id: int, decision: str) -> Meet
 def registrations_csv(meeting: Meeting, actor) -> bytes:
     """The sign-ups as a CSV file for the office (UTF-8 with BOM, for Excel), contact details included: audited.
     Cells that a spreadsheet would run as a formula are written as text."""
-    from portal.core.web import localdatetime
     from portal.digests.rows import neutralise_formula
     from portal.meetings.labels import REGISTRATION_LABELS
 
@@ -191,8 +194,6 @@ def register(meeting: Meeting, *, name: str, phone: str, email: str | None, orga
     sign-up and the secret of the registrant's link (only its hash is kept). Flushes."""
     state = meeting.signup_state()
     if state != "open":
-        raise MeetingError("name", _("这次会议现在不接受报名。"))
-    if meeting.consultation.state() != "open" and meeting.consultation.state() != "upcoming":
         raise MeetingError("name", _("这次会议现在不接受报名。"))
     if meeting.kind == "hearing" and not (statement or "").strip():
         raise MeetingError("statement", _("报名参加听证会，请写下您的主要观点和理由。"))

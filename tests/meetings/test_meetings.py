@@ -178,6 +178,9 @@ def test_the_office_form_refuses_impossible_times(client, clock, consultation, o
     assert backwards.status_code == 422 and "结束时间要晚于开始时间" in backwards.get_data(as_text=True)
     late_signup = submit(url, **{**MEETING, "signup_date": "2023-04-29"})
     assert late_signup.status_code == 422 and "报名截止时间不能晚于会议开始时间" in late_signup.get_data(as_text=True)
+    after_the_deadline = submit(url, **{**MEETING, "start_date": "2023-05-13", "signup_date": ""})
+    assert after_the_deadline.status_code == 422 and "会议要安排在征求意见截止以前" in after_the_deadline.get_data(
+        as_text=True)
     assert db.session.scalars(select(Meeting)).all() == []
     # by invitation only: no form on its page
     meeting = announce(submit, consultation, seats="")
