@@ -130,10 +130,10 @@ def _times(form: MeetingForm) -> dict:
     return {"starts_at": starts_at, "ends_at": ends_at, "signup_until": signup_until}
 
 
-def _save(consultation, meeting: Meeting | None, form: MeetingForm):
-    return carry_out(form, lambda: services.save_meeting(
+def _save(consultation, meeting: Meeting | None, form: MeetingForm) -> Meeting:
+    return services.save_meeting(
         consultation, current_user, meeting, kind=form.kind.data, title=form.title.data, place=form.place.data,
-        description=form.description.data, seats=form.seats.data, **_times(form)))
+        description=form.description.data, seats=form.seats.data, **_times(form))
 
 
 @bp.route("/office/consultations/<int:consultation_id>/meetings", methods=["GET", "POST"])
@@ -144,7 +144,7 @@ def office_index(consultation_id: int):
     form = MeetingForm()
     if request.method == "GET":
         form.title.data = default_title(consultation)
-    meeting = _save(consultation, None, form)
+    meeting = carry_out(form, lambda: _save(consultation, None, form))
     if meeting is not NOT_DONE:
         return redirect(url_for("meetings.office_meeting", consultation_id=consultation.id, meeting_id=meeting.id))
     return render_template("meetings/office_index.html", consultation=consultation, form=form,
@@ -172,50 +172,54 @@ def _office_page(consultation, meeting: Meeting, *, form=None, cancel_form=None,
                            state=meeting.signup_state()), status
 
 
+def _managed_meeting(consultation_id: int, meeting_id: int) -> tuple:
+    """The consultation the signed-in staff member manages (else 404) and its meeting."""
+    consultation = get_managed_consultation(consultation_id)
+    return consultation, _meeting_of(consultation, meeting_id)
+
+
+def _office_action(consultation_id: int, meeting_id: int, form_class, page_form: str, action, done):
+    """A form of the meeting's office page posted: ``action(meeting, form)`` carried out, ``done(meeting)`` flashed
+    and back to the page; else the page again with the form's errors (as ``page_form``)."""
+    consultation, meeting = _managed_meeting(consultation_id, meeting_id)
+    form = form_class()
+    if carry_out(form, lambda: action(meeting, form)) is not NOT_DONE:
+        flash(done(meeting))
+        return redirect(url_for("meetings.office_meeting", consultation_id=consultation.id, meeting_id=meeting.id))
+    return _office_page(consultation, meeting, **{page_form: form})
+
+
 @bp.route("/office/consultations/<int:consultation_id>/meetings/<int:meeting_id>", methods=["GET", "POST"])
 @role_required("office")
 def office_meeting(consultation_id: int, meeting_id: int):
     """One meeting: change it, see who signed up and choose who attends, cancel it, publish what was said."""
-    consultation = get_managed_consultation(consultation_id)
-    meeting = _meeting_of(consultation, meeting_id)
     if request.method == "POST":
-        form = MeetingForm()
-        if _save(consultation, meeting, form) is not NOT_DONE:
-            flash(_("会议安排已保存。"))
-            return redirect(url_for("meetings.office_meeting", consultation_id=consultation.id, meeting_id=meeting.id))
-        return _office_page(consultation, meeting, form=form)
-    return _office_page(consultation, meeting)
+        return _office_action(consultation_id, meeting_id, MeetingForm, "form",
+                              lambda meeting, form: _save(meeting.consultation, meeting, form),
+                              lambda meeting: _("会议安排已保存。"))
+    return _office_page(*_managed_meeting(consultation_id, meeting_id))
 
 
 @bp.post("/office/consultations/<int:consultation_id>/meetings/<int:meeting_id>/cancel")
 @role_required("office")
 def office_cancel(consultation_id: int, meeting_id: int):
-    consultation = get_managed_consultation(consultation_id)
-    meeting = _meeting_of(consultation, meeting_id)
-    form = CancelMeetingForm()
-    if carry_out(form, lambda: services.cancel_meeting(meeting, current_user, form.reason.data)) is not NOT_DONE:
-        flash(_("会议已取消，已报名的人会收到通知（留了电子邮箱的）。请同时打电话告诉他们。"))
-        return redirect(url_for("meetings.office_meeting", consultation_id=consultation.id, meeting_id=meeting.id))
-    return _office_page(consultation, meeting, cancel_form=form)
+    return _office_action(consultation_id, meeting_id, CancelMeetingForm, "cancel_form",
+                          lambda meeting, form: services.cancel_meeting(meeting, current_user, form.reason.data),
+                          lambda meeting: _("会议已取消，已报名的人会收到通知（留了电子邮箱的）。请同时打电话告诉他们。"))
 
 
 @bp.post("/office/consultations/<int:consultation_id>/meetings/<int:meeting_id>/minutes")
 @role_required("office")
 def office_minutes(consultation_id: int, meeting_id: int):
-    consultation = get_managed_consultation(consultation_id)
-    meeting = _meeting_of(consultation, meeting_id)
-    form = MinutesForm()
-    if carry_out(form, lambda: services.publish_minutes(meeting, current_user, form.minutes.data)) is not NOT_DONE:
-        flash(_("会议情况已公布。") if meeting.minutes else _("会议情况已撤下。"))
-        return redirect(url_for("meetings.office_meeting", consultation_id=consultation.id, meeting_id=meeting.id))
-    return _office_page(consultation, meeting, minutes_form=form)
+    return _office_action(consultation_id, meeting_id, MinutesForm, "minutes_form",
+                          lambda meeting, form: services.publish_minutes(meeting, current_user, form.minutes.data),
+                          lambda meeting: _("会议情况已公布。") if meeting.minutes else _("会议情况已撤下。"))
 
 
 @bp.post("/office/consultations/<int:consultation_id>/meetings/<int:meeting_id>/decide")
 @role_required("office")
 def office_decide(consultation_id: int, meeting_id: int):
-    consultation = get_managed_consultation(consultation_id)
-    meeting = _meeting_of(consultation, meeting_id)
+    consultation, meeting = _managed_meeting(consultation_id, meeting_id)
     form = DecisionForm()
     if not form.validate_on_submit() or not (form.registration_id.data or "").isdigit():
         abort(400)
@@ -236,8 +240,7 @@ def office_registrations(consultation_id: int, meeting_id: int):
     that writes the audit log: a link followed or prefetched records nothing)."""
     from portal.core.web import file_download
 
-    consultation = get_managed_consultation(consultation_id)
-    meeting = _meeting_of(consultation, meeting_id)
+    consultation, meeting = _managed_meeting(consultation_id, meeting_id)
     data = services.registrations_csv(meeting, current_user)
     db.session.commit()
     return file_download(data, "text/csv; charset=utf-8", _("报名名单-%(id)d.csv", id=meeting.id), private=True)
