@@ -35,7 +35,7 @@ class MeetingError(OfficeError):
 
 # --- the office ---------------------------------------------------------------------------------------
 
-def _check_times(consultation, starts_at: datetime, ends_at: datetime | None, signup_until: datetime | None,
+def _check_plan(consultation, starts_at: datetime, ends_at: datetime | None, signup_until: datetime | None,
                  seats: int | None) -> None:
     if ends_at is not None and ends_at <= starts_at:
         raise MeetingError("end_time", _("结束时间要晚于开始时间。"))
@@ -67,7 +67,7 @@ def save_meeting(consultation, actor, meeting: Meeting | None, *, kind: str, tit
         raise MeetingError("title", _("会议已经开始、结束或已取消，不能再修改。"))
     if starts_at <= now():
         raise MeetingError("start_date", _("会议时间要在现在以后。"))
-    _check_times(consultation, starts_at, ends_at, signup_until, seats)
+    _check_plan(consultation, starts_at, ends_at, signup_until, seats)
     before = _snapshot(meeting) if meeting is not None else None
     if meeting is None:
         meeting = Meeting(consultation=consultation, status="scheduled")
@@ -236,6 +236,10 @@ def withdraw(registration: MeetingRegistration) -> None:
 # --- mail -------------------------------------------------------------------------------------------------
 
 def _queue(registration: MeetingRegistration, event: str) -> bool:
+    """One mail of ``event`` to the registrant, if they left an address; rendered when sent (portal/mail/rendering.py:
+    _meeting_context, which sends nothing no longer true by then)."""
+    if event not in MAIL_EVENTS:
+        raise ValueError(event)
     if not registration.email or registration.erased_at is not None:
         return False
     db.session.add(OutboxMessage(**outbox_row(
