@@ -26,6 +26,7 @@ from portal.office.services import OfficeError
 
 SEATS_MAX = 10000
 MAIL_EVENTS = ("accepted", "declined", "changed", "cancelled", "reminder")
+SIGN_IN_BLANK_ROWS = 10  # rows of the sign-in sheet left for those who come without signing up
 REMIND_BEFORE = timedelta(hours=24)  # those given a place are reminded of a meeting this long before it
 
 
@@ -156,6 +157,13 @@ def registrations_csv(meeting: Meeting, actor) -> bytes:
     record_action(actor, "export_registrations", meeting, consultation_id=meeting.consultation_id,
                   after={"registrations": len(meeting.registrations)})
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def sign_in_list(meeting: Meeting) -> list[MeetingRegistration]:
+    """Who the sign-in sheet (签到表) lists: those given a place; while nobody is, all who signed up and have not
+    withdrawn nor been told no."""
+    accepted = [r for r in meeting.registrations if r.status == "accepted"]
+    return accepted or [r for r in meeting.registrations if r.status == "applied"]
 
 
 def registration_counts(meetings: list[Meeting]) -> dict[int, dict[str, int]]:

@@ -233,6 +233,15 @@ def office_decide(consultation_id: int, meeting_id: int):
                     + "#registrations")
 
 
+@bp.get("/office/consultations/<int:consultation_id>/meetings/<int:meeting_id>/sign-in-sheet")
+@role_required("office")
+def office_sign_in_sheet(consultation_id: int, meeting_id: int):
+    """The sign-in sheet (签到表) to print: those given a place, or all who signed up while none is chosen yet."""
+    consultation, meeting = _managed_meeting(consultation_id, meeting_id)
+    return render_template("meetings/sign_in_sheet.html", consultation=consultation, meeting=meeting,
+                           listed=services.sign_in_list(meeting), blank_rows=services.SIGN_IN_BLANK_ROWS)
+
+
 @bp.post("/office/consultations/<int:consultation_id>/meetings/<int:meeting_id>/registrations.csv")
 @role_required("office")
 def office_registrations(consultation_id: int, meeting_id: int):

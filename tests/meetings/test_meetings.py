@@ -328,3 +328,21 @@ def test_the_archive_records_the_meetings_without_who_signed_up(app, client, clo
     assert rows[1] == ["座谈会", "社区养老服务征求意见座谈会", "2023-04-28 09:30:00", "2023-04-28 11:30:00",
                        "市民政局三楼会议室（某某路1号）", "20", "1", "0", "", "参会居民12人。"]
     assert all(secret.encode() not in everything for secret in ("138 0013 8000", "13800138000", "wang@example.cn"))
+
+
+def test_the_sign_in_sheet_lists_those_given_a_place_with_rows_to_spare(app, client, consultation, office, submit):
+    meeting = announce(submit, consultation)
+    citizen = Browser(app)
+    for name, phone in (("王大爷", "13800138000"), ("李阿姨", "13900139000")):
+        assert sign_up(citizen, consultation, meeting, name=name, phone=phone, organisation="某某社区").status_code == 303
+    sheet_url = office_url(consultation, meeting, "/sign-in-sheet")
+    sheet = client.get(sheet_url).get_data(as_text=True)
+    assert "签到表" in sheet and "<td>王大爷</td>" in sheet and "<td>李阿姨</td>" in sheet  # nobody chosen yet: all
+    wang = db.session.scalar(select(MeetingRegistration).where(MeetingRegistration.name == "王大爷"))
+    url = office_url(consultation, meeting)
+    client.post(url + "/decide", data={"csrf_token": csrf_token(client, url), "registration_id": str(wang.id),
+                                       "decision": "accepted"})
+    sheet = client.get(sheet_url).get_data(as_text=True)
+    assert "<td>王大爷</td><td>某某社区</td><td>13800138000</td>" in sheet and "李阿姨" not in sheet
+    assert sheet.count("<tr><td>") == 1 + 10  # and ten blank rows for those who come without signing up
+    assert Browser(app).get(sheet_url).status_code == 302  # staff only: to the login page
