@@ -311,9 +311,20 @@ def record_comment(consultation_id: int):
     if not form.is_submitted():  # the next of a pile of letters came the same way, most likely the same day
         form.channel.data = recorded.channel if recorded else form.channel.default
         form.received_on.data = local(recorded.created_at if recorded else now()).date()
+        if recorded is None and (meeting := _meeting_arg(consultation)) is not None:  # from a meeting's page
+            form.channel.data, form.received_on.data = "meeting", local(meeting.starts_at).date()
     status = 422 if form.errors else 200
     return render_template("office/record_comment.html", consultation=consultation, form=form, recent=recent,
                            recorded=recorded, imported=request.args.get("imported", type=int)), status
+
+
+def _meeting_arg(consultation):
+    """The consultation's meeting named by ``?meeting=`` (the meeting's page links here to type in what was said
+    there), or None."""
+    from portal.core.web import query_int
+
+    meeting_id = query_int(request.args.get("meeting"))
+    return next((m for m in consultation.meetings if m.id == meeting_id), None) if meeting_id else None
 
 
 @bp.route("/consultations/<int:consultation_id>/comments/import", methods=["GET", "POST"])

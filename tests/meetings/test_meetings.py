@@ -346,3 +346,13 @@ def test_the_sign_in_sheet_lists_those_given_a_place_with_rows_to_spare(app, cli
     assert "<td>王大爷</td><td>某某社区</td><td>13800138000</td>" in sheet and "李阿姨" not in sheet
     assert sheet.count("<tr><td>") == 1 + 10  # and ten blank rows for those who come without signing up
     assert Browser(app).get(sheet_url).status_code == 302  # staff only: to the login page
+
+
+def test_the_meeting_page_leads_to_typing_in_what_was_said_there(app, client, clock, consultation, office, submit):
+    meeting = announce(submit, consultation)
+    clock.set(shanghai(2023, 4, 28, 12, 0))
+    page = client.get(office_url(consultation, meeting)).get_data(as_text=True)
+    link = f"/office/consultations/{consultation.id}/comments/new?meeting={meeting.id}"
+    assert f'href="{link}"' in page
+    form = client.get(link).get_data(as_text=True)
+    assert '<option selected value="meeting">' in form and 'value="2023-04-28"' in form
