@@ -216,6 +216,13 @@ def _followed_context(message: OutboxMessage) -> dict:
     final = consultation.issued_policy
     if context.get("event") == "final" and final is None:
         raise CannotRender(str(_l("起草单位已撤下这份正式文件。")))
+    meeting = None
+    if context.get("event") == "meeting":
+        from portal.meetings.models import Meeting
+
+        meeting = db.session.get(Meeting, context.get("meeting_id"))
+        if meeting is None or meeting.consultation_id != consultation.id or meeting.signup_state() != "open":
+            raise CannotRender(str(_l("会议已取消或报名已截止，不再发送。")))
     if context.get("event") == "closing_soon" and (
             consultation.state() != "open" or consultation.deadline - now() > timedelta(days=REMIND_DAYS + 1)):
         raise CannotRender(str(_l("征求意见已经截止，或截止时间已经延长，不再提醒。")))
@@ -232,6 +239,9 @@ def _followed_context(message: OutboxMessage) -> dict:
         if draft is not None and draft.version > 1 else None,
         "feedback_url": external_url("reports.feedback", base=base, consultation_id=cid),
         "final": final,
+        "meeting": meeting,
+        "meeting_url": external_url("meetings.show", base=base, consultation_id=cid, meeting_id=meeting.id)
+        if meeting is not None else None,
         "final_url": external_url("consultations.final_document", base=base, consultation_id=cid),
         "settings_url": external_url("citizens.settings", base=base),
         "unsubscribe_url": external_url("mail.unsubscribe", base=base, token=unsubscribe_token(message.recipient)),

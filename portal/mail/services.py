@@ -335,13 +335,14 @@ def queue_new_consultation_mail(consultation, base_url: str | None = None) -> in
         source=citizens, where=citizens.c.consultation_alerts.is_(True), base_url=base_url)
 
 
-FOLLOW_EVENTS = ("extended", "revised", "responses", "closing_soon", "final")
+FOLLOW_EVENTS = ("extended", "revised", "responses", "closing_soon", "final", "meeting")
 
 
-def queue_follower_mail(consultation, event: str, occasion: str, base_url: str | None = None) -> int:
+def queue_follower_mail(consultation, event: str, occasion: str, base_url: str | None = None,
+                        about: dict | None = None) -> int:
     """Something the followers of ``consultation`` (关注, portal/citizens) want to hear of happened: its deadline
     was ``extended``, a draft ``revised``, the office published ``responses`` or the policy as issued (``final``),
-    or its deadline is near
+    announced a ``meeting`` the public may sign up for (``about``: its id, {"meeting_id": …}), or its deadline is near
     (``closing_soon``, from close-due: portal/consultations/services.py). One mail to each follower, in
     the language they followed it in, once per ``occasion`` (the extension, the version, the day: dedup key
     ``followed:<event>:<consultation>:<occasion>:<citizen>``); none to an unsubscribed address. One INSERT …
@@ -352,7 +353,7 @@ def queue_follower_mail(consultation, event: str, occasion: str, base_url: str |
         raise ValueError(event)
     follows, citizens = ConsultationFollow.__table__, Citizen.__table__
     return _queue_to_citizens(
-        "followed", consultation.id, {"consultation_id": consultation.id, "event": event},
+        "followed", consultation.id, {"consultation_id": consultation.id, "event": event, **(about or {})},
         dedup_prefix=f"followed:{event}:{consultation.id}:{occasion}:", message_id_prefix=f"followed.{consultation.id}",
         language=follows.c.language, source=follows.join(citizens, citizens.c.id == follows.c.citizen_id),
         where=follows.c.consultation_id == consultation.id, base_url=base_url)

@@ -19,7 +19,7 @@ from portal.core.statements import insert_for
 from portal.core.time import now
 from portal.core.web import localdatetime
 from portal.extensions import db
-from portal.mail.services import outbox_row
+from portal.mail.services import outbox_row, queue_follower_mail
 from portal.mail.models import OutboxMessage
 from portal.meetings.models import MEETING_KINDS, Meeting, MeetingRegistration
 from portal.office.services import OfficeError
@@ -80,6 +80,8 @@ def save_meeting(consultation, actor, meeting: Meeting | None, *, kind: str, tit
     after = _snapshot(meeting)
     record_action(actor, "meeting" if before is None else "change_meeting", meeting, consultation_id=consultation.id,
                   before=before, after=after)
+    if before is None and meeting.seats and consultation.is_published:  # its followers may wish to sign up
+        queue_follower_mail(consultation, "meeting", str(meeting.id), about={"meeting_id": meeting.id})
     if before is not None and (before["starts_at"], before["ends_at"], before["place"]) != (
             after["starts_at"], after["ends_at"], after["place"]):
         queue_registrant_mail(meeting, "changed", ("applied", "accepted"))

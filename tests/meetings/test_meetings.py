@@ -356,3 +356,23 @@ def test_the_meeting_page_leads_to_typing_in_what_was_said_there(app, client, cl
     assert f'href="{link}"' in page
     form = client.get(link).get_data(as_text=True)
     assert '<option selected value="meeting">' in form and 'value="2023-04-28"' in form
+
+
+def test_followers_hear_of_a_meeting_they_may_sign_up_for(app, client, consultation, office, submit):
+    from portal.citizens.models import ConsultationFollow
+    from portal.citizens.services import account_for
+
+    for email, language in (("fan@example.cn", "zh_CN"), ("reader@example.com", "en")):
+        db.session.add(ConsultationFollow(citizen_id=account_for(email).id, consultation_id=consultation.id,
+                                          language=language))
+    db.session.commit()
+    announce(submit, consultation, seats="")  # by invitation only: nothing to tell the public
+    meeting = announce(submit, consultation, kind="hearing", title="收费标准听证会")
+    mails = {m.recipient: render_queued(m) for m in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "followed"))}
+    assert set(mails) == {"fan@example.cn", "reader@example.com"}
+    chinese, english = mails["fan@example.cn"], mails["reader@example.com"]
+    assert chinese.subject == f"召开听证会，欢迎报名：{consultation.title}"
+    assert "收费标准听证会" in chinese.body_text and "名额 20 人" in chinese.body_text
+    assert public_url(consultation, meeting) in chinese.body_text and public_url(consultation, meeting) in english.body_text
+    assert english.subject.startswith("A hearing you may sign up for") and "20 places" in english.body_text
