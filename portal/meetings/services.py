@@ -168,6 +168,18 @@ def sign_in_list(meeting: Meeting) -> list[MeetingRegistration]:
     return accepted or [r for r in meeting.registrations if r.status == "applied"]
 
 
+def undecided_signups(consultation_ids: list[int]) -> dict[int, int]:
+    """Sign-ups waiting for the office's decision, for meetings still to come, by consultation (one query): the office's
+    dashboard says so."""
+    if not consultation_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Meeting.consultation_id, func.count()).join(MeetingRegistration.meeting)
+        .where(Meeting.consultation_id.in_(consultation_ids), Meeting.status == "scheduled", Meeting.starts_at > now(),
+               MeetingRegistration.status == "applied")
+        .group_by(Meeting.consultation_id)).all())
+
+
 def registration_counts(meetings: list[Meeting]) -> dict[int, dict[str, int]]:
     """Sign-ups by status of each meeting: {meeting id: {status: count}}, one query."""
     counts: dict[int, dict[str, int]] = {m.id: {} for m in meetings}

@@ -64,9 +64,12 @@ def carry_out(form, action: Callable[[], Any]):
 @bp.get("/")
 @role_required("office")
 def index():
+    from portal.meetings.services import undecided_signups
+
     consultations = services.managed_consultations(current_user)
     return render_template("office/index.html", consultations=consultations,
-                           counts=services.comment_counts(consultations))
+                           counts=services.comment_counts(consultations),
+                           signups=undecided_signups([c.id for c in consultations]))
 
 
 @bp.route("/upload", methods=["GET", "POST"])

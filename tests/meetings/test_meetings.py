@@ -376,3 +376,14 @@ def test_followers_hear_of_a_meeting_they_may_sign_up_for(app, client, consultat
     assert "收费标准听证会" in chinese.body_text and "名额 20 人" in chinese.body_text
     assert public_url(consultation, meeting) in chinese.body_text and public_url(consultation, meeting) in english.body_text
     assert english.subject.startswith("A hearing you may sign up for") and "20 places" in english.body_text
+
+
+def test_the_dashboard_says_how_many_sign_ups_wait_for_a_decision(app, client, clock, consultation, office, submit):
+    meeting = announce(submit, consultation)
+    assert "等待确定是否参加" not in client.get("/office/").get_data(as_text=True)
+    citizen = Browser(app)
+    for phone in ("13800138000", "13900139000"):
+        assert sign_up(citizen, consultation, meeting, phone=phone).status_code == 303
+    assert "座谈会、听证会有 2 人报名，等待确定是否参加" in client.get("/office/").get_data(as_text=True)
+    clock.set(shanghai(2023, 4, 28, 10, 0))  # held: nothing more to decide
+    assert "等待确定是否参加" not in client.get("/office/").get_data(as_text=True)
