@@ -56,7 +56,10 @@ def index():
                           year=query_int(request.args.get("year")), page=query_int(request.args.get("page")) or 1)
     if filters.year is not None and not 1900 <= filters.year <= 2999:
         filters.year = None
-    return render_template("consultations/index.html", listing=consultation_list(filters))
+    from portal.meetings.services import upcoming_meetings
+
+    meetings = upcoming_meetings() if not filters.active and filters.page == 1 else []
+    return render_template("consultations/index.html", listing=consultation_list(filters), meetings=meetings)
 
 
 @bp.get("/consultations/feed.atom")

@@ -168,6 +168,16 @@ def sign_in_list(meeting: Meeting) -> list[MeetingRegistration]:
     return accepted or [r for r in meeting.registrations if r.status == "applied"]
 
 
+def upcoming_meetings(limit: int = 5) -> list[Meeting]:
+    """The next meetings of the published consultations, soonest first (the list of consultations shows them)."""
+    from portal.consultations.models import Consultation
+
+    return list(db.session.scalars(
+        select(Meeting).join(Meeting.consultation)
+        .where(Consultation.published_at.is_not(None), Meeting.status == "scheduled", Meeting.starts_at > now())
+        .order_by(Meeting.starts_at, Meeting.id).limit(limit)))
+
+
 def undecided_signups(consultation_ids: list[int]) -> dict[int, int]:
     """Sign-ups waiting for the office's decision, for meetings still to come, by consultation (one query): the office's
     dashboard says so."""

@@ -387,3 +387,16 @@ def test_the_dashboard_says_how_many_sign_ups_wait_for_a_decision(app, client, c
     assert "座谈会、听证会有 2 人报名，等待确定是否参加" in client.get("/office/").get_data(as_text=True)
     clock.set(shanghai(2023, 4, 28, 10, 0))  # held: nothing more to decide
     assert "等待确定是否参加" not in client.get("/office/").get_data(as_text=True)
+
+
+def test_the_list_of_consultations_shows_the_meetings_to_come(app, client, clock, consultation, office, submit):
+    meeting = announce(submit, consultation)
+    later = announce(submit, consultation, title="第二次座谈会", start_date="2023-05-06", seats="")
+    reader = Browser(app)
+    page = reader.get("/consultations/").get_data(as_text=True)
+    box = page.split('id="upcoming-meetings-h"')[1].split("</section>")[0]
+    assert box.index("社区养老服务征求意见座谈会") < box.index("第二次座谈会")  # soonest first
+    assert box.count("正在报名") == 1  # the second takes no sign-ups
+    clock.set(shanghai(2023, 4, 28, 10, 0))  # the first has begun: only the second is still to come
+    box = reader.get("/consultations/").get_data(as_text=True).split('id="upcoming-meetings-h"')[1]
+    assert public_url(consultation, meeting) not in box and public_url(consultation, later) in box
