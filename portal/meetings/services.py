@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record_action
 from portal.core.statements import insert_for
-from portal.core.time import now
+from portal.core.time import local, now
 from portal.core.web import localdatetime
 from portal.extensions import db
 from portal.mail.services import outbox_row, queue_follower_mail
@@ -263,6 +263,29 @@ def withdraw(registration: MeetingRegistration) -> None:
         raise MeetingError("withdraw", _("会议已经开始，不能再取消报名。"))
     registration.status, registration.withdrawn_at = "withdrawn", now()
     db.session.flush()
+
+
+def calendar_file(meeting: Meeting, page_url: str, host: str) -> bytes:
+    """The meeting as an iCalendar event (RFC 5545, the icalendar library), in Asia/Shanghai time, for a phone's or a
+    computer's calendar: a cancelled meeting says so (STATUS:CANCELLED); without an end, two hours are assumed."""
+    from icalendar import Calendar, Event
+
+    from portal.meetings.labels import KIND_LABELS
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//consultation-portal//meetings//ZH")
+    calendar.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"meeting-{meeting.id}@{host}")
+    event.add("dtstamp", meeting.updated_at)
+    event.add("dtstart", local(meeting.starts_at))
+    event.add("dtend", local(meeting.ends_at or meeting.starts_at + timedelta(hours=2)))
+    event.add("summary", meeting.title)
+    event.add("location", meeting.place)
+    event.add("description", f"{KIND_LABELS[meeting.kind]}{_('：')}{meeting.consultation.title}\n{page_url}")
+    event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
+    calendar.add_component(event)
+    return calendar.to_ical()
 
 
 # --- mail -------------------------------------------------------------------------------------------------

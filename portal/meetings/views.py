@@ -2,8 +2,6 @@
 office's pages to announce them, choose who attends and publish what was said."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -69,28 +67,10 @@ def show(consultation_id: int, meeting_id: int):
 @bp.get("/consultations/<int:consultation_id>/meetings/<int:meeting_id>/meeting.ics")
 def calendar(consultation_id: int, meeting_id: int):
     """The meeting as an iCalendar event, to put in a phone's calendar."""
-    from icalendar import Calendar, Event
-
-    from portal.meetings.labels import KIND_LABELS
-
     consultation = get_public_consultation(consultation_id)
     meeting = _meeting_of(consultation, meeting_id)
-    cal = Calendar()
-    cal.add("prodid", "-//consultation-portal//meetings//ZH")
-    cal.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"meeting-{meeting.id}@{request.host}")
-    event.add("dtstamp", meeting.updated_at)
-    event.add("dtstart", local(meeting.starts_at))
-    event.add("dtend", local(meeting.ends_at or meeting.starts_at + timedelta(hours=2)))
-    event.add("summary", meeting.title)
-    event.add("location", meeting.place)
-    event.add("description", f"{KIND_LABELS[meeting.kind]}：{consultation.title}\n"
-                             + url_for("meetings.show", consultation_id=consultation.id, meeting_id=meeting.id,
-                                       _external=True))
-    event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
-    cal.add_component(event)
-    response = Response(cal.to_ical(), mimetype="text/calendar")
+    page = url_for("meetings.show", consultation_id=consultation.id, meeting_id=meeting.id, _external=True)
+    response = Response(services.calendar_file(meeting, page, request.host), mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="meeting-{meeting.id}.ics"'
     return response
 
