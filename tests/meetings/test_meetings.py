@@ -5,7 +5,7 @@ import csv
 import io
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.audit.models import AuditEntry
 from portal.extensions import db
@@ -400,3 +400,14 @@ def test_the_list_of_consultations_shows_the_meetings_to_come(app, client, clock
     clock.set(shanghai(2023, 4, 28, 10, 0))  # the first has begun: only the second is still to come
     box = reader.get("/consultations/").get_data(as_text=True).split('id="upcoming-meetings-h"')[1]
     assert public_url(consultation, meeting) not in box and public_url(consultation, later) in box
+
+
+def test_sign_ups_from_one_address_are_limited(app, client, consultation, office, submit):
+    meeting = announce(submit, consultation)
+    app.config["MEETING_SIGNUP_RATE_LIMIT"] = "2/hour"
+    citizen = Browser(app)
+    assert [sign_up(citizen, consultation, meeting, phone=phone).status_code
+            for phone in ("13800138000", "13900139000")] == [303, 303]
+    refused = sign_up(citizen, consultation, meeting, phone="13700137000")
+    assert refused.status_code == 429 and "这个网络地址报名的次数太多" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(MeetingRegistration)) == 2
