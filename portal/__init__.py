@@ -160,6 +160,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.meetings.summary import held_meetings, meetings_sentence
 
     app.jinja_env.globals.update(held_meetings=held_meetings, meetings_sentence=meetings_sentence)
+    from portal.consultations.choices import choice_questions, choices_sentences
+
+    # the key questions that offer choices (选择题), and the feedback report's sentences on the answers
+    app.jinja_env.globals.update(choice_questions=choice_questions, choices_sentences=choices_sentences)
     from portal.comments.attachments import ACCEPT, megabytes, size_label
 
     app.add_template_filter(size_label, "filesize")

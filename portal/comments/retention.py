@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import String, cast, func, literal, or_, select, update
 
 from portal.comments.models import Comment
-from portal.consultations.models import Consultation
+from portal.consultations.models import ChoiceAnswer, Consultation
 from portal.core.time import now
 from portal.extensions import db
 
@@ -36,7 +36,11 @@ def erase_old_contacts(days: int) -> dict[int, int]:
             update(Comment).where(*holding).values(author_contact=None, client_hash=None)
             .execution_options(synchronize_session=False)
         )
-        db.session.flush()
+    # the readers' choices (表态) keep the same hash of the network address: it goes too
+    db.session.execute(update(ChoiceAnswer).where(ChoiceAnswer.consultation_id.in_(ended),
+                                                  ChoiceAnswer.client_hash.is_not(None))
+                       .values(client_hash=None).execution_options(synchronize_session=False))
+    db.session.flush()
     return counts
 
 

@@ -5,7 +5,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, select
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.time import UTCDateTime, local, now
@@ -93,6 +93,9 @@ class Consultation(ConsultationState, db.Model):
     # 重点问题: what the office most wants to hear about, as a list of strings in its order (comments refer to them by
     # number: portal/consultations/questions.py); None or []: none
     questions: Mapped[list | None] = mapped_column(JSON)
+    # the choices offered with each key question (选择题), aligned with ``questions``: a list of strings, or None for a
+    # question answered in words only; None: no question offers choices (portal/consultations/choices.py)
+    question_choices: Mapped[list | None] = mapped_column(JSON)
 
     contact_office: Mapped[str | None] = mapped_column(String(200))
     contact_person: Mapped[str | None] = mapped_column(String(100))
@@ -207,6 +210,23 @@ class ConsultationFile(db.Model):
     content_type: Mapped[str] = mapped_column(String(100))  # found from the content (portal/comments/attachments.py)
     size: Mapped[int] = mapped_column()
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class ChoiceAnswer(db.Model):
+    """A reader's choice among those a key question offers (表态: 选择题), made on the consultation's page without
+    writing a comment: the question's and the choice's numbers (1 for the first), counted by the office and, once
+    the consultation has closed, on its statistics page and feedback report. Anonymous; the keyed hash of the
+    sender's network address is kept, as a comment's, for the rate limit, and erased with the commenters' contacts."""
+
+    __tablename__ = "choice_answers"
+    __table_args__ = (Index("ix_choice_answers_consultation_id_question", "consultation_id", "question"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    question: Mapped[int] = mapped_column()
+    choice: Mapped[int] = mapped_column()
+    client_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 

@@ -7,6 +7,11 @@ filters, counts and digests the comments question by question.
 
 Once the consultation has opened, the questions already asked stay as they are (comments refer to them by number):
 more may be added after them.
+
+A question may also offer choices (选择题), typed after it on its line: "补贴标准是否合适？选项：合适｜偏低｜偏高" (or
+"Choices:", as the English page says). Readers
+then tick one on the consultation's page (表态, without writing a comment: portal/consultations/choices.py); the answers
+are counted by the choice's number, so once open a question's choices stay as they are too.
 """
 from __future__ import annotations
 
@@ -17,6 +22,10 @@ from flask_babel import gettext as _
 from portal.consultations.terms import typed_lines
 
 QUESTION_MAX = 200  # characters of a question
+CHOICE_MAX = 20  # characters of a choice
+CHOICES_MIN, CHOICES_MAX = 2, 6
+_CHOICES = re.compile(r"[（(]?\s*(?:选项|choices|options)\s*[：:]\s*(?P<choices>[^）)]*?)\s*[）)]?\s*$", re.IGNORECASE)
+_CHOICE_SEPARATORS = re.compile(r"\s*[｜|/／、；;]\s*")
 QUESTIONS_MAX = 10
 # the numbering an office types before a question: 1. 1、 (1) （一） 一是 问题1：
 _NUMBERING = re.compile(r"^\s*(?:问题\s*)?(?:[（(]?\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[）)]|\d{1,2}\s*[.、．:：]|"
@@ -32,11 +41,26 @@ class QuestionsRefused(ValueError):
 
 
 def read_questions(text: str) -> list[str]:
-    """The questions of ``text``, one a line, their numbering left out (the page numbers them); empty lines skipped.
-    All or nothing: every line's problem is reported (QuestionsRefused)."""
+    """The questions of ``text``, one a line, their numbering (and choices) left out (the page numbers them); empty
+    lines skipped. All or nothing: every line's problem is reported (QuestionsRefused)."""
+    return read_question_lines(text)[0]
+
+
+def read_question_lines(text: str) -> tuple[list[str], list[list[str] | None]]:
+    """The questions of ``text`` and, for each, its choices (None for a question answered in words only)."""
     questions: list[str] = []
+    choices: list[list[str] | None] = []
     problems: list[str] = []
     for number, line in typed_lines(text):
+        offered = None
+        if found := _CHOICES.search(line):
+            line = line[:found.start()]
+            offered = [c for c in _CHOICE_SEPARATORS.split(found["choices"]) if c]
+            if not CHOICES_MIN <= len(offered) <= CHOICES_MAX or len(set(offered)) != len(offered):
+                problems.append(_("第%(line)d行：选项要有 %(min)d 到 %(max)d 个，各不相同，用“｜”隔开。", line=number,
+                                  min=CHOICES_MIN, max=CHOICES_MAX))
+            elif any(len(c) > CHOICE_MAX for c in offered):
+                problems.append(_("第%(line)d行：每个选项不能超过 %(max)d 个字。", line=number, max=CHOICE_MAX))
         question = _NUMBERING.sub("", line, count=1).strip().rstrip("；;")
         if not question:
             continue
@@ -46,11 +70,25 @@ def read_questions(text: str) -> list[str]:
             problems.append(_("第%(line)d行：这个问题前面已经有了。", line=number))
         else:
             questions.append(question)
+            choices.append(offered)
     if len(questions) > QUESTIONS_MAX:
         problems.append(_("最多列出 %(max)d 个问题。", max=QUESTIONS_MAX))
     if problems:
         raise QuestionsRefused(problems)
-    return questions
+    return questions, choices
+
+
+def question_lines(questions: list[str] | None, choices: list | None) -> str:
+    """The questions as the office types them, one a line, each with its choices (the questions page's text)."""
+    choices = list(choices or [])
+    return "\n".join(q + (f" 选项：{'｜'.join(choices[i])}" if i < len(choices) and choices[i] else "")
+                     for i, q in enumerate(questions or []))
+
+
+def question_choices(choices: list | None, number: int) -> list[str] | None:
+    """The choices offered with key question ``number`` (1 for the first), or None."""
+    choices = list(choices or [])
+    return choices[number - 1] if 1 <= number <= len(choices) and choices[number - 1] else None
 
 
 def asked_question(questions: list[str] | None, number: int | None) -> str | None:

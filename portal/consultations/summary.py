@@ -122,3 +122,14 @@ def response_sentence(tally: CommentTally) -> str:
     if tally.explained:
         parts.append(f"另有{tally.explained}条作情况说明" if parts else f"对{tally.explained}条作情况说明")
     return "经认真研究，" + "，".join(parts) + "。"
+
+
+def choices_sentence(number: int, question: str, counts: Iterable[tuple[str, int]]) -> str:
+    """How readers answered a key question's choices (表态), as the feedback report says it:
+    对问题1“补贴标准是否合适？”，网上表态205人，其中选“合适”的120人、“偏低”的80人、“偏高”的5人。"""
+    counts = list(counts)
+    total = sum(n for _choice, n in counts)
+    if not total:
+        return f"对问题{number}“{question}”，没有人在网上表态。"
+    chosen = "、".join(f"“{choice}”的{n}人" for choice, n in counts)
+    return f"对问题{number}“{question}”，网上表态{total}人，其中选{chosen}。"

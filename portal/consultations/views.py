@@ -1,6 +1,6 @@
 """Public pages: the list of consultations (and its Atom feed), a consultation with its draft, one section with its
 comments, the notice to print with its QR code."""
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import undefer
 
@@ -22,7 +22,7 @@ from portal.core.xmltext import xml_text
 from portal.core.official_docx import DOCX
 from portal.drafts.models import Section
 from portal.drafts.services import load_tree
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.mail.links import external_url
 
 bp = Blueprint("consultations", __name__)
@@ -166,6 +166,32 @@ def _threads_html(consultation: Consultation, section: Section | None, endpoint:
     if passage is not None:
         pager_args = {**pager_args, "passage": passage}
     return page_cache.thread_list(consultation, section, page, order, endpoint, pager_args, quotes, passage)
+
+
+@bp.post("/consultations/<int:consultation_id>/choices")
+@limiter.limit("20/hour;100/day")
+def choices(consultation_id: int):
+    """A reader's choices among those the key questions offer (表态); each question once a browser."""
+    from portal.consultations.choices import SESSION_KEY, ChoiceRefused, record_choices
+    from portal.moderation.signs import address_hash
+
+    consultation = get_public_consultation(consultation_id)
+    posted = {int(name.removeprefix("question-")): value for name, value in request.form.items()
+              if name.startswith("question-") and name.removeprefix("question-").isdigit() and len(name) < 16}
+    remembered = dict(session.get(SESSION_KEY) or {})
+    answered = set(remembered.get(str(consultation.id), []))
+    try:
+        taken = record_choices(consultation, posted, answered,
+                               address_hash(request.remote_addr, current_app.config["SECRET_KEY"]))
+    except ChoiceRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    else:
+        db.session.commit()
+        session[SESSION_KEY] = {**remembered, str(consultation.id): sorted(answered | set(taken))}
+        flash(_("谢谢，已记下您的选择。表态情况在征求意见截止后公布。") if taken
+              else _("您已经对这些问题表过态了，这次没有重复计入。"))
+    return redirect(url_for("consultations.show", consultation_id=consultation.id, _anchor="choices"), 303)
 
 
 @bp.get("/consultations/<int:consultation_id>/explanatory-note")

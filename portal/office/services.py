@@ -574,22 +574,26 @@ def set_questions(consultation: Consultation, actor, text: str) -> int:
     """The key questions (重点问题) as the office typed them one a line; until the consultation closes. Once it has
     opened, the questions already asked stay as they are (comments name them by number): more may follow them.
     Audited. Returns how many."""
-    from portal.consultations.questions import QuestionsRefused, read_questions
+    from portal.consultations.questions import QuestionsRefused, read_question_lines
 
     if consultation.is_closed:
         raise OfficeError("text", _("征求意见已经截止，重点问题不能再修改。"))
     try:
-        questions = read_questions(text)
+        questions, choices = read_question_lines(text)
     except QuestionsRefused as refusal:
         raise OfficeError("text", " ".join(refusal.problems)) from refusal
     before = list(consultation.questions or [])
-    if consultation.state() == "open" and questions[:len(before)] != before:
-        raise OfficeError("text", _("征求意见已经开始，已经列出的问题不能修改、删除或调整顺序（群众的意见按编号对应这些问题），"
-                                    "只能在后面增加新的问题。"))
+    chosen_before = list(consultation.question_choices or [None] * len(before))
+    if consultation.state() == "open" and (questions[:len(before)] != before
+                                           or choices[:len(before)] != chosen_before[:len(before)]):
+        raise OfficeError("text", _("征求意见已经开始，已经列出的问题和选项不能修改、删除或调整顺序（群众的意见和表态按编号对应"
+                                    "这些问题），只能在后面增加新的问题。"))
     consultation.questions = questions or None
+    consultation.question_choices = choices if any(choices) else None
     db.session.flush()
-    record_action(actor, "questions", consultation, consultation_id=consultation.id, before={"questions": before},
-                  after={"questions": questions})
+    record_action(actor, "questions", consultation, consultation_id=consultation.id,
+                  before={"questions": before, **({"choices": chosen_before} if any(chosen_before) else {})},
+                  after={"questions": questions, **({"choices": choices} if any(choices) else {})})
     return len(questions)
 
 

@@ -445,16 +445,21 @@ def terms(consultation_id: int):
 @bp.route("/consultations/<int:consultation_id>/questions", methods=["GET", "POST"])
 @role_required("office")
 def questions(consultation_id: int):
-    """The key questions (重点问题) the office most wants to hear about, one a line."""
+    """The key questions (重点问题) the office most wants to hear about, one a line, some with choices (选择题), whose
+    answers so far it sees here."""
+    from portal.consultations.choices import choice_results
+    from portal.consultations.questions import question_lines
+
     consultation = get_managed_consultation(consultation_id)
     form = QuestionsForm()
     if request.method == "GET":
-        form.text.data = "\n".join(consultation.questions or [])
+        form.text.data = question_lines(consultation.questions, consultation.question_choices)
     if carry_out(form, lambda: services.set_questions(
             consultation, current_user, form.text.data or "")) is not NOT_DONE:
         return redirect(url_for("office.review", consultation_id=consultation.id) + "#questions")
     status = 422 if form.errors else 200
-    return render_template("office/questions.html", consultation=consultation, form=form), status
+    return render_template("office/questions.html", consultation=consultation, form=form,
+                           results=choice_results(consultation)), status
 
 
 @bp.route("/consultations/<int:consultation_id>/files", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from portal.core.official_docx import (
     new_paragraph, title_paragraph,
 )
 from portal.core.time import chinese_date
+from portal.consultations.choices import choices_sentences
 from portal.meetings.summary import meetings_sentence
 from portal.core.xmltext import xml_text
 from portal.drafts.document import file_stem
@@ -32,6 +33,7 @@ class ReportFacts:
     dated: str  # the day the document is made, as documents write it
     questions: tuple[str, ...] = ()  # the key questions (重点问题), which entries name by number
     meetings: str | None = None  # the meetings held to hear the public (portal/meetings/summary.py)
+    choices: tuple[str, ...] = ()  # how readers answered the key questions' choices (portal/consultations/choices.py)
 
 
 def report_facts(consultation, summary: str, today) -> ReportFacts:
@@ -41,7 +43,8 @@ def report_facts(consultation, summary: str, today) -> ReportFacts:
                        period=f"{opens}至{deadline}" if opens else deadline, summary=summary,
                        comments_public=consultation.comments_public, dated=chinese_date(today),
                        questions=tuple(consultation.questions or ()),
-                       meetings=meetings_sentence(consultation, today))
+                       meetings=meetings_sentence(consultation, today),
+                       choices=tuple(choices_sentences(consultation)))
 
 
 def report_filename(consultation) -> str:
@@ -60,6 +63,8 @@ def feedback_document(facts: ReportFacts, groups: list[FeedbackGroup]) -> bytes:
         body_paragraph(document, facts.summary)
     if facts.meetings:
         body_paragraph(document, facts.meetings)
+    for sentence in facts.choices:
+        body_paragraph(document, sentence)
     if not groups:
         body_paragraph(document, "本次征求意见没有可公开的意见。")
     for number, group in enumerate(groups, start=1):

@@ -96,6 +96,7 @@ def live_portal(tmp_path_factory):
                               {"term": "普惠型养老服务", "explanation": "价格不高、大多数老人都用得起的养老服务。"}]
         # key questions (重点问题): their box and the comment form's list, likewise
         consultation.questions = ["补贴标准定为每人每月200元是否合适？", "社区助餐点应当由谁来办？"]
+        consultation.question_choices = [["合适", "偏低", "偏高"], None]  # the first offers choices (选择题)
         db.session.commit()
         consultation_id, title = consultation.id, consultation.title
         db.session.remove()

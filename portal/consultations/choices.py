@@ -1,0 +1,86 @@
+"""Choice questions (选择题): readers answer the choices a key question offers on the consultation's page (表态),
+without writing a comment; the office counts the answers as they come, the public sees them once the consultation
+has closed (its statistics page, the feedback report, the API), so that early answers do not sway later ones.
+
+An answer is anonymous. One browser answers each question once (its session remembers which); the network address
+is limited too (the view's rate limit) and its keyed hash kept with the answer, erased with the commenters'
+contacts. That keeps honest readers from counting twice by mistake; it is no ballot, and the pages say so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from portal.consultations.models import ChoiceAnswer, Consultation
+from portal.consultations.questions import question_choices
+from portal.extensions import db
+
+SESSION_KEY = "choices"  # session: {consultation id: [question numbers answered]}
+
+
+class ChoiceRefused(ValueError):
+    pass
+
+
+@dataclass
+class ChoiceResult:
+    number: int  # the key question's
+    question: str
+    counts: list[tuple[str, int]]  # each choice and how many chose it, in the office's order
+    total: int
+
+    def percent(self, count: int) -> int:
+        return round(100 * count / self.total) if self.total else 0
+
+
+def choice_questions(consultation: Consultation) -> list[tuple[int, str, list[str]]]:
+    """The key questions that offer choices: (number, question, choices)."""
+    return [(n, q, choices) for n, q in enumerate(consultation.questions or [], start=1)
+            if (choices := question_choices(consultation.question_choices, n))]
+
+
+def record_choices(consultation: Consultation, posted: dict[int, str], answered: set[int],
+                   client_hash: str | None) -> list[int]:
+    """Store the reader's choices (``posted``: question number → the choice's number as posted), but for questions
+    this browser has answered already (``answered``). Returns the numbers of the questions answered now. Flushes."""
+    if not consultation.is_open:
+        raise ChoiceRefused(_("征求意见不在进行中，不能表态。"))
+    offered = {n: choices for n, _q, choices in choice_questions(consultation)}
+    taken: list[int] = []
+    for number, value in sorted(posted.items()):
+        if number not in offered or not (value or "").isdigit() or not 1 <= int(value) <= len(offered[number]):
+            raise ChoiceRefused(_("请从列出的选项中选择。"))
+        if number in answered:
+            continue
+        db.session.add(ChoiceAnswer(consultation_id=consultation.id, question=number, choice=int(value),
+                                    client_hash=client_hash))
+        taken.append(number)
+    if not posted:
+        raise ChoiceRefused(_("请至少选择一项。"))
+    db.session.flush()
+    return taken
+
+
+def choice_results(consultation: Consultation) -> list[ChoiceResult]:
+    """Each choice question's answers counted (one grouped query)."""
+    questions = choice_questions(consultation)
+    if not questions:
+        return []
+    counted = {(q, c): n for q, c, n in db.session.execute(
+        select(ChoiceAnswer.question, ChoiceAnswer.choice, func.count())
+        .where(ChoiceAnswer.consultation_id == consultation.id)
+        .group_by(ChoiceAnswer.question, ChoiceAnswer.choice))}
+    results = []
+    for number, question, choices in questions:
+        counts = [(choice, counted.get((number, i), 0)) for i, choice in enumerate(choices, start=1)]
+        results.append(ChoiceResult(number, question, counts, sum(n for _c, n in counts)))
+    return results
+
+
+def choices_sentences(consultation: Consultation) -> list[str]:
+    """The feedback report's sentences on the readers' choices, one a question (Chinese, as the closing summary)."""
+    from portal.consultations.summary import choices_sentence
+
+    return [choices_sentence(r.number, r.question, r.counts) for r in choice_results(consultation)]

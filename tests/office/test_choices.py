@@ -1,0 +1,75 @@
+"""Choice questions (选择题): the office gives a key question choices; readers answer on the consultation's page
+without writing (表态), each question once a browser; the office sees the answers as they come, the public once the
+consultation has closed (statistics, feedback report)."""
+import pytest
+from sqlalchemy import func, select
+
+from portal.consultations.models import ChoiceAnswer
+from portal.consultations.questions import QuestionsRefused, read_question_lines
+from portal.extensions import db
+from tests.helpers import Browser, csrf_token, shanghai
+
+QUESTIONS = "1. 补贴标准定为每人每月200元是否合适？选项：合适｜偏低｜偏高\n2、社区助餐点应当由谁来办？"
+
+
+def test_choices_are_read_after_their_question():
+    assert read_question_lines(QUESTIONS) == (
+        ["补贴标准定为每人每月200元是否合适？", "社区助餐点应当由谁来办？"], [["合适", "偏低", "偏高"], None])
+    assert read_question_lines("是否同意？（选项：同意/不同意）") == (["是否同意？"], [["同意", "不同意"]])
+    assert read_question_lines("Is it right? Choices: yes | no") == (["Is it right?"], [["yes", "no"]])
+    with pytest.raises(QuestionsRefused) as refused:
+        read_question_lines("只有一个？选项：是\n重复？选项：是｜是\n太长？选项：" + "长" * 21 + "｜短")
+    assert [p.split("：")[0] for p in refused.value.problems] == ["第1行", "第2行", "第3行"]
+
+
+def answer(reader, consultation, token_page=None, **choices):
+    page = f"/consultations/{consultation.id}"
+    return reader.post(f"{page}/choices", data={"csrf_token": csrf_token(reader, token_page or page),
+                                                 **{f"question-{n[1:]}": v for n, v in choices.items()}})
+
+
+def test_readers_choose_once_the_office_counts_the_public_sees_after_the_close(app, client, clock, consultation,
+                                                                               office, submit):
+    url = f"/office/consultations/{consultation.id}/questions"
+    assert submit(url, text=QUESTIONS).status_code == 302
+    changed = submit(url, text=QUESTIONS.replace("偏高", "太高"))
+    assert changed.status_code == 422 and "已经列出的问题和选项不能修改" in changed.get_data(as_text=True)
+    assert "选项：合适｜偏低｜偏高" in client.get(url).get_data(as_text=True)  # the office's text, as typed
+
+    reader = Browser(app)
+    page = reader.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert "不想写字？直接选择" in page and 'name="question-1" value="2"' in page and 'name="question-2"' not in page
+    assert answer(reader, consultation, q1="2").status_code == 303
+    assert "谢谢，已记下您的选择" in reader.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    answer(reader, consultation, q1="3")  # the same browser again: not counted twice
+    assert "您已经对这些问题表过态了" in reader.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    other = Browser(app)
+    answer(other, consultation, q1="2")
+    wrong = Browser(app)
+    answer(wrong, consultation, q1="9")
+    answer(wrong, consultation, q2="1")  # a question without choices
+    assert "请从列出的选项中选择" in wrong.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert db.session.scalars(select(ChoiceAnswer.choice).order_by(ChoiceAnswer.id)).all() == [2, 2]
+
+    office_page = client.get(url).get_data(as_text=True)  # the office sees them as they come
+    assert "直接选择的表态情况" in office_page and "<td class=\"number\">2</td><td class=\"number\">100%</td>" in office_page
+    statistics = f"/consultations/{consultation.id}/statistics"
+    assert "直接选择的表态情况" not in reader.get(statistics).get_data(as_text=True)  # not while it is open
+
+    clock.set(shanghai(2023, 5, 13, 9, 0))
+    late = Browser(app)
+    assert answer(late, consultation, "/login", q1="1").status_code == 303
+    assert "征求意见不在进行中，不能表态" in late.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ChoiceAnswer)) == 2
+    shown = reader.get(statistics).get_data(as_text=True)
+    assert "直接选择的表态情况" in shown and "（2 人表态）" in shown
+    report = reader.get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
+    assert "对问题1“补贴标准定为每人每月200元是否合适？”，网上表态2人，其中选“合适”的0人、“偏低”的2人、“偏高”的0人。" in report
+
+    # the hash of the network address goes with the commenters' contacts
+    assert db.session.scalar(select(func.count()).select_from(ChoiceAnswer).where(ChoiceAnswer.client_hash.is_not(None))) == 2
+    assert app.test_cli_runner().invoke(args=["consultations", "close-due"]).exit_code == 0  # finalised 2023-05-13
+    clock.set(shanghai(2024, 5, 14, 9, 0))
+    assert app.test_cli_runner().invoke(args=["comments", "erase-contacts", "--days", "365"]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(ChoiceAnswer).where(ChoiceAnswer.client_hash.is_not(None))) == 0
