@@ -125,6 +125,8 @@ SCHEMAS = {
         })},
         "closing_summary": _nullable(_text(_l("截止后的意见情况说明"))),
         "questions": {"type": "array", "items": STRING, "description": _l("起草单位希望重点听取意见的问题（重点问题），按编号顺序")},
+        "question_choices": {"type": "array", "description": _l("每个重点问题给出的选项（选择题），和 questions 一一对应；没有选项为 null"),
+                             "items": {"type": ["array", "null"], "items": STRING}},
         "final_document": _nullable(_object({
             "title": STRING,
             "document_number": _nullable(_text(_l("文号（没有时为 null）"))),
@@ -231,6 +233,10 @@ SCHEMAS = {
         "quoted": {"type": "array",
                    "description": _l("意见引用最多的草案原文（按句统计，最多 10 句）：所在章节、原文、引用它的意见数"),
                    "items": _object({"section": _ref("SectionReference"), "text": STRING, "comments": INTEGER})},
+        "choices": {"type": "array", "description": _l("读者对重点问题选项的直接选择（表态），截止后公布（截止前为空）"),
+                    "items": _object({"number": INTEGER, "question": STRING, "total": INTEGER,
+                                      "choices": {"type": "array", "items": _object({"choice": STRING,
+                                                                                      "count": INTEGER})}})},
     }),
     "Index": _object({
         "name": STRING, "version": STRING, "documentation": URL, "openapi": URL, "consultations": URL,

@@ -13,6 +13,8 @@ from datetime import date, datetime
 from flask import url_for
 from sqlalchemy import func, select
 
+from portal.consultations.questions import question_choices
+from portal.consultations.choices import choice_results
 from portal.comments.models import CHANNELS, Comment
 from portal.comments.quotes import most_quoted
 from portal.comments.services import public_comment_counts
@@ -153,6 +155,8 @@ def consultation_detail(consultation: Consultation) -> dict:
         "closing_summary": closing_summary(consultation),
         "final_document": _final_document(consultation),
         "questions": list(consultation.questions or []),
+        "question_choices": [question_choices(consultation.question_choices, n)
+                             for n in range(1, len(consultation.questions or []) + 1)],
         "meetings": [_meeting(consultation, m) for m in consultation.meetings],
         "whole_draft_comment_count": counts.get(None, 0) if consultation.comments_public else None,
         "draft": None,
@@ -348,6 +352,10 @@ def statistics(consultation: Consultation) -> dict:
         "channels": {channel: count for channel, count in zip(CHANNELS, _channel_counts(consultation))},
         "days": [{"date": day.isoformat(), "count": count} for day, count in comments_per_day(consultation)],
         "quoted": _quoted(consultation),
+        # readers' choices (表态), once the consultation has closed (as the statistics page)
+        "choices": [{"number": r.number, "question": r.question, "total": r.total,
+                     "choices": [{"choice": choice, "count": count} for choice, count in r.counts]}
+                    for r in choice_results(consultation)] if consultation.is_closed else [],
     }
 
 

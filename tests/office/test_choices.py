@@ -63,6 +63,13 @@ def test_readers_choose_once_the_office_counts_the_public_sees_after_the_close(a
     assert db.session.scalar(select(func.count()).select_from(ChoiceAnswer)) == 2
     shown = reader.get(statistics).get_data(as_text=True)
     assert "直接选择的表态情况" in shown and "（2 人表态）" in shown
+    from tests.api.test_public_api import get_json
+
+    (chosen,) = get_json(Browser(app), f"/api/v1/consultations/{consultation.id}/statistics", schema="Statistics")[
+        "choices"]
+    assert chosen["total"] == 2 and [c["count"] for c in chosen["choices"]] == [0, 2, 0]
+    detail = get_json(Browser(app), f"/api/v1/consultations/{consultation.id}", schema="Consultation")
+    assert detail["question_choices"] == [["合适", "偏低", "偏高"], None]
     report = reader.get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
     assert "对问题1“补贴标准定为每人每月200元是否合适？”，网上表态2人，其中选“合适”的0人、“偏低”的2人、“偏高”的0人。" in report
 
