@@ -37,6 +37,8 @@ class DigestMeta:
     # and the comments of each key question (重点问题: "问题1：……"), when the consultation asked any
     commenters: list[tuple[str, int]] = field(default_factory=list)
     questions: list[tuple[str, int]] = field(default_factory=list)
+    # readers' choices among a key question's options (表态), a question a list: ("问题1：……", [(choice, count)])
+    choices: list[tuple[str, list[tuple[str, int]]]] = field(default_factory=list)
 
     @property
     def total(self) -> int:

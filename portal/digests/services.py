@@ -7,6 +7,7 @@ from typing import BinaryIO
 
 from sqlalchemy import case, func, null, select
 
+from portal.consultations.choices import choice_results
 from portal.audit.services import record_action
 from portal.comments.models import Comment, CommentAttachment, comment_received
 from portal.comments.organisations import KIND_NAMES
@@ -133,6 +134,8 @@ def digest_meta(consultation: Consultation, with_contacts: bool = False,
         quoted=_quoted(consultation) if filters is None else [],
         commenters=_commenters(consultation) if filters is None else [],
         questions=_questions(consultation) if filters is None else [],
+        choices=[(f"问题{r.number}：{r.question}", r.counts) for r in choice_results(consultation)]
+        if filters is None else [],
     )
 
 

@@ -114,3 +114,8 @@ def _summary_sheet(workbook: Workbook, meta: DigestMeta, bold: Font, wrap: Align
             sheet.append([_cell(sheet, heading, bold), _cell(sheet, "意见数", bold)])
             for label, count in rows:
                 sheet.append([_cell(sheet, neutralise_formula(xml_text(label)), alignment=wrap), count])
+    for question, counts in meta.choices:  # readers' choices (表态), counted as they come
+        sheet.append([])
+        sheet.append([_cell(sheet, neutralise_formula(xml_text(question)), bold, wrap), _cell(sheet, "表态人数", bold)])
+        for choice, count in counts:
+            sheet.append([neutralise_formula(xml_text(choice)), count])

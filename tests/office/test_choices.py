@@ -53,6 +53,14 @@ def test_readers_choose_once_the_office_counts_the_public_sees_after_the_close(a
 
     office_page = client.get(url).get_data(as_text=True)  # the office sees them as they come
     assert "直接选择的表态情况" in office_page and "<td class=\"number\">2</td><td class=\"number\">100%</td>" in office_page
+    import io
+
+    from openpyxl import load_workbook
+
+    digest = client.get(f"/office/consultations/{consultation.id}/digest.xlsx")
+    summary = [[cell for cell in row] for row in load_workbook(io.BytesIO(digest.data))["汇总"].iter_rows(values_only=True)]
+    at = summary.index(["问题1：补贴标准定为每人每月200元是否合适？", "表态人数"])
+    assert summary[at + 1:at + 4] == [["合适", 0], ["偏低", 2], ["偏高", 0]]
     statistics = f"/consultations/{consultation.id}/statistics"
     assert "直接选择的表态情况" not in reader.get(statistics).get_data(as_text=True)  # not while it is open
 
