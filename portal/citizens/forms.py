@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from portal.comments.forms import EMAIL, NAME_MAX
+from portal.comments.forms import EMAIL, NAME_MAX, organisation_field, organisation_kind_field
 from portal.core.forms import Form
 
 
@@ -29,6 +29,10 @@ class SettingsForm(Form):
         validators=[Optional(), Length(max=NAME_MAX, message=_l("姓名不能超过 50 个字。"))],
         description=_l("发表意见时默认填写的姓名，会随意见公开。不填则显示为“匿名”。"),
     )
+    organisation = organisation_field(
+        _l("以单位名义提意见时的单位名称（可不填）"),
+        _l("常代表单位（企业、协会、社区组织等）提意见的，填上单位名称，提意见时会自动填好；某一条意见只代表自己的，提交前删掉即可。"))
+    organisation_kind = organisation_kind_field()
     mail = BooleanField(_l("通过电子邮件接收意见回执和起草单位的答复"))
     alerts = BooleanField(_l("有新的征求意见发布时，发邮件通知我"))
 

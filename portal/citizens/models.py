@@ -19,6 +19,10 @@ class Citizen(db.Model):
     email: Mapped[str] = mapped_column(String(200), unique=True)  # lower case
     # the signature the comment form starts with (may be left empty: comments then show "匿名")
     name: Mapped[str | None] = mapped_column(String(50))
+    # the organisation on whose behalf the citizen usually comments (以单位名义), filled into the comment form; None:
+    # for themselves (portal/comments/organisations.py)
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    organisation_kind: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of every session cookie of this account: raised by "sign out everywhere", which ends them all

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from portal.comments.organisations import organisation_of
 from portal.citizens.forms import ButtonForm, SettingsForm, SignInForm
 from portal.citizens.services import (
     COMMENTS_PER_PAGE, LINK_MAX_AGE, LinkProblem, TooManyLinks, current_citizen, delete_account, follow,
@@ -162,10 +163,13 @@ def settings():
     subscribed = not is_unsubscribed(citizen.email)
     # an unsubscribed address gets no alerts: the box shows what the citizen actually receives
     form = SettingsForm(data={"name": citizen.name or "", "mail": subscribed,
-                              "alerts": subscribed and citizen.consultation_alerts})
+                              "alerts": subscribed and citizen.consultation_alerts,
+                              "organisation": citizen.organisation or "", "organisation_kind": citizen.organisation_kind or ""})
     saved = False
     if request.method == "POST" and form.validate():
         citizen.name = (form.name.data or "").strip() or None
+        citizen.organisation, citizen.organisation_kind = organisation_of(form.organisation.data,
+                                                                          form.organisation_kind.data)
         if form.mail.data and not subscribed:
             confirm_address(citizen.email, resubscribe=True)
         elif not form.mail.data and subscribed:

@@ -185,14 +185,16 @@ class CommentForm(Form):
     website = StringField(_l("网址（请不要填写这一项）"))
 
     def __init__(self, *args, **kwargs):
-        """A signed-in citizen's form starts with their signature and address (a posted form keeps what was
-        posted)."""
+        """A signed-in citizen's form starts with their signature, address and usual organisation (a posted form keeps
+        what was posted)."""
         from portal.citizens.services import current_citizen
 
         citizen = current_citizen()
         if citizen is not None:
             kwargs.setdefault("author_name", citizen.name or "")
             kwargs.setdefault("author_contact", citizen.email)
+            kwargs.setdefault("organisation", citizen.organisation or "")
+            kwargs.setdefault("organisation_kind", citizen.organisation_kind or "")
         super().__init__(*args, **kwargs)
 
 
