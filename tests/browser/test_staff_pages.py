@@ -64,7 +64,35 @@ def first_section_id(live_portal) -> int:
     return found
 
 
-def staff_pages(consultation_id: int, comment_id: int, section_id: int) -> list[str]:
+def a_meeting_id(live_portal) -> int:
+    """A forum of the consultation with two sign-ups, one given a place (made once)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from portal.consultations.models import Consultation
+    from portal.extensions import db
+    from portal.meetings.models import Meeting
+    from portal.meetings.services import register
+
+    with live_portal.app.app_context():
+        meeting = db.session.scalar(select(Meeting).where(Meeting.title == "工作人员页面检查座谈会"))
+        if meeting is None:
+            meeting = Meeting(consultation=db.session.get(Consultation, live_portal.consultation_id), kind="symposium",
+                              title="工作人员页面检查座谈会", starts_at=datetime(2023, 4, 28, 1, 30, tzinfo=UTC),
+                              place="市民政局三楼会议室", seats=20, status="scheduled")
+            db.session.add(meeting)
+            register(meeting, name="王大爷", phone="13800138000", email="wang@example.cn", organisation="某某社区",
+                     statement="希望多开助餐点。", language="zh_CN")[0].status = "accepted"
+            register(meeting, name="李阿姨", phone="13900139000", email=None, organisation=None, statement=None,
+                     language="zh_CN")
+            db.session.commit()
+        found = meeting.id
+        db.session.remove()
+    return found
+
+
+def staff_pages(consultation_id: int, comment_id: int, section_id: int, meeting_id: int) -> list[str]:
     office = f"/office/consultations/{consultation_id}"
     return [
         "/office/", "/office/upload", office, f"{office}/notice", f"{office}/extend", f"{office}/revise",
@@ -74,7 +102,8 @@ def staff_pages(consultation_id: int, comment_id: int, section_id: int) -> list[
         f"{office}/responses/{comment_id}?answer=unanswered",  # one comment, in the filtered list
         f"{office}/responses/preview",
         f"{office}/comments/new", f"{office}/comments/import", f"{office}/comments/emails",
-        f"{office}/files", f"{office}/explanatory-note", f"{office}/terms",
+        f"{office}/files", f"{office}/explanatory-note", f"{office}/terms", f"{office}/questions",
+        f"{office}/meetings", f"{office}/meetings/{meeting_id}", f"{office}/meetings/{meeting_id}/sign-in-sheet",
         "/moderation", "/moderation?status=approved", f"/moderation/comments/{comment_id}/section",
         "/admin/users", "/admin/users/new", "/admin/units", "/admin/units/import", "/admin/outbox", "/admin/audit",
         "/admin/status",
@@ -88,7 +117,8 @@ def test_axe_finds_no_serious_problem_on_the_staff_pages(staff_page, live_portal
     page = staff_page(viewport=viewport, bypass_csp=True)  # only so that axe itself can be injected
     page.goto(f"/settings/language/{language}")
     problems, too_wide = {}, []
-    for path in staff_pages(live_portal.consultation_id, first_comment_id(live_portal), first_section_id(live_portal)):
+    for path in staff_pages(live_portal.consultation_id, first_comment_id(live_portal), first_section_id(live_portal),
+                            a_meeting_id(live_portal)):
         response = page.goto(path)
         assert response.status == 200, (path, response.status)
         problems[path] = run_axe(page)
