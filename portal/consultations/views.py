@@ -16,7 +16,7 @@ from portal.consultations.models import Consultation, ConsultationFile, public_c
 from portal.consultations.services import closing_summary, latest_published
 from portal.consultations.terms import terms_by_section
 from portal.core.qr import qr_svg_file, qr_svg_inline
-from portal.core.time import now, rfc3339
+from portal.core.time import local, now, rfc3339
 from portal.core.web import file_download, query_int
 from portal.core.xmltext import xml_text
 from portal.core.official_docx import DOCX
@@ -231,7 +231,9 @@ def poster(consultation_id: int):
     to take part and a QR code that opens the consultation on a phone (portal/core/qr.py)."""
     consultation = get_public_consultation(consultation_id)
     url = external_url("consultations.show", consultation_id=consultation.id)
-    return render_template("consultations/poster.html", consultation=consultation, url=url,
+    today = local(now()).date()  # the next meeting still to come (one: the notice stays one sheet)
+    meetings = [m for m in consultation.meetings if not m.is_cancelled and local(m.starts_at).date() >= today][:1]
+    return render_template("consultations/poster.html", consultation=consultation, url=url, meetings=meetings,
                            qr=qr_svg_inline(url, _("用手机扫描这个二维码，打开征求意见的网页")))
 
 

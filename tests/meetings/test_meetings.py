@@ -411,3 +411,12 @@ def test_sign_ups_from_one_address_are_limited(app, client, consultation, office
     refused = sign_up(citizen, consultation, meeting, phone="13700137000")
     assert refused.status_code == 429 and "这个网络地址报名的次数太多" in refused.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(MeetingRegistration)) == 2
+
+
+def test_the_printed_notice_names_the_next_meeting(app, client, clock, consultation, office, submit):
+    announce(submit, consultation)
+    announce(submit, consultation, title="第二次座谈会", start_date="2023-05-06", place="区政务服务中心")
+    poster = Browser(app).get(f"/consultations/{consultation.id}/poster").get_data(as_text=True)
+    assert "市民政局三楼会议室（某某路1号）</span>，欢迎报名" in poster and "区政务服务中心" not in poster  # one sheet
+    clock.set(shanghai(2023, 4, 29, 9, 0))  # the first is over: the next one
+    assert "区政务服务中心" in Browser(app).get(f"/consultations/{consultation.id}/poster").get_data(as_text=True)
