@@ -8,8 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.access import get_managed_consultation, role_required
+from portal.citizens.services import current_citizen
 from portal.consultations.views import get_public_consultation
 from portal.core.time import local
+from portal.core.web import file_download
 from portal.extensions import db, limiter
 from portal.meetings import services
 from portal.meetings.forms import CancelMeetingForm, DecisionForm, MeetingForm, MinutesForm, RegistrationForm
@@ -39,8 +41,6 @@ def _too_many(_limit):
 @limiter.limit(lambda: current_app.config["MEETING_SIGNUP_RATE_LIMIT"], methods=["POST"], on_breach=_too_many)
 def show(consultation_id: int, meeting_id: int):
     """A meeting as the public sees it: when, where, what, whether one may sign up (and the form), what was said."""
-    from portal.citizens.services import current_citizen
-
     consultation = get_public_consultation(consultation_id)
     meeting = _meeting_of(consultation, meeting_id)
     form = RegistrationForm()
@@ -227,8 +227,6 @@ def office_sign_in_sheet(consultation_id: int, meeting_id: int):
 def office_registrations(consultation_id: int, meeting_id: int):
     """The sign-ups with their contact details, for the office to call them: audited (a POST, as every download
     that writes the audit log: a link followed or prefetched records nothing)."""
-    from portal.core.web import file_download
-
     consultation, meeting = _managed_meeting(consultation_id, meeting_id)
     data = services.registrations_csv(meeting, current_user)
     db.session.commit()

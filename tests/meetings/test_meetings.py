@@ -420,3 +420,23 @@ def test_the_printed_notice_names_the_next_meeting(app, client, clock, consultat
     assert "市民政局三楼会议室（某某路1号）</span>，欢迎报名" in poster and "区政务服务中心" not in poster  # one sheet
     clock.set(shanghai(2023, 4, 29, 9, 0))  # the first is over: the next one
     assert "区政务服务中心" in Browser(app).get(f"/consultations/{consultation.id}/poster").get_data(as_text=True)
+
+
+def test_hostile_text_in_a_meeting_and_a_sign_up_is_shown_inert(app, client, consultation, office, submit):
+    hostile = "<script>alert(1)</script>"
+    meeting = announce(submit, consultation, title=f"座谈会{hostile}", place=f"会议室{hostile}",
+                       description=f"说明{hostile}")
+    citizen = Browser(app)
+    assert sign_up(citizen, consultation, meeting, name="<img src=x onerror=alert(1)>",
+                   organisation="=cmd|' /C calc'!A0", statement=f"意见{hostile}").status_code == 303
+    pages = [citizen.get(public_url(consultation, meeting)), citizen.get(f"/consultations/{consultation.id}"),
+             citizen.get("/consultations/"), client.get(office_url(consultation, meeting)),
+             client.get(office_url(consultation, meeting, "/sign-in-sheet")), client.get(office_url(consultation))]
+    for page in pages:
+        text = page.get_data(as_text=True)
+        assert hostile not in text and "<img src=x" not in text, page.request.path
+        assert "&lt;script&gt;" in text, page.request.path
+    listing = client.post(office_url(consultation, meeting, "/registrations.csv"),
+                          data={"csrf_token": csrf_token(client, office_url(consultation, meeting))})
+    row = list(csv.reader(io.StringIO(listing.get_data(as_text=True).lstrip("\ufeff"))))[1]
+    assert row[4] == "'=cmd|' /C calc'!A0"  # a spreadsheet shows it as text
