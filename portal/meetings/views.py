@@ -131,7 +131,8 @@ def office_index(consultation_id: int):
                            counts=services.registration_counts(consultation.meetings)), 422 if form.errors else 200
 
 
-def _office_page(consultation, meeting: Meeting, *, form=None, cancel_form=None, minutes_form=None, error=None):
+def _office_page(consultation, meeting: Meeting, *, form=None, cancel_form=None, minutes_form=None,
+                 registration_form=None, error=None):
     if form is None:
         form = MeetingForm(formdata=None, obj=None)
         start, signup = local(meeting.starts_at), meeting.signup_until and local(meeting.signup_until)
@@ -144,11 +145,12 @@ def _office_page(consultation, meeting: Meeting, *, form=None, cancel_form=None,
     if minutes_form is None:
         minutes_form = MinutesForm(formdata=None)
         minutes_form.minutes.data = meeting.minutes or ""
-    forms = (form, cancel_form, minutes_form)
+    forms = (form, cancel_form, minutes_form, registration_form)
     status = 422 if error or any(f is not None and f.errors for f in forms) else 200
     return render_template("meetings/office_meeting.html", consultation=consultation, meeting=meeting, form=form,
                            cancel_form=cancel_form or CancelMeetingForm(formdata=None), minutes_form=minutes_form,
                            decision_form=DecisionForm(formdata=None), error=error,
+                           registration_form=registration_form or RegistrationForm(formdata=None),
                            state=meeting.signup_state()), status
 
 
@@ -186,6 +188,17 @@ def office_cancel(consultation_id: int, meeting_id: int):
     return _office_action(consultation_id, meeting_id, CancelMeetingForm, "cancel_form",
                           lambda meeting, form: services.cancel_meeting(meeting, current_user, form.reason.data),
                           lambda meeting: _("会议已取消，已报名的人会收到通知（留了电子邮箱的）。请同时打电话告诉他们。"))
+
+
+@bp.post("/office/consultations/<int:consultation_id>/meetings/<int:meeting_id>/registrations")
+@role_required("office")
+def office_register(consultation_id: int, meeting_id: int):
+    """Someone who asked by telephone or in person, signed up by the office."""
+    return _office_action(consultation_id, meeting_id, RegistrationForm, "registration_form",
+                          lambda meeting, form: services.register_for(
+                              meeting, current_user, name=form.name.data, phone=form.phone.data, email=form.email.data,
+                              organisation=form.organisation.data, statement=form.statement.data),
+                          lambda meeting: _("已代为报名。"))
 
 
 @bp.post("/office/consultations/<int:consultation_id>/meetings/<int:meeting_id>/minutes")

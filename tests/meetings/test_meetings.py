@@ -440,3 +440,19 @@ def test_hostile_text_in_a_meeting_and_a_sign_up_is_shown_inert(app, client, con
                           data={"csrf_token": csrf_token(client, office_url(consultation, meeting))})
     row = list(csv.reader(io.StringIO(listing.get_data(as_text=True).lstrip("\ufeff"))))[1]
     assert row[4] == "'=cmd|' /C calc'!A0"  # a spreadsheet shows it as text
+
+
+def test_the_office_signs_up_those_who_telephone(app, client, clock, consultation, office, submit):
+    meeting = announce(submit, consultation, seats="")  # by invitation: no public sign-up, yet the office may
+    url = office_url(consultation, meeting)
+    done = submit(url, office_url(consultation, meeting, "/registrations"), name="赵大娘", phone="0527-84350000",
+                  organisation="某某社区")
+    assert done.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "已代为报名。" in page and "赵大娘" in page and "0527-84350000" in page
+    again = submit(url, office_url(consultation, meeting, "/registrations"), name="赵大娘", phone="052784350000")
+    assert again.status_code == 422 and "这个电话号码已经报名了这次会议" in again.get_data(as_text=True)
+    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "register_for")) == "register_for"
+    clock.set(shanghai(2023, 4, 28, 10, 0))
+    late = submit(url, office_url(consultation, meeting, "/registrations"), name="钱大爷", phone="13600136000")
+    assert late.status_code == 422 and "不能再报名" in late.get_data(as_text=True)
