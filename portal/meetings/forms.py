@@ -6,7 +6,8 @@ import re
 from datetime import time
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, IntegerField, RadioField, StringField, TextAreaField, TimeField
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, StringField, TextAreaField,
+                     TimeField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -32,6 +33,7 @@ class MeetingForm(Form):
                                 description=_l("邀请哪些人参加、讨论什么、怎样确定参加人员。"))
     seats = IntegerField(_l("公开报名名额（不接受报名请不填）"), validators=[
         Optional(), NumberRange(min=1, max=10000, message=_l("名额要在 1 到 10000 之间。"))])
+    first_come = BooleanField(_l("先报先得：报名的人直接确定参加，名额报满即停止报名"))
     signup_date = DateField(_l("报名截止日期（可不填，默认到会议开始）"), validators=[Optional()])
     signup_time = TimeField(_l("报名截止时刻"), validators=[Optional()], default=time(17, 0))
 

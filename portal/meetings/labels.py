@@ -11,6 +11,7 @@ REGISTRATION_LABELS = {
 SIGNUP_LABELS = {
     "open": _l("正在报名"),
     "closed": _l("报名已截止"),
+    "full": _l("名额已满"),
     "invitation": _l("由组织单位邀请参加，不接受报名"),
     "started": _l("会议已开始或已结束"),
     "cancelled": _l("会议已取消"),

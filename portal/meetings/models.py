@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.time import UTCDateTime, now
@@ -41,6 +41,9 @@ class Meeting(db.Model):
     # places for members of the public who sign up; None: by invitation only (no sign-up)
     seats: Mapped[int | None] = mapped_column()
     signup_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: until the meeting starts
+    # 先报先得: each sign-up is given a place at once until the places are taken, then sign-up stops ("full");
+    # else (default) more may sign up than there are places, and the office chooses
+    first_come: Mapped[bool] = mapped_column(default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     # what was said at the meeting, as the office publishes it afterwards (会议情况)
@@ -61,7 +64,7 @@ class Meeting(db.Model):
     def signup_state(self, at: datetime | None = None) -> str:
         """Whether the public may sign up now: ``cancelled``, ``started`` (the meeting has begun or is over),
         ``invitation`` (no public places), ``closed`` (past the sign-up deadline, or the consultation is no longer
-        open) or ``open``."""
+        open), ``full`` (first come, first served, and every place given) or ``open``."""
         at = at or now()
         if self.is_cancelled:
             return "cancelled"
@@ -73,7 +76,15 @@ class Meeting(db.Model):
             return "invitation"
         if self.signup_until is not None and at > self.signup_until:
             return "closed"
+        if self.first_come and self.places_left() == 0:
+            return "full"
         return "open"
+
+    def places_left(self) -> int | None:
+        """The places not yet given (first come, first served), or None without public places."""
+        if self.seats is None:
+            return None
+        return max(self.seats - sum(1 for r in self.registrations if r.status == "accepted"), 0)
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} {self.kind} {self.title[:20]!r}>"

@@ -54,12 +54,13 @@ def _check_plan(consultation, starts_at: datetime, ends_at: datetime | None, sig
 def _snapshot(meeting: Meeting) -> dict:
     return {"kind": meeting.kind, "title": meeting.title, "starts_at": meeting.starts_at.isoformat(),
             "ends_at": meeting.ends_at.isoformat() if meeting.ends_at else None, "place": meeting.place,
-            "seats": meeting.seats, "signup_until": meeting.signup_until.isoformat() if meeting.signup_until else None}
+            "seats": meeting.seats, "signup_until": meeting.signup_until.isoformat() if meeting.signup_until else None,
+            "first_come": meeting.first_come}
 
 
 def save_meeting(consultation, actor, meeting: Meeting | None, *, kind: str, title: str, starts_at: datetime,
                  ends_at: datetime | None, place: str, description: str | None, seats: int | None,
-                 signup_until: datetime | None) -> Meeting:
+                 signup_until: datetime | None, first_come: bool = False) -> Meeting:
     """Announce a meeting (``meeting`` None) or change one not yet held nor cancelled. A change of its time or place
     is mailed to those who signed up and are still expected (with an address). Audited."""
     if kind not in MEETING_KINDS:
@@ -76,6 +77,7 @@ def save_meeting(consultation, actor, meeting: Meeting | None, *, kind: str, tit
     meeting.kind, meeting.title, meeting.starts_at, meeting.ends_at = kind, title.strip(), starts_at, ends_at
     meeting.place, meeting.description = place.strip(), (description or "").strip() or None
     meeting.seats, meeting.signup_until, meeting.updated_at = seats, signup_until, now()
+    meeting.first_come = bool(first_come and seats)
     db.session.flush()
     after = _snapshot(meeting)
     record_action(actor, "meeting" if before is None else "change_meeting", meeting, consultation_id=consultation.id,
@@ -225,6 +227,8 @@ def register(meeting: Meeting, *, name: str, phone: str, email: str | None, orga
     """Sign up for ``meeting`` while its sign-up is open; one standing sign-up a telephone number. Returns the
     sign-up and the secret of the registrant's link (only its hash is kept). Flushes."""
     state = meeting.signup_state()
+    if state == "full":
+        raise MeetingError("name", _("名额已经报满了。您可以在网上提意见，效果一样。"))
     if state != "open":
         raise MeetingError("name", _("这次会议现在不接受报名。"))
     if meeting.kind == "hearing" and not (statement or "").strip():
@@ -239,7 +243,7 @@ def register(meeting: Meeting, *, name: str, phone: str, email: str | None, orga
     registration = MeetingRegistration(
         meeting=meeting, name=name.strip(), phone=phone.strip(), phone_key=key, email=(email or "").strip().lower() or None,
         organisation=(organisation or "").strip() or None, statement=(statement or "").strip() or None,
-        language=language, status="applied", key_hash=key_hash(secret))
+        language=language, status="accepted" if meeting.first_come else "applied", key_hash=key_hash(secret))
     db.session.add(registration)
     try:
         with db.session.begin_nested():

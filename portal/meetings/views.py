@@ -113,7 +113,7 @@ def _times(form: MeetingForm) -> dict:
 def _save(consultation, meeting: Meeting | None, form: MeetingForm) -> Meeting:
     return services.save_meeting(
         consultation, current_user, meeting, kind=form.kind.data, title=form.title.data, place=form.place.data,
-        description=form.description.data, seats=form.seats.data, **_times(form))
+        description=form.description.data, seats=form.seats.data, first_come=form.first_come.data, **_times(form))
 
 
 @bp.route("/office/consultations/<int:consultation_id>/meetings", methods=["GET", "POST"])
@@ -139,7 +139,7 @@ def _office_page(consultation, meeting: Meeting, *, form=None, cancel_form=None,
         form.kind.data, form.title.data, form.place.data = meeting.kind, meeting.title, meeting.place
         form.start_date.data, form.start_time.data = start.date(), start.time()
         form.end_time.data = local(meeting.ends_at).time() if meeting.ends_at else None
-        form.description.data, form.seats.data = meeting.description, meeting.seats
+        form.description.data, form.seats.data, form.first_come.data = meeting.description, meeting.seats, meeting.first_come
         form.signup_date.data = signup.date() if signup else None
         form.signup_time.data = signup.time() if signup else form.signup_time.default
     if minutes_form is None:

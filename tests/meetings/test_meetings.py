@@ -456,3 +456,22 @@ def test_the_office_signs_up_those_who_telephone(app, client, clock, consultatio
     clock.set(shanghai(2023, 4, 28, 10, 0))
     late = submit(url, office_url(consultation, meeting, "/registrations"), name="钱大爷", phone="13600136000")
     assert late.status_code == 422 and "不能再报名" in late.get_data(as_text=True)
+
+
+def test_first_come_first_served_gives_places_until_they_are_taken(app, client, consultation, office, submit):
+    meeting = announce(submit, consultation, seats="2", first_come="y")
+    assert meeting.first_come is True
+    citizen = Browser(app)
+    assert "还有 2 个名额，报名即确定参加" in citizen.get(public_url(consultation, meeting)).get_data(as_text=True)
+    first = sign_up(citizen, consultation, meeting, phone="13800138000")
+    assert "已确定参加" in citizen.get(first.headers["Location"]).get_data(as_text=True)
+    assert sign_up(citizen, consultation, meeting, phone="13900139000").status_code == 303
+    full = sign_up(citizen, consultation, meeting, f"/consultations/{consultation.id}", phone="13700137000")
+    assert full.status_code == 422 and "名额已经报满了" in full.get_data(as_text=True)
+    assert "名额已满" in citizen.get(public_url(consultation, meeting)).get_data(as_text=True)
+    # one withdraws: the place is free again
+    page = first.headers["Location"]
+    citizen.post(page, data={"csrf_token": csrf_token(citizen, page)})
+    assert sign_up(citizen, consultation, meeting, phone="13700137000").status_code == 303
+    statuses = db.session.scalars(select(MeetingRegistration.status).order_by(MeetingRegistration.id)).all()
+    assert statuses == ["withdrawn", "accepted", "accepted"]
