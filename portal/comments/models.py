@@ -110,6 +110,10 @@ class Comment(db.Model):
     # the office's key question (重点问题) it answers: its number in the consultation's ``questions`` (1 for the first);
     # None: none chosen
     question: Mapped[int | None] = mapped_column()
+    # the meeting (座谈会、听证会: portal/meetings) an opinion typed in by the office was voiced at (channel "meeting");
+    # a plain column, as citizen_id (no foreign key: adding one to this table on SQLite would rebuild it, dropping its
+    # triggers; a meeting is never deleted but with its consultation, and its comments with it)
+    meeting_id: Mapped[int | None] = mapped_column()
 
     consultation: Mapped["Consultation"] = relationship()  # noqa: F821
     section: Mapped["Section | None"] = relationship(foreign_keys=[section_id])  # noqa: F821

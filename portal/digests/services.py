@@ -186,7 +186,7 @@ def digest_rows(
         select(
             Comment.id, Comment.section_id, Comment.quote, Comment.proposal, Comment.body, Comment.stance, Comment.author_name, contact,
             Comment.organisation, Comment.organisation_kind, Comment.question,
-            Comment.receipt_number, Comment.created_at, Comment.channel, Comment.status,
+            Comment.receipt_number, Comment.created_at, Comment.channel, Comment.meeting_id, Comment.status,
             Response.outcome, Response.reason, Response.published_at,
         )
         .outerjoin(Section, Section.id == Comment.section_id)
@@ -197,8 +197,9 @@ def digest_rows(
     )
     number = 0
     questions = consultation.questions or []
+    meetings = {m.id: m.title for m in consultation.meetings}  # an opinion voiced at one names it
     for (comment_id, section_id, quote, proposal, body, stance, name, contact_value, organisation, kind, question,
-         receipt, created, channel, status, outcome, reason, published) in db.session.execute(query):
+         receipt, created, channel, meeting_id, status, outcome, reason, published) in db.session.execute(query):
         number += 1
         top = top_of.get(section_id)
         yield DigestRow(
@@ -216,7 +217,7 @@ def digest_rows(
             contact=(contact_value or "") if with_contacts else "",
             receipt_number=receipt,
             submitted=_chinese_datetime(created),
-            channel=CHANNELS.get(channel, channel),
+            channel=CHANNELS.get(channel, channel) + (f"（{meetings[meeting_id]}）" if meeting_id in meetings else ""),
             status=STATUSES.get(status, status),
             outcome=OUTCOMES.get(outcome, ""),
             reason=reason or "",

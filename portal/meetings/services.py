@@ -163,6 +163,14 @@ def registrations_csv(meeting: Meeting, actor) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def opinions_voiced(meeting: Meeting) -> int:
+    """The opinions the office typed in as voiced at ``meeting`` and counted as received (not spam nor withdrawn)."""
+    from portal.comments.models import Comment, comment_received
+
+    return db.session.scalar(select(func.count()).select_from(Comment).where(
+        Comment.consultation_id == meeting.consultation_id, Comment.meeting_id == meeting.id, comment_received())) or 0
+
+
 def sign_in_list(meeting: Meeting) -> list[MeetingRegistration]:
     """Who the sign-in sheet (签到表) lists: those given a place; while nobody is, all who signed up and have not
     withdrawn nor been told no."""

@@ -151,6 +151,7 @@ def _office_page(consultation, meeting: Meeting, *, form=None, cancel_form=None,
                            cancel_form=cancel_form or CancelMeetingForm(formdata=None), minutes_form=minutes_form,
                            decision_form=DecisionForm(formdata=None), error=error,
                            registration_form=registration_form or RegistrationForm(formdata=None),
+                           voiced=services.opinions_voiced(meeting),
                            state=meeting.signup_state()), status
 
 

@@ -131,6 +131,8 @@ class RecordCommentForm(Form):
     )
     section_id = SelectField(_l("针对的章节"), coerce=int, validate_choice=True,
                              invalid_choice_message=_l("请从列表中选择章节。"))
+    meeting_id = SelectField(_l("在哪次会议上提出（可不选）"), coerce=int, validate_choice=True, default=0,
+                             invalid_choice_message=_l("请从列表中选择会议，也可以不选。"))
     stance = RadioField(
         _l("态度"),
         choices=[SelectChoice(code, STANCE_LABELS[code]) for code in ("support", "oppose", "suggest")],
@@ -191,6 +193,14 @@ class ImportEmailsForm(Form):
     def validate_files(self, field) -> None:
         if not [file for file in field.data or [] if getattr(file, "filename", None)]:
             raise ValidationError(_l("请选择要上传的邮件文件。"))
+
+
+def meeting_choices(consultation) -> list[SelectChoice]:
+    """None, then each meeting of the consultation not cancelled (座谈会、听证会), by day and name."""
+    from portal.core.web import localdate
+
+    return [SelectChoice(0, _l("不选"))] + [SelectChoice(m.id, f"{localdate(m.starts_at)} {m.title}")
+                                           for m in consultation.meetings if not m.is_cancelled]
 
 
 def question_choices(consultation) -> list[SelectChoice]:

@@ -434,7 +434,7 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
                    rewrite_summary: bool = True, files=(), quote: str | None = None,
                    received_at: datetime | None = None, proposal: str | None = None,
                    organisation: str | None = None, organisation_kind: str | None = None,
-                   question: int | None = None) -> StoredComment:
+                   question: int | None = None, meeting_id: int | None = None) -> StoredComment:
     """Store an opinion that reached the office another way (by e-mail, letter, fax, telephone or in person)
     beside those sent through the portal, so that it is moderated, routed, counted in the closing summary,
     digested and answered like them. It must have come within the period (a letter: its postmark), and may be
@@ -443,7 +443,8 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
     wording it proposes instead (建议修改为); ``organisation`` and ``organisation_kind``: on whose behalf it was made
     (以单位名义; the kind told from the name when not given), and without one, an ``author_name`` that names an
     organisation (某某协会, a list's 提出人 column holds people and organisations alike) is taken for it;
-    ``question``: the number of the key question (重点问题) it answers, one the consultation asked.
+    ``question``: the number of the key question (重点问题) it answers, one the consultation asked; ``meeting_id``: the
+    meeting of the consultation it was voiced at (channel ``meeting``).
     ``received_at``: the moment it came, when known (an e-mail's), instead of ``received_on``; checked to the minute."""
     if channel not in OFFLINE_CHANNELS:
         raise OfficeError("channel", _("请选择收到的方式。"))
@@ -483,6 +484,9 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
         raise OfficeError("proposal", _("建议修改的文字不能超过 %(max)s 个字。", max=PROPOSAL_MAX))
     if question is not None and asked_question(consultation.questions, question) is None:
         raise OfficeError("question", _("请从列表中选择重点问题，也可以不选。"))
+    if meeting_id is not None and (channel != "meeting" or meeting_id not in {m.id for m in consultation.meetings
+                                                                              if not m.is_cancelled}):
+        raise OfficeError("meeting_id", _("选择会议时，收到的方式请选“座谈会等会议上提出”，会议请从列表中选择。"))
     if not organisation and author_name and named_organisation(author_name):
         organisation, author_name = author_name, None
     organisation, organisation_kind = organisation_of(organisation, organisation_kind)
@@ -502,8 +506,11 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
                            question=question)
     store_uploads(stored.id, uploads)
     comment = db.session.get(Comment, stored.id)
+    if meeting_id is not None:
+        comment.meeting_id = meeting_id
     record_action(actor, "record_comment", comment, consultation_id=consultation.id,
                   after={"receipt_number": stored.receipt_number, "channel": channel,
+                         **({"meeting_id": meeting_id} if meeting_id is not None else {}),
                          "received_on": received_on.isoformat(), "section_id": comment.section_id,
                          "attachments": [upload.filename for upload in uploads]})
     if rewrite_summary:

@@ -23,7 +23,7 @@ from portal.office.forms import (
     END_OF_DAY, ExplanatoryNoteForm, ExtendForm, FinalDocumentForm, ImportCommentsForm, ImportEmailsForm, NoticeForm,
     PublishedFileForm, PublishForm, QuestionsForm, RecordCommentForm, ReviseForm, SectionForm, SplitSectionForm,
     TermsForm, UploadForm, WithdrawForm,
-    draft_section_choices, local_datetime, question_choices, split_list,
+    draft_section_choices, local_datetime, meeting_choices, question_choices, split_list,
 )
 from portal.office.inbox import import_emailed_comments
 from portal.office.review import review_of
@@ -295,6 +295,7 @@ def record_comment(consultation_id: int):
     form = RecordCommentForm()
     form.section_id.choices = draft_section_choices(consultation.current_draft)
     form.question.choices = question_choices(consultation)
+    form.meeting_id.choices = meeting_choices(consultation)
     if (stored := carry_out(form, lambda: services.record_comment(
             consultation, current_user, channel=form.channel.data, received_on=form.received_on.data,
             section_id=form.section_id.data or None, body=form.body.data, stance=form.stance.data,
@@ -302,7 +303,8 @@ def record_comment(consultation_id: int):
             files=request.files.getlist("attachments"), quote=form.quote.data,
             proposal=form.proposal.data, organisation=form.organisation.data,
             organisation_kind=form.organisation_kind.data,
-            question=int(form.question.data) if form.question.data else None))) is not NOT_DONE:
+            question=int(form.question.data) if form.question.data else None,
+            meeting_id=form.meeting_id.data or None))) is not NOT_DONE:
         return redirect(url_for("office.record_comment", consultation_id=consultation.id,
                                 recorded=stored.receipt_number))
     recent = db.session.scalars(
@@ -316,6 +318,7 @@ def record_comment(consultation_id: int):
         form.received_on.data = local(recorded.created_at if recorded else now()).date()
         if recorded is None and (meeting := _meeting_arg(consultation)) is not None:  # from a meeting's page
             form.channel.data, form.received_on.data = "meeting", local(meeting.starts_at).date()
+            form.meeting_id.data = meeting.id
     status = 422 if form.errors else 200
     return render_template("office/record_comment.html", consultation=consultation, form=form, recent=recent,
                            recorded=recorded, imported=request.args.get("imported", type=int)), status

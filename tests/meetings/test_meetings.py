@@ -8,6 +8,7 @@ import re
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEntry
+from portal.comments.models import Comment
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
 from portal.mail.worker import deliver_due
@@ -356,6 +357,20 @@ def test_the_meeting_page_leads_to_typing_in_what_was_said_there(app, client, cl
     assert f'href="{link}"' in page
     form = client.get(link).get_data(as_text=True)
     assert '<option selected value="meeting">' in form and 'value="2023-04-28"' in form
+    assert f'<option selected value="{meeting.id}">' in form  # the meeting chosen too
+    recorded = submit(link, f"/office/consultations/{consultation.id}/comments/new", channel="meeting",
+                      meeting_id=str(meeting.id), received_on="2023-04-28", section_id="0", stance="suggest",
+                      body="会上，居民代表建议助餐点延长营业时间。", author_name="张三")
+    assert recorded.status_code == 302, recorded.get_data(as_text=True)[:2000]
+    assert db.session.scalar(select(Comment.meeting_id).where(Comment.body.like("会上%"))) == meeting.id
+    assert "已录入会上收到的意见 1 条。" in client.get(office_url(consultation, meeting)).get_data(as_text=True)
+    digest = client.get(f"/office/consultations/{consultation.id}/digest.csv").get_data(as_text=True)
+    assert "座谈会等会议（社区养老服务征求意见座谈会）" in digest
+    # a meeting names an opinion voiced at a meeting only
+    wrong = submit(link, f"/office/consultations/{consultation.id}/comments/new", channel="letter",
+                   meeting_id=str(meeting.id), received_on="2023-04-28", section_id="0", stance="suggest",
+                   body="一封信。")
+    assert wrong.status_code == 422 and "选择会议时，收到的方式请选" in wrong.get_data(as_text=True)
 
 
 def test_followers_hear_of_a_meeting_they_may_sign_up_for(app, client, consultation, office, submit):
