@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
 import re
 import secrets
@@ -289,6 +290,19 @@ def registration_by_key(secret: str) -> MeetingRegistration | None:
     if not secret or len(secret) > 64:
         return None
     return db.session.scalar(select(MeetingRegistration).where(MeetingRegistration.key_hash == key_hash(secret)))
+
+
+def registration_by_number(number: str, phone: str) -> MeetingRegistration | None:
+    """The sign-up with this number (``12-0003``) and this telephone number (its digits compared), for a registrant
+    who lost their page's link; None when either does not match."""
+    match = re.fullmatch(r"\s*(\d{1,9})\s*[-－—]\s*(\d{1,9})\s*", number or "")
+    key = phone_key(phone)
+    if match is None or not key:
+        return None
+    registration = db.session.get(MeetingRegistration, int(match[2]))
+    if registration is None or registration.meeting_id != int(match[1]) or registration.erased_at is not None:
+        return None
+    return registration if hmac.compare_digest(registration.phone_key, key) else None
 
 
 def withdraw(registration: MeetingRegistration) -> None:

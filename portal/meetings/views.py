@@ -75,6 +75,24 @@ def calendar(consultation_id: int, meeting_id: int):
     return response
 
 
+@bp.route("/meetings/lookup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RECEIPT_MISS_LIMIT"], methods=["POST"],
+               deduct_when=lambda response: response.status_code == 404)
+def lookup():
+    """A registrant who lost their page's link finds what became of their sign-up: its number and their telephone
+    number (the page then shows, but does not let anyone withdraw it; misses are limited per address)."""
+    if request.method == "POST":  # its CSRF token checked already
+        registration = services.registration_by_number(request.form.get("number", ""), request.form.get("phone", ""))
+        if registration is not None and registration.meeting.consultation.is_published:
+            response = current_app.make_response(render_template(
+                "meetings/registration.html", registration=registration, meeting=registration.meeting,
+                consultation=registration.meeting.consultation, error=None, looked_up=True))
+            response.headers["Cache-Control"] = "private, no-store"
+            return response
+        return render_template("meetings/lookup.html", not_found=True), 404
+    return render_template("meetings/lookup.html", not_found=False)
+
+
 @bp.route("/meetings/registrations/<key>", methods=["GET", "POST"])
 def registration(key: str):
     """The registrant's own page (reached by the secret link given at sign-up): the state of their sign-up, and a

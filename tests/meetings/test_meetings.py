@@ -490,3 +490,24 @@ def test_first_come_first_served_gives_places_until_they_are_taken(app, client, 
     assert sign_up(citizen, consultation, meeting, phone="13700137000").status_code == 303
     statuses = db.session.scalars(select(MeetingRegistration.status).order_by(MeetingRegistration.id)).all()
     assert statuses == ["withdrawn", "accepted", "accepted"]
+
+
+def test_a_registrant_who_lost_the_link_looks_the_sign_up_up(app, client, consultation, office, submit):
+    meeting = announce(submit, consultation)
+    citizen = Browser(app)
+    assert sign_up(citizen, consultation, meeting, phone="138 0013 8000").status_code == 303
+    registration = db.session.scalars(select(MeetingRegistration)).one()
+    url = office_url(consultation, meeting)
+    client.post(url + "/decide", data={"csrf_token": csrf_token(client, url), "registration_id": str(registration.id),
+                                       "decision": "accepted"})
+    stranger = Browser(app)
+    assert "已经报过名？查询是否安排您参加" in stranger.get(public_url(consultation, meeting)).get_data(as_text=True)
+    token = csrf_token(stranger, "/meetings/lookup")
+    found = stranger.post("/meetings/lookup", data={"csrf_token": token, "number": f" {registration.number} ",
+                                                    "phone": "13800138000"})
+    text = found.get_data(as_text=True)
+    assert found.status_code == 200 and "已确定参加" in text and "138****8000" in text
+    assert "取消报名</button>" not in text  # seeing it is not withdrawing it
+    for number, phone in ((registration.number, "13900139000"), (f"{meeting.id}-9999", "13800138000"), ("abc", "1")):
+        missed = stranger.post("/meetings/lookup", data={"csrf_token": token, "number": number, "phone": phone})
+        assert missed.status_code == 404 and "没有找到" in missed.get_data(as_text=True)
