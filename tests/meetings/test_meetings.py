@@ -390,7 +390,8 @@ def test_followers_hear_of_a_meeting_they_may_sign_up_for(app, client, consultat
     assert chinese.subject == f"召开听证会，欢迎报名：{consultation.title}"
     assert "收费标准听证会" in chinese.body_text and "名额 20 人" in chinese.body_text
     assert public_url(consultation, meeting) in chinese.body_text and public_url(consultation, meeting) in english.body_text
-    assert english.subject.startswith("A hearing you may sign up for") and "20 places" in english.body_text
+    assert english.subject.startswith("Hearing open to sign-up") and "20 places" in english.body_text
+    assert "will hold a meeting (hearing)" in english.body_text
 
 
 def test_the_dashboard_says_how_many_sign_ups_wait_for_a_decision(app, client, clock, consultation, office, submit):
