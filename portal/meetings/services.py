@@ -242,6 +242,8 @@ def register(meeting: Meeting, *, name: str, phone: str, email: str | None, orga
         raise MeetingError("name", _("这次会议现在不接受报名。"))
     if meeting.kind == "hearing" and not (statement or "").strip():
         raise MeetingError("statement", _("报名参加听证会，请写下您的主要观点和理由。"))
+    if meeting.first_come:  # PostgreSQL: sign-ups for one meeting take turns, its row locked until the commit
+        db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
     key = phone_key(phone)
     exists = db.session.scalar(select(MeetingRegistration.id).where(
         MeetingRegistration.meeting_id == meeting.id, MeetingRegistration.phone_key == key,
@@ -259,6 +261,13 @@ def register(meeting: Meeting, *, name: str, phone: str, email: str | None, orga
             db.session.flush()
     except IntegrityError:  # the same number signed up at the same moment in another request
         raise MeetingError("phone", _("这个电话号码已经报名了这次会议，不用重复报名。")) from None
+    if meeting.first_come:
+        # counted after the insert (SQLite: the insert took the one write lock, so another sign-up's commit is seen;
+        # PostgreSQL: after the lock above): two at once never both take the last place; the caller rolls back
+        taken = db.session.scalar(select(func.count()).select_from(MeetingRegistration).where(
+            MeetingRegistration.meeting_id == meeting.id, MeetingRegistration.status == "accepted"))
+        if taken > meeting.seats:
+            raise MeetingError("name", _("名额已经报满了。您可以在网上提意见，效果一样。"))
     return registration, secret
 
 

@@ -512,3 +512,43 @@ def test_a_registrant_who_lost_the_link_looks_the_sign_up_up(app, client, consul
     for number, phone in ((registration.number, "13900139000"), (f"{meeting.id}-9999", "13800138000"), ("abc", "1")):
         missed = stranger.post("/meetings/lookup", data={"csrf_token": token, "number": number, "phone": phone})
         assert missed.status_code == 404 and "没有找到" in missed.get_data(as_text=True)
+
+
+def test_two_sign_ups_at_once_never_both_take_the_last_place(app, consultation, office, submit):
+    """Two requests for the one place left, at the same moment, in two threads with sessions of their own."""
+    import threading
+
+    from portal.meetings.services import MeetingError, register
+
+    meeting_id = announce(submit, consultation, seats="1", first_come="y").id
+    db.session.commit()
+    barrier, outcomes = threading.Barrier(2), []
+
+    def sign(phone):
+        with app.app_context():
+            meeting = db.session.get(Meeting, meeting_id)
+            meeting.registrations  # read before the other signs up: the stale view the lock must correct
+            barrier.wait()
+            try:
+                register(meeting, name="王", phone=phone, email=None, organisation=None, statement=None,
+                         language="zh_CN")
+                db.session.commit()
+                outcomes.append("taken")
+            except MeetingError:
+                db.session.rollback()
+                outcomes.append("full")
+            except Exception as error:  # SQLite: the second writer finds the database changed under it
+                db.session.rollback()
+                outcomes.append(type(error).__name__)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=sign, args=(phone,)) for phone in ("13800138000", "13900139000")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    db.session.expire_all()
+    accepted = db.session.scalar(select(func.count()).select_from(MeetingRegistration).where(
+        MeetingRegistration.status == "accepted"))
+    assert accepted == 1 and outcomes.count("taken") == 1, outcomes
