@@ -231,6 +231,31 @@ def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+def _new_registration(meeting: Meeting, *, name: str, phone: str, email: str | None, organisation: str | None,
+                      statement: str | None, language: str, status: str) -> tuple[MeetingRegistration, str]:
+    """A new sign-up, its fields tidied, refused when the number has a standing one for the meeting (checked first,
+    and by the unique index when two come at the same moment); the secret of its page's link (only its hash kept).
+    Flushes (in a savepoint)."""
+    key = phone_key(phone)
+    already = _("这个电话号码已经报名了这次会议，不用重复报名。")
+    if db.session.scalar(select(MeetingRegistration.id).where(
+            MeetingRegistration.meeting_id == meeting.id, MeetingRegistration.phone_key == key,
+            MeetingRegistration.status != "withdrawn")) is not None:
+        raise MeetingError("phone", already)
+    secret = secrets.token_urlsafe(18)
+    registration = MeetingRegistration(
+        meeting=meeting, name=name.strip(), phone=phone.strip(), phone_key=key,
+        email=(email or "").strip().lower() or None, organisation=(organisation or "").strip() or None,
+        statement=(statement or "").strip() or None, language=language, status=status, key_hash=key_hash(secret))
+    db.session.add(registration)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # the same number signed up at the same moment in another request
+        raise MeetingError("phone", already) from None
+    return registration, secret
+
+
 def register(meeting: Meeting, *, name: str, phone: str, email: str | None, organisation: str | None,
              statement: str | None, language: str) -> tuple[MeetingRegistration, str]:
     """Sign up for ``meeting`` while its sign-up is open; one standing sign-up a telephone number. Returns the
@@ -244,23 +269,9 @@ def register(meeting: Meeting, *, name: str, phone: str, email: str | None, orga
         raise MeetingError("statement", _("报名参加听证会，请写下您的主要观点和理由。"))
     if meeting.first_come:  # PostgreSQL: sign-ups for one meeting take turns, its row locked until the commit
         db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
-    key = phone_key(phone)
-    exists = db.session.scalar(select(MeetingRegistration.id).where(
-        MeetingRegistration.meeting_id == meeting.id, MeetingRegistration.phone_key == key,
-        MeetingRegistration.status != "withdrawn"))
-    if exists is not None:
-        raise MeetingError("phone", _("这个电话号码已经报名了这次会议，不用重复报名。"))
-    secret = secrets.token_urlsafe(18)
-    registration = MeetingRegistration(
-        meeting=meeting, name=name.strip(), phone=phone.strip(), phone_key=key, email=(email or "").strip().lower() or None,
-        organisation=(organisation or "").strip() or None, statement=(statement or "").strip() or None,
-        language=language, status="accepted" if meeting.first_come else "applied", key_hash=key_hash(secret))
-    db.session.add(registration)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:  # the same number signed up at the same moment in another request
-        raise MeetingError("phone", _("这个电话号码已经报名了这次会议，不用重复报名。")) from None
+    registration, secret = _new_registration(
+        meeting, name=name, phone=phone, email=email, organisation=organisation, statement=statement,
+        language=language, status="accepted" if meeting.first_come else "applied")
     if meeting.first_come:
         # counted after the insert (SQLite: the insert took the one write lock, so another sign-up's commit is seen;
         # PostgreSQL: after the lock above): two at once never both take the last place; the caller rolls back
@@ -278,18 +289,9 @@ def register_for(meeting: Meeting, actor, *, name: str, phone: str, email: str |
     Audited. Flushes."""
     if meeting.is_cancelled or now() >= meeting.starts_at:
         raise MeetingError("name", _("会议已经开始、结束或已取消，不能再报名。"))
-    key = phone_key(phone)
-    if db.session.scalar(select(MeetingRegistration.id).where(
-            MeetingRegistration.meeting_id == meeting.id, MeetingRegistration.phone_key == key,
-            MeetingRegistration.status != "withdrawn")) is not None:
-        raise MeetingError("phone", _("这个电话号码已经报名了这次会议，不用重复报名。"))
-    registration = MeetingRegistration(
-        meeting=meeting, name=name.strip(), phone=phone.strip(), phone_key=key,
-        email=(email or "").strip().lower() or None, organisation=(organisation or "").strip() or None,
-        statement=(statement or "").strip() or None, language="zh_CN", status="applied",
-        key_hash=key_hash(secrets.token_urlsafe(18)))  # no page of their own: the office tells them
-    db.session.add(registration)
-    db.session.flush()
+    registration, _secret = _new_registration(  # no page of their own: the office tells them
+        meeting, name=name, phone=phone, email=email, organisation=organisation, statement=statement,
+        language="zh_CN", status="applied")
     record_action(actor, "register_for", registration, consultation_id=meeting.consultation_id,
                   after={"number": registration.number, "meeting": meeting.id})
     return registration
