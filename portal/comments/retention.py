@@ -19,13 +19,18 @@ from portal.core.time import now
 from portal.extensions import db
 
 
+def _ended_before(days: int):
+    """The ids (a subquery) of the consultations finalised more than ``days`` days ago."""
+    cutoff = now() - timedelta(days=days)
+    return select(Consultation.id).where(Consultation.finalised_at.is_not(None), Consultation.finalised_at < cutoff)
+
+
 def erase_old_contacts(days: int) -> dict[int, int]:
     """Erase the contact details of the comments of every consultation finalised more than ``days`` days ago.
     Returns the number of comments changed per consultation (none for ``days`` <= 0: keep everything)."""
     if days <= 0:
         return {}
-    cutoff = now() - timedelta(days=days)
-    ended = select(Consultation.id).where(Consultation.finalised_at.is_not(None), Consultation.finalised_at < cutoff)
+    ended = _ended_before(days)
     holding = (Comment.consultation_id.in_(ended),
                or_(Comment.author_contact.is_not(None), Comment.client_hash.is_not(None)))
     counts = dict(db.session.execute(
@@ -52,8 +57,7 @@ def erase_old_registrations(days: int) -> dict[int, int]:
 
     if days <= 0:
         return {}
-    cutoff = now() - timedelta(days=days)
-    ended = select(Consultation.id).where(Consultation.finalised_at.is_not(None), Consultation.finalised_at < cutoff)
+    ended = _ended_before(days)
     holding = (MeetingRegistration.erased_at.is_(None),
                MeetingRegistration.meeting_id.in_(select(Meeting.id).where(Meeting.consultation_id.in_(ended))))
     counts = dict(db.session.execute(
