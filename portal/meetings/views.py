@@ -84,11 +84,7 @@ def lookup():
     if request.method == "POST":  # its CSRF token checked already
         registration = services.registration_by_number(request.form.get("number", ""), request.form.get("phone", ""))
         if registration is not None and registration.meeting.consultation.is_published:
-            response = current_app.make_response(render_template(
-                "meetings/registration.html", registration=registration, meeting=registration.meeting,
-                consultation=registration.meeting.consultation, error=None, looked_up=True))
-            response.headers["Cache-Control"] = "private, no-store"
-            return response
+            return _registration_page(registration, looked_up=True)
         return render_template("meetings/lookup.html", not_found=True), 404
     return render_template("meetings/lookup.html", not_found=False)
 
@@ -111,10 +107,16 @@ def registration(key: str):
             db.session.commit()
             flash(_("您已取消报名。"))
             return redirect(url_for("meetings.registration", key=key), 303)
+    return _registration_page(registration, error=error)
+
+
+def _registration_page(registration, error: str | None = None, looked_up: bool = False):
+    """A sign-up's page, for its registrant only: never kept by a cache, and its address (the key, on the own page)
+    never sent on to another site."""
     response = current_app.make_response((render_template(
         "meetings/registration.html", registration=registration, meeting=registration.meeting,
-        consultation=registration.meeting.consultation, error=error), 422 if error else 200))
-    response.headers["Referrer-Policy"] = "no-referrer"  # the link is the key: never sent on to another site
+        consultation=registration.meeting.consultation, error=error, looked_up=looked_up), 422 if error else 200))
+    response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
