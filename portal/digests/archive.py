@@ -9,7 +9,6 @@ are read from the database a few at a time. The download is audited.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -28,7 +27,7 @@ from portal.audit.services import record_action
 from portal.comments.attachments import clean_filename
 from portal.consultations.models import Consultation, ConsultationFile, DeadlineExtension
 from portal.core.time import SHANGHAI, chinese_date, now
-from portal.digests.rows import neutralise_formula
+from portal.digests.rows import csv_bytes
 from portal.digests.services import FORMATS, build_digest, digest_meta, received_files, unused_name
 from portal.extensions import db
 
@@ -144,7 +143,7 @@ def _records(consultation: Consultation, writer: _Writer) -> None:
         select(DeadlineExtension).where(DeadlineExtension.consultation_id == consultation.id)
         .order_by(DeadlineExtension.at)).all()
     if extensions:
-        writer.add(f"{RECORDS}/延期记录.csv", _csv(
+        writer.add(f"{RECORDS}/延期记录.csv", csv_bytes(
             ["延期时间", "操作人", "原截止时间", "新截止时间", "理由"],
             [[_moment(e.at), e.actor_label, _moment(e.old_deadline), _moment(e.new_deadline), e.reason]
              for e in extensions]))
@@ -153,7 +152,7 @@ def _records(consultation: Consultation, writer: _Writer) -> None:
         from portal.meetings.summary import KIND_NAMES
 
         counts = registration_counts(consultation.meetings)
-        writer.add(f"{RECORDS}/座谈会、听证会.csv", _csv(
+        writer.add(f"{RECORDS}/座谈会、听证会.csv", csv_bytes(
             ["会议形式", "会议名称", "开始时间", "结束时间", "地点", "公开报名名额", "报名人数", "确定参加人数", "状态",
              "会议情况"],
             [[KIND_NAMES[m.kind], m.title, _moment(m.starts_at), _moment(m.ends_at), m.place, m.seats or "",
@@ -162,7 +161,7 @@ def _records(consultation: Consultation, writer: _Writer) -> None:
              for m in consultation.meetings]))
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.consultation_id == consultation.id)
                                  .order_by(AuditEntry.at, AuditEntry.id).execution_options(yield_per=500))
-    writer.add(f"{RECORDS}/操作记录.csv", _csv(
+    writer.add(f"{RECORDS}/操作记录.csv", csv_bytes(
         ["时间", "操作人", "操作", "对象", "对象编号", "之前", "之后", "理由"],
         ([_moment(e.at), e.actor_label, str(ACTION_LABELS.get(e.action, e.action)), e.target_type, e.target_id,
           _json(e.before), _json(e.after), e.reason] for e in entries)))
@@ -174,15 +173,6 @@ def _moment(value: datetime | None) -> str:
 
 def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
-
-
-def _csv(header: list[str], rows) -> bytes:
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([neutralise_formula("" if value is None else str(value)) for value in row])
-    return text.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with its byte order mark
 
 
 def _manifest(consultation: Consultation, done: Archived) -> str:

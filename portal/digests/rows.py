@@ -1,6 +1,8 @@
 """What a digest holds: its metadata and its rows, and the cell-level safety rules. Pure, no app context."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -123,6 +125,17 @@ def neutralise_formula(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def csv_bytes(header: list[str], rows) -> bytes:
+    """A small CSV file (the archive's records, a meeting's sign-ups): UTF-8 with the byte order mark Excel needs to
+    open it, each value as text (None: empty), a formula neutralised."""
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise_formula("" if value is None else str(value)) for value in row])
+    return text.getvalue().encode("utf-8-sig")
 
 
 def safe_sheet_title(heading: str, taken: set[str]) -> str:

@@ -3,10 +3,8 @@ said; the public signs up; the office chooses who attends. Mails to registrants 
 transaction (the mail worker renders and sends them: portal/mail/rendering.py). Never commits."""
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -148,20 +146,17 @@ def decide(meeting: Meeting, actor, registration_id: int, decision: str) -> Meet
 def registrations_csv(meeting: Meeting, actor) -> bytes:
     """The sign-ups as a CSV file for the office (UTF-8 with BOM, for Excel), contact details included: audited.
     Cells that a spreadsheet would run as a formula are written as text."""
-    from portal.digests.rows import neutralise_formula
+    from portal.digests.rows import csv_bytes
     from portal.meetings.labels import REGISTRATION_LABELS
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("报名编号"), _("姓名"), _("联系电话"), _("电子邮箱"), _("工作单位"), _("拟发言要点或报名理由"),
-                     _("报名时间"), _("状态")])
-    for r in meeting.registrations:
-        writer.writerow([neutralise_formula(v) for v in (
-            r.number, r.name, r.phone, r.email or "", r.organisation or "", r.statement or "",
-            localdatetime(r.created_at), str(REGISTRATION_LABELS[r.status]))])
+    data = csv_bytes(
+        [_("报名编号"), _("姓名"), _("联系电话"), _("电子邮箱"), _("工作单位"), _("拟发言要点或报名理由"), _("报名时间"),
+         _("状态")],
+        [[r.number, r.name, r.phone, r.email, r.organisation, r.statement, localdatetime(r.created_at),
+          REGISTRATION_LABELS[r.status]] for r in meeting.registrations])
     record_action(actor, "export_registrations", meeting, consultation_id=meeting.consultation_id,
                   after={"registrations": len(meeting.registrations)})
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return data
 
 
 def opinions_voiced(meeting: Meeting) -> int:
