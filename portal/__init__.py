@@ -88,6 +88,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.audit.views import bp as audit_bp
     from portal.moderation.cli import moderation_cli
     from portal.moderation.report_views import bp as comment_reports_bp
+    from portal.comments.agreement_views import bp as agreements_bp
     from portal.moderation.views import bp as moderation_bp
     from portal.moderation.word_views import bp as sensitive_words_bp
     from portal.digests.cli import digests_cli
@@ -109,6 +110,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(comment_reports_bp)
+    app.register_blueprint(agreements_bp)
     app.register_blueprint(sensitive_words_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(responses_bp)

@@ -44,6 +44,7 @@ class Config:
     # Moderation: submissions per client address (Flask-Limiter syntax), spam signs, queue page size
     COMMENT_RATE_LIMIT = "10/minute;100/day"
     REPORT_RATE_LIMIT = "5/minute;50/day"
+    AGREEMENT_RATE_LIMIT = "30/minute;300/day"  # agreeing with comments (赞同) or taking it back, per client address
     MEETING_SIGNUP_RATE_LIMIT = "10/hour;30/day"  # sign-ups for meetings (座谈会、听证会), per client address
     API_RATE_LIMIT = "120/minute"  # the public API (/api/v1), per client address
     # receipt numbers looked up that do not exist, per client address: a person mistypes a few; guessing others'
@@ -74,7 +75,7 @@ def from_environment() -> dict:
         values["SQLALCHEMY_DATABASE_URI"] = url
     if storage := os.environ.get("PORTAL_RATELIMIT_STORAGE_URI"):
         values["RATELIMIT_STORAGE_URI"] = storage
-    for name in ("COMMENT_RATE_LIMIT", "REPORT_RATE_LIMIT", "MEETING_SIGNUP_RATE_LIMIT", "CITIZEN_SIGN_IN_RATE_LIMIT",
+    for name in ("COMMENT_RATE_LIMIT", "REPORT_RATE_LIMIT", "AGREEMENT_RATE_LIMIT", "MEETING_SIGNUP_RATE_LIMIT", "CITIZEN_SIGN_IN_RATE_LIMIT",
                  "API_RATE_LIMIT", "RECEIPT_MISS_LIMIT"):
         if value := os.environ.get(f"PORTAL_{name}"):
             values[name] = value

@@ -31,7 +31,7 @@ from portal.reports.services import (
 from portal.responses.models import Response
 
 STATES = ("upcoming", "open", "closed")
-COMMENT_ORDERS = ("oldest", "newest")
+COMMENT_ORDERS = ("oldest", "newest", "agreed")
 WHOLE_DRAFT = "whole"  # ?section=whole: the comments on the whole draft (anchors are s-1, appendix-1 …)
 
 
@@ -220,7 +220,9 @@ def comment_page(consultation: Consultation, section: Section | None, whole_draf
     elif whole_draft:
         conditions.append(Comment.section_id.is_(None))
     total = db.session.scalar(select(func.count()).select_from(Comment).where(*conditions)) or 0
-    ordering = (Comment.created_at.desc(), Comment.id.desc()) if order == "newest" else (Comment.created_at, Comment.id)
+    ordering = {"newest": (Comment.created_at.desc(), Comment.id.desc()),
+                "agreed": (Comment.agreement_count.desc(), Comment.created_at, Comment.id)}.get(
+                    order, (Comment.created_at, Comment.id))
     comments = db.session.scalars(
         select(Comment).where(*conditions).order_by(*ordering).limit(per_page).offset((page - 1) * per_page)
     ).all()
@@ -262,6 +264,7 @@ def _comment(comment: Comment, consultation: Consultation, section: Section | No
         "organisation": _organisation(comment.organisation, comment.organisation_kind),
         "language": comment.language,
         "created_at": moment(comment.created_at),
+        "agreements": comment.agreement_count,  # how many readers agree with it (赞同): browsers or accounts, no vote
         # the comment's own page: it alone, with the form to answer it
         "url": url_for("comments.reply", consultation_id=consultation.id, comment_id=comment.id, _external=True),
         "response": response_dict(response),

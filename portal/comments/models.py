@@ -114,6 +114,9 @@ class Comment(db.Model):
     # a plain column, as citizen_id (no foreign key: adding one to this table on SQLite would rebuild it, dropping its
     # triggers; a meeting is never deleted but with its consultation, and its comments with it)
     meeting_id: Mapped[int | None] = mapped_column()
+    # how many readers agree with it (赞同: portal/comments/agreements.py), one a browser or account; kept here so that a
+    # page of threads reads no other table, changed by one UPDATE … + 1 so that two workers never lose one
+    agreement_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     consultation: Mapped["Consultation"] = relationship()  # noqa: F821
     section: Mapped["Section | None"] = relationship(foreign_keys=[section_id])  # noqa: F821
@@ -133,6 +136,24 @@ class Comment(db.Model):
     @property
     def flag_list(self) -> list[str]:
         return [flag for flag in (self.flags or "").split(",") if flag]
+
+
+class CommentAgreement(db.Model):
+    """A reader's agreement with a public comment (赞同: "I think so too"), instead of writing the same opinion again:
+    one a comment and reader — a browser (a random key its session holds) or a signed-in citizen's account —, kept as
+    a keyed hash (``voter_hash``); the keyed hash of the network address as a comment's (the rate limit, spam signs),
+    erased with the commenters' contacts (portal/comments/agreements.py)."""
+
+    __tablename__ = "comment_agreements"
+    __table_args__ = (UniqueConstraint("comment_id", "voter_hash", name="uq_comment_agreements_voter"),
+                      Index("ix_comment_agreements_consultation_id", "consultation_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    voter_hash: Mapped[str] = mapped_column(String(64))
+    client_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
 class CommentAttachment(db.Model):

@@ -25,7 +25,7 @@ from portal.search.events import enqueue, queue_rows
 from portal.search.models import COMMENT as COMMENT_KIND
 
 THREADS_PER_PAGE = 20  # threads on a page of a section's comments (each with all its replies)
-THREAD_ORDERS = ("oldest", "newest")
+THREAD_ORDERS = ("oldest", "newest", "agreed")  # agreed: the most agreed with (赞同) first
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read out on the phone
 
 
@@ -348,7 +348,9 @@ def public_thread_page(
         total = public_thread_total(consultation, section, only)
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
-    ordering = (Comment.created_at.desc(), Comment.id.desc()) if order == "newest" else (Comment.created_at, Comment.id)
+    ordering = {"newest": (Comment.created_at.desc(), Comment.id.desc()),
+                "agreed": (Comment.agreement_count.desc(), Comment.created_at, Comment.id)}.get(
+                    order, (Comment.created_at, Comment.id))
     threads = list(db.session.scalars(
         select(Comment).where(*conditions).order_by(*ordering).limit(per_page).offset((page - 1) * per_page)
     ))

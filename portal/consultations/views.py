@@ -6,6 +6,7 @@ from sqlalchemy.orm import undefer
 
 from portal.comments import page_cache
 from portal.comments.forms import CommentForm
+from portal.comments.services import THREAD_ORDERS
 from portal.comments.quotes import asked_quote
 from portal.consultations import pages
 from portal.consultations.explanatory_note import note_blocks, note_document, note_filename
@@ -161,7 +162,7 @@ def _threads_html(consultation: Consultation, section: Section | None, endpoint:
     if not consultation.comments_public:
         return None
     page = request.args.get("page", 1, type=int)
-    order = "newest" if request.args.get("order") == "newest" else "oldest"
+    order = request.args.get("order") if request.args.get("order") in THREAD_ORDERS else "oldest"
     passage = request.args.get("passage", type=int)  # the comments quoting one sentence of the draft
     if passage is not None:
         pager_args = {**pager_args, "passage": passage}

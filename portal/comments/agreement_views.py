@@ -1,0 +1,84 @@
+"""Readers agree with a public comment (赞同), or take it back: a page with the comment and one button (no script
+needed), and the same POST answered in JSON for the threads' script (portal/static/portal.js)."""
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from portal.citizens.services import current_citizen
+from portal.comments.agreements import (SESSION_KEY, AgreementRefused, agree, has_agreed, new_browser_key, take_back,
+                                        voter_hash)
+from portal.comments.services import THREAD_ORDERS
+from portal.comments.views import get_public_comment
+from portal.core.forms import Form
+from portal.extensions import db, limiter
+from portal.moderation.signs import address_hash
+
+bp = Blueprint("agreements", __name__)
+
+
+def agreement_rate_limit() -> str:
+    return current_app.config["AGREEMENT_RATE_LIMIT"]
+
+
+def _voter(make: bool) -> tuple[str | None, int | None]:
+    """The reader's keyed hash (made for a browser that has none when ``make``) and their account's id."""
+    citizen = current_citizen()
+    if citizen is not None:
+        return voter_hash(current_app.config["SECRET_KEY"], citizen_id=citizen.id), citizen.id
+    if make and not session.get(SESSION_KEY):
+        session[SESSION_KEY] = new_browser_key()
+    return voter_hash(current_app.config["SECRET_KEY"], browser_key=session.get(SESSION_KEY)), None
+
+
+def _back(consultation, comment) -> str:
+    """The list of threads the reader came from (its page and order, when the link said), at the comment."""
+    args = {"consultation_id": consultation.id, "_anchor": f"comment-{comment.id}"}
+    page = request.args.get("page", type=int)
+    if page and 1 < page < 100_000:
+        args["page"] = page
+    if request.args.get("order") in THREAD_ORDERS[1:]:
+        args["order"] = request.args["order"]
+    if comment.section is not None:
+        return url_for("consultations.section", anchor=comment.section.anchor, **args)
+    return url_for("consultations.show", **args)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.route("/consultations/<int:consultation_id>/comments/<int:comment_id>/agree", methods=["GET", "POST"])
+@limiter.limit(agreement_rate_limit, methods=["POST"])
+def agree_page(consultation_id: int, comment_id: int):
+    consultation, comment = get_public_comment(consultation_id, comment_id)
+    form = Form()
+    refusal = None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            refusal = _("页面已过期，请刷新页面后再试。")
+        else:
+            taking_back = request.form.get("action") == "take-back"
+            voter, citizen_id = _voter(make=not taking_back)
+            try:
+                if taking_back:
+                    take_back(consultation, comment, voter, citizen_id)
+                else:
+                    agree(consultation, comment, voter,
+                          address_hash(request.remote_addr, current_app.config["SECRET_KEY"]), citizen_id)
+            except AgreementRefused as refused:
+                db.session.rollback()
+                refusal = str(refused)
+            else:
+                db.session.commit()
+                if _wants_json():
+                    return jsonify(agreed=not taking_back, count=comment.agreement_count)
+                kept = {name: request.args[name] for name in ("page", "order") if name in request.args}
+                return redirect(url_for("agreements.agree_page", consultation_id=consultation.id,
+                                        comment_id=comment.id, **kept), 303)
+        if _wants_json():
+            return jsonify(error=refusal), 422
+    voter, citizen_id = _voter(make=False)
+    return render_template(
+        "comments/agree.html", consultation=consultation, comment=comment, form=form, refusal=refusal,
+        agreed=has_agreed(comment, voter), own=citizen_id is not None and comment.citizen_id == citizen_id,
+        back=_back(consultation, comment),
+    ), 422 if refusal else 200

@@ -1,0 +1,107 @@
+"""Readers agree with a public comment (赞同): "I think so too", instead of writing the same opinion again.
+
+A reader is a browser (a random key its session keeps, made at its first agreement) or, when signed in, a citizen's
+account; each agrees with a comment once (a unique index on the comment and the keyed hash of that key, so two
+workers at the same instant cannot both count one reader) and may take it back while the consultation is open.
+The comment keeps the count (``comments.agreement_count``, changed by ``UPDATE … + 1`` in the same transaction), so
+that a page of threads reads no other table; the count is one of the columns whose change renews the consultation's
+comments token (migration 0046), so cached pages show it at once.
+
+It is no vote: a browser is not a person. The pages say so, the office reads the count beside each comment (the
+digest's column 赞同人数) and the public sees it on the threads. The keyed hash of the network address is kept as a
+comment's (the rate limit is the view's) and erased with the commenters' contacts (portal/comments/retention.py).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal.comments.models import Comment, CommentAgreement
+from portal.consultations.models import Consultation
+from portal.extensions import db
+
+SESSION_KEY = "voter"  # session: the browser's random key (made at its first agreement)
+
+
+class AgreementRefused(ValueError):
+    pass
+
+
+def new_browser_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def voter_hash(secret: str, citizen_id: int | None = None, browser_key: str | None = None) -> str | None:
+    """The keyed hash that stands for the reader: their account's when signed in, else their browser's key; None when
+    neither is known (a browser that never agreed)."""
+    if citizen_id is not None:
+        who = f"citizen:{citizen_id}"
+    elif browser_key:
+        who = f"browser:{browser_key}"
+    else:
+        return None
+    return hmac.new(secret.encode(), b"agreement:" + who.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def has_agreed(comment: Comment, voter: str | None) -> bool:
+    if voter is None:
+        return False
+    return bool(db.session.scalar(select(exists().where(CommentAgreement.comment_id == comment.id,
+                                                        CommentAgreement.voter_hash == voter))))
+
+
+def _check(consultation: Consultation, comment: Comment, citizen_id: int | None) -> None:
+    if not consultation.is_open:
+        raise AgreementRefused(_("征求意见不在进行中，不能再赞同或取消赞同。"))
+    if citizen_id is not None and comment.citizen_id == citizen_id:
+        raise AgreementRefused(_("这是您自己提的意见，不用再赞同。"))
+
+
+def _count(comment: Comment, change: int) -> None:
+    db.session.execute(update(Comment).where(Comment.id == comment.id)
+                       .values(agreement_count=func.max(Comment.agreement_count + change, 0)
+                               if db.engine.dialect.name == "sqlite"
+                               else func.greatest(Comment.agreement_count + change, 0))
+                       .execution_options(synchronize_session=False))
+    db.session.refresh(comment, ["agreement_count"])
+
+
+def agree(consultation: Consultation, comment: Comment, voter: str, client_hash: str | None,
+          citizen_id: int | None = None) -> bool:
+    """Record that this reader agrees with the comment; False when they had already (nothing changed). Flushes."""
+    _check(consultation, comment, citizen_id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(CommentAgreement(comment_id=comment.id, consultation_id=consultation.id, voter_hash=voter,
+                                            client_hash=client_hash))
+    except IntegrityError:  # this reader's agreement, stored meanwhile by another request
+        return False
+    _count(comment, +1)
+    return True
+
+
+def take_back(consultation: Consultation, comment: Comment, voter: str | None,
+              citizen_id: int | None = None) -> bool:
+    """Take the reader's agreement back; False when there was none. Flushes."""
+    _check(consultation, comment, citizen_id)
+    if voter is None:
+        return False
+    removed = db.session.execute(delete(CommentAgreement).where(CommentAgreement.comment_id == comment.id,
+                                                                CommentAgreement.voter_hash == voter)
+                                 .execution_options(synchronize_session=False)).rowcount
+    if removed:
+        _count(comment, -removed)
+    return bool(removed)
+
+
+def agreement_total(consultation: Consultation) -> int:
+    """How many agreements the consultation's comments received in all (the comments counted as received)."""
+    from portal.comments.models import comment_received
+
+    return int(db.session.scalar(select(func.coalesce(func.sum(Comment.agreement_count), 0))
+                                 .where(comment_received(consultation.id))) or 0)
