@@ -70,7 +70,8 @@ def agree_page(consultation_id: int, comment_id: int):
             else:
                 db.session.commit()
                 if _wants_json():
-                    return jsonify(agreed=not taking_back, count=comment.agreement_count)
+                    return jsonify(agreed=not taking_back, count=comment.agreement_count,
+                                   message=_("已取消赞同。") if taking_back else _("已赞同这条意见。"))
                 kept = {name: request.args[name] for name in ("page", "order") if name in request.args}
                 return redirect(url_for("agreements.agree_page", consultation_id=consultation.id,
                                         comment_id=comment.id, **kept), 303)

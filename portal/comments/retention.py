@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import String, cast, func, literal, or_, select, update
 
-from portal.comments.models import Comment
+from portal.comments.models import Comment, CommentAgreement
 from portal.consultations.models import ChoiceAnswer, Consultation
 from portal.core.time import now
 from portal.extensions import db
@@ -44,6 +44,10 @@ def erase_old_contacts(days: int) -> dict[int, int]:
     # the readers' choices (表态) keep the same hash of the network address: it goes too
     db.session.execute(update(ChoiceAnswer).where(ChoiceAnswer.consultation_id.in_(ended),
                                                   ChoiceAnswer.client_hash.is_not(None))
+                       .values(client_hash=None).execution_options(synchronize_session=False))
+    # and the readers' agreements with comments (赞同); whose browser or account agreed stays a keyed hash
+    db.session.execute(update(CommentAgreement).where(CommentAgreement.consultation_id.in_(ended),
+                                                      CommentAgreement.client_hash.is_not(None))
                        .values(client_hash=None).execution_options(synchronize_session=False))
     db.session.flush()
     return counts

@@ -139,6 +139,8 @@ def _cell_text(row: DigestRow, name: str) -> str:
         text = row.signature
     if name == "author_name" and row.channel and row.channel != WEB_CHANNEL:
         text += f"（{row.channel}）"
+    if name == "opinion" and row.agreements:
+        text += f"\n（{row.agreements}人赞同）"
     if name == "opinion" and row.attachments:
         text += f"\n附件：{row.attachments}"
         if row.attachment_text:

@@ -78,6 +78,7 @@ class DigestRow:
     organisation: str = ""  # on whose behalf it was made (以单位名义), or ""; ``author_name`` then "" when unsigned
     organisation_kind: str = ""  # that organisation's kind, in words (企业, 行业协会、商会 …), or ""
     question: str = ""  # the key question (重点问题) it answers: "问题2：……", or ""
+    agreements: int = 0  # how many readers agreed with it on the portal (赞同: portal/comments/agreements.py)
 
     @property
     def signature(self) -> str:
@@ -107,6 +108,7 @@ COLUMNS = [  # (field, header, width in Excel character units: a Chinese charact
     ("attachment_text", "附件文字（系统读出）", 60),
     ("unit_advice", "责任单位建议", 40),
     ("question", "针对的问题", 40),
+    ("agreements", "赞同人数", 10),
 ]
 WRAPPED = {"section", "quote", "proposal", "opinion", "reason", "attachment_text", "unit_advice", "question"}
 

@@ -83,6 +83,8 @@ def describe_filters(consultation: Consultation, filters: ResponseFilters) -> st
         parts.append("责任单位提出了处理建议")
     if filters.proposed:
         parts.append("提出了修改文字")
+    if filters.agreed:
+        parts.append("有网友赞同")
     if filters.question is not None:
         asked = asked_question(consultation.questions, filters.question)
         parts.append(f"针对问题{filters.question}：{asked}" if asked else f"针对问题{filters.question}")
@@ -187,7 +189,7 @@ def digest_rows(
             Comment.id, Comment.section_id, Comment.quote, Comment.proposal, Comment.body, Comment.stance, Comment.author_name, contact,
             Comment.organisation, Comment.organisation_kind, Comment.question,
             Comment.receipt_number, Comment.created_at, Comment.channel, Comment.meeting_id, Comment.status,
-            Response.outcome, Response.reason, Response.published_at,
+            Response.outcome, Response.reason, Response.published_at, Comment.agreement_count,
         )
         .outerjoin(Section, Section.id == Comment.section_id)
         .outerjoin(Response, Response.comment_id == Comment.id)
@@ -199,7 +201,7 @@ def digest_rows(
     questions = consultation.questions or []
     meetings = {m.id: m.title for m in consultation.meetings}  # an opinion voiced at one names it
     for (comment_id, section_id, quote, proposal, body, stance, name, contact_value, organisation, kind, question,
-         receipt, created, channel, meeting_id, status, outcome, reason, published) in db.session.execute(query):
+         receipt, created, channel, meeting_id, status, outcome, reason, published, agreements) in db.session.execute(query):
         number += 1
         top = top_of.get(section_id)
         yield DigestRow(
@@ -227,6 +229,7 @@ def digest_rows(
             unit_advice="\n".join(advice.get(comment_id, ())),
             section_id=section_id,
             created_at=created,
+            agreements=agreements or 0,
         )
         if progress is not None and number % BATCH == 0:
             progress(BATCH)

@@ -40,6 +40,7 @@ class ResponseFilters:
     advised: bool = False  # only comments a responsible unit has given its advice on (responses/advice.py)
     passage: int | None = None  # only comments quoting the current draft's sentence that starts there (quotes.py)
     proposed: bool = False  # only comments proposing wording (建议修改为, comments/proposals.py)
+    agreed: bool = False  # only comments readers agreed with (赞同, comments/agreements.py)
     # "" anyone, "person" people speaking for themselves, "organisation" any organisation (以单位名义), or one kind of
     # organisation (comments/organisations.py: ORGANISATION_KINDS)
     commenter: str = ""
@@ -55,7 +56,7 @@ class ResponseFilters:
         """The query arguments that give this list (for url_for), without the empty ones."""
         values = {"section": self.section, "answer": self.answer, "stance": self.stance, "letter": self.letter,
                   "q": self.text, "advised": 1 if self.advised else None, "passage": self.passage,
-                  "proposed": 1 if self.proposed else None, "commenter": self.commenter,
+                  "proposed": 1 if self.proposed else None, "agreed": 1 if self.agreed else None, "commenter": self.commenter,
                   "question": self.question, "page": self.page}
         values.update(changes)
         return {k: v for k, v in values.items() if v not in ("", None) and not (k == "page" and v == 1)}
@@ -73,6 +74,7 @@ def parse_filters(args) -> ResponseFilters:
         advised=args.get("advised") == "1",
         passage=_start(args.get("passage")),
         proposed=args.get("proposed") == "1",
+        agreed=args.get("agreed") == "1",
         commenter=args.get("commenter") if args.get("commenter") in COMMENTERS else "",
         question=_question(args.get("question")),
         page=query_int(args.get("page")) or 1,
@@ -125,6 +127,8 @@ def conditions(consultation_id: int, filters: ResponseFilters) -> list:
         found.append(exists(select(UnitAdvice.id).where(UnitAdvice.comment_id == Comment.id)))
     if filters.proposed:
         found.append(Comment.proposal.is_not(None))
+    if filters.agreed:
+        found.append(Comment.agreement_count > 0)
     if filters.question is not None:
         found.append(Comment.question == filters.question)
     if filters.commenter == "person":

@@ -369,3 +369,54 @@ document.querySelectorAll("a[data-question]").forEach(function (link) {
     if (list) { list.value = link.getAttribute("data-question"); }
   });
 });
+
+// Agreeing with a comment (赞同): without this, the link opens a page with one button (portal/comments/agreement_views.py);
+// with it, the click agrees (or, clicked again, takes it back) in place. The threads are the same for every reader
+// (cached), so which comments this browser agreed with is remembered here too, to show them as agreed.
+(function () {
+  var links = document.querySelectorAll("a.agree-link[data-comment]");
+  var token = document.querySelector("input[name=csrf_token]");
+  if (!links.length || !token || !window.fetch) { return; }
+  var KEY = "portal-agreed";
+  var agreed = {};
+  try { JSON.parse(localStorage.getItem(KEY) || "[]").forEach(function (id) { agreed[id] = true; }); } catch (e) { /* none */ }
+  function keep() {
+    try { localStorage.setItem(KEY, JSON.stringify(Object.keys(agreed).slice(-500))); } catch (e) { /* private mode */ }
+  }
+  var status = document.createElement("p");
+  status.className = "visually-hidden";
+  status.setAttribute("role", "status");
+  document.body.appendChild(status);
+  function show(link, isAgreed, count) {
+    var label = link.firstChild;
+    if (!link.hasAttribute("data-label")) { link.setAttribute("data-label", label.textContent); }
+    label.textContent = isAgreed ? link.getAttribute("data-agreed-label") : link.getAttribute("data-label");
+    link.classList.toggle("agreed", isAgreed);
+    if (count !== undefined) {
+      link.querySelector(".agree-count").textContent = count > 0 ? "（" + count.toLocaleString() + "）" : "";
+    }
+  }
+  links.forEach(function (link) {
+    var id = link.getAttribute("data-comment");
+    if (agreed[id]) { show(link, true); }
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      var body = new FormData();
+      body.append("csrf_token", token.value);
+      if (agreed[id]) { body.append("action", "take-back"); }
+      fetch(link.href, {method: "POST", body: body, credentials: "same-origin", headers: {Accept: "application/json"}})
+        .then(function (response) {
+          return response.json().then(function (answer) { return [response.ok, answer]; });
+        })
+        .then(function (result) {
+          var answer = result[1];
+          if (!result[0]) { status.textContent = answer.error || ""; return; }
+          if (answer.agreed) { agreed[id] = true; } else { delete agreed[id]; }
+          keep();
+          show(link, answer.agreed, answer.count);
+          status.textContent = answer.message;
+        })
+        .catch(function () { window.location.href = link.href; });  // the page with its button
+    });
+  });
+})();
