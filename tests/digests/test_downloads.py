@@ -38,7 +38,7 @@ def test_csv_is_utf8_with_bom_and_neutralises_formulas(app, client, login, offic
     text = response.data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["序号", "章节", "针对原文", "意见", "建议修改为", "态度", "提出人", "提出单位", "单位类别", "回执号", "提交时间", "收到方式", "审核状态", "答复", "理由", "答复是否公布", "附件", "附件文字（系统读出）",
-                       "责任单位建议", "针对的问题"]
+                       "责任单位建议", "针对的问题", "赞同人数"]
     assert len(rows) == 1 + 4  # spam excluded
     assert [r[3] for r in rows[1:]] == [
         "建议明确养老服务中心的建设标准。", "社区食堂要多开几家。", "'=HYPERLINK(\"http://evil.example\",\"点我\")",
@@ -46,7 +46,7 @@ def test_csv_is_utf8_with_bom_and_neutralises_formulas(app, client, login, offic
     ]
     assert rows[1][:7] == ["1", "一、目标要求", "", "建议明确养老服务中心的建设标准。", "", "建议", "王大爷"]
     assert rows[1][7:9] == ["", ""]  # no organisation: 提出单位, 单位类别 empty
-    assert rows[1][13:] == ["采纳", "已补充。", "未公布", "", "", "", ""]
+    assert rows[1][13:] == ["采纳", "已补充。", "未公布", "", "", "", "", "0"]
     assert rows[4][1] == "草案整体" and rows[4][6] == "匿名"
     no_contacts(text)
 
@@ -65,7 +65,7 @@ def test_xlsx_has_a_summary_sheet_and_one_sheet_per_top_level_section(app, clien
     values = list(goals.iter_rows(values_only=True))
     assert values[0][:4] == ("序号", "章节", "针对原文", "意见") and len(values) == 3
     assert values[1][3] == "建议明确养老服务中心的建设标准。" and values[2][3] == "社区食堂要多开几家。"
-    assert goals.freeze_panes == "A2" and goals.auto_filter.ref == "A1:T3"
+    assert goals.freeze_panes == "A2" and goals.auto_filter.ref == "A1:U3"
     assert goals.column_dimensions["D"].width >= 40 and goals.column_dimensions["A"].width >= 6
     tasks = list(book["二、主要任务"].iter_rows(values_only=True))
     assert tasks[1][1] == "(一)老年友好社会创建提升行动"
