@@ -259,11 +259,11 @@ def _meeting_context(message: OutboxMessage) -> dict:
     if registration is None or registration.erased_at is not None or registration.status == "withdrawn":
         raise CannotRender(str(_l("报名人已取消报名，或报名信息已删除。")))
     # the decision a mail tells of (a reminder: the place given) must still stand when it is sent
-    expected = {"accepted": "accepted", "declined": "declined", "reminder": "accepted"}.get(event)
+    expected = {"accepted": "accepted", "declined": "declined", "reminder": "accepted", "promoted": "accepted"}.get(event)
     if expected is not None and registration.status != expected:
         raise CannotRender(str(_l("组织单位已改变了对这条报名的安排，不再发送。")))
     meeting, base = registration.meeting, context.get("base_url")
-    if event in ("changed", "reminder") and meeting.is_cancelled:
+    if event in ("changed", "reminder", "promoted") and meeting.is_cancelled:
         raise CannotRender(str(_l("会议已取消，不再发送变更通知。")))
     if event == "reminder" and now() >= meeting.starts_at:
         raise CannotRender(str(_l("会议已经开始，不再提醒。")))

@@ -7,10 +7,12 @@ REGISTRATION_LABELS = {
     "accepted": _l("已确定参加"),
     "declined": _l("这次未能安排参加"),
     "withdrawn": _l("已取消报名"),
+    "waiting": _l("候补中"),
 }
 SIGNUP_LABELS = {
     "open": _l("正在报名"),
     "closed": _l("报名已截止"),
+    "waiting": _l("名额已满，可以报名候补"),
     "full": _l("名额已满"),
     "invitation": _l("由组织单位邀请参加，不接受报名"),
     "started": _l("会议已开始或已结束"),

@@ -18,7 +18,8 @@ from portal.extensions import db
 
 MEETING_KINDS = ("symposium", "hearing", "panel")  # 座谈会, 听证会, 论证会 (portal/meetings/labels.py)
 MEETING_STATUSES = ("scheduled", "cancelled")
-REGISTRATION_STATUSES = ("applied", "accepted", "declined", "withdrawn")
+# waiting: on the waiting list (候补) of a first-come meeting whose places are taken, given one when one is freed
+REGISTRATION_STATUSES = ("applied", "accepted", "declined", "withdrawn", "waiting")
 # a registration still standing: one a telephone number and meeting (uq_meeting_registrations_phone)
 STANDING = "status != 'withdrawn'"
 
@@ -41,8 +42,9 @@ class Meeting(db.Model):
     # places for members of the public who sign up; None: by invitation only (no sign-up)
     seats: Mapped[int | None] = mapped_column()
     signup_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: until the meeting starts
-    # 先报先得: each sign-up is given a place at once until the places are taken, then sign-up stops ("full");
-    # else (default) more may sign up than there are places, and the office chooses
+    # 先报先得: each sign-up is given a place at once until the places are taken, then the next ones (as many again as
+    # there are places) go on the waiting list (候补), given a place in turn as places are freed, then sign-up stops
+    # ("full"); else (default) more may sign up than there are places, and the office chooses
     first_come: Mapped[bool] = mapped_column(default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     cancel_reason: Mapped[str | None] = mapped_column(Text)
@@ -64,7 +66,8 @@ class Meeting(db.Model):
     def signup_state(self, at: datetime | None = None) -> str:
         """Whether the public may sign up now: ``cancelled``, ``started`` (the meeting has begun or is over),
         ``invitation`` (no public places), ``closed`` (past the sign-up deadline, or the consultation is no longer
-        open), ``full`` (first come, first served, and every place given) or ``open``."""
+        open), ``waiting`` (first come, first served, every place given: a sign-up goes on the waiting list), ``full``
+        (and the waiting list too) or ``open``."""
         at = at or now()
         if self.is_cancelled:
             return "cancelled"
@@ -77,7 +80,7 @@ class Meeting(db.Model):
         if self.signup_until is not None and at > self.signup_until:
             return "closed"
         if self.first_come and self.places_left() == 0:
-            return "full"
+            return "waiting" if len(self.waiting_list()) < self.seats else "full"
         return "open"
 
     def places_left(self) -> int | None:
@@ -85,6 +88,10 @@ class Meeting(db.Model):
         if self.seats is None:
             return None
         return max(self.seats - sum(1 for r in self.registrations if r.status == "accepted"), 0)
+
+    def waiting_list(self) -> list["MeetingRegistration"]:
+        """Those on the waiting list (候补), in the order they signed up: the first is given the next place freed."""
+        return [r for r in self.registrations if r.status == "waiting"]
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} {self.kind} {self.title[:20]!r}>"
@@ -123,6 +130,13 @@ class MeetingRegistration(db.Model):
     def number(self) -> str:
         """The number the registrant and the office quote: the meeting's and the sign-up's."""
         return f"{self.meeting_id}-{self.id:04d}"
+
+    @property
+    def waiting_position(self) -> int | None:
+        """Where this sign-up stands on the waiting list (1: next to be given a place), or None when not on it."""
+        if self.status != "waiting":
+            return None
+        return next(n for n, r in enumerate(self.meeting.waiting_list(), start=1) if r.id == self.id)
 
     def __repr__(self) -> str:
         return f"<MeetingRegistration {self.number} {self.status}>"

@@ -24,7 +24,8 @@ from portal.meetings.models import MEETING_KINDS, Meeting, MeetingRegistration
 from portal.office.services import OfficeError
 
 SEATS_MAX = 10000
-MAIL_EVENTS = ("accepted", "declined", "changed", "cancelled", "reminder")
+MAIL_EVENTS = ("accepted", "declined", "changed", "cancelled", "reminder", "promoted")  # promoted: from the waiting list
+EXPECTED = ("applied", "accepted", "waiting")  # sign-ups told of a change or a cancellation
 SIGN_IN_BLANK_ROWS = 10  # rows of the sign-in sheet left for those who come without signing up
 REMIND_BEFORE = timedelta(hours=24)  # those given a place are reminded of a meeting this long before it
 
@@ -85,7 +86,8 @@ def save_meeting(consultation, actor, meeting: Meeting | None, *, kind: str, tit
         queue_follower_mail(consultation, "meeting", str(meeting.id), about={"meeting_id": meeting.id})
     if before is not None and (before["starts_at"], before["ends_at"], before["place"]) != (
             after["starts_at"], after["ends_at"], after["place"]):
-        queue_registrant_mail(meeting, "changed", ("applied", "accepted"))
+        queue_registrant_mail(meeting, "changed", EXPECTED)
+    fill_places(meeting)  # more places: the waiting list moves up
     return meeting
 
 
@@ -99,7 +101,7 @@ def cancel_meeting(meeting: Meeting, actor, reason: str) -> int:
     meeting.status, meeting.cancel_reason, meeting.updated_at = "cancelled", reason.strip(), now()
     db.session.flush()
     record_action(actor, "cancel_meeting", meeting, consultation_id=meeting.consultation_id, reason=reason.strip())
-    return queue_registrant_mail(meeting, "cancelled", ("applied", "accepted"))
+    return queue_registrant_mail(meeting, "cancelled", EXPECTED)
 
 
 def publish_minutes(meeting: Meeting, actor, minutes: str) -> None:
@@ -140,7 +142,34 @@ def decide(meeting: Meeting, actor, registration_id: int, decision: str) -> Meet
                   before={"status": before}, after={"status": decision, "number": registration.number})
     if decision in ("accepted", "declined"):
         _queue(registration, decision)
+    if before == "accepted":  # a place freed: the waiting list moves up
+        fill_places(meeting)
     return registration
+
+
+def fill_places(meeting: Meeting) -> list[MeetingRegistration]:
+    """Give the places free of a first-come meeting to those on its waiting list (候补), first signed up first, until
+    the meeting begins; each is mailed (if they left an address) and the change audited. Returns those given a place.
+    Flushes. On PostgreSQL the meeting's row is locked first, as a sign-up locks it, so that two places freed at the
+    same moment never go to one sign-up while another waits (on SQLite the caller's write holds the one lock)."""
+    if not meeting.first_come or not meeting.seats or meeting.is_cancelled or now() >= meeting.starts_at:
+        return []
+    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    db.session.flush()
+    taken = _counted(meeting, "accepted")
+    if taken >= meeting.seats:
+        return []
+    promoted = list(db.session.scalars(
+        select(MeetingRegistration).where(MeetingRegistration.meeting_id == meeting.id,
+                                          MeetingRegistration.status == "waiting")
+        .order_by(MeetingRegistration.id).limit(meeting.seats - taken)))
+    for registration in promoted:
+        registration.status, registration.decided_at = "accepted", now()
+        db.session.flush()
+        record_action("system", "promote_registration", registration, consultation_id=meeting.consultation_id,
+                      before={"status": "waiting"}, after={"status": "accepted", "number": registration.number})
+        _queue(registration, "promoted")
+    return promoted
 
 
 def registrations_csv(meeting: Meeting, actor) -> bytes:
@@ -258,7 +287,7 @@ def register(meeting: Meeting, *, name: str, phone: str, email: str | None, orga
     state = meeting.signup_state()
     if state == "full":
         raise MeetingError("name", _("名额已经报满了。您可以在网上提意见，效果一样。"))
-    if state != "open":
+    if state not in ("open", "waiting"):
         raise MeetingError("name", _("这次会议现在不接受报名。"))
     if meeting.kind == "hearing" and not (statement or "").strip():
         raise MeetingError("statement", _("报名参加听证会，请写下您的主要观点和理由。"))
@@ -270,11 +299,17 @@ def register(meeting: Meeting, *, name: str, phone: str, email: str | None, orga
     if meeting.first_come:
         # counted after the insert (SQLite: the insert took the one write lock, so another sign-up's commit is seen;
         # PostgreSQL: after the lock above): two at once never both take the last place; the caller rolls back
-        taken = db.session.scalar(select(func.count()).select_from(MeetingRegistration).where(
-            MeetingRegistration.meeting_id == meeting.id, MeetingRegistration.status == "accepted"))
-        if taken > meeting.seats:
-            raise MeetingError("name", _("名额已经报满了。您可以在网上提意见，效果一样。"))
+        if _counted(meeting, "accepted") > meeting.seats:  # the places are taken: the waiting list (候补)
+            registration.status = "waiting"
+            db.session.flush()
+            if _counted(meeting, "waiting") > meeting.seats:  # and the waiting list is as long as it may be
+                raise MeetingError("name", _("名额已经报满了。您可以在网上提意见，效果一样。"))
     return registration, secret
+
+
+def _counted(meeting: Meeting, status: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(MeetingRegistration).where(
+        MeetingRegistration.meeting_id == meeting.id, MeetingRegistration.status == status)) or 0
 
 
 def register_for(meeting: Meeting, actor, *, name: str, phone: str, email: str | None, organisation: str | None,
@@ -317,8 +352,11 @@ def withdraw(registration: MeetingRegistration) -> None:
         return
     if now() >= registration.meeting.starts_at:
         raise MeetingError("withdraw", _("会议已经开始，不能再取消报名。"))
+    freed = registration.status == "accepted"
     registration.status, registration.withdrawn_at = "withdrawn", now()
     db.session.flush()
+    if freed:  # the waiting list moves up
+        fill_places(registration.meeting)
 
 
 def calendar_file(meeting: Meeting, page_url: str, host: str) -> bytes:

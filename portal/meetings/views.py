@@ -57,7 +57,12 @@ def show(consultation_id: int, meeting_id: int):
             field.errors = list(field.errors) + [error.message]
         else:
             db.session.commit()
-            flash(_("报名成功。请收藏这个页面或记下报名编号 %(number)s：是否安排您参加，组织单位会通知您。", number=registration.number))
+            if registration.status == "waiting":
+                flash(_("名额已满，您已列入候补名单。请收藏这个页面或记下报名编号 %(number)s：递补后这里会显示，留了邮箱的还会收到邮件。",
+                        number=registration.number))
+            else:
+                flash(_("报名成功。请收藏这个页面或记下报名编号 %(number)s：是否安排您参加，组织单位会通知您。",
+                        number=registration.number))
             return redirect(url_for("meetings.registration", key=secret), 303)
     status = 422 if form.errors else 200
     return render_template("meetings/show.html", consultation=consultation, meeting=meeting, form=form,

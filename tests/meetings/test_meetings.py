@@ -47,6 +47,7 @@ def sign_up(client, consultation, meeting, token_from=None, **fields):
 
 def meeting_mails() -> list[OutboxMessage]:
     """The mails to registrants, rendered as the worker will (committed: the next request may write)."""
+    db.session.expire_all()  # as the worker reads them: what other browsers changed meanwhile included
     mails = [render_queued(m) for m in db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.kind == "meeting").order_by(OutboxMessage.id))]
     db.session.commit()
@@ -474,7 +475,8 @@ def test_the_office_signs_up_those_who_telephone(app, client, clock, consultatio
     assert late.status_code == 422 and "不能再报名" in late.get_data(as_text=True)
 
 
-def test_first_come_first_served_gives_places_until_they_are_taken(app, client, consultation, office, submit):
+def test_first_come_first_served_gives_places_then_keeps_a_waiting_list_that_moves_up(app, client, consultation,
+                                                                                      office, submit):
     meeting = announce(submit, consultation, seats="2", first_come="y")
     assert meeting.first_come is True
     citizen = Browser(app)
@@ -482,15 +484,70 @@ def test_first_come_first_served_gives_places_until_they_are_taken(app, client, 
     first = sign_up(citizen, consultation, meeting, phone="13800138000")
     assert "已确定参加" in citizen.get(first.headers["Location"]).get_data(as_text=True)
     assert sign_up(citizen, consultation, meeting, phone="13900139000").status_code == 303
-    full = sign_up(citizen, consultation, meeting, f"/consultations/{consultation.id}", phone="13700137000")
+
+    # the places are taken: the next sign-ups (as many as there are places) go on the waiting list (候补)
+    page = citizen.get(public_url(consultation, meeting)).get_data(as_text=True)
+    assert "名额已经报满了。现在报名的，列入候补名单" in page and "候补名单还可以报 2 人。" in page and "报名候补</button>" in page
+    waiting = sign_up(citizen, consultation, meeting, phone="13700137000", email="li@example.cn")
+    assert waiting.status_code == 303
+    own = citizen.get(waiting.headers["Location"]).get_data(as_text=True)
+    assert "候补中" in own and "您排在候补第 1 位。" in own and "名额已满，您已列入候补名单" in own
+    assert "取消报名</button>" in own
+    second_waiting = sign_up(citizen, consultation, meeting, phone="13600136000", email="zhao@example.cn")
+    assert "您排在候补第 2 位。" in citizen.get(second_waiting.headers["Location"]).get_data(as_text=True)
+    full = sign_up(citizen, consultation, meeting, f"/consultations/{consultation.id}", phone="13500135000")
     assert full.status_code == 422 and "名额已经报满了" in full.get_data(as_text=True)
-    assert "名额已满" in citizen.get(public_url(consultation, meeting)).get_data(as_text=True)
-    # one withdraws: the place is free again
+    assert "名额已满。" in citizen.get(public_url(consultation, meeting)).get_data(as_text=True)
+    office_page = client.get(office_url(consultation)).get_data(as_text=True)
+    assert "名额 2，报名 4，已确定 2，候补 2" in office_page
+    assert "候补中（第 1 位）" in client.get(office_url(consultation, meeting)).get_data(as_text=True)
+
+    # one withdraws: the first on the waiting list is given the place, mailed, audited; the second moves up
     page = first.headers["Location"]
     citizen.post(page, data={"csrf_token": csrf_token(citizen, page)})
-    assert sign_up(citizen, consultation, meeting, phone="13700137000").status_code == 303
     statuses = db.session.scalars(select(MeetingRegistration.status).order_by(MeetingRegistration.id)).all()
-    assert statuses == ["withdrawn", "accepted", "accepted"]
+    assert statuses == ["withdrawn", "accepted", "accepted", "waiting"]
+    assert "已确定参加" in citizen.get(waiting.headers["Location"]).get_data(as_text=True)
+    assert "您排在候补第 1 位。" in citizen.get(second_waiting.headers["Location"]).get_data(as_text=True)
+    (mail,) = meeting_mails()
+    assert mail.recipient == "li@example.cn" and mail.subject == "请参加会议：社区养老服务征求意见座谈会"
+    assert "已从候补递补为参加人员" in mail.body_text and "市民政局三楼会议室（某某路1号）" in mail.body_text
+    assert db.session.scalar(select(AuditEntry.actor_label).where(AuditEntry.action == "promote_registration")) == "system"
+
+    # the office declines one given a place: the next on the waiting list moves up too
+    promoted = db.session.scalars(select(MeetingRegistration).order_by(MeetingRegistration.id)).all()[1]
+    url = office_url(consultation, meeting)
+    client.post(url + "/decide", data={"csrf_token": csrf_token(client, url), "registration_id": str(promoted.id),
+                                       "decision": "declined"})
+    statuses = db.session.scalars(select(MeetingRegistration.status).order_by(MeetingRegistration.id)).all()
+    assert statuses == ["withdrawn", "declined", "accepted", "accepted"]
+    db.session.expire_all()
+    latest = render_queued(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first())
+    assert latest.recipient == "zhao@example.cn" and "已从候补递补为参加人员" in latest.body_text
+    # a place freed with nobody waiting: sign-up is open again, given at once
+    assert "还有 0 个名额" not in citizen.get(public_url(consultation, meeting)).get_data(as_text=True)
+
+
+def test_more_places_move_the_waiting_list_up_and_a_cancelled_meeting_tells_those_waiting(
+        app, client, consultation, office, submit):
+    meeting = announce(submit, consultation, seats="1", first_come="y")
+    citizen = Browser(app)
+    sign_up(citizen, consultation, meeting, phone="13800138000")
+    sign_up(citizen, consultation, meeting, phone="13900139000", email="li@example.cn")
+    assert [r.status for r in meeting.registrations] == ["accepted", "waiting"]
+    db.session.commit()
+    response = submit(office_url(consultation, meeting), **{**MEETING, "seats": "2", "first_come": "y"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    db.session.expire_all()
+    assert [r.status for r in db.session.get(Meeting, meeting.id).registrations] == ["accepted", "accepted"]
+    assert "已从候补递补" in meeting_mails()[-1].body_text
+
+    sign_up(citizen, consultation, meeting, phone="13700137000", email="zhao@example.cn")
+    assert [r.status for r in db.session.get(Meeting, meeting.id).registrations][-1] == "waiting"
+    url = office_url(consultation, meeting)
+    assert submit(url, office_url(consultation, meeting, "/cancel"), reason="场地临时不能使用。").status_code == 302
+    cancelled = [m for m in meeting_mails() if m.recipient == "zhao@example.cn"]
+    assert cancelled and cancelled[-1].subject.startswith("会议已取消")
 
 
 def test_a_registrant_who_lost_the_link_looks_the_sign_up_up(app, client, consultation, office, submit):
@@ -515,7 +572,8 @@ def test_a_registrant_who_lost_the_link_looks_the_sign_up_up(app, client, consul
 
 
 def test_two_sign_ups_at_once_never_both_take_the_last_place(app, consultation, office, submit):
-    """Two requests for the one place left, at the same moment, in two threads with sessions of their own."""
+    """Two requests for the one place left, at the same moment, in two threads with sessions of their own: one is given
+    the place, the other goes on the waiting list."""
     import threading
 
     from portal.meetings.services import MeetingError, register
@@ -530,10 +588,10 @@ def test_two_sign_ups_at_once_never_both_take_the_last_place(app, consultation, 
             meeting.registrations  # read before the other signs up: the stale view the lock must correct
             barrier.wait()
             try:
-                register(meeting, name="王", phone=phone, email=None, organisation=None, statement=None,
-                         language="zh_CN")
+                registration, _secret = register(meeting, name="王", phone=phone, email=None, organisation=None,
+                                                 statement=None, language="zh_CN")
                 db.session.commit()
-                outcomes.append("taken")
+                outcomes.append("taken" if registration.status == "accepted" else registration.status)
             except MeetingError:
                 db.session.rollback()
                 outcomes.append("full")
@@ -551,4 +609,5 @@ def test_two_sign_ups_at_once_never_both_take_the_last_place(app, consultation, 
     db.session.expire_all()
     accepted = db.session.scalar(select(func.count()).select_from(MeetingRegistration).where(
         MeetingRegistration.status == "accepted"))
-    assert accepted == 1 and outcomes.count("taken") == 1, outcomes
+    # the other is put on the waiting list (候补), never given the place too
+    assert accepted == 1 and sorted(outcomes) == ["taken", "waiting"], outcomes
