@@ -265,6 +265,8 @@ def _meeting_context(message: OutboxMessage) -> dict:
     meeting, base = registration.meeting, context.get("base_url")
     if event in ("changed", "reminder", "promoted") and meeting.is_cancelled:
         raise CannotRender(str(_l("会议已取消，不再发送变更通知。")))
+    if event == "withdrawn" and meeting.consultation.is_published:
+        raise CannotRender(str(_l("征求意见已重新发布，不再发送撤回的通知。")))
     if event == "reminder" and now() >= meeting.starts_at:
         raise CannotRender(str(_l("会议已经开始，不再提醒。")))
     consultation = meeting.consultation

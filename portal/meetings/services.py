@@ -24,7 +24,8 @@ from portal.meetings.models import MEETING_KINDS, Meeting, MeetingRegistration
 from portal.office.services import OfficeError
 
 SEATS_MAX = 10000
-MAIL_EVENTS = ("accepted", "declined", "changed", "cancelled", "reminder", "promoted")  # promoted: from the waiting list
+# promoted: given a place from the waiting list; withdrawn: the consultation's publication taken back before it opened
+MAIL_EVENTS = ("accepted", "declined", "changed", "cancelled", "reminder", "promoted", "withdrawn")
 EXPECTED = ("applied", "accepted", "waiting")  # sign-ups told of a change or a cancellation
 SIGN_IN_BLANK_ROWS = 10  # rows of the sign-in sheet left for those who come without signing up
 REMIND_BEFORE = timedelta(hours=24)  # those given a place are reminded of a meeting this long before it
@@ -102,6 +103,20 @@ def cancel_meeting(meeting: Meeting, actor, reason: str) -> int:
     db.session.flush()
     record_action(actor, "cancel_meeting", meeting, consultation_id=meeting.consultation_id, reason=reason.strip())
     return queue_registrant_mail(meeting, "cancelled", EXPECTED)
+
+
+def expected_registrants(consultation) -> int:
+    """Those signed up for the consultation's meetings to come and still expected (the withdrawal page says so)."""
+    return sum(1 for meeting in consultation.meetings if not meeting.is_cancelled and now() < meeting.starts_at
+               for r in meeting.registrations if r.status in EXPECTED)
+
+
+def tell_of_withdrawal(consultation) -> int:
+    """The consultation's publication was taken back before it opened (portal/office/services.py:
+    withdraw_publication): those signed up for its meetings to come, and still expected, are told by mail that their
+    sign-up stands until it is published again and the office says otherwise. Returns the mails queued."""
+    return sum(queue_registrant_mail(meeting, "withdrawn", EXPECTED) for meeting in consultation.meetings
+               if not meeting.is_cancelled and now() < meeting.starts_at)
 
 
 def publish_minutes(meeting: Meeting, actor, minutes: str) -> None:

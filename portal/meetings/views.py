@@ -88,7 +88,7 @@ def lookup():
     number (the page then shows, but does not let anyone withdraw it; misses are limited per address)."""
     if request.method == "POST":  # its CSRF token checked already
         registration = services.registration_by_number(request.form.get("number", ""), request.form.get("phone", ""))
-        if registration is not None and registration.meeting.consultation.is_published:
+        if registration is not None:  # its consultation's publication taken back too: the page says so
             return _registration_page(registration, looked_up=True)
         return render_template("meetings/lookup.html", not_found=True), 404
     return render_template("meetings/lookup.html", not_found=False)
@@ -99,7 +99,7 @@ def registration(key: str):
     """The registrant's own page (reached by the secret link given at sign-up): the state of their sign-up, and a
     button to take it back."""
     registration = services.registration_by_key(key)
-    if registration is None or not registration.meeting.consultation.is_published:
+    if registration is None:  # (a consultation whose publication was taken back: the page says so)
         abort(404)
     error = None
     if request.method == "POST":  # withdraw (its CSRF token checked already, as every form's)

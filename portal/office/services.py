@@ -360,7 +360,8 @@ def publish(consultation: Consultation, actor, opens_at: datetime | None, deadli
 def withdraw_publication(consultation: Consultation, actor, reason: str) -> None:
     """Take back a publication made by mistake, before the consultation opens (nobody can have commented yet):
     it is unpublished again, its pages and entries gone, ready to be published with the right period. Alerts not
-    sent yet are taken back too, and queued afresh when it is published again; one already sent is not repeated."""
+    sent yet are taken back too, and queued afresh when it is published again; one already sent is not repeated.
+    Those who signed up for its meetings meanwhile are told by mail (their sign-ups stand)."""
     if consultation.state() != "upcoming":
         raise OfficeError("reason", _("只有尚未开始的征求意见才能撤回发布。已经开始的，可以延长截止时间或上传修订稿。"))
     if not reason.strip():
@@ -371,8 +372,12 @@ def withdraw_publication(consultation: Consultation, actor, reason: str) -> None
     from portal.mail.services import withdraw_new_consultation_mail
 
     unsent = withdraw_new_consultation_mail(consultation.id)  # published again, it is announced afresh
+    from portal.meetings.services import tell_of_withdrawal
+
+    told = tell_of_withdrawal(consultation)  # those signed up for its meetings meanwhile
     record_action(actor, "withdraw", consultation, consultation_id=consultation.id, before=before,
-                  after={"published": False, "alerts_withdrawn": unsent}, reason=reason.strip())
+                  after={"published": False, "alerts_withdrawn": unsent, "registrants_told": told},
+                  reason=reason.strip())
 
 
 def extend_deadline(consultation: Consultation, actor, new_deadline: datetime, reason: str) -> DeadlineExtension:

@@ -263,7 +263,10 @@ def withdraw(consultation_id: int):
                                                                form.reason.data)) is not NOT_DONE:
         return redirect(url_for("office.review", consultation_id=consultation.id))
     status = 422 if form.errors else 200
-    return render_template("office/withdraw.html", consultation=consultation, form=form), status
+    from portal.meetings.services import expected_registrants
+
+    return render_template("office/withdraw.html", consultation=consultation, form=form,
+                           registrants=expected_registrants(consultation)), status
 
 
 @bp.route("/consultations/<int:consultation_id>/revise", methods=["GET", "POST"])

@@ -5,6 +5,7 @@ import csv
 import io
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEntry
@@ -611,3 +612,44 @@ def test_two_sign_ups_at_once_never_both_take_the_last_place(app, consultation, 
         MeetingRegistration.status == "accepted"))
     # the other is put on the waiting list (候补), never given the place too
     assert accepted == 1 and sorted(outcomes) == ["taken", "waiting"], outcomes
+
+
+def test_a_publication_taken_back_tells_those_who_signed_up_and_keeps_their_page(app, client, clock, consultation,
+                                                                                  office, submit):
+    """Published to open later, announced with a meeting, signed up for, then taken back (withdraw: the wrong dates):
+    the registrant is mailed, their page stays with a notice, the public meeting page is gone until republished."""
+    from portal.mail.rendering import CannotRender, render
+
+    clock.set(shanghai(2023, 4, 15, 9, 0))  # before the opening: the consultation is upcoming
+    meeting = announce(submit, consultation)
+    citizen = Browser(app)
+    signed = sign_up(citizen, consultation, meeting, email="wang@example.cn")
+    assert signed.status_code == 303
+    page = signed.headers["Location"]
+    withdraw = f"/office/consultations/{consultation.id}/withdraw"
+    form = client.get(withdraw).get_data(as_text=True)
+    assert "有 1 人报名了这次征求意见的会议" in form
+    assert submit(withdraw, reason="开始时间填错了。").status_code == 302
+    assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "withdraw")).one().after[
+        "registrants_told"] == 1
+
+    (mail,) = meeting_mails()
+    assert mail.recipient == "wang@example.cn" and mail.subject.startswith("征求意见暂时撤回发布")
+    assert "您的报名仍然有效" in mail.body_text and "会议详情" not in mail.body_text
+    assert citizen.get(public_url(consultation, meeting)).status_code == 404
+    own = citizen.get(page)
+    assert own.status_code == 200 and "起草单位已暂时撤回这次征求意见的发布" in own.get_data(as_text=True)
+    assert "取消报名</button>" in own.get_data(as_text=True)
+    looked_up = citizen.post("/meetings/lookup", data={"csrf_token": csrf_token(citizen, "/meetings/lookup"),
+                                                       "number": db.session.scalars(select(MeetingRegistration)).one()
+                                                       .number, "phone": "138 0013 8000"})
+    assert looked_up.status_code == 200 and "已确定参加" not in looked_up.get_data(as_text=True)
+
+    # published again before the mail went: it is no longer so, and is not sent
+    db.session.expire_all()
+    consultation = db.session.get(type(consultation), consultation.id)
+    consultation.published_at = clock.now()
+    db.session.commit()
+    queued = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "meeting")).one()
+    with pytest.raises(CannotRender):
+        render(queued)
