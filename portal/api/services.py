@@ -13,6 +13,7 @@ from datetime import date, datetime
 from flask import url_for
 from sqlalchemy import func, select
 
+from portal.comments.agreements import agreement_total, most_agreed
 from portal.consultations.questions import question_choices
 from portal.consultations.choices import choice_results
 from portal.comments.models import CHANNELS, Comment
@@ -355,6 +356,11 @@ def statistics(consultation: Consultation) -> dict:
         "channels": {channel: count for channel, count in zip(CHANNELS, _channel_counts(consultation))},
         "days": [{"date": day.isoformat(), "count": count} for day, count in comments_per_day(consultation)],
         "quoted": _quoted(consultation),
+        # the public comments most agreed with (赞同), and the agreements in all
+        "agreements": agreement_total(consultation),
+        "agreed": [{"comment_id": c.id, "section": section_reference(c.section), "agreements": c.agreement_count,
+                    "url": url_for("comments.reply", consultation_id=consultation.id, comment_id=c.id, _external=True)}
+                   for c in most_agreed(consultation)],
         # readers' choices (表态), once the consultation has closed (as the statistics page)
         "choices": [{"number": r.number, "question": r.question, "total": r.total,
                      "choices": [{"choice": choice, "count": count} for choice, count in r.counts]}

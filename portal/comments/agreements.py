@@ -99,9 +99,21 @@ def take_back(consultation: Consultation, comment: Comment, voter: str | None,
     return bool(removed)
 
 
-def agreement_total(consultation: Consultation) -> int:
-    """How many agreements the consultation's comments received in all (the comments counted as received)."""
-    from portal.comments.models import comment_received
+MOST_AGREED = 10  # comments the statistics page and the API list
 
+
+def most_agreed(consultation: Consultation, limit: int = MOST_AGREED) -> list[Comment]:
+    """The public comments most agreed with (at least once), most first; none where comments are not public."""
+    if not consultation.comments_public:
+        return []
+    return list(db.session.scalars(
+        select(Comment).where(Comment.consultation_id == consultation.id, Comment.status == "approved",
+                              Comment.agreement_count > 0)
+        .order_by(Comment.agreement_count.desc(), Comment.created_at, Comment.id).limit(limit)))
+
+
+def agreement_total(consultation: Consultation) -> int:
+    """How many agreements the consultation's public comments received in all."""
     return int(db.session.scalar(select(func.coalesce(func.sum(Comment.agreement_count), 0))
-                                 .where(comment_received(consultation.id))) or 0)
+                                 .where(Comment.consultation_id == consultation.id,
+                                        Comment.status == "approved")) or 0)

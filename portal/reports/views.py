@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup
 
+from portal.comments.agreements import agreement_total, most_agreed
 from portal.consultations.choices import choice_results
 from portal.comments.quotes import most_quoted
 from portal.consultations.services import closing_summary
@@ -92,6 +93,7 @@ def statistics(consultation_id: int):
         questions=question_counts(consultation),
         # readers' choices (表态) are shown once the consultation has closed, so that early ones sway no later ones
         choices=choice_results(consultation) if consultation.is_closed else [],
+        agreed=most_agreed(consultation), agreements=agreement_total(consultation),
         channels=channel_counts(consultation),
         quoted=most_quoted(consultation),
         sections={s.id: s for s in consultation.current_draft.sections} if consultation.current_draft else {},

@@ -243,3 +243,25 @@ def test_two_readers_at_the_same_instant_are_both_counted_and_one_reader_twice_o
     outcomes.clear()
     run([voter_hash("test", browser_key="c"), voter_hash("test", browser_key="c")])
     assert sorted(map(str, outcomes)) == ["False", "True"] and count_of(first) == 3, outcomes
+
+
+def test_the_statistics_list_the_comments_most_agreed_with(app, threads):
+    consultation, section, first, second, _pending = threads
+    for _ in range(3):
+        press(Browser(app), consultation, second)
+    press(Browser(app), consultation, first)
+    page = Browser(app).get(f"/consultations/{consultation.id}/statistics").get_data(as_text=True)
+    part = page[page.index("赞同的人最多的意见"):]
+    assert "共 4 次" in part
+    assert part.index("建议延长日间照料中心的开放时间。") < part.index("建议每个社区都设老年食堂。")
+    assert f'{section_url(consultation, section)}?order=agreed#comment-{second.id}"' in part
+    stats = Browser(app).get(f"/api/v1/consultations/{consultation.id}/statistics").json
+    assert stats["agreements"] == 4
+    assert [(a["comment_id"], a["agreements"]) for a in stats["agreed"]] == [(second.id, 3), (first.id, 1)]
+    assert stats["agreed"][0]["section"]["anchor"] == section.anchor
+
+    consultation.comment_visibility = "private"  # comments shown to the office only: nothing of them here
+    db.session.commit()
+    assert "赞同的人最多的意见" not in Browser(app).get(f"/consultations/{consultation.id}/statistics").get_data(
+        as_text=True)
+    assert Browser(app).get(f"/api/v1/consultations/{consultation.id}/statistics").json["agreed"] == []
