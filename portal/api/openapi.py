@@ -127,6 +127,8 @@ SCHEMAS = {
         "questions": {"type": "array", "items": STRING, "description": _l("起草单位希望重点听取意见的问题（重点问题），按编号顺序")},
         "question_choices": {"type": "array", "description": _l("每个重点问题给出的选项（选择题），和 questions 一一对应；没有选项为 null"),
                              "items": {"type": ["array", "null"], "items": STRING}},
+        "multiple_choice_questions": {"type": "array", "items": {"type": "integer", "minimum": 1}, "description": _l(
+            "选项可以多选的重点问题的编号（1 为第一个）")},
         "final_document": _nullable(_object({
             "title": STRING,
             "document_number": _nullable(_text(_l("文号（没有时为 null）"))),
@@ -240,7 +242,8 @@ SCHEMAS = {
                    "items": _object({"comment_id": INTEGER, "section": _nullable(_ref("SectionReference")),
                                      "agreements": INTEGER, "url": URL})},
         "choices": {"type": "array", "description": _l("读者对重点问题选项的直接选择（表态），截止后公布（截止前为空）"),
-                    "items": _object({"number": INTEGER, "question": STRING, "total": INTEGER,
+                    "items": _object({"number": INTEGER, "question": STRING, "total": INTEGER, "multiple": {
+                        "type": "boolean", "description": _l("可多选：total 是表态的人数，各选项人数相加可能更多")},
                                       "choices": {"type": "array", "items": _object({"choice": STRING,
                                                                                       "count": INTEGER})}})},
     }),

@@ -158,6 +158,8 @@ def consultation_detail(consultation: Consultation) -> dict:
         "questions": list(consultation.questions or []),
         "question_choices": [question_choices(consultation.question_choices, n)
                              for n in range(1, len(consultation.questions or []) + 1)],
+        # the numbers of the questions whose choices may be ticked several at once (可多选)
+        "multiple_choice_questions": list(consultation.multiple_choice_questions or []),
         "meetings": [_meeting(consultation, m) for m in consultation.meetings],
         "whole_draft_comment_count": counts.get(None, 0) if consultation.comments_public else None,
         "draft": None,
@@ -362,7 +364,7 @@ def statistics(consultation: Consultation) -> dict:
                     "url": url_for("comments.reply", consultation_id=consultation.id, comment_id=c.id, _external=True)}
                    for c in most_agreed(consultation)],
         # readers' choices (表态), once the consultation has closed (as the statistics page)
-        "choices": [{"number": r.number, "question": r.question, "total": r.total,
+        "choices": [{"number": r.number, "question": r.question, "total": r.total, "multiple": r.multiple,
                      "choices": [{"choice": choice, "count": count} for choice, count in r.counts]}
                     for r in choice_results(consultation)] if consultation.is_closed else [],
     }

@@ -2,6 +2,10 @@
 without writing a comment; the office counts the answers as they come, the public sees them once the consultation
 has closed (its statistics page, the feedback report, the API), so that early answers do not sway later ones.
 
+A question may let a reader tick several choices (可多选, ``Consultation.multiple_choice``): its answer is still one row,
+whose ``choice`` holds the choices ticked as bits (1 for the first, 2 for the second, 4 for the third …), so that the
+rows count those who answered and the bits how many ticked each choice.
+
 An answer is anonymous. One browser answers each question once (its session remembers which); the network address
 is limited too (the view's rate limit) and its keyed hash kept with the answer, erased with the commenters'
 contacts. That keeps honest readers from counting twice by mistake; it is no ballot, and the pages say so.
@@ -29,7 +33,8 @@ class ChoiceResult:
     number: int  # the key question's
     question: str
     counts: list[tuple[str, int]]  # each choice and how many chose it, in the office's order
-    total: int
+    total: int  # how many answered (a multiple-choice question: the shares may add up to more than 100 %)
+    multiple: bool = False
 
     def percent(self, count: int) -> int:
         return round(100 * count / self.total) if self.total else 0
@@ -41,20 +46,27 @@ def choice_questions(consultation: Consultation) -> list[tuple[int, str, list[st
             if (choices := question_choices(consultation.question_choices, n))]
 
 
-def record_choices(consultation: Consultation, posted: dict[int, str], answered: set[int],
+def record_choices(consultation: Consultation, posted: dict[int, list[str]], answered: set[int],
                    client_hash: str | None) -> list[int]:
-    """Store the reader's choices (``posted``: question number → the choice's number as posted), but for questions
-    this browser has answered already (``answered``). Returns the numbers of the questions answered now. Flushes."""
+    """Store the reader's choices (``posted``: question number → the numbers of the choices ticked, as posted: one, or
+    several for a multiple-choice question), but for questions this browser has answered already (``answered``).
+    Returns the numbers of the questions answered now. Flushes."""
     if not consultation.is_open:
         raise ChoiceRefused(_("征求意见不在进行中，不能表态。"))
     offered = {n: choices for n, _q, choices in choice_questions(consultation)}
     taken: list[int] = []
-    for number, value in sorted(posted.items()):
-        if number not in offered or not (value or "").isdigit() or not 1 <= int(value) <= len(offered[number]):
+    posted = {number: values for number, values in posted.items() if values}
+    for number, values in sorted(posted.items()):
+        if number not in offered or not all((v or "").isdigit() and 1 <= int(v) <= len(offered[number])
+                                            for v in values):
             raise ChoiceRefused(_("请从列出的选项中选择。"))
+        chosen = sorted({int(v) for v in values})
+        if len(chosen) > 1 and not consultation.multiple_choice(number):
+            raise ChoiceRefused(_("这个问题只能选一项。"))
         if number in answered:
             continue
-        db.session.add(ChoiceAnswer(consultation_id=consultation.id, question=number, choice=int(value),
+        choice = sum(1 << (c - 1) for c in chosen) if consultation.multiple_choice(number) else chosen[0]
+        db.session.add(ChoiceAnswer(consultation_id=consultation.id, question=number, choice=choice,
                                     client_hash=client_hash))
         taken.append(number)
     if not posted:
@@ -74,6 +86,12 @@ def choice_results(consultation: Consultation) -> list[ChoiceResult]:
         .group_by(ChoiceAnswer.question, ChoiceAnswer.choice))}
     results = []
     for number, question, choices in questions:
+        if consultation.multiple_choice(number):  # each row's choices as bits: a row counts for each bit set
+            rows = {value: n for (q, value), n in counted.items() if q == number}
+            counts = [(choice, sum(n for value, n in rows.items() if value & (1 << (i - 1))))
+                      for i, choice in enumerate(choices, start=1)]
+            results.append(ChoiceResult(number, question, counts, sum(rows.values()), multiple=True))
+            continue
         counts = [(choice, counted.get((number, i), 0)) for i, choice in enumerate(choices, start=1)]
         results.append(ChoiceResult(number, question, counts, sum(n for _c, n in counts)))
     return results
@@ -83,4 +101,5 @@ def choices_sentences(consultation: Consultation) -> list[str]:
     """The feedback report's sentences on the readers' choices, one a question (Chinese, as the closing summary)."""
     from portal.consultations.summary import choices_sentence
 
-    return [choices_sentence(r.number, r.question, r.counts) for r in choice_results(consultation)]
+    return [choices_sentence(r.number, r.question, r.counts, r.total if r.multiple else None)
+            for r in choice_results(consultation)]

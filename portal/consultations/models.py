@@ -96,6 +96,9 @@ class Consultation(ConsultationState, db.Model):
     # the choices offered with each key question (选择题), aligned with ``questions``: a list of strings, or None for a
     # question answered in words only; None: no question offers choices (portal/consultations/choices.py)
     question_choices: Mapped[list | None] = mapped_column(JSON)
+    # the numbers of the questions (1 for the first) whose choices a reader may tick several of (可多选); None: none.
+    # Such a question's answer is stored as one row whose ``choice`` holds the choices ticked as bits (choices.py)
+    multiple_choice_questions: Mapped[list | None] = mapped_column(JSON)
 
     contact_office: Mapped[str | None] = mapped_column(String(200))
     contact_person: Mapped[str | None] = mapped_column(String(100))
@@ -154,6 +157,10 @@ class Consultation(ConsultationState, db.Model):
     @property
     def current_draft(self) -> "Draft | None":  # noqa: F821
         return self.drafts[-1] if self.drafts else None
+
+    def multiple_choice(self, number: int) -> bool:
+        """Whether key question ``number`` (1 for the first) lets a reader tick several of its choices (可多选)."""
+        return number in (self.multiple_choice_questions or [])
 
     def current_section(self, anchor: str) -> "Section | None":  # noqa: F821
         """The current draft's section with this anchor (found among its sections, loaded at once), or None."""

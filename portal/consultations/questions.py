@@ -9,8 +9,8 @@ Once the consultation has opened, the questions already asked stay as they are (
 more may be added after them.
 
 A question may also offer choices (选择题), typed after it on its line: "补贴标准是否合适？选项：合适｜偏低｜偏高" (or
-"Choices:", as the English page says). Readers
-then tick one on the consultation's page (表态, without writing a comment: portal/consultations/choices.py); the answers
+"Choices:", as the English page says), or "选项（可多选）：" ("Choices (multiple):") for choices a reader may tick
+several of. Readers then tick one (or several) on the consultation's page (表态, without writing a comment: portal/consultations/choices.py); the answers
 are counted by the choice's number, so once open a question's choices stay as they are too.
 """
 from __future__ import annotations
@@ -24,7 +24,8 @@ from portal.consultations.terms import typed_lines
 QUESTION_MAX = 200  # characters of a question
 CHOICE_MAX = 20  # characters of a choice
 CHOICES_MIN, CHOICES_MAX = 2, 6
-_CHOICES = re.compile(r"[（(]?\s*(?:选项|choices|options)\s*[：:]\s*(?P<choices>[^）)]*?)\s*[）)]?\s*$", re.IGNORECASE)
+_CHOICES = re.compile(r"[（(]?\s*(?:选项|choices|options)\s*(?P<multiple>[（(]\s*(?:可多选|多选|multiple|any)\s*[）)])?"
+                      r"\s*[：:]\s*(?P<choices>[^）)]*?)\s*[）)]?\s*$", re.IGNORECASE)
 _CHOICE_SEPARATORS = re.compile(r"\s*[｜|/／、；;]\s*")
 QUESTIONS_MAX = 10
 # the numbering an office types before a question: 1. 1、 (1) （一） 一是 问题1：
@@ -46,15 +47,19 @@ def read_questions(text: str) -> list[str]:
     return read_question_lines(text)[0]
 
 
-def read_question_lines(text: str) -> tuple[list[str], list[list[str] | None]]:
-    """The questions of ``text`` and, for each, its choices (None for a question answered in words only)."""
+def read_question_lines(text: str) -> tuple[list[str], list[list[str] | None], list[int]]:
+    """The questions of ``text``, for each its choices (None for a question answered in words only), and the numbers of
+    the questions whose choices may be ticked several at once (可多选)."""
     questions: list[str] = []
     choices: list[list[str] | None] = []
+    multiple: list[int] = []
     problems: list[str] = []
     for number, line in typed_lines(text):
         offered = None
+        several = False
         if found := _CHOICES.search(line):
             line = line[:found.start()]
+            several = bool(found["multiple"])
             offered = [c for c in _CHOICE_SEPARATORS.split(found["choices"]) if c]
             if not CHOICES_MIN <= len(offered) <= CHOICES_MAX or len(set(offered)) != len(offered):
                 problems.append(_("第%(line)d行：选项要有 %(min)d 到 %(max)d 个，各不相同，用“｜”隔开。", line=number,
@@ -71,17 +76,20 @@ def read_question_lines(text: str) -> tuple[list[str], list[list[str] | None]]:
         else:
             questions.append(question)
             choices.append(offered)
+            if offered and several:
+                multiple.append(len(questions))
     if len(questions) > QUESTIONS_MAX:
         problems.append(_("最多列出 %(max)d 个问题。", max=QUESTIONS_MAX))
     if problems:
         raise QuestionsRefused(problems)
-    return questions, choices
+    return questions, choices, multiple
 
 
-def question_lines(questions: list[str] | None, choices: list | None) -> str:
+def question_lines(questions: list[str] | None, choices: list | None, multiple: list | None = None) -> str:
     """The questions as the office types them, one a line, each with its choices (the questions page's text)."""
     choices = list(choices or [])
-    return "\n".join(q + (f" 选项：{'｜'.join(choices[i])}" if i < len(choices) and choices[i] else "")
+    return "\n".join(q + (f" {'选项（可多选）' if i + 1 in (multiple or []) else '选项'}：{'｜'.join(choices[i])}"
+                          if i < len(choices) and choices[i] else "")
                      for i, q in enumerate(questions or []))
 
 

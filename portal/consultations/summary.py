@@ -124,12 +124,17 @@ def response_sentence(tally: CommentTally) -> str:
     return "经认真研究，" + "，".join(parts) + "。"
 
 
-def choices_sentence(number: int, question: str, counts: Iterable[tuple[str, int]]) -> str:
+def choices_sentence(number: int, question: str, counts: Iterable[tuple[str, int]],
+                     answered: int | None = None) -> str:
     """How readers answered a key question's choices (表态), as the feedback report says it:
-    对问题1“补贴标准是否合适？”，网上表态205人，其中选“合适”的120人、“偏低”的80人、“偏高”的5人。"""
+    对问题1“补贴标准是否合适？”，网上表态205人，其中选“合适”的120人、“偏低”的80人、“偏高”的5人。
+    ``answered``: how many answered a multiple-choice question (可多选), whose counts add up to more:
+    对问题2“……”（可多选），网上表态30人，选“助餐”的20人、“助浴”的12人。"""
     counts = list(counts)
-    total = sum(n for _choice, n in counts)
+    total = sum(n for _choice, n in counts) if answered is None else answered
     if not total:
         return f"对问题{number}“{question}”，没有人在网上表态。"
     chosen = "、".join(f"“{choice}”的{n}人" for choice, n in counts)
+    if answered is not None:
+        return f"对问题{number}“{question}”（可多选），网上表态{total}人，选{chosen}。"
     return f"对问题{number}“{question}”，网上表态{total}人，其中选{chosen}。"

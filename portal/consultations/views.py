@@ -177,7 +177,7 @@ def choices(consultation_id: int):
     from portal.moderation.signs import address_hash
 
     consultation = get_public_consultation(consultation_id)
-    posted = {int(name.removeprefix("question-")): value for name, value in request.form.items()
+    posted = {int(name.removeprefix("question-")): request.form.getlist(name)[:10] for name in request.form
               if name.startswith("question-") and name.removeprefix("question-").isdigit() and len(name) < 16}
     remembered = dict(session.get(SESSION_KEY) or {})
     answered = set(remembered.get(str(consultation.id), []))

@@ -136,7 +136,8 @@ def digest_meta(consultation: Consultation, with_contacts: bool = False,
         quoted=_quoted(consultation) if filters is None else [],
         commenters=_commenters(consultation) if filters is None else [],
         questions=_questions(consultation) if filters is None else [],
-        choices=[(f"问题{r.number}：{r.question}", r.counts) for r in choice_results(consultation)]
+        choices=[(f"问题{r.number}：{r.question}" + (f"（可多选，{r.total}人表态）" if r.multiple else ""), r.counts)
+                 for r in choice_results(consultation)]
         if filters is None else [],
     )
 

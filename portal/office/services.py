@@ -591,21 +591,26 @@ def set_questions(consultation: Consultation, actor, text: str) -> int:
     if consultation.is_closed:
         raise OfficeError("text", _("征求意见已经截止，重点问题不能再修改。"))
     try:
-        questions, choices = read_question_lines(text)
+        questions, choices, multiple = read_question_lines(text)
     except QuestionsRefused as refusal:
         raise OfficeError("text", " ".join(refusal.problems)) from refusal
     before = list(consultation.questions or [])
     chosen_before = list(consultation.question_choices or [None] * len(before))
+    multiple_before = list(consultation.multiple_choice_questions or [])
     if consultation.state() == "open" and (questions[:len(before)] != before
-                                           or choices[:len(before)] != chosen_before[:len(before)]):
+                                           or choices[:len(before)] != chosen_before[:len(before)]
+                                           or [n for n in multiple if n <= len(before)] != multiple_before):
         raise OfficeError("text", _("征求意见已经开始，已经列出的问题和选项不能修改、删除或调整顺序（群众的意见和表态按编号对应"
                                     "这些问题），只能在后面增加新的问题。"))
     consultation.questions = questions or None
     consultation.question_choices = choices if any(choices) else None
+    consultation.multiple_choice_questions = multiple or None
     db.session.flush()
     record_action(actor, "questions", consultation, consultation_id=consultation.id,
-                  before={"questions": before, **({"choices": chosen_before} if any(chosen_before) else {})},
-                  after={"questions": questions, **({"choices": choices} if any(choices) else {})})
+                  before={"questions": before, **({"choices": chosen_before} if any(chosen_before) else {}),
+                          **({"multiple": multiple_before} if multiple_before else {})},
+                  after={"questions": questions, **({"choices": choices} if any(choices) else {}),
+                         **({"multiple": multiple} if multiple else {})})
     return len(questions)
 
 

@@ -459,7 +459,8 @@ def questions(consultation_id: int):
     consultation = get_managed_consultation(consultation_id)
     form = QuestionsForm()
     if request.method == "GET":
-        form.text.data = question_lines(consultation.questions, consultation.question_choices)
+        form.text.data = question_lines(consultation.questions, consultation.question_choices,
+                                        consultation.multiple_choice_questions)
     if carry_out(form, lambda: services.set_questions(
             consultation, current_user, form.text.data or "")) is not NOT_DONE:
         return redirect(url_for("office.review", consultation_id=consultation.id) + "#questions")

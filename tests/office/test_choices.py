@@ -1,6 +1,8 @@
 """Choice questions (选择题): the office gives a key question choices; readers answer on the consultation's page
 without writing (表态), each question once a browser; the office sees the answers as they come, the public once the
 consultation has closed (statistics, feedback report)."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -14,9 +16,13 @@ QUESTIONS = "1. 补贴标准定为每人每月200元是否合适？选项：合�
 
 def test_choices_are_read_after_their_question():
     assert read_question_lines(QUESTIONS) == (
-        ["补贴标准定为每人每月200元是否合适？", "社区助餐点应当由谁来办？"], [["合适", "偏低", "偏高"], None])
-    assert read_question_lines("是否同意？（选项：同意/不同意）") == (["是否同意？"], [["同意", "不同意"]])
-    assert read_question_lines("Is it right? Choices: yes | no") == (["Is it right?"], [["yes", "no"]])
+        ["补贴标准定为每人每月200元是否合适？", "社区助餐点应当由谁来办？"], [["合适", "偏低", "偏高"], None], [])
+    assert read_question_lines("是否同意？（选项：同意/不同意）") == (["是否同意？"], [["同意", "不同意"]], [])
+    assert read_question_lines("Is it right? Choices: yes | no") == (["Is it right?"], [["yes", "no"]], [])
+    # several may be ticked (可多选): the question's number listed
+    assert read_question_lines("是否同意？\n最需要哪些服务？选项（可多选）：助餐｜助浴｜助医") == (
+        ["是否同意？", "最需要哪些服务？"], [None, ["助餐", "助浴", "助医"]], [2])
+    assert read_question_lines("Which services? Choices (multiple): meals | baths")[2] == [1]
     with pytest.raises(QuestionsRefused) as refused:
         read_question_lines("只有一个？选项：是\n重复？选项：是｜是\n太长？选项：" + "长" * 21 + "｜短")
     assert [p.split("：")[0] for p in refused.value.problems] == ["第1行", "第2行", "第3行"]
@@ -88,3 +94,49 @@ def test_readers_choose_once_the_office_counts_the_public_sees_after_the_close(a
     assert app.test_cli_runner().invoke(args=["comments", "erase-contacts", "--days", "365"]).exit_code == 0
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(ChoiceAnswer).where(ChoiceAnswer.client_hash.is_not(None))) == 0
+
+
+MULTIPLE = "最需要哪些上门服务？选项（可多选）：助餐｜助浴｜助医\n补贴标准是否合适？选项：合适｜偏低｜偏高"
+
+
+def test_a_multiple_choice_question_counts_those_who_answered_and_each_choice(app, client, clock, consultation,
+                                                                             office, submit):
+    url = f"/office/consultations/{consultation.id}/questions"
+    assert submit(url, text=MULTIPLE).status_code == 302
+    assert "选项（可多选）：助餐｜助浴｜助医" in client.get(url).get_data(as_text=True)
+    single = submit(url, text=MULTIPLE.replace("选项（可多选）：助餐", "选项：助餐"))  # open: it may not become single
+    assert single.status_code == 422 and "已经列出的问题和选项不能修改" in single.get_data(as_text=True)
+
+    reader = Browser(app)
+    page = reader.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert 'type="checkbox" id="choice-1-1" name="question-1" value="1"' in page and "（可多选）" in page
+    assert 'type="radio" id="choice-2-1" name="question-2" value="1"' in page
+    token = csrf_token(reader, f"/consultations/{consultation.id}")
+    posted = reader.post(f"/consultations/{consultation.id}/choices",
+                         data={"csrf_token": token, "question-1": ["1", "3"], "question-2": "2"})
+    assert posted.status_code == 303
+    other = Browser(app)
+    answer(other, consultation, q1="1")
+    refused = Browser(app)  # two choices where one is asked
+    token = csrf_token(refused, f"/consultations/{consultation.id}")
+    refused.post(f"/consultations/{consultation.id}/choices",
+                 data={"csrf_token": token, "question-2": ["1", "2"]})
+    assert "这个问题只能选一项" in refused.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    rows = db.session.execute(select(ChoiceAnswer.question, ChoiceAnswer.choice).order_by(ChoiceAnswer.id)).all()
+    assert [tuple(r) for r in rows] == [(1, 0b101), (2, 2), (1, 0b001)]
+
+    clock.set(shanghai(2023, 5, 13, 9, 0))
+    shown = reader.get(f"/consultations/{consultation.id}/statistics").get_data(as_text=True)
+    assert "（2 人表态）（可多选，各项占比相加可能超过百分之百）" in shown
+    table = shown[shown.index("最需要哪些上门服务？"):]
+    assert re.search(r"助餐</th><td class=\"number\">2</td><td class=\"number\">100%</td>", table)
+    assert re.search(r"助医</th><td class=\"number\">1</td><td class=\"number\">50%</td>", table)
+    from tests.api.test_public_api import get_json
+
+    first = get_json(Browser(app), f"/api/v1/consultations/{consultation.id}/statistics", schema="Statistics")[
+        "choices"][0]
+    assert first["multiple"] is True and first["total"] == 2 and [c["count"] for c in first["choices"]] == [2, 0, 1]
+    detail = get_json(Browser(app), f"/api/v1/consultations/{consultation.id}", schema="Consultation")
+    assert detail["multiple_choice_questions"] == [1]
+    report = reader.get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
+    assert "对问题1“最需要哪些上门服务？”（可多选），网上表态2人，选“助餐”的2人、“助浴”的0人、“助医”的1人。" in report
