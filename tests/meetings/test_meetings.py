@@ -653,3 +653,51 @@ def test_a_publication_taken_back_tells_those_who_signed_up_and_keeps_their_page
     queued = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "meeting")).one()
     with pytest.raises(CannotRender):
         render(queued)
+
+
+def test_two_places_freed_at_once_move_the_waiting_list_up_once(app, consultation, office, submit):
+    """Two registrants withdraw at the same moment (threads with sessions of their own) with one sign-up waiting: it is
+    given a place once, mailed once, and no more places are given than there are."""
+    import threading
+
+    from portal.meetings.services import withdraw
+
+    meeting_id = announce(submit, consultation, seats="2", first_come="y").id
+    citizen = Browser(app)
+    for phone, email in (("13800138000", None), ("13900139000", None), ("13700137000", "li@example.cn")):
+        assert sign_up(citizen, consultation, db.session.get(Meeting, meeting_id), phone=phone,
+                       email=email or "").status_code == 303
+    db.session.expire_all()
+    ids = [r.id for r in db.session.get(Meeting, meeting_id).registrations]
+    assert [r.status for r in db.session.get(Meeting, meeting_id).registrations] == ["accepted", "accepted", "waiting"]
+    db.session.commit()
+    barrier, outcomes = threading.Barrier(2), []
+
+    def leave(registration_id):
+        with app.app_context():
+            registration = db.session.get(MeetingRegistration, registration_id)
+            registration.meeting.registrations  # the stale view the lock must correct
+            barrier.wait()
+            try:
+                withdraw(registration)
+                db.session.commit()
+                outcomes.append("withdrawn")
+            except Exception as error:  # SQLite: the second writer may find the database changed under it
+                db.session.rollback()
+                outcomes.append(type(error).__name__)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=leave, args=(registration_id,)) for registration_id in ids[:2]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    db.session.expire_all()
+    statuses = [r.status for r in db.session.get(Meeting, meeting_id).registrations]
+    assert "withdrawn" in outcomes and statuses[2] == "accepted", (outcomes, statuses)
+    assert statuses.count("accepted") <= 2
+    promoted = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "promote_registration"))
+    mails = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "meeting"))
+    assert promoted == 1 and mails == 1, (outcomes, promoted, mails)
