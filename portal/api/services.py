@@ -18,7 +18,7 @@ from portal.consultations.questions import question_choices
 from portal.consultations.choices import choice_results
 from portal.comments.models import CHANNELS, Comment
 from portal.comments.quotes import most_quoted
-from portal.comments.services import public_comment_counts
+from portal.comments.services import THREAD_ORDERS, comment_ordering, public_comment_counts
 from portal.consultations.models import Consultation, published_consultations
 from portal.consultations.services import closing_summary
 from portal.core.time import rfc3339
@@ -32,7 +32,7 @@ from portal.reports.services import (
 from portal.responses.models import Response
 
 STATES = ("upcoming", "open", "closed")
-COMMENT_ORDERS = ("oldest", "newest", "agreed")
+COMMENT_ORDERS = THREAD_ORDERS
 WHOLE_DRAFT = "whole"  # ?section=whole: the comments on the whole draft (anchors are s-1, appendix-1 …)
 
 
@@ -223,11 +223,8 @@ def comment_page(consultation: Consultation, section: Section | None, whole_draf
     elif whole_draft:
         conditions.append(Comment.section_id.is_(None))
     total = db.session.scalar(select(func.count()).select_from(Comment).where(*conditions)) or 0
-    ordering = {"newest": (Comment.created_at.desc(), Comment.id.desc()),
-                "agreed": (Comment.agreement_count.desc(), Comment.created_at, Comment.id)}.get(
-                    order, (Comment.created_at, Comment.id))
     comments = db.session.scalars(
-        select(Comment).where(*conditions).order_by(*ordering).limit(per_page).offset((page - 1) * per_page)
+        select(Comment).where(*conditions).order_by(*comment_ordering(order)).limit(per_page).offset((page - 1) * per_page)
     ).all()
     responses = _published_responses([c.id for c in comments])
     sections = _sections_of(comments)

@@ -29,6 +29,13 @@ THREAD_ORDERS = ("oldest", "newest", "agreed")  # agreed: the most agreed with (
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read out on the phone
 
 
+def comment_ordering(order: str) -> tuple:
+    """ORDER BY of comments listed in ``order`` (THREAD_ORDERS; anything else: oldest first), ties by id."""
+    return {"newest": (Comment.created_at.desc(), Comment.id.desc()),
+            "agreed": (Comment.agreement_count.desc(), Comment.created_at, Comment.id)}.get(
+                order, (Comment.created_at, Comment.id))
+
+
 class CommentRefused(ValueError):
     def __init__(self, code: str, message: str):
         super().__init__(message)
@@ -348,9 +355,7 @@ def public_thread_page(
         total = public_thread_total(consultation, section, only)
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
-    ordering = {"newest": (Comment.created_at.desc(), Comment.id.desc()),
-                "agreed": (Comment.agreement_count.desc(), Comment.created_at, Comment.id)}.get(
-                    order, (Comment.created_at, Comment.id))
+    ordering = comment_ordering(order)
     threads = list(db.session.scalars(
         select(Comment).where(*conditions).order_by(*ordering).limit(per_page).offset((page - 1) * per_page)
     ))
