@@ -265,3 +265,21 @@ def test_the_statistics_list_the_comments_most_agreed_with(app, threads):
     assert "赞同的人最多的意见" not in Browser(app).get(f"/consultations/{consultation.id}/statistics").get_data(
         as_text=True)
     assert Browser(app).get(f"/api/v1/consultations/{consultation.id}/statistics").json["agreed"] == []
+
+
+def test_the_commenter_and_the_comment_s_own_page_see_the_count(app, client, open_003):
+    from tests.helpers import post_comment, receipt_from
+
+    page_url = f"/consultations/{open_003.id}"
+    number = receipt_from(post_comment(client, open_003, page_url, body="建议在每个街道设一个老年食堂。"))
+    comment = db.session.scalar(select(Comment).where(Comment.receipt_number == number))
+    approve_comment(comment)
+    db.session.commit()
+    assert "还没有人赞同这条意见。" in client.get(f"/receipts/{number}").get_data(as_text=True)
+    for _ in range(2):
+        press(Browser(app), open_003, comment)
+    db.session.expire_all()  # the test's client shares its session: what the other browsers wrote
+    assert "已有 2 人赞同这条意见" in client.get(f"/receipts/{number}").get_data(as_text=True)
+    own = Browser(app).get(f"/consultations/{open_003.id}/comments/{comment.id}/reply").get_data(as_text=True)
+    assert f'href="{agree_url(open_003, comment)}" data-comment="{comment.id}"' in own
+    assert '<span class="agree-count">（2）</span>' in own
