@@ -116,7 +116,7 @@ class Comment(db.Model):
     meeting_id: Mapped[int | None] = mapped_column()
     # how many readers agree with it (赞同: portal/comments/agreements.py), one a browser or account; kept here so that a
     # page of threads reads no other table, changed by one UPDATE … + 1 so that two workers never lose one
-    agreement_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    agreement_count: Mapped[int] = mapped_column(server_default="0")
 
     consultation: Mapped["Consultation"] = relationship()  # noqa: F821
     section: Mapped["Section | None"] = relationship(foreign_keys=[section_id])  # noqa: F821
