@@ -214,6 +214,8 @@ SCHEMAS = {
                 "response": _nullable(_ref("Response")),
                 "copies": {"type": "integer", "minimum": 0, "description": _l(
                     "同一份同文意见在同一部分、答复相同的其他份数（不再逐一列出）")},
+                "agreements": {"type": "integer", "minimum": 0, "description": _l(
+                    "赞同这条意见的读者数（意见不公开时为 0）")},
             })},
         })},
         "page": INTEGER, "per_page": INTEGER, "total": INTEGER, "pages": INTEGER, "links": _ref("Links"),

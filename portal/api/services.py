@@ -318,7 +318,8 @@ def feedback(consultation: Consultation, whole_draft_heading: str, page: int = 1
             "entries": [
                 {"number": e.number, "quote": e.quote, "proposal": e.proposal, "text": e.text, "author_name": e.author_name,
                  "organisation": _organisation(e.organisation, e.organisation_kind), "question": e.question,
-                 "stance": e.stance, "response": response_dict(e.response), "copies": e.copies}
+                 "stance": e.stance, "response": response_dict(e.response), "copies": e.copies,
+                 "agreements": e.agreements}
                 for e in group.entries
             ],
         }

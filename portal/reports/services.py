@@ -32,6 +32,7 @@ class FeedbackEntry:
     organisation: str | None = None  # on whose behalf (以单位名义), with its kind, when the comments are public
     organisation_kind: str | None = None
     question: int | None = None  # the key question (重点问题) it answers, by number
+    agreements: int = 0  # readers who agreed with it (赞同), when the comments are public
 
 
 @dataclass
@@ -137,7 +138,8 @@ def feedback_groups(consultation: Consultation, whole_draft_heading: str, drafts
             organisation = None, None
         asked = comment.question if asked_question(consultation.questions, comment.question) else None
         groups[-1].entries.append(FeedbackEntry(number, text, author, comment.stance, response, quote,
-                                                copies[comment_id], proposal, *organisation, asked))
+                                                copies[comment_id], proposal, *organisation, asked,
+                                                comment.agreement_count if consultation.comments_public else 0))
     return groups
 
 

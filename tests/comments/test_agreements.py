@@ -136,6 +136,19 @@ def test_after_the_deadline_the_count_stays_and_shows_without_the_link(app, cloc
                             headers={"Accept": "application/json"})
     assert json_late.status_code == 422 and json_late.json["error"].startswith("征求意见不在进行中")
 
+    # the feedback report (page, Word, API) says it beside the comment
+    report = reader.get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
+    entry = report[report.index("建议每个社区都设老年食堂。"):]
+    assert entry.index("1 人赞同") < entry.index("建议延长日间照料中心")
+    import docx
+
+    document = docx.Document(io.BytesIO(reader.get(f"/consultations/{consultation.id}/feedback.docx").data))
+    assert any("建议每个社区都设老年食堂。（1人赞同）" in p.text for p in document.paragraphs)
+    entries = [e for g in reader.get(f"/api/v1/consultations/{consultation.id}/feedback").json["groups"]
+               for e in g["entries"]]
+    assert [(e["text"], e["agreements"]) for e in entries] == [("建议每个社区都设老年食堂。", 1),
+                                                              ("建议延长日间照料中心的开放时间。", 0)]
+
 
 def test_a_signed_in_citizen_counts_once_whatever_the_browser_and_not_on_their_own(app, client, threads, smtp_server):
     from portal.citizens.models import Citizen
