@@ -489,6 +489,7 @@ def test_first_come_first_served_gives_places_then_keeps_a_waiting_list_that_mov
     # the places are taken: the next sign-ups (as many as there are places) go on the waiting list (候补)
     page = citizen.get(public_url(consultation, meeting)).get_data(as_text=True)
     assert "名额已经报满了。现在报名的，列入候补名单" in page and "候补名单还可以报 2 人。" in page and "报名候补</button>" in page
+    assert "名额已满，可以报名候补" in citizen.get("/consultations/").get_data(as_text=True)  # the list's meetings
     waiting = sign_up(citizen, consultation, meeting, phone="13700137000", email="li@example.cn")
     assert waiting.status_code == 303
     own = citizen.get(waiting.headers["Location"]).get_data(as_text=True)
