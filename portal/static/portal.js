@@ -393,7 +393,8 @@ document.querySelectorAll("a[data-question]").forEach(function (link) {
     label.textContent = isAgreed ? link.getAttribute("data-agreed-label") : link.getAttribute("data-label");
     link.classList.toggle("agreed", isAgreed);
     if (count !== undefined) {
-      link.querySelector(".agree-count").textContent = count > 0 ? "（" + count.toLocaleString() + "）" : "";
+      var format = link.getAttribute("data-count-format") || "({n})";
+      link.querySelector(".agree-count").textContent = count > 0 ? format.replace("{n}", count.toLocaleString()) : "";
     }
   }
   links.forEach(function (link) {

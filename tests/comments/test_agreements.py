@@ -69,7 +69,10 @@ def test_a_reader_agrees_from_the_thread_and_every_page_shows_it_at_once(app, th
     again = Browser(app).get(section_url(consultation, section)).get_data(as_text=True)
     mine = again[again.index(f'data-comment="{first.id}"'):]
     assert mine.index('<span class="agree-count">（1）</span>') < mine.index("</a>")
-    assert f'data-comment="{second.id}" data-agreed-label="已赞同">赞同<span class="visually-hidden">这条意见</span><span class="agree-count"></span>' in again
+    english = Browser(app).get(section_url(consultation, section), headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<span class="agree-count"> (1)</span>' in english and 'data-count-format=" ({n})">Agree<span' in english
+    assert (f'data-comment="{second.id}" data-agreed-label="已赞同" data-count-format="（{{n}}）">赞同'
+            '<span class="visually-hidden">这条意见</span><span class="agree-count"></span>') in again
 
 
 def test_one_browser_counts_once_takes_it_back_and_two_browsers_count_two(app, threads):
