@@ -45,19 +45,20 @@ class ResponseFilters:
     # organisation (comments/organisations.py: ORGANISATION_KINDS)
     commenter: str = ""
     question: int | None = None  # only comments answering this key question (重点问题), by number
+    order: str = ""  # "" each section's comments as they came; "agreed": the most agreed with (赞同) first
     page: int = 1
 
     @property
     def active(self) -> bool:
-        """Whether the list is narrowed at all (the page is not)."""
-        return replace(self, page=1) != ResponseFilters()
+        """Whether the list is narrowed at all (its page and order do not narrow it)."""
+        return replace(self, page=1, order="") != ResponseFilters()
 
     def args(self, **changes) -> dict:
         """The query arguments that give this list (for url_for), without the empty ones."""
         values = {"section": self.section, "answer": self.answer, "stance": self.stance, "letter": self.letter,
                   "q": self.text, "advised": 1 if self.advised else None, "passage": self.passage,
                   "proposed": 1 if self.proposed else None, "agreed": 1 if self.agreed else None, "commenter": self.commenter,
-                  "question": self.question, "page": self.page}
+                  "question": self.question, "order": self.order, "page": self.page}
         values.update(changes)
         return {k: v for k, v in values.items() if v not in ("", None) and not (k == "page" and v == 1)}
 
@@ -75,6 +76,7 @@ def parse_filters(args) -> ResponseFilters:
         passage=_start(args.get("passage")),
         proposed=args.get("proposed") == "1",
         agreed=args.get("agreed") == "1",
+        order="agreed" if args.get("order") == "agreed" else "",
         commenter=args.get("commenter") if args.get("commenter") in COMMENTERS else "",
         question=_question(args.get("question")),
         page=query_int(args.get("page")) or 1,

@@ -26,14 +26,17 @@ class ResponseRefused(ValueError):
 
 def respondable_comments(consultation: Consultation, filters: ResponseFilters | None = None):
     """The query of comments the office answers: every comment received (spam and withdrawn ones excluded), or
-    those ``filters`` narrow it to, in the order of the draft's sections, comments on the whole draft last."""
+    those ``filters`` narrow it to, in the order of the draft's sections, comments on the whole draft last; in each
+    section as they came, or (``filters.order`` "agreed") the most agreed with first."""
     from portal.drafts.models import Section
 
+    filters = filters or ResponseFilters()
+    agreed = (Comment.agreement_count.desc(),) if filters.order == "agreed" else ()
     return (
         select(Comment)
         .outerjoin(Section, Comment.section_id == Section.id)
-        .where(*conditions(consultation.id, filters or ResponseFilters()))
-        .order_by(Section.position.is_(None), Section.position, Comment.created_at, Comment.id)
+        .where(*conditions(consultation.id, filters))
+        .order_by(Section.position.is_(None), Section.position, *agreed, Comment.created_at, Comment.id)
     )
 
 

@@ -203,6 +203,17 @@ def test_the_office_reads_the_count_in_its_list_and_digest(app, clock, office_co
     office = staff_browser(app, "office@example.gov.cn")
     listed = office.get(f"/office/consultations/{consultation.id}/responses?agreed=1").get_data(as_text=True)
     assert "3 人赞同" in listed and "建议明确养老服务中心的建设标准。" in listed and "整体赞成" not in listed
+    # each section's comments, the most agreed with first (a list order, not a filter: the list is not narrowed)
+    comments["pending"].status = "approved"  # 社区食堂要多开几家。, in the same section, later
+    db.session.commit()
+    for _ in range(5):
+        press(Browser(app), consultation, comments["pending"])
+    responses = f"/office/consultations/{consultation.id}/responses"
+    as_came = office.get(responses).get_data(as_text=True)
+    assert as_came.index("建议明确养老服务中心的建设标准。") < as_came.index("社区食堂要多开几家。")
+    agreed = office.get(responses + "?order=agreed").get_data(as_text=True)
+    assert agreed.index("社区食堂要多开几家。") < agreed.index("建议明确养老服务中心的建设标准。")
+    assert "筛选出" not in agreed and '<option value="agreed" selected>' in agreed
     rows = list(csv.reader(io.StringIO(
         office.get(f"/office/consultations/{consultation.id}/digest.csv").data.decode("utf-8-sig"))))
     column = rows[0].index("赞同人数")
