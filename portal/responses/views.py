@@ -7,6 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.comments.agreements import agreement_addresses
 from portal.accounts.access import can_manage_consultation, get_managed_consultation, role_required
 from portal.comments.attachments import attachments_of
 from portal.comments.models import Comment, NOT_RECEIVED
@@ -72,6 +73,7 @@ def render_index(consultation: Consultation, form: BulkResponseForm, status: int
         sentences=most_quoted(consultation),
         passage_text=received_quoting(consultation, filters.passage)[0] if filters.passage is not None else None,
         units=advice_by_unit(consultation), question_counts=question_counts(consultation),
+        agreement_addresses=agreement_addresses(c.id for c in shown if c.agreement_count),
     ), status
 
 

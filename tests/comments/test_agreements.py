@@ -203,6 +203,14 @@ def test_the_office_reads_the_count_in_its_list_and_digest(app, clock, office_co
     office = staff_browser(app, "office@example.gov.cn")
     listed = office.get(f"/office/consultations/{consultation.id}/responses?agreed=1").get_data(as_text=True)
     assert "3 人赞同" in listed and "建议明确养老服务中心的建设标准。" in listed and "整体赞成" not in listed
+    # every test browser is 127.0.0.1: the office is told the agreements came from one network address
+    assert "3 人赞同（来自 1 个网络地址）" in listed
+    url = agree_url(consultation, comments["whole"])
+    for n in (1, 2):  # two agreements from two addresses: nothing to say
+        reader = Browser(app)
+        reader.post(url, data={"csrf_token": csrf_token(reader, url)}, environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
+    whole = office.get(f"/office/consultations/{consultation.id}/responses?agreed=1").get_data(as_text=True)
+    assert "2 人赞同</span>" in whole
     # each section's comments, the most agreed with first (a list order, not a filter: the list is not narrowed)
     comments["pending"].status = "approved"  # 社区食堂要多开几家。, in the same section, later
     db.session.commit()
@@ -218,7 +226,7 @@ def test_the_office_reads_the_count_in_its_list_and_digest(app, clock, office_co
         office.get(f"/office/consultations/{consultation.id}/digest.csv").data.decode("utf-8-sig"))))
     column = rows[0].index("赞同人数")
     counted = {row[rows[0].index("意见")]: row[column] for row in rows[1:]}
-    assert counted["建议明确养老服务中心的建设标准。"] == "3" and counted["整体赞成。\n希望尽快实施。"] == "0"
+    assert counted["建议明确养老服务中心的建设标准。"] == "3" and counted["整体赞成。\n希望尽快实施。"] == "2"
 
 
 def test_the_address_hash_goes_with_the_contacts_and_the_agreement_stays(app, clock, threads):
