@@ -70,6 +70,7 @@ def main_pages(page, live_portal) -> list[tuple[str, str]]:
     page.goto(f"/consultations/{live_portal.consultation_id}")
     section = page.locator("a.comment-link").nth(3).get_attribute("href").split("#")[0]
     reply = page.locator("#comments a.reply-link").first.get_attribute("href")
+    agree = page.locator("#comments a.agree-link").first.get_attribute("href")
     page.goto("/consultations/")
     return [
         ("list", "/consultations/"),
@@ -82,6 +83,8 @@ def main_pages(page, live_portal) -> list[tuple[str, str]]:
         ("open data API", "/api/"),
         ("rules for comments", "/rules"),
         ("personal information", "/privacy"),
+        ("accessibility", "/accessibility"),
+        ("agree with a comment", agree),
         ("notice to put up", f"/consultations/{live_portal.consultation_id}/poster"),
         ("login", "/login"),
         ("not found", "/consultations/999999"),

@@ -39,3 +39,16 @@ def test_the_footer_and_the_comment_form_link_to_both(client, open_003):
     footer = page.split('<footer', 1)[1]
     for part in (form, footer):
         assert 'href="/rules"' in part and 'href="/privacy"' in part
+
+
+def test_the_accessibility_page_says_what_the_portal_does_and_switches_elderly_mode_on(client):
+    page = client.get("/accessibility").get_data(as_text=True)
+    assert "无障碍和适老化说明" in page and "长辈模式" in page and "打印纸质意见表" in page
+    assert 'href="/settings/elderly/on?next=/accessibility' in page and "现在打开长辈模式" in page
+    footer = page.split("<footer", 1)[1]
+    assert 'href="/accessibility"' in footer
+    client.get("/settings/elderly/on")
+    assert "现在打开长辈模式" not in client.get("/accessibility").get_data(as_text=True)
+    client.get("/settings/language/en")
+    main = client.get("/accessibility").get_data(as_text=True).split("<main", 1)[1].split("</main>", 1)[0]
+    assert "Elderly mode" in main and not re.search(r"[\u4e00-\u9fff]", main)
