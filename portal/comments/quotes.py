@@ -373,6 +373,27 @@ def proposals_taken(consultation, comments) -> set[int]:
     return taken
 
 
+def taken_by_revision(consultation) -> list:
+    """The comments received proposing wording (建议修改为) that the current version holds and the version before it
+    did not: the latest revision took it in (an earlier revision's are not counted again; nor a comment written on
+    the current version)."""
+    from portal.comments.models import Comment, comment_received
+
+    draft = consultation.current_draft
+    previous = next((d for d in consultation.drafts if draft is not None and d.version == draft.version - 1), None)
+    if previous is None:
+        return []
+    proposing = db.session.scalars(
+        select(Comment).where(comment_received(consultation.id), Comment.proposal.is_not(None),
+                              Comment.draft_id != draft.id).order_by(Comment.id)
+    ).all()
+    taken = proposals_taken(consultation, proposing)
+    if not taken:
+        return []
+    before = draft_words(previous.id)
+    return [c for c in proposing if c.id in taken and before.find(c.proposal) is None]
+
+
 def changed_by_revision(consultation) -> list:
     """The comments received whose quoted words the version before the current one held and the current one no
     longer does: the latest revision changed them (an earlier revision's changes are not counted again)."""

@@ -102,15 +102,19 @@ def _response_context(message: OutboxMessage) -> dict:
 
 
 def _quote_changed_context(message: OutboxMessage) -> dict:
-    """A revision changed the words a comment quoted: for its author."""
+    """A revision changed the words a comment quoted, or took in the wording it proposed: for its author."""
     context = _receipt_context(message)
     comment, base = context["comment"], (message.context or {}).get("base_url")
-    if comment.status in NOT_RECEIVED or not comment.quote:  # withdrawn or marked spam since it was queued
+    if comment.status in NOT_RECEIVED or not (comment.quote or comment.proposal):  # withdrawn or spam since queued
         raise CannotRender(str(_l("这封邮件所说的意见已撤回或不再计入。")))
     version = (message.context or {}).get("version")
-    from portal.comments.quotes import proposals_taken
+    from portal.comments.quotes import changed_quotes, proposals_taken
 
-    return {**context, "version": version, "proposal_taken": comment.id in proposals_taken(comment.consultation, [comment]),
+    taken = comment.id in proposals_taken(comment.consultation, [comment])
+    changed = bool(comment.quote) and comment.id in changed_quotes(comment.consultation, [comment])
+    if not changed and not taken:  # a later revision put the words back, or took the proposal out again
+        raise CannotRender(str(_l("修订稿已不再采用这条意见建议的文字。")))
+    return {**context, "version": version, "proposal_taken": taken, "quote_changed": changed,
             "changes_url": external_url("drafts.changes", base=base, consultation_id=comment.consultation_id,
                                         version=version)}
 

@@ -17,7 +17,7 @@ from portal.comments.feedback_form import FeedbackFileError, read_feedback
 from portal.comments.models import Comment, OFFLINE_CHANNELS, comment_received
 from portal.comments.organisations import ORGANISATION_MAX, named_organisation, organisation_of
 from portal.comments.proposals import PROPOSAL_MAX, clean_proposal
-from portal.comments.quotes import QUOTE_MAX, changed_by_revision, clean_quote, quote_found
+from portal.comments.quotes import QUOTE_MAX, changed_by_revision, clean_quote, quote_found, taken_by_revision
 from portal.comments.services import StoredComment, Target, store_comment
 from portal.consultations.final_document import flat_sections, issued_title
 from portal.consultations.questions import asked_question
@@ -430,7 +430,9 @@ def revise_draft(consultation: Consultation, actor, data: bytes, filename: str |
     changed = changed_by_revision(consultation)
     if consultation.published_at is not None:
         queue_follower_mail(consultation, "revised", str(draft.version))  # its followers hear of it
-        queue_quote_changed_mail(consultation, changed)  # and those whose quoted words it changed
+        # and those whose quoted words it changed, or whose proposed wording it took in (an addition, say)
+        taken = [c for c in taken_by_revision(consultation) if c not in changed]
+        queue_quote_changed_mail(consultation, changed + taken)
     return Revised(draft, len(changed))
 
 

@@ -88,3 +88,56 @@ def test_the_author_of_a_quotation_the_revision_changed_is_told_once(app, client
 
 def subject_of(message) -> str:
     return str(make_header(decode_header(message["Subject"])))
+
+
+ADDED = "每个社区至少设一个老年助餐点。"
+
+
+def test_the_author_of_a_proposed_addition_the_revision_took_in_is_told(app, client, clock, login, make_user,
+                                                                         import_seed, seed_path, smtp_server):
+    """A comment quoting nothing proposes words to add (建议增加); a revision adds them: its author is told the revision
+    took in their wording (not that their quoted words changed); a later revision tells nobody again."""
+    from tests.helpers import Browser
+
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    office = make_user("office", email="office@example.gov.cn", unit_name="市民政局")
+    consultation.owner_unit_id = office.unit_id
+    db.session.commit()
+    goals = next(s for s in consultation.current_draft.sections if s.heading == "目标要求")
+    url = f"/consultations/{consultation.id}/sections/{goals.anchor}"
+    citizen = Browser(app)
+    number = receipt_from(post_comment(citizen, consultation, url, section_id=goals.id, body="建议增加助餐点的要求。",
+                                       author_contact="wang@example.cn", proposal=ADDED))
+    other = receipt_from(post_comment(citizen, consultation, url, section_id=goals.id, body="另一条建议。",
+                                      author_contact="li@example.cn", proposal="建立长期护理保险制度并全面推开。"))
+    route_new_comments()
+    confirm_address("wang@example.cn")
+    confirm_address("li@example.cn")
+    db.session.commit()
+    deliver_due()
+    before = len(smtp_server.received)
+
+    login("office@example.gov.cn")
+    revise = f"/office/consultations/{consultation.id}/revise"
+    text = seed_path("003").read_text(encoding="utf-8").replace(CHANGED, ADDED + CHANGED, 1).encode("utf-8")
+    response = client.post(revise, data={"csrf_token": csrf_token(client, revise), "change_note": "增加助餐点",
+                                         "file": (io.BytesIO(text), "修订稿.txt")}, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    deliver_due()
+    mails = {message["To"]: message for _to, message in smtp_server.received[before:]}
+    assert sorted(mails) == ["wang@example.cn"]  # Li's wording was not taken in
+    assert subject_of(mails["wang@example.cn"]) == f"修订稿采用了您的建议 {number}：{consultation.title}"
+    body = mails["wang@example.cn"].get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "修订稿采用了您的意见建议的文字。" in body and f"修订稿采用了您建议增加的文字：\n「{ADDED}」" in body
+    assert "您引用的原文" not in body and "已经修改" not in body
+    assert other  # (its author was not mailed)
+
+    # a third version keeping the addition: nobody is told again
+    client.post(revise, data={"csrf_token": csrf_token(client, revise), "change_note": "文字调整",
+                              "file": (io.BytesIO(text.replace("坚持以习近平".encode("utf-8"),
+                                                               "坚持以习近平同志".encode("utf-8"))), "修订稿.txt")},
+                content_type="multipart/form-data")
+    keys = sorted(db.session.scalars(select(OutboxMessage.dedup_key).where(OutboxMessage.kind == "quote_changed")))
+    wang = db.session.scalar(select(Comment.id).where(Comment.receipt_number == number))
+    assert keys == [f"quote_changed:{wang}:2"]
