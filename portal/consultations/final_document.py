@@ -9,7 +9,7 @@ office's file as a draft's is (portal/drafts/readers.py, parser.py) and kept as 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from portal.drafts.matching import SectionKey, match_sections, text_changes
 
@@ -23,17 +23,88 @@ def issued_title(title: str | None, draft_title: str) -> str:
     return _STAGE.sub("", chosen).strip() or chosen
 
 
-def flat_sections(items: list[dict], path: tuple[str, ...] = (), level: int = 1) -> list[dict]:
+def flat_sections(items: list[dict], path: tuple[str, ...] = (), level: int = 1, tables: list[dict] | None = None,
+                  _at: tuple[int, ...] = ()) -> list[dict]:
     """The parsed sections (nested, portal/drafts/parser.py) in document order, each with the labels of its
-    ancestors and its own (``path``): what comparing needs, and what the page shows."""
+    ancestors and its own (``path``): what comparing needs, and what the page shows; with ``tables`` (the parsed
+    tables, each naming its section by ``section_path``), each section's own tables (``tables``: title, header, rows)
+    — a document stored before tables were kept has no such key, and its tables are not compared."""
     flat: list[dict] = []
-    for item in items:
+    for index, item in enumerate(items):
         label = item.get("label") or ""
-        own = path + (label,)
-        flat.append({"path": list(own), "label": label, "heading": item.get("heading") or "",
-                     "text": item.get("text") or "", "level": item.get("level") or level})
-        flat.extend(flat_sections(item.get("children") or [], own, level + 1))
+        own, at = path + (label,), _at + (index,)
+        part = {"path": list(own), "label": label, "heading": item.get("heading") or "",
+                "text": item.get("text") or "", "level": item.get("level") or level}
+        if tables is not None:
+            part["tables"] = [{"title": t.get("title") or "", "header": list(t.get("header") or []),
+                               "rows": [list(r) for r in t.get("rows") or []]}
+                              for t in tables if tuple(t.get("section_path") or ()) == at]
+        flat.append(part)
+        flat.extend(flat_sections(item.get("children") or [], own, level + 1, tables, at))
     return flat
+
+
+@dataclass(frozen=True)
+class TableChange:
+    """A table of a part compared with the draft's: ``new``, ``removed`` or ``changed``; its title, its header's
+    cells and its rows, each row (``equal``, ``insert``, ``delete`` or ``changed``) with its cells as text_changes
+    parts (rows matched as wholes, then a changed row's cells one by one)."""
+
+    status: str
+    title: str
+    header: list[list[tuple[str, str]]]
+    rows: list[tuple[str, list[list[tuple[str, str]]]]]
+
+    def counts(self) -> dict[str, int]:
+        """Rows added, taken out and changed (the comparison document's note)."""
+        kinds = [kind for kind, _cells in self.rows]
+        return {kind: kinds.count(kind) for kind in ("insert", "delete", "changed")}
+
+
+def _cells(row: list[str], op: str) -> list[list[tuple[str, str]]]:
+    return [[(op, cell)] for cell in row]
+
+
+def _table_change(old: dict | None, new: dict | None) -> TableChange | None:
+    import difflib
+    from itertools import zip_longest
+
+    if old is None:
+        return TableChange("new", new["title"], _cells(new["header"], "insert"),
+                           [("insert", _cells(row, "insert")) for row in new["rows"]])
+    if new is None:
+        return TableChange("removed", old["title"], _cells(old["header"], "delete"),
+                           [("delete", _cells(row, "delete")) for row in old["rows"]])
+    if (old["title"], old["header"], old["rows"]) == (new["title"], new["header"], new["rows"]):
+        return None
+    rows: list[tuple[str, list]] = []
+    matcher = difflib.SequenceMatcher(None, [tuple(r) for r in old["rows"]], [tuple(r) for r in new["rows"]],
+                                      autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            rows.extend(("equal", _cells(row, "equal")) for row in new["rows"][b1:b2])
+            continue
+        before, after = old["rows"][a1:a2], new["rows"][b1:b2]
+        paired = min(len(before), len(after)) if op == "replace" else 0
+        for was, now in zip(before[:paired], after[:paired]):
+            rows.append(("changed", [text_changes(a, b) for a, b in zip_longest(was, now, fillvalue="")]))
+        rows.extend(("delete", _cells(row, "delete")) for row in before[paired:])
+        rows.extend(("insert", _cells(row, "insert")) for row in after[paired:])
+    header = [text_changes(a, b) for a, b in zip_longest(old["header"], new["header"], fillvalue="")]
+    return TableChange("changed", new["title"] or old["title"], header, rows)
+
+
+def table_changes(old_tables: list[dict], new_tables: list[dict]) -> list[TableChange]:
+    """A part's tables in the policy issued against the draft's, in order (the first with the first …)."""
+    from itertools import zip_longest
+
+    found = (_table_change(old, new) for old, new in zip_longest(old_tables, new_tables))
+    return [change for change in found if change is not None]
+
+
+def _draft_tables(section) -> list[dict]:
+    return [{"title": t.title or "", "header": list(t.header or []), "rows": [list(r) for r in t.rows or []]}
+            for t in sorted(section.tables, key=lambda t: t.position)]
 
 
 @dataclass(frozen=True)
@@ -46,6 +117,7 @@ class FinalChange:
     heading_parts: list[tuple[str, str]]
     text_parts: list[tuple[str, str]]
     anchor: str | None = None  # the draft's section, to read its comments: for parts not new
+    tables: list[TableChange] = field(default_factory=list)  # its tables' changes (none when the same or not kept)
 
 
 def final_changes(draft_sections, final_sections: list[dict]) -> list[FinalChange]:
@@ -59,22 +131,39 @@ def final_changes(draft_sections, final_sections: list[dict]) -> list[FinalChang
     matches = match_sections(old_keys, new_keys)
     changes: list[FinalChange] = []
     kept: set[int] = set()
+    compared = all("tables" in part for part in final_sections)  # tables kept (not by documents stored before)
     for index, part in enumerate(final_sections):
         title = f"{part['label']}{part['heading']}"
         if index not in matches:
-            changes.append(FinalChange("new", title, [("insert", title)], [("insert", part["text"])]))
+            changes.append(FinalChange("new", title, [("insert", title)], [("insert", part["text"])],
+                                       tables=table_changes([], part.get("tables") or [])))
             continue
         before = old[matches[index]]
         kept.add(matches[index])
+        tables = table_changes(_draft_tables(before), part["tables"]) if compared else []
         same = (before.label, before.heading, before.text) == (part["label"], part["heading"], part["text"])
-        changes.append(FinalChange("unchanged" if same else "changed", title,
+        changes.append(FinalChange("unchanged" if same and not tables else "changed", title,
                                    text_changes(f"{before.label}{before.heading}", title),
-                                   text_changes(before.text, part["text"]), before.anchor))
+                                   text_changes(before.text, part["text"]), before.anchor, tables))
     for position, before in enumerate(old):
         if position not in kept:
             title = f"{before.label}{before.heading}"
-            changes.append(FinalChange("removed", title, [("delete", title)], [("delete", before.text)], before.anchor))
+            changes.append(FinalChange("removed", title, [("delete", title)], [("delete", before.text)], before.anchor,
+                                       table_changes(_draft_tables(before), []) if compared else []))
     return changes
+
+
+def table_note(change: TableChange) -> str:
+    """A table's changes in words, for the comparison document: 表格“……”：增加2行，删去1行，修改3行。"""
+    name = f"表格“{change.title}”" if change.title else "表格"
+    if change.status == "new":
+        return f"（新增{name}，{len(change.rows)}行）"
+    if change.status == "removed":
+        return f"（删去{name}）"
+    counts = change.counts()
+    said = "，".join(f"{word}{counts[kind]}行" for kind, word in (("insert", "增加"), ("delete", "删去"),
+                                                                   ("changed", "修改")) if counts[kind])
+    return f"（{name}：{said or '表头修改'}）"
 
 
 def comparison_document(title: str, issuer: str | None, note: str, changes: list[FinalChange], dated: str) -> bytes:
@@ -126,6 +215,9 @@ def comparison_document(title: str, issuer: str | None, note: str, changes: list
                             run.bold = keep == "insert"
             what = {"new": "新增", "removed": "删去", "changed": "修改"}[change.status]
             cells[3].paragraphs[0].add_run(what).font.size = Pt(12)
+            for table_change in change.tables:  # the tables' changes, said in words
+                cells[2 if change.status != "removed" else 1].add_paragraph().add_run(
+                    xml_text(table_note(table_change))).font.size = Pt(12)
     signature(document, issuer, dated)
     return document_bytes(document)
 

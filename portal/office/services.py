@@ -680,7 +680,8 @@ def publish_final_document(consultation: Consultation, actor, *, data: bytes | N
     before = {"title": existing.title, "issued_on": existing.issued_on.isoformat()} if existing else None
     if parsed is not None:
         document.source_text, document.filename = text, clean_filename(filename)
-        document.sections = flat_sections(parsed.to_dict().get("sections") or [])
+        whole = parsed.to_dict()
+        document.sections = flat_sections(whole.get("sections") or [], tables=whole.get("tables") or [])
     draft_title = consultation.title
     document.title = issued_title(title or (parsed.title if parsed is not None else None) or
                                   (existing.title if existing else None), draft_title)[:300]

@@ -150,3 +150,45 @@ def test_another_office_cannot_publish_it(client, clock, consultation, make_staf
     login("other@example.gov.cn")
     clock.set(shanghai(2023, 6, 20, 10, 0))
     assert client.get(final_url(consultation)).status_code in (403, 404)
+
+
+def test_tables_are_compared_row_by_row_and_cell_by_cell():
+    from portal.consultations.final_document import table_changes, table_note
+
+    old = [{"title": "主要目标", "header": ["指标", "目标值"], "rows": [["供养率", "60%"], ["探访率", "100%"],
+                                                                          ["床位数", "5000张"]]}]
+    new = [{"title": "主要目标", "header": ["指标", "目标值"], "rows": [["供养率", "70%"], ["床位数", "5000张"],
+                                                                          ["助餐点", "200个"]]}]
+    (change,) = table_changes(old, new)
+    assert change.status == "changed" and [kind for kind, _cells in change.rows] == [
+        "changed", "delete", "equal", "insert"]
+    assert change.rows[0][1][1] == [("delete", "6"), ("insert", "7"), ("equal", "0%")]
+    assert table_note(change) == "（表格“主要目标”：增加1行，删去1行，修改1行）"
+    assert table_changes(old, old) == []
+    (added,) = table_changes([], new)
+    assert added.status == "new" and table_note(added) == "（新增表格“主要目标”，3行）"
+    (taken,) = table_changes(old, [])
+    assert taken.status == "removed" and taken.rows[0] == ("delete", [[("delete", "供养率")], [("delete", "60%")]])
+
+
+def test_a_table_of_the_policy_issued_is_compared_with_the_draft_s(app, client, clock, consultation, office, submit,
+                                                                    seed_path):
+    """The policy issued is the draft's text with one cell of its table changed (60% → 70%): the part holding the table
+    is changed, its table shown with the cell's change marked, the comparison document says so."""
+    import io
+
+    import docx
+
+    clock.set(shanghai(2023, 6, 20, 10, 0))
+    text = seed_path("003").read_text(encoding="utf-8").replace("60% |", "70% |", 1)
+    response = submit(final_url(consultation), file=(text.encode("utf-8"), "正式文件.txt"), title="",
+                      document_number="", issued_on="2023-06-15", note="")
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    html = client.get(f"/consultations/{consultation.id}/final").get_data(as_text=True)
+    assert "修改的表格：宿州市养老服务提升行动主要目标" in html
+    assert "<del>6</del><ins>7</ins>0%" in html
+    assert "1 个部分有修改" in html  # only the table changed
+    assert "<caption>宿州市养老服务提升行动主要目标</caption>" in html  # the whole text shows the table too
+    word = docx.Document(io.BytesIO(client.get(f"/consultations/{consultation.id}/final/comparison.docx").data))
+    (table,) = word.tables
+    assert any("（表格“宿州市养老服务提升行动主要目标”：修改1行）" in row.cells[2].text for row in table.rows[1:])
