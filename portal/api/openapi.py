@@ -135,7 +135,8 @@ SCHEMAS = {
             "issued_on": {"type": "string", "format": "date", "description": _l("印发日期")},
             "note": _nullable(_text(_l("起草单位对吸收采纳意见情况的说明（没有时为 null）"))),
             "sections": {"type": "array", "description": _l("正式文件的各部分，按顺序"), "items": _object({
-                "label": STRING, "heading": STRING, "text": STRING, "level": INTEGER})},
+                "label": STRING, "heading": STRING, "text": STRING, "level": INTEGER,
+                "tables": {"type": "array", "items": _ref("Table")}})},
             "url": URL,
         }, _l("征求意见后正式印发的文件（还没有公布时为 null）"))),
         "meetings": {"type": "array", "description": _l("听取意见的座谈会、听证会、论证会，按时间顺序"), "items": _object({

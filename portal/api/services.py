@@ -277,7 +277,8 @@ def _final_document(consultation: Consultation) -> dict | None:
     if final is None:
         return None
     return {"title": final.title, "document_number": final.document_number, "issued_on": final.issued_on.isoformat(),
-            "note": final.note, "sections": [{key: part[key] for key in ("label", "heading", "text", "level")}
+            "note": final.note, "sections": [{**{key: part[key] for key in ("label", "heading", "text", "level")},
+                                              "tables": part.get("tables") or []}  # none kept before tables were
                                              for part in final.sections],
             "url": url_for("consultations.final_document", consultation_id=consultation.id, _external=True)}
 

@@ -192,3 +192,10 @@ def test_a_table_of_the_policy_issued_is_compared_with_the_draft_s(app, client, 
     word = docx.Document(io.BytesIO(client.get(f"/consultations/{consultation.id}/final/comparison.docx").data))
     (table,) = word.tables
     assert any("（表格“宿州市养老服务提升行动主要目标”：修改1行）" in row.cells[2].text for row in table.rows[1:])
+    from tests.api.test_public_api import get_json
+
+    sections = get_json(app.test_client(), f"/api/v1/consultations/{consultation.id}", schema="Consultation")[
+        "final_document"]["sections"]
+    (kept,) = [t for part in sections for t in part["tables"]]
+    assert kept["title"] == "宿州市养老服务提升行动主要目标" and ["不能自理特困人员集中供养率", "70%", "预期性"] in [
+        row[-3:] for row in kept["rows"]]
