@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.units import models as _unit_models  # noqa: F401
     from portal.mail import models as _mail_models  # noqa: F401
     from portal.meetings import models as _meeting_models  # noqa: F401
+    from portal.office import models as _office_models  # noqa: F401
     from portal.routing import models as _routing_models  # noqa: F401
     from portal.core import tokens as _token_models  # noqa: F401
     from portal.operations import models as _operation_models  # noqa: F401

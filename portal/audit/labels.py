@@ -22,6 +22,8 @@ ACTION_LABELS = {
     "revise": _l("发布修改稿"),
     "record_comment": _l("录入其他方式收到的意见"),
     "import_emails": _l("导入电子邮件收到的意见"),
+    "mailbox": _l("设置收取的邮箱"),
+    "remove_mailbox": _l("停止收取邮箱"),
     "export_archive": _l("下载归档材料"),
     "remind_units": _l("提醒责任单位提出建议"),
     "renew_advice_links": _l("更换责任单位的处理建议链接"),

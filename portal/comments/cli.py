@@ -113,3 +113,27 @@ def import_mail_command(consultation_id: int, paths: tuple[str, ...]):
     click.echo(f"录入 {totals.get('recorded', 0)} 封，以前已录入 {totals.get('duplicate', 0)} 封，"
                f"自动回复或退信 {totals.get('automatic', 0)} 封，没有录入 "
                f"{totals.get('refused', 0) + totals.get('unreadable', 0)} 封。")
+
+
+@comments_cli.command("fetch-mail")
+@click.option("--consultation", "consultation_id", type=int, help="只收取这项征求意见的邮箱。")
+def fetch_mail_command(consultation_id: int | None):
+    """Read the mailboxes the offices set (收取邮箱) and record their new messages as opinions received by e-mail: every
+    consultation open, or closed less than a week ago, or the one named. The scheduler does it every 5 minutes."""
+    from portal.office.mailbox import fetch_due_mailboxes, fetch_mailbox
+    from portal.office.models import ConsultationMailbox
+
+    if consultation_id is None:
+        counts = fetch_due_mailboxes()
+        click.echo(f"收取 {counts['mailboxes']} 个邮箱，录入 {counts['recorded']} 封，{counts['failed']} 个没有收取成功。")
+        return
+    mailbox = db.session.scalar(select(ConsultationMailbox).where(
+        ConsultationMailbox.consultation_id == consultation_id))
+    if mailbox is None:
+        raise click.ClickException(f"编号为 {consultation_id} 的征求意见没有设置收取邮箱。")
+    result = fetch_mailbox(mailbox, "cli")
+    if result.error:
+        raise click.ClickException(result.error)
+    click.echo(f"录入 {result.recorded} 封，以前已录入 {result.duplicate} 封，没有录入 {result.other} 封。")
+    for problem in result.problems:
+        click.echo(f"没有录入：{problem}", err=True)

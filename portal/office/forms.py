@@ -7,8 +7,8 @@ from datetime import datetime, time
 from flask_babel import lazy_gettext as _l
 from portal.core.forms import Form
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DateField, IntegerField, MultipleFileField, RadioField, SelectField, StringField,
-                     TextAreaField, TimeField)
+from wtforms import (BooleanField, DateField, IntegerField, MultipleFileField, PasswordField, RadioField, SelectField,
+                     StringField, TextAreaField, TimeField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -193,6 +193,25 @@ class ImportEmailsForm(Form):
     def validate_files(self, field) -> None:
         if not [file for file in field.data or [] if getattr(file, "filename", None)]:
             raise ValidationError(_l("请选择要上传的邮件文件。"))
+
+
+class MailboxForm(Form):
+    """The IMAP mailbox the portal reads the consultation's e-mailed opinions from (portal/office/mailbox.py)."""
+
+    host = StringField(_l("收信服务器（IMAP）"), validators=[DataRequired(message=_l("请填写收信服务器的地址，例如 imap.example.gov.cn。")),
+                                                      Length(max=200)],
+                       description=_l("在邮箱的设置里能找到，例如 imap.example.gov.cn。"))
+    security = SelectField(_l("连接方式"), choices=[
+        SelectChoice("ssl", _l("SSL（端口通常是 993）")), SelectChoice("starttls", _l("STARTTLS（端口通常是 143）")),
+        SelectChoice("none", _l("不加密（只用于本机的邮件服务器）"))], default="ssl")
+    port = IntegerField(_l("端口"), validators=[Optional(), NumberRange(min=1, max=65535, message=_l("端口要在 1 到 65535 之间。"))],
+                        description=_l("不填：按连接方式用 993 或 143。"))
+    username = StringField(_l("用户名"), validators=[DataRequired(message=_l("请填写邮箱的用户名（通常就是邮箱地址）。")),
+                                                   Length(max=200)])
+    password = PasswordField(_l("密码或客户端授权码"), validators=[Length(max=200)],
+                             description=_l("加密保存，不再显示。已经保存过的，不填就不改。"))
+    folder = StringField(_l("文件夹"), default="INBOX", validators=[Length(max=200)],
+                         description=_l("不填：收件箱（INBOX）。"))
 
 
 def meeting_choices(consultation) -> list[SelectChoice]:

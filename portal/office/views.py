@@ -20,9 +20,9 @@ from portal.drafts.models import Section
 from portal.extensions import db
 from portal.office import services
 from portal.office.forms import (
-    END_OF_DAY, ExplanatoryNoteForm, ExtendForm, FinalDocumentForm, ImportCommentsForm, ImportEmailsForm, NoticeForm,
-    PublishedFileForm, PublishForm, QuestionsForm, RecordCommentForm, ReviseForm, SectionForm, SplitSectionForm,
-    TermsForm, UploadForm, WithdrawForm,
+    END_OF_DAY, ExplanatoryNoteForm, ExtendForm, FinalDocumentForm, ImportCommentsForm, ImportEmailsForm, MailboxForm,
+    NoticeForm, PublishedFileForm, PublishForm, QuestionsForm, RecordCommentForm, ReviseForm, SectionForm,
+    SplitSectionForm, TermsForm, UploadForm, WithdrawForm,
     draft_section_choices, local_datetime, meeting_choices, question_choices, split_list,
 )
 from portal.office.inbox import import_emailed_comments
@@ -379,10 +379,59 @@ def import_emails(consultation_id: int):
         else:
             db.session.commit()
     status = 422 if form.errors or problems else 200
+    return _emails_page(consultation, form, problems=problems, result=result, status=status)
+
+
+def _emails_page(consultation, form=None, mailbox_form=None, problems=(), result=None, fetched=None, status=200):
+    """The page of opinions received by e-mail: the upload of saved messages, and the mailbox the portal reads."""
+    from portal.office.models import ConsultationMailbox
+
+    mailbox = db.session.scalar(select(ConsultationMailbox).where(
+        ConsultationMailbox.consultation_id == consultation.id))
+    if mailbox_form is None:
+        mailbox_form = MailboxForm(formdata=None, obj=mailbox) if mailbox is not None else MailboxForm(formdata=None)
     upload_bytes = current_app.config["MAX_CONTENT_LENGTH"] - 64 * 1024  # the form's other fields and framing
-    return render_template("office/import_emails.html", consultation=consultation, form=form, problems=problems,
-                           result=result, upload_bytes=upload_bytes,
+    return render_template("office/import_emails.html", consultation=consultation, form=form or ImportEmailsForm(),
+                           problems=problems, result=result, upload_bytes=upload_bytes, mailbox=mailbox,
+                           mailbox_form=mailbox_form, fetched=fetched,
                            upload_mb=current_app.config["MAX_CONTENT_LENGTH"] // 1024 // 1024), status
+
+
+@bp.post("/consultations/<int:consultation_id>/comments/mailbox")
+@role_required("office")
+def mailbox(consultation_id: int):
+    """Set, read now or remove the mailbox the portal reads the consultation's e-mailed opinions from."""
+    from portal.office.mailbox import MailboxError, fetch_mailbox, remove_mailbox, save_mailbox
+    from portal.office.models import ConsultationMailbox
+
+    consultation = get_managed_consultation(consultation_id)
+    action = request.form.get("action")  # its CSRF token checked already
+    if action == "remove":
+        remove_mailbox(consultation, current_user)
+        db.session.commit()
+        flash(_("已停止收取这个邮箱，保存的密码已删除。"))
+        return redirect(url_for("office.import_emails", consultation_id=consultation.id, _anchor="mailbox"), 303)
+    if action == "fetch":
+        found = db.session.scalar(select(ConsultationMailbox).where(
+            ConsultationMailbox.consultation_id == consultation.id))
+        if found is None:
+            return redirect(url_for("office.import_emails", consultation_id=consultation.id, _anchor="mailbox"), 303)
+        fetched = fetch_mailbox(found, current_user)
+        return _emails_page(consultation, fetched=fetched, status=200 if fetched.error is None else 422)
+    form = MailboxForm()
+    if form.validate_on_submit():
+        try:
+            save_mailbox(consultation, current_user, host=form.host.data, port=form.port.data,
+                         security=form.security.data, username=form.username.data, password=form.password.data,
+                         folder=form.folder.data)
+        except MailboxError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors = [error.message]
+        else:
+            db.session.commit()
+            flash(_("已保存。平台每隔几分钟收取一次这个邮箱；也可以点“立即收取”。"))
+            return redirect(url_for("office.import_emails", consultation_id=consultation.id, _anchor="mailbox"), 303)
+    return _emails_page(consultation, mailbox_form=form, status=422)
 
 
 @bp.route("/consultations/<int:consultation_id>/final-document", methods=["GET", "POST"])

@@ -85,6 +85,12 @@ def _remind_attendees() -> dict:
     return {"queued": queued}
 
 
+def _fetch_mail() -> dict:
+    from portal.office.mailbox import fetch_due_mailboxes
+
+    return fetch_due_mailboxes()  # commits each mailbox's messages itself
+
+
 def _read_attachments() -> dict:
     from portal.comments.attachment_text import read_new_attachments
 
@@ -104,6 +110,10 @@ JOBS: tuple[Job, ...] = (
         "flask --app wsgi comments read-attachments", _read_attachments,
         lambda c: _("读出 %(read)s 个附件的文字，%(unreadable)s 个没有可读的文字。", read=c.get("read", 0),
                     unreadable=c.get("unreadable", 0))),
+    Job("fetch-mail", timedelta(minutes=5), _l("收取起草单位设置的邮箱，录入电子邮件收到的意见"),
+        "flask --app wsgi comments fetch-mail", _fetch_mail,
+        lambda c: _("收取 %(mailboxes)s 个邮箱，录入 %(recorded)s 封，%(failed)s 个没有收取成功。",
+                    mailboxes=c.get("mailboxes", 0), recorded=c.get("recorded", 0), failed=c.get("failed", 0))),
     Job("digests", timedelta(minutes=5), _l("发送到期的意见汇总邮件"),
         "flask --app wsgi mail digests", _digests,
         lambda c: _("排队 %(n)s 份意见汇总邮件。", n=c.get("queued", 0))),

@@ -1,0 +1,221 @@
+"""Reading the consultation's mailbox (收取邮箱): the notice says "请将意见发送至 xxx@…"; the office tells the portal that
+mailbox (an IMAP server, its user and password) and the portal reads its new messages on the clock (the scheduled job
+``fetch-mail``, ``flask comments fetch-mail``) or when the office presses 立即收取, recording each as an opinion
+received by e-mail exactly as an upload of the saved messages would (portal/office/inbox.py: the sender, the time the
+server received it, the section it names, a feedback form attached, forwards, auto-replies left out …).
+
+The messages are only read (``BODY.PEEK``, the folder opened read-only): nothing is marked, moved or deleted, so the
+office's own mail program sees its mailbox as before. Each reading remembers the highest UID read (with the folder's
+UIDVALIDITY: when the server renumbers, everything is read again); each message is recorded once anyway, by its
+Message-ID (migration 0035), so two readings at once (the job on two hosts, the office's button) record nothing twice.
+The password is sealed (portal/core/sealing.py) and never shown again. Mail is read from the opening until a week after
+the deadline (a letter posted on time arrives late; an e-mail seldom does, but a server may be slow).
+"""
+from __future__ import annotations
+
+import imaplib
+import re
+import socket
+import ssl
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.audit.services import record_action
+from portal.core.sealing import seal, unseal
+from portal.core.time import now
+from portal.extensions import db
+from portal.office.models import SECURITIES, ConsultationMailbox
+from portal.office.services import ImportRefused, OfficeError
+
+READ_AFTER_DEADLINE = timedelta(days=7)
+BATCH = 50  # messages fetched, and recorded, at a time
+TIMEOUT = 30  # seconds to wait for the server
+LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
+_HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,198}[A-Za-z0-9])?$|^[0-9a-fA-F:]+$")
+
+
+class MailboxError(OfficeError):
+    """A mailbox setting refused; ``field`` names the form field."""
+
+
+@dataclass
+class FetchResult:
+    recorded: int = 0
+    duplicate: int = 0
+    other: int = 0  # auto-replies, late, unreadable: the upload page's outcomes
+    error: str | None = None
+    problems: list[str] = field(default_factory=list)  # messages not recorded, each said
+
+
+def save_mailbox(consultation, actor, *, host: str, port: int | None, security: str, username: str,
+                 password: str | None, folder: str | None) -> ConsultationMailbox:
+    """Set (or change) the consultation's mailbox; an empty password keeps the one saved. Audited (never the
+    password). Flushes."""
+    host, username, folder = (host or "").strip(), (username or "").strip(), (folder or "").strip() or "INBOX"
+    if not _HOST.match(host):
+        raise MailboxError("host", _("请填写收信服务器的地址，例如 imap.example.gov.cn。"))
+    if security not in SECURITIES:
+        raise MailboxError("security", _("请选择连接方式。"))
+    if security == "none" and host not in LOCAL_HOSTS:
+        raise MailboxError("security", _("不加密的连接会让密码在网上明文传送，只能用于本机的邮件服务器；请选择 SSL 或 STARTTLS。"))
+    port = port or (993 if security == "ssl" else 143)
+    if not 1 <= port <= 65535:
+        raise MailboxError("port", _("端口要在 1 到 65535 之间。"))
+    if not username:
+        raise MailboxError("username", _("请填写邮箱的用户名（通常就是邮箱地址）。"))
+    mailbox = db.session.scalar(select(ConsultationMailbox).where(
+        ConsultationMailbox.consultation_id == consultation.id))
+    if mailbox is None and not password:
+        raise MailboxError("password", _("请填写邮箱的密码（或客户端授权码）。"))
+    before = _settings(mailbox) if mailbox is not None else None
+    if mailbox is None:
+        mailbox = ConsultationMailbox(consultation_id=consultation.id, last_uid=0)
+        db.session.add(mailbox)
+    if (mailbox.host, mailbox.username, mailbox.folder) != (host, username, folder):
+        mailbox.uid_validity, mailbox.last_uid = None, 0  # another mailbox: read from its first message
+    mailbox.host, mailbox.port, mailbox.security, mailbox.username, mailbox.folder = host, port, security, username, folder
+    if password:
+        mailbox.sealed_password = seal(password)
+    mailbox.last_error = None
+    db.session.flush()
+    record_action(actor, "mailbox", consultation, consultation_id=consultation.id, before=before,
+                  after={**_settings(mailbox), "password_changed": bool(password)})
+    return mailbox
+
+
+def remove_mailbox(consultation, actor) -> None:
+    """Stop reading the consultation's mailbox; its password is deleted. Audited."""
+    mailbox = db.session.scalar(select(ConsultationMailbox).where(
+        ConsultationMailbox.consultation_id == consultation.id))
+    if mailbox is not None:
+        record_action(actor, "remove_mailbox", consultation, consultation_id=consultation.id, before=_settings(mailbox))
+        db.session.delete(mailbox)
+        db.session.flush()
+
+
+def _settings(mailbox: ConsultationMailbox) -> dict:
+    return {"host": mailbox.host, "port": mailbox.port, "security": mailbox.security, "username": mailbox.username,
+            "folder": mailbox.folder}
+
+
+def _connect(mailbox: ConsultationMailbox) -> imaplib.IMAP4:
+    if mailbox.security == "ssl":
+        return imaplib.IMAP4_SSL(mailbox.host, mailbox.port, ssl_context=ssl.create_default_context(),
+                                 timeout=TIMEOUT)
+    client = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=TIMEOUT)
+    if mailbox.security == "starttls":
+        client.starttls(ssl_context=ssl.create_default_context())
+    return client
+
+
+def _fetched(client: imaplib.IMAP4, uids: list[int]) -> list[tuple[int, bytes]]:
+    """The messages of ``uids``, whole, unmarked (BODY.PEEK)."""
+    typ, data = client.uid("FETCH", ",".join(map(str, uids)), "(UID BODY.PEEK[])")
+    if typ != "OK":
+        raise imaplib.IMAP4.error(f"FETCH {typ}")
+    messages = []
+    for item in data:
+        if isinstance(item, tuple) and (found := re.search(rb"UID (\d+)", item[0])):
+            messages.append((int(found.group(1)), item[1]))
+    return sorted(messages)
+
+
+def fetch_mailbox(mailbox: ConsultationMailbox, actor) -> FetchResult:
+    """Read the mailbox's new messages and record them (portal/office/inbox.py), a batch a commit; a failure (the
+    server, the password) is kept on the mailbox for the office to see, and what was recorded before it stays."""
+    from portal.office.inbox import import_emailed_comments
+
+    consultation, result = mailbox.consultation, FetchResult()
+    password = unseal(mailbox.sealed_password)
+    try:
+        if password is None:
+            raise imaplib.IMAP4.error(_("保存的密码无法读出（平台的密钥已更换），请重新填写密码。"))
+        client = _connect(mailbox)
+        try:
+            client.login(mailbox.username, password)
+            typ, _data = client.select(_quoted_folder(mailbox.folder), readonly=True)
+            if typ != "OK":
+                raise imaplib.IMAP4.error(_("邮箱里没有“%(folder)s”这个文件夹。", folder=mailbox.folder))
+            validity = int((client.response("UIDVALIDITY")[1] or [b"0"])[0] or 0)
+            if validity != mailbox.uid_validity:
+                mailbox.uid_validity, mailbox.last_uid = validity, 0
+            typ, data = client.uid("SEARCH", None, f"UID {mailbox.last_uid + 1}:*")
+            uids = sorted(uid for uid in map(int, (data[0] or b"").split()) if uid > mailbox.last_uid)
+            for start in range(0, len(uids), BATCH):
+                messages = _fetched(client, uids[start:start + BATCH])
+                imported = import_emailed_comments(
+                    consultation, actor, [(f"{mailbox.folder}-{uid}.eml", raw) for uid, raw in messages],
+                    messages_max=None)
+                for outcome in imported.outcomes:
+                    if outcome.kind == "recorded":
+                        result.recorded += 1
+                    elif outcome.kind == "duplicate":
+                        result.duplicate += 1
+                    else:
+                        result.other += 1
+                        if outcome.kind in ("refused", "unreadable"):
+                            result.problems.append(f"{outcome.subject}：{outcome.problem}")
+                mailbox.last_uid = max([mailbox.last_uid, *(uid for uid, _raw in messages)])
+                mailbox.last_fetched_at, mailbox.last_error = now(), None
+                mailbox.last_counts = {"recorded": result.recorded, "duplicate": result.duplicate,
+                                       "other": result.other}
+                db.session.commit()
+        finally:
+            try:
+                client.logout()
+            except (imaplib.IMAP4.error, OSError):
+                pass
+    except (imaplib.IMAP4.error, OSError, ssl.SSLError, ValueError, ImportRefused) as error:
+        db.session.rollback()
+        result.error = " ".join(error.messages) if isinstance(error, ImportRefused) else _failure(error)
+        mailbox = db.session.get(ConsultationMailbox, mailbox.id)
+        if mailbox is not None:
+            mailbox.last_error = result.error
+            mailbox.last_fetched_at = now()
+            db.session.commit()
+        return result
+    mailbox.last_fetched_at, mailbox.last_error = now(), None
+    mailbox.last_counts = {"recorded": result.recorded, "duplicate": result.duplicate, "other": result.other}
+    db.session.commit()
+    return result
+
+
+def _quoted_folder(folder: str) -> str:
+    return folder if re.fullmatch(r"[A-Za-z0-9._/-]+", folder) else '"' + folder.replace('"', '\\"') + '"'
+
+
+def _failure(error: Exception) -> str:
+    """Why reading failed, in words an office understands."""
+    if isinstance(error, socket.timeout):
+        return _("连接收信服务器超时，请检查服务器地址和端口。")
+    if isinstance(error, ssl.SSLError):
+        return _("无法和收信服务器建立加密连接（%(detail)s），请检查连接方式和端口。", detail=str(error)[:200])
+    if isinstance(error, OSError):
+        return _("连接不上收信服务器（%(detail)s），请检查服务器地址和端口。", detail=str(error)[:200])
+    text = str(error)
+    if "AUTHENTICATIONFAILED" in text.upper() or "LOGIN" in text.upper() and "FAIL" in text.upper():
+        return _("邮箱的用户名或密码不对（有的邮箱要用“客户端授权码”代替密码）。")
+    return _("读取邮箱失败：%(detail)s", detail=text[:300])
+
+
+def fetch_due_mailboxes() -> dict:
+    """Read every mailbox of a published consultation that is open, or closed less than a week ago (the job
+    ``fetch-mail``). Each mailbox on its own: one failing does not stop the others."""
+    from portal.consultations.models import Consultation
+
+    at = now()
+    mailboxes = db.session.scalars(
+        select(ConsultationMailbox).join(ConsultationMailbox.consultation)
+        .where(Consultation.published_at.is_not(None), Consultation.opens_at <= at,
+               Consultation.deadline > at - READ_AFTER_DEADLINE)
+        .order_by(ConsultationMailbox.id)).all()
+    counts = {"mailboxes": 0, "recorded": 0, "failed": 0}
+    for mailbox in mailboxes:
+        result = fetch_mailbox(mailbox, "scheduler")
+        counts["mailboxes"] += 1
+        counts["recorded"] += result.recorded
+        counts["failed"] += 1 if result.error else 0
+    return counts

@@ -1,0 +1,224 @@
+"""The consultation's mailbox read by the portal (收取邮箱), against a real IMAP server: Debian's Dovecot, started for each
+test on loopback with a mailbox of its own (skipped, with the reason, where Dovecot is not installed or the tests do
+not run as root: ./test.sh installs it as root on Debian)."""
+import email.utils
+import imaplib
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from portal.audit.models import AuditEntry
+from portal.comments.models import Comment
+from portal.extensions import db
+from portal.office.models import ConsultationMailbox
+from tests.helpers import csrf_token, shanghai
+
+DOVECOT = "/usr/sbin/dovecot"
+USER, PASSWORD = "yijian@example.gov.cn", "correct mailbox pass"
+
+CONFIG = """protocols = imap
+listen = 127.0.0.1
+base_dir = {base}/run
+state_dir = {base}/state
+log_path = {base}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+first_valid_uid = 1
+first_valid_gid = 1
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {base}/users
+}}
+userdb {{
+  driver = static
+  args = uid=dovecot gid=dovecot home={base}/mail/%u
+}}
+mail_location = maildir:{base}/mail/%u/Maildir
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+"""
+
+
+@dataclass
+class ImapServer:
+    host: str
+    port: int
+
+    def append(self, raw: bytes) -> None:
+        client = imaplib.IMAP4(self.host, self.port, timeout=10)
+        client.login(USER, PASSWORD)
+        typ, _data = client.append("INBOX", None, None, raw)
+        assert typ == "OK"
+        client.logout()
+
+    def unseen(self) -> list[bytes]:
+        client = imaplib.IMAP4(self.host, self.port, timeout=10)
+        client.login(USER, PASSWORD)
+        client.select("INBOX", readonly=True)
+        _typ, data = client.search(None, "UNSEEN")
+        client.logout()
+        return data[0].split()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def imap_server():
+    if not os.path.exists(DOVECOT):
+        pytest.skip("no Dovecot (Debian's dovecot-imapd; ./test.sh installs it when run as root on Debian)")
+    if os.geteuid() != 0:
+        pytest.skip("the test IMAP server (Dovecot) is started as root, which it needs to switch to its own users")
+    try:
+        owner = pwd.getpwnam("dovecot")
+    except KeyError:
+        pytest.skip("Dovecot's user is missing: reinstall dovecot-core")
+    base = tempfile.mkdtemp(prefix="portal-imap-", dir="/tmp")
+    os.chmod(base, 0o755)
+    port = _free_port()
+    os.makedirs(f"{base}/mail")
+    os.chown(f"{base}/mail", owner.pw_uid, owner.pw_gid)
+    with open(f"{base}/users", "w", encoding="utf-8") as users:
+        users.write(f"{USER}:{{PLAIN}}{PASSWORD}\n")
+    with open(f"{base}/dovecot.conf", "w", encoding="utf-8") as config:
+        config.write(CONFIG.format(base=base, port=port))
+    process = subprocess.Popen([DOVECOT, "-F", "-c", f"{base}/dovecot.conf"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        for _attempt in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            log = open(f"{base}/dovecot.log", encoding="utf-8", errors="replace").read() if os.path.exists(
+                f"{base}/dovecot.log") else ""
+            pytest.fail(f"Dovecot did not start: {log[-2000:]}")
+        yield ImapServer("127.0.0.1", port)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def message(number: int, subject: str, body: str, sender: str = "王大爷 <wang@example.cn>") -> bytes:
+    return (f"From: {sender}\r\nTo: {USER}\r\nSubject: {subject}\r\n"
+            f"Date: {email.utils.format_datetime(shanghai(2023, 4, 25, 10, number))}\r\n"
+            f"Message-ID: <{number}@example.cn>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+            f"{body}\r\n").encode("utf-8")
+
+
+def emails_url(consultation) -> str:
+    return f"/office/consultations/{consultation.id}/comments/emails"
+
+
+def save(client, consultation, **fields):
+    url = emails_url(consultation)
+    data = {"csrf_token": csrf_token(client, url), "action": "save", "host": "127.0.0.1", "security": "none",
+            "port": "", "username": USER, "password": PASSWORD, "folder": ""}
+    data.update(fields)
+    return client.post(f"/office/consultations/{consultation.id}/comments/mailbox", data=data)
+
+
+def press(client, consultation, action: str):
+    url = emails_url(consultation)
+    return client.post(f"/office/consultations/{consultation.id}/comments/mailbox",
+                       data={"csrf_token": csrf_token(client, url), "action": action})
+
+
+def test_the_portal_reads_the_mailbox_and_records_each_new_message_once(app, client, clock, consultation, office,
+                                                                        imap_server):
+    clock.set(shanghai(2023, 4, 26, 9, 0))
+    imap_server.append(message(1, "对目标要求的意见", "建议把目标提前到2024年。"))
+    imap_server.append(message(2, "意见", "希望多建社区食堂。", sender="李阿姨 <li@example.cn>"))
+    page = client.get(emails_url(consultation)).get_data(as_text=True)
+    assert "自动收取邮箱" in page and "保存收信设置" in page
+
+    saved = save(client, consultation, port=str(imap_server.port))
+    assert saved.status_code == 303
+    mailbox = db.session.scalar(select(ConsultationMailbox))
+    assert mailbox.port == imap_server.port and mailbox.folder == "INBOX"
+    assert PASSWORD not in mailbox.sealed_password  # sealed, and never shown again
+    page = client.get(emails_url(consultation)).get_data(as_text=True)
+    assert PASSWORD not in page and "立即收取" in page and "还没有收取" in page
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "mailbox")).one()
+    assert entry.after["password_changed"] is True and PASSWORD not in str(entry.after)
+
+    fetched = press(client, consultation, "fetch")
+    text = fetched.get_data(as_text=True)
+    assert fetched.status_code == 200 and "收取完成：录入 2 封新邮件中的意见。" in text
+    comments = db.session.scalars(select(Comment).order_by(Comment.id)).all()
+    assert [(c.channel, c.author_name, c.body) for c in comments] == [
+        ("email", "王大爷", "建议把目标提前到2024年。"), ("email", "李阿姨", "希望多建社区食堂。")]
+    assert comments[0].section is not None and comments[0].section.heading == "目标要求"  # its subject named it
+    assert len(imap_server.unseen()) == 2  # read, not marked: the office's mail program sees them as before
+
+    again = press(client, consultation, "fetch").get_data(as_text=True)
+    assert "收取完成：录入 0 封新邮件中的意见。" in again
+    imap_server.append(message(3, "再提一条", "养老服务补贴要提高。"))
+    output = app.test_cli_runner().invoke(args=["comments", "fetch-mail"])  # the scheduler's job, from cron
+    assert output.exit_code == 0 and "收取 1 个邮箱，录入 1 封" in output.output, output.output
+    db.session.expire_all()
+    assert db.session.scalar(select(ConsultationMailbox.last_uid)) == 3
+    assert len(db.session.scalars(select(Comment)).all()) == 3
+
+    # the server renumbers its folder (a new UIDVALIDITY): all read again, nothing recorded twice
+    mailbox = db.session.scalar(select(ConsultationMailbox))
+    mailbox.uid_validity, mailbox.last_uid = 1, 0
+    db.session.commit()
+    repeat = app.test_cli_runner().invoke(args=["comments", "fetch-mail", "--consultation", str(consultation.id)])
+    assert "录入 0 封，以前已录入 3 封" in repeat.output, repeat.output
+
+    removed = press(client, consultation, "remove")
+    assert removed.status_code == 303 and db.session.scalars(select(ConsultationMailbox)).all() == []
+
+
+def test_a_wrong_password_is_said_and_nothing_is_recorded(app, client, clock, consultation, office, imap_server):
+    clock.set(shanghai(2023, 4, 26, 9, 0))
+    imap_server.append(message(1, "意见", "建议多设助餐点。"))
+    assert save(client, consultation, port=str(imap_server.port), password="wrong").status_code == 303
+    failed = press(client, consultation, "fetch")
+    assert failed.status_code == 422 and "邮箱的用户名或密码不对" in failed.get_data(as_text=True)
+    assert db.session.scalars(select(Comment)).all() == []
+    page = client.get(emails_url(consultation)).get_data(as_text=True)
+    assert "没有成功：" in page and "邮箱的用户名或密码不对" in page  # the office sees why on its page
+    # the right password, the rest kept (an empty password field keeps the saved one)
+    assert save(client, consultation, port=str(imap_server.port), password=PASSWORD).status_code == 303
+    assert save(client, consultation, port=str(imap_server.port), password="").status_code == 303
+    assert "录入 1 封新邮件中的意见" in press(client, consultation, "fetch").get_data(as_text=True)
+
+
+def test_settings_are_checked_before_anything_is_saved(client, consultation, office):
+    refused = save(client, consultation, host="imap.example.gov.cn", security="none")
+    assert refused.status_code == 422 and "只能用于本机的邮件服务器" in refused.get_data(as_text=True)
+    missing = save(client, consultation, host="", password="")
+    assert missing.status_code == 422 and "请填写收信服务器的地址" in missing.get_data(as_text=True)
+    no_password = save(client, consultation, host="imap.example.gov.cn", security="ssl", password="")
+    assert no_password.status_code == 422 and "请填写邮箱的密码" in no_password.get_data(as_text=True)
+    assert db.session.scalars(select(ConsultationMailbox)).all() == []
+    saved = save(client, consultation, host="imap.example.gov.cn", security="ssl")
+    assert saved.status_code == 303 and db.session.scalar(select(ConsultationMailbox.port)) == 993
