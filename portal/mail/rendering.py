@@ -119,6 +119,31 @@ def _quote_changed_context(message: OutboxMessage) -> dict:
                                         version=version)}
 
 
+def _issued_context(message: OutboxMessage) -> dict:
+    """The policy a commenter commented on has been issued: for them, with their comments' receipt numbers."""
+    from sqlalchemy import select
+
+    from portal.consultations.models import Consultation
+
+    context, base = message.context or {}, (message.context or {}).get("base_url")
+    consultation = db.session.get(Consultation, context.get("consultation_id"))
+    final = consultation.issued_policy if consultation is not None and consultation.is_published else None
+    if final is None:
+        raise CannotRender(str(_l("起草单位已撤下这份正式文件。")))
+    comments = db.session.scalars(select(Comment).where(Comment.id.in_(context.get("comment_ids") or []),
+                                                        Comment.status.not_in(NOT_RECEIVED))
+                                  .order_by(Comment.id)).all()
+    if not comments:  # withdrawn or marked spam since it was queued
+        raise CannotRender(str(_l("这封邮件所说的意见已撤回或不再计入。")))
+    return {
+        "consultation": consultation, "final": final, "comments": comments,
+        "final_url": external_url("consultations.final_document", base=base, consultation_id=consultation.id),
+        "feedback_url": external_url("reports.feedback", base=base, consultation_id=consultation.id),
+        "receipt_urls": {c.id: external_url("comments.receipt", base=base, number=c.receipt_number) for c in comments},
+        "unsubscribe_url": external_url("mail.unsubscribe", base=base, token=unsubscribe_token(message.recipient)),
+    }
+
+
 def _reply_context(message: OutboxMessage) -> dict:
     """A public reply, for the author of the comment it answers."""
     reply, base = _comment(message), (message.context or {}).get("base_url")
@@ -287,7 +312,7 @@ SECRET = "_secret"  # a context entry naming what the stored copy of the mail mu
 CONTEXTS = {"comment": _comment_context, "receipt": _receipt_context, "confirm": _confirm_context,
             "response": _response_context, "reply": _reply_context, "sign_in": _sign_in_context,
             "new_consultation": _new_consultation_context, "closed": _closed_context,
-            "followed": _followed_context, "quote_changed": _quote_changed_context,
+            "followed": _followed_context, "quote_changed": _quote_changed_context, "issued": _issued_context,
             "meeting": _meeting_context}
 
 

@@ -273,6 +273,32 @@ def queue_response_mail(comment_ids: list[int]) -> None:
         db.session.flush()
 
 
+def queue_issued_mail(consultation, base_url: str | None = None) -> int:
+    """The policy consulted on has been issued (正式印发, portal/office/services.py: publish_final_document): tell each
+    commenter who left a confirmed e-mail address (not unsubscribed) once, whatever the number of their comments (dedup
+    key ``issued:<consultation>:<their first comment>``), with its link and their receipt numbers. Returns the number
+    queued; flushes."""
+    comments = db.session.scalars(
+        select(Comment).where(comment_received(consultation.id), Comment.author_contact.is_not(None))
+        .order_by(Comment.id)).all()
+    by_email: dict[str, list[Comment]] = {}
+    for comment in comments:
+        if (email := email_from_contact(comment.author_contact)) is not None:
+            by_email.setdefault(email, []).append(comment)
+    rows = []
+    for email, theirs in by_email.items():
+        if not address_state(email).mailable:
+            continue
+        rows.append(outbox_row("issued", email, theirs[-1].language,
+                               {"consultation_id": consultation.id, "comment_ids": [c.id for c in theirs]},
+                               dedup_key=f"issued:{consultation.id}:{theirs[0].id}", consultation_id=consultation.id,
+                               base_url=base_url))
+    if rows:
+        db.session.execute(_outbox_insert_new_statement(), rows)
+        db.session.flush()
+    return len(rows)
+
+
 def queue_quote_changed_mail(consultation, changed: list, base_url: str | None = None) -> int:
     """A revised draft has just been put out: tell each commenter who left a confirmed e-mail address (not
     unsubscribed) and quoted words of the draft that this revision changed (``changed``: portal/comments/quotes.py,

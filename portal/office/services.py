@@ -32,7 +32,7 @@ from portal.drafts.readers import DraftReadError, read_draft
 from portal.drafts.revisions import add_revision
 from portal.drafts.services import DraftImportError, current_section, import_draft, parse_file
 from portal.extensions import db
-from portal.mail.services import queue_follower_mail, queue_quote_changed_mail
+from portal.mail.services import queue_follower_mail, queue_issued_mail, queue_quote_changed_mail
 from portal.office.period import is_short, period_problems
 from portal.responses.models import Response
 from portal.units.models import Unit
@@ -697,6 +697,7 @@ def publish_final_document(consultation: Consultation, actor, *, data: bytes | N
                          "issued_on": issued_on.isoformat(), "file": document.filename if parsed is not None else None})
     if existing is None:
         queue_follower_mail(consultation, "final", str(document.id))  # its followers hear of it, once
+        queue_issued_mail(consultation)  # and those who commented on it, once each
     return document
 
 
