@@ -201,6 +201,16 @@ def _failure(error: Exception) -> str:
     return _("读取邮箱失败：%(detail)s", detail=text[:300])
 
 
+def failing_mailboxes(consultation_ids: list[int]) -> dict[int, str]:
+    """The consultations whose mailbox could not be read the last time, with why (the office's dashboard says so)."""
+    if not consultation_ids:
+        return {}
+    return dict(db.session.execute(
+        select(ConsultationMailbox.consultation_id, ConsultationMailbox.last_error)
+        .where(ConsultationMailbox.consultation_id.in_(consultation_ids),
+               ConsultationMailbox.last_error.is_not(None))).all())
+
+
 def fetch_due_mailboxes() -> dict:
     """Read every mailbox of a published consultation that is open, or closed less than a week ago (the job
     ``fetch-mail``). Each mailbox on its own: one failing does not stop the others."""

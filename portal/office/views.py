@@ -65,11 +65,13 @@ def carry_out(form, action: Callable[[], Any]):
 @role_required("office")
 def index():
     from portal.meetings.services import undecided_signups
+    from portal.office.mailbox import failing_mailboxes
 
     consultations = services.managed_consultations(current_user)
+    ids = [c.id for c in consultations]
     return render_template("office/index.html", consultations=consultations,
-                           counts=services.comment_counts(consultations),
-                           signups=undecided_signups([c.id for c in consultations]))
+                           counts=services.comment_counts(consultations), signups=undecided_signups(ids),
+                           mailbox_errors=failing_mailboxes(ids))
 
 
 @bp.route("/upload", methods=["GET", "POST"])

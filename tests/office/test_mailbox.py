@@ -206,6 +206,8 @@ def test_a_wrong_password_is_said_and_nothing_is_recorded(app, client, clock, co
     assert db.session.scalars(select(Comment)).all() == []
     page = client.get(emails_url(consultation)).get_data(as_text=True)
     assert "没有成功：" in page and "邮箱的用户名或密码不对" in page  # the office sees why on its page
+    dashboard = client.get("/office/").get_data(as_text=True)  # and on its dashboard
+    assert "收取邮箱没有成功：邮箱的用户名或密码不对" in dashboard
     # the right password, the rest kept (an empty password field keeps the saved one)
     assert save(client, consultation, port=str(imap_server.port), password=PASSWORD).status_code == 303
     assert save(client, consultation, port=str(imap_server.port), password="").status_code == 303
