@@ -21,8 +21,9 @@ def revised(seed_path) -> bytes:
     return text.replace("到2025年底,基础养老服务设施", "到2026年底,基础养老服务设施").encode("utf-8")
 
 
-def test_the_author_of_a_quotation_the_revision_changed_is_told_once(app, client, clock, login, make_user,
-                                                                      import_seed, seed_path, smtp_server):
+def open_with_office(app, clock, import_seed, make_user):
+    """Seed 003 open on 2023-04-20, owned by 市民政局 (office@example.gov.cn): the consultation, its section 目标要求,
+    that section's page and a citizen's browser."""
     from tests.helpers import Browser
 
     clock.set(shanghai(2023, 4, 20, 9, 0))
@@ -31,8 +32,12 @@ def test_the_author_of_a_quotation_the_revision_changed_is_told_once(app, client
     consultation.owner_unit_id = office.unit_id
     db.session.commit()
     goals = next(s for s in consultation.current_draft.sections if s.heading == "目标要求")
-    url = f"/consultations/{consultation.id}/sections/{goals.anchor}"
-    citizen = Browser(app)
+    return consultation, goals, f"/consultations/{consultation.id}/sections/{goals.anchor}", Browser(app)
+
+
+def test_the_author_of_a_quotation_the_revision_changed_is_told_once(app, client, clock, login, make_user,
+                                                                      import_seed, seed_path, smtp_server):
+    consultation, goals, url, citizen = open_with_office(app, clock, import_seed, make_user)
 
     def comment(contact, quote, body="意见。", proposal=None):
         return receipt_from(post_comment(citizen, consultation, url, section_id=goals.id, body=body, quote=quote,
@@ -97,16 +102,7 @@ def test_the_author_of_a_proposed_addition_the_revision_took_in_is_told(app, cli
                                                                          import_seed, seed_path, smtp_server):
     """A comment quoting nothing proposes words to add (建议增加); a revision adds them: its author is told the revision
     took in their wording (not that their quoted words changed); a later revision tells nobody again."""
-    from tests.helpers import Browser
-
-    clock.set(shanghai(2023, 4, 20, 9, 0))
-    consultation = import_seed("003")
-    office = make_user("office", email="office@example.gov.cn", unit_name="市民政局")
-    consultation.owner_unit_id = office.unit_id
-    db.session.commit()
-    goals = next(s for s in consultation.current_draft.sections if s.heading == "目标要求")
-    url = f"/consultations/{consultation.id}/sections/{goals.anchor}"
-    citizen = Browser(app)
+    consultation, goals, url, citizen = open_with_office(app, clock, import_seed, make_user)
     number = receipt_from(post_comment(citizen, consultation, url, section_id=goals.id, body="建议增加助餐点的要求。",
                                        author_contact="wang@example.cn", proposal=ADDED))
     other = receipt_from(post_comment(citizen, consultation, url, section_id=goals.id, body="另一条建议。",
