@@ -136,7 +136,7 @@ def fetch_mailbox(mailbox: ConsultationMailbox, actor) -> FetchResult:
         client = _connect(mailbox)
         try:
             client.login(mailbox.username, password)
-            typ, _data = client.select(_quoted_folder(mailbox.folder), readonly=True)
+            typ, _data = client.select(imap_folder_name(mailbox.folder), readonly=True)
             if typ != "OK":
                 raise imaplib.IMAP4.error(_("邮箱里没有“%(folder)s”这个文件夹。", folder=mailbox.folder))
             validity = int((client.response("UIDVALIDITY")[1] or [b"0"])[0] or 0)
@@ -183,8 +183,27 @@ def fetch_mailbox(mailbox: ConsultationMailbox, actor) -> FetchResult:
     return result
 
 
-def _quoted_folder(folder: str) -> str:
-    return folder if re.fullmatch(r"[A-Za-z0-9._/-]+", folder) else '"' + folder.replace('"', '\\"') + '"'
+def imap_folder_name(folder: str) -> str:
+    """A folder's name as IMAP spells it (RFC 3501's modified UTF-7: 征求意见 is &X4FsQmEPicE-), quoted when needed."""
+    import base64
+
+    encoded, pending = [], []
+
+    def flush() -> None:
+        if pending:
+            data = "".join(pending).encode("utf-16-be")
+            encoded.append("&" + base64.b64encode(data).decode("ascii").rstrip("=").replace("/", ",") + "-")
+            pending.clear()
+
+    for char in folder:
+        if 0x20 <= ord(char) <= 0x7E:
+            flush()
+            encoded.append("&-" if char == "&" else char)
+        else:
+            pending.append(char)
+    flush()
+    name = "".join(encoded)
+    return name if re.fullmatch(r"[A-Za-z0-9._/&,+-]+", name) else '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _failure(error: Exception) -> str:

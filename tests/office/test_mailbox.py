@@ -67,6 +67,15 @@ class ImapServer:
         assert typ == "OK"
         client.logout()
 
+    def append_to(self, folder: str, raw: bytes) -> None:
+        """Into a folder of its own, made first (its name as IMAP spells it)."""
+        client = imaplib.IMAP4(self.host, self.port, timeout=10)
+        client.login(USER, PASSWORD)
+        client.create(folder)
+        typ, _data = client.append(folder, None, None, raw)
+        assert typ == "OK"
+        client.logout()
+
     def unseen(self) -> list[bytes]:
         client = imaplib.IMAP4(self.host, self.port, timeout=10)
         client.login(USER, PASSWORD)
@@ -224,3 +233,19 @@ def test_settings_are_checked_before_anything_is_saved(client, consultation, off
     assert db.session.scalars(select(ConsultationMailbox)).all() == []
     saved = save(client, consultation, host="imap.example.gov.cn", security="ssl")
     assert saved.status_code == 303 and db.session.scalar(select(ConsultationMailbox.port)) == 993
+
+
+def test_a_folder_with_a_chinese_name_is_read(app, client, clock, consultation, office, imap_server):
+    from portal.office.mailbox import imap_folder_name
+
+    assert imap_folder_name("征求意见") == "&X4FsQmEPicE-" and imap_folder_name("A&B") == "A&-B"
+    assert imap_folder_name("意见 2023") == '"&YQ+JwQ- 2023"'
+    clock.set(shanghai(2023, 4, 26, 9, 0))
+    imap_server.append_to("&X4FsQmEPicE-", message(1, "意见", "建议多设助餐点。"))  # 征求意见
+    imap_server.append(message(2, "别的邮件", "不在这个文件夹里。"))
+    assert save(client, consultation, port=str(imap_server.port), folder="征求意见").status_code == 303
+    assert "录入 1 封新邮件中的意见" in press(client, consultation, "fetch").get_data(as_text=True)
+    missing = save(client, consultation, port=str(imap_server.port), folder="没有的文件夹")
+    assert missing.status_code == 303
+    failed = press(client, consultation, "fetch")
+    assert failed.status_code == 422 and "邮箱里没有“没有的文件夹”这个文件夹。" in failed.get_data(as_text=True)
