@@ -503,6 +503,9 @@ def test_first_come_first_served_gives_places_then_keeps_a_waiting_list_that_mov
     office_page = client.get(office_url(consultation)).get_data(as_text=True)
     assert "名额 2，报名 4，已确定 2，候补 2" in office_page
     assert "候补中（第 1 位）" in client.get(office_url(consultation, meeting)).get_data(as_text=True)
+    sheet = client.get(office_url(consultation, meeting, "/sign-in-sheet")).get_data(as_text=True)
+    waiting_part = sheet[sheet.index("候补名单"):]
+    assert "13700137000" in waiting_part and "13600136000" in waiting_part and "13800138000" not in waiting_part
 
     # one withdraws: the first on the waiting list is given the place, mailed, audited; the second moves up
     page = first.headers["Location"]
