@@ -249,3 +249,20 @@ def test_a_folder_with_a_chinese_name_is_read(app, client, clock, consultation, 
     assert missing.status_code == 303
     failed = press(client, consultation, "fetch")
     assert failed.status_code == 422 and "邮箱里没有“没有的文件夹”这个文件夹。" in failed.get_data(as_text=True)
+
+
+def test_the_job_reads_the_mailboxes_of_open_consultations_and_a_week_after_the_deadline(app, client, clock,
+                                                                                         consultation, office):
+    """A mailbox whose server does not answer (nothing listens on its port): tried while the consultation is open
+    and in the week after its deadline (its failure kept and counted), no more after that; nothing else is stopped."""
+    assert save(client, consultation, port=str(_free_port())).status_code == 303
+    runner = app.test_cli_runner()
+    clock.set(shanghai(2023, 5, 18, 9, 0))  # six days after the deadline (2023-05-12)
+    tried = runner.invoke(args=["comments", "fetch-mail"])
+    assert tried.exit_code == 0 and "收取 1 个邮箱，录入 0 封，1 个没有收取成功。" in tried.output, tried.output
+    db.session.expire_all()
+    assert "连接不上收信服务器" in db.session.scalar(select(ConsultationMailbox.last_error))
+    clock.set(shanghai(2023, 5, 20, 9, 0))  # more than a week after it
+    assert "收取 0 个邮箱" in runner.invoke(args=["comments", "fetch-mail"]).output
+    named = runner.invoke(args=["comments", "fetch-mail", "--consultation", str(consultation.id)])
+    assert named.exit_code == 1 and "连接不上收信服务器" in named.output  # asked by name: tried, and said
