@@ -34,6 +34,8 @@ def note_of(row: DigestRow, passages: tuple = (), quote_changed: bool = False) -
     if row.quote or row.proposal:
         lines.append(wording_lines(row, "（这段原文在修订稿中已经修改）" if quote_changed else ""))
     lines.append(row.opinion)
+    if row.agreements:  # readers who agreed with it on the portal (赞同)
+        lines.append(f"网友赞同：{row.agreements}人")
     if row.attachments:
         lines.append(f"附件：{row.attachments}")
     if row.outcome:

@@ -32,6 +32,7 @@ def test_each_comment_received_is_a_word_comment_on_the_words_it_is_about(app, c
     goals = comments["goals"]
     sentence = re.match(r"[^。；;]+[。；;]", goals.section.lines[0]).group(0)
     goals.quote = sentence[3:12]  # part of the first sentence: the note marks the whole sentence
+    goals.agreement_count = 4  # four readers agreed with it (赞同)
     db.session.commit()
     respond_to_comments(consultation, [comments["whole"]], "explained", "将在实施细则中考虑。", "test")
     db.session.commit()
@@ -50,13 +51,14 @@ def test_each_comment_received_is_a_word_comment_on_the_words_it_is_about(app, c
     (goals_note,) = [text for text in notes if goals.body in text]
     assert on[goals_note] == sentence and f"针对原文：「{goals.quote}」" in goals_note
     assert goals_note.startswith(f"回执号 {goals.receipt_number}　建议") and notes[goals_note] == "王大爷"
+    assert f"{goals.body}\n网友赞同：4人" in goals_note
     (word_comment,) = [c for c in document.comments if c.text == goals_note]
     assert word_comment.timestamp == goals.created_at  # the date Word shows is the comment's own
     (formula_note,) = [text for text in notes if "HYPERLINK" in text]
     assert on[formula_note] == comments["formula"].section.label + comments["formula"].section.heading
     (whole_note,) = [text for text in notes if "整体赞成" in text]
     assert on[whole_note] == consultation.title and notes[whole_note] == "匿名"
-    assert "答复（未公布）：情况说明。将在实施细则中考虑。" in whole_note
+    assert "答复（未公布）：情况说明。将在实施细则中考虑。" in whole_note and "网友赞同" not in whole_note
     (pending_note,) = [text for text in notes if "社区食堂" in text]
     assert "审核状态：待审核" in pending_note
     everything = "".join(notes) + "".join(notes.values())
