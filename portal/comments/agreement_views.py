@@ -19,14 +19,16 @@ def agreement_rate_limit() -> str:
     return current_app.config["AGREEMENT_RATE_LIMIT"]
 
 
-def _voter(make: bool) -> tuple[str | None, int | None]:
-    """The reader's keyed hash (made for a browser that has none when ``make``) and their account's id."""
-    citizen = current_citizen()
+def _voter(make: bool) -> tuple[str | None, int | None, tuple[str, ...]]:
+    """The reader's keyed hash (made for a browser that has none when ``make``), their account's id, and the keys they
+    may have agreed as before (a signed-in reader's browser key: one reader, counted once)."""
+    secret, citizen = current_app.config["SECRET_KEY"], current_citizen()
     if citizen is not None:
-        return voter_hash(current_app.config["SECRET_KEY"], citizen_id=citizen.id), citizen.id
+        before = voter_hash(secret, browser_key=session.get(SESSION_KEY))
+        return voter_hash(secret, citizen_id=citizen.id), citizen.id, (before,) if before else ()
     if make and not session.get(SESSION_KEY):
         session[SESSION_KEY] = new_browser_key()
-    return voter_hash(current_app.config["SECRET_KEY"], browser_key=session.get(SESSION_KEY)), None
+    return voter_hash(secret, browser_key=session.get(SESSION_KEY)), None, ()
 
 
 def _back(consultation, comment) -> str:
@@ -57,13 +59,13 @@ def agree_page(consultation_id: int, comment_id: int):
             refusal = _("页面已过期，请刷新页面后再试。")
         else:
             taking_back = request.form.get("action") == "take-back"
-            voter, citizen_id = _voter(make=not taking_back)
+            voter, citizen_id, also = _voter(make=not taking_back)
             try:
                 if taking_back:
-                    take_back(consultation, comment, voter, citizen_id)
+                    take_back(consultation, comment, voter, citizen_id, also)
                 else:
                     agree(consultation, comment, voter,
-                          address_hash(request.remote_addr, current_app.config["SECRET_KEY"]), citizen_id)
+                          address_hash(request.remote_addr, current_app.config["SECRET_KEY"]), citizen_id, also)
             except AgreementRefused as refused:
                 db.session.rollback()
                 refusal = str(refused)
@@ -77,9 +79,9 @@ def agree_page(consultation_id: int, comment_id: int):
                                         comment_id=comment.id, **kept), 303)
         if _wants_json():
             return jsonify(error=refusal), 422
-    voter, citizen_id = _voter(make=False)
+    voter, citizen_id, also = _voter(make=False)
     return render_template(
         "comments/agree.html", consultation=consultation, comment=comment, form=form, refusal=refusal,
-        agreed=has_agreed(comment, voter), own=citizen_id is not None and comment.citizen_id == citizen_id,
+        agreed=has_agreed(comment, voter, also), own=citizen_id is not None and comment.citizen_id == citizen_id,
         back=_back(consultation, comment),
     ), 422 if refusal else 200

@@ -1,7 +1,7 @@
 """Readers agree with a public comment (赞同): "I think so too", instead of writing the same opinion again.
 
 A reader is a browser (a random key its session keeps, made at its first agreement) or, when signed in, a citizen's
-account; each agrees with a comment once (a unique index on the comment and the keyed hash of that key, so two
+account (and the browser's key, if it agreed before signing in on it); each agrees with a comment once (a unique index on the comment and the keyed hash of that key, so two
 workers at the same instant cannot both count one reader) and may take it back while the consultation is open.
 The comment keeps the count (``comments.agreement_count``, changed by ``UPDATE … + 1`` in the same transaction), so
 that a page of threads reads no other table; the count is one of the columns whose change renews the consultation's
@@ -48,11 +48,14 @@ def voter_hash(secret: str, citizen_id: int | None = None, browser_key: str | No
     return hmac.new(secret.encode(), b"agreement:" + who.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def has_agreed(comment: Comment, voter: str | None) -> bool:
-    if voter is None:
+def has_agreed(comment: Comment, voter: str | None, also: tuple[str, ...] = ()) -> bool:
+    """Whether the reader agreed with the comment: as ``voter``, or as one of ``also`` (the browser's key of a reader
+    who agreed before signing in on it)."""
+    keys = [key for key in (voter, *also) if key]
+    if not keys:
         return False
     return bool(db.session.scalar(select(exists().where(CommentAgreement.comment_id == comment.id,
-                                                        CommentAgreement.voter_hash == voter))))
+                                                        CommentAgreement.voter_hash.in_(keys)))))
 
 
 def _check(consultation: Consultation, comment: Comment, citizen_id: int | None) -> None:
@@ -72,9 +75,12 @@ def _count(comment: Comment, change: int) -> None:
 
 
 def agree(consultation: Consultation, comment: Comment, voter: str, client_hash: str | None,
-          citizen_id: int | None = None) -> bool:
-    """Record that this reader agrees with the comment; False when they had already (nothing changed). Flushes."""
+          citizen_id: int | None = None, also: tuple[str, ...] = ()) -> bool:
+    """Record that this reader agrees with the comment; False when they had already, as ``voter`` or as one of
+    ``also`` (nothing changed). Flushes."""
     _check(consultation, comment, citizen_id)
+    if also and has_agreed(comment, None, also):  # agreed in this browser before signing in
+        return False
     try:
         with db.session.begin_nested():
             db.session.add(CommentAgreement(comment_id=comment.id, consultation_id=consultation.id, voter_hash=voter,
@@ -86,13 +92,14 @@ def agree(consultation: Consultation, comment: Comment, voter: str, client_hash:
 
 
 def take_back(consultation: Consultation, comment: Comment, voter: str | None,
-              citizen_id: int | None = None) -> bool:
-    """Take the reader's agreement back; False when there was none. Flushes."""
+              citizen_id: int | None = None, also: tuple[str, ...] = ()) -> bool:
+    """Take the reader's agreement back (as ``voter`` or as one of ``also``); False when there was none. Flushes."""
     _check(consultation, comment, citizen_id)
-    if voter is None:
+    keys = [key for key in (voter, *also) if key]
+    if not keys:
         return False
     removed = db.session.execute(delete(CommentAgreement).where(CommentAgreement.comment_id == comment.id,
-                                                                CommentAgreement.voter_hash == voter)
+                                                                CommentAgreement.voter_hash.in_(keys))
                                  .execution_options(synchronize_session=False)).rowcount
     if removed:
         _count(comment, -removed)

@@ -318,3 +318,19 @@ def test_the_commenter_and_the_comment_s_own_page_see_the_count(app, client, ope
     own = Browser(app).get(f"/consultations/{open_003.id}/comments/{comment.id}/reply").get_data(as_text=True)
     assert f'href="{agree_url(open_003, comment)}" data-comment="{comment.id}"' in own
     assert '<span class="agree-count">（2）</span>' in own
+
+
+def test_a_reader_who_agreed_then_signs_in_on_that_browser_is_counted_once(app, threads, smtp_server):
+    from tests.citizens.test_sign_in import sign_in
+
+    consultation, _section, first, _second, _pending = threads
+    browser = Browser(app)
+    press(browser, consultation, first)
+    with app.app_context():
+        assert sign_in(browser.client, smtp_server).status_code == 303
+    page = browser.get(agree_url(consultation, first)).get_data(as_text=True)
+    assert "您已赞同这条意见" in page
+    press(browser, consultation, first)  # signed in now: the browser's agreement counts for the account
+    assert count_of(first) == 1
+    press(browser, consultation, first, action="take-back")
+    assert count_of(first) == 0
