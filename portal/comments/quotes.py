@@ -373,14 +373,20 @@ def proposals_taken(consultation, comments) -> set[int]:
     return taken
 
 
+def _latest_revision(consultation) -> tuple:
+    """The current draft and the version before it (None when the current one is the first)."""
+    draft = consultation.current_draft
+    previous = next((d for d in consultation.drafts if draft is not None and d.version == draft.version - 1), None)
+    return draft, previous
+
+
 def taken_by_revision(consultation) -> list:
     """The comments received proposing wording (建议修改为) that the current version holds and the version before it
     did not: the latest revision took it in (an earlier revision's are not counted again; nor a comment written on
     the current version)."""
     from portal.comments.models import Comment, comment_received
 
-    draft = consultation.current_draft
-    previous = next((d for d in consultation.drafts if draft is not None and d.version == draft.version - 1), None)
+    draft, previous = _latest_revision(consultation)
     if previous is None:
         return []
     proposing = db.session.scalars(
@@ -399,8 +405,7 @@ def changed_by_revision(consultation) -> list:
     longer does: the latest revision changed them (an earlier revision's changes are not counted again)."""
     from portal.comments.models import Comment, comment_received
 
-    draft = consultation.current_draft
-    previous = next((d for d in consultation.drafts if draft is not None and d.version == draft.version - 1), None)
+    draft, previous = _latest_revision(consultation)
     if previous is None:
         return []
     quoting = db.session.scalars(
