@@ -240,6 +240,24 @@ def receipt_row(comment, email: str) -> dict | None:
     )
 
 
+def mailable_commenters(comments) -> dict[str, list[Comment]]:
+    """``comments`` by the e-mail address their commenters left (in order), those addresses only that are confirmed
+    and not unsubscribed (AddressState.mailable), read in one query for all of them."""
+    by_email: dict[str, list[Comment]] = {}
+    for comment in comments:
+        if (email := email_from_contact(comment.author_contact)) is not None:
+            by_email.setdefault(email, []).append(comment)
+    if not by_email:
+        return {}
+    confirmed, unsubscribed = set(), set()
+    for address in db.session.scalars(select(CommenterAddress).where(CommenterAddress.email.in_(list(by_email)))):
+        if address.confirmed_at:
+            confirmed.add(address.email)
+        if address.unsubscribed_at:
+            unsubscribed.add(address.email)
+    return {email: theirs for email, theirs in by_email.items() if email in confirmed and email not in unsubscribed}
+
+
 def queue_response_mail(comment_ids: list[int]) -> None:
     """The office's response has just been published for these comments: tell each commenter who left a
     confirmed e-mail address (not unsubscribed), once per comment (dedup key ``response:<comment>``, so that
@@ -251,20 +269,8 @@ def queue_response_mail(comment_ids: list[int]) -> None:
         .where(Comment.id.in_(comment_ids), comment_received(), Response.published_at.is_not(None))
         .order_by(Comment.id)
     ).all()
-    by_email: dict[str, list[Comment]] = {}
-    for comment in comments:
-        if (email := email_from_contact(comment.author_contact)) is not None:
-            by_email.setdefault(email, []).append(comment)
-    confirmed, unsubscribed = set(), set()
-    for address in db.session.scalars(select(CommenterAddress).where(CommenterAddress.email.in_(list(by_email)))):
-        if address.confirmed_at:
-            confirmed.add(address.email)
-        if address.unsubscribed_at:
-            unsubscribed.add(address.email)
     rows = []
-    for email, theirs in by_email.items():
-        if email not in confirmed or email in unsubscribed:
-            continue
+    for email, theirs in mailable_commenters(comments).items():
         rows += [outbox_row("response", email, comment.language, {"comment_id": comment.id},
                             dedup_key=f"response:{comment.id}",
                             consultation_id=comment.consultation_id, comment_id=comment.id) for comment in theirs]
@@ -281,14 +287,8 @@ def queue_issued_mail(consultation, base_url: str | None = None) -> int:
     comments = db.session.scalars(
         select(Comment).where(comment_received(consultation.id), Comment.author_contact.is_not(None))
         .order_by(Comment.id)).all()
-    by_email: dict[str, list[Comment]] = {}
-    for comment in comments:
-        if (email := email_from_contact(comment.author_contact)) is not None:
-            by_email.setdefault(email, []).append(comment)
     rows = []
-    for email, theirs in by_email.items():
-        if not address_state(email).mailable:
-            continue
+    for email, theirs in mailable_commenters(comments).items():
         rows.append(outbox_row("issued", email, theirs[-1].language,
                                {"consultation_id": consultation.id, "comment_ids": [c.id for c in theirs]},
                                dedup_key=f"issued:{consultation.id}:{theirs[0].id}", consultation_id=consultation.id,
@@ -305,15 +305,10 @@ def queue_quote_changed_mail(consultation, changed: list, base_url: str | None =
     changed_by_revision; nobody is told again by a later one), once per comment and version (dedup key
     ``quote_changed:<comment>:<version>``). Returns the number queued; flushes."""
     version = consultation.current_draft.version if consultation.current_draft is not None else None
-    rows = []
-    for comment in changed:
-        email = email_from_contact(comment.author_contact)
-        if email is None or not address_state(email).mailable:
-            continue
-        rows.append(outbox_row("quote_changed", email, comment.language, {"comment_id": comment.id,
-                                                                         "version": version},
-                               dedup_key=f"quote_changed:{comment.id}:{version}",
-                               consultation_id=consultation.id, comment_id=comment.id, base_url=base_url))
+    rows = [outbox_row("quote_changed", email, comment.language, {"comment_id": comment.id, "version": version},
+                       dedup_key=f"quote_changed:{comment.id}:{version}", consultation_id=consultation.id,
+                       comment_id=comment.id, base_url=base_url)
+            for email, theirs in mailable_commenters(changed).items() for comment in theirs]
     if rows:
         db.session.execute(_outbox_insert_new_statement(), rows)
         db.session.flush()
