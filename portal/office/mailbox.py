@@ -50,6 +50,11 @@ class FetchResult:
     problems: list[str] = field(default_factory=list)  # messages not recorded, each said
 
 
+def mailbox_of(consultation) -> ConsultationMailbox | None:
+    """The mailbox set for the consultation, if any."""
+    return db.session.scalar(select(ConsultationMailbox).where(ConsultationMailbox.consultation_id == consultation.id))
+
+
 def save_mailbox(consultation, actor, *, host: str, port: int | None, security: str, username: str,
                  password: str | None, folder: str | None) -> ConsultationMailbox:
     """Set (or change) the consultation's mailbox; an empty password keeps the one saved. Audited (never the
@@ -66,8 +71,7 @@ def save_mailbox(consultation, actor, *, host: str, port: int | None, security: 
         raise MailboxError("port", _("端口要在 1 到 65535 之间。"))
     if not username:
         raise MailboxError("username", _("请填写邮箱的用户名（通常就是邮箱地址）。"))
-    mailbox = db.session.scalar(select(ConsultationMailbox).where(
-        ConsultationMailbox.consultation_id == consultation.id))
+    mailbox = mailbox_of(consultation)
     if mailbox is None and not password:
         raise MailboxError("password", _("请填写邮箱的密码（或客户端授权码）。"))
     before = _settings(mailbox) if mailbox is not None else None
@@ -88,8 +92,7 @@ def save_mailbox(consultation, actor, *, host: str, port: int | None, security: 
 
 def remove_mailbox(consultation, actor) -> None:
     """Stop reading the consultation's mailbox; its password is deleted. Audited."""
-    mailbox = db.session.scalar(select(ConsultationMailbox).where(
-        ConsultationMailbox.consultation_id == consultation.id))
+    mailbox = mailbox_of(consultation)
     if mailbox is not None:
         record_action(actor, "remove_mailbox", consultation, consultation_id=consultation.id, before=_settings(mailbox))
         db.session.delete(mailbox)

@@ -259,14 +259,14 @@ def extend(consultation_id: int):
 @bp.route("/consultations/<int:consultation_id>/withdraw", methods=["GET", "POST"])
 @role_required("office")
 def withdraw(consultation_id: int):
+    from portal.meetings.services import expected_registrants
+
     consultation = get_managed_consultation(consultation_id)
     form = WithdrawForm()
     if carry_out(form, lambda: services.withdraw_publication(consultation, current_user,
                                                                form.reason.data)) is not NOT_DONE:
         return redirect(url_for("office.review", consultation_id=consultation.id))
     status = 422 if form.errors else 200
-    from portal.meetings.services import expected_registrants
-
     return render_template("office/withdraw.html", consultation=consultation, form=form,
                            registrants=expected_registrants(consultation)), status
 
@@ -386,10 +386,9 @@ def import_emails(consultation_id: int):
 
 def _emails_page(consultation, form=None, mailbox_form=None, problems=(), result=None, fetched=None, status=200):
     """The page of opinions received by e-mail: the upload of saved messages, and the mailbox the portal reads."""
-    from portal.office.models import ConsultationMailbox
+    from portal.office.mailbox import mailbox_of
 
-    mailbox = db.session.scalar(select(ConsultationMailbox).where(
-        ConsultationMailbox.consultation_id == consultation.id))
+    mailbox = mailbox_of(consultation)
     if mailbox_form is None:
         mailbox_form = MailboxForm(formdata=None, obj=mailbox) if mailbox is not None else MailboxForm(formdata=None)
     upload_bytes = current_app.config["MAX_CONTENT_LENGTH"] - 64 * 1024  # the form's other fields and framing
@@ -403,8 +402,7 @@ def _emails_page(consultation, form=None, mailbox_form=None, problems=(), result
 @role_required("office")
 def mailbox(consultation_id: int):
     """Set, read now or remove the mailbox the portal reads the consultation's e-mailed opinions from."""
-    from portal.office.mailbox import MailboxError, fetch_mailbox, remove_mailbox, save_mailbox
-    from portal.office.models import ConsultationMailbox
+    from portal.office.mailbox import MailboxError, fetch_mailbox, mailbox_of, remove_mailbox, save_mailbox
 
     consultation = get_managed_consultation(consultation_id)
     action = request.form.get("action")  # its CSRF token checked already
@@ -414,8 +412,7 @@ def mailbox(consultation_id: int):
         flash(_("已停止收取这个邮箱，保存的密码已删除。"))
         return redirect(url_for("office.import_emails", consultation_id=consultation.id, _anchor="mailbox"), 303)
     if action == "fetch":
-        found = db.session.scalar(select(ConsultationMailbox).where(
-            ConsultationMailbox.consultation_id == consultation.id))
+        found = mailbox_of(consultation)
         if found is None:
             return redirect(url_for("office.import_emails", consultation_id=consultation.id, _anchor="mailbox"), 303)
         fetched = fetch_mailbox(found, current_user)
