@@ -93,6 +93,10 @@ class Meeting(db.Model):
         """Those on the waiting list (候补), in the order they signed up: the first is given the next place freed."""
         return [r for r in self.registrations if r.status == "waiting"]
 
+    def waiting_positions(self) -> dict[int, int]:
+        """Each waiting sign-up's id → where it stands on the waiting list (1: next to be given a place)."""
+        return {r.id: n for n, r in enumerate(self.waiting_list(), start=1)}
+
     def __repr__(self) -> str:
         return f"<Meeting {self.id} {self.kind} {self.title[:20]!r}>"
 
@@ -134,9 +138,7 @@ class MeetingRegistration(db.Model):
     @property
     def waiting_position(self) -> int | None:
         """Where this sign-up stands on the waiting list (1: next to be given a place), or None when not on it."""
-        if self.status != "waiting":
-            return None
-        return next(n for n, r in enumerate(self.meeting.waiting_list(), start=1) if r.id == self.id)
+        return self.meeting.waiting_positions().get(self.id) if self.status == "waiting" else None
 
     def __repr__(self) -> str:
         return f"<MeetingRegistration {self.number} {self.status}>"
