@@ -162,10 +162,7 @@ def fetch_mailbox(mailbox: ConsultationMailbox, actor) -> FetchResult:
                         if outcome.kind in ("refused", "unreadable"):
                             result.problems.append(f"{outcome.subject}：{outcome.problem}")
                 mailbox.last_uid = max([mailbox.last_uid, *(uid for uid, _raw in messages)])
-                mailbox.last_fetched_at, mailbox.last_error = now(), None
-                mailbox.last_counts = {"recorded": result.recorded, "duplicate": result.duplicate,
-                                       "other": result.other}
-                db.session.commit()
+                db.session.commit()  # each batch recorded and remembered: a failure later reads it no more
         finally:
             try:
                 client.logout()
