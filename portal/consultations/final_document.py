@@ -8,8 +8,10 @@ office's file as a draft's is (portal/drafts/readers.py, parser.py) and kept as 
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
 from portal.drafts.matching import SectionKey, match_sections, text_changes
 
@@ -66,9 +68,6 @@ def _cells(row: list[str], op: str) -> list[list[tuple[str, str]]]:
 
 
 def _table_change(old: dict | None, new: dict | None) -> TableChange | None:
-    import difflib
-    from itertools import zip_longest
-
     if old is None:
         return TableChange("new", new["title"], _cells(new["header"], "insert"),
                            [("insert", _cells(row, "insert")) for row in new["rows"]])
@@ -96,8 +95,6 @@ def _table_change(old: dict | None, new: dict | None) -> TableChange | None:
 
 def table_changes(old_tables: list[dict], new_tables: list[dict]) -> list[TableChange]:
     """A part's tables in the policy issued against the draft's, in order (the first with the first …)."""
-    from itertools import zip_longest
-
     found = (_table_change(old, new) for old, new in zip_longest(old_tables, new_tables))
     return [change for change in found if change is not None]
 
