@@ -95,6 +95,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.digests.cli import digests_cli
     from portal.digests.views import bp as digests_bp
     from portal.reports.views import bp as reports_bp
+    from portal.reports.work_views import bp as work_report_bp
     from portal.responses.views import advice_bp
     from portal.responses.views import bp as responses_bp
 
@@ -117,6 +118,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(responses_bp)
     app.register_blueprint(advice_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(work_report_bp)
     app.register_blueprint(digests_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(api_bp)

@@ -84,6 +84,7 @@ def main_pages(page, live_portal) -> list[tuple[str, str]]:
         ("rules for comments", "/rules"),
         ("personal information", "/privacy"),
         ("accessibility", "/accessibility"),
+        ("consultations in figures", "/consultations/report"),
         ("agree with a comment", agree),
         ("notice to put up", f"/consultations/{live_portal.consultation_id}/poster"),
         ("login", "/login"),
