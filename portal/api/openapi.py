@@ -12,6 +12,7 @@ from portal.comments.models import CHANNELS
 from portal.meetings.models import MEETING_KINDS
 from portal.comments.organisations import ORGANISATION_KINDS
 from portal.core.web import MAX_ID
+from portal.reports.work_report import FIRST_YEAR, LAST_YEAR, OUTCOMES
 
 VERSION = "1.0.0"
 
@@ -31,6 +32,10 @@ def _object(properties: dict, description=None) -> dict:
     if description is not None:
         schema["description"] = description
     return schema
+
+
+def _count(description) -> dict:
+    return {"type": "integer", "minimum": 0, "description": description}
 
 
 def _text(description=None, **more) -> dict:
@@ -251,7 +256,50 @@ SCHEMAS = {
                                                                                       "count": INTEGER})}})},
     }),
     "Index": _object({
-        "name": STRING, "version": STRING, "documentation": URL, "openapi": URL, "consultations": URL,
+        "name": STRING, "version": STRING, "documentation": URL, "openapi": URL, "consultations": URL, "report": URL,
+    }),
+    "ReportTotals": _object({
+        "consultations": _count(_l("截止日期在这段时间内的征求意见次数")),
+        "closed": _count(_l("其中已截止的次数")),
+        "average_days": _nullable({"type": "number", "description": _l("征求意见时间的平均天数")}),
+        "short": _count(_l("征求意见时间少于30天的次数")),
+        "extended": _count(_l("延长了截止时间的次数")),
+        "received": _count(_l("收到的意见数（不含垃圾信息和撤回的意见）")),
+        "offline": _count(_l("其中通过信函、电子邮件、座谈会等其他方式收到的")),
+        "organisations": _count(_l("其中以单位名义提出的")),
+        "without_comments": _count(_l("已截止而没有收到意见的次数")),
+        "closed_with_comments": _count(_l("已截止并收到意见的次数")),
+        "with_feedback": _count(_l("其中已公布意见采纳情况的次数")),
+        "overdue": _count(_l("其中截止已超过30天仍未公布采纳情况的次数")),
+        "issued": _count(_l("已发布正式文件的次数")),
+        "outcomes": _ref("Outcomes"),
+        "adoption_share": _nullable({"type": "number", "description": _l(
+            "采纳和部分采纳的意见占采纳、部分采纳和不采纳的意见之和的比例（0 到 1；情况说明不计入；没有时为 null）")}),
+    }),
+    "Outcomes": _object({outcome: INTEGER for outcome in OUTCOMES},
+                        _l("已公布的答复，按结果计：adopted 采纳，partly_adopted 部分采纳，not_adopted 不采纳，explained 情况说明")),
+    "ReportLine": _object({
+        "id": INTEGER, "title": STRING, "issuer": _nullable(STRING),
+        "opens_at": MOMENT, "deadline": MOMENT,
+        "state": {"type": "string", "enum": ["upcoming", "open", "closed"]},
+        "days": _count(_l("从开始之日到截止之日的天数")),
+        "short": {"type": "boolean", "description": _l("征求意见时间少于30天")},
+        "extensions": _count(_l("延长截止时间的次数")),
+        "received": INTEGER, "offline": INTEGER, "organisations": INTEGER,
+        "outcomes": _ref("Outcomes"),
+        "feedback_published_at": _nullable(MOMENT),
+        "feedback_days": _nullable(_count(_l("截止之日到首次公布答复之日的天数"))),
+        "feedback_overdue": {"type": "boolean", "description": _l("截止已超过30天，收到了意见而没有公布答复")},
+        "issued_at": _nullable(MOMENT),
+        "url": URL, "api_url": URL,
+    }),
+    "Report": _object({
+        "period": _object({"year": INTEGER, "quarter": _nullable(INTEGER),
+                           "from": _text(_l("第一天"), format="date"), "until": _text(_l("最后一天"), format="date")}),
+        "totals": _ref("ReportTotals"),
+        "units": {"type": "array", "description": _l("按负责的单位（起草单位）分组；name 为 null 的是未指定单位的"),
+                  "items": _object({"name": _nullable(STRING), "totals": _ref("ReportTotals"),
+                                    "consultations": {"type": "array", "items": _ref("ReportLine")}})},
     }),
 }
 
@@ -336,6 +384,17 @@ PATHS = {
         "description": _l("收到的意见数：按部分、按态度、按天，与网站上的统计页相同。"),
         "parameters": [CONSULTATION_ID, LANG],
         "responses": _answers("Statistics", _l("意见统计"), 404),
+    }},
+    "/report": {"get": {
+        "operationId": "getReport", "summary": _l("征求意见情况统计"),
+        "description": _l("截止日期在某一年（或某一季度，北京时间）内的每一次公开征求意见：收到的意见数、已公布答复的结果、"
+                          "采纳情况公布的时间，按负责的单位分组，与网站上的“征求意见情况统计”页相同。"),
+        "parameters": [
+            _parameter("year", _l("年份，默认今年"), {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}),
+            _parameter("quarter", _l("季度 1 到 4；不填为全年"), {"type": "integer", "minimum": 1, "maximum": 4}),
+            LANG,
+        ],
+        "responses": _answers("Report", _l("征求意见情况统计")),
     }},
     "/consultations/{consultation_id}/feedback": {"get": {
         "operationId": "getFeedback", "summary": _l("意见采纳情况反馈"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import url_for
 from sqlalchemy import func, select
@@ -30,6 +30,7 @@ from portal.reports.services import (
     proposal_count, question_counts, stance_counts,
 )
 from portal.responses.models import Response
+from portal.reports.work_report import OUTCOMES
 
 STATES = ("upcoming", "open", "closed")
 COMMENT_ORDERS = THREAD_ORDERS
@@ -382,3 +383,39 @@ def _channel_counts(consultation: Consultation) -> list[int]:
     """Opinions received each way, in the order of CHANNELS, none left out (a way not used: 0)."""
     counts = channel_counts(consultation)
     return [counts.get(channel, 0) for channel in CHANNELS]
+
+
+def _report_totals(totals) -> dict:
+    return {
+        "consultations": totals.consultations, "closed": totals.closed,
+        "average_days": round(totals.average_days, 1) if totals.average_days is not None else None,
+        "short": totals.short, "extended": totals.extended, "received": totals.received, "offline": totals.offline,
+        "organisations": totals.organisations, "without_comments": totals.without_comments,
+        "closed_with_comments": totals.closed_with_comments, "with_feedback": totals.with_feedback,
+        "overdue": totals.overdue, "issued": totals.issued, "outcomes": dict(totals.outcomes),
+        "adoption_share": round(totals.adoption_share, 4) if totals.adoption_share is not None else None,
+    }
+
+
+def _report_line(line, at: datetime) -> dict:
+    return {
+        "id": line.id, "title": line.title, "issuer": line.issuer, "opens_at": moment(line.opens_at),
+        "deadline": moment(line.deadline), "state": line.state, "days": line.days, "short": line.short,
+        "extensions": line.extensions, "received": line.received, "offline": line.offline,
+        "organisations": line.organisations, "outcomes": {outcome: line.outcomes.get(outcome, 0) for outcome in OUTCOMES},
+        "feedback_published_at": moment(line.feedback_at), "feedback_days": line.feedback_days,
+        "feedback_overdue": line.feedback_overdue(at), "issued_at": moment(line.issued_at),
+        "url": url_for("consultations.show", consultation_id=line.id, _external=True),
+        "api_url": url_for("api.consultation", consultation_id=line.id, _external=True),
+    }
+
+
+def work_report(report) -> dict:
+    """The public work report (portal/reports/work_report.py) as the API gives it."""
+    return {
+        "period": {"year": report.period.year, "quarter": report.period.quarter,
+                   "from": day(report.period.first_day), "until": day(report.period.end_day - timedelta(days=1))},
+        "totals": _report_totals(report.totals),
+        "units": [{"name": unit.name, "totals": _report_totals(unit.totals),
+                   "consultations": [_report_line(line, report.at) for line in unit.lines]} for unit in report.units],
+    }

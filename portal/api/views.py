@@ -153,6 +153,7 @@ def index():
         "documentation": url_for("api.documentation", _external=True),
         "openapi": url_for("api.openapi_document", _external=True),
         "consultations": url_for("api.consultations", _external=True),
+        "report": url_for("api.report", _external=True),
     })
 
 
@@ -208,6 +209,19 @@ def _comments(consultation_id: int) -> dict:
 def statistics(consultation_id: int):
     # not kept in memory: it counts comments still waiting for a moderator, whose arrival renews no token
     return json_response(services.statistics(_consultation(consultation_id)))
+
+
+@bp.get(f"{PREFIX}/report")
+def report():
+    from portal.core.time import local, now
+    from portal.reports.work_report import Period, PeriodError, work_report
+
+    try:
+        period = Period.parse(request.args.get("year"), request.args.get("quarter"), local(now()).date())
+    except PeriodError as error:
+        message = _("季度只能是 1 到 4。") if error.parameter == "quarter" else _("没有这个年份。")
+        raise ApiError(400, "bad_parameter", message, error.parameter) from None
+    return json_response(services.work_report(work_report(period, public=True)))
 
 
 @bp.get(f"{PREFIX}/consultations/<int:consultation_id>/feedback")

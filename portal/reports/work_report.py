@@ -27,11 +27,20 @@ OUTCOMES = ("adopted", "partly_adopted", "not_adopted", "explained")
 # The feedback (采纳情况) of a consultation with opinions still unpublished this long after its deadline is named
 # on the report as overdue: offices are expected to answer within about a month.
 FEEDBACK_EXPECTED = timedelta(days=30)
-FIRST_YEAR = 2000
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years a report may be asked for (a later one is empty, not refused)
 
 
 class PeriodError(ValueError):
-    pass
+    """The query names no period; its argument is the parameter at fault (year or quarter)."""
+
+    @property
+    def parameter(self) -> str:
+        return self.args[0]
+
+
+def _number(text: str) -> int | None:
+    """The whole number written (ASCII digits only); None for anything else."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
 
 
 @dataclass(frozen=True)
@@ -43,14 +52,14 @@ class Period:
 
     @classmethod
     def parse(cls, year: str | None, quarter: str | None, today: date) -> "Period":
-        """From the query string; nothing given: this year. Raises PeriodError for what is no period."""
-        try:
-            year_number = int(year) if year else today.year
-            quarter_number = int(quarter) if quarter else None
-        except ValueError as error:
-            raise PeriodError(str(error)) from error
-        if not FIRST_YEAR <= year_number <= today.year + 1 or quarter_number not in (None, 1, 2, 3, 4):
-            raise PeriodError(f"{year!r} {quarter!r}")
+        """From the query string; nothing given: this year. Raises PeriodError naming the parameter that is wrong
+        (a year from FIRST_YEAR to LAST_YEAR, a quarter from 1 to 4)."""
+        year_number = _number(year) if year else today.year
+        if year_number is None or not FIRST_YEAR <= year_number <= LAST_YEAR:
+            raise PeriodError("year")
+        quarter_number = _number(quarter) if quarter else None
+        if quarter and quarter_number not in (1, 2, 3, 4):
+            raise PeriodError("quarter")
         return cls(year_number, quarter_number)
 
     @property

@@ -57,7 +57,9 @@ def test_period_parses_years_and_quarters():
     assert (Period(2023).first_day, Period(2023).end_day) == (date(2023, 1, 1), date(2024, 1, 1))
     start, end = Period(2023).bounds()
     assert start.isoformat() == "2023-01-01T00:00:00+08:00"
-    for year, quarter in (("x", None), ("1999", None), ("2028", None), ("2023", "5"), ("2023", "q")):
+    assert Period.parse("2100", "", today) == Period(2100)  # a year to come: an empty report
+    for year, quarter in (("x", None), ("1999", None), ("2101", None), ("2023", "5"), ("2023", "q"), ("2023", "-1"),
+                          ("２０２３", None)):
         with pytest.raises(PeriodError):
             Period.parse(year, quarter, today)
 
@@ -207,3 +209,30 @@ def test_the_report_is_for_staff_only(app, client, login, make_user, year_2023):
 
 def test_the_footer_links_the_public_report(app, client, year_2023):
     assert 'href="/consultations/report"' in client.get("/consultations/").get_data(as_text=True)
+
+
+def test_the_api_gives_the_public_report(app, client, year_2023):
+    from tests.api.test_public_api import API, get_json
+
+    consultation, short, later = year_2023
+    index = get_json(client, f"{API}/", schema="Index")
+    assert index["report"] == f"http://localhost{API}/report"
+    data = get_json(client, f"{API}/report?year=2023", schema="Report")
+    assert data["period"] == {"year": 2023, "quarter": None, "from": "2023-01-01", "until": "2023-12-31"}
+    assert data["totals"]["consultations"] == 2 and data["totals"]["received"] == 4
+    assert data["totals"]["outcomes"] == {"adopted": 1, "partly_adopted": 0, "not_adopted": 1, "explained": 0}
+    assert data["totals"]["adoption_share"] == 0.5 and data["totals"]["without_comments"] == 1
+    assert [unit["name"] for unit in data["units"]] == ["市民政局", "市财政局"]
+    line = data["units"][0]["consultations"][0]
+    assert line["id"] == consultation.id and line["feedback_published_at"] == "2023-05-13T08:00:00+08:00"
+    assert line["feedback_days"] == 1 and line["deadline"] == "2023-05-12T23:59:59+08:00"
+    assert "drafted" not in line and "short_reason" not in line  # the staff's only
+    quarter = get_json(client, f"{API}/report?year=2023&quarter=3", schema="Report")
+    assert quarter["period"]["until"] == "2023-09-30" and quarter["units"][0]["name"] == "市财政局"
+    assert get_json(client, f"{API}/report?year=2024", schema="Report")["units"][0]["name"] is None
+    for query, parameter in (("year=abc", "year"), ("year=1999", "year"), ("year=2023&quarter=5", "quarter"),
+                             ("year=２０２３", "year")):
+        error = get_json(client, f"{API}/report?{query}", 400, "Error")["error"]
+        assert error["code"] == "bad_parameter" and error["parameter"] == parameter
+    assert get_json(client, f"{API}/report?year=2023&quarter=9&lang=en", 400, "Error")["error"]["message"] == \
+        "The quarter must be 1 to 4."
