@@ -90,9 +90,12 @@ def test_public_report_counts_each_consultation_of_the_year(app, client, year_20
     assert f'href="/consultations/{consultation.id}"' in html and f'href="/consultations/{short.id}"' in html
     assert "2023年5月13日 截止后 1 天" in text
     assert "10 天（少于30天）" in text
+    assert "2023年4月20日至2023年5月12日" in text
+    row = text[text.index(consultation.title):]
+    assert row.index("采纳 1 条") < row.index("不采纳 1 条") < row.index("2023年5月13日")
     assert later.title not in html  # its deadline is in 2024
     # what only staff see: drafted answers and the reasons for a short period
-    assert "答复待公布" not in html and "上级要求" not in html
+    assert "待公布" not in html and "上级要求" not in html
     assert "另有 1 条意见的答复已写好" not in text
     assert "HYPERLINK" in html  # shown as text
 
@@ -133,6 +136,7 @@ def test_office_staff_see_their_own_units_consultations_with_what_is_internal(ap
     assert consultation.title in html and short.title not in html
     assert f'href="/office/consultations/{consultation.id}"' in html
     assert "另有 1 条意见的答复已写好、尚未公布。" in text
+    assert "待公布 1 条" in text[text.index(consultation.title):]
     assert 'name="unit"' not in html  # no choice of unit
     # another unit asked for by hand is still their own
     assert short.title not in client.get("/office/report?year=2023&unit=none").get_data(as_text=True)
