@@ -58,6 +58,20 @@ def close_due_command():
         click.echo(f"已提醒关注者：第 {consultation.id} 号「{consultation.title}」即将截止。")
 
 
+@consultations_cli.command("remind-feedback")
+@recorded("feedback-reminders")
+def remind_feedback_command():
+    """Mail the drafting office of each consultation that received opinions and published no answer 30, 60 or 90
+    days after its deadline (once each time)."""
+    from portal.responses.reminders import remind_feedback_due
+
+    reminded = remind_feedback_due()
+    db.session.commit()
+    for consultation, number in reminded:
+        click.echo(f"已提醒起草单位公布意见采纳情况（第 {number} 次）：第 {consultation.id} 号「{consultation.title}」。")
+    click.echo(f"共提醒 {len(reminded)} 项征求意见。")
+
+
 @consultations_cli.command("load-samples")
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=ROOT / "samples")
 @click.option("--days", default=30, show_default=True, help="Comment period of the samples without real dates.")

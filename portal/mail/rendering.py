@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from portal.comments.models import NOT_RECEIVED, Comment
+from portal.comments.models import NOT_RECEIVED, Comment, comment_received
 from portal.core.time import now
 from portal.extensions import db
 from portal.mail.compose import RenderedMail, render_mail
@@ -224,6 +224,39 @@ def _closed_context(message: OutboxMessage) -> dict:
     }
 
 
+def _feedback_due_context(message: OutboxMessage) -> dict:
+    """A consultation closed a month or more ago whose office has published no answer: the opinions received, the
+    answers written so far and where to publish them. Not sent once some answer is published."""
+    from sqlalchemy import func, select
+
+    from portal.consultations.models import Consultation
+    from portal.core.time import local
+    from portal.responses.models import Response
+    from portal.responses.reminders import feedback_published
+
+    context = message.context or {}
+    consultation = db.session.get(Consultation, context.get("consultation_id"))
+    if consultation is None or consultation.state() != "closed":
+        raise CannotRender(str(_l("这封邮件所说的征求意见已不存在或尚未结束。")))
+    if db.session.scalar(select(feedback_published(consultation.id))):
+        raise CannotRender(str(_l("意见采纳情况已经公布，不再提醒。")))
+    received = db.session.scalar(select(func.count()).select_from(Comment).where(
+        comment_received(consultation.id))) or 0
+    answered = db.session.scalar(select(func.count()).select_from(Response).join(
+        Comment, Comment.id == Response.comment_id).where(
+        Response.consultation_id == consultation.id, comment_received())) or 0
+    base, cid = context.get("base_url"), consultation.id
+    return {
+        "consultation": consultation, "received": received, "answered": answered,
+        "days": (local(now()).date() - local(consultation.deadline).date()).days,
+        "responses_url": external_url("responses.index", base=base, consultation_id=cid),
+        "unanswered_url": external_url("responses.index", base=base, consultation_id=cid, answer="unanswered"),
+        "feedback_url": external_url("reports.feedback", base=base, consultation_id=cid),
+        "report_url": external_url("work_report.staff_report", base=base,
+                                   year=local(consultation.deadline).year),
+    }
+
+
 def _followed_context(message: OutboxMessage) -> dict:
     """News of a consultation the citizen follows: none once they stopped following it or deleted the account,
     nor when the consultation is no longer public."""
@@ -312,6 +345,7 @@ SECRET = "_secret"  # a context entry naming what the stored copy of the mail mu
 CONTEXTS = {"comment": _comment_context, "receipt": _receipt_context, "confirm": _confirm_context,
             "response": _response_context, "reply": _reply_context, "sign_in": _sign_in_context,
             "new_consultation": _new_consultation_context, "closed": _closed_context,
+            "feedback_due": _feedback_due_context,
             "followed": _followed_context, "quote_changed": _quote_changed_context, "issued": _issued_context,
             "meeting": _meeting_context}
 

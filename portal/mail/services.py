@@ -431,27 +431,43 @@ def withdraw_new_consultation_mail(consultation_id: int) -> int:
     return result.rowcount or 0
 
 
-def queue_closing_mail(consultation) -> int:
-    """A consultation has just been finalised (its deadline passed, its closing summary written): tell the
-    drafting office, at the contact addresses of its notice and at those of its active staff accounts, once each
-    (dedup key ``closed:<consultation>:<address>``), with the summary, what still waits for moderation and the
-    links to answer the comments and download the digest. Staff mail, rendered when sent. Flushes; returns the
-    number of rows offered."""
+def office_addresses(consultation) -> list[str]:
+    """The drafting office's addresses: the contact addresses of the consultation's notice and those of its
+    unit's active office accounts, each once."""
     from portal.accounts.models import User
     from portal.routing.services import clean_emails
 
     staff = db.session.scalars(select(User.email).where(
         User.unit_id == consultation.owner_unit_id, User.role == "office", User.active.is_(True))
     ).all() if consultation.owner_unit_id is not None else []
-    addresses = clean_emails([*(consultation.contact_emails or []), *staff])
+    return clean_emails([*(consultation.contact_emails or []), *staff])
+
+
+def queue_office_mail(consultation, kind: str, occasion: str, context: dict | None = None) -> int:
+    """A staff mail of ``kind`` to each of the drafting office's addresses, once an occasion (dedup key
+    ``<kind>:<consultation>:<occasion>:<address>``). Rendered when sent. Flushes; returns the rows queued that
+    were not queued before (two callers at once may both count a row the unique key lets in once)."""
     at = now()
-    rows = [outbox_row("closed", email, "zh_CN", {"consultation_id": consultation.id},
-                       dedup_key=f"closed:{consultation.id}:{email}", consultation_id=consultation.id, at=at)
-            for email in addresses]
+    keys = {email: ":".join(filter(None, (kind, str(consultation.id), occasion, email)))
+            for email in office_addresses(consultation)}
+    queued = set(db.session.scalars(select(OutboxMessage.dedup_key).where(
+        OutboxMessage.dedup_key.in_(list(keys.values()))))) if keys else set()
+    rows = [outbox_row(kind, email, "zh_CN", {"consultation_id": consultation.id, **(context or {})},
+                       dedup_key=key, consultation_id=consultation.id, at=at)
+            for email, key in keys.items() if key not in queued]
     if rows:
         db.session.execute(_outbox_insert_new_statement(), rows)
         db.session.flush()
     return len(rows)
+
+
+def queue_closing_mail(consultation) -> int:
+    """A consultation has just been finalised (its deadline passed, its closing summary written): tell the
+    drafting office, at the contact addresses of its notice and at those of its active staff accounts, once each
+    (dedup key ``closed:<consultation>:<address>``), with the summary, what still waits for moderation and the
+    links to answer the comments and download the digest. Staff mail, rendered when sent. Flushes; returns the
+    number of rows offered."""
+    return queue_office_mail(consultation, "closed", "")
 
 
 def unsubscribe_headers(email: str, base_url: str | None = None) -> dict:

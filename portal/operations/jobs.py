@@ -52,6 +52,14 @@ def _close_due() -> dict:
     return {"closed": len(closed), "reminded": len(reminded)}
 
 
+def _remind_feedback() -> dict:
+    from portal.responses.reminders import remind_feedback_due
+
+    reminded = remind_feedback_due()
+    db.session.commit()
+    return {"reminded": len(reminded)}
+
+
 def _digests() -> dict:
     from portal.routing.digests import queue_due_digests
 
@@ -120,6 +128,9 @@ JOBS: tuple[Job, ...] = (
     Job("meeting-reminders", timedelta(minutes=5), _l("提醒已确定参加座谈会、听证会的人"),
         "flask --app wsgi meetings remind", _remind_attendees,
         lambda c: _("排队 %(n)s 封会议提醒邮件。", n=c.get("queued", 0))),
+    Job("feedback-reminders", timedelta(hours=1), _l("提醒截止满30天仍未公布意见采纳情况的起草单位"),
+        "flask --app wsgi consultations remind-feedback", _remind_feedback,
+        lambda c: _("提醒 %(n)s 项征求意见的起草单位。", n=c.get("reminded", 0))),
     Job("erase-old-mail", timedelta(days=1), _l("清除超过保留期限的邮件内容"),
         "flask --app wsgi mail erase-old", _erase_old_mail,
         lambda c: _kept_for_ever(c) or _("清除 %(n)s 封邮件的收件人和内容。", n=c.get("erased", 0))),
