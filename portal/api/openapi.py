@@ -297,9 +297,9 @@ SCHEMAS = {
         "period": _object({"year": INTEGER, "quarter": _nullable(INTEGER),
                            "from": _text(_l("第一天"), format="date"), "until": _text(_l("最后一天"), format="date")}),
         "totals": _ref("ReportTotals"),
-        "units": {"type": "array", "description": _l("按负责的单位（起草单位）分组；name 为 null 的是未指定单位的"),
-                  "items": _object({"name": _nullable(STRING), "totals": _ref("ReportTotals"),
-                                    "consultations": {"type": "array", "items": _ref("ReportLine")}})},
+        "groups": {"type": "array", "description": _l("按发布单位分组；issuer 为 null 的是通知没有注明发布单位的"),
+                   "items": _object({"issuer": _nullable(STRING), "totals": _ref("ReportTotals"),
+                                     "consultations": {"type": "array", "items": _ref("ReportLine")}})},
     }),
 }
 
@@ -388,7 +388,7 @@ PATHS = {
     "/report": {"get": {
         "operationId": "getReport", "summary": _l("征求意见情况统计"),
         "description": _l("截止日期在某一年（或某一季度，北京时间）内的每一次公开征求意见：收到的意见数、已公布答复的结果、"
-                          "采纳情况公布的时间，按负责的单位分组，与网站上的“征求意见情况统计”页相同。"),
+                          "采纳情况公布的时间，按发布单位分组，与网站上的“征求意见情况统计”页相同。"),
         "parameters": [
             _parameter("year", _l("年份，默认今年"), {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}),
             _parameter("quarter", _l("季度 1 到 4；不填为全年"), {"type": "integer", "minimum": 1, "maximum": 4}),

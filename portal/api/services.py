@@ -416,6 +416,7 @@ def work_report(report) -> dict:
         "period": {"year": report.period.year, "quarter": report.period.quarter,
                    "from": day(report.period.first_day), "until": day(report.period.end_day - timedelta(days=1))},
         "totals": _report_totals(report.totals),
-        "units": [{"name": unit.name, "totals": _report_totals(unit.totals),
-                   "consultations": [_report_line(line, report.at) for line in unit.lines]} for unit in report.units],
+        "groups": [{"issuer": group.name, "totals": _report_totals(group.totals),
+                    "consultations": [_report_line(line, report.at) for line in group.lines]}
+                   for group in report.groups],
     }

@@ -1,5 +1,6 @@
 """The work report (征求意见工作情况统计): every consultation whose deadline falls in a year or a quarter, what it
-received and what became of it, unit by unit — what offices report each year and what the public may check.
+received and what became of it, unit by unit (the staff's report: by the unit that runs each, which the office
+reports upwards) or issuer by issuer (the public's: the 发布单位 its notice names, as the public list shows them).
 
 One set of grouped queries for all the consultations of the period (a few hundred a year in a large city), never a
 query a consultation. The public report counts only what is public already: published consultations, opinions
@@ -123,7 +124,7 @@ class ConsultationLine:
 
 @dataclass
 class Totals:
-    """The sums over some consultations (a unit's, or all of them)."""
+    """The sums over some consultations (a group's, or all of them)."""
 
     consultations: int = 0
     closed: int = 0
@@ -183,8 +184,10 @@ class Totals:
 
 
 @dataclass
-class UnitReport:
-    name: str | None  # None: consultations of no unit (run by administrators)
+class Group:
+    """The consultations of one unit (staff) or issuer (public)."""
+
+    name: str | None  # None: of no unit (run by administrators) or with no issuer named
     lines: list[ConsultationLine]
     totals: Totals
 
@@ -194,25 +197,26 @@ class WorkReport:
     period: Period
     at: datetime
     public: bool
-    units: list[UnitReport]
+    groups: list[Group]
     totals: Totals
 
     @property
     def lines(self) -> list[ConsultationLine]:
-        return [line for unit in self.units for line in unit.lines]
+        return [line for group in self.groups for line in group.lines]
 
 
 def work_report(period: Period, *, public: bool, unit_id: int | None = None, all_units: bool = True,
                 at: datetime | None = None) -> WorkReport:
     """The report of the consultations published whose deadline falls in ``period``: of one unit
-    (``all_units=False``: the unit ``unit_id``; None: those of no unit), else of all."""
+    (``all_units=False``: the unit ``unit_id``; None: those of no unit), else of all; grouped by issuer when
+    ``public``, else by unit."""
     at = at or now()
     start, end = period.bounds()
     query = (
         select(Consultation, Unit.name)
         .outerjoin(Unit, Unit.id == Consultation.owner_unit_id)
         .where(Consultation.published_at.is_not(None), Consultation.deadline >= start, Consultation.deadline < end)
-        .order_by(Unit.name, Consultation.deadline, Consultation.id)
+        .order_by(Consultation.deadline, Consultation.id)
     )
     if not all_units:
         query = query.where(Consultation.owner_unit_id == unit_id if unit_id is not None
@@ -220,7 +224,7 @@ def work_report(period: Period, *, public: bool, unit_id: int | None = None, all
     rows = db.session.execute(query).all()
     ids = [consultation.id for consultation, _unit in rows]
     facts = _facts(ids, public)
-    lines_by_unit: dict[str | None, list[ConsultationLine]] = defaultdict(list)
+    lines_by_group: dict[str | None, list[ConsultationLine]] = defaultdict(list)
     for consultation, unit_name in rows:
         opens_at = consultation.opens_at or consultation.published_at
         line = ConsultationLine(
@@ -235,16 +239,16 @@ def work_report(period: Period, *, public: bool, unit_id: int | None = None, all
                 setattr(line, name, values[consultation.id])
         if public:
             line.short_reason = None
-        lines_by_unit[unit_name].append(line)
+        lines_by_group[(consultation.issuer or None) if public else unit_name].append(line)
     totals = Totals()
-    units = []
-    for name, lines in sorted(lines_by_unit.items(), key=lambda item: (item[0] is None, item[0] or "")):
-        unit_totals = Totals()
+    groups = []
+    for name, lines in sorted(lines_by_group.items(), key=lambda item: (item[0] is None, item[0] or "")):
+        group_totals = Totals()
         for line in lines:
-            unit_totals.add(line, at)
+            group_totals.add(line, at)
             totals.add(line, at)
-        units.append(UnitReport(name, lines, unit_totals))
-    return WorkReport(period, at, public, units, totals)
+        groups.append(Group(name, lines, group_totals))
+    return WorkReport(period, at, public, groups, totals)
 
 
 def _facts(ids: list[int], public: bool) -> dict[str, dict[int, object]]:

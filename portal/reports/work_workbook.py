@@ -81,8 +81,8 @@ def write_work_report(report: WorkReport, out: BinaryIO) -> None:
     summary.append([])
     summary.append(TOTAL_HEADERS)
     header_row = summary.max_row
-    for unit in report.units:
-        summary.append(_total_row(unit.name or NO_UNIT, unit.totals))
+    for group in report.groups:
+        summary.append(_total_row(group.name or NO_UNIT, group.totals))
     summary.append(_total_row("合计", report.totals))
     for cell in summary[header_row] + summary[summary.max_row]:
         cell.font = bold

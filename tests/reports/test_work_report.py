@@ -41,6 +41,7 @@ def year_2023(app, clock, import_seed, office_consultation):
     short = import_seed("000", opens=shanghai(2023, 7, 31, 9, 0), deadline=shanghai(2023, 8, 10, 17, 0))
     short.owner_unit_id = db.session.scalar(select(Unit.id).where(Unit.name == "市财政局"))
     short.title = '=HYPERLINK("http://evil.example","短期")'
+    short.issuer = None  # a notice that names no issuer
     record_action("test", "publish", short, consultation_id=short.id, reason="上级要求8月中旬前出台")
     later = import_seed("001", opens=shanghai(2023, 12, 1, 9, 0), deadline=shanghai(2024, 1, 5, 17, 0))
     db.session.commit()
@@ -84,9 +85,10 @@ def test_public_report_counts_each_consultation_of_the_year(app, client, year_20
     assert "采纳 1 条，部分采纳 0 条，不采纳 1 条，情况说明 0 条。" in text
     assert "采纳和部分采纳的占作出采纳决定的意见的 50%。" in text
     assert "2 次少于30天" in text  # seed 003 ran 22 days too
-    # each unit apart, its consultations linked to their public pages
+    # each issuer apart (the public knows the issuers, not the units that run them), linked to the public pages
     html = page.get_data(as_text=True)
-    assert html.index("市民政局</h2>") < html.index("市财政局</h2>")
+    assert html.index("市养老服务体系建设工作领导小组办公室</h2>") < html.index("未注明发布单位</h2>")
+    assert "市民政局</h2>" not in html
     assert f'href="/consultations/{consultation.id}"' in html and f'href="/consultations/{short.id}"' in html
     assert "2023年5月13日 截止后 1 天" in text
     assert "10 天（少于30天）" in text
@@ -108,7 +110,7 @@ def test_public_report_of_a_quarter_and_of_another_year(app, client, year_2023):
     first = text_of(client.get("/consultations/report?year=2023&quarter=1"))
     assert "没有截止日期在这段时间内的公开征求意见" in first
     next_year = client.get("/consultations/report?year=2024").get_data(as_text=True)
-    assert later.title in next_year and "未指定单位" in next_year
+    assert later.title in next_year and "泰州市发展和改革委员会</h2>" in next_year
     assert '<option value="2024" selected>' in next_year and '<option value="2023">' in next_year
 
 
@@ -134,6 +136,7 @@ def test_office_staff_see_their_own_units_consultations_with_what_is_internal(ap
     html, text = page.get_data(as_text=True), text_of(page)
     assert "征求意见工作情况统计：2023年" in text
     assert consultation.title in html and short.title not in html
+    assert "市民政局</h2>" in html  # the staff's report goes by the unit that runs each
     assert f'href="/office/consultations/{consultation.id}"' in html
     assert "另有 1 条意见的答复已写好、尚未公布。" in text
     assert "待公布 1 条" in text[text.index(consultation.title):]
@@ -226,14 +229,14 @@ def test_the_api_gives_the_public_report(app, client, year_2023):
     assert data["totals"]["consultations"] == 2 and data["totals"]["received"] == 4
     assert data["totals"]["outcomes"] == {"adopted": 1, "partly_adopted": 0, "not_adopted": 1, "explained": 0}
     assert data["totals"]["adoption_share"] == 0.5 and data["totals"]["without_comments"] == 1
-    assert [unit["name"] for unit in data["units"]] == ["市民政局", "市财政局"]
-    line = data["units"][0]["consultations"][0]
+    assert [group["issuer"] for group in data["groups"]] == ["市养老服务体系建设工作领导小组办公室", None]
+    line = data["groups"][0]["consultations"][0]
     assert line["id"] == consultation.id and line["feedback_published_at"] == "2023-05-13T08:00:00+08:00"
     assert line["feedback_days"] == 1 and line["deadline"] == "2023-05-12T23:59:59+08:00"
     assert "drafted" not in line and "short_reason" not in line  # the staff's only
     quarter = get_json(client, f"{API}/report?year=2023&quarter=3", schema="Report")
-    assert quarter["period"]["until"] == "2023-09-30" and quarter["units"][0]["name"] == "市财政局"
-    assert get_json(client, f"{API}/report?year=2024", schema="Report")["units"][0]["name"] is None
+    assert quarter["period"]["until"] == "2023-09-30" and quarter["groups"][0]["issuer"] is None
+    assert get_json(client, f"{API}/report?year=2024", schema="Report")["groups"][0]["issuer"] == "泰州市发展和改革委员会"
     for query, parameter in (("year=abc", "year"), ("year=1999", "year"), ("year=2023&quarter=5", "quarter"),
                              ("year=２０２３", "year")):
         error = get_json(client, f"{API}/report?{query}", 400, "Error")["error"]
