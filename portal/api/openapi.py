@@ -155,6 +155,12 @@ SCHEMAS = {
             "minutes": _nullable(_text(_l("会后公布的会议情况（还没有公布时为 null）"))),
             "url": URL,
         })},
+        "rounds": _object({
+            "number": {"type": "integer", "minimum": 1, "description": _l("就这份草案第几次征求意见（1 为第一次）")},
+            "earlier": {"type": "array", "description": _l("之前各次征求意见，第一次在前"), "items": _ref("RoundReference")},
+            "later": {"type": "array", "description": _l("修改后再次征求意见的"), "items": _ref("RoundReference")},
+            "changes_url": _nullable(_text(_l("与上一次的征求意见稿相比修改了什么（第一次为 null）"), format="uri")),
+        }, _l("再次征求意见：同一份草案的各次征求意见")),
         "whole_draft_comment_count": _nullable(INTEGER),
         "draft": _nullable(_object({
             "version": INTEGER,
@@ -167,6 +173,8 @@ SCHEMAS = {
         })),
         "links": _object({"comments": _nullable(URL), "feedback": URL, "statistics": URL}),
     }),
+    "RoundReference": _object({"id": INTEGER, "title": STRING, "deadline": _nullable(MOMENT), "url": URL,
+                               "api_url": URL}),
     "Response": _object({
         "outcome": OUTCOME,
         "reason": STRING,

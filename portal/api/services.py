@@ -162,6 +162,7 @@ def consultation_detail(consultation: Consultation) -> dict:
         # the numbers of the questions whose choices may be ticked several at once (可多选)
         "multiple_choice_questions": list(consultation.multiple_choice_questions or []),
         "meetings": [_meeting(consultation, m) for m in consultation.meetings],
+        "rounds": _rounds(consultation),
         "whole_draft_comment_count": counts.get(None, 0) if consultation.comments_public else None,
         "draft": None,
         "links": {
@@ -183,6 +184,23 @@ def consultation_detail(consultation: Consultation) -> dict:
             "tables": [_table(t) for t in draft.tables if t.section_id is None],
         }
     return detail
+
+
+def _rounds(consultation: Consultation) -> dict:
+    """再次征求意见: this consultation's round and the published ones before and after it."""
+    from portal.consultations.rounds import round_links
+
+    links = round_links(consultation)
+
+    def reference(other: Consultation) -> dict:
+        return {"id": other.id, "title": other.title, "deadline": moment(other.deadline),
+                "url": url_for("consultations.show", consultation_id=other.id, _external=True),
+                "api_url": url_for("api.consultation", consultation_id=other.id, _external=True)}
+
+    return {"number": links.number, "earlier": [reference(c) for c in links.earlier],
+            "later": [reference(c) for c in links.later],
+            "changes_url": url_for("consultations.previous_round", consultation_id=consultation.id, _external=True)
+            if links.previous is not None else None}
 
 
 def _section(section: Section, consultation: Consultation, counts: dict) -> dict:

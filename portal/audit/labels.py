@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "split_section": _l("从正文中的一行另起一部分"),
     "terms": _l("修改术语解释"),
     "publish": _l("发布征求意见"),
+    "set_previous_round": _l("设定接续的上一轮征求意见（再次征求意见）"),
     "extend": _l("延长截止时间"),
     "withdraw": _l("撤回发布"),
     "revise": _l("发布修改稿"),

@@ -126,6 +126,9 @@ class Consultation(ConsultationState, db.Model):
     # When the office last published, replaced or took away the policy as finally issued (正式文件, FinalDocument):
     # its pages say so, and the change of this column renews the content token they are kept under.
     final_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 再次征求意见: the earlier consultation on the same policy this one follows (its next round); no foreign key
+    # (migration 0050), consultations are never deleted
+    previous_round_id: Mapped[int | None] = mapped_column(index=True)
 
     drafts: Mapped[list["Draft"]] = relationship(  # noqa: F821
         back_populates="consultation", order_by="Draft.version", cascade="all, delete-orphan"
@@ -147,6 +150,9 @@ class Consultation(ConsultationState, db.Model):
         back_populates="consultation", order_by="Meeting.starts_at", cascade="all, delete-orphan",
         passive_deletes=True
     )
+
+    previous_round: Mapped["Consultation | None"] = relationship(
+        primaryjoin="foreign(Consultation.previous_round_id) == remote(Consultation.id)", viewonly=True)
 
     @property
     def issued_policy(self) -> "FinalDocument | None":

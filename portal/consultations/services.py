@@ -104,9 +104,14 @@ def publish_consultation(
     consultation.closing_summary = None
     db.session.flush()
     if announce:
-        from portal.mail.services import queue_new_consultation_mail  # the mail builds on the consultations
+        from portal.mail.services import queue_new_consultation_mail, queue_next_round_mail  # built on this module
 
         queue_new_consultation_mail(consultation)
+        if consultation.previous_round_id is not None:  # 再次征求意见: the round before's people hear of it
+            from portal.consultations.rounds import renew_previous_page
+
+            queue_next_round_mail(consultation)
+            renew_previous_page(consultation)
     return consultation
 
 

@@ -14,6 +14,7 @@ from portal.consultations.feed import FEED_SIZE, entry_updated
 from portal.consultations.final_document import final_changes
 from portal.consultations.listing import ListFilters, consultation_list
 from portal.consultations.models import Consultation, ConsultationFile, public_consultation
+from portal.consultations.rounds import round_comparison, round_links
 from portal.consultations.services import closing_summary, latest_published
 from portal.consultations.terms import terms_by_section
 from portal.core.qr import qr_svg_file, qr_svg_inline
@@ -101,12 +102,25 @@ def render_overview(consultation: Consultation, form: CommentForm, status: int =
             # the sentences most discussed in public (quoted by two comments or more), at the top of the draft
             discussed=[(p, n) for p, n in quotes.ranked[:3] if n >= 2],
             summary=closing_summary(consultation),
+            rounds=round_links(consultation),
             threads_html=_threads_html(consultation, None, "consultations.show", {"consultation_id": consultation.id},
                                        quotes),
             form=form,
         ),
         status,
     )
+
+
+@bp.get("/consultations/<int:consultation_id>/previous-round")
+def previous_round(consultation_id: int):
+    """再次征求意见: what changed from the draft of the round before to this one's, part by part, with the opinions
+    each part drew then."""
+    consultation = get_public_consultation(consultation_id)
+    comparison = round_comparison(consultation)
+    if comparison is None:
+        abort(404)
+    return render_template("consultations/round_changes.html", consultation=consultation, comparison=comparison,
+                           rounds=round_links(consultation))
 
 
 @bp.get("/consultations/<int:consultation_id>/sections/<anchor>")

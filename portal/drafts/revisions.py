@@ -79,10 +79,26 @@ def draft_changes(draft: Draft) -> list[SectionChange]:
     previous_draft = db.session.scalar(
         select(Draft).where(Draft.consultation_id == draft.consultation_id, Draft.version == draft.version - 1)
     )
+    return section_changes(draft.sections, previous_draft.sections if previous_draft is not None else [],
+                           lambda section: section.previous)
+
+
+def drafts_compared(old: Draft, new: Draft) -> list[SectionChange]:
+    """What changed from ``old`` to ``new``, drafts of two consultations (two rounds, 再次征求意见): their sections
+    matched as a revision matches them, without storing the match."""
+    old_sections, new_sections = list(old.sections), list(new.sections)
+    matches = match_sections([section_key(s) for s in old_sections], [section_key(s) for s in new_sections])
+    previous = {new_sections[n].id: old_sections[o] for n, o in matches.items()}
+    return section_changes(new_sections, old_sections, lambda section: previous.get(section.id))
+
+
+def section_changes(sections, previous_sections, previous_of) -> list[SectionChange]:
+    """Per section of ``sections``: what changed from its match (``previous_of``) among ``previous_sections``;
+    those of ``previous_sections`` matched by none, taken out, come last."""
     changes: list[SectionChange] = []
     kept: set[int] = set()
-    for section in draft.sections:
-        old = section.previous
+    for section in sections:
+        old = previous_of(section)
         if old is None:
             changes.append(SectionChange(section, None, "new", [("insert", section.heading)], [("insert", section.text)]))
             continue
@@ -97,8 +113,7 @@ def draft_changes(draft: Draft) -> list[SectionChange]:
                 text_changes(old.text, section.text),
             )
         )
-    if previous_draft is not None:
-        for old in previous_draft.sections:
-            if old.id not in kept:
-                changes.append(SectionChange(None, old, "removed", [("delete", old.heading)], [("delete", old.text)]))
+    for old in previous_sections:
+        if old.id not in kept:
+            changes.append(SectionChange(None, old, "removed", [("delete", old.heading)], [("delete", old.text)]))
     return changes

@@ -12,7 +12,7 @@ from portal.extensions import db
 STATUSES = ("pending", "sending", "sent", "failed")
 # Mail to a commenter (carries an unsubscribe link) and mail to staff (contact, responsible units).
 COMMENTER_KINDS = ("confirm", "receipt", "response", "reply", "new_consultation", "followed", "quote_changed",
-                   "issued")
+                   "issued", "next_round")
 # the same as SQL, word for word in ix_outbox_recipient (migration 0018) and the queries that use it
 COMMENTER_MESSAGES = "kind IN ({})".format(", ".join(f"'{kind}'" for kind in COMMENTER_KINDS))
 STAFF_KINDS = ("comment", "digest", "closed", "withdrawn", "advice_reminder", "feedback_due")

@@ -144,6 +144,34 @@ def _issued_context(message: OutboxMessage) -> dict:
     }
 
 
+def _next_round_context(message: OutboxMessage) -> dict:
+    """再次征求意见: the draft a commenter commented on (or a citizen followed) is consulted on again: the new
+    consultation, its period, what changed, and their earlier comments' receipt numbers."""
+    from sqlalchemy import select
+
+    from portal.consultations.models import Consultation
+
+    context, base = message.context or {}, (message.context or {}).get("base_url")
+    consultation = db.session.get(Consultation, context.get("consultation_id"))
+    previous = db.session.get(Consultation, context.get("previous_id"))
+    if consultation is None or not consultation.is_published or consultation.state() == "closed" or previous is None:
+        raise CannotRender(str(_l("这次征求意见已不再公开或已经截止。")))
+    comments = db.session.scalars(select(Comment).where(Comment.id.in_(context.get("comment_ids") or []),
+                                                        Comment.status.not_in(NOT_RECEIVED))
+                                  .order_by(Comment.id)).all()
+    if not comments and not context.get("following"):
+        raise CannotRender(str(_l("这封邮件所说的意见已撤回或不再计入。")))
+    cid = consultation.id
+    return {
+        "consultation": consultation, "previous": previous, "comments": comments,
+        "consultation_url": external_url("consultations.show", base=base, consultation_id=cid),
+        "changes_url": external_url("consultations.previous_round", base=base, consultation_id=cid),
+        "feedback_url": external_url("reports.feedback", base=base, consultation_id=previous.id),
+        "receipt_urls": {c.id: external_url("comments.receipt", base=base, number=c.receipt_number) for c in comments},
+        "unsubscribe_url": external_url("mail.unsubscribe", base=base, token=unsubscribe_token(message.recipient)),
+    }
+
+
 def _reply_context(message: OutboxMessage) -> dict:
     """A public reply, for the author of the comment it answers."""
     reply, base = _comment(message), (message.context or {}).get("base_url")
@@ -345,7 +373,7 @@ SECRET = "_secret"  # a context entry naming what the stored copy of the mail mu
 CONTEXTS = {"comment": _comment_context, "receipt": _receipt_context, "confirm": _confirm_context,
             "response": _response_context, "reply": _reply_context, "sign_in": _sign_in_context,
             "new_consultation": _new_consultation_context, "closed": _closed_context,
-            "feedback_due": _feedback_due_context,
+            "feedback_due": _feedback_due_context, "next_round": _next_round_context,
             "followed": _followed_context, "quote_changed": _quote_changed_context, "issued": _issued_context,
             "meeting": _meeting_context}
 

@@ -299,6 +299,41 @@ def queue_issued_mail(consultation, base_url: str | None = None) -> int:
     return len(rows)
 
 
+def queue_next_round_mail(consultation, base_url: str | None = None) -> int:
+    """``consultation`` follows an earlier round (再次征求意见, portal/consultations/rounds.py) and has just been
+    published: tell each commenter of that round who left a confirmed address (not unsubscribed) and each citizen
+    following it, once an address (dedup key ``next_round:<consultation>:<address>``), in their language, with the
+    new draft and what changed. Taken back with the publication (withdraw_new_consultation_mail). Returns the
+    number queued; flushes."""
+    from portal.citizens.models import Citizen, ConsultationFollow
+
+    previous = consultation.previous_round
+    if previous is None:
+        return 0
+    comments = db.session.scalars(
+        select(Comment).where(comment_received(previous.id), Comment.author_contact.is_not(None))
+        .order_by(Comment.id)).all()
+    recipients: dict[str, dict] = {
+        email: {"language": theirs[-1].language, "comment_ids": [c.id for c in theirs]}
+        for email, theirs in mailable_commenters(comments).items()}
+    unsubscribed = select(CommenterAddress.id).where(
+        CommenterAddress.email == Citizen.email, CommenterAddress.unsubscribed_at.is_not(None)).exists()
+    for email, language in db.session.execute(
+            select(Citizen.email, ConsultationFollow.language).join(Citizen, Citizen.id == ConsultationFollow.citizen_id)
+            .where(ConsultationFollow.consultation_id == previous.id, ~unsubscribed).order_by(ConsultationFollow.id)):
+        recipients.setdefault(email, {"language": language, "comment_ids": []})["following"] = True
+    rows = [outbox_row("next_round", email, facts["language"],
+                       {"consultation_id": consultation.id, "previous_id": previous.id,
+                        "comment_ids": facts["comment_ids"], "following": facts.get("following", False)},
+                       dedup_key=f"next_round:{consultation.id}:{email}", consultation_id=consultation.id,
+                       base_url=base_url)
+            for email, facts in recipients.items()]
+    if rows:
+        db.session.execute(_outbox_insert_new_statement(), rows)
+        db.session.flush()
+    return len(rows)
+
+
 def queue_quote_changed_mail(consultation, changed: list, base_url: str | None = None) -> int:
     """A revised draft has just been put out: tell each commenter who left a confirmed e-mail address (not
     unsubscribed) and quoted words of the draft that this revision changed (``changed``: portal/comments/quotes.py,
@@ -420,11 +455,12 @@ def _queue_to_citizens(kind: str, consultation_id: int, context: dict, *, dedup_
 
 
 def withdraw_new_consultation_mail(consultation_id: int) -> int:
-    """The consultation was unpublished before opening: its alerts not sent yet are taken out of the outbox, so
-    that publishing it again queues them afresh (their dedup keys free). Flushes; returns how many."""
+    """The consultation was unpublished before opening: its alerts (and the mails to the round before's commenters
+    and followers) not sent yet are taken out of the outbox, so that publishing it again queues them afresh (their
+    dedup keys free). Flushes; returns how many."""
     result = db.session.execute(
         OutboxMessage.__table__.delete().where(
-            OutboxMessage.kind == "new_consultation", OutboxMessage.consultation_id == consultation_id,
+            OutboxMessage.kind.in_(("new_consultation", "next_round")), OutboxMessage.consultation_id == consultation_id,
             OutboxMessage.status == "pending")
     )
     db.session.flush()

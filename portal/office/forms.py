@@ -34,6 +34,18 @@ def local_datetime(day, at) -> datetime | None:
 class UploadForm(Form):
     file = FileField(_l("草案文件"), validators=[FileRequired(message=_l("请选择要上传的文件。"))])
     unit = SelectField(_l("起草单位"), coerce=int, validate_choice=True)
+    previous_round = SelectField(_l("是否再次征求意见"), coerce=int, validate_choice=True)
+
+
+class PreviousRoundForm(Form):
+    previous_round = SelectField(_l("接续哪一次征求意见"), coerce=int, validate_choice=True)
+
+
+def previous_round_choices(candidates) -> list[SelectChoice]:
+    """The choice of the consultation a new one follows (再次征求意见): none, or one of ``candidates``."""
+    return [SelectChoice(0, _l("不是，这是第一次就这份草案征求意见"))] + [
+        SelectChoice(c.id, _l("是，接续：%(title)s（%(year)s年截止）", title=c.title, year=c.deadline.astimezone(SHANGHAI).year))
+        for c in candidates]
 
 
 class ReviseForm(Form):

@@ -372,6 +372,9 @@ def withdraw_publication(consultation: Consultation, actor, reason: str) -> None
     from portal.mail.services import withdraw_new_consultation_mail
 
     unsent = withdraw_new_consultation_mail(consultation.id)  # published again, it is announced afresh
+    from portal.consultations.rounds import renew_previous_page
+
+    renew_previous_page(consultation)  # the round before no longer links to it
     from portal.meetings.services import tell_of_withdrawal
 
     told = tell_of_withdrawal(consultation)  # those signed up for its meetings meanwhile

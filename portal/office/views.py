@@ -11,19 +11,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from portal.accounts.access import get_managed_consultation, role_required
+from portal.accounts.access import can_manage_consultation, get_managed_consultation, role_required
 from portal.audit.models import AuditEntry
 from portal.comments.models import OFFLINE_CHANNELS, Comment
 from portal.consultations.models import Consultation
+from portal.consultations.rounds import (
+    RoundError, earlier_rounds, next_rounds, round_candidates, set_previous_round,
+)
 from portal.core.time import SHANGHAI, local, now
 from portal.drafts.models import Section
 from portal.extensions import db
 from portal.office import services
 from portal.office.forms import (
     END_OF_DAY, ExplanatoryNoteForm, ExtendForm, FinalDocumentForm, ImportCommentsForm, ImportEmailsForm, MailboxForm,
-    NoticeForm, PublishedFileForm, PublishForm, QuestionsForm, RecordCommentForm, ReviseForm, SectionForm,
-    SplitSectionForm, TermsForm, UploadForm, WithdrawForm,
-    draft_section_choices, local_datetime, meeting_choices, question_choices, split_list,
+    NoticeForm, PreviousRoundForm, PublishedFileForm, PublishForm, QuestionsForm, RecordCommentForm, ReviseForm,
+    SectionForm, SplitSectionForm, TermsForm, UploadForm, WithdrawForm,
+    draft_section_choices, local_datetime, meeting_choices, previous_round_choices, question_choices, split_list,
 )
 from portal.office.inbox import import_emailed_comments
 from portal.office.review import review_of
@@ -84,11 +87,21 @@ def upload():
         ]
     else:
         del form.unit
+    candidates = round_candidates(None, _managed)
+    form.previous_round.choices = previous_round_choices(candidates)
+    if request.method == "GET":
+        form.previous_round.data = request.args.get("previous", 0, type=int)
+        if form.previous_round.data not in {c.id for c in candidates}:
+            form.previous_round.data = 0
 
     def store():
         unit = current_user.unit if current_user.role != "admin" else db.session.get(Unit, form.unit.data or 0)
         upload = form.file.data
-        return services.upload_draft(current_user, upload.read(), upload.filename, unit, _max_bytes())
+        consultation = services.upload_draft(current_user, upload.read(), upload.filename, unit, _max_bytes())
+        if form.previous_round.data:
+            set_previous_round(consultation, db.session.get(Consultation, form.previous_round.data), current_user,
+                               _managed)
+        return consultation
 
     if (consultation := carry_out(form, store)) is not NOT_DONE:
         return redirect(url_for("office.review", consultation_id=consultation.id))
@@ -103,8 +116,40 @@ def review(consultation_id: int):
     audit = db.session.scalars(
         select(AuditEntry).where(AuditEntry.consultation_id == consultation.id).order_by(AuditEntry.at.desc())
     ).all()
+    round_form = None
+    if not consultation.is_published:
+        round_form = PreviousRoundForm()
+        round_form.previous_round.choices = previous_round_choices(round_candidates(consultation, _managed))
+        round_form.previous_round.data = consultation.previous_round_id or 0
     return render_template("office/review.html", consultation=consultation, review=review_of(consultation),
-                           audit=audit)
+                           audit=audit, round_form=round_form, earlier_rounds=earlier_rounds(consultation),
+                           next_rounds=next_rounds(consultation))
+
+
+def _managed(consultation: Consultation) -> bool:
+    return can_manage_consultation(current_user, consultation)
+
+
+@bp.post("/consultations/<int:consultation_id>/previous-round")
+@role_required("office")
+def previous_round(consultation_id: int):
+    """再次征求意见: name (or clear) the consultation this one follows, before it is published."""
+    consultation = get_managed_consultation(consultation_id)
+    form = PreviousRoundForm()
+    form.previous_round.choices = previous_round_choices(round_candidates(consultation, _managed))
+    if not form.validate_on_submit():
+        flash(_("请从列表中选择要接续的征求意见。"), "error")
+        return redirect(url_for("office.review", consultation_id=consultation.id, _anchor="rounds"))
+    try:
+        set_previous_round(consultation, db.session.get(Consultation, form.previous_round.data or 0), current_user,
+                           _managed)
+    except RoundError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("已保存。"))
+    return redirect(url_for("office.review", consultation_id=consultation.id, _anchor="rounds"))
 
 
 @bp.route("/consultations/<int:consultation_id>/notice", methods=["GET", "POST"])
