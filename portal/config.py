@@ -31,6 +31,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600  # staff sessions expire after a working day
     TWO_FACTOR_REQUIRED = False  # every staff account must use two-step login (portal/accounts/two_factor.py)
+    # a second person approves each publication (审核发布: portal/office/publication_review.py)
+    PUBLICATION_REVIEW = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     # Cookies are Secure when the request came over TLS ("auto"), always ("1") or never ("0"); the portal
@@ -91,6 +93,8 @@ def from_environment() -> dict:
         values["SECURE_COOKIES"] = secure
     if os.environ.get("PORTAL_TWO_FACTOR_REQUIRED"):
         values["TWO_FACTOR_REQUIRED"] = os.environ["PORTAL_TWO_FACTOR_REQUIRED"].lower() in ("1", "true", "yes")
+    if os.environ.get("PORTAL_PUBLICATION_REVIEW"):
+        values["PUBLICATION_REVIEW"] = os.environ["PORTAL_PUBLICATION_REVIEW"].lower() in ("1", "true", "yes")
     if proxies := os.environ.get("PORTAL_TRUST_PROXY"):
         values["TRUST_PROXY"] = int(proxies)
     if backend := os.environ.get("PORTAL_SEARCH_BACKEND"):

@@ -15,7 +15,7 @@ COMMENTER_KINDS = ("confirm", "receipt", "response", "reply", "new_consultation"
                    "issued", "next_round")
 # the same as SQL, word for word in ix_outbox_recipient (migration 0018) and the queries that use it
 COMMENTER_MESSAGES = "kind IN ({})".format(", ".join(f"'{kind}'" for kind in COMMENTER_KINDS))
-STAFF_KINDS = ("comment", "digest", "closed", "withdrawn", "advice_reminder", "feedback_due")
+STAFF_KINDS = ("comment", "digest", "closed", "withdrawn", "advice_reminder", "feedback_due", "publication_review")
 
 
 class OutboxMessage(db.Model):

@@ -285,6 +285,23 @@ def _feedback_due_context(message: OutboxMessage) -> dict:
     }
 
 
+def _publication_review_context(message: OutboxMessage) -> dict:
+    """审核发布: a request to publish, for the colleagues who may decide it; its decision, for the one who asked."""
+    from portal.office.models import PublicationRequest
+
+    context = message.context or {}
+    request = db.session.get(PublicationRequest, context.get("request_id"))
+    event = context.get("event")
+    if request is None or (event == "requested" and request.status != "pending"):
+        raise CannotRender(str(_l("这项发布申请已经审核或撤回。")))
+    base, cid = context.get("base_url"), request.consultation_id
+    return {
+        "request": request, "consultation": request.consultation, "event": event,
+        "review_url": external_url("office.review", base=base, consultation_id=cid) + "#publication-request",
+        "public_url": external_url("consultations.show", base=base, consultation_id=cid),
+    }
+
+
 def _followed_context(message: OutboxMessage) -> dict:
     """News of a consultation the citizen follows: none once they stopped following it or deleted the account,
     nor when the consultation is no longer public."""
@@ -374,6 +391,7 @@ CONTEXTS = {"comment": _comment_context, "receipt": _receipt_context, "confirm":
             "response": _response_context, "reply": _reply_context, "sign_in": _sign_in_context,
             "new_consultation": _new_consultation_context, "closed": _closed_context,
             "feedback_due": _feedback_due_context, "next_round": _next_round_context,
+            "publication_review": _publication_review_context,
             "followed": _followed_context, "quote_changed": _quote_changed_context, "issued": _issued_context,
             "meeting": _meeting_context}
 

@@ -34,7 +34,16 @@ def local_datetime(day, at) -> datetime | None:
 class UploadForm(Form):
     file = FileField(_l("草案文件"), validators=[FileRequired(message=_l("请选择要上传的文件。"))])
     unit = SelectField(_l("起草单位"), coerce=int, validate_choice=True)
-    previous_round = SelectField(_l("是否再次征求意见"), coerce=int, validate_choice=True)
+    previous_round = SelectField(_l("是否再次征求意见"), coerce=int, validate_choice=True, default=0)
+
+
+class ReturnPublicationForm(Form):
+    note = TextAreaField(_l("退回的理由"), validators=[DataRequired(message=_l("请写明退回的理由，以便提交人修改。")),
+                                                  Length(max=2000)])
+
+
+class PlainForm(Form):
+    """A button with nothing to fill in (its CSRF token only)."""
 
 
 class PreviousRoundForm(Form):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.time import UTCDateTime, now
@@ -36,5 +36,37 @@ class ConsultationMailbox(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)  # why the last reading failed; None when it worked
     last_counts: Mapped[dict | None] = mapped_column(JSON)  # what the last reading recorded
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    consultation: Mapped["Consultation"] = relationship()  # noqa: F821
+
+
+REQUEST_STATES = ("pending", "approved", "returned", "cancelled")
+
+
+class PublicationRequest(db.Model):
+    """审核发布: where a second person must approve each publication (PORTAL_PUBLICATION_REVIEW), the period and
+    visibility one staff member set, waiting for a colleague of the unit (or an administrator) to approve it — the
+    consultation is then published as asked — or return it with a note. One pending a consultation."""
+
+    __tablename__ = "publication_requests"
+    __table_args__ = (
+        Index("uq_publication_requests_pending", "consultation_id", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_by_label: Mapped[str] = mapped_column(String(200))
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: open once approved
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    comment_visibility: Mapped[str] = mapped_column(String(20))
+    short_reason: Mapped[str | None] = mapped_column(Text)  # given for a period shorter than 30 days
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_by_label: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)  # why it was returned
 
     consultation: Mapped["Consultation"] = relationship()  # noqa: F821

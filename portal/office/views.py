@@ -21,11 +21,11 @@ from portal.consultations.rounds import (
 from portal.core.time import SHANGHAI, local, now
 from portal.drafts.models import Section
 from portal.extensions import db
-from portal.office import services
+from portal.office import publication_review, services
 from portal.office.forms import (
     END_OF_DAY, ExplanatoryNoteForm, ExtendForm, FinalDocumentForm, ImportCommentsForm, ImportEmailsForm, MailboxForm,
-    NoticeForm, PreviousRoundForm, PublishedFileForm, PublishForm, QuestionsForm, RecordCommentForm, ReviseForm,
-    SectionForm, SplitSectionForm, TermsForm, UploadForm, WithdrawForm,
+    NoticeForm, PlainForm, PreviousRoundForm, PublishedFileForm, PublishForm, QuestionsForm, RecordCommentForm, ReviseForm,
+    ReturnPublicationForm, SectionForm, SplitSectionForm, TermsForm, UploadForm, WithdrawForm,
     draft_section_choices, local_datetime, meeting_choices, previous_round_choices, question_choices, split_list,
 )
 from portal.office.inbox import import_emailed_comments
@@ -73,6 +73,7 @@ def index():
     consultations = services.managed_consultations(current_user)
     ids = [c.id for c in consultations]
     return render_template("office/index.html", consultations=consultations,
+                           to_review=publication_review.requests_for(current_user),
                            counts=services.comment_counts(consultations), signups=undecided_signups(ids),
                            mailbox_errors=failing_mailboxes(ids))
 
@@ -121,9 +122,13 @@ def review(consultation_id: int):
         round_form = PreviousRoundForm()
         round_form.previous_round.choices = previous_round_choices(round_candidates(consultation, _managed))
         round_form.previous_round.data = consultation.previous_round_id or 0
+    request_ = publication_review.latest_request(consultation)
     return render_template("office/review.html", consultation=consultation, review=review_of(consultation),
                            audit=audit, round_form=round_form, earlier_rounds=earlier_rounds(consultation),
-                           next_rounds=next_rounds(consultation))
+                           next_rounds=next_rounds(consultation), reviewed=publication_review.review_required(),
+                           publication_request=request_,
+                           may_decide=request_ is not None and publication_review.may_decide(current_user, request_),
+                           return_form=ReturnPublicationForm(), plain_form=PlainForm())
 
 
 def _managed(consultation: Consultation) -> bool:
@@ -270,22 +275,63 @@ def publish(consultation_id: int):
         local = consultation.deadline.astimezone(SHANGHAI)
         form.deadline_date.data, form.deadline_time.data = local.date(), local.time()
     short = False
+    reviewed = publication_review.review_required()  # 审核发布: submitted for a colleague's approval
+    if reviewed and publication_review.pending_request(consultation) is not None:
+        return redirect(url_for("office.review", consultation_id=consultation.id, _anchor="publication-request"))
     if form.validate_on_submit():
         opens_at = local_datetime(form.opens_date.data, form.opens_time.data) if form.opens.data == "later" else None
         deadline = local_datetime(form.deadline_date.data, form.deadline_time.data)
+        act = publication_review.request_publication if reviewed else services.publish
         try:
-            services.publish(consultation, current_user, opens_at, deadline, form.confirm_short.data,
-                             form.short_reason.data or "", form.comment_visibility.data)
+            act(consultation, current_user, opens_at, deadline, form.confirm_short.data,
+                form.short_reason.data or "", form.comment_visibility.data)
         except services.PeriodError as error:
             db.session.rollback()
             for field, message in error.problems:
                 _add_error(form, field, message)
                 short = short or field in ("confirm_short", "short_reason")
+        except services.OfficeError as error:
+            db.session.rollback()
+            _add_error(form, "opens", error.message)
         else:
             db.session.commit()
+            if reviewed:
+                flash(_("已提交审核。本单位的其他工作人员审核通过后才会发布；审核人已收到邮件。"))
+                return redirect(url_for("office.review", consultation_id=consultation.id,
+                                        _anchor="publication-request"))
             return redirect(url_for("office.review", consultation_id=consultation.id))
     status = 422 if form.errors else 200
-    return render_template("office/publish.html", consultation=consultation, form=form, short=short), status
+    return render_template("office/publish.html", consultation=consultation, form=form, short=short,
+                           reviewed=reviewed), status
+
+
+@bp.post("/consultations/<int:consultation_id>/publication-request/<any(approve, return, cancel):decision>")
+@role_required("office")
+def decide_publication(consultation_id: int, decision: str):
+    """审核发布: approve a colleague's request (publishing it), return it with a note, or take back one's own."""
+    consultation = get_managed_consultation(consultation_id)
+    request_ = publication_review.pending_request(consultation)
+    form = ReturnPublicationForm() if decision == "return" else PlainForm()
+    if request_ is None:
+        flash(_("这项发布申请已经审核或撤回。"), "error")
+    elif not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0] if form.errors else _("请重试。"), "error")
+    else:
+        try:
+            if decision == "approve":
+                publication_review.approve(request_, current_user)
+            elif decision == "return":
+                publication_review.return_request(request_, current_user, form.note.data or "")
+            else:
+                publication_review.cancel_request(request_, current_user)
+        except services.OfficeError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash({"approve": _("已审核通过并发布。"), "return": _("已退回，提交人已收到邮件。"),
+                   "cancel": _("已撤回提交。")}[decision])
+    return redirect(url_for("office.review", consultation_id=consultation.id, _anchor="publication-request"))
 
 
 @bp.route("/consultations/<int:consultation_id>/extend", methods=["GET", "POST"])

@@ -1,0 +1,156 @@
+"""Publication review (审核发布): where the deployment asks for it (PORTAL_PUBLICATION_REVIEW), no one publishes a
+consultation alone. The staff member who sets the period submits it (提交审核); a colleague of the unit who may manage
+the consultation — or an administrator — approves it, and it is published as asked (opening at once when the
+asked opening has passed), or returns it with a note (退回). Each step is audited and mailed: the request to the
+colleagues (else the administrators), the decision to the one who asked. ``flask consultations publish`` (an
+administrator at the server) is not reviewed.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.accounts.access import can_manage_consultation
+from portal.accounts.models import User
+from portal.audit.services import record_action
+from portal.consultations.models import VISIBILITIES, Consultation
+from portal.core.time import now
+from portal.extensions import db
+from portal.office.models import PublicationRequest
+from portal.office.period import period_problems
+from portal.office.services import OfficeError, PeriodError, publish
+
+
+def review_required() -> bool:
+    return bool(current_app.config.get("PUBLICATION_REVIEW"))
+
+
+def pending_request(consultation: Consultation) -> PublicationRequest | None:
+    return db.session.scalar(select(PublicationRequest).where(
+        PublicationRequest.consultation_id == consultation.id, PublicationRequest.status == "pending"))
+
+
+def latest_request(consultation: Consultation) -> PublicationRequest | None:
+    """The last request made for the consultation, whatever became of it (the review page says it)."""
+    return db.session.scalar(select(PublicationRequest).where(PublicationRequest.consultation_id == consultation.id)
+                             .order_by(PublicationRequest.id.desc()).limit(1))
+
+
+def may_decide(user, request: PublicationRequest) -> bool:
+    """Whether ``user`` may approve or return the request: one who may manage the consultation, not its author."""
+    return (request.status == "pending" and can_manage_consultation(user, request.consultation)
+            and user.id != request.requested_by_id)
+
+
+def requests_for(user) -> list[PublicationRequest]:
+    """The pending requests ``user`` may decide, oldest first (the office's dashboard lists them)."""
+    pending = db.session.scalars(select(PublicationRequest).where(PublicationRequest.status == "pending")
+                                 .order_by(PublicationRequest.created_at)).all()
+    return [request for request in pending if may_decide(user, request)]
+
+
+def _label(user) -> str:
+    return f"{user.name} <{user.email}>"
+
+
+def request_publication(consultation: Consultation, actor, opens_at: datetime | None, deadline: datetime | None,
+                        confirmed_short: bool, reason: str, comment_visibility: str) -> PublicationRequest:
+    """Submit the period for review; checked as a publication is (PeriodError), nothing published."""
+    if consultation.is_published:
+        raise OfficeError("opens", _("这项征求意见已经发布。"))
+    if pending_request(consultation) is not None:
+        raise OfficeError("opens", _("已经提交审核，请等待审核，或先撤回提交。"))
+    at = now()
+    if deadline is None:
+        raise PeriodError([("deadline_date", _("请填写截止日期。"))])
+    problems = period_problems(opens_at or at, deadline, at, confirmed_short, reason)
+    if problems:
+        raise PeriodError(problems)
+    if comment_visibility not in VISIBILITIES:
+        raise PeriodError([("comment_visibility", _("请选择意见是否公开。"))])
+    if consultation.current_draft is None or not consultation.current_draft.sections:
+        raise PeriodError([("deadline_date", _("草案没有任何章节，不能发布。"))])
+    request = PublicationRequest(
+        consultation_id=consultation.id, requested_by_id=actor.id, requested_by_label=_label(actor),
+        opens_at=opens_at, deadline=deadline, comment_visibility=comment_visibility,
+        short_reason=reason.strip() or None, status="pending", created_at=at)
+    db.session.add(request)
+    db.session.flush()
+    record_action(actor, "request_publication", consultation, consultation_id=consultation.id,
+                  after={"opens_at": opens_at.isoformat() if opens_at else None, "deadline": deadline.isoformat(),
+                         "comment_visibility": comment_visibility}, reason=request.short_reason)
+    _mail(request, "requested")
+    return request
+
+
+def _decided(request: PublicationRequest, actor, status: str, note: str | None = None) -> None:
+    request.status, request.note = status, note
+    request.decided_by_id, request.decided_by_label, request.decided_at = actor.id, _label(actor), now()
+    db.session.flush()
+
+
+def approve(request: PublicationRequest, actor) -> Consultation:
+    """Publish as asked. Refused (OfficeError) when the period no longer holds (the deadline passed, or it has
+    become shorter than 30 days without a reason given): then return it, to be set again."""
+    if not may_decide(actor, request):
+        raise OfficeError("decision", _("只能审核由其他人提交、您有权管理的征求意见。"))
+    opening = request.opens_at if request.opens_at is not None and request.opens_at > now() else None
+    try:
+        publish(request.consultation, actor, opening, request.deadline, request.short_reason is not None,
+                request.short_reason or "", request.comment_visibility)
+    except PeriodError as error:
+        raise OfficeError("decision", _("按提交的时间已不能发布：%(problem)s请退回，由提交人重新设定时间。",
+                                        problem=error.problems[0][1])) from error
+    _decided(request, actor, "approved")
+    record_action(actor, "approve_publication", request.consultation, consultation_id=request.consultation_id,
+                  after={"request": request.id, "requested_by": request.requested_by_label})
+    _mail(request, "approved")
+    return request.consultation
+
+
+def return_request(request: PublicationRequest, actor, note: str) -> None:
+    """Send it back to the one who asked, with a note of what to change."""
+    if not may_decide(actor, request):
+        raise OfficeError("decision", _("只能审核由其他人提交、您有权管理的征求意见。"))
+    if not note.strip():
+        raise OfficeError("note", _("请写明退回的理由，以便提交人修改。"))
+    _decided(request, actor, "returned", note.strip())
+    record_action(actor, "return_publication", request.consultation, consultation_id=request.consultation_id,
+                  after={"request": request.id, "requested_by": request.requested_by_label}, reason=note.strip())
+    _mail(request, "returned")
+
+
+def cancel_request(request: PublicationRequest, actor) -> None:
+    """The one who asked takes the request back (to change the period, say)."""
+    if request.status != "pending" or request.requested_by_id != actor.id:
+        raise OfficeError("decision", _("只有提交人可以撤回尚未审核的提交。"))
+    _decided(request, actor, "cancelled")
+    record_action(actor, "cancel_publication_request", request.consultation, consultation_id=request.consultation_id,
+                  after={"request": request.id})
+
+
+def _mail(request: PublicationRequest, event: str) -> int:
+    """The request to the colleagues who may decide it (else the administrators), a decision to the one who asked;
+    staff mail, once an event and address."""
+    from portal.mail.services import _outbox_insert_new_statement, outbox_row
+
+    consultation = request.consultation
+    if event == "requested":
+        staff = db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(("office", "admin")))).all()
+        deciders = [u for u in staff if u.id != request.requested_by_id and u.role == "office"
+                    and can_manage_consultation(u, consultation)]
+        deciders = deciders or [u for u in staff if u.role == "admin" and u.id != request.requested_by_id]
+        addresses = sorted({u.email.lower() for u in deciders})
+    else:
+        requester = db.session.get(User, request.requested_by_id) if request.requested_by_id else None
+        addresses = [requester.email.lower()] if requester is not None and requester.active else []
+    rows = [outbox_row("publication_review", email, "zh_CN", {"request_id": request.id, "event": event},
+                       dedup_key=f"publication_review:{request.id}:{event}:{email}", consultation_id=consultation.id)
+            for email in addresses]
+    if rows:
+        db.session.execute(_outbox_insert_new_statement(), rows)
+        db.session.flush()
+    return len(rows)
