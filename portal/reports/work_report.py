@@ -100,6 +100,7 @@ class ConsultationLine:
     drafted: int = 0  # answers written but not published yet (staff only)
     feedback_at: datetime | None = None  # when the first answer was published
     issued_at: datetime | None = None  # when the policy as issued was published
+    again: bool = False  # a second (or later) round on the same draft (再次征求意见)
 
     @property
     def answered(self) -> int:
@@ -232,7 +233,7 @@ def work_report(period: Period, *, public: bool, unit_id: int | None = None, all
             opens_at=opens_at, deadline=consultation.deadline, state=consultation.state(at),
             days=(local(consultation.deadline).date() - local(opens_at).date()).days,
             short=is_short(opens_at, consultation.deadline),
-            issued_at=consultation.final_published_at,
+            issued_at=consultation.final_published_at, again=consultation.previous_round_id is not None,
         )
         for name, values in facts.items():
             if consultation.id in values:

@@ -113,6 +113,15 @@ def test_a_second_round_links_both_ways_and_tells_the_first_rounds_people(app, c
     assert "收到意见 2 条" in html
     assert client.get(f"/consultations/{first.id}/previous-round").status_code == 404  # a first round
 
+    # the list and the work report mark it
+    listing = client.get("/consultations/").get_data(as_text=True)
+    item = listing[listing.index(f'href="/consultations/{second_id}"'):]
+    assert item.index("再次征求意见") < item.index("</li>")
+    report = client.get("/consultations/report?year=2023").get_data(as_text=True)
+    row = report[report.index(f'href="/consultations/{second_id}"'):]
+    assert row.index("再次征求意见") < row.index("</th>")
+    first_row = report[report.index(f'href="/consultations/{first.id}"'):]
+    assert "再次征求意见" not in first_row[:first_row.index("</th>")]
     # the API gives the rounds
     detail = client.get(f"/api/v1/consultations/{second_id}").get_json()
     assert detail["rounds"]["number"] == 2 and [r["id"] for r in detail["rounds"]["earlier"]] == [first.id]
