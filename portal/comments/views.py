@@ -11,6 +11,7 @@ from portal.citizens.services import current_citizen
 from portal.comments.attachments import FIELD as ATTACHMENTS
 from portal.comments.attachments import AttachmentRefused, attachments_of, check_uploads, store_uploads
 from portal.comments.forms import CommentForm, PostedComment, WithdrawForm, posted_comment
+from portal.consultations.rounds import next_rounds
 from portal.comments.models import Comment
 from portal.comments.quotes import changed_quotes, proposals_taken, quote_found
 from portal.comments.services import CommentRefused, find_by_receipt, find_target, store_comment
@@ -231,7 +232,8 @@ def _receipt_page(comment: Comment, form: WithdrawForm, status: int = 200, refus
                            response=published_response(comment), withdraw_form=form if can_withdraw else None,
                            quote_changed=comment.id in changed_quotes(comment.consultation, [comment]),
                            proposal_taken=comment.id in proposals_taken(comment.consultation, [comment]),
-                           refused=refused, attachments=attachments_of([comment.id]).get(comment.id, [])), status
+                           refused=refused, attachments=attachments_of([comment.id]).get(comment.id, []),
+                           next_rounds=next_rounds(comment.consultation)), status
 
 
 @bp.post("/receipts/<number>/withdraw")

@@ -113,6 +113,10 @@ def test_a_second_round_links_both_ways_and_tells_the_first_rounds_people(app, c
     assert "收到意见 2 条" in html
     assert client.get(f"/consultations/{first.id}/previous-round").status_code == 404  # a first round
 
+    # the first round's commenter finds it from the receipt
+    number = re.search(r"回执号 (\S+)：", text).group(1)
+    page = client.get(f"/receipts/{number}").get_data(as_text=True)
+    assert "这份草案修改后已再次征求意见：" in page and f'href="/consultations/{second_id}/previous-round"' in page
     # the list and the work report mark it
     listing = client.get("/consultations/").get_data(as_text=True)
     item = listing[listing.index(f'href="/consultations/{second_id}"'):]
