@@ -117,6 +117,9 @@ def test_returned_with_a_note_then_submitted_again(app, client, clock, submitted
            f"/office/consultations/{consultation_id}/publication-request/cancel")
     assert db.session.scalars(select(PublicationRequest.status).order_by(PublicationRequest.id)).all() == \
         ["returned", "cancelled"]
+    client.get(f"/office/consultations/{consultation_id}")  # shows (and so takes) the flash
+    section = client.get(f"/office/consultations/{consultation_id}").get_data(as_text=True)
+    assert "已撤回提交。" in section[section.index('id="publication-request"'):]
     assert db.session.get(Consultation, consultation_id).published_at is None
 
 
