@@ -305,10 +305,28 @@ def publish(consultation_id: int):
                            reviewed=reviewed), status
 
 
-@bp.post("/consultations/<int:consultation_id>/publication-request/<any(approve, return, cancel):decision>")
+@bp.post("/consultations/<int:consultation_id>/publication-request/approve")
 @role_required("office")
-def decide_publication(consultation_id: int, decision: str):
-    """审核发布: approve a colleague's request (publishing it), return it with a note, or take back one's own."""
+def approve_publication(consultation_id: int):
+    """审核发布: approve a colleague's request, publishing the consultation."""
+    return _decide_publication(consultation_id, "approve")
+
+
+@bp.post("/consultations/<int:consultation_id>/publication-request/return")
+@role_required("office")
+def return_publication(consultation_id: int):
+    """审核发布: return a colleague's request with a note."""
+    return _decide_publication(consultation_id, "return")
+
+
+@bp.post("/consultations/<int:consultation_id>/publication-request/cancel")
+@role_required("office")
+def cancel_publication_request(consultation_id: int):
+    """审核发布: take back one's own request."""
+    return _decide_publication(consultation_id, "cancel")
+
+
+def _decide_publication(consultation_id: int, decision: str):
     consultation = get_managed_consultation(consultation_id)
     request_ = publication_review.pending_request(consultation)
     form = ReturnPublicationForm() if decision == "return" else PlainForm()

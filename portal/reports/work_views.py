@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal.accounts.access import role_required
 from portal.core.time import local, now
+from portal.core.web import query_int
 from portal.extensions import db
 from portal.reports.work_report import Period, PeriodError, report_years, work_report
 from portal.reports.work_workbook import write_work_report
@@ -50,10 +51,8 @@ def _staff_scope() -> tuple[dict, str | None]:
             return {}, None
         if chosen == NO_UNIT:
             return {"all_units": False, "unit_id": None}, chosen
-        try:
-            unit = db.session.get(Unit, int(chosen))
-        except ValueError:
-            unit = None
+        unit_id = query_int(chosen)
+        unit = db.session.get(Unit, unit_id) if unit_id is not None else None
         if unit is None:
             abort(404)
         return {"all_units": False, "unit_id": unit.id}, chosen
