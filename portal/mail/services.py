@@ -480,12 +480,17 @@ def office_addresses(consultation) -> list[str]:
 
 
 def queue_office_mail(consultation, kind: str, occasion: str, context: dict | None = None) -> int:
-    """A staff mail of ``kind`` to each of the drafting office's addresses, once an occasion (dedup key
+    """A staff mail of ``kind`` to each of the drafting office's addresses (office_addresses), once an occasion:
+    queue_staff_mail."""
+    return queue_staff_mail(consultation, kind, occasion, office_addresses(consultation), context)
+
+
+def queue_staff_mail(consultation, kind: str, occasion: str, addresses: list[str], context: dict | None = None) -> int:
+    """A staff mail of ``kind`` about ``consultation`` to each of ``addresses``, once an occasion (dedup key
     ``<kind>:<consultation>:<occasion>:<address>``). Rendered when sent. Flushes; returns the rows queued that
     were not queued before (two callers at once may both count a row the unique key lets in once)."""
     at = now()
-    keys = {email: ":".join(filter(None, (kind, str(consultation.id), occasion, email)))
-            for email in office_addresses(consultation)}
+    keys = {email: ":".join(filter(None, (kind, str(consultation.id), occasion, email))) for email in addresses}
     queued = set(db.session.scalars(select(OutboxMessage.dedup_key).where(
         OutboxMessage.dedup_key.in_(list(keys.values()))))) if keys else set()
     rows = [outbox_row(kind, email, "zh_CN", {"consultation_id": consultation.id, **(context or {})},

@@ -135,7 +135,7 @@ def cancel_request(request: PublicationRequest, actor) -> None:
 def _mail(request: PublicationRequest, event: str) -> int:
     """The request to the colleagues who may decide it (else the administrators), a decision to the one who asked;
     staff mail, once an event and address."""
-    from portal.mail.services import _outbox_insert_new_statement, outbox_row
+    from portal.mail.services import queue_staff_mail
 
     consultation = request.consultation
     if event == "requested":
@@ -147,10 +147,5 @@ def _mail(request: PublicationRequest, event: str) -> int:
     else:
         requester = db.session.get(User, request.requested_by_id) if request.requested_by_id else None
         addresses = [requester.email.lower()] if requester is not None and requester.active else []
-    rows = [outbox_row("publication_review", email, "zh_CN", {"request_id": request.id, "event": event},
-                       dedup_key=f"publication_review:{request.id}:{event}:{email}", consultation_id=consultation.id)
-            for email in addresses]
-    if rows:
-        db.session.execute(_outbox_insert_new_statement(), rows)
-        db.session.flush()
-    return len(rows)
+    return queue_staff_mail(consultation, "publication_review", f"{request.id}:{event}", addresses,
+                            {"request_id": request.id, "event": event})
