@@ -7,13 +7,14 @@ from pathlib import Path
 from flask import Flask
 
 from portal.config import Config, from_environment
+from portal.core.routing import PortalFlask
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+    app = PortalFlask(
         __name__,
         instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
