@@ -4,6 +4,8 @@
 #   (default postgresql://postgres@127.0.0.1:5432/test); otherwise they skip with the reason.
 # - Browser tests need Debian's chromium and CJK fonts, the mailbox tests Debian's Dovecot (a real IMAP server):
 #   installed here with apt when run as root on Debian; otherwise those tests skip with the reason.
+# - The tests run in one process per core (pytest-xdist; each test file stays in one process, each process has its
+#   own SQLite files and PostgreSQL schema); PORTAL_TEST_WORKERS=0 runs them in this process.
 # Arguments go to pytest, e.g. ./test.sh -m "not browser"
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -22,4 +24,4 @@ fi
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest -n "${PORTAL_TEST_WORKERS:-auto}" --dist loadfile "$@"
