@@ -40,6 +40,9 @@ class Config:
     SECURE_COOKIES = "auto"
     TRUST_PROXY = 0
     RATELIMIT_STORAGE_URI = "memory://"
+    # On unless an app's own config says otherwise (Flask-Limiter would carry one app's setting over to the next
+    # app made in the process; PortalLimiter reads each app's own)
+    RATELIMIT_ENABLED = True
     # No X-RateLimit-* headers: the portal serves browsers, which ignore them, and each would cost another
     # round trip to the rate-limit storage per request (issue 9). A refused request gets a page saying why.
     RATELIMIT_HEADERS_ENABLED = False

@@ -1,5 +1,5 @@
 """Flask extensions, created unbound and initialised in :func:`portal.create_app`."""
-from flask import request
+from flask import current_app, has_app_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -44,6 +44,18 @@ class PortalLimiter(Limiter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.own_limit_endpoints: set[str] = set()
+
+    @property
+    def enabled(self) -> bool:
+        """The app's own RATELIMIT_ENABLED: Flask-Limiter keeps one flag on the extension, which the last app made
+        in the process set for every app (tests, and the browser tests' server, which turns limits off)."""
+        if has_app_context():
+            return bool(current_app.config.get("RATELIMIT_ENABLED", True))
+        return self._enabled_default
+
+    @enabled.setter
+    def enabled(self, value: bool) -> None:
+        self._enabled_default = value
 
     def counts_own_limit(self, endpoint: str) -> None:
         self.own_limit_endpoints.add(endpoint)

@@ -40,3 +40,20 @@ def test_session_cookie_lasts_the_configured_lifetime_and_then_expires(app, clie
     g.pop("_login_user", None)  # pytest-flask keeps one app context (and g) across the test's requests
     response = client.get("/admin/users")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_an_app_made_without_limits_leaves_the_others_limited(app, client, make_user, database_url):
+    """The browser tests' server turns rate limits off; apps made before or after it in the same process keep
+    theirs (Flask-Limiter keeps one flag for every app; portal.extensions.PortalLimiter reads each app's own)."""
+    from portal import create_app
+
+    unlimited = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test",
+                            "RATELIMIT_ENABLED": False})
+    make_user("office", email="office@mz.gov.cn", unit_name="市民政局")
+    for _ in range(5):
+        assert attempt(client, "office@mz.gov.cn", "wrong password").status_code == 422
+    assert attempt(client, "office@mz.gov.cn", "correct horse 1").status_code == 429
+    other = unlimited.test_client()
+    for _ in range(7):
+        assert attempt(other, "office@mz.gov.cn", "wrong password").status_code == 422
+    assert attempt(other, "office@mz.gov.cn", "correct horse 1").status_code == 302
