@@ -115,14 +115,15 @@ REDIS_URL = os.environ.get("PORTAL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"
 
 def rate_limit_storage() -> dict:
     """Several workers must share their rate-limit counts (README, Deployment): Redis when it answers, as in
-    a real deployment; else each worker's memory (said in the output)."""
+    a real deployment, which also shares the whole public pages (PORTAL_PAGE_CACHE_URL); else each worker's
+    memory (said in the output)."""
     host, port = REDIS_URL.split("//", 1)[1].split("/", 1)[0].split(":")
     try:
         with socket.create_connection((host, int(port)), timeout=1) as probe:
             probe.sendall(b"PING\r\n")
             if probe.recv(16).startswith(b"+PONG"):
-                print(f"rate limits: Redis at {REDIS_URL}", flush=True)
-                return {"PORTAL_RATELIMIT_STORAGE_URI": REDIS_URL}
+                print(f"rate limits and shared pages: Redis at {REDIS_URL}", flush=True)
+                return {"PORTAL_RATELIMIT_STORAGE_URI": REDIS_URL, "PORTAL_PAGE_CACHE_URL": REDIS_URL}
     except OSError:
         pass
     print("rate limits: in each worker's memory (no Redis answered)", flush=True)

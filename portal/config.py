@@ -43,6 +43,9 @@ class Config:
     # On unless an app's own config says otherwise (Flask-Limiter would carry one app's setting over to the next
     # app made in the process; PortalLimiter reads each app's own)
     RATELIMIT_ENABLED = True
+    # Whole public pages shared by every worker and host (portal/consultations/pages.py): redis://… or None (each
+    # worker keeps its own only)
+    PAGE_CACHE_URL = None
     # No X-RateLimit-* headers: the portal serves browsers, which ignore them, and each would cost another
     # round trip to the rate-limit storage per request (issue 9). A refused request gets a page saying why.
     RATELIMIT_HEADERS_ENABLED = False
@@ -80,6 +83,8 @@ def from_environment() -> dict:
         values["SQLALCHEMY_DATABASE_URI"] = url
     if storage := os.environ.get("PORTAL_RATELIMIT_STORAGE_URI"):
         values["RATELIMIT_STORAGE_URI"] = storage
+    if page_cache := os.environ.get("PORTAL_PAGE_CACHE_URL"):
+        values["PAGE_CACHE_URL"] = page_cache
     for name in ("COMMENT_RATE_LIMIT", "REPORT_RATE_LIMIT", "AGREEMENT_RATE_LIMIT", "MEETING_SIGNUP_RATE_LIMIT", "CITIZEN_SIGN_IN_RATE_LIMIT",
                  "API_RATE_LIMIT", "RECEIPT_MISS_LIMIT"):
         if value := os.environ.get(f"PORTAL_{name}"):

@@ -11,15 +11,24 @@ each reader gets it with their own token put in:
   days left to comment, the path with its query (page, order; the language and elderly-mode links carry it),
   the script root, the language and elderly mode.
 
+With ``PAGE_CACHE_URL`` (Redis) the pages without a query (each section's first page of threads, in the default
+order: most of what is read) are also kept there, under a hash of the same key, for an hour: a page one worker (or
+host) rendered is not rendered again by the others, nor by a worker that restarted. Pages with a query stay in each
+worker's memory only, so that nobody can fill Redis by asking for page numbers that do not exist. Redis unreachable
+or slow (50 ms) is a miss, said once in the log; the page is rendered as without it.
+
 Only anonymous readers' GETs are served from here, for consultations that are not closed or whose closing
 summary is stored (an unstored summary counts published responses, which no token follows). A request whose
 transaction has written comments renders as usual (portal/comments/page_cache.py: usable).
 """
 from __future__ import annotations
 
-import uuid
+import hashlib
+import hmac
+import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Callable
 
 from flask import current_app, g, make_response, request, session
@@ -38,13 +47,84 @@ from portal.core.web import ELDERLY_COOKIE
 
 MAX_ENTRIES = 2000
 MAX_BYTES = 64 * 1024 * 1024  # a section page is 20-120 kB
-_PLACEHOLDER = f"csrf-placeholder-{uuid.uuid4().hex}"  # per process; never sent to a reader
+SHARED_SECONDS = 3600  # a page under tokens since renewed is never asked for again
+SHARED_MAX_BYTES = 1024 * 1024
+log = logging.getLogger(__name__)
 
 cache = LRU(MAX_ENTRIES, MAX_BYTES)
+_clients: dict[str, object] = {}
+_failed: set[str] = set()  # Redis URLs whose failure was logged (once each, per process)
 
 
 def clear() -> None:
     cache.clear()
+
+
+def _placeholder() -> str:
+    """Where the reader's CSRF token goes: the same in every worker of a deployment (pages are shared), derived
+    from its secret key so that nobody can write it into a comment; never sent to a reader."""
+    key = current_app.secret_key or ""
+    return _placeholder_for(key if isinstance(key, bytes) else key.encode())
+
+
+@lru_cache(maxsize=8)
+def _placeholder_for(secret: bytes) -> str:
+    return "csrf-placeholder-" + hmac.new(secret, b"portal page csrf placeholder", hashlib.sha256).hexdigest()[:32]
+
+
+def _shared():
+    """The Redis client of PAGE_CACHE_URL, or None (also for a request with a query)."""
+    url = current_app.config.get("PAGE_CACHE_URL")
+    if not url or request.query_string:
+        return None
+    client = _clients.get(url)
+    if client is None:
+        import redis
+
+        client = _clients[url] = redis.Redis.from_url(url, socket_timeout=0.05, socket_connect_timeout=0.05)
+    return client
+
+
+def _shared_key(key: tuple) -> str:
+    return "portal:page:" + hashlib.sha256(repr(key).encode()).hexdigest()
+
+
+def _shared_failed(error: Exception) -> None:
+    url = current_app.config.get("PAGE_CACHE_URL")
+    if url not in _failed:
+        _failed.add(url)
+        log.warning("shared page cache unavailable (%s): pages are kept by each worker only", error)
+
+
+def _get(key: tuple) -> str | None:
+    """The page from this worker's memory, else from the shared cache (then kept here too)."""
+    html = cache.get(key)
+    if html is not None or (client := _shared()) is None:
+        return html
+    import redis
+
+    try:
+        data = client.get(_shared_key(key))
+    except redis.RedisError as error:
+        _shared_failed(error)
+        return None
+    if data is None:
+        return None
+    html = data.decode()
+    cache.put(key, html, size=len(html) * 2 + 200)
+    return html
+
+
+def _put(key: tuple, html: str) -> None:
+    cache.put(key, html, size=len(html) * 2 + 200)
+    if (client := _shared()) is None or len(html) > SHARED_MAX_BYTES:
+        return
+    import redis
+
+    try:
+        client.set(_shared_key(key), html.encode(), ex=SHARED_SECONDS)
+    except redis.RedisError as error:
+        _shared_failed(error)
 
 
 def _anonymous_get() -> bool:
@@ -112,7 +192,7 @@ def from_memory(consultation_id: int):
     facts = read_facts(consultation_id)
     if facts is None or not facts.is_published or not keeps(facts):
         return None
-    html = cache.get(_key(facts))
+    html = _get(_key(facts))
     return None if html is None else _respond(make_response(html), html)
 
 
@@ -122,10 +202,10 @@ def whole_page(consultation, render: Callable):
     if not _usable(consultation):
         return render()
     key = _key(consultation)
-    html = cache.get(key)
+    html = _get(key)
     if html is None:
         field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-        setattr(g, field, _PLACEHOLDER)  # what generate_csrf() returns while the page renders
+        setattr(g, field, _placeholder())  # what generate_csrf() returns while the page renders
         try:
             response = make_response(render())
         finally:
@@ -133,7 +213,7 @@ def whole_page(consultation, render: Callable):
         if response.status_code != 200 or response.mimetype != "text/html":
             return response  # errors are not kept
         html = response.get_data(as_text=True)
-        cache.put(key, html, size=len(html) * 2 + 200)
+        _put(key, html)
     else:
         response = make_response(html)
     return _respond(response, html)
@@ -141,6 +221,7 @@ def whole_page(consultation, render: Callable):
 
 def _respond(response, html: str):
     """The page with the reader's own CSRF token put in."""
-    if _PLACEHOLDER in html:
-        response.set_data(html.replace(_PLACEHOLDER, generate_csrf()))
+    placeholder = _placeholder()
+    if placeholder in html:
+        response.set_data(html.replace(placeholder, generate_csrf()))
     return response

@@ -1,0 +1,115 @@
+"""Whole public pages shared by every worker through Redis (PAGE_CACHE_URL, portal/consultations/pages.py): a page one
+worker rendered is served by another without rendering, never stale, never with another reader's token; pages with
+a query stay with each worker; without Redis the pages are rendered as before."""
+import os
+import re
+
+import pytest
+
+from portal.comments import page_cache
+from portal.comments.services import approve_comment, submit_comment
+from portal.consultations import pages
+from portal.extensions import db
+from tests.helpers import shanghai
+
+REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+@pytest.fixture
+def redis_url():
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        pytest.skip(f"Redis not reachable at {REDIS_URL}: {error}")
+    return REDIS_URL
+
+
+@pytest.fixture
+def section(app, clock, import_seed, redis_url):
+    clock.set(shanghai(2023, 4, 21, 9, 0))
+    consultation = import_seed("003", opens=shanghai(2023, 4, 20, 9, 0), deadline=shanghai(2023, 5, 20, 23, 59))
+    section = consultation.current_draft.sections[3]
+    for n in range(1, 3):
+        clock.advance(minutes=1)
+        approve_comment(submit_comment(consultation, f"第{n:02d}条意见：建议增加社区食堂。", "suggest", section))
+    db.session.commit()
+    app.config["PAGE_CACHE_URL"] = redis_url
+    page_cache.clear()
+    pages.clear()
+    return consultation, section
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Counts the section pages rendered (what a page from memory or from Redis does not do)."""
+    from portal.consultations import views
+
+    counted = []
+    real = views.render_section
+
+    def counting(*args, **kwargs):
+        counted.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "render_section", counting)
+    return counted
+
+
+def get(client, consultation, section, query=""):
+    response = client.get(f"/consultations/{consultation.id}/sections/{section.anchor}{query}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def form_token(html):
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def another_worker():
+    """A worker that has not seen the page: its own memory empty (the shared cache is not)."""
+    pages.clear()
+    page_cache.clear()
+
+
+def test_a_page_one_worker_rendered_is_served_by_another_without_rendering(client, section, renders):
+    consultation, section = section
+    first = get(client, consultation, section)
+    assert renders == [1] and "第02条意见" in first
+    another_worker()
+    second = get(client, consultation, section)
+    assert renders == [1]
+    assert "csrf-placeholder" not in second
+    assert form_token(second) == form_token(first)  # the reader's own token put in (pytest-flask keeps one)
+    assert second == first
+
+
+def test_a_new_public_comment_is_shown_at_once_by_every_worker(client, section, renders, clock):
+    consultation, section = section
+    assert "第03条意见" not in get(client, consultation, section)
+    clock.advance(minutes=1)
+    approve_comment(submit_comment(consultation, "第03条意见：建议延长开放时间。", "suggest", section))
+    db.session.commit()
+    another_worker()
+    assert "第03条意见" in get(client, consultation, section)
+    assert renders == [1, 1]
+
+
+def test_pages_with_a_query_stay_with_each_worker(client, section, renders):
+    consultation, section = section
+    get(client, consultation, section, "?order=newest")
+    another_worker()
+    get(client, consultation, section, "?order=newest")
+    assert renders == [1, 1]
+
+
+def test_without_redis_the_pages_are_rendered_as_before(client, section, renders, caplog, monkeypatch):
+    consultation, section = section
+    monkeypatch.setattr(pages, "_failed", set())  # said once a process: this test's own
+    client.application.config["PAGE_CACHE_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    assert "第02条意见" in get(client, consultation, section)
+    another_worker()
+    assert "第02条意见" in get(client, consultation, section)
+    assert renders == [1, 1]
+    assert "shared page cache unavailable" in caplog.text
