@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy import event
@@ -131,7 +131,8 @@ def thread_list(consultation, section, page: int, order: str, endpoint: str, pag
     order = order if order in THREAD_ORDERS else "oldest"
     total = thread_total(consultation, section, only, passage)
     pages = max(1, -(-total // THREADS_PER_PAGE))
-    page = min(max(1, page), pages)
+    asked, page = page, min(max(1, page), pages)
+    g.thread_page_exists = asked == page  # a page number past the last is shown the last page, never shared
     parts = (
         "thread_list", section.id if section else None, page, order, str(get_locale()), consultation.is_open,
         endpoint, tuple(sorted(pager_args.items())), request.script_root, passage, consultation.content_token,

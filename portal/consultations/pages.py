@@ -11,10 +11,11 @@ each reader gets it with their own token put in:
   days left to comment, the path with its query (page, order; the language and elderly-mode links carry it),
   the script root, the language and elderly mode.
 
-With ``PAGE_CACHE_URL`` (Redis) the pages without a query (each section's first page of threads, in the default
-order: most of what is read) are also kept there, under a hash of the same key, for an hour: a page one worker (or
-host) rendered is not rendered again by the others, nor by a worker that restarted. Pages with a query stay in each
-worker's memory only, so that nobody can fill Redis by asking for page numbers that do not exist. Redis unreachable
+With ``PAGE_CACHE_URL`` (Redis) the pages are also kept there, under a hash of the same key, for an hour: a page one
+worker (or host) rendered is not rendered again by the others, nor by a worker that restarted. Only pages whose
+query is one the pages themselves link to are shared (``page=N`` of a page of threads that exists, ``order=`` one of
+the orders, written as the links write them); other queries stay in each worker's bounded memory, so that nobody
+can fill Redis with page numbers that do not exist or the same query spelled another way. Redis unreachable
 or slow (50 ms) is a miss, said once in the log; the page is rendered as without it.
 
 Only anonymous readers' GETs are served from here, for consultations that are not closed or whose closing
@@ -72,10 +73,31 @@ def _placeholder_for(secret: bytes) -> str:
     return "csrf-placeholder-" + hmac.new(secret, b"portal page csrf placeholder", hashlib.sha256).hexdigest()[:32]
 
 
+def _shared_query() -> bool:
+    """Whether the request's query is one the pages link to, spelled as they spell it (or none)."""
+    from portal.comments.services import THREAD_ORDERS
+
+    query = request.query_string.decode("latin-1")
+    if not query:
+        return True
+    names = set()
+    for part in query.split("&"):
+        name, _, value = part.partition("=")
+        if name in names:
+            return False
+        names.add(name)
+        if name == "page":
+            if not (value.isdigit() and value[0] != "0" and len(value) <= 6):
+                return False
+        elif name != "order" or value not in THREAD_ORDERS:
+            return False
+    return True
+
+
 def _shared():
-    """The Redis client of PAGE_CACHE_URL, or None (also for a request with a query)."""
+    """The Redis client of PAGE_CACHE_URL, or None (also for a query the pages do not link to)."""
     url = current_app.config.get("PAGE_CACHE_URL")
-    if not url or request.query_string:
+    if not url or not _shared_query():
         return None
     client = _clients.get(url)
     if client is None:
@@ -119,6 +141,8 @@ def _put(key: tuple, html: str) -> None:
     cache.put(key, html, size=len(html) * 2 + 200)
     if (client := _shared()) is None or len(html) > SHARED_MAX_BYTES:
         return
+    if "page=" in request.query_string.decode("latin-1") and not g.get("thread_page_exists"):
+        return  # ?page=999 shows the last page: kept by this worker only
     import redis
 
     try:

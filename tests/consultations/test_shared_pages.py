@@ -1,6 +1,6 @@
 """Whole public pages shared by every worker through Redis (PAGE_CACHE_URL, portal/consultations/pages.py): a page one
 worker rendered is served by another without rendering, never stale, never with another reader's token; pages with
-a query stay with each worker; without Redis the pages are rendered as before."""
+a query the pages do not link to stay with each worker; without Redis the pages are rendered as before."""
 import os
 import re
 
@@ -96,11 +96,24 @@ def test_a_new_public_comment_is_shown_at_once_by_every_worker(client, section, 
     assert renders == [1, 1]
 
 
-def test_pages_with_a_query_stay_with_each_worker(client, section, renders):
+@pytest.mark.parametrize("query", ["?order=newest", "?page=1", "?page=1&order=agreed"])
+def test_the_queries_the_pages_link_to_are_shared(client, section, renders, query):
     consultation, section = section
-    get(client, consultation, section, "?order=newest")
+    get(client, consultation, section, query)
     another_worker()
-    get(client, consultation, section, "?order=newest")
+    get(client, consultation, section, query)
+    assert renders == [1]
+
+
+@pytest.mark.parametrize("query", [
+    "?page=99",  # past the last page: shows the last page, under a number anyone can count up
+    "?page=01", "?ord%65r=newest", "?order=newest&order=oldest", "?order=sideways", "?page=1&x=1",
+])
+def test_other_queries_stay_with_each_worker(client, section, renders, query):
+    consultation, section = section
+    get(client, consultation, section, query)
+    another_worker()
+    get(client, consultation, section, query)
     assert renders == [1, 1]
 
 
