@@ -108,7 +108,9 @@ def _shared():
 
 
 def _shared_key(key: tuple) -> str:
-    return "portal:page:" + hashlib.sha256(repr(key).encode()).hexdigest()
+    """The Redis key: a hash of the page's key and of the deployment's placeholder (its secret key), so that two
+    deployments sharing a Redis never read each other's pages."""
+    return "portal:page:" + hashlib.sha256(f"{_placeholder()}|{key!r}".encode()).hexdigest()
 
 
 def _shared_failed(error: Exception) -> None:

@@ -126,3 +126,16 @@ def test_without_redis_the_pages_are_rendered_as_before(client, section, renders
     assert "第02条意见" in get(client, consultation, section)
     assert renders == [1, 1]
     assert "shared page cache unavailable" in caplog.text
+
+
+def test_deployments_sharing_a_redis_never_read_each_others_pages(client, section, renders, database_url):
+    from portal import create_app
+
+    consultation, section = section
+    get(client, consultation, section)
+    other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "another deployment",
+                        "PAGE_CACHE_URL": client.application.config["PAGE_CACHE_URL"],
+                        "CLOCK": client.application.config["CLOCK"]})
+    another_worker()
+    html = get(other.test_client(), consultation, section)
+    assert renders == [1, 1] and "第02条意见" in html and "csrf-placeholder" not in html
