@@ -143,7 +143,7 @@ def _put(key: tuple, html: str) -> None:
     cache.put(key, html, size=len(html) * 2 + 200)
     if (client := _shared()) is None or len(html) > SHARED_MAX_BYTES:
         return
-    if "page=" in request.query_string.decode("latin-1") and not g.get("thread_page_exists"):
+    if "page" in request.args and not g.get("thread_page_exists"):  # the query is vetted (_shared_query)
         return  # ?page=999 shows the last page: kept by this worker only
     import redis
 
