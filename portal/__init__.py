@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from portal.config import Config, from_environment
+from portal.core import sqlite
 from portal.core.routing import PortalFlask
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -28,6 +29,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'portal.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = _with_driver(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite.engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
 
     db.init_app(app)
@@ -36,7 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
 
-    from portal.core import i18n, sqlite, web
+    from portal.core import i18n, web
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.compile_translations(app.config["BABEL_TRANSLATION_DIRECTORIES"])
