@@ -8,6 +8,7 @@ import re
 import sqlite3
 import threading
 import time
+import weakref
 from functools import lru_cache
 
 from sqlalchemy import event
@@ -49,7 +50,7 @@ def _on_connect(dbapi_connection, _record):
 _READ_ONLY = re.compile(r"\s*(?:(?:SELECT|EXPLAIN|VALUES)\b|PRAGMA\s+[\w.]+\s*(?:\(\s*[\w.]*\s*\))?\s*;?\s*$)",
                         re.IGNORECASE)
 _WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
-_held_here = threading.local()  # .paths: the databases whose queue this thread holds
+_held_here = threading.local()  # .holders: {lock file: weak reference to the connection} of this thread
 
 
 @lru_cache(maxsize=2048)
@@ -64,11 +65,11 @@ def starts_write(sql: str) -> bool:
     return True
 
 
-def _thread_paths() -> set:
-    paths = getattr(_held_here, "paths", None)
-    if paths is None:
-        paths = _held_here.paths = set()
-    return paths
+def _thread_holders() -> dict:
+    holders = getattr(_held_here, "holders", None)
+    if holders is None:
+        holders = _held_here.holders = {}
+    return holders
 
 
 class WriterQueueCursor(sqlite3.Cursor):
@@ -120,7 +121,7 @@ class WriterQueueConnection(sqlite3.Connection):
         self.writer_queue_held = False
         self._queue_file = None  # opened on first use; closed with the connection (or when it is collected)
         self._queue_pid = None
-        self._queue_paths = None  # the set of the thread that holds the queue
+        self._queue_holders = None  # the holders of the thread that holds the queue
 
     def cursor(self, factory=WriterQueueCursor):
         return super().cursor(factory)
@@ -139,9 +140,11 @@ class WriterQueueConnection(sqlite3.Connection):
         """Wait (at most BUSY_TIMEOUT_SECONDS) for the writers' lock and hold it."""
         if self.writer_queue_path is None:
             return
-        paths = _thread_paths()
-        if self.writer_queue_path in paths:  # this thread holds it through another connection: do not wait
-            return
+        holders = _thread_holders()
+        holder = holders.get(self.writer_queue_path)
+        holder = holder() if holder is not None else None
+        if holder is not None and holder.writer_queue_held:  # this thread holds it through another connection:
+            return  # do not wait (for itself)
         try:
             if self._queue_file is None or self._queue_pid != os.getpid():  # not a file inherited through fork
                 self._queue_file = open(self.writer_queue_path, "ab")  # noqa: SIM115 (kept open with the connection)
@@ -153,15 +156,17 @@ class WriterQueueConnection(sqlite3.Connection):
             self.writer_queue_path = None
             return
         self.writer_queue_held = True
-        self._queue_paths = paths
-        paths.add(self.writer_queue_path)
+        self._queue_holders = holders
+        holders[self.writer_queue_path] = weakref.ref(self)  # weak: a connection collected holds nothing
 
     def leave_writer_queue(self) -> None:
         if not self.writer_queue_held:
             return
         self.writer_queue_held = False
-        self._queue_paths.discard(self.writer_queue_path)
-        self._queue_paths = None
+        reference = self._queue_holders.get(self.writer_queue_path)
+        if reference is not None and reference() is self:
+            del self._queue_holders[self.writer_queue_path]
+        self._queue_holders = None
         fcntl.flock(self._queue_file.fileno(), fcntl.LOCK_UN)
 
     def commit(self):

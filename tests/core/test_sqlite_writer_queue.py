@@ -91,6 +91,20 @@ def test_the_queue_is_given_back_however_the_transaction_ends(database, ending):
         assert check.execute("SELECT count(*) FROM notes").fetchone()[0] == 0
 
 
+def test_a_connection_collected_in_its_transaction_leaves_the_thread_free_to_queue(database, waits):
+    first = connect(database)
+    first.execute("INSERT INTO notes (body) VALUES ('x')")
+    del first
+    gc.collect()
+    second = connect(database)
+    second.execute("INSERT INTO notes (body) VALUES ('y')")
+    assert second.writer_queue_held and not queue_is_free(database)  # it queued, as any writer
+    assert len(waits) == 2
+    second.commit()
+    assert queue_is_free(database)
+    second.close()
+
+
 def test_readers_never_join_the_queue_and_writers_do(database, waits):
     connection = connect(database)
     connection.execute("SELECT count(*) FROM notes").fetchone()
