@@ -139,7 +139,7 @@ def gunicorn(app_spec: str, env: dict, workers: int = 3, worker_class: str = "sy
         "--worker-class", worker_class, "--threads", str(threads), "--backlog", "2048",
         "--keep-alive", "5", "--log-level", "warning", "--chdir", str(ROOT), app_spec,
     ]
-    if app_spec.startswith("wsgi:"):
+    if app_spec.startswith(("wsgi:", "bench.portal_floor:")):  # the portal
         env = {**rate_limit_storage(), **env}
     process = subprocess.Popen(command, env={**os.environ, **env, "PYTHONPATH": str(ROOT)})
     base = f"http://127.0.0.1:{port}"

@@ -18,8 +18,10 @@ Targets (issue 9): SQLite >= 700 accepted comments/s, p99 < 50 ms, >= 0.5 x the 
 PostgreSQL >= 450/s, p99 < 100 ms, >= 0.3 x the limit.
 
 Run: .venv/bin/python bench/submit_comments.py [--database sqlite|postgresql|both] [--seconds 20]
-     [--workers N] [--profile] [--in-process] [--instructions [COUNT]]
-     (--profile: cProfile of 300 submissions in-process instead;
+     [--workers N] [--floor] [--profile] [--in-process] [--instructions [COUNT]]
+     (--floor: also the portal's floor, bench/portal_floor.py: the same requests through the portal's stack
+     to an endpoint that does no work of its own;
+     --profile: cProfile of 300 submissions in-process instead;
      --in-process: the CPU time of a submission through direct WSGI calls, best and median of 5 rounds;
      --instructions: the instructions a submission executes, counted by valgrind's callgrind: repeatable)
 
@@ -130,6 +132,22 @@ def run_portal(kind: str, seconds: int, workers: int, limit: float, threads: int
         verdict = rate >= goal_rate and result.p99_ms < goal_p99 and rate / limit >= goal_ratio
         print(f"  {'met' if verdict else 'MISSED'}; load average now {os.getloadavg()[0]:.2f}")
         route_all(url)
+
+
+def run_floor(kind: str, seconds: int, workers: int, limit: float, threads: int = 1) -> None:
+    """The portal's floor: the same requests as the submission's, sent to ``bench/portal_floor.py``'s endpoint,
+    which passes through the portal's whole stack (session, CSRF, hooks, headers) and does nothing else."""
+    with portal_database(kind) as url, tempfile.TemporaryDirectory() as instance:
+        consultation_id, page, targets = prepare(url)
+        env = {"PORTAL_DATABASE_URL": url, "PORTAL_SECRET_KEY": "bench-secret", "PORTAL_TRUST_PROXY": "1",
+               "PORTAL_INSTANCE_PATH": instance}
+        script_env = {"BENCH_PAGE": page, "BENCH_POST": f"/consultations/{consultation_id}/floor",
+                      "BENCH_SECTIONS": ",".join(map(str, targets))}
+        with gunicorn("bench.portal_floor:app", env, workers=workers, **worker_class(threads)) as (base, _process):
+            wrk(base + page, ROOT / "bench/submit_comments.lua", seconds=3, env=script_env)  # warm up
+            result = wrk(base + page, ROOT / "bench/submit_comments.lua", seconds=seconds, env=script_env)
+    print(f"\n{kind}: the portal's floor (its stack, no work of the view): {result.line()}, "
+          f"{result.rate / limit:.2f} x the limit; errors: {result.errors}")
 
 
 def route_all(url: str) -> None:
@@ -313,6 +331,8 @@ def main() -> None:
                         help="CPU time of a submission through direct WSGI calls instead of the HTTP run")
     parser.add_argument("--instructions", type=int, nargs="?", const=200, default=None, metavar="COUNT",
                         help="instructions a submission executes, counted by callgrind (default 200 submissions)")
+    parser.add_argument("--floor", action="store_true",
+                        help="also measure the portal's floor (bench/portal_floor.py) in the same run")
     parser.add_argument("--counted-child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
@@ -339,6 +359,8 @@ def main() -> None:
     limit = measure_limit(args.seconds, args.workers or 3, args.threads)
     for kind in kinds:
         run_portal(kind, args.seconds, workers[kind], limit, args.threads)
+        if args.floor:
+            run_floor(kind, args.seconds, workers[kind], limit, args.threads)
     measure_limit(args.seconds, args.workers or 3, args.threads)  # again: did the machine stay as it was?
 
 
