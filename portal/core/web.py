@@ -5,6 +5,7 @@ import copy
 import re
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import chain
 from types import SimpleNamespace
 
 from babel import Locale
@@ -16,6 +17,7 @@ from flask_babel import format_date, format_decimal, get_locale, refresh
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature
+from werkzeug.datastructures import MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -32,6 +34,9 @@ HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"),
 )
 
 
@@ -206,6 +211,11 @@ def _session_serializer(interface: SessionInterface, keys: tuple):
     return serializer, serializer.make_signer()
 
 
+def _holds_nul(fields: MultiDict) -> bool:
+    """Whether a NUL character is in a name or in any value (not only the first) of a query's or form's fields."""
+    return "\x00" in "".join(chain(fields.keys(), chain.from_iterable(fields.listvalues())))
+
+
 def register(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its rules
     app.session_interface = SessionInterface()
@@ -238,13 +248,13 @@ def register(app: Flask) -> None:
     @app.before_request
     def refuse_nul_characters():
         """A NUL character in a URL or a form is never meant (no browser sends one from a page); PostgreSQL
-        cannot store or compare it: refuse the request instead of failing with a 500."""
-        values = [request.path, *request.args.keys(), *request.args.values()]
-        if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
-            "application/x-www-form-urlencoded", "multipart/form-data"
+        cannot store or compare it: refuse the request instead of failing with a 500. Every name and every value
+        counts (a name may be given more than once); the query is read only when there is one."""
+        if "\x00" in request.path or (request.query_string and _holds_nul(request.args)) or (
+            request.method in ("POST", "PUT", "PATCH")
+            and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+            and _holds_nul(request.form)
         ):
-            values += [*request.form.keys(), *request.form.values()]
-        if any("\x00" in value for value in values):
             if request.path.startswith("/api/"):  # the public API answers in JSON, as for its other errors
                 from portal.api.views import bad_request as api_bad_request
 
@@ -253,13 +263,17 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if request.path.startswith(PRIVATE_PATHS):
-            response.headers.setdefault("X-Robots-Tag", "noindex, nofollow")
+        """The headers every answer carries, unless the view set its own (a download's sandboxed CSP, say):
+        one pass over the headers set, instead of a search for each."""
+        headers = response.headers
+        present = {name.lower() for name in headers.keys()}
+        for name, value in SECURITY_HEADERS:
+            if name.lower() not in present:
+                headers.add(name, value)
+        if request.is_secure and "strict-transport-security" not in present:
+            headers.add("Strict-Transport-Security", "max-age=31536000")
+        if request.path.startswith(PRIVATE_PATHS) and "x-robots-tag" not in present:
+            headers.add("X-Robots-Tag", "noindex, nofollow")
         return response
 
     def error_page(status: int, title: str, message: str):

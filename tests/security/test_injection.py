@@ -216,3 +216,21 @@ def test_nul_characters_in_forms_are_refused_without_storing_anything(world, cli
                                             "password": "x"})
     assert response.status_code == 400
     assert snapshot() == before
+
+
+def test_a_nul_character_in_any_value_of_a_repeated_field_is_refused(world, client_as):
+    """Every value counts, not only a name's first (a form or query may give a name more than once: the
+    choices of a multiple-choice question, say)."""
+    consultation = world["consultation"]
+    citizen = client_as()
+    before = snapshot()
+    url = f"/consultations/{consultation.id}"
+    assert citizen.get(f"{url}?order=newest&order=x%00y").status_code == 400
+    assert citizen.get(f"{url}?order=newest&x%00=1").status_code == 400
+    data = {"csrf_token": csrf_token(citizen, url), "body": ["意见", "第二个\x00"], "stance": "suggest",
+            "section_id": "", "parent_id": ""}
+    response = citizen.post(f"/consultations/{consultation.id}/comments", data=data)
+    assert response.status_code == 400
+    assert "无法识别的字符" in response.get_data(as_text=True)
+    assert citizen.get(f"{url}?order=newest&order=oldest").status_code == 200
+    assert snapshot() == before
