@@ -8,13 +8,15 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from portal.config import TIMEZONE
 
@@ -36,13 +38,21 @@ def _chosen_language() -> str:
     if not has_request_context():  # command line, workers: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["PORTAL_LANGUAGES"]
-    chosen = request.args.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
+    # the query is parsed only when there is one (a form's submission has none)
+    chosen = (request.args.get("lang") if request.query_string else None) or request.cookies.get(LANGUAGE_COOKIE)
     if chosen in languages:
         return chosen
-    best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
+    return _browser_language(request.headers.get("Accept-Language", ""), current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+@lru_cache(maxsize=512)
+def _browser_language(accept_language: str, default: str) -> str:
+    """English when the browser's Accept-Language puts it before Chinese, else ``default``: worked out once for
+    each header value (browsers send a few dozen of them), not parsed for every request."""
+    best = parse_accept_header(accept_language, LanguageAccept).best_match(["zh_CN", "zh", "en"])
     if best and best.startswith("en"):
         return "en"
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return default
 
 
 def select_timezone() -> str:

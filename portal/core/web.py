@@ -192,7 +192,13 @@ class SessionInterface(SecureCookieSessionInterface):
         age = signer.get_timestamp() - signed_at  # itsdangerous's clock and rule (max_age)
         if age < 0 or age > app.permanent_session_lifetime.total_seconds():
             return self.session_class()
-        return self.session_class(copy.deepcopy(data))
+        # the session class copies the dict it is given; values that can change in place (a list of flashed
+        # messages) are copied too, so that no request changes what the next one reads
+        return self.session_class(data if all(type(value) in _IMMUTABLE for value in data.values())
+                                  else copy.deepcopy(data))
+
+
+_IMMUTABLE = frozenset((str, int, float, bool, type(None)))
 
 
 @lru_cache(maxsize=4096)
