@@ -98,24 +98,29 @@ def counts(url: str) -> dict[str, int]:
     return found
 
 
+def portal_env(url: str, instance: str) -> dict:
+    """The portal's settings under gunicorn: the database, a secret, one proxy in front (whose X-Forwarded-For
+    the wrk script sets) and an instance folder of its own."""
+    return {"PORTAL_DATABASE_URL": url, "PORTAL_SECRET_KEY": "bench-secret", "PORTAL_TRUST_PROXY": "1",
+            "PORTAL_INSTANCE_PATH": instance}
+
+
+def script_env(consultation_id: int, page: str, targets: list[int], action: str) -> dict:
+    """What bench/submit_comments.lua reads: the page its token comes from, where it posts (``action`` of the
+    consultation: ``comments``, or the floor's ``floor``) and the sections its comments go to."""
+    return {"BENCH_PAGE": page, "BENCH_POST": f"/consultations/{consultation_id}/{action}",
+            "BENCH_SECTIONS": ",".join(map(str, targets))}
+
+
 def run_portal(kind: str, seconds: int, workers: int, limit: float, threads: int = 1) -> None:
     with portal_database(kind) as url, tempfile.TemporaryDirectory() as instance:
         consultation_id, page, targets = prepare(url)
-        env = {
-            "PORTAL_DATABASE_URL": url,
-            "PORTAL_SECRET_KEY": "bench-secret",
-            "PORTAL_TRUST_PROXY": "1",
-            "PORTAL_INSTANCE_PATH": instance,
-        }
-        script_env = {
-            "BENCH_PAGE": page,
-            "BENCH_POST": f"/consultations/{consultation_id}/comments",
-            "BENCH_SECTIONS": ",".join(map(str, targets)),
-        }
+        env = portal_env(url, instance)
+        script = script_env(consultation_id, page, targets, "comments")
         with gunicorn("wsgi:app", env, workers=workers, **worker_class(threads)) as (base, _process):
-            wrk(base + page, ROOT / "bench/submit_comments.lua", seconds=3, env=script_env)  # warm up
+            wrk(base + page, ROOT / "bench/submit_comments.lua", seconds=3, env=script)  # warm up
             before = counts(url)
-            result = wrk(base + page, ROOT / "bench/submit_comments.lua", seconds=seconds, env=script_env)
+            result = wrk(base + page, ROOT / "bench/submit_comments.lua", seconds=seconds, env=script)
             after = counts(url)
         accepted = after["comments"] - before["comments"]
         rate = accepted / result.seconds
@@ -139,13 +144,11 @@ def run_floor(kind: str, seconds: int, workers: int, limit: float, threads: int 
     which passes through the portal's whole stack (session, CSRF, hooks, headers) and does nothing else."""
     with portal_database(kind) as url, tempfile.TemporaryDirectory() as instance:
         consultation_id, page, targets = prepare(url)
-        env = {"PORTAL_DATABASE_URL": url, "PORTAL_SECRET_KEY": "bench-secret", "PORTAL_TRUST_PROXY": "1",
-               "PORTAL_INSTANCE_PATH": instance}
-        script_env = {"BENCH_PAGE": page, "BENCH_POST": f"/consultations/{consultation_id}/floor",
-                      "BENCH_SECTIONS": ",".join(map(str, targets))}
+        env = portal_env(url, instance)
+        script = script_env(consultation_id, page, targets, "floor")
         with gunicorn("bench.portal_floor:app", env, workers=workers, **worker_class(threads)) as (base, _process):
-            wrk(base + page, ROOT / "bench/submit_comments.lua", seconds=3, env=script_env)  # warm up
-            result = wrk(base + page, ROOT / "bench/submit_comments.lua", seconds=seconds, env=script_env)
+            wrk(base + page, ROOT / "bench/submit_comments.lua", seconds=3, env=script)  # warm up
+            result = wrk(base + page, ROOT / "bench/submit_comments.lua", seconds=seconds, env=script)
     print(f"\n{kind}: the portal's floor (its stack, no work of the view): {result.line()}, "
           f"{result.rate / limit:.2f} x the limit; errors: {result.errors}")
 
