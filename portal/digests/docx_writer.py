@@ -129,12 +129,15 @@ def _cell_text(row: DigestRow, name: str) -> str:
     """A column's text; the sender's carries how an opinion came when not through the portal (no column of its
     own in the document's narrower table): 某某协会（信函）; the opinion, the names of its files (附件：…) and the words
     read from them; the words of the draft it quotes and the wording it proposes go before the opinion (针对原文：「…」
-    建议修改为：「…」)."""
+    建议修改为：「…」), and before them the part it is about when that is not the table's own (a subsection, or a
+    part of an earlier version: 章节：（四）…; the spreadsheet has a column for it)."""
     text = str(getattr(row, name))
     if name == "opinion" and (row.quote or row.proposal):
         text = f"{wording_lines(row)}\n{text}"
     if name == "opinion" and row.question:
         text = f"针对{row.question}\n{text}"
+    if name == "opinion" and row.section_id is not None and row.section_id != row.top_key:
+        text = f"章节：{row.section}\n{text}"
     if name == "author_name":
         text = row.signature
     if name == "author_name" and row.channel and row.channel != WEB_CHANNEL:

@@ -1377,24 +1377,70 @@ def _contact(notice: str) -> Contact:
     return c
 
 
-_DL_MD = r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日"
-_DL_TIME = r"(?:\s*(?:前|之前|以前)?\s*(?:下午|上午|晚上)?\s*(\d{1,2})\s*[:：时点]\s*(\d{2})?\s*分?)?"
+_DL_WEEKDAY = r"(?:\s*[（(]\s*(?:星期|周|礼拜)[一二三四五六日天]\s*[)）])?"  # 5月12日（星期五）
+_DL_MD = r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日" + _DL_WEEKDAY
+_DL_START = r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日" + _DL_WEEKDAY
+_DL_MERIDIEM = r"(?:上午|中午|下午|傍晚|晚上|晚)"
+_DL_TIME = (r"(?:\s*(?:前|之前|以前)?\s*" + _DL_MERIDIEM + r"?\s*(\d{1,2})\s*[:：时点]\s*(\d{2})?\s*分?)?")
+_DL_RANGE = r"\s*(?:起)?\s*(?:至|到|—|-|－|~|～)\s*"
 _DEADLINE_RES = [
     # 征求意见时间为2023年4月12日至5月12日
     re.compile(r"(?:征求意见|意见反馈|反馈意见|公示|征集)(?:时间|期限|期)\s*(?:为|是|:|：)?\s*"
-               r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:至|到|—|-|－|~|～)\s*"
-               + _DL_MD + _DL_TIME),
+               + _DL_START + _DL_RANGE + _DL_MD + _DL_TIME),
     # 截止时间为2023年5月12日 / 反馈截止日期：2023年5月12日 / 意见反馈截止时间：2023年5月12日17:00
     re.compile(r"截[止至](?:时间|日期)?\s*(?:为|是|到|至|:|：)?\s*" + _DL_MD + _DL_TIME),
-    # 请于5月12日前 / 请在2023年5月12日前 / 于…前
-    re.compile(r"(?:请于|请在|于|在)\s*" + _DL_MD + r"(?:\s*(?:下午|上午)?\s*(\d{1,2})\s*[:：时点]"
+    # 请于5月12日前 / 请在2023年5月12日前 / 于…下午5点前
+    re.compile(r"(?:请于|请在|于|在)\s*" + _DL_MD + r"(?:\s*" + _DL_MERIDIEM + r"?\s*(\d{1,2})\s*[:：时点]"
                r"\s*(\d{2})?\s*分?)?\s*(?:前|之前|以前)"),
     # 自即日起至2023年5月12日止
-    re.compile(r"至\s*" + _DL_MD + r"(?:\s*(\d{1,2})\s*[:：时点]\s*(\d{2})?\s*分?)?\s*(?:止|前|为止)"),
+    re.compile(r"至\s*" + _DL_MD + r"(?:\s*" + _DL_MERIDIEM + r"?\s*(\d{1,2})\s*[:：时点]\s*(\d{2})?\s*分?)?"
+               r"\s*(?:止|前|为止)"),
     # ISO: 截止 2023-05-12
     re.compile(r"截[止至](?:时间|日期)?\s*(?:为|是|:|：)?\s*(\d{4})-(\d{1,2})-(\d{1,2})"
                r"(?:\s+(\d{1,2}):(\d{2}))?"),
+    # 征求意见期限为30天，自2026年12月7日至2027年1月6日
+    re.compile(r"(?:征求意见|意见反馈|反馈意见|公示|征集)[^。；;\n]{0,30}?(?:自|从)\s*"
+               + _DL_START + _DL_RANGE + _DL_MD + _DL_TIME),
 ]
+_DL_START_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_DL_AFTERNOON = re.compile(r"(?:下午|傍晚|晚上|晚)\s*$")
+
+
+def _deadline_year(m: re.Match, month: int, day: int, notice_date: date | None) -> int:
+    """The year of a deadline written without one: that of the period's start ("2023年12月7日至1月6日", the next
+    year when the end comes before the start), else the one after the notice date, else the one nearest today."""
+    start = _DL_START_DATE.search(m.group(0))
+    if start:
+        year = int(start.group(1))
+        if (month, day) < (int(start.group(2)), int(start.group(3))):  # the period crosses New Year
+            year += 1
+        return year
+    if notice_date:
+        return notice_date.year + 1 if (month, day) < (notice_date.month, notice_date.day) else notice_date.year
+    today = datetime.now(TZ).date()
+    candidates = [year for year in (today.year - 1, today.year, today.year + 1) if _is_date(year, month, day)]
+    return min(candidates, key=lambda year: abs((date(year, month, day) - today).days)) if candidates else today.year
+
+
+def _is_date(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _deadline_time(m: re.Match, hour: str | None, minute: str | None) -> time:
+    """The hour written ("17:00", "下午5点": 17:00; "24时", "晚上12点": the end of the day); none, or one that is no time of
+    day, gives the end of the day (the office checks the deadline before publishing)."""
+    if hour is None:
+        return time(23, 59, 59)
+    h, mi = int(hour), int(minute or 0)
+    if h <= 12 and _DL_AFTERNOON.search(m.string, 0, m.start(4)):  # 下午5点, 晚上12点 (midnight)
+        h += 12
+    if (h == 24 and mi == 0) or h > 24 or mi > 59:
+        return time(23, 59, 59)
+    return time(h, mi)
 
 
 def _deadline(notice: str, notice_date: date | None) -> datetime | None:
@@ -1405,26 +1451,11 @@ def _deadline(notice: str, notice_date: date | None) -> datetime | None:
         if not m:
             continue
         y, mo, d, hh, mm = (m.groups() + (None, None))[:5]
-        try:
-            mo_i, d_i = int(mo), int(d)
-            y_in_match = re.search(r"(\d{4})\s*年", m.group(0))
-            if y:
-                y_i = int(y)
-            elif y_in_match:  # "2023年4月12日至5月12日": the year of the start date
-                y_i = int(y_in_match.group(1))
-            else:
-                base = notice_date or datetime.now(TZ).date()
-                y_i = base.year
-                if notice_date and date(y_i, mo_i, d_i) < notice_date:
-                    y_i += 1
-            day = date(y_i, mo_i, d_i)
-        except (TypeError, ValueError):
+        month, day_of_month = int(mo), int(d)
+        year = int(y) if y else _deadline_year(m, month, day_of_month, notice_date)
+        if not _is_date(year, month, day_of_month):
             continue
-        if hh is not None:
-            t = time(int(hh), int(mm or 0))
-        else:
-            t = time(23, 59, 59)
-        return datetime.combine(day, t, tzinfo=TZ)
+        return datetime.combine(date(year, month, day_of_month), _deadline_time(m, hh, mm), tzinfo=TZ)
     return None
 
 

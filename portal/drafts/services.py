@@ -1,6 +1,7 @@
 """Import a draft: read the file, parse it, store it as an unpublished consultation. Flushes, never commits."""
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from sqlalchemy.orm.attributes import set_committed_value
@@ -14,6 +15,8 @@ from portal.drafts.readers import PDF_MAGIC, DraftReadError, docx_revisions, rea
 from portal.extensions import db
 
 __all__ = ["DraftImportError", "parse_file", "import_draft"]
+
+log = logging.getLogger(__name__)
 
 
 class DraftImportError(ValueError):
@@ -34,6 +37,11 @@ def parse_file(data: bytes, filename: str | None = None) -> tuple[str, ParsedDra
         parsed = parse_draft(text)
     except (DraftReadError, DraftParseError) as error:
         raise DraftImportError(error.code, error.message) from error
+    except Exception as error:  # a file the reader or parser trips over: a clear message, the cause in the log
+        log.exception("draft import: %s could not be read", filename or "text")
+        raise DraftImportError(
+            "unreadable", "这份文件没能读出分段。请检查文件是否完整，或把正文复制成纯文本（.txt）后重新上传；"
+            "仍有问题请联系平台管理员。") from error
     if data.startswith(PDF_MAGIC):
         parsed.warnings.insert(0, Warning_(
             "pdf_source", None,

@@ -133,6 +133,8 @@ def _refusal(error: DraftImportError) -> str:
             return _("文件是空的，没有可以导入的文字。")
         if error.code == "no_headings":
             return _("文件中没有找到任何编号标题（如“一、”“（一）”“第一条”），无法拆分为章节。")
+    if error.code == "unreadable":
+        return _("这份文件没能读出分段。请检查文件是否完整，或把正文复制成纯文本（.txt）后重新上传；仍有问题请联系平台管理员。")
     return error.message
 
 

@@ -94,6 +94,9 @@ def test_docx_reads_like_a_notice_with_a_table_per_section(app, client, clock, l
     assert header == ["序号", "意见", "提出人", "答复", "理由"]
     goals = [[c.text for c in row.cells] for row in document.tables[0].rows[1:]]
     assert goals == [["1", "建议明确养老服务中心的建设标准。", "王大爷", "", ""], ["2", "社区食堂要多开几家。", "王大爷", "", ""]]
+    # a comment on a subsection names it: the table is its top-level section's (二、主要任务)
+    tasks = [[c.text for c in row.cells] for row in document.tables[1].rows[1:]]
+    assert tasks[0][1] == "章节：(一)老年友好社会创建提升行动\n=HYPERLINK(\"http://evil.example\",\"点我\")"
     whole = [[c.text for c in row.cells] for row in document.tables[4].rows[1:]]
     assert whole == [["4", "整体赞成。\n希望尽快实施。", "匿名", "情况说明", "将在实施细则中考虑。"]]
     assert document.tables[2].rows[1].cells[0].text == "本部分未收到意见。"

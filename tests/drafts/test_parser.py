@@ -597,6 +597,50 @@ def test_notice_deadline_phrasings():
     assert deadline("意见反馈截止时间:2023年5月12日17：30。") == "2023-05-12T17:30:00+08:00"
     # the month/day before the notice date: next year
     assert deadline("请于1月10日前反馈。", "2023年12月20日") == "2024-01-10T23:59:59+08:00"
+    # the hour of the afternoon, and the end of the day written as 24时 (was a crash: hour must be in 0..23)
+    assert deadline("请于5月12日下午5点前反馈。") == "2023-05-12T17:00:00+08:00"
+    assert deadline("请于5月12日下午5:30前反馈。") == "2023-05-12T17:30:00+08:00"
+    assert deadline("意见反馈截止时间：2023年5月12日下午5时。") == "2023-05-12T17:00:00+08:00"
+    assert deadline("请于5月12日上午9点前反馈。") == "2023-05-12T09:00:00+08:00"
+    assert deadline("请于5月12日晚上12点前反馈。") == "2023-05-12T23:59:59+08:00"
+    assert deadline("请于5月12日24时前反馈。") == "2023-05-12T23:59:59+08:00"
+    assert deadline("意见反馈截止时间：2023年5月12日24:00。") == "2023-05-12T23:59:59+08:00"
+    assert deadline("请于5月12日25时前反馈。") == "2023-05-12T23:59:59+08:00"
+    # "最晚" before the date is no evening
+    assert deadline("最晚请于5月12日9时前反馈。") == "2023-05-12T09:00:00+08:00"
+    # the day of the week in brackets
+    assert deadline("请于2023年5月12日（星期五）前反馈。") == "2023-05-12T23:59:59+08:00"
+    assert deadline("请于5月12日(周五)17:00前反馈。") == "2023-05-12T17:00:00+08:00"
+    # a period across New Year: the end is in the year after the start
+    assert deadline("征求意见时间为2023年12月7日至1月6日。", "2023年12月6日") == "2024-01-06T23:59:59+08:00"
+    assert deadline("征求意见时间为2023年12月7日-1月6日。", "2023年12月6日") == "2024-01-06T23:59:59+08:00"
+    # a period named with its length first
+    assert deadline("征求意见期限为30天，自2023年12月7日至2024年1月6日。", "2023年12月6日") \
+        == "2024-01-06T23:59:59+08:00"
+    # an impossible date is no deadline
+    assert deadline("请于2月30日前反馈。") is None
+
+
+def test_deadline_without_notice_date_is_the_nearest_to_today(monkeypatch):
+    from datetime import datetime as real_datetime
+
+    from portal.drafts import parser
+
+    class Today(real_datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return real_datetime(2026, 12, 3, 10, 0, tzinfo=tz)
+
+    monkeypatch.setattr(parser, "datetime", Today)
+
+    def deadline(notice_line):
+        text = "\n".join(["某某办法（征求意见稿）", notice_line, "一、总则", "内容。"])
+        return parse_draft(text).to_dict()["deadline"]
+
+    # imported in December: "1月4日" is next January, not eleven months ago
+    assert deadline("现将《某某办法（征求意见稿）》公布，请于1月4日前反馈。") == "2027-01-04T23:59:59+08:00"
+    # a date a few days past stays in this year (an old notice: the office sees it is past)
+    assert deadline("现将《某某办法（征求意见稿）》公布，请于11月20日前反馈。") == "2026-11-20T23:59:59+08:00"
 
 
 def test_notice_contact_variants():

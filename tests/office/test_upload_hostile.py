@@ -91,3 +91,23 @@ def test_fields_longer_than_their_columns_are_stored_shortened_not_refused_with_
     assert len(draft.source_filename) <= 300
     assert all(len(s.label) <= 50 and len(s.anchor) <= 50 for s in draft.sections)
     assert len(draft.tables[0].title) <= 500
+
+
+@pytest.mark.parametrize("language, words", [("zh", "没能读出分段"), ("en", "could not be read")])
+def test_a_file_the_parser_trips_over_is_refused_plainly_and_nothing_is_stored(app, client, office, submit,
+                                                                             monkeypatch, caplog, language, words):
+    """A parser bug on some unforeseen file must not give the office a server error (a "24时" deadline once
+    did): it gets a plain refusal in its language, the cause goes to the log, and nothing is stored."""
+    from portal.drafts import services
+
+    def trips(text):
+        raise ValueError("hour must be in 0..23")
+
+    monkeypatch.setattr(services, "parse_draft", trips)
+    if language == "en":
+        client.get("/settings/language/en")
+    text = refusal(submit("/office/upload", file=("一、总则\n内容。".encode("utf-8"), "draft.txt")))
+    assert "文件没有上传成功" in text or language == "en"
+    assert words in text, text
+    assert stored() == (0, 0, 0, 0, 0)
+    assert "hour must be in 0..23" in caplog.text
