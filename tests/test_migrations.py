@@ -109,3 +109,43 @@ def test_upgrade_seals_the_two_step_secrets_and_downgrade_opens_them(tmp_path):
         downgrade(revision="0028")
         rows = db.session.execute(text("SELECT id, totp_secret FROM users ORDER BY id")).all()
         assert [tuple(row) for row in rows] == [(1, "JBSWY3DPEHPK3PXP"), (2, None)]
+
+
+def test_upgrade_takes_the_country_code_out_of_the_meeting_sign_ups_keys(tmp_path):
+    """Migration 0052: a sign-up stored as "+86 138…" gets the key of "138…" (the same number, one sign-up), except
+    where the same meeting already has that number standing (both stay, as they were)."""
+    from datetime import datetime, timezone
+
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from portal import create_app
+    from portal.consultations.models import Consultation
+    from portal.meetings.models import Meeting, MeetingRegistration
+    from portal.meetings.services import phone_key, registration_by_number
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'meetings.db'}"})
+    with app.app_context():
+        upgrade(revision="0051")  # the models' tables are as 0052 leaves them: only keys change
+        consultation = Consultation(title="征求意见", notice_text="", comment_visibility="public")
+        first, second = (Meeting(consultation=consultation, title=title, place="会议室",
+                                 starts_at=datetime(2026, 12, 20, 2, tzinfo=timezone.utc)) for title in ("一", "二"))
+        keys = [(first, "+86 138 0013 8000", "8613800138000", "applied"),
+                (first, "0086 0557 3255022", "008605573255022", "withdrawn"),
+                (second, "+86 13900139000", "8613900139000", "accepted"),
+                (second, "13900139000", "13900139000", "applied"),
+                (second, "86123456", "86123456", "applied")]
+        for number, (meeting, phone, key, status) in enumerate(keys):
+            db.session.add(MeetingRegistration(meeting=meeting, name="王", phone=phone, phone_key=key, status=status,
+                                               key_hash=f"{number:064d}"))
+        db.session.commit()
+        upgrade(revision="heads")
+        stored = db.session.execute(text("SELECT phone, phone_key FROM meeting_registrations ORDER BY id")).all()
+        assert [tuple(row) for row in stored] == [
+            ("+86 138 0013 8000", "13800138000"), ("0086 0557 3255022", "05573255022"),
+            ("+86 13900139000", "8613900139000"),  # its meeting has 13900139000 standing: left as it was
+            ("13900139000", "13900139000"), ("86123456", "86123456")]
+        assert phone_key("+86 138 0013 8000") == phone_key("13800138000") == "13800138000"
+        wang = db.session.scalar(text("SELECT min(id) FROM meeting_registrations"))
+        found = registration_by_number(f"{first.id}-{wang}", "138-0013-8000")  # looked up by the bare number
+        assert found is not None and found.phone == "+86 138 0013 8000"

@@ -58,7 +58,7 @@ class User(UserMixin, db.Model):
         from portal.extensions import db
 
         number, _dot, epoch = str(session_id or "").partition(".")
-        if not number.isdigit() or not (epoch or "0").isdigit():
+        if not number.isdecimal() or not (epoch or "0").isdecimal():
             return None
         user = db.session.get(cls, int(number))
         return user if user is not None and (user.session_epoch or 0) == int(epoch or 0) else None

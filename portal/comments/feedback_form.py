@@ -277,7 +277,7 @@ def _question(value: str, questions) -> int | None | bool:
     from portal.drafts.docx_numbering import chinese_number
 
     digits = number.group(1)
-    found = int(digits) if digits.isdigit() else next(
+    found = int(digits) if digits.isdecimal() else next(
         (n for n in range(1, len(questions) + 1) if chinese_number(n) == digits), 0)
     return found if 1 <= found <= len(questions) else False
 

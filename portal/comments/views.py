@@ -20,7 +20,7 @@ from portal.consultations.questions import asked_question
 from portal.comments.withdrawal import COOKIE, WithdrawalRefused, key_cookie, may_withdraw, withdraw_comment
 from portal.consultations.services import closing_summary, consultation_facts
 from portal.core.statements import own_transaction
-from portal.core.web import cookies_secure
+from portal.core.web import cookies_secure, query_int
 from portal.consultations.views import get_public_consultation, render_overview, render_section
 from portal.drafts.models import Section
 from portal.extensions import db, limiter
@@ -31,12 +31,14 @@ bp = Blueprint("comments", __name__)
 
 
 def _int(value: str | None) -> int | None:
+    """A posted section or comment id: none (the whole draft, no reply), else one the database can hold, else 404
+    (2**31 is out of PostgreSQL's integer range: was a server error)."""
     if not value:
         return None
-    try:
-        return int(value)
-    except ValueError:
+    number = query_int(value)
+    if number is None:
         abort(404)
+    return number
 
 
 @cache

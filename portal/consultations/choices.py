@@ -57,7 +57,7 @@ def record_choices(consultation: Consultation, posted: dict[int, list[str]], ans
     taken: list[int] = []
     posted = {number: values for number, values in posted.items() if values}
     for number, values in sorted(posted.items()):
-        if number not in offered or not all((v or "").isdigit() and 1 <= int(v) <= len(offered[number])
+        if number not in offered or not all((v or "").isdecimal() and len(v) < 4 and 1 <= int(v) <= len(offered[number])
                                             for v in values):
             raise ChoiceRefused(_("请从列出的选项中选择。"))
         chosen = sorted({int(v) for v in values})

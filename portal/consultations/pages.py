@@ -87,7 +87,7 @@ def _shared_query() -> bool:
             return False
         names.add(name)
         if name == "page":
-            if not (value.isdigit() and value[0] != "0" and len(value) <= 6):
+            if not (value.isascii() and value.isdigit() and value[0] != "0" and len(value) <= 6):
                 return False
         elif name != "order" or value not in THREAD_ORDERS:
             return False

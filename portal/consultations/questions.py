@@ -111,7 +111,7 @@ def question_number(value) -> int | None:
     value = (value or "").strip() if isinstance(value, str) else value
     if value in (None, ""):
         return None
-    if isinstance(value, str) and not value.isdigit():
+    if isinstance(value, str) and not value.isdecimal():  # "²" is a digit int() refuses
         raise ValueError(value)
     number = int(value)
     if not 1 <= number <= QUESTIONS_MAX:

@@ -192,7 +192,7 @@ def choices(consultation_id: int):
 
     consultation = get_public_consultation(consultation_id)
     posted = {int(name.removeprefix("question-")): request.form.getlist(name)[:10] for name in request.form
-              if name.startswith("question-") and name.removeprefix("question-").isdigit() and len(name) < 16}
+              if name.startswith("question-") and name.removeprefix("question-").isdecimal() and len(name) < 16}
     remembered = dict(session.get(SESSION_KEY) or {})
     answered = set(remembered.get(str(consultation.id), []))
     try:

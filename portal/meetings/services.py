@@ -256,8 +256,15 @@ def registration_counts(meetings: list[Meeting]) -> dict[int, dict[str, int]]:
 
 # --- the public -----------------------------------------------------------------------------------------
 
+_COUNTRY_CODE = re.compile(r"(?:00)?86(1[3-9]\d{9}|0\d{9,11})")
+
+
 def phone_key(phone: str) -> str:
-    return re.sub(r"\D", "", phone or "")
+    """A telephone number's digits, without China's country code (+86 138 0013 8000 is 13800138000, the same
+    person): one sign-up a number (migration 0052 made the keys stored before so)."""
+    digits = re.sub(r"\D", "", phone or "")
+    bare = _COUNTRY_CODE.fullmatch(digits)
+    return bare[1] if bare else digits
 
 
 def masked_phone(phone: str) -> str:

@@ -11,7 +11,7 @@ from portal.accounts.access import get_managed_consultation, role_required
 from portal.citizens.services import current_citizen
 from portal.consultations.views import get_public_consultation
 from portal.core.time import local
-from portal.core.web import file_download
+from portal.core.web import file_download, query_int
 from portal.extensions import db, limiter
 from portal.meetings import services
 from portal.meetings.forms import CancelMeetingForm, DecisionForm, MeetingForm, MinutesForm, RegistrationForm
@@ -240,10 +240,11 @@ def office_minutes(consultation_id: int, meeting_id: int):
 def office_decide(consultation_id: int, meeting_id: int):
     consultation, meeting = _managed_meeting(consultation_id, meeting_id)
     form = DecisionForm()
-    if not form.validate_on_submit() or not (form.registration_id.data or "").isdigit():
+    registration_id = query_int(form.registration_id.data)
+    if not form.validate_on_submit() or registration_id is None:
         abort(400)
     try:
-        services.decide(meeting, current_user, int(form.registration_id.data), form.decision.data)
+        services.decide(meeting, current_user, registration_id, form.decision.data)
     except services.MeetingError as error:
         db.session.rollback()
         return _office_page(consultation, meeting, error=error.message)

@@ -21,6 +21,7 @@ from portal.consultations.models import Consultation
 from portal.core.statements import prepared, run
 from portal.core.time import now
 from portal.core.tokens import remember
+from portal.core.web import query_int
 from portal.extensions import db
 from portal.mail.services import queue_reply_mail
 from portal.moderation.labels import HIDE_REASON_LABELS
@@ -159,8 +160,8 @@ def queue_page(filters: QueueFilters, per_page: int = 50) -> QueuePage:
         conditions.append(Comment.consultation_id == filters.consultation_id)
     if filters.section == "whole":
         conditions.append(Comment.section_id.is_(None))
-    elif filters.section.isdigit():
-        conditions.append(Comment.section_id == int(filters.section))
+    elif query_int(filters.section) is not None:
+        conditions.append(Comment.section_id == query_int(filters.section))
     if filters.stance:
         conditions.append(Comment.stance == filters.stance)
     if filters.flag:

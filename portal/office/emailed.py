@@ -517,4 +517,4 @@ def _heading(section) -> str:
 
 
 def _as_chinese(number: str) -> str:
-    return chinese_number(int(number)) if number.isdigit() and int(number) < 1000 else number.replace("两", "二")
+    return chinese_number(int(number)) if number.isdecimal() and int(number) < 1000 else number.replace("两", "二")

@@ -120,6 +120,15 @@ def test_post_without_csrf_token_is_refused(app, client, open_003):
     assert stored_comments() == 0
 
 
+@pytest.mark.parametrize("field", ["section_id", "parent_id"])
+@pytest.mark.parametrize("value", ["2147483648", str(2**63), "²", "-1", "0", "abc"])
+def test_a_section_or_reply_id_no_database_holds_is_not_found(app, client, open_003, field, value):
+    """Out of the database's integer range was a server error (PostgreSQL from 2**31, SQLite from 2**63)."""
+    response = post_comment(client, open_003, f"/consultations/{open_003.id}", body="意见", **{field: value})
+    assert response.status_code == 404
+    assert stored_comments() == 0
+
+
 def test_section_of_another_consultation_is_refused(app, client, open_003, import_seed):
     other = import_seed("001", deadline=shanghai(2023, 5, 31, 23, 59, 59))
     foreign = other.current_draft.sections[0]

@@ -82,11 +82,17 @@ def test_citizens_sign_up_and_the_office_chooses_who_attends(app, client, clock,
     assert "138 0013 8000" not in text and mine.headers["Referrer-Policy"] == "no-referrer"
     again = sign_up(citizen, consultation, meeting, phone="13800138000")
     assert again.status_code == 422 and "这个电话号码已经报名了这次会议" in again.get_data(as_text=True)
+    for same in ("+86 138 0013 8000", "86-13800138000"):  # the country code: the same number (was a second place)
+        again = sign_up(citizen, consultation, meeting, phone=same)
+        assert again.status_code == 422 and "这个电话号码已经报名了这次会议" in again.get_data(as_text=True)
     assert sign_up(citizen, consultation, meeting, name="李四", phone="0527-84350000").status_code == 303
 
     office_page = client.get(office_url(consultation, meeting)).get_data(as_text=True)
     assert "138 0013 8000" in office_page and "希望社区食堂延长营业时间。" in office_page and "报名（2 人）" in office_page
     token = csrf_token(client, office_url(consultation, meeting))
+    for wrong in ("²", str(2**63), ""):  # no sign-up any database holds: refused, never a server error
+        assert client.post(office_url(consultation, meeting, "/decide"), data={
+            "csrf_token": token, "registration_id": wrong, "decision": "accepted"}).status_code == 400
     decided = client.post(office_url(consultation, meeting, "/decide"), data={
         "csrf_token": token, "registration_id": str(registration.id), "decision": "accepted"})
     assert decided.status_code == 302

@@ -52,6 +52,9 @@ def test_filters_by_consultation_section_stance_flag_and_text(client, open_003, 
     assert shown(f"consultation={other.id}") == {"另一个征求意见的意见。"}
     assert shown(f"consultation={open_003.id}&section={section.id}") == {"关于食堂的意见。"}
     assert shown(f"consultation={open_003.id}&section=whole") == {"反对收费。", "spam.example.com"}
+    everything = {"关于食堂的意见。", "反对收费。", "spam.example.com", "另一个征求意见的意见。"}
+    for unknown in ("²", "2147483648", str(2**63), "-1"):  # no section filter, never a server error
+        assert shown(f"section={unknown}") == everything
     assert shown("stance=oppose") == {"反对收费。"}
     assert shown("flag=link") == {"spam.example.com"}
     assert shown("q=食堂") == {"关于食堂的意见。"}

@@ -55,6 +55,10 @@ def test_readers_choose_once_the_office_counts_the_public_sees_after_the_close(a
     answer(wrong, consultation, q1="9")
     answer(wrong, consultation, q2="1")  # a question without choices
     assert "请从列出的选项中选择" in wrong.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    for odd in ("²", "①", "9" * 40):  # "²" and "①" are digits int() refuses: was a server error
+        assert answer(wrong, consultation, q1=odd).status_code == 303
+        assert "请从列出的选项中选择" in wrong.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert answer(wrong, consultation, **{"q²": "1"}).status_code == 303  # no such question: nothing taken
     assert db.session.scalars(select(ChoiceAnswer.choice).order_by(ChoiceAnswer.id)).all() == [2, 2]
 
     office_page = client.get(url).get_data(as_text=True)  # the office sees them as they come
