@@ -73,10 +73,11 @@ def save_unit(actor: User, unit: Unit | None, name: str, emails: list[str], pare
         raise AdminError("emails", _("电子邮箱「%(email)s」的格式不对。", email=bad[0]))
     aliases = [a for a in dict.fromkeys(a.strip() for a in aliases) if a and a != name]
     _check_names(unit, name, aliases)
-    ancestor = parent
-    while ancestor is not None:
+    ancestor, seen = parent, set()
+    while ancestor is not None and ancestor.id not in seen:  # seen: a loop stored before ends the walk
         if unit is not None and ancestor.id == unit.id:
             raise AdminError("parent", _("上级单位不能是它自己或它的下级单位。"))
+        seen.add(ancestor.id)
         ancestor = ancestor.parent
     before = None
     if unit is None:
@@ -123,6 +124,7 @@ def import_directory(actor: User, rows: list[DirectoryRow]) -> tuple[int, int]:
             other = find_unit(alias)
             if other is not None and other.name != row.name:
                 raise AdminError("file", _("第%(line)d行：别名「%(alias)s」已经是单位「%(unit)s」的名称或别名。", line=row.line, alias=alias, unit=other.name))
+    _refuse_parent_loops(rows, names)
     created = updated = 0
     units: dict[str, Unit] = {}
     for row in rows:
@@ -145,6 +147,23 @@ def import_directory(actor: User, rows: list[DirectoryRow]) -> tuple[int, int]:
     db.session.flush()
     record_action(actor, "import_units", actor, after={"created": created, "updated": updated})
     return created, updated
+
+
+def _refuse_parent_loops(rows: list[DirectoryRow], names: set[str]) -> None:
+    """Refuse a file after which a unit would be its own ancestor (甲局 under 乙局 and 乙局 under 甲局, in the file or
+    with the directory as it stands): the units' tree would have no top."""
+    parent_of = {unit.name: unit.parent.name if unit.parent else None for unit in db.session.scalars(select(Unit))}
+    for row in rows:
+        if row.parent:
+            parent_of[row.name] = row.parent if row.parent in names else find_unit(row.parent).name
+    for row in rows:
+        ancestor, seen = parent_of.get(row.name), set()
+        while ancestor is not None and ancestor not in seen:
+            if ancestor == row.name:
+                raise AdminError("file", _("第%(line)d行：上级单位「%(parent)s」是「%(name)s」的下级单位，两个单位不能互为上级。",
+                                           line=row.line, parent=row.parent, name=row.name))
+            seen.add(ancestor)
+            ancestor = parent_of.get(ancestor)
 
 
 def unmatched_unit_names() -> dict[str, list[Consultation]]:

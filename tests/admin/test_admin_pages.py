@@ -116,6 +116,9 @@ def test_directory_import_from_csv_and_xlsx(app, client, admin):
     # a blank row counts: the number is the row's number in Excel
     ("单位名称,电子邮箱\n市财政局,cz@example.gov.cn\n,\n市教育局,not-an-address\n", "第4行：电子邮箱「not-an-address」的格式不对"),
     ("单位名称,上级单位\n市财政局,市不存在局\n", "上级单位「市不存在局」既不在文件中"),
+    # each above the other (was a server error)
+    ("单位名称,上级单位\n甲局,乙局\n乙局,甲局\n", "第2行：上级单位「乙局」是「甲局」的下级单位"),
+    ("单位名称,上级单位\n甲局,乙局\n乙局,丙局\n丙局,甲局\n", "第2行：上级单位「乙局」是「甲局」的下级单位"),
     ("名字\n市财政局\n", "单位名称"),
     ("", "文件是空的"),
 ])
@@ -125,6 +128,18 @@ def test_a_bad_directory_file_changes_nothing(app, client, admin, content, messa
     assert response.status_code == 422 and "没有导入" in page
     assert message in re.sub(r"<[^>]+>", "", page)
     assert db.session.scalars(select(Unit)).all() == []
+
+
+def test_a_directory_file_cannot_put_a_unit_under_its_own_subordinate(app, client, admin):
+    """In two files, as in one: 乙局 is under 甲局, so 甲局 cannot go under 乙局 (stored, such a loop then made
+    saving any unit under either of them run for ever)."""
+    assert post(client, "/admin/units/import", file=("单位名称,上级单位\n甲局,\n乙局,甲局\n".encode(), "a.csv")).status_code == 302
+    response = post(client, "/admin/units/import", file=("单位名称,上级单位\n甲局,乙局\n".encode(), "b.csv"))
+    page = re.sub(r"<[^>]+>", "", response.get_data(as_text=True))
+    assert response.status_code == 422 and "第2行：上级单位「乙局」是「甲局」的下级单位，两个单位不能互为上级。" in page
+    db.session.expire_all()
+    first = db.session.scalar(select(Unit).where(Unit.name == "甲局"))
+    assert first.parent is None and db.session.scalar(select(Unit).where(Unit.name == "乙局")).parent is first
 
 
 def test_a_directory_formula_is_read_as_its_saved_result_and_refused_without_it(app, client, admin):
