@@ -84,7 +84,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.search.cli import search_cli
     from portal.search.views import bp as search_bp
     from portal.backup.cli import backup_cli
-    from portal.api import views as api_views
     from portal.api.views import bp as api_bp
     from portal.consultations.sitemap import bp as sitemap_bp
 
@@ -131,7 +130,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.meetings.views import bp as meetings_bp
 
     app.register_blueprint(meetings_bp)
-    api_views.register(app)
     search_events.register(db.session)
     from portal.comments import page_cache
 

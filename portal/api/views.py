@@ -84,18 +84,13 @@ def too_many_requests(_error):
     return response
 
 
-def register(app) -> None:
-    """Refusals made before a view is chosen, under /api/ (a method other than GET, say): JSON as well. An
-    unknown address (404) is sent here by the app's own 404 handler."""
-
-    @app.errorhandler(405)
-    def method_not_allowed(error: HTTPException):
-        if not request.path.startswith("/api/"):
-            return error
-        response = error_response(405, "method_not_allowed", _("开放数据接口只能读取（GET）。"))
-        if error.valid_methods:  # a 405 must say which methods the address takes (RFC 9110)
-            response.headers["Allow"] = ", ".join(error.valid_methods)
-        return response
+def method_not_allowed(error: HTTPException) -> Response:
+    """A method other than GET under /api/, refused before a view is chosen: JSON as well (the app's own 405 and
+    404 handlers send /api/ addresses here)."""
+    response = error_response(405, "method_not_allowed", _("开放数据接口只能读取（GET）。"))
+    if error.valid_methods:  # a 405 must say which methods the address takes (RFC 9110)
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
 
 
 def bad_request() -> Response:

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 from functools import lru_cache
 from itertools import chain
+from urllib.parse import urlsplit
 from types import SimpleNamespace
 
 from babel import Locale
@@ -18,6 +19,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -130,6 +132,25 @@ def local_path(target: str | None) -> bool:
     )
 
 
+def return_path() -> str:
+    """Where a page's settings links (language, elderly mode) come back to: the page itself, when a GET opens it
+    again; on the answer to a form's POST (a refused comment, say) the page the form was on, by its Referer when
+    that is this site, else the home page: never an address that only takes a POST (was a bare 405 page)."""
+    if request.method in ("GET", "HEAD"):
+        return request.full_path
+    try:
+        current_app.url_map.bind_to_environ(request.environ).match(method="GET")
+        return request.full_path
+    except HTTPException:  # MethodNotAllowed, NotFound (RequestRedirect is one too)
+        pass
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host:
+        path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+        if local_path(path):
+            return path
+    return "/"
+
+
 MAX_ID = 2**31 - 1  # the largest id or page number a database integer holds
 
 
@@ -236,6 +257,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(number)
     app.add_template_global(text_lang)
     app.add_template_global(draft_key)
+    app.add_template_global(return_path)
     # Flask-Babel caches the locale on the app context, which a test client (or a CLI command issuing
     # requests) may keep across requests: choose it afresh for every request.
     app.before_request(refresh)
@@ -298,6 +320,16 @@ def register(app: Flask) -> None:
         return error_page(
             400, _("页面已过期"), _("表单已失效，您的意见没有保存。请返回上一页，刷新后重新提交。")
         )
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        if request.path.startswith("/api/"):  # the public API answers in JSON
+            from portal.api.views import method_not_allowed as api_method_not_allowed
+
+            return api_method_not_allowed(error)
+        page, status = error_page(405, _("这个地址不能直接打开"),
+                                  _("这个地址只用来提交表单，不能直接打开。请返回上一页，或回到首页。"))
+        return page, status, {"Allow": ", ".join(error.valid_methods or [])}  # RFC 9110: a 405 names them
 
     @app.errorhandler(413)
     def too_large(_error):

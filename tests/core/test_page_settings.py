@@ -91,3 +91,41 @@ def test_settings_never_redirect_off_the_site(client):
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
         response = client.get("/settings/elderly/on", query_string={"next": target})
         assert response.headers["Location"] == "/"
+
+
+def test_the_settings_links_on_a_refused_comment_come_back_to_the_page_of_the_form(client, open_003):
+    """The answer to a refused comment stands at the POST-only address …/comments: its language and elderly-mode
+    links come back to the page the form was on (was a bare English "405 Method Not Allowed")."""
+    from urllib.parse import parse_qs, urlsplit
+
+    section = open_003.current_draft.sections[2]
+    form_page = f"/consultations/{open_003.id}/sections/{section.anchor}"
+    from tests.helpers import csrf_token
+
+    refused = client.post(f"/consultations/{open_003.id}/comments",
+                          data={"csrf_token": csrf_token(client, form_page), "stance": "suggest", "body": "",
+                                "section_id": section.id, "parent_id": ""},
+                          headers={"Referer": f"http://localhost{form_page}"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    links = re.findall(r'href="(/settings/(?:language/en|elderly/on)\?[^"]+)"', page)
+    assert len(links) == 2
+    for link in links:
+        back = parse_qs(urlsplit(link.replace("&amp;", "&")).query)["next"][0]
+        assert back == form_page
+        assert client.get(client.get(link).headers["Location"]).status_code == 200
+    # without a Referer (a browser told not to send one): the home page
+    refused = client.post(f"/consultations/{open_003.id}/comments",
+                          data={"csrf_token": csrf_token(client, form_page), "stance": "suggest", "body": "",
+                                "section_id": section.id, "parent_id": ""})
+    backs = re.findall(r'href="/settings/[^"?]+\?next=([^"]*)"', refused.get_data(as_text=True))
+    assert len(backs) == 2 and set(backs) <= {"/", "%2F"}, backs
+
+
+def test_opening_an_address_that_only_takes_a_form_says_so_in_the_readers_language(client, open_003):
+    url = f"/consultations/{open_003.id}/comments"
+    page = client.get(url)
+    assert page.status_code == 405 and "POST" in page.headers["Allow"]
+    assert "这个地址只用来提交表单，不能直接打开" in page.get_data(as_text=True)
+    english = client.get(url, headers={"Accept-Language": "en"})
+    assert english.status_code == 405 and "only receives forms" in english.get_data(as_text=True)
