@@ -4,10 +4,9 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from portal.audit.services import record_action
 from portal.comments.models import Comment
 from portal.comments.retention import erase_old_contacts_recorded
-from portal.comments.services import approve_comment, find_by_receipt
+from portal.comments.services import find_by_receipt
 from portal.extensions import db
 from portal.operations.jobs import recorded
 
@@ -18,7 +17,12 @@ comments_cli = AppGroup("comments", help="Manage comments.")
 @click.argument("receipts", nargs=-1)
 @click.option("--all-pending", is_flag=True, help="Approve every pending comment.")
 def approve_command(receipts: tuple[str, ...], all_pending: bool):
-    """Approve comments by receipt number (or all pending ones) so that they are shown publicly."""
+    """Approve comments by receipt number (or all pending ones) so that they are shown publicly. A telephone, identity
+    card number or e-mail address in a comment's text, name or proposed wording is masked first (138****8000), as
+    the moderation queue's 遮盖个人信息并通过 does: nothing this command publishes shows one in full."""
+    from portal.moderation.personal import has_personal
+    from portal.moderation.services import CommentSelection, moderate
+
     if not receipts and not all_pending:
         raise click.UsageError("请给出回执号，或使用 --all-pending。")
     comments = []
@@ -29,13 +33,19 @@ def approve_command(receipts: tuple[str, ...], all_pending: bool):
         comments.append(comment)
     if all_pending:
         comments += db.session.scalars(select(Comment).where(Comment.status == "pending")).all()
+    approved = masked = unchanged = 0
     for comment in comments:
-        before = {"status": comment.status, "version": comment.moderation_version}
-        approve_comment(comment)
-        record_action("cli", "approve", comment, consultation_id=comment.consultation_id, before=before,
-                      after={"status": comment.status, "version": comment.moderation_version})
+        personal = "personal" in comment.flag_list or any(
+            has_personal(text) for text in (comment.body, comment.author_name, comment.proposal, comment.organisation)
+            if text)
+        outcome = moderate("cli", "mask" if personal else "approve",
+                           [CommentSelection(comment.id, comment.moderation_version)], view="queue")
+        approved += outcome.done
+        masked += outcome.done if personal else 0
+        unchanged += outcome.not_applicable + outcome.stale
     db.session.commit()
-    click.echo(f"已审核通过 {len(comments)} 条意见。")
+    click.echo(f"已审核通过 {approved} 条意见" + (f"（其中 {masked} 条遮盖了个人信息）" if masked else "")
+               + (f"；{unchanged} 条已隐藏、已标为垃圾或已撤回，没有改变" if unchanged else "") + "。")
 
 
 @comments_cli.command("erase-contacts")

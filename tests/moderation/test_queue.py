@@ -262,6 +262,24 @@ def test_cli_approve_still_works_and_bumps_the_version(app, open_003, add_commen
     assert audit("approve")[0].actor_label == "cli"
 
 
+def test_cli_approve_masks_personal_information_before_it_is_shown(app, client, open_003, add_comment):
+    """The command publishes without a moderator's eyes: a number in the text or the name is masked first, as
+    遮盖个人信息并通过 does (it was published in full: pages, API, search)."""
+    phoned = add_comment("我家电话13812345678，请联系。", author_name="李13900139000")
+    add_comment("没有号码的意见。")
+    result = app.test_cli_runner().invoke(args=["comments", "approve", "--all-pending"])
+    assert result.exit_code == 0, result.output
+    assert "已审核通过 2 条意见（其中 1 条遮盖了个人信息）。" in result.output
+    db.session.expire_all()
+    stored = db.session.get(Comment, phoned.id)
+    assert stored.status == "approved" and stored.body == "我家电话138****5678，请联系。"
+    assert "13812345678" not in stored.author_name and "personal" not in stored.flag_list
+    assert stored.author_contact == "13812345678"  # kept for the office, never shown
+    page = client.get(f"/consultations/{open_003.id}").get_data(as_text=True)
+    assert "138****5678" in page and "13812345678" not in page and "没有号码的意见。" in page
+    assert [entry.action for entry in audit("mask")] == ["mask"] and len(audit("approve")) == 1
+
+
 def test_contact_details_never_reach_the_public_thread(client, open_003, moderator, add_comment):
     add_comment("公开的意见。", author_contact="someone@example.com")
     act(client, queue_items(client.get("/moderation").get_data(as_text=True)), action="approve")
