@@ -5,6 +5,7 @@ validating the WTForms form cost ~0.5 ms of a submission's ~4 ms); the view buil
 show what was wrong. tests/comments/test_comment_form.py checks that the two agree on every kind of input.
 """
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from flask import current_app
@@ -32,9 +33,27 @@ def _too_long(body: str | None) -> bool:
     return bool(body) and len(body.strip()) > current_app.config["COMMENT_MAX_LENGTH"]
 
 
+_CONTACT_LABEL = re.compile(r"(?:联系)?(?:电话|手机号码|手机号|手机|座机|电子邮箱|邮箱|e-?mail)\s*[:：]?\s*", re.IGNORECASE)
+_PHONE_SEPARATORS = re.compile(r"[\s\-－—–().·]")
+
+
+def clean_contact(contact: str) -> str:
+    """A contact as people type it, made plain: full-width characters (１３８…, ＠) as ASCII, a label before it
+    (电话：, 邮箱：) left out."""
+    value = unicodedata.normalize("NFKC", contact).strip()
+    label = _CONTACT_LABEL.match(value)
+    return value[label.end():].strip() if label else value
+
+
 def _contact_invalid(contact: str | None) -> bool:
-    value = (contact or "").strip().replace("（", "(").replace("）", ")")
-    return bool(value) and not (PHONE.match(value.replace("(", "").replace(")", "")) or EMAIL.match(value))
+    """Neither a telephone number (spaces, hyphens and brackets as people write them: 138 1234 5678, (0557)
+    3255022) nor an e-mail address."""
+    value = clean_contact(contact or "")
+    if not value:
+        return False
+    if "@" in value:
+        return not EMAIL.match(value)
+    return not PHONE.match(_PHONE_SEPARATORS.sub("", value))
 
 
 def _a_question(form, field):
@@ -51,7 +70,8 @@ def comment_max_length(form, field):
 
 def _phone_or_email(form, field):
     if _contact_invalid(field.data):
-        raise ValidationError(_l("请填写正确的手机号码、固定电话或电子邮箱，也可以不填。"))
+        raise ValidationError(_l("请填写正确的手机号码、固定电话或电子邮箱，例如 13800138000、0527-84350000 或 "
+                                 "zhangsan@example.com；也可以不填。"))
 
 
 def organisation_field(label, description) -> StringField:
@@ -88,7 +108,8 @@ class PostedComment:
     @classmethod
     def of_form(cls, form: "CommentForm") -> "PostedComment":
         quote = clean_quote(form.quote.data)
-        return cls(form.body.data, form.stance.data, form.author_name.data, form.author_contact.data,
+        contact = form.author_contact.data
+        return cls(form.body.data, form.stance.data, form.author_name.data, clean_contact(contact) if contact else contact,
                    quote, clean_proposal(form.proposal.data, quote),
                    *organisation_of(form.organisation.data, form.organisation_kind.data),
                    question_number(form.question.data))
@@ -125,6 +146,7 @@ def posted_comment(formdata) -> PostedComment | None:
     except ValueError:
         return None
     quote = clean_quote(quote)
+    contact = clean_contact(contact) if contact else contact
     return PostedComment(body, stance, name, contact, quote, clean_proposal(proposal, quote) if proposal else None,
                          *(organisation_of(organisation, kind) if organisation else (None, None)), question)
 

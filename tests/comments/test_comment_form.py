@@ -21,7 +21,10 @@ STANCES = [None, "", "support", "oppose", "suggest", "SUPPORT", "neutral", " sug
 NAMES = [None, "", "  ", "王大爷", "名" * 50, "名" * 51, " " * 60]
 CONTACTS = [None, "", "  ", "13812345678", "+86 13812345678", "010-12345678", "（010）12345678", "12345",
             "citizen@example.com", " citizen@example.com ", "not an address", "a@b", "x" * 95 + "@a.cn",
-            "x" * 96 + "@ab.cn", " " * 120]
+            "x" * 96 + "@ab.cn", " " * 120,
+            # as people write them: grouped, full-width, with a label (all accepted, stored plain)
+            "138 1234 5678", "138-1234-5678", "１３８１２３４５６７８", "电话：13812345678", "邮箱：citizen＠example.com",
+            "(0557) 3255022", "电话：", "电话：12345"]
 QUOTES = [None, "", "  ", "原文的一句话", " 原文\r\n\r\n 第二行 ", "引" * QUOTE_MAX, "引" * (QUOTE_MAX + 1), " " * (QUOTE_MAX + 10)]
 ORGANISATIONS = [None, "", "  ", "某某协会", " 某某有限公司（盖章） ", "无", "单" * 100, "单" * 101, " " * 120]
 KINDS = [None, "", "enterprise", "other", "bank", " enterprise"]

@@ -113,6 +113,19 @@ def test_contacts_accept_phones_and_emails(app, client, open_003):
     assert stored_comments() == 4
 
 
+def test_contacts_are_accepted_as_people_write_them_and_stored_plain(app, client, open_003):
+    typed = {"138 1234 5678": "138 1234 5678", "138-1234-5678": "138-1234-5678",
+             "１３８１２３４５６７８": "13812345678", "电话：13812345678": "13812345678",
+             "邮箱：Someone＠example.com": "Someone@example.com", "（0557）3255022": "(0557)3255022"}
+    for contact in typed:
+        receipt_from(post_comment(client, open_003, f"/consultations/{open_003.id}", body="好", author_contact=contact))
+    stored = db.session.scalars(select(Comment.author_contact).order_by(Comment.id)).all()
+    assert stored == list(typed.values())
+    refused = post_comment(client, open_003, f"/consultations/{open_003.id}", body="好", author_contact="电话：12345")
+    assert refused.status_code == 422
+    assert "例如 13800138000、0527-84350000 或 zhangsan@example.com" in refused.get_data(as_text=True)
+
+
 def test_post_without_csrf_token_is_refused(app, client, open_003):
     response = client.post(f"/consultations/{open_003.id}/comments", data={"body": "没有令牌", "stance": "suggest"})
     assert response.status_code == 400
