@@ -5,11 +5,11 @@ validating the WTForms form cost ~0.5 ms of a submission's ~4 ms); the view buil
 show what was wrong. tests/comments/test_comment_form.py checks that the two agree on every kind of input.
 """
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from portal.comments.contacts import PHONE_SEPARATORS, clean_contact
 from portal.comments.models import STANCES
 from portal.comments.organisations import KIND_LABELS, ORGANISATION_KINDS, ORGANISATION_MAX, organisation_of
 from portal.comments.proposals import PROPOSAL_MAX, clean_proposal
@@ -33,18 +33,6 @@ def _too_long(body: str | None) -> bool:
     return bool(body) and len(body.strip()) > current_app.config["COMMENT_MAX_LENGTH"]
 
 
-_CONTACT_LABEL = re.compile(r"(?:联系)?(?:电话|手机号码|手机号|手机|座机|电子邮箱|邮箱|e-?mail)\s*[:：]?\s*", re.IGNORECASE)
-_PHONE_SEPARATORS = re.compile(r"[\s\-－—–().·]")
-
-
-def clean_contact(contact: str) -> str:
-    """A contact as people type it, made plain: full-width characters (１３８…, ＠) as ASCII, a label before it
-    (电话：, 邮箱：) left out."""
-    value = unicodedata.normalize("NFKC", contact).strip()
-    label = _CONTACT_LABEL.match(value)
-    return value[label.end():].strip() if label else value
-
-
 def _contact_invalid(contact: str | None) -> bool:
     """Neither a telephone number (spaces, hyphens and brackets as people write them: 138 1234 5678, (0557)
     3255022) nor an e-mail address."""
@@ -53,7 +41,7 @@ def _contact_invalid(contact: str | None) -> bool:
         return False
     if "@" in value:
         return not EMAIL.match(value)
-    return not PHONE.match(_PHONE_SEPARATORS.sub("", value))
+    return not PHONE.match(PHONE_SEPARATORS.sub("", value))
 
 
 def _a_question(form, field):

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import math
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -381,5 +383,18 @@ def load_replies(comments: list[Comment]) -> None:
         set_committed_value(comment, "replies", children.get(comment.id, []))
 
 
+_RECEIPT_DASHES = re.compile(r"[\s\-‐‑‒–—―－_~～]+")
+
+
+def plain_receipt(number: str) -> str:
+    """A receipt number as people type or read it out, made plain: full-width characters (ＩＭＥ), lower case,
+    spaces, any kind of dash or none at all (20230512k7m2qx, 20230512 — K7M2QX) give 20230512-K7M2QX."""
+    value = unicodedata.normalize("NFKC", number or "").upper().strip()
+    value = _RECEIPT_DASHES.sub("-", value).strip("-")
+    if re.fullmatch(r"\d{8}[A-Z0-9]{6}", value):
+        value = f"{value[:8]}-{value[8:]}"
+    return value
+
+
 def find_by_receipt(number: str) -> Comment | None:
-    return db.session.scalar(select(Comment).where(Comment.receipt_number == number.strip().upper()))
+    return db.session.scalar(select(Comment).where(Comment.receipt_number == plain_receipt(number)))

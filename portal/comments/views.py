@@ -14,7 +14,7 @@ from portal.comments.forms import CommentForm, PostedComment, WithdrawForm, post
 from portal.consultations.rounds import next_rounds
 from portal.comments.models import Comment
 from portal.comments.quotes import changed_quotes, proposals_taken, quote_found
-from portal.comments.services import CommentRefused, find_by_receipt, find_target, store_comment
+from portal.comments.services import CommentRefused, find_by_receipt, find_target, plain_receipt, store_comment
 from portal.consultations.models import Consultation
 from portal.consultations.questions import asked_question
 from portal.comments.withdrawal import COOKIE, WithdrawalRefused, key_cookie, may_withdraw, withdraw_comment
@@ -216,8 +216,10 @@ def reply(consultation_id: int, comment_id: int):
 @limiter.limit(lambda: current_app.config["RECEIPT_MISS_LIMIT"], deduct_when=lambda response: response.status_code == 404)
 def receipt(number: str):
     comment = find_by_receipt(number)
-    if comment is None:
-        abort(404)
+    if comment is None:  # the lookup form again, the number kept, saying what a number looks like
+        return render_template("comments/lookup.html", number=number, not_found=True), 404
+    if comment.receipt_number != number:  # typed as people type it (20230512k7m2qx): the number's own address
+        return redirect(url_for("comments.receipt", number=comment.receipt_number, **request.args))
     return _receipt_page(comment, WithdrawForm(key=request.args.get("key", "")))
 
 
@@ -262,7 +264,7 @@ def withdraw(number: str):
 
 @bp.get("/receipts/")
 def lookup():
-    number = request.args.get("number", "").strip()
+    number = plain_receipt(request.args.get("number", ""))
     if number:
-        return redirect(url_for("comments.receipt", number=number.upper()))
+        return redirect(url_for("comments.receipt", number=number))
     return render_template("comments/lookup.html")

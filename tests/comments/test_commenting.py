@@ -176,6 +176,26 @@ def test_unknown_receipt_is_404_and_lookup_redirects(app, client):
     assert response.status_code == 302 and response.headers["Location"].endswith("/receipts/20230101-AAAAAA")
 
 
+def test_a_receipt_number_is_found_as_people_type_it(app, client, open_003):
+    number = receipt_from(post_comment(client, open_003, f"/consultations/{open_003.id}", body="我的意见"))
+    date, letters = number.split("-")
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in f"{date}-{letters.lower()}")
+    for typed in (f"{date}{letters}", f"{date} {letters}", f"{date}—{letters}", f" {date}－{letters.lower()} ",
+                  full_width):
+        looked_up = client.get("/receipts/", query_string={"number": typed})
+        assert looked_up.status_code == 302 and looked_up.headers["Location"].endswith(f"/receipts/{number}"), typed
+    # an address typed by hand goes to the number's own
+    assert client.get(f"/receipts/{date}{letters.lower()}").headers["Location"].endswith(f"/receipts/{number}")
+    assert "我的意见" in client.get(f"/receipts/{number}").get_data(as_text=True)
+
+
+def test_an_unknown_receipt_number_gives_the_lookup_form_again_with_the_number_kept(client):
+    page = client.get("/receipts/20230101-AAAAAB")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 404 and "没有找到回执号为 20230101-AAAAAB 的意见" in text
+    assert 'value="20230101-AAAAAB"' in text and 'aria-invalid="true"' in text
+
+
 def test_a_receipt_number_already_taken_is_drawn_again_and_nothing_is_written_twice(app, client, open_003,
                                                                                       monkeypatch):
     """The insert refuses a taken receipt number (ON CONFLICT … DO NOTHING); on PostgreSQL its queue rows, in
