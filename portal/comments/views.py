@@ -128,6 +128,9 @@ def _create(consultation_id: int):
         if misasked:
             form.question.errors = [misasked]
         if not valid or refused or misquoted or misproposed or misasked:
+            if uploads and not refused:  # a browser never sends a chosen file again: say so, naming them
+                form.attachments.errors = [_("您选的附件（%(names)s）还没有保存：改好其他问题后，请重新选择附件再提交。",
+                                             names="、".join(upload.filename for upload in uploads))]
             return _form_again(get_public_consultation(consultation_id), target, form)
     language = str(get_locale())
     citizen = current_citizen()  # no query unless the session names a citizen

@@ -83,6 +83,16 @@ def test_too_many_or_too_large_files_are_refused_with_the_limit(app, client, ope
     assert _count(Comment) == 0 and _count(CommentAttachment) == 0
 
 
+def test_files_chosen_with_a_mistake_elsewhere_are_asked_for_again_by_name(app, client, open_003):
+    """A browser never fills a file field again: a form refused for its text must say the files were not kept
+    (they were dropped without a word, and the comment could go without its letter)."""
+    response = _post(client, open_003, [("书面意见.pdf", PDF), ("照片.png", PNG)], body="")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "请填写您的意见" in page
+    assert "您选的附件（书面意见.pdf、照片.png）还没有保存" in page
+    assert _count(Comment) == 0 and _count(CommentAttachment) == 0
+
+
 def test_an_empty_file_field_is_a_comment_without_files(app, client, open_003):
     section = _section(open_003)
     page = f"/consultations/{open_003.id}/sections/{section.anchor}"

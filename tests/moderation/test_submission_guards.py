@@ -117,6 +117,9 @@ def test_a_report_puts_a_published_comment_back_in_the_queue(client, open_003, m
     token = csrf_token(client, report_url)
     missing = client.post(report_url, data={"csrf_token": token, "reason": ""})
     assert missing.status_code == 422 and "请选择举报理由" in missing.get_data(as_text=True)
+    assert "报告没有提交" in missing.get_data(as_text=True)
+    english = client.post(report_url, data={"csrf_token": token, "reason": ""}, headers={"Accept-Language": "en"})
+    assert "Your report was not sent" in english.get_data(as_text=True)  # not "comment", as the comment form says
     response = client.post(report_url, data={"csrf_token": token, "reason": "privacy", "note": "有别人的电话"})
     assert response.status_code == 303
     assert "举报已收到" in client.get(response.headers["Location"]).get_data(as_text=True)
