@@ -8,7 +8,7 @@ PHONE_SEPARATORS = re.compile(r"[\s\-－—–().·]")
 
 def clean_contact(contact: str) -> str:
     """A contact as people type it, made plain: full-width characters (１３８…, ＠) as ASCII, a label before it
-    (电话：, 邮箱：) left out."""
-    value = unicodedata.normalize("NFKC", contact).strip()
+    (电话：, 邮箱：) and invisible characters (a zero-width space) left out."""
+    value = "".join(c for c in unicodedata.normalize("NFKC", contact) if unicodedata.category(c) != "Cf").strip()
     label = _CONTACT_LABEL.match(value)
     return value[label.end():].strip() if label else value

@@ -11,6 +11,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from portal.comments.contacts import PHONE_SEPARATORS, clean_contact
 from portal.comments.models import STANCES
+from portal.comments.plain_text import clean_line, has_visible
 from portal.comments.organisations import KIND_LABELS, ORGANISATION_KINDS, ORGANISATION_MAX, organisation_of
 from portal.comments.proposals import PROPOSAL_MAX, clean_proposal
 from portal.comments.quotes import QUOTE_MAX, clean_quote
@@ -56,6 +57,12 @@ def comment_max_length(form, field):
         raise ValidationError(_l("意见内容不能超过 %(limit)s 个字。", limit=current_app.config["COMMENT_MAX_LENGTH"]))
 
 
+def visible_text(form, field):
+    """Blank to a reader: nothing but zero-width characters or combining marks (DataRequired lets them through)."""
+    if field.data and not has_visible(field.data):
+        raise ValidationError(_l("请填写您的意见。"))
+
+
 def _phone_or_email(form, field):
     if _contact_invalid(field.data):
         raise ValidationError(_l("请填写正确的手机号码、固定电话或电子邮箱，例如 13800138000、0527-84350000 或 "
@@ -97,9 +104,11 @@ class PostedComment:
     def of_form(cls, form: "CommentForm") -> "PostedComment":
         quote = clean_quote(form.quote.data)
         contact = form.author_contact.data
-        return cls(form.body.data, form.stance.data, form.author_name.data, clean_contact(contact) if contact else contact,
-                   quote, clean_proposal(form.proposal.data, quote),
-                   *organisation_of(form.organisation.data, form.organisation_kind.data),
+        name, organisation = form.author_name.data, form.organisation.data
+        return cls(form.body.data, form.stance.data, clean_line(name) if name else name,
+                   clean_contact(contact) if contact else contact, quote, clean_proposal(form.proposal.data, quote),
+                   *organisation_of(clean_line(organisation) if organisation else organisation,
+                                    form.organisation_kind.data),
                    question_number(form.question.data))
 
 
@@ -114,7 +123,7 @@ def posted_comment(formdata) -> PostedComment | None:
     stance = formdata.get("stance", DEFAULT_STANCE)
     name = formdata.get("author_name")
     contact = formdata.get("author_contact")
-    if _blank(body) or _too_long(body) or stance not in STANCES:
+    if _blank(body) or not has_visible(body) or _too_long(body) or stance not in STANCES:
         return None
     if not _blank(name) and len(name) > NAME_MAX:
         return None
@@ -135,6 +144,8 @@ def posted_comment(formdata) -> PostedComment | None:
         return None
     quote = clean_quote(quote)
     contact = clean_contact(contact) if contact else contact
+    name = clean_line(name) if name else name
+    organisation = clean_line(organisation) if organisation else organisation
     return PostedComment(body, stance, name, contact, quote, clean_proposal(proposal, quote) if proposal else None,
                          *(organisation_of(organisation, kind) if organisation else (None, None)), question)
 
@@ -160,7 +171,7 @@ class CommentForm(Form):
     )
     body = TextAreaField(
         _l("您的意见"),
-        validators=[DataRequired(message=_l("请填写您的意见。")), comment_max_length],
+        validators=[DataRequired(message=_l("请填写您的意见。")), visible_text, comment_max_length],
         description=_l("请写明您的意见和理由。"),
     )
     stance = RadioField(

@@ -16,9 +16,9 @@ from portal.comments.quotes import QUOTE_MAX
 LIMIT = 20  # COMMENT_MAX_LENGTH in this test
 
 BODIES = [None, "", "   ", "\n\t", "好", " 有空格的意见 ", "长" * LIMIT, " " + "长" * LIMIT + " ", "长" * (LIMIT + 1),
-          "建议\r\n分两行"]
+          "建议\r\n分两行", "\u200b\u200b", "\u0301\u0301", "\u200d", "\u200b好"]  # invisible only: blank
 STANCES = [None, "", "support", "oppose", "suggest", "SUPPORT", "neutral", " suggest"]
-NAMES = [None, "", "  ", "王大爷", "名" * 50, "名" * 51, " " * 60]
+NAMES = [None, "", "  ", "王大爷", "名" * 50, "名" * 51, " " * 60, "\u200b", "\u202e管理员", "\u2066王\u2069"]
 CONTACTS = [None, "", "  ", "13812345678", "+86 13812345678", "010-12345678", "（010）12345678", "12345",
             "citizen@example.com", " citizen@example.com ", "not an address", "a@b", "x" * 95 + "@a.cn",
             "x" * 96 + "@ab.cn", " " * 120,
@@ -26,7 +26,7 @@ CONTACTS = [None, "", "  ", "13812345678", "+86 13812345678", "010-12345678", "�
             "138 1234 5678", "138-1234-5678", "１３８１２３４５６７８", "电话：13812345678", "邮箱：citizen＠example.com",
             "(0557) 3255022", "电话：", "电话：12345"]
 QUOTES = [None, "", "  ", "原文的一句话", " 原文\r\n\r\n 第二行 ", "引" * QUOTE_MAX, "引" * (QUOTE_MAX + 1), " " * (QUOTE_MAX + 10)]
-ORGANISATIONS = [None, "", "  ", "某某协会", " 某某有限公司（盖章） ", "无", "单" * 100, "单" * 101, " " * 120]
+ORGANISATIONS = [None, "", "  ", "\u200b", "\u202e某某协会", "某某协会", " 某某有限公司（盖章） ", "无", "单" * 100, "单" * 101, " " * 120]
 KINDS = [None, "", "enterprise", "other", "bank", " enterprise"]
 QUESTION_NUMBERS = [None, "", " ", "1", " 2 ", "10", "11", "0", "-1", "a", "１"]
 PROPOSALS = [None, "", "  ", "原文的一句话", " 原文 的一句话 ", "改成这样\r\n\r\n 两行", "改" * PROPOSAL_MAX,

@@ -107,6 +107,20 @@ def test_invalid_comment_shows_errors_and_stores_nothing(app, client, open_003, 
     assert stored_comments() == 0
 
 
+def test_invisible_text_is_blank_and_a_name_cannot_turn_the_text_around(app, client, open_003):
+    url = f"/consultations/{open_003.id}"
+    for body in ("\u200b\u200b\u200b", "\u0301\u0301"):  # zero-width spaces; combining accents alone
+        refused = post_comment(client, open_003, url, body=body)
+        assert refused.status_code == 422 and "请填写您的意见" in refused.get_data(as_text=True)
+    assert stored_comments() == 0
+    receipt_from(post_comment(client, open_003, url, body="好", author_name="\u200b",
+                              author_contact="someone@example.com\u200b"))
+    receipt_from(post_comment(client, open_003, url, body="好", author_name="\u202e管理员", organisation="\u202e某某协会"))
+    first, second = db.session.scalars(select(Comment).order_by(Comment.id)).all()
+    assert first.author_name is None and first.author_contact == "someone@example.com"  # shown as 匿名
+    assert second.author_name == "管理员" and second.organisation == "某某协会"
+
+
 def test_contacts_accept_phones_and_emails(app, client, open_003):
     for contact in ("13800138000", "0557-3255022", "someone@example.com", "+86 13800138000"):
         receipt_from(post_comment(client, open_003, f"/consultations/{open_003.id}", body="好", author_contact=contact))
