@@ -421,3 +421,27 @@ document.querySelectorAll("a[data-question]").forEach(function (link) {
     });
   });
 })();
+
+// A form is sent once: a second press of its button (a double click, or an impatient press while the answer is on
+// its way) would store a comment, a letter or a sign-up twice. The second submission is stopped for a few seconds
+// (after them a press sends again, should the first have gone nowhere) and again whenever the page is shown anew
+// (back from the answer). The button is not disabled: a disabled button's name and value would not be sent.
+(function () {
+  var AGAIN_AFTER_MS = 8000;
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post" || form.target) { return; }
+    var sent = Number(form.getAttribute("data-sent-at") || 0);
+    if (sent && Date.now() - sent < AGAIN_AFTER_MS) { event.preventDefault(); return; }
+    form.setAttribute("data-sent-at", String(Date.now()));
+    form.setAttribute("aria-busy", "true");
+    // a form whose answer is a download leaves the page as it was: not busy once a press may send again
+    window.setTimeout(function () { form.removeAttribute("aria-busy"); }, AGAIN_AFTER_MS);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sent-at]").forEach(function (form) {
+      form.removeAttribute("data-sent-at");
+      form.removeAttribute("aria-busy");
+    });
+  });
+})();
