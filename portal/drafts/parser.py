@@ -29,6 +29,7 @@ with the rule that matched) or ``ParsedDraft.consumed_lines`` (turned into a fie
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -1254,10 +1255,25 @@ def _front_matter(paras: list[_Para], st: _State) -> _Front:
         pre = range(0, len(paras))
         post = range(0, 0)
 
+    # unsigned, the notice ends where the draft's title stands again as the notice named it (《…》): what comes
+    # before it (the ways to send opinions, numbered or not) is the notice's, not the draft's preamble
+    title_at = None
+    if not sig:
+        named: set[str] = set()
+        for k in pre:
+            if kinds[k] in ("notice_title", "notice") or "《" in paras[k].text:
+                named.update(squeeze(title) for title in re.findall(r"《([^《》]{4,80})》", paras[k].text))
+            elif named and squeeze(paras[k].text).strip("《》") in named:
+                title_at = k
+                break
+
     seen_notice = False
     seen_preamble = False
     for k in pre:
         p, kd, t = paras[k], kinds[k], paras[k].text
+        if k == title_at:
+            st.consume(p.lines, "title_line")
+            continue
         if kd == "meta":
             m = _META_RE.match(t)
             key, val = m.group(1), _strip(m.group(2))
@@ -1288,7 +1304,7 @@ def _front_matter(paras: list[_Para], st: _State) -> _Front:
         elif kd == "other" and _title_like(t) and not seen_notice and not seen_preamble:
             title_lines.append(t)
             st.consume(p.lines, "title_line")
-        elif sig:
+        elif sig or (title_at is not None and k < title_at):
             fr.notice.append(t)
             seen_notice = True
         else:
@@ -1359,11 +1375,12 @@ def _contact(notice: str) -> Contact:
             ph = squeeze(pm.group(0))
             if ph not in c.phones:
                 c.phones.append(ph)
-    for pm in re.finditer(r"(?<!\d)1[3-9]\d{9}(?!\d)", notice):
-        if pm.group(0) not in c.phones and not re.search(r"传\s*真\s*[:：]?\s*$",
-                                                         notice[:pm.start()]):
-            c.phones.append(pm.group(0))
-    for em in _EMAIL_RE.finditer(notice):
+    # numbers not right after 电话 (联系人及电话：王五 0557-3255022): a mobile, or a landline with its area code
+    for pm in re.finditer(r"(?<![\d-])(?:1[3-9]\d{9}|0\d{2,3}[-－]\d{7,8})(?![\d-])", notice):
+        number = squeeze(pm.group(0))
+        if number not in c.phones and not re.search(r"传\s*真\s*[:：]?\s*$", notice[:pm.start()]):
+            c.phones.append(number)
+    for em in _EMAIL_RE.finditer(unicodedata.normalize("NFKC", notice)):  # ＠ typed in a Chinese input method
         if em.group(0) not in c.emails:
             c.emails.append(em.group(0))
     for m in re.finditer(r"(?:报送至|报送到|报送给|反馈至|反馈到|反馈给|发送至|送至|寄至|寄送至|提交至|"
@@ -1503,6 +1520,26 @@ def _skip_numbered_notice(paras: list[_Para], start: int) -> int:
         if not _NOTICE_KW_RE.search(before):
             return start
         if any(p.kind == "text" and is_heading_line(p.text) for p in paras[start:j]):
+            return start
+        for k in range(d + 1, len(paras)):
+            if paras[k].kind == "text" and match_label(paras[k].text):
+                return k
+        return start
+    return _skip_numbered_notice_before_title(paras, start)
+
+
+def _skip_numbered_notice_before_title(paras: list[_Para], start: int) -> int:
+    """A numbered notice without a signature ("公众可以通过以下途径…：一、登录网站… 二、通过电子邮件…"), followed
+    by the draft's title as the notice names it (《…》): the body starts at the first numbered heading after
+    the title (the notice's items, its deadline and contact stay in the notice)."""
+    before = "\n".join(p.text for p in paras[:start])
+    if not _NOTICE_KW_RE.search(before):
+        return start
+    titles = {squeeze(title) for title in re.findall(r"《([^《》]{4,80})》", before)}
+    for d in range(start + 1, min(len(paras), start + 16)):
+        if paras[d].kind != "text" or squeeze(paras[d].text).strip("《》") not in titles:
+            continue
+        if any(p.kind == "text" and is_heading_line(p.text) for p in paras[start:d]):
             return start
         for k in range(d + 1, len(paras)):
             if paras[k].kind == "text" and match_label(paras[k].text):

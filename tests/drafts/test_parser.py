@@ -990,3 +990,42 @@ def test_responsible_units_of_a_task_list_in_an_appendix_are_still_units():
     ])
     (item,) = parse_draft(text).sections[-1].children
     assert item.units == ["市民政局", "市财政局"] and item.text == ""
+
+
+def test_a_numbered_notice_without_signature_stays_the_notice():
+    """The ways to send opinions, numbered 一、二、三、 like the draft, then the draft's title as the notice named it:
+    they were read as the draft's first sections, taking the deadline and the contact with them."""
+    text = "\n".join([
+        "关于公开征求《某市居家养老服务条例（草案征求意见稿）》意见的公告",
+        "现将《某市居家养老服务条例（草案征求意见稿）》全文公布，征求社会各界意见。公众可以通过以下途径和方式提出意见：",
+        "一、登录某市人民政府网站，在首页“公开征求意见”栏目提出意见。",
+        "二、通过电子邮件将意见发送至：fzb@example.gov.cn。",
+        "三、通过信函将意见寄至：某市司法局立法一处（地址：某市人民路1号，邮编：100000）。",
+        "意见反馈截止时间为2027年1月6日。",
+        "联系人：刘洋，电话：0571-87001234。",
+        "某市居家养老服务条例（草案征求意见稿）",
+        "第一章 总则",
+        "第一条 为了规范居家养老服务，制定本条例。",
+        "第二章 附则",
+        "第二条 本条例自2027年3月1日起施行。",
+    ])
+    d = parse_draft(text).to_dict()
+    assert [s["label"] for s in d["sections"]] == ["第一章", "第二章"]
+    assert d["title"] == "某市居家养老服务条例（草案征求意见稿）"
+    assert d["deadline"] == "2027-01-06T23:59:59+08:00"
+    assert d["contact"]["person"] == "刘洋" and d["contact"]["phones"] == ["0571-87001234"]
+    assert d["contact"]["emails"] == ["fzb@example.gov.cn"]
+    assert "二、通过电子邮件" in d["notice"] and d["preamble"] == ""
+
+
+def test_contact_numbers_after_the_name_and_a_full_width_at_sign():
+    text = "\n".join([
+        "某某办法（征求意见稿）",
+        "现将《某某办法（征求意见稿）》公布，请于2023年6月1日前将意见发送至ｍｚｊ＠ｅｘａｍｐｌｅ．ｇｏｖ．ｃｎ。"
+        "联系人及电话：王五 0557-3255022，传真：0557-3255023。",
+        "一、总则",
+        "内容。",
+    ])
+    contact = parse_draft(text).to_dict()["contact"]
+    assert contact["phones"] == ["0557-3255022"]  # the fax is no telephone to call
+    assert contact["emails"] == ["mzj@example.gov.cn"]
