@@ -6,25 +6,26 @@ from __future__ import annotations
 
 from html import escape
 
-BAR_HEIGHT = 28
-GAP = 10
-LABEL_WIDTH = 260
-CHART_WIDTH = 720
-VALUE_WIDTH = 60
+BAR_HEIGHT = 22
+LABEL_HEIGHT = 24  # each label stands above its bar: the chart stays narrow enough to read on a phone
+GAP = 12
+CHART_WIDTH = 400  # shown at most 480 px wide (portal.css): ~14 px letters on a 360 px phone, ~19 px on a desktop
+VALUE_WIDTH = 56
 
 
-def _shorten(label: str, limit: int = 16) -> str:
+def _shorten(label: str, limit: int = 24) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
 def horizontal_bar_chart(
     chart_id: str, title: str, description: str, items: list[tuple[str, int]], separator: str = "："
 ) -> str:
-    """One bar per (label, value); the figures are written beside the bars, the full labels in <title>s
-    ("label：value", or with the reader's ``separator``)."""
+    """One bar per (label, value), each label above its bar; the figures are written beside the bars, the full
+    labels in <title>s ("label：value", or with the reader's ``separator``)."""
     largest = max((value for _, value in items), default=0) or 1
-    bar_space = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    height = max(len(items), 1) * (BAR_HEIGHT + GAP) + GAP
+    bar_space = CHART_WIDTH - VALUE_WIDTH
+    row = LABEL_HEIGHT + BAR_HEIGHT + GAP
+    height = max(len(items), 1) * row
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart_id)}" role="img" '
         f'viewBox="0 0 {CHART_WIDTH} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
@@ -33,15 +34,16 @@ def horizontal_bar_chart(
         f'<desc id="{escape(chart_id)}-desc">{escape(description)}</desc>',
     ]
     for index, (label, value) in enumerate(items):
-        y = GAP + index * (BAR_HEIGHT + GAP)
+        top = index * row
+        y = top + LABEL_HEIGHT
         width = round(bar_space * value / largest, 1)
         middle = y + BAR_HEIGHT / 2
         parts.append(
             f'<g class="chart-row"><title>{escape(label)}{escape(separator)}{value}</title>'
-            f'<text class="chart-label" x="{LABEL_WIDTH - 8}" y="{middle}" text-anchor="end" '
+            f'<text class="chart-label" x="0" y="{top + LABEL_HEIGHT / 2}" '
             f'dominant-baseline="middle">{escape(_shorten(label))}</text>'
-            f'<rect class="chart-bar" x="{LABEL_WIDTH}" y="{y}" width="{width}" height="{BAR_HEIGHT}"/>'
-            f'<text class="chart-value" x="{LABEL_WIDTH + width + 6}" y="{middle}" '
+            f'<rect class="chart-bar" x="0" y="{y}" width="{width}" height="{BAR_HEIGHT}"/>'
+            f'<text class="chart-value" x="{width + 6}" y="{middle}" '
             f'dominant-baseline="middle">{value}</text></g>'
         )
     parts.append("</svg>")
