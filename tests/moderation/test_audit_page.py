@@ -51,5 +51,5 @@ def test_every_action_the_portal_records_has_a_name():
     root = Path(__file__).resolve().parents[2] / "portal"
     source = "\n".join(path.read_text(encoding="utf-8") for path in root.rglob("*.py"))
     recorded = set(re.findall(r'record_action\(\s*[^,()]+(?:\([^()]*\))?,\s*"([a-z_]+)"', source))
-    assert {"approve", "publish", "erase_contacts", "export_contacts", "routing_settings"} <= recorded
+    assert {"upload", "publish", "erase_contacts", "export_contacts", "routing_settings"} <= recorded
     assert recorded - {"cli"} | set(TRANSITIONS) <= set(ACTION_LABELS)
