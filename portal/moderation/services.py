@@ -318,6 +318,8 @@ def _apply(outcome: Outcome, actor, action, comment, version, reason, note, grou
     db.session.refresh(comment)
     if "spam" in (before["status"], target):
         touched.add(comment.consultation_id)
+    if before["status"] == "spam" and target != "spam":
+        _route_again(comment)
     if target == "approved":  # a reply made public: its parent's author may be told by mail
         queue_reply_mail(comment)
     after = _state(comment)
@@ -331,6 +333,16 @@ def _apply(outcome: Outcome, actor, action, comment, version, reason, note, grou
         reason="；".join(part for part in (label, note) if part) or None,
     )
     outcome.done += 1
+
+
+def _route_again(comment: Comment) -> None:
+    """A comment taken out of spam is received after all: queue its mails (the worker skipped them while it was
+    spam; any already sent are not sent twice, by their dedup keys)."""
+    from portal.routing.models import RoutingQueueItem
+    from portal.routing.queue import queue_row
+
+    if db.session.get(RoutingQueueItem, comment.id) is None:
+        db.session.add(RoutingQueueItem(**queue_row(comment.id)))
 
 
 def _masking(comment: Comment) -> dict:

@@ -159,6 +159,8 @@ def route_comment(comment: Comment, base_url: str | None = None, queued: bool = 
     keys). ``memo``: see plan_comment_mail. Returns the rows planned."""
     if queued:
         unqueue(comment.id)
+    if comment.status == "spam":  # marked spam before its mails were planned: not received, nobody is mailed
+        return []              # (restored, it is queued again: portal/moderation/services.py)
     unit_names = comment.section.responsible_units if comment.section is not None else []
     plan = plan_comment_mail(comment.consultation, unit_names, comment.author_contact, comment.language, base_url,
                              memo)

@@ -315,3 +315,22 @@ def test_search_follows_the_moderators_decisions(app, client, open_003, moderato
     assert act(client, [], row=f"hide:{item}", reason="off_topic").status_code == 303
     assert status_of(comment) == "hidden"
     assert indexed() == []
+
+
+def test_a_comment_marked_spam_before_its_mails_are_planned_is_mailed_to_nobody_until_restored(
+        client, open_003, moderator, add_comment):
+    from portal.mail.models import OutboxMessage
+    from tests.helpers import route_new_comments
+
+    section = next(s for s in open_003.current_draft.sections if s.responsible_units)
+    comment = add_comment("买药请加微信。", section=section, author_contact="spammer@example.com")
+    (item,) = queue_items(client.get("/moderation").get_data(as_text=True))
+    act(client, [item], action="spam")
+    assert route_new_comments() == 1  # taken from the queue, and skipped
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0  # not even a confirmation
+
+    (item,) = queue_items(client.get("/moderation?view=spam").get_data(as_text=True))
+    act(client, [item], action="restore", query="view=spam")
+    route_new_comments()
+    mails = db.session.scalars(select(OutboxMessage.dedup_key)).all()
+    assert any(key.startswith(f"comment:{comment.id}:") for key in mails), mails
