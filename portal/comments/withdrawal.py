@@ -122,7 +122,7 @@ def _digests_without_it(comment: Comment) -> list[tuple[str, str]]:
 
     sent = []
     for mailing, recipient in digests_holding(comment):
-        messages = digest_messages(mailing)
+        messages = digest_messages(mailing, recipient.emails)
         waiting = [m for m in messages if m.status == "pending" and m.claimed_by is None]
         if waiting:
             write_again(mailing, recipient, waiting)

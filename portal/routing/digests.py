@@ -86,23 +86,56 @@ def _last_period_end(consultation: Consultation, recipient_key: str) -> datetime
 def queue_digest(item: DueDigest) -> list[OutboxMessage]:
     """Record the period and queue one mail per address of the recipient. The caller commits; a unique
     violation at commit means another run queued this period first."""
-    digest = DigestMailing(
-        consultation_id=item.consultation.id,
-        recipient_key=item.recipient.key,
-        period_start=item.period_start,
-        period_end=item.period_end,
-        comment_count=len(item.comments),
-    )
-    db.session.add(digest)
+    return queue_digests([item])
+
+
+def queue_digests(items: list[DueDigest]) -> list[OutboxMessage]:
+    """Record each recipient's period and queue one mail per address: an address that stands for several of
+    them (the contact's and a unit's, two units') gets one mail naming them all, each comment once (as the mails
+    of single comments do: routing/services.py addresses_for). ``items``: one consultation's digests of one
+    period end. The caller commits; a unique violation at commit means another run queued them first."""
+    recorded: list[tuple[DueDigest, DigestMailing]] = []
+    for item in items:
+        digest = DigestMailing(consultation_id=item.consultation.id, recipient_key=item.recipient.key,
+                               period_start=item.period_start, period_end=item.period_end,
+                               comment_count=len(item.comments))
+        db.session.add(digest)
+        recorded.append((item, digest))
     db.session.flush()
-    context = _context(item.consultation, item.recipient, item.comments, item.period_start, item.period_end)
-    return [
-        queue_message(
-            "digest", email, "digest", STAFF_LANGUAGE, context | _advice_urls(item.recipient, item.comments, email),
-            dedup_key=f"digest:{digest.id}:{email}", consultation_id=item.consultation.id,
-        )
-        for email in item.recipient.emails
-    ]
+    by_address: dict[str, list[tuple[DueDigest, DigestMailing]]] = {}
+    for item, digest in recorded:
+        for email in item.recipient.emails:
+            by_address.setdefault(email.lower(), []).append((item, digest))
+    messages = []
+    for email, pairs in by_address.items():
+        first, digest = pairs[0]
+        values = _address_values(first.consultation, [(item.recipient, item.comments) for item, _ in pairs],
+                                 email, min((i.period_start for i, _ in pairs), key=_start_order), first.period_end)
+        messages.append(queue_message(
+            "digest", email, "digest", STAFF_LANGUAGE, values,
+            dedup_key=f"digest:{digest.id}:{email}", consultation_id=first.consultation.id,
+        ))
+    return messages
+
+
+def _start_order(start: datetime | None) -> datetime:
+    return start or datetime.min.replace(tzinfo=now().tzinfo)
+
+
+def _address_values(consultation, parts: list[tuple[Recipient, list[Comment]]], email: str,
+                    period_start: datetime | None, period_end: datetime) -> dict:
+    """What one address's digest says: the recipients it stands for (named together), each comment once, and the
+    advice links of the comments a unit among them was sent."""
+    comments = _in_order(c for _, recipient_comments in parts for c in recipient_comments)
+    recipient = Recipient(parts[0][0].key, "、".join(r.name for r, _ in parts), [email])
+    units = [(r, recipient_comments) for r, recipient_comments in parts if r.key != "contact"]
+    advised = _in_order(c for _, unit_comments in units for c in unit_comments)
+    return (_context(consultation, recipient, comments, period_start, period_end)
+            | _advice_urls(units[0][0] if units else recipient, advised, email))
+
+
+def _in_order(comments) -> list[Comment]:
+    return sorted({c.id: c for c in comments}.values(), key=lambda c: (c.created_at, c.id))
 
 
 def _advice_urls(recipient: Recipient, comments: list[Comment], email: str) -> dict:
@@ -142,29 +175,57 @@ def digests_holding(comment: Comment) -> list[tuple[DigestMailing, Recipient]]:
     return [(mailing, recipients[mailing.recipient_key]) for mailing in mailings]
 
 
-def digest_messages(mailing: DigestMailing) -> list[OutboxMessage]:
-    return list(db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.kind == "digest",
-        OutboxMessage.dedup_key.startswith(f"digest:{mailing.id}:", autoescape=True),
-    ).order_by(OutboxMessage.id)))
+def _siblings(mailing: DigestMailing) -> list[DigestMailing]:
+    """The digests of ``mailing``'s consultation and period end: queued together, one mail an address."""
+    return list(db.session.scalars(select(DigestMailing).where(
+        DigestMailing.consultation_id == mailing.consultation_id,
+        DigestMailing.period_end == mailing.period_end).order_by(DigestMailing.id)))
+
+
+def digest_messages(mailing: DigestMailing, emails: list[str] | None = None) -> list[OutboxMessage]:
+    """The mails that carry ``mailing``'s digest: its own, and those of the digests queued with it that went to
+    one of ``emails`` (the recipient's addresses) on its behalf as well (an address standing for several)."""
+    ids = {s.id for s in _siblings(mailing)} if emails else {mailing.id}
+    wanted = {e.lower() for e in emails or []}
+    messages = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.kind == "digest", OutboxMessage.consultation_id == mailing.consultation_id,
+        OutboxMessage.dedup_key.startswith("digest:", autoescape=True)).order_by(OutboxMessage.id))
+    return [m for m in messages if _digest_id(m) == mailing.id
+            or (_digest_id(m) in ids and (m.recipient or "").lower() in wanted)]
+
+
+def _digest_id(message: OutboxMessage) -> int | None:
+    number = message.dedup_key.split(":")[1]
+    return int(number) if number.isdecimal() else None
 
 
 def write_again(mailing: DigestMailing, recipient: Recipient, messages: list[OutboxMessage]) -> None:
-    """Write the digest's ``messages`` (not sent yet) again from the comments it now holds: a comment withdrawn
-    since it was queued is left out; a digest left with none is not sent at all."""
+    """Write the digest's ``messages`` (not sent yet) again from the comments it now holds, with those of the
+    digests queued with it for the same address: a comment withdrawn since it was queued is left out; a mail left
+    with none is not sent at all."""
     consultation = db.session.get(Consultation, mailing.consultation_id)
-    held = dict((r.key, comments) for r, comments in _comments_by_recipient(consultation, mailing.period_end))
-    comments = [c for c in held.get(recipient.key, [])
-                if mailing.period_start is None or c.created_at >= mailing.period_start]
-    mailing.comment_count = len(comments)
-    if not comments:
-        for message in messages:
-            db.session.delete(message)
-        return
-    context = _context(consultation, recipient, comments, mailing.period_start, mailing.period_end)
+    held = {r.key: (r, comments) for r, comments in _comments_by_recipient(consultation, mailing.period_end)}
+
+    def in_period(digest: DigestMailing) -> tuple[Recipient, list[Comment]] | None:
+        if digest.recipient_key not in held:
+            return None
+        found, comments = held[digest.recipient_key]
+        return found, [c for c in comments if digest.period_start is None or c.created_at >= digest.period_start]
+
+    own = in_period(mailing)
+    mailing.comment_count = len(own[1]) if own else 0
+    siblings = _siblings(mailing)
     for message in messages:
+        email = (message.recipient or "").lower()
+        together = [d for d in siblings if d.recipient_key in held
+                    and email in {e.lower() for e in held[d.recipient_key][0].emails}] or [mailing]
+        parts = [part for part in map(in_period, together) if part is not None and part[1]]
+        if not parts:
+            db.session.delete(message)
+            continue
+        start = min((d.period_start for d in together), key=_start_order)
         rendered = render_mail("digest", message.language,
-                               **context, **_advice_urls(recipient, comments, message.recipient))
+                               **_address_values(consultation, parts, message.recipient, start, mailing.period_end))
         for column, value in rendered.outbox_columns().items():
             setattr(message, column, value)
 
@@ -173,12 +234,15 @@ def queue_due_digests() -> tuple[int, int]:
     """Queue every digest whose period has ended, each in its own transaction (commits). Returns how many were
     queued and how many another run queued at the same moment (running twice queues nothing twice)."""
     queued = skipped = 0
+    together: dict[tuple[int, datetime], list[DueDigest]] = {}  # one consultation's recipients, one period end
     for item in due_digests():
+        together.setdefault((item.consultation.id, item.period_end), []).append(item)
+    for items in together.values():
         try:
-            queue_digest(item)
+            queue_digests(items)
             db.session.commit()
-            queued += 1
-        except IntegrityError:  # another run queued this period at the same moment
+            queued += len(items)
+        except IntegrityError:  # another run queued this period at the same moment (the rest: at the next run)
             db.session.rollback()
-            skipped += 1
+            skipped += len(items)
     return queued, skipped

@@ -180,3 +180,32 @@ def test_a_comment_withdrawn_after_its_digest_was_queued_is_left_out_or_its_reci
     deliver_due()
     assert len(smtp_server.received) == 12
     assert db.session.scalar(select(DigestMailing.comment_count).order_by(DigestMailing.id.desc()).limit(1)) == 0
+
+
+def test_an_address_serving_two_recipients_gets_one_digest_naming_both_each_comment_once(
+        app, client, clock, login, make_user, seed_000, smtp_server):
+    """市发展改革局 shares 市民政局's address: one digest to it, for both, each comment once (there were two, with the
+    same comments in each), written again without a comment withdrawn before it was sent."""
+    from portal.units.models import Unit
+    from tests.comments.test_withdrawal import withdraw
+
+    shared = UNITS["市民政局"][0]
+    unit = db.session.scalar(select(Unit).where(Unit.name == "市发展改革局"))
+    unit.emails = [*unit.emails, shared.upper()]  # the same address, written otherwise
+    db.session.commit()
+    daily_digests(client, make_user, login, seed_000)
+    section = item_one(seed_000)
+    kept = comment_on(client, seed_000, section, body="两个单位都该看到的意见。")
+    gone = comment_on(client, seed_000, section, body="随后撤回的意见。")
+    clock.set(shanghai(2024, 5, 11, 8, 5))
+    assert "已排队 3 份" in app.test_cli_runner().invoke(args=["mail", "digests"]).output
+    assert withdraw(client, gone).status_code in (302, 303)
+    deliver_due()
+    (digest,) = smtp_server.to(shared)
+    text = digest.get_body(("plain",)).get_content()
+    assert kept in text and text.count("两个单位都该看到的意见。") == 1 and gone not in text and "随后撤回" not in text
+    assert "市民政局、市发展改革局：" in text or "市发展改革局、市民政局：" in text
+    assert digest["Subject"] == f"意见汇总（1 条）：{seed_000.title}"
+    assert "提出处理建议" in digest.get_body(("html",)).get_content()  # a unit's digest: its advice links
+    assert sorted(a for to, _m in smtp_server.received for a in to) == sorted(
+        [CONTACT, shared, UNITS["市民政局"][1], UNITS["市发展改革局"][0]])
