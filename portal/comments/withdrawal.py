@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from portal.comments.models import Comment, CommentAttachment
 from portal.core.time import now
@@ -107,6 +107,11 @@ def withdraw_comment(comment: Comment, key: str | None, citizen_id: int | None) 
     db.session.execute(  # planned but not yet taken by a mail worker: dropped (one being sent goes out)
         delete(OutboxMessage).where(OutboxMessage.comment_id == comment.id, OutboxMessage.status == "pending",
                                     OutboxMessage.claimed_by.is_(None)))
+    db.session.execute(  # sent (or given up): the copies of what it said are erased, the rows stay as the record
+        update(OutboxMessage).where(OutboxMessage.comment_id == comment.id,
+                                    OutboxMessage.status.in_(("sent", "failed")))
+        .values(subject=None, body_text=None, body_html=None, context=None, headers={}, last_error=None)
+        .execution_options(synchronize_session=False))
     db.session.flush()  # the search queue row and the comments' cache token follow the status (listeners, triggers)
     _tell_who_received_it(comment)
     record_action("citizen", "withdraw_comment", comment, consultation_id=comment.consultation_id, before=before,

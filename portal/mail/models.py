@@ -69,6 +69,16 @@ class OutboxMessage(db.Model):
         """Its recipient and content were erased after the retention period (portal/mail/retention.py)."""
         return self.recipient == ""
 
+    @property
+    def withdrawn_content(self) -> bool:
+        """It carried a comment its author has withdrawn since: its content was erased then (the notice telling
+        its recipient so is not such a mail)."""
+        return self.kind != "withdrawn" and self.comment is not None and self.comment.status == "withdrawn"
+
+    @property
+    def may_resend(self) -> bool:
+        return self.status in ("sent", "failed") and not self.is_erased and not self.withdrawn_content
+
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} {self.recipient} {self.status}>"
 

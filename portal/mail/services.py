@@ -580,6 +580,8 @@ def resend_message(message: OutboxMessage) -> OutboxMessage:
     sent at most once)."""
     if message.is_erased:
         raise ValueError("an erased message cannot be sent again")
+    if message.withdrawn_content:
+        raise ValueError("the comment it carried was withdrawn: it is not sent again")
     if message.status == "failed":
         message.status = "pending"
         message.attempts = 0

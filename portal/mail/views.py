@@ -87,7 +87,7 @@ def resend(message_id: int):
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
         abort(404)
-    if not ConfirmForm().validate() or message.status not in ("sent", "failed") or message.is_erased:
+    if not ConfirmForm().validate() or not message.may_resend:
         abort(400)
     queued = resend_message(message)
     record_action(current_user, "resend_mail", queued, consultation_id=queued.consultation_id,

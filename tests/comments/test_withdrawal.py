@@ -209,6 +209,36 @@ def test_who_received_it_by_mail_is_told_to_delete_it(app, client, routed_003, s
     assert deliver_due().sent == []  # once each
 
 
+
+def test_the_copies_of_a_withdrawn_comments_mails_are_erased_and_never_sent_again(app, client, routed_003,
+                                                                                  smtp_server, make_user, login):
+    """The privacy page promises the text, name and contact go when a comment is withdrawn: the outbox's copies of
+    the mails that carried it too (an administrator's 重新发送 mailed them again, after the notice to delete them)."""
+    from portal.mail.worker import deliver_due
+
+    number = send(client, routed_003, author_contact="someone@example.com")
+    route_new_comments()
+    deliver_due()
+    assert withdraw(client, number).status_code == 303
+    deliver_due()
+    comment = stored(number)
+    carried = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.comment_id == comment.id, OutboxMessage.kind != "withdrawn")).all()
+    assert carried and all(m.body_text is None and m.body_html is None and m.subject is None for m in carried)
+    everything = "".join(str(v) for m in db.session.scalars(select(OutboxMessage))
+                         for v in (m.subject, m.body_text, m.body_html, m.context, m.headers))
+    assert BODY not in everything and "someone@example.com" not in everything
+
+    make_user("admin", email="admin@example.gov.cn")
+    login("admin@example.gov.cn")
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert page.count("意见已由提出人撤回，邮件内容已删除") == len(carried)
+    token = csrf_token(client, "/admin/outbox")
+    before = len(smtp_server.received)
+    assert client.post(f"/admin/outbox/{carried[0].id}/resend", data={"csrf_token": token}).status_code == 400
+    assert deliver_due().sent == [] and len(smtp_server.received) == before
+
+
 def test_the_office_sees_how_many_were_withdrawn(app, client, routed_003, make_user, login):
     from portal.units.models import Unit
 
