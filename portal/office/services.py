@@ -162,6 +162,10 @@ def update_notice(consultation: Consultation, actor, values: dict) -> Consultati
     if not (values.get("title") or "").strip():
         raise OfficeError("title", _("请填写标题。"))
     before = _notice_values(consultation)
+    if consultation.is_published and "deadline" in values and values["deadline"] != consultation.deadline:
+        # published, the period changes only as its own pages change it: later, with a reason, recorded and shown
+        # (延长截止时间); this form could shorten it, close it at once or open a closed one again
+        raise OfficeError("deadline_date", _("征求意见已经发布，截止时间不能在这里修改。需要延长的，请使用“延长截止时间”。"))
     for name in NOTICE_FIELDS:
         if name not in values:
             continue

@@ -176,7 +176,8 @@ def edit_notice(consultation_id: int):
             "title", "issuer", "notice_date", "addressee", "contact_office", "contact_person", "contact_address")}
         values["contact_phones"] = split_list(form.contact_phones.data)
         values["contact_emails"] = split_list(form.contact_emails.data)
-        values["deadline"] = local_datetime(form.deadline_date.data, form.deadline_time.data)
+        if not consultation.is_published:  # published: the page shows the deadline, the extension page moves it
+            values["deadline"] = local_datetime(form.deadline_date.data, form.deadline_time.data)
         try:
             services.update_notice(consultation, current_user, values)
         except services.OfficeError as error:

@@ -1,4 +1,5 @@
 """Publishing is an explicit step with a checked period; extending the deadline is recorded and shown."""
+import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
@@ -88,6 +89,29 @@ def test_extension_is_recorded_shown_publicly_and_used_by_the_closing_summary(ap
     # once closed, it cannot be extended
     response = submit(url, deadline_date="2023-06-30", reason="再延长")
     assert response.status_code == 422 and db.session.scalars(select(DeadlineExtension)).all() == [extension]
+
+
+@pytest.mark.parametrize("moved_to", ["2023-04-20", "2023-04-12", "2023-07-01"])
+def test_the_notice_form_cannot_move_a_published_deadline(app, client, clock, office, import_seed, submit, moved_to):
+    """Shortened without a reason, closed at once, or (closed) opened again: the notice form saved any deadline.
+    Published, it shows the deadline and leads to 延长截止时间; a deadline posted anyway is refused."""
+    clock.set(shanghai(2023, 4, 15, 10, 0))
+    consultation = import_seed("003")
+    consultation.owner_unit_id = office.unit_id
+    db.session.commit()
+    url = f"/office/consultations/{consultation.id}/notice"
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="deadline_date"' not in page and "延长截止时间" in page and "2023年5月12日 23:59" in page
+    response = submit(url, title=consultation.title, issuer="某某市民政局", deadline_date=moved_to, deadline_time="10:00")
+    assert response.status_code == 302  # the other fields saved; the deadline as it was
+    db.session.expire_all()
+    stored = db.session.get(Consultation, consultation.id)
+    assert stored.deadline == shanghai(2023, 5, 12, 23, 59, 59) and stored.issuer == "某某市民政局"
+
+    from portal.office.services import OfficeError, update_notice
+
+    with pytest.raises(OfficeError, match="截止时间不能在这里修改"):
+        update_notice(stored, office, {"title": stored.title, "deadline": shanghai(2023, 4, 20)})
 
 
 def test_the_office_may_keep_comments_private_when_publishing(app, client, clock, office, upload_seed, submit):
