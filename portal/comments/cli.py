@@ -20,8 +20,7 @@ def approve_command(receipts: tuple[str, ...], all_pending: bool):
     """Approve comments by receipt number (or all pending ones) so that they are shown publicly. A telephone, identity
     card number or e-mail address in a comment's text, name or proposed wording is masked first (138****8000), as
     the moderation queue's 遮盖个人信息并通过 does: nothing this command publishes shows one in full."""
-    from portal.moderation.personal import has_personal
-    from portal.moderation.services import CommentSelection, moderate
+    from portal.moderation.services import CommentSelection, holds_personal, moderate
 
     if not receipts and not all_pending:
         raise click.UsageError("请给出回执号，或使用 --all-pending。")
@@ -35,9 +34,7 @@ def approve_command(receipts: tuple[str, ...], all_pending: bool):
         comments += db.session.scalars(select(Comment).where(Comment.status == "pending")).all()
     approved = masked = unchanged = 0
     for comment in comments:
-        personal = "personal" in comment.flag_list or any(
-            has_personal(text) for text in (comment.body, comment.author_name, comment.proposal, comment.organisation)
-            if text)
+        personal = holds_personal(comment)
         outcome = moderate("cli", "mask" if personal else "approve",
                            [CommentSelection(comment.id, comment.moderation_version)], view="queue")
         approved += outcome.done

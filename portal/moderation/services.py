@@ -244,6 +244,7 @@ class Outcome:
     done: int = 0
     stale: int = 0  # already handled by someone else since the page was shown
     not_applicable: int = 0  # in a status this action does not apply to
+    held_personal: int = 0  # copies of a form letter approved as a group left in the queue: they hold a number
 
 
 def moderate(actor, action: str, selections, view: str, reason: str | None = None, note: str | None = None) -> Outcome:
@@ -265,6 +266,9 @@ def moderate(actor, action: str, selections, view: str, reason: str | None = Non
                 .order_by(Comment.id)
             ).all()
             for comment in members:
+                if action == "approve" and holds_personal(comment):  # a copy the moderator did not see: its
+                    outcome.held_personal += 1                      # number would be published in full
+                    continue
                 _apply(outcome, actor, action, comment, comment.moderation_version, reason, note,
                        group=selection.group_key, touched=touched)
             outcome.stale += max(0, selection.count - len(members))
@@ -291,6 +295,8 @@ def _apply(outcome: Outcome, actor, action, comment, version, reason, note, grou
     if comment.status not in allowed:
         outcome.not_applicable += 1
         return
+    if action == "restore" and holds_personal(comment):  # back to the queue, to be masked (or approved) there
+        target = "pending"
     before = _state(comment)
     note = (note or "").strip() or None
     masking = _masking(comment) if action == "mask" else {}
@@ -333,6 +339,14 @@ def _apply(outcome: Outcome, actor, action, comment, version, reason, note, grou
         reason="；".join(part for part in (label, note) if part) or None,
     )
     outcome.done += 1
+
+
+def holds_personal(comment: Comment) -> bool:
+    """Whether a telephone, identity card number or e-mail address stands unmasked in what the public would read of
+    ``comment`` (its text, name, organisation or proposed wording)."""
+    return "personal" in comment.flag_list or any(
+        has_personal(text) for text in (comment.body, comment.author_name, comment.organisation, comment.proposal)
+        if text)
 
 
 def _route_again(comment: Comment) -> None:

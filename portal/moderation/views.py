@@ -122,6 +122,10 @@ def act():
         flash(ngettext("%(n)s 条意见已由其他审核员处理，这次没有更改。请看它们现在的状态。",
                        "%(n)s 条意见已由其他审核员处理，这次没有更改。请看它们现在的状态。", outcome.stale,
                        n=outcome.stale), "error")
+    if outcome.held_personal:
+        flash(ngettext("%(n)s 份同文意见含有电话、身份证号或邮箱，没有一起通过，仍在队列中：请逐条查看，遮盖个人信息并通过。",
+                       "%(n)s 份同文意见含有电话、身份证号或邮箱，没有一起通过，仍在队列中：请逐条查看，遮盖个人信息并通过。",
+                       outcome.held_personal, n=outcome.held_personal), "error")
     if outcome.not_applicable:
         flash(ngettext("%(n)s 条意见的当前状态不能“%(action)s”，没有更改。",
                        "%(n)s 条意见的当前状态不能“%(action)s”，没有更改。", outcome.not_applicable,

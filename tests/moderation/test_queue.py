@@ -158,6 +158,30 @@ def test_form_letters_are_one_row_and_a_group_action_covers_them_all(client, ope
     assert all(e.after["form_letter"] == copies[0].id for e in entries)
 
 
+def test_approving_a_form_letter_leaves_the_copies_holding_a_number_for_review(client, open_003, moderator,
+                                                                              add_comment):
+    """The group's row shows its first copy: a number in another copy was published in full with the rest."""
+    plain = [add_comment(LETTER), add_comment("您好！" + LETTER + "谢谢！")]
+    phoned = add_comment(LETTER + "联系我：13912345678")
+    (group_item,) = [i for i in queue_items(client.get("/moderation").get_data(as_text=True)) if i.startswith("g-")]
+    response = act(client, [], row=f"approve:{group_item}")
+    flashed = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "1 份同文意见含有电话、身份证号或邮箱，没有一起通过" in flashed
+    assert [status_of(c) for c in plain] == ["approved", "approved"] and status_of(phoned) == "pending"
+    assert "13912345678" not in client.get(f"/consultations/{open_003.id}").get_data(as_text=True)
+
+
+def test_restoring_a_comment_holding_a_number_puts_it_back_in_the_queue(client, open_003, moderator, add_comment):
+    comment = add_comment("家里电话13600001111，欢迎来电。")
+    (item,) = queue_items(client.get("/moderation").get_data(as_text=True))
+    act(client, [item], action="spam")
+    (spam_item,) = queue_items(client.get("/moderation?view=spam").get_data(as_text=True))
+    act(client, [spam_item], action="restore", query="view=spam")
+    assert status_of(comment) == "pending"  # not public with the number in full: masked (or approved) from the queue
+    assert "13600001111" not in client.get(f"/consultations/{open_003.id}").get_data(as_text=True)
+    assert audit("restore")[0].after["status"] == "pending"
+
+
 def test_a_copy_arriving_after_the_page_was_shown_is_left_for_review(client, open_003, moderator, add_comment):
     add_comment(LETTER)
     add_comment("您好！" + LETTER)
