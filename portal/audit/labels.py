@@ -74,3 +74,46 @@ def action_label(code: str) -> str:
     """The action's name in the reader's language; an unknown code as it is."""
     label = ACTION_LABELS.get(code)
     return str(label) if label is not None else code
+
+
+TARGET_LABELS = {
+    "comment": _l("意见"),
+    "consultation": _l("征求意见"),
+    "user": _l("账号"),
+    "unit": _l("单位"),
+    "section": _l("章节"),
+}
+FIELD_LABELS = {  # the keys of "before" and "after" most entries carry
+    "status": _l("状态"),
+    "version": _l("审核版本"),
+    "receipt": _l("回执号"),
+    "hidden_reason": _l("隐藏理由"),
+    "form_letter": _l("同文意见组"),
+    "masked": _l("遮盖的个人信息"),
+    "review_requested": _l("待复核"),
+    "deadline": _l("截止时间"),
+    "title": _l("标题"),
+    "section_id": _l("章节"),
+}
+
+
+def target_label(code: str) -> str:
+    label = TARGET_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+def field_label(key: str) -> str:
+    label = FIELD_LABELS.get(key)
+    return str(label) if label is not None else key
+
+
+def value_label(key: str, value) -> str:
+    """A value as a reader understands it: a comment's status and a hiding reason by name, True as 是."""
+    from portal.moderation.labels import HIDE_REASON_LABELS, STATUS_LABELS
+
+    names = {"status": STATUS_LABELS, "hidden_reason": HIDE_REASON_LABELS}.get(key)
+    if names is not None and value in names:
+        return str(names[value])
+    if value is True:
+        return str(_l("是"))
+    return str(value)

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, render_template, request
 
 from portal.accounts.access import role_required
-from portal.audit.labels import action_label
+from portal.audit.labels import action_label, field_label, target_label, value_label
 from portal.audit.services import find_entries, known_actions
 from portal.core.time import local_midnight
 from portal.core.web import query_int
@@ -48,5 +48,6 @@ def index():
     filters = {k: v for k, v in args.items() if k != "page" and v}
     return render_template(
         "audit/index.html", entries=entries, total=total, page=page, pages=max(1, math.ceil(total / PER_PAGE)),
-        actions=known_actions(), action_label=action_label, args=args, page_query=lambda n: urlencode({**filters, "page": n}),
+        actions=known_actions(), action_label=action_label, field_label=field_label, target_label=target_label,
+        value_label=value_label, args=args, page_query=lambda n: urlencode({**filters, "page": n}),
     )
