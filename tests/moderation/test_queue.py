@@ -75,6 +75,7 @@ def test_the_consultation_filter_says_how_many_comments_wait_in_each(client, ope
     shown = options()
     assert shown[open_003.id].endswith("（3 条待审核）") and shown[other.id].endswith("（1 条待审核）")
     assert "待审核" not in shown[quiet.id]
+    assert all(f" #{cid}" in shown[cid] for cid in shown)  # two rounds of one draft keep its title: the number tells
     act(client, [f"c-{first.id}-{first.moderation_version}"], action="approve")
     assert options()[open_003.id].endswith("（2 条待审核）")  # what was handled no longer counts
 
