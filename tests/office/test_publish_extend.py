@@ -180,6 +180,11 @@ def test_a_publication_made_by_mistake_is_withdrawn_before_the_opening(app, clie
     (again,) = alerts()  # announced afresh: the reader hears of it once, with the right dates
     assert again.message_id != first_message_id and again.recipient == "reader@example.cn" and again.status == "pending"
     clock.set(shanghai(2023, 4, 21, 9, 0))  # open now: too late to withdraw
-    response = submit(withdraw, reason="又错了。")
+    page = client.get(withdraw).get_data(as_text=True)  # the page says so, and offers no form
+    assert "只有尚未开始的征求意见才能撤回发布" in page and "还没有人能发表意见" not in page and 'name="reason"' not in page
+    from tests.helpers import csrf_token
+
+    token = csrf_token(client, f"/office/consultations/{consultation_id}/notice")
+    response = client.post(withdraw, data={"csrf_token": token, "reason": "又错了。"})  # posted anyway: refused
     assert response.status_code == 422 and "只有尚未开始的征求意见才能撤回发布" in response.get_data(as_text=True)
     assert db.session.get(Consultation, consultation_id).published_at is not None
