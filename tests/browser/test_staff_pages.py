@@ -281,3 +281,17 @@ def _move_through_the_page(page, live_portal, comment_id):
     page.get_by_role("button", name="改归", exact=True).click()
     assert f"已改归“{target}”" in page.locator("main").inner_text()
     assert target in page.locator(".summary-list").first.inner_text()
+
+
+def test_the_audit_log_and_the_accounts_read_down_a_phone(staff_page, live_portal):
+    """Seven columns squeezed into 360 px left a few letters a line (the log ~30,000 px tall): on a phone each row
+    is a block, each cell as wide as the screen under its column's name."""
+    page = staff_page(viewport=PHONE)
+    for path in ("/admin/audit", "/admin/users"):
+        page.goto(path)
+        widths = page.locator("table.stack-on-phone tbody td").evaluate_all(
+            "cells => cells.map(cell => cell.getBoundingClientRect().width)")
+        assert widths and min(widths) > PHONE["width"] * 0.7, (path, widths[:7])
+        label = page.locator("table.stack-on-phone tbody td[data-label]").first.evaluate(
+            "cell => getComputedStyle(cell, '::before').content")
+        assert label.strip('"') in ("时间", "姓名"), label

@@ -18,12 +18,12 @@ def test_admin_reads_and_filters_the_audit_log(app, client, open_003, make_user,
     assert "共 2 条记录" in page and "admin user &lt;admin@example.gov.cn&gt;" in page
     assert "与本次征求意见无关；与草案无关" in page
     assert "状态：已隐藏" in page and "隐藏理由：与本次征求意见无关" in page and "status: hidden" not in page
-    assert "<td>意见 #" in page  # the target by its name too
+    assert "\">意见 #" in page  # the target by its name too
     english = client.get("/admin/audit?lang=en").get_data(as_text=True)
     assert "Status: " in english
-    assert "<td>隐藏<br>" in page and "<td>审核通过<br>" in page  # each action by its name, its code under it
+    assert "\">隐藏<br>" in page and "\">审核通过<br>" in page  # each action by its name, its code under it
     assert '<option value="hide">隐藏</option>' in page
-    assert "<td>Hide<br>" in client.get("/admin/audit?lang=en").get_data(as_text=True)
+    assert "\">Hide<br>" in client.get("/admin/audit?lang=en").get_data(as_text=True)
     hidden_only = client.get("/admin/audit?action=hide").get_data(as_text=True)
     assert "共 1 条记录" in hidden_only
     hidden = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "hide")).one()
