@@ -209,7 +209,6 @@ def test_who_received_it_by_mail_is_told_to_delete_it(app, client, routed_003, s
     assert deliver_due().sent == []  # once each
 
 
-
 def test_the_copies_of_a_withdrawn_comments_mails_are_erased_and_never_sent_again(app, client, routed_003,
                                                                                   smtp_server, make_user, login):
     """The privacy page promises the text, name and contact go when a comment is withdrawn: the outbox's copies of

@@ -160,7 +160,7 @@ def test_form_letters_are_one_row_and_a_group_action_covers_them_all(client, ope
 
 
 def test_approving_a_form_letter_leaves_the_copies_holding_a_number_for_review(client, open_003, moderator,
-                                                                              add_comment):
+                                                                               add_comment):
     """The group's row shows its first copy: a number in another copy was published in full with the rest."""
     plain = [add_comment(LETTER), add_comment("您好！" + LETTER + "谢谢！")]
     phoned = add_comment(LETTER + "联系我：13912345678")
