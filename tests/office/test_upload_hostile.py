@@ -95,7 +95,7 @@ def test_fields_longer_than_their_columns_are_stored_shortened_not_refused_with_
 
 @pytest.mark.parametrize("language, words", [("zh", "没能读出分段"), ("en", "could not be read")])
 def test_a_file_the_parser_trips_over_is_refused_plainly_and_nothing_is_stored(app, client, office, submit,
-                                                                              monkeypatch, caplog, language, words):
+                                                                               monkeypatch, caplog, language, words):
     """A parser bug on some unforeseen file must not give the office a server error (a "24时" deadline once
     did): it gets a plain refusal in its language, the cause goes to the log, and nothing is stored."""
     from portal.drafts import services
