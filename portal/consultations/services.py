@@ -132,9 +132,8 @@ def tally_comments(consultation: Consultation) -> CommentTally:
     draft."""
     received = comment_received(consultation.id)
     total = db.session.scalar(select(func.count()).select_from(Comment).where(received)) or 0
-    sections = db.session.scalar(
-        select(func.count(func.distinct(Comment.section_id))).where(received, Comment.section_id.is_not(None))
-    ) or 0
+    sections = len(_parts_concerned(consultation, db.session.scalars(
+        select(func.distinct(Comment.section_id)).where(received, Comment.section_id.is_not(None))).all()))
     whole = db.session.scalar(
         select(func.count()).select_from(Comment).where(received, Comment.section_id.is_(None))
     ) or 0
@@ -157,6 +156,28 @@ def tally_comments(consultation: Consultation) -> CommentTally:
         not_adopted=outcomes.get("not_adopted", 0),
         explained=outcomes.get("explained", 0),
     )
+
+
+def _parts_concerned(consultation: Consultation, section_ids: list[int]) -> set[str]:
+    """The draft's top-level parts (一、二、… or 第一章 …) that hold these sections, as the statistics count them: four
+    comments on four items under 二、 concern one part. Named by anchor, so that a part of an earlier revision and the
+    same part of the current one are one."""
+    if not section_ids:
+        return set()
+    from portal.drafts.models import Draft, Section
+
+    rows = db.session.execute(select(Section.id, Section.parent_id, Section.anchor).join(
+        Draft, Section.draft_id == Draft.id).where(Draft.consultation_id == consultation.id)).all()
+    parent = {row.id: row.parent_id for row in rows}
+    anchor = {row.id: row.anchor for row in rows}
+    parts = set()
+    for section_id in section_ids:
+        top, seen = section_id, set()
+        while parent.get(top) is not None and top not in seen:
+            seen.add(top)
+            top = parent[top]
+        parts.add(anchor.get(top, str(top)))
+    return parts
 
 
 def closing_summary(consultation: Consultation) -> str | None:

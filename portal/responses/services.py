@@ -150,6 +150,9 @@ def move_comment(consultation: Consultation, comment: Comment, section_id: int |
     record_action(actor, "move_comment", comment, consultation_id=consultation.id,
                   before={"section_id": before}, after={"section_id": new_id, "replies": len(thread) - 1},
                   reason=(reason or "").strip() or None)
+    from portal.consultations.services import rewrite_closing_summary
+
+    rewrite_closing_summary(consultation)  # "涉及N个部分，另有N条针对全文" follows the move after the close
     return True
 
 

@@ -81,7 +81,9 @@ def test_close_due_finalises_and_counts_received_comments(app, client, clock, im
     clock.set(shanghai(2023, 5, 13, 0, 0, 1))
     result = app.test_cli_runner().invoke(args=["consultations", "close-due"])
     assert result.exit_code == 0, result.output
-    expected = "截止到5月12日，共收到社会各界、广大居民群众反馈意见3条（3人提出），涉及2个部分。"
+    # 二、主要任务 and its item 二是: one part of the draft, as the statistics page and the digest count them
+    assert sections[1].parent_id is None and sections[4].parent.parent_id == sections[1].id
+    expected = "截止到5月12日，共收到社会各界、广大居民群众反馈意见3条（3人提出），涉及1个部分。"
     assert expected in result.output and "共结束 1 项" in result.output
     db.session.expire_all()
     stored = db.session.get(Consultation, consultation.id)

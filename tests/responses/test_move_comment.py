@@ -87,3 +87,24 @@ def test_a_quoted_sentence_suggests_its_section_and_wrong_moves_are_refused(app,
     db.session.expire_all()
     assert db.session.get(Comment, quoting.id).section_id is None
     assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "move_comment")).all() == []
+
+
+def test_a_move_after_the_close_is_followed_by_the_stored_closing_summary(app, client, clock, login,
+                                                                         office_consultation):
+    from portal.consultations.models import Consultation
+    from tests.helpers import shanghai
+
+    consultation, comments = office_consultation
+    clock.set(shanghai(2023, 5, 13, 9, 0))
+    assert app.test_cli_runner().invoke(args=["consultations", "close-due"]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.get(Consultation, consultation.id).closing_summary.endswith("涉及2个部分，另有1条针对全文。")
+    login("office@example.gov.cn")
+    whole = comments["whole"]
+    assert move(client, consultation, whole, by_heading(consultation, "弘扬爱老助老社会风尚").id).status_code == 302
+    db.session.expire_all()
+    # 一、目标要求 (two comments) and 二、主要任务 (two now): two parts, none on the whole draft
+    assert db.session.get(Consultation, consultation.id).closing_summary.endswith("涉及2个部分。")
+    assert move(client, consultation, comments["formula"], 0).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Consultation, consultation.id).closing_summary.endswith("涉及2个部分，另有1条针对全文。")
