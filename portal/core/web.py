@@ -132,6 +132,9 @@ def local_path(target: str | None) -> bool:
     )
 
 
+LOCALISED_TYPES = frozenset(("text/html", "application/atom+xml"))
+
+
 def return_path() -> str:
     """Where a page's settings links (language, elderly mode) come back to: the page itself, when a GET opens it
     again; on the answer to a form's POST (a refused comment, say) the page the form was on, by its Referer when
@@ -302,6 +305,8 @@ def register(app: Flask) -> None:
             headers.add("Strict-Transport-Security", "max-age=31536000")
         if request.path.startswith(PRIVATE_PATHS) and "x-robots-tag" not in present:
             headers.add("X-Robots-Tag", "noindex, nofollow")
+        if response.status_code == 200 and response.mimetype in LOCALISED_TYPES:
+            response.vary.add("Accept-Language")  # a page or feed in the language the browser asked for
         return response
 
     def error_page(status: int, title: str, message: str):

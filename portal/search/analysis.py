@@ -117,9 +117,15 @@ def term_positions(text: str) -> dict[str, list[int]]:
     return out
 
 
+TSVECTOR_WORD_BYTES = 2047  # PostgreSQL refuses a longer word in a tsvector, and with it the whole batch
+
+
 def token_string(text: str) -> str:
-    """Tokens as a PostgreSQL ``tsvector`` literal: ``养老:1 老床:2 …`` (1-based positions, max 16383)."""
-    return " ".join(f"{t.text}:{min(t.pos + 1, 16383)}" for t in tokens(text))
+    """Tokens as a PostgreSQL ``tsvector`` literal: ``养老:1 老床:2 …`` (1-based positions, max 16383). A "word" too
+    long for PostgreSQL (a pasted hash or code of thousands of letters) is left out: nobody searches for it, and
+    one such comment stopped the index worker for the whole site."""
+    return " ".join(f"{t.text}:{min(t.pos + 1, 16383)}" for t in tokens(text)
+                    if len(t.text) * 4 < TSVECTOR_WORD_BYTES or len(t.text.encode()) < TSVECTOR_WORD_BYTES)
 
 
 def parse_query(text: str) -> list[Clause]:

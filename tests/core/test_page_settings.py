@@ -129,3 +129,10 @@ def test_opening_an_address_that_only_takes_a_form_says_so_in_the_readers_langua
     assert "这个地址只用来提交表单，不能直接打开" in page.get_data(as_text=True)
     english = client.get(url, headers={"Accept-Language": "en"})
     assert english.status_code == 405 and "only receives forms" in english.get_data(as_text=True)
+
+
+def test_pages_and_the_feed_say_they_follow_the_browsers_language(client, open_003):
+    """A shared cache must not give one reader's language to another (the feed's titles follow it too)."""
+    for url in (f"/consultations/{open_003.id}", "/consultations/feed.atom"):
+        english = client.get(url, headers={"Accept-Language": "en"})
+        assert "Accept-Language" in english.headers.get("Vary", ""), url

@@ -186,3 +186,16 @@ def test_two_workers_never_claim_the_same_queue_row(app, two_consultations):
     assert len(first_ids) == 6 and len(second_ids) == 4
     assert not first_ids & second_ids
     db.session.rollback()
+
+
+def test_a_word_too_long_for_the_index_never_stops_the_worker(client, app, two_consultations, work_index):
+    """A pasted hash of 2,100 letters made PostgreSQL refuse the batch (a tsvector word holds at most 2,047 bytes):
+    the worker failed on every run and nothing after it was indexed. The word is left out; the rest is found."""
+    open_one, _ = two_consultations
+    long_word = "ab12" * 525  # 2,100 characters
+    first = comment_on(client, app, open_one, f"附上校验码{long_word}，请核实夜间供餐。")
+    after = comment_on(client, app, open_one, "建议延长夜间托管服务时间")
+    work_index()
+    assert db.session.scalar(select(func.count()).select_from(SearchQueueItem)) == 0
+    html = page(client, q="夜间", kind="comment")
+    assert f"comment-{first.id}" in html and f"comment-{after.id}" in html
