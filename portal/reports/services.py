@@ -13,7 +13,7 @@ from portal.consultations.questions import asked_question
 from portal.consultations.models import Consultation
 from portal.core.time import SHANGHAI, now
 from portal.core.tokens import LRU
-from portal.drafts.models import Section
+from portal.drafts.models import Draft, Section
 from portal.extensions import db
 from portal.responses.models import Response
 from portal.responses.services import respondable_comments
@@ -150,6 +150,7 @@ def comments_per_top_section(consultation: Consultation) -> list[tuple[Section |
     top_of: dict[int, Section] = {}
     for section in sections:  # in document order: a parent comes before its children
         top_of[section.id] = top_of[section.parent_id] if section.parent_id in top_of else section
+    top_of.update(_earlier_parts(consultation, draft, top_of))
     counts: Counter = Counter()
     whole = 0
     rows = db.session.execute(
@@ -163,6 +164,29 @@ def comments_per_top_section(consultation: Consultation) -> list[tuple[Section |
     result: list[tuple[Section | None, int]] = [(s, counts[s.id]) for s in sections if s.parent_id is None]
     result.append((None, whole))
     return result
+
+
+def _earlier_parts(consultation: Consultation, draft, top_of: dict[int, Section]) -> dict[int, Section]:
+    """The sections of earlier revisions, each under the current part of the same top-level anchor (as the closing
+    summary counts parts: a comment sent from a page opened before a revision is on that part still); a part the
+    revision dropped stays out (counted with the whole draft)."""
+    if draft is None:
+        return {}
+    current = {section.anchor: section for section in top_of.values()}
+    rows = db.session.execute(select(Section.id, Section.parent_id, Section.anchor).join(
+        Draft, Section.draft_id == Draft.id).where(Draft.consultation_id == consultation.id,
+                                                    Draft.id != draft.id)).all()
+    parent = {row.id: row.parent_id for row in rows}
+    anchor = {row.id: row.anchor for row in rows}
+    mapped = {}
+    for section_id in parent:
+        top, seen = section_id, set()
+        while parent.get(top) is not None and top not in seen:
+            seen.add(top)
+            top = parent[top]
+        if anchor.get(top) in current:
+            mapped[section_id] = current[anchor[top]]
+    return mapped
 
 
 def stance_counts(consultation: Consultation) -> dict[str, int]:

@@ -95,6 +95,29 @@ def test_statistics_page_draws_and_tabulates_the_same_numbers(app, client, offic
     assert "style=" not in page and "<script>" not in page
 
 
+def test_a_comment_on_a_section_of_the_earlier_draft_counts_under_its_part(app, client, seed_path,
+                                                                          office_consultation):
+    """Sent from a page opened before a revision, a comment stands on the earlier draft's section: the statistics
+    counted it with the whole draft while the closing summary counted its part."""
+    from portal.accounts.models import User
+    from portal.comments.services import submit_comment
+    from portal.office.services import revise_draft
+    from sqlalchemy import select
+
+    consultation, _ = office_consultation
+    earlier = next(s for s in consultation.current_draft.sections if s.heading.startswith("弘扬爱老助老社会风尚"))
+    office = db.session.scalar(select(User).where(User.email == "office@example.gov.cn"))
+    text = seed_path("003").read_text(encoding="utf-8").replace("弘扬爱老助老社会风尚", "弘扬敬老爱老助老社会风尚")
+    revise_draft(consultation, office, text.encode(), "revised.txt", "措辞修改", 10_000_000)
+    db.session.commit()
+    assert earlier.draft_id != consultation.current_draft.id
+    submit_comment(consultation, "在修订前打开的页面上提交的意见。", "suggest", earlier)
+    db.session.commit()
+    page = client.get(f"/consultations/{consultation.id}/statistics").get_data(as_text=True)
+    rows = dict(re.findall(r'<tr><th scope="row">([^<]+)</th><td class="number">(\d+)</td></tr>', page))
+    assert rows["二、主要任务"] == "2" and rows["对草案整体的意见"] == "1"
+
+
 def test_statistics_of_an_unpublished_consultation_are_not_found(app, client, import_seed):
     consultation = import_seed("000", publish=False)
     assert client.get(f"/consultations/{consultation.id}/statistics").status_code == 404
