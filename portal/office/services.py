@@ -5,7 +5,7 @@ Every change is written to the audit log in the same transaction. Flushes, never
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
@@ -480,9 +480,10 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
         raise OfficeError("received_on", _("收到日期不能晚于今天。"))
     if received_on < opened.date():
         raise OfficeError("received_on", _("收到日期早于征求意见开始的日期（%(day)s）。", day=format_date(opened.date())))
-    if received_on > deadline.date():
+    last_day = (deadline - timedelta(microseconds=1)).date()  # a deadline at 00:00 ends the day before
+    if received_on > last_day:
         raise OfficeError("received_on", _("收到日期晚于截止日期（%(day)s）：截止以后收到的意见不能计入。",
-                                           day=format_date(deadline.date())))
+                                           day=format_date(last_day)))
     try:
         section = current_section(consultation, section_id)
     except LookupError:

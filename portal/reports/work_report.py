@@ -89,7 +89,7 @@ class ConsultationLine:
     opens_at: datetime
     deadline: datetime
     state: str  # upcoming, open, closed
-    days: int  # calendar days from the opening's day to the deadline's (Asia/Shanghai)
+    days: int  # whole days from the opening to the deadline (4月20日 15:00 to 5月20日 12:00: 29, shorter than 30)
     short: bool  # shorter than the usual 30 days
     short_reason: str | None = None  # staff only
     extensions: int = 0
@@ -231,7 +231,7 @@ def work_report(period: Period, *, public: bool, unit_id: int | None = None, all
         line = ConsultationLine(
             id=consultation.id, title=consultation.title, issuer=consultation.issuer, unit=unit_name,
             opens_at=opens_at, deadline=consultation.deadline, state=consultation.state(at),
-            days=(local(consultation.deadline).date() - local(opens_at).date()).days,
+            days=(consultation.deadline - opens_at).days,  # whole days, as "shorter than 30 days" counts them
             short=is_short(opens_at, consultation.deadline),
             issued_at=consultation.final_published_at, again=consultation.previous_round_id is not None,
         )

@@ -98,6 +98,13 @@ def test_dates_outside_the_period_and_bad_fields_are_refused_and_nothing_is_stor
     assert submit(url, **good).status_code == 302
     assert len(comments()) == 1
 
+    # a deadline at 00:00 on 5月13日 ends with 5月12日: a letter received on the 13th came too late
+    consultation.deadline = shanghai(2023, 5, 13, 0, 0)
+    db.session.commit()
+    late = submit(url, **{**good, "received_on": "2023-05-13"})
+    assert late.status_code == 422 and "收到日期晚于截止日期（2023年5月12日）" in late.get_data(as_text=True)
+    assert submit(url, **{**good, "received_on": "2023-05-12"}).status_code == 302
+
 
 def test_a_consultation_not_yet_published_takes_no_opinions(client, office, small_consultation, submit):
     consultation = small_consultation(office.unit)

@@ -243,3 +243,14 @@ def test_the_api_gives_the_public_report(app, client, year_2023):
         assert error["code"] == "bad_parameter" and error["parameter"] == parameter
     assert get_json(client, f"{API}/report?year=2023&quarter=9&lang=en", 400, "Error")["error"]["message"] == \
         "The quarter must be 1 to 4."
+
+
+def test_the_days_shown_are_those_that_make_a_period_short(app, client, clock, import_seed):
+    """4月20日 15:00 to 5月20日 12:00 is shorter than 30 days: it read "30 天（少于30天）" (calendar days shown,
+    the exact duration judged)."""
+    import_seed("003", opens=shanghai(2023, 4, 20, 15, 0), deadline=shanghai(2023, 5, 20, 12, 0))
+    import_seed("000", opens=shanghai(2023, 6, 1, 9, 0), deadline=shanghai(2023, 7, 1, 9, 0))
+    clock.set(shanghai(2023, 9, 1, 9, 0))
+    text = text_of(client.get("/consultations/report?year=2023"))
+    assert "29 天（少于30天）" in text and "30 天（少于30天）" not in text
+    assert "30 天" in text  # exactly 30 days: not short
