@@ -83,16 +83,15 @@ def feedback_plan(consultation: Consultation, drafts: bool = False) -> list[tupl
     rows = db.session.execute(_feedback_query(consultation, drafts).with_only_columns(
         Comment.id, Comment.section_id, Comment.form_letter_id, Response.outcome, Response.reason, Response.paraphrase))
     entries: list[list[int]] = []
-    shown: dict[tuple, tuple[int, tuple]] = {}  # (letter, section) → (its entry, its answer)
+    shown: dict[tuple, int] = {}  # (letter, section, answer) → its entry
     for comment_id, section_id, letter, outcome, reason, paraphrase in rows:
-        answer = (outcome, reason, paraphrase)
-        key = (letter or comment_id, section_id)  # a letter's first comment is its group's key
-        first = shown.get(key)
-        if first is not None and first[1] == answer:
-            entries[first[0]][1] += 1
+        # a letter's first comment is its group's key; each answer given to its copies is an entry of its own
+        # (five copies answered 不采纳 after a first one answered 情况说明 are one entry, not five)
+        key = (letter or comment_id, section_id, outcome, reason, paraphrase)
+        if key in shown:
+            entries[shown[key]][1] += 1
             continue
-        if first is None:
-            shown[key] = (len(entries), answer)
+        shown[key] = len(entries)
         entries.append([comment_id, 0])
     plan = [(comment_id, copies) for comment_id, copies in entries]
     PLANS.put(key, plan, 64 * len(plan) + 200)

@@ -248,6 +248,22 @@ def test_copies_of_a_form_letter_with_the_same_answer_are_one_entry(app, client,
     assert "（同文意见，另有4份，答复相同）" in word_text(client, consultation)
 
 
+def test_copies_given_one_answer_are_one_entry_even_when_the_first_copy_was_answered_otherwise(
+        app, client, clock, office_consultation):
+    consultation, comments = office_consultation
+    letter = "请在本小区周边增设社区老年食堂。"
+    copies = approved(consultation, consultation.current_draft.sections[1], [f"{letter}（{n}号楼）" for n in range(6)])
+    for copy in copies[1:]:
+        copy.form_letter_id = copies[0].id
+    db.session.commit()
+    consultation = db.session.get(Consultation, consultation.id)
+    respond_to_comments(consultation, copies[:1], "explained", "该楼已有食堂。", "test")
+    respond_to_comments(consultation, copies[1:], "not_adopted", "周边已有三处食堂。", "test")
+    close_and_answer(clock, consultation, comments)
+    page = client.get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
+    assert page.count(letter) == 2 and "同文意见：另有 4 份内容相同或相近的意见，答复相同，不再逐一列出。" in page
+
+
 def test_copies_grouped_after_the_report_was_read_are_folded_at_once(app, client, clock, office_consultation):
     from portal.core.time import now
 
