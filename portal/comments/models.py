@@ -84,6 +84,9 @@ class Comment(db.Model):
     hidden_note: Mapped[str | None] = mapped_column(Text)
     flags: Mapped[str] = mapped_column(String(200), default="", server_default="")
     client_hash: Mapped[str | None] = mapped_column(String(64))
+    # Who made it, as a number within its consultation, written when its contact is erased (comments/retention.py):
+    # the closing summary's "N人提出" counts the same people afterwards (migration 0053); nothing personal
+    commenter_no: Mapped[int | None] = mapped_column()
     form_letter_id: Mapped[int | None] = mapped_column()
     review_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the form-letter grouping (portal/moderation/grouping.py, after the commit) looked at it.

@@ -25,6 +25,33 @@ def _ended_before(days: int):
     return select(Consultation.id).where(Consultation.finalised_at.is_not(None), Consultation.finalised_at < cutoff)
 
 
+def _number_the_commenters(ended) -> None:
+    """Before their contacts go: each comment counted by its contact gets a number standing for its commenter within
+    its consultation (the same number for the same contact), so that a summary written again afterwards counts the
+    same people (it counted each as one of their own)."""
+    from portal.consultations.summary import commenter_key
+
+    rows = db.session.execute(select(Comment.id, Comment.consultation_id, Comment.author_name, Comment.author_contact)
+                              .where(Comment.consultation_id.in_(ended), Comment.author_contact.is_not(None),
+                                     Comment.commenter_no.is_(None))
+                              .order_by(Comment.consultation_id, Comment.id)).all()
+    numbers: dict[tuple[int, str], int] = {}
+    taken: dict[int, int] = dict(db.session.execute(  # numbers given by an earlier run stay theirs
+        select(Comment.consultation_id, func.max(Comment.commenter_no)).where(
+            Comment.consultation_id.in_(ended), Comment.commenter_no.is_not(None)).group_by(Comment.consultation_id)
+    ).all())
+    for comment_id, consultation_id, name, contact in rows:
+        key = commenter_key(name, contact)
+        if key is None:
+            continue
+        if (consultation_id, key) not in numbers:
+            taken[consultation_id] = taken.get(consultation_id, 0) + 1
+            numbers[(consultation_id, key)] = taken[consultation_id]
+        db.session.execute(update(Comment).where(Comment.id == comment_id)
+                           .values(commenter_no=numbers[(consultation_id, key)])
+                           .execution_options(synchronize_session=False))
+
+
 def erase_old_contacts(days: int) -> dict[int, int]:
     """Erase the contact details of the comments of every consultation finalised more than ``days`` days ago.
     Returns the number of comments changed per consultation (none for ``days`` <= 0: keep everything)."""
@@ -37,6 +64,7 @@ def erase_old_contacts(days: int) -> dict[int, int]:
         select(Comment.consultation_id, func.count()).where(*holding).group_by(Comment.consultation_id)
     ).all())
     if counts:
+        _number_the_commenters(ended)
         db.session.execute(
             update(Comment).where(*holding).values(author_contact=None, client_hash=None)
             .execution_options(synchronize_session=False)

@@ -138,7 +138,7 @@ def tally_comments(consultation: Consultation) -> CommentTally:
         select(func.count()).select_from(Comment).where(received, Comment.section_id.is_(None))
     ) or 0
     commenters = db.session.execute(
-        select(Comment.author_name, Comment.author_contact, Comment.organisation).where(received)
+        select(Comment.author_name, Comment.author_contact, Comment.organisation, Comment.commenter_no).where(received)
         .execution_options(yield_per=1000)
     )
     people, organisations = count_commenters(commenters)

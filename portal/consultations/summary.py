@@ -57,18 +57,19 @@ def count_people(commenters: Iterable[tuple[str | None, str | None]]) -> int:
     return count_commenters((name, contact, None) for name, contact in commenters)[0]
 
 
-def count_commenters(commenters: Iterable[tuple[str | None, str | None, str | None]]) -> tuple[int, int]:
-    """(people, organisations) among (name, contact, organisation) triples: the distinct people who spoke for
-    themselves (each anonymous comment one person), and the distinct organisations on whose behalf the others were
-    made (names compared without spaces and width forms)."""
+def count_commenters(commenters: Iterable[tuple]) -> tuple[int, int]:
+    """(people, organisations) among (name, contact, organisation[, commenter number]) rows: the distinct people who
+    spoke for themselves (each anonymous comment one person), and the distinct organisations on whose behalf the
+    others were made (names compared without spaces and width forms). A commenter number stands for a contact
+    erased after the retention period (comments/retention.py)."""
     known: set[str] = set()
     organisations: set[str] = set()
     anonymous = 0
-    for name, contact, organisation in commenters:
+    for name, contact, organisation, *number in commenters:
         if organisation:
             organisations.add(organisation_key(organisation))
             continue
-        key = commenter_key(name, contact)
+        key = f"no:{number[0]}" if not contact and number and number[0] is not None else commenter_key(name, contact)
         if key is None:
             anonymous += 1
         else:

@@ -50,3 +50,34 @@ def test_contacts_are_erased_a_period_after_the_end_and_nothing_else(app, clock,
     assert (entry.actor_label, entry.consultation_id, entry.after) == ("cli", consultation.id, {"comments": 3, "days": 365})
     assert "已清除 0 项" in cli(app, "--days", "365")  # twice is safe
     assert cli(app, "--days", "0").startswith("保留期限为 0")
+
+
+def test_a_summary_written_again_after_the_erasure_counts_the_same_people(app, clock, import_seed):
+    """Three comments from one telephone number are one person (1人提出); once the contacts were erased, a summary
+    written again (an answer published, a comment marked spam) counted them as three."""
+    from portal.comments.services import submit_comment
+    from portal.consultations.models import Consultation
+    from portal.consultations.services import rewrite_closing_summary
+
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    for body in ("第一条。", "第二条。", "第三条。"):
+        submit_comment(consultation, body, "suggest", None, author_contact="13900001111")
+    submit_comment(consultation, "另一位。", "suggest", None, author_contact="13900002222")
+    db.session.commit()
+    clock.set(shanghai(2023, 5, 13, 9, 0))
+    cli(app, "--days", "0")
+    app.test_cli_runner().invoke(args=["consultations", "close-due"])
+    db.session.expire_all()
+    assert "（2人提出）" in db.session.get(Consultation, consultation.id).closing_summary
+
+    clock.set(shanghai(2024, 6, 1, 9, 0))
+    assert "4 条意见的联系方式" in cli(app, "--days", "365")
+    assert "4 条意见的联系方式" not in cli(app, "--days", "365")  # twice is safe
+    db.session.expire_all()
+    stored = db.session.get(Consultation, consultation.id)
+    kept = db.session.scalars(select(Comment).where(Comment.consultation_id == consultation.id)).all()
+    assert sorted(c.commenter_no for c in kept) == [1, 1, 1, 2] and all(c.author_contact is None for c in kept)
+    stored.closing_summary = None  # written again from the comments as they are now
+    rewrite_closing_summary(stored)
+    assert "（2人提出）" in stored.closing_summary
