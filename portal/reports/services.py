@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from portal.comments.models import CHANNELS, Comment, STANCES, comment_received
 from portal.comments.organisations import ORGANISATION_KINDS, organisation_key
@@ -46,8 +46,10 @@ def _feedback_query(consultation: Consultation, drafts: bool):
     query = respondable_comments(consultation).add_columns(Response).outerjoin(
         Response, answered if drafts else answered & Response.published_at.is_not(None)
     )
-    if consultation.comments_public:
-        return query.where(Comment.status == "approved")
+    if consultation.comments_public:  # the approved ones; and those still waiting for moderation once answered (a
+        # letter the office typed in, say), shown as a private consultation's are: by the paraphrase, or as not public
+        return query.where(or_(Comment.status == "approved",
+                               and_(Comment.status == "pending", Response.id.is_not(None))))
     return query.where(Response.id.is_not(None))
 
 
@@ -129,7 +131,7 @@ def feedback_groups(consultation: Consultation, whole_draft_heading: str, drafts
         if comment.section_id != current_key:
             current_key = comment.section_id
             groups.append(FeedbackGroup(comment.section.title if comment.section else whole_draft_heading))
-        if consultation.comments_public:
+        if consultation.comments_public and comment.status == "approved":
             text, author, quote, proposal = comment.body, comment.author_name, comment.quote, comment.proposal
             organisation = comment.organisation, comment.organisation_kind
         else:

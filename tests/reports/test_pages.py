@@ -62,8 +62,10 @@ def test_feedback_report_shows_public_opinions_and_published_responses(app, clie
     assert goals < page.index("建议明确养老服务中心的建设标准。") < page.index("已在目标中补充建设标准。")
     assert page.index("(一)老年友好社会创建提升行动") < page.index("对草案整体的意见</h2>") < page.index("整体赞成。")
     assert "王大爷" in page and "采纳" in page
-    # pending and spam comments are not public; contacts never are
+    # pending and spam comments are not public; contacts never are. A pending one the office answered is listed
+    # with its answer, as a private consultation's are: the summary's 不采纳1条 is in the report
     assert "社区食堂要多开几家。" not in page and "广告广告" not in page
+    assert "已有相关规定。" in page and "（意见内容不公开）" in page
     assert "13800138000" not in page and "138 0013 8000" not in page
     assert "（概述）" not in page  # the paraphrase is for private consultations
 
@@ -192,9 +194,9 @@ def test_a_long_feedback_report_is_shown_a_page_at_a_time_its_word_document_whol
     consultation, comments = office_consultation
     approved(consultation, consultation.current_draft.sections[1], [f"补充意见第{n}条。" for n in range(5)])
     close_and_answer(clock, consultation, comments)
-    app.config["FEEDBACK_PAGE_SIZE"] = 3  # the report lists 3 + 5 = 8 opinions
+    app.config["FEEDBACK_PAGE_SIZE"] = 3  # the report lists 4 + 5 = 9 opinions (one answered while it waits)
     first = client.get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
-    assert "本报告共列出 8 条意见，分 3 页显示，这是第 1 页。Word 文档包含全部意见。" in first
+    assert "本报告共列出 9 条意见，分 3 页显示，这是第 1 页。Word 文档包含全部意见。" in first
     assert "建议明确养老服务中心的建设标准。" in first and "补充意见第4条。" not in first
     assert 'rel="next"' in first and "report-signature" not in first  # the issuer signs the last page
     last = client.get(f"/consultations/{consultation.id}/feedback?page=3").get_data(as_text=True)
@@ -203,8 +205,8 @@ def test_a_long_feedback_report_is_shown_a_page_at_a_time_its_word_document_whol
     beyond = client.get(f"/consultations/{consultation.id}/feedback?page=99").get_data(as_text=True)
     assert "这是第 3 页" in beyond  # the last page, not an empty one
     api = client.get(f"/api/v1/consultations/{consultation.id}/feedback?per_page=3&page=3").get_json()
-    assert (api["total"], api["pages"], api["page"]) == (8, 3, 3) and api["links"]["next"] is None
-    assert [e["number"] for g in api["groups"] for e in g["entries"]] == [7, 8]
+    assert (api["total"], api["pages"], api["page"]) == (9, 3, 3) and api["links"]["next"] is None
+    assert [e["number"] for g in api["groups"] for e in g["entries"]] == [7, 8, 9]
     assert client.get(f"/api/v1/consultations/{consultation.id}/feedback?per_page=1000").status_code == 400
     text = word_text(client, consultation)
     assert "建议明确养老服务中心的建设标准。" in text and "补充意见第4条。" in text and "整体赞成。" in text
@@ -244,7 +246,7 @@ def test_copies_of_a_form_letter_with_the_same_answer_are_one_entry(app, client,
     api = client.get(f"/api/v1/consultations/{consultation.id}/feedback?per_page=100").get_json()
     entries = [e for g in api["groups"] for e in g["entries"]]
     assert [e["copies"] for e in entries if e["text"] and letter in e["text"]] == [4, 0]
-    assert api["total"] == len(entries) == 3 + 2  # goals, formula, whole, and the letter twice
+    assert api["total"] == len(entries) == 4 + 2  # goals, formula, pending (answered), whole, the letter twice
     assert "（同文意见，另有4份，答复相同）" in word_text(client, consultation)
 
 
