@@ -1,6 +1,7 @@
 """Search: answer a query, index what queue rows name, rebuild indexes. Flushes, never commits."""
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -156,33 +157,33 @@ def _section_snippet(section: Section, clauses) -> Markup:
 
 def _fallback(query, clauses, consultations, kinds, comment_consultation_ids, limit, offset) -> HitPage:
     """A plain text search in the database, used while an index is rebuilt."""
-    words = [w for w in query.split() if w]
+    # each word as typed and with full-width letters and digits folded (１５分钟 finds 15分钟 too)
+    words = [{w, unicodedata.normalize("NFKC", w)} for w in query.split() if w]
+
+    def holds(*columns):
+        return [or_(*[column.contains(form, autoescape=True) for column in columns for form in forms])
+                for forms in words]
+
     hits: list[Hit] = []
     if "section" in kinds:
         rows = db.session.execute(
             select(Section.id, Consultation.id)
             .join(Section.draft)
             .join(Consultation)
-            .where(Consultation.id.in_(list(consultations)), *[
-                or_(Section.text.contains(w, autoescape=True), Section.heading.contains(w, autoescape=True))
-                for w in words
-            ])
+            .where(Consultation.id.in_(list(consultations)), *holds(Section.text, Section.heading))
             .order_by(Consultation.id, Section.position)
         ).all()
         hits += [Hit("section", sid, cid, 0.0) for sid, cid in rows]
     if "note" in kinds:
         rows = db.session.execute(
-            select(Consultation.id).where(Consultation.id.in_(list(consultations)), *[
-                Consultation.explanatory_note.contains(w, autoescape=True) for w in words
-            ]).order_by(Consultation.id)
+            select(Consultation.id).where(Consultation.id.in_(list(consultations)), *holds(Consultation.explanatory_note))
+            .order_by(Consultation.id)
         ).scalars().all()
         hits += [Hit("note", cid, cid, 0.0) for cid in rows]
     if "comment" in kinds and comment_consultation_ids:
         rows = db.session.execute(
             public_comment_query(comment_consultation_ids)
-            .where(*[or_(Comment.body.contains(w, autoescape=True), Comment.proposal.contains(w, autoescape=True),
-                         Comment.organisation.contains(w, autoescape=True))
-                     for w in words])
+            .where(*holds(Comment.body, Comment.proposal, Comment.organisation))
             .order_by(Comment.id)
         ).all()
         hits += [Hit("comment", r.id, r.consultation_id, 0.0) for r in rows]

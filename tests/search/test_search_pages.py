@@ -134,6 +134,7 @@ def test_a_corrupt_index_is_rebuilt_never_a_server_error(client, app, two_consul
     html = page(client, q="数字鸿沟")
     assert "搜索索引正在重建" in html
     assert "数字鸿沟" in html and "/sections/s-1-5" in html  # found by the plain text search meanwhile
+    assert "找到 0 条结果" not in page(client, q="１５分钟") and "/sections/" in page(client, q="１５分钟")  # folded too
     work_index()
     html = page(client, q="数字鸿沟")
     assert "搜索索引正在重建" not in html and "<mark>数字鸿沟</mark>" in html
