@@ -1,5 +1,5 @@
 """The search page: one box on every page, filters, highlighted snippets, pages of results."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from portal.extensions import db, limiter
 from portal.search.forms import parse_search_args
@@ -14,6 +14,9 @@ def results():
     args = parse_search_args(request.args)
     found = search(args.q, args.consultation_id, args.state, args.kind, args.page) if args.q else None
     db.session.commit()  # a rebuild request may have been queued
+    if found is not None and found.total and not found.results and found.page > found.pages:
+        # a page beyond the last (an old link, a hand-edited address): the last one, not "190 found … none found"
+        return redirect(url_for("search.results", **{**request.args.to_dict(), "page": found.pages}))
     return render_template(
         "search/results.html",
         args=args,

@@ -79,6 +79,9 @@ def test_results_come_in_pages(client, two_consultations):
     last = page(client, q="老", page=last_page)
     assert last.count('class="search-result"') == total - 20 * (last_page - 1)
     assert 'rel="next"' not in last
+    beyond = client.get("/search", query_string={"q": "老", "page": last_page + 5})  # an old link: the last page
+    assert beyond.status_code == 302 and f"page={last_page}" in beyond.headers["Location"]
+    assert "q=" in beyond.headers["Location"]
 
 
 def test_the_query_is_escaped_on_the_page(client, two_consultations):
