@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton
-from flask import Flask, current_app, has_request_context, render_template, request
+from flask import Flask, current_app, has_request_context, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_decimal, get_locale, refresh
 from flask_babel import gettext as _
@@ -261,6 +261,9 @@ def register(app: Flask) -> None:
     app.add_template_global(text_lang)
     app.add_template_global(draft_key)
     app.add_template_global(return_path)
+    # the site's icon (pages link it; a browser or feed reader that asks for /favicon.ico is sent there)
+    app.add_url_rule("/favicon.ico", "favicon",
+                     lambda: redirect(url_for("static", filename="favicon.svg"), code=301))
     # Flask-Babel caches the locale on the app context, which a test client (or a CLI command issuing
     # requests) may keep across requests: choose it afresh for every request.
     app.before_request(refresh)

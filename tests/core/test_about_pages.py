@@ -52,3 +52,12 @@ def test_the_accessibility_page_says_what_the_portal_does_and_switches_elderly_m
     client.get("/settings/language/en")
     main = client.get("/accessibility").get_data(as_text=True).split("<main", 1)[1].split("</main>", 1)[0]
     assert "Elderly mode" in main and not re.search(r"[\u4e00-\u9fff]", main)
+
+
+def test_the_site_has_an_icon(client):
+    page = client.get("/consultations/").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    asked = client.get("/favicon.ico")  # what browsers and feed readers ask for (was a 404 on every visit)
+    assert asked.status_code == 301 and asked.headers["Location"].endswith("/static/favicon.svg")
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
