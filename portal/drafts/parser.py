@@ -1519,13 +1519,18 @@ def _skip_numbered_notice(paras: list[_Para], start: int) -> int:
         before = "\n".join(p.text for p in paras[:j])
         if not _NOTICE_KW_RE.search(before):
             return start
-        if any(p.kind == "text" and is_heading_line(p.text) for p in paras[start:j]):
-            return start
-        for k in range(d + 1, len(paras)):
-            if paras[k].kind == "text" and match_label(paras[k].text):
-                return k
-        return start
+        return _body_after(paras, start, j, d)
     return _skip_numbered_notice_before_title(paras, start)
+
+
+def _body_after(paras: list[_Para], start: int, notice_end: int, last: int) -> int:
+    """Where the body starts when the notice's own numbered items run from ``start`` to ``notice_end`` and the notice
+    ends with paragraph ``last``: the first numbered heading after it; ``start`` after all when those items hold a
+    heading line (they are the draft's, not the notice's) or no heading follows."""
+    if any(p.kind == "text" and is_heading_line(p.text) for p in paras[start:notice_end]):
+        return start
+    return next((k for k in range(last + 1, len(paras)) if paras[k].kind == "text" and match_label(paras[k].text)),
+                start)
 
 
 def _skip_numbered_notice_before_title(paras: list[_Para], start: int) -> int:
@@ -1537,14 +1542,8 @@ def _skip_numbered_notice_before_title(paras: list[_Para], start: int) -> int:
         return start
     titles = {squeeze(title) for title in re.findall(r"《([^《》]{4,80})》", before)}
     for d in range(start + 1, min(len(paras), start + 16)):
-        if paras[d].kind != "text" or squeeze(paras[d].text).strip("《》") not in titles:
-            continue
-        if any(p.kind == "text" and is_heading_line(p.text) for p in paras[start:d]):
-            return start
-        for k in range(d + 1, len(paras)):
-            if paras[k].kind == "text" and match_label(paras[k].text):
-                return k
-        return start
+        if paras[d].kind == "text" and squeeze(paras[d].text).strip("《》") in titles:
+            return _body_after(paras, start, d, d)
     return start
 
 
