@@ -83,12 +83,6 @@ def _last_period_end(consultation: Consultation, recipient_key: str) -> datetime
     )
 
 
-def queue_digest(item: DueDigest) -> list[OutboxMessage]:
-    """Record the period and queue one mail per address of the recipient. The caller commits; a unique
-    violation at commit means another run queued this period first."""
-    return queue_digests([item])
-
-
 def queue_digests(items: list[DueDigest]) -> list[OutboxMessage]:
     """Record each recipient's period and queue one mail per address: an address that stands for several of
     them (the contact's and a unit's, two units') gets one mail naming them all, each comment once (as the mails
