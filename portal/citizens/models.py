@@ -3,6 +3,7 @@ e-mail address; comments made while signed in (and earlier ones left with the sa
 follow on "my comments". Kept apart from the staff accounts (portal/accounts), which Flask-Login serves."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, false
@@ -27,6 +28,9 @@ class Citizen(db.Model):
     signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of every session cookie of this account: raised by "sign out everywhere", which ends them all
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # a random key of this account, in its sessions beside id and epoch (migration 0054): a deleted account's id may
+    # be given to a new one (SQLite reuses the highest), whose epoch starts at 0 again; the key tells them apart
+    session_key: Mapped[str | None] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     # 新征求意见提醒: one mail for each consultation published (portal/mail/services.py: queue_new_consultation_mail),
     # in the language the citizen read the site in when they turned the alerts on
     consultation_alerts: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -11,6 +11,8 @@ everywhere") or deleting the account ends every session of it, on every worker a
 """
 from __future__ import annotations
 
+import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -56,8 +58,9 @@ def request_sign_in_link(email: str, next_path: str | None, language: str, base_
     link = SignInLink(email=email, next_path=next_path, created_at=now(), follow_consultation_id=follow_consultation_id)
     db.session.add(link)
     db.session.flush()
-    row = outbox_row("sign_in", email, language, {"link_id": link.id}, dedup_key=f"sign_in:{link.id}",
-                     base_url=base_url)
+    # a key of its own: a link's id may be a deleted one's again (SQLite), whose mail would have taken it
+    row = outbox_row("sign_in", email, language, {"link_id": link.id},
+                     dedup_key=f"sign_in:{link.id}:{secrets.token_hex(8)}", base_url=base_url)
     db.session.execute(_outbox_insert_new_statement(), [row])
     return link
 
@@ -153,7 +156,10 @@ def claim_comments(citizen: Citizen) -> int:
 # --- the session ------------------------------------------------------------------------------------------
 
 def sign_in(citizen: Citizen) -> None:
-    session[SESSION_KEY] = [citizen.id, citizen.session_epoch]
+    """Sign this browser in as ``citizen``; the caller commits (an account made before migration 0054 gets its key)."""
+    if not citizen.session_key:
+        citizen.session_key = secrets.token_hex(16)
+    session[SESSION_KEY] = [citizen.id, citizen.session_epoch, citizen.session_key]
     session.permanent = True  # ends after PERMANENT_SESSION_LIFETIME without use, as a staff session does
     request.environ.pop(_LOADED, None)
 
@@ -175,10 +181,12 @@ def current_citizen() -> Citizen | None:
         return request.environ[_LOADED]
     citizen = None
     value = session.get(SESSION_KEY)
-    if isinstance(value, list) and len(value) == 2 and all(isinstance(part, int) for part in value):
+    if (isinstance(value, list) and len(value) == 3 and isinstance(value[0], int) and isinstance(value[1], int)
+            and isinstance(value[2], str)):
         citizen = db.session.get(Citizen, value[0])
-        if citizen is not None and citizen.session_epoch != value[1]:
-            citizen = None
+        if citizen is not None and (citizen.session_epoch != value[1] or not citizen.session_key
+                                    or not hmac.compare_digest(citizen.session_key, value[2])):
+            citizen = None  # signed out everywhere since, or another account under a deleted one's id
     if citizen is None:
         session.pop(SESSION_KEY, None)
     request.environ[_LOADED] = citizen

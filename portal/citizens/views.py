@@ -114,8 +114,8 @@ def finish_sign_in_post(token: str):
     following = _followable(link.follow_consultation_id)
     if following is not None:  # asked for from the consultation's follow box: done with the same click
         follow(citizen, following, str(get_locale()))
-    db.session.commit()
     sign_in(citizen)
+    db.session.commit()
     session.pop(SENT_KEY, None)
     return redirect(next_path or url_for("citizens.comments"), code=303)
 

@@ -197,6 +197,8 @@ def _sign_in_context(message: OutboxMessage) -> dict:
     link = db.session.get(SignInLink, (message.context or {}).get("link_id"))
     if link is None or link.used_at is not None:
         raise CannotRender(str(_l("这个登录链接已经用过，不再发送。")))
+    if link.email.lower() != (message.recipient or "").lower():  # the row was deleted and its id given to another
+        raise CannotRender(str(_l("这个登录链接已经用过，不再发送。")))  # address's link: never mail that one
     if now() - link.created_at > timedelta(seconds=LINK_MAX_AGE):
         raise CannotRender(str(_l("这个登录链接已经过期，不再发送。")))
     url = external_url("citizens.finish_sign_in", base=(message.context or {}).get("base_url"), token=link_token(link))

@@ -345,3 +345,42 @@ def test_my_comments_say_when_a_revision_changed_the_words_i_quoted(app, client,
     mine = page[page.index(changed):]
     assert mine.index("这段原文在修订稿中已经修改。") < mine.index("年份太晚。")
     assert db.session.scalar(select(Comment.quote).where(Comment.receipt_number == changed)) == "到2025年底,基础养老服务设施"
+
+
+def test_a_sign_in_mail_never_carries_a_link_made_for_another_address(app, client, open_003, smtp_server):
+    """SQLite gives a deleted row's id to the next one. An attacker asked for a link, deleted their account (and the
+    link's row) before the mail went, and asked for the victim's: the victim's mail was dropped as a copy of the
+    attacker's (same dedup key), and the attacker's mail, made when sent, carried the victim's link."""
+    from tests.helpers import Browser
+
+    attacker = Browser(app)
+    assert ask_for_link(attacker, "attacker@example.cn").status_code == 303
+    first = db.session.scalar(select(SignInLink.id))
+    db.session.execute(SignInLink.__table__.delete())  # what deleting the attacker's account does to its links
+    db.session.commit()
+    assert ask_for_link(attacker, ADDRESS).status_code == 303
+    second = db.session.scalar(select(SignInLink.id))
+    if db.engine.dialect.name == "sqlite":
+        assert second == first  # the id is given again
+    deliver_due()
+    assert sign_in_mails(smtp_server, "attacker@example.cn") == []  # its link is no longer the attacker's
+    path = link_in_mail(smtp_server, ADDRESS)  # the victim's own mail went
+    assert client.post(path, data={"csrf_token": csrf_token(client, path)}).status_code == 303
+
+
+def test_a_deleted_accounts_session_never_signs_in_the_next_account_given_its_id(app, client, open_003, smtp_server):
+    """A signed in on a second browser, deletes the account on the first; B's new account gets A's id (SQLite) and
+    epoch 0: A's second browser was signed in as B."""
+    from tests.helpers import Browser
+
+    other = Browser(app)
+    sign_in(client, smtp_server)
+    sign_in(other, smtp_server)
+    first_id = db.session.scalar(select(Citizen.id))
+    client.post("/account/delete", data={"csrf_token": csrf_token(client, "/account/delete")})
+    newcomer = Browser(app)
+    sign_in(newcomer, smtp_server, email="someone.else@example.cn")
+    if db.engine.dialect.name == "sqlite":
+        assert db.session.scalar(select(Citizen.id)) == first_id
+    assert other.get("/account/").status_code == 302  # signed out, not someone else
+    assert "someone.else@example.cn" in newcomer.get("/account/").get_data(as_text=True)
