@@ -280,10 +280,11 @@ class UnitAdviceSummary:
     comments: int
     advised: int
     last: object | None  # datetime of its latest advice
+    answered: int = 0  # of those it did not advise on, the ones the office has answered (published): owed no more
 
     @property
     def pending(self) -> int:
-        return self.comments - self.advised
+        return self.comments - self.advised - self.answered
 
 
 def advice_by_unit(consultation) -> list[UnitAdviceSummary]:
@@ -303,16 +304,21 @@ def advice_by_unit(consultation) -> list[UnitAdviceSummary]:
         select(UnitAdvice.recipient, UnitAdvice.comment_id, UnitAdvice.updated_at, Comment.section_id)
         .join(Comment, Comment.id == UnitAdvice.comment_id)
         .where(UnitAdvice.consultation_id == consultation.id, comment_received(consultation.id))).all()
+    answered = db.session.execute(  # answers published: the unit's advice is no longer asked for on these
+        select(Comment.id, Comment.section_id).join(Response, Response.comment_id == Comment.id)
+        .where(comment_received(consultation.id), Response.published_at.is_not(None))).all()
     summaries = []
     for recipient, sections in units:
         emails = {email.lower() for email in recipient.emails}
         mine = [row for row in advice if row.recipient in emails and row.section_id in sections]
+        advised = {row.comment_id for row in mine}
         comments = sum(received.get(section_id, 0) for section_id in sections)
         if comments:
-            summaries.append(UnitAdviceSummary(recipient.name, recipient.emails, comments,
-                                               len({row.comment_id for row in mine}),
-                                               max((row.updated_at for row in mine), default=None)))
-    return sorted(summaries, key=lambda s: (s.advised / s.comments, -s.comments, s.name))
+            summaries.append(UnitAdviceSummary(
+                recipient.name, recipient.emails, comments, len(advised),
+                max((row.updated_at for row in mine), default=None),
+                answered=len({row.id for row in answered if row.section_id in sections} - advised)))
+    return sorted(summaries, key=lambda s: (1 - s.pending / s.comments, -s.comments, s.name))
 
 
 def remind_units(consultation, actor) -> tuple[int, int]:

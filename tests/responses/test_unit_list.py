@@ -230,3 +230,28 @@ def test_the_office_renews_a_units_links_and_the_old_ones_stop_opening(app, clie
     unknown = client.post(f"/office/consultations/{routed_000.id}/responses/units/links",
                           data={"csrf_token": csrf_token(client, "/login"), "unit": "不存在的单位"})
     assert unknown.status_code == 404
+
+
+def test_a_unit_is_not_reminded_of_comments_the_office_has_answered(app, client, clock, routed_000, smtp_server,
+                                                                    make_user, login):
+    """The unit's list already counts an answered comment as settled; the reminder (催办) asked for advice on it."""
+    from portal.responses.services import publish_responses, respond_to_comments
+    from tests.helpers import shanghai
+
+    comment_on(client, routed_000, only_mzj_section(routed_000), body="第一条意见。")
+    comment_on(client, routed_000, only_mzj_section(routed_000), body="第二条意见。")
+    route_new_comments()
+    deliver_due()
+    comments = db.session.scalars(select(Comment).order_by(Comment.id)).all()
+    respond_to_comments(routed_000, comments, "explained", "已有规定。", "test")
+    clock.set(shanghai(2024, 6, 11, 9, 0))  # after the deadline: the answers published
+    publish_responses(routed_000, "test")
+    db.session.commit()
+    make_user("office", email="office@example.gov.cn", unit_name="市民政局")
+    login("office@example.gov.cn")
+    before = len(smtp_server.received)
+    remind = f"/office/consultations/{routed_000.id}/responses/remind-units"
+    response = client.post(remind, data={"csrf_token": csrf_token(client, "/login")})
+    assert "已给 1 个责任单位发邮件" not in client.get(response.headers["Location"]).get_data(as_text=True)
+    deliver_due()
+    assert len(smtp_server.received) == before  # nobody owes advice any more
