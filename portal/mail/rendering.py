@@ -372,7 +372,7 @@ def _meeting_context(message: OutboxMessage) -> dict:
     if expected is not None and registration.status != expected:
         raise CannotRender(str(_l("组织单位已改变了对这条报名的安排，不再发送。")))
     meeting, base = registration.meeting, context.get("base_url")
-    if event in ("changed", "reminder", "promoted") and meeting.is_cancelled:
+    if event in ("changed", "reminder", "promoted", "accepted") and meeting.is_cancelled:  # the cancellation is told
         raise CannotRender(str(_l("会议已取消，不再发送变更通知。")))
     if event == "withdrawn" and meeting.consultation.is_published:
         raise CannotRender(str(_l("征求意见已重新发布，不再发送撤回的通知。")))

@@ -711,3 +711,17 @@ def test_two_places_freed_at_once_move_the_waiting_list_up_once(app, consultatio
         AuditEntry.action == "promote_registration"))
     mails = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "meeting"))
     assert promoted == 1 and mails == 1, (outcomes, promoted, mails)
+
+
+def test_a_place_given_and_then_the_meeting_cancelled_sends_only_the_cancellation(app, client, consultation, office,
+                                                                                 submit, smtp_server):
+    meeting = announce(submit, consultation)
+    assert sign_up(Browser(app), consultation, meeting, email="wang@example.cn").status_code == 303
+    registration = db.session.scalar(select(MeetingRegistration))
+    url = office_url(consultation, meeting)
+    client.post(url + "/decide", data={"csrf_token": csrf_token(client, url), "registration_id": str(registration.id),
+                                       "decision": "accepted"})
+    assert submit(url, office_url(consultation, meeting, "/cancel"), reason="会议室维修。").status_code == 302
+    deliver_due()  # the worker runs after both: 请参加会议 (time, place, come early) is no longer so
+    subjects = [m["Subject"] for _to, m in smtp_server.received]
+    assert len(subjects) == 1 and subjects[0].startswith("会议已取消"), subjects
