@@ -47,6 +47,7 @@ ACTION_LABELS = {
     "meeting_minutes": _l("公布会议情况"),
     "decide_registration": _l("确定会议参加人员"),
     "promote_registration": _l("候补报名人递补参加会议"),
+    "unwait_registration": _l("会议不再先报先得：候补报名改由组织单位确定"),
     "register_for": _l("代为报名参加会议"),
     "export_registrations": _l("下载会议报名名单"),
     "publish_final": _l("公布正式文件"),

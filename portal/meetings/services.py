@@ -80,6 +80,13 @@ def save_meeting(consultation, actor, meeting: Meeting | None, *, kind: str, tit
     meeting.seats, meeting.signup_until, meeting.updated_at = seats, signup_until, now()
     meeting.first_come = bool(first_come and seats)
     db.session.flush()
+    if not meeting.first_come:  # no longer first come: the waiting list goes back to the office to choose from (its
+        for registration in db.session.scalars(select(MeetingRegistration).where(  # page promised promotion)
+                MeetingRegistration.meeting_id == meeting.id, MeetingRegistration.status == "waiting")):
+            registration.status = "applied"
+            record_action("system", "unwait_registration", registration, consultation_id=consultation.id,
+                          before={"status": "waiting"}, after={"status": "applied", "number": registration.number})
+        db.session.flush()
     after = _snapshot(meeting)
     record_action(actor, "meeting" if before is None else "change_meeting", meeting, consultation_id=consultation.id,
                   before=before, after=after)

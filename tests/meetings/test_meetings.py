@@ -725,3 +725,18 @@ def test_a_place_given_and_then_the_meeting_cancelled_sends_only_the_cancellatio
     deliver_due()  # the worker runs after both: 请参加会议 (time, place, come early) is no longer so
     subjects = [m["Subject"] for _to, m in smtp_server.received]
     assert len(subjects) == 1 and subjects[0].startswith("会议已取消"), subjects
+
+
+def test_no_longer_first_come_the_waiting_list_goes_back_to_the_office(app, client, consultation, office, submit):
+    """Unticking 先报先得 left those waiting told they would move up in turn, and nobody moved them up."""
+    meeting = announce(submit, consultation, seats="1", first_come="y")
+    citizen = Browser(app)
+    sign_up(citizen, consultation, meeting, phone="13800138000")
+    sign_up(citizen, consultation, meeting, phone="13900139000")
+    assert [r.status for r in meeting.registrations] == ["accepted", "waiting"]
+    db.session.commit()
+    assert submit(office_url(consultation, meeting), **{**MEETING, "seats": "1"}).status_code == 302
+    db.session.expire_all()
+    assert [r.status for r in db.session.get(Meeting, meeting.id).registrations] == ["accepted", "applied"]
+    page = client.get(office_url(consultation, meeting)).get_data(as_text=True)
+    assert "已报名，等待确定" in page
