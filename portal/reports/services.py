@@ -174,9 +174,9 @@ def _earlier_parts(consultation: Consultation, draft, top_of: dict[int, Section]
     if draft is None:
         return {}
     current = {section.anchor: section for section in top_of.values()}
-    rows = db.session.execute(select(Section.id, Section.parent_id, Section.anchor).join(
-        Draft, Section.draft_id == Draft.id).where(Draft.consultation_id == consultation.id,
-                                                    Draft.id != draft.id)).all()
+    rows = db.session.execute(
+        select(Section.id, Section.parent_id, Section.anchor).join(Draft, Section.draft_id == Draft.id)
+        .where(Draft.consultation_id == consultation.id, Draft.id != draft.id)).all()
     parent = {row.id: row.parent_id for row in rows}
     anchor = {row.id: row.anchor for row in rows}
     mapped = {}

@@ -176,7 +176,8 @@ def _fallback(query, clauses, consultations, kinds, comment_consultation_ids, li
         hits += [Hit("section", sid, cid, 0.0) for sid, cid in rows]
     if "note" in kinds:
         rows = db.session.execute(
-            select(Consultation.id).where(Consultation.id.in_(list(consultations)), *holds(Consultation.explanatory_note))
+            select(Consultation.id)
+            .where(Consultation.id.in_(list(consultations)), *holds(Consultation.explanatory_note))
             .order_by(Consultation.id)
         ).scalars().all()
         hits += [Hit("note", cid, cid, 0.0) for cid in rows]

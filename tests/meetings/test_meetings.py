@@ -714,7 +714,7 @@ def test_two_places_freed_at_once_move_the_waiting_list_up_once(app, consultatio
 
 
 def test_a_place_given_and_then_the_meeting_cancelled_sends_only_the_cancellation(app, client, consultation, office,
-                                                                                 submit, smtp_server):
+                                                                                  submit, smtp_server):
     meeting = announce(submit, consultation)
     assert sign_up(Browser(app), consultation, meeting, email="wang@example.cn").status_code == 303
     registration = db.session.scalar(select(MeetingRegistration))

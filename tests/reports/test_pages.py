@@ -98,7 +98,7 @@ def test_statistics_page_draws_and_tabulates_the_same_numbers(app, client, offic
 
 
 def test_a_comment_on_a_section_of_the_earlier_draft_counts_under_its_part(app, client, seed_path,
-                                                                          office_consultation):
+                                                                           office_consultation):
     """Sent from a page opened before a revision, a comment stands on the earlier draft's section: the statistics
     counted it with the whole draft while the closing summary counted its part."""
     from portal.accounts.models import User

@@ -90,7 +90,7 @@ def test_a_quoted_sentence_suggests_its_section_and_wrong_moves_are_refused(app,
 
 
 def test_a_move_after_the_close_is_followed_by_the_stored_closing_summary(app, client, clock, login,
-                                                                         office_consultation):
+                                                                          office_consultation):
     from portal.consultations.models import Consultation
     from tests.helpers import shanghai
 
