@@ -146,13 +146,13 @@ def test_a_signed_in_citizen_withdraws_from_their_account(app, client, routed_00
     account = account_for("shimin@example.cn")
     db.session.commit()
     with client.session_transaction() as session:
-        session[SESSION_KEY] = [account.id, account.session_epoch]
+        session[SESSION_KEY] = [account.id, account.session_epoch, account.session_key]
     number = send(client, routed_003)
     assert stored(number).citizen_id == account.id
 
     phone = Browser(app)  # the same account on another device
     with phone.client.session_transaction() as session:
-        session[SESSION_KEY] = [account.id, account.session_epoch]
+        session[SESSION_KEY] = [account.id, account.session_epoch, account.session_key]
     assert "撤回这条意见" in phone.get(f"/receipts/{number}").get_data(as_text=True)
     assert withdraw(phone, number).status_code == 303
     assert stored(number).status == "withdrawn"

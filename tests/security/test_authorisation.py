@@ -70,7 +70,7 @@ def test_staff_urls_refuse_the_wrong_people(world, client_as, app):
     account = account_for("shimin@example.cn")
     db.session.commit()
     with citizen.session_transaction() as session:
-        session[SESSION_KEY] = [account.id, account.session_epoch]
+        session[SESSION_KEY] = [account.id, account.session_epoch, account.session_key]
     assert citizen.get("/account/").status_code == 200
     clients = {
         "anonymous": client_as(),
