@@ -103,13 +103,17 @@ class PostedComment:
     @classmethod
     def of_form(cls, form: "CommentForm") -> "PostedComment":
         quote = clean_quote(form.quote.data)
-        contact = form.author_contact.data
-        name, organisation = form.author_name.data, form.organisation.data
-        return cls(form.body.data, form.stance.data, clean_line(name) if name else name,
-                   clean_contact(contact) if contact else contact, quote, clean_proposal(form.proposal.data, quote),
-                   *organisation_of(clean_line(organisation) if organisation else organisation,
-                                    form.organisation_kind.data),
+        name, contact, organisation = _plain(form.author_name.data, form.author_contact.data, form.organisation.data)
+        return cls(form.body.data, form.stance.data, name, contact, quote, clean_proposal(form.proposal.data, quote),
+                   *organisation_of(organisation, form.organisation_kind.data),
                    question_number(form.question.data))
+
+
+def _plain(name: str | None, contact: str | None, organisation: str | None) -> tuple:
+    """The signature, contact and organisation as stored, the same by both ways a comment is read (the form, and
+    ``posted_comment`` without it): bidirectional controls out of the names, a contact as people type it made plain."""
+    return (clean_line(name) if name else name, clean_contact(contact) if contact else contact,
+            clean_line(organisation) if organisation else organisation)
 
 
 def _blank(value: str | None) -> bool:  # what WTForms' Optional() lets through without checking further
@@ -143,9 +147,7 @@ def posted_comment(formdata) -> PostedComment | None:
     except ValueError:
         return None
     quote = clean_quote(quote)
-    contact = clean_contact(contact) if contact else contact
-    name = clean_line(name) if name else name
-    organisation = clean_line(organisation) if organisation else organisation
+    name, contact, organisation = _plain(name, contact, organisation)
     return PostedComment(body, stance, name, contact, quote, clean_proposal(proposal, quote) if proposal else None,
                          *(organisation_of(organisation, kind) if organisation else (None, None)), question)
 

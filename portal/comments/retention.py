@@ -40,6 +40,7 @@ def _number_the_commenters(ended) -> None:
         select(Comment.consultation_id, func.max(Comment.commenter_no)).where(
             Comment.consultation_id.in_(ended), Comment.commenter_no.is_not(None)).group_by(Comment.consultation_id)
     ).all())
+    given = []
     for comment_id, consultation_id, name, contact in rows:
         key = commenter_key(name, contact)
         if key is None:
@@ -47,9 +48,9 @@ def _number_the_commenters(ended) -> None:
         if (consultation_id, key) not in numbers:
             taken[consultation_id] = taken.get(consultation_id, 0) + 1
             numbers[(consultation_id, key)] = taken[consultation_id]
-        db.session.execute(update(Comment).where(Comment.id == comment_id)
-                           .values(commenter_no=numbers[(consultation_id, key)])
-                           .execution_options(synchronize_session=False))
+        given.append({"id": comment_id, "commenter_no": numbers[(consultation_id, key)]})
+    if given:  # one statement for them all (an UPDATE by primary key, executed for each row by the driver)
+        db.session.execute(update(Comment), given)
 
 
 def erase_old_contacts(days: int) -> dict[int, int]:

@@ -164,20 +164,10 @@ def _parts_concerned(consultation: Consultation, section_ids: list[int]) -> set[
     same part of the current one are one."""
     if not section_ids:
         return set()
-    from portal.drafts.models import Draft, Section
+    from portal.drafts.services import top_anchors
 
-    rows = db.session.execute(select(Section.id, Section.parent_id, Section.anchor).join(
-        Draft, Section.draft_id == Draft.id).where(Draft.consultation_id == consultation.id)).all()
-    parent = {row.id: row.parent_id for row in rows}
-    anchor = {row.id: row.anchor for row in rows}
-    parts = set()
-    for section_id in section_ids:
-        top, seen = section_id, set()
-        while parent.get(top) is not None and top not in seen:
-            seen.add(top)
-            top = parent[top]
-        parts.add(anchor.get(top, str(top)))
-    return parts
+    tops = top_anchors(consultation.id)
+    return {tops.get(section_id, str(section_id)) for section_id in section_ids}
 
 
 def closing_summary(consultation: Consultation) -> str | None:

@@ -37,9 +37,9 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 )
-SECURITY_HEADERS = (
+SECURITY_HEADERS = tuple((name.lower(), name, value) for name, value in (  # (as compared, as sent, value)
     ("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"),
-)
+))
 
 
 # English dates as "12 May 2023, 23:59"; other languages use their own long date from the CLDR
@@ -301,8 +301,8 @@ def register(app: Flask) -> None:
         one pass over the headers set, instead of a search for each."""
         headers = response.headers
         present = {name.lower() for name in headers.keys()}
-        for name, value in SECURITY_HEADERS:
-            if name.lower() not in present:
+        for lower, name, value in SECURITY_HEADERS:
+            if lower not in present:
                 headers.add(name, value)
         if request.is_secure and "strict-transport-security" not in present:
             headers.add("Strict-Transport-Security", "max-age=31536000")

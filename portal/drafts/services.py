@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.consultations.models import Consultation
@@ -180,3 +181,24 @@ def load_tree(draft: Draft, under: Section | None = None) -> list[Section]:
         if under is not None:
             todo.extend(kids)
     return sections
+
+
+def top_anchors(consultation_id: int, leave_out_draft: int | None = None) -> dict[int, str]:
+    """Every section of the consultation's drafts (but ``leave_out_draft``'s), by id, with the anchor of the top-level
+    part it stands under (一、, 第一章 …): the same part of an earlier revision and of the current one share it.
+    A parent loop, which no import makes, would end the walk where it closes."""
+    query = (select(Section.id, Section.parent_id, Section.anchor).join(Draft, Section.draft_id == Draft.id)
+             .where(Draft.consultation_id == consultation_id))
+    if leave_out_draft is not None:
+        query = query.where(Draft.id != leave_out_draft)
+    rows = db.session.execute(query).all()
+    parent = {row.id: row.parent_id for row in rows}
+    anchor = {row.id: row.anchor for row in rows}
+    tops = {}
+    for section_id in parent:
+        top, seen = section_id, set()
+        while parent.get(top) is not None and top not in seen:
+            seen.add(top)
+            top = parent[top]
+        tops[section_id] = anchor.get(top, str(top))
+    return tops

@@ -160,8 +160,8 @@ def queue_page(filters: QueueFilters, per_page: int = 50) -> QueuePage:
         conditions.append(Comment.consultation_id == filters.consultation_id)
     if filters.section == "whole":
         conditions.append(Comment.section_id.is_(None))
-    elif query_int(filters.section) is not None:
-        conditions.append(Comment.section_id == query_int(filters.section))
+    elif (section_id := query_int(filters.section)) is not None:
+        conditions.append(Comment.section_id == section_id)
     if filters.stance:
         conditions.append(Comment.stance == filters.stance)
     if filters.flag:
@@ -353,10 +353,10 @@ def _route_again(comment: Comment) -> None:
     """A comment taken out of spam is received after all: queue its mails (the worker skipped them while it was
     spam; any already sent are not sent twice, by their dedup keys)."""
     from portal.routing.models import RoutingQueueItem
-    from portal.routing.queue import queue_row
+    from portal.routing.queue import queue_routing
 
-    if db.session.get(RoutingQueueItem, comment.id) is None:
-        db.session.add(RoutingQueueItem(**queue_row(comment.id)))
+    if db.session.get(RoutingQueueItem, comment.id) is None:  # not still waiting from its submission
+        queue_routing(comment.id)
 
 
 def _masking(comment: Comment) -> dict:

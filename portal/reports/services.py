@@ -13,7 +13,7 @@ from portal.consultations.questions import asked_question
 from portal.consultations.models import Consultation
 from portal.core.time import SHANGHAI, now
 from portal.core.tokens import LRU
-from portal.drafts.models import Draft, Section
+from portal.drafts.models import Section
 from portal.extensions import db
 from portal.responses.models import Response
 from portal.responses.services import respondable_comments
@@ -173,21 +173,11 @@ def _earlier_parts(consultation: Consultation, draft, top_of: dict[int, Section]
     revision dropped stays out (counted with the whole draft)."""
     if draft is None:
         return {}
+    from portal.drafts.services import top_anchors
+
     current = {section.anchor: section for section in top_of.values()}
-    rows = db.session.execute(
-        select(Section.id, Section.parent_id, Section.anchor).join(Draft, Section.draft_id == Draft.id)
-        .where(Draft.consultation_id == consultation.id, Draft.id != draft.id)).all()
-    parent = {row.id: row.parent_id for row in rows}
-    anchor = {row.id: row.anchor for row in rows}
-    mapped = {}
-    for section_id in parent:
-        top, seen = section_id, set()
-        while parent.get(top) is not None and top not in seen:
-            seen.add(top)
-            top = parent[top]
-        if anchor.get(top) in current:
-            mapped[section_id] = current[anchor[top]]
-    return mapped
+    return {section_id: current[anchor] for section_id, anchor in top_anchors(consultation.id, draft.id).items()
+            if anchor in current}
 
 
 def stance_counts(consultation: Consultation) -> dict[str, int]:

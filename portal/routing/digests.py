@@ -104,7 +104,7 @@ def queue_digests(items: list[DueDigest]) -> list[OutboxMessage]:
     for email, pairs in by_address.items():
         first, digest = pairs[0]
         values = _address_values(first.consultation, [(item.recipient, item.comments) for item, _ in pairs],
-                                 email, min((i.period_start for i, _ in pairs), key=_start_order), first.period_end)
+                                 email, _earliest(i.period_start for i, _ in pairs), first.period_end)
         messages.append(queue_message(
             "digest", email, "digest", STAFF_LANGUAGE, values,
             dedup_key=f"digest:{digest.id}:{email}", consultation_id=first.consultation.id,
@@ -112,8 +112,10 @@ def queue_digests(items: list[DueDigest]) -> list[OutboxMessage]:
     return messages
 
 
-def _start_order(start: datetime | None) -> datetime:
-    return start or datetime.min.replace(tzinfo=now().tzinfo)
+def _earliest(starts) -> datetime | None:
+    """The earliest start of several digests' periods; None (from the first comment on) when any has none."""
+    starts = list(starts)
+    return None if None in starts else min(starts)
 
 
 def _address_values(consultation, parts: list[tuple[Recipient, list[Comment]]], email: str,
@@ -217,7 +219,7 @@ def write_again(mailing: DigestMailing, recipient: Recipient, messages: list[Out
         if not parts:
             db.session.delete(message)
             continue
-        start = min((d.period_start for d in together), key=_start_order)
+        start = _earliest(d.period_start for d in together)
         rendered = render_mail("digest", message.language,
                                **_address_values(consultation, parts, message.recipient, start, mailing.period_end))
         for column, value in rendered.outbox_columns().items():
