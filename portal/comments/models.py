@@ -57,6 +57,10 @@ class Comment(db.Model):
         # the comments that quote the draft (portal/comments/quotes.py): few, whatever the consultation's size
         Index("ix_comments_quoted", "consultation_id", "status", sqlite_where=text("quote IS NOT NULL"),
               postgresql_where=text("quote IS NOT NULL")),
+        # a form sent twice (a retry after a lost answer, a press after the page's guard): its one-use key finds the
+        # comment the first sending stored (portal/comments/services.py: SubmissionRepeated)
+        Index("ix_comments_submission_key", "submission_key", unique=True,
+              sqlite_where=text("submission_key IS NOT NULL"), postgresql_where=text("submission_key IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,6 +100,9 @@ class Comment(db.Model):
     # account clears it on the account's comments, which stay.
     citizen_id: Mapped[int | None] = mapped_column()
     channel: Mapped[str] = mapped_column(String(10), default="web", server_default="web")
+    # The one-use key of the comment form it was sent with (a random value the form carries, migration 0055): the same
+    # form sent again stores nothing more and gets this comment's receipt. None: sent without one (API, office, CLI).
+    submission_key: Mapped[str | None] = mapped_column(String(64))
     # Withdrawn (撤回) by its author before the deadline (portal/comments/withdrawal.py): status "withdrawn", its
     # text, name, contact and files erased; the row stays for its receipt number and its replies.
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,8 +8,10 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -69,6 +71,7 @@ class StoredComment:
 
     id: int
     receipt_number: str
+    repeated: bool = False  # the same form sent again: nothing stored, this is the comment its first sending stored
 
 
 @prepared
@@ -148,6 +151,7 @@ def store_comment(
     organisation: str | None = None,
     organisation_kind: str | None = None,
     question: int | None = None,
+    submission_key: str | None = None,
 ) -> StoredComment:
     """Store a citizen's comment (pending moderation unless post-moderated and unflagged) with its routing
     queue row and, when it is public at once, its search queue row; refuse it when the consultation is not open.
@@ -160,6 +164,11 @@ def store_comment(
     behalf it is made (以单位名义), as ``organisation_of`` gives them (portal/comments/organisations.py), the name
     screened as the text is (it is shown with it); ``question``: the number of the key question (重点问题) it answers,
     checked by the caller.
+
+    ``submission_key``: the one-use key of the form it was sent with (``submission_key_of``). The same form sent
+    again (a retry after an answer lost on the way, a second press) stores nothing and returns the comment the first
+    sending stored, ``repeated``. A key sent with other words or on another part (the form brought back with the
+    browser's Back button and changed) is a new comment, stored without the key.
 
     ``channel`` and ``received_at``: an opinion that reached the office another way (portal/office:
     record_comment, which has checked that it came within the period), stored as received then, even after
@@ -216,6 +225,21 @@ def store_comment(
     # Search indexes public comments only: a pending comment has no search work until a moderator approves
     # it (the approval writes its queue row); a post-moderated one is public at once.
     searchable = status == "approved"
+    values["submission_key"] = submission_key
+    try:
+        return _insert_comment(consultation, values, searchable)
+    except IntegrityError:  # on PostgreSQL in its own statement (autocommit), on SQLite the statement alone undone
+        earlier = run(_keyed_statement(), {"key": submission_key}).first() if submission_key else None
+        if earlier is None:
+            raise
+        if (earlier.consultation_id, earlier.section_id, earlier.parent_id, earlier.body) == (
+                consultation.id, target.section_id, target.parent_id, body):
+            return StoredComment(earlier.id, earlier.receipt_number, repeated=True)
+        values["submission_key"] = None
+        return _insert_comment(consultation, values, searchable)
+
+
+def _insert_comment(consultation, values: dict, searchable: bool) -> StoredComment:
     comment_id = getattr(consultation, "next_comment_id", None)
     if comment_id is not None and getattr(consultation, "current_draft_id", None) is not None:
         insert = _one_statement_insert(comment_id, consultation, values, searchable)
@@ -226,6 +250,36 @@ def store_comment(
         if searchable:
             enqueue([(COMMENT_KIND, comment_id, consultation.id)])
     return StoredComment(comment_id, values["receipt_number"])
+
+
+SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{22,64}")
+
+
+# what a form of a page being rendered for the cache of whole pages carries instead: each reader's copy gets a key of
+# its own in its place (portal/consultations/pages.py). Its dots are outside a key's characters: posted, it is none.
+SUBMISSION_KEY_PLACEHOLDER = "submission.key.placeholder"
+
+
+def new_submission_key() -> str:
+    """A one-use key for a comment form rendered (each reader's form its own: two readers of one page who send the
+    same words, a form letter's copies, are two comments)."""
+    if g.get(SUBMISSION_KEY_PLACEHOLDER):
+        return SUBMISSION_KEY_PLACEHOLDER
+    return secrets.token_urlsafe(24)
+
+
+def submission_key_of(value: str | None) -> str | None:
+    """The posted one-use key when it is one a form could carry (random, at least 22 characters), else None: a
+    guessable key must never find another's comment."""
+    return value if value and SUBMISSION_KEY.fullmatch(value) else None
+
+
+@prepared
+def _keyed_statement(_dialect):
+    """The comment stored with the one-use key bound as ``key``."""
+    comments = Comment.__table__
+    return select(comments.c.id, comments.c.receipt_number, comments.c.consultation_id, comments.c.section_id,
+                  comments.c.parent_id, comments.c.body).where(comments.c.submission_key == bindparam("key"))
 
 
 def _with_unused_receipt_number(values: dict, insert) -> int:

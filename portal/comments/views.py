@@ -14,7 +14,8 @@ from portal.comments.forms import CommentForm, PostedComment, WithdrawForm, post
 from portal.consultations.rounds import next_rounds
 from portal.comments.models import Comment
 from portal.comments.quotes import changed_quotes, proposals_taken, quote_found
-from portal.comments.services import CommentRefused, find_by_receipt, find_target, plain_receipt, store_comment
+from portal.comments.services import (CommentRefused, find_by_receipt, find_target, plain_receipt, store_comment,
+                                      new_submission_key, submission_key_of)
 from portal.consultations.models import Consultation
 from portal.consultations.questions import asked_question
 from portal.comments.withdrawal import COOKIE, WithdrawalRefused, key_cookie, may_withdraw, withdraw_comment
@@ -28,6 +29,7 @@ from portal.moderation.signs import address_hash
 from portal.responses.services import published_response
 
 bp = Blueprint("comments", __name__)
+bp.add_app_template_global(new_submission_key)  # each comment form rendered carries a key of its own
 
 
 def _int(value: str | None) -> int | None:
@@ -149,8 +151,10 @@ def _create(consultation_id: int):
         organisation=comment.organisation,
         organisation_kind=comment.organisation_kind,
         question=comment.question,
+        submission_key=submission_key_of(posted.get("submission_key")),
     )  # with its routing queue row: the mail worker plans its mails, renders and sends them
-    store_uploads(stored.id, uploads)  # in the same transaction: the comment is stored with its files or not at all
+    if not stored.repeated:  # the form sent again: its files came with the first sending
+        store_uploads(stored.id, uploads)  # in the same transaction: the comment is stored with its files or not at all
     response = redirect(url_for("comments.receipt", number=stored.receipt_number), code=303)
     # this browser may withdraw the comment (撤回) until the deadline: its key, sent to its receipt page only
     response.headers.add("Set-Cookie", key_cookie(stored.receipt_number, cookies_secure()))

@@ -30,6 +30,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from itertools import chain
 from typing import Callable
 
 from flask import current_app, g, make_response, request, session
@@ -40,6 +41,7 @@ from sqlalchemy import bindparam, select
 
 from portal.citizens.services import SESSION_KEY as CITIZEN_SESSION_KEY
 from portal.comments import page_cache
+from portal.comments.services import SUBMISSION_KEY_PLACEHOLDER, new_submission_key
 from portal.comments.quotes import QUERY_ARG as QUOTE_ARG
 from portal.consultations.models import Consultation, ConsultationState
 from portal.core.statements import own_transaction, prepared, run
@@ -232,10 +234,12 @@ def whole_page(consultation, render: Callable):
     if html is None:
         field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         setattr(g, field, _placeholder())  # what generate_csrf() returns while the page renders
+        setattr(g, SUBMISSION_KEY_PLACEHOLDER, True)  # and the comment form's one-use key
         try:
             response = make_response(render())
         finally:
             g.pop(field, None)
+            g.pop(SUBMISSION_KEY_PLACEHOLDER, None)
         if response.status_code != 200 or response.mimetype != "text/html":
             return response  # errors are not kept
         html = response.get_data(as_text=True)
@@ -246,8 +250,13 @@ def whole_page(consultation, render: Callable):
 
 
 def _respond(response, html: str):
-    """The page with the reader's own CSRF token put in."""
-    placeholder = _placeholder()
-    if placeholder in html:
-        response.set_data(html.replace(placeholder, generate_csrf()))
+    """The page with the reader's own CSRF token put in, and a one-use key of its own in each comment form."""
+    placeholder, filled = _placeholder(), html
+    if placeholder in filled:
+        filled = filled.replace(placeholder, generate_csrf())
+    if SUBMISSION_KEY_PLACEHOLDER in filled:
+        parts = filled.split(SUBMISSION_KEY_PLACEHOLDER)
+        filled = "".join(chain.from_iterable((part, new_submission_key()) for part in parts[:-1])) + parts[-1]
+    if filled is not html:
+        response.set_data(filled)
     return response

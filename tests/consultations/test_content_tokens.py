@@ -217,7 +217,9 @@ def test_the_days_left_are_counted_anew_each_day_on_the_pages_kept_in_memory(cli
 
 
 def without_token(page: str) -> str:
-    """A page without its CSRF token (signed with the second it was made in)."""
+    """A page without its CSRF token (signed with the second it was made in) and its comment form's one-use key (each
+    reader's own)."""
+    page = re.sub(r'name="submission_key" value="[A-Za-z0-9_-]{32}"', "", page)
     return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", page)
 
 
