@@ -1137,6 +1137,43 @@ class _Builder:
         return self.top
 
 
+def _appendix_names(text: str) -> list[str]:
+    """The names an in-body appendix list gives (``附件：1. 甲名单\n2. 乙名单``), squeezed of spaces, quotation marks
+    and punctuation."""
+    listed = _ATTACH_LIST_RE.sub("", text, count=1)
+    items = re.split(r"(?:^|\n)\s*(?:\d{1,2}\s*[.．、﹒]|附\s*件\s*\d{1,2}\s*[:：]?)", listed)
+    return [name for name in (_comparable(item) for item in items) if name]
+
+
+def _comparable(text: str) -> str:
+    return re.sub(r"[\s\u3000\xa0“”\"‘’'《》「」『』:：,，.。、;；()（）\-—]", "", text)
+
+
+def _drop_listed_appendices(b: "_Builder", attach_lists, st: _State) -> None:
+    """An in-body list of the appendices (``附件：1. 甲名单 2. 乙名单``) before the appendices themselves is not the
+    last section's text: a comment on that section would show it. It is taken out (recorded as consumed,
+    "appendix_list") when each name it gives is the title of an appendix that follows (the same words, or nearly:
+    a list may shorten a title), so that nothing it says is lost; a list naming anything else stays as text."""
+    if not attach_lists:
+        return
+    from difflib import SequenceMatcher
+
+    titles = [_comparable(s.heading) for s in b.top if s.kind == "appendix"]
+    for section, index, para in reversed(attach_lists):  # from the last, so that earlier indexes stay right
+        names = _appendix_names(para.text)
+        unmatched = list(titles)
+        for name in names:
+            match = next((title for title in unmatched if title and (
+                name in title or title in name or SequenceMatcher(None, name, title).ratio() >= 0.8)), None)
+            if match is None:
+                break
+            unmatched.remove(match)
+        else:
+            if names and b.parts[id(section)][index] == para.text:
+                del b.parts[id(section)][index]
+                st.consume(para.lines, "appendix_list")
+
+
 # --------------------------------------------------------------------------- front matter
 
 
@@ -1609,6 +1646,7 @@ def parse_draft(text: str) -> ParsedDraft:
     standalone_appendix = any(p.kind == "appendix_head" for p in body)
     await_title: Section | None = None
     title_parts = 0
+    attach_lists: list[tuple[Section, int, _Para]] = []  # "附件：1. … 2. …" before the appendices themselves
     for idx, p in enumerate(body):
         t = p.text
         if p.kind == "table":
@@ -1669,8 +1707,11 @@ def parse_draft(text: str) -> ParsedDraft:
         if b.current is None:
             result.preamble = "\n".join(x for x in (result.preamble, t) if x)
         else:
+            if p.kind == "attach_list" and standalone_appendix:
+                attach_lists.append((b.current, len(b.parts[id(b.current)]), p))
             b.add_text(t)
 
+    _drop_listed_appendices(b, attach_lists, st)
     result.sections = b.finish()
     for s in result.iter_sections():
         if s.kind == "section":

@@ -145,9 +145,9 @@ def test_003_appendix_table():
     assert appendix["heading"] == "宿州市养老服务提升行动主要目标"
     # the table is not prose
     assert "指标名称" not in appendix["text"] and "|" not in appendix["text"]
-    # the appendix list line stays in the last body section's text
+    # the list of the appendices before them is not the last section's text: it names the appendix that follows
     last = d["sections"][2]["children"][-1]
-    assert last["text"].endswith("附件:宿州市养老服务提升行动主要目标")
+    assert "附件" not in last["text"] and last["text"].endswith("(市政府办公室、市民政局、市发改委、市财政局)")
 
 
 # --------------------------------------------------------------------------- seed 000
@@ -190,7 +190,7 @@ def test_000_appendix():
     assert "宋江涌" in app["text"] and app["children"] == []
     assert [s["label"] for s in d["sections"]] == ["一、", "二、", "三、", "四、", "五、", "附件"]
     last = d["sections"][4]["children"][-1]
-    assert last["text"].endswith("附件:临海市公共服务优质共享行动老有康养专项工作组成员名单")
+    assert "附件" not in last["text"] and last["text"].endswith("实现“一地创新、全市共享”。")
 
 
 # --------------------------------------------------------------------------- seed 001
@@ -282,8 +282,9 @@ def test_004_fields_and_pdf_joining():
         ("附件2", 2, "其他有关单位名单"),
     ]
     assert apps[1]["text"].startswith("市委组织部、市委宣传部")
-    last = d["sections"][4]["children"][-1]
-    assert "附件：1.“浙里康养”台州专班成员名单\n2.其他有关单位名单" in last["text"]
+    last = d["sections"][4]["children"][-1]  # its list of the appendices, which name them nearly, is not its text
+    assert "附件" not in last["text"] and "其他有关单位名单" not in last["text"]
+    assert last["text"].endswith("实现“一地创新、全市共享”。")
     assert find(d["sections"], "1.", "建立老年人公共服务清单")["units"] == [
         "市民政局", "市发展改革委"
     ]
@@ -369,6 +370,10 @@ def _check_consumed(result: ParsedDraft) -> set[int]:
             assert t.endswith("文件"), t
         elif rec.rule == "seal":
             assert "代章" in t, t
+        elif rec.rule == "appendix_list":  # "附件：1. 甲名单 …": every name it gives is an appendix's title
+            assert re.match(r"^[-•·*\s]*附\s*件\s*[:：]|^\d{1,2}\s*[.．、﹒]|^[^：:]{2,40}$", t), t
+            titles = "".join(s["heading"] for s in d["sections"] if s["kind"] == "appendix")
+            assert len(letters(t) - letters(titles + "附件1234567890.．、:：-“”")) <= 2, (t, titles)
         else:
             raise AssertionError(f"unexpected consumed rule {rec.rule}: {t!r}")
     return {r.line for r in result.consumed_lines}
@@ -1029,3 +1034,18 @@ def test_contact_numbers_after_the_name_and_a_full_width_at_sign():
     contact = parse_draft(text).to_dict()["contact"]
     assert contact["phones"] == ["0557-3255022"]  # the fax is no telephone to call
     assert contact["emails"] == ["mzj@example.gov.cn"]
+
+
+def test_a_list_of_appendices_naming_what_does_not_follow_stays_text():
+    """Only a list whose every name is an appendix that follows is taken out of the last section: a list naming a
+    file that is not there (sent separately, say) is kept where the office wrote it."""
+    head = ["关于公开征求《某某市养老服务办法》意见的公告", "社会各界：", "请于2023年5月12日前反馈意见。",
+            "某某市民政局", "2023年4月12日", "一、总则", "第一段文字。", "二、保障", "第二段文字。"]
+    listed = parse_draft("\n".join(head + ["附件：1. 养老机构名单", "2. 补贴标准表", "附件1", "养老机构名单",
+                                           "甲机构、乙机构", "附件2", "补贴标准表", "每人每月100元。"])).to_dict()
+    assert listed["sections"][1]["text"] == "第二段文字。"
+    assert [s["heading"] for s in listed["sections"] if s["kind"] == "appendix"] == ["养老机构名单", "补贴标准表"]
+    other = parse_draft("\n".join(head + ["附件：1. 养老机构名单", "2. 起草说明（另行印发）", "附件1", "养老机构名单",
+                                          "甲机构、乙机构"])).to_dict()
+    assert "附件：1.养老机构名单" in other["sections"][1]["text"]
+    assert "起草说明（另行印发）" in other["sections"][1]["text"]
