@@ -15,6 +15,11 @@ fi
 .venv/bin/pip install --quiet --disable-pip-version-check -e .
 
 export FLASK_APP=wsgi
+if [ -z "${PORTAL_BASE_URL:-}" ] && [ "${HOST:-127.0.0.1}" = 0.0.0.0 ]; then
+  # served to the network: links in mails name this machine's address (never a Host header a request sends)
+  PORTAL_BASE_URL="http://$(hostname -I 2>/dev/null | awk '{print $1}'):${PORT:-5000}/"
+  export PORTAL_BASE_URL
+fi
 .venv/bin/flask db upgrade
 .venv/bin/flask consultations load-samples
 .venv/bin/flask search work                 # index the samples for search

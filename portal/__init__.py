@@ -9,6 +9,7 @@ from flask import Flask
 from portal.config import Config, from_environment
 from portal.core import sqlite
 from portal.core.routing import PortalFlask
+from portal.core.secret import DEVELOPMENT_KEY, installation_key
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +26,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(from_environment())
     if test_config:
         app.config.update(test_config)
+    if app.config.get("SECRET_KEY") in (None, "", DEVELOPMENT_KEY) and not app.config.get("TESTING"):
+        app.config["SECRET_KEY"] = installation_key(app.instance_path)  # never the key written in the source
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'portal.db'}"

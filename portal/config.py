@@ -5,7 +5,7 @@ TIMEZONE = "Asia/Shanghai"
 
 
 class Config:
-    SECRET_KEY = "dev-only-change-me"
+    SECRET_KEY = "dev-only-change-me"  # never used as it is: an installation without one makes its own (core/secret.py)
     SQLALCHEMY_DATABASE_URI = None  # default: SQLite file in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     WTF_CSRF_TIME_LIMIT = None  # a citizen may take an hour to write a comment
@@ -103,6 +103,8 @@ def from_environment() -> dict:
         values["TWO_FACTOR_REQUIRED"] = os.environ["PORTAL_TWO_FACTOR_REQUIRED"].lower() in ("1", "true", "yes")
     if os.environ.get("PORTAL_PUBLICATION_REVIEW"):
         values["PUBLICATION_REVIEW"] = os.environ["PORTAL_PUBLICATION_REVIEW"].lower() in ("1", "true", "yes")
+    if hosts := os.environ.get("PORTAL_TRUSTED_HOSTS"):  # Flask answers a request naming another Host with 400
+        values["TRUSTED_HOSTS"] = [host.strip() for host in hosts.split(",") if host.strip()]
     if proxies := os.environ.get("PORTAL_TRUST_PROXY"):
         values["TRUST_PROXY"] = int(proxies)
     if backend := os.environ.get("PORTAL_SEARCH_BACKEND"):

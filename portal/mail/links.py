@@ -1,6 +1,8 @@
 """Signed links in mails (confirm an address, unsubscribe) and absolute URLs that work from the worker too."""
 from __future__ import annotations
 
+import logging
+
 from flask import current_app, has_request_context, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
@@ -19,11 +21,37 @@ def external_url(endpoint: str, base: str | None = None, **values) -> str:
     return base.rstrip("/") + path
 
 
+LOCAL_ADDRESS = "http://127.0.0.1:5000/"
+log = logging.getLogger(__name__)
+
+
 def site_address() -> str:
-    """The address the current request came in by, as the browser sent it (the worker has none: localhost)."""
+    """The address the current request came in by, as the browser sent it (the worker has none: localhost), for the
+    links of mails when ``PORTAL_BASE_URL`` is not set.
+
+    Only a Host that cannot be anybody's: one of ``TRUSTED_HOSTS`` (``PORTAL_TRUSTED_HOSTS``: Flask answers any other
+    with 400), else this machine's own names. Anyone may send any Host header: a sign-in link or a unit's advice link
+    made from it would be mailed pointing at the sender's server, which would then hold the token (an account
+    taken over, a unit's list of comments read). Another Host gets the local address, said in the log."""
     if not has_request_context():
-        return "http://127.0.0.1:5000/"
-    return f"{request.scheme}://{request.host}/"  # request.host_url, without its IRI decoding (issue 9)
+        return LOCAL_ADDRESS
+    host = request.host
+    if current_app.config.get("TRUSTED_HOSTS") or _local(host):
+        return f"{request.scheme}://{host}/"  # request.host_url, without its IRI decoding (issue 9)
+    if not _warned:  # once a process: a deployment that forgot the setting would say it with every comment
+        _warned.append(host)
+        log.warning("PORTAL_BASE_URL is not set: mail links use %s, not the request's Host %r (set PORTAL_BASE_URL, "
+                    "or PORTAL_TRUSTED_HOSTS)", LOCAL_ADDRESS, host[:100])
+    return LOCAL_ADDRESS
+
+
+_warned: list[str] = []
+
+
+def _local(host: str) -> bool:
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    name = name.strip("[]").lower()
+    return name in ("localhost", "::1") or name.endswith(".localhost") or name.startswith("127.")
 
 
 def confirm_token(email: str) -> str:
