@@ -17,8 +17,8 @@ fi
 export FLASK_APP=wsgi
 if [ -z "${PORTAL_BASE_URL:-}" ] && [ "${HOST:-127.0.0.1}" = 0.0.0.0 ]; then
   # served to the network: links in mails name this machine's address (never a Host header a request sends)
-  PORTAL_BASE_URL="http://$(hostname -I 2>/dev/null | awk '{print $1}'):${PORT:-5000}/"
-  export PORTAL_BASE_URL
+  address=$(hostname -I 2>/dev/null | awk '{print $1}')
+  [ -z "$address" ] || export PORTAL_BASE_URL="http://${address}:${PORT:-5000}/"
 fi
 .venv/bin/flask db upgrade
 .venv/bin/flask consultations load-samples
