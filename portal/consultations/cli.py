@@ -11,7 +11,7 @@ from portal.consultations.models import Consultation
 from portal.consultations.services import (
     ConsultationError, close_due_consultations, publish_consultation, remind_followers,
 )
-from portal.core.time import end_of_day, local_midnight, now, parse_iso, SHANGHAI
+from portal.core.time import end_of_day, local_midnight, now, parse_deadline, parse_iso, SHANGHAI
 from portal.drafts.models import Draft
 from portal.drafts.services import DraftImportError, import_draft, parse_file
 from portal.extensions import db
@@ -23,18 +23,19 @@ consultations_cli = AppGroup("consultations", help="Publish and close consultati
 @consultations_cli.command("publish")
 @click.argument("consultation_id", type=int)
 @click.option("--opens", help="Opening time, ISO 8601 (default: now). Without offset: Asia/Shanghai.")
-@click.option("--deadline", help="Deadline, ISO 8601 (default: the one read from the notice).")
+@click.option("--deadline", help="Deadline, ISO 8601 (default: the one read from the notice); a date alone is the end of "
+                                  "that day. Once published, the office extends it (recorded), not this command.")
 @click.option("--comments", "visibility", type=click.Choice(["public", "private"]), default="public", show_default=True,
               help="public: approved comments are shown; private: only the office sees them.")
 def publish_command(consultation_id: int, opens: str | None, deadline: str | None, visibility: str):
-    """Publish an imported consultation."""
+    """Publish an imported consultation (once: a published one is refused)."""
     consultation = db.session.get(Consultation, consultation_id)
     if consultation is None:
         raise click.ClickException(f"没有第 {consultation_id} 号征求意见。")
     consultation.comment_visibility = visibility
     try:
         publish_consultation(
-            consultation, parse_iso(opens) if opens else None, parse_iso(deadline) if deadline else None
+            consultation, parse_iso(opens) if opens else None, parse_deadline(deadline) if deadline else None
         )
     except (ConsultationError, ValueError) as error:
         raise click.ClickException(getattr(error, "message", str(error)))

@@ -45,7 +45,7 @@ class ConsultationList:
 
 
 def consultation_list(filters: ListFilters, per_page: int = CLOSED_PER_PAGE) -> ConsultationList:
-    at = now()
+    at = now().replace(microsecond=0)  # as ConsultationState.state: a deadline's second is open throughout
     chosen = published_consultations()
     if filters.issuer:
         chosen = chosen.where(Consultation.issuer == filters.issuer)

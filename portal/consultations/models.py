@@ -30,7 +30,8 @@ class ConsultationState:
             return "unpublished"
         if self.opens_at is not None and at < self.opens_at:
             return "upcoming"
-        if self.deadline is not None and at > self.deadline:
+        # to the second: a deadline is a second (23:59:59), open throughout (the clock has microseconds)
+        if self.deadline is not None and at.replace(microsecond=0) > self.deadline:
             return "closed"
         return "open"
 

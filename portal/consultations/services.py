@@ -11,7 +11,7 @@ from portal.comments.models import Comment, comment_received
 from portal.consultations.models import Consultation, ConsultationFacts
 from portal.consultations.summary import CommentTally, count_commenters, write_closing_summary
 from portal.core.statements import run
-from portal.core.time import SHANGHAI, now
+from portal.core.time import SHANGHAI, day_end_deadline, now
 from portal.extensions import db
 
 
@@ -86,10 +86,15 @@ class ConsultationError(ValueError):
 def publish_consultation(
     consultation: Consultation, opens_at: datetime | None = None, deadline: datetime | None = None
 ) -> Consultation:
-    """Make a consultation public. It needs a deadline after its opening. Made public now (not before), it is
+    """Make a consultation public, once (published, its period moves by an extension only). It needs a deadline after
+    its opening; one at 00:00 is taken as the end of the day before (``day_end_deadline``). Made public now (not before), it is
     announced to the citizens who asked for new consultation alerts (mail, queued in this transaction)."""
+    if consultation.published_at is not None:  # its period then changes by an extension, recorded (office.services)
+        raise ConsultationError("already_published", _(
+            "这项征求意见已经发布。要延长截止时间，请在“延长截止时间”页面办理（会留下记录）；"
+            "发布有误且尚未开始的，可以先撤回发布再重新发布。"))
     opens_at = opens_at or consultation.opens_at or now()
-    deadline = deadline or consultation.deadline
+    deadline = day_end_deadline(deadline or consultation.deadline)
     if deadline is None:
         raise ConsultationError("no_deadline", _("没有截止时间，不能发布。请先设定征求意见截止时间。"))
     if deadline <= opens_at:
@@ -217,7 +222,7 @@ def close_due_consultations(notify: bool = True) -> list[Consultation]:
         .where(
             Consultation.published_at.is_not(None),
             Consultation.finalised_at.is_(None),
-            Consultation.deadline < now(),
+            Consultation.deadline < now().replace(microsecond=0),  # as ConsultationState.state: to the second
         )
         .order_by(Consultation.id)
         .with_for_update(skip_locked=True)

@@ -1,6 +1,7 @@
 """Time: stored in UTC, shown in Asia/Shanghai, read from one clock that tests can move."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -63,6 +64,31 @@ def chinese_date(moment: datetime | date) -> str:
 def end_of_day(day: date) -> datetime:
     """The last second of ``day`` in Asia/Shanghai (how "请于5月12日前" is read)."""
     return datetime.combine(day, time(23, 59, 59), tzinfo=SHANGHAI)
+
+
+def day_end_deadline(deadline: datetime | None) -> datetime | None:
+    """A deadline at 00:00:00 (Asia/Shanghai) as the last second of the day before: "5月13日0时" and "5月12日24时" are
+    one moment, and the pages, the days left, the closing summary and the office's checks then all name 12 May, the
+    last day to comment (at 00:00 of the 13th they said "截止到5月13日" and "明天截止" on the 12th)."""
+    if deadline is None:
+        return None
+    at = deadline.astimezone(SHANGHAI)
+    if (at.hour, at.minute, at.second, at.microsecond) == (0, 0, 0, 0):
+        return at - timedelta(seconds=1)
+    return deadline
+
+
+def parse_deadline(value: str) -> datetime:
+    """A deadline given on the command line (ISO 8601): a date alone is the end of that day, as "请于5月31日前" is
+    read (it was its first second, closing a day early); a time without seconds at :59 is that minute's last second,
+    as the office's form takes it."""
+    text = value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return end_of_day(date.fromisoformat(text))
+    parsed = parse_iso(text)
+    if re.search(r"T\d{2}:\d{2}(?:[+-]|Z|$)", text) and parsed.minute == 59 and parsed.second == 0:
+        parsed = parsed.replace(second=59)
+    return parsed
 
 
 def local_midnight(day: date) -> datetime:

@@ -24,7 +24,7 @@ from portal.consultations.questions import asked_question
 from portal.consultations.models import VISIBILITIES, Consultation, ConsultationFile, DeadlineExtension, FinalDocument
 from portal.consultations.explanatory_note import tidy
 from portal.consultations.services import ConsultationError, publish_consultation, rewrite_closing_summary
-from portal.core.time import SHANGHAI, local, now
+from portal.core.time import SHANGHAI, day_end_deadline, local, now
 from portal.drafts.anchors import section_anchor
 from portal.drafts.models import Draft, Section
 from portal.drafts.parser import DraftParseError
@@ -373,6 +373,11 @@ def withdraw_publication(consultation: Consultation, actor, reason: str) -> None
     if not reason.strip():
         raise OfficeError("reason", _("请说明撤回的理由。"))
     before = {"opens_at": consultation.opens_at.isoformat(), "deadline": consultation.deadline.isoformat()}
+    if consultation.extensions:  # they moved the withdrawn period: published again, the page would say "延长至" its new one
+        before["extensions"] = [{"old_deadline": e.old_deadline.isoformat(), "new_deadline": e.new_deadline.isoformat(),
+                                 "reason": e.reason} for e in consultation.extensions]
+        for extension in list(consultation.extensions):
+            db.session.delete(extension)
     consultation.published_at = None
     db.session.flush()
     from portal.mail.services import withdraw_new_consultation_mail
@@ -395,6 +400,7 @@ def extend_deadline(consultation: Consultation, actor, new_deadline: datetime, r
         raise OfficeError("deadline_date", _("只有正在征求意见或即将开始的征求意见才能延长截止时间。"))
     if not reason.strip():
         raise OfficeError("reason", _("请说明延长的理由。"))
+    new_deadline = day_end_deadline(new_deadline)
     if new_deadline <= consultation.deadline:
         raise OfficeError("deadline_date", _("新的截止时间必须晚于现在的截止时间。"))
     extension = DeadlineExtension(
@@ -466,6 +472,9 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
         raise OfficeError("channel", _("请选择收到的方式。"))
     if consultation.opens_at is None or consultation.published_at is None:
         raise OfficeError("received_on", _("这项征求意见还没有发布，不能录入意见。"))
+    if consultation.state() == "upcoming":  # nothing can have come within a period not begun
+        raise OfficeError("received_on", _("征求意见尚未开始（%(moment)s开始），还不能录入意见。",
+                                           moment=format_datetime(local(consultation.opens_at), "short")))
     opened, deadline = local(consultation.opens_at), local(consultation.deadline)
     today = local(now()).date()
     if received_at is not None:
