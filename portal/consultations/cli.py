@@ -23,8 +23,8 @@ consultations_cli = AppGroup("consultations", help="Publish and close consultati
 @consultations_cli.command("publish")
 @click.argument("consultation_id", type=int)
 @click.option("--opens", help="Opening time, ISO 8601 (default: now). Without offset: Asia/Shanghai.")
-@click.option("--deadline", help="Deadline, ISO 8601 (default: the one read from the notice); a date alone is the end of "
-                                  "that day. Once published, the office extends it (recorded), not this command.")
+@click.option("--deadline", help="Deadline, ISO 8601 (default: the one read from the notice); a date alone is the end "
+              "of that day. Once published, the office extends it (recorded), not this command.")
 @click.option("--comments", "visibility", type=click.Choice(["public", "private"]), default="public", show_default=True,
               help="public: approved comments are shown; private: only the office sees them.")
 def publish_command(consultation_id: int, opens: str | None, deadline: str | None, visibility: str):

@@ -87,8 +87,8 @@ def publish_consultation(
     consultation: Consultation, opens_at: datetime | None = None, deadline: datetime | None = None
 ) -> Consultation:
     """Make a consultation public, once (published, its period moves by an extension only). It needs a deadline after
-    its opening; one at 00:00 is taken as the end of the day before (``day_end_deadline``). Made public now (not before), it is
-    announced to the citizens who asked for new consultation alerts (mail, queued in this transaction)."""
+    its opening; one at 00:00 is taken as the end of the day before (``day_end_deadline``). Made public now (not
+    before), it is announced to the citizens who asked for new consultation alerts (mail, queued in this transaction)."""
     if consultation.published_at is not None:  # its period then changes by an extension, recorded (office.services)
         raise ConsultationError("already_published", _(
             "这项征求意见已经发布。要延长截止时间，请在“延长截止时间”页面办理（会留下记录）；"

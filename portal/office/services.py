@@ -373,7 +373,7 @@ def withdraw_publication(consultation: Consultation, actor, reason: str) -> None
     if not reason.strip():
         raise OfficeError("reason", _("请说明撤回的理由。"))
     before = {"opens_at": consultation.opens_at.isoformat(), "deadline": consultation.deadline.isoformat()}
-    if consultation.extensions:  # they moved the withdrawn period: published again, the page would say "延长至" its new one
+    if consultation.extensions:  # they moved the withdrawn period: published again, the page would say "延长至" anew
         before["extensions"] = [{"old_deadline": e.old_deadline.isoformat(), "new_deadline": e.new_deadline.isoformat(),
                                  "reason": e.reason} for e in consultation.extensions]
         for extension in list(consultation.extensions):
