@@ -71,6 +71,8 @@ class EmailedOpinion:
     files: list[tuple[str, bytes]] = field(default_factory=list)  # (file name, content) of the files attached
     automatic: bool = False  # an auto-reply, a delivery report, a mailing list's post: no opinion
     forwarded_by: str | None = None  # who forwarded the citizen's message to the office (name, else address)
+    forwarder_address: str | None = None  # their address: only the office's own are believed about when it was sent
+    arrived_at: datetime | None = None  # when this message itself reached the office (a forward's own arrival)
     forward_note: str = ""  # what they wrote above it ("请处理"): for the office, not the opinion
 
 
@@ -155,9 +157,11 @@ def read_message(raw: bytes) -> EmailedOpinion:
     opinion = EmailedOpinion(
         key=key, sender_name=sender_name, sender_address=sender_address, received_at=_received_at(message),
         subject=subject, body=own_words(body), files=files, automatic=_automatic(message))
+    opinion.arrived_at = opinion.received_at
     forward = None if opinion.automatic else inline_forward(subject, body)
     if forward is not None:
         opinion.forwarded_by, opinion.forward_note = sender_name or sender_address, opinion.body
+        opinion.forwarder_address = sender_address
         opinion.sender_name, opinion.sender_address = forward.sender_name, forward.sender_address
         opinion.subject, opinion.body = forward.subject or subject, forward.body
         if forward.sent_at is not None and (opinion.received_at is None or forward.sent_at <= opinion.received_at):
@@ -247,6 +251,12 @@ def _forwarded_moment(value: str) -> datetime | None:
     except ValueError:  # a day or an hour that is none (2月30日, 25:00)
         return None
     return None
+
+
+def arrival(raw: bytes) -> tuple[str | None, datetime | None]:
+    """The sender's address of a message and when it reached the office (its first Received line, else its Date)."""
+    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    return _sender(message)[1], _received_at(message)
 
 
 def forwarded_attachments(raw: bytes) -> tuple[str | None, list[bytes]]:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, text
+from sqlalchemy import func, or_, select, text
 from werkzeug.datastructures import FileStorage
 
 from portal.audit.services import record_action
@@ -28,8 +28,8 @@ from portal.consultations.services import rewrite_closing_summary
 from portal.core.statements import insert_for
 from portal.core.time import now
 from portal.extensions import db
-from portal.office.emailed import (MESSAGES_MAX, EmailedOpinion, MailFileError, forwarded_attachments, guess_section,
-                                   messages_in, read_message)
+from portal.office.emailed import (MESSAGES_MAX, EmailedOpinion, MailFileError, arrival, forwarded_attachments,
+                                   guess_section, messages_in, read_message)
 from portal.office.services import ImportRefused, OfficeError, record_comment
 
 
@@ -97,10 +97,11 @@ def import_emailed_comments(consultation: Consultation, actor, uploads: list[tup
         for raw in messages:
             try:  # citizens' messages a colleague forwarded as attachments, each read as it was
                 forwarder, inner = forwarded_attachments(raw)
+                forward = arrival(raw) if inner else None
             except Exception:  # noqa: BLE001 - read as it is, where a broken message is named
-                forwarder, inner = None, []
+                forwarder, inner, forward = None, [], None
             for one in inner or [raw]:
-                outcomes.append(_record(consultation, actor, one, sections, memo, forwarder))
+                outcomes.append(_record(consultation, actor, one, sections, memo, forwarder, forward))
     recorded = sum(1 for outcome in outcomes if outcome.kind == "recorded")
     if recorded:
         rewrite_closing_summary(consultation)  # finalised already: the count it states has changed
@@ -110,20 +111,60 @@ def import_emailed_comments(consultation: Consultation, actor, uploads: list[tup
     return ImportResult(outcomes)
 
 
+def _forward_time_unproven(consultation: Consultation, opinion: EmailedOpinion,
+                           forward: tuple[str | None, datetime | None] | None) -> bool:
+    """A forward's word for when the citizen's message was sent (its header lines, or the attached message's Date)
+    is believed when a public body forwarded it: the notice's contact addresses, a staff account's, an address of
+    their domains, or any government address (.gov.cn: a colleague, the 12345 hotline). Anyone else can write an
+    earlier time above a late opinion: theirs counts from when the forward itself arrived (True: the time was moved
+    so)."""
+    if forward is not None:
+        address, arrived = forward
+    elif opinion.forwarded_by is not None:
+        address, arrived = opinion.forwarder_address, opinion.arrived_at
+    else:
+        return False
+    if arrived is None or (opinion.received_at is not None and opinion.received_at >= arrived):
+        return False
+    if address and _office_address(consultation, address):
+        return False
+    opinion.received_at = arrived
+    return True
+
+
+def _office_address(consultation: Consultation, address: str) -> bool:
+    from portal.accounts.models import User
+
+    address = address.strip().lower()
+    domain = address.rpartition("@")[2]
+    if domain == "gov.cn" or domain.endswith(".gov.cn"):
+        return True
+    offices = {email.strip().lower() for email in consultation.contact_emails or []}
+    if address in offices or domain in {email.rpartition("@")[2] for email in offices}:
+        return True
+    staff = func.lower(User.email)
+    return db.session.scalar(select(User.id).where(User.active.is_(True), or_(
+        staff == address, staff.like(f"%@{domain.replace('%', '').replace('_', '')}")))) is not None
+
+
 def _record(consultation: Consultation, actor, raw: bytes, sections, memo: dict,
-            forwarder: str | None = None) -> Outcome:
-    """``forwarder``: who forwarded ``raw`` as an attachment."""
+            forwarder: str | None = None, forward: tuple[str | None, datetime | None] | None = None) -> Outcome:
+    """``forwarder``: who forwarded ``raw`` as an attachment; ``forward``: their address and when the forward
+    reached the office."""
     try:
         opinion = read_message(raw)
     except Exception:  # noqa: BLE001 - a message the mail library cannot take apart is named, not fatal
         current_app.logger.warning("an e-mail could not be read", exc_info=True)
         return Outcome("refused", problem=_("这封邮件读不了（格式损坏）。请在邮箱中打开它，逐条录入。"))
+    later = _forward_time_unproven(consultation, opinion, forward)
     outcome = Outcome("refused", subject=opinion.subject or _("（无主题）"),
                       sender=opinion.sender_name or opinion.sender_address, received_at=opinion.received_at)
     if forwarder or opinion.forwarded_by:
         outcome.notes.append(_("由“%(name)s”转发，按原发件人录入", name=opinion.forwarded_by or forwarder))
         if opinion.forward_note:
             outcome.notes.append(_("转发时的附言：“%(text)s”", text=_shortened(opinion.forward_note)))
+        if later:
+            outcome.notes.append(_("转发人的邮箱不是机关的邮箱，原邮件的发送时间无从核实：按转发邮件到达的时间计算是否在截止前收到。"))
     if opinion.automatic:
         outcome.kind = "automatic"
         return outcome

@@ -418,3 +418,32 @@ def test_a_long_letter_with_an_earlier_message_attached_is_one_opinion(client, c
     upload(client, submit, consultation, ("long.eml", letter.as_bytes()))
     (comment,) = emailed()
     assert comment.author_contact == "zhang@example.cn" and comment.body.startswith("我的意见如下。")
+
+
+def test_a_forward_from_someone_not_a_public_body_counts_from_its_own_arrival(client, clock, consultation, office,
+                                                                             submit):
+    """Anyone can write "转发" and an earlier 发送时间 above a late opinion: only a public body's forward (a colleague,
+    the 12345 hotline: a .gov.cn address, the notice's contact's domain, a staff account's) is believed about when the
+    citizen sent it. Others count from when the forward itself arrived, in the text and as attachments."""
+    from email import message_from_bytes
+
+    clock.set(shanghai(2023, 5, 15, 9, 0))  # after the deadline (12 May)
+    late_text = mail("转发：关于养老方案的意见", FOXMAIL_FORWARD, sender="热心人 <someone@example.com>",
+                     date="Sat, 13 May 2023 08:00:00 +0800", message_id="<late-fw@x>")
+    wrapper = EmailMessage()
+    wrapper["From"], wrapper["To"], wrapper["Subject"] = "热心人 <someone@example.com>", "contact@example.gov.cn", "FW: 意见"
+    wrapper["Date"], wrapper["Message-ID"] = "Sat, 13 May 2023 09:00:00 +0800", "<late-wrap@x>"
+    wrapper.set_content("请查收。")
+    wrapper.add_attachment(message_from_bytes(mail("意见", "建议增加护理员培训。", sender="钱姐 <qian@example.cn>",
+                                                   message_id="<late-inner@x>")))  # dated 2 May
+    response = upload(client, submit, consultation, ("fw.eml", late_text), ("wrap.eml", wrapper.as_bytes()))
+    assert emailed() == []
+    first, second = rows(response.get_data(as_text=True))
+    for row in (first, second):
+        assert "截止以后收到的意见不能计入" in row and "原邮件的发送时间无从核实" in row
+
+    # the same forwards from the office's own domain are believed (the contact's: example.gov.cn)
+    colleague = late_text.replace(b"someone@example.com", b"colleague@example.gov.cn").replace(b"late-fw", b"ok-fw")
+    upload(client, submit, consultation, ("ok.eml", colleague))
+    (recorded,) = emailed()
+    assert recorded.created_at == shanghai(2023, 5, 11, 21, 30)
