@@ -119,6 +119,8 @@ def find_target(consultation: Consultation, section_id: int | None, parent_id: i
     """
     target = Target(section_id=section_id)
     if parent_id is not None:
+        if consultation.comment_visibility != "public":  # its comments are the office's: no threads, nothing to answer
+            return None  # (a reply accepted had told which ids were approved comments, and where)
         parent = run(_parent_statement(), {"id": parent_id}).first()
         if parent is None or parent.consultation_id != consultation.id or parent.status != "approved":
             return None

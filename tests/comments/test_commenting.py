@@ -182,6 +182,11 @@ def test_private_consultation_keeps_comments_to_the_office(app, client, open_003
     page = client.get(url).get_data(as_text=True)
     assert "只给起草单位看" not in page and "不在网上公开" in page
     assert "只给起草单位看" in client.get(f"/receipts/{number}").get_data(as_text=True)
+    # nobody replies to a comment nobody sees: the reply page and a reply posted anyway find nothing
+    parent = db.session.scalar(select(Comment).where(Comment.receipt_number == number))
+    assert client.get(f"/consultations/{open_003.id}/comments/{parent.id}/reply").status_code == 404
+    response = post_comment(client, open_003, url, parent_id=parent.id, body="回复一条不公开的意见。")
+    assert response.status_code == 404 and stored_comments() == 1
 
 
 def test_unknown_receipt_is_404_and_lookup_redirects(app, client):
