@@ -22,6 +22,9 @@ from pyotp.exceptions import OTPVerificationError
 from flask import current_app
 from flask_babel import gettext as _
 
+from sqlalchemy import or_, update
+from sqlalchemy.orm.attributes import set_committed_value
+
 from portal.accounts.models import User
 from portal.accounts.services import AccountError
 from portal.core.time import now
@@ -113,7 +116,14 @@ def check_second_step(user: User, code: str) -> bool:
     if step is not None:
         if user.totp_last_step is not None and step <= user.totp_last_step:
             return False  # taken already
-        user.totp_last_step = step
+        # taken in the database, not on the object read: two logins sending one code at once would both have read
+        # the step before it and both have passed; the row's compare-and-set lets one through
+        taken = db.session.execute(
+            update(User).where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+            .values(totp_last_step=step).execution_options(synchronize_session=False))
+        if taken.rowcount != 1:
+            return False
+        set_committed_value(user, "totp_last_step", step)
         if current_app.config.get("SECRET_KEY_FALLBACKS"):  # the secret key changed: sealed anew with the new one
             user.totp_secret = secret
         db.session.flush()
@@ -121,6 +131,8 @@ def check_second_step(user: User, code: str) -> bool:
     from portal.core.web import secret_keys
 
     hashes = [_hash(code or "", key) for key in secret_keys()]  # made under the current key or an earlier one
+    if db.engine.dialect.name == "postgresql":  # the codes as they are now, the row locked until the commit: one
+        db.session.refresh(user, ["recovery_codes"], with_for_update=True)  # code sent twice at once is used once
     remaining = list(user.recovery_codes or [])
     for stored in remaining:
         if any(hmac.compare_digest(stored, hashed) for hashed in hashes):

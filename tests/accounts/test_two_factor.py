@@ -202,3 +202,25 @@ def test_an_administrator_cannot_reset_their_own_without_a_code(app, clock, make
     db.session.expire_all()
     assert db.session.get(User, admin_user.id).two_factor_on and signed_in(admin)
     assert "请另一位管理员重置" in admin.get(refused.headers["Location"]).get_data(as_text=True)
+
+
+def test_one_code_sent_by_two_logins_at_once_lets_one_in(app, clock, office):
+    """Each login read the account before the other wrote the step it took: both had passed. The step is now taken
+    by a compare-and-set of the row: the login whose read is stale is refused."""
+    from sqlalchemy import update
+
+    from portal.accounts.two_factor import check_second_step
+
+    browser = staff_browser(app, "office@mz.gov.cn")
+    secret, _codes = turn_on(app, browser, clock)
+    clock.advance(seconds=60)
+    code = code_at(secret, clock)
+    db.session.expire_all()
+    first_read = db.session.get(User, office.id)  # this login has read the account …
+    assert first_read.totp_last_step is not None
+    with db.engine.begin() as other:  # … when another takes the same code's step
+        other.execute(update(User).where(User.id == office.id)
+                      .values(totp_last_step=pyotp.TOTP(secret).timecode(clock.now())))
+    assert check_second_step(first_read, code) is False
+    clock.advance(seconds=30)
+    assert check_second_step(first_read, code_at(secret, clock)) is True  # the next code is its own
