@@ -175,10 +175,12 @@ def read_text(content_type: str, data: bytes) -> str | None:
 
 
 def read_new_attachments(limit: int | None = None) -> dict:
-    """Read the text of the files not read yet, oldest first, up to ``limit`` (None: all), committing each batch.
+    """Read the text of the files not read yet, oldest first, up to ``limit`` (None: all), each committed alone.
 
-    Two runs at once may read the same file; only the first to write keeps it (the UPDATE asks that it is still
-    unread), so nothing is written twice.
+    A file is parsed with no transaction open: a large table took a minute, and the batch's first write had held
+    SQLite's write lock (every comment sent meanwhile failed, "database is locked") and, on PostgreSQL, the rows
+    written before it (a withdrawal waited past the web worker's timeout). Two runs at once may read the same file;
+    only the first to write keeps it (the UPDATE asks that it is still unread), so nothing is written twice.
     """
     read = unreadable = 0
     while limit is None or read + unreadable < limit:
@@ -193,6 +195,7 @@ def read_new_attachments(limit: int | None = None) -> dict:
                 select(CommentAttachment.content_type, CommentAttachment.data)
                 .where(CommentAttachment.id == attachment_id)
             ).first()
+            db.session.rollback()  # the read ends: nothing held while the file is parsed
             if row is None:  # erased meanwhile (a withdrawn comment)
                 continue
             try:
@@ -206,11 +209,11 @@ def read_new_attachments(limit: int | None = None) -> dict:
                 .values(text=text, text_read_at=now())
                 .execution_options(synchronize_session=False)
             )
+            db.session.commit()
             if text:
                 read += 1
             else:
                 unreadable += 1
-        db.session.commit()
     return {"read": read, "unreadable": unreadable}
 
 

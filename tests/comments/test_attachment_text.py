@@ -168,3 +168,25 @@ def _token(client, url):
     from tests.helpers import csrf_token
 
     return csrf_token(client, url)
+
+
+def test_files_are_parsed_with_nothing_held_and_each_kept_as_it_is_read(app, client, open_003, monkeypatch):
+    """Parsing a large table takes long: the batch's first write had held SQLite's write lock while the next files
+    were parsed (comments sent meanwhile failed: "database is locked"). Now no transaction is open while a file is
+    parsed, and each file's text is committed before the next is read."""
+    from portal.comments import attachment_text
+
+    for body in ("第一封。", "第二封。", "第三封。"):
+        receipt_from(_post(client, open_003, [("意见.pdf", pdf_of(LETTER))], body=body))
+    seen = []
+
+    def parse(content_type, data):
+        seen.append(db.session().in_transaction())
+        with db.engine.connect() as other:  # what the others see meanwhile: every file parsed before is kept
+            kept = other.execute(select(CommentAttachment.id).where(CommentAttachment.text_read_at.is_not(None))).all()
+        seen.append(len(kept))
+        return "读出的文字"
+
+    monkeypatch.setattr(attachment_text, "read_text", parse)
+    assert read_new_attachments() == {"read": 3, "unreadable": 0}
+    assert seen == [False, 0, False, 1, False, 2]
