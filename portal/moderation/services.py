@@ -255,10 +255,11 @@ def moderate(actor, action: str, selections, view: str, reason: str | None = Non
         raise ValueError("a hidden comment needs a reason")
     outcome = Outcome()
     touched: set[int] = set()  # consultations whose count of opinions received may have changed (spam or not)
+    targets = []  # (comment id, comment, the version the moderator saw, its form letter's key)
     for selection in selections:
         if isinstance(selection, CommentSelection):
-            comment = db.session.get(Comment, selection.comment_id)
-            _apply(outcome, actor, action, comment, selection.version, reason, note, group=None, touched=touched)
+            targets.append((selection.comment_id, db.session.get(Comment, selection.comment_id), selection.version,
+                            None))
         else:
             members = db.session.scalars(
                 select(Comment)
@@ -269,9 +270,16 @@ def moderate(actor, action: str, selections, view: str, reason: str | None = Non
                 if action == "approve" and holds_personal(comment):  # a copy the moderator did not see: its
                     outcome.held_personal += 1                      # number would be published in full
                     continue
-                _apply(outcome, actor, action, comment, comment.moderation_version, reason, note,
-                       group=selection.group_key, touched=touched)
+                targets.append((comment.id, comment, comment.moderation_version, selection.group_key))
             outcome.stale += max(0, selection.count - len(members))
+    # changed in the order of their ids, whatever the page's: each change locks its row until the commit, and two
+    # moderators taking the same rows in opposite orders (a page newest first, another oldest first) deadlocked
+    done: set[int] = set()
+    for comment_id, comment, version, group in sorted(targets, key=lambda target: target[0]):
+        if comment_id in done:  # selected alone and with its group
+            continue
+        done.add(comment_id)
+        _apply(outcome, actor, action, comment, version, reason, note, group=group, touched=touched)
     _rewrite_summaries(touched)
     return outcome
 

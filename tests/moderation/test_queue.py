@@ -141,6 +141,16 @@ def test_bulk_approve(client, open_003, moderator, add_comment):
     assert len(audit("approve")) == 2
 
 
+def test_the_ticked_comments_are_changed_in_the_order_of_their_ids_whatever_the_pages(client, open_003, moderator,
+                                                                                      add_comment):
+    """Each change locks its row until the commit: two moderators taking the same rows in opposite orders (one page
+    newest first, the other oldest first) deadlocked on PostgreSQL, and one got a server error."""
+    comments = [add_comment(text) for text in ("第一条意见。", "第二条意见。", "第三条意见。")]
+    items = queue_items(client.get("/moderation").get_data(as_text=True))  # newest first
+    assert act(client, items, action="approve").status_code in (302, 303)
+    assert [entry.target_id for entry in audit("approve")] == sorted(c.id for c in comments)
+
+
 def test_form_letters_are_one_row_and_a_group_action_covers_them_all(client, open_003, moderator, add_comment):
     copies = [
         add_comment(LETTER),
