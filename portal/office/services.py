@@ -395,7 +395,13 @@ def withdraw_publication(consultation: Consultation, actor, reason: str) -> None
 
 
 def extend_deadline(consultation: Consultation, actor, new_deadline: datetime, reason: str) -> DeadlineExtension:
-    """Move the deadline later, recording who, when and why. Only while the period has not ended."""
+    """Move the deadline later, recording who, when and why. Only while the period has not ended.
+
+    Checked against the consultation as it is now, its row locked (PostgreSQL) until the commit: two extensions at
+    once had each checked the deadline its page loaded, and the later commit, though shorter, won; close-due skips
+    a locked row."""
+    db.session.execute(select(Consultation.id).where(Consultation.id == consultation.id).with_for_update())
+    db.session.refresh(consultation)
     if consultation.state() not in ("open", "upcoming"):
         raise OfficeError("deadline_date", _("只有正在征求意见或即将开始的征求意见才能延长截止时间。"))
     if not reason.strip():

@@ -121,3 +121,26 @@ def test_nothing_is_recorded_for_a_consultation_not_yet_open(app, client, clock,
                       stance="suggest", body="开始前录入的意见。")
     assert response.status_code == 422 and "征求意见尚未开始" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Comment)) == 0
+
+
+def test_an_extension_is_checked_against_the_deadline_as_it_is_now(app, client, clock, import_seed, office):
+    """Two office users extending at once: each had checked the deadline its own request loaded, and the later
+    commit, though shorter, won (the first's confirmed deadline lost, both recorded from the same old one)."""
+    from sqlalchemy import update
+
+    from portal.office.services import OfficeError, extend_deadline
+
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    stale = db.session.get(Consultation, consultation.id)  # this request has read it …
+    with db.engine.begin() as other:  # … when another extends it to 15 June
+        other.execute(update(Consultation).where(Consultation.id == consultation.id)
+                      .values(deadline=shanghai(2023, 6, 15, 23, 59, 59)))
+    try:
+        extend_deadline(stale, office, shanghai(2023, 6, 8, 23, 59, 59), "延长")
+    except OfficeError as error:
+        assert "必须晚于现在的截止时间" in error.message
+    else:
+        raise AssertionError("an extension shorter than the deadline now was accepted")
+    db.session.rollback()
+    assert db.session.get(Consultation, consultation.id).deadline == shanghai(2023, 6, 15, 23, 59, 59)
