@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record_action
 from portal.comments.models import Comment, NOT_RECEIVED, comment_received
@@ -84,6 +85,26 @@ def respond_to_comments(
     comments = list(comments)
     if not comments:
         raise ResponseRefused("no_comments", _("请至少选择一条意见。"))
+    try:
+        with db.session.begin_nested():
+            answered = _write_responses(consultation, comments, outcome, reason, actor, paraphrase)
+    except IntegrityError:  # another office user answered one of them first, a moment ago: as if they had answered
+        answered = _write_responses(consultation, comments, outcome, reason, actor, paraphrase)  # before (a 500)
+    for comment_id, response, before in answered:
+        record_action(
+            actor, "respond", response, consultation_id=consultation.id,
+            before=before, after=response.as_audit() | {"comment_id": comment_id}, flush=False,
+        )
+    written = [response for _comment_id, response, _before in answered]
+    if any(r.published_at is not None for r in written):  # a published answer changed: so may the summary's counts
+        from portal.consultations.services import rewrite_closing_summary
+
+        rewrite_closing_summary(consultation)
+    return written
+
+
+def _write_responses(consultation, comments, outcome, reason, actor, paraphrase) -> list:
+    """Each comment's response written (flushed): (comment id, response, its audit form before)."""
     existing = {
         r.comment_id: r
         for r in db.session.scalars(select(Response).where(Response.comment_id.in_([c.id for c in comments])))
@@ -105,17 +126,7 @@ def respond_to_comments(
         response.updated_at = now()
         answered.append((comment.id, response, before))
     db.session.flush()  # once: a form letter's 500 copies are answered in one go
-    for comment_id, response, before in answered:
-        record_action(
-            actor, "respond", response, consultation_id=consultation.id,
-            before=before, after=response.as_audit() | {"comment_id": comment_id}, flush=False,
-        )
-    written = [response for _comment_id, response, _before in answered]
-    if any(r.published_at is not None for r in written):  # a published answer changed: so may the summary's counts
-        from portal.consultations.services import rewrite_closing_summary
-
-        rewrite_closing_summary(consultation)
-    return written
+    return answered
 
 
 def move_comment(consultation: Consultation, comment: Comment, section_id: int | None, actor,

@@ -1,4 +1,5 @@
 """The office answers comments (one, or many at once), drafts while open, publishes after closing."""
+import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
@@ -255,3 +256,40 @@ def test_the_office_previews_the_feedback_report_with_its_drafted_answers(app, c
     make_user("office", email="other@example.gov.cn", unit_name="市卫健委")
     login("other@example.gov.cn")
     assert client.get(preview).status_code == 404  # another unit's
+
+
+def test_two_office_users_answering_one_comment_at_once_get_no_server_error(app, office_consultation, make_user):
+    """Each read that the comment had no answer yet, and both inserted one: the second hit the unique key (a 500; a
+    form letter's 300 copies answered at once all failed). Now the later is written as a change of the first, which
+    the audit log keeps. PostgreSQL: SQLite queues its writers, and a transaction that read before another's write
+    cannot write after it."""
+    from sqlalchemy import event, insert
+
+    from portal.responses.services import respond_to_comments
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: the race needs two writers at once")
+    consultation, comments = office_consultation
+    comment = comments["goals"]
+    office = make_user("office", email="second@mz.gov.cn", unit_name="市民政局")
+    answered_by_other = []
+
+    def the_other_answers(conn, cursor, statement, parameters, context, executemany):
+        if not answered_by_other and statement.lstrip().upper().startswith("SELECT") and "FROM responses" in statement:
+            answered_by_other.append(True)  # right after this request read that there was no answer
+            with db.engine.begin() as other:
+                other.execute(insert(Response).values(comment_id=comment.id, consultation_id=consultation.id,
+                                                      outcome="adopted", reason="另一位同事的答复", author_id=office.id,
+                                                      created_at=shanghai(2023, 5, 1), updated_at=shanghai(2023, 5, 1)))
+
+    event.listen(db.engine, "after_cursor_execute", the_other_answers)
+    try:
+        (written,) = respond_to_comments(consultation, [comment], "explained", "情况说明的理由", office)
+    finally:
+        event.remove(db.engine, "after_cursor_execute", the_other_answers)
+    db.session.commit()
+    assert answered_by_other
+    (stored,) = db.session.scalars(select(Response).where(Response.comment_id == comment.id)).all()
+    assert (stored.id, stored.outcome, stored.reason) == (written.id, "explained", "情况说明的理由")
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "respond")).all()[-1]
+    assert entry.before["reason"] == "另一位同事的答复"  # what it replaced is on record
