@@ -22,6 +22,7 @@ from functools import lru_cache
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.comments.models import Comment, CommentAttachment
 from portal.core.time import now
@@ -80,15 +81,28 @@ def withdraw_comment(comment: Comment, key: str | None, citizen_id: int | None) 
     from portal.responses.models import Response, UnitAdvice
     from portal.routing.queue import unqueue
 
-    if comment.status == "withdrawn":
-        raise WithdrawalRefused(_l("这条意见已经撤回了。"))
-    if not comment.consultation.is_open:
-        raise WithdrawalRefused(_l("征求意见已经截止，意见不能再撤回。"))
-    if comment.status not in WITHDRAWABLE:
-        raise WithdrawalRefused(_l("这条意见不能撤回。"))
-    if not _is_its_author(comment, key, citizen_id):
-        raise WithdrawalRefused(_l("撤回链接无效。请使用提交意见的浏览器，或回执邮件中的链接。"))
+    for _attempt in range(2):
+        if comment.status == "withdrawn":
+            raise WithdrawalRefused(_l("这条意见已经撤回了。"))
+        if not comment.consultation.is_open:
+            raise WithdrawalRefused(_l("征求意见已经截止，意见不能再撤回。"))
+        if comment.status not in WITHDRAWABLE:
+            raise WithdrawalRefused(_l("这条意见不能撤回。"))
+        if not _is_its_author(comment, key, citizen_id):
+            raise WithdrawalRefused(_l("撤回链接无效。请使用提交意见的浏览器，或回执邮件中的链接。"))
+        # taken in the row as the checks saw it: a moderator's change (spam, say) or a second press at the same
+        # moment had been overwritten, or withdrawn twice
+        claimed = db.session.execute(
+            update(Comment).where(Comment.id == comment.id, Comment.moderation_version == comment.moderation_version,
+                                  Comment.status == comment.status)
+            .values(moderation_version=Comment.moderation_version + 1).execution_options(synchronize_session=False))
+        if claimed.rowcount == 1:
+            break
+        db.session.refresh(comment)  # changed meanwhile: checked again as it is now
+    else:
+        raise WithdrawalRefused(_l("这条意见刚刚有了变化，请刷新页面后再试。"))
     before = {"status": comment.status, "version": comment.moderation_version}
+    set_committed_value(comment, "moderation_version", comment.moderation_version + 1)
     comment.status = "withdrawn"
     comment.withdrawn_at = now()
     comment.body = ""
@@ -97,7 +111,6 @@ def withdraw_comment(comment: Comment, key: str | None, citizen_id: int | None) 
     comment.organisation = comment.organisation_kind = None
     comment.hidden_reason = comment.hidden_note = None
     comment.review_requested_at = None
-    comment.moderation_version = (comment.moderation_version or 0) + 1
     db.session.execute(delete(CommentAttachment).where(CommentAttachment.comment_id == comment.id))
     # an answer the office drafted (answers are published only after the deadline) and units' advice: nothing
     # left to answer

@@ -11,7 +11,7 @@ from portal.comments.withdrawal import withdrawal_key
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
 from portal.routing.models import RoutingQueueItem
-from tests.helpers import Browser, csrf_token, receipt_from, render_queued, route_new_comments, shanghai
+from tests.helpers import Browser, csrf_token, post_comment, receipt_from, render_queued, route_new_comments, shanghai
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 BODY = "建议增加社区助餐点，我的电话是13800001111。"
@@ -269,3 +269,25 @@ def test_a_drafted_answer_and_units_advice_go_with_the_comment(app, client, rout
     db.session.expire_all()
     assert db.session.scalars(select(Response.reason)).all() == [f"答复{kept}"]
     assert db.session.scalars(select(UnitAdvice.comment_id)).all() == [stored(kept).id]
+
+
+def test_a_withdrawal_checks_the_comment_as_it_is_now(app, client, open_003):
+    """A moderator marking it spam, or a second press, at the same moment: the withdrawal had overwritten the
+    moderator's decision ("spam cannot be withdrawn"), or withdrawn twice with two audit entries."""
+    from sqlalchemy import update as sql_update
+
+    from portal.comments.withdrawal import WithdrawalRefused, withdraw_comment, withdrawal_key
+
+    number = receipt_from(post_comment(client, open_003, f"/consultations/{open_003.id}", body="一条意见。"))
+    stale = db.session.scalar(select(Comment).where(Comment.receipt_number == number))  # this request read it …
+    with db.engine.begin() as other:  # … when a moderator marks it spam
+        other.execute(sql_update(Comment).where(Comment.id == stale.id)
+                      .values(status="spam", moderation_version=Comment.moderation_version + 1))
+    try:
+        withdraw_comment(stale, withdrawal_key(number), None)
+    except WithdrawalRefused as refusal:
+        assert "不能撤回" in str(refusal.message)
+    else:
+        raise AssertionError("the withdrawal overwrote the moderator's decision")
+    db.session.rollback()
+    assert db.session.get(Comment, stale.id).status == "spam"
