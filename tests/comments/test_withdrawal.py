@@ -11,7 +11,8 @@ from portal.comments.withdrawal import withdrawal_key
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
 from portal.routing.models import RoutingQueueItem
-from tests.helpers import Browser, csrf_token, post_comment, receipt_from, render_queued, route_new_comments, shanghai
+from tests.helpers import (Browser, csrf_token, post_comment, receipt_from, render_queued, route_new_comments,
+                           shanghai)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 BODY = "建议增加社区助餐点，我的电话是13800001111。"
