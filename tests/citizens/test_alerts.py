@@ -110,8 +110,9 @@ def test_a_citizen_who_asked_hears_of_a_consultation_published_on_the_office_pag
     (row,) = alert_rows()
     assert row.dedup_key == f"new_consultation:{unpublished_003.id}:{citizen.id}" and row.status == "sent"
 
-    # Published again (the CLI), then taken down and published once more, two workers: still one mail.
-    publish_by_cli(app, unpublished_003.id)
+    # Published again (the CLI refuses: published once), then taken down and published once more, two workers: still
+    # one mail.
+    assert app.test_cli_runner().invoke(args=["consultations", "publish", str(unpublished_003.id)]).exit_code != 0
     consultation = db.session.get(Consultation, unpublished_003.id)
     consultation.published_at = None
     db.session.commit()

@@ -152,10 +152,11 @@ def test_a_receipt_queued_by_confirming_the_address_is_not_queued_again(client, 
 
 
 def test_mails_link_to_the_address_the_commenter_used(app, client, open_003, smtp_server):
-    """Without PORTAL_BASE_URL, the links in a comment's mails use the site address of the submission, kept in
-    its queue row for the worker (which has no request): in the bodies and in the one-click unsubscribe header,
-    which the worker adds when it sends."""
+    """Without PORTAL_BASE_URL, the links in a comment's mails use the site address of the submission (one of
+    PORTAL_TRUSTED_HOSTS: never any Host a request names), kept in its queue row for the worker (which has no
+    request): in the bodies and in the one-click unsubscribe header, which the worker adds when it sends."""
     app.config["PORTAL_BASE_URL"] = None
+    app.config["TRUSTED_HOSTS"] = ["zhengqiu.example.cn", "localhost"]
     site = "http://zhengqiu.example.cn"
     page = f"/consultations/{open_003.id}"
     token = csrf_token(client, site + page)
