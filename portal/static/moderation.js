@@ -1,11 +1,24 @@
 // Moderation queue keyboard shortcuts. Progressive: without this file every button still works.
 // J or N: next row, K: previous row, X: tick the row, A: approve, H: hide (needs a reason), S: spam.
+// Off until the moderator turns them on (WCAG 2.1.4, character key shortcuts): a letter typed by mistake, or a word
+// that speech input hears as one, must not approve or hide a comment. The choice is kept in this browser.
 (function () {
   var form = document.getElementById("moderation-form");
   if (!form) return;
   var rows = Array.prototype.slice.call(form.querySelectorAll(".queue-row"));
   var help = form.querySelector("[data-shortcuts]");
+  var toggle = form.querySelector("[data-shortcuts-on]");
+  var STORED = "portal.moderation.shortcuts";
+  var on = false;
+  try { on = window.localStorage.getItem(STORED) === "on"; } catch (e) { on = false; }
   if (help) help.hidden = false;
+  if (toggle) {
+    toggle.checked = on;
+    toggle.addEventListener("change", function () {
+      on = toggle.checked;
+      try { window.localStorage.setItem(STORED, on ? "on" : "off"); } catch (e) { /* kept for this page only */ }
+    });
+  }
   var current = -1;
   function select(index) {
     if (!rows.length) return;
@@ -25,7 +38,7 @@
     button.click();
   }
   document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (!on || event.ctrlKey || event.metaKey || event.altKey) return;
     var tag = (event.target.tagName || "").toLowerCase();
     if (tag === "input" || tag === "textarea" || tag === "select") return;
     var key = event.key.toLowerCase();
