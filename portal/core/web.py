@@ -113,6 +113,12 @@ def text_lang(text: str | None) -> str:
     return "zh-CN" if text and HAN.search(text) else "en"
 
 
+def ui_lang() -> str:
+    """The language of the page's own words, for a ``lang`` attribute inside text marked Chinese (a global: macros
+    imported without the context see it too)."""
+    return "zh-CN" if str(get_locale()).startswith("zh") else "en"
+
+
 def number(value: int | float | None) -> str:
     """A number as the reader's language writes it (5,000)."""
     if value is None:
@@ -259,6 +265,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(localclock)
     app.add_template_filter(number)
     app.add_template_global(text_lang)
+    app.add_template_global(ui_lang)
     app.add_template_global(draft_key)
     app.add_template_global(return_path)
     # the site's icon (pages link it; a browser or feed reader that asks for /favicon.ico is sent there)

@@ -168,6 +168,7 @@ document.querySelectorAll("button[data-print]").forEach(function (button) {
     button.type = "button";
     button.className = "read-aloud";
     button.textContent = readLabel;
+    button.setAttribute("lang", document.documentElement.lang);  // the page's word, inside a draft marked Chinese
     button.setAttribute("aria-pressed", "false");
     var heading = container.querySelector("h1, h2, h3, h4, h5, h6, .run-in");
     if (heading && heading.id) { button.setAttribute("aria-describedby", heading.id); }

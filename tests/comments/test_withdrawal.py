@@ -2,6 +2,7 @@
 mail's link or from their account, never with the receipt number alone; its text, name, contact and files are
 erased, its unsent mails dropped, and it no longer counts anywhere."""
 import io
+import re
 
 from sqlalchemy import func, select
 
@@ -53,6 +54,8 @@ def test_the_browser_that_sent_it_withdraws_it_and_it_counts_nowhere(app, client
 
     unticked = withdraw(client, number, confirm=False)
     assert unticked.status_code == 422 and "请勾选确认后再撤回。" in unticked.get_data(as_text=True)
+    box = re.search(r'<input[^>]*id="confirm"[^>]*>', unticked.get_data(as_text=True)).group(0)
+    assert 'aria-invalid="true"' in box and 'aria-describedby="confirm-error"' in box  # read with its error
     assert stored(number).status == "pending"
 
     response = withdraw(client, number)

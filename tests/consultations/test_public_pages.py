@@ -88,6 +88,11 @@ def test_english_switch_is_remembered(app, client, clock, import_seed):
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/consultations/{consultation.id}")
     page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
     assert '<html lang="en">' in page
+    # the page's own words inside the draft (marked Chinese) are marked English, for a screen reader's voice
+    draft = page[page.index('<article class="draft"'):]
+    assert '<article class="draft" aria-labelledby="draft-h" lang="zh-CN">' in page
+    assert '<p class="section-actions" lang="en"><a class="comment-link"' in draft and "Comment" in draft
+    assert '<p class="units"><span lang="en">' in draft
 
 
 def test_settings_never_redirect_off_site(app, client):

@@ -71,6 +71,12 @@ def test_citizens_sign_up_and_the_office_chooses_who_attends(app, client, clock,
     bad = sign_up(citizen, consultation, meeting, phone="12345", email="not-an-address")
     text = bad.get_data(as_text=True)
     assert bad.status_code == 422 and "请填写正确的手机号码或固定电话" in text and "电子邮箱的格式不对" in text
+    # each refused field names its error and its hint, for a screen reader (WCAG 1.3.1, 3.3.1)
+    for name in ("phone", "email"):
+        tag = re.search(rf'<input[^>]*\bid="{name}"[^>]*>', text).group(0)
+        assert 'aria-invalid="true"' in tag and f'aria-describedby="{name}-hint {name}-error"' in tag, tag
+        assert f'<p class="field-error" id="{name}-error"><span class="visually-hidden">错误：</span>' in text
+    assert 'aria-invalid' not in re.search(r'<input[^>]*\bid="name"[^>]*>', text).group(0)
     response = sign_up(citizen, consultation, meeting, email="Wang@Example.cn", organisation="某某社区",
                        statement="希望社区食堂延长营业时间。")
     assert response.status_code == 303

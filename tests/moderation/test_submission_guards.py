@@ -1,5 +1,6 @@
 """What happens as a comment arrives: rate limit, honeypot, flags, post-moderation; citizen reports."""
 import io
+import re
 
 from sqlalchemy import func, select
 
@@ -117,6 +118,9 @@ def test_a_report_puts_a_published_comment_back_in_the_queue(client, open_003, m
     token = csrf_token(client, report_url)
     missing = client.post(report_url, data={"csrf_token": token, "reason": ""})
     assert missing.status_code == 422 and "请选择举报理由" in missing.get_data(as_text=True)
+    refused = missing.get_data(as_text=True)  # the error is read with the choices (WCAG 1.3.1)
+    assert 'aria-describedby="reason-error"' in refused and 'id="reason-error"' in refused
+    assert 'aria-invalid="true"' in re.search(r'<input[^>]*id="reason-0"[^>]*>', refused).group(0)
     assert "报告没有提交" in missing.get_data(as_text=True)
     english = client.post(report_url, data={"csrf_token": token, "reason": ""}, headers={"Accept-Language": "en"})
     assert "Your report was not sent" in english.get_data(as_text=True)  # not "comment", as the comment form says
