@@ -1,4 +1,5 @@
-"""Configuration. Every setting can be overridden by an environment variable ``PORTAL_<NAME>``."""
+"""Configuration: the defaults here; a deployment changes those that `from_environment` reads from `PORTAL_*` environment
+variables (README, Configuration), the mail settings through portal/mail/config.py."""
 import os
 
 TIMEZONE = "Asia/Shanghai"

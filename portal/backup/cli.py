@@ -31,6 +31,8 @@ def create_command(file: Path | None, print_only: bool):
     url = db.engine.url
     try:
         if url.get_backend_name() == "sqlite":
+            if print_only:  # nothing to print: it had written a backup all the same
+                raise click.ClickException("--print-only 只用于 PostgreSQL（打印 pg_dump 命令）；SQLite 直接备份，不加此选项。")
             summary = backup_sqlite(sqlite_path(url), file or _default_file(".db"))
             click.echo(f"已备份到 {summary.path}（{summary.tables} 张表，{summary.comments} 条意见）。")
             return

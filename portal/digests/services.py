@@ -28,7 +28,7 @@ from portal.responses.models import Response, UnitAdvice
 COMMENTER_NAMES = {"person": "个人", "organisation": "单位（以单位名义）"}
 
 FORMATS = {
-    "csv": ("text/csv; charset=utf-8", write_csv),
+    "csv": ("text/csv", write_csv),  # Flask adds "; charset=utf-8" to a text type (it was said twice)
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_xlsx),
     "docx": (DOCX, write_docx),
 }

@@ -68,7 +68,7 @@ def _decode_text(data: bytes) -> str:
         except UnicodeDecodeError:
             pass
     if b"\x00" in data:
-        raise DraftReadError("binary", _("这不是文本文件或 .docx 文件，无法读取。请上传 .docx 或纯文本（.txt）文件。"))
+        raise DraftReadError("binary", _("这不是文本文件、.docx 或带文字的 PDF 文件，无法读取。请上传 .docx、PDF 或纯文本（.txt）文件。"))
     for encoding in ("utf-8", "gb18030"):
         try:
             return _checked(data.decode(encoding, errors="strict"))
@@ -87,7 +87,7 @@ def _checked(text: str) -> str:
     sample = text[:5000]
     bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\t\f\v") + sample.count("\ufffd")
     if sample and bad / len(sample) > 0.02:
-        raise DraftReadError("binary", _("这不是文本文件或 .docx 文件，无法读取。请上传 .docx 或纯文本（.txt）文件。"))
+        raise DraftReadError("binary", _("这不是文本文件、.docx 或带文字的 PDF 文件，无法读取。请上传 .docx、PDF 或纯文本（.txt）文件。"))
     if not text.strip():
         raise DraftReadError("empty", _("文件是空的，没有可以导入的内容。"))
     return text

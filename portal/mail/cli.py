@@ -46,7 +46,7 @@ def deliver_command(loop: bool, batch: int, interval: float):
 @mail_cli.command("digests")
 @recorded("digests")
 def digests_command():
-    """Queue the digests whose period has ended (run from cron, e.g. every 15 minutes; running twice is safe)."""
+    """Queue the digests whose period has ended (the scheduler runs it every 5 minutes, or run it from cron; running twice is safe)."""
     queued, skipped = queue_due_digests()
     click.echo(f"已排队 {queued} 份意见汇总邮件。" + (f"（{skipped} 份已由另一进程排队）" if skipped else ""))
 

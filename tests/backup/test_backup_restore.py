@@ -85,3 +85,11 @@ def test_postgres_commands_can_be_printed(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["backup", "create", str(tmp_path / "x.dump"), "--print-only"])
     assert result.exit_code == 0 and result.output.startswith("pg_dump --format=custom")
     assert "--schema=" in result.output and "+psycopg" not in result.output
+
+
+def test_print_only_on_sqlite_writes_nothing_and_says_why(app, tmp_path):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    target = tmp_path / "x.db"
+    result = app.test_cli_runner().invoke(args=["backup", "create", str(target), "--print-only"])
+    assert result.exit_code != 0 and "只用于 PostgreSQL" in result.output and not target.exists()

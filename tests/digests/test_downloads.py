@@ -32,7 +32,7 @@ def test_csv_is_utf8_with_bom_and_neutralises_formulas(app, client, login, offic
     db.session.commit()
     login("office@example.gov.cn")
     response = download(client, consultation, "csv")
-    assert response.headers["Content-Type"].startswith("text/csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # said once
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.data.startswith(b"\xef\xbb\xbf")
     text = response.data.decode("utf-8-sig")
