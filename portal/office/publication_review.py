@@ -11,7 +11,8 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.accounts.access import can_manage_consultation
 from portal.accounts.models import User
@@ -87,9 +88,18 @@ def request_publication(consultation: Consultation, actor, opens_at: datetime | 
 
 
 def _decided(request: PublicationRequest, actor, status: str, note: str | None = None) -> None:
-    request.status, request.note = status, note
-    request.decided_by_id, request.decided_by_label, request.decided_at = actor.id, _label(actor), now()
-    db.session.flush()
+    """Decide it, if nobody has meanwhile: taken in the row while still pending (a compare-and-set). Two decisions at
+    once (the author's cancel and a reviewer's approval, say) had both been carried out, mailed and audited."""
+    at, label = now(), _label(actor)
+    taken = db.session.execute(
+        update(PublicationRequest).where(PublicationRequest.id == request.id, PublicationRequest.status == "pending")
+        .values(status=status, note=note, decided_by_id=actor.id, decided_by_label=label, decided_at=at)
+        .execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        raise OfficeError("decision", _("这项发布申请刚刚已经审核或撤回，请刷新页面查看。"))
+    for name, value in (("status", status), ("note", note), ("decided_by_id", actor.id), ("decided_by_label", label),
+                        ("decided_at", at)):
+        set_committed_value(request, name, value)
 
 
 def approve(request: PublicationRequest, actor) -> Consultation:
@@ -98,13 +108,13 @@ def approve(request: PublicationRequest, actor) -> Consultation:
     if not may_decide(actor, request):
         raise OfficeError("decision", _("只能审核由其他人提交、您有权管理的征求意见。"))
     opening = request.opens_at if request.opens_at is not None and request.opens_at > now() else None
+    _decided(request, actor, "approved")  # first: published only by the one decision that took it
     try:
         publish(request.consultation, actor, opening, request.deadline, request.short_reason is not None,
                 request.short_reason or "", request.comment_visibility)
     except PeriodError as error:
         raise OfficeError("decision", _("按提交的时间已不能发布：%(problem)s请退回，由提交人重新设定时间。",
                                         problem=error.problems[0][1])) from error
-    _decided(request, actor, "approved")
     record_action(actor, "approve_publication", request.consultation, consultation_id=request.consultation_id,
                   after={"request": request.id, "requested_by": request.requested_by_label})
     _mail(request, "approved")

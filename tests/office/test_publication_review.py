@@ -151,3 +151,26 @@ def test_without_review_the_office_publishes_at_once(app, client, clock, office,
            deadline_time="23:59", comment_visibility="public")
     assert db.session.get(Consultation, consultation_id).published_at is not None
     assert db.session.scalars(select(PublicationRequest)).all() == []
+
+
+def test_two_decisions_at_once_carry_out_one(app, clock, submitted, make_staff):
+    """The author cancels while a colleague approves (each page read it pending): both had been carried out, the
+    consultation published after its request was withdrawn, both mailed and audited."""
+    from sqlalchemy import update
+
+    from portal.accounts.models import User
+    from portal.office import publication_review
+    from portal.office.services import OfficeError
+
+    consultation_id = submitted
+    stale = db.session.scalars(select(PublicationRequest)).one()  # the colleague's page read it pending …
+    with db.engine.begin() as other:  # … when its author takes it back
+        other.execute(update(PublicationRequest).where(PublicationRequest.id == stale.id).values(status="cancelled"))
+    colleague = db.session.scalar(select(User).where(User.email == "colleague@mz.gov.cn"))
+    clock.set(shanghai(2023, 4, 14, 9, 0))
+    with pytest.raises(OfficeError) as refused:
+        publication_review.approve(stale, colleague)
+    assert "刚刚已经审核或撤回" in refused.value.message
+    db.session.rollback()
+    assert db.session.get(Consultation, consultation_id).published_at is None
+    assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "approve_publication")).all() == []
