@@ -58,6 +58,10 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    """Log out, and end every session of the account: a copy of this browser's cookie (a shared computer, a stolen
+    one) no longer opens anything, nor does a session left open elsewhere."""
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     return redirect(url_for("consultations.index"))
 

@@ -44,6 +44,8 @@ def update_staff(actor: User, user: User, name: str, role: str, unit: Unit | Non
         raise AdminError("password", _("密码至少需要 10 个字符。"))
     before = {"name": user.name, "role": user.role, "unit_id": user.unit_id, "active": user.active}
     user.name, user.role, user.unit, user.active = name.strip() or user.name, role, unit, active
+    if (before["role"], before["unit_id"], before["active"]) != (role, unit.id if unit else None, active):
+        user.end_sessions()  # what the account may do changed: its sessions end (re-activated, none comes back)
     if password:
         user.set_password(password)
     db.session.flush()

@@ -57,3 +57,45 @@ def test_an_app_made_without_limits_leaves_the_others_limited(app, client, make_
     for _ in range(7):
         assert attempt(other, "office@mz.gov.cn", "wrong password").status_code == 422
     assert attempt(other, "office@mz.gov.cn", "correct horse 1").status_code == 302
+
+
+def test_logging_out_ends_the_sessions_a_copied_cookie_would_reopen(app, make_user):
+    """Logout had only cleared this browser's cookie: a copy of it (a shared computer, a stolen one) kept working,
+    and so did a session left open elsewhere."""
+    from tests.helpers import Browser, staff_browser
+
+    make_user("moderator", "mod@example.gov.cn")
+    browser = staff_browser(app, "mod@example.gov.cn")
+    elsewhere = staff_browser(app, "mod@example.gov.cn")
+    cookie = browser.client.get_cookie("session")
+    assert browser.get("/moderation").status_code == 200
+    copy = Browser(app)
+    copy.client.set_cookie("session", cookie.value)
+    assert copy.get("/moderation").status_code == 200  # the copy works while the session stands
+    browser.post("/logout", data={"csrf_token": csrf_token(browser, "/login")})
+    assert copy.get("/moderation").status_code == 302  # to the login page
+    assert elsewhere.get("/moderation").status_code == 302
+
+
+def test_a_change_of_role_or_a_deactivation_ends_the_sessions(app, make_user):
+    """Re-activated, the account's old cookies had come back to life."""
+    from sqlalchemy import select
+
+    from portal.accounts.models import User
+    from portal.extensions import db
+    from tests.helpers import staff_browser
+
+    make_user("admin", "admin@example.gov.cn")
+    user = make_user("moderator", "mod@example.gov.cn")
+    moderator = staff_browser(app, "mod@example.gov.cn")
+    assert moderator.get("/moderation").status_code == 200
+    admin = staff_browser(app, "admin@example.gov.cn")
+    url = f"/admin/users/{user.id}"
+    for active in ("", "y"):  # deactivated, then active again
+        fields = {"csrf_token": csrf_token(admin, url), "email": "mod@example.gov.cn", "name": "mod user",
+                  "role": "moderator", "unit": "0"}
+        if active:
+            fields["active"] = active
+        assert admin.post(url, data=fields).status_code in (302, 303)
+    assert db.session.scalar(select(User.active).where(User.id == user.id)) is True
+    assert moderator.get("/moderation").status_code == 302  # its session ended with the deactivation
