@@ -18,6 +18,7 @@ from flask_babel import format_date, format_decimal, get_locale, refresh
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -361,6 +362,21 @@ def register(app: Flask) -> None:
             _("您在短时间内提交的次数太多，系统暂时不能接收，这次的内容没有保存。"
               "请过几分钟再试：返回上一页，您填写的内容一般还在。"),
         )
+
+    @app.errorhandler(IntegrityError)
+    def conflict(error):
+        """The same thing written twice at one moment (a form sent twice without the page's guard, two staff adding
+        the same unit or word): the database's unique keys refuse the second. Nothing of it is kept; say so plainly
+        instead of a server error."""
+        from portal.extensions import db
+
+        db.session.rollback()
+        current_app.logger.info("a write refused by a unique key: %s", str(error.orig)[:200])
+        if request.path.startswith("/api/"):
+            return {"error": "conflict", "message": "The same change was made at the same moment: reload."}, 409
+        return error_page(409, _("刚才已经有人做了同样的修改"),
+                          _("这项内容刚才已经被保存（可能是您按了两次，或有同事同时在修改），这一次没有再保存。"
+                            "请返回上一页并刷新，看看现在的内容。"))
 
     @app.errorhandler(500)
     def server_error(_error):

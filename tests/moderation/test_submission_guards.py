@@ -140,3 +140,34 @@ def test_a_report_puts_a_published_comment_back_in_the_queue(client, open_003, m
 def test_reports_on_unpublished_comments_are_404(client, open_003, add_comment):
     comment = add_comment("待审核的意见。")
     assert client.get(f"/consultations/{open_003.id}/comments/{comment.id}/report").status_code == 404
+
+
+def test_the_same_word_added_twice_at_once_is_a_plain_refusal_not_a_server_error(client, make_user, login):
+    """Two administrators (or one press twice, without the page's guard) adding the same word: each read it was not
+    on the list, and the second hit the unique key (a 500). Any such second write now gets a page in the reader's
+    language saying it was saved already, and nothing of it is kept."""
+    from sqlalchemy import event, insert
+
+    from portal.moderation.models import SensitiveWord
+
+    make_user("admin", email="admin@example.gov.cn")
+    login("admin@example.gov.cn")
+    token = csrf_token(client, "/admin/sensitive-words/")
+    added_by_other = []
+
+    def the_other_adds(conn, cursor, statement, parameters, context, executemany):
+        if not added_by_other and statement.lstrip().upper().startswith("SELECT") and "sensitive_words" in statement:
+            added_by_other.append(True)  # right after this request read the list
+            with db.engine.begin() as other:
+                other.execute(insert(SensitiveWord).values(word="骗子"))
+
+    event.listen(db.engine, "after_cursor_execute", the_other_adds)
+    try:
+        response = client.post("/admin/sensitive-words/", data={"csrf_token": token, "words": "骗子"})
+    finally:
+        event.remove(db.engine, "after_cursor_execute", the_other_adds)
+    assert added_by_other and response.status_code == 409
+    assert "刚才已经有人做了同样的修改" in response.get_data(as_text=True)
+    assert db.session.scalars(select(SensitiveWord.word)).all() == ["骗子"]
+    english = client.get("/admin/sensitive-words/", headers={"Accept-Language": "en"})
+    assert english.status_code == 200  # the session goes on
