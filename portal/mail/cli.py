@@ -1,12 +1,12 @@
 """``flask mail deliver`` (the outbox worker) and ``flask mail digests`` (queue due digests)."""
 from __future__ import annotations
 
-import time
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from portal.core.stopping import Stopping
 from portal.core.workers import gives_way_to_web
 from portal.extensions import db
 from portal.mail.retention import erase_old_mail
@@ -27,6 +27,7 @@ def deliver_command(loop: bool, batch: int, interval: float):
     to run on several hosts at once."""
     worker_id = new_worker_id()
     heartbeat = Heartbeat("mail")
+    stopping = Stopping() if loop else None  # SIGTERM: the pass under way ends, its messages sent or released
     while True:
         if loop:
             heartbeat.beat()
@@ -37,10 +38,10 @@ def deliver_command(loop: bool, batch: int, interval: float):
                 f"已发送 {len(report.sent)} 封，稍后重试 {len(report.retrying)} 封，"
                 f"放弃 {len(report.failed)} 封，重新排队 {report.released} 封。"
             )
-        if not loop:
+        if not loop or stopping.requested:
             return
         if report.handled < batch and report.routed < batch:
-            time.sleep(interval)
+            stopping.sleep(interval)
 
 
 @mail_cli.command("digests")

@@ -1,10 +1,10 @@
 """``flask moderation mode ID pre|post``: a consultation's moderation mode; ``flask moderation group``: the
 form-letter grouping worker."""
-import time
 
 import click
 from flask.cli import AppGroup
 
+from portal.core.stopping import Stopping
 from portal.consultations.models import Consultation
 from portal.core.workers import gives_way_to_web
 from portal.extensions import db
@@ -36,12 +36,13 @@ def mode_command(consultation_id: int, mode: str):
 def group_command(loop: bool, interval: float):
     """Group new comments into form letters (同文意见). Safe to run on several hosts at once."""
     heartbeat = Heartbeat("grouping")
+    stopping = Stopping() if loop else None  # SIGTERM: ends after the pass under way
     while True:
         if loop:
             heartbeat.beat()
         grouped = group_new_comments()
         if grouped or not loop:
             click.echo(f"已比对 {grouped} 条新意见。")
-        if not loop:
+        if not loop or stopping.requested:
             return
-        time.sleep(interval)
+        stopping.sleep(interval)

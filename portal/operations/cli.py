@@ -1,11 +1,11 @@
 """``flask jobs run [--loop]`` (the scheduler) and ``flask jobs status``."""
 from __future__ import annotations
 
-import time
 
 import click
 from flask.cli import AppGroup
 
+from portal.core.stopping import Stopping
 from portal.core.time import SHANGHAI
 from portal.core.workers import gives_way_to_web
 from portal.operations import status
@@ -21,6 +21,7 @@ jobs_cli = AppGroup("jobs", help="Scheduled jobs: closing at the deadline, diges
 def run_command(loop: bool, interval: float):
     """Run the scheduled jobs that are due (each once per its interval, however many schedulers run)."""
     heartbeat = Heartbeat("scheduler")
+    stopping = Stopping() if loop else None  # SIGTERM: ends after the jobs under way
     while True:
         if loop:
             heartbeat.beat()
@@ -31,9 +32,9 @@ def run_command(loop: bool, interval: float):
                 click.echo(f"{ran.job.name}：失败（{ran.error.strip().splitlines()[-1]}）", err=True)
             else:
                 click.echo(f"{ran.job.name}：{ran.job.describe(ran.counts)}")
-        if not loop:
+        if not loop or stopping.requested:
             return
-        time.sleep(interval)
+        stopping.sleep(interval)
 
 
 @jobs_cli.command("status")

@@ -1,9 +1,9 @@
 """``flask search work`` (the index worker) and ``flask search reindex``."""
-import time
 
 import click
 from flask.cli import AppGroup
 
+from portal.core.stopping import Stopping
 from portal.core.workers import gives_way_to_web
 from portal.extensions import db
 from portal.consultations.models import public_consultation
@@ -23,16 +23,17 @@ def work_command(loop: bool, batch: int, interval: float):
     """Index what the queue names (changes since the last run), after they were committed."""
     done = 0
     heartbeat = Heartbeat("search")
+    stopping = Stopping() if loop else None  # SIGTERM: ends after the batch under way
     while True:
         if loop:
             heartbeat.beat()
         count = work_queue(batch)
         done += count
-        if count:
+        if count and not (loop and stopping.requested):
             continue
-        if not loop:
+        if not loop or stopping.requested:
             break
-        time.sleep(interval)
+        stopping.sleep(interval)
     click.echo(f"已更新索引：{done} 项。")
 
 
