@@ -33,9 +33,25 @@ def _too_many_attempts(_limit):
     return make_response(render_template("accounts/login.html", form=LoginForm(), error=message), 429)
 
 
+def _account_key() -> str:
+    return "account|" + (request.form.get("email") or "").strip().lower()
+
+
+def _address_key() -> str:
+    return "address|" + (get_remote_address() or "")
+
+
+def _failed(response) -> bool:
+    return response.status_code == 422
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_login_key, methods=["POST"],
                on_breach=_too_many_attempts)
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_FAILURE_LIMIT"], key_func=_account_key, methods=["POST"],
+               deduct_when=_failed, on_breach=_too_many_attempts)
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_FAILURE_LIMIT"], key_func=_address_key, methods=["POST"],
+               deduct_when=_failed, on_breach=_too_many_attempts)
 def login():
     form = LoginForm()
     error = None
