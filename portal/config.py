@@ -28,6 +28,9 @@ class Config:
     LOGIN_RATE_LIMIT = "5/minute;20/hour"  # per address and e-mail, failed and successful attempts alike
     # failed logins to one account from anywhere (many addresses trying one password each), and from one address to
     # any account (one password tried on every account)
+    # the ports an office's mailbox (收取邮箱, IMAP) may name: IMAP's own, so that the form cannot make the server knock on
+    # any port of any host (and show what answers there); "*": any
+    MAILBOX_PORTS = "143,993"
     LOGIN_ACCOUNT_FAILURE_LIMIT = "30/hour"
     LOGIN_ADDRESS_FAILURE_LIMIT = "60/hour"
     # citizens' sign-in links asked for per client address (each address is also sent at most 5 an hour)
@@ -108,6 +111,8 @@ def from_environment() -> dict:
         values["TWO_FACTOR_REQUIRED"] = os.environ["PORTAL_TWO_FACTOR_REQUIRED"].lower() in ("1", "true", "yes")
     if os.environ.get("PORTAL_PUBLICATION_REVIEW"):
         values["PUBLICATION_REVIEW"] = os.environ["PORTAL_PUBLICATION_REVIEW"].lower() in ("1", "true", "yes")
+    if ports := os.environ.get("PORTAL_MAILBOX_PORTS"):
+        values["MAILBOX_PORTS"] = ports
     if hosts := os.environ.get("PORTAL_TRUSTED_HOSTS"):  # Flask answers a request naming another Host with 400
         values["TRUSTED_HOSTS"] = [host.strip() for host in hosts.split(",") if host.strip()]
     if proxies := os.environ.get("PORTAL_TRUST_PROXY"):

@@ -20,6 +20,7 @@ import ssl
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -69,6 +70,9 @@ def save_mailbox(consultation, actor, *, host: str, port: int | None, security: 
     port = port or (993 if security == "ssl" else 143)
     if not 1 <= port <= 65535:
         raise MailboxError("port", _("端口要在 1 到 65535 之间。"))
+    if not port_allowed(port):
+        raise MailboxError("port", _("收信（IMAP）服务器的端口是 %(ports)s。要用其他端口，请管理员设置 PORTAL_MAILBOX_PORTS。",
+                                     ports=current_app.config.get("MAILBOX_PORTS", "143,993").replace(",", "、")))
     if not username:
         raise MailboxError("username", _("请填写邮箱的用户名（通常就是邮箱地址）。"))
     mailbox = mailbox_of(consultation)
@@ -104,7 +108,15 @@ def _settings(mailbox: ConsultationMailbox) -> dict:
             "folder": mailbox.folder}
 
 
+def port_allowed(port: int) -> bool:
+    """Whether ``MAILBOX_PORTS`` (PORTAL_MAILBOX_PORTS) lets a mailbox name ``port``."""
+    allowed = str(current_app.config.get("MAILBOX_PORTS", "143,993")).replace(" ", "")
+    return allowed == "*" or str(port) in allowed.split(",")
+
+
 def _connect(mailbox: ConsultationMailbox) -> imaplib.IMAP4:
+    if not port_allowed(mailbox.port):  # saved before the setting narrowed
+        raise MailboxPortRefused(mailbox.port)
     if mailbox.security == "ssl":
         return imaplib.IMAP4_SSL(mailbox.host, mailbox.port, ssl_context=ssl.create_default_context(),
                                  timeout=TIMEOUT)
@@ -206,8 +218,18 @@ def imap_folder_name(folder: str) -> str:
     return name if re.fullmatch(r"[A-Za-z0-9._/&,+-]+", name) else '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+class MailboxPortRefused(Exception):
+    """A mailbox saved with a port ``MAILBOX_PORTS`` no longer lets it name."""
+
+
 def _failure(error: Exception) -> str:
-    """Why reading failed, in words an office understands."""
+    """Why reading failed, in words an office understands. What a server that is no IMAP server answered is never
+    shown: the form would otherwise read the banners of any service (SSH, a database) the portal can reach."""
+    if isinstance(error, MailboxPortRefused):
+        return _("收信（IMAP）服务器的端口是 %(ports)s。要用其他端口，请管理员设置 PORTAL_MAILBOX_PORTS。",
+                 ports=current_app.config.get("MAILBOX_PORTS", "143,993").replace(",", "、"))
+    if isinstance(error, imaplib.IMAP4.abort) or "unexpected response" in str(error) or "greeting" in str(error):
+        return _("这个地址和端口上的不是收信（IMAP）服务器，请检查服务器地址、端口和连接方式。")
     if isinstance(error, socket.timeout):
         return _("连接收信服务器超时，请检查服务器地址和端口。")
     if isinstance(error, ssl.SSLError):

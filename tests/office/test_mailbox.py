@@ -141,6 +141,13 @@ def message(number: int, subject: str, body: str, sender: str = "王大爷 <wang
             f"{body}\r\n").encode("utf-8")
 
 
+@pytest.fixture(autouse=True)
+def any_port(app):
+    """The test's IMAP server listens on a free port of its own: let a mailbox name any (the deployment's default is
+    IMAP's 143 and 993; tested below)."""
+    app.config["MAILBOX_PORTS"] = "*"
+
+
 def emails_url(consultation) -> str:
     return f"/office/consultations/{consultation.id}/comments/emails"
 
@@ -266,3 +273,33 @@ def test_the_job_reads_the_mailboxes_of_open_consultations_and_a_week_after_the_
     assert "收取 0 个邮箱" in runner.invoke(args=["comments", "fetch-mail"]).output
     named = runner.invoke(args=["comments", "fetch-mail", "--consultation", str(consultation.id)])
     assert named.exit_code == 1 and "连接不上收信服务器" in named.output  # asked by name: tried, and said
+
+
+def test_a_mailbox_names_only_imap_ports_and_no_other_servers_words_are_shown(app, client, consultation, office):
+    """The form could make the server knock on any port of any host, and showed what answered (an SSH banner, say):
+    a mailbox may now name IMAP's ports only (PORTAL_MAILBOX_PORTS), and a server that is no IMAP server is said to be
+    one in plain words, never quoted."""
+    import threading
+
+    app.config["MAILBOX_PORTS"] = "143,993"
+    refused = save(client, consultation, host="10.0.0.5", security="ssl", port="22")
+    assert refused.status_code == 422 and "143、993" in refused.get_data(as_text=True)
+    assert db.session.scalars(select(ConsultationMailbox)).all() == []
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+
+    def banner():
+        connection, _ = listener.accept()
+        connection.sendall(b"SSH-2.0-OpenSSH_8.9p1 internal-db-host\r\n")
+        connection.close()
+
+    threading.Thread(target=banner, daemon=True).start()
+    app.config["MAILBOX_PORTS"] = f"143,993,{port}"  # an administrator opened it
+    assert save(client, consultation, port=str(port)).status_code == 303
+    text = press(client, consultation, "fetch").get_data(as_text=True)
+    listener.close()
+    assert "不是收信（IMAP）服务器" in text and "OpenSSH" not in text and "internal-db-host" not in text
+    assert "OpenSSH" not in (db.session.scalar(select(ConsultationMailbox.last_error)) or "")
