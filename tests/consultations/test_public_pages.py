@@ -106,3 +106,18 @@ def test_elderly_mode_is_remembered(app, client):
     assert 'class="elderly"' in client.get("/consultations/").get_data(as_text=True)
     client.get("/settings/elderly/off?next=/consultations/")
     assert 'class="elderly"' not in client.get("/consultations/").get_data(as_text=True)
+
+
+def test_landmarks_are_named_apart_and_the_contact_field_suggests_no_e_mail_only(app, client, clock, import_seed):
+    """Two search landmarks on the search page had one name; the contact field, which takes a telephone too, made
+    browsers offer e-mail addresses only."""
+    import re
+
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    search = client.get("/search?q=养老").get_data(as_text=True)
+    labels = re.findall(r'role="search" aria-label="([^"]+)"', search)
+    assert len(labels) == 2 and len(set(labels)) == 2
+    page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    contact = re.search(r'<input[^>]*name="author_contact"[^>]*>', page).group(0)
+    assert 'autocomplete="email"' not in contact
