@@ -741,7 +741,10 @@ def remove_final_document(consultation: Consultation, actor) -> None:
 def add_published_file(consultation: Consultation, actor, *, title: str | None, data: bytes, filename: str | None,
                        max_bytes: int) -> ConsultationFile:
     """Publish a file beside the draft (a table of changes, a map): its kind found from its content, as a
-    commenter's files are; titled as the office writes it, else by its name."""
+    commenter's files are; titled as the office writes it, else by its name. Not after the deadline: what the draft
+    was published with is then what was commented on (as its explanatory note, terms and questions)."""
+    if consultation.is_closed:
+        raise OfficeError("file", _("征求意见已经截止，草案附带的文件不能再增删。"))
     if not data:
         raise OfficeError("file", _("请选择要上传的文件。"))
     _refuse_too_large(data, max_bytes)
@@ -762,6 +765,8 @@ def add_published_file(consultation: Consultation, actor, *, title: str | None, 
 
 
 def remove_published_file(consultation: Consultation, actor, file_id: int) -> None:
+    if consultation.is_closed:
+        raise OfficeError("file", _("征求意见已经截止，草案附带的文件不能再增删。"))
     published = next((f for f in consultation.files if f.id == file_id), None)
     if published is None:
         raise OfficeError("file", _("这个文件已经删除了。"))

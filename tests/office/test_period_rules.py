@@ -144,3 +144,14 @@ def test_an_extension_is_checked_against_the_deadline_as_it_is_now(app, client, 
         raise AssertionError("an extension shorter than the deadline now was accepted")
     db.session.rollback()
     assert db.session.get(Consultation, consultation.id).deadline == shanghai(2023, 6, 15, 23, 59, 59)
+
+
+def test_a_comment_before_the_opening_is_told_when_it_opens(app, client, clock, import_seed):
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation = import_seed("003", publish=False)
+    assert publish(app, consultation.id, "--opens", "2023-04-20T09:00:00", "--deadline", "2023-05-31").exit_code == 0
+    token = csrf_token(client, "/login")
+    response = client.post(f"/consultations/{consultation.id}/comments", data={
+        "csrf_token": token, "body": "提前写好的意见。", "stance": "suggest", "section_id": "", "parent_id": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 403 and "征求意见将于 2023年4月20日 09:00 开始" in page and "没有保存" in page

@@ -69,3 +69,17 @@ def test_files_of_an_unpublished_consultation_are_not_public(app, client, import
     assert submit(files_url(draft), title="", file=(PDF, "a.pdf")).status_code == 302
     published = db.session.scalars(select(ConsultationFile)).one()
     assert Browser(app).get(f"/consultations/{draft.id}/files/{published.id}").status_code == 404
+
+
+def test_after_the_deadline_the_files_stand_as_commented_on(client, clock, consultation, office, submit):
+    """As the explanatory note, terms and questions: what the draft was published with is what was commented on."""
+    from tests.helpers import shanghai
+
+    submit(files_url(consultation), title="对照表", file=(PDF, "对照表.pdf"))
+    published = db.session.scalars(select(ConsultationFile)).one()
+    clock.set(shanghai(2023, 5, 13, 9, 0))  # closed
+    added = submit(files_url(consultation), title="新文件", file=(PDF, "新.pdf"))
+    assert added.status_code == 422 and "草案附带的文件不能再增删" in added.get_data(as_text=True)
+    delete = f"{files_url(consultation)}/{published.id}/delete"
+    client.post(delete, data={"csrf_token": csrf_token(client, files_url(consultation))})
+    assert [f.title for f in db.session.scalars(select(ConsultationFile))] == ["对照表"]
