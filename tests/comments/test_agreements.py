@@ -334,3 +334,16 @@ def test_a_reader_who_agreed_then_signs_in_on_that_browser_is_counted_once(app, 
     assert count_of(first) == 1
     press(browser, consultation, first, action="take-back")
     assert count_of(first) == 0
+
+
+def test_two_first_presses_in_flight_together_count_the_reader_once(app, threads):
+    """Each of a browser's first presses had drawn a random key of its own (the session did not hold one yet): one
+    reader counted twice. The key is now drawn from the session the two presses share."""
+    consultation, _section, first, _second, _pending = threads
+    reader = Browser(app)
+    token = csrf_token(reader, agree_url(consultation, first))
+    before = reader.client.get_cookie("session").value  # the session as both presses carry it
+    assert reader.post(agree_url(consultation, first), data={"csrf_token": token}).status_code in (302, 303)
+    reader.client.set_cookie("session", before)  # the second press left with the same cookie
+    reader.post(agree_url(consultation, first), data={"csrf_token": token})
+    assert count_of(first) == 1
