@@ -121,3 +121,15 @@ def test_landmarks_are_named_apart_and_the_contact_field_suggests_no_e_mail_only
     page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
     contact = re.search(r'<input[^>]*name="author_contact"[^>]*>', page).group(0)
     assert 'autocomplete="email"' not in contact
+
+
+def test_chinese_content_is_marked_chinese_on_english_report_pages(app, client, clock, import_seed):
+    """A screen reader reads the draft's title and the issuer with a Chinese voice on an English page."""
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    english = {"Accept-Language": "en"}
+    statistics = client.get(f"/consultations/{consultation.id}/statistics", headers=english).get_data(as_text=True)
+    assert '<html lang="en">' in statistics
+    assert f'lang="zh-CN">{consultation.title}</a>' in statistics
+    poster = client.get(f"/consultations/{consultation.id}/poster", headers=english).get_data(as_text=True)
+    assert f'<span lang="zh-CN">{consultation.issuer}</span>' in poster

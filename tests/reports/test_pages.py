@@ -87,7 +87,7 @@ def test_statistics_page_draws_and_tabulates_the_same_numbers(app, client, offic
     page = response.get_data(as_text=True)
     assert "截至目前共收到 4 条意见" in page
     assert page.count("<svg") == 3 and 'role="img"' in page and "<title id=\"chart-sections-title\">" in page
-    rows = dict(re.findall(r'<tr><th scope="row">([^<]+)</th><td class="number">(\d+)</td></tr>', page))
+    rows = dict(re.findall(r'<tr><th scope="row"(?: lang="[^"]+")?>([^<]+)</th><td class="number">(\d+)</td></tr>', page))
     assert rows["一、目标要求"] == "2" and rows["二、主要任务"] == "1" and rows["对草案整体的意见"] == "1"
     assert rows["三、组织保障"] == "0"
     assert (rows["赞成"], rows["反对"], rows["建议"]) == ("1", "1", "2")
@@ -116,7 +116,7 @@ def test_a_comment_on_a_section_of_the_earlier_draft_counts_under_its_part(app, 
     submit_comment(consultation, "在修订前打开的页面上提交的意见。", "suggest", earlier)
     db.session.commit()
     page = client.get(f"/consultations/{consultation.id}/statistics").get_data(as_text=True)
-    rows = dict(re.findall(r'<tr><th scope="row">([^<]+)</th><td class="number">(\d+)</td></tr>', page))
+    rows = dict(re.findall(r'<tr><th scope="row"(?: lang="[^"]+")?>([^<]+)</th><td class="number">(\d+)</td></tr>', page))
     assert rows["二、主要任务"] == "2" and rows["对草案整体的意见"] == "1"
 
 
