@@ -1,4 +1,6 @@
 """Staff log in with a hashed password; citizens need no account; ``flask users create`` makes the first admin."""
+import re
+
 from sqlalchemy import select
 
 from portal.accounts.models import User
@@ -24,6 +26,10 @@ def test_wrong_password_is_refused_plainly(app, client, make_user, login):
     response = login("moderator@example.gov.cn", "wrong password")
     assert response.status_code == 422
     assert "电子邮箱或密码不正确" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)  # said at the field too, and read with it
+    email = re.search(r'<input[^>]*id="email"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in email and 'aria-describedby="email-error"' in email
+    assert '<p class="field-error" id="email-error">' in page
 
 
 def test_office_staff_need_a_unit_and_short_passwords_are_refused(app):
