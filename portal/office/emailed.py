@@ -375,7 +375,18 @@ def _automatic(message: Message) -> bool:
     if message.get_content_type() == "multipart/report":
         return True
     address = (_sender(message)[1] or "").lower()
-    return address.startswith(("mailer-daemon@", "postmaster@"))
+    if address.startswith(("mailer-daemon@", "postmaster@")):
+        return True
+    # Chinese mail services (QQ, 163, Foxmail, many government ones) send auto-replies with none of those headers:
+    # their subject says what they are
+    subject = " ".join(header_text(message.get("Subject")).split())
+    return bool(AUTOMATIC_SUBJECT.match(subject))
+
+
+# "自动回复：…", "【自动回复】…", "Auto-Reply: …", "Automatic reply: …", "Out of Office: …", "系统退信"; not "自动回复功能的建议"
+AUTOMATIC_SUBJECT = re.compile(
+    r"^\s*(?:[【\[(（]\s*)?(?:自动回复|自动答复|自动应答|休假自动回复|系统退信|Auto(?:matic)?[ -]?(?:reply|response)|"
+    r"Out of (?:the )?Office|Undeliverable|Delivery Status Notification)(?=\s|[:：】\])）]|$)", re.IGNORECASE)
 
 
 def _parts(message: Message) -> tuple[str, str, list[tuple[str, bytes]]]:

@@ -447,3 +447,16 @@ def test_a_forward_from_someone_not_a_public_body_counts_from_its_own_arrival(cl
     upload(client, submit, consultation, ("ok.eml", colleague))
     (recorded,) = emailed()
     assert recorded.created_at == shanghai(2023, 5, 11, 21, 30)
+
+
+def test_an_auto_reply_known_only_by_its_subject_is_not_an_opinion(client, clock, consultation, office, submit):
+    """Many Chinese mail services send auto-replies without the headers that mark them: the subject says it. A
+    citizen's subject that only mentions auto-replies is an opinion."""
+    clock.set(shanghai(2023, 5, 3, 9, 0))
+    response = upload(client, submit, consultation,
+                      ("away.eml", mail("自动回复：您的来信已收到", "您好，我正在休假。", message_id="<away@x>")),
+                      ("away2.eml", mail("【自动回复】关于征求意见", "本邮箱不再使用。", message_id="<away2@x>")),
+                      ("opinion.eml", mail("自动回复功能的建议", "建议网站的自动回复写明处理时限。", message_id="<op@x>")))
+    (recorded,) = emailed()
+    assert recorded.body == "建议网站的自动回复写明处理时限。"
+    assert "2 封是自动回复或退信" in response.get_data(as_text=True)
