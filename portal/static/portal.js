@@ -6,13 +6,22 @@ document.querySelectorAll("textarea[data-maxlength]").forEach(function (area) {
   var over = area.getAttribute("data-count-over") || "-{n}";
   var out = document.createElement("p");
   out.className = "char-count";
-  out.setAttribute("aria-live", "polite");
+  out.setAttribute("aria-hidden", "true");  // seen; a screen reader hears the notice below, not every key
+  // said aloud only when it matters: near the limit, and over it (the count at every key drowned the typing)
+  var said = document.createElement("p");
+  said.className = "visually-hidden";
+  said.setAttribute("aria-live", "polite");
   area.removeAttribute("maxlength");
   area.insertAdjacentElement("afterend", out);
+  out.insertAdjacentElement("afterend", said);
+  var band = null;
   function update() {
     var n = max - area.value.length;
     out.textContent = (n >= 0 ? left : over).replace("{n}", Math.abs(n));
     out.classList.toggle("over", n < 0);
+    var now = n < 0 ? "over" : (n <= Math.max(20, Math.round(max / 10)) ? "near" : "far");
+    if (now !== band && band !== null && now !== "far") { said.textContent = out.textContent; }
+    band = now;
   }
   area.addEventListener("input", update);
   update();
@@ -61,6 +70,8 @@ document.querySelectorAll("input[type=file][data-max-files]").forEach(function (
   out.setAttribute("aria-live", "assertive");
   out.hidden = true;
   input.insertAdjacentElement("beforebegin", out);
+  // read with the field too, whenever it is reached again
+  input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + out.id).trim());
   // the files chosen, by name and size, in the page's own words (a browser's file field may speak another
   // language, and cuts long names)
   var chosenList = document.createElement("ul");
@@ -297,6 +308,7 @@ document.querySelectorAll("button[data-print]").forEach(function (button) {
   button.className = "button";
   button.textContent = form.getAttribute("data-quote-button");
   var tooLong = document.createElement("p");
+  tooLong.setAttribute("role", "status");  // said when it shows
   tooLong.textContent = form.getAttribute("data-quote-too-long");
   bar.appendChild(button);
   bar.appendChild(tooLong);

@@ -65,3 +65,19 @@ def test_a_number_written_into_the_comment_is_met_with_advice_on_where_it_belong
     assert note.is_visible() and "这些号码会被遮盖" in note.inner_text() and "联系方式" in note.inner_text()
     field.fill("建议增加助餐点，2025年建成6家。")
     assert note.is_hidden()
+
+
+def test_the_count_is_said_aloud_only_near_the_limit_and_over_it(open_page, live_portal):
+    """A live region updated at every key had a screen reader read the count over the citizen's typing."""
+    page = open_page()
+    page.goto(f"/consultations/{live_portal.consultation_id}")
+    field = page.get_by_label("您的意见").first
+    limit = int(field.get_attribute("data-maxlength"))
+    spoken = page.locator(".char-count + p[aria-live]").first
+    assert page.locator(".char-count").first.get_attribute("aria-hidden") == "true"
+    field.fill("建议增加社区食堂。")
+    assert spoken.inner_text() == ""  # far from the limit: nothing said
+    field.fill("字" * (limit - 5))
+    assert "5" in spoken.inner_text()  # near it: said once
+    field.fill("字" * (limit + 3))
+    assert "3" in spoken.inner_text() and "超出" in spoken.inner_text()
