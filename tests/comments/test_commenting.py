@@ -112,7 +112,9 @@ def test_invisible_text_is_blank_and_a_name_cannot_turn_the_text_around(app, cli
     for body in ("\u200b\u200b\u200b", "\u0301\u0301"):  # zero-width spaces; combining accents alone
         refused = post_comment(client, open_003, url, body=body)
         assert refused.status_code == 422 and "请填写您的意见" in refused.get_data(as_text=True)
+        assert "<title>错误：" in refused.get_data(as_text=True)  # the tab's title says so first
     assert stored_comments() == 0
+    assert "<title>错误：" not in client.get(url).get_data(as_text=True)
     receipt_from(post_comment(client, open_003, url, body="好", author_name="\u200b",
                               author_contact="someone@example.com\u200b"))
     receipt_from(post_comment(client, open_003, url, body="好", author_name="\u202e管理员", organisation="\u202e某某协会"))
