@@ -49,7 +49,7 @@ def test_upcoming_consultation_refuses_comments(app, client, clock, import_seed)
     token = csrf_token(client, token_url)
     clock.set(shanghai(2023, 4, 30))
     response = client.post(f"{token_url}/comments", data={"csrf_token": token, "body": "太早了", "stance": "oppose"})
-    assert response.status_code == 403 and "尚未开始" in response.get_data(as_text=True)
+    assert response.status_code == 403 and "征求意见将于 2023年5月1日 00:00 开始" in response.get_data(as_text=True)
     assert comment_count() == 0
 
 

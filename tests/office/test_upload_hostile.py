@@ -23,9 +23,9 @@ NOT_DOCX_ZIP = with_part(DOCX, "word/document.xml", None)
 
 # (file bytes, name, the message's words in Chinese, in English)
 HOSTILE = [
-    pytest.param(b"\x00" * 4096, "zeros.txt", "不是文本文件", "not a text or .docx file", id="nul-bytes"),
+    pytest.param(b"\x00" * 4096, "zeros.txt", "不是文本文件", "not a text file, a .docx or a pdf", id="nul-bytes"),
     pytest.param(b"\xef\xbb\xbf\x80\x81\x82", "bom.txt", "文字编码", "encoding", id="utf8-bom-not-utf8"),
-    pytest.param(bytes(range(1, 32)) * 50, "control.txt", "不是文本文件", "not a text or .docx file",
+    pytest.param(bytes(range(1, 32)) * 50, "control.txt", "不是文本文件", "not a text file, a .docx or a pdf",
                  id="control-characters"),
     pytest.param(DOCX[:len(DOCX) // 2], "cut.docx", "已损坏", "damaged", id="truncated-docx"),
     pytest.param(NOT_DOCX_ZIP, "other.docx", "已损坏", "damaged", id="zip-without-document"),
