@@ -19,6 +19,8 @@ from sqlalchemy import func, select
 
 from portal.consultations.models import ChoiceAnswer, Consultation
 from portal.consultations.questions import question_choices
+from portal.core.statements import insert_for
+from portal.core.time import now
 from portal.extensions import db
 
 SESSION_KEY = "choices"  # session: {consultation id: [question numbers answered]}
@@ -47,10 +49,11 @@ def choice_questions(consultation: Consultation) -> list[tuple[int, str, list[st
 
 
 def record_choices(consultation: Consultation, posted: dict[int, list[str]], answered: set[int],
-                   client_hash: str | None) -> list[int]:
+                   client_hash: str | None, voter_key: str | None = None) -> list[int]:
     """Store the reader's choices (``posted``: question number → the numbers of the choices ticked, as posted: one, or
-    several for a multiple-choice question), but for questions this browser has answered already (``answered``).
-    Returns the numbers of the questions answered now. Flushes."""
+    several for a multiple-choice question), but for questions this browser has answered already (``answered``, as
+    its session remembers, and ``voter_key``'s rows: the session's remembering comes after the commit, and two sendings
+    at one moment had both been counted). Returns the numbers of the questions answered now. Flushes."""
     if not consultation.is_open:
         raise ChoiceRefused(_("征求意见不在进行中，不能表态。"))
     offered = {n: choices for n, _q, choices in choice_questions(consultation)}
@@ -66,9 +69,16 @@ def record_choices(consultation: Consultation, posted: dict[int, list[str]], ans
         if number in answered:
             continue
         choice = sum(1 << (c - 1) for c in chosen) if consultation.multiple_choice(number) else chosen[0]
-        db.session.add(ChoiceAnswer(consultation_id=consultation.id, question=number, choice=choice,
-                                    client_hash=client_hash))
-        taken.append(number)
+        table = ChoiceAnswer.__table__
+        stored = db.session.execute(
+            insert_for(db.engine.dialect.name)(table)
+            .values(consultation_id=consultation.id, question=number, choice=choice, client_hash=client_hash,
+                    voter_key=voter_key, created_at=now())
+            .on_conflict_do_nothing(index_elements=["consultation_id", "question", "voter_key"],
+                                    index_where=table.c.voter_key.is_not(None))
+            .returning(table.c.id)).scalar()
+        if stored is not None:  # else this browser's answer stands already
+            taken.append(number)
     if not posted:
         raise ChoiceRefused(_("请至少选择一项。"))
     db.session.flush()

@@ -5,7 +5,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, select
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.time import UTCDateTime, local, now
@@ -234,13 +234,20 @@ class ChoiceAnswer(db.Model):
     sender's network address is kept, as a comment's, for the rate limit, and erased with the commenters' contacts."""
 
     __tablename__ = "choice_answers"
-    __table_args__ = (Index("ix_choice_answers_consultation_id_question", "consultation_id", "question"),)
+    __table_args__ = (
+        Index("ix_choice_answers_consultation_id_question", "consultation_id", "question"),
+        # a browser answers a question once, also when it sends its choices twice at one moment (migration 0056)
+        Index("uq_choice_answers_voter", "consultation_id", "question", "voter_key", unique=True,
+              sqlite_where=text("voter_key IS NOT NULL"), postgresql_where=text("voter_key IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
     question: Mapped[int] = mapped_column()
     choice: Mapped[int] = mapped_column()
     client_hash: Mapped[str | None] = mapped_column(String(64))
+    # a keyed hash standing for the browser (its session), as an agreement's voter: nothing personal
+    voter_key: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 

@@ -183,6 +183,18 @@ def _threads_html(consultation: Consultation, section: Section | None, endpoint:
     return page_cache.thread_list(consultation, section, page, order, endpoint, pager_args, quotes, passage)
 
 
+def _voter_key() -> str | None:
+    """A keyed hash standing for this browser's session (its CSRF secret, which a form's POST always has)."""
+    import hashlib
+    import hmac
+
+    raw = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    if not raw:
+        return None
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), f"choice voter:{raw}".encode(),
+                    hashlib.sha256).hexdigest()[:32]
+
+
 @bp.post("/consultations/<int:consultation_id>/choices")
 @limiter.limit("20/hour;100/day")
 def choices(consultation_id: int):
@@ -197,7 +209,7 @@ def choices(consultation_id: int):
     answered = set(remembered.get(str(consultation.id), []))
     try:
         taken = record_choices(consultation, posted, answered,
-                               address_hash(request.remote_addr, current_app.config["SECRET_KEY"]))
+                               address_hash(request.remote_addr, current_app.config["SECRET_KEY"]), _voter_key())
     except ChoiceRefused as refusal:
         db.session.rollback()
         flash(str(refusal), "error")

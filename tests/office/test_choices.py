@@ -144,3 +144,19 @@ def test_a_multiple_choice_question_counts_those_who_answered_and_each_choice(ap
     assert detail["multiple_choice_questions"] == [1]
     report = reader.get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
     assert "对问题1“最需要哪些上门服务？”（可多选），网上表态2人，选“助餐”的2人、“助浴”的0人、“助医”的1人。" in report
+
+
+def test_choices_sent_twice_at_one_moment_count_once(app, client, consultation, office, submit):
+    """A double click without the page's guard: both sendings left before either was remembered in the session, and
+    both had been counted. The browser's answer is now unique in the database."""
+    assert submit(f"/office/consultations/{consultation.id}/questions", text=QUESTIONS).status_code == 302
+    reader = Browser(app)
+    page = f"/consultations/{consultation.id}"
+    token = csrf_token(reader, page)
+    before = reader.client.get_cookie("session").value  # the session both sendings carry
+    assert reader.post(f"{page}/choices", data={"csrf_token": token, "question-1": "2"}).status_code == 303
+    reader.client.set_cookie("session", before)
+    assert reader.post(f"{page}/choices", data={"csrf_token": token, "question-1": "2"}).status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(ChoiceAnswer)) == 1
+    answer(Browser(app), consultation, q1="2")  # another reader is counted
+    assert db.session.scalar(select(func.count()).select_from(ChoiceAnswer)) == 2
