@@ -47,6 +47,10 @@ def _check_plan(consultation, starts_at: datetime, ends_at: datetime | None, sig
         raise MeetingError("seats", _("公开报名的名额要在 1 到 %(max)d 之间；不接受报名请不填。", max=SEATS_MAX))
     if consultation.is_closed:
         raise MeetingError("title", _("征求意见已经截止，不能再安排会议。"))
+    if consultation.published_at is not None and consultation.opens_at is not None and starts_at < consultation.opens_at:
+        # what is said there is recorded as opinions received within the period: it could not be
+        raise MeetingError("start_date", _("会议要安排在征求意见开始以后（%(opens)s），会上的意见才能计入。",
+                                           opens=localdatetime(consultation.opens_at)))
     if consultation.deadline is not None and starts_at > consultation.deadline:
         raise MeetingError("start_date", _("会议要安排在征求意见截止以前（%(deadline)s）。",
                                            deadline=localdatetime(consultation.deadline)))

@@ -746,3 +746,15 @@ def test_no_longer_first_come_the_waiting_list_goes_back_to_the_office(app, clie
     assert [r.status for r in db.session.get(Meeting, meeting.id).registrations] == ["accepted", "applied"]
     page = client.get(office_url(consultation, meeting)).get_data(as_text=True)
     assert "已报名，等待确定" in page
+
+
+def test_a_meeting_before_the_opening_is_refused(client, clock, import_seed, office, submit):
+    """What is said at a meeting is recorded as opinions received within the period: before the opening it could not
+    be (the office's form refuses such opinions)."""
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation = import_seed("003", opens=shanghai(2023, 4, 27, 9, 0), deadline=shanghai(2023, 5, 31, 23, 59, 59))
+    consultation.owner_unit_id = office.unit_id
+    db.session.commit()
+    early = submit(office_url(consultation), **{**MEETING, "start_date": "2023-04-26", "signup_date": "2023-04-25"})
+    assert early.status_code == 422 and "会议要安排在征求意见开始以后" in early.get_data(as_text=True)
+    assert submit(office_url(consultation), **MEETING).status_code == 302  # the 28th: within the period
