@@ -9,7 +9,6 @@ from tests.browser.conftest import DESKTOP, PHONE
 
 
 def a_pending_comment(live_portal, text: str) -> int:
-    from portal.comments.models import Comment
     from portal.comments.services import submit_comment
     from portal.consultations.models import Consultation
     from portal.extensions import db
