@@ -63,6 +63,7 @@ class Target:
 
     section_id: int | None = None
     parent_id: int | None = None
+    draft_id: int | None = None  # the draft the section belongs to (a page opened before a revision: an earlier one)
 
 
 @dataclass
@@ -83,9 +84,9 @@ def _parent_statement(_dialect):
 
 @prepared
 def _section_consultation_statement(_dialect):
-    """The consultation a section belongs to (through its draft)."""
+    """The consultation a section belongs to (through its draft), and that draft."""
     sections, drafts = Section.__table__, Draft.__table__
-    return (select(drafts.c.consultation_id).join(sections, sections.c.draft_id == drafts.c.id)
+    return (select(drafts.c.consultation_id, drafts.c.id).join(sections, sections.c.draft_id == drafts.c.id)
             .where(sections.c.id == bindparam("section_id")))
 
 
@@ -130,10 +131,13 @@ def find_target(consultation: Consultation, section_id: int | None, parent_id: i
     # kept under the content token only when it was just read (ConsultationFacts); a loaded Consultation's
     # token may predate this transaction's own writes
     token = consultation.content_token if isinstance(consultation, ConsultationFacts) else None
-    belongs = remember(("section_of", consultation.id, token, target.section_id),
-                       lambda: run(_section_consultation_statement(), {"section_id": target.section_id}).scalar()
-                       == consultation.id)
-    return target if belongs else None
+    found = remember(("section_of", consultation.id, token, target.section_id),
+                     lambda: tuple(run(_section_consultation_statement(), {"section_id": target.section_id}).first()
+                                   or (None, None)))
+    if found[0] != consultation.id:
+        return None
+    target.draft_id = found[1]
+    return target
 
 
 def store_comment(
@@ -190,6 +194,14 @@ def store_comment(
     from portal.moderation.services import screen_new_comment
 
     body = body.strip()
+    section_id, original_section_id = target.section_id, None
+    current_draft_id = getattr(consultation, "current_draft_id", None)
+    if section_id is not None and target.draft_id not in (None, current_draft_id) and current_draft_id is not None:
+        # written on a page opened before a revision: filed under the section that became of it, as the revision
+        # moved the comments made before it (the one written on kept: the feedback report had listed the old title)
+        from portal.drafts.revisions import current_section_of
+
+        section_id, original_section_id = current_section_of(section_id, current_draft_id), section_id
     # the proposed wording and the organisation's name are shown with the text: screened with it
     screened = "\n".join(part for part in (body, proposal, organisation) if part) if proposal or organisation else body
     flags, status = screen_new_comment(consultation, screened, client_hash, author_name)
@@ -197,9 +209,9 @@ def store_comment(
     values = dict(
         consultation_id=consultation.id,
         draft_of=consultation.id,  # draft_id: the consultation's current draft (a subquery of the INSERT)
-        section_id=target.section_id,
+        section_id=section_id,
         parent_id=target.parent_id,
-        original_section_id=None,
+        original_section_id=original_section_id,
         body=body,
         stance=stance,
         author_name=(author_name or "").strip() or None,
@@ -235,7 +247,7 @@ def store_comment(
         if earlier is None:
             raise
         if (earlier.consultation_id, earlier.section_id, earlier.parent_id, earlier.body) == (
-                consultation.id, target.section_id, target.parent_id, body):
+                consultation.id, section_id, target.parent_id, body):
             return StoredComment(earlier.id, earlier.receipt_number, repeated=True)
         values["submission_key"] = None
         return _insert_comment(consultation, values, searchable)

@@ -65,6 +65,26 @@ def add_revision(
     return draft
 
 
+def current_section_of(section_id: int, current_draft_id: int) -> int | None:
+    """The section of the current draft that section ``section_id`` of an earlier one became, revision after revision
+    (``previous_id``), else what its nearest parent became, else None (the whole draft): where ``add_revision`` moves
+    a comment written on it."""
+    sections = Section.__table__
+    while section_id is not None:
+        ids = [section_id]
+        for _revision in range(100):
+            rows = db.session.execute(select(sections.c.id, sections.c.draft_id)
+                                      .where(sections.c.previous_id.in_(ids))).all()
+            if not rows:
+                break
+            for found, draft_id in rows:
+                if draft_id == current_draft_id:
+                    return found
+            ids = [found for found, _draft in rows]
+        section_id = db.session.scalar(select(sections.c.parent_id).where(sections.c.id == section_id))
+    return None
+
+
 @dataclass
 class SectionChange:
     section: Section | None  # in the newer version (None: taken out)

@@ -165,3 +165,33 @@ def test_after_a_revision_the_sentences_still_quoted_stay_marked_and_counted(app
     statistics = citizen.get(f"/consultations/{consultation.id}/statistics").get_data(as_text=True)
     table = statistics[statistics.index("意见引用最多的原文"):]
     assert re.findall(r'<td class="number">(\d+)</td>', table)[:1] == ["1"]
+
+
+def test_a_comment_from_a_page_opened_before_the_revision_goes_where_the_revision_moved_the_others(
+        app, client, clock, owned_003, submit, seed_path):
+    """Sent after the revision from a page loaded before it, a comment stood on the earlier draft's section: the
+    feedback report and the digest listed that section under its old title beside the new. It now goes to the
+    section that section became (or its parent's, if it was taken out), the one written on kept."""
+    from tests.helpers import csrf_token
+
+    consultation = owned_003
+    first = consultation.current_draft
+    renumbered, removed = section_by_text(first, "落实监督考核"), section_by_text(first, "加强养老产业分析研判")
+    pages = {section.id: f"/consultations/{consultation.id}/sections/{section.anchor}" for section in (renumbered, removed)}
+    tokens = {section_id: csrf_token(client, url) for section_id, url in pages.items()}  # the pages opened
+    text = revised_text(seed_path("003").read_text(encoding="utf-8"))
+    assert submit(f"/office/consultations/{consultation.id}/revise", file=(text.encode("utf-8"), "修订稿.txt"),
+                  change_note="修订").status_code == 302
+    receipts = {}
+    for section_id, token in tokens.items():  # then sent from those pages
+        receipts[section_id] = receipt_from(client.post(f"/consultations/{consultation.id}/comments", data={
+            "csrf_token": token, "body": f"旧页面上写的意见{section_id}", "stance": "suggest",
+            "section_id": str(section_id), "parent_id": ""}))
+    db.session.expire_all()
+    second = db.session.scalars(select(Draft).where(Draft.version == 2)).one()
+    stored = {c.receipt_number: c for c in db.session.scalars(select(Comment))}
+    on_renumbered, on_removed = stored[receipts[renumbered.id]], stored[receipts[removed.id]]
+    assert (on_renumbered.section_id, on_renumbered.original_section_id) == (
+        section_by_text(second, "落实监督考核").id, renumbered.id)
+    guarantee = next(s for s in second.sections if s.heading == "保障措施")
+    assert (on_removed.section_id, on_removed.original_section_id) == (guarantee.id, removed.id)
