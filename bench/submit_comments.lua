@@ -37,6 +37,8 @@ function init(args)
   math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)"), 16) % 100000)
 end
 
+local alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
 function request()
   if not token then
     return wrk.format("GET", page)
@@ -47,9 +49,13 @@ function request()
   body = body .. encode(tostring(math.random(1000000)))
   local contact = ""
   if math.random(4) == 1 then contact = encode("citizen" .. math.random(100000) .. "@example.com") end
+  -- the form's one-use key, its own for each form a browser is shown (migration 0055)
+  local key = {}
+  for i = 1, 32 do local n = math.random(#alphabet); key[i] = string.sub(alphabet, n, n) end
   local form = "csrf_token=" .. token .. "&section_id=" .. sections[math.random(#sections)] ..
     "&parent_id=&stance=" .. stances[math.random(#stances)] .. "&body=" .. body ..
-    "&author_name=" .. names[math.random(#names)] .. "&author_contact=" .. contact .. "&website="
+    "&author_name=" .. names[math.random(#names)] .. "&author_contact=" .. contact .. "&website=" ..
+    "&submission_key=" .. table.concat(key)
   local citizen = math.random(50000)
   local address = "10." .. math.floor(citizen / 65536) .. "." .. (math.floor(citizen / 256) % 256) .. "." .. (citizen % 256)
   return wrk.format("POST", post, {

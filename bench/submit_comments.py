@@ -62,6 +62,8 @@ def comment_form(i: int, token: str, targets: list[int]) -> dict:
         "csrf_token": token, "section_id": str(targets[i % len(targets)]), "parent_id": "",
         "stance": "suggest", "body": f"建议在每个社区建设老年食堂，方便老人就近吃饭。第{i}条意见，希望尽快落实。",
         "author_name": "王大爷", "author_contact": f"c{i}@example.com" if i % 4 == 0 else "", "website": "",
+        # the form's one-use key, its own for each form a browser is shown (migration 0055)
+        "submission_key": f"bench{i:027d}",
     }
     if os.environ.get("BENCH_MULTIPART") == "1":
         form["attachments"] = (io.BytesIO(b""), "", "application/octet-stream")
