@@ -26,13 +26,12 @@ class Config:
     MAIL_ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024
     OFFICE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024  # a draft file; larger ones are refused with a clear message
     LOGIN_RATE_LIMIT = "5/minute;20/hour"  # per address and e-mail, failed and successful attempts alike
-    # failed logins to one account from anywhere (many addresses trying one password each), and from one address to
-    # any account (one password tried on every account)
+    # failed logins from one address to any account (one password tried on every account). Not per account from any
+    # address: a limit checked before the password would let anyone lock a staff member out by failing 30 times
+    LOGIN_ADDRESS_FAILURE_LIMIT = "60/hour"
     # the ports an office's mailbox (收取邮箱, IMAP) may name: IMAP's own, so that the form cannot make the server knock on
     # any port of any host (and show what answers there); "*": any
     MAILBOX_PORTS = "143,993"
-    LOGIN_ACCOUNT_FAILURE_LIMIT = "30/hour"
-    LOGIN_ADDRESS_FAILURE_LIMIT = "60/hour"
     # citizens' sign-in links asked for per client address (each address is also sent at most 5 an hour)
     CITIZEN_SIGN_IN_RATE_LIMIT = "10/hour;30/day"
     SESSION_COOKIE_HTTPONLY = True

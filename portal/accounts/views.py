@@ -30,11 +30,7 @@ def _login_key() -> str:
 
 def _too_many_attempts(_limit):
     message = _("登录尝试次数太多。为了保护账号，请过一段时间（最多一小时）再试。")
-    return make_response(render_template("accounts/login.html", form=LoginForm(), error=message), 429)
-
-
-def _account_key() -> str:
-    return "account|" + (request.form.get("email") or "").strip().lower()
+    return make_response(render_template("accounts/login.html", form=LoginForm(), error=message, limited=True), 429)
 
 
 def _address_key() -> str:
@@ -48,8 +44,6 @@ def _failed(response) -> bool:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_login_key, methods=["POST"],
                on_breach=_too_many_attempts)
-@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_FAILURE_LIMIT"], key_func=_account_key, methods=["POST"],
-               deduct_when=_failed, on_breach=_too_many_attempts)
 @limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_FAILURE_LIMIT"], key_func=_address_key, methods=["POST"],
                deduct_when=_failed, on_breach=_too_many_attempts)
 def login():

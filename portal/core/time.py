@@ -86,7 +86,7 @@ def parse_deadline(value: str) -> datetime:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return end_of_day(date.fromisoformat(text))
     parsed = parse_iso(text)
-    if re.search(r"T\d{2}:\d{2}(?:[+-]|Z|$)", text) and parsed.minute == 59 and parsed.second == 0:
+    if re.search(r"[T ]\d{2}:\d{2}(?:[+-]|Z|$)", text) and parsed.minute == 59 and parsed.second == 0:
         parsed = parsed.replace(second=59)
     return parsed
 

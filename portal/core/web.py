@@ -371,7 +371,12 @@ def register(app: Flask) -> None:
         from portal.extensions import db
 
         db.session.rollback()
-        current_app.logger.info("a write refused by a unique key: %s", str(error.orig)[:200])
+        original = error.orig
+        if not (getattr(original, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(original)):
+            # a NOT NULL, foreign key or CHECK violation is a bug, not a second sending: a server error, logged
+            current_app.logger.error("a write refused by the database", exc_info=error)
+            return server_error(error)
+        current_app.logger.info("a write refused by a unique key: %s", str(original)[:200])
         if request.path.startswith("/api/"):
             return {"error": "conflict", "message": "The same change was made at the same moment: reload."}, 409
         return error_page(409, _("刚才已经有人做了同样的修改"),

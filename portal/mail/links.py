@@ -1,6 +1,7 @@
 """Signed links in mails (confirm an address, unsubscribe) and absolute URLs that work from the worker too."""
 from __future__ import annotations
 
+import ipaddress
 import logging
 
 from flask import current_app, has_request_context, request
@@ -49,9 +50,16 @@ _warned: list[str] = []
 
 
 def _local(host: str) -> bool:
+    """``localhost``, ``*.localhost`` or a loopback address (127.0.0.1, ::1), with or without a port; never a name
+    that merely begins like one (127.attacker.example)."""
     name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
     name = name.strip("[]").lower()
-    return name in ("localhost", "::1") or name.endswith(".localhost") or name.startswith("127.")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def confirm_token(email: str) -> str:

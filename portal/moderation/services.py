@@ -272,10 +272,12 @@ def moderate(actor, action: str, selections, view: str, reason: str | None = Non
                     continue
                 targets.append((comment.id, comment, comment.moderation_version, selection.group_key))
             outcome.stale += max(0, selection.count - len(members))
-    # changed in the order of their ids, whatever the page's: each change locks its row until the commit, and two
-    # moderators taking the same rows in opposite orders (a page newest first, another oldest first) deadlocked
+    # changed in the order of their consultations and ids, whatever the page's: each change locks its row, and (by the
+    # comments token's trigger) its consultation's, until the commit; two moderators taking the same rows in opposite
+    # orders (a page newest first, another oldest first) deadlocked
     done: set[int] = set()
-    for comment_id, comment, version, group in sorted(targets, key=lambda target: target[0]):
+    for comment_id, comment, version, group in sorted(
+            targets, key=lambda target: (target[1].consultation_id if target[1] is not None else 0, target[0])):
         if comment_id in done:  # selected alone and with its group
             continue
         done.add(comment_id)

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import func, select, text
 from werkzeug.datastructures import FileStorage
 
 from portal.audit.services import record_action
@@ -114,8 +114,9 @@ def import_emailed_comments(consultation: Consultation, actor, uploads: list[tup
 def _forward_time_unproven(consultation: Consultation, opinion: EmailedOpinion,
                            forward: tuple[str | None, datetime | None] | None) -> bool:
     """A forward's word for when the citizen's message was sent (its header lines, or the attached message's Date)
-    is believed when a public body forwarded it: the notice's contact addresses, a staff account's, an address of
-    their domains, or any government address (.gov.cn: a colleague, the 12345 hotline). Anyone else can write an
+    is believed when a public body forwarded it: the notice's contact addresses, a staff account's, or a government
+    address (.gov.cn: a colleague, the 12345 hotline). Not an address of their domains: a small office's contact may
+    be a @163.com or @qq.com address. Anyone else can write an
     earlier time above a late opinion: theirs counts from when the forward itself arrived (True: the time was moved
     so)."""
     if forward is not None:
@@ -139,12 +140,9 @@ def _office_address(consultation: Consultation, address: str) -> bool:
     domain = address.rpartition("@")[2]
     if domain == "gov.cn" or domain.endswith(".gov.cn"):
         return True
-    offices = {email.strip().lower() for email in consultation.contact_emails or []}
-    if address in offices or domain in {email.rpartition("@")[2] for email in offices}:
+    if address in {email.strip().lower() for email in consultation.contact_emails or []}:
         return True
-    staff = func.lower(User.email)
-    return db.session.scalar(select(User.id).where(User.active.is_(True), or_(
-        staff == address, staff.like(f"%@{domain.replace('%', '').replace('_', '')}")))) is not None
+    return db.session.scalar(select(User.id).where(User.active.is_(True), func.lower(User.email) == address)) is not None
 
 
 def _record(consultation: Consultation, actor, raw: bytes, sections, memo: dict,

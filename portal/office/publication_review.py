@@ -18,7 +18,7 @@ from portal.accounts.access import can_manage_consultation
 from portal.accounts.models import User
 from portal.audit.services import record_action
 from portal.consultations.models import VISIBILITIES, Consultation
-from portal.core.time import now
+from portal.core.time import day_end_deadline, now
 from portal.extensions import db
 from portal.office.models import PublicationRequest
 from portal.office.period import period_problems
@@ -67,6 +67,7 @@ def request_publication(consultation: Consultation, actor, opens_at: datetime | 
     at = now()
     if deadline is None:
         raise PeriodError([("deadline_date", _("请填写截止日期。"))])
+    deadline = day_end_deadline(deadline)  # checked and kept as it will be published (00:00: the day before's end)
     problems = period_problems(opens_at or at, deadline, at, confirmed_short, reason)
     if problems:
         raise PeriodError(problems)

@@ -343,6 +343,7 @@ def publish(consultation: Consultation, actor, opens_at: datetime | None, deadli
     at = now()
     if deadline is None:
         raise PeriodError([("deadline_date", _("请填写截止日期。"))])
+    deadline = day_end_deadline(deadline)  # checked as it will be stored (00:00: the day before's end)
     opening = opens_at or at
     problems = period_problems(opening, deadline, at, confirmed_short, reason)
     if problems:

@@ -155,3 +155,11 @@ def test_a_comment_before_the_opening_is_told_when_it_opens(app, client, clock, 
         "csrf_token": token, "body": "提前写好的意见。", "stance": "suggest", "section_id": "", "parent_id": ""})
     page = response.get_data(as_text=True)
     assert response.status_code == 403 and "征求意见将于 2023年4月20日 09:00 开始" in page and "没有保存" in page
+
+
+def test_a_deadline_time_written_with_a_space_is_read_as_the_form_reads_it():
+    from portal.core.time import parse_deadline
+
+    assert parse_deadline("2026-05-31 23:59") == shanghai(2026, 5, 31, 23, 59, 59)
+    assert parse_deadline("2026-05-31T17:59") == shanghai(2026, 5, 31, 17, 59, 59)
+    assert parse_deadline("2026-05-31T17:30") == shanghai(2026, 5, 31, 17, 30)

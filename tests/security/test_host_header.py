@@ -58,3 +58,15 @@ def test_the_base_url_set_is_used_whatever_the_host(app, client, open_003, smtp_
     assert ask_for_link(client, "evil.example").status_code == 303
     deliver_due()
     assert mailed_link(smtp_server) == "https://portal.example.gov.cn"
+
+
+def test_a_name_that_only_begins_like_a_loopback_address_makes_no_link(app, client, open_003, smtp_server):
+    """127.attacker.example and 127.0.0.1.nip.io are anybody's names; 127.0.0.2 and [::1] are this machine."""
+    from portal.mail.links import _local
+
+    assert not any(_local(host) for host in ("127.attacker.example", "127.0.0.1.nip.io", "localhost.evil.example"))
+    assert all(_local(host) for host in ("127.0.0.2:8000", "[::1]:5000", "localhost", "portal.localhost"))
+    without_base_url(app)
+    assert ask_for_link(client, "127.attacker.example").status_code == 303
+    deliver_due()
+    assert mailed_link(smtp_server) == "http://127.0.0.1:5000"
