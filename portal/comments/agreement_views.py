@@ -1,7 +1,5 @@
 """Readers agree with a public comment (赞同), or take it back: a page with the comment and one button (no script
 needed), and the same POST answered in JSON for the threads' script (portal/static/portal.js)."""
-import hashlib
-
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
@@ -11,6 +9,7 @@ from portal.comments.agreements import (SESSION_KEY, AgreementRefused, agree, ha
 from portal.comments.services import THREAD_ORDERS
 from portal.comments.views import get_public_comment
 from portal.core.forms import Form
+from portal.core.web import session_digest
 from portal.extensions import db, limiter
 from portal.moderation.signs import address_hash
 
@@ -29,11 +28,9 @@ def _voter(make: bool) -> tuple[str | None, int | None, tuple[str, ...]]:
         before = voter_hash(secret, browser_key=session.get(SESSION_KEY))
         return voter_hash(secret, citizen_id=citizen.id), citizen.id, (before,) if before else ()
     if make and not session.get(SESSION_KEY):
-        # drawn from the session's CSRF secret when it has one (a form's POST always has): two first presses in flight
-        # together carry the same session and so make the same key (random ones had counted one reader twice)
-        raw = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-        session[SESSION_KEY] = (hashlib.sha256(f"portal voter key:{raw}".encode()).hexdigest()[:22] if raw
-                                else new_browser_key())
+        # drawn from the session (core.web.session_digest): two first presses in flight together carry the same
+        # session and so make the same key (random ones had counted one reader twice)
+        session[SESSION_KEY] = (session_digest("agreement voter") or new_browser_key())[:22]
     return voter_hash(secret, browser_key=session.get(SESSION_KEY)), None, ()
 
 

@@ -196,7 +196,7 @@ def store_comment(
     body = body.strip()
     section_id, original_section_id = target.section_id, None
     current_draft_id = getattr(consultation, "current_draft_id", None)
-    if section_id is not None and target.draft_id not in (None, current_draft_id) and current_draft_id is not None:
+    if section_id is not None and None not in (target.draft_id, current_draft_id) and target.draft_id != current_draft_id:
         # written on a page opened before a revision: filed under the section that became of it, as the revision
         # moved the comments made before it (the one written on kept: the feedback report had listed the old title)
         from portal.drafts.revisions import current_section_of

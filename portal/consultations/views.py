@@ -19,7 +19,7 @@ from portal.consultations.services import closing_summary, latest_published
 from portal.consultations.terms import terms_by_section
 from portal.core.qr import qr_svg_file, qr_svg_inline
 from portal.core.time import local, now, rfc3339
-from portal.core.web import file_download, query_int
+from portal.core.web import file_download, query_int, session_digest
 from portal.core.xmltext import xml_text
 from portal.core.official_docx import DOCX
 from portal.drafts.models import Section
@@ -183,18 +183,6 @@ def _threads_html(consultation: Consultation, section: Section | None, endpoint:
     return page_cache.thread_list(consultation, section, page, order, endpoint, pager_args, quotes, passage)
 
 
-def _voter_key() -> str | None:
-    """A keyed hash standing for this browser's session (its CSRF secret, which a form's POST always has)."""
-    import hashlib
-    import hmac
-
-    raw = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-    if not raw:
-        return None
-    return hmac.new(current_app.config["SECRET_KEY"].encode(), f"choice voter:{raw}".encode(),
-                    hashlib.sha256).hexdigest()[:32]
-
-
 @bp.post("/consultations/<int:consultation_id>/choices")
 @limiter.limit("20/hour;100/day")
 def choices(consultation_id: int):
@@ -209,7 +197,8 @@ def choices(consultation_id: int):
     answered = set(remembered.get(str(consultation.id), []))
     try:
         taken = record_choices(consultation, posted, answered,
-                               address_hash(request.remote_addr, current_app.config["SECRET_KEY"]), _voter_key())
+                               address_hash(request.remote_addr, current_app.config["SECRET_KEY"]),
+                               session_digest("choice voter"))
     except ChoiceRefused as refusal:
         db.session.rollback()
         flash(str(refusal), "error")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import time
 from pathlib import Path
 
 DEVELOPMENT_KEY = "dev-only-change-me"
@@ -40,7 +41,5 @@ def _read(path: Path) -> str:
         key = path.read_text().strip()
         if key:
             return key
-        import time
-
         time.sleep(0.02)
     raise RuntimeError(f"{path} is empty: delete it, or set PORTAL_SECRET_KEY")

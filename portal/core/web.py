@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import hmac
 import re
 from datetime import date, datetime
 from functools import lru_cache
@@ -12,7 +14,7 @@ from types import SimpleNamespace
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton
-from flask import Flask, current_app, has_request_context, redirect, render_template, request, url_for
+from flask import Flask, current_app, has_request_context, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_decimal, get_locale, refresh
 from flask_babel import gettext as _
@@ -112,6 +114,16 @@ def draft_key(consultation_id: int, section_id: int | None, parent_id: int | Non
 def text_lang(text: str | None) -> str:
     """The language of a citizen's text, for its ``lang`` attribute: Chinese if it has any Han character."""
     return "zh-CN" if text and HAN.search(text) else "en"
+
+
+def session_digest(purpose: str) -> str | None:
+    """A keyed hash standing for this browser's session, for ``purpose``: of its CSRF secret (which a form's POST
+    always has), so that two requests of one session in flight together make the same one; None without it."""
+    raw = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    if not raw:
+        return None
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), f"{purpose}:{raw}".encode(),
+                    hashlib.sha256).hexdigest()[:32]
 
 
 def ui_lang() -> str:

@@ -116,9 +116,8 @@ def _forward_time_unproven(consultation: Consultation, opinion: EmailedOpinion,
     """A forward's word for when the citizen's message was sent (its header lines, or the attached message's Date)
     is believed when a public body forwarded it: the notice's contact addresses, a staff account's, or a government
     address (.gov.cn: a colleague, the 12345 hotline). Not an address of their domains: a small office's contact may
-    be a @163.com or @qq.com address. Anyone else can write an
-    earlier time above a late opinion: theirs counts from when the forward itself arrived (True: the time was moved
-    so)."""
+    be a @163.com or @qq.com address. Anyone else can write an earlier time above a late opinion: theirs counts from
+    when the forward itself arrived (True: the time was moved so)."""
     if forward is not None:
         address, arrived = forward
     elif opinion.forwarded_by is not None:

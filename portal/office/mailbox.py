@@ -71,8 +71,7 @@ def save_mailbox(consultation, actor, *, host: str, port: int | None, security: 
     if not 1 <= port <= 65535:
         raise MailboxError("port", _("端口要在 1 到 65535 之间。"))
     if not port_allowed(port):
-        raise MailboxError("port", _("收信（IMAP）服务器的端口是 %(ports)s。要用其他端口，请管理员设置 PORTAL_MAILBOX_PORTS。",
-                                     ports=current_app.config.get("MAILBOX_PORTS", "143,993").replace(",", "、")))
+        raise MailboxError("port", _port_refusal())
     if not username:
         raise MailboxError("username", _("请填写邮箱的用户名（通常就是邮箱地址）。"))
     mailbox = mailbox_of(consultation)
@@ -108,10 +107,20 @@ def _settings(mailbox: ConsultationMailbox) -> dict:
             "folder": mailbox.folder}
 
 
+def _allowed_ports() -> str:
+    """``MAILBOX_PORTS`` (PORTAL_MAILBOX_PORTS): the ports comma-separated, or "*"."""
+    return str(current_app.config.get("MAILBOX_PORTS", "143,993")).replace(" ", "")
+
+
 def port_allowed(port: int) -> bool:
-    """Whether ``MAILBOX_PORTS`` (PORTAL_MAILBOX_PORTS) lets a mailbox name ``port``."""
-    allowed = str(current_app.config.get("MAILBOX_PORTS", "143,993")).replace(" ", "")
+    """Whether ``MAILBOX_PORTS`` lets a mailbox name ``port``."""
+    allowed = _allowed_ports()
     return allowed == "*" or str(port) in allowed.split(",")
+
+
+def _port_refusal() -> str:
+    return _("收信（IMAP）服务器的端口是 %(ports)s。要用其他端口，请管理员设置 PORTAL_MAILBOX_PORTS。",
+             ports=_allowed_ports().replace(",", "、"))
 
 
 def _connect(mailbox: ConsultationMailbox) -> imaplib.IMAP4:
@@ -226,8 +235,7 @@ def _failure(error: Exception) -> str:
     """Why reading failed, in words an office understands. What a server that is no IMAP server answered is never
     shown: the form would otherwise read the banners of any service (SSH, a database) the portal can reach."""
     if isinstance(error, MailboxPortRefused):
-        return _("收信（IMAP）服务器的端口是 %(ports)s。要用其他端口，请管理员设置 PORTAL_MAILBOX_PORTS。",
-                 ports=current_app.config.get("MAILBOX_PORTS", "143,993").replace(",", "、"))
+        return _port_refusal()
     if isinstance(error, imaplib.IMAP4.abort) or "unexpected response" in str(error) or "greeting" in str(error):
         return _("这个地址和端口上的不是收信（IMAP）服务器，请检查服务器地址、端口和连接方式。")
     if isinstance(error, socket.timeout):

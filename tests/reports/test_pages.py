@@ -229,13 +229,19 @@ def test_the_word_report_is_written_once_until_what_it_holds_changes(app, client
     assert "将在实施细则中考虑。" in word_text(client, consultation)  # a new published answer: written again
 
 
-def test_copies_of_a_form_letter_with_the_same_answer_are_one_entry(app, client, clock, office_consultation):
-    consultation, comments = office_consultation
-    letter = "我们强烈要求在本小区周边增设社区老年食堂。"
+def form_letter_copies(consultation, letter: str) -> list:
+    """Six approved copies of ``letter`` on the draft's second section, grouped as one form letter."""
     copies = approved(consultation, consultation.current_draft.sections[1], [f"{letter}（{n}号楼）" for n in range(6)])
     for copy in copies[1:]:
         copy.form_letter_id = copies[0].id
     db.session.commit()
+    return copies
+
+
+def test_copies_of_a_form_letter_with_the_same_answer_are_one_entry(app, client, clock, office_consultation):
+    consultation, comments = office_consultation
+    letter = "我们强烈要求在本小区周边增设社区老年食堂。"
+    copies = form_letter_copies(consultation, letter)
     consultation = db.session.get(Consultation, consultation.id)
     respond_to_comments(consultation, copies[:5], "adopted", "已增设社区老年食堂。", "test")
     respond_to_comments(consultation, copies[5:], "explained", "该小区已有食堂。", "test")  # answered otherwise
@@ -254,10 +260,7 @@ def test_copies_given_one_answer_are_one_entry_even_when_the_first_copy_was_answ
         app, client, clock, office_consultation):
     consultation, comments = office_consultation
     letter = "请在本小区周边增设社区老年食堂。"
-    copies = approved(consultation, consultation.current_draft.sections[1], [f"{letter}（{n}号楼）" for n in range(6)])
-    for copy in copies[1:]:
-        copy.form_letter_id = copies[0].id
-    db.session.commit()
+    copies = form_letter_copies(consultation, letter)
     consultation = db.session.get(Consultation, consultation.id)
     respond_to_comments(consultation, copies[:1], "explained", "该楼已有食堂。", "test")
     respond_to_comments(consultation, copies[1:], "not_adopted", "周边已有三处食堂。", "test")
