@@ -14,7 +14,6 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
     PORTAL_LANGUAGES = ["zh_CN", "en"]
     COMMENT_MAX_LENGTH = 5000
-    NAME_MAX_LENGTH = 50
     # a request's whole body: a comment with its attachments fits (3 × 5 MB); larger requests are refused
     # outright (413), so the comment form checks the sizes in the browser before sending
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
@@ -74,8 +73,6 @@ class Config:
     FEEDBACK_PAGE_SIZE = 300  # opinions a page of the feedback report shows (its Word document holds them all)
     # New comments grouped into form letters when the queue is shown, at most (the worker does the rest)
     MODERATION_GROUP_ON_VIEW = 500
-    # Comments are shown publicly after approval unless a consultation keeps them private.
-    DEFAULT_COMMENT_VISIBILITY = "public"
     # Search: "auto" (PostgreSQL when the portal runs on it, else Whoosh), "whoosh" or "postgresql";
     # the Whoosh index directory defaults to <instance>/search.
     SEARCH_BACKEND = "auto"
@@ -83,41 +80,135 @@ class Config:
     SEARCH_MAX_CANDIDATES = 1000
 
 
+class ConfigError(ValueError):
+    """A setting in the environment that cannot be used: said at start, naming the variable and what it takes."""
+
+
+_KINDS: dict = {str: "text"}  # each reader, and what it takes, as an error says
+
+
+def _takes(description: str):
+    def register(reader):
+        _KINDS[reader] = description
+        return reader
+    return register
+
+
+@_takes("limits in the notation of `limits`, e.g. 10/minute;100/day")
+def _rate_limit(value: str) -> str:
+    from limits import parse_many
+
+    parse_many(value)  # ValueError on a string the limits notation does not read
+    return value
+
+
+@_takes("a whole number (0 or more)")
+def _whole(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(value)
+    return number
+
+
+@_takes("1 or 0 (on or off)")
+def _switch(value: str) -> bool:
+    lowered = value.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(value)
+
+
+@_takes("names, comma-separated")
+def _names(value: str) -> list[str]:
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+def _one_of(*choices: str):
+    @_takes("one of " + ", ".join(choices))
+    def read(value: str) -> str:
+        if value.lower() not in choices:
+            raise ValueError(value)
+        return value.lower()
+    return read
+
+
+# config key: (environment variable, how its text is read). Every one is in README, Configuration.
+ENVIRONMENT = {
+    "SQLALCHEMY_DATABASE_URI": ("PORTAL_DATABASE_URL", str),
+    "SECRET_KEY": ("PORTAL_SECRET_KEY", str),
+    "SECRET_KEY_FALLBACKS": ("PORTAL_SECRET_KEY_FALLBACKS", _names),  # earlier keys, still accepted
+    "RATELIMIT_STORAGE_URI": ("PORTAL_RATELIMIT_STORAGE_URI", str),
+    "PAGE_CACHE_URL": ("PORTAL_PAGE_CACHE_URL", str),
+    "COMMENT_RATE_LIMIT": ("PORTAL_COMMENT_RATE_LIMIT", _rate_limit),
+    "REPORT_RATE_LIMIT": ("PORTAL_REPORT_RATE_LIMIT", _rate_limit),
+    "AGREEMENT_RATE_LIMIT": ("PORTAL_AGREEMENT_RATE_LIMIT", _rate_limit),
+    "MEETING_SIGNUP_RATE_LIMIT": ("PORTAL_MEETING_SIGNUP_RATE_LIMIT", _rate_limit),
+    "CITIZEN_SIGN_IN_RATE_LIMIT": ("PORTAL_CITIZEN_SIGN_IN_RATE_LIMIT", _rate_limit),
+    "API_RATE_LIMIT": ("PORTAL_API_RATE_LIMIT", _rate_limit),
+    "RECEIPT_MISS_LIMIT": ("PORTAL_RECEIPT_MISS_LIMIT", _rate_limit),
+    "LOGIN_RATE_LIMIT": ("PORTAL_LOGIN_RATE_LIMIT", _rate_limit),
+    "LOGIN_ADDRESS_FAILURE_LIMIT": ("PORTAL_LOGIN_ADDRESS_FAILURE_LIMIT", _rate_limit),
+    "CONTACT_RETENTION_DAYS": ("PORTAL_CONTACT_RETENTION_DAYS", _whole),
+    "ATTACHMENT_TEXT_BATCH": ("PORTAL_ATTACHMENT_TEXT_BATCH", _whole),
+    "COMMENT_MAX_LENGTH": ("PORTAL_COMMENT_MAX_LENGTH", _whole),
+    "COMMENT_ATTACHMENTS_MAX": ("PORTAL_COMMENT_ATTACHMENTS_MAX", _whole),
+    "COMMENT_ATTACHMENT_MAX_BYTES": ("PORTAL_COMMENT_ATTACHMENT_MAX_BYTES", _whole),
+    "MAIL_ATTACHMENTS_MAX_BYTES": ("PORTAL_MAIL_ATTACHMENTS_MAX_BYTES", _whole),
+    "OFFICE_UPLOAD_MAX_BYTES": ("PORTAL_OFFICE_UPLOAD_MAX_BYTES", _whole),
+    "MAX_CONTENT_LENGTH": ("PORTAL_MAX_CONTENT_LENGTH", _whole),
+    "PERMANENT_SESSION_LIFETIME": ("PORTAL_STAFF_SESSION_SECONDS", _whole),
+    "MODERATION_BURST_COUNT": ("PORTAL_MODERATION_BURST_COUNT", _whole),
+    "MODERATION_BURST_SECONDS": ("PORTAL_MODERATION_BURST_SECONDS", _whole),
+    "MODERATION_PAGE_SIZE": ("PORTAL_MODERATION_PAGE_SIZE", _whole),
+    "MODERATION_GROUP_ON_VIEW": ("PORTAL_MODERATION_GROUP_ON_VIEW", _whole),
+    "FEEDBACK_PAGE_SIZE": ("PORTAL_FEEDBACK_PAGE_SIZE", _whole),
+    "SECURE_COOKIES": ("PORTAL_SECURE_COOKIES", _one_of("auto", "1", "0")),
+    "TWO_FACTOR_REQUIRED": ("PORTAL_TWO_FACTOR_REQUIRED", _switch),
+    "PUBLICATION_REVIEW": ("PORTAL_PUBLICATION_REVIEW", _switch),
+    "MAILBOX_PORTS": ("PORTAL_MAILBOX_PORTS", str),
+    # Flask answers a request naming another Host with 400
+    "TRUSTED_HOSTS": ("PORTAL_TRUSTED_HOSTS", _names),
+    "TRUST_PROXY": ("PORTAL_TRUST_PROXY", _whole),
+    "SEARCH_BACKEND": ("PORTAL_SEARCH_BACKEND", _one_of("auto", "whoosh", "postgresql")),
+    "SEARCH_INDEX_DIR": ("PORTAL_SEARCH_INDEX_DIR", str),
+    "SEARCH_MAX_CANDIDATES": ("PORTAL_SEARCH_MAX_CANDIDATES", _whole),
+}
+# sizes and counts a deployment could not mean as 0 (0 would refuse every comment, file or page)
+_AT_LEAST_ONE = {"COMMENT_MAX_LENGTH", "MAX_CONTENT_LENGTH", "MODERATION_PAGE_SIZE", "FEEDBACK_PAGE_SIZE",
+                 "PERMANENT_SESSION_LIFETIME", "MODERATION_BURST_COUNT", "SEARCH_MAX_CANDIDATES",
+                 "ATTACHMENT_TEXT_BATCH", "COMMENT_ATTACHMENT_MAX_BYTES", "OFFICE_UPLOAD_MAX_BYTES"}
+
+
+def read_setting(variable: str, raw: str, kind):
+    """The value of environment variable ``variable`` (its text ``raw``) read as ``kind``; a ``ConfigError`` naming
+    the variable and what it takes when it cannot be."""
+    try:
+        return kind(raw.strip() if kind is not str else raw)
+    except ValueError:
+        raise ConfigError(f"{variable}={raw!r} cannot be used: it takes {_KINDS.get(kind, kind.__name__)}") from None
+
+
+def read_typed(variable: str, raw: str, kind: type):
+    """``read_setting`` for a plain type: ``bool`` (1/0, on/off …), ``int`` (0 or more) or ``str``."""
+    return read_setting(variable, raw, {bool: _switch, int: _whole}.get(kind, kind))
+
+
 def from_environment() -> dict:
-    """Read ``PORTAL_*`` environment variables (``PORTAL_SECRET_KEY``, ``PORTAL_DATABASE_URL`` …)."""
+    """Read the ``PORTAL_*`` environment variables of ``ENVIRONMENT`` (``PORTAL_SECRET_KEY``, ``PORTAL_DATABASE_URL``
+    …; ``DATABASE_URL`` too); an empty one is not set. A value that cannot be used stops the start with a
+    ``ConfigError`` saying which and why, rather than failing at some later request."""
     values: dict = {}
-    if url := os.environ.get("PORTAL_DATABASE_URL") or os.environ.get("DATABASE_URL"):
-        values["SQLALCHEMY_DATABASE_URI"] = url
-    if storage := os.environ.get("PORTAL_RATELIMIT_STORAGE_URI"):
-        values["RATELIMIT_STORAGE_URI"] = storage
-    if page_cache := os.environ.get("PORTAL_PAGE_CACHE_URL"):
-        values["PAGE_CACHE_URL"] = page_cache
-    for name in ("COMMENT_RATE_LIMIT", "REPORT_RATE_LIMIT", "AGREEMENT_RATE_LIMIT", "MEETING_SIGNUP_RATE_LIMIT", "CITIZEN_SIGN_IN_RATE_LIMIT",
-                 "API_RATE_LIMIT", "RECEIPT_MISS_LIMIT"):
-        if value := os.environ.get(f"PORTAL_{name}"):
-            values[name] = value
-    if days := os.environ.get("PORTAL_CONTACT_RETENTION_DAYS"):
-        values["CONTACT_RETENTION_DAYS"] = int(days)
-    if batch := os.environ.get("PORTAL_ATTACHMENT_TEXT_BATCH"):
-        values["ATTACHMENT_TEXT_BATCH"] = int(batch)
-    if key := os.environ.get("PORTAL_SECRET_KEY"):
-        values["SECRET_KEY"] = key
-    if old_keys := os.environ.get("PORTAL_SECRET_KEY_FALLBACKS"):  # earlier keys, still accepted (comma-separated)
-        values["SECRET_KEY_FALLBACKS"] = [k.strip() for k in old_keys.split(",") if k.strip()]
-    if secure := os.environ.get("PORTAL_SECURE_COOKIES"):
-        values["SECURE_COOKIES"] = secure
-    if os.environ.get("PORTAL_TWO_FACTOR_REQUIRED"):
-        values["TWO_FACTOR_REQUIRED"] = os.environ["PORTAL_TWO_FACTOR_REQUIRED"].lower() in ("1", "true", "yes")
-    if os.environ.get("PORTAL_PUBLICATION_REVIEW"):
-        values["PUBLICATION_REVIEW"] = os.environ["PORTAL_PUBLICATION_REVIEW"].lower() in ("1", "true", "yes")
-    if ports := os.environ.get("PORTAL_MAILBOX_PORTS"):
-        values["MAILBOX_PORTS"] = ports
-    if hosts := os.environ.get("PORTAL_TRUSTED_HOSTS"):  # Flask answers a request naming another Host with 400
-        values["TRUSTED_HOSTS"] = [host.strip() for host in hosts.split(",") if host.strip()]
-    if proxies := os.environ.get("PORTAL_TRUST_PROXY"):
-        values["TRUST_PROXY"] = int(proxies)
-    if backend := os.environ.get("PORTAL_SEARCH_BACKEND"):
-        values["SEARCH_BACKEND"] = backend
-    if index_dir := os.environ.get("PORTAL_SEARCH_INDEX_DIR"):
-        values["SEARCH_INDEX_DIR"] = index_dir
+    environ = dict(os.environ)
+    if not environ.get("PORTAL_DATABASE_URL") and environ.get("DATABASE_URL"):
+        environ["PORTAL_DATABASE_URL"] = environ["DATABASE_URL"]
+    for key, (variable, kind) in ENVIRONMENT.items():
+        raw = environ.get(variable)
+        if raw is None or not raw.strip():
+            continue
+        value = read_setting(variable, raw, kind)
+        if key in _AT_LEAST_ONE and value < 1:
+            raise ConfigError(f"{variable}={raw!r} cannot be used: it takes a whole number of 1 or more")
+        values[key] = value
     return values

@@ -5,6 +5,7 @@ import os
 
 from flask import Flask
 
+from portal.config import read_typed
 from portal.extensions import mail
 
 # app config key: (environment variable, default, type)
@@ -30,19 +31,13 @@ SETTINGS = {
 }
 
 
-def _parse(value: str, kind: type):
-    if kind is bool:
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return kind(value)
-
-
 def init_app(app: Flask) -> None:
     """Fill the Flask-Mail settings (environment over defaults; explicit app config wins), then set it up."""
     for key, (variable, default, kind) in SETTINGS.items():
         if key in app.config and app.config[key] is not None:
             continue
         raw = os.environ.get(variable)
-        app.config[key] = _parse(raw, kind) if raw not in (None, "") else default
+        app.config[key] = read_typed(variable, raw, kind) if raw not in (None, "") else default
     if app.config["MAIL_SUPPRESS_SEND"] is None:
         app.config["MAIL_SUPPRESS_SEND"] = app.testing
     mail.init_app(app)
