@@ -123,7 +123,7 @@ def import_mail_command(consultation_id: int, paths: tuple[str, ...]):
 
 
 @comments_cli.command("fetch-mail")
-@click.option("--consultation", "consultation_id", type=int, help="只收取这项征求意见的邮箱。")
+@click.option("--consultation", "consultation_id", type=int, help="Read only this consultation's mailbox.")
 def fetch_mail_command(consultation_id: int | None):
     """Read the mailboxes the offices set (收取邮箱) and record their new messages as opinions received by e-mail: every
     consultation open, or closed less than a week ago, or the one named. The scheduler does it every 5 minutes."""

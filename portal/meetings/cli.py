@@ -4,12 +4,13 @@ from flask.cli import AppGroup
 
 from portal.extensions import db
 
-meetings_cli = AppGroup("meetings", help="座谈会、听证会：提醒已确定参加的人。")
+meetings_cli = AppGroup("meetings", help="Meetings (座谈会、听证会): remind those chosen to attend.")
 
 
 @meetings_cli.command("remind")
 def remind_command():
-    """给一天内就要召开的会议中已确定参加、留了电子邮箱的人发提醒邮件（每人每次会议一封）。"""
+    """Mail a reminder to everyone chosen to attend a meeting held within a day who left an e-mail address (once
+    each person and meeting)."""
     from portal.meetings.services import remind_attendees
 
     queued = remind_attendees()

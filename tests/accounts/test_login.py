@@ -29,7 +29,7 @@ def test_wrong_password_is_refused_plainly(app, client, make_user, login):
     page = response.get_data(as_text=True)  # said at the field too, and read with it
     email = re.search(r'<input[^>]*id="email"[^>]*>', page).group(0)
     assert 'aria-invalid="true"' in email and 'aria-describedby="email-error"' in email
-    assert '<p class="field-error" id="email-error">' in page
+    assert '<div id="email-error"><p class="field-error">' in page
 
 
 def test_office_staff_need_a_unit_and_short_passwords_are_refused(app):

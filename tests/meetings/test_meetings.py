@@ -75,7 +75,7 @@ def test_citizens_sign_up_and_the_office_chooses_who_attends(app, client, clock,
     for name in ("phone", "email"):
         tag = re.search(rf'<input[^>]*\bid="{name}"[^>]*>', text).group(0)
         assert 'aria-invalid="true"' in tag and f'aria-describedby="{name}-hint {name}-error"' in tag, tag
-        assert f'<p class="field-error" id="{name}-error"><span class="visually-hidden">错误：</span>' in text
+        assert f'<div id="{name}-error"><p class="field-error"><span class="visually-hidden">错误：</span>' in text
     assert 'aria-invalid' not in re.search(r'<input[^>]*\bid="name"[^>]*>', text).group(0)
     response = sign_up(citizen, consultation, meeting, email="Wang@Example.cn", organisation="某某社区",
                        statement="希望社区食堂延长营业时间。")
