@@ -45,6 +45,33 @@ def approve_command(receipts: tuple[str, ...], all_pending: bool):
                + (f"；{unchanged} 条已隐藏、已标为垃圾或已撤回，没有改变" if unchanged else "") + "。")
 
 
+@comments_cli.command("mask-published")
+@click.option("--consultation", "consultation_id", type=int, default=None, help="Only this consultation's comments.")
+@click.option("--dry-run", is_flag=True, help="Only list the receipt numbers of the comments it would mask.")
+def mask_published_command(consultation_id: int | None, dry_run: bool):
+    """Mask the telephone, identity card numbers and e-mail addresses (138****8000) in the comments already shown
+    publicly, as 遮盖个人信息并通过 does: those a moderator approved unmasked, and those `comments approve` published
+    in full before it masked them (installations older than 2026-12-05). Audited, and searched and shown masked at
+    once; run it once after such an upgrade (--dry-run first lists them)."""
+    from portal.moderation.services import CommentSelection, holds_personal, moderate
+
+    query = select(Comment).where(Comment.status == "approved").order_by(Comment.consultation_id, Comment.id)
+    if consultation_id is not None:
+        query = query.where(Comment.consultation_id == consultation_id)
+    found = [comment for comment in db.session.scalars(query) if holds_personal(comment)]
+    if dry_run:
+        for comment in found:
+            click.echo(f"{comment.receipt_number}（第 {comment.consultation_id} 号征求意见）")
+        click.echo(f"共 {len(found)} 条公开的意见含有个人信息；去掉 --dry-run 即遮盖。")
+        return
+    masked = 0
+    for comment in found:
+        masked += moderate("cli", "mask", [CommentSelection(comment.id, comment.moderation_version)],
+                           view="approved").done
+    db.session.commit()
+    click.echo(f"已遮盖 {masked} 条公开意见中的个人信息。")
+
+
 @comments_cli.command("erase-contacts")
 @recorded("erase-contacts")
 @click.option("--days", type=int, default=None,

@@ -315,6 +315,37 @@ def test_cli_approve_masks_personal_information_before_it_is_shown(app, client, 
     assert [entry.action for entry in audit("mask")] == ["mask"] and len(audit("approve")) == 1
 
 
+def test_mask_published_masks_numbers_already_shown(app, client, open_003, add_comment):
+    """An installation upgraded from before `comments approve` masked: comments it published in full (approved with
+    the number and the flag still in them, as it left them) are masked by `comments mask-published`, after a dry run
+    that changes nothing; comments without a number stay as they are."""
+    from sqlalchemy import update
+
+    phoned = add_comment("我家电话13812345678，请联系。", author_name="李13900139000")
+    plain = add_comment("没有号码的意见。")
+    db.session.execute(update(Comment).where(Comment.id.in_([phoned.id, plain.id])).values(status="approved"))
+    db.session.commit()
+    page = client.get(f"/consultations/{open_003.id}").get_data(as_text=True)
+    assert "13812345678" in page  # as the old command left it
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["comments", "mask-published", "--dry-run"])
+    assert listed.exit_code == 0 and phoned.receipt_number in listed.output and plain.receipt_number not in listed.output
+    assert "共 1 条公开的意见含有个人信息" in listed.output
+    db.session.expire_all()
+    assert db.session.get(Comment, phoned.id).body == "我家电话13812345678，请联系。"
+    result = runner.invoke(args=["comments", "mask-published"])
+    assert result.exit_code == 0 and "已遮盖 1 条公开意见中的个人信息。" in result.output, result.output
+    db.session.expire_all()
+    stored = db.session.get(Comment, phoned.id)
+    assert stored.status == "approved" and stored.body == "我家电话138****5678，请联系。"
+    assert "13900139000" not in stored.author_name and "personal" not in stored.flag_list
+    assert db.session.get(Comment, plain.id).body == "没有号码的意见。"
+    page = client.get(f"/consultations/{open_003.id}").get_data(as_text=True)
+    assert "138****5678" in page and "13812345678" not in page and "13900139000" not in page
+    assert [entry.actor_label for entry in audit("mask")] == ["cli"]
+    assert "已遮盖 0 条" in runner.invoke(args=["comments", "mask-published"]).output  # nothing left
+
+
 def test_contact_details_never_reach_the_public_thread(client, open_003, moderator, add_comment):
     add_comment("公开的意见。", author_contact="someone@example.com")
     act(client, queue_items(client.get("/moderation").get_data(as_text=True)), action="approve")
