@@ -3,15 +3,17 @@
 A commenter leaves a phone number or an e-mail address for the drafting office's questions while it weighs the
 opinions. Once the consultation was finalised more than the retention period ago, the contact and the keyed
 hash of the sender's network address (kept for rate limits and spam signs) are erased; the opinion, its
-signature, its receipt number and the office's response stay. The outbox keeps its own period
-(portal/mail/retention.py); unsubscriptions are kept for ever, so that an address that said no stays unmailed.
+signature, its receipt number and the office's response stay; so does a commenter's confirmed e-mail address
+(commenter_addresses) while a comment, an account or a meeting sign-up still holds it, and no longer. The outbox
+keeps its own period (portal/mail/retention.py); unsubscriptions are kept for ever, so that an address that said no
+stays unmailed.
 Flushes, never commits.
 """
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import String, cast, func, literal, or_, select, update
+from sqlalchemy import String, cast, delete, func, literal, or_, select, update
 
 from portal.comments.models import Comment, CommentAgreement
 from portal.consultations.models import ChoiceAnswer, Consultation
@@ -78,8 +80,35 @@ def erase_old_contacts(days: int) -> dict[int, int]:
     db.session.execute(update(CommentAgreement).where(CommentAgreement.consultation_id.in_(ended),
                                                       CommentAgreement.client_hash.is_not(None))
                        .values(client_hash=None).execution_options(synchronize_session=False))
+    forget_unheld_addresses()
     db.session.flush()
     return counts
+
+
+def forget_unheld_addresses() -> int:
+    """Delete the commenter_addresses rows (an address a commenter confirmed, or was asked to) that no comment's
+    contact, citizen account or meeting sign-up holds any more: their contacts erased, the address had stayed for
+    ever. An unsubscribed address stays, so that it is never mailed again. Returns the rows deleted."""
+    from portal.citizens.models import Citizen
+    from portal.mail.models import CommenterAddress
+    from portal.mail.services import email_from_contact
+    from portal.meetings.models import MeetingRegistration
+
+    held: set[str] = set()
+    contacts = select(Comment.author_contact).where(Comment.author_contact.contains("@"))
+    for (contact,) in db.session.execute(contacts.execution_options(yield_per=2000)):
+        if (email := email_from_contact(contact)) is not None:
+            held.add(email)
+    for (email,) in db.session.execute(select(MeetingRegistration.email).where(MeetingRegistration.email.is_not(None))):
+        held.add(email.strip().lower())
+    held.update(email.lower() for email in db.session.scalars(select(Citizen.email)))
+    unheld = [row_id for row_id, email in db.session.execute(
+        select(CommenterAddress.id, CommenterAddress.email).where(CommenterAddress.unsubscribed_at.is_(None)))
+        if email not in held]
+    for start in range(0, len(unheld), 500):
+        db.session.execute(delete(CommenterAddress).where(CommenterAddress.id.in_(unheld[start:start + 500]))
+                           .execution_options(synchronize_session=False))
+    return len(unheld)
 
 
 def erase_old_registrations(days: int) -> dict[int, int]:

@@ -81,3 +81,39 @@ def test_a_summary_written_again_after_the_erasure_counts_the_same_people(app, c
     stored.closing_summary = None  # written again from the comments as they are now
     rewrite_closing_summary(stored)
     assert "（2人提出）" in stored.closing_summary
+
+
+def test_a_commenters_address_goes_with_the_last_contact_that_holds_it(app, clock, import_seed):
+    """commenter_addresses keeps each address a commenter left (asked to confirm, or confirmed): once the contacts of
+    the consultations it was left on are erased, the address goes too; one another comment, or an account, still
+    holds stays, and so does one that unsubscribed (never to be mailed again)."""
+    from portal.citizens.models import Citizen
+    from portal.comments.services import submit_comment
+    from portal.mail.models import CommenterAddress
+    from tests.helpers import route_new_comments
+
+    def addresses():
+        db.session.expire_all()
+        return {row.email: row.unsubscribed_at is not None for row in db.session.scalars(select(CommenterAddress))}
+
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    ended = import_seed("003")
+    later = import_seed("002", opens=shanghai(2023, 4, 20, 9, 0), deadline=shanghai(2024, 12, 31, 17, 0))
+    for contact in ("Alice@Example.com", "bob@example.com", "carol@example.com", "dora@example.com"):
+        submit_comment(ended, "意见。", "suggest", None, author_contact=contact)
+    submit_comment(later, "仍在征求意见。", "suggest", None, author_contact="bob@example.com")
+    db.session.add(Citizen(email="dora@example.com"))
+    db.session.commit()
+    route_new_comments()
+    db.session.commit()
+    db.session.execute(CommenterAddress.__table__.update().where(CommenterAddress.email == "carol@example.com")
+                       .values(unsubscribed_at=shanghai(2023, 4, 21, 9, 0)))
+    db.session.commit()
+    assert addresses() == {"alice@example.com": False, "bob@example.com": False, "carol@example.com": True,
+                           "dora@example.com": False}
+    clock.set(shanghai(2023, 5, 13, 9, 0))
+    app.test_cli_runner().invoke(args=["consultations", "close-due"])
+    clock.set(shanghai(2024, 6, 1, 9, 0))
+    assert "4 条意见的联系方式" in cli(app, "--days", "365")
+    # alice's only contact is gone; bob's comment on the open consultation, dora's account still hold theirs
+    assert addresses() == {"bob@example.com": False, "carol@example.com": True, "dora@example.com": False}
