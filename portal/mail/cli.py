@@ -32,12 +32,15 @@ def deliver_command(loop: bool, batch: int, interval: float):
         if loop:
             heartbeat.beat()
         report = deliver_due(batch=batch, worker_id=worker_id)
-        if report.handled or report.released or report.routed or not loop:
+        if report.handled or report.released or report.routed or report.server_down or not loop:
             click.echo(
                 f"新意见 {report.routed} 条已安排邮件；"
                 f"已发送 {len(report.sent)} 封，稍后重试 {len(report.retrying)} 封，"
                 f"放弃 {len(report.failed)} 封，重新排队 {report.released} 封。"
             )
+        if report.server_down:
+            click.echo(f"邮件服务器没有接收邮件（{report.server_down}）：本轮停止，邮件留在发件箱中，稍后再试。",
+                       err=True)
         if not loop or stopping.requested:
             return
         if report.handled < batch and report.routed < batch:

@@ -19,7 +19,9 @@ SETTINGS = {
     "MAIL_DEFAULT_SENDER": ("PORTAL_MAIL_DEFAULT_SENDER", "noreply@localhost", str),
     "MAIL_SUPPRESS_SEND": ("PORTAL_MAIL_SUPPRESS_SEND", None, bool),  # None: suppressed only when TESTING
     "MAIL_TIMEOUT": ("PORTAL_MAIL_TIMEOUT", 30, int),  # seconds to wait for the SMTP server
-    "MAIL_MAX_ATTEMPTS": ("PORTAL_MAIL_MAX_ATTEMPTS", 8, int),
+    # tries of a message the server answered (a 4xx about it): with the back-off, about two days. Failures of the server
+    # itself (no connection, login or sender refused) are not counted: the mail waits for it
+    "MAIL_MAX_ATTEMPTS": ("PORTAL_MAIL_MAX_ATTEMPTS", 16, int),
     "MAIL_RETRY_SECONDS": ("PORTAL_MAIL_RETRY_SECONDS", 60, int),  # first retry; doubles each time
     "MAIL_RETRY_MAX_SECONDS": ("PORTAL_MAIL_RETRY_MAX_SECONDS", 6 * 3600, int),
     "MAIL_CLAIM_TIMEOUT": ("PORTAL_MAIL_CLAIM_TIMEOUT", 600, int),  # a 'sending' claim older than this is stale

@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from portal.core.time import now
 from portal.extensions import db
 from portal.mail.models import COMMENTER_KINDS, OutboxMessage
-from portal.mail.retry import describe, is_permanent, retry_delay
+from portal.mail.retry import ServerUnavailable, describe, is_permanent, is_server_failure, retry_delay
 from portal.mail.compose import RenderedMail
 from portal.mail.rendering import CannotRender, render
 from portal.mail.services import is_unsubscribed, unsubscribe_headers
@@ -40,6 +40,7 @@ class DeliveryReport:
     failed: list[int] = field(default_factory=list)
     released: int = 0
     routed: int = 0  # comments of the routing queue whose mails this pass planned
+    server_down: str | None = None  # why the SMTP server took no mail: the pass stopped there, the mail waits
 
     @property
     def handled(self) -> int:
@@ -110,6 +111,9 @@ def deliver_due(batch: int = 100, worker_id: str | None = None) -> DeliveryRepor
                 courier.send(_outgoing(message, files))
             except Exception as error:  # every failure is recorded on the row; the loop goes on
                 db.session.rollback()
+                if is_server_failure(error):  # no message gets through now: this one waits, uncounted, and the
+                    _record_server_failure(message.id, worker_id, error, report)  # pass stops (one timeout a
+                    break                                                          # pass, not one a message)
                 _record_failure(message.id, worker_id, error, report, rendered)
             else:
                 _record_sent(message.id, worker_id, report, rendered)
@@ -211,6 +215,23 @@ def _record_failure(message_id: int, worker_id: str, error: Exception, report: D
     db.session.commit()
 
 
+def _record_server_failure(message_id: int, worker_id: str, error: Exception, report: DeliveryReport) -> None:
+    """The server took no mail: the message goes back to the queue as it was (its attempt not counted, tried again
+    after MAIL_RETRY_SECONDS), with the reason on the outbox page; the pass says why it stopped."""
+    outbox = OutboxMessage.__table__
+    reason = describe(getattr(error, "error", error))
+    db.session.execute(
+        update(outbox)
+        .where(outbox.c.id == message_id, outbox.c.claimed_by == worker_id)
+        .values(status="pending", claimed_by=None, claimed_at=None, attempts=outbox.c.attempts - 1,
+                last_error=f"邮件服务器没有接收：{reason}"[:1000],
+                next_attempt_at=now() + timedelta(seconds=current_app.config["MAIL_RETRY_SECONDS"]))
+    )
+    db.session.commit()
+    report.server_down = reason
+    current_app.logger.warning("mail: the SMTP server takes no mail (%s); the outbox waits", reason)
+
+
 class Courier:
     """The SMTP connection of one pass of the worker: opened for its first message, used for the next ones,
     closed (QUIT) at the end of the pass.
@@ -257,7 +278,10 @@ class Courier:
                 self._close(politely=full)
         if self.connection is None:
             connection = TimeoutConnection()
-            connection.host = connection.configure_host()
+            try:
+                connection.host = connection.configure_host()
+            except (smtplib.SMTPException, OSError) as error:  # no connection, greeting, STARTTLS or login
+                raise ServerUnavailable(error) from error
             self.connection, self.carried, self.used_at = connection, 0, time.monotonic()
 
     def _answers(self) -> bool:

@@ -2,11 +2,13 @@
 import threading
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
 from portal.mail.worker import claim_next, deliver_due
+from tests.conftest import SMTPSink
 from tests.helpers import csrf_token, post_comment, receipt_from, shanghai
 from tests.mail.conftest import queue_rendered
 
@@ -30,16 +32,23 @@ def test_smtp_server_down_then_back_every_message_delivered_once(app, client, cl
     assert db.session.scalars(select(OutboxMessage)).all() == []  # the mail worker plans the mails first
 
     report = deliver_due()
-    assert report.routed == 3 and len(report.retrying) == 6 and not report.sent
+    # the server is down: the first message waits, its attempt not counted, and the pass stops there (one
+    # connection tried a pass, not one a message); nothing is given up however long the server stays down
+    assert report.routed == 3 and report.handled == 0 and "Connection refused" in report.server_down
     rows = db.session.scalars(select(OutboxMessage)).all()
     # Each comment: the contact (2019787574@qq.com from the notice) and 市民政局.
     assert len(rows) == 6 and {r.recipient for r in rows} == {"2019787574@qq.com", "mzj@example.gov.cn"}
     db.session.expire_all()
-    for row in db.session.scalars(select(OutboxMessage)):
-        assert (row.status, row.attempts) == ("pending", 1)
-        assert "Connection refused" in row.last_error or "ConnectionRefused" in row.last_error
-        assert row.next_attempt_at > clock.now()
-    assert deliver_due().handled == 0  # not due yet: back-off
+    tried = [row for row in db.session.scalars(select(OutboxMessage)) if row.last_error]
+    assert len(tried) == 1 and "Connection refused" in tried[0].last_error and tried[0].next_attempt_at > clock.now()
+    for _day in range(3):  # a long weekend
+        clock.advance(hours=8)
+        for _pass in range(6):  # each pass tries the next message due, and puts it off a minute
+            assert deliver_due().server_down
+        assert deliver_due().server_down is None  # all six put off: nothing due, no connection tried
+    db.session.expire_all()
+    assert statuses() == Counter({"pending": 6})
+    assert db.session.scalar(select(func.max(OutboxMessage.attempts))) == 0
 
     smtp_server.start()
     clock.advance(minutes=2)
@@ -54,7 +63,7 @@ def test_smtp_server_down_then_back_every_message_delivered_once(app, client, cl
         subjects = sorted(m["Subject"] for m in smtp_server.to(recipient))
         assert len(subjects) == 3 and all(any(n in s for s in subjects) for n in numbers)
     for row in db.session.scalars(select(OutboxMessage)):
-        assert row.attempts == 2 and row.sent_at is not None and row.last_error is None
+        assert row.attempts == 1 and row.sent_at is not None and row.last_error is None  # the tries while the server was down not counted
 
 
 def _queue(count: int) -> None:
@@ -102,11 +111,101 @@ def test_a_claimed_row_is_not_claimed_again_but_a_stale_claim_returns(app, clock
     assert statuses() == Counter({"sent": 1})
 
 
-def test_gives_up_after_the_last_attempt_and_an_administrator_resends(app, client, clock, login, make_user, smtp_server):
+class BusySink(SMTPSink):
+    """Answers 450 (mailbox busy) to the recipients in ``busy``: a failure about one message, counted."""
+
+    def __init__(self):
+        super().__init__()
+        self.busy: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.busy:
+            return "450 4.2.1 Mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+class RefusingSink(SMTPSink):
+    """Refuses the sender (530: the relay wants a login), as a relay does whose settings are wrong."""
+
+    refuse = True
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.refuse:
+            return "530 5.7.0 Authentication required"
+        envelope.mail_from = address
+        return "250 OK"
+
+
+def _serve(app, sink) -> None:
+    from portal.extensions import mail
+
+    sink.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, MAIL_SUPPRESS_SEND=False, MAIL_TIMEOUT=5)
+    mail.init_app(app)
+
+
+def test_a_relay_refusing_the_sender_gives_nothing_up(app, clock):
+    """A wrong PORTAL_MAIL_DEFAULT_SENDER or a missing login: every message refused at MAIL FROM. They all wait
+    (it is the settings, not the messages), uncounted, and go once the relay takes them."""
+    sink = RefusingSink()
+    _serve(app, sink)
+    try:
+        clock.set(shanghai(2024, 5, 10, 9, 0))
+        _queue(3)
+        for _pass in range(20):
+            report = deliver_due()
+            assert report.handled == 0 and "530" in report.server_down
+            clock.advance(hours=1)
+        db.session.expire_all()
+        assert statuses() == Counter({"pending": 3})
+        assert db.session.scalar(select(func.max(OutboxMessage.attempts))) == 0
+        sink.refuse = False  # the settings put right
+        assert len(deliver_due().sent) == 3 and len(sink.received) == 3
+    finally:
+        sink.stop()
+
+
+def test_a_server_that_never_answers_costs_one_wait_a_pass(app, clock):
+    """A server that accepts the connection and says nothing: the pass waits MAIL_TIMEOUT once and stops, instead
+    of once for each message (100 messages × 30 s had held the worker, and the routing of new comments, 50
+    minutes)."""
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(50)
+    from portal.extensions import mail
+
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent.getsockname()[1], MAIL_SUPPRESS_SEND=False,
+                      MAIL_TIMEOUT=1)
+    mail.init_app(app)
+    try:
+        clock.set(shanghai(2024, 5, 10, 9, 0))
+        _queue(5)
+        report = deliver_due()
+        assert report.handled == 0 and "timed out" in report.server_down
+        db.session.expire_all()
+        assert len([row for row in db.session.scalars(select(OutboxMessage)) if row.last_error]) == 1
+        assert statuses() == Counter({"pending": 5})
+    finally:
+        silent.close()
+
+
+@pytest.fixture
+def busy_sink(app):
+    sink = BusySink()
+    _serve(app, sink)
+    yield sink
+    sink.stop()
+
+
+def test_gives_up_after_the_last_attempt_and_an_administrator_resends(app, client, clock, login, make_user, busy_sink):
     app.config["MAIL_MAX_ATTEMPTS"] = 2
     clock.set(shanghai(2024, 5, 10, 9, 0))
+    smtp_server = busy_sink
+    smtp_server.busy.add("unit0@example.gov.cn")
     _queue(1)
-    smtp_server.stop()
     assert len(deliver_due().retrying) == 1
     clock.advance(minutes=5)
     assert len(deliver_due().failed) == 1
@@ -123,14 +222,14 @@ def test_gives_up_after_the_last_attempt_and_an_administrator_resends(app, clien
     client.post("/logout")
     login("admin@example.gov.cn")
     page = client.get("/admin/outbox?status=failed").get_data(as_text=True)
-    assert "unit0@example.gov.cn" in page and "发送失败" in page and "Connection" in page
+    assert "unit0@example.gov.cn" in page and "发送失败" in page and "Mailbox busy" in page
     token = csrf_token(client, "/admin/outbox?status=failed")
     response = client.post(f"/admin/outbox/{row.id}/resend", data={"csrf_token": token})
     assert response.status_code == 303
     db.session.refresh(row)
     assert (row.status, row.attempts) == ("pending", 0)
 
-    smtp_server.start()
+    smtp_server.busy.clear()
     assert len(deliver_due().sent) == 1
     assert len(smtp_server.received) == 1
     # Resending a sent message makes a new row: each row is still sent at most once.
