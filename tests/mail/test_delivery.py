@@ -62,8 +62,8 @@ def test_smtp_server_down_then_back_every_message_delivered_once(app, client, cl
     for recipient in ("2019787574@qq.com", "mzj@example.gov.cn"):
         subjects = sorted(m["Subject"] for m in smtp_server.to(recipient))
         assert len(subjects) == 3 and all(any(n in s for s in subjects) for n in numbers)
-    for row in db.session.scalars(select(OutboxMessage)):
-        assert row.attempts == 1 and row.sent_at is not None and row.last_error is None  # the tries while the server was down not counted
+    for row in db.session.scalars(select(OutboxMessage)):  # the tries while the server was down not counted
+        assert row.attempts == 1 and row.sent_at is not None and row.last_error is None
 
 
 def _queue(count: int) -> None:
