@@ -2,14 +2,15 @@
 
 A message sent (or given up) longer ago than that keeps its row, as the record that it was sent, with its
 kind, status, times, attempts and dedup key (so that nothing is queued a second time once erased), but loses
-its recipient, subject, bodies, headers and error: the personal data. Pending and sending messages are never
+its recipient, subject, bodies, headers and error: the personal data. A key that held a citizen's address (the
+next round's mails, queued before keys took a hash of it) is given the hash instead. Pending and sending messages are never
 touched. Flushes, never commits.
 """
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import func, select, update
 
 from portal.core.time import now
 from portal.extensions import db
@@ -35,4 +36,19 @@ def erase_old_mail(days: int) -> int:
                 last_error=None)
         .execution_options(synchronize_session=False)
     )
+    _hash_addresses_in_keys()
     return result.rowcount or 0
+
+
+def _hash_addresses_in_keys() -> None:
+    """The erased next-round mails whose dedup key still names the address (``next_round:<id>:<address>``, as they
+    were queued before 2026-12-06) get the address's hash there (``address_key``), as new ones are queued."""
+    from portal.mail.services import address_key
+
+    outbox = OutboxMessage.__table__
+    rows = db.session.execute(select(outbox.c.id, outbox.c.dedup_key).where(
+        outbox.c.recipient == ERASED, outbox.c.kind == "next_round", outbox.c.dedup_key.contains("@"))).all()
+    for row_id, key in rows:
+        prefix, _colon, email = key.rpartition(":")
+        db.session.execute(update(outbox).where(outbox.c.id == row_id)
+                           .values(dedup_key=f"{prefix}:{address_key(email)}"))

@@ -1,6 +1,8 @@
 """Queue mail in the caller's transaction; commenters' double opt-in and unsubscribe; resend. Never commits."""
 from __future__ import annotations
 
+import hashlib
+
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -299,10 +301,17 @@ def queue_issued_mail(consultation, base_url: str | None = None) -> int:
     return len(rows)
 
 
+def address_key(email: str) -> str:
+    """What stands for a citizen's address in a dedup key: a hash (SHA-256, 32 hex), so that the key, which the outbox
+    keeps after ``mail erase-old`` erased the recipient, never holds the address itself. Unkeyed, so that it stays
+    the same when the secret key changes (a key is only compared with the keys of the same address)."""
+    return hashlib.sha256(b"outbox-address:" + email.strip().lower().encode()).hexdigest()[:32]
+
+
 def queue_next_round_mail(consultation, base_url: str | None = None) -> int:
     """``consultation`` follows an earlier round (再次征求意见, portal/consultations/rounds.py) and has just been
     published: tell each commenter of that round who left a confirmed address (not unsubscribed) and each citizen
-    following it, once an address (dedup key ``next_round:<consultation>:<address>``), in their language, with the
+    following it, once an address (dedup key ``next_round:<consultation>:<address_key>``), in their language, with the
     new draft and what changed. Taken back with the publication (withdraw_new_consultation_mail). Returns the
     number queued; flushes."""
     from portal.citizens.models import Citizen, ConsultationFollow
@@ -325,7 +334,7 @@ def queue_next_round_mail(consultation, base_url: str | None = None) -> int:
     rows = [outbox_row("next_round", email, facts["language"],
                        {"consultation_id": consultation.id, "previous_id": previous.id,
                         "comment_ids": facts["comment_ids"], "following": facts.get("following", False)},
-                       dedup_key=f"next_round:{consultation.id}:{email}", consultation_id=consultation.id,
+                       dedup_key=f"next_round:{consultation.id}:{address_key(email)}", consultation_id=consultation.id,
                        base_url=base_url)
             for email, facts in recipients.items()]
     if rows:

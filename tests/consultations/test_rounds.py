@@ -14,7 +14,7 @@ from portal.comments.services import submit_comment
 from portal.consultations.models import Consultation
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
-from portal.mail.services import confirm_address
+from portal.mail.services import address_key, confirm_address
 from portal.mail.worker import deliver_due
 from tests.helpers import csrf_token, shanghai
 from tests.office.conftest import consultation, make_staff, office, submit  # noqa: F401 (fixtures)
@@ -88,6 +88,9 @@ def test_a_second_round_links_both_ways_and_tells_the_first_rounds_people(app, c
     publish(submit, second_id)
     rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "next_round")).all()
     assert sorted(row.recipient for row in rows) == ["follow@example.com", "wang@example.com"]  # not the unconfirmed
+    # the key, kept after the mail's recipient is erased, holds a hash of the address, never the address
+    assert sorted(row.dedup_key for row in rows) == sorted(
+        f"next_round:{second_id}:{address_key(email)}" for email in ("follow@example.com", "wang@example.com"))
     deliver_due()
     (mail,) = smtp_server.to("wang@example.com")[-1:]
     assert subject(mail) == f"再次征求意见：{TITLE}"

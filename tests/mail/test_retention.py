@@ -83,3 +83,25 @@ def test_pending_mail_and_a_retention_of_zero_keep_everything(app, client, clock
     assert all(not m.is_erased and m.status == "pending" for m in rows())
     smtp_server.start()
     assert len(deliver_due().sent) == 2
+
+
+def test_an_erased_mail_keeps_no_address_in_its_dedup_key(app, clock, open_003, smtp_server):
+    """A next round's mail was queued with the citizen's address in its dedup key, which the outbox keeps for ever:
+    erased, the key holds the address's hash instead (as keys queued now do), still unique for that address."""
+    from sqlalchemy import update
+
+    from portal.mail.services import address_key
+    from tests.mail.conftest import queue_rendered
+
+    queue_rendered(["wang@example.com", "unit@example.gov.cn"])
+    first, second = rows()
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == first.id).values(
+        kind="next_round", dedup_key="next_round:7:wang@example.com"))
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == second.id).values(dedup_key="digest:3:unit"))
+    db.session.commit()
+    assert len(deliver_due().sent) == 2
+    clock.advance(days=200)
+    assert "已清除 2 封" in erase(app)
+    keys = {row.id: row.dedup_key for row in rows()}
+    assert keys == {first.id: f"next_round:7:{address_key('wang@example.com')}", second.id: "digest:3:unit"}
+    assert address_key("Wang@Example.com ") == address_key("wang@example.com") and len(address_key("a@b.cn")) == 32
