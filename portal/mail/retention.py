@@ -3,8 +3,8 @@
 A message sent (or given up) longer ago than that keeps its row, as the record that it was sent, with its
 kind, status, times, attempts and dedup key (so that nothing is queued a second time once erased), but loses
 its recipient, subject, bodies, headers and error: the personal data. A key that held a citizen's address (the
-next round's mails, queued before keys took a hash of it) is given the hash instead. Pending and sending messages are never
-touched. Flushes, never commits.
+next round's mails, queued before keys took a hash of it) is given the hash instead. Pending and sending messages
+are never touched. Flushes, never commits.
 """
 from __future__ import annotations
 
