@@ -109,6 +109,10 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            # PostgreSQL: each migration commits on its own, so that the locks one takes (a column added to the
+            # comments, an index built) are held for that migration, not until the whole upgrade ends, and an
+            # upgrade stopped half way stays at the last revision done
+            transaction_per_migration=not sqlite,
             **conf_args
         )
 
