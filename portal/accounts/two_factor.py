@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import secrets
 
@@ -22,7 +23,7 @@ from pyotp.exceptions import OTPVerificationError
 from flask import current_app
 from flask_babel import gettext as _
 
-from sqlalchemy import or_, update
+from sqlalchemy import Text, cast, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.accounts.models import User
@@ -131,12 +132,25 @@ def check_second_step(user: User, code: str) -> bool:
     from portal.core.web import secret_keys
 
     hashes = [_hash(code or "", key) for key in secret_keys()]  # made under the current key or an earlier one
-    if db.engine.dialect.name == "postgresql":  # the codes as they are now, the row locked until the commit: one
-        db.session.refresh(user, ["recovery_codes"], with_for_update=True)  # code sent twice at once is used once
+    postgresql = db.engine.dialect.name == "postgresql"
+    if postgresql:  # the codes as they are now, the row locked until the commit: one code sent twice at once is
+        db.session.refresh(user, ["recovery_codes"], with_for_update=True)  # used once
+        stored_text = None
+    else:  # SQLite: the codes as stored now (not as this session read them), taken by a compare-and-set below
+        stored_text = db.session.execute(select(cast(User.recovery_codes, Text)).where(User.id == user.id)).scalar()
+        set_committed_value(user, "recovery_codes", json.loads(stored_text) if stored_text else None)
     remaining = list(user.recovery_codes or [])
     for stored in remaining:
         if any(hmac.compare_digest(stored, hashed) for hashed in hashes):
             remaining.remove(stored)
+            if not postgresql:  # only if no other login took one of the codes since they were read
+                taken = db.session.execute(
+                    update(User).where(User.id == user.id, cast(User.recovery_codes, Text) == stored_text)
+                    .values(recovery_codes=remaining).execution_options(synchronize_session=False))
+                if taken.rowcount != 1:
+                    return False
+                set_committed_value(user, "recovery_codes", remaining)
+                return True
             user.recovery_codes = remaining
             db.session.flush()
             return True

@@ -224,3 +224,25 @@ def test_one_code_sent_by_two_logins_at_once_lets_one_in(app, clock, office):
     assert check_second_step(first_read, code) is False
     clock.advance(seconds=30)
     assert check_second_step(first_read, code_at(secret, clock)) is True  # the next code is its own
+
+
+def test_one_recovery_code_sent_by_two_logins_at_once_lets_one_in(app, clock, office):
+    """Each login read the account's recovery codes before the other used one: on SQLite both had passed (PostgreSQL
+    locks the row). The codes are now read as stored and taken by a compare-and-set: the stale login is refused."""
+    from sqlalchemy import update
+
+    from portal.accounts.two_factor import check_second_step
+
+    desk = staff_browser(app, office.email)
+    _secret, codes = turn_on(app, desk, clock)
+    db.session.expire_all()
+    first_read = db.session.get(User, office.id)  # this login has read the codes …
+    assert len(first_read.recovery_codes) == 10
+    others = list(first_read.recovery_codes)
+    with db.engine.begin() as other:  # … when another uses the same code (its hash taken out)
+        other.execute(update(User).where(User.id == office.id).values(recovery_codes=others[:3] + others[4:]))
+    assert check_second_step(first_read, codes[3]) is False
+    assert check_second_step(first_read, codes[5]) is True  # another code is its own
+    db.session.commit()
+    db.session.expire_all()
+    assert len(db.session.get(User, office.id).recovery_codes) == 8
