@@ -343,22 +343,21 @@ def restore_postgres(url: URL, dump: PostgresBackup) -> BackupSummary:
                     _run_dump_sql(cursor, ["pg_restore", "--no-owner", f"--use-list={listing.name}", "--file=-",
                                            str(dump.path)])
                     cursor.execute("RESET ALL")  # the dump emptied search_path: back to the connection's own
-                    comments = cursor.execute("SELECT count(*) FROM comments").fetchone()[0]
-                    tables = cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
-                                            ).fetchone()[0]
                 if dump.revisions.upgrade:
                     upgrade_to_head(engine, dump.path, dump.revisions)  # on this connection: it commits all
-                with raw.cursor() as cursor:
-                    found = [row[0] for row in cursor.execute("SELECT version_num FROM alembic_version")]
-                if found != [dump.revisions.head]:
-                    raise BackupError(f"{dump.path} 恢复后不在版本 {dump.revisions.head}（{found}）。")
                 raw.commit()
             except BaseException as error:
                 raw.rollback()
+                if isinstance(error, BackupError) and "未作任何改动" not in str(error):
+                    raise BackupError(f"恢复 {dump.path} 失败，数据库未作任何改动：{error}") from error
                 if isinstance(error, Exception) and not isinstance(error, BackupError):
                     raise BackupError(f"恢复 {dump.path} 失败，数据库未作任何改动：{error.__class__.__name__}: "
                                       f"{str(error).strip()[:2000]}") from error
                 raise
+        with raw.cursor() as cursor:
+            comments = cursor.execute("SELECT count(*) FROM comments").fetchone()[0]
+            tables = cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()").fetchone()[0]
+        raw.rollback()
     finally:
         engine.dispose()
     return BackupSummary(dump.path, comments, tables)
@@ -370,6 +369,7 @@ def _run_dump_sql(cursor, command: list[str]) -> None:
     if shutil.which(command[0]) is None:
         raise BackupError(f"没有找到 {command[0]}（PostgreSQL 客户端工具）。")
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    failure = None
     try:
         statements: list[bytes] = []
         lines = iter(process.stdout)
@@ -391,21 +391,26 @@ def _run_dump_sql(cursor, command: list[str]) -> None:
             statements.append(line)
         if b"".join(statements).strip():
             cursor.execute(b"".join(statements))
+    except BackupError as error:
+        failure = error
     finally:
         process.stdout.close()
         error = process.stderr.read().decode(errors="replace")
         process.stderr.close()
         code = process.wait()
-    if code != 0:
+    if code != 0:  # pg_restore's own reason (a damaged or cut file) before ours
         raise BackupError(f"pg_restore 失败：{error.strip()[:2000]}")
+    if failure:
+        raise failure
 
 
 def pg_restore_by_hand(url: URL, dump: PostgresBackup) -> str:
     """The restore as shell commands (one psql transaction), for ``--print-only``; then the upgrade if needed."""
     schema = _quoted(dump.schema)
-    drop = f"DROP SCHEMA IF EXISTS {schema} CASCADE;" + ("" if dump.creates_schema else f" CREATE SCHEMA {schema};")
+    drop = (f"SET client_min_messages = warning; DROP SCHEMA IF EXISTS {schema} CASCADE;"
+            + ("" if dump.creates_schema else f" CREATE SCHEMA {schema};"))
     restore = (f"{{ echo {shlex.quote(drop)}; pg_restore --no-owner --file=- {shlex.quote(str(dump.path))}; }} | "
-               + shown(["psql", "--single-transaction", "-v", "ON_ERROR_STOP=1", "--quiet",
+               + shown(["psql", "--single-transaction", "-v", "ON_ERROR_STOP=1", "--quiet", "--output=/dev/null",
                         f"--dbname={libpq_url(url)}"]))
     if dump.revisions.upgrade:
         restore += f"\nflask --app wsgi db upgrade  # {dump.revisions.found} -> {dump.revisions.head}"

@@ -171,3 +171,30 @@ def test_backups_are_readable_by_their_owner_only(app, runner, commented, tmp_pa
     assert stat.S_IMODE(made.stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "named").stat().st_mode) == 0o700
     assert stat.S_IMODE((tmp_path / "named" / f"portal{suffix()}").stat().st_mode) == 0o600
+
+
+def test_a_migration_failing_during_the_restore_leaves_the_live_database_as_it_was(app, client, runner, commented,
+                                                                                     tmp_path, monkeypatch):
+    """The older backup's migrations run before the live data are replaced (SQLite: on a scratch copy; PostgreSQL: in
+    the restore's one transaction): one that fails leaves the live database at head with its data."""
+    _, _, _, receipts = commented
+    backup = tmp_path / f"old{suffix()}"
+    db.session.remove()
+    try:
+        assert runner.invoke(args=["db", "downgrade", OLD_REVISION]).exit_code == 0
+        assert runner.invoke(args=["backup", "create", str(backup)]).exit_code == 0
+    finally:
+        db.session.remove()
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+
+    def fail_at_0040(connection, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE ALEMBIC_VERSION") and "0040" in f"{statement}{parameters}":
+            raise RuntimeError("migration 0040 failed")
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", fail_at_0040)
+    try:
+        result = runner.invoke(args=["backup", "restore", str(backup), "--yes"])
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", fail_at_0040)
+    assert result.exit_code != 0 and "migration 0040 failed" in result.output and "未作任何改动" in result.output
+    assert_untouched(client, receipts)
