@@ -111,9 +111,9 @@ def run_migrations_online():
             render_item=render_item,
             # PostgreSQL: each migration commits on its own, so that the locks one takes (a column added to the
             # comments, an index built) are held for that migration, not until the whole upgrade ends, and an
-            # upgrade stopped half way stays at the last revision done
-            transaction_per_migration=not sqlite,
-            **conf_args
+            # upgrade stopped half way stays at the last revision done; but not when a backup's restore migrates
+            # in its own transaction (portal/backup/services.py sets it False: all of it or nothing)
+            **{"transaction_per_migration": not sqlite, **conf_args}
         )
 
         with context.begin_transaction():

@@ -107,6 +107,8 @@ def _migrations_on(engine: sa.Engine):
     original = extensions["migrate"]
     stand_in = shallow_copy(original)
     stand_in.db = SimpleNamespace(engine=engine, metadata=original.db.metadata, metadatas=original.db.metadatas)
+    # the migrations in the restore's one transaction (env.py commits each on its own otherwise, on PostgreSQL)
+    stand_in.configure_args = {**original.configure_args, "transaction_per_migration": False}
     extensions["migrate"] = stand_in
     try:
         yield original.migrate.get_config()
