@@ -1,6 +1,7 @@
 """The one analyser both search backends share. Pure: no app context.
 
-Text is folded (NFKC, lower case: full-width ``ＡＢＣ１２３`` reads as ``abc123``), then cut into tokens:
+Text is folded (NFKC, lower case: full-width ``ＡＢＣ１２３`` reads as ``abc123``; traditional characters as simplified,
+by OpenCC's t2s: ``養老服務`` reads as ``养老服务``, so either finds the other), then cut into tokens:
 
 - a run of Han characters becomes overlapping bigrams (``养老床位`` → 养老 老床 床位) followed by its last
   character alone (位), so that a one-character query finds every occurrence of that character
@@ -18,7 +19,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import opencc
 from markupsafe import Markup, escape
+
+_T2S = opencc.OpenCC("t2s")  # traditional → simplified, by character and phrase (乾淨 → 干净, 乾隆 stays)
 
 _HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 _TOKEN_RE = re.compile(f"([{_HAN_RANGES}]+)|([^\\W_{_HAN_RANGES}]+)")
@@ -42,17 +46,27 @@ class Clause:
 
 
 def fold(text: str) -> tuple[str, list[int]]:
-    """NFKC and lower case, with the original offset of every folded character (and of the end)."""
-    folded = unicodedata.normalize("NFKC", text).lower()
-    if len(folded) == len(text):
+    """NFKC, lower case and simplified characters, with the original offset of every folded character (and of the
+    end)."""
+    folded = _fold_whole(text)
+    if folded is not None:
         return folded, range(len(text) + 1)  # type: ignore[return-value]
     pieces, offsets = [], []
     for index, char in enumerate(text):
-        piece = unicodedata.normalize("NFKC", char).lower()
+        piece = _T2S.convert(unicodedata.normalize("NFKC", char).lower())
         pieces.append(piece)
         offsets.extend([index] * len(piece))
     offsets.append(len(text))
     return "".join(pieces), offsets
+
+
+def _fold_whole(text: str) -> str | None:
+    """``text`` folded as a whole when that keeps one character for each (the usual case), else None."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    if len(folded) != len(text):
+        return None
+    simplified = _T2S.convert(folded)
+    return simplified if len(simplified) == len(folded) else None
 
 
 def _runs(text: str):
@@ -94,9 +108,9 @@ def tokens(text: str) -> list[Token]:
 def term_positions(text: str) -> dict[str, list[int]]:
     """The positions of every token of ``text``, by token text: what :func:`tokens` gives, without
     character offsets and without a Token object per token (what an index needs, fast)."""
-    folded = unicodedata.normalize("NFKC", text).lower()
-    if len(folded) != len(text):
-        folded = "".join(unicodedata.normalize("NFKC", char).lower() for char in text)
+    folded = _fold_whole(text)
+    if folded is None:
+        folded = "".join(_T2S.convert(unicodedata.normalize("NFKC", char).lower()) for char in text)
     out: dict[str, list[int]] = {}
     pos = 0
     previous_end = None

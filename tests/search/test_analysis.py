@@ -70,3 +70,11 @@ def test_term_positions_are_the_positions_of_the_tokens():
             expected.setdefault(token.text, []).append(token.pos)
         assert term_positions(text) == expected
     assert term_positions("养老，养老")["养老"] == [0, 3]
+
+
+def test_traditional_characters_fold_to_simplified_and_keep_their_offsets():
+    assert texts("養老服務") == texts("养老服务")
+    assert term_positions("關於進一步完善養老服務") == term_positions("关于进一步完善养老服务")
+    assert match_spans("「關於」養老服務", parse_query("养老")) == [(4, 6)]
+    assert parse_query("乾淨") == parse_query("干净") and parse_query("乾隆") != parse_query("干隆")  # by phrase
+    assert texts("养老服务体系") == [("养老", 0), ("老服", 1), ("服务", 2), ("务体", 3), ("体系", 4), ("系", 5)]

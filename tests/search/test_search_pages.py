@@ -203,3 +203,16 @@ def test_a_word_too_long_for_the_index_never_stops_the_worker(client, app, two_c
     assert db.session.scalar(select(func.count()).select_from(SearchQueueItem)) == 0
     html = page(client, q="夜间", kind="comment")
     assert f"comment-{first.id}" in html and f"comment-{after.id}" in html
+
+
+def test_traditional_characters_find_simplified_text_and_the_other_way(client, app, two_consultations, work_index):
+    """A reader who types in traditional characters (數字鴻溝) finds the draft's simplified 数字鸿沟, marked as written;
+    a comment written in traditional characters is found by the simplified words, and marked as the comment has
+    them."""
+    open_one, _ = two_consultations
+    html = page(client, q="數字鴻溝", consultation=open_one.id)
+    assert "找到 1 条结果" in html and "<mark>数字鸿沟</mark>" in html
+    comment = comment_on(client, app, open_one, "建議增加社區食堂的夜間供餐")
+    work_index()
+    html = page(client, q="社区食堂", kind="comment")
+    assert f"comment-{comment.id}" in html and "<mark>社區食堂</mark>" in html
