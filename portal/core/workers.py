@@ -11,6 +11,7 @@ the priority it was given. Work is not lost or delayed for good: the queues hold
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import re
 from pathlib import Path
@@ -20,6 +21,8 @@ import click
 ROOT = Path(__file__).resolve().parents[2]
 
 DEFAULT_NICENESS = 10
+
+log = logging.getLogger(__name__)
 
 
 def gives_way_to_web(command):
@@ -84,3 +87,70 @@ def yield_to_web(niceness: int) -> None:
     current = os.nice(0)
     if niceness > current:
         os.nice(niceness - current)
+
+
+class PassGuard:
+    """A ``--loop`` worker survives a pass that fails: the database restarting, locked for longer than its busy
+    timeout, unreachable for a while, or a fault in one pass. Such a failure used to end the worker (exit code 1),
+    and nothing started it again: mail, closing at the deadline and the search index stopped without a word.
+
+    ``attempt(one_pass)`` runs the pass; if it raises, the session is rolled back, the error logged (with its
+    traceback the first time of a series, one line after) and the loop waits ``FIRST`` seconds, doubling up to
+    ``MOST`` while the passes keep failing, before it is tried again. While passes fail the worker's heartbeat is
+    not written, so the status page (``/admin/status``) shows the worker gone rather than alive. A single pass
+    (without ``--loop``, from cron or by hand) is not guarded: its error ends the command with exit code 1.
+    """
+
+    FIRST = 1.0
+    MOST = 60.0
+
+    def __init__(self, kind: str, stopping, heartbeat=None) -> None:
+        self.kind = kind
+        self.stopping = stopping
+        self.heartbeat = heartbeat
+        self.failures = 0
+
+    @property
+    def failing(self) -> bool:
+        return self.failures > 0
+
+    def attempt(self, one_pass):
+        """``(True, result)`` of ``one_pass()`` (the heartbeat written first, unless the last pass failed), or
+        ``(False, None)`` once its failure is handled and the back-off waited (cut short by a stop)."""
+        from portal.extensions import db
+
+        try:
+            if self.heartbeat is not None and not self.failing:
+                self.heartbeat.beat()
+            result = one_pass()
+        except Exception as error:  # noqa: BLE001 - the service must outlive a pass that fails; logged, retried
+            self.failures += 1
+            _roll_back(db)
+            wait = self.backoff()
+            if self.failures == 1:
+                log.error("%s worker: a pass failed; trying again in %.0f s", self.kind, wait, exc_info=True)
+            else:
+                first_line = (str(error).strip().splitlines() or [""])[0][:300]
+                log.error("%s worker: a pass failed again (%d in a row; %s: %s); trying again in %.0f s",
+                          self.kind, self.failures, type(error).__name__, first_line, wait)
+            self.stopping.sleep(wait)
+            return False, None
+        if self.failing:
+            log.warning("%s worker: working again after %d failed passes", self.kind, self.failures)
+            self.failures = 0  # the heartbeat is written again from the next pass on
+        return True, result
+
+    def backoff(self) -> float:
+        """Seconds to wait after the latest of ``failures`` failed passes in a row: 1, 2, 4 … up to 60."""
+        return min(self.MOST, self.FIRST * 2 ** (self.failures - 1))
+
+
+def _roll_back(db) -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - a connection that is gone: drop the session, the next pass opens anew
+        log.warning("could not roll back after a failed pass", exc_info=True)
+        try:
+            db.session.remove()
+        except Exception:  # noqa: BLE001
+            pass

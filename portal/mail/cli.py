@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.core.stopping import Stopping
-from portal.core.workers import gives_way_to_web
+from portal.core.workers import PassGuard, gives_way_to_web
 from portal.extensions import db
 from portal.mail.retention import erase_old_mail
 from portal.mail.worker import deliver_due, new_worker_id
@@ -28,10 +28,16 @@ def deliver_command(loop: bool, batch: int, interval: float):
     worker_id = new_worker_id()
     heartbeat = Heartbeat("mail")
     stopping = Stopping() if loop else None  # SIGTERM: the pass under way ends, its messages sent or released
+    guard = PassGuard("mail", stopping, heartbeat) if loop else None  # a failed pass: logged, retried later
     while True:
         if loop:
-            heartbeat.beat()
-        report = deliver_due(batch=batch, worker_id=worker_id)
+            done, report = guard.attempt(lambda: deliver_due(batch=batch, worker_id=worker_id))
+            if not done:
+                if stopping.requested:
+                    return
+                continue
+        else:
+            report = deliver_due(batch=batch, worker_id=worker_id)
         if report.handled or report.released or report.routed or report.server_down or not loop:
             click.echo(
                 f"新意见 {report.routed} 条已安排邮件；"

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from portal.core.stopping import Stopping
 from portal.core.time import SHANGHAI
-from portal.core.workers import gives_way_to_web
+from portal.core.workers import PassGuard, gives_way_to_web
 from portal.operations import status
 from portal.operations.jobs import Heartbeat, run_due_jobs
 
@@ -22,10 +22,18 @@ def run_command(loop: bool, interval: float):
     """Run the scheduled jobs that are due (each once per its interval, however many schedulers run)."""
     heartbeat = Heartbeat("scheduler")
     stopping = Stopping() if loop else None  # SIGTERM: ends after the jobs under way
+    # a failed pass (the database gone while claiming the jobs): logged, retried later
+    guard = PassGuard("scheduler", stopping, heartbeat) if loop else None
     while True:
         if loop:
-            heartbeat.beat()
-        for ran in run_due_jobs():
+            ok, runs = guard.attempt(run_due_jobs)
+            if not ok:
+                if stopping.requested:
+                    return
+                continue
+        else:
+            runs = run_due_jobs()
+        for ran in runs:
             if loop and not ran.error and not ran.did_something:
                 continue  # a service's log shows what changed, not a line a minute that nothing did
             if ran.error:

@@ -11,13 +11,19 @@ the CLI or a test, a receipt already queued by the commenter confirming their ad
 """
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from portal.comments.models import Comment
 from portal.core.statements import prepared, run
 from portal.extensions import db
 from portal.mail.links import site_address
 from portal.routing.models import RoutingQueueItem
+
+log = logging.getLogger(__name__)
+_unroutable: set[int] = set()  # comments this process failed to route (their traceback logged once)
 
 
 @prepared
@@ -49,7 +55,8 @@ def _take_statement(dialect):
 
 def route_queued(batch: int = 100) -> int:
     """Plan the mails of up to ``batch`` queued comments and write their outbox rows; commits. Returns the
-    number of queue rows taken (comments erased meanwhile are taken and skipped)."""
+    number of queue rows taken and done (comments erased meanwhile are taken and skipped; a comment that cannot be
+    routed is logged and put back in the queue, the others routed)."""
     from portal.routing.services import route_comment
 
     db.session.commit()  # the DELETE must begin the transaction (SQLite: the write lock before any read)
@@ -58,15 +65,39 @@ def route_queued(batch: int = 100) -> int:
         if not taken:
             db.session.rollback()
             return 0
-        comments = db.session.scalars(select(Comment).where(Comment.id.in_(taken)).order_by(Comment.id))
+        comments = db.session.scalars(select(Comment).where(Comment.id.in_(taken)).order_by(Comment.id)).all()
         memo: dict = {}  # each consultation's settings and each set of units, read once in this transaction
+        left = []
         for comment in comments:
-            route_comment(comment, base_url=taken[comment.id], queued=False, memo=memo)
+            if not _route_one(route_comment, comment, taken[comment.id], memo):
+                left.append(comment.id)
+        if left:  # back in the queue, for a later pass (and the status page's backlog) once the fault is mended
+            db.session.execute(_queue_statement(), [{"comment_id": i, "base_url": taken[i]} for i in left])
         db.session.commit()
     except BaseException:
         db.session.rollback()  # the rows are back in the queue: nothing was written
         raise
-    return len(taken)
+    return len(taken) - len(left)
+
+
+def _route_one(route_comment, comment, base_url: str, memo: dict) -> bool:
+    """Route one comment of a batch in a savepoint. A comment that cannot be routed (a fault in its data or in
+    the code, not the database being unreachable) is logged and left out, its writes undone, instead of failing
+    the whole batch on every pass before a single mail is sent."""
+    try:
+        with db.session.begin_nested():
+            route_comment(comment, base_url=base_url, queued=False, memo=memo)
+    except (OperationalError, InterfaceError):
+        raise  # the database itself: the whole batch is rolled back and tried again
+    except Exception:  # noqa: BLE001 - one comment must not hold up the others' mails
+        if comment.id in _unroutable:  # said once a process with its traceback; each pass takes it again
+            log.error("comment %s still cannot be routed; it stays in the routing queue", comment.id)
+        else:
+            _unroutable.add(comment.id)
+            log.exception("comment %s could not be routed; it stays in the routing queue", comment.id)
+        memo.clear()  # nothing read in the undone savepoint is trusted
+        return False
+    return True
 
 
 def waiting() -> int:

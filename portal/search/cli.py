@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from portal.core.stopping import Stopping
-from portal.core.workers import gives_way_to_web
+from portal.core.workers import PassGuard, gives_way_to_web
 from portal.extensions import db
 from portal.consultations.models import public_consultation
 from portal.search.services import reindex, reindex_size
@@ -24,10 +24,16 @@ def work_command(loop: bool, batch: int, interval: float):
     done = 0
     heartbeat = Heartbeat("search")
     stopping = Stopping() if loop else None  # SIGTERM: ends after the batch under way
+    guard = PassGuard("search", stopping, heartbeat) if loop else None  # a failed pass: logged, retried later
     while True:
         if loop:
-            heartbeat.beat()
-        count = work_queue(batch)
+            ok, count = guard.attempt(lambda: work_queue(batch))
+            if not ok:
+                if stopping.requested:
+                    break
+                continue
+        else:
+            count = work_queue(batch)
         done += count
         if count and not (loop and stopping.requested):
             continue

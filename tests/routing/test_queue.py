@@ -4,6 +4,7 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from portal.comments.models import Comment
 from portal.extensions import db
@@ -107,7 +108,7 @@ def test_two_mail_workers_at_once_route_each_comment_once(app, client, open_003)
     assert mails_by_comment() == expected
 
 
-def test_a_failure_while_routing_leaves_every_comment_queued(client, open_003, monkeypatch):
+def test_the_database_failing_while_routing_leaves_every_comment_queued(client, open_003, monkeypatch):
     from portal.routing import services
 
     section = unit_section(open_003)
@@ -119,11 +120,11 @@ def test_a_failure_while_routing_leaves_every_comment_queued(client, open_003, m
     def failing_on_the_second(*args, **kwargs):
         calls.append(1)
         if len(calls) == 2:
-            raise RuntimeError("database gone")
+            raise OperationalError("SELECT …", {}, Exception("database gone"))
         return plan(*args, **kwargs)
 
     monkeypatch.setattr(services, "plan_comment_mail", failing_on_the_second)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(OperationalError):
         route_queued()
     assert queued() == ids  # the first comment's mails were not kept without its queue row either
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
@@ -195,3 +196,29 @@ def test_the_administrator_sees_comments_waiting_for_their_mails(client, open_00
     assert route_new_comments() == 2
     page = client.get("/admin/outbox").get_data(as_text=True)
     assert "正等待生成邮件" not in page and "待发送（2）" in page
+
+
+def test_a_comment_that_cannot_be_routed_stays_queued_and_the_others_are_routed(client, open_003, monkeypatch):
+    from portal.routing import services
+
+    for n in range(3):
+        post_comment(client, open_003, f"/consultations/{open_003.id}", body=f"第{n}条意见。")
+    first, bad, last = sorted(db.session.scalars(select(Comment.id)))
+    route = services.route_comment
+
+    def route_or_fail(comment, **kwargs):
+        if comment.id == bad:
+            route(comment, **kwargs)  # its rows written, then undone with it
+            raise KeyError("a setting this comment needs")
+        return route(comment, **kwargs)
+
+    monkeypatch.setattr(services, "route_comment", route_or_fail)
+    assert route_queued() == 2  # the other two routed; the pass did not fail
+    assert queued() == [bad]  # kept, not lost: the status page counts it waiting
+    assert {c for c, _ in mails_by_comment()} == {first, last}
+    assert route_queued() == 0  # tried again, still failing, still kept
+    assert queued() == [bad]
+    monkeypatch.setattr(services, "route_comment", route)  # the fault mended
+    assert route_queued() == 1
+    assert queued() == []
+    assert {c for c, _ in mails_by_comment()} == {first, bad, last}
