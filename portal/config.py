@@ -46,6 +46,10 @@ class Config:
     SECURE_COOKIES = "auto"
     TRUST_PROXY = 0
     RATELIMIT_STORAGE_URI = "memory://"
+    # The rate-limit storage (Redis) down or not answering: limits counted in each worker's memory until it is
+    # back, errors logged, never a failed request (portal/extensions.py, PortalLimiter.init_app)
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     # On unless an app's own config says otherwise (Flask-Limiter would carry one app's setting over to the next
     # app made in the process; PortalLimiter reads each app's own)
     RATELIMIT_ENABLED = True

@@ -36,6 +36,12 @@ login_manager.login_view = "accounts.login"
 mail = Mail()  # configured from PORTAL_MAIL_* in portal.mail.config; used only by the outbox worker
 
 
+# The rate-limit storages that take redis-py's socket options; each call to them waits at most this many seconds
+REDIS_SCHEMES = {"redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster", "valkey", "valkeys",
+                 "valkey+unix", "valkey+sentinel", "valkey+cluster"}
+REDIS_TIMEOUT = 0.3
+
+
 class PortalLimiter(Limiter):
     """Flask-Limiter, which leaves alone the endpoints that count their own limit (``counts_own_limit``):
     the comment submission counts COMMENT_RATE_LIMIT from the comments table in its one read (issue 9), and
@@ -56,6 +62,26 @@ class PortalLimiter(Limiter):
     @enabled.setter
     def enabled(self, value: bool) -> None:
         self._enabled_default = value
+
+    def init_app(self, app) -> None:
+        """Flask-Limiter with each app's own settings (it keeps the first app's swallow and fallback switches, adds
+        up storage options and remembers a dead storage across the apps of a process), and a rate-limit storage on
+        another host that cannot stop the portal: a Redis that is down, or accepts and never answers, failed every
+        rate-limited request with a 500 (login, search, the API, receipts …) or held it for over a minute. Now each
+        call to Redis waits at most ``REDIS_TIMEOUT`` seconds (unless RATELIMIT_STORAGE_OPTIONS says otherwise);
+        when it fails the limits are counted in each worker's memory (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED) until
+        Redis answers again (tried after 1, 2, 4 … 32 s), and any other storage error is logged, not shown
+        (RATELIMIT_SWALLOW_ERRORS)."""
+        uri = app.config.get("RATELIMIT_STORAGE_URI") or ""
+        if uri.split("://", 1)[0].lower() in REDIS_SCHEMES:
+            app.config["RATELIMIT_STORAGE_OPTIONS"] = {
+                "socket_timeout": REDIS_TIMEOUT, "socket_connect_timeout": REDIS_TIMEOUT,
+                **(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})}
+        self._storage_options = {}
+        self._swallow_errors = None
+        self._in_memory_fallback_enabled = False
+        self._storage_dead = False
+        super().init_app(app)
 
     def counts_own_limit(self, endpoint: str) -> None:
         self.own_limit_endpoints.add(endpoint)
