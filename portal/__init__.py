@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from portal.config import Config, from_environment
-from portal.core import sqlite
+from portal.core import postgres, sqlite
 from portal.core.routing import PortalFlask
 from portal.core.secret import DEVELOPMENT_KEY, installation_key
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -32,8 +32,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'portal.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = _with_driver(app.config["SQLALCHEMY_DATABASE_URI"])
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite.engine_options(
-        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = postgres.engine_options(
+        uri, sqlite.engine_options(uri, app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}))
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
 
     db.init_app(app)

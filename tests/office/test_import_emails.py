@@ -269,12 +269,13 @@ def test_two_imports_of_the_same_mailbox_at_once_record_each_message_once(app, c
         maildir.add(mail(f"意见{n}", f"第{n}条意见。", message_id=f"<{n}@x>", date="Tue, 2 May 2023 10:15:00 +0800"))
     uploads = [(f"{n}.eml", raw) for n, raw in enumerate(maildir_messages(str(tmp_path / "Maildir")))]
     start, errors, kinds = threading.Barrier(2), [], []
+    consultation_id = consultation.id  # read here: the test's session is not for the threads to share
 
     def work(order):
         try:
             with app.app_context(), app.test_request_context():  # a worker of its own: its own session
                 start.wait()
-                result = import_emailed_comments(db.session.get(Consultation, consultation.id), "cli", order)
+                result = import_emailed_comments(db.session.get(Consultation, consultation_id), "cli", order)
                 db.session.commit()
                 kinds.extend(outcome.kind for outcome in result.outcomes)
                 db.session.remove()
