@@ -1,6 +1,7 @@
 """Configuration: the defaults here; a deployment changes those that `from_environment` reads from `PORTAL_*` environment
 variables (README, Configuration), the mail settings through portal/mail/config.py."""
 import os
+import re
 
 TIMEZONE = "Asia/Shanghai"
 
@@ -138,13 +139,38 @@ def _one_of(*choices: str):
     return read
 
 
+@_takes("a Redis URL: redis://host:port/db, rediss://… (TLS) or unix:///path/to/socket")
+def _redis_url(value: str) -> str:
+    from redis.connection import parse_url
+
+    parse_url(value)  # ValueError without one of those schemes, or with a port that is no number
+    return value
+
+
+def _rate_limit_storage_choices() -> list[str]:
+    from limits.storage import SCHEMES
+
+    return sorted(scheme for scheme in SCHEMES if not scheme.startswith("async+"))  # Flask-Limiter's are sync
+
+
+@_takes("a storage URL of `limits`: memory://, redis://host:port/db, rediss://…, redis+sentinel://…, "
+        "redis+cluster://…, memcached://… (see its documentation)")
+def _rate_limit_storage(value: str) -> str:
+    scheme, separator, _rest = value.partition("://")
+    if not separator or scheme.lower() not in _rate_limit_storage_choices():
+        raise ValueError(value)
+    if scheme.lower() in ("redis", "rediss"):
+        _redis_url(value)
+    return value
+
+
 # config key: (environment variable, how its text is read). Every one is in README, Configuration.
 ENVIRONMENT = {
     "SQLALCHEMY_DATABASE_URI": ("PORTAL_DATABASE_URL", str),
     "SECRET_KEY": ("PORTAL_SECRET_KEY", str),
     "SECRET_KEY_FALLBACKS": ("PORTAL_SECRET_KEY_FALLBACKS", _names),  # earlier keys, still accepted
-    "RATELIMIT_STORAGE_URI": ("PORTAL_RATELIMIT_STORAGE_URI", str),
-    "PAGE_CACHE_URL": ("PORTAL_PAGE_CACHE_URL", str),
+    "RATELIMIT_STORAGE_URI": ("PORTAL_RATELIMIT_STORAGE_URI", _rate_limit_storage),
+    "PAGE_CACHE_URL": ("PORTAL_PAGE_CACHE_URL", _redis_url),
     "COMMENT_RATE_LIMIT": ("PORTAL_COMMENT_RATE_LIMIT", _rate_limit),
     "REPORT_RATE_LIMIT": ("PORTAL_REPORT_RATE_LIMIT", _rate_limit),
     "AGREEMENT_RATE_LIMIT": ("PORTAL_AGREEMENT_RATE_LIMIT", _rate_limit),
@@ -191,7 +217,8 @@ def read_setting(variable: str, raw: str, kind):
     try:
         return kind(raw.strip() if kind is not str else raw)
     except ValueError:
-        raise ConfigError(f"{variable}={raw!r} cannot be used: it takes {_KINDS.get(kind, kind.__name__)}") from None
+        shown = re.sub(r"(://)[^/@]*@", r"\1…@", raw)  # a URL's user and password are not written to the log
+        raise ConfigError(f"{variable}={shown!r} cannot be used: it takes {_KINDS.get(kind, kind.__name__)}") from None
 
 
 def read_typed(variable: str, raw: str, kind: type):

@@ -57,6 +57,7 @@ log = logging.getLogger(__name__)
 cache = LRU(MAX_ENTRIES, MAX_BYTES)
 _clients: dict[str, object] = {}
 _failed: set[str] = set()  # Redis URLs whose failure was logged (once each, per process)
+_UNUSABLE = object()  # in _clients: a URL redis-py refused
 
 
 def clear() -> None:
@@ -105,8 +106,13 @@ def _shared():
     if client is None:
         import redis
 
-        client = _clients[url] = redis.Redis.from_url(url, socket_timeout=0.05, socket_connect_timeout=0.05)
-    return client
+        try:
+            client = redis.Redis.from_url(url, socket_timeout=0.05, socket_connect_timeout=0.05)
+        except Exception as error:  # noqa: BLE001 - a URL redis cannot use (no scheme …): no shared cache
+            _shared_failed(error)
+            client = _UNUSABLE
+        _clients[url] = client
+    return None if client is _UNUSABLE else client
 
 
 def _shared_key(key: tuple) -> str:
@@ -127,16 +133,14 @@ def _get(key: tuple) -> str | None:
     html = cache.get(key)
     if html is not None or (client := _shared()) is None:
         return html
-    import redis
-
     try:
         data = client.get(_shared_key(key))
-    except redis.RedisError as error:
+        if data is None:
+            return None
+        html = data.decode()
+    except Exception as error:  # noqa: BLE001 - whatever the shared cache does wrong is a miss, never a 500
         _shared_failed(error)
         return None
-    if data is None:
-        return None
-    html = data.decode()
     cache.put(key, html, size=len(html) * 2 + 200)
     return html
 
@@ -147,11 +151,9 @@ def _put(key: tuple, html: str) -> None:
         return
     if "page" in request.args and not g.get("thread_page_exists"):  # the query is vetted (_shared_query)
         return  # ?page=999 shows the last page: kept by this worker only
-    import redis
-
     try:
         client.set(_shared_key(key), html.encode(), ex=SHARED_SECONDS)
-    except redis.RedisError as error:
+    except Exception as error:  # noqa: BLE001 - the page is still served, and kept by this worker
         _shared_failed(error)
 
 

@@ -133,6 +133,37 @@ def test_without_redis_the_pages_are_rendered_as_before(client, section, renders
     assert "shared page cache unavailable" in caplog.text
 
 
+def test_a_page_cache_url_redis_cannot_use_is_only_a_miss(client, section, renders, caplog, monkeypatch):
+    """A URL without its scheme (set in the app's config, past the start's check of PORTAL_PAGE_CACHE_URL) had made
+    every consultation page a 500: redis-py refuses it with a ValueError, not a RedisError."""
+    consultation, section = section
+    monkeypatch.setattr(pages, "_failed", set())
+    monkeypatch.setattr(pages, "_clients", {})
+    client.application.config["PAGE_CACHE_URL"] = "127.0.0.1:6379"
+    assert "第02条意见" in get(client, consultation, section)
+    another_worker()
+    assert "第02条意见" in get(client, consultation, section)
+    assert renders == [1, 1]
+    assert caplog.text.count("shared page cache unavailable") == 1  # said once
+
+
+def test_any_error_of_the_shared_cache_is_a_miss(client, section, renders, monkeypatch):
+    consultation, section = section
+
+    class Broken:
+        def get(self, _key):
+            raise OSError("connection reset")
+
+        def set(self, *_args, **_kwargs):
+            raise TypeError("not what redis-py raises")
+
+    monkeypatch.setattr(pages, "_shared", lambda: Broken())
+    assert "第02条意见" in get(client, consultation, section)
+    another_worker()
+    assert "第02条意见" in get(client, consultation, section)
+    assert renders == [1, 1]
+
+
 def test_deployments_sharing_a_redis_never_read_each_others_pages(client, section, renders, database_url):
     from portal import create_app
 

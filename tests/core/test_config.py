@@ -54,6 +54,13 @@ def test_comment_length_is_set_from_the_environment(app, client, open_003):
     ("PORTAL_TRUSTED_HOSTS", "consult.example.gov.cn, www.example.gov.cn,", "TRUSTED_HOSTS",
      ["consult.example.gov.cn", "www.example.gov.cn"]),
     ("DATABASE_URL", "sqlite:////tmp/x.db", "SQLALCHEMY_DATABASE_URI", "sqlite:////tmp/x.db"),
+    ("PORTAL_PAGE_CACHE_URL", "redis://127.0.0.1:6379/0", "PAGE_CACHE_URL", "redis://127.0.0.1:6379/0"),
+    ("PORTAL_PAGE_CACHE_URL", "unix:///run/redis/redis.sock", "PAGE_CACHE_URL", "unix:///run/redis/redis.sock"),
+    ("PORTAL_RATELIMIT_STORAGE_URI", "memory://", "RATELIMIT_STORAGE_URI", "memory://"),
+    ("PORTAL_RATELIMIT_STORAGE_URI", "rediss://:pw@redis.example:6380/1", "RATELIMIT_STORAGE_URI",
+     "rediss://:pw@redis.example:6380/1"),
+    ("PORTAL_RATELIMIT_STORAGE_URI", "redis+sentinel://10.0.0.1:26379,10.0.0.2:26379/portal", "RATELIMIT_STORAGE_URI",
+     "redis+sentinel://10.0.0.1:26379,10.0.0.2:26379/portal"),
 ])
 def test_a_setting_is_read(monkeypatch, variable, value, key, expected):
     monkeypatch.setenv(variable, value)
@@ -73,12 +80,34 @@ def test_an_empty_variable_is_not_set(monkeypatch):
     ("PORTAL_TWO_FACTOR_REQUIRED", "maybe", "1 or 0"),
     ("PORTAL_SECURE_COOKIES", "yes", "one of auto, 1, 0"),
     ("PORTAL_SEARCH_BACKEND", "elastic", "one of auto, whoosh, postgresql"),
+    ("PORTAL_PAGE_CACHE_URL", "127.0.0.1:6379", "a Redis URL: redis://"),
+    ("PORTAL_PAGE_CACHE_URL", "memcached://127.0.0.1:11211", "a Redis URL: redis://"),
+    ("PORTAL_PAGE_CACHE_URL", "redis://127.0.0.1:63x9/0", "a Redis URL: redis://"),
+    ("PORTAL_RATELIMIT_STORAGE_URI", "127.0.0.1:6379", "a storage URL of `limits`: memory://, redis://"),
+    ("PORTAL_RATELIMIT_STORAGE_URI", "async+redis://127.0.0.1:6379", "a storage URL of `limits`"),
+    ("PORTAL_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379x", "a storage URL of `limits`"),
 ])
 def test_a_setting_that_cannot_be_used_is_named(monkeypatch, variable, value, says):
     monkeypatch.setenv(variable, value)
     with pytest.raises(ConfigError) as refused:
         from_environment()
     assert variable in str(refused.value) and says in str(refused.value)
+
+
+def test_a_refused_url_is_named_without_its_password(monkeypatch):
+    monkeypatch.setenv("PORTAL_PAGE_CACHE_URL", "redis://:s3cret@redis.example:x/0")
+    with pytest.raises(ConfigError) as refused:
+        from_environment()
+    assert "s3cret" not in str(refused.value) and "redis://…@redis.example:x/0" in str(refused.value)
+
+
+def test_the_start_stops_at_a_page_cache_url_without_its_scheme(tmp_path):
+    environment = {**os.environ, "PORTAL_PAGE_CACHE_URL": "127.0.0.1:6379", "PORTAL_INSTANCE_PATH": str(tmp_path)}
+    started = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=environment, capture_output=True,
+                             text=True, timeout=120)
+    assert started.returncode == 1
+    assert "PORTAL_PAGE_CACHE_URL='127.0.0.1:6379' cannot be used: it takes a Redis URL" in started.stderr
+    assert "Traceback" not in started.stderr
 
 
 def test_every_setting_is_in_the_readme():
