@@ -17,11 +17,13 @@ import imaplib
 import re
 import socket
 import ssl
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from portal.audit.services import record_action
@@ -33,7 +35,13 @@ from portal.office.services import ImportRefused, OfficeError
 
 READ_AFTER_DEADLINE = timedelta(days=7)
 BATCH = 50  # messages fetched, and recorded, at a time
-TIMEOUT = 30  # seconds to wait for the server
+TIMEOUT = 30  # seconds to wait for the server (the scheduled job, the command line)
+# 立即收取 reads the mailbox inside the office's request, which gunicorn ends after 30 s (its worker timeout) with a
+# bare 502: there each step waits for the server at most INTERACTIVE_TIMEOUT seconds (so that the office reads the
+# portal's own words about a server that does not answer), and no new batch is begun after INTERACTIVE_BUDGET
+# seconds (the scheduled job reads the rest a few minutes later)
+INTERACTIVE_TIMEOUT = 10
+INTERACTIVE_BUDGET = 12
 LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
 _HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,198}[A-Za-z0-9])?$|^[0-9a-fA-F:]+$")
 
@@ -123,13 +131,13 @@ def _port_refusal() -> str:
              ports=_allowed_ports().replace(",", "、"))
 
 
-def _connect(mailbox: ConsultationMailbox) -> imaplib.IMAP4:
+def _connect(mailbox: ConsultationMailbox, timeout: float = TIMEOUT) -> imaplib.IMAP4:
     if not port_allowed(mailbox.port):  # saved before the setting narrowed
         raise MailboxPortRefused(mailbox.port)
     if mailbox.security == "ssl":
         return imaplib.IMAP4_SSL(mailbox.host, mailbox.port, ssl_context=ssl.create_default_context(),
-                                 timeout=TIMEOUT)
-    client = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=TIMEOUT)
+                                 timeout=timeout)
+    client = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=timeout)
     if mailbox.security == "starttls":
         client.starttls(ssl_context=ssl.create_default_context())
     return client
@@ -147,17 +155,20 @@ def _fetched(client: imaplib.IMAP4, uids: list[int]) -> list[tuple[int, bytes]]:
     return sorted(messages)
 
 
-def fetch_mailbox(mailbox: ConsultationMailbox, actor) -> FetchResult:
+def fetch_mailbox(mailbox: ConsultationMailbox, actor, *, interactive: bool = False) -> FetchResult:
     """Read the mailbox's new messages and record them (portal/office/inbox.py), a batch a commit; a failure (the
-    server, the password) is kept on the mailbox for the office to see, and what was recorded before it stays."""
+    server, the password) is kept on the mailbox for the office to see, and what was recorded before it stays.
+    ``interactive`` (立即收取, inside a web request): shorter waits, and the batches left after
+    ``INTERACTIVE_BUDGET`` seconds are left to the scheduled job (said among the result's problems)."""
     from portal.office.inbox import import_emailed_comments
 
     consultation, result = mailbox.consultation, FetchResult()
+    started = time.monotonic()
     password = unseal(mailbox.sealed_password)
     try:
         if password is None:
             raise imaplib.IMAP4.error(_("保存的密码无法读出（平台的密钥已更换），请重新填写密码。"))
-        client = _connect(mailbox)
+        client = _connect(mailbox, INTERACTIVE_TIMEOUT if interactive else TIMEOUT)
         try:
             client.login(mailbox.username, password)
             typ, _data = client.select(imap_folder_name(mailbox.folder), readonly=True)
@@ -169,6 +180,11 @@ def fetch_mailbox(mailbox: ConsultationMailbox, actor) -> FetchResult:
             typ, data = client.uid("SEARCH", None, f"UID {mailbox.last_uid + 1}:*")
             uids = sorted(uid for uid in map(int, (data[0] or b"").split()) if uid > mailbox.last_uid)
             for start in range(0, len(uids), BATCH):
+                if interactive and start and time.monotonic() - started > INTERACTIVE_BUDGET:
+                    left = len(uids) - start
+                    result.problems.append(ngettext("还有 %(num)d 封新邮件没有收取，平台会在几分钟内自动收取。",
+                                                    "还有 %(num)d 封新邮件没有收取，平台会在几分钟内自动收取。", left))
+                    break
                 messages = _fetched(client, uids[start:start + BATCH])
                 imported = import_emailed_comments(
                     consultation, actor, [(f"{mailbox.folder}-{uid}.eml", raw) for uid, raw in messages],

@@ -525,7 +525,7 @@ def mailbox(consultation_id: int):
         found = mailbox_of(consultation)
         if found is None:
             return redirect(url_for("office.import_emails", consultation_id=consultation.id, _anchor="mailbox"), 303)
-        fetched = fetch_mailbox(found, current_user)
+        fetched = fetch_mailbox(found, current_user, interactive=True)  # within gunicorn's worker timeout
         return _emails_page(consultation, fetched=fetched, status=200 if fetched.error is None else 422)
     form = MailboxForm()
     if form.validate_on_submit():
