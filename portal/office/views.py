@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -47,6 +47,7 @@ def _add_error(form, field: str, message: str) -> None:
 
 
 NOT_DONE = object()
+AUDIT_SHOWN = 50  # the consultation page lists the latest entries of its audit log, the rest are counted
 
 
 def carry_out(form, action: Callable[[], Any]):
@@ -114,9 +115,16 @@ def upload():
 @role_required("office")
 def review(consultation_id: int):
     consultation = get_managed_consultation(consultation_id)
+    # the latest entries only: each moderation action and answer writes one, thousands on a busy consultation
+    in_consultation = AuditEntry.consultation_id == consultation.id
     audit = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.consultation_id == consultation.id).order_by(AuditEntry.at.desc())
+        select(AuditEntry).where(in_consultation).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(AUDIT_SHOWN)
     ).all()
+    audit_more = 0
+    if len(audit) == AUDIT_SHOWN:
+        total = db.session.scalar(select(func.count()).select_from(AuditEntry).where(in_consultation))
+        audit_more = total - AUDIT_SHOWN
     round_form = None
     if not consultation.is_published:
         round_form = PreviousRoundForm()
@@ -124,7 +132,8 @@ def review(consultation_id: int):
         round_form.previous_round.data = consultation.previous_round_id or 0
     request_ = publication_review.latest_request(consultation)
     return render_template("office/review.html", consultation=consultation, review=review_of(consultation),
-                           audit=audit, round_form=round_form, earlier_rounds=earlier_rounds(consultation),
+                           audit=audit, audit_more=audit_more, round_form=round_form,
+                           earlier_rounds=earlier_rounds(consultation),
                            next_rounds=next_rounds(consultation), reviewed=publication_review.review_required(),
                            publication_request=request_,
                            may_decide=request_ is not None and publication_review.may_decide(current_user, request_),
