@@ -1,6 +1,7 @@
 """Helpers shared by the HTTP tests: act as a citizen would, through pages and forms."""
 import os
 import re
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -224,3 +225,21 @@ def staff_browser(app, email: str, password: str = "correct horse 1") -> Browser
                                             "password": password})
     assert response.status_code in (302, 422), response.status_code
     return browser
+
+
+@contextmanager
+def statements():
+    """The SQL statements sent while the block runs (any engine), as a list the block can read after."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)

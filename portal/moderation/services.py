@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from portal.audit.services import record_action
 from portal.comments.attachments import text_of_files_contains
@@ -188,7 +189,8 @@ def queue_page(filters: QueueFilters, per_page: int = 50) -> QueuePage:
             .group_by(key)
         )
     }
-    loaded = {c.id: c for c in db.session.scalars(select(Comment).where(Comment.id.in_([r.first_id for r in found])))}
+    loaded = {c.id: c for c in db.session.scalars(  # with their sections: the page names each comment's section
+        select(Comment).where(Comment.id.in_([r.first_id for r in found])).options(selectinload(Comment.section)))}
     rows = []
     for row in found:
         comment = loaded[row.first_id]
