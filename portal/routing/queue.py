@@ -15,6 +15,7 @@ import logging
 
 from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import selectinload
 
 from portal.comments.models import Comment
 from portal.core.statements import prepared, run
@@ -57,7 +58,7 @@ def route_queued(batch: int = 100) -> int:
     """Plan the mails of up to ``batch`` queued comments and write their outbox rows; commits. Returns the
     number of queue rows taken and done (comments erased meanwhile are taken and skipped; a comment that cannot be
     routed is logged and put back in the queue, the others routed)."""
-    from portal.routing.services import route_comment
+    from portal.routing.services import remember_responsible_units, route_comment
 
     db.session.commit()  # the DELETE must begin the transaction (SQLite: the write lock before any read)
     try:
@@ -65,8 +66,11 @@ def route_queued(batch: int = 100) -> int:
         if not taken:
             db.session.rollback()
             return 0
-        comments = db.session.scalars(select(Comment).where(Comment.id.in_(taken)).order_by(Comment.id)).all()
-        memo: dict = {}  # each consultation's settings and each set of units, read once in this transaction
+        comments = db.session.scalars(  # with the comments replies answer (their authors may be mailed)
+            select(Comment).where(Comment.id.in_(taken)).order_by(Comment.id).options(selectinload(Comment.parent))
+        ).all()
+        memo: dict = {}  # each consultation's settings, each section's units and each set of units, read once here
+        remember_responsible_units({c.section_id for c in comments if c.section_id is not None}, memo)
         left = []
         for comment in comments:
             if not _route_one(route_comment, comment, taken[comment.id], memo):

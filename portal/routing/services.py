@@ -18,7 +18,7 @@ from portal.mail.services import MailPlan, outbox_row, plan_commenter_mail
 from portal.routing.models import MODES, RoutingSettings
 from portal.routing.queue import unqueue
 from portal.units.models import Unit
-from portal.units.services import match_unit_names
+from portal.units.services import UnitDirectory, match_unit_names
 
 STAFF_LANGUAGE = "zh_CN"
 
@@ -139,7 +139,9 @@ def plan_comment_mail(consultation, unit_names: list[str], author_contact: str |
     if memo[mode]:
         routing = SectionRouting(section=None, unit_names=unit_names)
         if (units := ("units", tuple(unit_names))) not in memo:
-            memo[units] = _unit_recipients(unit_names)
+            directory = memo.get("unit_directory")  # the worker's batch: the directory read once for all its sets
+            memo[units] = ([unit_recipient(u) for u in directory.match(unit_names)[0]] if directory is not None
+                           else _unit_recipients(unit_names))
         routing.recipients = [contact_recipient(consultation), *memo[units]]  # read only: shared in the batch
         at = now()
         for email, names in addresses_for(routing).items():
@@ -149,6 +151,25 @@ def plan_comment_mail(consultation, unit_names: list[str], author_contact: str |
             ))
     plan_commenter_mail(plan, author_contact, language, consultation.id, base_url)
     return plan
+
+
+def remember_responsible_units(section_ids: set[int], memo: dict) -> None:
+    """Put each section's responsible units (``Section.responsible_units``: its own, else its nearest parent's)
+    in ``memo`` for route_comment, from one query of the few columns of their drafts' sections, instead of
+    loading each section of a batch and its parents; and, when there are some, the directory of units to match
+    their names (plan_comment_mail)."""
+    if not section_ids:
+        return
+    drafts = select(Section.draft_id).where(Section.id.in_(section_ids))
+    rows = {row.id: row for row in db.session.execute(
+        select(Section.id, Section.parent_id, Section.unit_names).where(Section.draft_id.in_(drafts)))}
+    for section_id in section_ids:
+        current = rows.get(section_id)
+        while current is not None and not current.unit_names:
+            current = rows.get(current.parent_id)
+        memo[("responsible_units", section_id)] = list(current.unit_names) if current is not None else []
+    if any(memo[("responsible_units", section_id)] for section_id in section_ids):
+        memo["unit_directory"] = UnitDirectory()  # each set of units matched in memory, not a query each
 
 
 def route_comment(comment: Comment, base_url: str | None = None, queued: bool = True,
@@ -161,7 +182,12 @@ def route_comment(comment: Comment, base_url: str | None = None, queued: bool = 
         unqueue(comment.id)
     if comment.status == "spam":  # marked spam before its mails were planned: not received, nobody is mailed
         return []              # (restored, it is queued again: portal/moderation/services.py)
-    unit_names = comment.section.responsible_units if comment.section is not None else []
+    if comment.section_id is None:
+        unit_names = []
+    elif memo is not None and (key := ("responsible_units", comment.section_id)) in memo:
+        unit_names = memo[key]  # read by remember_responsible_units for the batch
+    else:
+        unit_names = comment.section.responsible_units
     plan = plan_comment_mail(comment.consultation, unit_names, comment.author_contact, comment.language, base_url,
                              memo)
     rows = plan.queue(comment.id)

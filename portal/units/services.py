@@ -61,6 +61,10 @@ def match_unit_names(names: list[str]) -> tuple[list[Unit], list[str]]:
             normalised_aliases.setdefault(normalise_unit_name(alias), unit)
         for key, unit in normalised_aliases.items():
             by_normalised.setdefault(key, unit)
+    return _split(names, by_name, by_alias, by_normalised)
+
+
+def _split(names: list[str], by_name: dict, by_alias: dict, by_normalised: dict) -> tuple[list[Unit], list[str]]:
     found: list[Unit] = []
     unmatched: list[str] = []
     for name in names:
@@ -70,3 +74,23 @@ def match_unit_names(names: list[str]) -> tuple[list[Unit], list[str]]:
         elif unit not in found:
             found.append(unit)
     return found, unmatched
+
+
+class UnitDirectory:
+    """The units and their aliases read once (two queries), to match many lists of names in memory by the rules
+    of ``match_unit_names`` (a page or a batch that matches the names of many sections)."""
+
+    def __init__(self):
+        units = list(db.session.scalars(select(Unit)))
+        aliases = list(db.session.execute(select(UnitAlias.alias, Unit).join(Unit, Unit.id == UnitAlias.unit_id)))
+        self.by_name = {u.name: u for u in units}
+        self.by_alias = {alias: unit for alias, unit in aliases}
+        self.by_normalised: dict[str, Unit] = {}
+        for unit in units:
+            self.by_normalised.setdefault(normalise_unit_name(unit.name), unit)
+        for alias, unit in aliases:
+            self.by_normalised.setdefault(normalise_unit_name(alias), unit)
+
+    def match(self, names: list[str]) -> tuple[list[Unit], list[str]]:
+        """As ``match_unit_names(names)``, without a query."""
+        return _split(names, self.by_name, self.by_alias, self.by_normalised)
