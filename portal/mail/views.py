@@ -5,9 +5,11 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from portal.accounts.access import role_required
 from portal.audit.services import record_action
+from portal.comments.models import Comment
 from portal.core.web import query_int
 from portal.extensions import csrf, db, limiter
 from portal.mail.forms import ConfirmForm
@@ -70,7 +72,9 @@ def outbox():
     if status and status not in STATUSES:
         abort(404)
     page = query_int(request.args.get("page")) or 1
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    # with each message's comment (its status only): a mail whose comment was withdrawn is not offered to resend
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).options(
+        selectinload(OutboxMessage.comment).load_only(Comment.id, Comment.status))
     if status:
         query = query.where(OutboxMessage.status == status)
     messages = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
