@@ -67,13 +67,16 @@ def clean_emails(emails: list[str]) -> list[str]:
     return seen
 
 
-def route_section(consultation: Consultation, section: Section | None) -> SectionRouting:
-    """The contact always; the responsible units of the section (its own, else its nearest parent's)."""
+def route_section(consultation: Consultation, section: Section | None,
+                  directory: UnitDirectory | None = None) -> SectionRouting:
+    """The contact always; the responsible units of the section (its own, else its nearest parent's).
+    ``directory``: the units read once, for a caller routing many sections (else a query or more each)."""
     routing = SectionRouting(section=section)
     if section is not None:
         routing.unit_names = section.responsible_units
         routing.inherited = bool(routing.unit_names) and not section.unit_names
-        routing.units, routing.unmatched = match_unit_names(routing.unit_names)
+        match = directory.match if directory is not None else match_unit_names
+        routing.units, routing.unmatched = match(routing.unit_names)
     routing.recipients = [contact_recipient(consultation)] + [unit_recipient(u) for u in routing.units]
     return routing
 
@@ -82,7 +85,8 @@ def routing_table(consultation: Consultation) -> list[SectionRouting]:
     """The whole draft first, then every section of the current draft in document order."""
     draft = consultation.current_draft
     sections = list(draft.sections) if draft else []
-    return [route_section(consultation, None)] + [route_section(consultation, s) for s in sections]
+    directory = UnitDirectory()  # every section's units matched in memory: two queries, not one or more a section
+    return [route_section(consultation, None)] + [route_section(consultation, s, directory) for s in sections]
 
 
 def addresses_for(routing: SectionRouting) -> dict[str, list[str]]:
