@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 from sqlalchemy import exists, or_, select, text
+from sqlalchemy.orm import selectinload
 
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation, public_consultation
@@ -118,8 +119,13 @@ def _load(hits: list[Hit], consultations: dict[int, Consultation], clauses) -> l
     """Read the hits from the database and keep only what the public may see now (the index may lag)."""
     section_ids = [h.target_id for h in hits if h.kind == "section"]
     comment_ids = [h.target_id for h in hits if h.kind == "comment"]
-    sections = {s.id: s for s in db.session.scalars(select(Section).where(Section.id.in_(section_ids)))} if section_ids else {}
-    comments = {c.id: c for c in db.session.scalars(select(Comment).where(Comment.id.in_(comment_ids)))} if comment_ids else {}
+    sections, comments = {}, {}
+    if section_ids:  # with their tables, searched (and quoted) with their text
+        sections = {s.id: s for s in db.session.scalars(
+            select(Section).where(Section.id.in_(section_ids)).options(selectinload(Section.tables)))}
+    if comment_ids:  # with their sections, which the results name
+        comments = {c.id: c for c in db.session.scalars(
+            select(Comment).where(Comment.id.in_(comment_ids)).options(selectinload(Comment.section)))}
     out = []
     for hit in hits:
         consultation = consultations.get(hit.consultation_id)

@@ -13,7 +13,14 @@ bp = Blueprint("search", __name__)
 def results():
     args = parse_search_args(request.args)
     found = search(args.q, args.consultation_id, args.state, args.kind, args.page) if args.q else None
-    db.session.commit()  # a rebuild request may have been queued
+    # a rebuild request may have been queued: committed without expiring the results read (nothing they show was
+    # written), which the page would otherwise read again one by one
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
     if found is not None and found.total and not found.results and found.page > found.pages:
         # a page beyond the last (an old link, a hand-edited address): the last one, not "190 found … none found"
         return redirect(url_for("search.results", **{**request.args.to_dict(), "page": found.pages}))
