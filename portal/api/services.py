@@ -13,11 +13,8 @@ from datetime import date, datetime, timedelta
 from flask import url_for
 from sqlalchemy import func, select
 
-from portal.comments.agreements import agreement_total, most_agreed
 from portal.consultations.questions import question_choices
-from portal.consultations.choices import choice_results
 from portal.comments.models import CHANNELS, Comment
-from portal.comments.quotes import most_quoted
 from portal.comments.services import THREAD_ORDERS, comment_ordering, public_comment_counts
 from portal.consultations.models import Consultation, published_consultations
 from portal.consultations.services import closing_summary
@@ -25,10 +22,8 @@ from portal.core.time import rfc3339
 from portal.drafts.models import DraftTable, Section
 from portal.drafts.services import load_tree
 from portal.extensions import db
-from portal.reports.services import (
-    channel_counts, commenter_counts, comments_per_day, comments_per_top_section, feedback_groups, organisation_count,
-    proposal_count, question_counts, stance_counts,
-)
+from portal.reports.figures import agreed_comments, statistics_figures
+from portal.reports.services import feedback_groups
 from portal.responses.models import Response
 from portal.reports.work_report import OUTCOMES
 
@@ -360,47 +355,37 @@ def feedback(consultation: Consultation, whole_draft_heading: str, page: int = 1
 
 def statistics(consultation: Consultation) -> dict:
     """What the statistics page charts: the opinions received (all but spam, moderated or not, as the closing
-    summary counts them) per top-level section, per stance, per way received and per day (Asia/Shanghai)."""
-    per_section = comments_per_top_section(consultation)
+    summary counts them) per top-level section, per stance, per way received and per day (Asia/Shanghai); the
+    figures computed once until a comment changes (portal/reports/figures.py)."""
+    figures = statistics_figures(consultation)
+    sections = {section.id: section for section in consultation.current_draft.sections} \
+        if consultation.current_draft else {}
     return {
         "consultation": {"id": consultation.id, "title": consultation.title,
                          "url": url_for("reports.statistics", consultation_id=consultation.id, _external=True)},
-        "total": sum(count for _section, count in per_section),
-        "sections": [{"section": section_reference(section), "count": count} for section, count in per_section],
-        "stances": stance_counts(consultation),
-        "proposals": proposal_count(consultation),
-        "commenters": commenter_counts(consultation),
-        "organisations": organisation_count(consultation),
+        "total": figures.total,
+        "sections": [{"section": section_reference(sections.get(section_id)), "count": count}
+                     for section_id, count in figures.per_section],
+        "stances": figures.stances,
+        "proposals": figures.proposals,
+        "commenters": figures.commenters,
+        "organisations": figures.organisations,
         "questions": [{"number": number, "question": (consultation.questions or [])[number - 1], "count": count}
-                      for number, count in question_counts(consultation).items()],
-        "channels": {channel: count for channel, count in zip(CHANNELS, _channel_counts(consultation))},
-        "days": [{"date": day.isoformat(), "count": count} for day, count in comments_per_day(consultation)],
-        "quoted": _quoted(consultation),
+                      for number, count in figures.questions.items()],
+        "channels": {channel: figures.channels.get(channel, 0) for channel in CHANNELS},
+        "days": [{"date": day.isoformat(), "count": count} for day, count in figures.per_day],
+        "quoted": [{"section": section_reference(sections[item.passage.section_id]), "text": item.passage.text,
+                    "comments": item.comments} for item in figures.quoted],
         # the public comments most agreed with (赞同), and the agreements in all
-        "agreements": agreement_total(consultation),
+        "agreements": figures.agreements,
         "agreed": [{"comment_id": c.id, "section": section_reference(c.section), "agreements": c.agreement_count,
                     "url": url_for("comments.reply", consultation_id=consultation.id, comment_id=c.id, _external=True)}
-                   for c in most_agreed(consultation)],
+                   for c in agreed_comments(figures)],
         # readers' choices (表态), once the consultation has closed (as the statistics page)
         "choices": [{"number": r.number, "question": r.question, "total": r.total, "multiple": r.multiple,
                      "choices": [{"choice": choice, "count": count} for choice, count in r.counts]}
-                    for r in choice_results(consultation)] if consultation.is_closed else [],
+                    for r in figures.choices],
     }
-
-
-def _quoted(consultation: Consultation) -> list[dict]:
-    quoted = most_quoted(consultation)
-    if not quoted:
-        return []
-    sections = {section.id: section for section in consultation.current_draft.sections}
-    return [{"section": section_reference(sections[item.passage.section_id]), "text": item.passage.text,
-             "comments": item.comments} for item in quoted]
-
-
-def _channel_counts(consultation: Consultation) -> list[int]:
-    """Opinions received each way, in the order of CHANNELS, none left out (a way not used: 0)."""
-    counts = channel_counts(consultation)
-    return [counts.get(channel, 0) for channel in CHANNELS]
 
 
 def _report_totals(totals) -> dict:

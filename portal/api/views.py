@@ -202,7 +202,8 @@ def _comments(consultation_id: int) -> dict:
 
 @bp.get(f"{PREFIX}/consultations/<int:consultation_id>/statistics")
 def statistics(consultation_id: int):
-    # not kept in memory: it counts comments still waiting for a moderator, whose arrival renews no token
+    # its figures kept in memory under the consultation's tokens and its newest comment (portal/reports/figures.py):
+    # it counts comments still waiting for a moderator, whose arrival renews no token
     return json_response(services.statistics(_consultation(consultation_id)))
 
 

@@ -7,9 +7,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup
 
-from portal.comments.agreements import agreement_total, most_agreed
-from portal.consultations.choices import choice_results
-from portal.comments.quotes import most_quoted
 from portal.consultations.services import closing_summary
 from portal.consultations.views import get_public_consultation
 from portal.core.time import local, now
@@ -19,10 +16,8 @@ from portal.core.official_docx import DOCX
 from portal.reports.document import WHOLE_DRAFT, report_facts, report_filename
 from portal.reports.document import feedback_document as write_feedback_document
 from portal.reports.charts import horizontal_bar_chart
-from portal.reports.services import (
-    channel_counts, commenter_counts, comments_per_day, comments_per_top_section, feedback_count, feedback_groups,
-    organisation_count, question_counts, report_state, proposal_count, stance_counts,
-)
+from portal.reports.figures import agreed_comments, statistics_figures
+from portal.reports.services import feedback_count, feedback_groups, report_state
 
 bp = Blueprint("reports", __name__)
 
@@ -55,14 +50,16 @@ def feedback_page(consultation, drafts: bool = False) -> dict:
 @bp.get("/consultations/<int:consultation_id>/statistics")
 def statistics(consultation_id: int):
     consultation = get_public_consultation(consultation_id)
+    figures = statistics_figures(consultation)  # computed once until a comment changes
+    sections = {s.id: s for s in consultation.current_draft.sections} if consultation.current_draft else {}
     per_section = [
-        (section.title if section else _("对草案整体的意见"), count)
-        for section, count in comments_per_top_section(consultation)
+        (sections[section_id].title if section_id is not None else _("对草案整体的意见"), count)
+        for section_id, count in figures.per_section
     ]
-    per_day = comments_per_day(consultation)
-    stances = stance_counts(consultation)
+    per_day = figures.per_day
+    stances = figures.stances
     stance_names = {"support": _("赞成"), "oppose": _("反对"), "suggest": _("建议")}
-    total = sum(count for _label, count in per_section)
+    total = figures.total
     charts = {
         "sections": horizontal_bar_chart(
             "chart-sections", _("各部分收到的意见数"),
@@ -87,16 +84,16 @@ def statistics(consultation_id: int):
         per_section=per_section,
         per_day=per_day,
         stances=[(stance_names[s], n) for s, n in stances.items()],
-        proposals=proposal_count(consultation),
-        commenters=commenter_counts(consultation),
-        organisations=organisation_count(consultation),
-        questions=question_counts(consultation),
+        proposals=figures.proposals,
+        commenters=figures.commenters,
+        organisations=figures.organisations,
+        questions=figures.questions,
         # readers' choices (表态) are shown once the consultation has closed, so that early ones sway no later ones
-        choices=choice_results(consultation) if consultation.is_closed else [],
-        agreed=most_agreed(consultation), agreements=agreement_total(consultation),
-        channels=channel_counts(consultation),
-        quoted=most_quoted(consultation),
-        sections={s.id: s for s in consultation.current_draft.sections} if consultation.current_draft else {},
+        choices=figures.choices,
+        agreed=agreed_comments(figures), agreements=figures.agreements,
+        channels=figures.channels,
+        quoted=figures.quoted,
+        sections=sections,
         charts={name: Markup(svg) for name, svg in charts.items()},  # escaped in horizontal_bar_chart
     )
 
