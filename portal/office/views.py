@@ -140,6 +140,21 @@ def review(consultation_id: int):
                            return_form=ReturnPublicationForm(), plain_form=PlainForm())
 
 
+@bp.get("/consultations/<int:consultation_id>/audit")
+@role_required("office")
+def audit_log(consultation_id: int):
+    """The consultation's whole audit log, newest first, a page at a time (its page lists the latest entries)."""
+    from portal.audit.labels import action_label
+    from portal.audit.services import find_entries
+    from portal.core.web import query_int
+
+    consultation = get_managed_consultation(consultation_id)
+    page = query_int(request.args.get("page")) or 1
+    entries, total = find_entries(consultation_id=consultation.id, page=page, per_page=AUDIT_SHOWN)
+    return render_template("office/audit.html", consultation=consultation, entries=entries, total=total, page=page,
+                           pages=max(1, -(-total // AUDIT_SHOWN)), action_label=action_label)
+
+
 def _managed(consultation: Consultation) -> bool:
     return can_manage_consultation(current_user, consultation)
 

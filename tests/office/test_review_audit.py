@@ -1,5 +1,6 @@
 """The consultation's page lists the latest entries of its audit log, not all of them (each moderation action and
-answer writes one: thousands on a busy consultation), and says how many earlier ones there are."""
+answer writes one: thousands on a busy consultation), says how many earlier ones there are and links to the whole
+log, a page at a time."""
 import re
 
 from sqlalchemy import select
@@ -10,10 +11,10 @@ from portal.extensions import db
 from tests.helpers import staff_browser
 
 
-def _audit_items(page: str) -> list[str]:
-    section = page[page.index('<section aria-labelledby="audit-h">'):]
-    section = section[:section.index("</section>")]
-    return re.findall(r"<li>(.*?)</li>", section, re.S)
+def _audit_items(page: str, start: str = '<section aria-labelledby="audit-h">') -> list[str]:
+    listed = page[page.index(start):]
+    listed = listed[:listed.index("</ul>")]
+    return re.findall(r"<li>(.*?)</li>", listed, re.S)
 
 
 def test_the_page_lists_the_latest_fifty_entries_and_counts_the_rest(app, client, clock, consultation, office,
@@ -30,10 +31,18 @@ def test_the_page_lists_the_latest_fifty_entries_and_counts_the_rest(app, client
     assert "第59条" in items[0] and "第10条" in items[-1]  # newest first
     assert "第9条" not in page
     assert "以上是最近的 50 条，还有 10 条更早的记录。" in page
-    assert "/admin/audit" not in page  # office staff may not open the audit log: no link
-    make_staff("admin", "admin@mz.gov.cn")
-    admin_page = staff_browser(app, "admin@mz.gov.cn").get(f"/office/consultations/{consultation.id}")
-    assert f'href="/admin/audit?consultation={consultation.id}"' in admin_page.get_data(as_text=True)
+    link = f'href="/office/consultations/{consultation.id}/audit"'
+    assert link in page
+
+    log = client.get(f"/office/consultations/{consultation.id}/audit").get_data(as_text=True)
+    assert "共 60 条记录。" in log and len(_audit_items(log, "audit-list")) == 50 and "第10条" in log
+    assert f'href="/office/consultations/{consultation.id}/audit?page=2"' in log
+    older = client.get(f"/office/consultations/{consultation.id}/audit?page=2").get_data(as_text=True)
+    items = _audit_items(older, "audit-list")
+    assert len(items) == 10 and "第9条" in items[0] and "第0条" in items[-1] and "隐藏" in items[0]
+    make_staff("office", "office@other.gov.cn", "市财政局")  # another unit's staff: not theirs to read
+    other = staff_browser(app, "office@other.gov.cn")
+    assert other.get(f"/office/consultations/{consultation.id}/audit").status_code == 404
 
 
 def test_a_short_log_is_listed_whole(client, consultation, office):
