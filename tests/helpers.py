@@ -243,3 +243,35 @@ def statements():
         yield seen
     finally:
         event.remove(Engine, "before_cursor_execute", count)
+
+
+def zip_with(data: bytes, parts: dict[str, bytes]) -> bytes:
+    """The zip ``data`` (a .docx, say) with ``parts`` added or replaced, compressed: a large run of one byte (a ZIP
+    bomb's part) makes a small file."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        kept = {name: source.read(name) for name in source.namelist()}
+    kept.update(parts)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, value in kept.items():
+            archive.writestr(name, value)
+    return out.getvalue()
+
+
+def docx_linking(data: bytes, part: str, content: bytes) -> bytes:
+    """The .docx ``data`` with ``part`` added where nothing but a relationship of the package (_rels/.rels) points:
+    python-docx loads it all the same."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        rels = source.read("_rels/.rels").decode()
+        types = source.read("[Content_Types].xml").decode()
+    link = f'<Relationship Id="rIdHostile" Type="http://example.com/x" Target="{part}"/>'
+    kind = f'<Override PartName="/{part}" ContentType="application/octet-stream"/>'
+    return zip_with(data, {"_rels/.rels": rels.replace("</Relationships>", link + "</Relationships>").encode(),
+                           "[Content_Types].xml": types.replace("</Types>", kind + "</Types>").encode(),
+                           part: content})

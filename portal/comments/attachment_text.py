@@ -23,6 +23,7 @@ from xml.etree import ElementTree
 from sqlalchemy import select, update
 
 from portal.comments.models import CommentAttachment
+from portal.core.packages import PackageRefused, checked_zip
 from portal.core.time import now
 from portal.extensions import db
 
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 MAX_CHARS = 20_000  # of one file's text: a long letter; the file itself stays for the rest
 MAX_PDF_PAGES = 100
-MAX_XML_BYTES = 50 * 1024 * 1024  # uncompressed parts of a .docx/.xlsx/.ofd read at most (a ZIP bomb is refused)
+MAX_OFD_ELEMENTS = 500_000  # XML elements of an OFD's pages read at most (a page has a few hundred)
 BATCH = 20
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 BLANK_LINES = re.compile(r"\n[ \t\u3000]*(\n[ \t\u3000]*)+")
@@ -52,14 +53,13 @@ def clean(text: str) -> str:
     return text
 
 
-def _checked_zip(data: bytes, parts) -> zipfile.ZipFile:
+def _checked_zip(data: bytes) -> zipfile.ZipFile:
+    """The package, when all its members (not only the parts a reader expects: python-docx and openpyxl load parts
+    wherever a relationship points) unpack to little enough (portal/core/packages.py)."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        return checked_zip(data)
+    except PackageRefused as error:
         raise Unreadable(str(error)) from error
-    if sum(info.file_size for info in archive.infolist() if parts(info.filename)) > MAX_XML_BYTES:
-        raise Unreadable("too large once unpacked")
-    return archive
 
 
 def _pdf(data: bytes) -> str:
@@ -78,7 +78,7 @@ def _docx(data: bytes) -> str:
 
     from portal.drafts.readers import paragraph_text
 
-    _checked_zip(data, lambda name: name.startswith("word/")).close()
+    _checked_zip(data).close()
     document = Document(io.BytesIO(data))
     lines = []
     for block in document.iter_inner_content():  # paragraphs and tables in the document's order
@@ -98,7 +98,7 @@ def _docx(data: bytes) -> str:
 def _xlsx(data: bytes) -> str:
     from openpyxl import load_workbook
 
-    _checked_zip(data, lambda name: name.startswith("xl/")).close()
+    _checked_zip(data).close()
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     lines, length = [], 0
     try:
@@ -119,22 +119,33 @@ def _xlsx(data: bytes) -> str:
 
 
 def _ofd(data: bytes) -> str:
-    """OFD (GB/T 33190): a ZIP of XML; each page's Content.xml holds its text in TextCode elements."""
-    archive = _checked_zip(data, lambda name: name.lower().endswith(".xml"))
+    """OFD (GB/T 33190): a ZIP of XML; each page's Content.xml holds its text in TextCode elements. The pages are
+    read as a stream, at most MAX_OFD_ELEMENTS elements in all: millions of empty elements are refused, not built
+    into a tree."""
+    archive = _checked_zip(data)
 
     def page_number(name: str) -> tuple:
         return tuple(int(n) for n in re.findall(r"\d+", name))
 
     pages = sorted((n for n in archive.namelist() if re.search(r"Pages/Page_\d+/Content\.xml$", n)), key=page_number)
     texts = []
+    elements = 0
     with archive:
         for name in pages:
-            root = ElementTree.fromstring(archive.read(name))
             lines = []
-            for element in root.iter():
-                if element.tag.rsplit("}", 1)[-1] == "TextObject":
-                    line = "".join(code.text or "" for code in element if code.tag.rsplit("}", 1)[-1] == "TextCode")
-                    lines.append(line)
+            with archive.open(name) as stream:
+                for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+                    if event == "start":
+                        elements += 1
+                        if elements > MAX_OFD_ELEMENTS:
+                            raise Unreadable(f"more than {MAX_OFD_ELEMENTS} elements")
+                        continue
+                    tag = element.tag.rsplit("}", 1)[-1]
+                    if tag == "TextObject":
+                        lines.append("".join(code.text or "" for code in element
+                                             if code.tag.rsplit("}", 1)[-1] == "TextCode"))
+                    if tag != "TextCode":  # a TextCode is read with its TextObject, when that ends
+                        element.clear()
             texts.append("".join(lines) if all(len(line) <= 1 for line in lines) else "\n".join(lines))
     return "\n\n".join(texts)
 

@@ -30,6 +30,7 @@ def read_numbered_table(data: bytes) -> list[tuple[int, list[str]]]:
     if not data.strip():
         raise UnreadableTable(_("文件是空的。"))
     if data.startswith(b"PK\x03\x04"):
+        _check_package(data)
         table = _docx_rows(data) if _is_word(data) else _xlsx_rows(data)
     else:
         table = _csv_rows(data)
@@ -56,6 +57,18 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     else:
         raise UnreadableTable(_("无法识别文件的文字编码。请另存为 UTF-8 编码的 CSV 文件。"))
     return list(csv.reader(io.StringIO(text)))
+
+
+def _check_package(data: bytes) -> None:
+    """A ZIP bomb is refused before python-docx or openpyxl unpacks it (portal/core/packages.py); a zip that is no
+    archive at all is left to the readers, which say the file cannot be opened."""
+    from portal.core.packages import PackageRefused, check_zip
+
+    try:
+        check_zip(data)
+    except PackageRefused as error:
+        if error.too_large:
+            raise UnreadableTable(_("这个文件解压后太大，无法读取。请只保留表格，另存后重新上传。")) from error
 
 
 def _is_word(data: bytes) -> bool:

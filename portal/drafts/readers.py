@@ -94,6 +94,14 @@ def _checked(text: str) -> str:
 
 
 def _read_docx(data: bytes) -> str:
+    from portal.core.packages import PackageRefused, check_zip
+
+    try:
+        check_zip(data)  # a ZIP bomb is refused before python-docx unpacks it (every part, wherever it sits)
+    except PackageRefused as error:
+        if error.too_large:
+            raise DraftReadError("too_large", _("这个 .docx 文件解压后太大，无法读取。请删去其中的图片等内容后重新上传，或上传纯文本（.txt）文件。")) from error
+        raise DraftReadError("bad_docx", _("无法打开这个 .docx 文件，文件可能已损坏或不是 Word 文档。")) from error
     try:
         text = _docx_text(data)
     except Exception as error:
@@ -159,6 +167,9 @@ def docx_revisions(data: bytes) -> int:
     try:
         from docx import Document
 
+        from portal.core.packages import check_zip
+
+        check_zip(data)
         body = Document(io.BytesIO(data)).element.body
     except Exception:
         return 0

@@ -11,11 +11,13 @@ from portal.comments.attachment_text import MAX_CHARS, clean, read_new_attachmen
 from portal.comments.models import CommentAttachment
 from portal.extensions import db
 from tests.comments.test_attachments import PNG, _post
-from tests.helpers import docx_of, ofd_of, pdf_of, receipt_from, staff_browser, with_part, xlsx_of
+from tests.helpers import (docx_linking, docx_of, ofd_of, pdf_of, receipt_from, staff_browser, with_part, xlsx_of,
+                           zip_with)
 
 PDF_TYPE = "application/pdf"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+OFD_TYPE = "application/ofd"
 
 
 @pytest.fixture
@@ -65,16 +67,54 @@ def test_a_file_without_readable_words_gives_none(content_type, data):
 
 
 def test_a_zip_bomb_is_not_unpacked():
-    from portal.comments import attachment_text
+    from portal.core import packages
 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         with zipfile.ZipFile(io.BytesIO(docx_of(["x"]))) as source:
             for name in source.namelist():
                 archive.writestr(name, source.read(name))
-        archive.writestr("word/padding.xml", b"\x00" * (attachment_text.MAX_XML_BYTES + 1))
+        archive.writestr("word/padding.xml", b"\x00" * (packages.UNPACKED_MAX + 1))
     assert len(out.getvalue()) < 200_000
     assert read_text(DOCX_TYPE, out.getvalue()) is None
+
+
+MB = 1024 * 1024
+CORE = (b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties">%s'
+        b"</cp:coreProperties>")
+# each read before (its large part outside word/ or xl/, or small enough): now refused before it is parsed
+BOMBS = [
+    # python-docx loads every part a relationship points to, wherever it sits
+    pytest.param(DOCX_TYPE, docx_linking(docx_of(["正文"]), "docProps/huge.bin", b"\x00" * 25 * MB),
+                 id="docx-part-outside-word"),
+    # openpyxl reads docProps/core.xml whole
+    pytest.param(XLSX_TYPE, zip_with(xlsx_of({"S": [["x"]]}), {"docProps/core.xml": CORE % (b"<!--%s-->" % (b" " * 1000)
+                                                                                             * 25_000)}),
+                 id="xlsx-core-properties"),
+    # the old limit (50 MB of word/) let 49 MB of empty paragraphs take gigabytes
+    pytest.param(DOCX_TYPE, zip_with(docx_of(["正文"]), {"word/padding.xml": b"<w:p/>" * (4 * MB)}),
+                 id="docx-25-MB-of-xml"),
+    pytest.param(DOCX_TYPE, zip_with(docx_of(["正文"]), {f"word/media/{n}.bin": b"" for n in range(1001)}),
+                 id="docx-1001-members"),
+    # an OFD page of 600,000 empty elements (2.4 MB): read as a stream and stopped, not built into a tree
+    pytest.param(OFD_TYPE, zip_with(ofd_of([["正文"]]), {"Doc_0/Pages/Page_1/Content.xml":
+                                                           b"<r>" + b"<a/>" * 600_000 + b"</r>"}),
+                 id="ofd-many-elements"),
+]
+
+
+@pytest.mark.parametrize("content_type, data", BOMBS)
+def test_a_zip_bomb_is_refused_before_it_is_parsed(content_type, data):
+    assert len(data) < 200_000
+    assert read_text(content_type, data) is None
+
+
+def test_a_zip_bomb_sent_with_a_comment_is_marked_unreadable_by_the_job(app, client, open_003):
+    bomb = docx_linking(docx_of(["正文"]), "docProps/huge.bin", b"\x00" * 25 * MB)
+    receipt_from(_post(client, open_003, [("意见.docx", bomb), ("信.docx", docx_of(["书面意见。"]))]))
+    assert read_new_attachments() == {"read": 1, "unreadable": 1}
+    files = db.session.scalars(select(CommentAttachment).order_by(CommentAttachment.position)).all()
+    assert [(f.text, f.text_read_at is not None) for f in files] == [(None, True), ("书面意见。", True)]
 
 
 def test_the_text_is_cleaned_and_cut():

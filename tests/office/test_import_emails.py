@@ -228,6 +228,33 @@ def test_a_filled_feedback_form_sent_by_mail_gives_one_opinion_a_row(client, clo
     assert emailed()[-1].body == "（意见见附件：“反馈表.xlsx”）"
 
 
+def test_a_feedback_form_that_is_a_zip_bomb_is_not_unpacked_but_kept_as_a_file(client, clock, consultation, office,
+                                                                                submit):
+    """A filled form whose package holds 25 MB more (docProps/core.xml, which openpyxl reads whole, outside xl/):
+    refused before it is unpacked, so the message is one opinion carrying the file, as for any file not a form."""
+    from openpyxl import load_workbook
+
+    from tests.helpers import zip_with
+    from tests.office.test_import_comments import blank_form, xlsx
+
+    workbook = load_workbook(io.BytesIO(blank_form(client, consultation).data))
+    sheet = workbook["意见反馈表"]
+    sheet.append([None, None, "赞成", "整体赞成。"])
+    sheet.append([None, None, "反对", "不赞成第三条。"])
+    core = (b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties">'
+            + b"<!--%s-->" % (b" " * 1000) * 25_000 + b"</cp:coreProperties>")
+    bomb = zip_with(xlsx(workbook), {"docProps/core.xml": core})
+    assert len(bomb) < 200_000
+    clock.set(shanghai(2023, 5, 4, 9, 0))
+    response = upload(client, submit, consultation, ("bomb.eml", mail(
+        "意见反馈表", "意见见附件。", message_id="<bomb@x>", files=[("意见反馈表.xlsx", bomb)])))
+    assert response.status_code == 200
+    (recorded,) = emailed()
+    assert recorded.body.startswith("意见见附件。")
+    (kept,) = db.session.scalars(select(CommentAttachment)).all()
+    assert (kept.comment_id, kept.filename) == (recorded.id, "意见反馈表.xlsx")
+
+
 def test_hostile_messages_are_shown_inert_and_their_files_named_safely(client, clock, consultation, office, submit):
     clock.set(shanghai(2023, 5, 4, 9, 0))
     message = EmailMessage()

@@ -10,7 +10,7 @@ from portal.audit.models import AuditEntry
 from portal.consultations.models import Consultation
 from portal.drafts.models import Draft, DraftTable, Section
 from portal.extensions import db
-from tests.helpers import docx_of, with_part
+from tests.helpers import docx_linking, docx_of, with_part, zip_with
 
 
 def stored() -> tuple[int, ...]:
@@ -34,6 +34,11 @@ HOSTILE = [
     pytest.param(with_part(DOCX, "word/styles.xml", b"<x/>"), "styles.docx", "已损坏", "damaged",
                  id="docx-with-junk-styles"),
     pytest.param(docx_of(["", "  "]), "blank.docx", "文件是空的", "empty", id="blank-docx"),
+    # ZIP bombs (25 kB each): python-docx loads a part wherever a relationship points; every member counts
+    pytest.param(docx_linking(DOCX, "docProps/huge.bin", b"\x00" * 25 * 1024 * 1024), "bomb.docx", "解压后太大",
+                 "too large once unpacked", id="zip-bomb-linked-part"),
+    pytest.param(zip_with(DOCX, {"word/padding.xml": b"<w:p/>" * (4 * 1024 * 1024)}), "many.docx", "解压后太大",
+                 "too large once unpacked", id="zip-bomb-xml"),
     pytest.param("\u3000\r\n\t\u200b\r\n".encode("utf-8"), "spaces.txt", "文件是空的", "empty", id="only-spaces"),
     pytest.param("没有编号标题的文字。\r\n又一段。".encode("gb18030"), "plain.txt", "编号标题", "numbered heading",
                  id="gb18030-without-headings"),
