@@ -9,7 +9,8 @@ What is read: PDF (pypdf), Word .docx (python-docx: paragraphs and tables), Exce
 sheet), OFD (the TextCode elements of each page, GB/T 33190) and text files (UTF-8 or GB18030). Not read: photos
 (no OCR), the old OLE formats (.doc, .xls, .wps, .et) and damaged or encrypted files; they keep no text and staff
 download them as before. The text is cleaned of control characters and cut at MAX_CHARS. A file is marked read
-(``text_read_at``) either way, so that a file that cannot be read is not tried again and again.
+(``text_read_at``) before it is parsed, so that a file that cannot be read (or crashes the worker) is not tried
+again and again.
 """
 from __future__ import annotations
 
@@ -190,8 +191,10 @@ def read_new_attachments(limit: int | None = None) -> dict:
 
     A file is parsed with no transaction open: a large table took a minute, and the batch's first write had held
     SQLite's write lock (every comment sent meanwhile failed, "database is locked") and, on PostgreSQL, the rows
-    written before it (a withdrawal waited past the web worker's timeout). Two runs at once may read the same file;
-    only the first to write keeps it (the UPDATE asks that it is still unread), so nothing is written twice.
+    written before it (a withdrawal waited past the web worker's timeout). Each file is marked read (text_read_at,
+    no text) and committed before it is parsed: a file that kills the worker (memory, a library's crash) is tried
+    once, not again each minute, holding up every file after it; and of two runs at once only the one that marked
+    it parses it (the UPDATE asks that it is still unread).
     """
     read = unreadable = 0
     while limit is None or read + unreadable < limit:
@@ -202,26 +205,33 @@ def read_new_attachments(limit: int | None = None) -> dict:
         if not ids:
             break
         for attachment_id in ids:  # each leaves the unread ones below (read here or by another run)
+            marked = db.session.execute(
+                update(CommentAttachment)
+                .where(CommentAttachment.id == attachment_id, CommentAttachment.text_read_at.is_(None))
+                .values(text_read_at=now())
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            db.session.commit()
+            if not marked:  # read by another run meanwhile, or erased (a withdrawn comment)
+                continue
             row = db.session.execute(
                 select(CommentAttachment.content_type, CommentAttachment.data)
                 .where(CommentAttachment.id == attachment_id)
             ).first()
             db.session.rollback()  # the read ends: nothing held while the file is parsed
-            if row is None:  # erased meanwhile (a withdrawn comment)
+            if row is None:  # erased meanwhile
                 continue
             try:
                 text = read_text(row.content_type, row.data)
-            except Exception:  # a reader's bug must not stop the others: logged, the file marked read
+            except Exception:  # a reader's bug must not stop the others: logged, the file left without text
                 log.exception("reading the text of attachment %s failed", attachment_id)
                 text = None
-            db.session.execute(
-                update(CommentAttachment)
-                .where(CommentAttachment.id == attachment_id, CommentAttachment.text_read_at.is_(None))
-                .values(text=text, text_read_at=now())
-                .execution_options(synchronize_session=False)
-            )
-            db.session.commit()
             if text:
+                db.session.execute(
+                    update(CommentAttachment).where(CommentAttachment.id == attachment_id).values(text=text)
+                    .execution_options(synchronize_session=False)
+                )
+                db.session.commit()
                 read += 1
             else:
                 unreadable += 1

@@ -223,10 +223,35 @@ def test_files_are_parsed_with_nothing_held_and_each_kept_as_it_is_read(app, cli
     def parse(content_type, data):
         seen.append(db.session().in_transaction())
         with db.engine.connect() as other:  # what the others see meanwhile: every file parsed before is kept
-            kept = other.execute(select(CommentAttachment.id).where(CommentAttachment.text_read_at.is_not(None))).all()
+            kept = other.execute(select(CommentAttachment.id).where(CommentAttachment.text.is_not(None))).all()
         seen.append(len(kept))
         return "读出的文字"
 
     monkeypatch.setattr(attachment_text, "read_text", parse)
     assert read_new_attachments() == {"read": 3, "unreadable": 0}
     assert seen == [False, 0, False, 1, False, 2]
+
+
+def test_a_file_that_kills_the_job_is_not_tried_again(app, client, open_003, monkeypatch):
+    """A file whose parsing kills the worker (out of memory, a library's crash) had stayed unread, parsed again by
+    the next run every minute, for ever, and the files after it never read: it is marked read before it is
+    parsed, and the next run reads the others."""
+    from portal.comments import attachment_text
+
+    receipt_from(_post(client, open_003, [("炸弹.docx", docx_of(["x"])), ("信.pdf", pdf_of(LETTER))]))
+    tried = []
+
+    def crash(content_type, data):
+        tried.append(content_type)
+        raise SystemExit("killed")  # what a killed process leaves: no handler runs
+
+    monkeypatch.setattr(attachment_text, "read_text", crash)
+    with pytest.raises(SystemExit):
+        read_new_attachments()
+    db.session.rollback()
+    monkeypatch.undo()
+    assert read_new_attachments() == {"read": 1, "unreadable": 0}
+    assert tried == [DOCX_TYPE]
+    files = db.session.scalars(select(CommentAttachment).order_by(CommentAttachment.position)).all()
+    assert [(f.filename, f.text, f.text_read_at is not None) for f in files] == [
+        ("炸弹.docx", None, True), ("信.pdf", "\n".join(LETTER), True)]
