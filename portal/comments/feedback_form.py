@@ -26,6 +26,9 @@ from portal.core.xmltext import xml_text
 
 WHOLE_DRAFT = "草案整体"
 FORM_ROWS = 200  # rows offered with drop-down lists
+# rows of a file read at most (the form's title, notice and header, its rows, and a hundred added): one e-mailed
+# file had become 3,000 opinions, and a 600 kB sheet declaring millions of rows held the import for minutes
+MAX_ROWS = FORM_ROWS + 100
 # The form's columns, and the other names an office's own list may give them (compared without spaces)
 COLUMNS = {
     "section": ("针对的章节", "章节", "条款", "条目", "部分", "涉及章节", "涉及条款", "意见针对的章节"),
@@ -135,11 +138,13 @@ def _text_cell(cell, value: str) -> None:
 
 
 class FeedbackFileError(ValueError):
-    """The file cannot be imported; ``messages``: what is wrong, each naming its row."""
+    """The file cannot be imported; ``messages``: what is wrong, each naming its row. ``too_long``: a list of
+    opinions, but with more rows than MAX_ROWS."""
 
-    def __init__(self, messages: list[str]):
+    def __init__(self, messages: list[str], too_long: bool = False):
         super().__init__("\n".join(messages))
         self.messages = messages
+        self.too_long = too_long
 
 
 @dataclass(frozen=True)
@@ -165,9 +170,9 @@ def read_feedback(data: bytes, sections, max_length: int,
     the others (row number, message). A file that is no such list is refused (FeedbackFileError). ``questions``:
     the consultation's key questions (重点问题), which a column 针对的问题 names by number or words."""
     try:
-        table = read_numbered_table(data)
+        table = read_numbered_table(data, MAX_ROWS)
     except UnreadableTable as error:
-        raise FeedbackFileError(error.messages) from error
+        raise FeedbackFileError(error.messages, too_long=error.too_long) from error
     found = _header(table)
     if found is None:
         raise FeedbackFileError([_("找不到“%(column)s”一列。请使用本平台的意见反馈表，或在表头写明“%(column)s”（另可有%(others)s）。",

@@ -249,7 +249,9 @@ def _form_rows(files: list[tuple[str, bytes]], sections, questions) -> tuple[lis
             continue
         try:
             rows, problems = read_feedback(data, sections, _max_length(), questions)
-        except FeedbackFileError:
+        except FeedbackFileError as error:
+            if error.too_long:  # a form of more rows than read: the message is one opinion, the office told why
+                return [], error.messages
             continue  # a spreadsheet, but not a form of opinions: a file like any other
         if problems:
             return [], [message for _line, message in problems]

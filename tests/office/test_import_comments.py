@@ -164,6 +164,18 @@ def test_a_word_feedback_form_with_its_sender_above_the_opinions(client, clock, 
     assert response.status_code == 422 and "这个 Word 文件中没有表格" in response.get_data(as_text=True)
 
 
+def test_a_list_longer_than_the_form_is_refused_and_nothing_is_recorded(client, clock, consultation, submit):
+    from portal.comments.feedback_form import MAX_ROWS
+
+    clock.set(shanghai(2023, 5, 20, 10, 0))
+    text = "意见内容,提出人\n" + "".join(f"第{n}条意见。,某人{n}\n" for n in range(3000))
+    response = submit(import_url(consultation), file=(text.encode(), "list.csv"), channel="email",
+                      received_on="2023-05-02")
+    assert response.status_code == 422
+    assert f"表格超过 {MAX_ROWS} 行，请分开上传。" in response.get_data(as_text=True)
+    assert stored() == []
+
+
 def test_articles_are_found_by_their_number_in_arabic_or_chinese(app):
     from types import SimpleNamespace
 

@@ -255,6 +255,24 @@ def test_a_feedback_form_that_is_a_zip_bomb_is_not_unpacked_but_kept_as_a_file(c
     assert (kept.comment_id, kept.filename) == (recorded.id, "意见反馈表.xlsx")
 
 
+def test_a_feedback_form_of_thousands_of_rows_is_not_thousands_of_opinions(client, clock, consultation, office,
+                                                                            submit):
+    """One e-mailed sheet of 3,000 rows had become 3,000 opinions: past the form's rows (and a margin) the form is
+    not read; the message is one opinion carrying it, and the office is told why."""
+    from portal.comments.feedback_form import MAX_ROWS
+    from tests.helpers import xlsx_of
+
+    form = xlsx_of({"意见反馈表": [["意见内容", "提出人"]] + [[f"第{n}条意见。", f"某人{n}"] for n in range(3000)]})
+    clock.set(shanghai(2023, 5, 4, 9, 0))
+    response = upload(client, submit, consultation, ("many.eml", mail(
+        "意见反馈表", "", message_id="<many@x>", files=[("意见反馈表.xlsx", form)])))
+    assert response.status_code == 200
+    (recorded,) = emailed()
+    assert recorded.body == "（意见见附件：“意见反馈表.xlsx”）"
+    (row,) = rows(response.get_data(as_text=True))
+    assert "附件中的意见反馈表有问题，整封邮件作为一条意见录入" in row and f"表格超过 {MAX_ROWS} 行，请分开上传。" in row
+
+
 def test_hostile_messages_are_shown_inert_and_their_files_named_safely(client, clock, consultation, office, submit):
     clock.set(shanghai(2023, 5, 4, 9, 0))
     message = EmailMessage()
