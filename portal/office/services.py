@@ -16,6 +16,7 @@ from portal.comments.attachments import AttachmentRefused, check_uploads, clean_
 from portal.comments.feedback_form import FeedbackFileError, read_feedback
 from portal.comments.models import Comment, OFFLINE_CHANNELS, comment_received
 from portal.comments.organisations import ORGANISATION_MAX, named_organisation, organisation_of
+from portal.comments.plain_text import clean_line
 from portal.comments.proposals import PROPOSAL_MAX, clean_proposal
 from portal.comments.quotes import QUOTE_MAX, changed_by_revision, clean_quote, quote_found, taken_by_revision
 from portal.comments.services import StoredComment, Target, store_comment
@@ -520,6 +521,10 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
     if meeting_id is not None and (channel != "meeting" or meeting_id not in {m.id for m in consultation.meetings
                                                                               if not m.is_cancelled}):
         raise OfficeError("meeting_id", _("选择会议时，收到的方式请选“座谈会等会议上提出”，会议请从列表中选择。"))
+    # as the comment form does: no bidirectional controls in a name from an e-mail's From or an imported form
+    # ("\u202e员理管\u202c" reads as 管理员), and a name of nothing visible is none
+    author_name = (clean_line(author_name) or None) if author_name else author_name
+    organisation = (clean_line(organisation) or None) if organisation else organisation
     if not organisation and author_name and named_organisation(author_name):
         organisation, author_name = author_name, None
     organisation, organisation_kind = organisation_of(organisation, organisation_kind)

@@ -176,6 +176,16 @@ def test_a_list_longer_than_the_form_is_refused_and_nothing_is_recorded(client, 
     assert stored() == []
 
 
+def test_direction_controls_in_a_lists_names_are_left_out(client, clock, consultation, submit):
+    clock.set(shanghai(2023, 5, 20, 10, 0))
+    text = ("意见内容,提出人,提出单位\n建议增加助餐点。,\u202e员理管\u202c 张三,\u2067某某协会\u2069\n"
+            "整体赞成。,\u202e\u202c,\n")
+    response = submit(import_url(consultation), file=(text.encode(), "list.csv"), channel="email",
+                      received_on="2023-05-02")
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert [(c.author_name, c.organisation) for c in stored()] == [("员理管 张三", "某某协会"), (None, None)]
+
+
 def test_articles_are_found_by_their_number_in_arabic_or_chinese(app):
     from types import SimpleNamespace
 

@@ -273,6 +273,16 @@ def test_a_feedback_form_of_thousands_of_rows_is_not_thousands_of_opinions(clien
     assert "附件中的意见反馈表有问题，整封邮件作为一条意见录入" in row and f"表格超过 {MAX_ROWS} 行，请分开上传。" in row
 
 
+def test_direction_controls_in_the_senders_name_are_left_out(client, clock, consultation, office, submit):
+    """The comment form takes them out of a name; an e-mail's From had kept them: "\u202e员理管\u202c" reads 管理员."""
+    clock.set(shanghai(2023, 5, 4, 9, 0))
+    response = upload(client, submit, consultation, ("bidi.eml", mail(
+        "意见", "建议增加助餐点。", sender="\u202e员理管\u202c 张三 <zhang@example.cn>", message_id="<bidi@x>")))
+    assert response.status_code == 200
+    (recorded,) = emailed()
+    assert recorded.author_name == "员理管 张三"
+
+
 def test_hostile_messages_are_shown_inert_and_their_files_named_safely(client, clock, consultation, office, submit):
     clock.set(shanghai(2023, 5, 4, 9, 0))
     message = EmailMessage()
