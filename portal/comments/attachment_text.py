@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 MAX_CHARS = 20_000  # of one file's text: a long letter; the file itself stays for the rest
 MAX_PDF_PAGES = 100
 MAX_OFD_ELEMENTS = 500_000  # XML elements of an OFD's pages read at most (a page has a few hundred)
+MAX_OFD_DEPTH = 100  # elements within one another (a page: about ten)
 BATCH = 20
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 BLANK_LINES = re.compile(r"\n[ \t\u3000]*(\n[ \t\u3000]*)+")
@@ -121,8 +122,8 @@ def _xlsx(data: bytes) -> str:
 
 def _ofd(data: bytes) -> str:
     """OFD (GB/T 33190): a ZIP of XML; each page's Content.xml holds its text in TextCode elements. The pages are
-    read as a stream, at most MAX_OFD_ELEMENTS elements in all: millions of empty elements are refused, not built
-    into a tree."""
+    read as a stream, at most MAX_OFD_ELEMENTS elements in all, MAX_OFD_DEPTH within one another: millions of empty
+    or nested elements are refused, not built into a tree."""
     archive = _checked_zip(data)
 
     def page_number(name: str) -> tuple:
@@ -133,14 +134,15 @@ def _ofd(data: bytes) -> str:
     elements = 0
     with archive:
         for name in pages:
-            lines = []
+            lines, depth = [], 0
             with archive.open(name) as stream:
                 for event, element in ElementTree.iterparse(stream, events=("start", "end")):
                     if event == "start":
-                        elements += 1
-                        if elements > MAX_OFD_ELEMENTS:
-                            raise Unreadable(f"more than {MAX_OFD_ELEMENTS} elements")
+                        elements, depth = elements + 1, depth + 1
+                        if elements > MAX_OFD_ELEMENTS or depth > MAX_OFD_DEPTH:
+                            raise Unreadable(f"more than {MAX_OFD_ELEMENTS} elements or {MAX_OFD_DEPTH} levels")
                         continue
+                    depth -= 1
                     tag = element.tag.rsplit("}", 1)[-1]
                     if tag == "TextObject":
                         lines.append("".join(code.text or "" for code in element

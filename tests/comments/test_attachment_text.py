@@ -100,6 +100,9 @@ BOMBS = [
     pytest.param(OFD_TYPE, zip_with(ofd_of([["正文"]]), {"Doc_0/Pages/Page_1/Content.xml":
                                                            b"<r>" + b"<a/>" * 600_000 + b"</r>"}),
                  id="ofd-many-elements"),
+    pytest.param(OFD_TYPE, zip_with(ofd_of([["正文"]]), {"Doc_0/Pages/Page_1/Content.xml":
+                                                           b"<a>" * 200_000 + b"</a>" * 200_000}),
+                 id="ofd-nested-elements"),
 ]
 
 
