@@ -29,6 +29,9 @@ FORM_ROWS = 200  # rows offered with drop-down lists
 # rows of a file read at most (the form's title, notice and header, its rows, and a hundred added): one e-mailed
 # file had become 3,000 opinions, and a 600 kB sheet declaring millions of rows held the import for minutes
 MAX_ROWS = FORM_ROWS + 100
+# rows of the office's own list read at most (an office typing in thousands of letters): its staff upload it, not
+# anyone who can send an e-mail
+OFFICE_LIST_MAX_ROWS = 5000
 # The form's columns, and the other names an office's own list may give them (compared without spaces)
 COLUMNS = {
     "section": ("针对的章节", "章节", "条款", "条目", "部分", "涉及章节", "涉及条款", "意见针对的章节"),
@@ -164,13 +167,13 @@ class FeedbackRow:
     question: int | None = None  # the key question (重点问题) it answers, by number
 
 
-def read_feedback(data: bytes, sections, max_length: int,
-                  questions=()) -> tuple[list[FeedbackRow], list[tuple[int, str]]]:
+def read_feedback(data: bytes, sections, max_length: int, questions=(),
+                  max_rows: int = MAX_ROWS) -> tuple[list[FeedbackRow], list[tuple[int, str]]]:
     """The opinions of a filled form or of an office's list, every row checked: the good rows, and the problems of
     the others (row number, message). A file that is no such list is refused (FeedbackFileError). ``questions``:
     the consultation's key questions (重点问题), which a column 针对的问题 names by number or words."""
     try:
-        table = read_numbered_table(data, MAX_ROWS)
+        table = read_numbered_table(data, max_rows)
     except UnreadableTable as error:
         raise FeedbackFileError(error.messages, too_long=error.too_long) from error
     found = _header(table)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from portal.audit.services import record_action
 from portal.comments.attachments import AttachmentRefused, check_uploads, clean_filename, kind_of, store_uploads
-from portal.comments.feedback_form import FeedbackFileError, read_feedback
+from portal.comments.feedback_form import OFFICE_LIST_MAX_ROWS, FeedbackFileError, read_feedback
 from portal.comments.models import Comment, OFFLINE_CHANNELS, comment_received
 from portal.comments.organisations import ORGANISATION_MAX, named_organisation, organisation_of
 from portal.comments.plain_text import clean_line
@@ -573,7 +573,8 @@ def import_recorded_comments(consultation: Consultation, actor, data: bytes, *, 
         raise ImportRefused([_("这项征求意见还没有发布，不能录入意见。")])
     draft = consultation.current_draft
     try:
-        rows, problems = read_feedback(data, draft.sections if draft else [], max_length, consultation.questions or [])
+        rows, problems = read_feedback(data, draft.sections if draft else [], max_length, consultation.questions or [],
+                                       max_rows=OFFICE_LIST_MAX_ROWS)
     except FeedbackFileError as error:
         raise ImportRefused(error.messages) from error
     stored = []

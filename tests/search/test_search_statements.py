@@ -1,8 +1,6 @@
 """The results page reads each result's section (and a section's tables) with the results, and keeps them through
 its commit: its statements do not grow with the results on the page."""
-from sqlalchemy import select
 
-from portal.comments.models import Comment
 from portal.comments.services import submit_comment
 from portal.extensions import db
 from tests.helpers import Browser, shanghai, statements
