@@ -1,7 +1,7 @@
 """Submitting a comment or a reply, and the receipt."""
 from functools import cache
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -84,7 +84,9 @@ def _create(consultation_id: int):
     facts = consultation_facts(consultation_id, client_hash, windows)  # few columns; the page loads the rest if needed
     if facts is None or not facts.is_published:
         abort(404)
-    if client_hash and any(sent >= limit for sent, (_seconds, limit) in zip(facts.sent_in_windows, windows)):
+    full = [seconds for sent, (seconds, limit) in zip(facts.sent_in_windows, windows) if sent >= limit]
+    if client_hash and full:
+        g.rate_window = max(full)  # the error page says when to try again: the longest window that is full
         abort(429)
     posted = request.form
     if posted.get("website"):  # the honeypot was filled in: a bot, or (rarely) a browser's autofill

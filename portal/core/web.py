@@ -14,9 +14,9 @@ from types import SimpleNamespace
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton
-from flask import Flask, current_app, has_request_context, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, g, has_request_context, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import format_date, format_decimal, get_locale, refresh
+from flask_babel import format_date, format_decimal, get_locale, ngettext, refresh
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature
@@ -137,6 +137,35 @@ def number(value: int | float | None) -> str:
     if value is None:
         return ""
     return format_decimal(value)
+
+
+# the endpoints that receive a citizen's comment or reply: their error pages say what became of it
+COMMENT_SUBMISSIONS = frozenset({"comments.create"})
+
+
+def _window_seconds(error) -> int | None:
+    """The length of the rate limit's window that refused the request: Flask-Limiter's, or the one the comment
+    view counted (``g.rate_window``); None when unknown."""
+    limit = getattr(error, "limit", None)
+    if limit is not None and getattr(limit, "limit", None) is not None:
+        return limit.limit.get_expiry()
+    return g.get("rate_window")
+
+
+def _wait_sentence(seconds: int | None) -> str:
+    """When to try again, true of the window that refused: a few minutes, some hours, or tomorrow."""
+    if seconds is None:
+        return _("请过一段时间再试。")
+    if seconds >= 2 * 24 * 3600:
+        days = -(-seconds // (24 * 3600))
+        return ngettext("请过 %(num)d 天再试。", "请过 %(num)d 天再试。", days)
+    if seconds >= 24 * 3600:
+        return _("今天的次数已经用完了，请明天再试。")
+    if seconds >= 3600:
+        hours = -(-seconds // 3600)
+        return ngettext("请过 %(num)d 个小时再试。", "请过 %(num)d 个小时再试。", hours)
+    minutes = max(1, -(-seconds // 60))
+    return ngettext("请过 %(num)d 分钟再试。", "请过 %(num)d 分钟再试。", minutes)
 
 
 def local_path(target: str | None) -> bool:
@@ -341,13 +370,16 @@ def register(app: Flask) -> None:
             from portal.api.views import not_found as api_not_found
 
             return api_not_found()
-        return error_page(404, _("页面不存在"), _("您要找的页面不存在，或尚未公开。"))
+        return error_page(404, _("页面不存在"), _("您要找的页面不存在，或尚未公开。请看看网址有没有输错，"
+                                                   "或者到下面的征求意见列表里找一找。"))
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
-        return error_page(
-            400, _("页面已过期"), _("表单已失效，您的意见没有保存。请返回上一页，刷新后重新提交。")
-        )
+        if request.endpoint in COMMENT_SUBMISSIONS:  # a citizen's comment: say what became of it
+            return error_page(400, _("页面已过期"), _("页面打开的时间太长，您的意见这次没有提交成功，网站上没有保存。"
+                                                  "请返回上一页，刷新页面后再提交一次；您写的意见一般还在页面上。"))
+        return error_page(400, _("页面已过期"),
+                          _("页面打开的时间太长，这次没有提交成功。请返回上一页，刷新页面后再提交一次。"))
 
     @app.errorhandler(405)
     def method_not_allowed(error):
@@ -361,19 +393,28 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(_error):
-        return error_page(413, _("文件太大"), _("上传的文件超过了大小限制。"))
+        from portal.comments.attachments import megabytes
+
+        if request.endpoint in COMMENT_SUBMISSIONS:  # the attachments of a comment: their own limit, per file
+            return error_page(413, _("文件太大"), _(
+                "您选的附件太大，您的意见这次没有提交成功，网站上没有保存。每个附件不能超过 %(mb)s MB。"
+                "请返回上一页，换一个小一些的文件，或者不带附件，再提交一次。",
+                mb=megabytes(current_app.config["COMMENT_ATTACHMENT_MAX_BYTES"])))
+        return error_page(413, _("文件太大"), _(
+            "上传的文件太大，这次没有上传成功。一次上传的文件加起来不能超过 %(mb)s MB。请返回上一页，换小一些的文件再试。",
+            mb=megabytes(current_app.config["MAX_CONTENT_LENGTH"])))
 
     @app.errorhandler(429)
     def too_many_requests(error):
         # a limit with its own page (the login form, say) attaches that response: keep it
         if getattr(error, "response", None) is not None:
             return error.response
-        return error_page(
-            429,
-            _("提交太频繁"),
-            _("您在短时间内提交的次数太多，系统暂时不能接收，这次的内容没有保存。"
-              "请过几分钟再试：返回上一页，您填写的内容一般还在。"),
-        )
+        wait = _wait_sentence(_window_seconds(error))
+        if request.endpoint in COMMENT_SUBMISSIONS:
+            return error_page(429, _("提交太频繁"), _(
+                "您在短时间内提交的意见太多，这一条这次没有提交成功，网站上没有保存。%(wait)s"
+                "返回上一页时，您写的内容一般还在，不用重写。", wait=wait))
+        return error_page(429, _("提交太频繁"), _("您在短时间内操作的次数太多，这一次没有成功。%(wait)s", wait=wait))
 
     @app.errorhandler(IntegrityError)
     def conflict(error):
@@ -397,7 +438,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(_error):
-        return error_page(500, _("系统出现问题"), _("很抱歉，系统出现问题，请稍后再试。您的数据没有丢失。"))
+        return error_page(500, _("系统出现问题"), _("很抱歉，网站出了问题，这次的操作可能没有完成。请过一会儿再试一次；"
+                                                   "如果一直不成功，请拨打征求意见公告上写的联系电话。"))
 
 
 def file_download(data: bytes, content_type: str, filename: str, private: bool):

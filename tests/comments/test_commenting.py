@@ -145,7 +145,7 @@ def test_contacts_are_accepted_as_people_write_them_and_stored_plain(app, client
 def test_post_without_csrf_token_is_refused(app, client, open_003):
     response = client.post(f"/consultations/{open_003.id}/comments", data={"body": "没有令牌", "stance": "suggest"})
     assert response.status_code == 400
-    assert "表单已失效" in response.get_data(as_text=True)
+    assert "页面打开的时间太长" in response.get_data(as_text=True)
     assert stored_comments() == 0
 
 

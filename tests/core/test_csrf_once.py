@@ -11,7 +11,7 @@ from portal.comments.models import Comment
 from portal.extensions import db
 from tests.helpers import csrf_token, shanghai
 
-REFUSED = "表单已失效，您的意见没有保存。"
+REFUSED = "您的意见这次没有提交成功"
 
 
 @pytest.fixture
