@@ -17,6 +17,7 @@ from portal.comments.proposals import PROPOSAL_MAX, clean_proposal
 from portal.comments.quotes import QUOTE_MAX, clean_quote
 from portal.consultations.questions import question_number
 from portal.core.forms import Form
+from portal.core.web import number
 from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -53,8 +54,18 @@ def _a_question(form, field):
 
 
 def comment_max_length(form, field):
+    """Too long: the limit, as the hint writes it (5,000), what was written and how much is over; where the form
+    takes files, that a long text can go in one."""
     if _too_long(field.data):
-        raise ValidationError(_l("意见内容不能超过 %(limit)s 个字。", limit=current_app.config["COMMENT_MAX_LENGTH"]))
+        limit = current_app.config["COMMENT_MAX_LENGTH"]
+        written = len(field.data.strip())
+        numbers = {"limit": number(limit), "count": number(written), "over": number(written - limit)}
+        parent = getattr(form, "parent_id", None)
+        if hasattr(form, "attachments") and not (parent is not None and parent.data):
+            raise ValidationError(_l("意见内容不能超过 %(limit)s 个字，您写了 %(count)s 个字，多了 %(over)s 个字。"
+                                     "请删减一些，或者把较长的内容写在文件里，作为附件一起提交。", **numbers))
+        raise ValidationError(_l("意见内容不能超过 %(limit)s 个字，您写了 %(count)s 个字，多了 %(over)s 个字。请删减一些。",
+                                 **numbers))
 
 
 def visible_text(form, field):

@@ -92,8 +92,9 @@ def _create(consultation_id: int):
     if posted.get("website"):  # the honeypot was filled in: a bot, or (rarely) a browser's autofill
         return render_template(
             "comments/refused.html", consultation=get_public_consultation(consultation_id), summary=None,
-            message=_("提交没有成功：表单里一个应当留空的栏目被填写了，您的意见没有保存。"
-                      "请返回草案页面，刷新后重新填写并提交。"),
+            message=_("提交没有成功：页面上有一个隐藏的栏目，是用来挡住自动发帖程序的，这次它被填上了内容"
+                      "（多半是浏览器的“自动填写”填上的），所以您的意见没有保存。"
+                      "请返回草案页面，刷新页面后再提交一次；如果还是不成功，请用征求意见公告上写的电话、邮箱或地址提交意见。"),
         ), 400
     target = find_target(facts, _int(posted.get("section_id")), _int(posted.get("parent_id")))
     if target is None:

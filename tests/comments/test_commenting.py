@@ -76,6 +76,18 @@ def test_replies_form_a_thread(app, client, open_003):
     assert thread.index("第一条意见。") < thread.index('class="replies"') < thread.index("同意楼上。")
 
 
+def test_a_reply_too_long_is_not_told_to_attach_a_file(app, client, open_003):
+    """A reply takes no files: its refusal says how much is over, and only to shorten it."""
+    section = open_003.current_draft.sections[5]
+    approve(app, receipt_from(post_comment(client, open_003, section_url(open_003, section), section_id=section.id,
+                                           body="第一条意见。")))
+    parent = db.session.scalars(select(Comment)).one()
+    reply_url = f"/consultations/{open_003.id}/comments/{parent.id}/reply"
+    page = post_comment(client, open_003, reply_url, parent_id=parent.id, body="长" * 6200).get_data(as_text=True)
+    assert "意见内容不能超过 5,000 个字，您写了 6,200 个字，多了 1,200 个字。请删减一些。" in page
+    assert "作为附件" not in page
+
+
 def test_cannot_reply_to_a_pending_comment(app, client, open_003):
     section = open_003.current_draft.sections[0]
     receipt_from(post_comment(client, open_003, section_url(open_003, section), section_id=section.id, body="待审核"))
@@ -91,7 +103,8 @@ def test_cannot_reply_to_a_pending_comment(app, client, open_003):
     [
         ({"body": ""}, "请填写您的意见"),
         ({"body": "   "}, "请填写您的意见"),
-        ({"body": "长" * 5001}, "不能超过 5000 个字"),
+        ({"body": "长" * 5003}, "意见内容不能超过 5,000 个字，您写了 5,003 个字，多了 3 个字。"
+                                "请删减一些，或者把较长的内容写在文件里，作为附件一起提交。"),
         ({"body": "好", "author_contact": "not-a-contact"}, "请填写正确的手机号码"),
         ({"body": "好", "stance": "maybe"}, "请选择您的态度"),
         ({"body": "好", "author_name": "名" * 51}, "姓名不能超过"),
@@ -245,3 +258,11 @@ def test_a_receipt_number_already_taken_is_drawn_again_and_nothing_is_written_tw
                                    .where(SearchQueueItem.kind == COMMENT, SearchQueueItem.target_id == comment_id))
         mails = db.session.scalars(select(OutboxMessage.recipient).where(OutboxMessage.comment_id == comment_id)).all()
         assert queued == 1 and mails == ["contact@example.gov.cn"]
+
+
+def test_the_personal_number_note_names_the_contact_field_as_it_is_labelled(app, client, open_003):
+    page = client.get(f"/consultations/{open_003.id}").get_data(as_text=True)
+    label = "联系电话或电子邮箱（可不填）"
+    assert f">{label}</label>" in page
+    note = re.search(r'data-personal-note="([^"]*)"', page).group(1)
+    assert f"“{label}”栏" in note

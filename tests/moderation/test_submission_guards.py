@@ -32,7 +32,8 @@ def test_honeypot_refuses_and_stores_nothing(client, open_003):
     assert 'name="website"' in client.get(url).get_data(as_text=True)
     response = post_comment(client, open_003, url, body="机器人", website="http://spam.example")
     assert response.status_code == 400
-    assert "应当留空" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "浏览器的“自动填写”" in page and "刷新页面后再提交一次" in page and "表单" not in page
     assert stored() == 0
 
 
