@@ -36,7 +36,7 @@ def _next_path(value: str | None) -> str | None:
 def _too_many(_limit):
     # a Response (Flask-Limiter attaches it to the 429 error; a tuple was dropped for the generic page)
     return current_app.make_response((render_template("citizens/sign_in.html", form=SignInForm(), error=_(
-        "这个网络地址申请登录链接的次数太多。请过一小时再试，或者使用已经收到的登录邮件。")), 429))
+        "这台设备（或这个网络）申请登录链接的次数太多。请过一小时再试，或者使用已经收到的登录邮件。")), 429))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

@@ -198,7 +198,7 @@ def test_the_address_limit_is_per_client_address_too(app, client, open_003):
     assert ask_for_link(client, "a@example.cn").status_code == 303
     assert ask_for_link(client, "b@example.cn").status_code == 303
     refused = ask_for_link(client, "c@example.cn")
-    assert refused.status_code == 429 and "这个网络地址申请登录链接的次数太多" in refused.get_data(as_text=True)
+    assert refused.status_code == 429 and "这台设备（或这个网络）申请登录链接的次数太多" in refused.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(SignInLink)) == 2
 
 
