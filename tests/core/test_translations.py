@@ -22,8 +22,10 @@ from portal.core.i18n import compile_translations
 
 ROOT = Path(__file__).resolve().parents[2]
 PO_PATH = ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
-GETTEXT_CALLS = {"_", "_l", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext", "pgettext", "npgettext"}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2),
+            "lazy_pgettext": ((1, "c"), 2)}
+GETTEXT_CALLS = {"_", "_l", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext", "pgettext", "lazy_pgettext",
+                 "npgettext"}
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 # Shown in its own language on purpose, marked with lang="zh-CN": the language switch on English pages.
@@ -38,14 +40,17 @@ NOT_PAGE_TEXT = {"cli.py", "parser.py", "readers.py", "summary.py", "feedback_fo
 
 
 def extracted_messages() -> dict[str | tuple, list[str]]:
-    """msgid → where it occurs, as ``pybabel extract -F babel.cfg -k _l …`` would find them."""
+    """msgid → where it occurs, as ``pybabel extract -F babel.cfg -k _l …`` would find them; a message with a
+    context (pgettext) as (context, msgid)."""
     with open(ROOT / "babel.cfg", encoding="utf-8") as config:
         method_map, options_map = parse_mapping_cfg(config, filename="babel.cfg")
     found: dict[str | tuple, list[str]] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    for filename, lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=KEYWORDS
     ):
         key = message if isinstance(message, str) else tuple(message)
+        if context:
+            key = (context, key)
         found.setdefault(key, []).append(f"{filename}:{lineno}")
     return found
 
@@ -62,13 +67,17 @@ def test_extraction_finds_the_strings_of_templates_forms_and_views():
     assert any("portal/comments/forms.py" in where for where in found["请填写您的意见。"])
     assert "页面不存在" in found
     assert ("%(num)d 条意见", "%(num)d 条意见") in found
+    assert ("change", "修改") in found  # a message with its context
 
 
 def test_every_user_visible_string_has_an_english_translation():
     catalogue = english_catalogue()
     problems = []
     for msgid, where in sorted(extracted_messages().items(), key=str):
-        entry = catalogue.get(msgid if isinstance(msgid, str) else msgid[0])
+        context = None
+        if isinstance(msgid, tuple) and not HAN.search(msgid[0]):
+            context, msgid = msgid  # (context, message): a context is an English word, a plural's first is Chinese
+        entry = catalogue.get(msgid if isinstance(msgid, str) else msgid[0], context)
         if entry is None:
             problems.append(f"not in the catalogue: {msgid!r} ({where[0]})")
         elif entry.fuzzy:

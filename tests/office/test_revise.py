@@ -90,6 +90,10 @@ def test_revision_keeps_comments_with_their_sections_and_shows_the_changes(app, 
     assert "到202<del>5</del><ins>6</ins>年底" in changes
     assert "加强养老产业分析研判" in changes and "删去</span>" in changes
     assert "<del>三</del><ins>二</ins>是" in changes
+    from tests.security.conftest import IsolatedClient  # a request in English, in an app context of its own
+
+    english = IsolatedClient(app, app.response_class).get(f"{base}/versions/2/changes?lang=en").get_data(as_text=True)
+    assert '<span class="tag">Changed</span>' in english and '<span class="tag">Edit</span>' not in english
     old = client.get(f"{base}/versions/1").get_data(as_text=True)
     assert "这是以前的版本" in old and "二是加强养老产业分析研判" in old and "到2025年底" in old
     assert client.get(f"{base}/versions/3").status_code == 404
