@@ -1,5 +1,6 @@
 """Forms of the administration pages. They validate input only."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from portal.core.forms import Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
@@ -21,7 +22,8 @@ class UserForm(Form):
 
 
 class UnitForm(Form):
-    name = StringField(_l("单位名称"), validators=[DataRequired(message=_l("请填写单位名称。")), Length(max=200)])
+    name = StringField(lazy_pgettext("unit directory", "单位名称"),
+                       validators=[DataRequired(message=_l("请填写单位名称。")), Length(max=200)])
     emails = TextAreaField(_l("电子邮箱"), validators=[Optional(), Length(max=2000)])
     parent = SelectField(_l("上级单位"), coerce=int)
     aliases = TextAreaField(_l("别名"), validators=[Optional(), Length(max=2000)])

@@ -1,6 +1,7 @@
 """What moderators and citizens read for each code: reasons, flags, statuses, actions."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 HIDE_REASON_LABELS = {
     "abuse": _l("含有辱骂或人身攻击内容"),
@@ -49,7 +50,8 @@ MODE_LABELS = {
     "pre": _l("先审后发（默认）"),
     "post": _l("先发后审"),
 }
-STANCE_LABELS = {"support": _l("赞成"), "oppose": _l("反对"), "suggest": _l("建议")}
+# a comment's stance as a value ("Stance: Suggestion"); the comment form's radio button says "Suggest"
+STANCE_LABELS = {"support": _l("赞成"), "oppose": _l("反对"), "suggest": lazy_pgettext("stance", "建议")}
 CHANNEL_LABELS = {  # portal/comments/models.py: CHANNELS
     "web": _l("网上提交"),
     "email": _l("电子邮件"),

@@ -4,7 +4,7 @@ import io
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 from markupsafe import Markup
 
 from portal.consultations.services import closing_summary
@@ -58,7 +58,7 @@ def statistics(consultation_id: int):
     ]
     per_day = figures.per_day
     stances = figures.stances
-    stance_names = {"support": _("赞成"), "oppose": _("反对"), "suggest": _("建议")}
+    stance_names = {"support": _("赞成"), "oppose": _("反对"), "suggest": pgettext("stance", "建议")}
     total = figures.total
     charts = {
         "sections": horizontal_bar_chart(

@@ -120,6 +120,13 @@ def test_a_second_round_links_both_ways_and_tells_the_first_rounds_people(app, c
     number = re.search(r"回执号 (\S+)：", text).group(1)
     page = client.get(f"/receipts/{number}").get_data(as_text=True)
     assert "这份草案修改后已再次征求意见：" in page and f'href="/consultations/{second_id}/previous-round"' in page
+    from tests.security.conftest import IsolatedClient  # requests in English, each in an app context of its own
+
+    english = IsolatedClient(app, app.response_class)
+    page = english.get(f"/receipts/{number}?lang=en").get_data(as_text=True)
+    assert "(deadline: 10 July 2023)" in page and "(closed" not in page
+    changes = english.get(f"/consultations/{second_id}/previous-round?lang=en").get_data(as_text=True)
+    assert '<span class="tag">Changed</span>' in changes
     # the list and the work report mark it
     listing = client.get("/consultations/").get_data(as_text=True)
     item = listing[listing.index(f'href="/consultations/{second_id}"'):]
