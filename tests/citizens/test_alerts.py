@@ -146,7 +146,7 @@ def test_the_mail_comes_in_the_language_the_alerts_were_turned_on_in(app, client
     client.get("/settings/language/en")
     sign_in(client, smtp_server)
     page = client.get("/account/settings").get_data(as_text=True)
-    assert "Send me an e-mail when a new consultation is published" in page
+    assert "Send me an email when a new consultation is published" in page
     save_settings(client, mail=True, alerts=True)
     client.get("/settings/language/zh_CN")
     save_settings(client, mail=True, alerts=True)  # saved again in Chinese: the alerts stay English

@@ -274,7 +274,7 @@ def test_deleting_the_account_keeps_the_comments(app, client, open_003, smtp_ser
 def test_english_reader_gets_english_pages_and_mail(app, client, open_003, smtp_server):
     client.get("/settings/language/en")
     page = client.get("/account/sign-in").get_data(as_text=True)
-    assert "Sign in with your e-mail address" in page
+    assert "Sign in with your email address" in page
     sign_in(client, smtp_server)
     mail = sign_in_mails(smtp_server)[0]
     assert mail["Subject"] == "Your link to sign in to the public consultation portal"

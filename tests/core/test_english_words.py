@@ -19,7 +19,7 @@ def test_a_suggestion_is_shown_as_a_suggestion_and_asked_as_suggest(app, client,
     url = f"/consultations/{open_003.id}"
     number = receipt_from(post_comment(client, open_003, url, body="建议增加社区食堂。", stance="suggest"))
     receipt = client.get(f"/receipts/{number}?lang=en").get_data(as_text=True)
-    assert "<dd>Suggestion</dd>" in receipt
+    assert "<dt>Stance</dt><dd>Suggestion</dd>" in receipt
     form = client.get(f"{url}?lang=en").get_data(as_text=True)
     assert re.search(r'value="suggest"> Suggest</label>', form)
 

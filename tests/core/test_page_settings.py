@@ -55,7 +55,7 @@ def test_english_errors_on_the_comment_form_link_to_their_fields(client, open_00
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert '<a href="#body">Enter your comment.</a>' in page
-    assert '<a href="#author_contact">Enter a valid mobile number, landline number or e-mail address, such as' in page
+    assert '<a href="#author_contact">Enter a valid mobile number, landline number or email address, such as' in page
     assert re.search(r'<textarea[^>]*aria-describedby="body-hint body-error"[^>]*aria-invalid="true"', page) or \
         re.search(r'<textarea[^>]*aria-invalid="true"[^>]*aria-describedby="body-hint body-error"', page)
     assert 'id="body-error"' in page

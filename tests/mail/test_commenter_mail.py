@@ -120,7 +120,7 @@ def test_an_english_reader_gets_english_mail(app, client, open_003, smtp_server)
     comment(client, open_003)
     deliver_due()
     (mail,) = smtp_server.to("wang.daye@example.cn")
-    assert mail["Subject"] == f"Please confirm your e-mail address: {open_003.title}"
+    assert mail["Subject"] == f"Please confirm your email address: {open_003.title}"
     assert "Your receipt number is:" in mail.get_body(("plain",)).get_content()
 
 

@@ -41,4 +41,5 @@ def test_the_dashboard_counts_received_pending_and_answered_comments(app, client
 
     client.get("/settings/language/en")
     page = client.get("/office/").get_data(as_text=True)
-    assert _counts_line(page, consultation.title) == "3 comments received 1 of 3 answered Answer the 2 not answered"
+    assert _counts_line(page, consultation.title) == ("3 comments received 1 of 3 responded to "
+                                                      "Respond to the 2 without a response")

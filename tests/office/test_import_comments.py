@@ -251,7 +251,7 @@ def test_problems_are_named_in_english_for_an_english_reader(client, clock, cons
     response = submit(import_url(consultation), file=(text.encode(), "list.csv"), channel="email",
                       received_on="2023-04-20")
     page = response.get_data(as_text=True)
-    assert response.status_code == 422 and "Row 2: the position must be one of 赞成、反对、建议." in page
+    assert response.status_code == 422 and "Row 2: the stance must be one of 赞成、反对、建议." in page
 
 
 def test_the_form_is_offered_only_while_the_consultation_is_open(client, clock, consultation):

@@ -161,9 +161,9 @@ def test_the_filters_speak_english(app, client, login, office_consultation, lang
     login("office@example.gov.cn")
     client.get(f"/settings/language/{lang}")
     page = client.get(f"{responses_url(consultation)}?answer=unanswered").get_data(as_text=True)
-    assert "Filter the comments" in page and "Not answered yet" in page
+    assert "Filter the comments" in page and "No response yet" in page
     assert "4 comments match (of 4)." in page
-    assert "Answer all 4 comments that match (on other pages too), without ticking each" in page
+    assert "Respond to all 4 comments that match (on other pages too), without ticking each" in page
 
 
 def test_the_office_steps_through_the_filtered_list_one_comment_at_a_time(app, client, login, office_consultation):
