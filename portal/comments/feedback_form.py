@@ -293,6 +293,8 @@ def _question(value: str, questions) -> int | None | bool:
 def _kind(value: str) -> str | None:
     """A kind written in a list's 单位类别 column (企业, 行业协会 …), or None (told from the name)."""
     return KIND_WORDS.get(_key(value)) if value else None
+
+
 CONTACT_WORDS = ("联系方式", "联系电话", "电话", "手机", "电子邮箱", "邮箱", "联系人电话")
 
 

@@ -35,8 +35,6 @@ from portal.units.models import Unit
 bp = Blueprint("office", __name__, url_prefix="/office")
 
 
-
-
 def _max_bytes() -> int:
     return current_app.config["OFFICE_UPLOAD_MAX_BYTES"]
 

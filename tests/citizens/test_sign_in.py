@@ -313,7 +313,6 @@ def test_a_link_resent_by_the_administrator_is_rendered_again(app, client, open_
     assert client.get(first).status_code == 410
 
 
-
 def test_old_links_are_deleted_with_their_addresses(app, client, open_003, clock):
     ask_for_link(client, "once@example.cn")
     clock.advance(hours=25)

@@ -1,10 +1,9 @@
-"""The English pages name things as the glossary does (docs: /work/shared/GLOSSARY.md) and as they are: a stance
+"""The English pages name things as the project glossary does and as they are: a stance
 shown as a value, several responsible units, the feed, the unit directory's own name field."""
 import re
 
 import pytest
 
-from portal.extensions import db
 from tests.helpers import post_comment, receipt_from
 from tests.security.conftest import IsolatedClient
 
