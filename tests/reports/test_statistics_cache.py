@@ -34,3 +34,12 @@ def test_the_statistics_are_counted_once_until_a_comment_arrives(app, clock, off
     with statements() as kept:
         assert browser.get(api_url).get_json()["total"] == 5
     assert len(_counting(kept)) == 1
+
+    from portal.comments.models import Comment
+    from portal.moderation.services import CommentSelection, moderate
+
+    pending = db.session.query(Comment).filter_by(consultation_id=consultation.id, status="pending").first()
+    moderate("cli", "spam", [CommentSelection(pending.id, pending.moderation_version)], view="queue")
+    db.session.commit()  # a pending comment marked spam renews no token: no longer counted all the same
+    assert "截至目前共收到 4 条意见" in browser.get(page_url).get_data(as_text=True)
+    assert browser.get(api_url).get_json()["total"] == 4
