@@ -414,7 +414,7 @@ def register(app: Flask) -> None:
             return error_page(429, _("提交太频繁"), _(
                 "您在短时间内提交的意见太多，这一条这次没有提交成功，网站上没有保存。%(wait)s"
                 "返回上一页时，您写的内容一般还在，不用重写。", wait=wait))
-        return error_page(429, _("提交太频繁"), _("您在短时间内操作的次数太多，这一次没有成功。%(wait)s", wait=wait))
+        return error_page(429, _("操作太频繁"), _("您在短时间内操作的次数太多，这一次没有成功。%(wait)s", wait=wait))
 
     @app.errorhandler(IntegrityError)
     def conflict(error):

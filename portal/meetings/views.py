@@ -34,7 +34,7 @@ def _meeting_of(consultation, meeting_id: int) -> Meeting:
 
 def _too_many(_limit):
     return current_app.make_response((render_template("errors/error.html", title=_("报名太频繁"), message=_(
-        "这个网络地址报名的次数太多。请过一小时再试，或者打电话向组织单位报名。")), 429))
+        "这台设备（或这个网络）报名的次数太多，这次没有报上名。请过一小时再试，或者打电话向组织单位报名。")), 429))
 
 
 @bp.route("/consultations/<int:consultation_id>/meetings/<int:meeting_id>", methods=["GET", "POST"])

@@ -67,8 +67,8 @@ def test_the_published_answer_is_mailed_to_confirmed_commenters_once(app, client
     assert chinese["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "部分采纳" in chinese.get_body(("html",)).get_content()
     in_english = next(m for m in answers if m["To"] == "li@example.cn")
-    assert subject_of(in_english).startswith(f"The drafting office has answered your comment {english}")
-    assert "Answer: Partly adopted" in in_english.get_body(("plain",)).get_content()
+    assert subject_of(in_english).startswith(f"The drafting office has responded to your comment {english}")
+    assert "Response: Partly adopted" in in_english.get_body(("plain",)).get_content()
 
     # An answer edited after publishing, or an address confirmed again, sends nothing twice; a commenter who
     # confirms only now gets the receipt and the answer.

@@ -439,7 +439,7 @@ def test_sign_ups_from_one_address_are_limited(app, client, consultation, office
     assert [sign_up(citizen, consultation, meeting, phone=phone).status_code
             for phone in ("13800138000", "13900139000")] == [303, 303]
     refused = sign_up(citizen, consultation, meeting, phone="13700137000")
-    assert refused.status_code == 429 and "这个网络地址报名的次数太多" in refused.get_data(as_text=True)
+    assert refused.status_code == 429 and "这台设备（或这个网络）报名的次数太多" in refused.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(MeetingRegistration)) == 2
 
 
