@@ -101,8 +101,9 @@ class Retrying:
 
 
 def retrying_mail() -> Retrying:
-    """Mail waiting to be tried again after a failed attempt (the server down, say), and the last error."""
-    waiting = (OutboxMessage.status == "pending", OutboxMessage.attempts > 0)
+    """Mail waiting to be tried again after a failed attempt, and the last error: a failure about the message (a
+    busy mailbox), or the server taking no mail at all (down, login or sender refused), which counts no attempt."""
+    waiting = (OutboxMessage.status == "pending", OutboxMessage.last_error.is_not(None))
     count = db.session.scalar(select(func.count()).where(*waiting)) or 0
     error = db.session.scalar(select(OutboxMessage.last_error).where(*waiting, OutboxMessage.last_error.is_not(None))
                               .order_by(OutboxMessage.next_attempt_at.desc()).limit(1)) if count else None

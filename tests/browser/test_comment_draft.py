@@ -62,7 +62,7 @@ def test_a_number_written_into_the_comment_is_met_with_advice_on_where_it_belong
     field.fill("建议增加助餐点，价格要公开。")
     assert note.is_hidden()  # prices and plain words: nothing to say
     field.press_sequentially("有事请打13800138000。")
-    assert note.is_visible() and "这些号码会被遮盖" in note.inner_text() and "联系方式" in note.inner_text()
+    assert note.is_visible() and "这些号码会被遮盖" in note.inner_text() and "联系电话或电子邮箱（可不填）" in note.inner_text()
     field.fill("建议增加助餐点，2025年建成6家。")
     assert note.is_hidden()
 

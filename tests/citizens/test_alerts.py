@@ -130,7 +130,7 @@ def test_an_upcoming_private_consultation_is_announced_with_its_opening_and_a_re
                    "--comments", "private")
     report = deliver_due()
     (row,) = alert_rows()
-    assert report.retrying == [row.id] and row.status == "pending"
+    assert report.server_down and row.status == "pending" and row.attempts == 0 and row.last_error
     smtp_server.start()
     clock.advance(minutes=5)
     deliver_due()
