@@ -72,9 +72,18 @@ def route_queued(batch: int = 100) -> int:
         memo: dict = {}  # each consultation's settings, each section's units and each set of units, read once here
         remember_responsible_units({c.section_id for c in comments if c.section_id is not None}, memo)
         left = []
-        for comment in comments:
-            if not _route_one(route_comment, comment, taken[comment.id], memo):
-                left.append(comment.id)
+        try:  # the batch in one savepoint (one per comment cost the worker ~25 % more CPU a comment) …
+            with db.session.begin_nested():
+                for comment in comments:
+                    route_comment(comment, base_url=taken[comment.id], queued=False, memo=memo)
+        except (OperationalError, InterfaceError):
+            raise  # the database itself: the whole batch is rolled back and tried again
+        except Exception:  # noqa: BLE001 - … and only when one comment fails, one by one, to leave it out alone
+            memo.clear()  # nothing read in the undone savepoint is trusted
+            remember_responsible_units({c.section_id for c in comments if c.section_id is not None}, memo)
+            for comment in comments:
+                if not _route_one(route_comment, comment, taken[comment.id], memo):
+                    left.append(comment.id)
         if left:  # back in the queue, for a later pass (and the status page's backlog) once the fault is mended
             db.session.execute(_queue_statement(), [{"comment_id": i, "base_url": taken[i]} for i in left])
         db.session.commit()
