@@ -60,6 +60,11 @@ def fold(text: str) -> tuple[str, list[int]]:
     return "".join(pieces), offsets
 
 
+def simplified(text: str) -> str:
+    """``text`` in simplified characters (養老 → 养老), as the index reads it."""
+    return _T2S.convert(text)
+
+
 def _fold_whole(text: str) -> str | None:
     """``text`` folded as a whole when that keeps one character for each (the usual case), else None."""
     folded = unicodedata.normalize("NFKC", text).lower()

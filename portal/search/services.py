@@ -163,8 +163,10 @@ def _section_snippet(section: Section, clauses) -> Markup:
 
 def _fallback(query, clauses, consultations, kinds, comment_consultation_ids, limit, offset) -> HitPage:
     """A plain text search in the database, used while an index is rebuilt."""
-    # each word as typed and with full-width letters and digits folded (１５分钟 finds 15分钟 too)
-    words = [{w, unicodedata.normalize("NFKC", w)} for w in query.split() if w]
+    # each word as typed, with full-width letters and digits folded (１５分钟 finds 15分钟 too) and in simplified
+    # characters (養老 finds 养老, as the index does)
+    words = [{w, unicodedata.normalize("NFKC", w), analysis.simplified(unicodedata.normalize("NFKC", w))}
+             for w in query.split() if w]
 
     def holds(*columns):
         return [or_(*[column.contains(form, autoescape=True) for column in columns for form in forms])

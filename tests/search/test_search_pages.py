@@ -148,6 +148,8 @@ def test_a_missing_index_is_rebuilt(client, app, two_consultations, work_index):
         pytest.skip("the PostgreSQL backend keeps no index files")
     shutil.rmtree(Path(app.instance_path) / "search")
     assert "搜索索引正在重建" in page(client, q="敬老院")
+    searched = page(client, q="敬老院 養老")  # the database's own search reads traditional characters too
+    assert "搜索索引正在重建" in searched and "找到 0 条结果" not in searched and "<mark>敬老院</mark>" in searched
     work_index()
     html = page(client, q="敬老院")
     assert "搜索索引正在重建" not in html and "<mark>敬老院</mark>" in html
