@@ -201,6 +201,36 @@ def login(client):
     return do
 
 
+@pytest.fixture
+def silent_port():
+    """A listener on 127.0.0.1 that accepts connections and never answers (a hung Redis, database or mail host): its
+    port."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(50)
+    held, stop = [], threading.Event()
+
+    def accept():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join()
+    for connection in held:
+        connection.close()
+    server.close()
+
+
 # --- mail (issue 4): a real SMTP server on loopback that keeps what it receives ---------------------
 
 class SMTPSink:

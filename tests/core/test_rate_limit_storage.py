@@ -3,7 +3,6 @@ at most a fraction of a second, never a 500: the limits are counted in each work
 extensions.py, PortalLimiter.init_app). Redis down had failed the login, search, the whole API and even the receipt
 page shown after a comment was stored; a Redis that accepts and never answers held /search for over a minute."""
 import socket
-import threading
 import time
 
 import pytest
@@ -16,32 +15,6 @@ def closed_port() -> int:
     with socket.socket() as probe:  # a port nothing listens on (taken, then given back)
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@pytest.fixture
-def silent_port():
-    """A listener that accepts connections and never answers."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(50)
-    held, stop = [], threading.Event()
-
-    def accept():
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1]
-    stop.set()
-    thread.join()
-    for connection in held:
-        connection.close()
-    server.close()
 
 
 def portal_with_storage(database_url, clock, uri):

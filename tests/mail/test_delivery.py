@@ -166,30 +166,21 @@ def test_a_relay_refusing_the_sender_gives_nothing_up(app, clock):
         sink.stop()
 
 
-def test_a_server_that_never_answers_costs_one_wait_a_pass(app, clock):
+def test_a_server_that_never_answers_costs_one_wait_a_pass(app, clock, silent_port):
     """A server that accepts the connection and says nothing: the pass waits MAIL_TIMEOUT once and stops, instead
     of once for each message (100 messages × 30 s had held the worker, and the routing of new comments, 50
     minutes)."""
-    import socket
-
-    silent = socket.socket()
-    silent.bind(("127.0.0.1", 0))
-    silent.listen(50)
     from portal.extensions import mail
 
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent.getsockname()[1], MAIL_SUPPRESS_SEND=False,
-                      MAIL_TIMEOUT=1)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent_port, MAIL_SUPPRESS_SEND=False, MAIL_TIMEOUT=1)
     mail.init_app(app)
-    try:
-        clock.set(shanghai(2024, 5, 10, 9, 0))
-        _queue(5)
-        report = deliver_due()
-        assert report.handled == 0 and "timed out" in report.server_down
-        db.session.expire_all()
-        assert len([row for row in db.session.scalars(select(OutboxMessage)) if row.last_error]) == 1
-        assert statuses() == Counter({"pending": 5})
-    finally:
-        silent.close()
+    clock.set(shanghai(2024, 5, 10, 9, 0))
+    _queue(5)
+    report = deliver_due()
+    assert report.handled == 0 and "timed out" in report.server_down
+    db.session.expire_all()
+    assert len([row for row in db.session.scalars(select(OutboxMessage)) if row.last_error]) == 1
+    assert statuses() == Counter({"pending": 5})
 
 
 @pytest.fixture

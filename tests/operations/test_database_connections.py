@@ -102,32 +102,6 @@ def test_the_first_request_after_postgresql_restarted_is_answered(app, proxied_u
         db.engine.dispose()
 
 
-@pytest.fixture
-def silent_port():
-    """A 'database host' that accepts connections and never answers."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(50)
-    held, stop = [], threading.Event()
-
-    def accept():
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1]
-    stop.set()
-    thread.join()
-    for connection in held:
-        connection.close()
-    server.close()
-
-
 @pytest.mark.slow
 def test_health_says_503_within_seconds_when_the_database_host_never_answers(silent_port):
     portal = create_app({"TESTING": True, "SECRET_KEY": "test",
