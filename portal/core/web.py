@@ -186,12 +186,14 @@ LOCALISED_TYPES = frozenset(("text/html", "application/atom+xml"))
 def return_path() -> str:
     """Where a page's settings links (language, elderly mode) come back to: the page itself, when a GET opens it
     again; on the answer to a form's POST (a refused comment, say) the page the form was on, by its Referer when
-    that is this site, else the home page: never an address that only takes a POST (was a bare 405 page)."""
+    that is this site, else the home page: never an address that only takes a POST (was a bare 405 page). A page
+    without a query string comes back without Werkzeug's trailing "?" (``full_path`` always ends in one)."""
+    here = request.full_path if request.query_string else request.path
     if request.method in ("GET", "HEAD"):
-        return request.full_path
+        return here
     try:
         current_app.url_map.bind_to_environ(request.environ).match(method="GET")
-        return request.full_path
+        return here
     except HTTPException:  # MethodNotAllowed, NotFound (RequestRedirect is one too)
         pass
     referrer = urlsplit(request.referrer or "")

@@ -102,6 +102,10 @@ def test_settings_never_redirect_off_site(app, client):
 
 
 def test_elderly_mode_is_remembered(app, client):
+    page = client.get("/consultations/").get_data(as_text=True)
+    # the switch comes back to the page as it was asked for: no stray "?" (Werkzeug's full_path ends in one)
+    assert 'href="/settings/elderly/on?next=/consultations/"' in page
+    assert 'next=/consultations/?q%3D1"' in client.get("/consultations/?q=1").get_data(as_text=True)
     client.get("/settings/elderly/on?next=/consultations/")
     assert 'class="elderly"' in client.get("/consultations/").get_data(as_text=True)
     client.get("/settings/elderly/off?next=/consultations/")
