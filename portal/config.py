@@ -24,6 +24,10 @@ class Config:
     # a comment's files travel with its mail to the contact and responsible units up to this size in all; larger
     # ones are named in the mail, to be fetched from the portal by the office
     MAIL_ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024
+    # a comment whose mails cannot be planned (routing: a fault in its data or the code) is tried this many times, the
+    # first retry after ROUTING_RETRY_SECONDS, doubling up to an hour, then marked failed for an administrator to retry
+    ROUTING_MAX_ATTEMPTS = 6
+    ROUTING_RETRY_SECONDS = 60
     OFFICE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024  # a draft file; larger ones are refused with a clear message
     LOGIN_RATE_LIMIT = "5/minute;20/hour"  # per address and e-mail, failed and successful attempts alike
     # failed logins from one address to any account (one password tried on every account). Not per account from any
@@ -186,6 +190,8 @@ ENVIRONMENT = {
     "COMMENT_ATTACHMENTS_MAX": ("PORTAL_COMMENT_ATTACHMENTS_MAX", _whole),
     "COMMENT_ATTACHMENT_MAX_BYTES": ("PORTAL_COMMENT_ATTACHMENT_MAX_BYTES", _whole),
     "MAIL_ATTACHMENTS_MAX_BYTES": ("PORTAL_MAIL_ATTACHMENTS_MAX_BYTES", _whole),
+    "ROUTING_MAX_ATTEMPTS": ("PORTAL_ROUTING_MAX_ATTEMPTS", _whole),
+    "ROUTING_RETRY_SECONDS": ("PORTAL_ROUTING_RETRY_SECONDS", _whole),
     "OFFICE_UPLOAD_MAX_BYTES": ("PORTAL_OFFICE_UPLOAD_MAX_BYTES", _whole),
     "MAX_CONTENT_LENGTH": ("PORTAL_MAX_CONTENT_LENGTH", _whole),
     "PERMANENT_SESSION_LIFETIME": ("PORTAL_STAFF_SESSION_SECONDS", _whole),
@@ -208,7 +214,8 @@ ENVIRONMENT = {
 # sizes and counts a deployment could not mean as 0 (0 would refuse every comment, file or page)
 _AT_LEAST_ONE = {"COMMENT_MAX_LENGTH", "MAX_CONTENT_LENGTH", "MODERATION_PAGE_SIZE", "FEEDBACK_PAGE_SIZE",
                  "PERMANENT_SESSION_LIFETIME", "MODERATION_BURST_COUNT", "SEARCH_MAX_CANDIDATES",
-                 "ATTACHMENT_TEXT_BATCH", "COMMENT_ATTACHMENT_MAX_BYTES", "OFFICE_UPLOAD_MAX_BYTES"}
+                 "ATTACHMENT_TEXT_BATCH", "COMMENT_ATTACHMENT_MAX_BYTES", "OFFICE_UPLOAD_MAX_BYTES",
+                 "ROUTING_MAX_ATTEMPTS"}
 
 
 def read_setting(variable: str, raw: str, kind):

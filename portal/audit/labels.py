@@ -65,6 +65,7 @@ ACTION_LABELS = {
     "import_units": _l("导入单位名录"),
     "add_alias": _l("添加单位别名"),
     "resend_mail": _l("重新发送邮件"),
+    "retry_routing": _l("重新为意见生成邮件"),
     # retention
     "erase_contacts": _l("清除联系方式"),
     "withdraw_comment": _l("提出人撤回意见"),
@@ -95,6 +96,8 @@ FIELD_LABELS = {  # the keys of "before" and "after" most entries carry
     "deadline": _l("截止时间"),
     "title": _l("标题"),
     "section_id": _l("章节"),
+    "attempts": _l("尝试次数"),
+    "error": _l("错误"),
 }
 
 

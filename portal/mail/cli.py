@@ -13,6 +13,7 @@ from portal.mail.retention import erase_old_mail
 from portal.mail.worker import deliver_due, new_worker_id
 from portal.operations.jobs import Heartbeat, recorded
 from portal.routing.digests import queue_due_digests
+from portal.routing.services import retry_failed_routing
 
 mail_cli = AppGroup("mail", help="Send the outbox; queue digests; erase old mail.")
 
@@ -38,18 +39,23 @@ def deliver_command(loop: bool, batch: int, interval: float):
                 continue
         else:
             report = deliver_due(batch=batch, worker_id=worker_id)
-        if report.handled or report.released or report.routed or report.server_down or not loop:
+        unroutable = report.routing_failures
+        if report.handled or report.released or report.routed or unroutable or report.server_down or not loop:
             click.echo(
                 f"新意见 {report.routed} 条已安排邮件；"
                 f"已发送 {len(report.sent)} 封，稍后重试 {len(report.retrying)} 封，"
                 f"放弃 {len(report.failed)} 封，重新排队 {report.released} 封。"
             )
+        for failure in unroutable:
+            click.echo(f"意见 {failure.comment_id} 生成邮件失败（第 {failure.attempts} 次：{failure.error}）："
+                       + ("已停止重试，请排除问题后在运行状态页面或用 flask mail retry-routing 重试。"
+                          if failure.given_up else "稍后自动重试。"), err=True)
         if report.server_down:
             click.echo(f"邮件服务器没有接收邮件（{report.server_down}）：本轮停止，邮件留在发件箱中，稍后再试。",
                        err=True)
         if not loop or stopping.requested:
             return
-        if report.handled < batch and report.routed < batch:
+        if report.handled < batch and report.routed + len(unroutable) < batch:
             stopping.sleep(interval)
 
 
@@ -75,3 +81,17 @@ def erase_old_command(days: int | None):
     erased = erase_old_mail(days)
     db.session.commit()
     click.echo(f"已清除 {erased} 封超过 {days} 天的邮件的收件人和内容。")
+
+
+@mail_cli.command("retry-routing")
+@click.option("--comment", "comment_id", type=int, default=None,
+              help="Only this comment (its id, as on the status page); default: every one given up.")
+def retry_routing_command(comment_id: int | None):
+    """Put the comments whose mails could not be planned (routing given up after PORTAL_ROUTING_MAX_ATTEMPTS) back
+    in the routing queue, their attempts from 0: the mail worker routes them in its next pass. Recorded in the
+    audit log as "cli". Mend the fault first (a unit's addresses, say): /admin/status shows each one's error."""
+    retried = retry_failed_routing("cli", comment_id)
+    db.session.commit()
+    if comment_id is not None and not retried:
+        raise click.ClickException(f"意见 {comment_id} 没有生成邮件失败的记录（已生成邮件、仍在自动重试，或没有这条意见）。")
+    click.echo(f"已重新排队 {len(retried)} 条生成邮件失败的意见：发信程序（flask mail deliver）下一轮会为它们生成邮件。")

@@ -16,6 +16,7 @@ from portal.mail.forms import ConfirmForm
 from portal.mail.links import email_from_confirm_token, email_from_unsubscribe_token
 from portal.mail.models import STATUSES, OutboxMessage
 from portal.mail.services import confirm_address, resend_message, unsubscribe_address
+from portal.routing.queue import given_up as routing_given_up
 from portal.routing.queue import waiting as routing_waiting
 
 bp = Blueprint("mail", __name__)
@@ -82,6 +83,7 @@ def outbox():
     return render_template(
         "mail/outbox.html", messages=messages, status=status, counts=counts, statuses=STATUSES,
         page=page, has_next=len(messages) == PAGE_SIZE, form=ConfirmForm(), routing_waiting=routing_waiting(),
+        routing_failed=routing_given_up(),
     )
 
 

@@ -30,7 +30,7 @@ from portal.mail.compose import RenderedMail
 from portal.mail.rendering import CannotRender, render
 from portal.mail.services import is_unsubscribed, unsubscribe_headers
 from portal.mail.wire import PortalMessage
-from portal.routing.queue import route_queued
+from portal.routing.queue import RoutingFailure, route_queued
 
 
 @dataclass
@@ -40,6 +40,7 @@ class DeliveryReport:
     failed: list[int] = field(default_factory=list)
     released: int = 0
     routed: int = 0  # comments of the routing queue whose mails this pass planned
+    routing_failures: list[RoutingFailure] = field(default_factory=list)  # comments it could not route
     server_down: str | None = None  # why the SMTP server took no mail: the pass stopped there, the mail waits
 
     @property
@@ -97,7 +98,7 @@ def deliver_due(batch: int = 100, worker_id: str | None = None) -> DeliveryRepor
     send up to ``batch`` due messages, one claim at a time."""
     worker_id = worker_id or new_worker_id()
     report = DeliveryReport(released=release_stale_claims())
-    report.routed = route_queued(batch)
+    report.routed = route_queued(batch, report.routing_failures)
     with Courier() as courier:
         while report.handled < batch:
             message = claim_next(worker_id)

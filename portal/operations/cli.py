@@ -10,6 +10,7 @@ from portal.core.time import SHANGHAI
 from portal.core.workers import PassGuard, gives_way_to_web
 from portal.operations import status
 from portal.operations.jobs import Heartbeat, run_due_jobs
+from portal.routing.queue import given_up
 
 jobs_cli = AppGroup("jobs", help="Scheduled jobs: closing at the deadline, digests, erasing old personal data.")
 
@@ -55,5 +56,7 @@ def status_command():
         click.echo(f"{state.job.name:<16} {when}  {run.outcome if run and run.outcome else '-'}{flag}")
     for backlog in status.backlogs():
         click.echo(f"{backlog.key:<16} {backlog.count}" + ("  ← 积压" if backlog.late else ""))
+    if failed := given_up():
+        click.echo(f"{'routing-failed':<16} {failed}  ← 生成邮件失败，已停止重试（/admin/status；flask mail retry-routing）")
     for worker in status.workers():
         click.echo(f"{worker.kind:<16} {len(worker.seen)} 个进程在运行")

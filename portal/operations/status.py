@@ -72,7 +72,8 @@ def backlogs(at: datetime | None = None) -> list[Backlog]:
     return [
         _backlog("routing", _l("等待生成邮件的新意见"), "mail",
                  select(func.count(), func.min(Comment.created_at)).select_from(RoutingQueueItem)
-                 .join(Comment, Comment.id == RoutingQueueItem.comment_id), at),
+                 .join(Comment, Comment.id == RoutingQueueItem.comment_id)
+                 .where(RoutingQueueItem.last_error.is_(None)), at),  # not those whose routing failed: below
         _backlog("outbox", _l("到时待发的邮件"), "mail",
                  select(func.count(), func.min(OutboxMessage.next_attempt_at))
                  .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= at), at),
@@ -108,6 +109,37 @@ def retrying_mail() -> Retrying:
     error = db.session.scalar(select(OutboxMessage.last_error).where(*waiting, OutboxMessage.last_error.is_not(None))
                               .order_by(OutboxMessage.next_attempt_at.desc()).limit(1)) if count else None
     return Retrying(count, error)
+
+
+def retrying_routing() -> Retrying:
+    """Comments whose mails could not be planned (routing failed: a fault in their data or the code), waiting to be
+    tried again, and the last error."""
+    waiting = (RoutingQueueItem.failed_at.is_(None), RoutingQueueItem.last_error.is_not(None))
+    count = db.session.scalar(select(func.count()).select_from(RoutingQueueItem).where(*waiting)) or 0
+    error = db.session.scalar(select(RoutingQueueItem.last_error).where(*waiting)
+                              .order_by(RoutingQueueItem.next_attempt_at.desc()).limit(1)) if count else None
+    return Retrying(count, error)
+
+
+@dataclass
+class RoutingFailed:
+    count: int
+    shown: list  # (RoutingQueueItem, Comment) of the latest, at most FAILED_SHOWN
+
+
+FAILED_SHOWN = 50
+
+
+def failed_routing() -> RoutingFailed:
+    """Comments whose routing was given up after ROUTING_MAX_ATTEMPTS: they wait for an administrator's retry (the
+    comments themselves are stored and shown as any other)."""
+    given_up = RoutingQueueItem.failed_at.is_not(None)
+    count = db.session.scalar(select(func.count()).select_from(RoutingQueueItem).where(given_up)) or 0
+    shown = db.session.execute(
+        select(RoutingQueueItem, Comment).join(Comment, Comment.id == RoutingQueueItem.comment_id).where(given_up)
+        .order_by(RoutingQueueItem.failed_at.desc(), RoutingQueueItem.comment_id).limit(FAILED_SHOWN)
+    ).all() if count else []
+    return RoutingFailed(count, shown)
 
 
 def workers(at: datetime | None = None) -> list[WorkerState]:

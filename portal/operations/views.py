@@ -1,13 +1,19 @@
 """The status page for administrators (/admin/status) and the health check for a load balancer (/health)."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
 from sqlalchemy import text
 
 from portal.accounts.access import role_required
 from portal.core.time import now
+from portal.core.web import query_int
 from portal.extensions import db
+from portal.mail.forms import ConfirmForm
 from portal.operations import status
+from portal.routing.services import retry_failed_routing
 
 bp = Blueprint("operations", __name__)
 
@@ -19,8 +25,30 @@ def status_page():
     return render_template(
         "operations/status.html", at=at, backlogs=status.backlogs(at), workers=status.workers(at),
         jobs=status.jobs(at), failed_mail=status.failed_mail_count(), late=status.LATE,
-        retrying=status.retrying_mail(),
+        retrying=status.retrying_mail(), retrying_routing=status.retrying_routing(),
+        failed_routing=status.failed_routing(), form=ConfirmForm(),
     )
+
+
+@bp.post("/admin/status/routing/retry")
+@role_required("admin")
+def retry_routing():
+    """Put comments whose mails could not be planned back in the routing queue: one (``comment_id``) or all."""
+    if not ConfirmForm().validate():
+        abort(400)
+    raw = request.form.get("comment_id", "")
+    comment_id = query_int(raw)
+    if raw and comment_id is None:
+        abort(400)
+    retried = retry_failed_routing(current_user, comment_id)
+    db.session.commit()
+    if retried:
+        flash(ngettext("已重新排队 %(num)s 条意见：发信程序下一轮会为它们生成邮件。如果问题还没有排除，会再次失败并显示在这里。",
+                       "已重新排队 %(num)s 条意见：发信程序下一轮会为它们生成邮件。如果问题还没有排除，会再次失败并显示在这里。",
+                       len(retried)))
+    else:
+        flash(_("没有需要重试的意见：可能已由其他管理员重试。"), "error")
+    return redirect(url_for("operations.status_page") + "#routing-failures", code=303)
 
 
 @bp.get("/health")

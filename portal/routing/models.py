@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.time import UTCDateTime, now
@@ -60,10 +60,20 @@ class RoutingQueueItem(db.Model):
     transaction (portal/routing/queue.py). A submission writes one small row instead of an outbox row for each
     recipient (issue 9: the mail plan and its ~4.7 rows were a quarter of a submission's work).
 
-    No foreign key: a comment erased before it is routed is skipped (and its row deleted) by the worker."""
+    No foreign key: a comment erased before it is routed is skipped (and its row deleted) by the worker.
+
+    A comment whose routing fails (a fault in its data or the code) keeps its row with the attempts counted, the
+    error and when to try again (back-off); after PORTAL_ROUTING_MAX_ATTEMPTS it is marked failed (``failed_at``)
+    and waits for an administrator's retry (/admin/status, ``flask mail retry-routing``). The comment itself is
+    stored and shown as any other: only its mails wait. Migration 0058_routing_failures."""
 
     __tablename__ = "routing_queue"
 
     comment_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     # the site address the commenter used (links in the mails, unless PORTAL_BASE_URL is set)
     base_url: Mapped[str | None] = mapped_column(String(200))
+    # no Python-side defaults: the submission's statement writes the two columns above only
+    attempts: Mapped[int] = mapped_column(server_default=text("0"))  # routings that failed
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: due now
+    last_error: Mapped[str | None] = mapped_column(Text)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # given up: retried by an administrator only

@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.mail.links import site_address
 from portal.mail.services import MailPlan, outbox_row, plan_commenter_mail
 from portal.routing.models import MODES, RoutingSettings
-from portal.routing.queue import unqueue
+from portal.routing.queue import requeue_failed, unqueue
 from portal.units.models import Unit
 from portal.units.services import UnitDirectory, match_unit_names
 
@@ -225,3 +225,22 @@ def save_routing_settings(
         after={"mode": mode, "digest_every_hours": digest_every_hours, "digest_hour": digest_hour},
     )
     return settings
+
+
+def retry_failed_routing(actor, comment_id: int | None = None) -> list[int]:
+    """Put the comments whose routing was given up (every one, or ``comment_id``) back in the routing queue as
+    new: the mail worker plans their mails in its next pass (once the fault is mended; else they fail again,
+    counted anew). One audit entry a comment, with the attempts and the error it had. Returns their ids: none
+    when none had failed (or another administrator put them back first)."""
+    retried = requeue_failed(comment_id)
+    ids = [row.comment_id for row in retried]
+    comments = {c.id: c for c in db.session.scalars(select(Comment).where(Comment.id.in_(ids)))}
+    for row in retried:
+        comment = comments.get(row.comment_id)
+        if comment is None:  # erased meanwhile: the worker takes its row out, nothing to mail
+            continue
+        record_action(actor, "retry_routing", comment, consultation_id=comment.consultation_id,
+                      before={"attempts": row.attempts, "error": (row.last_error or "")[:300]},
+                      after={"attempts": 0}, flush=False)
+    db.session.flush()
+    return ids

@@ -1,0 +1,264 @@
+"""A comment whose mails cannot be written (routing fails on its data, not on the database) is tried again with
+back-off, marked failed after PORTAL_ROUTING_MAX_ATTEMPTS and shown to administrators to retry; the other comments of
+its batch are routed once, and the comment itself stays stored and shown."""
+import re
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.audit.models import AuditEntry
+from portal.comments.models import Comment
+from portal.extensions import db
+from portal.mail.models import OutboxMessage
+from portal.routing.models import RoutingQueueItem
+from portal.routing.queue import route_queued
+from portal.units.models import Unit
+from tests.helpers import csrf_token, post_comment, receipt_from, shanghai
+
+CONTACT = "contact@example.gov.cn"
+UNIT = "mzj@example.gov.cn"
+
+
+@pytest.fixture
+def open_003(app, clock, import_seed):
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    consultation.contact_emails = [CONTACT]
+    db.session.add(Unit(name="市民政局", emails=[UNIT]))
+    db.session.commit()
+    app.config["ROUTING_MAX_ATTEMPTS"] = 3
+    return consultation
+
+
+def unit_section(consultation):
+    return next(s for s in consultation.current_draft.sections if s.unit_names == ["市民政局"])
+
+
+def comment_on_draft(client, consultation, body: str) -> int:
+    number = receipt_from(post_comment(client, consultation, f"/consultations/{consultation.id}", body=body))
+    return db.session.scalar(select(Comment.id).where(Comment.receipt_number == number))
+
+
+def comment_on_unit_section(client, consultation, body: str) -> tuple[int, str]:
+    section = unit_section(consultation)
+    url = f"/consultations/{consultation.id}/sections/{section.anchor}"
+    number = receipt_from(post_comment(client, consultation, url, section_id=section.id, body=body))
+    return db.session.scalar(select(Comment.id).where(Comment.receipt_number == number)), number
+
+
+def break_the_units_addresses():
+    """A unit whose address list holds something that is no address (an old import wrote a number): planning the
+    mails of a comment on its sections raises."""
+    unit = db.session.scalar(select(Unit).where(Unit.name == "市民政局"))
+    unit.emails = [UNIT, 12345]
+    db.session.commit()
+
+
+def mails() -> Counter:
+    db.session.expire_all()
+    return Counter(db.session.execute(select(OutboxMessage.comment_id, OutboxMessage.recipient)).all())
+
+
+def queue_row(comment_id: int) -> RoutingQueueItem | None:
+    db.session.expire_all()
+    return db.session.get(RoutingQueueItem, comment_id)
+
+
+def deliver(app) -> str:
+    result = app.test_cli_runner().invoke(args=["mail", "deliver"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def row(page: str, row_id: str) -> str:
+    match = re.search(rf'<tr id="{row_id}"[^>]*>(.*?)</tr>', page, re.S)
+    assert match, row_id
+    return re.sub(r"\s+", " ", match.group(0))
+
+
+def test_a_failing_comment_is_retried_with_back_off_given_up_shown_and_retried_by_the_administrator(
+        app, client, clock, open_003, make_user, login):
+    first = comment_on_draft(client, open_003, "第一条：建议增加社区食堂。")
+    bad, bad_receipt = comment_on_unit_section(client, open_003, "建议民政局增加养老床位。")
+    last = comment_on_draft(client, open_003, "第三条：建议延长开放时间。")
+    break_the_units_addresses()
+
+    output = deliver(app)  # one batch: the good ones routed, the bad one put back with its attempt counted
+    assert "新意见 2 条已安排邮件" in output
+    assert f"意见 {bad} 生成邮件失败（第 1 次：AttributeError" in output and "稍后自动重试" in output
+    assert mails() == Counter({(first, CONTACT): 1, (last, CONTACT): 1})
+    item = queue_row(bad)
+    assert item.attempts == 1 and item.failed_at is None and item.last_error.startswith("AttributeError")
+    assert item.next_attempt_at == clock.now() + timedelta(seconds=60)
+
+    deliver(app)  # not due yet: not tried, not counted
+    assert queue_row(bad).attempts == 1
+    clock.advance(seconds=61)
+    deliver(app)
+    item = queue_row(bad)
+    assert item.attempts == 2 and item.failed_at is None
+    assert item.next_attempt_at == clock.now() + timedelta(seconds=120)  # the back-off doubles
+
+    make_user("admin")
+    login("admin@example.gov.cn")
+    page = client.get("/admin/status").get_data(as_text=True)
+    assert 'id="retrying-routing"' in page and "有 1 条新意见生成邮件时出错，正在等待重试。" in page
+    assert "AttributeError" in page and 'id="routing-failures"' not in page
+    assert "<td>0</td>" in row(page, "backlog-routing")  # not counted as the mail worker falling behind
+
+    clock.advance(seconds=121)
+    output = deliver(app)  # the third attempt of three: given up
+    assert "已停止重试" in output
+    item = queue_row(bad)
+    assert item.attempts == 3 and item.failed_at == clock.now() and item.next_attempt_at is None
+    clock.advance(hours=2)
+    deliver(app)  # given up: never taken again by the worker
+    assert queue_row(bad).attempts == 3
+    assert mails() == Counter({(first, CONTACT): 1, (last, CONTACT): 1})
+
+    # the comment itself is stored and shown as any other: its receipt page, the moderation queue
+    assert "建议民政局增加养老床位。" in client.get(f"/receipts/{bad_receipt}").get_data(as_text=True)
+    assert db.session.get(Comment, bad).status == "pending"
+
+    page = client.get("/admin/status").get_data(as_text=True)
+    assert 'id="retrying-routing"' not in page
+    assert "有 1 条意见多次生成邮件失败，已停止重试。" in page
+    failed = row(page, f"routing-failed-{bad}")
+    assert bad_receipt in failed and "<td>3</td>" in failed and "AttributeError" in failed
+    outbox = client.get("/admin/outbox").get_data(as_text=True)
+    assert 'id="routing-failed"' in outbox and "/admin/status#routing-failures" in outbox
+
+    # pressed before the fault is mended: queued again, fails again once, counted anew
+    token = csrf_token(client, "/admin/status")
+    response = client.post("/admin/status/routing/retry", data={"csrf_token": token, "comment_id": str(bad)})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/admin/status#routing-failures")
+    assert queue_row(bad).failed_at is None and queue_row(bad).attempts == 0
+    deliver(app)
+    assert queue_row(bad).attempts == 1 and queue_row(bad).failed_at is None
+
+    # mended by the administrator on the unit's page; the retry button routes it once
+    unit = db.session.scalar(select(Unit).where(Unit.name == "市民政局"))
+    response = client.post(f"/admin/units/{unit.id}", data={
+        "csrf_token": token, "name": "市民政局", "emails": UNIT, "parent": "0", "aliases": ""})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    clock.advance(seconds=61)
+    assert "新意见 1 条已安排邮件" in deliver(app)
+    assert queue_row(bad) is None
+    assert mails() == Counter({(first, CONTACT): 1, (last, CONTACT): 1, (bad, CONTACT): 1, (bad, UNIT): 1})
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "retry_routing")).all()
+    assert [(e.target_type, e.target_id, e.before["attempts"], e.after["attempts"]) for e in entries] == [
+        ("comment", bad, 3, 0)]
+    assert entries[0].before["error"].startswith("AttributeError")
+
+
+def test_the_retry_button_routes_a_mended_comment_once(app, client, clock, open_003, make_user, login):
+    good = comment_on_draft(client, open_003, "建议增加社区食堂。")
+    bad, _receipt = comment_on_unit_section(client, open_003, "建议民政局增加养老床位。")
+    break_the_units_addresses()
+    for _attempt in range(3):
+        deliver(app)
+        clock.advance(hours=1)
+    assert queue_row(bad).failed_at is not None
+    unit = db.session.scalar(select(Unit).where(Unit.name == "市民政局"))
+    unit.emails = [UNIT]  # mended
+    db.session.commit()
+    deliver(app)
+    assert queue_row(bad).failed_at is not None  # given up: waits for the administrator, mended or not
+
+    make_user("admin")
+    login("admin@example.gov.cn")
+    token = csrf_token(client, "/admin/status")
+    response = client.post("/admin/status/routing/retry", data={"csrf_token": token})  # 全部重试
+    assert response.status_code == 303
+    page = client.get("/admin/status").get_data(as_text=True)
+    assert "已重新排队 1 条意见" in page and 'id="routing-failures"' not in page
+    response = client.post("/admin/status/routing/retry", data={"csrf_token": token})  # pressed twice
+    assert "没有需要重试的意见" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "新意见 1 条已安排邮件" in deliver(app)
+    assert queue_row(bad) is None
+    assert mails() == Counter({(good, CONTACT): 1, (bad, CONTACT): 1, (bad, UNIT): 1})
+    assert db.session.scalars(select(AuditEntry.target_id).where(AuditEntry.action == "retry_routing")).all() == [bad]
+    audit = client.get("/admin/audit?action=retry_routing").get_data(as_text=True)
+    assert "重新为意见生成邮件" in audit
+
+
+def test_only_an_administrator_retries_and_a_bad_comment_id_is_refused(app, client, open_003, make_user, login):
+    make_user("office", unit_name="市民政局")
+    login("office@example.gov.cn")
+    token = csrf_token(client, "/office/upload")
+    assert client.post("/admin/status/routing/retry", data={"csrf_token": token}).status_code == 403
+    client.post("/logout", data={"csrf_token": token})
+    make_user("admin")
+    login("admin@example.gov.cn")
+    token = csrf_token(client, "/admin/units/new")  # the status page has no form while nothing failed
+    assert 'id="routing-failures"' not in client.get("/admin/status").get_data(as_text=True)
+    assert client.post("/admin/status/routing/retry", data={"csrf_token": token, "comment_id": "abc"}).status_code == 400
+    assert client.post("/admin/status/routing/retry", data={"comment_id": "1"}).status_code == 400  # no CSRF token
+
+
+def test_the_cli_retries_one_comment_or_every_one(app, client, clock, open_003):
+    bad, _receipt = comment_on_unit_section(client, open_003, "建议民政局增加养老床位。")
+    other, _receipt = comment_on_unit_section(client, open_003, "建议民政局增加日间照料中心。")
+    break_the_units_addresses()
+    for _attempt in range(3):
+        deliver(app)
+        clock.advance(hours=1)
+    assert queue_row(bad).failed_at is not None and queue_row(other).failed_at is not None
+    status = app.test_cli_runner().invoke(args=["jobs", "status"])
+    assert re.search(r"routing-failed\s+2", status.output)
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["mail", "retry-routing", "--comment", str(bad)])
+    assert result.exit_code == 0 and "已重新排队 1 条" in result.output
+    assert queue_row(bad).failed_at is None and queue_row(other).failed_at is not None
+    result = runner.invoke(args=["mail", "retry-routing", "--comment", str(bad)])  # no longer failed
+    assert result.exit_code == 1 and f"意见 {bad} 没有生成邮件失败的记录" in result.output
+    result = runner.invoke(args=["mail", "retry-routing"])
+    assert result.exit_code == 0 and "已重新排队 1 条" in result.output
+    assert queue_row(other).failed_at is None
+    entries = db.session.execute(select(AuditEntry.actor_label, AuditEntry.target_id)
+                                 .where(AuditEntry.action == "retry_routing").order_by(AuditEntry.id)).all()
+    assert [tuple(e) for e in entries] == [("cli", bad), ("cli", other)]
+
+
+def test_two_mail_workers_at_once_route_the_good_comments_once_and_count_a_failure_once(app, client, clock,
+                                                                                         open_003):
+    ids = [comment_on_draft(client, open_003, f"第{n}条意见。") for n in range(3)]
+    bad, _receipt = comment_on_unit_section(client, open_003, "建议民政局增加养老床位。")
+    ids += [comment_on_draft(client, open_003, f"第{n}条意见。") for n in range(3, 6)]
+    break_the_units_addresses()
+
+    def both_workers():
+        failures, routed, errors = [], [], []
+        start = threading.Barrier(2)
+
+        def work():
+            try:
+                with app.app_context():
+                    start.wait()
+                    while taken := route_queued(batch=2, failures=failures):
+                        routed.append(taken)
+                    db.session.remove()
+            except Exception as error:  # surfaced below
+                errors.append(error)
+
+        threads = [threading.Thread(target=work) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not errors, errors
+        return failures, sum(routed)
+
+    failures, routed = both_workers()
+    assert routed == 6 and [f.comment_id for f in failures] == [bad]  # the bad one taken once by one worker
+    assert queue_row(bad).attempts == 1
+    assert mails() == Counter({(i, CONTACT): 1 for i in ids})
+    clock.advance(seconds=61)
+    failures, routed = both_workers()
+    assert routed == 0 and [(f.comment_id, f.attempts) for f in failures] == [(bad, 2)]
+    assert queue_row(bad).attempts == 2
+    assert mails() == Counter({(i, CONTACT): 1 for i in ids})
