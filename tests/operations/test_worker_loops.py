@@ -12,7 +12,8 @@ from portal.core.workers import PassGuard
 from portal.extensions import db
 from portal.operations.models import WorkerBeat
 
-NOTHING_TO_SEND = SimpleNamespace(handled=0, released=0, routed=0, sent=[], retrying=[], failed=[], server_down=None)
+NOTHING_TO_SEND = SimpleNamespace(handled=0, released=0, routed=0, sent=[], retrying=[], failed=[], server_down=None,
+                                 routing_failures=[])
 
 # command, its module, the name of its pass there, what a pass that did nothing returns, the heartbeat's kind
 WORKERS = [
