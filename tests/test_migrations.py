@@ -149,3 +149,25 @@ def test_upgrade_takes_the_country_code_out_of_the_meeting_sign_ups_keys(tmp_pat
         wang = db.session.scalar(text("SELECT min(id) FROM meeting_registrations"))
         found = registration_by_number(f"{first.id}-{wang}", "138-0013-8000")  # looked up by the bare number
         assert found is not None and found.phone == "+86 138 0013 8000"
+
+
+def test_upgrade_keeps_the_queued_comments_due_and_downgrade_keeps_them_queued(tmp_path):
+    """Migration 0058_routing_failures: comments queued before it are due, with no attempt counted; downgraded, the
+    queue keeps its rows."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from portal import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'queued.db'}"})
+    with app.app_context():
+        upgrade(revision="0056")
+        db.session.execute(text("INSERT INTO routing_queue (comment_id, base_url) VALUES (7, 'http://x')"))
+        db.session.commit()
+        upgrade(revision="0058_routing_failures")
+        row = db.session.execute(text(
+            "SELECT comment_id, base_url, attempts, next_attempt_at, last_error, failed_at FROM routing_queue")).one()
+        assert tuple(row) == (7, "http://x", 0, None, None, None)
+        db.session.commit()
+        downgrade(revision="0056")
+        assert db.session.execute(text("SELECT * FROM routing_queue")).all() == [(7, "http://x")]
