@@ -120,11 +120,11 @@ def route_queued(batch: int = 100, failures: list[RoutingFailure] | None = None)
         if failed:  # back in the queue with the attempt counted, for a later pass, or given up
             rows = [_failed_row(taken[i], error, at) for i, error in failed.items()]
             db.session.execute(insert(RoutingQueueItem.__table__), rows)
-            _log_failures(rows, failed)
         db.session.commit()
     except BaseException:
         db.session.rollback()  # the rows are back in the queue as they were: nothing was written, nothing counted
         raise
+    _log_failures(rows, failed)  # once counted
     if failures is not None:
         failures.extend(RoutingFailure(r["comment_id"], r["attempts"], r["last_error"], r["failed_at"] is not None)
                         for r in rows)

@@ -195,7 +195,8 @@ def test_only_an_administrator_retries_and_a_bad_comment_id_is_refused(app, clie
     login("admin@example.gov.cn")
     token = csrf_token(client, "/admin/units/new")  # the status page has no form while nothing failed
     assert 'id="routing-failures"' not in client.get("/admin/status").get_data(as_text=True)
-    assert client.post("/admin/status/routing/retry", data={"csrf_token": token, "comment_id": "abc"}).status_code == 400
+    bad_id = client.post("/admin/status/routing/retry", data={"csrf_token": token, "comment_id": "abc"})
+    assert bad_id.status_code == 400
     assert client.post("/admin/status/routing/retry", data={"comment_id": "1"}).status_code == 400  # no CSRF token
 
 
