@@ -225,8 +225,8 @@ def test_the_cli_retries_one_comment_or_every_one(app, client, clock, open_003):
     assert [tuple(e) for e in entries] == [("cli", bad), ("cli", other)]
 
 
-def test_two_mail_workers_at_once_route_the_good_comments_once_and_count_a_failure_once(app, client, clock,
-                                                                                         open_003):
+def test_two_mail_workers_at_once_route_the_good_comments_once_and_count_a_failure_once(
+        app, client, clock, open_003):
     ids = [comment_on_draft(client, open_003, f"第{n}条意见。") for n in range(3)]
     bad, _receipt = comment_on_unit_section(client, open_003, "建议民政局增加养老床位。")
     ids += [comment_on_draft(client, open_003, f"第{n}条意见。") for n in range(3, 6)]
