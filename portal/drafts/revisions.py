@@ -68,7 +68,9 @@ def add_revision(
 def current_section_of(section_id: int, current_draft_id: int) -> int | None:
     """The section of the current draft that section ``section_id`` of an earlier one became, revision after revision
     (``previous_id``), else what its nearest parent became, else None (the whole draft): where ``add_revision`` moves
-    a comment written on it."""
+    a comment written on it. A section taken out by a later revision goes by the parent it had in the last version
+    that held it, as that revision moved its comments: moved under another part (二、（一） become 一、（二）), then taken
+    out, it is under 一、, not under 二、 where it first stood."""
     sections = Section.__table__
     while section_id is not None:
         ids = [section_id]
@@ -81,6 +83,7 @@ def current_section_of(section_id: int, current_draft_id: int) -> int | None:
                 if draft_id == current_draft_id:
                     return found
             ids = [found for found, _draft in rows]
+            section_id = ids[0]  # each section is matched once a revision: the one it became in the next version
         section_id = db.session.scalar(select(sections.c.parent_id).where(sections.c.id == section_id))
     return None
 

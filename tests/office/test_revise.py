@@ -199,3 +199,62 @@ def test_a_comment_from_a_page_opened_before_the_revision_goes_where_the_revisio
         section_by_text(second, "落实监督考核").id, renumbered.id)
     guarantee = next(s for s in second.sections if s.heading == "保障措施")
     assert (on_removed.section_id, on_removed.original_section_id) == (guarantee.id, removed.id)
+
+
+MOVED_V1 = """关于养老服务的实施意见（征求意见稿）
+一、总体要求
+（一）坚持以人为本
+以人为本，保障老年人的基本生活需要。
+二、主要措施
+（一）完善服务网络
+各区建设养老服务中心，街道建设综合服务站，社区设置服务点。
+"""
+# （一）完善服务网络 moves under 一、 as （二）; 二、 gets a new （一） of other words
+MOVED_V2 = MOVED_V1.replace("""二、主要措施
+（一）完善服务网络
+各区建设养老服务中心，街道建设综合服务站，社区设置服务点。
+""", "").replace("以人为本，保障老年人的基本生活需要。\n", """以人为本，保障老年人的基本生活需要。
+（二）完善服务网络
+各区建设养老服务中心，街道建设综合服务站，社区设置服务点。
+二、主要措施
+（一）加强护理队伍
+培养养老护理员，提高护理员的待遇水平和职业技能。
+""")
+# and is taken out again
+MOVED_V3 = MOVED_V2.replace("""（二）完善服务网络
+各区建设养老服务中心，街道建设综合服务站，社区设置服务点。
+""", "")
+
+
+def test_a_comment_from_a_page_opened_two_revisions_ago_follows_the_parent_its_section_had_last(
+        app, client, clock, office, submit):
+    """A section moved under another part (二、（一） became 一、（二）) and was then taken out: the revision moved its
+    comments to the part it stood under last (一、), but one sent from a page opened before both revisions went to the
+    part it had stood under first (二、), whose （一） is now another section."""
+    from portal.consultations.services import publish_consultation
+    from portal.drafts.services import import_draft, parse_file
+    from tests.helpers import csrf_token
+
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    text, parsed = parse_file(MOVED_V1.encode("utf-8"), "v1.txt")
+    consultation = import_draft(parsed.to_dict(), text, "v1.txt")
+    consultation.owner_unit_id = office.unit_id
+    publish_consultation(consultation, deadline=shanghai(2023, 5, 31, 23, 59))
+    db.session.commit()
+    network = section_by_text(consultation.current_draft, "完善服务网络")
+    assert network.parent.label == "二、"
+    page = f"/consultations/{consultation.id}/sections/{network.anchor}"
+    before = comment_on(client, consultation, network, "修订前提交的意见")
+    token = csrf_token(client, page)  # a page opened before the revisions
+    for number, revised in ((2, MOVED_V2), (3, MOVED_V3)):
+        assert submit(f"/office/consultations/{consultation.id}/revise",
+                      file=(revised.encode("utf-8"), f"修订稿{number}.txt"), change_note="修订").status_code == 302
+    receipt = receipt_from(client.post(f"/consultations/{consultation.id}/comments", data={
+        "csrf_token": token, "body": "旧页面上写的意见", "stance": "suggest", "section_id": str(network.id),
+        "parent_id": ""}))
+    db.session.expire_all()
+    third = db.session.scalars(select(Draft).where(Draft.consultation_id == consultation.id, Draft.version == 3)).one()
+    general = next(s for s in third.sections if s.label == "一、")
+    assert db.session.get(Comment, before.id).section_id == general.id  # where the revisions moved it
+    late = db.session.scalar(select(Comment).where(Comment.receipt_number == receipt))
+    assert (late.section_id, late.original_section_id) == (general.id, network.id)
