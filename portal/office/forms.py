@@ -16,7 +16,7 @@ from portal.comments.forms import comment_max_length, organisation_field, organi
 from portal.comments.proposals import PROPOSAL_MAX
 from portal.comments.quotes import QUOTE_MAX
 from portal.comments.models import OFFLINE_CHANNELS
-from portal.core.time import SHANGHAI
+from portal.core.time import SHANGHAI, now
 from portal.moderation.labels import CHANNEL_LABELS, STANCE_LABELS
 
 END_OF_DAY = time(23, 59)
@@ -150,6 +150,13 @@ class RecordCommentForm(Form):
         _l("收到日期"), validators=[InputRequired(message=_l("请填写收到日期。"))],
         description=_l("信函以寄出的邮戳日期为准。"),
     )
+    # a telephone call's or a visit's hour is known, a postmark's is not: with a time the moment is checked against
+    # the period's opening and deadline, without one the day (it counts when any part of it is within the period)
+    received_time = TimeField(
+        _l("收到时刻（可不填）"), validators=[Optional()],
+        description=_l("填了时刻的，按时刻核对是否在征求意见的开始时间和截止时间之间；只填日期的（如邮戳上的日期），"
+                       "这一天只要有一部分在征求意见期间内，就可以录入。"),
+    )
     section_id = SelectField(_l("针对的章节"), coerce=int, validate_choice=True,
                              invalid_choice_message=_l("请从列表中选择章节。"))
     meeting_id = SelectField(_l("在哪次会议上提出（可不选）"), coerce=int, validate_choice=True, default=0,
@@ -187,6 +194,18 @@ class RecordCommentForm(Form):
         description=_l("不会公开。留有电子邮箱的，会收到确认邮件和回执号。"),
     )
     attachments = MultipleFileField(_l("附件（可不填）"))  # checked by portal/comments/attachments.py
+
+    def validate_received_time(self, field) -> None:
+        # a wrong hour typed in, not a moment to be taken for now (an e-mail's clock a minute ahead is, by the service)
+        moment = self.received_moment()
+        if moment is not None and moment > now():
+            raise ValidationError(_l("收到时刻不能晚于现在。"))
+
+    def received_moment(self) -> datetime | None:
+        """The moment typed in (Asia/Shanghai), when a time was given with the date; else None (the day alone)."""
+        if self.received_on.data is None or self.received_time.data is None:
+            return None
+        return datetime.combine(self.received_on.data, self.received_time.data, tzinfo=SHANGHAI)
 
 
 class ImportCommentsForm(Form):

@@ -435,6 +435,7 @@ def record_comment(consultation_id: int):
     form.meeting_id.choices = meeting_choices(consultation)
     if (stored := carry_out(form, lambda: services.record_comment(
             consultation, current_user, channel=form.channel.data, received_on=form.received_on.data,
+            received_at=form.received_moment(),
             section_id=form.section_id.data or None, body=form.body.data, stance=form.stance.data,
             author_name=form.author_name.data, author_contact=form.author_contact.data,
             files=request.files.getlist("attachments"), quote=form.quote.data,

@@ -106,6 +106,47 @@ def test_dates_outside_the_period_and_bad_fields_are_refused_and_nothing_is_stor
     assert submit(url, **{**good, "received_on": "2023-05-12"}).status_code == 302
 
 
+def test_with_a_time_the_moment_is_checked_and_with_a_day_alone_the_day(client, clock, consultation, submit):
+    """The form compared days only: a telephone call taken at 17:00 on the deadline's day, the deadline at 12:00, was
+    counted, and one before the opening hour on the opening day. A time given is checked as a moment; a day alone
+    (a postmark's) counts when any of it is within the period."""
+    consultation.deadline = shanghai(2023, 5, 12, 12, 0)  # opens 2023-04-20 09:00
+    db.session.commit()
+    clock.set(shanghai(2023, 5, 20, 10, 0))
+    url = form_url(consultation)
+    page = client.get(url).get_data(as_text=True)
+    assert "收到时刻（可不填）" in page and "按时刻核对是否在征求意见的开始时间和截止时间之间" in page  # says what it checks
+    good = dict(channel="phone", section_id="0", stance="suggest", body="电话里提出的意见。")
+    refusals = [
+        (dict(received_on="2023-05-12", received_time="17:00"), "收到的时间晚于截止时间（2023/5/12 12:00）"),
+        (dict(received_on="2023-05-12", received_time="12:01"), "收到的时间晚于截止时间（2023/5/12 12:00）"),
+        (dict(received_on="2023-04-20", received_time="08:30"), "收到的时间早于征求意见开始的时间（2023/4/20 09:00）"),
+        (dict(received_on="2023-05-12", received_time="25:00"), "不是有效的时间值。"),
+    ]
+    for change, message in refusals:
+        response = submit(url, **good, **change)
+        assert response.status_code == 422, change
+        assert message in response.get_data(as_text=True), change
+    assert comments() == []
+
+    accepted = [
+        (dict(received_on="2023-05-12", received_time="11:40"), shanghai(2023, 5, 12, 11, 40)),
+        (dict(received_on="2023-05-12", received_time="12:00"), shanghai(2023, 5, 12, 12, 0)),  # the deadline's minute
+        (dict(received_on="2023-04-20", received_time="09:00"), shanghai(2023, 4, 20, 9, 0)),
+        (dict(received_on="2023-05-12", received_time=""), shanghai(2023, 5, 12, 12, 0)),  # a postmark: the day
+        (dict(received_on="2023-04-20"), shanghai(2023, 4, 20, 12, 0)),
+    ]
+    for change, stored_at in accepted:
+        assert submit(url, **good, **change).status_code == 302, change
+        assert comments()[-1].created_at == stored_at, change
+
+    clock.set(shanghai(2023, 5, 2, 10, 0))  # while open: not a time later than now
+    response = submit(url, **good, received_on="2023-05-02", received_time="15:00")
+    assert response.status_code == 422 and "收到时刻不能晚于现在。" in response.get_data(as_text=True)
+    assert submit(url, **good, received_on="2023-05-02", received_time="09:30").status_code == 302
+    assert comments()[-1].created_at == shanghai(2023, 5, 2, 9, 30)
+
+
 def test_a_consultation_not_yet_published_takes_no_opinions(client, office, small_consultation, submit):
     consultation = small_consultation(office.unit)
     response = submit(form_url(consultation), channel="email", received_on="2023-05-02", section_id="0",
