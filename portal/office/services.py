@@ -485,6 +485,7 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
                                            moment=format_datetime(local(consultation.opens_at), "short")))
     opened, deadline = local(consultation.opens_at), local(consultation.deadline)
     today = local(now()).date()
+    given_moment = received_at  # audited as given: the stored one is kept within the period
     if received_at is not None:
         received_on = local(received_at).date()
         if received_at < opened:
@@ -549,7 +550,9 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
     record_action(actor, "record_comment", comment, consultation_id=consultation.id,
                   after={"receipt_number": stored.receipt_number, "channel": channel,
                          **({"meeting_id": meeting_id} if meeting_id is not None else {}),
-                         "received_on": received_on.isoformat(), "section_id": comment.section_id,
+                         "received_on": received_on.isoformat(),
+                         **({"received_at": local(given_moment).isoformat()} if given_moment is not None else {}),
+                         "section_id": comment.section_id,
                          "attachments": [upload.filename for upload in uploads]})
     if rewrite_summary:
         rewrite_closing_summary(consultation)  # finalised already: the count it states has changed

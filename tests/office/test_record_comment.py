@@ -139,6 +139,10 @@ def test_with_a_time_the_moment_is_checked_and_with_a_day_alone_the_day(client, 
     for change, stored_at in accepted:
         assert submit(url, **good, **change).status_code == 302, change
         assert comments()[-1].created_at == stored_at, change
+    audited = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "record_comment")
+                                 .order_by(AuditEntry.id)).all()
+    assert audited[0].after["received_at"] == "2023-05-12T11:40:00+08:00"  # the moment the office gave
+    assert "received_at" not in audited[3].after and audited[3].after["received_on"] == "2023-05-12"
 
     clock.set(shanghai(2023, 5, 2, 10, 0))  # while open: not a time later than now
     response = submit(url, **good, received_on="2023-05-02", received_time="15:00")
