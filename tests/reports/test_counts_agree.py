@@ -46,6 +46,8 @@ def counts_everywhere(client, consultation) -> dict[str, int]:
     found["statistics page"] = number(r"截至目前共收到 (\d+) 条意见", statistics)
     api = client.get(f"/api/v1/consultations/{consultation.id}/statistics").get_json()
     found["API statistics"] = api["total"]
+    detail = client.get(f"/api/v1/consultations/{consultation.id}").get_json()
+    found["API closing summary"] = number(r"反馈意见(\d+)条", detail["closing_summary"])
     for name in ("sections", "days"):
         found[f"API statistics' {name}"] = sum(item["count"] for item in api[name])
     for name in ("stances", "channels", "commenters"):
