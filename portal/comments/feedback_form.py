@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
@@ -22,6 +22,7 @@ from portal.comments.organisations import KIND_NAMES, ORGANISATION_MAX, named_or
 from portal.comments.proposals import PROPOSAL_MAX, clean_proposal
 from portal.comments.quotes import QUOTE_MAX, clean_quote
 from portal.core.spreadsheets import UnreadableTable, read_numbered_table
+from portal.core.time import SHANGHAI
 from portal.core.xmltext import xml_text
 
 WHOLE_DRAFT = "草案整体"
@@ -58,7 +59,10 @@ STANCE_WORDS = {"赞成": "support", "支持": "support", "同意": "support", "
 CHANNEL_WORDS = {"电子邮件": "email", "邮件": "email", "电子邮箱": "email", "信函": "letter", "来信": "letter",
                  "信件": "letter", "传真": "fax", "电话": "phone", "当面提交": "in_person", "当面": "in_person",
                  "来访": "in_person", "座谈会": "meeting", "听证会": "meeting", "论证会": "meeting", "会议": "meeting"}
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?$")
+# a day, with the time it came when the list gives one (a telephone log's 2023-05-12 17:05, an Excel date-time cell's
+# 2023-05-12 17:05:00); 00:00 is an Excel date cell's (no time given)
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                   r"(?:(?:\s+|T|\s*日?\s*)(\d{1,2})\s*[:：时]\s*(\d{2})(?:\s*[:：分]\s*(\d{2})(?:\.\d+)?)?\s*[分秒]?)?$")
 _SPACES = re.compile(r"\s+")
 
 
@@ -165,6 +169,7 @@ class FeedbackRow:
     organisation: str | None = None  # on whose behalf (以单位名义), as written; record_comment tidies it
     organisation_kind: str | None = None  # one of ORGANISATION_KINDS, or None: told from the name
     question: int | None = None  # the key question (重点问题) it answers, by number
+    received_at: datetime | None = None  # the moment it came, when the row gives a time with its day
 
 
 def read_feedback(data: bytes, sections, max_length: int, questions=(),
@@ -222,7 +227,7 @@ def read_feedback(data: bytes, sections, max_length: int, questions=(),
             organisation, author = author, ""
         if len(organisation) > ORGANISATION_MAX:
             problems.append(_("提出单位超过 %(limit)s 个字", limit=ORGANISATION_MAX))
-        received_on = _date(get("received_on")) if get("received_on") else None
+        received_on, received_at = _received(get("received_on")) if get("received_on") else (None, None)
         if get("received_on") and received_on is None:
             problems.append(_("收到日期“%(value)s”无法识别（请写成 2023-05-11）", value=get("received_on")))
         channel = CHANNEL_WORDS.get(_key(get("channel"))) if get("channel") else None
@@ -235,7 +240,8 @@ def read_feedback(data: bytes, sections, max_length: int, questions=(),
             errors.append((line, _("第%(line)d行：%(problems)s。", line=line, problems=_("；").join(problems))))
             continue
         rows.append(FeedbackRow(line, section, stance, text, author or None, contact or None, received_on, channel,
-                                quote, proposal, organisation or None, _kind(get("organisation_kind")), question))
+                                quote, proposal, organisation or None, _kind(get("organisation_kind")), question,
+                                received_at))
     if not rows and not errors:
         raise FeedbackFileError([_("表中没有填写意见。")])
     return rows, errors
@@ -347,12 +353,23 @@ def _section_lookup(sections) -> dict[str, object]:
     return lookup
 
 
-def _date(text: str) -> date | None:
+def _moment(text: str) -> datetime | None:
+    """The day written, as a naive datetime: at the time written, else at 00:00 (read as no time given)."""
     match = _DATE.match(text.strip())
     if match is None:
         return None
     try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
+        return datetime(int(match[1]), int(match[2]), int(match[3]), int(match[4] or 0), int(match[5] or 0),
+                        int(match[6] or 0))
     except ValueError:
         return None
 
+
+def _received(text: str) -> tuple[date | None, datetime | None]:
+    """The day and, when a time is written, the moment (Asia/Shanghai) of a 收到日期 cell; (None, None): unreadable."""
+    when = _moment(text)
+    if when is None:
+        return None, None
+    if (when.hour, when.minute, when.second) == (0, 0, 0):
+        return when.date(), None
+    return when.date(), when.replace(tzinfo=SHANGHAI)

@@ -585,6 +585,7 @@ def import_recorded_comments(consultation: Consultation, actor, data: bytes, *, 
         try:
             stored.append(record_comment(
                 consultation, actor, channel=row.channel or channel, received_on=row.received_on or received_on,
+                received_at=row.received_at,  # a time given: the moment checked, as the form checks one
                 section_id=row.section.id if row.section is not None else None, body=row.body, stance=row.stance,
                 author_name=row.author_name, author_contact=row.author_contact, rewrite_summary=False,
                 quote=row.quote, proposal=row.proposal, organisation=row.organisation,

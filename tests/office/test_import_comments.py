@@ -118,6 +118,42 @@ def test_an_offices_own_list_in_gb18030_with_its_own_column_names(client, clock,
     ]
 
 
+def test_a_list_giving_the_time_each_opinion_came_is_checked_to_the_moment(client, clock, consultation, submit):
+    """A telephone log's 收到日期 gives the time (an Excel date-time cell: 2023-05-12 17:05:00). It was refused as a
+    date not understood; a time is now read and checked as the form checks one: after the deadline's hour on its
+    day, refused; a day alone still counts when any of it is within the period."""
+    from datetime import datetime
+
+    consultation.deadline = shanghai(2023, 5, 12, 12, 0)  # opens 2023-04-20 09:00
+    db.session.commit()
+    clock.set(shanghai(2023, 5, 20, 10, 0))
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["意见内容", "收到日期", "收到方式"])
+    sheet.append(["上午来电的意见。", datetime(2023, 5, 12, 11, 30), "电话"])
+    sheet.append(["下午来电的意见。", datetime(2023, 5, 12, 17, 5), "电话"])
+    sheet.append(["开始以前来电的意见。", "2023年4月20日 8:40", "电话"])
+    sheet.append(["邮戳为截止当天的来信。", datetime(2023, 5, 12), "信函"])
+    out = io.BytesIO()
+    workbook.save(out)
+    url = import_url(consultation)
+    response = submit(url, file=(out.getvalue(), "来电记录.xlsx"), channel="phone", received_on="2023-05-12")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "第3行：收到的时间晚于截止时间（2023/5/12 12:00）：截止以后收到的意见不能计入。" in page
+    assert "第4行：收到的时间早于征求意见开始的时间（2023/4/20 09:00）。" in page
+    assert "第2行" not in page and "第5行" not in page and stored() == []
+
+    for row in (4, 3):
+        sheet.delete_rows(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    response = submit(url, file=(out.getvalue(), "来电记录.xlsx"), channel="phone", received_on="2023-05-12")
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert [(c.channel, c.created_at) for c in stored()] == [("phone", shanghai(2023, 5, 12, 11, 30)),
+                                                             ("letter", shanghai(2023, 5, 12, 12, 0))]
+
+
 def word_form(rows_above, header, rows) -> bytes:
     """A Word 意见反馈表 as offices attach them: who sends it above, then the opinions, one a row."""
     from docx import Document
