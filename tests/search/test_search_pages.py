@@ -218,3 +218,55 @@ def test_traditional_characters_find_simplified_text_and_the_other_way(client, a
     work_index()
     html = page(client, q="社区食堂", kind="comment")
     assert f"comment-{comment.id}" in html and "<mark>社區食堂</mark>" in html
+
+
+def test_two_workers_at_once_never_leave_a_hidden_comment_in_the_index(app, client, two_consultations, work_index):
+    """Worker 1 reads a comment while it is approved and is slow to write it; meanwhile the comment is hidden and
+    worker 2 takes the row that says so. Whatever the order they finish in, the index must not keep the comment
+    (workers take turns: the one that reads last writes last)."""
+    import threading
+
+    from portal.search import services as search_services
+    from portal.search.analysis import parse_query
+    from portal.search.worker import work_queue
+
+    open_one, _ = two_consultations
+    comment = comment_on(client, app, open_one, "建议在每个街道设立助餐点")
+    work_index()
+    comment_id = comment.id
+    db.session.add(SearchQueueItem(kind="comment", target_id=comment_id, consultation_id=open_one.id))  # an edit
+    db.session.commit()
+
+    read, carry_on = threading.Event(), threading.Event()
+    original = search_services.comment_document
+
+    def slow_first_read(cid):
+        document = original(cid)
+        if threading.current_thread().name == "first" and not read.is_set():
+            read.set()  # read while approved: now slow to write it
+            carry_on.wait(30)
+        return document
+
+    def worker():
+        with app.app_context():
+            work_queue()
+
+    search_services.comment_document = slow_first_read
+    try:
+        first = threading.Thread(target=worker, name="first")
+        first.start()
+        assert read.wait(30)
+        db.session.get(Comment, comment_id).status = "hidden"  # what moderation does, with its queue row
+        db.session.commit()
+        second = threading.Thread(target=worker, name="second")
+        second.start()
+        second.join(2)  # without turns the second worker is done by now: the first then writes what it read
+        carry_on.set()
+        first.join(30)
+        second.join(30)
+    finally:
+        carry_on.set()
+        search_services.comment_document = original
+    assert db.session.scalar(select(func.count()).select_from(SearchQueueItem)) == 0
+    hits = get_backend().search(parse_query("助餐点"), [open_one.id], ("comment",), 20, 0).hits
+    assert hits == []
