@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.consultations.models import public_consultation
 from portal.search.services import reindex, reindex_size
 from portal.operations.jobs import Heartbeat
-from portal.search.worker import work_queue
+from portal.search.worker import index_turn, work_queue
 
 search_cli = AppGroup("search", help="Search index: work the queue, rebuild.")
 
@@ -53,7 +53,8 @@ def reindex_command(consultation_id: int | None):
         if consultation is None:
             raise click.ClickException(f"没有编号为 {consultation_id} 的已发布征求意见。")
     total = reindex_size(consultation)
-    with click.progressbar(length=total, label="重建搜索索引") as bar:
+    # in the index workers' turn: what a worker indexes meanwhile is not overwritten by what the rebuild read before
+    with index_turn(), click.progressbar(length=total, label="重建搜索索引") as bar:
         reindex(consultation, bar.update)
-    db.session.commit()
+        db.session.commit()
     click.echo(f"已重建索引：{total} 项。")
