@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from itertools import chain
+from pathlib import Path
 from typing import Callable
 
 from flask import current_app, g, make_response, request, session
@@ -53,6 +54,7 @@ MAX_BYTES = 64 * 1024 * 1024  # a section page is 20-120 kB
 SHARED_SECONDS = 3600  # a page under tokens since renewed is never asked for again
 SHARED_MAX_BYTES = 1024 * 1024
 log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parents[2]
 
 cache = LRU(MAX_ENTRIES, MAX_BYTES)
 _clients: dict[str, object] = {}
@@ -116,9 +118,24 @@ def _shared():
 
 
 def _shared_key(key: tuple) -> str:
-    """The Redis key: a hash of the page's key and of the deployment's placeholder (its secret key), so that two
-    deployments sharing a Redis never read each other's pages."""
-    return "portal:page:" + hashlib.sha256(f"{_placeholder()}|{key!r}".encode()).hexdigest()
+    """The Redis key: a hash of the page's key, of the deployment's placeholder (its secret key), so that two
+    deployments sharing a Redis never read each other's pages, and of the code that renders them (code_version)."""
+    return "portal:page:" + hashlib.sha256(f"{_placeholder()}|{code_version()}|{key!r}".encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of what renders the pages (the portal's code, static files, templates and translations), read once a
+    process (~3 MB, a few ms): a page kept in Redis is served only by the code that rendered it. Tokens do not
+    change with the code: without it, hosts half-way through an upgrade served each other's pages (the new form's
+    fields to the old code, or the reverse), and every host served the old code's pages for an hour after it."""
+    digest = hashlib.sha256()
+    for folder, patterns in ((ROOT / "portal", ("*.py", "*.js", "*.css", "*.svg")), (ROOT / "templates", ("*",)),
+                             (ROOT / "translations", ("*.po",))):
+        for path in sorted({p for pattern in patterns for p in folder.rglob(pattern) if p.is_file()}):
+            digest.update(f"{path.relative_to(ROOT)}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:32]
 
 
 def _shared_failed(error: Exception) -> None:

@@ -175,3 +175,18 @@ def test_deployments_sharing_a_redis_never_read_each_others_pages(client, sectio
     another_worker()
     html = get(other.test_client(), consultation, section)
     assert renders == [1, 1] and "第02条意见" in html and "csrf-placeholder" not in html
+
+
+def test_a_page_the_code_before_an_upgrade_rendered_is_never_served_by_the_new_code(
+        client, section, renders, monkeypatch):
+    """Tokens follow the data, not the code: after an upgrade (or on hosts half-way through one, sharing a Redis)
+    the pages another version rendered and kept in Redis are not served, whose forms and texts are that version's."""
+    consultation, section = section
+    get(client, consultation, section)
+    another_worker()
+    monkeypatch.setattr(pages, "code_version", lambda: "the next version", raising=False)  # a host upgraded
+    html = get(client, consultation, section)
+    assert renders == [1, 1] and "第02条意见" in html
+    another_worker()
+    get(client, consultation, section)
+    assert renders == [1, 1]  # the new code's page is shared among the new code's workers
