@@ -89,11 +89,12 @@ class Browser:
                 return dict(fields)
         raise AssertionError(f"no form {action} on {path}")
 
-    def submit(self, host: str, path: str, action: str, to: str | None = None, **changes):
+    def submit(self, host: str, path: str, action: str, to: str | None = None, files=None, **changes):
         """Fill in the form ``action`` of page ``path`` on ``host`` and send it (to host ``to``, else the same)."""
         fields = self.form(host, path, action)
         fields.update({k: str(v) for k, v in changes.items()})
-        return self.session.post(self.hosts[to or host] + action, data=fields, allow_redirects=False, timeout=60)
+        return self.session.post(self.hosts[to or host] + action, data=fields, files=files, allow_redirects=False,
+                                 timeout=60)
 
     def login(self, host: str, email: str, password: str = PASSWORD):
         return self.submit(host, "/login", "/login", email=email, password=password)
@@ -120,6 +121,8 @@ class Cluster:
             "PORTAL_MAIL_SUPPRESS_SEND": "0",
             "PORTAL_BASE_URL": f"http://127.0.0.1:{ports[0]}/",
             "PORTAL_COMMENT_RATE_LIMIT": "1000/minute",  # every comment comes from 127.0.0.1
+            "PORTAL_MODERATION_BURST_COUNT": "1000",  # (else flagged "burst" and held for a moderator)
+            "PORTAL_LOGIN_ADDRESS_FAILURE_LIMIT": "1000/hour",  # the runs of the last hour fail from 127.0.0.1 too
             "FLASK_APP": "wsgi",
         }
         self.index_dir = shared_index
@@ -293,6 +296,30 @@ def scenario(cluster: Cluster, engine, smtp, checks: Checks, args) -> None:
                  drained and not twice and outbox_sent == len(smtp.received),
                  f"{outbox_sent} sent in the outbox, {len(smtp.received)} received, twice: {list(twice)[:3]}")
 
+    # --- form letters: copies of one letter sent to A and B in turn, grouped by two groupers, are one group ---------
+    letter = ("我们是某小区的居民，强烈建议在本小区增设社区养老服务站，提供助餐、日间照料和上门护理服务，"
+              "并请在规划中预留场地，方便老年人就近享受服务。")
+    for n in range(8):
+        citizen.submit("ab"[n % 2], f"/consultations/{post_id}", f"/consultations/{post_id}/comments",
+                       body=letter, stance="suggest", author_name=f"居民{n}")
+    grouped = wait_for(lambda: scalar(engine, "SELECT count(*) FROM comments WHERE grouped_at IS NULL") == 0,
+                       timeout=120)
+    letters = rows(engine, "SELECT coalesce(form_letter_id, id), count(*) FROM comments WHERE body = :b "
+                           "GROUP BY coalesce(form_letter_id, id)", b=letter)  # the first copy is its group's key
+    checks.check("two form-letter workers: eight copies sent to A and B in turn are one group", grouped
+                 and len(letters) == 1 and letters[0][1] == 8, str(letters))
+
+    # --- files sent with comments: read by the scheduled job of either scheduler, each once ------------------------
+    for n in range(4):
+        citizen.submit("ab"[n % 2], f"/consultations/{post_id}", f"/consultations/{post_id}/comments",
+                       body=f"附件意见{n}。", stance="suggest", author_name=f"附件{n}",
+                       files={"attachments": (f"意见{n}.txt", f"附件正文第{n}份：建议增加夜间照护。".encode())})
+    read = wait_for(lambda: scalar(engine, "SELECT count(*) FROM comment_attachments WHERE text LIKE '附件正文第%'") == 4,
+                    timeout=150)
+    checks.check("files sent to A and B are read by the schedulers' job", read and scalar(
+        engine, "SELECT count(*) FROM comment_attachments WHERE text_read_at IS NULL") == 0,
+        f"{scalar(engine, 'SELECT count(*) FROM comment_attachments WHERE text IS NOT NULL')} of 4 read")
+
     # --- search: two index workers, one Whoosh index in a shared folder ----------------------------------------
     indexed = wait_for(lambda: scalar(engine, "SELECT count(*) FROM search_queue") == 0, timeout=120)
     found = citizen.get("b", f"/search?q=多主机{args.comments - 1:03d}")
@@ -398,9 +425,30 @@ def scenario(cluster: Cluster, engine, smtp, checks: Checks, args) -> None:
                      changed.status_code in (302, 303) and to["first@unit.example.cn"] == 1
                      and to["second@unit.example.cn"] == 1, f"{changed.status_code} {dict(to)}")
 
+    # --- a draft published on B is open on A at once; a moderation mode set on A holds for comments sent to B --------
+    cluster.flask("drafts", "import", str(ROOT / "samples" / "000_05e428a3f359dd90.txt"))
+    new_id = scalar(engine, "SELECT max(id) FROM consultations")
+    before = reader.get("a", f"/consultations/{new_id}").status_code
+    today = __import__("datetime").date.today()
+    published = admin.submit("b", f"/office/consultations/{new_id}/publish", f"/office/consultations/{new_id}/publish",
+                             opens="now", deadline_date=(today + __import__("datetime").timedelta(days=40)).isoformat(),
+                             deadline_time="23:59", comment_visibility="public")
+    checks.check("a draft published on B is open on A at once", before == 404 and published.status_code in (302, 303)
+                 and reader.get("a", f"/consultations/{new_id}").status_code == 200,
+                 f"{before} → {published.status_code} → {reader.get('a', f'/consultations/{new_id}').status_code}")
+    for host in "ab":
+        page(host, f"/consultations/{new_id}")
+    mode = admin.submit("a", "/admin/moderation-modes", f"/admin/moderation-modes/{new_id}", mode="post")
+    sent = citizen.submit("b", f"/consultations/{new_id}", f"/consultations/{new_id}/comments",
+                          body="先公开后审核的多主机意见丁戊。", stance="support", author_name="赵")
+    checks.check("post-moderation set on A: a comment sent to B is public at once on both", mode.status_code == 303
+                 and sent.status_code == 303 and all("先公开后审核的多主机意见丁戊" in page(h, f"/consultations/{new_id}")
+                                                     for h in "ab"), f"{mode.status_code} {sent.status_code}")
+
     # --- rate limits: counted across both hosts -----------------------------------------------------------------
     guesser = Browser(hosts)
-    codes = [guesser.login("ab"[n % 2], "nobody@example.gov.cn", "wrong-password").status_code for n in range(7)]
+    nobody = f"nobody-{os.getpid()}-{int(time.time())}@example.gov.cn"  # counts of earlier runs stay in Redis an hour
+    codes = [guesser.login("ab"[n % 2], nobody, "wrong-password").status_code for n in range(7)]
     checks.check("wrong logins sent to A and B in turn are limited together (5 a minute)",
                  429 not in codes[:5] and codes[5:] == [429, 429], str(codes))
 
