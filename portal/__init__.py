@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.compile_translations(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     sqlite.register(app)
+    postgres.register(app)
     web.register(app)
 
     from portal.mail import config as mail_config

@@ -10,6 +10,8 @@ class Config:
     SECRET_KEY = "dev-only-change-me"  # never used as it is: an installation without one makes its own (core/secret.py)
     SQLALCHEMY_DATABASE_URI = None  # default: SQLite file in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # seconds a statement of a web request may run on PostgreSQL (0: no limit); commands have none (core/postgres.py)
+    DATABASE_STATEMENT_TIMEOUT = 30
     WTF_CSRF_TIME_LIMIT = None  # a citizen may take an hour to write a comment
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
@@ -171,6 +173,7 @@ def _rate_limit_storage(value: str) -> str:
 # config key: (environment variable, how its text is read). Every one is in README, Configuration.
 ENVIRONMENT = {
     "SQLALCHEMY_DATABASE_URI": ("PORTAL_DATABASE_URL", str),
+    "DATABASE_STATEMENT_TIMEOUT": ("PORTAL_DATABASE_STATEMENT_TIMEOUT", _whole),
     "SECRET_KEY": ("PORTAL_SECRET_KEY", str),
     "SECRET_KEY_FALLBACKS": ("PORTAL_SECRET_KEY_FALLBACKS", _names),  # earlier keys, still accepted
     "RATELIMIT_STORAGE_URI": ("PORTAL_RATELIMIT_STORAGE_URI", _rate_limit_storage),

@@ -20,7 +20,7 @@ from flask_babel import format_date, format_decimal, get_locale, ngettext, refre
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -437,6 +437,31 @@ def register(app: Flask) -> None:
         return error_page(409, _("刚才已经有人做了同样的修改"),
                           _("这项内容刚才已经被保存（可能是您按了两次，或有同事同时在修改），这一次没有再保存。"
                             "请返回上一页并刷新，看看现在的内容。"))
+
+    @app.errorhandler(OperationalError)
+    def statement_cancelled(error):
+        """A statement PostgreSQL cancelled at the web requests' statement timeout (PORTAL_DATABASE_STATEMENT_TIMEOUT,
+        portal/core/postgres.py): a plain page saying to try again later, at once, rather than a request that hangs.
+        The request's transaction is rolled back. Any other database error goes on as before
+        (a server error)."""
+        from portal.core.postgres import is_query_canceled
+        from portal.extensions import db
+
+        if not is_query_canceled(error):
+            raise error
+        db.session.rollback()
+        current_app.logger.warning("a statement cancelled at the statement timeout: %s %s", request.method,
+                                   request.path)
+        if request.path.startswith("/api/"):
+            from portal.api.views import error_response
+
+            response = error_response(503, "busy", _("网站现在太忙，请稍后再试。"))
+        else:
+            response = current_app.make_response(error_page(503, _("网站现在太忙"), _(
+                "很抱歉，网站这一次等了太久，没有完成。请过一会儿再试一次；"
+                "如果一直不成功，请拨打征求意见公告上写的联系电话。")))
+        response.headers["Retry-After"] = "60"
+        return response
 
     @app.errorhandler(500)
     def server_error(_error):

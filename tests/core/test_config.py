@@ -46,6 +46,7 @@ def test_comment_length_is_set_from_the_environment(app, client, open_003):
 
 @pytest.mark.parametrize("variable, value, key, expected", [
     ("PORTAL_MODERATION_PAGE_SIZE", " 20 ", "MODERATION_PAGE_SIZE", 20),
+    ("PORTAL_DATABASE_STATEMENT_TIMEOUT", "0", "DATABASE_STATEMENT_TIMEOUT", 0),
     ("PORTAL_STAFF_SESSION_SECONDS", "3600", "PERMANENT_SESSION_LIFETIME", 3600),
     ("PORTAL_TWO_FACTOR_REQUIRED", "yes", "TWO_FACTOR_REQUIRED", True),
     ("PORTAL_PUBLICATION_REVIEW", "0", "PUBLICATION_REVIEW", False),
@@ -75,6 +76,7 @@ def test_an_empty_variable_is_not_set(monkeypatch):
 @pytest.mark.parametrize("variable, value, says", [
     ("PORTAL_COMMENT_MAX_LENGTH", "5千", "a whole number"),
     ("PORTAL_CONTACT_RETENTION_DAYS", "-1", "a whole number"),
+    ("PORTAL_DATABASE_STATEMENT_TIMEOUT", "30s", "a whole number"),
     ("PORTAL_MODERATION_PAGE_SIZE", "0", "1 or more"),
     ("PORTAL_COMMENT_RATE_LIMIT", "10 per fortnight", "10/minute;100/day"),
     ("PORTAL_TWO_FACTOR_REQUIRED", "maybe", "1 or 0"),
