@@ -91,7 +91,8 @@ class DraftWords:
         """The passages the stretch [start, end) of the words touches."""
         first = bisect.bisect_right(self._ends, start)
         found = []
-        for passage in self.passages[first:]:
+        for at in range(first, len(self.passages)):  # not a copy of the rest of the list: a few passages are wanted
+            passage = self.passages[at]
             if passage.start >= end:
                 break
             found.append(passage)

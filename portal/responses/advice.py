@@ -287,37 +287,41 @@ class UnitAdviceSummary:
         return self.comments - self.advised - self.answered
 
 
-def advice_by_unit(consultation) -> list[UnitAdviceSummary]:
+def advice_by_unit(consultation, counts=None) -> list[UnitAdviceSummary]:
     """Each responsible unit of the current draft (as the routing sends comments to it) with its advice so far, so
-    that the office sees whom to ask again; units without comments left out."""
-    from sqlalchemy import func
-
+    that the office sees whom to ask again; units without comments left out. ``counts``: the consultation's
+    filters.ListCounts, when the page counted them already."""
     from portal.comments.models import comment_received
+    from portal.responses.filters import list_counts
 
     units = units_of_sections(consultation)
     if not units:
         return []
-    received = dict(db.session.execute(
-        select(Comment.section_id, func.count()).where(comment_received(consultation.id))
-        .group_by(Comment.section_id)).all())
-    advice = db.session.execute(
-        select(UnitAdvice.recipient, UnitAdvice.comment_id, UnitAdvice.updated_at, Comment.section_id)
-        .join(Comment, Comment.id == UnitAdvice.comment_id)
-        .where(UnitAdvice.consultation_id == consultation.id, comment_received(consultation.id))).all()
-    answered = db.session.execute(  # answers published: the unit's advice is no longer asked for on these
-        select(Comment.id, Comment.section_id).join(Response, Response.comment_id == Comment.id)
-        .where(comment_received(consultation.id), Response.published_at.is_not(None))).all()
+    counts = counts or list_counts(consultation, questions=False)
+    # each address's advice, by section: (comment id, when, whether its answer is published); read once, not once a
+    # unit. Answers published: the unit's advice is no longer asked for on these (counted from the section's
+    # published answers, less those it advised on)
+    advice: dict[tuple[str, int | None], list] = {}
+    for row in db.session.execute(
+            select(UnitAdvice.recipient, UnitAdvice.comment_id, UnitAdvice.updated_at, Comment.section_id,
+                   Response.published_at.is_not(None))
+            .join(Comment, Comment.id == UnitAdvice.comment_id)
+            .outerjoin(Response, Response.comment_id == UnitAdvice.comment_id)
+            .where(UnitAdvice.consultation_id == consultation.id, comment_received(consultation.id))):
+        advice.setdefault((row[0], row[3]), []).append((row[1], row[2], bool(row[4])))
     summaries = []
     for recipient, sections in units:
+        comments = sum(counts.sections.get(section_id, (0,))[0] for section_id in sections)
+        if not comments:
+            continue
         emails = {email.lower() for email in recipient.emails}
-        mine = [row for row in advice if row.recipient in emails and row.section_id in sections]
-        advised = {row.comment_id for row in mine}
-        comments = sum(received.get(section_id, 0) for section_id in sections)
-        if comments:
-            summaries.append(UnitAdviceSummary(
-                recipient.name, recipient.emails, comments, len(advised),
-                max((row.updated_at for row in mine), default=None),
-                answered=len({row.id for row in answered if row.section_id in sections} - advised)))
+        mine = [item for email in emails for section_id in sections for item in advice.get((email, section_id), ())]
+        advised = {comment_id for comment_id, _when, _published in mine}
+        advised_published = {comment_id for comment_id, _when, published in mine if published}
+        published = sum(counts.published_by_section.get(section_id, 0) for section_id in sections)
+        summaries.append(UnitAdviceSummary(
+            recipient.name, recipient.emails, comments, len(advised),
+            max((when for _id, when, _published in mine), default=None), answered=published - len(advised_published)))
     return sorted(summaries, key=lambda s: (1 - s.pending / s.comments, -s.comments, s.name))
 
 

@@ -7,11 +7,11 @@ every link, form and redirect of the page, so that saving an answer returns to t
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from portal.comments.attachments import text_of_files_contains
@@ -166,31 +166,88 @@ class SectionChoice:
     unanswered: int = 0  # of those, the ones without a response yet
 
 
-def section_choices(consultation) -> list[SectionChoice]:
+@dataclass(frozen=True)
+class ListCounts:
+    """What the answering page counts of the whole consultation (every comment received), from two or three grouped
+    queries (list_counts): the total, each section's comments and those of them without a response (the section
+    filter's choices), the responses drafted and published (and those adopting proposed wording), each key question's
+    comments. Ten counts over 20,000 comments had been ten passes over them each request (bench/answering_list.py)."""
+
+    total: int = 0
+    sections: dict = field(default_factory=dict)  # section id (None: the whole draft) -> (comments, unanswered)
+    published_by_section: dict = field(default_factory=dict)  # section id -> comments whose answer is published
+    questions: dict = field(default_factory=dict)  # key question's number -> comments naming it
+    drafted: int = 0  # comments with a response, published or not
+    published: int = 0
+    adopted_wording: int = 0  # answered 采纳 or 部分采纳 and proposing wording (digests/annotated.py)
+
+    @property
+    def responses(self) -> dict[str, int]:
+        """As responses.services.response_counts gives them."""
+        return {"drafted": self.drafted, "published": self.published, "unpublished": self.drafted - self.published,
+                "adopted_wording": self.adopted_wording}
+
+    def question_counts(self, consultation) -> dict[int, int]:
+        """As reports.services.question_counts gives them: the questions asked only, each (0 when none)."""
+        return {number: self.questions.get(number, 0) for number in range(1, len(consultation.questions or []) + 1)}
+
+
+def list_counts(consultation, questions: bool = True) -> ListCounts:
+    """The whole consultation's counts of the answering page (ListCounts): the comments received by section (read
+    from an index alone, ix_comments_section_counts), the responses to them by their section (from the responses'
+    side: a third of the comments, or fewer) and, when the consultation asks key questions and ``questions``, the
+    comments naming each (ix_comments_questions). Narrow queries: one grouping them all read every comment's row."""
+    by_section = dict(db.session.execute(
+        select(Comment.section_id, func.count()).where(comment_received(consultation.id)).group_by(Comment.section_id)
+    ).all())
+    adopts = Response.outcome.in_(("adopted", "partly_adopted")) & Comment.proposal.is_not(None)
+    answered = {
+        section_id: (count, published, adopting)
+        for section_id, count, published, adopting in db.session.execute(
+            select(Comment.section_id, func.count(), func.count(Response.published_at), func.count().filter(adopts))
+            .select_from(Response)
+            .join(Comment, Comment.id == Response.comment_id)  # one response a comment at most (unique)
+            .where(Response.consultation_id == consultation.id, comment_received(consultation.id))
+            .group_by(Comment.section_id))
+    }
+    sections = {section_id: (count, count - answered.get(section_id, (0,))[0])
+                for section_id, count in by_section.items()}
+    counts = ListCounts(
+        total=sum(by_section.values()), sections=sections,
+        published_by_section={section_id: published for section_id, (_count, published, _adopting) in answered.items()},
+        drafted=sum(count for count, _published, _adopting in answered.values()),
+        published=sum(published for _count, published, _adopting in answered.values()),
+        adopted_wording=sum(adopting for _count, _published, adopting in answered.values()))
+    if questions and consultation.questions:
+        counts.questions.update(db.session.execute(
+            select(Comment.question, func.count())
+            .where(comment_received(consultation.id), Comment.question.is_not(None)).group_by(Comment.question)
+        ).all())
+    return counts
+
+
+def section_choices(consultation, counts: ListCounts | None = None) -> list[SectionChoice]:
     """The sections that received comments, in the draft's order (a section of an earlier version of the draft
-    too), each with its count, then the whole draft: what the section filter offers."""
+    too), each with its count, then the whole draft: what the section filter offers (``counts``: the page's
+    ListCounts, else counted here)."""
     from portal.drafts.models import Section
 
-    rows = db.session.execute(
-        select(Comment.section_id, func.count(), func.count().filter(~_answered()))
-        .where(comment_received(consultation.id))
-        .group_by(Comment.section_id)
-    ).all()
-    counts = {section_id: count for section_id, count, _left in rows}
-    left = {section_id: unanswered for section_id, _count, unanswered in rows}
+    by_section = (counts or list_counts(consultation, questions=False)).sections
+    counts_ = {section_id: count for section_id, (count, _left) in by_section.items()}
+    left = {section_id: unanswered for section_id, (_count, unanswered) in by_section.items()}
     sections = db.session.scalars(
-        select(Section).where(Section.id.in_([k for k in counts if k is not None]))
+        select(Section).where(Section.id.in_([k for k in counts_ if k is not None]))
     ).all()
     sections.sort(key=lambda s: (s.position, s.draft.version))  # the list's own order
     current = consultation.current_draft.id if consultation.current_draft else None
     choices = [
         SectionChoice(str(s.id), s.title if s.draft_id == current else _("%(title)s（第 %(version)d 稿）",
                                                                           title=s.title, version=s.draft.version),
-                      counts[s.id], left[s.id])
+                      counts_[s.id], left[s.id])
         for s in sections
     ]
-    if None in counts:
-        choices.append(SectionChoice("whole", _("对草案整体的意见"), counts[None], left[None]))
+    if None in counts_:
+        choices.append(SectionChoice("whole", _("对草案整体的意见"), counts_[None], left[None]))
     return choices
 
 
@@ -201,12 +258,18 @@ def letter_sizes(consultation_id: int, comments, section_ids=None) -> dict[int, 
     keys = {c.form_letter_id or c.id for c in comments}
     if not keys:
         return {}
-    key = func.coalesce(Comment.form_letter_id, Comment.id)
-    where = [comment_received(consultation_id), or_(Comment.id.in_(keys), Comment.form_letter_id.in_(keys))]
+    # a form letter's copies are of its consultation (moderation/grouping.py): the consultation is not asked, so that
+    # the databases look the comments up by their ids and the index of form_letter_id, not read the consultation's
+    where = [comment_received()]
     if section_ids is not None:
         where.append(Comment.section_id.in_(section_ids))
+    # the group's first comments (by their ids) and its copies (by the index of form_letter_id), apart: one
+    # condition ORing both had the databases read every comment of the consultation
+    firsts = select(Comment.id.label("key")).where(*where, Comment.form_letter_id.is_(None), Comment.id.in_(keys))
+    copies = select(Comment.form_letter_id.label("key")).where(
+        *where, Comment.form_letter_id.is_not(None), Comment.form_letter_id.in_(keys))
+    members = union_all(firsts, copies).subquery()
     rows = db.session.execute(
-        select(key, func.count()).where(*where).group_by(key).having(func.count() > 1)
+        select(members.c.key, func.count()).group_by(members.c.key).having(func.count() > 1)
     ).all()
     return dict(rows)
-

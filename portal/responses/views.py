@@ -18,13 +18,12 @@ from portal.digests.services import attachment_count
 from portal.extensions import db
 from portal.moderation.grouping import group_new_comments
 from portal.moderation.labels import STANCE_LABELS
-from portal.reports.services import question_counts
-from portal.responses.filters import ANSWERS, ResponseFilters, letter_sizes, parse_filters, section_choices
+from portal.responses.filters import ANSWERS, letter_sizes, list_counts, parse_filters, section_choices
 from portal.responses.advice import advice_by_unit, advice_for, advice_request, give_advice
 from portal.responses.forms import AdviceForm, BulkResponseForm, ResponseForm, move_comment_form
 from portal.responses.models import Response
 from portal.responses.services import (
-    ResponseRefused, common_reasons, filtered_count, move_comment, place_in_list, publish_responses,
+    ResponseRefused, common_reasons, filtered_count, list_page, move_comment, place_in_list, publish_responses,
     respond_to_comments, respondable_comments, response_counts,
 )
 
@@ -50,29 +49,25 @@ def render_index(consultation: Consultation, form: BulkResponseForm, status: int
     # copies of a form letter are shown as such; group what the grouping worker has not reached yet
     group_new_comments(limit=current_app.config["MODERATION_GROUP_ON_VIEW"])
     filters = parse_filters(request.args)
-    total = filtered_count(consultation, filters)
+    counts = list_counts(consultation)  # the whole consultation's
+    total = filtered_count(consultation, filters) if filters.active else counts.total
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(filters.page, pages)
-    rows = db.session.execute(
-        respondable_comments(consultation, filters)
-        .add_columns(Response)
-        .outerjoin(Response, Response.comment_id == Comment.id)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
+    rows = list_page(consultation, filters, page, PAGE_SIZE)
     groups = [(section_id, list(group)) for section_id, group in groupby(rows, key=lambda row: row.Comment.section_id)]
     shown = [row.Comment for row in rows]
     return render_template(
         "responses/index.html", consultation=consultation, form=form, groups=groups, page=page, pages=pages,
-        total=total, all_count=filtered_count(consultation, ResponseFilters()) if filters.active else total,
-        counts=response_counts(consultation), filters=filters, answers=ANSWERS, stances=STANCE_LABELS,
-        sections=section_choices(consultation), letters=letter_sizes(consultation.id, shown),
+        total=total, all_count=counts.total, counts=counts.responses, filters=filters, answers=ANSWERS,
+        stances=STANCE_LABELS, sections=section_choices(consultation, counts),
+        letters=letter_sizes(consultation.id, shown),
         attachments=attachments_of(c.id for c in shown), file_count=attachment_count(consultation),
         reasons=common_reasons(consultation), advice=advice_for(c.id for c in shown), annotated_max=ANNOTATED_MAX,
         quotes_changed=changed_quotes(consultation, shown), proposals_taken=proposals_taken(consultation, shown),
         sentences=most_quoted(consultation),
         passage_text=received_quoting(consultation, filters.passage)[0] if filters.passage is not None else None,
-        units=advice_by_unit(consultation), question_counts=question_counts(consultation),
+        units=advice_by_unit(consultation, counts),
+        question_counts=counts.question_counts(consultation),
         agreement_addresses=agreement_addresses(c.id for c in shown if c.agreement_count),
     ), status
 

@@ -1,0 +1,26 @@
+"""comments: an index of those naming a key question (重点问题), so that the office's answering page, the statistics
+page and the digest count each question's comments without reading every comment of the consultation
+
+Revision ID: 0059_answering_indexes
+Revises: 0056
+Create Date: 2026-12-06 06:40:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0059_answering_indexes'
+down_revision = '0056'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index('ix_comments_questions', 'comments', ['consultation_id', 'status', 'question'], unique=False,
+                    sqlite_where=sa.text('question IS NOT NULL'), postgresql_where=sa.text('question IS NOT NULL'))
+
+
+def downgrade():
+    op.drop_index('ix_comments_questions', table_name='comments')
