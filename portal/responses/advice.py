@@ -206,14 +206,18 @@ def units_of_sections(consultation) -> list[tuple[object, set[int]]]:
     """Each responsible unit the routing sends the current draft's comments to (its Recipient), with the ids of the
     sections it is sent, in the draft's order; sections naming the same units are routed once."""
     from portal.routing.services import route_section
+    from portal.units.services import UnitDirectory
 
     draft = consultation.current_draft
     units: dict[str, tuple[object, set[int]]] = {}
     routes: dict[tuple, list] = {}
+    directory = None  # the units read once (two queries), not a query or more for each section's names
     for section in draft.sections if draft is not None else []:
         key = tuple(section.responsible_units)
         if key and key not in routes:
-            routes[key] = [r for r in route_section(consultation, section).recipients if r.key != "contact"]
+            directory = directory or UnitDirectory()
+            routes[key] = [r for r in route_section(consultation, section, directory).recipients
+                           if r.key != "contact"]
         for unit in routes.get(key, []):
             units.setdefault(unit.key, (unit, set()))[1].add(section.id)
     return list(units.values())
