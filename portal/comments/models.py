@@ -59,8 +59,8 @@ class Comment(db.Model):
               postgresql_where=text("quote IS NOT NULL")),
         # the comments naming a key question (重点问题): each question's count without reading every comment's row
         # (the answering page, the statistics page: migration 0059)
-        Index("ix_comments_questions", "consultation_id", "status", "question", sqlite_where=text("question IS NOT NULL"),
-              postgresql_where=text("question IS NOT NULL")),
+        Index("ix_comments_questions", "consultation_id", "status", "question",
+              sqlite_where=text("question IS NOT NULL"), postgresql_where=text("question IS NOT NULL")),
         # a form sent twice (a retry after a lost answer, a press after the page's guard): its one-use key finds the
         # comment the first sending stored (portal/comments/services.py: SubmissionRepeated)
         Index("ix_comments_submission_key", "submission_key", unique=True,
