@@ -83,9 +83,8 @@ def feedback_document(facts: ReportFacts, groups: list[FeedbackGroup]) -> bytes:
                 quoted += f"{'建议修改为' if entry.quote else '建议增加或修改为'}“{entry.proposal}”，"
             copies = f"（同文意见，另有{entry.copies}份，答复相同）" if entry.copies else ""
             copies += f"（{entry.agreements}人赞同）" if entry.agreements else ""
-            opinion = body_paragraph(
-                document, f"（{'，'.join(who)}）{quoted}{entry.text or '（意见内容不公开）'}{copies}", f"{entry.number}. 意见：")
-            opinion.paragraph_format.keep_with_next = True
+            body_paragraph(document, f"（{'，'.join(who)}）{quoted}{entry.text or '（意见内容不公开）'}{copies}",
+                           f"{entry.number}. 意见：", keep_with_next=True)
             if entry.response is not None:
                 outcome = OUTCOME_NAMES.get(entry.response.outcome, "")
                 body_paragraph(document, f"{outcome}。{entry.response.reason}", "答复：")
