@@ -67,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.routing import models as _routing_models  # noqa: F401
     from portal.core import tokens as _token_models  # noqa: F401
     from portal.operations import models as _operation_models  # noqa: F401
+    from portal.digests import models as _export_models  # noqa: F401
     from portal.operations.cli import jobs_cli
     from portal.operations.views import bp as operations_bp
     from portal.mail.cli import mail_cli

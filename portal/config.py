@@ -89,6 +89,10 @@ class Config:
     SEARCH_BACKEND = "auto"
     SEARCH_INDEX_DIR = None
     SEARCH_MAX_CANDIDATES = 1000
+    # a consultation with more comments received than this: its digests and archive are built by the export worker
+    # (portal/digests/exports.py) and the office is shown a page until the file is ready; up to it, given at once
+    EXPORT_INLINE_MAX = 5000
+    EXPORT_RETENTION_HOURS = 48  # an export's file is deleted this long after it was built (job expire-exports)
 
 
 class ConfigError(ValueError):
@@ -213,12 +217,14 @@ ENVIRONMENT = {
     "SEARCH_BACKEND": ("PORTAL_SEARCH_BACKEND", _one_of("auto", "whoosh", "postgresql")),
     "SEARCH_INDEX_DIR": ("PORTAL_SEARCH_INDEX_DIR", str),
     "SEARCH_MAX_CANDIDATES": ("PORTAL_SEARCH_MAX_CANDIDATES", _whole),
+    "EXPORT_INLINE_MAX": ("PORTAL_EXPORT_INLINE_MAX", _whole),
+    "EXPORT_RETENTION_HOURS": ("PORTAL_EXPORT_RETENTION_HOURS", _whole),
 }
 # sizes and counts a deployment could not mean as 0 (0 would refuse every comment, file or page)
 _AT_LEAST_ONE = {"COMMENT_MAX_LENGTH", "MAX_CONTENT_LENGTH", "MODERATION_PAGE_SIZE", "FEEDBACK_PAGE_SIZE",
                  "PERMANENT_SESSION_LIFETIME", "MODERATION_BURST_COUNT", "SEARCH_MAX_CANDIDATES",
                  "ATTACHMENT_TEXT_BATCH", "COMMENT_ATTACHMENT_MAX_BYTES", "OFFICE_UPLOAD_MAX_BYTES",
-                 "ROUTING_MAX_ATTEMPTS"}
+                 "ROUTING_MAX_ATTEMPTS", "EXPORT_RETENTION_HOURS"}
 
 
 def read_setting(variable: str, raw: str, kind):

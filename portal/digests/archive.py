@@ -61,7 +61,8 @@ class _Writer:
 
 
 def write_archive(consultation: Consultation, out: BinaryIO, actor) -> Archived:
-    """Write the consultation's archive as a ZIP on ``out``; audited. Returns what it holds."""
+    """Write the consultation's archive as a ZIP on ``out``; audited as ``actor``'s download (None: not audited).
+    Returns what it holds."""
     with force_locale("zh_CN"), zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         writer = _Writer(archive)
         _drafts(consultation, writer)
@@ -69,8 +70,9 @@ def write_archive(consultation: Consultation, out: BinaryIO, actor) -> Archived:
         _result(consultation, writer)
         _records(consultation, writer)
         writer.add("说明.txt", _manifest(consultation, writer.done).encode("utf-8-sig"))
-    record_action(actor, "export_archive", consultation, consultation_id=consultation.id,
-                  after={"files": len(writer.done.files)}, reason="下载归档材料")
+    if actor is not None:  # None: built by the export worker, audited when the office downloads it (exports.py)
+        record_action(actor, "export_archive", consultation, consultation_id=consultation.id,
+                      after={"files": len(writer.done.files)}, reason="下载归档材料")
     return writer.done
 
 

@@ -5,8 +5,11 @@ import click
 from flask.cli import AppGroup
 
 from portal.consultations.models import Consultation
+from portal.core.stopping import Stopping
+from portal.core.workers import PassGuard, gives_way_to_web
 from portal.digests.services import FORMATS, build_digest, digest_filename, digest_meta
 from portal.extensions import db
+from portal.operations.jobs import recorded
 
 digests_cli = AppGroup("digests", help="Write the digest (意见汇总) of a consultation.")
 PROGRESS_FROM = 5000  # show a progress bar from this many comments on
@@ -52,3 +55,41 @@ def archive_command(consultation_id: int, output: Path | None):
     click.echo(f"已写入归档材料：{output}（{len(done.files)} 个文件）")
     for item in done.left_out:
         click.echo(f"未包含：{item}", err=True)
+
+
+@digests_cli.command("export")
+@click.option("--loop", is_flag=True, help="Keep running: look for export jobs every --interval seconds.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between looks (--loop).")
+@gives_way_to_web
+def export_command(loop: bool, interval: float):
+    """Build the files the office asked for (export jobs: a large consultation's digest or archive); safe to run on
+    several hosts at once (each job is built by one). The scheduler (`jobs run`) also builds them every minute."""
+    from portal.digests.exports import build_exports
+    from portal.operations.jobs import runner_id
+
+    stopping = Stopping() if loop else None  # SIGTERM: ends after the file under way
+    guard = PassGuard("exports", stopping) if loop else None
+    while True:
+        if loop:
+            ok, counts = guard.attempt(lambda: build_exports(runner_id()))
+            if not ok:
+                if stopping.requested:
+                    return
+                continue
+        else:
+            counts = build_exports(runner_id())
+        if not loop or counts["built"] or counts["failed"]:
+            click.echo(f"生成 {counts['built']} 个文件，{counts['failed']} 个没有生成成功。")
+        if not loop or stopping.requested:
+            return
+        stopping.sleep(interval)
+
+
+@digests_cli.command("expire-exports")
+@recorded("expire-exports")
+def expire_exports_command():
+    """Delete the export files older than PORTAL_EXPORT_RETENTION_HOURS (the scheduler runs it hourly)."""
+    from portal.digests.exports import expire_exports
+
+    counts = expire_exports()
+    click.echo(f"删除 {counts['expired']} 个超过保存期限的导出文件，{counts['left']} 个中断生成留下的文件。")

@@ -286,14 +286,15 @@ def build_digest(
     filters: ResponseFilters | None = None,
 ) -> int:
     """Write the digest in ``fmt`` to ``out``: of every comment received, or of those ``filters`` give (the
-    responses page's); an export with contacts is recorded in the audit log.
+    responses page's); an export with contacts is recorded in the audit log as ``actor``'s (None: not here, the
+    export worker's file is audited when downloaded).
 
     Returns the number of comments written.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown digest format {fmt!r}")
     meta = digest_meta(consultation, with_contacts, filters)
-    if with_contacts:
+    if with_contacts and actor is not None:  # None: built by the export worker, audited at its download
         record_action(
             actor, "export_contacts", consultation, consultation_id=consultation.id,
             after={"format": fmt, "comments": meta.total} | ({"filters": filters.args(page=1)} if filters else {}),

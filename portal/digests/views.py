@@ -2,7 +2,7 @@
 with comments, one by one or all in a ZIP."""
 import tempfile
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,9 +10,12 @@ from flask_login import current_user
 from portal.accounts.access import get_managed_consultation, role_required
 from portal.comments.attachments import staff_download
 from portal.core.official_docx import DOCX
+from portal.digests.exports import (REFRESH_SECONDS, WAITING, built_by_worker, digest_options, file_path,
+                                    job_filename, kinds, read_options, record_export_download, request_export)
 from portal.digests.forms import ContactsConfirmForm
-from portal.digests.services import (FORMATS, attachments_filename, build_digest, digest_filename,
-                                     write_attachments_zip)
+from portal.digests.models import ExportJob
+from portal.digests.services import (FORMATS, attachments_filename, build_digest, describe_filters,
+                                     digest_filename, write_attachments_zip)
 from portal.extensions import db
 from portal.responses.filters import parse_filters
 
@@ -37,6 +40,8 @@ def download(consultation_id: int, fmt: str):
         abort(405)
     filters = parse_filters(request.args)  # the responses page's filters: a digest of those comments only
     filters = filters if filters.active else None
+    if built_by_worker(consultation, filters):  # too many comments to write while the office waits
+        return _queued(consultation, fmt, digest_options(with_contacts, filters))
     return _written(lambda out: build_digest(consultation, fmt, out, current_user, with_contacts=with_contacts,
                                              filters=filters),
                     FORMATS[fmt][0], digest_filename(consultation, fmt, with_contacts, filtered=filters is not None))
@@ -114,8 +119,69 @@ def archive(consultation_id: int):
     from portal.digests.archive import archive_filename, write_archive
 
     consultation = get_managed_consultation(consultation_id)
+    if built_by_worker(consultation):
+        return _queued(consultation, "archive")
     return _written(lambda out: write_archive(consultation, out, current_user), "application/zip",
                     archive_filename(consultation))
+
+
+def _queued(consultation, kind: str, options: str | None = None):
+    """A large consultation's file is built by the export worker: the job waiting for it (or a new one), then its
+    page."""
+    job = request_export(consultation, kind, current_user, options)
+    db.session.commit()
+    return redirect(url_for("digests.export", consultation_id=consultation.id, job_id=job.id), code=303)
+
+
+def _export_job(consultation_id: int, job_id: int):
+    consultation = get_managed_consultation(consultation_id)  # 404 unless the user's unit owns it
+    job = db.session.get(ExportJob, job_id)
+    if job is None or job.consultation_id != consultation.id:
+        abort(404)
+    return consultation, job
+
+
+@bp.get("/exports/<int:job_id>")
+@role_required("office")
+def export(consultation_id: int, job_id: int):
+    """The page of an export job: being prepared (it reloads itself), ready to download, failed (why; ask again)
+    or deleted after the retention."""
+    consultation, job = _export_job(consultation_id, job_id)
+    waiting = job.status in WAITING
+    with_contacts, filters = read_options(job)
+    return render_template("digests/export.html", consultation=consultation, job=job, waiting=waiting,
+                           with_contacts=with_contacts,
+                           described=describe_filters(consultation, filters) if filters else "",
+                           refresh=REFRESH_SECONDS, on_disk=file_path(job) is not None,
+                           retention=current_app.config["EXPORT_RETENTION_HOURS"]), 200
+
+
+@bp.post("/exports/<int:job_id>/download")
+@role_required("office")
+def export_download(consultation_id: int, job_id: int):
+    """The file of a ready export job (a POST, with its CSRF token: the archive's download is audited, as when it
+    was given at once)."""
+    consultation, job = _export_job(consultation_id, job_id)
+    path = file_path(job)
+    if path is None:
+        flash(_("这个文件已经删除或还没有准备好，请重新生成。"), "error")
+        return redirect(url_for("digests.export", consultation_id=consultation.id, job_id=job.id), code=303)
+    record_export_download(job, consultation, current_user)  # an archive, a digest with contacts
+    db.session.commit()
+    response = send_file(path, mimetype=kinds()[job.kind].mimetype, as_attachment=True,
+                         download_name=job_filename(job, consultation),
+                         conditional=False, etag=False, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/exports/<int:job_id>/again")
+@role_required("office")
+def export_again(consultation_id: int, job_id: int):
+    """Ask for a job's file again (the same kind and options): after a failure, once it was deleted, or with the
+    comments received since."""
+    consultation, job = _export_job(consultation_id, job_id)
+    return _queued(consultation, job.kind, job.options)
 
 
 @bp.get("/attachments/<int:attachment_id>")

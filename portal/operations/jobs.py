@@ -105,6 +105,22 @@ def _read_attachments() -> dict:
     return read_new_attachments(limit=current_app.config["ATTACHMENT_TEXT_BATCH"])
 
 
+def _build_exports() -> dict:
+    from portal.digests.exports import build_exports
+
+    return build_exports(runner_id(), limit=EXPORTS_A_RUN)  # commits each job itself
+
+
+def _expire_exports() -> dict:
+    from portal.digests.exports import expire_exports
+
+    return expire_exports()
+
+
+# export jobs one scheduled run builds at most (the other jobs wait meanwhile; `digests export --loop` has no limit)
+EXPORTS_A_RUN = 5
+
+
 def _kept_for_ever(counts: dict) -> str | None:
     return _("保留期限为 0：不清除。") if counts.get("days", 0) <= 0 else None
 
@@ -137,6 +153,12 @@ JOBS: tuple[Job, ...] = (
     Job("erase-contacts", timedelta(days=1), _l("清除超过保留期限的意见联系方式"),
         "flask --app wsgi comments erase-contacts", _erase_contacts,
         lambda c: _kept_for_ever(c) or _("清除 %(n)s 条意见的联系方式。", n=c.get("erased", 0))),
+    Job("exports", timedelta(minutes=1), _l("生成起草单位要下载的大文件（意见汇总、归档材料包）"),
+        "flask --app wsgi digests export", _build_exports,
+        lambda c: _("生成 %(built)s 个文件，%(failed)s 个没有生成成功。", built=c.get("built", 0), failed=c.get("failed", 0))),
+    Job("expire-exports", timedelta(hours=1), _l("删除超过保存期限的导出文件"),
+        "flask --app wsgi digests expire-exports", _expire_exports,
+        lambda c: _("删除 %(n)s 个导出文件。", n=c.get("expired", 0) + c.get("left", 0))),
 )
 
 

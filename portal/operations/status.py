@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from portal.comments.models import Comment, CommentAttachment
 from portal.consultations.models import Consultation
 from portal.core.time import now
+from portal.digests.models import ExportJob
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
 from portal.operations.jobs import JOBS, Job
@@ -84,6 +85,8 @@ def backlogs(at: datetime | None = None) -> list[Backlog]:
         _backlog("attachments", _l("等待读出文字的意见附件"), "scheduler",
                  select(func.count(), func.min(CommentAttachment.created_at))
                  .where(CommentAttachment.text_read_at.is_(None)), at),
+        _backlog("exports", _l("等待生成的导出文件（意见汇总、归档材料包）"), "scheduler",
+                 select(func.count(), func.min(ExportJob.requested_at)).where(ExportJob.status == "pending"), at),
         _backlog("closing", _l("已过截止时间、尚未结束的征求意见"), "scheduler",
                  select(func.count(), func.min(Consultation.deadline)).where(
                      Consultation.published_at.is_not(None), Consultation.finalised_at.is_(None),

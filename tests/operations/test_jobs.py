@@ -46,6 +46,7 @@ def test_at_the_deadline_the_scheduler_closes_and_the_office_hears_of_it(app, cl
         "close-due：结束 0 项，提醒 0 项。", "read-attachments：读出 0 个附件的文字，0 个没有可读的文字。",
         "fetch-mail：收取 0 个邮箱，录入 0 封，0 个没有收取成功。",
         "digests：排队 0 份意见汇总邮件。", "meeting-reminders：排队 0 封会议提醒邮件。",
+        "exports：生成 0 个文件，0 个没有生成成功。",
     ]
     clock.advance(days=1)
     assert len(run_jobs(app).splitlines()) == len(JOBS)

@@ -1,0 +1,269 @@
+"""Export jobs (导出任务): the digest or archive of a large consultation is built by a worker, not in the web request.
+
+Up to ``EXPORT_INLINE_MAX`` comments received, the office's buttons give the file at once, as always. Above it, the
+button asks for an export job (``request_export``: the same job while one waits or is being built) and the office is
+shown a page that refreshes itself until the file is ready. A worker (``flask digests export [--loop]``, and the
+scheduler's ``exports`` job every minute) claims each job with a conditional UPDATE (``claim_next``: exactly one of
+the workers asking gets it), builds the file under ``<instance>/exports`` (mode 0600, written as ``.part`` and renamed
+once whole), then marks it ready with the moment whose data it holds. A worker killed mid-build leaves its job
+``running``; after ``STALE_AFTER`` another pass takes it again (at most ``MAX_ATTEMPTS`` times, then it is failed). A
+failure is recorded with its reason, which the office sees, and may be asked again. The file is served only to the
+staff who may download the consultation's exports (the same check as the buttons; the archive's download audited as
+before) and deleted ``EXPORT_RETENTION_HOURS`` after it was built (the scheduler's ``expire-exports`` job).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal.comments.models import Comment, comment_received
+from portal.consultations.models import Consultation
+from portal.core.time import now
+from portal.digests.models import ExportJob
+from portal.extensions import db
+
+STALE_AFTER = timedelta(minutes=30)  # a job running longer than this lost its worker: another pass takes it again
+MAX_ATTEMPTS = 3  # builds begun of one job; a job whose every build was cut short is failed
+REFRESH_SECONDS = 10  # the waiting page reloads itself this often
+WAITING = ("pending", "running")
+
+
+@dataclass(frozen=True)
+class Kind:
+    extension: str
+    mimetype: str
+
+
+def kinds() -> dict[str, Kind]:
+    from portal.digests.services import FORMATS
+
+    found = {fmt: Kind(fmt, mimetype) for fmt, (mimetype, _write) in FORMATS.items()}
+    found["archive"] = Kind("zip", "application/zip")
+    return found
+
+
+def received_count(consultation: Consultation) -> int:
+    """The comments a full digest of the consultation holds (spam and withdrawn ones left out)."""
+    return db.session.scalar(select(func.count()).select_from(Comment).where(comment_received(consultation.id))) or 0
+
+
+def built_by_worker(consultation: Consultation, filters=None) -> bool:
+    """Whether the consultation's digests and archive (or the digest of the comments ``filters`` give) are too large
+    to build in the request (``EXPORT_INLINE_MAX``)."""
+    if filters is not None:
+        from portal.responses.services import filtered_count
+
+        return filtered_count(consultation, filters) > current_app.config["EXPORT_INLINE_MAX"]
+    return received_count(consultation) > current_app.config["EXPORT_INLINE_MAX"]
+
+
+def digest_options(with_contacts: bool, filters) -> str | None:
+    """A digest's options as the job keeps them: the filters' query arguments, and contacts=1 (None: neither)."""
+    arguments = sorted((filters.args(page=1) if filters is not None else {}).items())
+    arguments = [(key, value) for key, value in arguments if key != "order"]  # the order does not narrow it
+    if with_contacts:
+        arguments.append(("contacts", 1))
+    return urlencode(arguments) or None
+
+
+def read_options(job: ExportJob):
+    """(with contacts, filters or None) of a digest job."""
+    from werkzeug.datastructures import MultiDict
+
+    from portal.responses.filters import parse_filters
+
+    arguments = MultiDict(parse_qsl(job.options or ""))
+    filters = parse_filters(arguments)
+    return arguments.get("contacts") == "1", (filters if filters.active else None)
+
+
+def job_filename(job: ExportJob, consultation: Consultation) -> str:
+    """The name the office's browser saves the file under, as when it was given at once."""
+    from portal.digests.archive import archive_filename
+    from portal.digests.services import digest_filename
+
+    if job.kind == "archive":
+        return archive_filename(consultation)
+    with_contacts, filters = read_options(job)
+    return digest_filename(consultation, job.kind, with_contacts, filtered=filters is not None)
+
+
+def exports_folder() -> Path:
+    """``<instance>/exports``, owner-only (0700): the files hold every opinion, an archive the commenters' files."""
+    from portal.backup.services import private_folder
+
+    folder = Path(current_app.instance_path) / "exports"
+    private_folder(folder, own=True)
+    return folder
+
+
+def request_export(consultation: Consultation, kind: str, user, options: str | None = None) -> ExportJob:
+    """The job waiting or being built for ``kind`` of the consultation with these ``options`` (``digest_options``),
+    else a new one (flushed). Two requests at once give one job: a unique index holds one waiting job a file,
+    options and consultation."""
+    if kind not in kinds() or (kind == "archive" and options):
+        raise ValueError(f"unknown export {kind!r} {options!r}")
+    key = hashlib.sha256(options.encode()).hexdigest() if options else ""
+    waiting = _waiting(consultation.id, kind, key)
+    if waiting is not None:
+        return waiting
+    job = ExportJob(consultation_id=consultation.id, kind=kind, options=options, options_key=key, status="pending",
+                    requested_by_id=getattr(user, "id", None), requested_at=now(), attempts=0)
+    try:
+        with db.session.begin_nested():
+            db.session.add(job)
+    except IntegrityError:  # another request put one in meanwhile
+        return _waiting(consultation.id, kind, key)
+    return job
+
+
+def _waiting(consultation_id: int, kind: str, key: str) -> ExportJob | None:
+    return db.session.scalar(select(ExportJob).where(ExportJob.consultation_id == consultation_id,
+                                                     ExportJob.kind == kind, ExportJob.options_key == key,
+                                                     ExportJob.status.in_(WAITING)))
+
+
+def claim_next(runner: str) -> ExportJob | None:
+    """Take the oldest job waiting (or left running by a worker gone for ``STALE_AFTER``) for ``runner``; committed.
+    The conditional UPDATE succeeds for exactly one of the workers asking at once, on SQLite as on PostgreSQL."""
+    at = now()
+    stale = at - STALE_AFTER
+    db.session.execute(  # cut short too often (each build killed the worker?): failed, with the reason
+        update(ExportJob).where(ExportJob.status == "running", ExportJob.claimed_at < stale,
+                                ExportJob.attempts >= MAX_ATTEMPTS)
+        .values(status="failed", finished_at=at, error=f"生成了 {MAX_ATTEMPTS} 次都没有完成（生成文件的程序中途停止）。")
+        .execution_options(synchronize_session=False))
+    db.session.commit()  # never left open: on SQLite an UPDATE holds the write lock until the commit
+    takeable = or_(ExportJob.status == "pending", (ExportJob.status == "running") & (ExportJob.claimed_at < stale))
+    for job_id in db.session.scalars(select(ExportJob.id).where(takeable).order_by(ExportJob.id).limit(10)).all():
+        claimed = db.session.execute(
+            update(ExportJob).where(ExportJob.id == job_id, takeable)
+            .values(status="running", claimed_by=runner, claimed_at=at, attempts=ExportJob.attempts + 1)
+            .execution_options(synchronize_session=False)).rowcount == 1
+        db.session.commit()
+        if claimed:
+            return db.session.get(ExportJob, job_id, populate_existing=True)
+    db.session.commit()
+    return None
+
+
+def build_exports(runner: str, limit: int | None = None) -> dict:
+    """Claim and build the jobs waiting, one after the other (at most ``limit``); returns what was done."""
+    counts = {"built": 0, "failed": 0}
+    while limit is None or counts["built"] + counts["failed"] < limit:
+        job = claim_next(runner)
+        if job is None:
+            break
+        counts["built" if build(job, runner) else "failed"] += 1
+    return counts
+
+
+def build(job: ExportJob, runner: str) -> bool:
+    """Write the job's file (claimed by ``runner``), then mark it ready; a failure marks it failed with the reason.
+    Nothing the build writes to the database is kept (the archive's audit entry waits for its download)."""
+    job_id, kind = job.id, job.kind
+    folder = exports_folder()
+    name = f"{job_id}-{secrets.token_hex(8)}.{kinds()[kind].extension}"
+    part = folder / f"{name}.part"
+    built_at = now()  # the data the file holds is that of this moment
+    try:
+        consultation = db.session.get(Consultation, job.consultation_id)
+        descriptor = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as out:
+            comments, files = _write(consultation, job, out)
+        db.session.rollback()
+        os.replace(part, folder / name)
+    except Exception as error:  # noqa: BLE001 - recorded on the job for the office, and logged
+        db.session.rollback()
+        part.unlink(missing_ok=True)
+        current_app.logger.exception("export job %s failed", job_id)
+        reason = (str(error).strip() or type(error).__name__)[:500]
+        _finish(job_id, runner, status="failed", finished_at=now(), error=reason)
+        return False
+    size = (folder / name).stat().st_size
+    if not _finish(job_id, runner, status="ready", path=name, size=size, built_at=built_at, finished_at=now(),
+                   comments=comments, files=files, error=None):
+        (folder / name).unlink(missing_ok=True)  # taken over meanwhile (this worker was thought gone): theirs counts
+    return True
+
+
+def _write(consultation: Consultation, job: ExportJob, out) -> tuple[int, int | None]:
+    if job.kind == "archive":
+        from portal.digests.archive import write_archive
+
+        done = write_archive(consultation, out, None)
+        return received_count(consultation), len(done.files)
+    from portal.digests.services import build_digest
+
+    with_contacts, filters = read_options(job)
+    # None: the export of contacts is audited when the office downloads it (record_export_download)
+    return build_digest(consultation, job.kind, out, None, with_contacts=with_contacts, filters=filters), None
+
+
+def _finish(job_id: int, runner: str, **values) -> bool:
+    finished = db.session.execute(
+        update(ExportJob).where(ExportJob.id == job_id, ExportJob.status == "running", ExportJob.claimed_by == runner)
+        .values(**values).execution_options(synchronize_session=False)).rowcount == 1
+    db.session.commit()
+    return finished
+
+
+def file_path(job: ExportJob) -> Path | None:
+    """The ready job's file, if it is on this host's disk."""
+    if job.status != "ready" or not job.path:
+        return None
+    path = Path(current_app.instance_path) / "exports" / job.path
+    return path if path.is_file() else None
+
+
+def record_export_download(job: ExportJob, consultation: Consultation, actor) -> None:
+    """A file built by the worker is audited when downloaded, as it was when given at once: an archive (its files),
+    a digest with contacts (its format, comments and filters); with the job and the moment whose data it holds."""
+    from portal.audit.services import record_action
+
+    built = {"job": job.id, "built_at": job.built_at.isoformat()}
+    if job.kind == "archive":
+        record_action(actor, "export_archive", consultation, consultation_id=consultation.id,
+                      after={"files": job.files} | built, reason="下载归档材料")
+        return
+    with_contacts, filters = read_options(job)
+    if with_contacts:
+        record_action(actor, "export_contacts", consultation, consultation_id=consultation.id,
+                      after={"format": job.kind, "comments": job.comments} | built
+                      | ({"filters": filters.args(page=1)} if filters else {}),
+                      reason="导出含联系方式的意见汇总")
+
+
+def expire_exports() -> dict:
+    """Delete the files built more than ``EXPORT_RETENTION_HOURS`` ago (their jobs marked expired), and the pieces
+    of files left by workers killed mid-build; committed."""
+    at = now()
+    cutoff = at - timedelta(hours=current_app.config["EXPORT_RETENTION_HOURS"])
+    folder = exports_folder()
+    expired = 0
+    for job in db.session.scalars(select(ExportJob).where(ExportJob.status == "ready", ExportJob.built_at < cutoff)):
+        if job.path:
+            (folder / job.path).unlink(missing_ok=True)
+        job.status, job.path = "expired", None
+        expired += 1
+    db.session.commit()
+    kept = set(db.session.scalars(select(ExportJob.path).where(ExportJob.status == "ready",
+                                                               ExportJob.path.is_not(None))))
+    left = 0
+    for path in folder.iterdir():
+        if path.name in kept or not path.is_file():
+            continue
+        ours = path.suffix == ".part" or path.name[:1].isdigit()  # <job id>-<random>.<extension>[.part]
+        if ours and path.stat().st_mtime < (at - STALE_AFTER).timestamp():
+            path.unlink(missing_ok=True)  # a worker killed mid-build, or a file whose job is gone
+            left += 1
+    return {"expired": expired, "left": left}

@@ -1,0 +1,260 @@
+"""Export jobs: above PORTAL_EXPORT_INLINE_MAX comments the office's digest and archive are built by a worker; the
+office waits on a page that refreshes itself, then downloads the file as it was when built; only its own office may;
+two workers build a job once, a killed worker's job is taken again, a failure can be asked again, the file is deleted
+after the retention."""
+import io
+import os
+import stat
+import threading
+import zipfile
+
+import openpyxl
+from sqlalchemy import select
+
+from portal.audit.models import AuditEntry
+from portal.comments.services import submit_comment
+from portal.digests.exports import build_exports, claim_next, request_export
+from portal.digests.models import ExportJob
+from portal.extensions import db
+from tests.helpers import csrf_token
+
+
+def job_page(client, consultation, response) -> str:
+    assert response.status_code == 303, response.status_code
+    location = response.headers["Location"]
+    assert location.startswith(f"/office/consultations/{consultation.id}/exports/")
+    return location
+
+
+def run_worker(app) -> str:
+    result = app.test_cli_runner().invoke(args=["digests", "export"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def download(client, page: str):
+    return client.post(f"{page}/download", data={"csrf_token": csrf_token(client, "/login")})
+
+
+def test_a_small_consultation_downloads_at_once_as_before(app, client, login, office_consultation):
+    consultation, _comments = office_consultation  # 4 comments received, the default threshold 5,000
+    login("office@example.gov.cn")
+    response = client.get(f"/office/consultations/{consultation.id}/digest.xlsx")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    page = client.get(f"/office/consultations/{consultation.id}/responses").get_data(as_text=True)
+    assert "要在后台生成" not in page
+    assert db.session.scalar(select(ExportJob.id)) is None
+
+
+def test_a_large_digest_is_queued_built_by_the_worker_and_downloaded_as_it_was(
+        app, client, clock, login, office_consultation):
+    consultation, _comments = office_consultation
+    app.config["EXPORT_INLINE_MAX"] = 3  # 4 comments received: too many to build in the request
+    login("office@example.gov.cn")
+    assert "要在后台生成" in client.get(f"/office/consultations/{consultation.id}/responses").get_data(as_text=True)
+
+    page = job_page(client, consultation, client.get(f"/office/consultations/{consultation.id}/digest.xlsx"))
+    waiting = client.get(page).get_data(as_text=True)
+    assert "文件正在准备中，请稍候。" in waiting and "现在正在排队。" in waiting
+    assert '<meta http-equiv="refresh" content="10">' in waiting  # no script: the CSP forbids inline ones
+    assert "下载（" not in waiting
+    # asked again (a second press, another colleague) while it waits: the same job
+    assert job_page(client, consultation, client.get(f"/office/consultations/{consultation.id}/digest.xlsx")) == page
+    assert download(client, page).status_code == 303  # nothing to download yet
+
+    built_at = clock.now()
+    assert run_worker(app).strip() == "生成 1 个文件，0 个没有生成成功。"
+    job = db.session.scalar(select(ExportJob))
+    assert (job.status, job.kind, job.comments, job.attempts) == ("ready", "xlsx", 4, 1)
+    path = os.path.join(app.instance_path, "exports", job.path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(os.path.dirname(path)).st_mode) == 0o700
+
+    clock.advance(hours=2)  # a comment received after the file was built is not in it, and the page says so
+    submit_comment(consultation, "后来的意见：增加助餐点。", "suggest", None, author_name="赵六")
+    db.session.commit()
+    ready = client.get(page).get_data(as_text=True)
+    assert "文件已准备好。" in ready and "refresh" not in ready
+    assert f"文件内容截至 {built_at.year}年5月1日 09:00" in ready and "共 4 条意见。" in ready
+    response = download(client, page)
+    assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    sheets = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
+    cells = [str(c) for s in sheets.worksheets for row in s.iter_rows(values_only=True) for c in row if c]
+    assert "建议明确养老服务中心的建设标准。" in cells and not any("后来的意见" in c for c in cells)
+    assert "138 0013 8000" not in cells  # no contacts
+
+    # asked again with the data of now: a new job
+    again = client.post(f"{page}/again", data={"csrf_token": csrf_token(client, "/login")})
+    assert job_page(client, consultation, again) != page
+    run_worker(app)
+    assert db.session.scalars(select(ExportJob.comments).order_by(ExportJob.id)).all() == [4, 5]
+
+
+def test_the_archive_is_for_its_office_only_and_its_download_audited(
+        app, client, clock, login, make_user, office_consultation):
+    consultation, _comments = office_consultation
+    app.config["EXPORT_INLINE_MAX"] = 3
+    login("office@example.gov.cn")
+    response = client.post(f"/office/consultations/{consultation.id}/archive.zip",
+                           data={"csrf_token": csrf_token(client, "/login")})
+    page = job_page(client, consultation, response)
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export_archive")) is None
+    output = app.test_cli_runner().invoke(args=["jobs", "run"]).output  # the scheduler builds it too
+    assert "exports：生成 1 个文件，0 个没有生成成功。" in output
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export_archive")) is None  # not yet
+
+    response = download(client, page)
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    assert "2-意见/意见汇总.xlsx" in names and "说明.txt" in names
+    (entry,) = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export_archive")).all()
+    job = db.session.scalar(select(ExportJob))
+    assert entry.actor_label.endswith("<office@example.gov.cn>")
+    assert entry.after == {"files": len(names), "job": job.id, "built_at": job.built_at.isoformat()}
+
+    make_user("office", email="other@example.gov.cn", unit_name="市卫健委")
+    login("other@example.gov.cn")  # another unit's office
+    assert client.get(page).status_code == 404
+    assert download(client, page).status_code == 404
+    make_user("moderator", email="mod@example.gov.cn")
+    login("mod@example.gov.cn")
+    assert client.get(page).status_code == 403
+    anonymous = app.test_client()  # a citizen
+    assert anonymous.get(page).status_code in (302, 403)
+    refused = anonymous.post(f"{page}/download", data={"csrf_token": csrf_token(anonymous, "/login")})
+    assert refused.status_code in (302, 400, 403) and refused.mimetype != "application/zip"
+    assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "export_archive",
+                                                         AuditEntry.id != entry.id)) is None
+
+
+def test_two_workers_at_once_claim_a_job_once(app, office_consultation):
+    consultation, _comments = office_consultation
+    job_id = request_export(consultation, "csv", None).id
+    db.session.commit()
+    claimed: dict[str, int | None] = {}
+    barrier = threading.Barrier(3)
+
+    def worker(name):
+        with app.app_context():
+            barrier.wait()
+            job = claim_next(name)
+            claimed[name] = job.id if job else None
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(f"host-{n}:1",)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(claimed.values(), key=str) == [job_id, None, None]
+    (winner,) = [name for name, got in claimed.items() if got]
+    job = db.session.get(ExportJob, job_id)
+    assert (job.status, job.claimed_by, job.attempts) == ("running", winner, 1)
+
+
+def test_a_killed_workers_job_is_taken_again_and_a_failure_can_be_asked_again(app, client, clock, login, monkeypatch,
+                                                                              office_consultation):
+    consultation, _comments = office_consultation
+    app.config["EXPORT_INLINE_MAX"] = 3
+    job = request_export(consultation, "docx", None)
+    db.session.commit()
+    assert claim_next("gone:1").id == job.id  # its worker is then killed mid-build
+    assert build_exports("host:2") == {"built": 0, "failed": 0}  # still being built, as far as anyone knows
+    clock.advance(minutes=31)
+    assert build_exports("host:2") == {"built": 1, "failed": 0}
+    db.session.expire_all()
+    job = db.session.get(ExportJob, job.id)
+    assert (job.status, job.claimed_by, job.attempts) == ("ready", "host:2", 2)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("磁盘空间不足")
+
+    monkeypatch.setattr("portal.digests.services.build_digest", broken)
+    login("office@example.gov.cn")
+    page = job_page(client, consultation, client.get(f"/office/consultations/{consultation.id}/digest.csv"))
+    assert "生成 0 个文件，1 个没有生成成功。" in run_worker(app)
+    failed = client.get(page).get_data(as_text=True)
+    assert "文件没有生成成功。" in failed and "原因：磁盘空间不足" in failed and "refresh" not in failed
+    assert os.listdir(os.path.join(app.instance_path, "exports")) == [job.path]  # nothing half-written left
+    monkeypatch.undo()
+    again = client.post(f"{page}/again", data={"csrf_token": csrf_token(client, "/login")})
+    page = job_page(client, consultation, again)
+    run_worker(app)
+    assert "文件已准备好。" in client.get(page).get_data(as_text=True)
+    assert download(client, page).data.decode("utf-8-sig").startswith("序号,章节")
+
+
+def test_expiry_deletes_the_file_after_the_retention(app, client, clock, login, office_consultation):
+    consultation, _comments = office_consultation
+    app.config["EXPORT_INLINE_MAX"] = 3
+    app.config["EXPORT_RETENTION_HOURS"] = 24
+    login("office@example.gov.cn")
+    page = job_page(client, consultation, client.get(f"/office/consultations/{consultation.id}/digest.xlsx"))
+    run_worker(app)
+    job = db.session.scalar(select(ExportJob))
+    path = os.path.join(app.instance_path, "exports", job.path)
+    assert "文件保存 24 小时，之后自动删除。" in client.get(page).get_data(as_text=True)
+
+    clock.advance(hours=23)
+    result = app.test_cli_runner().invoke(args=["digests", "expire-exports"])
+    assert "删除 0 个超过保存期限的导出文件" in result.output and os.path.exists(path)
+    clock.advance(hours=2)
+    result = app.test_cli_runner().invoke(args=["digests", "expire-exports"])
+    assert "删除 1 个超过保存期限的导出文件" in result.output and not os.path.exists(path)
+    db.session.expire_all()
+    assert db.session.get(ExportJob, job.id).status == "expired"
+    gone = client.get(page).get_data(as_text=True)
+    assert "已超过保存期限，已经删除。" in gone and "按现在的数据重新生成" in gone
+    response = download(client, page)
+    assert response.status_code == 303
+    assert "这个文件已经删除或还没有准备好，请重新生成。" in client.get(page).get_data(as_text=True)
+
+
+def test_a_large_digest_with_contacts_is_confirmed_queued_and_its_download_audited(app, client, login,
+                                                                                  office_consultation):
+    consultation, _comments = office_consultation
+    app.config["EXPORT_INLINE_MAX"] = 3
+    login("office@example.gov.cn")
+    url = f"/office/consultations/{consultation.id}/digest.xlsx?contacts=1"
+    token = csrf_token(client, url)
+    assert client.post(url, data={"csrf_token": token}).status_code == 422  # not confirmed: nothing queued
+    assert db.session.scalar(select(ExportJob.id)) is None
+    page = job_page(client, consultation, client.post(url, data={"csrf_token": token, "confirm": "y"}))
+    # the digest without contacts is another file: another job
+    assert job_page(client, consultation, client.get(f"/office/consultations/{consultation.id}/digest.xlsx")) != page
+    run_worker(app)
+    ready = client.get(page).get_data(as_text=True)
+    assert "含提出人的联系方式。" in ready and "文件已准备好。" in ready
+    assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "export_contacts")) is None
+    response = download(client, page)
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    goals = list(book["一、目标要求"].iter_rows(values_only=True))
+    assert goals[0][7] == "联系方式" and goals[1][7] == "138 0013 8000"
+    assert "%E5%90%AB%E8%81%94%E7%B3%BB%E6%96%B9%E5%BC%8F" in response.headers["Content-Disposition"]  # 含联系方式
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export_contacts")).one()
+    job = db.session.get(ExportJob, int(page.rsplit("/", 1)[1]))
+    assert entry.after == {"format": "xlsx", "comments": 4, "job": job.id, "built_at": job.built_at.isoformat()}
+    assert entry.actor_label.endswith("<office@example.gov.cn>")
+
+
+def test_a_filtered_digest_is_queued_only_when_the_filtered_comments_are_many(app, client, login,
+                                                                             office_consultation):
+    consultation, _comments = office_consultation
+    app.config["EXPORT_INLINE_MAX"] = 1
+    login("office@example.gov.cn")
+    few = client.get(f"/office/consultations/{consultation.id}/digest.csv?stance=oppose")  # one comment: at once
+    assert few.status_code == 200 and few.mimetype == "text/csv"
+    page = job_page(client, consultation,
+                    client.get(f"/office/consultations/{consultation.id}/digest.csv?stance=suggest&order=agreed"))
+    assert job_page(client, consultation,
+                    client.get(f"/office/consultations/{consultation.id}/digest.csv?stance=suggest")) == page
+    run_worker(app)
+    assert "只含筛选出的意见：态度：建议" in client.get(page).get_data(as_text=True)
+    text = download(client, page).data.decode("utf-8-sig")
+    assert "建议明确养老服务中心的建设标准。" in text and "社区食堂要多开几家。" in text
+    assert "整体赞成" not in text and "HYPERLINK" not in text  # support, oppose: left out
+    page_again = job_page(client, consultation, client.post(f"{page}/again",
+                                                            data={"csrf_token": csrf_token(client, "/login")}))
+    job = db.session.get(ExportJob, int(page_again.rsplit("/", 1)[1]))
+    assert job.options == "stance=suggest" and job.status == "pending"
