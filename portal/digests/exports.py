@@ -97,6 +97,14 @@ def job_filename(job: ExportJob, consultation: Consultation) -> str:
     return digest_filename(consultation, job.kind, with_contacts, filtered=filters is not None)
 
 
+def recent_exports(consultation: Consultation, limit: int = 10) -> list[ExportJob]:
+    """The consultation's export jobs whose file is waiting, ready or failed (not deleted yet), newest first: listed
+    on the responses page, so that the office finds a file it asked for earlier without asking again."""
+    return db.session.scalars(select(ExportJob).where(ExportJob.consultation_id == consultation.id,
+                                                      ExportJob.status != "expired")
+                              .order_by(ExportJob.id.desc()).limit(limit)).all()
+
+
 def exports_folder() -> Path:
     """``<instance>/exports``, owner-only (0700): the files hold every opinion, an archive the commenters' files."""
     from portal.backup.services import private_folder
@@ -143,17 +151,27 @@ def claim_next(runner: str) -> ExportJob | None:
         .values(status="failed", finished_at=at, error=f"生成了 {MAX_ATTEMPTS} 次都没有完成（生成文件的程序中途停止）。")
         .execution_options(synchronize_session=False))
     db.session.commit()  # never left open: on SQLite an UPDATE holds the write lock until the commit
-    takeable = or_(ExportJob.status == "pending", (ExportJob.status == "running") & (ExportJob.claimed_at < stale))
-    for job_id in db.session.scalars(select(ExportJob.id).where(takeable).order_by(ExportJob.id).limit(10)).all():
-        claimed = db.session.execute(
-            update(ExportJob).where(ExportJob.id == job_id, takeable)
-            .values(status="running", claimed_by=runner, claimed_at=at, attempts=ExportJob.attempts + 1)
-            .execution_options(synchronize_session=False)).rowcount == 1
-        db.session.commit()
-        if claimed:
+    waiting = db.session.scalars(select(ExportJob.id).where(_takeable(stale)).order_by(ExportJob.id).limit(10)).all()
+    for job_id in waiting:
+        if take(job_id, runner, at):
             return db.session.get(ExportJob, job_id, populate_existing=True)
     db.session.commit()
     return None
+
+
+def _takeable(stale):
+    return or_(ExportJob.status == "pending", (ExportJob.status == "running") & (ExportJob.claimed_at < stale))
+
+
+def take(job_id: int, runner: str, at) -> bool:
+    """The compare-and-set: job ``job_id`` becomes ``runner``'s if it is still waiting (or still abandoned) as the
+    UPDATE runs; false when another worker took it since it was seen waiting. Committed."""
+    taken = db.session.execute(
+        update(ExportJob).where(ExportJob.id == job_id, _takeable(at - STALE_AFTER))
+        .values(status="running", claimed_by=runner, claimed_at=at, attempts=ExportJob.attempts + 1)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    db.session.commit()
+    return taken
 
 
 def build_exports(runner: str, limit: int | None = None) -> dict:
