@@ -76,8 +76,8 @@ def export_command(loop: bool, interval: float):
                 if stopping.requested:
                     return
                 continue
-        else:
-            counts = build_exports(runner_id())
+        else:  # one pass, from cron or by hand: recorded as the scheduler's exports job is, for the status page
+            counts = recorded("exports")(lambda: build_exports(runner_id()))()
         if not loop or counts["built"] or counts["failed"]:
             click.echo(f"生成 {counts['built']} 个文件，{counts['failed']} 个没有生成成功。")
         if not loop or stopping.requested:

@@ -163,12 +163,16 @@ def export_download(consultation_id: int, job_id: int):
     was given at once)."""
     consultation, job = _export_job(consultation_id, job_id)
     path = file_path(job)
-    if path is None:
+    try:
+        opened = path.open("rb") if path is not None else None  # open: the expiry may delete it meanwhile
+    except FileNotFoundError:
+        opened = None
+    if opened is None:
         flash(_("这个文件已经删除或还没有准备好，请重新生成。"), "error")
         return redirect(url_for("digests.export", consultation_id=consultation.id, job_id=job.id), code=303)
     record_export_download(job, consultation, current_user)  # an archive, a digest with contacts
     db.session.commit()
-    response = send_file(path, mimetype=kinds()[job.kind].mimetype, as_attachment=True,
+    response = send_file(opened, mimetype=kinds()[job.kind].mimetype, as_attachment=True,
                          download_name=job_filename(job, consultation),
                          conditional=False, etag=False, max_age=0)
     response.headers["Cache-Control"] = "no-store"

@@ -16,6 +16,7 @@ from portal.comments.services import submit_comment
 from portal.digests.exports import build_exports, claim_next, request_export, take
 from portal.digests.models import ExportJob
 from portal.extensions import db
+from portal.operations.models import JobRun
 from tests.helpers import csrf_token
 
 
@@ -64,6 +65,7 @@ def test_a_large_digest_is_queued_built_by_the_worker_and_downloaded_as_it_was(
 
     built_at = clock.now()
     assert run_worker(app).strip() == "生成 1 个文件，0 个没有生成成功。"
+    assert db.session.get(JobRun, "exports").outcome == "ok"  # from cron: the status page knows it runs
     job = db.session.scalar(select(ExportJob))
     assert (job.status, job.kind, job.comments, job.attempts) == ("ready", "xlsx", 4, 1)
     path = os.path.join(app.instance_path, "exports", job.path)
