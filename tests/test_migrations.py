@@ -152,7 +152,7 @@ def test_upgrade_takes_the_country_code_out_of_the_meeting_sign_ups_keys(tmp_pat
 
 
 def test_upgrade_keeps_the_queued_comments_due_and_downgrade_keeps_them_queued(tmp_path):
-    """Migration 0058_routing_failures: comments queued before it are due, with no attempt counted; downgraded, the
+    """Migration 0058: comments queued before it are due, with no attempt counted; downgraded, the
     queue keeps its rows."""
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import text
@@ -164,7 +164,7 @@ def test_upgrade_keeps_the_queued_comments_due_and_downgrade_keeps_them_queued(t
         upgrade(revision="0056")
         db.session.execute(text("INSERT INTO routing_queue (comment_id, base_url) VALUES (7, 'http://x')"))
         db.session.commit()
-        upgrade(revision="0058_routing_failures")
+        upgrade(revision="0058")
         row = db.session.execute(text(
             "SELECT comment_id, base_url, attempts, next_attempt_at, last_error, failed_at FROM routing_queue")).one()
         assert tuple(row) == (7, "http://x", 0, None, None, None)

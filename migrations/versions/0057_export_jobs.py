@@ -2,7 +2,7 @@
 built by a worker (claimed by a conditional UPDATE; one waiting job a file, options and consultation), kept under the
 instance folder until the retention
 
-Revision ID: 0057_export_jobs
+Revision ID: 0057
 Revises: 0056
 Create Date: 2026-12-06 06:30:00
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0057_export_jobs'
+revision = '0057'
 down_revision = '0056'
 branch_labels = None
 depends_on = None

@@ -1,8 +1,8 @@
 """routing_queue: a comment whose routing fails counts its attempts, keeps the error, waits (back-off) and, after
 PORTAL_ROUTING_MAX_ATTEMPTS, is marked failed for an administrator to retry
 
-Revision ID: 0058_routing_failures
-Revises: 0056
+Revision ID: 0058
+Revises: 0057
 Create Date: 2026-12-07 09:00:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0058_routing_failures'
-down_revision = '0056'
+revision = '0058'
+down_revision = '0057'
 branch_labels = None
 depends_on = None
 

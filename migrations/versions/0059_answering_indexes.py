@@ -1,8 +1,8 @@
 """comments: an index of those naming a key question (重点问题), so that the office's answering page, the statistics
 page and the digest count each question's comments without reading every comment of the consultation
 
-Revision ID: 0059_answering_indexes
-Revises: 0056
+Revision ID: 0059
+Revises: 0058
 Create Date: 2026-12-06 06:40:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0059_answering_indexes'
-down_revision = '0056'
+revision = '0059'
+down_revision = '0058'
 branch_labels = None
 depends_on = None
 

@@ -65,7 +65,7 @@ class RoutingQueueItem(db.Model):
     A comment whose routing fails (a fault in its data or the code) keeps its row with the attempts counted, the
     error and when to try again (back-off); after PORTAL_ROUTING_MAX_ATTEMPTS it is marked failed (``failed_at``)
     and waits for an administrator's retry (/admin/status, ``flask mail retry-routing``). The comment itself is
-    stored and shown as any other: only its mails wait. Migration 0058_routing_failures."""
+    stored and shown as any other: only its mails wait. Migration 0058."""
 
     __tablename__ = "routing_queue"
 
