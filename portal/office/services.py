@@ -582,6 +582,9 @@ def import_recorded_comments(consultation: Consultation, actor, data: bytes, *, 
         raise ImportRefused(error.messages) from error
     stored = []
     for row in rows:
+        if row.received_at is not None and row.received_at > now():  # a wrong hour typed, as the form refuses it
+            problems.append((row.line, _("第%(line)d行：%(problem)s", line=row.line, problem=_("收到时刻不能晚于现在。"))))
+            continue
         try:
             stored.append(record_comment(
                 consultation, actor, channel=row.channel or channel, received_on=row.received_on or received_on,

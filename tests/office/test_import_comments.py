@@ -154,6 +154,25 @@ def test_a_list_giving_the_time_each_opinion_came_is_checked_to_the_moment(clien
                                                              ("letter", shanghai(2023, 5, 12, 12, 0))]
 
 
+def test_a_list_giving_a_time_later_than_now_is_refused_as_the_form_refuses_it(client, clock, consultation, submit):
+    """A time typed wrong in the office's list (17:05 of today, read at 10:00) is refused with its row, as the form
+    refuses it (收到时刻不能晚于现在); it was stored as received now, a moment the list never gave."""
+    from datetime import datetime
+
+    clock.set(shanghai(2023, 5, 5, 10, 0))  # within the period (to 2023-05-12 23:59:59)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["意见内容", "收到日期", "收到方式"])
+    sheet.append(["上午来电的意见。", datetime(2023, 5, 5, 9, 30), "电话"])
+    sheet.append(["时刻写错的来电意见。", datetime(2023, 5, 5, 17, 5), "电话"])
+    response = submit(import_url(consultation), file=(xlsx(workbook), "来电记录.xlsx"), channel="phone",
+                      received_on="2023-05-05")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "第3行：收到时刻不能晚于现在。" in page
+    assert "第2行" not in page and stored() == []
+
+
 def word_form(rows_above, header, rows) -> bytes:
     """A Word 意见反馈表 as offices attach them: who sends it above, then the opinions, one a row."""
     from docx import Document
