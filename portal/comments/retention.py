@@ -81,8 +81,29 @@ def erase_old_contacts(days: int) -> dict[int, int]:
                                                       CommentAgreement.client_hash.is_not(None))
                        .values(client_hash=None).execution_options(synchronize_session=False))
     forget_unheld_addresses()
+    _forget_contact_exports(ended)
     db.session.flush()
     return counts
+
+
+def _forget_contact_exports(ended) -> None:
+    """The export files holding the contacts of these consultations (digests with contacts built by the export
+    worker, portal/digests/exports.py) are given no more: a ready one is expired (its file deleted by the next
+    expire-exports), one being built failed (its worker then finds it taken and deletes what it wrote). They had
+    been downloadable, contacts and all, for up to PORTAL_EXPORT_RETENTION_HOURS after the erasure."""
+    from portal.digests.exports import read_options
+    from portal.digests.models import ExportJob
+
+    for job in db.session.scalars(select(ExportJob).where(ExportJob.consultation_id.in_(ended),
+                                                          ExportJob.status.in_(("ready", "running")),
+                                                          ExportJob.options.is_not(None))):
+        if not read_options(job)[0]:  # without contacts: kept to its own retention
+            continue
+        if job.status == "ready":
+            job.status = "expired"  # its path kept: expire-exports deletes the file
+        else:
+            job.status, job.finished_at = "failed", now()
+            job.error = "提出人的联系方式已按保留期限清除，这份含联系方式的文件不再生成。"
 
 
 def forget_unheld_addresses() -> int:

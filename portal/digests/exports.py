@@ -268,7 +268,10 @@ def expire_exports() -> dict:
     cutoff = at - timedelta(hours=current_app.config["EXPORT_RETENTION_HOURS"])
     folder = exports_folder()
     expired = 0
-    for job in db.session.scalars(select(ExportJob).where(ExportJob.status == "ready", ExportJob.built_at < cutoff)):
+    # and the files of jobs expired early (their contacts erased: comments/retention.py), not given since
+    for job in db.session.scalars(select(ExportJob).where(or_(
+            (ExportJob.status == "ready") & (ExportJob.built_at < cutoff),
+            (ExportJob.status == "expired") & ExportJob.path.is_not(None)))):
         if job.path:
             (folder / job.path).unlink(missing_ok=True)
         job.status, job.path = "expired", None

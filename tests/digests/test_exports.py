@@ -267,3 +267,38 @@ def test_a_filtered_digest_is_queued_only_when_the_filtered_comments_are_many(
                                                             data={"csrf_token": csrf_token(client, "/login")}))
     job = db.session.get(ExportJob, int(page_again.rsplit("/", 1)[1]))
     assert job.options == "stance=suggest" and job.status == "pending"
+
+
+def test_a_digest_with_contacts_built_before_the_contacts_were_erased_is_no_longer_given(
+        app, client, clock, login, office_consultation):
+    """PORTAL_CONTACT_RETENTION_DAYS: once a consultation's contacts are erased, the export file that holds them (built
+    within PORTAL_EXPORT_RETENTION_HOURS before) is no longer downloaded, and the next expire-exports deletes it; it
+    had been given for up to two days more, contacts and all."""
+    from tests.helpers import shanghai
+
+    consultation, _comments = office_consultation
+    app.config["EXPORT_INLINE_MAX"] = 3
+    clock.set(shanghai(2023, 5, 13, 9, 0))
+    assert app.test_cli_runner().invoke(args=["consultations", "close-due"]).exit_code == 0
+    clock.set(shanghai(2023, 5, 14, 10, 0))
+    login("office@example.gov.cn")
+    url = f"/office/consultations/{consultation.id}/digest.xlsx?contacts=1"
+    page = job_page(client, consultation, client.post(url, data={"csrf_token": csrf_token(client, url),
+                                                                 "confirm": "y"}))
+    plain = job_page(client, consultation, client.get(f"/office/consultations/{consultation.id}/digest.xlsx"))
+    assert run_worker(app).strip() == "生成 2 个文件，0 个没有生成成功。"
+    with_contacts = db.session.get(ExportJob, int(page.rsplit("/", 1)[1]))
+    path = os.path.join(app.instance_path, "exports", with_contacts.path)
+
+    clock.set(shanghai(2023, 5, 14, 10, 30))  # the consultation ended more than a day ago
+    result = app.test_cli_runner().invoke(args=["comments", "erase-contacts", "--days", "1"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert "下载（" not in client.get(page).get_data(as_text=True)
+    response = download(client, page)
+    assert response.status_code == 303
+    assert "这个文件已经删除或还没有准备好，请重新生成。" in client.get(page).get_data(as_text=True)
+    assert download(client, plain).status_code == 200  # without contacts: kept to its retention
+    clock.set(shanghai(2023, 5, 14, 11, 30))
+    assert app.test_cli_runner().invoke(args=["digests", "expire-exports"]).exit_code == 0
+    assert not os.path.exists(path)
