@@ -1,4 +1,5 @@
-"""Export jobs (导出任务): the digest or archive of a large consultation is built by a worker, not in the web request.
+"""Export jobs (导出任务): the digest, archive or files ZIP of a large consultation is built by a worker, not in the web
+request.
 
 Up to ``EXPORT_INLINE_MAX`` comments received, the office's buttons give the file at once, as always. Above it, the
 button asks for an export job (``request_export``: the same job while one waits or is being built) and the office is
@@ -7,9 +8,15 @@ scheduler's ``exports`` job every minute) claims each job with a conditional UPD
 the workers asking gets it), builds the file under ``<instance>/exports`` (mode 0600, written as ``.part`` and renamed
 once whole), then marks it ready with the moment whose data it holds. A worker killed mid-build leaves its job
 ``running``; after ``STALE_AFTER`` another pass takes it again (at most ``MAX_ATTEMPTS`` times, then it is failed). A
-failure is recorded with its reason, which the office sees, and may be asked again. The file is served only to the
-staff who may download the consultation's exports (the same check as the buttons; the archive's download audited as
-before) and deleted ``EXPORT_RETENTION_HOURS`` after it was built (the scheduler's ``expire-exports`` job).
+failure is logged and recorded with its technical reason for the administrators' status page; the office is told in
+plain words that the file could not be prepared, and may ask again. The file is served only to the staff who may
+download the consultation's exports (the same check as the buttons; the download of an archive, of the commenters'
+files or of contacts audited as before) and deleted ``EXPORT_RETENTION_HOURS`` after it was built (the scheduler's
+``expire-exports`` job).
+
+The ZIP of the commenters' files (``attachments``) is built by the worker when more than ``EXPORT_INLINE_MAX``
+comments sent files, or when the files weigh more than ``INLINE_BYTES_PER_COMMENT`` for each of those comments
+(``attachments_built_by_worker``): its cost is the bytes compressed more than the rows.
 """
 from __future__ import annotations
 
@@ -35,6 +42,9 @@ STALE_AFTER = timedelta(minutes=30)  # a job running longer than this lost its w
 MAX_ATTEMPTS = 3  # builds begun of one job; a job whose every build was cut short is failed
 REFRESH_SECONDS = 10  # the waiting page reloads itself this often
 WAITING = ("pending", "running")
+# the files ZIP is built in the request up to EXPORT_INLINE_MAX times this many bytes (100 MiB at 5,000): about the
+# seconds the archive of EXPORT_INLINE_MAX comments takes, as deflate and the database read ~30 MB/s
+INLINE_BYTES_PER_COMMENT = 20 * 1024
 
 
 @dataclass(frozen=True)
@@ -48,7 +58,11 @@ def kinds() -> dict[str, Kind]:
 
     found = {fmt: Kind(fmt, mimetype) for fmt, (mimetype, _write) in FORMATS.items()}
     found["archive"] = Kind("zip", "application/zip")
+    found["attachments"] = Kind("zip", "application/zip")  # every file sent with the comments
     return found
+
+
+OPTIONLESS = ("archive", "attachments")  # the kinds that are one file of the consultation (no filters, no contacts)
 
 
 def received_count(consultation: Consultation) -> int:
@@ -64,6 +78,20 @@ def built_by_worker(consultation: Consultation, filters=None) -> bool:
 
         return filtered_count(consultation, filters) > current_app.config["EXPORT_INLINE_MAX"]
     return received_count(consultation) > current_app.config["EXPORT_INLINE_MAX"]
+
+
+def attachments_built_by_worker(consultation: Consultation) -> bool:
+    """Whether the ZIP of the files sent with the consultation's comments is too large to build in the request."""
+    from portal.digests.services import attachment_totals
+
+    comments, size = attachment_totals(consultation)
+    return too_many_files(comments, size, current_app.config["EXPORT_INLINE_MAX"])
+
+
+def too_many_files(comments: int, size: int, inline_max: int) -> bool:
+    """More than ``inline_max`` comments with files, or more bytes than ``inline_max`` times
+    ``INLINE_BYTES_PER_COMMENT`` (0: any file at all)."""
+    return comments > inline_max or size > inline_max * INLINE_BYTES_PER_COMMENT
 
 
 def digest_options(with_contacts: bool, filters) -> str | None:
@@ -89,10 +117,12 @@ def read_options(job: ExportJob):
 def job_filename(job: ExportJob, consultation: Consultation) -> str:
     """The name the office's browser saves the file under, as when it was given at once."""
     from portal.digests.archive import archive_filename
-    from portal.digests.services import digest_filename
+    from portal.digests.services import attachments_filename, digest_filename
 
     if job.kind == "archive":
         return archive_filename(consultation)
+    if job.kind == "attachments":
+        return attachments_filename(consultation)
     with_contacts, filters = read_options(job)
     return digest_filename(consultation, job.kind, with_contacts, filtered=filters is not None)
 
@@ -118,7 +148,7 @@ def request_export(consultation: Consultation, kind: str, user, options: str | N
     """The job waiting or being built for ``kind`` of the consultation with these ``options`` (``digest_options``),
     else a new one (flushed). Two requests at once give one job: a unique index holds one waiting job a file,
     options and consultation."""
-    if kind not in kinds() or (kind == "archive" and options):
+    if kind not in kinds() or (kind in OPTIONLESS and options):
         raise ValueError(f"unknown export {kind!r} {options!r}")
     key = hashlib.sha256(options.encode()).hexdigest() if options else ""
     waiting = _waiting(consultation.id, kind, key)
@@ -186,8 +216,9 @@ def build_exports(runner: str, limit: int | None = None) -> dict:
 
 
 def build(job: ExportJob, runner: str) -> bool:
-    """Write the job's file (claimed by ``runner``), then mark it ready; a failure marks it failed with the reason.
-    Nothing the build writes to the database is kept (the archive's audit entry waits for its download)."""
+    """Write the job's file (claimed by ``runner``), then mark it ready; a failure is logged and marks it failed with
+    the technical reason (for the administrators' status page; the office's page says it plainly). Nothing the build
+    writes to the database is kept (the audit entry of an archive or files waits for its download)."""
     job_id, kind = job.id, job.kind
     folder = exports_folder()
     name = f"{job_id}-{secrets.token_hex(8)}.{kinds()[kind].extension}"
@@ -200,7 +231,7 @@ def build(job: ExportJob, runner: str) -> bool:
             comments, files = _write(consultation, job, out)
         db.session.rollback()
         os.replace(part, folder / name)
-    except Exception as error:  # noqa: BLE001 - recorded on the job for the office, and logged
+    except Exception as error:  # noqa: BLE001 - logged, and recorded on the job for the administrators
         db.session.rollback()
         part.unlink(missing_ok=True)
         current_app.logger.exception("export job %s failed", job_id)
@@ -214,13 +245,16 @@ def build(job: ExportJob, runner: str) -> bool:
     return True
 
 
-def _write(consultation: Consultation, job: ExportJob, out) -> tuple[int, int | None]:
+def _write(consultation: Consultation, job: ExportJob, out) -> tuple[int | None, int | None]:
     if job.kind == "archive":
         from portal.digests.archive import write_archive
 
         done = write_archive(consultation, out, None)
         return received_count(consultation), len(done.files)
-    from portal.digests.services import build_digest
+    from portal.digests.services import build_digest, write_attachments_zip
+
+    if job.kind == "attachments":  # None: audited when the office downloads it (record_export_download)
+        return None, write_attachments_zip(consultation, out, None)  # the page says its files
 
     with_contacts, filters = read_options(job)
     # None: the export of contacts is audited when the office downloads it (record_export_download)
@@ -244,11 +278,16 @@ def file_path(job: ExportJob) -> Path | None:
 
 
 def record_export_download(job: ExportJob, consultation: Consultation, actor) -> None:
-    """A file built by the worker is audited when downloaded, as it was when given at once: an archive (its files),
-    a digest with contacts (its format, comments and filters); with the job and the moment whose data it holds."""
+    """A file built by the worker is audited when downloaded, as it was when given at once: an archive or the
+    commenters' files (their number), a digest with contacts (its format, comments and filters); with the job and the
+    moment whose data it holds."""
     from portal.audit.services import record_action
 
     built = {"job": job.id, "built_at": job.built_at.isoformat()}
+    if job.kind == "attachments":
+        record_action(actor, "export_attachments", consultation, consultation_id=consultation.id,
+                      after={"files": job.files} | built, reason="下载意见附件")
+        return
     if job.kind == "archive":
         record_action(actor, "export_archive", consultation, consultation_id=consultation.id,
                       after={"files": job.files} | built, reason="下载归档材料")

@@ -310,6 +310,15 @@ def attachment_count(consultation: Consultation) -> int:
         .where(comment_received(consultation.id))) or 0
 
 
+def attachment_totals(consultation: Consultation) -> tuple[int, int]:
+    """(comments with files, bytes of their files) of the comments received (spam left out): what the office's ZIP
+    holds, by which it is built in the request or by the export worker (exports.attachments_built_by_worker)."""
+    comments, size = db.session.execute(
+        select(func.count(func.distinct(CommentAttachment.comment_id)), func.sum(CommentAttachment.size))
+        .join(Comment, Comment.id == CommentAttachment.comment_id).where(comment_received(consultation.id))).one()
+    return comments or 0, size or 0
+
+
 def attachments_filename(consultation: Consultation) -> str:
     return f"consultation-{consultation.id}-附件.zip"
 
@@ -317,8 +326,9 @@ def attachments_filename(consultation: Consultation) -> str:
 def write_attachments_zip(consultation: Consultation, out: BinaryIO, actor) -> int:
     """Write every file sent with the consultation's comments (spam excluded) into a ZIP on ``out``, each in a
     folder named after its comment's receipt number (the digest's 回执号 and 附件 columns lead to it), read from
-    the database a few at a time. The download is audited: files may hold what their senders did not publish.
-    Returns the number of files written."""
+    the database a few at a time. The download is audited as ``actor``'s: files may hold what their senders did not
+    publish (None: not here, the export worker's file is audited when downloaded). Returns the number of files
+    written."""
     written = 0
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         taken: set[str] = set()
@@ -328,8 +338,9 @@ def write_attachments_zip(consultation: Consultation, out: BinaryIO, actor) -> i
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, attachment.data)
             written += 1
-    record_action(actor, "export_attachments", consultation, consultation_id=consultation.id,
-                  after={"files": written}, reason="下载意见附件")
+    if actor is not None:  # None: built by the export worker, audited at its download
+        record_action(actor, "export_attachments", consultation, consultation_id=consultation.id,
+                      after={"files": written}, reason="下载意见附件")
     return written
 
 

@@ -10,8 +10,9 @@ from flask_login import current_user
 from portal.accounts.access import get_managed_consultation, role_required
 from portal.comments.attachments import staff_download
 from portal.core.official_docx import DOCX
-from portal.digests.exports import (REFRESH_SECONDS, WAITING, built_by_worker, digest_options, file_path,
-                                    job_filename, kinds, read_options, record_export_download, request_export)
+from portal.digests.exports import (REFRESH_SECONDS, WAITING, attachments_built_by_worker, built_by_worker,
+                                    digest_options, file_path, job_filename, kinds, read_options,
+                                    record_export_download, request_export)
 from portal.digests.forms import ContactsConfirmForm
 from portal.digests.models import ExportJob
 from portal.digests.services import (FORMATS, attachments_filename, build_digest, describe_filters,
@@ -104,9 +105,12 @@ def _written(write, mimetype: str, download_name: str):
 @bp.post("/attachments.zip")
 @role_required("office")
 def attachments(consultation_id: int):
-    """Every file sent with the consultation's comments, in one ZIP (written to a temporary file, then sent). A
-    POST (a button of the responses page, with its CSRF token): the download is recorded in the audit log."""
+    """Every file sent with the consultation's comments, in one ZIP (written to a temporary file, then sent; by the
+    export worker when they are many). A POST (a button of the responses page, with its CSRF token): the download is
+    recorded in the audit log."""
     consultation = get_managed_consultation(consultation_id)
+    if attachments_built_by_worker(consultation):
+        return _queued(consultation, "attachments")
     return _written(lambda out: write_attachments_zip(consultation, out, current_user), "application/zip",
                     attachments_filename(consultation))
 

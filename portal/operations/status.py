@@ -85,7 +85,7 @@ def backlogs(at: datetime | None = None) -> list[Backlog]:
         _backlog("attachments", _l("等待读出文字的意见附件"), "scheduler",
                  select(func.count(), func.min(CommentAttachment.created_at))
                  .where(CommentAttachment.text_read_at.is_(None)), at),
-        _backlog("exports", _l("等待生成的导出文件（意见汇总、归档材料包）"), "scheduler",
+        _backlog("exports", _l("等待生成的导出文件（意见汇总、意见附件、归档材料包）"), "scheduler",
                  select(func.count(), func.min(ExportJob.requested_at)).where(ExportJob.status == "pending"), at),
         _backlog("closing", _l("已过截止时间、尚未结束的征求意见"), "scheduler",
                  select(func.count(), func.min(Consultation.deadline)).where(
@@ -143,6 +143,29 @@ def failed_routing() -> RoutingFailed:
         .order_by(RoutingQueueItem.failed_at.desc(), RoutingQueueItem.comment_id).limit(FAILED_SHOWN)
     ).all() if count else []
     return RoutingFailed(count, shown)
+
+
+@dataclass
+class ExportsFailed:
+    count: int
+    shown: list  # (ExportJob, Consultation) of the latest, at most FAILED_SHOWN
+    days: int  # listed for this long (FAILED_EXPORTS_FOR)
+
+
+FAILED_EXPORTS_FOR = timedelta(days=7)  # an export job failed longer ago than this is no longer listed
+
+
+def failed_exports(at: datetime | None = None) -> ExportsFailed:
+    """Export jobs (portal/digests/exports.py) that failed within ``FAILED_EXPORTS_FOR``, with their technical
+    error: the office's page says only that the file could not be prepared, to try again or ask the administrator."""
+    at = at or now()
+    failed = (ExportJob.status == "failed", ExportJob.finished_at >= at - FAILED_EXPORTS_FOR)
+    count = db.session.scalar(select(func.count()).select_from(ExportJob).where(*failed)) or 0
+    shown = db.session.execute(
+        select(ExportJob, Consultation).join(Consultation, Consultation.id == ExportJob.consultation_id)
+        .where(*failed).order_by(ExportJob.finished_at.desc(), ExportJob.id.desc()).limit(FAILED_SHOWN)
+    ).all() if count else []
+    return ExportsFailed(count, shown, FAILED_EXPORTS_FOR.days)
 
 
 def workers(at: datetime | None = None) -> list[WorkerState]:

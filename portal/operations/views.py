@@ -27,6 +27,7 @@ def status_page():
         jobs=status.jobs(at), failed_mail=status.failed_mail_count(), late=status.LATE,
         retrying=status.retrying_mail(), retrying_routing=status.retrying_routing(),
         failed_routing=status.failed_routing(), form=ConfirmForm(),
+        failed_exports=status.failed_exports(at),
     )
 
 

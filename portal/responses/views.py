@@ -14,7 +14,7 @@ from portal.comments.models import Comment, NOT_RECEIVED
 from portal.comments.quotes import changed_quotes, most_quoted, proposals_taken, received_quoting, sentence_of
 from portal.digests.annotated import ANNOTATED_MAX
 from portal.consultations.models import Consultation
-from portal.digests.exports import built_by_worker, recent_exports
+from portal.digests.exports import attachments_built_by_worker, built_by_worker, recent_exports
 from portal.digests.services import attachment_count
 from portal.extensions import db
 from portal.moderation.grouping import group_new_comments
@@ -65,6 +65,7 @@ def render_index(consultation: Consultation, form: BulkResponseForm, status: int
         attachments=attachments_of(c.id for c in shown), file_count=attachment_count(consultation),
         reasons=common_reasons(consultation), advice=advice_for(c.id for c in shown), annotated_max=ANNOTATED_MAX,
         exports_queued=built_by_worker(consultation), exports=recent_exports(consultation),
+        files_queued=attachments_built_by_worker(consultation),
         quotes_changed=changed_quotes(consultation, shown), proposals_taken=proposals_taken(consultation, shown),
         sentences=most_quoted(consultation),
         passage_text=received_quoting(consultation, filters.passage)[0] if filters.passage is not None else None,

@@ -1,19 +1,25 @@
-"""Export jobs: above PORTAL_EXPORT_INLINE_MAX comments the office's digest and archive are built by a worker; the
-office waits on a page that refreshes itself, then downloads the file as it was when built; only its own office may;
-two workers build a job once, a killed worker's job is taken again, a failure can be asked again, the file is deleted
-after the retention."""
+"""Export jobs: above PORTAL_EXPORT_INLINE_MAX comments the office's digest and archive (and above as many comments
+with files, or their bytes, the ZIP of the commenters' files) are built by a worker; the office waits on a page that
+refreshes itself, then downloads the file as it was when built; only its own office may; two workers build a job once,
+a killed worker's job is taken again, a failure is told plainly (its reason on the administrators' status page) and
+can be asked again, the file is deleted after the retention."""
+import hashlib
 import io
+import logging
 import os
+import re
 import stat
 import threading
 import zipfile
 
 import openpyxl
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.audit.models import AuditEntry
+from portal.comments.models import CommentAttachment
 from portal.comments.services import submit_comment
-from portal.digests.exports import build_exports, claim_next, request_export, take
+from portal.digests.exports import INLINE_BYTES_PER_COMMENT, build_exports, claim_next, request_export, take, \
+    too_many_files
 from portal.digests.models import ExportJob
 from portal.extensions import db
 from portal.operations.models import JobRun
@@ -184,7 +190,7 @@ def test_a_killed_workers_job_is_taken_again_and_a_failure_can_be_asked_again(ap
     page = job_page(client, consultation, client.get(f"/office/consultations/{consultation.id}/digest.csv"))
     assert "生成 0 个文件，1 个没有生成成功。" in run_worker(app)
     failed = client.get(page).get_data(as_text=True)
-    assert "文件没有生成成功。" in failed and "原因：磁盘空间不足" in failed and "refresh" not in failed
+    assert "文件没有生成成功。" in failed and "磁盘空间不足" not in failed and "refresh" not in failed
     assert os.listdir(os.path.join(app.instance_path, "exports")) == [job.path]  # nothing half-written left
     monkeypatch.undo()
     again = client.post(f"{page}/again", data={"csrf_token": csrf_token(client, "/login")})
@@ -302,3 +308,143 @@ def test_a_digest_with_contacts_built_before_the_contacts_were_erased_is_no_long
     clock.set(shanghai(2023, 5, 14, 11, 30))
     assert app.test_cli_runner().invoke(args=["digests", "expire-exports"]).exit_code == 0
     assert not os.path.exists(path)
+
+
+def attach(comment, name: str, data: bytes) -> None:
+    """A file sent with ``comment`` (as the comment form stores it)."""
+    position = db.session.scalar(select(func.count()).where(CommentAttachment.comment_id == comment.id))
+    db.session.add(CommentAttachment(comment_id=comment.id, position=position, filename=name,
+                                     content_type="text/plain", size=len(data),
+                                     sha256=hashlib.sha256(data).hexdigest(), data=data))
+    db.session.flush()
+
+
+def ask_files(client, consultation):
+    return client.post(f"/office/consultations/{consultation.id}/attachments.zip",
+                       data={"csrf_token": csrf_token(client, f"/office/consultations/{consultation.id}/responses")})
+
+
+def test_the_files_of_many_comments_are_zipped_by_the_worker_and_their_download_audited(
+        app, client, clock, login, make_user, office_consultation):
+    consultation, comments = office_consultation
+    attach(comments["goals"], "意见.txt", "第一条意见的附件。".encode())
+    attach(comments["goals"], "补充.txt", "补充材料。".encode())
+    attach(comments["whole"], "意见.txt", "整体意见的附件。".encode())
+    attach(comments["spam"], "广告.txt", "广告".encode())  # spam: never in the ZIP
+    db.session.commit()
+    app.config["EXPORT_INLINE_MAX"] = 2  # two comments with files (and a few bytes): at once, as before
+    login("office@example.gov.cn")
+    responses = client.get(f"/office/consultations/{consultation.id}/responses").get_data(as_text=True)
+    assert "全部意见附件（3 个文件" in responses and "附件很多，要在后台生成" not in responses
+    at_once = ask_files(client, consultation)
+    assert at_once.status_code == 200 and at_once.mimetype == "application/zip"
+    assert db.session.scalar(select(ExportJob.id)) is None
+
+    app.config["EXPORT_INLINE_MAX"] = 1  # more comments with files than that: the worker zips them
+    assert "附件很多，要在后台生成" in client.get(f"/office/consultations/{consultation.id}/responses").get_data(
+        as_text=True)
+    page = job_page(client, consultation, ask_files(client, consultation))
+    waiting = client.get(page).get_data(as_text=True)
+    assert "<h1>全部意见附件</h1>" in waiting and "这项征求意见收到的附件很多" in waiting
+    assert '<meta http-equiv="refresh" content="10">' in waiting and "下载（" not in waiting
+    assert job_page(client, consultation, ask_files(client, consultation)) == page  # pressed twice: one job
+    audited = select(AuditEntry).where(AuditEntry.action == "export_attachments")
+    assert len(db.session.scalars(audited).all()) == 1  # the download at once only
+
+    built_at = clock.now()
+    assert run_worker(app).strip() == "生成 1 个文件，0 个没有生成成功。"
+    assert len(db.session.scalars(audited).all()) == 1  # built, not downloaded: not audited yet
+    job = db.session.scalar(select(ExportJob))
+    assert (job.kind, job.status, job.files, job.options) == ("attachments", "ready", 3, None)
+    assert stat.S_IMODE(os.stat(os.path.join(app.instance_path, "exports", job.path)).st_mode) == 0o600
+    ready = client.get(page).get_data(as_text=True)
+    assert "文件已准备好。" in ready and "共 3 个文件。" in ready and "条意见。" not in ready
+    assert f"文件内容截至 {built_at.year}年5月1日 09:00" in ready and "下载会记录在操作日志中" in ready
+    assert f'href="{page}">全部意见附件</a>' in client.get(
+        f"/office/consultations/{consultation.id}/responses").get_data(as_text=True)
+
+    response = download(client, page)
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert "no-store" in response.headers["Cache-Control"]
+    assert response.headers["Content-Disposition"] == at_once.headers["Content-Disposition"]  # the name as before
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        contents = {name: archive.read(name).decode() for name in archive.namelist()}
+    goals, whole = comments["goals"].receipt_number, comments["whole"].receipt_number
+    assert contents == {f"{goals}/意见.txt": "第一条意见的附件。", f"{goals}/补充.txt": "补充材料。",
+                        f"{whole}/意见.txt": "整体意见的附件。"}
+    entry = db.session.scalars(audited.order_by(AuditEntry.id.desc())).first()
+    assert entry.actor_label.endswith("<office@example.gov.cn>") and entry.reason == "下载意见附件"
+    assert entry.after == {"files": 3, "job": job.id, "built_at": job.built_at.isoformat()}
+
+    make_user("office", email="other@example.gov.cn", unit_name="市卫健委")
+    login("other@example.gov.cn")  # another unit's office
+    assert client.get(page).status_code == 404 and download(client, page).status_code == 404
+    assert client.post(f"/office/consultations/{consultation.id}/attachments.zip",
+                       data={"csrf_token": csrf_token(client, "/login")}).status_code == 404
+    assert len(db.session.scalars(audited).all()) == 2
+
+
+def test_files_of_few_comments_but_many_bytes_are_zipped_by_the_worker(app, client, login, office_consultation):
+    consultation, comments = office_consultation
+    app.config["EXPORT_INLINE_MAX"] = 2
+    attach(comments["goals"], "意见.txt", b"x" * 100)
+    db.session.commit()
+    login("office@example.gov.cn")
+    assert ask_files(client, consultation).status_code == 200  # one comment, 100 bytes: at once
+    attach(comments["whole"], "扫描件.txt", b"y" * (2 * INLINE_BYTES_PER_COMMENT))  # two comments, but 40 KiB more
+    db.session.commit()
+    page = job_page(client, consultation, ask_files(client, consultation))
+    run_worker(app)
+    assert "共 2 个文件。" in client.get(page).get_data(as_text=True)
+    assert len(zipfile.ZipFile(io.BytesIO(download(client, page).data)).namelist()) == 2
+
+
+def test_when_the_files_zip_is_zipped_by_the_worker():
+    per = INLINE_BYTES_PER_COMMENT
+    assert not too_many_files(5000, 5000 * per, 5000)  # the default: 5,000 comments with 100 MiB of files
+    assert too_many_files(5001, 10, 5000)  # more comments with files
+    assert too_many_files(3, 5000 * per + 1, 5000)  # few, but large
+    assert not too_many_files(0, 0, 0)  # PORTAL_EXPORT_INLINE_MAX=0 and no file: nothing to build
+    assert too_many_files(1, 1, 0)  # 0: always by the worker
+
+
+def test_a_failure_is_told_plainly_and_its_reason_shown_to_administrators_only(
+        app, client, caplog, login, make_user, monkeypatch, office_consultation):
+    consultation, comments = office_consultation
+    attach(comments["goals"], "意见.txt", "附件。".encode())
+    db.session.commit()
+    app.config["EXPORT_INLINE_MAX"] = 0
+    login("office@example.gov.cn")
+    page = job_page(client, consultation, ask_files(client, consultation))
+    technical = "OSError: [Errno 28] No space left on device: '/srv/portal/instance/exports'"
+
+    def broken(*args, **kwargs):
+        raise OSError(technical)
+
+    monkeypatch.setattr("portal.digests.services.write_attachments_zip", broken)
+    with caplog.at_level(logging.ERROR):
+        assert "生成 0 个文件，1 个没有生成成功。" in run_worker(app)
+    job = db.session.scalar(select(ExportJob))
+    assert any(f"export job {job.id} failed" in r.getMessage() and technical in str(r.exc_info[1])
+               for r in caplog.records if r.exc_info)  # the log keeps it, with its traceback
+    assert job.status == "failed" and job.error == technical
+
+    failed = client.get(page).get_data(as_text=True)
+    assert "文件没有生成成功。" in failed
+    assert "这个文件没能准备好。请点下面的按钮再试一次；如果还是不行，请联系系统管理员。" in failed
+    assert "No space" not in failed and "Errno" not in failed and "原因" not in failed
+    assert "按现在的数据重新生成" in failed and "refresh" not in failed
+    responses = client.get(f"/office/consultations/{consultation.id}/responses").get_data(as_text=True)
+    assert "没有生成成功" in responses and "No space" not in responses
+    assert client.get("/admin/status").status_code == 403  # the office never sees the status page
+
+    english = client.get(page, query_string={"lang": "en"}).get_data(as_text=True)
+    assert "If it still does not work, please contact your system administrator." in english
+    assert "No space" not in english
+    make_user("admin")
+    login("admin@example.gov.cn")
+    status = client.get("/admin/status").get_data(as_text=True)
+    listed = re.search(rf'<tr id="export-failed-{job.id}">(.*?)</tr>', status, re.S)
+    assert listed and "全部意见附件" in listed.group(1) and consultation.title in listed.group(1)
+    assert "No space left on device" in listed.group(1)
+    assert "最近 7 天有 1 个导出文件没有生成成功。" in status
