@@ -42,8 +42,9 @@ STALE_AFTER = timedelta(minutes=30)  # a job running longer than this lost its w
 MAX_ATTEMPTS = 3  # builds begun of one job; a job whose every build was cut short is failed
 REFRESH_SECONDS = 10  # the waiting page reloads itself this often
 WAITING = ("pending", "running")
-# the files ZIP is built in the request up to EXPORT_INLINE_MAX times this many bytes (100 MiB at 5,000): about the
-# seconds the archive of EXPORT_INLINE_MAX comments takes, as deflate and the database read ~30 MB/s
+# the files ZIP is built in the request up to EXPORT_INLINE_MAX times this many bytes (100 MiB at 5,000): an
+# estimate (not measured in bench/) of what reading and deflating take in the seconds the archive of as many comments
+# takes; one setting, so that PORTAL_EXPORT_INLINE_MAX=0 sends any file to the worker
 INLINE_BYTES_PER_COMMENT = 20 * 1024
 
 
