@@ -37,11 +37,16 @@ def download(consultation_id: int, fmt: str):
             return render_template(
                 "digests/confirm_contacts.html", consultation=consultation, form=form, fmt=fmt
             ), status
-    elif request.method == "POST":
-        abort(405)
     filters = parse_filters(request.args)  # the responses page's filters: a digest of those comments only
     filters = filters if filters.active else None
-    if built_by_worker(consultation, filters):  # too many comments to write while the office waits
+    large = built_by_worker(consultation, filters)  # too many comments to write while the office waits
+    if not with_contacts and request.method == "POST" and not large:
+        abort(405)
+    if large:
+        # a link (or a browser's prefetch) queues nothing: the page asks, its button POSTs (CSRF-checked app-wide)
+        if not with_contacts and request.method == "GET":
+            return render_template("digests/prepare.html", consultation=consultation, fmt=fmt,
+                                   described=describe_filters(consultation, filters) if filters else ""), 200
         return _queued(consultation, fmt, digest_options(with_contacts, filters))
     return _written(lambda out: build_digest(consultation, fmt, out, current_user, with_contacts=with_contacts,
                                              filters=filters),

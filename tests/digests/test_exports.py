@@ -39,6 +39,16 @@ def run_worker(app) -> str:
     return result.output
 
 
+def ask_digest(client, url: str):
+    """The office asks for a large consultation's digest: its link opens a page (nothing queued), whose button
+    queues it."""
+    count = db.session.scalar(select(func.count()).select_from(ExportJob))
+    page = client.get(url)
+    assert page.status_code == 200 and "开始生成" in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ExportJob)) == count  # a GET queues nothing
+    return client.post(url, data={"csrf_token": csrf_token(client, url)})
+
+
 def download(client, page: str):
     return client.post(f"{page}/download", data={"csrf_token": csrf_token(client, "/login")})
 
@@ -60,13 +70,13 @@ def test_a_large_digest_is_queued_built_by_the_worker_and_downloaded_as_it_was(
     login("office@example.gov.cn")
     assert "要在后台生成" in client.get(f"/office/consultations/{consultation.id}/responses").get_data(as_text=True)
 
-    page = job_page(client, consultation, client.get(f"/office/consultations/{consultation.id}/digest.xlsx"))
+    page = job_page(client, consultation, ask_digest(client, f"/office/consultations/{consultation.id}/digest.xlsx"))
     waiting = client.get(page).get_data(as_text=True)
     assert "文件正在准备中，请稍候。" in waiting and "现在正在排队。" in waiting
     assert '<meta http-equiv="refresh" content="10">' in waiting  # no script: the CSP forbids inline ones
     assert "下载（" not in waiting
     # asked again (a second press, another colleague) while it waits: the same job
-    assert job_page(client, consultation, client.get(f"/office/consultations/{consultation.id}/digest.xlsx")) == page
+    assert job_page(client, consultation, ask_digest(client, f"/office/consultations/{consultation.id}/digest.xlsx")) == page
     assert download(client, page).status_code == 303  # nothing to download yet
 
     built_at = clock.now()
@@ -187,7 +197,7 @@ def test_a_killed_workers_job_is_taken_again_and_a_failure_can_be_asked_again(ap
 
     monkeypatch.setattr("portal.digests.services.build_digest", broken)
     login("office@example.gov.cn")
-    page = job_page(client, consultation, client.get(f"/office/consultations/{consultation.id}/digest.csv"))
+    page = job_page(client, consultation, ask_digest(client, f"/office/consultations/{consultation.id}/digest.csv"))
     assert "生成 0 个文件，1 个没有生成成功。" in run_worker(app)
     failed = client.get(page).get_data(as_text=True)
     assert "文件没有生成成功。" in failed and "磁盘空间不足" not in failed and "refresh" not in failed
@@ -205,7 +215,7 @@ def test_expiry_deletes_the_file_after_the_retention(app, client, clock, login, 
     app.config["EXPORT_INLINE_MAX"] = 3
     app.config["EXPORT_RETENTION_HOURS"] = 24
     login("office@example.gov.cn")
-    page = job_page(client, consultation, client.get(f"/office/consultations/{consultation.id}/digest.xlsx"))
+    page = job_page(client, consultation, ask_digest(client, f"/office/consultations/{consultation.id}/digest.xlsx"))
     run_worker(app)
     job = db.session.scalar(select(ExportJob))
     path = os.path.join(app.instance_path, "exports", job.path)
@@ -237,7 +247,7 @@ def test_a_large_digest_with_contacts_is_confirmed_queued_and_its_download_audit
     assert db.session.scalar(select(ExportJob.id)) is None
     page = job_page(client, consultation, client.post(url, data={"csrf_token": token, "confirm": "y"}))
     # the digest without contacts is another file: another job
-    assert job_page(client, consultation, client.get(f"/office/consultations/{consultation.id}/digest.xlsx")) != page
+    assert job_page(client, consultation, ask_digest(client, f"/office/consultations/{consultation.id}/digest.xlsx")) != page
     run_worker(app)
     ready = client.get(page).get_data(as_text=True)
     assert "含提出人的联系方式。" in ready and "文件已准备好。" in ready
@@ -261,9 +271,9 @@ def test_a_filtered_digest_is_queued_only_when_the_filtered_comments_are_many(
     few = client.get(f"/office/consultations/{consultation.id}/digest.csv?stance=oppose")  # one comment: at once
     assert few.status_code == 200 and few.mimetype == "text/csv"
     page = job_page(client, consultation,
-                    client.get(f"/office/consultations/{consultation.id}/digest.csv?stance=suggest&order=agreed"))
+                    ask_digest(client, f"/office/consultations/{consultation.id}/digest.csv?stance=suggest&order=agreed"))
     assert job_page(client, consultation,
-                    client.get(f"/office/consultations/{consultation.id}/digest.csv?stance=suggest")) == page
+                    ask_digest(client, f"/office/consultations/{consultation.id}/digest.csv?stance=suggest")) == page
     run_worker(app)
     assert "只含筛选出的意见：态度：建议" in client.get(page).get_data(as_text=True)
     text = download(client, page).data.decode("utf-8-sig")
@@ -291,7 +301,7 @@ def test_a_digest_with_contacts_built_before_the_contacts_were_erased_is_no_long
     url = f"/office/consultations/{consultation.id}/digest.xlsx?contacts=1"
     page = job_page(client, consultation, client.post(url, data={"csrf_token": csrf_token(client, url),
                                                                  "confirm": "y"}))
-    plain = job_page(client, consultation, client.get(f"/office/consultations/{consultation.id}/digest.xlsx"))
+    plain = job_page(client, consultation, ask_digest(client, f"/office/consultations/{consultation.id}/digest.xlsx"))
     assert run_worker(app).strip() == "生成 2 个文件，0 个没有生成成功。"
     with_contacts = db.session.get(ExportJob, int(page.rsplit("/", 1)[1]))
     path = os.path.join(app.instance_path, "exports", with_contacts.path)
@@ -448,3 +458,22 @@ def test_a_failure_is_told_plainly_and_its_reason_shown_to_administrators_only(
     assert listed and "全部意见附件" in listed.group(1) and consultation.title in listed.group(1)
     assert "No space left on device" in listed.group(1)
     assert "最近 7 天有 1 个导出文件没有生成成功。" in status
+
+
+def test_a_link_to_a_large_digest_queues_nothing_until_its_button_is_pressed(app, client, login, office_consultation):
+    """A GET (a link, a browser's prefetch, a page of another site) asks for no export: the page it opens has a
+    button, a POST with the CSRF token; without the token nothing is queued either."""
+    consultation, _comments = office_consultation
+    app.config["EXPORT_INLINE_MAX"] = 3
+    login("office@example.gov.cn")
+    url = f"/office/consultations/{consultation.id}/digest.docx"
+    page = client.get(url).get_data(as_text=True)
+    assert "意见汇总（Word 文档）" in page and "开始生成" in page and '<form method="post">' in page
+    assert client.post(url).status_code == 400  # no CSRF token
+    assert db.session.scalar(select(ExportJob.id)) is None
+    job_page(client, consultation, client.post(url, data={"csrf_token": csrf_token(client, url)}))
+    job = db.session.scalar(select(ExportJob))
+    assert job.kind == "docx" and job.status == "pending"
+    app.config["EXPORT_INLINE_MAX"] = 5_000  # small again: the digest is written at once, and a POST is refused
+    assert client.get(url).mimetype.endswith("wordprocessingml.document")
+    assert client.post(url, data={"csrf_token": csrf_token(client, "/login")}).status_code == 405
