@@ -71,6 +71,7 @@ def _migrate(app) -> None:
 
     with app.app_context():
         upgrade()
+        db.engine.dispose()  # its pooled connection, else held until a garbage collection (PostgreSQL's are few)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
