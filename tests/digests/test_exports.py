@@ -76,7 +76,8 @@ def test_a_large_digest_is_queued_built_by_the_worker_and_downloaded_as_it_was(
     assert '<meta http-equiv="refresh" content="10">' in waiting  # no script: the CSP forbids inline ones
     assert "下载（" not in waiting
     # asked again (a second press, another colleague) while it waits: the same job
-    assert job_page(client, consultation, ask_digest(client, f"/office/consultations/{consultation.id}/digest.xlsx")) == page
+    xlsx = f"/office/consultations/{consultation.id}/digest.xlsx"
+    assert job_page(client, consultation, ask_digest(client, xlsx)) == page
     assert download(client, page).status_code == 303  # nothing to download yet
 
     built_at = clock.now()
@@ -247,7 +248,8 @@ def test_a_large_digest_with_contacts_is_confirmed_queued_and_its_download_audit
     assert db.session.scalar(select(ExportJob.id)) is None
     page = job_page(client, consultation, client.post(url, data={"csrf_token": token, "confirm": "y"}))
     # the digest without contacts is another file: another job
-    assert job_page(client, consultation, ask_digest(client, f"/office/consultations/{consultation.id}/digest.xlsx")) != page
+    xlsx = f"/office/consultations/{consultation.id}/digest.xlsx"
+    assert job_page(client, consultation, ask_digest(client, xlsx)) != page
     run_worker(app)
     ready = client.get(page).get_data(as_text=True)
     assert "含提出人的联系方式。" in ready and "文件已准备好。" in ready
@@ -270,8 +272,8 @@ def test_a_filtered_digest_is_queued_only_when_the_filtered_comments_are_many(
     login("office@example.gov.cn")
     few = client.get(f"/office/consultations/{consultation.id}/digest.csv?stance=oppose")  # one comment: at once
     assert few.status_code == 200 and few.mimetype == "text/csv"
-    page = job_page(client, consultation,
-                    ask_digest(client, f"/office/consultations/{consultation.id}/digest.csv?stance=suggest&order=agreed"))
+    csv = f"/office/consultations/{consultation.id}/digest.csv"
+    page = job_page(client, consultation, ask_digest(client, f"{csv}?stance=suggest&order=agreed"))
     assert job_page(client, consultation,
                     ask_digest(client, f"/office/consultations/{consultation.id}/digest.csv?stance=suggest")) == page
     run_worker(app)
