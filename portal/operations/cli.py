@@ -58,5 +58,7 @@ def status_command():
         click.echo(f"{backlog.key:<16} {backlog.count}" + ("  ← 积压" if backlog.late else ""))
     if failed := given_up():
         click.echo(f"{'routing-failed':<16} {failed}  ← 生成邮件失败，已停止重试（/admin/status；flask mail retry-routing）")
+    if (exports := status.failed_exports()).count:
+        click.echo(f"{'exports-failed':<16} {exports.count}  ← 最近 {exports.days} 天导出文件没有生成成功（原因见 /admin/status）")
     for worker in status.workers():
         click.echo(f"{worker.kind:<16} {len(worker.seen)} 个进程在运行")

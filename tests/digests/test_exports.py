@@ -460,6 +460,8 @@ def test_a_failure_is_told_plainly_and_its_reason_shown_to_administrators_only(
     assert listed and "全部意见附件" in listed.group(1) and consultation.title in listed.group(1)
     assert "No space left on device" in listed.group(1)
     assert "最近 7 天有 1 个导出文件没有生成成功。" in status
+    printed = app.test_cli_runner().invoke(args=["jobs", "status"]).output  # what the status page shows, too
+    assert re.search(r"exports-failed +1  ← 最近 7 天导出文件没有生成成功", printed)
 
 
 def test_a_link_to_a_large_digest_queues_nothing_until_its_button_is_pressed(app, client, login, office_consultation):
