@@ -194,6 +194,9 @@ def export_again(consultation_id: int, job_id: int):
     """Ask for a job's file again (the same kind and options): after a failure, once it was deleted, or with the
     comments received since."""
     consultation, job = _export_job(consultation_id, job_id)
+    if read_options(job)[0]:  # commenters' contacts: confirmed again, as the first time
+        return redirect(url_for("digests.download", consultation_id=consultation.id, fmt=job.kind)
+                        + "?" + job.options, code=303)
     return _queued(consultation, job.kind, job.options)
 
 

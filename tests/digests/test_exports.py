@@ -263,6 +263,11 @@ def test_a_large_digest_with_contacts_is_confirmed_queued_and_its_download_audit
     job = db.session.get(ExportJob, int(page.rsplit("/", 1)[1]))
     assert entry.after == {"format": "xlsx", "comments": 4, "job": job.id, "built_at": job.built_at.isoformat()}
     assert entry.actor_label.endswith("<office@example.gov.cn>")
+    # made again with the data of now: the contacts are confirmed again first, as the first time
+    again = client.post(f"{page}/again", data={"csrf_token": csrf_token(client, "/login")})
+    assert again.status_code == 303 and again.headers["Location"] == url
+    assert "下载含联系方式的意见汇总" in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ExportJob)) == 2  # nothing queued by the press alone
 
 
 def test_a_filtered_digest_is_queued_only_when_the_filtered_comments_are_many(
