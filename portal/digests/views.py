@@ -128,7 +128,7 @@ def archive(consultation_id: int):
     from portal.digests.archive import archive_filename, write_archive
 
     consultation = get_managed_consultation(consultation_id)
-    if built_by_worker(consultation):
+    if built_by_worker(consultation) or attachments_built_by_worker(consultation):  # it holds every file too
         return _queued(consultation, "archive")
     return _written(lambda out: write_archive(consultation, out, current_user), "application/zip",
                     archive_filename(consultation))

@@ -415,6 +415,17 @@ def test_files_of_few_comments_but_many_bytes_are_zipped_by_the_worker(app, clie
     assert "共 2 个文件。" in client.get(page).get_data(as_text=True)
     assert len(zipfile.ZipFile(io.BytesIO(download(client, page).data)).namelist()) == 2
 
+    # the archive holds every file too: by the worker when the files are that large, however few the comments
+    app.config["EXPORT_INLINE_MAX"] = 4  # 4 comments received: the digests at once
+    attach(comments["goals"], "大文件.txt", b"z" * (4 * INLINE_BYTES_PER_COMMENT))
+    db.session.commit()
+    responses = client.get(f"/office/consultations/{consultation.id}/responses").get_data(as_text=True)
+    assert "意见很多：意见汇总和归档材料包要在后台生成" not in responses
+    assert re.search(r"归档材料包（\.zip，会记录在案）</button></form> <span class=\"hint\">附件很多", responses)
+    archive = client.post(f"/office/consultations/{consultation.id}/archive.zip",
+                          data={"csrf_token": csrf_token(client, "/login")})
+    assert db.session.get(ExportJob, int(job_page(client, consultation, archive).rsplit("/", 1)[1])).kind == "archive"
+
 
 def test_when_the_files_zip_is_zipped_by_the_worker():
     per = INLINE_BYTES_PER_COMMENT
