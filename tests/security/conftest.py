@@ -233,6 +233,9 @@ def world(app, clock, staff, import_seed):
     db.session.add(meeting)
     _registration, registration_key = register(meeting, name="王五", phone=PHONE, email=EMAIL, organisation=None,
                                                statement=None, language="zh_CN")
+    from portal.digests.exports import request_export
+
+    export_job = request_export(consultation, "csv", staff["office"])  # a large consultation's digest, asked for
     db.session.commit()
     group_new_comments()  # what the grouping worker does after a commit: the queue page then changes nothing
     message = db.session.scalars(select(OutboxMessage)).first()
@@ -244,6 +247,7 @@ def world(app, clock, staff, import_seed):
         "number": comments[0].receipt_number, "code": "en", "mode": "on", "token": confirm_token(EMAIL),
         "filename": "portal.css", "attachment_id": db.session.scalar(select(CommentAttachment.id)),
         "file_id": published_file.id, "meeting_id": meeting.id, "key": registration_key,
+        "job_id": export_job.id,
     }
     return {"consultation": consultation, "comments": comments, "section": section, "values": values,
             "unsubscribe_token": unsubscribe_token(EMAIL)}
