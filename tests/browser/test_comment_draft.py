@@ -34,6 +34,7 @@ def test_a_comment_being_written_survives_a_reload_and_an_expired_form(open_page
 
     page.get_by_role("button", name="提交意见").first.click()
     assert page.get_by_role("heading", level=1).inner_text() == "您的意见已收到"
+    page.wait_for_load_state("load")  # the receipt page's script has run (under load it could still be loading)
     page.goto(url)  # received: forgotten
     assert page.get_by_label("您的意见").first.input_value() == ""
     assert page.get_by_role("status").filter(has_text=RESTORED).count() == 0
