@@ -235,7 +235,13 @@ def silent_port():
 # --- mail (issue 4): a real SMTP server on loopback that keeps what it receives ---------------------
 
 class SMTPSink:
-    """An aiosmtpd server on 127.0.0.1 (free port) collecting every message; can be stopped and restarted."""
+    """An aiosmtpd server on 127.0.0.1 (free port) collecting every message; can be stopped and restarted.
+
+    It stops as a mail server shuts down: new transactions refused (421), then a moment for those under way to get
+    their answer. Cut at once, a message taken in whose 250 never reached the sender was sent again and received
+    twice: SMTP's own ambiguity (RFC 1047), which no sender can close, not the portal's bookkeeping."""
+
+    GRACE_SECONDS = 0.5
 
     def __init__(self):
         import socket
@@ -246,6 +252,14 @@ class SMTPSink:
         self.received: list[tuple[list[str], object]] = []  # (envelope recipients, parsed message)
         self.raw: list[bytes] = []  # the same messages as they came over the wire
         self.controller = None
+        self.closing = False
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.closing:
+            return "421 Service closing transmission channel"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes, policy
@@ -257,11 +271,16 @@ class SMTPSink:
     def start(self) -> None:
         from aiosmtpd.controller import Controller
 
+        self.closing = False
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self.controller.start()
 
     def stop(self) -> None:
         if self.controller is not None:
+            import time
+
+            self.closing = True
+            time.sleep(self.GRACE_SECONDS)
             self.controller.stop()
             self.controller = None
 
