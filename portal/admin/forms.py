@@ -3,12 +3,18 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from portal.core.forms import Form
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 ROLE_CHOICES = [SelectChoice("office", _l("起草单位工作人员")), SelectChoice("moderator", _l("审核人员")),
                 SelectChoice("admin", _l("管理员"))]
+
+
+# the unit's publication_review (None, True, False) as the form's choices
+PUBLICATION_REVIEW_CODES = {"site": None, "yes": True, "no": False}
+PUBLICATION_REVIEW_CHOICES = [SelectChoice("site", _l("跟随全站设置")), SelectChoice("yes", _l("需要审核")),
+                              SelectChoice("no", _l("不需要审核"))]
 
 
 class UserForm(Form):
@@ -27,6 +33,8 @@ class UnitForm(Form):
     emails = TextAreaField(_l("电子邮箱"), validators=[Optional(), Length(max=2000)])
     parent = SelectField(_l("上级单位"), coerce=int)
     aliases = TextAreaField(_l("别名"), validators=[Optional(), Length(max=2000)])
+    # 审核发布 for the unit's consultations; the view names the deployment's setting in the first choice
+    publication_review = RadioField(_l("发布前是否需要审核"), choices=PUBLICATION_REVIEW_CHOICES, default="site")
 
 
 class DirectoryImportForm(Form):

@@ -65,8 +65,9 @@ def _check_names(unit: Unit | None, name: str, aliases: list[str]) -> None:
 
 
 def save_unit(actor: User, unit: Unit | None, name: str, emails: list[str], parent: Unit | None,
-              aliases: list[str]) -> Unit:
-    """Create (``unit`` None) or change a unit of the directory."""
+              aliases: list[str], publication_review: bool | None = None) -> Unit:
+    """Create (``unit`` None) or change a unit of the directory. ``publication_review``: whether its consultations
+    need 审核发布 (None: as the deployment's PORTAL_PUBLICATION_REVIEW); audited with the rest."""
     name = name.strip()
     if not name:
         raise AdminError("name", _("请填写单位名称。"))
@@ -87,13 +88,15 @@ def save_unit(actor: User, unit: Unit | None, name: str, emails: list[str], pare
         db.session.add(unit)
     else:
         before = {"name": unit.name, "emails": list(unit.emails), "parent_id": unit.parent_id,
-                  "aliases": [a.alias for a in unit.aliases]}
+                  "aliases": [a.alias for a in unit.aliases], "publication_review": unit.publication_review}
     unit.name, unit.emails, unit.parent = name, list(emails), parent
+    unit.publication_review = publication_review
     unit.aliases = [next((a for a in unit.aliases if a.alias == alias), None) or UnitAlias(alias=alias)
                     for alias in aliases]
     db.session.flush()
     record_action(actor, "save_unit", unit, before=before,
-                  after={"name": unit.name, "emails": unit.emails, "parent_id": unit.parent_id, "aliases": aliases})
+                  after={"name": unit.name, "emails": unit.emails, "parent_id": unit.parent_id, "aliases": aliases,
+                         "publication_review": unit.publication_review})
     return unit
 
 

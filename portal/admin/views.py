@@ -11,8 +11,9 @@ from portal.accounts.models import User
 from portal.accounts.access import role_required
 from portal.admin import services
 from portal.admin.directory_file import DirectoryFileError, read_directory
-from portal.admin.forms import AliasForm, DirectoryImportForm, UnitForm, UserForm
+from portal.admin.forms import PUBLICATION_REVIEW_CODES, AliasForm, DirectoryImportForm, UnitForm, UserForm
 from portal.extensions import db
+from portal.office import publication_review
 from portal.office.forms import split_list
 from portal.units.models import Unit
 
@@ -84,7 +85,8 @@ def user(user_id: int | None = None):
 @role_required("admin")
 def units():
     directory = db.session.scalars(select(Unit).order_by(Unit.name)).all()
-    return render_template("admin/units.html", units=directory, unmatched=services.unmatched_unit_names())
+    return render_template("admin/units.html", units=directory, unmatched=services.unmatched_unit_names(),
+                           site_review=publication_review.deployment_review())
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
@@ -94,17 +96,21 @@ def unit(unit_id: int | None = None):
     record = db.session.get(Unit, unit_id) if unit_id else None
     if unit_id and record is None:
         abort(404)
+    # 审核发布: the unit's choice, kept when a post leaves the field out
+    review = next(code for code, value in PUBLICATION_REVIEW_CODES.items()
+                  if value is (record.publication_review if record is not None else None))
     if request.method == "GET" and record is not None:
         form = UnitForm(name=record.name, emails="\n".join(record.emails or []), parent=record.parent_id or 0,
-                        aliases="\n".join(a.alias for a in record.aliases))
+                        aliases="\n".join(a.alias for a in record.aliases), publication_review=review)
     else:
-        form = UnitForm()
+        form = UnitForm(publication_review=review)
     form.parent.choices = _unit_choices(_("（没有上级单位）"), exclude=record)
     if form.validate_on_submit():
         parent = db.session.get(Unit, form.parent.data) if form.parent.data else None
         try:
             services.save_unit(current_user, record, form.name.data, split_list(form.emails.data), parent,
-                               [a for a in (form.aliases.data or "").replace("、", "\n").splitlines()])
+                               [a for a in (form.aliases.data or "").replace("、", "\n").splitlines()],
+                               PUBLICATION_REVIEW_CODES[form.publication_review.data])
         except services.AdminError as error:
             db.session.rollback()
             _add_error(form, error.field, error.message)
@@ -112,7 +118,8 @@ def unit(unit_id: int | None = None):
             db.session.commit()
             return redirect(url_for("admin.units"))
     status = 422 if form.errors else 200
-    return render_template("admin/unit.html", form=form, unit=record), status
+    return render_template("admin/unit.html", form=form, unit=record,
+                           site_review=publication_review.deployment_review()), status
 
 
 @bp.route("/units/import", methods=["GET", "POST"])

@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "approve_publication": _l("审核通过并发布"),
     "return_publication": _l("退回发布申请"),
     "cancel_publication_request": _l("撤回发布申请"),
+    "supersede_publication_request": _l("不再需要审核，直接发布"),
     "extend": _l("延长截止时间"),
     "withdraw": _l("撤回发布"),
     "revise": _l("发布修改稿"),

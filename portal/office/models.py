@@ -40,13 +40,15 @@ class ConsultationMailbox(db.Model):
     consultation: Mapped["Consultation"] = relationship()  # noqa: F821
 
 
-REQUEST_STATES = ("pending", "approved", "returned", "cancelled")
+# superseded: published directly once its unit no longer asked for review
+REQUEST_STATES = ("pending", "approved", "returned", "cancelled", "superseded")
 
 
 class PublicationRequest(db.Model):
-    """审核发布: where a second person must approve each publication (PORTAL_PUBLICATION_REVIEW), the period and
-    visibility one staff member set, waiting for a colleague of the unit (or an administrator) to approve it — the
-    consultation is then published as asked — or return it with a note. One pending a consultation."""
+    """审核发布: where a second person must approve each publication (the unit's choice, else
+    PORTAL_PUBLICATION_REVIEW), the period and visibility one staff member set, waiting for a colleague of the unit
+    (or an administrator) to approve it — the consultation is then published as asked — or return it with a note.
+    One pending a consultation."""
 
     __tablename__ = "publication_requests"
     __table_args__ = (

@@ -1,9 +1,14 @@
-"""Publication review (审核发布): where the deployment asks for it (PORTAL_PUBLICATION_REVIEW), no one publishes a
+"""Publication review (审核发布): where the consultation's unit asks for it (an administrator chooses per unit:
+follow the deployment's PORTAL_PUBLICATION_REVIEW, the default, or always or never), no one publishes a
 consultation alone. The staff member who sets the period submits it (提交审核); a colleague of the unit who may manage
 the consultation — or an administrator — approves it, and it is published as asked (opening at once when the
 asked opening has passed), or returns it with a note (退回). Each step is audited and mailed: the request to the
 colleagues (else the administrators), the decision to the one who asked. ``flask consultations publish`` (an
 administrator at the server) is not reviewed.
+
+A request still pending when its unit stops asking for review is not stranded: it may still be approved, returned or
+taken back, and the office may instead publish directly (``publish_directly``), which ends it (status
+``superseded``, audited).
 """
 from __future__ import annotations
 
@@ -23,10 +28,26 @@ from portal.extensions import db
 from portal.office.models import PublicationRequest
 from portal.office.period import period_problems
 from portal.office.services import OfficeError, PeriodError, publish
+from portal.units.models import Unit
 
 
-def review_required() -> bool:
+def deployment_review() -> bool:
+    """The deployment's choice (PORTAL_PUBLICATION_REVIEW): for consultations of no unit, and units that follow it."""
     return bool(current_app.config.get("PUBLICATION_REVIEW"))
+
+
+def unit_review(unit: Unit | None) -> bool:
+    """Whether a publication of ``unit`` needs a second person: its own choice, else the deployment's."""
+    if unit is not None and unit.publication_review is not None:
+        return unit.publication_review
+    return deployment_review()
+
+
+def review_required(consultation: Consultation) -> bool:
+    """Whether publishing ``consultation`` needs a second person: its unit's choice (the administrator's, on the
+    unit's page), else — no unit, or a unit that follows the deployment — PORTAL_PUBLICATION_REVIEW."""
+    unit = db.session.get(Unit, consultation.owner_unit_id) if consultation.owner_unit_id is not None else None
+    return unit_review(unit)
 
 
 def pending_request(consultation: Consultation) -> PublicationRequest | None:
@@ -51,6 +72,18 @@ def requests_for(user) -> list[PublicationRequest]:
     pending = db.session.scalars(select(PublicationRequest).where(PublicationRequest.status == "pending")
                                  .order_by(PublicationRequest.created_at)).all()
     return [request for request in pending if may_decide(user, request)]
+
+
+def reviewers(consultation: Consultation, requester_id: int | None) -> tuple[list[User], bool]:
+    """Who is asked to decide a request by ``requester_id``: the active colleagues who may manage the consultation,
+    else (a unit with one member of staff, say) the active administrators; and whether it fell to the
+    administrators."""
+    staff = db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(("office", "admin")))).all()
+    colleagues = [u for u in staff if u.id != requester_id and u.role == "office"
+                  and can_manage_consultation(u, consultation)]
+    if colleagues:
+        return colleagues, False
+    return [u for u in staff if u.role == "admin" and u.id != requester_id], True
 
 
 def _label(user) -> str:
@@ -143,6 +176,19 @@ def cancel_request(request: PublicationRequest, actor) -> None:
                   after={"request": request.id})
 
 
+def publish_directly(consultation: Consultation, actor, opens_at: datetime | None, deadline: datetime | None,
+                     confirmed_short: bool, reason: str, comment_visibility: str) -> Consultation:
+    """Publish without review (``review_required`` is false). A request still pending — made while the unit asked for
+    review — ends with it (``superseded``, audited; its mail to the reviewers, not yet sent, is then not sent): the
+    consultation is published once, by this decision, not again by a later approval."""
+    pending = pending_request(consultation)
+    if pending is not None:
+        _decided(pending, actor, "superseded")  # refused when a reviewer decided it meanwhile
+        record_action(actor, "supersede_publication_request", consultation, consultation_id=consultation.id,
+                      after={"request": pending.id, "requested_by": pending.requested_by_label})
+    return publish(consultation, actor, opens_at, deadline, confirmed_short, reason, comment_visibility)
+
+
 def _mail(request: PublicationRequest, event: str) -> int:
     """The request to the colleagues who may decide it (else the administrators), a decision to the one who asked;
     staff mail, once an event and address."""
@@ -150,10 +196,7 @@ def _mail(request: PublicationRequest, event: str) -> int:
 
     consultation = request.consultation
     if event == "requested":
-        staff = db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(("office", "admin")))).all()
-        deciders = [u for u in staff if u.id != request.requested_by_id and u.role == "office"
-                    and can_manage_consultation(u, consultation)]
-        deciders = deciders or [u for u in staff if u.role == "admin" and u.id != request.requested_by_id]
+        deciders, _admins = reviewers(consultation, request.requested_by_id)
         addresses = sorted({u.email.lower() for u in deciders})
     else:
         requester = db.session.get(User, request.requested_by_id) if request.requested_by_id else None

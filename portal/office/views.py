@@ -132,7 +132,8 @@ def review(consultation_id: int):
     return render_template("office/review.html", consultation=consultation, review=review_of(consultation),
                            audit=audit, audit_more=audit_more, round_form=round_form,
                            earlier_rounds=earlier_rounds(consultation),
-                           next_rounds=next_rounds(consultation), reviewed=publication_review.review_required(),
+                           next_rounds=next_rounds(consultation),
+                           reviewed=publication_review.review_required(consultation),
                            publication_request=request_,
                            may_decide=request_ is not None and publication_review.may_decide(current_user, request_),
                            return_form=ReturnPublicationForm(), plain_form=PlainForm())
@@ -298,13 +299,17 @@ def publish(consultation_id: int):
         local = consultation.deadline.astimezone(SHANGHAI)
         form.deadline_date.data, form.deadline_time.data = local.date(), local.time()
     short = False
-    reviewed = publication_review.review_required()  # 审核发布: submitted for a colleague's approval
-    if reviewed and publication_review.pending_request(consultation) is not None:
+    # 审核发布 (the unit's choice, else the deployment's): submitted for a colleague's approval
+    reviewed = publication_review.review_required(consultation)
+    pending = publication_review.pending_request(consultation)
+    if reviewed and pending is not None:
         return redirect(url_for("office.review", consultation_id=consultation.id, _anchor="publication-request"))
+    by_admins = reviewed and publication_review.reviewers(consultation, current_user.id)[1]
     if form.validate_on_submit():
         opens_at = local_datetime(form.opens_date.data, form.opens_time.data) if form.opens.data == "later" else None
         deadline = local_datetime(form.deadline_date.data, form.deadline_time.data)
-        act = publication_review.request_publication if reviewed else services.publish
+        # no review (any longer): published at once, a request still pending from before ending with it
+        act = publication_review.request_publication if reviewed else publication_review.publish_directly
         try:
             act(consultation, current_user, opens_at, deadline, form.confirm_short.data,
                 form.short_reason.data or "", form.comment_visibility.data)
@@ -319,13 +324,14 @@ def publish(consultation_id: int):
         else:
             db.session.commit()
             if reviewed:
-                flash(_("已提交审核。本单位的其他工作人员审核通过后才会发布；审核人已收到邮件。"))
+                flash(_("已提交审核。本单位没有其他工作人员，由管理员审核，审核通过后才会发布；管理员已收到邮件。") if by_admins else
+                      _("已提交审核。本单位的其他工作人员审核通过后才会发布；审核人已收到邮件。"))
                 return redirect(url_for("office.review", consultation_id=consultation.id,
                                         _anchor="publication-request"))
             return redirect(url_for("office.review", consultation_id=consultation.id))
     status = 422 if form.errors else 200
     return render_template("office/publish.html", consultation=consultation, form=form, short=short,
-                           reviewed=reviewed), status
+                           reviewed=reviewed, by_admins=by_admins, pending=pending), status
 
 
 @bp.post("/consultations/<int:consultation_id>/publication-request/approve")
