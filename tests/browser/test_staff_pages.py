@@ -105,7 +105,8 @@ def staff_pages(consultation_id: int, comment_id: int, section_id: int, meeting_
         f"{office}/files", f"{office}/explanatory-note", f"{office}/terms", f"{office}/questions",
         f"{office}/meetings", f"{office}/meetings/{meeting_id}", f"{office}/meetings/{meeting_id}/sign-in-sheet",
         "/moderation", "/moderation?status=approved", f"/moderation/comments/{comment_id}/section",
-        "/admin/users", "/admin/users/new", "/admin/units", "/admin/units/import", "/admin/outbox", "/admin/audit",
+        "/admin/users", "/admin/users/new", "/admin/units", "/admin/units/new", "/admin/units/import", "/admin/outbox",
+        "/admin/audit",
         "/admin/status",
         "/admin/sensitive-words", "/admin/moderation-modes", "/password", "/two-factor",
     ]
