@@ -233,7 +233,8 @@ def test_a_unit_of_one_requiring_review_sends_the_request_to_the_administrators(
     assert all(smtp_server.to(a) == [] for a in ("office@mz.gov.cn", "colleague@mz.gov.cn", "office@cz.gov.cn"))
 
     log_in_as(client, login, "admin@example.gov.cn")
-    assert f"/office/consultations/{consultation_id}#publication-request" in client.get("/office/").get_data(as_text=True)
+    dashboard = client.get("/office/").get_data(as_text=True)
+    assert f"/office/consultations/{consultation_id}#publication-request" in dashboard
     submit(f"/office/consultations/{consultation_id}",
            f"/office/consultations/{consultation_id}/publication-request/approve")
     db.session.expire_all()
@@ -247,7 +248,8 @@ def test_a_reimport_of_the_directory_keeps_the_choice(app, client, world, login)
     set_review(client, unit_named("市财政局"), "yes")
     csv = "单位名称,电子邮箱,上级单位,别名\n市民政局,mz@example.gov.cn,,\n市财政局,cz@example.gov.cn,,\n市教育局,jy@example.gov.cn,,\n"
     url = "/admin/units/import"
-    response = client.post(url, data={"csrf_token": csrf_token(client, url), "file": (io.BytesIO(csv.encode("utf-8")), "units.csv")}, content_type="multipart/form-data")
+    data = {"csrf_token": csrf_token(client, url), "file": (io.BytesIO(csv.encode("utf-8")), "units.csv")}
+    response = client.post(url, data=data, content_type="multipart/form-data")
     assert response.status_code == 302
     db.session.expire_all()
     assert [(u.name, u.emails, u.publication_review) for u in db.session.scalars(select(Unit).order_by(Unit.id))] == [
