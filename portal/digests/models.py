@@ -38,7 +38,7 @@ class ExportJob(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    claimed_by: Mapped[str | None] = mapped_column(String(100))  # host:pid of the worker building it
+    claimed_by: Mapped[str | None] = mapped_column(String(100))  # host:pid:token of the worker building it (runner_id)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     built_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the moment whose data the file holds

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+import secrets
 import socket
 import traceback
 from dataclasses import dataclass
@@ -166,9 +167,24 @@ def _host_and_pid() -> tuple[str, int]:
     return socket.gethostname()[:80], os.getpid()
 
 
+_token: tuple[int, str] | None = None  # (the pid it was made in, the token): made again in a forked child
+
+
+def _process_token(pid: int) -> str:
+    """A short random token made once per process: host and pid alone are not unique (containers built from one
+    image with a fixed hostname each run their worker as pid 1, and would take each other's claims for their own)."""
+    global _token
+    if _token is None or _token[0] != pid:
+        _token = (pid, secrets.token_hex(4))
+    return _token[1]
+
+
 def runner_id() -> str:
-    """host:pid of this process, as recorded with the runs it claims and its signs of life."""
-    return "{}:{}".format(*_host_and_pid())
+    """host:pid:token of this process, as recorded with the runs and export jobs it claims (``claimed_by``,
+    String(100)) and in its signs of life (``worker_beats.id``, String(120), kind:host:pid:token); at most
+    80 + 1 + 7 (pid) + 1 + 8 characters. The status page shows the host and the pid from their own columns."""
+    host, pid = _host_and_pid()
+    return f"{host}:{pid}:{_process_token(pid)}"
 
 
 def _ensure_rows() -> None:

@@ -24,7 +24,7 @@ class JobRun(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(String(10))  # running, ok, failed
     counts: Mapped[dict | None] = mapped_column(JSON)  # what the last run did, for its line on the status page
-    claimed_by: Mapped[str | None] = mapped_column(String(100))  # host:pid of the scheduler that ran it
+    claimed_by: Mapped[str | None] = mapped_column(String(100))  # host:pid:token of the scheduler that ran it (runner_id)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last failure, kept after a success
     error: Mapped[str | None] = mapped_column(Text)
 
@@ -35,7 +35,7 @@ class WorkerBeat(db.Model):
 
     __tablename__ = "worker_beats"
 
-    id: Mapped[str] = mapped_column(String(120), primary_key=True)  # kind:host:pid
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)  # kind:host:pid:token
     kind: Mapped[str] = mapped_column(String(20))
     host: Mapped[str] = mapped_column(String(100))
     pid: Mapped[int]

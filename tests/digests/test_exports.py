@@ -179,6 +179,34 @@ def test_two_workers_at_once_claim_a_job_once(app, clock, office_consultation):
     assert db.session.get(ExportJob, job_id).claimed_by == winner
 
 
+def test_a_worker_on_a_host_of_the_same_name_and_pid_does_not_finish_a_job_another_took_over(app, clock, monkeypatch,
+                                                                                            office_consultation):
+    from portal.digests.exports import build, exports_folder
+    from portal.operations import jobs
+
+    monkeypatch.setattr(jobs, "_host_and_pid", lambda: ("portal", 1))  # two containers of one image, each pid 1
+    monkeypatch.setattr(jobs, "_token", None)
+    first = jobs.runner_id()
+    monkeypatch.setattr(jobs, "_token", None)
+    second = jobs.runner_id()
+    consultation, _comments = office_consultation
+    job_id = request_export(consultation, "csv", None).id
+    db.session.commit()
+    slow = claim_next(first)  # its build takes longer than STALE_AFTER
+    clock.advance(minutes=31)
+    assert claim_next(second).id == job_id  # thought gone: taken again
+    assert build(slow, first) is True  # the first ends at last: its file is not the job's
+    db.session.expire_all()
+    job = db.session.get(ExportJob, job_id)
+    assert (job.status, job.claimed_by, job.path) == ("running", second, None)
+    assert list(exports_folder().iterdir()) == []  # its file deleted
+    assert build(job, second) is True
+    db.session.expire_all()
+    job = db.session.get(ExportJob, job_id)
+    assert (job.status, job.claimed_by, job.attempts) == ("ready", second, 2)
+    assert [path.name for path in exports_folder().iterdir()] == [job.path]
+
+
 def test_a_killed_workers_job_is_taken_again_and_a_failure_can_be_asked_again(app, client, clock, login, monkeypatch,
                                                                               office_consultation):
     consultation, _comments = office_consultation

@@ -1,5 +1,6 @@
 """The scheduler (`flask jobs run`): each job runs once per interval however many schedulers run, a failing job
 is rolled back and recorded while the others run, and the jobs do what their own commands do."""
+import os
 import threading
 
 from sqlalchemy import select
@@ -9,8 +10,9 @@ from portal.comments.models import Comment
 from portal.consultations.models import Consultation
 from portal.extensions import db
 from portal.mail.worker import deliver_due
-from portal.operations.jobs import JOBS, run_due_jobs
-from portal.operations.models import JobRun
+from portal.operations import jobs
+from portal.operations.jobs import JOBS, Heartbeat, _claim, _ensure_rows, _finish, run_due_jobs, runner_id
+from portal.operations.models import JobRun, WorkerBeat
 from tests.helpers import shanghai
 
 CONTACT = "2019787574@qq.com"  # the address seed 003's notice gives for opinions
@@ -147,3 +149,82 @@ def test_a_job_run_from_cron_by_its_own_command_counts_as_run(app, clock, client
     db.session.expire_all()
     row = db.session.get(JobRun, "erase-old-mail")
     assert row.outcome == "failed" and "RuntimeError: 磁盘已满" in row.error
+
+
+# -- the runner id: unique per process, even where two containers have the same hostname and pid --------------
+
+def test_a_process_keeps_its_runner_id_and_it_names_the_host_and_the_pid():
+    first = runner_id()
+    host, pid, token = first.rsplit(":", 2)
+    assert (host, int(pid)) == jobs._host_and_pid()
+    assert len(token) == 8 and int(token, 16) >= 0
+    assert runner_id() == first
+
+
+def test_a_forked_child_gets_a_runner_id_of_its_own():
+    parent = runner_id()
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: say its id and leave at once (no pytest teardown in here)
+        try:
+            os.write(writing, runner_id().encode())
+        finally:
+            os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading) as pipe:
+        in_child = pipe.read()
+    os.waitpid(child, 0)
+    assert in_child.rsplit(":", 1)[0] == f"{jobs._host_and_pid()[0]}:{child}"
+    assert in_child.rsplit(":", 1)[1] != parent.rsplit(":", 1)[1]  # a token of its own, not the parent's copied
+    assert runner_id() == parent
+
+
+def _container(monkeypatch) -> str:
+    """The runner id of a new process on a host named "portal" as pid 1 (a container of one image)."""
+    monkeypatch.setattr(jobs, "_host_and_pid", lambda: ("portal", 1))
+    monkeypatch.setattr(jobs, "_token", None)
+    return runner_id()
+
+
+def test_two_containers_with_the_same_hostname_and_pid_are_two_runners(monkeypatch):
+    one, other = _container(monkeypatch), _container(monkeypatch)
+    assert one.startswith("portal:1:") and other.startswith("portal:1:")
+    assert one != other
+
+
+def test_a_runner_does_not_finish_the_run_another_claimed_on_a_host_of_the_same_name_and_pid(app, clock,
+                                                                                              monkeypatch):
+    one, other = _container(monkeypatch), _container(monkeypatch)
+    (job,) = [j for j in JOBS if j.name == "close-due"]
+    clock.set(shanghai(2026, 3, 1, 9, 0))
+    _ensure_rows()
+    assert _claim(job, clock.now(), one)
+    assert not _claim(job, clock.now(), other)  # this interval's run is the first one's
+    clock.advance(minutes=1)  # its interval: the first is still at it (or gone); the next interval's run is the other's
+    assert _claim(job, clock.now(), other)
+    _finish(job, one, {"closed": 5, "reminded": 0}, None)  # the first ends late: its outcome is not the other's run
+    db.session.expire_all()
+    row = db.session.get(JobRun, job.name)
+    assert (row.outcome, row.claimed_by, row.counts, row.finished_at) == ("running", other, None, None)
+    _finish(job, other, {"closed": 0, "reminded": 0}, None)
+    db.session.expire_all()
+    row = db.session.get(JobRun, job.name)
+    assert (row.outcome, row.claimed_by, row.counts) == ("ok", other, {"closed": 0, "reminded": 0})
+
+
+def test_the_longest_runner_id_fits_its_columns(app, clock, monkeypatch):
+    """A hostname of 300 characters and the largest Linux pid: the ids fit the columns (PostgreSQL refuses a longer
+    value; SQLite would keep it)."""
+    monkeypatch.setattr(jobs.socket, "gethostname", lambda: "h" * 300)
+    monkeypatch.setattr(jobs.os, "getpid", lambda: 4194304)
+    monkeypatch.setattr(jobs, "_token", None)
+    runner = runner_id()
+    assert len(runner) == 80 + 1 + 7 + 1 + 8
+    clock.set(shanghai(2026, 3, 1, 9, 0))
+    _ensure_rows()
+    assert _claim(JOBS[0], clock.now(), runner)
+    heartbeat = Heartbeat("k" * 20)  # the longest kind its column holds
+    heartbeat.beat()
+    db.session.expire_all()
+    assert db.session.get(JobRun, JOBS[0].name).claimed_by == runner
+    assert db.session.get(WorkerBeat, heartbeat.id).id == f"{'k' * 20}:{runner}"
