@@ -35,6 +35,7 @@ def gives_way_to_web(command):
             raise click.ClickException(problem)
         if kwargs.get("loop"):  # a worker that keeps running (a service beside the web workers)
             yield_to_web(niceness)
+            log_to_stderr()
         return command(*args, **kwargs)
 
     return click.option(
@@ -79,6 +80,18 @@ def code_heads() -> set[str]:
     return revisions - followed
 
 
+def log_to_stderr() -> None:
+    """A ``--loop`` worker's own lines (passes done, passes failed: this module's logger) go to stderr from INFO up,
+    with the time and level, unless logging was configured for the process already (a handler on the root logger)."""
+    if logging.getLogger().handlers or log.handlers:
+        return
+    handler = logging.StreamHandler()  # stderr: the service manager's log (journald, docker logs)
+    handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False  # not a second time through Flask's handler on the "portal" logger
+
+
 def yield_to_web(niceness: int) -> None:
     """Raise this process's nice value to ``niceness`` unless it is already that high (never lowered: only a
     privileged process may)."""
@@ -109,6 +122,7 @@ class PassGuard:
         self.stopping = stopping
         self.heartbeat = heartbeat
         self.failures = 0
+        self.rested = False  # the first "pass done" line logged
 
     @property
     def failing(self) -> bool:
@@ -139,6 +153,15 @@ class PassGuard:
             log.warning("%s worker: working again after %d failed passes", self.kind, self.failures)
             self.failures = 0  # the heartbeat is written again from the next pass on
         return True, result
+
+    def rest(self, seconds: float) -> None:
+        """After a pass that worked: say so, then wait ``seconds`` (cut short by a stop). The first such line is logged
+        at INFO (the worker is up and working: operators, and tests, wait for it), the later ones at DEBUG (a worker
+        polling every second would fill the log)."""
+        log.log(logging.DEBUG if self.rested else logging.INFO, "%s worker: pass done; next in %g s", self.kind,
+                seconds)
+        self.rested = True
+        self.stopping.sleep(seconds)
 
     def backoff(self) -> float:
         """Seconds to wait after the latest of ``failures`` failed passes in a row: 1, 2, 4 … up to 60."""

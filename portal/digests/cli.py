@@ -82,7 +82,7 @@ def export_command(loop: bool, interval: float):
             click.echo(f"生成 {counts['built']} 个文件，{counts['failed']} 个没有生成成功。")
         if not loop or stopping.requested:
             return
-        stopping.sleep(interval)
+        guard.rest(interval)
 
 
 @digests_cli.command("expire-exports")

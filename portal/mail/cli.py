@@ -56,7 +56,7 @@ def deliver_command(loop: bool, batch: int, interval: float):
         if not loop or stopping.requested:
             return
         if report.handled < batch and report.routed + len(unroutable) < batch:
-            stopping.sleep(interval)
+            guard.rest(interval)
 
 
 @mail_cli.command("digests")

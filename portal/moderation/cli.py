@@ -51,4 +51,4 @@ def group_command(loop: bool, interval: float):
             click.echo(f"已比对 {grouped} 条新意见。")
         if not loop or stopping.requested:
             return
-        stopping.sleep(interval)
+        guard.rest(interval)

@@ -43,7 +43,7 @@ def run_command(loop: bool, interval: float):
                 click.echo(f"{ran.job.name}：{ran.job.describe(ran.counts)}")
         if not loop or stopping.requested:
             return
-        stopping.sleep(interval)
+        guard.rest(interval)
 
 
 @jobs_cli.command("status")

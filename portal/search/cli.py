@@ -39,7 +39,7 @@ def work_command(loop: bool, batch: int, interval: float):
             continue
         if not loop or stopping.requested:
             break
-        stopping.sleep(interval)
+        guard.rest(interval)
     click.echo(f"已更新索引：{done} 项。")
 
 

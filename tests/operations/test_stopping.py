@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -14,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 FLASK = Path(sys.executable).with_name("flask")
 
 
-@pytest.mark.parametrize("command", [["mail", "deliver"], ["search", "work"], ["moderation", "group"], ["jobs", "run"]])
+@pytest.mark.parametrize("command", [["mail", "deliver"], ["search", "work"], ["moderation", "group"], ["jobs", "run"],
+                                     ["digests", "export"]])
 def test_a_worker_asked_to_stop_ends_its_pass_and_exits_cleanly(app, database_url, tmp_path, command):
     from portal.extensions import db
 
@@ -23,16 +25,59 @@ def test_a_worker_asked_to_stop_ends_its_pass_and_exits_cleanly(app, database_ur
            "PORTAL_INSTANCE_PATH": str(tmp_path), "PORTAL_SEARCH_INDEX_DIR": str(tmp_path / "index"),
            "PORTAL_MAIL_SUPPRESS_SEND": "1"}
     worker = subprocess.Popen([str(FLASK), *command, "--loop", "--interval", "30"], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    err = ReadLines(worker.stderr)
     try:
-        time.sleep(4)  # started, one pass done, now waiting its 30 seconds
-        assert worker.poll() is None, worker.communicate()
+        # started, one pass done, now waiting its 30 seconds (however long the start takes on a loaded machine)
+        assert err.wait_for("worker: pass done; next in 30 s", timeout=READY_WITHIN), err.text()[-2000:]
+        assert worker.poll() is None, err.text()[-2000:]
         started = time.monotonic()
         worker.send_signal(signal.SIGTERM)
-        _out, err = worker.communicate(timeout=20)
-        assert worker.returncode == 0, err[-2000:]  # not killed by the signal (-15)
-        assert time.monotonic() - started < 5  # it did not sit out its interval
+        worker.wait(timeout=20)
+        stopped_after = time.monotonic() - started
+        assert worker.returncode == 0, err.text()[-2000:]  # not killed by the signal (-15)
+        assert stopped_after < 5  # it did not sit out its interval
     finally:
         if worker.poll() is None:
             worker.kill()
             worker.wait()
+        err.close()
+
+
+READY_WITHIN = 60  # seconds: a generous bound for the start and first pass under a full run's load, never waited out
+
+
+class ReadLines:
+    """A subprocess's stream read line by line in a thread (a pipe left unread would block the process once full),
+    so that a test can wait for a line that says the process is ready instead of sleeping a guessed time."""
+
+    def __init__(self, stream):
+        self.lines: list[str] = []
+        self.changed = threading.Condition()
+        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            with self.changed:
+                self.lines.append(line)
+                self.changed.notify_all()
+        with self.changed:
+            self.lines.append(None)  # the end of the stream
+            self.changed.notify_all()
+
+    def wait_for(self, text: str, timeout: float) -> bool:
+        """True once a line holding ``text`` was read; false at the end of the stream or after ``timeout`` s."""
+        def seen():
+            return any(line is not None and text in line for line in self.lines) or None in self.lines
+
+        with self.changed:
+            self.changed.wait_for(seen, timeout=timeout)
+            return any(line is not None and text in line for line in self.lines)
+
+    def text(self) -> str:
+        with self.changed:
+            return "".join(line for line in self.lines if line is not None)
+
+    def close(self) -> None:
+        self.thread.join(timeout=10)

@@ -94,3 +94,17 @@ def test_the_back_off_doubles_up_to_a_minute_and_the_heartbeat_waits_for_a_pass_
     assert guard.attempt(lambda: "done") == (True, "done")
     assert beats == [1, 1]  # seen again once a pass worked
     assert not guard.failing
+
+
+def test_a_loop_says_once_that_its_pass_is_done_then_waits(caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="portal.core.workers")
+    stopping = QuietStopping()
+    guard = PassGuard("mail", stopping)
+    guard.rest(10)
+    guard.rest(2.5)
+    assert stopping.waits == [10, 2.5]
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "portal.core.workers"]
+    assert said == [("INFO", "mail worker: pass done; next in 10 s"),  # up and working (operators, tests wait for it)
+                    ("DEBUG", "mail worker: pass done; next in 2.5 s")]  # not a line a second at INFO
