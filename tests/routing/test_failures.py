@@ -16,21 +16,14 @@ from portal.mail.models import OutboxMessage
 from portal.routing.models import RoutingQueueItem
 from portal.routing.queue import route_queued
 from portal.units.models import Unit
-from tests.helpers import csrf_token, post_comment, receipt_from, shanghai
-
-CONTACT = "contact@example.gov.cn"
-UNIT = "mzj@example.gov.cn"
+from tests.helpers import csrf_token, post_comment, receipt_from
+from tests.routing.conftest import CONTACT, UNIT
 
 
-@pytest.fixture
-def open_003(app, clock, import_seed):
-    clock.set(shanghai(2023, 4, 20, 9, 0))
-    consultation = import_seed("003")
-    consultation.contact_emails = [CONTACT]
-    db.session.add(Unit(name="市民政局", emails=[UNIT]))
-    db.session.commit()
+@pytest.fixture(autouse=True)
+def three_attempts(app):
+    """A comment whose mails cannot be written is given up after 3 attempts here."""
     app.config["ROUTING_MAX_ATTEMPTS"] = 3
-    return consultation
 
 
 def unit_section(consultation):

@@ -12,21 +12,8 @@ from portal.mail.models import OutboxMessage
 from portal.mail.worker import deliver_due
 from portal.routing.models import RoutingQueueItem
 from portal.routing.queue import route_queued
-from portal.units.models import Unit
-from tests.helpers import csrf_token, post_comment, receipt_from, route_new_comments, shanghai
-
-CONTACT = "contact@example.gov.cn"
-UNIT = "mzj@example.gov.cn"
-
-
-@pytest.fixture
-def open_003(app, clock, import_seed):
-    clock.set(shanghai(2023, 4, 20, 9, 0))
-    consultation = import_seed("003")
-    consultation.contact_emails = [CONTACT]
-    db.session.add(Unit(name="市民政局", emails=[UNIT]))
-    db.session.commit()
-    return consultation
+from tests.helpers import csrf_token, post_comment, receipt_from, route_new_comments
+from tests.routing.conftest import CONTACT, UNIT
 
 
 def unit_section(consultation):
