@@ -113,7 +113,8 @@ def imap_server():
     process = subprocess.Popen([DOVECOT, "-F", "-c", f"{base}/dovecot.conf"], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     try:
-        for _attempt in range(100):
+        deadline = time.monotonic() + 60  # listening: at once as a rule, later under a full run's load
+        while process.poll() is None and time.monotonic() < deadline:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):
                     break

@@ -137,9 +137,12 @@ class Portal:
         self.start_mail_workers()  # they start while gunicorn's workers load the portal
         self._wait()
 
-    def _wait(self, timeout: float = 30.0) -> None:
+    def _wait(self, timeout: float = 60.0) -> None:
+        """Until the portal answers (gunicorn's workers loaded: slower under a full run's load), or gunicorn ended."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            if self.server.poll() is not None:
+                raise RuntimeError(f"the portal did not start: gunicorn ended with exit code {self.server.returncode}")
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 connection.request("GET", "/consultations/")
