@@ -24,7 +24,8 @@ class JobRun(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(String(10))  # running, ok, failed
     counts: Mapped[dict | None] = mapped_column(JSON)  # what the last run did, for its line on the status page
-    claimed_by: Mapped[str | None] = mapped_column(String(100))  # host:pid:token of the scheduler that ran it (runner_id)
+    # host:pid:token of the scheduler that ran it (runner_id)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last failure, kept after a success
     error: Mapped[str | None] = mapped_column(Text)
 
