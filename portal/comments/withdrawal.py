@@ -8,7 +8,8 @@ secret key): the receipt number alone, which a commenter reads out on the phone,
 What happens: the comment's status becomes "withdrawn"; its text, name, contact details and files are erased;
 its mails not yet sent are dropped, the addresses it was already mailed to (the contact, responsible
 units) are told to delete it, and it leaves the routing queue, the moderation queue, the search index, the
-counts, the closing summary, the digest and the office's responses. The row stays, so that its receipt number
+counts, the closing summary, the digest and the office's responses; the export files already built of its
+consultation (a large digest, archive, annotated draft) are given no more and built again on asking. The row stays, so that its receipt number
 still answers ("withdrawn on …") and public replies keep their place under a notice. Spam cannot be withdrawn
 (it stays as the moderators marked it); nothing can once the consultation has closed. Recorded in the audit
 log. Flushes, never commits.
@@ -77,6 +78,7 @@ def may_withdraw(comment: Comment, key: str | None, citizen_id: int | None) -> b
 def withdraw_comment(comment: Comment, key: str | None, citizen_id: int | None) -> Comment:
     """Withdraw ``comment`` for its author; raises WithdrawalRefused with the reason, changing nothing."""
     from portal.audit.services import record_action  # the audit log builds on the comments
+    from portal.digests.exports import outdate_exports
     from portal.mail.models import OutboxMessage
     from portal.responses.models import Response, UnitAdvice
     from portal.routing.queue import unqueue
@@ -126,6 +128,7 @@ def withdraw_comment(comment: Comment, key: str | None, citizen_id: int | None) 
         .values(subject=None, body_text=None, body_html=None, context=None, headers={}, last_error=None)
         .execution_options(synchronize_session=False))
     db.session.flush()  # the search queue row and the comments' cache token follow the status (listeners, triggers)
+    outdate_exports(comment.consultation_id)  # the files built before hold it: given no more, built again on asking
     _tell_who_received_it(comment)
     record_action("citizen", "withdraw_comment", comment, consultation_id=comment.consultation_id, before=before,
                   after={"status": "withdrawn", "version": comment.moderation_version})

@@ -88,7 +88,9 @@ def export_command(loop: bool, interval: float):
 @digests_cli.command("expire-exports")
 @recorded("expire-exports")
 def expire_exports_command():
-    """Delete the export files older than PORTAL_EXPORT_RETENTION_HOURS (the scheduler runs it hourly)."""
+    """Delete the export files older than PORTAL_EXPORT_RETENTION_HOURS, or out of date (a comment they hold was
+    withdrawn, hidden or marked spam), and the pieces left by workers killed mid-build (the scheduler runs it
+    hourly)."""
     from portal.digests.exports import expire_exports
 
     counts = expire_exports()

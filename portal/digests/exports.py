@@ -12,11 +12,18 @@ failure is logged and recorded with its technical reason for the administrators'
 plain words that the file could not be prepared, and may ask again. The file is served only to the staff who may
 download the consultation's exports (the same check as the buttons; the download of an archive, of the commenters'
 files or of contacts audited as before) and deleted ``EXPORT_RETENTION_HOURS`` after it was built (the scheduler's
-``expire-exports`` job).
+``expire-exports`` job), or at once when a comment it holds is taken out of what it shows (``outdate_exports``).
 
 The ZIP of the commenters' files (``attachments``) is built by the worker when more than ``EXPORT_INLINE_MAX``
 comments sent files, or when the files weigh more than ``INLINE_BYTES_PER_COMMENT`` for each of those comments
 (``attachments_built_by_worker``): its cost is the bytes compressed more than the rows.
+
+A comment withdrawn by its commenter, hidden or marked spam by a moderator, or whose personal information a moderator
+masked, must not stay in a file handed out afterwards (the commenter took it back; the moderator took it off): in the
+same transaction ``outdate_exports`` expires the consultation's ready files (their page says the file was out of
+date and offers to prepare it again; expire-exports deletes them) and sends a job waiting or being built back to the
+queue, so that a build that may have read the comment is never marked ready (its worker finds the job no longer its
+own and deletes what it wrote). New comments expire nothing: the page says the moment whose data the file holds.
 """
 from __future__ import annotations
 
@@ -29,7 +36,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.comments.models import Comment, comment_received
@@ -299,6 +306,29 @@ def record_export_download(job: ExportJob, consultation: Consultation, actor) ->
                       after={"format": job.kind, "comments": job.comments} | built
                       | ({"filters": filters.args(page=1)} if filters else {}),
                       reason="导出含联系方式的意见汇总")
+
+
+def outdate_exports(consultation_id: int) -> int:
+    """A comment of the consultation was taken out of what its files show (withdrawn, hidden, marked spam, its
+    personal information masked): its ready files are given no more (expired now, ``outdated_at`` set: their page
+    says they were out of date; the next expire-exports deletes them), and its jobs waiting or being built go back to
+    the queue, to be built from the data as they are after this change. A build under way loses its job (its worker's
+    ``_finish`` finds the job no longer running as its own, and deletes what it wrote); its attempt is not counted
+    against it. One UPDATE by the consultation's id (none when it has no export jobs), in the caller's transaction;
+    on PostgreSQL it holds the rows it matched, a pending one included, until that transaction ends, so that no
+    worker claims a job and reads the comments before the change is committed. Returns the jobs changed."""
+    ready = ExportJob.status == "ready"
+    running = ExportJob.status == "running"
+    result = db.session.execute(
+        update(ExportJob).where(ExportJob.consultation_id == consultation_id,
+                                ExportJob.status.in_(("ready",) + WAITING))
+        .values(status=case((ready, "expired"), else_="pending"),
+                outdated_at=case((ready, now()), else_=ExportJob.outdated_at),
+                claimed_by=case((ready, ExportJob.claimed_by), else_=None),
+                claimed_at=case((ready, ExportJob.claimed_at), else_=None),
+                attempts=case((running, ExportJob.attempts - 1), else_=ExportJob.attempts))
+        .execution_options(synchronize_session=False))
+    return result.rowcount
 
 
 def expire_exports() -> dict:

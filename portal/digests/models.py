@@ -16,7 +16,9 @@ class ExportJob(db.Model):
     workers never build one twice), ``running`` while it is built (retaken by another worker when it has been
     running longer than ``exports.STALE_AFTER``: its worker was killed), then ``ready`` (the file under the instance
     folder, ``path``) or ``failed`` (``error`` says why), and ``expired`` once its file is deleted after the
-    retention."""
+    retention, or at once when a comment it holds is taken out (withdrawn, hidden, marked spam, its personal
+    information masked: ``exports.outdate_exports``; ``outdated_at`` then says when, and its page that it must be
+    prepared again)."""
 
     __tablename__ = "export_jobs"
     __table_args__ = (
@@ -48,3 +50,5 @@ class ExportJob(db.Model):
     comments: Mapped[int | None]  # the comments it holds
     files: Mapped[int | None]  # the files an archive holds (its audit entry says it, as the download's did)
     error: Mapped[str | None] = mapped_column(Text)
+    # when a comment the ready file held was taken out of what it shows (the job expired then, before its retention)
+    outdated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -42,6 +42,10 @@ TRANSITIONS = {
     "restore": (("hidden", "spam"), "approved"),
     "mask": (("pending", "approved"), "approved"),  # personal information in the text masked, then shown
 }
+# actions that take something out of what the office's export files show: the comment (spam: not received), its
+# status (已公开) and its text in the archive's feedback report (hide), its numbers in full (mask). The files built
+# before are given no more (digests.exports.outdate_exports); approve and restore only add, as a new comment does.
+OUTDATING = ("hide", "spam", "mask")
 VIEWS = ("queue", "approved", "hidden", "spam")
 
 
@@ -257,6 +261,7 @@ def moderate(actor, action: str, selections, view: str, reason: str | None = Non
         raise ValueError("a hidden comment needs a reason")
     outcome = Outcome()
     touched: set[int] = set()  # consultations whose count of opinions received may have changed (spam or not)
+    outdated: set[int] = set()  # consultations of the comments changed: their export files, if the action outdates
     targets = []  # (comment id, comment, the version the moderator saw, its form letter's key)
     for selection in selections:
         if isinstance(selection, CommentSelection):
@@ -283,9 +288,19 @@ def moderate(actor, action: str, selections, view: str, reason: str | None = Non
         if comment_id in done:  # selected alone and with its group
             continue
         done.add(comment_id)
-        _apply(outcome, actor, action, comment, version, reason, note, group=group, touched=touched)
+        if _apply(outcome, actor, action, comment, version, reason, note, group=group, touched=touched):
+            outdated.add(comment.consultation_id)
     _rewrite_summaries(touched)
+    if action in OUTDATING:
+        _outdate_exports(outdated)
     return outcome
+
+
+def _outdate_exports(consultation_ids: set[int]) -> None:
+    from portal.digests.exports import outdate_exports
+
+    for consultation_id in sorted(consultation_ids):
+        outdate_exports(consultation_id)
 
 
 def _rewrite_summaries(consultation_ids: set[int]) -> None:
@@ -299,14 +314,15 @@ def _rewrite_summaries(consultation_ids: set[int]) -> None:
             rewrite_closing_summary(consultation)
 
 
-def _apply(outcome: Outcome, actor, action, comment, version, reason, note, group, touched: set[int]) -> None:
+def _apply(outcome: Outcome, actor, action, comment, version, reason, note, group, touched: set[int]) -> bool:
+    """Whether the comment was changed."""
     allowed, target = TRANSITIONS[action]
     if comment is None or comment.moderation_version != version:
         outcome.stale += 1
-        return
+        return False
     if comment.status not in allowed:
         outcome.not_applicable += 1
-        return
+        return False
     if action == "restore" and holds_personal(comment):  # back to the queue, to be masked (or approved) there
         target = "pending"
     before = _state(comment)
@@ -329,7 +345,7 @@ def _apply(outcome: Outcome, actor, action, comment, version, reason, note, grou
     )
     if result.rowcount != 1:
         outcome.stale += 1
-        return
+        return False
     # the status decides what search may find: the index worker takes the comment in or out (a Core UPDATE
     # is no flush, so the session's listener does not see it)
     enqueue([(COMMENT, comment.id, comment.consultation_id)], db.session)
@@ -351,6 +367,7 @@ def _apply(outcome: Outcome, actor, action, comment, version, reason, note, grou
         reason="；".join(part for part in (label, note) if part) or None,
     )
     outcome.done += 1
+    return True
 
 
 def holds_personal(comment: Comment) -> bool:
