@@ -89,9 +89,10 @@ def export_command(loop: bool, interval: float):
 @recorded("expire-exports")
 def expire_exports_command():
     """Delete the export files older than PORTAL_EXPORT_RETENTION_HOURS, or out of date (a comment they hold was
-    withdrawn, hidden or marked spam), and the pieces left by workers killed mid-build (the scheduler runs it
-    hourly)."""
-    from portal.digests.exports import expire_exports
+    withdrawn, hidden or marked spam), the pieces left by workers killed mid-build, and the export jobs that ended
+    30 days ago (the scheduler runs it hourly)."""
+    from portal.digests.exports import JOBS_KEPT_FOR, expire_exports
 
     counts = expire_exports()
-    click.echo(f"删除 {counts['expired']} 个超过保存期限的导出文件，{counts['left']} 个中断生成留下的文件。")
+    click.echo(f"删除 {counts['expired']} 个超过保存期限的导出文件，{counts['left']} 个中断生成留下的文件，"
+               f"{counts['deleted']} 条 {JOBS_KEPT_FOR.days} 天前结束的导出任务记录。")

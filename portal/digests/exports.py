@@ -12,7 +12,8 @@ failure is logged and recorded with its technical reason for the administrators'
 plain words that the file could not be prepared, and may ask again. The file is served only to the staff who may
 download the consultation's exports (the same check as the buttons; the download of an archive, of the commenters'
 files or of contacts audited as before) and deleted ``EXPORT_RETENTION_HOURS`` after it was built (the scheduler's
-``expire-exports`` job), or at once when a comment it holds is taken out of what it shows (``outdate_exports``).
+``expire-exports`` job), or at once when a comment it holds is taken out of what it shows (``outdate_exports``); the
+job rows themselves are deleted ``JOBS_KEPT_FOR`` after they finished (expired or failed).
 
 The ZIP of the commenters' files (``attachments``) is built by the worker when more than ``EXPORT_INLINE_MAX``
 comments sent files, or when the files weigh more than ``INLINE_BYTES_PER_COMMENT`` for each of those comments
@@ -36,7 +37,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from flask import current_app
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.comments.models import Comment, comment_received
@@ -53,6 +54,7 @@ WAITING = ("pending", "running")
 # estimate (not measured in bench/) of what reading and deflating take in the seconds the archive of as many comments
 # takes; one setting, so that PORTAL_EXPORT_INLINE_MAX=0 sends any file to the worker
 INLINE_BYTES_PER_COMMENT = 20 * 1024
+JOBS_KEPT_FOR = timedelta(days=30)  # a job expired or failed this long ago is deleted (the audit log keeps downloads)
 
 
 @dataclass(frozen=True)
@@ -333,7 +335,8 @@ def outdate_exports(consultation_id: int) -> int:
 
 def expire_exports() -> dict:
     """Delete the files built more than ``EXPORT_RETENTION_HOURS`` ago (their jobs marked expired), and the pieces
-    of files left by workers killed mid-build; committed."""
+    of files left by workers killed mid-build, and the jobs expired or failed more than ``JOBS_KEPT_FOR`` ago (the
+    audit log keeps who downloaded what); committed."""
     at = now()
     cutoff = at - timedelta(hours=current_app.config["EXPORT_RETENTION_HOURS"])
     folder = exports_folder()
@@ -347,6 +350,11 @@ def expire_exports() -> dict:
         job.status, job.path = "expired", None
         expired += 1
     db.session.commit()
+    deleted = db.session.execute(  # finished (built, or failed) that long ago; their files deleted just above
+        delete(ExportJob).where(ExportJob.status.in_(("expired", "failed")), ExportJob.path.is_(None),
+                                ExportJob.finished_at < at - JOBS_KEPT_FOR)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
     kept = set(db.session.scalars(select(ExportJob.path).where(ExportJob.status == "ready",
                                                                ExportJob.path.is_not(None))))
     left = 0
@@ -357,4 +365,4 @@ def expire_exports() -> dict:
         if ours and path.stat().st_mtime < (at - STALE_AFTER).timestamp():
             path.unlink(missing_ok=True)  # a worker killed mid-build, or a file whose job is gone
             left += 1
-    return {"expired": expired, "left": left}
+    return {"expired": expired, "left": left, "deleted": deleted}

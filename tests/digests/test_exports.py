@@ -525,3 +525,52 @@ def test_a_link_to_a_large_digest_queues_nothing_until_its_button_is_pressed(app
     app.config["EXPORT_INLINE_MAX"] = 5_000  # small again: the digest is written at once, and a POST is refused
     assert client.get(url).mimetype.endswith("wordprocessingml.document")
     assert client.post(url, data={"csrf_token": csrf_token(client, "/login")}).status_code == 405
+
+
+def test_expiry_deletes_the_jobs_that_ended_a_month_ago_and_keeps_the_recent_ones(
+        app, client, clock, login, monkeypatch, office_consultation):
+    """An export job expired or failed more than 30 days ago is deleted (its page then not found); the audit log
+    keeps who downloaded its file. Those that ended since stay, listed as before."""
+    consultation, _comments = office_consultation
+    app.config["EXPORT_INLINE_MAX"] = 3
+    login("office@example.gov.cn")
+    base = f"/office/consultations/{consultation.id}"
+    xlsx = job_page(client, consultation, ask_digest(client, f"{base}/digest.xlsx"))
+    archive = job_page(client, consultation, client.post(f"{base}/archive.zip",
+                                                         data={"csrf_token": csrf_token(client, "/login")}))
+    run_worker(app)
+    assert download(client, archive).status_code == 200  # audited
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("磁盘空间不足")
+
+    monkeypatch.setattr("portal.digests.services.build_digest", broken)
+    failed_then = job_page(client, consultation, ask_digest(client, f"{base}/digest.csv"))
+    assert "1 个没有生成成功" in run_worker(app)
+    clock.advance(days=20)
+    failed_since = job_page(client, consultation, ask_digest(client, f"{base}/digest.docx"))
+    assert "1 个没有生成成功" in run_worker(app)
+    monkeypatch.undo()
+    clock.advance(days=8)
+    expired_since = job_page(client, consultation, client.post(f"{failed_then}/again",
+                                                               data={"csrf_token": csrf_token(client, "/login")}))
+    run_worker(app)
+
+    clock.advance(days=3)  # 31 days after the first ones were built or failed
+    result = app.test_cli_runner().invoke(args=["digests", "expire-exports"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == ("删除 3 个超过保存期限的导出文件，0 个中断生成留下的文件，"
+                                     "3 条 30 天前结束的导出任务记录。")
+    db.session.expire_all()
+    left = {job.id: job.status for job in db.session.scalars(select(ExportJob))}
+    ids = {page: int(page.rsplit("/", 1)[1]) for page in (xlsx, archive, failed_then, failed_since, expired_since)}
+    assert left == {ids[failed_since]: "failed", ids[expired_since]: "expired"}
+    for gone in (xlsx, archive, failed_then):
+        assert client.get(gone).status_code == 404
+    assert "文件没有生成成功。" in client.get(failed_since).get_data(as_text=True)
+    assert "已超过保存期限，已经删除。" in client.get(expired_since).get_data(as_text=True)
+    (entry,) = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export_archive")).all()
+    assert entry.after["job"] == ids[archive]  # who downloaded what stays on record
+    assert os.listdir(os.path.join(app.instance_path, "exports")) == []
+    again = app.test_cli_runner().invoke(args=["digests", "expire-exports"])
+    assert "删除 0 个超过保存期限的导出文件" in again.output and "0 条 30 天前结束" in again.output
