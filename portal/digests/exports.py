@@ -17,7 +17,8 @@ job rows themselves are deleted ``JOBS_KEPT_FOR`` after they finished (expired o
 
 The ZIP of the commenters' files (``attachments``) is built by the worker when more than ``EXPORT_INLINE_MAX``
 comments sent files, or when the files weigh more than ``INLINE_BYTES_PER_COMMENT`` for each of those comments
-(``attachments_built_by_worker``): its cost is the bytes compressed more than the rows.
+(``attachments_built_by_worker``): its cost is the bytes compressed more than the rows. The annotated draft (批注版,
+``annotated``) is built by the worker above ``EXPORT_INLINE_MAX`` comments (of those the filters give), as a digest.
 
 A comment withdrawn by its commenter, hidden or marked spam by a moderator, or whose personal information a moderator
 masked, must not stay in a file handed out afterwards (the commenter took it back; the moderator took it off): in the
@@ -42,6 +43,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.comments.models import Comment, comment_received
 from portal.consultations.models import Consultation
+from portal.core.official_docx import DOCX
 from portal.core.time import now
 from portal.digests.models import ExportJob
 from portal.extensions import db
@@ -69,6 +71,7 @@ def kinds() -> dict[str, Kind]:
     found = {fmt: Kind(fmt, mimetype) for fmt, (mimetype, _write) in FORMATS.items()}
     found["archive"] = Kind("zip", "application/zip")
     found["attachments"] = Kind("zip", "application/zip")  # every file sent with the comments
+    found["annotated"] = Kind("docx", DOCX)  # the draft with each comment a Word comment (批注版: annotated.py)
     return found
 
 
@@ -126,6 +129,7 @@ def read_options(job: ExportJob):
 
 def job_filename(job: ExportJob, consultation: Consultation) -> str:
     """The name the office's browser saves the file under, as when it was given at once."""
+    from portal.digests.annotated import annotated_filename
     from portal.digests.archive import archive_filename
     from portal.digests.services import attachments_filename, digest_filename
 
@@ -134,6 +138,8 @@ def job_filename(job: ExportJob, consultation: Consultation) -> str:
     if job.kind == "attachments":
         return attachments_filename(consultation)
     with_contacts, filters = read_options(job)
+    if job.kind == "annotated":
+        return annotated_filename(consultation, filtered=filters is not None)
     return digest_filename(consultation, job.kind, with_contacts, filtered=filters is not None)
 
 
@@ -267,8 +273,28 @@ def _write(consultation: Consultation, job: ExportJob, out) -> tuple[int | None,
         return None, write_attachments_zip(consultation, out, None)  # the page says its files
 
     with_contacts, filters = read_options(job)
+    if job.kind == "annotated":
+        return _write_annotated(consultation, filters, out), None
     # None: the export of contacts is audited when the office downloads it (record_export_download)
     return build_digest(consultation, job.kind, out, None, with_contacts=with_contacts, filters=filters), None
+
+
+def _write_annotated(consultation: Consultation, filters, out) -> int:
+    """The annotated draft of the comments received (or of those ``filters`` give); refused above ANNOTATED_MAX (the
+    view refuses to queue it, but comments may have come in since). Returns the comments it holds."""
+    from portal.digests.annotated import ANNOTATED_MAX, annotated_document
+    from portal.drafts.services import load_tree
+    from portal.responses.filters import ResponseFilters
+    from portal.responses.services import filtered_count
+
+    if consultation.current_draft is None:
+        raise ValueError("the consultation has no draft to annotate")
+    count = filtered_count(consultation, filters or ResponseFilters())
+    if count > ANNOTATED_MAX:
+        raise ValueError(f"{count} comments: an annotated draft holds at most {ANNOTATED_MAX}")
+    load_tree(consultation.current_draft)
+    out.write(annotated_document(consultation, filters))
+    return count
 
 
 def _finish(job_id: int, runner: str, **values) -> bool:

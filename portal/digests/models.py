@@ -31,7 +31,7 @@ class ExportJob(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))  # archive, xlsx, docx, csv (exports.kinds())
+    kind: Mapped[str] = mapped_column(String(20))  # archive, attachments, annotated, xlsx, docx, csv (kinds())
     # a digest's options as query arguments: the responses page's filters, contacts=1 (None: every comment, without
     # contacts); options_key: their SHA-256 ("" for none), unique among the jobs waiting
     options: Mapped[str | None] = mapped_column(Text)

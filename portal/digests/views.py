@@ -53,11 +53,12 @@ def download(consultation_id: int, fmt: str):
                     FORMATS[fmt][0], digest_filename(consultation, fmt, with_contacts, filtered=filters is not None))
 
 
-@bp.get("/annotated.docx")
+@bp.route("/annotated.docx", methods=["GET", "POST"])
 @role_required("office")
 def annotated(consultation_id: int):
     """The draft with every comment received (or those the responses page's filters give) as a Word comment (批注)
-    on the words it is about; at most ANNOTATED_MAX of them."""
+    on the words it is about; at most ANNOTATED_MAX of them. Above EXPORT_INLINE_MAX an export job, as a digest: the
+    link opens a page whose button (a POST) asks for it."""
     from portal.digests.annotated import ANNOTATED_MAX, annotated_document, annotated_filename
     from portal.drafts.services import load_tree
     from portal.responses.services import filtered_count
@@ -71,6 +72,13 @@ def annotated(consultation_id: int):
         flash(_("筛选出的意见有 %(count)s 条，批注版草案一次最多放 %(max)s 条。请先按章节等条件筛选，再下载筛选出的意见的批注版。",
                 count=format_decimal(count), max=format_decimal(ANNOTATED_MAX)), "error")
         return redirect(url_for("responses.index", consultation_id=consultation.id, **filters.args(page=1)))
+    if count > current_app.config["EXPORT_INLINE_MAX"]:  # too many to write while the office waits
+        if request.method == "GET":  # a link (the closing mail's, a prefetch) queues nothing
+            return render_template("digests/prepare.html", consultation=consultation, fmt="annotated",
+                                   described=describe_filters(consultation, filters) if filters.active else ""), 200
+        return _queued(consultation, "annotated", digest_options(False, filters if filters.active else None))
+    if request.method == "POST":
+        abort(405)
     load_tree(consultation.current_draft)
     return _written(lambda out: out.write(annotated_document(consultation, filters if filters.active else None)),
                     DOCX, annotated_filename(consultation, filtered=filters.active))

@@ -574,3 +574,72 @@ def test_expiry_deletes_the_jobs_that_ended_a_month_ago_and_keeps_the_recent_one
     assert os.listdir(os.path.join(app.instance_path, "exports")) == []
     again = app.test_cli_runner().invoke(args=["digests", "expire-exports"])
     assert "删除 0 个超过保存期限的导出文件" in again.output and "0 条 30 天前结束" in again.output
+
+
+def test_a_large_annotated_draft_is_built_by_the_worker_and_a_small_one_given_at_once(
+        app, client, clock, login, office_consultation):
+    import docx
+
+    consultation, comments = office_consultation
+    login("office@example.gov.cn")
+    url = f"/office/consultations/{consultation.id}/annotated.docx"
+    at_once = client.get(url)  # 4 comments, the default threshold 5,000: at once, as before
+    assert at_once.status_code == 200 and at_once.mimetype.endswith("wordprocessingml.document")
+    assert client.post(url, data={"csrf_token": csrf_token(client, "/login")}).status_code == 405
+    assert db.session.scalar(select(ExportJob.id)) is None
+
+    app.config["EXPORT_INLINE_MAX"] = 3
+    responses = client.get(f"/office/consultations/{consultation.id}/responses").get_data(as_text=True)
+    assert "意见很多，要在后台生成：点击后会打开一个等待页面，准备好后在那里下载。" in responses
+    asked = ask_digest(client, url)  # the link (the closing mail's too) opens a page: its button queues it
+    assert "<h1>批注版草案</h1>" in client.get(url).get_data(as_text=True)
+    page = job_page(client, consultation, asked)
+    waiting = client.get(page).get_data(as_text=True)
+    assert "<h1>批注版草案</h1>" in waiting and "文件正在准备中，请稍候。" in waiting
+    assert job_page(client, consultation, ask_digest(client, url)) == page  # pressed twice: one job
+
+    built_at = clock.now()
+    assert run_worker(app).strip() == "生成 1 个文件，0 个没有生成成功。"
+    job = db.session.scalar(select(ExportJob))
+    assert (job.kind, job.status, job.comments, job.options) == ("annotated", "ready", 4, None)
+    ready = client.get(page).get_data(as_text=True)
+    assert "文件已准备好。" in ready and "共 4 条意见。" in ready
+    assert f"文件内容截至 {built_at.year}年5月1日 09:00" in ready
+    response = download(client, page)
+    assert response.status_code == 200 and response.mimetype == at_once.mimetype
+    assert response.headers["Content-Disposition"] == at_once.headers["Content-Disposition"]  # 批注版.docx
+    notes = [c.text for c in docx.Document(io.BytesIO(response.data)).comments]
+    assert len(notes) == 4 and any(comments["goals"].body in note for note in notes)
+    assert not any("广告广告" in note for note in notes)  # spam: never in it
+
+    # a filtered copy: its own job, of the filtered comments only; withdrawn or hidden since, it is given no more
+    app.config["EXPORT_INLINE_MAX"] = 1
+    filtered = job_page(client, consultation, ask_digest(client, f"{url}?stance=suggest"))
+    run_worker(app)
+    assert "只含筛选出的意见：态度：建议" in client.get(filtered).get_data(as_text=True)
+    response = download(client, filtered)
+    assert "%E7%AD%9B%E9%80%89.docx" in response.headers["Content-Disposition"]  # 批注版-筛选.docx
+    notes = [c.text for c in docx.Document(io.BytesIO(response.data)).comments]
+    assert len(notes) == 2 and not any("整体赞成" in note for note in notes)
+    from portal.digests.exports import outdate_exports
+
+    outdate_exports(consultation.id)
+    db.session.commit()
+    assert "这个文件已经过时，请重新生成。" in client.get(filtered).get_data(as_text=True)
+    again = job_page(client, consultation, client.post(f"{filtered}/again",
+                                                       data={"csrf_token": csrf_token(client, "/login")}))
+    assert db.session.get(ExportJob, int(again.rsplit("/", 1)[1])).options == "stance=suggest"
+
+
+def test_an_annotated_draft_grown_past_its_cap_while_it_waited_is_not_built(app, client, login, monkeypatch,
+                                                                             office_consultation):
+    consultation, _comments = office_consultation
+    app.config["EXPORT_INLINE_MAX"] = 3
+    login("office@example.gov.cn")
+    page = job_page(client, consultation,
+                    ask_digest(client, f"/office/consultations/{consultation.id}/annotated.docx"))
+    monkeypatch.setattr("portal.digests.annotated.ANNOTATED_MAX", 3)  # as if comments had come in meanwhile
+    assert run_worker(app).strip() == "生成 0 个文件，1 个没有生成成功。"
+    job = db.session.scalar(select(ExportJob))
+    assert job.status == "failed" and job.error == "4 comments: an annotated draft holds at most 3"
+    assert "文件没有生成成功。" in client.get(page).get_data(as_text=True)
