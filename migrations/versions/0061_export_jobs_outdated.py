@@ -3,7 +3,7 @@ hidden, marked spam, its personal information masked); the job is expired then, 
 of date and must be prepared again
 
 Revision ID: 0061
-Revises: 0059
+Revises: 0060
 Create Date: 2026-12-06 09:23:07
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0061'
-down_revision = '0059'
+down_revision = '0060'
 branch_labels = None
 depends_on = None
 
