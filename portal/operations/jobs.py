@@ -154,7 +154,7 @@ JOBS: tuple[Job, ...] = (
     Job("erase-contacts", timedelta(days=1), _l("清除超过保留期限的意见联系方式"),
         "flask --app wsgi comments erase-contacts", _erase_contacts,
         lambda c: _kept_for_ever(c) or _("清除 %(n)s 条意见的联系方式。", n=c.get("erased", 0))),
-    Job("exports", timedelta(minutes=1), _l("生成起草单位要下载的大文件（意见汇总、意见附件、归档材料包）"),
+    Job("exports", timedelta(minutes=1), _l("生成起草单位要下载的大文件（意见汇总、批注版、意见附件、归档材料包）"),
         "flask --app wsgi digests export", _build_exports,
         lambda c: _("生成 %(built)s 个文件，%(failed)s 个没有生成成功。", built=c.get("built", 0), failed=c.get("failed", 0))),
     Job("expire-exports", timedelta(hours=1), _l("删除超过保存期限的导出文件"),

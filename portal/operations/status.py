@@ -85,7 +85,7 @@ def backlogs(at: datetime | None = None) -> list[Backlog]:
         _backlog("attachments", _l("等待读出文字的意见附件"), "scheduler",
                  select(func.count(), func.min(CommentAttachment.created_at))
                  .where(CommentAttachment.text_read_at.is_(None)), at),
-        _backlog("exports", _l("等待生成的导出文件（意见汇总、意见附件、归档材料包）"), "scheduler",
+        _backlog("exports", _l("等待生成的导出文件（意见汇总、批注版、意见附件、归档材料包）"), "scheduler",
                  select(func.count(), func.min(ExportJob.requested_at)).where(ExportJob.status == "pending"), at),
         _backlog("closing", _l("已过截止时间、尚未结束的征求意见"), "scheduler",
                  select(func.count(), func.min(Consultation.deadline)).where(
