@@ -186,7 +186,10 @@ def publish_directly(consultation: Consultation, actor, opens_at: datetime | Non
         _decided(pending, actor, "superseded")  # refused when a reviewer decided it meanwhile
         record_action(actor, "supersede_publication_request", consultation, consultation_id=consultation.id,
                       after={"request": pending.id, "requested_by": pending.requested_by_label})
-    return publish(consultation, actor, opens_at, deadline, confirmed_short, reason, comment_visibility)
+    published = publish(consultation, actor, opens_at, deadline, confirmed_short, reason, comment_visibility)
+    if pending is not None and pending.requested_by_id != actor.id:
+        _mail(pending, "superseded")  # a colleague published it: the one who asked is told, as of a decision
+    return published
 
 
 def _mail(request: PublicationRequest, event: str) -> int:

@@ -267,3 +267,38 @@ def test_review_required_follows_the_unit_else_the_deployment(app, world, small_
         db.session.flush()
         assert publication_review.review_required(consultation) is expected
     assert publication_review.review_required(small_consultation(None)) is deployment
+
+
+def test_a_colleague_who_publishes_directly_tells_the_one_who_asked(app, client, world, login, upload_seed, submit,
+                                                                   smtp_server):
+    app.config["PUBLICATION_REVIEW"] = True
+    log_in_as(client, login, "office@mz.gov.cn")
+    consultation_id = upload_seed("003")
+    submit(f"/office/consultations/{consultation_id}/publish", **PERIOD)
+    log_in_as(client, login, "admin@example.gov.cn")
+    set_review(client, unit_named("市民政局"), "no")
+    deliver_due()  # the request's own mail to the colleague
+    log_in_as(client, login, "colleague@mz.gov.cn")
+    response = submit(f"/office/consultations/{consultation_id}/publish", **PERIOD)
+    assert response.status_code == 302
+    deliver_due()
+    (mail,) = smtp_server.to("office@mz.gov.cn")
+    assert subject(mail).startswith("已直接发布：")
+    body = mail.get_body(("plain",)).get_content()
+    assert "不再需要审核" in body and "colleague@mz.gov.cn" in body and "2023年5月20日" in body
+
+
+def test_publishing_ones_own_request_directly_mails_nobody_about_it(app, client, world, login, upload_seed, submit,
+                                                                    smtp_server):
+    app.config["PUBLICATION_REVIEW"] = True
+    log_in_as(client, login, "office@mz.gov.cn")
+    consultation_id = upload_seed("003")
+    submit(f"/office/consultations/{consultation_id}/publish", **PERIOD)
+    log_in_as(client, login, "admin@example.gov.cn")
+    set_review(client, unit_named("市民政局"), "no")
+    log_in_as(client, login, "office@mz.gov.cn")
+    submit(f"/office/consultations/{consultation_id}/publish", **PERIOD)
+    deliver_due()
+    assert smtp_server.to("office@mz.gov.cn") == []
+    # the request mailed to the colleague was not sent either: it was no longer pending when the worker came
+    assert smtp_server.to("colleague@mz.gov.cn") == []
