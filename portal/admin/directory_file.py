@@ -16,6 +16,7 @@ from portal.core.spreadsheets import UnreadableTable, read_numbered_table
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LIST = re.compile(r"[、，,；;\n\r]+|\s+")
 _NAMES = re.compile(r"[、，,；;\n\r|]+")
+NAME_MAX = 200  # the directory's names and aliases (units.name, unit_aliases.alias)
 
 
 class DirectoryFileError(ValueError):
@@ -68,8 +69,28 @@ def read_directory(data: bytes) -> list[DirectoryRow]:
         bad = [e for e in emails if not EMAIL.match(e)]
         if bad:
             errors.append(_("第%(line)d行：电子邮箱「%(email)s」的格式不对。", line=line, email=bad[0]))
+        if len(name) > NAME_MAX:
+            errors.append(_("第%(line)d行：单位名称太长（最多 %(max)d 个字）。", line=line, max=NAME_MAX))
         aliases = [a.strip() for a in _NAMES.split(get(row, "aliases")) if a.strip()]
+        if any(len(alias) > NAME_MAX for alias in aliases):
+            errors.append(_("第%(line)d行：别名太长（最多 %(max)d 个字）。", line=line, max=NAME_MAX))
         rows.append(DirectoryRow(line, name, emails, get(row, "parent") or None, aliases))
+    errors += _alias_clashes(rows)
     if errors:
         raise DirectoryFileError(errors)
     return rows
+
+
+def _alias_clashes(rows: list[DirectoryRow]) -> list[str]:
+    """An alias stands for one unit: not given to two units of the file, nor the name of another unit in it."""
+    names = {row.name for row in rows}
+    owner: dict[str, str] = {}
+    errors: list[str] = []
+    for row in rows:
+        for alias in row.aliases:
+            if alias != row.name and alias in names:
+                errors.append(_("第%(line)d行：别名「%(alias)s」在文件中是另一个单位的名称。", line=row.line, alias=alias))
+            elif owner.setdefault(alias, row.name) != row.name:
+                errors.append(_("第%(line)d行：别名「%(alias)s」在文件中已经是单位「%(unit)s」的别名。",
+                                line=row.line, alias=alias, unit=owner[alias]))
+    return errors

@@ -121,6 +121,13 @@ def test_directory_import_from_csv_and_xlsx(app, client, admin):
     ("单位名称,上级单位\n甲局,乙局\n乙局,丙局\n丙局,甲局\n", "第2行：上级单位「乙局」是「甲局」的下级单位"),
     ("名字\n市财政局\n", "单位名称"),
     ("", "文件是空的"),
+    # one alias given to two units of the file (was the page "这项修改刚刚已经保存过", 409, as if pressed twice)
+    ("单位名称,别名\n市民政局,民政\n市卫生健康委员会,民政\n", "第3行：别名「民政」在文件中已经是单位「市民政局」的别名"),
+    # an alias that is another unit's name in the file: a draft naming it would find either
+    ("单位名称,别名\n市民政局,市卫健委\n市卫健委,\n", "第2行：别名「市卫健委」在文件中是另一个单位的名称"),
+    # longer than the directory keeps (was a server error on PostgreSQL)
+    ("单位名称\n" + "市" * 201 + "\n", "第2行：单位名称太长"),
+    ("单位名称,别名\n市民政局," + "民" * 201 + "\n", "第2行：别名太长"),
 ])
 def test_a_bad_directory_file_changes_nothing(app, client, admin, content, message):
     response = post(client, "/admin/units/import", file=(content.encode("utf-8"), "units.csv"))
