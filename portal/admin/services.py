@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import ROLES, User
 from portal.accounts.services import AccountError, create_user
-from portal.admin.directory_file import EMAIL, DirectoryRow
+from portal.admin.directory_file import EMAIL, NAME_MAX, DirectoryRow
 from portal.audit.services import record_action
 from portal.consultations.models import Consultation
 from portal.drafts.models import Draft, Section
@@ -75,6 +75,8 @@ def save_unit(actor: User, unit: Unit | None, name: str, emails: list[str], pare
     if bad:
         raise AdminError("emails", _("电子邮箱「%(email)s」的格式不对。", email=bad[0]))
     aliases = [a for a in dict.fromkeys(a.strip() for a in aliases) if a and a != name]
+    if any(len(alias) > NAME_MAX for alias in aliases):
+        raise AdminError("aliases", _("别名太长（最多 %(max)d 个字）。", max=NAME_MAX))
     _check_names(unit, name, aliases)
     ancestor, seen = parent, set()
     while ancestor is not None and ancestor.id not in seen:  # seen: a loop stored before ends the walk

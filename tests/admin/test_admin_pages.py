@@ -78,6 +78,16 @@ def test_unit_by_hand_and_an_unmatched_name_resolved_as_alias(app, client, admin
     assert "<strong>市卫生健康委</strong>" not in page.split('id="unmatched-h"')[1].split("全部单位")[0]
 
 
+def test_a_unit_alias_longer_than_the_directory_keeps_is_refused_in_words(app, client, admin):
+    """Each alias is kept in 200 characters: a longer one is named on the form (it was a server error on
+    PostgreSQL), and nothing is saved."""
+    response = post(client, "/admin/units/new", name="市卫生健康委员会", emails="", parent="0",
+                    aliases="市卫健委\n" + "卫" * 201)
+    page = re.sub(r"<[^>]+>", "", response.get_data(as_text=True))
+    assert response.status_code == 422 and "别名太长（最多 200 个字）" in page
+    assert db.session.scalars(select(Unit)).all() == []
+
+
 CSV = """单位名称,电子邮箱,上级单位,别名
 市人民政府办公室,zfb@example.gov.cn,,市政府办公室
 市民政局,mz@example.gov.cn、mz2@example.gov.cn,市人民政府办公室,
