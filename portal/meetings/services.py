@@ -411,8 +411,27 @@ def calendar_file(meeting: Meeting, page_url: str, host: str) -> bytes:
     event.add("location", meeting.place)
     event.add("description", f"{KIND_LABELS[meeting.kind]}{_('：')}{meeting.consultation.title}\n{page_url}")
     event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
+    calendar.add_component(_shanghai_timezone())
     calendar.add_component(event)
     return calendar.to_ical()
+
+
+def _shanghai_timezone():
+    """The VTIMEZONE that RFC 5545 asks for each TZID of the file (a calendar without it, such as Outlook's, may
+    read the times as UTC): Asia/Shanghai, +08:00 all year (no summer time since 1991)."""
+    from datetime import datetime
+
+    from icalendar import Timezone, TimezoneStandard
+
+    zone = Timezone()
+    zone.add("tzid", "Asia/Shanghai")
+    standard = TimezoneStandard()
+    standard.add("dtstart", datetime(1970, 1, 1))
+    standard.add("tzoffsetfrom", timedelta(hours=8))
+    standard.add("tzoffsetto", timedelta(hours=8))
+    standard.add("tzname", "CST")
+    zone.add_component(standard)
+    return zone
 
 
 # --- mail -------------------------------------------------------------------------------------------------

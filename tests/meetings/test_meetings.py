@@ -183,6 +183,13 @@ def test_the_calendar_file_holds_the_meeting_in_shanghai_time(app, client, consu
     text = ics.get_data(as_text=True).replace("\r\n ", "")
     assert "DTSTART;TZID=Asia/Shanghai:20230428T093000" in text and "DTEND;TZID=Asia/Shanghai:20230428T113000" in text
     assert "SUMMARY:社区养老服务征求意见座谈会" in text and "LOCATION:市民政局三楼会议室（某某路1号）" in text
+    # RFC 5545: every TZID names a VTIMEZONE of the file (Outlook and others read the times as UTC without it)
+    from icalendar import Calendar
+
+    calendar = Calendar.from_ical(ics.data)
+    zones = [zone for zone in calendar.walk("VTIMEZONE")]
+    assert [str(zone["TZID"]) for zone in zones] == ["Asia/Shanghai"]
+    assert "TZOFFSETFROM:+0800" in text and "TZOFFSETTO:+0800" in text
 
 
 def test_the_office_form_refuses_impossible_times(client, clock, consultation, office, submit):
