@@ -294,6 +294,8 @@ def test_the_documentation_page_describes_every_operation(client, office_consult
     assert "per_page" in page and "openapi.json" in page
     english = client.get("/api/?lang=en").get_data(as_text=True)
     assert "Open data API" in english and "Published consultations" in english
+    # each table of parameters is named in the page's language (it was “Parameter：GET /…” on English pages)
+    assert 'aria-label="Parameter: GET /consultations"' in english and "：" not in english.split("<main")[1]
     assert client.get(f"{API}/openapi.json?lang=en").get_json()["paths"]["/consultations"]["get"]["summary"] == \
         "Published consultations"
 

@@ -177,6 +177,23 @@ def test_a_cancelled_meeting_tells_those_who_signed_up(app, client, consultation
     assert ics.mimetype == "text/calendar" and b"STATUS:CANCELLED" in ics.data
 
 
+def test_english_pages_show_a_meeting_with_english_punctuation(app, client, consultation, office, submit):
+    """The meeting's time and place, and a cancelled meeting's reason, are joined with English punctuation on English
+    pages (they were joined with Chinese ones: “09:30–11:30，市民政局…”, “cancelled（…）”)."""
+    meeting = announce(submit, consultation)
+    url = office_url(consultation, meeting)
+    assert submit(url, office_url(consultation, meeting, "/cancel"), reason="会议室维修，改期另行通知。").status_code == 302
+    client.get("/settings/language/en")
+    text = lambda page: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
+    public = text(client.get(f"/consultations/{consultation.id}").get_data(as_text=True))
+    assert "28 April 2023, 09:30–11:30, 市民政局三楼会议室（某某路1号） (cancelled)" in public
+    office_page = text(client.get(url).get_data(as_text=True))
+    assert "The meeting has been cancelled (会议室维修，改期另行通知。)" in office_page
+    client.get("/settings/language/zh_CN")
+    assert "2023年4月28日 09:30–11:30，市民政局三楼会议室（某某路1号） （已取消）" in text(
+        client.get(f"/consultations/{consultation.id}").get_data(as_text=True))
+
+
 def test_the_calendar_file_holds_the_meeting_in_shanghai_time(app, client, consultation, office, submit):
     meeting = announce(submit, consultation)
     ics = Browser(app).get(public_url(consultation, meeting) + "/meeting.ics")

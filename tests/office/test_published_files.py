@@ -32,6 +32,9 @@ def test_a_published_file_is_listed_and_downloaded_by_anyone(app, client, consul
     page = client.get(page_url).get_data(as_text=True)  # the cached copy was renewed with the files
     link = f"/consultations/{consultation.id}/files/{published[0].id}"
     assert f'href="{link}"' in page and "附件2：修订前后对照表" in page and "（PDF，1 KB）" in page
+    english = Browser(app)
+    english.get("/settings/language/en")
+    assert "<span class=\"hint\"> (PDF, 1 KB)</span>" in english.get(page_url).get_data(as_text=True)
     download = Browser(app).get(link)  # anyone may download it
     assert download.status_code == 200 and download.data == PDF and "attachment" in download.headers["Content-Disposition"]
     assert "sandbox" in download.headers["Content-Security-Policy"]
