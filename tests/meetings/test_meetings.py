@@ -157,6 +157,18 @@ def test_a_hearing_asks_each_applicant_for_their_view(app, client, consultation,
     assert sign_up(citizen, consultation, meeting, statement="反对提高收费标准。").status_code == 303
 
 
+def test_an_english_registrants_page_speaks_to_the_registrant(app, client, consultation, office, submit):
+    """The registrant's own page labels their statement for them, not in the third person as the office's list
+    does (it said “What they wish to say” to the one who wrote it)."""
+    meeting = announce(submit, consultation, kind="hearing", title="听证会", seats="10")
+    citizen = Browser(app)
+    citizen.get("/settings/language/en")
+    done = sign_up(citizen, consultation, meeting, statement="I am against the higher fees.")
+    own = citizen.get(done.headers["Location"]).get_data(as_text=True)
+    assert "I am against the higher fees." in own and "Points to raise, or reason for attending" in own
+    assert " they " not in re.sub(r"<[^>]+>", " ", own.split("<main")[1])
+
+
 def test_a_cancelled_meeting_tells_those_who_signed_up(app, client, consultation, office, submit):
     meeting = announce(submit, consultation)
     citizen = Browser(app)
