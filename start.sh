@@ -20,6 +20,10 @@ if [ -z "${PORTAL_BASE_URL:-}" ] && [ "${HOST:-127.0.0.1}" = 0.0.0.0 ]; then
   address=$(hostname -I 2>/dev/null | awk '{print $1}')
   [ -z "$address" ] || export PORTAL_BASE_URL="http://${address}:${PORT:-5000}/"
 fi
+if [ -z "${PORTAL_BASE_URL:-}" ]; then
+  # mails written by the workers and commands (no request to read a host from) link to this port, not 5000
+  export PORTAL_BASE_URL="http://${HOST:-127.0.0.1}:${PORT:-5000}/"
+fi
 .venv/bin/flask db upgrade
 .venv/bin/flask consultations load-samples
 .venv/bin/flask search work                 # index the samples for search
