@@ -15,8 +15,8 @@ from portal.core.web import file_download, query_int
 from portal.extensions import db, limiter
 from portal.meetings import services
 from portal.meetings.forms import CancelMeetingForm, DecisionForm, MeetingForm, MinutesForm, RegistrationForm
-from portal.meetings.models import Meeting
-from portal.meetings.summary import default_title
+from portal.meetings.models import MEETING_KINDS, Meeting
+from portal.meetings.summary import default_title, title_for_kind
 from portal.office.forms import local_datetime
 from portal.office.views import NOT_DONE, carry_out
 
@@ -136,8 +136,9 @@ def _times(form: MeetingForm) -> dict:
 
 
 def _save(consultation, meeting: Meeting | None, form: MeetingForm) -> Meeting:
+    title = title_for_kind(consultation, form.title.data, form.kind.data) if meeting is None else form.title.data
     return services.save_meeting(
-        consultation, current_user, meeting, kind=form.kind.data, title=form.title.data, place=form.place.data,
+        consultation, current_user, meeting, kind=form.kind.data, title=title, place=form.place.data,
         description=form.description.data, seats=form.seats.data, first_come=form.first_come.data, **_times(form))
 
 
@@ -152,8 +153,10 @@ def office_index(consultation_id: int):
     meeting = carry_out(form, lambda: _save(consultation, None, form))
     if meeting is not NOT_DONE:
         return redirect(url_for("meetings.office_meeting", consultation_id=consultation.id, meeting_id=meeting.id))
+    proposed = {kind: default_title(consultation, kind) for kind in MEETING_KINDS}
     return render_template("meetings/office_index.html", consultation=consultation, form=form,
-                           counts=services.registration_counts(consultation.meetings)), 422 if form.errors else 200
+                           counts=services.registration_counts(consultation.meetings),
+                           proposed_titles=proposed), 422 if form.errors else 200
 
 
 def _office_page(consultation, meeting: Meeting, *, form=None, cancel_form=None, minutes_form=None,

@@ -458,3 +458,19 @@ document.querySelectorAll("a[data-question]").forEach(function (link) {
     });
   });
 })();
+
+// Meetings (the office's form to announce one): the name proposed, 《…》征求意见座谈会, follows the kind chosen
+// (听证会, 论证会) while the office has not written a name of its own. Without script the server does the same.
+(function () {
+  var title = document.querySelector("input[data-proposed-titles]");
+  if (!title) { return; }
+  var proposed = JSON.parse(title.getAttribute("data-proposed-titles"));
+  var names = Object.keys(proposed).map(function (kind) { return proposed[kind]; });
+  title.form.querySelectorAll("input[name=kind]").forEach(function (choice) {
+    choice.addEventListener("change", function () {
+      if (choice.checked && proposed[choice.value] && names.indexOf(title.value.trim()) !== -1) {
+        title.value = proposed[choice.value];
+      }
+    });
+  });
+})();

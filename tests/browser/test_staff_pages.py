@@ -296,3 +296,18 @@ def test_the_audit_log_and_the_accounts_read_down_a_phone(staff_page, live_porta
         label = page.locator("table.stack-on-phone tbody td[data-label]").first.evaluate(
             "cell => getComputedStyle(cell, '::before').content")
         assert label.strip('"') in ("时间", "姓名"), label
+
+
+def test_the_proposed_meeting_name_follows_the_kind_chosen(staff_page, live_portal):
+    page = staff_page()
+    page.goto(f"/office/consultations/{live_portal.consultation_id}/meetings")
+    title = page.get_by_label("会议名称")
+    proposed = title.input_value()
+    assert proposed.endswith("征求意见座谈会")
+    page.get_by_label("听证会").check()
+    assert title.input_value() == proposed.removesuffix("座谈会") + "听证会"
+    page.get_by_label("论证会").check()
+    assert title.input_value() == proposed.removesuffix("座谈会") + "论证会"
+    title.fill("专家论证会（收费标准）")  # a name of the office's own is left as written
+    page.get_by_label("座谈会").check()
+    assert title.input_value() == "专家论证会（收费标准）"

@@ -794,3 +794,19 @@ def test_a_meeting_before_the_opening_is_refused(client, clock, import_seed, off
     early = submit(office_url(consultation), **{**MEETING, "start_date": "2023-04-26", "signup_date": "2023-04-25"})
     assert early.status_code == 422 and "会议要安排在征求意见开始以后" in early.get_data(as_text=True)
     assert submit(office_url(consultation), **MEETING).status_code == 302  # the 28th: within the period
+
+
+def test_a_hearing_announced_with_the_proposed_name_is_named_a_hearing(client, consultation, office, submit):
+    form = client.get(office_url(consultation)).get_data(as_text=True)
+    proposed = re.search(r'name="title"[^>]*value="([^"]+)"', form).group(1)
+    assert proposed.endswith("征求意见座谈会")
+    hearing = announce(submit, consultation, kind="hearing", title=proposed)
+    assert hearing.title == proposed.removesuffix("座谈会") + "听证会"
+    # a name the office wrote itself is kept as written, whatever the kind
+    panel = announce(submit, consultation, kind="panel", title="养老服务收费标准座谈会（专家）")
+    assert panel.title == "养老服务收费标准座谈会（专家）"
+    # and changing a meeting's kind later keeps its name
+    response = submit(office_url(consultation, hearing), **{**MEETING, "kind": "panel", "title": hearing.title})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Meeting, hearing.id).title.endswith("听证会")
