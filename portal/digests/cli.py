@@ -89,7 +89,7 @@ def export_command(loop: bool, interval: float):
 @recorded("expire-exports")
 def expire_exports_command():
     """Delete the export files older than PORTAL_EXPORT_RETENTION_HOURS, or out of date (a comment they hold was
-    withdrawn, hidden or marked spam), the pieces left by workers killed mid-build, and the export jobs that ended
+    withdrawn or masked), the pieces left by workers killed mid-build, and the export jobs that ended
     30 days ago (the scheduler runs it hourly)."""
     from portal.digests.exports import JOBS_KEPT_FOR, expire_exports
 

@@ -20,12 +20,14 @@ comments sent files, or when the files weigh more than ``INLINE_BYTES_PER_COMMEN
 (``attachments_built_by_worker``): its cost is the bytes compressed more than the rows. The annotated draft (批注版,
 ``annotated``) is built by the worker above ``EXPORT_INLINE_MAX`` comments (of those the filters give), as a digest.
 
-A comment withdrawn by its commenter, hidden or marked spam by a moderator, or whose personal information a moderator
-masked, must not stay in a file handed out afterwards (the commenter took it back; the moderator took it off): in the
+A comment withdrawn by its commenter, or whose personal information a moderator masked, must not stay in a file
+handed out afterwards (the commenter took it back; the numbers were not to be kept in full): in the
 same transaction ``outdate_exports`` expires the consultation's ready files (their page says the file was out of
 date and offers to prepare it again; expire-exports deletes them) and sends a job waiting or being built back to the
 queue, so that a build that may have read the comment is never marked ready (its worker finds the job no longer its
 own and deletes what it wrote). New comments expire nothing: the page says the moment whose data the file holds.
+Nor do hiding and marking spam, which moderators of a large consultation do all day (each would have sent the build
+under way back to the queue): the page says how many comments were hidden or marked spam since (``moderated_since``).
 """
 from __future__ import annotations
 
@@ -337,7 +339,7 @@ def record_export_download(job: ExportJob, consultation: Consultation, actor) ->
 
 
 def outdate_exports(consultation_id: int) -> int:
-    """A comment of the consultation was taken out of what its files show (withdrawn, hidden, marked spam, its
+    """A comment of the consultation was taken out of what its files show (withdrawn by its commenter, its
     personal information masked): its ready files are given no more (expired now, ``outdated_at`` set: their page
     says they were out of date; the next expire-exports deletes them), and its jobs waiting or being built go back to
     the queue, to be built from the data as they are after this change. A build under way loses its job (its worker's
@@ -357,6 +359,16 @@ def outdate_exports(consultation_id: int) -> int:
                 attempts=case((running, ExportJob.attempts - 1), else_=ExportJob.attempts))
         .execution_options(synchronize_session=False))
     return result.rowcount
+
+
+def moderated_since(job: ExportJob) -> int:
+    """The consultation's comments hidden or marked spam after ``job``'s file was built (it holds them as they were:
+    their page says so, and offers to prepare the file again)."""
+    if job.built_at is None:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(Comment).where(
+        Comment.consultation_id == job.consultation_id, Comment.status.in_(("hidden", "spam")),
+        Comment.moderated_at > job.built_at)) or 0
 
 
 def expire_exports() -> dict:

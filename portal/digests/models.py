@@ -16,7 +16,7 @@ class ExportJob(db.Model):
     workers never build one twice), ``running`` while it is built (retaken by another worker when it has been
     running longer than ``exports.STALE_AFTER``: its worker was killed), then ``ready`` (the file under the instance
     folder, ``path``) or ``failed`` (``error`` says why), and ``expired`` once its file is deleted after the
-    retention, or at once when a comment it holds is taken out (withdrawn, hidden, marked spam, its personal
+    retention, or at once when a comment it holds is taken out (withdrawn by its commenter, its personal
     information masked: ``exports.outdate_exports``; ``outdated_at`` then says when, and its page that it must be
     prepared again)."""
 

@@ -11,7 +11,7 @@ from portal.accounts.access import get_managed_consultation, role_required
 from portal.comments.attachments import staff_download
 from portal.core.official_docx import DOCX
 from portal.digests.exports import (REFRESH_SECONDS, WAITING, attachments_built_by_worker, built_by_worker,
-                                    digest_options, file_path, job_filename, kinds, read_options,
+                                    digest_options, file_path, job_filename, kinds, moderated_since, read_options,
                                     record_export_download, request_export)
 from portal.digests.forms import ContactsConfirmForm
 from portal.digests.models import ExportJob
@@ -170,6 +170,7 @@ def export(consultation_id: int, job_id: int):
                            with_contacts=with_contacts,
                            described=describe_filters(consultation, filters) if filters else "",
                            refresh=REFRESH_SECONDS, on_disk=file_path(job) is not None,
+                           moderated=moderated_since(job) if job.status == "ready" else 0,
                            retention=current_app.config["EXPORT_RETENTION_HOURS"]), 200
 
 

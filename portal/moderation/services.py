@@ -42,10 +42,12 @@ TRANSITIONS = {
     "restore": (("hidden", "spam"), "approved"),
     "mask": (("pending", "approved"), "approved"),  # personal information in the text masked, then shown
 }
-# actions that take something out of what the office's export files show: the comment (spam: not received), its
-# status (已公开) and its text in the archive's feedback report (hide), its numbers in full (mask). The files built
-# before are given no more (digests.exports.outdate_exports); approve and restore only add, as a new comment does.
-OUTDATING = ("hide", "spam", "mask")
+# actions after which the office's export files built before are given no more (digests.exports.outdate_exports):
+# masking (the numbers in full). Hiding and marking spam do not: at a large consultation moderators do them all day,
+# and each would have thrown away the file being prepared and sent it back to the queue, so that the office might never
+# get one; the file's page says how many comments were hidden or marked spam since it was built
+# (digests.exports.moderated_since), to prepare it again. Approve and restore only add, as a new comment does.
+OUTDATING = ("mask",)
 VIEWS = ("queue", "approved", "hidden", "spam")
 
 
