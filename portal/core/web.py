@@ -20,6 +20,7 @@ from flask_babel import format_date, format_decimal, get_locale, ngettext, refre
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature
+from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
@@ -114,6 +115,16 @@ def draft_key(consultation_id: int, section_id: int | None, parent_id: int | Non
 def text_lang(text: str | None) -> str:
     """The language of a citizen's text, for its ``lang`` attribute: Chinese if it has any Han character."""
     return "zh-CN" if text and HAN.search(text) else "en"
+
+
+def chinese(text: str | None) -> Markup | str:
+    """Chinese text (a title, a unit's name) inside a sentence of the page's own words, for a screen reader to read
+    in a Chinese voice: in a ``<span lang="zh-CN">`` on an English page; on a Chinese page as it is (escaped)."""
+    if text is None or text == "":
+        return ""
+    if str(get_locale()).startswith("zh"):
+        return escape(text)
+    return Markup('<span lang="zh-CN">%s</span>') % text
 
 
 def session_digest(purpose: str) -> str | None:
@@ -308,9 +319,13 @@ def register(app: Flask) -> None:
     app.add_template_filter(localdatetime)
     app.add_template_filter(localclock)
     app.add_template_filter(number)
+    app.add_template_filter(chinese)
     app.add_template_global(text_lang)
     app.add_template_global(ui_lang)
     app.add_template_global(draft_key)
+    # the drafts, titles and unit names are Chinese whatever the page language (also a global: macros imported
+    # without the context mark them too, instead of writing lang="")
+    app.add_template_global("zh-CN", "content_lang")
     app.add_template_global(return_path)
     # the site's icon (pages link it; a browser or feed reader that asks for /favicon.ico is sent there)
     app.add_url_rule("/favicon.ico", "favicon",

@@ -4,6 +4,7 @@ Pure: takes labels and numbers, returns markup (escaped), no app context.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 BAR_HEIGHT = 22
@@ -18,10 +19,13 @@ def _shorten(label: str, limit: int = 24) -> str:
 
 
 def horizontal_bar_chart(
-    chart_id: str, title: str, description: str, items: list[tuple[str, int]], separator: str = "："
+    chart_id: str, title: str, description: str, items: list[tuple[str, int]], separator: str = "：",
+    label_lang: Callable[[str], str | None] | None = None,
 ) -> str:
     """One bar per (label, value), each label above its bar; the figures are written beside the bars, the full
-    labels in <title>s ("label：value", or with the reader's ``separator``)."""
+    labels in <title>s ("label：value", or with the reader's ``separator``). ``label_lang(label)``, when given, is
+    the language of a label (the draft's section headings are Chinese on an English page too): its text and
+    <title> carry it, for a screen reader and for the font's Chinese glyphs."""
     largest = max((value for _, value in items), default=0) or 1
     bar_space = CHART_WIDTH - VALUE_WIDTH
     row = LABEL_HEIGHT + BAR_HEIGHT + GAP
@@ -38,9 +42,11 @@ def horizontal_bar_chart(
         y = top + LABEL_HEIGHT
         width = round(bar_space * value / largest, 1)
         middle = y + BAR_HEIGHT / 2
+        lang = label_lang(label) if label_lang else None
+        marked = f' lang="{escape(lang)}"' if lang else ""
         parts.append(
-            f'<g class="chart-row"><title>{escape(label)}{escape(separator)}{value}</title>'
-            f'<text class="chart-label" x="0" y="{top + LABEL_HEIGHT / 2}" '
+            f'<g class="chart-row"><title{marked}>{escape(label)}{escape(separator)}{value}</title>'
+            f'<text class="chart-label" x="0" y="{top + LABEL_HEIGHT / 2}"{marked} '
             f'dominant-baseline="middle">{escape(_shorten(label))}</text>'
             f'<rect class="chart-bar" x="0" y="{y}" width="{width}" height="{BAR_HEIGHT}"/>'
             f'<text class="chart-value" x="{width + 6}" y="{middle}" '

@@ -11,7 +11,7 @@ from portal.consultations.services import closing_summary
 from portal.consultations.views import get_public_consultation
 from portal.core.time import local, now
 from portal.core.tokens import LRU
-from portal.core.web import localday, number
+from portal.core.web import localday, number, text_lang
 from portal.core.official_docx import DOCX
 from portal.reports.document import WHOLE_DRAFT, report_facts, report_filename
 from portal.reports.document import feedback_document as write_feedback_document
@@ -64,7 +64,7 @@ def statistics(consultation_id: int):
         "sections": horizontal_bar_chart(
             "chart-sections", _("各部分收到的意见数"),
             ngettext("共 %(num)d 条意见。%(parts)s", "共 %(num)d 条意见。%(parts)s", total, parts=_listing(per_section)),
-            per_section, _("："),
+            per_section, _("："), label_lang=text_lang,
         ),
         "stances": horizontal_bar_chart(
             "chart-stances", _("意见态度分布"),

@@ -69,13 +69,13 @@ def test_unit_by_hand_and_an_unmatched_name_resolved_as_alias(app, client, admin
     db.session.commit()
     page = client.get("/admin/units").get_data(as_text=True)
     unmatched = page.split('id="unmatched-h"')[1].split("全部单位")[0]
-    assert "<strong>市卫生健康委</strong>" in unmatched and "<strong>市民政局</strong>" in unmatched
-    assert "<strong>市卫健委</strong>" not in unmatched
+    assert '<strong lang="zh-CN">市卫生健康委</strong>' in unmatched and '<strong lang="zh-CN">市民政局</strong>' in unmatched
+    assert '<strong lang="zh-CN">市卫健委</strong>' not in unmatched
     data = {"csrf_token": csrf_token(client, "/admin/units"), "alias": "市卫生健康委", "unit": str(health.id)}
     assert client.post("/admin/units/aliases", data=data).status_code == 302
     assert find_unit("市卫生健康委") is health
     page = client.get("/admin/units").get_data(as_text=True)
-    assert "<strong>市卫生健康委</strong>" not in page.split('id="unmatched-h"')[1].split("全部单位")[0]
+    assert '<strong lang="zh-CN">市卫生健康委</strong>' not in page.split('id="unmatched-h"')[1].split("全部单位")[0]
 
 
 def test_a_unit_alias_longer_than_the_directory_keeps_is_refused_in_words(app, client, admin):

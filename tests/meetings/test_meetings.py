@@ -388,13 +388,13 @@ def test_the_sign_in_sheet_lists_those_given_a_place_with_rows_to_spare(app, cli
         assert sign_up(citizen, consultation, meeting, name=name, phone=phone, organisation="某某社区").status_code == 303
     sheet_url = office_url(consultation, meeting, "/sign-in-sheet")
     sheet = client.get(sheet_url).get_data(as_text=True)
-    assert "签到表" in sheet and "<td>王大爷</td>" in sheet and "<td>李阿姨</td>" in sheet  # nobody chosen yet: all
+    assert "签到表" in sheet and '<td lang="zh-CN">王大爷</td>' in sheet and '<td lang="zh-CN">李阿姨</td>' in sheet  # nobody chosen yet: all
     wang = db.session.scalar(select(MeetingRegistration).where(MeetingRegistration.name == "王大爷"))
     url = office_url(consultation, meeting)
     client.post(url + "/decide", data={"csrf_token": csrf_token(client, url), "registration_id": str(wang.id),
                                        "decision": "accepted"})
     sheet = client.get(sheet_url).get_data(as_text=True)
-    assert "<td>王大爷</td><td>某某社区</td><td>13800138000</td>" in sheet and "李阿姨" not in sheet
+    assert '<td lang="zh-CN">王大爷</td><td lang="zh-CN">某某社区</td><td>13800138000</td>' in sheet and "李阿姨" not in sheet
     assert sheet.count("<tr><td>") == 1 + 10  # and ten blank rows for those who come without signing up
     assert Browser(app).get(sheet_url).status_code == 302  # staff only: to the login page
 

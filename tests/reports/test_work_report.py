@@ -152,10 +152,10 @@ def test_administrators_see_every_unit_and_choose_one(app, client, login, make_u
     html = client.get("/office/report?year=2023").get_data(as_text=True)
     assert consultation.title in html and "短期" in html
     assert "上级要求8月中旬前出台" in html  # the reason given for the short period
-    finance = re.search(r'<option value="(\d+)">市财政局</option>', html).group(1)
+    finance = re.search(r'<option value="(\d+)" lang="zh-CN">市财政局</option>', html).group(1)
     one = client.get(f"/office/report?year=2023&unit={finance}").get_data(as_text=True)
     assert "短期" in one and consultation.title not in one
-    assert f'<option value="{finance}" selected>' in one
+    assert f'<option value="{finance}" selected lang="zh-CN">' in one
     none = client.get("/office/report?year=2024&unit=none").get_data(as_text=True)
     assert later.title in none
     assert client.get("/office/report?year=2023&unit=99999").status_code == 404
