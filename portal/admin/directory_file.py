@@ -76,6 +76,8 @@ def read_directory(data: bytes) -> list[DirectoryRow]:
             errors.append(_("第%(line)d行：别名太长（最多 %(max)d 个字）。", line=line, max=NAME_MAX))
         rows.append(DirectoryRow(line, name, emails, get(row, "parent") or None, aliases))
     errors += _alias_clashes(rows)
+    if not rows and not errors:  # the column names alone (was "导入完成：新增 0 个单位", as if something were done)
+        errors.append(_("文件里没有单位：请在第一行的列名下面，每行写一个单位。"))
     if errors:
         raise DirectoryFileError(errors)
     return rows

@@ -138,6 +138,9 @@ def test_directory_import_from_csv_and_xlsx(app, client, admin):
     # longer than the directory keeps (was a server error on PostgreSQL)
     ("单位名称\n" + "市" * 201 + "\n", "第2行：单位名称太长"),
     ("单位名称,别名\n市民政局," + "民" * 201 + "\n", "第2行：别名太长"),
+    # the column names and no unit (was "导入完成：新增 0 个单位", as if something were done); blank rows are none
+    ("单位名称,电子邮箱\n", "文件里没有单位：请在第一行的列名下面，每行写一个单位。"),
+    ("单位名称,电子邮箱\n,\n\n", "文件里没有单位"),
 ])
 def test_a_bad_directory_file_changes_nothing(app, client, admin, content, message):
     response = post(client, "/admin/units/import", file=(content.encode("utf-8"), "units.csv"))
