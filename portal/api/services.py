@@ -67,7 +67,9 @@ class Page:
             "links": {
                 "self": link(self.page),
                 "next": link(self.page + 1) if self.page < self.pages else None,
-                "prev": link(self.page - 1) if self.page > 1 else None,
+                # past the end, back to the last page that has items (page 98 of a list of one page is empty
+                # too); none when the list is empty
+                "prev": link(min(self.page - 1, self.pages)) if self.page > 1 and self.total else None,
             },
         }
 

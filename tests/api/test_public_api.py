@@ -311,8 +311,16 @@ def test_consultations_are_paged_and_filtered_by_state(client, clock, import_see
     only = get_json(client, f"{API}/consultations?state=upcoming", schema="ConsultationPage")
     assert [c["id"] for c in only["items"]] == [upcoming.id] and only["total"] == 1
     assert only["items"][0]["opens_at"] == "2023-06-01T09:00:00+08:00"
+    # past the end: back to the last page with items (it linked to page 8, as empty), and none when none has any
     beyond = get_json(client, f"{API}/consultations?page=9", schema="ConsultationPage")
-    assert beyond["items"] == [] and beyond["total"] == 3 and beyond["links"]["prev"].endswith("page=8&per_page=20")
+    assert beyond["items"] == [] and beyond["total"] == 3 and beyond["pages"] == 1
+    assert beyond["links"]["prev"].endswith("/consultations?page=1&per_page=20") and beyond["links"]["next"] is None
+    beyond = get_json(client, f"{API}/consultations?page=99&per_page=2", schema="ConsultationPage")
+    assert beyond["items"] == [] and beyond["links"]["prev"].endswith("page=2&per_page=2")
+    second = get_json(client, f"{API}/consultations?page=2&per_page=2", schema="ConsultationPage")
+    assert len(second["items"]) == 1 and second["links"]["prev"].endswith("page=1&per_page=2")
+    none = get_json(client, f"{API}/consultations?state=closed&page=99", schema="ConsultationPage")
+    assert none["items"] == [] and none["total"] == 0 and none["links"]["prev"] is None
 
 
 def test_answers_are_kept_in_memory_until_what_they_show_changes(app, client, clock, office_consultation, monkeypatch):
