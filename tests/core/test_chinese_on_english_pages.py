@@ -1,0 +1,91 @@
+"""On English pages the Chinese they show (the draft's title and headings, unit names, what citizens and offices
+wrote) is marked lang="zh-CN", so that a screen reader reads it with a Chinese voice; the page's own words around it
+use English punctuation. Seed 003 of 市民政局, open from 2023-04-20."""
+import re
+
+import lxml.html
+
+from portal.comments.services import submit_comment
+from portal.extensions import db
+from tests.helpers import Browser
+from tests.meetings.test_meetings import announce, office_url, public_url, sign_up
+from tests.office.conftest import consultation, make_staff, office, submit  # noqa: F401
+
+HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def unmarked_chinese(html: str) -> list[str]:
+    """The Chinese text of the page's body that no element marks lang="zh-…" (an empty lang="" marks nothing)."""
+    found = []
+    for element in lxml.html.fromstring(html).body.iter():
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "textarea", "option"):
+            continue
+        for text, holder in ((element.text, element), (element.tail, element.getparent())):
+            if text and HAN.search(text) and holder is not None:
+                marked = next((e.get("lang") for e in holder.iterancestors() if e.get("lang") is not None),
+                              None) if holder.get("lang") is None else holder.get("lang")
+                if not (marked or "").startswith("zh"):
+                    found.append(text.strip())
+    return found
+
+
+def english(client):
+    client.get("/settings/language/en")
+
+
+def test_staff_pages_mark_titles_headings_and_unit_names_chinese(app, client, consultation, office, submit,
+                                                                    make_staff, login):
+    meeting = announce(submit, consultation)
+    sign_up(Browser(app), consultation, meeting, name="张伟", organisation="某某社区")
+    english(client)
+    base = f"/office/consultations/{consultation.id}"
+    for path in ("/office/", f"{base}/routing", f"{base}/meetings/{meeting.id}", f"{base}/sections/"
+                 f"{consultation.current_draft.sections[0].id}", f"{base}/notice", f"{base}/questions"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert unmarked_chinese(page.get_data(as_text=True)) == [], path
+    review = client.get(base).get_data(as_text=True)
+    assert f'<h1 lang="zh-CN">{consultation.title}</h1>' in review
+    assert '<strong lang="zh-CN">一、目标要求</strong>' in review
+    assert '<span class="unit-tag unit-matched"><span lang="zh-CN">市民政局</span> ✓</span>' in review
+    meetings = client.get(f"{base}/meetings").get_data(as_text=True)
+    assert f'href="{base}" lang="zh-CN">{consultation.title}</a>' in meetings  # the breadcrumbs of every office page
+    make_staff("admin", "admin@x.gov.cn")
+    client.get("/logout")
+    login("admin@x.gov.cn")
+    english(client)
+    modes = client.get("/admin/moderation-modes").get_data(as_text=True)
+    assert f'<legend><span lang="zh-CN">{consultation.title}</span>' in modes
+    assert f'Save<span class="visually-hidden" lang="zh-CN">{consultation.title}</span>' in modes
+    for path in ("/admin/moderation-modes", "/admin/units", "/admin/users", "/moderation"):
+        assert unmarked_chinese(client.get(path).get_data(as_text=True)) == [], path
+
+
+def test_the_chart_a_cancelled_meeting_and_a_signature_are_marked_and_punctuated_in_english(
+        app, client, consultation, office, submit):
+    section = consultation.current_draft.sections[0]
+    comment = submit_comment(consultation, "整体赞成。", "support", None, author_name="张三", organisation="某协会",
+                             organisation_kind="association")
+    comment.status = "approved"
+    db.session.commit()
+    meeting = announce(submit, consultation)
+    assert submit(office_url(consultation, meeting), office_url(consultation, meeting, "/cancel"),
+                  reason="会议室维修，改期另行通知。").status_code == 302
+    english(client)
+    statistics = client.get(f"/consultations/{consultation.id}/statistics").get_data(as_text=True)
+    assert f'<title lang="zh-CN">{section.title}: 0</title><text class="chart-label" x="0" y="12.0" lang="zh-CN"' \
+           in statistics
+    cancelled = client.get(public_url(consultation, meeting)).get_data(as_text=True)
+    assert 'Reason: <span lang="zh-CN">会议室维修，改期另行通知。</span>' in cancelled  # was lang=""
+    assert unmarked_chinese(cancelled) == []
+    shown = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert '<strong lang="zh-CN">某协会</strong><span lang="zh-CN"> (张三)</span>' in shown  # was （张三）
+    paper = client.get(f"/consultations/{consultation.id}/paper-form").get_data(as_text=True)
+    assert "　" not in paper and '> Support\u2003<span class="tick"' in paper
+    sheet = client.get(office_url(consultation, meeting, "/sign-in-sheet")).get_data(as_text=True)
+    assert "　" not in sheet and "09:30–11:30 · Place:" in sheet
+    client.get("/settings/language/zh_CN")  # the Chinese pages as they were
+    shown = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert '<strong lang="zh-CN">某协会</strong><span lang="zh-CN">（张三）</span>' in shown
+    assert "☐</span> 赞成　<span" in client.get(f"/consultations/{consultation.id}/paper-form").get_data(as_text=True)
+    assert "09:30–11:30　地点：" in client.get(office_url(consultation, meeting, "/sign-in-sheet")).get_data(as_text=True)
