@@ -311,3 +311,13 @@ def test_the_proposed_meeting_name_follows_the_kind_chosen(staff_page, live_port
     title.fill("专家论证会（收费标准）")  # a name of the office's own is left as written
     page.get_by_label("座谈会").check()
     assert title.input_value() == "专家论证会（收费标准）"
+
+
+@pytest.mark.parametrize("language, name", [("zh_CN", "安排参加：李阿姨"), ("en", "Give a place: 李阿姨")])
+def test_a_decision_buttons_name_has_no_space_before_its_colon(staff_page, live_portal, language, name):
+    """The name a screen reader reads for the office's decision on a sign-up: the hidden text, a box of its own, had
+    put a space before the colon ("安排参加 ：李阿姨", "Give a place : 李阿姨")."""
+    page = staff_page()
+    page.goto(f"/settings/language/{language}")
+    page.goto(f"/office/consultations/{live_portal.consultation_id}/meetings/{a_meeting_id(live_portal)}")
+    assert page.get_by_role("button", name=name, exact=True).count() == 1
