@@ -4,6 +4,7 @@ Every change is written to the audit log in the same transaction. Flushes, never
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -11,6 +12,7 @@ from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from portal.admin.directory_file import EMAIL
 from portal.audit.services import record_action
 from portal.comments.attachments import AttachmentRefused, check_uploads, clean_filename, kind_of, store_uploads
 from portal.comments.feedback_form import OFFICE_LIST_MAX_ROWS, FeedbackFileError, read_feedback
@@ -177,6 +179,11 @@ def update_notice(consultation: Consultation, actor, values: dict) -> Consultati
             value = value or consultation.title
         if name in ("contact_phones", "contact_emails"):
             value = list(value or [])
+        if name == "contact_emails":  # shown to the public and mailed at the close: a typo ("abc@") is refused
+            value = [unicodedata.normalize("NFKC", email) for email in value]  # ＠ from a Chinese input method
+            bad = [email for email in value if not EMAIL.match(email)]
+            if bad:
+                raise OfficeError("contact_emails", _("电子邮箱「%(email)s」的格式不对。", email=bad[0]))
         setattr(consultation, name, value)
     if consultation.is_published and consultation.deadline is None:
         raise OfficeError("deadline_date", _("已发布的征求意见必须有截止时间。"))

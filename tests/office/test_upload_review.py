@@ -274,3 +274,27 @@ def test_before_publishing_a_numbered_line_of_the_text_starts_a_section_of_its_o
     assert "（二）" not in first.text and [s.position for s in draft.sections] == list(range(len(draft.sections)))
     assert [s.anchor for s in draft.sections][-2:] == ["s-2-1", "s-2-2"]
     assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "split_section")).one()
+
+
+def test_the_notice_refuses_a_contact_email_that_is_not_an_address(app, client, clock, office, upload_seed, submit):
+    """The notice's e-mail addresses are shown to the public and mailed at the close: "abc@" (a typo) is refused with
+    the field's own message and nothing is changed; "＠" typed in a Chinese input method is read as "@"."""
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation_id = upload_seed("003")
+    base = f"/office/consultations/{consultation_id}"
+    fields = dict(title="关于养老服务的行动方案（征求意见稿）", issuer="市民政局", notice_date="2023-04-12",
+                  addressee="社会各界", deadline_date="2023-05-20", deadline_time="18:00", contact_office="",
+                  contact_person="李麒麟", contact_phones="3255022", contact_address="")
+    response = submit(f"{base}/notice", contact_emails="2019787574@qq.com, abc@", **fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "电子邮箱「abc@」的格式不对。" in page
+    db.session.expire_all()
+    consultation = db.session.get(Consultation, consultation_id)
+    assert consultation.contact_emails == ["2019787574@qq.com"] and consultation.issuer != "市民政局"
+    assert count(AuditEntry) == 1  # the upload only
+
+    response = submit(f"{base}/notice", contact_emails="mzj＠example.gov.cn、2019787574@qq.com", **fields)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Consultation, consultation_id).contact_emails == ["mzj@example.gov.cn", "2019787574@qq.com"]
