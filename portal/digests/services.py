@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from sqlalchemy import case, func, null, select
+from sqlalchemy.orm import aliased
 
 from portal.consultations.choices import choice_results
 from portal.audit.services import record_action
@@ -185,14 +186,16 @@ def digest_rows(
     draft = consultation.current_draft
     in_current = case((Section.draft_id == (draft.id if draft else -1), Section.position), else_=None)
     contact = Comment.author_contact if with_contacts else null()
+    parent = aliased(Comment)  # a reply has no stance of its own: its column names the comment it answers
     query = (
         select(
             Comment.id, Comment.section_id, Comment.quote, Comment.proposal, Comment.body, Comment.stance, Comment.author_name, contact,
             Comment.organisation, Comment.organisation_kind, Comment.question,
             Comment.receipt_number, Comment.created_at, Comment.channel, Comment.meeting_id, Comment.status,
-            Response.outcome, Response.reason, Response.published_at, Comment.agreement_count,
+            Response.outcome, Response.reason, Response.published_at, Comment.agreement_count, parent.receipt_number,
         )
         .outerjoin(Section, Section.id == Comment.section_id)
+        .outerjoin(parent, parent.id == Comment.parent_id)
         .outerjoin(Response, Response.comment_id == Comment.id)
         .where(*_received(consultation, filters))
         .order_by(in_current.is_(None), in_current, Comment.created_at, Comment.id)
@@ -202,7 +205,8 @@ def digest_rows(
     questions = consultation.questions or []
     meetings = {m.id: m.title for m in consultation.meetings}  # an opinion voiced at one names it
     for (comment_id, section_id, quote, proposal, body, stance, name, contact_value, organisation, kind, question,
-         receipt, created, channel, meeting_id, status, outcome, reason, published, agreements) in db.session.execute(query):
+         receipt, created, channel, meeting_id, status, outcome, reason, published, agreements,
+         answered) in db.session.execute(query):
         number += 1
         top = top_of.get(section_id)
         yield DigestRow(
@@ -212,7 +216,7 @@ def digest_rows(
             quote=quote or "",
             proposal=proposal or "",
             opinion=body,
-            stance=STANCES.get(stance, stance),
+            stance=f"回复 {answered}" if answered else STANCES.get(stance, stance),
             author_name=name or ("" if organisation else "匿名"),
             organisation=organisation or "",
             organisation_kind=KIND_NAMES.get(kind, KIND_NAMES["other"]) if organisation else "",

@@ -57,6 +57,17 @@ def list_page(consultation: Consultation, filters: ResponseFilters, page: int, s
     return sorted(rows, key=lambda row: place[row.Comment.id])
 
 
+def answered_receipts(comments: Iterable[Comment]) -> dict[int, str]:
+    """The receipt number of the comment each reply among ``comments`` answers, by the reply's id (one statement, only
+    when the page shows a reply): a reply has no stance, and "同意楼上的意见" means nothing without it."""
+    replies = {c.id: c.parent_id for c in comments if c.parent_id is not None}
+    if not replies:
+        return {}
+    numbers = dict(db.session.execute(
+        select(Comment.id, Comment.receipt_number).where(Comment.id.in_(set(replies.values())))).all())
+    return {reply: numbers[parent] for reply, parent in replies.items() if parent in numbers}
+
+
 def filtered_count(consultation: Consultation, filters: ResponseFilters) -> int:
     """How many comments ``filters`` leave in the list (the listing's conditions, without its order and joins)."""
     return db.session.scalar(select(func.count()).select_from(Comment).where(*conditions(consultation.id, filters)))

@@ -24,7 +24,7 @@ from portal.responses.advice import advice_by_unit, advice_for, advice_request, 
 from portal.responses.forms import AdviceForm, BulkResponseForm, ResponseForm, move_comment_form
 from portal.responses.models import Response
 from portal.responses.services import (
-    ResponseRefused, common_reasons, filtered_count, list_page, move_comment, place_in_list, publish_responses,
+    ResponseRefused, answered_receipts, common_reasons, filtered_count, list_page, move_comment, place_in_list, publish_responses,
     respond_to_comments, respondable_comments, response_counts,
 )
 
@@ -72,6 +72,7 @@ def render_index(consultation: Consultation, form: BulkResponseForm, status: int
         units=advice_by_unit(consultation, counts),
         question_counts=counts.question_counts(consultation),
         agreement_addresses=agreement_addresses(c.id for c in shown if c.agreement_count),
+        answered=answered_receipts(shown),
     ), status
 
 

@@ -135,3 +135,25 @@ def test_contacts_only_after_confirmation_and_logged(app, client, login, office_
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export_contacts")).one()
     assert entry.after == {"format": "xlsx", "comments": 4} and entry.consultation_id == consultation.id
     assert entry.actor_label.endswith("<office@example.gov.cn>")
+
+
+def test_a_reply_says_which_comment_it_answers_in_the_digest_and_the_answering_list(app, client, login, office_consultation):
+    """A reply ("同意楼上的意见") has no stance of its own: the digest's 态度 column and the office's answering list say
+    回复 and the receipt number of the comment it answers, where they said 建议 and left the office guessing."""
+    from tests.helpers import post_comment, receipt_from
+
+    consultation, comments = office_consultation
+    whole = comments["whole"]
+    reply = receipt_from(post_comment(client, consultation, f"/consultations/{consultation.id}/comments/{whole.id}/reply",
+                                      body="同意楼上的意见，我们村也缺助餐点。", parent_id=whole.id))
+    login("office@example.gov.cn")
+    rows = list(csv.reader(io.StringIO(download(client, consultation, "csv").data.decode("utf-8-sig"))))
+    by_receipt = {row[9]: row for row in rows[1:]}
+    assert by_receipt[reply][3] == "同意楼上的意见，我们村也缺助餐点。"
+    assert by_receipt[reply][5] == f"回复 {whole.receipt_number}"
+    assert by_receipt[whole.receipt_number][5] == "赞成"  # a comment keeps its stance
+
+    page = client.get(f"/office/consultations/{consultation.id}/responses").get_data(as_text=True)
+    item = page[page.index(f"<span>{reply}</span>"):]
+    item = item[:item.index("</p>")]
+    assert f"回复 {whole.receipt_number}" in item and "建议" not in item
