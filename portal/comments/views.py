@@ -74,7 +74,7 @@ def create(consultation_id: int):
         consultation = get_public_consultation(consultation_id)
         return render_template(
             "comments/refused.html", consultation=consultation, message=refusal.message,
-            summary=closing_summary(consultation),
+            summary=closing_summary(consultation), written=request.form.get("body"),
         ), 403
 
 
@@ -92,6 +92,7 @@ def _create(consultation_id: int):
     if posted.get("website"):  # the honeypot was filled in: a bot, or (rarely) a browser's autofill
         return render_template(
             "comments/refused.html", consultation=get_public_consultation(consultation_id), summary=None,
+            written=posted.get("body"),
             message=_("提交没有成功：页面上有一个隐藏的栏目，是用来挡住自动发帖程序的，这次它被填上了内容"
                       "（多半是浏览器的“自动填写”填上的），所以您的意见没有保存。"
                       "请返回草案页面，刷新页面后再提交一次；如果还是不成功，请用征求意见公告上写的电话、邮箱或地址提交意见。"),
@@ -101,8 +102,9 @@ def _create(consultation_id: int):
         abort(404)
     if not facts.is_open:
         consultation = get_public_consultation(consultation_id)
-        return render_template(
-            "comments/refused.html", consultation=consultation, summary=closing_summary(consultation)
+        return render_template(  # what was written is given back to copy: nothing was stored
+            "comments/refused.html", consultation=consultation, summary=closing_summary(consultation),
+            written=posted.get("body"),
         ), 403
     comment = posted_comment(posted)  # the form is built only to say what is wrong (issue 9)
     uploads, refused = [], None

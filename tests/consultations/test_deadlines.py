@@ -37,6 +37,28 @@ def test_last_second_accepted_first_second_after_refused(app, client, clock, imp
     assert 'name="body"' not in client.get(url).get_data(as_text=True)
 
 
+def test_a_late_comment_is_given_back_to_copy_with_how_to_reach_the_office(app, client, clock, import_seed):
+    """A comment sent a minute after the deadline is not stored: the refusal shows what the citizen wrote (a long text
+    typed on a phone was lost with it) and every way of reaching the office the notice gives, its e-mail too."""
+    from tests.helpers import csrf_token
+
+    clock.set(shanghai(2023, 5, 12, 23, 50))
+    consultation = import_seed("003")
+    consultation.contact_person, consultation.contact_phones = None, []  # a notice naming an e-mail address alone
+    consultation.contact_emails = ["yjzj@example.gov.cn"]
+    db.session.commit()
+    url = f"/consultations/{consultation.id}"
+    token = csrf_token(client, url)
+    clock.set(shanghai(2023, 5, 13, 0, 1))
+    written = "建议增加社区老年食堂的数量。\n腿脚不便的老人也能吃上热饭。<b>"
+    response = client.post(f"{url}/comments", data={"csrf_token": token, "body": written, "stance": "suggest"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 403 and "没有保存" in page
+    assert "建议增加社区老年食堂的数量。\n腿脚不便的老人也能吃上热饭。&lt;b&gt;</textarea>" in page
+    assert "yjzj@example.gov.cn" in page
+    assert comment_count() == 0
+
+
 def test_upcoming_consultation_refuses_comments(app, client, clock, import_seed):
     clock.set(shanghai(2023, 4, 20))
     consultation = import_seed("000", opens=shanghai(2023, 5, 1), deadline=shanghai(2023, 5, 31, 23, 59, 59))
