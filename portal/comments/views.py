@@ -18,7 +18,9 @@ from portal.comments.services import (CommentRefused, find_by_receipt, find_targ
                                       new_submission_key, submission_key_of)
 from portal.consultations.models import Consultation
 from portal.consultations.questions import asked_question
-from portal.comments.withdrawal import COOKIE, WithdrawalRefused, key_cookie, may_withdraw, withdraw_comment
+from portal.comments.withdrawal import (
+    COOKIE, WITHDRAWABLE, WithdrawalRefused, key_cookie, may_withdraw, withdraw_comment,
+)
 from portal.consultations.services import closing_summary, consultation_facts
 from portal.core.statements import own_transaction
 from portal.core.web import cookies_secure, query_int
@@ -244,8 +246,11 @@ def _withdrawer(form: WithdrawForm) -> tuple[str | None, int | None]:
 
 def _receipt_page(comment: Comment, form: WithdrawForm, status: int = 200, refused: str | None = None):
     can_withdraw = may_withdraw(comment, *_withdrawer(form))
+    # looked up elsewhere by its number: say where it can be withdrawn, rather than seem not to be withdrawable
+    elsewhere = not can_withdraw and comment.status in WITHDRAWABLE and comment.consultation.is_open
     return render_template("comments/receipt.html", comment=comment, consultation=comment.consultation,
                            response=published_response(comment), withdraw_form=form if can_withdraw else None,
+                           withdraw_elsewhere=elsewhere,
                            quote_changed=comment.id in changed_quotes(comment.consultation, [comment]),
                            proposal_taken=comment.id in proposals_taken(comment.consultation, [comment]),
                            refused=refused, attachments=attachments_of([comment.id]).get(comment.id, []),

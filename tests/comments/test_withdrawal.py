@@ -3,6 +3,7 @@ mail's link or from their account, never with the receipt number alone; its text
 erased, its unsent mails dropped, and it no longer counts anywhere."""
 import io
 import re
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -89,6 +90,20 @@ def test_the_receipt_number_alone_does_not_withdraw(app, client, routed_003):
     forged = withdraw(stranger, number, key="0" * 32)
     assert forged.status_code == 403
     assert stored(number).status == "pending" and stored(number).body == BODY
+
+
+WHERE_TO_WITHDRAW = "要撤回意见，请在提交意见时用的浏览器中打开这个页面，或点回执邮件中的链接。"
+
+
+def test_a_receipt_looked_up_elsewhere_says_where_it_can_be_withdrawn(app, client, clock, routed_003):
+    """Looked up on another device by its number, the receipt shows no withdrawal form: it says where one is found,
+    instead of leaving the commenter to think it cannot be withdrawn; not to its author, nor once it is too late."""
+    number = send(client, routed_003)
+    assert WHERE_TO_WITHDRAW in Browser(app).get(f"/receipts/{number}").get_data(as_text=True)
+    own = client.get(f"/receipts/{number}").get_data(as_text=True)
+    assert "我确认撤回这条意见" in own and WHERE_TO_WITHDRAW not in own
+    clock.set(routed_003.deadline + timedelta(seconds=1))
+    assert WHERE_TO_WITHDRAW not in Browser(app).get(f"/receipts/{number}").get_data(as_text=True)
 
 
 def test_the_receipt_mails_link_withdraws_until_the_deadline(app, client, clock, routed_003):
