@@ -390,6 +390,17 @@ def register(app: Flask) -> None:
         return error_page(404, _("页面不存在"), _("您要找的页面不存在，或尚未公开。请看看网址有没有输错，"
                                                    "或者到下面的征求意见列表里找一找。"))
 
+    @app.errorhandler(403)
+    def forbidden(_error):
+        """A staff page of another role (an office at the moderation queue, say): the portal's own page, whose
+        header links to the pages this account may use, instead of the server's bare English "Forbidden"."""
+        if request.path.startswith("/api/"):
+            from portal.api.views import error_response
+
+            return error_response(403, "forbidden", _("没有权限打开这个页面。"))
+        return error_page(403, _("没有权限打开这个页面"), _("您的账号不能使用这个页面。请从页面上方的链接进入您能使用的页面；"
+                                                       "需要这项权限的，请联系平台管理员。"))
+
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
         if request.endpoint in COMMENT_SUBMISSIONS:  # a citizen's comment: say what became of it

@@ -69,6 +69,20 @@ def test_office_staff_may_not_use_admin_pages(client, login, world, url):
     assert client.get(fill(url, world)).status_code == 403
 
 
+def test_a_page_of_another_role_says_so_in_the_portals_own_words(client, login, world):
+    """The 403 is the portal's page, in the reader's language, with the staff's links: not the server's bare
+    English "Forbidden"."""
+    login("owner@mz.gov.cn")
+    response = client.get("/moderation")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "没有权限打开这个页面" in page and "Forbidden" not in page
+    assert 'href="/office/"' in page  # the office's own workspace, one click away
+    client.get("/settings/language/en")
+    english = client.get("/admin/units").get_data(as_text=True)
+    assert "You may not open this page" in english and "没有权限" not in english
+
+
 @pytest.mark.parametrize("url", ADMIN_POSTS)
 def test_office_staff_may_not_post_to_admin_pages(client, login, world, url):
     from tests.helpers import csrf_token
