@@ -17,9 +17,14 @@ from portal.extensions import db, limiter
 bp = Blueprint("accounts", __name__)
 
 
-def _safe_next(target: str | None) -> str:
+LANDING = {"office": "office.index", "moderator": "moderation.queue", "admin": "admin.home"}
+
+
+def _safe_next(target: str | None, user=None) -> str:
+    """Where a login leads: the page that asked for it, else the user's own work (the public list had nothing
+    saying what to do next)."""
     if not local_path(target):
-        return url_for("consultations.index")
+        return url_for(LANDING.get(getattr(user, "role", None), "consultations.index"))
     return target
 
 
@@ -56,10 +61,10 @@ def login():
             session.permanent = True
             if user.two_factor_on:  # the password was right: the code comes next, then the login
                 session[PENDING] = {"user": user.get_id(), "at": int(now().timestamp()),
-                                    "next": _safe_next(request.args.get("next"))}
+                                    "next": _safe_next(request.args.get("next"), user)}
                 return redirect(url_for("accounts.second_step"))
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), user))
         error = _("电子邮箱或密码不正确。")
     status = 200 if error is None and not form.errors else 422
     return render_template("accounts/login.html", form=form, error=error), status
@@ -140,7 +145,7 @@ def second_step():
             db.session.commit()
             target = session.pop(PENDING)["next"]
             login_user(user)
-            return redirect(_safe_next(target))
+            return redirect(_safe_next(target, user))
         db.session.rollback()
         error = _("验证码不对，或者已经用过。请输入验证器应用里现在显示的 6 位数字，或者一个没用过的恢复码。")
     status = 422 if error or form.errors else 200

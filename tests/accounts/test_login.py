@@ -51,3 +51,27 @@ def test_login_never_redirects_off_site(app, client, make_user):
     response = client.post("/login?next=//evil.example/x", data={"csrf_token": token, "email": "admin@example.gov.cn",
                                                                  "password": "correct horse 1"})
     assert response.status_code == 302 and "evil.example" not in response.headers["Location"]
+
+
+def test_staff_land_on_their_own_work_and_a_next_page_still_wins(app, make_user):
+    """Logged in from the header's link, staff land where their work is (the office's workspace, the moderation
+    queue, the administration), not on the public list where nothing says what to do next; a page that sent them
+    to log in (``next``) is still where they go."""
+    from tests.helpers import Browser, csrf_token
+
+    make_user("office", unit_name="市民政局")
+    make_user("moderator")
+    make_user("admin")
+
+    def log_in(email: str, query: str = "") -> str:
+        browser = Browser(app)
+        token = csrf_token(browser, "/login")
+        response = browser.post(f"/login{query}", data={"csrf_token": token, "email": email,
+                                                        "password": "correct horse 1"})
+        assert response.status_code == 302
+        return response.headers["Location"]
+
+    assert log_in("office@example.gov.cn") == "/office/"
+    assert log_in("moderator@example.gov.cn") == "/moderation"
+    assert log_in("admin@example.gov.cn") == "/admin/"
+    assert log_in("moderator@example.gov.cn", "?next=/consultations/3") == "/consultations/3"

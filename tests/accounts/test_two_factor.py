@@ -111,7 +111,7 @@ def test_turning_it_off_needs_the_password_and_a_code_and_an_administrator_can_r
     db.session.expire_all()
     assert not db.session.get(User, office.id).two_factor_on
     assert signed_in(desk)
-    assert log_in(app)[1].headers["Location"].endswith("/consultations/")  # the password alone again
+    assert log_in(app)[1].headers["Location"].endswith("/office/")  # the password alone again: the office lands at work
 
     clock.advance(seconds=31)
     _secret, _codes = turn_on(app, desk, clock)
