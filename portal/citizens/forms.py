@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from portal.comments.contacts import clean_contact
 from portal.comments.forms import EMAIL, NAME_MAX, organisation_field, organisation_kind_field
 from portal.core.forms import Form
 
@@ -12,9 +13,16 @@ def _email(form, field):
         raise ValidationError(_l("请填写正确的电子邮箱，例如 wang@example.cn。"))
 
 
+def _plain_contact(value: str | None) -> str | None:
+    """As the comment form reads a contact (＠ and full-width letters from a Chinese input method as ASCII), so that
+    the address signed in with is the one the citizen's comments hold."""
+    return clean_contact(value) if value else value
+
+
 class SignInForm(Form):
     email = StringField(
         _l("您的电子邮箱"),
+        filters=[_plain_contact],
         validators=[DataRequired(message=_l("请填写您的电子邮箱。")),
                     Length(max=200, message=_l("电子邮箱不能超过 200 个字。")), _email],
         description=_l("我们会给这个邮箱发一封邮件，点击邮件里的链接就能登录，不需要密码。"),

@@ -193,6 +193,16 @@ def test_bad_addresses_and_too_many_links(app, client, open_003, smtp_server):
     assert client.get(paths[0]).status_code == 410
 
 
+def test_an_address_typed_in_a_chinese_input_method_signs_in_as_the_comment_form_reads_it(app, client, open_003,
+                                                                                           smtp_server):
+    """"ｌｉ．ａｙｉ＠ｅｘａｍｐｌｅ．ｃｎ" (full-width, as a Chinese input method types it) is taken, as the comment form takes
+    it, and the link goes to li.ayi@example.cn: the comments made with that address are the citizen's."""
+    asked = ask_for_link(client, " ｌｉ．ａｙｉ＠ｅｘａｍｐｌｅ．ｃｎ ")
+    assert asked.status_code == 303, asked.get_data(as_text=True)[:3000]
+    deliver_due()
+    assert len(sign_in_mails(smtp_server, ADDRESS)) == 1
+
+
 def test_the_address_limit_is_per_client_address_too(app, client, open_003):
     app.config["CITIZEN_SIGN_IN_RATE_LIMIT"] = "2/hour"
     assert ask_for_link(client, "a@example.cn").status_code == 303
