@@ -281,6 +281,19 @@ def split_list(value: str | None) -> list[str]:
     return [item for item in re.split(r"[、，,；;\s]+", value or "") if item]
 
 
+def split_phones(value: str | None) -> list[str]:
+    """"0557 3255022、138 0013 8000" → two numbers: parted at 、，,; and at a space only between whole numbers (seven
+    digits or more each: "3255022 18005572983"), never inside one written in groups."""
+    numbers = []
+    for item in re.split(r"[、，,；;\n]+", value or ""):
+        parts = item.split()
+        if len(parts) > 1 and all(len(re.sub(r"\D", "", part)) >= 7 for part in parts):
+            numbers.extend(parts)
+        elif parts:
+            numbers.append(" ".join(parts))
+    return numbers
+
+
 class ExplanatoryNoteForm(Form):
     """The explanatory note (起草说明): a .txt or .docx file, or the text typed in (a file wins)."""
 

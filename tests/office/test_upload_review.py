@@ -298,3 +298,29 @@ def test_the_notice_refuses_a_contact_email_that_is_not_an_address(app, client, 
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Consultation, consultation_id).contact_emails == ["mzj@example.gov.cn", "2019787574@qq.com"]
+
+
+def test_a_telephone_number_written_with_spaces_stays_one_number(app, client, clock, office, upload_seed, submit):
+    """"0557 3255022" and "138 0013 8000" are one number each, as people write them (they had become two and three
+    numbers, each a telephone link on the public page); two numbers still part at 、 or at a space between whole
+    numbers."""
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation_id = upload_seed("003")
+    response = submit(f"/office/consultations/{consultation_id}/notice", title="关于养老服务的行动方案（征求意见稿）",
+                      issuer="", notice_date="2023-04-12", addressee="", deadline_date="2023-05-20",
+                      deadline_time="18:00", contact_office="", contact_person="",
+                      contact_phones="0557 3255022、138 0013 8000， 3255022 18005572983", contact_emails="",
+                      contact_address="")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Consultation, consultation_id).contact_phones == [
+        "0557 3255022", "138 0013 8000", "3255022", "18005572983"]
+
+
+def test_a_number_written_in_groups_dials_as_one(app, client, clock, office, consultation):
+    """The public page shows the number as written and links it without the spaces (tel: allows none)."""
+    consultation.contact_phones = ["0557 3255022", "18005572983"]
+    db.session.commit()
+    page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert '<a href="tel:05573255022">0557 3255022</a>' in page
+    assert '<a href="tel:18005572983">18005572983</a>' in page
