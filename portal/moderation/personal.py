@@ -4,7 +4,8 @@ them (138****8000) before the comment is shown, so that what the public reads ho
 
 Pure: text in, spans or masked text out. Found strictly, so that a year, an amount or a count is never taken for a
 number: a mobile number is 11 digits starting 13–19 standing alone (spaces or hyphens between its groups allowed), a
-landline an area code starting 0 then 7–8 digits, an identity card number 18 characters whose check digit is right.
+landline an area code starting 0 then 7–8 digits, an identity card number 18 characters whose check digit is right
+(or written after 身份证号: a digit mistyped).
 """
 from __future__ import annotations
 
@@ -27,12 +28,22 @@ def _valid_id_card(number: str) -> bool:
     return _CHECK[total % 11] == number[17].upper()
 
 
+_CALLED_ID_CARD = re.compile(r"身份证(?:号码|号)?\s*[:：]?\s*$")
+
+
+def _id_card_at(text: str, match: re.Match) -> bool:
+    """An identity card number: its check digit right, or its writer calling it one (身份证号…: a digit mistyped,
+    the other 17 still name the person)."""
+    return _valid_id_card(match.group()) or bool(_CALLED_ID_CARD.search(text, max(0, match.start() - 10),
+                                                                          match.start()))
+
+
 def personal_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, kind) of each piece of personal information in ``text``, in order, none overlapping."""
     found: list[tuple[int, int, str]] = []
     for kind, pattern in (("id_card", ID_CARD), ("email", EMAIL), ("mobile", MOBILE), ("landline", LANDLINE)):
         for match in pattern.finditer(text):
-            if kind == "id_card" and not _valid_id_card(match.group()):
+            if kind == "id_card" and not _id_card_at(text, match):
                 continue
             if any(start < match.end() and match.start() < end for start, end, _kind in found):
                 continue  # a number inside one found already (an identity card number's digits)
@@ -52,7 +63,7 @@ def has_personal(text: str) -> bool:
         window = (max(0, candidate.start() - 1), min(len(text), candidate.end() + 1))
         if MOBILE.search(text, *window) or LANDLINE.search(text, *window):
             return True
-        if any(_valid_id_card(match.group()) for match in ID_CARD.finditer(text, *window)):
+        if any(_id_card_at(text, match) for match in ID_CARD.finditer(text, *window)):
             return True
     return False
 
