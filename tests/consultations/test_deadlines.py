@@ -55,7 +55,7 @@ def test_a_late_comment_is_given_back_to_copy_with_how_to_reach_the_office(app, 
     page = response.get_data(as_text=True)
     assert response.status_code == 403 and "没有保存" in page
     assert "建议增加社区老年食堂的数量。\n腿脚不便的老人也能吃上热饭。&lt;b&gt;</textarea>" in page
-    assert "yjzj@example.gov.cn" in page
+    assert '如有问题，请联系：<span lang="zh-CN">市养老服务体系建设工作领导小组办公室 yjzj@example.gov.cn</span>' in page
     assert comment_count() == 0
 
 
