@@ -16,7 +16,7 @@ from portal.comments.forms import comment_max_length, organisation_field, organi
 from portal.comments.proposals import PROPOSAL_MAX
 from portal.comments.quotes import QUOTE_MAX
 from portal.comments.models import OFFLINE_CHANNELS
-from portal.core.time import SHANGHAI, now
+from portal.core.time import SHANGHAI, day_end_deadline, now
 from portal.moderation.labels import CHANNEL_LABELS, STANCE_LABELS
 
 END_OF_DAY = time(23, 59)
@@ -131,6 +131,13 @@ class ExtendForm(Form):
     deadline_date = DateField(_l("新的截止日期"), validators=[InputRequired(message=_l("请填写新的截止日期。"))])
     deadline_time = TimeField(_l("截止时刻"), validators=[Optional()], default=END_OF_DAY)
     reason = TextAreaField(_l("延长的理由"), validators=[DataRequired(message=_l("请说明延长的理由。")), Length(max=2000)])
+    current_deadline: datetime | None = None  # the view's: a date not later is said with the other problems at once
+
+    def validate_deadline_date(self, field):
+        if self.current_deadline is None or field.data is None:
+            return
+        if day_end_deadline(local_datetime(field.data, self.deadline_time.data)) <= self.current_deadline:
+            raise ValidationError(_l("新的截止时间必须晚于现在的截止时间。"))
 
 
 class WithdrawForm(Form):

@@ -387,6 +387,7 @@ def _decide_publication(consultation_id: int, decision: str):
 def extend(consultation_id: int):
     consultation = get_managed_consultation(consultation_id)
     form = ExtendForm()
+    form.current_deadline = consultation.deadline
     if carry_out(form, lambda: services.extend_deadline(
             consultation, current_user, local_datetime(form.deadline_date.data, form.deadline_time.data),
             form.reason.data)) is not NOT_DONE:

@@ -91,6 +91,20 @@ def test_extension_is_recorded_shown_publicly_and_used_by_the_closing_summary(ap
     assert response.status_code == 422 and db.session.scalars(select(DeadlineExtension)).all() == [extension]
 
 
+def test_an_extension_says_every_problem_at_once(app, client, clock, office, import_seed, submit):
+    """An earlier date and no reason: both said on the first refusal, not the date only after the reason is given."""
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation = import_seed("003")
+    consultation.owner_unit_id = office.unit_id
+    db.session.commit()
+    response = submit(f"/office/consultations/{consultation.id}/extend", deadline_date="2023-05-05",
+                      deadline_time="23:59", reason="")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "请说明延长的理由" in page and "新的截止时间必须晚于现在的截止时间" in page
+    assert db.session.scalars(select(DeadlineExtension)).all() == []
+
+
 @pytest.mark.parametrize("moved_to", ["2023-04-20", "2023-04-12", "2023-07-01"])
 def test_the_notice_form_cannot_move_a_published_deadline(app, client, clock, office, import_seed, submit, moved_to):
     """Shortened without a reason, closed at once, or (closed) opened again: the notice form saved any deadline.
