@@ -76,7 +76,7 @@ def test_citizen_comments_replies_and_sees_the_approved_comment(open_page, moder
     comment.get_by_role("link", name="回复").click()
     assert page.get_by_role("heading", level=1).inner_text() == "回复意见"
     reply = f"同意王大爷的意见（{viewport['width']}）。"
-    page.get_by_label("您的意见").fill(reply)
+    page.get_by_label("回复内容").fill(reply)  # a reply, not an opinion of its own
     page.get_by_role("button", name="提交意见").click()
     reply_number = page.locator(".receipt-number").inner_text().strip()
     assert RECEIPT.match(reply_number) and reply_number != number
