@@ -106,7 +106,7 @@ def test_returned_with_a_note_then_submitted_again(app, client, clock, submitted
 
     log_in_as(client, login, "office@mz.gov.cn")
     page = client.get(f"/office/consultations/{consultation_id}").get_data(as_text=True)
-    assert "退回，理由：联系电话写错了，请先改正。" in page and "设定时间并提交审核" in page
+    assert '退回，理由：<span lang="zh-CN">联系电话写错了，请先改正。</span>' in page and "设定时间并提交审核" in page
     response = submit(f"/office/consultations/{consultation_id}/publish", opens="now", deadline_date="2023-05-20",
                       deadline_time="23:59", comment_visibility="public")
     assert response.status_code == 302

@@ -51,7 +51,7 @@ def checked_choice(page: str) -> str:
 
 
 def unit_row(page: str, name: str) -> str:
-    return next(row for row in page.split("<tr>") if f"<td>{name}</td>" in row)
+    return next(row for row in page.split("<tr>") if f"<td lang=\"zh-CN\">{name}</td>" in row)
 
 
 @pytest.fixture

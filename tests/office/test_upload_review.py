@@ -31,9 +31,10 @@ def test_upload_stores_an_unpublished_draft_of_the_office_and_shows_the_review(a
     assert "第1级" in page and "第2级" in page and "加强“一老一幼”工作统筹" in page
     assert "没有从公告中读到截止时间" in page  # seed 001 names no deadline
     # units: the office's own unit and an alias match; an unknown one is listed for the administrator
-    assert '<span class="unit-tag unit-matched">市民政局 ✓</span>' in page
-    assert '<span class="unit-tag unit-matched">市卫生健康委（市卫生健康委员会） ✓</span>' in page
-    assert '<span class="unit-tag unit-unmatched">市发展改革委 （目录中没有）</span>' in page
+    assert '<span class="unit-tag unit-matched"><span lang="zh-CN">市民政局</span> ✓</span>' in page
+    assert ('<span class="unit-tag unit-matched"><span lang="zh-CN">市卫生健康委（市卫生健康委员会）</span> ✓</span>'
+            in page)
+    assert '<span class="unit-tag unit-unmatched"><span lang="zh-CN">市发展改革委</span> （目录中没有）</span>' in page
     assert "个责任单位不在单位目录中：" in page and "「市发展改革委」" in page
     (entry,) = db.session.scalars(select(AuditEntry)).all()
     assert (entry.action, entry.consultation_id, entry.actor_id) == ("upload", consultation_id, office.id)
