@@ -225,6 +225,7 @@ SCHEMAS = {
                 "organisation": _nullable(_ref("Organisation")),
                 "question": _nullable({"type": "integer", "minimum": 1, "description": _l("意见针对的重点问题的编号")}),
                 "stance": STANCE,
+                "reply": {"type": "boolean", "description": _l("是对别人意见的回复：回复不分态度，stance 不作数")},
                 "response": _nullable(_ref("Response")),
                 "copies": {"type": "integer", "minimum": 0, "description": _l(
                     "同一份同文意见在同一部分、答复相同的其他份数（不再逐一列出）")},
@@ -239,7 +240,10 @@ SCHEMAS = {
         "total": {"type": "integer", "description": _l("收到的意见数（不含垃圾信息，含待审核的）")},
         "sections": {"type": "array", "description": _l("各部分收到的意见数（含其下各级章节）；section 为 null：对草案整体的意见"),
                      "items": _object({"section": _nullable(_ref("SectionReference")), "count": INTEGER})},
-        "stances": _object({"support": INTEGER, "oppose": INTEGER, "suggest": INTEGER}),
+        "stances": _object({"support": INTEGER, "oppose": INTEGER, "suggest": INTEGER},
+                           _l("不是回复的意见中，赞成、反对、建议的各有多少条")),
+        "replies": {"type": "integer", "minimum": 0, "description": _l(
+            "对别人意见的回复数（回复不分态度，不计入 stances；stances 各项加上 replies 等于 total）")},
         "proposals": {"type": "integer", "minimum": 0, "description": _l("写出了建议修改的文字（建议修改为）的意见数")},
         "commenters": _object({who: INTEGER for who in ("person", *ORGANISATION_KINDS)}, _l(
             "个人（person）和以各类单位名义（企业 enterprise、行业协会商会 association、社会组织 social、机关事业单位 public、"

@@ -335,7 +335,7 @@ def feedback(consultation: Consultation, whole_draft_heading: str, page: int = 1
             "entries": [
                 {"number": e.number, "quote": e.quote, "proposal": e.proposal, "text": e.text, "author_name": e.author_name,
                  "organisation": _organisation(e.organisation, e.organisation_kind), "question": e.question,
-                 "stance": e.stance, "response": response_dict(e.response), "copies": e.copies,
+                 "stance": e.stance, "reply": e.reply, "response": response_dict(e.response), "copies": e.copies,
                  "agreements": e.agreements}
                 for e in group.entries
             ],
@@ -357,7 +357,7 @@ def feedback(consultation: Consultation, whole_draft_heading: str, page: int = 1
 
 def statistics(consultation: Consultation) -> dict:
     """What the statistics page charts: the opinions received (all but spam, moderated or not, as the closing
-    summary counts them) per top-level section, per stance, per way received and per day (Asia/Shanghai); the
+    summary counts them) per top-level section, per stance (replies apart), per way received and per day (Asia/Shanghai); the
     figures computed once until a comment changes (portal/reports/figures.py)."""
     figures = statistics_figures(consultation)
     sections = {section.id: section for section in consultation.current_draft.sections} \
@@ -368,7 +368,8 @@ def statistics(consultation: Consultation) -> dict:
         "total": figures.total,
         "sections": [{"section": section_reference(sections.get(section_id)), "count": count}
                      for section_id, count in figures.per_section],
-        "stances": figures.stances,
+        "stances": figures.stances,  # opinions that are not replies
+        "replies": figures.replies,  # replies: no stance of their own; with the stances, the total
         "proposals": figures.proposals,
         "commenters": figures.commenters,
         "organisations": figures.organisations,

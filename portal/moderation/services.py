@@ -169,8 +169,8 @@ def queue_page(filters: QueueFilters, per_page: int = 50) -> QueuePage:
         conditions.append(Comment.section_id.is_(None))
     elif (section_id := query_int(filters.section)) is not None:
         conditions.append(Comment.section_id == section_id)
-    if filters.stance:
-        conditions.append(Comment.stance == filters.stance)
+    if filters.stance:  # a reply has no stance of its own (its form sends "suggest"): never under a stance
+        conditions.extend((Comment.stance == filters.stance, Comment.parent_id.is_(None)))
     if filters.flag:
         conditions.append(Comment.flags.contains(f",{filters.flag},", autoescape=True))
     if filters.text:

@@ -76,7 +76,7 @@ def feedback_document(facts: ReportFacts, groups: list[FeedbackGroup]) -> bytes:
             who = []
             if facts.comments_public:
                 who.append(signed(entry.author_name, entry.organisation))
-            who.append(STANCE_NAMES.get(entry.stance, entry.stance))
+            who.append("回复" if entry.reply else STANCE_NAMES.get(entry.stance, entry.stance))
             quoted = f"针对问题{entry.question}“{facts.questions[entry.question - 1]}”，" if entry.question else ""
             quoted += f"针对“{entry.quote}”，" if entry.quote else ""
             if entry.proposal:

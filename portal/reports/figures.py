@@ -24,7 +24,7 @@ from portal.core.time import local, now
 from portal.extensions import db
 from portal.reports.services import (
     channel_counts, commenter_counts, comments_per_day, comments_per_top_section, organisation_count,
-    proposal_count, question_counts, stance_counts,
+    proposal_count, question_counts, reply_count, stance_counts,
 )
 
 
@@ -32,7 +32,8 @@ from portal.reports.services import (
 class StatisticsFigures:
     per_section: list[tuple[int | None, int]]  # each top-level section's id (None: the whole draft) and its count
     per_day: list[tuple[date, int]]
-    stances: dict[str, int]
+    stances: dict[str, int]  # opinions that are not replies, by stance
+    replies: int  # replies in threads: no stance of their own; with ``stances``, every opinion received
     proposals: int
     commenters: dict[str, int]
     organisations: int
@@ -61,6 +62,7 @@ def _compute(consultation) -> StatisticsFigures:
         per_section=[(section.id if section else None, n) for section, n in comments_per_top_section(consultation)],
         per_day=comments_per_day(consultation),
         stances=stance_counts(consultation),
+        replies=reply_count(consultation),
         proposals=proposal_count(consultation),
         commenters=commenter_counts(consultation),
         organisations=organisation_count(consultation),

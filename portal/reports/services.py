@@ -33,6 +33,7 @@ class FeedbackEntry:
     organisation_kind: str | None = None
     question: int | None = None  # the key question (重点问题) it answers, by number
     agreements: int = 0  # readers who agreed with it (赞同), when the comments are public
+    reply: bool = False  # a reply (回复) in a thread: it has no stance of its own, and is said to be a reply
 
 
 @dataclass
@@ -140,7 +141,8 @@ def feedback_groups(consultation: Consultation, whole_draft_heading: str, drafts
         asked = comment.question if asked_question(consultation.questions, comment.question) else None
         groups[-1].entries.append(FeedbackEntry(number, text, author, comment.stance, response, quote,
                                                 copies[comment_id], proposal, *organisation, asked,
-                                                comment.agreement_count if consultation.comments_public else 0))
+                                                comment.agreement_count if consultation.comments_public else 0,
+                                                comment.parent_id is not None))
     return groups
 
 
@@ -181,12 +183,22 @@ def _earlier_parts(consultation: Consultation, draft, top_of: dict[int, Section]
 
 
 def stance_counts(consultation: Consultation) -> dict[str, int]:
+    """Opinions received that are not replies, by stance. A reply (回复) has no stance of its own: the reply form sends
+    "suggest" for it, and "同意楼上的意见" is no suggestion; replies are counted apart (``reply_count``), so that the
+    two add up to the opinions received."""
     rows = dict(
         db.session.execute(
-            select(Comment.stance, func.count()).where(comment_received(consultation.id)).group_by(Comment.stance)
+            select(Comment.stance, func.count()).where(comment_received(consultation.id), Comment.parent_id.is_(None))
+            .group_by(Comment.stance)
         ).all()
     )
     return {stance: rows.get(stance, 0) for stance in STANCES}
+
+
+def reply_count(consultation: Consultation) -> int:
+    """Replies (回复) received in threads, counted as opinions received but outside the stances."""
+    return db.session.scalar(select(func.count()).where(comment_received(consultation.id),
+                                                        Comment.parent_id.is_not(None)))
 
 
 def proposal_count(consultation: Consultation) -> int:

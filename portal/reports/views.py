@@ -59,6 +59,10 @@ def statistics(consultation_id: int):
     per_day = figures.per_day
     stances = figures.stances
     stance_names = {"support": _("赞成"), "oppose": _("反对"), "suggest": pgettext("stance", "建议")}
+    # replies have no stance: their own bar and row, so that the figures add up to the opinions received
+    stance_rows = [(stance_names[s], n) for s, n in stances.items()]
+    if figures.replies:
+        stance_rows.append((pgettext("stance", "回复"), figures.replies))
     total = figures.total
     charts = {
         "sections": horizontal_bar_chart(
@@ -68,8 +72,7 @@ def statistics(consultation_id: int):
         ),
         "stances": horizontal_bar_chart(
             "chart-stances", _("意见态度分布"),
-            _listing((stance_names[s], n) for s, n in stances.items()),
-            [(stance_names[s], n) for s, n in stances.items()], _("："),
+            _listing(stance_rows), stance_rows, _("："),
         ),
         "days": horizontal_bar_chart(
             "chart-days", _("每天收到的意见数"),
@@ -83,7 +86,7 @@ def statistics(consultation_id: int):
         total=total,
         per_section=per_section,
         per_day=per_day,
-        stances=[(stance_names[s], n) for s, n in stances.items()],
+        stances=stance_rows, replies=figures.replies,
         proposals=figures.proposals,
         commenters=figures.commenters,
         organisations=figures.organisations,

@@ -121,8 +121,8 @@ def conditions(consultation_id: int, filters: ResponseFilters) -> list:
         found.append(_answered(published=False))
     elif filters.answer == "published":
         found.append(_answered(published=True))
-    if filters.stance:
-        found.append(Comment.stance == filters.stance)
+    if filters.stance:  # a reply has no stance of its own (its form sends "suggest"): never under a stance
+        found.extend((Comment.stance == filters.stance, Comment.parent_id.is_(None)))
     if filters.letter:
         found.append(or_(Comment.id == filters.letter, Comment.form_letter_id == filters.letter))
     if filters.advised:

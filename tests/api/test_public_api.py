@@ -353,7 +353,9 @@ def test_the_statistics_count_what_the_statistics_page_counts(client, clock, con
     url = f"{API}/consultations/{consultation.id}/statistics"
     stats = get_json(client, url, schema="Statistics")
     # received: every comment but spam, the pending one too (as the closing summary counts them)
-    assert stats["total"] == 5 and stats["stances"] == {"support": 2, "oppose": 1, "suggest": 2}
+    # the reply is counted apart, not under the stance it was sent with
+    assert stats["total"] == 5 and stats["stances"] == {"support": 1, "oppose": 1, "suggest": 2}
+    assert stats["replies"] == 1
     by_section = {(s["section"] or {}).get("anchor"): s["count"] for s in stats["sections"]}
     assert by_section[comments["goals"].section.anchor] == 3 and by_section[None] == 1
     assert sum(by_section.values()) == 5

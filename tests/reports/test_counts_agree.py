@@ -50,8 +50,10 @@ def counts_everywhere(client, consultation) -> dict[str, int]:
     found["API closing summary"] = number(r"反馈意见(\d+)条", detail["closing_summary"])
     for name in ("sections", "days"):
         found[f"API statistics' {name}"] = sum(item["count"] for item in api[name])
-    for name in ("stances", "channels", "commenters"):
+    for name in ("channels", "commenters"):
         found[f"API statistics' {name}"] = sum(api[name].values())
+    # replies have no stance: counted beside the stances, together the opinions received
+    found["API statistics' stances and replies"] = sum(api["stances"].values()) + api["replies"]
     feedback = text_of(client.get(f"/consultations/{consultation.id}/feedback"))
     found["feedback report"] = number(r"反馈意见(\d+)条", feedback)
     found["public work report"] = number(r"共收到意见 (\d+) 条", text_of(client.get("/consultations/report?year=2023")))
@@ -146,6 +148,7 @@ def test_every_count_of_one_consultation_with_replies_spam_withdrawn_hidden_copi
     report = text_of(client.get("/consultations/report?year=2023"))
     assert "采纳 1 条，部分采纳 0 条，不采纳 1 条，情况说明 0 条" in report
     api = client.get(f"/api/v1/consultations/{consultation.id}/statistics").get_json()
-    assert api["stances"] == {"support": 3, "oppose": 4, "suggest": 3}
+    # the reply (sent with "support" here; the reply page sends "suggest") is counted as a reply, not a stance
+    assert api["stances"] == {"support": 2, "oppose": 4, "suggest": 3} and api["replies"] == 1
     assert api["channels"] == {"web": 8, "email": 0, "letter": 2, "fax": 0, "phone": 0, "in_person": 0, "meeting": 0}
     assert "其他方式收到 2 条，以单位名义提出 1 条" in report and api["organisations"] == 1
