@@ -11,6 +11,7 @@ from portal.comments.quotes import asked_quote
 from portal.consultations import pages
 from portal.consultations.explanatory_note import note_blocks, note_document, note_filename
 from portal.consultations.feed import FEED_SIZE, entry_updated
+from portal.consultations.labels import consultation_detail, consultation_label
 from portal.consultations.final_document import final_changes
 from portal.consultations.listing import ListFilters, consultation_list
 from portal.consultations.models import Consultation, ConsultationFile, public_consultation
@@ -28,6 +29,9 @@ from portal.extensions import db, limiter
 from portal.mail.links import external_url
 
 bp = Blueprint("consultations", __name__)
+# a consultation among others of the same title: its title and what tells it apart (labels.py)
+bp.add_app_template_filter(consultation_label)
+bp.add_app_template_global(consultation_detail)
 
 
 def get_public_consultation(consultation_id: int) -> Consultation:

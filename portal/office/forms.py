@@ -16,6 +16,7 @@ from portal.comments.forms import comment_max_length, organisation_field, organi
 from portal.comments.proposals import PROPOSAL_MAX
 from portal.comments.quotes import QUOTE_MAX
 from portal.comments.models import OFFLINE_CHANNELS
+from portal.consultations.labels import consultation_label
 from portal.core.time import SHANGHAI, day_end_deadline, now
 from portal.moderation.labels import CHANNEL_LABELS, STANCE_LABELS
 
@@ -53,8 +54,7 @@ class PreviousRoundForm(Form):
 def previous_round_choices(candidates) -> list[SelectChoice]:
     """The choice of the consultation a new one follows (再次征求意见): none, or one of ``candidates``."""
     return [SelectChoice(0, _l("不是，这是第一次就这份草案征求意见"))] + [
-        SelectChoice(c.id, _l("是，接续：%(title)s（%(year)s年截止）", title=c.title, year=c.deadline.astimezone(SHANGHAI).year))
-        for c in candidates]
+        SelectChoice(c.id, _l("是，接续：%(label)s", label=consultation_label(c))) for c in candidates]
 
 
 class ReviseForm(Form):
