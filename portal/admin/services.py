@@ -12,7 +12,7 @@ from portal.consultations.models import Consultation
 from portal.drafts.models import Draft, Section
 from portal.extensions import db
 from portal.units.models import Unit, UnitAlias
-from portal.units.services import find_unit
+from portal.units.services import find_unit, match_unit_names
 
 
 class AdminError(ValueError):
@@ -174,22 +174,28 @@ def _refuse_parent_loops(rows: list[DirectoryRow], names: set[str]) -> None:
 
 
 def unmatched_unit_names() -> dict[str, list[Consultation]]:
-    """Names of responsible units in the current drafts that the directory does not know, with where they occur."""
+    """Names of responsible units in the current drafts that the directory does not know, with where they occur.
+
+    Reads two columns of the current drafts' sections (not their rows: a thousand consultations hold some 50,000
+    sections), matches the distinct names in a few queries (``match_unit_names``) and loads only the consultations
+    that name an unknown unit."""
     latest = select(Draft.consultation_id, func.max(Draft.version).label("version")).group_by(Draft.consultation_id)
     latest = latest.subquery()
-    sections = db.session.scalars(
-        select(Section)
+    rows = db.session.execute(
+        select(Draft.consultation_id, Section.unit_names)
         .join(Draft, Section.draft_id == Draft.id)
         .join(latest, (Draft.consultation_id == latest.c.consultation_id) & (Draft.version == latest.c.version))
-    )
-    found: dict[str, list[Consultation]] = {}
-    known: dict[str, bool] = {}
-    for section in sections:
-        for name in section.unit_names or []:
-            if name not in known:
-                known[name] = find_unit(name) is not None
-            if not known[name]:
-                consultations = found.setdefault(name, [])
-                if section.draft.consultation not in consultations:
-                    consultations.append(section.draft.consultation)
+    ).all()
+    where: dict[str, list[int]] = {}
+    for consultation_id, names in rows:
+        for name in names or []:
+            ids = where.setdefault(name, [])
+            if consultation_id not in ids:
+                ids.append(consultation_id)
+    _found, unmatched = match_unit_names(list(where))
+    if not unmatched:
+        return {}
+    wanted = {cid for name in unmatched for cid in where[name]}
+    consultations = {c.id: c for c in db.session.scalars(select(Consultation).where(Consultation.id.in_(wanted)))}
+    found = {name: [consultations[cid] for cid in where[name]] for name in unmatched}
     return dict(sorted(found.items()))

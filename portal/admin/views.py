@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.models import User
@@ -39,7 +40,7 @@ def home():
 @bp.get("/users")
 @role_required("admin")
 def users():
-    accounts = db.session.scalars(select(User).order_by(User.role, User.email)).all()
+    accounts = db.session.scalars(select(User).options(selectinload(User.unit)).order_by(User.role, User.email)).all()
     return render_template("admin/users.html", users=accounts)
 
 
@@ -84,7 +85,8 @@ def user(user_id: int | None = None):
 @bp.get("/units")
 @role_required("admin")
 def units():
-    directory = db.session.scalars(select(Unit).order_by(Unit.name)).all()
+    directory = db.session.scalars(select(Unit).options(selectinload(Unit.aliases), selectinload(Unit.parent))
+                                   .order_by(Unit.name)).all()
     return render_template("admin/units.html", units=directory, unmatched=services.unmatched_unit_names(),
                            site_review=publication_review.deployment_review())
 

@@ -78,6 +78,32 @@ def test_unit_by_hand_and_an_unmatched_name_resolved_as_alias(app, client, admin
     assert '<strong lang="zh-CN">市卫生健康委</strong>' not in page.split('id="unmatched-h"')[1].split("全部单位")[0]
 
 
+def test_units_page_lists_each_unknown_name_with_every_consultation_naming_it(app, client, admin, seed_path):
+    """The directory page names each unit the current drafts name and the directory does not know, with the
+    consultations naming it (each once, whatever the number of its sections naming it); a name known by an alias or
+    in another written form is not listed; each unit's row shows its parent and aliases."""
+    from portal.drafts.services import import_draft, parse_file
+    from portal.units.models import UnitAlias
+
+    text, parsed = parse_file(seed_path("001").read_bytes(), "001.txt")
+    for title in ("第一份草案", "第二份草案"):
+        import_draft({**parsed.to_dict(), "title": title}, text, "001.txt")
+    parent = Unit(name="市人民政府", emails=["zf@example.gov.cn"])
+    db.session.add(parent)
+    db.session.flush()
+    db.session.add(Unit(name="市卫生健康委员会", emails=["wjw@example.gov.cn"], parent_id=parent.id,
+                        aliases=[UnitAlias(alias="市卫生健康委"), UnitAlias(alias="市卫健委")]))
+    db.session.commit()
+    page = client.get("/admin/units").get_data(as_text=True)
+    unmatched = page.split('id="unmatched-h"')[1].split("全部单位")[0]
+    listed = re.findall(r"<strong>([^<]+)</strong> <span class=\"hint\">见于：([^<]*)</span>", unmatched)
+    assert ("市民政局", "第一份草案、第二份草案") in listed
+    assert "市卫生健康委" not in [name for name, _where in listed]
+    row = page.split("全部单位")[1].split("市卫生健康委员会</td>")[1].split("</tr>")[0]
+    assert "<td>市人民政府</td>" in row
+    assert "<td>市卫生健康委、市卫健委</td>" in row or "<td>市卫健委、市卫生健康委</td>" in row
+
+
 def test_a_unit_alias_longer_than_the_directory_keeps_is_refused_in_words(app, client, admin):
     """Each alias is kept in 200 characters: a longer one is named on the form (it was a server error on
     PostgreSQL), and nothing is saved."""
