@@ -12,6 +12,7 @@ from portal.core.time import chinese_date
 from portal.drafts.document import document_facts, document_filename, draft_document, file_stem
 from portal.drafts.models import Draft
 from portal.drafts.revisions import draft_changes
+from portal.drafts.services import load_tree
 from portal.extensions import db
 from portal.mail.links import external_url
 
@@ -31,6 +32,7 @@ def get_version(consultation_id: int, version: int) -> Draft:
 @bp.get("/consultations/<int:consultation_id>/versions/<int:version>")
 def version(consultation_id: int, version: int):
     draft = get_version(consultation_id, version)
+    load_tree(draft)  # its sections' children and tables in two queries, not two a section
     return render_template("drafts/version.html", consultation=draft.consultation, draft=draft)
 
 
