@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
-from sqlalchemy import exists, or_, select, text
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import selectinload
 
 from portal.comments.models import Comment
@@ -103,15 +103,13 @@ def search(
 
 
 def _really_unavailable(scopes: set, comment_consultation_ids: list[int]) -> set:
-    """Missing comment indexes of consultations without public comments are merely empty."""
-    out = set()
-    for scope in scopes:
-        if scope in DRAFT_SCOPES:
-            out.add(scope)
-        elif scope in comment_consultation_ids and db.session.scalar(
-            select(exists(public_comment_query([scope]).subquery().select()))
-        ):
-            out.add(scope)
+    """Missing comment indexes of consultations without public comments are merely empty (one query for all:
+    without an index yet, each of a thousand consultations is a scope)."""
+    out = {scope for scope in scopes if scope in DRAFT_SCOPES}
+    wanted = [scope for scope in scopes if scope not in DRAFT_SCOPES and scope in set(comment_consultation_ids)]
+    if wanted:
+        public = public_comment_query(wanted).subquery()
+        out |= set(db.session.scalars(select(public.c.consultation_id).distinct()))
     return out
 
 
@@ -201,26 +199,34 @@ def _fallback(query, clauses, consultations, kinds, comment_consultation_ids, li
 
 def request_rebuild(scopes: set) -> None:
     """Ask the worker to rebuild: it finds the index broken when it opens it, and rebuilds it."""
+    wanted: list[tuple[str, int]] = []
     for scope in scopes:
         if scope in DRAFT_SCOPES:
             consultation_id = db.session.scalar(
                 select(Consultation.id).where(Consultation.published_at.is_not(None)).limit(1)
             )
             if consultation_id is not None:
-                _enqueue_once(SECTIONS, consultation_id)
+                wanted.append((SECTIONS, consultation_id))
         else:
-            _enqueue_once(CONSULTATION, scope)
+            wanted.append((CONSULTATION, scope))
+    _enqueue_once(wanted)
 
 
-def _enqueue_once(kind: str, target_id: int) -> None:
-    pending = db.session.scalar(
-        select(SearchQueueItem.id).where(
-            SearchQueueItem.kind == kind, SearchQueueItem.target_id == target_id, SearchQueueItem.claimed_by.is_(None)
+def _enqueue_once(wanted: list[tuple[str, int]]) -> None:
+    """Queue each (kind, target) not already waiting, in one query for those waiting."""
+    if not wanted:
+        return
+    pending = {(kind, target) for kind, target in db.session.execute(
+        select(SearchQueueItem.kind, SearchQueueItem.target_id).where(
+            SearchQueueItem.kind.in_({kind for kind, _target in wanted}),
+            SearchQueueItem.target_id.in_({target for _kind, target in wanted}),
+            SearchQueueItem.claimed_by.is_(None),
         )
-    )
-    if pending is None:
-        db.session.add(SearchQueueItem(kind=kind, target_id=target_id, consultation_id=target_id, enqueued_at=now()))
-        db.session.flush()
+    )}
+    for kind, target_id in dict.fromkeys(wanted):
+        if (kind, target_id) not in pending:
+            db.session.add(SearchQueueItem(kind=kind, target_id=target_id, consultation_id=target_id, enqueued_at=now()))
+    db.session.flush()
 
 
 def index_items(items: list[SearchQueueItem]) -> None:
