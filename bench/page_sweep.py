@@ -252,15 +252,13 @@ def clear_caches() -> None:
     from portal.comments import page_cache
     from portal.consultations import pages as whole_pages
 
-    page_cache.clear()
-    whole_pages.cache.clear()
-    api_cache.cache.clear()
-    try:
-        from portal.reports.views import WORD_REPORTS
+    from portal.core import tokens
+    from portal.reports import services as reports
+    from portal.reports import views as report_views
 
-        WORD_REPORTS.clear()
-    except (ImportError, AttributeError):
-        pass
+    for cache in (page_cache.cache, whole_pages.cache, api_cache.cache, reports.PLANS, report_views.WORD_REPORTS,
+                  tokens._remembered):
+        cache.clear()
 
 
 def login(app, email: str):
