@@ -50,7 +50,7 @@ def build_world(app, consultations: int, comments: int) -> dict:
     from portal.citizens.models import Citizen, ConsultationFollow
     from portal.comments.models import Comment
     from portal.consultations.models import Consultation
-    from portal.consultations.services import publish_consultation
+    from portal.consultations.services import close_due_consultations, publish_consultation
     from portal.core.time import now
     from portal.drafts.services import import_draft, parse_file
     from portal.extensions import db
@@ -140,12 +140,14 @@ def build_world(app, consultations: int, comments: int) -> dict:
                          "receipt_number": f"20220101-{number:06d}", "body": "建议把补贴标准再提高一些。",
                          "stance": "suggest", "language": "zh_CN", "status": "approved", "moderation_version": 1,
                          "flags": "", "created_at": at - timedelta(days=30), "grouped_at": at, "channel": "web"})
-    db.session.execute(insert(Comment), rows)
+    if rows:
+        db.session.execute(insert(Comment), rows)
     small = db.session.execute(select(Comment.id, Comment.consultation_id).where(
         Comment.consultation_id.in_(closed_with_answers))).all()
-    db.session.execute(insert(Response), [
-        {"comment_id": cid, "consultation_id": consultation_id, "outcome": "not_adopted", "reason": "现行规定已有。",
-         "created_at": at, "updated_at": at, "published_at": at} for cid, consultation_id in small])
+    if small:
+        db.session.execute(insert(Response), [
+            {"comment_id": cid, "consultation_id": consultation_id, "outcome": "not_adopted", "reason": "现行规定已有。",
+             "created_at": at, "updated_at": at, "published_at": at} for cid, consultation_id in small])
     # citizens following consultations
     db.session.execute(insert(Citizen), [{"email": f"citizen{n}@example.com", "created_at": at,
                                           "consultation_alerts": n % 3 == 0} for n in range(5000)])
@@ -169,6 +171,9 @@ def build_world(app, consultations: int, comments: int) -> dict:
          "action": actions[n % len(actions)], "target_type": "comment", "target_id": ids[n % len(ids)],
          "consultation_id": big.id if n % 2 else random.choice(other_ids), "before": {"status": "pending"},
          "after": {"status": "approved"}, "reason": None} for n in range(5000)])
+    db.session.commit()
+
+    close_due_consultations(notify=False)  # as the scheduler's job does each minute: closing summaries stored
     db.session.commit()
 
     anchors = [s.anchor for s in big.current_draft.sections]
