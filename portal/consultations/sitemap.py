@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, current_app, render_template
-from sqlalchemy import select
+from flask import Blueprint, Response, abort, current_app, render_template
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.consultations.models import Consultation, published_consultations
@@ -33,29 +33,56 @@ def robots():
     return Response("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
+# A sitemap holds at most 50,000 links (sitemaps.org); a consultation makes 20 to 80 (its sections): above this many
+# published consultations, /sitemap.xml is an index of sitemaps of this many each (/sitemap-N.xml, ~15,000 links).
+CONSULTATIONS_PER_SITEMAP = 200
+
+
 @bp.get("/sitemap.xml")
 def sitemap():
-    """Every published consultation's pages. A thousand consultations make some 50,000 links: the drafts are read
-    without their sections, the current drafts' anchors as two columns, the files at once, and each link is built
-    with one URL adapter and the site's address found once (``external_url`` does both for each link)."""
+    """Every published consultation's pages; with more than CONSULTATIONS_PER_SITEMAP, the index of the sitemaps
+    that list them."""
+    count = db.session.scalar(select(func.count()).select_from(published_consultations().subquery()))
+    if count <= CONSULTATIONS_PER_SITEMAP:
+        return _urlset(1)
+    link = _linker()
+    files = [link("sitemap.sitemap_file", number=n) for n in range(1, -(-count // CONSULTATIONS_PER_SITEMAP) + 1)]
+    body = render_template("consultations/sitemap_index.xml", files=files)
+    return Response(body, content_type="application/xml; charset=utf-8")
+
+
+@bp.get("/sitemap-<int:number>.xml")
+def sitemap_file(number: int):
+    """The ``number``th sitemap of the index (by consultation id); the first also links the list of consultations."""
+    return _urlset(number)
+
+
+def _linker():
+    """As ``external_url``, for one request's many links: one URL adapter, the site's address found once."""
+    base = (current_app.config.get("PORTAL_BASE_URL") or site_address()).rstrip("/")
+    adapter = current_app.url_map.bind("localhost")
+    return lambda endpoint, **values: base + adapter.build(endpoint, values)
+
+
+def _urlset(number: int):
+    """The pages of one sitemap's consultations. The drafts are read without their sections, the current drafts'
+    anchors as two columns, the files at once (at 1,000 consultations, 74,000 links, the sitemap had read every
+    section row and run a query a consultation for its files)."""
     consultations = db.session.scalars(
         published_consultations()
         .options(selectinload(Consultation.extensions), selectinload(Consultation.meetings),
                  selectinload(Consultation.drafts), selectinload(Consultation.files))
         .order_by(Consultation.id)
+        .offset((number - 1) * CONSULTATIONS_PER_SITEMAP).limit(CONSULTATIONS_PER_SITEMAP)
     ).all()
+    if number > 1 and not consultations:
+        abort(404)
     current = [c.current_draft.id for c in consultations if c.current_draft is not None]
     anchors: dict[int, list[str]] = {}
     for draft_id, anchor in db.session.execute(
             select(Section.draft_id, Section.anchor).where(Section.draft_id.in_(current))
             .order_by(Section.draft_id, Section.position)):
         anchors.setdefault(draft_id, []).append(anchor)
-    base = (current_app.config.get("PORTAL_BASE_URL") or site_address()).rstrip("/")
-    adapter = current_app.url_map.bind("localhost")
-
-    def link(endpoint: str, **values) -> str:  # as external_url, for one request
-        return base + adapter.build(endpoint, values)
-
-    body = render_template("consultations/sitemap.xml", consultations=consultations, external_url=link,
-                           rfc3339=rfc3339, last_changed=last_changed, anchors=anchors)
+    body = render_template("consultations/sitemap.xml", consultations=consultations, external_url=_linker(),
+                           rfc3339=rfc3339, last_changed=last_changed, anchors=anchors, with_list=number == 1)
     return Response(body, content_type="application/xml; charset=utf-8")

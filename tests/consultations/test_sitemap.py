@@ -58,3 +58,35 @@ def test_pages_for_one_person_or_for_staff_say_noindex(client, clock, import_see
         assert response.headers.get("X-Robots-Tag") == "noindex, nofollow", path
     for path in ("/consultations/", f"/consultations/{consultation.id}", "/api/"):
         assert "X-Robots-Tag" not in client.get(path).headers, path
+
+
+def test_above_its_size_the_sitemap_is_an_index_of_sitemaps_listing_every_page_once(client, clock, import_seed,
+                                                                                  monkeypatch):
+    """A sitemap holds at most 50,000 links: a deployment of a thousand consultations (some 70,000 pages) gets an
+    index of sitemaps, each of a share of the consultations; together they list what the one sitemap listed."""
+    from portal.consultations import sitemap
+
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    first = import_seed("003")
+    second = import_seed("002", opens=shanghai(2023, 5, 1, 9, 0), deadline=shanghai(2023, 6, 30, 17, 0))
+    whole = client.get("/sitemap.xml").get_data()
+    listed = [u.find("s:loc", NS).text for u in ET.fromstring(whole).findall("s:url", NS)]
+    assert len(listed) > 2 and ET.fromstring(whole).tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"
+
+    monkeypatch.setattr(sitemap, "CONSULTATIONS_PER_SITEMAP", 1)
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200 and response.mimetype == "application/xml"
+    index = ET.fromstring(response.get_data())
+    assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    files = [s.find("s:loc", NS).text for s in index.findall("s:sitemap", NS)]
+    assert files == ["http://localhost/sitemap-1.xml", "http://localhost/sitemap-2.xml"]
+    parts = []
+    for path in ("/sitemap-1.xml", "/sitemap-2.xml"):
+        part = client.get(path)
+        assert part.status_code == 200 and part.mimetype == "application/xml"
+        parts.append([u.find("s:loc", NS).text for u in ET.fromstring(part.get_data()).findall("s:url", NS)])
+    assert parts[0][0] == "http://localhost/consultations/"  # the list, in the first only
+    assert all(f"/consultations/{first.id}" in url for url in parts[0][1:])
+    assert all(f"/consultations/{second.id}" in url for url in parts[1])
+    assert parts[0] + parts[1] == listed
+    assert client.get("/sitemap-3.xml").status_code == 404
