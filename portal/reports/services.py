@@ -86,15 +86,15 @@ def feedback_plan(consultation: Consultation, drafts: bool = False) -> list[tupl
     rows = db.session.execute(_feedback_query(consultation, drafts).with_only_columns(
         Comment.id, Comment.section_id, Comment.form_letter_id, Response.outcome, Response.reason, Response.paraphrase))
     entries: list[list[int]] = []
-    shown: dict[tuple, int] = {}  # (letter, section, answer) → its entry
+    shown: dict[tuple, int] = {}  # (letter, section, answer) → its entry (not ``key``: the plan is kept under that)
     for comment_id, section_id, letter, outcome, reason, paraphrase in rows:
         # a letter's first comment is its group's key; each answer given to its copies is an entry of its own
         # (five copies answered 不采纳 after a first one answered 情况说明 are one entry, not five)
-        key = (letter or comment_id, section_id, outcome, reason, paraphrase)
-        if key in shown:
-            entries[shown[key]][1] += 1
+        entry = (letter or comment_id, section_id, outcome, reason, paraphrase)
+        if entry in shown:
+            entries[shown[entry]][1] += 1
             continue
-        shown[key] = len(entries)
+        shown[entry] = len(entries)
         entries.append([comment_id, 0])
     plan = [(comment_id, copies) for comment_id, copies in entries]
     PLANS.put(key, plan, 64 * len(plan) + 200)

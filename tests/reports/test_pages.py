@@ -281,3 +281,32 @@ def test_copies_grouped_after_the_report_was_read_are_folded_at_once(app, client
     db.session.commit()
     page = client.get(url).get_data(as_text=True)
     assert page.count("同一封信") == 1 and "另有 1 份内容相同或相近的意见" in page
+
+
+def test_the_feedback_reports_plan_is_read_once_until_its_answers_change(app, client, clock, office_consultation):
+    """Which comment each entry of the report shows is worked out from every comment received (20,000 on a contested
+    draft) once, then kept under the consultation's comments token and the state of its answers: the page asked again
+    reads it from memory (it was kept under the wrong key, and every request read every comment twice); a newly
+    published answer is in the next page."""
+    from tests.helpers import statements
+
+    consultation, comments = office_consultation
+    close_and_answer(clock, consultation, comments)
+    url = f"/consultations/{consultation.id}/feedback"
+
+    def plan_reads(seen):  # the plan's statement: every comment with its published answer's outcome and reason
+        return [s for s in seen if "comments.form_letter_id, responses.outcome" in s and "comments.body" not in s]
+
+    with statements() as first:
+        assert "已在目标中补充建设标准。" in client.get(url).get_data(as_text=True)
+    assert len(plan_reads(first)) == 1  # once a request, not once for the count and again for the entries
+    with statements() as again:
+        assert "已在目标中补充建设标准。" in client.get(url).get_data(as_text=True)
+    assert plan_reads(again) == []
+    consultation = db.session.get(Consultation, consultation.id)
+    respond_to_comments(consultation, [comments["whole"]], "explained", "整体思路将在实施细则中细化。", "test")
+    publish_responses(consultation, "test")
+    db.session.commit()
+    with statements() as changed:
+        assert "整体思路将在实施细则中细化。" in client.get(url).get_data(as_text=True)
+    assert len(plan_reads(changed)) == 1
