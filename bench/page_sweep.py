@@ -210,6 +210,8 @@ def pages(w: dict) -> list[tuple[str, str, str]]:
         ("public", "work report", "/consultations/report"),
         ("public", "feed", "/consultations/feed.atom"),
         ("public", "sitemap", "/sitemap.xml"),
+        ("public", "sitemap file 1", "/sitemap-1.xml"),
+        ("public", "sitemap file 5", "/sitemap-5.xml"),
         ("public", "search", "/search?q=食堂"),
         ("public", "API index", "/api/v1/"),
         ("public", "API consultations", "/api/v1/consultations"),
