@@ -326,9 +326,10 @@ def feedback(consultation: Consultation, whole_draft_heading: str, page: int = 1
     """One page of the public feedback report of a closed consultation: section by section, the opinions the public
     may read (the approved ones; where comments are private, the office's paraphrase of those it answered
     publicly, or nothing) and the office's published responses; entries numbered through the whole report."""
-    from portal.reports.services import feedback_count
+    from portal.reports.services import feedback_plan
 
-    total = feedback_count(consultation)
+    plan = feedback_plan(consultation)  # once: its key reads the state of the answers
+    total = len(plan)
     groups = [
         {
             "heading": group.heading,
@@ -340,7 +341,8 @@ def feedback(consultation: Consultation, whole_draft_heading: str, page: int = 1
                 for e in group.entries
             ],
         }
-        for group in feedback_groups(consultation, whole_draft_heading, offset=(page - 1) * per_page, limit=per_page)
+        for group in feedback_groups(consultation, whole_draft_heading, offset=(page - 1) * per_page, limit=per_page,
+                                     plan=plan)
     ]
     found = Page(groups, page, per_page, total).as_dict("api.feedback", consultation_id=consultation.id)
     found["groups"] = found.pop("items")

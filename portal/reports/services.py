@@ -107,15 +107,16 @@ def feedback_count(consultation: Consultation, drafts: bool = False) -> int:
 
 
 def feedback_groups(consultation: Consultation, whole_draft_heading: str, drafts: bool = False, offset: int = 0,
-                    limit: int | None = None) -> list[FeedbackGroup]:
+                    limit: int | None = None, plan: list[tuple[int, int]] | None = None) -> list[FeedbackGroup]:
     """Section by section, the opinions the public may read and the office's published responses (``drafts``:
     its drafted ones too, for the office's preview of the report), a form letter's copies folded (feedback_plan);
-    ``offset`` and ``limit``: one page of the entries (each keeps its number in the whole report).
+    ``offset`` and ``limit``: one page of the entries (each keeps its number in the whole report); ``plan``: the
+    ``feedback_plan`` the caller read already (for the number of entries, say: its key is two statements).
 
     Public comments: the approved ones, with their text. Private comments: those the office has answered
     publicly, shown by the paraphrase the office entered (or as not public when it entered none).
     """
-    plan = feedback_plan(consultation, drafts)
+    plan = feedback_plan(consultation, drafts) if plan is None else plan
     chosen = plan[offset:offset + limit if limit is not None else None]
     copies = dict(chosen)
     answered = Response.comment_id == Comment.id

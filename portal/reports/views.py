@@ -17,7 +17,7 @@ from portal.reports.document import WHOLE_DRAFT, report_facts, report_filename
 from portal.reports.document import feedback_document as write_feedback_document
 from portal.reports.charts import horizontal_bar_chart
 from portal.reports.figures import agreed_comments, statistics_figures
-from portal.reports.services import feedback_count, feedback_groups, report_state
+from portal.reports.services import feedback_groups, feedback_plan, report_state
 
 bp = Blueprint("reports", __name__)
 
@@ -40,10 +40,12 @@ def feedback_page(consultation, drafts: bool = False) -> dict:
     """One page of the feedback report (a consultation with thousands of opinions is not one page on a phone): its
     groups, the page, the pages and the number of opinions."""
     per_page = current_app.config["FEEDBACK_PAGE_SIZE"]
-    total = feedback_count(consultation, drafts)
+    plan = feedback_plan(consultation, drafts)  # once: its key reads the state of the answers
+    total = len(plan)
     pages = max(1, -(-total // per_page))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    groups = feedback_groups(consultation, _("对草案整体的意见"), drafts, offset=(page - 1) * per_page, limit=per_page)
+    groups = feedback_groups(consultation, _("对草案整体的意见"), drafts, offset=(page - 1) * per_page, limit=per_page,
+                             plan=plan)
     return {"groups": groups, "page": page, "pages": pages, "total": total}
 
 
