@@ -16,15 +16,14 @@ from datetime import date
 from sqlalchemy import func, select
 
 from portal.comments import page_cache
-from portal.comments.agreements import agreement_total, most_agreed
+from portal.comments.agreements import most_agreed
 from portal.comments.models import Comment
 from portal.comments.quotes import QuotedPassage, most_quoted
 from portal.consultations.choices import ChoiceResult, choice_results
 from portal.core.time import local, now
 from portal.extensions import db
 from portal.reports.services import (
-    channel_counts, commenter_counts, comments_per_day, comments_per_top_section, organisation_count,
-    proposal_count, question_counts, reply_count, stance_counts,
+    comments_per_day, comments_per_top_section, organisation_count, question_counts, received_breakdown,
 )
 
 
@@ -58,18 +57,19 @@ def statistics_figures(consultation) -> StatisticsFigures:
 
 
 def _compute(consultation) -> StatisticsFigures:
+    received = received_breakdown(consultation)  # five figures in one pass over the comments
     return StatisticsFigures(
         per_section=[(section.id if section else None, n) for section, n in comments_per_top_section(consultation)],
         per_day=comments_per_day(consultation),
-        stances=stance_counts(consultation),
-        replies=reply_count(consultation),
-        proposals=proposal_count(consultation),
-        commenters=commenter_counts(consultation),
+        stances=received.stances,
+        replies=received.replies,
+        proposals=received.proposals,
+        commenters=received.commenters,
         organisations=organisation_count(consultation),
         questions=question_counts(consultation),
-        channels=channel_counts(consultation),
+        channels=received.channels,
         quoted=most_quoted(consultation),
-        agreements=agreement_total(consultation),
+        agreements=received.agreements,
         agreed=[c.id for c in most_agreed(consultation)],
         choices=choice_results(consultation) if consultation.is_closed else [],
     )

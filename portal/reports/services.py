@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from portal.comments.models import CHANNELS, Comment, STANCES, comment_received
 from portal.comments.organisations import ORGANISATION_KINDS, organisation_key
@@ -243,14 +243,70 @@ def channel_counts(consultation: Consultation) -> dict[str, int]:
     return {channel: rows[channel] for channel in CHANNELS if rows.get(channel)}
 
 
-def comments_per_day(consultation: Consultation) -> list[tuple[date, int]]:
-    """Comments received on each day (Asia/Shanghai) of the period, days without any included."""
-    days: Counter = Counter()
-    created = db.session.scalars(
-        select(Comment.created_at).where(comment_received(consultation.id)).execution_options(yield_per=2000)
+@dataclass(frozen=True)
+class ReceivedBreakdown:
+    """``stance_counts``, ``reply_count``, ``proposal_count``, ``commenter_counts``, ``channel_counts`` and the
+    agreements of the public comments (``agreement_total``), from one pass over the consultation's comments (each of
+    them read every comment's row: 20-45 ms each at 20,000 comments on SQLite). The stances are those of opinions that
+    are not replies; replies are counted apart, as ``stance_counts`` and ``reply_count`` count them."""
+
+    stances: dict[str, int]
+    replies: int
+    proposals: int
+    commenters: dict[str, int]
+    channels: dict[str, int]
+    agreements: int
+
+
+def received_breakdown(consultation: Consultation) -> ReceivedBreakdown:
+    proposes = case((Comment.proposal.is_not(None), 1), else_=0)
+    agreed = case((Comment.status == "approved", Comment.agreement_count), else_=0)  # approved ones are received
+    reply = Comment.parent_id.is_not(None)  # no bound values: PostgreSQL matches it in the GROUP BY
+    rows = db.session.execute(
+        select(Comment.stance, reply, Comment.organisation_kind, Comment.channel, func.count(), func.sum(proposes),
+               func.sum(agreed))
+        .where(comment_received(consultation.id))
+        .group_by(Comment.stance, reply, Comment.organisation_kind, Comment.channel)
+    ).all()
+    stances: Counter = Counter()
+    kinds: Counter = Counter()
+    channels: Counter = Counter()
+    proposals = agreements = replies = 0
+    for stance, is_reply, kind, channel, count, proposing, agreeing in rows:
+        if is_reply:
+            replies += count
+        else:
+            stances[stance] += count
+        kinds[kind] += count
+        channels[channel] += count
+        proposals += int(proposing or 0)
+        agreements += int(agreeing or 0)
+    return ReceivedBreakdown(
+        stances={stance: stances.get(stance, 0) for stance in STANCES},
+        replies=replies,
+        proposals=proposals,
+        commenters={"person": kinds.get(None, 0), **{kind: kinds.get(kind, 0) for kind in ORGANISATION_KINDS}},
+        channels={channel: channels[channel] for channel in CHANNELS if channels.get(channel)},
+        agreements=agreements,
     )
-    for moment in created:
-        days[moment.astimezone(SHANGHAI).date()] += 1
+
+
+def _shanghai_day(column):
+    """The day (Asia/Shanghai) of a stored UTC moment, worked out by the database: PostgreSQL by the zone's rules,
+    SQLite by its offset (+08:00 throughout since 1991; SQLite knows no zones), as text there."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone("Asia/Shanghai", column))
+    return func.date(column, "+8 hours")
+
+
+def comments_per_day(consultation: Consultation) -> list[tuple[date, int]]:
+    """Comments received on each day (Asia/Shanghai) of the period, days without any included. Counted by the
+    database, day by day (reading 20,000 moments into Python took 150-280 ms)."""
+    day = _shanghai_day(Comment.created_at)
+    days: Counter = Counter()
+    for moment, count in db.session.execute(
+            select(day, func.count()).where(comment_received(consultation.id)).group_by(day)):
+        days[moment if isinstance(moment, date) else date.fromisoformat(moment)] += count
     if consultation.opens_at is None:
         return sorted(days.items())
     first = consultation.opens_at.astimezone(SHANGHAI).date()

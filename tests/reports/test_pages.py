@@ -310,3 +310,43 @@ def test_the_feedback_reports_plan_is_read_once_until_its_answers_change(app, cl
     with statements() as changed:
         assert "整体思路将在实施细则中细化。" in client.get(url).get_data(as_text=True)
     assert len(plan_reads(changed)) == 1
+
+
+def test_statistics_count_each_day_in_shanghai_time_and_each_figure_in_one_pass(app, client, clock, office_consultation):
+    """The days are Asia/Shanghai days, counted by the database (a comment at 23:50 and one at 00:10 fall on two
+    days, eight hours from UTC's); stances, ways received, proposals, organisations and agreements come from one pass
+    over the comments and agree with what the comments are."""
+    from sqlalchemy import update
+
+    from portal.comments.models import Comment
+    from portal.comments.services import submit_comment
+
+    consultation, comments = office_consultation
+    clock.set(shanghai(2023, 4, 25, 23, 50))
+    late = submit_comment(consultation, "深夜提交的意见：建议延长服务时间。", "oppose", comments["goals"].section)
+    clock.set(shanghai(2023, 4, 26, 0, 10))
+    early = submit_comment(consultation, "凌晨提交的意见。", "support", None)
+    db.session.flush()
+    db.session.execute(update(Comment).where(Comment.id == late.id).values(
+        status="approved", agreement_count=3, proposal="建议修改为：服务时间延长到晚上九点。", channel="letter",
+        organisation="某某养老服务协会", organisation_kind="association"))
+    db.session.commit()
+    clock.set(shanghai(2023, 4, 27, 9, 0))
+    data = client.get(f"/api/v1/consultations/{consultation.id}/statistics").get_json()
+    days = {d["date"]: d["count"] for d in data["days"]}
+    assert days["2023-04-25"] == 1 and days["2023-04-26"] == 1 and days["2023-04-24"] == 0
+    assert data["total"] == 6 == sum(days.values())
+    assert data["stances"] == {"support": 2, "oppose": 2, "suggest": 2}
+    assert data["proposals"] == 1 and data["channels"]["letter"] == 1 and data["channels"]["web"] == 5
+    assert data["commenters"]["association"] == 1 and data["commenters"]["person"] == 5
+    agreed = db.session.scalar(_agreements_of(consultation.id))
+    assert data["agreements"] == agreed and agreed >= 3
+
+
+def _agreements_of(consultation_id):
+    from sqlalchemy import func, select
+
+    from portal.comments.models import Comment
+
+    return select(func.coalesce(func.sum(Comment.agreement_count), 0)).where(
+        Comment.consultation_id == consultation_id, Comment.status == "approved")
