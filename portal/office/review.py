@@ -10,7 +10,7 @@ from flask_babel import ngettext
 
 from portal.consultations.models import Consultation
 from portal.drafts.models import Section
-from portal.units.services import find_unit
+from portal.units.services import UnitDirectory
 
 
 # The parser (not ours to change) stores its warnings in Chinese, with details such as the numbering it
@@ -61,11 +61,14 @@ class Review:
 def review_of(consultation: Consultation) -> Review:
     draft = consultation.current_draft
     cache: dict[str, str | None] = {}
+    directory: list[UnitDirectory] = []  # read once, at the first name (two queries, not a few a name)
 
     def match(name: str) -> UnitMatch:
         if name not in cache:
-            unit = find_unit(name)
-            cache[name] = unit.name if unit is not None else None
+            if not directory:
+                directory.append(UnitDirectory())
+            found, _unmatched = directory[0].match([name])  # find_unit's rules, in memory
+            cache[name] = found[0].name if found else None
         return UnitMatch(name, cache[name])
 
     outline = [OutlineRow(s, [match(n) for n in s.unit_names]) for s in draft.sections] if draft else []
