@@ -1,7 +1,7 @@
 """Every page at scale: a GET of each page of the portal, as the role that sees it, in a large world.
 
-The world: CONSULTATIONS consultations (the five seeds in turn, two issuers a seed, deadlines over five years), of
-which most are closed, one in four of those with a few comments answered and the answers published; one contested
+The world: CONSULTATIONS consultations (the five seeds in turn, ten issuers in turn, deadlines over five years), of
+which most are closed (one in fifty open, one unpublished), one in four with 8 comments answered and published; one contested
 consultation (seed 003, made as bench/answering_list.py makes it) with COMMENTS comments: form-letter copies, quotes,
 proposals, organisations, key questions, files, 300 pending, and here also replies, hidden and spam comments; it is
 closed, its answers published (its feedback report, statistics and digest are the large ones), with three meetings and
@@ -12,10 +12,11 @@ Each page is asked REPEAT times in-process (Flask's test client, the role's sess
 emptied before each request (the cost of the first reader after a change), and the median printed: the time, this
 process's CPU time (the portal's Python and, on SQLite, the database's work), the SQL statements it ran. A table
 sorted by time; a page whose statements grow with the data shows more statements than its neighbours (N+1).
-With ``--profile PATH`` the page is run once under cProfile and its top functions printed.
+With ``--warm`` the caches are kept (a page asked again while nothing changed). With ``--profile PATH`` the page is
+run once under cProfile and its top functions printed; with ``--slowest PATH``, its slowest statements.
 
 Run: .venv/bin/python bench/page_sweep.py [--database sqlite|postgresql|both] [--consultations 1000]
-     [--comments 20000] [--repeat 3] [--only WORD] [--profile PATH] [--slowest PATH]
+     [--comments 20000] [--repeat 3] [--only WORD] [--warm] [--profile PATH] [--slowest PATH]
 """
 from __future__ import annotations
 
@@ -278,7 +279,7 @@ def login(app, email: str):
 
 
 def run(kind: str, consultations: int, comments: int, repeat: int, only: str | None, profile: str | None,
-        slowest: str | None) -> None:
+        slowest: str | None, warm: bool = False) -> None:
     from sqlalchemy import event
 
     from portal import create_app
@@ -316,7 +317,8 @@ def run(kind: str, consultations: int, comments: int, repeat: int, only: str | N
             client.get(path)  # warm: templates compiled, statements prepared
             times, cpu, counts, sql, status = [], [], [], [], None
             for _ in range(repeat):
-                clear_caches()
+                if not warm:
+                    clear_caches()
                 statements.clear()
                 began, began_cpu = time.perf_counter(), time.process_time()
                 response = client.get(path)
@@ -344,7 +346,8 @@ def run(kind: str, consultations: int, comments: int, repeat: int, only: str | N
                 for statement, took in sorted(statements, key=lambda s: -s[1])[:15]:
                     print(f"    {took * 1000:7.1f} ms  {' '.join(statement.split())[:200]}")
         print(f"{kind}: {consultations:,} consultations, {comments:,} comments on the contested one; "
-              f"median of {repeat}, caches emptied before each request")
+              f"median of {repeat}, " + ("caches kept (a page asked again)" if warm else
+                                          "caches emptied before each request"))
         print(f"  {'ms':>6} {'CPU ms':>6} {'stmts':>5} {'SQL ms':>6} {'code':>4}  {'role':<9} page")
         for took, cpu_ms, count, sql_ms, status, role, name, path in sorted(rows, key=lambda r: -r[0]):
             print(f"  {took * 1000:6.0f} {cpu_ms * 1000:6.0f} {count:5.0f} {sql_ms * 1000:6.0f} {status:>4}  "
@@ -360,10 +363,12 @@ def main() -> None:
     parser.add_argument("--only", help="time only the pages whose name or path holds this")
     parser.add_argument("--profile", metavar="PATH", help="print a cProfile of this path (as listed)")
     parser.add_argument("--slowest", metavar="PATH", help="print the slowest statements of this path")
+    parser.add_argument("--warm", action="store_true",
+                        help="keep the portal's caches between the timed requests (a page asked again, unchanged)")
     args = parser.parse_args()
     print(machine())
     for kind in (("sqlite", "postgresql") if args.database == "both" else (args.database,)):
-        run(kind, args.consultations, args.comments, args.repeat, args.only, args.profile, args.slowest)
+        run(kind, args.consultations, args.comments, args.repeat, args.only, args.profile, args.slowest, args.warm)
 
 
 if __name__ == "__main__":
