@@ -96,12 +96,14 @@ def test_units_page_lists_each_unknown_name_with_every_consultation_naming_it(ap
     db.session.commit()
     page = client.get("/admin/units").get_data(as_text=True)
     unmatched = page.split('id="unmatched-h"')[1].split("全部单位")[0]
-    listed = re.findall(r"<strong>([^<]+)</strong> <span class=\"hint\">见于：([^<]*)</span>", unmatched)
-    assert ("市民政局", "第一份草案、第二份草案") in listed
+    listed = [(name, re.sub(r"<[^>]+>", "", where)) for name, where in re.findall(
+        r"<li><strong[^>]*>([^<]+)</strong> <span class=\"hint\">见于：(.*?)</span>\n", unmatched)]
+    assert ("市民政局", "第一份草案（未发布）、第二份草案（未发布）") in listed
     assert "市卫生健康委" not in [name for name, _where in listed]
     row = page.split("全部单位")[1].split("市卫生健康委员会</td>")[1].split("</tr>")[0]
-    assert "<td>市人民政府</td>" in row
-    assert "<td>市卫生健康委、市卫健委</td>" in row or "<td>市卫健委、市卫生健康委</td>" in row
+    assert '<td lang="zh-CN">市人民政府</td>' in row
+    assert ('<td lang="zh-CN">市卫生健康委、市卫健委</td>' in row
+            or '<td lang="zh-CN">市卫健委、市卫生健康委</td>' in row)
 
 
 def test_a_unit_alias_longer_than_the_directory_keeps_is_refused_in_words(app, client, admin):
