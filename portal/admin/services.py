@@ -207,5 +207,6 @@ def unmatched_unit_names() -> dict[str, list[Consultation]]:
                 where[name].append(consultation_id)
     ids = {cid for found in where.values() for cid in found}
     consultations = {c.id: c for c in db.session.scalars(select(Consultation).where(Consultation.id.in_(ids)))}
-    found = {name: [consultations[cid] for cid in where[name]] for name in unmatched}
+    # newest first: the page shows the first few of each name's consultations, and counts the rest
+    found = {name: [consultations[cid] for cid in reversed(where[name])] for name in unmatched}
     return dict(sorted(found.items()))

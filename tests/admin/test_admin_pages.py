@@ -98,7 +98,7 @@ def test_units_page_lists_each_unknown_name_with_every_consultation_naming_it(ap
     unmatched = page.split('id="unmatched-h"')[1].split("全部单位")[0]
     listed = [(name, re.sub(r"<[^>]+>", "", where)) for name, where in re.findall(
         r"<li><strong[^>]*>([^<]+)</strong> <span class=\"hint\">见于：(.*?)</span>\n", unmatched)]
-    assert ("市民政局", "第一份草案（未发布）、第二份草案（未发布）") in listed
+    assert ("市民政局", "第二份草案（未发布）、第一份草案（未发布）") in listed  # newest first
     assert "市卫生健康委" not in [name for name, _where in listed]
     row = page.split("全部单位")[1].split("市卫生健康委员会</td>")[1].split("</tr>")[0]
     assert '<td lang="zh-CN">市人民政府</td>' in row
@@ -210,3 +210,22 @@ def test_a_directory_formula_is_read_as_its_saved_result_and_refused_without_it(
     response = post(client, "/admin/units/import", file=(saved, "units.xlsx"))
     assert response.status_code == 302
     assert sorted(db.session.scalars(select(Unit.name))) == ["市教育局", "市财政局"]
+
+
+def test_units_page_names_the_ten_newest_consultations_of_an_unknown_unit_and_counts_the_rest(app, client, admin,
+                                                                                             seed_path):
+    """A unit named by many drafts is listed with the ten newest and the number of all (a page listing hundreds of
+    consultations under each name was unreadable, and took seconds to draw)."""
+    from portal.drafts.services import import_draft, parse_file
+
+    text, parsed = parse_file(seed_path("001").read_bytes(), "001.txt")
+    for n in range(1, 13):
+        import_draft({**parsed.to_dict(), "title": f"第{n}份草案"}, text, "001.txt")
+    db.session.commit()
+    page = client.get("/admin/units").get_data(as_text=True)
+    unmatched = page.split('id="unmatched-h"')[1].split("全部单位")[0]
+    listed = dict((name, re.sub(r"<[^>]+>", "", where)) for name, where in re.findall(
+        r"<li><strong[^>]*>([^<]+)</strong> <span class=\"hint\">见于：(.*?)</span>\n", unmatched))
+    where = listed["市民政局"]
+    assert where.startswith("第12份草案（未发布）、第11份草案（未发布）、") and "第3份草案（未发布）等共 12 项征求意见" in where
+    assert "第2份草案" not in where and "第1份草案" not in where

@@ -99,8 +99,8 @@ def test_the_units_and_the_office_tell_them_apart(client, clock, three_rounds):
     first, second, third = three_rounds
     units = client.get("/admin/units").get_data(as_text=True)
     seen = re.findall(r'见于：(.*?)</span>\s*<form', units, re.S)
-    assert seen and all(plain(found).split("、") == [first.title + FIRST, second.title + SECOND,
-                                                     third.title + UNPUBLISHED] for found in seen), seen[:1]
+    assert seen and all(plain(found).split("、") == [third.title + UNPUBLISHED, second.title + SECOND,
+                                                     first.title + FIRST] for found in seen), seen[:1]  # newest first
 
     dashboard = plain(client.get("/office/").get_data(as_text=True))
     for consultation, detail in ((first, FIRST), (second, SECOND), (third, UNPUBLISHED)):
