@@ -130,10 +130,3 @@ def most_agreed(consultation: Consultation, limit: int = MOST_AGREED) -> list[Co
         select(Comment).where(Comment.consultation_id == consultation.id, Comment.status == "approved",
                               Comment.agreement_count > 0)
         .order_by(Comment.agreement_count.desc(), Comment.created_at, Comment.id).limit(limit)))
-
-
-def agreement_total(consultation: Consultation) -> int:
-    """How many agreements the consultation's public comments received in all."""
-    return int(db.session.scalar(select(func.coalesce(func.sum(Comment.agreement_count), 0))
-                                 .where(Comment.consultation_id == consultation.id,
-                                        Comment.status == "approved")) or 0)

@@ -10,19 +10,15 @@ from portal.meetings.models import MEETING_KINDS
 KIND_NAMES = {"symposium": "座谈会", "hearing": "听证会", "panel": "论证会"}
 
 
-# a meeting's kind as its name says it, in the draft's language whatever the page's
-KIND_WORDS = {"symposium": "座谈会", "hearing": "听证会", "panel": "论证会"}
-
-
 def default_title(consultation, kind: str = "symposium") -> str:
     """The name the office's form proposes for a new meeting, in the draft's language: 《…》征求意见座谈会."""
-    return f"《{consultation.title.replace('（征求意见稿）', '').strip()}》征求意见{KIND_WORDS.get(kind, '座谈会')}"
+    return f"《{consultation.title.replace('（征求意见稿）', '').strip()}》征求意见{KIND_NAMES.get(kind, '座谈会')}"
 
 
 def title_for_kind(consultation, title: str, kind: str) -> str:
     """The name sent, unless it is the name the form proposed for another kind (the office chose 听证会 and left
     《…》征求意见座谈会 as it stood): then the proposed name of the kind chosen."""
-    if title.strip() in {default_title(consultation, other) for other in KIND_WORDS}:
+    if title.strip() in {default_title(consultation, other) for other in KIND_NAMES}:
         return default_title(consultation, kind)
     return title
 

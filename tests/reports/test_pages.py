@@ -325,7 +325,7 @@ def test_statistics_count_each_day_in_shanghai_time_and_each_figure_in_one_pass(
     clock.set(shanghai(2023, 4, 25, 23, 50))
     late = submit_comment(consultation, "深夜提交的意见：建议延长服务时间。", "oppose", comments["goals"].section)
     clock.set(shanghai(2023, 4, 26, 0, 10))
-    early = submit_comment(consultation, "凌晨提交的意见。", "support", None)
+    submit_comment(consultation, "凌晨提交的意见。", "support", None)
     db.session.flush()
     db.session.execute(update(Comment).where(Comment.id == late.id).values(
         status="approved", agreement_count=3, proposal="建议修改为：服务时间延长到晚上九点。", channel="letter",
