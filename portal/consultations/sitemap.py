@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, render_template
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -14,7 +14,7 @@ from portal.core.time import rfc3339
 from portal.core.web import PRIVATE_PATHS
 from portal.drafts.models import Section
 from portal.extensions import db
-from portal.mail.links import external_url, site_address
+from portal.mail.links import external_url, url_builder
 
 bp = Blueprint("sitemap", __name__)
 
@@ -45,7 +45,7 @@ def sitemap():
     count = db.session.scalar(select(func.count()).select_from(published_consultations().subquery()))
     if count <= CONSULTATIONS_PER_SITEMAP:
         return _urlset(1)
-    link = _linker()
+    link = url_builder()
     files = [link("sitemap.sitemap_file", number=n) for n in range(1, -(-count // CONSULTATIONS_PER_SITEMAP) + 1)]
     body = render_template("consultations/sitemap_index.xml", files=files)
     return Response(body, content_type="application/xml; charset=utf-8")
@@ -55,13 +55,6 @@ def sitemap():
 def sitemap_file(number: int):
     """The ``number``th sitemap of the index (by consultation id); the first also links the list of consultations."""
     return _urlset(number)
-
-
-def _linker():
-    """As ``external_url``, for one request's many links: one URL adapter, the site's address found once."""
-    base = (current_app.config.get("PORTAL_BASE_URL") or site_address()).rstrip("/")
-    adapter = current_app.url_map.bind("localhost")
-    return lambda endpoint, **values: base + adapter.build(endpoint, values)
 
 
 def _urlset(number: int):
@@ -83,6 +76,6 @@ def _urlset(number: int):
             select(Section.draft_id, Section.anchor).where(Section.draft_id.in_(current))
             .order_by(Section.draft_id, Section.position)):
         anchors.setdefault(draft_id, []).append(anchor)
-    body = render_template("consultations/sitemap.xml", consultations=consultations, external_url=_linker(),
+    body = render_template("consultations/sitemap.xml", consultations=consultations, external_url=url_builder(),
                            rfc3339=rfc3339, last_changed=last_changed, anchors=anchors, with_list=number == 1)
     return Response(body, content_type="application/xml; charset=utf-8")

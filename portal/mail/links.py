@@ -15,11 +15,15 @@ CONFIRM_MAX_AGE = 14 * 24 * 3600  # a confirmation link works for two weeks
 def external_url(endpoint: str, base: str | None = None, **values) -> str:
     """``PORTAL_BASE_URL`` + the path; without that setting, ``base`` (the site address a request came in
     by, kept for the worker), else the request's own host (or localhost)."""
-    base = current_app.config.get("PORTAL_BASE_URL") or base
-    if not base:
-        base = site_address()
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return base.rstrip("/") + path
+    return url_builder(base)(endpoint, **values)
+
+
+def url_builder(base: str | None = None):
+    """``external_url`` for many links (a sitemap's thousands): the site's address found and the URL adapter bound
+    once."""
+    address = (current_app.config.get("PORTAL_BASE_URL") or base or site_address()).rstrip("/")
+    adapter = current_app.url_map.bind("localhost")
+    return lambda endpoint, **values: address + adapter.build(endpoint, values)
 
 
 LOCAL_ADDRESS = "http://127.0.0.1:5000/"
