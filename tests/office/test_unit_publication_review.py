@@ -269,14 +269,20 @@ def test_review_required_follows_the_unit_else_the_deployment(app, world, small_
     assert publication_review.review_required(small_consultation(None)) is deployment
 
 
-def test_a_colleague_who_publishes_directly_tells_the_one_who_asked(app, client, world, login, upload_seed, submit,
-                                                                   smtp_server):
+def submitted_then_review_stopped(app, client, login, upload_seed, submit) -> int:
+    """office@mz submits a consultation for review; an administrator then sets 市民政局 to 不需要审核."""
     app.config["PUBLICATION_REVIEW"] = True
     log_in_as(client, login, "office@mz.gov.cn")
     consultation_id = upload_seed("003")
     submit(f"/office/consultations/{consultation_id}/publish", **PERIOD)
     log_in_as(client, login, "admin@example.gov.cn")
     set_review(client, unit_named("市民政局"), "no")
+    return consultation_id
+
+
+def test_a_colleague_who_publishes_directly_tells_the_one_who_asked(app, client, world, login, upload_seed, submit,
+                                                                   smtp_server):
+    consultation_id = submitted_then_review_stopped(app, client, login, upload_seed, submit)
     deliver_due()  # the request's own mail to the colleague
     log_in_as(client, login, "colleague@mz.gov.cn")
     response = submit(f"/office/consultations/{consultation_id}/publish", **PERIOD)
@@ -290,12 +296,7 @@ def test_a_colleague_who_publishes_directly_tells_the_one_who_asked(app, client,
 
 def test_publishing_ones_own_request_directly_mails_nobody_about_it(app, client, world, login, upload_seed, submit,
                                                                     smtp_server):
-    app.config["PUBLICATION_REVIEW"] = True
-    log_in_as(client, login, "office@mz.gov.cn")
-    consultation_id = upload_seed("003")
-    submit(f"/office/consultations/{consultation_id}/publish", **PERIOD)
-    log_in_as(client, login, "admin@example.gov.cn")
-    set_review(client, unit_named("市民政局"), "no")
+    consultation_id = submitted_then_review_stopped(app, client, login, upload_seed, submit)
     log_in_as(client, login, "office@mz.gov.cn")
     submit(f"/office/consultations/{consultation_id}/publish", **PERIOD)
     deliver_due()
