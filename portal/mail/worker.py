@@ -213,7 +213,10 @@ def _record_failure(message_id: int, worker_id: str, error: Exception, report: D
             message.attempts, config["MAIL_RETRY_SECONDS"], config["MAIL_RETRY_MAX_SECONDS"]
         )
         report.retrying.append(message_id)
+    logged = (message_id, message.attempts, message.last_error,
+              "given up" if give_up else f"tried again at {message.next_attempt_at.isoformat(timespec='seconds')}")
     db.session.commit()
+    current_app.logger.warning("mail: message %s (attempt %s) failed: %s; %s", *logged)
 
 
 def _record_server_failure(message_id: int, worker_id: str, error: Exception, report: DeliveryReport) -> None:

@@ -191,7 +191,8 @@ def busy_sink(app):
     sink.stop()
 
 
-def test_gives_up_after_the_last_attempt_and_an_administrator_resends(app, client, clock, login, make_user, busy_sink):
+def test_gives_up_after_the_last_attempt_and_an_administrator_resends(app, client, clock, login, make_user, busy_sink,
+                                                                       caplog):
     app.config["MAIL_MAX_ATTEMPTS"] = 2
     clock.set(shanghai(2024, 5, 10, 9, 0))
     smtp_server = busy_sink
@@ -200,6 +201,10 @@ def test_gives_up_after_the_last_attempt_and_an_administrator_resends(app, clien
     assert len(deliver_due().retrying) == 1
     clock.advance(minutes=5)
     assert len(deliver_due().failed) == 1
+    # each failed attempt is a line in the worker's log: which message, which attempt, why, what next
+    failures = [r.getMessage() for r in caplog.records if "failed: SMTPRecipientsRefused" in r.getMessage()]
+    assert len(failures) == 2 and "(attempt 1)" in failures[0] and "tried again at 2024-05-10T01:" in failures[0]
+    assert "(attempt 2)" in failures[1] and failures[1].endswith("; given up") and "Mailbox busy" in failures[1]
     clock.advance(days=1)
     assert deliver_due().handled == 0
     row = db.session.scalars(select(OutboxMessage)).one()

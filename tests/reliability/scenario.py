@@ -57,6 +57,8 @@ class Outcome:
     retried: int = 0  # outbox rows that needed more than one attempt (the SMTP outage)
     mail_worker_nice: list[int] = field(default_factory=list)  # read during the load
     web_worker_nice: list[int] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)  # when a worker was killed, the SMTP server went down and up
+    twice: list[str] = field(default_factory=list)  # what is known of each message received twice
 
     @property
     def exactly_once(self) -> bool:
@@ -80,6 +82,8 @@ class Outcome:
             f"{self.not_received}); retried after the outage: {self.retried}",
             f"exactly once: {'yes' if self.exactly_once else 'NO'}",
             f"nice values during the load: mail workers {self.mail_worker_nice}, web workers {self.web_worker_nice}",
+            *([f"events: {'; '.join(self.events)}"] if self.twice else []),
+            *self.twice,
         ])
 
 
@@ -119,6 +123,7 @@ class Portal:
 
     def __init__(self, database_url: str, smtp_port: int, instance: Path):
         self.port = free_port()
+        self.instance = instance
         self.env = {
             **os.environ, "PYTHONPATH": str(ROOT), "FLASK_APP": "wsgi",
             "PORTAL_DATABASE_URL": database_url, "PORTAL_SECRET_KEY": "reliability",
@@ -165,10 +170,18 @@ class Portal:
     def start_mail_workers(self, count: int = 2) -> None:
         """Two mail workers at once: each routes and sends what the other has not taken."""
         for _ in range(count):
-            self.mail_workers.append(subprocess.Popen(
-                [str(VENV_BIN / "flask"), "mail", "deliver", "--loop", "--interval", "0.2", "--batch", "50"],
-                env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            ))
+            log = self.instance / f"mail-worker-{len(self.mail_workers)}.log"  # its warnings: what failed, when
+            with log.open("ab") as stderr:
+                self.mail_workers.append(subprocess.Popen(
+                    [str(VENV_BIN / "flask"), "mail", "deliver", "--loop", "--interval", "0.2", "--batch", "50"],
+                    env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr,
+                ))
+
+    def mail_worker_lines(self) -> list[str]:
+        lines = []
+        for log in sorted(self.instance.glob("mail-worker-*.log")):
+            lines += [f"{log.stem}: {line}" for line in log.read_text(errors="replace").splitlines()]
+        return lines
 
     def stop_mail_workers(self) -> None:
         for worker in self.mail_workers:
@@ -266,16 +279,23 @@ def run(app, database_url: str, smtp, instance: Path, seconds: float, citizens: 
         events = sorted([("kill", seconds * (i + 1) / (kills + 1)) for i in range(kills)]
                         + [("smtp", seconds * (i + 0.5) / (outages + 1)) for i in range(outages)], key=lambda e: e[1])
         started = time.monotonic()
+
+        def event(text: str) -> None:
+            outcome.events.append(f"{time.monotonic() - started:.2f} s {text}")
+
         for kind, at in events:
             time.sleep(max(0.0, started + at - time.monotonic()))
             if kind == "kill":
-                portal.kill_a_worker()
+                event(f"web worker {portal.kill_a_worker()} killed")
                 outcome.workers_killed += 1
             else:
+                event("SMTP server closing (421 to new mail)")
                 smtp.stop()
+                event("SMTP server stopped")
                 outcome.smtp_outages += 1
                 _wait_for_a_failed_send(app, timeout=max(10.0, seconds / (2 * (outages + 1))))
                 smtp.start()
+                event("SMTP server started")
         time.sleep(max(0.0, started + seconds - time.monotonic()))
         outcome.mail_worker_nice = [os.getpriority(os.PRIO_PROCESS, w.pid) for w in portal.mail_workers]
         outcome.web_worker_nice = [os.getpriority(os.PRIO_PROCESS, pid) for pid in portal.workers()]
@@ -286,7 +306,7 @@ def run(app, database_url: str, smtp, instance: Path, seconds: float, citizens: 
     finally:
         portal.stop()
     with app.app_context():
-        _count(outcome, smtp)
+        _count(outcome, smtp, started, portal.mail_worker_lines())
         db.session.remove()
     return outcome
 
@@ -341,7 +361,7 @@ def _drain_outbox(app, timeout: float) -> None:
                          f"{timeout:.0f} s")
 
 
-def _count(outcome: Outcome, smtp) -> None:
+def _count(outcome: Outcome, smtp, started: float, worker_lines: list[str]) -> None:
     from sqlalchemy import select
 
     from portal.comments.models import Comment
@@ -366,8 +386,16 @@ def _count(outcome: Outcome, smtp) -> None:
     outcome.routed_sent = sum(1 for m in routed if m.status == "sent")
     outcome.retried = sum(1 for m in routed if m.attempts > 1)
     received = Counter(message["Message-ID"] for _recipients, message in smtp.received)
+    arrivals = {}
+    for (_recipients, message), (at, peer) in zip(smtp.received, smtp.arrivals):
+        arrivals.setdefault(message["Message-ID"], []).append(f"{at - started:.2f} s from {peer}")
     for message in routed:
         times = received.get(message.message_id, 0)
         outcome.routed_received += times == 1
         outcome.received_twice += times > 1
         outcome.not_received += times == 0
+        if times > 1:  # what is known of it, to tell how it came to be sent twice
+            outcome.twice.append(
+                f"received twice: outbox row {message.id} (attempts {message.attempts}), received at "
+                f"{', '.join(arrivals[message.message_id])}; its workers' lines: "
+                + (" | ".join(line for line in worker_lines if f"message {message.id} " in line) or "none"))
