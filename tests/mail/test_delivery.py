@@ -191,8 +191,8 @@ def busy_sink(app):
     sink.stop()
 
 
-def test_gives_up_after_the_last_attempt_and_an_administrator_resends(app, client, clock, login, make_user, busy_sink,
-                                                                       caplog):
+def test_gives_up_after_the_last_attempt_and_an_administrator_resends(
+        app, client, clock, login, make_user, busy_sink, caplog):
     app.config["MAIL_MAX_ATTEMPTS"] = 2
     clock.set(shanghai(2024, 5, 10, 9, 0))
     smtp_server = busy_sink
