@@ -11,9 +11,10 @@ ROLE_CHOICES = [SelectChoice("office", _l("起草单位工作人员")), SelectCh
                 SelectChoice("admin", _l("管理员"))]
 
 
-# the unit's publication_review (None, True, False) as the form's choices
+# the unit's publication_review (None: as the nearest parent unit with a choice, else the deployment; True, False)
+# as the form's choices
 PUBLICATION_REVIEW_CODES = {"site": None, "yes": True, "no": False}
-PUBLICATION_REVIEW_CHOICES = [SelectChoice("site", _l("跟随全站设置")), SelectChoice("yes", _l("需要审核")),
+PUBLICATION_REVIEW_CHOICES = [SelectChoice("site", _l("跟随上级单位或全站设置")), SelectChoice("yes", _l("需要审核")),
                               SelectChoice("no", _l("不需要审核"))]
 
 
@@ -33,7 +34,7 @@ class UnitForm(Form):
     emails = TextAreaField(_l("电子邮箱"), validators=[Optional(), Length(max=2000)])
     parent = SelectField(_l("上级单位"), coerce=int)
     aliases = TextAreaField(_l("别名"), validators=[Optional(), Length(max=2000)])
-    # 审核发布 for the unit's consultations; the view names the deployment's setting in the first choice
+    # 审核发布 for the unit's consultations; the page's hint names the deployment's setting and the unit's outcome
     publication_review = RadioField(_l("发布前是否需要审核"), choices=PUBLICATION_REVIEW_CHOICES, default="site")
 
 

@@ -69,7 +69,8 @@ def _check_names(unit: Unit | None, name: str, aliases: list[str]) -> None:
 def save_unit(actor: User, unit: Unit | None, name: str, emails: list[str], parent: Unit | None,
               aliases: list[str], publication_review: bool | None = None) -> Unit:
     """Create (``unit`` None) or change a unit of the directory. ``publication_review``: whether its consultations
-    need 审核发布 (None: as the deployment's PORTAL_PUBLICATION_REVIEW); audited with the rest."""
+    need 审核发布 (None: as the nearest parent unit with a choice, else the deployment's PORTAL_PUBLICATION_REVIEW;
+    the units that follow this one change with it, audited here only); audited with the rest."""
     name = name.strip()
     if not name:
         raise AdminError("name", _("请填写单位名称。"))

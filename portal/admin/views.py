@@ -88,7 +88,7 @@ def units():
     directory = db.session.scalars(select(Unit).options(selectinload(Unit.aliases), selectinload(Unit.parent))
                                    .order_by(Unit.name)).all()
     return render_template("admin/units.html", units=directory, unmatched=services.unmatched_unit_names(),
-                           site_review=publication_review.deployment_review())
+                           reviews={u.id: publication_review.review_source(u) for u in directory})
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
@@ -121,7 +121,8 @@ def unit(unit_id: int | None = None):
             return redirect(url_for("admin.units"))
     status = 422 if form.errors else 200
     return render_template("admin/unit.html", form=form, unit=record,
-                           site_review=publication_review.deployment_review()), status
+                           site_review=publication_review.deployment_review(),
+                           review=publication_review.review_source(record) if record is not None else None), status
 
 
 @bp.route("/units/import", methods=["GET", "POST"])

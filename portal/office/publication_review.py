@@ -1,14 +1,14 @@
 """Publication review (审核发布): where the consultation's unit asks for it (an administrator chooses per unit:
-follow the deployment's PORTAL_PUBLICATION_REVIEW, the default, or always or never), no one publishes a
-consultation alone. The staff member who sets the period submits it (提交审核); a colleague of the unit who may manage
-the consultation — or an administrator — approves it, and it is published as asked (opening at once when the
-asked opening has passed), or returns it with a note (退回). Each step is audited and mailed: the request to the
-colleagues (else the administrators), the decision to the one who asked. ``flask consultations publish`` (an
-administrator at the server) is not reviewed.
+follow the parent unit — the nearest up the chain with a choice — else the deployment's PORTAL_PUBLICATION_REVIEW,
+the default; or always or never), no one publishes a consultation alone. The staff member who sets the period
+submits it (提交审核); a colleague of the unit who may manage the consultation — or an administrator — approves it,
+and it is published as asked (opening at once when the asked opening has passed), or returns it with a note (退回).
+Each step is audited and mailed: the request to the colleagues (else the administrators), the decision to the one
+who asked. ``flask consultations publish`` (an administrator at the server) is not reviewed.
 
-A request still pending when its unit stops asking for review is not stranded: it may still be approved, returned or
-taken back, and the office may instead publish directly (``publish_directly``), which ends it (status
-``superseded``, audited).
+A request still pending when its unit stops asking for review (its own choice changed, or the parent's it follows) is
+not stranded: it may still be approved, returned or taken back, and the office may instead publish directly
+(``publish_directly``), which ends it (status ``superseded``, audited).
 """
 from __future__ import annotations
 
@@ -36,16 +36,38 @@ def deployment_review() -> bool:
     return bool(current_app.config.get("PUBLICATION_REVIEW"))
 
 
+def deciding_unit(unit: Unit | None) -> Unit | None:
+    """The unit whose own choice decides for ``unit``: itself when it has one, else the nearest unit up its parent
+    chain that has one; None when none has (the deployment decides). A loop in the chain (the directory refuses one,
+    but stored data may hold it) ends the walk: each unit is asked once."""
+    seen: set[int] = set()
+    while unit is not None and unit.id not in seen:
+        if unit.publication_review is not None:
+            return unit
+        seen.add(unit.id)
+        unit = unit.parent
+    return None
+
+
+def review_source(unit: Unit | None) -> tuple[bool, Unit | None]:
+    """Whether a publication of ``unit`` needs a second person, and the unit whose choice that is (``unit`` itself,
+    or the ancestor it follows), None for the deployment's (PORTAL_PUBLICATION_REVIEW)."""
+    decider = deciding_unit(unit)
+    if decider is not None:
+        return bool(decider.publication_review), decider
+    return deployment_review(), None
+
+
 def unit_review(unit: Unit | None) -> bool:
-    """Whether a publication of ``unit`` needs a second person: its own choice, else the deployment's."""
-    if unit is not None and unit.publication_review is not None:
-        return unit.publication_review
-    return deployment_review()
+    """Whether a publication of ``unit`` needs a second person: its own choice, else its nearest ancestor's with
+    one, else the deployment's."""
+    return review_source(unit)[0]
 
 
 def review_required(consultation: Consultation) -> bool:
     """Whether publishing ``consultation`` needs a second person: its unit's choice (the administrator's, on the
-    unit's page), else — no unit, or a unit that follows the deployment — PORTAL_PUBLICATION_REVIEW."""
+    unit's page), else the nearest parent unit's with one, else — no unit, or no choice up the chain —
+    PORTAL_PUBLICATION_REVIEW."""
     unit = db.session.get(Unit, consultation.owner_unit_id) if consultation.owner_unit_id is not None else None
     return unit_review(unit)
 

@@ -14,9 +14,9 @@ class Unit(db.Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     emails: Mapped[list] = mapped_column(JSON, default=list)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
-    # 审核发布 for this unit's consultations (portal/office/publication_review.py): None follows the deployment
-    # (PORTAL_PUBLICATION_REVIEW), True requires a colleague's (or an administrator's) approval, False lets its staff
-    # publish alone
+    # 审核发布 for this unit's consultations (portal/office/publication_review.py): None follows the nearest parent
+    # unit with a choice, else the deployment (PORTAL_PUBLICATION_REVIEW), True requires a colleague's (or an
+    # administrator's) approval, False lets its staff publish alone
     publication_review: Mapped[bool | None] = mapped_column(Boolean, nullable=True, default=None)
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id])

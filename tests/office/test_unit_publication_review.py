@@ -1,5 +1,5 @@
 """Publication review (审核发布) chosen per unit: an administrator sets, on the unit's page, whether its publications are
-reviewed — 跟随全站设置 (PORTAL_PUBLICATION_REVIEW, the default), 需要审核, 不需要审核 — and each consultation is
+reviewed — 跟随上级单位或全站设置 (the default: test_unit_review_inheritance.py), 需要审核, 不需要审核 — and each consultation is
 published or submitted for review by its unit's choice. A request pending when its unit stops asking for review is
 not stranded; a unit of one member of staff sends its requests to the administrators; a re-import of the directory
 keeps the choice."""
@@ -69,7 +69,7 @@ def test_admin_sets_a_unit_to_review_with_the_deployment_off(app, client, world,
     civil, finance = unit_named("市民政局"), unit_named("市财政局")
     log_in_as(client, login, "admin@example.gov.cn")
     page, response = set_review(client, civil, "yes")
-    # the page as it was: a plain form of radio buttons (no script needed), 跟随全站设置 chosen, the deployment named
+    # the page as it was: a plain form of radio buttons (no script needed), 跟随上级单位或全站设置 chosen, the deployment named
     assert '<form method="post" novalidate>' in page and checked_choice(page) == "site"
     assert page.count('name="publication_review"') == 3 and "全站设置现在是：不需要审核。" in page
     assert response.status_code == 302
@@ -78,7 +78,7 @@ def test_admin_sets_a_unit_to_review_with_the_deployment_off(app, client, world,
     assert checked_choice(client.get(f"/admin/units/{civil.id}").get_data(as_text=True)) == "yes"
     listing = client.get("/admin/units").get_data(as_text=True)
     assert "<td>需要审核</td>" in unit_row(listing, "市民政局")
-    assert "<td>跟随全站设置（不需要审核）</td>" in unit_row(listing, "市财政局")
+    assert "<td>不需要审核（沿用全站设置）</td>" in unit_row(listing, "市财政局")
     (entry,) = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "save_unit")).all()
     assert (entry.target_type, entry.target_id, entry.actor_label.endswith("<admin@example.gov.cn>")) == \
         ("unit", civil.id, True)
@@ -111,7 +111,7 @@ def test_with_the_deployment_on_a_unit_set_to_no_review_publishes_directly(app, 
     assert "全站设置现在是：需要审核。" in page and response.status_code == 302
     listing = client.get("/admin/units").get_data(as_text=True)
     assert "<td>不需要审核</td>" in unit_row(listing, "市财政局")
-    assert "<td>跟随全站设置（需要审核）</td>" in unit_row(listing, "市民政局")
+    assert "<td>需要审核（沿用全站设置）</td>" in unit_row(listing, "市民政局")
 
     log_in_as(client, login, "office@cz.gov.cn")
     finance_id = upload_seed("003")
