@@ -122,7 +122,8 @@ def unit(unit_id: int | None = None):
     status = 422 if form.errors else 200
     return render_template("admin/unit.html", form=form, unit=record,
                            site_review=publication_review.deployment_review(),
-                           review=publication_review.review_source(record) if record is not None else None), status
+                           review=publication_review.review_source(record) if record is not None else None,
+                           followers=publication_review.followers(record) if record is not None else []), status
 
 
 @bp.route("/units/import", methods=["GET", "POST"])

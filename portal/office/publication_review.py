@@ -58,6 +58,27 @@ def review_source(unit: Unit | None) -> tuple[bool, Unit | None]:
     return deployment_review(), None
 
 
+def followers(unit: Unit) -> list[Unit]:
+    """The units below ``unit`` whose outcome its choice decides, by name (in code point order, the same on every
+    engine): each that follows (no choice of its own) and meets ``unit`` up its parent chain before any unit with a
+    choice. Changing ``unit``'s choice changes theirs (the unit's page lists them). A loop in a chain ends its walk."""
+    found = []
+    units = sorted(db.session.scalars(select(Unit)).all(), key=lambda u: u.name)  # all in the session: parents at hand
+    for other in units:
+        if other.id == unit.id or other.publication_review is not None:
+            continue
+        seen, above = {other.id}, other.parent
+        while above is not None and above.id not in seen:
+            if above.id == unit.id:
+                found.append(other)
+                break
+            if above.publication_review is not None:
+                break
+            seen.add(above.id)
+            above = above.parent
+    return found
+
+
 def unit_review(unit: Unit | None) -> bool:
     """Whether a publication of ``unit`` needs a second person: its own choice, else its nearest ancestor's with
     one, else the deployment's."""

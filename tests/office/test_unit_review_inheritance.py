@@ -12,6 +12,7 @@ from portal.consultations.models import Consultation
 from portal.extensions import db
 from portal.office.models import PublicationRequest
 from portal.office.publication_review import deciding_unit
+from portal.units.models import Unit
 from tests.core.test_chinese_on_english_pages import english, unmarked_chinese
 from tests.helpers import csrf_token, shanghai
 from tests.office.test_unit_publication_review import PERIOD, checked_choice, log_in_as, unit_named, unit_row
@@ -90,6 +91,10 @@ def test_a_unit_follows_its_grandparent_through_a_following_parent(app, client, 
     assert listing_cell(client, login, OFFICE) == "需要审核（沿用上级单位「市人民政府」的设置）"
     assert listing_cell(client, login, CIVIL) == "需要审核（沿用上级单位「市人民政府」的设置）"
     assert "本单位现在：需要审核（沿用上级单位「市人民政府」的设置）。" in unit_page(client, CIVIL)
+    # a parent's page names the units its choice decides
+    assert "有 2 个下级单位跟随本单位：「市政府办公厅」、「市民政局」。本单位的设置改变，它们也随之改变。" in unit_page(client, CITY)
+    assert "有 1 个下级单位跟随本单位：「市民政局」。本单位的设置改变，它也随之改变。" in unit_page(client, OFFICE)
+    assert "跟随本单位" not in unit_page(client, CIVIL)
     assert publish_as_civil_office(client, login, upload_seed, submit).published_at is None
 
 
@@ -98,6 +103,7 @@ def test_the_nearest_choice_wins(app, client, staff, login, upload_seed, submit,
     chain(client, login, city=city, office=office)
     outcome = "需要审核" if reviewed else "不需要审核"
     assert listing_cell(client, login, CIVIL) == f"{outcome}（沿用上级单位「市政府办公厅」的设置）"
+    assert "跟随本单位" not in unit_page(client, CITY)  # 市政府办公厅's own choice decides for 市民政局
     assert listing_cell(client, login, CITY) == ("不需要审核" if reviewed else "需要审核")
     consultation = publish_as_civil_office(client, login, upload_seed, submit)
     assert (consultation.published_at is None) is reviewed
@@ -182,6 +188,21 @@ def test_the_english_pages_name_the_source(app, client, staff, login):
     assert unmarked_chinese(page) == []
     assert "> As the parent unit, else the portal's setting</label>" in page
     assert 'This unit now: Review needed (the setting of the parent unit “<span lang="zh-CN">市人民政府</span>”).' in page
+    page = unit_page(client, CITY)
+    assert unmarked_chinese(page) == []
+    assert ('2 units below this one follow it: “<span lang="zh-CN">市政府办公厅</span>”, “<span lang="zh-CN">市民政局'
+            '</span>”. Changing this unit\'s choice changes theirs too.') in page
+
+
+def test_a_parent_with_many_followers_names_the_first_ten(app, client, staff, login):
+    log_in_as(client, login, "admin@example.gov.cn")
+    save(client, CITY, "yes")
+    city = unit_named(CITY)
+    db.session.add_all([Unit(name=f"区{n:02d}", emails=[], parent=city) for n in range(11)])
+    db.session.add(Unit(name="区99", emails=[], parent=city, publication_review=False))  # its own choice
+    db.session.commit()
+    names = "、".join(f"「区{n:02d}」" for n in range(10))
+    assert f"有 11 个下级单位跟随本单位：{names}等。本单位的设置改变，它们也随之改变。" in unit_page(client, CITY)
 
 
 def unit(id_, choice=None, parent=None):
