@@ -31,7 +31,7 @@ class Config:
     ROUTING_MAX_ATTEMPTS = 6
     ROUTING_RETRY_SECONDS = 60
     OFFICE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024  # a draft file; larger ones are refused with a clear message
-    LOGIN_RATE_LIMIT = "5/minute;20/hour"  # per address and e-mail, failed and successful attempts alike
+    LOGIN_RATE_LIMIT = "5/minute;20/hour"  # failed attempts per address and e-mail; a right password clears them
     # failed logins from one address to any account (one password tried on every account). Not per account from any
     # address: a limit checked before the password would let anyone lock a staff member out by failing 30 times
     LOGIN_ADDRESS_FAILURE_LIMIT = "60/hour"

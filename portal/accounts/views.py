@@ -46,9 +46,21 @@ def _failed(response) -> bool:
     return response.status_code == 422
 
 
+def _clear_failures(key: str) -> None:
+    """A right answer clears the failed attempts counted under ``key`` (this person's, not the address's): only
+    failures count, and a staff member who mistyped a few times is not left with fewer tries for the hour. In the
+    limiter's storage (Redis when configured), so every worker sees it; a storage that fails only leaves them."""
+    for counted in limiter.current_limits:
+        if key in counted.request_args:
+            try:
+                limiter.limiter.clear(counted.limit, *counted.request_args)
+            except Exception:  # noqa: BLE001 - the login goes on; the count runs out by itself
+                current_app.logger.exception("could not clear the failed logins of %s", key)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_login_key, methods=["POST"],
-               on_breach=_too_many_attempts)
+               deduct_when=_failed, on_breach=_too_many_attempts)
 @limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_FAILURE_LIMIT"], key_func=_address_key, methods=["POST"],
                deduct_when=_failed, on_breach=_too_many_attempts)
 def login():
@@ -58,6 +70,7 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             db.session.commit()
+            _clear_failures(_login_key())
             session.permanent = True
             if user.two_factor_on:  # the password was right: the code comes next, then the login
                 session[PENDING] = {"user": user.get_id(), "at": int(now().timestamp()),
@@ -131,7 +144,7 @@ def _too_many_codes(_limit):
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_code_key, methods=["POST"],
-               on_breach=_too_many_codes)
+               deduct_when=_failed, on_breach=_too_many_codes)
 def second_step():
     """The login's second step: the code of the authenticator app, or a recovery code."""
     user = _pending_user()
@@ -143,6 +156,7 @@ def second_step():
     if form.validate_on_submit():
         if check_second_step(user, form.code.data):
             db.session.commit()
+            _clear_failures(_code_key())
             target = session.pop(PENDING)["next"]
             login_user(user)
             return redirect(_safe_next(target, user))

@@ -136,3 +136,58 @@ def test_an_unknown_account_costs_the_same_hashing_as_a_known_one(app, make_user
     monkeypatch.setattr(services, "check_password_hash", lambda *args: hashed.append(1) or real(*args))
     assert services.authenticate("nobody@example.gov.cn", "wrong password") is None
     assert hashed == [1]
+
+
+class LimiterClock:
+    """The rate limits' own clock (the limiter's memory storage reads time.time(), not the portal's clock)."""
+
+    def __init__(self, monkeypatch):
+        import types
+
+        import limits.storage.memory
+
+        self.seconds = time.time()
+        monkeypatch.setattr(limits.storage.memory, "time", types.SimpleNamespace(time=lambda: self.seconds))
+
+    def advance(self, minutes: float) -> None:
+        self.seconds += minutes * 60
+
+
+def log_in_and_out(app, email="mod@example.gov.cn", password="correct horse 1"):
+    """A login in a browser of its own; when it worked, a page of the moderator's, then the logout."""
+    from tests.helpers import Browser
+
+    browser = Browser(app)
+    token = csrf_token(browser, "/login")
+    response = browser.post("/login", data={"csrf_token": token, "email": email, "password": password})
+    if response.status_code == 302:
+        assert browser.get("/moderation").status_code == 200
+        browser.post("/logout", data={"csrf_token": csrf_token(browser, "/login")})
+    return response
+
+
+def test_only_failed_logins_count_and_a_right_password_clears_them(app, make_user, monkeypatch):
+    """Successful logins counted too: a moderator logging in and out often was locked out for the hour."""
+    limiter_clock = LimiterClock(monkeypatch)
+    make_user("moderator", "mod@example.gov.cn")
+    for _ in range(25):  # 25 logins in fifty minutes, each followed by a logout
+        response = log_in_and_out(app)
+        assert response.status_code == 302 and response.headers["Location"].endswith("/moderation")
+        limiter_clock.advance(minutes=2)
+    # a few typos, then the right password: the typos are forgotten, more typos do not reach the 5 a minute
+    for _ in range(2):
+        for _ in range(4):
+            assert log_in_and_out(app, password="wrong password").status_code == 422
+        assert log_in_and_out(app).status_code == 302
+
+
+def test_twenty_failures_in_an_hour_still_block_with_the_clear_message(app, make_user, monkeypatch):
+    limiter_clock = LimiterClock(monkeypatch)
+    make_user("moderator", "mod@example.gov.cn")
+    for _ in range(20):  # under the 5 a minute, 20 in fifty minutes
+        assert log_in_and_out(app, password="wrong password").status_code == 422
+        limiter_clock.advance(minutes=2.5)
+    response = log_in_and_out(app)  # even the right password now waits
+    assert response.status_code == 429 and "登录尝试次数太多" in response.get_data(as_text=True)
+    limiter_clock.advance(minutes=11)  # the hour from the first failure is over
+    assert log_in_and_out(app).status_code == 302

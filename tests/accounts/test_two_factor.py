@@ -246,3 +246,15 @@ def test_one_recovery_code_sent_by_two_logins_at_once_lets_one_in(app, clock, of
     db.session.commit()
     db.session.expire_all()
     assert len(db.session.get(User, office.id).recovery_codes) == 8
+
+
+def test_codes_that_are_right_do_not_count_towards_the_limit(app, clock, office):
+    """Right codes counted like wrong ones: after five logins in a minute the sixth was refused."""
+    desk = staff_browser(app, office.email)
+    secret, _codes = turn_on(app, desk, clock)
+    for _ in range(7):
+        clock.advance(seconds=31)  # each login with the app's next code
+        browser, response = log_in(app)
+        assert response.status_code == 302 and response.headers["Location"].endswith("/login/code")
+        right = post_form(browser, "/login/code", code=code_at(secret, clock))
+        assert right.status_code == 302 and signed_in(browser)
