@@ -36,7 +36,7 @@ def post_comment(client, consultation, page_url: str, **fields):
 
 def receipt_from(response) -> str:
     assert response.status_code == 303, (response.status_code, response.get_data(as_text=True)[:500])
-    match = re.search(r"/receipts/([0-9]{8}-[A-Z0-9]{6})$", response.headers["Location"])
+    match = re.search(r"/receipts/([0-9]{8}-[A-Z0-9]{6})(#receipt)?$", response.headers["Location"])
     assert match, response.headers["Location"]
     return match.group(1)
 

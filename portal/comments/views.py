@@ -162,10 +162,15 @@ def _create(consultation_id: int):
     )  # with its routing queue row: the mail worker plans its mails, renders and sends them
     if not stored.repeated:  # the form sent again: its files came with the first sending
         store_uploads(stored.id, uploads)  # in the same transaction: the comment is stored with its files or not at all
-    response = redirect(url_for("comments.receipt", number=stored.receipt_number), code=303)
+    # to the receipt's own panel: a Location without a fragment keeps the form's (#comment-errors, its error
+    # summary's anchor), which the receipt page showed in its address and passed on
+    response = redirect(url_for("comments.receipt", number=stored.receipt_number, _anchor=RECEIPT_ANCHOR), code=303)
     # this browser may withdraw the comment (撤回) until the deadline: its key, sent to its receipt page only
     response.headers.add("Set-Cookie", key_cookie(stored.receipt_number, cookies_secure()))
     return response
+
+
+RECEIPT_ANCHOR = "receipt"  # the receipt page's panel: "received", or "withdrawn"
 
 
 def _quote_problem(facts, target, quote: str) -> str | None:
@@ -273,7 +278,7 @@ def withdraw(number: str):
         db.session.rollback()
         return _receipt_page(comment, form, 403, refused=str(refusal.message))
     db.session.commit()
-    response = redirect(url_for("comments.receipt", number=comment.receipt_number), code=303)
+    response = redirect(url_for("comments.receipt", number=comment.receipt_number, _anchor=RECEIPT_ANCHOR), code=303)
     response.delete_cookie(COOKIE, path=f"/receipts/{comment.receipt_number}", httponly=True, samesite="Lax",
                            secure=cookies_secure())
     return response

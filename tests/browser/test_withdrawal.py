@@ -18,6 +18,8 @@ def test_a_comment_is_withdrawn_from_the_browser_that_sent_it(open_page, live_po
     page.get_by_role("button", name="提交意见").first.click()
     assert page.get_by_role("heading", level=1).inner_text() == "您的意见已收到"
     receipt_url = page.url
+    # the form's anchor for its error summary (#comment-errors) is not carried over to the receipt's address
+    assert receipt_url.endswith("#receipt"), receipt_url
     section = page.locator("section.withdraw")
     assert section.is_visible() and "截止时间前，您可以撤回" in section.inner_text()
 
@@ -26,6 +28,7 @@ def test_a_comment_is_withdrawn_from_the_browser_that_sent_it(open_page, live_po
     page.get_by_label("我确认撤回这条意见，撤回后不能恢复").check()
     page.get_by_role("button", name="撤回意见").click()
     assert page.get_by_role("heading", level=1).inner_text() == "这条意见已撤回"
+    assert page.url == receipt_url  # the receipt's own address, at its panel
     assert body not in page.content() and "13900001234" not in page.content()
     assert "已由提出人撤回" in page.locator(".summary-list").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -60,7 +60,10 @@ def test_the_browser_that_sent_it_withdraws_it_and_it_counts_nowhere(app, client
     assert stored(number).status == "pending"
 
     response = withdraw(client, number)
-    assert response.status_code == 303 and response.headers["Location"] == f"/receipts/{number}"
+    # to the panel saying it is withdrawn, not any fragment the receipt page's address had (#comment-errors)
+    assert response.status_code == 303 and response.headers["Location"] == f"/receipts/{number}#receipt"
+    assert '<div class="panel-confirm" id="receipt" role="status">' in client.get(f"/receipts/{number}").get_data(
+        as_text=True)
     comment = stored(number)
     assert (comment.status, comment.body, comment.author_name, comment.author_contact) == ("withdrawn", "", None, None)
     assert comment.withdrawn_at is not None and comment.quote is None  # the draft's words it quoted go too
@@ -78,6 +81,22 @@ def test_the_browser_that_sent_it_withdraws_it_and_it_counts_nowhere(app, client
     assert app.test_cli_runner().invoke(args=["consultations", "close-due"]).exit_code == 0
     db.session.expire_all()
     assert db.session.get(type(routed_003), routed_003.id).closing_summary.startswith("截止到5月12日，未收到")
+
+
+def test_the_receipt_address_does_not_keep_the_forms_error_anchor(app, client, routed_003):
+    """The form is sent to #comment-errors (its error summary, shown again when something is missing); a redirect
+    without a fragment of its own keeps the request's, so the receipt page, and the withdrawal from it, were at
+    /receipts/…#comment-errors."""
+    section = _section(routed_003)
+    page = client.get(f"/consultations/{routed_003.id}/sections/{section.anchor}").get_data(as_text=True)
+    assert f'action="/consultations/{routed_003.id}/comments#comment-errors"' in page
+    data = {"csrf_token": csrf_token(client, f"/consultations/{routed_003.id}"), "stance": "suggest", "body": BODY,
+            "section_id": str(section.id), "parent_id": ""}
+    response = client.post(f"/consultations/{routed_003.id}/comments", data=data)
+    number = receipt_from(response)
+    assert response.headers["Location"] == f"/receipts/{number}#receipt"
+    receipt = client.get(f"/receipts/{number}").get_data(as_text=True)
+    assert 'id="receipt"' in receipt and 'id="comment-errors"' not in receipt
 
 
 def test_the_receipt_number_alone_does_not_withdraw(app, client, routed_003):

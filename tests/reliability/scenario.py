@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 VENV_BIN = Path(sys.executable).parent
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-RECEIPT = re.compile(r"/receipts/([0-9]{8}-[A-Z0-9]{6})$")
+RECEIPT = re.compile(r"/receipts/([0-9]{8}-[A-Z0-9]{6})(#receipt)?$")
 
 
 @dataclass
