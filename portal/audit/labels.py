@@ -12,6 +12,7 @@ ACTION_LABELS = {
     "remove_sensitive_word": _l("删除敏感词"),
     # the drafting office
     "upload": _l("上传草案"),
+    "load_sample": _l("加载示例草案"),
     "edit": _l("修改草案或通知"),
     "merge_section": _l("把误读的标题并入上一部分"),
     "split_section": _l("从正文中的一行另起一部分"),

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from portal import ROOT
 from portal.consultations.models import Consultation
@@ -12,7 +11,6 @@ from portal.consultations.services import (
     ConsultationError, close_due_consultations, publish_consultation, remind_followers,
 )
 from portal.core.time import end_of_day, local_midnight, now, parse_deadline, parse_iso, SHANGHAI
-from portal.drafts.models import Draft
 from portal.drafts.services import DraftImportError, import_draft, parse_file
 from portal.extensions import db
 from portal.operations.jobs import recorded
@@ -81,8 +79,12 @@ def load_samples_command(directory: Path, days: int):
 
     A sample whose notice gives a deadline keeps its real dates; the others open today for DAYS days.
     """
-    for path in sorted(directory.glob("*.txt")):
-        if db.session.scalar(select(Draft.id).where(Draft.source_filename == path.name)):
+    from portal.consultations.samples import loaded_samples, record_sample
+
+    paths = sorted(directory.glob("*.txt"))
+    loaded = loaded_samples([path.name for path in paths])  # by the record of their loading, not by file name
+    for path in paths:
+        if path.name in loaded:
             click.echo(f"已存在，跳过：{path.name}")
             continue
         try:
@@ -90,6 +92,7 @@ def load_samples_command(directory: Path, days: int):
         except DraftImportError as error:
             raise click.ClickException(f"{path.name}：{error.message}")
         consultation = import_draft(parsed.to_dict(), text, path.name)
+        record_sample(consultation, path.name)
         if consultation.deadline is not None and consultation.notice_date is not None:
             opens = local_midnight(consultation.notice_date)
             publish_consultation(consultation, opens, consultation.deadline)
