@@ -3,6 +3,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+import pytest
 from flask import g
 from itsdangerous.timed import TimestampSigner
 
@@ -191,3 +192,39 @@ def test_twenty_failures_in_an_hour_still_block_with_the_clear_message(app, make
     assert response.status_code == 429 and "登录尝试次数太多" in response.get_data(as_text=True)
     limiter_clock.advance(minutes=11)  # the hour from the first failure is over
     assert log_in_and_out(app).status_code == 302
+
+
+def test_failures_and_their_clearing_are_kept_in_the_shared_storage(app, database_url, make_user):
+    """With Redis (PORTAL_RATELIMIT_STORAGE_URI) every worker counts the same failures, and a right password clears
+    them for every worker: nothing of it is kept in a worker's memory."""
+    import uuid
+
+    redis = pytest.importorskip("redis")
+    from portal import create_app
+
+    server = redis.Redis(host="127.0.0.1", port=6379, socket_timeout=1)
+    try:
+        server.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    email = f"mod-{uuid.uuid4().hex}@example.gov.cn"  # its keys this test's only, whatever else uses this Redis
+    portal = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test",
+                         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"})
+    make_user("moderator", email)
+
+    def counted() -> dict[str, int]:
+        return {key.decode().rsplit("/", 3)[-3] + "/" + key.decode().rsplit("/", 1)[-1]: int(server.get(key))
+                for key in server.scan_iter(f"*|{email}/*")}
+
+    try:
+        for _ in range(4):
+            assert log_in_and_out(portal, email, password="wrong password").status_code == 422
+        assert counted() == {"5/minute": 4, "20/hour": 4}
+        assert log_in_and_out(portal, email).status_code == 302
+        assert counted() == {}  # cleared where every worker reads it
+        for _ in range(10):
+            assert log_in_and_out(portal, email).status_code == 302
+        assert counted() == {}
+    finally:
+        for key in server.scan_iter(f"*{email}*"):
+            server.delete(key)
