@@ -252,7 +252,7 @@ def staff_download(attachment_id: int, consultation_id: int | None = None):
     from flask import abort
     from sqlalchemy.orm import undefer
 
-    from portal.core.web import file_download
+    from portal.core.web import ascii_suffix, file_download
 
     from portal.comments.models import Comment
 
@@ -262,7 +262,8 @@ def staff_download(attachment_id: int, consultation_id: int | None = None):
     if row is None or (consultation_id is not None and row.consultation_id != consultation_id):
         abort(404)
     found = row.CommentAttachment
-    return file_download(found.data, found.content_type, found.filename, private=True)
+    return file_download(found.data, found.content_type, found.filename, private=True,
+                         fallback=f"attachment-{found.id}{ascii_suffix(found.filename)}")
 
 
 def size_label(size: int) -> str:

@@ -20,7 +20,7 @@ from portal.consultations.services import closing_summary, latest_published
 from portal.consultations.terms import terms_by_section
 from portal.core.qr import qr_svg_file, qr_svg_inline
 from portal.core.time import local, now, rfc3339
-from portal.core.web import file_download, query_int, session_digest
+from portal.core.web import ascii_suffix, file_download, query_int, session_digest
 from portal.core.xmltext import xml_text
 from portal.core.official_docx import DOCX
 from portal.drafts.models import Section
@@ -232,7 +232,8 @@ def explanatory_note_document(consultation_id: int):
         abort(404)
     link = external_url("consultations.show", consultation_id=consultation.id)
     return file_download(note_document(consultation.title, consultation.explanatory_note, link), DOCX,
-                         note_filename(consultation), private=False)
+                         note_filename(consultation), private=False,
+                         fallback=f"consultation-{consultation.id}-explanatory-note.docx")
 
 
 @bp.get("/consultations/<int:consultation_id>/files/<int:file_id>")
@@ -242,7 +243,8 @@ def published_file(consultation_id: int, file_id: int):
     found = db.session.get(ConsultationFile, file_id, options=[undefer(ConsultationFile.data)])
     if found is None or found.consultation_id != consultation.id:
         abort(404)
-    return file_download(found.data, found.content_type, found.filename, private=False)
+    return file_download(found.data, found.content_type, found.filename, private=False,
+                         fallback=f"consultation-{consultation.id}-file-{found.id}{ascii_suffix(found.filename)}")
 
 
 @bp.get("/consultations/<int:consultation_id>/poster")
@@ -283,7 +285,8 @@ def final_comparison(consultation_id: int):
 
     consultation, final, draft = _issued(consultation_id)
     data, filename = comparison_download(consultation, final, draft, final_changes(draft.sections, final.sections))
-    return file_download(data, DOCX, filename, private=False)
+    return file_download(data, DOCX, filename, private=False,
+                         fallback=f"consultation-{consultation.id}-comparison-table.docx")
 
 
 @bp.get("/consultations/<int:consultation_id>/paper-form")

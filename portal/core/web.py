@@ -495,16 +495,37 @@ def register(app: Flask) -> None:
                                                    "如果一直不成功，请拨打征求意见公告上写的联系电话。"))
 
 
-def file_download(data: bytes, content_type: str, filename: str, private: bool):
+def name_download(response, name: str, fallback: str):
+    """Name an attachment ``name`` (RFC 6266 filename*, UTF-8) and, for the programs that read only filename=,
+    ``fallback``: an ASCII name saying what the file is (consultation-9-digest.xlsx). Werkzeug's own fallback drops
+    every Chinese character: consultation-9-意见汇总.xlsx was consultation-9-.xlsx, a title -.docx."""
+    from urllib.parse import quote
+
+    if not name.isascii():
+        fallback = fallback.encode("ascii", "ignore").decode("ascii").replace('"', "")
+        response.headers.set("Content-Disposition", "attachment", filename=fallback,
+                             **{"filename*": "UTF-8''" + quote(name, safe="!#$&+-.^_`|~")})
+    return response
+
+
+def ascii_suffix(name: str) -> str:
+    """A stored file's extension (".pdf"), for its ASCII name; "" when it has none that ASCII can say."""
+    suffix = re.search(r"\.[A-Za-z0-9]{1,8}$", name)
+    return suffix.group(0).lower() if suffix else ""
+
+
+def file_download(data: bytes, content_type: str, filename: str, private: bool, fallback: str | None = None):
     """A stored file as a download (never shown in the site's origin: a tab that opens it runs nothing, under a
-    sandbox CSP), named as stored (RFC 6266 filename*). ``private``: never cached (staff's files); else a public
-    file, kept five minutes."""
+    sandbox CSP), named as stored (RFC 6266 filename*), and ``fallback`` for the programs that read only an ASCII
+    name (name_download). ``private``: never cached (staff's files); else a public file, kept five minutes."""
     import io
 
     from flask import send_file
 
     response = send_file(io.BytesIO(data), mimetype=content_type, as_attachment=True, download_name=filename,
                          etag=False, max_age=0 if private else 300)
+    if fallback:
+        name_download(response, filename, fallback)
     if private:
         response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = CSP + "; sandbox"

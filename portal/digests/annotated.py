@@ -60,7 +60,9 @@ def annotated_document(consultation: Consultation, filters=None) -> bytes:
     return draft_document(document_facts(consultation, draft, link), draft, notes)
 
 
-def annotated_filename(consultation: Consultation, filtered: bool = False) -> str:
+def annotated_filename(consultation: Consultation, filtered: bool = False, ascii: bool = False) -> str:
+    if ascii:
+        return f"consultation-{consultation.id}-annotated-draft{'-filtered' if filtered else ''}.docx"
     return f"{file_stem(consultation)}-批注版{'-筛选' if filtered else ''}.docx"
 
 
@@ -90,5 +92,7 @@ def adopted_wording_document(consultation: Consultation) -> bytes:
     return draft_document(document_facts(consultation, draft, link), draft, notes, changes)
 
 
-def adopted_wording_filename(consultation: Consultation) -> str:
+def adopted_wording_filename(consultation: Consultation, ascii: bool = False) -> str:
+    if ascii:
+        return f"consultation-{consultation.id}-adopted-wording.docx"
     return f"{file_stem(consultation)}-采纳建议修订稿.docx"

@@ -34,8 +34,8 @@ from portal.extensions import db
 DRAFTS, COMMENTS, RESULT, RECORDS = "1-草案", "2-意见", "3-结果", "4-记录"
 
 
-def archive_filename(consultation: Consultation) -> str:
-    return f"consultation-{consultation.id}-归档材料.zip"
+def archive_filename(consultation: Consultation, ascii: bool = False) -> str:
+    return f"consultation-{consultation.id}-{'archive' if ascii else '归档材料'}.zip"
 
 
 @dataclass

@@ -129,20 +129,21 @@ def read_options(job: ExportJob):
     return arguments.get("contacts") == "1", (filters if filters.active else None)
 
 
-def job_filename(job: ExportJob, consultation: Consultation) -> str:
-    """The name the office's browser saves the file under, as when it was given at once."""
+def job_filename(job: ExportJob, consultation: Consultation, ascii: bool = False) -> str:
+    """The name the office's browser saves the file under, as when it was given at once (``ascii``: its ASCII
+    twin)."""
     from portal.digests.annotated import annotated_filename
     from portal.digests.archive import archive_filename
     from portal.digests.services import attachments_filename, digest_filename
 
     if job.kind == "archive":
-        return archive_filename(consultation)
+        return archive_filename(consultation, ascii=ascii)
     if job.kind == "attachments":
-        return attachments_filename(consultation)
+        return attachments_filename(consultation, ascii=ascii)
     with_contacts, filters = read_options(job)
     if job.kind == "annotated":
-        return annotated_filename(consultation, filtered=filters is not None)
-    return digest_filename(consultation, job.kind, with_contacts, filtered=filters is not None)
+        return annotated_filename(consultation, filtered=filters is not None, ascii=ascii)
+    return digest_filename(consultation, job.kind, with_contacts, filtered=filters is not None, ascii=ascii)
 
 
 def recent_exports(consultation: Consultation, limit: int = 10) -> list[ExportJob]:

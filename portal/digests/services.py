@@ -273,10 +273,15 @@ def _file_texts(files: list[tuple[str, str | None]]) -> str:
     return "\n\n".join(f"【{name}】\n{text}" for name, text in files if text)
 
 
-def digest_filename(consultation: Consultation, fmt: str, with_contacts: bool = False, filtered: bool = False) -> str:
-    kind = "中期汇总" if not consultation.is_closed else "意见汇总"
-    contacts = "-含联系方式" if with_contacts else ""
-    part = "-筛选" if filtered else ""
+def digest_filename(consultation: Consultation, fmt: str, with_contacts: bool = False, filtered: bool = False,
+                    ascii: bool = False) -> str:
+    """The digest's file name; ``ascii``: its ASCII twin, for the programs that read only that one."""
+    if ascii:
+        kind = "interim-digest" if not consultation.is_closed else "digest"
+        contacts, part = "-with-contacts" if with_contacts else "", "-filtered" if filtered else ""
+    else:
+        kind = "中期汇总" if not consultation.is_closed else "意见汇总"
+        contacts, part = "-含联系方式" if with_contacts else "", "-筛选" if filtered else ""
     return f"consultation-{consultation.id}-{kind}{part}{contacts}.{fmt}"
 
 
@@ -323,8 +328,8 @@ def attachment_totals(consultation: Consultation) -> tuple[int, int]:
     return comments or 0, size or 0
 
 
-def attachments_filename(consultation: Consultation) -> str:
-    return f"consultation-{consultation.id}-附件.zip"
+def attachments_filename(consultation: Consultation, ascii: bool = False) -> str:
+    return f"consultation-{consultation.id}-{'attachments' if ascii else '附件'}.zip"
 
 
 def write_attachments_zip(consultation: Consultation, out: BinaryIO, actor) -> int:

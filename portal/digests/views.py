@@ -10,6 +10,7 @@ from flask_login import current_user
 from portal.accounts.access import get_managed_consultation, role_required
 from portal.comments.attachments import staff_download
 from portal.core.official_docx import DOCX
+from portal.core.web import name_download
 from portal.digests.exports import (REFRESH_SECONDS, WAITING, attachments_built_by_worker, built_by_worker,
                                     digest_options, file_path, job_filename, kinds, moderated_since, read_options,
                                     record_export_download, request_export)
@@ -50,7 +51,8 @@ def download(consultation_id: int, fmt: str):
         return _queued(consultation, fmt, digest_options(with_contacts, filters))
     return _written(lambda out: build_digest(consultation, fmt, out, current_user, with_contacts=with_contacts,
                                              filters=filters),
-                    FORMATS[fmt][0], digest_filename(consultation, fmt, with_contacts, filtered=filters is not None))
+                    FORMATS[fmt][0], digest_filename(consultation, fmt, with_contacts, filtered=filters is not None),
+                    digest_filename(consultation, fmt, with_contacts, filtered=filters is not None, ascii=True))
 
 
 @bp.route("/annotated.docx", methods=["GET", "POST"])
@@ -81,7 +83,8 @@ def annotated(consultation_id: int):
         abort(405)
     load_tree(consultation.current_draft)
     return _written(lambda out: out.write(annotated_document(consultation, filters if filters.active else None)),
-                    DOCX, annotated_filename(consultation, filtered=filters.active))
+                    DOCX, annotated_filename(consultation, filtered=filters.active),
+                    annotated_filename(consultation, filtered=filters.active, ascii=True))
 
 
 @bp.get("/adopted-wording.docx")
@@ -96,12 +99,12 @@ def adopted_wording(consultation_id: int):
         abort(404)
     load_tree(consultation.current_draft)
     return _written(lambda out: out.write(adopted_wording_document(consultation)), DOCX,
-                    adopted_wording_filename(consultation))
+                    adopted_wording_filename(consultation), adopted_wording_filename(consultation, ascii=True))
 
 
-def _written(write, mimetype: str, download_name: str):
+def _written(write, mimetype: str, download_name: str, fallback: str):
     """``write(out)`` into a temporary file (rows streamed from the database), its audit entry committed, then the
-    file sent from disk, never cached."""
+    file sent from disk, never cached; ``fallback``: its ASCII name (name_download)."""
     out = tempfile.TemporaryFile()
     try:
         write(out)
@@ -111,6 +114,7 @@ def _written(write, mimetype: str, download_name: str):
     db.session.commit()  # the audit entry (an export with contacts, every file)
     out.seek(0)
     response = send_file(out, mimetype=mimetype, as_attachment=True, download_name=download_name)
+    name_download(response, download_name, fallback)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -125,7 +129,7 @@ def attachments(consultation_id: int):
     if attachments_built_by_worker(consultation):
         return _queued(consultation, "attachments")
     return _written(lambda out: write_attachments_zip(consultation, out, current_user), "application/zip",
-                    attachments_filename(consultation))
+                    attachments_filename(consultation), attachments_filename(consultation, ascii=True))
 
 
 @bp.post("/archive.zip")
@@ -139,7 +143,7 @@ def archive(consultation_id: int):
     if built_by_worker(consultation) or attachments_built_by_worker(consultation):  # it holds every file too
         return _queued(consultation, "archive")
     return _written(lambda out: write_archive(consultation, out, current_user), "application/zip",
-                    archive_filename(consultation))
+                    archive_filename(consultation), archive_filename(consultation, ascii=True))
 
 
 def _queued(consultation, kind: str, options: str | None = None):
@@ -193,6 +197,7 @@ def export_download(consultation_id: int, job_id: int):
     response = send_file(opened, mimetype=kinds()[job.kind].mimetype, as_attachment=True,
                          download_name=job_filename(job, consultation),
                          conditional=False, etag=False, max_age=0)
+    name_download(response, job_filename(job, consultation), job_filename(job, consultation, ascii=True))
     response.headers["Cache-Control"] = "no-store"
     return response
 

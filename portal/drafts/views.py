@@ -9,6 +9,7 @@ from portal.consultations.views import get_public_consultation
 from portal.comments.feedback_form import FILE_SUFFIX, feedback_form as blank_feedback_form, form_notice
 from portal.core.official_docx import DOCX
 from portal.core.time import chinese_date
+from portal.core.web import name_download
 from portal.drafts.document import document_facts, document_filename, draft_document, file_stem
 from portal.drafts.models import Draft
 from portal.drafts.revisions import draft_changes
@@ -51,10 +52,13 @@ def document(consultation_id: int, version: int):
     draft = get_version(consultation_id, version)
     consultation = draft.consultation
     link = external_url("consultations.show", consultation_id=consultation.id)
-    # send_file writes the name as RFC 6266 filename* (UTF-8) with an ASCII fallback
+    # send_file writes the name as RFC 6266 filename* (UTF-8); the ASCII one says what the file is
     response = send_file(io.BytesIO(draft_document(document_facts(consultation, draft, link, reading_aids=True), draft)),
                          mimetype=DOCX, as_attachment=True, download_name=document_filename(consultation, draft),
                          etag=False)
+    version = f"-v{draft.version}" if draft.version > 1 else ""
+    name_download(response, document_filename(consultation, draft),
+                  f"consultation-{consultation.id}-draft{version}.docx")
     response.headers["Cache-Control"] = "public, max-age=300"  # a version never changes; its period may
     return response
 
@@ -73,5 +77,6 @@ def feedback_form(consultation_id: int):
     data = blank_feedback_form(consultation.title, draft.sections if draft else [], notice, consultation.questions or [])
     response = send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
                          download_name=file_stem(consultation) + FILE_SUFFIX, etag=False)
+    name_download(response, file_stem(consultation) + FILE_SUFFIX, f"consultation-{consultation.id}-feedback-form.xlsx")
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

@@ -273,4 +273,5 @@ def office_registrations(consultation_id: int, meeting_id: int):
     consultation, meeting = _managed_meeting(consultation_id, meeting_id)
     data = services.registrations_csv(meeting, current_user)
     db.session.commit()
-    return file_download(data, "text/csv; charset=utf-8", _("报名名单-%(id)d.csv", id=meeting.id), private=True)
+    return file_download(data, "text/csv; charset=utf-8", _("报名名单-%(id)d.csv", id=meeting.id), private=True,
+                         fallback=f"meeting-{meeting.id}-registrations.csv")

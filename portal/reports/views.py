@@ -11,7 +11,7 @@ from portal.consultations.services import closing_summary
 from portal.consultations.views import get_public_consultation
 from portal.core.time import local, now
 from portal.core.tokens import LRU
-from portal.core.web import localday, number, text_lang
+from portal.core.web import localday, name_download, number, text_lang
 from portal.core.official_docx import DOCX
 from portal.reports.document import WHOLE_DRAFT, report_facts, report_filename
 from portal.reports.document import feedback_document as write_feedback_document
@@ -124,5 +124,6 @@ def feedback_document(consultation_id: int):
         WORD_REPORTS.put(key, data, len(data))
     response = send_file(io.BytesIO(data), mimetype=DOCX, as_attachment=True, etag=False,
                          download_name=report_filename(consultation))
+    name_download(response, report_filename(consultation), f"consultation-{consultation.id}-feedback-report.docx")
     response.headers["Cache-Control"] = "no-cache"  # answers may still be published or changed
     return response

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.accounts.access import role_required
 from portal.core.time import local, now
-from portal.core.web import query_int
+from portal.core.web import name_download, query_int
 from portal.extensions import db
 from portal.reports.work_report import Period, PeriodError, report_years, work_report
 from portal.reports.work_workbook import write_work_report
@@ -84,5 +84,7 @@ def staff_report_workbook():
     name = _("征求意见工作情况统计") + f"-{period.year}" + (f"Q{period.quarter}" if period.quarter else "") + ".xlsx"
     response = send_file(out, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                          as_attachment=True, download_name=name, etag=False, max_age=0)
+    quarter = f"Q{period.quarter}" if period.quarter else ""
+    name_download(response, name, f"work-report-{period.year}{quarter}.xlsx")
     response.headers["Cache-Control"] = "private, no-store"
     return response

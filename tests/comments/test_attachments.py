@@ -135,7 +135,9 @@ def test_files_are_never_public_and_only_staff_download_them(app, client, open_0
     download = owner_browser.get(url)
     assert download.status_code == 200 and download.data == PDF
     assert download.mimetype == "application/pdf"
-    assert "attachment" in download.headers["Content-Disposition"]
+    # named as sent (书面意见.pdf), and in ASCII for the programs that read only that name (not ".pdf")
+    assert download.headers["Content-Disposition"] == (
+        f"attachment; filename=attachment-{file_id}.pdf; filename*=UTF-8''%E4%B9%A6%E9%9D%A2%E6%84%8F%E8%A7%81.pdf")
     assert "no-store" in download.headers["Cache-Control"]
     assert "sandbox" in download.headers["Content-Security-Policy"]
 

@@ -37,6 +37,8 @@ def test_a_published_file_is_listed_and_downloaded_by_anyone(app, client, consul
     assert "<span class=\"hint\"> (PDF, 1 KB)</span>" in english.get(page_url).get_data(as_text=True)
     download = Browser(app).get(link)  # anyone may download it
     assert download.status_code == 200 and download.data == PDF and "attachment" in download.headers["Content-Disposition"]
+    fallback = f"filename=consultation-{consultation.id}-file-{published[0].id}.pdf;"  # beside filename*=…对照表.pdf
+    assert fallback in download.headers["Content-Disposition"]
     assert "sandbox" in download.headers["Content-Security-Policy"]
     assert client.get(f"/consultations/{consultation.id + 1}/files/{published[0].id}").status_code == 404
 

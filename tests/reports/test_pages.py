@@ -147,7 +147,8 @@ def test_the_feedback_report_as_a_word_document_holds_what_the_page_shows(app, c
     assert f'href="{url}"' in page
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype.endswith("wordprocessingml.document")
-    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"].startswith(
+        f"attachment; filename=consultation-{consultation.id}-feedback-report.docx; filename*=UTF-8''")
     paragraphs = [p.text for p in Document(io.BytesIO(response.data)).paragraphs]
     text = "\n".join(paragraphs)
     assert paragraphs[0] == f"关于《{consultation.title}》公开征求意见采纳情况的反馈"

@@ -186,7 +186,7 @@ def test_the_workbook_holds_the_totals_and_each_consultation(app, client, login,
     response = client.get("/office/report.xlsx?year=2023")
     assert response.status_code == 200
     assert "no-store" in response.headers["Cache-Control"]
-    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=work-report-2023.xlsx; ")
     workbook = load_workbook(io.BytesIO(response.data))
     summary = [[cell for cell in row] for row in workbook["汇总"].iter_rows(values_only=True)]
     assert summary[0][0] == "2023年征求意见工作情况统计"
