@@ -127,6 +127,30 @@ def chinese(text: str | None) -> Markup | str:
     return Markup('<span lang="zh-CN">%s</span>') % text
 
 
+def mark_chinese(text) -> Markup | str:
+    """A value that may or may not be Chinese (an audit log's value, a reason, a name): marked as ``chinese`` does
+    when it holds Chinese, else as it is (escaped), so that an e-mail address or an English word is not marked."""
+    return chinese(text) if HAN.search(str(text or "")) else escape(text if text is not None else "")
+
+
+def chinese_lang(text) -> Markup:
+    """`` lang="zh-CN"`` for an element that cannot hold a ``<span>`` (an <option>, a <textarea>) whose text holds
+    Chinese, on a page in another language; nothing on a Chinese page (the page's own lang says it)."""
+    if str(get_locale()).startswith("zh") or not HAN.search(str(text or "")):
+        return Markup("")
+    return Markup(' lang="zh-CN"')
+
+
+# Where markup (a name marked Chinese) goes into a sentence translated in Python: a character no translation holds
+PLACE = "\x00"
+
+
+def with_markup(sentence: str, part: Markup | str) -> Markup:
+    """A translated sentence, escaped, with ``part`` (markup, or text to escape) where it says ``PLACE``: what a
+    template's ``_()`` does with a marked name, for a sentence written in Python (``_("……%(names)s", names=PLACE)``)."""
+    return escape(sentence).replace(PLACE, part)
+
+
 def session_digest(purpose: str) -> str | None:
     """A keyed hash standing for this browser's session, for ``purpose``: of its CSRF secret (which a form's POST
     always has), so that two requests of one session in flight together make the same one; None without it."""
@@ -320,6 +344,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(localclock)
     app.add_template_filter(number)
     app.add_template_filter(chinese)
+    app.add_template_filter(mark_chinese)
+    app.add_template_global(chinese_lang)
     app.add_template_global(text_lang)
     app.add_template_global(ui_lang)
     app.add_template_global(draft_key)

@@ -15,18 +15,25 @@ HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def unmarked_chinese(html: str) -> list[str]:
-    """The Chinese text of the page's body that no element marks lang="zh-…" (an empty lang="" marks nothing)."""
+    """The Chinese text of the page's body that no element marks lang="zh-…" (an empty lang="" marks nothing): an
+    <option>'s and a <textarea>'s text too (they hold no <span>: the element itself is marked), and the text of an
+    inline SVG chart (its <title>, <desc> and labels), whose elements may be marked xml:lang as well."""
     found = []
     for element in lxml.html.fromstring(html).body.iter():
-        if not isinstance(element.tag, str) or element.tag in ("script", "style", "textarea", "option"):
+        if not isinstance(element.tag, str) or element.tag in ("script", "style"):
             continue
         for text, holder in ((element.text, element), (element.tail, element.getparent())):
             if text and HAN.search(text) and holder is not None:
-                marked = next((e.get("lang") for e in holder.iterancestors() if e.get("lang") is not None),
-                              None) if holder.get("lang") is None else holder.get("lang")
+                marked = next((language(e) for e in (holder, *holder.iterancestors()) if language(e) is not None),
+                              None)
                 if not (marked or "").startswith("zh"):
                     found.append(text.strip())
     return found
+
+
+def language(element) -> str | None:
+    """The element's own language: lang, or xml:lang (an SVG element's)."""
+    return element.get("lang") if element.get("lang") is not None else element.get("xml:lang")
 
 
 def english(client):
@@ -89,3 +96,4 @@ def test_the_chart_a_cancelled_meeting_and_a_signature_are_marked_and_punctuated
     assert '<strong lang="zh-CN">某协会</strong><span lang="zh-CN">（张三）</span>' in shown
     assert "☐</span> 赞成　<span" in client.get(f"/consultations/{consultation.id}/paper-form").get_data(as_text=True)
     assert "09:30–11:30　地点：" in client.get(office_url(consultation, meeting, "/sign-in-sheet")).get_data(as_text=True)
+
