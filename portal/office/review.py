@@ -7,8 +7,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from markupsafe import escape
 
 from portal.consultations.models import Consultation
+from portal.core.web import PLACE, chinese, with_markup
 from portal.drafts.models import Section
 from portal.units.services import UnitDirectory
 
@@ -81,12 +83,13 @@ def review_of(consultation: Consultation) -> Review:
                             "message": _("没有从公告中读到截止时间。请在“公告信息”中填写，或在发布时设定。")})
     unmatched = sorted({u.name for row in outline for u in row.units if not u.matched})
     if unmatched:
-        names = _("、").join(_("「%(name)s」", name=name) for name in unmatched)
+        # the names are the draft's, Chinese on an English page too: marked so (chinese), the sentence kept as markup
+        names = escape(_("、")).join(with_markup(_("「%(name)s」", name=PLACE), chinese(name)) for name in unmatched)
         warnings.append({"code": "unknown_unit", "line": None,
-                         "message": ngettext(
+                         "message": with_markup(ngettext(
                              "%(num)d 个责任单位不在单位目录中：%(names)s。"
                              "意见无法转给这些单位，请管理员在单位目录中添加它们或它们的别名。",
                              "%(num)d 个责任单位不在单位目录中：%(names)s。"
                              "意见无法转给这些单位，请管理员在单位目录中添加它们或它们的别名。",
-                             len(unmatched), names=names)})
+                             len(unmatched), names=PLACE), names)})
     return Review(outline=outline, warnings=warnings, unmatched_units=unmatched)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
+from markupsafe import Markup
+
 BAR_HEIGHT = 22
 LABEL_HEIGHT = 24  # each label stands above its bar: the chart stays narrow enough to read on a phone
 GAP = 12
@@ -19,13 +21,14 @@ def _shorten(label: str, limit: int = 24) -> str:
 
 
 def horizontal_bar_chart(
-    chart_id: str, title: str, description: str, items: list[tuple[str, int]], separator: str = "：",
+    chart_id: str, title: str, description: str | Markup, items: list[tuple[str, int]], separator: str = "：",
     label_lang: Callable[[str], str | None] | None = None,
 ) -> str:
     """One bar per (label, value), each label above its bar; the figures are written beside the bars, the full
     labels in <title>s ("label：value", or with the reader's ``separator``). ``label_lang(label)``, when given, is
     the language of a label (the draft's section headings are Chinese on an English page too): its text and
-    <title> carry it, for a screen reader and for the font's Chinese glyphs."""
+    <title> carry it, for a screen reader and for the font's Chinese glyphs. A ``description`` given as Markup is
+    written as it is (a Chinese label in it marked with a <span lang>: <desc> holds HTML in an HTML page)."""
     largest = max((value for _, value in items), default=0) or 1
     bar_space = CHART_WIDTH - VALUE_WIDTH
     row = LABEL_HEIGHT + BAR_HEIGHT + GAP
@@ -35,7 +38,8 @@ def horizontal_bar_chart(
         f'viewBox="0 0 {CHART_WIDTH} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
         f'aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc">',
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
-        f'<desc id="{escape(chart_id)}-desc">{escape(description)}</desc>',
+        f'<desc id="{escape(chart_id)}-desc">{description if isinstance(description, Markup) else escape(description)}'
+        '</desc>',
     ]
     for index, (label, value) in enumerate(items):
         top = index * row

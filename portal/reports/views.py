@@ -5,13 +5,13 @@ import io
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from portal.consultations.services import closing_summary
 from portal.consultations.views import get_public_consultation
 from portal.core.time import local, now
 from portal.core.tokens import LRU
-from portal.core.web import localday, name_download, number, text_lang
+from portal.core.web import PLACE, chinese, localday, name_download, number, text_lang, with_markup
 from portal.core.official_docx import DOCX
 from portal.reports.document import WHOLE_DRAFT, report_facts, report_filename
 from portal.reports.document import feedback_document as write_feedback_document
@@ -22,9 +22,13 @@ from portal.reports.services import feedback_groups, feedback_plan, report_state
 bp = Blueprint("reports", __name__)
 
 
-def _listing(pairs) -> str:
-    """(label, count) pairs as "label: count; label: count" in the reader's language, for the charts' descriptions."""
-    return _("；").join(_("%(label)s：%(count)s", label=label, count=number(count)) for label, count in pairs)
+def _listing(pairs) -> Markup:
+    """(label, count) pairs as "label: count; label: count" in the reader's language, for the charts' descriptions: a
+    Chinese label (a section's heading) marked so on an English page."""
+    return escape(_("；")).join(
+        with_markup(_("%(label)s：%(count)s", label=PLACE, count=number(count)),
+                    chinese(label) if text_lang(label) == "zh-CN" else label)
+        for label, count in pairs)
 
 
 @bp.get("/consultations/<int:consultation_id>/feedback")
@@ -69,7 +73,8 @@ def statistics(consultation_id: int):
     charts = {
         "sections": horizontal_bar_chart(
             "chart-sections", _("各部分收到的意见数"),
-            ngettext("共 %(num)d 条意见。%(parts)s", "共 %(num)d 条意见。%(parts)s", total, parts=_listing(per_section)),
+            with_markup(ngettext("共 %(num)d 条意见。%(parts)s", "共 %(num)d 条意见。%(parts)s", total, parts=PLACE),
+                        _listing(per_section)),
             per_section, _("："), label_lang=text_lang,
         ),
         "stances": horizontal_bar_chart(

@@ -7,7 +7,7 @@ import lxml.html
 
 from portal.comments.services import submit_comment
 from portal.extensions import db
-from tests.helpers import Browser
+from tests.helpers import Browser, csrf_token
 from tests.meetings.test_meetings import announce, office_url, public_url, sign_up
 from tests.office.conftest import consultation, make_staff, office, submit  # noqa: F401
 
@@ -97,3 +97,75 @@ def test_the_chart_a_cancelled_meeting_and_a_signature_are_marked_and_punctuated
     assert "☐</span> 赞成　<span" in client.get(f"/consultations/{consultation.id}/paper-form").get_data(as_text=True)
     assert "09:30–11:30　地点：" in client.get(office_url(consultation, meeting, "/sign-in-sheet")).get_data(as_text=True)
 
+
+def test_choices_text_areas_audit_log_review_warning_and_chart_are_marked_chinese(
+        app, client, consultation, office, submit, make_staff, login):
+    """Every <option> and <textarea> showing Chinese data (units, meetings, sections, questions, a draft's lines, what
+    someone wrote), the audit logs' values and reasons, the review page's warning of units not in the directory and
+    the statistics chart's description: English pages mark them, the Chinese pages show the same words."""
+    from portal.audit.services import record_action
+
+    section = consultation.current_draft.sections[0]
+    section.unit_names = ["市民政局", "市养老服务指导中心"]  # the second is not in the unit directory
+    consultation.questions = ["是否同意延长助餐点的开放时间？"]
+    consultation.explanatory_note = "为积极应对人口老龄化，起草了本方案。"
+    consultation.terms = [{"term": "助餐点", "explanation": "为老年人提供用餐服务的场所。"}]
+    comment = submit_comment(consultation, "建议增加社区食堂。", "suggest", section)
+    comment.status = "approved"
+    db.session.commit()
+    english(client)  # (the messages the office's forms flash are in English too)
+    meeting = announce(submit, consultation)
+    cancelled = announce(submit, consultation, title="另一场座谈会")
+    assert submit(office_url(consultation, cancelled), office_url(consultation, cancelled, "/cancel"),
+                  reason="会议室维修，改期另行通知。").status_code == 302
+    base = f"/office/consultations/{consultation.id}"
+    office_pages = {
+        base: "市养老服务指导中心", f"{base}/sections/{section.id}": section.heading,
+        f"{base}/comments/new": "是否同意延长助餐点的开放时间", f"{base}/questions": "是否同意延长助餐点的开放时间",
+        f"{base}/meetings/{meeting.id}": "邀请社区居民代表参加",
+        f"{base}/responses": section.title, f"{base}/audit": "会议室维修",
+        f"{base}/explanatory-note": "为积极应对人口老龄化", f"{base}/terms": "为老年人提供用餐服务的场所",
+    }
+    for path, shown in office_pages.items():
+        page = client.get(path)
+        assert page.status_code == 200, path
+        html = page.get_data(as_text=True)
+        assert shown in html, path  # the Chinese data the page shows, which the check reads
+        assert unmarked_chinese(html) == [], path
+    review = client.get(base).get_data(as_text=True)
+    assert 'directory: “<span lang="zh-CN">' in review and '“<span lang="zh-CN">市养老服务指导中心</span>”, ' in review
+    assert f'<option lang="zh-CN" value="{section.id}">' in client.get(f"{base}/comments/new").get_data(as_text=True)
+
+    admin = make_staff("admin", "admin@x.gov.cn")
+    record_action(admin, "save_unit", office.unit, before={"name": "市民政局"}, after={"name": "市民政局（老龄办）"},
+                  reason="机构改革后更名")
+    db.session.commit()
+    client.get("/logout")
+    login("admin@x.gov.cn")
+    english(client)
+    for path in ("/admin/audit", f"/admin/users/{office.id}", f"/admin/units/{office.unit_id}", "/office/upload",
+                 "/moderation", f"/moderation/comments/{comment.id}/section"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert unmarked_chinese(page.get_data(as_text=True)) == [], path
+    audit = client.get("/admin/audit").get_data(as_text=True)
+    assert '<span lang="zh-CN">机构改革后更名</span>' in audit and '<span lang="zh-CN">市民政局（老龄办）</span>' in audit
+
+    client.get("/logout")
+    english(client)
+    statistics = client.get(f"/consultations/{consultation.id}/statistics").get_data(as_text=True)
+    assert unmarked_chinese(statistics) == []
+    assert (f'<desc id="chart-sections-desc">1 comment in all. <span lang="zh-CN">{section.title}</span>: 1; '
+            in statistics)
+    shown = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert '<option value="1" lang="zh-CN">' in shown and unmarked_chinese(shown) == []
+    refused = client.post(f"/consultations/{consultation.id}/comments", data={
+        "csrf_token": csrf_token(client, f"/consultations/{consultation.id}"), "website": "x", "body": "我的意见。"})
+    assert refused.status_code == 400
+    assert unmarked_chinese(refused.get_data(as_text=True)) == []
+    assert '<textarea id="written" rows="6" readonly lang="zh-CN">' in refused.get_data(as_text=True)
+
+    login("office@mz.gov.cn")
+    client.get("/settings/language/zh_CN")  # the Chinese page as it was
+    review = client.get(base).get_data(as_text=True)
+    assert re.search(r"\d+ 个责任单位不在单位目录中：「[^<]*」、「市养老服务指导中心」、", review)
