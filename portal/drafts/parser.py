@@ -29,10 +29,11 @@ with the rule that matched) or ``ParsedDraft.consumed_lines`` (turned into a fie
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
+
+from portal.comments.contacts import plain_characters
 
 __all__ = [
     "DraftParseError",
@@ -1422,7 +1423,7 @@ def _contact(notice: str) -> Contact:
         number = squeeze(pm.group(0))
         if number not in c.phones and not re.search(r"传\s*真\s*[:：]?\s*$", notice[:pm.start()]):
             c.phones.append(number)
-    for em in _EMAIL_RE.finditer(unicodedata.normalize("NFKC", notice)):  # ＠ typed in a Chinese input method
+    for em in _EMAIL_RE.finditer(plain_characters(notice)):  # ＠ typed in a Chinese input method, as a contact is read
         if em.group(0) not in c.emails:
             c.emails.append(em.group(0))
     for m in re.finditer(r"(?:报送至|报送到|报送给|反馈至|反馈到|反馈给|发送至|送至|寄至|寄送至|提交至|"

@@ -4,7 +4,6 @@ Every change is written to the audit log in the same transaction. Flushes, never
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -15,6 +14,7 @@ from sqlalchemy import func, select
 from portal.admin.directory_file import EMAIL
 from portal.audit.services import record_action
 from portal.comments.attachments import AttachmentRefused, check_uploads, clean_filename, kind_of, store_uploads
+from portal.comments.contacts import clean_contact
 from portal.comments.feedback_form import OFFICE_LIST_MAX_ROWS, FeedbackFileError, read_feedback
 from portal.comments.models import Comment, OFFLINE_CHANNELS, comment_received
 from portal.comments.organisations import ORGANISATION_MAX, named_organisation, organisation_of
@@ -180,7 +180,7 @@ def update_notice(consultation: Consultation, actor, values: dict) -> Consultati
         if name in ("contact_phones", "contact_emails"):
             value = list(value or [])
         if name == "contact_emails":  # shown to the public and mailed at the close: a typo ("abc@") is refused
-            value = [unicodedata.normalize("NFKC", email) for email in value]  # ＠ from a Chinese input method
+            value = [clean_contact(email) for email in value]  # ＠ from a Chinese input method, as a comment's contact
             bad = [email for email in value if not EMAIL.match(email)]
             if bad:
                 raise OfficeError("contact_emails", _("电子邮箱「%(email)s」的格式不对。", email=bad[0]))
