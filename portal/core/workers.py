@@ -14,6 +14,8 @@ import functools
 import logging
 import os
 import re
+import secrets
+import socket
 from pathlib import Path
 
 import click
@@ -177,3 +179,29 @@ def _roll_back(db) -> None:
             db.session.remove()
         except Exception:  # noqa: BLE001
             pass
+
+
+# -- who claims: one id a process for every worker's claims (mail, exports, scheduled jobs) and signs of life -------
+
+def host_and_pid() -> tuple[str, int]:
+    return socket.gethostname()[:80], os.getpid()
+
+
+_token: tuple[int, str] | None = None  # (the pid it was made in, the token): made again in a forked child
+
+
+def _process_token(pid: int) -> str:
+    """A short random token made once per process: host and pid alone are not unique (containers built from one
+    image with a fixed hostname each run their worker as pid 1, and would take each other's claims for their own)."""
+    global _token
+    if _token is None or _token[0] != pid:
+        _token = (pid, secrets.token_hex(4))
+    return _token[1]
+
+
+def runner_id() -> str:
+    """host:pid:token of this process, as recorded with the outbox messages, runs and export jobs it claims
+    (``claimed_by``, String(100)) and in its signs of life (``worker_beats.id``, String(120), kind:host:pid:token); at
+    most 80 + 1 + 7 (pid) + 1 + 8 characters. The status page shows the host and the pid from their own columns."""
+    host, pid = host_and_pid()
+    return f"{host}:{pid}:{_process_token(pid)}"

@@ -65,7 +65,7 @@ def export_command(loop: bool, interval: float):
     """Build the files the office asked for (export jobs: a large consultation's digest or archive); safe to run on
     several hosts at once (each job is built by one). The scheduler (`jobs run`) also builds them every minute."""
     from portal.digests.exports import build_exports
-    from portal.operations.jobs import runner_id
+    from portal.core.workers import runner_id
 
     stopping = Stopping() if loop else None  # SIGTERM: ends after the file under way
     guard = PassGuard("exports", stopping) if loop else None

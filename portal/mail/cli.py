@@ -7,10 +7,10 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.core.stopping import Stopping
-from portal.core.workers import PassGuard, gives_way_to_web
+from portal.core.workers import PassGuard, gives_way_to_web, runner_id
 from portal.extensions import db
 from portal.mail.retention import erase_old_mail
-from portal.mail.worker import deliver_due, new_worker_id
+from portal.mail.worker import deliver_due
 from portal.operations.jobs import Heartbeat, recorded
 from portal.routing.digests import queue_due_digests
 from portal.routing.services import retry_failed_routing
@@ -26,7 +26,7 @@ mail_cli = AppGroup("mail", help="Send the outbox; queue digests; erase old mail
 def deliver_command(loop: bool, batch: int, interval: float):
     """Plan the mails of new comments, then send due messages from the outbox, with retries and back-off. Safe
     to run on several hosts at once."""
-    worker_id = new_worker_id()
+    worker_id = runner_id()
     heartbeat = Heartbeat("mail")
     stopping = Stopping() if loop else None  # SIGTERM: the pass under way ends, its messages sent or released
     guard = PassGuard("mail", stopping, heartbeat) if loop else None  # a failed pass: logged, retried later

@@ -10,11 +10,8 @@ to pending.
 """
 from __future__ import annotations
 
-import os
 import smtplib
-import socket
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -23,6 +20,7 @@ from flask_mail import Connection, Message
 from sqlalchemy import select, update
 
 from portal.core.time import now
+from portal.core.workers import runner_id
 from portal.extensions import db
 from portal.mail.models import COMMENTER_KINDS, OutboxMessage
 from portal.mail.retry import ServerUnavailable, describe, is_permanent, is_server_failure, retry_delay
@@ -46,10 +44,6 @@ class DeliveryReport:
     @property
     def handled(self) -> int:
         return len(self.sent) + len(self.retrying) + len(self.failed)
-
-
-def new_worker_id() -> str:
-    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def release_stale_claims() -> int:
@@ -96,7 +90,7 @@ def claim_next(worker_id: str) -> OutboxMessage | None:
 def deliver_due(batch: int = 100, worker_id: str | None = None) -> DeliveryReport:
     """One pass: release stale claims, plan the mails of up to ``batch`` queued comments (routing queue), then
     send up to ``batch`` due messages, one claim at a time."""
-    worker_id = worker_id or new_worker_id()
+    worker_id = worker_id or runner_id()
     report = DeliveryReport(released=release_stale_claims())
     report.routed = route_queued(batch, report.routing_failures)
     with Courier() as courier:

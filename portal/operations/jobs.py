@@ -14,9 +14,6 @@ other jobs still run.
 from __future__ import annotations
 
 import functools
-import os
-import secrets
-import socket
 import traceback
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
 
 from portal.core.statements import insert_for
+from portal.core.workers import host_and_pid, runner_id
 from portal.core.time import now
 from portal.extensions import db
 from portal.operations.models import JobRun, WorkerBeat
@@ -163,30 +161,6 @@ JOBS: tuple[Job, ...] = (
 )
 
 
-def _host_and_pid() -> tuple[str, int]:
-    return socket.gethostname()[:80], os.getpid()
-
-
-_token: tuple[int, str] | None = None  # (the pid it was made in, the token): made again in a forked child
-
-
-def _process_token(pid: int) -> str:
-    """A short random token made once per process: host and pid alone are not unique (containers built from one
-    image with a fixed hostname each run their worker as pid 1, and would take each other's claims for their own)."""
-    global _token
-    if _token is None or _token[0] != pid:
-        _token = (pid, secrets.token_hex(4))
-    return _token[1]
-
-
-def runner_id() -> str:
-    """host:pid:token of this process, as recorded with the runs and export jobs it claims (``claimed_by``,
-    String(100)) and in its signs of life (``worker_beats.id``, String(120), kind:host:pid:token); at most
-    80 + 1 + 7 (pid) + 1 + 8 characters. The status page shows the host and the pid from their own columns."""
-    host, pid = _host_and_pid()
-    return f"{host}:{pid}:{_process_token(pid)}"
-
-
 def _ensure_rows() -> None:
     """A row for each job (the first scheduler writes them; two at once: one insert wins, the other is ignored)."""
     known = set(db.session.scalars(select(JobRun.name)))
@@ -299,7 +273,7 @@ class Heartbeat:
 
     def __init__(self, kind: str):
         self.kind = kind
-        self.host, self.pid = _host_and_pid()
+        self.host, self.pid = host_and_pid()
         self.id = f"{kind}:{runner_id()}"
         self.last: datetime | None = None
 

@@ -182,13 +182,13 @@ def test_two_workers_at_once_claim_a_job_once(app, clock, office_consultation):
 def test_a_worker_on_a_host_of_the_same_name_and_pid_does_not_finish_a_job_another_took_over(app, clock, monkeypatch,
                                                                                             office_consultation):
     from portal.digests.exports import build, exports_folder
-    from portal.operations import jobs
+    from portal.core import workers
 
-    monkeypatch.setattr(jobs, "_host_and_pid", lambda: ("portal", 1))  # two containers of one image, each pid 1
-    monkeypatch.setattr(jobs, "_token", None)
-    first = jobs.runner_id()
-    monkeypatch.setattr(jobs, "_token", None)
-    second = jobs.runner_id()
+    monkeypatch.setattr(workers, "host_and_pid", lambda: ("portal", 1))  # two containers of one image, each pid 1
+    monkeypatch.setattr(workers, "_token", None)
+    first = workers.runner_id()
+    monkeypatch.setattr(workers, "_token", None)
+    second = workers.runner_id()
     consultation, _comments = office_consultation
     job_id = request_export(consultation, "csv", None).id
     db.session.commit()

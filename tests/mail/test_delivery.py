@@ -111,6 +111,23 @@ def test_a_claimed_row_is_not_claimed_again_but_a_stale_claim_returns(app, clock
     assert statuses() == Counter({"sent": 1})
 
 
+def test_the_mail_worker_claims_with_the_runner_id_of_its_process_and_the_longest_fits(app, clock, monkeypatch):
+    """The mail worker names itself as the scheduler and the export worker do (host:pid:token, portal.core.workers);
+    a hostname of 300 characters and the largest Linux pid still fit the outbox's column (PostgreSQL refuses more)."""
+    from portal.core import workers
+
+    monkeypatch.setattr(workers.socket, "gethostname", lambda: "h" * 300)
+    monkeypatch.setattr(workers.os, "getpid", lambda: 4194304)
+    monkeypatch.setattr(workers, "_token", None)
+    clock.set(shanghai(2024, 5, 10, 9, 0))
+    _queue(1)
+    claimed = claim_next(workers.runner_id())
+    assert claimed is not None
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, claimed.id).claimed_by == workers.runner_id()
+    assert len(workers.runner_id()) == 80 + 1 + 7 + 1 + 8
+
+
 class BusySink(SMTPSink):
     """Answers 450 (mailbox busy) to the recipients in ``busy``: a failure about one message, counted."""
 

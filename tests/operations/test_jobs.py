@@ -8,9 +8,9 @@ from sqlalchemy import select
 from portal.audit.models import AuditEntry
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation
+from portal.core import workers
 from portal.extensions import db
 from portal.mail.worker import deliver_due
-from portal.operations import jobs
 from portal.operations.jobs import JOBS, Heartbeat, _claim, _ensure_rows, _finish, run_due_jobs, runner_id
 from portal.operations.models import JobRun, WorkerBeat
 from tests.helpers import shanghai
@@ -156,7 +156,7 @@ def test_a_job_run_from_cron_by_its_own_command_counts_as_run(app, clock, client
 def test_a_process_keeps_its_runner_id_and_it_names_the_host_and_the_pid():
     first = runner_id()
     host, pid, token = first.rsplit(":", 2)
-    assert (host, int(pid)) == jobs._host_and_pid()
+    assert (host, int(pid)) == workers.host_and_pid()
     assert len(token) == 8 and int(token, 16) >= 0
     assert runner_id() == first
 
@@ -174,15 +174,15 @@ def test_a_forked_child_gets_a_runner_id_of_its_own():
     with os.fdopen(reading) as pipe:
         in_child = pipe.read()
     os.waitpid(child, 0)
-    assert in_child.rsplit(":", 1)[0] == f"{jobs._host_and_pid()[0]}:{child}"
+    assert in_child.rsplit(":", 1)[0] == f"{workers.host_and_pid()[0]}:{child}"
     assert in_child.rsplit(":", 1)[1] != parent.rsplit(":", 1)[1]  # a token of its own, not the parent's copied
     assert runner_id() == parent
 
 
 def _container(monkeypatch) -> str:
     """The runner id of a new process on a host named "portal" as pid 1 (a container of one image)."""
-    monkeypatch.setattr(jobs, "_host_and_pid", lambda: ("portal", 1))
-    monkeypatch.setattr(jobs, "_token", None)
+    monkeypatch.setattr(workers, "host_and_pid", lambda: ("portal", 1))
+    monkeypatch.setattr(workers, "_token", None)
     return runner_id()
 
 
@@ -215,9 +215,9 @@ def test_a_runner_does_not_finish_the_run_another_claimed_on_a_host_of_the_same_
 def test_the_longest_runner_id_fits_its_columns(app, clock, monkeypatch):
     """A hostname of 300 characters and the largest Linux pid: the ids fit the columns (PostgreSQL refuses a longer
     value; SQLite would keep it)."""
-    monkeypatch.setattr(jobs.socket, "gethostname", lambda: "h" * 300)
-    monkeypatch.setattr(jobs.os, "getpid", lambda: 4194304)
-    monkeypatch.setattr(jobs, "_token", None)
+    monkeypatch.setattr(workers.socket, "gethostname", lambda: "h" * 300)
+    monkeypatch.setattr(workers.os, "getpid", lambda: 4194304)
+    monkeypatch.setattr(workers, "_token", None)
     runner = runner_id()
     assert len(runner) == 80 + 1 + 7 + 1 + 8
     clock.set(shanghai(2026, 3, 1, 9, 0))
