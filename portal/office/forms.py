@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time
+from typing import Callable
 
 from flask_babel import lazy_gettext as _l
 from portal.core.forms import Form
@@ -17,7 +18,7 @@ from portal.comments.proposals import PROPOSAL_MAX
 from portal.comments.quotes import QUOTE_MAX
 from portal.comments.models import OFFLINE_CHANNELS
 from portal.consultations.labels import consultation_label
-from portal.core.time import SHANGHAI, day_end_deadline, now
+from portal.core.time import SHANGHAI, now
 from portal.moderation.labels import CHANNEL_LABELS, STANCE_LABELS
 
 END_OF_DAY = time(23, 59)
@@ -130,14 +131,19 @@ class PublishForm(Form):
 class ExtendForm(Form):
     deadline_date = DateField(_l("新的截止日期"), validators=[InputRequired(message=_l("请填写新的截止日期。"))])
     deadline_time = TimeField(_l("截止时刻"), validators=[Optional()], default=END_OF_DAY)
-    reason = TextAreaField(_l("延长的理由"), validators=[DataRequired(message=_l("请说明延长的理由。")), Length(max=2000)])
-    current_deadline: datetime | None = None  # the view's: a date not later is said with the other problems at once
+    reason = TextAreaField(_l("延长的理由"), validators=[Length(max=2000)], render_kw={"required": True})
+    # the view's: the service's rules of an extension (extension_problems of the consultation, given the new deadline
+    # and the reason), said with the form's own problems at once
+    problems: Callable[[datetime | None, str], list[tuple[str, str]]] | None = None
 
-    def validate_deadline_date(self, field):
-        if self.current_deadline is None or field.data is None:
-            return
-        if day_end_deadline(local_datetime(field.data, self.deadline_time.data)) <= self.current_deadline:
-            raise ValidationError(_l("新的截止时间必须晚于现在的截止时间。"))
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.problems is not None:
+            for name, message in self.problems(local_datetime(self.deadline_date.data, self.deadline_time.data),
+                                               self.reason.data or ""):
+                self[name].errors = list(self[name].errors) + [message]
+                ok = False
+        return ok
 
 
 class WithdrawForm(Form):

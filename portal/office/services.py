@@ -403,6 +403,20 @@ def withdraw_publication(consultation: Consultation, actor, reason: str) -> None
                   reason=reason.strip())
 
 
+def extension_problems(consultation: Consultation, new_deadline: datetime | None,
+                       reason: str) -> list[tuple[str, str]]:
+    """[(field, message)] of moving ``consultation``'s deadline to ``new_deadline`` (None: not given, which the form
+    says) for ``reason``: each problem at once (the extend page shows them together); empty when it may be done."""
+    if consultation.state() not in ("open", "upcoming"):
+        return [("deadline_date", _("只有正在征求意见或即将开始的征求意见才能延长截止时间。"))]
+    problems = []
+    if not reason.strip():
+        problems.append(("reason", _("请说明延长的理由。")))
+    if new_deadline is not None and day_end_deadline(new_deadline) <= consultation.deadline:
+        problems.append(("deadline_date", _("新的截止时间必须晚于现在的截止时间。")))
+    return problems
+
+
 def extend_deadline(consultation: Consultation, actor, new_deadline: datetime, reason: str) -> DeadlineExtension:
     """Move the deadline later, recording who, when and why. Only while the period has not ended.
 
@@ -411,13 +425,10 @@ def extend_deadline(consultation: Consultation, actor, new_deadline: datetime, r
     a locked row."""
     db.session.execute(select(Consultation.id).where(Consultation.id == consultation.id).with_for_update())
     db.session.refresh(consultation)
-    if consultation.state() not in ("open", "upcoming"):
-        raise OfficeError("deadline_date", _("只有正在征求意见或即将开始的征求意见才能延长截止时间。"))
-    if not reason.strip():
-        raise OfficeError("reason", _("请说明延长的理由。"))
+    problems = extension_problems(consultation, new_deadline, reason)
+    if problems:
+        raise OfficeError(*problems[0])
     new_deadline = day_end_deadline(new_deadline)
-    if new_deadline <= consultation.deadline:
-        raise OfficeError("deadline_date", _("新的截止时间必须晚于现在的截止时间。"))
     extension = DeadlineExtension(
         consultation=consultation,
         actor_id=actor.id,

@@ -1,6 +1,7 @@
 """The office workspace under /office: upload, review and correct, publish, extend, withdraw, revise."""
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -387,7 +388,7 @@ def _decide_publication(consultation_id: int, decision: str):
 def extend(consultation_id: int):
     consultation = get_managed_consultation(consultation_id)
     form = ExtendForm()
-    form.current_deadline = consultation.deadline
+    form.problems = functools.partial(services.extension_problems, consultation)
     if carry_out(form, lambda: services.extend_deadline(
             consultation, current_user, local_datetime(form.deadline_date.data, form.deadline_time.data),
             form.reason.data)) is not NOT_DONE:

@@ -1,4 +1,6 @@
 """Publishing is an explicit step with a checked period; extending the deadline is recorded and shown."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -102,6 +104,54 @@ def test_an_extension_says_every_problem_at_once(app, client, clock, office, imp
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "请说明延长的理由" in page and "新的截止时间必须晚于现在的截止时间" in page
+    assert db.session.scalars(select(DeadlineExtension)).all() == []
+
+
+EXTENSION_PROBLEMS = {
+    "no date": (dict(deadline_date="", reason="应要求延长"), {"deadline_date": ["请填写新的截止日期。"]}),
+    "not later": (dict(deadline_date="2023-05-12", reason="应要求延长"),
+                  {"deadline_date": ["新的截止时间必须晚于现在的截止时间。"]}),
+    "no reason": (dict(deadline_date="2023-05-31", reason="  "), {"reason": ["请说明延长的理由。"]}),
+    "no date, no reason": (dict(deadline_date="", reason=""),
+                           {"deadline_date": ["请填写新的截止日期。"], "reason": ["请说明延长的理由。"]}),
+    "not later, no reason": (dict(deadline_date="2023-04-30", reason=""),
+                             {"deadline_date": ["新的截止时间必须晚于现在的截止时间。"], "reason": ["请说明延长的理由。"]}),
+}
+
+
+@pytest.mark.parametrize("posted, said", EXTENSION_PROBLEMS.values(), ids=EXTENSION_PROBLEMS.keys())
+def test_the_extend_page_says_each_rule_of_the_service_at_its_field(app, client, clock, office, import_seed, submit,
+                                                                    posted, said):
+    """The rules of an extension are the service's (extension_problems); the page says every one broken, each at its
+    field and in the summary linking to it, as the form had said them."""
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation = import_seed("003")
+    consultation.owner_unit_id = office.unit_id
+    db.session.commit()
+    response = submit(f"/office/consultations/{consultation.id}/extend", deadline_time="23:59", **posted)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for name, messages in said.items():
+        for message in messages:
+            assert f'<li><a href="#{name}">{message}</a></li>' in page
+            assert page.count(message) == 2  # in the summary and at the field, once each
+    assert len(re.findall(r'<li><a href="#', page)) == sum(len(m) for m in said.values())
+    db.session.expire_all()
+    assert db.session.get(Consultation, consultation.id).deadline == shanghai(2023, 5, 12, 23, 59, 59)
+    assert db.session.scalars(select(DeadlineExtension)).all() == []
+
+
+def test_a_closed_consultation_is_not_extended_and_the_page_says_why(app, client, clock, office, import_seed, submit):
+    clock.set(shanghai(2023, 4, 12, 10, 0))
+    consultation = import_seed("003")
+    consultation.owner_unit_id = office.unit_id
+    db.session.commit()
+    clock.set(shanghai(2023, 5, 13, 9, 0))
+    response = submit(f"/office/consultations/{consultation.id}/extend", deadline_date="2023-06-30",
+                      deadline_time="23:59", reason="再延长")
+    assert response.status_code == 422
+    assert '<li><a href="#deadline_date">只有正在征求意见或即将开始的征求意见才能延长截止时间。</a></li>' in response.get_data(
+        as_text=True)
     assert db.session.scalars(select(DeadlineExtension)).all() == []
 
 
