@@ -25,6 +25,24 @@ from portal.mail.links import external_url
 ANNOTATED_MAX = 5000
 
 
+class TooManyToAnnotate(ValueError):
+    def __init__(self, count: int):
+        super().__init__(f"{count} comments: an annotated draft holds at most {ANNOTATED_MAX}")
+        self.count = count
+        self.most = ANNOTATED_MAX
+
+
+def comments_to_annotate(consultation: Consultation, filters) -> int:
+    """How many comments an annotated copy of those ``filters`` give (a ResponseFilters) would hold: the office's
+    download and the export worker's; TooManyToAnnotate above ANNOTATED_MAX."""
+    from portal.responses.services import filtered_count
+
+    count = filtered_count(consultation, filters)
+    if count > ANNOTATED_MAX:
+        raise TooManyToAnnotate(count)
+    return count
+
+
 def note_of(row: DigestRow, passages: tuple = (), quote_changed: bool = False) -> Note:
     facts = [f"回执号 {row.receipt_number}", row.stance, row.submitted]
     if row.channel and row.channel != WEB_CHANNEL:

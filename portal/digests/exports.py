@@ -285,16 +285,13 @@ def _write(consultation: Consultation, job: ExportJob, out) -> tuple[int | None,
 def _write_annotated(consultation: Consultation, filters, out) -> int:
     """The annotated draft of the comments received (or of those ``filters`` give); refused above ANNOTATED_MAX (the
     view refuses to queue it, but comments may have come in since). Returns the comments it holds."""
-    from portal.digests.annotated import ANNOTATED_MAX, annotated_document
+    from portal.digests.annotated import annotated_document, comments_to_annotate
     from portal.drafts.services import load_tree
     from portal.responses.filters import ResponseFilters
-    from portal.responses.services import filtered_count
 
     if consultation.current_draft is None:
         raise ValueError("the consultation has no draft to annotate")
-    count = filtered_count(consultation, filters or ResponseFilters())
-    if count > ANNOTATED_MAX:
-        raise ValueError(f"{count} comments: an annotated draft holds at most {ANNOTATED_MAX}")
+    count = comments_to_annotate(consultation, filters or ResponseFilters())  # TooManyToAnnotate: the job failed
     load_tree(consultation.current_draft)
     out.write(annotated_document(consultation, filters))
     return count

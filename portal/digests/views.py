@@ -61,18 +61,18 @@ def annotated(consultation_id: int):
     """The draft with every comment received (or those the responses page's filters give) as a Word comment (批注)
     on the words it is about; at most ANNOTATED_MAX of them. Above EXPORT_INLINE_MAX an export job, as a digest: the
     link opens a page whose button (a POST) asks for it."""
-    from portal.digests.annotated import ANNOTATED_MAX, annotated_document, annotated_filename
+    from portal.digests.annotated import TooManyToAnnotate, annotated_document, annotated_filename, comments_to_annotate
     from portal.drafts.services import load_tree
-    from portal.responses.services import filtered_count
 
     consultation = get_managed_consultation(consultation_id)
     if consultation.current_draft is None:
         abort(404)
     filters = parse_filters(request.args)
-    count = filtered_count(consultation, filters)
-    if count > ANNOTATED_MAX:
+    try:
+        count = comments_to_annotate(consultation, filters)
+    except TooManyToAnnotate as refused:
         flash(_("筛选出的意见有 %(count)s 条，批注版草案一次最多放 %(max)s 条。请先按章节等条件筛选，再下载筛选出的意见的批注版。",
-                count=format_decimal(count), max=format_decimal(ANNOTATED_MAX)), "error")
+                count=format_decimal(refused.count), max=format_decimal(refused.most)), "error")
         return redirect(url_for("responses.index", consultation_id=consultation.id, **filters.args(page=1)))
     if count > current_app.config["EXPORT_INLINE_MAX"]:  # too many to write while the office waits
         if request.method == "GET":  # a link (the closing mail's, a prefetch) queues nothing
