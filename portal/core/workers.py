@@ -20,6 +20,8 @@ from pathlib import Path
 
 import click
 
+from portal.core.stopping import Stopping
+
 ROOT = Path(__file__).resolve().parents[2]
 
 DEFAULT_NICENESS = 10
@@ -205,3 +207,28 @@ def runner_id() -> str:
     most 80 + 1 + 7 (pid) + 1 + 8 characters. The status page shows the host and the pid from their own columns."""
     host, pid = host_and_pid()
     return f"{host}:{pid}:{_process_token(pid)}"
+
+
+def worker_passes(kind: str, loop: bool, interval: float, one_pass, *, heartbeat=None, single=None,
+                  busy=lambda result: False):
+    """The passes of a worker command, each one's result yielded for the command to say what it did. Without
+    ``--loop`` (from cron or by hand): one pass (``single``, else ``one_pass``), whose error ends the command.
+    With it: ``one_pass`` again and again until SIGTERM (``Stopping``: after the pass under way), each guarded
+    (``PassGuard``: a failure rolled back, logged and tried again after a back-off; ``heartbeat`` written before it),
+    with a rest of ``interval`` seconds after it unless it was ``busy`` (more is waiting)."""
+    if not loop:
+        yield (single or one_pass)()
+        return
+    stopping = Stopping()
+    guard = PassGuard(kind, stopping, heartbeat)
+    while True:
+        done, result = guard.attempt(one_pass)
+        if not done:
+            if stopping.requested:
+                return
+            continue
+        yield result
+        if stopping.requested:
+            return
+        if not busy(result):
+            guard.rest(interval)

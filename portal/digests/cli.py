@@ -5,8 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from portal.consultations.models import Consultation
-from portal.core.stopping import Stopping
-from portal.core.workers import PassGuard, gives_way_to_web
+from portal.core.workers import gives_way_to_web, worker_passes
 from portal.digests.services import FORMATS, build_digest, digest_filename, digest_meta
 from portal.extensions import db
 from portal.operations.jobs import recorded
@@ -67,22 +66,12 @@ def export_command(loop: bool, interval: float):
     from portal.digests.exports import build_exports
     from portal.core.workers import runner_id
 
-    stopping = Stopping() if loop else None  # SIGTERM: ends after the file under way
-    guard = PassGuard("exports", stopping) if loop else None
-    while True:
-        if loop:
-            ok, counts = guard.attempt(lambda: build_exports(runner_id()))
-            if not ok:
-                if stopping.requested:
-                    return
-                continue
-        else:  # one pass, from cron or by hand: recorded as the scheduler's exports job is, for the status page
-            counts = recorded("exports")(lambda: build_exports(runner_id()))()
+    # SIGTERM: ends after the file under way; one pass, from cron or by hand: recorded as the scheduler's exports job
+    # is, for the status page
+    for counts in worker_passes("exports", loop, interval, lambda: build_exports(runner_id()),
+                                single=recorded("exports")(lambda: build_exports(runner_id()))):
         if not loop or counts["built"] or counts["failed"]:
             click.echo(f"生成 {counts['built']} 个文件，{counts['failed']} 个没有生成成功。")
-        if not loop or stopping.requested:
-            return
-        guard.rest(interval)
 
 
 @digests_cli.command("expire-exports")

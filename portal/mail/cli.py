@@ -6,8 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.core.stopping import Stopping
-from portal.core.workers import PassGuard, gives_way_to_web, runner_id
+from portal.core.workers import gives_way_to_web, runner_id, worker_passes
 from portal.extensions import db
 from portal.mail.retention import erase_old_mail
 from portal.mail.worker import deliver_due
@@ -27,18 +26,10 @@ def deliver_command(loop: bool, batch: int, interval: float):
     """Plan the mails of new comments, then send due messages from the outbox, with retries and back-off. Safe
     to run on several hosts at once."""
     worker_id = runner_id()
-    heartbeat = Heartbeat("mail")
-    stopping = Stopping() if loop else None  # SIGTERM: the pass under way ends, its messages sent or released
-    guard = PassGuard("mail", stopping, heartbeat) if loop else None  # a failed pass: logged, retried later
-    while True:
-        if loop:
-            done, report = guard.attempt(lambda: deliver_due(batch=batch, worker_id=worker_id))
-            if not done:
-                if stopping.requested:
-                    return
-                continue
-        else:
-            report = deliver_due(batch=batch, worker_id=worker_id)
+    # SIGTERM: the pass under way ends, its messages sent or released; a full batch: the next pass at once
+    for report in worker_passes("mail", loop, interval, lambda: deliver_due(batch=batch, worker_id=worker_id),
+                                heartbeat=Heartbeat("mail"),
+                                busy=lambda r: r.handled >= batch or r.routed + len(r.routing_failures) >= batch):
         unroutable = report.routing_failures
         if report.handled or report.released or report.routed or unroutable or report.server_down or not loop:
             click.echo(
@@ -53,10 +44,6 @@ def deliver_command(loop: bool, batch: int, interval: float):
         if report.server_down:
             click.echo(f"邮件服务器没有接收邮件（{report.server_down}）：本轮停止，邮件留在发件箱中，稍后再试。",
                        err=True)
-        if not loop or stopping.requested:
-            return
-        if report.handled < batch and report.routed + len(unroutable) < batch:
-            guard.rest(interval)
 
 
 @mail_cli.command("digests")

@@ -4,9 +4,8 @@ form-letter grouping worker."""
 import click
 from flask.cli import AppGroup
 
-from portal.core.stopping import Stopping
 from portal.consultations.models import Consultation
-from portal.core.workers import PassGuard, gives_way_to_web
+from portal.core.workers import gives_way_to_web, worker_passes
 from portal.extensions import db
 from portal.moderation.grouping import group_new_comments
 from portal.moderation.models import MODES
@@ -35,20 +34,6 @@ def mode_command(consultation_id: int, mode: str):
 @gives_way_to_web
 def group_command(loop: bool, interval: float):
     """Group new comments into form letters (同文意见). Safe to run on several hosts at once."""
-    heartbeat = Heartbeat("grouping")
-    stopping = Stopping() if loop else None  # SIGTERM: ends after the pass under way
-    guard = PassGuard("grouping", stopping, heartbeat) if loop else None  # a failed pass: logged, retried later
-    while True:
-        if loop:
-            ok, grouped = guard.attempt(group_new_comments)
-            if not ok:
-                if stopping.requested:
-                    return
-                continue
-        else:
-            grouped = group_new_comments()
+    for grouped in worker_passes("grouping", loop, interval, group_new_comments, heartbeat=Heartbeat("grouping")):
         if grouped or not loop:
             click.echo(f"已比对 {grouped} 条新意见。")
-        if not loop or stopping.requested:
-            return
-        guard.rest(interval)

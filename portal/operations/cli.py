@@ -5,9 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from portal.core.stopping import Stopping
 from portal.core.time import SHANGHAI
-from portal.core.workers import PassGuard, gives_way_to_web
+from portal.core.workers import gives_way_to_web, worker_passes
 from portal.operations import status
 from portal.operations.jobs import Heartbeat, run_due_jobs
 from portal.routing.queue import given_up
@@ -21,19 +20,8 @@ jobs_cli = AppGroup("jobs", help="Scheduled jobs: closing at the deadline, diges
 @gives_way_to_web
 def run_command(loop: bool, interval: float):
     """Run the scheduled jobs that are due (each once per its interval, however many schedulers run)."""
-    heartbeat = Heartbeat("scheduler")
-    stopping = Stopping() if loop else None  # SIGTERM: ends after the jobs under way
-    # a failed pass (the database gone while claiming the jobs): logged, retried later
-    guard = PassGuard("scheduler", stopping, heartbeat) if loop else None
-    while True:
-        if loop:
-            ok, runs = guard.attempt(run_due_jobs)
-            if not ok:
-                if stopping.requested:
-                    return
-                continue
-        else:
-            runs = run_due_jobs()
+    # SIGTERM: ends after the jobs under way; a failed pass (the database gone while claiming the jobs): retried later
+    for runs in worker_passes("scheduler", loop, interval, run_due_jobs, heartbeat=Heartbeat("scheduler")):
         for ran in runs:
             if loop and not ran.error and not ran.did_something:
                 continue  # a service's log shows what changed, not a line a minute that nothing did
@@ -41,9 +29,6 @@ def run_command(loop: bool, interval: float):
                 click.echo(f"{ran.job.name}：失败（{ran.error.strip().splitlines()[-1]}）", err=True)
             else:
                 click.echo(f"{ran.job.name}：{ran.job.describe(ran.counts)}")
-        if not loop or stopping.requested:
-            return
-        guard.rest(interval)
 
 
 @jobs_cli.command("status")

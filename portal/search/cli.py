@@ -3,8 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from portal.core.stopping import Stopping
-from portal.core.workers import PassGuard, gives_way_to_web
+from portal.core.workers import gives_way_to_web, worker_passes
 from portal.extensions import db
 from portal.consultations.models import public_consultation
 from portal.search.services import reindex, reindex_size
@@ -21,25 +20,15 @@ search_cli = AppGroup("search", help="Search index: work the queue, rebuild.")
 @gives_way_to_web
 def work_command(loop: bool, batch: int, interval: float):
     """Index what the queue names (changes since the last run), after they were committed."""
-    done = 0
-    heartbeat = Heartbeat("search")
-    stopping = Stopping() if loop else None  # SIGTERM: ends after the batch under way
-    guard = PassGuard("search", stopping, heartbeat) if loop else None  # a failed pass: logged, retried later
-    while True:
-        if loop:
-            ok, count = guard.attempt(lambda: work_queue(batch))
-            if not ok:
-                if stopping.requested:
-                    break
-                continue
-        else:
-            count = work_queue(batch)
-        done += count
-        if count and not (loop and stopping.requested):
-            continue
-        if not loop or stopping.requested:
-            break
-        guard.rest(interval)
+    def until_empty() -> int:  # without --loop: batch after batch until the queue is empty
+        total = 0
+        while count := work_queue(batch):
+            total += count
+        return total
+
+    # SIGTERM: ends after the batch under way; a batch that found rows: the next one at once
+    done = sum(worker_passes("search", loop, interval, lambda: work_queue(batch), heartbeat=Heartbeat("search"),
+                             single=until_empty, busy=bool))
     click.echo(f"已更新索引：{done} 项。")
 
 

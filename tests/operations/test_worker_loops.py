@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from portal.core.stopping import Stopping
+from portal.core import workers
 from portal.core.workers import PassGuard
 from portal.extensions import db
 from portal.operations.models import WorkerBeat
@@ -44,7 +45,7 @@ def test_a_worker_loop_carries_on_after_a_pass_fails(app, monkeypatch, caplog, c
 
     cli = importlib.import_module(module)
     QuietStopping.made = []
-    monkeypatch.setattr(cli, "Stopping", QuietStopping)
+    monkeypatch.setattr(workers, "Stopping", QuietStopping)
     passes = []
 
     def one_pass(*_args, **_kwargs):
