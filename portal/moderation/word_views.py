@@ -22,6 +22,15 @@ def _render(words_form=None, file_form=None, status=200):
     ), status
 
 
+def _added(words: list[str], said):
+    """Add ``words`` (those on the list already are not added twice), then back to the list, saying ``said(n)`` of the
+    number added."""
+    added = add_sensitive_words(current_user, words)
+    db.session.commit()
+    flash(said(len(added)), "success")
+    return redirect(url_for("sensitive_words.index"), code=303)
+
+
 @bp.get("/")
 @role_required("admin")
 def index():
@@ -38,10 +47,7 @@ def add():
     if not words:
         form.words.errors.append(_("没有找到可以添加的词。"))
         return _render(words_form=form, status=422)
-    added = add_sensitive_words(current_user, words)
-    db.session.commit()
-    flash(_("已添加 %(n)s 个敏感词（已有的不重复添加）。", n=len(added)), "success")
-    return redirect(url_for("sensitive_words.index"), code=303)
+    return _added(words, lambda n: _("已添加 %(n)s 个敏感词（已有的不重复添加）。", n=n))
 
 
 @bp.post("/import")
@@ -58,10 +64,7 @@ def import_file():
     if not words:
         form.file.errors.append(_("这个文件里没有读到敏感词。请上传纯文本文件（.txt），每行一个词。"))
         return _render(file_form=form, status=422)
-    added = add_sensitive_words(current_user, words)
-    db.session.commit()
-    flash(_("已从文件导入 %(n)s 个敏感词（已有的不重复添加）。", n=len(added)), "success")
-    return redirect(url_for("sensitive_words.index"), code=303)
+    return _added(words, lambda n: _("已从文件导入 %(n)s 个敏感词（已有的不重复添加）。", n=n))
 
 
 @bp.post("/<int:word_id>/delete")
