@@ -65,6 +65,11 @@ def carry_out(form, action: Callable[[], Any]):
     return result
 
 
+def _form_page(template: str, consultation: Consultation, form, **context):
+    """A form's page of the consultation: 422 with the problems at their fields when it was refused, else 200."""
+    return render_template(template, consultation=consultation, form=form, **context), 422 if form.errors else 200
+
+
 @bp.get("/")
 @role_required("office")
 def index():
@@ -211,8 +216,7 @@ def edit_notice(consultation_id: int):
         else:
             db.session.commit()
             return redirect(url_for("office.review", consultation_id=consultation.id) + "#notice")
-    status = 422 if form.errors else 200
-    return render_template("office/notice.html", consultation=consultation, form=form), status
+    return _form_page("office/notice.html", consultation, form)
 
 
 def _current_section(consultation_id: int, section_id: int) -> tuple[Consultation, Section]:
@@ -331,9 +335,8 @@ def publish(consultation_id: int):
                 return redirect(url_for("office.review", consultation_id=consultation.id,
                                         _anchor="publication-request"))
             return redirect(url_for("office.review", consultation_id=consultation.id))
-    status = 422 if form.errors else 200
-    return render_template("office/publish.html", consultation=consultation, form=form, short=short,
-                           reviewed=reviewed, by_admins=by_admins, pending=pending), status
+    return _form_page("office/publish.html", consultation, form, short=short,
+                      reviewed=reviewed, by_admins=by_admins, pending=pending)
 
 
 @bp.post("/consultations/<int:consultation_id>/publication-request/approve")
@@ -393,8 +396,7 @@ def extend(consultation_id: int):
             consultation, current_user, local_datetime(form.deadline_date.data, form.deadline_time.data),
             form.reason.data)) is not NOT_DONE:
         return redirect(url_for("office.review", consultation_id=consultation.id))
-    status = 422 if form.errors else 200
-    return render_template("office/extend.html", consultation=consultation, form=form), status
+    return _form_page("office/extend.html", consultation, form)
 
 
 @bp.route("/consultations/<int:consultation_id>/withdraw", methods=["GET", "POST"])
@@ -407,9 +409,7 @@ def withdraw(consultation_id: int):
     if carry_out(form, lambda: services.withdraw_publication(consultation, current_user,
                                                                form.reason.data)) is not NOT_DONE:
         return redirect(url_for("office.review", consultation_id=consultation.id))
-    status = 422 if form.errors else 200
-    return render_template("office/withdraw.html", consultation=consultation, form=form,
-                           registrants=expected_registrants(consultation)), status
+    return _form_page("office/withdraw.html", consultation, form, registrants=expected_registrants(consultation))
 
 
 @bp.route("/consultations/<int:consultation_id>/revise", methods=["GET", "POST"])
@@ -425,9 +425,7 @@ def revise(consultation_id: int):
                            "这次修订改动了 %(num)d 条意见所引用的原文。意见人在回执页面上会看到；留下并确认了电子邮箱的，会收到邮件。",
                            changed))
         return redirect(url_for("office.review", consultation_id=consultation.id, revised=revised.draft.version))
-    status = 422 if form.errors else 200
-    return render_template("office/revise.html", consultation=consultation, form=form,
-                           max_mb=_max_bytes() // 1024 // 1024), status
+    return _form_page("office/revise.html", consultation, form, max_mb=_max_bytes() // 1024 // 1024)
 
 
 RECENTLY_RECORDED = 20  # the opinions typed in last, listed under the form (a letter typed in twice shows)
@@ -466,9 +464,8 @@ def record_comment(consultation_id: int):
         if recorded is None and (meeting := _meeting_arg(consultation)) is not None:  # from a meeting's page
             form.channel.data, form.received_on.data = "meeting", local(meeting.starts_at).date()
             form.meeting_id.data = meeting.id
-    status = 422 if form.errors else 200
-    return render_template("office/record_comment.html", consultation=consultation, form=form, recent=recent,
-                           recorded=recorded, imported=request.args.get("imported", type=int)), status
+    return _form_page("office/record_comment.html", consultation, form, recent=recent,
+                      recorded=recorded, imported=request.args.get("imported", type=int))
 
 
 def _meeting_arg(consultation):
@@ -597,8 +594,7 @@ def final_document(consultation_id: int):
                 document_number=form.document_number.data, issued_on=form.issued_on.data, note=form.note.data,
                 max_bytes=_max_bytes())) is not NOT_DONE:
             return redirect(url_for("consultations.final_document", consultation_id=consultation.id))
-    status = 422 if form.errors else 200
-    return render_template("office/final_document.html", consultation=consultation, form=form, existing=existing), status
+    return _form_page("office/final_document.html", consultation, form, existing=existing)
 
 
 @bp.route("/consultations/<int:consultation_id>/explanatory-note", methods=["GET", "POST"])
@@ -618,8 +614,7 @@ def explanatory_note(consultation_id: int):
                 consultation, current_user, text=form.text.data, data=upload.read() if upload else None,
                 filename=upload.filename if upload else None, max_bytes=_max_bytes())) is not NOT_DONE:
             return redirect(url_for("office.review", consultation_id=consultation.id) + "#explanatory-note")
-    status = 422 if form.errors else 200
-    return render_template("office/explanatory_note.html", consultation=consultation, form=form), status
+    return _form_page("office/explanatory_note.html", consultation, form)
 
 
 @bp.route("/consultations/<int:consultation_id>/terms", methods=["GET", "POST"])
@@ -634,8 +629,7 @@ def terms(consultation_id: int):
         form.text.data = terms_text(consultation.terms)
     if carry_out(form, lambda: services.set_terms(consultation, current_user, form.text.data or "")) is not NOT_DONE:
         return redirect(url_for("office.review", consultation_id=consultation.id) + "#terms")
-    status = 422 if form.errors else 200
-    return render_template("office/terms.html", consultation=consultation, form=form), status
+    return _form_page("office/terms.html", consultation, form)
 
 
 @bp.route("/consultations/<int:consultation_id>/questions", methods=["GET", "POST"])
@@ -654,9 +648,7 @@ def questions(consultation_id: int):
     if carry_out(form, lambda: services.set_questions(
             consultation, current_user, form.text.data or "")) is not NOT_DONE:
         return redirect(url_for("office.review", consultation_id=consultation.id) + "#questions")
-    status = 422 if form.errors else 200
-    return render_template("office/questions.html", consultation=consultation, form=form,
-                           results=choice_results(consultation)), status
+    return _form_page("office/questions.html", consultation, form, results=choice_results(consultation))
 
 
 @bp.route("/consultations/<int:consultation_id>/files", methods=["GET", "POST"])
@@ -669,9 +661,7 @@ def files(consultation_id: int):
             consultation, current_user, title=form.title.data, data=form.file.data.read(),
             filename=form.file.data.filename, max_bytes=_max_bytes())) is not NOT_DONE:
         return redirect(url_for("office.files", consultation_id=consultation.id))
-    status = 422 if form.errors else 200
-    return render_template("office/files.html", consultation=consultation, form=form,
-                           max_mb=_max_bytes() // 1024 // 1024), status
+    return _form_page("office/files.html", consultation, form, max_mb=_max_bytes() // 1024 // 1024)
 
 
 @bp.post("/consultations/<int:consultation_id>/files/<int:file_id>/delete")
