@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from portal.audit.services import record_action
@@ -482,3 +482,35 @@ def set_moderation_mode(actor, consultation: Consultation, mode: str) -> bool:
                   before=before, after={"moderation_mode": mode})
     db.session.flush()
     return True
+
+
+MODES_PER_PAGE = 50  # consultations a page of /admin/moderation-modes lists
+
+
+@dataclass
+class ModesPage:
+    consultations: list[Consultation]
+    page: int
+    pages: int
+
+
+def closed_consultation(at=None):
+    """SQL: the consultation is closed at ``at`` (now), as ``Consultation.state`` says (to the second)."""
+    at = (at or now()).replace(microsecond=0)
+    return and_(Consultation.published_at.is_not(None),
+                or_(Consultation.opens_at.is_(None), Consultation.opens_at <= at),
+                Consultation.deadline.is_not(None), Consultation.deadline < at)
+
+
+def moderation_modes_page(page: int, per_page: int = MODES_PER_PAGE) -> ModesPage:
+    """One page of the consultations whose moderation mode an administrator sets: those still to take comments
+    (open, upcoming, unpublished) first, then the closed ones, each newest first. A page beyond the last shows the
+    last."""
+    total = db.session.scalar(select(func.count()).select_from(Consultation)) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    closed_last = case((closed_consultation(), 1), else_=0)
+    consultations = db.session.scalars(
+        select(Consultation).order_by(closed_last, Consultation.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return ModesPage(list(consultations), page, pages)

@@ -22,8 +22,8 @@ from portal.moderation.labels import (
 from portal.moderation.models import FLAGS
 from portal.moderation.grouping import group_new_comments, ungrouped_count
 from portal.moderation.services import (
-    VIEWS, QueueFilters, moderate, parse_item, queue_page, reports_for, sensitive_words, set_moderation_mode,
-    waiting_by_consultation,
+    MODES_PER_PAGE, VIEWS, QueueFilters, moderate, moderation_modes_page, parse_item, queue_page, reports_for,
+    sensitive_words, set_moderation_mode, waiting_by_consultation,
 )
 from portal.moderation.personal import has_personal, personal_spans
 from portal.moderation.signs import highlight
@@ -167,8 +167,9 @@ def _parse_query(query: str):
 @bp.get("/admin/moderation-modes")
 @role_required("admin")
 def modes():
-    consultations = db.session.scalars(select(Consultation).order_by(Consultation.id.desc())).all()
-    return render_template("moderation/modes.html", consultations=consultations, form=ModerationModeForm(),
+    listed = moderation_modes_page(query_int(request.args.get("page")) or 1)
+    return render_template("moderation/modes.html", consultations=listed.consultations, page=listed.page,
+                           pages=listed.pages, per_page=MODES_PER_PAGE, form=ModerationModeForm(),
                            mode_labels=MODE_LABELS)
 
 
@@ -177,14 +178,15 @@ def modes():
 def set_mode(consultation_id: int):
     consultation = db.session.get(Consultation, consultation_id) or abort(404)
     form = ModerationModeForm()
+    back = url_for("moderation.modes", page=query_int(request.args.get("page")) or None)  # the page it was set on
     if not form.validate():
         flash(_("请选择审核方式。"), "error")
-        return redirect(url_for("moderation.modes"), code=303)
+        return redirect(back, code=303)
     if set_moderation_mode(current_user, consultation, form.mode.data):
         db.session.commit()
         flash(_("“%(title)s”的审核方式已改为：%(mode)s。", title=consultation.title, mode=MODE_LABELS[form.mode.data]),
               "success")
-    return redirect(url_for("moderation.modes"), code=303)
+    return redirect(back, code=303)
 
 
 @bp.get("/moderation/attachments/<int:attachment_id>")
