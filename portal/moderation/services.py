@@ -180,12 +180,25 @@ def queue_page(filters: QueueFilters, per_page: int = 50) -> QueuePage:
     latest = func.max(Comment.created_at).label("latest")
     earliest = func.min(Comment.created_at).label("earliest")
     grouped = select(key, func.min(Comment.id).label("first_id"), latest, earliest).where(*conditions).group_by(key)
-    groups = db.session.scalar(select(func.count()).select_from(grouped.subquery()))
-    comments = db.session.scalar(select(func.count()).select_from(Comment).where(*conditions))
-    pages = max(1, math.ceil(groups / per_page))
-    page = min(max(1, filters.page), pages)
     ordering = (latest.desc(), key.desc()) if filters.order != "oldest" else (earliest.asc(), key.asc())
-    found = db.session.execute(grouped.order_by(*ordering).limit(per_page).offset((page - 1) * per_page)).all()
+    # the page and the numbers of groups and comments in the view from one grouping of the comments (window
+    # functions over the groups), not a count of the groups first; a page beyond the last counts, then shows the last
+    counted = grouped.add_columns(func.count().over().label("groups"), func.sum(func.count()).over().label("comments"))
+
+    def page_of(number: int) -> list:
+        return db.session.execute(counted.order_by(*ordering).limit(per_page).offset((number - 1) * per_page)).all()
+
+    page = max(1, filters.page)
+    found = page_of(page)
+    if found:
+        groups, comments = found[0].groups, int(found[0].comments)
+    else:
+        groups = db.session.scalar(select(func.count()).select_from(grouped.subquery())) or 0
+        comments = db.session.scalar(select(func.count()).select_from(Comment).where(*conditions)) or 0
+        if groups and page > 1:
+            found = page_of(page := max(1, math.ceil(groups / per_page)))
+    pages = max(1, math.ceil(groups / per_page))
+    page = min(page, pages)
     keys = [row.group_key for row in found]
     sizes = {
         row.group_key: (row.n, row.max_id)
