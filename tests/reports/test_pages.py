@@ -284,6 +284,31 @@ def test_copies_grouped_after_the_report_was_read_are_folded_at_once(app, client
     assert page.count("同一封信") == 1 and "另有 1 份内容相同或相近的意见" in page
 
 
+def test_copies_the_grouping_worker_groups_after_the_report_was_read_are_folded_at_once(
+        app, client, clock, office_consultation):
+    """The report's plan is kept under a key that reads the grouping worker's last look at the consultation's
+    comments (max(grouped_at), from the index of migration 0062): the worker's grouping, which renews no token,
+    changes the next page."""
+    from portal.moderation.grouping import group_new_comments
+
+    consultation, comments = office_consultation
+    letter = "尊敬的领导：社区的老年食堂数量太少，建议增加投入。因为独居老人越来越多，希望延长服务时间，把助餐点办好。"
+    section = consultation.current_draft.sections[1]
+    clock.set(shanghai(2023, 5, 1, 9, 0))
+    group_new_comments()  # the comments of before: grouped, at 9:00
+    approved(consultation, section, [letter, "您好！" + letter.replace("建议", "希望") + "谢谢！"])
+    close_and_answer(clock, consultation, comments)
+    url = f"/consultations/{consultation.id}/feedback"
+    assert client.get(url).get_data(as_text=True).count("社区的老年食堂数量太少") == 2  # not grouped yet
+    entries = client.get(f"/api/v1/consultations/{consultation.id}/feedback").get_json()["total"]
+
+    clock.set(shanghai(2023, 5, 13, 8, 5))
+    assert group_new_comments() == 2  # the worker, later
+    page = client.get(url).get_data(as_text=True)
+    assert page.count("社区的老年食堂数量太少") == 1 and "另有 1 份内容相同或相近的意见" in page
+    assert client.get(f"/api/v1/consultations/{consultation.id}/feedback").get_json()["total"] == entries - 1
+
+
 def test_the_feedback_reports_plan_is_read_once_until_its_answers_change(app, client, clock, office_consultation):
     """Which comment each entry of the report shows is worked out from every comment received (20,000 on a contested
     draft) once, then kept under the consultation's comments token and the state of its answers: the page asked again
