@@ -6,13 +6,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
-from sqlalchemy import or_, select, text
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, or_, select, text
+from sqlalchemy.orm import aliased, selectinload
 
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation, public_consultation
 from portal.core.time import now
-from portal.drafts.models import Section
+from portal.drafts.models import Draft, Section
 from portal.extensions import db
 from portal.search import analysis
 from portal.search.backend import Hit, HitPage, get_backend
@@ -29,6 +29,9 @@ from portal.search.forms import KINDS, STATES
 from portal.search.models import COMMENT, CONSULTATION, SECTIONS, SearchQueueItem
 
 PER_PAGE = 20
+# results of each kind the plain text search reads at most while an index is rebuilt (ten pages): more are counted as
+# "more than"; without it, a common word read every section of every draft and every public comment
+FALLBACK_MAX = 200
 # index scopes of the drafts' text (Whoosh: the sections index and the notes index), rebuilt from any sections row
 DRAFT_SCOPES = ("sections", "notes")
 
@@ -160,7 +163,9 @@ def _section_snippet(section: Section, clauses) -> Markup:
 
 
 def _fallback(query, clauses, consultations, kinds, comment_consultation_ids, limit, offset) -> HitPage:
-    """A plain text search in the database, used while an index is rebuilt."""
+    """A plain text search in the database, used while an index is rebuilt: at most FALLBACK_MAX results of each kind
+    (sections of the current drafts, explanatory notes, comments), newest consultations and comments first, counted
+    as "more than" when there are more; the database stops reading at the first FALLBACK_MAX + 1 it finds."""
     # each word as typed, with full-width letters and digits folded (１５分钟 finds 15分钟 too) and in simplified
     # characters (養老 finds 养老, as the index does)
     words = [{w, unicodedata.normalize("NFKC", w), analysis.simplified(unicodedata.normalize("NFKC", w))}
@@ -170,31 +175,41 @@ def _fallback(query, clauses, consultations, kinds, comment_consultation_ids, li
         return [or_(*[column.contains(form, autoescape=True) for column in columns for form in forms])
                 for forms in words]
 
-    hits: list[Hit] = []
+    ids = list(consultations)
+    found: list[list[Hit]] = []
     if "section" in kinds:
+        later = aliased(Draft)
+        current = select(Draft.id).where(  # each consultation's current draft: its latest version
+            Draft.consultation_id.in_(ids),
+            Draft.version == select(func.max(later.version)).where(later.consultation_id == Draft.consultation_id)
+            .scalar_subquery())
         rows = db.session.execute(
-            select(Section.id, Consultation.id)
+            select(Section.id, Draft.consultation_id)
             .join(Section.draft)
-            .join(Consultation)
-            .where(Consultation.id.in_(list(consultations)), *holds(Section.text, Section.heading))
-            .order_by(Consultation.id, Section.position)
+            .where(Section.draft_id.in_(current), *holds(Section.text, Section.heading))
+            .order_by(Section.draft_id.desc(), Section.position)
+            .limit(FALLBACK_MAX + 1)
         ).all()
-        hits += [Hit("section", sid, cid, 0.0) for sid, cid in rows]
+        found.append([Hit("section", sid, cid, 0.0) for sid, cid in rows])
     if "note" in kinds:
         rows = db.session.execute(
             select(Consultation.id)
-            .where(Consultation.id.in_(list(consultations)), *holds(Consultation.explanatory_note))
-            .order_by(Consultation.id)
+            .where(Consultation.id.in_(ids), *holds(Consultation.explanatory_note))
+            .order_by(Consultation.id.desc())
+            .limit(FALLBACK_MAX + 1)
         ).scalars().all()
-        hits += [Hit("note", cid, cid, 0.0) for cid in rows]
+        found.append([Hit("note", cid, cid, 0.0) for cid in rows])
     if "comment" in kinds and comment_consultation_ids:
         rows = db.session.execute(
             public_comment_query(comment_consultation_ids)
             .where(*holds(Comment.body, Comment.proposal, Comment.organisation))
-            .order_by(Comment.id)
+            .order_by(Comment.id.desc())
+            .limit(FALLBACK_MAX + 1)
         ).all()
-        hits += [Hit("comment", r.id, r.consultation_id, 0.0) for r in rows]
-    return HitPage(hits[offset : offset + limit], len(hits))
+        found.append([Hit("comment", r.id, r.consultation_id, 0.0) for r in rows])
+    capped = any(len(hits) > FALLBACK_MAX for hits in found)
+    hits = [hit for each in found for hit in each[:FALLBACK_MAX]]
+    return HitPage(hits[offset : offset + limit], len(hits), capped)
 
 
 def request_rebuild(scopes: set) -> None:
