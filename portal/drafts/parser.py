@@ -233,14 +233,16 @@ def clean_spaces(s: str) -> str:
     """Remove spaces that text extraction put between CJK characters/punctuation/digits.
 
     A run of spaces is kept when one neighbour is a Latin letter, or when both neighbours are
-    ASCII letters/digits (``ISO 9001``, ``1 000``).
+    ASCII letters/digits (``ISO 9001``, ``1 000``). A run of invisible characters only (a zero-width space, a byte
+    order mark: nothing once made plain as a contact is, ``plain_characters``) is no space at all
+    (``zhang\u200b@example.com`` is ``zhang@example.com``, not ``zhang @example.com``).
     """
     if not s or not _space_re.search(s):
         return s
 
     def repl(m: re.Match) -> str:
         start, end = m.start(), m.end()
-        if start == 0 or end == len(s):
+        if start == 0 or end == len(s) or not plain_characters(m.group(0)):
             return ""
         a, b = s[start - 1], s[end]
         if _is_ascii_letter(a) or _is_ascii_letter(b):
@@ -1398,7 +1400,9 @@ _PHONE_RE = re.compile(
     r"(?:[（(]\s*0\d{2,3}\s*[）)]\s*\d{7,8}|0\d{2,3}\s*[-－—]\s*\d{7,8}(?:\s*[-－]\s*\d{1,5})?"
     r"|1[3-9]\d{9}|\d{7,8}|400[-－]?\d{3}[-－]?\d{4})"
 )
-_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+# spaces right beside the @ belong to the address ("zhang @example.com": a non-breaking space read as a space);
+# a space anywhere else ends it ("Wang Li@example.com" is Li@example.com)
+_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+[ \t]*@[ \t]*[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 
 
 def _contact(notice: str) -> Contact:
@@ -1424,8 +1428,9 @@ def _contact(notice: str) -> Contact:
         if number not in c.phones and not re.search(r"传\s*真\s*[:：]?\s*$", notice[:pm.start()]):
             c.phones.append(number)
     for em in _EMAIL_RE.finditer(plain_characters(notice)):  # ＠ typed in a Chinese input method, as a contact is read
-        if em.group(0) not in c.emails:
-            c.emails.append(em.group(0))
+        email = re.sub(r"[ \t]", "", em.group(0))
+        if email not in c.emails:
+            c.emails.append(email)
     for m in re.finditer(r"(?:报送至|报送到|报送给|反馈至|反馈到|反馈给|发送至|送至|寄至|寄送至|提交至|"
                          r"提交给|报至)\s*([^。；;,，、:：（(]{2,40})", notice):
         if "@" not in m.group(1) and not re.search(r"邮箱|电子|邮件|@", m.group(1)):

@@ -1049,3 +1049,28 @@ def test_a_list_of_appendices_naming_what_does_not_follow_stays_text():
                                           "甲机构、乙机构"])).to_dict()
     assert "附件：1.养老机构名单" in other["sections"][1]["text"]
     assert "起草说明（另行印发）" in other["sections"][1]["text"]
+
+
+@pytest.mark.parametrize("typed", ["zhang\u200b@example.com", "zhang@\ufeffexample.com", "zhang\u00a0@example.com",
+                                   "zhang\u3000@ example.com", "zhang\u200b\u200b@example\u200b.com"])
+def test_an_address_holding_an_invisible_character_or_a_space_beside_the_at_sign_is_read(typed):
+    text = "\n".join([
+        "某某办法（征求意见稿）",
+        f"请于2023年6月1日前将意见发送至电子邮箱{typed}，联系电话：0557-3255022。",
+        "一、总则",
+        "内容。",
+    ])
+    assert parse_draft(text).to_dict()["contact"]["emails"] == ["zhang@example.com"]
+
+
+def test_a_zero_width_space_is_no_space_but_a_real_space_still_parts_two_words():
+    text = "\n".join([
+        "某某办法（征求意见稿）",
+        "请于2023年6月1日前将意见发送至wang\u200bli@example.com或Zhang Wei@example.cn，也可发送至 chen@example.org 。",
+        "一、总则",
+        "适用于ISO\u00a09001认证的机构和Smart\u200bCity项目。",
+    ])
+    d = parse_draft(text).to_dict()
+    assert d["contact"]["emails"] == ["wangli@example.com", "Wei@example.cn", "chen@example.org"]
+    assert "wangli@example.com或Zhang Wei@example.cn" in d["notice"]
+    assert d["sections"][0]["text"] == "适用于ISO 9001认证的机构和SmartCity项目。"

@@ -50,3 +50,15 @@ def test_an_invisible_character_is_left_out_of_an_address_in_both_forms(app, cli
 
     receipt_from(post_comment(client, open_003, f"/consultations/{consultation_id}", body="好", author_contact=typed))
     assert db.session.scalars(select(Comment.author_contact)).one() == "zhang@example.com"
+
+
+@pytest.mark.parametrize("typed", ["zhang\u200b@example.com", "zhang\u00a0@example.com"], ids=["zero-width", "nbsp"])
+def test_an_uploaded_notice_with_an_invisible_character_in_its_address_gives_the_plain_address(app, client, office,
+                                                                                               submit, typed):
+    draft = f"某某办法（征求意见稿）\n请于2023年6月1日前将意见发送至电子邮箱{typed}。\n一、总则\n内容。\n"
+    response = submit("/office/upload", file=(draft.encode(), "draft.txt"))
+    assert response.status_code == 302
+    consultation_id = int(re.search(r"/office/consultations/(\d+)$", response.headers["Location"]).group(1))
+    assert db.session.get(Consultation, consultation_id).contact_emails == ["zhang@example.com"]
+    page = client.get(f"/office/consultations/{consultation_id}").get_data(as_text=True)
+    assert "<dt>电子邮箱</dt><dd>zhang@example.com</dd>" in page
