@@ -28,7 +28,7 @@ from portal.comments.attachments import clean_filename
 from portal.consultations.models import Consultation, ConsultationFile, DeadlineExtension
 from portal.core.time import SHANGHAI, chinese_date, now
 from portal.digests.rows import csv_bytes
-from portal.digests.services import FORMATS, build_digest, digest_meta, received_files, unused_name
+from portal.digests.services import FORMATS, build_digest, received_files, unused_name
 from portal.extensions import db
 
 DRAFTS, COMMENTS, RESULT, RECORDS = "1-草案", "2-意见", "3-结果", "4-记录"
@@ -102,19 +102,23 @@ def _drafts(consultation: Consultation, writer: _Writer) -> None:
 
 
 def _comments(consultation: Consultation, writer: _Writer) -> None:
-    from portal.digests.annotated import ANNOTATED_MAX, annotated_document
+    from portal.digests.annotated import TooManyToAnnotate, annotated_document, comments_to_annotate
     from portal.drafts.services import load_tree
+    from portal.responses.filters import ResponseFilters
 
     for fmt in FORMATS:  # every format of the digest
         buffer = io.BytesIO()
         build_digest(consultation, fmt, buffer, "system")
         writer.add(f"{COMMENTS}/意见汇总.{fmt}", buffer.getvalue())
-    total = digest_meta(consultation).total
-    if consultation.current_draft is not None and 0 < total <= ANNOTATED_MAX:
-        load_tree(consultation.current_draft)
-        writer.add(f"{COMMENTS}/批注版草案.docx", annotated_document(consultation))
-    elif total > ANNOTATED_MAX:
-        writer.done.left_out.append(f"批注版草案：意见超过 {ANNOTATED_MAX} 条，请在答复页面按章节筛选后分别下载。")
+    try:  # the annotated draft's cap as the office's download and the export worker ask it
+        total = comments_to_annotate(consultation, ResponseFilters())
+    except TooManyToAnnotate as refused:  # in the words of the download's refusal
+        writer.done.left_out.append(f"批注版草案：意见有 {refused.count:,} 条，批注版草案一次最多放 {refused.most:,} 条。"
+                                    "请在答复页面按章节等条件筛选后分别下载。")
+    else:
+        if consultation.current_draft is not None and total > 0:
+            load_tree(consultation.current_draft)
+            writer.add(f"{COMMENTS}/批注版草案.docx", annotated_document(consultation))
     for receipt_number, attachment in received_files(consultation):
         writer.add(f"{COMMENTS}/附件/{receipt_number}/{attachment.filename}", attachment.data, attachment.created_at)
 

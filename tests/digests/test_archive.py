@@ -103,3 +103,26 @@ def test_the_archive_holds_the_policy_as_issued(app, office_consultation, tmp_pa
     text = archive.read("3-结果/正式文件（正式文件.docx）.txt").decode("utf-8-sig")
     assert "文号：宿民发〔2023〕12号" in text and "印发日期：2023年6月15日" in text and "到2025年建成。" in text
     assert "采纳了关于助餐点的意见。" in text
+
+
+def test_above_the_annotated_drafts_cap_the_archive_says_what_the_download_says(app, client, login, monkeypatch,
+                                                                                office_consultation):
+    import portal.digests.annotated as annotated
+
+    consultation, _comments = office_consultation
+    login("office@example.gov.cn")
+    monkeypatch.setattr(annotated, "ANNOTATED_MAX", 3)  # four comments received: one too many
+    refused = client.get(f"/office/consultations/{consultation.id}/annotated.docx")
+    assert refused.status_code == 302
+    said = "有 4 条，批注版草案一次最多放 3 条。"
+    assert said in client.get(refused.headers["Location"]).get_data(as_text=True)
+    archive = zipfile.ZipFile(io.BytesIO(download(client, consultation).data))
+    assert "2-意见/批注版草案.docx" not in archive.namelist()
+    left_out = archive.read("说明.txt").decode("utf-8-sig").split("未包含：")[1]
+    assert f"批注版草案：意见{said}请在答复页面按章节等条件筛选后分别下载。" in left_out
+
+    monkeypatch.setattr(annotated, "ANNOTATED_MAX", 4)  # all four fit: both give the annotated draft
+    assert client.get(f"/office/consultations/{consultation.id}/annotated.docx").status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(download(client, consultation).data))
+    assert "2-意见/批注版草案.docx" in archive.namelist()
+    assert "批注版草案：" not in archive.read("说明.txt").decode("utf-8-sig")  # nothing left out of it
