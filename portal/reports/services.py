@@ -62,13 +62,30 @@ def responses_state(consultation_id: int) -> tuple:
         .where(Response.consultation_id == consultation_id)).one())
 
 
+# How far behind the newest grouping another grouping's clock may be (another host's worker) and still change the
+# feedback report's key (grouping_state)
+GROUPING_CLOCKS_APART = timedelta(minutes=1)
+
+
+def grouping_state(consultation_id: int) -> tuple:
+    """The grouping worker's last look at the consultation's comments (which renews no token): when it last grouped
+    some, and how many it grouped from a minute before then. A later grouping moves the first on, or, at the same
+    instant (a frozen clock; two workers within the clock's resolution) or a little before it (another host's clock),
+    adds to the second. Both read from the end of ix_comments_grouped (migration 0062): a minute's entries, not every
+    comment's."""
+    # "IS NOT NULL" (the same maximum) lets both engines read it from the end of ix_comments_grouped
+    grouped = (Comment.consultation_id == consultation_id, Comment.grouped_at.is_not(None))
+    newest = db.session.scalar(select(func.max(Comment.grouped_at)).where(*grouped))
+    if newest is None:
+        return None, 0
+    return newest, db.session.scalar(select(func.count()).select_from(Comment).where(
+        *grouped, Comment.grouped_at >= newest - GROUPING_CLOCKS_APART))
+
+
 def report_state(consultation_id: int) -> tuple:
     """What the feedback report depends on beside the consultation's tokens: its answers' state, and the grouping
-    worker's last look at its comments (which renews no token)."""
-    # "IS NOT NULL" (the same maximum) lets both engines read it from the end of ix_comments_grouped (migration 0062)
-    grouped = db.session.scalar(select(func.max(Comment.grouped_at)).where(Comment.consultation_id == consultation_id,
-                                                                           Comment.grouped_at.is_not(None)))
-    return (grouped, *responses_state(consultation_id))
+    worker's last look at its comments (grouping_state)."""
+    return (*grouping_state(consultation_id), *responses_state(consultation_id))
 
 
 # The report's plan (which comment each entry shows, and how many copies it folds), kept in each worker's memory under

@@ -309,6 +309,28 @@ def test_copies_the_grouping_worker_groups_after_the_report_was_read_are_folded_
     assert client.get(f"/api/v1/consultations/{consultation.id}/feedback").get_json()["total"] == entries - 1
 
 
+def test_two_groupings_at_the_same_instant_each_change_the_report(app, client, clock, office_consultation):
+    """Two groupings at one instant (a frozen clock; two workers within the clock's resolution) leave the newest
+    grouped_at as it was: the report's key still changes, by the comments grouped at (or just before) it."""
+    from portal.moderation.grouping import group_new_comments, ungrouped_count
+
+    consultation, comments = office_consultation
+    letter = "尊敬的领导：社区的老年食堂数量太少，建议增加投入。因为独居老人越来越多，希望延长服务时间，把助餐点办好。"
+    section = consultation.current_draft.sections[1]
+    approved(consultation, section, [letter, "您好！" + letter.replace("建议", "希望") + "谢谢！"])
+    close_and_answer(clock, consultation, comments)
+    clock.set(shanghai(2023, 5, 13, 8, 5))  # the clock stands still from here
+    assert group_new_comments(limit=ungrouped_count() - 1) > 0  # all but the second copy
+    url = f"/consultations/{consultation.id}/feedback"
+    assert client.get(url).get_data(as_text=True).count("社区的老年食堂数量太少") == 2
+    entries = client.get(f"/api/v1/consultations/{consultation.id}/feedback").get_json()["total"]
+
+    assert group_new_comments() == 1  # the second copy, at the same instant: a copy of the first
+    page = client.get(url).get_data(as_text=True)
+    assert page.count("社区的老年食堂数量太少") == 1 and "另有 1 份内容相同或相近的意见" in page
+    assert client.get(f"/api/v1/consultations/{consultation.id}/feedback").get_json()["total"] == entries - 1
+
+
 def test_the_feedback_reports_plan_is_read_once_until_its_answers_change(app, client, clock, office_consultation):
     """Which comment each entry of the report shows is worked out from every comment received (20,000 on a contested
     draft) once, then kept under the consultation's comments token and the state of its answers: the page asked again
