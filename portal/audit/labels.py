@@ -56,6 +56,7 @@ ACTION_LABELS = {
     "remove_final": _l("撤下正式文件"),
     "export_contacts": _l("下载含联系方式的意见汇总"),
     "export_attachments": _l("下载意见附件"),
+    "unit_advice": _l("责任单位提出答复建议"),
     # administration
     "create_user": _l("新建账户"),
     "update_user": _l("修改账户"),

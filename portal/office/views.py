@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.access import can_manage_consultation, get_managed_consultation, role_required
+from portal.audit.labels import action_label
 from portal.audit.models import AuditEntry
 from portal.comments.models import OFFLINE_CHANNELS, Comment
 from portal.consultations.models import Consultation
@@ -143,14 +144,13 @@ def review(consultation_id: int):
                            reviewed=publication_review.review_required(consultation),
                            publication_request=request_,
                            may_decide=request_ is not None and publication_review.may_decide(current_user, request_),
-                           return_form=ReturnPublicationForm(), plain_form=PlainForm())
+                           return_form=ReturnPublicationForm(), plain_form=PlainForm(), action_label=action_label)
 
 
 @bp.get("/consultations/<int:consultation_id>/audit")
 @role_required("office")
 def audit_log(consultation_id: int):
     """The consultation's whole audit log, newest first, a page at a time (its page lists the latest entries)."""
-    from portal.audit.labels import action_label
     from portal.audit.services import find_entries
     from portal.core.web import query_int
 

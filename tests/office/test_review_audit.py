@@ -54,3 +54,49 @@ def test_a_short_log_is_listed_whole(client, consultation, office):
     items = _audit_items(page)
     assert len(items) == 1 and "修改" in items[0]
     assert "更早的记录" not in page
+
+
+def _recorded_actions() -> set[str]:
+    """Every action code the portal's code records: the literal second argument of each ``record_action`` call, and
+    the names the calls take from a module's constants or the moderation form's actions."""
+    import ast
+    from pathlib import Path
+
+    from portal.consultations.samples import LOADED
+    from portal.moderation.forms import ACTIONS
+
+    codes = {LOADED, *ACTIONS}
+    for path in (Path(__file__).resolve().parents[2] / "portal").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            called = getattr(node.func, "id", getattr(node.func, "attr", None)) if isinstance(node, ast.Call) else None
+            if (called == "record_action"
+                    and len(node.args) > 1 and isinstance(node.args[1], ast.Constant)):
+                codes.add(node.args[1].value)
+    return codes
+
+
+def test_every_action_the_portal_records_has_a_name():
+    from portal.audit.labels import ACTION_LABELS
+
+    recorded = _recorded_actions()
+    assert {"cancel_meeting", "publish", "unit_advice", "approve", "load_sample"} <= recorded  # the scan finds them
+    assert sorted(recorded - set(ACTION_LABELS)) == []
+
+
+def test_the_page_names_each_action_as_the_audit_log_does(client, consultation, office):
+    from portal.audit.labels import ACTION_LABELS
+
+    codes = sorted(_recorded_actions() - {"cancel_meeting"}) + ["cancel_meeting"]  # the newest shown first
+    for code in codes:
+        record_action("system", code, consultation, consultation_id=consultation.id)
+    db.session.commit()
+
+    page = client.get(f"/office/consultations/{consultation.id}").get_data(as_text=True)
+    log = client.get(f"/office/consultations/{consultation.id}/audit").get_data(as_text=True)
+
+    shown = [item.rsplit(" · ", 1)[-1].strip() for item in _audit_items(page)]
+    assert len(shown) == min(len(codes), 50)
+    assert not set(shown) & set(codes)  # no code shown as it is
+    assert "取消会议" in shown and "cancel_meeting" not in page
+    assert shown == [item.rsplit(" · ", 1)[-1].strip() for item in _audit_items(log, "audit-list")]
+    assert set(shown) <= {str(label) for label in ACTION_LABELS.values()}
