@@ -80,7 +80,9 @@ def test_no_change_once_closed(client, clock, consultation, office, submit):
     assert response.status_code == 422 and "征求意见已经截止，起草说明不能再修改。" in response.get_data(as_text=True)
     db.session.refresh(consultation)
     assert consultation.explanatory_note == "说明。"
-    assert "修改起草说明" not in client.get(f"/office/consultations/{consultation.id}").get_data(as_text=True)
+    review = client.get(f"/office/consultations/{consultation.id}").get_data(as_text=True)
+    assert f'href="{note_url(consultation)}"' not in review  # no link to change it (the audit list names the change)
+    assert "修改起草说明" in review  # the audit list: the change made before the deadline
 
 
 def test_the_note_downloads_as_a_word_document_of_its_own(client, consultation, office, submit):
