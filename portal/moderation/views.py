@@ -5,12 +5,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.accounts.access import role_required
 from portal.comments.attachments import attachments_of
 from portal.comments.attachments import staff_download
 from portal.comments.models import STANCES
+from portal.consultations.filter import Found, filter_options, find_consultation
 from portal.consultations.models import Consultation
 from portal.core.web import query_int
 from portal.extensions import db
@@ -72,18 +72,24 @@ def queue():
     # has not reached yet are grouped here first (a bounded number), so that the queue shows their groups.
     group_new_comments(limit=current_app.config["MODERATION_GROUP_ON_VIEW"])
     filters = _filters(request.args)
+    # another consultation than those listed, by its number or words of its title: one found is chosen
+    found = find_consultation(request.args.get("find", ""))
+    if found.only is not None:
+        chosen = _query(filters, consultation=found.only.id, section="", page=1)
+        return redirect(url_for("moderation.queue") + "?" + chosen)
     form = ModerationForm(view=filters.view, back=_query(filters))
-    return _render_queue(filters, form)
+    return _render_queue(filters, form, found=found)
 
 
-def _render_queue(filters: QueueFilters, form: ModerationForm, status: int = 200):
+def _render_queue(filters: QueueFilters, form: ModerationForm, status: int = 200, found: Found | None = None):
     page = queue_page(filters, current_app.config["MODERATION_PAGE_SIZE"])
-    consultations = db.session.scalars(select(Consultation).order_by(Consultation.id.desc())).all()
-    chosen = next((c for c in consultations if c.id == filters.consultation_id), None)
+    waiting = waiting_by_consultation()
+    consultations = filter_options(filters.consultation_id, first_ids=waiting)
+    chosen = db.session.get(Consultation, filters.consultation_id) if filters.consultation_id else None
     words = sensitive_words()
     return render_template(
         "moderation/queue.html",
-        page=page, filters=filters, form=form, consultations=consultations, chosen=chosen,
+        page=page, filters=filters, form=form, consultations=consultations, chosen=chosen, found=found or Found(""),
         sections=chosen.current_draft.sections if chosen and chosen.current_draft else [],
         reports=reports_for([row.comment for row in page.rows]),
         attachments=attachments_of(row.comment.id for row in page.rows),
@@ -92,7 +98,7 @@ def _render_queue(filters: QueueFilters, form: ModerationForm, status: int = 200
         query=lambda **changes: _query(filters, **changes),
         labels={"flag": FLAG_LABELS, "status": STATUS_LABELS, "stance": STANCE_LABELS, "action": ACTION_LABELS,
                 "hide": HIDE_REASON_LABELS, "report": REPORT_REASON_LABELS},
-        views=VIEWS, ungrouped=ungrouped_count(), waiting=waiting_by_consultation(),
+        views=VIEWS, ungrouped=ungrouped_count(), waiting=waiting,
     ), status
 
 

@@ -22,7 +22,8 @@ class SearchArgs:
         values = {"q": self.q, "consultation": self.consultation_id, "state": self.state, "kind": self.kind,
                   "page": self.page}
         values.update(changes)
-        return {k: v for k, v in values.items() if v not in (None, "", 1) or (k == "q")}
+        # the first page goes without its number; consultation 1 keeps its own (its filter was lost before)
+        return {k: v for k, v in values.items() if v not in (None, "") and (k, v) != ("page", 1) or (k == "q")}
 
 
 def _int(value: str | None) -> int | None:

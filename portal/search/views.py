@@ -1,9 +1,10 @@
 """The search page: one box on every page, filters, highlighted snippets, pages of results."""
 from flask import Blueprint, redirect, render_template, request, url_for
 
+from portal.consultations.filter import filter_options, find_consultation
 from portal.extensions import db, limiter
 from portal.search.forms import parse_search_args
-from portal.search.services import KINDS, STATES, search, searchable_consultations
+from portal.search.services import KINDS, STATES, search
 
 bp = Blueprint("search", __name__)
 
@@ -12,6 +13,10 @@ bp = Blueprint("search", __name__)
 @limiter.limit("60 per minute")
 def results():
     args = parse_search_args(request.args)
+    # another consultation than those listed, by its number or words of its title: one found is chosen
+    picked = find_consultation(request.args.get("find", ""), published_only=True)
+    if picked.only is not None:
+        return redirect(url_for("search.results", **args.link_args(consultation=picked.only.id, page=1)))
     found = search(args.q, args.consultation_id, args.state, args.kind, args.page) if args.q else None
     # a rebuild request may have been queued: committed without expiring the results read (nothing they show was
     # written), which the page would otherwise read again one by one
@@ -28,7 +33,8 @@ def results():
         "search/results.html",
         args=args,
         found=found,
-        consultations=searchable_consultations(),
+        consultations=filter_options(args.consultation_id, published_only=True),
+        picked=picked,
         kinds=KINDS,
         states=STATES,
     )
