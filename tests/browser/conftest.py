@@ -133,7 +133,9 @@ def open_page(browser, live_portal):
             base_url=live_portal.url, viewport=viewport, java_script_enabled=javascript, bypass_csp=bypass_csp,
             locale=locale, is_mobile=viewport["width"] < 600, has_touch=viewport["width"] < 600,
         )
-        context.set_default_timeout(10_000)
+        # a bound against a page that never comes, not a speed check: a loaded 2-core CI machine once took more
+        # than 10 s to finish a navigation that takes a fraction of a second alone (2026-12-06)
+        context.set_default_timeout(30_000)
         contexts.append(context)
         page = context.new_page()
         page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
