@@ -15,7 +15,7 @@ from portal.admin.directory_file import DirectoryFileError, read_directory
 from portal.admin.forms import PUBLICATION_REVIEW_CODES, AliasForm, DirectoryImportForm, UnitForm, UserForm
 from portal.extensions import db
 from portal.office import publication_review
-from portal.office.forms import split_list
+from portal.office.forms import split_emails
 from portal.units.models import Unit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -110,7 +110,7 @@ def unit(unit_id: int | None = None):
     if form.validate_on_submit():
         parent = db.session.get(Unit, form.parent.data) if form.parent.data else None
         try:
-            services.save_unit(current_user, record, form.name.data, split_list(form.emails.data), parent,
+            services.save_unit(current_user, record, form.name.data, split_emails(form.emails.data), parent,
                                [a for a in (form.aliases.data or "").replace("、", "\n").splitlines()],
                                PUBLICATION_REVIEW_CODES[form.publication_review.data])
         except services.AdminError as error:

@@ -294,6 +294,14 @@ def split_list(value: str | None) -> list[str]:
     return [item for item in re.split(r"[、，,；;\s]+", value or "") if item]
 
 
+def split_emails(value: str | None) -> list[str]:
+    """"zhang@example.com、li @ example.com" → two addresses: a space typed beside an @ (or a non-breaking one) does
+    not part an address (``join_at``, as a comment's contact)."""
+    from portal.comments.contacts import join_at
+
+    return split_list(join_at(value or ""))
+
+
 def split_phones(value: str | None) -> list[str]:
     """"0557 3255022、138 0013 8000" → two numbers: parted at 、，,; and at a space only between whole numbers (seven
     digits or more each: "3255022 18005572983"), never inside one written in groups."""

@@ -28,7 +28,7 @@ from portal.office.forms import (
     END_OF_DAY, ExplanatoryNoteForm, ExtendForm, FinalDocumentForm, ImportCommentsForm, ImportEmailsForm, MailboxForm,
     NoticeForm, PlainForm, PreviousRoundForm, PublishedFileForm, PublishForm, QuestionsForm, RecordCommentForm, ReviseForm,
     ReturnPublicationForm, SectionForm, SplitSectionForm, TermsForm, UploadForm, WithdrawForm,
-    draft_section_choices, local_datetime, meeting_choices, previous_round_choices, question_choices, split_list,
+    draft_section_choices, local_datetime, meeting_choices, previous_round_choices, question_choices, split_emails,
     split_phones,
 )
 from portal.office.inbox import import_emailed_comments
@@ -205,7 +205,7 @@ def edit_notice(consultation_id: int):
         values = {name: getattr(form, name).data for name in (
             "title", "issuer", "notice_date", "addressee", "contact_office", "contact_person", "contact_address")}
         values["contact_phones"] = split_phones(form.contact_phones.data)
-        values["contact_emails"] = split_list(form.contact_emails.data)
+        values["contact_emails"] = split_emails(form.contact_emails.data)
         if not consultation.is_published:  # published: the page shows the deadline, the extension page moves it
             values["deadline"] = local_datetime(form.deadline_date.data, form.deadline_time.data)
         try:

@@ -15,6 +15,7 @@ from tests.helpers import post_comment, receipt_from
 TYPED = {
     "full-width": "ｚｈａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ",
     "spaces": "\u3000 zhang@example.com \u3000",
+    "non-breaking space at the @": "zhang\u00a0@ example.com",
 }
 NOTICE_FIELDS = dict(title="某某办法（征求意见稿）", issuer="", notice_date="2023-04-12", addressee="",
                      deadline_date="2023-06-01", deadline_time="18:00", contact_office="", contact_person="",
