@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import machine, open_consultation, portal_database  # noqa: E402
+from bench.harness import machine, open_consultation, portal_database, timed_statements  # noqa: E402
 
 PHRASES = ["建议增加社区食堂的数量。", "希望提高护理人员的待遇。", "上门服务要公开收费标准。", "赞成这一条。",
            "农村互助养老需要资金保障。", "请明确各部门的职责。", "老年大学名额太少。", "无障碍改造要加快。",
@@ -136,8 +136,6 @@ def variants(found: dict) -> list[tuple[str, str]]:
 
 
 def run(kind: str, comments: int, repeat: int, slowest: bool) -> None:
-    from sqlalchemy import event
-
     from portal import create_app
 
     with portal_database(kind) as url:
@@ -150,16 +148,7 @@ def run(kind: str, comments: int, repeat: int, slowest: bool) -> None:
             filled = time.perf_counter() - began
             engine = db.engine
             db.session.remove()
-        statements: list[tuple[str, float]] = []
-        started: list[float] = []
-
-        @event.listens_for(engine, "before_cursor_execute")
-        def _before(conn, cursor, statement, parameters, context, executemany):
-            started.append(time.perf_counter())
-
-        @event.listens_for(engine, "after_cursor_execute")
-        def _after(conn, cursor, statement, parameters, context, executemany):
-            statements.append((statement, time.perf_counter() - started.pop()))
+        statements = timed_statements(engine)
 
         client = app.test_client()
         page = client.get("/login").get_data(as_text=True)

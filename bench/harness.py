@@ -39,6 +39,25 @@ def wait_until_idle(max_load: float = 0.7, timeout: float = 120.0) -> float:
     return load
 
 
+def timed_statements(engine) -> list[tuple[str, float]]:
+    """A list that every SQL statement ``engine`` runs from now on is appended to, with its time in seconds (clear it
+    between two measurements)."""
+    from sqlalchemy import event
+
+    statements: list[tuple[str, float]] = []
+    started: list[float] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(conn, cursor, statement, parameters, context, executemany):
+        started.append(time.perf_counter())
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, time.perf_counter() - started.pop()))
+
+    return statements
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.answering_list import PASSWORD, fill  # noqa: E402
-from bench.harness import SEEDS, machine, portal_database  # noqa: E402
+from bench.harness import SEEDS, machine, portal_database, timed_statements  # noqa: E402
 
 ISSUERS = ["某某市民政局", "某某市卫生健康委员会", "某某市住房和城乡建设局", "某某市交通运输局", "某某市教育局",
            "某某市生态环境局", "某某市人力资源和社会保障局", "某某市市场监督管理局", "某某市财政局", "某某市司法局"]
@@ -280,8 +280,6 @@ def login(app, email: str):
 
 def run(kind: str, consultations: int, comments: int, repeat: int, only: str | None, profile: str | None,
         slowest: str | None, warm: bool = False) -> None:
-    from sqlalchemy import event
-
     from portal import create_app
 
     with portal_database(kind) as url:
@@ -294,16 +292,7 @@ def run(kind: str, consultations: int, comments: int, repeat: int, only: str | N
             print(f"{kind}: world built in {time.perf_counter() - began:.0f} s", flush=True)
             engine = db.engine
             db.session.remove()
-        statements: list[tuple[str, float]] = []
-        started: list[float] = []
-
-        @event.listens_for(engine, "before_cursor_execute")
-        def _before(conn, cursor, statement, parameters, context, executemany):
-            started.append(time.perf_counter())
-
-        @event.listens_for(engine, "after_cursor_execute")
-        def _after(conn, cursor, statement, parameters, context, executemany):
-            statements.append((statement, time.perf_counter() - started.pop()))
+        statements = timed_statements(engine)
 
         clients = {"public": app.test_client(), "office": login(app, "office@bench.example.gov.cn"),
                    "moderator": login(app, "moderator@bench.example.gov.cn"),
