@@ -10,11 +10,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, or_, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import load_only
 
-from portal.consultations.models import Consultation
-from portal.core.time import now
+from portal.consultations.models import Consultation, closed_consultation
 from portal.core.web import query_int
 from portal.extensions import db
 
@@ -30,14 +29,6 @@ def _labelled(query):
     return query.options(load_only(*LABEL_COLUMNS))
 
 
-def _closed(at):
-    """SQL: closed at ``at``, as ``Consultation.state`` says (to the second)."""
-    at = at.replace(microsecond=0)
-    return and_(Consultation.published_at.is_not(None),
-                or_(Consultation.opens_at.is_(None), Consultation.opens_at <= at),
-                Consultation.deadline.is_not(None), Consultation.deadline < at)
-
-
 def filter_options(chosen_id: int | None = None, *, published_only: bool = False, first_ids=(),
                    limit: int = LISTED) -> list[Consultation]:
     """At most ``limit`` consultations for the filter: those in ``first_ids`` (e.g. with comments waiting), then those
@@ -45,7 +36,7 @@ def filter_options(chosen_id: int | None = None, *, published_only: bool = False
     first; and the chosen one, first, when it is not among them (and may be chosen: published, if asked)."""
     first_ids = sorted(set(first_ids), reverse=True)[:limit]
     first = [(Consultation.id.in_(first_ids), 0)] if first_ids else []
-    rank = case(*first, (_closed(now()), 2), else_=1)
+    rank = case(*first, (closed_consultation(), 2), else_=1)
     query = _labelled(select(Consultation)).order_by(rank, Consultation.id.desc()).limit(limit)
     if published_only:
         query = query.where(Consultation.published_at.is_not(None))

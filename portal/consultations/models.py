@@ -5,7 +5,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, select, text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, and_, or_, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.time import UTCDateTime, local, now
@@ -180,6 +180,14 @@ class Consultation(ConsultationState, db.Model):
 
     def __repr__(self) -> str:
         return f"<Consultation {self.id} {self.title[:20]!r}>"
+
+
+def closed_consultation(at: datetime | None = None):
+    """SQL: the consultation is closed at ``at`` (now), as ``Consultation.state`` says (to the second)."""
+    at = (at or now()).replace(microsecond=0)
+    return and_(Consultation.published_at.is_not(None),
+                or_(Consultation.opens_at.is_(None), Consultation.opens_at <= at),
+                Consultation.deadline.is_not(None), Consultation.deadline < at)
 
 
 def published_consultations():

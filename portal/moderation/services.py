@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from portal.audit.services import record_action
 from portal.comments.attachments import text_of_files_contains
 from portal.comments.models import Comment
-from portal.consultations.models import Consultation
+from portal.consultations.models import Consultation, closed_consultation
 from portal.core.statements import prepared, run
 from portal.core.time import now
 from portal.core.tokens import remember
@@ -505,14 +505,6 @@ class ModesPage:
     consultations: list[Consultation]
     page: int
     pages: int
-
-
-def closed_consultation(at=None):
-    """SQL: the consultation is closed at ``at`` (now), as ``Consultation.state`` says (to the second)."""
-    at = (at or now()).replace(microsecond=0)
-    return and_(Consultation.published_at.is_not(None),
-                or_(Consultation.opens_at.is_(None), Consultation.opens_at <= at),
-                Consultation.deadline.is_not(None), Consultation.deadline < at)
 
 
 def moderation_modes_page(page: int, per_page: int = MODES_PER_PAGE) -> ModesPage:
