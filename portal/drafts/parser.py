@@ -1221,6 +1221,33 @@ def _title_from_text(s: str) -> str | None:
     return None
 
 
+# an office's name ends so: 办公室, 局, 委员会, 人民政府, 厅, 部, 领导小组, 中心, 专班 …
+_OFFICE_END_RE = re.compile(
+    r"(?:办公室|办公厅|委员会|政府|小组|专班|指挥部|中心|局|厅|部|委|办|院|署|处|室|会|联|站|所|队|组)$"
+)
+_HEADLINE_ISSUER_RE = re.compile(r"^(.{2,60}?)关于(?=.)")
+# what a sentence, not an office, starts or holds before its 关于 ("为贯彻落实国务院关于…")
+_NOT_OFFICE_RE = re.compile(r"^(?:为|根据|按照|依据|经|现将|关于|转发|印发|请)|贯彻|落实|学习|根据|按照")
+
+
+def _headline_issuer(text: str) -> str | None:
+    """The office a headline names before its 关于 ("X关于印发《…》的通知", "X关于…的实施意见"), or None: X is
+    one office or several (joined by 、 or spaces), each ending as an office does; "X转发Y关于…" is X's."""
+    m = _HEADLINE_ISSUER_RE.match(_strip(text))
+    if not m:
+        return None
+    issuer = _strip(m.group(1))
+    forwarded = re.match(r"^(.{2,}?)转发", issuer)
+    if forwarded:
+        issuer = forwarded.group(1)
+    if re.search(r"[《》〈〉<>。，,；;：:！？!?\d]", issuer) or _NOT_OFFICE_RE.search(issuer):
+        return None
+    parts = [part for part in re.split(r"[、\s]+", issuer) if part]
+    if not parts or not all(_OFFICE_END_RE.search(part) and len(part) >= 2 for part in parts):
+        return None
+    return issuer
+
+
 @dataclass
 class _Front:
     title: str | None = None
@@ -1247,6 +1274,8 @@ def _front_matter(paras: list[_Para], st: _State) -> _Front:
     meta_date = None
     loose_date = None
     letterhead_issuer = None
+    source_issuer = None  # the page's 来源/信息来源: who posted the notice, not who issued it
+    headline_issuer = None  # the office the notice's headline names ("X关于印发《…》的通知")
     title_lines: list[str] = []
     headline_title = None
 
@@ -1324,7 +1353,9 @@ def _front_matter(paras: list[_Para], st: _State) -> _Front:
             key, val = m.group(1), _strip(m.group(2))
             if key in ("日期", "发布日期", "发布时间", "成文日期", "时间"):
                 meta_date = meta_date or _date_in_text(val)
-            elif key in ("来源", "信息来源", "发文部门", "发布单位", "发布机构", "发文机关"):
+            elif key in ("来源", "信息来源"):
+                source_issuer = source_issuer or val
+            elif key in ("发文部门", "发布单位", "发布机构", "发文机关"):
                 meta_issuer = meta_issuer or val
             st.consume(p.lines, "meta")
         elif kd == "date":
@@ -1344,6 +1375,8 @@ def _front_matter(paras: list[_Para], st: _State) -> _Front:
             fr.addressee = _strip(t)[:-1].rstrip()
             st.consume(p.lines, "addressee")
         elif kd in ("notice_title", "notice"):
+            if kd == "notice_title" and not seen_preamble:
+                headline_issuer = headline_issuer or _headline_issuer(t)
             fr.notice.append(t)
             seen_notice = True
         elif kd == "other" and _title_like(t) and not seen_notice and not seen_preamble:
@@ -1389,7 +1422,12 @@ def _front_matter(paras: list[_Para], st: _State) -> _Front:
                     cand = m.group(1)
                     break
         fr.title = _norm_title(cand) if cand else None
-    fr.issuer = fr.issuer or meta_issuer or letterhead_issuer
+    if headline_issuer is None and title_lines:  # a title line "X关于…的实施意见", or one broken before its 关于
+        headline_issuer = next((found for found in map(_headline_issuer, title_lines) if found),
+                               None) or _headline_issuer("".join(title_lines))
+    # the notice's own signature first (set above; one at the end of the body, after it, wins too), then the office
+    # its headline names, the page's issuing-office field, the letterhead, and last the page's 来源 (its poster)
+    fr.issuer = fr.issuer or headline_issuer or meta_issuer or letterhead_issuer or source_issuer
     fr.notice_date = fr.notice_date or meta_date or loose_date
     return fr
 

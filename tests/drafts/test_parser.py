@@ -157,7 +157,8 @@ def test_000_fields_debris_and_units_line():
     r = seed("000")
     d = r.to_dict()
     assert d["title"] == "临海市公共服务优质共享行动老有康养专项实施方案(2023—2025年)"
-    assert d["issuer"] == "市民政局"
+    # the office its headline names ("X关于印发《…》的通知"), not the page's "来源:市民政局" (who posted it)
+    assert d["issuer"] == "台州市临海市公共服务优质共享行动专班办公室"
     assert d["notice_date"] == "2023-12-06"
     assert d["deadline"] is None and "deadline_missing" in codes(r)
     assert d["is_draft_for_comment"] is False
@@ -908,6 +909,55 @@ def test_signature_at_end_of_body():
     assert d["sections"][2]["kind"] == "appendix" and d["sections"][2]["heading"] == "名单"
     assert d["addressee"] == "各有关单位"
     assert d["title"] == "某某清单"
+
+
+HEADLINE_NOTICE = [
+    "某某市养老服务工作专班办公室关于印发《某某市养老服务实施方案》的通知",
+    "日期:2023-12-06 14:41",
+    "来源:某某市民政局",
+    "为推进养老服务发展，特制定以下实施方案。",
+    "一、工作要求",
+    "内容。",
+    "二、保障措施",
+    "内容。",
+]
+
+
+def test_issuer_from_headline_before_page_source():
+    d = parse_draft("\n".join(HEADLINE_NOTICE)).to_dict()
+    assert d["issuer"] == "某某市养老服务工作专班办公室"
+    assert d["title"] == "某某市养老服务实施方案"
+    assert d["notice_date"] == "2023-12-06"
+    # joint issuers, and a notice forwarding another office's: the office(s) that issue this one
+    for headline, issuer in (("某某市民政局、某某市财政局关于印发《某某办法》的通知", "某某市民政局、某某市财政局"),
+                             ("某某市民政局转发省民政厅关于做好养老服务工作的通知", "某某市民政局"),
+                             ("某某市人民政府关于加快养老服务发展的实施意见", "某某市人民政府")):
+        text = "\n".join([headline] + HEADLINE_NOTICE[1:])
+        assert parse_draft(text).to_dict()["issuer"] == issuer, headline
+
+
+def test_issuer_signature_wins_over_headline():
+    signed_first = HEADLINE_NOTICE[:3] + ["各有关单位：", "现将《某某市养老服务实施方案》印发给你们，请认真贯彻执行。",
+                                          "某某市民政局", "2023年12月5日"] + HEADLINE_NOTICE[4:]
+    d = parse_draft("\n".join(signed_first)).to_dict()
+    assert d["issuer"] == "某某市民政局" and d["notice_date"] == "2023-12-05"
+    signed_last = HEADLINE_NOTICE + ["某某市卫生健康委员会", "2023年12月5日"]
+    d = parse_draft("\n".join(signed_last)).to_dict()
+    assert d["issuer"] == "某某市卫生健康委员会" and d["notice_date"] == "2023-12-05"
+    assert d["sections"][-1]["text"] == "内容。"
+
+
+def test_issuer_from_page_source_or_letterhead_without_headline():
+    no_office = ["关于印发《某某市养老服务实施方案》的通知"] + HEADLINE_NOTICE[1:]
+    assert parse_draft("\n".join(no_office)).to_dict()["issuer"] == "某某市民政局"
+    source_only = HEADLINE_NOTICE[1:]
+    assert parse_draft("\n".join(source_only)).to_dict()["issuer"] == "某某市民政局"
+    # a sentence naming an office before its 关于 is no headline
+    sentence = ["为贯彻落实国务院关于养老服务的通知"] + HEADLINE_NOTICE[1:]
+    assert parse_draft("\n".join(sentence)).to_dict()["issuer"] == "某某市民政局"
+    # the letterhead ("X文件") is the formal issuer, the page's 来源 only who posted it
+    letterhead = ["某某市人民政府办公室文件"] + no_office
+    assert parse_draft("\n".join(letterhead)).to_dict()["issuer"] == "某某市人民政府办公室"
 
 
 # ------------------------------------------------------------------------ organisers in an appendix
