@@ -1227,7 +1227,7 @@ _OFFICE_END_RE = re.compile(
 )
 _HEADLINE_ISSUER_RE = re.compile(r"^(.{2,60}?)关于(?=.)")
 # what a sentence, not an office, starts or holds before its 关于 ("为贯彻落实国务院关于…")
-_NOT_OFFICE_RE = re.compile(r"^(?:为|根据|按照|依据|经|现将|关于|转发|印发|请)|贯彻|落实|学习|根据|按照")
+_NOT_OFFICE_RE = re.compile(r"^(?:为|根据|按照|依据|经|现将|关于|转发|印发|请|学习)|贯彻|落实|根据|按照")
 
 
 def _headline_issuer(text: str) -> str | None:

@@ -931,7 +931,9 @@ def test_issuer_from_headline_before_page_source():
     # joint issuers, and a notice forwarding another office's: the office(s) that issue this one
     for headline, issuer in (("某某市民政局、某某市财政局关于印发《某某办法》的通知", "某某市民政局、某某市财政局"),
                              ("某某市民政局转发省民政厅关于做好养老服务工作的通知", "某某市民政局"),
-                             ("某某市人民政府关于加快养老服务发展的实施意见", "某某市人民政府")):
+                             ("某某市人民政府关于加快养老服务发展的实施意见", "某某市人民政府"),
+                             ("某某市学习型城市建设领导小组办公室关于印发《某某方案》的通知",
+                              "某某市学习型城市建设领导小组办公室")):
         text = "\n".join([headline] + HEADLINE_NOTICE[1:])
         assert parse_draft(text).to_dict()["issuer"] == issuer, headline
 
