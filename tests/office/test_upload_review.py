@@ -40,6 +40,15 @@ def test_upload_stores_an_unpublished_draft_of_the_office_and_shows_the_review(a
     assert (entry.action, entry.consultation_id, entry.actor_id) == ("upload", consultation_id, office.id)
 
 
+def test_the_review_names_the_office_the_notices_headline_names(app, client, office, upload_seed):
+    """Seed 000: "台州市临海市公共服务优质共享行动专班办公室关于印发《…》的通知", posted by "来源:市民政局"."""
+    consultation_id = upload_seed("000")
+    issuer = "台州市临海市公共服务优质共享行动专班办公室"
+    assert db.session.get(Consultation, consultation_id).issuer == issuer
+    page = client.get(f"/office/consultations/{consultation_id}").get_data(as_text=True)
+    assert f'<dt>发布单位</dt><dd><span lang="zh-CN">{issuer}</span></dd>' in page
+
+
 def test_a_docx_is_read_by_its_content_whatever_its_name(app, client, office, submit):
     data = docx_of(["关于养老服务的实施意见（征求意见稿）", "一、总体要求", "坚持以人为本。", "二、主要措施", "完善服务网络。"])
     response = submit("/office/upload", file=(data, "draft.txt"))
