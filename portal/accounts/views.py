@@ -1,7 +1,8 @@
 """Log in and out, and change one's password (staff only)."""
-from flask import (Blueprint, current_app, flash, make_response, redirect, render_template, request, session,
+from flask import (Blueprint, current_app, make_response, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -9,6 +10,7 @@ from portal.accounts.forms import CodeForm, LoginForm, PasswordForm, TurnOffForm
 from portal.accounts.services import AccountError, authenticate, change_password
 from portal.accounts.two_factor import (check_second_step, grouped, new_recovery_codes, new_secret, provisioning_uri,
                                         required, turn_off, turn_on)
+from portal.core.flash import flash_message
 from portal.core.qr import qr_svg_inline
 from portal.core.time import now
 from portal.core.web import local_path
@@ -110,7 +112,7 @@ def password():
         else:
             db.session.commit()
             login_user(current_user._get_current_object())  # this session with the new epoch
-            flash(_("密码已修改。其他浏览器和设备上的登录已经退出。"), "success")
+            flash_message(_l("密码已修改。其他浏览器和设备上的登录已经退出。"), "success")
             return redirect(url_for("accounts.password"))
     return render_template("accounts/password.html", form=form), 422 if form.errors else 200
 
@@ -179,7 +181,7 @@ def two_factor():
                     codes = new_recovery_codes(user, renew.code.data)
                 except AccountError as error:
                     db.session.rollback()
-                    flash(error.message, "error")
+                    flash_message(error.message, "error")
                 else:
                     db.session.commit()
                     return render_template("accounts/recovery_codes.html", codes=codes)
@@ -196,7 +198,7 @@ def two_factor():
                 turn_off(user, user)
                 db.session.commit()
                 login_user(user)  # this session with the new epoch
-                flash(_("两步验证已关闭。"), "success")
+                flash_message(_l("两步验证已关闭。"), "success")
                 return redirect(url_for("accounts.two_factor"))
             db.session.rollback()
         return render_template("accounts/two_factor_on.html", form=form,

@@ -1,8 +1,9 @@
 """Administration under /admin: staff accounts, the directory of units, its import, unmatched names."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -13,6 +14,7 @@ from portal.accounts.access import role_required
 from portal.admin import services
 from portal.admin.directory_file import DirectoryFileError, read_directory
 from portal.admin.forms import PUBLICATION_REVIEW_CODES, AliasForm, DirectoryImportForm, UnitForm, UserForm
+from portal.core.flash import chinese_part, flash_message
 from portal.extensions import db
 from portal.office import publication_review
 from portal.office.forms import split_emails
@@ -143,7 +145,7 @@ def import_units():
             form.file.errors = list(form.file.errors) + [error.message]
         else:
             db.session.commit()
-            flash(_("导入完成：新增 %(created)d 个单位，更新 %(updated)d 个单位。", created=result[0], updated=result[1]))
+            flash_message(_l("导入完成：新增 %(created)d 个单位，更新 %(updated)d 个单位。", created=result[0], updated=result[1]))
             return redirect(url_for("admin.units"))
     status = 422 if form.errors else 200
     return render_template("admin/import.html", form=form), status
@@ -159,12 +161,12 @@ def add_alias():
             services.add_alias(current_user, db.session.get(Unit, form.unit.data), form.alias.data)
         except services.AdminError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            flash_message(error.message, "error")
         else:
             db.session.commit()
-            flash(_("已把「%(name)s」记为单位的别名。", name=form.alias.data))
+            flash_message(_l("已把「%(name)s」记为单位的别名。", name=chinese_part(form.alias.data)))
     else:
-        flash(_("请选择这个名称对应的单位。"), "error")
+        flash_message(_l("请选择这个名称对应的单位。"), "error")
     return redirect(url_for("admin.units") + "#unmatched")
 
 
@@ -179,10 +181,10 @@ def reset_two_factor(user_id: int):
     if account is None:
         abort(404)
     if account.id == current_user.id:  # a stolen session must not remove its own second factor without a code
-        flash(_("自己的两步验证请在“两步验证”页面用密码和验证码关闭；手机丢失时，请另一位管理员重置。"), "error")
+        flash_message(_l("自己的两步验证请在“两步验证”页面用密码和验证码关闭；手机丢失时，请另一位管理员重置。"), "error")
         return redirect(url_for("admin.user", user_id=account.id))
     if account.two_factor_on:  # (the POST's CSRF token is checked before every view: portal/core/csrf.py)
         turn_off(account, current_user)
         db.session.commit()
-        flash(_("已重置 %(name)s 的两步验证。对方下次登录时只需要密码，然后可以重新开启。", name=account.name), "success")
+        flash_message(_l("已重置 %(name)s 的两步验证。对方下次登录时只需要密码，然后可以重新开启。", name=chinese_part(account.name)), "success")
     return redirect(url_for("admin.user", user_id=account.id))

@@ -1,7 +1,8 @@
 """Public pages: the list of consultations (and its Atom feed), a consultation with its draft, one section with its
 comments, the notice to print with its QR code."""
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import undefer
 
 from portal.comments import page_cache
@@ -18,6 +19,7 @@ from portal.consultations.models import Consultation, ConsultationFile, public_c
 from portal.consultations.rounds import round_comparison, round_links
 from portal.consultations.services import closing_summary, latest_published
 from portal.consultations.terms import terms_by_section
+from portal.core.flash import flash_message
 from portal.core.qr import qr_svg_file, qr_svg_inline
 from portal.core.time import local, now, rfc3339
 from portal.core.web import ascii_suffix, file_download, query_int, session_digest
@@ -205,12 +207,12 @@ def choices(consultation_id: int):
                                session_digest("choice voter"))
     except ChoiceRefused as refusal:
         db.session.rollback()
-        flash(str(refusal), "error")
+        flash_message(str(refusal), "error")
     else:
         db.session.commit()
         session[SESSION_KEY] = {**remembered, str(consultation.id): sorted(answered | set(taken))}
-        flash(_("谢谢，已记下您的选择。表态情况在征求意见截止后公布。") if taken
-              else _("您已经对这些问题表过态了，这次没有重复计入。"))
+        flash_message(_l("谢谢，已记下您的选择。表态情况在征求意见截止后公布。") if taken
+                      else _l("您已经对这些问题表过态了，这次没有重复计入。"))
     return redirect(url_for("consultations.show", consultation_id=consultation.id, _anchor="choices"), 303)
 
 

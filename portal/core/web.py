@@ -353,6 +353,9 @@ def register(app: Flask) -> None:
     # without the context mark them too, instead of writing lang="")
     app.add_template_global("zh-CN", "content_lang")
     app.add_template_global(return_path)
+    from portal.core.flash import flashed_messages
+
+    app.add_template_global(flashed_messages)  # flashed messages in the language of the page that shows them
     # the site's icon (pages link it; a browser or feed reader that asks for /favicon.ico is sent there)
     app.add_url_rule("/favicon.ico", "favicon",
                      lambda: redirect(url_for("static", filename="favicon.svg"), code=301))

@@ -2,14 +2,16 @@
 office's pages to announce them, choose who attends and publish what was said."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.accounts.access import get_managed_consultation, role_required
 from portal.citizens.services import current_citizen
 from portal.consultations.views import get_public_consultation
+from portal.core.flash import flash_message
 from portal.core.time import local
 from portal.core.web import file_download, query_int
 from portal.extensions import db, limiter
@@ -58,11 +60,11 @@ def show(consultation_id: int, meeting_id: int):
         else:
             db.session.commit()
             if registration.status == "waiting":
-                flash(_("名额已满，您已列入候补名单。请收藏这个页面或记下报名编号 %(number)s：递补后这里会显示，留了邮箱的还会收到邮件。",
-                        number=registration.number))
+                flash_message(_l("名额已满，您已列入候补名单。请收藏这个页面或记下报名编号 %(number)s：递补后这里会显示，留了邮箱的还会收到邮件。",
+                                 number=registration.number))
             else:
-                flash(_("报名成功。请收藏这个页面或记下报名编号 %(number)s：是否安排您参加，组织单位会通知您。",
-                        number=registration.number))
+                flash_message(_l("报名成功。请收藏这个页面或记下报名编号 %(number)s：是否安排您参加，组织单位会通知您。",
+                                 number=registration.number))
             return redirect(url_for("meetings.registration", key=secret), 303)
     status = 422 if form.errors else 200
     return render_template("meetings/show.html", consultation=consultation, meeting=meeting, form=form,
@@ -110,7 +112,7 @@ def registration(key: str):
             error = refusal.message
         else:
             db.session.commit()
-            flash(_("您已取消报名。"))
+            flash_message(_l("您已取消报名。"))
             return redirect(url_for("meetings.registration", key=key), 303)
     return _registration_page(registration, error=error)
 
@@ -195,7 +197,7 @@ def _office_action(consultation_id: int, meeting_id: int, form_class, page_form:
     consultation, meeting = _managed_meeting(consultation_id, meeting_id)
     form = form_class()
     if carry_out(form, lambda: action(meeting, form)) is not NOT_DONE:
-        flash(done(meeting))
+        flash_message(done(meeting))
         return redirect(url_for("meetings.office_meeting", consultation_id=consultation.id, meeting_id=meeting.id))
     return _office_page(consultation, meeting, **{page_form: form})
 
@@ -207,7 +209,7 @@ def office_meeting(consultation_id: int, meeting_id: int):
     if request.method == "POST":
         return _office_action(consultation_id, meeting_id, MeetingForm, "form",
                               lambda meeting, form: _save(meeting.consultation, meeting, form),
-                              lambda meeting: _("会议安排已保存。"))
+                              lambda meeting: _l("会议安排已保存。"))
     return _office_page(*_managed_meeting(consultation_id, meeting_id))
 
 
@@ -216,7 +218,7 @@ def office_meeting(consultation_id: int, meeting_id: int):
 def office_cancel(consultation_id: int, meeting_id: int):
     return _office_action(consultation_id, meeting_id, CancelMeetingForm, "cancel_form",
                           lambda meeting, form: services.cancel_meeting(meeting, current_user, form.reason.data),
-                          lambda meeting: _("会议已取消，已报名的人会收到通知（留了电子邮箱的）。请同时打电话告诉他们。"))
+                          lambda meeting: _l("会议已取消，已报名的人会收到通知（留了电子邮箱的）。请同时打电话告诉他们。"))
 
 
 @bp.post("/office/consultations/<int:consultation_id>/meetings/<int:meeting_id>/registrations")
@@ -227,7 +229,7 @@ def office_register(consultation_id: int, meeting_id: int):
                           lambda meeting, form: services.register_for(
                               meeting, current_user, name=form.name.data, phone=form.phone.data, email=form.email.data,
                               organisation=form.organisation.data, statement=form.statement.data),
-                          lambda meeting: _("已代为报名。"))
+                          lambda meeting: _l("已代为报名。"))
 
 
 @bp.post("/office/consultations/<int:consultation_id>/meetings/<int:meeting_id>/minutes")
@@ -235,7 +237,7 @@ def office_register(consultation_id: int, meeting_id: int):
 def office_minutes(consultation_id: int, meeting_id: int):
     return _office_action(consultation_id, meeting_id, MinutesForm, "minutes_form",
                           lambda meeting, form: services.publish_minutes(meeting, current_user, form.minutes.data),
-                          lambda meeting: _("会议情况已公布。") if meeting.minutes else _("会议情况已撤下。"))
+                          lambda meeting: _l("会议情况已公布。") if meeting.minutes else _l("会议情况已撤下。"))
 
 
 @bp.post("/office/consultations/<int:consultation_id>/meetings/<int:meeting_id>/decide")

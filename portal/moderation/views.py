@@ -1,9 +1,9 @@
 """The moderation queue (/moderation) and the actions on it; the moderation mode of each consultation."""
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_login import current_user
 
 from portal.accounts.access import role_required
@@ -12,6 +12,7 @@ from portal.comments.attachments import staff_download
 from portal.comments.models import STANCES
 from portal.consultations.filter import Found, filter_options, find_consultation
 from portal.consultations.models import Consultation
+from portal.core.flash import chinese_part, flash_message
 from portal.core.web import query_int
 from portal.extensions import db
 from portal.moderation.forms import ModerationForm, ModerationModeForm
@@ -117,25 +118,25 @@ def act():
         action, values = form.action.data, request.form.getlist("items")
     selections = [s for s in (parse_item(v) for v in values) if s is not None]
     if not selections:
-        flash(_("请先勾选要处理的意见。"), "error")
+        flash_message(_l("请先勾选要处理的意见。"), "error")
         return redirect(url_for("moderation.queue") + ("?" + back if back else ""), code=303)
     outcome = moderate(current_user, action, selections, filters.view, form.reason.data or None, form.note.data)
     db.session.commit()
     if outcome.done:
-        flash(ngettext("已%(action)s %(n)s 条意见。", "已%(action)s %(n)s 条意见。", outcome.done,
-                       action=ACTION_LABELS[action], n=outcome.done), "success")
+        flash_message(lazy_ngettext("已%(action)s %(n)s 条意见。", "已%(action)s %(n)s 条意见。", outcome.done,
+                                    action=ACTION_LABELS[action], n=outcome.done), "success")
     if outcome.stale:
-        flash(ngettext("%(n)s 条意见已由其他审核员处理，这次没有更改。请看它们现在的状态。",
-                       "%(n)s 条意见已由其他审核员处理，这次没有更改。请看它们现在的状态。", outcome.stale,
-                       n=outcome.stale), "error")
+        flash_message(lazy_ngettext("%(n)s 条意见已由其他审核员处理，这次没有更改。请看它们现在的状态。",
+                                    "%(n)s 条意见已由其他审核员处理，这次没有更改。请看它们现在的状态。", outcome.stale,
+                                    n=outcome.stale), "error")
     if outcome.held_personal:
-        flash(ngettext("%(n)s 份同文意见含有电话、身份证号或邮箱，没有一起通过，仍在队列中：请逐条查看，遮盖个人信息并通过。",
-                       "%(n)s 份同文意见含有电话、身份证号或邮箱，没有一起通过，仍在队列中：请逐条查看，遮盖个人信息并通过。",
-                       outcome.held_personal, n=outcome.held_personal), "error")
+        flash_message(lazy_ngettext("%(n)s 份同文意见含有电话、身份证号或邮箱，没有一起通过，仍在队列中：请逐条查看，遮盖个人信息并通过。",
+                                    "%(n)s 份同文意见含有电话、身份证号或邮箱，没有一起通过，仍在队列中：请逐条查看，遮盖个人信息并通过。",
+                                    outcome.held_personal, n=outcome.held_personal), "error")
     if outcome.not_applicable:
-        flash(ngettext("%(n)s 条意见的当前状态不能“%(action)s”，没有更改。",
-                       "%(n)s 条意见的当前状态不能“%(action)s”，没有更改。", outcome.not_applicable,
-                       n=outcome.not_applicable, action=ACTION_LABELS[action]), "error")
+        flash_message(lazy_ngettext("%(n)s 条意见的当前状态不能“%(action)s”，没有更改。",
+                                    "%(n)s 条意见的当前状态不能“%(action)s”，没有更改。", outcome.not_applicable,
+                                    n=outcome.not_applicable, action=ACTION_LABELS[action]), "error")
     return redirect(url_for("moderation.queue") + ("?" + back if back else ""), code=303)
 
 
@@ -186,12 +187,12 @@ def set_mode(consultation_id: int):
     form = ModerationModeForm()
     back = url_for("moderation.modes", page=query_int(request.args.get("page")) or None)  # the page it was set on
     if not form.validate():
-        flash(_("请选择审核方式。"), "error")
+        flash_message(_l("请选择审核方式。"), "error")
         return redirect(back, code=303)
     if set_moderation_mode(current_user, consultation, form.mode.data):
         db.session.commit()
-        flash(_("“%(title)s”的审核方式已改为：%(mode)s。", title=consultation.title, mode=MODE_LABELS[form.mode.data]),
-              "success")
+        flash_message(_l("“%(title)s”的审核方式已改为：%(mode)s。", title=chinese_part(consultation.title),
+                         mode=MODE_LABELS[form.mode.data]), "success")
     return redirect(back, code=303)
 
 

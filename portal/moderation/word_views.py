@@ -1,10 +1,12 @@
 """The sensitive-word list (/admin/sensitive-words): add, import from a text file, remove. Administrators only."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from portal.accounts.access import role_required
+from portal.core.flash import chinese_part, flash_message
 from portal.extensions import db
 from portal.moderation.forms import SensitiveWordFileForm, SensitiveWordsForm
 from portal.moderation.models import SensitiveWord
@@ -27,7 +29,7 @@ def _added(words: list[str], said):
     number added."""
     added = add_sensitive_words(current_user, words)
     db.session.commit()
-    flash(said(len(added)), "success")
+    flash_message(said(len(added)), "success")
     return redirect(url_for("sensitive_words.index"), code=303)
 
 
@@ -47,7 +49,7 @@ def add():
     if not words:
         form.words.errors.append(_("没有找到可以添加的词。"))
         return _render(words_form=form, status=422)
-    return _added(words, lambda n: _("已添加 %(n)s 个敏感词（已有的不重复添加）。", n=n))
+    return _added(words, lambda n: _l("已添加 %(n)s 个敏感词（已有的不重复添加）。", n=n))
 
 
 @bp.post("/import")
@@ -64,7 +66,7 @@ def import_file():
     if not words:
         form.file.errors.append(_("这个文件里没有读到敏感词。请上传纯文本文件（.txt），每行一个词。"))
         return _render(file_form=form, status=422)
-    return _added(words, lambda n: _("已从文件导入 %(n)s 个敏感词（已有的不重复添加）。", n=n))
+    return _added(words, lambda n: _l("已从文件导入 %(n)s 个敏感词（已有的不重复添加）。", n=n))
 
 
 @bp.post("/<int:word_id>/delete")
@@ -73,5 +75,5 @@ def delete(word_id: int):
     entry = db.session.get(SensitiveWord, word_id) or abort(404)
     remove_sensitive_word(current_user, entry)
     db.session.commit()
-    flash(_("已删除敏感词“%(word)s”。", word=entry.word), "success")
+    flash_message(_l("已删除敏感词“%(word)s”。", word=chinese_part(entry.word)), "success")
     return redirect(url_for("sensitive_words.index"), code=303)

@@ -4,9 +4,10 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -20,6 +21,7 @@ from portal.consultations.models import Consultation
 from portal.consultations.rounds import (
     RoundError, earlier_rounds, next_rounds, round_candidates, set_previous_round,
 )
+from portal.core.flash import chinese_part, flash_message
 from portal.core.time import SHANGHAI, local, now
 from portal.drafts.models import Section
 from portal.extensions import db
@@ -173,17 +175,17 @@ def previous_round(consultation_id: int):
     form = PreviousRoundForm()
     form.previous_round.choices = previous_round_choices(round_candidates(consultation, _managed))
     if not form.validate_on_submit():
-        flash(_("请从列表中选择要接续的征求意见。"), "error")
+        flash_message(_l("请从列表中选择要接续的征求意见。"), "error")
         return redirect(url_for("office.review", consultation_id=consultation.id, _anchor="rounds"))
     try:
         set_previous_round(consultation, db.session.get(Consultation, form.previous_round.data or 0), current_user,
                            _managed)
     except RoundError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash_message(error.message, "error")
     else:
         db.session.commit()
-        flash(_("已保存。"))
+        flash_message(_l("已保存。"))
     return redirect(url_for("office.review", consultation_id=consultation.id, _anchor="rounds"))
 
 
@@ -262,10 +264,10 @@ def _restructured(consultation: Consultation, section: Section, change: Callable
         result = change()
     except services.OfficeError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash_message(error.message, "error")
         return redirect(url_for("office.edit_section", consultation_id=consultation.id, section_id=section.id))
     db.session.commit()
-    flash(done(result))
+    flash_message(done(result))
     return redirect(url_for("office.review", consultation_id=consultation.id) + f"#outline-{result.id}")
 
 
@@ -278,11 +280,11 @@ def split_section(consultation_id: int, section_id: int):
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for message in errors:
-                flash(message, "error")
+                flash_message(message, "error")
         return redirect(url_for("office.edit_section", consultation_id=consultation.id, section_id=section.id))
     return _restructured(consultation, section,
                          lambda: services.split_section(section, current_user, form.line.data, form.level.data),
-                         lambda new: _("已另起一部分“%(title)s”。", title=new.title))
+                         lambda new: _l("已另起一部分“%(title)s”。", title=chinese_part(new.title)))
 
 
 @bp.post("/consultations/<int:consultation_id>/sections/<int:section_id>/merge")
@@ -291,7 +293,7 @@ def merge_section(consultation_id: int, section_id: int):
     """Before publishing: a heading read where the draft has none becomes text of the section before it."""
     consultation, section = _current_section(consultation_id, section_id)
     return _restructured(consultation, section, lambda: services.merge_section(section, current_user),
-                         lambda into: _("已并入上一部分“%(title)s”。", title=into.title))
+                         lambda into: _l("已并入上一部分“%(title)s”。", title=chinese_part(into.title)))
 
 
 @bp.route("/consultations/<int:consultation_id>/publish", methods=["GET", "POST"])
@@ -330,8 +332,8 @@ def publish(consultation_id: int):
         else:
             db.session.commit()
             if reviewed:
-                flash(_("已提交审核。本单位没有其他工作人员，由管理员审核，审核通过后才会发布；管理员已收到邮件。") if by_admins else
-                      _("已提交审核。本单位的其他工作人员审核通过后才会发布；审核人已收到邮件。"))
+                flash_message(_l("已提交审核。本单位没有其他工作人员，由管理员审核，审核通过后才会发布；管理员已收到邮件。")
+                              if by_admins else _l("已提交审核。本单位的其他工作人员审核通过后才会发布；审核人已收到邮件。"))
                 return redirect(url_for("office.review", consultation_id=consultation.id,
                                         _anchor="publication-request"))
             return redirect(url_for("office.review", consultation_id=consultation.id))
@@ -365,9 +367,9 @@ def _decide_publication(consultation_id: int, decision: str):
     request_ = publication_review.pending_request(consultation)
     form = ReturnPublicationForm() if decision == "return" else PlainForm()
     if request_ is None:
-        flash(_("这项发布申请已经审核或撤回。"), "error")
+        flash_message(_l("这项发布申请已经审核或撤回。"), "error")
     elif not form.validate_on_submit():
-        flash(next(iter(form.errors.values()))[0] if form.errors else _("请重试。"), "error")
+        flash_message(next(iter(form.errors.values()))[0] if form.errors else _l("请重试。"), "error")
     else:
         try:
             if decision == "approve":
@@ -378,11 +380,11 @@ def _decide_publication(consultation_id: int, decision: str):
                 publication_review.cancel_request(request_, current_user)
         except services.OfficeError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            flash_message(error.message, "error")
         else:
             db.session.commit()
-            flash({"approve": _("已审核通过并发布。"), "return": _("已退回，提交人已收到邮件。"),
-                   "cancel": _("已撤回提交。")}[decision])
+            flash_message({"approve": _l("已审核通过并发布。"), "return": _l("已退回，提交人已收到邮件。"),
+                           "cancel": _l("已撤回提交。")}[decision])
     return redirect(url_for("office.review", consultation_id=consultation.id, _anchor="publication-request"))
 
 
@@ -421,9 +423,9 @@ def revise(consultation_id: int):
             consultation, current_user, form.file.data.read(), form.file.data.filename, form.change_note.data,
             _max_bytes()))) is not NOT_DONE:
         if changed := revised.quotes_changed:  # the office hears what its changes touched
-            flash(ngettext("这次修订改动了 %(num)d 条意见所引用的原文。意见人在回执页面上会看到；留下并确认了电子邮箱的，会收到邮件。",
-                           "这次修订改动了 %(num)d 条意见所引用的原文。意见人在回执页面上会看到；留下并确认了电子邮箱的，会收到邮件。",
-                           changed))
+            flash_message(lazy_ngettext("这次修订改动了 %(num)d 条意见所引用的原文。意见人在回执页面上会看到；留下并确认了电子邮箱的，会收到邮件。",
+                                        "这次修订改动了 %(num)d 条意见所引用的原文。意见人在回执页面上会看到；留下并确认了电子邮箱的，会收到邮件。",
+                                        changed))
         return redirect(url_for("office.review", consultation_id=consultation.id, revised=revised.draft.version))
     return _form_page("office/revise.html", consultation, form, max_mb=_max_bytes() // 1024 // 1024)
 
@@ -548,7 +550,7 @@ def mailbox(consultation_id: int):
     if action == "remove":
         remove_mailbox(consultation, current_user)
         db.session.commit()
-        flash(_("已停止收取这个邮箱，保存的密码已删除。"))
+        flash_message(_l("已停止收取这个邮箱，保存的密码已删除。"))
         return redirect(url_for("office.import_emails", consultation_id=consultation.id, _anchor="mailbox"), 303)
     if action == "fetch":
         found = mailbox_of(consultation)
@@ -567,7 +569,7 @@ def mailbox(consultation_id: int):
             getattr(form, error.field).errors = [error.message]
         else:
             db.session.commit()
-            flash(_("已保存。平台每隔几分钟收取一次这个邮箱；也可以点“立即收取”。"))
+            flash_message(_l("已保存。平台每隔几分钟收取一次这个邮箱；也可以点“立即收取”。"))
             return redirect(url_for("office.import_emails", consultation_id=consultation.id, _anchor="mailbox"), 303)
     return _emails_page(consultation, mailbox_form=form, status=422)
 

@@ -1,13 +1,14 @@
 """The status page for administrators (/admin/status) and the health check for a load balancer (/health)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_login import current_user
 from sqlalchemy import text
 
 from portal.accounts.access import role_required
+from portal.core.flash import flash_message
 from portal.core.time import now
 from portal.core.web import query_int
 from portal.extensions import db
@@ -44,11 +45,11 @@ def retry_routing():
     retried = retry_failed_routing(current_user, comment_id)
     db.session.commit()
     if retried:
-        flash(ngettext("已重新排队 %(num)s 条意见：发信程序下一轮会为它们生成邮件。如果问题还没有排除，会再次失败并显示在这里。",
-                       "已重新排队 %(num)s 条意见：发信程序下一轮会为它们生成邮件。如果问题还没有排除，会再次失败并显示在这里。",
-                       len(retried)))
+        flash_message(lazy_ngettext("已重新排队 %(num)s 条意见：发信程序下一轮会为它们生成邮件。如果问题还没有排除，会再次失败并显示在这里。",
+                                    "已重新排队 %(num)s 条意见：发信程序下一轮会为它们生成邮件。如果问题还没有排除，会再次失败并显示在这里。",
+                                    len(retried)))
     else:
-        flash(_("没有需要重试的意见：可能已由其他管理员重试。"), "error")
+        flash_message(_l("没有需要重试的意见：可能已由其他管理员重试。"), "error")
     return redirect(url_for("operations.status_page") + "#routing-failures", code=303)
 
 

@@ -1,9 +1,10 @@
 """The office answers comments: one at a time or many at once, then publishes its answers after closing."""
 from itertools import groupby
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,6 +13,7 @@ from portal.accounts.access import can_manage_consultation, get_managed_consulta
 from portal.comments.attachments import attachments_of
 from portal.comments.models import Comment, NOT_RECEIVED
 from portal.comments.quotes import changed_quotes, most_quoted, proposals_taken, received_quoting, sentence_of
+from portal.core.flash import chinese_part, flash_message
 from portal.digests.annotated import ANNOTATED_MAX
 from portal.consultations.models import Consultation
 from portal.digests.exports import attachments_built_by_worker, built_by_worker, recent_exports
@@ -103,7 +105,7 @@ def respond_many(consultation_id: int):
         form.comment_ids.errors = [refusal.message]
         return render_index(consultation, form, 422)
     db.session.commit()
-    flash(ngettext("已保存 %(num)d 条答复。", "已保存 %(num)d 条答复。", len(written)))
+    flash_message(lazy_ngettext("已保存 %(num)d 条答复。", "已保存 %(num)d 条答复。", len(written)))
     return redirect(url_for("responses.index", consultation_id=consultation.id, **filters.args()))
 
 
@@ -120,7 +122,7 @@ def respond_one(consultation_id: int, comment_id: int):
         paraphrase = form.paraphrase.data if not consultation.comments_public else None
         respond_to_comments(consultation, [comment], form.outcome.data, form.reason.data, current_user, paraphrase)
         db.session.commit()
-        flash(_("答复已保存。"))
+        flash_message(_l("答复已保存。"))
         if request.form.get("then") == "next" and place.next_id:
             return redirect(url_for("responses.respond_one", consultation_id=consultation.id,
                                     comment_id=place.next_id, **filters.args(page=1)))
@@ -165,7 +167,7 @@ def moved_by_form(consultation: Consultation, comment: Comment, form) -> bool:
     db.session.commit()
     if moved:
         title = comment.section.title if comment.section is not None else _("草案整体")
-        flash(_("已改归“%(section)s”。负责这一部分的责任单位会收到这条意见。", section=title), "success")
+        flash_message(_l("已改归“%(section)s”。负责这一部分的责任单位会收到这条意见。", section=chinese_part(title)), "success")
     return True
 
 
@@ -190,12 +192,12 @@ def remind(consultation_id: int):
     reminded, already = remind_units(consultation, current_user)
     db.session.commit()
     if reminded:
-        flash(ngettext("已给 %(num)d 个责任单位发邮件，提醒他们对还没有提建议的意见提出建议。",
-                       "已给 %(num)d 个责任单位发邮件，提醒他们对还没有提建议的意见提出建议。", reminded))
+        flash_message(lazy_ngettext("已给 %(num)d 个责任单位发邮件，提醒他们对还没有提建议的意见提出建议。",
+                                    "已给 %(num)d 个责任单位发邮件，提醒他们对还没有提建议的意见提出建议。", reminded))
     if already:
-        flash(ngettext("%(num)d 个单位今天已经提醒过，没有再发。", "%(num)d 个单位今天已经提醒过，没有再发。", already))
+        flash_message(lazy_ngettext("%(num)d 个单位今天已经提醒过，没有再发。", "%(num)d 个单位今天已经提醒过，没有再发。", already))
     if not reminded and not already:
-        flash(_("每个责任单位都已对发给它的意见提出了建议，不需要提醒。"))
+        flash_message(_l("每个责任单位都已对发给它的意见提出了建议，不需要提醒。"))
     return redirect(url_for("responses.index", consultation_id=consultation.id))
 
 
@@ -210,8 +212,8 @@ def renew_links(consultation_id: int):
     if not addresses:
         abort(404)
     db.session.commit()
-    flash(_("已更换“%(unit)s”的处理建议链接：以前的链接不能再用，新链接已发到 %(addresses)s。",
-            unit=request.form["unit"].strip(), addresses="、".join(addresses)), "success")
+    flash_message(_l("已更换“%(unit)s”的处理建议链接：以前的链接不能再用，新链接已发到 %(addresses)s。",
+                     unit=chinese_part(request.form["unit"].strip()), addresses="、".join(addresses)), "success")
     return redirect(url_for("responses.index", consultation_id=consultation.id))
 
 
@@ -238,10 +240,10 @@ def publish(consultation_id: int):
         count = publish_responses(consultation, current_user)
     except ResponseRefused as refusal:
         db.session.rollback()
-        flash(refusal.message, "error")
+        flash_message(refusal.message, "error")
         return redirect(url_for("responses.index", consultation_id=consultation.id))
     db.session.commit()
-    flash(_("已公布 %(n)d 条答复。", n=count))
+    flash_message(_l("已公布 %(n)d 条答复。", n=count))
     return redirect(url_for("reports.feedback", consultation_id=consultation.id))
 
 
@@ -297,7 +299,7 @@ def unit_comments(token: str):
         else:
             done = advise_many(list_, chosen, form.outcome.data, form.reason.data, form.author_name.data or "")
             db.session.commit()
-            flash(ngettext("已对 %(num)d 条意见提出建议，谢谢。", "已对 %(num)d 条意见提出建议，谢谢。", done))
+            flash_message(lazy_ngettext("已对 %(num)d 条意见提出建议，谢谢。", "已对 %(num)d 条意见提出建议，谢谢。", done))
             return redirect(url_for("advice.unit_comments", token=token, pending=1 if pending else None,
                                     letter=letter, page=page.page if page.page > 1 else None))
     status = 422 if form.errors or chosen_error else 200

@@ -1,0 +1,112 @@
+"""Flashed messages translated when they are shown, not when they are flashed.
+
+A message flashed by a form's POST is shown on the next page, which may be in the other language (the person
+switched, or the language link itself redirected). ``flash(_("……"))`` kept the language of the request that flashed
+it; ``flash_message(_l("……", name=chinese_part(title)))`` stores the msgid and its parameters instead (plain, JSON-safe
+values in the session cookie) and ``flashed_messages()``, in the templates, translates them in the page's language.
+
+- ``message``: ``_l("…", **params)`` or ``lazy_ngettext("…", "…", n, **params)`` (the extractor finds their msgids,
+  as for a form's labels); a plain ``str`` (a service's refusal, already translated) or ``Markup`` is kept as it is.
+- a parameter may be a number, a text (escaped when shown), another ``_l(...)`` (a label, translated too) or
+  ``chinese_part(text)``: text from the draft or a person (a title, a unit's name), marked ``lang="zh-CN"`` on an
+  English page as ``mark_chinese`` does.
+- a message flashed before this (a plain string in an old session) is shown as it was stored.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import flask_babel
+from flask import flash, get_flashed_messages
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
+
+from portal.core.web import mark_chinese
+
+
+class chinese_part:  # noqa: N801 (used as a function: title=chinese_part(title))
+    """A parameter holding Chinese text from the draft or a person, marked when shown on an English page."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: Any):
+        self.text = "" if text is None else str(text)
+
+    def __str__(self) -> str:  # read as a plain parameter (the message made a string at once): the text itself
+        return self.text
+
+
+def stored(message: Any) -> Any:
+    """What the session keeps of ``message``: a dict naming its msgid and parameters for a lazy message, else the
+    message itself (a ``str`` or ``Markup``: already translated)."""
+    if isinstance(message, LazyString):
+        return _stored_lazy(message)
+    if isinstance(message, Markup):
+        return message
+    return str(message)
+
+
+def _stored_lazy(message: LazyString) -> dict:
+    func, args, kwargs = message._func, message._args, message._kwargs
+    params = {name: _stored_param(value) for name, value in kwargs.items()}
+    if func is flask_babel.gettext:
+        return {"msgid": args[0], "params": params}
+    if func is flask_babel.ngettext:
+        singular, plural, num = args
+        return {"msgid": singular, "plural": plural, "num": num, "params": params}
+    if func is flask_babel.pgettext:
+        context, msgid = args
+        return {"msgid": msgid, "context": context, "params": params}
+    return {"text": str(message)}  # any other lazy value: as it reads now
+
+
+def _stored_param(value: Any) -> Any:
+    if isinstance(value, chinese_part):
+        return {"chinese": value.text}
+    if isinstance(value, LazyString):
+        return _stored_lazy(value)
+    if isinstance(value, Markup):
+        return {"markup": str(value)}
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return str(value)
+
+
+def flash_message(message: Any, category: str = "message") -> None:
+    """Flash ``message`` (see the module's notes) to be translated on the page that shows it."""
+    flash(stored(message), category)
+
+
+def shown(message: Any) -> Markup | str:
+    """A stored message in the page's language: ``Markup`` (its parameters escaped, Chinese parts marked), or an old
+    plain string as it is (escaped by the template)."""
+    if not isinstance(message, dict):
+        return message
+    if "text" in message and "msgid" not in message:
+        return message["text"]
+    translations = flask_babel.get_translations()
+    params = {name: _shown_param(value) for name, value in (message.get("params") or {}).items()}
+    if "plural" in message:
+        params.setdefault("num", message["num"])
+        return escape(translations.ungettext(message["msgid"], message["plural"], message["num"])) % params
+    if "context" in message:
+        translated = translations.upgettext(message["context"], message["msgid"])
+    else:
+        translated = translations.ugettext(message["msgid"])
+    # as gettext does: a message without parameters is not formatted (a "%" in it stays as it is)
+    return escape(translated) % params if params else escape(translated)
+
+
+def _shown_param(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "chinese" in value:
+            return mark_chinese(value["chinese"])
+        if "markup" in value:
+            return Markup(value["markup"])
+        return shown(value)
+    return value
+
+
+def flashed_messages() -> list[tuple[str, Markup | str]]:
+    """The flashed messages with their categories, each in the page's language (a template global)."""
+    return [(category, shown(message)) for category, message in get_flashed_messages(with_categories=True)]

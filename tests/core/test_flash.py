@@ -1,0 +1,68 @@
+"""Flashed messages are stored as msgids with their parameters and translated on the page that shows them
+(portal/core/flash.py); a plain string flashed before (an old session) is shown as it was."""
+import json
+
+import pytest
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext, refresh
+from markupsafe import Markup
+
+from portal.core.flash import chinese_part, shown, stored
+
+
+@pytest.fixture
+def page(app):
+    """Enter a request in ``lang`` (its own locale, not the one an earlier request of the test cached)."""
+    contexts = []
+
+    def enter(lang: str):
+        context = app.test_request_context(f"/?lang={lang}")
+        context.push()
+        contexts.append(context)
+        refresh()
+
+    yield enter
+    for context in reversed(contexts):
+        context.pop()
+    refresh()
+
+
+def test_a_message_is_stored_as_its_msgid_and_translated_when_shown(app, page):
+    page("zh_CN")
+    message = stored(_l("已删除敏感词“%(word)s”。", word=chinese_part("<b>广告</b>")))
+    assert message == {"msgid": "已删除敏感词“%(word)s”。", "params": {"word": {"chinese": "<b>广告</b>"}}}
+    assert json.loads(json.dumps(message)) == message  # what a session cookie can hold
+    assert shown(message) == "已删除敏感词“&lt;b&gt;广告&lt;/b&gt;”。"  # escaped; a Chinese page marks nothing
+    page("en")
+    english = shown(message)
+    assert isinstance(english, Markup)
+    assert english == 'Sensitive word “<span lang="zh-CN">&lt;b&gt;广告&lt;/b&gt;</span>” deleted.'
+
+
+def test_plural_messages_and_translated_parameters(app, page):
+    page("en")
+    message = stored(lazy_ngettext("已%(action)s %(n)s 条意见。", "已%(action)s %(n)s 条意见。", 3,
+                                   action=_l("通过"), n=3))
+    assert message["plural"] == "已%(action)s %(n)s 条意见。" and message["num"] == 3
+    assert message["params"]["action"] == {"msgid": "通过", "params": {}}
+    assert shown(message) == "Approve: done for 3 comments."
+    one = stored(lazy_ngettext("已保存 %(num)d 条答复。", "已保存 %(num)d 条答复。", 1))
+    assert shown(one) == "1 response saved."
+    page("zh_CN")
+    assert shown(message) == "已通过 3 条意见。" and shown(one) == "已保存 1 条答复。"
+
+
+def test_plain_text_parameters_are_escaped_and_english_text_is_not_marked(app, page):
+    page("en")
+    message = stored(_l("已把「%(name)s」记为单位的别名。", name="<script>x</script>"))
+    assert shown(message) == "“&lt;script&gt;x&lt;/script&gt;” is now recorded as another name of the unit."
+    marked = stored(_l("已把「%(name)s」记为单位的别名。", name=chinese_part("Health Commission")))
+    assert shown(marked) == "“Health Commission” is now recorded as another name of the unit."
+
+
+def test_old_sessions_plain_strings_are_shown_as_they_were(app, page):
+    page("en")
+    assert shown("答复已保存。") == "答复已保存。"  # flashed before the deploy, in Chinese: kept, not lost
+    assert stored("已保存。") == "已保存。"  # a refusal a service already translated
+    kept = Markup('<span lang="zh-CN">市民政局</span>')
+    assert stored(kept) is kept and shown(kept) is kept
