@@ -229,3 +229,24 @@ def test_units_page_names_the_ten_newest_consultations_of_an_unknown_unit_and_co
     where = listed["市民政局"]
     assert where.startswith("第12份草案（未发布）、第11份草案（未发布）、") and "第3份草案（未发布）等共 12 项征求意见" in where
     assert "第2份草案" not in where and "第1份草案" not in where
+
+
+def test_the_alias_saved_on_an_english_page_is_said_in_chinese_after_switching(app, client, admin):
+    """A message flashed by a POST on an English page, read on the next page in Chinese: Chinese (and the reverse)."""
+    health = Unit(name="市卫生健康委员会", emails=["wjw@example.gov.cn"])
+    db.session.add(health)
+    db.session.commit()
+    client.get("/settings/language/en")
+    data = {"csrf_token": csrf_token(client, "/login"), "alias": "市卫健委", "unit": str(health.id)}
+    response = client.post("/admin/units/aliases", data=data)
+    assert response.status_code == 302
+    client.get("/settings/language/zh_CN")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "已把「市卫健委」记为单位的别名。" in page and "another name of the unit" not in page
+
+    data["alias"] = "卫健委"
+    response = client.post("/admin/units/aliases", data=data)
+    client.get("/settings/language/en")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '“<span lang="zh-CN">卫健委</span>” is now recorded as another name of the unit.' in page
+    assert "记为单位的别名" not in page

@@ -64,3 +64,28 @@ def test_one_page_has_no_pager(app, client, open_003, make_user, login):
     login("admin@example.gov.cn")
     page = client.get("/admin/moderation-modes").get_data(as_text=True)
     assert legends(page) == [open_003.title] and 'class="pager"' not in page
+
+
+def test_the_saved_mode_is_said_in_the_language_of_the_page_that_shows_it(app, client, clock, make_user, login):
+    """Flashed on a Chinese page, read after switching to English: English, the title marked Chinese; and back."""
+    clock.set(shanghai(2025, 6, 1, 9, 0))
+    open_one = consultation("正在征求意见的草案", shanghai(2025, 6, 20, 17, 0))
+    db.session.commit()
+    make_user("admin", email="admin@example.gov.cn")
+    login("admin@example.gov.cn")
+    client.get("/settings/language/zh_CN")
+    token = csrf_token(client, "/login")
+    response = client.post(f"/admin/moderation-modes/{open_one.id}", data={"csrf_token": token, "mode": "post"})
+    assert response.status_code == 303
+    client.get("/settings/language/en")  # the switch itself redirects: the message is still waiting
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert ('The moderation mode of “<span lang="zh-CN">正在征求意见的草案</span>” is now: Publish first, moderate after.'
+            in page), page
+    assert "审核方式已改为" not in page
+
+    response = client.post(f"/admin/moderation-modes/{open_one.id}",
+                           data={"csrf_token": csrf_token(client, "/login"), "mode": "pre"})
+    client.get("/settings/language/zh_CN")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "“正在征求意见的草案”的审核方式已改为：先审后发（默认）。" in page
+    assert "moderation mode of" not in page

@@ -293,3 +293,22 @@ def test_two_office_users_answering_one_comment_at_once_get_no_server_error(app,
     assert (stored.id, stored.outcome, stored.reason) == (written.id, "explained", "情况说明的理由")
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "respond")).all()[-1]
     assert entry.before["reason"] == "另一位同事的答复"  # what it replaced is on record
+
+
+def test_a_response_saved_on_a_chinese_page_is_said_in_english_after_switching(app, client, login,
+                                                                                office_consultation):
+    consultation, c = office_consultation
+    login("office@example.gov.cn")
+    client.get("/settings/language/zh_CN")
+    url = f"{responses_url(consultation)}/{c['goals'].id}"
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), "outcome": "adopted", "reason": "采纳。"})
+    assert response.status_code == 302
+    client.get("/settings/language/en")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Response saved." in page and "答复已保存" not in page
+
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), "outcome": "explained",
+                                      "reason": "已有规定。"})
+    client.get("/settings/language/zh_CN")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "答复已保存。" in page and "Response saved." not in page
