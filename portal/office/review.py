@@ -7,11 +7,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from portal.consultations.models import Consultation
-from portal.core.web import PLACE, chinese, with_markup
+from portal.core.web import PLACE, chinese, mark_chinese, with_markup
 from portal.drafts.models import Section
+from portal.office.warning_details import warning_details
 from portal.units.services import UnitDirectory
 
 
@@ -27,14 +28,53 @@ PARSER_WARNINGS = {
     "level_jump": _l("这一行的编号层级顺序不寻常，请核对。"),
     "numbering_gap": _l("这一行的编号不连续或重复，请核对。"),
     "tracked_changes": _l("这份 Word 文件里还有没有处理的修订，已按“接受所有修订”后的文字导入。请对照原文件核对。"),
+    "pdf_source": _l("这份草案的文字是从 PDF 文件中读出的：请对照原文件核对分段、表格，以及页眉页脚是否混进了正文。"
+                     "有 Word 文件的，上传 Word 文件更准确。"),
 }
+
+
+def _filled(sentence: str, **parts) -> Markup:
+    """A translated sentence, escaped, its placeholders filled with ``parts`` (markup kept, text escaped)."""
+    return escape(sentence) % parts
+
+
+def _detailed(code: str, found: dict) -> Markup | str:
+    """The warning in the page's language with the details its Chinese text gave."""
+    if code == "image_dropped":
+        return _filled(_("这一行是网页中的图片（%(name)s），无法导入；如果它是表格，请手工补充。"),
+                       name=mark_chinese(found["name"]))
+    if code == "duplicate_text_removed":
+        return _("从第%(first)s行到第%(last)s行是前文的重复，已删除。", first=found["first"], last=found["last"])
+    if code == "level_jump":
+        return _filled(_("编号“%(label)s”出现在“%(parent)s”之下，层级顺序不寻常（%(higher)s 通常高于 %(lower)s），"
+                         "请核对。"), label=chinese(found["label"]), parent=chinese(found["parent"]),
+                       higher=chinese(found["higher"]), lower=chinese(found["lower"]))
+    if code == "numbering_gap" and "expected" not in found:
+        return _filled(_("“%(previous)s”之后又出现“%(label)s”，编号重新开始或重复，请核对。"),
+                       previous=chinese(found["previous"]), label=chinese(found["label"]))
+    if code == "numbering_gap" and found.get("previous"):
+        return _filled(_("“%(previous)s”之后应为第 %(expected)s 项，实际是“%(label)s”，编号不连续，请核对。"),
+                       previous=chinese(found["previous"]), expected=found["expected"], label=chinese(found["label"]))
+    if code == "numbering_gap":
+        return _filled(_("这一层开头应为第 %(expected)s 项，实际是“%(label)s”，编号不连续，请核对。"),
+                       expected=found["expected"], label=chinese(found["label"]))
+    num = int(found["num"])  # tracked_changes
+    return ngettext("这份 Word 文件里还有 %(num)d 处没有处理的修订，已按“接受所有修订”后的文字导入。请对照原文件核对。",
+                    "这份 Word 文件里还有 %(num)d 处没有处理的修订，已按“接受所有修订”后的文字导入。请对照原文件核对。",
+                    num)
 
 
 def _parser_warning(warning: dict) -> dict:
     locale = get_locale()
-    if locale is None or locale.language == "zh" or warning.get("code") not in PARSER_WARNINGS:
+    if locale is None or locale.language == "zh":
         return warning
-    return {**warning, "message": str(PARSER_WARNINGS[warning["code"]])}
+    code, message = warning.get("code"), str(warning.get("message") or "")
+    if found := warning_details(code, message):
+        return {**warning, "message": _detailed(code, found)}
+    if code in PARSER_WARNINGS:
+        return {**warning, "message": str(PARSER_WARNINGS[code])}
+    # a code the portal has no words for (a newer parser's): its Chinese text, marked so for a screen reader
+    return {**warning, "message": mark_chinese(message)}
 
 
 @dataclass
