@@ -66,3 +66,17 @@ def test_old_sessions_plain_strings_are_shown_as_they_were(app, page):
     assert stored("已保存。") == "已保存。"  # a refusal a service already translated
     kept = Markup('<span lang="zh-CN">市民政局</span>')
     assert stored(kept) is kept and shown(kept) is kept
+
+
+def test_no_view_flashes_a_message_translated_at_flash_time():
+    """Every message goes through flash_message (Flask's flash kept the language of the request that flashed it)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "portal"
+    direct = [f"{path.relative_to(root)}:{number}" for path in sorted(root.rglob("*.py")) if path.name != "flash.py"
+              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+              if re.search(r"(?<![\w.])flash\(", line)]
+    assert direct == []
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    assert [p.name for p in templates.rglob("*.html") if "get_flashed_messages" in p.read_text(encoding="utf-8")] == []
