@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.audit.services import record_action
@@ -74,9 +74,9 @@ def _later_ids(consultation: Consultation) -> set[int]:
 def set_previous_round(consultation: Consultation, previous: Consultation | None, actor, managed) -> None:
     """Name (or, with None, clear) the consultation this one follows, before it is published; audited."""
     if consultation.is_published:
-        raise RoundError(_("征求意见发布后不能再修改接续的上一轮。"))
+        raise RoundError(_l("征求意见发布后不能再修改接续的上一轮。"))
     if previous is not None and previous.id not in {c.id for c in round_candidates(consultation, managed)}:
-        raise RoundError(_("只能接续一项已经截止的、由您管理的征求意见。"))
+        raise RoundError(_l("只能接续一项已经截止的、由您管理的征求意见。"))
     before = consultation.previous_round_id
     consultation.previous_round_id = previous.id if previous is not None else None
     db.session.flush()

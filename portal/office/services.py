@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.admin.directory_file import EMAIL
@@ -254,11 +255,11 @@ def merge_section(section: Section, actor) -> Section:
     before them by their levels. Returns the section that took it in."""
     draft = section.draft
     if draft.consultation.is_published:
-        raise OfficeError("merge", _("草案已经发布，章节不能再合并。如需修改结构，请上传修订稿。"))
+        raise OfficeError("merge", _l("草案已经发布，章节不能再合并。如需修改结构，请上传修订稿。"))
     sections = list(draft.sections)
     index = sections.index(section)
     if index == 0:
-        raise OfficeError("merge", _("第一部分前面没有可以并入的部分。"))
+        raise OfficeError("merge", _l("第一部分前面没有可以并入的部分。"))
     into = sections[index - 1]
     line, lines = f"{section.label}{section.heading}".strip(), section.lines
     if section.run_in and lines:  # the heading ran into its first paragraph: one line again
@@ -291,19 +292,19 @@ def split_section(section: Section, actor, line: int, level: int) -> Section:
 
     draft = section.draft
     if draft.consultation.is_published:
-        raise OfficeError("split", _("草案已经发布，章节不能再拆分。如需修改结构，请上传修订稿。"))
+        raise OfficeError("split", _l("草案已经发布，章节不能再拆分。如需修改结构，请上传修订稿。"))
     lines = section.lines
     if not 0 <= line < len(lines):
-        raise OfficeError("split", _("请选择正文中的一行。"))
+        raise OfficeError("split", _l("请选择正文中的一行。"))
     label = match_label(lines[line])
     if label is None:
-        raise OfficeError("split", _("这一行开头没有编号（如“一、”“（一）”“1.”“第一条”），不能作为标题。"))
+        raise OfficeError("split", _l("这一行开头没有编号（如“一、”“（一）”“1.”“第一条”），不能作为标题。"))
     sections = list(draft.sections)
     index = sections.index(section)
     top = section.level + 1
     if not 1 <= level <= min(top, MAX_LEVEL):
-        raise OfficeError("split", _("层级不能跳级：前面一节是第 %(before)d 级，新的一节最多是第 %(top)d 级。",
-                                     before=section.level, top=min(top, MAX_LEVEL)))
+        raise OfficeError("split", _l("层级不能跳级：前面一节是第 %(before)d 级，新的一节最多是第 %(top)d 级。",
+                                      before=section.level, top=min(top, MAX_LEVEL)))
     heading, first_text, run_in = split_heading(label.style, label.rest)
     text = "\n".join(part for part in [first_text, *lines[line + 1:]] if part)
     new = Section(draft=draft, position=0, level=level, anchor="", label=label.label[:50], number=label.number,

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -220,7 +221,7 @@ def publish_responses(consultation: Consultation, actor) -> int:
     from portal.consultations.services import rewrite_closing_summary
 
     if not consultation.is_closed:
-        raise ResponseRefused("not_closed", _("征求意见截止后才能公布答复。"))
+        raise ResponseRefused("not_closed", _l("征求意见截止后才能公布答复。"))
     comment_ids = list(db.session.scalars(
         update(Response)
         .where(
@@ -239,7 +240,7 @@ def publish_responses(consultation: Consultation, actor) -> int:
     published = len(comment_ids)
     db.session.expire_all()
     if not published:
-        raise ResponseRefused("nothing", _("没有待公布的答复。"))
+        raise ResponseRefused("nothing", _l("没有待公布的答复。"))
     queue_response_mail(comment_ids)  # each commenter with a confirmed address hears of the answer, in this transaction
     # and those who follow the consultation, once a day at most (the office may publish in several rounds)
     queue_follower_mail(consultation, "responses", local(now()).date().isoformat())

@@ -334,3 +334,19 @@ def test_a_number_written_in_groups_dials_as_one(app, client, clock, office, con
     page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
     assert '<a href="tel:05573255022">0557 3255022</a>' in page
     assert '<a href="tel:18005572983">18005572983</a>' in page
+
+
+def test_a_refused_merge_is_said_in_the_language_of_the_page_that_shows_it(app, client, office, submit):
+    """The service's refusal is flashed by its msgid too: refused on a Chinese page, read in English."""
+    from tests.office.conftest import SMALL_DRAFT
+
+    response = submit("/office/upload", file=(SMALL_DRAFT.encode("utf-8"), "draft.txt"))
+    base = response.headers["Location"]
+    first = db.session.scalars(select(Draft)).one().sections[0]
+    client.get("/settings/language/zh_CN")
+    refused = client.post(f"{base}/sections/{first.id}/merge",
+                          data={"csrf_token": csrf_token(client, f"{base}/sections/{first.id}")})
+    assert refused.status_code == 302
+    client.get("/settings/language/en")
+    page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "The first part has no part before it to merge into." in page and "没有可以并入" not in page
