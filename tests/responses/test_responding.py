@@ -296,7 +296,7 @@ def test_two_office_users_answering_one_comment_at_once_get_no_server_error(app,
 
 
 def test_a_response_saved_on_a_chinese_page_is_said_in_english_after_switching(app, client, login,
-                                                                                office_consultation):
+                                                                               office_consultation):
     consultation, c = office_consultation
     login("office@example.gov.cn")
     client.get("/settings/language/zh_CN")
