@@ -15,6 +15,9 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request
+from flask.json.provider import DefaultJSONProvider
+from flask_babel.speaklater import LazyString
+from markupsafe import escape
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -22,6 +25,28 @@ from portal.config import TIMEZONE
 
 LANGUAGE_COOKIE = "lang"
 log = logging.getLogger(__name__)
+
+
+def _escaped_html(self: LazyString) -> str:
+    return str(escape(str(self)))
+
+
+# Flask-Babel gives a lazily translated message (``_l(…)``, a LazyString) an ``__html__`` that returns its text as it
+# is (python-babel/flask-babel #121, #224): Jinja and WTForms (an <option>'s label, a form's error, a field's
+# description) then took it for markup made safe, and a title, a key question or a name put into it
+# (``_l("问题%(n)d：%(question)s", question=…)``) reached the page as markup. Its HTML is its text escaped, as a
+# str's is; no message of the portal is written as markup (markup goes in with ``with_markup`` or a template).
+LazyString.__html__ = _escaped_html
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, but a lazily translated message is written as its text, not as its (escaped) HTML."""
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, LazyString):
+            return str(o)
+        return DefaultJSONProvider.default(o)
 
 
 def select_locale() -> Locale:

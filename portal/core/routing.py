@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import Rule
 
+from portal.core.i18n import JSONProvider
 from portal.core.templating import SHARED_BYTECODE
 
 
@@ -31,7 +32,8 @@ class LazyRule(Rule):
 
 class PortalFlask(Flask):
     """Flask with ``LazyRule`` for every route (the static files' included) and templates compiled once a process
-    (portal/core/templating.py)."""
+    (portal/core/templating.py), and a lazily translated message written to JSON as its text (portal/core/i18n.py)."""
 
     url_rule_class = LazyRule
+    json_provider_class = JSONProvider
     jinja_options = {**Flask.jinja_options, "bytecode_cache": SHARED_BYTECODE}
