@@ -186,7 +186,7 @@ def test_the_english_pages_name_the_source(app, client, staff, login):
     assert 'Review needed (the setting of the parent unit “<span lang="zh-CN">市人民政府</span>”)' in page
     page = unit_page(client, CIVIL)
     assert unmarked_chinese(page) == []
-    assert "> As the parent unit, else the portal's setting</label>" in page
+    assert "> As the parent unit, else the portal&#39;s setting</label>" in page  # the label's text, escaped
     assert 'This unit now: Review needed (the setting of the parent unit “<span lang="zh-CN">市人民政府</span>”).' in page
     page = unit_page(client, CITY)
     assert unmarked_chinese(page) == []
