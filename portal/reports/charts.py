@@ -4,6 +4,7 @@ Pure: takes labels and numbers, returns markup (escaped), no app context.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from html import escape
 
@@ -16,8 +17,23 @@ CHART_WIDTH = 400  # shown at most 480 px wide (portal.css): ~14 px letters on a
 VALUE_WIDTH = 56
 
 
-def _shorten(label: str, limit: int = 24) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+def _width(character: str) -> float:
+    """A character's width in ems, roughly: Chinese and full-width ones 1, the rest (Latin letters, digits) 0.6."""
+    return 1.0 if unicodedata.east_asian_width(character) in ("W", "F") else 0.6
+
+
+def _shorten(label: str, limit: float = 24) -> str:
+    """The label as it fits above its bar: at most ``limit`` ems (24 Chinese characters, or 40 Latin letters: an
+    English label was cut after 24 letters, "Comments on the draft a…", with room for the whole of it)."""
+    if sum(_width(c) for c in label) <= limit:
+        return label
+    used, kept = _width("…"), []
+    for character in label:
+        used += _width(character)
+        if used > limit:
+            break
+        kept.append(character)
+    return "".join(kept) + "…"
 
 
 def horizontal_bar_chart(

@@ -134,6 +134,19 @@ def test_chart_escapes_labels_and_names_itself():
     assert widths[0] > 0 and widths[1] == 0
 
 
+def test_a_chart_label_is_shortened_by_the_room_it_takes_not_by_its_letters():
+    """An English label has the room of 40 letters above its bar, a Chinese one of 24 characters: "Comments on the
+    draft as a whole" was cut after 24 letters ("Comments on the draft a…") with half of the line still empty."""
+    def label(text):
+        svg = horizontal_bar_chart("c", "t", "d", [(text, 1)])
+        return re.findall(r'<text class="chart-label"[^>]*>([^<]*)</text>', svg)[0]
+
+    assert label("Comments on the draft as a whole") == "Comments on the draft as a whole"
+    assert label("附件1 “浙里康养”台州专班成员单位名单") == "附件1 “浙里康养”台州专班成员单位名单"
+    assert label("一二三四五六七八九十" * 3) == "一二三四五六七八九十" * 2 + "一二三…"  # 24 characters with the "…"
+    assert label("x" * 60) == "x" * 38 + "…"
+
+
 def test_the_feedback_report_as_a_word_document_holds_what_the_page_shows(app, client, clock, office_consultation):
     import io
 
