@@ -1,0 +1,103 @@
+"""What a look at the pages as their users see them found and fixed (portal.css "visual review (E)"), measured in
+Chromium: radios and tick boxes in the middle of their words, the error summary's links where its heading starts,
+the quotation button's words at its left, the receipt's number on one line of a phone, elderly mode's standalone
+links at least 44 px tall and the downloads one per line, its charts left to the tables, the English notice facts
+in one column, an English chart label whole, and the office's buttons apart; no page wider than the phone."""
+import pytest
+
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.test_staff_pages import staff_page  # noqa: F401 (the fixture: an administrator logged in)
+
+pytestmark = pytest.mark.browser
+
+# the box of an element's words (after its radio or tick box, if any), as drawn
+WORDS = """element => {
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    const input = element.querySelector('input');
+    if (input) range.setStartAfter(input);
+    const first = range.getClientRects()[0], all = range.getBoundingClientRect();
+    return {left: first.left, top: all.top, bottom: all.bottom};
+}"""
+
+
+def middle(box: dict) -> float:
+    return box["y"] + box["height"] / 2
+
+
+def assert_no_sideways_scrolling(page):
+    assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth"), page.url
+
+
+def heights(page, selector: str) -> list[float]:
+    return [link.bounding_box()["height"] for link in page.locator(selector).all()]
+
+
+def test_a_citizen_on_a_phone_in_elderly_mode_in_english(open_page, live_portal):
+    page = open_page(viewport=PHONE)
+    page.goto("/settings/language/en?next=/")
+    page.goto("/settings/elderly/on?next=/")
+    page.goto(f"/consultations/{live_portal.consultation_id}")
+    assert "elderly" in page.locator("body").get_attribute("class")
+    downloads = [link.bounding_box() for link in page.locator(".download-link a").all()]
+    assert len(downloads) >= 2 and min(box["height"] for box in downloads) >= 44, downloads
+    assert all(later["y"] >= earlier["y"] + earlier["height"] - 1  # one under the other, none broken in two
+               for earlier, later in zip(downloads, downloads[1:])), downloads
+    footer = heights(page, ".site-footer a")
+    assert len(footer) == 5 and min(footer) >= 44, footer
+    assert min(heights(page, ".notice-facts dd a")) >= 44  # the telephone numbers and addresses to tap
+    assert_no_sideways_scrolling(page)
+
+    section = page.locator("a.comment-link").nth(3).get_attribute("href").split("#")[0]
+    page.goto(section)
+    page.get_by_role("button", name="Send comment").click()
+    summary = page.locator(".error-summary")
+    summary.wait_for()
+    assert abs(summary.locator("a").first.bounding_box()["x"] - summary.locator("h2").bounding_box()["x"]) <= 1
+    reveal = page.locator(".quote-reveal")  # made by portal.js; its words wrap on a phone
+    assert reveal.evaluate(WORDS)["left"] - reveal.bounding_box()["x"] <= 2
+    for label in page.locator("#comment-form label.choice").all():
+        words = label.evaluate(WORDS)
+        assert abs(middle(label.locator("input").bounding_box()) - (words["top"] + words["bottom"]) / 2) <= 3
+    assert_no_sideways_scrolling(page)
+
+    page.locator("#body").fill("希望社区助餐点周末也开门。")
+    page.get_by_role("button", name="Send comment").click()
+    number = page.locator(".receipt-number")
+    number.wait_for()
+    line = number.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
+    assert number.bounding_box()["height"] < 1.5 * line  # 20261206-ABCDEF on one line, not broken at its "-"
+    header = page.locator(".site-header").bounding_box()
+    assert page.locator(".panel-confirm").bounding_box()["y"] >= header["y"] + header["height"] + 16
+    assert min(heights(page, ".next-step a")) >= 44  # back to the draft
+    assert_no_sideways_scrolling(page)
+
+    page.goto(f"/consultations/{live_portal.consultation_id}/statistics")
+    assert not page.locator(".chart-figure").first.is_visible()  # 12 px words on a phone
+    table = page.locator(".table-wrap table").first
+    assert table.is_visible()
+    assert table.locator("td").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 20
+    assert_no_sideways_scrolling(page)
+
+
+def test_english_pages_on_a_desktop_keep_their_columns_and_labels(open_page, live_portal):
+    page = open_page(viewport=DESKTOP)
+    page.goto("/settings/language/en?next=/")
+    page.goto(f"/consultations/{live_portal.consultation_id}")
+    lefts = [dd.bounding_box()["x"] for dd in page.locator(".notice-facts dd").all()]
+    assert len(lefts) >= 4 and max(lefts) - min(lefts) <= 1, lefts  # "Send comments to" is wider than 7em
+    page.goto(f"/consultations/{live_portal.consultation_id}/statistics")
+    assert page.locator(".chart-figure").first.is_visible()  # shown outside elderly mode
+    labels = page.locator("svg.chart .chart-label").all_text_contents()
+    assert "Comments on the draft as a whole" in labels, labels
+
+
+def test_the_staff_pages_buttons_and_tick_boxes(staff_page, moderator_page):  # noqa: F811 (the fixture)
+    page = staff_page()
+    page.goto("/office/")
+    upload, report = (button.bounding_box() for button in page.locator("main .button-row .button").all()[:2])
+    assert report["x"] >= upload["x"] + upload["width"] + 8  # they had touched
+    queue = moderator_page()
+    shortcuts = queue.locator("[data-shortcuts-on]")
+    shortcuts.wait_for()  # shown by moderation.js
+    assert shortcuts.bounding_box()["height"] >= 24
