@@ -1,8 +1,9 @@
 """What a look at the pages as their users see them found and fixed (portal.css "visual review (E)"), measured in
 Chromium: radios and tick boxes in the middle of their words, the error summary's links where its heading starts,
 the quotation button's words at its left, the receipt's number on one line of a phone, elderly mode's standalone
-links at least 44 px tall and the downloads one per line, its charts left to the tables, the English notice facts
-in one column, an English chart label whole, and the office's buttons apart; no page wider than the phone."""
+links at least 44 px tall, the downloads and the footer's links one per line, its lists to choose from as tall as its
+text boxes, its charts left to the tables, the English notice facts in one column, an English chart label whole,
+and the office's buttons apart; no page wider than the phone."""
 import pytest
 
 from tests.browser.conftest import DESKTOP, PHONE
@@ -39,12 +40,10 @@ def test_a_citizen_on_a_phone_in_elderly_mode_in_english(open_page, live_portal)
     page.goto("/settings/elderly/on?next=/")
     page.goto(f"/consultations/{live_portal.consultation_id}")
     assert "elderly" in page.locator("body").get_attribute("class")
-    downloads = [link.bounding_box() for link in page.locator(".download-link a").all()]
-    assert len(downloads) >= 2 and min(box["height"] for box in downloads) >= 44, downloads
-    assert all(later["y"] >= earlier["y"] + earlier["height"] - 1  # one under the other, none broken in two
-               for earlier, later in zip(downloads, downloads[1:])), downloads
-    footer = heights(page, ".site-footer a")
-    assert len(footer) == 5 and min(footer) >= 44, footer
+    for links in (".download-link a", ".footer-links a"):  # one under the other, none broken in two, 44 px tall
+        boxes = [link.bounding_box() for link in page.locator(links).all()]
+        assert len(boxes) >= 2 and min(box["height"] for box in boxes) >= 44, boxes
+        assert all(later["y"] >= earlier["y"] + earlier["height"] - 1 for earlier, later in zip(boxes, boxes[1:]))
     assert min(heights(page, ".notice-facts dd a")) >= 44  # the telephone numbers and addresses to tap
     assert_no_sideways_scrolling(page)
 
@@ -77,6 +76,9 @@ def test_a_citizen_on_a_phone_in_elderly_mode_in_english(open_page, live_portal)
     table = page.locator(".table-wrap table").first
     assert table.is_visible()
     assert table.locator("td").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 20
+    page.goto(f"/search?q=%E5%85%BB%E8%80%81&consultation={live_portal.consultation_id}")
+    assert min(heights(page, ".search-form select")) >= 56
+    assert min(heights(page, ".result-title")) >= 44
     assert_no_sideways_scrolling(page)
 
 
