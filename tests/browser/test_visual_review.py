@@ -100,6 +100,13 @@ def test_the_staff_pages_buttons_and_tick_boxes(staff_page, moderator_page):  # 
     upload, report = (button.bounding_box() for button in page.locator("main .button-row .button").all()[:2])
     assert report["x"] >= upload["x"] + upload["width"] + 8  # they had touched
     queue = moderator_page()
+    queue.goto("/moderation?view=approved")  # the seeded comment, approved: its buttons and its link to move it
     shortcuts = queue.locator("[data-shortcuts-on]")
     shortcuts.wait_for()  # shown by moderation.js
     assert shortcuts.bounding_box()["height"] >= 24
+    actions = queue.locator(".row-actions").first
+    button = actions.locator("button").first.bounding_box()
+    words = actions.locator(".move-link").evaluate(  # its first words (a hidden receipt number follows)
+        "e => { const r = document.createRange(); r.selectNodeContents(e.firstChild);"
+        " return r.getBoundingClientRect(); }")
+    assert abs(middle(button) - (words["top"] + words["bottom"]) / 2) <= 3, (button, words)  # its words, not its box
