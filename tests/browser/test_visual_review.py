@@ -45,6 +45,9 @@ def test_a_citizen_on_a_phone_in_elderly_mode_in_english(open_page, live_portal)
         assert len(boxes) >= 2 and min(box["height"] for box in boxes) >= 44, boxes
         assert all(later["y"] >= earlier["y"] + earlier["height"] - 1 for earlier, later in zip(boxes, boxes[1:]))
     assert min(heights(page, ".notice-facts dd a")) >= 44  # the telephone numbers and addresses to tap
+    for glance in (".notice-facts .tag", ".notice-facts .time-left"):  # "… days left" was broken in two
+        one_line = page.locator(glance).evaluate("e => e.getClientRects().length")
+        assert one_line == 1, glance
     assert_no_sideways_scrolling(page)
 
     section = page.locator("a.comment-link").nth(3).get_attribute("href").split("#")[0]
