@@ -82,6 +82,9 @@ def test_a_citizen_on_a_phone_in_elderly_mode_in_english(open_page, live_portal)
     page.goto(f"/search?q=%E5%85%BB%E8%80%81&consultation={live_portal.consultation_id}")
     assert min(heights(page, ".search-form select")) >= 56
     assert min(heights(page, ".result-title")) >= 44
+    page.goto("/receipts/")  # a short page: its button had touched the footer's line
+    button, footer = page.locator("main button").last.bounding_box(), page.locator(".site-footer").bounding_box()
+    assert footer["y"] >= button["y"] + button["height"] + 32
     assert_no_sideways_scrolling(page)
 
 
