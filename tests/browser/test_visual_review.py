@@ -45,7 +45,7 @@ def test_a_citizen_on_a_phone_in_elderly_mode_in_english(open_page, live_portal)
         assert len(boxes) >= 2 and min(box["height"] for box in boxes) >= 44, boxes
         assert all(later["y"] >= earlier["y"] + earlier["height"] - 1 for earlier, later in zip(boxes, boxes[1:]))
     assert min(heights(page, ".notice-facts dd a")) >= 44  # the telephone numbers and addresses to tap
-    for glance in (".notice-facts .tag", ".notice-facts .time-left"):  # "… days left" was broken in two
+    for glance in (".notice-facts .tag-open", ".notice-facts .time-left"):  # "… days left" was broken in two
         one_line = page.locator(glance).evaluate("e => e.getClientRects().length")
         assert one_line == 1, glance
     assert_no_sideways_scrolling(page)
@@ -61,6 +61,9 @@ def test_a_citizen_on_a_phone_in_elderly_mode_in_english(open_page, live_portal)
     for label in page.locator("#comment-form label.choice").all():
         words = label.evaluate(WORDS)
         assert abs(middle(label.locator("input").bounding_box()) - (words["top"] + words["bottom"]) / 2) <= 3
+    chooser = page.locator("#comment-form input[type=file]").evaluate(  # the browser's button inside the field
+        "e => parseFloat(getComputedStyle(e, '::file-selector-button').minHeight)")
+    assert chooser >= 44
     assert_no_sideways_scrolling(page)
 
     page.locator("#body").fill("希望社区助餐点周末也开门。")
