@@ -137,3 +137,22 @@ def test_chinese_content_is_marked_chinese_on_english_report_pages(app, client, 
     assert f'lang="zh-CN">{consultation.title}</a>' in statistics
     poster = client.get(f"/consultations/{consultation.id}/poster", headers=english).get_data(as_text=True)
     assert f'<span lang="zh-CN">{consultation.issuer}</span>' in poster
+
+
+def test_the_table_of_contents_says_what_its_numbers_count(app, client, clock, import_seed):
+    """"一、总体要求 (2)" left an elderly reader to guess what the 2 was: it says "(2 条意见)", "(2 comments)"."""
+    from portal.comments.services import approve_comment, submit_comment
+    from portal.extensions import db
+
+    clock.set(shanghai(2023, 4, 20, 9, 0))
+    consultation = import_seed("003")
+    section = next(s for s in consultation.current_draft.sections if s.level == 1)
+    for body in ("第一条意见。", "第二条意见。"):
+        approve_comment(submit_comment(consultation, body, "suggest", section=section))
+    db.session.commit()
+    page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    toc = page[page.index('class="toc"'):page.index('class="draft"')]
+    assert f'href="#{section.anchor}"' in toc and '<span class="count">(2 条意见)</span>' in toc
+    client.get("/settings/language/en")
+    page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert '<span class="count">(2 comments)</span>' in page
