@@ -61,6 +61,7 @@ def test_a_citizen_on_a_phone_in_elderly_mode_in_english(open_page, live_portal)
     for label in page.locator("#comment-form label.choice").all():
         words = label.evaluate(WORDS)
         assert abs(middle(label.locator("input").bounding_box()) - (words["top"] + words["bottom"]) / 2) <= 3
+    assert min(heights(page, '#comment-form .hint a[href$="/rules"], #comment-form .hint a[href$="/privacy"]')) >= 44
     chooser = page.locator("#comment-form input[type=file]").evaluate(  # the browser's button inside the field
         "e => parseFloat(getComputedStyle(e, '::file-selector-button').minHeight)")
     assert chooser >= 44
