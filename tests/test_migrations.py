@@ -120,15 +120,18 @@ def test_upgrade_takes_the_country_code_out_of_the_meeting_sign_ups_keys(tmp_pat
     from sqlalchemy import text
 
     from portal import create_app
-    from portal.consultations.models import Consultation
     from portal.meetings.models import Meeting, MeetingRegistration
     from portal.meetings.services import phone_key, registration_by_number
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'meetings.db'}"})
     with app.app_context():
         upgrade(revision="0051")  # the models' tables are as 0052 leaves them: only keys change
-        consultation = Consultation(title="征求意见", notice_text="", comment_visibility="public")
-        first, second = (Meeting(consultation=consultation, title=title, place="会议室",
+        # the consultation in plain SQL (its model has columns of later migrations)
+        db.session.execute(text(
+            "INSERT INTO consultations (id, title, is_draft_for_comment, notice_text, contact_phones, contact_emails,"
+            " comment_visibility, created_at, content_token) VALUES (1, '征求意见', 0, '', '[]', '[]', 'public',"
+            " '2026-12-01 00:00:00', 'x')"))
+        first, second = (Meeting(consultation_id=1, title=title, place="会议室",
                                  starts_at=datetime(2026, 12, 20, 2, tzinfo=timezone.utc)) for title in ("一", "二"))
         keys = [(first, "+86 138 0013 8000", "8613800138000", "applied"),
                 (first, "0086 0557 3255022", "008605573255022", "withdrawn"),
@@ -171,3 +174,46 @@ def test_upgrade_keeps_the_queued_comments_due_and_downgrade_keeps_them_queued(t
         db.session.commit()
         downgrade(revision="0056")
         assert db.session.execute(text("SELECT * FROM routing_queue")).all() == [(7, "http://x")]
+
+
+def test_the_grouping_count_renews_no_token_and_its_migration_goes_down_and_up(tmp_path):
+    """Migration 0063: consultations.grouping_version, whose change alone renews no content token (any other column's
+    still does); downgraded, the column is gone, ix_comments_grouped is back and the trigger renews the token as
+    before; upgraded again, as it was."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, text
+
+    from portal import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'grouping.db'}"})
+    with app.app_context():
+        upgrade(revision="heads")
+        db.session.execute(text(
+            "INSERT INTO consultations (id, title, is_draft_for_comment, notice_text, contact_phones, contact_emails,"
+            " comment_visibility, created_at, content_token) VALUES (1, '征求意见', 0, '', '[]', '[]', 'public',"
+            " '2026-12-01 00:00:00', 'x')"))
+        db.session.commit()
+
+        def token():
+            return db.session.scalar(text("SELECT content_token FROM consultations WHERE id = 1"))
+
+        db.session.execute(text("UPDATE consultations SET grouping_version = grouping_version + 1 WHERE id IN (1)"))
+        assert token() == "x"
+        assert db.session.scalar(text("SELECT grouping_version FROM consultations")) == 1
+        db.session.execute(text("UPDATE consultations SET title = '新的标题' WHERE id = 1"))
+        renewed = token()
+        assert renewed != "x"
+        db.session.commit()
+
+        downgrade(revision="0062")
+        assert "grouping_version" not in {c["name"] for c in inspect(db.engine).get_columns("consultations")}
+        assert "ix_comments_grouped" in {i["name"] for i in inspect(db.engine).get_indexes("comments")}
+        db.session.execute(text("UPDATE consultations SET title = '又一个标题' WHERE id = 1"))
+        assert token() not in ("x", renewed)
+        db.session.commit()
+
+        upgrade(revision="heads")
+        assert "ix_comments_grouped" not in {i["name"] for i in inspect(db.engine).get_indexes("comments")}
+        before = token()
+        db.session.execute(text("UPDATE consultations SET grouping_version = grouping_version + 1 WHERE id = 1"))
+        assert token() == before and db.session.scalar(text("SELECT grouping_version FROM consultations")) == 1

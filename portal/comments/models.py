@@ -65,12 +65,6 @@ class Comment(db.Model):
         # comment the first sending stored (portal/comments/services.py: SubmissionRepeated)
         Index("ix_comments_submission_key", "submission_key", unique=True,
               sqlite_where=text("submission_key IS NOT NULL"), postgresql_where=text("submission_key IS NOT NULL")),
-        # the grouping worker's last look at a consultation's comments, max(grouped_at) and the number grouped in the
-        # minute before it, in the feedback report's key (portal/reports/services.py: grouping_state): a minute's index
-        # entries read (~0.2 ms for 1,800 of 180,000 on both engines), not every comment (migration 0062). Partial:
-        # a comment is stored ungrouped, so a submission writes no entry; the grouper writes it
-        Index("ix_comments_grouped", "consultation_id", "grouped_at",
-              sqlite_where=text("grouped_at IS NOT NULL"), postgresql_where=text("grouped_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -124,6 +124,11 @@ class Consultation(ConsultationState, db.Model):
     # Likewise for everything else its public pages show: the consultation's own columns, its drafts,
     # sections, tables, deadline extensions and routing settings (triggers of migration 0010).
     content_token: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex, server_default="")
+    # How many times the form-letter grouping (portal/moderation/grouping.py) has put a comment of this consultation in
+    # a group: one atomic ``+ 1`` in the transaction of the grouping, so two groupers never lose one and no host's
+    # clock matters. Part of the feedback report's key (portal/reports/services.py: grouping_state). Its change renews
+    # no token (migration 0063): the public pages do not show the grouping.
+    grouping_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # When the office last published, replaced or took away the policy as finally issued (正式文件, FinalDocument):
     # its pages say so, and the change of this column renews the content token they are kept under.
     final_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,6 +11,10 @@ compared with must include every earlier comment. PostgreSQL: a transaction-leve
 SQLite: the claim is the transaction's first write, which takes SQLite's one write lock. Signatures are
 computed before the lock is taken, and a batch is small, so that submissions wait at most a few
 milliseconds for it.
+
+A batch that puts comments in groups counts one up on their consultations' ``grouping_version`` (one
+``UPDATE … SET grouping_version = grouping_version + 1``, in the batch's transaction): the feedback report's
+plan is kept under it, and a count made by the database loses no grouping, whichever host's clock it ran by.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select, text, update
 
 from portal.comments.models import Comment
+from portal.consultations.models import Consultation
 from portal.core.time import now
 from portal.extensions import db
 from portal.moderation import form_letters
@@ -76,8 +81,14 @@ def _group_batch(size: int) -> int:
             .returning(Comment.id)
             .execution_options(synchronize_session=False)
         ).all()
-        for comment_id in sorted(claimed):
-            _group_one(prepared[comment_id])
+        grouped = {prepared[comment_id].consultation_id for comment_id in sorted(claimed)
+                   if _group_one(prepared[comment_id])}
+        if grouped:  # the consultations whose comments this batch put in a group; none renews a token (0063)
+            db.session.execute(
+                update(Consultation).where(Consultation.id.in_(sorted(grouped)))
+                .values(grouping_version=Consultation.grouping_version + 1)
+                .execution_options(synchronize_session=False)
+            )
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -85,10 +96,12 @@ def _group_batch(size: int) -> int:
     return len(claimed)
 
 
-def _group_one(new: _New) -> None:
-    """Join the group of the most similar earlier comment (if one is close enough); keep the signature."""
+def _group_one(new: _New) -> bool:
+    """Join the group of the most similar earlier comment (if one is close enough); keep the signature.
+    Whether it joined a group."""
     if new.signature is None:
-        return  # too short to judge: never grouped
+        return False  # too short to judge: never grouped
+    joined = False
     shared = func.count().label("shared")
     candidates = db.session.execute(
         select(FormLetterBand.comment_id, shared)
@@ -110,6 +123,7 @@ def _group_one(new: _New) -> None:
                 update(Comment).where(Comment.id == new.id).values(form_letter_id=group)
                 .execution_options(synchronize_session=False)
             )
+            joined = True
     db.session.execute(
         insert(CommentFingerprint),
         [{"comment_id": new.id, "consultation_id": new.consultation_id, "signature": new.signature}],
@@ -118,3 +132,4 @@ def _group_one(new: _New) -> None:
         insert(FormLetterBand),
         [{"comment_id": new.id, "consultation_id": new.consultation_id, "band_key": key} for key in new.keys],
     )
+    return joined

@@ -54,38 +54,22 @@ def _feedback_query(consultation: Consultation, drafts: bool):
     return query.where(Response.id.is_not(None))
 
 
-def responses_state(consultation_id: int) -> tuple:
-    """How many answers the consultation has, and when one was last changed or published: any change to them
-    changes this."""
-    return tuple(db.session.execute(
-        select(func.count(Response.id), func.max(Response.updated_at), func.max(Response.published_at))
-        .where(Response.consultation_id == consultation_id)).one())
-
-
-# How far behind the newest grouping another grouping's clock may be (another host's worker) and still change the
-# feedback report's key (grouping_state)
-GROUPING_CLOCKS_APART = timedelta(minutes=1)
-
-
-def grouping_state(consultation_id: int) -> tuple:
-    """The grouping worker's last look at the consultation's comments (which renews no token): when it last grouped
-    some, and how many it grouped from a minute before then. A later grouping moves the first on, or, at the same
-    instant (a frozen clock; two workers within the clock's resolution) or a little before it (another host's clock),
-    adds to the second. Both read from the end of ix_comments_grouped (migration 0062): a minute's entries, not every
-    comment's."""
-    # "IS NOT NULL" (the same maximum) lets both engines read it from the end of ix_comments_grouped
-    grouped = (Comment.consultation_id == consultation_id, Comment.grouped_at.is_not(None))
-    newest = db.session.scalar(select(func.max(Comment.grouped_at)).where(*grouped))
-    if newest is None:
-        return None, 0
-    return newest, db.session.scalar(select(func.count()).select_from(Comment).where(
-        *grouped, Comment.grouped_at >= newest - GROUPING_CLOCKS_APART))
+def grouping_state(consultation_id: int):
+    """The form-letter grouping's count of its groupings of the consultation's comments (grouping_version, which
+    renews no token): every grouping that put one of its comments in a group counted it up by one, in its own
+    transaction, whatever its host's clock said (a grouping behind the newest by more than a minute, once missed).
+    A scalar subquery (the consultation's one row, by its key)."""
+    return select(Consultation.grouping_version).where(Consultation.id == consultation_id).scalar_subquery()
 
 
 def report_state(consultation_id: int) -> tuple:
-    """What the feedback report depends on beside the consultation's tokens: its answers' state, and the grouping
-    worker's last look at its comments (grouping_state)."""
-    return (*grouping_state(consultation_id), *responses_state(consultation_id))
+    """What the feedback report depends on beside the consultation's tokens, in one statement: the grouping's count
+    (grouping_state), and how many answers the consultation has and when one was last changed or published (any
+    change to them changes these)."""
+    return tuple(db.session.execute(
+        select(grouping_state(consultation_id), func.count(Response.id), func.max(Response.updated_at),
+               func.max(Response.published_at))
+        .where(Response.consultation_id == consultation_id)).one())
 
 
 # The report's plan (which comment each entry shows, and how many copies it folds), kept in each worker's memory under

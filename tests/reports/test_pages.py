@@ -291,7 +291,8 @@ def test_copies_grouped_after_the_report_was_read_are_folded_at_once(app, client
     close_and_answer(clock, consultation, comments)
     url = f"/consultations/{consultation.id}/feedback"
     assert client.get(url).get_data(as_text=True).count("同一封信") == 2
-    copies[1].form_letter_id, copies[1].grouped_at = copies[0].id, now()  # the grouping worker, afterwards
+    copies[1].form_letter_id, copies[1].grouped_at = copies[0].id, now()  # the grouping worker, afterwards,
+    db.session.get(Consultation, consultation.id).grouping_version += 1  # which counts its grouping
     db.session.commit()
     page = client.get(url).get_data(as_text=True)
     assert page.count("同一封信") == 1 and "另有 1 份内容相同或相近的意见" in page
@@ -299,9 +300,8 @@ def test_copies_grouped_after_the_report_was_read_are_folded_at_once(app, client
 
 def test_copies_the_grouping_worker_groups_after_the_report_was_read_are_folded_at_once(
         app, client, clock, office_consultation):
-    """The report's plan is kept under a key that reads the grouping worker's last look at the consultation's
-    comments (max(grouped_at), from the index of migration 0062): the worker's grouping, which renews no token,
-    changes the next page."""
+    """The report's plan is kept under a key that reads the grouping's count of the consultation's groupings
+    (grouping_version): the worker's grouping, which renews no token, changes the next page."""
     from portal.moderation.grouping import group_new_comments
 
     consultation, comments = office_consultation
@@ -324,7 +324,7 @@ def test_copies_the_grouping_worker_groups_after_the_report_was_read_are_folded_
 
 def test_two_groupings_at_the_same_instant_each_change_the_report(app, client, clock, office_consultation):
     """Two groupings at one instant (a frozen clock; two workers within the clock's resolution) leave the newest
-    grouped_at as it was: the report's key still changes, by the comments grouped at (or just before) it."""
+    grouped_at as it was: the report's key still changes, by the grouping's count."""
     from portal.moderation.grouping import group_new_comments, ungrouped_count
 
     consultation, comments = office_consultation
@@ -339,6 +339,30 @@ def test_two_groupings_at_the_same_instant_each_change_the_report(app, client, c
     entries = client.get(f"/api/v1/consultations/{consultation.id}/feedback").get_json()["total"]
 
     assert group_new_comments() == 1  # the second copy, at the same instant: a copy of the first
+    page = client.get(url).get_data(as_text=True)
+    assert page.count("社区的老年食堂数量太少") == 1 and "另有 1 份内容相同或相近的意见" in page
+    assert client.get(f"/api/v1/consultations/{consultation.id}/feedback").get_json()["total"] == entries - 1
+
+
+def test_a_grouping_by_a_clock_minutes_behind_the_newest_changes_the_report(app, client, clock, office_consultation):
+    """A grouping on a host whose clock is 5 minutes behind the host of the newest grouping: its grouped_at is before
+    the newest. The report's key counted the comments grouped in the minute before the newest grouped_at, and did not
+    change: the report kept showing the copies apart. It now reads the grouping's count, which the database adds to."""
+    from portal.moderation.grouping import group_new_comments, ungrouped_count
+
+    consultation, comments = office_consultation
+    letter = "尊敬的领导：社区的老年食堂数量太少，建议增加投入。因为独居老人越来越多，希望延长服务时间，把助餐点办好。"
+    section = consultation.current_draft.sections[1]
+    approved(consultation, section, [letter, "您好！" + letter.replace("建议", "希望") + "谢谢！"])
+    close_and_answer(clock, consultation, comments)
+    clock.set(shanghai(2023, 5, 13, 8, 5))
+    assert group_new_comments(limit=ungrouped_count() - 1) > 0  # all but the second copy, by the host ahead
+    url = f"/consultations/{consultation.id}/feedback"
+    assert client.get(url).get_data(as_text=True).count("社区的老年食堂数量太少") == 2
+    entries = client.get(f"/api/v1/consultations/{consultation.id}/feedback").get_json()["total"]
+
+    clock.set(shanghai(2023, 5, 13, 8, 0))  # the other host, 5 minutes behind
+    assert group_new_comments() == 1  # the second copy: a copy of the first
     page = client.get(url).get_data(as_text=True)
     assert page.count("社区的老年食堂数量太少") == 1 and "另有 1 份内容相同或相近的意见" in page
     assert client.get(f"/api/v1/consultations/{consultation.id}/feedback").get_json()["total"] == entries - 1
