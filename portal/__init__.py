@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.core import i18n, web
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.install_template_gettext(app)
     i18n.compile_translations(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     sqlite.register(app)
     postgres.register(app)

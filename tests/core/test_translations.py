@@ -210,3 +210,20 @@ def test_compile_translations_writes_missing_and_stale_catalogues_only(tmp_path)
     assert compile_translations(str(tmp_path)) == []  # fresh: left alone
     os.utime(po, (mo.stat().st_mtime + 10, mo.stat().st_mtime + 10))
     assert compile_translations(str(tmp_path)) == [mo]  # the .po changed: compiled again
+
+
+def test_the_templates_translations_follow_the_locale_within_one_request(app, client):
+    """The templates' _() keeps the request's translations once looked up (portal/core/i18n.py: _translations), and
+    still follows the language: a mail rendered in English inside a Chinese page's request (force_locale), then the
+    Chinese again."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ _('答复意见') }}|{{ ngettext('（%(num)d 条）', '（%(num)d 条）', 2) }}|{{ pgettext('stance', '建议') }}"
+    with app.test_request_context("/"):
+        assert render_template_string(page) == "答复意见|（2 条）|建议"
+        with force_locale("en"):
+            assert render_template_string(page).startswith("Respond to comments|")
+        assert render_template_string(page) == "答复意见|（2 条）|建议"
+    english = client.get("/consultations/?lang=en").get_data(as_text=True)  # the next request: its own language
+    assert "Open data API" in english and "开放数据接口" not in english
