@@ -85,21 +85,25 @@ def received_count(consultation: Consultation) -> int:
     return db.session.scalar(select(func.count()).select_from(Comment).where(comment_received(consultation.id))) or 0
 
 
-def built_by_worker(consultation: Consultation, filters=None) -> bool:
+def built_by_worker(consultation: Consultation, filters=None, received: int | None = None) -> bool:
     """Whether the consultation's digests and archive (or the digest of the comments ``filters`` give) are too large
-    to build in the request (``EXPORT_INLINE_MAX``)."""
+    to build in the request (``EXPORT_INLINE_MAX``); ``received``: the comments received (received_count), when the
+    caller counted them already."""
     if filters is not None:
         from portal.responses.services import filtered_count
 
         return filtered_count(consultation, filters) > current_app.config["EXPORT_INLINE_MAX"]
-    return received_count(consultation) > current_app.config["EXPORT_INLINE_MAX"]
+    if received is None:
+        received = received_count(consultation)
+    return received > current_app.config["EXPORT_INLINE_MAX"]
 
 
-def attachments_built_by_worker(consultation: Consultation) -> bool:
-    """Whether the ZIP of the files sent with the consultation's comments is too large to build in the request."""
+def attachments_built_by_worker(consultation: Consultation, totals: tuple[int, int, int] | None = None) -> bool:
+    """Whether the ZIP of the files sent with the consultation's comments is too large to build in the request
+    (``totals``: its attachment_totals, when the caller read them already)."""
     from portal.digests.services import attachment_totals
 
-    comments, size = attachment_totals(consultation)
+    _files, comments, size = totals or attachment_totals(consultation)
     return too_many_files(comments, size, current_app.config["EXPORT_INLINE_MAX"])
 
 

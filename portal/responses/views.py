@@ -17,7 +17,7 @@ from portal.core.flash import chinese_part, flash_message
 from portal.digests.annotated import ANNOTATED_MAX
 from portal.consultations.models import Consultation
 from portal.digests.exports import attachments_built_by_worker, built_by_worker, recent_exports
-from portal.digests.services import attachment_count
+from portal.digests.services import attachment_totals
 from portal.extensions import db
 from portal.moderation.grouping import group_new_comments
 from portal.moderation.labels import STANCE_LABELS
@@ -26,7 +26,7 @@ from portal.responses.advice import advice_by_unit, advice_for, advice_request, 
 from portal.responses.forms import AdviceForm, BulkResponseForm, ResponseForm, move_comment_form
 from portal.responses.models import Response
 from portal.responses.services import (
-    ResponseRefused, answered_receipts, common_reasons, filtered_count, list_page, move_comment, place_in_list, publish_responses,
+    ResponseRefused, answered_receipts, common_reasons, filtered_page, list_page, move_comment, place_in_list, publish_responses,
     respond_to_comments, respondable_comments, response_counts,
 )
 
@@ -53,21 +53,27 @@ def render_index(consultation: Consultation, form: BulkResponseForm, status: int
     group_new_comments(limit=current_app.config["MODERATION_GROUP_ON_VIEW"])
     filters = parse_filters(request.args)
     counts = list_counts(consultation)  # the whole consultation's
-    total = filtered_count(consultation, filters) if filters.active else counts.total
+    rows = None
+    if filters.active:  # the page asked for and the filtered count, from one statement
+        rows, total = filtered_page(consultation, filters, filters.page, PAGE_SIZE)
+    else:
+        total = counts.total
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(filters.page, pages)
-    rows = list_page(consultation, filters, page, PAGE_SIZE)
+    if rows is None or page != filters.page:  # not read yet, or past the end: the last page
+        rows = list_page(consultation, filters, page, PAGE_SIZE)
     groups = [(section_id, list(group)) for section_id, group in groupby(rows, key=lambda row: row.Comment.section_id)]
     shown = [row.Comment for row in rows]
+    files = attachment_totals(consultation)  # the number of files, and whether their ZIP is built by the worker
     return render_template(
         "responses/index.html", consultation=consultation, form=form, groups=groups, page=page, pages=pages,
         total=total, all_count=counts.total, counts=counts.responses, filters=filters, answers=ANSWERS,
         stances=STANCE_LABELS, sections=section_choices(consultation, counts),
         letters=letter_sizes(consultation.id, shown),
-        attachments=attachments_of(c.id for c in shown), file_count=attachment_count(consultation),
+        attachments=attachments_of(c.id for c in shown), file_count=files[0],
         reasons=common_reasons(consultation), advice=advice_for(c.id for c in shown), annotated_max=ANNOTATED_MAX,
-        exports_queued=built_by_worker(consultation), exports=recent_exports(consultation),
-        files_queued=attachments_built_by_worker(consultation),
+        exports_queued=built_by_worker(consultation, received=counts.total), exports=recent_exports(consultation),
+        files_queued=attachments_built_by_worker(consultation, files),
         quotes_changed=changed_quotes(consultation, shown), proposals_taken=proposals_taken(consultation, shown),
         sentences=most_quoted(consultation),
         passage_text=received_quoting(consultation, filters.passage)[0] if filters.passage is not None else None,

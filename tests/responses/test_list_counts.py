@@ -149,3 +149,26 @@ def test_list_counts_agree_with_each_count_made_alone(app, answering):
                      sum(1 for c in received if c.section_id == section_id and c.id not in answered))
         for section_id in {c.section_id for c in received}}
     assert not list_counts(consultation, questions=False).questions
+
+
+def test_a_filtered_lists_pages_and_a_page_past_its_end(client, login, answering, monkeypatch):
+    """The filtered list's count comes from its page's own statement (responses/services.py: filtered_page): each page
+    says the same count and lists its part, the pages together list each filtered comment once, and a page past the
+    end (an old link, after answers took comments out of the list) shows the last page."""
+    from portal.responses import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    consultation, _made = answering
+    login("office@example.gov.cn")
+    url = responses_url(consultation)
+
+    def page(query):
+        text = client.get(f"{url}?{query}").get_data(as_text=True)
+        return int(re.search(r"筛选出 (\d+) 条意见（共 \d+ 条）。", text).group(1)), listed(text)
+
+    total, first = page("question=1")
+    second = page("question=1&page=2")
+    assert total == 3 and len(first) == 2 and second[0] == 3 and len(second[1]) == 1
+    assert len(set(first + second[1])) == 3  # each once
+    assert page("question=1&page=9") == second  # past the end: the last page
+    assert page("q=没有这样的意见&page=3") == (0, [])
