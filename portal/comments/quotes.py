@@ -73,6 +73,7 @@ class DraftWords:
 
     def __post_init__(self):
         self._ends = [passage.end for passage in self.passages]
+        self._starts = [passage.start for passage in self.passages]
 
     def find(self, quote: str, section_id: int | None = None) -> tuple[int, int] | None:
         """Where the squeezed ``quote`` first lies in the section ``section_id`` (with its subsections; None: the
@@ -88,15 +89,9 @@ class DraftWords:
         return self.find(quote, section_id if section_id in self.spans else None)
 
     def passages_in(self, start: int, end: int) -> list[Passage]:
-        """The passages the stretch [start, end) of the words touches."""
-        first = bisect.bisect_right(self._ends, start)
-        found = []
-        for at in range(first, len(self.passages)):  # not a copy of the rest of the list: a few passages are wanted
-            passage = self.passages[at]
-            if passage.start >= end:
-                break
-            found.append(passage)
-        return found
+        """The passages the stretch [start, end) of the words touches: from the first ending after its start to the
+        last starting before its end (the passages follow each other; two searches and a slice of the few wanted)."""
+        return self.passages[bisect.bisect_right(self._ends, start):bisect.bisect_left(self._starts, end)]
 
 
 def _pieces(section, tables: dict[int, list]) -> list[str]:
@@ -235,11 +230,13 @@ def _quotations(consultation, public: bool) -> list[tuple[int, int | None, list[
 def _ranked(quotations) -> list[tuple[Passage, int]]:
     """How many of the ``quotations`` (_quotations) quote each passage (in part or whole; once per comment), most
     quoted first, then in document order."""
-    counts: dict[Passage, int] = {}
+    counts: dict[int, int] = {}  # by the passage's start, which is its own (hashing a Passage hashes its words)
+    found: dict[int, Passage] = {}
     for _comment_id, _section_id, passages in quotations:
         for passage in passages:
-            counts[passage] = counts.get(passage, 0) + 1
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0].start))
+            counts[passage.start] = counts.get(passage.start, 0) + 1
+            found[passage.start] = passage
+    return [(found[start], count) for start, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
 
 def received_quoting(consultation, start: int) -> tuple[str | None, list[int]]:
