@@ -1026,8 +1026,23 @@ def split_heading(style: str, rest: str) -> tuple[str, str, bool]:
         return rest[:m.end()], _strip(rest[m.end():]), True
     m = re.search(r"[，,；;。：:]", rest)
     if m and m.end() <= 60:
-        return rest[:m.end()], _strip(rest[m.end():]), True
-    return rest[:30], rest[30:], True
+        return _clause_heading(rest[:m.end()], _strip(rest[m.end():]))
+    return _clause_heading(rest[:30], rest[30:])
+
+
+_CLAUSE_MARKS = "，,、；;：:"
+
+
+def _clause_heading(heading: str, text: str) -> tuple[str, str, bool]:
+    """(heading, text, run_in) of an item without a heading sentence of its own, its heading cut from its first
+    clause ("8.加大养老服务补贴力度，特别是对……"): a heading ends with no clause mark (，、；：), the mark begins the
+    text instead, so that heading and text together still read as the item does ("加大养老服务补贴力度" +
+    "，特别是对……"). A line that is only a heading ending with its mark ("（一）主要指标：" before a table) keeps it:
+    there is no text for it to begin."""
+    kept = _strip(heading).rstrip(_CLAUSE_MARKS + " \t\u3000")
+    if not _strip(text) or kept == _strip(heading):
+        return heading, text, True
+    return kept, _strip(heading)[len(kept):].lstrip() + text, True
 
 
 class _Builder:

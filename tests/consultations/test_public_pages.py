@@ -156,3 +156,23 @@ def test_the_table_of_contents_says_what_its_numbers_count(app, client, clock, i
     client.get("/settings/language/en")
     page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
     assert '<span class="count">(2 comments)</span>' in page
+
+
+def test_an_item_of_one_sentence_reads_whole_with_its_first_clause_as_heading(app, client, clock, import_seed):
+    """Seed 004's item 8 is one sentence ("加大养老服务补贴力度，特别是……"): its title ends with no comma, and its
+    page reads the sentence once, whole, its first clause in bold."""
+    clock.set(shanghai(2022, 8, 1, 9, 0))
+    consultation = import_seed("004", opens=shanghai(2022, 8, 1), deadline=shanghai(2022, 8, 31, 23, 59, 59))
+    sections = consultation.current_draft.sections
+    item = next(s for s in sections if s.label == "8." and s.level == 3)
+    sentence = "加大养老服务补贴力度，特别是对失能失智老年人的政策支持，减轻中低收入群体的养老压力。"
+    page = client.get(f"/consultations/{consultation.id}/sections/{item.anchor}").get_data(as_text=True)
+    assert re.search(r"<h1[^>]*>8\.加大养老服务补贴力度</h1>", page)
+    article = page[page.index('<article class="draft single-section"'):page.index("</article>")]
+    assert "<strong>8.加大养老服务补贴力度</strong>，特别是对失能失智老年人的政策支持" in article
+    assert re.sub(r"<[^>]+>", "", article).count(sentence) == 1
+    # the item before it leads to it by the same title
+    before = sections[sections.index(item) - 1]
+    page = client.get(f"/consultations/{consultation.id}/sections/{before.anchor}").get_data(as_text=True)
+    assert re.search(r'rel="next"[^>]*>8\.加大养老服务补贴力度 ›</a>', page)
+    assert "补贴力度，</strong>" not in client.get(f"/consultations/{consultation.id}").get_data(as_text=True)

@@ -698,9 +698,41 @@ def test_run_in_heading_long_first_sentence():
     ])
     d = parse_draft(text).to_dict()
     a, b = d["sections"][0]["children"]
-    assert a["heading"] == "加强镇(街道)和村(社区)党组织对涉老各类组织各项事务的领导,"
-    assert a["text"].startswith("结合改革健全资源聚合") and a["run_in"] is True
+    # no heading sentence: the first clause is the heading, its comma begins the text (nothing lost, none twice)
+    assert a["heading"] == "加强镇(街道)和村(社区)党组织对涉老各类组织各项事务的领导"
+    assert a["text"].startswith(",结合改革健全资源聚合") and a["run_in"] is True
+    assert a["heading"] + a["text"] == text.split("\n")[1][2:]
     assert b["heading"] == "建立统筹推进工作机制。" and b["text"] == "健全工作协调机制。"
+
+
+def test_a_heading_ends_with_no_clause_mark():
+    """An item of one sentence has no heading of its own: its heading is its first clause without the clause's mark
+    (，、；：), which begins the text; heading and text together are the item as written."""
+    items = {
+        "1.": "加大养老服务补贴力度，特别是对失能失智老年人的政策支持，减轻中低收入群体的养老压力。",
+        "2.": "落实老年人公共服务清单项目的资金保障和人员队伍建设；推动各县（市、区）建立老年人公共服务清单动态调整机制。",
+        "3.": "重点工作目标：到2025年全市每千名老年人拥有养老机构床位数达到40张以上，护理型床位占比达到60%以上。",
+        # no mark within 60 characters: cut after 30, here just after a 、
+        "4.": "建设完善覆盖全市城乡各镇街和村社的居家养老服务中心站点网络、推动养老服务设施与社区卫生服务设施统筹规划"
+              "同步建设并逐步实现老年助餐服务和上门照护服务在城乡社区的全面覆盖与均衡布局",
+    }
+    text = "\n".join(["一、主要任务"] + [label + rest for label, rest in items.items()] + ["二、保障措施", "内容。"])
+    got = {s["label"]: s for s in parse_draft(text).to_dict()["sections"][0]["children"]}
+    assert [(label, got[label]["heading"]) for label in items] == [
+        ("1.", "加大养老服务补贴力度"),
+        ("2.", "落实老年人公共服务清单项目的资金保障和人员队伍建设"),
+        ("3.", "重点工作目标"),
+        ("4.", "建设完善覆盖全市城乡各镇街和村社的居家养老服务中心站点网络"),
+    ]
+    assert got["1."]["text"] == "，特别是对失能失智老年人的政策支持，减轻中低收入群体的养老压力。"
+    assert got["3."]["text"].startswith("：到2025年")
+    assert got["4."]["text"].startswith("、推动养老服务设施")
+    for label, rest in items.items():
+        assert got[label]["heading"] + got[label]["text"] == rest and got[label]["run_in"] is True, label
+    # a heading line that is only a heading, its mark at its end, keeps it: no text for the mark to begin
+    d = parse_draft("\n".join(["一、主要任务", "（一）主要指标：", "内容。"])).to_dict()
+    assert d["sections"][0]["children"][0]["heading"] == "主要指标："
+    assert d["sections"][0]["children"][0]["text"] == "内容。"
 
 
 def test_units_three_forms_synthetic():
