@@ -1271,6 +1271,9 @@ class _Front:
     notice_date: date | None = None
     addressee: str | None = None
     notice: list[str] = field(default_factory=list)
+    # the notice's headline ("X关于印发《…》的通知"), naming the draft's title: the page shows it as its title and
+    # the issuer in its facts, so it is not a paragraph of the notice (its lines are consumed as notice_headline)
+    headline: str | None = None
     preamble: list[str] = field(default_factory=list)
     signed: bool = False
 
@@ -1293,6 +1296,7 @@ def _front_matter(paras: list[_Para], st: _State) -> _Front:
     headline_issuer = None  # the office the notice's headline names ("X关于印发《…》的通知")
     title_lines: list[str] = []
     headline_title = None
+    notice_headline = None  # the notice's first paragraph when it is its headline ("…关于印发《…》的通知")
 
     kinds = []
     for p in paras:
@@ -1392,6 +1396,8 @@ def _front_matter(paras: list[_Para], st: _State) -> _Front:
         elif kd in ("notice_title", "notice"):
             if kd == "notice_title" and not seen_preamble:
                 headline_issuer = headline_issuer or _headline_issuer(t)
+                if not seen_notice:
+                    notice_headline = p
             fr.notice.append(t)
             seen_notice = True
         elif kd == "other" and _title_like(t) and not seen_notice and not seen_preamble:
@@ -1437,6 +1443,9 @@ def _front_matter(paras: list[_Para], st: _State) -> _Front:
                     cand = m.group(1)
                     break
         fr.title = _norm_title(cand) if cand else None
+    if notice_headline is not None and fr.title and _names_title(notice_headline.text, fr.title):
+        fr.headline = fr.notice.pop(0)
+        st.consume(notice_headline.lines, "notice_headline")
     if headline_issuer is None and title_lines:  # a title line "X关于…的实施意见", or one broken before its 关于
         headline_issuer = next((found for found in map(_headline_issuer, title_lines) if found),
                                None) or _headline_issuer("".join(title_lines))
@@ -1445,6 +1454,12 @@ def _front_matter(paras: list[_Para], st: _State) -> _Front:
     fr.issuer = fr.issuer or headline_issuer or meta_issuer or letterhead_issuer or source_issuer
     fr.notice_date = fr.notice_date or meta_date or loose_date
     return fr
+
+
+def _names_title(headline: str, title: str) -> bool:
+    """The headline names the draft's title: in 《…》 ("关于印发《…》的通知") or as its words."""
+    named = [_norm_title(t) for t in re.findall(r"《([^《》]{2,120})》", headline)]
+    return title in named or squeeze(title) in squeeze(_norm_title(headline))
 
 
 # --------------------------------------------------------------------------- contact, deadline
@@ -1783,11 +1798,12 @@ def parse_draft(text: str) -> ParsedDraft:
                 if u not in s.units:
                     s.units.append(u)
 
-    # notice fields
-    result.contact = _contact(result.notice)
-    result.deadline = _deadline(result.notice, result.notice_date)
+    # notice fields, read from the notice with its headline
+    notice = "\n".join(part for part in (fr.headline, result.notice) if part)
+    result.contact = _contact(notice)
+    result.deadline = _deadline(notice, result.notice_date)
     result.is_draft_for_comment = "征求意见稿" in result.title or bool(
-        re.search(r"征求意见|修改意见|意见建议|意见和建议|反馈意见|提出意见", result.notice)
+        re.search(r"征求意见|修改意见|意见建议|意见和建议|反馈意见|提出意见", notice)
     )
     if result.deadline is None:
         st.warn("deadline_missing", None,

@@ -176,3 +176,28 @@ def test_an_item_of_one_sentence_reads_whole_with_its_first_clause_as_heading(ap
     page = client.get(f"/consultations/{consultation.id}/sections/{before.anchor}").get_data(as_text=True)
     assert re.search(r'rel="next"[^>]*>8\.加大养老服务补贴力度 ›</a>', page)
     assert "补贴力度，</strong>" not in client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+
+
+def test_the_notices_headline_is_not_read_again_under_the_title(app, client, clock, import_seed):
+    """Seeds 000 and 004 open with their notice's headline ("X关于印发《title》的通知"): the page shows the title as
+    its heading and X as its issuer; the notice's text begins with its first real paragraph, not the headline."""
+    clock.set(shanghai(2022, 8, 1, 9, 0))
+    period = {"opens": shanghai(2022, 8, 1), "deadline": shanghai(2022, 8, 31, 23, 59, 59)}
+    title = "台州市推进高质量发展建设“浙里康养”实施方案（2022—2025年）"
+    consultation = import_seed("004", **period)
+    page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert f'<h1 lang="zh-CN">{title}</h1>' in page
+    assert "<dd lang=\"zh-CN\">“浙里康养”台州专班办公室</dd>" in page  # 发布单位
+    assert "关于印发《" + title not in page and "关于 印发《" not in page
+    notice = page[page.index('<details class="notice-text">'):]
+    notice = notice[:notice.index("</details>")]
+    paragraphs = re.findall(r"<p>(.*?)</p>", notice)
+    assert paragraphs == ["“浙里康养”台州专班各成员单位、其他有关单位：",
+                          f"现将《{title}》印发给你们，请结合单位工作职责与分工抓好贯彻落实。"]
+    # seed 000's notice is its headline only: nothing of it is shown a second time, no empty notice either
+    consultation = import_seed("000", **period)
+    page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    title = "临海市公共服务优质共享行动老有康养专项实施方案(2023—2025年)"
+    assert f'<h1 lang="zh-CN">{title}</h1>' in page
+    assert "<dd lang=\"zh-CN\">台州市临海市公共服务优质共享行动专班办公室</dd>" in page
+    assert "关于印发《" + title not in page and 'class="notice-text"' not in page

@@ -355,6 +355,9 @@ def _check_consumed(result: ParsedDraft) -> set[int]:
             assert re.match(r"^\d{4}(?:年|-)", t), t
         elif rec.rule in ("title_line", "title_block"):
             assert not (letters(t) - letters(d["title"])), (t, d["title"])
+        elif rec.rule == "notice_headline":  # "X关于印发《title》的通知": it names the title, and is no notice paragraph
+            assert re.search(r"关于.+(?:通知|公告|通告|函)$", t) and letters(d["title"]) <= letters(t), t
+            assert t not in d["notice"], t
         elif rec.rule == "page_headline":
             m = re.match(r"^《(.+)》出台$", t)
             assert m and m.group(1) == d["title"], t
@@ -979,6 +982,37 @@ def test_issuer_signature_wins_over_headline():
     d = parse_draft("\n".join(signed_last)).to_dict()
     assert d["issuer"] == "某某市卫生健康委员会" and d["notice_date"] == "2023-12-05"
     assert d["sections"][-1]["text"] == "内容。"
+
+
+def test_the_notice_headline_naming_the_title_is_no_notice_paragraph():
+    """The page shows the title and the issuer: a notice's headline naming them ("X关于印发《…》的通知") is read
+    (issuer, title, whether opinions are asked), recorded as consumed, and not kept as the notice's first paragraph."""
+    r = seed("000")  # the notice is its headline only
+    assert r.notice == ""
+    assert [(c.line, c.rule) for c in r.consumed_lines if c.rule == "notice_headline"] == [(7, "notice_headline")]
+    assert seed_text("000").splitlines()[6].startswith("台州市临海市公共服务优质共享行动专班办公室关于印发《")
+    r = seed("004")  # the headline, the addressee, the notice's one paragraph
+    assert r.notice == ("现将《台州市推进高质量发展建设“浙里康养”实施方案（2022—2025年）》印发给你们，"
+                        "请结合单位工作职责与分工抓好贯彻落实。")
+    assert r.addressee == "“浙里康养”台州专班各成员单位、其他有关单位"
+    assert [(c.line, c.rule) for c in r.consumed_lines if c.rule == "notice_headline"] == [(9, "notice_headline")]
+    assert "关于 印发《台州市推进" in seed_text("004").splitlines()[8]
+
+    asking = ["某某市民政局关于《某某市养老服务办法》公开征求意见的通知", "社会各界：",
+              "现将《某某市养老服务办法》全文公布。", "请于2024年5月10日前将意见发送至yl@example.gov.cn。",
+              "某某市民政局", "2024年4月10日", "一、总则", "内容。", "二、附则", "内容。"]
+    d = parse_draft("\n".join(asking)).to_dict()
+    assert d["notice"] == "现将《某某市养老服务办法》全文公布。\n请于2024年5月10日前将意见发送至yl@example.gov.cn。"
+    assert d["title"] == "某某市养老服务办法" and d["addressee"] == "社会各界"
+    # what the headline says is still read: opinions are asked (公开征求意见), and the deadline from the notice
+    assert d["is_draft_for_comment"] is True and d["deadline"].startswith("2024-05-10")
+    assert d["contact"]["emails"] == ["yl@example.gov.cn"]
+    # a headline that does not name the draft's title stays the notice's first paragraph
+    other = ["某某市民政局关于做好养老服务工作的通知", "现将《某某市养老服务实施方案》印发给你们，请认真贯彻执行。",
+             "一、工作要求", "内容。", "二、保障措施", "内容。"]
+    d = parse_draft("\n".join(other)).to_dict()
+    assert d["title"] == "某某市养老服务实施方案"
+    assert d["notice"].split("\n") == other[:2]
 
 
 def test_issuer_from_page_source_or_letterhead_without_headline():

@@ -49,6 +49,19 @@ def test_the_review_names_the_office_the_notices_headline_names(app, client, off
     assert f'<dt>发布单位</dt><dd><span lang="zh-CN">{issuer}</span></dd>' in page
 
 
+def test_the_review_shows_the_notices_headline_as_read(app, client, office, upload_seed):
+    """The notice's headline is no paragraph of the notice the public reads (the page shows the title and the
+    issuer it names); the office still sees it in the source beside what was read from it."""
+    consultation_id = upload_seed("004")
+    consultation = db.session.get(Consultation, consultation_id)
+    assert consultation.notice_text.startswith("现将《台州市推进高质量发展建设")
+    page = client.get(f"/office/consultations/{consultation_id}").get_data(as_text=True)
+    source = page[page.index('class="source-text"'):page.index("</pre>")]
+    assert "“浙里康养”台州专班办公室关于 印发《台州市推进高质量发展建设“浙里康养” 实施方案（2022—2025年）》的通知" in source
+    assert '<dt>标题</dt><dd lang="zh-CN">台州市推进高质量发展建设“浙里康养”实施方案（2022—2025年）</dd>' in page
+    assert '<dt>发布单位</dt><dd><span lang="zh-CN">“浙里康养”台州专班办公室</span></dd>' in page
+
+
 def test_a_docx_is_read_by_its_content_whatever_its_name(app, client, office, submit):
     data = docx_of(["关于养老服务的实施意见（征求意见稿）", "一、总体要求", "坚持以人为本。", "二、主要措施", "完善服务网络。"])
     response = submit("/office/upload", file=(data, "draft.txt"))
