@@ -81,6 +81,9 @@ class PortalLimiter(Limiter):
         self._swallow_errors = None
         self._in_memory_fallback_enabled = False
         self._storage_dead = False
+        # and its schedule of tries of a dead storage (Flask-Limiter's own, kept from the process's first app): the
+        # first at once, as in a worker that has run a while, then 2, 4 … 32 s after the last
+        self._Limiter__check_backend_count, self._Limiter__last_check_backend = 0, 0.0
         super().init_app(app)
 
     def counts_own_limit(self, endpoint: str) -> None:
