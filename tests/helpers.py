@@ -275,3 +275,38 @@ def docx_linking(data: bytes, part: str, content: bytes) -> bytes:
     return zip_with(data, {"_rels/.rels": rels.replace("</Relationships>", link + "</Relationships>").encode(),
                            "[Content_Types].xml": types.replace("</Types>", kind + "</Types>").encode(),
                            part: content})
+
+
+class SilentServer:
+    """A listener on 127.0.0.1 that the system lets connect and nothing ever answers (a hung Redis, database or IMAP
+    host), which counts the connections made to it: ``connections()`` takes them from the listener's queue (each held
+    open, unanswered, until ``close()``), so no thread, and the count is complete once the client's connect returned.
+    Use it as a context manager, or ``close()`` it."""
+
+    def __init__(self):
+        import socket
+
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(50)
+        self.listener.setblocking(False)
+        self.port = self.listener.getsockname()[1]
+        self.held = []
+
+    def connections(self) -> int:
+        while True:
+            try:
+                self.held.append(self.listener.accept()[0])
+            except BlockingIOError:
+                return len(self.held)
+
+    def close(self) -> None:
+        for connection in self.held:
+            connection.close()
+        self.listener.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

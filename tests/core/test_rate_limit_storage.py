@@ -13,7 +13,7 @@ import redis
 
 from portal import create_app
 from portal.extensions import REDIS_TIMEOUT, limiter
-from tests.helpers import csrf_token, post_comment, receipt_from, shanghai
+from tests.helpers import SilentServer, csrf_token, post_comment, receipt_from, shanghai
 
 
 def closed_port() -> int:
@@ -40,30 +40,6 @@ class RetryClock:
         self.seconds += seconds
 
 
-class SilentRedis:
-    """A listener that the system lets connect and nothing ever answers: its connections, counted (each held)."""
-
-    def __init__(self):
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(50)
-        self.listener.setblocking(False)
-        self.port = self.listener.getsockname()[1]
-        self.held = []
-
-    def connections(self) -> int:
-        while True:
-            try:
-                self.held.append(self.listener.accept()[0])
-            except BlockingIOError:
-                return len(self.held)
-
-    def close(self) -> None:
-        for connection in self.held:
-            connection.close()
-        self.listener.close()
-
-
 @pytest.mark.parametrize("storage", ["closed", "silent"])
 def test_the_rate_limited_pages_answer_when_the_rate_limit_storage_does_not(
         app, database_url, clock, import_seed, make_user, monkeypatch, storage):
@@ -72,7 +48,7 @@ def test_the_rate_limited_pages_answer_when_the_rate_limit_storage_does_not(
     send = redis.Redis.execute_command
     monkeypatch.setattr(redis.Redis, "execute_command",
                         lambda client, *args, **options: commands.append(args[0]) or send(client, *args, **options))
-    silent = SilentRedis() if storage == "silent" else None
+    silent = SilentServer() if storage == "silent" else None
     port = silent.port if silent else closed_port()
     clock.set(shanghai(2023, 4, 21, 9, 0))
     consultation = import_seed("003", opens=shanghai(2023, 4, 20, 9, 0), deadline=shanghai(2023, 5, 20, 23, 59))
