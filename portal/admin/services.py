@@ -4,14 +4,14 @@ from __future__ import annotations
 import json
 
 from flask_babel import gettext as _
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, cast, select
 
 from portal.accounts.models import ROLES, User
 from portal.accounts.services import AccountError, create_user
 from portal.admin.directory_file import EMAIL, NAME_MAX, DirectoryRow
 from portal.audit.services import record_action
 from portal.consultations.models import Consultation
-from portal.drafts.models import Draft, Section
+from portal.drafts.models import Draft, Section, current_draft_ids
 from portal.extensions import db
 from portal.units.models import Unit, UnitAlias
 from portal.units.services import find_unit, match_unit_names
@@ -182,16 +182,13 @@ def unmatched_unit_names() -> dict[str, list[Consultation]]:
     A thousand consultations hold some 60,000 sections, most naming units, few distinct lists of them: the database
     gives the distinct lists (as text), their names are matched in a few queries (``match_unit_names``), and only the
     consultations whose sections hold a list with an unknown name are read."""
-    latest = select(Draft.consultation_id, func.max(Draft.version).label("version")).group_by(Draft.consultation_id)
-    latest = latest.subquery()
     names_text = cast(Section.unit_names, Text)
 
     def current(*columns):  # the current drafts' sections that name a unit
         return (
             select(*columns).select_from(Section)
             .join(Draft, Section.draft_id == Draft.id)
-            .join(latest, (Draft.consultation_id == latest.c.consultation_id) & (Draft.version == latest.c.version))
-            .where(names_text.not_in(["[]", "null"])).distinct()
+            .where(Draft.id.in_(current_draft_ids()), names_text.not_in(["[]", "null"])).distinct()
         )
 
     lists = {text: json.loads(text) or [] for text in db.session.scalars(current(names_text))}

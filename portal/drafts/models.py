@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from collections.abc import Iterable
+
+from sqlalchemy import JSON, ForeignKey, Select, String, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from portal.core.time import UTCDateTime, now
 from portal.extensions import db
@@ -37,6 +39,16 @@ class Draft(db.Model):
     @property
     def top_sections(self) -> list["Section"]:
         return [s for s in self.sections if s.parent_id is None]
+
+
+def current_draft_ids(consultation_ids: Iterable[int] | None = None) -> Select:
+    """SQL: the ids of the current drafts (each consultation's latest version, as ``Consultation.current_draft``),
+    of the consultations ``consultation_ids`` only when given."""
+    later = aliased(Draft)
+    current = select(Draft.id).where(
+        Draft.version == select(func.max(later.version)).where(later.consultation_id == Draft.consultation_id)
+        .scalar_subquery())
+    return current if consultation_ids is None else current.where(Draft.consultation_id.in_(consultation_ids))
 
 
 class Section(db.Model):

@@ -6,13 +6,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
-from sqlalchemy import func, or_, select, text
-from sqlalchemy.orm import aliased, load_only, selectinload
+from sqlalchemy import or_, select, text
+from sqlalchemy.orm import load_only, selectinload
 
 from portal.comments.models import Comment
 from portal.consultations.models import Consultation, public_consultation
 from portal.core.time import now
-from portal.drafts.models import Draft, Section
+from portal.drafts.models import Draft, Section, current_draft_ids
 from portal.extensions import db
 from portal.search import analysis
 from portal.search.backend import Hit, HitPage, get_backend
@@ -192,15 +192,10 @@ def _fallback(query, clauses, consultations, kinds, comment_consultation_ids, li
     ids = list(consultations)
     found: list[list[Hit]] = []
     if "section" in kinds:
-        later = aliased(Draft)
-        current = select(Draft.id).where(  # each consultation's current draft: its latest version
-            Draft.consultation_id.in_(ids),
-            Draft.version == select(func.max(later.version)).where(later.consultation_id == Draft.consultation_id)
-            .scalar_subquery())
         rows = db.session.execute(
             select(Section.id, Draft.consultation_id)
             .join(Section.draft)
-            .where(Section.draft_id.in_(current), *holds(Section.text, Section.heading))
+            .where(Section.draft_id.in_(current_draft_ids(ids)), *holds(Section.text, Section.heading))
             .order_by(Section.draft_id.desc(), Section.position)
             .limit(FALLBACK_MAX + 1)
         ).all()

@@ -250,3 +250,22 @@ def test_the_alias_saved_on_an_english_page_is_said_in_chinese_after_switching(a
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert '“<span lang="zh-CN">卫健委</span>” is now recorded as another name of the unit.' in page
     assert "记为单位的别名" not in page
+
+
+def test_units_page_reads_the_names_of_each_consultation_s_current_draft_only(app, client, admin, seed_path):
+    """A revision that names another unit: the page lists the revision's name, no longer the earlier draft's."""
+    from portal.drafts.services import add_draft, import_draft, parse_file
+
+    text, parsed = parse_file(seed_path("001").read_bytes(), "001.txt")
+    kept = import_draft({**parsed.to_dict(), "title": "未修订的草案"}, text, "001.txt")
+    revised = import_draft({**parsed.to_dict(), "title": "修订过的草案"}, text, "001.txt")
+    text_2, parsed_2 = parse_file(text.replace("市民政局", "市民政厅").encode(), "001-2.txt")
+    assert add_draft(revised, parsed_2.to_dict(), text_2, "001-2.txt").version == 2
+    db.session.commit()
+    page = client.get("/admin/units").get_data(as_text=True)
+    unmatched = page.split('id="unmatched-h"')[1].split("全部单位")[0]
+    listed = {name: re.sub(r"<[^>]+>", "", where) for name, where in re.findall(
+        r"<li><strong[^>]*>([^<]+)</strong> <span class=\"hint\">见于：(.*?)</span>\n", unmatched)}
+    assert listed["市民政局"] == "未修订的草案（未发布）"  # not the revised one's first draft
+    assert listed["市民政厅"] == "修订过的草案（未发布）"
+    assert kept.current_draft.version == 1

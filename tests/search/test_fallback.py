@@ -48,3 +48,25 @@ def test_search_answers_while_the_index_is_rebuilt_with_a_bounded_number_of_resu
     said = client.get("/search?q=社区食堂&kind=comment").get_data(as_text=True)
     assert "找到超过 2 条结果" in said
     assert [int(link.rsplit("-", 1)[1]) for link in results(said)] == [letters[2].id, letters[1].id]
+
+
+def test_the_fallback_finds_the_words_of_each_consultation_s_current_draft_only(app, client, clock, import_seed,
+                                                                                whoosh):
+    from portal.drafts.services import add_draft, parse_file
+    from portal.extensions import db
+
+    clock.set(shanghai(2024, 3, 1, 9))
+    kept = import_seed("003", deadline=shanghai(2024, 4, 1, 23, 59))
+    revised = import_seed("003", deadline=shanghai(2024, 5, 1, 23, 59))
+    first = revised.current_draft.source_text
+    text, parsed = parse_file(first.replace("数字鸿沟", "数字差距").encode(), "003-2.txt")
+    assert add_draft(revised, parsed.to_dict(), text, "003-2.txt").version == 2
+    db.session.commit()
+
+    found = client.get("/search?q=数字鸿沟").get_data(as_text=True)
+    assert "搜索索引正在重建" in found and "找到 2 条结果" in found
+    assert results(found) == [f"/consultations/{kept.id}/sections/s-2-1-2",
+                              f"/consultations/{kept.id}/sections/s-2-7-2"]  # not the revised one's first draft
+    found = client.get("/search?q=数字差距").get_data(as_text=True)
+    assert results(found) == [f"/consultations/{revised.id}/sections/s-2-1-2",
+                              f"/consultations/{revised.id}/sections/s-2-7-2"]
