@@ -117,12 +117,17 @@ def text_lang(text: str | None) -> str:
     return "zh-CN" if text and HAN.search(text) else "en"
 
 
+def chinese_page() -> bool:
+    """Whether the page's own words are Chinese (the request's language is zh…), not English."""
+    return str(get_locale()).startswith("zh")
+
+
 def chinese(text: str | None) -> Markup | str:
     """Chinese text (a title, a unit's name) inside a sentence of the page's own words, for a screen reader to read
     in a Chinese voice: in a ``<span lang="zh-CN">`` on an English page; on a Chinese page as it is (escaped)."""
     if text is None or text == "":
         return ""
-    if str(get_locale()).startswith("zh"):
+    if chinese_page():
         return escape(text)
     return Markup('<span lang="zh-CN">%s</span>') % text
 
@@ -136,7 +141,7 @@ def mark_chinese(text) -> Markup | str:
 def chinese_lang(text) -> Markup:
     """`` lang="zh-CN"`` for an element that cannot hold a ``<span>`` (an <option>, a <textarea>) whose text holds
     Chinese, on a page in another language; nothing on a Chinese page (the page's own lang says it)."""
-    if str(get_locale()).startswith("zh") or not HAN.search(str(text or "")):
+    if chinese_page() or not HAN.search(str(text or "")):
         return Markup("")
     return Markup(' lang="zh-CN"')
 
@@ -164,7 +169,7 @@ def session_digest(purpose: str) -> str | None:
 def ui_lang() -> str:
     """The language of the page's own words, for a ``lang`` attribute inside text marked Chinese (a global: macros
     imported without the context see it too)."""
-    return "zh-CN" if str(get_locale()).startswith("zh") else "en"
+    return "zh-CN" if chinese_page() else "en"
 
 
 def number(value: int | float | None) -> str:
@@ -367,7 +372,7 @@ def register(app: Flask) -> None:
     def page_settings():
         locale = str(get_locale())
         return {
-            "page_lang": "zh-CN" if locale.startswith("zh") else "en",
+            "page_lang": ui_lang(),
             # the drafts, titles and summaries are Chinese whatever the page language: mark them so
             "content_lang": "zh-CN",
             "current_locale": locale,

@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from portal.consultations.models import Consultation
-from portal.core.web import PLACE, chinese, mark_chinese, with_markup
+from portal.core.web import PLACE, chinese, chinese_page, mark_chinese, with_markup
 from portal.drafts.models import Section
 from portal.office.warning_details import warning_details
 from portal.units.services import UnitDirectory
@@ -65,8 +65,7 @@ def _detailed(code: str, found: dict) -> Markup | str:
 
 
 def _parser_warning(warning: dict) -> dict:
-    locale = get_locale()
-    if locale is None or locale.language == "zh":
+    if get_locale() is None or chinese_page():
         return warning
     code, message = warning.get("code"), str(warning.get("message") or "")
     if found := warning_details(code, message):
