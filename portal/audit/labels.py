@@ -75,10 +75,15 @@ ACTION_LABELS = {
 }
 
 
+def _label(labels: dict, code: str) -> str:
+    """``code``'s name in ``labels``, in the reader's language; an unknown code as it is."""
+    label = labels.get(code)
+    return str(label) if label is not None else code
+
+
 def action_label(code: str) -> str:
     """The action's name in the reader's language; an unknown code as it is."""
-    label = ACTION_LABELS.get(code)
-    return str(label) if label is not None else code
+    return _label(ACTION_LABELS, code)
 
 
 TARGET_LABELS = {
@@ -105,13 +110,11 @@ FIELD_LABELS = {  # the keys of "before" and "after" most entries carry
 
 
 def target_label(code: str) -> str:
-    label = TARGET_LABELS.get(code)
-    return str(label) if label is not None else code
+    return _label(TARGET_LABELS, code)
 
 
 def field_label(key: str) -> str:
-    label = FIELD_LABELS.get(key)
-    return str(label) if label is not None else key
+    return _label(FIELD_LABELS, key)
 
 
 def value_label(key: str, value) -> str:

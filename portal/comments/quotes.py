@@ -378,19 +378,28 @@ def _latest_revision(consultation) -> tuple:
     return draft, previous
 
 
-def taken_by_revision(consultation) -> list:
-    """The comments received proposing wording (建议修改为) that the current version holds and the version before it
-    did not: the latest revision took it in (an earlier revision's are not counted again; nor a comment written on
-    the current version)."""
+def _written_before_revision(consultation, field: str) -> tuple:
+    """The version before the current one (None when the current one is the first) and the comments received that
+    hold a ``field`` ("quote", "proposal") and were written on an earlier version than the current one, oldest
+    first (none are read without a previous version)."""
     from portal.comments.models import Comment, comment_received
 
     draft, previous = _latest_revision(consultation)
     if previous is None:
-        return []
-    proposing = db.session.scalars(
-        select(Comment).where(comment_received(consultation.id), Comment.proposal.is_not(None),
+        return None, []
+    return previous, db.session.scalars(
+        select(Comment).where(comment_received(consultation.id), getattr(Comment, field).is_not(None),
                               Comment.draft_id != draft.id).order_by(Comment.id)
     ).all()
+
+
+def taken_by_revision(consultation) -> list:
+    """The comments received proposing wording (建议修改为) that the current version holds and the version before it
+    did not: the latest revision took it in (an earlier revision's are not counted again; nor a comment written on
+    the current version)."""
+    previous, proposing = _written_before_revision(consultation, "proposal")
+    if previous is None:
+        return []
     taken = proposals_taken(consultation, proposing)
     if not taken:
         return []
@@ -401,15 +410,9 @@ def taken_by_revision(consultation) -> list:
 def changed_by_revision(consultation) -> list:
     """The comments received whose quoted words the version before the current one held and the current one no
     longer does: the latest revision changed them (an earlier revision's changes are not counted again)."""
-    from portal.comments.models import Comment, comment_received
-
-    draft, previous = _latest_revision(consultation)
+    previous, quoting = _written_before_revision(consultation, "quote")
     if previous is None:
         return []
-    quoting = db.session.scalars(
-        select(Comment).where(comment_received(consultation.id), Comment.quote.is_not(None),
-                              Comment.draft_id != draft.id).order_by(Comment.id)
-    ).all()
     changed = changed_quotes(consultation, quoting)
     if not changed:
         return []
