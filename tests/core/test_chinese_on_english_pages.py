@@ -169,3 +169,53 @@ def test_choices_text_areas_audit_log_review_warning_and_chart_are_marked_chines
     client.get("/settings/language/zh_CN")  # the Chinese page as it was
     review = client.get(base).get_data(as_text=True)
     assert re.search(r"\d+ 个责任单位不在单位目录中：「[^<]*」、「市养老服务指导中心」、", review)
+
+
+def test_moderation_pages_mark_bodies_names_headings_and_titles_chinese(
+        app, client, consultation, office, make_staff, login):
+    """The moderation queue (each of its views) and the page that moves a comment to another section: a comment's
+    text, the name signed, the organisation, a report's note, a hiding note, the section's heading and the
+    consultation's title are marked lang="zh-CN" on English pages."""
+    from portal.moderation.services import add_sensitive_words, report_comment
+
+    section = consultation.current_draft.sections[0]
+    consultation.questions = ["是否同意延长助餐点的开放时间？"]
+    waiting = submit_comment(consultation, "建议增加社区食堂。\n第二段。", "suggest", section, author_name="张三",
+                             organisation="某协会", organisation_kind="association", quote=section.title,
+                             proposal="改为社区食堂", question=1)
+    shown = submit_comment(consultation, "整体赞成，电话13800138000。", "support", None, author_name="李四")
+    shown.status = "approved"
+    hidden = submit_comment(consultation, "这条被隐藏了。", "oppose", section, author_name="王五")
+    hidden.status, hidden.hidden_reason, hidden.hidden_note = "hidden", "off_topic", "与本草案无关"
+    waiting.status = "pending"
+    report_comment(shown, "abuse", "用语不文明", None)
+    db.session.commit()
+    admin = make_staff("admin", "admin@x.gov.cn")
+    add_sensitive_words(admin, ["食堂"])
+    db.session.commit()
+    client.get("/logout")
+    login("admin@x.gov.cn")
+    english(client)
+    pages = {
+        "/moderation": ["建议增加社区<mark", "张三", "某协会", section.title, consultation.title],
+        "/moderation?view=approved": ["整体赞成", "李四", "用语不文明"],
+        "/moderation?view=hidden": ["这条被隐藏了", "王五", "与本草案无关"],
+        f"/moderation/comments/{waiting.id}/section": ["建议增加社区食堂", section.title],
+        "/admin/sensitive-words/": ["食堂"],
+    }
+    for path, texts in pages.items():
+        page = client.get(path)
+        assert page.status_code == 200, path
+        html = page.get_data(as_text=True)
+        for text in texts:
+            assert text in html, (path, text)  # the Chinese the page shows, which the check reads
+        assert unmarked_chinese(html) == [], path
+    queue = client.get("/moderation").get_data(as_text=True)
+    assert '<div class="queue-body" lang="zh-CN"><p>建议增加社区<mark' in queue
+    assert '<dd class="queue-body"><span lang="zh-CN">张三</span></dd>' in queue
+    assert '<span lang="zh-CN">某协会</span> (Trade association' in queue  # English brackets around the kind
+    assert f'<span lang="zh-CN">{section.title}</span>' in queue
+    assert 'attacks — <span lang="zh-CN">用语不文明</span>' in queue  # a report's note, after an English dash
+    client.get("/settings/language/zh_CN")  # the Chinese page as it was
+    queue = client.get("/moderation").get_data(as_text=True)
+    assert '<dd class="queue-body">张三</dd>' in queue and "某协会（" in queue and "——用语不文明" in queue
