@@ -3,6 +3,7 @@ the unit names drafts use that the directory does not know)."""
 import io
 import re
 
+import lxml.html
 import pytest
 from sqlalchemy import select
 
@@ -269,3 +270,18 @@ def test_units_page_reads_the_names_of_each_consultation_s_current_draft_only(ap
     assert listed["市民政局"] == "未修订的草案（未发布）"  # not the revised one's first draft
     assert listed["市民政厅"] == "修订过的草案（未发布）"
     assert kept.current_draft.version == 1
+
+
+def test_the_audit_log_shows_the_admin_navigation_with_its_own_entry_current(app, client, admin):
+    """The audit log page, like the other administration pages, opens with the administration's links; the link of
+    the page shown is marked current (aria-current="page"), and only that one."""
+    for path, current in (("/admin/audit", "/admin/audit"), ("/admin/users", "/admin/users"),
+                          ("/admin/units", "/admin/units")):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        nav = lxml.html.fromstring(page.get_data(as_text=True)).xpath("//nav[@class='admin-nav']")
+        assert len(nav) == 1, path
+        links = {a.get("href"): a.get("aria-current") for a in nav[0].iter("a")}
+        assert "/admin/audit" in links and "/admin/users" in links, path
+        assert [href for href, mark in links.items() if mark] == [current], path
+        assert links[current] == "page", path
