@@ -29,6 +29,7 @@ from portal.drafts.models import Section
 from portal.extensions import db, limiter
 from portal.moderation.signs import address_hash
 from portal.responses.services import published_response
+from portal.routing.services import units_receiving
 
 bp = Blueprint("comments", __name__)
 bp.add_app_template_global(new_submission_key)  # each comment form rendered carries a key of its own
@@ -259,7 +260,7 @@ def _receipt_page(comment: Comment, form: WithdrawForm, status: int = 200, refus
                            quote_changed=comment.id in changed_quotes(comment.consultation, [comment]),
                            proposal_taken=comment.id in proposals_taken(comment.consultation, [comment]),
                            refused=refused, attachments=attachments_of([comment.id]).get(comment.id, []),
-                           next_rounds=next_rounds(comment.consultation)), status
+                           next_rounds=next_rounds(comment.consultation), units=units_receiving(comment)), status
 
 
 @bp.post("/receipts/<number>/withdraw")

@@ -202,6 +202,17 @@ def route_comment(comment: Comment, base_url: str | None = None, queued: bool = 
     return rows
 
 
+def units_receiving(comment: Comment) -> list[str]:
+    """The names of the responsible units ``comment`` is sent to, as routing sends it: those of its section (its own,
+    else its nearest parent's) found in the unit directory with an address; none for the whole draft, a comment
+    marked spam or withdrawn. What its receipt page tells the commenter (reads only)."""
+    if comment.section_id is None or comment.status in ("spam", "withdrawn"):
+        return []
+    units, _unmatched = match_unit_names(comment.section.responsible_units)
+    # an address that is not text (a unit's row written by hand) fails the routing, to be retried: not this page
+    return [unit.name for unit in units if any(str(email or "").strip() for email in unit.emails or [])]
+
+
 def save_routing_settings(
     consultation: Consultation, actor, mode: str, digest_every_hours: int, digest_hour: int
 ) -> RoutingSettings:
