@@ -141,6 +141,8 @@ def test_the_commenter_finds_the_published_response_with_the_receipt_number(app,
     citizen = app.test_client()  # the commenter: no account, only the receipt number
     goals = f"/receipts/{comments['goals'].receipt_number}"
     assert "起草单位的答复" not in citizen.get(goals).get_data(as_text=True)  # drafted only: not shown
+    answer_shown_here = "征求意见截止后，起草单位公布答复时，本页会显示对您意见的答复。"  # the receipt's next steps
+    assert answer_shown_here in citizen.get(goals).get_data(as_text=True)
 
     clock.set(shanghai(2023, 5, 13, 8, 0))
     office_page = client.get(responses_url(consultation)).get_data(as_text=True)
@@ -150,6 +152,8 @@ def test_the_commenter_finds_the_published_response_with_the_receipt_number(app,
     page = citizen.get(goals).get_data(as_text=True)
     assert "起草单位的答复" in page and "<strong>部分采纳</strong>" in page
     assert "建设标准将在配套文件中明确。" in page and "公布时间：2023年5月13日 08:00" in page
+    assert answer_shown_here not in page  # answered: no longer said to come
+    assert answer_shown_here in citizen.get(f"/receipts/{comments['whole'].receipt_number}").get_data(as_text=True)
     assert f'href="/consultations/{consultation.id}/feedback"' in page
     # a comment that was never made public is answered to its commenter too; another comment's answer is not shown
     pending = citizen.get(f"/receipts/{comments['pending'].receipt_number}").get_data(as_text=True)
