@@ -272,11 +272,14 @@ def test_units_page_reads_the_names_of_each_consultation_s_current_draft_only(ap
     assert kept.current_draft.version == 1
 
 
-def test_the_audit_log_shows_the_admin_navigation_with_its_own_entry_current(app, client, admin):
-    """The audit log page, like the other administration pages, opens with the administration's links; the link of
-    the page shown is marked current (aria-current="page"), and only that one."""
+def test_the_admin_pages_show_the_admin_navigation_with_their_own_entry_current(app, client, admin):
+    """The administration pages (the audit log, accounts, units, the outbox, whatever its filter, the status page,
+    the import) open with the administration's links; the link of the page shown is marked current
+    (aria-current="page"), and only that one."""
     for path, current in (("/admin/audit", "/admin/audit"), ("/admin/users", "/admin/users"),
-                          ("/admin/units", "/admin/units")):
+                          ("/admin/units", "/admin/units"), ("/admin/outbox", "/admin/outbox"),
+                          ("/admin/outbox?status=failed", "/admin/outbox"), ("/admin/status", "/admin/status"),
+                          ("/admin/units/import", "/admin/units/import")):
         page = client.get(path)
         assert page.status_code == 200, path
         nav = lxml.html.fromstring(page.get_data(as_text=True)).xpath("//nav[@class='admin-nav']")
