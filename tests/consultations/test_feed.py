@@ -105,9 +105,9 @@ def test_every_page_links_the_feed_and_the_list_shows_it(app, client, clock, imp
         page = client.get(path).get_data(as_text=True)
         assert head_link in page.split("</head>")[0], path
     listing = client.get("/consultations/").get_data(as_text=True)
-    assert '<a href="/consultations/feed.atom" type="application/atom+xml">订阅（Atom）</a>' in listing
+    assert '<a href="/consultations/feed.atom" type="application/atom+xml">用阅读器订阅新发布的征求意见（Atom）</a>' in listing
     client.get("/settings/language/en")
-    assert ">Subscribe (Atom)</a>" in client.get("/consultations/").get_data(as_text=True)
+    assert ">Follow new consultations in a feed reader (Atom)</a>" in client.get("/consultations/").get_data(as_text=True)
 
 
 def test_without_any_published_consultation_the_feed_is_empty_but_valid(app, client, clock, import_seed):
