@@ -3,7 +3,8 @@ Chromium: radios and tick boxes in the middle of their words, the error summary'
 the quotation button's words at its left, the receipt's number on one line of a phone, elderly mode's standalone
 links at least 44 px tall, the downloads and the footer's links one per line, its lists to choose from as tall as its
 text boxes, its charts left to the tables, the English notice facts in one column, an English chart label whole,
-and the office's buttons apart; no page wider than the phone."""
+the office's buttons apart, and elderly mode's header on a phone in two rows (four in English) with the search box
+behind a link; no page wider than the phone."""
 import pytest
 
 from tests.browser.conftest import DESKTOP, PHONE
@@ -90,6 +91,30 @@ def test_a_citizen_on_a_phone_in_elderly_mode_in_english(open_page, live_portal)
     button, footer = page.locator("main button").last.bounding_box(), page.locator(".site-footer").bounding_box()
     assert footer["y"] >= button["y"] + button["height"] + 32
     assert_no_sideways_scrolling(page)
+
+
+@pytest.mark.parametrize("language, most", [("zh_CN", 200), ("en", 270)])  # English's words take two rows more
+def test_elderly_modes_header_on_a_phone_leaves_room_for_the_page(open_page, live_portal, language, most):
+    page = open_page(viewport=PHONE)
+    page.goto(f"/settings/language/{language}?next=/")
+    page.goto("/settings/elderly/on?next=/")
+    page.goto(f"/consultations/{live_portal.consultation_id}")
+    assert page.locator("h1").bounding_box()["y"] <= most  # it was 408 px down (452 in English), below the header
+    targets = page.locator(".site-header a:visible, .site-header button:visible").all()
+    assert len(targets) >= 5
+    for target in targets:  # every one large, 44 px tall and on one line
+        assert target.bounding_box()["height"] >= 44, target.text_content()
+        assert target.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 22, target.text_content()
+        assert target.evaluate("e => e.getClientRects().length") == 1, target.text_content()
+    assert not page.locator(".site-search").is_visible()  # behind a plain link to the search page, which has its box
+    assert_no_sideways_scrolling(page)
+    page.locator(".site-header .search-link").click()
+    page.wait_for_url("**/search")
+    assert page.locator("#search-q").bounding_box()["height"] >= 44
+    assert page.locator(".site-header .search-link").get_attribute("aria-current") == "page"
+    assert page.locator("h1").bounding_box()["y"] <= most - 44  # no breadcrumbs above it
+    page.set_viewport_size(DESKTOP)  # wider than a phone: the box in the header, no link
+    assert page.locator(".site-search input").is_visible() and not page.locator(".search-link").is_visible()
 
 
 def test_english_pages_on_a_desktop_keep_their_columns_and_labels(open_page, live_portal):
