@@ -93,7 +93,9 @@ def test_a_citizen_on_a_phone_in_elderly_mode_in_english(open_page, live_portal)
     assert_no_sideways_scrolling(page)
 
 
-@pytest.mark.parametrize("language, most", [("zh_CN", 200), ("en", 270)])  # English's words take two rows more
+# English's words take two rows more; each bound leaves about a row's room (the Chinese first row has ~4 px to spare
+# with these fonts: another font may wrap it), far below the 408 and 452 px of the header before
+@pytest.mark.parametrize("language, most", [("zh_CN", 260), ("en", 320)])
 def test_elderly_modes_header_on_a_phone_leaves_room_for_the_page(open_page, live_portal, language, most):
     page = open_page(viewport=PHONE)
     page.goto(f"/settings/language/{language}?next=/")
