@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.time import UTCDateTime, now
@@ -60,7 +60,12 @@ class UnitAdvice(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
-    __table_args__ = (UniqueConstraint("comment_id", "recipient", name="uq_unit_advice_comment_id"),)
+    __table_args__ = (
+        UniqueConstraint("comment_id", "recipient", name="uq_unit_advice_comment_id"),
+        # a consultation's advice, by comment: the office's units table (advice.advice_by_unit) and the digests'
+        # column (digests/services.py, in comment order), which read it by consultation_id (migration 0064)
+        Index("ix_unit_advice_consultation_comment", "consultation_id", "comment_id"),
+    )
 
 
 class AdviceLinkRenewal(db.Model):
