@@ -1,12 +1,14 @@
 """The answering list's statements and their query plans, and the units' advice (advice_by_unit) timed alone with and
 without the index of unit_advice by consultation (migration 0064).
 
-The world of bench/answering_list.py (seed 003, N received comments, 1 in 17 advised on by a unit). On one database:
-advice_by_unit asked REPEAT times with ix_unit_advice_consultation_comment dropped, then created again (ANALYZE after
-each), the least and median time and CPU time printed with the plan of its statement; with ``--plans``, every
-statement of the unfiltered answering page (/office/consultations/ID/responses) with its plan (EXPLAIN QUERY PLAN on
-SQLite, EXPLAIN on PostgreSQL), a full scan of a table marked.
-Run: .venv/bin/python bench/answering_plans.py [--comments 20000] [--database sqlite|postgresql] [--repeat 30] [--plans]
+The world of bench/answering_list.py (seed 003, N received comments, 1 in 17 advised on by a unit); with
+``--others K``, K more consultations hold a copy of its comments and advice. On one database: advice_by_unit asked
+REPEAT times with ix_unit_advice_consultation_comment dropped, then created again (ANALYZE after each on PostgreSQL),
+the least and median time and CPU time printed with the plan of its statement; with ``--plans``, every statement of
+the unfiltered answering page (/office/consultations/ID/responses) with its plan (EXPLAIN QUERY PLAN on SQLite,
+EXPLAIN on PostgreSQL), a full scan of a table marked.
+Run: .venv/bin/python bench/answering_plans.py [--comments 20000] [--database sqlite|postgresql] [--repeat 30]
+     [--others 0] [--plans]
 """
 from __future__ import annotations
 
@@ -53,6 +55,42 @@ def captured(engine) -> list[tuple[str, object]]:
     return found
 
 
+def add_others(first: int, others: int) -> None:
+    """``others`` more consultations (seed 003 imported again), each with a copy of the first one's comments (not in
+    its sections, no threads or letters) and of its advice: a table where the consultation is a part, as in use."""
+    from sqlalchemy import insert, literal, select
+
+    from bench.harness import SEEDS
+    from portal.comments.models import Comment
+    from portal.drafts.services import import_draft, parse_file
+    from portal.extensions import db
+    from portal.responses.models import UnitAdvice
+
+    (path,) = SEEDS.glob("003_*.txt")
+    copied = [c for c in Comment.__table__.columns
+              if c.name not in ("id", "consultation_id", "draft_id", "section_id", "receipt_number", "parent_id",
+                                "form_letter_id", "original_section_id")]
+    for number in range(1, others + 1):
+        text, parsed = parse_file(path.read_bytes(), path.name)
+        consultation = import_draft(parsed.to_dict(), text, path.name)
+        db.session.flush()
+        prefix = f"{number:03d}-"
+        db.session.execute(insert(Comment).from_select(
+            [c.name for c in copied] + ["consultation_id", "draft_id", "receipt_number"],
+            select(*copied, literal(consultation.id), literal(consultation.current_draft.id),
+                   literal(prefix) + Comment.receipt_number).where(Comment.consultation_id == first)))
+        copy = Comment.__table__.alias("copy")
+        original = Comment.__table__.alias("original")
+        advice = [c for c in UnitAdvice.__table__.columns if c.name not in ("id", "comment_id", "consultation_id")]
+        db.session.execute(insert(UnitAdvice).from_select(
+            [c.name for c in advice] + ["comment_id", "consultation_id"],
+            select(*advice, copy.c.id, literal(consultation.id))
+            .join(original, original.c.id == UnitAdvice.comment_id)
+            .join(copy, copy.c.receipt_number == literal(prefix) + original.c.receipt_number)
+            .where(UnitAdvice.consultation_id == first)))
+    db.session.commit()
+
+
 def time_advice(app, consultation_id: int, repeat: int) -> tuple[float, float, float, float]:
     from portal.consultations.models import Consultation
     from portal.extensions import db
@@ -78,6 +116,8 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--comments", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--others", type=int, default=0,
+                        help="that many more consultations, each with a copy of the comments and advice")
     parser.add_argument("--plans", action="store_true", help="print the plan of each statement of the answering page")
     args = parser.parse_args()
     from sqlalchemy import text
@@ -85,13 +125,14 @@ def main() -> None:
     from portal import create_app
 
     kind = args.database
-    print(f"{machine()}; {kind}, {args.comments:,} comments")
+    print(f"{machine()}; {kind}, {args.comments:,} comments, {args.others} other consultations like it")
     with portal_database(kind) as url:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url})
         with app.app_context():
             from portal.extensions import db
 
             found = fill(app, args.comments)
+            add_others(found["consultation"], args.others)
             engine = db.engine
             advice_rows = db.session.scalar(text("SELECT count(*) FROM unit_advice"))
             db.session.remove()
