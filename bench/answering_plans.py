@@ -58,7 +58,7 @@ def captured(engine) -> list[tuple[str, object]]:
 def add_others(first: int, others: int) -> None:
     """``others`` more consultations (seed 003 imported again), each with a copy of the first one's comments (not in
     its sections, no threads or letters) and of its advice: a table where the consultation is a part, as in use."""
-    from sqlalchemy import insert, literal, select
+    from sqlalchemy import insert, literal, select, text
 
     from bench.harness import SEEDS
     from portal.comments.models import Comment
@@ -66,6 +66,8 @@ def add_others(first: int, others: int) -> None:
     from portal.extensions import db
     from portal.responses.models import UnitAdvice
 
+    if db.engine.dialect.name == "postgresql":  # a copy outlasts the portal's statement timeout
+        db.session.execute(text("SET LOCAL statement_timeout = 0"))
     (path,) = SEEDS.glob("003_*.txt")
     copied = [c for c in Comment.__table__.columns
               if c.name not in ("id", "consultation_id", "draft_id", "section_id", "receipt_number", "parent_id",
