@@ -72,8 +72,11 @@ def test_a_citizen_on_a_phone_in_elderly_mode_in_english(open_page, live_portal)
     page.get_by_role("button", name="Send comment").click()
     number = page.locator(".receipt-number")
     number.wait_for()
-    line = number.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
-    assert number.bounding_box()["height"] < 1.5 * line  # 20261206-ABCDEF on one line, not broken at its "-"
+    page.wait_for_load_state("load")  # its style sheet applied
+    # one line, not broken at its "-": less than two lines' height of its letters (a computed line height may read
+    # "normal", which is no number)
+    size = number.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert number.bounding_box()["height"] < 2 * size, (number.bounding_box(), size)
     header = page.locator(".site-header").bounding_box()
     assert page.locator(".panel-confirm").bounding_box()["y"] >= header["y"] + header["height"] + 16
     assert min(heights(page, ".next-step a")) >= 44  # back to the draft
