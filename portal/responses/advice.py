@@ -249,9 +249,13 @@ def unit_list_page(request: UnitList, pending: bool = False, page: int = 1, lett
     from portal.comments.models import comment_received
     from portal.drafts.models import Section
 
-    advised = select(UnitAdvice.comment_id).where(UnitAdvice.recipient == request.recipient)
-    published = select(Response.comment_id).where(Response.published_at.is_not(None))
-    where = and_(comment_received(request.consultation.id), Comment.section_id.in_(request.section_ids))
+    # the advice and the published answers of this consultation only (ix_unit_advice_consultation_comment, the
+    # responses' consultation index), not every consultation's
+    cid = request.consultation.id
+    advised = select(UnitAdvice.comment_id).where(UnitAdvice.consultation_id == cid,
+                                                  UnitAdvice.recipient == request.recipient)
+    published = select(Response.comment_id).where(Response.consultation_id == cid, Response.published_at.is_not(None))
+    where = and_(comment_received(cid), Comment.section_id.in_(request.section_ids))
     total = db.session.scalar(select(func.count()).select_from(Comment).where(where)) or 0
     given = db.session.scalar(select(func.count()).select_from(Comment)
                               .where(where, Comment.id.in_(advised))) or 0
