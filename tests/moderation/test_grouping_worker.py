@@ -34,16 +34,17 @@ def test_the_cli_groups_new_comments_once(app, add_comment):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CommentFingerprint)) == 5
 
 
-def test_two_groupers_at_once_group_each_comment_once(app, add_comment):
-    ids = [add_comment(text).id for text in copies(30)]
+def two_groupers_at_once(app, batch: int) -> tuple[list, list]:
+    """Two grouping workers run at once, each in its own thread and session, in batches of ``batch``: the errors
+    they raised and how many comments each grouped."""
     errors, done = [], []
 
     def grouper():
         try:
             with app.app_context():
-                done.append(group_new_comments(batch=7))
+                done.append(group_new_comments(batch=batch))
                 db.session.remove()
-        except Exception as error:  # noqa: BLE001 (reported below)
+        except Exception as error:  # noqa: BLE001 (reported by the caller)
             errors.append(error)
 
     threads = [threading.Thread(target=grouper) for _ in range(2)]
@@ -51,6 +52,12 @@ def test_two_groupers_at_once_group_each_comment_once(app, add_comment):
         thread.start()
     for thread in threads:
         thread.join(60)
+    return errors, done
+
+
+def test_two_groupers_at_once_group_each_comment_once(app, add_comment):
+    ids = [add_comment(text).id for text in copies(30)]
+    errors, done = two_groupers_at_once(app, batch=7)
     assert errors == [] and sum(done) == 30
     db.session.expire_all()
     fingerprints = db.session.scalars(sa.select(CommentFingerprint.comment_id)).all()
@@ -99,21 +106,7 @@ def test_two_groupers_at_once_count_every_grouping(app, add_comment, open_003):
     none. A batch of one comment a time: each copy after the first is a grouping of its own."""
     for text in copies(20):
         add_comment(text)
-    errors, done = [], []
-
-    def grouper():
-        try:
-            with app.app_context():
-                done.append(group_new_comments(batch=1))
-                db.session.remove()
-        except Exception as error:  # noqa: BLE001 (reported below)
-            errors.append(error)
-
-    threads = [threading.Thread(target=grouper) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    errors, done = two_groupers_at_once(app, batch=1)
     assert errors == [] and sum(done) == 20
     assert grouping(open_003.id)[0] == 19
 
