@@ -25,7 +25,7 @@ def create_command(email: str, name: str, role: str, unit_name: str | None, pass
     try:
         user = create_user(email, name, password, role, unit)
     except AccountError as error:
-        raise click.ClickException(error.message)
+        raise click.ClickException(str(error.message))
     db.session.commit()
     click.echo(f"已创建账号：{user.email}（{user.role}）")
 

@@ -22,6 +22,7 @@ import pyotp
 from pyotp.exceptions import OTPVerificationError
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from sqlalchemy import Text, cast, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -84,7 +85,7 @@ def turn_on(user: User, secret: str, code: str) -> list[str]:
 
     step = _step_of(secret, code)
     if step is None:
-        raise AccountError("code", _("验证码不对。请输入验证器应用里现在显示的 6 位数字。"))
+        raise AccountError("code", _l("验证码不对。请输入验证器应用里现在显示的 6 位数字。"))
     codes = _new_recovery_codes()
     user.totp_secret, user.totp_enabled_at, user.totp_last_step = secret, now(), step
     user.recovery_codes = [_hash(c) for c in codes]
@@ -100,7 +101,7 @@ def new_recovery_codes(user: User, code: str) -> list[str]:
     from portal.audit.services import record_action
 
     if not check_second_step(user, code):
-        raise AccountError("code", _("验证码不对，或者已经用过。"))
+        raise AccountError("code", _l("验证码不对，或者已经用过。"))
     codes = _new_recovery_codes()
     user.recovery_codes = [_hash(c) for c in codes]
     db.session.flush()

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import json
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, cast, select
 
 from portal.accounts.models import ROLES, User
 from portal.accounts.services import AccountError, create_user
 from portal.admin.directory_file import EMAIL, NAME_MAX, DirectoryRow
 from portal.audit.services import record_action
+from portal.core.flash import chinese_part
 from portal.consultations.models import Consultation
 from portal.drafts.models import Draft, Section, current_draft_ids
 from portal.extensions import db
@@ -18,7 +19,10 @@ from portal.units.services import find_unit, match_unit_names
 
 
 class AdminError(ValueError):
-    def __init__(self, field: str, message: str):
+    """A refused change; ``field`` names the form field, ``message`` is lazy (``_l``): the view flashes it as it is
+    (translated on the page that shows it) or shows it at its field with ``shown_now``."""
+
+    def __init__(self, field: str, message):
         super().__init__(message)
         self.field = field
         self.message = message
@@ -37,13 +41,13 @@ def add_staff(actor: User, email: str, name: str, password: str, role: str, unit
 def update_staff(actor: User, user: User, name: str, role: str, unit: Unit | None, active: bool,
                  password: str = "") -> User:
     if role not in ROLES:
-        raise AdminError("role", _("请选择角色。"))
+        raise AdminError("role", _l("请选择角色。"))
     if role == "office" and unit is None:
-        raise AdminError("unit", _("起草单位工作人员必须属于一个单位。"))
+        raise AdminError("unit", _l("起草单位工作人员必须属于一个单位。"))
     if user.id == actor.id and (role != "admin" or not active):
-        raise AdminError("role", _("不能取消自己的管理员权限或停用自己的账号。"))
+        raise AdminError("role", _l("不能取消自己的管理员权限或停用自己的账号。"))
     if password and len(password) < 10:
-        raise AdminError("password", _("密码至少需要 10 个字符。"))
+        raise AdminError("password", _l("密码至少需要 10 个字符。"))
     before = {"name": user.name, "role": user.role, "unit_id": user.unit_id, "active": user.active}
     user.name, user.role, user.unit, user.active = name.strip() or user.name, role, unit, active
     if (before["role"], before["unit_id"], before["active"]) != (role, unit.id if unit else None, active):
@@ -63,7 +67,8 @@ def _check_names(unit: Unit | None, name: str, aliases: list[str]) -> None:
         other = find_unit(candidate)
         if other is not None and other is not unit:
             field = "name" if candidate == name else "aliases"
-            raise AdminError(field, _("「%(name)s」已经是单位「%(unit)s」的名称或别名。", name=candidate, unit=other.name))
+            raise AdminError(field, _l("「%(name)s」已经是单位「%(unit)s」的名称或别名。", name=chinese_part(candidate),
+                                       unit=chinese_part(other.name)))
 
 
 def save_unit(actor: User, unit: Unit | None, name: str, emails: list[str], parent: Unit | None,
@@ -73,18 +78,18 @@ def save_unit(actor: User, unit: Unit | None, name: str, emails: list[str], pare
     the units that follow this one change with it, audited here only); audited with the rest."""
     name = name.strip()
     if not name:
-        raise AdminError("name", _("请填写单位名称。"))
+        raise AdminError("name", _l("请填写单位名称。"))
     bad = [e for e in emails if not EMAIL.match(e)]
     if bad:
-        raise AdminError("emails", _("电子邮箱「%(email)s」的格式不对。", email=bad[0]))
+        raise AdminError("emails", _l("电子邮箱「%(email)s」的格式不对。", email=chinese_part(bad[0])))
     aliases = [a for a in dict.fromkeys(a.strip() for a in aliases) if a and a != name]
     if any(len(alias) > NAME_MAX for alias in aliases):
-        raise AdminError("aliases", _("别名太长（最多 %(max)d 个字）。", max=NAME_MAX))
+        raise AdminError("aliases", _l("别名太长（最多 %(max)d 个字）。", max=NAME_MAX))
     _check_names(unit, name, aliases)
     ancestor, seen = parent, set()
     while ancestor is not None and ancestor.id not in seen:  # seen: a loop stored before ends the walk
         if unit is not None and ancestor.id == unit.id:
-            raise AdminError("parent", _("上级单位不能是它自己或它的下级单位。"))
+            raise AdminError("parent", _l("上级单位不能是它自己或它的下级单位。"))
         seen.add(ancestor.id)
         ancestor = ancestor.parent
     before = None
@@ -109,7 +114,7 @@ def add_alias(actor: User, unit: Unit, alias: str) -> UnitAlias:
     """Resolve a name a draft used: it is another name of ``unit``."""
     alias = alias.strip()
     if not alias:
-        raise AdminError("alias", _("没有要添加的名称。"))
+        raise AdminError("alias", _l("没有要添加的名称。"))
     _check_names(unit, unit.name, [alias])
     entry = UnitAlias(unit=unit, alias=alias)
     db.session.add(entry)
@@ -127,13 +132,15 @@ def import_directory(actor: User, rows: list[DirectoryRow]) -> tuple[int, int]:
     names = {row.name for row in rows}
     for row in rows:
         if row.parent and row.parent not in names and find_unit(row.parent) is None:
-            raise AdminError("file", _("第%(line)d行：上级单位「%(parent)s」既不在文件中，也不在单位目录中。", line=row.line, parent=row.parent))
+            raise AdminError("file", _l("第%(line)d行：上级单位「%(parent)s」既不在文件中，也不在单位目录中。", line=row.line,
+                                        parent=chinese_part(row.parent)))
         if row.parent == row.name:
-            raise AdminError("file", _("第%(line)d行：上级单位不能是它自己。", line=row.line))
+            raise AdminError("file", _l("第%(line)d行：上级单位不能是它自己。", line=row.line))
         for alias in row.aliases:
             other = find_unit(alias)
             if other is not None and other.name != row.name:
-                raise AdminError("file", _("第%(line)d行：别名「%(alias)s」已经是单位「%(unit)s」的名称或别名。", line=row.line, alias=alias, unit=other.name))
+                raise AdminError("file", _l("第%(line)d行：别名「%(alias)s」已经是单位「%(unit)s」的名称或别名。", line=row.line,
+                                            alias=chinese_part(alias), unit=chinese_part(other.name)))
     _refuse_parent_loops(rows, names)
     created = updated = 0
     units: dict[str, Unit] = {}
@@ -170,8 +177,9 @@ def _refuse_parent_loops(rows: list[DirectoryRow], names: set[str]) -> None:
         ancestor, seen = parent_of.get(row.name), set()
         while ancestor is not None and ancestor not in seen:
             if ancestor == row.name:
-                raise AdminError("file", _("第%(line)d行：上级单位「%(parent)s」是「%(name)s」的下级单位，两个单位不能互为上级。",
-                                           line=row.line, parent=row.parent, name=row.name))
+                raise AdminError("file", _l("第%(line)d行：上级单位「%(parent)s」是「%(name)s」的下级单位，两个单位不能互为上级。",
+                                            line=row.line, parent=chinese_part(row.parent),
+                                            name=chinese_part(row.name)))
             seen.add(ancestor)
             ancestor = parent_of.get(ancestor)
 

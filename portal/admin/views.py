@@ -14,7 +14,7 @@ from portal.accounts.access import role_required
 from portal.admin import services
 from portal.admin.directory_file import DirectoryFileError, read_directory
 from portal.admin.forms import PUBLICATION_REVIEW_CODES, AliasForm, DirectoryImportForm, UnitForm, UserForm
-from portal.core.flash import chinese_part, flash_message
+from portal.core.flash import chinese_part, flash_message, shown_now
 from portal.extensions import db
 from portal.office import publication_review
 from portal.office.forms import split_emails
@@ -28,9 +28,9 @@ def _unit_choices(none_label: str, exclude: Unit | None = None) -> list[tuple[in
     return [SelectChoice(0, none_label)] + [SelectChoice(u.id, u.name) for u in units if u is not exclude]
 
 
-def _add_error(form, field: str, message: str) -> None:
+def _add_error(form, field: str, message) -> None:
     target = getattr(form, field, None) or next(iter(form))
-    target.errors = list(target.errors) + [message]
+    target.errors = list(target.errors) + [shown_now(message)]
 
 
 @bp.get("/")
@@ -66,7 +66,7 @@ def user(user_id: int | None = None):
         try:
             if account is None:
                 if not form.password.data:
-                    raise services.AdminError("password", _("请为新账号设一个密码。"))
+                    raise services.AdminError("password", _l("请为新账号设一个密码。"))
                 services.add_staff(current_user, form.email.data, form.name.data, form.password.data,
                                    form.role.data, unit)
             else:
@@ -142,7 +142,7 @@ def import_units():
             form.file.errors = list(form.file.errors) + error.messages
         except services.AdminError as error:
             db.session.rollback()
-            form.file.errors = list(form.file.errors) + [error.message]
+            form.file.errors = list(form.file.errors) + [shown_now(error.message)]
         else:
             db.session.commit()
             flash_message(_l("导入完成：新增 %(created)d 个单位，更新 %(updated)d 个单位。", created=result[0], updated=result[1]))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.consultations.models import ChoiceAnswer, Consultation
@@ -27,7 +27,12 @@ SESSION_KEY = "choices"  # session: {consultation id: [question numbers answered
 
 
 class ChoiceRefused(ValueError):
-    pass
+    """A reader's choices refused; ``message`` is lazy (``_l``): the view flashes it, translated on the page that
+    shows it."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass
@@ -55,17 +60,17 @@ def record_choices(consultation: Consultation, posted: dict[int, list[str]], ans
     its session remembers, and ``voter_key``'s rows: the session's remembering comes after the commit, and two sendings
     at one moment had both been counted). Returns the numbers of the questions answered now. Flushes."""
     if not consultation.is_open:
-        raise ChoiceRefused(_("征求意见不在进行中，不能表态。"))
+        raise ChoiceRefused(_l("征求意见不在进行中，不能表态。"))
     offered = {n: choices for n, _q, choices in choice_questions(consultation)}
     taken: list[int] = []
     posted = {number: values for number, values in posted.items() if values}
     for number, values in sorted(posted.items()):
         if number not in offered or not all((v or "").isdecimal() and len(v) < 4 and 1 <= int(v) <= len(offered[number])
                                             for v in values):
-            raise ChoiceRefused(_("请从列出的选项中选择。"))
+            raise ChoiceRefused(_l("请从列出的选项中选择。"))
         chosen = sorted({int(v) for v in values})
         if len(chosen) > 1 and not consultation.multiple_choice(number):
-            raise ChoiceRefused(_("这个问题只能选一项。"))
+            raise ChoiceRefused(_l("这个问题只能选一项。"))
         if number in answered:
             continue
         choice = sum(1 << (c - 1) for c in chosen) if consultation.multiple_choice(number) else chosen[0]
@@ -80,7 +85,7 @@ def record_choices(consultation: Consultation, posted: dict[int, list[str]], ans
         if stored is not None:  # else this browser's answer stands already
             taken.append(number)
     if not posted:
-        raise ChoiceRefused(_("请至少选择一项。"))
+        raise ChoiceRefused(_l("请至少选择一项。"))
     db.session.flush()
     return taken
 

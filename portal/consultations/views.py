@@ -207,7 +207,7 @@ def choices(consultation_id: int):
                                session_digest("choice voter"))
     except ChoiceRefused as refusal:
         db.session.rollback()
-        flash_message(str(refusal), "error")
+        flash_message(refusal.message, "error")
     else:
         db.session.commit()
         session[SESSION_KEY] = {**remembered, str(consultation.id): sorted(answered | set(taken))}

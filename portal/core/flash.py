@@ -6,11 +6,15 @@ it; ``flash_message(_l("……", name=chinese_part(title)))`` stores the msgid a
 values in the session cookie) and ``flashed_messages()``, in the templates, translates them in the page's language.
 
 - ``message``: ``_l("…", **params)`` or ``lazy_ngettext("…", "…", n, **params)`` (the extractor finds their msgids,
-  as for a form's labels); a plain ``str`` (a service's refusal, already translated) or ``Markup`` is kept as it is.
+  as for a form's labels); a plain ``str`` (already translated) or ``Markup`` is kept as it is.
 - a parameter may be a number, a text (escaped when shown), another ``_l(...)`` (a label, translated too) or
   ``chinese_part(text)``: text from the draft or a person (a title, a unit's name), marked ``lang="zh-CN"`` on an
   English page as ``mark_chinese`` does.
 - a message flashed before this (a plain string in an old session) is shown as it was stored.
+
+A service refuses with such a lazy message too (``raise OfficeError("file", _l("…", name=chinese_part(name)))``): the
+view flashes it unchanged, or shows it at once at its form's field with ``shown_now(message)``, which marks its Chinese
+parts as a flashed message's are.
 """
 from __future__ import annotations
 
@@ -95,6 +99,13 @@ def shown(message: Any) -> Markup | str:
         translated = translations.ugettext(message["msgid"])
     # as gettext does: a message without parameters is not formatted (a "%" in it stays as it is)
     return escape(translated) % params if params else escape(translated)
+
+
+def shown_now(message: Any) -> Markup | str:
+    """``message`` in the language of this request, as ``flashed_messages`` would show it (a service's refusal shown
+    at its form's field): a lazy message as ``Markup``, its parameters escaped and Chinese parts marked; a ``str`` as
+    it is (escaped by the template)."""
+    return shown(stored(message))
 
 
 def _shown_param(value: Any) -> Any:

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text
 from werkzeug.datastructures import FileStorage
 
@@ -222,13 +223,13 @@ def _record(consultation: Consultation, actor, raw: bytes, sections, memo: dict,
                         else []))
                 except OfficeError as error:
                     if len(opinions) > 1:
-                        raise OfficeError(error.field, _("意见反馈表第%(line)d行：%(problem)s", line=one.line,
-                                                         problem=error.message)) from error
+                        raise OfficeError(error.field, _l("意见反馈表第%(line)d行：%(problem)s", line=one.line,
+                                                          problem=error.message)) from error
                     raise
             db.session.execute(EmailedMessage.__table__.update().where(EmailedMessage.__table__.c.id == claimed)
                                .values(comment_id=stored[0].id))
     except OfficeError as error:
-        outcome.problem = error.message
+        outcome.problem = str(error.message)  # shown on this page, or by the command line, as it reads now
         return outcome
     outcome.kind, outcome.receipt_number, outcome.comment_id = "recorded", stored[0].receipt_number, stored[0].id
     outcome.more_receipts = [one.receipt_number for one in stored[1:]]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 USUAL_MINIMUM = timedelta(days=30)
 
@@ -21,14 +21,14 @@ def period_problems(
 ) -> list[tuple[str, str]]:
     """[(field, message)] — empty when the period may be used."""
     if opens_at < at - timedelta(minutes=5):
-        return [("opens_date", _("开始时间已经过去。请选择“立即开始”，或选择一个以后的时间。"))]
+        return [("opens_date", _l("开始时间已经过去。请选择“立即开始”，或选择一个以后的时间。"))]
     if deadline <= opens_at:
-        return [("deadline_date", _("截止时间必须晚于开始时间。"))]
+        return [("deadline_date", _l("截止时间必须晚于开始时间。"))]
     if is_short(opens_at, deadline):
         problems = []
         if not confirmed_short:
-            problems.append(("confirm_short", _("征求意见时间少于30天。如确需缩短，请勾选确认。")))
+            problems.append(("confirm_short", _l("征求意见时间少于30天。如确需缩短，请勾选确认。")))
         if not reason.strip():
-            problems.append(("short_reason", _("征求意见时间少于30天，请说明理由。")))
+            problems.append(("short_reason", _l("征求意见时间少于30天，请说明理由。")))
         return problems
     return []

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -137,20 +137,20 @@ def request_publication(consultation: Consultation, actor, opens_at: datetime | 
                         confirmed_short: bool, reason: str, comment_visibility: str) -> PublicationRequest:
     """Submit the period for review; checked as a publication is (PeriodError), nothing published."""
     if consultation.is_published:
-        raise OfficeError("opens", _("这项征求意见已经发布。"))
+        raise OfficeError("opens", _l("这项征求意见已经发布。"))
     if pending_request(consultation) is not None:
-        raise OfficeError("opens", _("已经提交审核，请等待审核，或先撤回提交。"))
+        raise OfficeError("opens", _l("已经提交审核，请等待审核，或先撤回提交。"))
     at = now()
     if deadline is None:
-        raise PeriodError([("deadline_date", _("请填写截止日期。"))])
+        raise PeriodError([("deadline_date", _l("请填写截止日期。"))])
     deadline = day_end_deadline(deadline)  # checked and kept as it will be published (00:00: the day before's end)
     problems = period_problems(opens_at or at, deadline, at, confirmed_short, reason)
     if problems:
         raise PeriodError(problems)
     if comment_visibility not in VISIBILITIES:
-        raise PeriodError([("comment_visibility", _("请选择意见是否公开。"))])
+        raise PeriodError([("comment_visibility", _l("请选择意见是否公开。"))])
     if consultation.current_draft is None or not consultation.current_draft.sections:
-        raise PeriodError([("deadline_date", _("草案没有任何章节，不能发布。"))])
+        raise PeriodError([("deadline_date", _l("草案没有任何章节，不能发布。"))])
     request = PublicationRequest(
         consultation_id=consultation.id, requested_by_id=actor.id, requested_by_label=_label(actor),
         opens_at=opens_at, deadline=deadline, comment_visibility=comment_visibility,
@@ -173,7 +173,7 @@ def _decided(request: PublicationRequest, actor, status: str, note: str | None =
         .values(status=status, note=note, decided_by_id=actor.id, decided_by_label=label, decided_at=at)
         .execution_options(synchronize_session=False))
     if taken.rowcount != 1:
-        raise OfficeError("decision", _("这项发布申请刚刚已经审核或撤回，请刷新页面查看。"))
+        raise OfficeError("decision", _l("这项发布申请刚刚已经审核或撤回，请刷新页面查看。"))
     for name, value in (("status", status), ("note", note), ("decided_by_id", actor.id), ("decided_by_label", label),
                         ("decided_at", at)):
         set_committed_value(request, name, value)
@@ -183,15 +183,15 @@ def approve(request: PublicationRequest, actor) -> Consultation:
     """Publish as asked. Refused (OfficeError) when the period no longer holds (the deadline passed, or it has
     become shorter than 30 days without a reason given): then return it, to be set again."""
     if not may_decide(actor, request):
-        raise OfficeError("decision", _("只能审核由其他人提交、您有权管理的征求意见。"))
+        raise OfficeError("decision", _l("只能审核由其他人提交、您有权管理的征求意见。"))
     opening = request.opens_at if request.opens_at is not None and request.opens_at > now() else None
     _decided(request, actor, "approved")  # first: published only by the one decision that took it
     try:
         publish(request.consultation, actor, opening, request.deadline, request.short_reason is not None,
                 request.short_reason or "", request.comment_visibility)
     except PeriodError as error:
-        raise OfficeError("decision", _("按提交的时间已不能发布：%(problem)s请退回，由提交人重新设定时间。",
-                                        problem=error.problems[0][1])) from error
+        raise OfficeError("decision", _l("按提交的时间已不能发布：%(problem)s请退回，由提交人重新设定时间。",
+                                         problem=error.problems[0][1])) from error
     record_action(actor, "approve_publication", request.consultation, consultation_id=request.consultation_id,
                   after={"request": request.id, "requested_by": request.requested_by_label})
     _mail(request, "approved")
@@ -201,9 +201,9 @@ def approve(request: PublicationRequest, actor) -> Consultation:
 def return_request(request: PublicationRequest, actor, note: str) -> None:
     """Send it back to the one who asked, with a note of what to change."""
     if not may_decide(actor, request):
-        raise OfficeError("decision", _("只能审核由其他人提交、您有权管理的征求意见。"))
+        raise OfficeError("decision", _l("只能审核由其他人提交、您有权管理的征求意见。"))
     if not note.strip():
-        raise OfficeError("note", _("请写明退回的理由，以便提交人修改。"))
+        raise OfficeError("note", _l("请写明退回的理由，以便提交人修改。"))
     _decided(request, actor, "returned", note.strip())
     record_action(actor, "return_publication", request.consultation, consultation_id=request.consultation_id,
                   after={"request": request.id, "requested_by": request.requested_by_label}, reason=note.strip())
@@ -213,7 +213,7 @@ def return_request(request: PublicationRequest, actor, note: str) -> None:
 def cancel_request(request: PublicationRequest, actor) -> None:
     """The one who asked takes the request back (to change the period, say)."""
     if request.status != "pending" or request.requested_by_id != actor.id:
-        raise OfficeError("decision", _("只有提交人可以撤回尚未审核的提交。"))
+        raise OfficeError("decision", _l("只有提交人可以撤回尚未审核的提交。"))
     _decided(request, actor, "cancelled")
     record_action(actor, "cancel_publication_request", request.consultation, consultation_id=request.consultation_id,
                   after={"request": request.id})

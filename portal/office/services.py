@@ -28,6 +28,7 @@ from portal.consultations.questions import asked_question
 from portal.consultations.models import VISIBILITIES, Consultation, ConsultationFile, DeadlineExtension, FinalDocument
 from portal.consultations.explanatory_note import tidy
 from portal.consultations.services import ConsultationError, publish_consultation, rewrite_closing_summary
+from portal.core.flash import chinese_part
 from portal.core.time import SHANGHAI, day_end_deadline, local, now
 from portal.drafts.anchors import section_anchor
 from portal.drafts.models import Draft, Section
@@ -50,9 +51,11 @@ KEY_POINTS_MAX = 1000  # characters: a few plain sentences, not a second text
 
 
 class OfficeError(ValueError):
-    """A refused action; ``field`` names the form field the message belongs to."""
+    """A refused action; ``field`` names the form field the message belongs to. ``message`` is lazy (``_l``, names
+    people typed as ``chinese_part``): the view flashes it as it is, translated on the page that shows it, or shows it
+    at its field with ``shown_now``."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message):
         super().__init__(message)
         self.field = field
         self.message = message
@@ -60,7 +63,7 @@ class OfficeError(ValueError):
 
 class PeriodError(ValueError):
     def __init__(self, problems: list[tuple[str, str]]):
-        super().__init__("; ".join(message for _field, message in problems))
+        super().__init__("; ".join(str(message) for _field, message in problems))
         self.problems = problems
 
 
@@ -115,7 +118,7 @@ def managed_consultations(user) -> list[Consultation]:
 
 def _refuse_too_large(data: bytes, max_bytes: int) -> None:
     if len(data) > max_bytes:
-        raise OfficeError("file", _(
+        raise OfficeError("file", _l(
             "文件太大（%(size)s MB）。请上传不超过 %(limit)d MB 的文件。",
             size=format_decimal(round(len(data) / 1024 / 1024, 1)), limit=max_bytes // 1024 // 1024,
         ))
@@ -164,12 +167,12 @@ def _notice_values(consultation: Consultation) -> dict:
 def update_notice(consultation: Consultation, actor, values: dict) -> Consultation:
     """Correct the notice fields the parser read (title, issuer, deadline, contact …)."""
     if not (values.get("title") or "").strip():
-        raise OfficeError("title", _("请填写标题。"))
+        raise OfficeError("title", _l("请填写标题。"))
     before = _notice_values(consultation)
     if consultation.is_published and "deadline" in values and values["deadline"] != consultation.deadline:
         # published, the period changes only as its own pages change it: later, with a reason, recorded and shown
         # (延长截止时间); this form could shorten it, close it at once or open a closed one again
-        raise OfficeError("deadline_date", _("征求意见已经发布，截止时间不能在这里修改。需要延长的，请使用“延长截止时间”。"))
+        raise OfficeError("deadline_date", _l("征求意见已经发布，截止时间不能在这里修改。需要延长的，请使用“延长截止时间”。"))
     for name in NOTICE_FIELDS:
         if name not in values:
             continue
@@ -184,12 +187,12 @@ def update_notice(consultation: Consultation, actor, values: dict) -> Consultati
             value = [clean_contact(email) for email in value]  # ＠ from a Chinese input method, as a comment's contact
             bad = [email for email in value if not EMAIL.match(email)]
             if bad:
-                raise OfficeError("contact_emails", _("电子邮箱「%(email)s」的格式不对。", email=bad[0]))
+                raise OfficeError("contact_emails", _l("电子邮箱「%(email)s」的格式不对。", email=chinese_part(bad[0])))
         setattr(consultation, name, value)
     if consultation.is_published and consultation.deadline is None:
-        raise OfficeError("deadline_date", _("已发布的征求意见必须有截止时间。"))
+        raise OfficeError("deadline_date", _l("已发布的征求意见必须有截止时间。"))
     if consultation.is_published and consultation.opens_at and consultation.deadline <= consultation.opens_at:
-        raise OfficeError("deadline_date", _("截止时间必须晚于开始时间。"))
+        raise OfficeError("deadline_date", _l("截止时间必须晚于开始时间。"))
     after = _notice_values(consultation)
     changed = {k for k in NOTICE_FIELDS if before[k] != after[k]}
     db.session.flush()
@@ -209,19 +212,19 @@ def update_section(section: Section, actor, level: int, heading: str, key_points
         key_points = section.key_points
     key_points = tidy(key_points) or None
     if key_points is not None and len(key_points) > KEY_POINTS_MAX:
-        raise OfficeError("key_points", _("要点不能超过 %(limit)s 个字。", limit=format_decimal(KEY_POINTS_MAX)))
+        raise OfficeError("key_points", _l("要点不能超过 %(limit)s 个字。", limit=format_decimal(KEY_POINTS_MAX)))
     if key_points != section.key_points and section.draft.consultation.is_closed:
-        raise OfficeError("key_points", _("征求意见已经截止，要点不能再修改。"))
+        raise OfficeError("key_points", _l("征求意见已经截止，要点不能再修改。"))
     text = section.text if text is None else _section_text(text)
     if text != section.text and section.draft.consultation.is_published:
-        raise OfficeError("text", _("草案已经发布，正文不能在这里修改。如需修改，请上传修订稿。"))
+        raise OfficeError("text", _l("草案已经发布，正文不能在这里修改。如需修改，请上传修订稿。"))
     sections = list(section.draft.sections)
     index = sections.index(section)
     if not 1 <= level <= MAX_LEVEL:
-        raise OfficeError("level", _("层级必须是 1 到 %(max)d 之间的数字。", max=MAX_LEVEL))
+        raise OfficeError("level", _l("层级必须是 1 到 %(max)d 之间的数字。", max=MAX_LEVEL))
     top = 1 if index == 0 else sections[index - 1].level + 1
     if level > top:
-        raise OfficeError("level", _("层级不能跳级：这一节前面是第 %(before)d 级，这一节最多是第 %(top)d 级。", before=top - 1, top=top))
+        raise OfficeError("level", _l("层级不能跳级：这一节前面是第 %(before)d 级，这一节最多是第 %(top)d 级。", before=top - 1, top=top))
     audited = ("level", "heading", "key_points", "text")
     before = {name: getattr(section, name) for name in audited}
     section.level = level
@@ -244,7 +247,7 @@ def _section_text(text: str) -> str:
     lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     cleaned = "\n".join(line for line in lines if line)
     if len(cleaned) > SECTION_TEXT_MAX:
-        raise OfficeError("text", _("正文不能超过 %(limit)s 个字。", limit=format_decimal(SECTION_TEXT_MAX)))
+        raise OfficeError("text", _l("正文不能超过 %(limit)s 个字。", limit=format_decimal(SECTION_TEXT_MAX)))
     return cleaned
 
 
@@ -351,14 +354,14 @@ def publish(consultation: Consultation, actor, opens_at: datetime | None, deadli
     """Publish with a checked period; a short period's confirmation and reason go to the audit log."""
     at = now()
     if deadline is None:
-        raise PeriodError([("deadline_date", _("请填写截止日期。"))])
+        raise PeriodError([("deadline_date", _l("请填写截止日期。"))])
     deadline = day_end_deadline(deadline)  # checked as it will be stored (00:00: the day before's end)
     opening = opens_at or at
     problems = period_problems(opening, deadline, at, confirmed_short, reason)
     if problems:
         raise PeriodError(problems)
     if comment_visibility not in VISIBILITIES:
-        raise PeriodError([("comment_visibility", _("请选择意见是否公开。"))])
+        raise PeriodError([("comment_visibility", _l("请选择意见是否公开。"))])
     consultation.comment_visibility = comment_visibility
     try:
         publish_consultation(consultation, opening, deadline)
@@ -379,9 +382,9 @@ def withdraw_publication(consultation: Consultation, actor, reason: str) -> None
     sent yet are taken back too, and queued afresh when it is published again; one already sent is not repeated.
     Those who signed up for its meetings meanwhile are told by mail (their sign-ups stand)."""
     if consultation.state() != "upcoming":
-        raise OfficeError("reason", _("只有尚未开始的征求意见才能撤回发布。已经开始的，可以延长截止时间或上传修订稿。"))
+        raise OfficeError("reason", _l("只有尚未开始的征求意见才能撤回发布。已经开始的，可以延长截止时间或上传修订稿。"))
     if not reason.strip():
-        raise OfficeError("reason", _("请说明撤回的理由。"))
+        raise OfficeError("reason", _l("请说明撤回的理由。"))
     before = {"opens_at": consultation.opens_at.isoformat(), "deadline": consultation.deadline.isoformat()}
     if consultation.extensions:  # they moved the withdrawn period: published again, the page would say "延长至" anew
         before["extensions"] = [{"old_deadline": e.old_deadline.isoformat(), "new_deadline": e.new_deadline.isoformat(),
@@ -460,9 +463,9 @@ def revise_draft(consultation: Consultation, actor, data: bytes, filename: str |
                  max_bytes: int) -> Revised:
     """Put out a revised text while the consultation has not closed; comments stay with their sections."""
     if consultation.state() == "closed":
-        raise OfficeError("file", _("征求意见已经截止，不能再上传修订稿。"))
+        raise OfficeError("file", _l("征求意见已经截止，不能再上传修订稿。"))
     if not change_note.strip():
-        raise OfficeError("change_note", _("请简要说明这次修改了什么。"))
+        raise OfficeError("change_note", _l("请简要说明这次修改了什么。"))
     text, parsed = _read_upload(data, filename, max_bytes)
     old_version = consultation.current_draft.version if consultation.current_draft else 0
     draft = add_revision(consultation, parsed.to_dict(), text, filename, change_note)
@@ -496,51 +499,51 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
     meeting of the consultation it was voiced at (channel ``meeting``).
     ``received_at``: the moment it came, when known (an e-mail's), instead of ``received_on``; checked to the minute."""
     if channel not in OFFLINE_CHANNELS:
-        raise OfficeError("channel", _("请选择收到的方式。"))
+        raise OfficeError("channel", _l("请选择收到的方式。"))
     if consultation.opens_at is None or consultation.published_at is None:
-        raise OfficeError("received_on", _("这项征求意见还没有发布，不能录入意见。"))
+        raise OfficeError("received_on", _l("这项征求意见还没有发布，不能录入意见。"))
     if consultation.state() == "upcoming":  # nothing can have come within a period not begun
-        raise OfficeError("received_on", _("征求意见尚未开始（%(moment)s开始），还不能录入意见。",
-                                           moment=format_datetime(local(consultation.opens_at), "short")))
+        raise OfficeError("received_on", _l("征求意见尚未开始（%(moment)s开始），还不能录入意见。",
+                                            moment=format_datetime(local(consultation.opens_at), "short")))
     opened, deadline = local(consultation.opens_at), local(consultation.deadline)
     today = local(now()).date()
     given_moment = received_at  # audited as given: the stored one is kept within the period
     if received_at is not None:
         received_on = local(received_at).date()
         if received_at < opened:
-            raise OfficeError("received_on", _("收到的时间早于征求意见开始的时间（%(moment)s）。",
-                                               moment=format_datetime(opened, "short")))
+            raise OfficeError("received_on", _l("收到的时间早于征求意见开始的时间（%(moment)s）。",
+                                                moment=format_datetime(opened, "short")))
         if received_at > deadline:
-            raise OfficeError("received_on", _("收到的时间晚于截止时间（%(moment)s）：截止以后收到的意见不能计入。",
-                                               moment=format_datetime(deadline, "short")))
+            raise OfficeError("received_on", _l("收到的时间晚于截止时间（%(moment)s）：截止以后收到的意见不能计入。",
+                                                moment=format_datetime(deadline, "short")))
     if received_on > today:
-        raise OfficeError("received_on", _("收到日期不能晚于今天。"))
+        raise OfficeError("received_on", _l("收到日期不能晚于今天。"))
     if received_on < opened.date():
-        raise OfficeError("received_on", _("收到日期早于征求意见开始的日期（%(day)s）。", day=format_date(opened.date())))
+        raise OfficeError("received_on", _l("收到日期早于征求意见开始的日期（%(day)s）。", day=format_date(opened.date())))
     last_day = (deadline - timedelta(microseconds=1)).date()  # a deadline at 00:00 ends the day before
     if received_on > last_day:
-        raise OfficeError("received_on", _("收到日期晚于截止日期（%(day)s）：截止以后收到的意见不能计入。",
-                                           day=format_date(last_day)))
+        raise OfficeError("received_on", _l("收到日期晚于截止日期（%(day)s）：截止以后收到的意见不能计入。",
+                                            day=format_date(last_day)))
     try:
         section = current_section(consultation, section_id)
     except LookupError:
-        raise OfficeError("section_id", _("请从列表中选择章节。")) from None
+        raise OfficeError("section_id", _l("请从列表中选择章节。")) from None
     if not (body or "").strip():
-        raise OfficeError("body", _("请填写意见内容。"))
+        raise OfficeError("body", _l("请填写意见内容。"))
     quote = clean_quote(quote)
     if quote is not None and len(quote) > QUOTE_MAX:
-        raise OfficeError("quote", _("针对的原文不能超过 %(max)s 个字。", max=QUOTE_MAX))
+        raise OfficeError("quote", _l("针对的原文不能超过 %(max)s 个字。", max=QUOTE_MAX))
     draft = consultation.current_draft
     if quote is not None and not quote_found(draft.id if draft else None, section.id if section else None, quote):
-        raise OfficeError("quote", _("在草案原文中找不到“针对的原文”（所选章节内）。请从草案中复制原文，或者不填。"))
+        raise OfficeError("quote", _l("在草案原文中找不到“针对的原文”（所选章节内）。请从草案中复制原文，或者不填。"))
     proposal = clean_proposal(proposal, quote)
     if proposal is not None and len(proposal) > PROPOSAL_MAX:
-        raise OfficeError("proposal", _("建议修改的文字不能超过 %(max)s 个字。", max=PROPOSAL_MAX))
+        raise OfficeError("proposal", _l("建议修改的文字不能超过 %(max)s 个字。", max=PROPOSAL_MAX))
     if question is not None and asked_question(consultation.questions, question) is None:
-        raise OfficeError("question", _("请从列表中选择重点问题，也可以不选。"))
+        raise OfficeError("question", _l("请从列表中选择重点问题，也可以不选。"))
     if meeting_id is not None and (channel != "meeting" or meeting_id not in {m.id for m in consultation.meetings
                                                                               if not m.is_cancelled}):
-        raise OfficeError("meeting_id", _("选择会议时，收到的方式请选“座谈会等会议上提出”，会议请从列表中选择。"))
+        raise OfficeError("meeting_id", _l("选择会议时，收到的方式请选“座谈会等会议上提出”，会议请从列表中选择。"))
     # as the comment form does: no bidirectional controls in a name from an e-mail's From or an imported form
     # ("\u202e员理管\u202c" reads as 管理员), and a name of nothing visible is none
     author_name = (clean_line(author_name) or None) if author_name else author_name
@@ -549,7 +552,7 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
         organisation, author_name = author_name, None
     organisation, organisation_kind = organisation_of(organisation, organisation_kind)
     if organisation is not None and len(organisation) > ORGANISATION_MAX:
-        raise OfficeError("organisation", _("单位名称不能超过 %(max)s 个字。", max=ORGANISATION_MAX))
+        raise OfficeError("organisation", _l("单位名称不能超过 %(max)s 个字。", max=ORGANISATION_MAX))
     try:
         uploads = check_uploads(files)  # a letter's scan or photo; checked as a citizen's files are
     except AttachmentRefused as refusal:
@@ -629,7 +632,7 @@ def set_terms(consultation: Consultation, actor, text: str) -> int:
     from portal.consultations.terms import TermsRefused, read_terms, stored
 
     if consultation.is_closed:
-        raise OfficeError("text", _("征求意见已经截止，术语解释不能再修改。"))
+        raise OfficeError("text", _l("征求意见已经截止，术语解释不能再修改。"))
     try:
         terms = stored(read_terms(text))
     except TermsRefused as refusal:
@@ -649,7 +652,7 @@ def set_questions(consultation: Consultation, actor, text: str) -> int:
     from portal.consultations.questions import QuestionsRefused, read_question_lines
 
     if consultation.is_closed:
-        raise OfficeError("text", _("征求意见已经截止，重点问题不能再修改。"))
+        raise OfficeError("text", _l("征求意见已经截止，重点问题不能再修改。"))
     try:
         questions, choices, multiple = read_question_lines(text)
     except QuestionsRefused as refusal:
@@ -660,8 +663,8 @@ def set_questions(consultation: Consultation, actor, text: str) -> int:
     if consultation.state() == "open" and (questions[:len(before)] != before
                                            or choices[:len(before)] != chosen_before[:len(before)]
                                            or [n for n in multiple if n <= len(before)] != multiple_before):
-        raise OfficeError("text", _("征求意见已经开始，已经列出的问题和选项不能修改、删除或调整顺序（群众的意见和表态按编号对应"
-                                    "这些问题），只能在后面增加新的问题。"))
+        raise OfficeError("text", _l("征求意见已经开始，已经列出的问题和选项不能修改、删除或调整顺序（群众的意见和表态按编号对应"
+                                     "这些问题），只能在后面增加新的问题。"))
     consultation.questions = questions or None
     consultation.question_choices = choices if any(choices) else None
     consultation.multiple_choice_questions = multiple or None
@@ -679,7 +682,7 @@ def set_explanatory_note(consultation: Consultation, actor, *, text: str | None 
     """Publish (or replace) the explanatory note beside the draft: from a .txt or .docx file when one is given,
     else the text typed in (a PDF with text too). Not once the consultation has closed: it is part of what was consulted on."""
     if consultation.is_closed:
-        raise OfficeError("text", _("征求意见已经截止，起草说明不能再修改。"))
+        raise OfficeError("text", _l("征求意见已经截止，起草说明不能再修改。"))
     source = None
     if data:
         _refuse_too_large(data, max_bytes)
@@ -690,9 +693,9 @@ def set_explanatory_note(consultation: Consultation, actor, *, text: str | None 
         source = clean_filename(filename)
     text = tidy(text or "")
     if not text:
-        raise OfficeError("text", _("请上传起草说明的文件，或者在下面填写。"))
+        raise OfficeError("text", _l("请上传起草说明的文件，或者在下面填写。"))
     if len(text) > EXPLANATORY_NOTE_MAX:
-        raise OfficeError("text", _("起草说明不能超过 %(limit)s 个字。", limit=format_decimal(EXPLANATORY_NOTE_MAX)))
+        raise OfficeError("text", _l("起草说明不能超过 %(limit)s 个字。", limit=format_decimal(EXPLANATORY_NOTE_MAX)))
     before = consultation.explanatory_note
     consultation.explanatory_note, consultation.explanatory_note_filename = text, source
     db.session.flush()
@@ -702,7 +705,7 @@ def set_explanatory_note(consultation: Consultation, actor, *, text: str | None 
 
 def remove_explanatory_note(consultation: Consultation, actor) -> None:
     if consultation.is_closed:
-        raise OfficeError("text", _("征求意见已经截止，起草说明不能再修改。"))
+        raise OfficeError("text", _l("征求意见已经截止，起草说明不能再修改。"))
     if consultation.explanatory_note is None:
         return
     before = len(consultation.explanatory_note)
@@ -720,20 +723,20 @@ def publish_final_document(consultation: Consultation, actor, *, data: bytes | N
     without （征求意见稿）), number, date of issue (from the deadline's day to today) and the office's note on what the
     consultation changed. The consultation's followers are told once (kind ``followed``, event ``final``)."""
     if consultation.state() != "closed":
-        raise OfficeError("file", _("征求意见截止以后，才能公布正式印发的文件。"))
+        raise OfficeError("file", _l("征求意见截止以后，才能公布正式印发的文件。"))
     existing = consultation.final_document
     if issued_on is None:
-        raise OfficeError("issued_on", _("请填写印发日期。"))
+        raise OfficeError("issued_on", _l("请填写印发日期。"))
     deadline_day = local(consultation.deadline).date()
     if issued_on < deadline_day:
-        raise OfficeError("issued_on", _("印发日期不能早于征求意见截止的日期（%(day)s）。", day=format_date(deadline_day)))
+        raise OfficeError("issued_on", _l("印发日期不能早于征求意见截止的日期（%(day)s）。", day=format_date(deadline_day)))
     if issued_on > local(now()).date():
-        raise OfficeError("issued_on", _("印发日期不能晚于今天。"))
+        raise OfficeError("issued_on", _l("印发日期不能晚于今天。"))
     parsed = text = None
     if data:
         text, parsed = _read_upload(data, filename, max_bytes)
     elif existing is None:
-        raise OfficeError("file", _("请上传正式印发的文件。"))
+        raise OfficeError("file", _l("请上传正式印发的文件。"))
     document = existing or FinalDocument()
     before = {"title": existing.title, "issued_on": existing.issued_on.isoformat()} if existing else None
     if parsed is not None:
@@ -777,15 +780,15 @@ def add_published_file(consultation: Consultation, actor, *, title: str | None, 
     commenter's files are; titled as the office writes it, else by its name. Not after the deadline: what the draft
     was published with is then what was commented on (as its explanatory note, terms and questions)."""
     if consultation.is_closed:
-        raise OfficeError("file", _("征求意见已经截止，草案附带的文件不能再增删。"))
+        raise OfficeError("file", _l("征求意见已经截止，草案附带的文件不能再增删。"))
     if not data:
-        raise OfficeError("file", _("请选择要上传的文件。"))
+        raise OfficeError("file", _l("请选择要上传的文件。"))
     _refuse_too_large(data, max_bytes)
     name = clean_filename(filename)
     content_type = kind_of(name, data)
     if content_type is None:
-        raise OfficeError("file", _("“%(name)s”不是可以公布的文件。可以上传 PDF、Word、Excel、WPS、OFD、JPG、PNG 或 TXT "
-                                    "文件，且文件内容要与扩展名相符。", name=name))
+        raise OfficeError("file", _l("“%(name)s”不是可以公布的文件。可以上传 PDF、Word、Excel、WPS、OFD、JPG、PNG 或 TXT "
+                                     "文件，且文件内容要与扩展名相符。", name=chinese_part(name)))
     title = (title or "").strip()[:200] or name.rsplit(".", 1)[0]
     position = 1 + max((f.position for f in consultation.files), default=0)
     published = ConsultationFile(consultation_id=consultation.id, position=position, title=title, filename=name,
@@ -799,10 +802,10 @@ def add_published_file(consultation: Consultation, actor, *, title: str | None, 
 
 def remove_published_file(consultation: Consultation, actor, file_id: int) -> None:
     if consultation.is_closed:
-        raise OfficeError("file", _("征求意见已经截止，草案附带的文件不能再增删。"))
+        raise OfficeError("file", _l("征求意见已经截止，草案附带的文件不能再增删。"))
     published = next((f for f in consultation.files if f.id == file_id), None)
     if published is None:
-        raise OfficeError("file", _("这个文件已经删除了。"))
+        raise OfficeError("file", _l("这个文件已经删除了。"))
     consultation.files.remove(published)
     db.session.flush()
     record_action(actor, "remove_file", consultation, consultation_id=consultation.id,

@@ -21,7 +21,7 @@ from portal.consultations.models import Consultation
 from portal.consultations.rounds import (
     RoundError, earlier_rounds, next_rounds, round_candidates, set_previous_round,
 )
-from portal.core.flash import chinese_part, flash_message
+from portal.core.flash import chinese_part, flash_message, shown_now
 from portal.core.time import SHANGHAI, local, now
 from portal.drafts.models import Section
 from portal.extensions import db
@@ -44,9 +44,9 @@ def _max_bytes() -> int:
     return current_app.config["OFFICE_UPLOAD_MAX_BYTES"]
 
 
-def _add_error(form, field: str, message: str) -> None:
+def _add_error(form, field: str, message) -> None:
     target = getattr(form, field, None) or form.file
-    target.errors = list(target.errors) + [message]
+    target.errors = list(target.errors) + [shown_now(message)]
 
 
 NOT_DONE = object()
@@ -109,8 +109,11 @@ def upload():
         upload = form.file.data
         consultation = services.upload_draft(current_user, upload.read(), upload.filename, unit, _max_bytes())
         if form.previous_round.data:
-            set_previous_round(consultation, db.session.get(Consultation, form.previous_round.data), current_user,
-                               _managed)
+            try:
+                set_previous_round(consultation, db.session.get(Consultation, form.previous_round.data), current_user,
+                                   _managed)
+            except RoundError as error:  # shown at the form's field, as the upload's own refusals
+                raise services.OfficeError("previous_round", error.message) from error
         return consultation
 
     if (consultation := carry_out(form, store)) is not NOT_DONE:
@@ -566,7 +569,7 @@ def mailbox(consultation_id: int):
                          folder=form.folder.data)
         except MailboxError as error:
             db.session.rollback()
-            getattr(form, error.field).errors = [error.message]
+            getattr(form, error.field).errors = [shown_now(error.message)]
         else:
             db.session.commit()
             flash_message(_l("已保存。平台每隔几分钟收取一次这个邮箱；也可以点“立即收取”。"))

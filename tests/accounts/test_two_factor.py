@@ -171,6 +171,18 @@ def test_new_recovery_codes_replace_the_old_ones_for_a_code_of_the_app(app, cloc
     assert post_form(browser, "/login/code", code=new[0]).status_code == 302 and signed_in(browser)
 
 
+def test_a_refused_code_is_said_in_the_language_of_the_page_that_shows_it(app, clock, office):
+    """Refused on a Chinese page (new recovery codes for a wrong code), read in English after switching."""
+    desk = staff_browser(app, office.email)
+    secret, _codes = turn_on(app, desk, clock)
+    page = desk.get("/two-factor").get_data(as_text=True)
+    refused = desk.post("/two-factor", data={"csrf_token": csrf_token_of(page), "action": "recovery_codes",
+                                             "code": "999999" if code_at(secret, clock) != "999999" else "888888"})
+    assert refused.status_code == 302
+    english = desk.get("/two-factor?lang=en").get_data(as_text=True)
+    assert "The code is not right, or was used already." in english and "验证码不对" not in english
+
+
 def test_codes_tried_are_limited_per_account_whatever_the_address(app, clock, office):
     desk = staff_browser(app, office.email)
     secret, _codes = turn_on(app, desk, clock)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.audit.models import AuditEntry
 from portal.extensions import db
-from portal.units.models import Unit
+from portal.units.models import Unit, UnitAlias
 from portal.units.services import find_unit
 from tests.helpers import csrf_token, with_formula_results
 
@@ -251,6 +251,32 @@ def test_the_alias_saved_on_an_english_page_is_said_in_chinese_after_switching(a
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert '“<span lang="zh-CN">卫健委</span>” is now recorded as another name of the unit.' in page
     assert "记为单位的别名" not in page
+
+
+def test_a_refused_alias_is_said_in_the_language_of_the_page_that_shows_it(app, client, admin):
+    """The service's refusal is flashed as its msgid: refused on a Chinese page, read in English after switching, with
+    the names typed marked as Chinese; shown at once at a form's field on an English page, the names marked too."""
+    db.session.add_all([Unit(name="市卫生健康委员会", emails=[]), Unit(name="市民政局", emails=[],
+                                                                 aliases=[UnitAlias(alias="民政")])])
+    db.session.commit()
+    health = db.session.scalar(select(Unit).where(Unit.name == "市卫生健康委员会"))
+    data = {"csrf_token": csrf_token(client, "/login"), "alias": "民政", "unit": str(health.id)}
+    response = client.post("/admin/units/aliases", data=data)
+    assert response.status_code == 302 and find_unit("民政").name == "市民政局"
+    client.get("/settings/language/en")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert ('“<span lang="zh-CN">民政</span>” is already the name or another name of the unit '
+            '“<span lang="zh-CN">市民政局</span>”.') in page
+    assert "已经是单位" not in page
+
+    response = post(client, "/admin/units/new", name="市卫生健康委", emails="", parent="0", aliases="民政")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert ('“<span lang="zh-CN">民政</span>” is already the name or another name of the unit '
+            '“<span lang="zh-CN">市民政局</span>”.') in page
+    client.get("/settings/language/zh_CN")
+    response = post(client, "/admin/units/new", name="市卫生健康委", emails="", parent="0", aliases="民政")
+    assert "「民政」已经是单位「市民政局」的名称或别名。" in response.get_data(as_text=True)
 
 
 def test_units_page_reads_the_names_of_each_consultation_s_current_draft_only(app, client, admin, seed_path):

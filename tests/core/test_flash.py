@@ -63,7 +63,7 @@ def test_plain_text_parameters_are_escaped_and_english_text_is_not_marked(app, p
 def test_old_sessions_plain_strings_are_shown_as_they_were(app, page):
     page("en")
     assert shown("答复已保存。") == "答复已保存。"  # flashed before the deploy, in Chinese: kept, not lost
-    assert stored("已保存。") == "已保存。"  # a refusal a service already translated
+    assert stored("已保存。") == "已保存。"  # a message already translated
     kept = Markup('<span lang="zh-CN">市民政局</span>')
     assert stored(kept) is kept and shown(kept) is kept
 
@@ -80,3 +80,18 @@ def test_no_view_flashes_a_message_translated_at_flash_time():
     assert direct == []
     templates = Path(__file__).resolve().parents[2] / "templates"
     assert [p.name for p in templates.rglob("*.html") if "get_flashed_messages" in p.read_text(encoding="utf-8")] == []
+
+
+def test_no_service_refuses_in_the_language_of_the_request_that_raised_it():
+    """A service's refusal is lazy (``_l``): a view flashes it as it is, and the page that shows it translates it
+    (``raise OfficeError("file", _("……"))`` kept the language of the request that raised it)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "portal"
+    eager = re.compile(r"raise (?:[\w.]+\.)?(?:AdminError|OfficeError|AccountError|ChoiceRefused|RoundError)"
+                       r"\(\s*(?:(?:[\w.]+|\"[^\"]*\")\s*,\s*)?_\(|raise PeriodError\(\[\(\"[^\"]*\",\s*_\(")
+    found = [f"{path.relative_to(root)}:{text.count(chr(10), 0, match.start()) + 1}"
+             for path in sorted(root.rglob("*.py")) for text in [path.read_text(encoding="utf-8")]
+             for match in eager.finditer(text)]
+    assert found == []

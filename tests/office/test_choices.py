@@ -34,6 +34,20 @@ def answer(reader, consultation, token_page=None, **choices):
                                                  **{f"question-{n[1:]}": v for n, v in choices.items()}})
 
 
+def test_a_refused_choice_is_said_in_the_language_of_the_page_that_shows_it(app, consultation, submit):
+    """Refused on a Chinese page, read in English after switching (and the reverse)."""
+    assert submit(f"/office/consultations/{consultation.id}/questions", text=QUESTIONS).status_code == 302
+    reader = Browser(app)
+    assert answer(reader, consultation, q1="9").status_code == 303
+    reader.get("/settings/language/en")
+    english = reader.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert "Please choose among the choices listed." in english and "请从列出的选项中选择" not in english
+    assert answer(reader, consultation).status_code == 303  # nothing chosen, on an English page
+    reader.get("/settings/language/zh_CN")
+    chinese = reader.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert "请至少选择一项。" in chinese and "Please choose at least one." not in chinese
+
+
 def test_readers_choose_once_the_office_counts_the_public_sees_after_the_close(app, client, clock, consultation,
                                                                                office, submit):
     url = f"/office/consultations/{consultation.id}/questions"

@@ -136,6 +136,28 @@ def test_an_approval_too_late_for_the_period_is_refused(app, client, clock, subm
     assert db.session.scalar(select(PublicationRequest.status)) == "pending"
 
 
+def test_a_refused_decision_is_said_in_the_language_of_the_page_that_shows_it(app, client, clock, submitted, login,
+                                                                             submit):
+    """Refused on a Chinese page, read in English after switching: the refusal and the period's problem inside it."""
+    consultation_id = submitted
+    review = f"/office/consultations/{consultation_id}"
+    response = submit(review, f"{review}/publication-request/approve")  # the one who asked
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(review)
+    page = client.get(f"{review}?lang=en").get_data(as_text=True)
+    assert "You can only review a consultation you manage that someone else submitted." in page
+    assert "只能审核由其他人提交" not in page
+
+    log_in_as(client, login, "colleague@mz.gov.cn")
+    clock.set(shanghai(2023, 5, 21, 9, 0))  # the deadline asked for has passed
+    response = submit(review, f"{review}/publication-request/approve")
+    client.get("/settings/language/en")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert ("It can no longer be published with the period submitted: The deadline must be after the opening time. "
+            "Please return it") in page
+    assert "按提交的时间已不能发布" not in page and "截止时间必须晚于开始时间" not in page
+
+
 def test_another_units_staff_cannot_decide(app, client, clock, submitted, login, submit):
     consultation_id = submitted
     log_in_as(client, login, "other@cz.gov.cn")
