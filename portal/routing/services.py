@@ -57,11 +57,13 @@ def unit_recipient(unit: Unit) -> Recipient:
     return Recipient(f"unit:{unit.id}", unit.name, clean_emails(unit.emails or []))
 
 
-def clean_emails(emails: list[str]) -> list[str]:
-    """Addresses trimmed, in lower case, each once, in their order; empty ones left out."""
+def clean_emails(emails: list) -> list[str]:
+    """Addresses trimmed, in lower case, each once, in their order; empty ones left out, and any value that is not
+    text (a number or null in a unit's row written by hand), which no mail can go to. Routing mails these, and the
+    receipt names the units that have one (units_receiving)."""
     seen: list[str] = []
     for email in emails:
-        email = (email or "").strip().lower()
+        email = email.strip().lower() if isinstance(email, str) else ""
         if email and email not in seen:
             seen.append(email)
     return seen
@@ -204,13 +206,12 @@ def route_comment(comment: Comment, base_url: str | None = None, queued: bool = 
 
 def units_receiving(comment: Comment) -> list[str]:
     """The names of the responsible units ``comment`` is sent to, as routing sends it: those of its section (its own,
-    else its nearest parent's) found in the unit directory with an address; none for the whole draft, a comment
-    marked spam or withdrawn. What its receipt page tells the commenter (reads only)."""
+    else its nearest parent's) found in the unit directory with an address (clean_emails: the recipients routing
+    mails); none for the whole draft, a comment marked spam or withdrawn. What its receipt page tells the commenter
+    (reads only)."""
     if comment.section_id is None or comment.status in ("spam", "withdrawn"):
         return []
-    units, _unmatched = match_unit_names(comment.section.responsible_units)
-    # an address that is not text (a unit's row written by hand) fails the routing, to be retried: not this page
-    return [unit.name for unit in units if any(str(email or "").strip() for email in unit.emails or [])]
+    return [r.name for r in _unit_recipients(comment.section.responsible_units) if r.emails]
 
 
 def save_routing_settings(

@@ -79,3 +79,22 @@ def test_a_withdrawn_comment_says_nothing_will_happen(app, client, routed_003):
     assert response.status_code == 303
     page = client.get(f"/receipts/{number}").get_data(as_text=True)
     assert "这条意见已撤回" in page and "receipt-next" not in page and ANSWER not in page
+
+
+def test_the_receipt_names_a_unit_as_routing_mails_it_whatever_its_row_holds(app, client, routed_003):
+    """A unit's row written by hand may hold a number or null among its addresses: routing mails the unit's real
+    addresses and leaves those out, and the receipt says the same (a unit with no real address is not named)."""
+    from sqlalchemy import select
+
+    from portal.units.models import Unit
+
+    unit = db.session.scalar(select(Unit).where(Unit.name == "市民政局"))
+    unit.emails = [12345, "mzj@example.gov.cn", None]
+    db.session.commit()
+    section = with_units(routed_003)
+    number = receipt_from(post_comment(client, routed_003, section_url(routed_003, section), section_id=section.id,
+                                       body="建议增加助餐点。"))
+    assert next_steps(client, number).startswith("接下来会怎样 起草单位和负责这一部分的单位（市民政局）会收到并阅读您的意见。")
+    unit.emails = [12345, None]
+    db.session.commit()
+    assert next_steps(client, number).startswith("接下来会怎样 起草单位会收到并阅读您的意见。")
