@@ -1,7 +1,10 @@
 """Shared by the routing tests: seed 003 open for comments, its notice's contact and the 市民政局 unit with an address."""
+import threading
+
 import pytest
 
 from portal.extensions import db
+from portal.routing.queue import route_queued
 from portal.units.models import Unit
 from tests.helpers import shanghai
 
@@ -17,3 +20,28 @@ def open_003(app, clock, import_seed):
     db.session.add(Unit(name="市民政局", emails=[UNIT]))
     db.session.commit()
     return consultation
+
+
+def two_workers_route(app, batch: int, failures: list | None = None) -> int:
+    """Two mail workers route the queued comments at once, each in its own thread and session, in batches of
+    ``batch`` until a pass routes none: how many they routed (neither may raise; ``failures``: route_queued's)."""
+    routed, errors = [], []
+    start = threading.Barrier(2)
+
+    def work():
+        try:
+            with app.app_context():
+                start.wait()
+                while taken := route_queued(batch=batch, failures=failures):
+                    routed.append(taken)
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    return sum(routed)

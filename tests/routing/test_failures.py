@@ -3,7 +3,6 @@ again with back-off, marked failed after PORTAL_ROUTING_MAX_ATTEMPTS and shown t
 comments of its batch are routed once, and the comment itself stays stored and shown. A unit's address that is not text
 (a row written by hand) is no such fault: it is left out, the unit's other addresses mailed."""
 import re
-import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -15,10 +14,9 @@ from portal.comments.models import Comment
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
 from portal.routing.models import RoutingQueueItem
-from portal.routing.queue import route_queued
 from portal.units.models import Unit
 from tests.helpers import csrf_token, post_comment, receipt_from
-from tests.routing.conftest import CONTACT, UNIT
+from tests.routing.conftest import CONTACT, UNIT, two_workers_route
 
 
 @pytest.fixture(autouse=True)
@@ -233,35 +231,15 @@ def test_two_mail_workers_at_once_route_the_good_comments_once_and_count_a_failu
     ids += [comment_on_draft(client, open_003, f"第{n}条意见。") for n in range(3, 6)]
     break_the_units_routing(monkeypatch)
 
-    def both_workers():
-        failures, routed, errors = [], [], []
-        start = threading.Barrier(2)
-
-        def work():
-            try:
-                with app.app_context():
-                    start.wait()
-                    while taken := route_queued(batch=2, failures=failures):
-                        routed.append(taken)
-                    db.session.remove()
-            except Exception as error:  # surfaced below
-                errors.append(error)
-
-        threads = [threading.Thread(target=work) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-        assert not errors, errors
-        return failures, sum(routed)
-
-    failures, routed = both_workers()
-    assert routed == 6 and [f.comment_id for f in failures] == [bad]  # the bad one taken once by one worker
+    failures = []
+    assert two_workers_route(app, batch=2, failures=failures) == 6
+    assert [f.comment_id for f in failures] == [bad]  # the bad one taken once by one worker
     assert queue_row(bad).attempts == 1
     assert mails() == Counter({(i, CONTACT): 1 for i in ids})
     clock.advance(seconds=61)
-    failures, routed = both_workers()
-    assert routed == 0 and [(f.comment_id, f.attempts) for f in failures] == [(bad, 2)]
+    failures = []
+    assert two_workers_route(app, batch=2, failures=failures) == 0
+    assert [(f.comment_id, f.attempts) for f in failures] == [(bad, 2)]
     assert queue_row(bad).attempts == 2
     assert mails() == Counter({(i, CONTACT): 1 for i in ids})
 

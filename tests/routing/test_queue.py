@@ -13,7 +13,7 @@ from portal.mail.worker import deliver_due
 from portal.routing.models import RoutingQueueItem
 from portal.routing.queue import route_queued
 from tests.helpers import csrf_token, post_comment, receipt_from, route_new_comments
-from tests.routing.conftest import CONTACT, UNIT
+from tests.routing.conftest import CONTACT, UNIT, two_workers_route
 
 
 def unit_section(consultation):
@@ -69,26 +69,7 @@ def test_two_mail_workers_at_once_route_each_comment_once(app, client, open_003)
         post_on_section(client, open_003, section, f"第{n}条意见：建议增加社区食堂。")
     ids = queued()
     assert len(ids) == 24
-    taken, errors = [], []
-    start = threading.Barrier(2)
-
-    def work():
-        try:
-            with app.app_context():
-                start.wait()
-                while routed := route_queued(batch=5):
-                    taken.append(routed)
-                db.session.remove()
-        except Exception as error:  # surfaced below
-            errors.append(error)
-
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    assert sum(taken) == 24
+    assert two_workers_route(app, batch=5) == 24
     db.session.expire_all()
     assert queued() == []
     expected = Counter({(i, address): 1 for i in ids for address in (CONTACT, UNIT)})
