@@ -32,60 +32,35 @@ def email_from_contact(contact: str | None) -> str | None:
     return value.lower() if EMAIL.match(value) else None
 
 
-def queue_message(
-    kind: str,
-    recipient: str,
-    template: str,
-    language: str,
-    context: dict,
-    *,
-    headers: dict | None = None,
-    dedup_key: str | None = None,
-    consultation_id: int | None = None,
-    comment_id: int | None = None,
-) -> OutboxMessage:
+def queue_message(kind: str, recipient: str, template: str, language: str, context: dict, **columns) -> OutboxMessage:
     """Render a mail and add it to the outbox (the caller's transaction flushes and commits it; a worker
-    sends it)."""
+    sends it). ``columns``: its headers, dedup_key, consultation_id and comment_id (``pending_columns``)."""
     language = mail_language(language)
     rendered = render_mail(template, language, **context)
-    message = OutboxMessage(
-        kind=kind,
-        recipient=recipient,
-        **rendered.outbox_columns(),
-        headers={"Auto-Submitted": "auto-generated", **(headers or {})},
-        language=language,
-        dedup_key=dedup_key,
-        consultation_id=consultation_id,
-        comment_id=comment_id,
-        status="pending",
-        attempts=0,
-        next_attempt_at=now(),
-        message_id=new_message_id(),
-    )
+    message = OutboxMessage(**pending_columns(kind, recipient, language, **columns), **rendered.outbox_columns())
     db.session.add(message)
     return message
 
 
-def outbox_row(
-    kind: str,
-    recipient: str,
-    language: str,
-    context: dict,
-    *,
-    headers: dict | None = None,
-    dedup_key: str | None = None,
-    consultation_id: int | None = None,
-    comment_id: int | None = None,
-    base_url: str | None = None,
-    at=None,
-) -> dict:
+def outbox_row(kind: str, recipient: str, language: str, context: dict, *, base_url: str | None = None,
+               **columns) -> dict:
     """An outbox row the worker renders when it sends it (``portal/mail/rendering.py``; the template is named
     after the kind): ``context`` holds ids and names (JSON), plus the site address the request came in by
-    (``base_url``, when the caller has it already). ``at``: the moment it is queued (default: now)."""
+    (``base_url``, when the caller has it already). ``columns``: its headers, dedup_key, consultation_id,
+    comment_id and ``at``, the moment it is queued (``pending_columns``)."""
+    return {**pending_columns(kind, recipient, language, **columns),
+            "template": kind, "context": {**context, "base_url": base_url or site_address()}}
+
+
+def pending_columns(kind: str, recipient: str, language: str, *, headers: dict | None = None,
+                    dedup_key: str | None = None, consultation_id: int | None = None, comment_id: int | None = None,
+                    at=None) -> dict:
+    """The columns of a message queued for ``recipient``, due at once, that queue_message and outbox_row write:
+    marked auto-generated (besides ``headers``), in the mail language of ``language``, with its Message-ID.
+    ``at``: the moment it is queued (default: now)."""
     at = at or now()
     return {
-        "kind": kind, "recipient": recipient, "template": kind, "language": mail_language(language),
-        "context": {**context, "base_url": base_url or site_address()},
+        "kind": kind, "recipient": recipient, "language": mail_language(language),
         "headers": {"Auto-Submitted": "auto-generated", **(headers or {})},
         "dedup_key": dedup_key, "consultation_id": consultation_id, "comment_id": comment_id,
         "status": "pending", "attempts": 0, "next_attempt_at": at, "created_at": at,
