@@ -55,6 +55,22 @@ def _loaded(token: str, salt: str) -> tuple[int, str, int] | None:
     return key, recipient, generation
 
 
+def _opened(token: str, salt: str, model, usable) -> tuple[object, str, int] | None:
+    """The comment or consultation (``model``) a link ``token`` signed with ``salt`` opens, with its address and
+    generation; None when forged, expired or malformed, when it is gone or not ``usable(it)``, or when the address's
+    links were renewed since (更换链接)."""
+    if (loaded := _loaded(token, salt)) is None:
+        return None
+    key, recipient, generation = loaded
+    found = db.session.get(model, key)
+    if found is None or not usable(found):
+        return None
+    consultation_id = found.consultation_id if isinstance(found, Comment) else found.id
+    if generation != link_generation(consultation_id, recipient):
+        return None
+    return found, recipient, generation
+
+
 def advice_token(comment: Comment, recipient: str, generation: int | None = None) -> str:
     """``generation``: the address's links' (link_generation), when the caller has it."""
     if generation is None:
@@ -92,14 +108,9 @@ class AdviceRequest:
 def advice_request(token: str) -> AdviceRequest | None:
     """The request a link ``token`` makes; None when forged, expired, or the comment is gone or withdrawn, or the
     address is no longer one of the units responsible for its section."""
-    if (loaded := _loaded(token, SALT)) is None:
+    if (opened := _opened(token, SALT, Comment, lambda comment: comment.status not in NOT_RECEIVED)) is None:
         return None
-    comment_id, recipient, generation = loaded
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.status in NOT_RECEIVED:
-        return None
-    if generation != link_generation(comment.consultation_id, recipient):  # renewed since (更换链接)
-        return None
+    comment, recipient, _generation = opened
     names = units_reached(comment, recipient)
     if not names:
         return None
@@ -183,14 +194,10 @@ def unit_list_request(token: str) -> UnitList | None:
     for a section of the consultation's current draft any more."""
     from portal.consultations.models import Consultation
 
-    if (loaded := _loaded(token, LIST_SALT)) is None:
+    opened = _opened(token, LIST_SALT, Consultation, lambda consultation: consultation.published_at is not None)
+    if opened is None:
         return None
-    consultation_id, recipient, generation = loaded
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or consultation.published_at is None:
-        return None
-    if generation != link_generation(consultation_id, recipient):  # renewed since (更换链接)
-        return None
+    consultation, recipient, generation = opened
     names: list[str] = []
     sections: set[int] = set()
     for unit, its_sections in units_of_sections(consultation):

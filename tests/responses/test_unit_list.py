@@ -80,6 +80,24 @@ def test_the_contact_gets_no_list_and_an_address_no_longer_a_units_none(app, cli
     assert Browser(app).get(link).status_code == 404
 
 
+def test_a_list_link_opens_nothing_once_its_consultation_is_unpublished_or_not_there(app, client, routed_000,
+                                                                                     smtp_server):
+    from urllib.parse import urlsplit
+
+    from portal.responses.advice import unit_list_url
+
+    comment_on(client, routed_000, item_one(routed_000))
+    route_new_comments()
+    deliver_due()
+    link = list_link(smtp_server.to(FGJ)[0])
+    unit = Browser(app)
+    assert unit.get(link).status_code == 200
+    assert unit.get(urlsplit(unit_list_url(routed_000.id + 1000, FGJ)).path).status_code == 404  # signed, no such one
+    routed_000.published_at = None
+    db.session.commit()
+    assert unit.get(link).status_code == 404
+
+
 def test_the_office_sees_which_units_have_advised(app, client, routed_000, smtp_server, make_user, login):
     comment_on(client, routed_000, item_one(routed_000), body="第一条意见。")
     comment_on(client, routed_000, only_mzj_section(routed_000), body="第二条意见。")
