@@ -24,15 +24,6 @@ def _render(words_form=None, file_form=None, status=200):
     ), status
 
 
-def _added(words: list[str], said):
-    """Add ``words`` (those on the list already are not added twice), then back to the list, saying ``said(n)`` of the
-    number added."""
-    added = add_sensitive_words(current_user, words)
-    db.session.commit()
-    flash_message(said(len(added)), "success")
-    return redirect(url_for("sensitive_words.index"), code=303)
-
-
 @bp.get("/")
 @role_required("admin")
 def index():
@@ -43,30 +34,41 @@ def index():
 @role_required("admin")
 def add():
     form = SensitiveWordsForm()
-    if not form.validate():
-        return _render(words_form=form, status=422)
-    words = clean_words(form.words.data.splitlines())
-    if not words:
-        form.words.errors.append(_("没有找到可以添加的词。"))
-        return _render(words_form=form, status=422)
-    return _added(words, lambda n: _l("已添加 %(n)s 个敏感词（已有的不重复添加）。", n=n))
+    return _add_words(form, "words_form", form.words, lambda: clean_words(form.words.data.splitlines()),
+                      _("没有找到可以添加的词。"), lambda n: _l("已添加 %(n)s 个敏感词（已有的不重复添加）。", n=n))
 
 
 @bp.post("/import")
 @role_required("admin")
 def import_file():
     form = SensitiveWordFileForm()
+    return _add_words(form, "file_form", form.file, lambda: _file_words(form.file.data.read()),
+                      _("这个文件里没有读到敏感词。请上传纯文本文件（.txt），每行一个词。"),
+                      lambda n: _l("已从文件导入 %(n)s 个敏感词（已有的不重复添加）。", n=n))
+
+
+def _add_words(form, name: str, field, words, none_found, said):
+    """Add the ``words()`` of a valid ``form`` (those on the list already are not added twice), then back to the list,
+    saying ``said(n)`` of the number added; else the page again with the form (``name``: _render's), ``field`` saying
+    ``none_found`` when it holds no word."""
     if not form.validate():
-        return _render(file_form=form, status=422)
+        return _render(**{name: form}, status=422)
+    if not (found := words()):
+        field.errors.append(none_found)
+        return _render(**{name: form}, status=422)
+    added = add_sensitive_words(current_user, found)
+    db.session.commit()
+    flash_message(said(len(added)), "success")
+    return redirect(url_for("sensitive_words.index"), code=303)
+
+
+def _file_words(data: bytes) -> list[str]:
+    """The words of an uploaded word list, one a line; none when it is not text."""
     try:
-        text = decode_word_file(form.file.data.read())
+        text = decode_word_file(data)
     except ValueError:
-        text = None
-    words = clean_words(text.splitlines()) if text and "\x00" not in text else []
-    if not words:
-        form.file.errors.append(_("这个文件里没有读到敏感词。请上传纯文本文件（.txt），每行一个词。"))
-        return _render(file_form=form, status=422)
-    return _added(words, lambda n: _l("已从文件导入 %(n)s 个敏感词（已有的不重复添加）。", n=n))
+        return []
+    return clean_words(text.splitlines()) if text and "\x00" not in text else []
 
 
 @bp.post("/<int:word_id>/delete")

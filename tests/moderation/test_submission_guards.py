@@ -76,6 +76,25 @@ def test_sensitive_words_flag_and_are_highlighted_for_the_moderator(client, open
     assert actions == ["add_sensitive_words", "add_sensitive_words"]
 
 
+def test_a_list_or_a_file_without_a_word_adds_nothing_and_says_why(client, make_user, login):
+    from portal.moderation.models import SensitiveWord
+
+    make_user("admin", email="admin@example.gov.cn")
+    login("admin@example.gov.cn")
+    token = csrf_token(client, "/admin/sensitive-words/")
+    typed = client.post("/admin/sensitive-words/", data={"csrf_token": token, "words": "# 只有注释\n，、"})
+    assert typed.status_code == 422 and "没有找到可以添加的词。" in typed.get_data(as_text=True)
+    empty = client.post("/admin/sensitive-words/", data={"csrf_token": token, "words": ""})
+    assert empty.status_code == 422 and "请填写要添加的敏感词。" in empty.get_data(as_text=True)
+    uploaded = client.post("/admin/sensitive-words/import", content_type="multipart/form-data",
+                           data={"csrf_token": token, "file": (io.BytesIO("# 词表\n\n".encode()), "words.txt")})
+    assert uploaded.status_code == 422 and "这个文件里没有读到敏感词。" in uploaded.get_data(as_text=True)
+    none = client.post("/admin/sensitive-words/import", content_type="multipart/form-data", data={"csrf_token": token})
+    assert none.status_code == 422 and "请选择一个文本文件。" in none.get_data(as_text=True)
+    assert db.session.scalars(select(SensitiveWord)).all() == []
+    assert db.session.scalars(select(AuditEntry)).all() == []
+
+
 def test_post_moderation_publishes_at_once_and_keeps_it_in_the_queue(app, client, open_003, moderator):
     result = app.test_cli_runner().invoke(args=["moderation", "mode", str(open_003.id), "post"])
     assert result.exit_code == 0, result.output
