@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from portal.comments.contacts import plain_characters
+from portal.comments.contacts import join_at, plain_characters
 
 __all__ = [
     "DraftParseError",
@@ -1468,9 +1468,10 @@ _PHONE_RE = re.compile(
     r"(?:[（(]\s*0\d{2,3}\s*[）)]\s*\d{7,8}|0\d{2,3}\s*[-－—]\s*\d{7,8}(?:\s*[-－]\s*\d{1,5})?"
     r"|1[3-9]\d{9}|\d{7,8}|400[-－]?\d{3}[-－]?\d{4})"
 )
-# spaces right beside the @ belong to the address ("zhang @example.com": a non-breaking space read as a space);
-# a space anywhere else ends it ("Wang Li@example.com" is Li@example.com)
-_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+[ \t]*@[ \t]*[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+# read in the notice as ``join_at`` leaves it, as a contact is: spaces right beside the @ belong to the address
+# ("zhang @example.com": a non-breaking space read as a space); a space anywhere else ends it ("Wang Li@example.com"
+# is Li@example.com)
+_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 
 
 def _contact(notice: str) -> Contact:
@@ -1495,8 +1496,8 @@ def _contact(notice: str) -> Contact:
         number = squeeze(pm.group(0))
         if number not in c.phones and not re.search(r"传\s*真\s*[:：]?\s*$", notice[:pm.start()]):
             c.phones.append(number)
-    for em in _EMAIL_RE.finditer(plain_characters(notice)):  # ＠ typed in a Chinese input method, as a contact is read
-        email = re.sub(r"[ \t]", "", em.group(0))
+    for em in _EMAIL_RE.finditer(join_at(notice)):  # ＠ typed in a Chinese input method, as a contact is read
+        email = em.group(0)
         if email not in c.emails:
             c.emails.append(email)
     for m in re.finditer(r"(?:报送至|报送到|报送给|反馈至|反馈到|反馈给|发送至|送至|寄至|寄送至|提交至|"
