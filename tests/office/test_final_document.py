@@ -87,7 +87,7 @@ def test_the_office_publishes_the_policy_issued_and_the_public_sees_what_changed
 
     client.post("/logout", data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)})
     overview = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
-    assert "这份草案已于 2023年6月15日 正式印发：" in overview and f'href="{public_url}"' in overview
+    assert '这份草案已于 <span class="unbroken">2023年6月15日</span> 正式印发：' in overview and f'href="{public_url}"' in overview
     listed = client.get("/consultations/", query_string={"state": "closed"}).get_data(as_text=True)
     assert '<span class="tag tag-issued">已正式印发</span>' in listed  # the list says so too
     from tests.api.test_public_api import get_json

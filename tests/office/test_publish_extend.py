@@ -82,7 +82,7 @@ def test_extension_is_recorded_shown_publicly_and_used_by_the_closing_summary(ap
     assert entry.reason == "应社会各界要求，延长征求意见时间" and entry.after["deadline"] == "2023-05-31T23:59:59+08:00"
 
     page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
-    assert "征求意见截止时间延长至2023年5月31日 23:59" in page
+    assert '征求意见截止时间延长至<span class="unbroken">2023年5月31日 23:59</span>' in page  # one line on a phone
     clock.set(shanghai(2023, 5, 20))
     assert 'name="body"' in client.get(f"/consultations/{consultation.id}").get_data(as_text=True)  # still open
     clock.set(shanghai(2023, 6, 1, 9, 0))
