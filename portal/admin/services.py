@@ -97,7 +97,9 @@ def save_unit(actor: User, unit: Unit | None, name: str, emails: list[str], pare
         unit = Unit(name=name, emails=[])
         db.session.add(unit)
     else:
-        before = {"name": unit.name, "emails": list(unit.emails), "parent_id": unit.parent_id,
+        stored = unit.emails  # as stored, even a row written by hand (one text, a number) that saving mends
+        before = {"name": unit.name, "emails": list(stored) if isinstance(stored, (list, tuple)) else stored,
+                  "parent_id": unit.parent_id,
                   "aliases": [a.alias for a in unit.aliases], "publication_review": unit.publication_review}
     unit.name, unit.emails, unit.parent = name, list(emails), parent
     unit.publication_review = publication_review

@@ -18,6 +18,7 @@ from portal.core.flash import chinese_part, flash_message, shown_now
 from portal.extensions import db
 from portal.office import publication_review
 from portal.office.forms import split_emails
+from portal.routing.services import text_addresses
 from portal.units.models import Unit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -104,7 +105,7 @@ def unit(unit_id: int | None = None):
     review = next(code for code, value in PUBLICATION_REVIEW_CODES.items()
                   if value is (record.publication_review if record is not None else None))
     if request.method == "GET" and record is not None:
-        form = UnitForm(name=record.name, emails="\n".join(record.emails or []), parent=record.parent_id or 0,
+        form = UnitForm(name=record.name, emails="\n".join(text_addresses(record.emails)), parent=record.parent_id or 0,
                         aliases="\n".join(a.alias for a in record.aliases), publication_review=review)
     else:
         form = UnitForm(publication_review=review)

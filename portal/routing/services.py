@@ -57,13 +57,23 @@ def unit_recipient(unit: Unit) -> Recipient:
     return Recipient(f"unit:{unit.id}", unit.name, clean_emails(unit.emails or []))
 
 
-def clean_emails(emails: list) -> list[str]:
+def text_addresses(emails) -> list[str]:
+    """The text values of a unit's address list as stored, in their order: a number or null among them left out (a
+    row written by hand); a whole list written as one text is that one address, anything else no address."""
+    if isinstance(emails, str):
+        return [emails]
+    if not isinstance(emails, (list, tuple)):
+        return []
+    return [email for email in emails if isinstance(email, str)]
+
+
+def clean_emails(emails) -> list[str]:
     """Addresses trimmed, in lower case, each once, in their order; empty ones left out, and any value that is not
     text (a number or null in a unit's row written by hand), which no mail can go to. Routing mails these, and the
     receipt names the units that have one (units_receiving)."""
     seen: list[str] = []
-    for email in emails:
-        email = email.strip().lower() if isinstance(email, str) else ""
+    for email in text_addresses(emails):
+        email = email.strip().lower()
         if email and email not in seen:
             seen.append(email)
     return seen

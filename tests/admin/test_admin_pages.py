@@ -314,3 +314,25 @@ def test_the_admin_pages_show_the_admin_navigation_with_their_own_entry_current(
         assert "/admin/audit" in links and "/admin/users" in links, path
         assert [href for href, mark in links.items() if mark] == [current], path
         assert links[current] == "page", path
+
+
+@pytest.mark.parametrize("stored, shown", [
+    ([12345, "MZJ@example.gov.cn", None], ["MZJ@example.gov.cn"]),
+    ("mzj@example.gov.cn", ["mzj@example.gov.cn"]),
+    (12345, []),
+])
+def test_a_unit_whose_addresses_were_written_by_hand_opens_with_its_text_addresses(app, client, admin, stored, shown):
+    """A unit's row written by hand outside the portal (a number or null among its addresses, or one text instead of
+    a list) opens on its edit page with the addresses that are text, as stored, and saving it mends the row."""
+    unit = Unit(name="市民政局", emails=stored)
+    db.session.add(unit)
+    db.session.commit()
+    response = client.get(f"/admin/units/{unit.id}")
+    assert response.status_code == 200
+    box = lxml.html.fromstring(response.get_data(as_text=True)).xpath("//textarea[@name='emails']")[0]
+    assert box.text_content().split() == shown
+    response = post(client, f"/admin/units/{unit.id}", name="市民政局", emails="mzj@example.gov.cn", parent="0",
+                    aliases="")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Unit, unit.id).emails == ["mzj@example.gov.cn"]

@@ -98,3 +98,9 @@ def test_the_receipt_names_a_unit_as_routing_mails_it_whatever_its_row_holds(app
     unit.emails = [12345, None]
     db.session.commit()
     assert next_steps(client, number).startswith("接下来会怎样 起草单位会收到并阅读您的意见。")
+    unit.emails = "mzj@example.gov.cn"  # the whole list written as one text: that address
+    db.session.commit()
+    assert next_steps(client, number).startswith("接下来会怎样 起草单位和负责这一部分的单位（市民政局）会收到并阅读您的意见。")
+    unit.emails = 12345  # neither a list nor text: no address, and the receipt still opens
+    db.session.commit()
+    assert next_steps(client, number).startswith("接下来会怎样 起草单位会收到并阅读您的意见。")
