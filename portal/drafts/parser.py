@@ -81,9 +81,12 @@ class Section:
     run_in: bool = False
     kind: str = "section"  # 'section' | 'appendix'
     units: list[str] = field(default_factory=list)
+    lead_units: list[str] = field(default_factory=list)  # those of ``units`` that lead (牵头单位)
     children: list["Section"] = field(default_factory=list)
     line: int | None = None  # source line of the heading (not in to_dict)
     style: str = ""  # numbering style (not in to_dict)
+    # the units this section names for every later item ("以下均需X落实，不再列出"; not in to_dict: given to them)
+    carried_units: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -95,6 +98,7 @@ class Section:
             "run_in": self.run_in,
             "kind": self.kind,
             "units": list(self.units),
+            "lead_units": list(self.lead_units),
             "children": [c.to_dict() for c in self.children],
         }
 
@@ -913,12 +917,27 @@ _UNIT_TAIL_RES = [
     re.compile(r"(?:配合)$"),
     re.compile(r"等(?:相关|有关)?(?:部门|单位)?$"),
 ]
+# "市民政局（牵头）", "市民政局牵头", "市民政局牵头负责": the unit leads
+_LEAD_TAIL_RE = re.compile(r"(?:[（(]\s*牵头\s*[）)]|牵头(?:负责|落实)?)$")
+# a label inside a list of units: "牵头单位：甲；配合单位：乙、丙"
+_UNITS_LABEL_RE = re.compile(
+    r"^(责任单位|牵头单位|责任部门|牵头部门|配合单位|配合部门|参与单位|协办单位|主办单位|实施单位)\s*[:：]\s*")
+_LEAD_LABELS = ("牵头单位", "牵头部门")
+# the draft's note on what its mark means: "带*为牵头单位，下同", "标*号的为牵头单位", "*为牵头部门": no unit
+_LEAD_LEGEND_RE = re.compile(r"^(?:注\s*[:：])?(?:带|标|标有|注|加|有)?\s*[*＊]\s*(?:号)?(?:的)?(?:单位)?(?:为|是|表示|系)"
+                             r"\s*牵头(?:单位|部门)")
+# "以下均需X落实，不再列出", "以下各项均由X负责": X answers for every later item, which no longer names it
+_CARRY_RE = re.compile(r"^以下(?:各项|各条|所列|所有)?(?:任务|工作|事项|措施|内容)?(?:均|都|皆|一律|全部)?"
+                       r"(?:需要|需|须|要|由|应由|应)(?P<units>.+)$")
+_CARRY_TAIL_RE = re.compile(r"[，,、]?\s*(?:不再(?:一一|单独|重复)?(?:列出|列明|列举|注明|标注|标明|重复|赘述)|下同)$")
+_SAME_BELOW_RE = re.compile(r"^(?P<units>.*?)[，,、]?\s*下同$")
 
 
 def _clean_unit(p: str) -> str:
     p = squeeze(p).strip("*＊").replace("*", "").replace("＊", "")
     for _ in range(3):
         before = p
+        p = _LEAD_TAIL_RE.sub("", p)
         for rx in _UNIT_TAIL_RES:
             p = rx.sub("", p)
         if p == before:
@@ -926,16 +945,94 @@ def _clean_unit(p: str) -> str:
     return p.strip("。.，,、；;：:")
 
 
-def parse_units(s: str) -> list[str]:
-    """'市民政局、市发展改革局' → ['市民政局', '市发展改革局'] (boilerplate removed)."""
-    # only the first sentence: "…落实。以下均需…不再列出" → "…落实"
-    first = _split_top(s, "。")[0]
+def _is_lead(p: str) -> bool:
+    """A unit marked as the lead one: "*市民政局", "市民政局（牵头）", "市民政局牵头负责"."""
+    p = squeeze(p).strip("。.，,、；;")
+    return p.startswith(("*", "＊")) or p.endswith(("*", "＊")) or bool(_LEAD_TAIL_RE.search(p))
+
+
+@dataclass
+class UnitsRead:
+    """What a list of responsible units says: the units (in order, once each), those of them that lead (牵头单位,
+    marked *, 牵头 or listed under 牵头单位：), and the units it says answer for every later item too (以下均需X落实，
+    不再列出; X，下同), which later items then do not list."""
+
+    names: list[str] = field(default_factory=list)
+    leads: list[str] = field(default_factory=list)
+    carried: list[str] = field(default_factory=list)
+
+    def add(self, name: str, lead: bool) -> None:
+        if name not in self.names:
+            self.names.append(name)
+        if lead and name not in self.leads:
+            self.leads.append(name)
+
+    def merge(self, other: "UnitsRead") -> None:
+        for name in other.names:
+            self.add(name, name in other.leads)
+        for name in other.carried:
+            if name not in self.carried:
+                self.carried.append(name)
+
+
+def _later_units(clause: str) -> tuple[str | None, list[str]]:
+    """Whether a clause names the units of the later items too, and which: ("directive", X) for "以下均需X落实，不再
+    列出" (X named for the later items only), ("same_below", X) for "X落实，下同" (X this item's and the later ones'),
+    ("legend", []) for the draft's note on its lead mark ("带*为牵头单位，下同": no unit at all), else (None, [])."""
+    c = squeeze(clause).strip("。.，,、；;")
+    m = _CARRY_RE.match(_CARRY_TAIL_RE.sub("", c))
+    kind = "directive"
+    if m is None:
+        m, kind = _SAME_BELOW_RE.match(c), "same_below"
+        if m is None:
+            return None, []
+    text = _UNITS_LABEL_RE.sub("", m.group("units"))
+    if _LEAD_LEGEND_RE.match(text):
+        return "legend", []
     out: list[str] = []
-    for p in _split_top(first, "、，,；;"):
+    for p in _split_top(text, "、，,"):
         u = _clean_unit(p)
         if u and u not in out:
             out.append(u)
+    if not out or not all(_looks_unit(u) for u in out):
+        # "以下均需认真落实": no unit named, and none of this item's; "（以下简称市民政局，下同）": no list of units
+        return ("directive", []) if kind == "directive" else (None, [])
+    return kind, out
+
+
+def read_units(s: str, lead: bool = False) -> UnitsRead:
+    """The units of a list ('市民政局、*市发展改革局；以下均需各县（市、区）政府落实，不再列出'), boilerplate removed;
+    ``lead``: the list is labelled 牵头单位 (every unit in it leads). A unit's own list is its first sentence
+    ("…落实。以下均需…不再列出" → "…落实"); "以下均需X落实" names X for the later items (``carried``), not for this
+    one, "X落实，下同" for both."""
+    out = UnitsRead()
+    for k, sentence in enumerate(_split_top(s, "。")):
+        for clause in _split_top(sentence, "；;"):
+            kind, later = _later_units(clause)
+            for u in later:
+                if u not in out.carried:
+                    out.carried.append(u)
+            if kind in ("directive", "legend"):
+                continue
+            if kind == "same_below":
+                clause = _SAME_BELOW_RE.match(squeeze(clause).strip("。.，,、；;")).group("units")
+            if k > 0:
+                continue
+            clause_lead = lead
+            label = _UNITS_LABEL_RE.match(_strip(clause))
+            if label is not None:
+                clause_lead = label.group(1) in _LEAD_LABELS
+                clause = _strip(clause)[label.end():]
+            for p in _split_top(clause, "、，,"):
+                u = _clean_unit(p)
+                if u:
+                    out.add(u, clause_lead or _is_lead(p))
     return out
+
+
+def parse_units(s: str) -> list[str]:
+    """'市民政局、市发展改革局' → ['市民政局', '市发展改革局'] (boilerplate removed)."""
+    return read_units(s).names
 
 
 _UNIT_PREFIX = ("市", "县", "区", "省", "各")
@@ -970,37 +1067,70 @@ def _top_parens(s: str):
                 yield start, i + 1, s[start + 1:i]
 
 
-def units_in_text(s: str) -> list[str]:
-    """Responsible units found in parentheticals of an item's text (seed 001/002/003 forms)."""
-    found: list[str] = []
+def read_units_in_text(s: str) -> UnitsRead:
+    """Responsible units found in parentheticals of an item's text (seed 001/002/003 forms), with those that lead
+    and those named for every later item ("（……；以下均需X落实，不再列出）")."""
+    found = UnitsRead()
     for a, b, content in _top_parens(s):
         c = _strip(content)
-        m = re.match(r"^(?:责任单位|牵头单位|责任部门|牵头部门)\s*[:：]\s*(.*)$", c, re.S)
+        m = re.match(r"^(责任单位|牵头单位|责任部门|牵头部门)\s*[:：]\s*(.*)$", c, re.S)
         if m:
-            units = parse_units(m.group(1))
-        else:
-            # the characters next to it, spaces aside, found by index: slicing s[:a] and s[b:] for each
-            # parenthetical had been quadratic (80,000 of them on one line: 41 s)
-            before, after = a - 1, b
-            while before >= 0 and s[before].isspace():
-                before -= 1
-            while after < len(s) and s[after].isspace():
-                after += 1
-            at_sentence_edge = (before < 0 or s[before] in "。；;！!？?）)") or (
-                after >= len(s) or s[after] in "。；;，,！!？?（(")
-            if not at_sentence_edge:
-                continue
-            parts = [_clean_unit(p) for p in _split_top(c, "、，,；;")]
-            parts = [p for p in parts if p]
-            if not parts or not all(_looks_unit(p) for p in parts):
-                continue
-            if not any(p.startswith(_UNIT_PREFIX) for p in parts):
-                continue
-            units = parts
-        for u in units:
-            if u not in found:
-                found.append(u)
+            found.merge(read_units(m.group(2), lead=m.group(1) in _LEAD_LABELS))
+            continue
+        read = read_units(c) if "。" not in c else UnitsRead()
+        if not read.names:
+            # "（以下均需各县（市、区）政府落实，不再列出）" under a heading: units for the later items alone
+            found.merge(UnitsRead(carried=read.carried))
+            continue
+        # the characters next to it, spaces aside, found by index: slicing s[:a] and s[b:] for each
+        # parenthetical had been quadratic (80,000 of them on one line: 41 s)
+        before, after = a - 1, b
+        while before >= 0 and s[before].isspace():
+            before -= 1
+        while after < len(s) and s[after].isspace():
+            after += 1
+        at_sentence_edge = (before < 0 or s[before] in "。；;！!？?）)") or (
+            after >= len(s) or s[after] in "。；;，,！!？?（(")
+        if not at_sentence_edge:
+            continue
+        if not all(_looks_unit(p) for p in read.names):
+            continue
+        if not any(p.startswith(_UNIT_PREFIX) for p in read.names):
+            continue
+        found.merge(read)
     return found
+
+
+def units_in_text(s: str) -> list[str]:
+    """Responsible units found in parentheticals of an item's text (seed 001/002/003 forms)."""
+    return read_units_in_text(s).names
+
+
+def _add_units(section: Section, read: UnitsRead) -> None:
+    for u in read.names:
+        if u not in section.units:
+            section.units.append(u)
+        if u in read.leads and u not in section.lead_units:
+            section.lead_units.append(u)
+    for u in read.carried:
+        if u not in section.carried_units:
+            section.carried_units.append(u)
+
+
+def _carry_units(top: list[Section]) -> None:
+    """"以下均需X落实，不再列出": X answers for every later item of the draft, which lists its units without X. Each
+    later section that names units of its own gets X after them; a section naming none keeps inheriting its parent's
+    (X given to it alone would replace them), and the appendices name none."""
+    carried: list[str] = []
+
+    def walk(sections: list[Section]) -> None:
+        for s in sections:
+            if s.units:
+                s.units.extend(u for u in carried if u not in s.units)
+            carried.extend(u for u in s.carried_units if u not in carried)
+            walk(s.children)
+
+    walk([s for s in top if s.kind == "section"])
 
 
 # --------------------------------------------------------------------------- headings
@@ -1765,9 +1895,7 @@ def parse_draft(text: str) -> ParsedDraft:
             mu = _UNITS_LINE_RE.match(t)
             if mu and b.current is not None \
                     and not (mu.group(1) in _ORGANISER_LABELS and b.in_appendix):
-                for u in parse_units(mu.group(2)):
-                    if u not in b.current.units:
-                        b.current.units.append(u)
+                _add_units(b.current, read_units(mu.group(2), lead=mu.group(1) in _LEAD_LABELS))
                 st.consume(p.lines, "units_line")
                 continue
             if not standalone_appendix and b.top:
@@ -1795,9 +1923,8 @@ def parse_draft(text: str) -> ParsedDraft:
     result.sections = b.finish()
     for s in result.iter_sections():
         if s.kind == "section":
-            for u in units_in_text(s.heading + s.text):
-                if u not in s.units:
-                    s.units.append(u)
+            _add_units(s, read_units_in_text(s.heading + s.text))
+    _carry_units(result.sections)
 
     # notice fields, read from the notice with its headline
     notice = "\n".join(part for part in (fr.headline, result.notice) if part)

@@ -216,9 +216,24 @@ def test_001_fields_and_inline_units():
     ]
     # the parenthetical stays in the text (lossless)
     assert "(责任单位:市发展改革委" in first["text"]
-    assert items[1]["units"][-1] == "市消防救援支队"
-    assert items[17]["units"] == ["市教育局"]
+    assert items[1]["units"][-3] == "市消防救援支队"
+    assert items[17]["units"] == ["市教育局", "各市(区)人民政府", "泰州医药高新区管委会"]
     assert "numbering_gap" not in codes(r) and "level_jump" not in codes(r)
+
+
+def test_001_units_named_once_for_every_later_item():
+    """Item 1 ends "（责任单位：……；各市(区)人民政府,泰州医药高新区管委会落实。以下均需各市(区)人民政府,泰州医药高新区
+    管委会落实,不再列出）": those two answer for items 2 to 27 as well, after the units each item lists; item 1 keeps
+    its own list, and the parts (一、 …), which name no units, still name none."""
+    d = seed("001").to_dict()
+    both = ["各市(区)人民政府", "泰州医药高新区管委会"]
+    items = [s for s in flat(d["sections"]) if s["label"].endswith("﹒")]
+    assert items[0]["units"] == ["市发展改革委", "市民政局", "市卫生健康委", *both]
+    assert items[1]["units"] == ["市自然资源规划局", "市民政局", "市卫生健康委", "市教育局", "市住房城乡建设局",
+                                 "市生态环境局", "市消防救援支队", *both]
+    assert items[6]["units"] == ["市民政局", *both]
+    assert all(item["units"][-2:] == both and item["units"].count(both[0]) == 1 for item in items)
+    assert [s["units"] for s in d["sections"]] == [[], [], [], []]
 
 
 # --------------------------------------------------------------------------- seed 002
@@ -443,7 +458,7 @@ def test_seed_is_json_serialisable_and_levels_match_depth(seed_id):
         for s in items:
             assert s["level"] == depth, (s["label"], s["heading"])
             assert set(s) == {"label", "level", "number", "heading", "text", "run_in", "kind",
-                              "units", "children"}
+                              "units", "lead_units", "children"}
             assert not re.search(r"\s", s["label"])
             walk(s["children"], depth + 1)
 
@@ -755,6 +770,91 @@ def test_units_three_forms_synthetic():
     assert "（责任单位：" in items[1]["text"]
     assert items[2]["units"] == ["市住建局", "市自然资源和规划局"]
     assert items[3]["units"] == []
+
+
+def test_units_named_for_every_later_item_synthetic():
+    """"以下均需X落实，不再列出" and its variants give X to every later section that names units of its own (after
+    them); a section naming none keeps inheriting its parent's, earlier sections and appendices are left as they
+    are, and X is not named again for the section that says so unless its own list names it."""
+    text = "\n".join([
+        "一、任务",
+        "1.做好甲工作。具体内容。",
+        "责任单位：市民政局。以下各项均由各县（市、区）政府负责落实，不再一一列出",
+        "2.做好乙工作。具体内容。（责任单位：市卫生健康委；以下均需各乡镇（街道）落实）",
+        "3.做好丙工作。具体内容。",
+        "二、保障",
+        "（一）加强领导。具体内容。（市财政局、市医保局；市本级各部门配合，下同）",
+        "（二）强化督查。具体内容。（市政府督查室）",
+        "附件",
+        "名单（市人力社保局）",
+    ])
+    d = parse_draft(text).to_dict()
+    one, two, three = d["sections"][0]["children"]
+    lead, check = d["sections"][1]["children"]
+    assert one["units"] == ["市民政局"]
+    assert two["units"] == ["市卫生健康委", "各县（市、区）政府"]
+    assert three["units"] == []  # inherits 一、's (none): given nothing of its own
+    assert [s["units"] for s in d["sections"][:2]] == [[], []]
+    assert lead["units"] == ["市财政局", "市医保局", "市本级各部门", "各县（市、区）政府", "各乡镇（街道）"]
+    assert check["units"] == ["市政府督查室", "各县（市、区）政府", "各乡镇（街道）", "市本级各部门"]
+    assert d["sections"][2]["kind"] == "appendix" and d["sections"][2]["units"] == []
+
+
+def test_what_is_no_unit_for_the_later_items():
+    """"下同" after words that are no list of units (an abbreviation, a scope, the note on the lead mark) and
+    "以下均需" naming no unit give no unit to anyone."""
+    text = "\n".join([
+        "一、任务",
+        "1.做好甲工作。各县（市、区）（以下简称各地，下同）要落实。（责任单位：市民政局；以下均需认真落实，不再列出）",
+        "2.做好乙工作。具体内容（含县（市、区），下同）。（*市卫生健康委、市医保局）（带*为牵头单位，下同）",
+        "3.做好丙工作。具体内容。（责任单位：市住建局）",
+    ])
+    items = parse_draft(text).to_dict()["sections"][0]["children"]
+    assert [s["units"] for s in items] == [["市民政局"], ["市卫生健康委", "市医保局"], ["市住建局"]]
+
+
+def test_002_lead_units_marked_with_a_star():
+    """Seed 002 marks its lead units with * ("(带*为牵头单位,下同)"): the units keep their names without the mark and
+    the lead ones are listed apart; the note is no unit, names none for the later items, and stays in the text as
+    the draft writes it (it explains the marks the text keeps)."""
+    d = seed("002").to_dict()
+    tasks = d["sections"][2]
+    first = tasks["children"][0]["children"][0]
+    assert first["units"] == ["市民政局", "市卫健委", "市财政局", "市残联", "各县<市、区>政府", "温州海经区管委会"]
+    assert first["lead_units"] == ["市民政局", "市卫健委"]
+    assert first["text"].endswith("温州海经区管委会)(带*为牵头单位,下同)")
+    second = tasks["children"][0]["children"][1]
+    assert second["lead_units"] == ["市民政局"] and second["units"][-1] == "温州海经区管委会"
+    health = tasks["children"][3]["children"][0]  # ( *市卫健委、市财政局、市医疗保障局,温州医科大学,……)
+    assert health["lead_units"] == ["市卫健委"] and "温州医科大学" in health["units"]
+    assert all(not any("*" in u or "牵头" in u for u in s["units"]) for s in flat(d["sections"]))
+    assert all(set(s["lead_units"]) <= set(s["units"]) for s in flat(d["sections"]))
+
+
+def test_lead_units_forms_synthetic():
+    """A lead unit is one marked * (before or after its name), one written "（牵头）" or "牵头负责" after it, and every
+    unit of a list labelled 牵头单位 (a line, a parenthetical, or a part of a list: "牵头单位：甲；配合单位：乙")."""
+    text = "\n".join([
+        "一、任务",
+        "（一）社会保障。具体内容。",
+        "牵头单位：市人力社保局",
+        "1.做好甲工作。具体内容。",
+        "责任单位：市民政局（牵头）、市财政局",
+        "2.做好乙工作。具体内容。（责任单位：市卫生健康委牵头负责，市医保局配合）",
+        "3.做好丙工作。具体内容。（牵头单位：市住建局；配合单位：市自然资源和规划局）",
+        "4.做好丁工作。具体内容。（市教育局*、市体育局）",
+        "5.做好戊工作。具体内容。（责任单位：市商务局、市文广旅局）",
+    ])
+    part = parse_draft(text).to_dict()["sections"][0]["children"][0]
+    assert (part["units"], part["lead_units"]) == (["市人力社保局"], ["市人力社保局"])
+    got = [(s["units"], s["lead_units"]) for s in part["children"]]
+    assert got == [
+        (["市民政局", "市财政局"], ["市民政局"]),
+        (["市卫生健康委", "市医保局"], ["市卫生健康委"]),
+        (["市住建局", "市自然资源和规划局"], ["市住建局"]),
+        (["市教育局", "市体育局"], ["市教育局"]),
+        (["市商务局", "市文广旅局"], []),
+    ]
 
 
 def test_debris_synthetic():

@@ -209,3 +209,22 @@ def test_an_address_serving_two_recipients_gets_one_digest_naming_both_each_comm
     assert "提出处理建议" in digest.get_body(("html",)).get_content()  # a unit's digest: its advice links
     assert sorted(a for to, _m in smtp_server.received for a in to) == sorted(
         [CONTACT, shared, UNITS["市民政局"][1], UNITS["市发展改革局"][0]])
+
+
+def test_a_later_item_of_001_reaches_the_units_item_one_names_for_every_item(app, client, clock, import_seed):
+    """Seed 001's item 1 says "以下均需各市(区)人民政府,泰州医药高新区管委会落实,不再列出": a comment on item 7 (which
+    lists 市民政局 alone) reaches those two as well."""
+    from portal.units.models import Unit
+
+    clock.set(shanghai(2023, 3, 24, 9, 0))
+    consultation = import_seed("001", deadline=shanghai(2023, 4, 24, 23, 59))
+    consultation.contact_emails = ["contact@example.gov.cn"]
+    db.session.add_all([Unit(name="市民政局", emails=["mzj@example.gov.cn"]),
+                        Unit(name="各市(区)人民政府", emails=["cities@example.gov.cn"]),
+                        Unit(name="泰州医药高新区管委会", emails=["gxq@example.gov.cn"])])
+    db.session.commit()
+    item_seven = next(s for s in consultation.current_draft.sections if s.label == "7﹒")
+    comment_on(client, consultation, item_seven)
+    assert route_new_comments() == 1
+    assert set(db.session.scalars(select(OutboxMessage.recipient))) == {
+        "contact@example.gov.cn", "mzj@example.gov.cn", "cities@example.gov.cn", "gxq@example.gov.cn"}
