@@ -71,6 +71,9 @@ class Section(db.Model):
     run_in: Mapped[bool] = mapped_column(default=False)
     kind: Mapped[str] = mapped_column(String(20), default="section")
     unit_names: Mapped[list] = mapped_column(JSON, default=list)
+    # those of unit_names that lead (牵头单位: marked * in the draft, "（牵头）", or listed under 牵头单位); None (imported
+    # before migration 0065): none told apart
+    lead_unit_names: Mapped[list | None] = mapped_column(JSON, default=list)
     # 要点: a few plain words from the drafting office on what the section says and whom it touches, shown before
     # its text (portal/office/services.py: update_section); not part of the draft (not in its Word copy, nor
     # quotable). None: none written.
@@ -105,6 +108,18 @@ class Section(db.Model):
                 return list(section.unit_names)
             section = section.parent
         return []
+
+    @property
+    def lead_units(self) -> list[str]:
+        """The section's own units that lead (牵头单位), in the order the draft lists them."""
+        leads = set(self.lead_unit_names or ())
+        return [name for name in self.unit_names or [] if name in leads]
+
+    @property
+    def other_units(self) -> list[str]:
+        """The section's own units that do not lead: all of them when none is marked as leading."""
+        leads = set(self.lead_unit_names or ())
+        return [name for name in self.unit_names or [] if name not in leads]
 
     @property
     def lines(self) -> list[str]:

@@ -111,6 +111,7 @@ def add_draft(consultation: Consultation, parsed: dict, source_text: str, filena
                 run_in=bool(item.get("run_in")),
                 kind=item.get("kind") or "section",
                 unit_names=list(item.get("units") or []),
+                lead_unit_names=list(item.get("lead_units") or []),
             )
             db.session.add(section)
             by_path[item_path] = section

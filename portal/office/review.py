@@ -91,6 +91,17 @@ class OutlineRow:
     section: Section
     units: list[UnitMatch]
 
+    @property
+    def lead_units(self) -> list[UnitMatch]:
+        """The units that lead (牵头单位), as the draft marks them."""
+        leads = set(self.section.lead_unit_names or ())
+        return [u for u in self.units if u.name in leads]
+
+    @property
+    def other_units(self) -> list[UnitMatch]:
+        leads = set(self.section.lead_unit_names or ())
+        return [u for u in self.units if u.name not in leads]
+
 
 @dataclass
 class Review:

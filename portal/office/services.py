@@ -269,6 +269,7 @@ def merge_section(section: Section, actor) -> Section:
         line, lines = line + lines[0], lines[1:]
     into.text = "\n".join(part for part in (into.text, line, *lines) if part)
     into.unit_names = list(dict.fromkeys([*(into.unit_names or []), *(section.unit_names or [])]))
+    into.lead_unit_names = list(dict.fromkeys([*(into.lead_unit_names or []), *(section.lead_unit_names or [])]))
     for table in list(section.tables):
         table.section = into
     before = {"label": section.label, "heading": section.heading, "into": f"{into.label}{into.heading}"}
@@ -291,7 +292,7 @@ def split_section(section: Section, actor, line: int, level: int) -> Section:
     section of its own at ``level``, holding that line's heading and the text after it (as the import splits a
     numbered line: "（三）加强宣传" a heading, "1.加强宣传。各地要……" a heading run into its text). Returns the new
     section."""
-    from portal.drafts.parser import match_label, split_heading, units_in_text
+    from portal.drafts.parser import match_label, read_units_in_text, split_heading, units_in_text
 
     draft = section.draft
     if draft.consultation.is_published:
@@ -310,12 +311,14 @@ def split_section(section: Section, actor, line: int, level: int) -> Section:
                                       before=section.level, top=min(top, MAX_LEVEL)))
     heading, first_text, run_in = split_heading(label.style, label.rest)
     text = "\n".join(part for part in [first_text, *lines[line + 1:]] if part)
+    units = read_units_in_text(heading + text)
     new = Section(draft=draft, position=0, level=level, anchor="", label=label.label[:50], number=label.number,
                   heading=heading, text=text, run_in=run_in, kind="section",
-                  unit_names=units_in_text(heading + text))
+                  unit_names=units.names, lead_unit_names=units.leads)
     section.text = "\n".join(lines[:line])
     still_named = set(units_in_text(section.heading + section.text))  # units named in the words that moved go
     section.unit_names = [u for u in section.unit_names or [] if u not in new.unit_names or u in still_named]
+    section.lead_unit_names = [u for u in section.lead_unit_names or [] if u in section.unit_names]
     ordered = sections[:index + 1] + [new] + sections[index + 1:]
     for position, kept in enumerate(ordered):
         kept.position = position

@@ -45,3 +45,41 @@ def test_a_very_deep_outline_is_stored_with_short_unique_anchors_that_a_correcti
         update_section(first, make_user("admin"), 1, "总则")
         db.session.commit()
         assert [s.anchor for s in draft.sections] == anchors
+
+
+def test_lead_units_are_stored_and_shown_as_lead_units_on_the_section_page(app, client, clock, import_seed):
+    """Seed 002 marks its lead units with * ("(带*为牵头单位,下同)"): the section page lists them as 牵头单位 and the
+    others as 配合单位 (English: lead and co-operating units); a section with no unit marked still says 责任单位, and
+    comments still go to every unit."""
+    from tests.helpers import shanghai
+
+    clock.set(shanghai(2023, 1, 10, 9, 0))
+    consultation = import_seed("002", deadline=shanghai(2023, 2, 10, 23, 59))
+    sections = consultation.current_draft.sections
+    first = next(s for s in sections if s.heading == "做实基本养老服务")
+    assert first.unit_names == ["市民政局", "市卫健委", "市财政局", "市残联", "各县<市、区>政府", "温州海经区管委会"]
+    assert first.lead_unit_names == ["市民政局", "市卫健委"] and first.responsible_units == first.unit_names
+    page = client.get(f"/consultations/{consultation.id}/sections/{first.anchor}").get_data(as_text=True)
+    assert ('<span lang="zh-CN">牵头单位：</span>市民政局、市卫健委<br><span lang="zh-CN">配合单位：</span>'
+            '市财政局、市残联、各县&lt;市、区&gt;政府、温州海经区管委会</p>') in page
+    assert "带为牵头单位" not in page and "责任单位：" not in page
+    english = client.get(f"/consultations/{consultation.id}/sections/{first.anchor}?lang=en").get_data(as_text=True)
+    assert '<span lang="en">Lead units: </span>市民政局、市卫健委<br><span lang="en">Co-operating units: </span>' in english
+
+    consultation_001 = import_seed("001", deadline=shanghai(2023, 2, 10, 23, 59))
+    item = next(s for s in consultation_001.current_draft.sections if s.label == "7﹒")
+    page = client.get(f"/consultations/{consultation_001.id}/sections/{item.anchor}").get_data(as_text=True)
+    assert '<span lang="zh-CN">责任单位：</span>市民政局、各市(区)人民政府、泰州医药高新区管委会</p>' in page
+    assert "牵头单位：" not in page
+
+
+def test_sections_imported_before_lead_units_were_kept_show_their_units_as_before(app, client, clock, import_seed):
+    from tests.helpers import shanghai
+
+    clock.set(shanghai(2023, 1, 10, 9, 0))
+    consultation = import_seed("002", deadline=shanghai(2023, 2, 10, 23, 59))
+    first = next(s for s in consultation.current_draft.sections if s.heading == "做实基本养老服务")
+    first.lead_unit_names = None  # as migration 0065 leaves a section imported before it
+    db.session.commit()
+    page = client.get(f"/consultations/{consultation.id}/sections/{first.anchor}").get_data(as_text=True)
+    assert '<span lang="zh-CN">责任单位：</span>市民政局、市卫健委、市财政局' in page and "牵头单位：" not in page

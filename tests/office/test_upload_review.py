@@ -363,3 +363,21 @@ def test_a_refused_merge_is_said_in_the_language_of_the_page_that_shows_it(app, 
     client.get("/settings/language/en")
     page = client.get(refused.headers["Location"]).get_data(as_text=True)
     assert "The first part has no part before it to merge into." in page and "没有可以并入" not in page
+
+
+def test_the_review_shows_the_lead_units_apart(app, client, office, upload_seed):
+    """Seed 002 marks its lead units with *: the outline lists them as 牵头单位, the others as 配合单位, each with
+    whether the directory knows it; the note "(带*为牵头单位,下同)" is no unit."""
+    consultation_id = upload_seed("002")
+    page = client.get(f"/office/consultations/{consultation_id}").get_data(as_text=True)
+    row = page[page.index("做实基本养老服务</strong>"):]
+    row = row[:row.index("</li>")]
+    lead, others = row.split("配合单位：")
+    assert "牵头单位：" in lead
+    assert ('<span class="unit-tag unit-matched"><span lang="zh-CN">市民政局</span> ✓</span>'
+            '<span class="unit-tag unit-unmatched"><span lang="zh-CN">市卫健委</span> （目录中没有）</span>') in lead
+    assert "市财政局" in others and "温州海经区管委会" in others and "市民政局" not in others
+    outline = page[page.index('<ol class="outline">'):]
+    assert "为牵头单位" not in outline[:outline.index("</ol>")]
+    english = client.get(f"/office/consultations/{consultation_id}?lang=en").get_data(as_text=True)
+    assert "Lead units: " in english and "Co-operating units: " in english
