@@ -110,6 +110,13 @@ class Section(db.Model):
         return []
 
     @property
+    def continues_heading(self) -> bool:
+        """The text goes on from the heading mid-sentence: the import took an item's first clause as its heading and
+        the clause's mark begins the text ("加大养老服务补贴力度" + "，特别是……": portal/drafts/parser.py,
+        _clause_heading). Shown apart from its heading, the text reads on from it, never from a bare comma."""
+        return bool(self.run_in and self.heading and self.text and self.text[0] in "，,、；;：:")
+
+    @property
     def lead_units(self) -> list[str]:
         """The section's own units that lead (牵头单位), in the order the draft lists them."""
         leads = set(self.lead_unit_names or ())

@@ -173,6 +173,8 @@ def _load(hits: list[Hit], consultations: dict[int, Consultation], clauses) -> l
 def _section_snippet(section: Section, clauses) -> Markup:
     """From the text (and tables) where the words are, else from the heading."""
     body = section_text(section).split("\n", 1)[-1] if (section.heading or section.label) else section_text(section)
+    if section.continues_heading:  # "，特别是……" reads on from its heading: the snippet begins with the heading
+        body = section.heading + body
     return analysis.snippet(body, clauses) if analysis.match_spans(body, clauses) else analysis.snippet(section.title, clauses)
 
 

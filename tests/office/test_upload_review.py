@@ -1,5 +1,7 @@
 """An office uploads a draft, reviews what was read beside the source, and corrects it before publishing."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -381,3 +383,29 @@ def test_the_review_shows_the_lead_units_apart(app, client, office, upload_seed)
     assert "为牵头单位" not in outline[:outline.index("</ol>")]
     english = client.get(f"/office/consultations/{consultation_id}?lang=en").get_data(as_text=True)
     assert "Lead units: " in english and "Co-operating units: " in english
+
+
+def test_a_text_that_reads_on_from_its_heading_is_shown_so(app, client, clock, office, upload_seed):
+    """Seed 000's item 8 has no heading sentence: its heading is its first clause, its text begins with the comma
+    after it. The office's edit box says so (the text is kept as stored, the comma with it); once published, the
+    text is shown after its heading, reading as the item is written."""
+    from portal.consultations.services import publish_consultation
+
+    clock.set(shanghai(2023, 12, 7, 9, 0))
+    consultation_id = upload_seed("000")
+    section = db.session.scalars(select(Section).where(Section.heading == "加大养老服务补贴力度")).one()
+    assert section.text.startswith(",特别是") and section.continues_heading
+    url = f"/office/consultations/{consultation_id}/sections/{section.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "正文从标题后面接着读，开头的“,”是标题后的标点。标题和正文连起来是原文的一句。" in page
+    assert re.search(r'<textarea [^>]*name="text"[^>]*>\s*,特别是对失能失智老年人', page)
+    other = db.session.scalars(select(Section).where(Section.heading.startswith("创新普惠型长期照护模式"))).one()
+    assert not other.continues_heading
+    assert "正文从标题后面接着读" not in client.get(
+        f"/office/consultations/{consultation_id}/sections/{other.id}").get_data(as_text=True)
+
+    publish_consultation(db.session.get(Consultation, consultation_id), None, shanghai(2024, 1, 7, 23, 59))
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert ('<div class="source-text" lang="zh-CN"><strong>8.加大养老服务补贴力度</strong>,特别是对失能失智老年人的'
+            in page)

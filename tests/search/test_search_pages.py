@@ -270,3 +270,17 @@ def test_two_workers_at_once_never_leave_a_hidden_comment_in_the_index(app, clie
     assert db.session.scalar(select(func.count()).select_from(SearchQueueItem)) == 0
     hits = get_backend().search(parse_query("助餐点"), [open_one.id], ("comment",), 20, 0).hits
     assert hits == []
+
+
+def test_a_sections_snippet_reads_on_from_its_heading_when_its_text_does(app, client, clock, import_seed, work_index):
+    """Seed 000's item 8 has no heading sentence: its heading is its first clause ("加大养老服务补贴力度") and its text
+    goes on from it (",特别是……"). Its snippet begins with the heading, never with the bare comma."""
+    clock.set(shanghai(2024, 3, 1, 9))
+    consultation = import_seed("000", deadline=shanghai(2024, 4, 1, 23, 59))
+    work_index()
+    html = page(client, q="减轻中低收入群体的养老压力", consultation=consultation.id)
+    snippet = re.search(r'<p class="snippet"[^>]*>(.*?)</p>', html, re.S).group(1)
+    assert snippet.startswith("加大养老服务补贴力度,特别是对失能失智老年人的政策支持,") and "<mark>" in snippet
+    # a section whose text begins a sentence of its own is shown from its text, as before
+    html = page(client, q="数字鸿沟", consultation=consultation.id)
+    assert not re.search(r'<p class="snippet"[^>]*>[,，、；;：:]', html)
