@@ -1157,10 +1157,57 @@ def split_heading(style: str, rest: str) -> tuple[str, str, bool]:
     m = re.search(r"[，,；;。：:]", rest)
     if m and m.end() <= 60:
         return _clause_heading(rest[:m.end()], _strip(rest[m.end():]))
-    return _clause_heading(rest[:30], rest[30:])
+    cut = _heading_cut(rest)
+    return _clause_heading(rest[:cut], rest[cut:])
 
 
 _CLAUSE_MARKS = "，,、；;：:"
+_HEADING_CUT = 30  # a heading cut from a long item without a mark where to cut: about this long
+_HEADING_CUT_NEAR = 10  # a boundary this near to it is preferred
+_QUOTE_PAIRS = {"《": "》", "“": "”", "‘": "’", "（": "）", "(": ")", "〈": "〉", "【": "】", "「": "」", "〔": "〕"}
+# words a phrase of a policy's item often begins with: a cut before one falls between two phrases
+_PHRASE_STARTS = (
+    "同时", "进一步", "推动", "推进", "加快", "加强", "加大", "建立", "健全", "完善", "实施", "开展", "提升",
+    "提高", "鼓励", "支持", "实现", "确保", "落实", "引导", "促进", "强化", "优化", "探索", "扩大", "做好", "着力",
+    "通过", "按照", "依托", "围绕", "结合", "统筹", "逐步", "积极", "全面", "大力", "不断", "努力", "力争",
+)
+
+
+def _heading_cut(rest: str) -> int:
+    """Where to cut the heading of a long item that has no clause mark near its start: about _HEADING_CUT characters
+    in, at a 、 or before or after a bracket or quotation (《…》, “…”, （…）) when one is near, else before a word that
+    begins a phrase (推动, 加快, 同时 …), never inside 《》, “” or brackets, nor inside a number or a Latin word
+    ("2025", "15%")."""
+    if len(rest) <= _HEADING_CUT:
+        return len(rest)
+    inside = [False] * (len(rest) + 1)  # inside[i]: a cut before rest[i] falls inside a quotation or brackets
+    closing: list[str] = []
+    for i, ch in enumerate(rest):
+        inside[i] = bool(closing)
+        if closing and ch == closing[-1]:
+            closing.pop()
+        elif ch in _QUOTE_PAIRS:
+            closing.append(_QUOTE_PAIRS[ch])
+    inside[len(rest)] = bool(closing)
+    if closing:  # a bracket never closed (a PDF's broken line): no quotation to keep whole
+        inside = [False] * (len(rest) + 1)
+
+    def whole(i: int) -> bool:
+        a, b = rest[i - 1], rest[i]
+        return not inside[i] and not (_is_ascii_alnum(a) and _is_ascii_alnum(b)) and not (
+            a.isdigit() and b in "%％.．") and b not in "》”’）)〉】」〕%％"
+
+    lo, hi = max(1, _HEADING_CUT - _HEADING_CUT_NEAR), min(len(rest) - 1, _HEADING_CUT + _HEADING_CUT_NEAR)
+    by_nearness = sorted(range(lo, hi + 1), key=lambda i: (abs(i - _HEADING_CUT), i))
+    for good in (
+        lambda i: rest[i] == "、" or rest[i - 1] in "》”’）)〉】」〕" or rest[i] in _QUOTE_PAIRS,
+        lambda i: rest.startswith(_PHRASE_STARTS, i),
+        lambda i: True,
+    ):
+        for i in by_nearness:
+            if whole(i) and good(i):
+                return i
+    return _HEADING_CUT
 
 
 def _clause_heading(heading: str, text: str) -> tuple[str, str, bool]:

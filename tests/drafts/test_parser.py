@@ -753,6 +753,37 @@ def test_a_heading_ends_with_no_clause_mark():
     assert d["sections"][0]["children"][0]["text"] == "内容。"
 
 
+def test_a_long_heading_is_cut_at_a_boundary_near_30_characters():
+    """An item with no clause mark in its first 60 characters gets a heading of about 30: cut at a 、 or a bracket or
+    quotation near there, else before a word that begins a phrase, never inside a title in 《》 or inside a number;
+    heading and text are still the item as written."""
+    tail = "，确保各项任务落到实处。"
+    items = {
+        # 《…》 across character 30: the title kept whole
+        "1.": "贯彻落实浙江省关于《浙江省养老服务补贴制度实施办法和温州市居家养老服务促进条例》要求建立健全覆盖城乡的养老服务"
+              "补贴制度体系逐步提高补贴标准扩大覆盖范围",
+        # a number across character 30
+        "2.": "全市每千名老年人拥有养老机构护理型床位数到2025年达到12000张以上社区居家养老服务照料中心实现城乡全覆盖并"
+              "逐步扩大服务范围",
+        # no mark at all near it: before 推动, which begins the next phrase
+        "3.": "建设完善全市城乡各镇街和村社的居家养老服务中心站点网络体系推动养老服务设施与社区卫生服务设施统筹规划同步建设"
+              "同步交付使用",
+        # a quotation beginning near it: the cut before it
+        "4.": "依托全市各级养老服务指导中心和区域性养老服务中心的专业力量为“一老一小”家庭提供照护培训咨询评估转介等综合服务"
+              "支撑保障体系",
+    }
+    text = "\n".join(["一、主要任务"] + [label + rest + tail for label, rest in items.items()] + ["二、保障措施", "内容。"])
+    got = {s["label"]: s for s in parse_draft(text).to_dict()["sections"][0]["children"]}
+    assert [got[label]["heading"] for label in items] == [
+        "贯彻落实浙江省关于《浙江省养老服务补贴制度实施办法和温州市居家养老服务促进条例》",
+        "全市每千名老年人拥有养老机构护理型床位数到2025年达到",
+        "建设完善全市城乡各镇街和村社的居家养老服务中心站点网络体系",
+        "依托全市各级养老服务指导中心和区域性养老服务中心的专业力量为",
+    ]
+    for label, rest in items.items():
+        assert got[label]["heading"] + got[label]["text"] == rest + tail and got[label]["run_in"] is True, label
+
+
 def test_units_three_forms_synthetic():
     text = "\n".join([
         "一、任务",
