@@ -937,7 +937,8 @@ def _clean_unit(p: str) -> str:
     p = squeeze(p).strip("*＊").replace("*", "").replace("＊", "")
     for _ in range(3):
         before = p
-        p = _LEAD_TAIL_RE.sub("", p)
+        if "牵头" in p:
+            p = _LEAD_TAIL_RE.sub("", p)
         for rx in _UNIT_TAIL_RES:
             p = rx.sub("", p)
         if p == before:
@@ -947,6 +948,8 @@ def _clean_unit(p: str) -> str:
 
 def _is_lead(p: str) -> bool:
     """A unit marked as the lead one: "*市民政局", "市民政局（牵头）", "市民政局牵头负责"."""
+    if "*" not in p and "＊" not in p and "牵头" not in p:
+        return False
     p = squeeze(p).strip("。.，,、；;")
     return p.startswith(("*", "＊")) or p.endswith(("*", "＊")) or bool(_LEAD_TAIL_RE.search(p))
 
@@ -979,6 +982,8 @@ def _later_units(clause: str) -> tuple[str | None, list[str]]:
     """Whether a clause names the units of the later items too, and which: ("directive", X) for "以下均需X落实，不再
     列出" (X named for the later items only), ("same_below", X) for "X落实，下同" (X this item's and the later ones'),
     ("legend", []) for the draft's note on its lead mark ("带*为牵头单位，下同": no unit at all), else (None, [])."""
+    if "以下" not in clause and "下同" not in clause:
+        return None, []
     c = squeeze(clause).strip("。.，,、；;")
     m = _CARRY_RE.match(_CARRY_TAIL_RE.sub("", c))
     kind = "directive"
@@ -1077,11 +1082,13 @@ def read_units_in_text(s: str) -> UnitsRead:
         if m:
             found.merge(read_units(m.group(2), lead=m.group(1) in _LEAD_LABELS))
             continue
-        read = read_units(c) if "。" not in c else UnitsRead()
-        if not read.names:
-            # "（以下均需各县（市、区）政府落实，不再列出）" under a heading: units for the later items alone
-            found.merge(UnitsRead(carried=read.carried))
-            continue
+        read = None
+        if "以下" in c or "下同" in c:
+            read = read_units(c) if "。" not in c else UnitsRead()
+            if not read.names:
+                # "（以下均需各县（市、区）政府落实，不再列出）" under a heading: units for the later items alone
+                found.merge(UnitsRead(carried=read.carried))
+                continue
         # the characters next to it, spaces aside, found by index: slicing s[:a] and s[b:] for each
         # parenthetical had been quadratic (80,000 of them on one line: 41 s)
         before, after = a - 1, b
@@ -1093,7 +1100,9 @@ def read_units_in_text(s: str) -> UnitsRead:
             after >= len(s) or s[after] in "。；;，,！!？?（(")
         if not at_sentence_edge:
             continue
-        if not all(_looks_unit(p) for p in read.names):
+        if read is None:
+            read = read_units(c) if "。" not in c else UnitsRead()
+        if not read.names or not all(_looks_unit(p) for p in read.names):
             continue
         if not any(p.startswith(_UNIT_PREFIX) for p in read.names):
             continue
