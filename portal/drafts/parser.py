@@ -1126,20 +1126,31 @@ def _add_units(section: Section, read: UnitsRead) -> None:
             section.carried_units.append(u)
 
 
-def _carry_units(top: list[Section]) -> None:
+def _carry_units(top: list[Section], st: _State) -> None:
     """"以下均需X落实，不再列出": X answers for every later item of the draft, which lists its units without X. Each
     later section that names units of its own gets X after them; a section naming none keeps inheriting its parent's
-    (X given to it alone would replace them), and the appendices name none."""
+    (X given to it alone would replace them), and the appendices name none. The office is told where, to check."""
     carried: list[str] = []
+    given: list[tuple[Section, list[str], list[Section]]] = []  # (the section saying so, its units, those given them)
 
     def walk(sections: list[Section]) -> None:
         for s in sections:
             if s.units:
+                for _said, units, to in given:
+                    if any(u not in s.units for u in units):
+                        to.append(s)
                 s.units.extend(u for u in carried if u not in s.units)
+            if s.carried_units:
+                given.append((s, list(s.carried_units), []))
             carried.extend(u for u in s.carried_units if u not in carried)
             walk(s.children)
 
     walk([s for s in top if s.kind == "section"])
+    for said, units, to in given:
+        if to:
+            st.warn("units_for_later_items", said.line,
+                    f"第{said.line}行“{said.label}”说以下各项均由{'、'.join(units)}负责、不再列出："
+                    f"已把{'、'.join(units)}列为其后{len(to)}个部分的责任单位，请核对。")
 
 
 # --------------------------------------------------------------------------- headings
@@ -1980,7 +1991,7 @@ def parse_draft(text: str) -> ParsedDraft:
     for s in result.iter_sections():
         if s.kind == "section":
             _add_units(s, read_units_in_text(s.heading + s.text))
-    _carry_units(result.sections)
+    _carry_units(result.sections, st)
 
     # notice fields, read from the notice with its headline
     notice = "\n".join(part for part in (fr.headline, result.notice) if part)

@@ -225,8 +225,14 @@ def test_001_units_named_once_for_every_later_item():
     """Item 1 ends "（责任单位：……；各市(区)人民政府,泰州医药高新区管委会落实。以下均需各市(区)人民政府,泰州医药高新区
     管委会落实,不再列出）": those two answer for items 2 to 27 as well, after the units each item lists; item 1 keeps
     its own list, and the parts (一、 …), which name no units, still name none."""
-    d = seed("001").to_dict()
+    r = seed("001")
+    d = r.to_dict()
     both = ["各市(区)人民政府", "泰州医药高新区管委会"]
+    # the office is told, to check it on the review page
+    (told,) = [w for w in r.warnings if w.code == "units_for_later_items"]
+    assert told.line == 11 and told.message == (
+        "第11行“1﹒”说以下各项均由各市(区)人民政府、泰州医药高新区管委会负责、不再列出："
+        "已把各市(区)人民政府、泰州医药高新区管委会列为其后26个部分的责任单位，请核对。")
     items = [s for s in flat(d["sections"]) if s["label"].endswith("﹒")]
     assert items[0]["units"] == ["市发展改革委", "市民政局", "市卫生健康委", *both]
     assert items[1]["units"] == ["市自然资源规划局", "市民政局", "市卫生健康委", "市教育局", "市住房城乡建设局",

@@ -385,6 +385,20 @@ def test_the_review_shows_the_lead_units_apart(app, client, office, upload_seed)
     assert "Lead units: " in english and "Co-operating units: " in english
 
 
+def test_the_review_says_which_units_were_given_to_every_later_item(app, client, office, upload_seed):
+    """Seed 001's item 1: "以下均需各市(区)人民政府,泰州医药高新区管委会落实,不再列出". The review says so where it
+    stands, in Chinese and English, and each later item lists the two among its units."""
+    consultation_id = upload_seed("001")
+    page = client.get(f"/office/consultations/{consultation_id}").get_data(as_text=True)
+    assert ("说以下各项均由各市(区)人民政府、泰州医药高新区管委会负责、不再列出：已把各市(区)人民政府、泰州医药高新区管委会"
+            "列为其后26个部分的责任单位，请核对。") in page
+    row = page[page.index("7﹒优化养老服务设施布局。</strong>"):]
+    row = row[:row.index("</li>")]
+    assert "各市(区)人民政府" in row and "泰州医药高新区管委会" in row and "市民政局" in row
+    english = client.get(f"/office/consultations/{consultation_id}?lang=en").get_data(as_text=True)
+    assert "they have been added to the responsible units of each later part that lists units" in english
+
+
 def test_a_text_that_reads_on_from_its_heading_is_shown_so(app, client, clock, office, upload_seed):
     """Seed 000's item 8 has no heading sentence: its heading is its first clause, its text begins with the comma
     after it. The office's edit box says so (the text is kept as stored, the comma with it); once published, the
