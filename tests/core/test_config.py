@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from portal.config import ENVIRONMENT, ConfigError, from_environment
+from portal.config import ConfigError, from_environment
 from portal.extensions import db
-from portal.mail.config import SETTINGS as MAIL_SETTINGS
 from tests.helpers import post_comment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,13 +109,6 @@ def test_the_start_stops_at_a_page_cache_url_without_its_scheme(tmp_path):
     assert started.returncode == 1
     assert "PORTAL_PAGE_CACHE_URL='127.0.0.1:6379' cannot be used: it takes a Redis URL" in started.stderr
     assert "Traceback" not in started.stderr
-
-
-def test_every_setting_is_in_the_readme():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    variables = [variable for variable, _kind in ENVIRONMENT.values()] + [item[0] for item in MAIL_SETTINGS.values()]
-    missing = [variable for variable in variables if f"`{variable}`" not in readme]
-    assert not missing
 
 
 def test_the_start_says_which_setting_is_wrong(tmp_path):
