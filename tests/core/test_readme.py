@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import click
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, ScriptInfo
 
 from portal import create_app
 from portal.config import ENVIRONMENT, Config
@@ -109,12 +109,15 @@ def _commands_shown() -> list[tuple[str, str | None, list[str], str]]:
 
 
 def test_every_command_the_readme_shows_exists_with_its_options(tmp_path):
-    group = FlaskGroup(create_app=lambda: create_app({"TESTING": True, "SECRET_KEY": "test",
-                                                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"}))
+    def made() -> object:
+        return create_app({"TESTING": True, "SECRET_KEY": "test",
+                           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+
+    group = FlaskGroup(create_app=made)
     shown = _commands_shown()
     assert len(shown) > 40  # the table of commands, the deployment's workers, backups
     wrong = []
-    with click.Context(group) as context:
+    with click.Context(group, obj=ScriptInfo(create_app=made)) as context:  # this app, not wsgi.py's
         for name, sub, options, written in shown:
             command = group.get_command(context, name)
             if isinstance(command, click.Group):
