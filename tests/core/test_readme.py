@@ -102,7 +102,7 @@ def test_the_check_finds_a_missing_or_unknown_setting():
 def _commands_shown() -> list[tuple[str, str | None, list[str], str]]:
     """Each `flask [--app wsgi] GROUP [COMMAND] [options]` the README shows: group, command, options, as written."""
     shown = []
-    for match in re.finditer(r"flask (?:--app wsgi )?([a-z][a-z-]*)(?:\s+([a-z][a-z-]*))?([^`|\n]*)", README):
+    for match in re.finditer(r"flask (?:--app wsgi )?([a-z][a-z-]*)(?:\s+([a-z][a-z-]*))?((?:\\\||[^`|\n])*)", README):
         options = re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", match.group(3))
         shown.append((match.group(1), match.group(2), options, match.group(0)))
     return shown
