@@ -1,7 +1,7 @@
 """The README stays true: every setting a deployer can set (portal/config.py, portal/mail/config.py) is in its
 Configuration table with its default, and the table names no setting the portal does not read; every `flask …`
 command it shows exists with the options it shows; every repository path it names exists; its architecture tree
-lists every package and module under portal/, one line each."""
+lists every package and module under portal/, one line each; every address it shows is one the portal serves."""
 from __future__ import annotations
 
 import re
@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 from flask.cli import FlaskGroup, ScriptInfo
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
 
 from portal import create_app
 from portal.config import ENVIRONMENT, Config
@@ -169,3 +171,23 @@ def test_the_architecture_lists_each_package_of_portal_once():
                                       f"gone {sorted(set(entries) - packages)}")
     top = set(re.findall(r"^([\w.]+/?)\s", tree, flags=re.MULTILINE)) - {"portal/"}
     assert top and all((ROOT / name).exists() for name in top), top
+
+
+def test_every_address_the_readme_shows_is_a_page_of_the_portal(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    adapter = app.url_map.bind("localhost")
+    addresses = {word.split("?")[0].rstrip(".,;:)") for span in re.findall(r"`([^`\n]+)`", README)
+                 for word in span.split() if word.startswith("/")
+                 and not word.startswith(("/usr/", "/etc/", "/srv/", "/backups/"))}  # files on a server
+    assert {"/admin/status", "/consultations/ID/feedback", "/api/v1/report"} <= addresses
+    unknown = []
+    for address in sorted(addresses):
+        # the README's placeholders: ID and N numbers, ANCHOR and KEY words, a list of formats its first
+        path = re.sub(r"\b(ID|N)\b", "1", re.sub(r"\b(ANCHOR|KEY)\b", "x", address)).replace("|docx|csv", "")
+        try:
+            adapter.match(path, method="GET")
+        except NotFound:
+            unknown.append(address)
+        except (MethodNotAllowed, RequestRedirect):  # a form's address (POST), or one with or without a slash
+            pass
+    assert not unknown, f"README shows addresses the portal does not serve: {unknown}"
