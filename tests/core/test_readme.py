@@ -1,6 +1,6 @@
 """The README stays true: every setting a deployer can set (portal/config.py, portal/mail/config.py) is in its
 Configuration table with its default, and the table names no setting the portal does not read; every `flask …`
-command it shows exists with the options it shows; every repository path it names exists; its architecture tree
+command it shows exists with the options it shows; every repository path and migration it names exists; its architecture tree
 lists every package and module under portal/, one line each; every address it shows is one the portal serves."""
 from __future__ import annotations
 
@@ -159,6 +159,12 @@ def test_every_path_the_readme_names_exists():
     assert {"portal/core/tokens.py", "docs/section-normal.png", "./test.sh", "tests/browser/vendor/"} <= paths
     missing = sorted(path for path in paths if not _exists(path))
     assert not missing, f"README names paths that do not exist: {missing}"
+    revisions = {revision for match in re.finditer(r"migrations? (\d{4}(?:, \d{4})*)", README)
+                 for revision in match.group(1).split(", ")}
+    assert {"0031", "0057"} <= revisions
+    versions = ROOT / "migrations" / "versions"
+    unknown = sorted(revision for revision in revisions if not any(versions.glob(f"{revision}_*.py")))
+    assert not unknown, f"README names migrations that do not exist: {unknown}"
 
 
 def test_the_architecture_lists_each_package_of_portal_once():
