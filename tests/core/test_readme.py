@@ -1,7 +1,8 @@
 """The README stays true: every setting a deployer can set (portal/config.py, portal/mail/config.py) is in its
 Configuration table with its default, and the table names no setting the portal does not read; every `flask …`
-command it shows exists with the options it shows; every repository path and migration it names exists; its architecture tree
-lists every package and module under portal/, one line each; every address it shows is one the portal serves."""
+command it shows exists with the options it shows; every repository path and migration it names exists; its
+architecture tree lists every package and module under portal/, one line each; every address it shows is one the
+portal serves."""
 from __future__ import annotations
 
 import re
