@@ -7,9 +7,12 @@ values in the session cookie) and ``flashed_messages()``, in the templates, tran
 
 - ``message``: ``_l("…", **params)`` or ``lazy_ngettext("…", "…", n, **params)`` (the extractor finds their msgids,
   as for a form's labels); a plain ``str`` (already translated) or ``Markup`` is kept as it is.
-- a parameter may be a number, a text (escaped when shown), another ``_l(...)`` (a label, translated too) or
+- a parameter may be a number, a text (escaped when shown), another ``_l(...)`` (a label, translated too),
   ``chinese_part(text)``: text from the draft or a person (a title, a unit's name), marked ``lang="zh-CN"`` on an
-  English page as ``mark_chinese`` does.
+  English page as ``mark_chinese`` does, or a date, a moment or a number written as the page's language writes it
+  (``date_part(day)`` as ``localdate``, ``moment_part(at)`` as ``localdatetime``, ``number_part(n)`` as
+  ``format_decimal``: "2023年5月12日" on a Chinese page, "12 May 2023" on an English one); read as text at once (the
+  command line, ``str()``), each is written in the language of that moment.
 - a message flashed before this (a plain string in an old session) is shown as it was stored.
 
 A service refuses with such a lazy message too (``raise OfficeError("file", _l("…", name=chinese_part(name)))``): the
@@ -18,6 +21,7 @@ parts as a flashed message's are.
 """
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 import flask_babel
@@ -25,7 +29,7 @@ from flask import flash, get_flashed_messages
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
-from portal.core.web import mark_chinese
+from portal.core.web import localdate, localdatetime, mark_chinese
 
 
 class chinese_part:  # noqa: N801 (used as a function: title=chinese_part(title))
@@ -38,6 +42,48 @@ class chinese_part:  # noqa: N801 (used as a function: title=chinese_part(title)
 
     def __str__(self) -> str:  # read as a plain parameter (the message made a string at once): the text itself
         return self.text
+
+
+class _local_part:  # noqa: N801
+    """A date, a moment or a number inside a message, written when the message is shown, in the page's language."""
+
+    __slots__ = ("kind", "value")
+
+    def __init__(self, kind: str, value: Any):
+        self.kind, self.value = kind, value
+
+    def __str__(self) -> str:  # read as a plain parameter (the message made a string at once): in this language
+        return _written(self.kind, self.value)
+
+    def stored(self) -> dict:
+        value = self.value.isoformat() if isinstance(self.value, (date, datetime)) else self.value
+        return {self.kind: value}
+
+
+def date_part(day: date) -> _local_part:
+    """A day in a message, as ``localdate`` writes it on the page that shows the message."""
+    return _local_part("date", day)
+
+
+def moment_part(at: datetime) -> _local_part:
+    """A moment (aware) in a message: its day and time in Asia/Shanghai, as ``localdatetime`` writes them."""
+    return _local_part("moment", at)
+
+
+def number_part(number: int | float) -> _local_part:
+    """A number in a message, as ``format_decimal`` writes it in the page's language (1,000; 1.5)."""
+    return _local_part("number", number)
+
+
+def _written(kind: str, value: Any) -> str:
+    if kind == "date":
+        return localdate(date.fromisoformat(value) if isinstance(value, str) else value)
+    if kind == "moment":
+        return localdatetime(datetime.fromisoformat(value) if isinstance(value, str) else value)
+    return flask_babel.format_decimal(value)
+
+
+LOCAL_KINDS = ("date", "moment", "number")
 
 
 def stored(message: Any) -> Any:
@@ -67,6 +113,8 @@ def _stored_lazy(message: LazyString) -> dict:
 def _stored_param(value: Any) -> Any:
     if isinstance(value, chinese_part):
         return {"chinese": value.text}
+    if isinstance(value, _local_part):
+        return value.stored()
     if isinstance(value, LazyString):
         return _stored_lazy(value)
     if isinstance(value, Markup):
@@ -114,6 +162,8 @@ def _shown_param(value: Any) -> Any:
             return mark_chinese(value["chinese"])
         if "markup" in value:
             return Markup(value["markup"])
+        if (kind := next((kind for kind in LOCAL_KINDS if kind in value), None)) is not None:
+            return _written(kind, value[kind])
         return shown(value)
     return value
 

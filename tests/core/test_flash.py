@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext, refresh
 from markupsafe import Markup
 
-from portal.core.flash import chinese_part, shown, stored
+from portal.core.flash import chinese_part, date_part, moment_part, number_part, shown, shown_now, stored
 
 
 @pytest.fixture
@@ -58,6 +58,28 @@ def test_plain_text_parameters_are_escaped_and_english_text_is_not_marked(app, p
     assert shown(message) == "“&lt;script&gt;x&lt;/script&gt;” is now recorded as another name of the unit."
     marked = stored(_l("已把「%(name)s」记为单位的别名。", name=chinese_part("Health Commission")))
     assert shown(marked) == "“Health Commission” is now recorded as another name of the unit."
+
+
+def test_dates_moments_and_numbers_are_written_in_the_language_of_the_page_that_shows_them(app, page):
+    """A refusal raised on a Chinese page names a day "2023年5月12日"; flashed and read on an English page, the day
+    reads "12 May 2023" (format_date at the raise had kept the Chinese one)."""
+    from datetime import date, datetime, timezone
+
+    page("zh_CN")
+    refusal = _l("印发日期不能早于征求意见截止的日期（%(day)s）。", day=date_part(date(2023, 5, 12)))
+    assert str(refusal) == "印发日期不能早于征求意见截止的日期（2023年5月12日）。"  # read at once: this language's
+    message = stored(refusal)
+    assert message["params"] == {"day": {"date": "2023-05-12"}}
+    assert json.loads(json.dumps(message)) == message
+    page("en")
+    assert shown(message) == "The date of issue cannot be before the day the consultation closed (12 May 2023)."
+    assert shown_now(refusal) == "The date of issue cannot be before the day the consultation closed (12 May 2023)."
+    moment = stored(_l("%(start)s—%(end)s", start=moment_part(datetime(2023, 5, 12, 1, 30, tzinfo=timezone.utc)),
+                       end=number_part(1000)))
+    assert moment["params"]["start"] == {"moment": "2023-05-12T01:30:00+00:00"}
+    assert shown(moment) == "12 May 2023, 09:30 – 1,000"  # the moment in Asia/Shanghai
+    page("zh_CN")
+    assert shown(moment) == "2023年5月12日 09:30—1,000"
 
 
 def test_old_sessions_plain_strings_are_shown_as_they_were(app, page):
