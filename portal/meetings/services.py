@@ -10,10 +10,12 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record_action
+from portal.core.flash import moment_part
 from portal.core.statements import insert_for
 from portal.core.time import local, now
 from portal.core.web import localdatetime
@@ -32,7 +34,8 @@ REMIND_BEFORE = timedelta(hours=24)  # those given a place are reminded of a mee
 
 
 class MeetingError(OfficeError):
-    """A refused action; ``field`` names the form field the message belongs to."""
+    """A refused action; ``field`` names the form field the message belongs to; ``message`` is lazy, as an
+    OfficeError's."""
 
 
 # --- the office ---------------------------------------------------------------------------------------
@@ -40,20 +43,20 @@ class MeetingError(OfficeError):
 def _check_plan(consultation, starts_at: datetime, ends_at: datetime | None, signup_until: datetime | None,
                  seats: int | None) -> None:
     if ends_at is not None and ends_at <= starts_at:
-        raise MeetingError("end_time", _("结束时间要晚于开始时间。"))
+        raise MeetingError("end_time", _l("结束时间要晚于开始时间。"))
     if signup_until is not None and signup_until > starts_at:
-        raise MeetingError("signup_date", _("报名截止时间不能晚于会议开始时间。"))
+        raise MeetingError("signup_date", _l("报名截止时间不能晚于会议开始时间。"))
     if seats is not None and not 1 <= seats <= SEATS_MAX:
-        raise MeetingError("seats", _("公开报名的名额要在 1 到 %(max)d 之间；不接受报名请不填。", max=SEATS_MAX))
+        raise MeetingError("seats", _l("公开报名的名额要在 1 到 %(max)d 之间；不接受报名请不填。", max=SEATS_MAX))
     if consultation.is_closed:
-        raise MeetingError("title", _("征求意见已经截止，不能再安排会议。"))
+        raise MeetingError("title", _l("征求意见已经截止，不能再安排会议。"))
     if consultation.published_at is not None and consultation.opens_at is not None and starts_at < consultation.opens_at:
         # what is said there is recorded as opinions received within the period: it could not be
-        raise MeetingError("start_date", _("会议要安排在征求意见开始以后（%(opens)s），会上的意见才能计入。",
-                                           opens=localdatetime(consultation.opens_at)))
+        raise MeetingError("start_date", _l("会议要安排在征求意见开始以后（%(opens)s），会上的意见才能计入。",
+                                            opens=moment_part(consultation.opens_at)))
     if consultation.deadline is not None and starts_at > consultation.deadline:
-        raise MeetingError("start_date", _("会议要安排在征求意见截止以前（%(deadline)s）。",
-                                           deadline=localdatetime(consultation.deadline)))
+        raise MeetingError("start_date", _l("会议要安排在征求意见截止以前（%(deadline)s）。",
+                                            deadline=moment_part(consultation.deadline)))
 
 
 def _snapshot(meeting: Meeting) -> dict:
@@ -69,11 +72,11 @@ def save_meeting(consultation, actor, meeting: Meeting | None, *, kind: str, tit
     """Announce a meeting (``meeting`` None) or change one not yet held nor cancelled. A change of its time or place
     is mailed to those who signed up and are still expected (with an address). Audited."""
     if kind not in MEETING_KINDS:
-        raise MeetingError("kind", _("请选择会议的形式。"))
+        raise MeetingError("kind", _l("请选择会议的形式。"))
     if meeting is not None and (meeting.is_cancelled or now() >= meeting.starts_at):
-        raise MeetingError("title", _("会议已经开始、结束或已取消，不能再修改。"))
+        raise MeetingError("title", _l("会议已经开始、结束或已取消，不能再修改。"))
     if starts_at <= now():
-        raise MeetingError("start_date", _("会议时间要在现在以后。"))
+        raise MeetingError("start_date", _l("会议时间要在现在以后。"))
     _check_plan(consultation, starts_at, ends_at, signup_until, seats)
     before = _snapshot(meeting) if meeting is not None else None
     if meeting is None:
@@ -107,9 +110,9 @@ def cancel_meeting(meeting: Meeting, actor, reason: str) -> int:
     """Cancel a meeting not yet held, with the reason the public reads; those who signed up (and are not already
     told they will not attend) hear of it by mail. Audited. Returns the number of mails queued."""
     if meeting.is_cancelled:
-        raise MeetingError("reason", _("会议已经取消了。"))
+        raise MeetingError("reason", _l("会议已经取消了。"))
     if now() >= meeting.starts_at:
-        raise MeetingError("reason", _("会议已经开始或结束，不能取消。"))
+        raise MeetingError("reason", _l("会议已经开始或结束，不能取消。"))
     meeting.status, meeting.cancel_reason, meeting.updated_at = "cancelled", reason.strip(), now()
     db.session.flush()
     record_action(actor, "cancel_meeting", meeting, consultation_id=meeting.consultation_id, reason=reason.strip())
@@ -134,9 +137,9 @@ def publish_minutes(meeting: Meeting, actor, minutes: str) -> None:
     """Publish (or correct, or with empty text take away) what was said at the meeting (会议情况), once it has begun.
     Audited."""
     if meeting.is_cancelled:
-        raise MeetingError("minutes", _("会议已取消，没有会议情况可以公布。"))
+        raise MeetingError("minutes", _l("会议已取消，没有会议情况可以公布。"))
     if now() < meeting.starts_at:
-        raise MeetingError("minutes", _("会议还没有召开，召开以后才能公布会议情况。"))
+        raise MeetingError("minutes", _l("会议还没有召开，召开以后才能公布会议情况。"))
     text = (minutes or "").strip() or None
     before = meeting.minutes
     meeting.minutes = text
@@ -151,14 +154,14 @@ def decide(meeting: Meeting, actor, registration_id: int, decision: str) -> Meet
     """The office's choice for one sign-up: ``accepted`` (will attend) or ``declined``, or back to ``applied``;
     the registrant is mailed when the choice changes (and they left an address). Audited."""
     if decision not in ("applied", "accepted", "declined"):
-        raise MeetingError("decision", _("请选择是否安排参加。"))
+        raise MeetingError("decision", _l("请选择是否安排参加。"))
     registration = db.session.get(MeetingRegistration, registration_id)
     if registration is None or registration.meeting_id != meeting.id:
-        raise MeetingError("decision", _("没有这条报名。"))
+        raise MeetingError("decision", _l("没有这条报名。"))
     if registration.status == "withdrawn":
-        raise MeetingError("decision", _("报名人已经取消了报名。"))
+        raise MeetingError("decision", _l("报名人已经取消了报名。"))
     if meeting.is_cancelled:
-        raise MeetingError("decision", _("会议已取消。"))
+        raise MeetingError("decision", _l("会议已取消。"))
     if registration.status == decision:
         return registration
     before = registration.status
@@ -294,7 +297,7 @@ def _new_registration(meeting: Meeting, *, name: str, phone: str, email: str | N
     and by the unique index when two come at the same moment); the secret of its page's link (only its hash kept).
     Flushes (in a savepoint)."""
     key = phone_key(phone)
-    already = _("这个电话号码已经报名了这次会议，不用重复报名。")
+    already = _l("这个电话号码已经报名了这次会议，不用重复报名。")
     if db.session.scalar(select(MeetingRegistration.id).where(
             MeetingRegistration.meeting_id == meeting.id, MeetingRegistration.phone_key == key,
             MeetingRegistration.status != "withdrawn")) is not None:
@@ -319,11 +322,11 @@ def register(meeting: Meeting, *, name: str, phone: str, email: str | None, orga
     sign-up and the secret of the registrant's link (only its hash is kept). Flushes."""
     state = meeting.signup_state()
     if state == "full":
-        raise MeetingError("name", _("名额已经报满了。您可以在网上提意见，效果一样。"))
+        raise MeetingError("name", _l("名额已经报满了。您可以在网上提意见，效果一样。"))
     if state not in ("open", "waiting"):
-        raise MeetingError("name", _("这次会议现在不接受报名。"))
+        raise MeetingError("name", _l("这次会议现在不接受报名。"))
     if meeting.kind == "hearing" and not (statement or "").strip():
-        raise MeetingError("statement", _("报名参加听证会，请写下您的主要观点和理由。"))
+        raise MeetingError("statement", _l("报名参加听证会，请写下您的主要观点和理由。"))
     if meeting.first_come:  # PostgreSQL: sign-ups for one meeting take turns, its row locked until the commit
         db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
     registration, secret = _new_registration(
@@ -336,7 +339,7 @@ def register(meeting: Meeting, *, name: str, phone: str, email: str | None, orga
             registration.status = "waiting"
             db.session.flush()
             if _counted(meeting, "waiting") > meeting.seats:  # and the waiting list is as long as it may be
-                raise MeetingError("name", _("名额已经报满了。您可以在网上提意见，效果一样。"))
+                raise MeetingError("name", _l("名额已经报满了。您可以在网上提意见，效果一样。"))
     return registration, secret
 
 
@@ -351,7 +354,7 @@ def register_for(meeting: Meeting, actor, *, name: str, phone: str, email: str |
     past the public sign-up's deadline too, and for a meeting by invitation; one standing sign-up a number still.
     Audited. Flushes."""
     if meeting.is_cancelled or now() >= meeting.starts_at:
-        raise MeetingError("name", _("会议已经开始、结束或已取消，不能再报名。"))
+        raise MeetingError("name", _l("会议已经开始、结束或已取消，不能再报名。"))
     registration, _secret = _new_registration(  # no page of their own: the office tells them
         meeting, name=name, phone=phone, email=email, organisation=organisation, statement=statement,
         language="zh_CN", status="applied")
@@ -384,7 +387,7 @@ def withdraw(registration: MeetingRegistration) -> None:
     if registration.status == "withdrawn":
         return
     if now() >= registration.meeting.starts_at:
-        raise MeetingError("withdraw", _("会议已经开始，不能再取消报名。"))
+        raise MeetingError("withdraw", _l("会议已经开始，不能再取消报名。"))
     freed = registration.status == "accepted"
     registration.status, registration.withdrawn_at = "withdrawn", now()
     db.session.flush()

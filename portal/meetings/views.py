@@ -11,7 +11,7 @@ from flask_login import current_user
 from portal.accounts.access import get_managed_consultation, role_required
 from portal.citizens.services import current_citizen
 from portal.consultations.views import get_public_consultation
-from portal.core.flash import flash_message
+from portal.core.flash import flash_message, shown_now
 from portal.core.time import local
 from portal.core.web import file_download, query_int
 from portal.extensions import db, limiter
@@ -56,7 +56,7 @@ def show(consultation_id: int, meeting_id: int):
         except services.MeetingError as error:
             db.session.rollback()
             field = getattr(form, error.field, form.name)
-            field.errors = list(field.errors) + [error.message]
+            field.errors = list(field.errors) + [shown_now(error.message)]
         else:
             db.session.commit()
             if registration.status == "waiting":
@@ -109,7 +109,7 @@ def registration(key: str):
             services.withdraw(registration)
         except services.MeetingError as refusal:
             db.session.rollback()
-            error = refusal.message
+            error = shown_now(refusal.message)
         else:
             db.session.commit()
             flash_message(_l("您已取消报名。"))
@@ -252,7 +252,7 @@ def office_decide(consultation_id: int, meeting_id: int):
         services.decide(meeting, current_user, registration_id, form.decision.data)
     except services.MeetingError as error:
         db.session.rollback()
-        return _office_page(consultation, meeting, error=error.message)
+        return _office_page(consultation, meeting, error=shown_now(error.message))
     db.session.commit()
     return redirect(url_for("meetings.office_meeting", consultation_id=consultation.id, meeting_id=meeting.id)
                     + "#registrations")

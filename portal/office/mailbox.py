@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
@@ -47,7 +48,7 @@ _HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,198}[A-Za-z0-9])?$|^[0-9a-fA
 
 
 class MailboxError(OfficeError):
-    """A mailbox setting refused; ``field`` names the form field."""
+    """A mailbox setting refused; ``field`` names the form field; ``message`` is lazy, as an OfficeError's."""
 
 
 @dataclass
@@ -70,21 +71,21 @@ def save_mailbox(consultation, actor, *, host: str, port: int | None, security: 
     password). Flushes."""
     host, username, folder = (host or "").strip(), (username or "").strip(), (folder or "").strip() or "INBOX"
     if not _HOST.match(host):
-        raise MailboxError("host", _("请填写收信服务器的地址，例如 imap.example.gov.cn。"))
+        raise MailboxError("host", _l("请填写收信服务器的地址，例如 imap.example.gov.cn。"))
     if security not in SECURITIES:
-        raise MailboxError("security", _("请选择连接方式。"))
+        raise MailboxError("security", _l("请选择连接方式。"))
     if security == "none" and host not in LOCAL_HOSTS:
-        raise MailboxError("security", _("不加密的连接会让密码在网上明文传送，只能用于本机的邮件服务器；请选择 SSL 或 STARTTLS。"))
+        raise MailboxError("security", _l("不加密的连接会让密码在网上明文传送，只能用于本机的邮件服务器；请选择 SSL 或 STARTTLS。"))
     port = port or (993 if security == "ssl" else 143)
     if not 1 <= port <= 65535:
-        raise MailboxError("port", _("端口要在 1 到 65535 之间。"))
+        raise MailboxError("port", _l("端口要在 1 到 65535 之间。"))
     if not port_allowed(port):
         raise MailboxError("port", _port_refusal())
     if not username:
-        raise MailboxError("username", _("请填写邮箱的用户名（通常就是邮箱地址）。"))
+        raise MailboxError("username", _l("请填写邮箱的用户名（通常就是邮箱地址）。"))
     mailbox = mailbox_of(consultation)
     if mailbox is None and not password:
-        raise MailboxError("password", _("请填写邮箱的密码（或客户端授权码）。"))
+        raise MailboxError("password", _l("请填写邮箱的密码（或客户端授权码）。"))
     before = _settings(mailbox) if mailbox is not None else None
     if mailbox is None:
         mailbox = ConsultationMailbox(consultation_id=consultation.id, last_uid=0)
@@ -126,9 +127,10 @@ def port_allowed(port: int) -> bool:
     return allowed == "*" or str(port) in allowed.split(",")
 
 
-def _port_refusal() -> str:
-    return _("收信（IMAP）服务器的端口是 %(ports)s。要用其他端口，请管理员设置 PORTAL_MAILBOX_PORTS。",
-             ports=_allowed_ports().replace(",", "、"))
+def _port_refusal():
+    """Lazy (``_l``): a MailboxError's message; ``str()`` where a failure is kept as text on the mailbox."""
+    return _l("收信（IMAP）服务器的端口是 %(ports)s。要用其他端口，请管理员设置 PORTAL_MAILBOX_PORTS。",
+              ports=_allowed_ports().replace(",", "、"))
 
 
 def _connect(mailbox: ConsultationMailbox, timeout: float = TIMEOUT) -> imaplib.IMAP4:
@@ -251,7 +253,7 @@ def _failure(error: Exception) -> str:
     """Why reading failed, in words an office understands. What a server that is no IMAP server answered is never
     shown: the form would otherwise read the banners of any service (SSH, a database) the portal can reach."""
     if isinstance(error, MailboxPortRefused):
-        return _port_refusal()
+        return str(_port_refusal())
     if isinstance(error, imaplib.IMAP4.abort) or "unexpected response" in str(error) or "greeting" in str(error):
         return _("这个地址和端口上的不是收信（IMAP）服务器，请检查服务器地址、端口和连接方式。")
     if isinstance(error, socket.timeout):
