@@ -29,6 +29,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.comments.models import CommentAttachment
+from portal.core.flash import chinese_part
 from portal.core.statements import prepared, run
 from portal.core.time import now
 from portal.extensions import db
@@ -152,12 +153,12 @@ def check_uploads(files) -> list[Upload]:
         content_type, refused = checked_kind(filename, data)
         if refused == TOO_LARGE:
             raise AttachmentRefused(_l("附件“%(name)s”超过了 %(mb)s MB，请压缩或分成几个文件后再上传。",
-                                       name=filename, mb=megabytes(max_bytes())))
+                                       name=chinese_part(filename), mb=megabytes(max_bytes())))
         if refused == EMPTY:
-            raise AttachmentRefused(_l("附件“%(name)s”是空文件。", name=filename))
+            raise AttachmentRefused(_l("附件“%(name)s”是空文件。", name=chinese_part(filename)))
         if refused == NOT_ACCEPTED:
             raise AttachmentRefused(_l("附件“%(name)s”不是可以接收的文件。只能上传 PDF、Word、Excel、WPS、OFD、JPG、PNG 或 "
-                                       "TXT 文件，且文件内容要与扩展名相符。", name=filename))
+                                       "TXT 文件，且文件内容要与扩展名相符。", name=chinese_part(filename)))
         uploads.append(Upload(filename, content_type, data))
     return uploads
 

@@ -136,7 +136,7 @@ def import_mail_command(consultation_id: int, paths: tuple[str, ...]):
                                              messages_max=None)
         except ImportRefused as error:
             db.session.rollback()
-            raise click.ClickException("\n".join(error.messages)) from error
+            raise click.ClickException("\n".join(map(str, error.messages))) from error
         db.session.commit()
         for outcome in result.outcomes:
             totals[outcome.kind] = totals.get(outcome.kind, 0) + 1

@@ -22,6 +22,7 @@ from portal.comments.withdrawal import (
     COOKIE, WITHDRAWABLE, WithdrawalRefused, key_cookie, may_withdraw, withdraw_comment,
 )
 from portal.consultations.services import closing_summary, consultation_facts
+from portal.core.flash import shown_now
 from portal.core.statements import own_transaction
 from portal.core.web import cookies_secure, query_int
 from portal.consultations.views import get_public_consultation, render_overview, render_section
@@ -125,7 +126,7 @@ def _create(consultation_id: int):
         form = CommentForm()
         valid = form.validate()
         if refused:
-            form.attachments.errors = [refused]
+            form.attachments.errors = [shown_now(refused)]
         if valid and comment is None:
             comment = PostedComment.of_form(form)
             misquoted = _quote_problem(facts, target, comment.quote) if comment.quote else None

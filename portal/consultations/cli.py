@@ -36,7 +36,7 @@ def publish_command(consultation_id: int, opens: str | None, deadline: str | Non
             consultation, parse_iso(opens) if opens else None, parse_deadline(deadline) if deadline else None
         )
     except (ConsultationError, ValueError) as error:
-        raise click.ClickException(getattr(error, "message", str(error)))
+        raise click.ClickException(str(getattr(error, "message", error)))
     db.session.commit()
     click.echo(f"已发布：「{consultation.title}」，截止时间 {consultation.deadline.astimezone(SHANGHAI):%Y-%m-%d %H:%M}。")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from functools import cache
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
 
 from portal.comments.models import Comment, comment_received
@@ -77,6 +77,8 @@ def consultation_facts(consultation_id: int, client_hash: str | None = None,
 
 
 class ConsultationError(ValueError):
+    """A consultation that cannot be published or closed; ``message`` is lazy (``_l``), as an OfficeError's."""
+
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
@@ -90,17 +92,17 @@ def publish_consultation(
     its opening; one at 00:00 is taken as the end of the day before (``day_end_deadline``). Made public now (not
     before), it is announced to the citizens who asked for new consultation alerts (mail, queued in this transaction)."""
     if consultation.published_at is not None:  # its period then changes by an extension, recorded (office.services)
-        raise ConsultationError("already_published", _(
+        raise ConsultationError("already_published", _l(
             "这项征求意见已经发布。要延长截止时间，请在“延长截止时间”页面办理（会留下记录）；"
             "发布有误且尚未开始的，可以先撤回发布再重新发布。"))
     opens_at = opens_at or consultation.opens_at or now()
     deadline = day_end_deadline(deadline or consultation.deadline)
     if deadline is None:
-        raise ConsultationError("no_deadline", _("没有截止时间，不能发布。请先设定征求意见截止时间。"))
+        raise ConsultationError("no_deadline", _l("没有截止时间，不能发布。请先设定征求意见截止时间。"))
     if deadline <= opens_at:
-        raise ConsultationError("deadline_before_opening", _("截止时间必须晚于开始时间。"))
+        raise ConsultationError("deadline_before_opening", _l("截止时间必须晚于开始时间。"))
     if consultation.current_draft is None or not consultation.current_draft.sections:
-        raise ConsultationError("no_sections", _("草案没有任何章节，不能发布。"))
+        raise ConsultationError("no_sections", _l("草案没有任何章节，不能发布。"))
     announce = consultation.published_at is None
     consultation.opens_at = opens_at
     consultation.deadline = deadline
@@ -203,7 +205,7 @@ def _write(consultation: Consultation) -> str:
 def finalise_consultation(consultation: Consultation, notify: bool = True) -> Consultation:
     """Write and keep the closing summary of a closed consultation; ``notify``: and mail the drafting office."""
     if consultation.state() != "closed":
-        raise ConsultationError("not_closed", _("征求意见尚未截止，不能结束。"))
+        raise ConsultationError("not_closed", _l("征求意见尚未截止，不能结束。"))
     consultation.closing_summary = _write(consultation)
     consultation.finalised_at = now()
     db.session.flush()

@@ -3,13 +3,12 @@ with comments, one by one or all in a ZIP."""
 import tempfile
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.accounts.access import get_managed_consultation, role_required
 from portal.comments.attachments import staff_download
-from portal.core.flash import flash_message
+from portal.core.flash import flash_message, number_part
 from portal.core.official_docx import DOCX
 from portal.core.web import name_download
 from portal.digests.exports import (REFRESH_SECONDS, WAITING, attachments_built_by_worker, built_by_worker,
@@ -73,7 +72,7 @@ def annotated(consultation_id: int):
         count = comments_to_annotate(consultation, filters)
     except TooManyToAnnotate as refused:
         flash_message(_l("筛选出的意见有 %(count)s 条，批注版草案一次最多放 %(max)s 条。请先按章节等条件筛选，再下载筛选出的意见的批注版。",
-                         count=format_decimal(refused.count), max=format_decimal(refused.most)), "error")
+                         count=number_part(refused.count), max=number_part(refused.most)), "error")
         return redirect(url_for("responses.index", consultation_id=consultation.id, **filters.args(page=1)))
     if count > current_app.config["EXPORT_INLINE_MAX"]:  # too many to write while the office waits
         if request.method == "GET":  # a link (the closing mail's, a prefetch) queues nothing

@@ -1,12 +1,13 @@
 """Turn an uploaded file (plain text in any common Chinese encoding, .docx, or a PDF with text) into text lines.
 
-Pure: no app context. Errors carry a plain-language Chinese message for the office.
+Pure: no app context. Errors carry a plain-language Chinese message for the office, lazy (``_l``): translated where
+it is shown (an OfficeError's refusal, see portal/core/flash.py), or read as text (the command line).
 """
 from __future__ import annotations
 
 import io
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 DOCX_MAGIC = b"PK\x03\x04"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -28,11 +29,11 @@ class DraftReadError(ValueError):
 def read_draft(data: bytes, filename: str | None = None) -> str:
     """Decode ``data`` by its content (not its name) into text; .docx tables become ``a | b | c`` lines."""
     if not data or not data.strip():
-        raise DraftReadError("empty", _("文件是空的，没有可以导入的内容。"))
+        raise DraftReadError("empty", _l("文件是空的，没有可以导入的内容。"))
     if data.startswith(DOCX_MAGIC):
         return _read_docx(data)
     if data.startswith(OLE_MAGIC):
-        raise DraftReadError("legacy_doc", _("这是旧版 Word（.doc）文件，无法直接导入。请在 Word 中“另存为”.docx 格式后再上传。"))
+        raise DraftReadError("legacy_doc", _l("这是旧版 Word（.doc）文件，无法直接导入。请在 Word 中“另存为”.docx 格式后再上传。"))
     if data.startswith(PDF_MAGIC):
         return _read_pdf(data)
     return _decode_text(data)
@@ -48,11 +49,11 @@ def _read_pdf(data: bytes) -> str:
         pages = pdf_pages(data, layout=True)
     except PdfUnreadable as error:
         if error.reason == "encrypted":
-            raise DraftReadError("pdf_encrypted", _("这个 PDF 文件设置了密码，无法读取。请上传没有密码的文件，或 Word（.docx）文件。")) from error
-        raise DraftReadError("bad_pdf", _("无法打开这个 PDF 文件，文件可能已损坏。请上传 Word（.docx）或纯文本（.txt）文件。")) from error
+            raise DraftReadError("pdf_encrypted", _l("这个 PDF 文件设置了密码，无法读取。请上传没有密码的文件，或 Word（.docx）文件。")) from error
+        raise DraftReadError("bad_pdf", _l("无法打开这个 PDF 文件，文件可能已损坏。请上传 Word（.docx）或纯文本（.txt）文件。")) from error
     text = laid_out_text(pages)
     if not text.strip():
-        raise DraftReadError("pdf_no_text", _("这个 PDF 文件里读不出文字（可能是扫描件或图片）。请上传 Word（.docx）或纯文本（.txt）文件。"))
+        raise DraftReadError("pdf_no_text", _l("这个 PDF 文件里读不出文字（可能是扫描件或图片）。请上传 Word（.docx）或纯文本（.txt）文件。"))
     return _checked(text)
 
 
@@ -68,7 +69,7 @@ def _decode_text(data: bytes) -> str:
         except UnicodeDecodeError:
             pass
     if b"\x00" in data:
-        raise DraftReadError("binary", _("这不是文本文件、.docx 或带文字的 PDF 文件，无法读取。请上传 .docx、PDF 或纯文本（.txt）文件。"))
+        raise DraftReadError("binary", _l("这不是文本文件、.docx 或带文字的 PDF 文件，无法读取。请上传 .docx、PDF 或纯文本（.txt）文件。"))
     for encoding in ("utf-8", "gb18030"):
         try:
             return _checked(data.decode(encoding, errors="strict"))
@@ -78,7 +79,7 @@ def _decode_text(data: bytes) -> str:
 
 
 def _unknown_encoding() -> DraftReadError:
-    return DraftReadError("encoding", _("无法识别文件的文字编码。请将文件另存为 UTF-8 编码的文本或 .docx 格式后再上传。"))
+    return DraftReadError("encoding", _l("无法识别文件的文字编码。请将文件另存为 UTF-8 编码的文本或 .docx 格式后再上传。"))
 
 
 def _checked(text: str) -> str:
@@ -87,9 +88,9 @@ def _checked(text: str) -> str:
     sample = text[:5000]
     bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\t\f\v") + sample.count("\ufffd")
     if sample and bad / len(sample) > 0.02:
-        raise DraftReadError("binary", _("这不是文本文件、.docx 或带文字的 PDF 文件，无法读取。请上传 .docx、PDF 或纯文本（.txt）文件。"))
+        raise DraftReadError("binary", _l("这不是文本文件、.docx 或带文字的 PDF 文件，无法读取。请上传 .docx、PDF 或纯文本（.txt）文件。"))
     if not text.strip():
-        raise DraftReadError("empty", _("文件是空的，没有可以导入的内容。"))
+        raise DraftReadError("empty", _l("文件是空的，没有可以导入的内容。"))
     return text
 
 
@@ -100,17 +101,17 @@ def _read_docx(data: bytes) -> str:
         check_zip(data)  # a ZIP bomb is refused before python-docx unpacks it (every part, wherever it sits)
     except PackageRefused as error:
         if error.too_large:
-            raise DraftReadError("too_large", _("这个 .docx 文件解压后太大，无法读取。请删去其中的图片等内容后重新上传，或上传纯文本（.txt）文件。")) from error
-        raise DraftReadError("bad_docx", _("无法打开这个 .docx 文件，文件可能已损坏或不是 Word 文档。")) from error
+            raise DraftReadError("too_large", _l("这个 .docx 文件解压后太大，无法读取。请删去其中的图片等内容后重新上传，或上传纯文本（.txt）文件。")) from error
+        raise DraftReadError("bad_docx", _l("无法打开这个 .docx 文件，文件可能已损坏或不是 Word 文档。")) from error
     try:
         text = _docx_text(data)
     except Exception as error:
         # python-docx raises many types for broken or foreign zip files, and reads the parts of the
         # document (body, styles, numbering) only when they are used: a document.xml without a body or a
         # styles.xml of junk fails while the text is taken out (AttributeError …), not when it is opened
-        raise DraftReadError("bad_docx", _("无法打开这个 .docx 文件，文件可能已损坏或不是 Word 文档。")) from error
+        raise DraftReadError("bad_docx", _l("无法打开这个 .docx 文件，文件可能已损坏或不是 Word 文档。")) from error
     if not text.strip():
-        raise DraftReadError("empty", _("文件是空的，没有可以导入的内容。"))
+        raise DraftReadError("empty", _l("文件是空的，没有可以导入的内容。"))
     return text
 
 

@@ -70,7 +70,7 @@ def import_emailed_comments(consultation: Consultation, actor, uploads: list[tup
     message once; at most ``messages_max`` messages (None: any number, the command line's). Flushes, never commits;
     every message is recorded or not on its own (a savepoint each)."""
     if consultation.opens_at is None or consultation.published_at is None:
-        raise ImportRefused([_("这项征求意见还没有发布，不能录入意见。")])
+        raise ImportRefused([_l("这项征求意见还没有发布，不能录入意见。")])
     if db.engine.dialect.name == "postgresql":
         # one import of a consultation's mail at a time (a cron job and the office's upload, two hosts): each
         # claims its messages' keys in the order it reads them, and two such orders would deadlock. Held until the
@@ -85,8 +85,8 @@ def import_emailed_comments(consultation: Consultation, actor, uploads: list[tup
             files.append((filename, error))
     total = sum(len(messages) for _name, messages in files if isinstance(messages, list))
     if messages_max is not None and total > messages_max:
-        raise ImportRefused([_("一次最多导入 %(max)s 封邮件，这次有 %(n)s 封。请分成几次上传。", max=messages_max,
-                               n=total)])
+        raise ImportRefused([_l("一次最多导入 %(max)s 封邮件，这次有 %(n)s 封。请分成几次上传。", max=messages_max,
+                                n=total)])
     draft = consultation.current_draft
     sections = list(draft.sections) if draft else []
     outcomes: list[Outcome] = []

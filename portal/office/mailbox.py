@@ -209,7 +209,7 @@ def fetch_mailbox(mailbox: ConsultationMailbox, actor, *, interactive: bool = Fa
                 pass
     except (imaplib.IMAP4.error, OSError, ssl.SSLError, ValueError, ImportRefused) as error:
         db.session.rollback()
-        result.error = " ".join(error.messages) if isinstance(error, ImportRefused) else _failure(error)
+        result.error = " ".join(map(str, error.messages)) if isinstance(error, ImportRefused) else _failure(error)
         mailbox = db.session.get(ConsultationMailbox, mailbox.id)
         if mailbox is not None:
             mailbox.last_error = result.error

@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import format_date, format_datetime, format_decimal
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -28,7 +26,7 @@ from portal.consultations.questions import asked_question
 from portal.consultations.models import VISIBILITIES, Consultation, ConsultationFile, DeadlineExtension, FinalDocument
 from portal.consultations.explanatory_note import tidy
 from portal.consultations.services import ConsultationError, publish_consultation, rewrite_closing_summary
-from portal.core.flash import chinese_part
+from portal.core.flash import chinese_part, date_part, moment_part, number_part
 from portal.core.time import SHANGHAI, day_end_deadline, local, now
 from portal.drafts.anchors import section_anchor
 from portal.drafts.models import Draft, Section
@@ -120,7 +118,7 @@ def _refuse_too_large(data: bytes, max_bytes: int) -> None:
     if len(data) > max_bytes:
         raise OfficeError("file", _l(
             "文件太大（%(size)s MB）。请上传不超过 %(limit)d MB 的文件。",
-            size=format_decimal(round(len(data) / 1024 / 1024, 1)), limit=max_bytes // 1024 // 1024,
+            size=number_part(round(len(data) / 1024 / 1024, 1)), limit=max_bytes // 1024 // 1024,
         ))
 
 
@@ -132,16 +130,16 @@ def _read_upload(data: bytes, filename: str | None, max_bytes: int):
         raise OfficeError("file", _refusal(error)) from error
 
 
-def _refusal(error: DraftImportError) -> str:
-    """The refusal in the office's language: the reader's messages are translated where they are raised, but
-    the parser is pure (no Flask) and refuses in Chinese only."""
+def _refusal(error: DraftImportError):
+    """The refusal, lazy as an OfficeError's: the reader's messages are lazy where they are raised, but the parser
+    is pure (no Flask) and refuses in Chinese only."""
     if isinstance(error.__cause__, DraftParseError):
         if error.code == "empty":
-            return _("文件是空的，没有可以导入的文字。")
+            return _l("文件是空的，没有可以导入的文字。")
         if error.code == "no_headings":
-            return _("文件中没有找到任何编号标题（如“一、”“（一）”“第一条”），无法拆分为章节。")
+            return _l("文件中没有找到任何编号标题（如“一、”“（一）”“第一条”），无法拆分为章节。")
     if error.code == "unreadable":
-        return _("这份文件没能读出分段。请检查文件是否完整，或把正文复制成纯文本（.txt）后重新上传；仍有问题请联系平台管理员。")
+        return _l("这份文件没能读出分段。请检查文件是否完整，或把正文复制成纯文本（.txt）后重新上传；仍有问题请联系平台管理员。")
     return error.message
 
 
@@ -212,7 +210,7 @@ def update_section(section: Section, actor, level: int, heading: str, key_points
         key_points = section.key_points
     key_points = tidy(key_points) or None
     if key_points is not None and len(key_points) > KEY_POINTS_MAX:
-        raise OfficeError("key_points", _l("要点不能超过 %(limit)s 个字。", limit=format_decimal(KEY_POINTS_MAX)))
+        raise OfficeError("key_points", _l("要点不能超过 %(limit)s 个字。", limit=number_part(KEY_POINTS_MAX)))
     if key_points != section.key_points and section.draft.consultation.is_closed:
         raise OfficeError("key_points", _l("征求意见已经截止，要点不能再修改。"))
     text = section.text if text is None else _section_text(text)
@@ -247,7 +245,7 @@ def _section_text(text: str) -> str:
     lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     cleaned = "\n".join(line for line in lines if line)
     if len(cleaned) > SECTION_TEXT_MAX:
-        raise OfficeError("text", _l("正文不能超过 %(limit)s 个字。", limit=format_decimal(SECTION_TEXT_MAX)))
+        raise OfficeError("text", _l("正文不能超过 %(limit)s 个字。", limit=number_part(SECTION_TEXT_MAX)))
     return cleaned
 
 
@@ -415,12 +413,12 @@ def extension_problems(consultation: Consultation, new_deadline: datetime | None
     """[(field, message)] of moving ``consultation``'s deadline to ``new_deadline`` (None: not given, which the form
     says) for ``reason``: each problem at once (the extend page shows them together); empty when it may be done."""
     if consultation.state() not in ("open", "upcoming"):
-        return [("deadline_date", _("只有正在征求意见或即将开始的征求意见才能延长截止时间。"))]
+        return [("deadline_date", _l("只有正在征求意见或即将开始的征求意见才能延长截止时间。"))]
     problems = []
     if not reason.strip():
-        problems.append(("reason", _("请说明延长的理由。")))
+        problems.append(("reason", _l("请说明延长的理由。")))
     if new_deadline is not None and day_end_deadline(new_deadline) <= consultation.deadline:
-        problems.append(("deadline_date", _("新的截止时间必须晚于现在的截止时间。")))
+        problems.append(("deadline_date", _l("新的截止时间必须晚于现在的截止时间。")))
     return problems
 
 
@@ -507,7 +505,7 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
         raise OfficeError("received_on", _l("这项征求意见还没有发布，不能录入意见。"))
     if consultation.state() == "upcoming":  # nothing can have come within a period not begun
         raise OfficeError("received_on", _l("征求意见尚未开始（%(moment)s开始），还不能录入意见。",
-                                            moment=format_datetime(local(consultation.opens_at), "short")))
+                                            moment=moment_part(consultation.opens_at)))
     opened, deadline = local(consultation.opens_at), local(consultation.deadline)
     today = local(now()).date()
     given_moment = received_at  # audited as given: the stored one is kept within the period
@@ -515,18 +513,18 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
         received_on = local(received_at).date()
         if received_at < opened:
             raise OfficeError("received_on", _l("收到的时间早于征求意见开始的时间（%(moment)s）。",
-                                                moment=format_datetime(opened, "short")))
+                                                moment=moment_part(opened)))
         if received_at > deadline:
             raise OfficeError("received_on", _l("收到的时间晚于截止时间（%(moment)s）：截止以后收到的意见不能计入。",
-                                                moment=format_datetime(deadline, "short")))
+                                                moment=moment_part(deadline)))
     if received_on > today:
         raise OfficeError("received_on", _l("收到日期不能晚于今天。"))
     if received_on < opened.date():
-        raise OfficeError("received_on", _l("收到日期早于征求意见开始的日期（%(day)s）。", day=format_date(opened.date())))
+        raise OfficeError("received_on", _l("收到日期早于征求意见开始的日期（%(day)s）。", day=date_part(opened.date())))
     last_day = (deadline - timedelta(microseconds=1)).date()  # a deadline at 00:00 ends the day before
     if received_on > last_day:
         raise OfficeError("received_on", _l("收到日期晚于截止日期（%(day)s）：截止以后收到的意见不能计入。",
-                                            day=format_date(last_day)))
+                                            day=date_part(last_day)))
     try:
         section = current_section(consultation, section_id)
     except LookupError:
@@ -559,7 +557,7 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
     try:
         uploads = check_uploads(files)  # a letter's scan or photo; checked as a citizen's files are
     except AttachmentRefused as refusal:
-        raise OfficeError("attachments", str(refusal.message)) from refusal
+        raise OfficeError("attachments", refusal.message) from refusal
     # the moment it is stored under: now if it came today, else noon of that day; within the period either way
     if received_at is None:
         received_at = now() if received_on == today else datetime.combine(received_on, time(12, 0), tzinfo=SHANGHAI)
@@ -585,10 +583,11 @@ def record_comment(consultation: Consultation, actor, *, channel: str, received_
 
 
 class ImportRefused(ValueError):
-    """A file of opinions not imported; ``messages``: every problem, each naming its row."""
+    """A file of opinions not imported; ``messages``: every problem, each naming its row, lazy as an OfficeError's
+    message (the page shows each with ``shown_now``; the command line and a mailbox's failure keep them as text)."""
 
-    def __init__(self, messages: list[str]):
-        super().__init__("\n".join(messages))
+    def __init__(self, messages: list):
+        super().__init__("\n".join(str(message) for message in messages))
         self.messages = messages
 
 
@@ -598,7 +597,7 @@ def import_recorded_comments(consultation: Consultation, actor, data: bytes, *, 
     of opinions received, as record_comment records one; ``channel`` and ``received_on`` serve the rows that do not
     say. All or nothing: one wrong row and none is stored (the caller rolls back), every problem reported."""
     if consultation.opens_at is None or consultation.published_at is None:
-        raise ImportRefused([_("这项征求意见还没有发布，不能录入意见。")])
+        raise ImportRefused([_l("这项征求意见还没有发布，不能录入意见。")])
     draft = consultation.current_draft
     try:
         rows, problems = read_feedback(data, draft.sections if draft else [], max_length, consultation.questions or [],
@@ -608,7 +607,7 @@ def import_recorded_comments(consultation: Consultation, actor, data: bytes, *, 
     stored = []
     for row in rows:
         if row.received_at is not None and row.received_at > now():  # a wrong hour typed, as the form refuses it
-            problems.append((row.line, _("第%(line)d行：%(problem)s", line=row.line, problem=_("收到时刻不能晚于现在。"))))
+            problems.append((row.line, _l("第%(line)d行：%(problem)s", line=row.line, problem=_l("收到时刻不能晚于现在。"))))
             continue
         try:
             stored.append(record_comment(
@@ -619,9 +618,9 @@ def import_recorded_comments(consultation: Consultation, actor, data: bytes, *, 
                 quote=row.quote, proposal=row.proposal, organisation=row.organisation,
                 organisation_kind=row.organisation_kind, question=row.question))
         except OfficeError as error:
-            problems.append((row.line, _("第%(line)d行：%(problem)s", line=row.line, problem=error.message)))
+            problems.append((row.line, _l("第%(line)d行：%(problem)s", line=row.line, problem=error.message)))
     if problems:
-        raise ImportRefused([message for _line, message in sorted(problems)])
+        raise ImportRefused([message for _line, message in sorted(problems, key=lambda problem: problem[0])])
     rewrite_closing_summary(consultation)
     return stored
 
@@ -698,7 +697,7 @@ def set_explanatory_note(consultation: Consultation, actor, *, text: str | None 
     if not text:
         raise OfficeError("text", _l("请上传起草说明的文件，或者在下面填写。"))
     if len(text) > EXPLANATORY_NOTE_MAX:
-        raise OfficeError("text", _l("起草说明不能超过 %(limit)s 个字。", limit=format_decimal(EXPLANATORY_NOTE_MAX)))
+        raise OfficeError("text", _l("起草说明不能超过 %(limit)s 个字。", limit=number_part(EXPLANATORY_NOTE_MAX)))
     before = consultation.explanatory_note
     consultation.explanatory_note, consultation.explanatory_note_filename = text, source
     db.session.flush()
@@ -732,7 +731,7 @@ def publish_final_document(consultation: Consultation, actor, *, data: bytes | N
         raise OfficeError("issued_on", _l("请填写印发日期。"))
     deadline_day = local(consultation.deadline).date()
     if issued_on < deadline_day:
-        raise OfficeError("issued_on", _l("印发日期不能早于征求意见截止的日期（%(day)s）。", day=format_date(deadline_day)))
+        raise OfficeError("issued_on", _l("印发日期不能早于征求意见截止的日期（%(day)s）。", day=date_part(deadline_day)))
     if issued_on > local(now()).date():
         raise OfficeError("issued_on", _l("印发日期不能晚于今天。"))
     parsed = text = None

@@ -498,7 +498,7 @@ def import_comments(consultation_id: int):
                 received_on=form.received_on.data, max_length=current_app.config["COMMENT_MAX_LENGTH"])
         except services.ImportRefused as error:
             db.session.rollback()  # all or nothing
-            problems = error.messages
+            problems = [shown_now(message) for message in error.messages]
         else:
             db.session.commit()
             return redirect(url_for("office.record_comment", consultation_id=consultation.id, imported=len(stored)))
@@ -521,7 +521,7 @@ def import_emails(consultation_id: int):
                 (file.filename, file.read()) for file in request.files.getlist("files") if file.filename])
         except services.ImportRefused as error:
             db.session.rollback()
-            problems = error.messages
+            problems = [shown_now(message) for message in error.messages]
         else:
             db.session.commit()
     status = 422 if form.errors or problems else 200

@@ -1,6 +1,7 @@
 """Flashed messages are stored as msgids with their parameters and translated on the page that shows them
 (portal/core/flash.py); a plain string flashed before (an old session) is shown as it was."""
 import json
+import re
 
 import pytest
 from flask_babel import lazy_gettext as _l
@@ -104,16 +105,37 @@ def test_no_view_flashes_a_message_translated_at_flash_time():
     assert [p.name for p in templates.rglob("*.html") if "get_flashed_messages" in p.read_text(encoding="utf-8")] == []
 
 
+EAGER_REFUSAL = re.compile(
+    r"raise (?:[\w.]+\.)?(?:AdminError|OfficeError|AccountError|ChoiceRefused|RoundError|MeetingError|MailboxError"
+    r"|ConsultationError|DraftReadError)\(\s*(?:(?:[\w.]+|\"[^\"]*\")\s*,\s*)?_\("
+    r"|raise (?:PeriodError|ImportRefused)\(\[\s*(?:\(\"[^\"]*\",\s*)?_\("  # [(field, _(…))], [_(…)]
+    r"|problems\.append\(\((?:\"[^\"]*\"|[\w.]+),\s*_\(|return \[\(\"[^\"]*\",\s*_\(")  # the period's, an import's rows
+
+
 def test_no_service_refuses_in_the_language_of_the_request_that_raised_it():
     """A service's refusal is lazy (``_l``): a view flashes it as it is, and the page that shows it translates it
     (``raise OfficeError("file", _("……"))`` kept the language of the request that raised it)."""
-    import re
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2] / "portal"
-    eager = re.compile(r"raise (?:[\w.]+\.)?(?:AdminError|OfficeError|AccountError|ChoiceRefused|RoundError)"
-                       r"\(\s*(?:(?:[\w.]+|\"[^\"]*\")\s*,\s*)?_\(|raise PeriodError\(\[\(\"[^\"]*\",\s*_\(")
     found = [f"{path.relative_to(root)}:{text.count(chr(10), 0, match.start()) + 1}"
              for path in sorted(root.rglob("*.py")) for text in [path.read_text(encoding="utf-8")]
-             for match in eager.finditer(text)]
+             for match in EAGER_REFUSAL.finditer(text)]
     assert found == []
+
+
+@pytest.mark.parametrize("line", [
+    'raise OfficeError("file", _("文件太大。"))',
+    'raise services.MeetingError("end_time", _("结束时间要晚于开始时间。"))',
+    'raise MailboxError("port", _("端口要在 1 到 65535 之间。"))',
+    'raise ConsultationError("no_deadline", _(\n "没有截止时间。"))',
+    'raise DraftReadError("empty", _("文件是空的。"))',
+    'raise ImportRefused([_("这项征求意见还没有发布。")])',
+    'raise PeriodError([("deadline_date", _("请填写截止日期。"))])',
+    'problems.append(("reason", _("请说明延长的理由。")))',
+    'problems.append((row.line, _("第%(line)d行：%(problem)s", line=row.line, problem=error.message)))',
+    'return [("deadline_date", _("只有正在征求意见的才能延长。"))]',
+])
+def test_the_check_finds_a_refusal_translated_when_raised(line):
+    assert EAGER_REFUSAL.search(line)
+    assert not EAGER_REFUSAL.search(line.replace("_(", "_l("))

@@ -140,8 +140,8 @@ def test_a_list_giving_the_time_each_opinion_came_is_checked_to_the_moment(clien
     response = submit(url, file=(out.getvalue(), "来电记录.xlsx"), channel="phone", received_on="2023-05-12")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "第3行：收到的时间晚于截止时间（2023/5/12 12:00）：截止以后收到的意见不能计入。" in page
-    assert "第4行：收到的时间早于征求意见开始的时间（2023/4/20 09:00）。" in page
+    assert "第3行：收到的时间晚于截止时间（2023年5月12日 12:00）：截止以后收到的意见不能计入。" in page
+    assert "第4行：收到的时间早于征求意见开始的时间（2023年4月20日 09:00）。" in page
     assert "第2行" not in page and "第5行" not in page and stored() == []
 
     for row in (4, 3):

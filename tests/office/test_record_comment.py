@@ -118,9 +118,9 @@ def test_with_a_time_the_moment_is_checked_and_with_a_day_alone_the_day(client, 
     assert "收到时刻（可不填）" in page and "按时刻核对是否在征求意见的开始时间和截止时间之间" in page  # says what it checks
     good = dict(channel="phone", section_id="0", stance="suggest", body="电话里提出的意见。")
     refusals = [
-        (dict(received_on="2023-05-12", received_time="17:00"), "收到的时间晚于截止时间（2023/5/12 12:00）"),
-        (dict(received_on="2023-05-12", received_time="12:01"), "收到的时间晚于截止时间（2023/5/12 12:00）"),
-        (dict(received_on="2023-04-20", received_time="08:30"), "收到的时间早于征求意见开始的时间（2023/4/20 09:00）"),
+        (dict(received_on="2023-05-12", received_time="17:00"), "收到的时间晚于截止时间（2023年5月12日 12:00）"),
+        (dict(received_on="2023-05-12", received_time="12:01"), "收到的时间晚于截止时间（2023年5月12日 12:00）"),
+        (dict(received_on="2023-04-20", received_time="08:30"), "收到的时间早于征求意见开始的时间（2023年4月20日 09:00）"),
         (dict(received_on="2023-05-12", received_time="25:00"), "不是有效的时间值。"),
     ]
     for change, message in refusals:
