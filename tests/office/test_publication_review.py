@@ -158,6 +158,31 @@ def test_a_refused_decision_is_said_in_the_language_of_the_page_that_shows_it(ap
     assert "按提交的时间已不能发布" not in page and "截止时间必须晚于开始时间" not in page
 
 
+def test_a_publication_refused_inside_an_approval_is_said_in_the_language_of_the_page_that_shows_it(
+        app, client, clock, submitted, login, submit):
+    """Published meanwhile (``flask consultations publish`` is not reviewed): the approval is refused on a Chinese
+    page, flashed, and read in English, the publication's own refusal inside it too (it had stayed Chinese)."""
+    from portal.consultations.services import publish_consultation
+
+    consultation_id = submitted
+    review = f"/office/consultations/{consultation_id}"
+    with app.app_context():
+        publish_consultation(db.session.get(Consultation, consultation_id), shanghai(2023, 4, 20, 9, 0),
+                             shanghai(2023, 5, 20, 23, 59))
+        db.session.commit()
+    log_in_as(client, login, "colleague@mz.gov.cn")
+    clock.set(shanghai(2023, 4, 14, 9, 0))
+    response = submit(review, f"{review}/publication-request/approve")
+    assert response.status_code == 302
+    client.get("/settings/language/en")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert ("It can no longer be published with the period submitted: This consultation is already published. To "
+            "extend its deadline, use “Extend the deadline”") in page
+    assert "这项征求意见已经发布" not in page
+    db.session.expire_all()
+    assert db.session.scalar(select(PublicationRequest.status)) == "pending"  # rolled back: still to return
+
+
 def test_another_units_staff_cannot_decide(app, client, clock, submitted, login, submit):
     consultation_id = submitted
     log_in_as(client, login, "other@cz.gov.cn")

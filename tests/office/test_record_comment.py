@@ -249,6 +249,20 @@ def test_a_letter_typed_in_keeps_its_scan_which_only_staff_download(client, cons
     assert len(comments()) == 1 and db.session.scalar(select(func.count()).select_from(CommentAttachment)) == 1
 
 
+def test_an_attachment_refused_on_an_english_page_names_its_file_marked_as_chinese(client, consultation, submit):
+    """The attachment's refusal reaches the office's form as raised: its file's Chinese name is marked (str() of it
+    had left the name unmarked on an English page)."""
+    from portal.comments.models import CommentAttachment
+
+    client.get("/settings/language/en")
+    refused = submit(form_url(consultation), channel="fax", received_on="2023-04-20", section_id="0",
+                     stance="suggest", body="By fax.", attachments=(b"MZ\x90\x00", "传真.pdf"))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'The attachment “<span lang="zh-CN">传真.pdf</span>” is not a file we can accept.' in page
+    assert comments() == [] and db.session.scalar(select(func.count()).select_from(CommentAttachment)) == 0
+
+
 def test_a_letter_quoting_the_draft_keeps_its_quotation_and_a_wrong_one_is_refused(client, clock, consultation, office,
                                                                                   submit):
     clock.set(shanghai(2023, 5, 1, 10, 0))
