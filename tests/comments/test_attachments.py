@@ -74,6 +74,17 @@ def test_a_file_that_is_not_what_it_says_is_refused_and_nothing_is_stored(app, c
     assert _count(Comment) == 0 and _count(CommentAttachment) == 0
 
 
+def test_a_file_refused_on_an_english_page_is_named_marked_as_chinese_and_escaped(app, client, open_003):
+    """The refusal is shown as the office's are (shown_now): a Chinese name marked lang="zh-CN" (it had been left
+    unmarked), any name still escaped."""
+    client.get("/settings/language/en")
+    page = _post(client, open_003, [("意见.exe", b"MZ\x90\x00")], body="Not to be kept.").get_data(as_text=True)
+    assert 'The attachment “<span lang="zh-CN">意见.exe</span>” is not a file we can accept.' in page
+    page = _post(client, open_003, [("A&B.exe", b"MZ\x90\x00")], body="Not to be kept.").get_data(as_text=True)
+    assert "The attachment “A&amp;B.exe” is not a file we can accept." in page
+    assert _count(Comment) == 0 and _count(CommentAttachment) == 0
+
+
 def test_too_many_or_too_large_files_are_refused_with_the_limit(app, client, open_003):
     app.config.update(COMMENT_ATTACHMENT_MAX_BYTES=1024)
     too_large = _post(client, open_003, [("大文件.pdf", PDF + b"0" * 2000)])
