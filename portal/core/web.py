@@ -435,6 +435,17 @@ def register(app: Flask) -> None:
         return error_page(403, _("没有权限打开这个页面"), _("您的账号不能使用这个页面。请从页面上方的链接进入您能使用的页面；"
                                                        "需要这项权限的，请联系平台管理员。"))
 
+    @app.errorhandler(400)
+    def bad_request(_error):
+        """A form a page never sends (a field missing, a choice that is not offered, a message that may not be sent
+        again): the portal's own page in the reader's language, instead of the server's bare English "Bad Request".
+        The token's refusal (CSRFError, a kind of 400) keeps its own page below."""
+        if request.path.startswith("/api/"):
+            from portal.api.views import error_response
+
+            return error_response(400, "bad_request", _("请求无效，请检查后重试。"))
+        return error_page(400, _("请求无效"), _("这次提交的内容不完整或有误，没有保存。请返回上一页，刷新页面后再试一次。"))
+
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
         if request.endpoint in COMMENT_SUBMISSIONS:  # a citizen's comment: say what became of it

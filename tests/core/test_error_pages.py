@@ -83,3 +83,35 @@ def test_a_server_error_points_to_the_notices_phone_without_jargon(app, client):
     response = client.get("/consultations/")
     assert response.status_code == 500
     assert "请拨打征求意见公告上写的联系电话" in lead(response) and "数据" not in lead(response)
+
+
+def test_a_form_no_page_sends_is_refused_in_the_readers_language(app, client, make_user, open_003):
+    """A request the portal refuses as malformed (here: resending a mail that is still waiting to be sent, which
+    the outbox page offers no button for) gets the portal's own page, not the server's bare English "Bad Request"
+    (the sweep of tests/security/test_bad_input_sweep.py found it)."""
+    from sqlalchemy import select
+
+    from portal.comments.services import submit_comment
+    from portal.extensions import db
+    from portal.mail.models import OutboxMessage
+    from portal.mail.services import queue_message
+
+    comment = submit_comment(open_003, "意见。", "suggest", None)
+    queue_message("receipt", "someone@example.cn", "receipt", "zh_CN",
+                  {"comment": comment, "consultation": open_003}, comment_id=comment.id)
+    db.session.commit()
+    message = db.session.scalars(select(OutboxMessage)).one()
+    assert message.status == "pending"
+    make_user("admin")
+    token = csrf_token(client, "/login")
+    client.post("/login", data={"csrf_token": token, "email": "admin@example.gov.cn", "password": "correct horse 1"})
+    response = client.post(f"/admin/outbox/{message.id}/resend", data={"csrf_token": token})
+    assert response.status_code == 400
+    assert lead(response) == "这次提交的内容不完整或有误，没有保存。请返回上一页，刷新页面后再试一次。"
+    english = client.post(f"/admin/outbox/{message.id}/resend", data={"csrf_token": token},
+                          headers={"Accept-Language": "en"})
+    assert english.status_code == 400
+    assert lead(english) == ("What was sent was incomplete or wrong, and nothing was saved. "
+                             "Go back, reload the page and try again.")
+    db.session.refresh(message)
+    assert (message.status, message.attempts) == ("pending", 0)
