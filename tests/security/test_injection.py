@@ -34,6 +34,14 @@ INJECTIONS = [
     "1e309",
     "[]",
     "x" * 3000,
+    # the kinds of bad input the form sweep sends (test_bad_input_sweep.py), as query parameters
+    "2026-02-30",
+    "99999-01-01",
+    "yesterday",
+    str(2**63),
+    "老人👵🏻𠀀𝕏",
+    "a\x01\x1b\x7f\u202eb",
+    b"\xff\xfe(",  # no UTF-8: the query's bytes as they are
 ]
 ALWAYS = {"q", "page", "consultation", "next", "status", "view", "section", "stance", "flag", "order", "action",
           "actor", "target_type", "target_id", "from", "to", "state", "kind", "number", "contacts", "revised"}
