@@ -8,7 +8,7 @@ import re
 from datetime import date, datetime
 from functools import lru_cache
 from itertools import chain
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 from types import SimpleNamespace
 
 from babel import Locale
@@ -336,6 +336,18 @@ def _holds_nul(fields: MultiDict) -> bool:
     return "\x00" in "".join(chain(fields.keys(), chain.from_iterable(fields.listvalues())))
 
 
+def _form_not_utf8() -> bool:
+    """Whether a urlencoded form's body holds bytes that are no UTF-8 (a form sent in GBK by an old client or a
+    script, say). Werkzeug keeps such bytes as their %XX escapes, so that a comment would be stored as "%D2%E2%BC%FB"
+    instead of its words; the form is parsed afterwards from the same copy of the body."""
+    for part in request.get_data(cache=True).split(b"&"):
+        try:
+            unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            return True
+    return False
+
+
 def register(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its rules
     app.session_interface = SessionInterface()
@@ -395,6 +407,15 @@ def register(app: Flask) -> None:
                 return api_bad_request()
             return error_page(400, _("请求无效"), _("链接或表单中有无法识别的字符。请返回上一页重试。"))
 
+    def refuse_forms_not_utf8():
+        """A urlencoded form whose bytes are no UTF-8 is refused, instead of storing its text as %XX escapes. First
+        of all the checks: the body is read before anything (CSRF's check) parses the form from it."""
+        if request.method in ("POST", "PUT", "PATCH") and request.mimetype == "application/x-www-form-urlencoded" \
+                and _form_not_utf8():
+            return error_page(400, _("请求无效"), _("链接或表单中有无法识别的字符。请返回上一页重试。"))
+
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_forms_not_utf8)
+
     @app.after_request
     def security_headers(response):
         """The headers every answer carries, unless the view set its own (a download's sandboxed CSP, say):
@@ -436,10 +457,15 @@ def register(app: Flask) -> None:
                                                        "需要这项权限的，请联系平台管理员。"))
 
     @app.errorhandler(400)
-    def bad_request(_error):
+    def bad_request(error):
         """A form a page never sends (a field missing, a choice that is not offered, a message that may not be sent
         again): the portal's own page in the reader's language, instead of the server's bare English "Bad Request".
-        The token's refusal (CSRFError, a kind of 400) keeps its own page below."""
+        The token's refusal (CSRFError, a kind of 400) keeps its own page below. A host not in TRUSTED_HOSTS is
+        refused before the request has a URL adapter (no page can link anywhere): the plain answer, as before."""
+        from flask.globals import request_ctx
+
+        if request_ctx.url_adapter is None:
+            return error
         if request.path.startswith("/api/"):
             from portal.api.views import error_response
 

@@ -242,3 +242,30 @@ def test_a_nul_character_in_any_value_of_a_repeated_field_is_refused(world, clie
     assert "无法识别的字符" in response.get_data(as_text=True)
     assert citizen.get(f"{url}?order=newest&order=oldest").status_code == 200
     assert snapshot() == before
+
+
+def test_a_form_whose_bytes_are_no_utf8_is_refused_instead_of_stored_as_escapes(world, client_as):
+    """A comment form sent in GBK (an old client, a script) was stored as "%D2%E2%BC%FB" instead of its words:
+    refused now, with nothing stored; what a person types, "%FF" included, is stored as typed."""
+    from urllib.parse import quote
+
+    from sqlalchemy import select
+
+    from portal.comments.models import Comment
+    from portal.extensions import db
+
+    consultation = world["consultation"]
+    citizen = client_as()
+    url = f"/consultations/{consultation.id}"
+    before = snapshot()
+    for body in ("意见".encode("gbk"), b"\xff\xfe"):
+        form = f"csrf_token={csrf_token(citizen, url)}&stance=suggest&section_id=&parent_id=&body={quote(body)}"
+        response = citizen.post(f"{url}/comments", data=form, content_type="application/x-www-form-urlencoded")
+        assert response.status_code == 400, body
+        assert "无法识别的字符" in response.get_data(as_text=True)
+    assert snapshot() == before
+    typed = "意见 %FF 100%"
+    form = f"csrf_token={csrf_token(citizen, url)}&stance=suggest&section_id=&parent_id=&body={quote(typed)}"
+    response = citizen.post(f"{url}/comments", data=form, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 303
+    assert db.session.scalar(select(Comment.body).order_by(Comment.id.desc()).limit(1)) == typed
