@@ -239,7 +239,7 @@ def sweep_world(app, world, client_as, staff):
     victim = create_user("victim@example.gov.cn", "被修改的账号", STAFF_PASSWORD, "moderator", None)
     account = account_for("shimin@example.cn")
     db.session.commit()
-    values = {**world["values"], "user_id": victim.id}
+    values = {**world["values"], "user_id": victim.id, **unit_links(world, staff)}
 
     def themselves() -> str:
         """A staff member of their own for each route that changes one's own password or two-step login: a
@@ -278,6 +278,33 @@ def sweep_world(app, world, client_as, staff):
     return logins, forms, values
 
 
+def unit_links(world, staff) -> dict:
+    """The signed links a responsible unit is mailed (a comment's advice, its list of comments): the owning unit
+    given an address and made responsible for the first comment's section, so that those pages open and their
+    forms are swept too. By endpoint, as ``token`` is also the
+    name of other links' variables."""
+    from portal.responses.advice import advice_token, unit_list_url
+    from portal.routing.services import route_section
+    from portal.units.models import Unit
+
+    unit = db.session.get(Unit, staff["office"].unit_id)
+    unit.emails = ["mzj@example.gov.cn"]
+    comment = world["comments"][0]
+    comment.section.unit_names = [unit.name]
+    db.session.commit()
+    recipients = [email.lower() for r in route_section(comment.consultation, comment.section).recipients
+                  if r.key != "contact" for email in r.emails]
+    if not recipients:
+        return {}
+    list_token = unit_list_url(comment.consultation_id, recipients[0]).rstrip("/").rsplit("/", 1)[1]
+    return {"advice.advice": {"token": advice_token(comment, recipients[0])},
+            "advice.unit_comments": {"token": list_token}}
+
+
+def url_for_rule(rule, values: dict) -> str:
+    return build_url(rule, {**values, **values.get(rule.endpoint, {})})
+
+
 def open_pages(app, logins, values):
     """(url, response) of every GET page of the url map, each opened by the person who may use it, and every
     format of the office's downloads."""
@@ -287,7 +314,7 @@ def open_pages(app, logins, values):
             continue
         formats = ["csv", "xlsx", "docx"] if "fmt" in rule.arguments else [None]
         for fmt in formats:
-            url = build_url(rule, {**values, "fmt": fmt} if fmt else values)
+            url = url_for_rule(rule, {**values, "fmt": fmt} if fmt else values)
             yield url, readers[who_may(rule)].get(url)
 
 
@@ -312,7 +339,7 @@ def test_malformed_forms_never_give_a_server_error_nor_change_what_they_refuse(w
         before = key_rows(group=True)  # a login may write (the account's last login): not the sweep's doing
         form = forms.get(rule.endpoint)
         if form is None:
-            form = {"action": build_url(rule, values), "multipart": False, "files": [],
+            form = {"action": url_for_rule(rule, values), "multipart": False, "files": [],
                     "fields": list(GENERIC.items())}
         else:
             found += 1
