@@ -339,12 +339,12 @@ def _holds_nul(fields: MultiDict) -> bool:
 def _form_not_utf8() -> bool:
     """Whether a urlencoded form's body holds bytes that are no UTF-8 (a form sent in GBK by an old client or a
     script, say). Werkzeug keeps such bytes as their %XX escapes, so that a comment would be stored as "%D2%E2%BC%FB"
-    instead of its words; the form is parsed afterwards from the same copy of the body."""
-    for part in request.get_data(cache=True).split(b"&"):
-        try:
-            unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
-        except UnicodeDecodeError:
-            return True
+    instead of its words; the form is parsed afterwards from the same copy of the body. The body is decoded whole:
+    its separators (& =) are ASCII, so it is UTF-8 exactly when each of its names and values is."""
+    try:
+        unquote_to_bytes(request.get_data(cache=True)).decode("utf-8")
+    except UnicodeDecodeError:
+        return True
     return False
 
 
