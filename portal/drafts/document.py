@@ -289,7 +289,20 @@ def _section(document, section, anchors: _Anchors) -> None:
     for line in lines:
         _sentences(document, line, section.id, anchors)
     if section.unit_names:
-        body_paragraph(document, "（责任单位：" + "、".join(xml_text(name) for name in section.unit_names) + "）")
+        body_paragraph(document, units_line(section))
+
+
+def units_line(section) -> str:
+    """The section's units as its Word copy writes them under its text: "（责任单位：甲、乙）", or, when the draft marks
+    some as leading, as the section page lists them: "（牵头单位：甲；配合单位：乙、丙）"."""
+    def names(units) -> str:
+        return "、".join(xml_text(name) for name in units)
+
+    leads = section.lead_units
+    if not leads:
+        return f"（责任单位：{names(section.unit_names)}）"
+    others = section.other_units
+    return f"（牵头单位：{names(leads)}" + (f"；配合单位：{names(others)}" if others else "") + "）"
 
 
 def _sentences(document, text: str, section_id: int, anchors: _Anchors, label: str = ""):

@@ -74,13 +74,18 @@ def test_the_document_holds_the_whole_draft_in_order(client, published, prefix):
         else:
             expected.append(section.label + section.heading)
         expected += [line for line in section.text.split("\n") if line.strip()]
-        if section.unit_names:
+        if section.lead_units:  # as the section page: 牵头单位 apart from 配合单位 (seed 002 marks them with *)
+            others = "；配合单位：" + "、".join(section.other_units) if section.other_units else ""
+            expected.append("（牵头单位：" + "、".join(section.lead_units) + others + "）")
+        elif section.unit_names:
             expected.append("（责任单位：" + "、".join(section.unit_names) + "）")
         for table in section.tables:
             expected += [cell for row in [table.header, *table.rows] for cell in row if cell]
     assert in_order(text, [e.strip() for e in expected if e.strip()])
     for table in draft.tables:
         assert all(cell in text for row in table.rows for cell in row if cell)
+    if prefix == "002":
+        assert "（牵头单位：市民政局、市卫健委；配合单位：市财政局、市残联、各县<市、区>政府、温州海经区管委会）" in text
 
 
 @pytest.mark.parametrize("prefix", SEEDS)
