@@ -105,6 +105,8 @@ SCHEMAS = {
         "text": STRING,
         "key_points": _nullable(_text(_l("要点：起草单位对这一部分的通俗说明，不属于草案正文（没有时为 null）"))),
         "responsible_units": {"type": "array", "items": STRING, "description": _l("责任单位")},
+        "lead_units": {"type": "array", "items": STRING, "description": _l(
+            "责任单位中的牵头单位，按草案的标注（如“*市民政局”“市民政局（牵头）”）；其余为配合单位。草案没有标明牵头单位时为空")},
         "public_comment_count": _nullable(INTEGER),
         "url": URL,
         "tables": {"type": "array", "items": _ref("Table")},

@@ -208,6 +208,7 @@ def _section(section: Section, consultation: Consultation, counts: dict) -> dict
         "text": section.text,
         "key_points": section.key_points,  # the office's plain words on it (要点), not part of the draft
         "responsible_units": section.responsible_units,
+        "lead_units": section.responsible_lead_units,  # those of them that lead (牵头单位), as the draft marks them
         "public_comment_count": counts.get(section.id, 0) if consultation.comments_public else None,
         "url": url_for("consultations.section", consultation_id=consultation.id, anchor=section.anchor,
                        _external=True),

@@ -110,6 +110,17 @@ class Section(db.Model):
         return []
 
     @property
+    def responsible_lead_units(self) -> list[str]:
+        """Those of ``responsible_units`` that lead (牵头单位), of the section that names them: its own, else the
+        nearest parent's; none when the draft marks none."""
+        section: Section | None = self
+        while section is not None:
+            if section.unit_names:
+                return section.lead_units
+            section = section.parent
+        return []
+
+    @property
     def continues_heading(self) -> bool:
         """The text goes on from the heading mid-sentence: the import took an item's first clause as its heading and
         the clause's mark begins the text ("加大养老服务补贴力度" + "，特别是……": portal/drafts/parser.py,

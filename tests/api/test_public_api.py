@@ -402,3 +402,24 @@ def test_a_signed_in_reader_of_the_api_gets_no_cookie_and_keeps_their_idle_time(
     assert "Set-Cookie" in client.get("/moderation").headers  # a page renews the session, as Flask does
     response = client.get(f"{API}/consultations/{consultation.id}")
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
+
+
+def test_a_sections_lead_units_are_given_beside_its_responsible_units(client, clock, import_seed):
+    """Seed 002 marks its lead units with * ("(带*为牵头单位,下同)"): ``responsible_units`` still lists every unit, as
+    before, and ``lead_units`` those of them that lead, as the section page lists them under 牵头单位; a section whose
+    units are marked none has none."""
+    clock.set(shanghai(2023, 1, 10, 9, 0))
+    consultation = import_seed("002", deadline=shanghai(2023, 2, 10, 23, 59))
+    detail = get_json(client, f"{API}/consultations/{consultation.id}", schema="Consultation")
+
+    def walk(sections):
+        for section in sections:
+            yield section
+            yield from walk(section["children"])
+
+    by_heading = {s["heading"]: s for s in walk(detail["draft"]["sections"])}
+    first = by_heading["做实基本养老服务"]
+    assert first["responsible_units"] == ["市民政局", "市卫健委", "市财政局", "市残联", "各县<市、区>政府", "温州海经区管委会"]
+    assert first["lead_units"] == ["市民政局", "市卫健委"]
+    for section in by_heading.values():  # a part of its responsible units, in their order
+        assert section["lead_units"] == [u for u in section["responsible_units"] if u in section["lead_units"]]
