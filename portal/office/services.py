@@ -310,12 +310,16 @@ def split_section(section: Section, actor, line: int, level: int) -> Section:
     heading, first_text, run_in = split_heading(label.style, label.rest)
     text = "\n".join(part for part in [first_text, *lines[line + 1:]] if part)
     units = read_units_in_text(heading + text)
+    names = list(units.names)
+    if names and _root(section).kind == "section":  # as the import gives them: after the units it names itself
+        names += [u for u in _units_for_later_items(sections[:index], section.heading + "\n".join(lines[:line]))
+                  if u not in names]
     new = Section(draft=draft, position=0, level=level, anchor="", label=label.label[:50], number=label.number,
                   heading=heading, text=text, run_in=run_in, kind="section",
-                  unit_names=units.names, lead_unit_names=units.leads)
+                  unit_names=names, lead_unit_names=list(units.leads))
     section.text = "\n".join(lines[:line])
     still_named = set(units_in_text(section.heading + section.text))  # units named in the words that moved go
-    section.unit_names = [u for u in section.unit_names or [] if u not in new.unit_names or u in still_named]
+    section.unit_names = [u for u in section.unit_names or [] if u not in units.names or u in still_named]
     section.lead_unit_names = [u for u in section.lead_unit_names or [] if u in section.unit_names]
     ordered = sections[:index + 1] + [new] + sections[index + 1:]
     for position, kept in enumerate(ordered):
@@ -327,6 +331,26 @@ def split_section(section: Section, actor, line: int, level: int) -> Section:
                   before={"from": f"{section.label}{section.heading}", "line": lines[line]},
                   after={"label": new.label, "heading": new.heading, "level": new.level})
     return new
+
+
+def _root(section: Section) -> Section:
+    while section.parent is not None:
+        section = section.parent
+    return section
+
+
+def _units_for_later_items(before: list[Section], origin_words: str) -> list[str]:
+    """The units a draft names for every later item ("（以下均需X落实，不再列出）", "X落实，下同") in the sections
+    ``before`` a split's new section, or in what stays of the section it is split from (``origin_words``): the
+    import gives them, after its own, to each later item that names units of its own (portal/drafts/parser.py,
+    _carry_units); the appendices name none."""
+    from portal.drafts.parser import read_units_in_text
+
+    carried: list[str] = []
+    for words in [s.heading + s.text for s in before if _root(s).kind == "section"] + [origin_words]:
+        if "以下" in words or "下同" in words:
+            carried += [u for u in read_units_in_text(words).carried if u not in carried]
+    return carried
 
 
 def _rebuild_tree(sections: list[Section], renumber_anchors: bool) -> None:

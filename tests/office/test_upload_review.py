@@ -301,6 +301,41 @@ def test_before_publishing_a_numbered_line_of_the_text_starts_a_section_of_its_o
     assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "split_section")).one()
 
 
+def test_a_section_split_off_keeps_its_lead_units_and_the_units_named_for_every_later_item(app, client, office,
+                                                                                           submit):
+    """"（以下均需各区人民政府落实，不再列出）" names 各区人民政府 for every later item that names units of its own. An
+    item the import ran into the one before it, split off by the office, names its own units (its lead unit marked
+    *) and gets 各区人民政府 after them, as the import would have given it; the item it was split from keeps its own,
+    its lead mark and 各区人民政府."""
+    draft_text = ("关于养老服务的实施意见（征求意见稿）\n一、总体要求\n坚持以人为本。（以下均需各区人民政府落实，不再列出）\n"
+                  "二、主要措施\n（一）完善服务网络\n各区建设养老服务中心。（*市民政局、市财政局）（带*为牵头单位，下同）\n"
+                  "（二）加强队伍建设，培训护理员。（*市人社局、市财政局）\n")
+    base = submit("/office/upload", file=(draft_text.encode("utf-8"), "draft.txt")).headers["Location"]
+    draft = db.session.scalars(select(Draft)).one()
+    first, second = draft.sections[-2:]
+    assert second.unit_names == ["市人社局", "市财政局", "各区人民政府"] and second.lead_unit_names == ["市人社局"]
+    client.post(f"{base}/sections/{second.id}/merge",
+                data={"csrf_token": csrf_token(client, f"{base}/sections/{second.id}")})
+    db.session.expire_all()
+    network = db.session.get(Draft, draft.id).sections[-1]
+    assert network.label == "（一）" and network.lines[-1].startswith("（二）")
+
+    url = f"{base}/sections/{network.id}/split"
+    token = csrf_token(client, f"{base}/sections/{network.id}")
+    split = client.post(url, data={"csrf_token": token, "split-line": str(len(network.lines) - 1), "split-level": "2"})
+    assert split.status_code == 302
+    db.session.expire_all()
+    first, second = db.session.get(Draft, draft.id).sections[-2:]
+    assert second.label == "（二）"
+    assert second.unit_names == ["市人社局", "市财政局", "各区人民政府"] and second.lead_units == ["市人社局"]
+    assert first.unit_names == ["市民政局", "市财政局", "各区人民政府"] and first.lead_units == ["市民政局"]
+    page = client.get(base).get_data(as_text=True)
+    row = page[page.index("（二）加强队伍建设，培训护理员。</strong>"):]
+    row = row[:row.index("</li>")]
+    lead, others = row.split("配合单位：")
+    assert "牵头单位：" in lead and "市人社局" in lead and "各区人民政府" in others and "市财政局" in others
+
+
 def test_the_notice_refuses_a_contact_email_that_is_not_an_address(app, client, clock, office, upload_seed, submit):
     """The notice's e-mail addresses are shown to the public and mailed at the close: "abc@" (a typo) is refused with
     the field's own message and nothing is changed; "＠" typed in a Chinese input method is read as "@"."""
