@@ -115,11 +115,15 @@ class FinalChange:
     text_parts: list[tuple[str, str]]
     anchor: str | None = None  # the draft's section, to read its comments: for parts not new
     tables: list[TableChange] = field(default_factory=list)  # its tables' changes (none when the same or not kept)
+    # the text reads on from the heading ("……补贴力度" + "，特别是……") in the draft or the policy: shown after its
+    # heading, never from a bare comma
+    continues_heading: bool = False
 
 
 def final_changes(draft_sections, final_sections: list[dict]) -> list[FinalChange]:
     """Part by part, the policy issued against the draft consulted on (``draft_sections``: its Section rows in
     order); the parts taken out come last."""
+    from portal.drafts.models import reads_on
     from portal.drafts.revisions import section_key  # the key two versions of a draft are matched by
 
     old = list(draft_sections)
@@ -133,7 +137,8 @@ def final_changes(draft_sections, final_sections: list[dict]) -> list[FinalChang
         title = f"{part['label']}{part['heading']}"
         if index not in matches:
             changes.append(FinalChange("new", title, [("insert", title)], [("insert", part["text"])],
-                                       tables=table_changes([], part.get("tables") or [])))
+                                       tables=table_changes([], part.get("tables") or []),
+                                       continues_heading=reads_on(part["heading"], part["text"])))
             continue
         before = old[matches[index]]
         kept.add(matches[index])
@@ -141,12 +146,14 @@ def final_changes(draft_sections, final_sections: list[dict]) -> list[FinalChang
         same = (before.label, before.heading, before.text) == (part["label"], part["heading"], part["text"])
         changes.append(FinalChange("unchanged" if same and not tables else "changed", title,
                                    text_changes(f"{before.label}{before.heading}", title),
-                                   text_changes(before.text, part["text"]), before.anchor, tables))
+                                   text_changes(before.text, part["text"]), before.anchor, tables,
+                                   before.continues_heading or reads_on(part["heading"], part["text"])))
     for position, before in enumerate(old):
         if position not in kept:
             title = f"{before.label}{before.heading}"
             changes.append(FinalChange("removed", title, [("delete", title)], [("delete", before.text)], before.anchor,
-                                       table_changes(_draft_tables(before), []) if compared else []))
+                                       table_changes(_draft_tables(before), []) if compared else [],
+                                       before.continues_heading))
     return changes
 
 
@@ -200,8 +207,10 @@ def comparison_document(title: str, issuer: str | None, note: str, changes: list
             for cell, keep, mark in ((cells[1], "delete", "strike"), (cells[2], "insert", "underline")):
                 if change.status == ("new" if keep == "delete" else "removed"):
                     continue  # a part added has no draft's words; one taken out no policy's
+                paragraph = cell.paragraphs[-1] if not cell.paragraphs[-1].text else cell.add_paragraph()
                 for parts in (change.heading_parts, change.text_parts):
-                    paragraph = cell.paragraphs[-1] if not cell.paragraphs[-1].text else cell.add_paragraph()
+                    if paragraph.text and not (parts is change.text_parts and change.continues_heading):
+                        paragraph = cell.add_paragraph()  # the text apart from its heading, unless it reads on
                     for op, text in parts:
                         if op not in ("equal", keep):
                             continue

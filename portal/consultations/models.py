@@ -284,3 +284,12 @@ class FinalDocument(db.Model):
     sections: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    @property
+    def parts(self) -> list[dict]:
+        """The sections to show, each with ``continues_heading``: its text reads on from its heading mid-sentence
+        ("……补贴力度" + "，特别是……"), to be shown after it, never from a bare comma."""
+        from portal.drafts.models import reads_on
+
+        return [{**part, "continues_heading": reads_on(part.get("heading") or "", part.get("text") or "")}
+                for part in self.sections or []]

@@ -53,6 +53,12 @@ def current_draft_ids(consultation_ids: Iterable[int] | None = None) -> Select:
         latest, (Draft.consultation_id == latest.c.consultation_id) & (Draft.version == latest.c.version))
 
 
+def reads_on(heading: str, text: str) -> bool:
+    """A text that goes on from its heading mid-sentence, beginning with the mark after the clause the import took as
+    the heading ("加大养老服务补贴力度" + "，特别是……"): a paragraph of a draft never begins with such a mark."""
+    return bool(heading and text and text[0] in "，,、；;：:")
+
+
 class Section(db.Model):
     """One numbered part of the draft (一、 （一） 1. 一是 第X条 …, or an appendix); sections nest."""
 
@@ -125,7 +131,7 @@ class Section(db.Model):
         """The text goes on from the heading mid-sentence: the import took an item's first clause as its heading and
         the clause's mark begins the text ("加大养老服务补贴力度" + "，特别是……": portal/drafts/parser.py,
         _clause_heading). Shown apart from its heading, the text reads on from it, never from a bare comma."""
-        return bool(self.run_in and self.heading and self.text and self.text[0] in "，,、；;：:")
+        return bool(self.run_in and reads_on(self.heading, self.text))
 
     @property
     def lead_units(self) -> list[str]:

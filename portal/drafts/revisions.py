@@ -93,8 +93,14 @@ class SectionChange:
     section: Section | None  # in the newer version (None: taken out)
     previous: Section | None  # in the older version (None: new)
     status: str  # "new", "changed", "unchanged", "removed"
-    heading_parts: list[tuple[str, str]]
+    heading_parts: list[tuple[str, str]]  # of the label and heading
     text_parts: list[tuple[str, str]]
+
+    @property
+    def continues_heading(self) -> bool:
+        """The text reads on from the heading ("……补贴力度" + "，特别是……") in either version: shown after its heading,
+        as the section page shows it, never from a bare comma."""
+        return any(s is not None and s.continues_heading for s in (self.section, self.previous))
 
 
 def draft_changes(draft: Draft) -> list[SectionChange]:
@@ -123,7 +129,8 @@ def section_changes(sections, previous_sections, previous_of) -> list[SectionCha
     for section in sections:
         old = previous_of(section)
         if old is None:
-            changes.append(SectionChange(section, None, "new", [("insert", section.heading)], [("insert", section.text)]))
+            changes.append(SectionChange(section, None, "new", [("insert", f"{section.label}{section.heading}")],
+                                         [("insert", section.text)]))
             continue
         kept.add(old.id)
         same = (old.label, old.heading, old.text) == (section.label, section.heading, section.text)
@@ -138,5 +145,6 @@ def section_changes(sections, previous_sections, previous_of) -> list[SectionCha
         )
     for old in previous_sections:
         if old.id not in kept:
-            changes.append(SectionChange(None, old, "removed", [("delete", old.heading)], [("delete", old.text)]))
+            changes.append(SectionChange(None, old, "removed", [("delete", f"{old.label}{old.heading}")],
+                                         [("delete", old.text)]))
     return changes
