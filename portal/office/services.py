@@ -348,8 +348,7 @@ def _units_for_later_items(before: list[Section], origin_words: str) -> list[str
 
     carried: list[str] = []
     for words in [s.heading + s.text for s in before if _root(s).kind == "section"] + [origin_words]:
-        if "以下" in words or "下同" in words:
-            carried += [u for u in read_units_in_text(words).carried if u not in carried]
+        carried += [u for u in read_units_in_text(words).carried if u not in carried]
     return carried
 
 
