@@ -423,3 +423,23 @@ def test_a_sections_lead_units_are_given_beside_its_responsible_units(client, cl
     assert first["lead_units"] == ["市民政局", "市卫健委"]
     for section in by_heading.values():  # a part of its responsible units, in their order
         assert section["lead_units"] == [u for u in section["responsible_units"] if u in section["lead_units"]]
+
+
+def test_a_section_naming_no_unit_gives_the_lead_units_of_the_parent_it_inherits_from(client, clock):
+    """（一） names no unit: its responsible units are its parent's, and so are its lead units."""
+    from portal.consultations.services import publish_consultation
+    from portal.drafts.parser import parse_draft
+    from portal.drafts.services import import_draft
+
+    clock.set(shanghai(2023, 1, 10, 9, 0))
+    text = ("关于养老服务的实施意见（征求意见稿）\n一、总体要求\n坚持以人为本。\n二、完善服务网络\n"
+            "各区建设网络。（*市民政局、市财政局）\n（一）建设中心\n各区建设养老服务中心。\n")
+    consultation = import_draft(parse_draft(text).to_dict(), text, "draft.txt")
+    publish_consultation(consultation, None, shanghai(2023, 2, 10, 23, 59))
+    db.session.commit()
+    detail = get_json(client, f"{API}/consultations/{consultation.id}", schema="Consultation")
+    network = detail["draft"]["sections"][1]
+    (centre,) = network["children"]
+    assert network["responsible_units"] == centre["responsible_units"] == ["市民政局", "市财政局"]
+    assert network["lead_units"] == centre["lead_units"] == ["市民政局"]
+    assert detail["draft"]["sections"][0]["lead_units"] == detail["draft"]["sections"][0]["responsible_units"] == []
