@@ -1169,12 +1169,13 @@ def split_heading(style: str, rest: str) -> tuple[str, str, bool]:
             return rest, "", False
     if _looks_like_heading_title(rest):
         return rest, "", False
-    if not re.search(r"[。！？!?；;，,：:]", rest) and len(rest) <= 80:
+    bare = _unbracketed(rest)  # a mark inside brackets or a quotation cuts nothing: "完善服务网络（牵头单位：…；…）"
+    if not re.search(r"[。！？!?；;，,：:]", bare) and len(rest) <= 80:
         return rest, "", False
     m = re.search(r"[。！？!?]", rest)
     if m and m.end() <= 41:
         return rest[:m.end()], _strip(rest[m.end():]), True
-    m = re.search(r"[，,；;。：:]", rest)
+    m = re.search(r"[，,；;。：:]", bare)
     if m and m.end() <= 60:
         return _clause_heading(rest[:m.end()], _strip(rest[m.end():]))
     cut = _heading_cut(rest)
@@ -1191,6 +1192,26 @@ _PHRASE_STARTS = (
     "提高", "鼓励", "支持", "实现", "确保", "落实", "引导", "促进", "强化", "优化", "探索", "扩大", "做好", "着力",
     "通过", "按照", "依托", "围绕", "结合", "统筹", "逐步", "积极", "全面", "大力", "不断", "努力", "力争",
 )
+
+
+_MASKED_PAIRS = {"（": "）", "(": ")", "《": "》", "“": "”"}
+
+
+def _unbracketed(text: str) -> str:
+    """``text`` with what stands inside closed brackets, 《》 or “” replaced by spaces (the same length: positions
+    stay), so that a search for a clause mark finds only the item's own ("（牵头单位：市民政局；配合单位：…）" holds none).
+    A bracket never closed (a PDF's broken line) masks nothing."""
+    chars, opened, closing = list(text), [], []
+    for i, ch in enumerate(text):
+        if closing and ch == closing[-1]:
+            closing.pop()
+            start = opened.pop()
+            if not closing:
+                chars[start + 1:i] = " " * (i - start - 1)
+        elif ch in _MASKED_PAIRS:
+            closing.append(_MASKED_PAIRS[ch])
+            opened.append(i)
+    return "".join(chars)
 
 
 def _heading_cut(rest: str) -> int:

@@ -759,6 +759,21 @@ def test_a_heading_ends_with_no_clause_mark():
     assert d["sections"][0]["children"][0]["text"] == "内容。"
 
 
+def test_a_clause_mark_inside_brackets_or_a_title_cuts_no_heading():
+    """A heading line naming its units in brackets ("（牵头单位：…；配合单位：…）") or quoting a document's title with a
+    comma in it is whole: only the item's own clause marks cut a heading from it."""
+    text = "\n".join([
+        "一、完善服务网络（牵头单位：市民政局；配合单位：市财政局）", "各区建设社区食堂。",
+        "二、落实《关于养老服务，托育服务的意见》要求", "按时完成。",
+    ])
+    sections = parse_draft(text).to_dict()["sections"]
+    assert [(s["heading"], s["text"]) for s in sections] == [
+        ("完善服务网络（牵头单位：市民政局；配合单位：市财政局）", "各区建设社区食堂。"),
+        ("落实《关于养老服务，托育服务的意见》要求", "按时完成。"),
+    ]
+    assert (sections[0]["units"], sections[0]["lead_units"]) == (["市民政局", "市财政局"], ["市民政局"])
+
+
 def test_a_long_heading_is_cut_at_a_boundary_near_30_characters():
     """An item with no clause mark in its first 60 characters gets a heading of about 30: cut at a 、 or a bracket or
     quotation near there, else before a word that begins a phrase, never inside a title in 《》 or inside a number;
