@@ -1197,20 +1197,29 @@ _PHRASE_STARTS = (
 _MASKED_PAIRS = {"（": "）", "(": ")", "《": "》", "“": "”"}
 
 
-def _unbracketed(text: str) -> str:
-    """``text`` with what stands inside closed brackets, 《》 or “” replaced by spaces (the same length: positions
-    stay), so that a search for a clause mark finds only the item's own ("（牵头单位：市民政局；配合单位：…）" holds none).
-    A bracket never closed (a PDF's broken line) masks nothing."""
-    chars, opened, closing = list(text), [], []
+def _outer_groups(text: str, pairs: dict[str, str]) -> tuple[list[tuple[int, int]], bool]:
+    """The outermost closed groups of ``text`` (brackets, quotations: ``pairs`` of opening and closing marks) as the
+    positions of their opening and closing marks, and whether a group was left open (a PDF's broken line)."""
+    groups, opened, closing = [], [], []
     for i, ch in enumerate(text):
         if closing and ch == closing[-1]:
             closing.pop()
             start = opened.pop()
             if not closing:
-                chars[start + 1:i] = " " * (i - start - 1)
-        elif ch in _MASKED_PAIRS:
-            closing.append(_MASKED_PAIRS[ch])
+                groups.append((start, i))
+        elif ch in pairs:
+            closing.append(pairs[ch])
             opened.append(i)
+    return groups, bool(closing)
+
+
+def _unbracketed(text: str) -> str:
+    """``text`` with what stands inside closed brackets, 《》 or “” replaced by spaces (the same length: positions
+    stay), so that a search for a clause mark finds only the item's own ("（牵头单位：市民政局；配合单位：…）" holds none).
+    A bracket never closed (a PDF's broken line) masks nothing."""
+    chars = list(text)
+    for start, end in _outer_groups(text, _MASKED_PAIRS)[0]:
+        chars[start + 1:end] = " " * (end - start - 1)
     return "".join(chars)
 
 
@@ -1222,16 +1231,10 @@ def _heading_cut(rest: str) -> int:
     if len(rest) <= _HEADING_CUT:
         return len(rest)
     inside = [False] * (len(rest) + 1)  # inside[i]: a cut before rest[i] falls inside a quotation or brackets
-    closing: list[str] = []
-    for i, ch in enumerate(rest):
-        inside[i] = bool(closing)
-        if closing and ch == closing[-1]:
-            closing.pop()
-        elif ch in _QUOTE_PAIRS:
-            closing.append(_QUOTE_PAIRS[ch])
-    inside[len(rest)] = bool(closing)
-    if closing:  # a bracket never closed (a PDF's broken line): no quotation to keep whole
-        inside = [False] * (len(rest) + 1)
+    groups, left_open = _outer_groups(rest, _QUOTE_PAIRS)
+    if not left_open:  # a bracket never closed (a PDF's broken line): no quotation to keep whole
+        for start, end in groups:
+            inside[start + 1:end + 1] = [True] * (end - start)
 
     def whole(i: int) -> bool:
         a, b = rest[i - 1], rest[i]
