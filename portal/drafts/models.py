@@ -106,25 +106,25 @@ class Section(db.Model):
         return f"{self.label}{heading}" if self.kind == "section" else f"{self.label} {heading}"
 
     @property
+    def _naming_units(self) -> Section | None:
+        """The section that names the units answering for this one: itself, else its nearest parent naming some."""
+        section: Section | None = self
+        while section is not None and not section.unit_names:
+            section = section.parent
+        return section
+
+    @property
     def responsible_units(self) -> list[str]:
         """The units answering for this section: its own, else inherited from the nearest parent."""
-        section: Section | None = self
-        while section is not None:
-            if section.unit_names:
-                return list(section.unit_names)
-            section = section.parent
-        return []
+        section = self._naming_units
+        return list(section.unit_names) if section is not None else []
 
     @property
     def responsible_lead_units(self) -> list[str]:
         """Those of ``responsible_units`` that lead (牵头单位), of the section that names them: its own, else the
         nearest parent's; none when the draft marks none."""
-        section: Section | None = self
-        while section is not None:
-            if section.unit_names:
-                return section.lead_units
-            section = section.parent
-        return []
+        section = self._naming_units
+        return section.lead_units if section is not None else []
 
     @property
     def continues_heading(self) -> bool:
