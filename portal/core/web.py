@@ -401,18 +401,22 @@ def register(app: Flask) -> None:
             and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
             and _holds_nul(request.form)
         ):
-            if request.path.startswith("/api/"):  # the public API answers in JSON, as for its other errors
-                from portal.api.views import bad_request as api_bad_request
-
-                return api_bad_request()
-            return error_page(400, _("请求无效"), _("链接或表单中有无法识别的字符。请返回上一页重试。"))
+            return unreadable_characters()
 
     def refuse_forms_not_utf8():
         """A urlencoded form whose bytes are no UTF-8 is refused, instead of storing its text as %XX escapes. First
         of all the checks: the body is read before anything (CSRF's check) parses the form from it."""
         if request.method in ("POST", "PUT", "PATCH") and request.mimetype == "application/x-www-form-urlencoded" \
                 and _form_not_utf8():
-            return error_page(400, _("请求无效"), _("链接或表单中有无法识别的字符。请返回上一页重试。"))
+            return unreadable_characters()
+
+    def unreadable_characters():
+        """The answer to a URL or a form holding characters no page sends (a NUL, bytes that are no UTF-8)."""
+        if request.path.startswith("/api/"):  # the public API answers in JSON, as for its other errors
+            from portal.api.views import bad_request as api_bad_request
+
+            return api_bad_request()
+        return error_page(400, _("请求无效"), _("链接或表单中有无法识别的字符。请返回上一页重试。"))
 
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_forms_not_utf8)
 
