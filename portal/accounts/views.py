@@ -10,7 +10,7 @@ from portal.accounts.forms import CodeForm, LoginForm, PasswordForm, TurnOffForm
 from portal.accounts.services import AccountError, authenticate, change_password
 from portal.accounts.two_factor import (check_second_step, grouped, new_recovery_codes, new_secret, provisioning_uri,
                                         required, turn_off, turn_on)
-from portal.core.flash import flash_message, shown_now
+from portal.core.flash import flash_message, refuse_at, shown_now
 from portal.core.qr import qr_svg_inline
 from portal.core.time import now
 from portal.core.web import local_path
@@ -107,8 +107,7 @@ def password():
                             form.repeated_password.data)
         except AccountError as error:
             db.session.rollback()
-            field = getattr(form, error.code)
-            field.errors = list(field.errors) + [shown_now(error.message)]
+            refuse_at(getattr(form, error.code), error.message)
         else:
             db.session.commit()
             login_user(current_user._get_current_object())  # this session with the new epoch

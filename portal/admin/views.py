@@ -14,7 +14,7 @@ from portal.accounts.access import role_required
 from portal.admin import services
 from portal.admin.directory_file import DirectoryFileError, read_directory
 from portal.admin.forms import PUBLICATION_REVIEW_CODES, AliasForm, DirectoryImportForm, UnitForm, UserForm
-from portal.core.flash import chinese_part, flash_message, shown_now
+from portal.core.flash import chinese_part, flash_message, refuse_at
 from portal.extensions import db
 from portal.office import publication_review
 from portal.office.forms import split_emails
@@ -30,8 +30,7 @@ def _unit_choices(none_label: str, exclude: Unit | None = None) -> list[tuple[in
 
 
 def _add_error(form, field: str, message) -> None:
-    target = getattr(form, field, None) or next(iter(form))
-    target.errors = list(target.errors) + [shown_now(message)]
+    refuse_at(getattr(form, field, None) or next(iter(form)), message)
 
 
 @bp.get("/")
@@ -143,7 +142,7 @@ def import_units():
             form.file.errors = list(form.file.errors) + error.messages
         except services.AdminError as error:
             db.session.rollback()
-            form.file.errors = list(form.file.errors) + [shown_now(error.message)]
+            refuse_at(form.file, error.message)
         else:
             db.session.commit()
             flash_message(_l("导入完成：新增 %(created)d 个单位，更新 %(updated)d 个单位。", created=result[0], updated=result[1]))

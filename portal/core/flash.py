@@ -156,6 +156,12 @@ def shown_now(message: Any) -> Markup | str:
     return shown(stored(message))
 
 
+def refuse_at(field, message: Any) -> None:
+    """Add a service's refusal to a form ``field``'s errors, as ``shown_now`` shows it (in this request's language,
+    its Chinese parts marked on an English page)."""
+    field.errors = list(field.errors) + [shown_now(message)]
+
+
 def _shown_param(value: Any) -> Any:
     if isinstance(value, dict):
         if "chinese" in value:

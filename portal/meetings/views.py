@@ -11,7 +11,7 @@ from flask_login import current_user
 from portal.accounts.access import get_managed_consultation, role_required
 from portal.citizens.services import current_citizen
 from portal.consultations.views import get_public_consultation
-from portal.core.flash import flash_message, shown_now
+from portal.core.flash import flash_message, refuse_at, shown_now
 from portal.core.time import local
 from portal.core.web import file_download, query_int
 from portal.extensions import db, limiter
@@ -55,8 +55,7 @@ def show(consultation_id: int, meeting_id: int):
                 organisation=form.organisation.data, statement=form.statement.data, language=str(get_locale()))
         except services.MeetingError as error:
             db.session.rollback()
-            field = getattr(form, error.field, form.name)
-            field.errors = list(field.errors) + [shown_now(error.message)]
+            refuse_at(getattr(form, error.field, form.name), error.message)
         else:
             db.session.commit()
             if registration.status == "waiting":

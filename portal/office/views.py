@@ -21,7 +21,7 @@ from portal.consultations.models import Consultation
 from portal.consultations.rounds import (
     RoundError, earlier_rounds, next_rounds, round_candidates, set_previous_round,
 )
-from portal.core.flash import chinese_part, flash_message, shown_now
+from portal.core.flash import chinese_part, flash_message, refuse_at, shown_now
 from portal.core.time import SHANGHAI, local, now
 from portal.drafts.models import Section
 from portal.extensions import db
@@ -45,8 +45,7 @@ def _max_bytes() -> int:
 
 
 def _add_error(form, field: str, message) -> None:
-    target = getattr(form, field, None) or form.file
-    target.errors = list(target.errors) + [shown_now(message)]
+    refuse_at(getattr(form, field, None) or form.file, message)
 
 
 NOT_DONE = object()
