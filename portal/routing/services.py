@@ -50,11 +50,11 @@ class SectionRouting:
 
 def contact_recipient(consultation: Consultation) -> Recipient:
     name = consultation.contact_office or consultation.issuer or _("联系人")
-    return Recipient("contact", name, clean_emails(consultation.contact_emails or []))
+    return Recipient("contact", name, clean_emails(consultation.contact_emails))
 
 
 def unit_recipient(unit: Unit) -> Recipient:
-    return Recipient(f"unit:{unit.id}", unit.name, clean_emails(unit.emails or []))
+    return Recipient(f"unit:{unit.id}", unit.name, clean_emails(unit.emails))
 
 
 def text_addresses(emails) -> list[str]:
