@@ -153,13 +153,20 @@ def test_the_secret_shown_is_this_browsers_until_confirmed(app, clock, office):
     assert secret not in str(db.session.get(User, office.id).recovery_codes)
 
 
-def test_new_recovery_codes_replace_the_old_ones_for_a_code_of_the_app(app, clock, office):
+def wrong_code_for_recovery_codes(app, clock, office):
+    """Two-step sign-in turned on, then new recovery codes asked for with a wrong code (refused: 302 back): the staff
+    member's browser, the app's secret, the recovery codes and the two-step page the form was sent from."""
     desk = staff_browser(app, office.email)
-    secret, old = turn_on(app, desk, clock)
+    secret, codes = turn_on(app, desk, clock)
     page = desk.get("/two-factor").get_data(as_text=True)
     refused = desk.post("/two-factor", data={"csrf_token": csrf_token_of(page), "action": "recovery_codes",
                                              "code": "999999" if code_at(secret, clock) != "999999" else "888888"})
     assert refused.status_code == 302
+    return desk, secret, codes, page
+
+
+def test_new_recovery_codes_replace_the_old_ones_for_a_code_of_the_app(app, clock, office):
+    desk, secret, old, page = wrong_code_for_recovery_codes(app, clock, office)
     assert "验证码不对，或者已经用过。" in desk.get("/two-factor").get_data(as_text=True)
     clock.advance(seconds=31)
     made = desk.post("/two-factor", data={"csrf_token": csrf_token_of(page), "action": "recovery_codes",
@@ -173,12 +180,7 @@ def test_new_recovery_codes_replace_the_old_ones_for_a_code_of_the_app(app, cloc
 
 def test_a_refused_code_is_said_in_the_language_of_the_page_that_shows_it(app, clock, office):
     """Refused on a Chinese page (new recovery codes for a wrong code), read in English after switching."""
-    desk = staff_browser(app, office.email)
-    secret, _codes = turn_on(app, desk, clock)
-    page = desk.get("/two-factor").get_data(as_text=True)
-    refused = desk.post("/two-factor", data={"csrf_token": csrf_token_of(page), "action": "recovery_codes",
-                                             "code": "999999" if code_at(secret, clock) != "999999" else "888888"})
-    assert refused.status_code == 302
+    desk = wrong_code_for_recovery_codes(app, clock, office)[0]
     english = desk.get("/two-factor?lang=en").get_data(as_text=True)
     assert "The code is not right, or was used already." in english and "验证码不对" not in english
 
